@@ -1,0 +1,95 @@
+#include "ops/op_util.h"
+
+#include <algorithm>
+
+namespace ember::ops {
+
+Diagnostic NodeError(const ir::Node& node, const std::string& message, const std::string& hint) {
+  std::string where = "node";
+  if (!node.name.empty()) where += " '" + node.name + "'";
+  where += std::string(" (") + ir::OpIrName(node.op) + ")";
+  return MakeDiag("E0301", ExitCode::kUnsupported, where + ": " + message, hint);
+}
+
+Status CheckArity(const ir::Graph& g, const ir::Node& n, size_t min_in, size_t max_in,
+                  size_t num_out) {
+  if (n.inputs.size() < min_in || n.inputs.size() > max_in) {
+    std::string want = min_in == max_in ? std::to_string(min_in)
+                                        : std::to_string(min_in) + " to " + std::to_string(max_in);
+    return NodeError(n, "has " + std::to_string(n.inputs.size()) + " inputs, expected " + want);
+  }
+  if (n.outputs.size() != num_out) {
+    return NodeError(n, "has " + std::to_string(n.outputs.size()) + " outputs, expected " +
+                            std::to_string(num_out));
+  }
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    const ir::TensorId id = n.inputs[i];
+    if (id == ir::kNoTensor) {
+      if (i < min_in) return NodeError(n, "input " + std::to_string(i) + " is required");
+      continue;
+    }
+    if (id < 0 || static_cast<size_t>(id) >= g.tensors.size())
+      return NodeError(n, "input " + std::to_string(i) + " refers to a missing tensor");
+  }
+  for (ir::TensorId id : n.outputs) {
+    if (id < 0 || static_cast<size_t>(id) >= g.tensors.size())
+      return NodeError(n, "an output refers to a missing tensor");
+  }
+  return Status::Ok();
+}
+
+Status GetPerTensorQuant(const ir::Graph& g, const ir::Node& n, ir::TensorId id, float* scale,
+                         int32_t* zero_point) {
+  const ir::Tensor& t = g.tensor(id);
+  if (!t.quant || t.quant->scale.empty() || t.quant->zero_point.empty()) {
+    return NodeError(n, "tensor '" + t.name + "' has no quantization parameters",
+                     "quantized operators need scale and zero point on every int tensor");
+  }
+  if (t.quant->per_axis()) {
+    return NodeError(n, "tensor '" + t.name + "' is quantized per axis, where per-tensor is required");
+  }
+  *scale = t.quant->scale[0];
+  *zero_point = static_cast<int32_t>(t.quant->zero_point[0]);
+  return Status::Ok();
+}
+
+int64_t ConvOutputSize(int64_t in, int64_t filter, int64_t stride, int64_t dilation,
+                       int64_t pad_before, int64_t pad_after) {
+  if (stride <= 0 || dilation <= 0 || filter <= 0) return -1;
+  const int64_t eff = (filter - 1) * dilation + 1;
+  const int64_t span = in + pad_before + pad_after - eff;
+  if (span < 0) return -1;
+  return span / stride + 1;
+}
+
+bool BroadcastShapes(const ir::Shape& a, const ir::Shape& b, ir::Shape* out) {
+  const size_t r = std::max(a.size(), b.size());
+  ir::Shape s(r, 1);
+  for (size_t i = 0; i < r; ++i) {
+    const int64_t da = i < r - a.size() ? 1 : a[i - (r - a.size())];
+    const int64_t db = i < r - b.size() ? 1 : b[i - (r - b.size())];
+    if (da != db && da != 1 && db != 1) return false;
+    s[i] = da == 1 ? db : da;
+  }
+  *out = std::move(s);
+  return true;
+}
+
+int64_t BroadcastIndex(const ir::Shape& in, const ir::Shape& out, int64_t out_index) {
+  // Walk the output coordinates from the last axis; accumulate the input offset.
+  int64_t in_index = 0;
+  int64_t in_stride = 1;
+  const size_t offset = out.size() - in.size();
+  for (size_t k = out.size(); k-- > 0;) {
+    const int64_t coord = out_index % out[k];
+    out_index /= out[k];
+    if (k >= offset) {
+      const int64_t d = in[k - offset];
+      if (d != 1) in_index += coord * in_stride;
+      in_stride *= d;
+    }
+  }
+  return in_index;
+}
+
+}  // namespace ember::ops

@@ -1,0 +1,74 @@
+// Integer arithmetic of the TFLite quantization spec, shared by the reference
+// evaluators (ops/) and, later, by code generation (multipliers are computed at
+// compile time with exactly these functions). docs/numerics.md explains each
+// rounding. All functions are pure and never invoke undefined behaviour: int32
+// wrap-around is done through uint32.
+#pragma once
+
+#include <cstdint>
+
+#include "support/status.h"
+
+namespace ember::ops {
+
+// Wrapping int32 arithmetic (two's complement, as TFLite gets in practice).
+inline int32_t WrapAdd(int32_t a, int32_t b) {
+  return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
+}
+inline int32_t WrapSub(int32_t a, int32_t b) {
+  return static_cast<int32_t>(static_cast<uint32_t>(a) - static_cast<uint32_t>(b));
+}
+inline int32_t WrapMul(int32_t a, int32_t b) {
+  return static_cast<int32_t>(static_cast<uint32_t>(a) * static_cast<uint32_t>(b));
+}
+// x * 2^n for 0 <= n <= 31, wrapping (no saturation).
+inline int32_t WrapShl(int32_t x, int n) {
+  return static_cast<int32_t>(static_cast<uint32_t>(x) << n);
+}
+
+// SaturatingRoundingDoublingHighMul: floor((a*b + 2^30) / 2^31), INT_MIN*INT_MIN -> INT_MAX.
+int32_t Srdhm(int32_t a, int32_t b);
+// RoundingDivideByPOT: x / 2^e rounded to nearest, ties away from zero; 0 <= e <= 31.
+int32_t Rdbpot(int32_t x, int e);
+// Saturating x * 2^e for e > 0 (gemmlowp SaturatingRoundingMultiplyByPOT<+e>).
+int32_t SatShl(int32_t x, int e);
+
+// A real multiplier d represented as m * 2^(shift - 31), m in [2^30, 2^31).
+struct QuantizedMultiplier {
+  int32_t multiplier = 0;
+  int shift = 0;  // positive = left
+};
+// TFLite's QuantizeMultiplier (double rounding build).
+QuantizedMultiplier QuantizeMultiplier(double d);
+// MultiplyByQuantizedMultiplier, double rounding: Rdbpot(Srdhm(x << L, m), R).
+int32_t Mbqm(int32_t x, int32_t multiplier, int shift);
+inline int32_t Mbqm(int32_t x, QuantizedMultiplier q) { return Mbqm(x, q.multiplier, q.shift); }
+
+// Fused activation codes as written in the IR attribute `act`.
+enum class Activation { kNone, kRelu, kRelu6, kReluN1To1 };
+// "none" "relu" "relu6" "relu_n1_to_1"; nullopt-like failure -> returns false.
+bool ParseActivation(const std::string& s, Activation* out);
+const char* ActivationName(Activation a);
+
+// CalculateActivationRangeQuantized for an int8 output with (scale, zero_point).
+struct Int32Range {
+  int32_t min;
+  int32_t max;
+};
+Int32Range ActivationRangeInt8(Activation act, float out_scale, int32_t out_zero_point);
+// Float clamp range for a fused activation: [lowest, max], [0, max], [0, 6], [-1, 1].
+struct FloatRange {
+  float min;
+  float max;
+};
+FloatRange ActivationRangeFloat(Activation act);
+
+// gemmlowp fixed-point helpers (raw int32 values), see docs/numerics.md.
+// `integer_bits` is the m of the Qm input format.
+int32_t ExpOnNegativeValues(int32_t a, int integer_bits);      // Qm -> Q0.31
+int32_t OneOverOnePlusX(int32_t a);                             // Q0 -> Q0
+int32_t OneMinusXOverOnePlusX(int32_t a);                       // Q0 -> Q0 (for tanh)
+int32_t FixedLogistic(int32_t a, int integer_bits);             // Qm -> Q0.31
+int32_t FixedTanh(int32_t a, int integer_bits);                 // Qm -> Q0.31
+
+}  // namespace ember::ops

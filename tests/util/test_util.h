@@ -1,0 +1,35 @@
+// Helpers for tests: running the CLI, temporary directories, ../shared lookup.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ember::test {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs build/bin/ember with `args` (no shell quoting issues: args are passed as-is).
+CliResult RunCli(const std::vector<std::string>& args);
+
+// A fresh, empty directory unique to this test; removed at process exit.
+std::string TempDir();
+
+// Absolute path of ../shared, or "" when it is absent (tests then GTEST_SKIP).
+std::string SharedDir();
+
+std::vector<uint8_t> ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::vector<uint8_t>& bytes);
+
+}  // namespace ember::test
+
+// Skips the current test with a clear message when ../shared is absent.
+#define EMBER_REQUIRE_SHARED()                                                    \
+  do {                                                                           \
+    if (::ember::test::SharedDir().empty())                                      \
+      GTEST_SKIP() << "../shared is absent (reference models and vectors); skipped"; \
+  } while (0)
