@@ -1,1 +1,102 @@
-// placeholder
+// Requantization arithmetic of TFLite's quantization spec (double rounding
+// build, TFLite Micro's default). docs/numerics.md gives each formula.
+#include "ops/quant_math.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace ember::ops {
+
+int32_t Srdhm(int32_t a, int32_t b) {
+  if (a == std::numeric_limits<int32_t>::min() && b == std::numeric_limits<int32_t>::min())
+    return std::numeric_limits<int32_t>::max();
+  const int64_t ab = static_cast<int64_t>(a) * static_cast<int64_t>(b);
+  // floor((ab + 2^30) / 2^31): ties toward +infinity. ab + 2^30 cannot overflow
+  // int64 because |ab| <= 2^62.
+  const int64_t sum = ab + (int64_t{1} << 30);
+  return static_cast<int32_t>(sum >> 31);  // arithmetic shift = floor
+}
+
+int32_t Rdbpot(int32_t x, int e) {
+  if (e == 0) return x;
+  const int32_t mask = static_cast<int32_t>((uint32_t{1} << e) - 1);
+  const int32_t rem = x & mask;
+  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> e) + (rem > threshold ? 1 : 0);
+}
+
+int32_t SatShl(int32_t x, int e) {
+  const int32_t threshold = static_cast<int32_t>((int64_t{1} << (31 - e)) - 1);
+  if (x > threshold) return std::numeric_limits<int32_t>::max();
+  if (x < -threshold) return std::numeric_limits<int32_t>::min();
+  return WrapShl(x, e);
+}
+
+QuantizedMultiplier QuantizeMultiplier(double d) {
+  if (d == 0.0) return {0, 0};
+  int e = 0;
+  const double q = std::frexp(d, &e);
+  int64_t qf = static_cast<int64_t>(std::round(q * static_cast<double>(int64_t{1} << 31)));
+  if (qf == (int64_t{1} << 31)) {
+    qf /= 2;
+    ++e;
+  }
+  if (e < -31) return {0, 0};
+  return {static_cast<int32_t>(qf), e};
+}
+
+int32_t Mbqm(int32_t x, int32_t multiplier, int shift) {
+  const int left = shift > 0 ? shift : 0;
+  const int right = shift > 0 ? 0 : -shift;
+  return Rdbpot(Srdhm(WrapShl(x, left), multiplier), right);
+}
+
+bool ParseActivation(const std::string& s, Activation* out) {
+  if (s.empty() || s == "none") *out = Activation::kNone;
+  else if (s == "relu") *out = Activation::kRelu;
+  else if (s == "relu6") *out = Activation::kRelu6;
+  else if (s == "relu_n1_to_1") *out = Activation::kReluN1To1;
+  else return false;
+  return true;
+}
+
+const char* ActivationName(Activation a) {
+  switch (a) {
+    case Activation::kNone: return "none";
+    case Activation::kRelu: return "relu";
+    case Activation::kRelu6: return "relu6";
+    case Activation::kReluN1To1: return "relu_n1_to_1";
+  }
+  return "none";
+}
+
+Int32Range ActivationRangeInt8(Activation act, float out_scale, int32_t out_zero_point) {
+  constexpr int32_t kMin = -128;
+  constexpr int32_t kMax = 127;
+  auto quantize = [&](float f) {
+    const float scaled = f / out_scale;  // float32 division, as TFLite
+    return out_zero_point + static_cast<int32_t>(std::round(scaled));
+  };
+  switch (act) {
+    case Activation::kNone: return {kMin, kMax};
+    case Activation::kRelu: return {std::max(kMin, out_zero_point), kMax};
+    case Activation::kRelu6: return {std::max(kMin, out_zero_point), std::min(kMax, quantize(6.0f))};
+    case Activation::kReluN1To1:
+      return {std::max(kMin, quantize(-1.0f)), std::min(kMax, quantize(1.0f))};
+  }
+  return {kMin, kMax};
+}
+
+FloatRange ActivationRangeFloat(Activation act) {
+  switch (act) {
+    case Activation::kNone:
+      return {std::numeric_limits<float>::lowest(), std::numeric_limits<float>::max()};
+    case Activation::kRelu: return {0.0f, std::numeric_limits<float>::max()};
+    case Activation::kRelu6: return {0.0f, 6.0f};
+    case Activation::kReluN1To1: return {-1.0f, 1.0f};
+  }
+  return {std::numeric_limits<float>::lowest(), std::numeric_limits<float>::max()};
+}
+
+}  // namespace ember::ops

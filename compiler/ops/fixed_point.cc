@@ -1,0 +1,1 @@
+// gemmlowp fixed-point helpers: placeholder
