@@ -1,1 +1,165 @@
+// The `ember` command line: help, version, exit codes and I/O errors.
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "support/npy.h"
+#include "util/test_models.h"
+#include "util/test_util.h"
+
+namespace ember::test {
+namespace {
+
+std::string WriteTinyModel() {
+  const std::string path = TempDir() + "/tiny.tflite";
+  WriteFile(path, TinyConvModel());
+  return path;
+}
+
+TEST(Cli, VersionPrintsName) {
+  const CliResult r = RunCli({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("ember "), std::string::npos);
+}
+
+TEST(Cli, HelpHasExamplesAndExitCodes) {
+  const CliResult r = RunCli({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("Examples:"), std::string::npos);
+  EXPECT_NE(r.out.find("ember analyze"), std::string::npos);
+  EXPECT_NE(r.out.find("Exit codes"), std::string::npos);
+}
+
+TEST(Cli, NoCommandIsUsageError) { EXPECT_EQ(RunCli({}).exit_code, 2); }
+TEST(Cli, UnknownCommandIsUsageError) { EXPECT_EQ(RunCli({"frobnicate"}).exit_code, 2); }
+TEST(Cli, BadFormatIsUsageError) {
+  EXPECT_EQ(RunCli({"analyze", WriteTinyModel(), "--format", "xml"}).exit_code, 2);
+}
+
+TEST(Cli, OpsListsEveryOperator) {
+  const CliResult r = RunCli({"ops", "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0);
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_GE(j.size(), 22u);
+  bool has_conv = false;
+  for (const auto& op : j) {
+    EXPECT_FALSE(op.at("dtypes").get<std::string>().empty()) << op.at("tflite");
+    has_conv |= op.at("tflite") == "CONV_2D";
+  }
+  EXPECT_TRUE(has_conv);
+}
+
+TEST(Cli, MissingModelFileFails) {
+  const CliResult r = RunCli({"analyze", "/nonexistent/model.tflite"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/nonexistent/model.tflite"), std::string::npos);
+  EXPECT_NE(r.err.find("error[E"), std::string::npos);
+}
+
+TEST(Cli, AnalyzeTinyModelJson) {
+  const CliResult r = RunCli({"analyze", WriteTinyModel(), "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_GT(j.at("macs").get<int64_t>(), 0);
+  EXPECT_GT(j.at("activation_lower_bound_bytes").get<int64_t>(), 0);
+  EXPECT_FALSE(j.at("nodes").empty());
+  int64_t sum = 0;
+  for (const auto& n : j.at("nodes")) sum += n.at("macs").get<int64_t>();
+  EXPECT_EQ(sum, j.at("macs").get<int64_t>());
+}
+
+TEST(Cli, InspectFormats) {
+  const std::string model = WriteTinyModel();
+  const CliResult text = RunCli({"inspect", model});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("conv2d"), std::string::npos);
+  const CliResult dot = RunCli({"inspect", model, "--format", "dot"});
+  ASSERT_EQ(dot.exit_code, 0) << dot.err;
+  EXPECT_NE(dot.out.find("digraph"), std::string::npos);
+  const CliResult json = RunCli({"inspect", model, "--format", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_FALSE(nlohmann::json::parse(json.out).at("nodes").empty());
+}
+
+TEST(Cli, InspectFullTextParsesBackAsIr) {
+  const std::string model = WriteTinyModel();
+  const CliResult full = RunCli({"inspect", model, "--full"});
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  const std::string ir_path = TempDir() + "/tiny.ir";
+  WriteFile(ir_path, std::vector<uint8_t>(full.out.begin(), full.out.end()));
+  const CliResult again = RunCli({"inspect", ir_path, "--full"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, full.out);
+}
+
+TEST(Cli, EvalBinAndNpyAgree) {
+  const std::string model = WriteTinyModel();
+  const std::string dir = TempDir();
+  const CliResult a = RunCli({"analyze", model, "--format", "json"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const auto in = nlohmann::json::parse(a.out).at("inputs")[0];
+  const int64_t bytes = in.at("bytes").get<int64_t>();
+  std::vector<uint8_t> raw(static_cast<size_t>(bytes));
+  for (size_t i = 0; i < raw.size(); ++i) raw[i] = static_cast<uint8_t>(i * 37 + 11);
+  WriteFile(dir + "/in.bin", raw);
+  NpyArray arr;
+  arr.descr = "|i1";
+  arr.shape = in.at("shape").get<std::vector<int64_t>>();
+  arr.data = raw;
+  WriteFile(dir + "/in.npy", SerializeNpy(arr));
+
+  const CliResult r1 = RunCli({"eval", model, "--input", dir + "/in.bin", "--output", dir + "/o.bin"});
+  ASSERT_EQ(r1.exit_code, 0) << r1.err;
+  const CliResult r2 = RunCli({"eval", model, "--input", dir + "/in.npy", "--output", dir + "/o.npy"});
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  const auto out_bin = ReadFile(dir + "/o.bin");
+  auto out_npy = ParseNpy(ReadFile(dir + "/o.npy"), "o.npy");
+  ASSERT_TRUE(out_npy.ok()) << out_npy.diag().ToString();
+  EXPECT_EQ(out_npy->data, out_bin);
+  EXPECT_EQ(out_npy->descr, "|i1");
+
+  const CliResult printed = RunCli({"eval", model, "--input", dir + "/in.bin"});
+  ASSERT_EQ(printed.exit_code, 0) << printed.err;
+  EXPECT_NE(printed.out.find("output 0"), std::string::npos);
+}
+
+TEST(Cli, EvalRejectsWrongSizedBin) {
+  const std::string model = WriteTinyModel();
+  const std::string dir = TempDir();
+  WriteFile(dir + "/short.bin", std::vector<uint8_t>(3, 0));
+  const CliResult r = RunCli({"eval", model, "--input", dir + "/short.bin"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("short.bin"), std::string::npos);
+  EXPECT_NE(r.err.find("3 bytes"), std::string::npos);
+}
+
+TEST(Cli, EvalRejectsWrongDtypeNpy) {
+  const std::string model = WriteTinyModel();
+  const std::string dir = TempDir();
+  NpyArray arr;
+  arr.descr = "<f4";
+  arr.shape = {4};
+  arr.data.assign(16, 0);
+  WriteFile(dir + "/f.npy", SerializeNpy(arr));
+  const CliResult r = RunCli({"eval", model, "--input", dir + "/f.npy"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("<f4"), std::string::npos);
+}
+
+TEST(Cli, EvalRejectsWrongInputCountAndExtension) {
+  const std::string model = WriteTinyModel();
+  const std::string dir = TempDir();
+  WriteFile(dir + "/x.txt", std::vector<uint8_t>(4, 0));
+  EXPECT_EQ(RunCli({"eval", model, "--input", dir + "/x.txt"}).exit_code, 2);
+  EXPECT_EQ(RunCli({"eval", model, "--input", dir + "/x.txt", dir + "/x.txt"}).exit_code, 2);
+}
+
+TEST(Cli, OnnxIsReportedUnsupported) {
+  const std::string path = TempDir() + "/m.onnx";
+  WriteFile(path, std::vector<uint8_t>(8, 0));
+  EXPECT_EQ(RunCli({"analyze", path}).exit_code, 3);
+}
+
+}  // namespace
+}  // namespace ember::test

@@ -1,1 +1,47 @@
-int main() { return 0; }
+// ember: compile neural networks to C for microcontrollers.
+#include <cstdio>
+#include <exception>
+
+#include "cli.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"ember: compiles trained neural networks (TFLite int8) into plain C99 for "
+               "microcontrollers, and analyses and evaluates them on the host."};
+  app.name("ember");
+  app.set_version_flag("--version", std::string("ember ") + EMBER_VERSION);
+  app.require_subcommand(1);
+  app.footer(
+      "Examples:\n"
+      "  ember analyze kws.tflite                  per-layer MACs, parameters, activation memory\n"
+      "  ember analyze kws.tflite --format json    the same as JSON\n"
+      "  ember inspect kws.tflite                  print the model as ember IR\n"
+      "  ember inspect kws.tflite --format dot | dot -Tsvg > kws.svg\n"
+      "  ember ops                                 supported operators and data types\n"
+      "  ember eval kws.tflite --input in.npy --output out.npy\n"
+      "\n"
+      "Exit codes: 0 ok, 1 failure, 2 usage, 3 unsupported model or operator, 4 does not fit,\n"
+      "5 device or transport, 6 validation mismatch, 70 internal error.\n"
+      "Run 'ember COMMAND --help' for the options of a command.");
+
+  ember::cli::Action run;
+  ember::cli::RegisterInspect(app, &run);
+  ember::cli::RegisterAnalyze(app, &run);
+  ember::cli::RegisterOps(app, &run);
+  ember::cli::RegisterEval(app, &run);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+  try {
+    return run ? run() : 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error[E9000]: internal error: %s\n  hint: this is a bug in ember; "
+                         "please report it with the command and model\n", e.what());
+    return 70;
+  }
+}

@@ -1,0 +1,51 @@
+# ember: top-level entry points. `make demo` and `make test` work on a fresh
+# Debian 12 machine: they install missing Debian packages (scripts/setup.sh),
+# configure with CMake and build.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+CMAKE_FLAGS ?=
+
+.PHONY: all build setup configure test test-fast test-asan demo clean help
+
+all: build
+
+help:
+	@echo "make            build everything into $(BUILD)/ (CLI: $(BUILD)/bin/ember)"
+	@echo "make demo       build, then analyse and evaluate a small model"
+	@echo "make test       build and run all tests, also under ASan+UBSan"
+	@echo "make test-fast  run the tests of the normal build only"
+	@echo "make clean      remove the build directories"
+
+setup:
+	@sh scripts/setup.sh
+
+$(BUILD)/build.ninja: | setup
+	cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+
+configure: $(BUILD)/build.ninja
+
+build: setup configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+$(ASAN_BUILD)/build.ninja: | setup
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DEMBER_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
+
+# The sanitizer run covers the unit, operator and malformed-input tests; the
+# reference-vector end-to-end tests run in the normal build.
+test-asan: setup $(ASAN_BUILD)/build.ninja
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS) --timeout 900 -E '^MlperfTiny/'
+
+test: test-fast test-asan
+
+demo: build
+	@sh examples/demo.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,43 @@
+// Shared pieces of the `ember` command-line tool. The CLI is a thin layer over
+// the libraries: it parses arguments, calls one library entry point per
+// command, and maps diagnostics to exit codes (DESIGN.md, "Errors").
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "support/status.h"
+
+namespace ember::cli {
+
+// Each command registers itself and sets `*run` to its action; the action
+// returns the process exit code.
+using Action = std::function<int()>;
+void RegisterInspect(CLI::App& app, Action* run);
+void RegisterAnalyze(CLI::App& app, Action* run);
+void RegisterOps(CLI::App& app, Action* run);
+void RegisterEval(CLI::App& app, Action* run);
+
+// Loads a model: .tflite through the TFLite frontend, .ir (ember IR text)
+// through the parser; then verifies it.
+Expected<ir::Graph> LoadModel(const std::string& path);
+
+// Prints a diagnostic to stderr and returns its exit code.
+int Report(const Diagnostic& d);
+
+// Reads one input tensor file (.npy or raw .bin) for tensor `t`, checking
+// dtype and size. `index` is the input position, for messages.
+Expected<std::vector<uint8_t>> ReadTensorFile(const std::string& path, const ir::Tensor& t,
+                                              size_t index);
+// Writes tensor bytes as .npy (with dtype and shape) or raw .bin.
+Status WriteTensorFile(const std::string& path, const ir::Tensor& t,
+                       const std::vector<uint8_t>& bytes);
+
+// "i8[1,49,10,1] scale=0.5847 zp=83" style one-line description.
+std::string DescribeTensor(const ir::Tensor& t);
+
+}  // namespace ember::cli

@@ -1,0 +1,137 @@
+#include <cstdio>
+#include <string>
+
+#include "cli.h"
+#include "frontend/tflite/import.h"
+#include "ir/parser.h"
+#include "ir/verifier.h"
+#include "ops/evaluate.h"
+#include "support/file.h"
+#include "support/npy.h"
+
+namespace ember::cli {
+namespace {
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+const char* NpyDescr(ir::DType t) {
+  switch (t) {
+    case ir::DType::kInt8: return "|i1";
+    case ir::DType::kUInt8: return "|u1";
+    case ir::DType::kInt16: return "<i2";
+    case ir::DType::kInt32: return "<i4";
+    case ir::DType::kInt64: return "<i8";
+    case ir::DType::kFloat32: return "<f4";
+    case ir::DType::kBool: return "|b1";
+  }
+  return "";
+}
+
+bool SameDescr(const std::string& a, const std::string& b) {
+  // '<', '|' and '=' all mean little-endian/native here for the types we read.
+  return a.size() == b.size() && a.size() >= 2 && a.substr(1) == b.substr(1);
+}
+
+Diagnostic TensorFileError(const std::string& path, const std::string& what) {
+  return MakeDiag("E0403", ExitCode::kUsage, "'" + path + "': " + what,
+                  "tensor files are .npy (numpy.save) or .bin (the tensor's raw bytes)");
+}
+
+}  // namespace
+
+int Report(const Diagnostic& d) {
+  std::fprintf(stderr, "%s\n", d.ToString().c_str());
+  return static_cast<int>(d.exit);
+}
+
+Expected<ir::Graph> LoadModel(const std::string& path) {
+  if (EndsWith(path, ".ir")) {
+    EMBER_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadFileBytes(path));
+    const std::string text(bytes.begin(), bytes.end());
+    auto g = ir::Parse(text);
+    if (!g.ok()) {
+      Diagnostic d = g.diag();
+      d.message = path + ":" + d.message;
+      return d;
+    }
+    EMBER_RETURN_IF_ERROR(ir::Verify(*g));
+    EMBER_RETURN_IF_ERROR(ops::CheckGraph(*g));
+    return g;
+  }
+  if (EndsWith(path, ".onnx")) {
+    return MakeDiag("E0404", ExitCode::kUnsupported,
+                    "'" + path + "': ONNX models are not supported yet",
+                    "convert the model to TFLite int8, or use the ember IR text form (.ir)");
+  }
+  return frontend::tflite::ImportTfliteFile(path);
+}
+
+Expected<std::vector<uint8_t>> ReadTensorFile(const std::string& path, const ir::Tensor& t,
+                                              size_t index) {
+  const std::string what_tensor = "input " + std::to_string(index) + " ('" + t.name + "', " +
+                                  ir::DTypeName(t.dtype) + ir::ShapeToString(t.shape) + ", " +
+                                  std::to_string(t.size_bytes()) + " bytes)";
+  EMBER_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadFileBytes(path));
+  if (EndsWith(path, ".npy")) {
+    EMBER_ASSIGN_OR_RETURN(NpyArray a, ParseNpy(bytes, path));
+    if (!SameDescr(a.descr, NpyDescr(t.dtype))) {
+      return MakeDiag("E0405", ExitCode::kUsage,
+                      "'" + path + "' holds numpy dtype '" + a.descr + "' but " + what_tensor +
+                          " needs '" + NpyDescr(t.dtype) + "'",
+                      "convert it first, e.g. numpy.save(path, x.astype(numpy." +
+                          std::string(t.dtype == ir::DType::kFloat32 ? "float32" : "int8") + "))");
+    }
+    if (static_cast<int64_t>(a.data.size()) != t.size_bytes()) {
+      std::string shape = "[";
+      for (size_t i = 0; i < a.shape.size(); ++i) shape += (i ? "," : "") + std::to_string(a.shape[i]);
+      return MakeDiag("E0406", ExitCode::kUsage,
+                      "'" + path + "' has shape " + shape + "] but " + what_tensor + " differs",
+                      "reshape the array to the model's input shape");
+    }
+    return std::move(a.data);
+  }
+  if (EndsWith(path, ".bin")) {
+    if (static_cast<int64_t>(bytes.size()) != t.size_bytes()) {
+      return MakeDiag("E0407", ExitCode::kUsage,
+                      "'" + path + "' has " + std::to_string(bytes.size()) + " bytes but " +
+                          what_tensor + " needs exactly " + std::to_string(t.size_bytes()),
+                      "a .bin input must hold the tensor's raw bytes, row-major, nothing else");
+    }
+    return bytes;
+  }
+  return TensorFileError(path, "unknown extension (expected .npy or .bin)");
+}
+
+Status WriteTensorFile(const std::string& path, const ir::Tensor& t,
+                       const std::vector<uint8_t>& bytes) {
+  if (EndsWith(path, ".npy")) {
+    NpyArray a;
+    a.descr = NpyDescr(t.dtype);
+    a.shape = t.shape;
+    a.data = bytes;
+    const std::vector<uint8_t> out = SerializeNpy(a);
+    return WriteFileBytes(path, out.data(), out.size());
+  }
+  if (EndsWith(path, ".bin")) return WriteFileBytes(path, bytes.data(), bytes.size());
+  return TensorFileError(path, "unknown extension (expected .npy or .bin)");
+}
+
+std::string DescribeTensor(const ir::Tensor& t) {
+  std::string s = std::string(ir::DTypeName(t.dtype)) + ir::ShapeToString(t.shape);
+  if (t.quant && !t.quant->scale.empty()) {
+    char buf[96];
+    if (t.quant->per_axis()) {
+      std::snprintf(buf, sizeof buf, " per-axis(axis=%d, %zu scales)", t.quant->axis,
+                    t.quant->scale.size());
+    } else {
+      std::snprintf(buf, sizeof buf, " scale=%.9g zero_point=%lld", static_cast<double>(t.quant->scale[0]),
+                    static_cast<long long>(t.quant->zero_point.empty() ? 0 : t.quant->zero_point[0]));
+    }
+    s += buf;
+  }
+  return s;
+}
+
+}  // namespace ember::cli

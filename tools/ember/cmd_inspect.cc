@@ -1,0 +1,80 @@
+// `ember inspect MODEL [--format text|json|dot] [--full]`
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli.h"
+#include "ir/dot.h"
+#include "ir/printer.h"
+
+namespace ember::cli {
+namespace {
+
+nlohmann::json AttrJson(const ir::AttrValue& v) {
+  return std::visit([](const auto& x) { return nlohmann::json(x); }, v);
+}
+
+void PrintJson(const ir::Graph& g) {
+  nlohmann::json j;
+  j["name"] = g.name;
+  j["tensors"] = nlohmann::json::array();
+  for (const ir::Tensor& t : g.tensors) {
+    nlohmann::json jt = {{"name", t.name},
+                         {"dtype", ir::DTypeName(t.dtype)},
+                         {"shape", t.shape},
+                         {"const", t.is_const()}};
+    if (t.quant) {
+      jt["quantization"] = {{"scale", t.quant->scale}, {"zero_point", t.quant->zero_point}};
+      if (t.quant->per_axis()) jt["quantization"]["axis"] = t.quant->axis;
+    }
+    j["tensors"].push_back(jt);
+  }
+  j["nodes"] = nlohmann::json::array();
+  for (const ir::Node& n : g.nodes) {
+    nlohmann::json attrs = nlohmann::json::object();
+    for (const auto& [k, v] : n.attrs) attrs[k] = AttrJson(v);
+    j["nodes"].push_back({{"op", ir::OpIrName(n.op)},
+                          {"name", n.name},
+                          {"inputs", n.inputs},
+                          {"outputs", n.outputs},
+                          {"attrs", attrs}});
+  }
+  j["inputs"] = g.inputs;
+  j["outputs"] = g.outputs;
+  std::printf("%s\n", j.dump(2).c_str());
+}
+
+}  // namespace
+
+void RegisterInspect(CLI::App& app, Action* run) {
+  auto* cmd = app.add_subcommand("inspect", "Print a model as ember IR (text, JSON or Graphviz dot)");
+  auto path = std::make_shared<std::string>();
+  auto format = std::make_shared<std::string>("text");
+  auto full = std::make_shared<bool>(false);
+  cmd->add_option("MODEL", *path, "model file (.tflite, or ember IR text .ir)")->required();
+  cmd->add_option("--format", *format, "output format")
+      ->check(CLI::IsMember({"text", "json", "dot"}))
+      ->capture_default_str();
+  cmd->add_flag("--full", *full,
+                "print constant data in full (the text then parses back: save it as .ir)");
+  cmd->footer("Examples:\n  ember inspect kws.tflite\n  ember inspect kws.tflite --full > kws.ir\n"
+              "  ember inspect kws.tflite --format dot | dot -Tsvg > kws.svg");
+  cmd->callback([=] {
+    *run = [=]() -> int {
+      auto g = LoadModel(*path);
+      if (!g.ok()) return Report(g.diag());
+      if (*format == "json") {
+        PrintJson(*g);
+      } else if (*format == "dot") {
+        std::fputs(ir::ToDot(*g).c_str(), stdout);
+      } else {
+        ir::PrintOptions opts;
+        opts.full_constants = *full;
+        std::fputs(ir::Print(*g, opts).c_str(), stdout);
+      }
+      return 0;
+    };
+  });
+}
+
+}  // namespace ember::cli
