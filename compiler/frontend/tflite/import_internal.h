@@ -1,0 +1,106 @@
+// Internal interface between the parts of the TFLite importer:
+//   import.cc      file checks, tensors, dataflow, graph inputs/outputs
+//   import_ops.cc  one conversion function per operator (attributes, operands)
+// Not a public header: only the importer's own files include it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "frontend/tflite/schema_generated.h"
+#include "ir/graph.h"
+#include "support/status.h"
+
+namespace ember::frontend::tflite::detail {
+
+// Diagnostic ids of the importer (documented in docs/frontend-tflite.md).
+inline constexpr const char* kNotAModel = "E0101";
+inline constexpr const char* kBadIdentifier = "E0102";
+inline constexpr const char* kTooLarge = "E0103";
+inline constexpr const char* kNoSubgraph = "E0104";
+inline constexpr const char* kExternalBuffer = "E0105";
+inline constexpr const char* kTensorIndex = "E0106";
+inline constexpr const char* kBufferIndex = "E0107";
+inline constexpr const char* kOpcodeIndex = "E0108";
+inline constexpr const char* kTensorType = "E0109";
+inline constexpr const char* kUnsupportedOp = "E0110";
+inline constexpr const char* kUnsupportedOption = "E0111";
+inline constexpr const char* kInvalidOption = "E0112";
+inline constexpr const char* kOperandCount = "E0113";
+inline constexpr const char* kBadShape = "E0114";
+inline constexpr const char* kBufferSize = "E0115";
+inline constexpr const char* kBadQuant = "E0116";
+inline constexpr const char* kNotConstant = "E0117";
+inline constexpr const char* kBadConstant = "E0118";
+inline constexpr const char* kDataflow = "E0119";
+inline constexpr const char* kGraphOutputs = "E0120";
+inline constexpr const char* kSparse = "E0121";
+inline constexpr const char* kQuantDetails = "E0122";
+inline constexpr const char* kVariable = "E0123";
+inline constexpr const char* kOperandRank = "E0124";
+
+// State of one import. Tensors are converted lazily, on first use, so that
+// tensors nobody reads (and constants that become attributes) never reach
+// the IR.
+struct Context {
+  std::string source;                 // file name for diagnostics
+  const ::tflite::Model* model = nullptr;
+  const ::tflite::SubGraph* subgraph = nullptr;
+  size_t num_tensors = 0;
+  std::vector<std::string> names;     // unique name per TFLite tensor index
+  std::vector<ir::TensorId> ir_id;    // TFLite tensor index -> IR id (kNoTensor: not yet)
+  std::vector<char> available;        // graph input or already produced
+  ir::Graph graph;
+};
+
+// The operator being converted, for diagnostics.
+struct OpRef {
+  size_t index = 0;
+  std::string op_name;      // TFLite name, e.g. "CONV_2D"
+  std::string output_name;  // first output tensor's name ("?" when unknown)
+  const ::tflite::Operator* op = nullptr;
+};
+
+// "<source>: operator <i> (<OP>, output '<name>'): <message>"
+Diagnostic OpError(const Context& ctx, const OpRef& op, const char* id, ExitCode exit,
+                   const std::string& message, const std::string& hint = "");
+// "<source>: <message>"
+Diagnostic FileError(const Context& ctx, const char* id, ExitCode exit, const std::string& message,
+                     const std::string& hint = "");
+
+// Unique, non-empty names for the tensors of `sg`: the TFLite name,
+// "tensor_<i>" when empty, with "_<k>" appended (smallest free k) when a
+// lower index already took the name.
+std::vector<std::string> UniqueNames(const ::tflite::SubGraph* sg);
+
+// Data of tensor `index` (range-checked by the caller) when its buffer exists
+// and is non-empty, i.e. when the tensor is a constant; nullptr otherwise.
+const flatbuffers::Vector<uint8_t>* ConstData(const Context& ctx, int32_t index);
+
+// IR id of TFLite tensor `index` (range-checked by the caller), converting
+// the tensor on first use: element type, shape, buffer, quantization.
+Expected<ir::TensorId> UseTensor(Context& ctx, int32_t index);
+
+// Number of TFLite inputs of the operator (entries of its input list).
+size_t NumInputs(const OpRef& op);
+// TFLite tensor index of input `pos` (-1 when absent or beyond the list).
+int32_t InputIndex(const OpRef& op, size_t pos);
+
+// Operand `pos` of the operator as an IR tensor: checks the index, that the
+// tensor is a constant, a graph input or produced by an earlier operator, and
+// converts it. `optional` allows -1 (absent) or a missing trailing entry,
+// which give kNoTensor.
+Expected<ir::TensorId> Operand(Context& ctx, const OpRef& op, size_t pos, bool optional = false);
+
+// Contents of the constant int32/int64 input `pos` as integers (for inputs
+// that become attributes: shapes, axes, paddings, permutations, slices). The
+// tensor is not added to the IR. `what` names it in diagnostics.
+Expected<std::vector<int64_t>> ConstInts(Context& ctx, const OpRef& op, size_t pos,
+                                         const std::string& what);
+
+// Fills `node` (op kind already set; inputs, attributes) for one operator.
+// Outputs are added by the caller.
+Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node);
+
+}  // namespace ember::frontend::tflite::detail

@@ -1,0 +1,375 @@
+// Per-operator conversion of the TFLite importer: operands and attributes
+// exactly as docs/operators.md fixes them. Constant inputs that TFLite uses
+// for parameters (reshape shape, pad paddings, mean axes, transpose perm,
+// strided-slice begin/end/strides) become attributes and are not operands.
+#include <algorithm>
+
+#include "frontend/tflite/import_internal.h"
+
+namespace ember::frontend::tflite::detail {
+namespace {
+
+namespace tfl = ::tflite;
+
+constexpr const char* kReexport = "the model file is damaged; re-export it from the converter";
+
+Status CheckMaxInputs(Context& ctx, const OpRef& op, size_t max_inputs) {
+  if (NumInputs(op) <= max_inputs) return Status::Ok();
+  return OpError(ctx, op, kOperandCount, ExitCode::kFailure,
+                 "has " + std::to_string(NumInputs(op)) + " inputs; at most " +
+                     std::to_string(max_inputs) + " are expected",
+                 kReexport);
+}
+
+Status SetAct(Context& ctx, const OpRef& op, tfl::ActivationFunctionType act, ir::Node& node) {
+  switch (act) {
+    case tfl::ActivationFunctionType::NONE: node.attrs["act"] = std::string("none"); break;
+    case tfl::ActivationFunctionType::RELU: node.attrs["act"] = std::string("relu"); break;
+    case tfl::ActivationFunctionType::RELU_N1_TO_1:
+      node.attrs["act"] = std::string("relu_n1_to_1");
+      break;
+    case tfl::ActivationFunctionType::RELU6: node.attrs["act"] = std::string("relu6"); break;
+    case tfl::ActivationFunctionType::TANH:
+    case tfl::ActivationFunctionType::SIGN_BIT:
+      return OpError(ctx, op, kUnsupportedOption, ExitCode::kUnsupported,
+                     std::string("fused activation ") + tfl::EnumNameActivationFunctionType(act) +
+                         " is not supported",
+                     "supported fused activations: NONE, RELU, RELU_N1_TO_1, RELU6");
+    default:
+      return OpError(ctx, op, kInvalidOption, ExitCode::kFailure,
+                     "unknown fused activation code " + std::to_string(static_cast<int>(act)),
+                     kReexport);
+  }
+  return Status::Ok();
+}
+
+Diagnostic MissingOptions(Context& ctx, const OpRef& op, const char* table) {
+  return OpError(ctx, op, kInvalidOption, ExitCode::kFailure,
+                 std::string("has no ") + table + " (builtin options missing or of another type)",
+                 kReexport);
+}
+
+Status CheckPositive(Context& ctx, const OpRef& op, const char* what, int64_t v) {
+  if (v > 0) return Status::Ok();
+  return OpError(ctx, op, kInvalidOption, ExitCode::kFailure,
+                 std::string(what) + " is " + std::to_string(v) + "; it must be at least 1",
+                 kReexport);
+}
+
+// Explicit [before, after] padding of one spatial axis (semantics doc §3):
+// SAME pads so that out = ceil(in / stride), the odd pixel at the end; VALID
+// does not pad.
+Expected<std::pair<int64_t, int64_t>> AxisPads(Context& ctx, const OpRef& op, tfl::Padding p,
+                                               int64_t in, int64_t filter, int64_t stride,
+                                               int64_t dilation) {
+  if (p == tfl::Padding::VALID) return std::pair<int64_t, int64_t>{0, 0};
+  if (p != tfl::Padding::SAME) {
+    return OpError(ctx, op, kInvalidOption, ExitCode::kFailure,
+                   "unknown padding code " + std::to_string(static_cast<int>(p)), kReexport);
+  }
+  const int64_t eff = (filter - 1) * dilation + 1;
+  const int64_t out = (in + stride - 1) / stride;
+  const int64_t total = std::max<int64_t>(0, (out - 1) * stride + eff - in);
+  return std::pair<int64_t, int64_t>{total / 2, total - total / 2};
+}
+
+// Sets stride, dilation (unless pool) and pad for conv/depthwise/pool nodes.
+// `kh`, `kw` are the window size.
+Status SetWindowAttrs(Context& ctx, const OpRef& op, ir::Node& node, tfl::Padding padding,
+                      int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw,
+                      bool pool) {
+  EMBER_RETURN_IF_ERROR(CheckPositive(ctx, op, "stride_h", sh));
+  EMBER_RETURN_IF_ERROR(CheckPositive(ctx, op, "stride_w", sw));
+  EMBER_RETURN_IF_ERROR(CheckPositive(ctx, op, "dilation_h_factor", dh));
+  EMBER_RETURN_IF_ERROR(CheckPositive(ctx, op, "dilation_w_factor", dw));
+  EMBER_RETURN_IF_ERROR(CheckPositive(ctx, op, "filter height", kh));
+  EMBER_RETURN_IF_ERROR(CheckPositive(ctx, op, "filter width", kw));
+  const ir::Shape& in = ctx.graph.tensor(node.inputs[0]).shape;
+  if (in.size() != 4) {
+    return OpError(ctx, op, kOperandRank, ExitCode::kFailure,
+                   "input has shape " + ir::ShapeToString(in) + "; a 4-D NHWC tensor is expected");
+  }
+  EMBER_ASSIGN_OR_RETURN(auto ph, AxisPads(ctx, op, padding, in[1], kh, sh, dh));
+  EMBER_ASSIGN_OR_RETURN(auto pw, AxisPads(ctx, op, padding, in[2], kw, sw, dw));
+  node.attrs["stride"] = std::vector<int64_t>{sh, sw};
+  if (!pool) node.attrs["dilation"] = std::vector<int64_t>{dh, dw};
+  if (pool) node.attrs["filter"] = std::vector<int64_t>{kh, kw};
+  node.attrs["pad"] = std::vector<int64_t>{ph.first, pw.first, ph.second, pw.second};
+  return Status::Ok();
+}
+
+Status ConvertConv(Context& ctx, const OpRef& op, ir::Node& node, bool depthwise) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 3));
+  for (size_t pos = 0; pos < 3; ++pos) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId id, Operand(ctx, op, pos, /*optional=*/pos == 2));
+    node.inputs.push_back(id);
+  }
+  const ir::Shape& filter = ctx.graph.tensor(node.inputs[1]).shape;
+  if (filter.size() != 4) {
+    return OpError(ctx, op, kOperandRank, ExitCode::kFailure,
+                   "filter has shape " + ir::ShapeToString(filter) + "; a 4-D tensor is expected");
+  }
+  if (!depthwise) {
+    const auto* o = op.op->builtin_options_as_Conv2DOptions();
+    if (!o) return MissingOptions(ctx, op, "Conv2DOptions");
+    EMBER_RETURN_IF_ERROR(SetWindowAttrs(ctx, op, node, o->padding(), filter[1], filter[2],
+                                         o->stride_h(), o->stride_w(), o->dilation_h_factor(),
+                                         o->dilation_w_factor(), false));
+    return SetAct(ctx, op, o->fused_activation_function(), node);
+  }
+  const auto* o = op.op->builtin_options_as_DepthwiseConv2DOptions();
+  if (!o) return MissingOptions(ctx, op, "DepthwiseConv2DOptions");
+  EMBER_RETURN_IF_ERROR(SetWindowAttrs(ctx, op, node, o->padding(), filter[1], filter[2],
+                                       o->stride_h(), o->stride_w(), o->dilation_h_factor(),
+                                       o->dilation_w_factor(), false));
+  // The option is redundant (and left 0 by some converters): the filter's
+  // channel count over the input's is authoritative, as in TFLite's kernels.
+  const int64_t in_c = ctx.graph.tensor(node.inputs[0]).shape[3];
+  int64_t dm = o->depth_multiplier();
+  if (in_c > 0 && filter[3] % in_c == 0) dm = filter[3] / in_c;
+  node.attrs["depth_multiplier"] = dm;
+  return SetAct(ctx, op, o->fused_activation_function(), node);
+}
+
+Status ConvertFullyConnected(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 3));
+  for (size_t pos = 0; pos < 3; ++pos) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId id, Operand(ctx, op, pos, /*optional=*/pos == 2));
+    node.inputs.push_back(id);
+  }
+  const auto* o = op.op->builtin_options_as_FullyConnectedOptions();
+  if (o && o->weights_format() != tfl::FullyConnectedOptionsWeightsFormat::DEFAULT) {
+    return OpError(ctx, op, kUnsupportedOption, ExitCode::kUnsupported,
+                   "shuffled weights format is not supported",
+                   "convert the model with the default weights format");
+  }
+  node.attrs["keep_num_dims"] = int64_t{o && o->keep_num_dims() ? 1 : 0};
+  return SetAct(ctx, op, o ? o->fused_activation_function() : tfl::ActivationFunctionType::NONE,
+                node);
+}
+
+Status ConvertPool(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 1));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
+  node.inputs.push_back(in);
+  const auto* o = op.op->builtin_options_as_Pool2DOptions();
+  if (!o) return MissingOptions(ctx, op, "Pool2DOptions");
+  EMBER_RETURN_IF_ERROR(SetWindowAttrs(ctx, op, node, o->padding(), o->filter_height(),
+                                       o->filter_width(), o->stride_h(), o->stride_w(), 1, 1,
+                                       true));
+  return SetAct(ctx, op, o->fused_activation_function(), node);
+}
+
+// Operators whose `num_inputs` TFLite inputs are all required IR operands.
+Status ConvertPlain(Context& ctx, const OpRef& op, ir::Node& node, size_t num_inputs) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, num_inputs));
+  for (size_t pos = 0; pos < num_inputs; ++pos) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId id, Operand(ctx, op, pos));
+    node.inputs.push_back(id);
+  }
+  return Status::Ok();
+}
+
+// Non-negative, ascending, unique axes of a rank-`rank` tensor.
+Expected<std::vector<int64_t>> NormalizeAxes(Context& ctx, const OpRef& op,
+                                             std::vector<int64_t> axes, int64_t rank,
+                                             const char* what, const char* id) {
+  for (int64_t& a : axes) {
+    if (a < -rank || a >= rank) {
+      return OpError(ctx, op, id, ExitCode::kFailure,
+                     std::string(what) + " " + std::to_string(a) + " is out of range for rank " +
+                         std::to_string(rank),
+                     kReexport);
+    }
+    if (a < 0) a += rank;
+  }
+  std::sort(axes.begin(), axes.end());
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  return axes;
+}
+
+int64_t RankOf(const Context& ctx, ir::TensorId id) {
+  return static_cast<int64_t>(ctx.graph.tensor(id).shape.size());
+}
+
+// Target shape of RESHAPE: the constant shape input if there is one, else
+// the new_shape option, else the output tensor's shape. Legacy [0] means a
+// scalar; one -1 is resolved from the input's element count.
+Status ConvertReshape(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 2));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
+  node.inputs.push_back(in);
+  std::vector<int64_t> shape;
+  const auto* o = op.op->builtin_options_as_ReshapeOptions();
+  const int32_t shape_index = InputIndex(op, 1);
+  const bool shape_const = shape_index >= 0 &&
+                           static_cast<size_t>(shape_index) < ctx.num_tensors &&
+                           ConstData(ctx, shape_index) != nullptr;
+  if (shape_const) {
+    EMBER_ASSIGN_OR_RETURN(shape, ConstInts(ctx, op, 1, "shape"));
+  } else if (o && o->new_shape()) {
+    shape.assign(o->new_shape()->begin(), o->new_shape()->end());
+  } else {
+    const int32_t out = op.op->outputs()->Get(0);
+    if (out < 0 || static_cast<size_t>(out) >= ctx.num_tensors) {
+      return OpError(ctx, op, kTensorIndex, ExitCode::kFailure, "output 0 is out of range",
+                     kReexport);
+    }
+    const auto* dims = ctx.subgraph->tensors()->Get(static_cast<flatbuffers::uoffset_t>(out))->shape();
+    if (dims) shape.assign(dims->begin(), dims->end());
+  }
+  const int64_t in_elems = ctx.graph.tensor(in).num_elements();
+  if (shape.size() == 1 && shape[0] == 0 && in_elems == 1) shape.clear();
+  int64_t known = 1;
+  int unknown = -1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    const bool dup = shape[i] == -1 && unknown >= 0;
+    if ((shape[i] < 0 && shape[i] != -1) || dup || (shape[i] > 0 && known > (int64_t{1} << 40) / shape[i])) {
+      return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                     "target shape " + ir::ShapeToString(shape) + " is invalid",
+                     "a reshape target may hold one -1 and otherwise non-negative sizes");
+    }
+    if (shape[i] == -1) unknown = static_cast<int>(i);
+    else known *= shape[i];
+  }
+  if (unknown >= 0) {
+    if (known == 0 || in_elems % known != 0) {
+      return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                     "target shape " + ir::ShapeToString(shape) + " does not fit " +
+                         std::to_string(in_elems) + " input elements");
+    }
+    shape[static_cast<size_t>(unknown)] = in_elems / known;
+  }
+  node.attrs["shape"] = shape;
+  return Status::Ok();
+}
+
+Status ConvertStridedSlice(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 4));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
+  node.inputs.push_back(in);
+  EMBER_ASSIGN_OR_RETURN(auto begin, ConstInts(ctx, op, 1, "begin"));
+  EMBER_ASSIGN_OR_RETURN(auto end, ConstInts(ctx, op, 2, "end"));
+  EMBER_ASSIGN_OR_RETURN(auto strides, ConstInts(ctx, op, 3, "strides"));
+  if (begin.size() != end.size() || begin.size() != strides.size()) {
+    return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                   "begin, end and strides have " + std::to_string(begin.size()) + ", " +
+                       std::to_string(end.size()) + " and " + std::to_string(strides.size()) +
+                       " entries; they must be equal",
+                   kReexport);
+  }
+  const auto* o = op.op->builtin_options_as_StridedSliceOptions();
+  if (o && (o->ellipsis_mask() != 0 || o->new_axis_mask() != 0 || o->offset())) {
+    return OpError(ctx, op, kUnsupportedOption, ExitCode::kUnsupported,
+                   "ellipsis_mask, new_axis_mask and offset are not supported",
+                   "express the slice with begin/end/shrink masks only");
+  }
+  node.attrs["begin"] = begin;
+  node.attrs["end"] = end;
+  node.attrs["strides"] = strides;
+  node.attrs["begin_mask"] = int64_t{o ? o->begin_mask() : 0};
+  node.attrs["end_mask"] = int64_t{o ? o->end_mask() : 0};
+  node.attrs["shrink_axis_mask"] = int64_t{o ? o->shrink_axis_mask() : 0};
+  return Status::Ok();
+}
+
+// PAD, MEAN, TRANSPOSE: one data input plus one constant parameter input.
+Status ConvertWithParam(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 2));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
+  node.inputs.push_back(in);
+  const int64_t rank = RankOf(ctx, in);
+  if (node.op == ir::OpKind::kPad) {
+    EMBER_ASSIGN_OR_RETURN(auto pads, ConstInts(ctx, op, 1, "paddings"));
+    const bool negative = std::any_of(pads.begin(), pads.end(), [](int64_t v) { return v < 0; });
+    if (static_cast<int64_t>(pads.size()) != 2 * rank || negative) {
+      return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                     "paddings " + ir::ShapeToString(pads) + " do not fit an input of rank " +
+                         std::to_string(rank) + " (2 non-negative values per axis expected)",
+                     kReexport);
+    }
+    node.attrs["pads"] = pads;  // row-major [rank, 2] = [before0, after0, before1, ...]
+  } else if (node.op == ir::OpKind::kMean) {
+    EMBER_ASSIGN_OR_RETURN(auto axes, ConstInts(ctx, op, 1, "axis"));
+    EMBER_ASSIGN_OR_RETURN(node.attrs["axes"],
+                           NormalizeAxes(ctx, op, axes, rank, "axis", kBadConstant));
+    const auto* o = op.op->builtin_options_as_ReducerOptions();
+    node.attrs["keep_dims"] = int64_t{o && o->keep_dims() ? 1 : 0};
+  } else {
+    EMBER_ASSIGN_OR_RETURN(auto perm, ConstInts(ctx, op, 1, "perm"));
+    node.attrs["perm"] = perm;
+  }
+  return Status::Ok();
+}
+
+Status ConvertConcatenation(Context& ctx, const OpRef& op, ir::Node& node) {
+  if (NumInputs(op) == 0) {
+    return OpError(ctx, op, kOperandCount, ExitCode::kFailure, "has no inputs", kReexport);
+  }
+  EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, NumInputs(op)));
+  const auto* o = op.op->builtin_options_as_ConcatenationOptions();
+  const int64_t axis = o ? o->axis() : 0;
+  EMBER_ASSIGN_OR_RETURN(auto axes, NormalizeAxes(ctx, op, {axis}, RankOf(ctx, node.inputs[0]),
+                                                  "axis", kInvalidOption));
+  node.attrs["axis"] = axes[0];
+  return SetAct(ctx, op, o ? o->fused_activation_function() : tfl::ActivationFunctionType::NONE,
+                node);
+}
+
+Status ConvertSqueeze(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 1));
+  const auto* o = op.op->builtin_options_as_SqueezeOptions();
+  std::vector<int64_t> axes;
+  if (o && o->squeeze_dims()) axes.assign(o->squeeze_dims()->begin(), o->squeeze_dims()->end());
+  EMBER_ASSIGN_OR_RETURN(node.attrs["axes"], NormalizeAxes(ctx, op, axes, RankOf(ctx, node.inputs[0]),
+                                                           "squeeze axis", kInvalidOption));
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
+  using K = ir::OpKind;
+  const auto none = tfl::ActivationFunctionType::NONE;
+  switch (node.op) {
+    case K::kConv2D: return ConvertConv(ctx, op, node, false);
+    case K::kDepthwiseConv2D: return ConvertConv(ctx, op, node, true);
+    case K::kFullyConnected: return ConvertFullyConnected(ctx, op, node);
+    case K::kAveragePool2D:
+    case K::kMaxPool2D: return ConvertPool(ctx, op, node);
+    case K::kAdd: {
+      EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 2));
+      const auto* o = op.op->builtin_options_as_AddOptions();
+      return SetAct(ctx, op, o ? o->fused_activation_function() : none, node);
+    }
+    case K::kMul: {
+      EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 2));
+      const auto* o = op.op->builtin_options_as_MulOptions();
+      return SetAct(ctx, op, o ? o->fused_activation_function() : none, node);
+    }
+    case K::kReshape: return ConvertReshape(ctx, op, node);
+    case K::kSoftmax: {
+      EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 1));
+      const auto* o = op.op->builtin_options_as_SoftmaxOptions();
+      if (!o) return MissingOptions(ctx, op, "SoftmaxOptions");
+      node.attrs["beta"] = static_cast<double>(o->beta());
+      return Status::Ok();
+    }
+    case K::kConcatenation: return ConvertConcatenation(ctx, op, node);
+    case K::kPad:
+    case K::kMean:
+    case K::kTranspose: return ConvertWithParam(ctx, op, node);
+    case K::kStridedSlice: return ConvertStridedSlice(ctx, op, node);
+    case K::kSqueeze: return ConvertSqueeze(ctx, op, node);
+    case K::kQuantize:
+    case K::kDequantize:
+    case K::kLogistic:
+    case K::kTanh:
+    case K::kRelu:
+    case K::kRelu6:
+    case K::kHardSwish: return ConvertPlain(ctx, op, node, 1);
+  }
+  return InternalError("tflite import: operator kind without a conversion");
+}
+
+}  // namespace ember::frontend::tflite::detail

@@ -1,0 +1,327 @@
+// Tensor side of the TFLite importer: element types, shapes, constant data,
+// quantization, unique names, and operands of operators (see import.cc for
+// the overall steps and import_internal.h for the contracts).
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <set>
+#include <unordered_map>
+
+#include "frontend/tflite/import_internal.h"
+
+namespace ember::frontend::tflite::detail {
+
+namespace tfl = ::tflite;
+
+// Largest tensor ember accepts (the flatbuffer limit, and far beyond any MCU).
+constexpr int64_t kMaxTensorBytes = (int64_t{1} << 31) - 1;
+
+Diagnostic FileError(const Context& ctx, const char* id, ExitCode exit, const std::string& message,
+                     const std::string& hint) {
+  return MakeDiag(id, exit, ctx.source + ": " + message, hint);
+}
+
+Diagnostic OpError(const Context& ctx, const OpRef& op, const char* id, ExitCode exit,
+                   const std::string& message, const std::string& hint) {
+  return MakeDiag(id, exit,
+                  ctx.source + ": operator " + std::to_string(op.index) + " (" + op.op_name +
+                      ", output '" + op.output_name + "'): " + message,
+                  hint);
+}
+
+size_t NumInputs(const OpRef& op) { return op.op->inputs() ? op.op->inputs()->size() : 0; }
+
+int32_t InputIndex(const OpRef& op, size_t pos) {
+  if (pos >= NumInputs(op)) return -1;
+  return op.op->inputs()->Get(static_cast<flatbuffers::uoffset_t>(pos));
+}
+
+namespace {
+
+std::optional<ir::DType> MapType(tfl::TensorType t) {
+  switch (t) {
+    case tfl::TensorType::FLOAT32: return ir::DType::kFloat32;
+    case tfl::TensorType::INT32: return ir::DType::kInt32;
+    case tfl::TensorType::UINT8: return ir::DType::kUInt8;
+    case tfl::TensorType::INT64: return ir::DType::kInt64;
+    case tfl::TensorType::BOOL: return ir::DType::kBool;
+    case tfl::TensorType::INT16: return ir::DType::kInt16;
+    case tfl::TensorType::INT8: return ir::DType::kInt8;
+    default: return std::nullopt;
+  }
+}
+
+std::string TypeName(tfl::TensorType t) {
+  const char* n = tfl::EnumNameTensorType(t);
+  return (n && *n) ? n : "type " + std::to_string(static_cast<int>(t));
+}
+
+const tfl::Tensor* RawTensor(const Context& ctx, int32_t index) {
+  return ctx.subgraph->tensors()->Get(static_cast<flatbuffers::uoffset_t>(index));
+}
+
+}  // namespace
+
+const flatbuffers::Vector<uint8_t>* ConstData(const Context& ctx, int32_t index) {
+  const auto* buffers = ctx.model->buffers();
+  const uint32_t b = RawTensor(ctx, index)->buffer();
+  if (!buffers || b >= buffers->size()) return nullptr;
+  const auto* data = buffers->Get(b)->data();
+  return (data && data->size() > 0) ? data : nullptr;
+}
+
+namespace {
+
+std::string Quoted(const Context& ctx, int32_t index) {
+  return "'" + ctx.names[static_cast<size_t>(index)] + "'";
+}
+
+// Shape of a tensor: no negative dimension, at most kMaxTensorBytes bytes.
+Expected<ir::Shape> ReadShape(const Context& ctx, int32_t index, size_t elem_size) {
+  const auto* dims = RawTensor(ctx, index)->shape();
+  ir::Shape shape;
+  int64_t bytes = static_cast<int64_t>(elem_size);
+  bool too_large = false;
+  for (flatbuffers::uoffset_t i = 0; dims && i < dims->size(); ++i) {
+    const int64_t d = dims->Get(i);
+    if (d < 0) {
+      return FileError(ctx, kBadShape, ExitCode::kFailure,
+                       "tensor " + Quoted(ctx, index) + " has a negative dimension " +
+                           std::to_string(d) + " at axis " + std::to_string(i),
+                       "dynamic shapes are not supported; convert the model with fixed shapes");
+    }
+    if (d != 0 && bytes > kMaxTensorBytes / d) too_large = true;
+    bytes = too_large ? bytes : bytes * d;
+    shape.push_back(d);
+  }
+  if (too_large && ir::NumElements(shape) != 0) {
+    return FileError(ctx, kBadShape, ExitCode::kFailure,
+                     "tensor " + Quoted(ctx, index) + " of shape " + ir::ShapeToString(shape) +
+                         " is larger than 2 GiB",
+                     "the model file is damaged or not meant for a microcontroller");
+  }
+  return shape;
+}
+
+Status ReadQuant(const Context& ctx, int32_t index, const ir::Tensor& t,
+                 std::optional<ir::QuantParams>* out) {
+  const auto* q = RawTensor(ctx, index)->quantization();
+  if (!q) return Status::Ok();
+  const std::string where = "tensor " + Quoted(ctx, index);
+  if (q->details_type() != tfl::QuantizationDetails::NONE) {
+    return FileError(ctx, kQuantDetails, ExitCode::kUnsupported,
+                     where + " uses a custom (non-affine) quantization scheme",
+                     "ember supports affine int8 quantization (scale and zero point)");
+  }
+  const size_t ns = q->scale() ? q->scale()->size() : 0;
+  const size_t nz = q->zero_point() ? q->zero_point()->size() : 0;
+  if (ns == 0) return Status::Ok();  // min/max only, or empty: not quantized
+  const auto bad = [&](const std::string& what) {
+    return FileError(ctx, kBadQuant, ExitCode::kFailure, where + " has invalid quantization: " + what,
+                     "the model file is damaged; re-export it from the converter");
+  };
+  if (nz != ns) {
+    return bad(std::to_string(ns) + " scales but " + std::to_string(nz) + " zero points");
+  }
+  ir::QuantParams p;
+  if (ns > 1) {
+    const int32_t axis = q->quantized_dimension();
+    const auto rank = static_cast<int32_t>(t.shape.size());
+    if (axis < 0 || axis >= rank) {
+      return bad("quantized_dimension " + std::to_string(axis) + " is not an axis of shape " +
+                 ir::ShapeToString(t.shape));
+    }
+    if (t.shape[static_cast<size_t>(axis)] != static_cast<int64_t>(ns)) {
+      return bad(std::to_string(ns) + " scales for axis " + std::to_string(axis) + " of size " +
+                 std::to_string(t.shape[static_cast<size_t>(axis)]));
+    }
+    p.axis = axis;
+  }
+  int64_t lo = std::numeric_limits<int64_t>::min(), hi = std::numeric_limits<int64_t>::max();
+  if (t.dtype == ir::DType::kInt8) lo = -128, hi = 127;
+  if (t.dtype == ir::DType::kUInt8) lo = 0, hi = 255;
+  if (t.dtype == ir::DType::kInt16) lo = -32768, hi = 32767;
+  for (flatbuffers::uoffset_t i = 0; i < ns; ++i) {
+    const float s = q->scale()->Get(i);
+    const int64_t z = q->zero_point()->Get(i);
+    if (!std::isfinite(s) || !(s > 0.0f)) return bad("scale " + std::to_string(s) + " is not positive");
+    if (z < lo || z > hi) {
+      return bad("zero point " + std::to_string(z) + " is outside the range of " +
+                 ir::DTypeName(t.dtype));
+    }
+    p.scale.push_back(s);
+    p.zero_point.push_back(z);
+  }
+  // Quantization of float and bool tensors carries no meaning for ember.
+  if (t.dtype != ir::DType::kFloat32 && t.dtype != ir::DType::kBool) *out = std::move(p);
+  return Status::Ok();
+}
+
+// Converts TFLite tensor `index` (already range-checked) into an IR tensor.
+Expected<ir::Tensor> ConvertTensor(const Context& ctx, int32_t index) {
+  const tfl::Tensor* raw = RawTensor(ctx, index);
+  const std::string where = "tensor " + Quoted(ctx, index);
+  const std::optional<ir::DType> dtype = MapType(raw->type());
+  if (!dtype) {
+    return FileError(ctx, kTensorType, ExitCode::kUnsupported,
+                     where + " has element type " + TypeName(raw->type()) +
+                         ", which ember does not support",
+                     "ember supports int8, uint8, int16, int32, int64, float32 and bool tensors");
+  }
+  if (raw->sparsity()) {
+    return FileError(ctx, kSparse, ExitCode::kUnsupported, where + " is sparse",
+                     "convert the model without sparsity (dense weights)");
+  }
+  if (raw->is_variable()) {
+    return FileError(ctx, kVariable, ExitCode::kUnsupported, where + " is a variable tensor",
+                     "stateful models are not supported; convert a stateless model");
+  }
+  ir::Tensor t;
+  t.name = ctx.names[static_cast<size_t>(index)];
+  t.dtype = *dtype;
+  EMBER_ASSIGN_OR_RETURN(t.shape, ReadShape(ctx, index, ir::DTypeSize(*dtype)));
+  const auto* buffers = ctx.model->buffers();
+  const uint32_t b = raw->buffer();
+  const uint32_t nb = buffers ? buffers->size() : 0;
+  if (b != 0 && b >= nb) {
+    return FileError(ctx, kBufferIndex, ExitCode::kFailure,
+                     where + " refers to buffer " + std::to_string(b) + " but the model has " +
+                         std::to_string(nb) + " buffers",
+                     "the model file is damaged; re-export it from the converter");
+  }
+  if (b < nb) {
+    const tfl::Buffer* buf = buffers->Get(b);
+    if (buf->offset() > 1) {
+      return FileError(ctx, kExternalBuffer, ExitCode::kUnsupported,
+                       where + " keeps its data outside the flatbuffer (offset " +
+                           std::to_string(buf->offset()) + "), as models over 2 GiB do",
+                       "models over 2 GiB cannot run on a microcontroller; use a smaller model");
+    }
+    if (buf->data() && buf->data()->size() > 0) {
+      const auto size = static_cast<int64_t>(buf->data()->size());
+      if (size != t.size_bytes()) {
+        return FileError(ctx, kBufferSize, ExitCode::kFailure,
+                         where + " of shape " + ir::ShapeToString(t.shape) + " and type " +
+                             ir::DTypeName(t.dtype) + " needs " + std::to_string(t.size_bytes()) +
+                             " bytes but its buffer " + std::to_string(b) + " holds " +
+                             std::to_string(size),
+                         "the model file is damaged; re-export it from the converter");
+      }
+      t.data = std::vector<uint8_t>(buf->data()->begin(), buf->data()->end());
+    }
+  }
+  EMBER_RETURN_IF_ERROR(ReadQuant(ctx, index, t, &t.quant));
+  return t;
+}
+
+// Range check of a TFLite tensor index found at `where`.
+Status CheckIndex(const Context& ctx, int32_t index, const std::string& where,
+                  const OpRef* op = nullptr) {
+  if (index >= 0 && static_cast<size_t>(index) < ctx.num_tensors) return Status::Ok();
+  const std::string msg = where + " refers to tensor " + std::to_string(index) +
+                          " but the subgraph has " + std::to_string(ctx.num_tensors) + " tensors";
+  const std::string hint = "the model file is damaged; re-export it from the converter";
+  if (op) return OpError(ctx, *op, kTensorIndex, ExitCode::kFailure, msg, hint);
+  return FileError(ctx, kTensorIndex, ExitCode::kFailure, msg, hint);
+}
+
+}  // namespace
+
+Expected<ir::TensorId> UseTensor(Context& ctx, int32_t index) {
+  ir::TensorId& id = ctx.ir_id[static_cast<size_t>(index)];
+  if (id != ir::kNoTensor) return id;
+  EMBER_ASSIGN_OR_RETURN(ir::Tensor t, ConvertTensor(ctx, index));
+  id = ctx.graph.AddTensor(std::move(t));
+  return id;
+}
+
+std::vector<std::string> UniqueNames(const tfl::SubGraph* sg) {
+  std::vector<std::string> names;
+  std::set<std::string> used;
+  std::unordered_map<std::string, int> next_suffix;
+  const auto* tensors = sg->tensors();
+  for (flatbuffers::uoffset_t i = 0; tensors && i < tensors->size(); ++i) {
+    const auto* n = tensors->Get(i)->name();
+    std::string base = (n && n->size() > 0) ? n->str() : "tensor_" + std::to_string(i);
+    std::string name = base;
+    if (used.count(name)) {
+      int& k = next_suffix[base];
+      do name = base + "_" + std::to_string(++k);
+      while (used.count(name));
+    }
+    used.insert(name);
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+Expected<ir::TensorId> Operand(Context& ctx, const OpRef& op, size_t pos, bool optional) {
+  const int32_t index = pos < NumInputs(op) ? InputIndex(op, pos) : -1;
+  if (index == -1) {
+    if (optional) return ir::kNoTensor;
+    return OpError(ctx, op, kOperandCount, ExitCode::kFailure,
+                   "input " + std::to_string(pos) + " is required but " +
+                       (pos < NumInputs(op) ? std::string("marked absent (-1)")
+                                            : "the operator has only " +
+                                                  std::to_string(NumInputs(op)) + " inputs"),
+                   "the model file is damaged; re-export it from the converter");
+  }
+  EMBER_RETURN_IF_ERROR(CheckIndex(ctx, index, "input " + std::to_string(pos), &op));
+  if (!ctx.available[static_cast<size_t>(index)] && !ConstData(ctx, index)) {
+    return OpError(ctx, op, kDataflow, ExitCode::kFailure,
+                   "input " + std::to_string(pos) + " reads tensor " + Quoted(ctx, index) +
+                       ", which is neither a constant, a graph input nor the output of an "
+                       "earlier operator",
+                   "operators must be stored in execution order and must not read their own "
+                   "outputs (no cycles)");
+  }
+  return UseTensor(ctx, index);
+}
+
+Expected<std::vector<int64_t>> ConstInts(Context& ctx, const OpRef& op, size_t pos,
+                                         const std::string& what) {
+  const int32_t index = InputIndex(op, pos);
+  if (index == -1) {
+    return OpError(ctx, op, kOperandCount, ExitCode::kFailure,
+                   "the " + what + " input (input " + std::to_string(pos) + ") is missing");
+  }
+  EMBER_RETURN_IF_ERROR(CheckIndex(ctx, index, "input " + std::to_string(pos), &op));
+  const tfl::Tensor* raw = RawTensor(ctx, index);
+  const bool is64 = raw->type() == tfl::TensorType::INT64;
+  if (!is64 && raw->type() != tfl::TensorType::INT32) {
+    return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                   "the " + what + " tensor " + Quoted(ctx, index) + " has type " +
+                       TypeName(raw->type()) + "; int32 or int64 is expected");
+  }
+  const auto* data = ConstData(ctx, index);
+  if (!data) {
+    return OpError(ctx, op, kNotConstant, ExitCode::kUnsupported,
+                   "the " + what + " tensor " + Quoted(ctx, index) + " is not a constant",
+                   "ember needs the " + what + " at compile time; convert the model with a "
+                   "constant " + what);
+  }
+  const size_t elem = is64 ? 8 : 4;
+  EMBER_ASSIGN_OR_RETURN(ir::Shape shape, ReadShape(ctx, index, elem));
+  const int64_t n = ir::NumElements(shape);
+  if (static_cast<int64_t>(data->size()) != n * static_cast<int64_t>(elem)) {
+    return OpError(ctx, op, kBufferSize, ExitCode::kFailure,
+                   "the " + what + " tensor " + Quoted(ctx, index) + " of shape " +
+                       ir::ShapeToString(shape) + " has a buffer of " +
+                       std::to_string(data->size()) + " bytes");
+  }
+  std::vector<int64_t> values(static_cast<size_t>(n));
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (is64) {
+      std::memcpy(&values[i], data->data() + i * 8, 8);
+    } else {
+      int32_t v;
+      std::memcpy(&v, data->data() + i * 4, 4);
+      values[i] = v;
+    }
+  }
+  return values;
+}
+
+}  // namespace ember::frontend::tflite::detail
