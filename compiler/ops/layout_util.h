@@ -1,0 +1,55 @@
+// N-d index arithmetic shared by the data-movement operators (reshape,
+// concatenation, pad, transpose, strided_slice, squeeze): overflow-checked
+// element counts, row-major strides and one strided element copy.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "ir/graph.h"
+#include "support/status.h"
+
+namespace ember::ops {
+
+// Largest element count a tensor may have: its byte size (up to 8 bytes per
+// element) must still fit in int64.
+inline constexpr int64_t kMaxElements = INT64_MAX / 8;
+
+// Product of the dimensions into *count. False (and *count untouched) when a
+// dimension is negative or the product of the non-zero dimensions exceeds
+// kMaxElements (so that RowMajorStrides cannot overflow even for an empty
+// shape such as [0, 2^40, 2^40]).
+bool CheckedNumElements(const ir::Shape& shape, int64_t* count);
+
+// a + b into *sum; false when either is negative or the sum exceeds kMaxElements.
+bool CheckedDimAdd(int64_t a, int64_t b, int64_t* sum);
+
+// Reads the integer-list attribute `key` into *out. An absent attribute
+// gives {} when `required` is false; an attribute of another type, or an
+// absent required one, is a NodeError.
+Status GetIntListAttr(const ir::Node& n, const char* key, bool required,
+                      std::vector<int64_t>* out);
+// Reads the integer attribute `key` (absent: `def`); another type is a NodeError.
+Status GetIntAttr(const ir::Node& n, const char* key, int64_t def, int64_t* out);
+
+// Row-major strides in elements: strides[last] = 1, strides[d] = strides[d+1] * shape[d+1].
+// Assumes the element count was checked (no overflow).
+std::vector<int64_t> RowMajorStrides(const ir::Shape& shape);
+
+// One strided copy of `elem_size`-byte elements. For every index (i_0..i_n-1)
+// of `shape`, in row-major order:
+//   dst[dst_base + sum_d i_d * dst_step[d]] = src[src_base + sum_d i_d * src_step[d]]
+// (offsets in elements). Nothing is copied when `shape` has a zero dimension;
+// a rank-0 shape copies one element. The caller guarantees every offset is in
+// bounds; steps of axes of size 1 are never used.
+struct StridedCopy {
+  ir::Shape shape;
+  int64_t src_base = 0;
+  std::vector<int64_t> src_step;
+  int64_t dst_base = 0;
+  std::vector<int64_t> dst_step;
+};
+void RunStridedCopy(const StridedCopy& c, size_t elem_size, const uint8_t* src, uint8_t* dst);
+
+}  // namespace ember::ops
