@@ -260,6 +260,17 @@ class Parser {
     return SyntaxError("E0223", tok_.line, tok_.col, "expected " + what + ", found " + Describe(tok_));
   }
   Status Punct(char c);
+  // '[' [item (',' item)*] ']', each item read by `one(T&)`.
+  template <typename T, typename Fn>
+  Status Bracketed(std::vector<T>& out, Fn one) {
+    EMBER_RETURN_IF_ERROR(Punct('['));
+    while (!IsPunct(']')) {
+      if (!out.empty()) EMBER_RETURN_IF_ERROR(Punct(','));
+      out.emplace_back();
+      EMBER_RETURN_IF_ERROR(one(out.back()));
+    }
+    return Advance();
+  }
   Status Word(const char* w);
   Status Int(int64_t& v);
   template <typename F>
@@ -363,13 +374,7 @@ Status Parser::Type(Tensor& t) {
   if (!dtype) return SyntaxError("E0225", tok_.line, tok_.col, "unknown element type '" + tok_.text + "'");
   t.dtype = *dtype;
   EMBER_RETURN_IF_ERROR(Advance());
-  EMBER_RETURN_IF_ERROR(Punct('['));
-  while (!IsPunct(']')) {
-    if (!t.shape.empty()) EMBER_RETURN_IF_ERROR(Punct(','));
-    t.shape.push_back(0);
-    EMBER_RETURN_IF_ERROR(Int(t.shape.back()));
-  }
-  EMBER_RETURN_IF_ERROR(Advance());
+  EMBER_RETURN_IF_ERROR(Bracketed(t.shape, [this](int64_t& d) { return Int(d); }));
   if (!IsWord("quant")) return Status::Ok();
   EMBER_RETURN_IF_ERROR(Advance());
   t.quant.emplace();
@@ -396,21 +401,9 @@ Status Parser::Quant(QuantParams& q) {
     return SyntaxError("E0224", at.line, at.col, "quantization axis " + at.text + " does not fit in 32 bits");
   q.axis = static_cast<int32_t>(axis);
   EMBER_RETURN_IF_ERROR(Punct(','));
-  EMBER_RETURN_IF_ERROR(Punct('['));
-  while (!IsPunct(']')) {
-    if (!q.scale.empty()) EMBER_RETURN_IF_ERROR(Punct(','));
-    q.scale.push_back(0.0f);
-    EMBER_RETURN_IF_ERROR(Real(q.scale.back()));
-  }
-  EMBER_RETURN_IF_ERROR(Advance());
+  EMBER_RETURN_IF_ERROR(Bracketed(q.scale, [this](float& f) { return Real(f); }));
   EMBER_RETURN_IF_ERROR(Punct(','));
-  EMBER_RETURN_IF_ERROR(Punct('['));
-  while (!IsPunct(']')) {
-    if (!q.zero_point.empty()) EMBER_RETURN_IF_ERROR(Punct(','));
-    q.zero_point.push_back(0);
-    EMBER_RETURN_IF_ERROR(Int(q.zero_point.back()));
-  }
-  EMBER_RETURN_IF_ERROR(Advance());
+  EMBER_RETURN_IF_ERROR(Bracketed(q.zero_point, [this](int64_t& z) { return Int(z); }));
   return Punct(')');
 }
 
@@ -424,14 +417,12 @@ Status Parser::List(AttrValue& v) {
     EMBER_RETURN_IF_ERROR(Advance());
   }
   const Token open = tok_;
-  EMBER_RETURN_IF_ERROR(Punct('['));
   std::vector<Token> items;
-  while (!IsPunct(']')) {
-    if (!items.empty()) EMBER_RETURN_IF_ERROR(Punct(','));
-    if (!IsNumber(tok_)) return Expect("a number");
-    items.push_back(tok_);
-    EMBER_RETURN_IF_ERROR(Advance());
-  }
+  EMBER_RETURN_IF_ERROR(Bracketed(items, [this](Token& item) {
+    if (!IsNumber(tok_)) return Status(Expect("a number"));
+    item = tok_;
+    return Advance();
+  }));
   size_t ints = 0;
   for (const Token& t : items) ints += t.kind == Tok::kInt;
   if (prefix.empty() && ints != 0 && ints != items.size())
@@ -447,7 +438,7 @@ Status Parser::List(AttrValue& v) {
     for (size_t i = 0; i < items.size(); ++i) EMBER_RETURN_IF_ERROR(ToInt(items[i], iv[i]));
     v = std::move(iv);
   }
-  return Advance();
+  return Status::Ok();
 }
 
 // '{' [key '=' value (',' key '=' value)*] '}'
