@@ -114,7 +114,8 @@ Status Lexer::String(std::string& out) {
 
 // After `hex"`: pairs of hex digits, whitespace allowed anywhere, up to '"'.
 Status Lexer::Hex(std::vector<uint8_t>& out) {
-  out.reserve((s_.size() - p_) / 2);
+  const size_t close = s_.find('"', p_);
+  out.reserve(((close == std::string_view::npos ? s_.size() : close) - p_) / 2);
   int high = -1;
   while (true) {
     if (p_ >= s_.size()) return Err("E0221", "unterminated hex data: expected '\"'");
@@ -136,7 +137,6 @@ Status Lexer::Hex(std::vector<uint8_t>& out) {
   }
   if (high >= 0) return Err("E0231", "odd number of hex digits in hex data: expected whole bytes");
   Bump();
-  out.shrink_to_fit();
   return Status::Ok();
 }
 
