@@ -1,15 +1,167 @@
-// mean: placeholder until the operator is implemented.
+// mean: average over `axes` (non-negative, ascending, unique; may be empty),
+// keeping them as size-1 axes when `keep_dims` = 1.
+//
+// int8 follows TFLite Micro's single integer path (docs/numerics.md, "mean"):
+// the raw int8 values are summed in wrapping int32; the multiplier
+// s_in/s_out (double) is divided by N = number of reduced elements after
+// scaling it up by 2^k, k = floor(log2 N) (bounded by 32 and by 31 + shift),
+// and the zero-point-corrected sum is requantized with MBQM. Ties therefore
+// follow MBQM: mean(-2, -3) at equal scales is -2.
+//
+// float32: each output is the float sum of its inputs in row-major input
+// order, divided by float(N).
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
 #include "ops/op.h"
 #include "ops/op_util.h"
+#include "ops/quant_math.h"
 
 namespace ember::ops {
 namespace {
-Expected<std::vector<TensorType>> Infer(const ir::Graph&, const ir::Node& n) {
-  return NodeError(n, "is not implemented yet");
+
+struct Reduction {
+  std::vector<bool> reduced;  // per input axis
+  ir::Shape out_shape;
+  int64_t count = 1;  // N, elements averaged per output
+};
+
+Expected<Reduction> GetReduction(const ir::Graph& g, const ir::Node& n) {
+  const ir::Shape& in = g.tensor(n.inputs[0]).shape;
+  if (n.HasAttr("axes") && !std::holds_alternative<std::vector<int64_t>>(n.attrs.at("axes")))
+    return NodeError(n, "attribute 'axes' must be a list of integers");
+  if (!n.HasAttr("axes")) return NodeError(n, "attribute 'axes' is missing");
+  if (n.HasAttr("keep_dims") && !std::holds_alternative<int64_t>(n.attrs.at("keep_dims")))
+    return NodeError(n, "attribute 'keep_dims' must be an integer (0 or 1)");
+  const int64_t keep = n.GetInt("keep_dims", 0);
+  if (keep != 0 && keep != 1)
+    return NodeError(n, "attribute 'keep_dims' is " + std::to_string(keep) + ", expected 0 or 1");
+  Reduction r;
+  r.reduced.assign(in.size(), false);
+  int64_t prev = -1;
+  for (int64_t axis : n.GetInts("axes")) {
+    if (axis < 0 || axis >= static_cast<int64_t>(in.size()) || axis <= prev) {
+      return NodeError(n, "axis " + std::to_string(axis) + " is invalid for input shape " +
+                              ir::ShapeToString(in),
+                       "axes must be non-negative, ascending, unique and below the rank");
+    }
+    prev = axis;
+    r.reduced[static_cast<size_t>(axis)] = true;
+    r.count *= in[static_cast<size_t>(axis)];
+  }
+  for (size_t d = 0; d < in.size(); ++d) {
+    if (!r.reduced[d]) r.out_shape.push_back(in[d]);
+    else if (keep) r.out_shape.push_back(1);
+  }
+  if (r.count == 0 && ir::NumElements(r.out_shape) > 0)
+    return NodeError(n, "reduces over an empty axis of shape " + ir::ShapeToString(in));
+  return r;
 }
-Status Eval(const EvalArgs& a) { return NodeError(a.node, "is not implemented yet"); }
+
+struct Int8Params {
+  int32_t z_in = 0, z_out = 0;
+  QuantizedMultiplier m;
+};
+
+Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
+  Int8Params p;
+  float s_in = 0, s_out = 0;
+  EMBER_RETURN_IF_ERROR(GetPerTensorQuant(g, n, n.inputs[0], &s_in, &p.z_in));
+  EMBER_RETURN_IF_ERROR(GetPerTensorQuant(g, n, n.outputs[0], &s_out, &p.z_out));
+  const double real = static_cast<double>(s_in) / static_cast<double>(s_out);
+  p.m = QuantizeMultiplier(real);
+  if (!(s_in > 0.0f) || !(s_out > 0.0f) || !std::isfinite(real) || p.m.shift > 31) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g and %g", static_cast<double>(s_in),
+                  static_cast<double>(s_out));
+    return NodeError(n, std::string("input and output scales ") + buf +
+                            " give an unusable rescale factor",
+                     "scales must be positive and of similar magnitude");
+  }
+  return p;
+}
+
+Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
+  EMBER_RETURN_IF_ERROR(CheckArity(g, n, 1, 1, 1));
+  const ir::Tensor& in = g.tensor(n.inputs[0]);
+  if (in.dtype != ir::DType::kInt8 && in.dtype != ir::DType::kFloat32) {
+    return NodeError(n, std::string("input type ") + ir::DTypeName(in.dtype) +
+                            " is not supported; supported: i8, f32");
+  }
+  EMBER_ASSIGN_OR_RETURN(const Reduction r, GetReduction(g, n));
+  if (in.dtype == ir::DType::kInt8) {
+    auto p = PrepareInt8(g, n);
+    if (!p.ok()) return p.diag();
+  }
+  return std::vector<TensorType>{{in.dtype, r.out_shape}};
+}
+
+// For each flat input index, the flat output index it contributes to.
+std::vector<int64_t> OutputIndexMap(const ir::Shape& in, const Reduction& r) {
+  std::vector<int64_t> out_stride(in.size(), 0);
+  int64_t stride = 1;
+  for (size_t d = in.size(); d-- > 0;) {
+    if (r.reduced[d]) continue;
+    out_stride[d] = stride;
+    stride *= in[d];
+  }
+  const int64_t total = ir::NumElements(in);
+  std::vector<int64_t> map(static_cast<size_t>(total), 0);
+  for (int64_t i = 0; i < total; ++i) {
+    int64_t rest = i, o = 0;
+    for (size_t d = in.size(); d-- > 0;) {
+      o += (rest % in[d]) * out_stride[d];
+      rest /= in[d];
+    }
+    map[static_cast<size_t>(i)] = o;
+  }
+  return map;
+}
+
+// The multiplier s_in/s_out divided by N, keeping precision by first scaling
+// it by 2^k (k = floor(log2 N), at most 32 and 31 + shift).
+QuantizedMultiplier DivideMultiplier(QuantizedMultiplier m, int64_t count) {
+  int k = 63 - std::countl_zero(static_cast<uint64_t>(count));
+  k = std::min(k, 32);
+  k = std::min(k, 31 + m.shift);
+  const int64_t scaled = (int64_t{m.multiplier} << k) / count;  // truncating division
+  return {static_cast<int32_t>(scaled), m.shift - k};
+}
+
+Status Eval(const EvalArgs& a) {
+  EMBER_ASSIGN_OR_RETURN(const Reduction r, GetReduction(a.graph, a.node));
+  const ir::Shape& in_shape = a.in_tensor(0).shape;
+  const std::vector<int64_t> map = OutputIndexMap(in_shape, r);
+  const size_t outputs = static_cast<size_t>(ir::NumElements(r.out_shape));
+  if (outputs == 0) return Status::Ok();
+  if (a.in_tensor(0).dtype == ir::DType::kFloat32) {
+    std::vector<float> sum(outputs, 0.0f);
+    for (size_t i = 0; i < map.size(); ++i) sum[static_cast<size_t>(map[i])] += a.in<float>(0)[i];
+    for (size_t o = 0; o < outputs; ++o)
+      a.out<float>(0)[o] = sum[o] / static_cast<float>(r.count);
+    return Status::Ok();
+  }
+  EMBER_ASSIGN_OR_RETURN(const Int8Params p, PrepareInt8(a.graph, a.node));
+  std::vector<int32_t> sum(outputs, 0);
+  for (size_t i = 0; i < map.size(); ++i) {
+    int32_t& s = sum[static_cast<size_t>(map[i])];
+    s = WrapAdd(s, a.in<int8_t>(0)[i]);
+  }
+  const QuantizedMultiplier m = DivideMultiplier(p.m, r.count);
+  for (size_t o = 0; o < outputs; ++o) {
+    const int64_t corrected = int64_t{sum[o]} - int64_t{p.z_in} * r.count;
+    const int32_t v = WrapAdd(Mbqm(static_cast<int32_t>(corrected), m), p.z_out);
+    a.out<int8_t>(0)[o] = static_cast<int8_t>(std::min(std::max(v, -128), 127));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
-extern const OpDef kMeanDef = {ir::OpKind::kMean, "", Infer, Eval, nullptr};
+extern const OpDef kMeanDef = {ir::OpKind::kMean, "i8, f32", Infer, Eval, nullptr};
 
 }  // namespace ember::ops

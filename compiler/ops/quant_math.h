@@ -72,4 +72,20 @@ int32_t OneMinusXOverOnePlusX(int32_t a);                       // Q0 -> Q0 (for
 int32_t FixedLogistic(int32_t a, int integer_bits);             // Qm -> Q0.31
 int32_t FixedTanh(int32_t a, int integer_bits);                 // Qm -> Q0.31
 
+// gemmlowp RoundingHalfSum: (a + b) / 2 rounded half away from zero.
+int32_t RoundingHalfSum(int32_t a, int32_t b);
+
+// 16-bit fixed-point primitives (HARD_SWISH), implemented in fixed_point.cc.
+// Srdhm16: floor((a*b + 2^14) / 2^15), -32768*-32768 -> 32767.
+int16_t Srdhm16(int16_t a, int16_t b);
+// Sdhm16: non-rounding doubling high multiply, trunc(a*b / 2^15), -32768*-32768 -> 32767.
+int16_t Sdhm16(int16_t a, int16_t b);
+// Rdbpot16: Rdbpot on int16 lanes, 0 <= e <= 31; for e >= 16 the mask is
+// truncated to 16 bits as gemmlowp's int16 instantiation does.
+int16_t Rdbpot16(int16_t x, int e);
+// SatShl16: clamp(x * 2^e, -32768, 32767) for 0 <= e <= 31.
+int16_t SatShl16(int16_t x, int e);
+// A non-negative 32-bit multiplier rounded to 16 bits (saturating at 32767).
+int16_t DownscaleMultiplierToInt16(int32_t multiplier);
+
 }  // namespace ember::ops

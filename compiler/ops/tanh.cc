@@ -1,15 +1,93 @@
-// tanh: placeholder until the operator is implemented.
+// tanh: hyperbolic tangent elementwise.
+//
+// int8 is TFLite Micro's gemmlowp fixed-point kernel, not a lookup table
+// (docs/numerics.md, "tanh"): x - z_in is rescaled to Q4.27 with the
+// multiplier frexp(s_in * 2^27), evaluated with FixedTanh and rounded to steps
+// of 1/128. Inputs beyond the radius R = 15 * 2^27 / 2^shift saturate to
+// -128 / 127 directly. The output quantization is not read at all: TFLite
+// Micro assumes scale 1/128 and zero point 0 without checking, and so do we.
+//
+// float32: tanhf(x).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
 #include "ops/op.h"
 #include "ops/op_util.h"
+#include "ops/quant_math.h"
 
 namespace ember::ops {
 namespace {
-Expected<std::vector<TensorType>> Infer(const ir::Graph&, const ir::Node& n) {
-  return NodeError(n, "is not implemented yet");
+
+constexpr int kInputIntegerBits = 4;  // the rescaled input is Q4.27
+
+struct Int8Params {
+  int32_t input_zero_point = 0;
+  int32_t multiplier = 0;  // s_in * 2^27 = multiplier * 2^(left_shift - 31)
+  int left_shift = 0;
+  int32_t radius = 0;  // |x - z_in| >= radius saturates
+};
+
+Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
+  Int8Params p;
+  float s_in = 0;
+  EMBER_RETURN_IF_ERROR(GetPerTensorQuant(g, n, n.inputs[0], &s_in, &p.input_zero_point));
+  const double real = static_cast<double>(s_in) *
+                      static_cast<double>(int64_t{1} << (31 - kInputIntegerBits));
+  const double q = std::frexp(real, &p.left_shift);
+  if (!(s_in > 0.0f) || !std::isfinite(s_in) || p.left_shift < 0 || p.left_shift > 31) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", static_cast<double>(s_in));
+    return NodeError(n, std::string("input scale ") + buf + " is outside the supported range",
+                     "the int8 kernel needs an input scale between 2^-27 and 16");
+  }
+  // q has at most 24 significant bits, so q * 2^31 is an exact integer below 2^31.
+  p.multiplier = static_cast<int32_t>(std::round(q * static_cast<double>(int64_t{1} << 31)));
+  const double radius = 15.0 * static_cast<double>(int64_t{1} << (31 - kInputIntegerBits)) /
+                        static_cast<double>(int64_t{1} << p.left_shift);
+  p.radius = static_cast<int32_t>(std::floor(radius));
+  return p;
 }
-Status Eval(const EvalArgs& a) { return NodeError(a.node, "is not implemented yet"); }
+
+Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
+  EMBER_RETURN_IF_ERROR(CheckArity(g, n, 1, 1, 1));
+  const ir::Tensor& in = g.tensor(n.inputs[0]);
+  if (in.dtype != ir::DType::kInt8 && in.dtype != ir::DType::kFloat32) {
+    return NodeError(n, std::string("input type ") + ir::DTypeName(in.dtype) +
+                            " is not supported; supported: i8, f32");
+  }
+  if (in.dtype == ir::DType::kInt8) {
+    auto p = PrepareInt8(g, n);
+    if (!p.ok()) return p.diag();
+  }
+  return std::vector<TensorType>{{in.dtype, in.shape}};
+}
+
+int8_t TanhInt8(const Int8Params& p, int8_t x) {
+  const int32_t v = x - p.input_zero_point;
+  if (v <= -p.radius) return -128;
+  if (v >= p.radius) return 127;
+  const int32_t in_q4 = Mbqm(v, p.multiplier, p.left_shift);
+  const int32_t out_q0 = FixedTanh(in_q4, kInputIntegerBits);
+  const int32_t o = Rdbpot(out_q0, 31 - 7);  // Q0.31 -> steps of 1/128, zero point 0
+  return static_cast<int8_t>(std::min(std::max(o, -128), 127));
+}
+
+Status Eval(const EvalArgs& a) {
+  const int64_t count = a.in_tensor(0).num_elements();
+  if (a.in_tensor(0).dtype == ir::DType::kFloat32) {
+    for (int64_t i = 0; i < count; ++i) a.out<float>(0)[i] = std::tanh(a.in<float>(0)[i]);
+    return Status::Ok();
+  }
+  EMBER_ASSIGN_OR_RETURN(const Int8Params p, PrepareInt8(a.graph, a.node));
+  for (int64_t i = 0; i < count; ++i) a.out<int8_t>(0)[i] = TanhInt8(p, a.in<int8_t>(0)[i]);
+  return Status::Ok();
+}
+
 }  // namespace
 
-extern const OpDef kTanhDef = {ir::OpKind::kTanh, "", Infer, Eval, nullptr};
+extern const OpDef kTanhDef = {ir::OpKind::kTanh, "i8, f32", Infer, Eval, nullptr};
 
 }  // namespace ember::ops
