@@ -34,7 +34,9 @@ int32_t SatShl(int32_t x, int e) {
 }
 
 QuantizedMultiplier QuantizeMultiplier(double d) {
-  if (d == 0.0) return {0, 0};
+  // A non-finite d has no representation (TFLite would hit undefined
+  // behaviour); callers validate scales, this only keeps the function total.
+  if (d == 0.0 || !std::isfinite(d)) return {0, 0};
   int e = 0;
   const double q = std::frexp(d, &e);
   int64_t qf = static_cast<int64_t>(std::round(q * static_cast<double>(int64_t{1} << 31)));
@@ -46,6 +48,8 @@ QuantizedMultiplier QuantizeMultiplier(double d) {
   return {static_cast<int32_t>(qf), e};
 }
 
+// Precondition: -31 <= shift <= 31 (QuantizeMultiplier gives shift >= -31;
+// callers reject larger shifts, which overflow in TFLite too).
 int32_t Mbqm(int32_t x, int32_t multiplier, int shift) {
   const int left = shift > 0 ? shift : 0;
   const int right = shift > 0 ? 0 : -shift;
@@ -74,9 +78,18 @@ const char* ActivationName(Activation a) {
 Int32Range ActivationRangeInt8(Activation act, float out_scale, int32_t out_zero_point) {
   constexpr int32_t kMin = -128;
   constexpr int32_t kMax = 127;
+  // z_out + round_half_away(f / s_out) with a float32 division, as TFLite.
+  // TFLite rejects a rounded value outside int32; here it saturates (and
+  // NaN maps to the zero point) so that the result is always defined.
   auto quantize = [&](float f) {
-    const float scaled = f / out_scale;  // float32 division, as TFLite
-    return out_zero_point + static_cast<int32_t>(std::round(scaled));
+    const float scaled = std::round(f / out_scale);
+    int64_t v = 0;
+    if (scaled >= 2147483648.0f) v = std::numeric_limits<int32_t>::max();
+    else if (scaled < -2147483648.0f) v = std::numeric_limits<int32_t>::min();
+    else if (scaled == scaled) v = static_cast<int64_t>(scaled);
+    v += out_zero_point;
+    return static_cast<int32_t>(std::clamp<int64_t>(v, std::numeric_limits<int32_t>::min(),
+                                                    std::numeric_limits<int32_t>::max()));
   };
   switch (act) {
     case Activation::kNone: return {kMin, kMax};
