@@ -83,7 +83,7 @@ Expected<ir::Shape> ReadShape(const Context& ctx, int32_t index, size_t elem_siz
   const auto* dims = RawTensor(ctx, index)->shape();
   ir::Shape shape;
   int64_t bytes = static_cast<int64_t>(elem_size);
-  bool too_large = false;
+  bool too_large = false;  // also with a zero dimension: other code multiplies dims in order
   for (flatbuffers::uoffset_t i = 0; dims && i < dims->size(); ++i) {
     const int64_t d = dims->Get(i);
     if (d < 0) {
@@ -92,11 +92,11 @@ Expected<ir::Shape> ReadShape(const Context& ctx, int32_t index, size_t elem_siz
                            std::to_string(d) + " at axis " + std::to_string(i),
                        "dynamic shapes are not supported; convert the model with fixed shapes");
     }
-    if (d != 0 && bytes > kMaxTensorBytes / d) too_large = true;
-    bytes = too_large ? bytes : bytes * d;
+    if (d > 0 && bytes > kMaxTensorBytes / d) too_large = true;
+    if (!too_large && d > 0) bytes *= d;
     shape.push_back(d);
   }
-  if (too_large && ir::NumElements(shape) != 0) {
+  if (too_large) {
     return FileError(ctx, kBadShape, ExitCode::kFailure,
                      "tensor " + Quoted(ctx, index) + " of shape " + ir::ShapeToString(shape) +
                          " is larger than 2 GiB",
