@@ -8,7 +8,8 @@
 // Usage:
 //   ModelBuilder b;
 //   int in = b.AddTensor("input", TensorType::INT8, {1, 8, 8, 1}, Quant(0.5f, -1));
-//   int w = b.AddConstTensor("w", TensorType::INT8, {4, 3, 3, 1}, bytes, PerChannel(...));
+//   int w = b.AddConstTensor("w", TensorType::INT8, {4, 3, 3, 1}, bytes,
+//                            QuantSpec{scales, zero_points, /*quantized_dimension=*/0});
 //   ...
 //   b.AddConv2D(in, w, bias, out, Padding::SAME, 1, 1, ActivationFunctionType::RELU);
 //   b.SetInputs({in}); b.SetOutputs({out});

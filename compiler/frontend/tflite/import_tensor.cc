@@ -270,6 +270,8 @@ Expected<ir::TensorId> Operand(Context& ctx, const OpRef& op, size_t pos, bool o
   }
   EMBER_RETURN_IF_ERROR(CheckIndex(ctx, index, "input " + std::to_string(pos), &op));
   if (!ctx.available[static_cast<size_t>(index)] && !ConstData(ctx, index)) {
+    // Report a broken tensor (e.g. buffer index out of range) as such first.
+    EMBER_RETURN_IF_ERROR(UseTensor(ctx, index).status());
     return OpError(ctx, op, kDataflow, ExitCode::kFailure,
                    "input " + std::to_string(pos) + " reads tensor " + Quoted(ctx, index) +
                        ", which is neither a constant, a graph input nor the output of an "
