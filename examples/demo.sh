@@ -21,7 +21,12 @@ for c in horizontal vertical diagonal antidiagonal; do
   echo "-- sample '$c':"
   cat "$OUT/$c.txt"
   echo "\$ ember eval $OUT/lines.tflite --input $OUT/$c.bin"
-  "$EMBER" eval "$OUT/lines.tflite" --input "$OUT/$c.bin"
+  "$EMBER" eval "$OUT/lines.tflite" --input "$OUT/$c.bin" > "$OUT/$c.out"
+  cat "$OUT/$c.out"
+  # The predicted class is the index of the largest output.
+  awk -v names="horizontal vertical diagonal antidiagonal" '
+    /^  \[[0-9]+\]/ { i = substr($1, 2, length($1) - 2); if (best == "" || $2 + 0 > bestv) { best = i; bestv = $2 + 0 } }
+    END { split(names, n, " "); printf("=> predicted: %s (expected: %s)\n", n[best + 1], "'"$c"'") }' "$OUT/$c.out"
 done
 echo
 echo "Each output is an int8 softmax (scale 1/256, zero point -128); 'real' is the"
