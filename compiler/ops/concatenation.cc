@@ -67,6 +67,7 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   const size_t num_in = std::max<size_t>(n.inputs.size(), 1);
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, num_in, num_in, 1));
   const ir::Tensor& first = g.tensor(n.inputs[0]);
+  EMBER_RETURN_IF_ERROR(CheckTensorSize(n, first));
   const size_t rank = first.shape.size();
   int64_t axis = 0;
   EMBER_RETURN_IF_ERROR(GetIntAttr(n, "axis", 0, &axis));
@@ -79,6 +80,7 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   ir::Shape out = first.shape;
   for (size_t i = 1; i < n.inputs.size(); ++i) {
     const ir::Tensor& t = g.tensor(n.inputs[i]);
+    EMBER_RETURN_IF_ERROR(CheckTensorSize(n, t));
     if (t.dtype != first.dtype) {
       return NodeError(n, "input " + std::to_string(i) + " is " + ir::DTypeName(t.dtype) +
                               " but input 0 is " + ir::DTypeName(first.dtype));

@@ -24,6 +24,13 @@ bool CheckedNumElements(const ir::Shape& shape, int64_t* count) {
   return true;
 }
 
+Status CheckTensorSize(const ir::Node& n, const ir::Tensor& t) {
+  int64_t count = 0;
+  if (CheckedNumElements(t.shape, &count)) return Status::Ok();
+  return NodeError(n, "has tensor '" + t.name + "' of shape " + ir::ShapeToString(t.shape) +
+                          ", which is too large or has a negative dimension");
+}
+
 bool CheckedDimAdd(int64_t a, int64_t b, int64_t* sum) {
   if (a < 0 || b < 0 || a > kMaxElements - b) return false;
   *sum = a + b;

@@ -22,6 +22,10 @@ inline constexpr int64_t kMaxElements = INT64_MAX / 8;
 // shape such as [0, 2^40, 2^40]).
 bool CheckedNumElements(const ir::Shape& shape, int64_t* count);
 
+// NodeError unless CheckedNumElements accepts the tensor's shape. Operators
+// call it on their inputs before computing strides.
+Status CheckTensorSize(const ir::Node& n, const ir::Tensor& t);
+
 // a + b into *sum; false when either is negative or the sum exceeds kMaxElements.
 bool CheckedDimAdd(int64_t a, int64_t b, int64_t* sum);
 

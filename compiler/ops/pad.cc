@@ -54,6 +54,7 @@ Status FillValue(const ir::Node& n, const ir::Tensor& out, int64_t* fill) {
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 1, 1, 1));
   const ir::Tensor& in = g.tensor(n.inputs[0]);
+  EMBER_RETURN_IF_ERROR(CheckTensorSize(n, in));
   std::vector<int64_t> pads;
   EMBER_RETURN_IF_ERROR(GetIntListAttr(n, "pads", /*required=*/true, &pads));
   const size_t rank = in.shape.size();

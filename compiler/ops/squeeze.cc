@@ -16,6 +16,7 @@ namespace {
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 1, 1, 1));
   const ir::Tensor& in = g.tensor(n.inputs[0]);
+  EMBER_RETURN_IF_ERROR(CheckTensorSize(n, in));
   const auto rank = static_cast<int64_t>(in.shape.size());
   std::vector<int64_t> axes;
   EMBER_RETURN_IF_ERROR(GetIntListAttr(n, "axes", /*required=*/false, &axes));

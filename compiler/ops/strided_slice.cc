@@ -124,6 +124,7 @@ Expected<std::vector<AxisRange>> Resolve(const ir::Graph& g, const ir::Node& n) 
 
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 1, 1, 1));
+  EMBER_RETURN_IF_ERROR(CheckTensorSize(n, g.tensor(n.inputs[0])));
   EMBER_ASSIGN_OR_RETURN(std::vector<AxisRange> axes, Resolve(g, n));
   ir::Shape out;
   for (const AxisRange& r : axes)

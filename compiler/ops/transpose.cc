@@ -18,6 +18,7 @@ constexpr size_t kMaxRank = 6;
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 1, 1, 1));
   const ir::Tensor& in = g.tensor(n.inputs[0]);
+  EMBER_RETURN_IF_ERROR(CheckTensorSize(n, in));
   std::vector<int64_t> perm;
   EMBER_RETURN_IF_ERROR(GetIntListAttr(n, "perm", /*required=*/true, &perm));
   const size_t rank = in.shape.size();

@@ -109,6 +109,13 @@ TEST(Transpose, InferErrors) {
   rank7.Attr("perm", std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6});
   EXPECT_FALSE(rank7.Infer().ok());
 
+  // Empty, but the other dimensions would overflow the strides.
+  OneNode huge(ir::OpKind::kTranspose);
+  const int64_t g = int64_t{1} << 40;
+  huge.In<float>({0, g, g}, {}).Out(ir::DType::kFloat32, {g, g, 0});
+  huge.Attr("perm", std::vector<int64_t>{1, 2, 0});
+  EXPECT_FALSE(huge.Infer().ok());
+
   OneNode missing(ir::OpKind::kTranspose);
   missing.In<float>({2}, {0, 1}).Out(ir::DType::kFloat32, {2});
   EXPECT_FALSE(missing.Infer().ok());
