@@ -74,7 +74,7 @@ Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(GetPerTensorQuant(g, n, n.outputs[0], &s_out, &p.z_out));
   const double real = static_cast<double>(s_in) / static_cast<double>(s_out);
   p.m = QuantizeMultiplier(real);
-  if (!(s_in > 0.0f) || !(s_out > 0.0f) || !std::isfinite(real) || p.m.shift > 31) {
+  if (!(s_in > 0.0f) || !(s_out > 0.0f) || !std::isfinite(real) || p.m.shift > 30) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%g and %g", static_cast<double>(s_in),
                   static_cast<double>(s_out));

@@ -63,7 +63,7 @@ Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
   const double real =
       static_cast<double>(s1) * static_cast<double>(s2) / static_cast<double>(so);
   p.m = QuantizeMultiplier(real);
-  if (p.m.shift > 31) {
+  if (p.m.shift > 30) {
     return NodeError(n, "the rescale factor s1*s2/s_out = " + Num(real) + " is too large",
                      "the output scale is far too small for the input scales; requantize the model");
   }

@@ -103,7 +103,7 @@ Expected<Params> Prepare(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(GetQuant(g, n, n.inputs[0], &in_scale, &p.in_zero_point));
   const double real = static_cast<double>(in_scale) / static_cast<double>(p.out_scale);
   p.m = QuantizeMultiplier(real);
-  if (p.m.shift > 31) {
+  if (p.m.shift > 30) {
     return NodeError(n, "the rescale factor s_in/s_out is too large",
                      "check the input and output scales");
   }

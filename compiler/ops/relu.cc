@@ -32,7 +32,7 @@ Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(GetPerTensorQuant(g, n, n.outputs[0], &s_out, &p.output_zero_point));
   const float ratio = s_in / s_out;  // float32 division, as the reference kernel
   p.m = QuantizeMultiplier(static_cast<double>(ratio));
-  if (!(s_in > 0.0f) || !(s_out > 0.0f) || !std::isfinite(ratio) || p.m.shift > 31) {
+  if (!(s_in > 0.0f) || !(s_out > 0.0f) || !std::isfinite(ratio) || p.m.shift > 30) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%g and %g", static_cast<double>(s_in),
                   static_cast<double>(s_out));

@@ -85,6 +85,13 @@ TEST(Mul, InferErrors) {
     t.Out(ir::DType::kInt8, {2}, Quant(1, 0));
     EXPECT_FALSE(t.Infer().ok());  // negative scale
   }
+  {
+    // s1 * s2 / s_out = 1e10 needs a left shift above 30.
+    test::OneNode t(ir::OpKind::kMul);
+    t.In<int8_t>({2}, {0, 0}, Quant(1, 0)).In<int8_t>({2}, {0, 0}, Quant(1, 0));
+    t.Out(ir::DType::kInt8, {2}, Quant(1e-10f, 0));
+    EXPECT_FALSE(t.Infer().ok());
+  }
 }
 
 }  // namespace
