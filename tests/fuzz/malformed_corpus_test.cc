@@ -29,7 +29,10 @@ using namespace frontend::tflite;  // NOLINT: builder vocabulary
 namespace tfl = ::tflite;
 using Bytes = std::vector<uint8_t>;
 
-void PutU32(Bytes& b, size_t at, uint32_t v) { std::memcpy(b.data() + at, &v, 4); }
+// Little-endian store of `v` at byte `at` (ignores bytes past the end).
+void PutU32(Bytes& b, size_t at, uint32_t v) {
+  for (size_t k = 0; k < 4 && at + k < b.size(); ++k) b[at + k] = static_cast<uint8_t>(v >> (8 * k));
+}
 
 // Byte offset of an object inside the model buffer.
 size_t OffsetOf(const Bytes& b, const void* p) {
