@@ -1,0 +1,54 @@
+// AOT code generation: the whole model as C99 sources plus the embedded C
+// interface header `tvmgen_<name>.h`, as microTVM's AOT executor with
+// interface-api="c" and unpacked-api produced them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "codegen/c/emitter.h"
+#include "ir/graph.h"
+#include "memory/planner.h"
+#include "support/status.h"
+
+namespace ember::codegen::c {
+
+struct AotOptions {
+  std::string module_name = "default";  // the <name> in tvmgen_<name>_run
+  Target target;
+  bool io_in_arena = false;     // inputs/outputs inside the arena (microTVM's usmp.use_workspace_io)
+  bool external_arena = false;  // the caller passes the arena (workspace pool) instead of a static array
+  bool profile = false;         // per-node timer reads around each kernel call
+};
+
+struct IoTensor {
+  std::string name;       // the model's tensor name
+  std::string c_name;     // sanitized member name in the inputs/outputs struct
+  std::string macro;      // TVMGEN_<NAME>_<TENSOR>_SIZE
+  ir::DType dtype;
+  ir::Shape shape;
+  int64_t bytes = 0;
+};
+
+struct GeneratedModel {
+  std::string module_name;
+  std::string prefix;  // "tvmgen_<name>"
+  // Generated sources: file name (e.g. "default_lib0.c") and contents, in order.
+  std::vector<std::pair<std::string, std::string>> sources;
+  std::string header_name;  // "tvmgen_default.h"
+  std::string header;
+  std::vector<IoTensor> inputs, outputs;
+  memory::MemoryPlan plan;
+  int64_t workspace_bytes = 0;  // arena bytes (TVMGEN_<NAME>_WORKSPACE_SIZE)
+  int64_t constants_bytes = 0;  // weights, biases and derived constant tables
+  int64_t io_bytes = 0;         // input + output bytes
+  std::string ir_text;          // the final IR (for src/<name>.relay)
+};
+
+// Fails with E05xx diagnostics: bad module name (E0503), an operator with no
+// kernel for the target (E0502, exit 3), duplicate sanitized I/O names (E0504).
+Expected<GeneratedModel> GenerateAot(const ir::Graph& g, const AotOptions& options);
+
+}  // namespace ember::codegen::c

@@ -1,0 +1,13 @@
+// pad: C emitter placeholder until the kernel is written.
+#include "codegen/c/emitter.h"
+
+namespace ember::codegen::c {
+namespace {
+Expected<Kernel> Emit(const KernelContext& ctx) {
+  return EmitError(ctx, "has no C kernel yet");
+}
+}  // namespace
+
+extern const KernelEmitter kPadEmitter = {ir::OpKind::kPad, Emit};
+
+}  // namespace ember::codegen::c

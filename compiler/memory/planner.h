@@ -1,0 +1,67 @@
+// Static memory planning: offsets of every activation buffer in one arena.
+//
+// Inputs: the graph's execution order, each activation's lifetime
+// (liveness.h), per-node scratch needs and aliasing hints from the kernel
+// emitters. Output: one offset per buffer such that buffers whose lifetimes
+// overlap never overlap in memory (except where a hint allows it), every
+// offset aligned, and the arena as small as the heuristic finds.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ir/graph.h"
+#include "support/status.h"
+
+namespace ember::memory {
+
+struct PlanOptions {
+  int64_t alignment = 16;    // every offset and the arena size are multiples of this
+  bool io_in_arena = false;  // place graph inputs and outputs in the arena too
+};
+
+struct PlanHints {
+  // Scratch bytes each node needs during its own step (indexed like Graph::nodes; may be shorter).
+  std::vector<int64_t> scratch_bytes;
+  // (output, input) pairs whose kernel is a pure byte copy (reshape, squeeze):
+  // the output may occupy exactly the input's bytes, and the copy is elided.
+  std::vector<std::pair<ir::TensorId, ir::TensorId>> aliases;
+  // (output, input) pairs of elementwise kernels that may write the output
+  // over the input (same size, element i read before element i is written).
+  std::vector<std::pair<ir::TensorId, ir::TensorId>> inplace;
+};
+
+struct Allocation {
+  ir::TensorId tensor = ir::kNoTensor;  // kNoTensor for a node's scratch
+  int node = -1;                        // for scratch: the node index
+  int first = 0;                        // lifetime in steps (liveness.h conventions)
+  int last = 0;
+  int64_t bytes = 0;
+  int64_t offset = 0;     // in the arena; meaningful only when in_arena
+  bool in_arena = true;   // false for graph inputs/outputs kept in the caller's buffers
+  bool aliased = false;   // shares the bytes of another buffer (an alias or in-place hint)
+};
+
+struct MemoryPlan {
+  int64_t arena_bytes = 0;
+  int64_t alignment = 16;
+  std::vector<Allocation> allocations;  // activations by tensor id, then scratch by node
+  std::string algorithm;                // e.g. "greedy-by-size"
+
+  // The allocation of tensor `id`, or nullptr.
+  const Allocation* Find(ir::TensorId id) const;
+  // The scratch allocation of node `node`, or nullptr.
+  const Allocation* Scratch(int node) const;
+};
+
+// Plans the arena. Fails with E0601 (internal) only if a hint is inconsistent.
+Expected<MemoryPlan> PlanMemory(const ir::Graph& g, const PlanHints& hints, const PlanOptions& options);
+
+// Checks a plan: no two buffers that are live at the same step overlap unless
+// one aliases the other through a hint; offsets aligned; everything within the
+// arena. Used by tests and, in debug builds, after every plan.
+Status VerifyPlan(const ir::Graph& g, const PlanHints& hints, const MemoryPlan& plan);
+
+}  // namespace ember::memory

@@ -1,0 +1,67 @@
+/* Integer arithmetic of the TFLite quantization spec for generated kernels.
+ *
+ * C99, header-only (static inline), no allocation, no undefined behaviour:
+ * int32 wrap-around goes through uint32. These are the device-side twins of
+ * compiler/ops/quant_math.h, and must stay bit-identical to them (the
+ * reference evaluators are the oracle; docs/numerics.md gives the formulas). */
+#ifndef EMBER_KERNEL_MATH_H_
+#define EMBER_KERNEL_MATH_H_
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Alignment of constant arrays and the arena. */
+#if defined(__GNUC__) || defined(__clang__)
+#define EMBER_ALIGNED(n) __attribute__((aligned(n)))
+#else
+#define EMBER_ALIGNED(n)
+#endif
+
+static inline int32_t ember_wrap_add(int32_t a, int32_t b) {
+  return (int32_t)((uint32_t)a + (uint32_t)b);
+}
+
+static inline int32_t ember_wrap_mul(int32_t a, int32_t b) {
+  return (int32_t)((uint32_t)a * (uint32_t)b);
+}
+
+/* x * 2^n for 0 <= n <= 31, wrapping. */
+static inline int32_t ember_wrap_shl(int32_t x, int n) { return (int32_t)((uint32_t)x << n); }
+
+/* SaturatingRoundingDoublingHighMul: floor((a*b + 2^30) / 2^31); INT32_MIN^2 -> INT32_MAX. */
+static inline int32_t ember_srdhm(int32_t a, int32_t b) {
+  int64_t ab;
+  if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
+  ab = (int64_t)a * (int64_t)b;
+  /* An arithmetic right shift of a negative value is implementation-defined
+   * in C99; every compiler we target (gcc, clang, arm-none-eabi-gcc) floors. */
+  return (int32_t)((ab + ((int64_t)1 << 30)) >> 31);
+}
+
+/* RoundingDivideByPOT: x / 2^e, to nearest, ties away from zero; 0 <= e <= 31. */
+static inline int32_t ember_rdbpot(int32_t x, int e) {
+  const int32_t mask = (int32_t)(((uint32_t)1 << e) - 1u);
+  const int32_t rem = x & mask;
+  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> e) + (rem > threshold ? 1 : 0);
+}
+
+/* MultiplyByQuantizedMultiplier (double rounding): left shift, high multiply, rounding shift. */
+static inline int32_t ember_mbqm(int32_t x, int32_t multiplier, int shift) {
+  const int left = shift > 0 ? shift : 0;
+  const int right = shift > 0 ? 0 : -shift;
+  return ember_rdbpot(ember_srdhm(ember_wrap_shl(x, left), multiplier), right);
+}
+
+static inline int32_t ember_clamp_i32(int32_t v, int32_t lo, int32_t hi) {
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EMBER_KERNEL_MATH_H_ */

@@ -1,0 +1,145 @@
+#include "codegen/kernel_harness.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "codegen/c/emitter.h"
+#include "ops/evaluate.h"
+#include "util/test_util.h"
+
+namespace ember::test {
+namespace {
+
+std::string Main(const ir::Graph& g, const ir::Node& n, const std::string& fn, int64_t scratch) {
+  std::string s = "int main(int argc, char** argv) {\n  int a = 1;\n";
+  std::string call;
+  auto add = [&](const std::string& x) { call += (call.empty() ? "" : ", ") + x; };
+  int k = 0;
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    const ir::TensorId id = n.inputs[i];
+    if (id == ir::kNoTensor || g.tensor(id).is_const()) continue;
+    const auto bytes = g.tensor(id).size_bytes();
+    s += "  static uint8_t in" + std::to_string(k) + "[" + std::to_string(bytes + 16) + "];\n";
+    s += "  { FILE* f = fopen(argv[a++], \"rb\"); if (!f || fread(in" + std::to_string(k) + ", 1, " +
+         std::to_string(bytes) + ", f) != " + std::to_string(bytes) + "u) return 3; fclose(f); }\n";
+    add(std::string("(const ") + codegen::c::CType(g.tensor(id).dtype) + "*)in" + std::to_string(k));
+    ++k;
+  }
+  for (size_t j = 0; j < n.outputs.size(); ++j) {
+    const auto bytes = g.tensor(n.outputs[j]).size_bytes();
+    s += "  static uint8_t out" + std::to_string(j) + "[" + std::to_string(bytes + 16) + "];\n";
+    add(std::string("(") + codegen::c::CType(g.tensor(n.outputs[j]).dtype) + "*)out" + std::to_string(j));
+  }
+  if (scratch > 0) {
+    s += "  static uint8_t scratch[" + std::to_string(scratch) + "] EMBER_ALIGNED(16);\n";
+    add("scratch");
+  }
+  s += "  if (argc != " + std::to_string(1 + k + static_cast<int>(n.outputs.size())) + ") return 2;\n";
+  s += "  " + fn + "(" + call + ");\n";
+  for (size_t j = 0; j < n.outputs.size(); ++j) {
+    const auto bytes = g.tensor(n.outputs[j]).size_bytes();
+    s += "  { FILE* f = fopen(argv[a++], \"wb\"); if (!f) return 4; fwrite(out" + std::to_string(j) +
+         ", 1, " + std::to_string(bytes) + ", f); fclose(f); }\n";
+  }
+  return s + "  return 0;\n}\n";
+}
+
+}  // namespace
+
+std::vector<uint8_t> RandomBytes(size_t n, uint32_t seed) {
+  std::vector<uint8_t> v(n);
+  uint32_t x = seed ? seed : 1;
+  for (auto& b : v) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    b = static_cast<uint8_t>(x & 0xff);
+  }
+  return v;
+}
+
+Expected<std::vector<std::vector<uint8_t>>> RunKernelInC(const ir::Graph& g, size_t node_index,
+                                                         const std::vector<std::vector<uint8_t>>& inputs,
+                                                         const std::string& target_name,
+                                                         std::string* c_source) {
+  const ir::Node& n = g.nodes.at(node_index);
+  EMBER_ASSIGN_OR_RETURN(codegen::c::Target target, codegen::c::ParseTarget(target_name));
+  codegen::c::ConstPool consts("k");
+  const std::string fn = "kernel_" + std::to_string(node_index);
+  codegen::c::KernelContext ctx{g, n, node_index, fn, consts, target};
+  EMBER_ASSIGN_OR_RETURN(codegen::c::Kernel kernel, codegen::c::GetEmitter(n.op).emit(ctx));
+  std::string src =
+      "#include <stdint.h>\n#include <stdio.h>\n#include <string.h>\n#include <math.h>\n"
+      "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n\n";
+  src += consts.Render() + kernel.code + "\n" + Main(g, n, fn, kernel.scratch_bytes);
+  if (c_source) *c_source = src;
+
+  const std::string dir = TempDir();
+  FILE* f = std::fopen((dir + "/k.c").c_str(), "wb");
+  if (!f) return InternalError("cannot write " + dir + "/k.c");
+  std::fwrite(src.data(), 1, src.size(), f);
+  std::fclose(f);
+  const std::string cc = std::string("cc -std=c99 -Wall -Wextra -Werror -pedantic -O1 -I") +
+                         EMBER_SOURCE_DIR + "/runtime/include -o " + dir + "/k " + dir + "/k.c -lm 2> " +
+                         dir + "/cc.log";
+  if (std::system(cc.c_str()) != 0) {
+    const auto log = ReadFile(dir + "/cc.log");
+    return InternalError("the generated kernel does not compile:\n" + std::string(log.begin(), log.end()) +
+                         "\n" + src);
+  }
+  std::string run = dir + "/k";
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::string p = dir + "/in" + std::to_string(i) + ".bin";
+    WriteFile(p, inputs[i]);
+    run += " " + p;
+  }
+  for (size_t j = 0; j < n.outputs.size(); ++j) run += " " + dir + "/out" + std::to_string(j) + ".bin";
+  if (std::system(run.c_str()) != 0) return InternalError("the generated kernel program failed:\n" + src);
+  std::vector<std::vector<uint8_t>> outs;
+  for (size_t j = 0; j < n.outputs.size(); ++j) outs.push_back(ReadFile(dir + "/out" + std::to_string(j) + ".bin"));
+  return outs;
+}
+
+void ExpectKernelMatchesReference(const ir::Graph& g, const std::vector<std::vector<uint8_t>>& inputs,
+                                  double float_tolerance) {
+  ASSERT_EQ(g.nodes.size(), 1u);
+  ASSERT_TRUE(ops::CheckGraph(g).ok()) << ops::CheckGraph(g).ToString();
+  auto ref = ops::EvaluateGraph(g, inputs);
+  ASSERT_TRUE(ref.ok()) << ref.diag().ToString();
+  std::string src;
+  auto got = RunKernelInC(g, 0, inputs, "host", &src);
+  ASSERT_TRUE(got.ok()) << got.diag().ToString();
+  ASSERT_EQ(got->size(), ref->outputs.size());
+  for (size_t j = 0; j < ref->outputs.size(); ++j) {
+    const auto& want = ref->outputs[j];
+    const auto& have = (*got)[j];
+    ASSERT_EQ(have.size(), want.size());
+    const ir::Tensor& t = g.tensor(g.outputs[j]);
+    size_t mismatches = 0;
+    for (size_t i = 0; i < want.size() && mismatches < 8; ++i) {
+      if (t.dtype == ir::DType::kFloat32 && float_tolerance > 0 && i % 4 == 0) {
+        float a, b;
+        std::memcpy(&a, &want[i], 4);
+        std::memcpy(&b, &have[i], 4);
+        if (std::abs(a - b) > float_tolerance) {
+          ADD_FAILURE() << "output " << j << " element " << i / 4 << ": reference " << a << ", C " << b;
+          ++mismatches;
+        }
+        i += 3;
+        continue;
+      }
+      if (want[i] != have[i]) {
+        ADD_FAILURE() << "output " << j << " byte " << i << ": reference " << int(want[i]) << ", C "
+                      << int(have[i]);
+        ++mismatches;
+      }
+    }
+    if (mismatches) ADD_FAILURE() << "generated source:\n" << src;
+  }
+}
+
+}  // namespace ember::test
