@@ -56,12 +56,21 @@ struct MemoryPlan {
   const Allocation* Scratch(int node) const;
 };
 
-// Plans the arena. Fails with E0601 (internal) only if a hint is inconsistent.
+// Plans the arena. Fails with E0601 (internal) only if a hint is inconsistent
+// (and with E0602, internal, if the plan fails VerifyPlan, which would be a
+// planner bug: every plan is verified before it is returned).
+// The algorithm is described in planner.cc and placement.cc; docs/memory.md.
 Expected<MemoryPlan> PlanMemory(const ir::Graph& g, const PlanHints& hints, const PlanOptions& options);
 
 // Checks a plan: no two buffers that are live at the same step overlap unless
 // one aliases the other through a hint; offsets aligned; everything within the
 // arena. Used by tests and, in debug builds, after every plan.
 Status VerifyPlan(const ir::Graph& g, const PlanHints& hints, const MemoryPlan& plan);
+
+// A human-readable table of the plan: the arena size and algorithm, then one
+// row per allocation (tensor name or "scratch of node N", bytes, offset or
+// "caller", live steps first..last, and whether it shares another buffer's
+// bytes). For `ember compile --verbose` and debugging.
+std::string PlanSummary(const ir::Graph& g, const MemoryPlan& plan);
 
 }  // namespace ember::memory

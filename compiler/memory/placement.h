@@ -1,0 +1,42 @@
+// Offset assignment for buffers with known lifetimes: the packing heuristics
+// behind the static memory planner (planner.h). This layer knows nothing of
+// graphs or hints: a block is a size and a closed interval of steps.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ember::memory {
+
+struct Block {
+  int first = 0;      // first step the block is live
+  int last = 0;       // last step the block is live (inclusive, >= first)
+  int64_t bytes = 0;  // size; 0 never conflicts with anything
+  int64_t key = 0;    // deterministic tie-breaker (unique per block)
+};
+
+struct Placement {
+  std::vector<int64_t> offsets;  // one per block, multiples of the alignment
+  int64_t arena_bytes = 0;       // rounded up to the alignment
+  std::string algorithm;         // which ordering produced it
+};
+
+// True when the lifetimes of `a` and `b` share a step.
+inline bool LiveTogether(const Block& a, const Block& b) { return a.first <= b.last && b.first <= a.last; }
+
+// Places every block with first-fit in the given order: each block goes to the
+// lowest offset (multiple of `alignment`) where it does not overlap any block
+// placed before it whose lifetime intersects its own.
+Placement PlaceInOrder(const std::vector<Block>& blocks, const std::vector<size_t>& order, int64_t alignment,
+                       std::string algorithm);
+
+// Runs first-fit with several orderings (by size, by first use, by number of
+// conflicts, by the live bytes around the block) and returns the smallest
+// arena; ties go to the earlier ordering in that list. Deterministic.
+Placement PlaceBlocks(const std::vector<Block>& blocks, int64_t alignment);
+
+// `value` rounded up to a multiple of `alignment` (> 0).
+inline int64_t AlignUp(int64_t value, int64_t alignment) { return (value + alignment - 1) / alignment * alignment; }
+
+}  // namespace ember::memory

@@ -1,0 +1,267 @@
+// Hint checking, plan verification and the human-readable plan summary.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "memory/liveness.h"
+#include "memory/plan_internal.h"
+#include "memory/planner.h"
+
+namespace ember::memory {
+namespace detail {
+
+std::vector<int> Producers(const ir::Graph& g) {
+  std::vector<int> producer(g.tensors.size(), -1);
+  for (size_t s = 0; s < g.nodes.size(); ++s) {
+    for (ir::TensorId id : g.nodes[s].outputs) {
+      if (id >= 0 && static_cast<size_t>(id) < producer.size()) producer[static_cast<size_t>(id)] = static_cast<int>(s);
+    }
+  }
+  return producer;
+}
+
+std::vector<bool> IoTensors(const ir::Graph& g) {
+  std::vector<bool> io(g.tensors.size(), false);
+  for (ir::TensorId id : g.inputs) io[static_cast<size_t>(id)] = true;
+  for (ir::TensorId id : g.outputs) io[static_cast<size_t>(id)] = true;
+  return io;
+}
+
+namespace {
+
+Diagnostic HintError(const std::string& what) {
+  return MakeDiag("E0601", ExitCode::kInternal, "memory plan: " + what,
+                  "the kernel emitters gave inconsistent memory hints; this is a bug in ember, please report it");
+}
+
+std::string Pair(const ir::Graph& g, const char* kind, ir::TensorId out, ir::TensorId in) {
+  auto name = [&](ir::TensorId id) {
+    if (id < 0 || static_cast<size_t>(id) >= g.tensors.size()) return "#" + std::to_string(id);
+    return "'" + g.tensor(id).name + "'";
+  };
+  return std::string(kind) + " hint (output " + name(out) + ", input " + name(in) + ")";
+}
+
+// One hinted pair: both in range, non-constant activations; `out` is produced
+// by a node that reads `in`.
+Status CheckPair(const ir::Graph& g, const std::vector<int>& producer, const std::vector<bool>& io,
+                 const char* kind, ir::TensorId out, ir::TensorId in) {
+  const auto n = static_cast<ir::TensorId>(g.tensors.size());
+  if (out < 0 || in < 0 || out >= n || in >= n) return HintError(Pair(g, kind, out, in) + " names no tensor");
+  const auto o = static_cast<size_t>(out);
+  const auto i = static_cast<size_t>(in);
+  if (g.tensors[o].is_const() || g.tensors[i].is_const())
+    return HintError(Pair(g, kind, out, in) + " names a constant");
+  if (producer[i] < 0 && !io[i]) return HintError(Pair(g, kind, out, in) + ": the input is not an activation");
+  if (producer[o] < 0) return HintError(Pair(g, kind, out, in) + ": no node produces the output");
+  const ir::Node& node = g.nodes[static_cast<size_t>(producer[o])];
+  if (std::find(node.inputs.begin(), node.inputs.end(), in) == node.inputs.end())
+    return HintError(Pair(g, kind, out, in) + ": node " + std::to_string(producer[o]) +
+                     " does not read the input");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckHints(const ir::Graph& g, const PlanHints& hints, int64_t alignment) {
+  if (alignment <= 0) return HintError("alignment " + std::to_string(alignment) + " is not positive");
+  if (hints.scratch_bytes.size() > g.nodes.size())
+    return HintError("scratch sizes for " + std::to_string(hints.scratch_bytes.size()) + " nodes, graph has " +
+                     std::to_string(g.nodes.size()));
+  for (size_t s = 0; s < hints.scratch_bytes.size(); ++s) {
+    if (hints.scratch_bytes[s] < 0)
+      return HintError("node " + std::to_string(s) + " asks for " + std::to_string(hints.scratch_bytes[s]) +
+                       " scratch bytes");
+  }
+  const std::vector<int> producer = Producers(g);
+  const std::vector<bool> io = IoTensors(g);
+  std::vector<bool> seen_out(g.tensors.size(), false);
+  std::vector<bool> seen_inplace_in(g.tensors.size(), false);
+  for (const auto& [out, in] : hints.aliases) {
+    EMBER_RETURN_IF_ERROR(CheckPair(g, producer, io, "alias", out, in));
+    if (g.tensor(out).size_bytes() != g.tensor(in).size_bytes())
+      return HintError(Pair(g, "alias", out, in) + ": sizes differ (" + std::to_string(g.tensor(out).size_bytes()) +
+                       " and " + std::to_string(g.tensor(in).size_bytes()) + " bytes)");
+    if (seen_out[static_cast<size_t>(out)]) return HintError(Pair(g, "alias", out, in) + ": output hinted twice");
+    seen_out[static_cast<size_t>(out)] = true;
+  }
+  for (const auto& [out, in] : hints.inplace) {
+    EMBER_RETURN_IF_ERROR(CheckPair(g, producer, io, "in-place", out, in));
+    if (seen_out[static_cast<size_t>(out)]) return HintError(Pair(g, "in-place", out, in) + ": output hinted twice");
+    if (seen_inplace_in[static_cast<size_t>(in)])
+      return HintError(Pair(g, "in-place", out, in) + ": input overwritten by two outputs");
+    seen_out[static_cast<size_t>(out)] = true;
+    seen_inplace_in[static_cast<size_t>(in)] = true;
+  }
+  return Status::Ok();
+}
+
+}  // namespace detail
+
+namespace {
+
+Diagnostic PlanError(const std::string& what) {
+  return MakeDiag("E0602", ExitCode::kInternal, "memory plan: " + what,
+                  "the memory planner produced an invalid plan; this is a bug in ember, please report it");
+}
+
+std::string BufferName(const ir::Graph& g, const Allocation& a) {
+  if (a.tensor == ir::kNoTensor) return "scratch of node " + std::to_string(a.node);
+  return "tensor '" + g.tensor(a.tensor).name + "'";
+}
+
+// Every activation has exactly one allocation matching its liveness, every
+// node with scratch exactly one scratch allocation, and nothing else exists.
+Status CheckCoverage(const ir::Graph& g, const PlanHints& hints, const MemoryPlan& plan) {
+  const std::vector<bool> io = detail::IoTensors(g);
+  std::vector<const Lifetime*> life(g.tensors.size(), nullptr);
+  const std::vector<Lifetime> lifetimes = ComputeLifetimes(g);
+  for (const Lifetime& l : lifetimes) life[static_cast<size_t>(l.tensor)] = &l;
+  std::vector<int> count(g.tensors.size(), 0);
+  std::vector<int> scratch_count(g.nodes.size(), 0);
+  for (const Allocation& a : plan.allocations) {
+    if (a.tensor == ir::kNoTensor) {
+      const auto n = static_cast<size_t>(a.node);
+      if (a.node < 0 || n >= hints.scratch_bytes.size() || hints.scratch_bytes[n] == 0)
+        return PlanError("scratch allocation for node " + std::to_string(a.node) + ", which asks for none");
+      if (a.bytes < hints.scratch_bytes[n] || a.first != a.node || a.last != a.node || !a.in_arena)
+        return PlanError("scratch of node " + std::to_string(a.node) + " is not " +
+                         std::to_string(hints.scratch_bytes[n]) + " arena bytes live at its step");
+      ++scratch_count[n];
+      continue;
+    }
+    const auto t = static_cast<size_t>(a.tensor);
+    if (a.tensor < 0 || t >= g.tensors.size() || life[t] == nullptr)
+      return PlanError("allocation for tensor #" + std::to_string(a.tensor) + ", which is not an activation");
+    const Lifetime& l = *life[t];
+    if (a.bytes != l.bytes || a.first != l.first || a.last != l.last)
+      return PlanError(BufferName(g, a) + " has " + std::to_string(a.bytes) + " bytes live " +
+                       std::to_string(a.first) + ".." + std::to_string(a.last) + "; liveness says " +
+                       std::to_string(l.bytes) + " bytes live " + std::to_string(l.first) + ".." +
+                       std::to_string(l.last));
+    if (!a.in_arena && !io[t]) return PlanError(BufferName(g, a) + " is outside the arena but not a graph input/output");
+    ++count[t];
+  }
+  for (const Lifetime& l : lifetimes) {
+    if (count[static_cast<size_t>(l.tensor)] != 1)
+      return PlanError("tensor '" + g.tensor(l.tensor).name + "' has " +
+                       std::to_string(count[static_cast<size_t>(l.tensor)]) + " allocations, expected 1");
+  }
+  for (size_t s = 0; s < hints.scratch_bytes.size(); ++s) {
+    if (hints.scratch_bytes[s] > 0 && scratch_count[s] != 1)
+      return PlanError("node " + std::to_string(s) + " has " + std::to_string(scratch_count[s]) +
+                       " scratch allocations, expected 1");
+  }
+  return Status::Ok();
+}
+
+Status CheckBounds(const ir::Graph& g, const MemoryPlan& plan) {
+  const int64_t align = plan.alignment;
+  if (align <= 0) return PlanError("alignment " + std::to_string(align) + " is not positive");
+  if (plan.arena_bytes < 0 || plan.arena_bytes % align != 0)
+    return PlanError("arena size " + std::to_string(plan.arena_bytes) + " is not a multiple of " +
+                     std::to_string(align));
+  for (const Allocation& a : plan.allocations) {
+    if (!a.in_arena) continue;
+    if (a.offset < 0 || a.offset % align != 0)
+      return PlanError(BufferName(g, a) + " at offset " + std::to_string(a.offset) + " is not aligned to " +
+                       std::to_string(align));
+    if (a.offset > plan.arena_bytes - a.bytes)
+      return PlanError(BufferName(g, a) + " at offset " + std::to_string(a.offset) + " with " +
+                       std::to_string(a.bytes) + " bytes ends past the arena of " +
+                       std::to_string(plan.arena_bytes) + " bytes");
+  }
+  return Status::Ok();
+}
+
+// Sets of allocations that may share bytes: alias pairs in the arena, and
+// in-place pairs whose input (with everything aliasing it) dies at the node
+// that writes the output.
+detail::DisjointSets SharingSets(const ir::Graph& g, const PlanHints& hints, const MemoryPlan& plan,
+                                 const std::vector<int>& index) {
+  const std::vector<int> producer = detail::Producers(g);
+  const auto& allocs = plan.allocations;
+  auto both_in_arena = [&](ir::TensorId out, ir::TensorId in) {
+    const int o = index[static_cast<size_t>(out)];
+    const int i = index[static_cast<size_t>(in)];
+    return o >= 0 && i >= 0 && allocs[static_cast<size_t>(o)].in_arena && allocs[static_cast<size_t>(i)].in_arena;
+  };
+  detail::DisjointSets alias(allocs.size());
+  for (const auto& [out, in] : hints.aliases) {
+    if (both_in_arena(out, in))
+      alias.Union(static_cast<size_t>(index[static_cast<size_t>(out)]), static_cast<size_t>(index[static_cast<size_t>(in)]));
+  }
+  std::vector<int> group_last(allocs.size(), -2);
+  for (size_t k = 0; k < allocs.size(); ++k) {
+    const size_t r = alias.Find(k);
+    group_last[r] = std::max(group_last[r], allocs[k].last);
+  }
+  detail::DisjointSets share = alias;
+  for (const auto& [out, in] : hints.inplace) {
+    if (!both_in_arena(out, in) || g.tensor(out).size_bytes() != g.tensor(in).size_bytes()) continue;
+    const auto i = static_cast<size_t>(index[static_cast<size_t>(in)]);
+    if (group_last[alias.Find(i)] == producer[static_cast<size_t>(out)])
+      share.Union(static_cast<size_t>(index[static_cast<size_t>(out)]), i);
+  }
+  return share;
+}
+
+Status CheckOverlaps(const ir::Graph& g, const PlanHints& hints, const MemoryPlan& plan) {
+  const auto& allocs = plan.allocations;
+  std::vector<int> index(g.tensors.size(), -1);
+  for (size_t k = 0; k < allocs.size(); ++k) {
+    if (allocs[k].tensor != ir::kNoTensor) index[static_cast<size_t>(allocs[k].tensor)] = static_cast<int>(k);
+  }
+  detail::DisjointSets share = SharingSets(g, hints, plan, index);
+  for (size_t i = 0; i < allocs.size(); ++i) {
+    const Allocation& a = allocs[i];
+    if (!a.in_arena || a.bytes == 0) continue;
+    for (size_t j = i + 1; j < allocs.size(); ++j) {
+      const Allocation& b = allocs[j];
+      if (!b.in_arena || b.bytes == 0 || a.first > b.last || b.first > a.last) continue;
+      if (a.offset >= b.offset + b.bytes || b.offset >= a.offset + a.bytes) continue;
+      if (share.Find(i) == share.Find(j) && a.offset == b.offset && a.bytes == b.bytes) continue;
+      return PlanError(BufferName(g, a) + " [" + std::to_string(a.offset) + ", " + std::to_string(a.offset + a.bytes) +
+                       ") live " + std::to_string(a.first) + ".." + std::to_string(a.last) + " overlaps " +
+                       BufferName(g, b) + " [" + std::to_string(b.offset) + ", " +
+                       std::to_string(b.offset + b.bytes) + ") live " + std::to_string(b.first) + ".." +
+                       std::to_string(b.last));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status VerifyPlan(const ir::Graph& g, const PlanHints& hints, const MemoryPlan& plan) {
+  EMBER_RETURN_IF_ERROR(detail::CheckHints(g, hints, plan.alignment));
+  EMBER_RETURN_IF_ERROR(CheckCoverage(g, hints, plan));
+  EMBER_RETURN_IF_ERROR(CheckBounds(g, plan));
+  return CheckOverlaps(g, hints, plan);
+}
+
+std::string PlanSummary(const ir::Graph& g, const MemoryPlan& plan) {
+  std::string s = "arena " + std::to_string(plan.arena_bytes) + " bytes, alignment " +
+                  std::to_string(plan.alignment) + ", " + plan.algorithm + "\n";
+  size_t width = 6;
+  for (const Allocation& a : plan.allocations) {
+    width = std::max(width, a.tensor == ir::kNoTensor ? BufferName(g, a).size() : g.tensor(a.tensor).name.size());
+  }
+  char line[96];
+  std::snprintf(line, sizeof line, " %10s %10s  %-11s %s\n", "bytes", "offset", "live", "note");
+  s += "buffer" + std::string(width - 6, ' ') + line;
+  for (const Allocation& a : plan.allocations) {
+    const std::string name = a.tensor == ir::kNoTensor ? BufferName(g, a) : g.tensor(a.tensor).name;
+    const std::string offset = a.in_arena ? std::to_string(a.offset) : "caller";
+    const std::string live = std::to_string(a.first) + ".." + std::to_string(a.last);
+    const char* note = a.aliased ? "shares bytes" : "";
+    std::snprintf(line, sizeof line, " %10lld %10s  %-11s %s", static_cast<long long>(a.bytes), offset.c_str(),
+                  live.c_str(), note);
+    std::string row = name + std::string(width - name.size(), ' ') + line;
+    while (!row.empty() && row.back() == ' ') row.pop_back();
+    s += row + "\n";
+  }
+  return s;
+}
+
+}  // namespace ember::memory
