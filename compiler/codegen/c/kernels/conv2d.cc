@@ -1,11 +1,221 @@
-// conv2d: C emitter placeholder until the kernel is written.
+// conv2d: C emitter. Input NHWC, filter OHWI [C_out, KH, KW, C_in/groups]
+// compiled in as a const table, optional bias, output NHWC.
+//
+// int8 (bit-exact with ops/conv2d.cc): for a pixel whose taps are all inside
+// the image, acc = init[c] + sum(w * x) with init[c] = bias[c] - z_in * sum(w[c])
+// computed at compile time (exact: int32 sums wrap, so the order of terms does
+// not matter). Border pixels skip the outside taps and use the reference form
+// acc = bias[c] + sum(w * (x - z_in)). A 1x1 stride-1 unpadded ungrouped conv
+// is a plain matrix product over pixels. f32 accumulates in the reference's
+// (ky, kx, ic) order from +0, then adds the bias.
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
 #include "codegen/c/emitter.h"
+#include "codegen/c/kernels/conv_emit_util.h"
+#include "ops/conv_util.h"
 
 namespace ember::codegen::c {
 namespace {
-Expected<Kernel> Emit(const KernelContext& ctx) {
-  return EmitError(ctx, "has no C kernel yet");
+
+struct Geom {
+  int64_t batch, in_h, in_w, in_c, k_h, k_w, f_c, out_h, out_w, out_c, groups;
+  ops::Window w;
+};
+
+// Names and numbers the body generators share.
+struct Names {
+  std::string filter, init, bias;  // bias: a table name or "" when absent
+  AccType acc;
+  int32_t zin = 0;
+  bool is_float = false;
+};
+
+// The statements that accumulate all taps of an interior pixel into `acc`
+// for output channel `oc` (filter row `w`, pixel origin `x`).
+std::string InteriorTaps(const Geom& s, const Names& nm) {
+  const std::string t = nm.is_float ? "float" : "int8_t";
+  const int64_t row = s.w.dilation_h * s.in_w * s.in_c;
+  auto term = [&](const std::string& a, const std::string& b) {
+    return "acc += " + nm.acc.From(a + " * " + b) + ";\n";
+  };
+  std::string b;
+  std::string xg = "x";
+  if (s.groups > 1) {
+    b += "const " + t + "* xg = x + (oc / " + std::to_string(s.out_c / s.groups) + ") * " +
+         std::to_string(s.f_c) + ";\n";
+    xg = "xg";
+  }
+  if (s.groups == 1 && s.w.dilation_w == 1) {
+    // A filter row (kx, ic) and an input row segment are both contiguous.
+    const std::string n = std::to_string(s.k_w * s.f_c);
+    b += "for (int ky = 0; ky < " + std::to_string(s.k_h) + "; ++ky) {\n";
+    b += "  const " + t + "* xr = " + xg + " + ky * " + std::to_string(row) + ";\n";
+    b += "  const " + t + "* wr = w + ky * " + n + ";\n";
+    b += "  for (int j = 0; j < " + n + "; ++j) " + term("wr[j]", "xr[j]") + "}\n";
+    return b;
+  }
+  b += "for (int ky = 0; ky < " + std::to_string(s.k_h) + "; ++ky) {\n";
+  b += "  for (int kx = 0; kx < " + std::to_string(s.k_w) + "; ++kx) {\n";
+  b += "    const " + t + "* xr = " + xg + " + ky * " + std::to_string(row) + " + kx * " +
+       std::to_string(s.w.dilation_w * s.in_c) + ";\n";
+  b += "    const " + t + "* wr = w + (ky * " + std::to_string(s.k_w) + " + kx) * " +
+       std::to_string(s.f_c) + ";\n";
+  b += "    for (int ic = 0; ic < " + std::to_string(s.f_c) + "; ++ic) " + term("wr[ic]", "xr[ic]");
+  return b + "  }\n}\n";
 }
+
+// "k" or "k * 2".
+std::string Scaled(const std::string& v, int64_t m) {
+  return m == 1 ? v : v + " * " + std::to_string(m);
+}
+
+// Border pixels: only the taps in [kyb, kye) x [kxb, kxe), reference form.
+std::string BorderTaps(const Geom& s, const Names& nm) {
+  const std::string t = nm.is_float ? "float" : "int8_t";
+  std::string group;
+  if (s.groups > 1)
+    group = " + (oc / " + std::to_string(s.out_c / s.groups) + ") * " + std::to_string(s.f_c);
+  std::string b = "for (int ky = kyb; ky < kye; ++ky) {\n";
+  b += "  for (int kx = kxb; kx < kxe; ++kx) {\n";
+  b += "    const " + t + "* xr = in + ((y0 + " + Scaled("ky", s.w.dilation_h) + ") * " +
+       std::to_string(s.in_w) + " + x0 + " + Scaled("kx", s.w.dilation_w) + ") * " +
+       std::to_string(s.in_c) + group + ";\n";
+  b += "    const " + t + "* wr = w + (ky * " + std::to_string(s.k_w) + " + kx) * " +
+       std::to_string(s.f_c) + ";\n";
+  const std::string x = nm.is_float ? "xr[ic]" : MinusZp("xr[ic]", nm.zin);
+  b += "    for (int ic = 0; ic < " + std::to_string(s.f_c) + "; ++ic) acc += " +
+       nm.acc.From("wr[ic] * " + x) + ";\n";
+  return b + "  }\n}\n";
+}
+
+// One output pixel: the loop over output channels around `taps`.
+std::string PixelBody(const Geom& s, const Names& nm, const Requant* rq, bool interior) {
+  const int64_t kk = s.k_h * s.k_w * s.f_c;
+  const std::string t = nm.is_float ? "float" : "int8_t";
+  std::string b;
+  if (interior) b += "const " + t + "* x = in + (y0 * " + std::to_string(s.in_w) + " + x0) * " +
+                     std::to_string(s.in_c) + ";\n";
+  b += "for (int oc = 0; oc < " + std::to_string(s.out_c) + "; ++oc) {\n";
+  b += "  const " + t + "* w = " + nm.filter + " + oc * " + std::to_string(kk) + ";\n";
+  std::string start;
+  if (nm.is_float) start = "0.0f";
+  else if (interior) start = nm.acc.From(nm.init + "[oc]");
+  else start = nm.bias.empty() ? "0" : nm.acc.From(nm.bias + "[oc]");
+  b += "  " + (nm.is_float ? std::string("float") : nm.acc.Decl()) + " acc = " + start + ";\n";
+  std::string taps = interior ? InteriorTaps(s, nm) : BorderTaps(s, nm);
+  std::string end;
+  if (nm.is_float) {
+    end = "const float v = acc + " + (nm.bias.empty() ? std::string("0.0f") : nm.bias + "[oc]") +
+          ";\n" + FloatClamp("o[oc]", "v", s.w.act);
+  } else {
+    end = rq->Store("o[oc]", nm.acc.ToInt32("acc"), "oc");
+  }
+  for (const std::string* part : {&taps, &end}) {
+    size_t pos = 0;
+    while (pos < part->size()) {
+      const size_t e = part->find('\n', pos);
+      b += "  " + part->substr(pos, e - pos) + "\n";
+      pos = e + 1;
+    }
+  }
+  return b + "}\n";
+}
+
+// The 1x1, stride 1, unpadded, ungrouped conv: a matrix product over pixels.
+bool IsPointwise(const Geom& s) {
+  return s.k_h == 1 && s.k_w == 1 && s.w.stride_h == 1 && s.w.stride_w == 1 && s.groups == 1 &&
+         s.w.pad_top == 0 && s.w.pad_left == 0 && s.w.pad_bottom == 0 && s.w.pad_right == 0;
+}
+
+Expected<Kernel> Emit(const KernelContext& ctx) {
+  EMBER_RETURN_IF_ERROR(CheckConstOperands(ctx));
+  const ir::Graph& g = ctx.graph;
+  const ir::Node& n = ctx.node;
+  const ir::Tensor& in = g.tensor(n.inputs[0]);
+  const ir::Tensor& f = g.tensor(n.inputs[1]);
+  Geom s{in.shape[0], in.shape[1], in.shape[2], in.shape[3], f.shape[1], f.shape[2], f.shape[3],
+         0, 0, f.shape[0], in.shape[3] / f.shape[3], {}};
+  EMBER_RETURN_IF_ERROR(ops::ParseWindow(n, true, false, &s.w));
+  const ir::Tensor& out = g.tensor(n.outputs[0]);
+  s.out_h = out.shape[1];
+  s.out_w = out.shape[2];
+  const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
+
+  Names nm;
+  nm.is_float = in.dtype == ir::DType::kFloat32;
+  nm.filter = ctx.consts.Use(g, n.inputs[1]);
+  Requant rq;
+  const PixelLoop loop{nm.is_float ? "float" : "int8_t", s.batch, s.in_c, s.out_c,
+                       {s.in_h, s.k_h, s.w.stride_h, s.w.dilation_h, s.w.pad_top, s.out_h},
+                       {s.in_w, s.k_w, s.w.stride_w, s.w.dilation_w, s.w.pad_left, s.out_w}};
+  std::string comment = "/* conv2d '" + n.name + "': " + TypeString(g, n.inputs[0]) + " -> " +
+                        TypeString(g, n.outputs[0]) + ", filter " + std::to_string(s.k_h) + "x" +
+                        std::to_string(s.k_w);
+  if (s.groups > 1) comment += ", groups " + std::to_string(s.groups);
+  comment += ", stride " + std::to_string(s.w.stride_h) + "x" + std::to_string(s.w.stride_w);
+  if (s.w.dilation_h > 1 || s.w.dilation_w > 1)
+    comment += ", dilation " + std::to_string(s.w.dilation_h) + "x" + std::to_string(s.w.dilation_w);
+  comment += ", pad " + PadString(s.w) + ", act " + ops::ActivationName(s.w.act) +
+             (has_bias ? "" : ", no bias");
+
+  if (nm.is_float) {
+    nm.acc.wrap = false;
+    if (has_bias) nm.bias = ctx.consts.Use(g, n.inputs[2]);
+  } else {
+    EMBER_RETURN_IF_ERROR(rq.Init(ctx, s.out_c, ops::MultiplierFormula::kDouble));
+    nm.zin = rq.params().input_zp;
+    const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
+    const std::vector<int32_t> bias = BiasData(g, n, s.out_c);
+    const int64_t kk = s.k_h * s.k_w * s.f_c;
+    std::vector<int32_t> init(static_cast<size_t>(s.out_c));
+    int64_t bound = 0;
+    for (int64_t c = 0; c < s.out_c; ++c) {
+      int64_t sum = 0, abs_sum = 0;
+      for (int64_t i = 0; i < kk; ++i) {
+        sum += w[static_cast<size_t>(c * kk + i)];
+        abs_sum += std::abs(int64_t{w[static_cast<size_t>(c * kk + i)]});
+      }
+      const int32_t b = bias[static_cast<size_t>(c)];
+      const int32_t ini = ops::WrapSub(b, ops::WrapMul(nm.zin, static_cast<int32_t>(sum)));
+      init[static_cast<size_t>(c)] = ini;
+      bound = std::max({bound, std::abs(int64_t{ini}) + 128 * abs_sum, std::abs(int64_t{b}) + 255 * abs_sum});
+    }
+    nm.acc = ChooseAcc(bound);
+    nm.init = ctx.consts.AddInt32(n.name + "_init", init);
+    if (has_bias && HasBorder(loop) && !IsPointwise(s)) nm.bias = ctx.consts.Use(g, n.inputs[2]);
+    comment += "\n   " + rq.Describe() + "; init = bias - z_in * sum(w) */\n";
+  }
+  if (nm.is_float) comment += " */\n";
+
+  std::string body;
+  if (IsPointwise(s)) {
+    Gemm gm{loop.ctype, s.batch * s.out_h * s.out_w, s.in_c, s.out_c, nm.filter,
+            nm.is_float ? "0.0f" : nm.init, !nm.is_float,
+            nm.is_float ? "float" : nm.acc.Decl(), nm.acc.wrap ? "(uint32_t)" : ""};
+    const std::string bias = nm.bias;
+    const ops::Activation act = s.w.act;
+    body = EmitGemm(gm, [&](const std::string& acc, const std::string& u) {
+      if (nm.is_float) {
+        const std::string v = "v_" + acc;
+        return "const float " + v + " = " + acc + " + " +
+               (bias.empty() ? std::string("0.0f") : bias + "[" + u + "]") + ";\n" +
+               FloatClamp("o[" + u + "]", v, act);
+      }
+      return rq.Store("o[" + u + "]", nm.acc.ToInt32(acc), u);
+    });
+  } else {
+    body = EmitPixelLoops(loop, PixelBody(s, nm, &rq, true),
+                          HasBorder(loop) ? PixelBody(s, nm, &rq, false) : "");
+  }
+  Kernel k;
+  k.code = comment + "static void " + ctx.fn_name + "(" + KernelParams(ctx, 0) + ") {\n" + body +
+           "}\n";
+  return k;
+}
+
 }  // namespace
 
 extern const KernelEmitter kConv2DEmitter = {ir::OpKind::kConv2D, Emit};

@@ -1,0 +1,385 @@
+// Shared pieces of the C emitters for the windowed operators (conv2d,
+// depthwise_conv2d, the pools) and fully_connected: the pixel loop nest with a
+// compile-time split between interior pixels (every tap inside the image) and
+// border pixels (some taps skipped), the int8 requantization epilogue with
+// multipliers from ops::PrepareConvRequant, the accumulator type, and the
+// float activation clamp written in the reference evaluator's order.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "codegen/c/emitter.h"
+#include "ops/conv_util.h"
+#include "ops/op.h"
+
+namespace ember::codegen::c {
+
+// "i8[1,49,10,1]" for tensor `id`.
+inline std::string TypeString(const ir::Graph& g, ir::TensorId id);
+// "[4,1,5,1]" for the window's pad (top, left, bottom, right).
+inline std::string PadString(const ops::Window& w);
+
+// One spatial axis of a window: input size, taps, stride, dilation, padding
+// before, output size.
+struct Axis {
+  int64_t in, k, stride, dil, pad, out;
+};
+// True when some output position along `a` has a tap outside the input.
+inline bool AxisHasBorder(const Axis& a);
+
+// The loop nest over output pixels of an NHWC window operator.
+struct PixelLoop {
+  const char* ctype;  // element type of input and output ("int8_t", "float")
+  int64_t batch, in_c, out_c;
+  Axis y, x;
+};
+
+// Emits the loops over batch, oy and ox. Inside, the bodies may use `in` (the
+// batch's input), `y0`/`x0` (input coordinates of tap (0, 0), possibly
+// negative), `o` (the output pixel's first channel) and, in `border` only,
+// the in-image tap ranges `kyb <= ky < kye`, `kxb <= kx < kxe`. `interior`
+// runs for pixels whose taps are all in the image, `border` for the others
+// (only emitted when some exist). Bodies are indented by 6 spaces.
+inline std::string EmitPixelLoops(const PixelLoop& p, const std::string& interior,
+                           const std::string& border);
+
+// True when the loop nest of `p` has border pixels.
+inline bool HasBorder(const PixelLoop& p);
+
+// int32 accumulation that is exact and free of undefined behaviour: plain
+// int32_t when the compile-time bound of every partial sum fits, otherwise
+// uint32_t with wrapping (the reference evaluators wrap too).
+struct AccType {
+  bool wrap = false;
+  std::string Decl() const { return wrap ? "uint32_t" : "int32_t"; }
+  // Converts an int32 expression to the accumulator type.
+  std::string From(const std::string& e) const { return wrap ? "(uint32_t)(" + e + ")" : e; }
+  // The accumulator as int32 for requantization.
+  std::string ToInt32(const std::string& acc) const { return wrap ? "(int32_t)" + acc : acc; }
+};
+// `bound` is the largest possible |partial sum| over all channels.
+inline AccType ChooseAcc(int64_t bound);
+
+// The int8 requantization epilogue of a conv-like op (per-channel or shared
+// multiplier, output zero point, activation range), parameters computed at
+// compile time by ops::PrepareConvRequant.
+class Requant {
+ public:
+  Status Init(const KernelContext& ctx, int64_t channels, ops::MultiplierFormula formula);
+  // A statement storing the int8 result of int32 `acc` (bias included) of
+  // channel `ch` to `dst`.
+  std::string Store(const std::string& dst, const std::string& acc, const std::string& ch) const;
+  // One-line description for the kernel's comment.
+  std::string Describe() const;
+  const ops::ConvRequant& params() const { return r_; }
+
+ private:
+  ops::ConvRequant r_;
+  bool shared_ = true;      // one multiplier for every channel
+  bool right_only_ = true;  // every shift <= 0
+  std::string mult_, shift_;
+};
+
+// The f32 activation clamp min(max(v, lo), hi) of the reference, as a
+// statement assigning to `dst` from the float variable `v`.
+inline std::string FloatClamp(const std::string& dst, const std::string& v, ops::Activation act);
+
+// Filter data of a constant int8 operand (empty for other dtypes).
+inline std::vector<int8_t> Int8Data(const ir::Graph& g, ir::TensorId id);
+// Bias data of an optional constant int32 operand; zeros when absent.
+inline std::vector<int32_t> BiasData(const ir::Graph& g, const ir::Node& n, int64_t channels);
+
+// Validates the node with its op's Infer, and requires operands at positions
+// 1 and up to be constant (weights and bias are compiled into the code).
+inline Status CheckConstOperands(const KernelContext& ctx);
+
+// `n` spaces.
+inline std::string Indent(int n) { return std::string(static_cast<size_t>(n), ' '); }
+// "(x - 5)" / "(x + 128)" / "x": an int8 value minus a zero point.
+inline std::string MinusZp(const std::string& x, int32_t zp);
+
+// Row-by-row matrix product: for each of `rows` rows r of the input
+// (`depth` contiguous elements at in0 + r * depth), each unit u of the
+// `weights` table ([units, depth]) gives out0[r * units + u]. Accumulators
+// start at `init[u]` (a table name), or at "0"/"0.0f" when `init` is a
+// literal, then add weight * input for d ascending; `store(acc, u)` returns the
+// statement that writes the result. Two units share each input load.
+struct Gemm {
+  const char* ctype;
+  int64_t rows, depth, units;
+  std::string weights;
+  std::string init;        // a table indexed by unit, or a literal start value
+  bool init_is_table;
+  std::string acc_type;    // "int32_t", "uint32_t" or "float"
+  std::string term_cast;   // "" or "(uint32_t)" applied to each product
+};
+inline std::string EmitGemm(const Gemm& g,
+                     const std::function<std::string(const std::string&, const std::string&)>& store,
+                     const std::string& per_row = "");
+
+// ---- definitions (header-only, shared by the kernels/*.cc emitters) ----
+namespace conv_emit_detail {
+
+// "oy * 2 - 4" for (var, mul, add), simplified when mul is 1 or add is 0.
+inline std::string Affine(const std::string& var, int64_t mul, int64_t add) {
+  std::string s = mul == 1 ? var : var + " * " + std::to_string(mul);
+  if (add > 0) s += " + " + std::to_string(add);
+  if (add < 0) s += " - " + std::to_string(-add);
+  return s;
+}
+
+// Prefixes every non-empty line of `text` with `n` spaces.
+inline std::string Reindent(const std::string& text, int n) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    if (end > pos) out += Indent(n) + text.substr(pos, end - pos);
+    out += '\n';
+    pos = end + 1;
+  }
+  return out;
+}
+
+// Declarations of the in-image tap range [kb, ke) along `a` for origin `v`.
+inline std::string TapRange(const Axis& a, const std::string& v, const std::string& kb,
+                     const std::string& ke) {
+  const std::string in = std::to_string(a.in), k = std::to_string(a.k);
+  if (!AxisHasBorder(a)) return "const int " + kb + " = 0, " + ke + " = " + k + ";\n";
+  if (a.dil == 1) {
+    return "const int " + kb + " = " + v + " < 0 ? -" + v + " : 0;\n" + "const int " + ke +
+           " = " + in + " - " + v + " < " + k + " ? " + in + " - " + v + " : " + k + ";\n";
+  }
+  // Dilated: first tap k with v + k*D >= 0, last with v + k*D < in (ceiling divisions).
+  const std::string d = std::to_string(a.dil), dm1 = std::to_string(a.dil - 1);
+  const std::string lim = "(" + in + " - " + v + " + " + dm1 + ") / " + d;
+  return "const int " + kb + " = " + v + " < 0 ? (" + dm1 + " - " + v + ") / " + d + " : 0;\n" +
+         "const int " + ke + " = " + in + " - " + v + " <= 0 ? 0 : (" + lim + " < " + k + " ? " +
+         lim + " : " + k + ");\n";
+}
+
+}  // namespace conv_emit_detail
+using conv_emit_detail::Affine;
+using conv_emit_detail::Reindent;
+using conv_emit_detail::TapRange;
+
+
+inline std::string TypeString(const ir::Graph& g, ir::TensorId id) {
+  const ir::Tensor& t = g.tensor(id);
+  std::string s = std::string(ir::DTypeName(t.dtype)) + "[";
+  for (size_t i = 0; i < t.shape.size(); ++i) s += (i ? "," : "") + std::to_string(t.shape[i]);
+  return s + "]";
+}
+
+inline std::string PadString(const ops::Window& w) {
+  return "[" + std::to_string(w.pad_top) + "," + std::to_string(w.pad_left) + "," +
+         std::to_string(w.pad_bottom) + "," + std::to_string(w.pad_right) + "]";
+}
+
+inline bool AxisHasBorder(const Axis& a) {
+  // Position 0 reads from -pad; the last position reads up to its last tap.
+  const int64_t last = (a.out - 1) * a.stride - a.pad + (a.k - 1) * a.dil;
+  return a.pad > 0 || last >= a.in;
+}
+
+inline bool HasBorder(const PixelLoop& p) { return AxisHasBorder(p.y) || AxisHasBorder(p.x); }
+
+inline std::string EmitPixelLoops(const PixelLoop& p, const std::string& interior,
+                           const std::string& border) {
+  const std::string t = p.ctype;
+  const bool by = AxisHasBorder(p.y), bx = AxisHasBorder(p.x), any = by || bx;
+  std::string s;
+  int ind = 2;
+  if (p.batch > 1) {
+    s += "  for (int b = 0; b < " + std::to_string(p.batch) + "; ++b) {\n";
+    ind = 4;
+    s += Indent(ind) + "const " + t + "* in = in0 + b * " +
+         std::to_string(p.y.in * p.x.in * p.in_c) + ";\n";
+    s += Indent(ind) + t + "* out = out0 + b * " + std::to_string(p.y.out * p.x.out * p.out_c) +
+         ";\n";
+  } else {
+    s += "  const " + t + "* in = in0;\n  " + t + "* out = out0;\n";
+  }
+  s += Indent(ind) + "for (int oy = 0; oy < " + std::to_string(p.y.out) + "; ++oy) {\n";
+  s += Indent(ind + 2) + "const int y0 = " + Affine("oy", p.y.stride, -p.y.pad) + ";\n";
+  if (any) s += Reindent(TapRange(p.y, "y0", "kyb", "kye"), ind + 2);
+  s += Indent(ind + 2) + "for (int ox = 0; ox < " + std::to_string(p.x.out) + "; ++ox) {\n";
+  const int body = ind + 4;
+  s += Indent(body) + "const int x0 = " + Affine("ox", p.x.stride, -p.x.pad) + ";\n";
+  if (any) s += Reindent(TapRange(p.x, "x0", "kxb", "kxe"), body);
+  s += Indent(body) + t + "* o = out + (" + Affine("oy", p.x.out, 0) + " + ox) * " +
+       std::to_string(p.out_c) + ";\n";
+  if (!any) {
+    s += Reindent(interior, body);
+  } else {
+    std::string cond;
+    if (by) cond += "kyb == 0 && kye == " + std::to_string(p.y.k);
+    if (bx) cond += std::string(by ? " && " : "") + "kxb == 0 && kxe == " + std::to_string(p.x.k);
+    s += Indent(body) + "if (" + cond + ") {  /* every tap inside the image */\n";
+    s += Reindent(interior, body + 2);
+    s += Indent(body) + "} else {  /* border: taps outside the image are skipped */\n";
+    s += Reindent(border, body + 2);
+    s += Indent(body) + "}\n";
+  }
+  s += Indent(ind + 2) + "}\n" + Indent(ind) + "}\n";
+  if (p.batch > 1) s += "  }\n";
+  return s;
+}
+
+inline AccType ChooseAcc(int64_t bound) {
+  AccType a;
+  a.wrap = bound > INT32_MAX;
+  return a;
+}
+
+inline Status Requant::Init(const KernelContext& ctx, int64_t channels, ops::MultiplierFormula formula) {
+  EMBER_RETURN_IF_ERROR(ops::PrepareConvRequant(ctx.graph, ctx.node, channels, formula, &r_));
+  std::vector<int32_t> mult, shift, rshift;
+  for (const auto& q : r_.mult) {
+    mult.push_back(q.multiplier);
+    shift.push_back(q.shift);
+    rshift.push_back(-q.shift);
+    if (q.shift > 0) right_only_ = false;
+    if (q.multiplier != r_.mult[0].multiplier || q.shift != r_.mult[0].shift) shared_ = false;
+  }
+  if (shared_) {
+    mult_ = CInt(r_.mult[0].multiplier);
+    shift_ = std::to_string(right_only_ ? -r_.mult[0].shift : r_.mult[0].shift);
+  } else {
+    mult_ = ctx.consts.AddInt32(ctx.node.name + "_mult", mult);
+    shift_ = ctx.consts.AddInt32(ctx.node.name + (right_only_ ? "_rshift" : "_shift"),
+                                 right_only_ ? rshift : shift);
+  }
+  return Status::Ok();
+}
+
+inline std::string Requant::Store(const std::string& dst, const std::string& acc,
+                           const std::string& ch) const {
+  const std::string m = shared_ ? mult_ : mult_ + "[" + ch + "]";
+  const std::string sh = shared_ ? shift_ : shift_ + "[" + ch + "]";
+  std::string v;
+  if (!right_only_) {
+    v = "ember_mbqm(" + acc + ", " + m + ", " + sh + ")";
+  } else if (shared_ && shift_ == "0") {
+    v = "ember_srdhm(" + acc + ", " + m + ")";
+  } else {
+    v = "ember_rdbpot(ember_srdhm(" + acc + ", " + m + "), " + sh + ")";
+  }
+  if (r_.output_zp != 0) v = "ember_wrap_add(" + v + ", " + CInt(r_.output_zp) + ")";
+  const std::string lo = CInt(r_.range.min), hi = CInt(r_.range.max);
+  return "{\n  int32_t v = " + v + ";\n  v = v < " + lo + " ? " + lo + " : v;\n  " + dst +
+         " = (int8_t)(v > " + hi + " ? " + hi + " : v);\n}\n";
+}
+
+inline std::string Requant::Describe() const {
+  std::string s = "int8: z_in " + std::to_string(r_.input_zp) + ", z_out " +
+                  std::to_string(r_.output_zp) + ", ";
+  if (shared_) {
+    s += "multiplier " + std::to_string(r_.mult[0].multiplier) + " shift " +
+         std::to_string(r_.mult[0].shift);
+  } else {
+    s += "per-channel multipliers (" + std::to_string(r_.mult.size()) + ")";
+  }
+  return s + ", clamp [" + std::to_string(r_.range.min) + ", " + std::to_string(r_.range.max) + "]";
+}
+
+inline std::string FloatClamp(const std::string& dst, const std::string& v, ops::Activation act) {
+  const ops::FloatRange r = ops::ActivationRangeFloat(act);
+  const std::string lo = CFloat(r.min), hi = CFloat(r.max);
+  return "{\n  const float c = " + v + " < " + lo + " ? " + lo + " : " + v + ";\n  " + dst + " = " +
+         hi + " < c ? " + hi + " : c;\n}\n";
+}
+
+inline std::vector<int8_t> Int8Data(const ir::Graph& g, ir::TensorId id) {
+  const ir::Tensor& t = g.tensor(id);
+  std::vector<int8_t> v;
+  if (t.dtype != ir::DType::kInt8 || !t.data) return v;
+  v.resize(t.data->size());
+  if (!v.empty()) std::memcpy(v.data(), t.data->data(), v.size());
+  return v;
+}
+
+inline std::vector<int32_t> BiasData(const ir::Graph& g, const ir::Node& n, int64_t channels) {
+  std::vector<int32_t> v(static_cast<size_t>(channels), 0);
+  if (n.inputs.size() < 3 || n.inputs[2] == ir::kNoTensor) return v;
+  const ir::Tensor& t = g.tensor(n.inputs[2]);
+  if (t.dtype != ir::DType::kInt32 || !t.data || t.data->size() != v.size() * 4) return v;
+  std::memcpy(v.data(), t.data->data(), v.size() * 4);
+  return v;
+}
+
+inline Status CheckConstOperands(const KernelContext& ctx) {
+  auto inferred = ops::GetOpDef(ctx.node.op).infer(ctx.graph, ctx.node);
+  if (!inferred.ok()) return inferred.diag();
+  const ir::Node& n = ctx.node;
+  if (n.inputs.empty() || n.inputs[0] == ir::kNoTensor || ctx.graph.tensor(n.inputs[0]).is_const())
+    return EmitError(ctx, "has a constant or missing data input", "fold constant subgraphs first");
+  for (size_t i = 1; i < n.inputs.size(); ++i) {
+    if (n.inputs[i] != ir::kNoTensor && !ctx.graph.tensor(n.inputs[i]).is_const()) {
+      return EmitError(ctx, "operand " + std::to_string(i) + " ('" +
+                                ctx.graph.tensor(n.inputs[i]).name +
+                                "') is not constant; the C kernel compiles weights and bias in",
+                       "give the operator constant weights and bias");
+    }
+  }
+  const int64_t limit = int64_t{1} << 30;
+  if (ctx.graph.tensor(n.inputs[0]).num_elements() > limit ||
+      ctx.graph.tensor(n.outputs[0]).num_elements() > limit)
+    return EmitError(ctx, "has a tensor of more than 2^30 elements", "split the operator");
+  return Status::Ok();
+}
+
+
+
+inline std::string MinusZp(const std::string& x, int32_t zp) {
+  if (zp == 0) return x;
+  return "(" + x + (zp > 0 ? " - " : " + ") + std::to_string(zp > 0 ? zp : -int64_t{zp}) + ")";
+}
+
+inline std::string EmitGemm(const Gemm& g,
+                     const std::function<std::string(const std::string&, const std::string&)>& store,
+                     const std::string& per_row) {
+  const std::string t = g.ctype, d = std::to_string(g.depth), un = std::to_string(g.units);
+  const bool is_float = t == "float";
+  auto start = [&](const std::string& u) { return g.init_is_table ? g.init + "[" + u + "]" : g.init; };
+  auto term = [&](const std::string& w) {
+    return g.term_cast.empty() ? w + " * xv" : g.term_cast + "(" + w + " * xv)";
+  };
+  std::string s = "  for (int r = 0; r < " + std::to_string(g.rows) + "; ++r) {\n";
+  s += "    const " + t + "* x = in0 + r * " + d + ";\n";
+  s += "    " + t + "* o = out0 + r * " + un + ";\n";
+  if (!per_row.empty()) s += Reindent(per_row, 4);
+  const int64_t even = g.units - g.units % 2;
+  if (even > 0) {
+    s += "    for (int u = 0; u < " + std::to_string(even) + "; u += 2) {  /* two units per pass */\n";
+    s += "      const " + t + "* w0 = " + g.weights + " + u * " + d + ";\n";
+    s += "      const " + t + "* w1 = w0 + " + d + ";\n";
+    s += "      " + g.acc_type + " acc0 = " + start("u") + ", acc1 = " + start("u + 1") + ";\n";
+    s += "      for (int d = 0; d < " + d + "; ++d) {\n";
+    s += std::string("        const ") + (is_float ? "float" : "int") + " xv = x[d];\n";
+    s += "        acc0 += " + term("w0[d]") + ";\n";
+    s += "        acc1 += " + term("w1[d]") + ";\n      }\n";
+    s += Reindent(store("acc0", "u") + store("acc1", "u + 1"), 6);
+    s += "    }\n";
+  }
+  if (g.units % 2 == 1) {
+    const std::string u = std::to_string(g.units - 1);
+    s += "    {  /* the last unit */\n";
+    s += "      const " + t + "* w0 = " + g.weights + " + " + std::to_string((g.units - 1) * g.depth) + ";\n";
+    s += "      " + g.acc_type + " acc0 = " + start(u) + ";\n";
+    s += "      for (int d = 0; d < " + d + "; ++d) {\n";
+    s += std::string("        const ") + (is_float ? "float" : "int") + " xv = x[d];\n";
+    s += "        acc0 += " + term("w0[d]") + ";\n      }\n";
+    s += Reindent(store("acc0", u), 6);
+    s += "    }\n";
+  }
+  return s + "  }\n";
+}
+
+
+}  // namespace ember::codegen::c

@@ -1,0 +1,194 @@
+// conv2d C kernel: generated C against the reference evaluator, byte for byte.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "codegen/conv_test_util.h"
+
+namespace ember::test {
+namespace {
+
+struct ConvCase {
+  int64_t n = 1, h = 8, w = 8, c = 4, oc = 8, kh = 3, kw = 3, groups = 1;
+  std::vector<int64_t> stride{1, 1}, dilation{1, 1}, pad{1, 1, 1, 1};
+  std::string act = "none";
+  bool bias = true, per_channel = true, is_float = false;
+  int64_t zin = -5, zout = 3;
+  uint32_t seed = 1;
+};
+
+int64_t OutSize(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pa) {
+  return (in + pb + pa - ((k - 1) * d + 1)) / s + 1;
+}
+
+// A one-node conv2d graph with random weights; returns the input bytes too.
+OneNode BuildConv(const ConvCase& k, std::vector<uint8_t>* input) {
+  OneNode t(ir::OpKind::kConv2D, "conv");
+  const int64_t fc = k.c / k.groups;
+  const size_t fsize = static_cast<size_t>(k.oc * k.kh * k.kw * fc);
+  const size_t isize = static_cast<size_t>(k.n * k.h * k.w * k.c);
+  const ir::Shape out{k.n, OutSize(k.h, k.kh, k.stride[0], k.dilation[0], k.pad[0], k.pad[2]),
+                      OutSize(k.w, k.kw, k.stride[1], k.dilation[1], k.pad[1], k.pad[3]), k.oc};
+  if (k.is_float) {
+    *input = ToBytes(RandomFloats(isize, k.seed));
+    t.InBytes(ir::DType::kFloat32, {k.n, k.h, k.w, k.c}, *input);
+    t.Const<float>({k.oc, k.kh, k.kw, fc}, RandomFloats(fsize, k.seed + 1, 0.5f));
+    if (k.bias) t.Const<float>({k.oc}, RandomFloats(static_cast<size_t>(k.oc), k.seed + 2));
+    else t.Absent();
+    t.Out(ir::DType::kFloat32, out);
+  } else {
+    const float s_in = 0.02f, s_w = 0.004f;
+    const float s_out = s_in * s_w * 40.0f * std::sqrt(static_cast<float>(k.kh * k.kw * fc));
+    *input = RandomBytes(isize, k.seed);
+    t.InBytes(ir::DType::kInt8, {k.n, k.h, k.w, k.c}, *input, Quant(s_in, k.zin));
+    t.Const<int8_t>({k.oc, k.kh, k.kw, fc}, RandomInt8(fsize, k.seed + 1),
+                    k.per_channel ? QuantPerAxis(ChannelScales(static_cast<size_t>(k.oc), k.seed + 3, s_w), 0)
+                                  : Quant(s_w, 0));
+    if (k.bias) t.Const<int32_t>({k.oc}, RandomInt32(static_cast<size_t>(k.oc), k.seed + 2, 4000));
+    else t.Absent();
+    t.Out(ir::DType::kInt8, out, Quant(s_out, k.zout));
+  }
+  t.Attr("stride", k.stride).Attr("dilation", k.dilation).Attr("pad", k.pad).Attr("act", k.act);
+  return t;
+}
+
+void Check(const ConvCase& k) {
+  std::vector<uint8_t> input;
+  OneNode t = BuildConv(k, &input);
+  ExpectKernelMatchesReference(t.graph(), {input});
+}
+
+TEST(Conv2DKernel, KwsFirstLayer10x4Stride2) {
+  ConvCase k;
+  k.h = 49, k.w = 10, k.c = 1, k.oc = 64, k.kh = 10, k.kw = 4;
+  k.stride = {2, 2}, k.pad = {4, 1, 5, 1}, k.act = "relu", k.zin = 83, k.zout = -128;
+  Check(k);
+}
+
+TEST(Conv2DKernel, Pointwise64To64IsExact) {
+  ConvCase k;
+  k.h = 25, k.w = 5, k.c = 64, k.oc = 64, k.kh = 1, k.kw = 1, k.pad = {0, 0, 0, 0};
+  k.act = "relu", k.zin = -128, k.zout = -128;
+  Check(k);
+}
+
+TEST(Conv2DKernel, PointwiseOddChannelsBatchNoBiasRelu6) {
+  ConvCase k;
+  k.n = 2, k.h = 3, k.w = 4, k.c = 5, k.oc = 7, k.kh = 1, k.kw = 1, k.pad = {0, 0, 0, 0};
+  k.act = "relu6", k.bias = false, k.per_channel = false;
+  Check(k);
+}
+
+TEST(Conv2DKernel, Same3x3Stride1PerTensorRelu6) {
+  ConvCase k;
+  k.h = 12, k.w = 10, k.c = 8, k.oc = 16, k.act = "relu6", k.per_channel = false;
+  Check(k);
+}
+
+TEST(Conv2DKernel, Valid3x3Stride2NoBias) {
+  ConvCase k;
+  k.h = 11, k.w = 9, k.c = 3, k.oc = 7, k.stride = {2, 2}, k.pad = {0, 0, 0, 0}, k.bias = false;
+  Check(k);
+}
+
+TEST(Conv2DKernel, SameStride2OddPadding) {
+  ConvCase k;
+  k.h = 10, k.w = 9, k.c = 4, k.oc = 6, k.stride = {2, 2}, k.pad = {0, 1, 1, 1};
+  k.act = "relu_n1_to_1";
+  Check(k);
+}
+
+TEST(Conv2DKernel, Dilation2) {
+  ConvCase k;
+  k.h = 9, k.w = 7, k.c = 3, k.oc = 5, k.dilation = {2, 2}, k.pad = {2, 2, 2, 2}, k.act = "relu";
+  Check(k);
+  k.dilation = {2, 3}, k.pad = {1, 3, 2, 2}, k.stride = {2, 1};
+  Check(k);
+}
+
+TEST(Conv2DKernel, GroupedConv) {
+  ConvCase k;
+  k.h = 6, k.w = 6, k.c = 4, k.oc = 6, k.groups = 2;
+  Check(k);
+}
+
+TEST(Conv2DKernel, BatchOf2AndOneByOneStride2) {
+  ConvCase k;
+  k.n = 2, k.h = 7, k.w = 6, k.c = 4, k.oc = 8;
+  Check(k);
+  k.kh = 1, k.kw = 1, k.stride = {2, 2}, k.pad = {0, 0, 0, 0};
+  Check(k);
+}
+
+TEST(Conv2DKernel, WrappingAccumulatorMatchesReference) {
+  // A bias near INT32_MAX: partial sums leave the int32 range, the kernel must
+  // switch to wrapping arithmetic and still agree with the reference.
+  ConvCase k;
+  k.h = 5, k.w = 5, k.c = 8, k.oc = 4, k.seed = 9;
+  std::vector<uint8_t> input;
+  OneNode t = BuildConv(k, &input);
+  t.in_tensor(2).data = ToBytes(std::vector<int32_t>{2147483000, -2147483000, 2147480000, 5});
+  ExpectKernelMatchesReference(t.graph(), {input});
+}
+
+TEST(Conv2DKernel, Float) {
+  ConvCase k;
+  k.is_float = true, k.h = 9, k.w = 8, k.c = 3, k.oc = 5, k.act = "relu";
+  Check(k);
+  k.bias = false, k.dilation = {2, 2}, k.stride = {2, 1}, k.act = "relu6";
+  Check(k);
+  k.kh = 1, k.kw = 1, k.stride = {1, 1}, k.dilation = {1, 1}, k.pad = {0, 0, 0, 0}, k.act = "none";
+  Check(k);
+}
+
+TEST(Conv2DKernel, CodeIsSpecializedAndCommented) {
+  ConvCase k;
+  k.h = 49, k.w = 10, k.c = 1, k.oc = 64, k.kh = 10, k.kw = 4;
+  k.stride = {2, 2}, k.pad = {4, 1, 5, 1}, k.act = "relu";
+  std::vector<uint8_t> input;
+  OneNode t = BuildConv(k, &input);
+  std::string src;
+  auto r = RunKernelInC(t.graph(), 0, {input}, "host", &src);
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_NE(src.find("/* conv2d 'conv': i8[1,49,10,1] -> i8[1,25,5,64], filter 10x4, stride 2x2, "
+                     "pad [4,1,5,1], act relu"),
+            std::string::npos)
+      << src;
+  EXPECT_NE(src.find("static void kernel_0(const int8_t* in0, int8_t* out0)"), std::string::npos);
+  EXPECT_NE(src.find("per-channel multipliers (64)"), std::string::npos);
+}
+
+TEST(Conv2DKernel, NonConstantFilterIsRejected) {
+  OneNode t(ir::OpKind::kConv2D, "conv");
+  t.InBytes(ir::DType::kFloat32, {1, 4, 4, 1}, std::vector<uint8_t>(64));
+  t.InBytes(ir::DType::kFloat32, {1, 1, 1, 1}, std::vector<uint8_t>(4));
+  t.Out(ir::DType::kFloat32, {1, 4, 4, 1});
+  t.Attr("stride", std::vector<int64_t>{1, 1}).Attr("pad", std::vector<int64_t>{0, 0, 0, 0});
+  auto target = codegen::c::ParseTarget("host");
+  codegen::c::ConstPool consts("k");
+  codegen::c::KernelContext ctx{t.graph(), t.node(), 0, "f", consts, *target};
+  auto k = codegen::c::GetEmitter(ir::OpKind::kConv2D).emit(ctx);
+  ASSERT_FALSE(k.ok());
+  EXPECT_EQ(k.diag().id, "E0502");
+}
+
+TEST(Conv2DKernel, CompilesForCortexM4) {
+  ConvCase k;
+  k.h = 49, k.w = 10, k.c = 1, k.oc = 64, k.kh = 10, k.kw = 4;
+  k.stride = {2, 2}, k.pad = {4, 1, 5, 1}, k.act = "relu";
+  std::vector<uint8_t> input;
+  ExpectCompilesForCortexM4(BuildConv(k, &input).graph());
+  ConvCase p;
+  p.kh = 1, p.kw = 1, p.pad = {0, 0, 0, 0}, p.is_float = true;
+  ExpectCompilesForCortexM4(BuildConv(p, &input).graph());
+  ConvCase w;
+  w.h = 5, w.w = 5, w.c = 8, w.oc = 4;
+  OneNode t = BuildConv(w, &input);
+  t.in_tensor(2).data = ToBytes(std::vector<int32_t>{2147483000, -2147483000, 2147480000, 5});
+  ExpectCompilesForCortexM4(t.graph());
+}
+
+}  // namespace
+}  // namespace ember::test
