@@ -291,8 +291,8 @@ inline std::string Requant::Describe() const {
 inline std::string FloatClamp(const std::string& dst, const std::string& v, ops::Activation act) {
   const ops::FloatRange r = ops::ActivationRangeFloat(act);
   const std::string lo = CFloat(r.min), hi = CFloat(r.max);
-  return "{\n  const float c = " + v + " < " + lo + " ? " + lo + " : " + v + ";\n  " + dst + " = " +
-         hi + " < c ? " + hi + " : c;\n}\n";
+  return "{\n  const float vc = " + v + " < " + lo + " ? " + lo + " : " + v + ";\n  " + dst +
+         " = " + hi + " < vc ? " + hi + " : vc;\n}\n";
 }
 
 inline std::vector<int8_t> Int8Data(const ir::Graph& g, ir::TensorId id) {

@@ -1,11 +1,176 @@
-// depthwise_conv2d: C emitter placeholder until the kernel is written.
+// depthwise_conv2d: C emitter. Input NHWC [N, H, W, C], filter
+// [1, KH, KW, C * DM] compiled in as a const table, output channel
+// oc = ic * DM + m reads input channel ic only.
+//
+// int8 (bit-exact with ops/depthwise_conv2d.cc): interior pixels start from
+// init[oc] = bias[oc] - z_in * sum(w[oc]) (compile time; exact since int32
+// sums wrap) and add w * x over the taps, which are unrolled with constant
+// offsets for windows up to 5x5; border pixels skip outside taps and use the
+// reference form bias + sum(w * (x - z_in)). f32 follows the reference order
+// (ky, kx) from +0, then adds the bias.
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
 #include "codegen/c/emitter.h"
+#include "codegen/c/kernels/conv_emit_util.h"
+#include "ops/conv_util.h"
 
 namespace ember::codegen::c {
 namespace {
-Expected<Kernel> Emit(const KernelContext& ctx) {
-  return EmitError(ctx, "has no C kernel yet");
+
+struct Geom {
+  int64_t batch, in_h, in_w, in_c, k_h, k_w, dm, out_h, out_w, out_c;
+  ops::Window w;
+};
+
+struct Names {
+  std::string filter, init, bias;  // bias: "" when absent
+  AccType acc;
+  int32_t zin = 0;
+  bool is_float = false;
+};
+
+constexpr int64_t kMaxUnrolledTaps = 25;
+
+// The taps of an interior pixel for channel (ic, oc), from the pixel origin `x`.
+std::string InteriorTaps(const Geom& s, const Names& nm, const std::string& ic,
+                         const std::string& oc) {
+  const int64_t row = s.w.dilation_h * s.in_w * s.in_c, col = s.w.dilation_w * s.in_c;
+  std::string b;
+  if (s.k_h * s.k_w <= kMaxUnrolledTaps) {
+    for (int64_t ky = 0; ky < s.k_h; ++ky) {
+      for (int64_t kx = 0; kx < s.k_w; ++kx) {
+        const int64_t wo = (ky * s.k_w + kx) * s.out_c, xo = ky * row + kx * col;
+        const std::string wi = wo ? oc + " + " + std::to_string(wo) : oc;
+        const std::string xi = xo ? ic + " + " + std::to_string(xo) : ic;
+        b += "acc += " + nm.acc.From(nm.filter + "[" + wi + "] * x[" + xi + "]") + ";\n";
+      }
+    }
+    return b;
+  }
+  b += "for (int ky = 0; ky < " + std::to_string(s.k_h) + "; ++ky) {\n";
+  b += "  for (int kx = 0; kx < " + std::to_string(s.k_w) + "; ++kx) acc += " +
+       nm.acc.From(nm.filter + "[(ky * " + std::to_string(s.k_w) + " + kx) * " +
+                   std::to_string(s.out_c) + " + " + oc + "] * x[ky * " + std::to_string(row) +
+                   " + kx * " + std::to_string(col) + " + " + ic + "]") +
+       ";\n}\n";
+  return b;
 }
+
+std::string BorderTaps(const Geom& s, const Names& nm, const std::string& ic,
+                       const std::string& oc) {
+  const std::string dy = s.w.dilation_h == 1 ? "ky" : "ky * " + std::to_string(s.w.dilation_h);
+  const std::string dx = s.w.dilation_w == 1 ? "kx" : "kx * " + std::to_string(s.w.dilation_w);
+  const std::string x = "in[((y0 + " + dy + ") * " + std::to_string(s.in_w) + " + x0 + " + dx +
+                        ") * " + std::to_string(s.in_c) + " + " + ic + "]";
+  std::string b = "for (int ky = kyb; ky < kye; ++ky) {\n";
+  b += "  for (int kx = kxb; kx < kxe; ++kx) {\n";
+  b += "    acc += " +
+       nm.acc.From(nm.filter + "[(ky * " + std::to_string(s.k_w) + " + kx) * " +
+                   std::to_string(s.out_c) + " + " + oc + "] * " +
+                   (nm.is_float ? x : MinusZp(x, nm.zin))) +
+       ";\n  }\n}\n";
+  return b;
+}
+
+std::string PixelBody(const Geom& s, const Names& nm, const Requant* rq, bool interior) {
+  const std::string t = nm.is_float ? "float" : "int8_t";
+  std::string b;
+  if (interior)
+    b += "const " + t + "* x = in + (y0 * " + std::to_string(s.in_w) + " + x0) * " +
+         std::to_string(s.in_c) + ";\n";
+  // With DM = 1 one index serves as input and output channel.
+  const std::string ic = s.dm == 1 ? "c" : "ic";
+  const std::string oc = s.dm == 1 ? "c" : "oc";
+  b += "for (int " + ic + " = 0; " + ic + " < " + std::to_string(s.in_c) + "; ++" + ic + ") {\n";
+  std::string inner;
+  if (s.dm > 1) {
+    b += "  for (int m = 0; m < " + std::to_string(s.dm) + "; ++m) {\n";
+    inner += "const int oc = ic * " + std::to_string(s.dm) + " + m;\n";
+  }
+  std::string start;
+  if (nm.is_float) start = "0.0f";
+  else if (interior) start = nm.acc.From(nm.init + "[" + oc + "]");
+  else start = nm.bias.empty() ? "0" : nm.acc.From(nm.bias + "[" + oc + "]");
+  inner += (nm.is_float ? std::string("float") : nm.acc.Decl()) + " acc = " + start + ";\n";
+  inner += interior ? InteriorTaps(s, nm, ic, oc) : BorderTaps(s, nm, ic, oc);
+  if (nm.is_float) {
+    inner += "const float v = acc + " +
+             (nm.bias.empty() ? std::string("0.0f") : nm.bias + "[" + oc + "]") + ";\n" +
+             FloatClamp("o[" + oc + "]", "v", s.w.act);
+  } else {
+    inner += rq->Store("o[" + oc + "]", nm.acc.ToInt32("acc"), oc);
+  }
+  b += Reindent(inner, s.dm > 1 ? 4 : 2);
+  if (s.dm > 1) b += "  }\n";
+  return b + "}\n";
+}
+
+Expected<Kernel> Emit(const KernelContext& ctx) {
+  EMBER_RETURN_IF_ERROR(CheckConstOperands(ctx));
+  const ir::Graph& g = ctx.graph;
+  const ir::Node& n = ctx.node;
+  const ir::Tensor& in = g.tensor(n.inputs[0]);
+  const ir::Tensor& f = g.tensor(n.inputs[1]);
+  const ir::Tensor& out = g.tensor(n.outputs[0]);
+  Geom s{in.shape[0], in.shape[1], in.shape[2], in.shape[3], f.shape[1], f.shape[2],
+         f.shape[3] / in.shape[3], out.shape[1], out.shape[2], f.shape[3], {}};
+  EMBER_RETURN_IF_ERROR(ops::ParseWindow(n, true, false, &s.w));
+  const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
+  Names nm;
+  nm.is_float = in.dtype == ir::DType::kFloat32;
+  nm.filter = ctx.consts.Use(g, n.inputs[1]);
+  const PixelLoop loop{nm.is_float ? "float" : "int8_t", s.batch, s.in_c, s.out_c,
+                       {s.in_h, s.k_h, s.w.stride_h, s.w.dilation_h, s.w.pad_top, s.out_h},
+                       {s.in_w, s.k_w, s.w.stride_w, s.w.dilation_w, s.w.pad_left, s.out_w}};
+  std::string comment = "/* depthwise_conv2d '" + n.name + "': " + TypeString(g, n.inputs[0]) +
+                        " -> " + TypeString(g, n.outputs[0]) + ", filter " +
+                        std::to_string(s.k_h) + "x" + std::to_string(s.k_w);
+  if (s.dm > 1) comment += ", depth multiplier " + std::to_string(s.dm);
+  comment += ", stride " + std::to_string(s.w.stride_h) + "x" + std::to_string(s.w.stride_w);
+  if (s.w.dilation_h > 1 || s.w.dilation_w > 1)
+    comment += ", dilation " + std::to_string(s.w.dilation_h) + "x" + std::to_string(s.w.dilation_w);
+  comment += ", pad " + PadString(s.w) + ", act " + ops::ActivationName(s.w.act) +
+             (has_bias ? "" : ", no bias");
+  Requant rq;
+  if (nm.is_float) {
+    if (has_bias) nm.bias = ctx.consts.Use(g, n.inputs[2]);
+    comment += " */\n";
+  } else {
+    EMBER_RETURN_IF_ERROR(rq.Init(ctx, s.out_c, ops::MultiplierFormula::kDouble));
+    nm.zin = rq.params().input_zp;
+    const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
+    const std::vector<int32_t> bias = BiasData(g, n, s.out_c);
+    std::vector<int32_t> init(static_cast<size_t>(s.out_c));
+    int64_t bound = 0;
+    for (int64_t c = 0; c < s.out_c; ++c) {
+      int64_t sum = 0, abs_sum = 0;
+      for (int64_t k = 0; k < s.k_h * s.k_w; ++k) {
+        const int64_t v = w[static_cast<size_t>(k * s.out_c + c)];
+        sum += v;
+        abs_sum += std::abs(v);
+      }
+      const int32_t b = bias[static_cast<size_t>(c)];
+      const int32_t ini = ops::WrapSub(b, ops::WrapMul(nm.zin, static_cast<int32_t>(sum)));
+      init[static_cast<size_t>(c)] = ini;
+      bound = std::max({bound, std::abs(int64_t{ini}) + 128 * abs_sum,
+                        std::abs(int64_t{b}) + 255 * abs_sum});
+    }
+    nm.acc = ChooseAcc(bound);
+    nm.init = ctx.consts.AddInt32(n.name + "_init", init);
+    if (has_bias && HasBorder(loop)) nm.bias = ctx.consts.Use(g, n.inputs[2]);
+    comment += "\n   " + rq.Describe() + "; init = bias - z_in * sum(w) */\n";
+  }
+  Kernel k;
+  k.code = comment + "static void " + ctx.fn_name + "(" + KernelParams(ctx, 0) + ") {\n" +
+           EmitPixelLoops(loop, PixelBody(s, nm, &rq, true),
+                          HasBorder(loop) ? PixelBody(s, nm, &rq, false) : "") +
+           "}\n";
+  return k;
+}
+
 }  // namespace
 
 extern const KernelEmitter kDepthwiseConv2DEmitter = {ir::OpKind::kDepthwiseConv2D, Emit};
