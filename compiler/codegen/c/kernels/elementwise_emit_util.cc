@@ -1,0 +1,279 @@
+#include "codegen/c/kernels/elementwise_emit_util.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include "ops/evaluate.h"
+#include "ops/op.h"
+
+namespace ember::codegen::c {
+
+namespace {
+constexpr int64_t kMaxKernelBytes = int64_t{1} << 31;
+}  // namespace
+
+Status CheckNode(const KernelContext& ctx) {
+  auto inferred = ops::GetOpDef(ctx.node.op).infer(ctx.graph, ctx.node);
+  if (!inferred.ok()) return inferred.diag();
+  std::vector<ir::TensorId> ids = ctx.node.inputs;
+  ids.insert(ids.end(), ctx.node.outputs.begin(), ctx.node.outputs.end());
+  for (ir::TensorId id : ids) {
+    if (id == ir::kNoTensor) continue;
+    const ir::Tensor& t = ctx.graph.tensor(id);
+    if (t.size_bytes() >= kMaxKernelBytes) {
+      return EmitError(ctx, "tensor '" + t.name + "' " + ir::ShapeToString(t.shape) + " has " +
+                                std::to_string(t.size_bytes()) +
+                                " bytes; generated kernels address at most 2^31 - 1 bytes",
+                       "split the tensor");
+    }
+  }
+  return Status::Ok();
+}
+
+std::string OperandName(const KernelContext& ctx, size_t i) {
+  const ir::TensorId id = ctx.node.inputs[i];
+  if (ctx.graph.tensor(id).is_const()) return ctx.consts.Use(ctx.graph, id);
+  return "in" + std::to_string(i);
+}
+
+std::string Num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+std::string MinusZ(int64_t z) {
+  if (z == 0) return "";
+  if (z < 0 && z > INT64_MIN) return " + " + CInt(-z);
+  return " - " + CInt(z);
+}
+
+std::string ClampInt8Expr(const std::string& x, int32_t lo, int32_t hi) {
+  std::string e = x;
+  if (lo > -128) e = x + " < " + CInt(lo) + " ? " + CInt(lo) + " : " + x;
+  if (hi < 127) e = x + " > " + CInt(hi) + " ? " + CInt(hi) + " : " + (lo > -128 ? "(" + e + ")" : e);
+  return e;
+}
+
+std::string Spaces(int n) { return std::string(static_cast<size_t>(n), ' '); }
+
+std::string DescribeTensor(const ir::Graph& g, ir::TensorId id) {
+  const ir::Tensor& t = g.tensor(id);
+  std::string s = std::string(ir::DTypeName(t.dtype)) + ir::ShapeToString(t.shape);
+  if (t.quant && t.quant->scale.size() == 1 && !t.quant->zero_point.empty()) {
+    s += " (scale " + Num(static_cast<double>(t.quant->scale[0])) + ", zero point " +
+         std::to_string(t.quant->zero_point[0]) + ")";
+  }
+  return s;
+}
+
+std::string FunctionHead(const KernelContext& ctx, const std::vector<std::string>& details,
+                         int64_t scratch_bytes) {
+  // Comment text must not close the comment early.
+  auto safe = [](std::string s) {
+    for (char& c : s)
+      if (c < 0x20 || c == 0x7f) c = '?';
+    for (size_t p = s.find("*/"); p != std::string::npos; p = s.find("*/")) s.replace(p, 2, "* /");
+    return s;
+  };
+  std::string s = "/* " + std::string(ir::OpIrName(ctx.node.op));
+  if (!ctx.node.name.empty()) s += " '" + safe(ctx.node.name) + "'";
+  s += "\n";
+  for (size_t i = 0; i < ctx.node.inputs.size(); ++i) {
+    const ir::TensorId id = ctx.node.inputs[i];
+    if (id == ir::kNoTensor) continue;
+    s += " *   in" + std::to_string(i) + ": " + DescribeTensor(ctx.graph, id) +
+         (ctx.graph.tensor(id).is_const() ? " constant" : "") + "\n";
+  }
+  for (size_t j = 0; j < ctx.node.outputs.size(); ++j)
+    s += " *   out" + std::to_string(j) + ": " + DescribeTensor(ctx.graph, ctx.node.outputs[j]) + "\n";
+  for (const auto& d : details) s += " *   " + safe(d) + "\n";
+  s += " */\nstatic void " + ctx.fn_name + "(" + KernelParams(ctx, scratch_bytes) + ") {\n";
+  // An empty output leaves the body without statements: mark the parameters used.
+  bool empty = false;
+  for (ir::TensorId id : ctx.node.outputs) empty = empty || ctx.graph.tensor(id).num_elements() == 0;
+  if (empty) {
+    const std::string params = KernelParams(ctx, scratch_bytes);
+    if (params != "void") {
+      size_t start = 0;
+      while (start < params.size()) {
+        size_t end = params.find(", ", start);
+        if (end == std::string::npos) end = params.size();
+        const std::string p = params.substr(start, end - start);
+        s += "  (void)" + p.substr(p.find_last_of("* ") + 1) + ";\n";
+        start = end + 2;
+      }
+    }
+  }
+  return s;
+}
+
+TensorQuant QuantOf(const ir::Graph& g, ir::TensorId id) {
+  const ir::Tensor& t = g.tensor(id);
+  TensorQuant q;
+  if (t.quant && !t.quant->scale.empty() && !t.quant->zero_point.empty()) {
+    q.scale = t.quant->scale[0];
+    q.zero_point = static_cast<int32_t>(t.quant->zero_point[0]);
+  }
+  return q;
+}
+
+LoopNest SimplifyNest(const LoopNest& nest) {
+  LoopNest out;
+  out.bases = nest.bases;
+  out.steps.assign(nest.steps.size(), {});
+  for (size_t d = 0; d < nest.sizes.size(); ++d) {
+    if (nest.sizes[d] == 1) continue;
+    // Merge axis d into the previous kept axis when it is contiguous with it.
+    bool merge = !out.sizes.empty();
+    for (size_t k = 0; merge && k < nest.steps.size(); ++k)
+      merge = out.steps[k].back() == nest.sizes[d] * nest.steps[k][d];
+    if (merge) {
+      out.sizes.back() *= nest.sizes[d];
+      for (size_t k = 0; k < nest.steps.size(); ++k) out.steps[k].back() = nest.steps[k][d];
+      continue;
+    }
+    out.sizes.push_back(nest.sizes[d]);
+    for (size_t k = 0; k < nest.steps.size(); ++k) out.steps[k].push_back(nest.steps[k][d]);
+  }
+  // A zero-size axis empties the whole nest; keep it visible.
+  for (int64_t s : nest.sizes) {
+    if (s == 0) {
+      out.sizes.assign(1, 0);
+      for (auto& st : out.steps) st.assign(1, 0);
+      break;
+    }
+  }
+  return out;
+}
+
+LoopNest BroadcastNest(const ir::Shape& out, const std::vector<ir::Shape>& inputs) {
+  LoopNest n;
+  n.sizes = out;
+  n.bases.assign(inputs.size() + 1, 0);
+  n.steps.assign(inputs.size() + 1, std::vector<int64_t>(out.size(), 0));
+  int64_t stride = 1;
+  for (size_t d = out.size(); d-- > 0;) {
+    n.steps[0][d] = stride;
+    stride *= out[d];
+  }
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const ir::Shape& in = inputs[k];
+    const size_t lead = out.size() - in.size();
+    int64_t s = 1;
+    for (size_t d = in.size(); d-- > 0;) {
+      n.steps[k + 1][lead + d] = in[d] == 1 ? 0 : s;
+      s *= in[d];
+    }
+  }
+  return n;
+}
+
+namespace {
+
+std::string IndexExpr(const LoopNest& n, size_t k) {
+  std::string e;
+  if (n.bases[k] != 0) e = CInt(n.bases[k]);
+  for (size_t d = 0; d < n.sizes.size(); ++d) {
+    const int64_t st = n.steps[k][d];
+    if (st == 0) continue;
+    const std::string var = "i" + std::to_string(d);
+    std::string term = st == 1 ? var : (st == -1 ? "-" + var : var + " * " + CInt(st));
+    if (e.empty()) {
+      e = term;
+    } else if (term[0] == '-') {
+      e += " - " + term.substr(1);
+    } else {
+      e += " + " + term;
+    }
+  }
+  if (e.empty()) e = "0";
+  return e;
+}
+
+}  // namespace
+
+std::string EmitLoops(const LoopNest& nest, int indent, const LoopBody& body) {
+  for (int64_t s : nest.sizes)
+    if (s == 0) return "";
+  std::string s;
+  int in = indent;
+  for (size_t d = 0; d < nest.sizes.size(); ++d) {
+    const std::string v = "i" + std::to_string(d);
+    s += Spaces(in) + "for (int32_t " + v + " = 0; " + v + " < " + CInt(nest.sizes[d]) + "; ++" +
+         v + ") {\n";
+    in += 2;
+  }
+  std::vector<std::string> idx;
+  for (size_t k = 0; k < nest.steps.size(); ++k) idx.push_back(IndexExpr(nest, k));
+  s += body(idx, in);
+  for (size_t d = nest.sizes.size(); d-- > 0;) {
+    in -= 2;
+    s += Spaces(in) + "}\n";
+  }
+  return s;
+}
+
+std::string EmitStridedCopy(const LoopNest& nest, const std::string& dst, const std::string& src,
+                            const std::string& ctype, size_t elem_size, int indent) {
+  LoopNest n = SimplifyNest(nest);
+  for (int64_t s : n.sizes)
+    if (s == 0) return "";
+  if (!n.sizes.empty() && n.steps[0].back() == 1 && n.steps[1].back() == 1) {
+    // The innermost axis is contiguous in both: one memcpy per run.
+    const int64_t run = n.sizes.back();
+    n.sizes.pop_back();
+    for (auto& st : n.steps) st.pop_back();
+    const std::string bytes = CInt(run * static_cast<int64_t>(elem_size));
+    return EmitLoops(n, indent, [&](const std::vector<std::string>& i, int in) {
+      return Spaces(in) + "memcpy(" + dst + " + " + i[0] + ", " + src + " + " + i[1] + ", " + bytes +
+             ");  /* " + std::to_string(run) + " x " + ctype + " */\n";
+    });
+  }
+  return EmitLoops(n, indent, [&](const std::vector<std::string>& i, int in) {
+    return Spaces(in) + dst + "[" + i[0] + "] = " + src + "[" + i[1] + "];\n";
+  });
+}
+
+Expected<std::vector<int8_t>> ReferenceInt8Table(const KernelContext& ctx) {
+  ir::Graph g;
+  ir::Tensor in = ctx.graph.tensor(ctx.node.inputs[0]);
+  ir::Tensor out = ctx.graph.tensor(ctx.node.outputs[0]);
+  in.shape = {256};
+  in.data.reset();
+  out.shape = {256};
+  ir::Node n = ctx.node;
+  n.inputs = {g.AddTensor(in)};
+  n.outputs = {g.AddTensor(out)};
+  g.inputs = n.inputs;
+  g.outputs = n.outputs;
+  g.nodes.push_back(n);
+  std::vector<uint8_t> values(256);
+  for (int v = 0; v < 256; ++v) values[static_cast<size_t>(v)] = static_cast<uint8_t>(v - 128);
+  EMBER_ASSIGN_OR_RETURN(ops::EvalResult r, ops::EvaluateGraph(g, {values}));
+  std::vector<int8_t> table(256);
+  std::memcpy(table.data(), r.outputs.at(0).data(), 256);
+  return table;
+}
+
+Expected<Kernel> EmitInt8TableKernel(const KernelContext& ctx,
+                                     const std::vector<std::string>& details) {
+  EMBER_ASSIGN_OR_RETURN(const std::vector<int8_t> table, ReferenceInt8Table(ctx));
+  const std::string name = ctx.consts.AddInt8(std::string(ir::OpIrName(ctx.node.op)) + "_table", table);
+  std::vector<std::string> d = details;
+  d.push_back(name + "[x + 128] is the reference result for input x (computed at compile time)");
+  Kernel k;
+  k.code = FunctionHead(ctx, d);
+  k.code += "  for (int32_t i = 0; i < " + CInt(ctx.graph.tensor(ctx.node.inputs[0]).num_elements()) +
+            "; ++i) out0[i] = " + name + "[" + OperandName(ctx, 0) + "[i] + 128];\n}\n";
+  k.inplace_ok = true;
+  return k;
+}
+
+std::string FloatClamp(const std::string& v, float lo, float hi, int indent) {
+  return Spaces(indent) + v + " = " + v + " < " + CFloat(lo) + " ? " + CFloat(lo) + " : " + v +
+         ";\n" + Spaces(indent) + v + " = " + CFloat(hi) + " < " + v + " ? " + CFloat(hi) + " : " +
+         v + ";\n";
+}
+
+}  // namespace ember::codegen::c

@@ -1,0 +1,97 @@
+// Helpers shared by the C emitters of the elementwise, reduction and
+// data-movement operators (add, mul, softmax, logistic, ..., transpose,
+// strided_slice): the function head and its comment, operand names, node
+// validation, loop nests with literal bounds and strides, strided copies with
+// memcpy of contiguous runs, and int8 lookup tables computed by the reference
+// evaluator.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "codegen/c/emitter.h"
+
+namespace ember::codegen::c {
+
+// Runs the operator's Infer on the node, so that the emitter rejects exactly
+// what the reference rejects, with the same diagnostics; then checks that
+// every tensor of the node has fewer than 2^31 bytes (kernels index with
+// int32_t), else E0502.
+Status CheckNode(const KernelContext& ctx);
+
+// The C expression of operand i: `in<i>`, or the constant array from the pool.
+std::string OperandName(const KernelContext& ctx, size_t i);
+
+// "i8[1,10] (scale 0.00390625, zero point -128)" or "f32[2,3]".
+std::string DescribeTensor(const ir::Graph& g, ir::TensorId id);
+
+// The comment naming the source op, node, operand shapes and quantization,
+// plus `details` (one line per entry), followed by
+// `static void <fn>(<params>) {` and a newline.
+std::string FunctionHead(const KernelContext& ctx, const std::vector<std::string>& details,
+                         int64_t scratch_bytes = 0);
+
+// Per-tensor (scale, zero point); {1, 0} for an unquantized tensor.
+struct TensorQuant {
+  float scale = 1.0f;
+  int32_t zero_point = 0;
+};
+TensorQuant QuantOf(const ir::Graph& g, ir::TensorId id);
+
+// A loop nest over `sizes` (outermost first) that addresses several operands:
+// operand k's element offset is bases[k] + sum_d i_d * steps[k][d].
+struct LoopNest {
+  std::vector<int64_t> sizes;
+  std::vector<int64_t> bases;
+  std::vector<std::vector<int64_t>> steps;  // [operand][axis]
+};
+
+// Drops size-1 axes and merges adjacent axes that are contiguous for every
+// operand (steps[k][d] == sizes[d+1] * steps[k][d+1]); the addressed
+// elements and their order are unchanged.
+LoopNest SimplifyNest(const LoopNest& nest);
+
+// The nest for numpy broadcasting: operand 0 is the output (row-major over
+// `out`), operand k+1 is input k (right-aligned; broadcast axes get step 0).
+LoopNest BroadcastNest(const ir::Shape& out, const std::vector<ir::Shape>& inputs);
+
+// Emits the nested for-loops of `nest` at indentation `indent` (spaces); the
+// body gets one C index expression per operand and its own indentation.
+// A nest with a zero size emits nothing.
+using LoopBody = std::function<std::string(const std::vector<std::string>& index, int indent)>;
+std::string EmitLoops(const LoopNest& nest, int indent, const LoopBody& body);
+
+// Copies elements of C type `ctype` (sizeof `elem_size`) from `src` to
+// `dst` along a nest whose operand 0 is the destination and operand 1 the
+// source; the innermost run that is contiguous in both becomes one memcpy.
+std::string EmitStridedCopy(const LoopNest& nest, const std::string& dst, const std::string& src,
+                            const std::string& ctype, size_t elem_size, int indent);
+
+// For a unary int8 -> int8 node: the reference evaluator's output for every
+// input value -128..127, in that order (a 256-entry lookup table that is
+// bit-exact by construction).
+Expected<std::vector<int8_t>> ReferenceInt8Table(const KernelContext& ctx);
+
+// A complete kernel `out0[i] = table[in0[i] + 128]` over the node's elements
+// (in-place safe), with `details` in the head comment.
+Expected<Kernel> EmitInt8TableKernel(const KernelContext& ctx,
+                                     const std::vector<std::string>& details);
+
+// The float32 clamp of a fused activation, written as the reference's
+// min(max(v, lo), hi) (NaN passes, infinities clamp): two statements on `v`.
+std::string FloatClamp(const std::string& v, float lo, float hi, int indent);
+
+// `x` (an int8 lvalue without side effects) clamped to [lo, hi], written as
+// x > hi ? hi : (x < lo ? lo : x) without the comparisons that are always
+// false for int8 (-Wtype-limits).
+std::string ClampInt8Expr(const std::string& x, int32_t lo, int32_t hi);
+
+std::string Spaces(int n);
+// " - z", " + |z|" for a negative z, or "" for 0: the text after `x` in x - z.
+std::string MinusZ(int64_t z);
+// "%g" of a double, for comments.
+std::string Num(double v);
+
+}  // namespace ember::codegen::c

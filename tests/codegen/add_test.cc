@@ -1,0 +1,128 @@
+// ADD kernels: generated C equals the reference evaluator byte for byte.
+#include <gtest/gtest.h>
+
+#include "codegen/kernel_case.h"
+
+namespace ember::test {
+namespace {
+
+using ir::DType;
+
+TEST(AddKernel, Int8SameShapeDifferentScales) {
+  for (const char* act : {"none", "relu", "relu6", "relu_n1_to_1"}) {
+    KernelCase(ir::OpKind::kAdd)
+        .In(DType::kInt8, {1, 8, 8, 16}, Quant(0.0473f, -3))
+        .In(DType::kInt8, {1, 8, 8, 16}, Quant(0.0219f, 11))
+        .Out(DType::kInt8, {1, 8, 8, 16}, Quant(0.0611f, -20))
+        .Attr("act", std::string(act))
+        .Expect();
+  }
+}
+
+TEST(AddKernel, Int8ResidualLikeImageClassification) {
+  // The ResNet block add of the MLPerf Tiny ic model: same shape, fused relu.
+  KernelCase c(ir::OpKind::kAdd);
+  c.In(DType::kInt8, {1, 32, 32, 16}, Quant(0.1165f, 4), 3)
+      .In(DType::kInt8, {1, 32, 32, 16}, Quant(0.0804f, -12), 4)
+      .Out(DType::kInt8, {1, 32, 32, 16}, Quant(0.1325f, -128))
+      .Attr("act", std::string("relu"))
+      .Expect();
+  auto k = c.Emit();
+  ASSERT_TRUE(k.ok()) << k.diag().ToString();
+  EXPECT_TRUE(k->inplace_ok);
+  // One flat loop over all 16384 elements.
+  EXPECT_NE(k->code.find("i0 < 16384"), std::string::npos) << k->code;
+  EXPECT_EQ(k->code.find("i1"), std::string::npos) << k->code;
+}
+
+TEST(AddKernel, Int8BroadcastSecondInput) {
+  KernelCase c(ir::OpKind::kAdd);
+  c.In(DType::kInt8, {1, 5, 7, 6}, Quant(0.02f, 5))
+      .In(DType::kInt8, {6}, Quant(0.09f, -100))
+      .Out(DType::kInt8, {1, 5, 7, 6}, Quant(0.1f, 0))
+      .Expect();
+  EXPECT_TRUE(c.Emit()->inplace_ok);
+}
+
+TEST(AddKernel, Int8BroadcastFirstInputIsNotInPlace) {
+  KernelCase c(ir::OpKind::kAdd);
+  c.In(DType::kInt8, {1, 1, 1, 6}, Quant(0.5f, 0))
+      .In(DType::kInt8, {1, 4, 3, 6}, Quant(0.25f, 7))
+      .Out(DType::kInt8, {1, 4, 3, 6}, Quant(0.3f, -1))
+      .Attr("act", std::string("relu6"))
+      .Expect();
+  EXPECT_FALSE(c.Emit()->inplace_ok);
+}
+
+TEST(AddKernel, Int8BroadcastBothWays) {
+  KernelCase(ir::OpKind::kAdd)
+      .In(DType::kInt8, {2, 1, 3}, Quant(0.011f, 1))
+      .In(DType::kInt8, {4, 1}, Quant(0.007f, -2))
+      .Out(DType::kInt8, {2, 4, 3}, Quant(0.02f, 3))
+      .Expect();
+  KernelCase(ir::OpKind::kAdd)
+      .In(DType::kInt8, {}, Quant(0.3f, 1))
+      .In(DType::kInt8, {3, 5}, Quant(0.2f, -2))
+      .Out(DType::kInt8, {3, 5}, Quant(0.4f, 3))
+      .Expect();
+}
+
+TEST(AddKernel, Int8ConstantOperand) {
+  KernelCase c(ir::OpKind::kAdd);
+  c.In(DType::kInt8, {1, 4, 4, 8}, Quant(0.05f, 2))
+      .Const(DType::kInt8, {1, 1, 1, 8}, Quant(0.03f, -4))
+      .Out(DType::kInt8, {1, 4, 4, 8}, Quant(0.06f, 1))
+      .Expect();
+  auto k = c.Emit();
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(k->code.find("int8_t* in1"), std::string::npos) << k->code;
+}
+
+TEST(AddKernel, Float) {
+  for (const char* act : {"none", "relu", "relu6"}) {
+    KernelCase(ir::OpKind::kAdd)
+        .In(DType::kFloat32, {3, 4, 5})
+        .In(DType::kFloat32, {4, 1})
+        .Out(DType::kFloat32, {3, 4, 5})
+        .Attr("act", std::string(act))
+        .Expect();
+  }
+  KernelCase(ir::OpKind::kAdd)
+      .In(DType::kFloat32, {7, 9})
+      .In(DType::kFloat32, {7, 9})
+      .Out(DType::kFloat32, {7, 9})
+      .Expect();
+}
+
+TEST(AddKernel, EmptyTensor) {
+  KernelCase(ir::OpKind::kAdd)
+      .In(DType::kInt8, {0, 3}, Quant(0.1f, 0))
+      .In(DType::kInt8, {3}, Quant(0.1f, 0))
+      .Out(DType::kInt8, {0, 3}, Quant(0.1f, 0))
+      .Expect();
+}
+
+TEST(AddKernel, RejectsWhatTheReferenceRejects) {
+  KernelCase c(ir::OpKind::kAdd);
+  // The output scale is too small for the input scales (rescale factor >= 1).
+  c.In(DType::kInt8, {4}, Quant(1.0f, 0))
+      .In(DType::kInt8, {4}, Quant(1.0f, 0))
+      .Out(DType::kInt8, {4}, Quant(1e-7f, 0));
+  auto k = c.Emit();
+  ASSERT_FALSE(k.ok());
+  EXPECT_NE(k.diag().message.find("outside (0, 1)"), std::string::npos) << k.diag().ToString();
+}
+
+TEST(AddKernel, CompilesForCortexM4) {
+  KernelCase c(ir::OpKind::kAdd);
+  c.In(DType::kInt8, {1, 4, 4, 8}, Quant(0.05f, 2))
+      .In(DType::kInt8, {8}, Quant(0.03f, -4))
+      .Out(DType::kInt8, {1, 4, 4, 8}, Quant(0.06f, 1))
+      .Attr("act", std::string("relu"));
+  const std::string r = CompileForCortexM4(c);
+  if (r == "skip") GTEST_SKIP() << "arm-none-eabi-gcc is not installed";
+  EXPECT_EQ(r, "");
+}
+
+}  // namespace
+}  // namespace ember::test
