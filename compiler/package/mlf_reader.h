@@ -1,0 +1,39 @@
+// Reading a Model Library Format export back: a tar archive or a folder.
+// `ember run` uses it to get the generated sources and the I/O description.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "support/status.h"
+
+namespace ember::package {
+
+struct MlfContents {
+  nlohmann::json metadata;   // metadata.json, parsed
+  std::string module_name;   // the first key of metadata["modules"]
+  // Every member path without the "./" prefix, folders with a trailing '/',
+  // in archive order (a folder before its contents, names in byte order).
+  std::vector<std::string> paths;
+  std::map<std::string, std::string> files;  // regular files by path (no "./")
+
+  // The contents of file `path` ("codegen/host/src/default_lib0.c"), or nullptr.
+  const std::string* Find(const std::string& path) const;
+};
+
+// Limits against absurd inputs: bytes of one member, and of all members.
+inline constexpr uint64_t kMlfMaxMemberBytes = uint64_t{256} << 20;
+inline constexpr uint64_t kMlfMaxTotalBytes = uint64_t{1} << 30;
+
+// Reads an MLF tar (any tar format libarchive knows, optionally compressed)
+// or folder. Fails with E0708 if `path` cannot be opened or read as either,
+// E0709 if a member path is unsafe (absolute or with ".."), a size limit is
+// exceeded, or metadata.json is missing, not JSON, not version 7 or has no
+// module.
+Expected<MlfContents> ReadModelLibraryFormat(const std::string& path);
+
+}  // namespace ember::package

@@ -1,0 +1,103 @@
+/* Error codes of the ember C runtime.
+ *
+ * A code is `(category << 8) | code`: the category byte says which part of
+ * the runtime failed, the low byte what went wrong. 0 means success. The
+ * categories and the values inside them follow microTVM's tvm_crt_error_t,
+ * so a number printed by a device means the same thing to both tools; ember
+ * adds codes only at the end of a category. Negative values are system
+ * errors (errno-like values of a platform port, with the top bit set). */
+#ifndef EMBER_ERROR_CODES_H_
+#define EMBER_ERROR_CODES_H_
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What every runtime entry point and generated tvmgen_<name>_run returns. */
+typedef int32_t ember_error_t;
+
+/* Category bytes. */
+#define EMBER_ERROR_CATEGORY_FUNCTION_REGISTRY 0x01
+#define EMBER_ERROR_CATEGORY_FRAMING 0x02
+#define EMBER_ERROR_CATEGORY_WRITE_STREAM 0x03
+#define EMBER_ERROR_CATEGORY_SESSION 0x04
+#define EMBER_ERROR_CATEGORY_PLATFORM 0x05
+#define EMBER_ERROR_CATEGORY_GENERATED 0x06
+#define EMBER_ERROR_CATEGORY_EXECUTOR 0x07
+#define EMBER_ERROR_CATEGORY_FUNCTION_CALL 0x08
+#define EMBER_ERROR_CATEGORY_TIME_EVALUATOR 0x09
+
+#define EMBER_ERROR_MAKE(category, code) ((ember_error_t)((((int32_t)(category)) << 8) | ((int32_t)(code))))
+/* The category byte of a non-negative code. */
+#define EMBER_ERROR_CATEGORY(err) ((int32_t)(((err) >> 8) & 0xff))
+/* True for platform (system) errors: the top bit is set. */
+#define EMBER_ERROR_IS_SYSTEM(err) ((err) < 0)
+
+enum {
+  kEmberErrorNoError = 0,
+
+  /* Function registry (0x1xx). */
+  kEmberErrorFunctionNameNotFound = 0x100,
+  kEmberErrorFunctionIndexInvalid = 0x101,
+  kEmberErrorFunctionRegistryFull = 0x102,
+  kEmberErrorFunctionAlreadyDefined = 0x103,
+  kEmberErrorBufferTooSmall = 0x104,
+
+  /* Framing of the host link (0x2xx). */
+  kEmberErrorFramingInvalidState = 0x200,
+  kEmberErrorFramingShortPacket = 0x201,
+  kEmberErrorFramingInvalidEscape = 0x202,
+  kEmberErrorFramingPayloadOverflow = 0x203,
+  kEmberErrorFramingPayloadIncomplete = 0x204,
+
+  /* Write streams (0x3xx). */
+  kEmberErrorWriteStreamShortWrite = 0x300,
+  kEmberErrorWriteStreamLongWrite = 0x301,
+
+  /* Session layer (0x4xx). */
+  kEmberErrorSessionInvalidState = 0x400,
+  kEmberErrorSessionReceiveBufferBusy = 0x401,
+  kEmberErrorSessionReceiveBufferShortWrite = 0x402,
+
+  /* Platform port (0x5xx). */
+  kEmberErrorPlatformCheckFailure = 0x500,
+  kEmberErrorPlatformMemoryManagerInitialized = 0x501,
+  kEmberErrorPlatformShutdown = 0x502,
+  kEmberErrorPlatformNoMemory = 0x503,
+  kEmberErrorPlatformTimerBadState = 0x504,
+  kEmberErrorPlatformStackAllocBadFree = 0x505,
+
+  /* Generated code (0x6xx). */
+  kEmberErrorGeneratedInvalidStorageId = 0x600,
+  /* ember: a caller-provided arena is too small or misaligned. */
+  kEmberErrorGeneratedBadArena = 0x601,
+
+  /* Executors (0x7xx). */
+  kEmberErrorExecutorModuleAlreadyCreated = 0x700,
+  kEmberErrorExecutorModuleBadContext = 0x701,
+  kEmberErrorExecutorModuleNoSuchInput = 0x702,
+  /* ember: a null inputs/outputs struct or a null tensor pointer in it. */
+  kEmberErrorExecutorNullArgument = 0x703,
+
+  /* Function calls (0x8xx). */
+  kEmberErrorFunctionCallNumArguments = 0x800,
+  kEmberErrorFunctionCallWrongArgType = 0x801,
+  kEmberErrorFunctionCallNotImplemented = 0x802,
+  kEmberErrorFunctionCallInvalidArg = 0x803,
+
+  /* Time evaluator (0x9xx). */
+  kEmberErrorTimeEvaluatorBadHandle = 0x900
+};
+
+/* The name of a code ("kEmberErrorExecutorNullArgument"), "unknown error"
+ * for a value not listed above, or "" when the runtime is built with
+ * EMBER_RUNTIME_STRIP_MESSAGES (the strings are then not in the binary). */
+const char* ember_error_name(ember_error_t err);
+
+#ifdef __cplusplus
+}  /* extern "C" */
+#endif
+
+#endif /* EMBER_ERROR_CODES_H_ */
