@@ -1,11 +1,106 @@
-// fully_connected: C emitter placeholder until the kernel is written.
+// fully_connected: C emitter. Weights [units, depth] compiled in as a const
+// table; the input is read as [batches, depth].
+//
+// int8 (bit-exact with ops/fully_connected.cc): acc = init[u] + sum(w * x)
+// with init[u] = bias[u] - z_in * sum(w[u]) + depth * z_w * z_in computed at
+// compile time, and, for a per-tensor filter with a non-zero zero point, the
+// runtime term -z_w * sum(x) per row (exact: int32 sums wrap). Multipliers use
+// the per-tensor float-product or per-channel double formula of the reference.
+// f32 sums over depth ascending from +0, then adds the bias.
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
 #include "codegen/c/emitter.h"
+#include "codegen/c/kernels/conv_emit_util.h"
+#include "ops/conv_util.h"
 
 namespace ember::codegen::c {
 namespace {
+
 Expected<Kernel> Emit(const KernelContext& ctx) {
-  return EmitError(ctx, "has no C kernel yet");
+  EMBER_RETURN_IF_ERROR(CheckConstOperands(ctx));
+  const ir::Graph& g = ctx.graph;
+  const ir::Node& n = ctx.node;
+  const ir::Tensor& in = g.tensor(n.inputs[0]);
+  const ir::Tensor& wt = g.tensor(n.inputs[1]);
+  const int64_t units = wt.shape[0], depth = wt.shape[1], batches = in.num_elements() / depth;
+  const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
+  const bool is_float = in.dtype == ir::DType::kFloat32;
+  ops::Activation act = ops::Activation::kNone;
+  EMBER_RETURN_IF_ERROR(ops::GetActivationAttr(n, &act));
+  std::string comment = "/* fully_connected '" + n.name + "': " + TypeString(g, n.inputs[0]) +
+                        " -> " + TypeString(g, n.outputs[0]) + ", " + std::to_string(batches) +
+                        " x [" + std::to_string(depth) + "] -> [" + std::to_string(units) +
+                        "], act " + ops::ActivationName(act) + (has_bias ? "" : ", no bias");
+  Gemm gm{is_float ? "float" : "int8_t", batches, depth, units, ctx.consts.Use(g, n.inputs[1]),
+          "0.0f", false, "float", ""};
+  std::string body;
+  if (is_float) {
+    const std::string bias = has_bias ? ctx.consts.Use(g, n.inputs[2]) : "";
+    comment += " */\n";
+    body = EmitGemm(gm, [&](const std::string& acc, const std::string& u) {
+      const std::string v = "v_" + acc;
+      return "const float " + v + " = " + acc + " + " +
+             (bias.empty() ? std::string("0.0f") : bias + "[" + u + "]") + ";\n" +
+             FloatClamp("o[" + u + "]", v, act);
+    });
+  } else {
+    const bool per_channel = wt.quant->scale.size() > 1;
+    Requant rq;
+    EMBER_RETURN_IF_ERROR(rq.Init(ctx, units,
+                                  per_channel ? ops::MultiplierFormula::kDouble
+                                              : ops::MultiplierFormula::kFloatProduct));
+    const int32_t zin = rq.params().input_zp;
+    const int32_t zw = per_channel ? 0 : rq.params().filter_zp;
+    const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
+    const std::vector<int32_t> bias = BiasData(g, n, units);
+    std::vector<int32_t> init(static_cast<size_t>(units));
+    int64_t bound = 0;
+    for (int64_t u = 0; u < units; ++u) {
+      int64_t sum = 0, abs_sum = 0;
+      for (int64_t d = 0; d < depth; ++d) {
+        const int64_t v = w[static_cast<size_t>(u * depth + d)];
+        sum += v;
+        abs_sum += std::abs(v);
+      }
+      // bias - z_in * sum(w) + depth * z_w * z_in, wrapping like the reference's sums.
+      int32_t ini = ops::WrapSub(bias[static_cast<size_t>(u)],
+                                 ops::WrapMul(zin, static_cast<int32_t>(sum)));
+      ini = ops::WrapAdd(ini, ops::WrapMul(ops::WrapMul(static_cast<int32_t>(depth), zw), zin));
+      init[static_cast<size_t>(u)] = ini;
+      bound = std::max(bound, std::abs(int64_t{ini}) + 128 * abs_sum);
+    }
+    const AccType acc_type = ChooseAcc(bound);
+    gm.init = ctx.consts.AddInt32(n.name + "_init", init);
+    gm.init_is_table = true;
+    gm.acc_type = acc_type.Decl();
+    gm.term_cast = acc_type.wrap ? "(uint32_t)" : "";
+    std::string per_row;
+    if (zw != 0) {
+      // sum(x) of a row is at most 128 * depth in magnitude: no overflow below 2^24.
+      if (depth >= (int64_t{1} << 24))
+        return EmitError(ctx, "depth " + std::to_string(depth) + " is too large for the filter zero point term");
+      per_row = "int32_t xsum = 0;\nfor (int d = 0; d < " + std::to_string(depth) +
+                "; ++d) xsum += x[d];\n";
+    }
+    comment += "\n   " + rq.Describe() + (zw ? ", z_w " + std::to_string(zw) : "") +
+               "; init = bias - z_in * sum(w)" + (zw ? " + depth * z_w * z_in" : "") + " */\n";
+    body = EmitGemm(
+        gm,
+        [&](const std::string& acc, const std::string& u) {
+          std::string a = acc_type.ToInt32(acc);
+          if (zw != 0) a = "ember_wrap_add(" + a + ", ember_wrap_mul(" + CInt(-int64_t{zw}) + ", xsum))";
+          return rq.Store("o[" + u + "]", a, u);
+        },
+        per_row);
+  }
+  Kernel k;
+  k.code = comment + "static void " + ctx.fn_name + "(" + KernelParams(ctx, 0) + ") {\n" + body + "}\n";
+  return k;
 }
+
 }  // namespace
 
 extern const KernelEmitter kFullyConnectedEmitter = {ir::OpKind::kFullyConnected, Emit};
