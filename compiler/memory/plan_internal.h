@@ -44,7 +44,8 @@ std::vector<int> Producers(const ir::Graph& g);
 std::vector<bool> IoTensors(const ir::Graph& g);
 
 // Checks the hints and options against the graph: every hinted pair is
-// (output of node n, one of n's inputs), both activations; alias pairs have
+// (output of node n, one of n's inputs), the input an activation or a
+// constant (a pair with a constant input is valid but never applied); alias pairs have
 // equal sizes; no output appears in two hints and no input in two in-place
 // hints; scratch sizes are non-negative and not listed past the last node;
 // the alignment is positive. Fails with E0601 (exit 70) naming the pair.

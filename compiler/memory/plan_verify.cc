@@ -42,17 +42,20 @@ std::string Pair(const ir::Graph& g, const char* kind, ir::TensorId out, ir::Ten
   return std::string(kind) + " hint (output " + name(out) + ", input " + name(in) + ")";
 }
 
-// One hinted pair: both in range, non-constant activations; `out` is produced
-// by a node that reads `in`.
+// One hinted pair: both in range; `out` is a node output and `in` an
+// activation or a constant read by that node.
 Status CheckPair(const ir::Graph& g, const std::vector<int>& producer, const std::vector<bool>& io,
                  const char* kind, ir::TensorId out, ir::TensorId in) {
   const auto n = static_cast<ir::TensorId>(g.tensors.size());
   if (out < 0 || in < 0 || out >= n || in >= n) return HintError(Pair(g, kind, out, in) + " names no tensor");
   const auto o = static_cast<size_t>(out);
   const auto i = static_cast<size_t>(in);
-  if (g.tensors[o].is_const() || g.tensors[i].is_const())
-    return HintError(Pair(g, kind, out, in) + " names a constant");
-  if (producer[i] < 0 && !io[i]) return HintError(Pair(g, kind, out, in) + ": the input is not an activation");
+  if (g.tensors[o].is_const()) return HintError(Pair(g, kind, out, in) + ": the output is a constant");
+  // A constant input is consistent (the kernel may copy or overwrite only
+  // activations, so the pair is simply never applied); anything else must be
+  // an activation.
+  if (!g.tensors[i].is_const() && producer[i] < 0 && !io[i])
+    return HintError(Pair(g, kind, out, in) + ": the input is not an activation");
   if (producer[o] < 0) return HintError(Pair(g, kind, out, in) + ": no node produces the output");
   const ir::Node& node = g.nodes[static_cast<size_t>(producer[o])];
   if (std::find(node.inputs.begin(), node.inputs.end(), in) == node.inputs.end())

@@ -96,13 +96,22 @@ int SetLast(const Problem& p, detail::DisjointSets& sets, size_t k) {
   return last;
 }
 
+// True when both tensors of a hinted pair have allocations in the arena (not
+// a constant input, not a caller-owned graph input or output).
+bool Mergeable(const Problem& p, ir::TensorId out, ir::TensorId in) {
+  const int o = p.index[static_cast<size_t>(out)];
+  const int i = p.index[static_cast<size_t>(in)];
+  return o >= 0 && i >= 0 && p.allocs[static_cast<size_t>(o)].in_arena && p.allocs[static_cast<size_t>(i)].in_arena;
+}
+
 // Merges each alias pair whose two tensors are both in the arena; a pair with
-// a caller-owned input or output stays apart (its copy runs).
+// a caller-owned or constant input, or a caller-owned output, stays apart
+// (its copy runs).
 void MergeAliases(Problem& p, const PlanHints& hints, detail::DisjointSets& sets) {
   for (const auto& [out, in] : hints.aliases) {
+    if (!Mergeable(p, out, in)) continue;
     const auto o = static_cast<size_t>(p.index[static_cast<size_t>(out)]);
     const auto i = static_cast<size_t>(p.index[static_cast<size_t>(in)]);
-    if (!p.allocs[o].in_arena || !p.allocs[i].in_arena) continue;
     sets.Union(o, i);
     p.allocs[o].aliased = true;
   }
@@ -134,9 +143,10 @@ Expected<MemoryPlan> PlanMemory(const ir::Graph& g, const PlanHints& hints, cons
   std::vector<int> block_of;
   Placement best = Place(p, sets, options.alignment, block_of);
   for (const auto& [out, in] : hints.inplace) {
+    if (!Mergeable(p, out, in)) continue;
     const auto o = static_cast<size_t>(p.index[static_cast<size_t>(out)]);
     const auto i = static_cast<size_t>(p.index[static_cast<size_t>(in)]);
-    if (!p.allocs[o].in_arena || !p.allocs[i].in_arena || p.allocs[o].bytes != p.allocs[i].bytes) continue;
+    if (p.allocs[o].bytes != p.allocs[i].bytes) continue;
     if (sets.Find(o) == sets.Find(i) || SetLast(p, sets, i) != p.producer[static_cast<size_t>(out)]) continue;
     detail::DisjointSets trial = sets;
     trial.Union(o, i);

@@ -221,6 +221,30 @@ TEST(Planner, NoInplaceWhenInputLivesOn) {
   EXPECT_NE(p.Find(2)->offset, p.Find(1)->offset);
 }
 
+TEST(Planner, InplaceRejectedWhenItGrowsTheArena) {
+  // x -> n0 -> a(16) -> n1 (in place, scratch 64) -> b(16) -> n2 -> d(32) -> n3 (scratch 64) -> y.
+  // Apart, the first-use order fits 96 bytes: a@0, s1@16, b@80, d@0, s3@32.
+  // Merged, {a,b} lives 0..2 and meets s1 (step 1) and d (step 2); every one
+  // of the four orders then ends at 112 (e.g. by size: s1@0, s3@0, d@64,
+  // {a,b}@96), so the hint is legal but not applied.
+  Builder bl;
+  const auto x = bl.Act("x", 16), a = bl.Act("a", 16), b = bl.Act("b", 16), d = bl.Act("d", 32),
+             y = bl.Act("y", 16);
+  bl.g.inputs = {x};
+  bl.g.outputs = {y};
+  bl.Node(OpKind::kRelu, {x}, {a});
+  bl.Node(OpKind::kRelu, {a}, {b});
+  bl.Node(OpKind::kConv2D, {b}, {d});
+  bl.Node(OpKind::kConv2D, {d}, {y});
+  PlanHints h;
+  h.scratch_bytes = {0, 64, 0, 64};
+  h.inplace = {{b, a}};
+  const MemoryPlan p = PlanOk(bl.g, h, Opts(false, 16));
+  EXPECT_EQ(p.arena_bytes, 96);
+  EXPECT_FALSE(p.Find(b)->aliased);
+  EXPECT_NE(p.Find(b)->offset, p.Find(a)->offset);
+}
+
 TEST(Planner, InplaceChainAfterAlias) {
   // a -> reshape -> b (alias), then relu in place over b -> c: {a,b} dies at the relu.
   Builder bl;
@@ -240,6 +264,31 @@ TEST(Planner, InplaceChainAfterAlias) {
   EXPECT_EQ(p.Find(c)->offset, p.Find(a)->offset);
   EXPECT_TRUE(p.Find(b)->aliased);
   EXPECT_TRUE(p.Find(c)->aliased);
+}
+
+TEST(Planner, HintsWithConstantInputsAreNotApplied) {
+  Builder bl;
+  const auto x = bl.Act("x", 64), a = bl.Act("a", 64), b = bl.Act("b", 64), y = bl.Act("y", 64);
+  ir::Tensor w;
+  w.name = "w";
+  w.dtype = ir::DType::kInt8;
+  w.shape = {64};
+  w.data = std::vector<uint8_t>(64, 1);
+  const auto wid = bl.g.AddTensor(w);
+  bl.g.inputs = {x};
+  bl.g.outputs = {y};
+  bl.Node(OpKind::kReshape, {wid}, {a});   // a copy of a constant
+  bl.Node(OpKind::kMul, {wid, x}, {b});    // elementwise with the constant as operand 0
+  bl.Node(OpKind::kAdd, {a, b}, {y});
+  PlanHints h;
+  h.aliases = {{a, wid}};
+  h.inplace = {{b, wid}};
+  const MemoryPlan p = PlanOk(bl.g, h, Opts(true, 16));
+  EXPECT_FALSE(p.Find(a)->aliased);
+  EXPECT_FALSE(p.Find(b)->aliased);
+  EXPECT_EQ(p.Find(wid), nullptr);  // constants are not planned
+  // x -1..1, a 0..2, b 1..2, y 2..3: step 2 holds a, b and y.
+  EXPECT_EQ(p.arena_bytes, 192);
 }
 
 TEST(Planner, ScratchLiveAtItsStepOnly) {
