@@ -90,8 +90,10 @@ Status ReadTar(const std::string& path, Collected& c) {
       return Malformed(path, "member '" + name + "' exceeds the size limit");
     }
     std::string data(static_cast<size_t>(size), '\0');
-    if (size > 0 && archive_read_data(a.get(), data.data(), data.size()) != size) {
-      return Unreadable(path, "member '" + name + "' is truncated");
+    for (size_t got = 0; got < data.size();) {  // a read may return fewer bytes than asked
+      const la_ssize_t n = archive_read_data(a.get(), data.data() + got, data.size() - got);
+      if (n <= 0) return Unreadable(path, "member '" + name + "' is truncated");
+      got += static_cast<size_t>(n);
     }
     EMBER_RETURN_IF_ERROR(AddFile(path, name, std::move(data), c));
   }

@@ -129,5 +129,17 @@ TEST(MlfReader, AcceptsMembersWithoutDotSlashPrefix) {
   EXPECT_EQ(*r->Find("src/m.relay"), "ir");
 }
 
+TEST(MlfReader, ReadsACompressedTarToo) {
+  if (!test::HaveProgram("tar") || !test::HaveProgram("gzip")) GTEST_SKIP() << "tar or gzip is absent";
+  const std::string dir = test::TempDir();
+  ASSERT_TRUE(ExportModelLibraryFormat(MakeModel("ad"), dir + "/ad", Opts()).ok());
+  ASSERT_EQ(test::RunCommand("tar czf '" + dir + "/ad.tar.gz' -C '" + dir + "/ad' .").exit_code, 0);
+  auto r = ReadModelLibraryFormat(dir + "/ad.tar.gz");
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(r->module_name, "ad");
+  ASSERT_NE(r->Find("codegen/host/src/ad_lib1.c"), nullptr);
+  EXPECT_EQ(*r->Find("codegen/host/src/ad_lib1.c"), MakeModel("ad").sources[1].second);
+}
+
 }  // namespace
 }  // namespace ember::package

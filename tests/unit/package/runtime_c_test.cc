@@ -66,6 +66,22 @@ TEST(RuntimeC, CompilesWithArmNoneEabiGcc) {
   ExpectCompiles("arm-none-eabi-gcc", "-mcpu=cortex-m0plus -mthumb");
 }
 
+TEST(RuntimeC, UnpackedArchiveCompilesForHostAndCortexM4) {
+  if (!test::HaveProgram("tar")) GTEST_SKIP() << "tar is absent";
+  const std::string dir = test::TempDir();
+  ASSERT_TRUE(ExportModelLibraryFormat(test::MakeModel("kws"), dir + "/kws.tar").ok());
+  fs::create_directories(dir + "/x");
+  ASSERT_EQ(RunCommand("tar xf '" + dir + "/kws.tar' -C '" + dir + "/x'").exit_code, 0);
+  std::vector<std::string> compilers = {"cc"};
+  if (test::HaveProgram("arm-none-eabi-gcc")) compilers.push_back("arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb");
+  for (const std::string& cc : compilers) {
+    const std::string cmd = "cd '" + dir + "/x' && for f in codegen/host/src/*.c runtime/src/*.c; do " + cc + kStrict +
+                            "-Icodegen/host/include -Iruntime/include -c \"$f\" -o /dev/null || exit 1; done";
+    const test::CommandResult r = RunCommand(cmd);
+    EXPECT_EQ(r.exit_code, 0) << cmd << "\n" << r.output;
+  }
+}
+
 // A port overriding log and abort (strong symbols win over the weak
 // defaults); ticks keep their defaults.
 const char* kHostPort = R"(#include <stdio.h>
