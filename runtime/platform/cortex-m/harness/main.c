@@ -1,0 +1,60 @@
+/* Standalone inference harness: runs the compiled-in model on the
+ * compiled-in inputs EMBER_HARNESS_RUNS times (default 1) and prints, over
+ * semihosting, one line per run and per output:
+ *
+ *   ember-harness: board mps2-an386 model kws
+ *   run 1 ticks 123 instructions 4920
+ *   output 0 Identity 12 00ff...
+ *   ember-harness: ok
+ *
+ * "instructions" is the tick difference around tvmgen_<name>_run times the
+ * board's instructions per tick (board.h), exact to one tick under
+ * `-icount shift=0`. Exit status: 0 ok, 2 when the model returns an error. */
+#include "harness.h"
+#include "platform.h"
+
+#ifndef EMBER_HARNESS_RUNS
+#define EMBER_HARNESS_RUNS 1
+#endif
+
+static void print_run(int run, uint32_t ticks) {
+  ember_cm_print("run ");
+  ember_cm_print_u64((uint64_t)run);
+  ember_cm_print(" ticks ");
+  ember_cm_print_u64(ticks);
+  ember_cm_print(" instructions ");
+  ember_cm_print_u64(ember_cm_ticks_to_instructions(ticks));
+  ember_cm_print("\n");
+}
+
+int main(void) {
+  size_t i;
+  int run;
+  ember_cm_print("ember-harness: board " EMBER_CM_BOARD_NAME " model ");
+  ember_cm_print(ember_harness_model_name);
+  ember_cm_print("\n");
+  for (run = 1; run <= EMBER_HARNESS_RUNS; ++run) {
+    const uint32_t t0 = ember_platform_ticks();
+    const int32_t rc = ember_harness_run();
+    const uint32_t ticks = ember_platform_ticks() - t0;
+    if (rc != 0) {
+      ember_cm_print("ember-harness: the model returned an error\n");
+      return 2;
+    }
+    print_run(run, ticks);
+  }
+  for (i = 0; i < ember_harness_num_outputs; ++i) {
+    const struct ember_harness_output* o = &ember_harness_outputs[i];
+    ember_cm_print("output ");
+    ember_cm_print_u64(i);
+    ember_cm_print(" ");
+    ember_cm_print(o->name);
+    ember_cm_print(" ");
+    ember_cm_print_u64(o->size);
+    ember_cm_print(" ");
+    ember_cm_print_hex(o->data, o->size);
+    ember_cm_print("\n");
+  }
+  ember_cm_print("ember-harness: ok\n");
+  return 0;
+}
