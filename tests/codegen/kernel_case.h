@@ -104,12 +104,14 @@ class KernelCase {
 };
 
 // Compiles the case's kernel (constants, function, and a pointer that keeps
-// it referenced) with arm-none-eabi-gcc for Cortex-M4: -std=c99 -Wall -Wextra
-// -Werror -pedantic -c. Returns "" on success, "skip" when the compiler is
-// absent, else the compiler log and source.
-inline std::string CompileForCortexM4(const KernelCase& c) {
-  if (std::system("arm-none-eabi-gcc --version > /dev/null 2>&1") != 0) return "skip";
-  auto k = c.Emit("cortex-m4");
+// it referenced) with `compiler` plus -std=c99 -Wall -Wextra -Werror
+// -pedantic -O2 -c. Returns "" on success, "skip" when the compiler is
+// absent, else the compiler log and the source.
+inline std::string CompileKernelWith(const KernelCase& c, const std::string& compiler,
+                                     const std::string& target = "host") {
+  const std::string exe = compiler.substr(0, compiler.find(' '));
+  if (std::system((exe + " --version > /dev/null 2>&1").c_str()) != 0) return "skip";
+  auto k = c.Emit(target);
   if (!k.ok()) return k.diag().ToString();
   std::string src =
       "#include <stdint.h>\n#include <string.h>\n#include <math.h>\n"
@@ -117,15 +119,24 @@ inline std::string CompileForCortexM4(const KernelCase& c) {
   src += c.pool().Render() + k->code +
          "\nvoid (*volatile ember_keep_kernel)(void) = (void (*)(void))kernel_0;\n";
   const std::string dir = TempDir();
-  WriteFile(dir + "/m4.c", std::vector<uint8_t>(src.begin(), src.end()));
-  const std::string cmd = std::string("arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard "
-                                      "-mfpu=fpv4-sp-d16 -std=c99 -Wall -Wextra -Werror -pedantic -O2 "
-                                      "-I") +
-                          EMBER_SOURCE_DIR + "/runtime/include -c " + dir + "/m4.c -o " + dir +
-                          "/m4.o > " + dir + "/m4.log 2>&1";
+  WriteFile(dir + "/kc.c", std::vector<uint8_t>(src.begin(), src.end()));
+  const std::string cmd = compiler + " -std=c99 -Wall -Wextra -Werror -pedantic -O2 -I" +
+                          EMBER_SOURCE_DIR + "/runtime/include -c " + dir + "/kc.c -o " + dir +
+                          "/kc.o > " + dir + "/kc.log 2>&1";
   if (std::system(cmd.c_str()) == 0) return "";
-  const auto log = ReadFile(dir + "/m4.log");
+  const auto log = ReadFile(dir + "/kc.log");
   return std::string(log.begin(), log.end()) + "\n" + src;
+}
+
+// The same for Cortex-M4 (arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb, hard
+// float), and, when clang is installed, also with clang for the host (the
+// result then covers both; "skip" only when arm-none-eabi-gcc is absent).
+inline std::string CompileForCortexM4(const KernelCase& c) {
+  const std::string m4 = CompileKernelWith(
+      c, "arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16", "cortex-m4");
+  if (m4 != "") return m4;
+  const std::string host = CompileKernelWith(c, "clang");
+  return host == "skip" ? "" : host;
 }
 
 }  // namespace ember::test

@@ -171,13 +171,13 @@ LoopNest BroadcastNest(const ir::Shape& out, const std::vector<ir::Shape>& input
 
 namespace {
 
-std::string IndexExpr(const LoopNest& n, size_t k) {
+std::string IndexExpr(const LoopNest& n, size_t k, const std::string& var_prefix) {
   std::string e;
   if (n.bases[k] != 0) e = CInt(n.bases[k]);
   for (size_t d = 0; d < n.sizes.size(); ++d) {
     const int64_t st = n.steps[k][d];
     if (st == 0) continue;
-    const std::string var = "i" + std::to_string(d);
+    const std::string var = var_prefix + std::to_string(d);
     std::string term = st == 1 ? var : (st == -1 ? "-" + var : var + " * " + CInt(st));
     if (e.empty()) {
       e = term;
@@ -193,19 +193,20 @@ std::string IndexExpr(const LoopNest& n, size_t k) {
 
 }  // namespace
 
-std::string EmitLoops(const LoopNest& nest, int indent, const LoopBody& body) {
+std::string EmitLoops(const LoopNest& nest, int indent, const LoopBody& body,
+                      const std::string& var) {
   for (int64_t s : nest.sizes)
     if (s == 0) return "";
   std::string s;
   int in = indent;
   for (size_t d = 0; d < nest.sizes.size(); ++d) {
-    const std::string v = "i" + std::to_string(d);
+    const std::string v = var + std::to_string(d);
     s += Spaces(in) + "for (int32_t " + v + " = 0; " + v + " < " + CInt(nest.sizes[d]) + "; ++" +
          v + ") {\n";
     in += 2;
   }
   std::vector<std::string> idx;
-  for (size_t k = 0; k < nest.steps.size(); ++k) idx.push_back(IndexExpr(nest, k));
+  for (size_t k = 0; k < nest.steps.size(); ++k) idx.push_back(IndexExpr(nest, k, var));
   s += body(idx, in);
   for (size_t d = nest.sizes.size(); d-- > 0;) {
     in -= 2;

@@ -61,7 +61,9 @@ LoopNest BroadcastNest(const ir::Shape& out, const std::vector<ir::Shape>& input
 // body gets one C index expression per operand and its own indentation.
 // A nest with a zero size emits nothing.
 using LoopBody = std::function<std::string(const std::vector<std::string>& index, int indent)>;
-std::string EmitLoops(const LoopNest& nest, int indent, const LoopBody& body);
+// Loop variables are <var>0, <var>1, ... (distinct prefixes for nested nests).
+std::string EmitLoops(const LoopNest& nest, int indent, const LoopBody& body,
+                      const std::string& var = "i");
 
 // Copies elements of C type `ctype` (sizeof `elem_size`) from `src` to
 // `dst` along a nest whose operand 0 is the destination and operand 1 the

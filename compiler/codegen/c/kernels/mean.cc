@@ -1,11 +1,96 @@
-// mean: C emitter placeholder until the kernel is written.
+// mean: C kernel for the average over `axes` (docs/numerics.md, "mean").
+//
+// The kept axes form the outer loop nest (one output each) and the reduced
+// axes the inner nest, in input order, so float sums add in the reference's
+// row-major order; adjacent axes that are contiguous merge (MEAN over H, W of
+// NHWC is one inner loop with stride C). int8: the raw values are summed in
+// int32, then out = clamp(Mbqm(sum - z_in * N, M', s') + z_out) with
+// M' = trunc(M * 2^k / N) and s' = s - k computed here as the reference
+// does. float32: sum / float(N).
+#include <algorithm>
+#include <bit>
+
 #include "codegen/c/emitter.h"
+#include "codegen/c/kernels/elementwise_emit_util.h"
+#include "ops/layout_util.h"
+#include "ops/quant_math.h"
 
 namespace ember::codegen::c {
 namespace {
-Expected<Kernel> Emit(const KernelContext& ctx) {
-  return EmitError(ctx, "has no C kernel yet");
+
+// The reference's DivideMultiplier: (M, s) / N keeping precision.
+ops::QuantizedMultiplier DivideMultiplier(ops::QuantizedMultiplier m, int64_t count) {
+  int k = 63 - std::countl_zero(static_cast<uint64_t>(count));
+  k = std::min(k, 32);
+  k = std::min(k, 31 + m.shift);
+  const int64_t scaled = (int64_t{m.multiplier} << k) / count;
+  return {static_cast<int32_t>(scaled), m.shift - k};
 }
+
+// Statements that finish output `o` from `sum`.
+std::string Finish(const KernelContext& ctx, int64_t count, const std::string& o, int in) {
+  const ir::Tensor& t = ctx.graph.tensor(ctx.node.inputs[0]);
+  if (t.dtype == ir::DType::kFloat32)
+    return Spaces(in) + "out0[" + o + "] = sum / " + CFloat(static_cast<float>(count)) + ";\n";
+  const TensorQuant qi = QuantOf(ctx.graph, ctx.node.inputs[0]);
+  const TensorQuant qo = QuantOf(ctx.graph, ctx.node.outputs[0]);
+  const ops::QuantizedMultiplier m = DivideMultiplier(
+      ops::QuantizeMultiplier(static_cast<double>(qi.scale) / static_cast<double>(qo.scale)), count);
+  // -(z_in * N) modulo 2^32: the wrapping int32 form of sum - z_in * N.
+  const auto neg_zn = static_cast<int32_t>(static_cast<uint32_t>(-(int64_t{qi.zero_point} * count)));
+  return Spaces(in) + "out0[" + o + "] = (int8_t)ember_clamp_i32(ember_wrap_add(ember_mbqm(" +
+         "ember_wrap_add(sum, " + CInt(neg_zn) + "), " + CInt(m.multiplier) + ", " +
+         std::to_string(m.shift) + "), " + CInt(qo.zero_point) + "), -128, 127);\n";
+}
+
+Expected<Kernel> Emit(const KernelContext& ctx) {
+  EMBER_RETURN_IF_ERROR(CheckNode(ctx));
+  const ir::Tensor& in = ctx.graph.tensor(ctx.node.inputs[0]);
+  const ir::Tensor& out = ctx.graph.tensor(ctx.node.outputs[0]);
+  std::vector<bool> reduced(in.shape.size(), false);
+  for (int64_t a : ctx.node.GetInts("axes")) reduced[static_cast<size_t>(a)] = true;
+  const std::vector<int64_t> in_strides = ops::RowMajorStrides(in.shape);
+  LoopNest outer, inner;
+  outer.bases = {0, 0};
+  outer.steps = {{}, {}};
+  inner.bases = {0};
+  inner.steps = {{}};
+  int64_t count = 1;
+  for (size_t d = 0; d < in.shape.size(); ++d) {
+    if (reduced[d]) {
+      inner.sizes.push_back(in.shape[d]);
+      inner.steps[0].push_back(in_strides[d]);
+      count *= in.shape[d];
+    } else {
+      outer.sizes.push_back(in.shape[d]);
+      outer.steps[1].push_back(in_strides[d]);
+    }
+  }
+  outer.steps[0] = ops::RowMajorStrides(outer.sizes);
+  outer = SimplifyNest(outer);
+  inner = SimplifyNest(inner);
+  const bool is_float = in.dtype == ir::DType::kFloat32;
+  const std::string x = OperandName(ctx, 0);
+  const std::string add = is_float || count < (int64_t{1} << 24) ? "sum += " + x + "[%];"
+                                                                   : "sum = ember_wrap_add(sum, " + x + "[%]);";
+  Kernel k;
+  k.code = FunctionHead(ctx, {"average of " + std::to_string(count) + " elements per output"});
+  if (out.num_elements() > 0) {
+    k.code += EmitLoops(outer, 2, [&](const std::vector<std::string>& o, int ind) {
+      std::string s = Spaces(ind) + (is_float ? "float sum = 0.0f;\n" : "int32_t sum = 0;\n");
+      s += EmitLoops(inner, ind, [&](const std::vector<std::string>& r, int ind2) {
+        std::string stmt = add;
+        const std::string idx = o[1] == "0" ? r[0] : (r[0] == "0" ? o[1] : o[1] + " + " + r[0]);
+        stmt.replace(stmt.find('%'), 1, idx);
+        return Spaces(ind2) + stmt + "\n";
+      }, "r");
+      return s + Finish(ctx, count, o[0], ind);
+    });
+  }
+  k.code += "}\n";
+  return k;
+}
+
 }  // namespace
 
 extern const KernelEmitter kMeanEmitter = {ir::OpKind::kMean, Emit};
