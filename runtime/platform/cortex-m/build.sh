@@ -6,6 +6,8 @@
 #                                          holds the bytes of all inputs in
 #                                          order; harness/main.c runs it
 #   build.sh --calibrate BOARD OUT.elf     the clock calibration program
+#   build.sh --app APP.c BOARD OUT.elf     any program with its own main()
+#                                          on the port (platform.h)
 #
 # BOARD: mps2-an385 (Cortex-M3), mps2-an386 (M4F), mps2-an500 (M7),
 # mps2-an505 (M33), mps3-an547 (M55). Environment: EMBER_CM_CC (default
@@ -114,9 +116,14 @@ gen_glue() {
   } > "$out"
 }
 
+APP=""
 if [ "${1:-}" = "--calibrate" ]; then
   [ $# -eq 3 ] || die "usage: build.sh --calibrate BOARD OUT.elf"
-  MLF=""; BOARD=$2; OUT=$3
+  MLF=""; APP="$PORT/calibrate/calibrate.c"; BOARD=$2; OUT=$3
+elif [ "${1:-}" = "--app" ]; then
+  [ $# -eq 4 ] || die "usage: build.sh --app APP.c BOARD OUT.elf"
+  MLF=""; APP=$2; BOARD=$3; OUT=$4
+  [ -f "$APP" ] || die "no program $APP"
 else
   [ $# -eq 4 ] || die "usage: build.sh MLF INPUT.bin BOARD OUT.elf | build.sh --calibrate BOARD OUT.elf"
   MLF=$1; INPUT=$2; BOARD=$3; OUT=$4
@@ -133,7 +140,7 @@ SRCS="$PORT/startup.c $PORT/platform.c $PORT/semihost.c $PORT/uart_cmsdk.c"
 
 if [ -z "$MLF" ]; then
   RT="$PORT/../.."
-  SRCS="$SRCS $PORT/calibrate/calibrate.c"
+  SRCS="$SRCS $APP"
 else
   if [ -f "$MLF" ]; then                  # a .tar archive: unpack it
     mkdir -p "$WORK/mlf"; tar -xf "$MLF" -C "$WORK/mlf"; MLF="$WORK/mlf"
