@@ -21,6 +21,8 @@ void RegisterInspect(CLI::App& app, Action* run);
 void RegisterAnalyze(CLI::App& app, Action* run);
 void RegisterOps(CLI::App& app, Action* run);
 void RegisterEval(CLI::App& app, Action* run);
+void RegisterCompile(CLI::App& app, Action* run);
+void RegisterRun(CLI::App& app, Action* run);
 
 // Loads a model: .tflite through the TFLite frontend, .ir (ember IR text)
 // through the parser; then verifies it.
@@ -36,6 +38,9 @@ Expected<std::vector<uint8_t>> ReadTensorFile(const std::string& path, const ir:
 // Writes tensor bytes as .npy (with dtype and shape) or raw .bin.
 Status WriteTensorFile(const std::string& path, const ir::Tensor& t,
                        const std::vector<uint8_t>& bytes);
+
+// Prints up to `limit` values of a tensor (dequantized too when quantized).
+void PrintTensorValues(const ir::Tensor& t, const std::vector<uint8_t>& bytes, size_t limit);
 
 // "i8[1,49,10,1] scale=0.5847 zp=83" style one-line description.
 std::string DescribeTensor(const ir::Tensor& t);

@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "cli.h"
@@ -117,6 +118,31 @@ Status WriteTensorFile(const std::string& path, const ir::Tensor& t,
   if (EndsWith(path, ".bin")) return WriteFileBytes(path, bytes.data(), bytes.size());
   return TensorFileError(path, "unknown extension (expected .npy or .bin)");
 }
+
+// Prints up to `limit` values of an output tensor, dequantized when quantized.
+void PrintTensorValues(const ir::Tensor& t, const std::vector<uint8_t>& bytes, size_t limit) {
+  const int64_t n = t.num_elements();
+  const bool quant = t.quant && !t.quant->per_axis() && !t.quant->scale.empty();
+  for (int64_t i = 0; i < n && static_cast<size_t>(i) < limit; ++i) {
+    double v = 0;
+    switch (t.dtype) {
+      case ir::DType::kInt8: v = static_cast<int8_t>(bytes[static_cast<size_t>(i)]); break;
+      case ir::DType::kUInt8: case ir::DType::kBool: v = bytes[static_cast<size_t>(i)]; break;
+      case ir::DType::kInt16: { int16_t x; std::memcpy(&x, &bytes[static_cast<size_t>(i) * 2], 2); v = x; break; }
+      case ir::DType::kInt32: { int32_t x; std::memcpy(&x, &bytes[static_cast<size_t>(i) * 4], 4); v = x; break; }
+      case ir::DType::kInt64: { int64_t x; std::memcpy(&x, &bytes[static_cast<size_t>(i) * 8], 8); v = static_cast<double>(x); break; }
+      case ir::DType::kFloat32: { float x; std::memcpy(&x, &bytes[static_cast<size_t>(i) * 4], 4); v = x; break; }
+    }
+    if (quant) {
+      const double real = t.quant->scale[0] * (v - static_cast<double>(t.quant->zero_point[0]));
+      std::printf("  [%lld] %g  (real %.6g)\n", static_cast<long long>(i), v, real);
+    } else {
+      std::printf("  [%lld] %.9g\n", static_cast<long long>(i), v);
+    }
+  }
+  if (static_cast<size_t>(n) > limit) std::printf("  ... (%lld values in all)\n", static_cast<long long>(n));
+}
+
 
 std::string DescribeTensor(const ir::Tensor& t) {
   std::string s = std::string(ir::DTypeName(t.dtype)) + ir::ShapeToString(t.shape);

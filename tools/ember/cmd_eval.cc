@@ -8,34 +8,6 @@
 #include "ops/evaluate.h"
 
 namespace ember::cli {
-namespace {
-
-// Prints up to `limit` values of an output tensor, dequantized when quantized.
-void PrintValues(const ir::Tensor& t, const std::vector<uint8_t>& bytes, size_t limit) {
-  const int64_t n = t.num_elements();
-  const bool quant = t.quant && !t.quant->per_axis() && !t.quant->scale.empty();
-  for (int64_t i = 0; i < n && static_cast<size_t>(i) < limit; ++i) {
-    double v = 0;
-    switch (t.dtype) {
-      case ir::DType::kInt8: v = static_cast<int8_t>(bytes[static_cast<size_t>(i)]); break;
-      case ir::DType::kUInt8: case ir::DType::kBool: v = bytes[static_cast<size_t>(i)]; break;
-      case ir::DType::kInt16: { int16_t x; std::memcpy(&x, &bytes[static_cast<size_t>(i) * 2], 2); v = x; break; }
-      case ir::DType::kInt32: { int32_t x; std::memcpy(&x, &bytes[static_cast<size_t>(i) * 4], 4); v = x; break; }
-      case ir::DType::kInt64: { int64_t x; std::memcpy(&x, &bytes[static_cast<size_t>(i) * 8], 8); v = static_cast<double>(x); break; }
-      case ir::DType::kFloat32: { float x; std::memcpy(&x, &bytes[static_cast<size_t>(i) * 4], 4); v = x; break; }
-    }
-    if (quant) {
-      const double real = t.quant->scale[0] * (v - static_cast<double>(t.quant->zero_point[0]));
-      std::printf("  [%lld] %g  (real %.6g)\n", static_cast<long long>(i), v, real);
-    } else {
-      std::printf("  [%lld] %.9g\n", static_cast<long long>(i), v);
-    }
-  }
-  if (static_cast<size_t>(n) > limit) std::printf("  ... (%lld values in all)\n", static_cast<long long>(n));
-}
-
-}  // namespace
-
 void RegisterEval(CLI::App& app, Action* run) {
   auto* cmd = app.add_subcommand(
       "eval", "Run a model on the host with the reference evaluators (the numerical oracle)");
@@ -77,7 +49,7 @@ void RegisterEval(CLI::App& app, Action* run) {
         const ir::Tensor& t = g->tensor(g->outputs[i]);
         if (outputs->empty()) {
           std::printf("output %zu '%s' %s:\n", i, t.name.c_str(), DescribeTensor(t).c_str());
-          PrintValues(t, result->outputs[i], 64);
+          PrintTensorValues(t, result->outputs[i], 64);
         } else {
           Status st = WriteTensorFile((*outputs)[i], t, result->outputs[i]);
           if (!st.ok()) return Report(st.diag());

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
       "  ember inspect kws.tflite --format dot | dot -Tsvg > kws.svg\n"
       "  ember ops                                 supported operators and data types\n"
       "  ember eval kws.tflite --input in.npy --output out.npy\n"
+      "  ember compile kws.tflite --target cortex-m4 -o kws.tar   C99 + memory plan, Model Library Format\n"
+      "  ember compile kws.tflite -o kws.tar && ember run kws.tar --input in.npy --output out.npy\n"
       "\n"
       "Exit codes: 0 ok, 1 failure, 2 usage, 3 unsupported model or operator, 4 does not fit,\n"
       "5 device or transport, 6 validation mismatch, 70 internal error.\n"
@@ -28,6 +30,8 @@ int main(int argc, char** argv) {
   ember::cli::RegisterAnalyze(app, &run);
   ember::cli::RegisterOps(app, &run);
   ember::cli::RegisterEval(app, &run);
+  ember::cli::RegisterCompile(app, &run);
+  ember::cli::RegisterRun(app, &run);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,69 @@
+// `ember compile MODEL --target T [--executor aot] [--module-name NAME] -o OUT`
+#include <cstdio>
+#include <string>
+
+#include "cli.h"
+#include "codegen/c/aot.h"
+#include "memory/planner.h"
+#include "package/mlf.h"
+
+namespace ember::cli {
+
+void RegisterCompile(CLI::App& app, Action* run) {
+  auto* cmd = app.add_subcommand(
+      "compile", "Compile a model to C99 and package it in Model Library Format (.tar or folder)");
+  struct Args {
+    std::string model, target = "host", executor = "aot", module_name = "default", out;
+    bool io_in_arena = false, external_arena = false, verbose = false;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("MODEL", a->model, "model file (.tflite, or ember IR text .ir)")->required();
+  cmd->add_option("--target", a->target, "host, cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, cortex-m33, cortex-m55")
+      ->capture_default_str();
+  cmd->add_option("--executor", a->executor, "executor of the generated code")
+      ->check(CLI::IsMember({"aot"}))
+      ->capture_default_str();
+  cmd->add_option("--module-name", a->module_name,
+                  "the <name> of tvmgen_<name>_run and of the files; letters, digits, '_'")
+      ->capture_default_str();
+  cmd->add_option("-o,--output", a->out, "OUT.tar for an archive, anything else for a folder")->required();
+  cmd->add_flag("--io-in-arena", a->io_in_arena,
+                "place inputs and outputs inside the arena too (one block of RAM; "
+                "tvmgen_<name>_map_inputs/map_outputs return their places)");
+  cmd->add_flag("--external-arena", a->external_arena,
+                "the caller provides the arena (struct tvmgen_<name>_workspace_pools) instead of a static array");
+  cmd->add_flag("-v,--verbose", a->verbose, "print the memory plan");
+  cmd->footer("Examples:\n  ember compile kws.tflite --target cortex-m4 -o kws.tar\n"
+              "  ember compile kws.tflite --target host --module-name kws -o build/kws");
+  cmd->callback([=] {
+    *run = [=]() -> int {
+      auto target = codegen::c::ParseTarget(a->target);
+      if (!target.ok()) return Report(target.diag());
+      auto g = LoadModel(a->model);
+      if (!g.ok()) return Report(g.diag());
+      codegen::c::AotOptions o;
+      o.module_name = a->module_name;
+      o.target = *target;
+      o.io_in_arena = a->io_in_arena;
+      o.external_arena = a->external_arena;
+      auto m = codegen::c::GenerateAot(*g, o);
+      if (!m.ok()) return Report(m.diag());
+      package::MlfOptions mo;
+      mo.target = a->target;
+      mo.graph = &*g;
+      Status st = package::ExportModelLibraryFormat(*m, a->out, mo);
+      if (!st.ok()) return Report(st.diag());
+      if (a->verbose) std::fputs(memory::PlanSummary(*g, m->plan).c_str(), stdout);
+      const int64_t ram = m->workspace_bytes + (a->io_in_arena ? 0 : m->io_bytes);
+      std::printf("wrote %s: module '%s', target %s, %zu kernels\n", a->out.c_str(), m->module_name.c_str(),
+                  a->target.c_str(), g->nodes.size());
+      std::printf("  arena %lld B%s, weights %lld B, RAM %lld B in all\n",
+                  static_cast<long long>(m->workspace_bytes),
+                  a->io_in_arena ? " (inputs and outputs inside)" : "",
+                  static_cast<long long>(m->constants_bytes), static_cast<long long>(ram));
+      return 0;
+    };
+  });
+}
+
+}  // namespace ember::cli

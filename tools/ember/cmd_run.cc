@@ -1,0 +1,225 @@
+// `ember run ARTIFACT --input FILE... --output FILE...` for a Model Library
+// Format archive or folder compiled with --target host: builds the generated C
+// with the system C compiler into a small runner (cached by content hash) and
+// runs it on the inputs.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "ir/parser.h"
+#include "package/mlf_reader.h"
+#include "support/file.h"
+
+namespace ember::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+uint64_t Fnv1a(const std::string& s, uint64_t h = 1469598103934665603ull) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::string CacheRoot() {
+  if (const char* e = std::getenv("EMBER_CACHE_DIR"); e && *e) return e;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/ember";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/ember";
+  return (fs::temp_directory_path() / "ember-cache").string();
+}
+
+// The runner: reads each input's raw bytes from a file, runs the model, writes each output.
+std::string RunnerSource(const std::string& prefix, const std::string& header, const ir::Graph& g,
+                         bool external_arena) {
+  std::string s = "#include <stdio.h>\n#include <stdint.h>\n#include \"" + header + "\"\n\n";
+  s += "static int read_file(const char* p, void* buf, size_t n) {\n"
+       "  FILE* f = fopen(p, \"rb\"); size_t got; if (!f) return 1;\n"
+       "  got = fread(buf, 1, n, f); fclose(f); return got != n;\n}\n\n";
+  for (size_t i = 0; i < g.inputs.size(); ++i)
+    s += "static uint8_t in" + std::to_string(i) + "[" + std::to_string(g.tensor(g.inputs[i]).size_bytes() + 1) + "];\n";
+  for (size_t i = 0; i < g.outputs.size(); ++i)
+    s += "static uint8_t out" + std::to_string(i) + "[" + std::to_string(g.tensor(g.outputs[i]).size_bytes() + 1) + "];\n";
+  if (external_arena) s += "static uint8_t pool[TVMGEN_WORKSPACE + 1] __attribute__((aligned(16)));\n";
+  s += "\nint main(int argc, char** argv) {\n";
+  s += "  struct " + prefix + "_inputs inputs = {";
+  for (size_t i = 0; i < g.inputs.size(); ++i) s += (i ? ", " : "") + std::string("in") + std::to_string(i);
+  s += "};\n  struct " + prefix + "_outputs outputs = {";
+  for (size_t i = 0; i < g.outputs.size(); ++i) s += (i ? ", " : "") + std::string("out") + std::to_string(i);
+  s += "};\n  int32_t rc;\n";
+  s += "  if (argc != " + std::to_string(1 + g.inputs.size() + g.outputs.size()) + ") return 2;\n";
+  for (size_t i = 0; i < g.inputs.size(); ++i)
+    s += "  if (read_file(argv[" + std::to_string(1 + i) + "], in" + std::to_string(i) + ", " +
+         std::to_string(g.tensor(g.inputs[i]).size_bytes()) + ")) return 3;\n";
+  if (external_arena) {
+    s += "  { struct " + prefix + "_workspace_pools pools = {pool};\n    rc = " + prefix +
+         "_run(&inputs, &outputs, &pools); }\n";
+  } else {
+    s += "  rc = " + prefix + "_run(&inputs, &outputs);\n";
+  }
+  s += "  if (rc != 0) { fprintf(stderr, \"the model returned %d\\n\", (int)rc); return 4; }\n";
+  for (size_t i = 0; i < g.outputs.size(); ++i) {
+    const std::string n = std::to_string(g.tensor(g.outputs[i]).size_bytes());
+    s += "  { FILE* f = fopen(argv[" + std::to_string(1 + g.inputs.size() + i) + "], \"wb\"); if (!f) return 5;\n"
+         "    if (fwrite(out" + std::to_string(i) + ", 1, " + n + ", f) != " + n + "u) return 5; fclose(f); }\n";
+  }
+  return s + "  return 0;\n}\n";
+}
+
+Diagnostic RunError(const std::string& message, const std::string& hint) {
+  return MakeDiag("E0801", ExitCode::kFailure, message, hint);
+}
+
+// Builds (or finds in the cache) the runner for `mlf`; returns its path.
+Expected<std::string> BuildRunner(const package::MlfContents& mlf, const std::string& name,
+                                  const ir::Graph& g) {
+  const std::string prefix = "tvmgen_" + name;
+  const std::string header = prefix + ".h";
+  auto header_it = mlf.files.find("codegen/host/include/" + header);
+  if (header_it == mlf.files.end())
+    return RunError("the archive has no codegen/host/include/" + header, "re-create it with 'ember compile'");
+  const bool external = header_it->second.find(prefix + "_workspace_pools {") != std::string::npos;
+  std::string runner = RunnerSource(prefix, header, g, external);
+  if (external) {
+    std::string up = prefix;
+    for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    runner = "#define TVMGEN_WORKSPACE " + up + "_WORKSPACE_SIZE\n" + runner;
+  }
+  uint64_t h = Fnv1a(runner);
+  std::vector<std::string> sources;
+  for (const auto& [path, content] : mlf.files) {
+    const bool src = path.rfind("codegen/host/", 0) == 0 || path.rfind("runtime/", 0) == 0;
+    if (!src) continue;
+    h = Fnv1a(path + "\n" + content, h);
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  const fs::path dir = fs::path(CacheRoot()) / "run" / hex;
+  const fs::path exe = dir / "runner";
+  std::error_code ec;
+  if (fs::exists(exe, ec)) return exe.string();
+  const fs::path tmp = dir.string() + ".tmp" + std::to_string(getpid());
+  fs::remove_all(tmp, ec);
+  fs::create_directories(tmp, ec);
+  std::string cmd = "cc -std=c99 -O2 -w -I " + Quote((tmp / "codegen/host/include").string()) + " -I " +
+                    Quote((tmp / "runtime/include").string());
+  for (const auto& [path, content] : mlf.files) {
+    const bool src = path.rfind("codegen/host/", 0) == 0 || path.rfind("runtime/", 0) == 0;
+    if (!src) continue;
+    const fs::path p = tmp / path;
+    fs::create_directories(p.parent_path(), ec);
+    EMBER_RETURN_IF_ERROR(WriteFileBytes(p.string(), content.data(), content.size()));
+    const bool c_file = p.extension() == ".c" &&
+                        (path.rfind("codegen/host/src/", 0) == 0 || path.rfind("runtime/src/", 0) == 0);
+    if (c_file) cmd += " " + Quote(p.string());
+  }
+  EMBER_RETURN_IF_ERROR(WriteFileBytes((tmp / "runner.c").string(), runner.data(), runner.size()));
+  cmd += " " + Quote((tmp / "runner.c").string()) + " -lm -o " + Quote((tmp / "runner").string()) + " 2> " +
+         Quote((tmp / "cc.log").string());
+  if (std::system(cmd.c_str()) != 0) {
+    auto log = ReadFileBytes((tmp / "cc.log").string());
+    const std::string text = log.ok() ? std::string(log->begin(), log->end()) : "";
+    return RunError("the generated C does not build with the system C compiler:\n" + text.substr(0, 4000),
+                    "check that 'cc' works; the sources are in " + tmp.string());
+  }
+  fs::create_directories(dir.parent_path(), ec);
+  fs::rename(tmp, dir, ec);
+  if (ec && !fs::exists(exe)) return RunError("cannot populate the cache at " + dir.string(), "set EMBER_CACHE_DIR");
+  fs::remove_all(tmp, ec);
+  return exe.string();
+}
+
+int RunArtifact(const std::string& path, const std::vector<std::string>& inputs,
+                const std::vector<std::string>& outputs) {
+  auto mlf = package::ReadModelLibraryFormat(path);
+  if (!mlf.ok()) return Report(mlf.diag());
+  const auto& modules = mlf->metadata["modules"];
+  if (!modules.is_object() || modules.size() != 1)
+    return Report(RunError("'" + path + "' must hold exactly one model", "compile one model per archive"));
+  const std::string name = modules.begin().key();
+  const auto& mod = modules.begin().value();
+  const std::string target = mod.contains("target") && mod["target"].is_array() && !mod["target"].empty()
+                                 ? mod["target"][0].get<std::string>() : "";
+  if (target.find("host") == std::string::npos) {
+    return Report(MakeDiag("E0802", ExitCode::kUsage,
+                           "'" + path + "' was compiled for '" + target + "', not for the host",
+                           "compile with --target host to run on this machine, or use a device project"));
+  }
+  auto ir_it = mlf->files.find("src/" + name + ".relay");
+  if (ir_it == mlf->files.end()) return Report(RunError("'" + path + "' has no src/" + name + ".relay", "re-create it with 'ember compile'"));
+  auto g = ir::Parse(ir_it->second);
+  if (!g.ok()) return Report(g.diag());
+  if (inputs.size() != g->inputs.size() || (!outputs.empty() && outputs.size() != g->outputs.size())) {
+    return Report(MakeDiag("E0401", ExitCode::kUsage,
+                           "the model has " + std::to_string(g->inputs.size()) + " inputs and " +
+                               std::to_string(g->outputs.size()) + " outputs; " + std::to_string(inputs.size()) +
+                               " --input and " + std::to_string(outputs.size()) + " --output files were given",
+                           "pass one file per input and per output, in order"));
+  }
+  auto exe = BuildRunner(*mlf, name, *g);
+  if (!exe.ok()) return Report(exe.diag());
+  const fs::path tmp = fs::temp_directory_path() / ("ember-run-" + std::to_string(getpid()));
+  std::error_code ec;
+  fs::create_directories(tmp, ec);
+  std::string cmd = Quote(*exe);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    auto bytes = ReadTensorFile(inputs[i], g->tensor(g->inputs[i]), i);
+    if (!bytes.ok()) return fs::remove_all(tmp, ec), Report(bytes.diag());
+    const std::string p = (tmp / ("in" + std::to_string(i))).string();
+    Status st = WriteFileBytes(p, bytes->data(), bytes->size());
+    if (!st.ok()) return fs::remove_all(tmp, ec), Report(st.diag());
+    cmd += " " + Quote(p);
+  }
+  for (size_t i = 0; i < g->outputs.size(); ++i) cmd += " " + Quote((tmp / ("out" + std::to_string(i))).string());
+  const int rc = std::system(cmd.c_str());
+  int result = 0;
+  if (rc != 0) {
+    result = Report(RunError("the model runner failed (status " + std::to_string(rc) + ")", "run 'ember eval' to compare"));
+  } else {
+    for (size_t i = 0; i < g->outputs.size() && result == 0; ++i) {
+      auto bytes = ReadFileBytes((tmp / ("out" + std::to_string(i))).string());
+      if (!bytes.ok()) { result = Report(bytes.diag()); break; }
+      const ir::Tensor& t = g->tensor(g->outputs[i]);
+      if (outputs.empty()) {
+        std::printf("output %zu '%s' %s:\n", i, t.name.c_str(), DescribeTensor(t).c_str());
+        PrintTensorValues(t, *bytes, 64);
+      } else {
+        Status st = WriteTensorFile(outputs[i], t, *bytes);
+        if (!st.ok()) result = Report(st.diag());
+      }
+    }
+  }
+  fs::remove_all(tmp, ec);
+  return result;
+}
+
+}  // namespace
+
+void RegisterRun(CLI::App& app, Action* run) {
+  auto* cmd = app.add_subcommand("run", "Run a model compiled with --target host (an MLF archive or folder)");
+  auto path = std::make_shared<std::string>();
+  auto inputs = std::make_shared<std::vector<std::string>>();
+  auto outputs = std::make_shared<std::vector<std::string>>();
+  cmd->add_option("ARTIFACT", *path, "the .tar or folder written by 'ember compile --target host'")->required();
+  cmd->add_option("--input,-i", *inputs, "one file per model input, in order: .npy or .bin")->required();
+  cmd->add_option("--output,-o", *outputs, "one file per model output, in order: .npy or .bin");
+  cmd->footer("Example:\n  ember compile kws.tflite -o kws.tar && ember run kws.tar --input x.bin --output y.bin\n"
+              "The runner is built once with the system C compiler and cached in $EMBER_CACHE_DIR\n"
+              "(default ~/.cache/ember).");
+  cmd->callback([=] { *run = [=] { return RunArtifact(*path, *inputs, *outputs); }; });
+}
+
+}  // namespace ember::cli
