@@ -42,10 +42,10 @@ gen_glue() {
   hname=$(basename "$header")
   prefix=${hname%.h}                      # tvmgen_<name>
   name=${prefix#tvmgen_}
-  up=$(echo "$prefix" | tr 'a-z' 'A-Z')
+  up=$(echo "$prefix" | tr '[:lower:]' '[:upper:]')
   members() { sed -n "/^struct ${prefix}_$1 {/,/^};/s/^ *void\* *\([A-Za-z0-9_]*\);.*/\1/p" "$header"; }
   size_of() {
-    m=$(echo "$1" | tr 'a-z' 'A-Z')
+    m=$(echo "$1" | tr '[:lower:]' '[:upper:]')
     sed -n "s/^#define ${up}_${m}_SIZE \([0-9][0-9]*\).*/\1/p" "$header" | head -n 1
   }
   ins=$(members inputs); outs=$(members outputs)
@@ -72,28 +72,26 @@ gen_glue() {
     fi
     n=0
     for m in $outs; do
-      [ $io_in_arena -eq 1 ] || echo "static uint8_t out_$m[${up}_$(echo "$m" | tr 'a-z' 'A-Z')_SIZE] __attribute__((aligned(16)));"
+      [ $io_in_arena -eq 1 ] || echo "static uint8_t out_${m}[${up}_$(echo "$m" | tr '[:lower:]' '[:upper:]')_SIZE] __attribute__((aligned(16)));"
       n=$((n + 1))
     done
     echo "struct ember_harness_output ember_harness_outputs[$n] = {"
     for m in $outs; do echo "  {\"$m\", 0, $(size_of "$m")},"; done
     echo "};"
     echo "const size_t ember_harness_num_outputs = $n;"
-    echo "int32_t ember_harness_run(void) {"
     pools=""
     if [ $ext_arena -eq 1 ]; then
-      echo "  struct ${prefix}_workspace_pools pools;"
-      echo "  pools.global_workspace = arena;"
+      echo "static struct ${prefix}_workspace_pools pools;"
       pools="&pools"
     fi
+    echo "static struct ${prefix}_inputs in;"
+    echo "static struct ${prefix}_outputs out;"
+    echo "void ember_harness_prepare(void) {"
+    [ $ext_arena -eq 1 ] && echo "  pools.global_workspace = arena;"
     if [ $io_in_arena -eq 1 ]; then
-      echo "  struct ${prefix}_inputs in = ${prefix}_map_inputs($pools);"
-      echo "  struct ${prefix}_outputs out = ${prefix}_map_outputs($pools);"
-    else
-      echo "  struct ${prefix}_inputs in;"
-      echo "  struct ${prefix}_outputs out;"
+      echo "  in = ${prefix}_map_inputs($pools);"
+      echo "  out = ${prefix}_map_outputs($pools);"
     fi
-    echo "  int32_t rc;"
     off=0
     for m in $ins; do
       s=$(size_of "$m")
@@ -110,9 +108,8 @@ gen_glue() {
       echo "  ember_harness_outputs[$i].data = (const uint8_t*)out.$m;"
       i=$((i + 1))
     done
-    echo "  rc = ${prefix}_run(&in, &out${pools:+, $pools});"
-    echo "  return rc;"
     echo "}"
+    echo "int32_t ember_harness_run(void) { return ${prefix}_run(&in, &out${pools:+, $pools}); }"
   } > "$out"
 }
 
@@ -147,7 +144,7 @@ else
   fi
   [ -d "$MLF/codegen/host/src" ] || die "$MLF is not a Model Library Format folder (no codegen/host/src)"
   RT="$MLF/runtime"; [ -d "$RT/include" ] || RT="$PORT/../.."
-  HEADER=$(ls "$MLF"/codegen/host/include/tvmgen_*.h | head -n 1)
+  HEADER=$(find "$MLF/codegen/host/include" -name 'tvmgen_*.h' | sort | head -n 1)
   [ -f "$HEADER" ] || die "no tvmgen_<name>.h in $MLF/codegen/host/include"
   gen_glue "$HEADER" "$INPUT" "$WORK/model_glue.c"
   CFLAGS="$CFLAGS -I$MLF/codegen/host/include"

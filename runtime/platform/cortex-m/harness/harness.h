@@ -9,15 +9,20 @@
 
 struct ember_harness_output {
   const char* name;     /* the member name in struct tvmgen_<name>_outputs */
-  const uint8_t* data;  /* set by ember_harness_run */
+  const uint8_t* data;  /* set by ember_harness_prepare */
   size_t size;          /* bytes */
 };
 
 /* The model's name (the <name> in tvmgen_<name>_run). */
 extern const char ember_harness_model_name[];
 
-/* Runs the model once on the compiled-in inputs; returns what
- * tvmgen_<name>_run returned (0 on success). Sets the outputs' data. */
+/* Points the model's input and output structs at the compiled-in inputs
+ * and the output buffers (copies the inputs into the arena when the model
+ * keeps them there) and sets the outputs' data. Called before every run, untimed. */
+void ember_harness_prepare(void);
+
+/* Runs the model once: exactly one call of tvmgen_<name>_run, which is all
+ * the harness times. Returns what it returned (0 on success). */
 int32_t ember_harness_run(void);
 
 extern struct ember_harness_output ember_harness_outputs[];
