@@ -123,6 +123,25 @@ int main(void) {
   EXPECT_EQ(Slurp(dir + "/out.txt"), "ok 1 1\n");
 }
 
+TEST(Compile, ProfilingBuildTimesEveryNodeAndComputesTheSame) {
+  const std::string dir = TempDir();
+  WriteFile(dir + "/m.tflite", TinyConvModel());
+  ASSERT_EQ(RunCli({"compile", dir + "/m.tflite", "-o", dir + "/plain.tar"}).exit_code, 0);
+  const std::string mlf = CompileAndUnpack(dir + "/m.tflite", dir, {"--profile"});
+  const std::string header = Slurp(mlf + "/codegen/host/include/tvmgen_default.h");
+  EXPECT_NE(header.find("#define TVMGEN_DEFAULT_PROFILE_NODES 6"), std::string::npos) << header;
+  const std::string lib1 = Slurp(mlf + "/codegen/host/src/default_lib1.c");
+  EXPECT_NE(lib1.find("ember_platform_ticks()"), std::string::npos);
+  // Off by default: the plain build reads no timer.
+  fs::create_directories(dir + "/plain");
+  ASSERT_EQ(Sh("tar xf " + dir + "/plain.tar -C " + dir + "/plain"), 0);
+  EXPECT_EQ(Slurp(dir + "/plain/codegen/host/src/default_lib1.c").find("ember_platform_ticks"), std::string::npos);
+  WriteFile(dir + "/in.bin", std::vector<uint8_t>(64, 7));
+  ASSERT_EQ(RunCli({"run", dir + "/out.tar", "--input", dir + "/in.bin", "--output", dir + "/a.bin"}).exit_code, 0);
+  ASSERT_EQ(RunCli({"run", dir + "/plain.tar", "--input", dir + "/in.bin", "--output", dir + "/b.bin"}).exit_code, 0);
+  EXPECT_EQ(ReadFile(dir + "/a.bin"), ReadFile(dir + "/b.bin"));
+}
+
 TEST(Compile, BadTargetAndModuleNameAreUsageErrors) {
   const std::string dir = TempDir();
   WriteFile(dir + "/m.tflite", TinyConvModel());

@@ -14,7 +14,7 @@ void RegisterCompile(CLI::App& app, Action* run) {
       "compile", "Compile a model to C99 and package it in Model Library Format (.tar or folder)");
   struct Args {
     std::string model, target = "host", executor = "aot", module_name = "default", out;
-    bool io_in_arena = false, external_arena = false, verbose = false;
+    bool io_in_arena = false, external_arena = false, verbose = false, profile = false;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("MODEL", a->model, "model file (.tflite, or ember IR text .ir)")->required();
@@ -32,6 +32,9 @@ void RegisterCompile(CLI::App& app, Action* run) {
                 "tvmgen_<name>_map_inputs/map_outputs return their places)");
   cmd->add_flag("--external-arena", a->external_arena,
                 "the caller provides the arena (struct tvmgen_<name>_workspace_pools) instead of a static array");
+  cmd->add_flag("--profile", a->profile,
+                "time every layer: reads the platform timer around each kernel call into "
+                "tvmgen_<name>_profile_ticks[] (off by default; no cost when off)");
   cmd->add_flag("-v,--verbose", a->verbose, "print the memory plan");
   cmd->footer("Examples:\n  ember compile kws.tflite --target cortex-m4 -o kws.tar\n"
               "  ember compile kws.tflite --target host --module-name kws -o build/kws");
@@ -46,6 +49,7 @@ void RegisterCompile(CLI::App& app, Action* run) {
       o.target = *target;
       o.io_in_arena = a->io_in_arena;
       o.external_arena = a->external_arena;
+      o.profile = a->profile;
       auto m = codegen::c::GenerateAot(*g, o);
       if (!m.ok()) return Report(m.diag());
       package::MlfOptions mo;

@@ -98,6 +98,13 @@ std::string Header(const GeneratedModel& m, const AotOptions& o) {
   h += "int32_t " + m.prefix + "_run(struct " + m.prefix + "_inputs* inputs, struct " + m.prefix + "_outputs* outputs";
   if (o.external_arena) h += ", struct " + m.prefix + "_workspace_pools* workspace_pools";
   h += ");\n\n";
+  if (o.profile) {
+    h += "/* Profiling build (--profile): after each run, " + m.prefix + "_profile_ticks[i] holds the\n"
+         " * ember_platform_ticks() spent in node i, named " + m.prefix + "_profile_names[i]. */\n";
+    h += "#define " + up + "_PROFILE_NODES " + std::to_string(m.profile_nodes) + "\n";
+    h += "extern uint32_t " + m.prefix + "_profile_ticks[" + up + "_PROFILE_NODES];\n";
+    h += "extern const char* const " + m.prefix + "_profile_names[" + up + "_PROFILE_NODES];\n\n";
+  }
   h += "/* Bytes of working memory (the arena) the model needs. */\n";
   h += "#define " + up + "_WORKSPACE_SIZE " + std::to_string(m.workspace_bytes) + "\n\n";
   h += "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " + up + "_H_ */\n";
@@ -142,6 +149,21 @@ std::string Lib1(const ir::Graph& g, const GeneratedModel& m, const std::vector<
                   "): constants, kernels and the AOT main function. Do not edit. */\n";
   s += "#include <stdint.h>\n#include <string.h>\n#include <math.h>\n\n";
   s += "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n\n";
+  if (o.profile) {
+    s += "#include \"ember/platform.h\"\n#include \"" + m.header_name + "\"\n\n";
+    s += "uint32_t " + m.prefix + "_profile_ticks[" + std::to_string(m.profile_nodes) + "];\n";
+    s += "const char* const " + m.prefix + "_profile_names[" + std::to_string(m.profile_nodes) + "] = {\n";
+    for (size_t i = 0; i < g.nodes.size(); ++i) {
+      std::string label = std::string(ir::OpIrName(g.nodes[i].op)) + " " + g.nodes[i].name;
+      std::string esc;
+      for (char c : label) {
+        if (c == '"' || c == '\\') esc += '\\';
+        if (static_cast<unsigned char>(c) >= 32 && c != '?') esc += c;
+      }
+      s += "  \"" + esc + "\",\n";
+    }
+    s += "};\n\n";
+  }
   s += consts.Render();
   for (const auto& nc : code)
     if (!nc.elided) s += nc.kernel.code + "\n";
@@ -152,6 +174,7 @@ std::string Lib1(const ir::Graph& g, const GeneratedModel& m, const std::vector<
     s += "  " + NodeComment(g, i) + "\n";
     if (code[i].elided) {
       s += "  /* (no code: the output shares the input's bytes) */\n";
+      if (o.profile) s += "  " + m.prefix + "_profile_ticks[" + std::to_string(i) + "] = 0;\n";
       continue;
     }
     std::string args;
@@ -165,7 +188,12 @@ std::string Lib1(const ir::Graph& g, const GeneratedModel& m, const std::vector<
       const auto* sc = m.plan.Scratch(static_cast<int>(i));
       add("arena + " + std::to_string(sc ? sc->offset : 0));
     }
-    s += "  " + code[i].fn + "(" + args + ");\n";
+    if (o.profile) {
+      s += "  { const uint32_t t0 = ember_platform_ticks();\n    " + code[i].fn + "(" + args + ");\n    " +
+           m.prefix + "_profile_ticks[" + std::to_string(i) + "] = ember_platform_ticks() - t0; }\n";
+    } else {
+      s += "  " + code[i].fn + "(" + args + ");\n";
+    }
   }
   return s + "  return 0;\n}\n";
 }
@@ -270,6 +298,7 @@ Expected<GeneratedModel> GenerateAot(const ir::Graph& g, const AotOptions& o) {
     code[i].elided = in && out && in->in_arena && out->in_arena && in->offset == out->offset;
   }
   m.workspace_bytes = m.plan.arena_bytes;
+  m.profile_nodes = o.profile ? static_cast<int64_t>(g.nodes.size()) : 0;
   m.constants_bytes = consts.total_bytes();
   for (const auto& io : m.inputs) m.io_bytes += io.bytes;
   for (const auto& io : m.outputs) m.io_bytes += io.bytes;

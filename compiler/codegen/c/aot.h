@@ -45,6 +45,7 @@ struct GeneratedModel {
   int64_t constants_bytes = 0;  // weights, biases and derived constant tables
   int64_t io_bytes = 0;         // input + output bytes
   std::string ir_text;          // the final IR (for src/<name>.relay)
+  int64_t profile_nodes = 0;    // > 0 in a profiling build: entries of <prefix>_profile_ticks
 };
 
 // Fails with E05xx diagnostics: bad module name (E0503), an operator with no
