@@ -70,3 +70,13 @@ void ExportModelLibraryFormatOrThrow(const codegen::c::GeneratedModel& m, const 
                                      const MlfOptions& opts = {});
 
 }  // namespace ember::package
+
+// The names of microTVM's Python API (tvm.micro.export_model_library_format,
+// tvm.micro.UnsupportedInModelLibraryFormatError), for code ported from it.
+namespace ember::micro {
+using package::UnsupportedInModelLibraryFormatError;
+inline void export_model_library_format(const codegen::c::GeneratedModel& m, const std::string& out,
+                                        const package::MlfOptions& opts = {}) {
+  package::ExportModelLibraryFormatOrThrow(m, out, opts);
+}
+}  // namespace ember::micro

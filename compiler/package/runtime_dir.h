@@ -12,3 +12,9 @@ namespace ember::package {
 std::string GetStandaloneCrtDir();
 
 }  // namespace ember::package
+
+// The names of microTVM's Python API (tvm.micro.get_standalone_crt_dir), for
+// code ported from it.
+namespace ember::micro {
+inline std::string get_standalone_crt_dir() { return package::GetStandaloneCrtDir(); }
+}  // namespace ember::micro
