@@ -4,9 +4,10 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
+SHARED     ?= ../shared
 CMAKE_FLAGS ?=
 
-.PHONY: all build setup configure test test-fast test-asan demo clean help
+.PHONY: all build setup configure test test-fast test-asan demo bench bench-shared clean help
 
 all: build
 
@@ -15,6 +16,7 @@ help:
 	@echo "make demo       build, then analyse and evaluate a small model"
 	@echo "make test       build and run all tests, also under ASan+UBSan"
 	@echo "make test-fast  run the tests of the normal build only"
+	@echo "make bench      MLPerf Tiny models on emulated Cortex-M cores (needs $(SHARED)): $(BUILD)/bench/results.json"
 	@echo "make clean      remove the build directories"
 
 setup:
@@ -46,6 +48,16 @@ test: test-fast test-asan
 
 demo: build
 	@sh examples/demo.sh $(BUILD)
+
+# The benchmark (bench/README.md): the four MLPerf Tiny models of $(SHARED)
+# on every emulated core, checked bit-exact; writes $(BUILD)/bench/results.json
+# and results.md and prints the table.
+bench-shared:
+	@test -d $(SHARED)/models -a -d $(SHARED)/testdata -a -f $(SHARED)/peers/tflm-cortex-m4.json || \
+	  { echo "make bench: $(SHARED) (models/, testdata/, peers/tflm-cortex-m4.json) is missing; the benchmark needs it (check out 'shared' beside the project or pass SHARED=/path)" >&2; exit 1; }
+
+bench: bench-shared build
+	@sh bench/bench.sh $(BUILD)/bin/ember $(BUILD)/bin/ember-bench-report $(SHARED) $(BUILD)/bench
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

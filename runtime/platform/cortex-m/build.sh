@@ -62,6 +62,7 @@ gen_glue() {
     echo "#include <stdint.h>"
     echo "#include <string.h>"
     echo "#include \"harness.h\""
+    echo "#include \"platform.h\""
     echo "#include \"$hname\""
     echo "const char ember_harness_model_name[] = \"$name\";"
     echo "static uint8_t input_bytes[$total] __attribute__((aligned(16))) = {"
@@ -110,6 +111,18 @@ gen_glue() {
     done
     echo "}"
     echo "int32_t ember_harness_run(void) { return ${prefix}_run(&in, &out${pools:+, $pools}); }"
+    echo "void ember_harness_print_profile(void) {"
+    if grep -q "^#define ${up}_PROFILE_NODES " "$header"; then   # compiled with --profile
+      echo "  size_t i;"
+      echo "  for (i = 0; i < ${up}_PROFILE_NODES; ++i) {"
+      echo "    ember_cm_print(\"layer \"); ember_cm_print_u64(i);"
+      echo "    ember_cm_print(\" ticks \"); ember_cm_print_u64(${prefix}_profile_ticks[i]);"
+      echo "    ember_cm_print(\" instructions \");"
+      echo "    ember_cm_print_u64(ember_cm_ticks_to_instructions(${prefix}_profile_ticks[i]));"
+      printf '%s\n' "    ember_cm_print(\" \"); ember_cm_print(${prefix}_profile_names[i]); ember_cm_print(\"\\n\");"
+      echo "  }"
+    fi
+    echo "}"
   } > "$out"
 }
 

@@ -25,6 +25,12 @@ void ember_harness_prepare(void);
  * the harness times. Returns what it returned (0 on success). */
 int32_t ember_harness_run(void);
 
+/* Prints the timer reading of every node of the last run when the model was
+ * compiled with --profile, one line per node:
+ *   layer <i> ticks <t> instructions <n> <op> <node name>
+ * and nothing otherwise. Called after the runs, untimed. */
+void ember_harness_print_profile(void);
+
 extern struct ember_harness_output ember_harness_outputs[];
 extern const size_t ember_harness_num_outputs;
 

@@ -4,6 +4,7 @@
  *
  *   ember-harness: board mps2-an386 model kws
  *   run 1 ticks 123 instructions 4920
+ *   layer 0 ticks 7 instructions 280 conv2d node_name   (--profile builds)
  *   output 0 Identity 12 00ff...
  *   ember-harness: ok
  *
@@ -49,6 +50,7 @@ int main(void) {
     }
     print_run(run, ticks);
   }
+  ember_harness_print_profile();
   for (i = 0; i < ember_harness_num_outputs; ++i) {
     const struct ember_harness_output* o = &ember_harness_outputs[i];
     ember_cm_print("output ");
