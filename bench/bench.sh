@@ -5,8 +5,9 @@
 #
 # EMBER: the ember CLI; REPORT: ember-bench-report (built from bench/);
 # SHARED: the folder with models/, testdata/ and peers/ (../shared); OUT:
-# where everything goes (recreated). For every model and core it compiles
-# the model (--io-in-arena), builds standalone firmware with
+# where everything goes (earlier results there are replaced). For every
+# model and core it compiles the model (--io-in-arena), builds standalone
+# firmware with
 # runtime/platform/cortex-m/build.sh around input_1.bin, runs it under QEMU
 # (run.sh: -icount shift=0) and compares the output with output_1.bin byte
 # for byte; on cortex-m4 a second build with --profile gives the per-layer
@@ -101,7 +102,10 @@ done
 case "$CORES" in *cortex-m4*) ;; *) die "EMBER_BENCH_CORES must include cortex-m4 (the peer comparison)" ;; esac
 
 SHARED=$(cd "$SHARED" && pwd)
-rm -rf "$OUT"; mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
+mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
+# Remove only what an earlier run wrote.
+for m in $MODELS; do rm -rf "${OUT:?}/$m"; done
+rm -f "$OUT/environment.txt" "$OUT/results.json" "$OUT/results.md"
 {
   echo "ember: $("$EMBER" --version 2>/dev/null | head -n 1)"
   echo "qemu: $(qemu-system-arm --version | head -n 1)"
