@@ -76,8 +76,46 @@ job() {
   echo "bench: $m on $core ($board, $kind): $outcome"
 }
 
+# Runs every public vector testdata/<model>/input_K.bin of model $1 on the
+# emulated M4 and compares with output_K.bin; writes
+# $OUT/<model>/vectors-cortex-m4/status (ok, or the vectors that differ).
+vectors_job() {
+  m=$1
+  dir="$BENCH_OUT/$m/vectors-cortex-m4"
+  mkdir -p "$dir"
+  if ! "$BENCH_EMBER" compile "$BENCH_SHARED/models/$m.tflite" --target cortex-m4 --module-name "$m" \
+      -o "$dir/mlf" > "$dir/compile.log" 2>&1; then
+    echo "error: ember compile failed (see $dir/compile.log)" > "$dir/status"
+    echo "bench: $m public vectors on cortex-m4: $(cat "$dir/status")"
+    return 0
+  fi
+  n=0; bad=""
+  for in in "$BENCH_SHARED/testdata/$m"/input_*.bin; do
+    k=$(basename "$in" .bin); k=${k#input_}
+    want_file="$BENCH_SHARED/testdata/$m/output_$k.bin"
+    [ -f "$want_file" ] || continue
+    n=$((n + 1))
+    if ! EMBER_HARNESS_RUNS=1 sh "$PORT/build.sh" "$dir/mlf" "$in" mps2-an386 "$dir/fw_$k.elf" \
+        > "$dir/build_$k.log" 2>&1; then
+      bad="$bad $k(build)"; continue
+    fi
+    sh "$PORT/run.sh" "$dir/fw_$k.elf" mps2-an386 600 > "$dir/run_$k.txt" 2>&1 || { bad="$bad $k(run)"; continue; }
+    got=$(sed -n 's/^output [0-9]* [^ ]* [0-9]* \([0-9a-f]*\)$/\1/p' "$dir/run_$k.txt" | tr -d '\n')
+    want=$(od -An -v -tx1 "$want_file" | tr -d ' \n')
+    [ "$got" = "$want" ] || bad="$bad $k"
+  done
+  if [ -z "$bad" ] && [ $n -gt 0 ]; then
+    echo "ok: $n vectors bit-exact" > "$dir/status"
+  else
+    echo "mismatch: vectors$bad of $n differ (see $dir)" > "$dir/status"
+  fi
+  echo "bench: $m public vectors on cortex-m4 (mps2-an386): $(cat "$dir/status")"
+}
+
 if [ "${1:-}" = "--job" ]; then
-  shift; job "$@"; exit 0
+  shift
+  if [ "$3" = vectors ]; then vectors_job "$1"; else job "$@"; fi
+  exit 0
 fi
 
 [ $# -eq 4 ] || { echo "usage: bench.sh EMBER REPORT SHARED OUT" >&2; exit 2; }
@@ -112,7 +150,7 @@ rm -f "$OUT/environment.txt" "$OUT/results.json" "$OUT/results.md"
   echo "compiler: $(arm-none-eabi-gcc --version | head -n 1)"
   echo "flags: -O2 -mthumb -ffunction-sections -fdata-sections, --gc-sections, newlib-nano (runtime/platform/cortex-m/build.sh)"
   echo "run: qemu-system-arm -M <board> -icount shift=0 -semihosting (runtime/platform/cortex-m/run.sh)"
-  echo "models: $SHARED/models ($MODELS), vectors: input_1.bin/output_1.bin"
+  echo "models: $SHARED/models ($MODELS), vectors: input_1.bin/output_1.bin (all input_K.bin on cortex-m4)"
 } > "$OUT/environment.txt"
 
 for m in $MODELS; do
@@ -127,7 +165,18 @@ for m in $MODELS; do
     echo "$m $core plain"
     if [ "$core" = cortex-m4 ]; then echo "$m $core profile"; fi
   done
+  echo "$m cortex-m4 vectors"
 done | xargs -P "$JOBS" -n 3 sh "$BENCH_DIR/bench.sh" --job
 
 echo
-"$REPORT" "$OUT" "$SHARED/peers/tflm-cortex-m4.json" "$MODELS" "$CORES"
+report_rc=0
+"$REPORT" "$OUT" "$SHARED/peers/tflm-cortex-m4.json" "$MODELS" "$CORES" || report_rc=$?
+vectors_rc=0
+echo
+for m in $MODELS; do
+  status=$(cat "$OUT/$m/vectors-cortex-m4/status" 2>/dev/null || echo "error: no result")
+  echo "public vectors, $m on cortex-m4: $status"
+  case "$status" in ok:*) ;; *) vectors_rc=1 ;; esac
+done
+[ $report_rc -eq 0 ] || exit $report_rc
+exit $vectors_rc
