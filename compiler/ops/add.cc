@@ -21,35 +21,6 @@ namespace {
 
 constexpr int kLeftShift = 20;  // int8 inputs are pre-scaled by 2^20
 
-std::string Num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
-Status GetActivation(const ir::Node& n, Activation* act) {
-  if (n.HasAttr("act") && !std::holds_alternative<std::string>(n.attrs.at("act")))
-    return NodeError(n, "attribute 'act' must be a string");
-  const std::string name = n.GetString("act", "none");
-  if (!ParseActivation(name, act)) {
-    return NodeError(n, "has unknown fused activation '" + name + "'",
-                     "use one of none, relu, relu6, relu_n1_to_1");
-  }
-  return Status::Ok();
-}
-
-// Per-tensor int8 quantization with a positive finite scale and an int8 zero point.
-Status GetInt8Quant(const ir::Graph& g, const ir::Node& n, ir::TensorId id, float* scale,
-                    int32_t* zero_point) {
-  EMBER_RETURN_IF_ERROR(GetPerTensorQuant(g, n, id, scale, zero_point));
-  if (!(*scale > 0.0f) || !std::isfinite(*scale) || *zero_point < -128 || *zero_point > 127) {
-    return NodeError(n, "tensor '" + g.tensor(id).name + "' has scale " + Num(*scale) +
-                            " and zero point " + std::to_string(*zero_point) +
-                            "; int8 needs a positive scale and a zero point in [-128, 127]");
-  }
-  return Status::Ok();
-}
-
 struct Int8Params {
   int32_t z1 = 0, z2 = 0, zo = 0;
   QuantizedMultiplier m1, m2, mo;
@@ -61,7 +32,7 @@ struct Int8Params {
 Status SmallerThanOne(const ir::Node& n, const char* what, double real, QuantizedMultiplier* q) {
   *q = QuantizeMultiplier(real);
   if (!(real > 0.0 && real < 1.0) || q->shift > 0) {
-    return NodeError(n, std::string("the ") + what + " rescale factor is " + Num(real) +
+    return NodeError(n, std::string("the ") + what + " rescale factor is " + FormatReal(real) +
                             ", outside (0, 1)",
                      "the output scale is too small for the input scales; requantize the model");
   }
@@ -82,7 +53,7 @@ Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(SmallerThanOne(n, "input 2", r2, &p.m2));
   EMBER_RETURN_IF_ERROR(SmallerThanOne(n, "output", ro, &p.mo));
   Activation act = Activation::kNone;
-  EMBER_RETURN_IF_ERROR(GetActivation(n, &act));
+  EMBER_RETURN_IF_ERROR(GetActivationAttr(n, &act));
   p.act = ActivationRangeInt8(act, so, p.zo);
   return p;
 }
@@ -100,7 +71,7 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
                             " is not supported; supported: i8, f32");
   }
   Activation act = Activation::kNone;
-  EMBER_RETURN_IF_ERROR(GetActivation(n, &act));
+  EMBER_RETURN_IF_ERROR(GetActivationAttr(n, &act));
   ir::Shape shape;
   if (!BroadcastShapes(a.shape, b.shape, &shape)) {
     return NodeError(n, "input shapes " + ir::ShapeToString(a.shape) + " and " +
@@ -126,7 +97,7 @@ Status Eval(const EvalArgs& a) {
   const int64_t count = ir::NumElements(so);
   if (a.in_tensor(0).dtype == ir::DType::kFloat32) {
     Activation act = Activation::kNone;
-    EMBER_RETURN_IF_ERROR(GetActivation(a.node, &act));
+    EMBER_RETURN_IF_ERROR(GetActivationAttr(a.node, &act));
     const FloatRange r = ActivationRangeFloat(act);
     const float* x = a.in<float>(0);
     const float* y = a.in<float>(1);

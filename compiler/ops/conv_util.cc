@@ -75,18 +75,6 @@ Status GetIntAttr(const ir::Node& n, const std::string& key, int64_t min_value, 
   return Status::Ok();
 }
 
-Status GetActivationAttr(const ir::Node& n, Activation* act) {
-  *act = Activation::kNone;
-  auto it = n.attrs.find("act");
-  if (it == n.attrs.end()) return Status::Ok();
-  const auto* s = std::get_if<std::string>(&it->second);
-  if (s == nullptr || !ParseActivation(*s, act)) {
-    return NodeError(n, "attribute 'act' is not a known fused activation",
-                     "use one of none, relu, relu6, relu_n1_to_1");
-  }
-  return Status::Ok();
-}
-
 Status ParseWindow(const ir::Node& n, bool with_dilation, bool with_filter, Window* w) {
   // Bounded values keep all index arithmetic far from int64 overflow.
   constexpr int64_t kMaxParam = int64_t{1} << 24;

@@ -11,6 +11,7 @@
 
 #include "ir/graph.h"
 #include "ops/op.h"
+#include "ops/op_util.h"
 #include "ops/quant_math.h"
 #include "support/status.h"
 
@@ -32,8 +33,6 @@ Status GetIntListAttr(const ir::Node& n, const std::string& key, size_t len, int
 // An integer attribute in [min_value, max_value]; absent -> `def` unless required.
 Status GetIntAttr(const ir::Node& n, const std::string& key, int64_t min_value, int64_t max_value,
                   bool required, int64_t def, int64_t* out);
-// `act` (absent means none).
-Status GetActivationAttr(const ir::Node& n, Activation* act);
 
 // Reads stride=[h,w] (required, >= 1), pad=[t,l,b,r] (required, >= 0),
 // dilation=[h,w] (optional, default [1,1]; only when `with_dilation`),

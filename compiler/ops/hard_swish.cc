@@ -22,12 +22,6 @@
 namespace ember::ops {
 namespace {
 
-std::string Num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
 struct Int8Params {
   int32_t input_zero_point = 0;
   int32_t output_zero_point = 0;
@@ -39,7 +33,7 @@ struct Int8Params {
 
 Status CheckQuant(const ir::Node& n, const char* what, float scale, int32_t zero_point) {
   if (!(scale > 0.0f) || !std::isfinite(scale) || zero_point < -128 || zero_point > 127) {
-    return NodeError(n, std::string(what) + " has scale " + Num(scale) + " and zero point " +
+    return NodeError(n, std::string(what) + " has scale " + FormatReal(scale) + " and zero point " +
                             std::to_string(zero_point) +
                             "; int8 needs a positive scale and a zero point in [-128, 127]");
   }
@@ -62,12 +56,12 @@ Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
       QuantizeMultiplier(static_cast<double>(hires_input_scale / reluish_scale));
   if (out_m.shift > 0 || out_m.shift < -31) {
     return NodeError(n, "the output rescale factor (s_in/128)/s_out = " +
-                            Num(static_cast<double>(hires_input_scale / s_out)) +
+                            FormatReal(static_cast<double>(hires_input_scale / s_out)) +
                             " is outside the kernel's range (2^-32, 1)",
                      "check the input and output scales");
   }
   if (relu_m.shift > 31 || relu_m.shift < -31) {
-    return NodeError(n, "input scale " + Num(s_in) + " is outside the kernel's range");
+    return NodeError(n, "input scale " + FormatReal(s_in) + " is outside the kernel's range");
   }
   p.output_multiplier = DownscaleMultiplierToInt16(out_m.multiplier);
   p.output_exponent = out_m.shift;

@@ -1,6 +1,8 @@
 #include "ops/op_util.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdio>
 
 namespace ember::ops {
 
@@ -50,6 +52,35 @@ Status GetPerTensorQuant(const ir::Graph& g, const ir::Node& n, ir::TensorId id,
   }
   *scale = t.quant->scale[0];
   *zero_point = static_cast<int32_t>(t.quant->zero_point[0]);
+  return Status::Ok();
+}
+
+Status GetActivationAttr(const ir::Node& n, Activation* act) {
+  *act = Activation::kNone;
+  auto it = n.attrs.find("act");
+  if (it == n.attrs.end()) return Status::Ok();
+  const auto* s = std::get_if<std::string>(&it->second);
+  if (s == nullptr || !ParseActivation(*s, act)) {
+    return NodeError(n, "attribute 'act' is not a known fused activation",
+                     "use one of none, relu, relu6, relu_n1_to_1");
+  }
+  return Status::Ok();
+}
+
+std::string FormatReal(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+Status GetInt8Quant(const ir::Graph& g, const ir::Node& n, ir::TensorId id, float* scale,
+                    int32_t* zero_point) {
+  EMBER_RETURN_IF_ERROR(GetPerTensorQuant(g, n, id, scale, zero_point));
+  if (!(*scale > 0.0f) || !std::isfinite(*scale) || *zero_point < -128 || *zero_point > 127) {
+    return NodeError(n, "tensor '" + g.tensor(id).name + "' has scale " + FormatReal(*scale) +
+                            " and zero point " + std::to_string(*zero_point) +
+                            "; int8 needs a positive scale and a zero point in [-128, 127]");
+  }
   return Status::Ok();
 }
 

@@ -7,6 +7,7 @@
 
 #include "ir/graph.h"
 #include "ops/op.h"
+#include "ops/quant_math.h"
 #include "support/status.h"
 
 namespace ember::ops {
@@ -24,6 +25,18 @@ Status CheckArity(const ir::Graph& g, const ir::Node& n, size_t min_in, size_t m
 // no quantization or (for the PerTensor variant) per-axis quantization.
 Status GetPerTensorQuant(const ir::Graph& g, const ir::Node& n, ir::TensorId id, float* scale,
                          int32_t* zero_point);
+
+// Reads the optional `act` attribute (absent = none); a non-string or unknown
+// name is a NodeError listing the valid ones.
+Status GetActivationAttr(const ir::Node& n, Activation* act);
+
+// Per-tensor int8 quantization of tensor `id` with a positive finite scale and
+// a zero point in [-128, 127]; a NodeError naming the tensor otherwise.
+Status GetInt8Quant(const ir::Graph& g, const ir::Node& n, ir::TensorId id, float* scale,
+                    int32_t* zero_point);
+
+// A real number for messages ("%g").
+std::string FormatReal(double v);
 
 // Output size along one spatial axis for explicit paddings.
 // Returns -1 when the window does not fit.

@@ -29,12 +29,6 @@ namespace {
 constexpr int kScaledDiffIntegerBits = 5;   // differences in Q5.26
 constexpr int kAccumulationIntegerBits = 12;  // exponential sum in Q12.19
 
-std::string Num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
 Status GetBeta(const ir::Node& n, double* beta) {
   if (n.HasAttr("beta") && !std::holds_alternative<double>(n.attrs.at("beta")) &&
       !std::holds_alternative<int64_t>(n.attrs.at("beta"))) {
@@ -59,7 +53,7 @@ Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(GetPerTensorQuant(g, n, n.outputs[0], &s_out, &z_out));
   if (z_out != -128 || s_out != 1.0f / 256.0f) {
     return NodeError(n,
-                     "int8 output is quantized with scale " + Num(s_out) + " and zero point " +
+                     "int8 output is quantized with scale " + FormatReal(s_out) + " and zero point " +
                          std::to_string(z_out) + "; the reference kernel requires 1/256 and -128",
                      "re-quantize the model so that the softmax output has scale 1/256 and "
                      "zero point -128");
@@ -72,7 +66,7 @@ Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
       max_real);
   p.m = QuantizeMultiplier(real);
   if (!(real > 1.0) || p.m.shift < 0 || p.m.shift > 31) {
-    return NodeError(n, "beta * input scale = " + Num(beta * static_cast<double>(s_in)) +
+    return NodeError(n, "beta * input scale = " + FormatReal(beta * static_cast<double>(s_in)) +
                             " is too small for the int8 kernel (needs beta * scale * 2^26 > 1)",
                      "check the input quantization and beta");
   }
