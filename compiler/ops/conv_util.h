@@ -132,4 +132,36 @@ void PoolLoop(const PoolGeom& s, const Window& w, Begin begin, Tap tap, End end)
   }
 }
 
+// The per-tap and per-output steps shared by the conv2d and depthwise_conv2d
+// evaluators. `loop(mac, store)` runs the op's own window loop over int8 (or
+// float) data, calling mac(acc, x, w) for each in-image tap and
+// store(acc, oc, out_index) once per output element.
+template <typename LoopFn>
+Status EvalConvLikeInt8(const EvalArgs& a, int64_t out_c, LoopFn loop) {
+  ConvRequant r;
+  EMBER_RETURN_IF_ERROR(PrepareConvRequant(a.graph, a.node, out_c, MultiplierFormula::kDouble, &r));
+  const int32_t* bias = a.has_input(2) ? a.in<int32_t>(2) : nullptr;
+  int8_t* out = a.out<int8_t>(0);
+  const int32_t in_zp = r.input_zp;
+  loop([in_zp](int32_t& acc, int8_t x, int8_t f) { acc = WrapAdd(acc, int32_t{f} * (int32_t{x} - in_zp)); },
+       [&](int32_t acc, int64_t oc, int64_t i) {
+         if (bias != nullptr) acc = WrapAdd(acc, bias[oc]);
+         out[i] = RequantizeToInt8(acc, r, oc);
+       });
+  return Status::Ok();
+}
+
+template <typename LoopFn>
+Status EvalConvLikeFloat(const EvalArgs& a, Activation act, LoopFn loop) {
+  const float* bias = a.has_input(2) ? a.in<float>(2) : nullptr;
+  float* out = a.out<float>(0);
+  const FloatRange range = ActivationRangeFloat(act);
+  loop([](float& acc, float x, float f) { acc += x * f; },
+       [&](float acc, int64_t oc, int64_t i) {
+         const float bias_value = bias != nullptr ? bias[oc] : 0.0f;
+         out[i] = std::min(std::max(acc + bias_value, range.min), range.max);
+       });
+  return Status::Ok();
+}
+
 }  // namespace ember::ops

@@ -100,35 +100,15 @@ void DepthwiseLoop(const DwGeom& s, const Window& w, const T* in, const T* filte
 }
 
 Status EvalInt8(const EvalArgs& a, const Window& w, const DwGeom& s) {
-  ConvRequant r;
-  EMBER_RETURN_IF_ERROR(
-      PrepareConvRequant(a.graph, a.node, s.out_c, MultiplierFormula::kDouble, &r));
-  const int32_t* bias = a.has_input(2) ? a.in<int32_t>(2) : nullptr;
-  int8_t* out = a.out<int8_t>(0);
-  const int32_t in_zp = r.input_zp;
-  DepthwiseLoop<int8_t, int32_t>(
-      s, w, a.in<int8_t>(0), a.in<int8_t>(1),
-      [in_zp](int32_t& acc, int8_t x, int8_t f) {
-        acc = WrapAdd(acc, int32_t{f} * (int32_t{x} - in_zp));
-      },
-      [&](int32_t acc, int64_t oc, int64_t i) {
-        if (bias != nullptr) acc = WrapAdd(acc, bias[oc]);
-        out[i] = RequantizeToInt8(acc, r, oc);
-      });
-  return Status::Ok();
+  return EvalConvLikeInt8(a, s.out_c, [&](auto mac, auto store) {
+    DepthwiseLoop<int8_t, int32_t>(s, w, a.in<int8_t>(0), a.in<int8_t>(1), mac, store);
+  });
 }
 
 Status EvalFloat(const EvalArgs& a, const Window& w, const DwGeom& s) {
-  const float* bias = a.has_input(2) ? a.in<float>(2) : nullptr;
-  float* out = a.out<float>(0);
-  const FloatRange range = ActivationRangeFloat(w.act);
-  DepthwiseLoop<float, float>(
-      s, w, a.in<float>(0), a.in<float>(1), [](float& acc, float x, float f) { acc += x * f; },
-      [&](float acc, int64_t oc, int64_t i) {
-        const float bias_value = bias != nullptr ? bias[oc] : 0.0f;
-        out[i] = std::min(std::max(acc + bias_value, range.min), range.max);
-      });
-  return Status::Ok();
+  return EvalConvLikeFloat(a, w.act, [&](auto mac, auto store) {
+    DepthwiseLoop<float, float>(s, w, a.in<float>(0), a.in<float>(1), mac, store);
+  });
 }
 
 Status Eval(const EvalArgs& a) {
