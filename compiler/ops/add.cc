@@ -59,29 +59,7 @@ Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
 }
 
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
-  EMBER_RETURN_IF_ERROR(CheckArity(g, n, 2, 2, 1));
-  const ir::Tensor& a = g.tensor(n.inputs[0]);
-  const ir::Tensor& b = g.tensor(n.inputs[1]);
-  if (a.dtype != b.dtype) {
-    return NodeError(n, std::string("inputs have different types ") + ir::DTypeName(a.dtype) +
-                            " and " + ir::DTypeName(b.dtype));
-  }
-  if (a.dtype != ir::DType::kInt8 && a.dtype != ir::DType::kFloat32) {
-    return NodeError(n, std::string("input type ") + ir::DTypeName(a.dtype) +
-                            " is not supported; supported: i8, f32");
-  }
-  Activation act = Activation::kNone;
-  EMBER_RETURN_IF_ERROR(GetActivationAttr(n, &act));
-  ir::Shape shape;
-  if (!BroadcastShapes(a.shape, b.shape, &shape)) {
-    return NodeError(n, "input shapes " + ir::ShapeToString(a.shape) + " and " +
-                            ir::ShapeToString(b.shape) + " do not broadcast");
-  }
-  if (a.dtype == ir::DType::kInt8) {
-    auto p = PrepareInt8(g, n);
-    if (!p.ok()) return p.diag();
-  }
-  return std::vector<TensorType>{{a.dtype, shape}};
+  return InferBinaryI8F32(g, n, PrepareInt8);
 }
 
 // One int8 input rescaled to the common scale: (x - z) * 2^20 times r_i.

@@ -49,4 +49,53 @@ bool BroadcastShapes(const ir::Shape& a, const ir::Shape& b, ir::Shape* out);
 // output index `out_index` of shape `out`.
 int64_t BroadcastIndex(const ir::Shape& in, const ir::Shape& out, int64_t out_index);
 
+// Shape/type inference of an elementwise operator on i8 or f32 whose output
+// has its input's type and shape (relu, relu6, logistic, tanh, hard_swish).
+// `prepare_int8(g, n)` returns Expected<...> and checks the int8 quantization.
+template <typename PrepareFn>
+Expected<std::vector<TensorType>> InferUnaryI8F32(const ir::Graph& g, const ir::Node& n,
+                                                  PrepareFn prepare_int8) {
+  EMBER_RETURN_IF_ERROR(CheckArity(g, n, 1, 1, 1));
+  const ir::Tensor& in = g.tensor(n.inputs[0]);
+  if (in.dtype != ir::DType::kInt8 && in.dtype != ir::DType::kFloat32) {
+    return NodeError(n, std::string("input type ") + ir::DTypeName(in.dtype) +
+                            " is not supported; supported: i8, f32");
+  }
+  if (in.dtype == ir::DType::kInt8) {
+    auto p = prepare_int8(g, n);
+    if (!p.ok()) return p.diag();
+  }
+  return std::vector<TensorType>{{in.dtype, in.shape}};
+}
+
+// The same for a binary operator with numpy broadcasting and a fused
+// activation (add, mul): both inputs i8 or both f32.
+template <typename PrepareFn>
+Expected<std::vector<TensorType>> InferBinaryI8F32(const ir::Graph& g, const ir::Node& n,
+                                                   PrepareFn prepare_int8) {
+  EMBER_RETURN_IF_ERROR(CheckArity(g, n, 2, 2, 1));
+  const ir::Tensor& a = g.tensor(n.inputs[0]);
+  const ir::Tensor& b = g.tensor(n.inputs[1]);
+  if (a.dtype != b.dtype) {
+    return NodeError(n, std::string("inputs have different types ") + ir::DTypeName(a.dtype) +
+                            " and " + ir::DTypeName(b.dtype));
+  }
+  if (a.dtype != ir::DType::kInt8 && a.dtype != ir::DType::kFloat32) {
+    return NodeError(n, std::string("input type ") + ir::DTypeName(a.dtype) +
+                            " is not supported; supported: i8, f32");
+  }
+  Activation act = Activation::kNone;
+  EMBER_RETURN_IF_ERROR(GetActivationAttr(n, &act));
+  ir::Shape shape;
+  if (!BroadcastShapes(a.shape, b.shape, &shape)) {
+    return NodeError(n, "input shapes " + ir::ShapeToString(a.shape) + " and " +
+                            ir::ShapeToString(b.shape) + " do not broadcast");
+  }
+  if (a.dtype == ir::DType::kInt8) {
+    auto p = prepare_int8(g, n);
+    if (!p.ok()) return p.diag();
+  }
+  return std::vector<TensorType>{{a.dtype, shape}};
+}
+
 }  // namespace ember::ops

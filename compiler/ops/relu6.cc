@@ -43,17 +43,7 @@ Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
 }
 
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
-  EMBER_RETURN_IF_ERROR(CheckArity(g, n, 1, 1, 1));
-  const ir::Tensor& in = g.tensor(n.inputs[0]);
-  if (in.dtype != ir::DType::kInt8 && in.dtype != ir::DType::kFloat32) {
-    return NodeError(n, std::string("input type ") + ir::DTypeName(in.dtype) +
-                            " is not supported; supported: i8, f32");
-  }
-  if (in.dtype == ir::DType::kInt8) {
-    auto p = PrepareInt8(g, n);
-    if (!p.ok()) return p.diag();
-  }
-  return std::vector<TensorType>{{in.dtype, in.shape}};
+  return InferUnaryI8F32(g, n, PrepareInt8);
 }
 
 Status Eval(const EvalArgs& a) {
