@@ -1,6 +1,6 @@
 #include "micro/project_api/protocol.h"
 
-#include <regex>
+#include <algorithm>
 
 namespace ember::micro {
 namespace {
@@ -208,8 +208,11 @@ void ValidateRequestEnvelope(const Json& request) {
   }
   const Json& method = get("method");
   if (!method.is_string()) InvalidRequest("request[\"method\"]: want str; got " + PyRepr(method));
-  static const std::regex kMethodRe("^[a-zA-Z0-9_]+$");
-  if (!std::regex_match(method.get<std::string>(), kMethodRe)) {
+  const std::string& name = method.get_ref<const std::string&>();
+  const bool name_ok = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+  if (!name_ok) {  // microTVM's regex ^[a-zA-Z0-9_]+$
     InvalidRequest("request[\"method\"]: should match regex ^[a-zA-Z0-9_]+$; got " + PyRepr(method));
   }
   const Json& params = get("params");
