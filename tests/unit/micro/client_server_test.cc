@@ -141,5 +141,32 @@ TEST_F(ClientServerTest, UnknownMethodAndBadParamsCarryTheirCodes) {
   EXPECT_EQ(client_->ServerInfoQuery("x").platform_name, "platform_name");
 }
 
+TEST(ServerMain, ParsesFdArgumentsAndServesUntilEof) {
+  testing::TestHandler handler;
+  testing::Link link;
+  std::string rd = std::to_string(link.server_read()), wr = std::to_string(link.server_write());
+  std::string prog = "server", a1 = "--read-fd", a3 = "--write-fd", dbg = "--debug";
+  char* argv[] = {prog.data(), a1.data(), rd.data(), a3.data(), wr.data(), dbg.data()};
+  int rc = -1;
+  std::unique_ptr<ProjectApiClient> client(link.MakeClient(ClientTimeouts{2.0, 2.0}));
+  std::thread t([&] { rc = ServerMain(handler, 6, argv); });
+  EXPECT_EQ(client->ServerInfoQuery("1.0").platform_name, "platform_name");
+  client->Shutdown();
+  t.join();
+  EXPECT_EQ(rc, 0);
+}
+
+TEST(ServerMain, RejectsBadArguments) {
+  testing::TestHandler handler;
+  std::string prog = "server", a1 = "--read-fd", bad = "x3", a3 = "--write-fd", four = "4", extra = "--bogus";
+  char* argv1[] = {prog.data(), a1.data(), bad.data(), a3.data(), four.data()};
+  EXPECT_EQ(ServerMain(handler, 5, argv1), 2);
+  char* argv2[] = {prog.data(), a3.data(), four.data()};  // --read-fd missing
+  EXPECT_EQ(ServerMain(handler, 3, argv2), 2);
+  char* argv3[] = {prog.data(), extra.data()};
+  EXPECT_EQ(ServerMain(handler, 2, argv3), 2);
+  EXPECT_TRUE(handler.calls.empty());
+}
+
 }  // namespace
 }  // namespace ember::micro
