@@ -84,6 +84,25 @@ Status GetInt8Quant(const ir::Graph& g, const ir::Node& n, ir::TensorId id, floa
   return Status::Ok();
 }
 
+Expected<SigmoidInput> PrepareSigmoidInput(const ir::Graph& g, const ir::Node& n) {
+  SigmoidInput p;
+  float s_in = 0;
+  EMBER_RETURN_IF_ERROR(GetPerTensorQuant(g, n, n.inputs[0], &s_in, &p.input_zero_point));
+  const double real = static_cast<double>(s_in) *
+                      static_cast<double>(int64_t{1} << (31 - kSigmoidInputIntegerBits));
+  const double q = std::frexp(real, &p.left_shift);
+  if (!(s_in > 0.0f) || !std::isfinite(s_in) || p.left_shift < 0 || p.left_shift > 31) {
+    return NodeError(n, "input scale " + FormatReal(s_in) + " is outside the supported range",
+                     "the int8 kernel needs an input scale between 2^-27 and 16");
+  }
+  // q has at most 24 significant bits, so q * 2^31 is an exact integer below 2^31.
+  p.multiplier = static_cast<int32_t>(std::round(q * static_cast<double>(int64_t{1} << 31)));
+  const double radius = 15.0 * static_cast<double>(int64_t{1} << (31 - kSigmoidInputIntegerBits)) /
+                        static_cast<double>(int64_t{1} << p.left_shift);
+  p.radius = static_cast<int32_t>(std::floor(radius));
+  return p;
+}
+
 int64_t ConvOutputSize(int64_t in, int64_t filter, int64_t stride, int64_t dilation,
                        int64_t pad_before, int64_t pad_after) {
   if (stride <= 0 || dilation <= 0 || filter <= 0) return -1;

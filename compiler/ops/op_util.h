@@ -35,6 +35,18 @@ Status GetActivationAttr(const ir::Node& n, Activation* act);
 Status GetInt8Quant(const ir::Graph& g, const ir::Node& n, ir::TensorId id, float* scale,
                     int32_t* zero_point);
 
+// The int8 input rescaling of LOGISTIC and TANH (TFLite Micro's Prepare):
+// x - z_in goes to Q4.27 with the multiplier frexp(s_in * 2^27); inputs with
+// |x - z_in| >= radius saturate. A NodeError for an unusable input scale.
+struct SigmoidInput {
+  int32_t input_zero_point = 0;
+  int32_t multiplier = 0;  // s_in * 2^27 = multiplier * 2^(left_shift - 31)
+  int left_shift = 0;
+  int32_t radius = 0;
+};
+inline constexpr int kSigmoidInputIntegerBits = 4;  // the rescaled input is Q4.27
+Expected<SigmoidInput> PrepareSigmoidInput(const ir::Graph& g, const ir::Node& n);
+
 // A real number for messages ("%g").
 std::string FormatReal(double v);
 

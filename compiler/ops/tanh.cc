@@ -21,34 +21,12 @@
 namespace ember::ops {
 namespace {
 
-constexpr int kInputIntegerBits = 4;  // the rescaled input is Q4.27
+constexpr int kInputIntegerBits = kSigmoidInputIntegerBits;
 
-struct Int8Params {
-  int32_t input_zero_point = 0;
-  int32_t multiplier = 0;  // s_in * 2^27 = multiplier * 2^(left_shift - 31)
-  int left_shift = 0;
-  int32_t radius = 0;  // |x - z_in| >= radius saturates
-};
+using Int8Params = SigmoidInput;
 
 Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
-  Int8Params p;
-  float s_in = 0;
-  EMBER_RETURN_IF_ERROR(GetPerTensorQuant(g, n, n.inputs[0], &s_in, &p.input_zero_point));
-  const double real = static_cast<double>(s_in) *
-                      static_cast<double>(int64_t{1} << (31 - kInputIntegerBits));
-  const double q = std::frexp(real, &p.left_shift);
-  if (!(s_in > 0.0f) || !std::isfinite(s_in) || p.left_shift < 0 || p.left_shift > 31) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", static_cast<double>(s_in));
-    return NodeError(n, std::string("input scale ") + buf + " is outside the supported range",
-                     "the int8 kernel needs an input scale between 2^-27 and 16");
-  }
-  // q has at most 24 significant bits, so q * 2^31 is an exact integer below 2^31.
-  p.multiplier = static_cast<int32_t>(std::round(q * static_cast<double>(int64_t{1} << 31)));
-  const double radius = 15.0 * static_cast<double>(int64_t{1} << (31 - kInputIntegerBits)) /
-                        static_cast<double>(int64_t{1} << p.left_shift);
-  p.radius = static_cast<int32_t>(std::floor(radius));
-  return p;
+  return PrepareSigmoidInput(g, n);  // TANH checks nothing of the output
 }
 
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
