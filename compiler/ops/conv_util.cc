@@ -259,4 +259,17 @@ Status ParsePool(const ir::Graph& g, const ir::Node& n, Window* w, PoolGeom* s,
   return CheckPoolQuant(g, n, w->act, range);
 }
 
+Status CheckConvTail(const ir::Graph& g, const ir::Node& n, const Window& w, int64_t out_c,
+                     int64_t in_h, int64_t in_w, int64_t k_h, int64_t k_w, bool quantized,
+                     int filter_axis, int64_t* out_h, int64_t* out_w) {
+  if (n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor &&
+      g.tensor(n.inputs[2]).num_elements() != out_c) {
+    return NodeError(n, "bias has shape " + ir::ShapeToString(g.tensor(n.inputs[2]).shape) +
+                            ", expected " + std::to_string(out_c) + " elements");
+  }
+  EMBER_RETURN_IF_ERROR(WindowOutputSize(n, w, in_h, in_w, k_h, k_w, out_h, out_w));
+  if (quantized) EMBER_RETURN_IF_ERROR(CheckConvQuant(g, n, out_c, filter_axis));
+  return Status::Ok();
+}
+
 }  // namespace ember::ops

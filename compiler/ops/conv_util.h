@@ -51,6 +51,13 @@ Status CheckRank(const ir::Node& n, const ir::Tensor& t, const char* what, size_
 // input and filter with optional i32 bias, or everything f32. Sets *quantized.
 Status CheckConvDtypes(const ir::Graph& g, const ir::Node& n, bool* quantized);
 
+// The checks conv2d and depthwise_conv2d share after their own channel
+// checks: the bias has out_c elements, the window fits (computing out_h and
+// out_w), and for int8 the quantization (CheckConvQuant with `filter_axis`).
+Status CheckConvTail(const ir::Graph& g, const ir::Node& n, const Window& w, int64_t out_c,
+                     int64_t in_h, int64_t in_w, int64_t k_h, int64_t k_w, bool quantized,
+                     int filter_axis, int64_t* out_h, int64_t* out_w);
+
 // int8 quantization checks for conv-like ops with `channels` output channels:
 // per-tensor input and output with int8 zero points, filter scales 1 or
 // `channels` along `filter_axis`, every scale positive and finite, bias (if

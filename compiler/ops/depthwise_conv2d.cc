@@ -48,15 +48,8 @@ Status Parse(const ir::Graph& g, const ir::Node& n, Window* w, DwGeom* s, bool* 
                             std::to_string(dm) + " = " + std::to_string(s->in_c * dm),
                      "check the depth_multiplier attribute against the filter shape");
   }
-  if (n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor &&
-      g.tensor(n.inputs[2]).num_elements() != s->out_c) {
-    return NodeError(n, "bias has shape " + ir::ShapeToString(g.tensor(n.inputs[2]).shape) +
-                            ", expected " + std::to_string(s->out_c) + " elements");
-  }
-  EMBER_RETURN_IF_ERROR(
-      WindowOutputSize(n, *w, s->in_h, s->in_w, s->k_h, s->k_w, &s->out_h, &s->out_w));
-  if (*quantized) EMBER_RETURN_IF_ERROR(CheckConvQuant(g, n, s->out_c, /*filter_axis=*/3));
-  return Status::Ok();
+  return CheckConvTail(g, n, *w, s->out_c, s->in_h, s->in_w, s->k_h, s->k_w, *quantized,
+                       /*filter_axis=*/3, &s->out_h, &s->out_w);
 }
 
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
