@@ -277,4 +277,14 @@ std::string FloatClamp(const std::string& v, float lo, float hi, int indent) {
          v + ";\n";
 }
 
+LoopBody FloatBinaryBody(const std::string& x, const std::string& y, const char* op,
+                         ops::Activation act) {
+  const ops::FloatRange r = ops::ActivationRangeFloat(act);
+  const std::string o = op;
+  return [x, y, o, r](const std::vector<std::string>& i, int in) {
+    return Spaces(in) + "float v = " + x + "[" + i[1] + "] " + o + " " + y + "[" + i[2] + "];\n" +
+           FloatClamp("v", r.min, r.max, in) + Spaces(in) + "out0[" + i[0] + "] = v;\n";
+  };
+}
+
 }  // namespace ember::codegen::c

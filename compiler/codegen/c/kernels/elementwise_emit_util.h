@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "codegen/c/emitter.h"
+#include "ops/quant_math.h"
 
 namespace ember::codegen::c {
 
@@ -91,6 +92,11 @@ std::string FloatClamp(const std::string& v, float lo, float hi, int indent);
 std::string ClampInt8Expr(const std::string& x, int32_t lo, int32_t hi);
 
 std::string Spaces(int n);
+
+// The f32 loop body of a broadcasting binary kernel (add, mul):
+// out0[i0] = clamp(x[i1] <op> y[i2]) to the fused activation's range.
+LoopBody FloatBinaryBody(const std::string& x, const std::string& y, const char* op,
+                         ops::Activation act);
 // " - z", " + |z|" for a negative z, or "" for 0: the text after `x` in x - z.
 std::string MinusZ(int64_t z);
 // "%g" of a double, for comments.

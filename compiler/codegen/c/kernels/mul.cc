@@ -26,11 +26,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   std::vector<std::string> details = {std::string("activation ") + ops::ActivationName(act)};
   LoopBody body;
   if (a.dtype == ir::DType::kFloat32) {
-    const ops::FloatRange r = ops::ActivationRangeFloat(act);
-    body = [&, r](const std::vector<std::string>& i, int in) {
-      return Spaces(in) + "float v = " + x + "[" + i[1] + "] * " + y + "[" + i[2] + "];\n" +
-             FloatClamp("v", r.min, r.max, in) + Spaces(in) + "out0[" + i[0] + "] = v;\n";
-    };
+    body = FloatBinaryBody(x, y, "*", act);
   } else {
     const TensorQuant q1 = QuantOf(g, n.inputs[0]);
     const TensorQuant q2 = QuantOf(g, n.inputs[1]);
