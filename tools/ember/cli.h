@@ -23,6 +23,7 @@ void RegisterOps(CLI::App& app, Action* run);
 void RegisterEval(CLI::App& app, Action* run);
 void RegisterCompile(CLI::App& app, Action* run);
 void RegisterRun(CLI::App& app, Action* run);
+void RegisterMicro(CLI::App& app, Action* run);
 
 // Loads a model: .tflite through the TFLite frontend, .ir (ember IR text)
 // through the parser; then verifies it.

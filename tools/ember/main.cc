@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
       "  ember eval kws.tflite --input in.npy --output out.npy\n"
       "  ember compile kws.tflite --target cortex-m4 -o kws.tar   C99 + memory plan, Model Library Format\n"
       "  ember compile kws.tflite -o kws.tar && ember run kws.tar --input in.npy --output out.npy\n"
+      "  ember micro create-project kws-proj kws.tar --template qemu   firmware project (also host, standalone)\n"
       "\n"
       "Exit codes: 0 ok, 1 failure, 2 usage, 3 unsupported model or operator, 4 does not fit,\n"
       "5 device or transport, 6 validation mismatch, 70 internal error.\n"
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
   ember::cli::RegisterEval(app, &run);
   ember::cli::RegisterCompile(app, &run);
   ember::cli::RegisterRun(app, &run);
+  ember::cli::RegisterMicro(app, &run);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,20 @@
+// The model table of a generated project (src/model_io.c): the C definition
+// of `ember_model` (runtime/include/ember/model_io.h) for the model in a
+// Model Library Format archive, so that firmware runs any model without
+// knowing its name, its inputs or how it was compiled (--io-in-arena,
+// --external-arena).
+#pragma once
+
+#include <string>
+
+#include "package/mlf_reader.h"
+#include "support/status.h"
+
+namespace ember::micro {
+
+// The C99 source of src/model_io.c for the archive's (single) model. Fails
+// with E0901 when the archive lacks the header or the IR (src/<name>.relay)
+// the table is made from, or holds more than one model.
+Expected<std::string> GenerateModelGlue(const package::MlfContents& mlf);
+
+}  // namespace ember::micro

@@ -1,0 +1,71 @@
+// What ember's template servers share (templates/<name>/server/): the
+// template/project distinction, option checking, generating the project
+// skeleton (the server copies itself, the model archive and the runtime)
+// and running build tools. docs/project-api.md, "Writing a template".
+//
+// A template folder holds `launch_microtvm_api_server.sh` and the server
+// executable `microtvm_api_server` next to it; a generated project holds the
+// same two files, `model.tar` (the MLF archive), `model/` (unpacked),
+// `crt/` (the runtime) and `ember_project.json` (the template's name and the
+// options the project was generated with, so that `build` and `flash` need
+// none). A folder with `model.tar` is a project, else a template.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "micro/project/options.h"
+#include "micro/project_api/server.h"
+#include "package/mlf_reader.h"
+
+namespace ember::micro {
+
+// Runs a build tool: argv in `cwd`, its stdout and stderr on our stderr (the
+// server's log, which reaches the client). Throws ServerError with the
+// command, the folder and the exit status when it fails or cannot start.
+void RunTool(const std::vector<std::string>& argv, const std::filesystem::path& cwd);
+
+// Copies a folder tree (files and folders; symlinks as links).
+void CopyTree(const std::filesystem::path& from, const std::filesystem::path& to);
+
+class TemplateServer : public ProjectApiHandler {
+ public:
+  // `dir` is the folder the server runs from (its executable's folder).
+  TemplateServer(std::filesystem::path dir, std::string platform_name, std::vector<ProjectOption> options);
+
+  ServerInfo ServerInfoQuery(const std::string& tvm_version) override;
+
+  // Checks the options, creates `project_dir` (which must not exist), copies
+  // the server, the archive (model.tar + model/) and the runtime (crt/),
+  // writes ember_project.json and calls Populate. On failure the partly
+  // generated folder is removed.
+  void GenerateProject(const std::filesystem::path& model_library_format_path,
+                       const std::filesystem::path& standalone_crt_dir, const std::filesystem::path& project_dir,
+                       const Json& options) final;
+
+ protected:
+  // Adds the template's own files to a new project.
+  virtual void Populate(const std::filesystem::path& project_dir, const package::MlfContents& mlf,
+                        const Json& options) = 0;
+
+  // The project's options for `method`: those it was generated with,
+  // overridden by `given`, checked (ServerError on a bad one).
+  Json ProjectOptions(const Json& given, const std::string& method) const;
+
+  bool is_template() const { return is_template_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  // Throws ServerError unless this server runs in a generated project.
+  void RequireProject(const std::string& method) const;
+
+ private:
+  std::filesystem::path dir_;
+  std::string platform_name_;
+  std::vector<ProjectOption> options_;
+  bool is_template_;
+};
+
+// The folder of the running executable (/proc/self/exe).
+std::filesystem::path ExecutableDir();
+
+}  // namespace ember::micro

@@ -1,0 +1,117 @@
+// The `host` template's Project API server: the "device" is a POSIX process
+// built from the model, the C runtime and a small firmware (src/main.c).
+// flash starts it; the transport is its standard input and output.
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+
+#include "micro/project/child_process.h"
+#include "micro/project/template_server.h"
+
+namespace ember::micro {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<ProjectOption> HostOptions() {
+  ProjectOption verbose{"verbose", std::nullopt, false, "bool", std::nullopt,
+                        std::vector<std::string>{"generate_project", "build"}, "Show the build tools' commands."};
+  ProjectOption project_type{"project_type",
+                             std::vector<Json>{"aot_io"},
+                             "aot_io",
+                             "str",
+                             std::nullopt,
+                             std::vector<std::string>{"generate_project"},
+                             "The firmware: aot_io reads the bytes of every input from the transport, runs the "
+                             "model and writes the bytes of every output (docs/project-api.md)."};
+  ProjectOption warning_as_error{"warning_as_error", std::nullopt, true, "bool", std::nullopt,
+                                 std::vector<std::string>{"generate_project"},
+                                 "Treat C compiler warnings in the firmware as errors."};
+  ProjectOption compile_definitions{"compile_definitions", std::nullopt, nullptr, "str", std::nullopt,
+                                    std::vector<std::string>{"generate_project"},
+                                    "Extra C preprocessor definitions for the firmware, separated by spaces "
+                                    "(NAME or NAME=VALUE)."};
+  return {verbose, project_type, warning_as_error, compile_definitions};
+}
+
+std::string ReadText(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  if (!f) throw ServerError("cannot read " + p.string());
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+void Replace(std::string& text, const std::string& key, const std::string& value) {
+  for (size_t pos; (pos = text.find(key)) != std::string::npos;) text.replace(pos, key.size(), value);
+}
+
+class HostServer : public TemplateServer {
+ public:
+  explicit HostServer(fs::path dir) : TemplateServer(std::move(dir), "host", HostOptions()) {}
+
+  void Build(const Json& options) override {
+    RequireProject("build");
+    const Json o = ProjectOptions(options, "build");
+    std::vector<std::string> configure = {"cmake", "-S", ".", "-B", "build", "-DCMAKE_BUILD_TYPE=Release"};
+    if (o["verbose"] == true) configure.push_back("-DCMAKE_VERBOSE_MAKEFILE=ON");
+    RunTool(configure, dir());
+    RunTool({"cmake", "--build", "build"}, dir());
+  }
+
+  void Flash(const Json& options) override {
+    RequireProject("flash");
+    (void)ProjectOptions(options, "flash");
+    Start();
+  }
+
+  TransportTimeouts OpenTransport(const Json& options) override {
+    RequireProject("open_transport");
+    (void)ProjectOptions(options, "open_transport");
+    if (!device_ || !device_->running()) Start();
+    return TransportTimeouts{0, 0, 0};
+  }
+
+  void CloseTransport() override { device_.reset(); }
+
+  std::string ReadTransport(int64_t n, std::optional<double> timeout_sec) override {
+    if (!device_) throw TransportClosedError();
+    return device_->Read(n, timeout_sec);
+  }
+
+  void WriteTransport(std::string_view data, std::optional<double> timeout_sec) override {
+    if (!device_) throw TransportClosedError();
+    device_->Write(data, timeout_sec);
+  }
+
+ protected:
+  void Populate(const fs::path& project, const package::MlfContents& mlf, const Json& options) override {
+    CopyTree(dir() / "src", project / "src");
+    std::string cmake = ReadText(dir() / "CMakeLists.txt.template");
+    std::string flags = options["warning_as_error"] == true ? "-Werror" : "";
+    Replace(cmake, "@MODEL_NAME@", mlf.module_name);
+    Replace(cmake, "@EXTRA_C_FLAGS@", flags);
+    Replace(cmake, "@COMPILE_DEFINITIONS@",
+            options["compile_definitions"].is_string() ? options["compile_definitions"].get<std::string>() : "");
+    std::ofstream(project / "CMakeLists.txt", std::ios::binary) << cmake;
+    fs::copy_file(dir() / "README.md", project / "README.md");
+  }
+
+ private:
+  // "Flashing" the host device: (re)start the firmware process.
+  void Start() {
+    const fs::path exe = dir() / "build/main";
+    if (!fs::exists(exe)) throw ServerError("no firmware at " + exe.string() + "; run build first");
+    device_.reset();
+    device_ = ChildProcess::Start({exe.string()}, dir());
+  }
+
+  std::unique_ptr<ChildProcess> device_;
+};
+
+}  // namespace
+}  // namespace ember::micro
+
+int main(int argc, char** argv) {
+  ember::micro::HostServer server(ember::micro::ExecutableDir());
+  return ember::micro::ServerMain(server, argc, argv);
+}

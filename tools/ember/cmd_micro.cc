@@ -1,0 +1,162 @@
+// `ember micro create-project | build | flash | info`: projects for boards
+// through the Project API (docs/project-api.md), like `tvmc micro`.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "micro/project/project.h"
+
+namespace ember::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using micro::Json;
+
+// --project-option KEY=VALUE items → an options object (values as strings;
+// the template's declaration converts them).
+Expected<Json> ParseOptions(const std::vector<std::string>& items) {
+  Json out = Json::object();
+  for (const std::string& item : items) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0 || item.find('=', eq + 1) != std::string::npos)
+      return MakeDiag("E0903", ExitCode::kUsage, "--project-option '" + item + "' is not KEY=VALUE",
+                      "write one option per item, e.g. --project-option board=mps2-an386");
+    out[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return out;
+}
+
+// Runs a Project API action and maps its exceptions to diagnostics.
+template <typename F>
+int Guard(F&& f) {
+  try {
+    return f();
+  } catch (const micro::ProjectOptionError& e) {
+    return Report(MakeDiag("E0903", ExitCode::kUsage, e.what(),
+                           "run 'ember micro info TEMPLATE' for the options, their choices and defaults"));
+  } catch (const micro::ProjectApiServerNotFoundError& e) {
+    return Report(MakeDiag("E0904", ExitCode::kUsage, e.what(), "pass a template name, a template folder or a project folder"));
+  } catch (const micro::JsonRpcError& e) {
+    std::string msg = e.message();
+    if (msg.rfind("calling method", 0) == 0 && e.data().is_object() && e.data().contains("traceback") && e.data()["traceback"].is_string())
+      msg += ": " + e.data()["traceback"].get<std::string>();
+    return Report(MakeDiag("E0902", ExitCode::kFailure, "the project's server reported: " + msg,
+                           "see the server's log above; 'ember micro info PROJECT_DIR' shows its options"));
+  } catch (const micro::ProjectApiError& e) {
+    return Report(MakeDiag("E0904", ExitCode::kUsage, e.what(), "check the folder"));
+  } catch (const std::runtime_error& e) {
+    return Report(MakeDiag("E0902", ExitCode::kDevice, e.what(), "see the server's log above"));
+  }
+}
+
+void PrintInfo(const fs::path& dir, const micro::ServerInfo& info) {
+  std::printf("%s: %s '%s'\n", dir.string().c_str(), info.is_template ? "template" : "project",
+              info.platform_name.c_str());
+  if (info.model_library_format_path && !info.model_library_format_path->empty())
+    std::printf("model: %s\n", info.model_library_format_path->c_str());
+  std::printf("protocol version: %d\noptions:\n%s", info.protocol_version,
+              micro::DescribeProjectOptions(info.project_options).c_str());
+}
+
+int Info(const std::string& what, bool json) {
+  if (what.empty()) {
+    std::printf("templates:");
+    for (const auto& n : micro::ListTemplateProjects()) std::printf(" %s", n.c_str());
+    std::printf("\n");
+    return 0;
+  }
+  return Guard([&] {
+    fs::path dir = micro::GetTemplateProjectDir(what);
+    auto server = micro::ServerProcess::Launch(dir);
+    const micro::ServerInfo info = server->client().ServerInfoQuery("ember");
+    if (json) {
+      std::printf("%s\n", info.ToJson().dump(2).c_str());
+    } else {
+      PrintInfo(dir, info);
+    }
+    return 0;
+  });
+}
+
+int CreateProject(const std::string& project_dir, const std::string& mlf, const std::string& tmpl,
+                  const std::vector<std::string>& items, bool force) {
+  auto options = ParseOptions(items);
+  if (!options.ok()) return Report(options.diag());
+  if (!fs::is_regular_file(mlf))
+    return Report(MakeDiag("E0903", ExitCode::kUsage, "'" + mlf + "' is not a file",
+                           "pass the .tar archive written by 'ember compile MODEL -o NAME.tar'"));
+  std::error_code ec;
+  if (fs::exists(project_dir, ec)) {
+    if (!force)
+      return Report(MakeDiag("E0903", ExitCode::kUsage, "'" + project_dir + "' already exists",
+                             "choose a new folder, or pass --force to replace it"));
+    fs::remove_all(project_dir, ec);
+  }
+  return Guard([&] {
+    auto t = micro::TemplateProject::FromDirectory(micro::GetTemplateProjectDir(tmpl));
+    t.GenerateProjectFromMlf(mlf, project_dir, *options);
+    std::printf("generated %s from template '%s'\n", fs::absolute(project_dir).string().c_str(),
+                t.info().platform_name.c_str());
+    return 0;
+  });
+}
+
+int BuildOrFlash(const std::string& project_dir, const std::vector<std::string>& items, bool flash) {
+  auto options = ParseOptions(items);
+  if (!options.ok()) return Report(options.diag());
+  return Guard([&] {
+    auto p = micro::GeneratedProject::FromDirectory(project_dir, *options);
+    if (flash) {
+      p.Flash();
+    } else {
+      p.Build();
+    }
+    std::printf("%s %s\n", flash ? "flashed" : "built", p.dir().string().c_str());
+    return 0;
+  });
+}
+
+}  // namespace
+
+void RegisterMicro(CLI::App& app, Action* run) {
+  auto* micro = app.add_subcommand("micro", "Projects for boards through the Project API (templates host, qemu, standalone)");
+  micro->require_subcommand(1);
+  struct Args {
+    std::string project, mlf, tmpl, what;
+    std::vector<std::string> options;
+    bool force = false, json = false;
+  };
+  auto a = std::make_shared<Args>();
+  const char* opt_help = "KEY=VALUE options of the template ('ember micro info TEMPLATE' lists them)";
+
+  auto* create = micro->add_subcommand("create-project", "Generate a project from a template and an MLF archive");
+  create->alias("create");
+  create->add_option("PROJECT_DIR", a->project, "the project folder to create")->required();
+  create->add_option("MLF", a->mlf, "the model's archive from 'ember compile ... -o NAME.tar'")->required();
+  create->add_option("--template,-t", a->tmpl, "a template name (host, qemu, standalone) or folder")->required();
+  create->add_option("--project-option", a->options, opt_help);
+  create->add_flag("-f,--force", a->force, "replace PROJECT_DIR if it exists");
+  create->footer("Example:\n  ember compile kws.tflite --target cortex-m4 -o kws.tar\n"
+                 "  ember micro create-project kws-qemu kws.tar --template qemu --project-option board=mps2-an386");
+  create->callback([=] { *run = [=] { return CreateProject(a->project, a->mlf, a->tmpl, a->options, a->force); }; });
+
+  auto* build = micro->add_subcommand("build", "Build a generated project's firmware");
+  build->add_option("PROJECT_DIR", a->project, "the project folder")->required();
+  build->add_option("--project-option", a->options, opt_help);
+  build->callback([=] { *run = [=] { return BuildOrFlash(a->project, a->options, false); }; });
+
+  auto* flash = micro->add_subcommand("flash", "Flash a built project onto its device (start it, for host and qemu)");
+  flash->add_option("PROJECT_DIR", a->project, "the project folder")->required();
+  flash->add_option("--project-option", a->options, opt_help);
+  flash->callback([=] { *run = [=] { return BuildOrFlash(a->project, a->options, true); }; });
+
+  auto* info = micro->add_subcommand("info", "Describe a template or project (its server's info), or list the templates");
+  info->add_option("TEMPLATE_OR_PROJECT", a->what, "a template name or folder, or a project folder");
+  info->add_flag("--json", a->json, "print server_info_query's reply as JSON");
+  info->callback([=] { *run = [=] { return Info(a->what, a->json); }; });
+}
+
+}  // namespace ember::cli
