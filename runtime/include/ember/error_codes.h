@@ -51,6 +51,8 @@ enum {
   kEmberErrorFramingInvalidEscape = 0x202,
   kEmberErrorFramingPayloadOverflow = 0x203,
   kEmberErrorFramingPayloadIncomplete = 0x204,
+  /* ember: a received packet's CRC did not match; the packet was dropped. */
+  kEmberErrorFramingBadCrc = 0x205,
 
   /* Write streams (0x3xx). */
   kEmberErrorWriteStreamShortWrite = 0x300,
@@ -60,6 +62,10 @@ enum {
   kEmberErrorSessionInvalidState = 0x400,
   kEmberErrorSessionReceiveBufferBusy = 0x401,
   kEmberErrorSessionReceiveBufferShortWrite = 0x402,
+  /* ember: only kNormal and kLog messages may be sent by the layer above. */
+  kEmberErrorSessionInvalidMessageType = 0x403,
+  /* ember: a received packet too short for the 3-byte session header. */
+  kEmberErrorSessionShortMessage = 0x404,
 
   /* Platform port (0x5xx). */
   kEmberErrorPlatformCheckFailure = 0x500,
