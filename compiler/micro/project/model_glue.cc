@@ -81,6 +81,23 @@ std::string Tables(const std::vector<Io>& ins, const std::vector<Io>& outs, bool
 
 }  // namespace
 
+std::string ModelHash(const package::MlfContents& mlf) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](const std::string& bytes) {
+    for (unsigned char c : bytes) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+  };
+  const std::string header = "codegen/host/include/tvmgen_" + mlf.module_name + ".h";
+  if (const std::string* text = mlf.Find(header)) mix(header + "\n" + *text);
+  for (const auto& [path, content] : mlf.files)  // std::map: path order
+    if (path.rfind("codegen/host/src/", 0) == 0) mix(path + "\n" + content);
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return hex;
+}
+
 Expected<std::string> GenerateModelGlue(const package::MlfContents& mlf) {
   const auto& modules = mlf.metadata["modules"];
   if (!modules.is_object() || modules.size() != 1) return GlueError("the archive must hold exactly one model");
@@ -133,8 +150,16 @@ Expected<std::string> GenerateModelGlue(const package::MlfContents& mlf) {
   }
   s += "}\n\n";
   s += "static int32_t run(void) { return " + prefix + "_run(&in, &out" + (external ? ", &pools" : "") + "); }\n\n";
-  s += "const struct ember_model_io ember_model = {\n  " + CString(name) + ", inputs, " + std::to_string(ins.size()) +
-       ", outputs, " + std::to_string(outs.size()) + ", prepare, run,\n};\n";
+  const bool profile = header->find(prefix + "_profile_ticks[") != std::string::npos;
+  const bool operators = header->find(prefix + "_operators[") != std::string::npos;
+  const std::string up = Upper(prefix);
+  s += "const struct ember_model_io ember_model = {\n  " + CString(name) + ",\n  \"" + ModelHash(mlf) +
+       "\",\n  inputs, " + std::to_string(ins.size()) + ", outputs, " + std::to_string(outs.size()) +
+       ", prepare, run,\n";
+  s += profile ? "  " + prefix + "_profile_ticks, " + prefix + "_profile_names, " + up + "_PROFILE_NODES,\n"
+               : "  0, 0, 0,\n";
+  s += operators ? "  " + prefix + "_operators, " + up + "_NUM_OPERATORS,\n" : "  0, 0,\n";
+  s += "};\n";
   return s;
 }
 

@@ -12,6 +12,12 @@
 
 namespace ember::micro {
 
+// The identity of a compiled model: FNV-1a 64 over its generated C (the
+// header, then every codegen/host/src/ file in path order, each preceded by
+// its path and a newline), as 16 lower-case hex digits. The firmware carries
+// it (ember_model.hash) and the host compares it on connect.
+std::string ModelHash(const package::MlfContents& mlf);
+
 // The C99 source of src/model_io.c for the archive's (single) model. Fails
 // with E0901 when the archive lacks the header or the IR (src/<name>.relay)
 // the table is made from, or holds more than one model.

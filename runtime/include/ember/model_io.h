@@ -21,8 +21,26 @@ struct ember_io_tensor {
   size_t size;      /* bytes */
 };
 
+/* An operator of the model callable by name (the graph executor's function
+ * table, generated with `ember compile --executor graph`): args holds the
+ * operator's inputs then its outputs (num_inputs + num_outputs pointers to
+ * their bytes). Returns 0 or an ember_error_t. */
+typedef int32_t (*ember_operator_fn)(void* const* args, uint32_t num_args);
+
+struct ember_operator {
+  const char* name; /* the func_name of the node in the graph JSON */
+  ember_operator_fn fn;
+  uint8_t num_inputs;
+  uint8_t num_outputs;
+};
+
 struct ember_model_io {
   const char* name; /* the module name: tvmgen_<name>_run */
+  /* 16 lower-case hex digits: FNV-1a 64 of the model's generated C (the
+   * header, then every codegen/host/src file in path order, each preceded
+   * by its path and a newline), so the host can check which model a device
+   * runs (docs/rpc.md). */
+  const char* hash;
   struct ember_io_tensor* inputs;
   size_t num_inputs;
   struct ember_io_tensor* outputs;
@@ -34,6 +52,14 @@ struct ember_model_io {
   /* Runs the model once on the current inputs: tvmgen_<name>_run.
    * Returns its result (0 on success). */
   int32_t (*run)(void);
+  /* Per-node timer readings of the last run (ember_platform_ticks units),
+   * when the model was compiled with --profile; else NULL and 0. */
+  const uint32_t* profile_ticks;
+  const char* const* profile_names;
+  size_t num_profile;
+  /* The operator table, when compiled with --executor graph; else NULL, 0. */
+  const struct ember_operator* operators;
+  size_t num_operators;
 };
 
 /* The project's model, defined by the generated src/model_io.c. */
