@@ -1,5 +1,6 @@
 // The `host` template's Project API server: the "device" is a POSIX process
-// built from the model, the C runtime and a small firmware (src/main.c).
+// built from the model, the C runtime and a small firmware
+// (src/main_<project_type>.c).
 // flash starts it; the transport is its standard input and output.
 #include <fstream>
 #include <iterator>
@@ -89,6 +90,7 @@ class HostServer : public TemplateServer {
     std::string cmake = ReadText(dir() / "CMakeLists.txt.template");
     std::string flags = options["warning_as_error"] == true ? "-Werror" : "";
     Replace(cmake, "@MODEL_NAME@", mlf.module_name);
+    Replace(cmake, "@PROJECT_TYPE@", options["project_type"].get<std::string>());
     Replace(cmake, "@EXTRA_C_FLAGS@", flags);
     Replace(cmake, "@COMPILE_DEFINITIONS@",
             options["compile_definitions"].is_string() ? options["compile_definitions"].get<std::string>() : "");
