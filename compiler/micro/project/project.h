@@ -15,21 +15,9 @@
 
 #include "micro/project/options.h"
 #include "micro/project_api/launch.h"
+#include "micro/transport/transport.h"
 
 namespace ember::micro {
-
-// A byte stream to a running device (microTVM's Transport): Read returns
-// 1..n bytes or throws IoTimeoutError / TransportClosedError; Write sends
-// everything or throws. timeout_sec: nullopt blocks, 0 tries once.
-class Transport {
- public:
-  virtual ~Transport() = default;
-  virtual void Open() = 0;
-  virtual void Close() = 0;
-  virtual TransportTimeouts timeouts() const = 0;
-  virtual std::string Read(int64_t n, std::optional<double> timeout_sec) = 0;
-  virtual void Write(std::string_view data, std::optional<double> timeout_sec) = 0;
-};
 
 // The transport of a generated project, through its API server
 // (open_transport ... close_transport). Closing it also shuts the server
