@@ -47,6 +47,12 @@ static const struct ember_error_entry kEmberErrorNames[] = {
     EMBER_ERROR_ENTRY(kEmberErrorFunctionCallNotImplemented),
     EMBER_ERROR_ENTRY(kEmberErrorFunctionCallInvalidArg),
     EMBER_ERROR_ENTRY(kEmberErrorTimeEvaluatorBadHandle),
+    EMBER_ERROR_ENTRY(kEmberErrorRpcUnknownOp),
+    EMBER_ERROR_ENTRY(kEmberErrorRpcBadRequest),
+    EMBER_ERROR_ENTRY(kEmberErrorRpcOutOfBounds),
+    EMBER_ERROR_ENTRY(kEmberErrorRpcBadArgs),
+    EMBER_ERROR_ENTRY(kEmberErrorRpcBadHandle),
+    EMBER_ERROR_ENTRY(kEmberErrorRpcUnsupported),
 };
 #undef EMBER_ERROR_ENTRY
 #endif

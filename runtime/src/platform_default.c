@@ -3,6 +3,8 @@
  * with the same name; the linker prefers the port's (strong) definition. */
 #include "ember/platform.h"
 
+#include "ember/error_codes.h"
+
 EMBER_WEAK EMBER_NORETURN void ember_platform_abort(int32_t code) {
   volatile int32_t last_error = code; /* visible to a debugger */
   (void)last_error;
@@ -18,3 +20,5 @@ EMBER_WEAK void ember_platform_log(const char* msg, size_t len) {
 EMBER_WEAK uint32_t ember_platform_ticks(void) { return 0u; }
 
 EMBER_WEAK uint32_t ember_platform_ticks_per_second(void) { return 0u; }
+
+EMBER_WEAK int32_t ember_platform_reset(void) { return kEmberErrorRpcUnsupported; }

@@ -28,6 +28,7 @@ typedef int32_t ember_error_t;
 #define EMBER_ERROR_CATEGORY_EXECUTOR 0x07
 #define EMBER_ERROR_CATEGORY_FUNCTION_CALL 0x08
 #define EMBER_ERROR_CATEGORY_TIME_EVALUATOR 0x09
+#define EMBER_ERROR_CATEGORY_RPC 0x0A /* ember: the RPC server (rpc_server.h) */
 
 #define EMBER_ERROR_MAKE(category, code) ((ember_error_t)((((int32_t)(category)) << 8) | ((int32_t)(code))))
 /* The category byte of a non-negative code. */
@@ -94,7 +95,15 @@ enum {
   kEmberErrorFunctionCallInvalidArg = 0x803,
 
   /* Time evaluator (0x9xx). */
-  kEmberErrorTimeEvaluatorBadHandle = 0x900
+  kEmberErrorTimeEvaluatorBadHandle = 0x900,
+
+  /* ember: RPC server (0xAxx), docs/rpc.md "RPC messages". */
+  kEmberErrorRpcUnknownOp = 0xA00,    /* no such op */
+  kEmberErrorRpcBadRequest = 0xA01,   /* body too short, trailing bytes, reserved byte set */
+  kEmberErrorRpcOutOfBounds = 0xA02,  /* an access past the end of the addressed bytes */
+  kEmberErrorRpcBadArgs = 0xA03,      /* a well-formed request with values the device refuses */
+  kEmberErrorRpcBadHandle = 0xA04,    /* not a live ALLOC handle */
+  kEmberErrorRpcUnsupported = 0xA05   /* the firmware cannot do this (e.g. RESET) */
 };
 
 /* The name of a code ("kEmberErrorExecutorNullArgument"), "unknown error"

@@ -44,6 +44,16 @@ uint32_t ember_platform_ticks(void);
  * The default returns 0. */
 uint32_t ember_platform_ticks_per_second(void);
 
+/* Asks for a reset of the device (the RPC server's RESET). Returns 0 when a
+ * reset will happen once the current call into the runtime has returned, so
+ * that the reply of RESET can leave first: e.g. the hook sets a flag that
+ * the firmware's main loop checks after ember_rpc_server_feed, or arms a
+ * watchdog. A port may also reset at once and not return; the host then
+ * gets no RESET reply, only the TerminateSession of the new boot. Returns
+ * an ember_error_t when the device cannot reset; the default returns
+ * kEmberErrorRpcUnsupported (0xA05) and does nothing. */
+int32_t ember_platform_reset(void);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

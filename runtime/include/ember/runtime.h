@@ -23,6 +23,10 @@ extern "C" {
 
 #define EMBER_RUNTIME_VERSION_MAJOR 0
 #define EMBER_RUNTIME_VERSION_MINOR 1
+#define EMBER_RUNTIME_VERSION_PATCH 0
+/* The runtime's version as text (the RPC server's INFO): MAJOR.MINOR.PATCH
+ * above, kept equal to the ember project version. */
+#define EMBER_RUNTIME_VERSION "0.1.0"
 
 #if defined(EMBER_RUNTIME_STRIP_MESSAGES)
 #define EMBER_MSG(literal) ""
