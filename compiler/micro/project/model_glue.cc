@@ -45,22 +45,6 @@ struct Io {
   int64_t size;
 };
 
-// The member names of `struct <tag> {` in the generated header, in order.
-std::vector<std::string> StructMembers(const std::string& header, const std::string& tag) {
-  std::vector<std::string> members;
-  size_t pos = header.find("struct " + tag + " {\n");
-  if (pos == std::string::npos) return members;
-  std::istringstream lines(header.substr(header.find('\n', pos) + 1));
-  std::string line;
-  while (std::getline(lines, line) && line.rfind("};", 0) != 0) {
-    const size_t star = line.find("void* ");
-    const size_t semi = line.find(';');
-    if (star == std::string::npos || semi == std::string::npos) continue;
-    members.push_back(line.substr(star + 6, semi - star - 6));
-  }
-  return members;
-}
-
 // The tensor table and the buffers a model without I/O in its arena needs.
 std::string Tables(const std::vector<Io>& ins, const std::vector<Io>& outs, bool io_in_arena) {
   std::string s;
@@ -80,6 +64,21 @@ std::string Tables(const std::vector<Io>& ins, const std::vector<Io>& outs, bool
 }
 
 }  // namespace
+
+std::vector<std::string> HeaderStructMembers(const std::string& header, const std::string& tag) {
+  std::vector<std::string> members;
+  size_t pos = header.find("struct " + tag + " {\n");
+  if (pos == std::string::npos) return members;
+  std::istringstream lines(header.substr(header.find('\n', pos) + 1));
+  std::string line;
+  while (std::getline(lines, line) && line.rfind("};", 0) != 0) {
+    const size_t star = line.find("void* ");
+    const size_t semi = line.find(';');
+    if (star == std::string::npos || semi == std::string::npos) continue;
+    members.push_back(line.substr(star + 6, semi - star - 6));
+  }
+  return members;
+}
 
 std::string ModelHash(const package::MlfContents& mlf) {
   uint64_t h = 1469598103934665603ull;
@@ -112,8 +111,8 @@ Expected<std::string> GenerateModelGlue(const package::MlfContents& mlf) {
 
   const bool external = header->find("struct " + prefix + "_workspace_pools {") != std::string::npos;
   const bool io_in_arena = header->find(prefix + "_map_inputs(") != std::string::npos;
-  const auto in_members = StructMembers(*header, prefix + "_inputs");
-  const auto out_members = StructMembers(*header, prefix + "_outputs");
+  const auto in_members = HeaderStructMembers(*header, prefix + "_inputs");
+  const auto out_members = HeaderStructMembers(*header, prefix + "_outputs");
   if (in_members.size() != g.inputs.size() || out_members.size() != g.outputs.size())
     return GlueError("the inputs and outputs in " + prefix + ".h do not match the model's IR");
   std::vector<Io> ins, outs;

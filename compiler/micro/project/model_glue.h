@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "package/mlf_reader.h"
 #include "support/status.h"
@@ -22,5 +23,9 @@ std::string ModelHash(const package::MlfContents& mlf);
 // with E0901 when the archive lacks the header or the IR (src/<name>.relay)
 // the table is made from, or holds more than one model.
 Expected<std::string> GenerateModelGlue(const package::MlfContents& mlf);
+
+// The member names of `struct <tag> {` (one `void* NAME;` per line) in a
+// generated tvmgen_<name>.h, in order; empty when the struct is absent.
+std::vector<std::string> HeaderStructMembers(const std::string& header, const std::string& tag);
 
 }  // namespace ember::micro
