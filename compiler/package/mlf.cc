@@ -3,9 +3,13 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <memory>
+
+#include <nlohmann/json.hpp>
 
 #include "package/mlf_layout.h"
 #include "support/file.h"
@@ -139,12 +143,81 @@ Status PrepareOutput(const fs::path& out, bool as_folder, bool& replace) {
   return Status::Ok();
 }
 
+// Bytes of one graph entry: elements x ceil(bits / 8) of its dltype.
+int64_t EntryBytes(const nlohmann::json& shape, const std::string& dltype) {
+  int64_t n = 1;
+  for (const auto& d : shape) n *= d.get<int64_t>();
+  size_t digits = dltype.find_first_of("0123456789");
+  const int bits = digits == std::string::npos ? 8 : std::stoi(dltype.substr(digits));
+  return n * ((bits + 7) / 8);
+}
+
+// metadata "memory.sids" of a graph build, as microTVM wrote it: one entry per
+// distinct storage id in node order, with input_binding for argument nodes.
+// The size is the largest entry placed in the storage (microTVM looked the
+// shape up by storage id, which is only right when ids equal entry ids).
+nlohmann::json GraphSids(const nlohmann::json& graph) {
+  const auto& attrs = graph.at("attrs");
+  const auto& sids = attrs.at("storage_id").at(1);
+  const auto& shapes = attrs.at("shape").at(1);
+  const auto& types = attrs.at("dltype").at(1);
+  const auto& rows = graph.at("node_row_ptr");
+  std::map<int64_t, int64_t> size;
+  for (size_t e = 0; e < sids.size(); ++e) {
+    int64_t& s = size[sids[e].get<int64_t>()];
+    s = std::max(s, EntryBytes(shapes[e], types[e].get<std::string>()));
+  }
+  std::map<size_t, bool> is_arg;
+  for (const auto& a : graph.at("arg_nodes")) is_arg[a.get<size_t>()] = true;
+  nlohmann::json out = nlohmann::json::array();
+  std::map<int64_t, bool> seen;
+  const auto& nodes = graph.at("nodes");
+  for (size_t n = 0; n < nodes.size(); ++n) {
+    for (size_t e = rows[n].get<size_t>(); e < rows[n + 1].get<size_t>(); ++e) {
+      const int64_t sid = sids[e].get<int64_t>();
+      if (seen[sid]) continue;
+      seen[sid] = true;
+      nlohmann::json j = {{"storage_id", sid}, {"size_bytes", size[sid]}};
+      if (is_arg[n]) j["input_binding"] = nodes[n].at("name");
+      out.push_back(std::move(j));
+    }
+  }
+  return out;
+}
+
+// A graph build: adds executor-config/graph/<name>.graph, sets metadata
+// "executors" to ["graph"] and adds "memory.sids". The params file stays the
+// empty list BuildMlfEntries writes: the weights are linked into the kernels.
+Status AddGraphExecutorFiles(const codegen::c::GeneratedModel& m, std::vector<MlfEntry>& entries) {
+  if (m.graph_json.empty()) return Status::Ok();
+  try {
+    const nlohmann::json graph = nlohmann::json::parse(m.graph_json);
+    for (MlfEntry& e : entries) {
+      if (e.path != "metadata.json") continue;
+      nlohmann::json meta = nlohmann::json::parse(e.data);
+      nlohmann::json& module = meta.at("modules").at(m.module_name);
+      module["executors"] = nlohmann::json::array({"graph"});
+      module.at("memory")["sids"] = GraphSids(graph);
+      e.data = meta.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+  } catch (const nlohmann::json::exception& ex) {
+    return InternalError(std::string("the generated graph json or metadata is malformed: ") + ex.what());
+  }
+  entries.push_back({"executor-config", true, ""});
+  entries.push_back({"executor-config/graph", true, ""});
+  entries.push_back({"executor-config/graph/" + m.module_name + ".graph", false, m.graph_json});
+  std::sort(entries.begin(), entries.end(),
+            [](const MlfEntry& a, const MlfEntry& b) { return detail::ArchiveOrderLess(a.path, b.path); });
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ExportModelLibraryFormat(const codegen::c::GeneratedModel& m, const std::string& out,
                                 const MlfOptions& opts) {
   EMBER_ASSIGN_OR_RETURN(const int64_t epoch, ResolveEpoch(opts));
-  EMBER_ASSIGN_OR_RETURN(const std::vector<MlfEntry> entries, detail::BuildMlfEntries(m, opts, epoch));
+  EMBER_ASSIGN_OR_RETURN(std::vector<MlfEntry> entries, detail::BuildMlfEntries(m, opts, epoch));
+  EMBER_RETURN_IF_ERROR(AddGraphExecutorFiles(m, entries));
   std::string target = out;
   while (target.size() > 1 && target.back() == '/') target.pop_back();
   if (target.empty()) return CannotWrite(out, "the path is empty");

@@ -8,6 +8,9 @@
 //   codegen/host/src/<name>_lib<N>.c       GeneratedModel::sources
 //   codegen/host/include/tvmgen_<name>.h   GeneratedModel::header
 //   parameters/<name>.params               empty parameter list (weights are in the C)
+//   executor-config/graph/<name>.graph     graph builds only: the graph JSON
+//                                          (GeneratedModel::graph_json); metadata
+//                                          "executors" is then ["graph"], with "sids"
 //   src/<name>.relay                       ember's final IR text
 //   runtime/                               copy of the C runtime (runtime_dir.h)
 //   reports/memory.json                    ember: arena, I/O and every buffer of the plan

@@ -1,4 +1,4 @@
-// `ember compile MODEL --target T [--executor aot] [--module-name NAME] -o OUT`
+// `ember compile MODEL --target T [--executor aot|graph] [--module-name NAME] -o OUT`
 #include <cstdio>
 #include <string>
 
@@ -20,8 +20,10 @@ void RegisterCompile(CLI::App& app, Action* run) {
   cmd->add_option("MODEL", a->model, "model file (.tflite, or ember IR text .ir)")->required();
   cmd->add_option("--target", a->target, "host, cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, cortex-m33, cortex-m55")
       ->capture_default_str();
-  cmd->add_option("--executor", a->executor, "executor of the generated code")
-      ->check(CLI::IsMember({"aot"}))
+  cmd->add_option("--executor", a->executor,
+                  "aot: the entry point tvmgen_<name>_run; graph: also the graph JSON "
+                  "(executor-config/graph/<name>.graph) and the operator table tvmgen_<name>_operators")
+      ->check(CLI::IsMember({"aot", "graph"}))
       ->capture_default_str();
   cmd->add_option("--module-name", a->module_name,
                   "the <name> of tvmgen_<name>_run and of the files; letters, digits, '_'")
@@ -37,6 +39,7 @@ void RegisterCompile(CLI::App& app, Action* run) {
                 "tvmgen_<name>_profile_ticks[] (off by default; no cost when off)");
   cmd->add_flag("-v,--verbose", a->verbose, "print the memory plan");
   cmd->footer("Examples:\n  ember compile kws.tflite --target cortex-m4 -o kws.tar\n"
+              "  ember compile kws.tflite --target cortex-m4 --executor graph -o kws.tar\n"
               "  ember compile kws.tflite --target host --module-name kws -o build/kws");
   cmd->callback([=] {
     *run = [=]() -> int {
@@ -50,6 +53,7 @@ void RegisterCompile(CLI::App& app, Action* run) {
       o.io_in_arena = a->io_in_arena;
       o.external_arena = a->external_arena;
       o.profile = a->profile;
+      o.graph_executor = a->executor == "graph";
       auto m = codegen::c::GenerateAot(*g, o);
       if (!m.ok()) return Report(m.diag());
       package::MlfOptions mo;
@@ -61,6 +65,10 @@ void RegisterCompile(CLI::App& app, Action* run) {
       const int64_t ram = m->workspace_bytes + (a->io_in_arena ? 0 : m->io_bytes);
       std::printf("wrote %s: module '%s', target %s, %zu kernels\n", a->out.c_str(), m->module_name.c_str(),
                   a->target.c_str(), g->nodes.size());
+      if (o.graph_executor) {
+        std::printf("  graph executor: executor-config/graph/%s.graph, %lld operators in tvmgen_%s_operators\n",
+                    m->module_name.c_str(), static_cast<long long>(m->num_operators), m->module_name.c_str());
+      }
       std::printf("  arena %lld B%s, weights %lld B, RAM %lld B in all\n",
                   static_cast<long long>(m->workspace_bytes),
                   a->io_in_arena ? " (inputs and outputs inside)" : "",

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "codegen/c/emitter.h"
+#include "codegen/c/graph.h"
 #include "ir/graph.h"
 #include "memory/planner.h"
 #include "support/status.h"
@@ -21,6 +22,9 @@ struct AotOptions {
   bool io_in_arena = false;     // inputs/outputs inside the arena (microTVM's usmp.use_workspace_io)
   bool external_arena = false;  // the caller passes the arena (workspace pool) instead of a static array
   bool profile = false;         // per-node timer reads around each kernel call
+  // Also emit the graph executor's output (graph.h): the graph JSON and the
+  // operator table. The AOT entry point is generated either way.
+  bool graph_executor = false;
 };
 
 struct IoTensor {
@@ -46,10 +50,19 @@ struct GeneratedModel {
   int64_t io_bytes = 0;         // input + output bytes
   std::string ir_text;          // the final IR (for src/<name>.relay)
   int64_t profile_nodes = 0;    // > 0 in a profiling build: entries of <prefix>_profile_ticks
+  // Graph executor builds (AotOptions::graph_executor): the graph JSON for
+  // executor-config/graph/<name>.graph and the operator table's size.
+  std::string graph_json;       // empty in an AOT-only build
+  int64_t num_operators = 0;
 };
 
 // Fails with E05xx diagnostics: bad module name (E0503), an operator with no
 // kernel for the target (E0502, exit 3), duplicate sanitized I/O names (E0504).
+// Helpers shared by the generators: "TVMGEN_DEFAULT" from "tvmgen_default",
+// and the comment naming node i of g ("/* 3: conv2d 'name' -> i8[1,2] */").
+std::string UpperCase(std::string s);
+std::string NodeComment(const ir::Graph& g, size_t i);
+
 Expected<GeneratedModel> GenerateAot(const ir::Graph& g, const AotOptions& options);
 
 }  // namespace ember::codegen::c
