@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 
 #include "micro/project/model_glue.h"
 
@@ -60,6 +61,28 @@ void CopyTree(const fs::path& from, const fs::path& to) {
   std::error_code ec;
   fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::copy_symlinks, ec);
   if (ec) throw ServerError("cannot copy " + from.string() + " to " + to.string() + ": " + ec.message());
+}
+
+std::string ReadTemplateFile(const fs::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw ServerError("cannot read " + path.string());
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+void ReplaceAll(std::string& text, const std::string& key, const std::string& value) {
+  if (key.empty()) return;
+  for (size_t pos = text.find(key); pos != std::string::npos; pos = text.find(key, pos + value.size()))
+    text.replace(pos, key.size(), value);
+}
+
+std::string ChildDeviceServer::ReadTransport(int64_t n, std::optional<double> timeout_sec) {
+  if (!device_) throw TransportClosedError();
+  return device_->Read(n, timeout_sec);
+}
+
+void ChildDeviceServer::WriteTransport(std::string_view data, std::optional<double> timeout_sec) {
+  if (!device_) throw TransportClosedError();
+  device_->Write(data, timeout_sec);
 }
 
 TemplateServer::TemplateServer(fs::path dir, std::string platform_name, std::vector<ProjectOption> options)

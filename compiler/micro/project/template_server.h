@@ -12,9 +12,13 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "micro/project/child_process.h"
 #include "micro/project/options.h"
 #include "micro/project_api/server.h"
 #include "package/mlf_reader.h"
@@ -28,6 +32,14 @@ void RunTool(const std::vector<std::string>& argv, const std::filesystem::path& 
 
 // Copies a folder tree (files and folders; symlinks as links).
 void CopyTree(const std::filesystem::path& from, const std::filesystem::path& to);
+
+// Reads a whole file (e.g. a template's CMakeLists.txt.template); throws
+// ServerError naming it when it cannot be read.
+std::string ReadTemplateFile(const std::filesystem::path& path);
+
+// Replaces every occurrence of `key` in `text` by `value` (@NAME@ fields of
+// file templates). `value` may contain `key`: replaced text is not rescanned.
+void ReplaceAll(std::string& text, const std::string& key, const std::string& value);
 
 class TemplateServer : public ProjectApiHandler {
  public:
@@ -63,6 +75,21 @@ class TemplateServer : public ProjectApiHandler {
   std::string platform_name_;
   std::vector<ProjectOption> options_;
   bool is_template_;
+};
+
+// A template whose device is a child process (a POSIX firmware, QEMU):
+// the transport methods read and write its stdout and stdin; closing the
+// transport stops it. Subclasses start `device_` in flash/open_transport.
+class ChildDeviceServer : public TemplateServer {
+ public:
+  using TemplateServer::TemplateServer;
+
+  void CloseTransport() override { device_.reset(); }
+  std::string ReadTransport(int64_t n, std::optional<double> timeout_sec) override;
+  void WriteTransport(std::string_view data, std::optional<double> timeout_sec) override;
+
+ protected:
+  std::unique_ptr<ChildProcess> device_;
 };
 
 // The folder of the running executable (/proc/self/exe).
