@@ -117,7 +117,8 @@ static int parse_node_attrs(struct eg_parse* p, struct eg_node* node) {
     } else if (ember_json_equals(key, key_len, "num_outputs")) {
       if (parse_count_attr(p, &node->num_outputs) != 0) return -1;
     } else if (ember_json_equals(key, key_len, "num_inputs")) {
-      if (parse_count_attr(p, &node->first_arg) != 0) return -1; /* checked in link_nodes */
+      /* kept in first_arg until link_node checks it against the inputs */
+      if (parse_count_attr(p, &node->first_arg) != 0) return -1;
     } else if (ember_json_skip(&p->j) != 0) {
       return -1;
     }
