@@ -87,6 +87,26 @@ enum {
   kEmberErrorExecutorModuleNoSuchInput = 0x702,
   /* ember: a null inputs/outputs struct or a null tensor pointer in it. */
   kEmberErrorExecutorNullArgument = 0x703,
+  /* ember: the graph JSON reader (json_reader.h). Not JSON: truncated
+   * text, a stray character, a bad escape or number. */
+  kEmberErrorJsonSyntax = 0x710,
+  /* JSON, but a value of another type than expected (a string for an array,
+   * a fraction for an integer, a missing or unknown required key). */
+  kEmberErrorJsonType = 0x711,
+  /* Nesting deeper than EMBER_JSON_MAX_DEPTH or an integer beyond int64. */
+  kEmberErrorJsonLimit = 0x712,
+  /* ember: the graph executor (graph_executor.h). The graph is JSON of the
+   * right types but inconsistent: a node input or head naming a later or
+   * missing node, list lengths that differ from the number of entries, an
+   * unknown dltype, a negative dimension... */
+  kEmberErrorGraphInvalid = 0x713,
+  /* A func_name not in the operator table, or whose table entry has other
+   * numbers of inputs or outputs than the node. */
+  kEmberErrorGraphUnknownFunction = 0x714,
+  /* The work buffer is too small; `needed` says how much is enough. */
+  kEmberErrorGraphBufferTooSmall = 0x715,
+  /* An input or output index out of range, or a data size that differs. */
+  kEmberErrorGraphBadIndex = 0x716,
 
   /* Function calls (0x8xx). */
   kEmberErrorFunctionCallNumArguments = 0x800,

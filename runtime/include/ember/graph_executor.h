@@ -37,20 +37,7 @@
 extern "C" {
 #endif
 
-/* Error codes (executor category, after json_reader.h's 0x710-0x712). */
-enum {
-  /* The graph is JSON of the right types but inconsistent: a node input or
-   * head naming a later or missing node, list lengths that differ from the
-   * number of entries, an unknown dltype, a negative dimension... */
-  kEmberErrorGraphInvalid = 0x713,
-  /* A func_name not in the operator table, or whose table entry has other
-   * numbers of inputs or outputs than the node. */
-  kEmberErrorGraphUnknownFunction = 0x714,
-  /* The work buffer is too small; `needed` says how much is enough. */
-  kEmberErrorGraphBufferTooSmall = 0x715,
-  /* An input or output index out of range, or a data size that differs. */
-  kEmberErrorGraphBadIndex = 0x716
-};
+/* Its error codes, kEmberErrorGraph* (0x713-0x716), are in error_codes.h. */
 
 /* Largest number of dimensions of a tensor. */
 #define EMBER_GRAPH_MAX_NDIM 8

@@ -27,16 +27,7 @@
 extern "C" {
 #endif
 
-/* Error codes (executor category; see graph_executor.h for the others). */
-enum {
-  /* Not JSON: truncated text, a stray character, a bad escape or number. */
-  kEmberErrorJsonSyntax = 0x710,
-  /* JSON, but a value of another type than expected (a string for an array,
-   * a fraction for an integer, a missing or unknown required key). */
-  kEmberErrorJsonType = 0x711,
-  /* Nesting deeper than EMBER_JSON_MAX_DEPTH or an integer beyond int64. */
-  kEmberErrorJsonLimit = 0x712
-};
+/* Its error codes, kEmberErrorJson* (0x710-0x712), are in error_codes.h. */
 
 #define EMBER_JSON_MAX_DEPTH 16
 
