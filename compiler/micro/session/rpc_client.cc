@@ -62,7 +62,7 @@ class Decoder {
   [[noreturn]] void Fail(const std::string& why) const {
     throw RpcProtocolError(std::string("malformed ") + RpcOpName(op_) + " reply from the device (" +
                            std::to_string(data_.size()) + " bytes of body): " + why +
-                           "; the firmware does not follow docs/rpc-messages.md");
+                           "; the firmware does not follow docs/rpc.md (RPC messages)");
   }
 
  private:
@@ -371,8 +371,8 @@ void CheckDeviceIdentity(const DeviceInfo& info, std::string_view expected_model
   throw DeviceMismatchError("the device runs model '" + info.model_name + "' (hash " + info.model_hash + ")" + cut +
                             " but the artifact has model '" + std::string(expected_model_name) + "' (hash " +
                             std::string(expected_hash) +
-                            "); flash the project again (ember micro flash PROJECT_DIR) so that the device "
-                            "runs this artifact's model");
+                            "); build and flash the project again (ember micro build PROJECT_DIR, then ember micro flash "
+                            "PROJECT_DIR) so that the device runs this artifact's model");
 }
 
 }  // namespace ember::micro

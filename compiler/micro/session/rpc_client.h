@@ -1,4 +1,4 @@
-// The host end of ember's RPC (docs/rpc-messages.md): one typed C++ method
+// The host end of ember's RPC (docs/rpc.md ("RPC messages")): one typed C++ method
 // per operation, each a request/reply over a Session. One request is
 // outstanding at a time; a reply whose op or seq does not match the request
 // (a stale reply after a timeout) is discarded and the wait goes on. A
@@ -60,7 +60,7 @@ class RpcError : public std::runtime_error {
   std::string device_message_;
 };
 
-// A reply that does not follow docs/rpc-messages.md (too short, trailing
+// A reply that does not follow docs/rpc.md ("RPC messages") (too short, trailing
 // bytes, an impossible count), or a request the host cannot send.
 class RpcProtocolError : public std::runtime_error {
  public:

@@ -1,5 +1,5 @@
 /* The device side of ember's RPC: a server for the messages of
- * docs/rpc-messages.md (docs/rpc.md, "RPC messages") inside a session of
+ * docs/rpc.md ("RPC messages") inside a session of
  * the host link (session.h, responder role).
  *
  * Push-based and allocation-free, like the layers below it: the firmware's

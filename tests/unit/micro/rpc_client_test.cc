@@ -2,7 +2,7 @@
 // own C session code): request encoding, splitting to the device's limits,
 // paging, stale replies, device errors, malformed replies and the identity
 // check. Expected request bytes are written out by hand from
-// docs/rpc-messages.md.
+// docs/rpc.md ("RPC messages").
 #include "micro/session/rpc_client.h"
 
 #include <gtest/gtest.h>
@@ -239,8 +239,8 @@ TEST(RpcClientTest, IdentityCheckSaysWhatRunsAndWhatToDo) {
   } catch (const DeviceMismatchError& e) {
     EXPECT_EQ(std::string(e.what()),
               "the device runs model 'kws' (hash 00000000000000aa) but the artifact has model 'vww' (hash "
-              "00000000000000bb); flash the project again (ember micro flash PROJECT_DIR) so that the device runs "
-              "this artifact's model");
+              "00000000000000bb); build and flash the project again (ember micro build PROJECT_DIR, then ember "
+              "micro flash PROJECT_DIR) so that the device runs this artifact's model");
   }
   EXPECT_THROW(CheckDeviceIdentity(info, "kws", "00000000000000ab"), DeviceMismatchError);
   info.abi_version = 2;

@@ -1,7 +1,7 @@
 // The device-side RPC server (runtime/src/rpc_server.c, rpc_pool.c) against
 // a host end made of the same C session code (initiator role), with a small
 // hand-written model table. Expected values are computed by hand from
-// docs/rpc-messages.md; handshake bytes are microTVM's published vectors.
+// docs/rpc.md ("RPC messages"); handshake bytes are microTVM's published vectors.
 #include "ember/rpc_server.h"
 
 #include <gtest/gtest.h>
