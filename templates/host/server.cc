@@ -19,13 +19,14 @@ std::vector<ProjectOption> HostOptions() {
   ProjectOption verbose{"verbose", std::nullopt, false, "bool", std::nullopt,
                         std::vector<std::string>{"generate_project", "build"}, "Show the build tools' commands."};
   ProjectOption project_type{"project_type",
-                             std::vector<Json>{"aot_io"},
+                             std::vector<Json>{"aot_io", "host_driven"},
                              "aot_io",
                              "str",
                              std::nullopt,
                              std::vector<std::string>{"generate_project"},
                              "The firmware: aot_io reads the bytes of every input from the transport, runs the "
-                             "model and writes the bytes of every output (docs/project-api.md)."};
+                             "model and writes the bytes of every output (docs/project-api.md); host_driven "
+                             "serves the ember RPC (docs/rpc.md) for ember run, profile and validate."};
   ProjectOption warning_as_error{"warning_as_error", std::nullopt, true, "bool", std::nullopt,
                                  std::vector<std::string>{"generate_project"},
                                  "Treat C compiler warnings in the firmware as errors."};

@@ -1,7 +1,8 @@
 // The `qemu` template's Project API server: the device is an emulated
 // Cortex-M board (MPS2/MPS3) in qemu-system-arm. generate_project writes a
 // CMake project that cross-compiles the model, the runtime, the runtime's
-// Cortex-M port and an aot_io firmware (src/main.c) with arm-none-eabi-gcc;
+// Cortex-M port and the firmware of the project_type (src/main_aot_io.c or
+// src/main_host_driven.c) with arm-none-eabi-gcc;
 // flash starts QEMU with the image; the transport is the board's UART 0.
 //
 // How the UART reaches us: QEMU runs as a ChildProcess whose stdin/stdout
@@ -38,14 +39,15 @@ struct Board {
   const char* name;
   const char* core;       // ember's --target name of the board's core
   const char* cpu_flags;  // gcc flags of the core (runtime/platform/cortex-m/build.sh)
+  unsigned pool_kib;      // host_driven: the RPC ALLOC pool, beside the model in RAM
 };
 
 constexpr Board kBoards[] = {
-    {"mps2-an385", "cortex-m3", "-mcpu=cortex-m3 -mfloat-abi=soft"},
-    {"mps2-an386", "cortex-m4", "-mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16"},
-    {"mps2-an500", "cortex-m7", "-mcpu=cortex-m7 -mfloat-abi=hard -mfpu=fpv5-d16"},
-    {"mps2-an505", "cortex-m33", "-mcpu=cortex-m33 -mfloat-abi=hard -mfpu=fpv5-sp-d16"},
-    {"mps3-an547", "cortex-m55", "-mcpu=cortex-m55 -mfloat-abi=hard"},
+    {"mps2-an385", "cortex-m3", "-mcpu=cortex-m3 -mfloat-abi=soft", 1024},
+    {"mps2-an386", "cortex-m4", "-mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16", 1024},
+    {"mps2-an500", "cortex-m7", "-mcpu=cortex-m7 -mfloat-abi=hard -mfpu=fpv5-d16", 1024},
+    {"mps2-an505", "cortex-m33", "-mcpu=cortex-m33 -mfloat-abi=hard -mfpu=fpv5-sp-d16", 1024},
+    {"mps3-an547", "cortex-m55", "-mcpu=cortex-m55 -mfloat-abi=hard", 256},
 };
 
 const Board& FindBoard(const std::string& name) {
@@ -64,9 +66,10 @@ std::vector<ProjectOption> QemuOptions() {
        "The board to emulate: mps2-an385 (Cortex-M3), mps2-an386 (Cortex-M4F), mps2-an500 (Cortex-M7), "
        "mps2-an505 (Cortex-M33), mps3-an547 (Cortex-M55). The model must be compiled for its core or a "
        "smaller one (--target host or cortex-m3 run on every board)."},
-      {"project_type", std::vector<Json>{"aot_io"}, "aot_io", "str", std::nullopt, gen,
+      {"project_type", std::vector<Json>{"aot_io", "host_driven"}, "aot_io", "str", std::nullopt, gen,
        "The firmware: aot_io reads the bytes of every input from the UART, runs the model and writes the "
-       "bytes of every output (docs/project-api.md)."},
+       "bytes of every output (docs/project-api.md); host_driven serves the ember RPC (docs/rpc.md) on the "
+       "UART for ember run, profile and validate and the graph and debug executors."},
       {"verbose", std::nullopt, false, "bool", std::nullopt, std::vector<std::string>{"generate_project", "build"},
        "Show the build tools' commands."},
       {"warning_as_error", std::nullopt, true, "bool", std::nullopt, gen,
@@ -211,6 +214,8 @@ class QemuServer : public ChildDeviceServer {
     ReplaceAll(cmake, "@CORE@", board.core);
     ReplaceAll(cmake, "@CPU_FLAGS@", board.cpu_flags);
     ReplaceAll(cmake, "@BOARD_MACRO@", macro);
+    ReplaceAll(cmake, "@PROJECT_TYPE@", options["project_type"].get<std::string>());
+    ReplaceAll(cmake, "@POOL_BYTES@", std::to_string(board.pool_kib * 1024u));
     ReplaceAll(cmake, "@EXTRA_C_FLAGS@", options["warning_as_error"] == true ? "-Werror" : "");
     ReplaceAll(cmake, "@COMPILE_DEFINITIONS@",
             options["compile_definitions"].is_string() ? options["compile_definitions"].get<std::string>() : "");

@@ -34,3 +34,13 @@ int32_t ember_cm_uart_getc(uint32_t base) {
   if ((UART_REG(base, UART_STATE) & STATE_RX_FULL) == 0u) return -1;
   return (int32_t)(UART_REG(base, UART_DATA) & 0xFFu);
 }
+
+size_t ember_cm_uart_read(uint32_t base, uint8_t* buf, size_t cap) {
+  size_t n = 0;
+  while (n < cap) {
+    const int32_t c = ember_cm_uart_getc(base);
+    if (c < 0) break;
+    buf[n++] = (uint8_t)c;
+  }
+  return n;
+}

@@ -23,4 +23,8 @@ void ember_cm_uart_write(uint32_t base, const uint8_t* data, size_t len);
 /* Returns the received byte (0..255), or -1 when none is waiting. */
 int32_t ember_cm_uart_getc(uint32_t base);
 
+/* Moves the bytes waiting in the UART, at most `cap`, to `buf` without
+ * waiting; returns how many (0 when none is waiting). */
+size_t ember_cm_uart_read(uint32_t base, uint8_t* buf, size_t cap);
+
 #endif /* EMBER_CM_UART_CMSDK_H_ */

@@ -2,8 +2,8 @@
  * ember RPC server (docs/rpc.md) on standard input and output, so the host
  * can run the model, call its operators, time them and read any tensor.
  * Exit status: 0 at the end of input, 2 on a read error. A RESET request
- * re-executes the program (a fresh device), which then announces itself
- * with the session layer's TerminateSession. */
+ * is answered, then the program re-executes itself (a fresh device), which
+ * announces itself with the session layer's TerminateSession. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +21,7 @@
 static uint8_t pool[EMBER_HOST_POOL_BYTES] __attribute__((aligned(64)));
 static struct ember_rpc_server server;
 static char self_path[4096];
+static volatile int reset_requested;
 
 static size_t write_stdout(void* ctx, const uint8_t* data, size_t n) {
   size_t done = 0;
@@ -34,12 +35,20 @@ static size_t write_stdout(void* ctx, const uint8_t* data, size_t n) {
   return done;
 }
 
+/* The reset happens in main() once the RESET reply has left. */
 int32_t ember_platform_reset(void) {
+  if (self_path[0] == '\0') return kEmberErrorRpcUnsupported; /* nothing to re-execute */
+  reset_requested = 1;
+  return kEmberErrorNoError;
+}
+
+static void reset_now(void) {
   char* argv[2];
   argv[0] = self_path;
   argv[1] = NULL;
   execv(self_path, argv);
-  return kEmberErrorPlatformCheckFailure; /* execv returned: it failed */
+  perror("ember host device: reset (execv)");
+  _exit(2);
 }
 
 int main(int argc, char** argv) {
@@ -62,5 +71,6 @@ int main(int argc, char** argv) {
     }
     /* Framing errors are recovered from by the next packet start. */
     (void)ember_rpc_server_feed(&server, buf, (size_t)got);
+    if (reset_requested) reset_now();
   }
 }

@@ -25,25 +25,13 @@ static size_t write_uart(void* ctx, const uint8_t* data, size_t n) {
   return n;
 }
 
-/* Moves every byte waiting in the UART (at most `cap`) to `buf`; returns
- * how many, 0 when none is waiting. */
-static size_t drain_uart(uint8_t* buf, size_t cap) {
-  size_t n = 0;
-  while (n < cap) {
-    const int32_t c = ember_cm_uart_getc(EMBER_QEMU_UART);
-    if (c < 0) break;
-    buf[n++] = (uint8_t)c;
-  }
-  return n;
-}
-
 int main(void) {
   static struct ember_aot_io io;
   static uint8_t buf[256];
   ember_cm_uart_init(EMBER_QEMU_UART, EMBER_CM_UART_CLOCK_HZ, EMBER_QEMU_BAUD);
   ember_aot_io_init(&io, &ember_model, write_uart, NULL);
   for (;;) {
-    const size_t n = drain_uart(buf, sizeof buf);
+    const size_t n = ember_cm_uart_read(EMBER_QEMU_UART, buf, sizeof buf);
     int32_t rc;
     if (n == 0u) continue;
     rc = ember_aot_io_feed(&io, buf, n);
