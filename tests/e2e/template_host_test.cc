@@ -123,6 +123,12 @@ TEST(HostTemplateCli, OwnModelMatchesEval) {
     }
     transport->Close();
   }
+  // `ember run PROJECT_DIR` does the same round trip.
+  r = RunCli({"run", project, "--input", dir + "/in1.bin", "--output", dir + "/dev1.bin"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Bytes(dir + "/dev1.bin"), Bytes(dir + "/ref1.bin"));
+  r = RunCli({"run", project, "--input", model});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_TRUE(WaitNoDescendants().empty());
 }
 
@@ -133,7 +139,7 @@ TEST(HostTemplateCli, InfoListsOptionsAndTemplates) {
   r = RunCli({"micro", "info", "host"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("template 'host'"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("project_type={aot_io}"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("project_type={aot_io, host_driven}"), std::string::npos) << r.out;
   r = RunCli({"micro", "info", "host", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const Json info = Json::parse(r.out);
@@ -165,7 +171,7 @@ TEST(HostTemplateCli, BadOptionsAndFoldersAreUsageErrors) {
   r = RunCli({"micro", "create-project", dir + "/b", tar, "--template", "host",
               "--project-option", "project_type=x"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("choose one of: aot_io"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("choose one of: aot_io, host_driven"), std::string::npos) << r.err;
   r = RunCli({"micro", "create-project", dir + "/c", tar, "--template", "host",
               "--project-option", "verbose=maybe"});
   EXPECT_EQ(r.exit_code, 2);

@@ -24,6 +24,11 @@ void RegisterEval(CLI::App& app, Action* run);
 void RegisterCompile(CLI::App& app, Action* run);
 void RegisterRun(CLI::App& app, Action* run);
 void RegisterMicro(CLI::App& app, Action* run);
+void RegisterDevice(CLI::App& app, Action* run);
+
+// `ember run` on a project folder (cmd_run_device.cc).
+bool IsProjectDir(const std::string& path);
+int RunProject(const std::string& dir, const std::vector<std::string>& inputs, const std::vector<std::string>& outputs);
 
 // Loads a model: .tflite through the TFLite frontend, .ir (ember IR text)
 // through the parser; then verifies it.

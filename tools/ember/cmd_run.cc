@@ -209,17 +209,28 @@ int RunArtifact(const std::string& path, const std::vector<std::string>& inputs,
 }  // namespace
 
 void RegisterRun(CLI::App& app, Action* run) {
-  auto* cmd = app.add_subcommand("run", "Run a model compiled with --target host (an MLF archive or folder)");
+  auto* cmd = app.add_subcommand(
+      "run", "Run a model: an MLF archive compiled with --target host, or a flashed project on its device");
   auto path = std::make_shared<std::string>();
   auto inputs = std::make_shared<std::vector<std::string>>();
   auto outputs = std::make_shared<std::vector<std::string>>();
-  cmd->add_option("ARTIFACT", *path, "the .tar or folder written by 'ember compile --target host'")->required();
+  cmd->add_option("ARTIFACT", *path,
+                  "the .tar or folder written by 'ember compile --target host', or a project folder "
+                  "('ember micro create-project')")
+      ->required();
   cmd->add_option("--input,-i", *inputs, "one file per model input, in order: .npy or .bin")->required();
   cmd->add_option("--output,-o", *outputs, "one file per model output, in order: .npy or .bin");
   cmd->footer("Example:\n  ember compile kws.tflite -o kws.tar && ember run kws.tar --input x.bin --output y.bin\n"
               "The runner is built once with the system C compiler and cached in $EMBER_CACHE_DIR\n"
-              "(default ~/.cache/ember).");
-  cmd->callback([=] { *run = [=] { return RunArtifact(*path, *inputs, *outputs); }; });
+              "(default ~/.cache/ember).\n"
+              "With a project folder the model runs on the project's device through its transport:\n"
+              "  ember micro create-project p kws.tar --template qemu --project-option board=mps2-an386\n"
+              "  ember micro build p && ember micro flash p && ember run p --input x.npy --output y.npy");
+  cmd->callback([=] {
+    *run = [=] {
+      return IsProjectDir(*path) ? RunProject(*path, *inputs, *outputs) : RunArtifact(*path, *inputs, *outputs);
+    };
+  });
 }
 
 }  // namespace ember::cli

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   ember::cli::RegisterCompile(app, &run);
   ember::cli::RegisterRun(app, &run);
   ember::cli::RegisterMicro(app, &run);
+  ember::cli::RegisterDevice(app, &run);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,204 @@
+// Host-driven commands on a flashed project (project_type host_driven):
+//   ember profile PROJECT_DIR     per-layer ticks (and instructions in QEMU)
+//   ember validate MODEL --device PROJECT_DIR
+//                                 every node's device output vs the reference
+#include <cstdio>
+#include <filesystem>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "micro/executor/debug_executor.h"
+#include "micro/executor/device_model.h"
+#include "micro/executor/validate.h"
+#include "micro/session/rpc_client.h"
+
+namespace ember::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The device of a project, connected and identified.
+struct Device {
+  micro::GeneratedProject project;
+  micro::ProjectModel model;
+  std::unique_ptr<micro::Session> session;
+  std::unique_ptr<micro::RpcClient> rpc;
+  micro::DeviceInfo info;
+};
+
+std::unique_ptr<Device> Connect(const std::string& dir, double timeout_sec) {
+  auto project = micro::GeneratedProject::FromDirectory(dir);
+  auto model = micro::LoadProjectModel(project);
+  if (model.project_type != "host_driven")
+    throw micro::ProjectApiError(dir + " was generated with project_type " + model.project_type +
+                                 "; host-driven commands need project_type host_driven (create the project with "
+                                 "--project-option project_type=host_driven)");
+  auto session = std::make_unique<micro::Session>(project.OpenTransport(), micro::DeviceSessionOptions(timeout_sec));
+  session->Open();
+  auto rpc = std::make_unique<micro::RpcClient>(*session);
+  micro::DeviceInfo info = rpc->Info();
+  micro::CheckDeviceIdentity(info, model.name, model.hash);
+  return std::unique_ptr<Device>(
+      new Device{std::move(project), std::move(model), std::move(session), std::move(rpc), std::move(info)});
+}
+
+// Emulated boards count instructions: with -icount shift=0 one instruction
+// takes one nanosecond of guest time.
+bool Emulated(const micro::DeviceInfo& info) {
+  return info.platform.rfind("mps2-", 0) == 0 || info.platform.rfind("mps3-", 0) == 0;
+}
+
+template <typename F>
+int GuardDevice(F&& f) {
+  try {
+    return f();
+  } catch (const micro::ProjectApiError& e) {
+    return Report(MakeDiag("E0805", ExitCode::kUsage, e.what(), "check the project folder; 'ember micro info DIR'"));
+  } catch (const micro::DeviceMismatchError& e) {
+    return Report(MakeDiag("E0806", ExitCode::kDevice, e.what(), "run 'ember micro build DIR && ember micro flash DIR'"));
+  } catch (const micro::GraphError& e) {
+    return Report(MakeDiag("E0807", ExitCode::kUsage, e.what(),
+                           "compile the model with --executor graph, create the project with "
+                           "project_type=host_driven, build and flash it"));
+  } catch (const std::runtime_error& e) {
+    return Report(MakeDiag("E0804", ExitCode::kDevice, std::string("the device link failed: ") + e.what(),
+                           "flash the project again ('ember micro flash DIR'); the server's log is above"));
+  }
+}
+
+std::vector<std::vector<uint8_t>> Inputs(const micro::ProjectModel& m, const std::vector<std::string>& files) {
+  std::vector<std::vector<uint8_t>> in;
+  for (size_t i = 0; i < m.graph.inputs.size(); ++i) {
+    const ir::Tensor& t = m.graph.tensor(m.graph.inputs[i]);
+    if (i < files.size()) {
+      auto bytes = ReadTensorFile(files[i], t, i);
+      if (!bytes.ok()) throw micro::ProjectApiError(bytes.diag().message);
+      in.push_back(std::move(*bytes));
+    } else {
+      in.emplace_back(static_cast<size_t>(t.size_bytes()), 0);  // zeros
+    }
+  }
+  return in;
+}
+
+void PrintRow(const std::string& index, const std::string& op, const std::string& name, uint64_t ticks, const micro::DeviceInfo& info,
+              uint64_t total) {
+  const double pct = total ? 100.0 * static_cast<double>(ticks) / static_cast<double>(total) : 0.0;
+  std::string shown = name.size() > 60 ? name.substr(0, 57) + "..." : name;
+  if (Emulated(info) && info.ticks_per_second) {
+    const double instr = static_cast<double>(ticks) * 1e9 / info.ticks_per_second;
+    std::printf("%5s  %-18s %14.0f %7.2f%%  %s\n", index.c_str(), op.c_str(), instr, pct, shown.c_str());
+  } else {
+    const double us = info.ticks_per_second ? static_cast<double>(ticks) * 1e6 / info.ticks_per_second : 0.0;
+    std::printf("%5s  %-18s %14.3f %7.2f%%  %s\n", index.c_str(), op.c_str(), us, pct, shown.c_str());
+  }
+}
+
+int Profile(const std::string& dir, const std::vector<std::string>& inputs, uint32_t repeat) {
+  return GuardDevice([&] {
+    auto d = Connect(dir, 600);
+    const auto in = Inputs(d->model, inputs);
+    for (size_t i = 0; i < in.size(); ++i) d->rpc->Write(micro::MemorySpace::kInput, static_cast<uint32_t>(i), 0, in[i]);
+    const bool emulated = Emulated(d->info);
+    if (emulated)
+      std::printf("model '%s' on %s: instructions per node (QEMU -icount shift=0: one per nanosecond)\n",
+                  d->model.name.c_str(), d->info.platform.c_str());
+    else
+      std::printf("model '%s' on %s: microseconds per node (the device's timer, %u ticks/s)\n",
+                  d->model.name.c_str(), d->info.platform.c_str(), d->info.ticks_per_second);
+    std::printf("%5s  %-18s %14s %8s  %s\n", "node", "op", emulated ? "instructions" : "time(us)", "share", "name");
+    std::vector<uint64_t> ticks;
+    std::vector<std::string> ops, names;
+    uint64_t whole = 0;
+    if (d->info.num_profile > 0) {  // --profile build: counters around every kernel
+      whole = d->rpc->Run();
+      for (const auto& e : d->rpc->Profile()) {
+        ticks.push_back(e.ticks);
+        names.push_back(e.name);
+      }
+    } else if (d->info.num_operators > 0) {  // graph build: time every operator
+      const std::string* graph = d->model.mlf.Find("executor-config/graph/" + d->model.name + ".graph");
+      if (!graph) throw micro::GraphError("the project's archive has no graph JSON");
+      micro::GraphExecutor exec(*graph, *d->rpc);
+      for (size_t i = 0; i < in.size(); ++i) exec.SetInput(i, in[i]);
+      for (size_t i = 0; i < exec.nodes().size(); ++i) {
+        if (exec.nodes()[i].op != "tvm_op") continue;
+        const auto t = exec.TimeNode(i, 1, repeat);
+        ticks.push_back(*std::min_element(t.begin(), t.end()));
+        names.push_back(exec.nodes()[i].func_name);
+      }
+      const auto w = d->rpc->TimeRun(1, repeat);
+      whole = *std::min_element(w.begin(), w.end());
+    } else {
+      throw micro::GraphError("the firmware has neither profile counters nor an operator table: compile the model "
+                              "with --profile (or --executor graph)");
+    }
+    for (size_t i = 0; i < ticks.size(); ++i) {
+      const ir::Node* node = i < d->model.graph.nodes.size() && ticks.size() == d->model.graph.nodes.size()
+                                 ? &d->model.graph.nodes[i] : nullptr;
+      PrintRow(std::to_string(i), node ? ir::OpIrName(node->op) : "", node && !node->name.empty() ? node->name : names[i], ticks[i],
+               d->info, whole);
+    }
+    const uint64_t sum = std::accumulate(ticks.begin(), ticks.end(), uint64_t{0});
+    PrintRow("", "sum of nodes", "", sum, d->info, whole);
+    PrintRow("", "whole inference", "", whole, d->info, whole);
+    d->session->Close();
+    return 0;
+  });
+}
+
+int Validate(const std::string& model_path, const std::string& dir, const std::vector<std::string>& inputs) {
+  auto g = LoadModel(model_path);
+  if (!g.ok()) return Report(g.diag());
+  return GuardDevice([&] {
+    auto d = Connect(dir, 600);
+    const std::string* graph = d->model.mlf.Find("executor-config/graph/" + d->model.name + ".graph");
+    if (!graph) throw micro::GraphError("the project's archive has no executor-config/graph/" + d->model.name + ".graph");
+    micro::GraphExecutor exec(*graph, *d->rpc);
+    const auto report = micro::ValidateOnDevice(*g, exec, Inputs(d->model, inputs));
+    d->session->Close();
+    for (const auto& c : report.nodes) {
+      std::printf("%5zu  %-18s %s  max|diff| %-10g %s\n", c.node, c.op.c_str(), c.mismatches ? "DIFF" : "ok  ",
+                  c.max_abs_diff, c.name.c_str());
+    }
+    if (!report.first_mismatch) {
+      std::printf("all %zu nodes match the reference on %s\n", report.nodes.size(), d->info.platform.c_str());
+      return 0;
+    }
+    const auto& c = report.nodes[*report.first_mismatch];
+    return Report(MakeDiag("E0808", ExitCode::kMismatch,
+                           "node " + std::to_string(c.node) + " '" + c.name + "' (" + c.op + ") differs on the device: " +
+                               std::to_string(c.mismatches) + " of " + std::to_string(c.elements) +
+                               " elements, max |difference| " + std::to_string(c.max_abs_diff),
+                           "the first differing node is the one to look at; earlier nodes match"));
+  });
+}
+
+}  // namespace
+
+void RegisterDevice(CLI::App& app, Action* run) {
+  struct Args {
+    std::string project, model;
+    std::vector<std::string> inputs;
+    uint32_t repeat = 3;
+  };
+  auto a = std::make_shared<Args>();
+  auto* prof = app.add_subcommand("profile", "Per-layer time on a flashed project's device (host_driven)");
+  prof->add_option("PROJECT_DIR", a->project, "a generated, built and flashed project")->required();
+  prof->add_option("--input,-i", a->inputs, "input files (.npy/.bin); zeros when omitted");
+  prof->add_option("--repeat", a->repeat, "measurements per node (the least is shown)")->capture_default_str();
+  prof->footer("Compile with --profile (counters around every kernel in the AOT code) or --executor graph.\n"
+               "On emulated boards (qemu template) the figures are instructions (QEMU -icount shift=0).");
+  prof->callback([=] { *run = [=] { return Profile(a->project, a->inputs, std::max<uint32_t>(a->repeat, 1)); }; });
+
+  auto* val = app.add_subcommand("validate", "Compare every node's output on a device with the reference evaluator");
+  val->add_option("MODEL", a->model, "the model file the project was compiled from")->required();
+  val->add_option("--device", a->project, "a flashed host_driven project compiled with --executor graph")->required();
+  val->add_option("--input,-i", a->inputs, "input files (.npy/.bin); zeros when omitted");
+  val->footer("Exit status 6 when a node differs (int8: any difference; float: beyond 1e-5 + 1e-4 |ref|).");
+  val->callback([=] { *run = [=] { return Validate(a->model, a->project, a->inputs); }; });
+}
+
+}  // namespace ember::cli
