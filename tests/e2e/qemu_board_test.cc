@@ -18,12 +18,6 @@ namespace {
 
 using qemu::Quote;
 
-#define EMBER_REQUIRE_QEMU()                                              \
-  do {                                                                   \
-    const std::string missing = qemu::MissingTools();                    \
-    if (!missing.empty()) GTEST_SKIP() << missing << "; skipped";        \
-  } while (0)
-
 struct Board {
   const char* name;
   const char* target;            // ember compile --target
@@ -77,7 +71,7 @@ std::string BuildTiny(const std::string& dir, const Board& b, int runs = 1,
 class QemuBoard : public testing::TestWithParam<Board> {};
 
 TEST_P(QemuBoard, CalibrationMatchesStatedClock) {
-  EMBER_REQUIRE_QEMU();
+  EMBER_REQUIRE_QEMU_TOOLS();
   const Board& b = GetParam();
   const std::string elf = TempDir() + "/cal.elf";
   const qemu::Command bc = qemu::Build("--calibrate " + std::string(b.name) + " " + Quote(elf));
@@ -90,7 +84,7 @@ TEST_P(QemuBoard, CalibrationMatchesStatedClock) {
 }
 
 TEST_P(QemuBoard, TinyConvMatchesEval) {
-  EMBER_REQUIRE_QEMU();
+  EMBER_REQUIRE_QEMU_TOOLS();
   if (!HaveCompileCommand()) GTEST_SKIP() << "this ember has no compile command yet; skipped";
   const Board& b = GetParam();
   const std::string dir = TempDir();
@@ -109,7 +103,7 @@ TEST_P(QemuBoard, TinyConvMatchesEval) {
 }
 
 TEST_P(QemuBoard, UartTransmits) {
-  EMBER_REQUIRE_QEMU();
+  EMBER_REQUIRE_QEMU_TOOLS();
   const Board& b = GetParam();
   const std::string dir = TempDir();
   std::ofstream(dir + "/uart.c") << "#include \"platform.h\"\n#include \"uart_cmsdk.h\"\n"
@@ -130,7 +124,7 @@ TEST_P(QemuBoard, UartTransmits) {
 INSTANTIATE_TEST_SUITE_P(Boards, QemuBoard, testing::ValuesIn(kBoards), BoardName);
 
 TEST(QemuPort, FaultIsReportedWithExitCode3) {
-  EMBER_REQUIRE_QEMU();
+  EMBER_REQUIRE_QEMU_TOOLS();
   const std::string dir = TempDir();
   std::ofstream(dir + "/fault.c") << "#include \"platform.h\"\n"
                                      "int main(void) {\n  ember_cm_print(\"before\\n\");\n"
@@ -144,7 +138,7 @@ TEST(QemuPort, FaultIsReportedWithExitCode3) {
 }
 
 TEST(QemuPort, MainReturnValueIsExitStatus) {
-  EMBER_REQUIRE_QEMU();
+  EMBER_REQUIRE_QEMU_TOOLS();
   const std::string dir = TempDir();
   std::ofstream(dir + "/exit.c") << "int main(void);\nint main(void) { return 7; }\n";
   const qemu::Command bc = qemu::Build("--app " + Quote(dir + "/exit.c") + " mps2-an505 " + Quote(dir + "/e.elf"));
@@ -153,7 +147,7 @@ TEST(QemuPort, MainReturnValueIsExitStatus) {
 }
 
 TEST(QemuPort, SameElfGivesSameInstructionCount) {
-  EMBER_REQUIRE_QEMU();
+  EMBER_REQUIRE_QEMU_TOOLS();
   if (!HaveCompileCommand()) GTEST_SKIP() << "this ember has no compile command yet; skipped";
   const std::string dir = TempDir();
   const std::string elf = BuildTiny(dir, kBoards[1], /*runs=*/3);
@@ -174,7 +168,7 @@ TEST(QemuPort, SameElfGivesSameInstructionCount) {
 // With the inputs inside the arena a run overwrites them: the harness must
 // place them again before every run, so that run 2 computes what run 1 did.
 TEST(QemuPort, IoInArenaRepeatedRunsMatchEval) {
-  EMBER_REQUIRE_QEMU();
+  EMBER_REQUIRE_QEMU_TOOLS();
   if (!HaveCompileCommand()) GTEST_SKIP() << "this ember has no compile command yet; skipped";
   const std::string dir = TempDir();
   const std::string elf = BuildTiny(dir, kBoards[1], /*runs=*/2, {"--io-in-arena", "--external-arena"});

@@ -41,6 +41,13 @@ inline std::string MissingTools() {
   return "";
 }
 
+// Skips the current test when MissingTools() names something.
+#define EMBER_REQUIRE_QEMU_TOOLS()                                               \
+  do {                                                                           \
+    const std::string ember_missing_tools = ::ember::test::qemu::MissingTools(); \
+    if (!ember_missing_tools.empty()) GTEST_SKIP() << ember_missing_tools << "; skipped"; \
+  } while (0)
+
 inline std::string PortDir() { return std::string(EMBER_SOURCE_DIR) + "/runtime/platform/cortex-m"; }
 
 inline std::string Quote(const std::string& s) { return "'" + s + "'"; }

@@ -23,12 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 using micro::Json;
 
-#define EMBER_REQUIRE_QEMU_TOOLS()                              \
-  do {                                                          \
-    const std::string missing = qemu::MissingTools();           \
-    if (!missing.empty()) GTEST_SKIP() << missing << "; skipped"; \
-  } while (0)
-
 // Compiles `model` for `target` once per test binary; returns the archive.
 std::string CompiledTar(const std::string& model, const std::string& target) {
   static std::map<std::string, std::string> cache;
