@@ -37,19 +37,9 @@ std::vector<ProjectOption> HostOptions() {
   return {verbose, project_type, warning_as_error, compile_definitions};
 }
 
-std::string ReadText(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  if (!f) throw ServerError("cannot read " + p.string());
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
-
-void Replace(std::string& text, const std::string& key, const std::string& value) {
-  for (size_t pos; (pos = text.find(key)) != std::string::npos;) text.replace(pos, key.size(), value);
-}
-
-class HostServer : public TemplateServer {
+class HostServer : public ChildDeviceServer {
  public:
-  explicit HostServer(fs::path dir) : TemplateServer(std::move(dir), "host", HostOptions()) {}
+  explicit HostServer(fs::path dir) : ChildDeviceServer(std::move(dir), "host", HostOptions()) {}
 
   void Build(const Json& options) override {
     RequireProject("build");
@@ -73,28 +63,16 @@ class HostServer : public TemplateServer {
     return TransportTimeouts{0, 0, 0};
   }
 
-  void CloseTransport() override { device_.reset(); }
-
-  std::string ReadTransport(int64_t n, std::optional<double> timeout_sec) override {
-    if (!device_) throw TransportClosedError();
-    return device_->Read(n, timeout_sec);
-  }
-
-  void WriteTransport(std::string_view data, std::optional<double> timeout_sec) override {
-    if (!device_) throw TransportClosedError();
-    device_->Write(data, timeout_sec);
-  }
-
  protected:
   void Populate(const fs::path& project, const package::MlfContents& mlf, const Json& options) override {
     CopyTree(dir() / "src", project / "src");
-    std::string cmake = ReadText(dir() / "CMakeLists.txt.template");
+    std::string cmake = ReadTemplateFile(dir() / "CMakeLists.txt.template");
     std::string flags = options["warning_as_error"] == true ? "-Werror" : "";
-    Replace(cmake, "@MODEL_NAME@", mlf.module_name);
-    Replace(cmake, "@PROJECT_TYPE@", options["project_type"].get<std::string>());
-    Replace(cmake, "@EXTRA_C_FLAGS@", flags);
-    Replace(cmake, "@COMPILE_DEFINITIONS@",
-            options["compile_definitions"].is_string() ? options["compile_definitions"].get<std::string>() : "");
+    ReplaceAll(cmake, "@MODEL_NAME@", mlf.module_name);
+    ReplaceAll(cmake, "@PROJECT_TYPE@", options["project_type"].get<std::string>());
+    ReplaceAll(cmake, "@EXTRA_C_FLAGS@", flags);
+    ReplaceAll(cmake, "@COMPILE_DEFINITIONS@",
+               options["compile_definitions"].is_string() ? options["compile_definitions"].get<std::string>() : "");
     std::ofstream(project / "CMakeLists.txt", std::ios::binary) << cmake;
     fs::copy_file(dir() / "README.md", project / "README.md");
   }
@@ -107,8 +85,6 @@ class HostServer : public TemplateServer {
     device_.reset();
     device_ = ChildProcess::Start({exe.string()}, dir());
   }
-
-  std::unique_ptr<ChildProcess> device_;
 };
 
 }  // namespace
