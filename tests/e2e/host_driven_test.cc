@@ -228,6 +228,51 @@ TEST(HostDrivenValidate, OwnModelsMatchTheReference) {
   EXPECT_TRUE(WaitNoDescendants().empty());
 }
 
+// A device whose code for one layer is wrong (here: a bias of the first
+// layer that has one, changed in the project's copy of the generated C
+// after generation, so the firmware still reports the archive's hash):
+// validate names that layer as the first differing node and exits 6.
+TEST(HostDrivenValidate, FirstDifferingNodeIsReported) {
+  const std::string model = WriteModel("tiny.tflite", TinyConvModel());
+  const std::string dir = TempDir() + "/project";
+  CliResult r = RunCli({"micro", "create-project", dir, GraphTar(model, {}), "--template", "host",
+                        "--project-option", "project_type=host_driven"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  fs::path lib;
+  for (const auto& e : fs::directory_iterator(fs::path(dir) / "model/codegen/host/src"))
+    if (e.path().filename().string().find("_lib1.c") != std::string::npos) lib = e.path();
+  ASSERT_FALSE(lib.empty());
+  std::string code = ReadText(lib.string());
+  const std::regex bias(R"((static const int32_t (\w+)_init\[\d+\][^=]*= \{\s*)(-?\d+))");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(code, m, bias)) << "no int32 bias array in " << lib;
+  code = m.prefix().str() + m[1].str() + std::to_string(std::stoll(m[3]) + 1000000) + m.suffix().str();
+  WriteFile(lib.string(), Bytes(code));
+  r = RunCli({"micro", "build", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  const CliResult a = RunCli({"analyze", model, "--format", "json"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const Json nodes = Json::parse(a.out)["nodes"];
+  const std::string input = TempDir() + "/in.bin";
+  WriteFile(input, std::vector<uint8_t>(Json::parse(a.out).value("input_bytes", 0), 0x35));
+  r = RunCli({"validate", model, "--device", dir, "--input", input});
+  EXPECT_EQ(r.exit_code, 6) << r.out << r.err;
+  EXPECT_NE(r.err.find("E0808"), std::string::npos) << r.err;
+  // The first differing node is a layer with a bias, and every node before
+  // it was reported as matching.
+  const std::regex first(R"(node (\d+) '[^']*' \((\w+)\) differs on the device: (\d+) of (\d+) elements)");
+  ASSERT_TRUE(std::regex_search(r.err, m, first)) << r.err;
+  const size_t node = std::stoul(m[1]);
+  ASSERT_LT(node, nodes.size());
+  EXPECT_EQ(m[2].str(), nodes[node].value("op", std::string()));
+  EXPECT_GT(std::stoul(m[3]), 0u);
+  for (size_t i = 0; i < node; ++i)
+    EXPECT_TRUE(std::regex_search(r.out, std::regex("(^|\\n)\\s*" + std::to_string(i) + "\\s+\\w+\\s+ok ")))
+        << "node " << i << " should match:\n" << r.out;
+  EXPECT_TRUE(WaitNoDescendants().empty());
+}
+
 // The device runs a different model than the project's archive says (the
 // archive changed after the firmware was built): the host refuses it, names
 // what the device runs and says to rebuild and flash.
