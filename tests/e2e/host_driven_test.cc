@@ -283,10 +283,21 @@ TEST(HostDrivenIdentity, DeviceWithAnotherModelIsRefused) {
   CliResult r = RunCli({"compile", WriteModel("add.tflite", TinyAddModel()), "--executor", "graph", "-o", other});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   fs::copy_file(other, fs::path(dir) / "model.tar", fs::copy_options::overwrite_existing);
-  r = RunCli({"profile", dir});
-  EXPECT_EQ(r.exit_code, 5) << r.err;  // a device problem
-  EXPECT_NE(r.err.find("E0806"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("ember micro build"), std::string::npos) << r.err;
+  const CliResult a = RunCli({"analyze", WriteModel("add.tflite", TinyAddModel()), "--format", "json"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const Json analysis = Json::parse(a.out);
+  std::vector<std::string> run = {"run", dir};
+  for (const Json& in : analysis["inputs"]) {
+    run.insert(run.end(), {"--input", TempDir() + "/" + std::to_string(run.size()) + ".bin"});
+    WriteFile(run.back(), std::vector<uint8_t>(in.value("bytes", 0), 1));
+  }
+  for (const std::vector<std::string>& cmd : {run, std::vector<std::string>{"profile", dir}}) {
+    r = RunCli(cmd);
+    EXPECT_EQ(r.exit_code, 5) << cmd[0] << ": " << r.err;  // a device problem
+    EXPECT_NE(r.err.find("E0806"), std::string::npos) << cmd[0] << ": " << r.err;
+    EXPECT_NE(r.err.find("the device runs model"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("ember micro build"), std::string::npos) << r.err;
+  }
   EXPECT_THROW(Device{dir}, micro::DeviceMismatchError);
   EXPECT_TRUE(WaitNoDescendants().empty());
 }

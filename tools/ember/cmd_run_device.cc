@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "micro/executor/device_model.h"
+#include "micro/session/rpc_client.h"
 
 namespace ember::cli {
 
@@ -52,6 +53,8 @@ int RunProject(const std::string& dir, const std::vector<std::string>& inputs, c
     return 0;
   } catch (const micro::ProjectApiError& e) {
     return Report(MakeDiag("E0803", ExitCode::kUsage, e.what(), "check the project folder; 'ember micro info DIR'"));
+  } catch (const micro::DeviceMismatchError& e) {
+    return Report(MakeDiag("E0806", ExitCode::kDevice, e.what(), "run 'ember micro build DIR && ember micro flash DIR'"));
   } catch (const std::runtime_error& e) {
     return Report(MakeDiag("E0804", ExitCode::kDevice, std::string("running on the device failed: ") + e.what(),
                            "flash the project again ('ember micro flash DIR'); the server's log is above"));
