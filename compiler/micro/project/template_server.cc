@@ -105,13 +105,16 @@ void TemplateServer::RequireProject(const std::string& method) const {
                       " is a template (it has no model.tar); run generate_project first");
 }
 
+Json SavedProjectOptions(const fs::path& project_dir) {
+  std::ifstream f(project_dir / kProjectFile);
+  if (!f) return Json::object();
+  const Json saved = Json::parse(f, nullptr, false);
+  if (saved.is_object() && saved.contains("options") && saved["options"].is_object()) return saved["options"];
+  return Json::object();
+}
+
 Json TemplateServer::ProjectOptions(const Json& given, const std::string& method) const {
-  Json merged = Json::object();
-  std::ifstream f(dir_ / kProjectFile);
-  if (f) {
-    const Json saved = Json::parse(f, nullptr, false);
-    if (saved.is_object() && saved.contains("options") && saved["options"].is_object()) merged = saved["options"];
-  }
+  Json merged = SavedProjectOptions(dir_);
   if (given.is_object()) {
     for (const auto& [k, v] : given.items())
       if (!v.is_null()) merged[k] = v;

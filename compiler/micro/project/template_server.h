@@ -41,6 +41,10 @@ std::string ReadTemplateFile(const std::filesystem::path& path);
 // file templates). `value` may contain `key`: replaced text is not rescanned.
 void ReplaceAll(std::string& text, const std::string& key, const std::string& value);
 
+// The options a project was generated with (ember_project.json in
+// `project_dir`), or an empty object when there is no readable file.
+Json SavedProjectOptions(const std::filesystem::path& project_dir);
+
 class TemplateServer : public ProjectApiHandler {
  public:
   // `dir` is the folder the server runs from (its executable's folder).
