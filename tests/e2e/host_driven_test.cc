@@ -70,20 +70,19 @@ struct Device {
   explicit Device(const std::string& dir, double timeout_sec = 120)
       : project(micro::GeneratedProject::FromDirectory(dir)),
         model(micro::LoadProjectModel(project)),
-        session(project.OpenTransport(), micro::DeviceSessionOptions(timeout_sec)) {
-    session.Open();
-    rpc = std::make_unique<micro::RpcClient>(session);
-    info = rpc->Info();
-    micro::CheckDeviceIdentity(info, model.name, model.hash);
-  }
+        link(micro::ConnectDevice(project, model, timeout_sec)),
+        session(link->session),
+        rpc(&link->rpc),
+        info(link->info) {}
   std::string GraphJson() const {
-    const std::string* g = model.mlf.Find("executor-config/graph/" + model.name + ".graph");
+    const std::string* g = model.graph_json();
     return g ? *g : std::string();
   }
   micro::GeneratedProject project;
   micro::ProjectModel model;
-  micro::Session session;
-  std::unique_ptr<micro::RpcClient> rpc;
+  std::unique_ptr<micro::DeviceConnection> link;
+  micro::Session& session;
+  micro::RpcClient* rpc;
   micro::DeviceInfo info;
 };
 

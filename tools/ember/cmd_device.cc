@@ -23,9 +23,7 @@ namespace fs = std::filesystem;
 struct Device {
   micro::GeneratedProject project;
   micro::ProjectModel model;
-  std::unique_ptr<micro::Session> session;
-  std::unique_ptr<micro::RpcClient> rpc;
-  micro::DeviceInfo info;
+  std::unique_ptr<micro::DeviceConnection> link;
 };
 
 std::unique_ptr<Device> Connect(const std::string& dir, double timeout_sec) {
@@ -35,13 +33,8 @@ std::unique_ptr<Device> Connect(const std::string& dir, double timeout_sec) {
     throw micro::ProjectApiError(dir + " was generated with project_type " + model.project_type +
                                  "; host-driven commands need project_type host_driven (create the project with "
                                  "--project-option project_type=host_driven)");
-  auto session = std::make_unique<micro::Session>(project.OpenTransport(), micro::DeviceSessionOptions(timeout_sec));
-  session->Open();
-  auto rpc = std::make_unique<micro::RpcClient>(*session);
-  micro::DeviceInfo info = rpc->Info();
-  micro::CheckDeviceIdentity(info, model.name, model.hash);
-  return std::unique_ptr<Device>(
-      new Device{std::move(project), std::move(model), std::move(session), std::move(rpc), std::move(info)});
+  auto link = micro::ConnectDevice(project, model, timeout_sec);
+  return std::unique_ptr<Device>(new Device{std::move(project), std::move(model), std::move(link)});
 }
 
 // Emulated boards count instructions: with -icount shift=0 one instruction
@@ -100,28 +93,28 @@ int Profile(const std::string& dir, const std::vector<std::string>& inputs, uint
   return GuardDevice([&] {
     auto d = Connect(dir, 600);
     const auto in = Inputs(d->model, inputs);
-    for (size_t i = 0; i < in.size(); ++i) d->rpc->Write(micro::MemorySpace::kInput, static_cast<uint32_t>(i), 0, in[i]);
-    const bool emulated = Emulated(d->info);
+    for (size_t i = 0; i < in.size(); ++i) d->link->rpc.Write(micro::MemorySpace::kInput, static_cast<uint32_t>(i), 0, in[i]);
+    const bool emulated = Emulated(d->link->info);
     if (emulated)
       std::printf("model '%s' on %s: instructions per node (QEMU -icount shift=0: one per nanosecond)\n",
-                  d->model.name.c_str(), d->info.platform.c_str());
+                  d->model.name.c_str(), d->link->info.platform.c_str());
     else
       std::printf("model '%s' on %s: microseconds per node (the device's timer, %u ticks/s)\n",
-                  d->model.name.c_str(), d->info.platform.c_str(), d->info.ticks_per_second);
+                  d->model.name.c_str(), d->link->info.platform.c_str(), d->link->info.ticks_per_second);
     std::printf("%5s  %-18s %14s %8s  %s\n", "node", "op", emulated ? "instructions" : "time(us)", "share", "name");
     std::vector<uint64_t> ticks;
     std::vector<std::string> ops, names;
     uint64_t whole = 0;
-    if (d->info.num_profile > 0) {  // --profile build: counters around every kernel
-      whole = d->rpc->Run();
-      for (const auto& e : d->rpc->Profile()) {
+    if (d->link->info.num_profile > 0) {  // --profile build: counters around every kernel
+      whole = d->link->rpc.Run();
+      for (const auto& e : d->link->rpc.Profile()) {
         ticks.push_back(e.ticks);
         names.push_back(e.name);
       }
-    } else if (d->info.num_operators > 0) {  // graph build: time every operator
-      const std::string* graph = d->model.mlf.Find("executor-config/graph/" + d->model.name + ".graph");
+    } else if (d->link->info.num_operators > 0) {  // graph build: time every operator
+      const std::string* graph = d->model.graph_json();
       if (!graph) throw micro::GraphError("the project's archive has no graph JSON");
-      micro::GraphExecutor exec(*graph, *d->rpc);
+      micro::GraphExecutor exec(*graph, d->link->rpc);
       for (size_t i = 0; i < in.size(); ++i) exec.SetInput(i, in[i]);
       for (size_t i = 0; i < exec.nodes().size(); ++i) {
         if (exec.nodes()[i].op != "tvm_op") continue;
@@ -129,7 +122,7 @@ int Profile(const std::string& dir, const std::vector<std::string>& inputs, uint
         ticks.push_back(*std::min_element(t.begin(), t.end()));
         names.push_back(exec.nodes()[i].func_name);
       }
-      const auto w = d->rpc->TimeRun(1, repeat);
+      const auto w = d->link->rpc.TimeRun(1, repeat);
       whole = *std::min_element(w.begin(), w.end());
     } else {
       throw micro::GraphError("the firmware has neither profile counters nor an operator table: compile the model "
@@ -139,12 +132,12 @@ int Profile(const std::string& dir, const std::vector<std::string>& inputs, uint
       const ir::Node* node = i < d->model.graph.nodes.size() && ticks.size() == d->model.graph.nodes.size()
                                  ? &d->model.graph.nodes[i] : nullptr;
       PrintRow(std::to_string(i), node ? ir::OpIrName(node->op) : "", node && !node->name.empty() ? node->name : names[i], ticks[i],
-               d->info, whole);
+               d->link->info, whole);
     }
     const uint64_t sum = std::accumulate(ticks.begin(), ticks.end(), uint64_t{0});
-    PrintRow("", "sum of nodes", "", sum, d->info, whole);
-    PrintRow("", "whole inference", "", whole, d->info, whole);
-    d->session->Close();
+    PrintRow("", "sum of nodes", "", sum, d->link->info, whole);
+    PrintRow("", "whole inference", "", whole, d->link->info, whole);
+    d->link->session.Close();
     return 0;
   });
 }
@@ -154,17 +147,17 @@ int Validate(const std::string& model_path, const std::string& dir, const std::v
   if (!g.ok()) return Report(g.diag());
   return GuardDevice([&] {
     auto d = Connect(dir, 600);
-    const std::string* graph = d->model.mlf.Find("executor-config/graph/" + d->model.name + ".graph");
+    const std::string* graph = d->model.graph_json();
     if (!graph) throw micro::GraphError("the project's archive has no executor-config/graph/" + d->model.name + ".graph");
-    micro::GraphExecutor exec(*graph, *d->rpc);
+    micro::GraphExecutor exec(*graph, d->link->rpc);
     const auto report = micro::ValidateOnDevice(*g, exec, Inputs(d->model, inputs));
-    d->session->Close();
+    d->link->session.Close();
     for (const auto& c : report.nodes) {
       std::printf("%5zu  %-18s %s  max|diff| %-10g %s\n", c.node, c.op.c_str(), c.mismatches ? "DIFF" : "ok  ",
                   c.max_abs_diff, c.name.c_str());
     }
     if (!report.first_mismatch) {
-      std::printf("all %zu nodes match the reference on %s\n", report.nodes.size(), d->info.platform.c_str());
+      std::printf("all %zu nodes match the reference on %s\n", report.nodes.size(), d->link->info.platform.c_str());
       return 0;
     }
     const auto& c = report.nodes[*report.first_mismatch];

@@ -1,10 +1,8 @@
 #include "micro/executor/device_model.h"
 
-#include <fstream>
-
 #include "ir/parser.h"
 #include "micro/project/model_glue.h"
-#include "micro/session/rpc_client.h"
+#include "micro/project/template_server.h"
 
 namespace ember::micro {
 namespace fs = std::filesystem;
@@ -24,14 +22,10 @@ ProjectModel LoadProjectModel(const GeneratedProject& project) {
   if (!g.ok()) throw ProjectApiError(*path + ": " + g.diag().message);
   m.graph = std::move(*g);
   m.hash = ModelHash(m.mlf);
-  m.project_type = "host_driven";
-  std::ifstream f(project.dir() / "ember_project.json");
-  if (f) {
-    const Json saved = Json::parse(f, nullptr, false);
-    if (saved.is_object() && saved.contains("options") && saved["options"].is_object() &&
-        saved["options"].contains("project_type") && saved["options"]["project_type"].is_string())
-      m.project_type = saved["options"]["project_type"].get<std::string>();
-  }
+  const Json saved = SavedProjectOptions(project.dir());
+  m.project_type = saved.contains("project_type") && saved["project_type"].is_string()
+                       ? saved["project_type"].get<std::string>()
+                       : "host_driven";
   return m;
 }
 
@@ -63,6 +57,15 @@ SessionOptions DeviceSessionOptions(double timeout_sec) {
   return o;
 }
 
+std::unique_ptr<DeviceConnection> ConnectDevice(const GeneratedProject& project, const ProjectModel& model,
+                                                double timeout_sec) {
+  auto d = std::make_unique<DeviceConnection>(project.OpenTransport(), timeout_sec);
+  d->session.Open();
+  d->info = d->rpc.Info();
+  CheckDeviceIdentity(d->info, model.name, model.hash);
+  return d;
+}
+
 std::vector<std::string> RunModelOnDevice(const GeneratedProject& project, const ProjectModel& m,
                                           const std::vector<std::string>& inputs, double timeout_sec) {
   if (inputs.size() != m.graph.inputs.size())
@@ -82,10 +85,8 @@ std::vector<std::string> RunModelOnDevice(const GeneratedProject& project, const
     return outs;
   }
   // host_driven: the ember RPC (docs/rpc.md) over a session.
-  Session session(project.OpenTransport(), DeviceSessionOptions(timeout_sec));
-  session.Open();
-  RpcClient rpc(session);
-  CheckDeviceIdentity(rpc.Info(), m.name, m.hash);
+  const auto d = ConnectDevice(project, m, timeout_sec);
+  RpcClient& rpc = d->rpc;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const auto* p = reinterpret_cast<const uint8_t*>(inputs[i].data());
     rpc.Write(MemorySpace::kInput, static_cast<uint32_t>(i), 0, std::span<const uint8_t>(p, inputs[i].size()));
@@ -97,7 +98,7 @@ std::vector<std::string> RunModelOnDevice(const GeneratedProject& project, const
     const auto bytes = rpc.Read(MemorySpace::kOutput, static_cast<uint32_t>(i), 0, n);
     outs.emplace_back(bytes.begin(), bytes.end());
   }
-  session.Close();
+  d->session.Close();
   return outs;
 }
 

@@ -34,6 +34,10 @@ uint32_t Entry(const json& ref, const std::vector<uint32_t>& row_ptr) {
   return row_ptr[node] + ref[1].get<uint32_t>();
 }
 
+// Whether a node calls an operator on the device: inputs ("null") and the
+// graph's copies ("__nop", aliases of their input's storage) do not.
+bool CallsDevice(const GraphNode& n) { return n.op == "tvm_op" && n.func_name != "__nop"; }
+
 std::string AttrString(const json& node, const char* key) {
   if (!node.contains("attrs") || !node["attrs"].contains(key)) return "";
   const json& v = node["attrs"][key];
@@ -90,7 +94,7 @@ GraphExecutor::GraphExecutor(std::string_view graph_json, RpcClient& rpc) : rpc_
   std::map<std::string, OperatorInfo> table;
   for (const OperatorInfo& op : rpc_.Operators()) table[op.name] = op;
   for (const GraphNode& n : nodes_) {
-    if (n.op != "tvm_op" || n.func_name == "__nop") continue;
+    if (!CallsDevice(n)) continue;
     auto it = table.find(n.func_name);
     if (it == table.end())
       throw GraphError("the device has no operator '" + n.func_name +
@@ -132,14 +136,14 @@ std::vector<uint32_t> GraphExecutor::Handles(const GraphNode& n) const {
 
 void GraphExecutor::RunNode(size_t node) {
   const GraphNode& n = nodes_.at(node);
-  if (n.op != "tvm_op" || n.func_name == "__nop") return;
+  if (!CallsDevice(n)) return;
   const auto h = Handles(n);
   rpc_.Call(n.func_name, h);
 }
 
 std::vector<uint32_t> GraphExecutor::TimeNode(size_t node, uint32_t number, uint32_t repeat) {
   const GraphNode& n = nodes_.at(node);
-  if (n.op != "tvm_op" || n.func_name == "__nop") return std::vector<uint32_t>(repeat, 0);
+  if (!CallsDevice(n)) return std::vector<uint32_t>(repeat, 0);
   const auto h = Handles(n);
   return rpc_.Time(n.func_name, h, number, repeat);
 }
