@@ -18,10 +18,8 @@ using qemu::Quote;
 class QemuMlperf : public testing::TestWithParam<const char*> {};
 
 TEST_P(QemuMlperf, FirstVectorBitExactOnCortexM4) {
-  const std::string missing = qemu::MissingTools();
-  if (!missing.empty()) GTEST_SKIP() << missing << "; skipped";
+  EMBER_REQUIRE_QEMU_TOOLS();
   EMBER_REQUIRE_SHARED();
-  if (RunCli({"compile", "--help"}).exit_code != 0) GTEST_SKIP() << "this ember has no compile command yet; skipped";
   const std::string model = GetParam();
   const std::string dir = TempDir();
   const std::string data = SharedDir() + "/testdata/" + model;
