@@ -6,6 +6,7 @@
 // server or QEMU process may outlive a test.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -206,9 +207,24 @@ TEST(HostDrivenProfile, GraphBuildTimesEveryOperator) {
   const CliResult r = RunCli({"profile", dir, "--repeat", "2"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("microseconds per node"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(the device's timer, 1000000 ticks/s)"), std::string::npos) << r.out;
   const ProfileTable t = ParseProfile(r.out);
-  EXPECT_GE(t.nodes.size(), 2u) << r.out;
-  EXPECT_GE(t.whole, 0) << r.out;
+  // One row per node of TinyConvModel, in order, each timed by itself.
+  const std::vector<std::pair<std::string, std::string>> nodes = {
+      {"conv2d", "conv"}, {"depthwise_conv2d", "dw"}, {"average_pool2d", "pool"},
+      {"reshape", "flat"}, {"fully_connected", "logits"}, {"softmax", "probs"}};
+  ASSERT_EQ(t.nodes.size(), nodes.size()) << r.out;
+  double sum = 0;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    EXPECT_EQ(t.nodes[i].first, nodes[i].first) << "row " << i << "\n" << r.out;
+    EXPECT_NE(r.out.find("%  " + nodes[i].second + "\n"), std::string::npos) << nodes[i].second;
+    // Whole ticks of a 1 MHz timer: whole microseconds.
+    EXPECT_EQ(t.nodes[i].second, std::round(t.nodes[i].second)) << "row " << i << "\n" << r.out;
+    sum += t.nodes[i].second;
+  }
+  EXPECT_EQ(t.sum, sum) << r.out;
+  EXPECT_EQ(t.whole, std::round(t.whole)) << r.out;
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(whole inference +[0-9]+\.000 +100\.00%)"))) << r.out;
   EXPECT_TRUE(WaitNoDescendants().empty());
 }
 
