@@ -8,6 +8,8 @@ ROOT=${1:-$(dirname "$0")/../..}
 cd "$ROOT/compiler"
 ORDER="support ir ops frontend memory codegen package micro tune"
 status=0
+out=$(mktemp "${TMPDIR:-/tmp}/ember-layering.XXXXXX")
+trap 'rm -f "$out"' EXIT
 rank() {
   i=0
   for l in $ORDER; do
@@ -31,12 +33,11 @@ for lib in $ORDER; do
       fi
     done
   done
-done > /tmp/ember-layering.$$ 2>&1 || true
-if grep -q '^x$' /tmp/ember-layering.$$; then
-  grep -v '^x$' /tmp/ember-layering.$$
+done > "$out" 2>&1 || true
+if grep -q '^x$' "$out"; then
+  grep -v '^x$' "$out"
   status=1
 else
   echo "layering: ok"
 fi
-rm -f /tmp/ember-layering.$$
 exit $status

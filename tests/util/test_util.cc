@@ -16,7 +16,9 @@ extern char** environ;
 
 namespace ember::test {
 
-CliResult RunCli(const std::vector<std::string>& args) {
+CliResult RunCli(const std::vector<std::string>& args) { return RunCliIn("", args); }
+
+CliResult RunCliIn(const std::string& cwd, const std::vector<std::string>& args) {
   std::vector<std::string> argv_s = {EMBER_CLI};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -33,6 +35,7 @@ CliResult RunCli(const std::vector<std::string>& args) {
   posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
   posix_spawn_file_actions_addclose(&fa, out_pipe[0]);
   posix_spawn_file_actions_addclose(&fa, err_pipe[0]);
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
   pid_t pid = -1;
   const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);

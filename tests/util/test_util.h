@@ -15,6 +15,8 @@ struct CliResult {
 
 // Runs build/bin/ember with `args` (no shell quoting issues: args are passed as-is).
 CliResult RunCli(const std::vector<std::string>& args);
+// The same, with `cwd` as the current folder of the command.
+CliResult RunCliIn(const std::string& cwd, const std::vector<std::string>& args);
 
 // A fresh, empty directory unique to this test; removed at process exit.
 std::string TempDir();
