@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "codegen/c/aot.h"
+#include "codegen/c/module_name.h"
 #include "memory/planner.h"
 #include "package/mlf.h"
 
@@ -45,6 +46,7 @@ void RegisterCompile(CLI::App& app, Action* run) {
     *run = [=]() -> int {
       auto target = codegen::c::ParseTarget(a->target);
       if (!target.ok()) return Report(target.diag());
+      if (Status st = codegen::c::CheckModuleName(a->module_name); !st.ok()) return Report(st.diag());
       auto g = LoadModel(a->model);
       if (!g.ok()) return Report(g.diag());
       codegen::c::AotOptions o;

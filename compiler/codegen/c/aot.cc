@@ -12,6 +12,7 @@
 #include <cctype>
 #include <set>
 
+#include "codegen/c/module_name.h"
 #include "ir/printer.h"
 
 namespace ember::codegen::c {
@@ -237,13 +238,6 @@ std::string Lib0(const ir::Graph& g, const GeneratedModel& m, const AotOptions& 
   return s + "  return " + p + "___tvm_main__(" + args + arena + ");\n}\n";
 }
 
-bool ValidModuleName(const std::string& n) {
-  if (n.empty() || n.size() > 64) return false;
-  for (char c : n)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  return true;
-}
-
 }  // namespace
 
 std::string UpperCase(std::string s) {
@@ -268,10 +262,7 @@ std::string NodeComment(const ir::Graph& g, size_t i) {
 }
 
 Expected<GeneratedModel> GenerateAot(const ir::Graph& g, const AotOptions& o) {
-  if (!ValidModuleName(o.module_name)) {
-    return MakeDiag("E0503", ExitCode::kUsage, "module name '" + o.module_name + "' is not usable in C names",
-                    "use letters, digits and '_' only (1 to 64 characters), e.g. --module-name kws");
-  }
+  EMBER_RETURN_IF_ERROR(CheckModuleName(o.module_name));
   GeneratedModel m;
   m.module_name = o.module_name;
   for (char& c : m.module_name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

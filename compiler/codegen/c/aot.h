@@ -56,7 +56,8 @@ struct GeneratedModel {
   int64_t num_operators = 0;
 };
 
-// Fails with E05xx diagnostics: bad module name (E0503), an operator with no
+// Fails with E05xx diagnostics: bad or reserved module name (E0503, E0505;
+// codegen/c/module_name.h), an operator with no
 // kernel for the target (E0502, exit 3), duplicate sanitized I/O names (E0504).
 // Helpers shared by the generators: "TVMGEN_DEFAULT" from "tvmgen_default",
 // and the comment naming node i of g ("/* 3: conv2d 'name' -> i8[1,2] */").
