@@ -2,9 +2,14 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -13,6 +18,7 @@
 
 #include "package/mlf_layout.h"
 #include "support/file.h"
+#include "support/safe_fs.h"
 
 namespace ember::package {
 namespace {
@@ -55,16 +61,21 @@ struct EntryCloser {
   void operator()(archive_entry* e) const { archive_entry_free(e); }
 };
 
+// The folder export's marker (support/safe_fs.h): a name microTVM's layout
+// does not use, so that a later export knows the folder is ember's.
+constexpr const char* kMarkerFile = ".ember-mlf";
+constexpr const char* kMarkerFormat = "ember-mlf-folder";
+
 // Writes `entries` as an uncompressed pax (ustar unless a name needs more)
-// archive to `path`: members "./"-prefixed, owned by root:root (0:0),
-// 0755 folders and 0644 files, every mtime = `epoch`.
-Status WriteTar(const std::vector<MlfEntry>& entries, const std::string& path, int64_t epoch) {
+// archive to `fd`: members "./"-prefixed, owned by root:root (0:0),
+// 0755 folders and 0644 files, every mtime = `epoch`. `path` is for messages.
+Status WriteTar(const std::vector<MlfEntry>& entries, int fd, const std::string& path, int64_t epoch) {
   std::unique_ptr<archive, ArchiveCloser> a(archive_write_new());
   // Records of 20 blocks, the last one padded too (as tar and Python's tarfile).
   if (!a || archive_write_set_format_pax_restricted(a.get()) != ARCHIVE_OK ||
       archive_write_set_bytes_per_block(a.get(), 10240) != ARCHIVE_OK ||
       archive_write_set_bytes_in_last_block(a.get(), 10240) != ARCHIVE_OK ||
-      archive_write_open_filename(a.get(), path.c_str()) != ARCHIVE_OK) {
+      archive_write_open_fd(a.get(), fd) != ARCHIVE_OK) {
     return CannotWrite(path, a ? archive_error_string(a.get()) ? archive_error_string(a.get()) : "unknown error"
                                : "out of memory");
   }
@@ -102,9 +113,9 @@ Status WriteTar(const std::vector<MlfEntry>& entries, const std::string& path, i
   return Status::Ok();
 }
 
+// Writes the entries and the marker into `dir`, a new empty folder.
 Status WriteFolder(const std::vector<MlfEntry>& entries, const fs::path& dir) {
   std::error_code ec;
-  if (!fs::create_directory(dir, ec) || ec) return CannotWrite(dir.string(), "cannot create the folder");
   for (const MlfEntry& e : entries) {
     const fs::path p = dir / e.path;
     if (e.is_dir) {
@@ -113,26 +124,25 @@ Status WriteFolder(const std::vector<MlfEntry>& entries, const fs::path& dir) {
       EMBER_RETURN_IF_ERROR(WriteFileBytes(p.string(), e.data.data(), e.data.size()));
     }
   }
-  return Status::Ok();
+  return WriteMarker(dir, kMarkerFile, kMarkerFormat);
 }
 
-// Checks that `out` may be (re)written and creates its parent folders.
-// Sets `replace` when `out` is a previous MLF folder that must be removed.
-Status PrepareOutput(const fs::path& out, bool as_folder, bool& replace) {
+// Checks that `out` may be (re)written and creates its parent folders. A
+// folder output may replace an empty folder or an earlier export of ember's
+// (its marker), never one that holds an input or the current folder; a tar
+// may replace a regular file only.
+Status PrepareOutput(const fs::path& out, bool as_folder, const std::vector<std::string>& inputs) {
   std::error_code ec;
-  replace = false;
   const fs::file_status st = fs::symlink_status(out, ec);
   if (fs::exists(st)) {
-    if (as_folder != fs::is_directory(st)) {
-      return CannotWrite(out.string(), as_folder ? "it exists and is not a folder" : "it exists and is a folder");
-    }
-    if (as_folder && !fs::is_empty(out, ec)) {
-      if (!fs::is_regular_file(out / "metadata.json", ec)) {
-        return CannotWrite(out.string(), "the folder is not empty and holds no previous model library format export");
-      }
-      replace = true;
-    } else if (as_folder) {
-      replace = true;  // empty folder
+    if (as_folder) {
+      const std::vector<fs::path> in(inputs.begin(), inputs.end());
+      EMBER_RETURN_IF_ERROR(CheckNotProtected(out, in, "the output folder"));
+      if (!fs::is_directory(st)) return CannotWrite(out.string(), "it exists and is not a folder");
+      EMBER_RETURN_IF_ERROR(CheckReplaceable(out, in, kMarkerFile, kMarkerFormat, "the output folder"));
+    } else if (!fs::is_regular_file(st)) {
+      return CannotWrite(out.string(), fs::is_directory(st) ? "it exists and is a folder"
+                                                            : "it exists and is not a regular file");
     }
   }
   const fs::path parent = out.parent_path();
@@ -141,6 +151,31 @@ Status PrepareOutput(const fs::path& out, bool as_folder, bool& replace) {
     if (ec || !fs::is_directory(parent, ec)) return CannotWrite(out.string(), "cannot create its folder");
   }
   return Status::Ok();
+}
+
+// The tar: a new temporary file next to `out`, renamed over it when whole.
+Status ExportTar(const std::vector<MlfEntry>& entries, const fs::path& out, int64_t epoch) {
+  const fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
+  std::string tmp = (parent / ("." + out.filename().string() + ".ember-XXXXXX")).string();
+  const int fd = mkstemp(tmp.data());
+  if (fd < 0) return CannotWrite(out.string(), std::string("cannot create a file in its folder: ") + std::strerror(errno));
+  Status st = WriteTar(entries, fd, out.string(), epoch);
+  if (st.ok() && fchmod(fd, DefaultFileMode()) != 0) st = CannotWrite(out.string(), std::strerror(errno));
+  if (close(fd) != 0 && st.ok()) st = CannotWrite(out.string(), std::strerror(errno));
+  if (st.ok() && std::rename(tmp.c_str(), out.c_str()) != 0) st = CannotWrite(out.string(), std::strerror(errno));
+  if (!st.ok()) unlink(tmp.c_str());
+  return st;
+}
+
+// The folder: written into a new unique sibling, then swapped into place.
+Status ExportFolder(const std::vector<MlfEntry>& entries, const fs::path& out) {
+  const fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
+  EMBER_ASSIGN_OR_RETURN(const fs::path staging, MakeUniqueDir(parent, "." + out.filename().string() + ".ember-"));
+  Status st = WriteFolder(entries, staging);
+  if (st.ok()) st = ReplaceFolder(staging, out, kMarkerFile, kMarkerFormat);
+  std::error_code ec;
+  if (!st.ok()) fs::remove_all(staging, ec);
+  return st;
 }
 
 // Bytes of one graph entry: elements x ceil(bits / 8) of its dltype.
@@ -223,24 +258,8 @@ Status ExportModelLibraryFormat(const codegen::c::GeneratedModel& m, const std::
   if (target.empty()) return CannotWrite(out, "the path is empty");
   const bool as_tar = target.size() > 4 && target.compare(target.size() - 4, 4, ".tar") == 0;
   const fs::path out_path(target);
-  bool replace = false;
-  EMBER_RETURN_IF_ERROR(PrepareOutput(out_path, !as_tar, replace));
-
-  // Stage next to the output, then move into place.
-  const fs::path staging(target + ".partial");
-  std::error_code ec;
-  fs::remove_all(staging, ec);
-  Status st = as_tar ? WriteTar(entries, staging.string(), epoch) : WriteFolder(entries, staging);
-  if (st.ok() && replace) {
-    fs::remove_all(out_path, ec);
-    if (ec) st = CannotWrite(out, "cannot replace the previous export: " + ec.message());
-  }
-  if (st.ok()) {
-    fs::rename(staging, out_path, ec);
-    if (ec) st = CannotWrite(out, ec.message());
-  }
-  if (!st.ok()) fs::remove_all(staging, ec);
-  return st;
+  EMBER_RETURN_IF_ERROR(PrepareOutput(out_path, !as_tar, opts.inputs));
+  return as_tar ? ExportTar(entries, out_path, epoch) : ExportFolder(entries, out_path);
 }
 
 void ExportModelLibraryFormatOrThrow(const codegen::c::GeneratedModel& m, const std::string& out,

@@ -15,6 +15,8 @@
 //   runtime/                               copy of the C runtime (runtime_dir.h)
 //   reports/memory.json                    ember: arena, I/O and every buffer of the plan
 //   CMakeLists.txt                         ember: add_subdirectory() gives library <name>
+//   .ember-mlf                             ember, folder exports only: the marker
+//                                          by which a later export may replace it
 //
 // Output is deterministic: same model and same time stamp give identical
 // bytes. The time stamp is SOURCE_DATE_EPOCH when set, else a fixed epoch.
@@ -23,6 +25,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "codegen/c/aot.h"
 #include "ir/graph.h"
@@ -45,13 +48,20 @@ struct MlfOptions {
   // Time stamp (seconds since 1970, UTC) for export_datetime and tar mtimes;
   // negative = SOURCE_DATE_EPOCH from the environment, else kDefaultMlfEpoch.
   int64_t epoch = -1;
+  // The files the export is made from (the model file): an existing output
+  // folder that holds one of them is never replaced (E0006).
+  std::vector<std::string> inputs;
 };
 
 // Writes `m` to `out`: an uncompressed tar when `out` ends in ".tar", else a
-// folder with the same layout. A folder that exists must be empty or hold a
-// previous MLF (a metadata.json), which is replaced; parent folders are
-// created. A tar is written to a temporary file next to `out` and renamed.
-// Fails with E0701-E0709 (docs/mlf.md); `out` is then left untouched.
+// folder with the same layout plus ember's marker `.ember-mlf`. A folder
+// that exists must be empty or an earlier folder export of ember's (it has
+// the marker), and must not be the current folder, an ancestor of it, the
+// home folder or hold one of `opts.inputs` (E0005-E0007, docs/safety.md);
+// a tar may replace a regular file only. Parent folders are created. The
+// output is written into a new unique temporary file or folder next to
+// `out` and renamed into place when complete (docs/safety.md).
+// Fails with E0701-E0709 or E0002-E0008; `out` is then left untouched.
 Status ExportModelLibraryFormat(const codegen::c::GeneratedModel& m, const std::string& out,
                                 const MlfOptions& opts = {});
 

@@ -110,6 +110,7 @@ Status ReadFolder(const std::string& path, Collected& c) {
   for (; !ec && it != end; it.increment(ec)) {
     const std::string name = fs::relative(it->path(), path, ec).generic_string();
     if (ec) break;
+    if (name == ".ember-mlf") continue;  // the folder export's marker, not a member of the format
     if (it->is_directory(ec)) {
       c.dirs.insert(name);
     } else if (it->is_regular_file(ec)) {

@@ -29,7 +29,10 @@ void RegisterCompile(CLI::App& app, Action* run) {
   cmd->add_option("--module-name", a->module_name,
                   "the <name> of tvmgen_<name>_run and of the files; letters, digits, '_'")
       ->capture_default_str();
-  cmd->add_option("-o,--output", a->out, "OUT.tar for an archive, anything else for a folder")->required();
+  cmd->add_option("-o,--output", a->out,
+                  "OUT.tar for an archive, anything else for a folder (an existing folder is replaced only if "
+                  "ember wrote it)")
+      ->required();
   cmd->add_flag("--io-in-arena", a->io_in_arena,
                 "place inputs and outputs inside the arena too (one block of RAM; "
                 "tvmgen_<name>_map_inputs/map_outputs return their places)");
@@ -61,6 +64,7 @@ void RegisterCompile(CLI::App& app, Action* run) {
       package::MlfOptions mo;
       mo.target = a->target;
       mo.graph = &*g;
+      mo.inputs = {a->model};
       Status st = package::ExportModelLibraryFormat(*m, a->out, mo);
       if (!st.ok()) return Report(st.diag());
       if (a->verbose) std::fputs(memory::PlanSummary(*g, m->plan).c_str(), stdout);

@@ -87,14 +87,25 @@ TEST(MlfErrors, UnwritablePaths) {
   fs::create_directories(dir + "/d.tar");
   st = ExportModelLibraryFormat(MakeModel(), dir + "/d.tar", Opts());
   EXPECT_EQ(st.diag().id, "E0703");
-  // A non-empty folder that is not a previous export is never overwritten.
+  // A non-empty folder that is not an earlier export of ember's (its
+  // marker; a metadata.json is not enough) is never overwritten.
   test::WriteText(dir + "/mine/notes.txt", "keep");
+  test::WriteText(dir + "/mine/metadata.json", "{\"version\": 7}");
   st = ExportModelLibraryFormat(MakeModel(), dir + "/mine", Opts());
   ASSERT_FALSE(st.ok());
-  EXPECT_EQ(st.diag().id, "E0703");
-  EXPECT_NE(st.diag().message.find("not empty"), std::string::npos) << st.ToString();
+  EXPECT_EQ(st.diag().id, "E0007");
+  EXPECT_EQ(st.diag().exit, ExitCode::kUsage);
+  EXPECT_NE(st.diag().message.find("ember did not create it"), std::string::npos) << st.ToString();
   EXPECT_EQ(test::ReadText(dir + "/mine/notes.txt"), "keep");
-  EXPECT_FALSE(fs::exists(dir + "/mine/metadata.json"));
+  EXPECT_EQ(test::ReadText(dir + "/mine/metadata.json"), "{\"version\": 7}");
+  // A folder holding the model is refused even when it is ember's.
+  MlfOptions with_input = Opts();
+  ASSERT_TRUE(ExportModelLibraryFormat(MakeModel(), dir + "/out", with_input).ok());
+  test::WriteText(dir + "/out/model.tflite", "model");
+  with_input.inputs = {dir + "/out/model.tflite"};
+  st = ExportModelLibraryFormat(MakeModel(), dir + "/out", with_input);
+  EXPECT_EQ(st.diag().id, "E0006");
+  EXPECT_EQ(test::ReadText(dir + "/out/model.tflite"), "model");
 }
 
 TEST(MlfErrors, MissingRuntimeSources) {
