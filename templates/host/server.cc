@@ -2,8 +2,6 @@
 // built from the model, the C runtime and a small firmware
 // (src/main_<project_type>.c).
 // flash starts it; the transport is its standard input and output.
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 
@@ -71,9 +69,8 @@ class HostServer : public ChildDeviceServer {
     ReplaceAll(cmake, "@MODEL_NAME@", mlf.module_name);
     ReplaceAll(cmake, "@PROJECT_TYPE@", options["project_type"].get<std::string>());
     ReplaceAll(cmake, "@EXTRA_C_FLAGS@", flags);
-    ReplaceAll(cmake, "@COMPILE_DEFINITIONS@",
-               options["compile_definitions"].is_string() ? options["compile_definitions"].get<std::string>() : "");
-    std::ofstream(project / "CMakeLists.txt", std::ios::binary) << cmake;
+    ReplaceAll(cmake, "@COMPILE_DEFINITIONS@", CMakeCompileDefinitions(options));
+    WriteProjectFile(project / "CMakeLists.txt", cmake);
     fs::copy_file(dir() / "README.md", project / "README.md");
   }
 

@@ -21,7 +21,6 @@
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -217,9 +216,8 @@ class QemuServer : public ChildDeviceServer {
     ReplaceAll(cmake, "@PROJECT_TYPE@", options["project_type"].get<std::string>());
     ReplaceAll(cmake, "@POOL_BYTES@", std::to_string(board.pool_kib * 1024u));
     ReplaceAll(cmake, "@EXTRA_C_FLAGS@", options["warning_as_error"] == true ? "-Werror" : "");
-    ReplaceAll(cmake, "@COMPILE_DEFINITIONS@",
-            options["compile_definitions"].is_string() ? options["compile_definitions"].get<std::string>() : "");
-    std::ofstream(project / "CMakeLists.txt", std::ios::binary) << cmake;
+    ReplaceAll(cmake, "@COMPILE_DEFINITIONS@", CMakeCompileDefinitions(options));
+    WriteProjectFile(project / "CMakeLists.txt", cmake);
     fs::copy_file(dir() / "README.md", project / "README.md");
   }
 

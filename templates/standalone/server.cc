@@ -94,13 +94,6 @@ std::string ReadTemplateFile(const fs::path& p) {
   return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
-void WriteProjectFile(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream f(p, std::ios::binary);
-  f << text;
-  if (!f.good()) throw ServerError("cannot write " + p.string());
-}
-
 // Replaces every "@KEY@" of `text` by its value.
 std::string Substitute(std::string text, const std::vector<std::pair<std::string, std::string>>& values) {
   for (const auto& [key, value] : values) {
@@ -255,7 +248,7 @@ class StandaloneServer : public TemplateServer {
         {"BOARD", setup.board},
         {"BOARD_MACRO", board_macro},
         {"WERROR", options["warning_as_error"] == true ? "-Werror" : ""},
-        {"COMPILE_DEFINITIONS", OptionString(options, "compile_definitions")},
+        {"COMPILE_DEFINITIONS", CMakeCompileDefinitions(options)},
         {"SETUP", Describe(setup, model.name)},
     };
     const std::string toolchain =

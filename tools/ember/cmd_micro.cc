@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "cli.h"
+#include "codegen/c/module_name.h"
 #include "micro/project/project.h"
+#include "package/mlf_reader.h"
 
 namespace ember::cli {
 namespace {
@@ -16,12 +18,13 @@ namespace fs = std::filesystem;
 using micro::Json;
 
 // --project-option KEY=VALUE items → an options object (values as strings;
-// the template's declaration converts them).
+// the template's declaration converts them). The key ends at the first '=':
+// the value may hold more (compile_definitions=NAME=VALUE).
 Expected<Json> ParseOptions(const std::vector<std::string>& items) {
   Json out = Json::object();
   for (const std::string& item : items) {
     const size_t eq = item.find('=');
-    if (eq == std::string::npos || eq == 0 || item.find('=', eq + 1) != std::string::npos)
+    if (eq == std::string::npos || eq == 0)
       return MakeDiag("E0903", ExitCode::kUsage, "--project-option '" + item + "' is not KEY=VALUE",
                       "write one option per item, e.g. --project-option board=mps2-an386");
     out[item.substr(0, eq)] = item.substr(eq + 1);
@@ -29,11 +32,31 @@ Expected<Json> ParseOptions(const std::vector<std::string>& items) {
   return out;
 }
 
+// What create-project checks before a server starts: compile_definitions
+// (E0905), the archive's module name (E0506) and, for --force, that the
+// existing folder may be replaced (E0005-E0007).
+Status CheckCreateProject(const std::string& project_dir, const std::string& mlf, const fs::path& template_dir,
+                          const Json& options) {
+  if (options.contains("compile_definitions") && options["compile_definitions"].is_string())
+    EMBER_RETURN_IF_ERROR(micro::ParseCompileDefinitions(options["compile_definitions"].get<std::string>()).status());
+  // An unreadable archive is reported by the template's server, as before.
+  if (auto contents = package::ReadModelLibraryFormat(mlf); contents.ok()) {
+    if (Status st = codegen::c::CheckModuleName(contents->module_name); !st.ok())
+      return MakeDiag("E0506", ExitCode::kUsage,
+                      "'" + mlf + "' holds model '" + contents->module_name + "', which a project cannot use: " +
+                          st.diag().message,
+                      "compile the model again with another --module-name (" + st.diag().hint + ")");
+  }
+  return micro::CheckProjectReplaceable(project_dir, {mlf, template_dir});
+}
+
 // Runs a Project API action and maps its exceptions to diagnostics.
 template <typename F>
 int Guard(F&& f) {
   try {
     return f();
+  } catch (const micro::UnsafeProjectDirError& e) {
+    return Report(e.diag());
   } catch (const micro::ProjectOptionError& e) {
     return Report(MakeDiag("E0903", ExitCode::kUsage, e.what(),
                            "run 'ember micro info TEMPLATE' for the options, their choices and defaults"));
@@ -89,15 +112,14 @@ int CreateProject(const std::string& project_dir, const std::string& mlf, const 
     return Report(MakeDiag("E0903", ExitCode::kUsage, "'" + mlf + "' is not a file",
                            "pass the .tar archive written by 'ember compile MODEL -o NAME.tar'"));
   std::error_code ec;
-  if (fs::exists(project_dir, ec)) {
-    if (!force)
-      return Report(MakeDiag("E0903", ExitCode::kUsage, "'" + project_dir + "' already exists",
-                             "choose a new folder, or pass --force to replace it"));
-    fs::remove_all(project_dir, ec);
-  }
+  if (fs::exists(fs::symlink_status(project_dir, ec)) && !force)
+    return Report(MakeDiag("E0903", ExitCode::kUsage, "'" + project_dir + "' already exists",
+                           "choose a new folder, or pass --force to replace a project ember created"));
   return Guard([&] {
-    auto t = micro::TemplateProject::FromDirectory(micro::GetTemplateProjectDir(tmpl));
-    t.GenerateProjectFromMlf(mlf, project_dir, *options);
+    const fs::path template_dir = micro::GetTemplateProjectDir(tmpl);
+    if (Status st = CheckCreateProject(project_dir, mlf, template_dir, *options); !st.ok()) return Report(st.diag());
+    auto t = micro::TemplateProject::FromDirectory(template_dir);
+    t.GenerateProjectFromMlf(mlf, project_dir, *options, force);
     std::printf("generated %s from template '%s'\n", fs::absolute(project_dir).string().c_str(),
                 t.info().platform_name.c_str());
     return 0;
@@ -138,7 +160,9 @@ void RegisterMicro(CLI::App& app, Action* run) {
   create->add_option("MLF", a->mlf, "the model's archive from 'ember compile ... -o NAME.tar'")->required();
   create->add_option("--template,-t", a->tmpl, "a template name (host, qemu, standalone) or folder")->required();
   create->add_option("--project-option", a->options, opt_help);
-  create->add_flag("-f,--force", a->force, "replace PROJECT_DIR if it exists");
+  create->add_flag("-f,--force", a->force,
+                 "replace PROJECT_DIR if it is a project ember created (never the current folder, an ancestor, "
+                 "or a folder holding MLF)");
   create->footer("Example:\n  ember compile kws.tflite --target cortex-m4 -o kws.tar\n"
                  "  ember micro create-project kws-qemu kws.tar --template qemu --project-option board=mps2-an386");
   create->callback([=] { *run = [=] { return CreateProject(a->project, a->mlf, a->tmpl, a->options, a->force); }; });

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <string_view>
 
 namespace ember::micro {
 namespace {
@@ -116,6 +118,84 @@ std::string DescribeProjectOptions(const std::vector<ProjectOption>& declared) {
     s += line + "\n";
   }
   return s;
+}
+
+namespace {
+
+bool IsIdentifier(const std::string& s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+// Characters of a VALUE: printable ASCII, without those CMake lists, CMake
+// generator expressions or make would interpret.
+bool IsValueChar(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u > 0x20 && u < 0x7f && std::string_view("\\$;#[]").find(c) == std::string_view::npos;
+}
+
+// A readable form of a bad item: control characters as \xNN.
+std::string Printable(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Expected<std::vector<std::string>> ParseCompileDefinitions(const std::string& text) {
+  std::vector<std::string> items;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    if (text[pos] == ' ' || text[pos] == '\t') {
+      ++pos;
+      continue;
+    }
+    size_t end = text.find_first_of(" \t", pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string item = text.substr(pos, end - pos);
+    pos = end;
+    const size_t eq = item.find('=');
+    const std::string name = item.substr(0, eq);
+    const std::string value = eq == std::string::npos ? "" : item.substr(eq + 1);
+    std::string why;
+    if (!IsIdentifier(name)) {
+      why = "'" + Printable(name) + "' is not a C identifier (letters, digits and '_', not starting with a digit)";
+    } else if (const auto bad = std::find_if_not(value.begin(), value.end(), IsValueChar); bad != value.end()) {
+      why = "its value holds '" + Printable(std::string(1, *bad)) +
+            "'; values are printable ASCII without spaces and without \\ $ ; # [ ], which CMake or make would "
+            "interpret";
+    }
+    if (!why.empty()) {
+      return MakeDiag("E0905", ExitCode::kUsage,
+                      "project option compile_definitions: '" + Printable(item) + "': " + why,
+                      "write NAME or NAME=VALUE items separated by spaces, e.g. compile_definitions=\"USE_LED "
+                      "BAUD=115200 GREETING=\\\"hi\\\"\"; put other values in a header of your own");
+    }
+    items.push_back(item);
+  }
+  return items;
+}
+
+std::string CMakeQuotedArguments(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) {
+    out += out.empty() ? "\"" : " \"";
+    for (char c : item) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out;
 }
 
 }  // namespace ember::micro

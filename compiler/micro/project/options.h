@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "micro/project_api/protocol.h"
+#include "support/status.h"
 
 namespace ember::micro {
 
@@ -32,5 +33,16 @@ Json CheckProjectOptions(const std::vector<ProjectOption>& declared, const Json&
 // One line per option for help texts: "board={mps2-an385, ...} (required for
 // generate_project) board to emulate. Default: mps2-an386."
 std::string DescribeProjectOptions(const std::vector<ProjectOption>& declared);
+
+// The compile_definitions option of ember's templates: items separated by
+// spaces or tabs, each NAME or NAME=VALUE (split at the first '='), NAME a
+// C identifier and VALUE printable ASCII without the characters CMake or
+// make would interpret (\ $ ; # [ ]). Returns the items, or E0905 (exit 2)
+// naming the first bad one. docs/safety.md.
+Expected<std::vector<std::string>> ParseCompileDefinitions(const std::string& text);
+
+// `items` as quoted CMake arguments ("A=1" "B=\"x\""), for set(VAR ...) in a
+// generated CMakeLists.txt; items must have passed ParseCompileDefinitions.
+std::string CMakeQuotedArguments(const std::vector<std::string>& items);
 
 }  // namespace ember::micro

@@ -5,6 +5,7 @@
 
 #include "micro/project/template_server.h"
 #include "package/runtime_dir.h"
+#include "support/safe_fs.h"
 
 namespace ember::micro {
 namespace fs = std::filesystem;
@@ -130,12 +131,55 @@ TemplateProject TemplateProject::FromDirectory(const fs::path& dir, LaunchOption
   return TemplateProject(abs, std::move(server), std::move(info), std::move(launch));
 }
 
+Status CheckProjectReplaceable(const fs::path& project_dir, const std::vector<fs::path>& inputs) {
+  return CheckReplaceable(project_dir, inputs, kProjectMarkerFile, kProjectMarkerFormat, "the project folder");
+}
+
 GeneratedProject TemplateProject::GenerateProjectFromMlf(const fs::path& mlf_path, const fs::path& project_dir,
-                                                         const Json& options) {
+                                                         const Json& options, bool replace) {
   const Json checked = CheckProjectOptions(info_.project_options, options, "generate_project");
-  const fs::path project = fs::absolute(project_dir);
-  server_->client().GenerateProject(fs::absolute(mlf_path).string(), package::GetStandaloneCrtDir(), project.string(),
-                                    checked);
+  std::string path = fs::absolute(project_dir).lexically_normal().string();
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  const fs::path project(path);
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(project, ec))) {
+    if (!replace) throw ProjectApiError("project folder " + project.string() + " already exists");
+    const Status st = CheckProjectReplaceable(project, {mlf_path, dir_});
+    if (!st.ok()) throw UnsafeProjectDirError(st.diag());
+  } else if (project == project.root_path()) {
+    throw ProjectApiError("the project folder cannot be /");
+  }
+  fs::path existing = project.parent_path();  // the parents made here are removed on failure
+  while (existing != existing.root_path() && !fs::exists(fs::symlink_status(existing, ec))) existing = existing.parent_path();
+  auto remove_made_parents = [&] {
+    for (fs::path p = project.parent_path(); p != existing && p != p.root_path(); p = p.parent_path()) fs::remove(p, ec);
+  };
+  fs::create_directories(project.parent_path(), ec);
+  auto staging = MakeUniqueDir(project.parent_path(), "." + project.filename().string() + ".ember-new-");
+  if (!staging.ok()) {
+    remove_made_parents();
+    throw UnsafeProjectDirError(staging.diag());
+  }
+  // The server creates the project inside the staging folder, under the
+  // project's own name; this client marks it (a template of another kind
+  // may not) and swaps it into place.
+  const fs::path fresh = *staging / project.filename();
+  try {
+    server_->client().GenerateProject(fs::absolute(mlf_path).string(), package::GetStandaloneCrtDir(), fresh.string(),
+                                      checked);
+    if (!fs::is_directory(fresh)) throw ProjectApiError("generate_project created no folder at " + fresh.string());
+    if (!HasMarker(fresh, kProjectMarkerFile, kProjectMarkerFormat)) {
+      const Status marked = WriteMarker(fresh, kProjectMarkerFile, kProjectMarkerFormat);
+      if (!marked.ok()) throw UnsafeProjectDirError(marked.diag());
+    }
+    const Status moved = ReplaceFolder(fresh, project, kProjectMarkerFile, kProjectMarkerFormat);
+    if (!moved.ok()) throw UnsafeProjectDirError(moved.diag());
+  } catch (...) {
+    fs::remove_all(*staging, ec);
+    remove_made_parents();
+    throw;
+  }
+  fs::remove_all(*staging, ec);
   return GeneratedProject::FromDirectory(project, Json::object(), launch_);
 }
 

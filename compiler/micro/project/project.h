@@ -12,10 +12,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "micro/project/options.h"
 #include "micro/project_api/launch.h"
 #include "micro/transport/transport.h"
+#include "support/status.h"
 
 namespace ember::micro {
 
@@ -87,8 +89,16 @@ class TemplateProject {
   // Checks `options` for generate_project, generates `project_dir` from the
   // MLF archive with the runtime of get_standalone_crt_dir(), and returns
   // the generated project (bound to a new server in it).
+  //
+  // The server generates into a new folder inside a unique sibling of
+  // `project_dir` (mkdtemp), which is renamed into place once complete, so
+  // a failure leaves nothing at `project_dir`. A folder that exists is an
+  // error (ProjectApiError) unless `replace`; then it must pass
+  // CheckProjectReplaceable (else UnsafeProjectDirError) and is swapped out
+  // and deleted only after the new project is in place.
   GeneratedProject GenerateProjectFromMlf(const std::filesystem::path& mlf_path,
-                                          const std::filesystem::path& project_dir, const Json& options = {});
+                                          const std::filesystem::path& project_dir, const Json& options = {},
+                                          bool replace = false);
 
  private:
   TemplateProject(std::filesystem::path dir, std::unique_ptr<ServerProcess> server, ServerInfo info,
@@ -100,6 +110,24 @@ class TemplateProject {
   ServerInfo info_;
   LaunchOptions launch_;
 };
+
+// A project folder that may not be replaced or written (docs/safety.md);
+// diag() is the E0005-E0008 diagnostic, what() its text.
+class UnsafeProjectDirError : public ProjectApiError {
+ public:
+  explicit UnsafeProjectDirError(Diagnostic d) : ProjectApiError(d.ToString()), diag_(std::move(d)) {}
+  const Diagnostic& diag() const { return diag_; }
+
+ private:
+  Diagnostic diag_;
+};
+
+// Whether an existing `project_dir` may be replaced: ember created it (its
+// marker .ember-project), and it is not `/`, the home folder, the current
+// folder or an ancestor of it, a symlink, nor holds one of `inputs` (the
+// archive, the template). E0005-E0007; ok when the folder does not exist.
+Status CheckProjectReplaceable(const std::filesystem::path& project_dir,
+                               const std::vector<std::filesystem::path>& inputs);
 
 // tvm.micro.generate_project_from_mlf with the argument order of
 // tvm.micro.generate_project: template folder, archive, project folder.

@@ -1,5 +1,6 @@
 #include "micro/project/template_server.h"
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,7 +9,9 @@
 #include <fstream>
 #include <iterator>
 
+#include "codegen/c/module_name.h"
 #include "micro/project/model_glue.h"
+#include "support/safe_fs.h"
 
 namespace ember::micro {
 namespace fs = std::filesystem;
@@ -19,13 +22,68 @@ constexpr const char* kLaunchScript = "launch_microtvm_api_server.sh";
 constexpr const char* kServerExe = "microtvm_api_server";
 constexpr const char* kProjectFile = "ember_project.json";
 
-void WriteText(const fs::path& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-  if (!f.good()) throw ServerError("cannot write " + path.string());
+// Creates `dir` with mkdir (never an existing folder) after the parents it
+// needs; the folders it made, innermost last, go to `made`.
+void MakeNewFolder(const fs::path& dir, std::vector<fs::path>& made) {
+  std::vector<fs::path> missing;
+  std::error_code ec;
+  for (fs::path p = dir.parent_path(); !p.empty() && !fs::exists(fs::symlink_status(p, ec)); p = p.parent_path()) {
+    missing.push_back(p);
+    if (p == p.root_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (mkdir(it->c_str(), 0777) == 0) {
+      made.push_back(*it);
+    } else if (errno != EEXIST) {
+      throw ServerError("cannot create " + it->string() + ": " + std::strerror(errno));
+    }
+  }
+  if (mkdir(dir.c_str(), 0777) != 0) {
+    throw ServerError(errno == EEXIST ? "project folder " + dir.string() + " already exists"
+                                      : "cannot create " + dir.string() + ": " + std::strerror(errno));
+  }
+  made.push_back(dir);
+}
+
+// Removes what MakeNewFolder made: the project folder with its contents,
+// then each parent it created if it is empty.
+void RemoveMade(const std::vector<fs::path>& made, const fs::path& project) {
+  std::error_code ec;
+  for (auto it = made.rbegin(); it != made.rend(); ++it) {
+    if (*it == project) {
+      fs::remove_all(*it, ec);
+    } else {
+      fs::remove(*it, ec);  // a parent: only if empty
+    }
+  }
+}
+
+// Refuses an archive whose module name cannot be a project's library target.
+void CheckArchiveModuleName(const package::MlfContents& mlf) {
+  const Status st = codegen::c::CheckModuleName(mlf.module_name);
+  if (!st.ok())
+    throw ServerError("the archive's model is named '" + mlf.module_name + "', which a project cannot use: " +
+                      st.diag().message + "; compile the model again with another --module-name");
 }
 
 }  // namespace
+
+void WriteProjectFile(const fs::path& path, const std::string& text) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+  f.close();
+  if (ec || !f.good()) throw ServerError("cannot write " + path.string());
+}
+
+std::string CMakeCompileDefinitions(const Json& options) {
+  if (!options.is_object() || !options.contains("compile_definitions") || !options["compile_definitions"].is_string())
+    return "";
+  const auto items = ParseCompileDefinitions(options["compile_definitions"].get<std::string>());
+  if (!items.ok()) throw ServerError(items.diag().message + " (" + items.diag().hint + ")");
+  return CMakeQuotedArguments(*items);
+}
 
 fs::path ExecutableDir() {
   std::error_code ec;
@@ -135,45 +193,44 @@ void TemplateServer::GenerateProject(const fs::path& mlf_path, const fs::path& c
   } catch (const ProjectOptionError& e) {
     throw ServerError(e.what());
   }
+  (void)CMakeCompileDefinitions(checked);  // refuses a bad value before anything is written
   // Relative paths are taken from the server's folder, as microTVM's do.
-  const fs::path project = fs::absolute(dir_ / project_dir);
-  if (fs::exists(project)) throw ServerError("project folder " + project.string() + " already exists");
+  const fs::path project = fs::absolute(dir_ / project_dir).lexically_normal();
+  if (project.filename().empty() || project == project.root_path())
+    throw ServerError("project folder " + project.string() + " names no new folder; give a new folder's path");
+  if (fs::exists(fs::symlink_status(project))) throw ServerError("project folder " + project.string() + " already exists");
   if (!fs::is_regular_file(dir_ / mlf_path))
     throw ServerError("model_library_format_path " + (dir_ / mlf_path).string() +
                       " is not a file; pass the .tar archive 'ember compile -o NAME.tar' writes");
   auto mlf = package::ReadModelLibraryFormat((dir_ / mlf_path).string());
   if (!mlf.ok()) throw ServerError(mlf.diag().message + " (" + mlf.diag().hint + ")");
+  CheckArchiveModuleName(*mlf);
   auto glue = GenerateModelGlue(*mlf);
   if (!glue.ok()) throw ServerError(glue.diag().message + " (" + glue.diag().hint + ")");
   const fs::path crt = fs::absolute(dir_ / crt_dir);
   if (!fs::is_directory(crt / "include") || !fs::is_directory(crt / "src"))
     throw ServerError("standalone_crt_dir " + crt.string() + " is not an ember runtime (no include/ and src/)");
-  std::error_code ec;
-  fs::create_directories(project, ec);
-  if (ec) throw ServerError("cannot create " + project.string() + ": " + ec.message());
+  std::vector<fs::path> made;
   try {
-    for (const char* f : {kLaunchScript, kServerExe})
-      fs::copy_file(dir_ / f, project / f, fs::copy_options::overwrite_existing);
+    MakeNewFolder(project, made);
+    for (const char* f : {kLaunchScript, kServerExe}) fs::copy_file(dir_ / f, project / f);
     fs::copy_file(dir_ / mlf_path, project / "model.tar");
-    fs::create_directories(project / "model");
-    for (const auto& [path, content] : mlf->files) {
-      fs::create_directories((project / "model" / path).parent_path());
-      WriteText(project / "model" / path, content);
-    }
+    for (const auto& [path, content] : mlf->files) WriteProjectFile(project / "model" / path, content);
     fs::create_directories(project / "crt");
     CopyTree(crt / "include", project / "crt/include");
     CopyTree(crt / "src", project / "crt/src");
     if (fs::exists(crt / "CMakeLists.txt")) fs::copy_file(crt / "CMakeLists.txt", project / "crt/CMakeLists.txt");
-    fs::create_directories(project / "src");
-    WriteText(project / "src/model_io.c", *glue);
+    WriteProjectFile(project / "src/model_io.c", *glue);
     Json saved = {{"template", platform_name_}, {"options", checked}};
-    WriteText(project / kProjectFile, saved.dump(2) + "\n");
+    WriteProjectFile(project / kProjectFile, saved.dump(2) + "\n");
     Populate(project, *mlf, checked);
+    const Status marked = WriteMarker(project, kProjectMarkerFile, kProjectMarkerFormat);
+    if (!marked.ok()) throw ServerError(marked.diag().message);
   } catch (const fs::filesystem_error& e) {
-    fs::remove_all(project, ec);
+    RemoveMade(made, project);
     throw ServerError(std::string("generating the project failed: ") + e.what());
   } catch (...) {
-    fs::remove_all(project, ec);
+    RemoveMade(made, project);
     throw;
   }
 }

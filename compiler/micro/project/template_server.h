@@ -6,9 +6,11 @@
 // A template folder holds `launch_microtvm_api_server.sh` and the server
 // executable `microtvm_api_server` next to it; a generated project holds the
 // same two files, `model.tar` (the MLF archive), `model/` (unpacked),
-// `crt/` (the runtime) and `ember_project.json` (the template's name and the
+// `crt/` (the runtime), `ember_project.json` (the template's name and the
 // options the project was generated with, so that `build` and `flash` need
-// none). A folder with `model.tar` is a project, else a template.
+// none) and the marker `.ember-project` (support/safe_fs.h: the folder is
+// ember's, so `create-project --force` may replace it). A folder with
+// `model.tar` is a project, else a template.
 #pragma once
 
 #include <filesystem>
@@ -33,6 +35,19 @@ void RunTool(const std::vector<std::string>& argv, const std::filesystem::path& 
 // Copies a folder tree (files and folders; symlinks as links).
 void CopyTree(const std::filesystem::path& from, const std::filesystem::path& to);
 
+// The marker file of a generated project and its format (docs/safety.md).
+inline constexpr const char* kProjectMarkerFile = ".ember-project";
+inline constexpr const char* kProjectMarkerFormat = "ember-project";
+
+// Writes a file of a new project (its folder is created); throws
+// ServerError naming it when it cannot be written.
+void WriteProjectFile(const std::filesystem::path& path, const std::string& text);
+
+// The compile_definitions option, checked (ParseCompileDefinitions) and
+// quoted for set(VAR ...) in a generated CMakeLists.txt; "" when not set.
+// Throws ServerError with the E0905 message for a bad value.
+std::string CMakeCompileDefinitions(const Json& options);
+
 // Reads a whole file (e.g. a template's CMakeLists.txt.template); throws
 // ServerError naming it when it cannot be read.
 std::string ReadTemplateFile(const std::filesystem::path& path);
@@ -52,10 +67,13 @@ class TemplateServer : public ProjectApiHandler {
 
   ServerInfo ServerInfoQuery(const std::string& tvm_version) override;
 
-  // Checks the options, creates `project_dir` (which must not exist), copies
-  // the server, the archive (model.tar + model/) and the runtime (crt/),
-  // writes ember_project.json and calls Populate. On failure the partly
-  // generated folder is removed.
+  // Checks the options, the archive's module name and compile_definitions,
+  // creates `project_dir` (which must not exist: it is made with mkdir, so
+  // a folder that appears meanwhile is never written into), copies the
+  // server, the archive (model.tar + model/) and the runtime (crt/), writes
+  // ember_project.json, calls Populate and writes the marker last. On
+  // failure it removes what it created in this call, and nothing else: the
+  // project folder and the parent folders it made.
   void GenerateProject(const std::filesystem::path& model_library_format_path,
                        const std::filesystem::path& standalone_crt_dir, const std::filesystem::path& project_dir,
                        const Json& options) final;

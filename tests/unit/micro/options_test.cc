@@ -67,3 +67,27 @@ TEST(ProjectOptions, DescribeShowsChoicesRequirementsAndDefaults) {
 
 }  // namespace
 }  // namespace ember::micro
+
+namespace ember::micro {
+namespace {
+
+// compile_definitions: NAME or NAME=VALUE items (split at the first '='),
+// quoted for CMake; anything that CMake or make would interpret is refused.
+TEST(CompileDefinitions, ItemsAreSplitCheckedAndQuoted) {
+  const auto items = ParseCompileDefinitions("  A=1\tB  GREETING=\"hi\" EQ=a=b ");
+  ASSERT_TRUE(items.ok()) << items.diag().ToString();
+  EXPECT_EQ(*items, (std::vector<std::string>{"A=1", "B", "GREETING=\"hi\"", "EQ=a=b"}));
+  EXPECT_EQ(CMakeQuotedArguments(*items), "\"A=1\" \"B\" \"GREETING=\\\"hi\\\"\" \"EQ=a=b\"");
+  EXPECT_EQ(CMakeQuotedArguments(*ParseCompileDefinitions("")), "");
+  for (const std::string bad : {"1A", "A-B", "=1", "A=x;y", "A=$(shell id)", "A=${X}", "A=#", "A=[x]", "A=\\",
+                                "X\")\nexecute_process(COMMAND id)", "A=\x7f", "A=\xc3\xa9", "A\n"}) {
+    const auto r = ParseCompileDefinitions(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.diag().id, "E0905");
+    EXPECT_EQ(r.diag().exit, ExitCode::kUsage);
+    EXPECT_EQ(r.diag().message.find('\n'), std::string::npos) << "control characters are shown escaped";
+  }
+}
+
+}  // namespace
+}  // namespace ember::micro
