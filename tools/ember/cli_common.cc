@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include "cli.h"
 #include "frontend/tflite/import.h"
@@ -9,6 +10,7 @@
 #include "ops/evaluate.h"
 #include "support/file.h"
 #include "support/npy.h"
+#include "support/safe_fs.h"
 
 namespace ember::cli {
 namespace {
@@ -113,9 +115,10 @@ Status WriteTensorFile(const std::string& path, const ir::Tensor& t,
     a.shape = t.shape;
     a.data = bytes;
     const std::vector<uint8_t> out = SerializeNpy(a);
-    return WriteFileBytes(path, out.data(), out.size());
+    return WriteFileAtomic(path, std::string_view(reinterpret_cast<const char*>(out.data()), out.size()));
   }
-  if (EndsWith(path, ".bin")) return WriteFileBytes(path, bytes.data(), bytes.size());
+  if (EndsWith(path, ".bin"))
+    return WriteFileAtomic(path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
   return TensorFileError(path, "unknown extension (expected .npy or .bin)");
 }
 

@@ -12,9 +12,11 @@
 #include <vector>
 
 #include "cli.h"
+#include "codegen/c/module_name.h"
 #include "ir/parser.h"
 #include "package/mlf_reader.h"
 #include "support/file.h"
+#include "support/safe_fs.h"
 
 namespace ember::cli {
 namespace {
@@ -35,11 +37,13 @@ std::string Quote(const std::string& s) {
   return q + "'";
 }
 
+// The user's own cache folder, or "" when there is none: a cache in the
+// shared temporary folder would let another user plant a runner there.
 std::string CacheRoot() {
   if (const char* e = std::getenv("EMBER_CACHE_DIR"); e && *e) return e;
   if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/ember";
   if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/ember";
-  return (fs::temp_directory_path() / "ember-cache").string();
+  return "";
 }
 
 // The runner: reads each input's raw bytes from a file, runs the model, writes each output.
@@ -84,8 +88,9 @@ Diagnostic RunError(const std::string& message, const std::string& hint) {
 }
 
 // Builds (or finds in the cache) the runner for `mlf`; returns its path.
+// Without a cache folder it is built in `scratch` (the run's own folder).
 Expected<std::string> BuildRunner(const package::MlfContents& mlf, const std::string& name,
-                                  const ir::Graph& g) {
+                                  const ir::Graph& g, const fs::path& scratch) {
   const std::string prefix = "tvmgen_" + name;
   const std::string header = prefix + ".h";
   auto header_it = mlf.files.find("codegen/host/include/" + header);
@@ -107,13 +112,13 @@ Expected<std::string> BuildRunner(const package::MlfContents& mlf, const std::st
   }
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  const fs::path dir = fs::path(CacheRoot()) / "run" / hex;
+  const std::string cache = CacheRoot();
+  const fs::path dir = cache.empty() ? scratch / "runner-build" : fs::path(cache) / "run" / hex;
   const fs::path exe = dir / "runner";
   std::error_code ec;
   if (fs::exists(exe, ec)) return exe.string();
-  const fs::path tmp = dir.string() + ".tmp" + std::to_string(getpid());
-  fs::remove_all(tmp, ec);
-  fs::create_directories(tmp, ec);
+  fs::create_directories(dir.parent_path(), ec);
+  EMBER_ASSIGN_OR_RETURN(const fs::path tmp, MakeUniqueDir(dir.parent_path(), dir.filename().string() + ".tmp-", true));
   std::string cmd = "cc -std=c99 -O2 -w -I " + Quote((tmp / "codegen/host/include").string()) + " -I " +
                     Quote((tmp / "runtime/include").string());
   for (const auto& [path, content] : mlf.files) {
@@ -135,7 +140,6 @@ Expected<std::string> BuildRunner(const package::MlfContents& mlf, const std::st
     return RunError("the generated C does not build with the system C compiler:\n" + text.substr(0, 4000),
                     "check that 'cc' works; the sources are in " + tmp.string());
   }
-  fs::create_directories(dir.parent_path(), ec);
   fs::rename(tmp, dir, ec);
   if (ec && !fs::exists(exe)) return RunError("cannot populate the cache at " + dir.string(), "set EMBER_CACHE_DIR");
   fs::remove_all(tmp, ec);
@@ -150,6 +154,9 @@ int RunArtifact(const std::string& path, const std::vector<std::string>& inputs,
   if (!modules.is_object() || modules.size() != 1)
     return Report(RunError("'" + path + "' must hold exactly one model", "compile one model per archive"));
   const std::string name = modules.begin().key();
+  if (!codegen::c::ValidModuleName(name))
+    return Report(MakeDiag("E0506", ExitCode::kUsage, "'" + path + "' names its model '" + name + "', not a C name",
+                           "compile the model again with 'ember compile --module-name NAME' (letters, digits, '_')"));
   const auto& mod = modules.begin().value();
   const std::string target = mod.contains("target") && mod["target"].is_array() && !mod["target"].empty()
                                  ? mod["target"][0].get<std::string>() : "";
@@ -169,18 +176,19 @@ int RunArtifact(const std::string& path, const std::vector<std::string>& inputs,
                                " --input and " + std::to_string(outputs.size()) + " --output files were given",
                            "pass one file per input and per output, in order"));
   }
-  auto exe = BuildRunner(*mlf, name, *g);
+  // A private folder of this run (mkdtemp under $TMPDIR), removed at return.
+  auto scratch = TempFolder::Create("ember-run-");
+  if (!scratch.ok()) return Report(scratch.diag());
+  const fs::path tmp = scratch->path();
+  auto exe = BuildRunner(*mlf, name, *g, tmp);
   if (!exe.ok()) return Report(exe.diag());
-  const fs::path tmp = fs::temp_directory_path() / ("ember-run-" + std::to_string(getpid()));
-  std::error_code ec;
-  fs::create_directories(tmp, ec);
   std::string cmd = Quote(*exe);
   for (size_t i = 0; i < inputs.size(); ++i) {
     auto bytes = ReadTensorFile(inputs[i], g->tensor(g->inputs[i]), i);
-    if (!bytes.ok()) return fs::remove_all(tmp, ec), Report(bytes.diag());
+    if (!bytes.ok()) return Report(bytes.diag());
     const std::string p = (tmp / ("in" + std::to_string(i))).string();
     Status st = WriteFileBytes(p, bytes->data(), bytes->size());
-    if (!st.ok()) return fs::remove_all(tmp, ec), Report(st.diag());
+    if (!st.ok()) return Report(st.diag());
     cmd += " " + Quote(p);
   }
   for (size_t i = 0; i < g->outputs.size(); ++i) cmd += " " + Quote((tmp / ("out" + std::to_string(i))).string());
@@ -202,7 +210,6 @@ int RunArtifact(const std::string& path, const std::vector<std::string>& inputs,
       }
     }
   }
-  fs::remove_all(tmp, ec);
   return result;
 }
 

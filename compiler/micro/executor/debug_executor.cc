@@ -1,13 +1,14 @@
 #include "micro/executor/debug_executor.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
-#include <fstream>
 #include <numeric>
 
 #include <nlohmann/json.hpp>
 
 #include "support/npy.h"
+#include "support/safe_fs.h"
 
 namespace ember::micro {
 namespace fs = std::filesystem;
@@ -32,9 +33,17 @@ std::string ShapeText(const std::vector<int64_t>& shape) {
 }
 
 void WriteText(const fs::path& p, const std::string& text) {
-  std::ofstream f(p, std::ios::binary);
-  f << text;
-  if (!f.good()) throw GraphError("cannot write " + p.string());
+  const Status st = WriteFileAtomic(p.string(), text);
+  if (!st.ok()) throw GraphError(st.diag().message);
+}
+
+// A file name from the graph's function name: letters, digits, '_', '-' and
+// '.' only (no '/', no leading '.'), so a dump never leaves its folder.
+std::string SafeFileName(std::string name) {
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') c = '_';
+  if (name.empty() || name[0] == '.') name.insert(name.begin(), '_');
+  return name.substr(0, 128);
 }
 
 }  // namespace
@@ -43,7 +52,7 @@ DebugExecutor::DebugExecutor(std::string_view graph_json, RpcClient& rpc, uint32
                              fs::path dump_root, std::string device_name)
     : graph_(graph_json, rpc), ticks_per_second_(ticks_per_second) {
   std::replace(device_name.begin(), device_name.end(), ':', '_');
-  dump_dir_ = dump_root / ("_tvmdbg_device_" + device_name);
+  dump_dir_ = dump_root / ("_tvmdbg_device_" + SafeFileName(device_name));
   fs::create_directories(dump_dir_ / "outputs");
   nlohmann::ordered_json dump = nlohmann::ordered_json::parse(graph_json, nullptr, false);
   WriteText(dump_dir_ / "_tvmdbg_graph_dump.json", dump.dump(2) + "\n");
@@ -78,7 +87,7 @@ std::vector<NodeReport> DebugExecutor::Run(uint32_t number, uint32_t repeat) {
     NpyArray a{NpyDescr(out.dtype), out.shape, graph_.ReadEntry(nodes[i].first_entry)};
     char prefix[32];
     std::snprintf(prefix, sizeof prefix, "%03zu_", i);
-    r.output_file = "outputs/" + std::string(prefix) + r.func_name + ".npy";
+    r.output_file = "outputs/" + std::string(prefix) + SafeFileName(r.func_name) + ".npy";
     const auto bytes = SerializeNpy(a);
     WriteText(dump_dir_ / r.output_file, std::string(bytes.begin(), bytes.end()));
   }
