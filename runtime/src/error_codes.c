@@ -60,6 +60,7 @@ static const struct ember_error_entry kEmberErrorNames[] = {
     EMBER_ERROR_ENTRY(kEmberErrorRpcBadArgs),
     EMBER_ERROR_ENTRY(kEmberErrorRpcBadHandle),
     EMBER_ERROR_ENTRY(kEmberErrorRpcUnsupported),
+    EMBER_ERROR_ENTRY(kEmberErrorRpcArgMismatch),
 };
 #undef EMBER_ERROR_ENTRY
 #endif

@@ -313,18 +313,66 @@ static int name_equals(const char* text, const uint8_t* name, size_t len) {
   return text[len] == '\0';
 }
 
-/* Reads `str name, u8 nargs, nargs x u32 handle` (the rest of the body),
- * finds the operator and points s->args at the allocations. */
+/* Bytes of one CALL/TIME argument: u32 handle, then the DLDataType the host
+ * reads the tensor as (u8 code, u8 bits, u16 lanes). */
+#define RPC_CALL_ARG_BYTES 8u
+
+/* Checks argument `i` of `op` (its `RPC_CALL_ARG_BYTES` bytes at `at`)
+ * against the operator's argument table and points s->args[i] at it. An
+ * allocation larger than the table says is fine (the host's graph executor
+ * shares one buffer between tensors of different sizes); a smaller one, a
+ * dtype other than the table's, or an address not aligned for the elements
+ * is refused: the operator would read or write outside the allocation. */
+static ember_error_t bind_arg(struct ember_rpc_server* s, struct rpc_request* rq, const struct ember_operator* op,
+                              uint32_t i, const uint8_t* at) {
+  const struct ember_operator_arg* want = &op->args[i];
+  struct rpc_reader r;
+  const struct ember_rpc_block* b;
+  uint32_t handle, code, bits, lanes, elem_align;
+  r.p = at;
+  r.n = RPC_CALL_ARG_BYTES;
+  r.short_body = 0;
+  handle = get_u32(&r);
+  code = get_u8(&r);
+  bits = get_u8(&r);
+  lanes = get_u8(&r);
+  lanes |= get_u8(&r) << 8;
+  b = ember_rpc_pool_find(&s->pool, handle);
+  if (b == NULL) return RPC_FAIL(rq, kEmberErrorRpcBadHandle, "an argument is not a live allocation");
+  if (code != want->code || bits != want->bits || lanes != want->lanes) {
+    return RPC_FAIL(rq, kEmberErrorRpcArgMismatch, "an argument's dtype differs from the operator's (OPERATORS)");
+  }
+  if (b->size < want->nbytes) {
+    return RPC_FAIL(rq, kEmberErrorRpcArgMismatch, "an argument's allocation is smaller than the operator's tensor");
+  }
+  elem_align = want->bits >= 8u ? want->bits / 8u : 1u;
+  if (((uintptr_t)(s->pool.base + b->offset) & (elem_align - 1u)) != 0u) {
+    return RPC_FAIL(rq, kEmberErrorRpcArgMismatch, "an argument is not aligned for its elements (ALLOC with align)");
+  }
+  s->args[i] = s->pool.base + b->offset;
+  return kEmberErrorNoError;
+}
+
+/* Reads `str name, u8 nargs, nargs x (u32 handle, u8 code, u8 bits, u16
+ * lanes)` (the rest of the body), finds the operator, checks every argument
+ * against its argument table and points s->args at the allocations. Nothing
+ * is called unless every check passes. */
 static ember_error_t parse_call(struct ember_rpc_server* s, struct rpc_request* rq, const struct ember_operator** op) {
   const struct ember_model_io* m = s->model;
   size_t name_len = get_u8(&rq->body);
   const uint8_t* name;
+  uint32_t nargs;
+  const uint8_t* args;
+  size_t i;
+  ember_error_t err;
   name_len |= (size_t)get_u8(&rq->body) << 8;
   name = get_bytes(&rq->body, name_len);
-  uint32_t nargs = get_u8(&rq->body);
-  const uint8_t* handles = get_bytes(&rq->body, (size_t)nargs * 4u);
-  size_t i;
-  if (!body_ok(&rq->body)) return RPC_FAIL(rq, kEmberErrorRpcBadRequest, "expected str name, u8 nargs, nargs x u32 handle");
+  nargs = get_u8(&rq->body);
+  args = get_bytes(&rq->body, (size_t)nargs * RPC_CALL_ARG_BYTES);
+  if (!body_ok(&rq->body)) {
+    return RPC_FAIL(rq, kEmberErrorRpcBadRequest,
+                    "expected str name, u8 nargs, nargs x (u32 handle, u8 code, u8 bits, u16 lanes)");
+  }
   *op = NULL;
   for (i = 0; i < m->num_operators && m->operators != NULL; ++i) {
     if (name_equals(m->operators[i].name, name, name_len)) {
@@ -334,20 +382,17 @@ static ember_error_t parse_call(struct ember_rpc_server* s, struct rpc_request* 
   }
   if (*op == NULL) return RPC_FAIL(rq, kEmberErrorFunctionNameNotFound, "no operator of that name (OPERATORS lists them)");
   if (nargs != (uint32_t)(*op)->num_inputs + (*op)->num_outputs) {
-    return RPC_FAIL(rq, kEmberErrorRpcBadArgs, "nargs must be the operator's num_inputs + num_outputs");
+    return RPC_FAIL(rq, kEmberErrorRpcArgMismatch, "nargs must be the operator's num_inputs + num_outputs");
   }
   if (nargs > EMBER_RPC_MAX_ARGS || (*op)->fn == NULL) {
     return RPC_FAIL(rq, kEmberErrorRpcUnsupported, "the firmware cannot call this operator (raise EMBER_RPC_MAX_ARGS)");
   }
+  if ((*op)->args == NULL && nargs > 0u) {
+    return RPC_FAIL(rq, kEmberErrorRpcUnsupported, "the operator has no argument table to check a call against");
+  }
   for (i = 0; i < nargs; ++i) {
-    struct rpc_reader r;
-    const struct ember_rpc_block* b;
-    r.p = handles + 4u * i;
-    r.n = 4;
-    r.short_body = 0;
-    b = ember_rpc_pool_find(&s->pool, get_u32(&r));
-    if (b == NULL) return RPC_FAIL(rq, kEmberErrorRpcBadHandle, "an argument is not a live allocation");
-    s->args[i] = s->pool.base + b->offset;
+    err = bind_arg(s, rq, *op, (uint32_t)i, args + RPC_CALL_ARG_BYTES * i);
+    if (err != kEmberErrorNoError) return err;
   }
   return kEmberErrorNoError;
 }

@@ -44,7 +44,7 @@ static int32_t add2(void* const* a, uint32_t n) {
   for (i = 0; i < 4; ++i) ((int8_t*)a[2])[i] = (int8_t)(((const int8_t*)a[0])[i] + ((const int8_t*)a[1])[i]);
   return 0;
 }
-static const struct ember_operator ops[2] = {{"add1", add1, 1, 1}, {"add2", add2, 2, 1}};
+static const struct ember_operator ops[2] = {{"add1", add1, 1, 1, 0}, {"add2", add2, 2, 1, 0}};
 static unsigned char work[65536];
 static char* slurp(const char* path, size_t* n) {
   FILE* f = fopen(path, "rb"); char* b; long len;

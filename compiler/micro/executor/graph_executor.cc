@@ -9,13 +9,11 @@ namespace {
 
 using nlohmann::json;
 
-uint32_t DTypeBytes(const std::string& dtype) {
-  static const std::map<std::string, uint32_t> sizes = {
-      {"int8", 1},  {"uint8", 1},  {"int16", 2},   {"uint16", 2},  {"int32", 4},
-      {"uint32", 4}, {"float32", 4}, {"int64", 8}, {"float64", 8}, {"bool", 1}};
-  auto it = sizes.find(dtype);
-  if (it == sizes.end()) throw GraphError("graph: unsupported dltype '" + dtype + "'");
-  return it->second;
+// The dltypes of ember's graphs (the element types a device operator takes).
+DataType EntryDataType(const std::string& dtype) {
+  const std::optional<DataType> t = ParseDataType(dtype);
+  if (!t) throw GraphError("graph: unsupported dltype '" + dtype + "'");
+  return *t;
 }
 
 // attrs[key] is ["list_xxx", [...]]: returns the list.
@@ -65,7 +63,8 @@ GraphExecutor::GraphExecutor(std::string_view graph_json, RpcClient& rpc) : rpc_
     entry.shape = shapes[e].get<std::vector<int64_t>>();
     entry.dtype = dtypes[e].get<std::string>();
     entry.storage_id = sids[e].get<int32_t>();
-    int64_t n = DTypeBytes(entry.dtype);
+    entry.data_type = EntryDataType(entry.dtype);
+    int64_t n = entry.data_type.bits / 8 * entry.data_type.lanes;
     for (int64_t d : entry.shape) n *= d;
     if (entry.storage_id < 0 || n < 0 || n > (int64_t{1} << 31)) throw GraphError("graph: entry " + std::to_string(e) + " is invalid");
     entry.bytes = static_cast<uint32_t>(n);
@@ -127,25 +126,29 @@ void GraphExecutor::SetInput(size_t index, std::span<const uint8_t> bytes) {
   rpc_.Write(MemorySpace::kPool, storage_[e.storage_id], 0, bytes);
 }
 
-std::vector<uint32_t> GraphExecutor::Handles(const GraphNode& n) const {
-  std::vector<uint32_t> h;
-  for (uint32_t e : n.inputs) h.push_back(storage_[entries_[e].storage_id]);
-  for (uint32_t k = 0; k < n.num_outputs; ++k) h.push_back(storage_[entries_[n.first_entry + k].storage_id]);
-  return h;
+// The node's arguments, inputs then outputs: each entry's storage and dtype
+// (the storage may be larger than the entry: the device accepts that).
+std::vector<CallArg> GraphExecutor::CallArgs(const GraphNode& n) const {
+  std::vector<CallArg> args;
+  auto add = [&](uint32_t entry) {
+    const GraphEntry& e = entries_[entry];
+    args.push_back(CallArg{storage_[e.storage_id], e.data_type});
+  };
+  for (uint32_t e : n.inputs) add(e);
+  for (uint32_t k = 0; k < n.num_outputs; ++k) add(n.first_entry + k);
+  return args;
 }
 
 void GraphExecutor::RunNode(size_t node) {
   const GraphNode& n = nodes_.at(node);
   if (!CallsDevice(n)) return;
-  const auto h = Handles(n);
-  rpc_.Call(n.func_name, h);
+  rpc_.Call(n.func_name, CallArgs(n));
 }
 
 std::vector<uint32_t> GraphExecutor::TimeNode(size_t node, uint32_t number, uint32_t repeat) {
   const GraphNode& n = nodes_.at(node);
   if (!CallsDevice(n)) return std::vector<uint32_t>(repeat, 0);
-  const auto h = Handles(n);
-  return rpc_.Time(n.func_name, h, number, repeat);
+  return rpc_.Time(n.func_name, CallArgs(n), number, repeat);
 }
 
 void GraphExecutor::Run() {

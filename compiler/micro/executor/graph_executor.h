@@ -19,6 +19,7 @@ namespace ember::micro {
 struct GraphEntry {
   std::vector<int64_t> shape;
   std::string dtype;  // "int8", "float32", ...
+  DataType data_type;  // the same, as CALL sends it
   int32_t storage_id = 0;
   uint32_t bytes = 0;
 };
@@ -63,7 +64,7 @@ class GraphExecutor {
   const std::vector<uint32_t>& output_entries() const { return heads_; }
 
  private:
-  std::vector<uint32_t> Handles(const GraphNode& n) const;
+  std::vector<CallArg> CallArgs(const GraphNode& n) const;
 
   RpcClient& rpc_;
   std::vector<GraphNode> nodes_;

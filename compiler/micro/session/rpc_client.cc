@@ -100,6 +100,19 @@ std::string AddressPrefix(MemorySpace space, uint32_t id, uint32_t offset) {
 
 }  // namespace
 
+std::optional<DataType> ParseDataType(std::string_view dltype) {
+  struct Named {
+    std::string_view name;
+    DataType type;
+  };
+  static constexpr Named kTypes[] = {{"int8", {0, 8, 1}},   {"uint8", {1, 8, 1}},    {"int16", {0, 16, 1}},
+                                     {"int32", {0, 32, 1}}, {"int64", {0, 64, 1}},   {"float32", {2, 32, 1}},
+                                     {"bool", {6, 8, 1}}};
+  for (const Named& t : kTypes)
+    if (t.name == dltype) return t.type;
+  return std::nullopt;
+}
+
 const char* RpcOpName(RpcOp op) {
   static const char* const kNames[] = {"PING",  "INFO", "IO_INFO",  "ALLOC",   "FREE",      "WRITE", "READ",
                                        "CALL",  "TIME", "RUN",      "TIME_RUN", "PROFILE", "OPERATORS", "RESET"};
@@ -245,14 +258,14 @@ std::vector<uint8_t> RpcClient::Read(MemorySpace space, uint32_t id, uint32_t of
 
 namespace {
 
-std::string CallBody(std::string_view name, std::span<const uint32_t> handles) {
-  if (handles.size() > 255) {
-    throw RpcProtocolError("CALL of '" + std::string(name) + "' with " + std::to_string(handles.size()) +
+std::string CallBody(std::string_view name, std::span<const CallArg> args) {
+  if (args.size() > 255) {
+    throw RpcProtocolError("CALL of '" + std::string(name) + "' with " + std::to_string(args.size()) +
                            " arguments: the RPC carries at most 255");
   }
   Encoder e;
-  e.Str(name).U8(static_cast<uint8_t>(handles.size()));
-  for (uint32_t h : handles) e.U32(h);
+  e.Str(name).U8(static_cast<uint8_t>(args.size()));
+  for (const CallArg& a : args) e.U32(a.handle).U8(a.dtype.code).U8(a.dtype.bits).U16(a.dtype.lanes);
   return e.str();
 }
 
@@ -267,8 +280,8 @@ std::vector<uint32_t> DecodeTicks(const std::string& body, RpcOp op, uint32_t co
 
 }  // namespace
 
-void RpcClient::Call(std::string_view name, std::span<const uint32_t> handles) {
-  Decoder(Transact(RpcOp::kCall, CallBody(name, handles)), RpcOp::kCall).End();
+void RpcClient::Call(std::string_view name, std::span<const CallArg> args) {
+  Decoder(Transact(RpcOp::kCall, CallBody(name, args)), RpcOp::kCall).End();
 }
 
 // `repeat` measurements of `number` runs, in as many requests of `op` as
@@ -285,9 +298,9 @@ std::vector<uint32_t> RpcClient::TimeRepeated(RpcOp op, const std::string& suffi
   return out;
 }
 
-std::vector<uint32_t> RpcClient::Time(std::string_view name, std::span<const uint32_t> handles, uint32_t number,
+std::vector<uint32_t> RpcClient::Time(std::string_view name, std::span<const CallArg> args, uint32_t number,
                                       uint32_t repeat) {
-  return TimeRepeated(RpcOp::kTime, CallBody(name, handles), number, repeat);
+  return TimeRepeated(RpcOp::kTime, CallBody(name, args), number, repeat);
 }
 
 uint32_t RpcClient::Run() { return DecodeTicks(Transact(RpcOp::kRun, {}), RpcOp::kRun, 1)[0]; }

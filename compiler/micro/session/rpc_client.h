@@ -41,8 +41,9 @@ const char* RpcOpName(RpcOp op);  // "PING", "INFO", ...
 enum class MemorySpace : uint8_t { kPool = 0, kInput = 1, kOutput = 2 };
 enum class IoKind : uint8_t { kInput = 0, kOutput = 1 };
 
-// The RPC ABI this client speaks (INFO's abi_version).
-inline constexpr uint32_t kRpcAbiVersion = 1;
+// The RPC ABI this client speaks (INFO's abi_version). 2: CALL and TIME
+// carry each argument's dtype, checked by the device with its size.
+inline constexpr uint32_t kRpcAbiVersion = 2;
 // Request/reply limits assumed until INFO says otherwise (2048 - 3).
 inline constexpr uint32_t kRpcDefaultMaxMessage = 2045;
 
@@ -83,6 +84,27 @@ struct DeviceInfo {
   std::string ember_version, model_name, model_hash, platform;
 };
 
+// The element type of a CALL argument: DLPack's DLDataType, as
+// ember/model_io.h's EMBER_DTYPE_* codes (0 int, 1 uint, 2 float, 6 bool).
+struct DataType {
+  uint8_t code = 0;
+  uint8_t bits = 8;
+  uint16_t lanes = 1;
+  bool operator==(const DataType&) const = default;
+};
+// The DataType of a graph JSON dltype ("int8", "uint8", "int16", "int32",
+// "int64", "float32", "bool"); nullopt for any other.
+std::optional<DataType> ParseDataType(std::string_view dltype);
+
+// One CALL/TIME argument: an ALLOC handle and the dtype the operator reads
+// or writes there. The device refuses the call (kEmberErrorRpcArgMismatch)
+// unless the dtype is the operator's and the allocation holds at least the
+// operator's tensor.
+struct CallArg {
+  uint32_t handle = 0;
+  DataType dtype;
+};
+
 struct IoInfo {
   uint32_t size = 0;
   std::string name;
@@ -110,11 +132,11 @@ class RpcClient {
   // Bytes at (space, id, offset), in as many requests as the limits need.
   void Write(MemorySpace space, uint32_t id, uint32_t offset, std::span<const uint8_t> bytes);
   std::vector<uint8_t> Read(MemorySpace space, uint32_t id, uint32_t offset, uint32_t nbytes);
-  // Calls the operator `name` with allocation handles (inputs then outputs).
-  void Call(std::string_view name, std::span<const uint32_t> handles);
+  // Calls the operator `name` with its arguments (inputs then outputs).
+  void Call(std::string_view name, std::span<const CallArg> args);
   // `repeat` measurements of `number` calls each, in ticks; split into
   // several requests when one reply cannot hold them all.
-  std::vector<uint32_t> Time(std::string_view name, std::span<const uint32_t> handles, uint32_t number,
+  std::vector<uint32_t> Time(std::string_view name, std::span<const CallArg> args, uint32_t number,
                              uint32_t repeat);
   uint32_t Run();  // ticks of one ember_model.run()
   std::vector<uint32_t> TimeRun(uint32_t number, uint32_t repeat);

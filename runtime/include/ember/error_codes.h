@@ -123,7 +123,11 @@ enum {
   kEmberErrorRpcOutOfBounds = 0xA02,  /* an access past the end of the addressed bytes */
   kEmberErrorRpcBadArgs = 0xA03,      /* a well-formed request with values the device refuses */
   kEmberErrorRpcBadHandle = 0xA04,    /* not a live ALLOC handle */
-  kEmberErrorRpcUnsupported = 0xA05   /* the firmware cannot do this (e.g. RESET) */
+  kEmberErrorRpcUnsupported = 0xA05,  /* the firmware cannot do this (e.g. RESET) */
+  /* CALL/TIME arguments that differ from the operator's argument table: their
+   * number, an element type, or a buffer smaller than the operator touches
+   * (or misaligned for its elements). Nothing was called. */
+  kEmberErrorRpcArgMismatch = 0xA06
 };
 
 /* The name of a code ("kEmberErrorExecutorNullArgument"), "unknown error"

@@ -24,14 +24,37 @@ struct ember_io_tensor {
 /* An operator of the model callable by name (the graph executor's function
  * table, generated with `ember compile --executor graph`): args holds the
  * operator's inputs then its outputs (num_inputs + num_outputs pointers to
- * their bytes). Returns 0 or an ember_error_t. */
+ * their bytes). Returns 0 or an ember_error_t. The operator trusts its
+ * arguments: a caller checks them against the operator's `args` first. */
 typedef int32_t (*ember_operator_fn)(void* const* args, uint32_t num_args);
+
+/* Element type codes of an operator argument: DLPack's DLDataTypeCode, as in
+ * microTVM's DLDataType (bool is DLPack's kDLBool with 8 bits, as ember
+ * stores it). */
+#define EMBER_DTYPE_INT 0u
+#define EMBER_DTYPE_UINT 1u
+#define EMBER_DTYPE_FLOAT 2u
+#define EMBER_DTYPE_BOOL 6u
+
+/* One argument of an operator: the tensor it reads (an input) or writes (an
+ * output). The operator touches exactly `nbytes` bytes from the argument's
+ * address, read as elements of (code, bits, lanes). */
+struct ember_operator_arg {
+  uint32_t nbytes;
+  uint8_t code;   /* EMBER_DTYPE_* */
+  uint8_t bits;   /* of one lane: 8, 16, 32 or 64 */
+  uint16_t lanes; /* 1 */
+};
 
 struct ember_operator {
   const char* name; /* the func_name of the node in the graph JSON */
   ember_operator_fn fn;
   uint8_t num_inputs;
   uint8_t num_outputs;
+  /* num_inputs + num_outputs entries, inputs first: a static const table
+   * in the generated code. When NULL (a hand-written table without one),
+   * the RPC server refuses to call the operator. */
+  const struct ember_operator_arg* args;
 };
 
 struct ember_model_io {

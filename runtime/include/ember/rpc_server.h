@@ -45,7 +45,7 @@ extern "C" {
 #endif
 
 /* The RPC specification this server implements (INFO's abi_version). */
-#define EMBER_RPC_ABI_VERSION 1u
+#define EMBER_RPC_ABI_VERSION 2u
 
 /* Largest RPC message (request or reply) the server handles. */
 #define EMBER_RPC_MAX_MESSAGE (EMBER_RPC_MAX_PACKET - EMBER_SESSION_HEADER_SIZE)

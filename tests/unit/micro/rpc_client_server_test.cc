@@ -36,7 +36,8 @@ int32_t Xor16(void* const* args, uint32_t n) {
   for (int i = 0; i < 16; ++i) static_cast<uint8_t*>(args[1])[i] = static_cast<const uint8_t*>(args[0])[i] ^ 0xa5;
   return 0;
 }
-const ember_operator kOperators[] = {{"tvmgen_default_fused_xor16", Xor16, 1, 1}};
+const ember_operator_arg kXor16Args[2] = {{16, EMBER_DTYPE_UINT, 8, 1}, {16, EMBER_DTYPE_UINT, 8, 1}};
+const ember_operator kOperators[] = {{"tvmgen_default_fused_xor16", Xor16, 1, 1, kXor16Args}};
 const uint32_t kProfileTicks[] = {5, 6, 7};
 const char* const kProfileNames[] = {"node_0_first_operator_of_the_model", "node_1_second_operator_of_the_model",
                                      "node_2_third"};
@@ -75,7 +76,7 @@ struct Connected {
 TEST(RpcClientServerTest, InfoAndIdentity) {
   Connected c;
   const DeviceInfo info = c.client.Info();
-  EXPECT_EQ(info.abi_version, 1u);
+  EXPECT_EQ(info.abi_version, 2u);
   EXPECT_EQ(info.max_request, 2045u);
   EXPECT_EQ(info.max_reply, 128u);
   EXPECT_EQ(info.pool_bytes, 1024u);
@@ -133,7 +134,7 @@ TEST(RpcClientServerTest, CallAnOperatorOnPoolMemory) {
   std::vector<uint8_t> data(16);
   std::iota(data.begin(), data.end(), 0);
   c.client.Write(MemorySpace::kPool, a, 0, data);
-  const uint32_t args[] = {a, out};
+  const CallArg args[] = {{a, *ParseDataType("uint8")}, {out, *ParseDataType("uint8")}};
   c.client.Call("tvmgen_default_fused_xor16", args);
   const std::vector<uint8_t> got = c.client.Read(MemorySpace::kPool, out, 0, 16);
   for (size_t i = 0; i < 16; ++i) EXPECT_EQ(got[i], static_cast<uint8_t>(i ^ 0xa5));
@@ -151,6 +152,27 @@ TEST(RpcClientServerTest, CallAnOperatorOnPoolMemory) {
   } catch (const RpcError& e) {
     EXPECT_EQ(e.status(), 0x0A04);  // kEmberErrorRpcBadHandle
   }
+}
+
+// A call the operator's argument table does not allow fails on the device,
+// naming the new error, and writes nothing.
+TEST(RpcClientServerTest, CallWithTooSmallOrMistypedArgumentsIsRefused) {
+  Connected c;
+  const uint32_t a = c.client.Alloc(16, 16), small = c.client.Alloc(1, 16), next = c.client.Alloc(16, 1);
+  c.client.Write(MemorySpace::kPool, next, 0, std::vector<uint8_t>(16, 0x5c));
+  const DataType u8 = *ParseDataType("uint8");
+  for (const std::vector<CallArg>& args : {std::vector<CallArg>{{a, u8}, {small, u8}},
+                                          std::vector<CallArg>{{a, u8}, {next, *ParseDataType("int8")}},
+                                          std::vector<CallArg>{{a, u8}}}) {
+    try {
+      c.client.Call("tvmgen_default_fused_xor16", args);
+      FAIL();
+    } catch (const RpcError& e) {
+      EXPECT_EQ(e.status(), 0x0A06);  // kEmberErrorRpcArgMismatch
+      EXPECT_NE(std::string(e.what()).find("kEmberErrorRpcArgMismatch"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(c.client.Read(MemorySpace::kPool, next, 0, 16), std::vector<uint8_t>(16, 0x5c));
 }
 
 TEST(RpcClientServerTest, ProfileOperatorsPingAndReset) {

@@ -38,7 +38,7 @@ struct ScriptedDevice {
     return std::string{static_cast<char>(req[0] | 0x80), 0, req[2], req[3]} + U32(0) + body;
   }
   std::string Info(std::string_view req, const std::string& hash = "0123456789abcdef") const {
-    return Ok(req, U32(1) + U32(max_request) + U32(max_reply) + U32(4096) + U32(1000) + U32(1) + U32(1) + U32(3) +
+    return Ok(req, U32(2) + U32(max_request) + U32(max_reply) + U32(4096) + U32(1000) + U32(1) + U32(1) + U32(3) +
                        U32(5) + Str("0.1.0") + Str("kws") + Str(hash) + Str("host"));
   }
   std::string Page(std::string_view req, bool profile) const {
@@ -91,7 +91,7 @@ TEST(RpcClientTest, InfoDecodesEveryField) {
   Fixture f;
   const DeviceInfo info = f.client.Info();
   EXPECT_EQ(f.script.requests.at(0), std::string("\x02\x00\x01\x00", 4));  // op, reserved, seq 1
-  EXPECT_EQ(info.abi_version, 1u);
+  EXPECT_EQ(info.abi_version, 2u);
   EXPECT_EQ(info.pool_bytes, 4096u);
   EXPECT_EQ(info.ticks_per_second, 1000u);
   EXPECT_EQ(info.num_operators, 3u);
@@ -104,8 +104,8 @@ TEST(RpcClientTest, InfoDecodesEveryField) {
 
 TEST(RpcClientTest, RequestsAreEncodedAsSpecified) {
   Fixture f;
-  const uint32_t handles[] = {16, 0x100};
-  f.client.Call("conv", handles);
+  const CallArg args[] = {{16, *ParseDataType("int8")}, {0x100, *ParseDataType("float32")}};
+  f.client.Call("conv", args);
   const IoInfo io = f.client.GetIoInfo(IoKind::kOutput, 2);
   EXPECT_EQ(io.size, 12u);
   EXPECT_EQ(io.name, "y");
@@ -113,11 +113,24 @@ TEST(RpcClientTest, RequestsAreEncodedAsSpecified) {
   f.client.Free(64);
   EXPECT_EQ(f.client.Run(), 9u);
   ASSERT_EQ(f.script.requests.size(), 5u);
-  EXPECT_EQ(f.script.requests[0], std::string("\x08\x00\x01\x00\x04\x00" "conv" "\x02\x10\x00\x00\x00\x00\x01\x00\x00", 19));
+  // name, nargs, then (u32 handle, u8 code, u8 bits, u16 lanes) per argument.
+  EXPECT_EQ(f.script.requests[0], std::string("\x08\x00\x01\x00\x04\x00" "conv" "\x02"
+                                              "\x10\x00\x00\x00" "\x00\x08\x01\x00"
+                                              "\x00\x01\x00\x00" "\x02\x20\x01\x00", 27));
   EXPECT_EQ(f.script.requests[1], std::string("\x03\x00\x02\x00\x01\x02\x00\x00\x00", 9));
   EXPECT_EQ(f.script.requests[2], std::string("\x04\x00\x03\x00\x2c\x01\x00\x00\x08\x00\x00\x00", 12));
   EXPECT_EQ(f.script.requests[3], std::string("\x05\x00\x04\x00\x40\x00\x00\x00", 8));
   EXPECT_EQ(f.script.requests[4], std::string("\x0a\x00\x05\x00", 4));
+}
+
+TEST(RpcClientTest, DataTypesAreDLPacks) {
+  EXPECT_EQ(ParseDataType("int8"), (DataType{0, 8, 1}));
+  EXPECT_EQ(ParseDataType("uint8"), (DataType{1, 8, 1}));
+  EXPECT_EQ(ParseDataType("int32"), (DataType{0, 32, 1}));
+  EXPECT_EQ(ParseDataType("float32"), (DataType{2, 32, 1}));
+  EXPECT_EQ(ParseDataType("bool"), (DataType{6, 8, 1}));
+  EXPECT_EQ(ParseDataType("float16"), std::nullopt);
+  EXPECT_EQ(ParseDataType("int8x4"), std::nullopt);
 }
 
 TEST(RpcClientTest, WriteAndReadAreSplitToTheDeviceLimits) {
@@ -146,8 +159,8 @@ TEST(RpcClientTest, WriteAndReadAreSplitToTheDeviceLimits) {
 TEST(RpcClientTest, TimeIsSplitWhenOneReplyCannotHoldEveryMeasurement) {
   Fixture f;
   f.script.max_reply = 40;  // (40 - 8) / 4 = 8 measurements per reply
-  const uint32_t handles[] = {0};
-  const auto ticks = f.client.Time("op", handles, 3, 20);
+  const CallArg args[] = {{0, DataType{}}};
+  const auto ticks = f.client.Time("op", args, 3, 20);
   ASSERT_EQ(ticks.size(), 20u);
   EXPECT_EQ(ticks[0], 7u);
   EXPECT_EQ(ticks[8], 7u);   // the second request's first
@@ -229,7 +242,7 @@ TEST(RpcClientTest, MalformedRepliesAreProtocolErrors) {
 
 TEST(RpcClientTest, IdentityCheckSaysWhatRunsAndWhatToDo) {
   DeviceInfo info;
-  info.abi_version = 1;
+  info.abi_version = 2;
   info.model_name = "kws";
   info.model_hash = "00000000000000aa";
   EXPECT_NO_THROW(CheckDeviceIdentity(info, "kws", "00000000000000aa"));
@@ -243,7 +256,7 @@ TEST(RpcClientTest, IdentityCheckSaysWhatRunsAndWhatToDo) {
               "micro flash PROJECT_DIR) so that the device runs this artifact's model");
   }
   EXPECT_THROW(CheckDeviceIdentity(info, "kws", "00000000000000ab"), DeviceMismatchError);
-  info.abi_version = 2;
+  info.abi_version = 1;  // a firmware whose CALL carries no dtypes
   EXPECT_THROW(CheckDeviceIdentity(info, "kws", "00000000000000aa"), DeviceMismatchError);
 }
 

@@ -13,9 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "codegen/c/aot.h"
 #include "ember/platform.h"
 #include "ember/runtime.h"
+#include "frontend/tflite/import.h"
 #include "unit/runtime/link_test_util.h"
+#include "util/test_models.h"
 
 // The test binary's timer: it moves only when the fake model's functions run
 // (its weak default in the runtime returns 0, which this keeps for every
@@ -59,14 +62,48 @@ int32_t Copy(void* const* args, uint32_t) {
 }
 int32_t Fail(void* const*, uint32_t) { return kEmberErrorFunctionCallInvalidArg; }
 
-const ember_operator kOperators[] = {{"tvmgen_default_fused_add_bytes", AddBytes, 2, 1},
-                                     {"tvmgen_default_fused_copy", Copy, 1, 1},
-                                     {"tvmgen_default_fused_fail", Fail, 0, 1}};
+// Every argument: 4 bytes of uint8.
+const ember_operator_arg kU8x4[3] = {{4, EMBER_DTYPE_UINT, 8, 1}, {4, EMBER_DTYPE_UINT, 8, 1}, {4, EMBER_DTYPE_UINT, 8, 1}};
+const ember_operator kOperators[] = {{"tvmgen_default_fused_add_bytes", AddBytes, 2, 1, kU8x4},
+                                     {"tvmgen_default_fused_copy", Copy, 1, 1, kU8x4},
+                                     {"tvmgen_default_fused_fail", Fail, 0, 1, kU8x4}};
 const uint32_t kProfileTicks[] = {11, 22, 33, 44, 55};
 const char* const kProfileNames[] = {"node_0_conv2d", "node_1_add", "node_2_relu",
                                      "node_3_a_name_of_exactly_fifty_characters_long_xyz", "node_4"};
 const ember_model_io kModel = {"fake",  "0123456789abcdef", g_inputs,      2,      g_outputs, 1,
                                Prepare, Run,                kProfileTicks, kProfileNames, 5,  kOperators, 3};
+
+// ---- A conv2d operator with the argument table the codegen emits for
+// TinyConvModel's conv (i8[1,8,8,1] -> i8[1,8,8,4]; FakeConvHasTheGenerated-
+// ArgTable checks it), and an operator with int32 elements ----
+
+constexpr uint32_t kConvIn = 64, kConvOut = 256;
+int g_conv_calls = 0;
+// Reads all of its input and writes all of its output, as the kernel does.
+int32_t FakeConv(void* const* args, uint32_t n) {
+  if (n != 2) return kEmberErrorFunctionCallNumArguments;
+  const auto* in = static_cast<const int8_t*>(args[0]);
+  auto* out = static_cast<int8_t*>(args[1]);
+  int sum = 0;
+  for (uint32_t i = 0; i < kConvIn; ++i) sum += in[i];
+  for (uint32_t i = 0; i < kConvOut; ++i) out[i] = static_cast<int8_t>(sum + static_cast<int>(i));
+  ++g_conv_calls;
+  return 0;
+}
+// uint8[4] -> int32[4].
+int32_t Widen(void* const* args, uint32_t) {
+  const auto* in = static_cast<const uint8_t*>(args[0]);
+  auto* out = static_cast<int32_t*>(args[1]);
+  for (int i = 0; i < 4; ++i) out[i] = in[i];
+  return 0;
+}
+const ember_operator_arg kConvArgs[2] = {{kConvIn, EMBER_DTYPE_INT, 8, 1}, {kConvOut, EMBER_DTYPE_INT, 8, 1}};
+const ember_operator_arg kWidenArgs[2] = {{4, EMBER_DTYPE_UINT, 8, 1}, {16, EMBER_DTYPE_INT, 32, 1}};
+const ember_operator kConvOperators[] = {{"conv", FakeConv, 1, 1, kConvArgs},
+                                         {"widen", Widen, 1, 1, kWidenArgs},
+                                         {"no_table", FakeConv, 1, 1, nullptr}};
+const ember_model_io kConvModel = {"conv",  "00000000000000c0", nullptr, 0, nullptr,        0, nullptr,
+                                   nullptr, nullptr,            nullptr, 0, kConvOperators, 3};
 
 // ---- Messages ----
 
@@ -77,6 +114,10 @@ struct Out {
   Out& U32(uint32_t v) { return U16(v).U16(v >> 16); }
   Out& Str(const std::string& s) { return U16(static_cast<uint32_t>(s.size())).Raw(Text(s)); }
   Out& Raw(const Bytes& r) { return b.insert(b.end(), r.begin(), r.end()), *this; }
+  // A CALL/TIME argument: the handle and its dtype (uint8 unless told).
+  Out& Arg(uint32_t handle, uint32_t code = EMBER_DTYPE_UINT, uint32_t bits = 8, uint32_t lanes = 1) {
+    return U32(handle).U8(code).U8(bits).U16(lanes);
+  }
 };
 
 struct In {
@@ -107,14 +148,15 @@ struct Reply {
 // sessions point into it.
 class Link {
  public:
-  explicit Link(size_t pool_bytes = 256) : pool_bytes_(pool_bytes) {}
+  explicit Link(size_t pool_bytes = 256, const ember_model_io* model = &kModel)
+      : pool_bytes_(pool_bytes), model_(model) {}
   Link(const Link&) = delete;
   Link& operator=(const Link&) = delete;
 
   // Device boot (TerminateSession with the published bytes) and the handshake
   // of the published vectors (host nonce 0x3C, device 0xAB: session 0x6682).
   void Connect() {
-    ember_rpc_server_init(&server, &kModel, "test", storage_ + 1, pool_bytes_, Wire::Write, &device_out, 0xAB);
+    ember_rpc_server_init(&server, model_, "test", storage_ + 1, pool_bytes_, Wire::Write, &device_out, 0xAB);
     ASSERT_EQ(device_out.Take(), Hex("fe ff fd 03 00 00 00 00 00 02 66 77"));
     ember_session_init(&host_, host_rx_.data(), host_rx_.size(), Wire::Write, &host_out, OnHost, this);
     ASSERT_EQ(ember_session_initialize(&host_, 0x3C), kEmberErrorNoError);
@@ -201,6 +243,9 @@ class Link {
     return Call(EMBER_RPC_OP_READ, Out{}.U8(space).U32(id).U32(offset).U32(n).b);
   }
   uint8_t* Pool() { return storage_ + 1; }
+  // The bytes after the pool (the pool is at most 1024 bytes).
+  uint8_t* PastPool() { return storage_ + 1 + pool_bytes_; }
+  size_t PastPoolBytes() const { return sizeof(storage_) - 1 - pool_bytes_; }
 
   ember_rpc_server server{};
   Wire device_out, host_out;
@@ -217,7 +262,10 @@ class Link {
     }
   }
   size_t pool_bytes_;
-  alignas(64) uint8_t storage_[1024] = {};  // the pool starts at storage_ + 1: misaligned on purpose
+  const ember_model_io* model_;
+  // The pool starts at storage_ + 1 (misaligned on purpose); the bytes after
+  // it catch writes past its end.
+  alignas(64) uint8_t storage_[2048] = {};
   Bytes host_rx_ = Bytes(8192);
   ember_session_t host_{};
   std::vector<Bytes> received_;
@@ -250,7 +298,7 @@ TEST_F(RpcServer, Info) {
   Reply r = L().Call(EMBER_RPC_OP_INFO);
   ASSERT_EQ(r.status, 0);
   In& in = r.body;
-  EXPECT_EQ(in.U32(), 1u);            // abi_version
+  EXPECT_EQ(in.U32(), 2u);            // abi_version
   EXPECT_EQ(in.U32(), 2048u - 3u);    // max_request
   EXPECT_EQ(in.U32(), 2048u - 3u);    // max_reply
   EXPECT_EQ(in.U32(), 256u);          // pool_bytes
@@ -365,29 +413,30 @@ TEST_F(RpcServer, Call) {
   ASSERT_EQ(L().Write(EMBER_RPC_SPACE_POOL, a, 0, {1, 2, 3, 250}), 0);
   ASSERT_EQ(L().Write(EMBER_RPC_SPACE_POOL, b, 0, {10, 20, 30, 10}), 0);
   const std::string add = "tvmgen_default_fused_add_bytes";
-  Reply r = L().Call(EMBER_RPC_OP_CALL, Out{}.Str(add).U8(3).U32(a).U32(b).U32(c).b);
+  Reply r = L().Call(EMBER_RPC_OP_CALL, Out{}.Str(add).U8(3).Arg(a).Arg(b).Arg(c).b);
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.body.b, Bytes{});
   EXPECT_EQ(L().Read(EMBER_RPC_SPACE_POOL, c, 0, 4).body.b, (Bytes{11, 22, 33, 4}));  // 250 + 10 wraps
-  EXPECT_EQ(L().Call(EMBER_RPC_OP_CALL, Out{}.Str("tvmgen_default_fused_copy").U8(2).U32(c).U32(a).b).status, 0);
+  EXPECT_EQ(L().Call(EMBER_RPC_OP_CALL, Out{}.Str("tvmgen_default_fused_copy").U8(2).Arg(c).Arg(a).b).status, 0);
   EXPECT_EQ(L().Read(EMBER_RPC_SPACE_POOL, a, 0, 4).body.b, (Bytes{11, 22, 33, 4}));
 
   auto status = [&](const Bytes& body) { return L().Call(EMBER_RPC_OP_CALL, body).status; };
-  EXPECT_EQ(status(Out{}.Str("tvmgen_default_fused_add").U8(3).U32(a).U32(b).U32(c).b),
+  EXPECT_EQ(status(Out{}.Str("tvmgen_default_fused_add").U8(3).Arg(a).Arg(b).Arg(c).b),
             kEmberErrorFunctionNameNotFound);
-  EXPECT_EQ(status(Out{}.Str(add + std::string(1, '\0')).U8(3).U32(a).U32(b).U32(c).b),
+  EXPECT_EQ(status(Out{}.Str(add + std::string(1, '\0')).U8(3).Arg(a).Arg(b).Arg(c).b),
             kEmberErrorFunctionNameNotFound);
-  EXPECT_EQ(status(Out{}.Str(add).U8(2).U32(a).U32(b).b), kEmberErrorRpcBadArgs);
-  EXPECT_EQ(status(Out{}.Str(add).U8(3).U32(a).U32(b).U32(c + 1).b), kEmberErrorRpcBadHandle);
-  EXPECT_EQ(status(Out{}.Str(add).U8(3).U32(a).U32(b).b), kEmberErrorRpcBadRequest);
-  EXPECT_EQ(status(Out{}.Str(add).U8(3).U32(a).U32(b).U32(c).U8(0).b), kEmberErrorRpcBadRequest);
+  EXPECT_EQ(status(Out{}.Str(add).U8(2).Arg(a).Arg(b).b), kEmberErrorRpcArgMismatch);
+  EXPECT_EQ(status(Out{}.Str(add).U8(3).Arg(a).Arg(b).Arg(c + 1).b), kEmberErrorRpcBadHandle);
+  EXPECT_EQ(status(Out{}.Str(add).U8(3).Arg(a).Arg(b).b), kEmberErrorRpcBadRequest);
+  EXPECT_EQ(status(Out{}.Str(add).U8(3).Arg(a).Arg(b).Arg(c).U8(0).b), kEmberErrorRpcBadRequest);
+  EXPECT_EQ(status(Out{}.Str(add).U8(3).Arg(a).Arg(b).U32(c).b), kEmberErrorRpcBadRequest);  // no dtype
   EXPECT_EQ(status(Out{}.U16(200).Raw(Text(add)).b), kEmberErrorRpcBadRequest);
-  EXPECT_EQ(status(Out{}.Str("tvmgen_default_fused_fail").U8(1).U32(c).b), kEmberErrorFunctionCallInvalidArg);
+  EXPECT_EQ(status(Out{}.Str("tvmgen_default_fused_fail").U8(1).Arg(c).b), kEmberErrorFunctionCallInvalidArg);
 }
 
 TEST_F(RpcServer, TimeCountsTicksAroundTheCalls) {
   uint32_t a = L().Alloc(4, 0), b = L().Alloc(4, 0), c = L().Alloc(4, 0);
-  const Bytes call = Out{}.Str("tvmgen_default_fused_add_bytes").U8(3).U32(a).U32(b).U32(c).b;
+  const Bytes call = Out{}.Str("tvmgen_default_fused_add_bytes").U8(3).Arg(a).Arg(b).Arg(c).b;
   g_fake_ticks = 0xFFFFFFF0u;  // the counter wraps during the measurement
   Reply r = L().Call(EMBER_RPC_OP_TIME, Out{}.U32(3).U32(2).Raw(call).b);
   ASSERT_EQ(r.status, 0);
@@ -401,7 +450,7 @@ TEST_F(RpcServer, TimeCountsTicksAroundTheCalls) {
   EXPECT_EQ(L().Call(EMBER_RPC_OP_TIME, Out{}.U32(1).U32(14).Raw(call).b).body.b.size(), 56u);
   EXPECT_EQ(L().Call(EMBER_RPC_OP_TIME, Out{}.U32(1).U32(15).Raw(call).b).status, kEmberErrorRpcBadArgs);
   EXPECT_EQ(L().Call(EMBER_RPC_OP_TIME, Out{}.U32(1).Raw(call).b).status, kEmberErrorRpcBadRequest);
-  const Bytes fail = Out{}.Str("tvmgen_default_fused_fail").U8(1).U32(c).b;
+  const Bytes fail = Out{}.Str("tvmgen_default_fused_fail").U8(1).Arg(c).b;
   EXPECT_EQ(L().Call(EMBER_RPC_OP_TIME, Out{}.U32(1).U32(1).Raw(fail).b).status,
             kEmberErrorFunctionCallInvalidArg);
 }
@@ -530,6 +579,142 @@ TEST(RpcServerFeed, ByteAtATimeEqualsWholeBuffers) {
   }
   EXPECT_GT(wires[0].size(), 100u);
   EXPECT_EQ(wires[0], wires[1]);
+}
+
+// ---- CALL and TIME are checked against the operator's argument table -------
+// (a mismatch is kEmberErrorRpcArgMismatch and nothing is called or written)
+
+constexpr uint8_t kCanary = 0xC5;
+
+class RpcCallChecks : public ::testing::Test {
+ protected:
+  static constexpr size_t kPoolBytes = 1024;
+  void SetUp() override {
+    g_conv_calls = 0;
+    link_ = std::make_unique<Link>(kPoolBytes, &kConvModel);
+    link_->Connect();
+    std::memset(L().PastPool(), kCanary, L().PastPoolBytes());
+  }
+  Link& L() { return *link_; }
+  // CALL conv with (handle, dtype) arguments: its status.
+  int32_t CallConv(const Bytes& args, uint32_t nargs = 2, uint8_t op = EMBER_RPC_OP_CALL) {
+    const Bytes call = Out{}.Str("conv").U8(nargs).Raw(args).b;
+    return L().Call(op, op == EMBER_RPC_OP_TIME ? Out{}.U32(1).U32(1).Raw(call).b : call).status;
+  }
+  static Bytes I8(uint32_t handle) { return Out{}.Arg(handle, EMBER_DTYPE_INT, 8).b; }
+  // The allocation `h` of `n` bytes holds nothing but the canary.
+  bool Intact(uint32_t h, uint32_t n) {
+    Reply r = L().Read(EMBER_RPC_SPACE_POOL, h, 0, n);
+    return r.status == 0 && r.body.b == Bytes(n, kCanary);
+  }
+  bool PastPoolIntact() {
+    const uint8_t* p = L().PastPool();
+    return std::all_of(p, p + L().PastPoolBytes(), [](uint8_t b) { return b == kCanary; });
+  }
+  std::unique_ptr<Link> link_;
+};
+
+TEST_F(RpcCallChecks, OutputTooSmallIsRefusedAndItsNeighbourKept) {
+  const uint32_t in = L().Alloc(kConvIn, 1), out = L().Alloc(1, 1), next = L().Alloc(300, 1);
+  ASSERT_EQ(next, out + 1);  // right after the 1-byte output
+  ASSERT_EQ(L().Write(EMBER_RPC_SPACE_POOL, next, 0, Bytes(300, kCanary)), 0);
+  EXPECT_EQ(CallConv(Concat({I8(in), I8(out)})), kEmberErrorRpcArgMismatch);
+  EXPECT_EQ(CallConv(Concat({I8(in), I8(out)}), 2, EMBER_RPC_OP_TIME), kEmberErrorRpcArgMismatch);
+  EXPECT_TRUE(Intact(next, 300));
+  EXPECT_EQ(g_conv_calls, 0);
+}
+
+TEST_F(RpcCallChecks, OutputTooSmallAtTheEndOfThePoolIsRefused) {
+  const uint32_t in = L().Alloc(kConvIn, 1);
+  L().Alloc(kPoolBytes - kConvIn - 1, 1);
+  const uint32_t last = L().Alloc(1, 1);
+  ASSERT_EQ(last, kPoolBytes - 1);  // the pool's last byte
+  EXPECT_EQ(CallConv(Concat({I8(in), I8(last)})), kEmberErrorRpcArgMismatch);
+  EXPECT_TRUE(PastPoolIntact());
+  EXPECT_EQ(g_conv_calls, 0);
+}
+
+TEST_F(RpcCallChecks, InputTooSmallIsRefused) {
+  const uint32_t in = L().Alloc(kConvIn - 1, 16), out = L().Alloc(kConvOut, 16);
+  EXPECT_EQ(CallConv(Concat({I8(in), I8(out)})), kEmberErrorRpcArgMismatch);
+  EXPECT_EQ(g_conv_calls, 0);
+}
+
+TEST_F(RpcCallChecks, WrongArgumentCountIsRefused) {
+  const uint32_t in = L().Alloc(kConvIn, 16), out = L().Alloc(kConvOut, 16), next = L().Alloc(64, 16);
+  ASSERT_EQ(L().Write(EMBER_RPC_SPACE_POOL, next, 0, Bytes(64, kCanary)), 0);
+  EXPECT_EQ(CallConv(I8(in), 1), kEmberErrorRpcArgMismatch);
+  EXPECT_EQ(CallConv(Concat({I8(in), I8(out), I8(next)}), 3), kEmberErrorRpcArgMismatch);
+  EXPECT_EQ(CallConv({}, 0), kEmberErrorRpcArgMismatch);
+  EXPECT_TRUE(Intact(next, 64));
+  EXPECT_EQ(g_conv_calls, 0);
+}
+
+TEST_F(RpcCallChecks, WrongDtypeIsRefused) {
+  const uint32_t in = L().Alloc(kConvIn, 16), out = L().Alloc(kConvOut, 16);
+  EXPECT_EQ(CallConv(Concat({Out{}.Arg(in, EMBER_DTYPE_UINT, 8).b, I8(out)})), kEmberErrorRpcArgMismatch);
+  EXPECT_EQ(CallConv(Concat({I8(in), Out{}.Arg(out, EMBER_DTYPE_FLOAT, 32).b})), kEmberErrorRpcArgMismatch);
+  EXPECT_EQ(CallConv(Concat({I8(in), Out{}.Arg(out, EMBER_DTYPE_INT, 16).b})), kEmberErrorRpcArgMismatch);
+  EXPECT_EQ(CallConv(Concat({I8(in), Out{}.Arg(out, EMBER_DTYPE_INT, 8, 4).b})), kEmberErrorRpcArgMismatch);
+  EXPECT_EQ(g_conv_calls, 0);
+}
+
+TEST_F(RpcCallChecks, ExactAndLargerBuffersAreCalled) {
+  uint32_t in = L().Alloc(kConvIn, 16), out = L().Alloc(kConvOut, 16);
+  EXPECT_EQ(CallConv(Concat({I8(in), I8(out)})), 0);
+  EXPECT_EQ(L().Read(EMBER_RPC_SPACE_POOL, out, kConvOut - 1, 1).body.b, Bytes{static_cast<uint8_t>(kConvOut - 1)});
+  // A storage shared with a larger tensor: the bytes past the tensor stay.
+  in = L().Alloc(kConvIn + 8, 16);
+  out = L().Alloc(kConvOut + 8, 16);
+  ASSERT_EQ(L().Write(EMBER_RPC_SPACE_POOL, out, 0, Bytes(kConvOut + 8, kCanary)), 0);
+  EXPECT_EQ(CallConv(Concat({I8(in), I8(out)}), 2, EMBER_RPC_OP_TIME), 0);
+  EXPECT_EQ(L().Read(EMBER_RPC_SPACE_POOL, out, kConvOut, 8).body.b, Bytes(8, kCanary));
+  EXPECT_EQ(g_conv_calls, 2);
+  EXPECT_TRUE(PastPoolIntact());
+}
+
+TEST_F(RpcCallChecks, MisalignedElementsAreRefused) {
+  // The pool starts at an odd address: align 1 gives one.
+  const uint32_t in = L().Alloc(4, 1), odd = L().Alloc(16, 1), aligned = L().Alloc(16, 4);
+  const Bytes u8 = Out{}.Arg(in, EMBER_DTYPE_UINT, 8).b;
+  ASSERT_NE(reinterpret_cast<uintptr_t>(L().Pool() + odd) % 4, 0u);
+  EXPECT_EQ(L().Call(EMBER_RPC_OP_CALL, Out{}.Str("widen").U8(2).Raw(u8).Arg(odd, EMBER_DTYPE_INT, 32).b).status,
+            kEmberErrorRpcArgMismatch);
+  EXPECT_EQ(L().Call(EMBER_RPC_OP_CALL, Out{}.Str("widen").U8(2).Raw(u8).Arg(aligned, EMBER_DTYPE_INT, 32).b).status,
+            0);
+}
+
+TEST_F(RpcCallChecks, AnOperatorWithoutArgumentTableIsNotCalled) {
+  const uint32_t in = L().Alloc(kConvIn, 16), out = L().Alloc(kConvOut, 16);
+  EXPECT_EQ(L().Call(EMBER_RPC_OP_CALL, Out{}.Str("no_table").U8(2).Raw(I8(in)).Raw(I8(out)).b).status,
+            kEmberErrorRpcUnsupported);
+  EXPECT_EQ(g_conv_calls, 0);
+  EXPECT_STREQ(ember_error_name(kEmberErrorRpcArgMismatch), "kEmberErrorRpcArgMismatch");
+}
+
+// The fake conv's table is what the C codegen emits for a real conv2d.
+TEST(RpcCallChecksModel, FakeConvHasTheGeneratedArgTable) {
+  auto g = frontend::tflite::ImportTflite(test::TinyConvModel(), "tiny.tflite");
+  ASSERT_TRUE(g.ok()) << g.diag().ToString();
+  codegen::c::AotOptions o;
+  o.graph_executor = true;
+  auto m = codegen::c::GenerateAot(*g, o);
+  ASSERT_TRUE(m.ok()) << m.diag().ToString();
+  std::string c;
+  for (const auto& [name, text] : m->sources) c += text;
+  // The first operator is the conv: its table, then its entry.
+  const size_t table = c.find("static const struct ember_operator_arg ");
+  ASSERT_NE(table, std::string::npos);
+  const std::string fn = c.substr(table + 39, c.find("_args[", table) - table - 39);
+  EXPECT_NE(fn.find("conv"), std::string::npos) << fn;
+  const auto row = [](const ember_operator_arg& a, const char* role) {
+    return "  {" + std::to_string(a.nbytes) + "u, EMBER_DTYPE_INT, " + std::to_string(a.bits) + "u, " +
+           std::to_string(a.lanes) + "u}, /* " + role + " i8 */\n";
+  };
+  EXPECT_EQ(c.substr(table, c.find("};", table) + 3 - table),
+            "static const struct ember_operator_arg " + fn + "_args[2] = {\n" + row(kConvArgs[0], "input") +
+                row(kConvArgs[1], "output") + "};\n");
+  EXPECT_NE(c.find("{\"" + fn + "\", " + fn + "_op, 1, 1, " + fn + "_args},"), std::string::npos);
 }
 
 }  // namespace
