@@ -7,11 +7,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <thread>
 
+#include "micro/project_api/fd_io.h"
 #include "micro/project_api/protocol.h"
 
 namespace ember::micro {
@@ -23,12 +25,7 @@ using Clock = std::chrono::steady_clock;
 int PollMs(const std::optional<Clock::time_point>& deadline) {
   if (!deadline) return -1;
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count();
-  return left <= 0 ? 0 : static_cast<int>(left);
-}
-
-std::optional<Clock::time_point> Deadline(std::optional<double> timeout_sec) {
-  if (!timeout_sec) return std::nullopt;
-  return Clock::now() + std::chrono::microseconds(static_cast<int64_t>(*timeout_sec * 1e6));
+  return left <= 0 ? 0 : static_cast<int>(std::min<int64_t>(left, 1'000'000'000));
 }
 
 void CloseFd(int& fd) {
@@ -99,8 +96,8 @@ ChildProcess::~ChildProcess() { Stop(); }
 std::string ChildProcess::Read(int64_t n, std::optional<double> timeout_sec) {
   if (out_fd_ < 0) throw TransportClosedError();
   if (n <= 0) return {};
-  const auto deadline = Deadline(timeout_sec);
-  std::string buf(static_cast<size_t>(n), '\0');
+  const auto deadline = DeadlineAfter(timeout_sec);
+  std::string buf(static_cast<size_t>(std::min(n, kMaxTransportChunkBytes)), '\0');  // a read gives 1..n bytes
   for (;;) {
     const ssize_t r = read(out_fd_, buf.data(), buf.size());
     if (r > 0) {
@@ -120,7 +117,7 @@ std::string ChildProcess::Read(int64_t n, std::optional<double> timeout_sec) {
 
 void ChildProcess::Write(std::string_view data, std::optional<double> timeout_sec) {
   if (in_fd_ < 0) throw TransportClosedError();
-  const auto deadline = Deadline(timeout_sec);
+  const auto deadline = DeadlineAfter(timeout_sec);
   // Non-blocking pipe: on EAGAIN wait for room and go on with the rest.
   // SIGPIPE is ignored (Start), so a dead child gives EPIPE here.
   while (!data.empty()) {

@@ -47,6 +47,10 @@ Json ProjectApiClient::Call(const std::string& method, const Json& params, doubl
     case LineReader::Result::kError:
       Shutdown();
       throw ConnectionShutdownError(context + ": could not read the reply (" + std::strerror(errno) + ")");
+    case LineReader::Result::kTooLong:
+      Shutdown();
+      throw MalformedReplyError(context + ": reply longer than " + std::to_string(LineReader::kMaxLineBytes) +
+                                " bytes");
   }
   const Json reply = Json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (reply.is_discarded() || !reply.is_object()) {
@@ -118,11 +122,17 @@ std::string ProjectApiClient::ReadTransport(int64_t n, std::optional<double> tim
   return *bytes;
 }
 
+// In pieces of kMaxTransportChunkBytes, so that every request line stays far
+// below the server's LineReader::kMaxLineBytes.
 void ProjectApiClient::WriteTransport(std::string_view data, std::optional<double> timeout_sec) {
-  Json params = Json::object();
-  params["data"] = B85Encode(data);
-  params["timeout_sec"] = timeout_sec ? Json(*timeout_sec) : Json(nullptr);
-  Call("write_transport", params, timeouts_.reply_sec + timeout_sec.value_or(0));
+  do {
+    const std::string_view piece = data.substr(0, static_cast<size_t>(kMaxTransportChunkBytes));
+    data.remove_prefix(piece.size());
+    Json params = Json::object();
+    params["data"] = B85Encode(piece);
+    params["timeout_sec"] = timeout_sec ? Json(*timeout_sec) : Json(nullptr);
+    Call("write_transport", params, timeouts_.reply_sec + timeout_sec.value_or(0));
+  } while (!data.empty());
 }
 
 }  // namespace ember::micro

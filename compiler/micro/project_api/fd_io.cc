@@ -5,27 +5,76 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <ctime>
 
 namespace ember::micro {
 
+using Clock = std::chrono::steady_clock;
+
+std::optional<Clock::time_point> DeadlineAfter(std::optional<double> timeout_sec) {
+  if (!timeout_sec) return std::nullopt;
+  double sec = *timeout_sec;
+  if (!(sec > 0)) sec = 0;  // negative or NaN
+  if (sec > kMaxTimeoutSec) sec = kMaxTimeoutSec;
+  return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(sec));
+}
+
+// Searches only the bytes not searched before. A consumed prefix is dropped
+// when it is at least half the buffer, so many short lines also cost linear
+// time.
+bool LineReader::TakeLine(std::string* line) {
+  const size_t nl = buf_.find('\n', scanned_);
+  bytes_scanned_ += (nl == std::string::npos ? buf_.size() : nl + 1) - scanned_;
+  if (nl == std::string::npos) {
+    scanned_ = buf_.size();
+    return false;
+  }
+  line->assign(buf_, start_, nl - start_);
+  start_ = scanned_ = nl + 1;
+  if (start_ == buf_.size()) {
+    buf_.clear();
+    start_ = scanned_ = 0;
+  } else if (start_ >= buf_.size() / 2) {
+    buf_.erase(0, start_);
+    scanned_ -= start_;
+    start_ = 0;
+  }
+  return true;
+}
+
+bool LineReader::SkipLongLine() {
+  const size_t nl = buf_.find('\n');
+  bytes_scanned_ += nl == std::string::npos ? buf_.size() : nl + 1;
+  if (nl == std::string::npos) {
+    buf_.clear();
+    return false;
+  }
+  buf_.erase(0, nl + 1);
+  start_ = scanned_ = 0;
+  skipping_ = false;
+  return true;
+}
+
 LineReader::Result LineReader::ReadLine(std::string* line, std::optional<double> timeout_sec) {
-  using Clock = std::chrono::steady_clock;
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                           std::chrono::duration<double>(timeout_sec.value_or(0)));
+  const auto deadline = DeadlineAfter(timeout_sec);
   for (;;) {
-    const size_t nl = buf_.find('\n');
-    if (nl != std::string::npos) {
-      line->assign(buf_, 0, nl);
-      buf_.erase(0, nl + 1);
-      return Result::kLine;
+    if (skipping_) {
+      if (SkipLongLine()) return Result::kTooLong;
+    } else if (TakeLine(line)) {
+      if (line->size() <= max_line_) return Result::kLine;
+      line->clear();
+      return Result::kTooLong;
+    } else if (buf_.size() - start_ > max_line_) {
+      skipping_ = true;  // drop what we have and the rest of the line as it comes
+      buf_.clear();
+      start_ = scanned_ = 0;
     }
-    if (buf_.size() > kMaxLineBytes) return Result::kError;
     int wait_ms = -1;
-    if (timeout_sec) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (deadline) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count();
       if (left <= 0) return Result::kTimeout;
       wait_ms = static_cast<int>(left > 1'000'000 ? 1'000'000 : left);
     }
@@ -44,6 +93,7 @@ LineReader::Result LineReader::ReadLine(std::string* line, std::optional<double>
     }
     if (n == 0) return Result::kEof;
     buf_.append(chunk, static_cast<size_t>(n));
+    peak_buffered_ = std::max(peak_buffered_, buf_.size());
   }
 }
 

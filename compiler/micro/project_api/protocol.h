@@ -20,6 +20,12 @@ using Json = nlohmann::ordered_json;
 
 inline constexpr int kProtocolVersion = 1;
 
+// The most bytes one read_transport returns: a larger n is served as this
+// (a read returns 1..n bytes), so a request never makes a server allocate
+// more. ember's client also writes at most this much per write_transport.
+// Either in base85 fits LineReader::kMaxLineBytes with room to spare.
+inline constexpr int64_t kMaxTransportChunkBytes = int64_t{1} << 20;
+
 // JSON-RPC error codes. Only these six may appear on the wire (microTVM's
 // client asserts on any other code).
 enum class ErrorCode : int {

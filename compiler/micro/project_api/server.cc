@@ -2,6 +2,8 @@
 
 #include <cxxabi.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -16,28 +18,32 @@
 namespace ember::micro {
 namespace {
 
-// The handler interface's parameters, in declaration order. Methods that
-// microTVM pre-processes (hooked) skip the isinstance check of their params;
-// the others (build, flash, close_transport) check each against `type`.
+// The handler interface's parameters, in declaration order, with the
+// Python type microTVM's handler declares for each. Every parameter is
+// type-checked before the handler runs (microTVM checks only build, flash
+// and close_transport, and lets the others fail inside the call with
+// -32000): a wrong type is always -32602 with microTVM's message.
+enum class ParamType { kStr, kDict, kInt, kTimeout, kBase85 };
+
 struct MethodSpec {
   const char* name;
-  std::vector<std::pair<const char*, const char*>> params;  // name, Python type ("dict")
-  bool hooked;
+  std::vector<std::pair<const char*, ParamType>> params;
 };
 
 const std::vector<MethodSpec>& Methods() {
   static const std::vector<MethodSpec> kMethods = {
-      {"server_info_query", {{"tvm_version", "str"}}, true},
+      {"server_info_query", {{"tvm_version", ParamType::kStr}}},
       {"generate_project",
-       {{"model_library_format_path", "Path"}, {"standalone_crt_dir", "Path"}, {"project_dir", "Path"},
-        {"options", "dict"}},
-       true},
-      {"build", {{"options", "dict"}}, false},
-      {"flash", {{"options", "dict"}}, false},
-      {"open_transport", {{"options", "dict"}}, true},
-      {"close_transport", {}, false},
-      {"read_transport", {{"n", "int"}, {"timeout_sec", "float"}}, true},
-      {"write_transport", {{"data", "bytes"}, {"timeout_sec", "float"}}, true},
+       {{"model_library_format_path", ParamType::kStr},
+        {"standalone_crt_dir", ParamType::kStr},
+        {"project_dir", ParamType::kStr},
+        {"options", ParamType::kDict}}},
+      {"build", {{"options", ParamType::kDict}}},
+      {"flash", {{"options", ParamType::kDict}}},
+      {"open_transport", {{"options", ParamType::kDict}}},
+      {"close_transport", {}},
+      {"read_transport", {{"n", ParamType::kInt}, {"timeout_sec", ParamType::kTimeout}}},
+      {"write_transport", {{"data", ParamType::kBase85}, {"timeout_sec", ParamType::kTimeout}}},
   };
   return kMethods;
 }
@@ -46,15 +52,38 @@ const std::vector<MethodSpec>& Methods() {
   throw JsonRpcError(static_cast<int>(ErrorCode::kInvalidParams), message);
 }
 
-// Checks presence (and, for non-hooked methods, type) of every parameter,
-// then rejects extras, with microTVM's messages.
+// "want <class 'dict'>" and the like: Python's name of what `type` accepts.
+const char* Want(ParamType type) {
+  switch (type) {
+    case ParamType::kStr: return "<class 'str'>";
+    case ParamType::kDict: return "<class 'dict'>";
+    case ParamType::kInt: return "<class 'int'>";
+    case ParamType::kTimeout: return "<class 'float'> or None";
+    case ParamType::kBase85: return "<class 'str'> (base85)";
+  }
+  return "";
+}
+
+bool HasType(const Json& v, ParamType type) {
+  switch (type) {
+    case ParamType::kStr:
+    case ParamType::kBase85: return v.is_string();
+    case ParamType::kDict: return v.is_object();
+    case ParamType::kInt: return v.is_number_integer();
+    case ParamType::kTimeout: return v.is_null() || v.is_number();
+  }
+  return false;
+}
+
+// Checks presence and type of every parameter, then rejects extras, with
+// microTVM's messages.
 void CheckParams(const MethodSpec& spec, const Json& params) {
   for (const auto& [name, type] : spec.params) {
     if (!params.contains(name)) {
       InvalidParams(std::string("method ") + spec.name + ": parameter " + name + " not given");
     }
-    if (!spec.hooked && std::strcmp(type, "dict") == 0 && !params[name].is_object()) {
-      InvalidParams(std::string("method ") + spec.name + ": parameter " + name + ": want <class 'dict'>, got " +
+    if (!HasType(params[name], type)) {
+      InvalidParams(std::string("method ") + spec.name + ": parameter " + name + ": want " + Want(type) + ", got " +
                     PyTypeName(params[name]));
     }
   }
@@ -67,23 +96,30 @@ void CheckParams(const MethodSpec& spec, const Json& params) {
   if (!extras.empty()) InvalidParams(std::string(spec.name) + ": extra parameters: " + extras);
 }
 
-// Hooked parameters are converted here; a wrong type is a handler-level
-// failure (as in microTVM, where the conversion raises inside the call).
-std::string StringParam(const Json& params, const char* name) {
-  if (!params[name].is_string()) throw std::invalid_argument(std::string("parameter ") + name + ": want str, got " + PyTypeName(params[name]));
-  return params[name].get<std::string>();
+// read_transport's n (an integer, by CheckParams): at least 1; a larger n
+// than kMaxTransportChunkBytes asks for that many (a read returns 1..n).
+int64_t ReadSizeParam(const Json& params) {
+  const Json& n = params["n"];
+  // JSON numbers >= 0 parse as unsigned, negative ones as signed.
+  if (n.is_number_unsigned() && n.get<uint64_t>() >= 1) {
+    return static_cast<int64_t>(std::min<uint64_t>(n.get<uint64_t>(), kMaxTransportChunkBytes));
+  }
+  if (n.is_number_unsigned() || n.get<int64_t>() < 1) {
+    InvalidParams("method read_transport: parameter n: want at least 1 byte, got " + n.dump());
+  }
+  return std::min(n.get<int64_t>(), kMaxTransportChunkBytes);
 }
 
-std::optional<double> TimeoutParam(const Json& params) {
+// timeout_sec (null or a number, by CheckParams): null blocks; negative is
+// refused; a value beyond kMaxTimeoutSec (or inf) waits kMaxTimeoutSec.
+std::optional<double> TimeoutParam(const std::string& method, const Json& params) {
   const Json& t = params["timeout_sec"];
   if (t.is_null()) return std::nullopt;
-  if (!t.is_number()) throw std::invalid_argument("parameter timeout_sec: want float or None, got " + PyTypeName(t));
-  return t.get<double>();
-}
-
-const Json& OptionsParam(const Json& params) {
-  if (!params["options"].is_object()) throw std::invalid_argument("parameter options: want dict, got " + PyTypeName(params["options"]));
-  return params["options"];
+  const double v = t.get<double>();
+  if (std::isnan(v) || v < 0) {
+    InvalidParams("method " + method + ": parameter timeout_sec: want a number >= 0 or None, got " + t.dump());
+  }
+  return std::min(v, kMaxTimeoutSec);
 }
 
 std::string Demangle(const char* name) {
@@ -99,33 +135,33 @@ Json ProjectApiServer::Dispatch(const std::string& method, const Json& params) {
   for (const MethodSpec& m : Methods()) spec = method == m.name ? &m : spec;
   if (!spec) throw JsonRpcError(static_cast<int>(ErrorCode::kMethodNotFound), method + ": no such method");
   CheckParams(*spec, params);
-  if (method == "server_info_query") return handler_.ServerInfoQuery(StringParam(params, "tvm_version")).ToJson();
+  if (method == "server_info_query") return handler_.ServerInfoQuery(params["tvm_version"].get<std::string>()).ToJson();
   if (method == "generate_project") {
-    handler_.GenerateProject(StringParam(params, "model_library_format_path"),
-                             StringParam(params, "standalone_crt_dir"), StringParam(params, "project_dir"),
-                             OptionsParam(params));
+    handler_.GenerateProject(params["model_library_format_path"].get<std::string>(),
+                             params["standalone_crt_dir"].get<std::string>(), params["project_dir"].get<std::string>(),
+                             params["options"]);
     return nullptr;
   }
   if (method == "build") return handler_.Build(params["options"]), nullptr;
   if (method == "flash") return handler_.Flash(params["options"]), nullptr;
   if (method == "open_transport") {
     Json result = Json::object();
-    result["timeouts"] = handler_.OpenTransport(OptionsParam(params)).ToJson();
+    result["timeouts"] = handler_.OpenTransport(params["options"]).ToJson();
     return result;
   }
   if (method == "close_transport") return handler_.CloseTransport(), nullptr;
   if (method == "read_transport") {
-    if (!params["n"].is_number_integer()) throw std::invalid_argument("parameter n: want int, got " + PyTypeName(params["n"]));
-    const std::string bytes = handler_.ReadTransport(params["n"].get<int64_t>(), TimeoutParam(params));
+    const int64_t n = ReadSizeParam(params);
+    const std::string bytes = handler_.ReadTransport(n, TimeoutParam(method, params));
     Json result = Json::object();
     result["data"] = B85Encode(bytes);
     return result;
   }
   // write_transport
   std::string error;
-  const std::optional<std::string> bytes = B85Decode(StringParam(params, "data"), &error);
-  if (!bytes) throw std::invalid_argument("parameter data: " + error);
-  handler_.WriteTransport(*bytes, TimeoutParam(params));
+  const std::optional<std::string> bytes = B85Decode(params["data"].get<std::string>(), &error);
+  if (!bytes) InvalidParams("method write_transport: parameter data: " + error);
+  handler_.WriteTransport(*bytes, TimeoutParam(method, params));
   return nullptr;
 }
 
@@ -139,6 +175,18 @@ bool ProjectApiServer::WriteReply(const Json& reply) {
 bool ProjectApiServer::ServeOneRequest() {
   std::string line;
   const LineReader::Result r = reader_.ReadLine(&line, std::nullopt);
+  if (r == LineReader::Result::kTooLong) {
+    // Dropped as it came (never held whole); the next line is a new request.
+    std::cerr << "project api server: dropped a request line longer than " << LineReader::kMaxLineBytes << " bytes\n";
+    Json reply = Json::object();
+    reply["jsonrpc"] = "2.0";
+    reply["id"] = nullptr;
+    reply["error"] = JsonRpcError(static_cast<int>(ErrorCode::kInvalidRequest),
+                                  "request: a line longer than " + std::to_string(LineReader::kMaxLineBytes) +
+                                      " bytes; it was discarded (send transport data in smaller writes)")
+                         .ToJson();
+    return WriteReply(reply);
+  }
   if (r != LineReader::Result::kLine) {
     if (r == LineReader::Result::kError) std::cerr << "project api server: could not read a request\n";
     return false;

@@ -5,23 +5,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
 
+#include "micro/project_api/fd_io.h"
 #include "micro/project_api/protocol.h"
 
 namespace ember::micro {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// A deadline for `timeout_sec` seconds from now (none for nullopt).
-std::optional<Clock::time_point> DeadlineAfter(std::optional<double> timeout_sec) {
-  if (!timeout_sec) return std::nullopt;
-  const double sec = *timeout_sec < 0 ? 0 : *timeout_sec;
-  return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(sec));
-}
 
 // poll(2) milliseconds until `deadline`, rounded up so that a wait never
 // ends before it; -1 without a deadline.
@@ -50,7 +45,7 @@ std::string ReadSomeFd(int fd, int64_t n, std::optional<double> timeout_sec) {
   if (fd < 0) throw TransportClosedError();
   if (n <= 0) throw std::invalid_argument("transport read of " + std::to_string(n) + " bytes: ask for at least 1");
   const auto deadline = DeadlineAfter(timeout_sec);
-  std::string buf(static_cast<size_t>(n), '\0');
+  std::string buf(static_cast<size_t>(std::min(n, kMaxTransportChunkBytes)), '\0');  // a read gives 1..n bytes
   for (;;) {
     const ssize_t got = read(fd, buf.data(), buf.size());
     if (got > 0) {

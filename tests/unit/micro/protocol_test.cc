@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "micro/project_api/fd_io.h"
 #include "micro/project_api/server.h"
@@ -126,11 +129,104 @@ TEST_F(RawServerTest, ParamsAreCheckedWithMicroTvmMessages) {
   EXPECT_EQ(e["message"], "method build: parameter options: want <class 'dict'>, got <class 'NoneType'>");
   e = error_of(R"({"jsonrpc": "2.0", "method": "close_transport", "params": {"x": 1}, "id": 7})");
   EXPECT_EQ(e["message"], "close_transport: extra parameters: x");
-  // Hooked methods skip the type check: the failure is the call's own.
-  e = error_of(R"({"jsonrpc": "2.0", "method": "open_transport", "params": {"options": null}, "id": 8})");
-  EXPECT_EQ(e["code"], -32000);
-  EXPECT_EQ(e["message"], "calling method open_transport");
   EXPECT_TRUE(handler_.calls.empty());
+}
+
+// microTVM lets the methods it pre-processes fail inside the call (-32000 and
+// a traceback); ember type-checks every parameter first: -32602, its message.
+TEST_F(RawServerTest, EveryParameterIsTypeCheckedBeforeTheCall) {
+  const std::pair<std::string, std::string> cases[] = {
+      {R"("server_info_query", "params": {"tvm_version": 15})",
+       "method server_info_query: parameter tvm_version: want <class 'str'>, got <class 'int'>"},
+      {R"("generate_project", "params": {"model_library_format_path": "m", "standalone_crt_dir": "c", )"
+       R"("project_dir": null, "options": {}})",
+       "method generate_project: parameter project_dir: want <class 'str'>, got <class 'NoneType'>"},
+      {R"("generate_project", "params": {"model_library_format_path": "m", "standalone_crt_dir": "c", )"
+       R"("project_dir": "p", "options": []})",
+       "method generate_project: parameter options: want <class 'dict'>, got <class 'list'>"},
+      {R"("open_transport", "params": {"options": null})",
+       "method open_transport: parameter options: want <class 'dict'>, got <class 'NoneType'>"},
+      {R"("read_transport", "params": {"n": "4", "timeout_sec": null})",
+       "method read_transport: parameter n: want <class 'int'>, got <class 'str'>"},
+      {R"("read_transport", "params": {"n": 4.5, "timeout_sec": null})",
+       "method read_transport: parameter n: want <class 'int'>, got <class 'float'>"},
+      {R"("read_transport", "params": {"n": 4, "timeout_sec": "1"})",
+       "method read_transport: parameter timeout_sec: want <class 'float'> or None, got <class 'str'>"},
+      {R"("write_transport", "params": {"data": 5, "timeout_sec": null})",
+       "method write_transport: parameter data: want <class 'str'> (base85), got <class 'int'>"},
+  };
+  int id = 1;
+  for (const auto& [call, message] : cases) {
+    const Json e = Call(R"({"jsonrpc": "2.0", "method": )" + call + R"(, "id": )" + std::to_string(id++) + "}")["error"];
+    EXPECT_EQ(e["code"], -32602) << call;
+    EXPECT_EQ(e["message"], message) << call;
+    EXPECT_TRUE(e["data"].is_null()) << call;
+  }
+  const Json e = Call(R"({"jsonrpc": "2.0", "method": "write_transport", "params": {"data": "\"", "timeout_sec": 1}, "id": 99})")["error"];
+  EXPECT_EQ(e["code"], -32602);
+  EXPECT_NE(e["message"].get<std::string>().find("method write_transport: parameter data: "), std::string::npos) << e;
+  EXPECT_TRUE(handler_.calls.empty());
+}
+
+TEST_F(RawServerTest, ReadTransportSizeMustBePositiveAndIsBounded) {
+  for (const char* n : {"-1", "0", "-9223372036854775808"}) {
+    const Json e = Call(std::string(R"({"jsonrpc": "2.0", "method": "read_transport", "params": {"n": )") + n +
+                        R"(, "timeout_sec": 0}, "id": 1})")["error"];
+    ASSERT_TRUE(e.is_object()) << n;
+    EXPECT_EQ(e["code"], -32602) << n;
+    EXPECT_EQ(e["message"], std::string("method read_transport: parameter n: want at least 1 byte, got ") + n);
+  }
+  EXPECT_TRUE(handler_.calls.empty());
+  // A read returns 1..n bytes: a huge n asks the handler for the bound only.
+  for (const char* n : {"2147483648", "18446744073709551615", "1048577"}) {
+    const Json reply = Call(std::string(R"({"jsonrpc": "2.0", "method": "read_transport", "params": {"n": )") + n +
+                            R"(, "timeout_sec": 0}, "id": 2})");
+    ASSERT_TRUE(reply["result"].is_object()) << n << reply;
+    EXPECT_EQ(reply["result"]["data"], "W^ZpB") << n;
+    EXPECT_EQ(handler_.last_n, kMaxTransportChunkBytes) << n;
+  }
+  Call(R"({"jsonrpc": "2.0", "method": "read_transport", "params": {"n": 1048576, "timeout_sec": 0}, "id": 3})");
+  EXPECT_EQ(handler_.last_n, 1048576);
+}
+
+TEST_F(RawServerTest, TimeoutsAreValidatedAndHugeOnesClamped) {
+  for (const char* t : {"-1", "-0.001", "-1e300"}) {
+    const Json e = Call(std::string(R"({"jsonrpc": "2.0", "method": "read_transport", "params": {"n": 1, "timeout_sec": )") +
+                        t + R"(}, "id": 1})")["error"];
+    EXPECT_EQ(e["code"], -32602) << t;
+    EXPECT_NE(e["message"].get<std::string>().find("parameter timeout_sec: want a number >= 0 or None"),
+              std::string::npos) << e;
+  }
+  EXPECT_TRUE(handler_.calls.empty());
+  for (const char* t : {"1e10", "1e300"}) {
+    Call(std::string(R"({"jsonrpc": "2.0", "method": "write_transport", "params": {"data": "|NQ", "timeout_sec": )") +
+         t + R"(}, "id": 2})");
+    EXPECT_EQ(handler_.last_timeout, kMaxTimeoutSec) << t;
+  }
+  Call(R"({"jsonrpc": "2.0", "method": "read_transport", "params": {"n": 1, "timeout_sec": 2.5}, "id": 3})");
+  EXPECT_EQ(handler_.last_timeout, 2.5);
+}
+
+// A request line over the bound is answered and dropped; serving goes on.
+TEST_F(RawServerTest, OverlongRequestLineIsRefusedAndTheNextServed) {
+  std::thread writer([&] {
+    const std::string big(LineReader::kMaxLineBytes + 1, 'x');
+    WriteAll(link_.client_write(), big + "\n");
+    WriteAll(link_.client_write(), R"({"jsonrpc": "2.0", "method": "flash", "params": {"options": {}}, "id": 5})"
+                                   "\n");
+  });
+  EXPECT_TRUE(server_.ServeOneRequest());
+  EXPECT_TRUE(server_.ServeOneRequest());
+  writer.join();
+  std::string reply;
+  ASSERT_EQ(reader_.ReadLine(&reply, 5.0), LineReader::Result::kLine);
+  const Json e = Json::parse(reply);
+  EXPECT_TRUE(e["id"].is_null());
+  EXPECT_EQ(e["error"]["code"], -32600);
+  EXPECT_NE(e["error"]["message"].get<std::string>().find("longer than 16777216 bytes"), std::string::npos) << e;
+  ASSERT_EQ(reader_.ReadLine(&reply, 5.0), LineReader::Result::kLine);
+  EXPECT_EQ(Json::parse(reply)["id"], 5);
+  EXPECT_EQ(handler_.calls, std::vector<std::string>{"flash"});
 }
 
 TEST_F(RawServerTest, HandlerErrorsMapToServerErrorCode) {
