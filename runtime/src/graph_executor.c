@@ -465,6 +465,29 @@ static struct eg_entry* entry_of(const struct ember_graph_executor* g, uint32_t 
   return &g->entries[g->row_ptr[node] + (int64_t)index];
 }
 
+/* Checks every operator node's entries against its operator's argument
+ * table, when the table has one: each input and output must have the
+ * table's bytes and element bits, so that no kernel reads or writes past
+ * its entry (a graph whose shapes differ from the compiled model's). */
+static ember_error_t check_args(const struct ember_graph_executor* g, const struct ember_operator* ops, size_t num_ops,
+                                size_t* error_node) {
+  uint32_t i, k;
+  for (i = 0; i < g->n.nodes; ++i) {
+    const struct eg_node* node = &g->nodes[i];
+    const struct ember_operator* op = node->kind == kNodeOp ? find_operator(ops, num_ops, node) : 0;
+    if (op == 0 || op->args == 0) continue;
+    for (k = 0; k < node->num_inputs + node->num_outputs; ++k) {
+      const struct eg_ref* r = &g->refs[node->first_ref + k];
+      const struct eg_entry* e = k < node->num_inputs ? entry_of(g, r->node, r->index) : entry_of(g, i, k - node->num_inputs);
+      if (e->bytes != op->args[k].nbytes || e->bits != (uint32_t)op->args[k].bits * op->args[k].lanes) {
+        *error_node = i;
+        return kEmberErrorGraphUnknownFunction;
+      }
+    }
+  }
+  return 0;
+}
+
 /* Points every entry at its storage and fills the argument slots. */
 static void bind_storage(struct ember_graph_executor* g, uint8_t* storage) {
   uint32_t i, k, e;
@@ -530,7 +553,9 @@ static ember_error_t build(struct eg_parse* p, struct ember_graph_executor* g, c
       return kEmberErrorGraphInvalid;
     }
   }
-  return 0;
+  err = check_args(g, ops, num_ops, &error_node);
+  if (err != 0) d->error_at = g->nodes[error_node].at;
+  return err;
 }
 
 ember_error_t ember_graph_executor_create(const char* json, size_t json_len, const struct ember_operator* ops,

@@ -340,7 +340,7 @@ static ember_error_t bind_arg(struct ember_rpc_server* s, struct rpc_request* rq
   b = ember_rpc_pool_find(&s->pool, handle);
   if (b == NULL) return RPC_FAIL(rq, kEmberErrorRpcBadHandle, "an argument is not a live allocation");
   if (code != want->code || bits != want->bits || lanes != want->lanes) {
-    return RPC_FAIL(rq, kEmberErrorRpcArgMismatch, "an argument's dtype differs from the operator's (OPERATORS)");
+    return RPC_FAIL(rq, kEmberErrorRpcArgMismatch, "an argument's dtype differs from the operator's argument table");
   }
   if (b->size < want->nbytes) {
     return RPC_FAIL(rq, kEmberErrorRpcArgMismatch, "an argument's allocation is smaller than the operator's tensor");

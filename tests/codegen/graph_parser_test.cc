@@ -44,7 +44,9 @@ static int32_t add2(void* const* a, uint32_t n) {
   for (i = 0; i < 4; ++i) ((int8_t*)a[2])[i] = (int8_t)(((const int8_t*)a[0])[i] + ((const int8_t*)a[1])[i]);
   return 0;
 }
-static const struct ember_operator ops[2] = {{"add1", add1, 1, 1, 0}, {"add2", add2, 2, 1, 0}};
+static const struct ember_operator_arg i8x4[3] = {{4u, EMBER_DTYPE_INT, 8u, 1u}, {4u, EMBER_DTYPE_INT, 8u, 1u},
+                                                  {4u, EMBER_DTYPE_INT, 8u, 1u}};
+static const struct ember_operator ops[2] = {{"add1", add1, 1, 1, i8x4}, {"add2", add2, 2, 1, i8x4}};
 static unsigned char work[65536];
 static char* slurp(const char* path, size_t* n) {
   FILE* f = fopen(path, "rb"); char* b; long len;
@@ -214,6 +216,14 @@ TEST_F(GraphParser, MalformedGraphsGiveTheirErrorCode) {
       {Replace(kValid, R"("add1","num_inputs":"1")", R"("add1","num_inputs":"2")"), 1811},
       {Replace(kValid, R"("add2")", R"("mul")"), 1812},
       {Replace(kValid, R"("add2")", R"("add1")"), 1812},
+      // Entries that differ from the operators' argument tables: a 1-byte
+      // input of add1 (it reads 4), an int16[4] output of add2 (it writes 4
+      // bytes of int8), an int16[2] output (4 bytes, but 16-bit elements).
+      {Replace(kValid, "[[4],[4],[2,2],[4]]", "[[1],[4],[2,2],[4]]"), 1812},
+      {Replace(kValid, R"("int8","int8","int8","int8")", R"("int8","int8","int8","int16")"), 1812},
+      {Replace(Replace(kValid, R"("int8","int8","int8","int8")", R"("int8","int8","int8","int16")"),
+               "[[4],[4],[2,2],[4]]", "[[4],[4],[2,2],[2]]"),
+       1812},
   };
   std::vector<std::string> docs;
   for (const auto& c : cases) docs.push_back(c.first);

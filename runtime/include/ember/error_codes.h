@@ -101,7 +101,8 @@ enum {
    * unknown dltype, a negative dimension... */
   kEmberErrorGraphInvalid = 0x713,
   /* A func_name not in the operator table, or whose table entry has other
-   * numbers of inputs or outputs than the node. */
+   * numbers of inputs or outputs than the node, or other argument sizes or
+   * element bits than the node's entries (ember_operator.args). */
   kEmberErrorGraphUnknownFunction = 0x714,
   /* The work buffer is too small; `needed` says how much is enough. */
   kEmberErrorGraphBufferTooSmall = 0x715,
