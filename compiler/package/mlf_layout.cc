@@ -10,6 +10,7 @@
 
 #include "package/runtime_dir.h"
 #include "support/file.h"
+#include "support/json_text.h"
 
 #ifndef EMBER_VERSION
 #error "EMBER_VERSION must be defined by the build (compiler/CMakeLists.txt)"
@@ -136,12 +137,12 @@ Status AddRuntime(const std::string& dir, std::map<std::string, std::string>& fi
   for (const std::string& r : rel) {
     const fs::path p = fs::path(dir) / r;
     if (r == "README.md" && !fs::exists(p, ec)) continue;
-    auto bytes = ReadFileBytes(p.string());
-    if (!bytes.ok()) {
+    auto text = ReadFileText(p.string(), kMaxTextFileBytes, "a runtime source");
+    if (!text.ok()) {
       return MakeDiag("E0704", ExitCode::kFailure, "cannot read the runtime source '" + p.string() + "'",
-                      bytes.diag().message);
+                      text.diag().message);
     }
-    files["runtime/" + r] = std::string(bytes->begin(), bytes->end());
+    files["runtime/" + r] = std::move(*text);
   }
   return Status::Ok();
 }
@@ -204,7 +205,7 @@ std::string MetadataJson(const GeneratedModel& m, const MlfOptions& opts, int64_
       {"weights_bytes", m.constants_bytes},
   };
   json root = {{"version", 7}, {"modules", {{m.module_name, module}}}};
-  return root.dump(2, ' ', false, json::error_handler_t::replace);
+  return DumpJson(root, 2);
 }
 
 std::string MemoryReportJson(const GeneratedModel& m, const MlfOptions& opts) {
@@ -231,7 +232,7 @@ std::string MemoryReportJson(const GeneratedModel& m, const MlfOptions& opts) {
                  {"inputs", IoListJson(m.inputs)},
                  {"outputs", IoListJson(m.outputs)},
                  {"buffers", std::move(buffers)}};
-  return report.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return DumpJson(report, 2) + "\n";
 }
 
 std::string EmptyParamsFile() {

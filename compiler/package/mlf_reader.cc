@@ -10,6 +10,7 @@
 
 #include "package/mlf_layout.h"
 #include "support/file.h"
+#include "support/json_text.h"
 
 namespace ember::package {
 namespace {
@@ -46,15 +47,23 @@ bool NormalizeMember(std::string name, std::string& out) {
 struct Collected {
   std::set<std::string> dirs;
   std::map<std::string, std::string> files;
-  uint64_t total = 0;
+  uint64_t total = 0;    // bytes of all members, also those skipped
+  uint64_t members = 0;
 };
 
-Status AddFile(const std::string& src, const std::string& name, std::string data, Collected& c) {
-  c.total += data.size();
-  if (data.size() > kMlfMaxMemberBytes || c.total > kMlfMaxTotalBytes) {
-    return Malformed(src, "member '" + name + "' exceeds the size limit");
+// Counts a member of `size` bytes against the limits before it is read.
+Status CountMember(const std::string& src, const std::string& name, int64_t size, Collected& c) {
+  if (++c.members > kMlfMaxMembers) {
+    return Malformed(src, "it has more than " + std::to_string(kMlfMaxMembers) + " members");
   }
-  c.files[name] = std::move(data);
+  if (size < 0 || static_cast<uint64_t>(size) > kMlfMaxMemberBytes) {
+    return Malformed(src, "member '" + name + "' is too large (" + std::to_string(size) + " bytes, the limit is " +
+                              std::to_string(kMlfMaxMemberBytes) + ")");
+  }
+  c.total += static_cast<uint64_t>(size);
+  if (c.total > kMlfMaxTotalBytes) {
+    return Malformed(src, "its members hold more than " + std::to_string(kMlfMaxTotalBytes) + " bytes");
+  }
   return Status::Ok();
 }
 
@@ -80,22 +89,21 @@ Status ReadTar(const std::string& path, Collected& c) {
       return Malformed(path, std::string("unsafe member path '") + (raw ? raw : "") + "'");
     }
     const mode_t type = archive_entry_filetype(e);
+    // Every member counts, also those skipped (libarchive reads past their data).
+    const la_int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : 0;
+    EMBER_RETURN_IF_ERROR(CountMember(path, name, size, c));
     if (type == AE_IFDIR) {
       if (!name.empty()) c.dirs.insert(name);
       continue;
     }
     if (type != AE_IFREG || name.empty()) continue;  // links and devices carry no model data
-    const la_int64_t size = archive_entry_size(e);
-    if (size < 0 || static_cast<uint64_t>(size) > kMlfMaxMemberBytes) {
-      return Malformed(path, "member '" + name + "' exceeds the size limit");
-    }
     std::string data(static_cast<size_t>(size), '\0');
     for (size_t got = 0; got < data.size();) {  // a read may return fewer bytes than asked
       const la_ssize_t n = archive_read_data(a.get(), data.data() + got, data.size() - got);
       if (n <= 0) return Unreadable(path, "member '" + name + "' is truncated");
       got += static_cast<size_t>(n);
     }
-    EMBER_RETURN_IF_ERROR(AddFile(path, name, std::move(data), c));
+    c.files[name] = std::move(data);
   }
   if (r != ARCHIVE_EOF) {
     const char* why = archive_error_string(a.get());
@@ -112,35 +120,74 @@ Status ReadFolder(const std::string& path, Collected& c) {
     if (ec) break;
     if (name == ".ember-mlf") continue;  // the folder export's marker, not a member of the format
     if (it->is_directory(ec)) {
+      EMBER_RETURN_IF_ERROR(CountMember(path, name, 0, c));
       c.dirs.insert(name);
     } else if (it->is_regular_file(ec)) {
-      if (it->file_size(ec) > kMlfMaxMemberBytes) return Malformed(path, "file '" + name + "' exceeds the size limit");
-      auto bytes = ReadFileBytes(it->path().string());
-      if (!bytes.ok()) return Unreadable(path, bytes.diag().message);
-      EMBER_RETURN_IF_ERROR(AddFile(path, name, std::string(bytes->begin(), bytes->end()), c));
+      auto text = ReadFileText(it->path().string(), kMlfMaxMemberBytes, "a model library format member");
+      if (!text.ok() && text.diag().id == kFileTooLargeId) return Malformed(path, text.diag().message);
+      if (!text.ok()) return Unreadable(path, text.diag().message);
+      EMBER_RETURN_IF_ERROR(CountMember(path, name, static_cast<int64_t>(text->size()), c));
+      c.files[name] = std::move(*text);
     }
   }
   if (ec) return Unreadable(path, ec.message());
   return Status::Ok();
 }
 
-Status ParseMetadata(const std::string& path, MlfContents& out) {
-  const std::string* text = out.Find("metadata.json");
-  if (text == nullptr) return Malformed(path, "there is no metadata.json");
-  out.metadata = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (out.metadata.is_discarded() || !out.metadata.is_object()) {
-    return Malformed(path, "metadata.json is not a json object");
+Diagnostic WrongType(const std::string& path, const std::string& field, const nlohmann::json& v,
+                     const std::string& expected) {
+  return MakeDiag("E0710", ExitCode::kFailure,
+                  "model library format '" + path + "': metadata.json field \"" + field + "\" is " + DescribeJson(v) +
+                      "; expected " + expected,
+                  "compile the model again with 'ember compile', or correct metadata.json");
+}
+
+// The fields ember reads, type-checked: version, modules, and each module's
+// target (microTVM's list of target strings).
+Status CheckMetadataFields(const std::string& path, MlfContents& out) {
+  const nlohmann::json& meta = out.metadata;
+  const auto version = meta.find("version");
+  if (version == meta.end()) return Malformed(path, "metadata.json has no \"version\" (only version 7 is read)");
+  if (!version->is_number_integer()) return WrongType(path, "version", *version, "the number 7");
+  if (version->get<int64_t>() != 7) {
+    return Malformed(path, "metadata.json has \"version\": " + DumpJson(*version) + " (only version 7 is read)");
   }
-  const auto version = out.metadata.find("version");
-  if (version == out.metadata.end() || !version->is_number_integer() || version->get<int64_t>() != 7) {
-    return Malformed(path, "metadata.json has no \"version\": 7 (only version 7 is read)");
-  }
-  const auto modules = out.metadata.find("modules");
-  if (modules == out.metadata.end() || !modules->is_object() || modules->empty()) {
-    return Malformed(path, "metadata.json has no \"modules\" entry");
+  const auto modules = meta.find("modules");
+  if (modules == meta.end()) return Malformed(path, "metadata.json has no \"modules\" entry");
+  if (!modules->is_object()) return WrongType(path, "modules", *modules, "an object of module name: module");
+  if (modules->empty()) return Malformed(path, "metadata.json has no module in \"modules\"");
+  for (auto it = modules->begin(); it != modules->end(); ++it) {
+    const std::string field = "modules." + EscapeInvalidUtf8(it.key());
+    if (!it.value().is_object()) return WrongType(path, field, it.value(), "an object");
+    const auto target = it.value().find("target");
+    if (target == it.value().end()) continue;
+    if (!target->is_array()) return WrongType(path, field + ".target", *target, "a list of target strings");
+    for (size_t i = 0; i < target->size(); ++i) {
+      const nlohmann::json& t = (*target)[i];
+      if (!t.is_string()) {
+        return WrongType(path, field + ".target[" + std::to_string(i) + "]", t,
+                         "a target string such as \"c -keys=cpu -model=host\"");
+      }
+      if (it == modules->begin()) out.target.push_back(t.get<std::string>());
+    }
   }
   out.module_name = modules->begin().key();
   return Status::Ok();
+}
+
+Status ParseMetadata(const std::string& path, MlfContents& out) {
+  const std::string* text = out.Find("metadata.json");
+  if (text == nullptr) return Malformed(path, "there is no metadata.json");
+  if (text->size() > kMaxJsonFileBytes) {
+    return Malformed(path, "metadata.json is too large (" + std::to_string(text->size()) + " bytes, the limit is " +
+                               std::to_string(kMaxJsonFileBytes) + ")");
+  }
+  out.metadata = ParseJsonText<nlohmann::json>(*text);
+  if (out.metadata.is_discarded() || !out.metadata.is_object()) {
+    return Malformed(path, "metadata.json is not a json object (or nests deeper than " + std::to_string(kMaxJsonDepth) +
+                               " levels)");
+  }
+  return CheckMetadataFields(path, out);
 }
 
 }  // namespace
@@ -157,6 +204,8 @@ Expected<MlfContents> ReadModelLibraryFormat(const std::string& path) {
     EMBER_RETURN_IF_ERROR(ReadFolder(path, c));
   } else if (fs::is_regular_file(path, ec)) {
     EMBER_RETURN_IF_ERROR(ReadTar(path, c));
+  } else if (fs::exists(path, ec)) {
+    return Unreadable(path, "it is neither a regular file nor a folder");
   } else {
     return Unreadable(path, "no such file or folder");
   }

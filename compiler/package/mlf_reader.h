@@ -16,6 +16,9 @@ namespace ember::package {
 struct MlfContents {
   nlohmann::json metadata;   // metadata.json, parsed
   std::string module_name;   // the first key of metadata["modules"]
+  // metadata["modules"][module_name]["target"]: the target strings the model
+  // was compiled for ("c -keys=cpu -model=host"); empty when absent.
+  std::vector<std::string> target;
   // Every member path without the "./" prefix, folders with a trailing '/',
   // in archive order (a folder before its contents, names in byte order).
   std::vector<std::string> paths;
@@ -25,15 +28,18 @@ struct MlfContents {
   const std::string* Find(const std::string& path) const;
 };
 
-// Limits against absurd inputs: bytes of one member, and of all members.
+// Limits against absurd inputs, checked before a member is read: bytes of
+// one member, of all members (also those skipped), and the number of members.
 inline constexpr uint64_t kMlfMaxMemberBytes = uint64_t{256} << 20;
 inline constexpr uint64_t kMlfMaxTotalBytes = uint64_t{1} << 30;
+inline constexpr uint64_t kMlfMaxMembers = 100000;
 
 // Reads an MLF tar (any tar format libarchive knows, optionally compressed)
 // or folder. Fails with E0708 if `path` cannot be opened or read as either,
 // E0709 if a member path is unsafe (absolute or with ".."), a size limit is
-// exceeded, or metadata.json is missing, not JSON, not version 7 or has no
-// module.
+// exceeded (metadata.json: kMaxJsonFileBytes), or metadata.json is missing,
+// not JSON, not version 7 or has no module; E0710 if a field ember reads
+// (version, modules, each module, its target) has the wrong JSON type.
 Expected<MlfContents> ReadModelLibraryFormat(const std::string& path);
 
 }  // namespace ember::package

@@ -18,6 +18,11 @@ struct NpyArray {
   std::vector<uint8_t> data;    // raw little-endian element bytes, C order
 };
 
+// The largest .npy prefix ember reads: magic, version, header length and a
+// format 1.0 header (numpy writes 2.0 only for headers over 64 KiB, which the
+// dtypes and shapes ember reads never need).
+inline constexpr uint64_t kNpyMaxPrefixBytes = 12 + 65535;
+
 // Parses .npy bytes. `source` names the file in diagnostics (E0410..E0415).
 Expected<NpyArray> ParseNpy(const std::vector<uint8_t>& bytes, const std::string& source);
 // Serialises as format 1.0 (2.0 when the header does not fit 1.0's 16-bit length).

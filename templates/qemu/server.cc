@@ -99,16 +99,7 @@ std::string TargetFlag(const std::string& target, const std::string& flag) {
 // from "-model=" (ember's MLFs) or "-mcpu=" (microTVM's); a target with
 // neither is portable C ("host").
 std::string ModelCore(const package::MlfContents& mlf) {
-  Json target = nullptr;
-  const Json& modules = mlf.metadata["modules"];
-  if (modules.is_object() && modules.contains(mlf.module_name) && modules[mlf.module_name].is_object())
-    target = modules[mlf.module_name].value("target", Json(nullptr));
-  std::vector<std::string> strings;
-  if (target.is_string()) strings.push_back(target.get<std::string>());
-  if (target.is_array())
-    for (const Json& t : target)
-      if (t.is_string()) strings.push_back(t.get<std::string>());
-  for (const std::string& t : strings) {
+  for (const std::string& t : mlf.target) {
     if (std::string m = TargetFlag(t, "model"); !m.empty() && codegen::c::ParseTarget(m).ok()) return m;
     if (std::string m = TargetFlag(t, "mcpu"); !m.empty()) return m;
   }

@@ -111,9 +111,8 @@ std::string OptionString(const Json& options, const char* name) {
 // The core the archive's model was compiled for ("-mcpu=X" in its target
 // string), or "" for a host build.
 std::string ModelCore(const package::MlfContents& mlf) {
-  const Json& target = mlf.metadata["modules"][mlf.module_name]["target"];
-  if (!target.is_array() || target.empty() || !target[0].is_string()) return "";
-  const std::string t = target[0].get<std::string>();
+  if (mlf.target.empty()) return "";
+  const std::string& t = mlf.target[0];
   const size_t at = t.find("-mcpu=");
   if (at == std::string::npos) return "";
   return t.substr(at + 6, t.find(' ', at) == std::string::npos ? std::string::npos : t.find(' ', at) - at - 6);

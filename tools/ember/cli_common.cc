@@ -51,8 +51,7 @@ int Report(const Diagnostic& d) {
 
 Expected<ir::Graph> LoadModel(const std::string& path) {
   if (EndsWith(path, ".ir")) {
-    EMBER_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadFileBytes(path));
-    const std::string text(bytes.begin(), bytes.end());
+    EMBER_ASSIGN_OR_RETURN(const std::string text, ReadFileText(path, ir::kMaxIrTextBytes, "an IR text model"));
     auto g = ir::Parse(text);
     if (!g.ok()) {
       Diagnostic d = g.diag();
@@ -76,7 +75,9 @@ Expected<std::vector<uint8_t>> ReadTensorFile(const std::string& path, const ir:
   const std::string what_tensor = "input " + std::to_string(index) + " ('" + t.name + "', " +
                                   ir::DTypeName(t.dtype) + ir::ShapeToString(t.shape) + ", " +
                                   std::to_string(t.size_bytes()) + " bytes)";
-  EMBER_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadFileBytes(path));
+  // A .npy header is at most kNpyMaxPrefixBytes; a .bin holds the bytes only.
+  const uint64_t limit = static_cast<uint64_t>(t.size_bytes()) + kNpyMaxPrefixBytes;
+  EMBER_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadFileBytes(path, limit, "a tensor file of " + what_tensor));
   if (EndsWith(path, ".npy")) {
     EMBER_ASSIGN_OR_RETURN(NpyArray a, ParseNpy(bytes, path));
     if (!SameDescr(a.descr, NpyDescr(t.dtype))) {

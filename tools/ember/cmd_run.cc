@@ -135,8 +135,8 @@ Expected<std::string> BuildRunner(const package::MlfContents& mlf, const std::st
   cmd += " " + Quote((tmp / "runner.c").string()) + " -lm -o " + Quote((tmp / "runner").string()) + " 2> " +
          Quote((tmp / "cc.log").string());
   if (std::system(cmd.c_str()) != 0) {
-    auto log = ReadFileBytes((tmp / "cc.log").string());
-    const std::string text = log.ok() ? std::string(log->begin(), log->end()) : "";
+    auto log = ReadFileText((tmp / "cc.log").string(), kMaxTextFileBytes, "a compiler log");
+    const std::string text = log.ok() ? *log : "(the compiler's log cannot be read: " + log.diag().message + ")";
     return RunError("the generated C does not build with the system C compiler:\n" + text.substr(0, 4000),
                     "check that 'cc' works; the sources are in " + tmp.string());
   }
@@ -157,9 +157,7 @@ int RunArtifact(const std::string& path, const std::vector<std::string>& inputs,
   if (!codegen::c::ValidModuleName(name))
     return Report(MakeDiag("E0506", ExitCode::kUsage, "'" + path + "' names its model '" + name + "', not a C name",
                            "compile the model again with 'ember compile --module-name NAME' (letters, digits, '_')"));
-  const auto& mod = modules.begin().value();
-  const std::string target = mod.contains("target") && mod["target"].is_array() && !mod["target"].empty()
-                                 ? mod["target"][0].get<std::string>() : "";
+  const std::string target = mlf->target.empty() ? "" : mlf->target[0];  // type-checked by the reader
   if (target.find("host") == std::string::npos) {
     return Report(MakeDiag("E0802", ExitCode::kUsage,
                            "'" + path + "' was compiled for '" + target + "', not for the host",
@@ -198,9 +196,16 @@ int RunArtifact(const std::string& path, const std::vector<std::string>& inputs,
     result = Report(RunError("the model runner failed (status " + std::to_string(rc) + ")", "run 'ember eval' to compare"));
   } else {
     for (size_t i = 0; i < g->outputs.size() && result == 0; ++i) {
-      auto bytes = ReadFileBytes((tmp / ("out" + std::to_string(i))).string());
-      if (!bytes.ok()) { result = Report(bytes.diag()); break; }
       const ir::Tensor& t = g->tensor(g->outputs[i]);
+      auto bytes = ReadFileBytes((tmp / ("out" + std::to_string(i))).string(), static_cast<uint64_t>(t.size_bytes()),
+                                 "a model output");
+      if (!bytes.ok()) { result = Report(bytes.diag()); break; }
+      if (static_cast<int64_t>(bytes->size()) != t.size_bytes()) {
+        result = Report(RunError("the model runner wrote " + std::to_string(bytes->size()) + " bytes for output " +
+                                     std::to_string(i) + "; the model's output has " + std::to_string(t.size_bytes()),
+                                 "run 'ember eval' to compare"));
+        break;
+      }
       if (outputs.empty()) {
         std::printf("output %zu '%s' %s:\n", i, t.name.c_str(), DescribeTensor(t).c_str());
         PrintTensorValues(t, *bytes, 64);

@@ -244,8 +244,17 @@ Expected<ir::Graph> ImportTflite(const std::vector<uint8_t>& bytes, const std::s
 }
 
 Expected<ir::Graph> ImportTfliteFile(const std::string& path) {
-  EMBER_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadFileBytes(path));
-  return ImportTflite(bytes, path);
+  // flatbuffers' own limit: a larger file is refused before it is read.
+  auto bytes = ReadFileBytes(path, FLATBUFFERS_MAX_BUFFER_SIZE - 1, "a TFLite model");
+  if (!bytes.ok() && bytes.diag().id == kFileTooLargeId) {
+    Diagnostic d = bytes.diag();
+    d.id = kTooLarge;
+    d.exit = ExitCode::kUnsupported;
+    d.hint = "TFLite flatbuffers are limited to 2 GiB; models over 2 GiB cannot run on a microcontroller";
+    return d;
+  }
+  if (!bytes.ok()) return bytes.diag();
+  return ImportTflite(*bytes, path);
 }
 
 }  // namespace ember::frontend::tflite

@@ -7,10 +7,11 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <iterator>
 
 #include "codegen/c/module_name.h"
 #include "micro/project/model_glue.h"
+#include "support/file.h"
+#include "support/json_text.h"
 #include "support/safe_fs.h"
 
 namespace ember::micro {
@@ -122,9 +123,9 @@ void CopyTree(const fs::path& from, const fs::path& to) {
 }
 
 std::string ReadTemplateFile(const fs::path& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw ServerError("cannot read " + path.string());
-  return std::string(std::istreambuf_iterator<char>(f), {});
+  auto text = ReadFileText(path.string(), kMaxTextFileBytes, "a template file");
+  if (!text.ok()) throw ServerError(text.diag().message);
+  return std::move(*text);
 }
 
 void ReplaceAll(std::string& text, const std::string& key, const std::string& value) {
@@ -164,9 +165,9 @@ void TemplateServer::RequireProject(const std::string& method) const {
 }
 
 Json SavedProjectOptions(const fs::path& project_dir) {
-  std::ifstream f(project_dir / kProjectFile);
-  if (!f) return Json::object();
-  const Json saved = Json::parse(f, nullptr, false);
+  const auto text = ReadFileText((project_dir / kProjectFile).string(), kMaxJsonFileBytes, "a project's saved options");
+  if (!text.ok()) return Json::object();
+  const Json saved = ParseJsonText<Json>(*text);
   if (saved.is_object() && saved.contains("options") && saved["options"].is_object()) return saved["options"];
   return Json::object();
 }
@@ -222,7 +223,7 @@ void TemplateServer::GenerateProject(const fs::path& mlf_path, const fs::path& c
     if (fs::exists(crt / "CMakeLists.txt")) fs::copy_file(crt / "CMakeLists.txt", project / "crt/CMakeLists.txt");
     WriteProjectFile(project / "src/model_io.c", *glue);
     Json saved = {{"template", platform_name_}, {"options", checked}};
-    WriteProjectFile(project / kProjectFile, saved.dump(2) + "\n");
+    WriteProjectFile(project / kProjectFile, DumpJson(saved, 2) + "\n");
     Populate(project, *mlf, checked);
     const Status marked = WriteMarker(project, kProjectMarkerFile, kProjectMarkerFormat);
     if (!marked.ok()) throw ServerError(marked.diag().message);

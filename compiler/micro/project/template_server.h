@@ -48,8 +48,8 @@ void WriteProjectFile(const std::filesystem::path& path, const std::string& text
 // Throws ServerError with the E0905 message for a bad value.
 std::string CMakeCompileDefinitions(const Json& options);
 
-// Reads a whole file (e.g. a template's CMakeLists.txt.template); throws
-// ServerError naming it when it cannot be read.
+// Reads a whole file (e.g. a template's CMakeLists.txt.template) of at most
+// kMaxTextFileBytes; throws ServerError naming it when it cannot be read.
 std::string ReadTemplateFile(const std::filesystem::path& path);
 
 // Replaces every occurrence of `key` in `text` by `value` (@NAME@ fields of

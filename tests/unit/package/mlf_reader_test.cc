@@ -108,6 +108,82 @@ TEST(MlfReader, MalformedMetadata) {
   }
 }
 
+TEST(MlfReader, MetadataFieldsOfTheWrongTypeNameFieldFoundAndExpected) {
+  const std::string dir = test::TempDir();
+  struct Case {
+    const char* metadata;
+    const char* expect;
+  };
+  const std::vector<Case> cases = {
+      {R"({"version": 7, "modules": {"m": {"target": [5]}}})",
+       "field \"modules.m.target[0]\" is a number (5); expected a target string"},
+      {R"({"version": 7, "modules": {"m": {"target": "c"}}})",
+       "field \"modules.m.target\" is a string (\"c\"); expected a list of target strings"},
+      {R"({"version": 7, "modules": {"m": {}, "n": {"target": [null]}}})", "field \"modules.n.target[0]\" is null"},
+      {R"({"version": 7, "modules": {"m": [1, 2]}})", "field \"modules.m\" is a list; expected an object"},
+      {R"({"version": 7, "modules": "m"})", "field \"modules\" is a string (\"m\"); expected an object"},
+      {R"({"version": 7.0, "modules": {"m": {}}})", "field \"version\" is a number (7.0); expected the number 7"},
+      {R"({"version": true, "modules": {"m": {}}})", "field \"version\" is a boolean (true)"},
+  };
+  int i = 0;
+  for (const Case& c : cases) {
+    const std::string path = dir + "/case" + std::to_string(i++) + ".tar";
+    WriteRawTar(path, {{"./metadata.json", c.metadata}});
+    auto r = ReadModelLibraryFormat(path);
+    ASSERT_FALSE(r.ok()) << c.metadata;
+    EXPECT_EQ(r.diag().id, "E0710") << r.diag().ToString();
+    EXPECT_NE(r.diag().message.find("'" + path + "'"), std::string::npos) << r.diag().ToString();
+    EXPECT_NE(r.diag().message.find(c.expect), std::string::npos) << r.diag().ToString();
+  }
+  WriteRawTar(dir + "/ok.tar", {{"./metadata.json", R"({"version": 7, "modules": {"m": {"target": ["c -a", "c -b"]}}})"}});
+  auto r = ReadModelLibraryFormat(dir + "/ok.tar");
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(r->target, (std::vector<std::string>{"c -a", "c -b"}));
+}
+
+// A ustar header block for a regular file `name` of `size` bytes.
+std::string TarHeader(const std::string& name, uint64_t size) {
+  std::string h(512, '\0');
+  h.replace(0, name.size(), name);
+  h.replace(100, 7, "0000644");
+  h.replace(108, 7, "0000000");
+  h.replace(116, 7, "0000000");
+  char octal[16];
+  std::snprintf(octal, sizeof octal, "%011llo", static_cast<unsigned long long>(size));
+  h.replace(124, 11, octal);
+  h.replace(136, 11, "00000000000");
+  h[156] = '0';
+  h.replace(257, 6, std::string("ustar\0", 6));
+  h.replace(263, 2, "00");
+  h.replace(148, 8, "        ");
+  unsigned sum = 0;
+  for (unsigned char ch : h) sum += ch;
+  std::snprintf(octal, sizeof octal, "%06o", sum);
+  h.replace(148, 7, std::string(octal, 6) + '\0');
+  return h;
+}
+
+// Member sizes come from the archive: they are checked before anything is
+// allocated, so a header claiming 8 GiB costs nothing.
+TEST(MlfReader, MemberSizesAreBoundedBeforeReading) {
+  const std::string dir = test::TempDir();
+  test::WriteText(dir + "/huge.tar", TarHeader("./metadata.json", uint64_t{8} << 30) + std::string(1024, '{'));
+  auto r = ReadModelLibraryFormat(dir + "/huge.tar");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.diag().id, "E0709");
+  EXPECT_NE(r.diag().message.find("member 'metadata.json' is too large (8589934592 bytes, the limit is 268435456)"),
+            std::string::npos)
+      << r.diag().message;
+  // metadata.json has a limit of its own.
+  WriteRawTar(dir + "/bigmeta.tar", {{"./metadata.json", std::string(9 << 20, ' ')}});
+  r = ReadModelLibraryFormat(dir + "/bigmeta.tar");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.diag().id, "E0709");
+  EXPECT_NE(r.diag().message.find("metadata.json is too large (9437184 bytes, the limit is 8388608)"),
+            std::string::npos)
+      << r.diag().message;
+}
+
 TEST(MlfReader, RejectsUnsafeMemberPaths) {
   const std::string dir = test::TempDir();
   for (const char* bad : {"../evil.c", "./codegen/../../evil.c", "/etc/evil"}) {
