@@ -18,6 +18,7 @@
 
 #include "package/mlf_layout.h"
 #include "support/file.h"
+#include "support/json_text.h"
 #include "support/safe_fs.h"
 
 namespace ember::package {
@@ -233,7 +234,7 @@ Status AddGraphExecutorFiles(const codegen::c::GeneratedModel& m, std::vector<Ml
       nlohmann::json& module = meta.at("modules").at(m.module_name);
       module["executors"] = nlohmann::json::array({"graph"});
       module.at("memory")["sids"] = GraphSids(graph);
-      e.data = meta.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+      e.data = DumpJson(meta, 2);
     }
   } catch (const nlohmann::json::exception& ex) {
     return InternalError(std::string("the generated graph json or metadata is malformed: ") + ex.what());

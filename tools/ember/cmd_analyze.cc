@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "memory/analysis.h"
+#include "support/json_text.h"
 
 namespace ember::cli {
 namespace {
@@ -57,7 +58,7 @@ void PrintJson(const std::string& path, const ir::Graph& g, const memory::GraphF
   j["input_bytes"] = f.input_bytes;
   j["output_bytes"] = f.output_bytes;
   j["activation_lower_bound_bytes"] = f.activation_lower_bound;
-  std::printf("%s\n", j.dump(2).c_str());
+  std::printf("%s\n", DumpJson(j, 2).c_str());
 }
 
 void PrintText(const std::string& path, const ir::Graph& g, const memory::GraphFigures& f) {

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "ir/dot.h"
 #include "ir/printer.h"
+#include "support/json_text.h"
 
 namespace ember::cli {
 namespace {
@@ -41,7 +42,7 @@ void PrintJson(const ir::Graph& g) {
   }
   j["inputs"] = g.inputs;
   j["outputs"] = g.outputs;
-  std::printf("%s\n", j.dump(2).c_str());
+  std::printf("%s\n", DumpJson(j, 2).c_str());
 }
 
 }  // namespace

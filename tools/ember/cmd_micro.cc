@@ -10,6 +10,7 @@
 #include "codegen/c/module_name.h"
 #include "micro/project/project.h"
 #include "package/mlf_reader.h"
+#include "support/json_text.h"
 
 namespace ember::cli {
 namespace {
@@ -96,7 +97,7 @@ int Info(const std::string& what, bool json) {
     auto server = micro::ServerProcess::Launch(dir);
     const micro::ServerInfo info = server->client().ServerInfoQuery("ember");
     if (json) {
-      std::printf("%s\n", info.ToJson().dump(2).c_str());
+      std::printf("%s\n", DumpJson(info.ToJson(), 2).c_str());
     } else {
       PrintInfo(dir, info);
     }

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "ops/op.h"
+#include "support/json_text.h"
 
 namespace ember::cli {
 
@@ -30,7 +31,7 @@ void RegisterOps(CLI::App& app, Action* run) {
                        {"dtypes", d.dtypes}});
         }
       }
-      if (*format == "json") std::printf("%s\n", j.dump(2).c_str());
+      if (*format == "json") std::printf("%s\n", DumpJson(j, 2).c_str());
       return 0;
     };
   });

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "codegen/c/graph.h"
+#include "support/utf8.h"
 
 namespace ember::codegen::c {
 namespace {
@@ -23,7 +24,10 @@ const char* GraphDType(ir::DType t) {
   return "uint8";
 }
 
-std::string JsonString(const std::string& s) {
+// A JSON string literal; a name that is not UTF-8 is written escaped
+// (support/utf8.h), as in metadata.json.
+std::string JsonString(const std::string& name) {
+  const std::string s = EscapeInvalidUtf8(name);
   std::string out = "\"";
   for (char ch : s) {
     const unsigned char c = static_cast<unsigned char>(ch);

@@ -7,9 +7,11 @@
 #include <limits>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 
 #include "frontend/tflite/import_internal.h"
+#include "support/utf8.h"
 
 namespace ember::frontend::tflite::detail {
 
@@ -244,7 +246,9 @@ std::vector<std::string> UniqueNames(const tfl::SubGraph* sg) {
   const auto* tensors = sg->tensors();
   for (flatbuffers::uoffset_t i = 0; tensors && i < tensors->size(); ++i) {
     const auto* n = tensors->Get(i)->name();
-    std::string base = (n && n->size() > 0) ? n->str() : "tensor_" + std::to_string(i);
+    // Names that are not UTF-8 are kept escaped (support/utf8.h), so that
+    // every JSON file and listing can carry them.
+    std::string base = (n && n->size() > 0) ? EscapeInvalidUtf8(std::string_view(n->c_str(), n->size())) : "tensor_" + std::to_string(i);
     std::string name = base;
     if (used.count(name)) {
       int& k = next_suffix[base];

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/npy.h"
+#include "support/json_text.h"
 #include "support/safe_fs.h"
 
 namespace ember::micro {
@@ -54,8 +55,8 @@ DebugExecutor::DebugExecutor(std::string_view graph_json, RpcClient& rpc, uint32
   std::replace(device_name.begin(), device_name.end(), ':', '_');
   dump_dir_ = dump_root / ("_tvmdbg_device_" + SafeFileName(device_name));
   fs::create_directories(dump_dir_ / "outputs");
-  nlohmann::ordered_json dump = nlohmann::ordered_json::parse(graph_json, nullptr, false);
-  WriteText(dump_dir_ / "_tvmdbg_graph_dump.json", dump.dump(2) + "\n");
+  nlohmann::ordered_json dump = ParseJsonText<nlohmann::ordered_json>(graph_json);
+  WriteText(dump_dir_ / "_tvmdbg_graph_dump.json", DumpJson(dump, 2) + "\n");
 }
 
 std::vector<NodeReport> DebugExecutor::Run(uint32_t number, uint32_t repeat) {
@@ -99,7 +100,7 @@ std::vector<NodeReport> DebugExecutor::Run(uint32_t number, uint32_t repeat) {
                      {"pid", 1}, {"tid", 1}, {"args", {{"node", r.name}, {"shape", r.shape}}}});
     ts += r.time_us;
   }
-  WriteText(dump_dir_ / "_tvmdbg_execution_trace.json", nlohmann::ordered_json{{"traceEvents", trace}}.dump(1) + "\n");
+  WriteText(dump_dir_ / "_tvmdbg_execution_trace.json", DumpJson(nlohmann::ordered_json{{"traceEvents", trace}}, 1) + "\n");
   WriteText(dump_dir_ / "table.txt", Table(reports));
   return reports;
 }

@@ -1,5 +1,7 @@
 #include "micro/project/options.h"
 
+#include "support/json_text.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -15,7 +17,7 @@ std::string Names(const std::vector<ProjectOption>& declared) {
 }
 
 // A JSON value as the user wrote it: strings without quotes.
-std::string Show(const Json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+std::string Show(const Json& v) { return v.is_string() ? v.get<std::string>() : DumpJson(v); }
 
 std::string Choices(const ProjectOption& o) {
   std::string s;
@@ -68,7 +70,7 @@ bool Lists(const std::optional<std::vector<std::string>>& methods, const std::st
 
 Json CheckProjectOptions(const std::vector<ProjectOption>& declared, const Json& given, const std::string& method) {
   if (!given.is_null() && !given.is_object())
-    throw ProjectOptionError("project options must be an object of name: value; got " + given.dump());
+    throw ProjectOptionError("project options must be an object of name: value; got " + DumpJson(given));
   const Json in = given.is_null() ? Json::object() : given;
   for (const auto& [name, value] : in.items()) {
     const bool known = std::any_of(declared.begin(), declared.end(), [&](const auto& o) { return o.name == name; });

@@ -6,6 +6,7 @@
 #include "micro/project/template_server.h"
 #include "package/runtime_dir.h"
 #include "support/safe_fs.h"
+#include "support/utf8.h"
 
 namespace ember::micro {
 namespace fs = std::filesystem;
@@ -141,6 +142,12 @@ GeneratedProject TemplateProject::GenerateProjectFromMlf(const fs::path& mlf_pat
   std::string path = fs::absolute(project_dir).lexically_normal().string();
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   const fs::path project(path);
+  // The Project API carries paths as JSON text, which holds UTF-8 only.
+  for (const fs::path& p : {fs::absolute(mlf_path), project}) {
+    if (!IsValidUtf8(p.string()))
+      throw ProjectApiError("the path '" + EscapeInvalidUtf8(p.string()) +
+                            "' is not valid UTF-8, and the Project API passes paths as JSON text; rename it");
+  }
   std::error_code ec;
   if (fs::exists(fs::symlink_status(project, ec))) {
     if (!replace) throw ProjectApiError("project folder " + project.string() + " already exists");

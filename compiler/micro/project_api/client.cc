@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "micro/project_api/base85.h"
+#include "support/json_text.h"
 
 namespace ember::micro {
 
@@ -29,7 +30,7 @@ Json ProjectApiClient::Call(const std::string& method, const Json& params, doubl
   request["method"] = method;
   request["params"] = params;
   request["id"] = id;
-  if (!WriteAll(write_fd_, request.dump() + "\n")) {
+  if (!WriteAll(write_fd_, DumpJson(request) + "\n")) {
     const std::string why = std::strerror(errno);
     Shutdown();
     throw ConnectionShutdownError(context + ": could not send the request (" + why + "); the server has exited");
@@ -52,7 +53,7 @@ Json ProjectApiClient::Call(const std::string& method, const Json& params, doubl
       throw MalformedReplyError(context + ": reply longer than " + std::to_string(LineReader::kMaxLineBytes) +
                                 " bytes");
   }
-  const Json reply = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+  const Json reply = ParseJsonText<Json>(line);
   if (reply.is_discarded() || !reply.is_object()) {
     Shutdown();
     throw MalformedReplyError(context + ": reply is not a JSON object: " + line.substr(0, 200));
@@ -65,7 +66,7 @@ Json ProjectApiClient::Call(const std::string& method, const Json& params, doubl
     // An invalid-request error carries id null; report it as the error it is.
     if (reply.contains("error") && reply.contains("id") && reply["id"].is_null()) ThrowFromJson(reply["error"], context);
     Shutdown();
-    throw MismatchedIdError(context + ": reply id " + (reply.contains("id") ? reply["id"].dump() : "(none)") +
+    throw MismatchedIdError(context + ": reply id " + (reply.contains("id") ? DumpJson(reply["id"]) : "(none)") +
                             " does not match request id " + std::to_string(id));
   }
   if (reply.contains("error") && !reply["error"].is_null()) ThrowFromJson(reply["error"], context);
@@ -77,7 +78,7 @@ ServerInfo ProjectApiClient::ServerInfoQuery(const std::string& tvm_version) {
   const Json result = Call("server_info_query", Json{{"tvm_version", tvm_version}}, timeouts_.reply_sec);
   if (result.is_object() && result.contains("protocol_version") && result["protocol_version"] != kProtocolVersion) {
     throw UnsupportedProtocolVersionError("microTVM API Server supports protocol version " +
-                                          result["protocol_version"].dump() + "; want " +
+                                          DumpJson(result["protocol_version"]) + "; want " +
                                           std::to_string(kProtocolVersion));
   }
   return ServerInfo::FromJson(result);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "support/json_text.h"
+
 namespace ember::micro {
 namespace {
 
@@ -76,7 +78,7 @@ Json JsonRpcError::ToJson() const {
 void ThrowFromJson(const Json& error, const std::string& client_context) {
   if (!error.is_object() || !error.contains("code") || !error["code"].is_number_integer() ||
       !error.contains("message") || !error["message"].is_string()) {
-    throw MalformedReplyError(client_context + ": malformed error object: " + error.dump());
+    throw MalformedReplyError(client_context + ": malformed error object: " + DumpJson(error));
   }
   const int code = error["code"].get<int>();
   const std::string message = error["message"].get<std::string>();

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "micro/project_api/base85.h"
+#include "support/json_text.h"
 
 namespace ember::micro {
 namespace {
@@ -166,8 +167,9 @@ Json ProjectApiServer::Dispatch(const std::string& method, const Json& params) {
 }
 
 bool ProjectApiServer::WriteReply(const Json& reply) {
-  if (debug_) std::cerr << "project api server: reply " << reply.dump() << "\n";
-  if (WriteAll(write_fd_, reply.dump() + "\n")) return true;
+  const std::string text = DumpJson(reply);
+  if (debug_) std::cerr << "project api server: reply " << text << "\n";
+  if (WriteAll(write_fd_, text + "\n")) return true;
   std::cerr << "project api server: could not write the reply: " << std::strerror(errno) << "\n";
   return false;
 }
@@ -192,7 +194,7 @@ bool ProjectApiServer::ServeOneRequest() {
     return false;
   }
   if (debug_) std::cerr << "project api server: request " << line << "\n";
-  const Json request = Json::parse(line, nullptr, /*allow_exceptions=*/false);
+  const Json request = ParseJsonText<Json>(line);
   if (request.is_discarded()) {
     std::cerr << "project api server: request is not JSON; stopping: " << line.substr(0, 200) << "\n";
     return false;

@@ -138,6 +138,25 @@ TEST(IrText, RoundTripAwkwardNames) {
   EXPECT_TRUE(Verify(g).ok()) << Verify(g).ToString();
 }
 
+// Names of any bytes (as the IR holds them) and the escaped form the TFLite
+// frontend gives names that are not UTF-8 (support/utf8.h) both round-trip.
+TEST(IrText, RoundTripNamesOfAnyBytesAndTheirEscapes) {
+  Graph g;
+  g.name = std::string("\0\x80\xff", 3);
+  const TensorId a = g.AddTensor(T("\xc3\x28\xa0\xa1\xe2\x82", DType::kFloat32, {1}));
+  const TensorId b = g.AddTensor(T("in\\xff", DType::kFloat32, {1}));
+  const TensorId c = g.AddTensor(T("x\\\\y\\xfe", DType::kFloat32, {1}));
+  g.inputs = {a};
+  Node n;
+  n.op = OpKind::kAdd;
+  n.inputs = {a, b};
+  n.outputs = {c};
+  n.name = "sum\\xe9\xe9";
+  g.nodes.push_back(n);
+  g.outputs = {c};
+  ExpectRoundTrip(g);
+}
+
 TEST(IrText, RoundTripScalarsAndAllDtypes) {
   Graph g;
   for (DType dt : {DType::kInt8, DType::kUInt8, DType::kInt16, DType::kInt32, DType::kInt64, DType::kFloat32,
