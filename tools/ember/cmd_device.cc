@@ -51,6 +51,9 @@ int GuardDevice(F&& f) {
     return Report(MakeDiag("E0805", ExitCode::kUsage, e.what(), "check the project folder; 'ember micro info DIR'"));
   } catch (const micro::DeviceMismatchError& e) {
     return Report(MakeDiag("E0806", ExitCode::kDevice, e.what(), "run 'ember micro build DIR && ember micro flash DIR'"));
+  } catch (const micro::MalformedGraphError& e) {
+    return Report(MakeDiag("E0810", ExitCode::kFailure, "the project's archive has a malformed " + std::string(e.what()),
+                           "compile the model again with --executor graph and create the project again"));
   } catch (const micro::GraphError& e) {
     return Report(MakeDiag("E0807", ExitCode::kUsage, e.what(),
                            "compile the model with --executor graph, create the project with "

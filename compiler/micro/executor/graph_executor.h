@@ -39,11 +39,19 @@ class GraphError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The graph JSON itself is malformed: not JSON, a field of the wrong type, an
+// index out of range, an entry over 2 GiB, or more than kMaxJsonFileBytes.
+class MalformedGraphError : public GraphError {
+ public:
+  using GraphError::GraphError;
+};
+
 class GraphExecutor {
  public:
-  // Parses the graph and allocates one device buffer per storage id. Every
-  // tvm_op must be in the device's operator table (GraphError otherwise:
-  // compile with --executor graph and flash that build).
+  // Parses the graph (MalformedGraphError when it is malformed: every field
+  // is type- and range-checked) and allocates one device buffer per storage
+  // id. Every tvm_op must be in the device's operator table (GraphError
+  // otherwise: compile with --executor graph and flash that build).
   GraphExecutor(std::string_view graph_json, RpcClient& rpc);
   ~GraphExecutor();  // frees the device buffers (best effort)
   GraphExecutor(const GraphExecutor&) = delete;
@@ -65,6 +73,7 @@ class GraphExecutor {
 
  private:
   std::vector<CallArg> CallArgs(const GraphNode& n) const;
+  void Parse(std::string_view graph_json);
 
   RpcClient& rpc_;
   std::vector<GraphNode> nodes_;
