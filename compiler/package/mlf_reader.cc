@@ -71,12 +71,15 @@ struct ReaderCloser {
   void operator()(archive* a) const { archive_read_free(a); }
 };
 
-Status ReadTar(const std::string& path, Collected& c) {
+// Reads the tar members into `c`; `open` opens the archive (a file or
+// memory). `path` names the archive in diagnostics.
+template <typename Open>
+Status ReadTar(const std::string& path, Open open, Collected& c) {
   std::unique_ptr<archive, ReaderCloser> a(archive_read_new());
   if (!a) return Unreadable(path, "out of memory");
   archive_read_support_format_tar(a.get());
   archive_read_support_filter_all(a.get());
-  if (archive_read_open_filename(a.get(), path.c_str(), 65536) != ARCHIVE_OK) {
+  if (open(a.get()) != ARCHIVE_OK) {
     const char* why = archive_error_string(a.get());
     return Unreadable(path, why ? why : "not a tar archive");
   }
@@ -190,6 +193,20 @@ Status ParseMetadata(const std::string& path, MlfContents& out) {
   return CheckMetadataFields(path, out);
 }
 
+// The contents of the members collected from `path`, with metadata.json parsed.
+Expected<MlfContents> Contents(const std::string& path, Collected& c) {
+  MlfContents out;
+  for (const std::string& d : c.dirs) out.paths.push_back(d);
+  for (const auto& f : c.files) out.paths.push_back(f.first);
+  std::sort(out.paths.begin(), out.paths.end(), detail::ArchiveOrderLess);
+  for (std::string& p : out.paths) {
+    if (c.dirs.count(p) != 0) p += "/";
+  }
+  out.files = std::move(c.files);
+  EMBER_RETURN_IF_ERROR(ParseMetadata(path, out));
+  return out;
+}
+
 }  // namespace
 
 const std::string* MlfContents::Find(const std::string& path) const {
@@ -203,22 +220,20 @@ Expected<MlfContents> ReadModelLibraryFormat(const std::string& path) {
   if (fs::is_directory(path, ec)) {
     EMBER_RETURN_IF_ERROR(ReadFolder(path, c));
   } else if (fs::is_regular_file(path, ec)) {
-    EMBER_RETURN_IF_ERROR(ReadTar(path, c));
+    EMBER_RETURN_IF_ERROR(
+        ReadTar(path, [&](archive* a) { return archive_read_open_filename(a, path.c_str(), 65536); }, c));
   } else if (fs::exists(path, ec)) {
     return Unreadable(path, "it is neither a regular file nor a folder");
   } else {
     return Unreadable(path, "no such file or folder");
   }
-  MlfContents out;
-  for (const std::string& d : c.dirs) out.paths.push_back(d);
-  for (const auto& f : c.files) out.paths.push_back(f.first);
-  std::sort(out.paths.begin(), out.paths.end(), detail::ArchiveOrderLess);
-  for (std::string& p : out.paths) {
-    if (c.dirs.count(p) != 0) p += "/";
-  }
-  out.files = std::move(c.files);
-  EMBER_RETURN_IF_ERROR(ParseMetadata(path, out));
-  return out;
+  return Contents(path, c);
+}
+
+Expected<MlfContents> ReadModelLibraryFormatFromMemory(const void* data, size_t size, const std::string& source) {
+  Collected c;
+  EMBER_RETURN_IF_ERROR(ReadTar(source, [&](archive* a) { return archive_read_open_memory(a, data, size); }, c));
+  return Contents(source, c);
 }
 
 }  // namespace ember::package

@@ -42,4 +42,8 @@ inline constexpr uint64_t kMlfMaxMembers = 100000;
 // (version, modules, each module, its target) has the wrong JSON type.
 Expected<MlfContents> ReadModelLibraryFormat(const std::string& path);
 
+// The same for a tar archive held in memory (`size` bytes at `data`);
+// `source` names it in diagnostics.
+Expected<MlfContents> ReadModelLibraryFormatFromMemory(const void* data, size_t size, const std::string& source);
+
 }  // namespace ember::package

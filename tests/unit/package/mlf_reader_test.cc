@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "package/mlf.h"
 #include "unit/package/package_test_util.h"
@@ -71,6 +72,25 @@ TEST(MlfReader, RoundTripThroughTarAndFolder) {
   EXPECT_EQ(from_tar->paths[0], "CMakeLists.txt");
   EXPECT_EQ(from_tar->paths[1], "codegen/");
   EXPECT_EQ(from_tar->paths[2], "codegen/host/");
+}
+
+TEST(MlfReader, FromMemoryReadsTheSameAsTheFile) {
+  const std::string dir = test::TempDir();
+  ASSERT_TRUE(ExportModelLibraryFormat(MakeModel("kws"), dir + "/kws.tar", Opts()).ok());
+  auto from_file = ReadModelLibraryFormat(dir + "/kws.tar");
+  ASSERT_TRUE(from_file.ok()) << from_file.diag().ToString();
+  std::ifstream in(dir + "/kws.tar", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto from_memory = ReadModelLibraryFormatFromMemory(bytes.data(), bytes.size(), "kws.tar");
+  ASSERT_TRUE(from_memory.ok()) << from_memory.diag().ToString();
+  EXPECT_EQ(from_memory->paths, from_file->paths);
+  EXPECT_EQ(from_memory->files, from_file->files);
+  EXPECT_EQ(from_memory->module_name, "kws");
+
+  auto junk = ReadModelLibraryFormatFromMemory("not a tar", 9, "junk.tar");
+  ASSERT_FALSE(junk.ok());
+  EXPECT_EQ(junk.diag().id, "E0708");
+  EXPECT_NE(junk.diag().message.find("junk.tar"), std::string::npos) << junk.diag().message;
 }
 
 TEST(MlfReader, MissingOrNotAnArchive) {
