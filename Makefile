@@ -3,19 +3,24 @@
 # configure with CMake and build.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 JOBS       ?= $(shell nproc)
 SHARED     ?= ../shared
 CMAKE_FLAGS ?=
 
-.PHONY: all build setup configure test test-fast test-asan demo bench bench-shared clean help
+.PHONY: all build setup configure test test-fast test-asan test-fuzz fuzz fuzz-build demo bench bench-shared clean help
 
 all: build
 
 help:
 	@echo "make            build everything into $(BUILD)/ (CLI: $(BUILD)/bin/ember)"
 	@echo "make demo       build, then analyse and evaluate a small model"
-	@echo "make test       build and run all tests, also under ASan+UBSan"
+	@echo "make test       build and run all tests, also under ASan+UBSan, and short runs of the fuzz targets"
 	@echo "make test-fast  run the tests of the normal build only"
+	@echo "make fuzz       fuzz every target for FUZZ_SECONDS (default 60) each, with clang's libFuzzer"
+	@echo "                (FUZZ_TARGETS=\"npy session\" picks targets; docs/fuzzing.md)"
 	@echo "make bench      MLPerf Tiny models on emulated Cortex-M cores (needs $(SHARED)): $(BUILD)/bench/results.json"
 	@echo "make clean      remove the build directories"
 
@@ -48,7 +53,24 @@ test-asan: setup $(ASAN_BUILD)/build.ninja
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS) --timeout 900 -L '^($(shell echo $(ASAN_TESTS) | tr ' ' '|'))$$'
 
-test: test-fast test-asan
+# The fuzz build (docs/fuzzing.md): clang, libFuzzer, ASan+UBSan, only the
+# libraries the targets need and the targets. `make test` runs each target
+# for a fixed number of executions over its seeds (ctest label fuzz);
+# `make fuzz` runs each for FUZZ_SECONDS on a corpus that grows in
+# $(FUZZ_BUILD)/fuzz-corpus, crashes in $(FUZZ_BUILD)/fuzz-artifacts.
+$(FUZZ_BUILD)/build.ninja: | setup
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DEMBER_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)
+
+fuzz-build: setup $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target ember_fuzz_targets
+
+test-fuzz: fuzz-build
+	cd $(FUZZ_BUILD) && ctest --output-on-failure -j $(JOBS) -L fuzz
+
+fuzz: fuzz-build
+	@sh tests/fuzz/run_fuzz.sh campaign $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+test: test-fast test-asan test-fuzz
 
 demo: build
 	@sh examples/demo.sh $(BUILD)
@@ -64,4 +86,4 @@ bench: bench-shared build
 	@sh bench/bench.sh $(BUILD)/bin/ember $(BUILD)/bin/ember-bench-report $(SHARED) $(BUILD)/bench
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -8,7 +8,7 @@ PACKAGES="cmake ninja-build g++ make pkg-config \
   libflatbuffers-dev flatbuffers-compiler \
   libcli11-dev nlohmann-json3-dev libarchive-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
-  clang gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
+  clang libclang-rt-14-dev gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm"
 
 missing=""
 for p in $PACKAGES; do
