@@ -113,8 +113,9 @@ Expected<NpyArray> ParseNpy(const std::vector<uint8_t>& b, const std::string& so
       ++i;
     }
     a.shape.push_back(static_cast<int64_t>(d));
+    // Checked before multiplying: two dimensions of 2^32 would wrap to 0.
+    if (d != 0 && count > (uint64_t{1} << 40) / d) return NpyError(source, "the array is implausibly large");
     count *= d;
-    if (count > (uint64_t{1} << 40)) return NpyError(source, "the array is implausibly large");
     i = SkipSpace(h, i);
     if (i < close && h[i] == ',') ++i;
   }

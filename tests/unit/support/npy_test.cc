@@ -67,6 +67,22 @@ TEST(Npy, Rejections) {
   EXPECT_FALSE(ParseNpy(Bytes(s), "cut.npy").ok());
 }
 
+// A shape whose element count overflows 64 bits (2^32 x 2^32 wraps to 0)
+// must not pass as an empty array.
+TEST(Npy, ShapeWhoseSizeOverflowsIsRejected) {
+  NpyArray a;
+  a.descr = "<f4";
+  for (const std::vector<int64_t>& shape : {std::vector<int64_t>{int64_t{1} << 32, int64_t{1} << 32},
+                                            std::vector<int64_t>{int64_t{1} << 40, int64_t{1} << 40, 0},
+                                            std::vector<int64_t>{int64_t{1} << 21, int64_t{1} << 21}}) {
+    a.shape = shape;
+    auto r = ParseNpy(SerializeNpy(a), "huge.npy");
+    ASSERT_FALSE(r.ok()) << shape[0];
+    EXPECT_EQ(r.diag().id, "E0410") << r.diag().ToString();
+    EXPECT_NE(r.diag().message.find("implausibly large"), std::string::npos) << r.diag().message;
+  }
+}
+
 TEST(Npy, ItemSizes) {
   EXPECT_EQ(NpyDescrItemSize("|i1"), 1u);
   EXPECT_EQ(NpyDescrItemSize("<i8"), 8u);
