@@ -107,6 +107,16 @@ Expected<ir::Shape> ReadShape(const Context& ctx, int32_t index, size_t elem_siz
   return shape;
 }
 
+// Element i of a vector of int64 (zero points). The flatbuffers Verifier
+// checks the alignment of a vector's length field only, so in a damaged
+// file the elements may sit at an address that is not a multiple of 8:
+// read them bytewise, never through an int64_t pointer.
+int64_t Int64At(const flatbuffers::Vector<int64_t>* v, flatbuffers::uoffset_t i) {
+  int64_t x = 0;
+  std::memcpy(&x, v->Data() + static_cast<size_t>(i) * sizeof x, sizeof x);
+  return flatbuffers::EndianScalar(x);
+}
+
 Status ReadQuant(const Context& ctx, int32_t index, const ir::Tensor& t,
                  std::optional<ir::QuantParams>* out) {
   const auto* q = RawTensor(ctx, index)->quantization();
@@ -147,7 +157,7 @@ Status ReadQuant(const Context& ctx, int32_t index, const ir::Tensor& t,
   if (t.dtype == ir::DType::kInt16) lo = -32768, hi = 32767;
   for (flatbuffers::uoffset_t i = 0; i < ns; ++i) {
     const float s = q->scale()->Get(i);
-    const int64_t z = q->zero_point()->Get(i);
+    const int64_t z = Int64At(q->zero_point(), i);
     if (!std::isfinite(s) || !(s > 0.0f)) return bad("scale " + std::to_string(s) + " is not positive");
     if (z < lo || z > hi) {
       return bad("zero point " + std::to_string(z) + " is outside the range of " +
