@@ -34,8 +34,9 @@ inline constexpr uint64_t kMlfMaxMemberBytes = uint64_t{256} << 20;
 inline constexpr uint64_t kMlfMaxTotalBytes = uint64_t{1} << 30;
 inline constexpr uint64_t kMlfMaxMembers = 100000;
 
-// Reads an MLF tar (any tar format libarchive knows, optionally compressed)
-// or folder. Fails with E0708 if `path` cannot be opened or read as either,
+// Reads an MLF tar (any tar format libarchive knows, optionally compressed
+// with gzip, bzip2, xz/lzma, zstd or lz4, decompressed in process: no
+// external decompressor is ever run) or folder. Fails with E0708 if `path` cannot be opened or read as either,
 // E0709 if a member path is unsafe (absolute or with ".."), a size limit is
 // exceeded (metadata.json: kMaxJsonFileBytes), or metadata.json is missing,
 // not JSON, not version 7 or has no module; E0710 if a field ember reads

@@ -2,12 +2,19 @@
 // mlf_reader.cc) on a tar archive in memory (ReadModelLibraryFormatFromMemory;
 // libarchive with every decompression filter, as for a file).
 //
-// Checks, besides ASan/UBSan: a rejected archive gets E0708 or E0709; an
-// accepted one has metadata.json, a module name, only relative member paths
-// without "..", and every file among its paths.
+// Checks, besides ASan/UBSan: reading never runs a program (PATH holds only
+// decompressors that abort the fuzzer when run); a rejected archive gets
+// E0708 or E0709; an accepted one has metadata.json, a module name, only
+// relative member paths without "..", and every file among its paths.
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "package/mlf_reader.h"
@@ -30,7 +37,28 @@ bool SafePath(const std::string& p) {
   }
 }
 
+std::string g_bin;  // the fake decompressors, removed at exit
+
+void RemoveFakeBin() { std::filesystem::remove_all(g_bin); }
+
 }  // namespace
+
+// Every external decompressor libarchive knows, as a script that sends
+// SIGABRT to the process that ran it, first and only in PATH.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  char dir[] = "/tmp/ember-mlf-fuzz-XXXXXX";
+  if (mkdtemp(dir) == nullptr) Fail("mkdtemp failed");
+  g_bin = dir;
+  std::atexit(RemoveFakeBin);
+  for (const char* name : {"gzip", "gunzip", "bzip2", "xz", "lzma", "lzip", "lzop", "lrzip", "grzip", "lz4",
+                           "zstd", "compress", "uncompress", "uudecode", "rpm2cpio"}) {
+    const std::string path = g_bin + "/" + name;
+    std::ofstream(path) << "#!/bin/sh\nkill -ABRT $PPID\n";
+    chmod(path.c_str(), 0755);
+  }
+  setenv("PATH", g_bin.c_str(), 1);
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto m = ember::package::ReadModelLibraryFormatFromMemory(data, size, "fuzz.tar");

@@ -6,6 +6,9 @@
 #include <archive_entry.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -103,6 +106,32 @@ TEST(MlfReader, MissingOrNotAnArchive) {
   r = ReadModelLibraryFormat(dir + "/junk.tar");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.diag().id, "E0708");
+}
+
+// libarchive's "all filters" would run an lzop, lrzip or grzip found in PATH
+// on an archive that starts with their magic bytes. A fake lzop first in
+// PATH must never run; a gzip-compressed export still reads.
+TEST(MlfReader, NeverRunsAnExternalDecompressor) {
+  const std::string dir = test::TempDir();
+  const std::string marker = dir + "/lzop-ran";
+  test::WriteText(dir + "/lzop", "#!/bin/sh\ntouch '" + marker + "'\ncat > /dev/null\n");
+  ASSERT_EQ(chmod((dir + "/lzop").c_str(), 0755), 0);
+  test::WriteText(dir + "/model.tar.lzo", std::string("\x89LZO\x00\r\n\x1a\n", 9) + std::string(64, '\0'));
+  const char* old_path = std::getenv("PATH");
+  const std::string saved = old_path ? old_path : "";
+  setenv("PATH", (dir + ":" + saved).c_str(), 1);
+  auto r = ReadModelLibraryFormat(dir + "/model.tar.lzo");
+  setenv("PATH", saved.c_str(), 1);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.diag().id, "E0708");
+  EXPECT_FALSE(fs::exists(marker)) << "the reader ran the lzop found in PATH";
+
+  const std::string tar = dir + "/kws.tar";
+  ASSERT_TRUE(ExportModelLibraryFormat(MakeModel("kws"), tar, Opts()).ok());
+  ASSERT_EQ(std::system(("gzip -k -n '" + tar + "'").c_str()), 0);
+  auto gz = ReadModelLibraryFormat(tar + ".gz");
+  ASSERT_TRUE(gz.ok()) << gz.diag().ToString();
+  EXPECT_EQ(gz->module_name, "kws");
 }
 
 TEST(MlfReader, MalformedMetadata) {
