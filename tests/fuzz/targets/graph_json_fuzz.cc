@@ -89,26 +89,31 @@ int32_t Op1(void* const* a, uint32_t n) { return CheckedOp(a, n, 2); }
 int32_t Op2(void* const* a, uint32_t n) { return CheckedOp(a, n, 3); }
 int32_t OpFails(void* const* a, uint32_t n) { return CheckedOp(a, n, 2), kEmberErrorFunctionCallInvalidArg; }
 
+// The argument table of tiny_add's operator (int8[1,4] + int8[1,4]), so that
+// the executor's check of entries against a table is fuzzed too; the
+// others have none (the executor then checks nothing).
+const ember_operator_arg kI8x4[3] = {{4, EMBER_DTYPE_INT, 8, 1}, {4, EMBER_DTYPE_INT, 8, 1}, {4, EMBER_DTYPE_INT, 8, 1}};
+
 const ember_operator kOps[] = {
-    {"tvmgen_default_add_0", Op2, 2, 1},
-    {"tvmgen_default_average_pool2d_1", Op1, 1, 1},
-    {"tvmgen_default_average_pool2d_2", Op1, 1, 1},
-    {"tvmgen_default_concatenation_0", Op2, 2, 1},
-    {"tvmgen_default_conv2d_0", Op1, 1, 1},
-    {"tvmgen_default_depthwise_conv2d_1", Op1, 1, 1},
-    {"tvmgen_default_fully_connected_2", Op1, 1, 1},
-    {"tvmgen_default_fully_connected_3", Op1, 1, 1},
-    {"tvmgen_default_fully_connected_4", Op1, 1, 1},
-    {"tvmgen_default_logistic_0", Op1, 1, 1},
-    {"tvmgen_default_max_pool2d_0", Op1, 1, 1},
-    {"tvmgen_default_mean_2", Op1, 1, 1},
-    {"tvmgen_default_mul_1", Op2, 2, 1},
-    {"tvmgen_default_pad_0", Op1, 1, 1},
-    {"tvmgen_default_softmax_4", Op1, 1, 1},
-    {"tvmgen_default_softmax_5", Op1, 1, 1},
-    {"tvmgen_default_strided_slice_1", Op1, 1, 1},
-    {"tvmgen_default_transpose_1", Op1, 1, 1},
-    {"tvmgen_default_fails", OpFails, 1, 1},
+    {"tvmgen_default_add_0", Op2, 2, 1, kI8x4},
+    {"tvmgen_default_average_pool2d_1", Op1, 1, 1, nullptr},
+    {"tvmgen_default_average_pool2d_2", Op1, 1, 1, nullptr},
+    {"tvmgen_default_concatenation_0", Op2, 2, 1, nullptr},
+    {"tvmgen_default_conv2d_0", Op1, 1, 1, nullptr},
+    {"tvmgen_default_depthwise_conv2d_1", Op1, 1, 1, nullptr},
+    {"tvmgen_default_fully_connected_2", Op1, 1, 1, nullptr},
+    {"tvmgen_default_fully_connected_3", Op1, 1, 1, nullptr},
+    {"tvmgen_default_fully_connected_4", Op1, 1, 1, nullptr},
+    {"tvmgen_default_logistic_0", Op1, 1, 1, nullptr},
+    {"tvmgen_default_max_pool2d_0", Op1, 1, 1, nullptr},
+    {"tvmgen_default_mean_2", Op1, 1, 1, nullptr},
+    {"tvmgen_default_mul_1", Op2, 2, 1, nullptr},
+    {"tvmgen_default_pad_0", Op1, 1, 1, nullptr},
+    {"tvmgen_default_softmax_4", Op1, 1, 1, nullptr},
+    {"tvmgen_default_softmax_5", Op1, 1, 1, nullptr},
+    {"tvmgen_default_strided_slice_1", Op1, 1, 1, nullptr},
+    {"tvmgen_default_transpose_1", Op1, 1, 1, nullptr},
+    {"tvmgen_default_fails", OpFails, 1, 1, nullptr},
 };
 
 }  // namespace

@@ -98,9 +98,13 @@ int32_t FailOp(void* const* args, uint32_t n) {
   return kEmberErrorFunctionCallInvalidArg;
 }
 
-const ember_operator kOperators[] = {{"tvmgen_default_fused_add_bytes", AddBytes, 2, 1},
-                                     {"tvmgen_default_fused_copy", Copy, 1, 1},
-                                     {"tvmgen_default_fused_fail", FailOp, 0, 1}};
+// Every argument: kTensorBytes of uint8, as the operators touch them.
+const ember_operator_arg kU8x4[3] = {{kTensorBytes, EMBER_DTYPE_UINT, 8, 1},
+                                     {kTensorBytes, EMBER_DTYPE_UINT, 8, 1},
+                                     {kTensorBytes, EMBER_DTYPE_UINT, 8, 1}};
+const ember_operator kOperators[] = {{"tvmgen_default_fused_add_bytes", AddBytes, 2, 1, kU8x4},
+                                     {"tvmgen_default_fused_copy", Copy, 1, 1, kU8x4},
+                                     {"tvmgen_default_fused_fail", FailOp, 0, 1, kU8x4}};
 const uint32_t kProfileTicks[] = {11, 22, 33};
 const char* const kProfileNames[] = {"node_0_add", "node_1_copy", "node_2_a_long_name_of_a_node_with_many_letters"};
 const ember_model_io kModel = {"fake",  "0123456789abcdef", g_inputs,      2,      g_outputs, 1,
