@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 
+#include "codegen/c/module_name.h"
 #include "package/mlf_layout.h"
 #include "support/file.h"
 #include "support/json_text.h"
@@ -190,6 +191,14 @@ Status CheckMetadataFields(const std::string& path, MlfContents& out) {
     }
   }
   out.module_name = modules->begin().key();
+  // The name becomes C identifiers, file names and a CMake target wherever
+  // the archive is built (ember run, every template).
+  if (Status st = codegen::c::CheckModuleName(out.module_name); !st.ok()) {
+    return MakeDiag("E0506", ExitCode::kUsage,
+                    "model library format '" + path + "' holds model '" + EscapeInvalidUtf8(out.module_name) +
+                        "', which cannot be built: " + st.diag().message,
+                    "compile the model again with another --module-name (" + st.diag().hint + ")");
+  }
   return Status::Ok();
 }
 

@@ -40,7 +40,8 @@ inline constexpr uint64_t kMlfMaxMembers = 100000;
 // E0709 if a member path is unsafe (absolute or with ".."), a size limit is
 // exceeded (metadata.json: kMaxJsonFileBytes), or metadata.json is missing,
 // not JSON, not version 7 or has no module; E0710 if a field ember reads
-// (version, modules, each module, its target) has the wrong JSON type.
+// (version, modules, each module, its target) has the wrong JSON type; E0506
+// if the model name is not a C name or is reserved (codegen/c/module_name.h).
 Expected<MlfContents> ReadModelLibraryFormat(const std::string& path);
 
 // The same for a tar archive held in memory (`size` bytes at `data`);

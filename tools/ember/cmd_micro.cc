@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "cli.h"
-#include "codegen/c/module_name.h"
 #include "micro/project/project.h"
 #include "package/mlf_reader.h"
 #include "support/json_text.h"
@@ -34,20 +33,14 @@ Expected<Json> ParseOptions(const std::vector<std::string>& items) {
 }
 
 // What create-project checks before a server starts: compile_definitions
-// (E0905), the archive's module name (E0506) and, for --force, that the
+// (E0905), the archive (E07xx, and E0506 for a model name that cannot be built) and, for --force, that the
 // existing folder may be replaced (E0005-E0007).
 Status CheckCreateProject(const std::string& project_dir, const std::string& mlf, const fs::path& template_dir,
                           const Json& options) {
   if (options.contains("compile_definitions") && options["compile_definitions"].is_string())
     EMBER_RETURN_IF_ERROR(micro::ParseCompileDefinitions(options["compile_definitions"].get<std::string>()).status());
-  // An unreadable archive is reported by the template's server, as before.
-  if (auto contents = package::ReadModelLibraryFormat(mlf); contents.ok()) {
-    if (Status st = codegen::c::CheckModuleName(contents->module_name); !st.ok())
-      return MakeDiag("E0506", ExitCode::kUsage,
-                      "'" + mlf + "' holds model '" + contents->module_name + "', which a project cannot use: " +
-                          st.diag().message,
-                      "compile the model again with another --module-name (" + st.diag().hint + ")");
-  }
+  // A malformed archive, or one whose model name cannot be built (E0506).
+  EMBER_RETURN_IF_ERROR(package::ReadModelLibraryFormat(mlf).status());
   return micro::CheckProjectReplaceable(project_dir, {mlf, template_dir});
 }
 

@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "cli.h"
-#include "codegen/c/module_name.h"
 #include "ir/parser.h"
 #include "package/mlf_reader.h"
 #include "support/file.h"
@@ -150,13 +149,9 @@ int RunArtifact(const std::string& path, const std::vector<std::string>& inputs,
                 const std::vector<std::string>& outputs) {
   auto mlf = package::ReadModelLibraryFormat(path);
   if (!mlf.ok()) return Report(mlf.diag());
-  const auto& modules = mlf->metadata["modules"];
-  if (!modules.is_object() || modules.size() != 1)
+  if (mlf->metadata["modules"].size() != 1)
     return Report(RunError("'" + path + "' must hold exactly one model", "compile one model per archive"));
-  const std::string name = modules.begin().key();
-  if (!codegen::c::ValidModuleName(name))
-    return Report(MakeDiag("E0506", ExitCode::kUsage, "'" + path + "' names its model '" + name + "', not a C name",
-                           "compile the model again with 'ember compile --module-name NAME' (letters, digits, '_')"));
+  const std::string& name = mlf->module_name;  // a usable C name: checked by the reader (E0506)
   const std::string target = mlf->target.empty() ? "" : mlf->target[0];  // type-checked by the reader
   if (target.find("host") == std::string::npos) {
     return Report(MakeDiag("E0802", ExitCode::kUsage,

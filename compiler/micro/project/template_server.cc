@@ -8,7 +8,6 @@
 #include <cstring>
 #include <fstream>
 
-#include "codegen/c/module_name.h"
 #include "micro/project/model_glue.h"
 #include "support/file.h"
 #include "support/json_text.h"
@@ -57,14 +56,6 @@ void RemoveMade(const std::vector<fs::path>& made, const fs::path& project) {
       fs::remove(*it, ec);  // a parent: only if empty
     }
   }
-}
-
-// Refuses an archive whose module name cannot be a project's library target.
-void CheckArchiveModuleName(const package::MlfContents& mlf) {
-  const Status st = codegen::c::CheckModuleName(mlf.module_name);
-  if (!st.ok())
-    throw ServerError("the archive's model is named '" + mlf.module_name + "', which a project cannot use: " +
-                      st.diag().message + "; compile the model again with another --module-name");
 }
 
 }  // namespace
@@ -205,7 +196,6 @@ void TemplateServer::GenerateProject(const fs::path& mlf_path, const fs::path& c
                       " is not a file; pass the .tar archive 'ember compile -o NAME.tar' writes");
   auto mlf = package::ReadModelLibraryFormat((dir_ / mlf_path).string());
   if (!mlf.ok()) throw ServerError(mlf.diag().message + " (" + mlf.diag().hint + ")");
-  CheckArchiveModuleName(*mlf);
   auto glue = GenerateModelGlue(*mlf);
   if (!glue.ok()) throw ServerError(glue.diag().message + " (" + glue.diag().hint + ")");
   const fs::path crt = fs::absolute(dir_ / crt_dir);

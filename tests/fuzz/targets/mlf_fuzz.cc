@@ -1,10 +1,10 @@
 // Fuzz target: the Model Library Format reader (compiler/package/
 // mlf_reader.cc) on a tar archive in memory (ReadModelLibraryFormatFromMemory;
-// libarchive with every decompression filter, as for a file).
+// libarchive with its in-process decompression filters, as for a file).
 //
 // Checks, besides ASan/UBSan: reading never runs a program (PATH holds only
 // decompressors that abort the fuzzer when run); a rejected archive gets
-// E0708, E0709 or E0710; an accepted one has metadata.json, a module name, only
+// E0708, E0709, E0710 or E0506; an accepted one has metadata.json, a module name, only
 // relative member paths without "..", and every file among its paths.
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -63,9 +63,10 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto m = ember::package::ReadModelLibraryFormatFromMemory(data, size, "fuzz.tar");
   if (!m.ok()) {
-    // E0708 unreadable, E0709 malformed, E0710 a metadata field of the wrong type.
+    // E0708 unreadable, E0709 malformed, E0710 a metadata field of the wrong type,
+    // E0506 a model name that cannot be built.
     const std::string& id = m.diag().id;
-    if ((id != "E0708" && id != "E0709" && id != "E0710") || m.diag().exit == ember::ExitCode::kInternal) {
+    if ((id != "E0708" && id != "E0709" && id != "E0710" && id != "E0506") || m.diag().exit == ember::ExitCode::kInternal) {
       Fail("unexpected diagnostic: " + m.diag().ToString());
     }
     return 0;

@@ -184,7 +184,7 @@ TEST(MlfReader, MetadataFieldsOfTheWrongTypeNameFieldFoundAndExpected) {
     EXPECT_NE(r.diag().message.find("'" + path + "'"), std::string::npos) << r.diag().ToString();
     EXPECT_NE(r.diag().message.find(c.expect), std::string::npos) << r.diag().ToString();
   }
-  WriteRawTar(dir + "/ok.tar", {{"./metadata.json", R"({"version": 7, "modules": {"m": {"target": ["c -a", "c -b"]}}})"}});
+  WriteRawTar(dir + "/ok.tar", {{"./metadata.json", R"({"version": 7, "modules": {"mod": {"target": ["c -a", "c -b"]}}})"}});
   auto r = ReadModelLibraryFormat(dir + "/ok.tar");
   ASSERT_TRUE(r.ok()) << r.diag().ToString();
   EXPECT_EQ(r->target, (std::vector<std::string>{"c -a", "c -b"}));
@@ -244,14 +244,29 @@ TEST(MlfReader, RejectsUnsafeMemberPaths) {
   }
 }
 
+// The model name becomes C names and a CMake target wherever the archive is
+// built, so the reader refuses one that is not a C name or is reserved.
+TEST(MlfReader, RefusesModelNamesThatCannotBeBuilt) {
+  const std::string dir = test::TempDir();
+  for (const char* name : {"main", "ALL", "ember_runtime", "a-b", ""}) {
+    const std::string path = dir + "/bad.tar";
+    WriteRawTar(path, {{"metadata.json", std::string(R"({"version": 7, "modules": {")") + name + R"(": {}}})"}});
+    auto r = ReadModelLibraryFormat(path);
+    ASSERT_FALSE(r.ok()) << name;
+    EXPECT_EQ(r.diag().id, "E0506") << r.diag().ToString();
+    EXPECT_EQ(r.diag().exit, ExitCode::kUsage) << name;
+    EXPECT_NE(r.diag().hint.find("--module-name"), std::string::npos) << r.diag().ToString();
+  }
+}
+
 TEST(MlfReader, AcceptsMembersWithoutDotSlashPrefix) {
   const std::string path = test::TempDir() + "/plain.tar";
-  WriteRawTar(path, {{"metadata.json", R"({"version": 7, "modules": {"m": {}}})"}, {"src/m.relay", "ir"}});
+  WriteRawTar(path, {{"metadata.json", R"({"version": 7, "modules": {"mod": {}}})"}, {"src/mod.relay", "ir"}});
   auto r = ReadModelLibraryFormat(path);
   ASSERT_TRUE(r.ok()) << r.diag().ToString();
-  EXPECT_EQ(r->module_name, "m");
-  ASSERT_NE(r->Find("src/m.relay"), nullptr);
-  EXPECT_EQ(*r->Find("src/m.relay"), "ir");
+  EXPECT_EQ(r->module_name, "mod");
+  ASSERT_NE(r->Find("src/mod.relay"), nullptr);
+  EXPECT_EQ(*r->Find("src/mod.relay"), "ir");
 }
 
 TEST(MlfReader, ReadsACompressedTarToo) {
