@@ -92,6 +92,31 @@ Expected<fs::path> MakeUniqueDir(const fs::path& parent, const std::string& pref
   return fs::path(tmpl);
 }
 
+Expected<std::vector<fs::path>> MakeParentFolders(const fs::path& dir) {
+  std::vector<fs::path> missing;
+  std::error_code ec;
+  for (fs::path p = dir.parent_path(); !p.empty() && !fs::exists(fs::symlink_status(p, ec)); p = p.parent_path()) {
+    missing.push_back(p);
+    if (p == p.root_path()) break;
+  }
+  std::vector<fs::path> made;
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (mkdir(it->c_str(), 0777) == 0) {
+      made.push_back(*it);
+    } else if (errno != EEXIST) {
+      const std::string why = Errno();
+      RemoveMadeFolders(made);
+      return MakeDiag("E0003", ExitCode::kFailure, "cannot create the folder '" + it->string() + "': " + why,
+                      "check that the path is right and its parent folder is writable");
+    }
+  }
+  return made;
+}
+
+void RemoveMadeFolders(const std::vector<fs::path>& made) {
+  for (auto it = made.rbegin(); it != made.rend(); ++it) rmdir(it->c_str());
+}
+
 Expected<TempFolder> TempFolder::Create(const std::string& prefix) {
   EMBER_ASSIGN_OR_RETURN(fs::path p, MakeUniqueDir(TempRoot(), prefix, true));
   return TempFolder(std::move(p));

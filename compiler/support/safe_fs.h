@@ -31,6 +31,14 @@ unsigned DefaultFileMode();
 Expected<std::filesystem::path> MakeUniqueDir(const std::filesystem::path& parent, const std::string& prefix,
                                               bool private_mode = false);
 
+// Creates the folders missing above `dir` (not `dir` itself) with mkdir and
+// returns those it made, outermost first, so that a command that fails can
+// remove exactly them with RemoveMadeFolders. Fails with E0003.
+Expected<std::vector<std::filesystem::path>> MakeParentFolders(const std::filesystem::path& dir);
+// Removes the folders `made` (as MakeParentFolders returns them), innermost
+// first, each only if it is empty.
+void RemoveMadeFolders(const std::vector<std::filesystem::path>& made);
+
 // A unique private folder under TempRoot() (mode 0700), removed with
 // everything in it when the object is destroyed (and only that folder).
 class TempFolder {

@@ -156,15 +156,11 @@ GeneratedProject TemplateProject::GenerateProjectFromMlf(const fs::path& mlf_pat
   } else if (project == project.root_path()) {
     throw ProjectApiError("the project folder cannot be /");
   }
-  fs::path existing = project.parent_path();  // the parents made here are removed on failure
-  while (existing != existing.root_path() && !fs::exists(fs::symlink_status(existing, ec))) existing = existing.parent_path();
-  auto remove_made_parents = [&] {
-    for (fs::path p = project.parent_path(); p != existing && p != p.root_path(); p = p.parent_path()) fs::remove(p, ec);
-  };
-  fs::create_directories(project.parent_path(), ec);
+  auto made = MakeParentFolders(project);  // removed again on failure
+  if (!made.ok()) throw UnsafeProjectDirError(made.diag());
   auto staging = MakeUniqueDir(project.parent_path(), "." + project.filename().string() + ".ember-new-");
   if (!staging.ok()) {
-    remove_made_parents();
+    RemoveMadeFolders(*made);
     throw UnsafeProjectDirError(staging.diag());
   }
   // The server creates the project inside the staging folder, under the
@@ -183,7 +179,7 @@ GeneratedProject TemplateProject::GenerateProjectFromMlf(const fs::path& mlf_pat
     if (!moved.ok()) throw UnsafeProjectDirError(moved.diag());
   } catch (...) {
     fs::remove_all(*staging, ec);
-    remove_made_parents();
+    RemoveMadeFolders(*made);
     throw;
   }
   fs::remove_all(*staging, ec);

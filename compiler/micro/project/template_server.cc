@@ -23,39 +23,30 @@ constexpr const char* kServerExe = "microtvm_api_server";
 constexpr const char* kProjectFile = "ember_project.json";
 
 // Creates `dir` with mkdir (never an existing folder) after the parents it
-// needs; the folders it made, innermost last, go to `made`.
+// needs (support/safe_fs.h); the folders it made, `dir` last, go to `made`.
 void MakeNewFolder(const fs::path& dir, std::vector<fs::path>& made) {
-  std::vector<fs::path> missing;
-  std::error_code ec;
-  for (fs::path p = dir.parent_path(); !p.empty() && !fs::exists(fs::symlink_status(p, ec)); p = p.parent_path()) {
-    missing.push_back(p);
-    if (p == p.root_path()) break;
-  }
-  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
-    if (mkdir(it->c_str(), 0777) == 0) {
-      made.push_back(*it);
-    } else if (errno != EEXIST) {
-      throw ServerError("cannot create " + it->string() + ": " + std::strerror(errno));
-    }
-  }
+  auto parents = MakeParentFolders(dir);
+  if (!parents.ok()) throw ServerError(parents.diag().message);
+  made = std::move(*parents);
   if (mkdir(dir.c_str(), 0777) != 0) {
-    throw ServerError(errno == EEXIST ? "project folder " + dir.string() + " already exists"
-                                      : "cannot create " + dir.string() + ": " + std::strerror(errno));
+    const int err = errno;
+    RemoveMadeFolders(made);
+    made.clear();
+    throw ServerError(err == EEXIST ? "project folder " + dir.string() + " already exists"
+                                    : "cannot create " + dir.string() + ": " + std::strerror(err));
   }
   made.push_back(dir);
 }
 
-// Removes what MakeNewFolder made: the project folder with its contents,
-// then each parent it created if it is empty.
-void RemoveMade(const std::vector<fs::path>& made, const fs::path& project) {
-  std::error_code ec;
-  for (auto it = made.rbegin(); it != made.rend(); ++it) {
-    if (*it == project) {
-      fs::remove_all(*it, ec);
-    } else {
-      fs::remove(*it, ec);  // a parent: only if empty
-    }
+// Removes what MakeNewFolder made: the project folder with its contents (if
+// it made it), then each parent it created if it is empty.
+void RemoveMade(std::vector<fs::path> made, const fs::path& project) {
+  if (!made.empty() && made.back() == project) {
+    std::error_code ec;
+    fs::remove_all(project, ec);
+    made.pop_back();
   }
+  RemoveMadeFolders(made);
 }
 
 }  // namespace

@@ -75,6 +75,33 @@ TEST(SafeFs, UniqueDirsAreNewAndTempFolderRemovesOnlyItself) {
   if (old_tmpdir != nullptr) setenv("TMPDIR", saved_tmpdir.c_str(), 1);
 }
 
+TEST(SafeFs, ParentFoldersMadeAreRemovedAndNothingElse) {
+  const fs::path base = Scratch();
+  auto made = MakeParentFolders(base / "a/b/c/project");
+  ASSERT_TRUE(made.ok()) << made.diag().ToString();
+  EXPECT_EQ(*made, (std::vector<fs::path>{base / "a", base / "a/b", base / "a/b/c"}));
+  EXPECT_TRUE(fs::is_directory(base / "a/b/c"));
+  EXPECT_FALSE(fs::exists(base / "a/b/c/project"));
+  // A file that appeared in a made folder keeps that folder (and its parents).
+  Write(base / "a/b/keep.txt", "keep");
+  RemoveMadeFolders(*made);
+  EXPECT_FALSE(fs::exists(base / "a/b/c"));
+  EXPECT_EQ(Read(base / "a/b/keep.txt"), "keep");
+  // Folders that existed are not reported, so never removed.
+  auto again = MakeParentFolders(base / "a/b/x/project");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, (std::vector<fs::path>{base / "a/b/x"}));
+  RemoveMadeFolders(*again);
+  EXPECT_TRUE(fs::is_directory(base / "a/b"));
+  EXPECT_EQ(Names(base), (std::vector<std::string>{"a"}));
+  // Below a regular file: E0003 naming the folder.
+  Write(base / "file", "x");
+  auto blocked = MakeParentFolders(base / "file/sub/project");
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_EQ(blocked.diag().id, "E0003");
+  EXPECT_NE(blocked.diag().message.find((base / "file/sub").string()), std::string::npos) << blocked.diag().message;
+}
+
 TEST(SafeFs, AtomicWriteReplacesFilesOnlyAndLeavesNothingOnFailure) {
   const fs::path root = Scratch();
   ASSERT_TRUE(WriteFileAtomic((root / "f.bin").string(), "one").ok());
