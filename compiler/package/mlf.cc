@@ -2,14 +2,9 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -67,16 +62,22 @@ struct EntryCloser {
 constexpr const char* kMarkerFile = ".ember-mlf";
 constexpr const char* kMarkerFormat = "ember-mlf-folder";
 
+// libarchive's write callback: appends to the std::string at `client`.
+la_ssize_t AppendToString(archive*, void* client, const void* data, size_t n) {
+  static_cast<std::string*>(client)->append(static_cast<const char*>(data), n);
+  return static_cast<la_ssize_t>(n);
+}
+
 // Writes `entries` as an uncompressed pax (ustar unless a name needs more)
-// archive to `fd`: members "./"-prefixed, owned by root:root (0:0),
+// archive to `out`: members "./"-prefixed, owned by root:root (0:0),
 // 0755 folders and 0644 files, every mtime = `epoch`. `path` is for messages.
-Status WriteTar(const std::vector<MlfEntry>& entries, int fd, const std::string& path, int64_t epoch) {
+Status WriteTar(const std::vector<MlfEntry>& entries, std::string& out, const std::string& path, int64_t epoch) {
   std::unique_ptr<archive, ArchiveCloser> a(archive_write_new());
   // Records of 20 blocks, the last one padded too (as tar and Python's tarfile).
   if (!a || archive_write_set_format_pax_restricted(a.get()) != ARCHIVE_OK ||
       archive_write_set_bytes_per_block(a.get(), 10240) != ARCHIVE_OK ||
       archive_write_set_bytes_in_last_block(a.get(), 10240) != ARCHIVE_OK ||
-      archive_write_open_fd(a.get(), fd) != ARCHIVE_OK) {
+      archive_write_open(a.get(), &out, nullptr, AppendToString, nullptr) != ARCHIVE_OK) {
     return CannotWrite(path, a ? archive_error_string(a.get()) ? archive_error_string(a.get()) : "unknown error"
                                : "out of memory");
   }
@@ -154,18 +155,12 @@ Status PrepareOutput(const fs::path& out, bool as_folder, const std::vector<std:
   return Status::Ok();
 }
 
-// The tar: a new temporary file next to `out`, renamed over it when whole.
+// The tar: built in memory, then written atomically (support/safe_fs.h).
 Status ExportTar(const std::vector<MlfEntry>& entries, const fs::path& out, int64_t epoch) {
-  const fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
-  std::string tmp = (parent / ("." + out.filename().string() + ".ember-XXXXXX")).string();
-  const int fd = mkstemp(tmp.data());
-  if (fd < 0) return CannotWrite(out.string(), std::string("cannot create a file in its folder: ") + std::strerror(errno));
-  Status st = WriteTar(entries, fd, out.string(), epoch);
-  if (st.ok() && fchmod(fd, DefaultFileMode()) != 0) st = CannotWrite(out.string(), std::strerror(errno));
-  if (close(fd) != 0 && st.ok()) st = CannotWrite(out.string(), std::strerror(errno));
-  if (st.ok() && std::rename(tmp.c_str(), out.c_str()) != 0) st = CannotWrite(out.string(), std::strerror(errno));
-  if (!st.ok()) unlink(tmp.c_str());
-  return st;
+  std::string bytes;
+  EMBER_RETURN_IF_ERROR(WriteTar(entries, bytes, out.string(), epoch));
+  const Status st = WriteFileAtomic(out.string(), bytes);
+  return st.ok() ? st : CannotWrite(out.string(), st.diag().message);  // E0703, as docs/mlf.md lists it
 }
 
 // The folder: written into a new unique sibling, then swapped into place.
