@@ -14,8 +14,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <thread>
 
 #include "example_main.h"
@@ -86,12 +84,6 @@ std::vector<ProjectOption> StandaloneOptions() {
       {"compile_definitions", std::nullopt, nullptr, "str", std::nullopt, gen,
        "Extra C preprocessor definitions for the example, separated by spaces (NAME or NAME=VALUE)."},
   };
-}
-
-std::string ReadTemplateFile(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  if (!f) throw ServerError("the template is incomplete: cannot read " + p.string());
-  return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
 // Replaces every "@KEY@" of `text` by its value.
