@@ -38,9 +38,6 @@ namespace ember::test {
 namespace {
 
 namespace fs = std::filesystem;
-using frontend::tflite::ModelBuilder;
-using frontend::tflite::Quant;
-using frontend::tflite::TensorType;
 using Json = nlohmann::json;
 
 std::string ReadText(const std::string& path) {
@@ -142,16 +139,7 @@ CliResult RunBounded(const std::vector<std::string>& args, int seconds = 10) {
 
 // int8 model whose tensor names are not UTF-8 (Latin-1 bytes, a lone UTF-8
 // lead byte): inputs "in\xff" and "in\xfe", output "sum\xe9".
-std::vector<uint8_t> NonUtf8NamedModel() {
-  ModelBuilder b;
-  const int a = b.AddTensor("in\xff", TensorType::INT8, {1, 4}, Quant(0.1f, 1));
-  const int c = b.AddTensor("in\xfe", TensorType::INT8, {1, 4}, Quant(0.2f, -2));
-  const int sum = b.AddTensor("sum\xe9", TensorType::INT8, {1, 4}, Quant(0.3f, 0));
-  b.AddAdd(a, c, sum);
-  b.SetInputs({a, c});
-  b.SetOutputs({sum});
-  return b.Finish();
-}
+std::vector<uint8_t> NonUtf8NamedModel() { return TinyAddModel("in\xff", "in\xfe", "sum\xe9"); }
 
 Json ParseJson(const std::string& text, const std::string& what) {
   const Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);

@@ -93,11 +93,11 @@ std::vector<uint8_t> TinyConvModel(bool deprecated_op_codes) {
   return b.Finish();
 }
 
-std::vector<uint8_t> TinyAddModel() {
+std::vector<uint8_t> TinyAddModel(const std::string& a_name, const std::string& b_name, const std::string& sum_name) {
   ModelBuilder b;
-  const int a = b.AddTensor("a", TensorType::INT8, {1, 4}, Quant(0.1f, 1));
-  const int c = b.AddTensor("b", TensorType::INT8, {1, 4}, Quant(0.2f, -2));
-  const int sum = b.AddTensor("sum", TensorType::INT8, {1, 4}, Quant(0.3f, 0));
+  const int a = b.AddTensor(a_name, TensorType::INT8, {1, 4}, Quant(0.1f, 1));
+  const int c = b.AddTensor(b_name, TensorType::INT8, {1, 4}, Quant(0.2f, -2));
+  const int sum = b.AddTensor(sum_name, TensorType::INT8, {1, 4}, Quant(0.3f, 0));
   b.AddAdd(a, c, sum);
   b.SetInputs({a, c});
   b.SetOutputs({sum});

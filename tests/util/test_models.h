@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace ember::test {
@@ -25,8 +26,10 @@ namespace ember::test {
 std::vector<uint8_t> TinyConvModel(bool deprecated_op_codes = false);
 
 // int8: inputs "a" i8[1,4] (0.1, 1) and "b" i8[1,4] (0.2, -2);
-// "sum" = add(a, b) i8[1,4] (0.3, 0), no activation.
-std::vector<uint8_t> TinyAddModel();
+// "sum" = add(a, b) i8[1,4] (0.3, 0), no activation. The three tensor
+// names may be given.
+std::vector<uint8_t> TinyAddModel(const std::string& a = "a", const std::string& b = "b",
+                                  const std::string& sum = "sum");
 
 // float32: input f32[1,4,4,2]; conv 3x3 VALID stride 1, 3 filters, bias ->
 // "conv" f32[1,2,2,3]; reshape by the new_shape option [1,12] -> "flat";
