@@ -10,9 +10,11 @@
 # firmware with
 # runtime/platform/cortex-m/build.sh around input_1.bin, runs it under QEMU
 # (run.sh: -icount shift=0) and compares the output with output_1.bin byte
-# for byte; on cortex-m4 a second build with --profile gives the per-layer
-# breakdown. Then REPORT writes OUT/results.json and OUT/results.md and
-# prints the table. Method and fields: bench/README.md.
+# for byte; on every core a second build with --profile gives the per-layer
+# breakdown, and on cortex-m4 every public vector is checked. Then REPORT
+# writes OUT/results.json and OUT/results.md and prints the table, with the
+# peer figures of each core that has a file SHARED/peers/tflm-<core>.json
+# (read there, never copied). Method and fields: bench/README.md.
 #
 # Environment: EMBER_BENCH_MODELS (default "kws vww ic ad"),
 # EMBER_BENCH_CORES (default all five), EMBER_BENCH_JOBS (parallel jobs,
@@ -151,6 +153,11 @@ rm -f "$OUT/environment.txt" "$OUT/results.json" "$OUT/results.md"
   echo "flags: -O2 -mthumb -ffunction-sections -fdata-sections, --gc-sections, newlib-nano (runtime/platform/cortex-m/build.sh)"
   echo "run: qemu-system-arm -M <board> -icount shift=0 -semihosting (runtime/platform/cortex-m/run.sh)"
   echo "models: $SHARED/models ($MODELS), vectors: input_1.bin/output_1.bin (all input_K.bin on cortex-m4)"
+  peers=""; none=""
+  for core in $CORES; do
+    if [ -f "$SHARED/peers/tflm-$core.json" ]; then peers="$peers tflm-$core.json"; else none="$none $core"; fi
+  done
+  echo "peers: $SHARED/peers:$peers${none:+ (no peer file for$none)}"
 } > "$OUT/environment.txt"
 
 for m in $MODELS; do
@@ -163,14 +170,14 @@ export BENCH_EMBER="$EMBER" BENCH_SHARED="$SHARED" BENCH_OUT="$OUT"
 for m in $MODELS; do
   for core in $CORES; do
     echo "$m $core plain"
-    if [ "$core" = cortex-m4 ]; then echo "$m $core profile"; fi
+    echo "$m $core profile"
   done
   echo "$m cortex-m4 vectors"
 done | xargs -P "$JOBS" -n 3 sh "$BENCH_DIR/bench.sh" --job
 
 echo
 report_rc=0
-"$REPORT" "$OUT" "$SHARED/peers/tflm-cortex-m4.json" "$MODELS" "$CORES" || report_rc=$?
+"$REPORT" "$OUT" "$SHARED/peers" "$MODELS" "$CORES" || report_rc=$?
 vectors_rc=0
 echo
 for m in $MODELS; do

@@ -81,6 +81,24 @@ std::string ReadBuild(const fs::path& dir, const std::string& model, CoreResult*
 
 }  // namespace
 
+bool ReadPeers(const std::string& peers_dir, const std::vector<std::string>& cores, Peers* peers,
+               std::string* error) {
+  for (const std::string& core : cores) {
+    const fs::path file = fs::path(peers_dir) / ("tflm-" + core + ".json");
+    std::error_code ec;
+    if (!fs::exists(file, ec)) continue;
+    std::string text;
+    nlohmann::json peer;
+    if (ReadText(file, &text)) peer = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!peer.is_object()) {
+      *error = "cannot read the peer figures " + file.string();
+      return false;
+    }
+    (*peers)[core] = std::move(peer);
+  }
+  return true;
+}
+
 ModelResult CollectModel(const std::string& out_dir, const std::string& model,
                          const std::vector<std::string>& cores) {
   ModelResult res;
@@ -90,6 +108,18 @@ ModelResult CollectModel(const std::string& out_dir, const std::string& model,
   if (ReadText(base / "analyze.json", &text)) {
     const auto a = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (a.is_object() && a.value("macs", nlohmann::json()).is_number_unsigned()) res.macs = a["macs"].get<uint64_t>();
+    // Per node MACs, by node name (what a profile row carries); a name that
+    // occurs twice is dropped rather than guessed.
+    std::vector<std::string> twice;
+    if (a.is_object() && a.value("nodes", nlohmann::json()).is_array())
+      for (const auto& n : a["nodes"]) {
+        if (!n.is_object() || !n.value("name", nlohmann::json()).is_string() ||
+            !n.value("macs", nlohmann::json()).is_number_unsigned())
+          continue;
+        if (!res.node_macs.emplace(n["name"].get<std::string>(), n["macs"].get<uint64_t>()).second)
+          twice.push_back(n["name"].get<std::string>());
+      }
+    for (const std::string& name : twice) res.node_macs.erase(name);
   }
   for (const std::string& core : cores) {
     CoreResult r;

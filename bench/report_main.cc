@@ -1,12 +1,15 @@
 // ember-bench-report: collates the job folders of bench.sh into
 // results.json and results.md and prints the report.
 //
-//   ember-bench-report OUT_DIR PEERS.json "kws vww ic ad" "cortex-m4 cortex-m3 ..."
+//   ember-bench-report OUT_DIR PEERS_DIR "kws vww ic ad" "cortex-m4 cortex-m3 ..."
 //
+// PEERS_DIR holds the peer figures per core, tflm-<core>.json (../shared/
+// peers); a core without such a file is reported as having no peer.
 // Exit status: 0 when every model ran bit-exactly on every core (a core the
 // model does not fit is reported, not failed, except on cortex-m4); 1 when a
-// run failed or an output differed; 2 on bad arguments or an unreadable
-// peer file.
+// run failed or an output differed; 2 on bad arguments or a peer file that
+// exists but cannot be read.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -31,15 +34,15 @@ bool WriteText(const std::string& path, const std::string& text) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::cerr << "usage: ember-bench-report OUT_DIR PEERS.json \"MODELS\" \"CORES\"\n";
+  if (argc != 5 || !std::filesystem::is_directory(argv[2])) {
+    std::cerr << "usage: ember-bench-report OUT_DIR PEERS_DIR \"MODELS\" \"CORES\"\n";
     return 2;
   }
   const std::string out_dir = argv[1];
-  std::ifstream pin(argv[2]);
-  const nlohmann::json peers = nlohmann::json::parse(pin, nullptr, /*allow_exceptions=*/false);
-  if (!pin || peers.is_discarded() || !peers.is_object()) {
-    std::cerr << "ember-bench-report: cannot read the peer figures " << argv[2] << "\n";
+  ember::bench::Peers peers;
+  std::string error;
+  if (!ember::bench::ReadPeers(argv[2], Words(argv[4]), &peers, &error)) {
+    std::cerr << "ember-bench-report: " << error << "\n";
     return 2;
   }
   std::string environment;

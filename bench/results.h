@@ -5,6 +5,7 @@
 #define EMBER_BENCH_RESULTS_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,7 +39,7 @@ struct CoreResult {
   uint64_t metadata_arena_bytes = 0;    // metadata.json, cross-check
   uint64_t metadata_weights_bytes = 0;  // metadata.json, cross-check
   FirmwareSize firmware;
-  std::vector<LayerRow> layers;  // cortex-m4 only (--profile build)
+  std::vector<LayerRow> layers;        // the --profile build, one row per node
   uint64_t profile_instructions = 0;  // the profile build's own total
   bool ok() const { return status == "ok"; }
   uint64_t ram_bytes() const { return footprint.data_bytes + footprint.bss_bytes; }
@@ -46,9 +47,24 @@ struct CoreResult {
 
 struct ModelResult {
   std::string name;
-  uint64_t macs = 0;  // ember analyze
+  uint64_t macs = 0;                             // ember analyze
+  std::map<std::string, uint64_t> node_macs;     // ember analyze, by node name
   std::vector<CoreResult> cores;
 };
+
+// The peer figures of each core that has them: the parsed
+// SHARED/peers/tflm-<core>.json, keyed by core. A core without an entry is
+// reported as having no peer.
+using Peers = std::map<std::string, nlohmann::json>;
+
+// The acceptance targets of issue 12, shown (not enforced) by the report:
+// instructions at most kInstructionLimit x TFLM+CMSIS-NN on the same core
+// (the project's goal: kInstructionGoal x), and the model's RAM (arena with
+// inputs and outputs inside) at most RamLimitBytes(model) on every core.
+constexpr double kInstructionLimit = 0.8;
+constexpr double kInstructionGoal = 0.5;
+// kws 9,000 B, vww 42,000 B, ic 40,000 B, ad 768 B; 0 for any other model.
+uint64_t RamLimitBytes(const std::string& model);
 
 // Reads <out>/<model>/analyze.json and, for every core, <out>/<model>/<core>/
 // (and <core>-profile/ when present). Missing or unreadable files turn into
@@ -56,14 +72,22 @@ struct ModelResult {
 ModelResult CollectModel(const std::string& out_dir, const std::string& model,
                          const std::vector<std::string>& cores);
 
-// results.json: method, peer, and per model and core every figure; the
-// cortex-m4 entries also carry the ratios to the peer's figures.
-nlohmann::json ResultsJson(const std::vector<ModelResult>& models, const nlohmann::json& peers,
+// Reads <peers_dir>/tflm-<core>.json for every core that has one into
+// *peers. False, with *error set, when such a file exists but is not a JSON
+// object; a missing file is not an error (that core has no peer).
+bool ReadPeers(const std::string& peers_dir, const std::vector<std::string>& cores, Peers* peers,
+               std::string* error);
+
+// results.json: method, peers, and per model and core every figure; the
+// entries of a core with a peer also carry the ratios to the peer's figures
+// of that core, per TFLM op group, and the acceptance targets.
+nlohmann::json ResultsJson(const std::vector<ModelResult>& models, const Peers& peers,
                            const std::string& environment);
 
-// The readable report (Markdown): the main table, the cortex-m4 comparison
-// with the peer, and the per-layer breakdown.
-std::string ResultsMarkdown(const std::vector<ModelResult>& models, const nlohmann::json& peers,
+// The readable report (Markdown): the main table, the comparison with the
+// peer on each core that has one, the acceptance targets, where the
+// instructions go per op type and core, and the per-layer breakdown.
+std::string ResultsMarkdown(const std::vector<ModelResult>& models, const Peers& peers,
                             const std::string& environment);
 
 }  // namespace ember::bench
