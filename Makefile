@@ -82,7 +82,9 @@ bench-shared:
 	@test -d $(SHARED)/models -a -d $(SHARED)/testdata -a -f $(SHARED)/peers/tflm-cortex-m4.json || \
 	  { echo "make bench: $(SHARED) (models/, testdata/, peers/tflm-cortex-m4.json) is missing; the benchmark needs it (check out 'shared' beside the project or pass SHARED=/path)" >&2; exit 1; }
 
-bench: bench-shared build
+# It builds only what it runs (the ember CLI and ember-bench-report).
+bench: bench-shared setup configure
+	cmake --build $(BUILD) -j $(JOBS) --target ember ember-bench-report
 	@sh bench/bench.sh $(BUILD)/bin/ember $(BUILD)/bin/ember-bench-report $(SHARED) $(BUILD)/bench
 
 clean:
