@@ -17,8 +17,9 @@
 //     arena, 16-byte aligned, valid for the duration of the call).
 // Constant operands are read from `static const` arrays that the emitter
 // obtains from the ConstPool (their names are returned by ConstPool::Use).
-// An input buffer may alias an output buffer only when the emitter says so
-// (Kernel::inplace_ok); the memory planner honours that.
+// An input buffer may alias or overlap an output buffer only when the emitter
+// says so (Kernel::inplace_ok, Kernel::overlaps); the memory planner honours
+// that. No overlap is the default.
 //
 // The generated code may use <stdint.h>, <string.h>, <math.h> (float ops) and
 // the runtime headers "ember/kernel_math.h" and "ember/fixed_point.h".
@@ -92,12 +93,25 @@ struct KernelContext {
   const Target& target;
 };
 
+// A declaration that out0 may overlap the buffer of node.inputs[input]: the
+// kernel stays correct when out0 starts at most `delta` bytes after that
+// input's first byte (delta < 0: at least -delta bytes before it), because
+// every output byte is written only after the last read of any input byte at
+// or below it (kernels/window_overlap.h computes delta from the access
+// order). The planner uses it only when the input's lifetime ends at this
+// node and both buffers are in the arena.
+struct KernelOverlap {
+  int input = 0;       // operand index in node.inputs
+  int64_t delta = 0;   // bytes; elementwise same-size in place is 0
+};
+
 struct Kernel {
   std::string code;           // the C definition of `static void <fn_name>(...) { ... }`
   int64_t scratch_bytes = 0;  // scratch the kernel needs (0: no `scratch` parameter)
   bool inplace_ok = false;    // out0 may share memory with in0 (elementwise, same size)
   bool is_copy = false;       // a pure byte copy of in0 to out0 (reshape, squeeze): the
                               // planner may alias them and the call may be elided
+  std::vector<KernelOverlap> overlaps;  // empty: out0 never overlaps an input (beyond inplace_ok)
 };
 
 using EmitFn = Expected<Kernel> (*)(const KernelContext&);

@@ -15,6 +15,7 @@
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/window_overlap.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c {
@@ -168,6 +169,9 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
            EmitPixelLoops(loop, PixelBody(s, nm, &rq, true),
                           HasBorder(loop) ? PixelBody(s, nm, &rq, false) : "") +
            "}\n";
+  // Per pixel, each output channel is written right after reading its input
+  // channel's taps, channels ascending.
+  DeclareOverlap(&k, ChannelStepOverlapDelta(loop, s.dm, nm.is_float ? 4 : 1));
   return k;
 }
 
