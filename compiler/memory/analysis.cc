@@ -41,7 +41,9 @@ int64_t InplaceLowerBound(const ir::Graph& g, const PlanHints& hints) {
       const Lifetime* o = life[static_cast<size_t>(h.output)];
       const Lifetime* i = life[static_cast<size_t>(h.input)];
       if (!o || !i || producer[static_cast<size_t>(h.output)] != s || i->last != s) continue;
-      const int64_t save = std::min(o->bytes - std::max<int64_t>(0, -h.delta), i->bytes);
+      // Forward: out at in + min(delta, 0) at best; upward: at in + max(delta, 0).
+      const int64_t save = h.upward ? std::min(o->bytes, i->bytes - std::max<int64_t>(0, h.delta))
+                                    : std::min(o->bytes - std::max<int64_t>(0, -h.delta), i->bytes);
       if (save > 0) savings.push_back({save, h.output, h.input});
     }
     std::stable_sort(savings.begin(), savings.end(), [](const Saving& a, const Saving& b) { return a.bytes > b.bytes; });

@@ -36,8 +36,8 @@ struct GraphFigures {
 // that aliases another (hints.aliases) counts once, and an output that may
 // overlap an input dying at its node (hints.overlaps, delta d) needs only the
 // bytes the pair cannot share: the two together take at least
-// max(in + max(0, -d), out) bytes, the most either kind of sharing can save
-// (each input shared with one output). No plan that honours the hints can
+// max(in + max(0, -d), out) bytes (upward: max(in, out + max(0, d))), the
+// most either kind of sharing can save (each input shared with one output). No plan that honours the hints can
 // need less arena than this.
 int64_t InplaceLowerBound(const ir::Graph& g, const PlanHints& hints);
 

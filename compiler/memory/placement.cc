@@ -53,17 +53,28 @@ Placement PlaceInOrder(const std::vector<Block>& blocks, const std::vector<size_
       if (!LiveTogether(b, blocks[j])) continue;
       const int64_t at = p.offsets[j];
       int64_t lo = at - b.bytes + 1, hi = at + blocks[j].bytes;  // b at c overlaps j iff lo <= c < hi
+      int64_t up_lo = hi;  // upward relations: [up_lo, hi) is allowed too
       for (const Relation& r : relations) {
-        if (r.out == idx && r.in == j) lo = std::max(lo, at + r.delta + 1);  // c <= at + delta is allowed
-        if (r.in == idx && r.out == j) hi = std::min(hi, at - r.delta);      // c >= at - delta is allowed
+        if (r.upward) {
+          if (r.out == idx && r.in == j) up_lo = std::min(up_lo, at + r.delta);      // c >= at + delta
+          if (r.in == idx && r.out == j) lo = std::max(lo, at - r.delta + 1);        // c <= at - delta
+        } else {
+          if (r.out == idx && r.in == j) lo = std::max(lo, at + r.delta + 1);  // c <= at + delta is allowed
+          if (r.in == idx && r.out == j) hi = std::min(hi, at - r.delta);      // c >= at - delta is allowed
+        }
       }
+      hi = std::min(hi, up_lo);
       if (lo < hi) forbidden.emplace_back(lo, hi);
     }
     std::sort(forbidden.begin(), forbidden.end());
     candidates.push_back(LowestFree(forbidden, bottom, alignment));
     for (const Relation& r : relations) {
-      if (r.out == idx && is_placed[r.in]) candidates.push_back(HighestFree(forbidden, p.offsets[r.in] + r.delta, alignment));
-      if (r.in == idx && is_placed[r.out]) candidates.push_back(LowestFree(forbidden, p.offsets[r.out] - r.delta, alignment));
+      const bool out_here = r.out == idx && is_placed[r.in], in_here = r.in == idx && is_placed[r.out];
+      if (!out_here && !in_here) continue;
+      const int64_t limit = out_here ? p.offsets[r.in] + r.delta : p.offsets[r.out] - r.delta;
+      // Below the limit for a forward out or an upward in, above it otherwise.
+      candidates.push_back(out_here != r.upward ? HighestFree(forbidden, limit, alignment)
+                                                : LowestFree(forbidden, limit, alignment));
     }
     // The candidate that grows the arena least (the first of equals).
     int64_t best = candidates[0];

@@ -19,10 +19,12 @@ struct Block {
 // Block `out` may overlap block `in` (they are live together at one step
 // only, where `in` dies and `out` is written) when offset(out) <= offset(in) +
 // delta; apart from that, the two must not overlap like any other pair.
+// With `upward`, the mirror image: offset(out) >= offset(in) + delta.
 struct Relation {
   size_t out = 0;
   size_t in = 0;
   int64_t delta = 0;
+  bool upward = false;
 };
 
 struct Placement {
@@ -42,7 +44,8 @@ inline bool LiveTogether(const Block& a, const Block& b) { return a.first <= b.l
 // already placed, the free offset nearest to the relation's limit (for an
 // `out`, the highest at or below offset(in) + delta, possibly below 0: the
 // arena extends downwards; for an `in`, the lowest at or above offset(out) -
-// delta). Offsets are shifted at the end so the lowest is 0.
+// delta; mirrored for upward relations). Offsets are shifted at the end so
+// the lowest is 0.
 Placement PlaceInOrder(const std::vector<Block>& blocks, const std::vector<size_t>& order, int64_t alignment,
                        std::string algorithm, const std::vector<Relation>& relations = {});
 

@@ -93,7 +93,8 @@ Status CheckHints(const ir::Graph& g, const PlanHints& hints, int64_t alignment)
     if (seen_out[static_cast<size_t>(h.output)])
       return HintError(Pair(g, "overlap", h.output, h.input) + ": the output is also an alias");
     for (size_t j = 0; j < k; ++j) {
-      if (hints.overlaps[j].output == h.output && hints.overlaps[j].input == h.input)
+      if (hints.overlaps[j].output == h.output && hints.overlaps[j].input == h.input &&
+          hints.overlaps[j].upward == h.upward)
         return HintError(Pair(g, "overlap", h.output, h.input) + ": hinted twice");
     }
   }
@@ -193,7 +194,8 @@ detail::DisjointSets AliasSets(const PlanHints& hints, const MemoryPlan& plan, c
 
 // True when an overlap hint allows allocation `o` (an output) to overlap
 // allocation `b`: b is the hint's input or aliases it, b dies at the node
-// that writes o, and o starts at most delta bytes above b.
+// that writes o, and o starts at most delta bytes above b (upward hints, for
+// an output marked reversed: at least delta bytes above b).
 bool OverlapAllowed(const ir::Graph& g, const PlanHints& hints, const MemoryPlan& plan,
                     const std::vector<int>& index, const std::vector<int>& producer, detail::DisjointSets& alias,
                     size_t o, size_t b) {
@@ -201,11 +203,12 @@ bool OverlapAllowed(const ir::Graph& g, const PlanHints& hints, const MemoryPlan
   const Allocation& in = plan.allocations[b];
   if (out.tensor == ir::kNoTensor) return false;
   for (const Overlap& h : hints.overlaps) {
-    if (h.output != out.tensor || g.tensor(h.input).is_const()) continue;
+    if (h.output != out.tensor || h.upward != out.reversed || g.tensor(h.input).is_const()) continue;
     const int i = index[static_cast<size_t>(h.input)];
     if (i < 0 || alias.Find(static_cast<size_t>(i)) != alias.Find(b)) continue;
     const int node = producer[static_cast<size_t>(out.tensor)];
-    if (in.last == node && out.first == node && out.offset <= in.offset + h.delta) return true;
+    const bool placed = h.upward ? out.offset >= in.offset + h.delta : out.offset <= in.offset + h.delta;
+    if (in.last == node && out.first == node && placed) return true;
   }
   return false;
 }
@@ -262,7 +265,7 @@ std::string PlanSummary(const ir::Graph& g, const MemoryPlan& plan) {
     const std::string name = a.tensor == ir::kNoTensor ? BufferName(g, a) : g.tensor(a.tensor).name;
     const std::string offset = a.in_arena ? std::to_string(a.offset) : "caller";
     const std::string live = std::to_string(a.first) + ".." + std::to_string(a.last);
-    const char* note = a.aliased ? "shares bytes" : "";
+    const char* note = a.reversed ? "shares bytes (written in reverse)" : a.aliased ? "shares bytes" : "";
     std::snprintf(line, sizeof line, " %10lld %10s  %-11s %s", static_cast<long long>(a.bytes), offset.c_str(),
                   live.c_str(), note);
     std::string row = name + std::string(width - name.size(), ' ') + line;

@@ -117,7 +117,7 @@ std::vector<Relation> Relations(const Problem& p, const PlanHints& hints, const 
     const int node = p.producer[static_cast<size_t>(h.output)];
     if (bo == bi || blocks[static_cast<size_t>(bi)].last != node || blocks[static_cast<size_t>(bo)].first != node)
       continue;
-    out.push_back({static_cast<size_t>(bo), static_cast<size_t>(bi), h.delta});
+    out.push_back({static_cast<size_t>(bo), static_cast<size_t>(bi), h.delta, h.upward});
   }
   return out;
 }
@@ -160,11 +160,18 @@ Expected<MemoryPlan> PlanMemory(const ir::Graph& g, const PlanHints& hints, cons
   for (size_t k = 0; k < p.allocs.size(); ++k) {
     if (block_of[k] >= 0) p.allocs[k].offset = best.offsets[static_cast<size_t>(block_of[k])];
   }
-  for (const Overlap& h : hints.overlaps) {  // mark the outputs that really overlap their input
+  // Mark the outputs that really overlap a hinted input, and those whose
+  // overlap only an upward hint allows (their kernels run in reverse).
+  for (const Overlap& h : hints.overlaps) {
     if (!Mergeable(p, h.output, h.input)) continue;
     Allocation& o = p.allocs[static_cast<size_t>(p.index[static_cast<size_t>(h.output)])];
     const Allocation& i = p.allocs[static_cast<size_t>(p.index[static_cast<size_t>(h.input)])];
-    if (o.bytes > 0 && i.bytes > 0 && o.offset < i.offset + i.bytes && i.offset < o.offset + o.bytes) o.aliased = true;
+    if (o.bytes == 0 || i.bytes == 0 || o.offset >= i.offset + i.bytes || i.offset >= o.offset + o.bytes) continue;
+    o.aliased = true;
+    const bool forward = std::any_of(hints.overlaps.begin(), hints.overlaps.end(), [&](const Overlap& f) {
+      return !f.upward && f.output == h.output && f.input == h.input && o.offset <= i.offset + f.delta;
+    });
+    if (!forward) o.reversed = true;
   }
   plan.allocations = std::move(p.allocs);
   EMBER_RETURN_IF_ERROR(VerifyPlan(g, hints, plan));

@@ -28,10 +28,15 @@ struct PlanOptions {
 // of any input byte at or below it. Valid only at the node that writes the
 // output, when the input's lifetime ends there and both are in the arena;
 // elementwise same-size in place is delta 0.
+// An `upward` overlap is the mirror image, for a kernel that can also be
+// emitted visiting its pixels in reverse order: the output may start at any
+// offset >= the input's offset + delta, and the plan then marks the output
+// Allocation::reversed so that code generation emits that order.
 struct Overlap {
   ir::TensorId output = ir::kNoTensor;
   ir::TensorId input = ir::kNoTensor;
   int64_t delta = 0;
+  bool upward = false;
 };
 
 struct PlanHints {
@@ -54,6 +59,8 @@ struct Allocation {
   int64_t offset = 0;     // in the arena; meaningful only when in_arena
   bool in_arena = true;   // false for graph inputs/outputs kept in the caller's buffers
   bool aliased = false;   // shares the bytes of another buffer (an alias or overlap hint)
+  bool reversed = false;  // overlaps its input through an upward hint: its node must visit
+                          // its pixels in reverse order
 };
 
 struct MemoryPlan {

@@ -167,12 +167,14 @@ TEST(Compile, RunRefusesAnArchiveForAnotherTarget) {
 }
 
 // The MLPerf Tiny models: compile for the host, run every reference vector,
-// compare byte for byte; and the arena bound with inputs/outputs inside.
+// compare byte for byte; and the arena with inputs/outputs inside against the
+// RAM acceptance figures of the performance issue (with overlapping buffers;
+// without, the naive bounds were 16,000 / 55,296 / 49,152 / 768 B).
 struct ModelBound {
   const char* name;
-  int64_t lower_bound;
+  int64_t ram_limit;
 };
-constexpr ModelBound kModels[] = {{"kws", 16000}, {"vww", 55296}, {"ic", 49152}, {"ad", 768}};
+constexpr ModelBound kModels[] = {{"kws", 9000}, {"vww", 42000}, {"ic", 40000}, {"ad", 768}};
 
 class CompileShared : public ::testing::TestWithParam<ModelBound> {};
 
@@ -204,7 +206,7 @@ TEST_P(CompileShared, ArenaWithIoInsideMeetsTheBound) {
   const auto meta = nlohmann::json::parse(Slurp(mlf + "/metadata.json"));
   const auto& mod = meta["modules"]["default"];
   const int64_t arena = mod["memory"]["functions"]["main"][0]["workspace_size_bytes"].get<int64_t>();
-  EXPECT_LE(arena * 10, GetParam().lower_bound * 11) << GetParam().name << " arena " << arena;
+  EXPECT_LE(arena, GetParam().ram_limit) << GetParam().name << " arena " << arena;
   EXPECT_EQ(mod["ram_bytes"].get<int64_t>(), arena);
 }
 

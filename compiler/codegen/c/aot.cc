@@ -276,8 +276,8 @@ void AddKernelHints(const ir::Graph& g, size_t node, const Kernel& kernel, memor
     if (ov.input < 0 || static_cast<size_t>(ov.input) >= n.inputs.size()) continue;
     const ir::TensorId in = n.inputs[static_cast<size_t>(ov.input)];
     if (in == ir::kNoTensor || g.tensor(in).is_const()) continue;
-    hints->overlaps.push_back({out, in, ov.delta});
-    input0 = input0 || ov.input == 0;
+    hints->overlaps.push_back({out, in, ov.delta, ov.upward});
+    input0 = input0 || (ov.input == 0 && !ov.upward);
   }
   const ir::TensorId in0 = n.inputs[0];
   if (kernel.inplace_ok && !input0 && in0 != ir::kNoTensor &&
@@ -322,6 +322,19 @@ Expected<GeneratedModel> GenerateAot(const ir::Graph& g, const AotOptions& o) {
   po.alignment = 16;
   po.io_in_arena = o.io_in_arena;
   EMBER_ASSIGN_OR_RETURN(m.plan, memory::PlanMemory(g, hints, po));
+  // Kernels whose output overlaps their input through an upward hint run
+  // their pixels in reverse: emit them again that way.
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const ir::Node& n = g.nodes[i];
+    const memory::Allocation* out = n.outputs.empty() ? nullptr : m.plan.Find(n.outputs[0]);
+    if (out == nullptr || !out->reversed) continue;
+    KernelContext ctx{g, n, i, code[i].fn, consts, o.target, /*reverse_pixels=*/true};
+    EMBER_ASSIGN_OR_RETURN(Kernel reversed, GetEmitter(n.op).emit(ctx));
+    if (!reversed.reversed || reversed.scratch_bytes != code[i].kernel.scratch_bytes)
+      return InternalError("node " + std::to_string(i) + " (" + ir::OpIrName(n.op) +
+                           ") declared an upward overlap but cannot be emitted in reverse order");
+    code[i].kernel = std::move(reversed);
+  }
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     if (!code[i].kernel.is_copy) continue;
     const auto* in = m.plan.Find(g.nodes[i].inputs[0]);

@@ -91,6 +91,10 @@ struct KernelContext {
   std::string fn_name;  // the name of the static function to define
   ConstPool& consts;
   const Target& target;
+  // Visit the output pixels in reverse order (set when the memory plan uses
+  // an upward overlap the kernel declared); an emitter that honours it sets
+  // Kernel::reversed.
+  bool reverse_pixels = false;
 };
 
 // A declaration that out0 may overlap the buffer of node.inputs[input]: the
@@ -100,9 +104,14 @@ struct KernelContext {
 // or below it (kernels/window_overlap.h computes delta from the access
 // order). The planner uses it only when the input's lifetime ends at this
 // node and both buffers are in the arena.
+// An `upward` overlap holds only for the kernel emitted with
+// KernelContext::reverse_pixels (pixels visited from the last to the first),
+// and the other way round: out0 must start at least `delta` bytes after the
+// input's first byte.
 struct KernelOverlap {
   int input = 0;       // operand index in node.inputs
   int64_t delta = 0;   // bytes; elementwise same-size in place is 0
+  bool upward = false;
 };
 
 struct Kernel {
@@ -112,6 +121,7 @@ struct Kernel {
   bool is_copy = false;       // a pure byte copy of in0 to out0 (reshape, squeeze): the
                               // planner may alias them and the call may be elided
   std::vector<KernelOverlap> overlaps;  // empty: out0 never overlaps an input (beyond inplace_ok)
+  bool reversed = false;                // emitted with reverse_pixels honoured
 };
 
 using EmitFn = Expected<Kernel> (*)(const KernelContext&);

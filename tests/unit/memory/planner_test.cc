@@ -361,6 +361,27 @@ TEST(Planner, ResidualAddOverwritesTheOperandThatDies) {
   EXPECT_EQ(p.Find(y)->offset, p.Find(b)->offset);
 }
 
+TEST(Planner, UpwardOverlapTurnsAChainBack) {
+  // b over a either 32 bytes below (forward) or 32 above (its kernel in
+  // reverse), c over b 32 below: with the upward choice the chain returns to
+  // where it started and needs 192 bytes instead of 224.
+  const ir::Graph g = ShiftChain(false);
+  PlanHints forward;
+  forward.overlaps = {{2, 1, -32}, {3, 2, -32}};
+  EXPECT_EQ(PlanOk(g, forward, Opts(false, 16)).arena_bytes, 224);
+  PlanHints both = forward;
+  both.overlaps.push_back({2, 1, 32, /*upward=*/true});
+  const MemoryPlan p = PlanOk(g, both, Opts(false, 16));
+  EXPECT_EQ(p.arena_bytes, 192);
+  EXPECT_TRUE(p.Find(2)->reversed);
+  EXPECT_GE(p.Find(2)->offset, p.Find(1)->offset + 32);
+  EXPECT_FALSE(p.Find(3)->reversed);
+  // The same offsets with the kernel in forward order are an error.
+  MemoryPlan q = p;
+  q.allocations[2].reversed = false;
+  EXPECT_FALSE(VerifyPlan(g, both, q).ok());
+}
+
 TEST(VerifyPlan, OverlapHintJustifiesOnlyLegalOverlaps) {
   const ir::Graph g = ShiftChain(false);
   PlanHints h;

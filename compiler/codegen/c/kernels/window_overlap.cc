@@ -61,6 +61,25 @@ std::optional<int64_t> PixelBlockOverlapDelta(const PixelLoop& p, int64_t block_
   return delta;
 }
 
+// The same window on mirrored buffers (element e of n becomes n - 1 - e):
+// output position o' = out - 1 - o reads what o read, mirrored.
+Axis Mirror(const Axis& a) {
+  return {a.in, a.k, a.stride, a.dil, (a.out - 1) * a.stride + (a.k - 1) * a.dil - (a.in - 1) - a.pad, a.out};
+}
+
+std::optional<int64_t> ReversedPixelBlockOverlapDelta(const PixelLoop& p, int64_t block_pixels, int64_t elem_bytes) {
+  PixelLoop m = p;
+  m.y = Mirror(p.y);
+  m.x = Mirror(p.x);
+  m.reverse = false;
+  const std::optional<int64_t> d = PixelBlockOverlapDelta(m, block_pixels, elem_bytes);
+  if (!d) return std::nullopt;
+  // Mirrored, out' <= in' + d with in' = -(in + in_bytes), out' = -(out +
+  // out_bytes): out >= in + in_bytes - out_bytes - d.
+  const int64_t out_bytes = p.batch * p.y.out * p.x.out * p.out_c * elem_bytes;
+  return InputBytes(p, elem_bytes) - out_bytes - *d;
+}
+
 std::optional<int64_t> ChannelStepOverlapDelta(const PixelLoop& p, int64_t depth_multiplier, int64_t elem_bytes) {
   const int64_t pixels = p.batch * p.y.out * p.x.out;
   if (depth_multiplier < 1 || p.out_c != p.in_c * depth_multiplier) return std::nullopt;

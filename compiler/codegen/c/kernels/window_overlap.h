@@ -21,6 +21,9 @@
 //     steps count:
 //       delta = min over steps s of (lowest input byte read by steps > s)
 //                                    - (end byte of step s's output).
+// A kernel emitted with PixelLoop::reverse visits the blocks from the last to
+// the first: mirroring both buffers turns it into the forward case, and its
+// output may then start at or above the input + delta (an upward overlap).
 // Both are evaluated by brute force over the pixels (and channels), which is
 // exact for the model above; a geometry too large to enumerate cheaply gets
 // no overlap (std::nullopt), or the pixel-block answer for channel steps.
@@ -42,9 +45,13 @@ std::optional<int64_t> PixelBlockOverlapDelta(const PixelLoop& p, int64_t block_
 // The largest delta for channel steps (out_c = in_c * depth_multiplier).
 std::optional<int64_t> ChannelStepOverlapDelta(const PixelLoop& p, int64_t depth_multiplier, int64_t elem_bytes);
 
+// For a kernel visiting blocks of `block_pixels` pixels in reverse order: the
+// smallest delta such that out0 at or above in0 + delta is safe.
+std::optional<int64_t> ReversedPixelBlockOverlapDelta(const PixelLoop& p, int64_t block_pixels, int64_t elem_bytes);
+
 // `delta` as the kernel's declaration for input 0 (none when absent).
-inline void DeclareOverlap(Kernel* k, std::optional<int64_t> delta) {
-  if (delta) k->overlaps.push_back({0, *delta});
+inline void DeclareOverlap(Kernel* k, std::optional<int64_t> delta, bool upward = false) {
+  if (delta) k->overlaps.push_back({0, *delta, upward});
 }
 
 }  // namespace ember::codegen::c
