@@ -15,6 +15,16 @@
 namespace ember::test {
 namespace {
 
+// Operand indices of the node's runtime inputs (present and not constant), in
+// order: runtime input k is the C buffer `in<k>`.
+std::vector<size_t> RuntimeOperands(const ir::Graph& g, const ir::Node& n) {
+  std::vector<size_t> ops;
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    if (n.inputs[i] != ir::kNoTensor && !g.tensor(n.inputs[i]).is_const()) ops.push_back(i);
+  }
+  return ops;
+}
+
 // After the plain call: for each declared overlap, out0 and a copy of the
 // input in one buffer, out0 exactly at the input + delta (the limit the
 // kernel declared), the call (the reversed kernel for upward overlaps), and
@@ -32,19 +42,16 @@ std::string OverlapRuns(const ir::Graph& g, const ir::Node& n, const std::string
     s += "  {\n    static uint8_t " + sh + "[" + std::to_string(size) + "] EMBER_ALIGNED(16);\n";
     std::string call;
     auto add = [&](const std::string& x) { call += (call.empty() ? "" : ", ") + x; };
-    int k = 0;
-    for (size_t i = 0; i < n.inputs.size(); ++i) {
-      const ir::TensorId id = n.inputs[i];
-      if (id == ir::kNoTensor || g.tensor(id).is_const()) continue;
-      const std::string ct = std::string("(const ") + codegen::c::CType(g.tensor(id).dtype) + "*)";
-      if (static_cast<int>(i) == ov.input) {
+    const std::vector<size_t> ops = RuntimeOperands(g, n);
+    for (size_t k = 0; k < ops.size(); ++k) {
+      const std::string ct = std::string("(const ") + codegen::c::CType(g.tensor(n.inputs[ops[k]]).dtype) + "*)";
+      if (static_cast<int>(ops[k]) == ov.input) {
         s += "    memcpy(" + sh + " + " + std::to_string(in_at) + ", in" + std::to_string(k) + ", " +
              std::to_string(in_bytes) + ");\n";
         add(ct + "(" + sh + " + " + std::to_string(in_at) + ")");
       } else {
         add(ct + "in" + std::to_string(k));
       }
-      ++k;
     }
     for (size_t j = 0; j < n.outputs.size(); ++j) {
       const std::string ct = std::string("(") + codegen::c::CType(g.tensor(n.outputs[j]).dtype) + "*)";
