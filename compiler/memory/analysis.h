@@ -1,5 +1,6 @@
-// Static analysis of a graph: per-node cost and size figures and the naive
-// activation lower bound (what `ember analyze` prints).
+// Static analysis of a graph: per-node cost and size figures, the naive
+// activation lower bound and the in-place lower bound (what `ember analyze`
+// prints).
 #pragma once
 
 #include <cstdint>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "memory/planner.h"
 
 namespace ember::memory {
 
@@ -24,11 +26,24 @@ struct GraphFigures {
   int64_t macs = 0;
   int64_t param_bytes = 0;             // all constant tensors of the graph, each counted once
   int64_t activation_lower_bound = 0;  // see ActivationLowerBound
+  int64_t inplace_lower_bound = 0;     // see InplaceLowerBound (the naive bound without hints)
   int64_t input_bytes = 0;
   int64_t output_bytes = 0;
 };
 
-// Requires a graph that passed ir::Verify and ops::CheckGraph.
-GraphFigures Analyze(const ir::Graph& g);
+// The in-place activation lower bound: like ActivationLowerBound (inputs and
+// outputs included, scratch and alignment not), but at each step a buffer
+// that aliases another (hints.aliases) counts once, and an output that may
+// overlap an input dying at its node (hints.overlaps, delta d) needs only the
+// bytes the pair cannot share: the two together take at least
+// max(in + max(0, -d), out) bytes (upward: max(in, out + max(0, d))), the
+// most either kind of sharing can save (each input shared with one output). No plan that honours the hints can
+// need less arena than this.
+int64_t InplaceLowerBound(const ir::Graph& g, const PlanHints& hints);
+
+// Requires a graph that passed ir::Verify and ops::CheckGraph. `hints` are
+// the kernels' memory hints (codegen::c::KernelHints); without them the
+// in-place bound equals the naive one.
+GraphFigures Analyze(const ir::Graph& g, const PlanHints* hints = nullptr);
 
 }  // namespace ember::memory

@@ -5,34 +5,96 @@
 
 namespace ember::memory {
 
+namespace {
+
+// The lowest multiple of `alignment` >= `from` outside every [lo, hi) range
+// (sorted by lo).
+int64_t LowestFree(const std::vector<std::pair<int64_t, int64_t>>& forbidden, int64_t from, int64_t alignment) {
+  int64_t c = AlignUp(from, alignment);
+  for (const auto& [lo, hi] : forbidden) {
+    if (c < lo) break;  // below this range, and every later one starts higher
+    c = std::max(c, AlignUp(hi, alignment));
+  }
+  return c;
+}
+
+// The highest multiple of `alignment` <= `to` outside every [lo, hi) range.
+int64_t HighestFree(const std::vector<std::pair<int64_t, int64_t>>& forbidden, int64_t to, int64_t alignment) {
+  std::vector<std::pair<int64_t, int64_t>> by_end(forbidden);
+  std::sort(by_end.begin(), by_end.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  int64_t c = AlignDown(to, alignment);
+  for (const auto& [lo, hi] : by_end) {
+    if (c >= hi) break;  // above this range, and every later one ends lower
+    if (c >= lo) c = AlignDown(lo - 1, alignment);
+  }
+  return c;
+}
+
+}  // namespace
+
 Placement PlaceInOrder(const std::vector<Block>& blocks, const std::vector<size_t>& order, int64_t alignment,
-                       std::string algorithm) {
+                       std::string algorithm, const std::vector<Relation>& relations) {
   Placement p;
   p.algorithm = std::move(algorithm);
   p.offsets.assign(blocks.size(), 0);
+  std::vector<bool> is_placed(blocks.size(), false);
   std::vector<size_t> placed;
   placed.reserve(blocks.size());
-  std::vector<std::pair<int64_t, int64_t>> busy;  // [offset, end) of placed blocks live together with this one
-  int64_t top = 0;
+  // Offsets of the block being placed that collide with a placed block: [lo, hi).
+  std::vector<std::pair<int64_t, int64_t>> forbidden;
+  std::vector<int64_t> candidates;
+  int64_t top = 0, bottom = 0;
   for (size_t idx : order) {
     const Block& b = blocks[idx];
-    if (b.bytes > 0) {
-      busy.clear();
-      for (size_t j : placed) {
-        if (LiveTogether(b, blocks[j])) busy.emplace_back(p.offsets[j], p.offsets[j] + blocks[j].bytes);
+    if (b.bytes <= 0) continue;
+    forbidden.clear();
+    candidates.clear();
+    for (size_t j : placed) {
+      if (!LiveTogether(b, blocks[j])) continue;
+      const int64_t at = p.offsets[j];
+      int64_t lo = at - b.bytes + 1, hi = at + blocks[j].bytes;  // b at c overlaps j iff lo <= c < hi
+      int64_t up_lo = hi;  // upward relations: [up_lo, hi) is allowed too
+      for (const Relation& r : relations) {
+        if (r.upward) {
+          if (r.out == idx && r.in == j) up_lo = std::min(up_lo, at + r.delta);      // c >= at + delta
+          if (r.in == idx && r.out == j) lo = std::max(lo, at - r.delta + 1);        // c <= at - delta
+        } else {
+          if (r.out == idx && r.in == j) lo = std::max(lo, at + r.delta + 1);  // c <= at + delta is allowed
+          if (r.in == idx && r.out == j) hi = std::min(hi, at - r.delta);      // c >= at - delta is allowed
+        }
       }
-      std::sort(busy.begin(), busy.end());
-      int64_t candidate = 0;
-      for (const auto& [start, end] : busy) {
-        if (candidate + b.bytes <= start) break;  // the gap below `start` is large enough
-        candidate = std::max(candidate, AlignUp(end, alignment));
-      }
-      p.offsets[idx] = candidate;
-      top = std::max(top, candidate + b.bytes);
-      placed.push_back(idx);
+      hi = std::min(hi, up_lo);
+      if (lo < hi) forbidden.emplace_back(lo, hi);
     }
+    std::sort(forbidden.begin(), forbidden.end());
+    candidates.push_back(LowestFree(forbidden, bottom, alignment));
+    for (const Relation& r : relations) {
+      const bool out_here = r.out == idx && is_placed[r.in], in_here = r.in == idx && is_placed[r.out];
+      if (!out_here && !in_here) continue;
+      const int64_t limit = out_here ? p.offsets[r.in] + r.delta : p.offsets[r.out] - r.delta;
+      // Below the limit for a forward out or an upward in, above it otherwise.
+      candidates.push_back(out_here != r.upward ? HighestFree(forbidden, limit, alignment)
+                                                : LowestFree(forbidden, limit, alignment));
+    }
+    // The candidate that grows the arena least (the first of equals).
+    int64_t best = candidates[0];
+    int64_t best_span = std::max(top, best + b.bytes) - std::min(bottom, best);
+    for (size_t k = 1; k < candidates.size(); ++k) {
+      const int64_t c = candidates[k];
+      const int64_t span = std::max(top, c + b.bytes) - std::min(bottom, c);
+      if (span < best_span) {
+        best = c;
+        best_span = span;
+      }
+    }
+    p.offsets[idx] = best;
+    top = std::max(top, best + b.bytes);
+    bottom = std::min(bottom, best);
+    placed.push_back(idx);
+    is_placed[idx] = true;
   }
-  p.arena_bytes = AlignUp(top, alignment);
+  for (int64_t& o : p.offsets) o -= bottom;  // bottom is a multiple of the alignment, <= 0
+  p.arena_bytes = AlignUp(top - bottom, alignment);
   return p;
 }
 
@@ -92,7 +154,7 @@ Pressure ComputePressure(const std::vector<Block>& blocks) {
 // later; the best plan may need an order none of the four keys produces. The
 // arena is always at least the peak live bytes; for the chain-like graphs of
 // microcontroller models the four orders usually reach it or come close.
-Placement PlaceBlocks(const std::vector<Block>& blocks, int64_t alignment) {
+Placement PlaceBlocks(const std::vector<Block>& blocks, int64_t alignment, const std::vector<Relation>& relations) {
   const Pressure pr = ComputePressure(blocks);
   auto ordered = [&](auto primary) {
     std::vector<size_t> order(blocks.size());
@@ -108,16 +170,16 @@ Placement PlaceBlocks(const std::vector<Block>& blocks, int64_t alignment) {
   };
   std::vector<Placement> tries;
   tries.push_back(PlaceInOrder(blocks, ordered([&](size_t i) { return -blocks[i].bytes; }), alignment,
-                               "greedy-by-size"));
+                               "greedy-by-size", relations));
   tries.push_back(PlaceInOrder(
       blocks, ordered([&](size_t i) { return std::make_pair(blocks[i].first, -blocks[i].bytes); }), alignment,
-      "greedy-by-first-use"));
+      "greedy-by-first-use", relations));
   tries.push_back(PlaceInOrder(
       blocks, ordered([&](size_t i) { return std::make_pair(-pr.conflicts[i], -blocks[i].bytes); }), alignment,
-      "greedy-by-conflicts"));
+      "greedy-by-conflicts", relations));
   tries.push_back(PlaceInOrder(
       blocks, ordered([&](size_t i) { return std::make_pair(-pr.peak[i], -blocks[i].bytes); }), alignment,
-      "greedy-by-peak"));
+      "greedy-by-peak", relations));
   size_t best = 0;
   for (size_t i = 1; i < tries.size(); ++i) {
     if (tries[i].arena_bytes < tries[best].arena_bytes) best = i;

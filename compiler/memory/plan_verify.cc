@@ -79,7 +79,6 @@ Status CheckHints(const ir::Graph& g, const PlanHints& hints, int64_t alignment)
   const std::vector<int> producer = Producers(g);
   const std::vector<bool> io = IoTensors(g);
   std::vector<bool> seen_out(g.tensors.size(), false);
-  std::vector<bool> seen_inplace_in(g.tensors.size(), false);
   for (const auto& [out, in] : hints.aliases) {
     EMBER_RETURN_IF_ERROR(CheckPair(g, producer, io, "alias", out, in));
     if (g.tensor(out).size_bytes() != g.tensor(in).size_bytes())
@@ -88,13 +87,16 @@ Status CheckHints(const ir::Graph& g, const PlanHints& hints, int64_t alignment)
     if (seen_out[static_cast<size_t>(out)]) return HintError(Pair(g, "alias", out, in) + ": output hinted twice");
     seen_out[static_cast<size_t>(out)] = true;
   }
-  for (const auto& [out, in] : hints.inplace) {
-    EMBER_RETURN_IF_ERROR(CheckPair(g, producer, io, "in-place", out, in));
-    if (seen_out[static_cast<size_t>(out)]) return HintError(Pair(g, "in-place", out, in) + ": output hinted twice");
-    if (seen_inplace_in[static_cast<size_t>(in)])
-      return HintError(Pair(g, "in-place", out, in) + ": input overwritten by two outputs");
-    seen_out[static_cast<size_t>(out)] = true;
-    seen_inplace_in[static_cast<size_t>(in)] = true;
+  for (size_t k = 0; k < hints.overlaps.size(); ++k) {
+    const Overlap& h = hints.overlaps[k];
+    EMBER_RETURN_IF_ERROR(CheckPair(g, producer, io, "overlap", h.output, h.input));
+    if (seen_out[static_cast<size_t>(h.output)])
+      return HintError(Pair(g, "overlap", h.output, h.input) + ": the output is also an alias");
+    for (size_t j = 0; j < k; ++j) {
+      if (hints.overlaps[j].output == h.output && hints.overlaps[j].input == h.input &&
+          hints.overlaps[j].upward == h.upward)
+        return HintError(Pair(g, "overlap", h.output, h.input) + ": hinted twice");
+    }
   }
   return Status::Ok();
 }
@@ -177,36 +179,38 @@ Status CheckBounds(const ir::Graph& g, const MemoryPlan& plan) {
   return Status::Ok();
 }
 
-// Sets of allocations that may share bytes: alias pairs in the arena, and
-// in-place pairs whose input (with everything aliasing it) dies at the node
-// that writes the output.
-detail::DisjointSets SharingSets(const ir::Graph& g, const PlanHints& hints, const MemoryPlan& plan,
-                                 const std::vector<int>& index) {
-  const std::vector<int> producer = detail::Producers(g);
+// Sets of allocations that share bytes through alias hints (both in the arena).
+detail::DisjointSets AliasSets(const PlanHints& hints, const MemoryPlan& plan, const std::vector<int>& index) {
   const auto& allocs = plan.allocations;
-  auto both_in_arena = [&](ir::TensorId out, ir::TensorId in) {
-    const int o = index[static_cast<size_t>(out)];
-    const int i = index[static_cast<size_t>(in)];
-    return o >= 0 && i >= 0 && allocs[static_cast<size_t>(o)].in_arena && allocs[static_cast<size_t>(i)].in_arena;
-  };
   detail::DisjointSets alias(allocs.size());
   for (const auto& [out, in] : hints.aliases) {
-    if (both_in_arena(out, in))
-      alias.Union(static_cast<size_t>(index[static_cast<size_t>(out)]), static_cast<size_t>(index[static_cast<size_t>(in)]));
+    const int o = index[static_cast<size_t>(out)];
+    const int i = index[static_cast<size_t>(in)];
+    if (o >= 0 && i >= 0 && allocs[static_cast<size_t>(o)].in_arena && allocs[static_cast<size_t>(i)].in_arena)
+      alias.Union(static_cast<size_t>(o), static_cast<size_t>(i));
   }
-  std::vector<int> group_last(allocs.size(), -2);
-  for (size_t k = 0; k < allocs.size(); ++k) {
-    const size_t r = alias.Find(k);
-    group_last[r] = std::max(group_last[r], allocs[k].last);
+  return alias;
+}
+
+// True when an overlap hint allows allocation `o` (an output) to overlap
+// allocation `b`: b is the hint's input or aliases it, b dies at the node
+// that writes o, and o starts at most delta bytes above b (upward hints, for
+// an output marked reversed: at least delta bytes above b).
+bool OverlapAllowed(const ir::Graph& g, const PlanHints& hints, const MemoryPlan& plan,
+                    const std::vector<int>& index, const std::vector<int>& producer, detail::DisjointSets& alias,
+                    size_t o, size_t b) {
+  const Allocation& out = plan.allocations[o];
+  const Allocation& in = plan.allocations[b];
+  if (out.tensor == ir::kNoTensor) return false;
+  for (const Overlap& h : hints.overlaps) {
+    if (h.output != out.tensor || h.upward != out.reversed || g.tensor(h.input).is_const()) continue;
+    const int i = index[static_cast<size_t>(h.input)];
+    if (i < 0 || alias.Find(static_cast<size_t>(i)) != alias.Find(b)) continue;
+    const int node = producer[static_cast<size_t>(out.tensor)];
+    const bool placed = h.upward ? out.offset >= in.offset + h.delta : out.offset <= in.offset + h.delta;
+    if (in.last == node && out.first == node && placed) return true;
   }
-  detail::DisjointSets share = alias;
-  for (const auto& [out, in] : hints.inplace) {
-    if (!both_in_arena(out, in) || g.tensor(out).size_bytes() != g.tensor(in).size_bytes()) continue;
-    const auto i = static_cast<size_t>(index[static_cast<size_t>(in)]);
-    if (group_last[alias.Find(i)] == producer[static_cast<size_t>(out)])
-      share.Union(static_cast<size_t>(index[static_cast<size_t>(out)]), i);
-  }
-  return share;
+  return false;
 }
 
 Status CheckOverlaps(const ir::Graph& g, const PlanHints& hints, const MemoryPlan& plan) {
@@ -215,7 +219,8 @@ Status CheckOverlaps(const ir::Graph& g, const PlanHints& hints, const MemoryPla
   for (size_t k = 0; k < allocs.size(); ++k) {
     if (allocs[k].tensor != ir::kNoTensor) index[static_cast<size_t>(allocs[k].tensor)] = static_cast<int>(k);
   }
-  detail::DisjointSets share = SharingSets(g, hints, plan, index);
+  detail::DisjointSets alias = AliasSets(hints, plan, index);
+  const std::vector<int> producer = detail::Producers(g);
   for (size_t i = 0; i < allocs.size(); ++i) {
     const Allocation& a = allocs[i];
     if (!a.in_arena || a.bytes == 0) continue;
@@ -223,7 +228,10 @@ Status CheckOverlaps(const ir::Graph& g, const PlanHints& hints, const MemoryPla
       const Allocation& b = allocs[j];
       if (!b.in_arena || b.bytes == 0 || a.first > b.last || b.first > a.last) continue;
       if (a.offset >= b.offset + b.bytes || b.offset >= a.offset + a.bytes) continue;
-      if (share.Find(i) == share.Find(j) && a.offset == b.offset && a.bytes == b.bytes) continue;
+      if (alias.Find(i) == alias.Find(j) && a.offset == b.offset && a.bytes == b.bytes) continue;
+      if (OverlapAllowed(g, hints, plan, index, producer, alias, i, j) ||
+          OverlapAllowed(g, hints, plan, index, producer, alias, j, i))
+        continue;
       return PlanError(BufferName(g, a) + " [" + std::to_string(a.offset) + ", " + std::to_string(a.offset + a.bytes) +
                        ") live " + std::to_string(a.first) + ".." + std::to_string(a.last) + " overlaps " +
                        BufferName(g, b) + " [" + std::to_string(b.offset) + ", " +
@@ -257,7 +265,7 @@ std::string PlanSummary(const ir::Graph& g, const MemoryPlan& plan) {
     const std::string name = a.tensor == ir::kNoTensor ? BufferName(g, a) : g.tensor(a.tensor).name;
     const std::string offset = a.in_arena ? std::to_string(a.offset) : "caller";
     const std::string live = std::to_string(a.first) + ".." + std::to_string(a.last);
-    const char* note = a.aliased ? "shares bytes" : "";
+    const char* note = a.reversed ? "shares bytes (written in reverse)" : a.aliased ? "shares bytes" : "";
     std::snprintf(line, sizeof line, " %10lld %10s  %-11s %s", static_cast<long long>(a.bytes), offset.c_str(),
                   live.c_str(), note);
     std::string row = name + std::string(width - name.size(), ' ') + line;

@@ -82,20 +82,6 @@ std::vector<Block> BuildBlocks(const Problem& p, detail::DisjointSets& sets, std
   return blocks;
 }
 
-Placement Place(const Problem& p, detail::DisjointSets& sets, int64_t alignment, std::vector<int>& block_of) {
-  return PlaceBlocks(BuildBlocks(p, sets, block_of), alignment);
-}
-
-// Last step at which any member of allocation k's set is live.
-int SetLast(const Problem& p, detail::DisjointSets& sets, size_t k) {
-  const size_t root = sets.Find(k);
-  int last = p.allocs[k].last;
-  for (size_t j = 0; j < p.allocs.size(); ++j) {
-    if (sets.Find(j) == root) last = std::max(last, p.allocs[j].last);
-  }
-  return last;
-}
-
 // True when both tensors of a hinted pair have allocations in the arena (not
 // a constant input, not a caller-owned graph input or output).
 bool Mergeable(const Problem& p, ir::TensorId out, ir::TensorId in) {
@@ -117,6 +103,25 @@ void MergeAliases(Problem& p, const PlanHints& hints, detail::DisjointSets& sets
   }
 }
 
+// The overlap hints that apply, as relations between blocks: both tensors in
+// the arena, in different blocks, the input's block (the input and all that
+// aliases it) dying at the node that writes the output and the output's block
+// born there, so that the two meet at that step only.
+std::vector<Relation> Relations(const Problem& p, const PlanHints& hints, const std::vector<Block>& blocks,
+                                const std::vector<int>& block_of) {
+  std::vector<Relation> out;
+  for (const Overlap& h : hints.overlaps) {
+    if (!Mergeable(p, h.output, h.input)) continue;
+    const int bo = block_of[static_cast<size_t>(p.index[static_cast<size_t>(h.output)])];
+    const int bi = block_of[static_cast<size_t>(p.index[static_cast<size_t>(h.input)])];
+    const int node = p.producer[static_cast<size_t>(h.output)];
+    if (bo == bi || blocks[static_cast<size_t>(bi)].last != node || blocks[static_cast<size_t>(bo)].first != node)
+      continue;
+    out.push_back({static_cast<size_t>(bo), static_cast<size_t>(bi), h.delta, h.upward});
+  }
+  return out;
+}
+
 }  // namespace
 
 // The plan in four steps:
@@ -126,37 +131,27 @@ void MergeAliases(Problem& p, const PlanHints& hints, detail::DisjointSets& sets
 //   2. alias hints merge output and input into one block whose lifetime is the
 //      union of theirs (chains merge transitively); a pair involving a
 //      caller-owned buffer is not merged;
-//   3. the blocks are placed by PlaceBlocks (placement.h: first fit under four
-//      orderings, smallest arena wins);
-//   4. in-place hints are tried one by one in hint order: a pair qualifies
-//      when both are in the arena, the sizes are equal and the input's block
-//      dies at the node producing the output; it is merged into the input's
-//      block when re-placing does not make the arena larger.
-// Not optimal: step 3 is a heuristic (see placement.cc), and step 4 decides
-// greedily, one pair at a time, so a pair rejected early is not reconsidered
-// after later merges change the picture.
+//   3. overlap hints become relations between blocks (Relations above: the
+//      output's block may sit at or below the input's offset + delta);
+//   4. the blocks are placed by PlaceBlocks (placement.h: first fit under four
+//      orderings, smallest arena wins) twice, without and with the
+//      relations, and the smaller arena is kept (the one without on a tie).
+// Not optimal: step 4 is a heuristic (see placement.cc) that places each
+// block where the arena grows least at that moment, so chains of overlapping
+// buffers drift downwards by the sum of their deltas even where a different
+// choice earlier would have left more room later.
 Expected<MemoryPlan> PlanMemory(const ir::Graph& g, const PlanHints& hints, const PlanOptions& options) {
   EMBER_RETURN_IF_ERROR(detail::CheckHints(g, hints, options.alignment));
   Problem p = BuildProblem(g, hints, options);
   detail::DisjointSets sets(p.allocs.size());
   MergeAliases(p, hints, sets);
   std::vector<int> block_of;
-  Placement best = Place(p, sets, options.alignment, block_of);
-  for (const auto& [out, in] : hints.inplace) {
-    if (!Mergeable(p, out, in)) continue;
-    const auto o = static_cast<size_t>(p.index[static_cast<size_t>(out)]);
-    const auto i = static_cast<size_t>(p.index[static_cast<size_t>(in)]);
-    if (p.allocs[o].bytes != p.allocs[i].bytes) continue;
-    if (sets.Find(o) == sets.Find(i) || SetLast(p, sets, i) != p.producer[static_cast<size_t>(out)]) continue;
-    detail::DisjointSets trial = sets;
-    trial.Union(o, i);
-    std::vector<int> trial_block_of;
-    Placement placed = Place(p, trial, options.alignment, trial_block_of);
-    if (placed.arena_bytes > best.arena_bytes) continue;
-    sets = trial;
-    best = std::move(placed);
-    block_of = std::move(trial_block_of);
-    p.allocs[o].aliased = true;
+  const std::vector<Block> blocks = BuildBlocks(p, sets, block_of);
+  const std::vector<Relation> relations = Relations(p, hints, blocks, block_of);
+  Placement best = PlaceBlocks(blocks, options.alignment);
+  if (!relations.empty()) {
+    Placement overlapped = PlaceBlocks(blocks, options.alignment, relations);
+    if (overlapped.arena_bytes < best.arena_bytes) best = std::move(overlapped);
   }
   MemoryPlan plan;
   plan.alignment = options.alignment;
@@ -164,6 +159,19 @@ Expected<MemoryPlan> PlanMemory(const ir::Graph& g, const PlanHints& hints, cons
   plan.algorithm = best.algorithm;
   for (size_t k = 0; k < p.allocs.size(); ++k) {
     if (block_of[k] >= 0) p.allocs[k].offset = best.offsets[static_cast<size_t>(block_of[k])];
+  }
+  // Mark the outputs that really overlap a hinted input, and those whose
+  // overlap only an upward hint allows (their kernels run in reverse).
+  for (const Overlap& h : hints.overlaps) {
+    if (!Mergeable(p, h.output, h.input)) continue;
+    Allocation& o = p.allocs[static_cast<size_t>(p.index[static_cast<size_t>(h.output)])];
+    const Allocation& i = p.allocs[static_cast<size_t>(p.index[static_cast<size_t>(h.input)])];
+    if (o.bytes == 0 || i.bytes == 0 || o.offset >= i.offset + i.bytes || i.offset >= o.offset + o.bytes) continue;
+    o.aliased = true;
+    const bool forward = std::any_of(hints.overlaps.begin(), hints.overlaps.end(), [&](const Overlap& f) {
+      return !f.upward && f.output == h.output && f.input == h.input && o.offset <= i.offset + f.delta;
+    });
+    if (!forward) o.reversed = true;
   }
   plan.allocations = std::move(p.allocs);
   EMBER_RETURN_IF_ERROR(VerifyPlan(g, hints, plan));

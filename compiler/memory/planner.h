@@ -22,15 +22,32 @@ struct PlanOptions {
   bool io_in_arena = false;  // place graph inputs and outputs in the arena too
 };
 
+// A kernel's declaration that its output may overlap one of its inputs: the
+// output may start at any offset <= the input's offset + delta (bytes; may be
+// negative), because every output byte is written only after the last read
+// of any input byte at or below it. Valid only at the node that writes the
+// output, when the input's lifetime ends there and both are in the arena;
+// elementwise same-size in place is delta 0.
+// An `upward` overlap is the mirror image, for a kernel that can also be
+// emitted visiting its pixels in reverse order: the output may start at any
+// offset >= the input's offset + delta, and the plan then marks the output
+// Allocation::reversed so that code generation emits that order.
+struct Overlap {
+  ir::TensorId output = ir::kNoTensor;
+  ir::TensorId input = ir::kNoTensor;
+  int64_t delta = 0;
+  bool upward = false;
+};
+
 struct PlanHints {
   // Scratch bytes each node needs during its own step (indexed like Graph::nodes; may be shorter).
   std::vector<int64_t> scratch_bytes;
   // (output, input) pairs whose kernel is a pure byte copy (reshape, squeeze):
   // the output may occupy exactly the input's bytes, and the copy is elided.
   std::vector<std::pair<ir::TensorId, ir::TensorId>> aliases;
-  // (output, input) pairs of elementwise kernels that may write the output
-  // over the input (same size, element i read before element i is written).
-  std::vector<std::pair<ir::TensorId, ir::TensorId>> inplace;
+  // Outputs that may overlap an input of their node (see Overlap). "No
+  // overlap" is the default: a pair not listed here never shares bytes.
+  std::vector<Overlap> overlaps;
 };
 
 struct Allocation {
@@ -41,7 +58,9 @@ struct Allocation {
   int64_t bytes = 0;
   int64_t offset = 0;     // in the arena; meaningful only when in_arena
   bool in_arena = true;   // false for graph inputs/outputs kept in the caller's buffers
-  bool aliased = false;   // shares the bytes of another buffer (an alias or in-place hint)
+  bool aliased = false;   // shares the bytes of another buffer (an alias or overlap hint)
+  bool reversed = false;  // overlaps its input through an upward hint: its node must visit
+                          // its pixels in reverse order
 };
 
 struct MemoryPlan {
@@ -63,8 +82,9 @@ struct MemoryPlan {
 Expected<MemoryPlan> PlanMemory(const ir::Graph& g, const PlanHints& hints, const PlanOptions& options);
 
 // Checks a plan: no two buffers that are live at the same step overlap unless
-// one aliases the other through a hint; offsets aligned; everything within the
-// arena. Used by tests and, in debug builds, after every plan.
+// one aliases the other through a hint, or an overlap hint allows it (the
+// output at most delta bytes above an input that dies at the output's node);
+// offsets aligned; everything within the arena. Used by tests and, in debug builds, after every plan.
 Status VerifyPlan(const ir::Graph& g, const PlanHints& hints, const MemoryPlan& plan);
 
 // A human-readable table of the plan: the arena size and algorithm, then one

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 
@@ -14,7 +15,58 @@
 namespace ember::test {
 namespace {
 
-std::string Main(const ir::Graph& g, const ir::Node& n, const std::string& fn, int64_t scratch) {
+// Operand indices of the node's runtime inputs (present and not constant), in
+// order: runtime input k is the C buffer `in<k>`.
+std::vector<size_t> RuntimeOperands(const ir::Graph& g, const ir::Node& n) {
+  std::vector<size_t> ops;
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    if (n.inputs[i] != ir::kNoTensor && !g.tensor(n.inputs[i]).is_const()) ops.push_back(i);
+  }
+  return ops;
+}
+
+// After the plain call: for each declared overlap, out0 and a copy of the
+// input in one buffer, out0 exactly at the input + delta (the limit the
+// kernel declared), the call (the reversed kernel for upward overlaps), and
+// out0 written to the next file argument.
+std::string OverlapRuns(const ir::Graph& g, const ir::Node& n, const std::string& fn,
+                        const std::vector<codegen::c::KernelOverlap>& overlaps, bool scratch) {
+  std::string s;
+  for (size_t v = 0; v < overlaps.size(); ++v) {
+    const codegen::c::KernelOverlap& ov = overlaps[v];
+    const int64_t in_bytes = g.tensor(n.inputs[static_cast<size_t>(ov.input)]).size_bytes();
+    const int64_t out_bytes = g.tensor(n.outputs[0]).size_bytes();
+    const int64_t in_at = std::max<int64_t>(0, -ov.delta), out_at = in_at + ov.delta;
+    const int64_t size = std::max(in_at + in_bytes, out_at + out_bytes) + 16;
+    const std::string sh = "shared" + std::to_string(v);
+    s += "  {\n    static uint8_t " + sh + "[" + std::to_string(size) + "] EMBER_ALIGNED(16);\n";
+    std::string call;
+    auto add = [&](const std::string& x) { call += (call.empty() ? "" : ", ") + x; };
+    const std::vector<size_t> ops = RuntimeOperands(g, n);
+    for (size_t k = 0; k < ops.size(); ++k) {
+      const std::string ct = std::string("(const ") + codegen::c::CType(g.tensor(n.inputs[ops[k]]).dtype) + "*)";
+      if (static_cast<int>(ops[k]) == ov.input) {
+        s += "    memcpy(" + sh + " + " + std::to_string(in_at) + ", in" + std::to_string(k) + ", " +
+             std::to_string(in_bytes) + ");\n";
+        add(ct + "(" + sh + " + " + std::to_string(in_at) + ")");
+      } else {
+        add(ct + "in" + std::to_string(k));
+      }
+    }
+    for (size_t j = 0; j < n.outputs.size(); ++j) {
+      const std::string ct = std::string("(") + codegen::c::CType(g.tensor(n.outputs[j]).dtype) + "*)";
+      add(j == 0 ? ct + "(" + sh + " + " + std::to_string(out_at) + ")" : ct + "out" + std::to_string(j));
+    }
+    if (scratch) add("scratch");
+    s += "    " + fn + (ov.upward ? "_rev" : "") + "(" + call + ");\n";
+    s += "    { FILE* f = fopen(argv[a++], \"wb\"); if (!f) return 4; fwrite(" + sh + " + " + std::to_string(out_at) +
+         ", 1, " + std::to_string(out_bytes) + ", f); fclose(f); }\n  }\n";
+  }
+  return s;
+}
+
+std::string Main(const ir::Graph& g, const ir::Node& n, const std::string& fn, int64_t scratch,
+                 const std::vector<codegen::c::KernelOverlap>& overlaps) {
   std::string s = "int main(int argc, char** argv) {\n  int a = 1;\n";
   std::string call;
   auto add = [&](const std::string& x) { call += (call.empty() ? "" : ", ") + x; };
@@ -38,13 +90,15 @@ std::string Main(const ir::Graph& g, const ir::Node& n, const std::string& fn, i
     s += "  static uint8_t scratch[" + std::to_string(scratch) + "] EMBER_ALIGNED(16);\n";
     add("scratch");
   }
-  s += "  if (argc != " + std::to_string(1 + k + static_cast<int>(n.outputs.size())) + ") return 2;\n";
+  s += "  if (argc != " + std::to_string(1 + k + static_cast<int>(n.outputs.size() + overlaps.size())) +
+       ") return 2;\n";
   s += "  " + fn + "(" + call + ");\n";
   for (size_t j = 0; j < n.outputs.size(); ++j) {
     const auto bytes = g.tensor(n.outputs[j]).size_bytes();
     s += "  { FILE* f = fopen(argv[a++], \"wb\"); if (!f) return 4; fwrite(out" + std::to_string(j) +
          ", 1, " + std::to_string(bytes) + ", f); fclose(f); }\n";
   }
+  s += OverlapRuns(g, n, fn, overlaps, scratch > 0);
   return s + "  return 0;\n}\n";
 }
 
@@ -65,7 +119,8 @@ std::vector<uint8_t> RandomBytes(size_t n, uint32_t seed) {
 Expected<std::vector<std::vector<uint8_t>>> RunKernelInC(const ir::Graph& g, size_t node_index,
                                                          const std::vector<std::vector<uint8_t>>& inputs,
                                                          const std::string& target_name,
-                                                         std::string* c_source) {
+                                                         std::string* c_source,
+                                                         std::vector<std::vector<uint8_t>>* overlapped) {
   const ir::Node& n = g.nodes.at(node_index);
   EMBER_ASSIGN_OR_RETURN(codegen::c::Target target, codegen::c::ParseTarget(target_name));
   codegen::c::ConstPool consts("k");
@@ -75,7 +130,21 @@ Expected<std::vector<std::vector<uint8_t>>> RunKernelInC(const ir::Graph& g, siz
   std::string src =
       "#include <stdint.h>\n#include <stdio.h>\n#include <string.h>\n#include <math.h>\n"
       "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n\n";
-  src += consts.Render() + kernel.code + "\n" + Main(g, n, fn, kernel.scratch_bytes);
+  std::vector<codegen::c::KernelOverlap> overlaps;
+  if (overlapped) {
+    overlaps = kernel.overlaps;
+    if (kernel.inplace_ok && !kernel.is_copy && !n.inputs.empty() &&
+        g.tensor(n.inputs[0]).size_bytes() == g.tensor(n.outputs[0]).size_bytes())
+      overlaps.push_back({0, 0, false});
+  }
+  std::string reversed;
+  if (std::any_of(overlaps.begin(), overlaps.end(), [](const auto& o) { return o.upward; })) {
+    codegen::c::KernelContext rctx{g, n, node_index, fn + "_rev", consts, target, /*reverse_pixels=*/true};
+    EMBER_ASSIGN_OR_RETURN(codegen::c::Kernel rk, codegen::c::GetEmitter(n.op).emit(rctx));
+    if (!rk.reversed) return InternalError("the kernel declares an upward overlap but ignores reverse_pixels");
+    reversed = rk.code + "\n";
+  }
+  src += consts.Render() + kernel.code + "\n" + reversed + Main(g, n, fn, kernel.scratch_bytes, overlaps);
   if (c_source) *c_source = src;
 
   const std::string dir = TempDir();
@@ -98,9 +167,15 @@ Expected<std::vector<std::vector<uint8_t>>> RunKernelInC(const ir::Graph& g, siz
     run += " " + p;
   }
   for (size_t j = 0; j < n.outputs.size(); ++j) run += " " + dir + "/out" + std::to_string(j) + ".bin";
+  for (size_t v = 0; v < overlaps.size(); ++v) run += " " + dir + "/overlap" + std::to_string(v) + ".bin";
   if (std::system(run.c_str()) != 0) return InternalError("the generated kernel program failed:\n" + src);
   std::vector<std::vector<uint8_t>> outs;
   for (size_t j = 0; j < n.outputs.size(); ++j) outs.push_back(ReadFile(dir + "/out" + std::to_string(j) + ".bin"));
+  if (overlapped) {
+    overlapped->clear();
+    for (size_t v = 0; v < overlaps.size(); ++v)
+      overlapped->push_back(ReadFile(dir + "/overlap" + std::to_string(v) + ".bin"));
+  }
   return outs;
 }
 
@@ -111,9 +186,18 @@ void ExpectKernelMatchesReference(const ir::Graph& g, const std::vector<std::vec
   auto ref = ops::EvaluateGraph(g, inputs);
   ASSERT_TRUE(ref.ok()) << ref.diag().ToString();
   std::string src;
-  auto got = RunKernelInC(g, 0, inputs, "host", &src);
+  std::vector<std::vector<uint8_t>> overlapped;
+  auto got = RunKernelInC(g, 0, inputs, "host", &src, &overlapped);
   ASSERT_TRUE(got.ok()) << got.diag().ToString();
   ASSERT_EQ(got->size(), ref->outputs.size());
+  // Out0 overlapping its input at each declared delta must not change a byte.
+  for (size_t v = 0; v < overlapped.size(); ++v) {
+    if (overlapped[v] != (*got)[0]) {
+      ADD_FAILURE() << "output 0 overlapping its input (declared overlap " << v
+                    << ") differs from the separate run\n" << src;
+      break;
+    }
+  }
   for (size_t j = 0; j < ref->outputs.size(); ++j) {
     const auto& want = ref->outputs[j];
     const auto& have = (*got)[j];

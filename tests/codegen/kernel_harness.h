@@ -16,11 +16,16 @@ namespace ember::test {
 // Runs node `node_index` of `g` as generated C. `inputs` holds one buffer per
 // non-constant, present operand of the node, in operand order. Returns one
 // buffer per node output. The generated source is kept in `*c_source` when
-// not null (useful in failure messages).
+// not null (useful in failure messages). With `overlapped`, the same program
+// also runs the kernel once per overlap it declares (Kernel::overlaps, and
+// inplace_ok as input 0 at delta 0), with output 0 and a copy of that input
+// really sharing one buffer at exactly the declared delta (the reversed
+// kernel for upward overlaps), and returns output 0 of each run there.
 Expected<std::vector<std::vector<uint8_t>>> RunKernelInC(const ir::Graph& g, size_t node_index,
                                                          const std::vector<std::vector<uint8_t>>& inputs,
                                                          const std::string& target = "host",
-                                                         std::string* c_source = nullptr);
+                                                         std::string* c_source = nullptr,
+                                                         std::vector<std::vector<uint8_t>>* overlapped = nullptr);
 
 // The whole check: `g` must be a one-node graph whose graph inputs are the
 // node's non-constant operands (in order). Evaluates it with the reference

@@ -63,6 +63,8 @@ TEST(Cli, AnalyzeTinyModelJson) {
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_GT(j.at("macs").get<int64_t>(), 0);
   EXPECT_GT(j.at("activation_lower_bound_bytes").get<int64_t>(), 0);
+  EXPECT_GT(j.at("inplace_lower_bound_bytes").get<int64_t>(), 0);
+  EXPECT_LE(j.at("inplace_lower_bound_bytes").get<int64_t>(), j.at("activation_lower_bound_bytes").get<int64_t>());
   EXPECT_FALSE(j.at("nodes").empty());
   int64_t sum = 0;
   for (const auto& n : j.at("nodes")) sum += n.at("macs").get<int64_t>();

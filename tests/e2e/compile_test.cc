@@ -120,12 +120,12 @@ int main(void) {
                           " -I b/codegen/host/include -I a/runtime/include app.c a/codegen/host/src/*.c"
                           " b/codegen/host/src/*.c a/runtime/src/*.c -lm -o app && ./app > out.txt";
   ASSERT_EQ(Sh(cmd), 0);
-  // The arenas, from the models: conv's is the 256-byte conv output plus the
-  // 64-byte depthwise output, live together while the depthwise conv runs
-  // (the largest step; every later tensor fits in the conv output's freed
-  // bytes); the adder's graph has no intermediate tensor and its inputs and
-  // output are the caller's, so it needs no arena.
-  EXPECT_EQ(Slurp(dir + "/out.txt"), "ok 320 0\n");
+  // The arenas, from the models: conv's is the 256-byte conv output, which
+  // the 64-byte depthwise output overlaps while the depthwise conv runs (the
+  // largest step; 320 bytes without the overlap; every later tensor fits in
+  // the conv output's freed bytes); the adder's graph has no intermediate
+  // tensor and its inputs and output are the caller's, so it needs no arena.
+  EXPECT_EQ(Slurp(dir + "/out.txt"), "ok 256 0\n");
 }
 
 TEST(Compile, ProfilingBuildTimesEveryNodeAndComputesTheSame) {
@@ -167,12 +167,14 @@ TEST(Compile, RunRefusesAnArchiveForAnotherTarget) {
 }
 
 // The MLPerf Tiny models: compile for the host, run every reference vector,
-// compare byte for byte; and the arena bound with inputs/outputs inside.
+// compare byte for byte; and the arena with inputs/outputs inside against the
+// RAM acceptance figures of the performance issue (with overlapping buffers;
+// without, the naive bounds were 16,000 / 55,296 / 49,152 / 768 B).
 struct ModelBound {
   const char* name;
-  int64_t lower_bound;
+  int64_t ram_limit;
 };
-constexpr ModelBound kModels[] = {{"kws", 16000}, {"vww", 55296}, {"ic", 49152}, {"ad", 768}};
+constexpr ModelBound kModels[] = {{"kws", 9000}, {"vww", 42000}, {"ic", 40000}, {"ad", 768}};
 
 class CompileShared : public ::testing::TestWithParam<ModelBound> {};
 
@@ -204,7 +206,7 @@ TEST_P(CompileShared, ArenaWithIoInsideMeetsTheBound) {
   const auto meta = nlohmann::json::parse(Slurp(mlf + "/metadata.json"));
   const auto& mod = meta["modules"]["default"];
   const int64_t arena = mod["memory"]["functions"]["main"][0]["workspace_size_bytes"].get<int64_t>();
-  EXPECT_LE(arena * 10, GetParam().lower_bound * 11) << GetParam().name << " arena " << arena;
+  EXPECT_LE(arena, GetParam().ram_limit) << GetParam().name << " arena " << arena;
   EXPECT_EQ(mod["ram_bytes"].get<int64_t>(), arena);
 }
 

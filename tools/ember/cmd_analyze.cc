@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli.h"
+#include "codegen/c/aot.h"
 #include "memory/analysis.h"
 #include "support/json_text.h"
 
@@ -58,6 +59,7 @@ void PrintJson(const std::string& path, const ir::Graph& g, const memory::GraphF
   j["input_bytes"] = f.input_bytes;
   j["output_bytes"] = f.output_bytes;
   j["activation_lower_bound_bytes"] = f.activation_lower_bound;
+  j["inplace_lower_bound_bytes"] = f.inplace_lower_bound;
   std::printf("%s\n", DumpJson(j, 2).c_str());
 }
 
@@ -85,13 +87,16 @@ void PrintText(const std::string& path, const ir::Graph& g, const memory::GraphF
   std::printf("activation lower bound:      %s bytes\n", Grouped(f.activation_lower_bound).c_str());
   std::printf("  (the largest sum of live activation bytes at any step, inputs and outputs\n"
               "   included, without in-place reuse)\n");
+  std::printf("in-place lower bound:        %s bytes\n", Grouped(f.inplace_lower_bound).c_str());
+  std::printf("  (the same, where the portable kernels let an output overlap an input that\n"
+              "   dies at its node, or alias it; docs/memory.md)\n");
 }
 
 }  // namespace
 
 void RegisterAnalyze(CLI::App& app, Action* run) {
   auto* cmd = app.add_subcommand("analyze", "Per-layer MACs and parameter bytes, and the activation "
-                                            "memory lower bound of a model");
+                                            "memory lower bounds (naive and in-place) of a model");
   auto path = std::make_shared<std::string>();
   auto format = std::make_shared<std::string>("text");
   cmd->add_option("MODEL", *path, "model file (.tflite, or ember IR text .ir)")->required();
@@ -103,7 +108,10 @@ void RegisterAnalyze(CLI::App& app, Action* run) {
     *run = [=]() -> int {
       auto g = LoadModel(*path);
       if (!g.ok()) return Report(g.diag());
-      const memory::GraphFigures f = memory::Analyze(*g);
+      // The kernels' overlap and alias hints (portable kernels); a model some
+      // kernel cannot be generated for gets the naive bound for both.
+      auto hints = codegen::c::KernelHints(*g, codegen::c::Target{});
+      const memory::GraphFigures f = memory::Analyze(*g, hints.ok() ? &*hints : nullptr);
       if (*format == "json") PrintJson(*path, *g, f);
       else PrintText(*path, *g, f);
       return 0;

@@ -261,6 +261,41 @@ std::string NodeComment(const ir::Graph& g, size_t i) {
   return c + " */";
 }
 
+void AddKernelHints(const ir::Graph& g, size_t node, const Kernel& kernel, memory::PlanHints* hints) {
+  const ir::Node& n = g.nodes[node];
+  hints->scratch_bytes.resize(node + 1, 0);
+  hints->scratch_bytes[node] = kernel.scratch_bytes;
+  if (n.outputs.empty() || n.inputs.empty()) return;
+  const ir::TensorId out = n.outputs[0];
+  if (kernel.is_copy) {
+    hints->aliases.emplace_back(out, n.inputs[0]);
+    return;
+  }
+  bool input0 = false;
+  for (const KernelOverlap& ov : kernel.overlaps) {
+    if (ov.input < 0 || static_cast<size_t>(ov.input) >= n.inputs.size()) continue;
+    const ir::TensorId in = n.inputs[static_cast<size_t>(ov.input)];
+    if (in == ir::kNoTensor || g.tensor(in).is_const()) continue;
+    hints->overlaps.push_back({out, in, ov.delta, ov.upward});
+    input0 = input0 || (ov.input == 0 && !ov.upward);
+  }
+  const ir::TensorId in0 = n.inputs[0];
+  if (kernel.inplace_ok && !input0 && in0 != ir::kNoTensor &&
+      g.tensor(in0).size_bytes() == g.tensor(out).size_bytes())
+    hints->overlaps.push_back({out, in0, 0});
+}
+
+Expected<memory::PlanHints> KernelHints(const ir::Graph& g, const Target& target) {
+  ConstPool consts("hints");
+  memory::PlanHints hints;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    KernelContext ctx{g, g.nodes[i], i, "kernel_" + std::to_string(i), consts, target};
+    EMBER_ASSIGN_OR_RETURN(Kernel kernel, GetEmitter(g.nodes[i].op).emit(ctx));
+    AddKernelHints(g, i, kernel, &hints);
+  }
+  return hints;
+}
+
 Expected<GeneratedModel> GenerateAot(const ir::Graph& g, const AotOptions& o) {
   EMBER_RETURN_IF_ERROR(CheckModuleName(o.module_name));
   GeneratedModel m;
@@ -280,15 +315,26 @@ Expected<GeneratedModel> GenerateAot(const ir::Graph& g, const AotOptions& o) {
     nc.fn = m.prefix + "_" + ir::OpIrName(n.op) + "_" + std::to_string(i);
     KernelContext ctx{g, n, i, nc.fn, consts, o.target};
     EMBER_ASSIGN_OR_RETURN(nc.kernel, GetEmitter(n.op).emit(ctx));
-    hints.scratch_bytes.push_back(nc.kernel.scratch_bytes);
-    if (nc.kernel.is_copy) hints.aliases.emplace_back(n.outputs[0], n.inputs[0]);
-    else if (nc.kernel.inplace_ok) hints.inplace.emplace_back(n.outputs[0], n.inputs[0]);
+    AddKernelHints(g, i, nc.kernel, &hints);
     code.push_back(std::move(nc));
   }
   memory::PlanOptions po;
   po.alignment = 16;
   po.io_in_arena = o.io_in_arena;
   EMBER_ASSIGN_OR_RETURN(m.plan, memory::PlanMemory(g, hints, po));
+  // Kernels whose output overlaps their input through an upward hint run
+  // their pixels in reverse: emit them again that way.
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const ir::Node& n = g.nodes[i];
+    const memory::Allocation* out = n.outputs.empty() ? nullptr : m.plan.Find(n.outputs[0]);
+    if (out == nullptr || !out->reversed) continue;
+    KernelContext ctx{g, n, i, code[i].fn, consts, o.target, /*reverse_pixels=*/true};
+    EMBER_ASSIGN_OR_RETURN(Kernel reversed, GetEmitter(n.op).emit(ctx));
+    if (!reversed.reversed || reversed.scratch_bytes != code[i].kernel.scratch_bytes)
+      return InternalError("node " + std::to_string(i) + " (" + ir::OpIrName(n.op) +
+                           ") declared an upward overlap but cannot be emitted in reverse order");
+    code[i].kernel = std::move(reversed);
+  }
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     if (!code[i].kernel.is_copy) continue;
     const auto* in = m.plan.Find(g.nodes[i].inputs[0]);

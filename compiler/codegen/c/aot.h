@@ -66,4 +66,14 @@ std::string NodeComment(const ir::Graph& g, size_t i);
 
 Expected<GeneratedModel> GenerateAot(const ir::Graph& g, const AotOptions& options);
 
+// The memory hints of node `node`'s kernel: its scratch, an alias for a pure
+// copy, and its declared overlaps (Kernel::overlaps; inplace_ok is an overlap
+// of input 0 at delta 0 when the sizes are equal). Appends to `hints`.
+void AddKernelHints(const ir::Graph& g, size_t node, const Kernel& kernel, memory::PlanHints* hints);
+
+// The hints every node's kernel gives for `target` (what GenerateAot plans
+// with), without generating the model; for `ember analyze`. Fails like
+// GenerateAot when a node has no kernel.
+Expected<memory::PlanHints> KernelHints(const ir::Graph& g, const Target& target);
+
 }  // namespace ember::codegen::c

@@ -17,8 +17,9 @@
 //     arena, 16-byte aligned, valid for the duration of the call).
 // Constant operands are read from `static const` arrays that the emitter
 // obtains from the ConstPool (their names are returned by ConstPool::Use).
-// An input buffer may alias an output buffer only when the emitter says so
-// (Kernel::inplace_ok); the memory planner honours that.
+// An input buffer may alias or overlap an output buffer only when the emitter
+// says so (Kernel::inplace_ok, Kernel::overlaps); the memory planner honours
+// that. No overlap is the default.
 //
 // The generated code may use <stdint.h>, <string.h>, <math.h> (float ops) and
 // the runtime headers "ember/kernel_math.h" and "ember/fixed_point.h".
@@ -90,6 +91,27 @@ struct KernelContext {
   std::string fn_name;  // the name of the static function to define
   ConstPool& consts;
   const Target& target;
+  // Visit the output pixels in reverse order (set when the memory plan uses
+  // an upward overlap the kernel declared); an emitter that honours it sets
+  // Kernel::reversed.
+  bool reverse_pixels = false;
+};
+
+// A declaration that out0 may overlap the buffer of node.inputs[input]: the
+// kernel stays correct when out0 starts at most `delta` bytes after that
+// input's first byte (delta < 0: at least -delta bytes before it), because
+// every output byte is written only after the last read of any input byte at
+// or below it (kernels/window_overlap.h computes delta from the access
+// order). The planner uses it only when the input's lifetime ends at this
+// node and both buffers are in the arena.
+// An `upward` overlap holds only for the kernel emitted with
+// KernelContext::reverse_pixels (pixels visited from the last to the first),
+// and the other way round: out0 must start at least `delta` bytes after the
+// input's first byte.
+struct KernelOverlap {
+  int input = 0;       // operand index in node.inputs
+  int64_t delta = 0;   // bytes; elementwise same-size in place is 0
+  bool upward = false;
 };
 
 struct Kernel {
@@ -98,6 +120,8 @@ struct Kernel {
   bool inplace_ok = false;    // out0 may share memory with in0 (elementwise, same size)
   bool is_copy = false;       // a pure byte copy of in0 to out0 (reshape, squeeze): the
                               // planner may alias them and the call may be elided
+  std::vector<KernelOverlap> overlaps;  // empty: out0 never overlaps an input (beyond inplace_ok)
+  bool reversed = false;                // emitted with reverse_pixels honoured
 };
 
 using EmitFn = Expected<Kernel> (*)(const KernelContext&);

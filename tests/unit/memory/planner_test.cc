@@ -203,7 +203,7 @@ ir::Graph InplaceGraph(bool a_lives_on) {
 TEST(Planner, InplaceWhenInputDies) {
   const ir::Graph g = InplaceGraph(false);
   PlanHints h;
-  h.inplace = {{2, 1}};
+  h.overlaps = {{2, 1, 0}};
   EXPECT_EQ(PlanOk(g, {}, Opts(false, 16)).arena_bytes, 128);
   const MemoryPlan p = PlanOk(g, h, Opts(false, 16));
   EXPECT_EQ(p.arena_bytes, 64);
@@ -214,7 +214,7 @@ TEST(Planner, InplaceWhenInputDies) {
 TEST(Planner, NoInplaceWhenInputLivesOn) {
   const ir::Graph g = InplaceGraph(true);
   PlanHints h;
-  h.inplace = {{2, 1}};
+  h.overlaps = {{2, 1, 0}};
   const MemoryPlan p = PlanOk(g, h, Opts(false, 16));
   EXPECT_EQ(p.arena_bytes, 128);
   EXPECT_FALSE(p.Find(2)->aliased);
@@ -238,7 +238,7 @@ TEST(Planner, InplaceRejectedWhenItGrowsTheArena) {
   bl.Node(OpKind::kConv2D, {d}, {y});
   PlanHints h;
   h.scratch_bytes = {0, 64, 0, 64};
-  h.inplace = {{b, a}};
+  h.overlaps = {{b, a, 0}};
   const MemoryPlan p = PlanOk(bl.g, h, Opts(false, 16));
   EXPECT_EQ(p.arena_bytes, 96);
   EXPECT_FALSE(p.Find(b)->aliased);
@@ -258,12 +258,174 @@ TEST(Planner, InplaceChainAfterAlias) {
   bl.Node(OpKind::kRelu, {c}, {y});
   PlanHints h;
   h.aliases = {{b, a}};
-  h.inplace = {{c, b}};
+  h.overlaps = {{c, b, 0}};
   const MemoryPlan p = PlanOk(bl.g, h, Opts(false, 16));
   EXPECT_EQ(p.arena_bytes, 48);
   EXPECT_EQ(p.Find(c)->offset, p.Find(a)->offset);
   EXPECT_TRUE(p.Find(b)->aliased);
   EXPECT_TRUE(p.Find(c)->aliased);
+}
+
+// x(160) -> n0 -> a(160) -> n1 -> b(160) -> n2 -> c(160) -> n3 -> y(16),
+// optionally with a read by n3 too (a lives on).
+ir::Graph ShiftChain(bool a_lives_on) {
+  Builder bl;
+  const auto x = bl.Act("x", 160), a = bl.Act("a", 160), b = bl.Act("b", 160), c = bl.Act("c", 160),
+             y = bl.Act("y", 16);
+  bl.g.inputs = {x};
+  bl.g.outputs = {y};
+  bl.Node(OpKind::kConv2D, {x}, {a});
+  bl.Node(OpKind::kDepthwiseConv2D, {a}, {b});
+  bl.Node(OpKind::kConv2D, {b}, {c});
+  bl.Node(OpKind::kAdd, a_lives_on ? std::vector<TensorId>{c, a} : std::vector<TensorId>{c}, {y});
+  return bl.g;
+}
+
+TEST(Planner, OverlapPlacesTheOutputBelowItsDyingInput) {
+  const ir::Graph g = ShiftChain(false);
+  PlanHints h;
+  h.overlaps = {{2, 1, -20}};  // b must start at least 20 bytes below a
+  EXPECT_EQ(PlanOk(g, {}, Opts(false, 16)).arena_bytes, 320);
+  const MemoryPlan p = PlanOk(g, h, Opts(false, 16));
+  // -20 rounds down to -32: a and b together take 192 bytes.
+  EXPECT_EQ(p.arena_bytes, 320);  // step 2 still holds b and c (no hint there)
+  h.overlaps.push_back({3, 2, -40});
+  const MemoryPlan q = PlanOk(g, h, Opts(false, 16));
+  // b at a - 32, c at b - 48: the chain drifts down by 80 bytes, 240 in all
+  // (each step alone would need 208).
+  EXPECT_EQ(q.arena_bytes, 240);
+  EXPECT_EQ(q.Find(2)->offset, q.Find(1)->offset - 32);
+  EXPECT_EQ(q.Find(3)->offset, q.Find(2)->offset - 48);
+  EXPECT_TRUE(q.Find(2)->aliased);
+  EXPECT_TRUE(q.Find(3)->aliased);
+}
+
+TEST(Planner, OverlapWithPositiveDeltaAndLargerOutput) {
+  // a(64) -> b(128) whose kernel allows b up to 40 bytes above a: b at or
+  // below a + 32 (rounded down); at a itself both take 128 bytes, not 192.
+  Builder bl;
+  const auto x = bl.Act("x", 16), a = bl.Act("a", 64), b = bl.Act("b", 128), y = bl.Act("y", 16);
+  bl.g.inputs = {x};
+  bl.g.outputs = {y};
+  bl.Node(OpKind::kConv2D, {x}, {a});
+  bl.Node(OpKind::kConv2D, {a}, {b});
+  bl.Node(OpKind::kConv2D, {b}, {y});
+  PlanHints h;
+  h.overlaps = {{b, a, 40}};
+  const MemoryPlan p = PlanOk(bl.g, h, Opts(false, 16));
+  EXPECT_EQ(p.arena_bytes, 128);
+  EXPECT_LE(p.Find(b)->offset, p.Find(a)->offset + 40);
+  EXPECT_TRUE(p.Find(b)->aliased);
+}
+
+TEST(Planner, NoOverlapWithAnInputThatLivesOn) {
+  const ir::Graph g = ShiftChain(true);
+  PlanHints h;
+  h.overlaps = {{2, 1, -32}};
+  const MemoryPlan p = PlanOk(g, h, Opts(false, 16));
+  EXPECT_FALSE(p.Find(2)->aliased);
+  const Allocation* a = p.Find(1);
+  const Allocation* b = p.Find(2);
+  EXPECT_TRUE(a->offset >= b->offset + b->bytes || b->offset >= a->offset + a->bytes);
+}
+
+TEST(Planner, NoOverlapWithACallerOwnedInput) {
+  const ir::Graph g = ShiftChain(false);
+  PlanHints h;
+  h.overlaps = {{1, 0, -32}, {2, 1, -32}, {3, 2, -48}};  // the first: a over the graph input x
+  const MemoryPlan caller = PlanOk(g, h, Opts(false, 16));
+  EXPECT_FALSE(caller.Find(0)->in_arena);
+  EXPECT_FALSE(caller.Find(1)->aliased);
+  EXPECT_EQ(caller.arena_bytes, 240);
+  const MemoryPlan inside = PlanOk(g, h, Opts(true, 16));  // in the arena, x may be overwritten
+  EXPECT_TRUE(inside.Find(1)->aliased);
+  EXPECT_LE(inside.Find(1)->offset, inside.Find(0)->offset - 32);
+  EXPECT_EQ(inside.arena_bytes, 272);  // 160 + 32 + 32 + 48
+}
+
+TEST(Planner, ResidualAddOverwritesTheOperandThatDies) {
+  // n0: x -> a, n1: a -> b, n2: add(a, b) -> y; both operands die at n2, the
+  // kernel declares in-place for operand 1 only.
+  Builder bl;
+  const auto x = bl.Act("x", 64), a = bl.Act("a", 64), b = bl.Act("b", 64), y = bl.Act("y", 64);
+  bl.g.inputs = {x};
+  bl.g.outputs = {y};
+  bl.Node(OpKind::kConv2D, {x}, {a});
+  bl.Node(OpKind::kConv2D, {a}, {b});
+  bl.Node(OpKind::kAdd, {a, b}, {y});
+  PlanHints h;
+  h.overlaps = {{y, b, 0}};
+  EXPECT_EQ(PlanOk(bl.g, {}, Opts(true, 16)).arena_bytes, 192);
+  const MemoryPlan p = PlanOk(bl.g, h, Opts(true, 16));
+  EXPECT_EQ(p.arena_bytes, 128);
+  EXPECT_EQ(p.Find(y)->offset, p.Find(b)->offset);
+}
+
+TEST(Planner, UpwardOverlapTurnsAChainBack) {
+  // b over a either 32 bytes below (forward) or 32 above (its kernel in
+  // reverse), c over b 32 below: with the upward choice the chain returns to
+  // where it started and needs 192 bytes instead of 224.
+  const ir::Graph g = ShiftChain(false);
+  PlanHints forward;
+  forward.overlaps = {{2, 1, -32}, {3, 2, -32}};
+  EXPECT_EQ(PlanOk(g, forward, Opts(false, 16)).arena_bytes, 224);
+  PlanHints both = forward;
+  both.overlaps.push_back({2, 1, 32, /*upward=*/true});
+  const MemoryPlan p = PlanOk(g, both, Opts(false, 16));
+  EXPECT_EQ(p.arena_bytes, 192);
+  EXPECT_TRUE(p.Find(2)->reversed);
+  EXPECT_GE(p.Find(2)->offset, p.Find(1)->offset + 32);
+  EXPECT_FALSE(p.Find(3)->reversed);
+  // The same offsets with the kernel in forward order are an error.
+  MemoryPlan q = p;
+  q.allocations[2].reversed = false;
+  EXPECT_FALSE(VerifyPlan(g, both, q).ok());
+}
+
+TEST(VerifyPlan, OverlapHintJustifiesOnlyLegalOverlaps) {
+  const ir::Graph g = ShiftChain(false);
+  PlanHints h;
+  h.overlaps = {{2, 1, -32}, {3, 2, -48}};
+  const MemoryPlan p = PlanOk(g, h, Opts(false, 16));
+  ASSERT_TRUE(p.Find(2)->aliased);
+  EXPECT_TRUE(VerifyPlan(g, h, p).ok());
+  EXPECT_FALSE(VerifyPlan(g, {}, p).ok());  // without the hints the overlaps are errors
+  auto rejects = [&](const PlanHints& hints, auto edit) {
+    MemoryPlan q = p;
+    edit(q);
+    const Status st = VerifyPlan(g, hints, q);
+    return !st.ok() && st.diag().id == "E0602";
+  };
+  // b 16 bytes higher than the hint allows (a - 16 > a - 32).
+  EXPECT_TRUE(rejects(h, [](MemoryPlan& q) {
+    q.allocations[2].offset += 16;
+    q.allocations[3].offset += 16;
+  }));
+  // A smaller delta than the plan used.
+  PlanHints tighter = h;
+  tighter.overlaps[0].delta = -48;
+  EXPECT_TRUE(rejects(tighter, [](MemoryPlan&) {}));
+  // The same offsets where a is still read after b is written.
+  const ir::Graph lives_on = ShiftChain(true);
+  MemoryPlan r = PlanOk(lives_on, {}, Opts(false, 16));
+  const int64_t base = r.arena_bytes;
+  r.allocations[1].offset = base + 32;  // a
+  r.allocations[2].offset = base;       // b: a - 32, as the hint would allow
+  r.allocations[3].offset = base + 192; // c apart from both
+  r.arena_bytes = base + 352;
+  EXPECT_FALSE(VerifyPlan(lives_on, h, r).ok());
+}
+
+TEST(Planner, OverlapPlansAreDeterministic) {
+  const ir::Graph g = ShiftChain(false);
+  PlanHints h;
+  h.overlaps = {{2, 1, -32}, {3, 2, -48}, {1, 0, -16}};
+  h.scratch_bytes = {16, 0, 48};
+  const MemoryPlan p1 = PlanOk(g, h, Opts(true, 16));
+  const MemoryPlan p2 = PlanOk(g, h, Opts(true, 16));
+  ASSERT_EQ(p1.allocations.size(), p2.allocations.size());
+  EXPECT_EQ(p1.arena_bytes, p2.arena_bytes);
+  for (size_t i = 0; i < p1.allocations.size(); ++i) EXPECT_EQ(p1.allocations[i].offset, p2.allocations[i].offset);
 }
 
 TEST(Planner, HintsWithConstantInputsAreNotApplied) {
@@ -282,7 +444,7 @@ TEST(Planner, HintsWithConstantInputsAreNotApplied) {
   bl.Node(OpKind::kAdd, {a, b}, {y});
   PlanHints h;
   h.aliases = {{a, wid}};
-  h.inplace = {{b, wid}};
+  h.overlaps = {{b, wid, 0}};
   const MemoryPlan p = PlanOk(bl.g, h, Opts(true, 16));
   EXPECT_FALSE(p.Find(a)->aliased);
   EXPECT_FALSE(p.Find(b)->aliased);
@@ -374,7 +536,7 @@ TEST(Planner, InconsistentHintsAreRejected) {
   not_read.aliases = {{m.c, m.a}};  // node 2 reads b, not a
   EXPECT_TRUE(fails(not_read));
   PlanHints bad_id;
-  bad_id.inplace = {{99, m.a}};
+  bad_id.overlaps = {{99, m.a, 0}};
   EXPECT_TRUE(fails(bad_id));
   PlanHints negative;
   negative.scratch_bytes = {0, -4};
@@ -415,7 +577,7 @@ TEST(VerifyPlan, CatchesBrokenPlans) {
 
 TEST(VerifyPlan, InplaceHintJustifiesOnlyLegalSharing) {
   PlanHints h;
-  h.inplace = {{2, 1}};
+  h.overlaps = {{2, 1, 0}};
   const ir::Graph ok_graph = InplaceGraph(false);
   MemoryPlan p = PlanOk(ok_graph, h, Opts(false, 16));
   EXPECT_TRUE(VerifyPlan(ok_graph, h, p).ok());

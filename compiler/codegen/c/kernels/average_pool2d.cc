@@ -9,6 +9,7 @@
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/window_overlap.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c {
@@ -76,6 +77,8 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   Kernel k;
   k.code = comment + "static void " + ctx.fn_name + "(" + KernelParams(ctx, 0) + ") {\n" +
            EmitPixelLoops(loop, interior, border) + "}\n";
+  // Per pixel, each channel is written right after summing its taps.
+  DeclareOverlap(&k, ChannelStepOverlapDelta(loop, 1, is_float ? 4 : 1));
   return k;
 }
 

@@ -15,6 +15,7 @@
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/window_overlap.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c {
@@ -213,6 +214,9 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   Kernel k;
   k.code = comment + "static void " + ctx.fn_name + "(" + KernelParams(ctx, 0) + ") {\n" + body +
            "}\n";
+  // Pixel by pixel (matrix product: row by row), each output channel written
+  // after its own reads of the pixel's window, before the next channel's.
+  DeclareOverlap(&k, PixelBlockOverlapDelta(loop, 1, nm.is_float ? 4 : 1));
   return k;
 }
 

@@ -36,6 +36,7 @@ struct PixelLoop {
   const char* ctype;  // element type of input and output ("int8_t", "float")
   int64_t batch, in_c, out_c;
   Axis y, x;
+  bool reverse = false;  // visit batch, oy and ox from the last to the first
 };
 
 // Emits the loops over batch, oy and ox. Inside, the bodies may use `in` (the
@@ -195,8 +196,14 @@ inline std::string EmitPixelLoops(const PixelLoop& p, const std::string& interio
   const bool by = AxisHasBorder(p.y), bx = AxisHasBorder(p.x), any = by || bx;
   std::string s;
   int ind = 2;
+  // "for (int v = 0; v < n; ++v)", or from n - 1 down to 0 when reversed.
+  auto loop = [&](const char* v, int64_t n) {
+    const std::string var = v;
+    if (p.reverse) return "for (int " + var + " = " + std::to_string(n - 1) + "; " + var + " >= 0; --" + var + ")";
+    return "for (int " + var + " = 0; " + var + " < " + std::to_string(n) + "; ++" + var + ")";
+  };
   if (p.batch > 1) {
-    s += "  for (int b = 0; b < " + std::to_string(p.batch) + "; ++b) {\n";
+    s += "  " + loop("b", p.batch) + " {\n";
     ind = 4;
     s += Indent(ind) + "const " + t + "* in = in0 + b * " +
          std::to_string(p.y.in * p.x.in * p.in_c) + ";\n";
@@ -205,10 +212,10 @@ inline std::string EmitPixelLoops(const PixelLoop& p, const std::string& interio
   } else {
     s += "  const " + t + "* in = in0;\n  " + t + "* out = out0;\n";
   }
-  s += Indent(ind) + "for (int oy = 0; oy < " + std::to_string(p.y.out) + "; ++oy) {\n";
+  s += Indent(ind) + loop("oy", p.y.out) + " {\n";
   s += Indent(ind + 2) + "const int y0 = " + Affine("oy", p.y.stride, -p.y.pad) + ";\n";
   if (any) s += Reindent(TapRange(p.y, "y0", "kyb", "kye"), ind + 2);
-  s += Indent(ind + 2) + "for (int ox = 0; ox < " + std::to_string(p.x.out) + "; ++ox) {\n";
+  s += Indent(ind + 2) + loop("ox", p.x.out) + " {\n";
   const int body = ind + 4;
   s += Indent(body) + "const int x0 = " + Affine("ox", p.x.stride, -p.x.pad) + ";\n";
   if (any) s += Reindent(TapRange(p.x, "x0", "kxb", "kxe"), body);

@@ -15,6 +15,7 @@
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/window_overlap.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c {
@@ -124,7 +125,8 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   nm.filter = ctx.consts.Use(g, n.inputs[1]);
   const PixelLoop loop{nm.is_float ? "float" : "int8_t", s.batch, s.in_c, s.out_c,
                        {s.in_h, s.k_h, s.w.stride_h, s.w.dilation_h, s.w.pad_top, s.out_h},
-                       {s.in_w, s.k_w, s.w.stride_w, s.w.dilation_w, s.w.pad_left, s.out_w}};
+                       {s.in_w, s.k_w, s.w.stride_w, s.w.dilation_w, s.w.pad_left, s.out_w},
+                       ctx.reverse_pixels};
   std::string comment = "/* depthwise_conv2d '" + n.name + "': " + TypeString(g, n.inputs[0]) +
                         " -> " + TypeString(g, n.outputs[0]) + ", filter " +
                         std::to_string(s.k_h) + "x" + std::to_string(s.k_w);
@@ -134,6 +136,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     comment += ", dilation " + std::to_string(s.w.dilation_h) + "x" + std::to_string(s.w.dilation_w);
   comment += ", pad " + PadString(s.w) + ", act " + ops::ActivationName(s.w.act) +
              (has_bias ? "" : ", no bias");
+  if (loop.reverse) comment += ", pixels in reverse order (the output overlaps the input from above)";
   Requant rq;
   if (nm.is_float) {
     if (has_bias) nm.bias = ctx.consts.Use(g, n.inputs[2]);
@@ -168,6 +171,15 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
            EmitPixelLoops(loop, PixelBody(s, nm, &rq, true),
                           HasBorder(loop) ? PixelBody(s, nm, &rq, false) : "") +
            "}\n";
+  // Forward: per pixel, each output channel is written right after reading
+  // its input channel's taps, channels ascending. Reversed (pixels from the
+  // last): each pixel is one block.
+  const int64_t elem = nm.is_float ? 4 : 1;
+  k.reversed = loop.reverse;
+  PixelLoop forward = loop;
+  forward.reverse = false;
+  DeclareOverlap(&k, ChannelStepOverlapDelta(forward, s.dm, elem));
+  DeclareOverlap(&k, ReversedPixelBlockOverlapDelta(forward, 1, elem), /*upward=*/true);
   return k;
 }
 

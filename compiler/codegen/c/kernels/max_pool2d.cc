@@ -10,6 +10,7 @@
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/window_overlap.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c {
@@ -67,6 +68,9 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
                               ? Body(s, is_float, range, w.act, "kyb", "kye", "kxb", "kxe")
                               : "") +
            "}\n";
+  // The running maximum lives in the output pixel: it is written before the
+  // pixel's taps are read, so the whole pixel is one block.
+  DeclareOverlap(&k, PixelBlockOverlapDelta(loop, 1, is_float ? 4 : 1));
   return k;
 }
 

@@ -51,6 +51,10 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   k.code = FunctionHead(ctx, details) + EmitLoops(nest, 2, body) + "}\n";
   // Output element i reads in0 element i only (in0 is not broadcast).
   k.inplace_ok = !a.is_const() && a.shape == out.shape;
+  // Likewise for in1 when it is not broadcast (a residual add may overwrite
+  // whichever operand dies here).
+  const ir::Tensor& b = g.tensor(n.inputs[1]);
+  if (!b.is_const() && b.shape == out.shape && b.dtype == out.dtype) k.overlaps.push_back({1, 0});
   return k;
 }
 
