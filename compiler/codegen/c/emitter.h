@@ -21,7 +21,8 @@
 // (Kernel::inplace_ok); the memory planner honours that.
 //
 // The generated code may use <stdint.h>, <string.h>, <math.h> (float ops) and
-// the runtime headers "ember/kernel_math.h" and "ember/fixed_point.h".
+// the runtime headers "ember/kernel_math.h", "ember/fixed_point.h" and "ember/dsp.h"
+// (SIMD helpers of DSP cores, with a portable fallback).
 #pragma once
 
 #include <cstdint>
