@@ -75,6 +75,9 @@ static inline int32_t ember_smlad(int32_t a, int32_t b, int32_t acc) {
   return __smlad((int16x2_t)a, (int16x2_t)b, acc);
 }
 
+/* SSAT #8: v clamped to [-128, 127]. */
+static inline int32_t ember_ssat8(int32_t v) { return __ssat(v, 8); }
+
 #else /* portable C with the same results */
 
 static inline void ember_ld2(const int32_t** p, int32_t* a, int32_t* b) {
@@ -105,6 +108,8 @@ static inline int32_t ember_sxtb16_ror8(int32_t x) {
   return ember_dsp_pack16(ember_dsp_lane8(x, 1), ember_dsp_lane8(x, 3));
 }
 
+static inline int32_t ember_ssat8(int32_t v) { return v < -128 ? -128 : (v > 127 ? 127 : v); }
+
 static inline int32_t ember_smlad(int32_t a, int32_t b, int32_t acc) {
   const uint32_t p0 = (uint32_t)(ember_dsp_lane16(a, 0) * ember_dsp_lane16(b, 0));
   const uint32_t p1 = (uint32_t)(ember_dsp_lane16(a, 1) * ember_dsp_lane16(b, 1));
@@ -119,7 +124,9 @@ static inline int32_t ember_smlad(int32_t a, int32_t b, int32_t acc) {
  * into floor((acc*m + 2^30 + (2^(e-1) - [x<0]) * 2^31) / 2^(31+e)) where x
  * is srdhm's result, and for m >= 0, x < 0 exactly when acc < 0 gives a
  * different value only where both forms round to 0. The saturating case of
- * srdhm (INT32_MIN * INT32_MIN) needs m < 0 and cannot occur. */
+ * srdhm (INT32_MIN * INT32_MIN) needs m < 0 and cannot occur. Adding z << s
+ * to rnd adds z to the result (an output zero point) when |z << s| <= 2^29
+ * and s <= 22 (then no intermediate leaves int32). */
 static inline int32_t ember_requant_rs(int32_t acc, int32_t m, int32_t rnd, int s) {
   const uint32_t neg = (uint32_t)acc >> 31;
   const uint64_t k = ((uint64_t)(uint32_t)(rnd - (int32_t)neg) << 32) | (0x40000000u | (neg << 31));

@@ -183,11 +183,12 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   blk += "    cols[4 * j + 2] = ember_sxtb16(vb);\n    cols[4 * j + 3] = ember_sxtb16_ror8(vb);\n  }\n}\n";
   SmladGemm gm{k4, s.out_c, 2, 2, groups >= 4 ? 4 : static_cast<int>(groups), RowSource::kColumns,
                wt, it, "cols", ""};
+  gm.block_setup = rq.BlockSetup("c");
   const std::string oc = std::to_string(s.out_c);
   blk += EmitSmladGemm(
       gm,
-      [&](const std::string& acc, int p, const std::string& ch) {
-        return rq.Store("o[" + (p ? oc + " + " : std::string()) + ch + "]", acc, ch);
+      [&](const std::string& acc, int p, const std::string& ch, int u) {
+        return rq.Store("o[" + (p ? oc + " + " : std::string()) + ch + "]", acc, ch, u);
       },
       [&](int) { return odd ? std::string("two") : std::string(); });
   b += Reindent(blk, 2) + "}\n";

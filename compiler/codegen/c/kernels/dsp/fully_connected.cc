@@ -78,12 +78,13 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
   }
   // Two groups per pass: 45 instructions per 32 MACs on cortex-m4 (four: gcc spills).
   SmladGemm gm{depth, units, kBlock, 1, 2, RowSource::kInt8, wtab, itab, "", "x"};
+  gm.block_setup = rq.BlockSetup("c");
   row += EmitSmladGemm(
       gm,
-      [&](const std::string& acc, int, const std::string& ch) {
+      [&](const std::string& acc, int, const std::string& ch, int u) {
         std::string a = acc;
         if (zw != 0) a = "ember_wrap_add(" + a + ", ember_wrap_mul(" + CInt(-int64_t{zw}) + ", xsum))";
-        return rq.Store("o[" + ch + "]", a, ch);
+        return rq.Store("o[" + ch + "]", a, ch, u);
       },
       [](int) { return std::string(); });
   b += Reindent(row, 2) + "}\n";

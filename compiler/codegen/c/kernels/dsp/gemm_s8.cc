@@ -68,38 +68,51 @@ Status DspRequant::Init(const KernelContext& ctx, int64_t channels, ops::Multipl
   EMBER_RETURN_IF_ERROR(ops::PrepareConvRequant(ctx.graph, ctx.node, channels, formula, &r_));
   const auto& r = r_;
   fast_ = true;
-  std::vector<int32_t> mult, rnd, shift;
+  bool fold = true;  // the output zero point rides in the rounding term (|z << s| <= 2^29)
   for (const auto& q : r.mult) {
     if (q.multiplier < 0 || q.shift > -2 || q.shift < -31) fast_ = false;
     if (q.multiplier != r.mult[0].multiplier || q.shift != r.mult[0].shift) shared_ = false;
-    if (!fast_) return portable_.Init(ctx, channels, formula);
-    mult.push_back(q.multiplier);
-    rnd.push_back(int32_t{1} << (-q.shift - 2));
-    shift.push_back(-q.shift - 1);
+    if (-q.shift - 1 > 22) fold = false;
+  }
+  if (!fast_) return portable_.Init(ctx, channels, formula);
+  zp_folded_ = fold;
+  std::vector<int32_t> table;  // per channel: multiplier, rounding term, shift
+  for (const auto& q : r.mult) {
+    const int s = -q.shift - 1;
+    int32_t rnd = int32_t{1} << (s - 1);
+    if (fold) rnd += r.output_zp * (int32_t{1} << s);
+    table.insert(table.end(), {q.multiplier, rnd, s});
   }
   if (shared_) {
-    mult_ = CInt(mult[0]);
-    rnd_ = CInt(rnd[0]);
-    shift_ = std::to_string(shift[0]);
+    mult_ = CInt(table[0]);
+    rnd_ = CInt(table[1]);
+    shift_ = std::to_string(table[2]);
   } else {
-    const std::string& name = ctx.node.name;
-    mult_ = ctx.consts.AddInt32(name + "_mult", mult);
-    rnd_ = ctx.consts.AddInt32(name + "_rnd", rnd);
-    shift_ = ctx.consts.AddInt32(name + "_rs", shift);
+    table_ = ctx.consts.AddInt32(ctx.node.name + "_requant", table);
   }
   return Status::Ok();
 }
 
-std::string DspRequant::Store(const std::string& dst, const std::string& acc,
-                              const std::string& ch) const {
+std::string DspRequant::BlockSetup(const std::string& c) const {
+  if (!fast_ || shared_) return "";
+  return "const int32_t* const rq = " + table_ + " + 3 * " + c + ";  /* multiplier, rounding, shift */\n";
+}
+
+std::string DspRequant::Store(const std::string& dst, const std::string& acc, const std::string& ch,
+                              int u) const {
   if (!fast_) return portable_.Store(dst, acc, ch);
   const auto& r = r_;
-  auto at = [&](const std::string& t) { return shared_ ? t : t + "[" + ch + "]"; };
-  std::string v = "ember_requant_rs(" + acc + ", " + at(mult_) + ", " + at(rnd_) + ", " + at(shift_) + ")";
-  if (r.output_zp != 0) v += (r.output_zp > 0 ? " + " : " - ") + std::to_string(std::abs(r.output_zp));
+  auto at = [&](const std::string& lit, int k) {
+    return shared_ ? lit : "rq[" + std::to_string(3 * u + k) + "]";
+  };
+  std::string v = "ember_requant_rs(" + acc + ", " + at(mult_, 0) + ", " + at(rnd_, 1) + ", " + at(shift_, 2) + ")";
+  if (r.output_zp != 0 && !zp_folded_)
+    v += (r.output_zp > 0 ? " + " : " - ") + std::to_string(std::abs(r.output_zp));
   const std::string lo = CInt(r.range.min), hi = CInt(r.range.max);
-  return "{\n  int32_t v = " + v + ";\n  v = v < " + lo + " ? " + lo + " : v;\n  " + dst +
-         " = (int8_t)(v > " + hi + " ? " + hi + " : v);\n}\n";
+  std::string st = "{\n  int32_t v = " + v + ";\n";
+  if (r.range.min > -128) st += "  v = v < " + lo + " ? " + lo + " : v;\n";
+  if (r.range.max < 127) st += "  v = v > " + hi + " ? " + hi + " : v;\n";
+  return st + "  " + dst + " = (int8_t)ember_ssat8(v);\n}\n";
 }
 
 std::vector<int32_t> PackWeights(const std::vector<int8_t>& w, int64_t rows, int64_t depth,
@@ -125,7 +138,7 @@ std::vector<int32_t> PackWeights(const std::vector<int8_t>& w, int64_t rows, int
 }
 
 std::string EmitSmladGemm(const SmladGemm& g,
-                          const std::function<std::string(const std::string&, int, const std::string&)>& store,
+                          const std::function<std::string(const std::string&, int, const std::string&, int)>& store,
                           const std::function<std::string(int)>& row_guard) {
   const int64_t padded = (g.channels + g.block - 1) / g.block * g.block;
   const int64_t full = g.depth / 4, partial = g.depth % 4;
@@ -138,6 +151,7 @@ std::string EmitSmladGemm(const SmladGemm& g,
     for (int p = 1; p < g.rows; ++p) body += ", " + Acc(p, u) + " = " + Acc(0, u);
     body += ";\n";
   }
+  body += g.block_setup;
   if (g.source == RowSource::kColumns) body += "const int32_t* xp = " + g.columns + ";\n";
   else body += "const int8_t* xq = " + g.row + ";\n";
   std::string unrolled;
@@ -153,7 +167,7 @@ std::string EmitSmladGemm(const SmladGemm& g,
   if (partial > 0) body += Step(g, partial);
   for (int p = 0; p < g.rows; ++p) {
     for (int u = 0; u < g.block; ++u) {
-      std::string st = store(Acc(p, u), p, Ch(u));
+      std::string st = store(Acc(p, u), p, Ch(u), u);
       std::string cond;
       if (u >= g.channels % g.block && g.channels % g.block != 0)
         cond = Ch(u) + " < " + std::to_string(g.channels);

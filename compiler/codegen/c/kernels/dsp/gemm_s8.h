@@ -41,16 +41,21 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx);
 class DspRequant {
  public:
   Status Init(const KernelContext& ctx, int64_t channels, ops::MultiplierFormula formula);
-  // A statement storing the int8 result of int32 `acc` of channel `ch` to `dst`.
-  std::string Store(const std::string& dst, const std::string& acc, const std::string& ch) const;
+  // Declarations at the start of a block of channels from `c` (the pointer
+  // `rq` to its per-channel parameters), or "".
+  std::string BlockSetup(const std::string& c) const;
+  // A statement storing the int8 result of int32 `acc` of channel `ch`, the
+  // block's channel number `u`, to `dst`.
+  std::string Store(const std::string& dst, const std::string& acc, const std::string& ch, int u) const;
   std::string Describe() const { return DescribeRequant(r_); }
   const ops::ConvRequant& params() const { return r_; }
 
  private:
   ops::ConvRequant r_;
   Requant portable_;  // initialized (its tables emitted) only when !fast_
-  bool fast_ = false, shared_ = true;
-  std::string mult_, rnd_, shift_;  // literals (shared) or table names
+  bool fast_ = false, shared_ = true, zp_folded_ = false;
+  std::string mult_, rnd_, shift_;  // literals (shared)
+  std::string table_;               // per channel: multiplier, rounding term, shift
 };
 
 // Packs int8 weight rows [rows][depth] as little-endian words of four int8 in
@@ -78,15 +83,16 @@ struct SmladGemm {
   std::string init;     // int32 start values, one per packed weight row
   std::string columns;  // kColumns: the expression of the first column word
   std::string row;      // kInt8: the expression of the row's first int8
+  std::string block_setup = "";  // statements at the start of each channel block (`c`)
 };
 
 // The loop over channel blocks: for each block, accumulate every group, then
-// `store(acc, p, ch)` for row p and channel expression ch (e.g. "c + 1") of
-// each accumulator, skipping channels >= `channels`. `row_guard(p)` is a
+// `store(acc, p, ch, u)` for row p, channel expression ch (e.g. "c + 1") and
+// block channel u of each accumulator, skipping channels >= `channels`. `row_guard(p)` is a
 // condition under which row p > 0 is stored ("" = always).
 std::string EmitSmladGemm(const SmladGemm& g,
                           const std::function<std::string(const std::string& acc, int p,
-                                                          const std::string& ch)>& store,
+                                                          const std::string& ch, int u)>& store,
                           const std::function<std::string(int p)>& row_guard);
 
 }  // namespace ember::codegen::c::dsp
