@@ -103,7 +103,8 @@ std::string DspRequant::Store(const std::string& dst, const std::string& acc, co
   if (!fast_) return portable_.Store(dst, acc, ch);
   const auto& r = r_;
   auto at = [&](const std::string& lit, int k) {
-    return shared_ ? lit : "rq[" + std::to_string(3 * u + k) + "]";
+    if (shared_) return lit;
+    return u < 0 ? "rq[3 * u + " + std::to_string(k) + "]" : "rq[" + std::to_string(3 * u + k) + "]";
   };
   std::string v = "ember_requant_rs(" + acc + ", " + at(mult_, 0) + ", " + at(rnd_, 1) + ", " + at(shift_, 2) + ")";
   if (r.output_zp != 0 && !zp_folded_)
@@ -165,6 +166,17 @@ std::string EmitSmladGemm(const SmladGemm& g,
   }
   for (int64_t o = 0; o < rest; ++o) body += Step(g, 0);
   if (partial > 0) body += Step(g, partial);
+  if (g.store_loop && g.rows == 1) {
+    // One store statement in a loop over the block (less code, a few more instructions).
+    std::string list;
+    for (int u = 0; u < g.block; ++u) list += (u ? ", " : "") + Acc(0, u);
+    std::string st = store("accs[u]", 0, "c + u", -1);
+    if (g.channels % g.block != 0) st = "if (c + u < " + std::to_string(g.channels) + ") " + st;
+    body += "{\n  const int32_t accs[" + std::to_string(g.block) + "] = {" + list + "};\n  int u;\n  for (u = 0; u < " +
+            std::to_string(g.block) + "; ++u) " + Reindent(st, 2).substr(2) + "}\n";
+    s += Reindent(body, 2);
+    return s + "}\n";
+  }
   for (int p = 0; p < g.rows; ++p) {
     for (int u = 0; u < g.block; ++u) {
       std::string st = store(Acc(p, u), p, Ch(u), u);

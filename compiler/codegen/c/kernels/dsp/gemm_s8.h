@@ -45,7 +45,7 @@ class DspRequant {
   // `rq` to its per-channel parameters), or "".
   std::string BlockSetup(const std::string& c) const;
   // A statement storing the int8 result of int32 `acc` of channel `ch`, the
-  // block's channel number `u`, to `dst`.
+  // block's channel number `u` (-1: the C variable `u`), to `dst`.
   std::string Store(const std::string& dst, const std::string& acc, const std::string& ch, int u) const;
   std::string Describe() const { return DescribeRequant(r_); }
   const ops::ConvRequant& params() const { return r_; }
@@ -84,6 +84,7 @@ struct SmladGemm {
   std::string columns;  // kColumns: the expression of the first column word
   std::string row;      // kInt8: the expression of the row's first int8
   std::string block_setup = "";  // statements at the start of each channel block (`c`)
+  bool store_loop = false;  // rows == 1: store the block through a loop over `u` (store's u = -1)
 };
 
 // The loop over channel blocks: for each block, accumulate every group, then
