@@ -76,7 +76,7 @@ inline void ExpectCompilesForCortexM4(const ir::Graph& g) {
     args += (args.empty() ? "" : ", ") + std::string("out") + std::to_string(j);
   if (kernel->scratch_bytes > 0) args += ", scratch";
   std::string src = "#include <stdint.h>\n#include <string.h>\n#include <math.h>\n"
-                    "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n\n";
+                    "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n#include \"ember/dsp.h\"\n\n";
   src += consts.Render() + kernel->code + "\nvoid run_kernel(" +
          codegen::c::KernelParams(ctx, kernel->scratch_bytes) + ");\nvoid run_kernel(" +
          codegen::c::KernelParams(ctx, kernel->scratch_bytes) + ") { kernel_0(" + args + "); }\n";

@@ -115,7 +115,7 @@ inline std::string CompileKernelWith(const KernelCase& c, const std::string& com
   if (!k.ok()) return k.diag().ToString();
   std::string src =
       "#include <stdint.h>\n#include <string.h>\n#include <math.h>\n"
-      "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n\n";
+      "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n#include \"ember/dsp.h\"\n\n";
   src += c.pool().Render() + k->code +
          "\nvoid (*volatile ember_keep_kernel)(void) = (void (*)(void))kernel_0;\n";
   const std::string dir = TempDir();

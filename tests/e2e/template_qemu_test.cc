@@ -168,6 +168,31 @@ TEST(QemuTemplateErrors, BoardIsRequiredAndChecked) {
   EXPECT_TRUE(WaitNoDescendants().empty());
 }
 
+// The code for a DSP core is not the portable code: for a model with a conv
+// and a fully connected layer, cortex-m4's generated C uses the SMLAD kernels
+// and cortex-m3's does not, and the qemu template refuses the cortex-m4
+// archive on the M3 board (it runs on the M4 board: SharedModelBitExactOverUart).
+TEST(QemuTemplateErrors, DspCodeDiffersFromM3AndIsRefusedOnM3) {
+  const std::string dir = TempDir();
+  std::map<std::string, std::string> lib1;
+  for (const char* target : {"cortex-m3", "cortex-m4"}) {
+    const std::string out = dir + "/" + target;
+    const CliResult c = RunCli({"compile", OwnModel(), "--target", target, "--module-name", "tiny", "-o", out});
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+    const std::vector<uint8_t> b = ReadFile(out + "/codegen/host/src/tiny_lib1.c");
+    lib1[target] = std::string(b.begin(), b.end());
+  }
+  EXPECT_NE(lib1["cortex-m4"].find("ember_smlad("), std::string::npos);
+  EXPECT_NE(lib1["cortex-m4"].find("DSP (SMLAD)"), std::string::npos);
+  EXPECT_EQ(lib1["cortex-m3"].find("ember_smlad("), std::string::npos);
+  EXPECT_NE(lib1["cortex-m3"], lib1["cortex-m4"]);
+  const CliResult r = RunCli({"micro", "create-project", dir + "/p", CompiledTar(OwnModel(), "cortex-m4"),
+                              "--template", "qemu", "--project-option", "board=mps2-an385"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("uses its DSP instructions"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir + "/p"));
+}
+
 // Helium code cannot run on the M3 nor DSP code on the M3; portable code
 // (host) runs on every board, Helium code on the M55 board.
 TEST(QemuTemplateErrors, ModelMustFitTheBoardsCore) {

@@ -22,7 +22,8 @@
 // that. No overlap is the default.
 //
 // The generated code may use <stdint.h>, <string.h>, <math.h> (float ops) and
-// the runtime headers "ember/kernel_math.h" and "ember/fixed_point.h".
+// the runtime headers "ember/kernel_math.h", "ember/fixed_point.h" and "ember/dsp.h"
+// (SIMD helpers of DSP cores, with a portable fallback).
 #pragma once
 
 #include <cstdint>

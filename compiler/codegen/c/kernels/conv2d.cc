@@ -16,6 +16,7 @@
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
 #include "codegen/c/kernels/window_overlap.h"
+#include "codegen/c/kernels/dsp/gemm_s8.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c {
@@ -144,6 +145,15 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   s.out_h = out.shape[1];
   s.out_w = out.shape[2];
   const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
+  if (ctx.target.has_dsp && dsp::Conv2DApplies(ctx)) {  // int8, SMLAD
+    EMBER_ASSIGN_OR_RETURN(Kernel k, dsp::EmitConv2D(ctx));
+    // Blocks of two pixels, each gathered before its outputs are written.
+    const PixelLoop dsp_loop{"int8_t", s.batch, s.in_c, s.out_c,
+                             {s.in_h, s.k_h, s.w.stride_h, s.w.dilation_h, s.w.pad_top, s.out_h},
+                             {s.in_w, s.k_w, s.w.stride_w, s.w.dilation_w, s.w.pad_left, s.out_w}};
+    DeclareOverlap(&k, PixelBlockOverlapDelta(dsp_loop, 2, 1));
+    return k;
+  }
 
   Names nm;
   nm.is_float = in.dtype == ir::DType::kFloat32;
@@ -170,20 +180,9 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     nm.zin = rq.params().input_zp;
     const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
     const std::vector<int32_t> bias = BiasData(g, n, s.out_c);
-    const int64_t kk = s.k_h * s.k_w * s.f_c;
-    std::vector<int32_t> init(static_cast<size_t>(s.out_c));
     int64_t bound = 0;
-    for (int64_t c = 0; c < s.out_c; ++c) {
-      int64_t sum = 0, abs_sum = 0;
-      for (int64_t i = 0; i < kk; ++i) {
-        sum += w[static_cast<size_t>(c * kk + i)];
-        abs_sum += std::abs(int64_t{w[static_cast<size_t>(c * kk + i)]});
-      }
-      const int32_t b = bias[static_cast<size_t>(c)];
-      const int32_t ini = ops::WrapSub(b, ops::WrapMul(nm.zin, static_cast<int32_t>(sum)));
-      init[static_cast<size_t>(c)] = ini;
-      bound = std::max({bound, std::abs(int64_t{ini}) + 128 * abs_sum, std::abs(int64_t{b}) + 255 * abs_sum});
-    }
+    const std::vector<int32_t> init =
+        FoldZeroPoints(w, bias, s.out_c, s.k_h * s.k_w * s.f_c, nm.zin, 0, true, &bound);
     nm.acc = ChooseAcc(bound);
     nm.init = ctx.consts.AddInt32(n.name + "_init", init);
     if (has_bias && HasBorder(loop) && !IsPointwise(s)) nm.bias = ctx.consts.Use(g, n.inputs[2]);

@@ -6,7 +6,9 @@
 // float activation clamp written in the reference evaluator's order.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -85,9 +87,39 @@ class Requant {
   std::string mult_, shift_;
 };
 
+// "int8: z_in .., z_out .., multiplier .. shift .. (or per-channel multipliers
+// (n)), clamp [lo, hi]" for a kernel's comment.
+inline std::string DescribeRequant(const ops::ConvRequant& r);
+
 // The f32 activation clamp min(max(v, lo), hi) of the reference, as a
 // statement assigning to `dst` from the float variable `v`.
 inline std::string FloatClamp(const std::string& dst, const std::string& v, ops::Activation act);
+
+// The compile-time start values of int8 conv-like accumulators over `rows`
+// filter rows of `depth` weights: init[r] = bias[r] - z_in * sum(w[r]) +
+// depth * z_w * z_in, wrapping like the reference's int32 sums. `bound`
+// (optional) receives the largest |init[r]| + 128 * sum(|w[r]|) and, when
+// `border_bound` is set, also |bias[r]| + 255 * sum(|w[r]|) (the reference
+// form of border pixels), for ChooseAcc.
+inline std::vector<int32_t> FoldZeroPoints(const std::vector<int8_t>& w,
+                                           const std::vector<int32_t>& bias, int64_t rows,
+                                           int64_t depth, int32_t zin, int32_t zw,
+                                           bool border_bound = false, int64_t* bound = nullptr);
+
+// fully_connected's int8 requantization: the multiplier formula of the
+// reference (per-channel: double; per-tensor: float product) and the filter
+// zero point it applies (per-tensor only). `R` is Requant or a variant with
+// the same Init and params().
+template <class R>
+Status InitFcRequant(const KernelContext& ctx, int64_t units, R* rq, int32_t* zin, int32_t* zw) {
+  const ir::Tensor& wt = ctx.graph.tensor(ctx.node.inputs[1]);
+  const bool per_channel = wt.quant->scale.size() > 1;
+  EMBER_RETURN_IF_ERROR(rq->Init(ctx, units, per_channel ? ops::MultiplierFormula::kDouble
+                                                         : ops::MultiplierFormula::kFloatProduct));
+  *zin = rq->params().input_zp;
+  *zw = per_channel ? 0 : rq->params().filter_zp;
+  return Status::Ok();
+}
 
 // Filter data of a constant int8 operand (empty for other dtypes).
 inline std::vector<int8_t> Int8Data(const ir::Graph& g, ir::TensorId id);
@@ -283,23 +315,53 @@ inline std::string Requant::Store(const std::string& dst, const std::string& acc
          " = (int8_t)(v > " + hi + " ? " + hi + " : v);\n}\n";
 }
 
-inline std::string Requant::Describe() const {
-  std::string s = "int8: z_in " + std::to_string(r_.input_zp) + ", z_out " +
-                  std::to_string(r_.output_zp) + ", ";
-  if (shared_) {
-    s += "multiplier " + std::to_string(r_.mult[0].multiplier) + " shift " +
-         std::to_string(r_.mult[0].shift);
+inline std::string DescribeRequant(const ops::ConvRequant& r) {
+  bool shared = true;
+  for (const auto& q : r.mult)
+    if (q.multiplier != r.mult[0].multiplier || q.shift != r.mult[0].shift) shared = false;
+  std::string s = "int8: z_in " + std::to_string(r.input_zp) + ", z_out " +
+                  std::to_string(r.output_zp) + ", ";
+  if (shared) {
+    s += "multiplier " + std::to_string(r.mult[0].multiplier) + " shift " +
+         std::to_string(r.mult[0].shift);
   } else {
-    s += "per-channel multipliers (" + std::to_string(r_.mult.size()) + ")";
+    s += "per-channel multipliers (" + std::to_string(r.mult.size()) + ")";
   }
-  return s + ", clamp [" + std::to_string(r_.range.min) + ", " + std::to_string(r_.range.max) + "]";
+  return s + ", clamp [" + std::to_string(r.range.min) + ", " + std::to_string(r.range.max) + "]";
 }
+
+inline std::string Requant::Describe() const { return DescribeRequant(r_); }
 
 inline std::string FloatClamp(const std::string& dst, const std::string& v, ops::Activation act) {
   const ops::FloatRange r = ops::ActivationRangeFloat(act);
   const std::string lo = CFloat(r.min), hi = CFloat(r.max);
   return "{\n  const float vc = " + v + " < " + lo + " ? " + lo + " : " + v + ";\n  " + dst +
          " = " + hi + " < vc ? " + hi + " : vc;\n}\n";
+}
+
+inline std::vector<int32_t> FoldZeroPoints(const std::vector<int8_t>& w,
+                                           const std::vector<int32_t>& bias, int64_t rows,
+                                           int64_t depth, int32_t zin, int32_t zw,
+                                           bool border_bound, int64_t* bound) {
+  std::vector<int32_t> init(static_cast<size_t>(rows));
+  int64_t b = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t sum = 0, abs_sum = 0;
+    for (int64_t d = 0; d < depth; ++d) {
+      const int64_t v = w[static_cast<size_t>(r * depth + d)];
+      sum += v;
+      abs_sum += std::abs(v);
+    }
+    const int32_t bi = bias[static_cast<size_t>(r)];
+    int32_t ini = ops::WrapSub(bi, ops::WrapMul(zin, static_cast<int32_t>(sum)));
+    if (zw != 0)
+      ini = ops::WrapAdd(ini, ops::WrapMul(ops::WrapMul(static_cast<int32_t>(depth), zw), zin));
+    init[static_cast<size_t>(r)] = ini;
+    b = std::max(b, std::abs(int64_t{ini}) + 128 * abs_sum);
+    if (border_bound) b = std::max(b, std::abs(int64_t{bi}) + 255 * abs_sum);
+  }
+  if (bound) *bound = b;
+  return init;
 }
 
 inline std::vector<int8_t> Int8Data(const ir::Graph& g, ir::TensorId id) {

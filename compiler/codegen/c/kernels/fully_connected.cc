@@ -14,12 +14,14 @@
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/dsp/gemm_s8.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c {
 namespace {
 
 Expected<Kernel> Emit(const KernelContext& ctx) {
+  if (ctx.target.has_dsp && dsp::FullyConnectedApplies(ctx)) return dsp::EmitFullyConnected(ctx);  // int8, SMLAD
   EMBER_RETURN_IF_ERROR(CheckConstOperands(ctx));
   const ir::Graph& g = ctx.graph;
   const ir::Node& n = ctx.node;
@@ -47,31 +49,14 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
              FloatClamp("o[" + u + "]", v, act);
     });
   } else {
-    const bool per_channel = wt.quant->scale.size() > 1;
     Requant rq;
-    EMBER_RETURN_IF_ERROR(rq.Init(ctx, units,
-                                  per_channel ? ops::MultiplierFormula::kDouble
-                                              : ops::MultiplierFormula::kFloatProduct));
-    const int32_t zin = rq.params().input_zp;
-    const int32_t zw = per_channel ? 0 : rq.params().filter_zp;
+    int32_t zin = 0, zw = 0;
+    EMBER_RETURN_IF_ERROR(InitFcRequant(ctx, units, &rq, &zin, &zw));
     const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
     const std::vector<int32_t> bias = BiasData(g, n, units);
-    std::vector<int32_t> init(static_cast<size_t>(units));
+    // bias - z_in * sum(w) + depth * z_w * z_in, wrapping like the reference's sums.
     int64_t bound = 0;
-    for (int64_t u = 0; u < units; ++u) {
-      int64_t sum = 0, abs_sum = 0;
-      for (int64_t d = 0; d < depth; ++d) {
-        const int64_t v = w[static_cast<size_t>(u * depth + d)];
-        sum += v;
-        abs_sum += std::abs(v);
-      }
-      // bias - z_in * sum(w) + depth * z_w * z_in, wrapping like the reference's sums.
-      int32_t ini = ops::WrapSub(bias[static_cast<size_t>(u)],
-                                 ops::WrapMul(zin, static_cast<int32_t>(sum)));
-      ini = ops::WrapAdd(ini, ops::WrapMul(ops::WrapMul(static_cast<int32_t>(depth), zw), zin));
-      init[static_cast<size_t>(u)] = ini;
-      bound = std::max(bound, std::abs(int64_t{ini}) + 128 * abs_sum);
-    }
+    const std::vector<int32_t> init = FoldZeroPoints(w, bias, units, depth, zin, zw, false, &bound);
     const AccType acc_type = ChooseAcc(bound);
     gm.init = ctx.consts.AddInt32(n.name + "_init", init);
     gm.init_is_table = true;

@@ -1,0 +1,206 @@
+// conv2d for DSP cores (cortex-m4, m7, m33): int8, ungrouped, any filter,
+// stride, dilation and padding (1x1 pointwise and few-channel first layers
+// included). Bit-exact with ops/conv2d.cc.
+//
+// Output pixels are taken in raster order (batch, oy, ox) in blocks of two
+// consecutive pixels (the last block of an odd count has one). For a block:
+//  1. im2col: each pixel's K = KH * KW * C_in taps, in the filter's (ky, kx, ic)
+//     order, are gathered as int8 into scratch, taps outside the image filled
+//     with z_in (then x - z_in = 0 there, so border pixels need no special
+//     path: acc = init + sum(w * x) with init = bias - z_in * sum(w) is exact),
+//     K padded to a multiple of 4 with zeros (their weights are zero too). A
+//     pointwise conv with C_in a multiple of 4 reads the input directly.
+//  2. The block's int8 values are sign-extended once into int16x2 column
+//     words (SXTB16 / SXTB16-ROR-8), interleaved per group of four taps.
+//  3. For each pair of output channels, a 2 pixels x 2 channels SMLAD loop
+//     (gemm_s8.h) over the groups, weights packed at compile time in the
+//     order it reads them; then requantization and clamp fused into the store.
+// Access order (for the memory planner): a block's outputs are written only
+// after all of the block's input pixels were read; blocks go in raster order.
+#include <string>
+#include <vector>
+
+#include "codegen/c/emitter.h"
+#include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/dsp/gemm_s8.h"
+#include "ops/conv_util.h"
+
+namespace ember::codegen::c::dsp {
+namespace {
+
+// Largest im2col depth handled (scratch 6 * K bytes); larger ones stay portable.
+constexpr int64_t kMaxDepth = 4096;
+
+struct Shape {
+  int64_t batch, in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c;
+  ops::Window w;
+  int64_t depth() const { return k_h * k_w * in_c; }
+  int64_t padded_depth() const { return (depth() + 3) / 4 * 4; }
+  bool pointwise() const {
+    return k_h == 1 && k_w == 1 && w.stride_h == 1 && w.stride_w == 1 && w.pad_top == 0 &&
+           w.pad_left == 0 && w.pad_bottom == 0 && w.pad_right == 0;
+  }
+  // The block's pixels are read straight from the input (no int8 gather).
+  bool direct() const { return pointwise() && in_c % 4 == 0; }
+};
+
+bool GetShape(const KernelContext& ctx, Shape* s) {
+  const ir::Graph& g = ctx.graph;
+  const ir::Node& n = ctx.node;
+  if (n.inputs.size() < 2 || n.outputs.empty() || n.inputs[0] == ir::kNoTensor ||
+      n.inputs[1] == ir::kNoTensor)
+    return false;
+  const ir::Tensor& in = g.tensor(n.inputs[0]);
+  const ir::Tensor& f = g.tensor(n.inputs[1]);
+  const ir::Tensor& out = g.tensor(n.outputs[0]);
+  if (in.shape.size() != 4 || f.shape.size() != 4 || out.shape.size() != 4) return false;
+  *s = Shape{in.shape[0], in.shape[1], in.shape[2], in.shape[3], f.shape[1], f.shape[2],
+             out.shape[1], out.shape[2], f.shape[0], {}};
+  return ops::ParseWindow(n, true, false, &s->w).ok();
+}
+
+// The static helper that gathers one pixel's taps as int8 into `d`.
+std::string Im2col(const Shape& s, const std::string& name, int32_t zin) {
+  const Axis ay{s.in_h, s.k_h, s.w.stride_h, s.w.dilation_h, s.w.pad_top, s.out_h};
+  const Axis ax{s.in_w, s.k_w, s.w.stride_w, s.w.dilation_w, s.w.pad_left, s.out_w};
+  const std::string c = std::to_string(s.in_c), row = std::to_string(s.k_w * s.in_c);
+  const std::string z = std::to_string(zin);
+  std::string b = "/* im2col of output pixel (oy, ox) of image `in`: " + std::to_string(s.depth()) +
+                  " int8 taps (ky, kx, ic), outside taps = z_in " + z + ", then " +
+                  std::to_string(s.padded_depth() - s.depth()) + " zeros */\n";
+  b += "static void " + name + "(const int8_t* in, int oy, int ox, int8_t* d) {\n";
+  b += "  const int y0 = " + Affine("oy", s.w.stride_h, -s.w.pad_top) + ";\n";
+  b += "  const int x0 = " + Affine("ox", s.w.stride_w, -s.w.pad_left) + ";\n";
+  b += "  for (int ky = 0; ky < " + std::to_string(s.k_h) + "; ++ky, d += " + row + ") {\n";
+  b += "    const int iy = y0 + " + (s.w.dilation_h == 1 ? std::string("ky") : "ky * " + std::to_string(s.w.dilation_h)) + ";\n";
+  if (AxisHasBorder(ay)) {
+    b += "    if (iy < 0 || iy >= " + std::to_string(s.in_h) + ") {\n      memset(d, " + z + ", " +
+         row + ");\n      continue;\n    }\n";
+  } else {
+    b += "    (void)iy;\n";
+  }
+  b += "    {\n      const int8_t* r = in + iy * " + std::to_string(s.in_w * s.in_c) + ";\n";
+  const std::string gather_taps =
+      "for (int kx = 0; kx < " + std::to_string(s.k_w) + "; ++kx) {\n  const int ix = x0 + " +
+      (s.w.dilation_w == 1 ? std::string("kx") : "kx * " + std::to_string(s.w.dilation_w)) +
+      ";\n  if (ix < 0 || ix >= " + std::to_string(s.in_w) + ") memset(d + kx * " + c + ", " + z +
+      ", " + c + ");\n  else memcpy(d + kx * " + c + ", r + ix * " + c + ", " + c + ");\n}\n";
+  const std::string whole = "memcpy(d, r + x0 * " + c + ", " + row + ");\n";
+  if (!AxisHasBorder(ax) && s.w.dilation_w == 1) {
+    b += Reindent(whole, 6);
+  } else if (!AxisHasBorder(ax)) {
+    b += Reindent(gather_taps, 6);
+  } else if (s.w.dilation_w == 1) {
+    b += "      if (x0 >= 0 && x0 + " + std::to_string(s.k_w) + " <= " + std::to_string(s.in_w) +
+         ") {\n" + Reindent(whole, 8) + "      } else {\n" + Reindent(gather_taps, 8) + "      }\n";
+  } else {
+    b += Reindent(gather_taps, 6);
+  }
+  b += "    }\n  }\n";
+  if (s.padded_depth() > s.depth())
+    b += "  memset(d, 0, " + std::to_string(s.padded_depth() - s.depth()) + ");\n";
+  return b + "}\n";
+}
+
+}  // namespace
+
+bool Conv2DApplies(const KernelContext& ctx) {
+  Shape s;
+  if (!GetShape(ctx, &s) || !CheckConstOperands(ctx).ok()) return false;
+  const ir::Graph& g = ctx.graph;
+  const ir::Node& n = ctx.node;
+  if (g.tensor(n.inputs[0]).dtype != ir::DType::kInt8 || g.tensor(n.inputs[1]).dtype != ir::DType::kInt8 ||
+      g.tensor(n.outputs[0]).dtype != ir::DType::kInt8)
+    return false;
+  const ir::Tensor& f = g.tensor(n.inputs[1]);
+  return f.shape[3] == s.in_c && s.depth() <= kMaxDepth && s.out_c > 0;
+}
+
+Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
+  EMBER_RETURN_IF_ERROR(CheckConstOperands(ctx));
+  const ir::Graph& g = ctx.graph;
+  const ir::Node& n = ctx.node;
+  Shape s;
+  if (!GetShape(ctx, &s)) return EmitError(ctx, "has an unsupported shape for the DSP conv2d");
+  DspRequant rq;
+  EMBER_RETURN_IF_ERROR(rq.Init(ctx, s.out_c, ops::MultiplierFormula::kDouble));
+  const int32_t zin = rq.params().input_zp;
+  const int64_t k = s.depth(), k4 = s.padded_depth(), groups = k4 / 4;
+  const int64_t pixels = s.batch * s.out_h * s.out_w, hw = s.out_h * s.out_w;
+
+  const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
+  std::vector<int32_t> init = FoldZeroPoints(w, BiasData(g, n, s.out_c), s.out_c, k, zin, 0);
+  init.resize(static_cast<size_t>((s.out_c + 1) / 2 * 2), 0);
+  const std::string wt = ctx.consts.AddInt32(n.name + "_w_smlad", PackWeights(w, s.out_c, k, 2));
+  const std::string it = ctx.consts.AddInt32(n.name + "_init", init);
+
+  const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
+  std::string code = "/* conv2d '" + n.name + "': " + TypeString(g, n.inputs[0]) + " -> " +
+                     TypeString(g, n.outputs[0]) + ", filter " + std::to_string(s.k_h) + "x" +
+                     std::to_string(s.k_w) + ", stride " + std::to_string(s.w.stride_h) + "x" +
+                     std::to_string(s.w.stride_w);
+  if (s.w.dilation_h > 1 || s.w.dilation_w > 1)
+    code += ", dilation " + std::to_string(s.w.dilation_h) + "x" + std::to_string(s.w.dilation_w);
+  code += ", pad " + PadString(s.w) + ", act " + ops::ActivationName(s.w.act) +
+          (has_bias ? "" : ", no bias") + "\n   " + rq.Describe() +
+          "; init = bias - z_in * sum(w)\n   DSP (SMLAD): im2col of 2 pixels (K " + std::to_string(k) +
+          " -> " + std::to_string(k4) + ") into int16 scratch, 2 pixels x 2 channels per inner loop.\n"
+          "   Access order: pixels in raster order (batch, oy, ox) in blocks of 2; a block's outputs\n"
+          "   are written after all its input pixels were read. */\n";
+
+  // Scratch: [col8: 2 x k4 int8, gathered taps] [cols: 2 x k4 int16 as words].
+  const int64_t col8_bytes = s.direct() ? 0 : 2 * k4;
+  const int64_t scratch = col8_bytes + 4 * k4;
+  const std::string im2col = ctx.fn_name + "_im2col";
+  if (!s.direct()) code += Im2col(s, im2col, zin);
+
+  code += "EMBER_NOINLINE static void " + ctx.fn_name + "(" + KernelParams(ctx, scratch) + ") {\n";
+  std::string b;
+  if (!s.direct()) b += "int8_t* const col8 = (int8_t*)scratch;\n";
+  b += "int32_t* const cols = (int32_t*)(scratch + " + std::to_string(col8_bytes) + ");\n";
+  b += "int8_t* o = out0;\n";
+  b += "for (int p = 0; p < " + std::to_string(pixels) + "; p += 2, o += " + std::to_string(2 * s.out_c) +
+       ") {\n";
+  std::string blk;
+  const bool odd = pixels % 2 == 1;  // the last block has one pixel
+  if (odd) blk += "const int two = p + 1 < " + std::to_string(pixels) + ";  /* the block has a 2nd pixel */\n";
+  if (s.direct()) {
+    blk += "const int8_t* const xa = in0 + p * " + std::to_string(s.in_c) + ";\n";
+    blk += "const int8_t* const xb = " + (odd ? "two ? xa + " + std::to_string(s.in_c) + " : xa" : "xa + " + std::to_string(s.in_c)) + ";\n";
+  } else {
+    blk += std::string("{\n  int q;\n  for (q = 0; q < ") + (odd ? "1 + two" : "2") + "; ++q) {\n";
+    blk += "    const int i = (p + q) % " + std::to_string(hw) + ";\n";
+    blk += "    " + im2col + "(in0 + (p + q) / " + std::to_string(hw) + " * " +
+           std::to_string(s.in_h * s.in_w * s.in_c) + ", i / " + std::to_string(s.out_w) + ", i % " +
+           std::to_string(s.out_w) + ", col8 + q * " + std::to_string(k4) + ");\n  }\n}\n";
+    blk += "const int8_t* const xa = col8;\n";
+    blk += "const int8_t* const xb = " + (odd ? "two ? col8 + " + std::to_string(k4) + " : col8" : "col8 + " + std::to_string(k4)) + ";\n";
+  }
+  blk += "{  /* sign-extend once: per group of 4 taps, pixel a (lanes 0,2 | 1,3), pixel b */\n";
+  blk += "  int j;\n  for (j = 0; j < " + std::to_string(groups) + "; ++j) {\n";
+  blk += "    const int32_t va = ember_read_s8x4(xa + 4 * j), vb = ember_read_s8x4(xb + 4 * j);\n";
+  blk += "    cols[4 * j] = ember_sxtb16(va);\n    cols[4 * j + 1] = ember_sxtb16_ror8(va);\n";
+  blk += "    cols[4 * j + 2] = ember_sxtb16(vb);\n    cols[4 * j + 3] = ember_sxtb16_ror8(vb);\n  }\n}\n";
+  // Groups per pass: 2 or 1, dividing the group count, at least two passes (a
+  // straight run of many groups lets gcc schedule loads early and spill; four
+  // per pass saves ~1 % of the instructions for ~100 B more code per conv).
+  const int unroll = groups % 2 == 0 && groups >= 4 ? 2 : 1;
+  SmladGemm gm{k4, s.out_c, 2, 2, unroll, RowSource::kColumns,
+               wt, it, "cols", ""};
+  gm.block_setup = rq.BlockSetup("c");
+  const std::string oc = std::to_string(s.out_c);
+  blk += EmitSmladGemm(
+      gm,
+      [&](const std::string& acc, int p, const std::string& ch, int u) {
+        return rq.Store("o[" + (p ? oc + " + " : std::string()) + ch + "]", acc, ch, u);
+      },
+      [&](int) { return odd ? std::string("two") : std::string(); });
+  b += Reindent(blk, 2) + "}\n";
+  code += Reindent(b, 2) + "}\n";
+  Kernel kernel;
+  kernel.code = code;
+  kernel.scratch_bytes = scratch;
+  return kernel;
+}
+
+}  // namespace ember::codegen::c::dsp

@@ -1,0 +1,195 @@
+// The SMLAD inner loop shared by the DSP conv2d and fully_connected emitters
+// (contract in gemm_s8.h).
+#include "codegen/c/kernels/dsp/gemm_s8.h"
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "codegen/c/kernels/conv_emit_util.h"
+
+namespace ember::codegen::c::dsp {
+namespace {
+
+std::string Acc(int p, int u) { return "acc" + std::to_string(p) + std::to_string(u); }
+
+std::string Ch(int u) { return u == 0 ? std::string("c") : "c + " + std::to_string(u); }
+
+// The int8 word of the last, partial group of a kInt8 row (`n` of 4 values
+// at xq[at..at+n-1]), the missing lanes zero: reads nothing past the row.
+std::string PartialWord(int64_t at, int64_t n) {
+  std::string s;
+  for (int64_t i = 0; i < n; ++i) {
+    const std::string b = "(uint32_t)(uint8_t)xq[" + std::to_string(at + i) + "]";
+    s += (i ? " | " : "") + (i ? "(" + b + " << " + std::to_string(8 * i) + ")" : b);
+  }
+  return "(int32_t)(" + s + ")";
+}
+
+// One group of four depth values at the current pointers, which it
+// advances: the row words, then per weight row its two halves and 2 * P
+// SMLADs. Word pairs are loaded with ember_ld2 (LDRD with post-increment).
+// `partial` > 0: the kInt8 row's last group has only that many values.
+std::string Step(const SmladGemm& g, int64_t partial) {
+  std::string s = "{\n";
+  for (int p = 0; p < g.rows; ++p) {
+    const std::string l = "x" + std::to_string(p) + "l", h = "x" + std::to_string(p) + "h";
+    if (g.source == RowSource::kColumns) {
+      s += "  int32_t " + l + ", " + h + ";\n  ember_ld2(&xp, &" + l + ", &" + h + ");\n";
+    } else {
+      const std::string word = partial > 0 ? PartialWord(0, partial) : "ember_read_s8x4(xq)";
+      s += "  const int32_t xw = " + word + ";\n";
+      s += "  const int32_t " + l + " = ember_sxtb16(xw), " + h + " = ember_sxtb16_ror8(xw);\n";
+      if (partial == 0) s += "  xq += 4;\n";
+    }
+  }
+  for (int u = 0; u < g.block; u += 2) {
+    const bool pair = u + 1 < g.block;
+    const std::string w0 = "w" + std::to_string(u), w1 = "w" + std::to_string(u + 1);
+    if (pair) s += "  int32_t " + w0 + ", " + w1 + ";\n  ember_ld2(&wp, &" + w0 + ", &" + w1 + ");\n";
+    else s += "  const int32_t " + w0 + " = *wp++;\n";
+    for (int v = u; v < (pair ? u + 2 : u + 1); ++v) {
+      const std::string w = "w" + std::to_string(v);
+      s += "  {\n    const int32_t wl = ember_sxtb16(" + w + "), wh = ember_sxtb16_ror8(" + w + ");\n";
+      for (int p = 0; p < g.rows; ++p) {
+        const std::string a = Acc(p, v), x = "x" + std::to_string(p);
+        s += "    " + a + " = ember_smlad(wl, " + x + "l, " + a + ");\n";
+        s += "    " + a + " = ember_smlad(wh, " + x + "h, " + a + ");\n";
+      }
+      s += "  }\n";
+    }
+  }
+  return s + "}\n";
+}
+
+}  // namespace
+
+Status DspRequant::Init(const KernelContext& ctx, int64_t channels, ops::MultiplierFormula formula) {
+  EMBER_RETURN_IF_ERROR(ops::PrepareConvRequant(ctx.graph, ctx.node, channels, formula, &r_));
+  const auto& r = r_;
+  fast_ = true;
+  bool fold = true;  // the output zero point rides in the rounding term (|z << s| <= 2^29)
+  for (const auto& q : r.mult) {
+    if (q.multiplier < 0 || q.shift > -2 || q.shift < -31) fast_ = false;
+    if (q.multiplier != r.mult[0].multiplier || q.shift != r.mult[0].shift) shared_ = false;
+    if (-q.shift - 1 > 22) fold = false;
+  }
+  if (!fast_) return portable_.Init(ctx, channels, formula);
+  zp_folded_ = fold;
+  std::vector<int32_t> table;  // per channel: multiplier, rounding term, shift
+  for (const auto& q : r.mult) {
+    const int s = -q.shift - 1;
+    int32_t rnd = int32_t{1} << (s - 1);
+    if (fold) rnd += r.output_zp * (int32_t{1} << s);
+    table.insert(table.end(), {q.multiplier, rnd, s});
+  }
+  if (shared_) {
+    mult_ = CInt(table[0]);
+    rnd_ = CInt(table[1]);
+    shift_ = std::to_string(table[2]);
+  } else {
+    table_ = ctx.consts.AddInt32(ctx.node.name + "_requant", table);
+  }
+  return Status::Ok();
+}
+
+std::string DspRequant::BlockSetup(const std::string& c) const {
+  if (!fast_ || shared_) return "";
+  return "const int32_t* const rq = " + table_ + " + 3 * " + c + ";  /* multiplier, rounding, shift */\n";
+}
+
+std::string DspRequant::Store(const std::string& dst, const std::string& acc, const std::string& ch,
+                              int u) const {
+  if (!fast_) return portable_.Store(dst, acc, ch);
+  const auto& r = r_;
+  auto at = [&](const std::string& lit, int k) {
+    if (shared_) return lit;
+    return u < 0 ? "rq[3 * u + " + std::to_string(k) + "]" : "rq[" + std::to_string(3 * u + k) + "]";
+  };
+  std::string v = "ember_requant_rs(" + acc + ", " + at(mult_, 0) + ", " + at(rnd_, 1) + ", " + at(shift_, 2) + ")";
+  if (r.output_zp != 0 && !zp_folded_)
+    v += (r.output_zp > 0 ? " + " : " - ") + std::to_string(std::abs(r.output_zp));
+  const std::string lo = CInt(r.range.min), hi = CInt(r.range.max);
+  std::string st = "{\n  int32_t v = " + v + ";\n";
+  if (r.range.min > -128) st += "  v = v < " + lo + " ? " + lo + " : v;\n";
+  if (r.range.max < 127) st += "  v = v > " + hi + " ? " + hi + " : v;\n";
+  return st + "  " + dst + " = (int8_t)ember_ssat8(v);\n}\n";
+}
+
+std::vector<int32_t> PackWeights(const std::vector<int8_t>& w, int64_t rows, int64_t depth,
+                                 int64_t block) {
+  const int64_t groups = (depth + 3) / 4, blocks = (rows + block - 1) / block;
+  std::vector<int32_t> out;
+  out.reserve(static_cast<size_t>(blocks * block * groups));
+  for (int64_t b = 0; b < blocks; ++b) {
+    for (int64_t gi = 0; gi < groups; ++gi) {
+      for (int64_t u = 0; u < block; ++u) {
+        const int64_t r = b * block + u;
+        uint32_t word = 0;
+        for (int64_t i = 0; i < 4; ++i) {
+          const int64_t d = gi * 4 + i;
+          const int8_t v = r < rows && d < depth ? w[static_cast<size_t>(r * depth + d)] : 0;
+          word |= static_cast<uint32_t>(static_cast<uint8_t>(v)) << (8 * i);
+        }
+        out.push_back(static_cast<int32_t>(word));
+      }
+    }
+  }
+  return out;
+}
+
+std::string EmitSmladGemm(const SmladGemm& g,
+                          const std::function<std::string(const std::string&, int, const std::string&, int)>& store,
+                          const std::function<std::string(int)>& row_guard) {
+  const int64_t padded = (g.channels + g.block - 1) / g.block * g.block;
+  const int64_t full = g.depth / 4, partial = g.depth % 4;
+  const int64_t iters = full / g.unroll, rest = full % g.unroll;
+  std::string s = "const int32_t* wp = " + g.weights + ";\n";
+  s += "for (int c = 0; c < " + std::to_string(padded) + "; c += " + std::to_string(g.block) + ") {\n";
+  std::string body;
+  for (int u = 0; u < g.block; ++u) {
+    body += "int32_t " + Acc(0, u) + " = " + g.init + "[" + Ch(u) + "]";
+    for (int p = 1; p < g.rows; ++p) body += ", " + Acc(p, u) + " = " + Acc(0, u);
+    body += ";\n";
+  }
+  body += g.block_setup;
+  if (g.source == RowSource::kColumns) body += "const int32_t* xp = " + g.columns + ";\n";
+  else body += "const int8_t* xq = " + g.row + ";\n";
+  std::string unrolled;
+  for (int64_t o = 0; o < g.unroll; ++o) unrolled += Step(g, 0);
+  if (iters > 1) {
+    body += "for (int i = 0; i < " + std::to_string(iters) + "; ++i) {  /* " +
+            (g.unroll == 1 ? std::string("one group") : std::to_string(g.unroll) + " groups") +
+            " of 4 per pass */\n" + Reindent(unrolled, 2) + "}\n";
+  } else if (iters == 1) {
+    body += unrolled;
+  }
+  for (int64_t o = 0; o < rest; ++o) body += Step(g, 0);
+  if (partial > 0) body += Step(g, partial);
+  if (g.store_loop && g.rows == 1) {
+    // One store statement in a loop over the block (less code, a few more instructions).
+    std::string list;
+    for (int u = 0; u < g.block; ++u) list += (u ? ", " : "") + Acc(0, u);
+    std::string st = store("accs[u]", 0, "c + u", -1);
+    if (g.channels % g.block != 0) st = "if (c + u < " + std::to_string(g.channels) + ") " + st;
+    body += "{\n  const int32_t accs[" + std::to_string(g.block) + "] = {" + list + "};\n  int u;\n  for (u = 0; u < " +
+            std::to_string(g.block) + "; ++u) " + Reindent(st, 2).substr(2) + "}\n";
+    s += Reindent(body, 2);
+    return s + "}\n";
+  }
+  for (int p = 0; p < g.rows; ++p) {
+    for (int u = 0; u < g.block; ++u) {
+      std::string st = store(Acc(p, u), p, Ch(u), u);
+      std::string cond;
+      if (u >= g.channels % g.block && g.channels % g.block != 0)
+        cond = Ch(u) + " < " + std::to_string(g.channels);
+      const std::string rg = p > 0 ? row_guard(p) : "";
+      if (!rg.empty()) cond = cond.empty() ? rg : rg + " && " + cond;
+      body += cond.empty() ? st : "if (" + cond + ") " + st;
+    }
+  }
+  s += Reindent(body, 2);
+  return s + "}\n";
+}
+
+}  // namespace ember::codegen::c::dsp

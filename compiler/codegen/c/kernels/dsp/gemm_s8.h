@@ -1,0 +1,99 @@
+// int8 matrix products for cores with the DSP extension (cortex-m4, m7, m33):
+// the emitters of conv2d and fully_connected for those cores, and the inner
+// loop they share, written with the SMLAD/SXTB16 helpers of
+// runtime/include/ember/dsp.h (portable C elsewhere, so the same code runs in
+// host tests).
+//
+// The shared inner loop multiplies a block of P rows (output pixels or input
+// rows, P = 1 or 2) by a block of U weight rows (output channels or units,
+// U = 1, 2 or 4) over depth K in groups of four: per group, each row gives two
+// int16x2 words (lanes 0,2 and lanes 1,3 of its four int8 values, as SXTB16
+// and SXTB16-ROR-8 produce them), each weight word is split the same way, and
+// 2 * P * U SMLADs accumulate. Weights are packed at compile time into
+// exactly the order the loop reads them (PackWeights). int32 accumulation
+// wraps like the reference, so the order of terms is free.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "codegen/c/emitter.h"
+#include "codegen/c/kernels/conv_emit_util.h"
+#include "ops/conv_util.h"
+
+namespace ember::codegen::c::dsp {
+
+// Conv2D / FullyConnected variants for DSP cores. `*Applies` is true when the
+// node is one the variant handles (int8, ungrouped, constant operands, sizes in
+// range); otherwise the portable emitter runs.
+bool Conv2DApplies(const KernelContext& ctx);
+Expected<Kernel> EmitConv2D(const KernelContext& ctx);
+bool FullyConnectedApplies(const KernelContext& ctx);
+Expected<Kernel> EmitFullyConnected(const KernelContext& ctx);
+
+// The requantization store of the DSP kernels: ember_requant_rs (one SMLAL
+// and one shift, runtime/include/ember/dsp.h) when every channel's multiplier
+// is >= 0 with a right shift of at least 2 (the usual case), else the
+// portable Requant of conv_emit_util.h. Then the output zero point and the
+// clamp, as the reference.
+class DspRequant {
+ public:
+  Status Init(const KernelContext& ctx, int64_t channels, ops::MultiplierFormula formula);
+  // Declarations at the start of a block of channels from `c` (the pointer
+  // `rq` to its per-channel parameters), or "".
+  std::string BlockSetup(const std::string& c) const;
+  // A statement storing the int8 result of int32 `acc` of channel `ch`, the
+  // block's channel number `u` (-1: the C variable `u`), to `dst`.
+  std::string Store(const std::string& dst, const std::string& acc, const std::string& ch, int u) const;
+  std::string Describe() const { return DescribeRequant(r_); }
+  const ops::ConvRequant& params() const { return r_; }
+
+ private:
+  ops::ConvRequant r_;
+  Requant portable_;  // initialized (its tables emitted) only when !fast_
+  bool fast_ = false, shared_ = true, zp_folded_ = false;
+  std::string mult_, rnd_, shift_;  // literals (shared)
+  std::string table_;               // per channel: multiplier, rounding term, shift
+};
+
+// Packs int8 weight rows [rows][depth] as little-endian words of four int8 in
+// the loop's order: rows padded with zero rows to a multiple of `block`, depth
+// padded with zeros to a multiple of 4; then, per block of `block` rows, per
+// group of four depth values, one word per row of the block.
+std::vector<int32_t> PackWeights(const std::vector<int8_t>& w, int64_t rows, int64_t depth,
+                                 int64_t block);
+
+// How a group of four row values is obtained.
+enum class RowSource {
+  kColumns,  // `xp` (const int32_t*): per group, per row, its two int16x2 words
+             // (an im2col block prepared with SplitS8x4)
+  kInt8,     // `xq` (const int8_t*): one row of int8, read a word at a time
+};
+
+struct SmladGemm {
+  int64_t depth;     // K (kInt8), or K padded to a multiple of 4 (kColumns)
+  int64_t channels;  // weight rows that exist (the packed table has them rounded up)
+  int block;         // U
+  int rows;          // P (kColumns: 1 or 2; kInt8: 1)
+  int unroll;        // groups per loop iteration
+  RowSource source;
+  std::string weights;  // packed table (PackWeights with `block`)
+  std::string init;     // int32 start values, one per packed weight row
+  std::string columns;  // kColumns: the expression of the first column word
+  std::string row;      // kInt8: the expression of the row's first int8
+  std::string block_setup = "";  // statements at the start of each channel block (`c`)
+  bool store_loop = false;  // rows == 1: store the block through a loop over `u` (store's u = -1)
+};
+
+// The loop over channel blocks: for each block, accumulate every group, then
+// `store(acc, p, ch, u)` for row p, channel expression ch (e.g. "c + 1") and
+// block channel u of each accumulator, skipping channels >= `channels`. `row_guard(p)` is a
+// condition under which row p > 0 is stored ("" = always).
+std::string EmitSmladGemm(const SmladGemm& g,
+                          const std::function<std::string(const std::string& acc, int p,
+                                                          const std::string& ch, int u)>& store,
+                          const std::function<std::string(int p)>& row_guard);
+
+}  // namespace ember::codegen::c::dsp

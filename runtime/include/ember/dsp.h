@@ -1,0 +1,140 @@
+/* SIMD helpers of the DSP extension (Armv7E-M and Armv8-M Mainline with DSP:
+ * cortex-m4, m7, m33) for generated kernels.
+ *
+ * C99, header-only (static inline). With __ARM_FEATURE_DSP each helper is one
+ * instruction (ACLE intrinsics from arm_acle.h, or a one-line asm where gcc
+ * does not fuse an ACLE expression into one instruction); elsewhere a portable
+ * C fallback computes the same bits, so that the kernels generated for a DSP
+ * core also compile and run on the host (the tests do so).
+ *
+ * Values: a "s8x4" word holds four int8 lanes (lane 0 in the low byte, the
+ * little-endian order of memory); a "s16x2" word holds two int16 lanes. */
+#ifndef EMBER_DSP_H_
+#define EMBER_DSP_H_
+
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP
+#include <arm_acle.h>
+#define EMBER_DSP_NATIVE 1
+#else
+#define EMBER_DSP_NATIVE 0
+#endif
+
+/* On a kernel function: not inlined into the model's main function, where
+ * gcc's register allocation of the SMLAD loops degrades (spills in every
+ * iteration); a call costs a few instructions. */
+#if defined(__GNUC__) || defined(__clang__)
+#define EMBER_NOINLINE __attribute__((noinline))
+#else
+#define EMBER_NOINLINE
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Four int8 from any address (unaligned word loads are legal on v7E-M/v8-M). */
+static inline int32_t ember_read_s8x4(const int8_t* p) {
+  int32_t v;
+  memcpy(&v, p, 4);
+  return v;
+}
+
+#if EMBER_DSP_NATIVE
+
+/* Two words at *p (word-aligned) into *a, *b, then *p += 2: one LDRD with
+ * post-increment (gcc does not form it from C in the SMLAD loops). */
+static inline void ember_ld2(const int32_t** p, int32_t* a, int32_t* b) {
+#if defined(__GNUC__)
+  __asm__("ldrd %0, %1, [%2], #8" : "=r"(*a), "=r"(*b), "+r"(*p) : "m"(*(const int32_t(*)[2])*p));
+#else
+  *a = (*p)[0];
+  *b = (*p)[1];
+  *p += 2;
+#endif
+}
+
+/* SXTB16: lanes 0 and 2 of `x` sign-extended to two int16 lanes. */
+static inline int32_t ember_sxtb16(int32_t x) { return (int32_t)__sxtb16((int8x4_t)x); }
+
+/* SXTB16 with ROR #8: lanes 1 and 3 of `x` sign-extended to two int16 lanes. */
+static inline int32_t ember_sxtb16_ror8(int32_t x) {
+#if defined(__GNUC__)
+  int32_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+  return r;
+#else
+  return (int32_t)__sxtb16((int8x4_t)(((uint32_t)x >> 8) | ((uint32_t)x << 24)));
+#endif
+}
+
+/* SMLAD: acc + a.lo * b.lo + a.hi * b.hi (int16 lanes), wrapping. */
+static inline int32_t ember_smlad(int32_t a, int32_t b, int32_t acc) {
+  return __smlad((int16x2_t)a, (int16x2_t)b, acc);
+}
+
+/* SSAT #8: v clamped to [-128, 127]. */
+static inline int32_t ember_ssat8(int32_t v) { return __ssat(v, 8); }
+
+#else /* portable C with the same results */
+
+static inline void ember_ld2(const int32_t** p, int32_t* a, int32_t* b) {
+  *a = (*p)[0];
+  *b = (*p)[1];
+  *p += 2;
+}
+
+static inline int32_t ember_dsp_lane8(int32_t x, int lane) {
+  const int32_t b = (int32_t)(((uint32_t)x >> (8 * lane)) & 0xffu);
+  return b >= 128 ? b - 256 : b;
+}
+
+static inline int32_t ember_dsp_pack16(int32_t lo, int32_t hi) {
+  return (int32_t)(((uint32_t)lo & 0xffffu) | ((uint32_t)hi << 16));
+}
+
+static inline int32_t ember_dsp_lane16(int32_t x, int lane) {
+  const int32_t h = (int32_t)(((uint32_t)x >> (16 * lane)) & 0xffffu);
+  return h >= 32768 ? h - 65536 : h;
+}
+
+static inline int32_t ember_sxtb16(int32_t x) {
+  return ember_dsp_pack16(ember_dsp_lane8(x, 0), ember_dsp_lane8(x, 2));
+}
+
+static inline int32_t ember_sxtb16_ror8(int32_t x) {
+  return ember_dsp_pack16(ember_dsp_lane8(x, 1), ember_dsp_lane8(x, 3));
+}
+
+static inline int32_t ember_ssat8(int32_t v) { return v < -128 ? -128 : (v > 127 ? 127 : v); }
+
+static inline int32_t ember_smlad(int32_t a, int32_t b, int32_t acc) {
+  const uint32_t p0 = (uint32_t)(ember_dsp_lane16(a, 0) * ember_dsp_lane16(b, 0));
+  const uint32_t p1 = (uint32_t)(ember_dsp_lane16(a, 1) * ember_dsp_lane16(b, 1));
+  return (int32_t)((uint32_t)acc + p0 + p1);
+}
+
+#endif
+
+/* ember_rdbpot(ember_srdhm(acc, m), e) of kernel_math.h for 0 <= m and
+ * 2 <= e <= 31, in one 32x32+64 multiply-accumulate (SMLAL) and one shift,
+ * with rnd = 2^(e-2) and s = e-1 given. Exact: the two roundings compose
+ * into floor((acc*m + 2^30 + (2^(e-1) - [x<0]) * 2^31) / 2^(31+e)) where x
+ * is srdhm's result, and for m >= 0, x < 0 exactly when acc < 0 gives a
+ * different value only where both forms round to 0. The saturating case of
+ * srdhm (INT32_MIN * INT32_MIN) needs m < 0 and cannot occur. Adding z << s
+ * to rnd adds z to the result (an output zero point) when |z << s| <= 2^29
+ * and s <= 22 (then no intermediate leaves int32). */
+static inline int32_t ember_requant_rs(int32_t acc, int32_t m, int32_t rnd, int s) {
+  const uint32_t neg = (uint32_t)acc >> 31;
+  const uint64_t k = ((uint64_t)(uint32_t)(rnd - (int32_t)neg) << 32) | (0x40000000u | (neg << 31));
+  return (int32_t)(((int64_t)acc * m + (int64_t)k) >> 32) >> s;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EMBER_DSP_H_ */

@@ -1,0 +1,324 @@
+// The DSP (SMLAD) conv2d and fully_connected kernels of cortex-m4/m7/m33:
+// generated C for a DSP target against the reference evaluator, byte for
+// byte, on the host (dsp.h's portable fallback) over edge cases, and a set of
+// them compiled with arm-none-eabi-gcc for cortex-m4 and run under QEMU (the
+// real SXTB16/SMLAD instructions).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "codegen/conv_cases.h"
+#include "e2e/qemu_util.h"
+#include "ops/evaluate.h"
+
+namespace ember::test {
+namespace {
+
+// The emitted kernel of node 0 for `target`.
+std::string KernelCode(const ir::Graph& g, const std::string& target) {
+  auto tg = codegen::c::ParseTarget(target);
+  EXPECT_TRUE(tg.ok());
+  codegen::c::ConstPool consts("k");
+  codegen::c::KernelContext ctx{g, g.nodes.at(0), 0, "kernel_0", consts, *tg};
+  auto k = codegen::c::GetEmitter(g.nodes[0].op).emit(ctx);
+  EXPECT_TRUE(k.ok()) << k.diag().ToString();
+  return k.ok() ? k->code : "";
+}
+
+void CheckConv(const ConvCase& k, const std::string& target = "cortex-m4") {
+  std::vector<uint8_t> input;
+  OneNode t = BuildConv(k, &input);
+  EXPECT_NE(KernelCode(t.graph(), target).find("ember_smlad"), std::string::npos)
+      << "the DSP variant was not chosen";
+  ExpectKernelMatchesReference(t.graph(), {input}, 0.0, target);
+}
+
+void CheckFc(const FcCase& k, const std::string& target = "cortex-m4") {
+  std::vector<uint8_t> input;
+  OneNode t = BuildFc(k, &input);
+  EXPECT_NE(KernelCode(t.graph(), target).find("ember_smlad"), std::string::npos)
+      << "the DSP variant was not chosen";
+  ExpectKernelMatchesReference(t.graph(), {input}, 0.0, target);
+}
+
+ConvCase Pointwise(int64_t c, int64_t oc) {
+  ConvCase k;
+  k.h = 5, k.w = 5, k.c = c, k.oc = oc, k.kh = 1, k.kw = 1, k.pad = {0, 0, 0, 0};
+  return k;
+}
+
+// ---- host: conv2d ----
+
+TEST(DspConv2D, KwsFirstLayerFewInputChannels) {
+  ConvCase k;
+  k.h = 49, k.w = 10, k.c = 1, k.oc = 64, k.kh = 10, k.kw = 4;
+  k.stride = {2, 2}, k.pad = {4, 1, 5, 1}, k.act = "relu", k.zin = 83, k.zout = -128;
+  CheckConv(k);
+}
+
+TEST(DspConv2D, RgbFirstLayerStride2Same) {
+  ConvCase k;  // K = 27: not a multiple of 4; odd pixel count (7 x 5)
+  k.h = 13, k.w = 9, k.c = 3, k.oc = 8, k.stride = {2, 2}, k.pad = {0, 0, 1, 1}, k.act = "relu6";
+  CheckConv(k);
+}
+
+TEST(DspConv2D, PointwiseChannelsMultipleOf4ReadsInputDirectly) {
+  ConvCase k = Pointwise(16, 12);
+  k.act = "relu", k.zin = -128, k.zout = -128;
+  CheckConv(k);
+}
+
+TEST(DspConv2D, PointwiseOddChannels) {
+  CheckConv(Pointwise(5, 7));
+  CheckConv(Pointwise(7, 1));
+  ConvCase k = Pointwise(9, 3);
+  k.n = 2, k.per_channel = false, k.bias = false, k.act = "relu6";
+  CheckConv(k);
+}
+
+TEST(DspConv2D, General3x3SameAndValid) {
+  ConvCase k;
+  k.h = 8, k.w = 7, k.c = 6, k.oc = 5;
+  CheckConv(k);
+  k.pad = {0, 0, 0, 0}, k.per_channel = false;
+  CheckConv(k);
+  k.c = 16, k.oc = 16, k.pad = {1, 1, 1, 1}, k.act = "relu";
+  CheckConv(k);
+}
+
+TEST(DspConv2D, Stride2OddPaddingAndRectangularFilter) {
+  ConvCase k;
+  k.h = 10, k.w = 9, k.c = 4, k.oc = 6, k.stride = {2, 2}, k.pad = {0, 1, 1, 1};
+  k.act = "relu_n1_to_1";
+  CheckConv(k);
+  k.kh = 5, k.kw = 2, k.stride = {1, 2}, k.pad = {2, 0, 2, 1}, k.c = 3;
+  CheckConv(k);
+}
+
+TEST(DspConv2D, Dilation) {
+  ConvCase k;
+  k.h = 9, k.w = 7, k.c = 3, k.oc = 5, k.dilation = {2, 2}, k.pad = {2, 2, 2, 2}, k.act = "relu";
+  CheckConv(k);
+  k.dilation = {2, 3}, k.pad = {1, 3, 2, 2}, k.stride = {2, 1};
+  CheckConv(k);
+}
+
+TEST(DspConv2D, ExtremeZeroPoints) {
+  for (int64_t zin : {-128, 127}) {
+    for (int64_t zout : {-128, 127}) {
+      ConvCase k;
+      k.h = 6, k.w = 5, k.c = 5, k.oc = 3, k.zin = zin, k.zout = zout, k.seed = 40 + zin + zout;
+      CheckConv(k);
+    }
+  }
+}
+
+TEST(DspConv2D, ExtremeMultipliers) {
+  ConvCase k;
+  k.h = 6, k.w = 6, k.c = 4, k.oc = 6;
+  k.out_scale = 1.0f / 4096.0f;  // multipliers > 1: left shifts, saturating outputs
+  CheckConv(k);
+  k.out_scale = 4096.0f;  // large right shifts: outputs near z_out
+  CheckConv(k);
+  k.per_channel = false, k.out_scale = 1.0f / 64.0f;
+  CheckConv(k);
+}
+
+TEST(DspConv2D, BatchOf2WithBorderAndOneByOneStride2) {
+  ConvCase k;
+  k.n = 2, k.h = 7, k.w = 6, k.c = 4, k.oc = 8;
+  CheckConv(k);
+  k.kh = 1, k.kw = 1, k.stride = {2, 2}, k.pad = {0, 0, 0, 0};
+  CheckConv(k);
+}
+
+TEST(DspConv2D, WrappingAccumulatorMatchesReference) {
+  ConvCase k;
+  k.h = 5, k.w = 5, k.c = 8, k.oc = 4, k.seed = 9;
+  std::vector<uint8_t> input;
+  OneNode t = BuildConv(k, &input);
+  t.in_tensor(2).data = ToBytes(std::vector<int32_t>{2147483000, -2147483000, 2147480000, 5});
+  ExpectKernelMatchesReference(t.graph(), {input}, 0.0, "cortex-m4");
+}
+
+TEST(DspConv2D, EveryDspCoreAndNotOthers) {
+  ConvCase k = Pointwise(8, 4);
+  for (const char* t : {"cortex-m7", "cortex-m33"}) CheckConv(k, t);
+  std::vector<uint8_t> input;
+  OneNode t = BuildConv(k, &input);
+  for (const char* target : {"host", "cortex-m0plus", "cortex-m3"})
+    EXPECT_EQ(KernelCode(t.graph(), target).find("ember_smlad"), std::string::npos) << target;
+  // Float and grouped convs stay portable on a DSP core.
+  ConvCase f = k;
+  f.is_float = true;
+  EXPECT_EQ(KernelCode(BuildConv(f, &input).graph(), "cortex-m4").find("ember_smlad"), std::string::npos);
+  ConvCase g;
+  g.h = 6, g.w = 6, g.c = 4, g.oc = 6, g.groups = 2;
+  OneNode gt = BuildConv(g, &input);
+  EXPECT_EQ(KernelCode(gt.graph(), "cortex-m4").find("ember_smlad"), std::string::npos);
+  ExpectKernelMatchesReference(gt.graph(), {input}, 0.0, "cortex-m4");
+}
+
+// ---- host: fully_connected ----
+
+TEST(DspFullyConnected, Kws640To128) {
+  FcCase k;
+  k.act = "relu";
+  CheckFc(k);
+}
+
+TEST(DspFullyConnected, DepthAndUnitsNotMultiplesOf4) {
+  FcCase k;
+  k.in_shape = {1, 37}, k.units = 7, k.zin = 5, k.zout = -3;
+  CheckFc(k);
+  k.in_shape = {1, 3}, k.units = 1;
+  CheckFc(k);
+  k.in_shape = {1, 18}, k.units = 6, k.act = "relu6";
+  CheckFc(k);
+}
+
+TEST(DspFullyConnected, FilterZeroPointAndBatches) {
+  FcCase k;
+  k.in_shape = {2, 3, 10}, k.units = 5, k.zw = 7, k.bias = false, k.act = "relu6", k.zin = -3;
+  CheckFc(k);
+  k.keep = true, k.zw = -128;
+  CheckFc(k);
+  k.in_shape = {3, 64}, k.units = 12, k.zw = 127, k.zin = 127, k.keep = false;
+  CheckFc(k);
+}
+
+TEST(DspFullyConnected, PerChannelExtremeZeroPointsAndMultipliers) {
+  FcCase k;
+  k.in_shape = {3, 40}, k.units = 12, k.per_channel = true, k.zin = -128, k.zout = 127;
+  CheckFc(k);
+  k.zin = 127, k.zout = -128, k.out_scale = 1.0f / 2048.0f;
+  CheckFc(k);
+  k.per_channel = false, k.out_scale = 8192.0f, k.act = "relu";
+  CheckFc(k);
+}
+
+TEST(DspFullyConnected, WrappingAccumulatorMatchesReference) {
+  FcCase k;
+  k.in_shape = {2, 16}, k.units = 3, k.per_channel = true;
+  std::vector<uint8_t> input;
+  OneNode t = BuildFc(k, &input);
+  t.in_tensor(2).data = ToBytes(std::vector<int32_t>{2147483600, -2147483600, 1});
+  ExpectKernelMatchesReference(t.graph(), {input}, 0.0, "cortex-m4");
+}
+
+TEST(DspFullyConnected, FloatStaysPortable) {
+  FcCase k;
+  k.is_float = true, k.in_shape = {3, 33}, k.units = 9;
+  std::vector<uint8_t> input;
+  OneNode t = BuildFc(k, &input);
+  EXPECT_EQ(KernelCode(t.graph(), "cortex-m4").find("ember_smlad"), std::string::npos);
+  ExpectKernelMatchesReference(t.graph(), {input}, 0.0, "cortex-m4");
+}
+
+// ---- cortex-m4 under QEMU ----
+
+std::string CArray(const std::string& name, const std::vector<uint8_t>& b) {
+  std::string s = "static const uint8_t " + name + "[" + std::to_string(b.empty() ? 1 : b.size()) + "] = {";
+  for (size_t i = 0; i < b.size(); ++i) s += (i % 24 ? "" : "\n  ") + std::to_string(b[i]) + ",";
+  if (b.empty()) s += "0";
+  return s + "\n};\n";
+}
+
+// One program running every case's kernel for cortex-m4 on its input and
+// comparing with the reference evaluator's output; prints "dsp-kernels: ok".
+std::string QemuProgram(const std::vector<std::pair<const ir::Graph*, std::vector<uint8_t>>>& cases) {
+  auto tg = codegen::c::ParseTarget("cortex-m4");
+  std::string src = "#include <stdint.h>\n#include <string.h>\n#include \"platform.h\"\n"
+                    "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n"
+                    "#include \"ember/dsp.h\"\n\n";
+  std::string calls;
+  int64_t scratch = 16;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const ir::Graph& g = *cases[i].first;
+    const std::string id = std::to_string(i), fn = "kernel_" + id;
+    codegen::c::ConstPool consts("k" + id);
+    codegen::c::KernelContext ctx{g, g.nodes[0], 0, fn, consts, *tg};
+    auto k = codegen::c::GetEmitter(g.nodes[0].op).emit(ctx);
+    EXPECT_TRUE(k.ok()) << k.diag().ToString();
+    if (!k.ok()) return "";
+    EXPECT_NE(k->code.find("ember_smlad"), std::string::npos);
+    auto ref = ops::EvaluateGraph(g, {cases[i].second});
+    EXPECT_TRUE(ref.ok()) << ref.diag().ToString();
+    if (!ref.ok()) return "";
+    const std::vector<uint8_t>& want = ref->outputs[0];
+    src += consts.Render() + k->code;
+    src += CArray("in_" + id, cases[i].second) + CArray("want_" + id, want);
+    scratch = std::max(scratch, k->scratch_bytes);
+    calls += "  " + fn + "((const int8_t*)in_" + id + ", (int8_t*)out" +
+             (k->scratch_bytes ? ", scratch" : "") + ");\n";
+    calls += "  if (memcmp(out, want_" + id + ", " + std::to_string(want.size()) +
+             ")) { ember_cm_print(\"mismatch in case " + id + "\\n\"); bad = 1; }\n";
+  }
+  int64_t out_bytes = 16;
+  for (const auto& c : cases) out_bytes = std::max(out_bytes, c.first->tensor(c.first->outputs[0]).size_bytes());
+  src += "static uint8_t out[" + std::to_string(out_bytes) + "];\n";
+  src += "static uint8_t scratch[" + std::to_string(scratch) + "] EMBER_ALIGNED(16);\n";
+  src += "int main(void);\nint main(void) {\n  int bad = 0;\n" + calls +
+         "  if (!bad) ember_cm_print(\"dsp-kernels: ok\\n\");\n  return bad;\n}\n";
+  return src;
+}
+
+TEST(DspKernelsOnCortexM4, MatchReferenceUnderQemu) {
+  EMBER_REQUIRE_QEMU_TOOLS();
+  std::vector<OneNode> nodes;
+  std::vector<std::vector<uint8_t>> inputs;
+  auto add_conv = [&](const ConvCase& k) {
+    inputs.emplace_back();
+    nodes.push_back(BuildConv(k, &inputs.back()));
+  };
+  auto add_fc = [&](const FcCase& k) {
+    inputs.emplace_back();
+    nodes.push_back(BuildFc(k, &inputs.back()));
+  };
+  ConvCase first;
+  first.h = 25, first.w = 10, first.c = 1, first.oc = 16, first.kh = 10, first.kw = 4;
+  first.stride = {2, 2}, first.pad = {4, 1, 5, 1}, first.act = "relu", first.zin = 83, first.zout = -128;
+  add_conv(first);
+  ConvCase rgb;
+  rgb.h = 13, rgb.w = 9, rgb.c = 3, rgb.oc = 8, rgb.stride = {2, 2}, rgb.pad = {0, 0, 1, 1}, rgb.act = "relu6";
+  add_conv(rgb);
+  ConvCase pw = Pointwise(16, 12);
+  pw.zin = -128, pw.zout = 127;
+  add_conv(pw);
+  ConvCase pwodd = Pointwise(5, 7);
+  pwodd.n = 2, pwodd.per_channel = false, pwodd.bias = false;
+  add_conv(pwodd);
+  ConvCase dil;
+  dil.h = 9, dil.w = 7, dil.c = 3, dil.oc = 5, dil.dilation = {2, 3}, dil.pad = {1, 3, 2, 2}, dil.stride = {2, 1};
+  dil.zin = 127, dil.out_scale = 1.0f / 4096.0f;
+  add_conv(dil);
+  ConvCase wide;
+  wide.h = 6, wide.w = 6, wide.c = 16, wide.oc = 9, wide.out_scale = 4096.0f;
+  add_conv(wide);
+  FcCase fc;
+  fc.in_shape = {1, 37}, fc.units = 7, fc.zin = 5, fc.zout = -3;
+  add_fc(fc);
+  FcCase fcz;
+  fcz.in_shape = {3, 64}, fcz.units = 12, fcz.zw = 127, fcz.zin = 127, fcz.act = "relu6";
+  add_fc(fcz);
+  FcCase fcp;
+  fcp.in_shape = {2, 40}, fcp.units = 10, fcp.per_channel = true, fcp.zin = -128, fcp.zout = 127;
+  add_fc(fcp);
+  std::vector<std::pair<const ir::Graph*, std::vector<uint8_t>>> cases;
+  for (size_t i = 0; i < nodes.size(); ++i) cases.emplace_back(&nodes[i].graph(), inputs[i]);
+  const std::string src = QemuProgram(cases);
+  ASSERT_FALSE(src.empty());
+  const std::string dir = TempDir();
+  WriteFile(dir + "/dsp.c", std::vector<uint8_t>(src.begin(), src.end()));
+  const qemu::Command bc = qemu::Build("--app " + qemu::Quote(dir + "/dsp.c") + " mps2-an386 " +
+                                       qemu::Quote(dir + "/dsp.elf"));
+  ASSERT_EQ(bc.exit_code, 0) << bc.output;
+  const qemu::Command r = qemu::Emulate(dir + "/dsp.elf", "mps2-an386", 60);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("dsp-kernels: ok"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace ember::test
