@@ -5,54 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "codegen/conv_test_util.h"
+#include "codegen/gemm_cases.h"
 
 namespace ember::test {
 namespace {
-
-struct ConvCase {
-  int64_t n = 1, h = 8, w = 8, c = 4, oc = 8, kh = 3, kw = 3, groups = 1;
-  std::vector<int64_t> stride{1, 1}, dilation{1, 1}, pad{1, 1, 1, 1};
-  std::string act = "none";
-  bool bias = true, per_channel = true, is_float = false;
-  int64_t zin = -5, zout = 3;
-  uint32_t seed = 1;
-};
-
-int64_t OutSize(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pa) {
-  return (in + pb + pa - ((k - 1) * d + 1)) / s + 1;
-}
-
-// A one-node conv2d graph with random weights; returns the input bytes too.
-OneNode BuildConv(const ConvCase& k, std::vector<uint8_t>* input) {
-  OneNode t(ir::OpKind::kConv2D, "conv");
-  const int64_t fc = k.c / k.groups;
-  const size_t fsize = static_cast<size_t>(k.oc * k.kh * k.kw * fc);
-  const size_t isize = static_cast<size_t>(k.n * k.h * k.w * k.c);
-  const ir::Shape out{k.n, OutSize(k.h, k.kh, k.stride[0], k.dilation[0], k.pad[0], k.pad[2]),
-                      OutSize(k.w, k.kw, k.stride[1], k.dilation[1], k.pad[1], k.pad[3]), k.oc};
-  if (k.is_float) {
-    *input = ToBytes(RandomFloats(isize, k.seed));
-    t.InBytes(ir::DType::kFloat32, {k.n, k.h, k.w, k.c}, *input);
-    t.Const<float>({k.oc, k.kh, k.kw, fc}, RandomFloats(fsize, k.seed + 1, 0.5f));
-    if (k.bias) t.Const<float>({k.oc}, RandomFloats(static_cast<size_t>(k.oc), k.seed + 2));
-    else t.Absent();
-    t.Out(ir::DType::kFloat32, out);
-  } else {
-    const float s_in = 0.02f, s_w = 0.004f;
-    const float s_out = s_in * s_w * 40.0f * std::sqrt(static_cast<float>(k.kh * k.kw * fc));
-    *input = RandomBytes(isize, k.seed);
-    t.InBytes(ir::DType::kInt8, {k.n, k.h, k.w, k.c}, *input, Quant(s_in, k.zin));
-    t.Const<int8_t>({k.oc, k.kh, k.kw, fc}, RandomInt8(fsize, k.seed + 1),
-                    k.per_channel ? QuantPerAxis(ChannelScales(static_cast<size_t>(k.oc), k.seed + 3, s_w), 0)
-                                  : Quant(s_w, 0));
-    if (k.bias) t.Const<int32_t>({k.oc}, RandomInt32(static_cast<size_t>(k.oc), k.seed + 2, 4000));
-    else t.Absent();
-    t.Out(ir::DType::kInt8, out, Quant(s_out, k.zout));
-  }
-  t.Attr("stride", k.stride).Attr("dilation", k.dilation).Attr("pad", k.pad).Attr("act", k.act);
-  return t;
-}
 
 void Check(const ConvCase& k) {
   std::vector<uint8_t> input;

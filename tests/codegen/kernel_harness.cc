@@ -74,7 +74,8 @@ Expected<std::vector<std::vector<uint8_t>>> RunKernelInC(const ir::Graph& g, siz
   EMBER_ASSIGN_OR_RETURN(codegen::c::Kernel kernel, codegen::c::GetEmitter(n.op).emit(ctx));
   std::string src =
       "#include <stdint.h>\n#include <stdio.h>\n#include <string.h>\n#include <math.h>\n"
-      "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n\n";
+      "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n"
+      "#include \"ember/mve.h\"\n\n";
   src += consts.Render() + kernel.code + "\n" + Main(g, n, fn, kernel.scratch_bytes);
   if (c_source) *c_source = src;
 
@@ -105,13 +106,13 @@ Expected<std::vector<std::vector<uint8_t>>> RunKernelInC(const ir::Graph& g, siz
 }
 
 void ExpectKernelMatchesReference(const ir::Graph& g, const std::vector<std::vector<uint8_t>>& inputs,
-                                  double float_tolerance) {
+                                  double float_tolerance, const std::string& target) {
   ASSERT_EQ(g.nodes.size(), 1u);
   ASSERT_TRUE(ops::CheckGraph(g).ok()) << ops::CheckGraph(g).ToString();
   auto ref = ops::EvaluateGraph(g, inputs);
   ASSERT_TRUE(ref.ok()) << ref.diag().ToString();
   std::string src;
-  auto got = RunKernelInC(g, 0, inputs, "host", &src);
+  auto got = RunKernelInC(g, 0, inputs, target, &src);
   ASSERT_TRUE(got.ok()) << got.diag().ToString();
   ASSERT_EQ(got->size(), ref->outputs.size());
   for (size_t j = 0; j < ref->outputs.size(); ++j) {

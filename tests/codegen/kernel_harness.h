@@ -26,8 +26,9 @@ Expected<std::vector<std::vector<uint8_t>>> RunKernelInC(const ir::Graph& g, siz
 // node's non-constant operands (in order). Evaluates it with the reference
 // evaluators and with the generated C and expects identical output bytes.
 // Float outputs are compared bit for bit too unless `float_tolerance` > 0.
+// `target` selects the emitters' variant (compiled for the host all the same).
 void ExpectKernelMatchesReference(const ir::Graph& g, const std::vector<std::vector<uint8_t>>& inputs,
-                                  double float_tolerance = 0.0);
+                                  double float_tolerance = 0.0, const std::string& target = "host");
 
 // Deterministic pseudo-random bytes (xorshift32) for test inputs.
 std::vector<uint8_t> RandomBytes(size_t n, uint32_t seed);

@@ -15,6 +15,7 @@
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/mve/kernels.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c {
@@ -131,6 +132,7 @@ bool IsPointwise(const Geom& s) {
 }
 
 Expected<Kernel> Emit(const KernelContext& ctx) {
+  if (ctx.target.has_mve && mve::Conv2DApplies(ctx)) return mve::EmitConv2D(ctx);
   EMBER_RETURN_IF_ERROR(CheckConstOperands(ctx));
   const ir::Graph& g = ctx.graph;
   const ir::Node& n = ctx.node;

@@ -1,0 +1,111 @@
+// Random one-node conv2d and fully_connected graphs for the kernel tests
+// (portable and per-ISA variants): shapes, strides, padding, dilation,
+// quantization and activation chosen by the case, weights and inputs random.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "codegen/conv_test_util.h"
+
+namespace ember::test {
+
+struct ConvCase {
+  int64_t n = 1, h = 8, w = 8, c = 4, oc = 8, kh = 3, kw = 3, groups = 1;
+  std::vector<int64_t> stride{1, 1}, dilation{1, 1}, pad{1, 1, 1, 1};
+  std::string act = "none";
+  bool bias = true, per_channel = true, is_float = false;
+  int64_t zin = -5, zout = 3;
+  uint32_t seed = 1;
+  float out_scale = 1.0f;  // multiplies the output scale (extreme multipliers)
+};
+
+inline int64_t OutSize(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pa) {
+  return (in + pb + pa - ((k - 1) * d + 1)) / s + 1;
+}
+
+// A one-node conv2d graph with random weights; returns the input bytes too.
+inline OneNode BuildConv(const ConvCase& k, std::vector<uint8_t>* input) {
+  OneNode t(ir::OpKind::kConv2D, "conv");
+  const int64_t fc = k.c / k.groups;
+  const size_t fsize = static_cast<size_t>(k.oc * k.kh * k.kw * fc);
+  const size_t isize = static_cast<size_t>(k.n * k.h * k.w * k.c);
+  const ir::Shape out{k.n, OutSize(k.h, k.kh, k.stride[0], k.dilation[0], k.pad[0], k.pad[2]),
+                      OutSize(k.w, k.kw, k.stride[1], k.dilation[1], k.pad[1], k.pad[3]), k.oc};
+  if (k.is_float) {
+    *input = ToBytes(RandomFloats(isize, k.seed));
+    t.InBytes(ir::DType::kFloat32, {k.n, k.h, k.w, k.c}, *input);
+    t.Const<float>({k.oc, k.kh, k.kw, fc}, RandomFloats(fsize, k.seed + 1, 0.5f));
+    if (k.bias) t.Const<float>({k.oc}, RandomFloats(static_cast<size_t>(k.oc), k.seed + 2));
+    else t.Absent();
+    t.Out(ir::DType::kFloat32, out);
+  } else {
+    const float s_in = 0.02f, s_w = 0.004f;
+    const float s_out = s_in * s_w * 40.0f * std::sqrt(static_cast<float>(k.kh * k.kw * fc)) * k.out_scale;
+    *input = RandomBytes(isize, k.seed);
+    t.InBytes(ir::DType::kInt8, {k.n, k.h, k.w, k.c}, *input, Quant(s_in, k.zin));
+    t.Const<int8_t>({k.oc, k.kh, k.kw, fc}, RandomInt8(fsize, k.seed + 1),
+                    k.per_channel ? QuantPerAxis(ChannelScales(static_cast<size_t>(k.oc), k.seed + 3, s_w), 0)
+                                  : Quant(s_w, 0));
+    if (k.bias) t.Const<int32_t>({k.oc}, RandomInt32(static_cast<size_t>(k.oc), k.seed + 2, 4000));
+    else t.Absent();
+    t.Out(ir::DType::kInt8, out, Quant(s_out, k.zout));
+  }
+  t.Attr("stride", k.stride).Attr("dilation", k.dilation).Attr("pad", k.pad).Attr("act", k.act);
+  return t;
+}
+
+struct FcCase {
+  ir::Shape in_shape{1, 640};
+  int64_t units = 128;
+  std::string act = "none";
+  bool bias = true, per_channel = false, is_float = false, keep = false;
+  int64_t zin = -128, zw = 0, zout = 0;
+  uint32_t seed = 21;
+  float out_scale = 1.0f;  // multiplies the output scale (extreme multipliers)
+};
+
+inline OneNode BuildFc(const FcCase& k, std::vector<uint8_t>* input) {
+  OneNode t(ir::OpKind::kFullyConnected, "fc");
+  const int64_t depth = k.in_shape.back();
+  int64_t elements = 1;
+  for (int64_t d : k.in_shape) elements *= d;
+  const int64_t batches = elements / depth;
+  ir::Shape out{batches, k.units};
+  if (k.keep) {
+    out = k.in_shape;
+    out.back() = k.units;
+  }
+  const size_t wsize = static_cast<size_t>(k.units * depth);
+  if (k.is_float) {
+    *input = ToBytes(RandomFloats(static_cast<size_t>(elements), k.seed));
+    t.InBytes(ir::DType::kFloat32, k.in_shape, *input);
+    t.Const<float>({k.units, depth}, RandomFloats(wsize, k.seed + 1, 0.25f));
+    if (k.bias) t.Const<float>({k.units}, RandomFloats(static_cast<size_t>(k.units), k.seed + 2));
+    else t.Absent();
+    t.Out(ir::DType::kFloat32, out);
+  } else {
+    const float s_in = 0.1f, s_w = 0.003f;
+    const float s_out = s_in * s_w * 40.0f * std::sqrt(static_cast<float>(depth)) * k.out_scale;
+    *input = RandomBytes(static_cast<size_t>(elements), k.seed);
+    t.InBytes(ir::DType::kInt8, k.in_shape, *input, Quant(s_in, k.zin));
+    t.Const<int8_t>({k.units, depth}, RandomInt8(wsize, k.seed + 1),
+                    k.per_channel ? QuantPerAxis(ChannelScales(static_cast<size_t>(k.units), k.seed + 3, s_w), 0)
+                                  : Quant(s_w, k.zw));
+    if (k.bias) {
+      ir::QuantParams bq = Quant(s_in * s_w, 0);
+      if (k.per_channel) bq = QuantPerAxis(std::vector<float>(static_cast<size_t>(k.units), s_in * s_w), 0);
+      t.Const<int32_t>({k.units}, RandomInt32(static_cast<size_t>(k.units), k.seed + 2, 5000), bq);
+    } else {
+      t.Absent();
+    }
+    t.Out(ir::DType::kInt8, out, Quant(s_out, k.zout));
+  }
+  t.Attr("act", k.act);
+  if (k.keep) t.Attr("keep_num_dims", int64_t{1});
+  return t;
+}
+
+}  // namespace ember::test
