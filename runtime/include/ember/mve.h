@@ -211,8 +211,8 @@ static inline void ember_mve_st8x4(int8_t* p, ember_v32 v) {
           "vldrb.8 q4, [%[x]], #16\n\t" op " %[a0], q4, q0\n\t" op " %[a1], q4, q1\n\t" op          \
           " %[a2], q4, q2\n\t" op " %[a3], q4, q3"                                                  \
           : [a0] acc(a[0]), [a1] acc(a[1]), [a2] acc(a[2]), [a3] acc(a[3]), [w] "+r"(*w), [x] "+r"(*x) \
-          :                                                                                        \
-          : "q0", "q1", "q2", "q3", "q4", "memory")
+          : "m"(*(const int8_t(*)[64]) * w), "m"(*(const int8_t(*)[16]) * x)                      \
+          : "q0", "q1", "q2", "q3", "q4")
 static inline void ember_mve_dot4(int32_t* a, const int8_t** w, const int8_t** x) {
   EMBER_MVE_DOT4("+Te", "vmladava.s8");
 }

@@ -48,7 +48,7 @@ struct Plan {
 
 // Requantizes accumulators a<b>_0..3 of row b into the staging row.
 std::string Requant(const Plan& p, int b) {
-  std::string s = "{\n  ember_v32 v = ember_mve_add(ember_mve_ld32(a), ember_mve_ld32(q));\n";
+  std::string s = "{\n  ember_v32 v = ember_mve_add(ember_mve_set4(a[0], a[1], a[2], a[3]), ember_mve_ld32(q));\n";
   if (p.row_sum) s += "  v = ember_mve_add_n(v, t" + S(b) + ");\n";
   const ops::ConvRequant& rq = *p.rq;
   if (p.qt.shared) {
