@@ -98,6 +98,15 @@ static inline ember_v32 ember_mve_clamp(ember_v32 a, int32_t lo, int32_t hi) {
 }
 /* The low byte of each lane to p[0..3]. */
 static inline void ember_mve_st8x4(int8_t* p, ember_v32 v) { __arm_vstrbq_s32(p, v); }
+/* The same for the first n lanes (0 <= n <= 4). */
+static inline void ember_mve_st8x4_n(int8_t* p, ember_v32 v, int n) {
+  __arm_vstrbq_p_s32(p, v, __arm_vctp32q((uint32_t)n));
+}
+/* p[0..3] sign-extended to 4 lanes; the _n form reads the first n (others 0). */
+static inline ember_v32 ember_mve_ld8x4(const int8_t* p) { return __arm_vldrbq_s32(p); }
+static inline ember_v32 ember_mve_ld8x4_n(const int8_t* p, int n) {
+  return __arm_vldrbq_z_s32(p, __arm_vctp32q((uint32_t)n));
+}
 
 #else /* portable C */
 
@@ -197,6 +206,17 @@ static inline void ember_mve_st8x4(int8_t* p, ember_v32 v) {
   int i;
   for (i = 0; i < 4; ++i) p[i] = (int8_t)v.v[i];
 }
+static inline void ember_mve_st8x4_n(int8_t* p, ember_v32 v, int n) {
+  int i;
+  for (i = 0; i < n; ++i) p[i] = (int8_t)v.v[i];
+}
+static inline ember_v32 ember_mve_ld8x4_n(const int8_t* p, int n) {
+  ember_v32 r;
+  int i;
+  for (i = 0; i < 4; ++i) r.v[i] = i < n ? p[i] : 0;
+  return r;
+}
+static inline ember_v32 ember_mve_ld8x4(const int8_t* p) { return ember_mve_ld8x4_n(p, 4); }
 
 #endif
 
