@@ -6,7 +6,8 @@
 // wrap; bit-exact with ops/fully_connected.cc.
 //
 // Access order: rows (batches) ascending in blocks of 2 (the last may be 1);
-// a block's outputs are written only after all of its inputs were read.
+// a block's outputs are written while its inputs are still being read (no
+// staging: FC needs no scratch), so they must not overlap the block's inputs.
 #include <string>
 #include <vector>
 
@@ -61,6 +62,7 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
     gm.init.push_back(ini);
   }
   gm.row_sum_mult = ops::WrapMul(-1, zw);
+  gm.stage = false;
   gm.comment = "/* fully_connected '" + n.name + "': " + TypeString(g, n.inputs[0]) + " -> " +
                TypeString(g, n.outputs[0]) + ", " + std::to_string(batches) + " x [" +
                std::to_string(depth) + "] -> [" + std::to_string(units) + "], act " +
@@ -69,7 +71,7 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
                (zw ? " + depth * z_w * z_in, plus -z_w * sum(x) per row" : "") +
                "\n   Helium: 2 rows x 4 units per pass (VMLADAVA.S8), vector requantization.\n"
                "   Access order: rows in ascending order in blocks of 2; a block's outputs are\n"
-               "   written only after all of its inputs were read. */\n";
+               "   written while its inputs are still being read (no overlap with them). */\n";
   return EmitGemmS8(ctx, gm);
 }
 

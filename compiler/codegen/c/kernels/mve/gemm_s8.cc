@@ -39,7 +39,7 @@ QTable LayoutOf(const ops::ConvRequant& rq) {
 
 struct Plan {
   int64_t rows, depth, units, kc, kfull, tail, nb, up, kp;
-  bool direct, row_sum;
+  bool direct, row_sum, stage;
   int32_t row_sum_mult;
   std::string w, q, im2col_fn;
   QTable qt;
@@ -65,7 +65,15 @@ std::string Requant(const Plan& p, int b) {
   }
   if (rq.output_zp != 0) s += "  v = ember_mve_add_n(v, " + CInt(rq.output_zp) + ");\n";
   s += "  v = ember_mve_clamp(v, " + CInt(rq.range.min) + ", " + CInt(rq.range.max) + ");\n";
-  s += "  ember_mve_st8x4(st + " + (b ? S(p.up) + " + " : std::string()) + "j * 4, v);\n}\n";
+  if (p.stage) {
+    s += "  ember_mve_st8x4(st + " + (b ? S(p.up) + " + " : std::string()) + "j * 4, v);\n}\n";
+    return s;
+  }
+  // Straight to the output; the last block of a row ends with a partial store.
+  const std::string dst = "o + " + (b ? S(p.units * b) + " + " : std::string()) + "j * 4";
+  if (p.units % 4 == 0) return s + "  ember_mve_st8x4(" + dst + ", v);\n}\n";
+  return s + "  if (j < " + S(p.nb - 1) + ") ember_mve_st8x4(" + dst + ", v);\n  else ember_mve_st8x4_n(" +
+         dst + ", v, " + S(p.units % 4) + ");\n}\n";
   return s;
 }
 
@@ -116,13 +124,14 @@ std::string Block(const Plan& p, int nrows, const std::string& r) {
       s += "  " + t + " = ember_wrap_mul(" + t + ", " + CInt(p.row_sum_mult) + ");\n";
     }
   }
+  if (!p.stage) s += "  int8_t* const o = out0 + " + r + " * " + S(p.units) + ";\n";
   s += "  const int8_t* wj = " + p.w + ";\n  const int32_t* q = " + p.q + ";\n";
   s += "  for (int j = 0; j < " + S(p.nb) + "; ++j, wj += " + S(p.kc * 64) + ", q += " + S(p.qt.stride) +
        ") {\n";
   for (int b = 0; b < nrows; ++b)
     s += "    {  /* row " + S(b) + " */\n" + Reindent(Chunks(p, b), 6) + Reindent(Requant(p, b), 6) + "    }\n";
   s += "  }\n";
-  for (int b = 0; b < nrows; ++b) {
+  for (int b = 0; b < nrows && p.stage; ++b) {
     const std::string row = b ? "(" + r + " + " + S(b) + ")" : r;
     s += "  ember_mve_copy(out0 + " + row + " * " + S(p.units) + ", st" +
          (b ? " + " + S(p.up * b) : std::string()) + ", " + S(p.units) + ");\n";
@@ -144,6 +153,7 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
   p.up = p.nb * 4;
   p.kp = p.kc * 16;
   p.direct = g.im2col.empty();
+  p.stage = g.stage;
   p.row_sum = g.row_sum_mult != 0;
   p.row_sum_mult = g.row_sum_mult;
   p.qt = LayoutOf(g.rq);
@@ -172,10 +182,11 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
   p.q = ctx.consts.AddInt32(name + "_mve_q", qv);
 
   Kernel k;
-  k.scratch_bytes = 2 * p.up + (p.direct ? 0 : 2 * p.kp);
-  std::string body = "  int8_t* const st = (int8_t*)scratch;  /* 2 staging rows of " + S(p.up) +
-                     " outputs */\n";
-  if (!p.direct) body += "  int8_t* const xs = st + " + S(2 * p.up) + ";  /* 2 im2col rows of " +
+  const int64_t stage_bytes = p.stage ? 2 * p.up : 0;
+  k.scratch_bytes = stage_bytes + (p.direct ? 0 : 2 * p.kp);
+  std::string body;
+  if (p.stage) body += "  int8_t* const st = (int8_t*)scratch;  /* 2 staging rows of " + S(p.up) + " outputs */\n";
+  if (!p.direct) body += "  int8_t* const xs = (int8_t*)scratch + " + S(stage_bytes) + ";  /* 2 im2col rows of " +
                          S(p.kp) + " */\n";
   if (g.rows >= 2)
     body += "  for (int r = 0; r < " + S(g.rows - 1) + "; r += 2)\n" + Reindent(Block(p, 2, "r"), 2);

@@ -15,10 +15,12 @@
 // and a rounding shift, bit-exact with ember_mbqm (mve.h).
 //
 // Access order (for memory planning): rows in ascending order (batch, oy, ox
-// raster order), in blocks of 2 consecutive rows (the last block may have 1);
-// every output byte of a block is written (from a staging area in scratch)
-// only after all input bytes of the block's rows were read. Nothing else of
-// the input or output is touched while a block runs.
+// raster order), in blocks of 2 consecutive rows (the last block may have 1).
+// With `stage`, every output byte of a block is written (from a staging area
+// in scratch) only after all input bytes of the block's rows were read;
+// without, a block's outputs are written while its rows are still being read
+// (so they must not overlap the block's own inputs). Nothing else of the
+// input or output is touched while a block runs.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +43,8 @@ struct GemmS8 {
   //   static void <fn>_im2col(int8_t* d, const int8_t* in0, int p)
   // which writes the `depth` inputs of row p to d[0..depth-1].
   std::string im2col;
+  // Outputs of a block go through scratch (see the access order above).
+  bool stage = true;
 };
 
 // `ctx` with its constants going to `pool`: Requant::Init on it computes the
