@@ -78,15 +78,15 @@ std::string Requant(const Plan& p, int b) {
 }
 
 // The dot products of one unit block (weights at wj) over row `b` into
-// a[0..3]: full 16-byte chunks (the first starting the accumulators, up to
-// three more unrolled, a loop beyond), then the predicated tail.
+// a[0..3]: full 16-byte chunks (the first starting the accumulators, a
+// second unrolled, a loop beyond: code size), then the predicated tail.
 std::string Chunks(const Plan& p, int b) {
   std::string s = "int32_t a[4];\nconst int8_t* w = wj;\nconst int8_t* x = x" + S(b) + ";\n";
   if (p.kfull == 0) {
     s += "a[0] = a[1] = a[2] = a[3] = 0;\n";
   } else {
     s += "ember_mve_dot4_first(a, &w, &x);\n";
-    if (p.kfull - 1 <= 3) {
+    if (p.kfull - 1 <= 1) {
       for (int64_t c = 1; c < p.kfull; ++c) s += "ember_mve_dot4(a, &w, &x);\n";
     } else {
       s += "for (int c = 1; c < " + S(p.kfull) + "; ++c) ember_mve_dot4(a, &w, &x);\n";
@@ -98,17 +98,26 @@ std::string Chunks(const Plan& p, int b) {
 }
 
 // The statements for one block of `nrows` rows starting at row `r`.
-std::string Block(const Plan& p, int nrows, const std::string& r) {
+// With `last_odd` (staged kernels with an odd row count), the final pass of
+// the 2-row loop has a single row: its second row repeats the first and is
+// neither gathered nor copied out (one copy of the code serves all rows).
+std::string Block(const Plan& p, int nrows, const std::string& r, bool last_odd = false) {
   std::string s = "{\n";
+  const std::string has1 = "(" + r + " + 1 < " + S(p.rows) + ")";
   if (!p.direct) {
     for (int b = 0; b < nrows; ++b)
-      s += "  " + p.im2col_fn + "(xs" + (b ? " + " + S(p.kp * b) : std::string()) + ", in0, " + r +
+      s += "  " + std::string(b && last_odd ? "if " + has1 + " " : "") + p.im2col_fn + "(xs" +
+           (b ? " + " + S(p.kp * b) : std::string()) + ", in0, " + r +
            (b ? " + " + S(b) : std::string()) + ");\n";
     s += "  const int8_t* x0 = xs;\n";
-    if (nrows > 1) s += "  const int8_t* x1 = xs + " + S(p.kp) + ";\n";
+    if (nrows > 1)
+      s += "  const int8_t* x1 = " + (last_odd ? has1 + " ? xs + " + S(p.kp) + " : xs" : "xs + " + S(p.kp)) +
+           ";\n";
   } else {
     s += "  const int8_t* x0 = in0 + " + r + " * " + S(p.depth) + ";\n";
-    if (nrows > 1) s += "  const int8_t* x1 = x0 + " + S(p.depth) + ";\n";
+    if (nrows > 1)
+      s += "  const int8_t* x1 = " + (last_odd ? has1 + " ? x0 + " + S(p.depth) + " : x0" : "x0 + " + S(p.depth)) +
+           ";\n";
   }
   if (p.row_sum) {
     // The filter zero-point term: row_sum_mult * sum(x), wrapping.
@@ -133,7 +142,8 @@ std::string Block(const Plan& p, int nrows, const std::string& r) {
   s += "  }\n";
   for (int b = 0; b < nrows && p.stage; ++b) {
     const std::string row = b ? "(" + r + " + " + S(b) + ")" : r;
-    s += "  ember_mve_copy(out0 + " + row + " * " + S(p.units) + ", st" +
+    s += "  " + std::string(b && last_odd ? "if " + has1 + " " : "") + "ember_mve_copy(out0 + " + row + " * " +
+         S(p.units) + ", st" +
          (b ? " + " + S(p.up * b) : std::string()) + ", " + S(p.units) + ");\n";
   }
   return s + "}\n";
@@ -188,9 +198,13 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
   if (p.stage) body += "  int8_t* const st = (int8_t*)scratch;  /* 2 staging rows of " + S(p.up) + " outputs */\n";
   if (!p.direct) body += "  int8_t* const xs = (int8_t*)scratch + " + S(stage_bytes) + ";  /* 2 im2col rows of " +
                          S(p.kp) + " */\n";
-  if (g.rows >= 2)
-    body += "  for (int r = 0; r < " + S(g.rows - 1) + "; r += 2)\n" + Reindent(Block(p, 2, "r"), 2);
-  if (g.rows % 2 == 1) body += Reindent(Block(p, 1, S(g.rows - 1)), 2);
+  if (p.stage && g.rows % 2 == 1 && g.rows > 1) {
+    body += "  for (int r = 0; r < " + S(g.rows) + "; r += 2)\n" + Reindent(Block(p, 2, "r", true), 2);
+  } else {
+    if (g.rows >= 2)
+      body += "  for (int r = 0; r < " + S(g.rows - 1) + "; r += 2)\n" + Reindent(Block(p, 2, "r"), 2);
+    if (g.rows % 2 == 1) body += Reindent(Block(p, 1, S(g.rows - 1)), 2);
+  }
 
   std::string code = g.comment;
   if (!p.direct)
