@@ -1,8 +1,8 @@
 // conv2d, int8, Helium (cortex-m55): every output pixel's window is gathered
 // into an im2col row in scratch (taps outside the image filled with the input
 // zero point, so border pixels need no other path), then the rows go through
-// the MVE matrix product of gemm_s8 (2 pixels x 4 output channels per pass,
-// VMLADAVA.S8, vector requantization). A 1x1, stride-1, unpadded conv reads
+// the MVE matrix product of gemm_s8 (blocks of 2 pixels, 4 output channels
+// per pass, VMLADAVA.S8, vector requantization). A 1x1, stride-1, unpadded conv reads
 // its rows straight from the input. init[c] = bias[c] - z_in * sum(w[c]) is
 // computed at compile time (exact: int32 sums wrap), bit-exact with
 // ops/conv2d.cc.
@@ -145,7 +145,7 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   c += ", pad " + PadString(s.win) + ", act " + ops::ActivationName(s.win.act) + (has_bias ? "" : ", no bias");
   c += "\n   " + rq.Describe() + "; init = bias - z_in * sum(w)\n";
   c += std::string("   Helium: ") + (pointwise ? "rows read from the input" : "im2col rows in scratch") +
-       ", 2 pixels x 4 channels per pass (VMLADAVA.S8), vector requantization.\n"
+       ", blocks of 2 pixels, 4 channels per pass (VMLADAVA.S8), vector requantization.\n"
        "   Access order: output pixels in raster order (batch, oy, ox) in blocks of 2; a block's\n"
        "   outputs are written only after all of its inputs were read. */\n";
   gm.comment = c;

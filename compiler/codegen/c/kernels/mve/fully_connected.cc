@@ -1,6 +1,6 @@
 // fully_connected, int8, Helium (cortex-m55): the batches are the rows of the
-// MVE matrix product of gemm_s8 (2 rows x 4 units per pass, VMLADAVA.S8,
-// vector requantization), read straight from the input. init[u] = bias[u] -
+// MVE matrix product of gemm_s8 (blocks of 2 rows, 4 units per pass,
+// VMLADAVA.S8, vector requantization), read straight from the input. init[u] = bias[u] -
 // z_in * sum(w[u]) + depth * z_w * z_in at compile time; a per-tensor filter
 // zero point adds -z_w * sum(x) per row (VADDVA.S8), exact since int32 sums
 // wrap; bit-exact with ops/fully_connected.cc.
@@ -69,7 +69,7 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
                ops::ActivationName(act) + (has_bias ? "" : ", no bias") + "\n   " + rq.Describe() +
                (zw ? ", z_w " + std::to_string(zw) : "") + "; init = bias - z_in * sum(w)" +
                (zw ? " + depth * z_w * z_in, plus -z_w * sum(x) per row" : "") +
-               "\n   Helium: 2 rows x 4 units per pass (VMLADAVA.S8), vector requantization.\n"
+               "\n   Helium: blocks of 2 rows, 4 units per pass (VMLADAVA.S8), vector requantization.\n"
                "   Access order: rows in ascending order in blocks of 2; a block's outputs are\n"
                "   written while its inputs are still being read (no overlap with them). */\n";
   return EmitGemmS8(ctx, gm);

@@ -3,9 +3,11 @@
 //
 // Rows are output pixels (or FC batches); each row's K inputs come either
 // straight from the input (`direct`: row r at in0 + r * K) or from an im2col
-// function that gathers one pixel's window into scratch. Per pass the kernel
-// takes 2 rows x 4 units: one input vector load serves 4 dot products
-// (VMLADAVA.S8, 16 MACs each) and one weight vector load serves 2 rows.
+// function that gathers one pixel's window into scratch. Rows go in blocks of
+// 2; per pass the kernel takes 1 row x 4 units: one input vector load serves
+// 4 dot products (VMLADAVA.S8, 16 MACs each, in inline assembly because the
+// accumulators must sit in even registers; 8 of them, for 2 rows sharing the
+// weight loads, are more than GCC 12 can allocate).
 // Weights are rearranged at compile time into the order the loop reads them
 // ([unit block][16-byte chunk][4 units][16]), padded with zeros to a multiple
 // of 4 units and 16 depth; the last chunk of a row is loaded with a tail
