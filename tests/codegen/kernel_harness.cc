@@ -129,7 +129,8 @@ Expected<std::vector<std::vector<uint8_t>>> RunKernelInC(const ir::Graph& g, siz
   EMBER_ASSIGN_OR_RETURN(codegen::c::Kernel kernel, codegen::c::GetEmitter(n.op).emit(ctx));
   std::string src =
       "#include <stdint.h>\n#include <stdio.h>\n#include <string.h>\n#include <math.h>\n"
-      "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n#include \"ember/dsp.h\"\n\n";
+      "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n#include \"ember/dsp.h\"\n"
+      "#include \"ember/mve.h\"\n\n";
   std::vector<codegen::c::KernelOverlap> overlaps;
   if (overlapped) {
     overlaps = kernel.overlaps;

@@ -313,7 +313,8 @@ TEST(MlfRuntime, DefaultCopiesTheProjectRuntime) {
   const std::string src = std::string(EMBER_SOURCE_DIR) + "/runtime/";
   for (const char* f : {"CMakeLists.txt", "include/ember/runtime.h", "include/ember/platform.h",
                         "include/ember/error_codes.h", "include/ember/kernel_math.h",
-                        "include/ember/fixed_point.h", "include/ember/dsp.h", "src/platform_default.c",
+                        "include/ember/fixed_point.h", "include/ember/dsp.h",
+                        "include/ember/mve.h", "src/platform_default.c",
                         "src/error_codes.c"}) {
     ASSERT_TRUE(fs::exists(out + "/runtime/" + f)) << f;
     EXPECT_EQ(ReadText(out + "/runtime/" + f), ReadText(src + f)) << f;

@@ -11,6 +11,7 @@
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/elementwise_emit_util.h"
+#include "codegen/c/kernels/mve/kernels.h"
 #include "ops/quant_math.h"
 
 namespace ember::codegen::c {
@@ -70,6 +71,17 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
                       std::to_string(p.mo.shift));
     details.push_back("output range [" + std::to_string(p.act.min) + ", " +
                       std::to_string(p.act.max) + "]");
+    const ir::Tensor& b = g.tensor(n.inputs[1]);
+    const mve::AddS8 v{out.num_elements(), p.q1.zero_point, p.q2.zero_point, p.qo.zero_point,
+                       p.m1, p.m2, p.mo, p.act};
+    if (ctx.target.has_mve && !a.is_const() && !b.is_const() && a.shape == out.shape &&
+        b.shape == out.shape && out.dtype == ir::DType::kInt8 && mve::AddApplies(v)) {
+      Kernel k;
+      k.code = FunctionHead(ctx, details) + mve::EmitAddS8Body(v) + "}\n";
+      k.inplace_ok = true;  // element i reads in0[i] and in1[i] before writing out0[i]
+      k.overlaps.push_back({1, 0});
+      return k;
+    }
     body = [&, p](const std::vector<std::string>& i, int in) {
       return Spaces(in) + "const int32_t a = " + Rescale(x + "[" + i[1] + "]", p.q1.zero_point, p.m1) +
              ";\n" + Spaces(in) + "const int32_t b = " +

@@ -17,6 +17,7 @@
 #include "codegen/c/kernels/conv_emit_util.h"
 #include "codegen/c/kernels/window_overlap.h"
 #include "codegen/c/kernels/dsp/gemm_s8.h"
+#include "codegen/c/kernels/mve/kernels.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c {
@@ -145,8 +146,9 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   s.out_h = out.shape[1];
   s.out_w = out.shape[2];
   const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
-  if (ctx.target.has_dsp && dsp::Conv2DApplies(ctx)) {  // int8, SMLAD
-    EMBER_ASSIGN_OR_RETURN(Kernel k, dsp::EmitConv2D(ctx));
+  const bool use_mve = ctx.target.has_mve && mve::Conv2DApplies(ctx);  // int8, VMLADAVA
+  if (use_mve || (ctx.target.has_dsp && dsp::Conv2DApplies(ctx))) {     // int8, SMLAD
+    EMBER_ASSIGN_OR_RETURN(Kernel k, use_mve ? mve::EmitConv2D(ctx) : dsp::EmitConv2D(ctx));
     // Blocks of two pixels, each gathered before its outputs are written.
     const PixelLoop dsp_loop{"int8_t", s.batch, s.in_c, s.out_c,
                              {s.in_h, s.k_h, s.w.stride_h, s.w.dilation_h, s.w.pad_top, s.out_h},

@@ -15,6 +15,7 @@
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
 #include "codegen/c/kernels/dsp/gemm_s8.h"
+#include "codegen/c/kernels/mve/kernels.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c {
@@ -22,6 +23,7 @@ namespace {
 
 Expected<Kernel> Emit(const KernelContext& ctx) {
   if (ctx.target.has_dsp && dsp::FullyConnectedApplies(ctx)) return dsp::EmitFullyConnected(ctx);  // int8, SMLAD
+  if (ctx.target.has_mve && mve::FullyConnectedApplies(ctx)) return mve::EmitFullyConnected(ctx);
   EMBER_RETURN_IF_ERROR(CheckConstOperands(ctx));
   const ir::Graph& g = ctx.graph;
   const ir::Node& n = ctx.node;

@@ -1,0 +1,155 @@
+// conv2d, int8, Helium (cortex-m55): every output pixel's window is gathered
+// into an im2col row in scratch (taps outside the image filled with the input
+// zero point, so border pixels need no other path), then the rows go through
+// the MVE matrix product of gemm_s8 (blocks of 2 pixels, 4 output channels
+// per pass, VMLADAVA.S8, vector requantization). A 1x1, stride-1, unpadded conv reads
+// its rows straight from the input. init[c] = bias[c] - z_in * sum(w[c]) is
+// computed at compile time (exact: int32 sums wrap), bit-exact with
+// ops/conv2d.cc.
+//
+// Access order: output pixels in raster order (batch, oy, ox), in blocks of 2
+// consecutive pixels (the last may be 1); a block's outputs are written only
+// after all of the block's inputs were read (gathered or used).
+#include <string>
+#include <vector>
+
+#include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/mve/gemm_s8.h"
+#include "codegen/c/kernels/mve/kernels.h"
+
+namespace ember::codegen::c::mve {
+namespace {
+
+std::string S(int64_t v) { return std::to_string(v); }
+
+struct Shape {
+  int64_t batch, h, w, c, kh, kw, oc, oh, ow;
+  ops::Window win;
+};
+
+// The body of the im2col function: window of pixel p to d[0 .. kh*kw*c).
+std::string Im2col(const Shape& s, int32_t zin) {
+  const Axis ay{s.h, s.kh, s.win.stride_h, s.win.dilation_h, s.win.pad_top, s.oh};
+  const Axis ax{s.w, s.kw, s.win.stride_w, s.win.dilation_w, s.win.pad_left, s.ow};
+  const bool border = AxisHasBorder(ay) || AxisHasBorder(ax);
+  const int64_t plane = s.oh * s.ow, row = s.kw * s.c;
+  std::string b;
+  if (s.batch > 1) {
+    b += "  const int8_t* in = in0 + (p / " + S(plane) + ") * " + S(s.h * s.w * s.c) + ";\n";
+    b += "  const int q = p % " + S(plane) + ";\n";
+  } else {
+    b += "  const int8_t* in = in0;\n  const int q = p;\n";
+  }
+  b += "  const int oy = q / " + S(s.ow) + ", ox = q - oy * " + S(s.ow) + ";\n";
+  b += "  const int y0 = " + Affine("oy", s.win.stride_h, -s.win.pad_top) +
+       ", x0 = " + Affine("ox", s.win.stride_w, -s.win.pad_left) + ";\n";
+  std::string interior;
+  if (s.win.dilation_w == 1) {
+    interior = "for (int ky = 0; ky < " + S(s.kh) + "; ++ky)\n  ember_mve_copy(d + ky * " + S(row) +
+               ", in + ((y0 + " + Affine("ky", s.win.dilation_h, 0) + ") * " + S(s.w) + " + x0) * " +
+               S(s.c) + ", " + S(row) + ");\n";
+  } else {
+    interior = "for (int ky = 0; ky < " + S(s.kh) + "; ++ky)\n  for (int kx = 0; kx < " + S(s.kw) +
+               "; ++kx)\n    ember_mve_copy(d + ky * " + S(row) + " + kx * " + S(s.c) + ", in + ((y0 + " +
+               Affine("ky", s.win.dilation_h, 0) + ") * " + S(s.w) + " + x0 + " +
+               Affine("kx", s.win.dilation_w, 0) + ") * " + S(s.c) + ", " + S(s.c) + ");\n";
+  }
+  if (!border) return b + Reindent(interior, 2);
+  const int64_t span_h = (s.kh - 1) * s.win.dilation_h + 1, span_w = (s.kw - 1) * s.win.dilation_w + 1;
+  b += "  if (y0 >= 0 && y0 <= " + S(s.h - span_h) + " && x0 >= 0 && x0 <= " + S(s.w - span_w) +
+       ") {  /* every tap inside the image */\n";
+  b += Reindent(interior, 4);
+  b += "  } else {  /* taps outside the image read as z_in */\n";
+  std::string br = "const ember_v8 z = ember_mve_dup8(" + CInt(zin) + ");\n";
+  if (s.win.dilation_w == 1) {
+    br += "const int xb = x0 < 0 ? (-x0 < " + S(s.kw) + " ? -x0 : " + S(s.kw) + ") : 0;\n";
+    br += "int xe = " + S(s.w) + " - x0 < " + S(s.kw) + " ? " + S(s.w) + " - x0 : " + S(s.kw) + ";\n";
+    br += "if (xe < xb) xe = xb;\n";
+  }
+  br += "for (int ky = 0; ky < " + S(s.kh) + "; ++ky) {\n";
+  br += "  const int y = y0 + " + Affine("ky", s.win.dilation_h, 0) + ";\n";
+  br += "  int8_t* dr = d + ky * " + S(row) + ";\n";
+  br += "  if (y < 0 || y >= " + S(s.h) + ") {\n    ember_mve_fill(dr, z, " + S(row) + ");\n    continue;\n  }\n";
+  if (s.win.dilation_w == 1) {
+    br += "  ember_mve_fill(dr, z, xb * " + S(s.c) + ");\n";
+    br += "  ember_mve_copy(dr + xb * " + S(s.c) + ", in + (y * " + S(s.w) + " + x0 + xb) * " + S(s.c) +
+          ", (xe - xb) * " + S(s.c) + ");\n";
+    br += "  ember_mve_fill(dr + xe * " + S(s.c) + ", z, (" + S(s.kw) + " - xe) * " + S(s.c) + ");\n";
+  } else {
+    br += "  for (int kx = 0; kx < " + S(s.kw) + "; ++kx) {\n";
+    br += "    const int x = x0 + " + Affine("kx", s.win.dilation_w, 0) + ";\n";
+    br += "    if (x < 0 || x >= " + S(s.w) + ") ember_mve_fill(dr + kx * " + S(s.c) + ", z, " + S(s.c) + ");\n";
+    br += "    else ember_mve_copy(dr + kx * " + S(s.c) + ", in + (y * " + S(s.w) + " + x) * " + S(s.c) +
+          ", " + S(s.c) + ");\n  }\n";
+  }
+  br += "}\n";
+  return b + Reindent(br, 4) + "  }\n";
+}
+
+}  // namespace
+
+bool Conv2DApplies(const KernelContext& ctx) {
+  if (!CheckConstOperands(ctx).ok()) return false;
+  const ir::Graph& g = ctx.graph;
+  const ir::Node& n = ctx.node;
+  const ir::Tensor& in = g.tensor(n.inputs[0]);
+  const ir::Tensor& f = g.tensor(n.inputs[1]);
+  const ir::Tensor& out = g.tensor(n.outputs[0]);
+  if (in.dtype != ir::DType::kInt8 || f.dtype != ir::DType::kInt8 || out.dtype != ir::DType::kInt8)
+    return false;
+  if (in.shape.size() != 4 || f.shape.size() != 4 || out.shape.size() != 4) return false;
+  if (f.shape[3] != in.shape[3]) return false;  // grouped
+  ops::Window w;
+  if (!ops::ParseWindow(n, true, false, &w).ok()) return false;
+  // Literals stay well inside int.
+  return in.num_elements() < (int64_t{1} << 28) && f.num_elements() < (int64_t{1} << 24);
+}
+
+Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
+  const ir::Graph& g = ctx.graph;
+  const ir::Node& n = ctx.node;
+  const ir::Tensor& in = g.tensor(n.inputs[0]);
+  const ir::Tensor& f = g.tensor(n.inputs[1]);
+  const ir::Tensor& out = g.tensor(n.outputs[0]);
+  Shape s{in.shape[0], in.shape[1], in.shape[2], in.shape[3], f.shape[1], f.shape[2],
+          f.shape[0], out.shape[1], out.shape[2], {}};
+  EMBER_RETURN_IF_ERROR(ops::ParseWindow(n, true, false, &s.win));
+  Requant rq;
+  ConstPool unused("unused");
+  EMBER_RETURN_IF_ERROR(rq.Init(RequantContext(ctx, &unused), s.oc, ops::MultiplierFormula::kDouble));
+
+  GemmS8 gm;
+  gm.rows = s.batch * s.oh * s.ow;
+  gm.depth = s.kh * s.kw * s.c;
+  gm.units = s.oc;
+  gm.weights = Int8Data(g, n.inputs[1]);
+  gm.rq = rq.params();
+  const int32_t zin = gm.rq.input_zp;
+  const std::vector<int32_t> bias = BiasData(g, n, s.oc);
+  for (int64_t c = 0; c < s.oc; ++c) {
+    int64_t sum = 0;
+    for (int64_t i = 0; i < gm.depth; ++i) sum += gm.weights[static_cast<size_t>(c * gm.depth + i)];
+    gm.init.push_back(ops::WrapSub(bias[static_cast<size_t>(c)], ops::WrapMul(zin, static_cast<int32_t>(sum))));
+  }
+  const bool pointwise = s.kh == 1 && s.kw == 1 && s.win.stride_h == 1 && s.win.stride_w == 1 &&
+                         s.win.pad_top == 0 && s.win.pad_left == 0 && s.win.pad_bottom == 0 &&
+                         s.win.pad_right == 0 && s.oh == s.h && s.ow == s.w;
+  if (!pointwise) gm.im2col = Im2col(s, zin);
+
+  const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
+  std::string c = "/* conv2d '" + n.name + "': " + TypeString(g, n.inputs[0]) + " -> " +
+                  TypeString(g, n.outputs[0]) + ", filter " + S(s.kh) + "x" + S(s.kw) + ", stride " +
+                  S(s.win.stride_h) + "x" + S(s.win.stride_w);
+  if (s.win.dilation_h > 1 || s.win.dilation_w > 1)
+    c += ", dilation " + S(s.win.dilation_h) + "x" + S(s.win.dilation_w);
+  c += ", pad " + PadString(s.win) + ", act " + ops::ActivationName(s.win.act) + (has_bias ? "" : ", no bias");
+  c += "\n   " + rq.Describe() + "; init = bias - z_in * sum(w)\n";
+  c += std::string("   Helium: ") + (pointwise ? "rows read from the input" : "im2col rows in scratch") +
+       ", blocks of 2 pixels, 4 channels per pass (VMLADAVA.S8), vector requantization.\n"
+       "   Access order: output pixels in raster order (batch, oy, ox) in blocks of 2; a block's\n"
+       "   outputs are written only after all of its inputs were read. */\n";
+  gm.comment = c;
+  return EmitGemmS8(ctx, gm);
+}
+
+}  // namespace ember::codegen::c::mve

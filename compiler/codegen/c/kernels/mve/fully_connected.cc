@@ -1,0 +1,78 @@
+// fully_connected, int8, Helium (cortex-m55): the batches are the rows of the
+// MVE matrix product of gemm_s8 (blocks of 2 rows, 4 units per pass,
+// VMLADAVA.S8, vector requantization), read straight from the input. init[u] = bias[u] -
+// z_in * sum(w[u]) + depth * z_w * z_in at compile time; a per-tensor filter
+// zero point adds -z_w * sum(x) per row (VADDVA.S8), exact since int32 sums
+// wrap; bit-exact with ops/fully_connected.cc.
+//
+// Access order: rows (batches) ascending in blocks of 2 (the last may be 1);
+// a block's outputs are written while its inputs are still being read (no
+// staging: FC needs no scratch), so they must not overlap the block's inputs.
+#include <string>
+#include <vector>
+
+#include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/mve/gemm_s8.h"
+#include "codegen/c/kernels/mve/kernels.h"
+
+namespace ember::codegen::c::mve {
+
+bool FullyConnectedApplies(const KernelContext& ctx) {
+  if (!CheckConstOperands(ctx).ok()) return false;
+  const ir::Graph& g = ctx.graph;
+  const ir::Node& n = ctx.node;
+  const ir::Tensor& in = g.tensor(n.inputs[0]);
+  const ir::Tensor& wt = g.tensor(n.inputs[1]);
+  const ir::Tensor& out = g.tensor(n.outputs[0]);
+  if (in.dtype != ir::DType::kInt8 || wt.dtype != ir::DType::kInt8 || out.dtype != ir::DType::kInt8)
+    return false;
+  if (wt.shape.size() != 2 || wt.shape[1] <= 0 || !wt.quant) return false;
+  return in.num_elements() % wt.shape[1] == 0 && in.num_elements() < (int64_t{1} << 28) &&
+         wt.num_elements() < (int64_t{1} << 24);
+}
+
+Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
+  const ir::Graph& g = ctx.graph;
+  const ir::Node& n = ctx.node;
+  const ir::Tensor& in = g.tensor(n.inputs[0]);
+  const ir::Tensor& wt = g.tensor(n.inputs[1]);
+  const int64_t units = wt.shape[0], depth = wt.shape[1], batches = in.num_elements() / depth;
+  const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
+  ops::Activation act = ops::Activation::kNone;
+  EMBER_RETURN_IF_ERROR(ops::GetActivationAttr(n, &act));
+  const bool per_channel = wt.quant->scale.size() > 1;
+  Requant rq;
+  ConstPool unused("unused");
+  EMBER_RETURN_IF_ERROR(rq.Init(RequantContext(ctx, &unused), units, per_channel ? ops::MultiplierFormula::kDouble
+                                                        : ops::MultiplierFormula::kFloatProduct));
+  GemmS8 gm;
+  gm.rows = batches;
+  gm.depth = depth;
+  gm.units = units;
+  gm.weights = Int8Data(g, n.inputs[1]);
+  gm.rq = rq.params();
+  const int32_t zin = gm.rq.input_zp;
+  const int32_t zw = per_channel ? 0 : gm.rq.filter_zp;
+  const std::vector<int32_t> bias = BiasData(g, n, units);
+  for (int64_t u = 0; u < units; ++u) {
+    int64_t sum = 0;
+    for (int64_t d = 0; d < depth; ++d) sum += gm.weights[static_cast<size_t>(u * depth + d)];
+    int32_t ini = ops::WrapSub(bias[static_cast<size_t>(u)], ops::WrapMul(zin, static_cast<int32_t>(sum)));
+    ini = ops::WrapAdd(ini, ops::WrapMul(ops::WrapMul(static_cast<int32_t>(depth), zw), zin));
+    gm.init.push_back(ini);
+  }
+  gm.row_sum_mult = ops::WrapMul(-1, zw);
+  gm.stage = false;
+  gm.comment = "/* fully_connected '" + n.name + "': " + TypeString(g, n.inputs[0]) + " -> " +
+               TypeString(g, n.outputs[0]) + ", " + std::to_string(batches) + " x [" +
+               std::to_string(depth) + "] -> [" + std::to_string(units) + "], act " +
+               ops::ActivationName(act) + (has_bias ? "" : ", no bias") + "\n   " + rq.Describe() +
+               (zw ? ", z_w " + std::to_string(zw) : "") + "; init = bias - z_in * sum(w)" +
+               (zw ? " + depth * z_w * z_in, plus -z_w * sum(x) per row" : "") +
+               "\n   Helium: blocks of 2 rows, 4 units per pass (VMLADAVA.S8), vector requantization.\n"
+               "   Access order: rows in ascending order in blocks of 2; a block's outputs are\n"
+               "   written while its inputs are still being read (no overlap with them). */\n";
+  return EmitGemmS8(ctx, gm);
+}
+
+}  // namespace ember::codegen::c::mve

@@ -1,0 +1,217 @@
+#include "codegen/c/kernels/mve/gemm_s8.h"
+
+#include <string>
+#include <vector>
+
+#include "codegen/c/kernels/conv_emit_util.h"
+
+namespace ember::codegen::c::mve {
+namespace {
+
+std::string S(int64_t v) { return std::to_string(v); }
+
+// Layout of the per-block requantization table: 4 int32 per field.
+struct QTable {
+  bool shared = true;     // one multiplier and shift for every unit
+  bool any_left = false;  // some shift > 0
+  bool any_right = false; // some shift < 0
+  bool all_right = true;  // every shift < 0
+  int64_t mult = -1, left = -1, right = -1;  // field offsets (in int32), -1 when absent
+  int64_t stride = 4;                        // int32 per block
+};
+
+QTable LayoutOf(const ops::ConvRequant& rq) {
+  QTable t;
+  for (const auto& m : rq.mult) {
+    if (m.multiplier != rq.mult[0].multiplier || m.shift != rq.mult[0].shift) t.shared = false;
+    if (m.shift > 0) t.any_left = true;
+    if (m.shift < 0) t.any_right = true;
+    if (m.shift >= 0) t.all_right = false;
+  }
+  if (!t.shared) {
+    t.mult = t.stride;
+    t.stride += 4;
+    if (t.any_left) t.left = t.stride, t.stride += 4;
+    if (t.any_right) t.right = t.stride, t.stride += 4;
+  }
+  return t;
+}
+
+struct Plan {
+  int64_t rows, depth, units, kc, kfull, tail, nb, up, kp;
+  bool direct, row_sum, stage;
+  int32_t row_sum_mult;
+  std::string w, q, im2col_fn;
+  QTable qt;
+  const ops::ConvRequant* rq;
+};
+
+// Requantizes accumulators a<b>_0..3 of row b into the staging row.
+std::string Requant(const Plan& p, int b) {
+  std::string s = "{\n  ember_v32 v = ember_mve_add(ember_mve_set4(a[0], a[1], a[2], a[3]), ember_mve_ld32(q));\n";
+  if (p.row_sum) s += "  v = ember_mve_add_n(v, t" + S(b) + ");\n";
+  const ops::ConvRequant& rq = *p.rq;
+  if (p.qt.shared) {
+    const int shift = rq.mult[0].shift;
+    if (shift > 0) s += "  v = ember_mve_shl_n(v, " + S(shift) + ");\n";
+    s += "  v = ember_mve_srdhm_n(v, " + CInt(rq.mult[0].multiplier) + ");\n";
+    if (shift < 0) s += "  v = ember_mve_rdbpot_n(v, " + S(-shift) + ");\n";
+  } else {
+    if (p.qt.any_left) s += "  v = ember_mve_shl(v, ember_mve_ld32(q + " + S(p.qt.left) + "));\n";
+    s += "  v = ember_mve_srdhm(v, ember_mve_ld32(q + " + S(p.qt.mult) + "));\n";
+    if (p.qt.any_right)
+      s += std::string("  v = ember_mve_rdbpot") + (p.qt.all_right ? "_pos" : "") + "(v, ember_mve_ld32(q + " +
+           S(p.qt.right) + "));\n";
+  }
+  if (rq.output_zp != 0) s += "  v = ember_mve_add_n(v, " + CInt(rq.output_zp) + ");\n";
+  s += "  v = ember_mve_clamp(v, " + CInt(rq.range.min) + ", " + CInt(rq.range.max) + ");\n";
+  if (p.stage) {
+    s += "  ember_mve_st8x4(st + " + (b ? S(p.up) + " + " : std::string()) + "j * 4, v);\n}\n";
+    return s;
+  }
+  // Straight to the output; the last block of a row ends with a partial store.
+  const std::string dst = "o + " + (b ? S(p.units * b) + " + " : std::string()) + "j * 4";
+  if (p.units % 4 == 0) return s + "  ember_mve_st8x4(" + dst + ", v);\n}\n";
+  return s + "  if (j < " + S(p.nb - 1) + ") ember_mve_st8x4(" + dst + ", v);\n  else ember_mve_st8x4_n(" +
+         dst + ", v, " + S(p.units % 4) + ");\n}\n";
+  return s;
+}
+
+// The dot products of one unit block (weights at wj) over row `b` into
+// a[0..3]: full 16-byte chunks (the first starting the accumulators, a
+// second unrolled, a loop beyond: code size), then the predicated tail.
+std::string Chunks(const Plan& p, int b) {
+  std::string s = "int32_t a[4];\nconst int8_t* w = wj;\nconst int8_t* x = x" + S(b) + ";\n";
+  if (p.kfull == 0) {
+    s += "a[0] = a[1] = a[2] = a[3] = 0;\n";
+  } else {
+    s += "ember_mve_dot4_first(a, &w, &x);\n";
+    if (p.kfull - 1 <= 1) {
+      for (int64_t c = 1; c < p.kfull; ++c) s += "ember_mve_dot4(a, &w, &x);\n";
+    } else {
+      s += "for (int c = 1; c < " + S(p.kfull) + "; ++c) ember_mve_dot4(a, &w, &x);\n";
+    }
+  }
+  if (p.tail)
+    s += "ember_mve_dot4_tail(a, &w, x, " + S(p.tail) + ");  /* the last " + S(p.tail) + " of the row */\n";
+  return s;
+}
+
+// The statements for one block of `nrows` rows starting at row `r`.
+// With `last_odd` (staged kernels with an odd row count), the final pass of
+// the 2-row loop has a single row: its second row repeats the first and is
+// neither gathered nor copied out (one copy of the code serves all rows).
+std::string Block(const Plan& p, int nrows, const std::string& r, bool last_odd = false) {
+  std::string s = "{\n";
+  const std::string has1 = "(" + r + " + 1 < " + S(p.rows) + ")";
+  if (!p.direct) {
+    for (int b = 0; b < nrows; ++b)
+      s += "  " + std::string(b && last_odd ? "if " + has1 + " " : "") + p.im2col_fn + "(xs" +
+           (b ? " + " + S(p.kp * b) : std::string()) + ", in0, " + r +
+           (b ? " + " + S(b) : std::string()) + ");\n";
+    s += "  const int8_t* x0 = xs;\n";
+    if (nrows > 1)
+      s += "  const int8_t* x1 = " + (last_odd ? has1 + " ? xs + " + S(p.kp) + " : xs" : "xs + " + S(p.kp)) +
+           ";\n";
+  } else {
+    s += "  const int8_t* x0 = in0 + " + r + " * " + S(p.depth) + ";\n";
+    if (nrows > 1)
+      s += "  const int8_t* x1 = " + (last_odd ? has1 + " ? x0 + " + S(p.depth) + " : x0" : "x0 + " + S(p.depth)) +
+           ";\n";
+  }
+  if (p.row_sum) {
+    // The filter zero-point term: row_sum_mult * sum(x), wrapping.
+    for (int b = 0; b < nrows; ++b) {
+      const std::string t = "t" + S(b), x = "x" + S(b);
+      s += "  int32_t " + t + " = 0;\n";
+      if (p.kfull > 0)
+        s += "  for (int c = 0; c < " + S(p.kfull) + "; ++c) " + t + " = ember_mve_sum8(" + t +
+             ", ember_mve_ld8(" + x + " + c * 16));\n";
+      if (p.tail)
+        s += "  " + t + " = ember_mve_sum8(" + t + ", ember_mve_ld8_n(" + x + " + " +
+             S(p.kfull * 16) + ", " + S(p.tail) + "));\n";
+      s += "  " + t + " = ember_wrap_mul(" + t + ", " + CInt(p.row_sum_mult) + ");\n";
+    }
+  }
+  if (!p.stage) s += "  int8_t* const o = out0 + " + r + " * " + S(p.units) + ";\n";
+  s += "  const int8_t* wj = " + p.w + ";\n  const int32_t* q = " + p.q + ";\n";
+  s += "  for (int j = 0; j < " + S(p.nb) + "; ++j, wj += " + S(p.kc * 64) + ", q += " + S(p.qt.stride) +
+       ") {\n";
+  for (int b = 0; b < nrows; ++b)
+    s += "    {  /* row " + S(b) + " */\n" + Reindent(Chunks(p, b), 6) + Reindent(Requant(p, b), 6) + "    }\n";
+  s += "  }\n";
+  for (int b = 0; b < nrows && p.stage; ++b) {
+    const std::string row = b ? "(" + r + " + " + S(b) + ")" : r;
+    s += "  " + std::string(b && last_odd ? "if " + has1 + " " : "") + "ember_mve_copy(out0 + " + row + " * " +
+         S(p.units) + ", st" +
+         (b ? " + " + S(p.up * b) : std::string()) + ", " + S(p.units) + ");\n";
+  }
+  return s + "}\n";
+}
+
+}  // namespace
+
+Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
+  Plan p;
+  p.rows = g.rows;
+  p.depth = g.depth;
+  p.units = g.units;
+  p.kc = (g.depth + 15) / 16;
+  p.kfull = g.depth / 16;
+  p.tail = g.depth % 16;
+  p.nb = (g.units + 3) / 4;
+  p.up = p.nb * 4;
+  p.kp = p.kc * 16;
+  p.direct = g.im2col.empty();
+  p.stage = g.stage;
+  p.row_sum = g.row_sum_mult != 0;
+  p.row_sum_mult = g.row_sum_mult;
+  p.qt = LayoutOf(g.rq);
+  p.rq = &g.rq;
+  p.im2col_fn = ctx.fn_name + "_im2col";
+
+  // Weights in loop order: [block j][chunk c][unit 4j+i][16], zero padded.
+  std::vector<int8_t> wp(static_cast<size_t>(p.nb * p.kc * 64), 0);
+  for (int64_t u = 0; u < g.units; ++u)
+    for (int64_t k = 0; k < g.depth; ++k)
+      wp[static_cast<size_t>(((u / 4 * p.kc + k / 16) * 4 + u % 4) * 16 + k % 16)] =
+          g.weights[static_cast<size_t>(u * g.depth + k)];
+  // Requantization table per block of 4 units (padding units copy unit 0's).
+  std::vector<int32_t> qv(static_cast<size_t>(p.nb * p.qt.stride), 0);
+  for (int64_t u = 0; u < p.up; ++u) {
+    const int64_t src = u < g.units ? u : 0;
+    const auto& m = g.rq.mult[static_cast<size_t>(src)];
+    int32_t* row = &qv[static_cast<size_t>(u / 4 * p.qt.stride + u % 4)];
+    row[0] = u < g.units ? g.init[static_cast<size_t>(u)] : 0;
+    if (p.qt.mult >= 0) row[p.qt.mult] = m.multiplier;
+    if (p.qt.left >= 0) row[p.qt.left] = m.shift > 0 ? m.shift : 0;
+    if (p.qt.right >= 0) row[p.qt.right] = m.shift < 0 ? m.shift : 0;
+  }
+  const std::string& name = ctx.node.name;
+  p.w = ctx.consts.AddInt8(name + "_mve_w", wp);
+  p.q = ctx.consts.AddInt32(name + "_mve_q", qv);
+
+  Kernel k;
+  const int64_t stage_bytes = p.stage ? 2 * p.up : 0;
+  k.scratch_bytes = stage_bytes + (p.direct ? 0 : 2 * p.kp);
+  std::string body;
+  if (p.stage) body += "  int8_t* const st = (int8_t*)scratch;  /* 2 staging rows of " + S(p.up) + " outputs */\n";
+  if (!p.direct) body += "  int8_t* const xs = (int8_t*)scratch + " + S(stage_bytes) + ";  /* 2 im2col rows of " +
+                         S(p.kp) + " */\n";
+  if (p.stage && g.rows % 2 == 1 && g.rows > 1) {
+    body += "  for (int r = 0; r < " + S(g.rows) + "; r += 2)\n" + Reindent(Block(p, 2, "r", true), 2);
+  } else {
+    if (g.rows >= 2)
+      body += "  for (int r = 0; r < " + S(g.rows - 1) + "; r += 2)\n" + Reindent(Block(p, 2, "r"), 2);
+    if (g.rows % 2 == 1) body += Reindent(Block(p, 1, S(g.rows - 1)), 2);
+  }
+
+  std::string code = g.comment;
+  if (!p.direct)
+    code += "static void " + p.im2col_fn + "(int8_t* d, const int8_t* in0, int p) {\n" + g.im2col + "}\n";
+  code += "static void " + ctx.fn_name + "(" + KernelParams(ctx, k.scratch_bytes) + ") {\n" + body + "}\n";
+  k.code = code;
+  return k;
+}
+
+}  // namespace ember::codegen::c::mve

@@ -1,0 +1,61 @@
+// Helium (MVE) int8 matrix product for conv2d and fully_connected on
+// cortex-m55 targets: out[r][u] = requant(init[u] + sum_k w[u][k] * x[r][k]).
+//
+// Rows are output pixels (or FC batches); each row's K inputs come either
+// straight from the input (`direct`: row r at in0 + r * K) or from an im2col
+// function that gathers one pixel's window into scratch. Rows go in blocks of
+// 2; per pass the kernel takes 1 row x 4 units: one input vector load serves
+// 4 dot products (VMLADAVA.S8, 16 MACs each, in inline assembly because the
+// accumulators must sit in even registers; 8 of them, for 2 rows sharing the
+// weight loads, are more than GCC 12 can allocate).
+// Weights are rearranged at compile time into the order the loop reads them
+// ([unit block][16-byte chunk][4 units][16]), padded with zeros to a multiple
+// of 4 units and 16 depth; the last chunk of a row is loaded with a tail
+// predicate (lanes past K read as 0). The input zero point is folded into
+// init at compile time, so raw int8 inputs multiply raw int8 weights (exact:
+// int32 sums wrap). Requantization runs on 4 units at a time with VQRDMULH
+// and a rounding shift, bit-exact with ember_mbqm (mve.h).
+//
+// Access order (for memory planning): rows in ascending order (batch, oy, ox
+// raster order), in blocks of 2 consecutive rows (the last block may have 1).
+// With `stage`, every output byte of a block is written (from a staging area
+// in scratch) only after all input bytes of the block's rows were read;
+// without, a block's outputs are written while its rows are still being read
+// (so they must not overlap the block's own inputs). Nothing else of the
+// input or output is touched while a block runs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "codegen/c/emitter.h"
+#include "ops/conv_util.h"
+
+namespace ember::codegen::c::mve {
+
+struct GemmS8 {
+  std::string comment;            // the kernel's leading comment (complete, with /* */)
+  int64_t rows = 0, depth = 0, units = 0;
+  std::vector<int8_t> weights;    // [units][depth]
+  std::vector<int32_t> init;      // [units]: accumulator start (bias and zero-point terms)
+  ops::ConvRequant rq;            // multipliers, output zero point, clamp
+  int32_t row_sum_mult = 0;       // when non-zero, acc += row_sum_mult * sum(x[r]) (FC filter zp)
+  // Empty for direct rows; else the body of
+  //   static void <fn>_im2col(int8_t* d, const int8_t* in0, int p)
+  // which writes the `depth` inputs of row p to d[0..depth-1].
+  std::string im2col;
+  // Outputs of a block go through scratch (see the access order above).
+  bool stage = true;
+};
+
+// `ctx` with its constants going to `pool`: Requant::Init on it computes the
+// multipliers without adding the portable kernel's tables to the model.
+inline KernelContext RequantContext(const KernelContext& ctx, ConstPool* pool) {
+  return KernelContext{ctx.graph, ctx.node, ctx.node_index, ctx.fn_name, *pool, ctx.target};
+}
+
+// The kernel (function text, scratch size) of `g` for ctx.fn_name.
+Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g);
+
+}  // namespace ember::codegen::c::mve

@@ -1,0 +1,281 @@
+/* Helium (M-profile Vector Extension) helpers for the generated int8
+ * convolution and fully connected kernels of cortex-m55 targets.
+ *
+ * C99, header-only (static inline). With integer MVE (__ARM_FEATURE_MVE & 1)
+ * every helper is one or a few MVE instructions through the ACLE intrinsics
+ * of <arm_mve.h>; elsewhere (the host, tests) a portable C version computes
+ * the same bits, so the generated code also runs on the host:
+ *
+ *   ember_v8    16 int8 lanes           ember_v32   4 int32 lanes
+ *   ember_mve_dot(acc, a, b)    acc + sum(a[i] * b[i]), int32 wrapping (VMLADAVA.S8)
+ *   ember_mve_requant steps     SRDHM (VQRDMULH) and RDBPOT (a sign fix-up and
+ *                               VRSHL) of kernel_math.h, lane by lane, bit-exact.
+ *
+ * No undefined behaviour: int32 wrap-around goes through uint32. */
+#ifndef EMBER_MVE_H_
+#define EMBER_MVE_H_
+
+#include <stdint.h>
+#include <string.h>
+
+#include "ember/kernel_math.h"
+
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1)
+#define EMBER_HAVE_MVE 1
+#include <arm_mve.h>
+/* GCC inline assembly for the inner loops (its register allocation of
+ * VMLADAVA accumulators through the intrinsics costs a move per product). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define EMBER_MVE_ASM 1
+#else
+#define EMBER_MVE_ASM 0
+#endif
+#else
+#define EMBER_HAVE_MVE 0
+#define EMBER_MVE_ASM 0
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if EMBER_HAVE_MVE
+
+typedef int8x16_t ember_v8;
+typedef int32x4_t ember_v32;
+
+/* 16 bytes at p (any alignment). */
+static inline ember_v8 ember_mve_ld8(const int8_t* p) { return __arm_vldrbq_s8(p); }
+/* The first n bytes at p (0 <= n <= 16), the other lanes 0; reads only n bytes. */
+static inline ember_v8 ember_mve_ld8_n(const int8_t* p, int n) {
+  return __arm_vldrbq_z_s8(p, __arm_vctp8q((uint32_t)n));
+}
+static inline void ember_mve_st8(int8_t* p, ember_v8 v) { __arm_vstrbq_s8(p, v); }
+/* The first n lanes of v to p[0..n-1] (0 <= n <= 16). */
+static inline void ember_mve_st8_n(int8_t* p, ember_v8 v, int n) {
+  __arm_vstrbq_p_s8(p, v, __arm_vctp8q((uint32_t)n));
+}
+static inline ember_v8 ember_mve_dup8(int8_t x) { return __arm_vdupq_n_s8(x); }
+/* acc + sum of the 16 products, wrapping. */
+static inline int32_t ember_mve_dot(int32_t acc, ember_v8 a, ember_v8 b) {
+  return __arm_vmladavaq_s8(acc, a, b);
+}
+/* acc + sum of the 16 lanes, wrapping. */
+static inline int32_t ember_mve_sum8(int32_t acc, ember_v8 a) { return __arm_vaddvaq_s8(acc, a); }
+
+static inline ember_v32 ember_mve_set4(int32_t a, int32_t b, int32_t c, int32_t d) {
+  ember_v32 v = __arm_vdupq_n_s32(a);
+  v = __arm_vsetq_lane_s32(b, v, 1);
+  v = __arm_vsetq_lane_s32(c, v, 2);
+  return __arm_vsetq_lane_s32(d, v, 3);
+}
+static inline ember_v32 ember_mve_ld32(const int32_t* p) { return __arm_vldrwq_s32(p); }
+static inline ember_v32 ember_mve_add(ember_v32 a, ember_v32 b) { return __arm_vaddq_s32(a, b); }
+static inline ember_v32 ember_mve_add_n(ember_v32 a, int32_t b) { return __arm_vaddq_n_s32(a, b); }
+/* a << s lane by lane (0 <= s <= 31), wrapping. */
+static inline ember_v32 ember_mve_shl(ember_v32 a, ember_v32 s) { return __arm_vshlq_s32(a, s); }
+static inline ember_v32 ember_mve_shl_n(ember_v32 a, int s) { return __arm_vshlq_r_s32(a, s); }
+/* ember_srdhm lane by lane. */
+static inline ember_v32 ember_mve_srdhm(ember_v32 a, ember_v32 m) { return __arm_vqrdmulhq_s32(a, m); }
+static inline ember_v32 ember_mve_srdhm_n(ember_v32 a, int32_t m) { return __arm_vqrdmulhq_n_s32(a, m); }
+/* ember_rdbpot(a, -ns) lane by lane, ns = minus the shift (-31 <= ns <= 0):
+ * negative lanes less one (saturating; only where ns < 0), then a rounding
+ * shift, whose ties go up: together ties away from zero. */
+static inline ember_v32 ember_mve_rdbpot(ember_v32 a, ember_v32 ns) {
+  const ember_v32 fix = __arm_vshrq_n_s32(__arm_vandq_s32(a, ns), 31);
+  return __arm_vrshlq_s32(__arm_vqaddq_s32(a, fix), ns);
+}
+/* The same when every lane's shift is >= 1 (-31 <= ns <= -1). */
+static inline ember_v32 ember_mve_rdbpot_pos(ember_v32 a, ember_v32 ns) {
+  return __arm_vrshlq_s32(__arm_vqaddq_s32(a, __arm_vshrq_n_s32(a, 31)), ns);
+}
+/* The same with one shift e for every lane, 1 <= e <= 31. */
+static inline ember_v32 ember_mve_rdbpot_n(ember_v32 a, int e) {
+  return __arm_vrshlq_n_s32(__arm_vqaddq_s32(a, __arm_vshrq_n_s32(a, 31)), -e);
+}
+static inline ember_v32 ember_mve_clamp(ember_v32 a, int32_t lo, int32_t hi) {
+  return __arm_vminq_s32(__arm_vmaxq_s32(a, __arm_vdupq_n_s32(lo)), __arm_vdupq_n_s32(hi));
+}
+/* The low byte of each lane to p[0..3]. */
+static inline void ember_mve_st8x4(int8_t* p, ember_v32 v) { __arm_vstrbq_s32(p, v); }
+/* The same for the first n lanes (0 <= n <= 4). */
+static inline void ember_mve_st8x4_n(int8_t* p, ember_v32 v, int n) {
+  __arm_vstrbq_p_s32(p, v, __arm_vctp32q((uint32_t)n));
+}
+/* p[0..3] sign-extended to 4 lanes; the _n form reads the first n (others 0). */
+static inline ember_v32 ember_mve_ld8x4(const int8_t* p) { return __arm_vldrbq_s32(p); }
+static inline ember_v32 ember_mve_ld8x4_n(const int8_t* p, int n) {
+  return __arm_vldrbq_z_s32(p, __arm_vctp32q((uint32_t)n));
+}
+
+#else /* portable C */
+
+typedef struct { int8_t v[16]; } ember_v8;
+typedef struct { int32_t v[4]; } ember_v32;
+
+static inline ember_v8 ember_mve_ld8(const int8_t* p) {
+  ember_v8 r;
+  memcpy(r.v, p, 16);
+  return r;
+}
+static inline ember_v8 ember_mve_ld8_n(const int8_t* p, int n) {
+  ember_v8 r;
+  memset(r.v, 0, 16);
+  memcpy(r.v, p, (size_t)n);
+  return r;
+}
+static inline void ember_mve_st8(int8_t* p, ember_v8 v) { memcpy(p, v.v, 16); }
+static inline void ember_mve_st8_n(int8_t* p, ember_v8 v, int n) { memcpy(p, v.v, (size_t)n); }
+static inline ember_v8 ember_mve_dup8(int8_t x) {
+  ember_v8 r;
+  memset(r.v, (unsigned char)x, 16);
+  return r;
+}
+static inline int32_t ember_mve_dot(int32_t acc, ember_v8 a, ember_v8 b) {
+  uint32_t s = (uint32_t)acc;
+  int i;
+  for (i = 0; i < 16; ++i) s += (uint32_t)((int32_t)a.v[i] * (int32_t)b.v[i]);
+  return (int32_t)s;
+}
+static inline int32_t ember_mve_sum8(int32_t acc, ember_v8 a) {
+  uint32_t s = (uint32_t)acc;
+  int i;
+  for (i = 0; i < 16; ++i) s += (uint32_t)(int32_t)a.v[i];
+  return (int32_t)s;
+}
+static inline ember_v32 ember_mve_set4(int32_t a, int32_t b, int32_t c, int32_t d) {
+  ember_v32 r;
+  r.v[0] = a;
+  r.v[1] = b;
+  r.v[2] = c;
+  r.v[3] = d;
+  return r;
+}
+static inline ember_v32 ember_mve_ld32(const int32_t* p) {
+  ember_v32 r;
+  memcpy(r.v, p, 16);
+  return r;
+}
+static inline ember_v32 ember_mve_add(ember_v32 a, ember_v32 b) {
+  int i;
+  for (i = 0; i < 4; ++i) a.v[i] = ember_wrap_add(a.v[i], b.v[i]);
+  return a;
+}
+static inline ember_v32 ember_mve_add_n(ember_v32 a, int32_t b) {
+  int i;
+  for (i = 0; i < 4; ++i) a.v[i] = ember_wrap_add(a.v[i], b);
+  return a;
+}
+static inline ember_v32 ember_mve_shl(ember_v32 a, ember_v32 s) {
+  int i;
+  for (i = 0; i < 4; ++i) a.v[i] = ember_wrap_shl(a.v[i], s.v[i]);
+  return a;
+}
+static inline ember_v32 ember_mve_shl_n(ember_v32 a, int s) {
+  int i;
+  for (i = 0; i < 4; ++i) a.v[i] = ember_wrap_shl(a.v[i], s);
+  return a;
+}
+static inline ember_v32 ember_mve_srdhm(ember_v32 a, ember_v32 m) {
+  int i;
+  for (i = 0; i < 4; ++i) a.v[i] = ember_srdhm(a.v[i], m.v[i]);
+  return a;
+}
+static inline ember_v32 ember_mve_srdhm_n(ember_v32 a, int32_t m) {
+  int i;
+  for (i = 0; i < 4; ++i) a.v[i] = ember_srdhm(a.v[i], m);
+  return a;
+}
+static inline ember_v32 ember_mve_rdbpot(ember_v32 a, ember_v32 ns) {
+  int i;
+  for (i = 0; i < 4; ++i) a.v[i] = ember_rdbpot(a.v[i], -ns.v[i]);
+  return a;
+}
+static inline ember_v32 ember_mve_rdbpot_pos(ember_v32 a, ember_v32 ns) { return ember_mve_rdbpot(a, ns); }
+static inline ember_v32 ember_mve_rdbpot_n(ember_v32 a, int e) {
+  int i;
+  for (i = 0; i < 4; ++i) a.v[i] = ember_rdbpot(a.v[i], e);
+  return a;
+}
+static inline ember_v32 ember_mve_clamp(ember_v32 a, int32_t lo, int32_t hi) {
+  int i;
+  for (i = 0; i < 4; ++i) a.v[i] = ember_clamp_i32(a.v[i], lo, hi);
+  return a;
+}
+static inline void ember_mve_st8x4(int8_t* p, ember_v32 v) {
+  int i;
+  for (i = 0; i < 4; ++i) p[i] = (int8_t)v.v[i];
+}
+static inline void ember_mve_st8x4_n(int8_t* p, ember_v32 v, int n) {
+  int i;
+  for (i = 0; i < n; ++i) p[i] = (int8_t)v.v[i];
+}
+static inline ember_v32 ember_mve_ld8x4_n(const int8_t* p, int n) {
+  ember_v32 r;
+  int i;
+  for (i = 0; i < 4; ++i) r.v[i] = i < n ? p[i] : 0;
+  return r;
+}
+static inline ember_v32 ember_mve_ld8x4(const int8_t* p) { return ember_mve_ld8x4_n(p, 4); }
+
+#endif
+
+/* Matrix-product step of the conv2d / fully_connected kernels: 4 units
+ * (weights w[0..63]: 16 of each unit) times 16 inputs at *x; a[u] accumulates
+ * unit u's dot product (VMLADAVA.S8, whose accumulator is an even register),
+ * *w advances by 64 and *x by 16. The _first form starts from 0. */
+#if EMBER_HAVE_MVE && EMBER_MVE_ASM
+#define EMBER_MVE_DOT4(acc, op)                                                                    \
+  __asm__("vldrb.8 q0, [%[w]], #64\n\tvldrb.8 q1, [%[w], #-48]\n\t"                                 \
+          "vldrb.8 q2, [%[w], #-32]\n\tvldrb.8 q3, [%[w], #-16]\n\t"                                \
+          "vldrb.8 q4, [%[x]], #16\n\t" op " %[a0], q4, q0\n\t" op " %[a1], q4, q1\n\t" op          \
+          " %[a2], q4, q2\n\t" op " %[a3], q4, q3"                                                  \
+          : [a0] acc(a[0]), [a1] acc(a[1]), [a2] acc(a[2]), [a3] acc(a[3]), [w] "+r"(*w), [x] "+r"(*x) \
+          : "m"(*(const int8_t(*)[64]) * w), "m"(*(const int8_t(*)[16]) * x)                      \
+          : "q0", "q1", "q2", "q3", "q4")
+static inline void ember_mve_dot4(int32_t* a, const int8_t** w, const int8_t** x) {
+  EMBER_MVE_DOT4("+Te", "vmladava.s8");
+}
+static inline void ember_mve_dot4_first(int32_t* a, const int8_t** w, const int8_t** x) {
+  EMBER_MVE_DOT4("=Te", "vmladav.s8");
+}
+#else
+static inline void ember_mve_dot4(int32_t* a, const int8_t** w, const int8_t** x) {
+  const ember_v8 v = ember_mve_ld8(*x);
+  int u;
+  for (u = 0; u < 4; ++u) a[u] = ember_mve_dot(a[u], v, ember_mve_ld8(*w + 16 * u));
+  *w += 64;
+  *x += 16;
+}
+static inline void ember_mve_dot4_first(int32_t* a, const int8_t** w, const int8_t** x) {
+  int u;
+  for (u = 0; u < 4; ++u) a[u] = 0;
+  ember_mve_dot4(a, w, x);
+}
+#endif
+/* The last n (1 <= n <= 15) inputs at x, lanes past n read as 0 (the weights
+ * there are 0 too); *w advances by 64. */
+static inline void ember_mve_dot4_tail(int32_t* a, const int8_t** w, const int8_t* x, int n) {
+  const ember_v8 v = ember_mve_ld8_n(x, n);
+  int u;
+  for (u = 0; u < 4; ++u) a[u] = ember_mve_dot(a[u], v, ember_mve_ld8(*w + 16 * u));
+  *w += 64;
+}
+
+/* n bytes from src to dst (n >= 0, no overlap) in 16-byte steps, the last
+ * one predicated: reads and writes exactly n bytes. */
+static inline void ember_mve_copy(int8_t* dst, const int8_t* src, int n) {
+  for (; n >= 16; n -= 16, dst += 16, src += 16) ember_mve_st8(dst, ember_mve_ld8(src));
+  if (n > 0) ember_mve_st8_n(dst, ember_mve_ld8_n(src, n), n);
+}
+/* n bytes of the lanes of x at dst (n >= 0). */
+static inline void ember_mve_fill(int8_t* dst, ember_v8 x, int n) {
+  for (; n >= 16; n -= 16, dst += 16) ember_mve_st8(dst, x);
+  if (n > 0) ember_mve_st8_n(dst, x, n);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EMBER_MVE_H_ */

@@ -1,0 +1,259 @@
+// Helium (cortex-m55) conv2d, fully_connected and add kernels against the reference
+// evaluator, byte for byte, on generated edge cases: once compiled for the
+// host (mve.h's portable C) and once compiled with arm-none-eabi-gcc for
+// cortex-m55 and run under QEMU on mps3-an547 (the MVE instructions).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "codegen/conv_cases.h"
+#include "e2e/qemu_util.h"
+#include "ops/evaluate.h"
+
+namespace ember::test {
+namespace {
+
+struct Case {
+  std::string name;
+  OneNode node;
+  std::vector<std::vector<uint8_t>> inputs;
+};
+
+Case Conv(const std::string& name, const ConvCase& k) {
+  std::vector<uint8_t> input;
+  OneNode t = BuildConv(k, &input);
+  return {name, std::move(t), {std::move(input)}};
+}
+
+Case Fc(const std::string& name, const FcCase& k) {
+  std::vector<uint8_t> input;
+  OneNode t = BuildFc(k, &input);
+  return {name, std::move(t), {std::move(input)}};
+}
+
+// int8 add of two random same-shape tensors.
+Case Add(const std::string& name, const ir::Shape& shape, float s1, int32_t z1, float s2, int32_t z2,
+         float so, int32_t zo, const std::string& act, uint32_t seed) {
+  OneNode t(ir::OpKind::kAdd, "add");
+  const size_t n = static_cast<size_t>(ir::NumElements(shape));
+  std::vector<uint8_t> a = RandomBytes(n, seed), b = RandomBytes(n, seed + 1);
+  t.InBytes(ir::DType::kInt8, shape, a, Quant(s1, z1));
+  t.InBytes(ir::DType::kInt8, shape, b, Quant(s2, z2));
+  t.Out(ir::DType::kInt8, shape, Quant(so, zo));
+  t.Attr("act", act);
+  return {name, std::move(t), {std::move(a), std::move(b)}};
+}
+
+std::vector<Case> Cases() {
+  std::vector<Case> v;
+  ConvCase k;
+  k.h = 49, k.w = 10, k.c = 1, k.oc = 64, k.kh = 10, k.kw = 4;
+  k.stride = {2, 2}, k.pad = {4, 1, 5, 1}, k.act = "relu", k.zin = 83, k.zout = -128;
+  v.push_back(Conv("first_layer_10x4_c1_stride2", k));
+  k = ConvCase();
+  k.h = 25, k.w = 5, k.c = 64, k.oc = 64, k.kh = 1, k.kw = 1, k.pad = {0, 0, 0, 0};
+  k.act = "relu", k.zin = -128, k.zout = -128;
+  v.push_back(Conv("pointwise_64_to_64", k));
+  k = ConvCase();
+  k.n = 2, k.h = 3, k.w = 3, k.c = 5, k.oc = 7, k.kh = 1, k.kw = 1, k.pad = {0, 0, 0, 0};
+  k.act = "relu6", k.bias = false, k.per_channel = false;
+  v.push_back(Conv("pointwise_odd_channels_odd_pixels_batch2_relu6", k));
+  k = ConvCase();
+  k.h = 6, k.w = 5, k.c = 20, k.oc = 9, k.kh = 1, k.kw = 1, k.pad = {0, 0, 0, 0}, k.zin = 127;
+  k.zout = 127;
+  v.push_back(Conv("pointwise_c20_oc9_extreme_zero_points", k));
+  k = ConvCase();
+  k.h = 12, k.w = 10, k.c = 8, k.oc = 16, k.act = "relu6", k.per_channel = false;
+  v.push_back(Conv("same_3x3_stride1_per_tensor_relu6", k));
+  k = ConvCase();
+  k.h = 11, k.w = 9, k.c = 3, k.oc = 7, k.stride = {2, 2}, k.pad = {0, 0, 0, 0}, k.bias = false;
+  v.push_back(Conv("valid_3x3_stride2_c3_no_bias", k));
+  k = ConvCase();
+  k.h = 10, k.w = 9, k.c = 3, k.oc = 8, k.stride = {2, 2}, k.pad = {0, 1, 1, 1}, k.act = "relu_n1_to_1";
+  v.push_back(Conv("same_stride2_odd_padding_c3", k));
+  k = ConvCase();
+  k.h = 9, k.w = 7, k.c = 3, k.oc = 5, k.dilation = {2, 2}, k.pad = {2, 2, 2, 2}, k.act = "relu";
+  v.push_back(Conv("dilation_2x2", k));
+  k.dilation = {2, 3}, k.pad = {1, 3, 2, 2}, k.stride = {2, 1};
+  v.push_back(Conv("dilation_2x3_stride_2x1", k));
+  k = ConvCase();
+  k.n = 2, k.h = 7, k.w = 6, k.c = 4, k.oc = 8;
+  v.push_back(Conv("batch2_3x3", k));
+  k.kh = 1, k.kw = 1, k.stride = {2, 2}, k.pad = {0, 0, 0, 0};
+  v.push_back(Conv("batch2_1x1_stride2", k));
+  k = ConvCase();
+  k.h = 7, k.w = 6, k.c = 17, k.oc = 33, k.zin = -128, k.zout = 127, k.seed = 5;
+  v.push_back(Conv("c17_oc33_3x3_tails", k));
+  k = ConvCase();
+  k.h = 8, k.w = 8, k.c = 16, k.oc = 12, k.stride = {2, 2}, k.pad = {0, 0, 1, 1}, k.out_scale = 1e-4f;
+  v.push_back(Conv("large_multipliers_left_shift", k));
+  k.out_scale = 3e3f, k.per_channel = false, k.zout = -100;
+  v.push_back(Conv("tiny_multiplier_long_right_shift", k));
+  k = ConvCase();
+  k.h = 5, k.w = 5, k.c = 8, k.oc = 4, k.seed = 9;
+  v.push_back(Conv("wrapping_bias", k));
+  v.back().node.in_tensor(2).data = ToBytes(std::vector<int32_t>{2147483000, -2147483000, 2147480000, 5});
+  k = ConvCase();
+  k.h = 5, k.w = 4, k.c = 3, k.oc = 6, k.kh = 5, k.kw = 4, k.pad = {0, 0, 0, 0};
+  v.push_back(Conv("window_as_large_as_the_image", k));
+
+  FcCase f;
+  f.act = "relu";
+  v.push_back(Fc("fc_640_to_128_per_tensor", f));
+  f = FcCase();
+  f.in_shape = {3, 40}, f.units = 12, f.per_channel = true, f.zin = 9, f.zout = -20;
+  v.push_back(Fc("fc_per_channel_batch3", f));
+  f = FcCase();
+  f.in_shape = {2, 3, 10}, f.units = 5, f.zw = 7, f.bias = false, f.act = "relu6", f.zin = -3;
+  v.push_back(Fc("fc_filter_zero_point_batch6_no_bias", f));
+  f.keep = true, f.zw = -128, f.zin = 127;
+  v.push_back(Fc("fc_filter_zero_point_min_keep_dims", f));
+  f = FcCase();
+  f.in_shape = {1, 4, 4, 8}, f.units = 10, f.act = "relu_n1_to_1", f.zout = -60;
+  v.push_back(Fc("fc_rank4_input", f));
+  f = FcCase();
+  f.in_shape = {2, 16}, f.units = 3, f.per_channel = true;
+  v.push_back(Fc("fc_wrapping_bias", f));
+  v.back().node.in_tensor(2).data = ToBytes(std::vector<int32_t>{2147483600, -2147483600, 1});
+  v.push_back(Add("add_relu_residual", {1, 8, 8, 16}, 0.05f, -3, 0.08f, 7, 0.1f, -128, "relu", 3));
+  v.push_back(Add("add_odd_length_extreme_zero_points", {1, 3, 5, 7}, 0.02f, -128, 0.5f, 127, 0.03f, 127,
+                  "none", 4));
+  v.push_back(Add("add_tiny_output_scale_relu6", {2, 3, 2}, 0.5f, 0, 0.25f, -60, 0.004f, 10, "relu6", 5));
+  v.push_back(Add("add_large_output_scale", {1, 9}, 0.01f, 5, 0.01f, 5, 3.0f, 0, "none", 6));
+  f = FcCase();
+  f.in_shape = {5, 33}, f.units = 7, f.out_scale = 1e-4f, f.zw = -5;
+  v.push_back(Fc("fc_large_multiplier_filter_zero_point", f));
+  f.out_scale = 1e4f, f.zw = 0, f.units = 128, f.in_shape = {1, 128};
+  v.push_back(Fc("fc_tiny_multiplier", f));
+  return v;
+}
+
+// The cortex-m55 emitter takes the Helium path for every case.
+Expected<codegen::c::Kernel> EmitM55(const Case& c, codegen::c::ConstPool& consts, const std::string& fn) {
+  auto target = codegen::c::ParseTarget("cortex-m55");
+  if (!target.ok()) return target.diag();
+  codegen::c::KernelContext ctx{c.node.graph(), c.node.node(), 0, fn, consts, *target};
+  return codegen::c::GetEmitter(c.node.node().op).emit(ctx);
+}
+
+TEST(MveGemmKernel, HostMatchesReference) {
+  for (const Case& c : Cases()) {
+    SCOPED_TRACE(c.name);
+    codegen::c::ConstPool consts("k");
+    auto k = EmitM55(c, consts, "kernel_0");
+    ASSERT_TRUE(k.ok()) << k.diag().ToString();
+    EXPECT_NE(k->code.find("ember_mve_"), std::string::npos) << "not the Helium kernel";
+    EXPECT_NE(k->code.find("ccess order"), std::string::npos);
+    ExpectKernelMatchesReference(c.node.graph(), c.inputs, 0.0, "cortex-m55");
+  }
+}
+
+TEST(MveGemmKernel, OtherTargetsAndTypesKeepThePortableKernel) {
+  std::vector<uint8_t> input;
+  ConvCase k;
+  OneNode t = BuildConv(k, &input);
+  for (const char* target : {"host", "cortex-m4"}) {
+    auto tg = codegen::c::ParseTarget(target);
+    ASSERT_TRUE(tg.ok());
+    codegen::c::ConstPool consts("k");
+    codegen::c::KernelContext ctx{t.graph(), t.node(), 0, "f", consts, *tg};
+    auto r = codegen::c::GetEmitter(ir::OpKind::kConv2D).emit(ctx);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->code.find("ember_mve_"), std::string::npos) << target;
+  }
+  k.is_float = true;
+  Case f = Conv("float", k);
+  codegen::c::ConstPool consts("k");
+  auto r = EmitM55(f, consts, "f");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->code.find("ember_mve_"), std::string::npos);
+  k = ConvCase();
+  k.groups = 2;
+  Case g = Conv("grouped", k);
+  codegen::c::ConstPool consts2("k");
+  r = EmitM55(g, consts2, "f");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->code.find("ember_mve_"), std::string::npos);
+}
+
+std::string HexBytes(const std::vector<uint8_t>& b) {
+  std::string s;
+  for (size_t i = 0; i < b.size(); ++i)
+    s += (i % 24 == 0 ? "\n  " : "") + std::to_string(static_cast<int8_t>(b[i])) + ",";
+  return s;
+}
+
+// All cases in one firmware for mps3-an547: each kernel runs once on its
+// input and prints "case <i> <hex>"; the bytes must equal the reference's.
+TEST(MveGemmKernel, QemuCortexM55MatchesReference) {
+  EMBER_REQUIRE_QEMU_TOOLS();
+  const std::vector<Case> cases = Cases();
+  std::string src =
+      "#include <stdint.h>\n#include <string.h>\n#include <math.h>\n#include \"ember/kernel_math.h\"\n"
+      "#include \"ember/fixed_point.h\"\n#include \"ember/mve.h\"\n#include \"platform.h\"\n\n"
+      "#if !EMBER_HAVE_MVE\n#error \"built without MVE\"\n#endif\n";
+  std::string calls;
+  int64_t scratch = 16;
+  std::vector<std::vector<uint8_t>> want;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    const std::string id = std::to_string(i);
+    codegen::c::ConstPool consts("c" + id);
+    auto k = EmitM55(c, consts, "kernel_" + id);
+    ASSERT_TRUE(k.ok()) << c.name << ": " << k.diag().ToString();
+    scratch = std::max(scratch, k->scratch_bytes);
+    auto ref = ops::EvaluateGraph(c.node.graph(), c.inputs);
+    ASSERT_TRUE(ref.ok()) << c.name << ": " << ref.diag().ToString();
+    want.push_back(ref->outputs.at(0));
+    src += consts.Render() + k->code;
+    std::string args;
+    for (size_t j = 0; j < c.inputs.size(); ++j) {
+      const std::string name = "in_" + id + "_" + std::to_string(j);
+      src += "static const int8_t " + name + "[" + std::to_string(c.inputs[j].size()) + "] = {" +
+             HexBytes(c.inputs[j]) + "};\n";
+      args += name + ", ";
+    }
+    src += "static int8_t out_" + id + "[" + std::to_string(want.back().size()) + "];\n\n";
+    calls += "  kernel_" + id + "(" + args + "out_" + id + (k->scratch_bytes ? ", scratch" : "") + ");\n";
+    calls += "  ember_cm_print(\"case " + id + " \");\n  ember_cm_print_hex((const uint8_t*)out_" + id +
+             ", sizeof out_" + id + ");\n  ember_cm_print(\"\\n\");\n";
+  }
+  src += "static uint8_t scratch[" + std::to_string(scratch) + "] EMBER_ALIGNED(16);\n";
+  src += "int main(void) {\n" + calls + "  ember_cm_exit(0);\n}\n";
+  const std::string dir = TempDir();
+  WriteFile(dir + "/mve_cases.c", std::vector<uint8_t>(src.begin(), src.end()));
+  const auto built = qemu::Build("--app " + qemu::Quote(dir + "/mve_cases.c") + " mps3-an547 " +
+                                 qemu::Quote(dir + "/fw.elf"));
+  ASSERT_EQ(built.exit_code, 0) << built.output;
+  const auto ran = qemu::Emulate(dir + "/fw.elf", "mps3-an547", 120);
+  ASSERT_EQ(ran.exit_code, 0) << ran.output;
+  size_t seen = 0;
+  std::istringstream lines(ran.output);
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream ls(line);
+    std::string word, hex;
+    size_t i = 0;
+    if (!(ls >> word >> i >> hex) || word != "case" || i >= cases.size()) continue;
+    ++seen;
+    std::vector<uint8_t> got;
+    for (size_t b = 0; b + 1 < hex.size(); b += 2)
+      got.push_back(static_cast<uint8_t>(std::stoul(hex.substr(b, 2), nullptr, 16)));
+    ASSERT_EQ(got.size(), want[i].size()) << cases[i].name;
+    size_t bad = 0;
+    for (size_t b = 0; b < got.size() && bad < 8; ++b) {
+      if (got[b] != want[i][b]) {
+        ADD_FAILURE() << cases[i].name << " byte " << b << ": reference " << int(int8_t(want[i][b]))
+                      << ", cortex-m55 " << int(int8_t(got[b]));
+        ++bad;
+      }
+    }
+  }
+  EXPECT_EQ(seen, cases.size()) << ran.output;
+}
+
+}  // namespace
+}  // namespace ember::test
