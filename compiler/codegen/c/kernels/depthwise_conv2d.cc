@@ -7,7 +7,8 @@
 // sums wrap) and add w * x over the taps, which are unrolled with constant
 // offsets for windows up to 5x5; border pixels skip outside taps and use the
 // reference form bias + sum(w * (x - z_in)). f32 follows the reference order
-// (ky, kx) from +0, then adds the bias.
+// (ky, kx) from +0, then adds the bias. DSP and Helium targets get the
+// variants of kernels/dsp/ and kernels/mve/ where they apply (depthwise_isa.h).
 #include <algorithm>
 #include <cstdlib>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/depthwise_isa.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c {
@@ -109,6 +111,7 @@ std::string PixelBody(const Geom& s, const Names& nm, const Requant* rq, bool in
 }
 
 Expected<Kernel> Emit(const KernelContext& ctx) {
+  if (std::optional<Kernel> k = EmitDepthwiseConv2DIsa(ctx)) return *std::move(k);
   EMBER_RETURN_IF_ERROR(CheckConstOperands(ctx));
   const ir::Graph& g = ctx.graph;
   const ir::Node& n = ctx.node;
