@@ -188,6 +188,9 @@ std::vector<IsaCase> IsaCases() {
   k.h = 5, k.w = 5, k.c = 20, k.out_scale = 1.0f / 600.0f;
   add("c20_left_shift_per_channel", k);
   k = DwCase{};
+  k.h = 5, k.w = 6, k.c = 13, k.out_scale = 1.0f / 84.0f;  // real multipliers 0.35 .. 1.05
+  add("c13_mixed_left_and_right_shifts", k);
+  k = DwCase{};
   k.h = 6, k.w = 7, k.c = 12, k.out_scale = 3000.0f;
   add("c12_tiny_multiplier", k);
   k = DwCase{};
@@ -344,6 +347,26 @@ void ExpectVariantsMatchOnBoard(const std::string& target, const std::string& bo
 
 TEST(DepthwiseConv2DDsp, EdgeCasesMatchReferenceOnCortexM4) {
   ExpectVariantsMatchOnBoard("cortex-m4", "mps2-an386", "DSP");
+}
+
+TEST(DepthwiseConv2DMve, MixedShiftsUseLaneTables) {
+  // The case c13_mixed_left_and_right_shifts covers per-lane left shifts and
+  // lanes without a right shift (no ties fix-up): check it does.
+  for (const IsaCase& c : IsaCases()) {
+    if (c.name != "c13_mixed_left_and_right_shifts") continue;
+    std::vector<uint8_t> input;
+    const OneNode t = BuildIsa(c, &input);
+    auto tg = codegen::c::ParseTarget("cortex-m55");
+    ASSERT_TRUE(tg.ok());
+    codegen::c::ConstPool consts("k");
+    codegen::c::KernelContext ctx{t.graph(), t.node(), 0, "kernel_0", consts, *tg};
+    auto kernel = codegen::c::GetEmitter(t.node().op).emit(ctx);
+    ASSERT_TRUE(kernel.ok()) << kernel.diag().ToString();
+    EXPECT_NE(kernel->code.find("vshlq_s32("), std::string::npos) << kernel->code;
+    EXPECT_NE(kernel->code.find("_rmask8"), std::string::npos) << kernel->code;
+    return;
+  }
+  FAIL() << "case c13_mixed_left_and_right_shifts is missing";
 }
 
 TEST(DepthwiseConv2DMve, EdgeCasesMatchReferenceOnCortexM55) {

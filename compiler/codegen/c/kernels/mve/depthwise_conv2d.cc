@@ -13,7 +13,9 @@
 // MultiplyByQuantizedMultiplier: optional left shift (VSHL), VQRDMULH (which
 // is SaturatingRoundingDoublingHighMul), then RoundingDivideByPOT as VRSHL on
 // x - (x < 0) (ties away from zero; lanes with no right shift skip the -1),
-// z_out, clamp, and VMOVNB/VMOVNT + VSTRB store the eight bytes in order.
+// z_out, the activation clamp where it is narrower than int8, and
+// VQMOVNB/VQMOVNT (saturating to int16, channels back in order) + VQMOVNB
+// (to int8) + VSTRB store the eight bytes.
 #include <string>
 #include <vector>
 
@@ -53,8 +55,9 @@ std::string Requant(const DwPlan& p, const MveNames& nm, const std::string& a, i
          ";\n";
   }
   if (r.output_zp != 0) s += a + " = vaddq_n_s32(" + a + ", " + CInt(r.output_zp) + ");\n";
-  s += a + " = vmaxq_s32(" + a + ", vdupq_n_s32(" + CInt(r.range.min) + "));\n";
-  s += a + " = vminq_s32(" + a + ", vdupq_n_s32(" + CInt(r.range.max) + "));\n";
+  // The saturating narrowing of the store clamps to [-128, 127].
+  if (r.range.min > -128) s += a + " = vmaxq_s32(" + a + ", vdupq_n_s32(" + CInt(r.range.min) + "));\n";
+  if (r.range.max < 127) s += a + " = vminq_s32(" + a + ", vdupq_n_s32(" + CInt(r.range.max) + "));\n";
   return s;
 }
 
@@ -77,7 +80,9 @@ std::string PixelBody(const DwPlan& p, const MveNames& nm, bool interior, const 
     g += "  ao = vaddq_s32(ao, vmulltq_int_s16(xv, wv));\n}\n";
   }
   g += Requant(p, nm, "ae", 0) + Requant(p, nm, "ao", 1);
-  g += "{\n  int16x8_t r = vmovnbq_s32(vdupq_n_s16(0), ae);\n  r = vmovntq_s32(r, ao);\n";
+  g += "{  /* saturate to int16 (channels in order), then to int8 in the even bytes */\n";
+  g += "  int16x8_t r = vqmovnbq_s32(vdupq_n_s16(0), ae);\n  r = vqmovntq_s32(r, ao);\n";
+  g += "  r = vreinterpretq_s16_s8(vqmovnbq_s16(vdupq_n_s8(0), r));\n";
   g += pred ? "  vstrbq_p_s16(o + c, r, pr);\n}\n" : "  vstrbq_s16(o + c, r);\n}\n";
   s += Reindent(g, 4) + "  }\n}\n";
   return s;
