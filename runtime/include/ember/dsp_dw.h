@@ -28,15 +28,22 @@
 extern "C" {
 #endif
 
-/* The attribute of the generated depthwise kernels: with GCC, no instruction
- * scheduling before register allocation, which would hoist the loads of all
- * taps and spill, and no temporary expression replacement, which would sink
- * every accumulation to the end of the group (all products live at once);
- * the generated code is already written in a good order. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define EMBER_DW_FN __attribute__((optimize("no-schedule-insns", "no-tree-ter")))
+/* A compiler barrier between the tap blocks of the generated depthwise
+ * kernels: no instruction, but loads stay in their block. Without it GCC
+ * hoists the loads of every tap (pre-allocation scheduling) and sinks every
+ * accumulation to the end of the channel group (temporary expression
+ * replacement), which keeps all values live at once and spills. */
+#if defined(__GNUC__)
+#define EMBER_DW_BARRIER() __asm__ __volatile__("" ::: "memory")
 #else
-#define EMBER_DW_FN
+#define EMBER_DW_BARRIER() ((void)0)
+#endif
+/* The same for two MVE accumulators: their sums are complete here (GCC's
+ * expression replacement would otherwise add all products at the end). */
+#if defined(EMBER_DW_HAVE_MVE) && defined(__GNUC__)
+#define EMBER_DW_KEEP2(a, b) __asm__ __volatile__("" : "+w"(a), "+w"(b) : : "memory")
+#else
+#define EMBER_DW_KEEP2(a, b) ((void)0)
 #endif
 
 /* lo = p[off / 4], hi = p[off / 4 + 1] for a 4-byte aligned constant table

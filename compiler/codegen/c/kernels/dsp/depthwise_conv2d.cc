@@ -43,8 +43,8 @@ int64_t WeightWords(const DwPlan& p) { return 4 * (p.taps() / 2) + 2 * (p.taps()
 
 // The code of the four accumulators a0..a3 of channels c..c+3 over every
 // tap, reading the group's weight pairs at byte offset 16 of `wq`. Written
-// in the order that keeps few values live (GCC does not reorder it,
-// EMBER_DW_FN).
+// in the order that keeps few values live (EMBER_DW_BARRIER keeps GCC from
+// hoisting the loads of later taps).
 std::string GroupTaps(const DwPlan& p) {
   std::string s;
   const int64_t t = p.taps();
@@ -60,7 +60,7 @@ std::string GroupTaps(const DwPlan& p) {
     s += "  e = ember_dw_sxtb16_hi(u), f = ember_dw_sxtb16_hi(v);\n";
     s += "  EMBER_DW_LD2(w0, w1, wq, " + std::to_string(off + 8) + ");\n";
     s += "  a1 = ember_dw_smlad(ember_dw_pkbb(e, f), w0, a1);\n";
-    s += "  a3 = ember_dw_smlad(ember_dw_pktt(e, f), w1, a3);\n}\n";
+    s += "  a3 = ember_dw_smlad(ember_dw_pktt(e, f), w1, a3);\n}\nEMBER_DW_BARRIER();\n";
   }
   if (t % 2 == 1) {
     const std::string a = "p" + std::to_string(t - 1);
@@ -194,7 +194,7 @@ std::optional<Kernel> EmitDepthwiseConv2DDsp(const KernelContext& ctx) {
                                                                   static_cast<int8_t>(p.zin)));
   Kernel k;
   k.code = p.comment + rq_note + DwAccessOrderComment(4) + " */\n#include \"ember/dsp_dw.h\"\n" +
-           "static EMBER_DW_FN void " + ctx.fn_name + "(" + KernelParams(ctx, 0) + ") {\n" +
+           "static void " + ctx.fn_name + "(" + KernelParams(ctx, 0) + ") {\n" +
            DwPixelLoops(p, [&](bool interior) { return PixelBody(p, nm, interior, zpad); }) +
            "}\n";
   return k;

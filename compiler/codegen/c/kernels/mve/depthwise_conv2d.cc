@@ -77,7 +77,7 @@ std::string PixelBody(const DwPlan& p, const MveNames& nm, bool interior, const 
          (pred ? "vldrbq_z_s16(" + pt + ", pr)" : "vldrbq_s16(" + pt + ")") +
          ", wv = vldrhq_s16(wq + " + std::to_string(8 * k) + ");\n";
     g += "  ae = vaddq_s32(ae, vmullbq_int_s16(xv, wv));\n";
-    g += "  ao = vaddq_s32(ao, vmulltq_int_s16(xv, wv));\n}\n";
+    g += "  ao = vaddq_s32(ao, vmulltq_int_s16(xv, wv));\n}\nEMBER_DW_KEEP2(ae, ao);\n";
   }
   g += Requant(p, nm, "ae", 0) + Requant(p, nm, "ao", 1);
   g += "{  /* saturate to int16 (channels in order), then to int8 in the even bytes */\n";
@@ -140,7 +140,7 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
                                                                   static_cast<int8_t>(p.zin)));
   Kernel k;
   k.code = p.comment + DwAccessOrderComment(8) + " */\n#include \"ember/dsp_dw.h\"\n" +
-           "static EMBER_DW_FN void " + ctx.fn_name + "(" + KernelParams(ctx, 0) + ") {\n" +
+           "static void " + ctx.fn_name + "(" + KernelParams(ctx, 0) + ") {\n" +
            DwPixelLoops(p, [&](bool interior) { return PixelBody(p, nm, interior, zpad); }) +
            "}\n";
   return k;
