@@ -163,20 +163,29 @@ std::optional<Kernel> EmitDepthwiseConv2DDsp(const KernelContext& ctx) {
   }
   nm.words_per_group = 4 + WeightWords(p) + (mp_in_table ? 8 : 0);
   const std::string name = ctx.node.name;
-  if (!words.empty()) nm.words = ctx.consts.AddInt32(name + "_group", words);
+  std::vector<DwTableParam> tables;
+  if (!words.empty()) {
+    nm.words = "tab";
+    tables.push_back({"const int32_t* tab", ctx.consts.AddInt32(name + "_group", words)});
+  }
   if (p.c % 4 != 0) {
     std::vector<int16_t> tail;
     for (int64_t tt = 0; tt < t; ++tt)
       for (int64_t ch = c4; ch < p.c; ++ch) tail.push_back(static_cast<int16_t>(w(tt, ch)));
-    nm.tail_w = ctx.consts.AddInt16(name + "_wtail", tail);
+    nm.tail_w = "wtail";
+    tables.push_back({"const int16_t* wtail", ctx.consts.AddInt16(name + "_wtail", tail)});
     std::vector<int32_t> tail_init, tail_mp;
     for (int64_t ch = c4; ch < p.c; ++ch) {
       tail_init.push_back(init(ch));
       tail_mp.push_back(r.mult[static_cast<size_t>(ch)].multiplier);
       tail_mp.push_back(pw(std::min(r.mult[static_cast<size_t>(ch)].shift, -2)));
     }
-    nm.init = ctx.consts.AddInt32(name + "_init_tail", tail_init);
-    if (mp_in_table) nm.mp = ctx.consts.AddInt32(name + "_mult_pow_tail", tail_mp);
+    nm.init = "itail";
+    tables.push_back({"const int32_t* itail", ctx.consts.AddInt32(name + "_init_tail", tail_init)});
+    if (mp_in_table) {
+      nm.mp = "mptail";
+      tables.push_back({"const int32_t* mptail", ctx.consts.AddInt32(name + "_mult_pow_tail", tail_mp)});
+    }
   }
   std::string rq_note;
   if (nm.fast) {
@@ -188,15 +197,17 @@ std::optional<Kernel> EmitDepthwiseConv2DDsp(const KernelContext& ctx) {
   }
   rq_note += "\n   Table per group of 4 channels: 4 start values, weight pairs" +
              std::string(mp_in_table ? ", (multiplier, 2^(32-e)) per channel." : ".");
-  std::string zpad;
-  if (HasBorder(p.loop))
-    zpad = ctx.consts.AddInt8(name + "_zpad", std::vector<int8_t>(static_cast<size_t>(p.c),
-                                                                  static_cast<int8_t>(p.zin)));
+  const std::string zpad = "zpad";
+  if (HasBorder(p.loop)) {
+    tables.push_back({"const int8_t* zpad",
+                      ctx.consts.AddInt8(name + "_zpad", std::vector<int8_t>(static_cast<size_t>(p.c),
+                                                                             static_cast<int8_t>(p.zin)))});
+  }
   Kernel k;
   k.code = p.comment + rq_note + DwAccessOrderComment(4) + " */\n#include \"ember/dsp_dw.h\"\n" +
-           "static void " + ctx.fn_name + "(" + KernelParams(ctx, 0) + ") {\n" +
-           DwPixelLoops(p, [&](bool interior) { return PixelBody(p, nm, interior, zpad); }) +
-           "}\n";
+           DwSharedKernel(ctx.fn_name, KernelParams(ctx, 0),
+                          DwPixelLoops(p, [&](bool interior) { return PixelBody(p, nm, interior, zpad); }),
+                          tables);
   return k;
 }
 

@@ -109,7 +109,9 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
     for (int64_t k = 0; k < t; ++k)
       for (int64_t ch = g; ch < g + 8; ++ch) w.push_back(ch < p.c ? p.wt(k, ch) : 0);
   const std::string name = ctx.node.name;
-  nm.w = ctx.consts.AddInt16(name + "_w8", w);
+  std::vector<DwTableParam> tables;
+  nm.w = "wtab";
+  tables.push_back({"const int16_t* wtab", ctx.consts.AddInt16(name + "_w8", w)});
   std::vector<int32_t> init, mult, left, negr, nz;
   for (int64_t g = 0; g < groups * 8; g += 8) {
     for (int64_t lane = 0; lane < 8; ++lane) {
@@ -123,26 +125,39 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
       nz.push_back(q.shift < 0 ? -1 : 0);
     }
   }
-  nm.init = ctx.consts.AddInt32(name + "_init8", init);
+  nm.init = "itab";
+  tables.push_back({"const int32_t* itab", ctx.consts.AddInt32(name + "_init8", init)});
   if (nm.shared) {
     nm.m = r.mult[0].multiplier;
     nm.left_s = r.mult[0].shift > 0 ? r.mult[0].shift : 0;
     nm.right_s = r.mult[0].shift < 0 ? -r.mult[0].shift : 0;
   } else {
-    nm.mult = ctx.consts.AddInt32(name + "_mult8", mult);
-    if (nm.any_left) nm.left = ctx.consts.AddInt32(name + "_lshift8", left);
-    if (nm.any_right) nm.negr = ctx.consts.AddInt32(name + "_nrshift8", negr);
-    if (nm.any_right && nm.some_zero_right) nm.nz = ctx.consts.AddInt32(name + "_rmask8", nz);
+    nm.mult = "mtab";
+    tables.push_back({"const int32_t* mtab", ctx.consts.AddInt32(name + "_mult8", mult)});
+    if (nm.any_left) {
+      nm.left = "ltab";
+      tables.push_back({"const int32_t* ltab", ctx.consts.AddInt32(name + "_lshift8", left)});
+    }
+    if (nm.any_right) {
+      nm.negr = "rtab";
+      tables.push_back({"const int32_t* rtab", ctx.consts.AddInt32(name + "_nrshift8", negr)});
+    }
+    if (nm.any_right && nm.some_zero_right) {
+      nm.nz = "ztab";
+      tables.push_back({"const int32_t* ztab", ctx.consts.AddInt32(name + "_rmask8", nz)});
+    }
   }
-  std::string zpad;
-  if (HasBorder(p.loop))
-    zpad = ctx.consts.AddInt8(name + "_zpad", std::vector<int8_t>(static_cast<size_t>(groups * 8),
-                                                                  static_cast<int8_t>(p.zin)));
+  const std::string zpad = "zpad";
+  if (HasBorder(p.loop)) {
+    tables.push_back({"const int8_t* zpad",
+                      ctx.consts.AddInt8(name + "_zpad", std::vector<int8_t>(static_cast<size_t>(groups * 8),
+                                                                             static_cast<int8_t>(p.zin)))});
+  }
   Kernel k;
   k.code = p.comment + DwAccessOrderComment(8) + " */\n#include \"ember/dsp_dw.h\"\n" +
-           "static void " + ctx.fn_name + "(" + KernelParams(ctx, 0) + ") {\n" +
-           DwPixelLoops(p, [&](bool interior) { return PixelBody(p, nm, interior, zpad); }) +
-           "}\n";
+           DwSharedKernel(ctx.fn_name, KernelParams(ctx, 0),
+                          DwPixelLoops(p, [&](bool interior) { return PixelBody(p, nm, interior, zpad); }),
+                          tables);
   return k;
 }
 
