@@ -2,10 +2,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "codegen/conv_test_util.h"
+#include "e2e/qemu_util.h"
+#include "ops/evaluate.h"
 
 namespace ember::test {
 namespace {
@@ -17,6 +20,7 @@ struct DwCase {
   bool bias = true, per_channel = true, is_float = false;
   int64_t zin = -7, zout = 2;
   uint32_t seed = 11;
+  float out_scale = 1.0f;  // factor on the output scale: small -> large multipliers
 };
 
 int64_t OutSize(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pa) {
@@ -47,7 +51,7 @@ OneNode BuildDw(const DwCase& k, std::vector<uint8_t>* input) {
                                   : Quant(s_w, 0));
     if (k.bias) t.Const<int32_t>({oc}, RandomInt32(static_cast<size_t>(oc), k.seed + 2, 3000));
     else t.Absent();
-    t.Out(ir::DType::kInt8, out, Quant(s_out, k.zout));
+    t.Out(ir::DType::kInt8, out, Quant(s_out * k.out_scale, k.zout));
   }
   t.Attr("stride", k.stride).Attr("dilation", k.dilation).Attr("pad", k.pad).Attr("act", k.act);
   t.Attr("depth_multiplier", k.dm);
@@ -125,6 +129,248 @@ TEST(DepthwiseConv2DKernel, CompilesForCortexM4) {
   ExpectCompilesForCortexM4(BuildDw(k, &input).graph());
   k.dm = 2, k.c = 4, k.is_float = true, k.kh = 7, k.kw = 7, k.pad = {3, 3, 3, 3};
   ExpectCompilesForCortexM4(BuildDw(k, &input).graph());
+}
+
+
+// ---- The DSP (cortex-m4/m7/m33) and Helium (cortex-m55) variants ----
+
+struct IsaCase {
+  std::string name;
+  DwCase k;
+  bool huge_bias = false;  // bias near INT32_MAX / INT32_MIN: the accumulators wrap
+};
+
+// Edge cases: channel counts that are not multiples of 4, 8 or 16, strides,
+// SAME/VALID paddings, dilation, windows of an odd and an even number of
+// taps, per-tensor and per-channel quantization, extreme zero points and
+// multipliers (left shifts, shifts of -1, tiny multipliers), activations,
+// batch, wrapping sums, and depth multiplier 2 (the portable kernel).
+std::vector<IsaCase> IsaCases() {
+  std::vector<IsaCase> v;
+  auto add = [&](const std::string& name, DwCase k, bool huge_bias = false) {
+    k.seed = 100 + static_cast<uint32_t>(v.size());
+    v.push_back({name, k, huge_bias});
+  };
+  DwCase k;
+  k.h = 25, k.w = 5, k.c = 64, k.act = "relu", k.zin = -128, k.zout = -128;
+  add("kws", k);
+  k = DwCase{};
+  k.h = 16, k.w = 16, k.c = 16, k.stride = {2, 2}, k.pad = {0, 0, 1, 1}, k.act = "relu6";
+  add("vww_stride2_same", k);
+  k = DwCase{};
+  k.h = 5, k.w = 6, k.c = 1;
+  add("c1", k);
+  k = DwCase{};
+  k.h = 7, k.w = 6, k.c = 3, k.pad = {0, 0, 0, 0}, k.bias = false, k.per_channel = false;
+  add("c3_valid_no_bias_per_tensor", k);
+  k = DwCase{};
+  k.h = 9, k.w = 8, k.c = 5, k.dilation = {2, 2}, k.pad = {2, 2, 2, 2};
+  add("c5_dilation2", k);
+  k = DwCase{};
+  k.h = 9, k.w = 9, k.c = 8, k.stride = {2, 2}, k.pad = {0, 0, 0, 0};
+  add("c8_stride2_valid", k);
+  k = DwCase{};
+  k.h = 6, k.w = 9, k.c = 17, k.stride = {1, 2}, k.dilation = {3, 1}, k.pad = {1, 0, 3, 1};
+  add("c17_mixed_stride_dilation", k);
+  k = DwCase{};
+  k.h = 6, k.w = 6, k.c = 8, k.zin = 127, k.zout = -128, k.act = "relu6";
+  add("c8_extreme_zero_points_relu6", k);
+  k = DwCase{};
+  k.h = 6, k.w = 5, k.c = 12, k.zin = -128, k.zout = 127, k.act = "relu_n1_to_1";
+  add("c12_zero_points_relu_n1_to_1", k);
+  k = DwCase{};
+  k.h = 6, k.w = 6, k.c = 5, k.out_scale = 1.0f / 40.0f;
+  add("c5_shift_near_zero", k);
+  k = DwCase{};
+  k.h = 5, k.w = 5, k.c = 4, k.out_scale = 1.0f / 600.0f, k.per_channel = false;
+  add("c4_left_shift_per_tensor", k);
+  k = DwCase{};
+  k.h = 5, k.w = 5, k.c = 20, k.out_scale = 1.0f / 600.0f;
+  add("c20_left_shift_per_channel", k);
+  k = DwCase{};
+  k.h = 5, k.w = 6, k.c = 13, k.out_scale = 1.0f / 84.0f;  // real multipliers 0.35 .. 1.05
+  add("c13_mixed_left_and_right_shifts", k);
+  k = DwCase{};
+  k.h = 6, k.w = 7, k.c = 12, k.out_scale = 3000.0f;
+  add("c12_tiny_multiplier", k);
+  k = DwCase{};
+  k.h = 4, k.w = 4, k.c = 3;
+  add("c3_wrapping_bias", k, true);
+  k = DwCase{};
+  k.h = 4, k.w = 4, k.c = 8;
+  add("c8_wrapping_bias", k, true);
+  k = DwCase{};
+  k.h = 7, k.w = 7, k.c = 6, k.kh = 5, k.kw = 5, k.pad = {2, 2, 2, 2};
+  add("c6_5x5", k);
+  k = DwCase{};
+  k.h = 6, k.w = 7, k.c = 9, k.kh = 2, k.kw = 2, k.pad = {0, 0, 1, 1};
+  add("c9_2x2_even_taps", k);
+  k = DwCase{};
+  k.h = 6, k.w = 5, k.c = 16, k.kh = 3, k.kw = 1, k.pad = {1, 0, 1, 0}, k.stride = {2, 1};
+  add("c16_3x1", k);
+  k = DwCase{};
+  k.n = 2, k.h = 5, k.w = 4, k.c = 4;
+  add("batch2", k);
+  k = DwCase{};
+  k.h = 3, k.w = 3, k.c = 24, k.stride = {2, 2}, k.pad = {0, 0, 1, 1}, k.act = "relu6";
+  add("c24_3x3_input_all_border", k);
+  k = DwCase{};
+  k.h = 6, k.w = 7, k.c = 3, k.dm = 2, k.act = "relu";
+  add("dm2_portable", k);
+  return v;
+}
+
+OneNode BuildIsa(const IsaCase& c, std::vector<uint8_t>* input) {
+  OneNode t = BuildDw(c.k, input);
+  if (c.huge_bias) {
+    std::vector<int32_t> b(static_cast<size_t>(c.k.c * c.k.dm));
+    for (size_t i = 0; i < b.size(); ++i) b[i] = i % 3 == 0 ? 2147483600 : (i % 3 == 1 ? -2147483600 : 17);
+    t.in_tensor(2).data = ToBytes(b);
+  }
+  return t;
+}
+
+// Generated C for `target`, compiled and run on the host (the variants'
+// helpers use their portable C twins), equals the reference evaluator.
+void ExpectTargetMatches(const IsaCase& c, const std::string& target, const std::string& variant) {
+  SCOPED_TRACE(c.name + " for " + target);
+  std::vector<uint8_t> input;
+  OneNode t = BuildIsa(c, &input);
+  auto ref = ops::EvaluateGraph(t.graph(), {input});
+  ASSERT_TRUE(ref.ok()) << ref.diag().ToString();
+  std::string src;
+  auto got = RunKernelInC(t.graph(), 0, {input}, target, &src);
+  ASSERT_TRUE(got.ok()) << got.diag().ToString();
+  if (c.k.dm == 1) {
+    EXPECT_NE(src.find("(" + variant + ")"), std::string::npos) << "the " << variant << " kernel was not used";
+  } else {
+    EXPECT_EQ(src.find("ember/dsp_dw.h"), std::string::npos) << "depth multiplier 2 has no variant";
+  }
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ((*got)[0], ref->outputs[0]) << src;
+}
+
+TEST(DepthwiseConv2DDsp, EdgeCasesMatchReferenceOnHost) {
+  for (const IsaCase& c : IsaCases()) ExpectTargetMatches(c, "cortex-m4", "DSP");
+}
+
+TEST(DepthwiseConv2DDsp, UsesSmmulrRequantWhenShiftsAllow) {
+  DwCase k;
+  k.h = 25, k.w = 5, k.c = 64, k.act = "relu", k.zin = -128, k.zout = -128;
+  auto source = [&](const std::string& target) {
+    std::vector<uint8_t> input;
+    const OneNode t = BuildDw(k, &input);
+    std::string src;
+    auto r = RunKernelInC(t.graph(), 0, {input}, target, &src);
+    EXPECT_TRUE(r.ok()) << r.diag().ToString();
+    return src;
+  };
+  EXPECT_NE(source("cortex-m7").find("ember_dw_requant("), std::string::npos);
+  k.out_scale = 1.0f / 40.0f;  // a shift of -1 or more: the portable requantization
+  const std::string src = source("cortex-m33");
+  EXPECT_EQ(src.find("ember_dw_requant("), std::string::npos) << src;
+  EXPECT_NE(src.find("(DSP)"), std::string::npos);
+}
+
+TEST(DepthwiseConv2DDsp, OnlyDspAndHeliumTargetsGetVariants) {
+  std::vector<uint8_t> input;
+  DwCase k;
+  const ir::Graph g = BuildDw(k, &input).graph();
+  for (const char* t : {"host", "cortex-m0plus", "cortex-m3"}) {
+    std::string src;
+    ASSERT_TRUE(RunKernelInC(g, 0, {input}, t, &src).ok()) << t;
+    EXPECT_EQ(src.find("ember/dsp_dw.h"), std::string::npos) << t;
+  }
+}
+
+// All cases in one firmware for `board`: each kernel runs on the emulated
+// core and compares its output with the reference evaluator's (embedded).
+void ExpectVariantsMatchOnBoard(const std::string& target, const std::string& board,
+                                const std::string& variant) {
+  EMBER_REQUIRE_QEMU_TOOLS();
+  auto tg = codegen::c::ParseTarget(target);
+  ASSERT_TRUE(tg.ok());
+  const std::vector<IsaCase> cases = IsaCases();
+  std::string src =
+      "#include <stdint.h>\n#include <string.h>\n#include <math.h>\n#include \"platform.h\"\n"
+      "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n\n";
+  std::string body;
+  auto bytes = [](const std::vector<uint8_t>& b) {
+    std::string s;
+    for (size_t i = 0; i < b.size(); ++i) s += std::to_string(static_cast<int8_t>(b[i])) + (i % 32 == 31 ? ",\n" : ",");
+    return s;
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    std::vector<uint8_t> input;
+    OneNode t = BuildIsa(cases[i], &input);
+    auto ref = ops::EvaluateGraph(t.graph(), {input});
+    ASSERT_TRUE(ref.ok()) << ref.diag().ToString();
+    codegen::c::ConstPool consts("c" + std::to_string(i));
+    const std::string fn = "kernel_" + std::to_string(i);
+    codegen::c::KernelContext ctx{t.graph(), t.node(), 0, fn, consts, *tg};
+    auto kernel = codegen::c::GetEmitter(t.node().op).emit(ctx);
+    ASSERT_TRUE(kernel.ok()) << kernel.diag().ToString();
+    if (cases[i].k.dm == 1) {
+      EXPECT_NE(kernel->code.find("(" + variant + ")"), std::string::npos) << cases[i].name;
+    }
+    const std::string n = std::to_string(i);
+    src += consts.Render() + kernel->code;
+    src += "static const int8_t in_" + n + "[" + std::to_string(input.size()) + "] EMBER_ALIGNED(16) = {\n" +
+           bytes(input) + "};\n";
+    src += "static const int8_t want_" + n + "[" + std::to_string(ref->outputs[0].size()) + "] = {\n" +
+           bytes(ref->outputs[0]) + "};\n";
+    src += "static int8_t out_" + n + "[" + std::to_string(ref->outputs[0].size()) + "] EMBER_ALIGNED(16);\n\n";
+    body += "  t0 = ember_platform_ticks();\n  " + fn + "(in_" + n + ", out_" + n + ");\n";
+    body += "  t1 = ember_platform_ticks();\n";
+    body += "  ok = memcmp(out_" + n + ", want_" + n + ", sizeof want_" + n + ") == 0;\n";
+    body += "  bad += !ok;\n  ember_cm_print(\"case " + n + " \");\n";
+    body += "  ember_cm_print_u64(ember_cm_ticks_to_instructions(t1 - t0));\n";
+    body += "  ember_cm_print(ok ? \" ok\\n\" : \" bad\\n\");\n";
+  }
+  src += "int main(void) {\n  uint32_t t0, t1;\n  int ok, bad = 0;\n" + body + "  return bad ? 1 : 0;\n}\n";
+  const std::string dir = TempDir();
+  WriteFile(dir + "/dw.c", std::vector<uint8_t>(src.begin(), src.end()));
+  const qemu::Command bc = qemu::Build("--app " + qemu::Quote(dir + "/dw.c") + " " + board + " " +
+                                       qemu::Quote(dir + "/dw.elf"));
+  ASSERT_EQ(bc.exit_code, 0) << bc.output;
+  const qemu::Command r = qemu::Emulate(dir + "/dw.elf", board, 120);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const std::string line = "case " + std::to_string(i) + " ";
+    const size_t at = r.output.find(line);
+    ASSERT_NE(at, std::string::npos) << r.output;
+    const std::string rest = r.output.substr(at, r.output.find('\n', at) - at);
+    EXPECT_NE(rest.find(" ok"), std::string::npos) << cases[i].name << " on " << board << ": " << rest;
+  }
+  std::printf("%s", r.output.c_str());
+}
+
+TEST(DepthwiseConv2DDsp, EdgeCasesMatchReferenceOnCortexM4) {
+  ExpectVariantsMatchOnBoard("cortex-m4", "mps2-an386", "DSP");
+}
+
+TEST(DepthwiseConv2DMve, MixedShiftsUseLaneTables) {
+  // The case c13_mixed_left_and_right_shifts covers per-lane left shifts and
+  // lanes without a right shift (no ties fix-up): check it does.
+  for (const IsaCase& c : IsaCases()) {
+    if (c.name != "c13_mixed_left_and_right_shifts") continue;
+    std::vector<uint8_t> input;
+    const OneNode t = BuildIsa(c, &input);
+    auto tg = codegen::c::ParseTarget("cortex-m55");
+    ASSERT_TRUE(tg.ok());
+    codegen::c::ConstPool consts("k");
+    codegen::c::KernelContext ctx{t.graph(), t.node(), 0, "kernel_0", consts, *tg};
+    auto kernel = codegen::c::GetEmitter(t.node().op).emit(ctx);
+    ASSERT_TRUE(kernel.ok()) << kernel.diag().ToString();
+    EXPECT_NE(kernel->code.find("vshlq_s32("), std::string::npos) << kernel->code;
+    EXPECT_NE(kernel->code.find("_rmask8"), std::string::npos) << kernel->code;
+    return;
+  }
+  FAIL() << "case c13_mixed_left_and_right_shifts is missing";
+}
+
+TEST(DepthwiseConv2DMve, EdgeCasesMatchReferenceOnCortexM55) {
+  ExpectVariantsMatchOnBoard("cortex-m55", "mps3-an547", "Helium");
 }
 
 }  // namespace

@@ -34,6 +34,7 @@ std::string HeaderCheckFile() {
   test::WriteText(path,
                   "#include \"ember/runtime.h\"\n#include \"ember/error_codes.h\"\n#include \"ember/platform.h\"\n"
                   "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n#include \"ember/dsp.h\"\n"
+                  "#include \"ember/dsp_dw.h\"\n"
                   "int ember_header_check(void);\nint ember_header_check(void) { return kEmberErrorNoError; }\n");
   return path;
 }

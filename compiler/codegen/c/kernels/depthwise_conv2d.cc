@@ -7,7 +7,8 @@
 // sums wrap) and add w * x over the taps, which are unrolled with constant
 // offsets for windows up to 5x5; border pixels skip outside taps and use the
 // reference form bias + sum(w * (x - z_in)). f32 follows the reference order
-// (ky, kx) from +0, then adds the bias.
+// (ky, kx) from +0, then adds the bias. DSP and Helium targets get the
+// variants of kernels/dsp/ and kernels/mve/ where they apply (depthwise_isa.h).
 #include <algorithm>
 #include <cstdlib>
 #include <string>
@@ -16,6 +17,7 @@
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
 #include "codegen/c/kernels/window_overlap.h"
+#include "codegen/c/kernels/depthwise_isa.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c {
@@ -120,6 +122,14 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
          f.shape[3] / in.shape[3], out.shape[1], out.shape[2], f.shape[3], {}};
   EMBER_RETURN_IF_ERROR(ops::ParseWindow(n, true, false, &s.w));
   const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
+  if (std::optional<Kernel> k = EmitDepthwiseConv2DIsa(ctx)) {
+    // One pixel at a time, forward: its outputs may be written among its reads.
+    const PixelLoop isa_loop{"int8_t", s.batch, s.in_c, s.out_c,
+                             {s.in_h, s.k_h, s.w.stride_h, s.w.dilation_h, s.w.pad_top, s.out_h},
+                             {s.in_w, s.k_w, s.w.stride_w, s.w.dilation_w, s.w.pad_left, s.out_w}};
+    DeclareOverlap(&*k, PixelBlockOverlapDelta(isa_loop, 1, 1));
+    return *std::move(k);
+  }
   Names nm;
   nm.is_float = in.dtype == ir::DType::kFloat32;
   nm.filter = ctx.consts.Use(g, n.inputs[1]);

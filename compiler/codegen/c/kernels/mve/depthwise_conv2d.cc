@@ -1,0 +1,164 @@
+// depthwise_conv2d for Helium (cortex-m55, MVE): int8, depth multiplier 1.
+//
+// Vectorised over channels, eight at a time (contiguous in NHWC): per tap a
+// widening load of eight input bytes to int16 (VLDRB.S16) and of eight
+// int16 weights rearranged at compile time ([group][tap][8]), then VMULLB and
+// VMULLT give the exact int32 products of the even and odd channels, added to
+// two int32x4 accumulators that start at bias - z_in * sum(w) (compile
+// time, arranged even/odd like the products). A channel count that is not a
+// multiple of eight predicates the last group (VCTP16); the tables are
+// padded with zeros.
+//
+// Requantization in vectors, bit-exact with TFLite's
+// MultiplyByQuantizedMultiplier: optional left shift (VSHL), VQRDMULH (which
+// is SaturatingRoundingDoublingHighMul), then RoundingDivideByPOT as VRSHL on
+// x - (x < 0) (ties away from zero; lanes with no right shift skip the -1),
+// z_out, the activation clamp where it is narrower than int8, and
+// VQMOVNB/VQMOVNT (saturating to int16, channels back in order) + VQMOVNB
+// (to int8) + VSTRB store the eight bytes.
+#include <string>
+#include <vector>
+
+#include "codegen/c/kernels/depthwise_isa.h"
+
+namespace ember::codegen::c {
+namespace {
+
+struct MveNames {
+  std::string w, init, mult, left, negr, nz;  // tables ([group][even 4, odd 4])
+  bool shared = false;
+  int32_t m = 0, left_s = 0, right_s = 0;     // shared parameters
+  bool any_left = false, any_right = false, some_zero_right = false;
+};
+
+// Lane order of a group of eight channels: even channels, then odd ones.
+int64_t LaneChannel(int64_t g, int64_t lane) { return g + (lane < 4 ? 2 * lane : 2 * (lane - 4) + 1); }
+
+std::string Requant(const DwPlan& p, const MveNames& nm, const std::string& a, int half) {
+  const ops::ConvRequant& r = p.rq.params();
+  const std::string off = half ? " + 4" : "";
+  std::string s;
+  if (nm.any_left) {
+    s += a + " = " + (nm.shared ? "vshlq_n_s32(" + a + ", " + std::to_string(nm.left_s) + ")"
+                                : "vshlq_s32(" + a + ", vldrwq_s32(" + nm.left + " + q" + off + "))") +
+         ";\n";
+  }
+  s += a + " = " + (nm.shared ? "vqrdmulhq_n_s32(" + a + ", " + CInt(nm.m) + ")"
+                              : "vqrdmulhq_s32(" + a + ", vldrwq_s32(" + nm.mult + " + q" + off + "))") +
+       ";\n";
+  if (nm.any_right) {
+    std::string fix = "vshrq_n_s32(" + a + ", 31)";
+    if (nm.some_zero_right) fix = "vandq_s32(" + fix + ", vldrwq_s32(" + nm.nz + " + q" + off + "))";
+    s += a + " = vaddq_s32(" + a + ", " + fix + ");  /* x - (x < 0): ties away from zero */\n";
+    s += a + " = " + (nm.shared ? "vrshrq_n_s32(" + a + ", " + std::to_string(nm.right_s) + ")"
+                                : "vrshlq_s32(" + a + ", vldrwq_s32(" + nm.negr + " + q" + off + "))") +
+         ";\n";
+  }
+  if (r.output_zp != 0) s += a + " = vaddq_n_s32(" + a + ", " + CInt(r.output_zp) + ");\n";
+  // The saturating narrowing of the store clamps to [-128, 127].
+  if (r.range.min > -128) s += a + " = vmaxq_s32(" + a + ", vdupq_n_s32(" + CInt(r.range.min) + "));\n";
+  if (r.range.max < 127) s += a + " = vminq_s32(" + a + ", vdupq_n_s32(" + CInt(r.range.max) + "));\n";
+  return s;
+}
+
+std::string PixelBody(const DwPlan& p, const MveNames& nm, bool interior, const std::string& zpad) {
+  std::string s = DwTapPointers(p, interior, zpad);
+  const bool pred = p.c % 8 != 0;
+  const int64_t groups = (p.c + 7) / 8, t = p.taps();
+  s += "{\n  const int16_t* wq = " + nm.w + ";\n";
+  s += "  for (int c = 0, q = 0; c < " + std::to_string(groups * 8) + "; c += 8, q += 8, wq += " +
+       std::to_string(8 * t) + ") {\n";
+  std::string g;
+  if (pred) g += "const mve_pred16_t pr = vctp16q((uint32_t)(" + std::to_string(p.c) + " - c));\n";
+  g += "int32x4_t ae = vldrwq_s32(" + nm.init + " + q), ao = vldrwq_s32(" + nm.init + " + q + 4);\n";
+  for (int64_t k = 0; k < t; ++k) {
+    const std::string pt = "p" + std::to_string(k) + " + c";
+    g += "{\n  const int16x8_t xv = " +
+         (pred ? "vldrbq_z_s16(" + pt + ", pr)" : "vldrbq_s16(" + pt + ")") +
+         ", wv = vldrhq_s16(wq + " + std::to_string(8 * k) + ");\n";
+    g += "  ae = vaddq_s32(ae, vmullbq_int_s16(xv, wv));\n";
+    g += "  ao = vaddq_s32(ao, vmulltq_int_s16(xv, wv));\n}\nEMBER_DW_KEEP2(ae, ao);\n";
+  }
+  g += Requant(p, nm, "ae", 0) + Requant(p, nm, "ao", 1);
+  g += "{  /* saturate to int16 (channels in order), then to int8 in the even bytes */\n";
+  g += "  int16x8_t r = vqmovnbq_s32(vdupq_n_s16(0), ae);\n  r = vqmovntq_s32(r, ao);\n";
+  g += "  r = vreinterpretq_s16_s8(vqmovnbq_s16(vdupq_n_s8(0), r));\n";
+  g += pred ? "  vstrbq_p_s16(o + c, r, pr);\n}\n" : "  vstrbq_s16(o + c, r);\n}\n";
+  s += Reindent(g, 4) + "  }\n}\n";
+  return s;
+}
+
+}  // namespace
+
+std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
+  std::optional<DwPlan> plan = PlanDepthwiseInt8(ctx, "Helium");
+  if (!plan) return std::nullopt;
+  const DwPlan& p = *plan;
+  const ops::ConvRequant& r = p.rq.params();
+  MveNames nm;
+  nm.shared = true;
+  for (const auto& q : r.mult) {
+    if (q.shift > 0) nm.any_left = true;
+    if (q.shift < 0) nm.any_right = true;
+    if (q.shift >= 0) nm.some_zero_right = true;
+    if (q.multiplier != r.mult[0].multiplier || q.shift != r.mult[0].shift) nm.shared = false;
+  }
+  const int64_t groups = (p.c + 7) / 8, t = p.taps();
+  std::vector<int16_t> w;
+  for (int64_t g = 0; g < groups * 8; g += 8)
+    for (int64_t k = 0; k < t; ++k)
+      for (int64_t ch = g; ch < g + 8; ++ch) w.push_back(ch < p.c ? p.wt(k, ch) : 0);
+  const std::string name = ctx.node.name;
+  std::vector<DwTableParam> tables;
+  nm.w = "wtab";
+  tables.push_back({"const int16_t* wtab", ctx.consts.AddInt16(name + "_w8", w)});
+  std::vector<int32_t> init, mult, left, negr, nz;
+  for (int64_t g = 0; g < groups * 8; g += 8) {
+    for (int64_t lane = 0; lane < 8; ++lane) {
+      const int64_t ch = LaneChannel(g, lane);
+      const bool real = ch < p.c;
+      const auto q = real ? r.mult[static_cast<size_t>(ch)] : ops::QuantizedMultiplier{0, 0};
+      init.push_back(real ? p.init[static_cast<size_t>(ch)] : 0);
+      mult.push_back(q.multiplier);
+      left.push_back(q.shift > 0 ? q.shift : 0);
+      negr.push_back(q.shift < 0 ? q.shift : 0);
+      nz.push_back(q.shift < 0 ? -1 : 0);
+    }
+  }
+  nm.init = "itab";
+  tables.push_back({"const int32_t* itab", ctx.consts.AddInt32(name + "_init8", init)});
+  if (nm.shared) {
+    nm.m = r.mult[0].multiplier;
+    nm.left_s = r.mult[0].shift > 0 ? r.mult[0].shift : 0;
+    nm.right_s = r.mult[0].shift < 0 ? -r.mult[0].shift : 0;
+  } else {
+    nm.mult = "mtab";
+    tables.push_back({"const int32_t* mtab", ctx.consts.AddInt32(name + "_mult8", mult)});
+    if (nm.any_left) {
+      nm.left = "ltab";
+      tables.push_back({"const int32_t* ltab", ctx.consts.AddInt32(name + "_lshift8", left)});
+    }
+    if (nm.any_right) {
+      nm.negr = "rtab";
+      tables.push_back({"const int32_t* rtab", ctx.consts.AddInt32(name + "_nrshift8", negr)});
+    }
+    if (nm.any_right && nm.some_zero_right) {
+      nm.nz = "ztab";
+      tables.push_back({"const int32_t* ztab", ctx.consts.AddInt32(name + "_rmask8", nz)});
+    }
+  }
+  const std::string zpad = "zpad";
+  if (HasBorder(p.loop)) {
+    tables.push_back({"const int8_t* zpad",
+                      ctx.consts.AddInt8(name + "_zpad", std::vector<int8_t>(static_cast<size_t>(groups * 8),
+                                                                             static_cast<int8_t>(p.zin)))});
+  }
+  Kernel k;
+  k.code = p.comment + DwAccessOrderComment(8) + " */\n#include \"ember/dsp_dw.h\"\n" +
+           DwSharedKernel(ctx.fn_name, KernelParams(ctx, 0),
+                          DwPixelLoops(p, [&](bool interior) { return PixelBody(p, nm, interior, zpad); }),
+                          tables);
+  return k;
+}
+
+}  // namespace ember::codegen::c
