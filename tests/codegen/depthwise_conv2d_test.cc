@@ -239,8 +239,16 @@ void ExpectTargetMatches(const IsaCase& c, const std::string& target, const std:
   auto ref = ops::EvaluateGraph(t.graph(), {input});
   ASSERT_TRUE(ref.ok()) << ref.diag().ToString();
   std::string src;
-  auto got = RunKernelInC(t.graph(), 0, {input}, target, &src);
+  std::vector<std::vector<uint8_t>> overlapped;  // one run per declared overlap
+  auto got = RunKernelInC(t.graph(), 0, {input}, target, &src, &overlapped);
   ASSERT_TRUE(got.ok()) << got.diag().ToString();
+  // The variants declare a forward and a reversed (upward) overlap.
+  if (c.k.dm == 1) {
+    EXPECT_EQ(overlapped.size(), 2u);
+  }
+  for (const auto& o : overlapped) {
+    EXPECT_EQ(o, ref->outputs[0]) << "input and output overlapping\n" << src;
+  }
   if (c.k.dm == 1) {
     EXPECT_NE(src.find("(" + variant + ")"), std::string::npos) << "the " << variant << " kernel was not used";
   } else {

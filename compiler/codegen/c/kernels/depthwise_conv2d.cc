@@ -123,11 +123,14 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   EMBER_RETURN_IF_ERROR(ops::ParseWindow(n, true, false, &s.w));
   const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
   if (std::optional<Kernel> k = EmitDepthwiseConv2DIsa(ctx)) {
-    // One pixel at a time, forward: its outputs may be written among its reads.
+    // One pixel at a time, its outputs written among its reads; forward, or
+    // from the last pixel when the plan asks for the reversed kernel.
     const PixelLoop isa_loop{"int8_t", s.batch, s.in_c, s.out_c,
                              {s.in_h, s.k_h, s.w.stride_h, s.w.dilation_h, s.w.pad_top, s.out_h},
                              {s.in_w, s.k_w, s.w.stride_w, s.w.dilation_w, s.w.pad_left, s.out_w}};
+    k->reversed = ctx.reverse_pixels;
     DeclareOverlap(&*k, PixelBlockOverlapDelta(isa_loop, 1, 1));
+    DeclareOverlap(&*k, ReversedPixelBlockOverlapDelta(isa_loop, 1, 1), /*upward=*/true);
     return *std::move(k);
   }
   Names nm;

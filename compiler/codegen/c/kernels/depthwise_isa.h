@@ -97,7 +97,8 @@ inline std::optional<DwPlan> PlanDepthwiseInt8(const KernelContext& ctx, const c
   }
   p.loop = PixelLoop{"int8_t", p.batch, p.c, p.c,
                      {p.in_h, p.k_h, p.w.stride_h, p.w.dilation_h, p.w.pad_top, p.out_h},
-                     {p.in_w, p.k_w, p.w.stride_w, p.w.dilation_w, p.w.pad_left, p.out_w}};
+                     {p.in_w, p.k_w, p.w.stride_w, p.w.dilation_w, p.w.pad_left, p.out_w},
+                     ctx.reverse_pixels};
   p.comment = "/* depthwise_conv2d '" + n.name + "' (" + variant + "): " +
               TypeString(g, n.inputs[0]) + " -> " + TypeString(g, n.outputs[0]) + ", filter " +
               std::to_string(p.k_h) + "x" + std::to_string(p.k_w) + ", stride " +
@@ -113,7 +114,8 @@ inline std::optional<DwPlan> PlanDepthwiseInt8(const KernelContext& ctx, const c
 // The access order every variant follows, for the memory planner's
 // overlapping placement (written into the kernel's comment).
 inline std::string DwAccessOrderComment(int64_t group) {
-  return "\n   Access order: output pixels in raster order (batch, oy, ox), one pixel at a time;\n"
+  return "\n   Access order: output pixels in raster order (batch, oy, ox), one pixel at a time\n"
+         "   (from the last pixel to the first when emitted reversed);\n"
          "   within a pixel, groups of " + std::to_string(group) +
          " consecutive channels in ascending order, each group's outputs\n"
          "   written after reading that group's channels (only) of the pixel's input taps.";
