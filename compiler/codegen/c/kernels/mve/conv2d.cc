@@ -126,11 +126,7 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   gm.rq = rq.params();
   const int32_t zin = gm.rq.input_zp;
   const std::vector<int32_t> bias = BiasData(g, n, s.oc);
-  for (int64_t c = 0; c < s.oc; ++c) {
-    int64_t sum = 0;
-    for (int64_t i = 0; i < gm.depth; ++i) sum += gm.weights[static_cast<size_t>(c * gm.depth + i)];
-    gm.init.push_back(ops::WrapSub(bias[static_cast<size_t>(c)], ops::WrapMul(zin, static_cast<int32_t>(sum))));
-  }
+  gm.init = FoldZeroPoints(gm.weights, bias, s.oc, gm.depth, zin, 0);
   const bool pointwise = s.kh == 1 && s.kw == 1 && s.win.stride_h == 1 && s.win.stride_w == 1 &&
                          s.win.pad_top == 0 && s.win.pad_left == 0 && s.win.pad_bottom == 0 &&
                          s.win.pad_right == 0 && s.oh == s.h && s.ow == s.w;

@@ -40,27 +40,17 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
   const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
   ops::Activation act = ops::Activation::kNone;
   EMBER_RETURN_IF_ERROR(ops::GetActivationAttr(n, &act));
-  const bool per_channel = wt.quant->scale.size() > 1;
   Requant rq;
   ConstPool unused("unused");
-  EMBER_RETURN_IF_ERROR(rq.Init(RequantContext(ctx, &unused), units, per_channel ? ops::MultiplierFormula::kDouble
-                                                        : ops::MultiplierFormula::kFloatProduct));
+  int32_t zin = 0, zw = 0;
+  EMBER_RETURN_IF_ERROR(InitFcRequant(RequantContext(ctx, &unused), units, &rq, &zin, &zw));
   GemmS8 gm;
   gm.rows = batches;
   gm.depth = depth;
   gm.units = units;
   gm.weights = Int8Data(g, n.inputs[1]);
   gm.rq = rq.params();
-  const int32_t zin = gm.rq.input_zp;
-  const int32_t zw = per_channel ? 0 : gm.rq.filter_zp;
-  const std::vector<int32_t> bias = BiasData(g, n, units);
-  for (int64_t u = 0; u < units; ++u) {
-    int64_t sum = 0;
-    for (int64_t d = 0; d < depth; ++d) sum += gm.weights[static_cast<size_t>(u * depth + d)];
-    int32_t ini = ops::WrapSub(bias[static_cast<size_t>(u)], ops::WrapMul(zin, static_cast<int32_t>(sum)));
-    ini = ops::WrapAdd(ini, ops::WrapMul(ops::WrapMul(static_cast<int32_t>(depth), zw), zin));
-    gm.init.push_back(ini);
-  }
+  gm.init = FoldZeroPoints(gm.weights, BiasData(g, n, units), units, depth, zin, zw);
   gm.row_sum_mult = ops::WrapMul(-1, zw);
   gm.stage = false;
   gm.comment = "/* fully_connected '" + n.name + "': " + TypeString(g, n.inputs[0]) + " -> " +
