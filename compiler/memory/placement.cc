@@ -133,6 +133,45 @@ Pressure ComputePressure(const std::vector<Block>& blocks) {
   return pr;
 }
 
+// Appends the four first-fit placements of `blocks` to `tries`, one per
+// ordering key. With `fillers_last`, the fillers come after all other
+// blocks, and the keys of those are computed as if the fillers did not exist.
+void AddOrderings(const std::vector<Block>& blocks, bool fillers_last, int64_t alignment,
+                  const std::vector<Relation>& relations, std::vector<Placement>& tries) {
+  std::vector<Block> keyed(blocks);  // the blocks as the keys see them
+  if (fillers_last) {
+    for (Block& b : keyed) {
+      if (b.filler) b.bytes = 0;
+    }
+  }
+  const std::string suffix = fillers_last ? ", fillers last" : "";
+  const Pressure pr = ComputePressure(keyed);
+  auto ordered = [&](auto primary) {
+    std::vector<size_t> order(blocks.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      if (fillers_last && blocks[a].filler != blocks[b].filler) return blocks[b].filler;
+      const auto ka = primary(a);
+      const auto kb = primary(b);
+      if (ka != kb) return ka < kb;
+      if (blocks[a].first != blocks[b].first) return blocks[a].first < blocks[b].first;
+      return blocks[a].key < blocks[b].key;
+    });
+    return order;
+  };
+  tries.push_back(PlaceInOrder(blocks, ordered([&](size_t i) { return -keyed[i].bytes; }), alignment,
+                               "greedy-by-size" + suffix, relations));
+  tries.push_back(PlaceInOrder(
+      blocks, ordered([&](size_t i) { return std::make_pair(keyed[i].first, -keyed[i].bytes); }), alignment,
+      "greedy-by-first-use" + suffix, relations));
+  tries.push_back(PlaceInOrder(
+      blocks, ordered([&](size_t i) { return std::make_pair(-pr.conflicts[i], -keyed[i].bytes); }), alignment,
+      "greedy-by-conflicts" + suffix, relations));
+  tries.push_back(PlaceInOrder(
+      blocks, ordered([&](size_t i) { return std::make_pair(-pr.peak[i], -keyed[i].bytes); }), alignment,
+      "greedy-by-peak" + suffix, relations));
+}
+
 }  // namespace
 
 // Offset assignment is NP-hard in general (it is dynamic storage allocation,
@@ -154,32 +193,20 @@ Pressure ComputePressure(const std::vector<Block>& blocks) {
 // later; the best plan may need an order none of the four keys produces. The
 // arena is always at least the peak live bytes; for the chain-like graphs of
 // microcontroller models the four orders usually reach it or come close.
+//
+// Fillers (kernel scratch) take part in the four orders like any block, and
+// the four run again with the fillers last and the ordering keys (peak,
+// conflicts) computed without them: the other blocks then get exactly the
+// offsets they would get if there were no scratch at all, and each filler
+// goes to the lowest hole free at its step. A few hundred bytes of scratch
+// counted in the keys can reorder the large blocks and cost an overlap that
+// saves far more than the scratch (ic with the DSP kernels: 50,016 B with the
+// scratch ordered among the tensors, 34,192 B with it last).
 Placement PlaceBlocks(const std::vector<Block>& blocks, int64_t alignment, const std::vector<Relation>& relations) {
-  const Pressure pr = ComputePressure(blocks);
-  auto ordered = [&](auto primary) {
-    std::vector<size_t> order(blocks.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-      const auto ka = primary(a);
-      const auto kb = primary(b);
-      if (ka != kb) return ka < kb;
-      if (blocks[a].first != blocks[b].first) return blocks[a].first < blocks[b].first;
-      return blocks[a].key < blocks[b].key;
-    });
-    return order;
-  };
   std::vector<Placement> tries;
-  tries.push_back(PlaceInOrder(blocks, ordered([&](size_t i) { return -blocks[i].bytes; }), alignment,
-                               "greedy-by-size", relations));
-  tries.push_back(PlaceInOrder(
-      blocks, ordered([&](size_t i) { return std::make_pair(blocks[i].first, -blocks[i].bytes); }), alignment,
-      "greedy-by-first-use", relations));
-  tries.push_back(PlaceInOrder(
-      blocks, ordered([&](size_t i) { return std::make_pair(-pr.conflicts[i], -blocks[i].bytes); }), alignment,
-      "greedy-by-conflicts", relations));
-  tries.push_back(PlaceInOrder(
-      blocks, ordered([&](size_t i) { return std::make_pair(-pr.peak[i], -blocks[i].bytes); }), alignment,
-      "greedy-by-peak", relations));
+  AddOrderings(blocks, /*fillers_last=*/false, alignment, relations, tries);
+  if (std::any_of(blocks.begin(), blocks.end(), [](const Block& b) { return b.filler && b.bytes > 0; }))
+    AddOrderings(blocks, /*fillers_last=*/true, alignment, relations, tries);
   size_t best = 0;
   for (size_t i = 1; i < tries.size(); ++i) {
     if (tries[i].arena_bytes < tries[best].arena_bytes) best = i;

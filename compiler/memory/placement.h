@@ -14,6 +14,9 @@ struct Block {
   int last = 0;       // last step the block is live (inclusive, >= first)
   int64_t bytes = 0;  // size; 0 never conflicts with anything
   int64_t key = 0;    // deterministic tie-breaker (unique per block)
+  // May be placed after all other blocks, into the holes they leave (a
+  // kernel's scratch: live at one step, related to nothing).
+  bool filler = false;
 };
 
 // Block `out` may overlap block `in` (they are live together at one step
@@ -51,7 +54,12 @@ Placement PlaceInOrder(const std::vector<Block>& blocks, const std::vector<size_
 
 // Runs first-fit with several orderings (by size, by first use, by number of
 // conflicts, by the live bytes around the block) and returns the smallest
-// arena; ties go to the earlier ordering in that list. Deterministic.
+// arena; ties go to the earlier ordering in that list. When some blocks are
+// fillers, the four orderings run a second time with the other blocks
+// ordered as if the fillers did not exist and the fillers placed after them
+// (algorithm "<ordering>, fillers last"): the arena is then at most that of
+// the other blocks alone plus the largest filler (rounded up to the
+// alignment) when no two fillers are live together. Deterministic.
 Placement PlaceBlocks(const std::vector<Block>& blocks, int64_t alignment,
                       const std::vector<Relation>& relations = {});
 

@@ -71,7 +71,7 @@ std::vector<Block> BuildBlocks(const Problem& p, detail::DisjointSets& sets, std
     int& b = block_of_root[root];
     if (b < 0) {
       b = static_cast<int>(blocks.size());
-      blocks.push_back({a.first, a.last, a.bytes, static_cast<int64_t>(root)});
+      blocks.push_back({a.first, a.last, a.bytes, static_cast<int64_t>(root), a.tensor == ir::kNoTensor});
     }
     Block& blk = blocks[static_cast<size_t>(b)];
     blk.first = std::min(blk.first, a.first);
@@ -134,7 +134,8 @@ std::vector<Relation> Relations(const Problem& p, const PlanHints& hints, const 
 //   3. overlap hints become relations between blocks (Relations above: the
 //      output's block may sit at or below the input's offset + delta);
 //   4. the blocks are placed by PlaceBlocks (placement.h: first fit under four
-//      orderings, smallest arena wins) twice, without and with the
+//      orderings, and the same four with the scratch regions, its fillers,
+//      placed last; smallest arena wins) twice, without and with the
 //      relations, and the smaller arena is kept (the one without on a tie).
 // Not optimal: step 4 is a heuristic (see placement.cc) that places each
 // block where the arena grows least at that moment, so chains of overlapping

@@ -6,7 +6,9 @@
 #include <string>
 
 #include "frontend/tflite/import.h"
+#include "ir/parser.h"
 #include "memory/liveness.h"
+#include "memory/placement.h"
 #include "util/test_util.h"
 
 namespace ember::memory {
@@ -477,6 +479,64 @@ TEST(Planner, ScratchLiveAtItsStepOnly) {
   EXPECT_EQ(s->offset % 16, 0);
   EXPECT_EQ(p.Scratch(0), nullptr);
   EXPECT_EQ(&p.allocations.back(), s);  // scratch after the activations
+}
+
+// A residual block as in ic, 16 times smaller: t0 is read again by the add,
+// t2 may be written over t1 from 48 bytes below it, the add over t2 in place.
+// The ops are placeholders (the planner sees only sizes and who reads what).
+constexpr const char* kResidualBlock = R"(graph "residual" {
+  input %x : i8[192]
+  %t0 = relu(%x) : i8[1024]
+  %t1 = relu(%t0) : i8[1024]
+  %t2 = relu(%t1) : i8[1024]
+  %t3 = add(%t0, %t2) : i8[1024]
+  %y = relu(%t3) : i8[64]
+  output %y
+})";
+
+TEST(Planner, ScratchPlacedLastKeepsTheOverlapOfAResidualBlock) {
+  auto g = ir::Parse(kResidualBlock);
+  ASSERT_TRUE(g.ok()) << g.diag().ToString();
+  PlanHints h;
+  h.overlaps = {{3, 2, -48}, {4, 3, 0}, {4, 1, 0}};
+  h.scratch_bytes = {16, 64, 64};  // the im2col buffers of three convolutions
+  const MemoryPlan p = PlanOk(*g, h, Opts(true, 16));
+  // The tensors sit where they would without any scratch (t0 at 0, t2 48
+  // bytes below t1, the add in place over t0), each scratch region in the
+  // lowest hole free at its step: 2,096 + 64 bytes.
+  EXPECT_EQ(PlanSummary(*g, p), R"(arena 2160 bytes, alignment 16, greedy-by-conflicts, fillers last
+buffer                 bytes     offset  live        note
+x                        192       1024  -1..0
+t0                      1024          0  0..3
+t1                      1024       1072  1..2
+t2                      1024       1024  2..3        shares bytes
+t3                      1024          0  3..4        shares bytes
+y                         64       1024  4..5
+scratch of node 0         16       1216  0..0
+scratch of node 1         64       2096  1..1
+scratch of node 2         64       2096  2..2
+)");
+  h.scratch_bytes.clear();
+  const MemoryPlan bare = PlanOk(*g, h, Opts(true, 16));
+  EXPECT_EQ(bare.arena_bytes, 2096);
+  for (size_t t = 0; t < 6; ++t) EXPECT_EQ(bare.allocations[t].offset, p.allocations[t].offset) << t;
+}
+
+// The same blocks at the placement level: with the scratch ordered among the
+// tensors (not fillers), no ordering leaves room below t1 for t2, and the
+// arena holds three whole tensors and a scratch region.
+TEST(Placement, FillersLastFindTheOverlapTheMixedOrdersMiss) {
+  std::vector<Block> blocks = {{-1, 0, 192, 0},  {0, 3, 1024, 1}, {1, 2, 1024, 2}, {2, 3, 1024, 3},
+                               {3, 4, 1024, 4},  {4, 5, 64, 5},   {0, 0, 16, 6},   {1, 1, 64, 7},
+                               {2, 2, 64, 8}};
+  const std::vector<Relation> relations = {{3, 2, -48}, {4, 3, 0}, {4, 1, 0}};
+  const Placement mixed = PlaceBlocks(blocks, 16, relations);
+  for (size_t k = 6; k < blocks.size(); ++k) blocks[k].filler = true;
+  const Placement last = PlaceBlocks(blocks, 16, relations);
+  EXPECT_EQ(mixed.arena_bytes, 3 * 1024 + 64);
+  EXPECT_EQ(last.arena_bytes, 2160);
+  EXPECT_EQ(last.algorithm, "greedy-by-conflicts, fillers last");
+  EXPECT_EQ(last.offsets[3], last.offsets[2] - 48);  // t2 below t1
 }
 
 TEST(Planner, ZeroSizeTensorTakesNoSpace) {
