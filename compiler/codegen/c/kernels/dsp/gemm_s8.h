@@ -48,6 +48,10 @@ class DspRequant {
   // block's channel number `u` (-1: the C variable `u`), to `dst`.
   std::string Store(const std::string& dst, const std::string& acc, const std::string& ch, int u) const;
   std::string Describe() const { return DescribeRequant(r_); }
+  // The per-channel table (a ConstPool name), "" when the parameters are
+  // literals; `name` replaces it in BlockSetup (a shared body's parameter).
+  const std::string& table() const { return table_; }
+  void UseTableName(const std::string& name) { table_ref_ = name; }
   const ops::ConvRequant& params() const { return r_; }
 
  private:
@@ -56,6 +60,7 @@ class DspRequant {
   bool fast_ = false, shared_ = true, zp_folded_ = false;
   std::string mult_, rnd_, shift_;  // literals (shared)
   std::string table_;               // per channel: multiplier, rounding term, shift
+  std::string table_ref_;           // what BlockSetup reads it as ("": table_)
 };
 
 // Packs int8 weight rows [rows][depth] as little-endian words of four int8 in
@@ -85,6 +90,11 @@ struct SmladGemm {
   std::string row;      // kInt8: the expression of the row's first int8
   std::string block_setup = "";  // statements at the start of each channel block (`c`)
   bool store_loop = false;  // rows == 1: store the block through a loop over `u` (store's u = -1)
+  // Sizes as C expressions of the caller's body (shared kernels, shared_kernel.h);
+  // "" = the literals above. `channels_expr`: the channel count (the loop runs
+  // while c < it). `passes_expr`: the number of passes of `unroll` groups
+  // (>= 1; then depth is a multiple of 4 * unroll).
+  std::string channels_expr = "", passes_expr = "";
 };
 
 // The loop over channel blocks: for each block, accumulate every group, then
