@@ -110,13 +110,13 @@ std::string Im2col(const Shape& s, const std::string& name, int32_t zin) {
 }
 
 // The body shared by pointwise layers (direct()): sizes and tables are the
-// parameters pixels, cout, groups (= in_c / 4), wts, inits and rqt (when `rq`
-// has a table; rq reads it under that name after this). A block of one
+// parameters pixels, cout, groups (= in_c / 4), wts, inits and the requant
+// tables (DspRequant::ShareTables). A block of one
 // pixel (the last of an odd count) computes it twice and stores it twice to
 // the same place (ob = o), so no store needs a guard.
 std::string SharedDirectBody(const Shape& s, DspRequant* rq) {
   const int64_t groups = s.padded_depth() / 4;
-  if (!rq->table().empty()) rq->UseTableName("rqt");
+  rq->ShareTables();
   std::string b = "int32_t* const cols = (int32_t*)scratch;\nint8_t* o = out0;\n";
   b += "for (int p = 0; p < pixels; p += 2, o += 2 * cout) {\n";
   std::string blk = "const int two = p + 1 < pixels;  /* the block has a 2nd pixel (else b repeats a) */\n";
@@ -231,7 +231,7 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
                                        {"int groups", std::to_string(groups)},
                                        {"const int32_t* wts", wt},
                                        {"const int32_t* inits", it}};
-    if (!rq.table().empty()) params.push_back({"const int32_t* rqt", rq.table()});
+    for (const SharedParam& t : rq.ShareTables()) params.push_back(t);
     Kernel kernel;
     kernel.code = code + SharedKernel("ember_conv_", "conv2d", ctx.fn_name, KernelParams(ctx, scratch), shared,
                                       params, "EMBER_NOINLINE ");

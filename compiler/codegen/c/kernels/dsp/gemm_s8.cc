@@ -93,6 +93,18 @@ Status DspRequant::Init(const KernelContext& ctx, int64_t channels, ops::Multipl
   return Status::Ok();
 }
 
+std::vector<SharedParam> DspRequant::ShareTables() {
+  if (!fast_) {
+    const std::vector<std::string> t = portable_.Tables();
+    if (t.empty()) return {};
+    portable_.RenameTables("rqm", "rqs");
+    return {{"const int32_t* rqm", t[0]}, {"const int32_t* rqs", t[1]}};
+  }
+  if (table_.empty()) return {};
+  table_ref_ = "rqt";
+  return {{"const int32_t* rqt", table_}};
+}
+
 std::string DspRequant::BlockSetup(const std::string& c) const {
   if (!fast_ || shared_) return "";
   return "const int32_t* const rq = " + (table_ref_.empty() ? table_ : table_ref_) + " + 3 * " + c + ";  /* multiplier, rounding, shift */\n";

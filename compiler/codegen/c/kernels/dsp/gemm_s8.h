@@ -21,6 +21,7 @@
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/shared_kernel.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c::dsp {
@@ -48,10 +49,10 @@ class DspRequant {
   // block's channel number `u` (-1: the C variable `u`), to `dst`.
   std::string Store(const std::string& dst, const std::string& acc, const std::string& ch, int u) const;
   std::string Describe() const { return DescribeRequant(r_); }
-  // The per-channel table (a ConstPool name), "" when the parameters are
-  // literals; `name` replaces it in BlockSetup (a shared body's parameter).
-  const std::string& table() const { return table_; }
-  void UseTableName(const std::string& name) { table_ref_ = name; }
+  // For a shared kernel body (shared_kernel.h): its per-channel tables become
+  // parameters (rqt; or rqm and rqs for the portable form); returns them with
+  // the tables as arguments ({} when the parameters are literals).
+  std::vector<SharedParam> ShareTables();
   const ops::ConvRequant& params() const { return r_; }
 
  private:
