@@ -19,10 +19,11 @@
 // after all of the block's input pixels were read; blocks go in raster order.
 //
 // Pointwise layers whose kernel text would be the same but for the sizes and
-// tables (vww: seven of its thirteen) share one body that takes those as
-// parameters (shared_kernel.h); a layer alone of its kind keeps literal bounds
-// (gcc allocates the literal loops better: ~20 % fewer instructions in the
-// inner loop than the shared body inlined with constant arguments).
+// tables share one body that takes those as parameters (shared_kernel.h;
+// vww: three bodies for its thirteen pointwise layers); a layer alone of its
+// kind keeps literal bounds (gcc 12 allocates the literal loops better: the
+// shared body inlined with constant arguments spills in the inner loop, 39
+// instead of 32 instructions per pass on vww's 6x6x128 layers).
 #include <string>
 #include <vector>
 
@@ -144,24 +145,6 @@ std::string SharedDirectBody(const Shape& s, DspRequant* rq) {
 
 // The shared body of node `index` of `g` for `target`, "" when the node is
 // not a pointwise conv2d the DSP variant handles.
-std::string SharedDirectBodyOf(const ir::Graph& g, size_t index, const Target& target);
-
-}  // namespace
-
-bool Conv2DApplies(const KernelContext& ctx) {
-  Shape s;
-  if (!GetShape(ctx, &s) || !CheckConstOperands(ctx).ok()) return false;
-  const ir::Graph& g = ctx.graph;
-  const ir::Node& n = ctx.node;
-  if (g.tensor(n.inputs[0]).dtype != ir::DType::kInt8 || g.tensor(n.inputs[1]).dtype != ir::DType::kInt8 ||
-      g.tensor(n.outputs[0]).dtype != ir::DType::kInt8)
-    return false;
-  const ir::Tensor& f = g.tensor(n.inputs[1]);
-  return f.shape[3] == s.in_c && s.depth() <= kMaxDepth && s.out_c > 0;
-}
-
-namespace {
-
 std::string SharedDirectBodyOf(const ir::Graph& g, size_t index, const Target& target) {
   const ir::Node& n = g.nodes[index];
   if (n.op != ir::OpKind::kConv2D) return "";
@@ -176,6 +159,18 @@ std::string SharedDirectBodyOf(const ir::Graph& g, size_t index, const Target& t
 }
 
 }  // namespace
+
+bool Conv2DApplies(const KernelContext& ctx) {
+  Shape s;
+  if (!GetShape(ctx, &s) || !CheckConstOperands(ctx).ok()) return false;
+  const ir::Graph& g = ctx.graph;
+  const ir::Node& n = ctx.node;
+  if (g.tensor(n.inputs[0]).dtype != ir::DType::kInt8 || g.tensor(n.inputs[1]).dtype != ir::DType::kInt8 ||
+      g.tensor(n.outputs[0]).dtype != ir::DType::kInt8)
+    return false;
+  const ir::Tensor& f = g.tensor(n.inputs[1]);
+  return f.shape[3] == s.in_c && s.depth() <= kMaxDepth && s.out_c > 0;
+}
 
 Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckConstOperands(ctx));
@@ -197,15 +192,9 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
 
   // A body shared with another layer of the graph (same text), or literals.
   std::string shared;
-  if (s.direct()) {
-    DspRequant probe;
-    ConstPool unused("unused");
-    const KernelContext pctx{g, n, ctx.node_index, ctx.fn_name, unused, ctx.target};
-    EMBER_RETURN_IF_ERROR(probe.Init(pctx, s.out_c, ops::MultiplierFormula::kDouble));
-    const std::string mine = SharedDirectBody(s, &probe);
-    for (size_t i = 0; i < g.nodes.size() && shared.empty(); ++i)
-      if (i != ctx.node_index && SharedDirectBodyOf(g, i, ctx.target) == mine) shared = mine;
-  }
+  const std::string mine = SharedDirectBodyOf(g, ctx.node_index, ctx.target);
+  for (size_t i = 0; i < g.nodes.size() && !mine.empty() && shared.empty(); ++i)
+    if (i != ctx.node_index && SharedDirectBodyOf(g, i, ctx.target) == mine) shared = mine;
 
   const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
   std::string code = "/* conv2d '" + n.name + "': " + TypeString(g, n.inputs[0]) + " -> " +

@@ -171,8 +171,8 @@ std::string SharedBodyName(const ir::Graph& g, size_t index, const Target& targe
 }  // namespace
 
 // Layers whose kernel text would be the same but for the sizes and tables
-// share one body (shared_kernel.h; vww: eleven of its fourteen); a layer alone
-// of its kind keeps literal bounds.
+// share one body (shared_kernel.h; vww: two bodies for eleven of its fourteen
+// layers); a layer alone of its kind keeps literal bounds.
 Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   Expected<GemmS8> gm = PrepareGemm(ctx);
   if (!gm.ok()) return gm.status();
