@@ -208,16 +208,20 @@ TEST(DspConv2D, PointwiseLayersOfOneKindShareOneBody) {
   EXPECT_EQ(SharedBody(ca), SharedBody(cb));
   EXPECT_NE(ca.find("(in0, out0, scratch, 25, 12, 4,"), std::string::npos) << ca;
   EXPECT_NE(cb.find("(in0, out0, scratch, 9, 6, 2,"), std::string::npos) << cb;
-  // Both match the reference on the host (dsp.h's portable C).
+  // Both match the reference on the host (dsp.h's portable C), also with
+  // input and output in one buffer at the declared overlap.
   for (size_t i = 0; i < 2; ++i) {
     const ir::Graph& one = i ? p.tb.graph() : p.ta.graph();
     const std::vector<uint8_t>& in = i ? p.in_b : p.in_a;
     auto want = ops::EvaluateGraph(one, {in});
     ASSERT_TRUE(want.ok()) << want.diag().ToString();
     std::string src;
-    auto got = RunKernelInC(p.both, i, {in}, "cortex-m4", &src);
+    std::vector<std::vector<uint8_t>> overlapped;
+    auto got = RunKernelInC(p.both, i, {in}, "cortex-m4", &src, &overlapped);
     ASSERT_TRUE(got.ok()) << got.diag().ToString() << src;
     EXPECT_EQ(got->at(0), want->outputs.at(0)) << "node " << i;
+    EXPECT_FALSE(overlapped.empty()) << "node " << i << " declares no overlap";
+    for (const auto& o : overlapped) EXPECT_EQ(o, want->outputs.at(0)) << "node " << i << ", overlapped";
   }
   // A layer of another kind (odd output channels) keeps its own kernel.
   ConvCase c = Pointwise(16, 7);

@@ -184,9 +184,11 @@ TEST(MveGemmKernel, HostMatchesReference) {
     auto want = ops::EvaluateGraph(c.node.graph(), c.inputs);
     ASSERT_TRUE(want.ok()) << want.diag().ToString();
     std::string src;
-    auto got = RunKernelInC(*c.both, c.index, c.inputs, "cortex-m55", &src);
+    std::vector<std::vector<uint8_t>> overlapped;  // input and output in one buffer
+    auto got = RunKernelInC(*c.both, c.index, c.inputs, "cortex-m55", &src, &overlapped);
     ASSERT_TRUE(got.ok()) << got.diag().ToString() << src;
     EXPECT_EQ(got->at(0), want->outputs.at(0));
+    for (const auto& o : overlapped) EXPECT_EQ(o, want->outputs.at(0)) << "overlapped";
   }
 }
 
