@@ -108,4 +108,25 @@ inline OneNode BuildFc(const FcCase& k, std::vector<uint8_t>* input) {
   return t;
 }
 
+// One graph with the node of `a` then the node of `b` (renamed `b_name`),
+// each reading its own graph input: the emitters of either node see the
+// other, as the layers of one model (kernel bodies shared between layers).
+inline ir::Graph MergeGraphs(const ir::Graph& a, const ir::Graph& b, const std::string& b_name) {
+  ir::Graph g = a;
+  const ir::TensorId base = static_cast<ir::TensorId>(a.tensors.size());
+  for (ir::Tensor t : b.tensors) {
+    t.name = b_name + "/" + t.name;  // tensor names stay unique
+    g.tensors.push_back(t);
+  }
+  ir::Node n = b.nodes.at(0);
+  n.name = b_name;
+  for (ir::TensorId& id : n.inputs)
+    if (id != ir::kNoTensor) id += base;
+  for (ir::TensorId& id : n.outputs) id += base;
+  g.nodes.push_back(n);
+  for (ir::TensorId id : b.inputs) g.inputs.push_back(id + base);
+  for (ir::TensorId id : b.outputs) g.outputs.push_back(id + base);
+  return g;
+}
+
 }  // namespace ember::test

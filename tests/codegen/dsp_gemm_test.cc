@@ -161,6 +161,77 @@ TEST(DspConv2D, EveryDspCoreAndNotOthers) {
   ExpectKernelMatchesReference(gt.graph(), {input}, 0.0, "cortex-m4");
 }
 
+// Two pointwise layers of different sizes (pixels even and odd, channels)
+// whose kernels differ only in sizes and tables: a, b and the graph with both.
+struct SharedPair {
+  ConvCase a, b;
+  std::vector<uint8_t> in_a, in_b;
+  OneNode ta, tb;
+  ir::Graph both;
+};
+
+SharedPair MakeSharedPair() {
+  ConvCase a = Pointwise(16, 12), b = Pointwise(8, 6);
+  a.act = b.act = "relu", a.zin = b.zin = -128, a.zout = b.zout = -128;
+  b.h = 3, b.w = 3, b.seed = 77;  // 9 pixels: the last block has one
+  SharedPair p{a, b, {}, {}, OneNode(ir::OpKind::kConv2D), OneNode(ir::OpKind::kConv2D), {}};
+  p.ta = BuildConv(a, &p.in_a);
+  p.tb = BuildConv(b, &p.in_b);
+  p.both = MergeGraphs(p.ta.graph(), p.tb.graph(), "conv_b");
+  return p;
+}
+
+// The emitted kernel of node `index` of `g` for cortex-m4.
+std::string NodeCode(const ir::Graph& g, size_t index, const std::string& fn) {
+  auto tg = codegen::c::ParseTarget("cortex-m4");
+  EXPECT_TRUE(tg.ok());
+  codegen::c::ConstPool consts("k");
+  codegen::c::KernelContext ctx{g, g.nodes.at(index), index, fn, consts, *tg};
+  auto k = codegen::c::GetEmitter(g.nodes[index].op).emit(ctx);
+  EXPECT_TRUE(k.ok()) << k.diag().ToString();
+  return k.ok() ? k->code : "";
+}
+
+// The name of the shared body `code` calls, "" when there is none.
+std::string SharedBody(const std::string& code) {
+  const size_t at = code.find("static void ember_conv_");
+  return at == std::string::npos ? "" : code.substr(at + 12, 27);
+}
+
+TEST(DspConv2D, PointwiseLayersOfOneKindShareOneBody) {
+  SharedPair p = MakeSharedPair();
+  // Alone, each layer keeps its literal kernel.
+  EXPECT_EQ(SharedBody(KernelCode(p.ta.graph(), "cortex-m4")), "");
+  // Together they call one body with their own sizes and tables.
+  const std::string ca = NodeCode(p.both, 0, "kernel_0"), cb = NodeCode(p.both, 1, "kernel_1");
+  ASSERT_NE(SharedBody(ca), "");
+  EXPECT_EQ(SharedBody(ca), SharedBody(cb));
+  EXPECT_NE(ca.find("(in0, out0, scratch, 25, 12, 4,"), std::string::npos) << ca;
+  EXPECT_NE(cb.find("(in0, out0, scratch, 9, 6, 2,"), std::string::npos) << cb;
+  // Both match the reference on the host (dsp.h's portable C), also with
+  // input and output in one buffer at the declared overlap.
+  for (size_t i = 0; i < 2; ++i) {
+    const ir::Graph& one = i ? p.tb.graph() : p.ta.graph();
+    const std::vector<uint8_t>& in = i ? p.in_b : p.in_a;
+    auto want = ops::EvaluateGraph(one, {in});
+    ASSERT_TRUE(want.ok()) << want.diag().ToString();
+    std::string src;
+    std::vector<std::vector<uint8_t>> overlapped;
+    auto got = RunKernelInC(p.both, i, {in}, "cortex-m4", &src, &overlapped);
+    ASSERT_TRUE(got.ok()) << got.diag().ToString() << src;
+    EXPECT_EQ(got->at(0), want->outputs.at(0)) << "node " << i;
+    EXPECT_FALSE(overlapped.empty()) << "node " << i << " declares no overlap";
+    for (const auto& o : overlapped) EXPECT_EQ(o, want->outputs.at(0)) << "node " << i << ", overlapped";
+  }
+  // A layer of another kind (odd output channels) keeps its own kernel.
+  ConvCase c = Pointwise(16, 7);
+  c.act = "relu", c.zin = -128, c.zout = -128;
+  std::vector<uint8_t> in_c;
+  OneNode tc = BuildConv(c, &in_c);
+  const ir::Graph three = MergeGraphs(p.both, tc.graph(), "conv_c");
+  EXPECT_EQ(SharedBody(NodeCode(three, 2, "kernel_2")), "");
+}
+
 // ---- host: fully_connected ----
 
 TEST(DspFullyConnected, Kws640To128) {
@@ -228,7 +299,14 @@ std::string CArray(const std::string& name, const std::vector<uint8_t>& b) {
 
 // One program running every case's kernel for cortex-m4 on its input and
 // comparing with the reference evaluator's output; prints "dsp-kernels: ok".
-std::string QemuProgram(const std::vector<std::pair<const ir::Graph*, std::vector<uint8_t>>>& cases) {
+struct QemuCase {
+  const ir::Graph* graph;      // the one-node graph of the reference
+  std::vector<uint8_t> input;
+  const ir::Graph* emit_from;  // the graph whose node `node` is emitted (null: graph, node 0)
+  size_t node;
+};
+
+std::string QemuProgram(const std::vector<QemuCase>& cases) {
   auto tg = codegen::c::ParseTarget("cortex-m4");
   std::string src = "#include <stdint.h>\n#include <string.h>\n#include \"platform.h\"\n"
                     "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n"
@@ -236,20 +314,22 @@ std::string QemuProgram(const std::vector<std::pair<const ir::Graph*, std::vecto
   std::string calls;
   int64_t scratch = 16;
   for (size_t i = 0; i < cases.size(); ++i) {
-    const ir::Graph& g = *cases[i].first;
+    const ir::Graph& g = *cases[i].graph;
+    const ir::Graph& eg = cases[i].emit_from ? *cases[i].emit_from : g;
+    const size_t node = cases[i].emit_from ? cases[i].node : 0;
     const std::string id = std::to_string(i), fn = "kernel_" + id;
     codegen::c::ConstPool consts("k" + id);
-    codegen::c::KernelContext ctx{g, g.nodes[0], 0, fn, consts, *tg};
-    auto k = codegen::c::GetEmitter(g.nodes[0].op).emit(ctx);
+    codegen::c::KernelContext ctx{eg, eg.nodes[node], node, fn, consts, *tg};
+    auto k = codegen::c::GetEmitter(eg.nodes[node].op).emit(ctx);
     EXPECT_TRUE(k.ok()) << k.diag().ToString();
     if (!k.ok()) return "";
     EXPECT_NE(k->code.find("ember_smlad"), std::string::npos);
-    auto ref = ops::EvaluateGraph(g, {cases[i].second});
+    auto ref = ops::EvaluateGraph(g, {cases[i].input});
     EXPECT_TRUE(ref.ok()) << ref.diag().ToString();
     if (!ref.ok()) return "";
     const std::vector<uint8_t>& want = ref->outputs[0];
     src += consts.Render() + k->code;
-    src += CArray("in_" + id, cases[i].second) + CArray("want_" + id, want);
+    src += CArray("in_" + id, cases[i].input) + CArray("want_" + id, want);
     scratch = std::max(scratch, k->scratch_bytes);
     calls += "  " + fn + "((const int8_t*)in_" + id + ", (int8_t*)out" +
              (k->scratch_bytes ? ", scratch" : "") + ");\n";
@@ -257,7 +337,7 @@ std::string QemuProgram(const std::vector<std::pair<const ir::Graph*, std::vecto
              ")) { ember_cm_print(\"mismatch in case " + id + "\\n\"); bad = 1; }\n";
   }
   int64_t out_bytes = 16;
-  for (const auto& c : cases) out_bytes = std::max(out_bytes, c.first->tensor(c.first->outputs[0]).size_bytes());
+  for (const auto& c : cases) out_bytes = std::max(out_bytes, c.graph->tensor(c.graph->outputs[0]).size_bytes());
   src += "static uint8_t out[" + std::to_string(out_bytes) + "];\n";
   src += "static uint8_t scratch[" + std::to_string(scratch) + "] EMBER_ALIGNED(16);\n";
   src += "int main(void);\nint main(void) {\n  int bad = 0;\n" + calls +
@@ -306,8 +386,12 @@ TEST(DspKernelsOnCortexM4, MatchReferenceUnderQemu) {
   FcCase fcp;
   fcp.in_shape = {2, 40}, fcp.units = 10, fcp.per_channel = true, fcp.zin = -128, fcp.zout = 127;
   add_fc(fcp);
-  std::vector<std::pair<const ir::Graph*, std::vector<uint8_t>>> cases;
-  for (size_t i = 0; i < nodes.size(); ++i) cases.emplace_back(&nodes[i].graph(), inputs[i]);
+  std::vector<QemuCase> cases;
+  for (size_t i = 0; i < nodes.size(); ++i) cases.push_back({&nodes[i].graph(), inputs[i], nullptr, 0});
+  // Two layers calling one shared body (defined once in the program).
+  const SharedPair p = MakeSharedPair();
+  cases.push_back({&p.ta.graph(), p.in_a, &p.both, 0});
+  cases.push_back({&p.tb.graph(), p.in_b, &p.both, 1});
   const std::string src = QemuProgram(cases);
   ASSERT_FALSE(src.empty());
   const std::string dir = TempDir();

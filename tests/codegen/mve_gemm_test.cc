@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -20,6 +21,10 @@ struct Case {
   std::string name;
   OneNode node;
   std::vector<std::vector<uint8_t>> inputs;
+  // When set, the kernel is emitted as node `index` of this graph (layers
+  // sharing one body); `node` stays the reference.
+  std::shared_ptr<const ir::Graph> both = nullptr;
+  size_t index = 0;
 };
 
 Case Conv(const std::string& name, const ConvCase& k) {
@@ -128,6 +133,28 @@ std::vector<Case> Cases() {
   v.push_back(Fc("fc_large_multiplier_filter_zero_point", f));
   f.out_scale = 1e4f, f.zw = 0, f.units = 128, f.in_shape = {1, 128};
   v.push_back(Fc("fc_tiny_multiplier", f));
+  // Two pointwise layers of one kind, different sizes (odd pixel count,
+  // channels not a multiple of 4): one shared body with their sizes as
+  // arguments. Likewise two 3x3 layers of one geometry (shared im2col).
+  auto pair = [&](const std::string& name, ConvCase a, ConvCase b) {
+    Case ca = Conv(name + "_a", a), cb = Conv(name + "_b", b);
+    auto both = std::make_shared<const ir::Graph>(MergeGraphs(ca.node.graph(), cb.node.graph(), "conv_b"));
+    ca.both = cb.both = both;
+    cb.index = 1;
+    v.push_back(std::move(ca));
+    v.push_back(std::move(cb));
+  };
+  k = ConvCase();
+  k.h = 4, k.w = 6, k.c = 48, k.oc = 20, k.kh = 1, k.kw = 1, k.pad = {0, 0, 0, 0};
+  k.act = "relu", k.zin = -128, k.zout = -128;
+  ConvCase k2 = k;
+  k2.h = 3, k2.w = 3, k2.c = 64, k2.oc = 6, k2.seed = 21;
+  pair("shared_pointwise", k, k2);
+  k = ConvCase();
+  k.h = 6, k.w = 5, k.c = 8, k.oc = 12, k.act = "relu6";
+  k2 = k;
+  k2.seed = 33, k2.oc = 8;
+  pair("shared_3x3_same_geometry", k, k2);
   return v;
 }
 
@@ -135,8 +162,9 @@ std::vector<Case> Cases() {
 Expected<codegen::c::Kernel> EmitM55(const Case& c, codegen::c::ConstPool& consts, const std::string& fn) {
   auto target = codegen::c::ParseTarget("cortex-m55");
   if (!target.ok()) return target.diag();
-  codegen::c::KernelContext ctx{c.node.graph(), c.node.node(), 0, fn, consts, *target};
-  return codegen::c::GetEmitter(c.node.node().op).emit(ctx);
+  const ir::Graph& g = c.both ? *c.both : c.node.graph();
+  codegen::c::KernelContext ctx{g, g.nodes.at(c.index), c.index, fn, consts, *target};
+  return codegen::c::GetEmitter(g.nodes[c.index].op).emit(ctx);
 }
 
 TEST(MveGemmKernel, HostMatchesReference) {
@@ -147,7 +175,20 @@ TEST(MveGemmKernel, HostMatchesReference) {
     ASSERT_TRUE(k.ok()) << k.diag().ToString();
     EXPECT_NE(k->code.find("ember_mve_"), std::string::npos) << "not the Helium kernel";
     EXPECT_NE(k->code.find("ccess order"), std::string::npos);
-    ExpectKernelMatchesReference(c.node.graph(), c.inputs, 0.0, "cortex-m55");
+    if (!c.both) {
+      EXPECT_EQ(k->code.find("ember_mve_conv_"), std::string::npos) << "a layer alone keeps literal bounds";
+      ExpectKernelMatchesReference(c.node.graph(), c.inputs, 0.0, "cortex-m55");
+      continue;
+    }
+    EXPECT_NE(k->code.find("ember_mve_conv_"), std::string::npos) << "no shared body";
+    auto want = ops::EvaluateGraph(c.node.graph(), c.inputs);
+    ASSERT_TRUE(want.ok()) << want.diag().ToString();
+    std::string src;
+    std::vector<std::vector<uint8_t>> overlapped;  // input and output in one buffer
+    auto got = RunKernelInC(*c.both, c.index, c.inputs, "cortex-m55", &src, &overlapped);
+    ASSERT_TRUE(got.ok()) << got.diag().ToString() << src;
+    EXPECT_EQ(got->at(0), want->outputs.at(0));
+    for (const auto& o : overlapped) EXPECT_EQ(o, want->outputs.at(0)) << "overlapped";
   }
 }
 

@@ -79,6 +79,13 @@ class Requant {
   // One-line description for the kernel's comment.
   std::string Describe() const;
   const ops::ConvRequant& params() const { return r_; }
+  // The per-channel tables (ConstPool names: multipliers, shifts), or {} when
+  // the parameters are literals; `mult` and `shift` replace their names in
+  // Store (parameters of a shared kernel body).
+  std::vector<std::string> Tables() const { return shared_ ? std::vector<std::string>{} : std::vector<std::string>{mult_, shift_}; }
+  void RenameTables(const std::string& mult, const std::string& shift) {
+    if (!shared_) mult_ = mult, shift_ = shift;
+  }
 
  private:
   ops::ConvRequant r_;

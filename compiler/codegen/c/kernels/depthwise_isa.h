@@ -20,6 +20,7 @@
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/shared_kernel.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c {
@@ -143,11 +144,8 @@ std::string DwPixelLoops(const DwPlan& p, const Body& body) {
   return EmitPixelLoops(p.loop, DwHasInterior(p) ? body(true) : border, border);
 }
 
-// One table parameter of a shared kernel body: its C declaration (type and
-// name as the body uses it) and the kernel's argument (a ConstPool name).
-struct DwTableParam {
-  std::string decl, arg;
-};
+// One table parameter of a shared kernel body (shared_kernel.h).
+using DwTableParam = SharedParam;
 
 // The kernel function: `body` (the pixel loops, reading in0 and writing
 // out0) becomes a function with the tables as parameters, named after a
@@ -156,25 +154,7 @@ struct DwTableParam {
 // vww: five) share one copy of the code; `fn_name` calls it.
 inline std::string DwSharedKernel(const std::string& fn_name, const std::string& kernel_params,
                                   const std::string& body, const std::vector<DwTableParam>& tables) {
-  std::string params = kernel_params, args = "in0, out0", voids;
-  for (const DwTableParam& t : tables) {
-    params += ", " + t.decl;
-    const std::string name = t.decl.substr(t.decl.find_last_of("* ") + 1);
-    args += ", " + t.arg;
-    if (body.find(name) == std::string::npos) voids += "  (void)" + name + ";\n";
-  }
-  const std::string text = params + "\n" + voids + body;
-  uint64_t h = 1469598103934665603ull;  // FNV-1a
-  for (unsigned char ch : text) h = (h ^ ch) * 1099511628211ull;
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  const std::string shared = std::string("ember_dw_") + hex;
-  std::string upper = shared;
-  for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  return "#ifndef " + upper + "_DEFINED\n#define " + upper + "_DEFINED\n" +
-         "/* Shared by the depthwise_conv2d kernels of this file with this text. */\n" +
-         "static void " + shared + "(" + params + ") {\n" + voids + body + "}\n#endif\n" +
-         "static void " + fn_name + "(" + kernel_params + ") {\n  " + shared + "(" + args + ");\n}\n";
+  return SharedKernel("ember_dw_", "depthwise_conv2d", fn_name, kernel_params, body, tables);
 }
 
 // Declarations of the tap bases `p0`..`p<T-1>` of a pixel. Interior: offsets

@@ -17,12 +17,20 @@
 //     order it reads them; then requantization and clamp fused into the store.
 // Access order (for the memory planner): a block's outputs are written only
 // after all of the block's input pixels were read; blocks go in raster order.
+//
+// Pointwise layers whose kernel text would be the same but for the sizes and
+// tables share one body that takes those as parameters (shared_kernel.h;
+// vww: three bodies for its thirteen pointwise layers); a layer alone of its
+// kind keeps literal bounds (gcc 12 allocates the literal loops better: the
+// shared body inlined with constant arguments spills in the inner loop, 39
+// instead of 32 instructions per pass on vww's 6x6x128 layers).
 #include <string>
 #include <vector>
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
 #include "codegen/c/kernels/dsp/gemm_s8.h"
+#include "codegen/c/kernels/shared_kernel.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c::dsp {
@@ -102,6 +110,54 @@ std::string Im2col(const Shape& s, const std::string& name, int32_t zin) {
   return b + "}\n";
 }
 
+// The body shared by pointwise layers (direct()): sizes and tables are the
+// parameters pixels, cout, groups (= in_c / 4), wts, inits and the requant
+// tables (DspRequant::ShareTables). A block of one
+// pixel (the last of an odd count) computes it twice and stores it twice to
+// the same place (ob = o), so no store needs a guard.
+std::string SharedDirectBody(const Shape& s, DspRequant* rq) {
+  const int64_t groups = s.padded_depth() / 4;
+  rq->ShareTables();
+  std::string b = "int32_t* const cols = (int32_t*)scratch;\nint8_t* o = out0;\n";
+  b += "for (int p = 0; p < pixels; p += 2, o += 2 * cout) {\n";
+  std::string blk = "const int two = p + 1 < pixels;  /* the block has a 2nd pixel (else b repeats a) */\n";
+  blk += "const int8_t* const xa = in0 + p * 4 * groups;\n";
+  blk += "const int8_t* const xb = two ? xa + 4 * groups : xa;\n";
+  blk += "int8_t* const ob = two ? o + cout : o;\n";
+  blk += "{  /* sign-extend once: per group of 4 taps, pixel a (lanes 0,2 | 1,3), pixel b */\n";
+  blk += "  int j;\n  for (j = 0; j < groups; ++j) {\n";
+  blk += "    const int32_t va = ember_read_s8x4(xa + 4 * j), vb = ember_read_s8x4(xb + 4 * j);\n";
+  blk += "    cols[4 * j] = ember_sxtb16(va);\n    cols[4 * j + 1] = ember_sxtb16_ror8(va);\n";
+  blk += "    cols[4 * j + 2] = ember_sxtb16(vb);\n    cols[4 * j + 3] = ember_sxtb16_ror8(vb);\n  }\n}\n";
+  const int unroll = groups % 2 == 0 ? 2 : 1;
+  SmladGemm gm{4 * groups, s.out_c, 2, 2, unroll, RowSource::kColumns, "wts", "inits", "cols", ""};
+  gm.channels_expr = "cout";
+  gm.passes_expr = unroll == 2 ? "groups >> 1" : "groups";
+  gm.block_setup = rq->BlockSetup("c");
+  blk += EmitSmladGemm(
+      gm,
+      [&](const std::string& acc, int p, const std::string& ch, int u) {
+        return rq->Store(std::string(p ? "ob[" : "o[") + ch + "]", acc, ch, u);
+      },
+      [&](int) { return std::string(); });
+  return Reindent(b + Reindent(blk, 2) + "}\n", 2);
+}
+
+// The shared body of node `index` of `g` for `target`, "" when the node is
+// not a pointwise conv2d the DSP variant handles.
+std::string SharedDirectBodyOf(const ir::Graph& g, size_t index, const Target& target) {
+  const ir::Node& n = g.nodes[index];
+  if (n.op != ir::OpKind::kConv2D) return "";
+  ConstPool unused("unused");
+  const KernelContext ctx{g, n, index, "f", unused, target};
+  Shape s;
+  DspRequant rq;
+  if (!Conv2DApplies(ctx) || !GetShape(ctx, &s) || !s.direct() ||
+      !rq.Init(ctx, s.out_c, ops::MultiplierFormula::kDouble).ok())
+    return "";
+  return SharedDirectBody(s, &rq);
+}
+
 }  // namespace
 
 bool Conv2DApplies(const KernelContext& ctx) {
@@ -134,6 +190,12 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   const std::string wt = ctx.consts.AddInt32(n.name + "_w_smlad", PackWeights(w, s.out_c, k, 2));
   const std::string it = ctx.consts.AddInt32(n.name + "_init", init);
 
+  // A body shared with another layer of the graph (same text), or literals.
+  std::string shared;
+  const std::string mine = SharedDirectBodyOf(g, ctx.node_index, ctx.target);
+  for (size_t i = 0; i < g.nodes.size() && !mine.empty() && shared.empty(); ++i)
+    if (i != ctx.node_index && SharedDirectBodyOf(g, i, ctx.target) == mine) shared = mine;
+
   const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
   std::string code = "/* conv2d '" + n.name + "': " + TypeString(g, n.inputs[0]) + " -> " +
                      TypeString(g, n.outputs[0]) + ", filter " + std::to_string(s.k_h) + "x" +
@@ -144,13 +206,27 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   code += ", pad " + PadString(s.w) + ", act " + ops::ActivationName(s.w.act) +
           (has_bias ? "" : ", no bias") + "\n   " + rq.Describe() +
           "; init = bias - z_in * sum(w)\n   DSP (SMLAD): im2col of 2 pixels (K " + std::to_string(k) +
-          " -> " + std::to_string(k4) + ") into int16 scratch, 2 pixels x 2 channels per inner loop.\n"
+          " -> " + std::to_string(k4) + ") into int16 scratch, 2 pixels x 2 channels per inner loop" +
+          (shared.empty() ? "" : ",\n   in a body shared by the layers with the same text") + ".\n"
           "   Access order: pixels in raster order (batch, oy, ox) in blocks of 2; a block's outputs\n"
           "   are written after all its input pixels were read. */\n";
 
   // Scratch: [col8: 2 x k4 int8, gathered taps] [cols: 2 x k4 int16 as words].
   const int64_t col8_bytes = s.direct() ? 0 : 2 * k4;
   const int64_t scratch = col8_bytes + 4 * k4;
+  if (!shared.empty()) {
+    std::vector<SharedParam> params = {{"int pixels", std::to_string(pixels)},
+                                       {"int cout", std::to_string(s.out_c)},
+                                       {"int groups", std::to_string(groups)},
+                                       {"const int32_t* wts", wt},
+                                       {"const int32_t* inits", it}};
+    for (const SharedParam& t : rq.ShareTables()) params.push_back(t);
+    Kernel kernel;
+    kernel.code = code + SharedKernel("ember_conv_", "conv2d", ctx.fn_name, KernelParams(ctx, scratch), shared,
+                                      params, "EMBER_NOINLINE ");
+    kernel.scratch_bytes = scratch;
+    return kernel;
+  }
   const std::string im2col = ctx.fn_name + "_im2col";
   if (!s.direct()) code += Im2col(s, im2col, zin);
 

@@ -93,9 +93,21 @@ Status DspRequant::Init(const KernelContext& ctx, int64_t channels, ops::Multipl
   return Status::Ok();
 }
 
+std::vector<SharedParam> DspRequant::ShareTables() {
+  if (!fast_) {
+    const std::vector<std::string> t = portable_.Tables();
+    if (t.empty()) return {};
+    portable_.RenameTables("rqm", "rqs");
+    return {{"const int32_t* rqm", t[0]}, {"const int32_t* rqs", t[1]}};
+  }
+  if (table_.empty()) return {};
+  table_ref_ = "rqt";
+  return {{"const int32_t* rqt", table_}};
+}
+
 std::string DspRequant::BlockSetup(const std::string& c) const {
   if (!fast_ || shared_) return "";
-  return "const int32_t* const rq = " + table_ + " + 3 * " + c + ";  /* multiplier, rounding, shift */\n";
+  return "const int32_t* const rq = " + (table_ref_.empty() ? table_ : table_ref_) + " + 3 * " + c + ";  /* multiplier, rounding, shift */\n";
 }
 
 std::string DspRequant::Store(const std::string& dst, const std::string& acc, const std::string& ch,
@@ -144,8 +156,10 @@ std::string EmitSmladGemm(const SmladGemm& g,
   const int64_t padded = (g.channels + g.block - 1) / g.block * g.block;
   const int64_t full = g.depth / 4, partial = g.depth % 4;
   const int64_t iters = full / g.unroll, rest = full % g.unroll;
+  const std::string nch = g.channels_expr.empty() ? std::to_string(g.channels) : g.channels_expr;
   std::string s = "const int32_t* wp = " + g.weights + ";\n";
-  s += "for (int c = 0; c < " + std::to_string(padded) + "; c += " + std::to_string(g.block) + ") {\n";
+  s += "for (int c = 0; c < " + (g.channels_expr.empty() ? std::to_string(padded) : g.channels_expr) +
+       "; c += " + std::to_string(g.block) + ") {\n";
   std::string body;
   for (int u = 0; u < g.block; ++u) {
     body += "int32_t " + Acc(0, u) + " = " + g.init + "[" + Ch(u) + "]";
@@ -157,21 +171,25 @@ std::string EmitSmladGemm(const SmladGemm& g,
   else body += "const int8_t* xq = " + g.row + ";\n";
   std::string unrolled;
   for (int64_t o = 0; o < g.unroll; ++o) unrolled += Step(g, 0);
-  if (iters > 1) {
+  if (!g.passes_expr.empty()) {
+    body += "for (int i = " + g.passes_expr + "; i != 0; --i) {  /* " +
+            (g.unroll == 1 ? std::string("one group") : std::to_string(g.unroll) + " groups") +
+            " of 4 per pass */\n" + Reindent(unrolled, 2) + "}\n";
+  } else if (iters > 1) {
     body += "for (int i = 0; i < " + std::to_string(iters) + "; ++i) {  /* " +
             (g.unroll == 1 ? std::string("one group") : std::to_string(g.unroll) + " groups") +
             " of 4 per pass */\n" + Reindent(unrolled, 2) + "}\n";
   } else if (iters == 1) {
     body += unrolled;
   }
-  for (int64_t o = 0; o < rest; ++o) body += Step(g, 0);
-  if (partial > 0) body += Step(g, partial);
+  for (int64_t o = 0; o < rest && g.passes_expr.empty(); ++o) body += Step(g, 0);
+  if (partial > 0 && g.passes_expr.empty()) body += Step(g, partial);
   if (g.store_loop && g.rows == 1) {
     // One store statement in a loop over the block (less code, a few more instructions).
     std::string list;
     for (int u = 0; u < g.block; ++u) list += (u ? ", " : "") + Acc(0, u);
     std::string st = store("accs[u]", 0, "c + u", -1);
-    if (g.channels % g.block != 0) st = "if (c + u < " + std::to_string(g.channels) + ") " + st;
+    if (g.channels % g.block != 0) st = "if (c + u < " + nch + ") " + st;
     body += "{\n  const int32_t accs[" + std::to_string(g.block) + "] = {" + list + "};\n  int u;\n  for (u = 0; u < " +
             std::to_string(g.block) + "; ++u) " + Reindent(st, 2).substr(2) + "}\n";
     s += Reindent(body, 2);
@@ -182,7 +200,7 @@ std::string EmitSmladGemm(const SmladGemm& g,
       std::string st = store(Acc(p, u), p, Ch(u), u);
       std::string cond;
       if (u >= g.channels % g.block && g.channels % g.block != 0)
-        cond = Ch(u) + " < " + std::to_string(g.channels);
+        cond = Ch(u) + " < " + nch;
       const std::string rg = p > 0 ? row_guard(p) : "";
       if (!rg.empty()) cond = cond.empty() ? rg : rg + " && " + cond;
       body += cond.empty() ? st : "if (" + cond + ") " + st;

@@ -21,6 +21,7 @@
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/shared_kernel.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c::dsp {
@@ -48,6 +49,10 @@ class DspRequant {
   // block's channel number `u` (-1: the C variable `u`), to `dst`.
   std::string Store(const std::string& dst, const std::string& acc, const std::string& ch, int u) const;
   std::string Describe() const { return DescribeRequant(r_); }
+  // For a shared kernel body (shared_kernel.h): its per-channel tables become
+  // parameters (rqt; or rqm and rqs for the portable form); returns them with
+  // the tables as arguments ({} when the parameters are literals).
+  std::vector<SharedParam> ShareTables();
   const ops::ConvRequant& params() const { return r_; }
 
  private:
@@ -56,6 +61,7 @@ class DspRequant {
   bool fast_ = false, shared_ = true, zp_folded_ = false;
   std::string mult_, rnd_, shift_;  // literals (shared)
   std::string table_;               // per channel: multiplier, rounding term, shift
+  std::string table_ref_;           // what BlockSetup reads it as ("": table_)
 };
 
 // Packs int8 weight rows [rows][depth] as little-endian words of four int8 in
@@ -85,6 +91,11 @@ struct SmladGemm {
   std::string row;      // kInt8: the expression of the row's first int8
   std::string block_setup = "";  // statements at the start of each channel block (`c`)
   bool store_loop = false;  // rows == 1: store the block through a loop over `u` (store's u = -1)
+  // Sizes as C expressions of the caller's body (shared kernels, shared_kernel.h);
+  // "" = the literals above. `channels_expr`: the channel count (the loop runs
+  // while c < it). `passes_expr`: the number of passes of `unroll` groups
+  // (>= 1; then depth is a multiple of 4 * unroll).
+  std::string channels_expr = "", passes_expr = "";
 };
 
 // The loop over channel blocks: for each block, accumulate every group, then

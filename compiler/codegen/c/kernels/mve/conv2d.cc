@@ -105,7 +105,10 @@ bool Conv2DApplies(const KernelContext& ctx) {
   return in.num_elements() < (int64_t{1} << 28) && f.num_elements() < (int64_t{1} << 24);
 }
 
-Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
+namespace {
+
+// The matrix product of a conv2d node (Conv2DApplies).
+Expected<GemmS8> PrepareGemm(const KernelContext& ctx) {
   const ir::Graph& g = ctx.graph;
   const ir::Node& n = ctx.node;
   const ir::Tensor& in = g.tensor(n.inputs[0]);
@@ -145,7 +148,40 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
        "   Access order: output pixels in raster order (batch, oy, ox) in blocks of 2; a block's\n"
        "   outputs are written only after all of its inputs were read. */\n";
   gm.comment = c;
-  return EmitGemmS8(ctx, gm);
+  return gm;
+}
+
+// The name of the shared body node `index` of the graph would call, "" when
+// the Helium conv2d does not apply to it.
+std::string SharedBodyName(const ir::Graph& g, size_t index, const Target& target) {
+  const ir::Node& n = g.nodes[index];
+  if (n.op != ir::OpKind::kConv2D) return "";
+  ConstPool unused("unused");
+  const KernelContext ctx{g, n, index, "f", unused, target};
+  if (!Conv2DApplies(ctx)) return "";
+  Expected<GemmS8> gm = PrepareGemm(ctx);
+  if (!gm.ok()) return "";
+  gm->share = true;
+  Expected<Kernel> k = EmitGemmS8(ctx, *gm);
+  if (!k.ok()) return "";
+  const size_t at = k->code.find("ember_mve_conv_");
+  return at == std::string::npos ? "" : k->code.substr(at, 31);
+}
+
+}  // namespace
+
+// Layers whose kernel text would be the same but for the sizes and tables
+// share one body (shared_kernel.h; vww: two bodies for eleven of its fourteen
+// layers); a layer alone of its kind keeps literal bounds.
+Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
+  Expected<GemmS8> gm = PrepareGemm(ctx);
+  if (!gm.ok()) return gm.status();
+  const std::string mine = SharedBodyName(ctx.graph, ctx.node_index, ctx.target);
+  for (size_t i = 0; i < ctx.graph.nodes.size() && !mine.empty() && !gm->share; ++i)
+    if (i != ctx.node_index && SharedBodyName(ctx.graph, i, ctx.target) == mine) gm->share = true;
+  if (gm->share)
+    gm->comment.insert(gm->comment.rfind("   Access order"), "   In a body shared by the layers with the same text.\n");
+  return EmitGemmS8(ctx, *gm);
 }
 
 }  // namespace ember::codegen::c::mve

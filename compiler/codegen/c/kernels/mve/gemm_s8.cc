@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/shared_kernel.h"
 
 namespace ember::codegen::c::mve {
 namespace {
@@ -42,6 +43,10 @@ struct Plan {
   bool direct, row_sum, stage;
   int32_t row_sum_mult;
   std::string w, q, im2col_fn;
+  // The sizes as the body's C expressions: literals, or (shared bodies) of
+  // the parameters rows, units and kc.
+  std::string rows_e, units_e, nb_e, up_e, kfull_e, depth_e;
+  bool shared = false;
   QTable qt;
   const ops::ConvRequant* rq;
 };
@@ -66,7 +71,7 @@ std::string Requant(const Plan& p, int b) {
   if (rq.output_zp != 0) s += "  v = ember_mve_add_n(v, " + CInt(rq.output_zp) + ");\n";
   s += "  v = ember_mve_clamp(v, " + CInt(rq.range.min) + ", " + CInt(rq.range.max) + ");\n";
   if (p.stage) {
-    s += "  ember_mve_st8x4(st + " + (b ? S(p.up) + " + " : std::string()) + "j * 4, v);\n}\n";
+    s += "  ember_mve_st8x4(st + " + (b ? p.up_e + " + " : std::string()) + "j * 4, v);\n}\n";
     return s;
   }
   // Straight to the output; the last block of a row ends with a partial store.
@@ -86,10 +91,14 @@ std::string Chunks(const Plan& p, int b) {
     s += "a[0] = a[1] = a[2] = a[3] = 0;\n";
   } else {
     s += "ember_mve_dot4_first(a, &w, &x);\n";
-    if (p.kfull - 1 <= 1) {
+    if (p.kfull - 1 <= 1 && !p.shared) {
       for (int64_t c = 1; c < p.kfull; ++c) s += "ember_mve_dot4(a, &w, &x);\n";
-    } else {
-      s += "for (int c = 1; c < " + S(p.kfull) + "; ++c) ember_mve_dot4(a, &w, &x);\n";
+    } else if (p.shared && p.kfull >= 2) {
+      // Shared bodies (kfull >= 2 in one text): the second chunk unrolled,
+      // a loop for the rest (~1 % fewer instructions on vww than one loop).
+      s += "ember_mve_dot4(a, &w, &x);\nfor (int c = 2; c < " + p.kfull_e + "; ++c) ember_mve_dot4(a, &w, &x);\n";
+    } else if (p.kfull > 2) {
+      s += "for (int c = 1; c < " + p.kfull_e + "; ++c) ember_mve_dot4(a, &w, &x);\n";
     }
   }
   if (p.tail)
@@ -103,7 +112,7 @@ std::string Chunks(const Plan& p, int b) {
 // neither gathered nor copied out (one copy of the code serves all rows).
 std::string Block(const Plan& p, int nrows, const std::string& r, bool last_odd = false) {
   std::string s = "{\n";
-  const std::string has1 = "(" + r + " + 1 < " + S(p.rows) + ")";
+  const std::string has1 = "(" + r + " + 1 < " + p.rows_e + ")";
   if (!p.direct) {
     for (int b = 0; b < nrows; ++b)
       s += "  " + std::string(b && last_odd ? "if " + has1 + " " : "") + p.im2col_fn + "(xs" +
@@ -114,9 +123,9 @@ std::string Block(const Plan& p, int nrows, const std::string& r, bool last_odd 
       s += "  const int8_t* x1 = " + (last_odd ? has1 + " ? xs + " + S(p.kp) + " : xs" : "xs + " + S(p.kp)) +
            ";\n";
   } else {
-    s += "  const int8_t* x0 = in0 + " + r + " * " + S(p.depth) + ";\n";
+    s += "  const int8_t* x0 = in0 + " + r + " * " + p.depth_e + ";\n";
     if (nrows > 1)
-      s += "  const int8_t* x1 = " + (last_odd ? has1 + " ? x0 + " + S(p.depth) + " : x0" : "x0 + " + S(p.depth)) +
+      s += "  const int8_t* x1 = " + (last_odd ? has1 + " ? x0 + " + p.depth_e + " : x0" : "x0 + " + p.depth_e) +
            ";\n";
   }
   if (p.row_sum) {
@@ -135,7 +144,7 @@ std::string Block(const Plan& p, int nrows, const std::string& r, bool last_odd 
   }
   if (!p.stage) s += "  int8_t* const o = out0 + " + r + " * " + S(p.units) + ";\n";
   s += "  const int8_t* wj = " + p.w + ";\n  const int32_t* q = " + p.q + ";\n";
-  s += "  for (int j = 0; j < " + S(p.nb) + "; ++j, wj += " + S(p.kc * 64) + ", q += " + S(p.qt.stride) +
+  s += "  for (int j = 0; j < " + p.nb_e + "; ++j, wj += " + (p.shared ? "64 * kc" : S(p.kc * 64)) + ", q += " + S(p.qt.stride) +
        ") {\n";
   for (int b = 0; b < nrows; ++b)
     s += "    {  /* row " + S(b) + " */\n" + Reindent(Chunks(p, b), 6) + Reindent(Requant(p, b), 6) + "    }\n";
@@ -143,8 +152,7 @@ std::string Block(const Plan& p, int nrows, const std::string& r, bool last_odd 
   for (int b = 0; b < nrows && p.stage; ++b) {
     const std::string row = b ? "(" + r + " + " + S(b) + ")" : r;
     s += "  " + std::string(b && last_odd ? "if " + has1 + " " : "") + "ember_mve_copy(out0 + " + row + " * " +
-         S(p.units) + ", st" +
-         (b ? " + " + S(p.up * b) : std::string()) + ", " + S(p.units) + ");\n";
+         p.units_e + ", st" + (b ? " + " + p.up_e : std::string()) + ", " + p.units_e + ");\n";
   }
   return s + "}\n";
 }
@@ -169,6 +177,24 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
   p.qt = LayoutOf(g.rq);
   p.rq = &g.rq;
   p.im2col_fn = ctx.fn_name + "_im2col";
+  p.shared = g.share && g.stage && !p.row_sum;
+  if (p.shared) {
+    p.rows_e = "rows";
+    p.units_e = "units";
+    p.nb_e = "((units + 3) >> 2)";
+    p.up_e = "4 * " + p.nb_e;
+    p.kfull_e = p.tail ? "kc - 1" : "kc";
+    p.depth_e = p.tail ? "(16 * kc - " + S(16 - p.tail) + ")" : "16 * kc";
+    p.w = "wts";
+    p.q = "qt";
+  } else {
+    p.rows_e = S(p.rows);
+    p.units_e = S(p.units);
+    p.nb_e = S(p.nb);
+    p.up_e = S(p.up);
+    p.kfull_e = S(p.kfull);
+    p.depth_e = S(p.depth);
+  }
 
   // Weights in loop order: [block j][chunk c][unit 4j+i][16], zero padded.
   std::vector<int8_t> wp(static_cast<size_t>(p.nb * p.kc * 64), 0);
@@ -188,18 +214,30 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
     if (p.qt.right >= 0) row[p.qt.right] = m.shift < 0 ? m.shift : 0;
   }
   const std::string& name = ctx.node.name;
-  p.w = ctx.consts.AddInt8(name + "_mve_w", wp);
-  p.q = ctx.consts.AddInt32(name + "_mve_q", qv);
+  const std::string w_table = ctx.consts.AddInt8(name + "_mve_w", wp);
+  const std::string q_table = ctx.consts.AddInt32(name + "_mve_q", qv);
+  if (!p.shared) {
+    p.w = w_table;
+    p.q = q_table;
+  }
+  if (p.shared && !p.direct) p.im2col_fn = SharedName("ember_mve_im2col_", g.im2col);
 
   Kernel k;
   const int64_t stage_bytes = p.stage ? 2 * p.up : 0;
   k.scratch_bytes = stage_bytes + (p.direct ? 0 : 2 * p.kp);
   std::string body;
-  if (p.stage) body += "  int8_t* const st = (int8_t*)scratch;  /* 2 staging rows of " + S(p.up) + " outputs */\n";
-  if (!p.direct) body += "  int8_t* const xs = (int8_t*)scratch + " + S(stage_bytes) + ";  /* 2 im2col rows of " +
-                         S(p.kp) + " */\n";
-  if (p.stage && g.rows % 2 == 1 && g.rows > 1) {
-    body += "  for (int r = 0; r < " + S(g.rows) + "; r += 2)\n" + Reindent(Block(p, 2, "r", true), 2);
+  if (p.shared) {  // the im2col rows first: their size is in the body's text anyway
+    const int64_t xs_bytes = p.direct ? 0 : 2 * p.kp;
+    if (!p.direct) body += "  int8_t* const xs = (int8_t*)scratch;  /* 2 im2col rows of " + S(p.kp) + " */\n";
+    body += "  int8_t* const st = (int8_t*)scratch + " + S(xs_bytes) + ";  /* 2 staging rows */\n";
+  } else {
+    if (p.stage) body += "  int8_t* const st = (int8_t*)scratch;  /* 2 staging rows of " + S(p.up) + " outputs */\n";
+    if (!p.direct)
+      body += "  int8_t* const xs = (int8_t*)scratch + " + S(stage_bytes) + ";  /* 2 im2col rows of " + S(p.kp) +
+              " */\n";
+  }
+  if (p.shared || (p.stage && g.rows % 2 == 1 && g.rows > 1)) {
+    body += "  for (int r = 0; r < " + p.rows_e + "; r += 2)\n" + Reindent(Block(p, 2, "r", true), 2);
   } else {
     if (g.rows >= 2)
       body += "  for (int r = 0; r < " + S(g.rows - 1) + "; r += 2)\n" + Reindent(Block(p, 2, "r"), 2);
@@ -207,8 +245,19 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
   }
 
   std::string code = g.comment;
-  if (!p.direct)
-    code += "static void " + p.im2col_fn + "(int8_t* d, const int8_t* in0, int p) {\n" + g.im2col + "}\n";
+  const std::string im2col_def = "static void " + p.im2col_fn + "(int8_t* d, const int8_t* in0, int p) {\n" + g.im2col + "}\n";
+  if (p.shared) {
+    // One body per text (shared_kernel.h): the layers' sizes and tables are arguments.
+    if (!p.direct) code += GuardedDefinition(p.im2col_fn, im2col_def);
+    k.code = code + SharedKernel("ember_mve_conv_", "conv2d", ctx.fn_name, KernelParams(ctx, k.scratch_bytes), body,
+                                 {{"int rows", S(p.rows)},
+                                  {"int units", S(p.units)},
+                                  {"int kc", S(p.kc)},
+                                  {"const int8_t* wts", w_table},
+                                  {"const int32_t* qt", q_table}});
+    return k;
+  }
+  if (!p.direct) code += im2col_def;
   code += "static void " + ctx.fn_name + "(" + KernelParams(ctx, k.scratch_bytes) + ") {\n" + body + "}\n";
   k.code = code;
   return k;

@@ -47,6 +47,10 @@ struct GemmS8 {
   std::string im2col;
   // Outputs of a block go through scratch (see the access order above).
   bool stage = true;
+  // The body takes rows, units and depth (in 16-byte chunks) and the tables as
+  // parameters and is shared by the layers with the same text (shared_kernel.h);
+  // only with `stage` and no row sums.
+  bool share = false;
 };
 
 // `ctx` with its constants going to `pool`: Requant::Init on it computes the
