@@ -45,7 +45,9 @@ struct Int8Params {
 // z_out + round(bound / s_out) clamped to the int8 range (an infinite bound
 // clamps to the end of the range).
 int32_t QuantizeBound(double bound, float so, int32_t zo) {
-  const float q = std::round(static_cast<float>(bound) / so);
+  // Bounds beyond +-1e30 are beyond any int8 range; keep the float cast defined.
+  const double b = std::min(std::max(bound, -1e30), 1e30);
+  const float q = std::round(static_cast<float>(b) / so);
   if (!(q > -1024.0f)) return -128;
   if (!(q < 1024.0f)) return 127;
   return std::min(std::max(static_cast<int32_t>(q) + zo, -128), 127);

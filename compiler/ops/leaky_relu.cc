@@ -46,6 +46,8 @@ Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   double alpha = 0;
   EMBER_RETURN_IF_ERROR(GetRealAttr(n, "alpha", true, 0.0, &alpha));
+  if (std::fabs(alpha) > 3.4e38)
+    return NodeError(n, "attribute 'alpha' is " + FormatReal(alpha) + ", beyond float32");
   return InferUnaryI8F32(g, n, PrepareInt8);
 }
 

@@ -25,6 +25,7 @@ namespace ember::ops {
 std::vector<int64_t> NearestNeighborIndices(int64_t in_size, int64_t out_size, bool align_corners,
                                             bool half_pixel_centers) {
   std::vector<int64_t> idx(static_cast<size_t>(std::max<int64_t>(out_size, 0)));
+  if (out_size <= 0 || in_size <= 0) return idx;  // nothing to read (and no division by 0)
   const float scale = (align_corners && out_size > 1)
                           ? static_cast<float>(in_size - 1) / static_cast<float>(out_size - 1)
                           : static_cast<float>(in_size) / static_cast<float>(out_size);

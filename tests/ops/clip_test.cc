@@ -48,6 +48,17 @@ TEST(Clip, Int8MinAboveMaxGivesMax) {
   EXPECT_EQ(*r, (std::vector<int8_t>{1, 1, 1}));
 }
 
+TEST(Clip, Int8HugeBoundsAreTheInt8Limits) {
+  test::OneNode t(ir::OpKind::kClip);
+  t.In<int8_t>({3}, {-128, 0, 127}, Quant(1e-3f, 0))
+      .Out(ir::DType::kInt8, {3}, Quant(1e-3f, 0))
+      .Attr("min", -1e300)
+      .Attr("max", 1e300);
+  auto r = t.Run<int8_t>();
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(*r, (std::vector<int8_t>{-128, 0, 127}));
+}
+
 TEST(Clip, Float32) {
   test::OneNode t(ir::OpKind::kClip);
   t.In<float>({5}, {-3.0f, -0.5f, 0.25f, 7.0f, NAN})

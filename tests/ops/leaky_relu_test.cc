@@ -72,6 +72,11 @@ TEST(LeakyRelu, Errors) {
   }
   {
     test::OneNode t(ir::OpKind::kLeakyRelu);
+    t.In<float>({2}, {1, 2}).Out(ir::DType::kFloat32, {2}).Attr("alpha", 1e300);
+    EXPECT_FALSE(t.Infer().ok());
+  }
+  {
+    test::OneNode t(ir::OpKind::kLeakyRelu);
     t.In<int8_t>({2}, {1, 2}).Out(ir::DType::kInt8, {2}).Attr("alpha", 0.1);
     EXPECT_FALSE(t.Infer().ok());  // int8 without quantization
   }
