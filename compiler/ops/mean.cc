@@ -24,44 +24,6 @@
 namespace ember::ops {
 namespace {
 
-struct Reduction {
-  std::vector<bool> reduced;  // per input axis
-  ir::Shape out_shape;
-  int64_t count = 1;  // N, elements averaged per output
-};
-
-Expected<Reduction> GetReduction(const ir::Graph& g, const ir::Node& n) {
-  const ir::Shape& in = g.tensor(n.inputs[0]).shape;
-  if (n.HasAttr("axes") && !std::holds_alternative<std::vector<int64_t>>(n.attrs.at("axes")))
-    return NodeError(n, "attribute 'axes' must be a list of integers");
-  if (!n.HasAttr("axes")) return NodeError(n, "attribute 'axes' is missing");
-  if (n.HasAttr("keep_dims") && !std::holds_alternative<int64_t>(n.attrs.at("keep_dims")))
-    return NodeError(n, "attribute 'keep_dims' must be an integer (0 or 1)");
-  const int64_t keep = n.GetInt("keep_dims", 0);
-  if (keep != 0 && keep != 1)
-    return NodeError(n, "attribute 'keep_dims' is " + std::to_string(keep) + ", expected 0 or 1");
-  Reduction r;
-  r.reduced.assign(in.size(), false);
-  int64_t prev = -1;
-  for (int64_t axis : n.GetInts("axes")) {
-    if (axis < 0 || axis >= static_cast<int64_t>(in.size()) || axis <= prev) {
-      return NodeError(n, "axis " + std::to_string(axis) + " is invalid for input shape " +
-                              ir::ShapeToString(in),
-                       "axes must be non-negative, ascending, unique and below the rank");
-    }
-    prev = axis;
-    r.reduced[static_cast<size_t>(axis)] = true;
-    r.count *= in[static_cast<size_t>(axis)];
-  }
-  for (size_t d = 0; d < in.size(); ++d) {
-    if (!r.reduced[d]) r.out_shape.push_back(in[d]);
-    else if (keep) r.out_shape.push_back(1);
-  }
-  if (r.count == 0 && ir::NumElements(r.out_shape) > 0)
-    return NodeError(n, "reduces over an empty axis of shape " + ir::ShapeToString(in));
-  return r;
-}
-
 struct Int8Params {
   int32_t z_in = 0, z_out = 0;
   QuantizedMultiplier m;
@@ -92,34 +54,12 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
     return NodeError(n, std::string("input type ") + ir::DTypeName(in.dtype) +
                             " is not supported; supported: i8, f32");
   }
-  EMBER_ASSIGN_OR_RETURN(const Reduction r, GetReduction(g, n));
+  EMBER_ASSIGN_OR_RETURN(const Reduction r, GetReductionAttrs(g, n));
   if (in.dtype == ir::DType::kInt8) {
     auto p = PrepareInt8(g, n);
     if (!p.ok()) return p.diag();
   }
   return std::vector<TensorType>{{in.dtype, r.out_shape}};
-}
-
-// For each flat input index, the flat output index it contributes to.
-std::vector<int64_t> OutputIndexMap(const ir::Shape& in, const Reduction& r) {
-  std::vector<int64_t> out_stride(in.size(), 0);
-  int64_t stride = 1;
-  for (size_t d = in.size(); d-- > 0;) {
-    if (r.reduced[d]) continue;
-    out_stride[d] = stride;
-    stride *= in[d];
-  }
-  const int64_t total = ir::NumElements(in);
-  std::vector<int64_t> map(static_cast<size_t>(total), 0);
-  for (int64_t i = 0; i < total; ++i) {
-    int64_t rest = i, o = 0;
-    for (size_t d = in.size(); d-- > 0;) {
-      o += (rest % in[d]) * out_stride[d];
-      rest /= in[d];
-    }
-    map[static_cast<size_t>(i)] = o;
-  }
-  return map;
 }
 
 // The multiplier s_in/s_out divided by N, keeping precision by first scaling
@@ -133,9 +73,9 @@ QuantizedMultiplier DivideMultiplier(QuantizedMultiplier m, int64_t count) {
 }
 
 Status Eval(const EvalArgs& a) {
-  EMBER_ASSIGN_OR_RETURN(const Reduction r, GetReduction(a.graph, a.node));
+  EMBER_ASSIGN_OR_RETURN(const Reduction r, GetReductionAttrs(a.graph, a.node));
   const ir::Shape& in_shape = a.in_tensor(0).shape;
-  const std::vector<int64_t> map = OutputIndexMap(in_shape, r);
+  const std::vector<int64_t> map = ReductionOutputIndexMap(in_shape, r);
   const size_t outputs = static_cast<size_t>(ir::NumElements(r.out_shape));
   if (outputs == 0) return Status::Ok();
   if (a.in_tensor(0).dtype == ir::DType::kFloat32) {

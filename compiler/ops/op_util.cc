@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <variant>
 
 namespace ember::ops {
 
@@ -67,10 +68,93 @@ Status GetActivationAttr(const ir::Node& n, Activation* act) {
   return Status::Ok();
 }
 
+Status GetRealAttr(const ir::Node& n, const std::string& key, bool required, double def,
+                   double* out) {
+  auto it = n.attrs.find(key);
+  if (it == n.attrs.end()) {
+    if (required) return NodeError(n, "attribute '" + key + "' (real) is required");
+    *out = def;
+    return Status::Ok();
+  }
+  if (const auto* d = std::get_if<double>(&it->second)) {
+    *out = *d;
+  } else if (const auto* i = std::get_if<int64_t>(&it->second)) {
+    *out = static_cast<double>(*i);
+  } else {
+    return NodeError(n, "attribute '" + key + "' must be a real number");
+  }
+  if (!std::isfinite(*out)) return NodeError(n, "attribute '" + key + "' is not finite");
+  return Status::Ok();
+}
+
+Expected<Reduction> GetReductionAttrs(const ir::Graph& g, const ir::Node& n) {
+  const ir::Shape& in = g.tensor(n.inputs[0]).shape;
+  if (n.HasAttr("axes") && !std::holds_alternative<std::vector<int64_t>>(n.attrs.at("axes")))
+    return NodeError(n, "attribute 'axes' must be a list of integers");
+  if (!n.HasAttr("axes")) return NodeError(n, "attribute 'axes' is missing");
+  if (n.HasAttr("keep_dims") && !std::holds_alternative<int64_t>(n.attrs.at("keep_dims")))
+    return NodeError(n, "attribute 'keep_dims' must be an integer (0 or 1)");
+  const int64_t keep = n.GetInt("keep_dims", 0);
+  if (keep != 0 && keep != 1)
+    return NodeError(n, "attribute 'keep_dims' is " + std::to_string(keep) + ", expected 0 or 1");
+  Reduction r;
+  r.reduced.assign(in.size(), false);
+  int64_t prev = -1;
+  for (int64_t axis : n.GetInts("axes")) {
+    if (axis < 0 || axis >= static_cast<int64_t>(in.size()) || axis <= prev) {
+      return NodeError(n, "axis " + std::to_string(axis) + " is invalid for input shape " +
+                              ir::ShapeToString(in),
+                       "axes must be non-negative, ascending, unique and below the rank");
+    }
+    prev = axis;
+    r.reduced[static_cast<size_t>(axis)] = true;
+    r.count *= in[static_cast<size_t>(axis)];
+  }
+  for (size_t d = 0; d < in.size(); ++d) {
+    if (!r.reduced[d]) r.out_shape.push_back(in[d]);
+    else if (keep) r.out_shape.push_back(1);
+  }
+  if (r.count == 0 && ir::NumElements(r.out_shape) > 0)
+    return NodeError(n, "reduces over an empty axis of shape " + ir::ShapeToString(in));
+  return r;
+}
+
+std::vector<int64_t> ReductionOutputIndexMap(const ir::Shape& in, const Reduction& r) {
+  std::vector<int64_t> out_stride(in.size(), 0);
+  int64_t stride = 1;
+  for (size_t d = in.size(); d-- > 0;) {
+    if (r.reduced[d]) continue;
+    out_stride[d] = stride;
+    stride *= in[d];
+  }
+  const int64_t total = ir::NumElements(in);
+  std::vector<int64_t> map(static_cast<size_t>(total), 0);
+  for (int64_t i = 0; i < total; ++i) {
+    int64_t rest = i, o = 0;
+    for (size_t d = in.size(); d-- > 0;) {
+      o += (rest % in[d]) * out_stride[d];
+      rest /= in[d];
+    }
+    map[static_cast<size_t>(i)] = o;
+  }
+  return map;
+}
+
 std::string FormatReal(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%g", v);
   return buf;
+}
+
+Status CheckSmallerThanOne(const ir::Node& n, const char* what, double real,
+                           QuantizedMultiplier* q) {
+  *q = QuantizeMultiplier(real);
+  if (!(real > 0.0 && real < 1.0) || q->shift > 0) {
+    return NodeError(n, std::string("the ") + what + " rescale factor is " + FormatReal(real) +
+                            ", outside (0, 1)",
+                     "the output scale is too small for the input scales; requantize the model");
+  }
+  return Status::Ok();
 }
 
 Status GetInt8Quant(const ir::Graph& g, const ir::Node& n, ir::TensorId id, float* scale,

@@ -2,6 +2,7 @@
 // checks, padding and broadcasting arithmetic.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,32 @@ struct SigmoidInput {
 };
 inline constexpr int kSigmoidInputIntegerBits = 4;  // the rescaled input is Q4.27
 Expected<SigmoidInput> PrepareSigmoidInput(const ir::Graph& g, const ir::Node& n);
+
+// QuantizeMultiplier(real) into *q for a rescale factor that must lie in
+// (0, 1), as QuantizeMultiplierSmallerThanOneExp demands (TFLite aborts
+// otherwise; we report a NodeError naming `what`). Used by add and sub.
+Status CheckSmallerThanOne(const ir::Node& n, const char* what, double real,
+                           QuantizedMultiplier* q);
+
+// Reads the real attribute `key` (a real or an int) into *out; absent gives
+// `def` unless `required`. A NodeError when it is required and missing, of
+// another type, or not finite.
+Status GetRealAttr(const ir::Node& n, const std::string& key, bool required, double def,
+                   double* out);
+
+// The `axes` (non-negative, ascending, unique, below the rank; may be empty)
+// and `keep_dims` (0/1) attributes of a reduction (mean, reduce_max): which
+// input axes are reduced, the output shape, and N = elements per output. A
+// NodeError for bad attributes or a reduction over an empty axis with a
+// non-empty output.
+struct Reduction {
+  std::vector<bool> reduced;  // per input axis
+  ir::Shape out_shape;
+  int64_t count = 1;  // N, elements reduced per output
+};
+Expected<Reduction> GetReductionAttrs(const ir::Graph& g, const ir::Node& n);
+// For each flat input index, the flat output index it contributes to.
+std::vector<int64_t> ReductionOutputIndexMap(const ir::Shape& in, const Reduction& r);
 
 // A real number for messages ("%g").
 std::string FormatReal(double v);
@@ -108,6 +135,28 @@ Expected<std::vector<TensorType>> InferBinaryI8F32(const ir::Graph& g, const ir:
     if (!p.ok()) return p.diag();
   }
   return std::vector<TensorType>{{a.dtype, shape}};
+}
+
+// The float32 evaluation of a broadcasting binary operator with a fused
+// activation (sub, div): out[i] = clamp(f(a[...], b[...])) with the
+// activation's float range (min(max(v, lo), hi), NaN passes through).
+template <typename F>
+Status EvalBinaryFloat(const EvalArgs& a, F f) {
+  Activation act = Activation::kNone;
+  EMBER_RETURN_IF_ERROR(GetActivationAttr(a.node, &act));
+  const FloatRange r = ActivationRangeFloat(act);
+  const ir::Shape& sa = a.in_tensor(0).shape;
+  const ir::Shape& sb = a.in_tensor(1).shape;
+  const ir::Shape& so = a.out_tensor(0).shape;
+  const int64_t count = ir::NumElements(so);
+  const float* x = a.in<float>(0);
+  const float* y = a.in<float>(1);
+  float* out = a.out<float>(0);
+  for (int64_t i = 0; i < count; ++i) {
+    const float v = f(x[BroadcastIndex(sa, so, i)], y[BroadcastIndex(sb, so, i)]);
+    out[i] = std::min(std::max(v, r.min), r.max);
+  }
+  return Status::Ok();
 }
 
 }  // namespace ember::ops

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 
 #include "support/npy.h"
@@ -43,11 +44,18 @@ TEST(Cli, OpsListsEveryOperator) {
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_GE(j.size(), 22u);
   bool has_conv = false;
+  std::set<std::string> ir_names;
   for (const auto& op : j) {
     EXPECT_FALSE(op.at("dtypes").get<std::string>().empty()) << op.at("tflite");
     has_conv |= op.at("tflite") == "CONV_2D";
+    ir_names.insert(op.at("ir").get<std::string>());
   }
   EXPECT_TRUE(has_conv);
+  // Operators without a TFLite name are listed too.
+  for (const char* name : {"sub", "div", "leaky_relu", "prelu", "clip", "hard_sigmoid", "reduce_max",
+                           "resize_nearest_neighbor", "transpose_conv"}) {
+    EXPECT_EQ(ir_names.count(name), 1u) << name;
+  }
 }
 
 TEST(Cli, MissingModelFileFails) {

@@ -273,7 +273,7 @@ Status ConvertStridedSlice(Context& ctx, const OpRef& op, ir::Node& node) {
   return Status::Ok();
 }
 
-// PAD, MEAN, TRANSPOSE: one data input plus one constant parameter input.
+// PAD, MEAN, REDUCE_MAX, TRANSPOSE: one data input plus one constant parameter input.
 Status ConvertWithParam(Context& ctx, const OpRef& op, ir::Node& node) {
   EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 2));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
@@ -289,7 +289,7 @@ Status ConvertWithParam(Context& ctx, const OpRef& op, ir::Node& node) {
                      kReexport);
     }
     node.attrs["pads"] = pads;  // row-major [rank, 2] = [before0, after0, before1, ...]
-  } else if (node.op == ir::OpKind::kMean) {
+  } else if (node.op == ir::OpKind::kMean || node.op == ir::OpKind::kReduceMax) {
     EMBER_ASSIGN_OR_RETURN(auto axes, ConstInts(ctx, op, 1, "axis"));
     EMBER_ASSIGN_OR_RETURN(node.attrs["axes"],
                            NormalizeAxes(ctx, op, axes, rank, "axis", kBadConstant));
@@ -326,6 +326,88 @@ Status ConvertSqueeze(Context& ctx, const OpRef& op, ir::Node& node) {
   return Status::Ok();
 }
 
+// RESIZE_NEAREST_NEIGHBOR: the constant size input [new_height, new_width]
+// becomes `size`; align_corners and half_pixel_centers become 0/1 attributes.
+Status ConvertResizeNearestNeighbor(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 2));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
+  node.inputs.push_back(in);
+  EMBER_ASSIGN_OR_RETURN(auto size, ConstInts(ctx, op, 1, "size"));
+  if (size.size() != 2 || size[0] < 0 || size[1] < 0) {
+    return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                   "size " + ir::ShapeToString(size) + " is not [new_height, new_width]", kReexport);
+  }
+  node.attrs["size"] = size;
+  const auto* o = op.op->builtin_options_as_ResizeNearestNeighborOptions();
+  node.attrs["align_corners"] = int64_t{o && o->align_corners() ? 1 : 0};
+  node.attrs["half_pixel_centers"] = int64_t{o && o->half_pixel_centers() ? 1 : 0};
+  return Status::Ok();
+}
+
+// TRANSPOSE_CONV (inputs: output_shape, weights, input, bias?): operands
+// reordered to (input, filter, bias?). TFLite derives the leading padding
+// from the output size O: VALID -> 0; SAME -> total = max(0, (ceil(O/S) - 1)*S
+// + K - O), before = total / 2. The trailing `pad` (or, when the output is
+// larger than (I - 1)*S + K - before, `output_padding`, which must stay
+// below the stride) then makes the IR output height exactly O.
+Status ConvertTransposeConv(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 4));
+  EMBER_ASSIGN_OR_RETURN(auto out_shape, ConstInts(ctx, op, 0, "output_shape"));
+  for (size_t pos : {size_t{2}, size_t{1}, size_t{3}}) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId id, Operand(ctx, op, pos, /*optional=*/pos == 3));
+    node.inputs.push_back(id);
+  }
+  const auto* o = op.op->builtin_options_as_TransposeConvOptions();
+  if (!o) return MissingOptions(ctx, op, "TransposeConvOptions");
+  EMBER_RETURN_IF_ERROR(CheckPositive(ctx, op, "stride_h", o->stride_h()));
+  EMBER_RETURN_IF_ERROR(CheckPositive(ctx, op, "stride_w", o->stride_w()));
+  const ir::Shape& in = ctx.graph.tensor(node.inputs[0]).shape;
+  const ir::Shape& filter = ctx.graph.tensor(node.inputs[1]).shape;
+  if (in.size() != 4 || filter.size() != 4 || out_shape.size() != 4) {
+    return OpError(ctx, op, kOperandRank, ExitCode::kFailure,
+                   "input " + ir::ShapeToString(in) + ", filter " + ir::ShapeToString(filter) +
+                       " and output_shape " + ir::ShapeToString(out_shape) + " must all be 4-D",
+                   kReexport);
+  }
+  if (o->padding() != tfl::Padding::SAME && o->padding() != tfl::Padding::VALID) {
+    return OpError(ctx, op, kInvalidOption, ExitCode::kFailure,
+                   "unknown padding code " + std::to_string(static_cast<int>(o->padding())), kReexport);
+  }
+  std::vector<int64_t> pad(4, 0), out_pad(2, 0);
+  const int64_t strides[2] = {o->stride_h(), o->stride_w()};
+  for (int axis = 0; axis < 2; ++axis) {
+    const int64_t i = in[static_cast<size_t>(axis) + 1], k = filter[static_cast<size_t>(axis) + 1];
+    const int64_t out = out_shape[static_cast<size_t>(axis) + 1], s = strides[axis];
+    if (i < 1 || k < 1 || out < 1 || i > (int64_t{1} << 24) || k > (int64_t{1} << 24) ||
+        out > (int64_t{1} << 24) || s > (int64_t{1} << 24)) {
+      return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                     "input, filter or output size " + std::to_string(i) + ", " + std::to_string(k) +
+                         ", " + std::to_string(out) + " is out of range",
+                     kReexport);
+    }
+    int64_t before = 0;
+    if (o->padding() == tfl::Padding::SAME) {
+      before = std::max<int64_t>(0, ((out + s - 1) / s - 1) * s + k - out) / 2;
+    }
+    const int64_t rest = (i - 1) * s + k - before - out;
+    pad[static_cast<size_t>(axis)] = before;
+    if (rest >= 0) {
+      pad[static_cast<size_t>(axis) + 2] = rest;
+    } else if (-rest < s) {
+      out_pad[static_cast<size_t>(axis)] = -rest;
+    } else {
+      return OpError(ctx, op, kUnsupportedOption, ExitCode::kUnsupported,
+                     "output_shape " + ir::ShapeToString(out_shape) + " is larger than the input " +
+                         ir::ShapeToString(in) + " can reach with stride " + std::to_string(s),
+                     "only output sizes up to (in - 1) * stride + filter + stride - 1 are supported");
+    }
+  }
+  node.attrs["stride"] = std::vector<int64_t>{strides[0], strides[1]};
+  node.attrs["pad"] = pad;
+  if (out_pad[0] != 0 || out_pad[1] != 0) node.attrs["output_padding"] = out_pad;
+  return SetAct(ctx, op, o->fused_activation_function(), node);
+}
+
 }  // namespace
 
 Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
@@ -347,6 +429,27 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
       const auto* o = op.op->builtin_options_as_MulOptions();
       return SetAct(ctx, op, o ? o->fused_activation_function() : none, node);
     }
+    case K::kSub: {
+      EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 2));
+      const auto* o = op.op->builtin_options_as_SubOptions();
+      return SetAct(ctx, op, o ? o->fused_activation_function() : none, node);
+    }
+    case K::kDiv: {
+      EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 2));
+      const auto* o = op.op->builtin_options_as_DivOptions();
+      return SetAct(ctx, op, o ? o->fused_activation_function() : none, node);
+    }
+    case K::kLeakyRelu: {
+      EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 1));
+      const auto* o = op.op->builtin_options_as_LeakyReluOptions();
+      node.attrs["alpha"] = static_cast<double>(o ? o->alpha() : 0.0f);
+      return Status::Ok();
+    }
+    case K::kPrelu: return ConvertPlain(ctx, op, node, 2);
+    case K::kClip:
+    case K::kHardSigmoid: break;  // no TFLite operator
+    case K::kResizeNearestNeighbor: return ConvertResizeNearestNeighbor(ctx, op, node);
+    case K::kTransposeConv: return ConvertTransposeConv(ctx, op, node);
     case K::kReshape: return ConvertReshape(ctx, op, node);
     case K::kSoftmax: {
       EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 1));
@@ -358,6 +461,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kConcatenation: return ConvertConcatenation(ctx, op, node);
     case K::kPad:
     case K::kMean:
+    case K::kReduceMax:
     case K::kTranspose: return ConvertWithParam(ctx, op, node);
     case K::kStridedSlice: return ConvertStridedSlice(ctx, op, node);
     case K::kSqueeze: return ConvertSqueeze(ctx, op, node);

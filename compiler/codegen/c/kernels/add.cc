@@ -17,34 +17,22 @@
 namespace ember::codegen::c {
 namespace {
 
-using ops::QuantizedMultiplier;
-
-// The reference's Prepare (validated by Infer before this runs).
-struct Int8Params {
-  TensorQuant q1, q2, qo;
-  QuantizedMultiplier m1, m2, mo;
-  ops::Int32Range act{-128, 127};
-};
-
-Int8Params PrepareInt8(const KernelContext& ctx, ops::Activation act) {
-  Int8Params p;
-  p.q1 = QuantOf(ctx.graph, ctx.node.inputs[0]);
-  p.q2 = QuantOf(ctx.graph, ctx.node.inputs[1]);
-  p.qo = QuantOf(ctx.graph, ctx.node.outputs[0]);
-  const double twice_max = 2.0 * static_cast<double>(std::max(p.q1.scale, p.q2.scale));
-  p.m1 = ops::QuantizeMultiplier(static_cast<double>(p.q1.scale) / twice_max);
-  p.m2 = ops::QuantizeMultiplier(static_cast<double>(p.q2.scale) / twice_max);
+// The reference's Prepare in double (validated by Infer before this runs).
+AddSubInt8 PrepareInt8(const KernelContext& ctx, ops::Activation act) {
+  const TensorQuant q1 = QuantOf(ctx.graph, ctx.node.inputs[0]);
+  const TensorQuant q2 = QuantOf(ctx.graph, ctx.node.inputs[1]);
+  const TensorQuant qo = QuantOf(ctx.graph, ctx.node.outputs[0]);
+  AddSubInt8 p;
+  p.z1 = q1.zero_point;
+  p.z2 = q2.zero_point;
+  p.zo = qo.zero_point;
+  const double twice_max = 2.0 * static_cast<double>(std::max(q1.scale, q2.scale));
+  p.m1 = ops::QuantizeMultiplier(static_cast<double>(q1.scale) / twice_max);
+  p.m2 = ops::QuantizeMultiplier(static_cast<double>(q2.scale) / twice_max);
   p.mo = ops::QuantizeMultiplier(twice_max / (static_cast<double>(1 << 20) *
-                                              static_cast<double>(p.qo.scale)));
-  p.act = ops::ActivationRangeInt8(act, p.qo.scale, p.qo.zero_point);
+                                              static_cast<double>(qo.scale)));
+  p.act = ops::ActivationRangeInt8(act, qo.scale, qo.zero_point);
   return p;
-}
-
-// One input rescaled to the common scale: Rdbpot(Srdhm((x - z) * 2^20, M), -e).
-// |x - z| <= 255, so the shifted value and the sum of two stay below 2^29.
-std::string Rescale(const std::string& x, int32_t z, QuantizedMultiplier m) {
-  return "ember_rdbpot(ember_srdhm(((int32_t)" + x + MinusZ(z) + ") * 1048576, " +
-         CInt(m.multiplier) + "), " + std::to_string(-m.shift) + ")";
 }
 
 Expected<Kernel> Emit(const KernelContext& ctx) {
@@ -63,17 +51,10 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   if (a.dtype == ir::DType::kFloat32) {
     body = FloatBinaryBody(x, y, "+", act);
   } else {
-    const Int8Params p = PrepareInt8(ctx, act);
-    details.push_back("in0 multiplier " + std::to_string(p.m1.multiplier) + " shift " +
-                      std::to_string(p.m1.shift) + ", in1 multiplier " +
-                      std::to_string(p.m2.multiplier) + " shift " + std::to_string(p.m2.shift) +
-                      ", output multiplier " + std::to_string(p.mo.multiplier) + " shift " +
-                      std::to_string(p.mo.shift));
-    details.push_back("output range [" + std::to_string(p.act.min) + ", " +
-                      std::to_string(p.act.max) + "]");
+    const AddSubInt8 p = PrepareInt8(ctx, act);
+    for (const std::string& d : AddSubInt8Details(p)) details.push_back(d);
     const ir::Tensor& b = g.tensor(n.inputs[1]);
-    const mve::AddS8 v{out.num_elements(), p.q1.zero_point, p.q2.zero_point, p.qo.zero_point,
-                       p.m1, p.m2, p.mo, p.act};
+    const mve::AddS8 v{out.num_elements(), p.z1, p.z2, p.zo, p.m1, p.m2, p.mo, p.act};
     if (ctx.target.has_mve && !a.is_const() && !b.is_const() && a.shape == out.shape &&
         b.shape == out.shape && out.dtype == ir::DType::kInt8 && mve::AddApplies(v)) {
       Kernel k;
@@ -82,15 +63,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
       k.overlaps.push_back({1, 0});
       return k;
     }
-    body = [&, p](const std::vector<std::string>& i, int in) {
-      return Spaces(in) + "const int32_t a = " + Rescale(x + "[" + i[1] + "]", p.q1.zero_point, p.m1) +
-             ";\n" + Spaces(in) + "const int32_t b = " +
-             Rescale(y + "[" + i[2] + "]", p.q2.zero_point, p.m2) + ";\n" + Spaces(in) +
-             "const int32_t o = ember_rdbpot(ember_srdhm(a + b, " + CInt(p.mo.multiplier) + "), " +
-             std::to_string(-p.mo.shift) + ") + " + CInt(p.qo.zero_point) + ";\n" + Spaces(in) +
-             "out0[" + i[0] + "] = (int8_t)ember_clamp_i32(o, " + CInt(p.act.min) + ", " +
-             CInt(p.act.max) + ");\n";
-    };
+    body = AddSubInt8Body(x, y, p, "+");
   }
   Kernel k;
   k.code = FunctionHead(ctx, details) + EmitLoops(nest, 2, body) + "}\n";

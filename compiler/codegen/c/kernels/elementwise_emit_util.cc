@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "ops/evaluate.h"
+#include "ops/layout_util.h"
 #include "ops/op.h"
 
 namespace ember::codegen::c {
@@ -56,6 +57,33 @@ std::string ClampInt8Expr(const std::string& x, int32_t lo, int32_t hi) {
 }
 
 std::string Spaces(int n) { return std::string(static_cast<size_t>(n), ' '); }
+
+int64_t ReductionNests(const KernelContext& ctx, LoopNest* outer, LoopNest* inner) {
+  const ir::Tensor& in = ctx.graph.tensor(ctx.node.inputs[0]);
+  std::vector<bool> reduced(in.shape.size(), false);
+  for (int64_t a : ctx.node.GetInts("axes")) reduced[static_cast<size_t>(a)] = true;
+  const std::vector<int64_t> in_strides = ops::RowMajorStrides(in.shape);
+  LoopNest o, r;
+  o.bases = {0, 0};
+  o.steps = {{}, {}};
+  r.bases = {0};
+  r.steps = {{}};
+  int64_t count = 1;
+  for (size_t d = 0; d < in.shape.size(); ++d) {
+    if (reduced[d]) {
+      r.sizes.push_back(in.shape[d]);
+      r.steps[0].push_back(in_strides[d]);
+      count *= in.shape[d];
+    } else {
+      o.sizes.push_back(in.shape[d]);
+      o.steps[1].push_back(in_strides[d]);
+    }
+  }
+  o.steps[0] = ops::RowMajorStrides(o.sizes);
+  *outer = SimplifyNest(o);
+  *inner = SimplifyNest(r);
+  return count;
+}
 
 std::string DescribeTensor(const ir::Graph& g, ir::TensorId id) {
   const ir::Tensor& t = g.tensor(id);
@@ -285,6 +313,39 @@ LoopBody FloatBinaryBody(const std::string& x, const std::string& y, const char*
     return Spaces(in) + "float v = " + x + "[" + i[1] + "] " + o + " " + y + "[" + i[2] + "];\n" +
            FloatClamp("v", r.min, r.max, in) + Spaces(in) + "out0[" + i[0] + "] = v;\n";
   };
+}
+
+namespace {
+
+// Rdbpot(Srdhm((x - z) * 2^20, M), -e); |x - z| <= 255, so the shifted value
+// and the sum or difference of two stay below 2^29 in magnitude.
+std::string AddSubRescale(const std::string& x, int32_t z, ops::QuantizedMultiplier m) {
+  return "ember_rdbpot(ember_srdhm(((int32_t)" + x + MinusZ(z) + ") * 1048576, " +
+         CInt(m.multiplier) + "), " + std::to_string(-m.shift) + ")";
+}
+
+}  // namespace
+
+LoopBody AddSubInt8Body(const std::string& x, const std::string& y, const AddSubInt8& p,
+                        const char* op) {
+  const std::string o = op;
+  return [x, y, p, o](const std::vector<std::string>& i, int in) {
+    return Spaces(in) + "const int32_t a = " + AddSubRescale(x + "[" + i[1] + "]", p.z1, p.m1) +
+           ";\n" + Spaces(in) + "const int32_t b = " +
+           AddSubRescale(y + "[" + i[2] + "]", p.z2, p.m2) + ";\n" + Spaces(in) +
+           "const int32_t o = ember_rdbpot(ember_srdhm(a " + o + " b, " + CInt(p.mo.multiplier) +
+           "), " + std::to_string(-p.mo.shift) + ") + " + CInt(p.zo) + ";\n" + Spaces(in) +
+           "out0[" + i[0] + "] = (int8_t)ember_clamp_i32(o, " + CInt(p.act.min) + ", " +
+           CInt(p.act.max) + ");\n";
+  };
+}
+
+std::vector<std::string> AddSubInt8Details(const AddSubInt8& p) {
+  return {"in0 multiplier " + std::to_string(p.m1.multiplier) + " shift " +
+              std::to_string(p.m1.shift) + ", in1 multiplier " + std::to_string(p.m2.multiplier) +
+              " shift " + std::to_string(p.m2.shift) + ", output multiplier " +
+              std::to_string(p.mo.multiplier) + " shift " + std::to_string(p.mo.shift),
+          "output range [" + std::to_string(p.act.min) + ", " + std::to_string(p.act.max) + "]"};
 }
 
 }  // namespace ember::codegen::c

@@ -93,10 +93,31 @@ std::string ClampInt8Expr(const std::string& x, int32_t lo, int32_t hi);
 
 std::string Spaces(int n);
 
+// The loop nests of a reduction over the node's `axes` attribute (mean,
+// reduce_max): `outer` runs over the kept axes (operand 0 the output, row
+// major; operand 1 the input's base offset), `inner` over the reduced axes in
+// input order (operand 0 the input offset relative to the base); both
+// simplified. Returns N, the number of elements reduced per output.
+int64_t ReductionNests(const KernelContext& ctx, LoopNest* outer, LoopNest* inner);
+
 // The f32 loop body of a broadcasting binary kernel (add, mul):
 // out0[i0] = clamp(x[i1] <op> y[i2]) to the fused activation's range.
 LoopBody FloatBinaryBody(const std::string& x, const std::string& y, const char* op,
                          ops::Activation act);
+// The int8 loop body of add and sub (TFLite's shared shape, docs/numerics.md
+// "add"): each input rescaled by Rdbpot(Srdhm((x - z) * 2^20, M), -e), the two
+// combined with `op` ("+" or "-"), rescaled to the output, + z_out, clamped.
+// `p` holds the multipliers computed by the op's own formula.
+struct AddSubInt8 {
+  int32_t z1 = 0, z2 = 0, zo = 0;
+  ops::QuantizedMultiplier m1, m2, mo;
+  ops::Int32Range act{-128, 127};
+};
+LoopBody AddSubInt8Body(const std::string& x, const std::string& y, const AddSubInt8& p,
+                        const char* op);
+// The kernel comment lines of an AddSubInt8 (multipliers, output range).
+std::vector<std::string> AddSubInt8Details(const AddSubInt8& p);
+
 // " - z", " + |z|" for a negative z, or "" for 0: the text after `x` in x - z.
 std::string MinusZ(int64_t z);
 // "%g" of a double, for comments.

@@ -12,7 +12,6 @@
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/elementwise_emit_util.h"
-#include "ops/layout_util.h"
 #include "ops/quant_math.h"
 
 namespace ember::codegen::c {
@@ -47,28 +46,8 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckNode(ctx));
   const ir::Tensor& in = ctx.graph.tensor(ctx.node.inputs[0]);
   const ir::Tensor& out = ctx.graph.tensor(ctx.node.outputs[0]);
-  std::vector<bool> reduced(in.shape.size(), false);
-  for (int64_t a : ctx.node.GetInts("axes")) reduced[static_cast<size_t>(a)] = true;
-  const std::vector<int64_t> in_strides = ops::RowMajorStrides(in.shape);
   LoopNest outer, inner;
-  outer.bases = {0, 0};
-  outer.steps = {{}, {}};
-  inner.bases = {0};
-  inner.steps = {{}};
-  int64_t count = 1;
-  for (size_t d = 0; d < in.shape.size(); ++d) {
-    if (reduced[d]) {
-      inner.sizes.push_back(in.shape[d]);
-      inner.steps[0].push_back(in_strides[d]);
-      count *= in.shape[d];
-    } else {
-      outer.sizes.push_back(in.shape[d]);
-      outer.steps[1].push_back(in_strides[d]);
-    }
-  }
-  outer.steps[0] = ops::RowMajorStrides(outer.sizes);
-  outer = SimplifyNest(outer);
-  inner = SimplifyNest(inner);
+  const int64_t count = ReductionNests(ctx, &outer, &inner);
   const bool is_float = in.dtype == ir::DType::kFloat32;
   const std::string x = OperandName(ctx, 0);
   const std::string add = is_float || count < (int64_t{1} << 24) ? "sum += " + x + "[%];"

@@ -1,0 +1,36 @@
+// div: C kernel for elementwise a / b with numpy broadcasting and a fused
+// activation (docs/numerics.md, "div"); float32 only (Infer rejects int8).
+//
+// The broadcast becomes a loop nest with literal bounds and strides; each
+// element is min(max(a / b, lo), hi), as the reference.
+#include "codegen/c/emitter.h"
+#include "codegen/c/kernels/elementwise_emit_util.h"
+#include "ops/quant_math.h"
+
+namespace ember::codegen::c {
+namespace {
+
+Expected<Kernel> Emit(const KernelContext& ctx) {
+  EMBER_RETURN_IF_ERROR(CheckNode(ctx));
+  const ir::Graph& g = ctx.graph;
+  const ir::Node& n = ctx.node;
+  const ir::Tensor& a = g.tensor(n.inputs[0]);
+  const ir::Tensor& b = g.tensor(n.inputs[1]);
+  const ir::Tensor& out = g.tensor(n.outputs[0]);
+  ops::Activation act = ops::Activation::kNone;
+  ops::ParseActivation(n.GetString("act", "none"), &act);
+  const LoopNest nest = SimplifyNest(BroadcastNest(out.shape, {a.shape, b.shape}));
+  const LoopBody body = FloatBinaryBody(OperandName(ctx, 0), OperandName(ctx, 1), "/", act);
+  Kernel k;
+  k.code = FunctionHead(ctx, {std::string("activation ") + ops::ActivationName(act)}) +
+           EmitLoops(nest, 2, body) + "}\n";
+  k.inplace_ok = !a.is_const() && a.shape == out.shape;
+  if (!b.is_const() && b.shape == out.shape) k.overlaps.push_back({1, 0});
+  return k;
+}
+
+}  // namespace
+
+extern const KernelEmitter kDivEmitter = {ir::OpKind::kDiv, Emit};
+
+}  // namespace ember::codegen::c

@@ -1,0 +1,61 @@
+// The int8 arithmetic TFLite Micro's ADD and SUB share (docs/numerics.md,
+// "add", "sub"): both inputs shifted left by 20 bits and rescaled to a common
+// scale of twice the larger input scale, combined, then rescaled to the output
+// scale. The two ops differ only in how the real multipliers are formed
+// (double for ADD, float32 for SUB) and in the combination (+ or -).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "ops/op.h"
+#include "ops/op_util.h"
+#include "ops/quant_math.h"
+
+namespace ember::ops {
+
+inline constexpr int kAddSubLeftShift = 20;  // int8 inputs are pre-scaled by 2^20
+
+struct AddSubInt8Params {
+  int32_t z1 = 0, z2 = 0, zo = 0;
+  QuantizedMultiplier m1, m2, mo;
+  Int32Range act{-128, 127};
+};
+
+// Validates the three rescale factors r1, r2, ro (each in (0, 1)) into `p`'s
+// multipliers and reads the activation range for output scale `so`.
+inline Status FinishAddSubInt8(const ir::Node& n, double r1, double r2, double ro, float so,
+                               AddSubInt8Params* p) {
+  EMBER_RETURN_IF_ERROR(CheckSmallerThanOne(n, "input 1", r1, &p->m1));
+  EMBER_RETURN_IF_ERROR(CheckSmallerThanOne(n, "input 2", r2, &p->m2));
+  EMBER_RETURN_IF_ERROR(CheckSmallerThanOne(n, "output", ro, &p->mo));
+  Activation act = Activation::kNone;
+  EMBER_RETURN_IF_ERROR(GetActivationAttr(n, &act));
+  p->act = ActivationRangeInt8(act, so, p->zo);
+  return Status::Ok();
+}
+
+// One int8 input rescaled to the common scale: (x - z) * 2^20 times r_i.
+inline int32_t AddSubRescale(int32_t x, int32_t z, QuantizedMultiplier m) {
+  return Rdbpot(Srdhm(WrapShl(x - z, kAddSubLeftShift), m.multiplier), -m.shift);
+}
+
+// The broadcasting int8 evaluation: out = clamp(rescale_o(combine(a', b')) + z_out).
+template <typename Combine>
+void EvalAddSubInt8(const EvalArgs& a, const AddSubInt8Params& p, Combine combine) {
+  const ir::Shape& sa = a.in_tensor(0).shape;
+  const ir::Shape& sb = a.in_tensor(1).shape;
+  const ir::Shape& so = a.out_tensor(0).shape;
+  const int64_t count = ir::NumElements(so);
+  const int8_t* x = a.in<int8_t>(0);
+  const int8_t* y = a.in<int8_t>(1);
+  int8_t* out = a.out<int8_t>(0);
+  for (int64_t i = 0; i < count; ++i) {
+    const int32_t v1 = AddSubRescale(x[BroadcastIndex(sa, so, i)], p.z1, p.m1);
+    const int32_t v2 = AddSubRescale(y[BroadcastIndex(sb, so, i)], p.z2, p.m2);
+    const int32_t r = WrapAdd(Rdbpot(Srdhm(combine(v1, v2), p.mo.multiplier), -p.mo.shift), p.zo);
+    out[i] = static_cast<int8_t>(std::min(std::max(r, p.act.min), p.act.max));
+  }
+}
+
+}  // namespace ember::ops
