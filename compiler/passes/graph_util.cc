@@ -175,19 +175,16 @@ std::vector<bool> ReferencedTensors(const ir::Graph& g) {
   return ref;
 }
 
-void PruneTensors(ir::Graph& g, const std::vector<bool>& before) {
-  const std::vector<bool> now = ReferencedTensors(g);
+namespace {
+
+// Keeps the tensors of `order` (old ids), in that order, and renumbers every reference.
+void Reorder(ir::Graph& g, const std::vector<size_t>& order) {
   std::vector<ir::TensorId> remap(g.tensors.size(), ir::kNoTensor);
   std::vector<ir::Tensor> kept;
-  for (size_t i = 0; i < g.tensors.size(); ++i) {
-    const bool drop = !now[i] && (i >= before.size() || before[i]);
-    if (drop) continue;
+  kept.reserve(order.size());
+  for (size_t i : order) {
     remap[i] = static_cast<ir::TensorId>(kept.size());
     kept.push_back(std::move(g.tensors[i]));
-  }
-  if (kept.size() == g.tensors.size()) {
-    for (size_t i = 0; i < kept.size(); ++i) g.tensors[i] = std::move(kept[i]);
-    return;
   }
   auto map = [&](ir::TensorId& t) {
     if (t >= 0 && static_cast<size_t>(t) < remap.size()) t = remap[static_cast<size_t>(t)];
@@ -199,6 +196,34 @@ void PruneTensors(ir::Graph& g, const std::vector<bool>& before) {
   for (ir::TensorId& t : g.inputs) map(t);
   for (ir::TensorId& t : g.outputs) map(t);
   g.tensors = std::move(kept);
+}
+
+}  // namespace
+
+void PruneTensors(ir::Graph& g, const std::vector<bool>& before) {
+  const std::vector<bool> now = ReferencedTensors(g);
+  std::vector<size_t> order;
+  for (size_t i = 0; i < g.tensors.size(); ++i)
+    if (now[i] || (i < before.size() && !before[i])) order.push_back(i);
+  if (order.size() != g.tensors.size()) Reorder(g, order);
+}
+
+void RenumberTensors(ir::Graph& g) {
+  std::vector<size_t> order;
+  std::vector<bool> placed(g.tensors.size(), false);
+  auto place = [&](ir::TensorId t) {
+    if (t < 0 || static_cast<size_t>(t) >= placed.size() || placed[static_cast<size_t>(t)]) return;
+    placed[static_cast<size_t>(t)] = true;
+    order.push_back(static_cast<size_t>(t));
+  };
+  for (ir::TensorId t : g.inputs) place(t);
+  for (const ir::Node& n : g.nodes) {
+    for (ir::TensorId t : n.inputs)
+      if (t >= 0 && static_cast<size_t>(t) < g.tensors.size() && g.tensor(t).is_const()) place(t);
+    for (ir::TensorId t : n.outputs) place(t);
+  }
+  for (size_t i = 0; i < g.tensors.size(); ++i) place(static_cast<ir::TensorId>(i));
+  Reorder(g, order);
 }
 
 }  // namespace ember::passes

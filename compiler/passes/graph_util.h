@@ -58,4 +58,9 @@ std::vector<bool> ReferencedTensors(const ir::Graph& g);
 // `before` (indexed by the old ids) or are newer than it; renumbers the rest.
 void PruneTensors(ir::Graph& g, const std::vector<bool>& before);
 
+// Renumbers tensors in the order the text form reads naturally: graph inputs,
+// then per node (in order) the constants it reads first and its results, then
+// whatever is left, in the old order.
+void RenumberTensors(ir::Graph& g);
+
 }  // namespace ember::passes

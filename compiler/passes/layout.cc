@@ -240,8 +240,10 @@ void LayoutRewriter::Emit(size_t c, ir::Node moved, const std::vector<int64_t>& 
 
 bool LayoutRewriter::Sink(size_t i) {
   const ir::TensorId y = Out(i);
-  if (UsesOf(y).size() != 1 || IsGraphOutput(g_, y)) return false;
+  if (UsesOf(y).empty() || IsGraphOutput(g_, y)) return false;
   const size_t c = UsesOf(y)[0].node;
+  for (const Use& u : UsesOf(y))
+    if (u.node != c) return false;  // one reader (which may read y twice)
   const ir::Node& reader = g_.nodes[c];
   if (reader.outputs.size() != 1) return false;
   const std::vector<int64_t> p = Perm(i);

@@ -43,10 +43,12 @@ const PassInfo* FindPass(std::string_view name);
 // "fold-constants, layout, ..." for messages and help texts.
 std::string PassNames();
 
-// Runs one pass and tidies the graph: nodes back in a topological order
-// (stable: a graph already in order keeps it), tensors that the pass stopped
-// referencing (or created and never used) removed, ids renumbered. Tensors
-// that nothing referenced before the pass stay. Does not verify.
+// Runs one pass and, when it changed the graph, tidies it: nodes back in a
+// topological order (stable: nodes already in order keep it), tensors that
+// the pass stopped referencing (or created and never used) removed (tensors
+// that nothing referenced before the pass stay), tensor ids renumbered in
+// reading order (RenumberTensors). A graph the pass leaves as it was is not
+// touched at all. Does not verify.
 Status RunPass(const PassInfo& pass, ir::Graph& g, const PassOptions& options);
 
 // The passes (one file each, see registry.cc).

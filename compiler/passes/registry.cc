@@ -29,10 +29,13 @@ std::string PassNames() {
 }
 
 Status RunPass(const PassInfo& pass, ir::Graph& g, const PassOptions& options) {
+  const ir::Graph original = g;
   const std::vector<bool> before = ReferencedTensors(g);
   EMBER_RETURN_IF_ERROR(pass.run(g, options));
+  if (g == original) return Status::Ok();
   SortNodes(g);
   PruneTensors(g, before);
+  RenumberTensors(g);
   return Status::Ok();
 }
 

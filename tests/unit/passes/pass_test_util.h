@@ -34,7 +34,7 @@ inline ir::Graph ParseValid(const std::string& text) {
 }
 
 // Runs the named pass on the graph; the result must verify and check.
-inline ir::Graph Run(const std::string& pass, ir::Graph g, const PassOptions& o = {}) {
+inline ir::Graph RunPassOn(const std::string& pass, ir::Graph g, const PassOptions& o = {}) {
   const PassInfo* p = FindPass(pass);
   EXPECT_NE(p, nullptr) << pass;
   if (p == nullptr) return g;
@@ -48,7 +48,7 @@ inline ir::Graph Run(const std::string& pass, ir::Graph g, const PassOptions& o 
 
 // Text in, text out.
 inline std::string RunText(const std::string& pass, const std::string& text, const PassOptions& o = {}) {
-  return ir::Print(Run(pass, ParseValid(text), o));
+  return ir::Print(RunPassOn(pass, ParseValid(text), o));
 }
 
 // A tiny FileCheck: every line of `checks` must occur in `text`, in order,
@@ -152,6 +152,21 @@ inline void ExpectSameResults(const ir::Graph& before, const ir::Graph& after, f
     for (size_t k = 0; k < fa.size(); ++k)
       ASSERT_NEAR(fa[k], fb[k], tol * (1.0f + big)) << "output " << o << " element " << k;
   }
+}
+
+}  // namespace ember::passes::test
+
+namespace ember::passes::test {
+
+// `n` deterministic floats in [-1, 1) as hex"..." text.
+inline std::string HexRandom(size_t n, uint32_t seed) {
+  std::vector<float> v(n);
+  uint32_t s = seed * 747796405u + 2891336453u;
+  for (float& f : v) {
+    s = s * 1664525u + 1013904223u;
+    f = static_cast<float>(s >> 8) / static_cast<float>(1 << 23) - 1.0f;
+  }
+  return HexFloats(v);
 }
 
 }  // namespace ember::passes::test
