@@ -49,7 +49,7 @@ int Report(const Diagnostic& d) {
   return static_cast<int>(d.exit);
 }
 
-Expected<ir::Graph> LoadModel(const std::string& path) {
+Expected<ir::Graph> ImportModel(const std::string& path) {
   if (EndsWith(path, ".ir")) {
     EMBER_ASSIGN_OR_RETURN(const std::string text, ReadFileText(path, ir::kMaxIrTextBytes, "an IR text model"));
     auto g = ir::Parse(text);
