@@ -23,7 +23,10 @@
 //     graph input read only by transposes to NHWC (perm [0,2,3,1]) becomes an
 //     NHWC input, and a graph output made by a transpose from NHWC
 //     (perm [0,3,1,2]) becomes an NHWC output; Tensor::source_layout records
-//     "NCHW" so that tools and the user know the source model's layout.
+//     "NCHW" so that tools and the user know the source model's layout. A
+//     transpose to NHWC after a chain of unary elementwise operators that
+//     starts at a rank-4 graph input (quantize -> dequantize in QDQ models)
+//     moves to that input too.
 //
 // Sinking moves transposes towards the outputs, where they meet the
 // transposes into the next NHWC operator and cancel, or reach a graph output
@@ -73,8 +76,8 @@ class LayoutRewriter {
     prod_ = ComputeProducers(g_);
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
       if (g_.nodes[i].op != ir::OpKind::kTranspose) continue;
-      if (DropDead(i) || DropIdentity(i) || GraphInput(i) || GraphOutput(i) || Compose(i) || Neutral(i) ||
-          Sink(i))
+      if (DropDead(i) || DropIdentity(i) || GraphInput(i) || HoistToInput(i) || GraphOutput(i) || Compose(i) ||
+          Neutral(i) || Sink(i))
         return true;
     }
     return false;
@@ -129,6 +132,39 @@ class LayoutRewriter {
       ReplaceUses(g_, Out(r), x);
       Erase(r);
     }
+    return true;
+  }
+
+  // x0 (graph input) -> U1 -> x1 -> ... -> Uk -> xk -> T, every Ui unary
+  // elementwise and the only reader of its operand: the graph input and
+  // x1..xk take T's layout and T goes (e.g. quantize -> dequantize before
+  // the first convolution of a QDQ model). Done in one step so that sinking
+  // cannot move T back down.
+  bool HoistToInput(size_t i) {
+    if (o_.keep_io_layout || Perm(i) != kToNhwc) return false;
+    std::vector<ir::TensorId> chain = {In(i)};  // xk, ..., x1
+    for (;;) {
+      const ir::TensorId t = chain.back();
+      if (UsesOf(t).size() != 1 || IsGraphOutput(g_, t)) return false;
+      const int p = prod_[static_cast<size_t>(t)];
+      if (p < 0) break;
+      const ir::Node& u = g_.nodes[static_cast<size_t>(p)];
+      if (!IsUnaryElementwise(u) || u.outputs.size() != 1 || u.inputs[0] < 0) return false;
+      chain.push_back(u.inputs[0]);
+    }
+    const ir::TensorId x0 = chain.back();
+    if (chain.size() < 2 || !IsGraphInput(g_, x0) || g_.tensor(x0).shape.size() != 4 ||
+        !g_.tensor(x0).source_layout.empty())
+      return false;
+    for (ir::TensorId t : chain) {
+      ir::Tensor& x = g_.tensor(t);
+      if (x.quant && x.quant->per_axis())
+        x.quant->axis = static_cast<int32_t>(InversePerm(kToNhwc)[static_cast<size_t>(x.quant->axis)]);
+      x.shape = PermuteShape(x.shape, kToNhwc);
+    }
+    g_.tensor(x0).source_layout = "NCHW";
+    ReplaceUses(g_, Out(i), In(i));
+    Erase(i);
     return true;
   }
 

@@ -234,6 +234,37 @@ TEST(Layout, Int8ThroughQuantizeIsExact) {
   ExpectSameResults(before, after, 0.0f);
 }
 
+TEST(Layout, QuantizeDequantizeChainAtTheInputTakesTheNhwcLayout) {
+  const std::string in = "graph \"g\" {\n"
+                         "  input %x : f32[1,2,3,3]\n"
+                         "  const %w : f32[2,1,1,2] = " + HexRandom(4, 3) + "\n"
+                         "  %q = quantize(%x) : i8[1,2,3,3] quant(0.02, 1)\n"
+                         "  %d = dequantize(%q) : f32[1,2,3,3]\n"
+                         "  %t = transpose(%d) {perm=[0,2,3,1]} : f32[1,3,3,2]\n"
+                         "  %c = conv2d(%t, %w, _) {dilation=[1,1], pad=[0,0,0,0], stride=[1,1]} : f32[1,3,3,2]\n"
+                         "  %y = transpose(%c) {perm=[0,3,1,2]} : f32[1,2,3,3]\n"
+                         "  output %y\n"
+                         "}\n";
+  const ir::Graph before = ParseValid(in);
+  const ir::Graph after = RunPassOn("layout", before);
+  ExpectMatches(ir::Print(after), R"(
+    input %x : f32[1,3,3,2] layout("NCHW")
+    %q = quantize(%x) : i8[1,3,3,2] quant(0.02, 1)
+    %d = dequantize(%q) : f32[1,3,3,2]
+    %y = conv2d(%d, %w, _) {dilation=[1,1], pad=[0,0,0,0], stride=[1,1]} : f32[1,3,3,2] layout("NCHW")
+    NOT transpose(
+  )");
+  ExpectSameResults(before, after, 0.0f);
+  // The input has a second reader: nothing moves up, the transpose stays.
+  std::string two = in;
+  two.replace(two.find("  output %y"), 11, "  output %y, %q");
+  const std::string out = RunText("layout", two);
+  ExpectMatches(out, R"(
+    input %x : f32[1,2,3,3]
+    = transpose(%d) {perm=[0,2,3,1]}
+  )");
+}
+
 TEST(Layout, GraphWithoutTransposesIsUnchanged) {
   const std::string in = R"(graph "g" {
   input %x : f32[1,2,2,3]
