@@ -56,5 +56,6 @@ Status FoldConstants(ir::Graph& g, const PassOptions& options);
 Status Layout(ir::Graph& g, const PassOptions& options);
 Status FoldBatchNorm(ir::Graph& g, const PassOptions& options);
 Status FuseActivation(ir::Graph& g, const PassOptions& options);
+Status FoldQdq(ir::Graph& g, const PassOptions& options);
 
 }  // namespace ember::passes

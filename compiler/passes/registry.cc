@@ -12,6 +12,7 @@ const std::vector<PassInfo>& AllPasses() {
        FoldBatchNorm},
       {"fuse-activation", "fold relu/relu6 (and matching clip) into the producer's act attribute",
        FuseActivation},
+      {"fold-qdq", "dequantize -> float op -> quantize becomes the int8 op (QDQ models)", FoldQdq},
   };
   return kPasses;
 }
