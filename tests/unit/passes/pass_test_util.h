@@ -116,9 +116,11 @@ inline std::vector<uint8_t> TransposeBytes(const ir::Tensor& t, const std::vecto
 
 // Evaluates `before` and `after` on the same inputs and compares every
 // output: exactly for integer types, within `tol` x (1 + largest magnitude)
-// for float32. An input or output that the pass turned from NCHW to NHWC
-// (source_layout "NCHW") is transposed accordingly.
-inline void ExpectSameResults(const ir::Graph& before, const ir::Graph& after, float tol = 1e-5f) {
+// for float32 (within `tol` itself when `absolute`). An input or output that
+// the pass turned from NCHW to NHWC (source_layout "NCHW") is transposed
+// accordingly.
+inline void ExpectSameResults(const ir::Graph& before, const ir::Graph& after, float tol = 1e-5f,
+                              bool absolute = false) {
   ASSERT_EQ(before.inputs.size(), after.inputs.size());
   ASSERT_EQ(before.outputs.size(), after.outputs.size());
   const std::vector<int64_t> to_nhwc = {0, 2, 3, 1}, to_nchw = {0, 3, 1, 2};
@@ -149,6 +151,7 @@ inline void ExpectSameResults(const ir::Graph& before, const ir::Graph& after, f
     std::memcpy(fb.data(), b.data(), b.size());
     float big = 0;
     for (float v : fb) big = std::max(big, std::abs(v));
+    if (absolute) big = 0;
     for (size_t k = 0; k < fa.size(); ++k)
       ASSERT_NEAR(fa[k], fb[k], tol * (1.0f + big)) << "output " << o << " element " << k;
   }
