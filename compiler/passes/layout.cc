@@ -261,7 +261,14 @@ void LayoutRewriter::Emit(size_t c, ir::Node moved, const std::vector<int64_t>& 
     t.shape = PermuteShape(t.shape, InversePerm(q));
     if (t.quant && t.quant->per_axis()) t.quant->axis = static_cast<int32_t>(q[static_cast<size_t>(t.quant->axis)]);
     t.source_layout.clear();
-    t.name = UniqueName(g_, t.name + (q == kToNchw ? "/nhwc" : "/perm"));
+    // The result in x's layout takes the name (the transpose after it
+    // usually cancels later); the transposed one keeps it on graph outputs.
+    const std::string suffix = q == kToNchw ? "/nchw" : "/perm";
+    if (IsGraphOutput(g_, z)) {
+      t.name = UniqueName(g_, t.name + (q == kToNchw ? "/nhwc" : "/perm"));
+    } else {
+      g_.tensor(z).name = UniqueName(g_, t.name + suffix);
+    }
     const ir::TensorId z2 = g_.AddTensor(std::move(t));
     moved.outputs[0] = z2;
     ir::Node tr;

@@ -168,10 +168,10 @@ TEST(Layout, ConcatPadAndMeanAxesArePermuted) {
   const ir::Graph after = RunPassOn("layout", before);
   const std::string out = ir::Print(after);
   ExpectMatches(out, R"(
-    = mul(%a, %k/perm) : f32[1,2,3,4]
-    = concatenation(%s/nhwc, %b) {axis=3} : f32[1,2,3,8]
-    = pad(%c/nhwc) {pads=[0,0,0,2,1,1,1,0]} : f32[1,4,5,9]
-    %m = mean(%p/nhwc) {axes=[3], keep_dims=0} : f32[1,4,5]
+    %s = mul(%a, %k/perm) : f32[1,2,3,4]
+    %c = concatenation(%s, %b) {axis=3} : f32[1,2,3,8]
+    %p = pad(%c) {pads=[0,0,0,2,1,1,1,0]} : f32[1,4,5,9]
+    %m = mean(%p) {axes=[3], keep_dims=0} : f32[1,4,5]
     NOT transpose(
   )");
   ExpectSameResults(before, after);
@@ -227,8 +227,8 @@ TEST(Layout, Int8ThroughQuantizeIsExact) {
   ExpectMatches(ir::Print(after), R"(
     input %x : f32[1,4,4,3] layout("NCHW")
     %q = quantize(%x)
-    %a/nhwc = add(%m, %m) : i8[1,2,2,3] quant(0.05, -1)
-    %d = dequantize(%a/nhwc) : f32[1,2,2,3] layout("NCHW")
+    %a = add(%m, %m) : i8[1,2,2,3] quant(0.05, -1)
+    %d = dequantize(%a) : f32[1,2,2,3] layout("NCHW")
     NOT transpose(
   )");
   ExpectSameResults(before, after, 0.0f);
