@@ -57,6 +57,7 @@ bool TryFold(ir::Graph& g, size_t i, const std::vector<std::vector<Use>>& uses, 
   const ir::Node m = g.nodes[i];
   const bool is_mul = m.op == ir::OpKind::kMul;
   if ((!is_mul && m.op != ir::OpKind::kAdd) || m.inputs.size() != 2 || m.outputs.size() != 1) return false;
+  if (m.inputs[0] < 0 || m.inputs[1] < 0) return false;
   const size_t k = g.tensor(m.inputs[0]).is_const() ? 1 : 0;  // the operand from the producer
   const ir::TensorId x = m.inputs[k], y = m.outputs[0];
   if (prod[static_cast<size_t>(x)] < 0 || uses[static_cast<size_t>(x)].size() != 1 || IsGraphOutput(g, x))
@@ -72,6 +73,7 @@ bool TryFold(ir::Graph& g, size_t i, const std::vector<std::vector<Use>>& uses, 
   if (has_bias && (!g.tensor(p.inputs[2]).is_const() || g.tensor(p.inputs[2]).dtype != ir::DType::kFloat32))
     return false;
   const int64_t channels = tx.shape.back();
+  if (channels <= 0) return false;
   const auto values = PerChannel(g.tensor(m.inputs[1 - k]), tx.shape, channels);
   if (!values) return false;
   // Output channel o of the weights: dim 0 (conv OHWI, fully_connected

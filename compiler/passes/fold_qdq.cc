@@ -244,6 +244,7 @@ class QdqFolder {
     if (a.op != ir::OpKind::kAdd || a.inputs.size() != 2 || a.outputs.size() != 1) return false;
     for (size_t k = 0; k < 2; ++k) {
       const ir::TensorId x = a.inputs[k], b = a.inputs[1 - k];
+      if (x < 0 || b < 0) return false;
       const int p = prod_[static_cast<size_t>(x)];
       if (p < 0 || uses_[static_cast<size_t>(x)].size() != 1 || IsGraphOutput(g_, x)) continue;
       ir::Node& conv = g_.nodes[static_cast<size_t>(p)];
@@ -288,6 +289,7 @@ class QdqFolder {
     if (HasWeights(n.op)) {
       if (n.inputs.size() < 2) return false;
       const int64_t channels = g_.tensor(yf).shape.empty() ? 0 : g_.tensor(yf).shape.back();
+      if (channels <= 0 || n.inputs[1] < 0) return false;
       const auto w = Weights(n, channels);
       if (!w) return false;
       folded.inputs[1] = *w;

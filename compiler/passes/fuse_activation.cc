@@ -55,7 +55,7 @@ std::optional<std::string> ActFor(const ir::Node& n) {
   return std::nullopt;
 }
 
-// Index of a node that can be fused into its producer, or -1.
+// Fuses activation node i into its producer when legal.
 bool TryFuse(ir::Graph& g, size_t i, const std::vector<std::vector<Use>>& uses,
              const std::vector<int>& prod) {
   const ir::Node& act = g.nodes[i];

@@ -300,6 +300,7 @@ bool LayoutRewriter::Sink(size_t i) {
     // Check every operand first: OperandInX adds constants.
     for (ir::TensorId t : reader.inputs) {
       if (t == y) continue;
+      if (t < 0) return false;
       const int pi = prod_[static_cast<size_t>(t)];
       const bool ok = pi >= 0 ? g_.nodes[static_cast<size_t>(pi)].op == ir::OpKind::kTranspose &&
                                     g_.nodes[static_cast<size_t>(pi)].GetInts("perm") == p

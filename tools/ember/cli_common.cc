@@ -8,6 +8,7 @@
 #include "ir/parser.h"
 #include "ir/verifier.h"
 #include "ops/evaluate.h"
+#include "passes/graph_util.h"
 #include "support/file.h"
 #include "support/npy.h"
 #include "support/safe_fs.h"
@@ -35,6 +36,23 @@ const char* NpyDescr(ir::DType t) {
 bool SameDescr(const std::string& a, const std::string& b) {
   // '<', '|' and '=' all mean little-endian/native here for the types we read.
   return a.size() == b.size() && a.size() >= 2 && a.substr(1) == b.substr(1);
+}
+
+// Bytes of a tensor of dtype `t.dtype` and shape `shape`, transposed by perm.
+std::vector<uint8_t> Permuted(const ir::Tensor& t, const ir::Shape& shape, std::vector<uint8_t> bytes,
+                              const std::vector<int64_t>& perm) {
+  ir::Tensor c;
+  c.dtype = t.dtype;
+  c.shape = shape;
+  c.data = std::move(bytes);
+  return *passes::TransposeConstant(c, perm).data;
+}
+
+// The source model's NCHW shape of an input/output that the layout pass made
+// NHWC (Tensor::source_layout, docs/passes.md), or an empty shape.
+ir::Shape SourceNchwShape(const ir::Tensor& t) {
+  if (t.source_layout != "NCHW" || t.shape.size() != 4) return {};
+  return {t.shape[0], t.shape[3], t.shape[1], t.shape[2]};
 }
 
 Diagnostic TensorFileError(const std::string& path, const std::string& what) {
@@ -87,6 +105,11 @@ Expected<std::vector<uint8_t>> ReadTensorFile(const std::string& path, const ir:
                       "convert it first, e.g. numpy.save(path, x.astype(numpy." +
                           std::string(t.dtype == ir::DType::kFloat32 ? "float32" : "int8") + "))");
     }
+    // A model whose source is NCHW takes its NCHW arrays as they are.
+    const ir::Shape nchw = SourceNchwShape(t);
+    if (!nchw.empty() && ir::Shape(a.shape.begin(), a.shape.end()) == nchw &&
+        static_cast<int64_t>(a.data.size()) == t.size_bytes())
+      return Permuted(t, nchw, std::move(a.data), {0, 2, 3, 1});
     if (static_cast<int64_t>(a.data.size()) != t.size_bytes()) {
       std::string shape = "[";
       for (size_t i = 0; i < a.shape.size(); ++i) shape += (i ? "," : "") + std::to_string(a.shape[i]);
@@ -115,6 +138,12 @@ Status WriteTensorFile(const std::string& path, const ir::Tensor& t,
     a.descr = NpyDescr(t.dtype);
     a.shape = t.shape;
     a.data = bytes;
+    // An output that the source model gives as NCHW is written as NCHW.
+    const ir::Shape nchw = SourceNchwShape(t);
+    if (!nchw.empty() && static_cast<int64_t>(bytes.size()) == t.size_bytes()) {
+      a.shape = nchw;
+      a.data = Permuted(t, t.shape, bytes, {0, 3, 1, 2});
+    }
     const std::vector<uint8_t> out = SerializeNpy(a);
     return WriteFileAtomic(path, std::string_view(reinterpret_cast<const char*>(out.data()), out.size()));
   }
