@@ -46,10 +46,12 @@ std::optional<std::string> ActFor(const ir::Node& n) {
   if (n.op == ir::OpKind::kRelu) return "relu";
   if (n.op == ir::OpKind::kRelu6) return "relu6";
   static const std::optional<ir::OpKind> kClip = ir::OpKindFromIrName("clip");
-  if (kClip && n.op == *kClip && n.HasAttr("min") && n.HasAttr("max")) {
-    const double lo = n.GetReal("min"), hi = n.GetReal("max");
+  if (kClip && n.op == *kClip) {
+    // An absent bound is unbounded; a max at or above FLT_MAX is none either.
+    const double lo = n.HasAttr("min") ? n.GetReal("min") : -HUGE_VAL;
+    const double hi = n.HasAttr("max") ? n.GetReal("max") : HUGE_VAL;
     if (lo == 0.0 && hi == 6.0) return "relu6";
-    if (lo == 0.0 && std::isinf(hi) && hi > 0) return "relu";
+    if (lo == 0.0 && hi >= 3.4028234663852886e38) return "relu";
     if (lo == -1.0 && hi == 1.0) return "relu_n1_to_1";
   }
   return std::nullopt;

@@ -15,8 +15,8 @@
 //     and T moves after C: C(T(x)) = T'(C'(x)). C may be a unary elementwise
 //     operator; a binary elementwise one whose other operand is a constant
 //     (padded to rank and permuted) or T2(x2) with the same perm (C' reads
-//     x2); concatenation (all operands so, axis permuted); mean (axes
-//     permuted; without keep_dims T' gets the perm of the remaining axes,
+//     x2); concatenation (all operands so, axis permuted); mean and
+//     reduce_max (axes permuted; without keep_dims T' gets the perm of the remaining axes,
 //     dropped when it is the identity); pad (amounts permuted); softmax when
 //     the last axis stays last.
 //  5. graph inputs and outputs (unless PassOptions::keep_io_layout): a rank-4
@@ -63,7 +63,7 @@ bool IsUnaryElementwise(const ir::Node& n) {
 }
 
 bool IsBinaryElementwise(const ir::Node& n) {
-  return n.inputs.size() == 2 && IsOneOf(n.op, {"add", "mul", "sub", "div", "maximum", "minimum"});
+  return n.inputs.size() == 2 && IsOneOf(n.op, {"add", "mul", "sub", "div", "prelu", "maximum", "minimum"});
 }
 
 class LayoutRewriter {
@@ -313,7 +313,7 @@ bool LayoutRewriter::Sink(size_t i) {
       moved.attrs["axis"] = p[static_cast<size_t>(axis)];
     }
     for (ir::TensorId& t : moved.inputs) t = t == y ? In(i) : *OperandInX(t, p, rank);
-  } else if (reader.op == ir::OpKind::kMean) {
+  } else if (IsOneOf(reader.op, {"mean", "reduce_max"})) {
     const std::vector<int64_t> axes = reader.GetInts("axes");
     std::vector<bool> reduced(rank, false);
     for (int64_t a : axes) {

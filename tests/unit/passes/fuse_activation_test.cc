@@ -87,5 +87,29 @@ TEST(FuseActivation, Int8NeedsEqualQuantization) {
   ExpectSameResults(ParseValid(in), ParseValid(out));
 }
 
+TEST(FuseActivation, ClipWithReluBoundsBecomesAct) {
+  if (!ir::OpKindFromIrName("clip")) GTEST_SKIP() << "ops.def has no clip operator in this tree";
+  const std::string in = R"(graph "g" {
+  input %a : f32[1,4]
+  input %b : f32[1,4]
+  %s = add(%a, %b) : f32[1,4]
+  %c = clip(%s) {max=6.0, min=0.0} : f32[1,4]
+  %s2 = add(%c, %b) : f32[1,4]
+  %c2 = clip(%s2) {min=0.0} : f32[1,4]
+  %s3 = add(%c2, %b) : f32[1,4]
+  %c3 = clip(%s3) {max=6.0, min=0.5} : f32[1,4]
+  output %c3
+}
+)";
+  const std::string out = RunText("fuse-activation", in);
+  ExpectMatches(out, R"(
+    %c = add(%a, %b) {act="relu6"}
+    %c2 = add(%c, %b) {act="relu"}
+    %s3 = add(%c2, %b)
+    %c3 = clip(%s3)
+  )");
+  ExpectSameResults(ParseValid(in), ParseValid(out), 0.0f);
+}
+
 }  // namespace
 }  // namespace ember::passes::test
