@@ -28,10 +28,15 @@
 //     starts at a rank-4 graph input (quantize -> dequantize in QDQ models)
 //     moves to that input too.
 //
+//  6. flatten into weights: NHWC -> NCHW transpose, reshape to [N, C*H*W],
+//     fully_connected with constant weights: the reshape reads the NHWC
+//     tensor and the weight columns are permuted to (h, w, c) order.
+//
 // Sinking moves transposes towards the outputs, where they meet the
 // transposes into the next NHWC operator and cancel, or reach a graph output
 // (rule 5). A transpose that reaches an operator of none of these kinds stays
-// (e.g. a reshape that flattens an NCHW tensor with H, W > 1). Graphs without
+// (e.g. a reshape that flattens an NCHW tensor with H, W > 1 for anything
+// but a fully_connected). Graphs without
 // transposes are untouched.
 #include <algorithm>
 #include <optional>
@@ -77,7 +82,7 @@ class LayoutRewriter {
     for (size_t i = 0; i < g_.nodes.size(); ++i) {
       if (g_.nodes[i].op != ir::OpKind::kTranspose) continue;
       if (DropDead(i) || DropIdentity(i) || GraphInput(i) || HoistToInput(i) || GraphOutput(i) || Compose(i) ||
-          Neutral(i) || Sink(i))
+          Neutral(i) || FlattenIntoWeights(i) || Sink(i))
         return true;
     }
     return false;
@@ -220,6 +225,37 @@ class LayoutRewriter {
       changed = true;
     }
     return changed;
+  }
+
+  // T (NHWC -> NCHW) -> reshape to [N, C*H*W] -> fully_connected with
+  // constant weights: the reshape reads x and the weights' columns take the
+  // (h, w, c) order instead of (c, h, w) (ONNX Flatten before Gemm when H or
+  // W is larger than 1).
+  bool FlattenIntoWeights(size_t i) {
+    const ir::TensorId x = In(i), y = Out(i);
+    const ir::Shape& xs = g_.tensor(x).shape;
+    if (Perm(i) != kToNchw || UsesOf(y).size() != 1 || IsGraphOutput(g_, y)) return false;
+    const size_t ri = UsesOf(y)[0].node;
+    const ir::Node& r = g_.nodes[ri];
+    if (r.op != ir::OpKind::kReshape || r.outputs.size() != 1) return false;
+    const ir::TensorId f = r.outputs[0];
+    const ir::Shape& fs = g_.tensor(f).shape;
+    if (fs.size() != 2 || fs[0] != xs[0] || fs[1] != xs[1] * xs[2] * xs[3]) return false;
+    if (UsesOf(f).size() != 1 || IsGraphOutput(g_, f)) return false;
+    ir::Node& fc = g_.nodes[UsesOf(f)[0].node];
+    if (fc.op != ir::OpKind::kFullyConnected || UsesOf(f)[0].operand != 0 || fc.inputs.size() < 2) return false;
+    const ir::Tensor& w = g_.tensor(fc.inputs[1]);
+    if (!w.is_const() || w.shape.size() != 2 || w.shape[1] != fs[1]) return false;
+    // W[u, (c, h, w)] viewed as [U, C, H, W], transposed to [U, H, W, C].
+    ir::Tensor view = w;
+    view.shape = {w.shape[0], xs[3], xs[1], xs[2]};
+    ir::Tensor moved = TransposeConstant(view, {0, 2, 3, 1});
+    moved.shape = w.shape;
+    moved.name = UniqueName(g_, w.name + "/nhwc");
+    fc.inputs[1] = g_.AddTensor(std::move(moved));
+    g_.nodes[ri].inputs[0] = x;
+    Erase(i);
+    return true;
   }
 
   bool Sink(size_t i);

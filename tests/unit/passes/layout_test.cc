@@ -191,6 +191,43 @@ TEST(Layout, TransposeStaysWhereItDoesNotCommute) {
   EXPECT_EQ(RunText("layout", in), ir::Print(ParseValid(in)));
 }
 
+TEST(Layout, FlattenBeforeFullyConnectedPermutesTheWeights) {
+  // ONNX Flatten of an NCHW [1,3,2,2] tensor before Gemm: the weight columns
+  // move to NHWC order, no transpose is left. Also for int8 weights.
+  for (const char* dtype : {"f32", "i8"}) {
+    const bool f32 = std::string(dtype) == "f32";
+    const std::string q = f32 ? "" : " quant(0.5, 0)";
+    const std::string wq = f32 ? "" : " quant(0.01, 0)";
+    const std::string bias = f32 ? "_" : "%b";
+    std::string in = std::string("graph \"g\" {\n") + "  input %x : " + dtype + "[1,2,2,3]" + q + "\n" +
+                     "  const %w : " + dtype + "[4,12]" + wq + " = " +
+                     (f32 ? HexRandom(48, 21) : "hex\"" + std::string(96, '3') + "\"") + "\n" +
+                     (f32 ? "" : "  const %b : i32[4] = hex\"01000000020000000300000004000000\"\n") +
+                     "  %t = transpose(%x) {perm=[0,3,1,2]} : " + dtype + "[1,3,2,2]" + q + "\n" +
+                     "  %f = reshape(%t) {shape=[1,12]} : " + dtype + "[1,12]" + q + "\n" +
+                     "  %y = fully_connected(%f, %w, " + bias + ") : " + dtype + "[1,4]" + q + "\n" +
+                     "  output %y\n}\n";
+    if (!f32) {
+      // Distinct int8 weights so that a wrong column order shows.
+      std::string hex;
+      for (int k = 0; k < 48; ++k) {
+        char b[3];
+        std::snprintf(b, sizeof b, "%02x", (k * 7) % 100);
+        hex += b;
+      }
+      in.replace(in.find(std::string(96, '3')), 96, hex);
+    }
+    const ir::Graph before = ParseValid(in);
+    const ir::Graph after = RunPassOn("layout", before);
+    ExpectMatches(ir::Print(after), R"(
+      %f = reshape(%x) {shape=[1,12]}
+      = fully_connected(%f, %w/nhwc,
+      NOT transpose(
+    )");
+    ExpectSameResults(before, after, f32 ? 1e-5f : 0.0f);
+  }
+}
+
 TEST(Layout, SizeOneMovesBeforeReshapeAreDropped) {
   const std::string in = R"(graph "g" {
   input %x : f32[1,1,1,6]
