@@ -317,6 +317,30 @@ void LayoutRewriter::Emit(size_t c, ir::Node moved, const std::vector<int64_t>& 
   g_.nodes[c] = std::move(moved);
 }
 
+// A reduction (axes, keep_dims) after transpose p, moved before it: its axes
+// in x's layout, and in *q the perm of the transpose after it (p with
+// keep_dims; without, the order of the remaining axes).
+bool ReduceThrough(const ir::Node& reader, const std::vector<int64_t>& p, ir::Node* moved,
+                   std::vector<int64_t>* q) {
+  const size_t rank = p.size();
+  std::vector<bool> reduced(rank, false);
+  for (int64_t a : reader.GetInts("axes")) {
+    if (a < 0 || a >= static_cast<int64_t>(rank)) return false;
+    reduced[static_cast<size_t>(a)] = true;
+  }
+  std::vector<int64_t> new_axes, kept;
+  for (size_t a = 0; a < rank; ++a) (reduced[a] ? new_axes : kept).push_back(p[a]);
+  std::sort(new_axes.begin(), new_axes.end());
+  moved->attrs["axes"] = new_axes;
+  if (reader.GetInt("keep_dims") == 0) {
+    std::vector<int64_t> sorted = kept;
+    std::sort(sorted.begin(), sorted.end());
+    q->clear();
+    for (int64_t d : kept) q->push_back(std::find(sorted.begin(), sorted.end(), d) - sorted.begin());
+  }
+  return true;
+}
+
 bool LayoutRewriter::Sink(size_t i) {
   const ir::TensorId y = Out(i);
   if (UsesOf(y).empty() || IsGraphOutput(g_, y)) return false;
@@ -350,26 +374,8 @@ bool LayoutRewriter::Sink(size_t i) {
     }
     for (ir::TensorId& t : moved.inputs) t = t == y ? In(i) : *OperandInX(t, p, rank);
   } else if (IsOneOf(reader.op, {"mean", "reduce_max"})) {
-    const std::vector<int64_t> axes = reader.GetInts("axes");
-    std::vector<bool> reduced(rank, false);
-    for (int64_t a : axes) {
-      if (a < 0 || a >= static_cast<int64_t>(rank)) return false;
-      reduced[static_cast<size_t>(a)] = true;
-    }
-    std::vector<int64_t> new_axes, kept;
-    for (size_t a = 0; a < rank; ++a) {
-      if (reduced[a]) new_axes.push_back(p[a]);
-      else kept.push_back(p[a]);
-    }
-    std::sort(new_axes.begin(), new_axes.end());
-    moved.attrs["axes"] = new_axes;
+    if (!ReduceThrough(reader, p, &moved, &q)) return false;
     moved.inputs[0] = In(i);
-    if (reader.GetInt("keep_dims") == 0) {
-      std::vector<int64_t> sorted = kept;
-      std::sort(sorted.begin(), sorted.end());
-      q.clear();
-      for (int64_t d : kept) q.push_back(std::find(sorted.begin(), sorted.end(), d) - sorted.begin());
-    }
   } else if (reader.op == ir::OpKind::kPad) {
     const std::vector<int64_t> pads = reader.GetInts("pads");
     if (pads.size() != 2 * rank) return false;
