@@ -50,6 +50,10 @@ struct Tensor {
   std::optional<QuantParams> quant;
   // Constant contents, little-endian, row-major; size == NumElements * DTypeSize.
   std::optional<std::vector<uint8_t>> data;
+  // Layout of this tensor in the source model when it differs from the IR's
+  // (e.g. "NCHW": the model file gives this graph input as NCHW and ember's
+  // tensor is its NHWC transpose, see docs/passes.md). Empty: same as the IR.
+  std::string source_layout;
 
   bool is_const() const { return data.has_value(); }
   int64_t num_elements() const { return NumElements(shape); }

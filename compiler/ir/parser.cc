@@ -153,7 +153,7 @@ Status Parser::Declare(const Token& name, Tensor t) {
   return Status::Ok();
 }
 
-// dtype '[' dims ']' [quant(...)]
+// dtype '[' dims ']' [quant(...)] [layout("...")]
 Status Parser::Type(Tensor& t) {
   if (tok_.kind != Tok::kIdent) return Expect("an element type (i8, u8, i16, i32, i64, f32, bool)");
   auto dtype = ParseDType(tok_.text);
@@ -161,10 +161,18 @@ Status Parser::Type(Tensor& t) {
   t.dtype = *dtype;
   EMBER_RETURN_IF_ERROR(Advance());
   EMBER_RETURN_IF_ERROR(Bracketed(t.shape, [this](int64_t& d) { return Int(d); }));
-  if (!IsWord("quant")) return Status::Ok();
+  if (IsWord("quant")) {
+    EMBER_RETURN_IF_ERROR(Advance());
+    t.quant.emplace();
+    EMBER_RETURN_IF_ERROR(Quant(*t.quant));
+  }
+  if (!IsWord("layout")) return Status::Ok();
   EMBER_RETURN_IF_ERROR(Advance());
-  t.quant.emplace();
-  return Quant(*t.quant);
+  EMBER_RETURN_IF_ERROR(Punct('('));
+  if (tok_.kind != Tok::kString) return Expect("a layout string such as \"NCHW\"");
+  t.source_layout = tok_.text;
+  EMBER_RETURN_IF_ERROR(Advance());
+  return Punct(')');
 }
 
 // '(' scale ',' zp ')' | '(' 'axis' '=' int ',' '[' scales ']' ',' '[' zps ']' ')'

@@ -95,6 +95,7 @@ class Printer {
   bool InRange(TensorId id) const { return id >= 0 && static_cast<size_t>(id) < g_.tensors.size(); }
   void Ref(TensorId id);
   void Type(const Tensor& t);
+  void Quant(const QuantParams& q);
   void Data(const std::vector<uint8_t>& data);
   void Declare(TensorId id);
   void DeclareUpTo(TensorId limit) {
@@ -132,8 +133,15 @@ void Printer::Type(const Tensor& t) {
     AppendInt(out_, t.shape[i]);
   }
   out_ += ']';
-  if (!t.quant) return;
-  const QuantParams& q = *t.quant;
+  if (t.quant) Quant(*t.quant);
+  if (!t.source_layout.empty()) {
+    out_ += " layout(";
+    AppendQuoted(out_, t.source_layout);
+    out_ += ')';
+  }
+}
+
+void Printer::Quant(const QuantParams& q) {
   out_ += " quant(";
   if (q.scale.size() == 1 && q.zero_point.size() == 1 && q.axis == 0) {
     AppendReal(out_, q.scale[0]);

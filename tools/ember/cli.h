@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "passes/pipeline.h"
 #include "support/status.h"
 
 namespace ember::cli {
@@ -30,9 +31,26 @@ void RegisterDevice(CLI::App& app, Action* run);
 bool IsProjectDir(const std::string& path);
 int RunProject(const std::string& dir, const std::vector<std::string>& inputs, const std::vector<std::string>& outputs);
 
-// Loads a model: .tflite through the TFLite frontend, .ir (ember IR text)
-// through the parser; then verifies it.
-Expected<ir::Graph> LoadModel(const std::string& path);
+// Reads a model as its frontend imports it: .tflite through the TFLite
+// frontend, .ir (ember IR text) through the parser; then verifies it.
+Expected<ir::Graph> ImportModel(const std::string& path);
+// ImportModel, then the pass pipeline (passes/pipeline.h): the graph every
+// command works on (cli_passes.cc).
+Expected<ir::Graph> LoadModel(const std::string& path, const passes::PipelineOptions& options = {});
+
+// The pass options of `inspect` and `compile` (cli_passes.cc):
+// --keep-io-layout, and the pass whose IR to show (--after / --dump-ir-after).
+struct PassArgs {
+  bool keep_io_layout = false;
+  std::string after;  // a pass name, "import", "all", or empty
+};
+void AddKeepIoLayoutFlag(CLI::App* cmd, PassArgs* args);
+// Checks args.after (E1201 for an unknown pass name).
+Status CheckAfterPass(const PassArgs& args);
+// LoadModel that also hands `print` the graph as imported (args.after is
+// "import" or "all") and after the passes args.after names.
+Expected<ir::Graph> LoadModelShowing(const std::string& path, const PassArgs& args,
+                                     std::function<void(std::string_view, const ir::Graph&)> print);
 
 // Prints a diagnostic to stderr and returns its exit code.
 int Report(const Diagnostic& d);

@@ -8,6 +8,7 @@
 #include "ir/parser.h"
 #include "ir/verifier.h"
 #include "ops/evaluate.h"
+#include "passes/graph_util.h"
 #include "support/file.h"
 #include "support/npy.h"
 #include "support/safe_fs.h"
@@ -37,6 +38,23 @@ bool SameDescr(const std::string& a, const std::string& b) {
   return a.size() == b.size() && a.size() >= 2 && a.substr(1) == b.substr(1);
 }
 
+// Bytes of a tensor of dtype `t.dtype` and shape `shape`, transposed by perm.
+std::vector<uint8_t> Permuted(const ir::Tensor& t, const ir::Shape& shape, std::vector<uint8_t> bytes,
+                              const std::vector<int64_t>& perm) {
+  ir::Tensor c;
+  c.dtype = t.dtype;
+  c.shape = shape;
+  c.data = std::move(bytes);
+  return *passes::TransposeConstant(c, perm).data;
+}
+
+// The source model's NCHW shape of an input/output that the layout pass made
+// NHWC (Tensor::source_layout, docs/passes.md), or an empty shape.
+ir::Shape SourceNchwShape(const ir::Tensor& t) {
+  if (t.source_layout != "NCHW" || t.shape.size() != 4) return {};
+  return {t.shape[0], t.shape[3], t.shape[1], t.shape[2]};
+}
+
 Diagnostic TensorFileError(const std::string& path, const std::string& what) {
   return MakeDiag("E0403", ExitCode::kUsage, "'" + path + "': " + what,
                   "tensor files are .npy (numpy.save) or .bin (the tensor's raw bytes)");
@@ -49,7 +67,7 @@ int Report(const Diagnostic& d) {
   return static_cast<int>(d.exit);
 }
 
-Expected<ir::Graph> LoadModel(const std::string& path) {
+Expected<ir::Graph> ImportModel(const std::string& path) {
   if (EndsWith(path, ".ir")) {
     EMBER_ASSIGN_OR_RETURN(const std::string text, ReadFileText(path, ir::kMaxIrTextBytes, "an IR text model"));
     auto g = ir::Parse(text);
@@ -87,6 +105,11 @@ Expected<std::vector<uint8_t>> ReadTensorFile(const std::string& path, const ir:
                       "convert it first, e.g. numpy.save(path, x.astype(numpy." +
                           std::string(t.dtype == ir::DType::kFloat32 ? "float32" : "int8") + "))");
     }
+    // A model whose source is NCHW takes its NCHW arrays as they are.
+    const ir::Shape nchw = SourceNchwShape(t);
+    if (!nchw.empty() && ir::Shape(a.shape.begin(), a.shape.end()) == nchw &&
+        static_cast<int64_t>(a.data.size()) == t.size_bytes())
+      return Permuted(t, nchw, std::move(a.data), {0, 2, 3, 1});
     if (static_cast<int64_t>(a.data.size()) != t.size_bytes()) {
       std::string shape = "[";
       for (size_t i = 0; i < a.shape.size(); ++i) shape += (i ? "," : "") + std::to_string(a.shape[i]);
@@ -115,6 +138,12 @@ Status WriteTensorFile(const std::string& path, const ir::Tensor& t,
     a.descr = NpyDescr(t.dtype);
     a.shape = t.shape;
     a.data = bytes;
+    // An output that the source model gives as NCHW is written as NCHW.
+    const ir::Shape nchw = SourceNchwShape(t);
+    if (!nchw.empty() && static_cast<int64_t>(bytes.size()) == t.size_bytes()) {
+      a.shape = nchw;
+      a.data = Permuted(t, t.shape, bytes, {0, 3, 1, 2});
+    }
     const std::vector<uint8_t> out = SerializeNpy(a);
     return WriteFileAtomic(path, std::string_view(reinterpret_cast<const char*>(out.data()), out.size()));
   }

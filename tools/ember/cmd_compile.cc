@@ -1,10 +1,12 @@
-// `ember compile MODEL --target T [--executor aot|graph] [--module-name NAME] -o OUT`
+// `ember compile MODEL --target T [--executor aot|graph] [--module-name NAME]
+//  [--dump-ir-after PASS|import|all] [--keep-io-layout] -o OUT`
 #include <cstdio>
 #include <string>
 
 #include "cli.h"
 #include "codegen/c/aot.h"
 #include "codegen/c/module_name.h"
+#include "ir/printer.h"
 #include "memory/planner.h"
 #include "package/mlf.h"
 
@@ -18,6 +20,7 @@ void RegisterCompile(CLI::App& app, Action* run) {
     bool io_in_arena = false, external_arena = false, verbose = false, profile = false;
   };
   auto a = std::make_shared<Args>();
+  auto pass_args = std::make_shared<PassArgs>();
   cmd->add_option("MODEL", a->model, "model file (.tflite, or ember IR text .ir)")->required();
   cmd->add_option("--target", a->target, "host, cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, cortex-m33, cortex-m55")
       ->capture_default_str();
@@ -42,6 +45,11 @@ void RegisterCompile(CLI::App& app, Action* run) {
                 "time every layer: reads the platform timer around each kernel call into "
                 "tvmgen_<name>_profile_ticks[] (off by default; no cost when off)");
   cmd->add_flag("-v,--verbose", a->verbose, "print the memory plan");
+  cmd->add_option("--dump-ir-after", pass_args->after,
+                  "print the IR to stderr after this pass (" + passes::PassNames() +
+                      "), 'import' for the graph as imported, 'all' for every step; constants elided "
+                      "(`ember inspect --after PASS --full` prints them)");
+  AddKeepIoLayoutFlag(cmd, pass_args.get());
   cmd->footer("Examples:\n  ember compile kws.tflite --target cortex-m4 -o kws.tar\n"
               "  ember compile kws.tflite --target cortex-m4 --executor graph -o kws.tar\n"
               "  ember compile kws.tflite --target host --module-name kws -o build/kws");
@@ -50,7 +58,10 @@ void RegisterCompile(CLI::App& app, Action* run) {
       auto target = codegen::c::ParseTarget(a->target);
       if (!target.ok()) return Report(target.diag());
       if (Status st = codegen::c::CheckModuleName(a->module_name); !st.ok()) return Report(st.diag());
-      auto g = LoadModel(a->model);
+      auto g = LoadModelShowing(a->model, *pass_args, [](std::string_view pass, const ir::Graph& step) {
+        std::fprintf(stderr, "// ember: IR after %.*s\n%s", static_cast<int>(pass.size()), pass.data(),
+                     ir::Print(step, {.full_constants = false}).c_str());
+      });
       if (!g.ok()) return Report(g.diag());
       codegen::c::AotOptions o;
       o.module_name = a->module_name;

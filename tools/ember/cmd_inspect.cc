@@ -1,4 +1,4 @@
-// `ember inspect MODEL [--format text|json|dot] [--full]`
+// `ember inspect MODEL [--format text|json|dot] [--full] [--after PASS|import|all] [--keep-io-layout]`
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -52,27 +52,52 @@ void RegisterInspect(CLI::App& app, Action* run) {
   auto path = std::make_shared<std::string>();
   auto format = std::make_shared<std::string>("text");
   auto full = std::make_shared<bool>(false);
+  auto pass_args = std::make_shared<PassArgs>();
   cmd->add_option("MODEL", *path, "model file (.tflite, or ember IR text .ir)")->required();
   cmd->add_option("--format", *format, "output format")
       ->check(CLI::IsMember({"text", "json", "dot"}))
       ->capture_default_str();
   cmd->add_flag("--full", *full,
                 "print constant data in full (the text then parses back: save it as .ir)");
+  cmd->add_option("--after", pass_args->after,
+                  "print the IR after this pass instead of after the whole pipeline: " + passes::PassNames() +
+                      "; 'import' prints it as imported, 'all' after every step (text only, each after a "
+                      "'// after PASS' line)");
+  AddKeepIoLayoutFlag(cmd, pass_args.get());
   cmd->footer("Examples:\n  ember inspect kws.tflite\n  ember inspect kws.tflite --full > kws.ir\n"
-              "  ember inspect kws.tflite --format dot | dot -Tsvg > kws.svg");
+              "  ember inspect kws.tflite --format dot | dot -Tsvg > kws.svg\n"
+              "  ember inspect model.onnx --after layout\n  ember inspect model.onnx --after all");
   cmd->callback([=] {
     *run = [=]() -> int {
-      auto g = LoadModel(*path);
-      if (!g.ok()) return Report(g.diag());
-      if (*format == "json") {
-        PrintJson(*g);
-      } else if (*format == "dot") {
-        std::fputs(ir::ToDot(*g).c_str(), stdout);
-      } else {
-        ir::PrintOptions opts;
-        opts.full_constants = *full;
-        std::fputs(ir::Print(*g, opts).c_str(), stdout);
+      if (pass_args->after == "all" && *format != "text") {
+        return Report(MakeDiag("E1201", ExitCode::kUsage, "--after all prints text only",
+                               "drop --format, or name one pass"));
       }
+      auto show = [format, full](const ir::Graph& g) {
+        if (*format == "json") {
+          PrintJson(g);
+        } else if (*format == "dot") {
+          std::fputs(ir::ToDot(g).c_str(), stdout);
+        } else {
+          ir::PrintOptions opts;
+          opts.full_constants = *full;
+          std::fputs(ir::Print(g, opts).c_str(), stdout);
+        }
+      };
+      if (pass_args->after.empty()) {
+        passes::PipelineOptions o;
+        o.pass.keep_io_layout = pass_args->keep_io_layout;
+        auto g = LoadModel(*path, o);
+        if (!g.ok()) return Report(g.diag());
+        show(*g);
+        return 0;
+      }
+      const bool all = pass_args->after == "all";
+      auto g = LoadModelShowing(*path, *pass_args, [&](std::string_view pass, const ir::Graph& step) {
+        if (all) std::printf("// after %.*s\n", static_cast<int>(pass.size()), pass.data());
+        show(step);
+      });
+      if (!g.ok()) return Report(g.diag());
       return 0;
     };
   });

@@ -343,3 +343,25 @@ TEST(IrText, PrintsUnnameableGraphsWithoutCrashing) {
 
 }  // namespace
 }  // namespace ember::ir
+
+namespace ember::ir {
+namespace {
+
+// Tensor::source_layout prints as layout("...") after the type and reads back.
+TEST(IrText, SourceLayoutRoundTrips) {
+  const std::string text = R"(graph "g" {
+  input %x : f32[1,8,8,3] layout("NCHW")
+  %y = relu(%x) : i8[1,8,8,3] quant(0.5, 1) layout("NCHW")
+  output %y
+}
+)";
+  auto g = Parse(text);
+  ASSERT_TRUE(g.ok()) << g.diag().ToString();
+  EXPECT_EQ(g->tensor(0).source_layout, "NCHW");
+  EXPECT_EQ(g->tensor(1).source_layout, "NCHW");
+  EXPECT_EQ(Print(*g), text);
+  EXPECT_FALSE(Parse("graph \"g\" {\n  input %x : f32[1] layout(NCHW)\n}\n").ok());
+}
+
+}  // namespace
+}  // namespace ember::ir

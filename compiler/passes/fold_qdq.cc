@@ -1,0 +1,333 @@
+// fold-qdq: the QDQ form of a quantized model (ONNX Runtime's static
+// quantizer: dequantize -> float operator -> quantize) becomes ember's int8
+// operators with TFLite's int8 semantics (docs/numerics.md):
+//
+//   %xf = dequantize(%xq) ; %wf = dequantize(@wq) ; %bf = dequantize(@bq)
+//   %yf = conv2d(%xf, %wf, %bf) {act="relu"} ; %yq = quantize(%yf)
+//   -> %yq = conv2d(%xq, @wq, @bq) {act="relu"}
+//
+// A float node folds when its only reader is a quantize to per-tensor int8,
+// every activation operand is a dequantize of per-tensor int8, and, for
+// conv2d / depthwise_conv2d / fully_connected, the weights are a dequantize of
+// an int8 constant (per tensor, or per output channel with zero points 0) and
+// the bias a dequantize of an int32 constant (or a float constant): a bias
+// whose scale is not s_input * s_weight[o] is requantized to that scale
+// (round half away from zero). Operators folded: conv2d, depthwise_conv2d,
+// fully_connected, add, mul, average_pool2d, max_pool2d, mean, reshape (the
+// pools and reshape only when input and output quantization are equal, as
+// TFLite requires). The int8 operator's own checks (its Infer) must accept
+// the result, else the node stays float. Dequantize nodes left without
+// readers are removed; the quantize of the graph input and the dequantize of
+// the graph output stay (the model's interface is float). What stays float
+// between a dequantize and a quantize is computed in float (e.g. an average
+// pool whose input and output quantization differ); a quantize of a
+// dequantize reads the int8 tensor directly (an int8 -> int8 quantize when
+// the two quantizations differ).
+//
+// Numerics: the int8 graph requantizes in fixed point as TFLite does, where
+// ONNX Runtime computes in float and rounds once; results differ by at most
+// one output step on rare ties (docs/frontend-onnx.md).
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <optional>
+
+#include "ops/op.h"
+#include "passes/graph_util.h"
+#include "passes/pass.h"
+
+namespace ember::passes {
+namespace {
+
+bool Foldable(ir::OpKind op) {
+  switch (op) {
+    case ir::OpKind::kConv2D: case ir::OpKind::kDepthwiseConv2D: case ir::OpKind::kFullyConnected:
+    case ir::OpKind::kAdd: case ir::OpKind::kMul: case ir::OpKind::kAveragePool2D:
+    case ir::OpKind::kMaxPool2D: case ir::OpKind::kMean: case ir::OpKind::kReshape:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool HasWeights(ir::OpKind op) {
+  return op == ir::OpKind::kConv2D || op == ir::OpKind::kDepthwiseConv2D || op == ir::OpKind::kFullyConnected;
+}
+
+bool PerTensorInt8(const ir::Tensor& t) {
+  return t.dtype == ir::DType::kInt8 && t.quant && t.quant->scale.size() == 1 && t.quant->zero_point.size() == 1;
+}
+
+class QdqFolder {
+ public:
+  explicit QdqFolder(ir::Graph& g) : g_(g) {}
+
+  bool Step() {
+    uses_ = ComputeUses(g_);
+    prod_ = ComputeProducers(g_);
+    for (size_t i = 0; i < g_.nodes.size(); ++i)
+      if (TryFold(i)) return true;
+    return false;
+  }
+
+  // quantize(dequantize(x)) with x per-tensor int8 and an int8 result: the
+  // same quantization reads x directly, another one becomes an int8 -> int8
+  // quantize (TFLite's requantization).
+  bool Requantize() {
+    uses_ = ComputeUses(g_);
+    prod_ = ComputeProducers(g_);
+    for (size_t i = 0; i < g_.nodes.size(); ++i) {
+      ir::Node& q = g_.nodes[i];
+      if (q.op != ir::OpKind::kQuantize || q.inputs.size() != 1 || q.outputs.size() != 1) continue;
+      const auto x = DequantizedFrom(q.inputs[0]);
+      const ir::TensorId y = q.outputs[0];
+      if (!x || !PerTensorInt8(g_.tensor(*x)) || !PerTensorInt8(g_.tensor(y))) continue;
+      if (g_.tensor(*x).quant == g_.tensor(y).quant && !IsGraphOutput(g_, y)) {
+        ReplaceUses(g_, y, *x);
+        g_.nodes.erase(g_.nodes.begin() + static_cast<std::ptrdiff_t>(i));
+        return true;
+      }
+      ir::Node candidate = q;
+      candidate.inputs[0] = *x;
+      if (!ops::GetOpDef(candidate.op).infer(g_, candidate).ok()) continue;
+      q = std::move(candidate);
+      return true;
+    }
+    return false;
+  }
+
+  // Removes dequantize nodes whose result nothing reads.
+  void DropDeadDequantize() {
+    for (bool changed = true; changed;) {
+      changed = false;
+      uses_ = ComputeUses(g_);
+      for (size_t i = 0; i < g_.nodes.size(); ++i) {
+        const ir::Node& n = g_.nodes[i];
+        if (n.op != ir::OpKind::kDequantize || n.outputs.size() != 1) continue;
+        const ir::TensorId t = n.outputs[0];
+        if (!uses_[static_cast<size_t>(t)].empty() || IsGraphOutput(g_, t)) continue;
+        g_.nodes.erase(g_.nodes.begin() + static_cast<std::ptrdiff_t>(i));
+        changed = true;
+        break;
+      }
+    }
+  }
+
+ private:
+  // The input of the dequantize that produces `t`, or nullopt.
+  std::optional<ir::TensorId> DequantizedFrom(ir::TensorId t) const {
+    if (t < 0) return std::nullopt;
+    const int p = prod_[static_cast<size_t>(t)];
+    if (p < 0) return std::nullopt;
+    const ir::Node& d = g_.nodes[static_cast<size_t>(p)];
+    if (d.op != ir::OpKind::kDequantize || d.inputs.size() != 1) return std::nullopt;
+    return d.inputs[0];
+  }
+
+  // Float weights that are exactly s[o] * q with int8 q and one scale per
+  // output channel (symmetric, as quantizers make them: some |q| is 127) come
+  // back as that int8 constant; a frontend that dequantized constant weights
+  // at import (to convert their layout) leaves such weights.
+  std::optional<ir::TensorId> RecoverInt8(const ir::Node& n, ir::TensorId wid, int64_t channels) {
+    const ir::Tensor& w = g_.tensor(wid);
+    if (!w.is_const() || w.dtype != ir::DType::kFloat32 || w.shape.empty() || channels <= 0) return std::nullopt;
+    const bool last = n.op == ir::OpKind::kDepthwiseConv2D;
+    if ((last ? w.shape.back() : w.shape[0]) != channels) return std::nullopt;
+    const std::vector<float> f = GetFloats(w);
+    const size_t c = static_cast<size_t>(channels), per = f.size() / c;
+    auto channel_of = [&](size_t j) { return last ? j % c : j / per; };
+    std::vector<float> peak(c, 0.0f);
+    for (size_t j = 0; j < f.size(); ++j) peak[channel_of(j)] = std::max(peak[channel_of(j)], std::fabs(f[j]));
+    std::vector<float> scale(c);
+    std::vector<int8_t> q(f.size());
+    for (size_t o = 0; o < c; ++o) {
+      const float base = peak[o] > 0 ? peak[o] / 127.0f : 1.0f;
+      bool found = false;
+      for (float cand : {base, std::nextafter(base, 0.0f), std::nextafter(base, 1.0f)}) {
+        bool exact = true;
+        for (size_t j = 0; j < f.size() && exact; ++j) {
+          if (channel_of(j) != o) continue;
+          const float r = std::round(f[j] / cand);
+          exact = std::fabs(r) <= 127.0f && r * cand == f[j];
+          if (exact) q[j] = static_cast<int8_t>(r);
+        }
+        if (exact) {
+          scale[o] = cand;
+          found = true;
+          break;
+        }
+      }
+      if (!found) return std::nullopt;
+    }
+    ir::Tensor t;
+    t.name = UniqueName(g_, w.name + "/int8");
+    t.dtype = ir::DType::kInt8;
+    t.shape = w.shape;
+    t.quant = ir::QuantParams{scale, std::vector<int64_t>(c, 0), last ? 3 : 0};
+    if (c == 1) t.quant->axis = 0;
+    t.data = std::vector<uint8_t>(q.size());
+    std::memcpy(t.data->data(), q.data(), q.size());
+    return g_.AddTensor(std::move(t));
+  }
+
+  std::optional<ir::TensorId> Weights(const ir::Node& n, int64_t channels) {
+    const auto w = DequantizedFrom(n.inputs[1]);
+    if (!w) return RecoverInt8(n, n.inputs[1], channels);
+    const ir::Tensor& t = g_.tensor(*w);
+    if (!t.is_const() || t.dtype != ir::DType::kInt8 || !t.quant) return std::nullopt;
+    for (int64_t z : t.quant->zero_point)
+      if (z != 0) return std::nullopt;
+    if (t.quant->per_axis()) {
+      const int32_t axis = n.op == ir::OpKind::kDepthwiseConv2D ? 3 : 0;
+      if (t.quant->axis != axis || static_cast<int64_t>(t.quant->scale.size()) != channels) return std::nullopt;
+    }
+    return *w;
+  }
+
+  // The int32 bias with scale s_in * s_w[o] for node n, or nullopt.
+  std::optional<ir::TensorId> Bias(const ir::Node& n, float s_in, const ir::QuantParams& wq, int64_t channels) {
+    const ir::TensorId b = n.inputs[2];
+    std::vector<double> real(static_cast<size_t>(channels));
+    ir::TensorId source = b;
+    if (const auto q = DequantizedFrom(b)) {
+      const ir::Tensor& t = g_.tensor(*q);
+      if (!t.is_const() || t.dtype != ir::DType::kInt32 || !t.quant || t.num_elements() != channels)
+        return std::nullopt;
+      std::vector<int32_t> v(static_cast<size_t>(channels));
+      std::memcpy(v.data(), t.data->data(), v.size() * 4);
+      bool same = t.quant->zero_point.size() == t.quant->scale.size();
+      for (size_t o = 0; o < v.size(); ++o) {
+        const size_t k = t.quant->scale.size() == 1 ? 0 : o;
+        const double expect = static_cast<double>(s_in) * wq.scale[wq.scale.size() == 1 ? 0 : o];
+        const double scale = t.quant->scale[k];
+        real[o] = scale * (static_cast<double>(v[o]) - static_cast<double>(t.quant->zero_point[k]));
+        same = same && t.quant->zero_point[k] == 0 && std::fabs(scale - expect) <= 1e-6 * expect;
+      }
+      if (same) return *q;
+      source = *q;
+    } else {
+      const ir::Tensor& t = g_.tensor(b);
+      if (!t.is_const() || t.dtype != ir::DType::kFloat32 || t.num_elements() != channels) return std::nullopt;
+      const std::vector<float> f = GetFloats(t);
+      for (size_t o = 0; o < f.size(); ++o) real[o] = f[o];
+    }
+    ir::Tensor nb;
+    nb.name = UniqueName(g_, g_.tensor(source).name + "/requantized");
+    nb.dtype = ir::DType::kInt32;
+    nb.shape = {channels};
+    std::vector<int32_t> q(static_cast<size_t>(channels));
+    ir::QuantParams bq;
+    for (size_t o = 0; o < q.size(); ++o) {
+      const double s = static_cast<double>(s_in) * wq.scale[wq.scale.size() == 1 ? 0 : o];
+      const double r = std::round(real[o] / s);
+      if (!(std::fabs(r) < 2147483647.0)) return std::nullopt;
+      q[o] = static_cast<int32_t>(r);
+      bq.scale.push_back(static_cast<float>(s));
+      bq.zero_point.push_back(0);
+    }
+    if (wq.scale.size() == 1) {
+      bq.scale.resize(1);
+      bq.zero_point.resize(1);
+    }
+    nb.quant = bq;
+    nb.data = std::vector<uint8_t>(q.size() * 4);
+    std::memcpy(nb.data->data(), q.data(), q.size() * 4);
+    return g_.AddTensor(std::move(nb));
+  }
+
+  // conv2d / depthwise_conv2d / fully_connected without bias and act, whose
+  // only reader adds a dequantized int32 constant of one value per channel
+  // (how a frontend may import Gemm with a quantized bias): the add becomes
+  // the bias.
+  bool MergeBias(size_t i) {
+    const ir::Node& a = g_.nodes[i];
+    if (a.op != ir::OpKind::kAdd || a.inputs.size() != 2 || a.outputs.size() != 1) return false;
+    for (size_t k = 0; k < 2; ++k) {
+      const ir::TensorId x = a.inputs[k], b = a.inputs[1 - k];
+      if (x < 0 || b < 0) return false;
+      const int p = prod_[static_cast<size_t>(x)];
+      if (p < 0 || uses_[static_cast<size_t>(x)].size() != 1 || IsGraphOutput(g_, x)) continue;
+      ir::Node& conv = g_.nodes[static_cast<size_t>(p)];
+      if (!HasWeights(conv.op) || ActOf(conv) != "none" || conv.inputs.size() < 2 ||
+          (conv.inputs.size() > 2 && conv.inputs[2] != ir::kNoTensor))
+        continue;
+      const auto bq = DequantizedFrom(b);
+      const ir::Tensor& tx = g_.tensor(x);
+      if (!bq || !g_.tensor(*bq).is_const() || g_.tensor(*bq).dtype != ir::DType::kInt32 || tx.shape.empty() ||
+          g_.tensor(b).shape != ir::Shape{tx.shape.back()} || g_.tensor(a.outputs[0]).shape != tx.shape)
+        continue;
+      conv.inputs.resize(3, ir::kNoTensor);
+      conv.inputs[2] = b;
+      conv.outputs[0] = a.outputs[0];
+      if (ActOf(a) != "none") conv.attrs["act"] = ActOf(a);
+      g_.nodes.erase(g_.nodes.begin() + static_cast<std::ptrdiff_t>(i));
+      return true;
+    }
+    return false;
+  }
+
+  bool TryFold(size_t i) {
+    if (MergeBias(i)) return true;
+    const ir::Node& n = g_.nodes[i];
+    if (!Foldable(n.op) || n.outputs.size() != 1 || n.inputs.empty()) return false;
+    const ir::TensorId yf = n.outputs[0];
+    if (g_.tensor(yf).dtype != ir::DType::kFloat32 || IsGraphOutput(g_, yf)) return false;
+    const auto& readers = uses_[static_cast<size_t>(yf)];
+    if (readers.size() != 1) return false;
+    const size_t qi = readers[0].node;
+    const ir::Node& quant = g_.nodes[qi];
+    if (quant.op != ir::OpKind::kQuantize || !PerTensorInt8(g_.tensor(quant.outputs[0]))) return false;
+    const ir::TensorId yq = quant.outputs[0];
+
+    ir::Node folded = n;
+    const size_t activations = HasWeights(n.op) ? 1 : n.inputs.size();
+    for (size_t k = 0; k < activations; ++k) {
+      const auto q = DequantizedFrom(n.inputs[k]);
+      if (!q || !PerTensorInt8(g_.tensor(*q))) return false;
+      folded.inputs[k] = *q;
+    }
+    if (HasWeights(n.op)) {
+      if (n.inputs.size() < 2) return false;
+      const int64_t channels = g_.tensor(yf).shape.empty() ? 0 : g_.tensor(yf).shape.back();
+      if (channels <= 0 || n.inputs[1] < 0) return false;
+      const auto w = Weights(n, channels);
+      if (!w) return false;
+      folded.inputs[1] = *w;
+      if (n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor) {
+        const float s_in = g_.tensor(folded.inputs[0]).quant->scale[0];
+        const auto b = Bias(n, s_in, *g_.tensor(*w).quant, channels);
+        if (!b) return false;
+        folded.inputs[2] = *b;
+      }
+    }
+    const bool same_quant_only = n.op == ir::OpKind::kAveragePool2D || n.op == ir::OpKind::kMaxPool2D ||
+                                 n.op == ir::OpKind::kReshape;
+    if (same_quant_only && g_.tensor(folded.inputs[0]).quant != g_.tensor(yq).quant) return false;
+    folded.outputs[0] = yq;
+    // The int8 operator must accept its quantization (multipliers in range, ...).
+    auto types = ops::GetOpDef(folded.op).infer(g_, folded);
+    if (!types.ok() || types->size() != 1 || (*types)[0].dtype != ir::DType::kInt8 ||
+        (*types)[0].shape != g_.tensor(yq).shape)
+      return false;
+    g_.nodes[i] = std::move(folded);
+    g_.nodes.erase(g_.nodes.begin() + static_cast<std::ptrdiff_t>(qi));
+    return true;
+  }
+
+  ir::Graph& g_;
+  std::vector<std::vector<Use>> uses_;
+  std::vector<int> prod_;
+};
+
+}  // namespace
+
+Status FoldQdq(ir::Graph& g, const PassOptions&) {
+  QdqFolder f(g);
+  bool any = false;
+  while (f.Step()) any = true;
+  while (f.Requantize()) any = true;
+  if (any) f.DropDeadDequantize();
+  return Status::Ok();
+}
+
+}  // namespace ember::passes

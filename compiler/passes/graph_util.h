@@ -1,0 +1,66 @@
+// Small graph-editing helpers shared by the passes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+
+namespace ember::passes {
+
+// A read of a tensor: operand `operand` of node `node` (indices into g.nodes).
+struct Use {
+  size_t node;
+  size_t operand;
+};
+
+// Per tensor id: the node operands that read it (graph outputs not included).
+std::vector<std::vector<Use>> ComputeUses(const ir::Graph& g);
+// Per tensor id: the index of the node that produces it, or -1.
+std::vector<int> ComputeProducers(const ir::Graph& g);
+
+bool IsGraphInput(const ir::Graph& g, ir::TensorId t);
+bool IsGraphOutput(const ir::Graph& g, ir::TensorId t);
+
+// `base` if no tensor has that name, else base_2, base_3, ...
+std::string UniqueName(const ir::Graph& g, const std::string& base);
+
+// Replaces every read of `from` (node operands and graph outputs) by `to`.
+void ReplaceUses(ir::Graph& g, ir::TensorId from, ir::TensorId to);
+
+// Reads/writes a float32 constant's data.
+std::vector<float> GetFloats(const ir::Tensor& t);
+void SetFloats(ir::Tensor& t, const std::vector<float>& v);
+
+// The attribute `act` of a node ("none" when absent).
+std::string ActOf(const ir::Node& n);
+
+// Permutations: out.shape[i] = in.shape[perm[i]] (the transpose operator).
+bool IsPermutation(const std::vector<int64_t>& perm, size_t rank);
+bool IsIdentityPerm(const std::vector<int64_t>& perm);
+std::vector<int64_t> InversePerm(const std::vector<int64_t>& perm);
+// transpose(transpose(x, first), second) == transpose(x, ComposePerms(first, second)).
+std::vector<int64_t> ComposePerms(const std::vector<int64_t>& first, const std::vector<int64_t>& second);
+ir::Shape PermuteShape(const ir::Shape& shape, const std::vector<int64_t>& perm);
+// The constant `t` transposed by `perm` (data, shape and per-axis quantization axis).
+ir::Tensor TransposeConstant(const ir::Tensor& t, const std::vector<int64_t>& perm);
+
+// Restores a topological node order, stably: among the nodes whose operands
+// are ready, the one earliest in g.nodes runs first, so a graph already in
+// order keeps it. Nodes in a cycle (a pass bug) are kept at the end, in order,
+// for the verifier to report.
+void SortNodes(ir::Graph& g);
+// Which tensor ids some node, graph input or graph output references.
+std::vector<bool> ReferencedTensors(const ir::Graph& g);
+// Removes tensors that are unreferenced now and either were referenced in
+// `before` (indexed by the old ids) or are newer than it; renumbers the rest.
+void PruneTensors(ir::Graph& g, const std::vector<bool>& before);
+
+// Renumbers tensors in the order the text form reads naturally: graph inputs,
+// then per node (in order) the constants it reads first and its results, then
+// whatever is left, in the old order.
+void RenumberTensors(ir::Graph& g);
+
+}  // namespace ember::passes

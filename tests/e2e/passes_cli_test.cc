@@ -1,0 +1,86 @@
+// The pass pipeline in the CLI: `inspect --after`, `compile --dump-ir-after`,
+// `--keep-io-layout`, and NCHW .npy files for inputs and outputs that the
+// layout pass made NHWC (docs/passes.md).
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+
+#include "support/npy.h"
+#include "util/test_util.h"
+
+namespace ember::test {
+namespace {
+
+// An NCHW relu between the importer's transposes: after the layout pass the
+// input and output are NHWC [1,3,4,2] with source layout NCHW.
+std::string WriteNchwModel() {
+  const std::string text = R"(graph "nchw" {
+  input %x : f32[1,2,3,4]
+  %t = transpose(%x) {perm=[0,2,3,1]} : f32[1,3,4,2]
+  %r = relu(%t) : f32[1,3,4,2]
+  %y = transpose(%r) {perm=[0,3,1,2]} : f32[1,2,3,4]
+  output %y
+}
+)";
+  const std::string path = TempDir() + "/nchw.ir";
+  WriteFile(path, std::vector<uint8_t>(text.begin(), text.end()));
+  return path;
+}
+
+TEST(PassesCli, InspectAfterEachPass) {
+  const std::string model = WriteNchwModel();
+  const CliResult all = RunCli({"inspect", model, "--after", "all"});
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  for (const char* pass : {"import", "fold-constants", "layout", "fold-batchnorm", "fuse-activation", "fold-qdq"})
+    EXPECT_NE(all.out.find(std::string("// after ") + pass + "\n"), std::string::npos) << pass;
+  const CliResult imported = RunCli({"inspect", model, "--after", "import"});
+  EXPECT_NE(imported.out.find("transpose("), std::string::npos) << imported.out;
+  const CliResult layout = RunCli({"inspect", model, "--after", "layout"});
+  EXPECT_EQ(layout.out.find("transpose("), std::string::npos) << layout.out;
+  EXPECT_NE(layout.out.find("input %x : f32[1,3,4,2] layout(\"NCHW\")"), std::string::npos) << layout.out;
+  const CliResult kept = RunCli({"inspect", model, "--keep-io-layout"});
+  EXPECT_NE(kept.out.find("input %x : f32[1,2,3,4]\n"), std::string::npos) << kept.out;
+  const CliResult bad = RunCli({"inspect", model, "--after", "no-such-pass"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("E1201"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("fold-constants, layout"), std::string::npos) << bad.err;
+}
+
+TEST(PassesCli, CompileDumpsIrToStderr) {
+  const std::string model = WriteNchwModel();
+  const CliResult r = RunCli({"compile", model, "--dump-ir-after=layout", "-o", TempDir() + "/nchw_out"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("// ember: IR after layout\n"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("// ember: IR after fold-constants"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("layout(\"NCHW\")"), std::string::npos) << r.err;
+}
+
+TEST(PassesCli, EvalTakesAndWritesNchwArrays) {
+  const std::string model = WriteNchwModel();
+  NpyArray in;
+  in.descr = "<f4";
+  in.shape = {1, 2, 3, 4};
+  for (int i = 0; i < 24; ++i) {
+    const float v = static_cast<float>(i - 12);
+    uint8_t b[4];
+    std::memcpy(b, &v, 4);
+    in.data.insert(in.data.end(), b, b + 4);
+  }
+  const std::string in_path = TempDir() + "/nchw_in.npy", out_path = TempDir() + "/nchw_out.npy";
+  WriteFile(in_path, SerializeNpy(in));
+  const CliResult r = RunCli({"eval", model, "--input", in_path, "--output", out_path});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto out = ParseNpy(ReadFile(out_path), out_path);
+  ASSERT_TRUE(out.ok()) << out.diag().ToString();
+  EXPECT_EQ(out->shape, (std::vector<int64_t>{1, 2, 3, 4}));
+  ASSERT_EQ(out->data.size(), 96u);
+  for (int i = 0; i < 24; ++i) {
+    float v;
+    std::memcpy(&v, &out->data[static_cast<size_t>(i) * 4], 4);
+    EXPECT_EQ(v, i < 12 ? 0.0f : static_cast<float>(i - 12)) << i;  // relu, element order kept
+  }
+}
+
+}  // namespace
+}  // namespace ember::test

@@ -1,0 +1,124 @@
+// fold-qdq: dequantize -> float operator -> quantize becomes the int8
+// operator; text in, text out, and the results before and after within one
+// output step (float requantization in the QDQ graph, TFLite's fixed point in
+// the int8 one).
+#include "unit/passes/pass_test_util.h"
+
+namespace ember::passes::test {
+namespace {
+
+// input -> Q -> DQ -> conv (DQ int8 weights, DQ int32 bias) -> Q -> DQ -> output
+std::string ConvQdq(const std::string& bias_quant) {
+  return "graph \"q\" {\n"
+         "  input %x : f32[1,3,3,2]\n"
+         "  const %wq : i8[2,1,1,2] quant(0.01, 0) = hex\"7fce1481\"\n"
+         "  const %bq : i32[2] " + bias_quant + " = hex\"6400000038ffffff\"\n"
+         "  %xq = quantize(%x) : i8[1,3,3,2] quant(0.05, 3)\n"
+         "  %xd = dequantize(%xq) : f32[1,3,3,2]\n"
+         "  %wd = dequantize(%wq) : f32[2,1,1,2]\n"
+         "  %bd = dequantize(%bq) : f32[2]\n"
+         "  %c = conv2d(%xd, %wd, %bd) {act=\"relu\", dilation=[1,1], pad=[0,0,0,0], stride=[1,1]} : f32[1,3,3,2]\n"
+         "  %cq = quantize(%c) : i8[1,3,3,2] quant(0.01, -5)\n"
+         "  %y = dequantize(%cq) : f32[1,3,3,2]\n"
+         "  output %y\n"
+         "}\n";
+}
+
+TEST(FoldQdq, ConvBecomesInt8) {
+  const std::string in = ConvQdq("quant(5e-04, 0)");
+  const std::string want = R"(graph "q" {
+  input %x : f32[1,3,3,2]
+  %xq = quantize(%x) : i8[1,3,3,2] quant(0.05, 3)
+  const %wq : i8[2,1,1,2] quant(0.01, 0) = hex"7fce1481"
+  const %bq : i32[2] quant(5e-04, 0) = hex"6400000038ffffff"
+  %cq = conv2d(%xq, %wq, %bq) {act="relu", dilation=[1,1], pad=[0,0,0,0], stride=[1,1]} : i8[1,3,3,2] quant(0.01, -5)
+  %y = dequantize(%cq) : f32[1,3,3,2]
+  output %y
+}
+)";
+  EXPECT_EQ(RunText("fold-qdq", in), want);
+  ExpectSameResults(ParseValid(in), ParseValid(want), 0.0101f, true);
+}
+
+TEST(FoldQdq, BiasWithAnotherScaleIsRequantized) {
+  // Bias scale 0.001: real values 0.1 and -0.2, requantized to s_in * s_w =
+  // 0.0005: 200 and -400.
+  const ir::Graph before = ParseValid(ConvQdq("quant(0.001, 0)"));
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), R"(
+    const %bq/requantized : i32[2] quant(5e-04, 0) = hex"c800000070feffff"
+    %cq = conv2d(%xq, %wq, %bq/requantized)
+    NOT = dequantize(%xq)
+  )");
+  ExpectSameResults(before, after, 0.0101f, true);
+}
+
+TEST(FoldQdq, FloatWeightsThatAreExactlyInt8AreRecovered) {
+  // A frontend that converted the weights' layout left them dequantized:
+  // 127 * 0.5, -64 * 0.5 and 100 * 0.25, -127 * 0.25.
+  const std::string in = "graph \"q\" {\n"
+                         "  input %x : i8[1,4] quant(0.1, 0)\n"
+                         "  const %w : f32[2,2] = " + HexFloats({63.5f, -32.0f, 25.0f, -31.75f}) + "\n"
+                         "  const %b : i32[2] quant(0.025, 0) = hex\"0a000000f6ffffff\"\n"
+                         "  %xd = dequantize(%x) : f32[1,4]\n"
+                         "  %r = reshape(%xd) {shape=[2,2]} : f32[2,2]\n"
+                         "  %rq = quantize(%r) : i8[2,2] quant(0.1, 0)\n"
+                         "  %rd = dequantize(%rq) : f32[2,2]\n"
+                         "  %f = fully_connected(%rd, %w, _) : f32[2,2]\n"
+                         "  %bd = dequantize(%b) : f32[2]\n"
+                         "  %s = add(%f, %bd) : f32[2,2]\n"
+                         "  %sq = quantize(%s) : i8[2,2] quant(0.5, 1)\n"
+                         "  output %sq\n"
+                         "}\n";
+  const ir::Graph before = ParseValid(in);
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), R"(
+    %rq = reshape(%x) {shape=[2,2]} : i8[2,2] quant(0.1, 0)
+    const %w/int8 : i8[2,2] quant(axis=0, [0.5, 0.25], [0, 0]) = hex"7fc06481"
+    const %b/requantized : i32[2] quant(axis=0, [0.05, 0.025], [0, 0]) = hex"05000000f6ffffff"
+    %sq = fully_connected(%rq, %w/int8, %b/requantized)
+    NOT dequantize(
+    NOT add(
+  )");
+  ExpectSameResults(before, after);
+}
+
+TEST(FoldQdq, PoolWithOtherQuantizationStaysFloatAndRequantizeIsInt8) {
+  const std::string in = R"(graph "q" {
+  input %x : i8[1,4,4,2] quant(0.1, 0)
+  %d = dequantize(%x) : f32[1,4,4,2]
+  %q2 = quantize(%d) : i8[1,4,4,2] quant(0.2, 1)
+  %d2 = dequantize(%q2) : f32[1,4,4,2]
+  %p = average_pool2d(%d2) {filter=[2,2], pad=[0,0,0,0], stride=[2,2]} : f32[1,2,2,2]
+  %pq = quantize(%p) : i8[1,2,2,2] quant(0.05, 0)
+  %y = dequantize(%pq) : f32[1,2,2,2]
+  output %y
+}
+)";
+  const ir::Graph before = ParseValid(in);
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), R"(
+    %q2 = quantize(%x) : i8[1,4,4,2] quant(0.2, 1)
+    %d2 = dequantize(%q2)
+    %p = average_pool2d(%d2)
+    %pq = quantize(%p)
+  )");
+  // The int8 requantization rounds ties like TFLite (fixed point), the float
+  // path like quantize: the requantized values may differ by one step (0.2),
+  // and so may their averages.
+  ExpectSameResults(before, after, 0.2001f, true);
+}
+
+TEST(FoldQdq, FloatGraphsAreUntouched) {
+  const std::string in = R"(graph "g" {
+  input %x : f32[1,4]
+  %y = relu(%x) : f32[1,4]
+  %q = quantize(%y) : i8[1,4] quant(0.1, 0)
+  output %q
+}
+)";
+  EXPECT_EQ(RunText("fold-qdq", in), in);
+}
+
+}  // namespace
+}  // namespace ember::passes::test

@@ -1,0 +1,316 @@
+// layout: transposes around NHWC operators, as the ONNX frontend emits them
+// (docs/frontend-onnx.md), cancel or sink away; text in, text out, and the
+// results before and after.
+#include "passes/pipeline.h"
+#include "unit/passes/pass_test_util.h"
+
+namespace ember::passes::test {
+namespace {
+
+// A plain CNN in the importer's form: NCHW graph input, each NHWC operator
+// between transpose(0,2,3,1) and transpose(0,3,1,2), BatchNormalization as
+// mul/add by [C,1,1] constants, ReLU/Clip as separate nodes, a residual add,
+// a pool, global average pooling as ReduceMean over axes 2,3, flatten, gemm.
+std::string PlainCnn() {
+  return "graph \"cnn\" {\n"
+         "  input %x : f32[1,3,8,8]\n"
+         "  const %w1 : f32[4,3,3,3] = " + HexRandom(108, 1) + "\n"
+         "  const %b1 : f32[4] = " + HexRandom(4, 2) + "\n"
+         "  const %bn_s : f32[4,1,1] = " + HexRandom(4, 3) + "\n"
+         "  const %bn_b : f32[4,1,1] = " + HexRandom(4, 4) + "\n"
+         "  const %wd : f32[1,3,3,4] = " + HexRandom(36, 5) + "\n"
+         "  const %wf : f32[5,4] = " + HexRandom(20, 6) + "\n"
+         "  const %bf : f32[5] = " + HexRandom(5, 7) + "\n"
+         "  %x_t = transpose(%x) {perm=[0,2,3,1]} : f32[1,8,8,3]\n"
+         "  %c1 = conv2d(%x_t, %w1, %b1) {dilation=[1,1], pad=[1,1,1,1], stride=[1,1]} : f32[1,8,8,4]\n"
+         "  %c1_t = transpose(%c1) {perm=[0,3,1,2]} : f32[1,4,8,8]\n"
+         "  %bn_m = mul(%c1_t, %bn_s) : f32[1,4,8,8]\n"
+         "  %bn = add(%bn_m, %bn_b) : f32[1,4,8,8]\n"
+         "  %r1 = relu(%bn) : f32[1,4,8,8]\n"
+         "  %r1_t = transpose(%r1) {perm=[0,2,3,1]} : f32[1,8,8,4]\n"
+         "  %dw = depthwise_conv2d(%r1_t, %wd, _) {depth_multiplier=1, dilation=[1,1], pad=[1,1,1,1], "
+         "stride=[1,1]} : f32[1,8,8,4]\n"
+         "  %dw_t = transpose(%dw) {perm=[0,3,1,2]} : f32[1,4,8,8]\n"
+         "  %r2 = relu6(%dw_t) : f32[1,4,8,8]\n"
+         "  %sum = add(%r2, %r1) : f32[1,4,8,8]\n"
+         "  %sum_t = transpose(%sum) {perm=[0,2,3,1]} : f32[1,8,8,4]\n"
+         "  %mp = max_pool2d(%sum_t) {filter=[2,2], pad=[0,0,0,0], stride=[2,2]} : f32[1,4,4,4]\n"
+         "  %mp_t = transpose(%mp) {perm=[0,3,1,2]} : f32[1,4,4,4]\n"
+         "  %gap = mean(%mp_t) {axes=[2,3], keep_dims=1} : f32[1,4,1,1]\n"
+         "  %flat = reshape(%gap) {shape=[1,4]} : f32[1,4]\n"
+         "  %fc = fully_connected(%flat, %wf, %bf) : f32[1,5]\n"
+         "  %y = softmax(%fc) {beta=1.0} : f32[1,5]\n"
+         "  output %y\n"
+         "}\n";
+}
+
+TEST(Layout, PlainCnnHasNoTransposeLeft) {
+  const ir::Graph before = ParseValid(PlainCnn());
+  const ir::Graph after = RunPassOn("layout", before);
+  const std::string out = ir::Print(after);
+  ExpectMatches(out, R"(
+    input %x : f32[1,8,8,3] layout("NCHW")
+    = conv2d(%x, %w1, %b1)
+    const %bn_s/perm : f32[1,1,1,4]
+    = mul(%c1, %bn_s/perm) : f32[1,8,8,4]
+    = relu(
+    = depthwise_conv2d(
+    = relu6(%dw)
+    = add(
+    = max_pool2d(
+    = mean(%mp) {axes=[1,2], keep_dims=1} : f32[1,1,1,4]
+    %flat = reshape(
+    NOT transpose(
+  )");
+  ExpectSameResults(before, after);
+}
+
+TEST(Layout, PipelineFoldsThePlainCnnToFusedNhwcOperators) {
+  const ir::Graph before = ParseValid(PlainCnn());
+  ir::Graph after = before;
+  std::vector<std::string> seen;
+  PipelineOptions o;
+  o.after_pass = [&](std::string_view name, const ir::Graph&) { seen.emplace_back(name); };
+  ASSERT_TRUE(RunPipeline(after, o).ok());
+  EXPECT_EQ(seen.size(), AllPasses().size());
+  const std::string out = ir::Print(after);
+  ExpectMatches(out, R"(
+    input %x : f32[1,8,8,3] layout("NCHW")
+    = conv2d(%x, %w1, %b1) {act="relu"
+    = depthwise_conv2d(
+    act="relu6"
+    = add(
+    = max_pool2d(
+    = mean(
+    = reshape(
+    = fully_connected(
+    = softmax(
+    NOT transpose(
+    NOT mul(
+    NOT relu(
+  )");
+  EXPECT_EQ(after.nodes.size(), 8u) << out;
+  ExpectSameResults(before, after);
+}
+
+TEST(Layout, KeepIoLayoutKeepsTheNchwInput) {
+  PassOptions o;
+  o.keep_io_layout = true;
+  const ir::Graph before = ParseValid(PlainCnn());
+  const ir::Graph after = RunPassOn("layout", before, o);
+  const std::string out = ir::Print(after);
+  ExpectMatches(out, R"(
+    input %x : f32[1,3,8,8]
+    %x_t = transpose(%x) {perm=[0,2,3,1]}
+    = conv2d(%x_t, %w1, %b1)
+    NOT layout(
+  )");
+  size_t transposes = 0;
+  for (const ir::Node& n : after.nodes) transposes += n.op == ir::OpKind::kTranspose;
+  EXPECT_EQ(transposes, 1u) << out;
+  ExpectSameResults(before, after);
+}
+
+TEST(Layout, InversePairCancels) {
+  const std::string in = R"(graph "g" {
+  input %x : f32[1,2,3,4]
+  %a = transpose(%x) {perm=[0,3,1,2]} : f32[1,4,2,3]
+  %b = transpose(%a) {perm=[0,2,3,1]} : f32[1,2,3,4]
+  %y = relu(%b) : f32[1,2,3,4]
+  output %y
+}
+)";
+  const std::string want = R"(graph "g" {
+  input %x : f32[1,2,3,4]
+  %y = relu(%x) : f32[1,2,3,4]
+  output %y
+}
+)";
+  EXPECT_EQ(RunText("layout", in), want);
+}
+
+TEST(Layout, NchwOutputBecomesNhwc) {
+  const std::string in = "graph \"seg\" {\n"
+                         "  input %x : f32[1,4,4,2]\n"
+                         "  const %w : f32[3,1,1,2] = " + HexRandom(6, 9) + "\n"
+                         "  %c = conv2d(%x, %w, _) {dilation=[1,1], pad=[0,0,0,0], stride=[1,1]} : f32[1,4,4,3]\n"
+                         "  %t = transpose(%c) {perm=[0,3,1,2]} : f32[1,3,4,4]\n"
+                         "  %y = tanh(%t) : f32[1,3,4,4]\n"
+                         "  output %y\n"
+                         "}\n";
+  const ir::Graph before = ParseValid(in);
+  const ir::Graph after = RunPassOn("layout", before);
+  ExpectMatches(ir::Print(after), R"(
+    %c = conv2d(%x, %w, _)
+    %y = tanh(%c) : f32[1,4,4,3] layout("NCHW")
+    output %y
+    NOT transpose(
+  )");
+  ExpectSameResults(before, after);
+}
+
+TEST(Layout, ConcatPadAndMeanAxesArePermuted) {
+  const std::string in = "graph \"g\" {\n"
+                         "  input %a : f32[1,2,3,4]\n"
+                         "  input %b : f32[1,2,3,4]\n"
+                         "  const %k : f32[1,1,3] = " + HexRandom(3, 11) + "\n"
+                         "  %at = transpose(%a) {perm=[0,3,1,2]} : f32[1,4,2,3]\n"
+                         "  %bt = transpose(%b) {perm=[0,3,1,2]} : f32[1,4,2,3]\n"
+                         "  %s = sub_or_mul(%at, %k) : f32[1,4,2,3]\n"
+                         "  %c = concatenation(%s, %bt) {axis=1} : f32[1,8,2,3]\n"
+                         "  %p = pad(%c) {pads=[0,0,1,0,0,2,1,1]} : f32[1,9,4,5]\n"
+                         "  %m = mean(%p) {axes=[1], keep_dims=0} : f32[1,4,5]\n"
+                         "  output %m\n"
+                         "}\n";
+  std::string text = in;
+  text.replace(text.find("sub_or_mul"), 10, "mul");
+  const ir::Graph before = ParseValid(text);
+  const ir::Graph after = RunPassOn("layout", before);
+  const std::string out = ir::Print(after);
+  ExpectMatches(out, R"(
+    %s = mul(%a, %k/perm) : f32[1,2,3,4]
+    %c = concatenation(%s, %b) {axis=3} : f32[1,2,3,8]
+    %p = pad(%c) {pads=[0,0,0,2,1,1,1,0]} : f32[1,4,5,9]
+    %m = mean(%p) {axes=[3], keep_dims=0} : f32[1,4,5]
+    NOT transpose(
+  )");
+  ExpectSameResults(before, after);
+}
+
+TEST(Layout, TransposeStaysWhereItDoesNotCommute) {
+  // Flattening NCHW with H, W > 1 depends on the layout; softmax over a moved axis too.
+  const std::string in = R"(graph "g" {
+  input %x : f32[1,2,2,3]
+  %t = transpose(%x) {perm=[0,3,1,2]} : f32[1,3,2,2]
+  %f = reshape(%t) {shape=[1,12]} : f32[1,12]
+  %u = transpose(%x) {perm=[0,3,1,2]} : f32[1,3,2,2]
+  %s = softmax(%u) {beta=1.0} : f32[1,3,2,2]
+  output %f, %s
+}
+)";
+  EXPECT_EQ(RunText("layout", in), ir::Print(ParseValid(in)));
+}
+
+TEST(Layout, FlattenBeforeFullyConnectedPermutesTheWeights) {
+  // ONNX Flatten of an NCHW [1,3,2,2] tensor before Gemm: the weight columns
+  // move to NHWC order, no transpose is left. Also for int8 weights.
+  for (const char* dtype : {"f32", "i8"}) {
+    const bool f32 = std::string(dtype) == "f32";
+    const std::string q = f32 ? "" : " quant(0.5, 0)";
+    const std::string wq = f32 ? "" : " quant(0.01, 0)";
+    const std::string bias = f32 ? "_" : "%b";
+    std::string in = std::string("graph \"g\" {\n") + "  input %x : " + dtype + "[1,2,2,3]" + q + "\n" +
+                     "  const %w : " + dtype + "[4,12]" + wq + " = " +
+                     (f32 ? HexRandom(48, 21) : "hex\"" + std::string(96, '3') + "\"") + "\n" +
+                     (f32 ? "" : "  const %b : i32[4] = hex\"01000000020000000300000004000000\"\n") +
+                     "  %t = transpose(%x) {perm=[0,3,1,2]} : " + dtype + "[1,3,2,2]" + q + "\n" +
+                     "  %f = reshape(%t) {shape=[1,12]} : " + dtype + "[1,12]" + q + "\n" +
+                     "  %y = fully_connected(%f, %w, " + bias + ") : " + dtype + "[1,4]" + q + "\n" +
+                     "  output %y\n}\n";
+    if (!f32) {
+      // Distinct int8 weights so that a wrong column order shows.
+      std::string hex;
+      for (int k = 0; k < 48; ++k) {
+        char b[3];
+        std::snprintf(b, sizeof b, "%02x", (k * 7) % 100);
+        hex += b;
+      }
+      in.replace(in.find(std::string(96, '3')), 96, hex);
+    }
+    const ir::Graph before = ParseValid(in);
+    const ir::Graph after = RunPassOn("layout", before);
+    ExpectMatches(ir::Print(after), R"(
+      %f = reshape(%x) {shape=[1,12]}
+      = fully_connected(%f, %w/nhwc,
+      NOT transpose(
+    )");
+    ExpectSameResults(before, after, f32 ? 1e-5f : 0.0f);
+  }
+}
+
+TEST(Layout, SizeOneMovesBeforeReshapeAreDropped) {
+  const std::string in = R"(graph "g" {
+  input %x : f32[1,1,1,6]
+  %r = relu(%x) : f32[1,1,1,6]
+  %t = transpose(%r) {perm=[0,3,1,2]} : f32[1,6,1,1]
+  %f = reshape(%t) {shape=[1,6]} : f32[1,6]
+  output %f
+}
+)";
+  const std::string want = R"(graph "g" {
+  input %x : f32[1,1,1,6]
+  %r = relu(%x) : f32[1,1,1,6]
+  %f = reshape(%r) {shape=[1,6]} : f32[1,6]
+  output %f
+}
+)";
+  EXPECT_EQ(RunText("layout", in), want);
+}
+
+TEST(Layout, Int8ThroughQuantizeIsExact) {
+  const std::string in = R"(graph "g" {
+  input %x : f32[1,3,4,4]
+  %xt = transpose(%x) {perm=[0,2,3,1]} : f32[1,4,4,3]
+  %q = quantize(%xt) : i8[1,4,4,3] quant(0.02, 3)
+  %m = max_pool2d(%q) {filter=[2,2], pad=[0,0,0,0], stride=[2,2]} : i8[1,2,2,3] quant(0.02, 3)
+  %mt = transpose(%m) {perm=[0,3,1,2]} : i8[1,3,2,2] quant(0.02, 3)
+  %a = add(%mt, %mt) : i8[1,3,2,2] quant(0.05, -1)
+  %d = dequantize(%a) : f32[1,3,2,2]
+  output %d
+}
+)";
+  const ir::Graph before = ParseValid(in);
+  const ir::Graph after = RunPassOn("layout", before);
+  ExpectMatches(ir::Print(after), R"(
+    input %x : f32[1,4,4,3] layout("NCHW")
+    %q = quantize(%x)
+    %a = add(%m, %m) : i8[1,2,2,3] quant(0.05, -1)
+    %d = dequantize(%a) : f32[1,2,2,3] layout("NCHW")
+    NOT transpose(
+  )");
+  ExpectSameResults(before, after, 0.0f);
+}
+
+TEST(Layout, QuantizeDequantizeChainAtTheInputTakesTheNhwcLayout) {
+  const std::string in = "graph \"g\" {\n"
+                         "  input %x : f32[1,2,3,3]\n"
+                         "  const %w : f32[2,1,1,2] = " + HexRandom(4, 3) + "\n"
+                         "  %q = quantize(%x) : i8[1,2,3,3] quant(0.02, 1)\n"
+                         "  %d = dequantize(%q) : f32[1,2,3,3]\n"
+                         "  %t = transpose(%d) {perm=[0,2,3,1]} : f32[1,3,3,2]\n"
+                         "  %c = conv2d(%t, %w, _) {dilation=[1,1], pad=[0,0,0,0], stride=[1,1]} : f32[1,3,3,2]\n"
+                         "  %y = transpose(%c) {perm=[0,3,1,2]} : f32[1,2,3,3]\n"
+                         "  output %y\n"
+                         "}\n";
+  const ir::Graph before = ParseValid(in);
+  const ir::Graph after = RunPassOn("layout", before);
+  ExpectMatches(ir::Print(after), R"(
+    input %x : f32[1,3,3,2] layout("NCHW")
+    %q = quantize(%x) : i8[1,3,3,2] quant(0.02, 1)
+    %d = dequantize(%q) : f32[1,3,3,2]
+    %y = conv2d(%d, %w, _) {dilation=[1,1], pad=[0,0,0,0], stride=[1,1]} : f32[1,3,3,2] layout("NCHW")
+    NOT transpose(
+  )");
+  ExpectSameResults(before, after, 0.0f);
+  // The input has a second reader: nothing moves up, the transpose stays.
+  std::string two = in;
+  two.replace(two.find("  output %y"), 11, "  output %y, %q");
+  const std::string out = RunText("layout", two);
+  ExpectMatches(out, R"(
+    input %x : f32[1,2,3,3]
+    = transpose(%d) {perm=[0,2,3,1]}
+  )");
+}
+
+TEST(Layout, GraphWithoutTransposesIsUnchanged) {
+  const std::string in = R"(graph "g" {
+  input %x : f32[1,2,2,3]
+  %y = relu(%x) : f32[1,2,2,3]
+  output %y
+}
+)";
+  EXPECT_EQ(RunText("layout", in), in);
+}
+
+}  // namespace
+}  // namespace ember::passes::test

@@ -1,0 +1,57 @@
+// The pass pipeline in the CLI: every command loads its model through
+// LoadModel, so `inspect`, `analyze`, `eval`, `compile` and `validate` see the
+// same graph; `inspect --after` and `compile --dump-ir-after` show the IR
+// between the passes (docs/passes.md).
+#include <string>
+
+#include "cli.h"
+
+namespace ember::cli {
+
+Expected<ir::Graph> LoadModel(const std::string& path, const passes::PipelineOptions& options) {
+  EMBER_ASSIGN_OR_RETURN(ir::Graph g, ImportModel(path));
+  EMBER_RETURN_IF_ERROR(passes::RunPipeline(g, options));
+  return g;
+}
+
+void AddKeepIoLayoutFlag(CLI::App* cmd, PassArgs* args) {
+  cmd->add_flag("--keep-io-layout", args->keep_io_layout,
+                "keep the source model's layout on graph inputs and outputs (an ONNX model's NCHW "
+                "input then stays NCHW, at the cost of a transpose); by default they become NHWC");
+}
+
+Status CheckAfterPass(const PassArgs& args) {
+  if (args.after.empty() || args.after == "all" || args.after == "import" || passes::FindPass(args.after))
+    return Status::Ok();
+  return MakeDiag("E1201", ExitCode::kUsage, "there is no pass named '" + args.after + "'",
+                  "the passes are " + passes::PassNames() + "; 'import' is the graph before them, 'all' every step");
+}
+
+namespace {
+
+// Pipeline options whose callback hands `print` the graph after the pass
+// args.after (after every pass for "all").
+passes::PipelineOptions PipelineOptionsFor(const PassArgs& args,
+                                           std::function<void(std::string_view, const ir::Graph&)> print) {
+  passes::PipelineOptions o;
+  o.pass.keep_io_layout = args.keep_io_layout;
+  if (args.after.empty() || args.after == "import") return o;
+  const std::string after = args.after;
+  o.after_pass = [after, print](std::string_view pass, const ir::Graph& g) {
+    if (after == "all" || after == pass) print(pass, g);
+  };
+  return o;
+}
+
+}  // namespace
+
+Expected<ir::Graph> LoadModelShowing(const std::string& path, const PassArgs& args,
+                                     std::function<void(std::string_view, const ir::Graph&)> print) {
+  EMBER_RETURN_IF_ERROR(CheckAfterPass(args));
+  EMBER_ASSIGN_OR_RETURN(ir::Graph g, ImportModel(path));
+  if (args.after == "import" || args.after == "all") print("import", g);
+  EMBER_RETURN_IF_ERROR(passes::RunPipeline(g, PipelineOptionsFor(args, print)));
+  return g;
+}
+
+}  // namespace ember::cli
