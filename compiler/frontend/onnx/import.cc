@@ -1,0 +1,456 @@
+// ONNX model -> ember IR (contract in import.h, mapping and diagnostics in
+// docs/frontend-onnx.md).
+//
+// Steps:
+//   1. Parse the protobuf (the file was read with a size bound) and check the
+//      default-domain opset (11..18).
+//   2. Load external data into the tensors (model folder only, bounded).
+//   3. Fix graph input shapes from --input-shape; refuse dynamic dimensions
+//      that remain.
+//   4. The ONNX checker, then ONNX shape inference (strict): a model they
+//      refuse is reported with their message.
+//   5. Graph inputs, initializers, then the nodes in file order (ONNX requires
+//      topological order; the checker checks it). Each node either folds to a
+//      constant or becomes IR nodes.
+//   6. Graph outputs, then ir::Verify and ops::CheckGraph.
+#include "frontend/onnx/import.h"
+
+#include <exception>
+#include <filesystem>
+
+#include "frontend/onnx/import_internal.h"
+#include "ir/verifier.h"
+#include "onnx/checker.h"
+#include "onnx/shape_inference/implementation.h"
+#include "ops/evaluate.h"
+#include "ops/op.h"
+#include "support/file.h"
+
+namespace ember::frontend::onnx {
+
+namespace {
+
+using namespace detail;  // NOLINT: the importer's own internals
+
+constexpr int64_t kMinOpset = 11;
+constexpr int64_t kMaxOpset = 18;
+constexpr const char* kReexport = "the model file is damaged; re-export it";
+
+bool IsDefaultDomain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
+
+Status CheckOpset(Context& ctx, const pb::ModelProto& m) {
+  for (const auto& o : m.opset_import()) {
+    if (IsDefaultDomain(o.domain())) ctx.opset = o.version();
+  }
+  if (ctx.opset < kMinOpset || ctx.opset > kMaxOpset) {
+    return FileError(ctx, kOpset, ExitCode::kUnsupported,
+                     "uses opset " + std::to_string(ctx.opset) + " of the default ONNX domain; ember imports opsets " +
+                         std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset),
+                     "convert the model with onnx.version_converter.convert_version(model, 13)");
+  }
+  return Status::Ok();
+}
+
+Status InlineAllExternalData(Context& ctx, pb::GraphProto* g) {
+  for (auto& t : *g->mutable_initializer()) {
+    if (t.data_location() == pb::TensorProto::EXTERNAL) EMBER_RETURN_IF_ERROR(InlineExternalData(ctx, t));
+  }
+  for (auto& n : *g->mutable_node()) {
+    for (auto& a : *n.mutable_attribute()) {
+      if (a.has_t() && a.t().data_location() == pb::TensorProto::EXTERNAL) {
+        EMBER_RETURN_IF_ERROR(InlineExternalData(ctx, *a.mutable_t()));
+      }
+      if (a.has_g()) EMBER_RETURN_IF_ERROR(InlineAllExternalData(ctx, a.mutable_g()));
+    }
+  }
+  return Status::Ok();
+}
+
+std::string DimsText(const pb::TensorShapeProto& s) {
+  std::string out;
+  for (int k = 0; k < s.dim_size(); ++k) {
+    if (k) out += "x";
+    const auto& d = s.dim(k);
+    out += d.has_dim_value() ? std::to_string(d.dim_value()) : (d.dim_param().empty() ? "?" : d.dim_param());
+  }
+  return out.empty() ? "(scalar)" : out;
+}
+
+// Step 3: applies --input-shape and refuses dynamic dimensions.
+Status FixInputShapes(Context& ctx, pb::GraphProto* g) {
+  std::set<std::string> inits;
+  for (const auto& t : g->initializer()) inits.insert(t.name());
+  std::set<std::string> seen;
+  const std::string flag_hint = "fix the shape with --input-shape NAME=1x3x96x96 (one per input)";
+  for (auto& in : *g->mutable_input()) {
+    if (inits.count(in.name())) continue;
+    if (!in.type().has_tensor_type()) {
+      return FileError(ctx, kTensorType, ExitCode::kUnsupported, "graph input '" + in.name() + "' is not a tensor");
+    }
+    auto* tt = in.mutable_type()->mutable_tensor_type();
+    auto it = ctx.input_shapes.find(in.name());
+    if (it != ctx.input_shapes.end()) {
+      seen.insert(in.name());
+      const ir::Shape& want = it->second;
+      if (tt->has_shape() && tt->shape().dim_size() != static_cast<int>(want.size())) {
+        return FileError(ctx, kInputShapeFlag, ExitCode::kUsage,
+                         "--input-shape gives " + std::to_string(want.size()) + " dimensions for input '" + in.name() +
+                             "', which has " + std::to_string(tt->shape().dim_size()) + " (" + DimsText(tt->shape()) + ")");
+      }
+      auto* shape = tt->mutable_shape();
+      for (size_t k = 0; k < want.size(); ++k) {
+        if (static_cast<int>(k) >= shape->dim_size()) shape->add_dim();
+        auto* d = shape->mutable_dim(static_cast<int>(k));
+        if (d->has_dim_value() && d->dim_value() != want[k]) {
+          return FileError(ctx, kInputShapeFlag, ExitCode::kUsage,
+                           "--input-shape sets dimension " + std::to_string(k) + " of input '" + in.name() + "' to " +
+                               std::to_string(want[k]) + " but the model fixes it to " + std::to_string(d->dim_value()));
+        }
+        d->set_dim_value(want[k]);
+      }
+    }
+    if (!tt->has_shape()) {
+      return FileError(ctx, kDynamicDim, ExitCode::kUnsupported,
+                       "graph input '" + in.name() + "' has no shape (unknown rank)", flag_hint);
+    }
+    for (const auto& d : tt->shape().dim()) {
+      if (!d.has_dim_value() || d.dim_value() <= 0) {
+        return FileError(ctx, kDynamicDim, ExitCode::kUnsupported,
+                         "graph input '" + in.name() + "' has dynamic dimensions (" + DimsText(tt->shape()) +
+                             "); ember compiles static shapes only",
+                         flag_hint);
+      }
+    }
+  }
+  for (const auto& [name, shape] : ctx.input_shapes) {
+    if (!seen.count(name)) {
+      std::string names;
+      for (const auto& in : g->input()) {
+        if (!inits.count(in.name())) names += (names.empty() ? "'" : ", '") + in.name() + "'";
+      }
+      return FileError(ctx, kInputShapeFlag, ExitCode::kUsage,
+                       "--input-shape names '" + name + "', which is not a graph input; the inputs are " + names);
+    }
+  }
+  return Status::Ok();
+}
+
+// Step 4.
+Status CheckAndInfer(Context& ctx, pb::ModelProto& m) {
+  try {
+    ::onnx::checker::check_model(m);
+  } catch (const std::exception& e) {
+    return FileError(ctx, kCheckerRefused, ExitCode::kFailure,
+                     std::string("the ONNX checker refuses the model: ") + e.what(), kReexport);
+  }
+  try {
+    ::onnx::ShapeInferenceOptions opts(/*check_type=*/true, /*strict_mode=*/1, /*data_prop=*/false);
+    ::onnx::shape_inference::InferShapes(m, ::onnx::OpSchemaRegistry::Instance(), opts);
+  } catch (const std::exception& e) {
+    return FileError(ctx, kShapeInference, ExitCode::kFailure,
+                     std::string("ONNX shape inference fails: ") + e.what(),
+                     "check the model with onnx.shape_inference.infer_shapes(model, strict_mode=True)");
+  }
+  return Status::Ok();
+}
+
+Status ConvertGraphInputs(Context& ctx, const pb::GraphProto& g) {
+  std::set<std::string> inits;
+  for (const auto& t : g.initializer()) inits.insert(t.name());
+  for (const auto& in : g.input()) {
+    if (inits.count(in.name())) continue;
+    const auto& tt = in.type().tensor_type();
+    auto dt = ToDType(tt.elem_type());
+    if (!dt || *dt == ir::DType::kInt64 || *dt == ir::DType::kBool) {
+      return FileError(ctx, kTensorType, ExitCode::kUnsupported,
+                       "graph input '" + in.name() + "' has element type " + ElemTypeName(tt.elem_type()) +
+                           "; ember models take float32, int8, uint8, int16 or int32 inputs");
+    }
+    ir::Tensor t;
+    t.name = UniqueName(ctx, in.name());
+    t.dtype = *dt;
+    for (const auto& d : tt.shape().dim()) t.shape.push_back(d.dim_value());
+    const ir::TensorId id = ctx.graph.AddTensor(std::move(t));
+    ctx.graph.inputs.push_back(id);
+    ctx.values[in.name()].id = id;
+  }
+  for (const auto& init : g.initializer()) {
+    EMBER_ASSIGN_OR_RETURN(ConstTensor c, ReadTensorProto(ctx, init));
+    ctx.values[init.name()] = Value{std::make_shared<const ConstTensor>(std::move(c)), ir::kNoTensor};
+  }
+  return Status::Ok();
+}
+
+Status ConvertNodes(Context& ctx, const pb::GraphProto& g) {
+  for (int i = 0; i < g.node_size(); ++i) {
+    NodeRef ref;
+    ref.index = static_cast<size_t>(i);
+    ref.node = &g.node(i);
+    ref.name = ref.node->name().empty() ? OutputName(ref, 0) : ref.node->name();
+    bool handled = false;
+    if (IsDefaultDomain(ref.node->domain())) {
+      EMBER_RETURN_IF_ERROR(ConvertNnNode(ctx, ref, &handled));
+      if (!handled) EMBER_RETURN_IF_ERROR(ConvertMiscNode(ctx, ref, &handled));
+    }
+    if (!handled) {
+      const std::string dom = IsDefaultDomain(ref.node->domain()) ? "" : " of domain '" + ref.node->domain() + "'";
+      return NodeError(ctx, ref, kUnsupportedOp, ExitCode::kUnsupported,
+                       "operator " + ref.node->op_type() + dom + " is not supported by ember",
+                       "docs/frontend-onnx.md lists the ONNX operators ember imports; replace this operator in the "
+                       "source model (or export it with supported operators) and try again");
+    }
+  }
+  return Status::Ok();
+}
+
+Status ConvertGraphOutputs(Context& ctx, const pb::GraphProto& g) {
+  for (const auto& out : g.output()) {
+    auto it = ctx.values.find(out.name());
+    if (it == ctx.values.end()) {
+      return FileError(ctx, kDataflow, ExitCode::kFailure, "graph output '" + out.name() + "' is not produced by any node", kReexport);
+    }
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId id, ToRuntime(ctx, it->second, out.name()));
+    ctx.graph.outputs.push_back(id);
+  }
+  if (ctx.graph.outputs.empty()) {
+    return FileError(ctx, kDataflow, ExitCode::kFailure, "the graph has no outputs", kReexport);
+  }
+  return Status::Ok();
+}
+
+Diagnostic WithSource(const Context& ctx, Diagnostic d) {
+  d.message = ctx.source + ": " + d.message;
+  return d;
+}
+
+}  // namespace
+
+Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::string& source,
+                               const ImportOptions& options) {
+  Context ctx;
+  ctx.source = source;
+  ctx.model_dir = options.model_dir;
+  ctx.input_shapes = options.input_shapes;
+  const std::string hint = "pass an .onnx model file (ONNX protobuf)";
+  if (bytes.size() > kMaxOnnxFileBytes) {
+    return FileError(ctx, kTooLarge, ExitCode::kUnsupported, "is " + std::to_string(bytes.size()) + " bytes, over the limit",
+                     "models this large cannot run on a microcontroller");
+  }
+  pb::ModelProto model;
+  if (bytes.empty() || !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return FileError(ctx, kNotAModel, ExitCode::kFailure, "is not an ONNX model: the protobuf cannot be parsed",
+                     "the file is truncated or damaged; " + hint);
+  }
+  if (!model.has_graph() || model.ir_version() <= 0) {
+    return FileError(ctx, kNotAModel, ExitCode::kFailure, "is not an ONNX model: no graph or no IR version", hint);
+  }
+  EMBER_RETURN_IF_ERROR(CheckOpset(ctx, model));
+  EMBER_RETURN_IF_ERROR(InlineAllExternalData(ctx, model.mutable_graph()));
+  EMBER_RETURN_IF_ERROR(FixInputShapes(ctx, model.mutable_graph()));
+  EMBER_RETURN_IF_ERROR(CheckAndInfer(ctx, model));
+  ctx.graph.name = "main";
+  const pb::GraphProto& g = model.graph();
+  EMBER_RETURN_IF_ERROR(ConvertGraphInputs(ctx, g));
+  EMBER_RETURN_IF_ERROR(ConvertNodes(ctx, g));
+  EMBER_RETURN_IF_ERROR(ConvertGraphOutputs(ctx, g));
+  if (Status s = ir::Verify(ctx.graph); !s.ok()) return WithSource(ctx, s.diag());
+  if (Status s = ops::CheckGraph(ctx.graph); !s.ok()) return WithSource(ctx, s.diag());
+  return std::move(ctx.graph);
+}
+
+Expected<ir::Graph> ImportOnnxFile(const std::string& path, ImportOptions options) {
+  auto bytes = ReadFileBytes(path, kMaxOnnxFileBytes, "an ONNX model");
+  if (!bytes.ok()) return bytes.diag();
+  if (options.model_dir.empty()) {
+    const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    options.model_dir = dir.empty() ? "." : dir.string();
+  }
+  return ImportOnnx(*bytes, path, options);
+}
+
+Status ParseInputShapeFlag(const std::string& text, std::map<std::string, ir::Shape>* out) {
+  const auto bad = [&](const std::string& why) {
+    return MakeDiag(kInputShapeFlag, ExitCode::kUsage, "--input-shape '" + text + "': " + why,
+                    "write NAME=DIMS with dimensions separated by 'x', e.g. --input-shape input=1x3x96x96");
+  };
+  const size_t eq = text.rfind('=');
+  if (eq == std::string::npos || eq == 0) return bad("expected NAME=DIMS");
+  const std::string name = text.substr(0, eq);
+  const std::string dims = text.substr(eq + 1);
+  ir::Shape shape;
+  size_t pos = 0;
+  while (pos <= dims.size()) {
+    const size_t x = dims.find_first_of("x,", pos);
+    const std::string part = dims.substr(pos, x == std::string::npos ? std::string::npos : x - pos);
+    if (part.empty() || part.size() > 9 || part.find_first_not_of("0123456789") != std::string::npos) {
+      return bad("dimension '" + part + "' is not a positive integer");
+    }
+    const int64_t v = std::stoll(part);
+    if (v <= 0) return bad("dimension '" + part + "' is not a positive integer");
+    shape.push_back(v);
+    if (x == std::string::npos) break;
+    pos = x + 1;
+  }
+  if (out->count(name)) return bad("input '" + name + "' is given twice");
+  (*out)[name] = shape;
+  return Status::Ok();
+}
+
+namespace detail {
+
+Diagnostic NodeError(const Context& ctx, const NodeRef& ref, const char* id, ExitCode exit,
+                     const std::string& message, const std::string& hint) {
+  return MakeDiag(id, exit,
+                  ctx.source + ": node " + std::to_string(ref.index) + " '" + ref.name + "' (" +
+                      ref.node->op_type() + ", opset " + std::to_string(ctx.opset) + "): " + message,
+                  hint);
+}
+
+Diagnostic FileError(const Context& ctx, const char* id, ExitCode exit, const std::string& message,
+                     const std::string& hint) {
+  return MakeDiag(id, exit, ctx.source + ": " + message, hint);
+}
+
+Diagnostic UnsupportedAttr(const Context& ctx, const NodeRef& ref, const std::string& what,
+                           const std::string& hint) {
+  return NodeError(ctx, ref, kUnsupportedAttr, ExitCode::kUnsupported, what + ", which ember does not support",
+                   hint.empty() ? "docs/frontend-onnx.md lists the supported attributes; change the source model" : hint);
+}
+
+size_t NumInputs(const NodeRef& ref) { return static_cast<size_t>(ref.node->input_size()); }
+
+bool HasInput(const NodeRef& ref, size_t pos) {
+  return pos < NumInputs(ref) && !ref.node->input(static_cast<int>(pos)).empty();
+}
+
+std::string OutputName(const NodeRef& ref, size_t pos) {
+  return static_cast<int>(pos) < ref.node->output_size() ? ref.node->output(static_cast<int>(pos)) : "";
+}
+
+Expected<Value> Input(Context& ctx, const NodeRef& ref, size_t pos) {
+  if (!HasInput(ref, pos)) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "input " + std::to_string(pos) + " is missing", kReexport);
+  }
+  const std::string& name = ref.node->input(static_cast<int>(pos));
+  auto it = ctx.values.find(name);
+  if (it == ctx.values.end()) {
+    return NodeError(ctx, ref, kDataflow, ExitCode::kFailure,
+                     "input '" + name + "' is neither a graph input, an initializer nor the output of an earlier node",
+                     kReexport);
+  }
+  return it->second;
+}
+
+Expected<ir::TensorId> ToRuntime(Context& ctx, Value& v, const std::string& name) {
+  if (v.id != ir::kNoTensor) return v.id;
+  EMBER_ASSIGN_OR_RETURN(v.id, AddConst(ctx, name, *v.c));
+  return v.id;
+}
+
+Expected<ir::TensorId> RuntimeInput(Context& ctx, const NodeRef& ref, size_t pos) {
+  EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, pos));
+  const std::string& name = ref.node->input(static_cast<int>(pos));
+  if (v.id == ir::kNoTensor) {
+    if (!v.c->is_float() && v.c->elem_type != pb::TensorProto::INT8 && v.c->elem_type != pb::TensorProto::UINT8 &&
+        v.c->elem_type != pb::TensorProto::INT32) {
+      return NodeError(ctx, ref, kTensorType, ExitCode::kUnsupported,
+                       "input '" + name + "' is a constant of type " + ElemTypeName(v.c->elem_type) +
+                           " that would have to be computed at run time");
+    }
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId id, ToRuntime(ctx, v, name));
+    ctx.values[name].id = id;  // materialize once
+  }
+  return v.id;
+}
+
+Expected<std::shared_ptr<const ConstTensor>> ConstInput(Context& ctx, const NodeRef& ref, size_t pos,
+                                                        const std::string& what) {
+  EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, pos));
+  if (!v.c) {
+    return NodeError(ctx, ref, kNotConstant, ExitCode::kUnsupported,
+                     what + " ('" + ref.node->input(static_cast<int>(pos)) + "') is computed at run time; ember needs it constant",
+                     "export the model with static shapes and constant parameters (do_constant_folding=True)");
+  }
+  return v.c;
+}
+
+Expected<ir::TensorId> AddNode(Context& ctx, const NodeRef& ref, ir::OpKind op, std::vector<ir::TensorId> inputs,
+                               ir::Attrs attrs, const std::string& out_name,
+                               std::optional<ir::DType> out_dtype, std::optional<ir::QuantParams> out_quant) {
+  ir::Node n;
+  n.op = op;
+  n.name = ref.name;
+  n.inputs = std::move(inputs);
+  n.attrs = std::move(attrs);
+  ir::Tensor out;
+  out.name = UniqueName(ctx, out_name);
+  out.dtype = out_dtype ? *out_dtype : ctx.graph.tensor(n.inputs[0]).dtype;
+  out.quant = out_quant;
+  const ir::TensorId id = ctx.graph.AddTensor(std::move(out));
+  n.outputs = {id};
+  auto types = ops::GetOpDef(op).infer(ctx.graph, n);
+  if (!types.ok()) {
+    Diagnostic d = types.diag();
+    return NodeError(ctx, ref, d.id.c_str(), ExitCode::kUnsupported, "cannot be imported as " +
+                     std::string(ir::OpIrName(op)) + ": " + d.message, d.hint);
+  }
+  ctx.graph.tensor(id).dtype = (*types)[0].dtype;
+  ctx.graph.tensor(id).shape = (*types)[0].shape;
+  ctx.graph.nodes.push_back(std::move(n));
+  return id;
+}
+
+void BindOutput(Context& ctx, const NodeRef& ref, size_t pos, Value v) {
+  const std::string name = OutputName(ref, pos);
+  if (!name.empty()) ctx.values[name] = std::move(v);
+}
+
+const pb::AttributeProto* FindAttr(const NodeRef& ref, const std::string& name) {
+  for (const auto& a : ref.node->attribute()) {
+    if (a.name() == name) return &a;
+  }
+  return nullptr;
+}
+
+int64_t AttrInt(const NodeRef& ref, const std::string& name, int64_t def) {
+  const auto* a = FindAttr(ref, name);
+  return a ? a->i() : def;
+}
+
+float AttrFloat(const NodeRef& ref, const std::string& name, float def) {
+  const auto* a = FindAttr(ref, name);
+  return a ? a->f() : def;
+}
+
+std::string AttrString(const NodeRef& ref, const std::string& name, const std::string& def) {
+  const auto* a = FindAttr(ref, name);
+  return a ? a->s() : def;
+}
+
+std::vector<int64_t> AttrInts(const NodeRef& ref, const std::string& name, std::vector<int64_t> def) {
+  const auto* a = FindAttr(ref, name);
+  if (!a) return def;
+  return std::vector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+Expected<int64_t> NormAxis(const Context& ctx, const NodeRef& ref, int64_t axis, size_t rank) {
+  const int64_t r = static_cast<int64_t>(rank);
+  if (axis < -r || axis >= r) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                     "axis " + std::to_string(axis) + " is out of range for a rank-" + std::to_string(rank) + " tensor",
+                     kReexport);
+  }
+  return axis < 0 ? axis + r : axis;
+}
+
+Expected<ir::TensorId> ToNhwc(Context& ctx, const NodeRef& ref, ir::TensorId x) {
+  return AddNode(ctx, ref, ir::OpKind::kTranspose, {x}, {{"perm", std::vector<int64_t>{0, 2, 3, 1}}},
+                 ctx.graph.tensor(x).name + "_nhwc");
+}
+
+Expected<ir::TensorId> ToNchw(Context& ctx, const NodeRef& ref, ir::TensorId x, const std::string& out_name) {
+  return AddNode(ctx, ref, ir::OpKind::kTranspose, {x}, {{"perm", std::vector<int64_t>{0, 3, 1, 2}}}, out_name);
+}
+
+}  // namespace detail
+}  // namespace ember::frontend::onnx

@@ -1,0 +1,159 @@
+// Internal interface between the parts of the ONNX importer:
+//   import.cc          file checks, checker, shape inference, graph inputs/outputs, node loop
+//   import_tensor.cc   TensorProto -> constants (raw/typed/external data), IR helpers
+//   import_nn.cc       spatial and dense operators (Conv, pools, Gemm/MatMul, BN, Pad)
+//   import_misc.cc     elementwise, activations, shape operators, folded operators, Q/DQ
+// Not a public header: only the importer's own files include it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "frontend/onnx/import.h"
+#include "ir/graph.h"
+#include "onnx/onnx_pb.h"
+#include "support/status.h"
+
+namespace ember::frontend::onnx::detail {
+
+namespace pb = ::onnx;
+
+// Diagnostic ids of the importer (documented in docs/frontend-onnx.md).
+inline constexpr const char* kNotAModel = "E1001";
+inline constexpr const char* kTooLarge = "E1002";
+inline constexpr const char* kCheckerRefused = "E1003";
+inline constexpr const char* kShapeInference = "E1004";
+inline constexpr const char* kOpset = "E1005";
+inline constexpr const char* kUnsupportedOp = "E1006";
+inline constexpr const char* kUnsupportedAttr = "E1007";
+inline constexpr const char* kDynamicDim = "E1008";
+inline constexpr const char* kInputShapeFlag = "E1009";
+inline constexpr const char* kExternalData = "E1010";
+inline constexpr const char* kTensorData = "E1011";
+inline constexpr const char* kTensorType = "E1012";
+inline constexpr const char* kNotConstant = "E1013";
+inline constexpr const char* kDataflow = "E1014";
+inline constexpr const char* kBadOperand = "E1015";
+
+// A tensor whose value is known at import time. Floating-point types keep
+// their values in `f`, integer and bool types in `i`.
+struct ConstTensor {
+  int32_t elem_type = pb::TensorProto::FLOAT;
+  ir::Shape shape;
+  std::vector<double> f;
+  std::vector<int64_t> i;
+
+  bool is_float() const;
+  int64_t size() const { return ir::NumElements(shape); }
+  double at(int64_t k) const { return is_float() ? f[static_cast<size_t>(k)] : static_cast<double>(i[static_cast<size_t>(k)]); }
+  int64_t int_at(int64_t k) const { return is_float() ? static_cast<int64_t>(f[static_cast<size_t>(k)]) : i[static_cast<size_t>(k)]; }
+};
+
+// An ONNX value: a constant known at import, or an IR tensor computed at run time
+// (or both, once a constant has been materialized as an IR tensor).
+struct Value {
+  std::shared_ptr<const ConstTensor> c;
+  ir::TensorId id = ir::kNoTensor;
+};
+
+struct Context {
+  std::string source;     // file name for diagnostics
+  std::string model_dir;  // folder of the model (external data); empty: refused
+  int64_t opset = 0;      // of the default domain
+  std::map<std::string, ir::Shape> input_shapes;
+  std::map<std::string, Value> values;  // ONNX name -> value
+  std::set<std::string> names;          // IR tensor names in use
+  uint64_t external_bytes = 0;
+  ir::Graph graph;
+};
+
+// The node being converted, for diagnostics and attribute access.
+struct NodeRef {
+  size_t index = 0;
+  const pb::NodeProto* node = nullptr;
+  std::string name;  // the node's name, or its first output's when unnamed
+};
+
+// "<source>: node <i> '<name>' (<Op>, opset <n>): <message>"
+Diagnostic NodeError(const Context& ctx, const NodeRef& ref, const char* id, ExitCode exit,
+                     const std::string& message, const std::string& hint = "");
+// "<source>: <message>"
+Diagnostic FileError(const Context& ctx, const char* id, ExitCode exit, const std::string& message,
+                     const std::string& hint = "");
+// E1007 for an attribute value ember does not support.
+Diagnostic UnsupportedAttr(const Context& ctx, const NodeRef& ref, const std::string& what,
+                           const std::string& hint = "");
+
+// ---- tensors (import_tensor.cc) ----
+// IR element type of an ONNX one; nullopt for types ember lacks.
+std::optional<ir::DType> ToDType(int32_t elem_type);
+std::string ElemTypeName(int32_t elem_type);
+// Reads a TensorProto (raw, typed or external data) into a constant.
+Expected<ConstTensor> ReadTensorProto(Context& ctx, const pb::TensorProto& t);
+// Loads external data of `t` into its raw_data (model folder only, bounded).
+Status InlineExternalData(Context& ctx, pb::TensorProto& t);
+// A fresh IR tensor name derived from `base`.
+std::string UniqueName(Context& ctx, const std::string& base);
+// Adds an IR constant holding `c` (float types as f32, integers as their type).
+Expected<ir::TensorId> AddConst(Context& ctx, const std::string& name, const ConstTensor& c);
+// A value known at import.
+Value ConstValue(ConstTensor c);
+// A float32 constant of `shape` with `values`.
+ConstTensor FloatConst(ir::Shape shape, std::vector<double> values);
+// IR shape of a value (constant or run time).
+ir::Shape ShapeOf(const Context& ctx, const Value& v);
+// Permutes a constant's axes: out.shape[k] = in.shape[perm[k]] (import_nn.cc).
+ConstTensor PermuteConstTensor(const ConstTensor& in, const std::vector<int64_t>& perm);
+
+// ---- node helpers (import.cc) ----
+size_t NumInputs(const NodeRef& ref);
+bool HasInput(const NodeRef& ref, size_t pos);
+// The value of input `pos` (E1014 when unknown).
+Expected<Value> Input(Context& ctx, const NodeRef& ref, size_t pos);
+// Input `pos` as an IR tensor (a constant is materialized).
+Expected<ir::TensorId> RuntimeInput(Context& ctx, const NodeRef& ref, size_t pos);
+// Input `pos` as a constant (E1013 otherwise); `what` names it.
+Expected<std::shared_ptr<const ConstTensor>> ConstInput(Context& ctx, const NodeRef& ref, size_t pos,
+                                                        const std::string& what);
+// Materializes a value as an IR tensor.
+Expected<ir::TensorId> ToRuntime(Context& ctx, Value& v, const std::string& name);
+// Adds an IR node; its single output's dtype and shape come from the op's
+// shape inference. Returns the output tensor.
+Expected<ir::TensorId> AddNode(Context& ctx, const NodeRef& ref, ir::OpKind op,
+                               std::vector<ir::TensorId> inputs, ir::Attrs attrs,
+                               const std::string& out_name,
+                               std::optional<ir::DType> out_dtype = std::nullopt,
+                               std::optional<ir::QuantParams> out_quant = std::nullopt);
+// Binds ONNX output `pos` of the node to a value.
+void BindOutput(Context& ctx, const NodeRef& ref, size_t pos, Value v);
+std::string OutputName(const NodeRef& ref, size_t pos);
+
+// Attributes.
+const pb::AttributeProto* FindAttr(const NodeRef& ref, const std::string& name);
+int64_t AttrInt(const NodeRef& ref, const std::string& name, int64_t def);
+float AttrFloat(const NodeRef& ref, const std::string& name, float def);
+std::string AttrString(const NodeRef& ref, const std::string& name, const std::string& def);
+std::vector<int64_t> AttrInts(const NodeRef& ref, const std::string& name,
+                              std::vector<int64_t> def = {});
+// Normalizes an axis of a rank-`rank` tensor (E1015 when out of range).
+Expected<int64_t> NormAxis(const Context& ctx, const NodeRef& ref, int64_t axis, size_t rank);
+
+// Transposes between the ONNX layout and the IR's NHWC.
+Expected<ir::TensorId> ToNhwc(Context& ctx, const NodeRef& ref, ir::TensorId x);
+Expected<ir::TensorId> ToNchw(Context& ctx, const NodeRef& ref, ir::TensorId x, const std::string& out_name);
+
+// ---- operators ----
+// Converts one node (import_nn.cc / import_misc.cc). Returns false in
+// *handled when the operator is not known.
+Status ConvertNnNode(Context& ctx, const NodeRef& ref, bool* handled);
+Status ConvertMiscNode(Context& ctx, const NodeRef& ref, bool* handled);
+// Constant, Shape, Gather, Cast, ConstantOfShape, Slice, QuantizeLinear,
+// DequantizeLinear (import_fold.cc).
+Status ConvertFoldNode(Context& ctx, const NodeRef& ref, bool* handled);
+
+}  // namespace ember::frontend::onnx::detail
