@@ -80,7 +80,21 @@ std::string DimsText(const pb::TensorShapeProto& s) {
 Status FixInputShapes(Context& ctx, pb::GraphProto* g) {
   std::set<std::string> inits;
   for (const auto& t : g->initializer()) inits.insert(t.name());
-  std::set<std::string> seen;
+  std::set<std::string> inputs;
+  for (const auto& in : g->input()) {
+    if (!inits.count(in.name())) inputs.insert(in.name());
+  }
+  for (const auto& [name, shape] : ctx.input_shapes) {
+    (void)shape;
+    if (!inputs.count(name)) {
+      std::string names;
+      for (const auto& in : g->input()) {
+        if (!inits.count(in.name())) names += (names.empty() ? "'" : ", '") + in.name() + "'";
+      }
+      return FileError(ctx, kInputShapeFlag, ExitCode::kUsage,
+                       "--input-shape names '" + name + "', which is not a graph input; the inputs are " + names);
+    }
+  }
   const std::string flag_hint = "fix the shape with --input-shape NAME=1x3x96x96 (one per input)";
   for (auto& in : *g->mutable_input()) {
     if (inits.count(in.name())) continue;
@@ -90,7 +104,6 @@ Status FixInputShapes(Context& ctx, pb::GraphProto* g) {
     auto* tt = in.mutable_type()->mutable_tensor_type();
     auto it = ctx.input_shapes.find(in.name());
     if (it != ctx.input_shapes.end()) {
-      seen.insert(in.name());
       const ir::Shape& want = it->second;
       if (tt->has_shape() && tt->shape().dim_size() != static_cast<int>(want.size())) {
         return FileError(ctx, kInputShapeFlag, ExitCode::kUsage,
@@ -120,16 +133,6 @@ Status FixInputShapes(Context& ctx, pb::GraphProto* g) {
                              "); ember compiles static shapes only",
                          flag_hint);
       }
-    }
-  }
-  for (const auto& [name, shape] : ctx.input_shapes) {
-    if (!seen.count(name)) {
-      std::string names;
-      for (const auto& in : g->input()) {
-        if (!inits.count(in.name())) names += (names.empty() ? "'" : ", '") + in.name() + "'";
-      }
-      return FileError(ctx, kInputShapeFlag, ExitCode::kUsage,
-                       "--input-shape names '" + name + "', which is not a graph input; the inputs are " + names);
     }
   }
   return Status::Ok();
