@@ -26,6 +26,26 @@ Status Alias(Context& ctx, const NodeRef& ref) {
   return Status::Ok();
 }
 
+// Dropout in inference: the identity; its mask output is all true.
+Status ConvertDropout(Context& ctx, const NodeRef& ref) {
+  if (HasInput(ref, 2)) {
+    EMBER_ASSIGN_OR_RETURN(auto training, ConstInput(ctx, ref, 2, "training_mode"));
+    if (training->size() > 0 && training->int_at(0) != 0) {
+      return UnsupportedAttr(ctx, ref, "training_mode=true", "export the model in eval() mode");
+    }
+  }
+  EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
+  if (!OutputName(ref, 1).empty()) {
+    ConstTensor mask;
+    mask.elem_type = pb::TensorProto::BOOL;
+    mask.shape = ShapeOf(ctx, v);
+    mask.i.assign(static_cast<size_t>(mask.size()), 1);
+    BindOutput(ctx, ref, 1, ConstValue(std::move(mask)));
+  }
+  BindOutput(ctx, ref, 0, v);
+  return Status::Ok();
+}
+
 // Numpy broadcasting of two shapes; nullopt when incompatible.
 std::optional<ir::Shape> Broadcast(const ir::Shape& a, const ir::Shape& b) {
   const size_t r = std::max(a.size(), b.size());
@@ -332,10 +352,7 @@ Status ConvertMiscNode(Context& ctx, const NodeRef& ref, bool* handled) {
   const std::string& op = ref.node->op_type();
   *handled = true;
   if (op == "Identity") return Alias(ctx, ref);
-  if (op == "Dropout") {
-    if (ref.node->output_size() > 1 && !OutputName(ref, 1).empty()) return UnsupportedAttr(ctx, ref, "the mask output");
-    return Alias(ctx, ref);
-  }
+  if (op == "Dropout") return ConvertDropout(ctx, ref);
   if (op == "Relu") return Unary(ctx, ref, OpKind::kRelu);
   if (op == "Sigmoid") return Unary(ctx, ref, OpKind::kLogistic);
   if (op == "Tanh") return Unary(ctx, ref, OpKind::kTanh);

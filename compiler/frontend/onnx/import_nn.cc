@@ -156,20 +156,25 @@ Status ConvertPool(Context& ctx, const NodeRef& ref, bool max) {
   if (!FindAttr(ref, "kernel_shape")) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has no kernel_shape");
   EMBER_ASSIGN_OR_RETURN(Window w, ReadWindow(ctx, ref, in, {}));
   if (w.dilations[0] != 1 || w.dilations[1] != 1) return UnsupportedAttr(ctx, ref, "pooling with dilations");
+  const bool include_pad = !max && AttrInt(ref, "count_include_pad", 0) != 0;
   if (AttrInt(ref, "ceil_mode", 0) != 0) {
+    // The last, partial window: extend the end padding (padded taps are
+    // skipped, as ONNX skips taps beyond the padded input).
     for (int k = 0; k < 2; ++k) {
       const size_t a = 2 + static_cast<size_t>(k);
-      if (PoolOut(in[a], w.kernel[k], w.strides[k], w.pads[k], w.pads[k + 2], true) !=
-          PoolOut(in[a], w.kernel[k], w.strides[k], w.pads[k], w.pads[k + 2], false)) {
-        return UnsupportedAttr(ctx, ref, "ceil_mode=1 where it changes the output size",
+      const int64_t ceil_out = PoolOut(in[a], w.kernel[k], w.strides[k], w.pads[k], w.pads[k + 2], true);
+      if (ceil_out == PoolOut(in[a], w.kernel[k], w.strides[k], w.pads[k], w.pads[k + 2], false)) continue;
+      if (include_pad) {
+        return UnsupportedAttr(ctx, ref, "ceil_mode=1 with count_include_pad=1 where it changes the output size",
                                "export with ceil_mode=False or pad the input so the windows fit");
       }
+      w.pads[k + 2] += (ceil_out - 1) * w.strides[k] + w.kernel[k] - (in[a] + w.pads[k] + w.pads[k + 2]);
     }
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, ToNhwc(ctx, ref, x));
   const std::string out = OutputName(ref, 0);
   const bool any_pad = w.pads[0] || w.pads[1] || w.pads[2] || w.pads[3];
-  if (!max && any_pad && AttrInt(ref, "count_include_pad", 0) != 0) {
+  if (include_pad && any_pad) {
     // Padded zeros count: pad explicitly, then pool without padding.
     ir::Attrs pa{{"pads", std::vector<int64_t>{0, 0, w.pads[0], w.pads[2], w.pads[1], w.pads[3], 0, 0}}};
     EMBER_ASSIGN_OR_RETURN(xt, AddNode(ctx, ref, OpKind::kPad, {xt}, pa, out + "_padded"));
@@ -209,13 +214,16 @@ Status EmitDense(Context& ctx, const NodeRef& ref, ir::TensorId a, ir::TensorId 
 }
 
 Status ConvertGemm(Context& ctx, const NodeRef& ref) {
-  if (AttrInt(ref, "transA", 0) != 0) return UnsupportedAttr(ctx, ref, "transA=1");
   const double alpha = AttrFloat(ref, "alpha", 1.0f);
   const double beta = AttrFloat(ref, "beta", 1.0f);
   EMBER_ASSIGN_OR_RETURN(ir::TensorId a, RuntimeInput(ctx, ref, 0));
   EMBER_ASSIGN_OR_RETURN(Value bv, Input(ctx, ref, 1));
   const ir::Shape bs = ShapeOf(ctx, bv);
   if (ctx.graph.tensor(a).shape.size() != 2 || bs.size() != 2) return UnsupportedAttr(ctx, ref, "operands that are not 2-D");
+  if (AttrInt(ref, "transA", 0) != 0) {
+    EMBER_ASSIGN_OR_RETURN(a, AddNode(ctx, ref, OpKind::kTranspose, {a}, {{"perm", std::vector<int64_t>{1, 0}}},
+                                      ref.node->input(0) + "_transposed"));
+  }
   const bool trans_b = AttrInt(ref, "transB", 0) != 0;
   const int64_t units = trans_b ? bs[0] : bs[1];
   const int64_t rows = ctx.graph.tensor(a).shape[0];
