@@ -1,11 +1,14 @@
 // The `ember` command line: help, version, exit codes and I/O errors.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 
 #include "support/npy.h"
+#include "util/onnx_builder.h"
 #include "util/test_models.h"
 #include "util/test_util.h"
 
@@ -165,10 +168,41 @@ TEST(Cli, EvalRejectsWrongInputCountAndExtension) {
   EXPECT_EQ(RunCli({"eval", model, "--input", dir + "/x.txt", dir + "/x.txt"}).exit_code, 2);
 }
 
-TEST(Cli, OnnxIsReportedUnsupported) {
-  const std::string path = TempDir() + "/m.onnx";
-  WriteFile(path, std::vector<uint8_t>(8, 0));
-  EXPECT_EQ(RunCli({"analyze", path}).exit_code, 3);
+TEST(Cli, OnnxModelsAreImported) {
+  const std::string dir = TempDir();
+  WriteFile(dir + "/bad.onnx", std::vector<uint8_t>(8, 0xff));
+  const CliResult bad = RunCli({"analyze", dir + "/bad.onnx"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("E1001"), std::string::npos) << bad.err;
+  // x[N,4] -> Relu -> y: dynamic until --input-shape fixes it.
+  OnnxBuilder b;
+  b.Input("x", {-1, 4});
+  b.Node("Relu", {"x"}, {"y"});
+  b.Output("y");
+  WriteFile(dir + "/relu.onnx", b.Bytes());
+  const CliResult dyn = RunCli({"inspect", dir + "/relu.onnx"});
+  EXPECT_EQ(dyn.exit_code, 3);
+  EXPECT_NE(dyn.err.find("--input-shape"), std::string::npos) << dyn.err;
+  for (const char* cmd : {"analyze", "inspect"}) {
+    const CliResult ok = RunCli({cmd, dir + "/relu.onnx", "--input-shape", "x=2x4"});
+    EXPECT_EQ(ok.exit_code, 0) << cmd << ": " << ok.err;
+  }
+  const std::vector<float> x = {-1.0f, 2.0f, -3.0f, 4.0f, 0.5f, -0.5f, 7.0f, -8.0f};
+  std::vector<uint8_t> raw(x.size() * 4);
+  std::memcpy(raw.data(), x.data(), raw.size());
+  WriteFile(dir + "/x.bin", raw);
+  const CliResult ev = RunCli({"eval", dir + "/relu.onnx", "--input-shape", "x=2x4", "--input", dir + "/x.bin",
+                               "--output", dir + "/y.bin"});
+  ASSERT_EQ(ev.exit_code, 0) << ev.err;
+  std::vector<float> y(8);
+  const std::vector<uint8_t> out = ReadFile(dir + "/y.bin");
+  ASSERT_EQ(out.size(), 32u);
+  std::memcpy(y.data(), out.data(), 32);
+  EXPECT_EQ(y, (std::vector<float>{0, 2, 0, 4, 0.5f, 0, 7, 0}));
+  const CliResult c = RunCli({"compile", dir + "/relu.onnx", "--input-shape", "x=2x4", "-o", dir + "/mlf"});
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(RunCli({"analyze", dir + "/relu.onnx", "--input-shape", "x=2"}).exit_code, 2);
+  EXPECT_EQ(RunCli({"analyze", WriteTinyModel(), "--input-shape", "x=2x4"}).exit_code, 2);
 }
 
 }  // namespace
