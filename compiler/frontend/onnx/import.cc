@@ -221,6 +221,46 @@ Status ConvertGraphOutputs(Context& ctx, const pb::GraphProto& g) {
   return Status::Ok();
 }
 
+// Drops nodes whose outputs nobody reads (e.g. the dequantize of weights that
+// were permuted before dequantizing instead) and tensors nothing refers to,
+// keeping the order of the rest.
+void PruneUnused(ir::Graph& g) {
+  std::vector<char> used(g.tensors.size(), 0);
+  for (ir::TensorId id : g.outputs) used[static_cast<size_t>(id)] = 1;
+  std::vector<char> keep(g.nodes.size(), 0);
+  for (size_t k = g.nodes.size(); k-- > 0;) {
+    for (ir::TensorId o : g.nodes[k].outputs) keep[k] = keep[k] || used[static_cast<size_t>(o)];
+    if (!keep[k]) continue;
+    for (ir::TensorId i : g.nodes[k].inputs) {
+      if (i != ir::kNoTensor) used[static_cast<size_t>(i)] = 1;
+    }
+  }
+  for (ir::TensorId id : g.inputs) used[static_cast<size_t>(id)] = 1;
+  std::vector<ir::TensorId> remap(g.tensors.size(), ir::kNoTensor);
+  std::vector<ir::Tensor> tensors;
+  for (size_t k = 0; k < g.tensors.size(); ++k) {
+    if (!used[k]) continue;
+    remap[k] = static_cast<ir::TensorId>(tensors.size());
+    tensors.push_back(std::move(g.tensors[k]));
+  }
+  auto map = [&](std::vector<ir::TensorId>& ids) {
+    for (ir::TensorId& id : ids) {
+      if (id != ir::kNoTensor) id = remap[static_cast<size_t>(id)];
+    }
+  };
+  std::vector<ir::Node> nodes;
+  for (size_t k = 0; k < g.nodes.size(); ++k) {
+    if (!keep[k]) continue;
+    map(g.nodes[k].inputs);
+    map(g.nodes[k].outputs);
+    nodes.push_back(std::move(g.nodes[k]));
+  }
+  map(g.inputs);
+  map(g.outputs);
+  g.tensors = std::move(tensors);
+  g.nodes = std::move(nodes);
+}
+
 Diagnostic WithSource(const Context& ctx, Diagnostic d) {
   d.message = ctx.source + ": " + d.message;
   return d;
@@ -256,6 +296,7 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
   EMBER_RETURN_IF_ERROR(ConvertGraphInputs(ctx, g));
   EMBER_RETURN_IF_ERROR(ConvertNodes(ctx, g));
   EMBER_RETURN_IF_ERROR(ConvertGraphOutputs(ctx, g));
+  PruneUnused(ctx.graph);
   if (Status s = ir::Verify(ctx.graph); !s.ok()) return WithSource(ctx, s.diag());
   if (Status s = ops::CheckGraph(ctx.graph); !s.ok()) return WithSource(ctx, s.diag());
   return std::move(ctx.graph);

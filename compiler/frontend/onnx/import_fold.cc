@@ -270,6 +270,7 @@ Status ConvertDequantize(Context& ctx, const NodeRef& ref) {
   }
   ir::Tensor& t = ctx.graph.tensor(x);
   const ir::QuantParams qp{q.scale, q.zero_point, axis};
+  if (v.c && v.id == ir::kNoTensor) ctx.dq_consts[OutputName(ref, 0)] = Context::DqConst{*v.c, qp};
   if (!t.quant) {
     t.quant = qp;
   } else if (!(*t.quant == qp)) {

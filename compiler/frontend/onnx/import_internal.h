@@ -69,6 +69,14 @@ struct Context {
   std::map<std::string, Value> values;  // ONNX name -> value
   std::set<std::string> names;          // IR tensor names in use
   uint64_t external_bytes = 0;
+  // Values that are DequantizeLinear of a constant (per tensor): the integer
+  // constant and its quantization, so that weights can be permuted to the IR
+  // layout before the dequantize instead of after it.
+  struct DqConst {
+    ConstTensor q;
+    ir::QuantParams quant;
+  };
+  std::map<std::string, DqConst> dq_consts;
   ir::Graph graph;
 };
 

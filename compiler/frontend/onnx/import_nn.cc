@@ -50,6 +50,12 @@ Expected<ir::TensorId> Weights(Context& ctx, const NodeRef& ref, size_t pos, con
     for (double& x : c.f) x = static_cast<double>(static_cast<float>(x) * static_cast<float>(factor));
     return AddConst(ctx, name, c);
   }
+  if (auto dq = ctx.dq_consts.find(name); dq != ctx.dq_consts.end() && factor == 1.0) {
+    // Quantized weights: permute the integer constant, dequantize after.
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId q, AddConst(ctx, name + "_quantized", PermuteConstTensor(dq->second.q, perm)));
+    ctx.graph.tensor(q).quant = dq->second.quant;
+    return AddNode(ctx, ref, OpKind::kDequantize, {q}, {}, name + "_ir_layout", ir::DType::kFloat32);
+  }
   if (factor != 1.0) return UnsupportedAttr(ctx, ref, "alpha != 1 with weights computed at run time");
   EMBER_ASSIGN_OR_RETURN(ir::TensorId id, RuntimeInput(ctx, ref, pos));
   return AddNode(ctx, ref, OpKind::kTranspose, {id}, {{"perm", perm}}, name + "_ir_layout");
@@ -251,7 +257,8 @@ Status ConvertMatMul(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId a, RuntimeInput(ctx, ref, 0));
   EMBER_ASSIGN_OR_RETURN(Value bv, Input(ctx, ref, 1));
   const size_t ra = ctx.graph.tensor(a).shape.size();
-  if (!bv.c || ShapeOf(ctx, bv).size() != 2 || ra < 2) {
+  const bool constant_b = bv.c || ctx.dq_consts.count(ref.node->input(1));
+  if (!constant_b || ShapeOf(ctx, bv).size() != 2 || ra < 2) {
     return UnsupportedAttr(ctx, ref, "MatMul whose B is not a constant 2-D matrix or whose A has rank below 2",
                            "ember imports MatMul by a constant weight matrix (a dense layer) only");
   }

@@ -407,6 +407,58 @@ TEST(OnnxImport, QuantizeDequantizeBecomeIrNodes) {
   ExpectNear(Eval(g, {0.5f, -1.0f, 1.2f, 100.0f}), {0.5f, -1.0f, 1.0f, 0.5f * (127 + 3)});
 }
 
+TEST(OnnxImport, QuantizedWeightsArePermutedBeforeTheDequantize) {
+  // DequantizeLinear(int8 W[3,2] per tensor) -> MatMul: the IR weights are
+  // int8 [2,3] (units, depth) with the same quantization, then dequantize.
+  OnnxBuilder b;
+  b.Input("a", {1, 3});
+  auto* w = b.InitProto();
+  w->set_name("w_q");
+  w->set_data_type(pb::TensorProto::INT8);
+  w->add_dims(3);
+  w->add_dims(2);
+  for (int v : {1, -2, 3, -4, 5, -6}) w->add_int32_data(v);
+  b.Init("w_s", {}, {0.5f});
+  b.Node("DequantizeLinear", {"w_q", "w_s"}, {"w"});
+  b.Node("MatMul", {"a", "w"}, {"y"});
+  b.Output("y");
+  const ir::Graph g = MustImport(b.Bytes());
+  EXPECT_EQ(Count(g, OpKind::kTranspose), 0);
+  ASSERT_EQ(Count(g, OpKind::kDequantize), 1);  // the unused dequantize in ONNX layout is pruned
+  const ir::Tensor& q = g.tensor(g.nodes[0].inputs[0]);
+  EXPECT_EQ(q.dtype, ir::DType::kInt8);
+  EXPECT_EQ(q.shape, (ir::Shape{2, 3}));
+  ASSERT_TRUE(q.quant.has_value());
+  EXPECT_FLOAT_EQ(q.quant->scale[0], 0.5f);
+  // y[n] = sum_k a[k] * 0.5 * W[k][n]
+  ExpectNear(Eval(g, {1, 2, 3}), {0.5f * (1 + 6 + 15), 0.5f * (-2 - 8 - 18)});
+}
+
+TEST(OnnxImport, PerAxisQuantizedConstantsAreDequantizedAtImport) {
+  OnnxBuilder b;
+  b.Input("a", {1, 2});
+  auto* w = b.InitProto();
+  w->set_name("w_q");
+  w->set_data_type(pb::TensorProto::INT8);
+  w->add_dims(2);
+  w->add_dims(2);
+  for (int v : {2, 4, -6, 8}) w->add_int32_data(v);
+  b.Init("w_s", {2}, {0.5f, 0.25f});
+  auto* z = b.InitProto();
+  z->set_name("w_z");
+  z->set_data_type(pb::TensorProto::INT8);
+  z->add_dims(2);
+  z->add_int32_data(0);
+  z->add_int32_data(0);
+  b.Node("DequantizeLinear", {"w_q", "w_s", "w_z"}, {"w"}).Int("axis", 1);
+  b.Node("MatMul", {"a", "w"}, {"y"});
+  b.Output("y");
+  const ir::Graph g = MustImport(b.Bytes());
+  EXPECT_EQ(Count(g, OpKind::kDequantize), 0);
+  // W = [[1, 1], [-3, 2]]
+  ExpectNear(Eval(g, {1, 2}), {1 - 6, 1 + 4});
+}
+
 // ---- diagnostics ----
 
 TEST(OnnxImportErrors, MalformedBytesAreNotAModel) {
