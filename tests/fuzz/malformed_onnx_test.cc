@@ -133,6 +133,17 @@ std::map<std::string, Bytes> OnnxCorpus() {
     b.OutputWithShape("y", {1, 3, 4, 4});
     c["onnx_conv_weight_rank2.onnx"] = b.Bytes();
   }
+  {
+    // Two small constants whose broadcast sum would be 2^26 elements.
+    OnnxBuilder b;
+    b.Input("x", {1, 1});
+    b.Init("a", {8192, 1}, std::vector<float>(8192, 1.0f));
+    b.Init("c", {1, 8192}, std::vector<float>(8192, 2.0f));
+    b.Node("Add", {"a", "c"}, {"s"});
+    b.Node("Add", {"x", "s"}, {"y"});
+    b.OutputWithShape("y", {8192, 8192});
+    c["onnx_fold_explosion.onnx"] = b.Bytes();
+  }
   // Bit flips of the valid model (seeded).
   std::mt19937 rng(1234);
   for (int k = 0; k < 6; ++k) {

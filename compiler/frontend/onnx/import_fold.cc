@@ -70,6 +70,9 @@ Status ConvertGather(Context& ctx, const NodeRef& ref) {
   out.shape.assign(data->shape.begin(), data->shape.begin() + axis);
   out.shape.insert(out.shape.end(), idx->shape.begin(), idx->shape.end());
   out.shape.insert(out.shape.end(), data->shape.begin() + axis + 1, data->shape.end());
+  if (outer * idx->size() * inner > kMaxFoldedElements) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kUnsupported, "gathers a constant that is too large");
+  }
   for (int64_t o = 0; o < outer; ++o) {
     for (int64_t j = 0; j < idx->size(); ++j) {
       int64_t i = idx->int_at(j);
@@ -117,9 +120,14 @@ Status ConvertConstantOfShape(Context& ctx, const NodeRef& ref) {
   }
   ConstTensor out;
   out.elem_type = c.elem_type;
-  for (int64_t k = 0; k < s->size(); ++k) out.shape.push_back(s->int_at(k));
-  const int64_t n = out.size();
-  if (n > (int64_t{1} << 24)) return NodeError(ctx, ref, kBadOperand, ExitCode::kUnsupported, "makes a constant that is too large");
+  int64_t n = 1;
+  for (int64_t k = 0; k < s->size(); ++k) {
+    const int64_t d = s->int_at(k);
+    if (d < 0 || (d > 0 && n > kMaxFoldedElements / d)) n = kMaxFoldedElements + 1;
+    else n *= d;
+    out.shape.push_back(d);
+  }
+  if (n > kMaxFoldedElements) return NodeError(ctx, ref, kBadOperand, ExitCode::kUnsupported, "makes a constant that is too large");
   if (c.is_float()) out.f.assign(static_cast<size_t>(n), c.f[0]); else out.i.assign(static_cast<size_t>(n), c.i[0]);
   BindOutput(ctx, ref, 0, ConstValue(std::move(out)));
   return Status::Ok();

@@ -40,6 +40,9 @@ inline constexpr const char* kNotConstant = "E1013";
 inline constexpr const char* kDataflow = "E1014";
 inline constexpr const char* kBadOperand = "E1015";
 
+// Largest constant the importer computes by folding (elements).
+inline constexpr int64_t kMaxFoldedElements = int64_t{1} << 24;
+
 // A tensor whose value is known at import time. Floating-point types keep
 // their values in `f`, integer and bool types in `i`.
 struct ConstTensor {

@@ -71,6 +71,10 @@ Expected<ConstTensor> FoldBinary(Context& ctx, const NodeRef& ref, const ConstTe
                                  const std::string& op) {
   auto shape = Broadcast(a.shape, b.shape);
   if (!shape) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "operands do not broadcast");
+  if (ir::NumElements(*shape) > kMaxFoldedElements) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kUnsupported, "folds to a constant of shape " +
+                                                                        ir::ShapeToString(*shape) + ", which is too large");
+  }
   ConstTensor out;
   out.elem_type = a.elem_type;
   out.shape = *shape;
@@ -188,8 +192,8 @@ Status ConvertReshape(Context& ctx, const NodeRef& ref) {
       if (infer >= 0) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has two -1 dimensions");
       infer = k;
       d = 1;
-    } else if (d < 0) {
-      return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has a negative dimension");
+    } else if (d < 0 || d > (int64_t{1} << 31) || (d > 0 && known > (int64_t{1} << 40) / d)) {
+      return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has a negative or too large dimension " + std::to_string(d));
     }
     known *= d;
     shape.push_back(d);

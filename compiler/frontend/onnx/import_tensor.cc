@@ -172,11 +172,21 @@ Expected<ConstTensor> ReadTensorProto(Context& ctx, const pb::TensorProto& proto
                          std::to_string(have) + " values, expected " + std::to_string(count),
                      "the model file is damaged; re-export it");
   };
+  // The data must hold exactly `count` values; checked before anything is allocated.
+  size_t have = 0;
+  switch (c.elem_type) {
+    case pb::TensorProto::FLOAT: have = static_cast<size_t>(t->float_data_size()); break;
+    case pb::TensorProto::DOUBLE: have = static_cast<size_t>(t->double_data_size()); break;
+    case pb::TensorProto::INT64: have = static_cast<size_t>(t->int64_data_size()); break;
+    case pb::TensorProto::UINT32: case pb::TensorProto::UINT64: have = static_cast<size_t>(t->uint64_data_size()); break;
+    default: have = static_cast<size_t>(t->int32_data_size()); break;
+  }
+  if (t->has_raw_data()) have = t->raw_data().size() / esize;
+  if (have != count || (t->has_raw_data() && t->raw_data().size() % esize != 0)) return mismatch(have);
   const bool is_f = c.is_float();
   if (is_f) c.f.resize(count); else c.i.resize(count);
   if (t->has_raw_data()) {
     const std::string& raw = t->raw_data();
-    if (raw.size() != count * esize) return mismatch(raw.size() / esize);
     for (size_t k = 0; k < count; ++k) {
       switch (c.elem_type) {
         case pb::TensorProto::FLOAT: c.f[k] = LoadLe<float>(raw, k); break;
@@ -195,23 +205,18 @@ Expected<ConstTensor> ReadTensorProto(Context& ctx, const pb::TensorProto& proto
   }
   switch (c.elem_type) {
     case pb::TensorProto::FLOAT:
-      if (static_cast<size_t>(t->float_data_size()) != count) return mismatch(static_cast<size_t>(t->float_data_size()));
       for (size_t k = 0; k < count; ++k) c.f[k] = t->float_data(static_cast<int>(k));
       break;
     case pb::TensorProto::DOUBLE:
-      if (static_cast<size_t>(t->double_data_size()) != count) return mismatch(static_cast<size_t>(t->double_data_size()));
       for (size_t k = 0; k < count; ++k) c.f[k] = t->double_data(static_cast<int>(k));
       break;
     case pb::TensorProto::INT64:
-      if (static_cast<size_t>(t->int64_data_size()) != count) return mismatch(static_cast<size_t>(t->int64_data_size()));
       for (size_t k = 0; k < count; ++k) c.i[k] = t->int64_data(static_cast<int>(k));
       break;
     case pb::TensorProto::UINT32: case pb::TensorProto::UINT64:
-      if (static_cast<size_t>(t->uint64_data_size()) != count) return mismatch(static_cast<size_t>(t->uint64_data_size()));
       for (size_t k = 0; k < count; ++k) c.i[k] = static_cast<int64_t>(t->uint64_data(static_cast<int>(k)));
       break;
     default:
-      if (static_cast<size_t>(t->int32_data_size()) != count) return mismatch(static_cast<size_t>(t->int32_data_size()));
       for (size_t k = 0; k < count; ++k) c.i[k] = t->int32_data(static_cast<int>(k));
       break;
   }
