@@ -168,6 +168,44 @@ TEST(Cli, EvalRejectsWrongInputCountAndExtension) {
   EXPECT_EQ(RunCli({"eval", model, "--input", dir + "/x.txt", dir + "/x.txt"}).exit_code, 2);
 }
 
+TEST(Cli, OnnxImageModelsTakeAndGiveNchwNpyFiles) {
+  // x[1,2,2,3] -> 1x1 Conv (channels x0, x1, x0+x1) -> y[1,3,2,3]. After the
+  // layout pass both are NHWC in the IR; eval reads and writes NCHW .npy.
+  const std::string dir = TempDir();
+  OnnxBuilder b;
+  b.Input("x", {1, 2, 2, 3});
+  b.Init("w", {3, 2, 1, 1}, {1, 0, 0, 1, 1, 1});
+  b.Node("Conv", {"x", "w"}, {"y"});
+  b.Output("y");
+  WriteFile(dir + "/conv.onnx", b.Bytes());
+  const CliResult ir = RunCli({"inspect", dir + "/conv.onnx"});
+  ASSERT_EQ(ir.exit_code, 0) << ir.err;
+  EXPECT_NE(ir.out.find("f32[1,2,3,2] layout(\"NCHW\")"), std::string::npos) << ir.out;
+  EXPECT_EQ(ir.out.find("transpose("), std::string::npos) << ir.out;
+  NpyArray x;
+  x.descr = "<f4";
+  x.shape = {1, 2, 2, 3};
+  for (int i = 0; i < 12; ++i) {
+    const float v = static_cast<float>(i);
+    const auto* p = reinterpret_cast<const uint8_t*>(&v);
+    x.data.insert(x.data.end(), p, p + 4);
+  }
+  WriteFile(dir + "/x.npy", SerializeNpy(x));
+  const CliResult ev = RunCli({"eval", dir + "/conv.onnx", "--input", dir + "/x.npy", "--output", dir + "/y.npy"});
+  ASSERT_EQ(ev.exit_code, 0) << ev.err;
+  auto y = ParseNpy(ReadFile(dir + "/y.npy"), "y.npy");
+  ASSERT_TRUE(y.ok());
+  EXPECT_EQ(y->shape, (std::vector<int64_t>{1, 3, 2, 3}));
+  std::vector<float> v(18);
+  ASSERT_EQ(y->data.size(), 72u);
+  std::memcpy(v.data(), y->data.data(), 72);
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(v[static_cast<size_t>(i)], static_cast<float>(i));
+    EXPECT_EQ(v[static_cast<size_t>(6 + i)], static_cast<float>(6 + i));
+    EXPECT_EQ(v[static_cast<size_t>(12 + i)], static_cast<float>(i + 6 + i));
+  }
+}
+
 TEST(Cli, OnnxModelsAreImported) {
   const std::string dir = TempDir();
   WriteFile(dir + "/bad.onnx", std::vector<uint8_t>(8, 0xff));

@@ -35,6 +35,19 @@ std::vector<uint8_t> NpyData(const std::string& path) {
   return a.ok() ? a->data : std::vector<uint8_t>{};
 }
 
+// NCHW float32 bytes of `shape` as NHWC.
+std::vector<uint8_t> NchwToNhwc(const std::vector<uint8_t>& in, const std::vector<int64_t>& shape) {
+  const int64_t n = shape[0], c = shape[1], h = shape[2], w = shape[3];
+  std::vector<uint8_t> out(in.size());
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t y = 0; y < h; ++y)
+        for (int64_t x = 0; x < w; ++x)
+          std::memcpy(&out[static_cast<size_t>((((b * h + y) * w + x) * c + ch) * 4)],
+                      &in[static_cast<size_t>((((b * c + ch) * h + y) * w + x) * 4)], 4);
+  return out;
+}
+
 // max |y - ref| / max |ref|; infinity when the sizes differ.
 double RelError(const std::vector<float>& y, const std::vector<float>& ref) {
   if (y.size() != ref.size() || ref.empty()) return INFINITY;
@@ -73,8 +86,15 @@ TEST_P(OnnxModel, CortexM4WithinToleranceOfOnnxRuntime) {
   const std::string dir = TempDir();
   const CliResult c = RunCli({"compile", Model(), "--target", "cortex-m4", "--module-name", model, "-o", dir + "/mlf"});
   ASSERT_EQ(c.exit_code, 0) << c.err;
+  // The compiled input's layout: NHWC when the IR marks it as NCHW in the source.
+  const CliResult ir = RunCli({"inspect", Model()});
+  ASSERT_EQ(ir.exit_code, 0) << ir.err;
+  const bool nhwc = ir.out.find("layout(\"NCHW\")") != std::string::npos;
+  const std::string input_npy = Dir() + "/input_1.npy";
+  auto in = ParseNpy(ReadFile(input_npy), input_npy);
+  ASSERT_TRUE(in.ok());
   const std::string input_bin = dir + "/input_1.bin";
-  WriteFile(input_bin, NpyData(Dir() + "/input_1.npy"));
+  WriteFile(input_bin, nhwc ? NchwToNhwc(in->data, in->shape) : in->data);
   const std::string elf = dir + "/" + model + ".elf";
   const qemu::Command b = qemu::Build(Quote(dir + "/mlf") + " " + Quote(input_bin) + " mps2-an386 " + Quote(elf));
   ASSERT_EQ(b.exit_code, 0) << b.output;
