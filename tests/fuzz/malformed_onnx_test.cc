@@ -158,9 +158,12 @@ std::map<std::string, Bytes> OnnxCorpus() {
 std::filesystem::path CorpusDir() { return std::filesystem::path(EMBER_SOURCE_DIR) / "tests/fuzz/corpus"; }
 
 TEST(MalformedOnnx, FilesMatchGenerator) {
-  const auto corpus = OnnxCorpus();
+  auto corpus = OnnxCorpus();
+  // The valid seed of the onnx fuzz target (tests/fuzz/targets/onnx_fuzz.cc).
+  corpus["onnx/small_cnn.onnx"] = SmallCnn().Bytes();
   ASSERT_GE(corpus.size(), 15u);
   const bool write = std::getenv("EMBER_WRITE_CORPUS") != nullptr;
+  if (write) std::filesystem::create_directories(CorpusDir() / "onnx");
   for (const auto& [name, bytes] : corpus) {
     SCOPED_TRACE(name);
     const std::filesystem::path p = CorpusDir() / name;

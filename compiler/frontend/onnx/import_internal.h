@@ -154,6 +154,13 @@ std::vector<int64_t> AttrInts(const NodeRef& ref, const std::string& name,
 // Normalizes an axis of a rank-`rank` tensor (E1015 when out of range).
 Expected<int64_t> NormAxis(const Context& ctx, const NodeRef& ref, int64_t axis, size_t rank);
 
+// Input `pos` as a weight operand in the IR layout (`perm` applied): a
+// constant is permuted (and scaled by `factor`) at import, quantized
+// constant weights are permuted before their dequantize, a run-time tensor
+// gets a transpose node (import_nn.cc).
+Expected<ir::TensorId> Weights(Context& ctx, const NodeRef& ref, size_t pos, const std::vector<int64_t>& perm,
+                               double factor = 1.0);
+
 // Transposes between the ONNX layout and the IR's NHWC.
 Expected<ir::TensorId> ToNhwc(Context& ctx, const NodeRef& ref, ir::TensorId x);
 Expected<ir::TensorId> ToNchw(Context& ctx, const NodeRef& ref, ir::TensorId x, const std::string& out_name);
@@ -163,6 +170,14 @@ Expected<ir::TensorId> ToNchw(Context& ctx, const NodeRef& ref, ir::TensorId x, 
 // *handled when the operator is not known.
 Status ConvertNnNode(Context& ctx, const NodeRef& ref, bool* handled);
 Status ConvertMiscNode(Context& ctx, const NodeRef& ref, bool* handled);
+// Operators that map onto IR operators ember may not have (sub, div,
+// leaky_relu, prelu, clip, hard_sigmoid, transpose_conv,
+// resize_nearest_neighbor, reduce_max; looked up by IR name): *handled is
+// false when the operator is not one of them or its IR operator is absent
+// (import_ext.cc).
+Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled);
+// The IR operator of that name when ember has it.
+std::optional<ir::OpKind> IrOp(const char* ir_name);
 // Constant, Shape, Gather, Cast, ConstantOfShape, Slice, QuantizeLinear,
 // DequantizeLinear (import_fold.cc).
 Status ConvertFoldNode(Context& ctx, const NodeRef& ref, bool* handled);

@@ -130,6 +130,8 @@ Status ConvertClip(Context& ctx, const NodeRef& ref) {
   if (lo && *lo == 0.0 && hi_open) return Unary(ctx, ref, OpKind::kRelu);
   const bool lo_open = !lo || std::isinf(*lo) || *lo <= std::numeric_limits<float>::lowest();
   if (lo_open && hi_open) return Alias(ctx, ref);
+  bool handled = false;
+  if (IrOp("clip")) return ConvertExtNode(ctx, ref, &handled);
   return UnsupportedAttr(ctx, ref, "Clip to [" + (lo ? std::to_string(*lo) : "-inf") + ", " +
                                        (hi ? std::to_string(*hi) : "inf") + "] (only [0, 6] and [0, inf) are imported)",
                          "a general clip needs the IR operator 'clip'; use Relu or ReLU6 in the source model");
@@ -365,8 +367,8 @@ Status ConvertMiscNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "Sub" || op == "Div") {  // folded on constants only (no IR operator yet)
     EMBER_ASSIGN_OR_RETURN(Value a, Input(ctx, ref, 0));
     EMBER_ASSIGN_OR_RETURN(Value b, Input(ctx, ref, 1));
-    *handled = a.c && b.c;
-    return *handled ? ConvertBinary(ctx, ref) : Status::Ok();
+    if (a.c && b.c) return ConvertBinary(ctx, ref);
+    return ConvertExtNode(ctx, ref, handled);
   }
   if (op == "Add" || op == "Mul") return ConvertBinary(ctx, ref);
   if (op == "Reshape") return ConvertReshape(ctx, ref);
@@ -377,7 +379,9 @@ Status ConvertMiscNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "Concat") return ConvertConcat(ctx, ref);
   if (op == "Softmax") return ConvertSoftmax(ctx, ref);
   if (op == "ReduceMean") return ConvertReduceMean(ctx, ref);
-  return ConvertFoldNode(ctx, ref, handled);
+  EMBER_RETURN_IF_ERROR(ConvertFoldNode(ctx, ref, handled));
+  if (*handled) return Status::Ok();
+  return ConvertExtNode(ctx, ref, handled);
 }
 
 }  // namespace ember::frontend::onnx::detail

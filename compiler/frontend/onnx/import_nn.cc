@@ -39,10 +39,10 @@ ConstTensor PermuteConst(const ConstTensor& in, const std::vector<int64_t>& perm
   return out;
 }
 
-// A weight operand in the IR layout: a constant is permuted at import, a
-// run-time tensor gets a transpose node.
+}  // namespace
+
 Expected<ir::TensorId> Weights(Context& ctx, const NodeRef& ref, size_t pos, const std::vector<int64_t>& perm,
-                               double factor = 1.0) {
+                               double factor) {
   EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, pos));
   const std::string& name = ref.node->input(static_cast<int>(pos));
   if (v.c && v.c->is_float()) {
@@ -60,6 +60,8 @@ Expected<ir::TensorId> Weights(Context& ctx, const NodeRef& ref, size_t pos, con
   EMBER_ASSIGN_OR_RETURN(ir::TensorId id, RuntimeInput(ctx, ref, pos));
   return AddNode(ctx, ref, OpKind::kTranspose, {id}, {{"perm", perm}}, name + "_ir_layout");
 }
+
+namespace {
 
 struct Window {
   std::vector<int64_t> kernel, strides, dilations, pads;  // pads [t, l, b, r]
