@@ -134,6 +134,16 @@ std::map<std::string, Bytes> OnnxCorpus() {
     c["onnx_conv_weight_rank2.onnx"] = b.Bytes();
   }
   {
+    // Conv weights of rank 4 on a rank-3 input (libonnx 1.12's shape
+    // inference reads past the input shape when no kernel_shape is given).
+    OnnxBuilder b;
+    b.Input("x", {1, 2, 4});
+    b.Init("w", {3, 2, 3, 3}, std::vector<float>(54, 0.5f));
+    b.Node("Conv", {"x", "w"}, {"y"}).Ints("pads", {1, 1});
+    b.OutputWithShape("y", {1, 3, 4});
+    c["onnx_conv_rank_mismatch.onnx"] = b.Bytes();
+  }
+  {
     // Two small constants whose broadcast sum would be 2^26 elements.
     OnnxBuilder b;
     b.Input("x", {1, 1});

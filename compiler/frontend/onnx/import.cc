@@ -25,6 +25,7 @@
 #include "ops/evaluate.h"
 #include "ops/op.h"
 #include "support/file.h"
+#include "support/utf8.h"
 
 namespace ember::frontend::onnx {
 
@@ -138,6 +139,80 @@ Status FixInputShapes(Context& ctx, pb::GraphProto* g) {
   return Status::Ok();
 }
 
+// The operators the importer converts; those of import_ext.cc only when
+// ember has their IR operator.
+bool IsImportedOp(const std::string& op) {
+  static const std::set<std::string> kOps = {
+      "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "Gemm", "MatMul", "BatchNormalization", "Pad",
+      "Identity", "Dropout", "Relu", "Sigmoid", "Tanh", "HardSwish", "Clip", "Add", "Mul", "Sub", "Div",
+      "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Concat", "Softmax", "ReduceMean", "Constant",
+      "Shape", "Gather", "Cast", "ConstantOfShape", "Slice", "QuantizeLinear", "DequantizeLinear"};
+  static const std::map<std::string, const char*> kExt = {
+      {"LeakyRelu", "leaky_relu"}, {"PRelu", "prelu"}, {"HardSigmoid", "hard_sigmoid"},
+      {"ConvTranspose", "transpose_conv"}, {"Resize", "resize_nearest_neighbor"},
+      {"GlobalMaxPool", "reduce_max"}, {"ReduceMax", "reduce_max"}};
+  if (kOps.count(op)) return true;
+  auto it = kExt.find(op);
+  return it != kExt.end() && IrOp(it->second).has_value();
+}
+
+Diagnostic UnsupportedOp(const Context& ctx, const NodeRef& ref) {
+  const std::string dom = IsDefaultDomain(ref.node->domain()) ? "" : " of domain '" + ref.node->domain() + "'";
+  return NodeError(ctx, ref, kUnsupportedOp, ExitCode::kUnsupported,
+                   "operator " + ref.node->op_type() + dom + " is not supported by ember",
+                   "docs/frontend-onnx.md lists the ONNX operators ember imports; replace this operator in the "
+                   "source model (or export it with supported operators) and try again");
+}
+
+NodeRef RefOf(const pb::GraphProto& g, int i) {
+  NodeRef ref;
+  ref.index = static_cast<size_t>(i);
+  ref.node = &g.node(i);
+  ref.name = EscapeInvalidUtf8(ref.node->name().empty() ? OutputName(ref, 0) : ref.node->name());
+  return ref;
+}
+
+// Before libonnx's checker and shape inference see the graph: every operator
+// must be one ember imports (so that only their inference functions run),
+// and Conv/ConvTranspose get an explicit kernel_shape from their weights.
+// libonnx 1.12 takes the kernel from the weight's dims without comparing its
+// rank with the input's and reads past the input shape when they differ; with
+// kernel_shape given it checks the size and fails cleanly.
+Status PrecheckNodes(Context& ctx, pb::GraphProto* g) {
+  std::map<std::string, const pb::TensorProto*> consts;
+  for (const auto& t : g->initializer()) consts[t.name()] = &t;
+  for (const auto& n : g->node()) {
+    if (n.op_type() == "Constant" && n.output_size() == 1) {
+      for (const auto& a : n.attribute()) {
+        if (a.name() == "value" && a.has_t()) consts[n.output(0)] = &a.t();
+      }
+    }
+  }
+  for (int i = 0; i < g->node_size(); ++i) {
+    const NodeRef ref = RefOf(*g, i);
+    pb::NodeProto* n = g->mutable_node(i);
+    if (!IsDefaultDomain(n->domain()) || !IsImportedOp(n->op_type())) return UnsupportedOp(ctx, ref);
+    // Weights pass through DequantizeLinear/Identity in QDQ models.
+    if (n->op_type() == "DequantizeLinear" || n->op_type() == "Identity") {
+      if (n->input_size() > 0 && n->output_size() > 0 && consts.count(n->input(0))) consts[n->output(0)] = consts[n->input(0)];
+    }
+    if (n->op_type() != "Conv" && n->op_type() != "ConvTranspose") continue;
+    if (FindAttr(ref, "kernel_shape")) continue;
+    auto w = n->input_size() > 1 ? consts.find(n->input(1)) : consts.end();
+    if (w == consts.end()) {
+      return NodeError(ctx, ref, kNotConstant, ExitCode::kUnsupported,
+                       "the weights ('" + (n->input_size() > 1 ? n->input(1) : std::string()) +
+                           "') are computed at run time; ember needs constant convolution weights",
+                       "export the model with constant weights (do_constant_folding=True)");
+    }
+    auto* a = n->add_attribute();
+    a->set_name("kernel_shape");
+    a->set_type(pb::AttributeProto::INTS);
+    for (int d = 2; d < w->second->dims_size(); ++d) a->add_ints(w->second->dims(d));
+  }
+  return Status::Ok();
+}
+
 // Step 4.
 Status CheckAndInfer(Context& ctx, pb::ModelProto& m) {
   try {
@@ -186,22 +261,13 @@ Status ConvertGraphInputs(Context& ctx, const pb::GraphProto& g) {
 
 Status ConvertNodes(Context& ctx, const pb::GraphProto& g) {
   for (int i = 0; i < g.node_size(); ++i) {
-    NodeRef ref;
-    ref.index = static_cast<size_t>(i);
-    ref.node = &g.node(i);
-    ref.name = ref.node->name().empty() ? OutputName(ref, 0) : ref.node->name();
+    const NodeRef ref = RefOf(g, i);
     bool handled = false;
     if (IsDefaultDomain(ref.node->domain())) {
       EMBER_RETURN_IF_ERROR(ConvertNnNode(ctx, ref, &handled));
       if (!handled) EMBER_RETURN_IF_ERROR(ConvertMiscNode(ctx, ref, &handled));
     }
-    if (!handled) {
-      const std::string dom = IsDefaultDomain(ref.node->domain()) ? "" : " of domain '" + ref.node->domain() + "'";
-      return NodeError(ctx, ref, kUnsupportedOp, ExitCode::kUnsupported,
-                       "operator " + ref.node->op_type() + dom + " is not supported by ember",
-                       "docs/frontend-onnx.md lists the ONNX operators ember imports; replace this operator in the "
-                       "source model (or export it with supported operators) and try again");
-    }
+    if (!handled) return UnsupportedOp(ctx, ref);
   }
   return Status::Ok();
 }
@@ -290,6 +356,7 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
   EMBER_RETURN_IF_ERROR(CheckOpset(ctx, model));
   EMBER_RETURN_IF_ERROR(InlineAllExternalData(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(FixInputShapes(ctx, model.mutable_graph()));
+  EMBER_RETURN_IF_ERROR(PrecheckNodes(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(CheckAndInfer(ctx, model));
   ctx.graph.name = "main";
   const pb::GraphProto& g = model.graph();

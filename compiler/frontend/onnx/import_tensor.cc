@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "frontend/onnx/import_internal.h"
+#include "support/utf8.h"
 
 namespace ember::frontend::onnx::detail {
 namespace {
@@ -223,8 +224,11 @@ Expected<ConstTensor> ReadTensorProto(Context& ctx, const pb::TensorProto& proto
   return c;
 }
 
-std::string UniqueName(Context& ctx, const std::string& base) {
-  std::string name = base.empty() ? "t" : base;
+std::string UniqueName(Context& ctx, const std::string& raw) {
+  // Names that are not UTF-8 are kept escaped (support/utf8.h), so that the
+  // IR text of the graph stays valid.
+  const std::string base = raw.empty() ? "t" : EscapeInvalidUtf8(raw);
+  std::string name = base;
   for (int k = 1; ctx.names.count(name); ++k) name = base + "_" + std::to_string(k);
   ctx.names.insert(name);
   return name;

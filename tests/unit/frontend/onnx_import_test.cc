@@ -459,6 +459,73 @@ TEST(OnnxImport, PerAxisQuantizedConstantsAreDequantizedAtImport) {
   ExpectNear(Eval(g, {1, 2}), {1 - 6, 1 + 4});
 }
 
+// ONNX operators that map onto IR operators ember may lack (import_ext.cc).
+#define REQUIRE_IR_OP(name) \
+  if (!ir::OpKindFromIrName(name)) GTEST_SKIP() << "ember has no IR operator '" << name << "'; skipped"
+
+TEST(OnnxImportExt, ElementwiseOperators) {
+  REQUIRE_IR_OP("sub");
+  REQUIRE_IR_OP("div");
+  REQUIRE_IR_OP("leaky_relu");
+  REQUIRE_IR_OP("hard_sigmoid");
+  REQUIRE_IR_OP("clip");
+  REQUIRE_IR_OP("prelu");
+  OnnxBuilder b;
+  b.Input("x", {1, 2, 2});
+  b.Init("k", {2, 1}, {2.0f, 4.0f});
+  b.Init("lo", {}, {-1.0f});
+  b.Init("hi", {}, {1.5f});
+  b.Init("slope", {2, 1}, {0.5f, 0.25f});
+  b.Node("Sub", {"x", "k"}, {"s"});                         // x - k
+  b.Node("Div", {"s", "k"}, {"d"});                         // (x - k) / k
+  b.Node("LeakyRelu", {"d"}, {"l"}).Float("alpha", 0.1f);
+  b.Node("PRelu", {"l", "slope"}, {"p"});
+  b.Node("HardSigmoid", {"p"}, {"h"}).Float("alpha", 0.5f).Float("beta", 0.25f);
+  b.Node("Sub", {"x", "h"}, {"t"});
+  b.Node("Clip", {"t", "lo", "hi"}, {"y"});
+  b.Output("y");
+  const ir::Graph g = MustImport(b.Bytes());
+  const std::vector<float> x = {0.5f, 3.0f, -6.0f, 8.0f};
+  std::vector<float> ref(4);
+  for (size_t i = 0; i < 4; ++i) {
+    const float k = i < 2 ? 2.0f : 4.0f, slope = i < 2 ? 0.5f : 0.25f;
+    const float d = (x[i] - k) / k;
+    const float l = d > 0 ? d : 0.1f * d;
+    const float p = l >= 0 ? l : slope * l;
+    const float h = std::max(0.0f, std::min(1.0f, 0.5f * p + 0.25f));
+    ref[i] = std::min(std::max(x[i] - h, -1.0f), 1.5f);
+  }
+  ExpectNear(Eval(g, x), ref);
+}
+
+TEST(OnnxImportExt, GlobalMaxPoolAndReduceMax) {
+  REQUIRE_IR_OP("reduce_max");
+  OnnxBuilder b;
+  b.Input("x", {1, 2, 2, 2});
+  b.Node("GlobalMaxPool", {"x"}, {"g"});  // [1,2,1,1]
+  b.Node("ReduceMax", {"g"}, {"y"}).Ints("axes", {1}).Int("keepdims", 0);  // [1,1,1]
+  b.Output("y");
+  const ir::Graph g = MustImport(b.Bytes());
+  ExpectNear(Eval(g, {1, -2, 7, 0, 3, 9, -1, 2}), {9});
+}
+
+TEST(OnnxImportExt, ResizeNearestIntegerUpscale) {
+  REQUIRE_IR_OP("resize_nearest_neighbor");
+  for (const char* ctm : {"asymmetric", "half_pixel"}) {
+    OnnxBuilder b;
+    b.Input("x", {1, 1, 2, 2});
+    b.Init("roi", {0}, {});
+    b.Init("scales", {4}, {1, 1, 2, 2});
+    b.Node("Resize", {"x", "roi", "scales"}, {"y"})
+        .Str("mode", "nearest")
+        .Str("coordinate_transformation_mode", ctm)
+        .Str("nearest_mode", std::string(ctm) == "asymmetric" ? "floor" : "round_prefer_floor");
+    b.Output("y");
+    const ir::Graph g = MustImport(b.Bytes());
+    ExpectNear(Eval(g, {1, 2, 3, 4}), {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4});
+  }
+}
+
 // ---- diagnostics ----
 
 TEST(OnnxImportErrors, MalformedBytesAreNotAModel) {
