@@ -67,8 +67,11 @@ Status ConvertConvTranspose(Context& ctx, const NodeRef& ref, ir::OpKind op) {
     for (int a = 0; a < 2; ++a) {
       const size_t ua = static_cast<size_t>(a);
       const int64_t want = out_shape.empty() ? in[2 + ua] * stride[ua] : out_shape[out_shape.size() - 2 + ua];
-      const int64_t total = stride[ua] * (in[2 + ua] - 1) + out_pad[ua] + k[ua] - want;
-      if (total < 0) return UnsupportedAttr(ctx, ref, "an output_shape larger than the transposed convolution produces");
+      int64_t total = stride[ua] * (in[2 + ua] - 1) + out_pad[ua] + k[ua] - want;
+      if (total < 0) {  // a larger output: the extra rows/columns come from output_padding
+        out_pad[ua] -= total;
+        total = 0;
+      }
       const bool upper = auto_pad == "SAME_UPPER";
       pads[ua] = upper ? total / 2 : total - total / 2;
       pads[ua + 2] = total - pads[ua];
@@ -121,14 +124,14 @@ Status ConvertResize(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   if (ctm == "asymmetric" && nm == "floor") {
   } else if (ctm == "align_corners" && nm == "round_prefer_ceil") {
     align = 1;
-  } else if (ctm == "tf_half_pixel_for_nearest" && nm == "floor") {
+  } else if (ctm == "tf_half_pixel_for_nn" && nm == "floor") {
     half = 1;
   } else if ((ctm == "half_pixel" || ctm == "pytorch_half_pixel") && nm == "round_prefer_floor" && integer_up) {
     // For an integer upscale, (o + 0.5)/s - 0.5 rounds to floor(o / s).
   } else {
     return UnsupportedAttr(ctx, ref, "coordinate_transformation_mode '" + ctm + "' with nearest_mode '" + nm + "'",
                            "ember's nearest resize maps asymmetric+floor, align_corners+round_prefer_ceil, "
-                           "tf_half_pixel_for_nearest+floor, and half_pixel for integer upscales");
+                           "tf_half_pixel_for_nn+floor, and half_pixel for integer upscales");
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, ToNhwc(ctx, ref, x));
   const std::string name = OutputName(ref, 0);
