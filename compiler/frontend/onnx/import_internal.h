@@ -1,8 +1,11 @@
 // Internal interface between the parts of the ONNX importer:
 //   import.cc          file checks, checker, shape inference, graph inputs/outputs, node loop
+//   import_node.cc     diagnostics, operands, attributes, IR node creation
 //   import_tensor.cc   TensorProto -> constants (raw/typed/external data), IR helpers
 //   import_nn.cc       spatial and dense operators (Conv, pools, Gemm/MatMul, BN, Pad)
-//   import_misc.cc     elementwise, activations, shape operators, folded operators, Q/DQ
+//   import_misc.cc     elementwise, activations, shape and reduction operators
+//   import_fold.cc     operators folded at import (Constant, Shape, Gather, ...), Q/DQ
+//   import_ext.cc      operators that map onto IR operators ember may lack
 // Not a public header: only the importer's own files include it.
 #pragma once
 
@@ -121,7 +124,7 @@ ir::Shape ShapeOf(const Context& ctx, const Value& v);
 // Permutes a constant's axes: out.shape[k] = in.shape[perm[k]] (import_nn.cc).
 ConstTensor PermuteConstTensor(const ConstTensor& in, const std::vector<int64_t>& perm);
 
-// ---- node helpers (import.cc) ----
+// ---- node helpers (import_node.cc) ----
 size_t NumInputs(const NodeRef& ref);
 bool HasInput(const NodeRef& ref, size_t pos);
 // The value of input `pos` (E1014 when unknown).
