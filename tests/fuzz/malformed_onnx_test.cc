@@ -50,15 +50,7 @@ OnnxBuilder Relu(int64_t opset = 13, std::vector<int64_t> dims = {1, 4}) {
 OnnxBuilder WithExternal(const std::string& location) {
   OnnxBuilder b;
   b.Input("x", {1, 4});
-  auto* t = b.InitProto();
-  t->set_name("w");
-  t->set_data_type(pb::TensorProto::FLOAT);
-  t->add_dims(4);
-  t->add_dims(4);
-  t->set_data_location(pb::TensorProto::EXTERNAL);
-  auto* kv = t->add_external_data();
-  kv->set_key("location");
-  kv->set_value(location);
+  b.InitExternal("w", {4, 4}, location);
   b.Node("MatMul", {"x", "w"}, {"y"});
   b.OutputWithShape("y", {1, 4});
   return b;

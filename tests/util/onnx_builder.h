@@ -98,6 +98,22 @@ class OnnxBuilder {
     *m_.mutable_graph()->add_initializer() = Int64Tensor(name, dims, v);
   }
   ::onnx::TensorProto* InitProto() { return m_.mutable_graph()->add_initializer(); }
+  // A float initializer whose data is in an external file (`length` < 0: not given).
+  void InitExternal(const std::string& name, const std::vector<int64_t>& dims, const std::string& location,
+                    int64_t length = -1) {
+    auto* t = InitProto();
+    t->set_name(name);
+    t->set_data_type(::onnx::TensorProto::FLOAT);
+    for (int64_t d : dims) t->add_dims(d);
+    t->set_data_location(::onnx::TensorProto::EXTERNAL);
+    auto* kv = t->add_external_data();
+    kv->set_key("location");
+    kv->set_value(location);
+    if (length < 0) return;
+    kv = t->add_external_data();
+    kv->set_key("length");
+    kv->set_value(std::to_string(length));
+  }
   OnnxNode Node(const std::string& op, const std::vector<std::string>& in, const std::vector<std::string>& out,
                 const std::string& name = "") {
     auto* n = m_.mutable_graph()->add_node();

@@ -129,18 +129,7 @@ class OnnxExternalData : public testing::Test {
   std::vector<uint8_t> Model(const std::string& location, int64_t length = 64) {
     OnnxBuilder b;
     b.Input("x", {1, 4});
-    auto* t = b.InitProto();
-    t->set_name("w");
-    t->set_data_type(pb::TensorProto::FLOAT);
-    t->add_dims(4);
-    t->add_dims(4);
-    t->set_data_location(pb::TensorProto::EXTERNAL);
-    auto* kv = t->add_external_data();
-    kv->set_key("location");
-    kv->set_value(location);
-    kv = t->add_external_data();
-    kv->set_key("length");
-    kv->set_value(std::to_string(length));
+    b.InitExternal("w", {4, 4}, location, length);
     b.Node("MatMul", {"x", "w"}, {"y"});
     b.Output("y");
     return b.Bytes();
