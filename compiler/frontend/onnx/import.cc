@@ -7,12 +7,15 @@
 //   2. Load external data into the tensors (model folder only, bounded).
 //   3. Fix graph input shapes from --input-shape; refuse dynamic dimensions
 //      that remain.
-//   4. The ONNX checker, then ONNX shape inference (strict): a model they
-//      refuse is reported with their message.
+//   4. Every operator must be one ember imports, and Conv/ConvTranspose get
+//      kernel_shape from their weights (PrecheckNodes), then the ONNX checker
+//      and ONNX shape inference (strict): a model they refuse is reported
+//      with their message.
 //   5. Graph inputs, initializers, then the nodes in file order (ONNX requires
 //      topological order; the checker checks it). Each node either folds to a
 //      constant or becomes IR nodes.
-//   6. Graph outputs, then ir::Verify and ops::CheckGraph.
+//   6. Graph outputs, unused nodes and tensors dropped, then ir::Verify and
+//      ops::CheckGraph.
 #include "frontend/onnx/import.h"
 
 #include <exception>
