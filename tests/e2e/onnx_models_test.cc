@@ -1,7 +1,8 @@
 // The float ONNX models of ../shared/onnx (dscnn_kws, mobilenet_v2_035,
-// ad_autoencoder): `ember eval` on the host (reference evaluators) and the
-// code `ember compile --target cortex-m4` generates, run on the emulated
-// Cortex-M4 (QEMU mps2-an386), must both be within 1e-4 of ONNX Runtime's
+// ad_autoencoder): `ember eval` on the host (reference evaluators), the code
+// `ember compile --target host` generates run by `ember run`, and the code
+// `ember compile --target cortex-m4` generates, run on the emulated
+// Cortex-M4 (QEMU mps2-an386), must all be within 1e-4 of ONNX Runtime's
 // output relative to the largest output magnitude. The inputs are NCHW .npy
 // files: the imported graph keeps ONNX's layout at its inputs. Skipped when
 // ../shared, QEMU or arm-none-eabi-gcc is absent.
@@ -77,6 +78,18 @@ TEST_P(OnnxModel, HostEvalWithinToleranceOfOnnxRuntime) {
     EXPECT_LE(rel, kRelTolerance) << "vector " << k;
     std::printf("%s vector %d on the host: max relative error %.3g\n", GetParam(), k, rel);
   }
+}
+
+TEST_P(OnnxModel, CompiledOnTheHostWithinToleranceOfOnnxRuntime) {
+  EMBER_REQUIRE_SHARED();
+  const std::string dir = TempDir();
+  const CliResult c = RunCli({"compile", Model(), "--target", "host", "-o", dir + "/model.tar"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const CliResult r = RunCli({"run", dir + "/model.tar", "--input", Dir() + "/input_1.npy", "--output", dir + "/y.npy"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const double rel = RelError(Floats(NpyData(dir + "/y.npy")), Floats(NpyData(Dir() + "/output_1.npy")));
+  EXPECT_LE(rel, kRelTolerance);
+  std::printf("%s compiled for the host (ember run): max relative error %.3g\n", GetParam(), rel);
 }
 
 TEST_P(OnnxModel, CortexM4WithinToleranceOfOnnxRuntime) {
