@@ -46,7 +46,7 @@ $(ASAN_BUILD)/build.ninja: | setup
 # API, IR, planner, packaging), the operator tests and the malformed-input
 # tests (through the CLI). The end-to-end tests, whose devices are compiled
 # firmware and QEMU outside the sanitizers, run in the normal build.
-ASAN_TESTS = ember_unit_tests ember_ops_tests ember_passes_tests ember_fuzz_tests
+ASAN_TESTS = ember_unit_tests ember_ops_tests ember_passes_tests ember_fuzz_tests ember_conformance_tests
 test-asan: setup $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target ember $(ASAN_TESTS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

@@ -1,11 +1,14 @@
 // The `ember` command line: help, version, exit codes and I/O errors.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 
 #include "support/npy.h"
+#include "util/onnx_builder.h"
 #include "util/test_models.h"
 #include "util/test_util.h"
 
@@ -165,10 +168,79 @@ TEST(Cli, EvalRejectsWrongInputCountAndExtension) {
   EXPECT_EQ(RunCli({"eval", model, "--input", dir + "/x.txt", dir + "/x.txt"}).exit_code, 2);
 }
 
-TEST(Cli, OnnxIsReportedUnsupported) {
-  const std::string path = TempDir() + "/m.onnx";
-  WriteFile(path, std::vector<uint8_t>(8, 0));
-  EXPECT_EQ(RunCli({"analyze", path}).exit_code, 3);
+TEST(Cli, OnnxImageModelsTakeAndGiveNchwNpyFiles) {
+  // x[1,2,2,3] -> 1x1 Conv (channels x0, x1, x0+x1) -> y[1,3,2,3]. After the
+  // layout pass both are NHWC in the IR; eval reads and writes NCHW .npy.
+  const std::string dir = TempDir();
+  OnnxBuilder b;
+  b.Input("x", {1, 2, 2, 3});
+  b.Init("w", {3, 2, 1, 1}, {1, 0, 0, 1, 1, 1});
+  b.Node("Conv", {"x", "w"}, {"y"});
+  b.Output("y");
+  WriteFile(dir + "/conv.onnx", b.Bytes());
+  const CliResult ir = RunCli({"inspect", dir + "/conv.onnx"});
+  ASSERT_EQ(ir.exit_code, 0) << ir.err;
+  EXPECT_NE(ir.out.find("f32[1,2,3,2] layout(\"NCHW\")"), std::string::npos) << ir.out;
+  EXPECT_EQ(ir.out.find("transpose("), std::string::npos) << ir.out;
+  NpyArray x;
+  x.descr = "<f4";
+  x.shape = {1, 2, 2, 3};
+  for (int i = 0; i < 12; ++i) {
+    const float v = static_cast<float>(i);
+    const auto* p = reinterpret_cast<const uint8_t*>(&v);
+    x.data.insert(x.data.end(), p, p + 4);
+  }
+  WriteFile(dir + "/x.npy", SerializeNpy(x));
+  const CliResult ev = RunCli({"eval", dir + "/conv.onnx", "--input", dir + "/x.npy", "--output", dir + "/y.npy"});
+  ASSERT_EQ(ev.exit_code, 0) << ev.err;
+  auto y = ParseNpy(ReadFile(dir + "/y.npy"), "y.npy");
+  ASSERT_TRUE(y.ok());
+  EXPECT_EQ(y->shape, (std::vector<int64_t>{1, 3, 2, 3}));
+  std::vector<float> v(18);
+  ASSERT_EQ(y->data.size(), 72u);
+  std::memcpy(v.data(), y->data.data(), 72);
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(v[static_cast<size_t>(i)], static_cast<float>(i));
+    EXPECT_EQ(v[static_cast<size_t>(6 + i)], static_cast<float>(6 + i));
+    EXPECT_EQ(v[static_cast<size_t>(12 + i)], static_cast<float>(i + 6 + i));
+  }
+}
+
+TEST(Cli, OnnxModelsAreImported) {
+  const std::string dir = TempDir();
+  WriteFile(dir + "/bad.onnx", std::vector<uint8_t>(8, 0xff));
+  const CliResult bad = RunCli({"analyze", dir + "/bad.onnx"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("E1001"), std::string::npos) << bad.err;
+  // x[N,4] -> Relu -> y: dynamic until --input-shape fixes it.
+  OnnxBuilder b;
+  b.Input("x", {-1, 4});
+  b.Node("Relu", {"x"}, {"y"});
+  b.Output("y");
+  WriteFile(dir + "/relu.onnx", b.Bytes());
+  const CliResult dyn = RunCli({"inspect", dir + "/relu.onnx"});
+  EXPECT_EQ(dyn.exit_code, 3);
+  EXPECT_NE(dyn.err.find("--input-shape"), std::string::npos) << dyn.err;
+  for (const char* cmd : {"analyze", "inspect"}) {
+    const CliResult ok = RunCli({cmd, dir + "/relu.onnx", "--input-shape", "x=2x4"});
+    EXPECT_EQ(ok.exit_code, 0) << cmd << ": " << ok.err;
+  }
+  const std::vector<float> x = {-1.0f, 2.0f, -3.0f, 4.0f, 0.5f, -0.5f, 7.0f, -8.0f};
+  std::vector<uint8_t> raw(x.size() * 4);
+  std::memcpy(raw.data(), x.data(), raw.size());
+  WriteFile(dir + "/x.bin", raw);
+  const CliResult ev = RunCli({"eval", dir + "/relu.onnx", "--input-shape", "x=2x4", "--input", dir + "/x.bin",
+                               "--output", dir + "/y.bin"});
+  ASSERT_EQ(ev.exit_code, 0) << ev.err;
+  std::vector<float> y(8);
+  const std::vector<uint8_t> out = ReadFile(dir + "/y.bin");
+  ASSERT_EQ(out.size(), 32u);
+  std::memcpy(y.data(), out.data(), 32);
+  EXPECT_EQ(y, (std::vector<float>{0, 2, 0, 4, 0.5f, 0, 7, 0}));
+  const CliResult c = RunCli({"compile", dir + "/relu.onnx", "--input-shape", "x=2x4", "-o", dir + "/mlf"});
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(RunCli({"analyze", dir + "/relu.onnx", "--input-shape", "x=2"}).exit_code, 2);
+  EXPECT_EQ(RunCli({"analyze", WriteTinyModel(), "--input-shape", "x=2x4"}).exit_code, 2);
 }
 
 }  // namespace

@@ -32,17 +32,25 @@ bool IsProjectDir(const std::string& path);
 int RunProject(const std::string& dir, const std::vector<std::string>& inputs, const std::vector<std::string>& outputs);
 
 // Reads a model as its frontend imports it: .tflite through the TFLite
-// frontend, .ir (ember IR text) through the parser; then verifies it.
-Expected<ir::Graph> ImportModel(const std::string& path);
+// frontend, .onnx through the ONNX frontend, .ir (ember IR text) through the
+// parser; then verifies it. `input_shapes` holds `--input-shape
+// NAME=1x3x96x96` values (ONNX models only).
+Expected<ir::Graph> ImportModel(const std::string& path, const std::vector<std::string>& input_shapes = {});
 // ImportModel, then the pass pipeline (passes/pipeline.h): the graph every
 // command works on (cli_passes.cc).
-Expected<ir::Graph> LoadModel(const std::string& path, const passes::PipelineOptions& options = {});
+Expected<ir::Graph> LoadModel(const std::string& path, const passes::PipelineOptions& options = {},
+                              const std::vector<std::string>& input_shapes = {});
+
+// Adds `--input-shape NAME=DIMS` (repeatable) to a command that loads a model.
+void AddInputShapeOption(CLI::App* cmd, std::vector<std::string>* values);
 
 // The pass options of `inspect` and `compile` (cli_passes.cc):
-// --keep-io-layout, and the pass whose IR to show (--after / --dump-ir-after).
+// --keep-io-layout, and the pass whose IR to show (--after / --dump-ir-after);
+// with the import's --input-shape values.
 struct PassArgs {
   bool keep_io_layout = false;
   std::string after;  // a pass name, "import", "all", or empty
+  std::vector<std::string> input_shapes;
 };
 void AddKeepIoLayoutFlag(CLI::App* cmd, PassArgs* args);
 // Checks args.after (E1201 for an unknown pass name).

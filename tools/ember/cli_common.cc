@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "cli.h"
+#include "frontend/onnx/import.h"
 #include "frontend/tflite/import.h"
 #include "ir/parser.h"
 #include "ir/verifier.h"
@@ -67,7 +68,16 @@ int Report(const Diagnostic& d) {
   return static_cast<int>(d.exit);
 }
 
-Expected<ir::Graph> ImportModel(const std::string& path) {
+void AddInputShapeOption(CLI::App* cmd, std::vector<std::string>* values) {
+  cmd->add_option("--input-shape", *values,
+                  "ONNX models: fix the dynamic dimensions of an input, NAME=1x3x96x96 (repeat per input)");
+}
+
+Expected<ir::Graph> ImportModel(const std::string& path, const std::vector<std::string>& input_shapes) {
+  if (!input_shapes.empty() && !EndsWith(path, ".onnx")) {
+    return MakeDiag("E1009", ExitCode::kUsage, "--input-shape applies to ONNX models only; '" + path + "' is not one",
+                    "TFLite and IR models have static shapes; drop --input-shape");
+  }
   if (EndsWith(path, ".ir")) {
     EMBER_ASSIGN_OR_RETURN(const std::string text, ReadFileText(path, ir::kMaxIrTextBytes, "an IR text model"));
     auto g = ir::Parse(text);
@@ -81,9 +91,11 @@ Expected<ir::Graph> ImportModel(const std::string& path) {
     return g;
   }
   if (EndsWith(path, ".onnx")) {
-    return MakeDiag("E0404", ExitCode::kUnsupported,
-                    "'" + path + "': ONNX models are not supported yet",
-                    "convert the model to TFLite int8, or use the ember IR text form (.ir)");
+    frontend::onnx::ImportOptions options;
+    for (const std::string& s : input_shapes) {
+      EMBER_RETURN_IF_ERROR(frontend::onnx::ParseInputShapeFlag(s, &options.input_shapes));
+    }
+    return frontend::onnx::ImportOnnxFile(path, options);
   }
   return frontend::tflite::ImportTfliteFile(path);
 }

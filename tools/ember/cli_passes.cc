@@ -8,8 +8,9 @@
 
 namespace ember::cli {
 
-Expected<ir::Graph> LoadModel(const std::string& path, const passes::PipelineOptions& options) {
-  EMBER_ASSIGN_OR_RETURN(ir::Graph g, ImportModel(path));
+Expected<ir::Graph> LoadModel(const std::string& path, const passes::PipelineOptions& options,
+                              const std::vector<std::string>& input_shapes) {
+  EMBER_ASSIGN_OR_RETURN(ir::Graph g, ImportModel(path, input_shapes));
   EMBER_RETURN_IF_ERROR(passes::RunPipeline(g, options));
   return g;
 }
@@ -48,7 +49,7 @@ passes::PipelineOptions PipelineOptionsFor(const PassArgs& args,
 Expected<ir::Graph> LoadModelShowing(const std::string& path, const PassArgs& args,
                                      std::function<void(std::string_view, const ir::Graph&)> print) {
   EMBER_RETURN_IF_ERROR(CheckAfterPass(args));
-  EMBER_ASSIGN_OR_RETURN(ir::Graph g, ImportModel(path));
+  EMBER_ASSIGN_OR_RETURN(ir::Graph g, ImportModel(path, args.input_shapes));
   if (args.after == "import" || args.after == "all") print("import", g);
   EMBER_RETURN_IF_ERROR(passes::RunPipeline(g, PipelineOptionsFor(args, print)));
   return g;

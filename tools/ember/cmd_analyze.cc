@@ -99,14 +99,16 @@ void RegisterAnalyze(CLI::App& app, Action* run) {
                                             "memory lower bounds (naive and in-place) of a model");
   auto path = std::make_shared<std::string>();
   auto format = std::make_shared<std::string>("text");
-  cmd->add_option("MODEL", *path, "model file (.tflite, or ember IR text .ir)")->required();
+  cmd->add_option("MODEL", *path, "model file (.tflite, .onnx, or ember IR text .ir)")->required();
+  auto input_shapes = std::make_shared<std::vector<std::string>>();
+  AddInputShapeOption(cmd, input_shapes.get());
   cmd->add_option("--format", *format, "output format")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   cmd->footer("Example:\n  ember analyze kws.tflite --format json | jq .macs");
   cmd->callback([=] {
     *run = [=]() -> int {
-      auto g = LoadModel(*path);
+      auto g = LoadModel(*path, {}, *input_shapes);
       if (!g.ok()) return Report(g.diag());
       // The kernels' overlap and alias hints (portable kernels); a model some
       // kernel cannot be generated for gets the naive bound for both.

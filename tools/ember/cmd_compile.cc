@@ -21,7 +21,8 @@ void RegisterCompile(CLI::App& app, Action* run) {
   };
   auto a = std::make_shared<Args>();
   auto pass_args = std::make_shared<PassArgs>();
-  cmd->add_option("MODEL", a->model, "model file (.tflite, or ember IR text .ir)")->required();
+  cmd->add_option("MODEL", a->model, "model file (.tflite, .onnx, or ember IR text .ir)")->required();
+  AddInputShapeOption(cmd, &pass_args->input_shapes);
   cmd->add_option("--target", a->target, "host, cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, cortex-m33, cortex-m55")
       ->capture_default_str();
   cmd->add_option("--executor", a->executor,

@@ -145,8 +145,9 @@ int Profile(const std::string& dir, const std::vector<std::string>& inputs, uint
   });
 }
 
-int Validate(const std::string& model_path, const std::string& dir, const std::vector<std::string>& inputs) {
-  auto g = LoadModel(model_path);
+int Validate(const std::string& model_path, const std::string& dir, const std::vector<std::string>& inputs,
+             const std::vector<std::string>& input_shapes) {
+  auto g = LoadModel(model_path, {}, input_shapes);
   if (!g.ok()) return Report(g.diag());
   return GuardDevice([&] {
     auto d = Connect(dir, 600);
@@ -177,7 +178,7 @@ int Validate(const std::string& model_path, const std::string& dir, const std::v
 void RegisterDevice(CLI::App& app, Action* run) {
   struct Args {
     std::string project, model;
-    std::vector<std::string> inputs;
+    std::vector<std::string> inputs, input_shapes;
     uint32_t repeat = 3;
   };
   auto a = std::make_shared<Args>();
@@ -191,10 +192,11 @@ void RegisterDevice(CLI::App& app, Action* run) {
 
   auto* val = app.add_subcommand("validate", "Compare every node's output on a device with the reference evaluator");
   val->add_option("MODEL", a->model, "the model file the project was compiled from")->required();
+  AddInputShapeOption(val, &a->input_shapes);
   val->add_option("--device", a->project, "a flashed host_driven project compiled with --executor graph")->required();
   val->add_option("--input,-i", a->inputs, "input files (.npy/.bin); zeros when omitted");
   val->footer("Exit status 6 when a node differs (int8: any difference; float: beyond 1e-5 + 1e-4 |ref|).");
-  val->callback([=] { *run = [=] { return Validate(a->model, a->project, a->inputs); }; });
+  val->callback([=] { *run = [=] { return Validate(a->model, a->project, a->inputs, a->input_shapes); }; });
 }
 
 }  // namespace ember::cli

@@ -14,7 +14,9 @@ void RegisterEval(CLI::App& app, Action* run) {
   auto path = std::make_shared<std::string>();
   auto inputs = std::make_shared<std::vector<std::string>>();
   auto outputs = std::make_shared<std::vector<std::string>>();
-  cmd->add_option("MODEL", *path, "model file (.tflite, or ember IR text .ir)")->required();
+  cmd->add_option("MODEL", *path, "model file (.tflite, .onnx, or ember IR text .ir)")->required();
+  auto input_shapes = std::make_shared<std::vector<std::string>>();
+  AddInputShapeOption(cmd, input_shapes.get());
   cmd->add_option("--input,-i", *inputs,
                   "one file per model input, in order: .npy, or .bin (raw tensor bytes)")
       ->required();
@@ -23,7 +25,7 @@ void RegisterEval(CLI::App& app, Action* run) {
   cmd->footer("Example:\n  ember eval kws.tflite --input features.bin --output scores.npy");
   cmd->callback([=] {
     *run = [=]() -> int {
-      auto g = LoadModel(*path);
+      auto g = LoadModel(*path, {}, *input_shapes);
       if (!g.ok()) return Report(g.diag());
       if (inputs->size() != g->inputs.size()) {
         return Report(MakeDiag("E0401", ExitCode::kUsage,

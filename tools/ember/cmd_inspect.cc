@@ -53,7 +53,8 @@ void RegisterInspect(CLI::App& app, Action* run) {
   auto format = std::make_shared<std::string>("text");
   auto full = std::make_shared<bool>(false);
   auto pass_args = std::make_shared<PassArgs>();
-  cmd->add_option("MODEL", *path, "model file (.tflite, or ember IR text .ir)")->required();
+  cmd->add_option("MODEL", *path, "model file (.tflite, .onnx, or ember IR text .ir)")->required();
+  AddInputShapeOption(cmd, &pass_args->input_shapes);
   cmd->add_option("--format", *format, "output format")
       ->check(CLI::IsMember({"text", "json", "dot"}))
       ->capture_default_str();
@@ -87,7 +88,7 @@ void RegisterInspect(CLI::App& app, Action* run) {
       if (pass_args->after.empty()) {
         passes::PipelineOptions o;
         o.pass.keep_io_layout = pass_args->keep_io_layout;
-        auto g = LoadModel(*path, o);
+        auto g = LoadModel(*path, o, pass_args->input_shapes);
         if (!g.ok()) return Report(g.diag());
         show(*g);
         return 0;

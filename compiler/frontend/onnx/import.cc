@@ -1,0 +1,412 @@
+// ONNX model -> ember IR (contract in import.h, mapping and diagnostics in
+// docs/frontend-onnx.md).
+//
+// Steps:
+//   1. Parse the protobuf (the file was read with a size bound) and check the
+//      default-domain opset (11..18).
+//   2. Load external data into the tensors (model folder only, bounded).
+//   3. Fix graph input shapes from --input-shape; refuse dynamic dimensions
+//      that remain.
+//   4. Every operator must be one ember imports, and Conv/ConvTranspose get
+//      kernel_shape from their weights (PrecheckNodes), then the ONNX checker
+//      and ONNX shape inference (strict): a model they refuse is reported
+//      with their message.
+//   5. Graph inputs, initializers, then the nodes in file order (ONNX requires
+//      topological order; the checker checks it). Each node either folds to a
+//      constant or becomes IR nodes.
+//   6. Graph outputs, unused nodes and tensors dropped, then ir::Verify and
+//      ops::CheckGraph.
+#include "frontend/onnx/import.h"
+
+#include <exception>
+#include <filesystem>
+
+#include "frontend/onnx/import_internal.h"
+#include "ir/verifier.h"
+#include "onnx/checker.h"
+#include "onnx/shape_inference/implementation.h"
+#include "ops/evaluate.h"
+#include "support/file.h"
+#include "support/utf8.h"
+
+namespace ember::frontend::onnx {
+
+namespace {
+
+using namespace detail;  // NOLINT: the importer's own internals
+
+constexpr int64_t kMinOpset = 11;
+constexpr int64_t kMaxOpset = 18;
+constexpr const char* kReexport = "the model file is damaged; re-export it";
+
+bool IsDefaultDomain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
+
+Status CheckOpset(Context& ctx, const pb::ModelProto& m) {
+  for (const auto& o : m.opset_import()) {
+    if (IsDefaultDomain(o.domain())) ctx.opset = o.version();
+  }
+  if (ctx.opset < kMinOpset || ctx.opset > kMaxOpset) {
+    return FileError(ctx, kOpset, ExitCode::kUnsupported,
+                     "uses opset " + std::to_string(ctx.opset) + " of the default ONNX domain; ember imports opsets " +
+                         std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset),
+                     "convert the model with onnx.version_converter.convert_version(model, 13)");
+  }
+  return Status::Ok();
+}
+
+Status InlineAllExternalData(Context& ctx, pb::GraphProto* g) {
+  for (auto& t : *g->mutable_initializer()) {
+    if (t.data_location() == pb::TensorProto::EXTERNAL) EMBER_RETURN_IF_ERROR(InlineExternalData(ctx, t));
+  }
+  for (auto& n : *g->mutable_node()) {
+    for (auto& a : *n.mutable_attribute()) {
+      if (a.has_t() && a.t().data_location() == pb::TensorProto::EXTERNAL) {
+        EMBER_RETURN_IF_ERROR(InlineExternalData(ctx, *a.mutable_t()));
+      }
+      if (a.has_g()) EMBER_RETURN_IF_ERROR(InlineAllExternalData(ctx, a.mutable_g()));
+    }
+  }
+  return Status::Ok();
+}
+
+std::string DimsText(const pb::TensorShapeProto& s) {
+  std::string out;
+  for (int k = 0; k < s.dim_size(); ++k) {
+    if (k) out += "x";
+    const auto& d = s.dim(k);
+    out += d.has_dim_value() ? std::to_string(d.dim_value()) : (d.dim_param().empty() ? "?" : d.dim_param());
+  }
+  return out.empty() ? "(scalar)" : out;
+}
+
+// Step 3: applies --input-shape and refuses dynamic dimensions.
+Status FixInputShapes(Context& ctx, pb::GraphProto* g) {
+  std::set<std::string> inits;
+  for (const auto& t : g->initializer()) inits.insert(t.name());
+  std::set<std::string> inputs;
+  for (const auto& in : g->input()) {
+    if (!inits.count(in.name())) inputs.insert(in.name());
+  }
+  for (const auto& [name, shape] : ctx.input_shapes) {
+    (void)shape;
+    if (!inputs.count(name)) {
+      std::string names;
+      for (const auto& in : g->input()) {
+        if (!inits.count(in.name())) names += (names.empty() ? "'" : ", '") + in.name() + "'";
+      }
+      return FileError(ctx, kInputShapeFlag, ExitCode::kUsage,
+                       "--input-shape names '" + name + "', which is not a graph input; the inputs are " + names);
+    }
+  }
+  const std::string flag_hint = "fix the shape with --input-shape NAME=1x3x96x96 (one per input)";
+  for (auto& in : *g->mutable_input()) {
+    if (inits.count(in.name())) continue;
+    if (!in.type().has_tensor_type()) {
+      return FileError(ctx, kTensorType, ExitCode::kUnsupported, "graph input '" + in.name() + "' is not a tensor");
+    }
+    auto* tt = in.mutable_type()->mutable_tensor_type();
+    auto it = ctx.input_shapes.find(in.name());
+    if (it != ctx.input_shapes.end()) {
+      const ir::Shape& want = it->second;
+      if (tt->has_shape() && tt->shape().dim_size() != static_cast<int>(want.size())) {
+        return FileError(ctx, kInputShapeFlag, ExitCode::kUsage,
+                         "--input-shape gives " + std::to_string(want.size()) + " dimensions for input '" + in.name() +
+                             "', which has " + std::to_string(tt->shape().dim_size()) + " (" + DimsText(tt->shape()) + ")");
+      }
+      auto* shape = tt->mutable_shape();
+      for (size_t k = 0; k < want.size(); ++k) {
+        if (static_cast<int>(k) >= shape->dim_size()) shape->add_dim();
+        auto* d = shape->mutable_dim(static_cast<int>(k));
+        if (d->has_dim_value() && d->dim_value() != want[k]) {
+          return FileError(ctx, kInputShapeFlag, ExitCode::kUsage,
+                           "--input-shape sets dimension " + std::to_string(k) + " of input '" + in.name() + "' to " +
+                               std::to_string(want[k]) + " but the model fixes it to " + std::to_string(d->dim_value()));
+        }
+        d->set_dim_value(want[k]);
+      }
+    }
+    if (!tt->has_shape()) {
+      return FileError(ctx, kDynamicDim, ExitCode::kUnsupported,
+                       "graph input '" + in.name() + "' has no shape (unknown rank)", flag_hint);
+    }
+    for (const auto& d : tt->shape().dim()) {
+      if (!d.has_dim_value() || d.dim_value() <= 0) {
+        return FileError(ctx, kDynamicDim, ExitCode::kUnsupported,
+                         "graph input '" + in.name() + "' has dynamic dimensions (" + DimsText(tt->shape()) +
+                             "); ember compiles static shapes only",
+                         flag_hint);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+// The operators the importer converts; those of import_ext.cc only when
+// ember has their IR operator.
+bool IsImportedOp(const std::string& op) {
+  static const std::set<std::string> kOps = {
+      "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "Gemm", "MatMul", "BatchNormalization", "Pad",
+      "Identity", "Dropout", "Relu", "Sigmoid", "Tanh", "HardSwish", "Clip", "Add", "Mul", "Sub", "Div",
+      "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Concat", "Softmax", "ReduceMean", "Constant",
+      "Shape", "Gather", "Cast", "ConstantOfShape", "Slice", "QuantizeLinear", "DequantizeLinear"};
+  static const std::map<std::string, const char*> kExt = {
+      {"LeakyRelu", "leaky_relu"}, {"PRelu", "prelu"}, {"HardSigmoid", "hard_sigmoid"},
+      {"ConvTranspose", "transpose_conv"}, {"Resize", "resize_nearest_neighbor"},
+      {"GlobalMaxPool", "reduce_max"}, {"ReduceMax", "reduce_max"}};
+  if (kOps.count(op)) return true;
+  auto it = kExt.find(op);
+  return it != kExt.end() && IrOp(it->second).has_value();
+}
+
+Diagnostic UnsupportedOp(const Context& ctx, const NodeRef& ref) {
+  const std::string dom = IsDefaultDomain(ref.node->domain()) ? "" : " of domain '" + ref.node->domain() + "'";
+  return NodeError(ctx, ref, kUnsupportedOp, ExitCode::kUnsupported,
+                   "operator " + ref.node->op_type() + dom + " is not supported by ember",
+                   "docs/frontend-onnx.md lists the ONNX operators ember imports; replace this operator in the "
+                   "source model (or export it with supported operators) and try again");
+}
+
+NodeRef RefOf(const pb::GraphProto& g, int i) {
+  NodeRef ref;
+  ref.index = static_cast<size_t>(i);
+  ref.node = &g.node(i);
+  ref.name = EscapeInvalidUtf8(ref.node->name().empty() ? OutputName(ref, 0) : ref.node->name());
+  return ref;
+}
+
+// Before libonnx's checker and shape inference see the graph: every operator
+// must be one ember imports (so that only their inference functions run),
+// and Conv/ConvTranspose get an explicit kernel_shape from their weights.
+// libonnx 1.12 takes the kernel from the weight's dims without comparing its
+// rank with the input's and reads past the input shape when they differ; with
+// kernel_shape given it checks the size and fails cleanly.
+Status PrecheckNodes(Context& ctx, pb::GraphProto* g) {
+  std::map<std::string, const pb::TensorProto*> consts;
+  for (const auto& t : g->initializer()) consts[t.name()] = &t;
+  for (const auto& n : g->node()) {
+    if (n.op_type() == "Constant" && n.output_size() == 1) {
+      for (const auto& a : n.attribute()) {
+        if (a.name() == "value" && a.has_t()) consts[n.output(0)] = &a.t();
+      }
+    }
+  }
+  for (int i = 0; i < g->node_size(); ++i) {
+    const NodeRef ref = RefOf(*g, i);
+    pb::NodeProto* n = g->mutable_node(i);
+    if (!IsDefaultDomain(n->domain()) || !IsImportedOp(n->op_type())) return UnsupportedOp(ctx, ref);
+    // Weights pass through DequantizeLinear/Identity in QDQ models.
+    if (n->op_type() == "DequantizeLinear" || n->op_type() == "Identity") {
+      if (n->input_size() > 0 && n->output_size() > 0 && consts.count(n->input(0))) consts[n->output(0)] = consts[n->input(0)];
+    }
+    if (n->op_type() != "Conv" && n->op_type() != "ConvTranspose") continue;
+    if (FindAttr(ref, "kernel_shape")) continue;
+    auto w = n->input_size() > 1 ? consts.find(n->input(1)) : consts.end();
+    if (w == consts.end()) {
+      return NodeError(ctx, ref, kNotConstant, ExitCode::kUnsupported,
+                       "the weights ('" + (n->input_size() > 1 ? n->input(1) : std::string()) +
+                           "') are computed at run time; ember needs constant convolution weights",
+                       "export the model with constant weights (do_constant_folding=True)");
+    }
+    auto* a = n->add_attribute();
+    a->set_name("kernel_shape");
+    a->set_type(pb::AttributeProto::INTS);
+    for (int d = 2; d < w->second->dims_size(); ++d) a->add_ints(w->second->dims(d));
+  }
+  return Status::Ok();
+}
+
+// Step 4.
+Status CheckAndInfer(Context& ctx, pb::ModelProto& m) {
+  try {
+    ::onnx::checker::check_model(m);
+  } catch (const std::exception& e) {
+    return FileError(ctx, kCheckerRefused, ExitCode::kFailure,
+                     std::string("the ONNX checker refuses the model: ") + e.what(), kReexport);
+  }
+  try {
+    ::onnx::ShapeInferenceOptions opts(/*check_type=*/true, /*strict_mode=*/1, /*data_prop=*/false);
+    ::onnx::shape_inference::InferShapes(m, ::onnx::OpSchemaRegistry::Instance(), opts);
+  } catch (const std::exception& e) {
+    return FileError(ctx, kShapeInference, ExitCode::kFailure,
+                     std::string("ONNX shape inference fails: ") + e.what(),
+                     "check the model with onnx.shape_inference.infer_shapes(model, strict_mode=True)");
+  }
+  return Status::Ok();
+}
+
+Status ConvertGraphInputs(Context& ctx, const pb::GraphProto& g) {
+  std::set<std::string> inits;
+  for (const auto& t : g.initializer()) inits.insert(t.name());
+  for (const auto& in : g.input()) {
+    if (inits.count(in.name())) continue;
+    const auto& tt = in.type().tensor_type();
+    auto dt = ToDType(tt.elem_type());
+    if (!dt || *dt == ir::DType::kInt64 || *dt == ir::DType::kBool) {
+      return FileError(ctx, kTensorType, ExitCode::kUnsupported,
+                       "graph input '" + in.name() + "' has element type " + ElemTypeName(tt.elem_type()) +
+                           "; ember models take float32, int8, uint8, int16 or int32 inputs");
+    }
+    ir::Tensor t;
+    t.name = UniqueName(ctx, in.name());
+    t.dtype = *dt;
+    for (const auto& d : tt.shape().dim()) t.shape.push_back(d.dim_value());
+    const ir::TensorId id = ctx.graph.AddTensor(std::move(t));
+    ctx.graph.inputs.push_back(id);
+    ctx.values[in.name()].id = id;
+  }
+  for (const auto& init : g.initializer()) {
+    EMBER_ASSIGN_OR_RETURN(ConstTensor c, ReadTensorProto(ctx, init));
+    ctx.values[init.name()] = Value{std::make_shared<const ConstTensor>(std::move(c)), ir::kNoTensor};
+  }
+  return Status::Ok();
+}
+
+Status ConvertNodes(Context& ctx, const pb::GraphProto& g) {
+  for (int i = 0; i < g.node_size(); ++i) {
+    const NodeRef ref = RefOf(g, i);
+    bool handled = false;
+    if (IsDefaultDomain(ref.node->domain())) {
+      EMBER_RETURN_IF_ERROR(ConvertNnNode(ctx, ref, &handled));
+      if (!handled) EMBER_RETURN_IF_ERROR(ConvertMiscNode(ctx, ref, &handled));
+    }
+    if (!handled) return UnsupportedOp(ctx, ref);
+  }
+  return Status::Ok();
+}
+
+Status ConvertGraphOutputs(Context& ctx, const pb::GraphProto& g) {
+  for (const auto& out : g.output()) {
+    auto it = ctx.values.find(out.name());
+    if (it == ctx.values.end()) {
+      return FileError(ctx, kDataflow, ExitCode::kFailure, "graph output '" + out.name() + "' is not produced by any node", kReexport);
+    }
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId id, ToRuntime(ctx, it->second, out.name()));
+    ctx.graph.outputs.push_back(id);
+  }
+  if (ctx.graph.outputs.empty()) {
+    return FileError(ctx, kDataflow, ExitCode::kFailure, "the graph has no outputs", kReexport);
+  }
+  return Status::Ok();
+}
+
+// Drops nodes whose outputs nobody reads (e.g. the dequantize of weights that
+// were permuted before dequantizing instead) and tensors nothing refers to,
+// keeping the order of the rest.
+void PruneUnused(ir::Graph& g) {
+  std::vector<char> used(g.tensors.size(), 0);
+  for (ir::TensorId id : g.outputs) used[static_cast<size_t>(id)] = 1;
+  std::vector<char> keep(g.nodes.size(), 0);
+  for (size_t k = g.nodes.size(); k-- > 0;) {
+    for (ir::TensorId o : g.nodes[k].outputs) keep[k] = keep[k] || used[static_cast<size_t>(o)];
+    if (!keep[k]) continue;
+    for (ir::TensorId i : g.nodes[k].inputs) {
+      if (i != ir::kNoTensor) used[static_cast<size_t>(i)] = 1;
+    }
+  }
+  for (ir::TensorId id : g.inputs) used[static_cast<size_t>(id)] = 1;
+  std::vector<ir::TensorId> remap(g.tensors.size(), ir::kNoTensor);
+  std::vector<ir::Tensor> tensors;
+  for (size_t k = 0; k < g.tensors.size(); ++k) {
+    if (!used[k]) continue;
+    remap[k] = static_cast<ir::TensorId>(tensors.size());
+    tensors.push_back(std::move(g.tensors[k]));
+  }
+  auto map = [&](std::vector<ir::TensorId>& ids) {
+    for (ir::TensorId& id : ids) {
+      if (id != ir::kNoTensor) id = remap[static_cast<size_t>(id)];
+    }
+  };
+  std::vector<ir::Node> nodes;
+  for (size_t k = 0; k < g.nodes.size(); ++k) {
+    if (!keep[k]) continue;
+    map(g.nodes[k].inputs);
+    map(g.nodes[k].outputs);
+    nodes.push_back(std::move(g.nodes[k]));
+  }
+  map(g.inputs);
+  map(g.outputs);
+  g.tensors = std::move(tensors);
+  g.nodes = std::move(nodes);
+}
+
+Diagnostic WithSource(const Context& ctx, Diagnostic d) {
+  d.message = ctx.source + ": " + d.message;
+  return d;
+}
+
+}  // namespace
+
+Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::string& source,
+                               const ImportOptions& options) {
+  Context ctx;
+  ctx.source = source;
+  ctx.model_dir = options.model_dir;
+  ctx.input_shapes = options.input_shapes;
+  const std::string hint = "pass an .onnx model file (ONNX protobuf)";
+  if (bytes.size() > kMaxOnnxFileBytes) {
+    return FileError(ctx, kTooLarge, ExitCode::kUnsupported, "is " + std::to_string(bytes.size()) + " bytes, over the limit",
+                     "models this large cannot run on a microcontroller");
+  }
+  pb::ModelProto model;
+  if (bytes.empty() || !model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return FileError(ctx, kNotAModel, ExitCode::kFailure, "is not an ONNX model: the protobuf cannot be parsed",
+                     "the file is truncated or damaged; " + hint);
+  }
+  if (!model.has_graph() || model.ir_version() <= 0) {
+    return FileError(ctx, kNotAModel, ExitCode::kFailure, "is not an ONNX model: no graph or no IR version", hint);
+  }
+  EMBER_RETURN_IF_ERROR(CheckOpset(ctx, model));
+  EMBER_RETURN_IF_ERROR(InlineAllExternalData(ctx, model.mutable_graph()));
+  EMBER_RETURN_IF_ERROR(FixInputShapes(ctx, model.mutable_graph()));
+  EMBER_RETURN_IF_ERROR(PrecheckNodes(ctx, model.mutable_graph()));
+  EMBER_RETURN_IF_ERROR(CheckAndInfer(ctx, model));
+  ctx.graph.name = "main";
+  const pb::GraphProto& g = model.graph();
+  EMBER_RETURN_IF_ERROR(ConvertGraphInputs(ctx, g));
+  EMBER_RETURN_IF_ERROR(ConvertNodes(ctx, g));
+  EMBER_RETURN_IF_ERROR(ConvertGraphOutputs(ctx, g));
+  PruneUnused(ctx.graph);
+  if (Status s = ir::Verify(ctx.graph); !s.ok()) return WithSource(ctx, s.diag());
+  if (Status s = ops::CheckGraph(ctx.graph); !s.ok()) return WithSource(ctx, s.diag());
+  return std::move(ctx.graph);
+}
+
+Expected<ir::Graph> ImportOnnxFile(const std::string& path, ImportOptions options) {
+  auto bytes = ReadFileBytes(path, kMaxOnnxFileBytes, "an ONNX model");
+  if (!bytes.ok()) return bytes.diag();
+  if (options.model_dir.empty()) {
+    const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    options.model_dir = dir.empty() ? "." : dir.string();
+  }
+  return ImportOnnx(*bytes, path, options);
+}
+
+Status ParseInputShapeFlag(const std::string& text, std::map<std::string, ir::Shape>* out) {
+  const auto bad = [&](const std::string& why) {
+    return MakeDiag(kInputShapeFlag, ExitCode::kUsage, "--input-shape '" + text + "': " + why,
+                    "write NAME=DIMS with dimensions separated by 'x', e.g. --input-shape input=1x3x96x96");
+  };
+  const size_t eq = text.rfind('=');
+  if (eq == std::string::npos || eq == 0) return bad("expected NAME=DIMS");
+  const std::string name = text.substr(0, eq);
+  const std::string dims = text.substr(eq + 1);
+  ir::Shape shape;
+  size_t pos = 0;
+  while (pos <= dims.size()) {
+    const size_t x = dims.find_first_of("x,", pos);
+    const std::string part = dims.substr(pos, x == std::string::npos ? std::string::npos : x - pos);
+    if (part.empty() || part.size() > 9 || part.find_first_not_of("0123456789") != std::string::npos) {
+      return bad("dimension '" + part + "' is not a positive integer");
+    }
+    const int64_t v = std::stoll(part);
+    if (v <= 0) return bad("dimension '" + part + "' is not a positive integer");
+    shape.push_back(v);
+    if (x == std::string::npos) break;
+    pos = x + 1;
+  }
+  if (out->count(name)) return bad("input '" + name + "' is given twice");
+  (*out)[name] = shape;
+  return Status::Ok();
+}
+
+}  // namespace ember::frontend::onnx

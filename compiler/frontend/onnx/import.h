@@ -1,0 +1,52 @@
+// ONNX model -> ember IR.
+//
+// The file is parsed with the ONNX project's protobuf classes (size-bounded
+// read), external data is loaded from inside the model's folder only, then
+// the ONNX checker and shape inference run before anything is converted.
+// Opsets 11 to 18 of the default domain are accepted. The imported graph is
+// correct as is: ONNX's NCHW spatial operators become NHWC IR operators
+// between explicit `transpose` nodes, weights are converted to the IR layouts
+// at import, and the static shape arithmetic exporters emit (Constant, Shape,
+// Gather, Cast, Unsqueeze, ...) is folded. docs/frontend-onnx.md has the
+// mapping and the diagnostics (E1001-E1039); an unsupported operator or
+// attribute exits with 3.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ir/graph.h"
+#include "support/status.h"
+
+namespace ember::frontend::onnx {
+
+struct ImportOptions {
+  // Fixed shapes for graph inputs with dynamic dimensions, by input name
+  // (`--input-shape NAME=1x3x96x96`). A shape given for an input whose dims
+  // are static must agree with them.
+  std::map<std::string, ir::Shape> input_shapes;
+  // Folder that external data files are read from (only files inside it).
+  // Empty: external data is refused.
+  std::string model_dir;
+};
+
+// Largest model file read (protobuf's own limit is 2 GiB).
+inline constexpr uint64_t kMaxOnnxFileBytes = uint64_t{1} << 30;
+// Largest total of external data read for one model.
+inline constexpr uint64_t kMaxExternalDataBytes = uint64_t{1} << 30;
+
+// `source` names the model in diagnostics (usually its path).
+Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::string& source,
+                               const ImportOptions& options = {});
+// Reads `path` (bounded) and imports it; external data comes from the
+// model's folder.
+Expected<ir::Graph> ImportOnnxFile(const std::string& path, ImportOptions options = {});
+
+// Parses one `--input-shape` value, "NAME=1x3x96x96", into `out`. The name
+// may contain '='; the shape is the text after the last one. Usage errors
+// exit with 2.
+Status ParseInputShapeFlag(const std::string& text, std::map<std::string, ir::Shape>* out);
+
+}  // namespace ember::frontend::onnx

@@ -1,0 +1,206 @@
+// ONNX operators that map onto the IR operators sub, div, leaky_relu, prelu,
+// clip, hard_sigmoid, transpose_conv, resize_nearest_neighbor and
+// reduce_max. They are looked up by IR name, so a build without one of them
+// reports the ONNX operator as unsupported (E1006) instead.
+#include <algorithm>
+#include <cmath>
+
+#include "frontend/onnx/import_internal.h"
+
+namespace ember::frontend::onnx::detail {
+namespace {
+
+Status Bind(Context& ctx, const NodeRef& ref, ir::TensorId y) {
+  BindOutput(ctx, ref, 0, Value{nullptr, y});
+  return Status::Ok();
+}
+
+Status Elementwise(Context& ctx, const NodeRef& ref, ir::OpKind op, size_t operands, ir::Attrs attrs = {}) {
+  std::vector<ir::TensorId> ins;
+  for (size_t k = 0; k < operands; ++k) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId id, RuntimeInput(ctx, ref, k));
+    ins.push_back(id);
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, op, ins, std::move(attrs), OutputName(ref, 0)));
+  return Bind(ctx, ref, y);
+}
+
+Expected<std::optional<double>> Bound(Context& ctx, const NodeRef& ref, size_t pos, const char* what) {
+  if (!HasInput(ref, pos)) return std::optional<double>();
+  EMBER_ASSIGN_OR_RETURN(auto c, ConstInput(ctx, ref, pos, what));
+  if (c->size() != 1) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, std::string(what) + " is not a scalar");
+  return std::optional<double>(c->at(0));
+}
+
+Status ConvertClip(Context& ctx, const NodeRef& ref, ir::OpKind clip) {
+  ir::Attrs attrs;
+  EMBER_ASSIGN_OR_RETURN(auto lo, Bound(ctx, ref, 1, "min"));
+  EMBER_ASSIGN_OR_RETURN(auto hi, Bound(ctx, ref, 2, "max"));
+  if (lo && !std::isinf(*lo)) attrs["min"] = *lo;
+  if (hi && !std::isinf(*hi)) attrs["max"] = *hi;
+  return Elementwise(ctx, ref, clip, 1, attrs);
+}
+
+// ConvTranspose (group 1, dilation 1): NHWC transpose_conv between
+// transposes, weights [C_in, C_out, KH, KW] -> OHWI [C_out, KH, KW, C_in].
+Status ConvertConvTranspose(Context& ctx, const NodeRef& ref, ir::OpKind op) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  EMBER_ASSIGN_OR_RETURN(Value wv, Input(ctx, ref, 1));
+  const ir::Shape in = ctx.graph.tensor(x).shape;
+  const ir::Shape ws = ShapeOf(ctx, wv);
+  if (in.size() != 4 || ws.size() != 4) return UnsupportedAttr(ctx, ref, "a transposed convolution that is not 2-D");
+  if (AttrInt(ref, "group", 1) != 1) return UnsupportedAttr(ctx, ref, "group != 1");
+  for (int64_t d : AttrInts(ref, "dilations", {1, 1})) {
+    if (d != 1) return UnsupportedAttr(ctx, ref, "dilations != 1");
+  }
+  const std::vector<int64_t> k = {ws[2], ws[3]};
+  const std::vector<int64_t> stride = AttrInts(ref, "strides", {1, 1});
+  std::vector<int64_t> out_pad = AttrInts(ref, "output_padding", {0, 0});
+  std::vector<int64_t> pads = AttrInts(ref, "pads", {0, 0, 0, 0});
+  const std::vector<int64_t> out_shape = AttrInts(ref, "output_shape");
+  const std::string auto_pad = AttrString(ref, "auto_pad", "NOTSET");
+  if (stride.size() != 2 || out_pad.size() != 2 || pads.size() != 4 || stride[0] <= 0 || stride[1] <= 0) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has malformed strides, pads or output_padding");
+  }
+  if (!out_shape.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+    // Total padding from the requested output size (ONNX's formula).
+    for (int a = 0; a < 2; ++a) {
+      const size_t ua = static_cast<size_t>(a);
+      const int64_t want = out_shape.empty() ? in[2 + ua] * stride[ua] : out_shape[out_shape.size() - 2 + ua];
+      int64_t total = stride[ua] * (in[2 + ua] - 1) + out_pad[ua] + k[ua] - want;
+      if (total < 0) {  // a larger output: the extra rows/columns come from output_padding
+        out_pad[ua] -= total;
+        total = 0;
+      }
+      const bool upper = auto_pad == "SAME_UPPER";
+      pads[ua] = upper ? total / 2 : total - total / 2;
+      pads[ua + 2] = total - pads[ua];
+    }
+  } else if (auto_pad != "NOTSET" && auto_pad != "VALID") {
+    return UnsupportedAttr(ctx, ref, "auto_pad '" + auto_pad + "'");
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId filter, Weights(ctx, ref, 1, {1, 2, 3, 0}));
+  ir::TensorId bias = ir::kNoTensor;
+  if (HasInput(ref, 2)) {
+    EMBER_ASSIGN_OR_RETURN(bias, RuntimeInput(ctx, ref, 2));
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, ToNhwc(ctx, ref, x));
+  const std::string out = OutputName(ref, 0);
+  ir::Attrs attrs{{"stride", stride}, {"pad", pads}, {"output_padding", out_pad}};
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, op, {xt, filter, bias}, attrs, out + "_nhwc"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, out));
+  return Bind(ctx, ref, yt);
+}
+
+// Resize in nearest mode over H and W of an NCHW tensor, when the ONNX
+// coordinate mapping is one TFLite's RESIZE_NEAREST_NEIGHBOR has.
+Status ConvertResize(Context& ctx, const NodeRef& ref, ir::OpKind op) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Shape in = ctx.graph.tensor(x).shape;
+  if (in.size() != 4) return UnsupportedAttr(ctx, ref, "a Resize of a tensor that is not NCHW");
+  if (AttrString(ref, "mode", "nearest") != "nearest") {
+    return UnsupportedAttr(ctx, ref, "mode '" + AttrString(ref, "mode", "nearest") + "'", "only nearest-neighbour Resize is imported");
+  }
+  ir::Shape out = in;
+  if (HasInput(ref, 3)) {
+    EMBER_ASSIGN_OR_RETURN(auto sizes, ConstInput(ctx, ref, 3, "sizes"));
+    if (sizes->size() != 4) return UnsupportedAttr(ctx, ref, "sizes that are not given for all four axes");
+    for (int64_t a = 0; a < 4; ++a) out[static_cast<size_t>(a)] = sizes->int_at(a);
+  } else {
+    EMBER_ASSIGN_OR_RETURN(auto scales, ConstInput(ctx, ref, 2, "scales"));
+    if (scales->size() != 4) return UnsupportedAttr(ctx, ref, "scales that are not given for all four axes");
+    for (int64_t a = 0; a < 4; ++a) {
+      out[static_cast<size_t>(a)] = static_cast<int64_t>(std::floor(static_cast<double>(in[static_cast<size_t>(a)]) *
+                                                                    static_cast<float>(scales->at(a))));
+    }
+  }
+  if (out[0] != in[0] || out[1] != in[1] || out[2] <= 0 || out[3] <= 0) {
+    return UnsupportedAttr(ctx, ref, "a Resize of the batch or channel axis");
+  }
+  const std::string ctm = AttrString(ref, "coordinate_transformation_mode", "half_pixel");
+  const std::string nm = AttrString(ref, "nearest_mode", "round_prefer_floor");
+  const bool integer_up = out[2] % in[2] == 0 && out[3] % in[3] == 0;
+  int64_t align = 0, half = 0;
+  if (ctm == "asymmetric" && nm == "floor") {
+  } else if (ctm == "align_corners" && nm == "round_prefer_ceil") {
+    align = 1;
+  } else if (ctm == "tf_half_pixel_for_nn" && nm == "floor") {
+    half = 1;
+  } else if ((ctm == "half_pixel" || ctm == "pytorch_half_pixel") && nm == "round_prefer_floor" && integer_up) {
+    // For an integer upscale, (o + 0.5)/s - 0.5 rounds to floor(o / s).
+  } else {
+    return UnsupportedAttr(ctx, ref, "coordinate_transformation_mode '" + ctm + "' with nearest_mode '" + nm + "'",
+                           "ember's nearest resize maps asymmetric+floor, align_corners+round_prefer_ceil, "
+                           "tf_half_pixel_for_nn+floor, and half_pixel for integer upscales");
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, ToNhwc(ctx, ref, x));
+  const std::string name = OutputName(ref, 0);
+  ir::Attrs attrs{{"size", std::vector<int64_t>{out[2], out[3]}}, {"align_corners", align}, {"half_pixel_centers", half}};
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, op, {xt}, attrs, name + "_nhwc"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, name));
+  return Bind(ctx, ref, yt);
+}
+
+Status ConvertReduceMax(Context& ctx, const NodeRef& ref, ir::OpKind op, bool global) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const size_t rank = ctx.graph.tensor(x).shape.size();
+  std::vector<int64_t> axes;
+  int64_t keep = 1;
+  if (global) {
+    for (size_t a = 2; a < rank; ++a) axes.push_back(static_cast<int64_t>(a));
+  } else {
+    std::vector<int64_t> raw = AttrInts(ref, "axes");
+    if (raw.empty() && HasInput(ref, 1)) {
+      EMBER_ASSIGN_OR_RETURN(auto c, ConstInput(ctx, ref, 1, "axes"));
+      for (int64_t k = 0; k < c->size(); ++k) raw.push_back(c->int_at(k));
+    }
+    for (int64_t a : raw) {
+      EMBER_ASSIGN_OR_RETURN(int64_t n, NormAxis(ctx, ref, a, rank));
+      axes.push_back(n);
+    }
+    std::sort(axes.begin(), axes.end());
+    axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+    if (axes.empty()) {
+      if (AttrInt(ref, "noop_with_empty_axes", 0) != 0) return Bind(ctx, ref, x);
+      for (size_t a = 0; a < rank; ++a) axes.push_back(static_cast<int64_t>(a));
+    }
+    keep = AttrInt(ref, "keepdims", 1) != 0 ? 1 : 0;
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, op, {x}, {{"axes", axes}, {"keep_dims", keep}}, OutputName(ref, 0)));
+  return Bind(ctx, ref, y);
+}
+
+}  // namespace
+
+std::optional<ir::OpKind> IrOp(const char* ir_name) { return ir::OpKindFromIrName(ir_name); }
+
+Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled) {
+  const std::string& op = ref.node->op_type();
+  struct Map {
+    const char* onnx;
+    const char* ir;
+  };
+  static const Map kMap[] = {{"Sub", "sub"}, {"Div", "div"}, {"LeakyRelu", "leaky_relu"}, {"PRelu", "prelu"},
+                             {"Clip", "clip"}, {"HardSigmoid", "hard_sigmoid"}, {"ConvTranspose", "transpose_conv"},
+                             {"Resize", "resize_nearest_neighbor"}, {"GlobalMaxPool", "reduce_max"},
+                             {"ReduceMax", "reduce_max"}};
+  std::optional<ir::OpKind> kind;
+  for (const Map& m : kMap) {
+    if (op == m.onnx) kind = IrOp(m.ir);
+  }
+  *handled = kind.has_value();
+  if (!kind) return Status::Ok();
+  if (op == "Sub" || op == "Div") return Elementwise(ctx, ref, *kind, 2);
+  if (op == "PRelu") return Elementwise(ctx, ref, *kind, 2);
+  if (op == "LeakyRelu") return Elementwise(ctx, ref, *kind, 1, {{"alpha", static_cast<double>(AttrFloat(ref, "alpha", 0.01f))}});
+  if (op == "HardSigmoid") {
+    return Elementwise(ctx, ref, *kind, 1, {{"alpha", static_cast<double>(AttrFloat(ref, "alpha", 0.2f))},
+                                            {"beta", static_cast<double>(AttrFloat(ref, "beta", 0.5f))}});
+  }
+  if (op == "Clip") return ConvertClip(ctx, ref, *kind);
+  if (op == "ConvTranspose") return ConvertConvTranspose(ctx, ref, *kind);
+  if (op == "Resize") return ConvertResize(ctx, ref, *kind);
+  return ConvertReduceMax(ctx, ref, *kind, op == "GlobalMaxPool");
+}
+
+}  // namespace ember::frontend::onnx::detail

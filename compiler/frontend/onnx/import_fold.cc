@@ -1,0 +1,309 @@
+// Operators of the ONNX importer that are folded at import (Constant, Shape,
+// Gather, Cast, ConstantOfShape; Slice on constants) and the quantization
+// operators (QuantizeLinear/DequantizeLinear -> IR quantize/dequantize).
+#include <algorithm>
+#include <cmath>
+
+#include "frontend/onnx/import_internal.h"
+
+namespace ember::frontend::onnx::detail {
+namespace {
+
+using ir::OpKind;
+
+Status ConvertConstant(Context& ctx, const NodeRef& ref) {
+  ConstTensor c;
+  if (const auto* a = FindAttr(ref, "value")) {
+    EMBER_ASSIGN_OR_RETURN(c, ReadTensorProto(ctx, a->t()));
+  } else if (const auto* a = FindAttr(ref, "value_float")) {
+    c = FloatConst({}, {a->f()});
+  } else if (const auto* a = FindAttr(ref, "value_floats")) {
+    c = FloatConst({a->floats_size()}, std::vector<double>(a->floats().begin(), a->floats().end()));
+  } else if (const auto* a = FindAttr(ref, "value_int")) {
+    c.elem_type = pb::TensorProto::INT64;
+    c.i = {a->i()};
+  } else if (const auto* a = FindAttr(ref, "value_ints")) {
+    c.elem_type = pb::TensorProto::INT64;
+    c.shape = {a->ints_size()};
+    c.i.assign(a->ints().begin(), a->ints().end());
+  } else {
+    return UnsupportedAttr(ctx, ref, "a sparse or string constant");
+  }
+  BindOutput(ctx, ref, 0, ConstValue(std::move(c)));
+  return Status::Ok();
+}
+
+ConstTensor IntConst(ir::Shape shape, std::vector<int64_t> v) {
+  ConstTensor c;
+  c.elem_type = pb::TensorProto::INT64;
+  c.shape = std::move(shape);
+  c.i = std::move(v);
+  return c;
+}
+
+Status ConvertShape(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
+  const ir::Shape s = ShapeOf(ctx, v);
+  const int64_t r = static_cast<int64_t>(s.size());
+  int64_t start = AttrInt(ref, "start", 0), end = AttrInt(ref, "end", r);
+  if (start < 0) start += r;
+  if (end < 0) end += r;
+  start = std::clamp<int64_t>(start, 0, r);
+  end = std::clamp<int64_t>(end, start, r);
+  std::vector<int64_t> dims(s.begin() + start, s.begin() + end);
+  BindOutput(ctx, ref, 0, ConstValue(IntConst({end - start}, dims)));
+  return Status::Ok();
+}
+
+Status ConvertGather(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(auto data, ConstInput(ctx, ref, 0, "data"));
+  EMBER_ASSIGN_OR_RETURN(auto idx, ConstInput(ctx, ref, 1, "indices"));
+  const size_t rank = data->shape.size();
+  if (rank == 0) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "gathers from a scalar");
+  EMBER_ASSIGN_OR_RETURN(int64_t axis, NormAxis(ctx, ref, AttrInt(ref, "axis", 0), rank));
+  const int64_t dim = data->shape[static_cast<size_t>(axis)];
+  int64_t outer = 1, inner = 1;
+  for (int64_t k = 0; k < axis; ++k) outer *= data->shape[static_cast<size_t>(k)];
+  for (size_t k = static_cast<size_t>(axis) + 1; k < rank; ++k) inner *= data->shape[k];
+  ConstTensor out;
+  out.elem_type = data->elem_type;
+  out.shape.assign(data->shape.begin(), data->shape.begin() + axis);
+  out.shape.insert(out.shape.end(), idx->shape.begin(), idx->shape.end());
+  out.shape.insert(out.shape.end(), data->shape.begin() + axis + 1, data->shape.end());
+  if (outer * idx->size() * inner > kMaxFoldedElements) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kUnsupported, "gathers a constant that is too large");
+  }
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t j = 0; j < idx->size(); ++j) {
+      int64_t i = idx->int_at(j);
+      if (i < 0) i += dim;
+      if (i < 0 || i >= dim) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "index " + std::to_string(idx->int_at(j)) + " is out of range");
+      for (int64_t k = 0; k < inner; ++k) {
+        const size_t src = static_cast<size_t>((o * dim + i) * inner + k);
+        if (data->is_float()) out.f.push_back(data->f[src]); else out.i.push_back(data->i[src]);
+      }
+    }
+  }
+  BindOutput(ctx, ref, 0, ConstValue(std::move(out)));
+  return Status::Ok();
+}
+
+Status ConvertCast(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
+  const int32_t to = static_cast<int32_t>(AttrInt(ref, "to", 0));
+  if (v.c && v.id == ir::kNoTensor) {
+    ConstTensor c;
+    c.elem_type = to;
+    c.shape = v.c->shape;
+    for (int64_t k = 0; k < v.c->size(); ++k) {
+      if (c.is_float()) c.f.push_back(to == pb::TensorProto::FLOAT ? static_cast<float>(v.c->at(k)) : v.c->at(k));
+      else if (to == pb::TensorProto::BOOL) c.i.push_back(v.c->at(k) != 0.0);
+      else c.i.push_back(v.c->is_float() ? static_cast<int64_t>(std::trunc(v.c->at(k))) : v.c->int_at(k));
+    }
+    BindOutput(ctx, ref, 0, ConstValue(std::move(c)));
+    return Status::Ok();
+  }
+  if (ToDType(to) == ctx.graph.tensor(v.id).dtype) {
+    BindOutput(ctx, ref, 0, v);
+    return Status::Ok();
+  }
+  return UnsupportedAttr(ctx, ref, "a cast to " + ElemTypeName(to) + " computed at run time");
+}
+
+Status ConvertConstantOfShape(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(auto s, ConstInput(ctx, ref, 0, "shape"));
+  ConstTensor c = FloatConst({}, {0.0});
+  if (const auto* a = FindAttr(ref, "value")) {
+    EMBER_ASSIGN_OR_RETURN(ConstTensor v, ReadTensorProto(ctx, a->t()));
+    if (v.size() != 1) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "value is not a single element");
+    c = v;
+  }
+  ConstTensor out;
+  out.elem_type = c.elem_type;
+  int64_t n = 1;
+  for (int64_t k = 0; k < s->size(); ++k) {
+    const int64_t d = s->int_at(k);
+    if (d < 0 || (d > 0 && n > kMaxFoldedElements / d)) n = kMaxFoldedElements + 1;
+    else n *= d;
+    out.shape.push_back(d);
+  }
+  if (n > kMaxFoldedElements) return NodeError(ctx, ref, kBadOperand, ExitCode::kUnsupported, "makes a constant that is too large");
+  if (c.is_float()) out.f.assign(static_cast<size_t>(n), c.f[0]); else out.i.assign(static_cast<size_t>(n), c.i[0]);
+  BindOutput(ctx, ref, 0, ConstValue(std::move(out)));
+  return Status::Ok();
+}
+
+// Slice: per-axis begin/end/step with ONNX's clamping; folded for constants,
+// strided_slice otherwise.
+Status ConvertSlice(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
+  const ir::Shape in = ShapeOf(ctx, v);
+  const size_t rank = in.size();
+  EMBER_ASSIGN_OR_RETURN(auto starts, ConstInput(ctx, ref, 1, "starts"));
+  EMBER_ASSIGN_OR_RETURN(auto ends, ConstInput(ctx, ref, 2, "ends"));
+  const int64_t n = starts->size();
+  if (ends->size() != n) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "starts and ends differ in length");
+  std::vector<int64_t> begin(rank, 0), end(in.begin(), in.end()), step(rank, 1);
+  int64_t end_mask = 0;
+  std::shared_ptr<const ConstTensor> axes, steps;
+  if (HasInput(ref, 3)) {
+    EMBER_ASSIGN_OR_RETURN(axes, ConstInput(ctx, ref, 3, "axes"));
+  }
+  if (HasInput(ref, 4)) {
+    EMBER_ASSIGN_OR_RETURN(steps, ConstInput(ctx, ref, 4, "steps"));
+  }
+  for (int64_t k = 0; k < n; ++k) {
+    int64_t a = k;
+    if (axes) {
+      EMBER_ASSIGN_OR_RETURN(a, NormAxis(ctx, ref, axes->int_at(k), rank));
+    }
+    const size_t d = static_cast<size_t>(a);
+    const int64_t dim = in[d];
+    const int64_t st = steps ? steps->int_at(k) : 1;
+    if (st == 0) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has step 0");
+    int64_t b = starts->int_at(k), e = ends->int_at(k);
+    if (b < 0) b += dim;
+    if (e < 0) e += dim;
+    if (st > 0) {
+      b = std::clamp<int64_t>(b, 0, dim);
+      e = std::clamp<int64_t>(e, 0, dim);
+    } else {
+      b = std::clamp<int64_t>(b, 0, dim - 1);
+      e = std::clamp<int64_t>(e, -1, dim - 1);
+      if (e == -1) end_mask |= int64_t{1} << a;
+    }
+    begin[d] = b;
+    end[d] = e;
+    step[d] = st;
+  }
+  // Output shape; an empty result is not a tensor ember can hold.
+  ir::Shape out(rank);
+  for (size_t d = 0; d < rank; ++d) {
+    const int64_t span = step[d] > 0 ? end[d] - begin[d] : begin[d] - end[d];
+    const int64_t s = std::abs(step[d]);
+    out[d] = span <= 0 ? 0 : (span + s - 1) / s;
+  }
+  if (ir::NumElements(out) == 0) return UnsupportedAttr(ctx, ref, "a slice with no elements");
+  if (v.c && v.id == ir::kNoTensor) {
+    ConstTensor c;
+    c.elem_type = v.c->elem_type;
+    c.shape = out;
+    std::vector<int64_t> stride(rank, 1), idx(rank, 0);
+    for (size_t d = rank; d-- > 1;) stride[d - 1] = stride[d] * in[d];
+    for (int64_t o = 0; o < ir::NumElements(out); ++o) {
+      int64_t src = 0;
+      for (size_t d = 0; d < rank; ++d) src += (begin[d] + idx[d] * step[d]) * stride[d];
+      if (c.is_float()) c.f.push_back(v.c->f[static_cast<size_t>(src)]); else c.i.push_back(v.c->i[static_cast<size_t>(src)]);
+      for (size_t d = rank; d-- > 0;) {
+        if (++idx[d] < out[d]) break;
+        idx[d] = 0;
+      }
+    }
+    BindOutput(ctx, ref, 0, ConstValue(std::move(c)));
+    return Status::Ok();
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  ir::Attrs attrs{{"begin", begin}, {"end", end}, {"strides", step}, {"begin_mask", int64_t{0}},
+                  {"end_mask", end_mask}, {"shrink_axis_mask", int64_t{0}}};
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kStridedSlice, {x}, attrs, OutputName(ref, 0)));
+  BindOutput(ctx, ref, 0, Value{nullptr, y});
+  return Status::Ok();
+}
+
+// Scale and zero point inputs of QuantizeLinear/DequantizeLinear.
+struct QParams {
+  std::vector<float> scale;
+  std::vector<int64_t> zero_point;
+  int32_t zp_type = pb::TensorProto::UINT8;
+};
+
+Expected<QParams> ReadQParams(Context& ctx, const NodeRef& ref) {
+  QParams q;
+  EMBER_ASSIGN_OR_RETURN(auto s, ConstInput(ctx, ref, 1, "scale"));
+  for (int64_t k = 0; k < s->size(); ++k) q.scale.push_back(static_cast<float>(s->at(k)));
+  if (HasInput(ref, 2)) {
+    EMBER_ASSIGN_OR_RETURN(auto z, ConstInput(ctx, ref, 2, "zero_point"));
+    q.zp_type = z->elem_type;
+    for (int64_t k = 0; k < z->size(); ++k) q.zero_point.push_back(z->int_at(k));
+  }
+  if (q.zero_point.empty()) q.zero_point.assign(q.scale.size(), 0);
+  if (q.scale.empty() || q.zero_point.size() != q.scale.size()) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "scale and zero_point differ in size");
+  }
+  return q;
+}
+
+Status ConvertQuantize(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(QParams q, ReadQParams(ctx, ref));
+  if (q.scale.size() != 1) return UnsupportedAttr(ctx, ref, "per-axis quantization of a tensor computed at run time");
+  auto dt = ToDType(q.zp_type);
+  if (!dt || (*dt != ir::DType::kInt8 && *dt != ir::DType::kUInt8)) return UnsupportedAttr(ctx, ref, "output type " + ElemTypeName(q.zp_type));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  ir::QuantParams qp{q.scale, q.zero_point, 0};
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kQuantize, {x}, {}, OutputName(ref, 0), *dt, qp));
+  BindOutput(ctx, ref, 0, Value{nullptr, y});
+  return Status::Ok();
+}
+
+Status ConvertDequantize(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(QParams q, ReadQParams(ctx, ref));
+  EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
+  const ir::Shape shape = ShapeOf(ctx, v);
+  int32_t axis = 0;
+  if (q.scale.size() > 1) {
+    EMBER_ASSIGN_OR_RETURN(int64_t a, NormAxis(ctx, ref, AttrInt(ref, "axis", 1), shape.size()));
+    axis = static_cast<int32_t>(a);
+    if (shape[static_cast<size_t>(a)] != static_cast<int64_t>(q.scale.size())) {
+      return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has " + std::to_string(q.scale.size()) + " scales for axis size " + std::to_string(shape[static_cast<size_t>(a)]));
+    }
+  }
+  if (v.c && v.id == ir::kNoTensor && q.scale.size() > 1) {
+    // Per-axis constants (weights, biases) are dequantized at import:
+    // scale * (q - zero_point) in float32, as the dequantize evaluator does.
+    ConstTensor c = FloatConst(shape, {});
+    int64_t inner = 1;
+    for (size_t k = static_cast<size_t>(axis) + 1; k < shape.size(); ++k) inner *= shape[k];
+    for (int64_t k = 0; k < v.c->size(); ++k) {
+      const size_t ch = static_cast<size_t>((k / inner) % shape[static_cast<size_t>(axis)]);
+      c.f.push_back(q.scale[ch] * static_cast<float>(v.c->int_at(k) - q.zero_point[ch]));
+    }
+    BindOutput(ctx, ref, 0, ConstValue(std::move(c)));
+    return Status::Ok();
+  }
+  ir::TensorId x;
+  if (v.c && v.id == ir::kNoTensor) {
+    EMBER_ASSIGN_OR_RETURN(x, AddConst(ctx, ref.node->input(0), *v.c));
+  } else {
+    EMBER_ASSIGN_OR_RETURN(x, RuntimeInput(ctx, ref, 0));
+  }
+  ir::Tensor& t = ctx.graph.tensor(x);
+  const ir::QuantParams qp{q.scale, q.zero_point, axis};
+  if (v.c && v.id == ir::kNoTensor) ctx.dq_consts[OutputName(ref, 0)] = Context::DqConst{*v.c, qp};
+  if (!t.quant) {
+    t.quant = qp;
+  } else if (!(*t.quant == qp)) {
+    return UnsupportedAttr(ctx, ref, "dequantizing '" + t.name + "' with other parameters than it was quantized with");
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kDequantize, {x}, {}, OutputName(ref, 0), ir::DType::kFloat32));
+  BindOutput(ctx, ref, 0, Value{nullptr, y});
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ConvertFoldNode(Context& ctx, const NodeRef& ref, bool* handled) {
+  const std::string& op = ref.node->op_type();
+  *handled = true;
+  if (op == "Constant") return ConvertConstant(ctx, ref);
+  if (op == "Shape") return ConvertShape(ctx, ref);
+  if (op == "Gather") return ConvertGather(ctx, ref);
+  if (op == "Cast") return ConvertCast(ctx, ref);
+  if (op == "ConstantOfShape") return ConvertConstantOfShape(ctx, ref);
+  if (op == "Slice") return ConvertSlice(ctx, ref);
+  if (op == "QuantizeLinear") return ConvertQuantize(ctx, ref);
+  if (op == "DequantizeLinear") return ConvertDequantize(ctx, ref);
+  *handled = false;
+  return Status::Ok();
+}
+
+}  // namespace ember::frontend::onnx::detail

@@ -1,0 +1,188 @@
+// Internal interface between the parts of the ONNX importer:
+//   import.cc          file checks, checker, shape inference, graph inputs/outputs, node loop
+//   import_node.cc     diagnostics, operands, attributes, IR node creation
+//   import_tensor.cc   TensorProto -> constants (raw/typed/external data), IR helpers
+//   import_nn.cc       spatial and dense operators (Conv, pools, Gemm/MatMul, BN, Pad)
+//   import_misc.cc     elementwise, activations, shape and reduction operators
+//   import_fold.cc     operators folded at import (Constant, Shape, Gather, ...), Q/DQ
+//   import_ext.cc      operators that map onto IR operators ember may lack
+// Not a public header: only the importer's own files include it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "frontend/onnx/import.h"
+#include "ir/graph.h"
+#include "onnx/onnx_pb.h"
+#include "support/status.h"
+
+namespace ember::frontend::onnx::detail {
+
+namespace pb = ::onnx;
+
+// Diagnostic ids of the importer (documented in docs/frontend-onnx.md).
+inline constexpr const char* kNotAModel = "E1001";
+inline constexpr const char* kTooLarge = "E1002";
+inline constexpr const char* kCheckerRefused = "E1003";
+inline constexpr const char* kShapeInference = "E1004";
+inline constexpr const char* kOpset = "E1005";
+inline constexpr const char* kUnsupportedOp = "E1006";
+inline constexpr const char* kUnsupportedAttr = "E1007";
+inline constexpr const char* kDynamicDim = "E1008";
+inline constexpr const char* kInputShapeFlag = "E1009";
+inline constexpr const char* kExternalData = "E1010";
+inline constexpr const char* kTensorData = "E1011";
+inline constexpr const char* kTensorType = "E1012";
+inline constexpr const char* kNotConstant = "E1013";
+inline constexpr const char* kDataflow = "E1014";
+inline constexpr const char* kBadOperand = "E1015";
+
+// Largest constant the importer computes by folding (elements).
+inline constexpr int64_t kMaxFoldedElements = int64_t{1} << 24;
+
+// A tensor whose value is known at import time. Floating-point types keep
+// their values in `f`, integer and bool types in `i`.
+struct ConstTensor {
+  int32_t elem_type = pb::TensorProto::FLOAT;
+  ir::Shape shape;
+  std::vector<double> f;
+  std::vector<int64_t> i;
+
+  bool is_float() const;
+  int64_t size() const { return ir::NumElements(shape); }
+  double at(int64_t k) const { return is_float() ? f[static_cast<size_t>(k)] : static_cast<double>(i[static_cast<size_t>(k)]); }
+  int64_t int_at(int64_t k) const { return is_float() ? static_cast<int64_t>(f[static_cast<size_t>(k)]) : i[static_cast<size_t>(k)]; }
+};
+
+// An ONNX value: a constant known at import, or an IR tensor computed at run time
+// (or both, once a constant has been materialized as an IR tensor).
+struct Value {
+  std::shared_ptr<const ConstTensor> c;
+  ir::TensorId id = ir::kNoTensor;
+};
+
+struct Context {
+  std::string source;     // file name for diagnostics
+  std::string model_dir;  // folder of the model (external data); empty: refused
+  int64_t opset = 0;      // of the default domain
+  std::map<std::string, ir::Shape> input_shapes;
+  std::map<std::string, Value> values;  // ONNX name -> value
+  std::set<std::string> names;          // IR tensor names in use
+  uint64_t external_bytes = 0;
+  // Values that are DequantizeLinear of a constant (per tensor): the integer
+  // constant and its quantization, so that weights can be permuted to the IR
+  // layout before the dequantize instead of after it.
+  struct DqConst {
+    ConstTensor q;
+    ir::QuantParams quant;
+  };
+  std::map<std::string, DqConst> dq_consts;
+  ir::Graph graph;
+};
+
+// The node being converted, for diagnostics and attribute access.
+struct NodeRef {
+  size_t index = 0;
+  const pb::NodeProto* node = nullptr;
+  std::string name;  // the node's name, or its first output's when unnamed
+};
+
+// "<source>: node <i> '<name>' (<Op>, opset <n>): <message>"
+Diagnostic NodeError(const Context& ctx, const NodeRef& ref, const char* id, ExitCode exit,
+                     const std::string& message, const std::string& hint = "");
+// "<source>: <message>"
+Diagnostic FileError(const Context& ctx, const char* id, ExitCode exit, const std::string& message,
+                     const std::string& hint = "");
+// E1007 for an attribute value ember does not support.
+Diagnostic UnsupportedAttr(const Context& ctx, const NodeRef& ref, const std::string& what,
+                           const std::string& hint = "");
+
+// ---- tensors (import_tensor.cc) ----
+// IR element type of an ONNX one; nullopt for types ember lacks.
+std::optional<ir::DType> ToDType(int32_t elem_type);
+std::string ElemTypeName(int32_t elem_type);
+// Reads a TensorProto (raw, typed or external data) into a constant.
+Expected<ConstTensor> ReadTensorProto(Context& ctx, const pb::TensorProto& t);
+// Loads external data of `t` into its raw_data (model folder only, bounded).
+Status InlineExternalData(Context& ctx, pb::TensorProto& t);
+// A fresh IR tensor name derived from `base`.
+std::string UniqueName(Context& ctx, const std::string& base);
+// Adds an IR constant holding `c` (float types as f32, integers as their type).
+Expected<ir::TensorId> AddConst(Context& ctx, const std::string& name, const ConstTensor& c);
+// A value known at import.
+Value ConstValue(ConstTensor c);
+// A float32 constant of `shape` with `values`.
+ConstTensor FloatConst(ir::Shape shape, std::vector<double> values);
+// IR shape of a value (constant or run time).
+ir::Shape ShapeOf(const Context& ctx, const Value& v);
+// Permutes a constant's axes: out.shape[k] = in.shape[perm[k]] (import_nn.cc).
+ConstTensor PermuteConstTensor(const ConstTensor& in, const std::vector<int64_t>& perm);
+
+// ---- node helpers (import_node.cc) ----
+size_t NumInputs(const NodeRef& ref);
+bool HasInput(const NodeRef& ref, size_t pos);
+// The value of input `pos` (E1014 when unknown).
+Expected<Value> Input(Context& ctx, const NodeRef& ref, size_t pos);
+// Input `pos` as an IR tensor (a constant is materialized).
+Expected<ir::TensorId> RuntimeInput(Context& ctx, const NodeRef& ref, size_t pos);
+// Input `pos` as a constant (E1013 otherwise); `what` names it.
+Expected<std::shared_ptr<const ConstTensor>> ConstInput(Context& ctx, const NodeRef& ref, size_t pos,
+                                                        const std::string& what);
+// Materializes a value as an IR tensor.
+Expected<ir::TensorId> ToRuntime(Context& ctx, Value& v, const std::string& name);
+// Adds an IR node; its single output's dtype and shape come from the op's
+// shape inference. Returns the output tensor.
+Expected<ir::TensorId> AddNode(Context& ctx, const NodeRef& ref, ir::OpKind op,
+                               std::vector<ir::TensorId> inputs, ir::Attrs attrs,
+                               const std::string& out_name,
+                               std::optional<ir::DType> out_dtype = std::nullopt,
+                               std::optional<ir::QuantParams> out_quant = std::nullopt);
+// Binds ONNX output `pos` of the node to a value.
+void BindOutput(Context& ctx, const NodeRef& ref, size_t pos, Value v);
+std::string OutputName(const NodeRef& ref, size_t pos);
+
+// Attributes.
+const pb::AttributeProto* FindAttr(const NodeRef& ref, const std::string& name);
+int64_t AttrInt(const NodeRef& ref, const std::string& name, int64_t def);
+float AttrFloat(const NodeRef& ref, const std::string& name, float def);
+std::string AttrString(const NodeRef& ref, const std::string& name, const std::string& def);
+std::vector<int64_t> AttrInts(const NodeRef& ref, const std::string& name,
+                              std::vector<int64_t> def = {});
+// Normalizes an axis of a rank-`rank` tensor (E1015 when out of range).
+Expected<int64_t> NormAxis(const Context& ctx, const NodeRef& ref, int64_t axis, size_t rank);
+
+// Input `pos` as a weight operand in the IR layout (`perm` applied): a
+// constant is permuted (and scaled by `factor`) at import, quantized
+// constant weights are permuted before their dequantize, a run-time tensor
+// gets a transpose node (import_nn.cc).
+Expected<ir::TensorId> Weights(Context& ctx, const NodeRef& ref, size_t pos, const std::vector<int64_t>& perm,
+                               double factor = 1.0);
+
+// Transposes between the ONNX layout and the IR's NHWC.
+Expected<ir::TensorId> ToNhwc(Context& ctx, const NodeRef& ref, ir::TensorId x);
+Expected<ir::TensorId> ToNchw(Context& ctx, const NodeRef& ref, ir::TensorId x, const std::string& out_name);
+
+// ---- operators ----
+// Converts one node (import_nn.cc / import_misc.cc). Returns false in
+// *handled when the operator is not known.
+Status ConvertNnNode(Context& ctx, const NodeRef& ref, bool* handled);
+Status ConvertMiscNode(Context& ctx, const NodeRef& ref, bool* handled);
+// Operators that map onto IR operators ember may not have (sub, div,
+// leaky_relu, prelu, clip, hard_sigmoid, transpose_conv,
+// resize_nearest_neighbor, reduce_max; looked up by IR name): *handled is
+// false when the operator is not one of them or its IR operator is absent
+// (import_ext.cc).
+Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled);
+// The IR operator of that name when ember has it.
+std::optional<ir::OpKind> IrOp(const char* ir_name);
+// Constant, Shape, Gather, Cast, ConstantOfShape, Slice, QuantizeLinear,
+// DequantizeLinear (import_fold.cc).
+Status ConvertFoldNode(Context& ctx, const NodeRef& ref, bool* handled);
+
+}  // namespace ember::frontend::onnx::detail

@@ -1,0 +1,381 @@
+// Spatial and dense operators of the ONNX importer: Conv, MaxPool,
+// AveragePool, GlobalAveragePool, Gemm, MatMul, BatchNormalization, Pad.
+//
+// NCHW spatial operators become transpose(perm=[0,2,3,1]) -> NHWC IR op ->
+// transpose(perm=[0,3,1,2]); constant weights are converted at import
+// (OIHW -> OHWI, depthwise [C*M,1,KH,KW] -> [1,KH,KW,C*M], Gemm/MatMul B ->
+// [units, depth]); weights computed at run time get a transpose node instead.
+#include <cmath>
+#include <numeric>
+
+#include "frontend/onnx/import_internal.h"
+
+namespace ember::frontend::onnx::detail {
+namespace {
+
+using ir::OpKind;
+
+// Permutes a constant's axes (out.shape[k] = in.shape[perm[k]]).
+ConstTensor PermuteConst(const ConstTensor& in, const std::vector<int64_t>& perm) {
+  ConstTensor out;
+  out.elem_type = in.elem_type;
+  const size_t r = in.shape.size();
+  for (size_t k = 0; k < r; ++k) out.shape.push_back(in.shape[static_cast<size_t>(perm[k])]);
+  std::vector<int64_t> in_stride(r, 1);
+  for (size_t k = r; k-- > 1;) in_stride[k - 1] = in_stride[k] * in.shape[k];
+  const int64_t n = in.size();
+  if (in.is_float()) out.f.resize(static_cast<size_t>(n)); else out.i.resize(static_cast<size_t>(n));
+  std::vector<int64_t> idx(r, 0);
+  for (int64_t o = 0; o < n; ++o) {
+    int64_t src = 0;
+    for (size_t k = 0; k < r; ++k) src += idx[k] * in_stride[static_cast<size_t>(perm[k])];
+    if (in.is_float()) out.f[static_cast<size_t>(o)] = in.f[static_cast<size_t>(src)];
+    else out.i[static_cast<size_t>(o)] = in.i[static_cast<size_t>(src)];
+    for (size_t k = r; k-- > 0;) {
+      if (++idx[k] < out.shape[k]) break;
+      idx[k] = 0;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Expected<ir::TensorId> Weights(Context& ctx, const NodeRef& ref, size_t pos, const std::vector<int64_t>& perm,
+                               double factor) {
+  EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, pos));
+  const std::string& name = ref.node->input(static_cast<int>(pos));
+  if (v.c && v.c->is_float()) {
+    ConstTensor c = PermuteConst(*v.c, perm);
+    for (double& x : c.f) x = static_cast<double>(static_cast<float>(x) * static_cast<float>(factor));
+    return AddConst(ctx, name, c);
+  }
+  if (auto dq = ctx.dq_consts.find(name); dq != ctx.dq_consts.end() && factor == 1.0) {
+    // Quantized weights: permute the integer constant, dequantize after.
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId q, AddConst(ctx, name + "_quantized", PermuteConstTensor(dq->second.q, perm)));
+    ctx.graph.tensor(q).quant = dq->second.quant;
+    return AddNode(ctx, ref, OpKind::kDequantize, {q}, {}, name + "_ir_layout", ir::DType::kFloat32);
+  }
+  if (factor != 1.0) return UnsupportedAttr(ctx, ref, "alpha != 1 with weights computed at run time");
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId id, RuntimeInput(ctx, ref, pos));
+  return AddNode(ctx, ref, OpKind::kTranspose, {id}, {{"perm", perm}}, name + "_ir_layout");
+}
+
+namespace {
+
+struct Window {
+  std::vector<int64_t> kernel, strides, dilations, pads;  // pads [t, l, b, r]
+};
+
+// kernel_shape/strides/dilations/pads/auto_pad of a 2-D window over input
+// [N, C, H, W]. `kernel` is given by the caller (from the weights) when the
+// attribute is absent.
+Expected<Window> ReadWindow(Context& ctx, const NodeRef& ref, const ir::Shape& in, std::vector<int64_t> kernel) {
+  Window w;
+  w.kernel = AttrInts(ref, "kernel_shape", kernel);
+  w.strides = AttrInts(ref, "strides", {1, 1});
+  w.dilations = AttrInts(ref, "dilations", {1, 1});
+  w.pads = AttrInts(ref, "pads", {0, 0, 0, 0});
+  if (in.size() != 4 || w.kernel.size() != 2 || w.strides.size() != 2 || w.dilations.size() != 2 || w.pads.size() != 4) {
+    return UnsupportedAttr(ctx, ref, "input shape " + ir::ShapeToString(in) + " is not a 2-D image batch [N,C,H,W]",
+                           "ember imports 2-D convolution and pooling only; reshape 1-D signals to [N,C,1,W]");
+  }
+  for (int k = 0; k < 2; ++k) {
+    if (w.kernel[k] <= 0 || w.strides[k] <= 0 || w.dilations[k] <= 0) {
+      return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has a non-positive kernel, stride or dilation");
+    }
+  }
+  for (int64_t p : w.pads) {
+    if (p < 0) return UnsupportedAttr(ctx, ref, "negative pads");
+  }
+  const std::string auto_pad = AttrString(ref, "auto_pad", "NOTSET");
+  if (auto_pad == "VALID") {
+    w.pads = {0, 0, 0, 0};
+  } else if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+    for (int k = 0; k < 2; ++k) {
+      const int64_t size = in[2 + static_cast<size_t>(k)];
+      const int64_t out = (size + w.strides[k] - 1) / w.strides[k];
+      const int64_t eff = (w.kernel[k] - 1) * w.dilations[k] + 1;
+      const int64_t total = std::max<int64_t>(0, (out - 1) * w.strides[k] + eff - size);
+      const int64_t small = total / 2;
+      w.pads[k] = auto_pad == "SAME_UPPER" ? small : total - small;
+      w.pads[k + 2] = total - w.pads[k];
+    }
+  } else if (auto_pad != "NOTSET") {
+    return UnsupportedAttr(ctx, ref, "auto_pad '" + auto_pad + "'");
+  }
+  return w;
+}
+
+ir::Attrs WindowAttrs(const Window& w, bool pool) {
+  ir::Attrs a;
+  a["stride"] = w.strides;
+  a["pad"] = std::vector<int64_t>{w.pads[0], w.pads[1], w.pads[2], w.pads[3]};
+  if (pool) a["filter"] = w.kernel; else a["dilation"] = w.dilations;
+  return a;
+}
+
+Status ConvertConv(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  EMBER_ASSIGN_OR_RETURN(Value wv, Input(ctx, ref, 1));
+  const ir::Shape in = ctx.graph.tensor(x).shape;
+  const ir::Shape ws = ShapeOf(ctx, wv);
+  if (ws.size() != 4) return UnsupportedAttr(ctx, ref, "a weight of shape " + ir::ShapeToString(ws) + " (not 2-D)");
+  EMBER_ASSIGN_OR_RETURN(Window w, ReadWindow(ctx, ref, in, {ws[2], ws[3]}));
+  if (w.kernel[0] != ws[2] || w.kernel[1] != ws[3]) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "kernel_shape does not match the weight shape " + ir::ShapeToString(ws));
+  }
+  const int64_t group = AttrInt(ref, "group", 1);
+  const int64_t channels = in[1];
+  const bool depthwise = group > 1 && group == channels && ws[1] == 1;
+  ir::Attrs attrs = WindowAttrs(w, /*pool=*/false);
+  ir::TensorId filter;
+  if (depthwise) {
+    attrs["depth_multiplier"] = ws[0] / channels;
+    EMBER_ASSIGN_OR_RETURN(filter, Weights(ctx, ref, 1, {1, 2, 3, 0}));
+  } else {
+    EMBER_ASSIGN_OR_RETURN(filter, Weights(ctx, ref, 1, {0, 2, 3, 1}));
+  }
+  ir::TensorId bias = ir::kNoTensor;
+  if (HasInput(ref, 2)) {
+    EMBER_ASSIGN_OR_RETURN(bias, RuntimeInput(ctx, ref, 2));
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, ToNhwc(ctx, ref, x));
+  const std::string out = OutputName(ref, 0);
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, depthwise ? OpKind::kDepthwiseConv2D : OpKind::kConv2D,
+                                                 {xt, filter, bias}, attrs, out + "_nhwc"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, out));
+  BindOutput(ctx, ref, 0, Value{nullptr, yt});
+  return Status::Ok();
+}
+
+// Output size of one pooled axis, floor or ceil.
+int64_t PoolOut(int64_t in, int64_t k, int64_t s, int64_t pb, int64_t pe, bool ceil) {
+  const int64_t span = in + pb + pe - k;
+  return (ceil ? (span + s - 1) / s : span / s) + 1;
+}
+
+Status ConvertPool(Context& ctx, const NodeRef& ref, bool max) {
+  if (ref.node->output_size() > 1 && !OutputName(ref, 1).empty()) {
+    return UnsupportedAttr(ctx, ref, "the Indices output");
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Shape in = ctx.graph.tensor(x).shape;
+  if (!FindAttr(ref, "kernel_shape")) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has no kernel_shape");
+  EMBER_ASSIGN_OR_RETURN(Window w, ReadWindow(ctx, ref, in, {}));
+  if (w.dilations[0] != 1 || w.dilations[1] != 1) return UnsupportedAttr(ctx, ref, "pooling with dilations");
+  const bool include_pad = !max && AttrInt(ref, "count_include_pad", 0) != 0;
+  if (AttrInt(ref, "ceil_mode", 0) != 0) {
+    // The last, partial window: extend the end padding (padded taps are
+    // skipped, as ONNX skips taps beyond the padded input).
+    for (int k = 0; k < 2; ++k) {
+      const size_t a = 2 + static_cast<size_t>(k);
+      const int64_t ceil_out = PoolOut(in[a], w.kernel[k], w.strides[k], w.pads[k], w.pads[k + 2], true);
+      if (ceil_out == PoolOut(in[a], w.kernel[k], w.strides[k], w.pads[k], w.pads[k + 2], false)) continue;
+      if (include_pad) {
+        return UnsupportedAttr(ctx, ref, "ceil_mode=1 with count_include_pad=1 where it changes the output size",
+                               "export with ceil_mode=False or pad the input so the windows fit");
+      }
+      w.pads[k + 2] += (ceil_out - 1) * w.strides[k] + w.kernel[k] - (in[a] + w.pads[k] + w.pads[k + 2]);
+    }
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, ToNhwc(ctx, ref, x));
+  const std::string out = OutputName(ref, 0);
+  const bool any_pad = w.pads[0] || w.pads[1] || w.pads[2] || w.pads[3];
+  if (include_pad && any_pad) {
+    // Padded zeros count: pad explicitly, then pool without padding.
+    ir::Attrs pa{{"pads", std::vector<int64_t>{0, 0, w.pads[0], w.pads[2], w.pads[1], w.pads[3], 0, 0}}};
+    EMBER_ASSIGN_OR_RETURN(xt, AddNode(ctx, ref, OpKind::kPad, {xt}, pa, out + "_padded"));
+    w.pads = {0, 0, 0, 0};
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, max ? OpKind::kMaxPool2D : OpKind::kAveragePool2D, {xt},
+                                                 WindowAttrs(w, /*pool=*/true), out + "_nhwc"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, out));
+  BindOutput(ctx, ref, 0, Value{nullptr, yt});
+  return Status::Ok();
+}
+
+Status ConvertGlobalAveragePool(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const size_t rank = ctx.graph.tensor(x).shape.size();
+  if (rank < 3) return UnsupportedAttr(ctx, ref, "an input of rank " + std::to_string(rank));
+  std::vector<int64_t> axes;
+  for (size_t a = 2; a < rank; ++a) axes.push_back(static_cast<int64_t>(a));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kMean, {x},
+                                                 {{"axes", axes}, {"keep_dims", int64_t{1}}}, OutputName(ref, 0)));
+  BindOutput(ctx, ref, 0, Value{nullptr, y});
+  return Status::Ok();
+}
+
+// fully_connected(a, weights, bias) with an optional run-time addend.
+Status EmitDense(Context& ctx, const NodeRef& ref, ir::TensorId a, ir::TensorId weights, ir::TensorId bias,
+                 bool keep_num_dims, ir::TensorId addend) {
+  const std::string out = OutputName(ref, 0);
+  ir::Attrs attrs{{"keep_num_dims", int64_t{keep_num_dims ? 1 : 0}}};
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kFullyConnected, {a, weights, bias}, attrs,
+                                                 addend == ir::kNoTensor ? out : out + "_fc"));
+  if (addend != ir::kNoTensor) {
+    EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, OpKind::kAdd, {y, addend}, {}, out));
+  }
+  BindOutput(ctx, ref, 0, Value{nullptr, y});
+  return Status::Ok();
+}
+
+Status ConvertGemm(Context& ctx, const NodeRef& ref) {
+  const double alpha = AttrFloat(ref, "alpha", 1.0f);
+  const double beta = AttrFloat(ref, "beta", 1.0f);
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId a, RuntimeInput(ctx, ref, 0));
+  EMBER_ASSIGN_OR_RETURN(Value bv, Input(ctx, ref, 1));
+  const ir::Shape bs = ShapeOf(ctx, bv);
+  if (ctx.graph.tensor(a).shape.size() != 2 || bs.size() != 2) return UnsupportedAttr(ctx, ref, "operands that are not 2-D");
+  if (AttrInt(ref, "transA", 0) != 0) {
+    EMBER_ASSIGN_OR_RETURN(a, AddNode(ctx, ref, OpKind::kTranspose, {a}, {{"perm", std::vector<int64_t>{1, 0}}},
+                                      ref.node->input(0) + "_transposed"));
+  }
+  const bool trans_b = AttrInt(ref, "transB", 0) != 0;
+  const int64_t units = trans_b ? bs[0] : bs[1];
+  const int64_t rows = ctx.graph.tensor(a).shape[0];
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId w, Weights(ctx, ref, 1, trans_b ? std::vector<int64_t>{0, 1} : std::vector<int64_t>{1, 0}, alpha));
+  ir::TensorId bias = ir::kNoTensor, addend = ir::kNoTensor;
+  if (HasInput(ref, 2)) {
+    EMBER_ASSIGN_OR_RETURN(Value cv, Input(ctx, ref, 2));
+    const ir::Shape cs = ShapeOf(ctx, cv);
+    const int64_t cn = ir::NumElements(cs);
+    const bool row_vector = cs.empty() || cs.back() == units || cs.back() == 1;
+    if (cv.c && cv.c->is_float() && row_vector && (cn == units || cn == 1)) {
+      std::vector<double> b(static_cast<size_t>(units));
+      for (int64_t k = 0; k < units; ++k) b[static_cast<size_t>(k)] = static_cast<float>(beta) * static_cast<float>(cv.c->f[cn == 1 ? 0 : static_cast<size_t>(k)]);
+      EMBER_ASSIGN_OR_RETURN(bias, AddConst(ctx, ref.node->input(2), FloatConst({units}, b)));
+    } else {
+      if (beta != 1.0) return UnsupportedAttr(ctx, ref, "beta != 1 with a bias C that is not a per-unit constant");
+      EMBER_ASSIGN_OR_RETURN(addend, RuntimeInput(ctx, ref, 2));
+    }
+  }
+  (void)rows;
+  return EmitDense(ctx, ref, a, w, bias, false, addend);
+}
+
+Status ConvertMatMul(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId a, RuntimeInput(ctx, ref, 0));
+  EMBER_ASSIGN_OR_RETURN(Value bv, Input(ctx, ref, 1));
+  const size_t ra = ctx.graph.tensor(a).shape.size();
+  const bool constant_b = bv.c || ctx.dq_consts.count(ref.node->input(1));
+  if (!constant_b || ShapeOf(ctx, bv).size() != 2 || ra < 2) {
+    return UnsupportedAttr(ctx, ref, "MatMul whose B is not a constant 2-D matrix or whose A has rank below 2",
+                           "ember imports MatMul by a constant weight matrix (a dense layer) only");
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId w, Weights(ctx, ref, 1, {1, 0}));
+  return EmitDense(ctx, ref, a, w, ir::kNoTensor, ra > 2, ir::kNoTensor);
+}
+
+Status ConvertBatchNorm(Context& ctx, const NodeRef& ref) {
+  if (AttrInt(ref, "training_mode", 0) != 0 || (ref.node->output_size() > 1 && !OutputName(ref, 1).empty())) {
+    return UnsupportedAttr(ctx, ref, "training mode", "export the model in eval() mode");
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Shape in = ctx.graph.tensor(x).shape;
+  if (in.size() < 2) return UnsupportedAttr(ctx, ref, "an input of rank " + std::to_string(in.size()));
+  const int64_t c = in[1];
+  std::shared_ptr<const ConstTensor> p[4];
+  const char* what[4] = {"scale", "B", "input_mean", "input_var"};
+  for (size_t k = 0; k < 4; ++k) {
+    EMBER_ASSIGN_OR_RETURN(p[k], ConstInput(ctx, ref, k + 1, what[k]));
+    if (p[k]->size() != c) {
+      return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, std::string(what[k]) + " has " + std::to_string(p[k]->size()) +
+                                                                     " values for " + std::to_string(c) + " channels");
+    }
+  }
+  const float eps = AttrFloat(ref, "epsilon", 1e-5f);
+  std::vector<double> mul(static_cast<size_t>(c)), add(static_cast<size_t>(c));
+  for (int64_t k = 0; k < c; ++k) {
+    const float s = static_cast<float>(p[0]->at(k)) / std::sqrt(static_cast<float>(p[3]->at(k)) + eps);
+    mul[static_cast<size_t>(k)] = s;
+    add[static_cast<size_t>(k)] = static_cast<float>(p[1]->at(k)) - static_cast<float>(p[2]->at(k)) * s;
+  }
+  ir::Shape cshape{c};
+  for (size_t k = 2; k < in.size(); ++k) cshape.push_back(1);
+  const std::string out = OutputName(ref, 0);
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId m, AddConst(ctx, ref.name + "_bn_mul", FloatConst(cshape, mul)));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId b, AddConst(ctx, ref.name + "_bn_add", FloatConst(cshape, add)));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kMul, {x, m}, {}, out + "_scaled"));
+  EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, OpKind::kAdd, {y, b}, {}, out));
+  BindOutput(ctx, ref, 0, Value{nullptr, y});
+  return Status::Ok();
+}
+
+Status ConvertPad(Context& ctx, const NodeRef& ref) {
+  const std::string mode = AttrString(ref, "mode", "constant");
+  if (mode != "constant") return UnsupportedAttr(ctx, ref, "mode '" + mode + "'", "only constant (zero) padding is imported");
+  EMBER_ASSIGN_OR_RETURN(Value xv, Input(ctx, ref, 0));
+  const size_t rank = ShapeOf(ctx, xv).size();
+  EMBER_ASSIGN_OR_RETURN(auto pads_c, ConstInput(ctx, ref, 1, "pads"));
+  std::vector<int64_t> axes;
+  if (HasInput(ref, 3)) {
+    EMBER_ASSIGN_OR_RETURN(auto ac, ConstInput(ctx, ref, 3, "axes"));
+    for (int64_t k = 0; k < ac->size(); ++k) {
+      EMBER_ASSIGN_OR_RETURN(int64_t a, NormAxis(ctx, ref, ac->int_at(k), rank));
+      axes.push_back(a);
+    }
+  } else {
+    for (size_t k = 0; k < rank; ++k) axes.push_back(static_cast<int64_t>(k));
+  }
+  if (pads_c->size() != static_cast<int64_t>(2 * axes.size())) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has " + std::to_string(pads_c->size()) + " pads for " +
+                                                                   std::to_string(axes.size()) + " axes");
+  }
+  std::vector<int64_t> before(rank, 0), after(rank, 0);
+  const size_t na = axes.size();
+  bool any = false;
+  for (size_t k = 0; k < na; ++k) {
+    before[static_cast<size_t>(axes[k])] = pads_c->int_at(static_cast<int64_t>(k));
+    after[static_cast<size_t>(axes[k])] = pads_c->int_at(static_cast<int64_t>(k + na));
+  }
+  for (size_t k = 0; k < rank; ++k) {
+    if (before[k] < 0 || after[k] < 0) return UnsupportedAttr(ctx, ref, "negative pads (cropping)", "use Slice to crop");
+    any = any || before[k] || after[k];
+  }
+  if (HasInput(ref, 2)) {
+    EMBER_ASSIGN_OR_RETURN(auto cv, ConstInput(ctx, ref, 2, "constant_value"));
+    if (cv->size() > 0 && cv->at(0) != 0.0) return UnsupportedAttr(ctx, ref, "a non-zero constant_value");
+  }
+  if (!any) {  // a zero Pad (exporters write one before AveragePool): nothing to do
+    BindOutput(ctx, ref, 0, xv);
+    return Status::Ok();
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const std::string out = OutputName(ref, 0);
+  if (rank == 4) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, ToNhwc(ctx, ref, x));
+    ir::Attrs a{{"pads", std::vector<int64_t>{before[0], after[0], before[2], after[2], before[3], after[3], before[1], after[1]}}};
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kPad, {xt}, a, out + "_nhwc"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, out));
+    BindOutput(ctx, ref, 0, Value{nullptr, yt});
+    return Status::Ok();
+  }
+  std::vector<int64_t> p;
+  for (size_t k = 0; k < rank; ++k) { p.push_back(before[k]); p.push_back(after[k]); }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kPad, {x}, {{"pads", p}}, out));
+  BindOutput(ctx, ref, 0, Value{nullptr, y});
+  return Status::Ok();
+}
+
+}  // namespace
+
+ConstTensor PermuteConstTensor(const ConstTensor& in, const std::vector<int64_t>& perm) { return PermuteConst(in, perm); }
+
+Status ConvertNnNode(Context& ctx, const NodeRef& ref, bool* handled) {
+  const std::string& op = ref.node->op_type();
+  *handled = true;
+  if (op == "Conv") return ConvertConv(ctx, ref);
+  if (op == "MaxPool") return ConvertPool(ctx, ref, true);
+  if (op == "AveragePool") return ConvertPool(ctx, ref, false);
+  if (op == "GlobalAveragePool") return ConvertGlobalAveragePool(ctx, ref);
+  if (op == "Gemm") return ConvertGemm(ctx, ref);
+  if (op == "MatMul") return ConvertMatMul(ctx, ref);
+  if (op == "BatchNormalization") return ConvertBatchNorm(ctx, ref);
+  if (op == "Pad") return ConvertPad(ctx, ref);
+  *handled = false;
+  return Status::Ok();
+}
+
+}  // namespace ember::frontend::onnx::detail

@@ -1,0 +1,170 @@
+// Node-level helpers of the ONNX importer (import_internal.h): diagnostics,
+// operand access, attribute access, IR node creation, layout transposes.
+#include "frontend/onnx/import_internal.h"
+#include "ops/op.h"
+
+namespace ember::frontend::onnx {
+namespace {
+
+constexpr const char* kReexport = "the model file is damaged; re-export it";
+
+}  // namespace
+
+namespace detail {
+
+Diagnostic NodeError(const Context& ctx, const NodeRef& ref, const char* id, ExitCode exit,
+                     const std::string& message, const std::string& hint) {
+  return MakeDiag(id, exit,
+                  ctx.source + ": node " + std::to_string(ref.index) + " '" + ref.name + "' (" +
+                      ref.node->op_type() + ", opset " + std::to_string(ctx.opset) + "): " + message,
+                  hint);
+}
+
+Diagnostic FileError(const Context& ctx, const char* id, ExitCode exit, const std::string& message,
+                     const std::string& hint) {
+  return MakeDiag(id, exit, ctx.source + ": " + message, hint);
+}
+
+Diagnostic UnsupportedAttr(const Context& ctx, const NodeRef& ref, const std::string& what,
+                           const std::string& hint) {
+  return NodeError(ctx, ref, kUnsupportedAttr, ExitCode::kUnsupported, what + ", which ember does not support",
+                   hint.empty() ? "docs/frontend-onnx.md lists the supported attributes; change the source model" : hint);
+}
+
+size_t NumInputs(const NodeRef& ref) { return static_cast<size_t>(ref.node->input_size()); }
+
+bool HasInput(const NodeRef& ref, size_t pos) {
+  return pos < NumInputs(ref) && !ref.node->input(static_cast<int>(pos)).empty();
+}
+
+std::string OutputName(const NodeRef& ref, size_t pos) {
+  return static_cast<int>(pos) < ref.node->output_size() ? ref.node->output(static_cast<int>(pos)) : "";
+}
+
+Expected<Value> Input(Context& ctx, const NodeRef& ref, size_t pos) {
+  if (!HasInput(ref, pos)) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "input " + std::to_string(pos) + " is missing", kReexport);
+  }
+  const std::string& name = ref.node->input(static_cast<int>(pos));
+  auto it = ctx.values.find(name);
+  if (it == ctx.values.end()) {
+    return NodeError(ctx, ref, kDataflow, ExitCode::kFailure,
+                     "input '" + name + "' is neither a graph input, an initializer nor the output of an earlier node",
+                     kReexport);
+  }
+  return it->second;
+}
+
+Expected<ir::TensorId> ToRuntime(Context& ctx, Value& v, const std::string& name) {
+  if (v.id != ir::kNoTensor) return v.id;
+  EMBER_ASSIGN_OR_RETURN(v.id, AddConst(ctx, name, *v.c));
+  return v.id;
+}
+
+Expected<ir::TensorId> RuntimeInput(Context& ctx, const NodeRef& ref, size_t pos) {
+  EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, pos));
+  const std::string& name = ref.node->input(static_cast<int>(pos));
+  if (v.id == ir::kNoTensor) {
+    if (!v.c->is_float() && v.c->elem_type != pb::TensorProto::INT8 && v.c->elem_type != pb::TensorProto::UINT8 &&
+        v.c->elem_type != pb::TensorProto::INT32) {
+      return NodeError(ctx, ref, kTensorType, ExitCode::kUnsupported,
+                       "input '" + name + "' is a constant of type " + ElemTypeName(v.c->elem_type) +
+                           " that would have to be computed at run time");
+    }
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId id, ToRuntime(ctx, v, name));
+    ctx.values[name].id = id;  // materialize once
+  }
+  return v.id;
+}
+
+Expected<std::shared_ptr<const ConstTensor>> ConstInput(Context& ctx, const NodeRef& ref, size_t pos,
+                                                        const std::string& what) {
+  EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, pos));
+  if (!v.c) {
+    return NodeError(ctx, ref, kNotConstant, ExitCode::kUnsupported,
+                     what + " ('" + ref.node->input(static_cast<int>(pos)) + "') is computed at run time; ember needs it constant",
+                     "export the model with static shapes and constant parameters (do_constant_folding=True)");
+  }
+  return v.c;
+}
+
+Expected<ir::TensorId> AddNode(Context& ctx, const NodeRef& ref, ir::OpKind op, std::vector<ir::TensorId> inputs,
+                               ir::Attrs attrs, const std::string& out_name,
+                               std::optional<ir::DType> out_dtype, std::optional<ir::QuantParams> out_quant) {
+  ir::Node n;
+  n.op = op;
+  n.name = ref.name;
+  n.inputs = std::move(inputs);
+  n.attrs = std::move(attrs);
+  ir::Tensor out;
+  out.name = UniqueName(ctx, out_name);
+  out.dtype = out_dtype ? *out_dtype : ctx.graph.tensor(n.inputs[0]).dtype;
+  out.quant = out_quant;
+  const ir::TensorId id = ctx.graph.AddTensor(std::move(out));
+  n.outputs = {id};
+  auto types = ops::GetOpDef(op).infer(ctx.graph, n);
+  if (!types.ok()) {
+    Diagnostic d = types.diag();
+    return NodeError(ctx, ref, d.id.c_str(), ExitCode::kUnsupported, "cannot be imported as " +
+                     std::string(ir::OpIrName(op)) + ": " + d.message, d.hint);
+  }
+  ctx.graph.tensor(id).dtype = (*types)[0].dtype;
+  ctx.graph.tensor(id).shape = (*types)[0].shape;
+  ctx.graph.nodes.push_back(std::move(n));
+  return id;
+}
+
+void BindOutput(Context& ctx, const NodeRef& ref, size_t pos, Value v) {
+  const std::string name = OutputName(ref, pos);
+  if (!name.empty()) ctx.values[name] = std::move(v);
+}
+
+const pb::AttributeProto* FindAttr(const NodeRef& ref, const std::string& name) {
+  for (const auto& a : ref.node->attribute()) {
+    if (a.name() == name) return &a;
+  }
+  return nullptr;
+}
+
+int64_t AttrInt(const NodeRef& ref, const std::string& name, int64_t def) {
+  const auto* a = FindAttr(ref, name);
+  return a ? a->i() : def;
+}
+
+float AttrFloat(const NodeRef& ref, const std::string& name, float def) {
+  const auto* a = FindAttr(ref, name);
+  return a ? a->f() : def;
+}
+
+std::string AttrString(const NodeRef& ref, const std::string& name, const std::string& def) {
+  const auto* a = FindAttr(ref, name);
+  return a ? a->s() : def;
+}
+
+std::vector<int64_t> AttrInts(const NodeRef& ref, const std::string& name, std::vector<int64_t> def) {
+  const auto* a = FindAttr(ref, name);
+  if (!a) return def;
+  return std::vector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+Expected<int64_t> NormAxis(const Context& ctx, const NodeRef& ref, int64_t axis, size_t rank) {
+  const int64_t r = static_cast<int64_t>(rank);
+  if (axis < -r || axis >= r) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                     "axis " + std::to_string(axis) + " is out of range for a rank-" + std::to_string(rank) + " tensor",
+                     kReexport);
+  }
+  return axis < 0 ? axis + r : axis;
+}
+
+Expected<ir::TensorId> ToNhwc(Context& ctx, const NodeRef& ref, ir::TensorId x) {
+  return AddNode(ctx, ref, ir::OpKind::kTranspose, {x}, {{"perm", std::vector<int64_t>{0, 2, 3, 1}}},
+                 ctx.graph.tensor(x).name + "_nhwc");
+}
+
+Expected<ir::TensorId> ToNchw(Context& ctx, const NodeRef& ref, ir::TensorId x, const std::string& out_name) {
+  return AddNode(ctx, ref, ir::OpKind::kTranspose, {x}, {{"perm", std::vector<int64_t>{0, 3, 1, 2}}}, out_name);
+}
+
+}  // namespace detail
+}  // namespace ember::frontend::onnx

@@ -1,0 +1,256 @@
+// The ONNX project's backend node tests (Debian's libonnx-testdata,
+// data/node/<case>/model.onnx + test_data_set_0/{input,output}_*.pb) for
+// every case whose operators the ONNX importer handles: import, evaluate with
+// the reference evaluators, compare with the expected outputs with the
+// tolerances of ONNX's backend test runner (float: |y - ref| <= 1e-7 +
+// 1e-3 |ref|; integers exactly).
+//
+// Graph input 0 is fed at run time; the other inputs of a case are baked in
+// as constants (initializers) from its test data, since ember compiles
+// models whose parameters (weights, shapes, pads, axes, clip bounds, scales)
+// are constant. A case whose import reports an unsupported operator,
+// attribute or a parameter that is not constant (exit 3) is left out; the
+// expected left-out cases and their reasons are in onnx_node_left_out.txt
+// (docs/frontend-onnx.md explains them): a case left out that is not listed
+// there fails, so does any listed case that now imports.
+// Skipped when the package is absent.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "frontend/onnx/import.h"
+#include "onnx/onnx_pb.h"
+#include "ops/evaluate.h"
+
+namespace ember::test {
+namespace {
+
+namespace fs = std::filesystem;
+namespace pb = ::onnx;
+
+const char* kNodeDir = "/usr/share/libonnx-testdata/data/node";
+
+// Operators the importer converts (docs/frontend-onnx.md); those that need
+// IR operators ember may not have are added when it has them.
+std::set<std::string> SupportedOps();
+const std::set<std::string> kBaseOps = {
+    "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "Gemm", "MatMul", "BatchNormalization", "Pad",
+    "Identity", "Dropout", "Relu", "Sigmoid", "Tanh", "HardSwish", "Clip", "Add", "Mul", "Sub", "Div",
+    "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Concat", "Softmax", "ReduceMean", "Constant",
+    "Shape", "Gather", "Cast", "ConstantOfShape", "Slice", "QuantizeLinear", "DequantizeLinear"};
+
+std::set<std::string> SupportedOps() {
+  std::set<std::string> ops = kBaseOps;
+  const std::pair<const char*, const char*> ext[] = {
+      {"LeakyRelu", "leaky_relu"}, {"PRelu", "prelu"}, {"HardSigmoid", "hard_sigmoid"},
+      {"ConvTranspose", "transpose_conv"}, {"Resize", "resize_nearest_neighbor"},
+      {"GlobalMaxPool", "reduce_max"}, {"ReduceMax", "reduce_max"}};
+  for (const auto& [onnx, ir_name] : ext) {
+    if (ir::OpKindFromIrName(ir_name)) ops.insert(onnx);
+  }
+  return ops;
+}
+
+bool ReadProto(const fs::path& p, google::protobuf::MessageLite* m) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return m->ParseFromString(ss.str());
+}
+
+// Values of a TensorProto as doubles (float, int types), and its element size in ember.
+bool TensorValues(const pb::TensorProto& t, std::vector<double>* out) {
+  int64_t n = 1;
+  for (int64_t d : t.dims()) n *= d;
+  out->clear();
+  const std::string& raw = t.raw_data();
+  auto get = [&](auto zero, int64_t k) {
+    decltype(zero) v;
+    std::memcpy(&v, raw.data() + k * static_cast<int64_t>(sizeof v), sizeof v);
+    return static_cast<double>(v);
+  };
+  const bool r = t.has_raw_data();
+  size_t es = 0, typed = 0;
+  switch (t.data_type()) {
+    case pb::TensorProto::FLOAT: es = 4; typed = static_cast<size_t>(t.float_data_size()); break;
+    case pb::TensorProto::INT64: es = 8; typed = static_cast<size_t>(t.int64_data_size()); break;
+    case pb::TensorProto::INT32: es = 4; typed = static_cast<size_t>(t.int32_data_size()); break;
+    case pb::TensorProto::INT8: case pb::TensorProto::UINT8: case pb::TensorProto::BOOL:
+      es = 1; typed = static_cast<size_t>(t.int32_data_size()); break;
+    default: return false;
+  }
+  if (n < 0 || (r ? raw.size() != static_cast<size_t>(n) * es : typed != static_cast<size_t>(n))) return false;
+  for (int64_t k = 0; k < n; ++k) {
+    switch (t.data_type()) {
+      case pb::TensorProto::FLOAT: out->push_back(r ? get(float{}, k) : t.float_data(static_cast<int>(k))); break;
+      case pb::TensorProto::INT64: out->push_back(r ? get(int64_t{}, k) : static_cast<double>(t.int64_data(static_cast<int>(k)))); break;
+      case pb::TensorProto::INT32: out->push_back(r ? get(int32_t{}, k) : t.int32_data(static_cast<int>(k))); break;
+      case pb::TensorProto::INT8: out->push_back(r ? get(int8_t{}, k) : t.int32_data(static_cast<int>(k))); break;
+      case pb::TensorProto::UINT8: case pb::TensorProto::BOOL: out->push_back(r ? get(uint8_t{}, k) : t.int32_data(static_cast<int>(k))); break;
+      default: return false;
+    }
+  }
+  return true;
+}
+
+// Bytes of `v` as an ember tensor of `dtype`.
+std::vector<uint8_t> ToBytes(const std::vector<double>& v, ir::DType dtype) {
+  std::vector<uint8_t> b(v.size() * ir::DTypeSize(dtype));
+  for (size_t k = 0; k < v.size(); ++k) {
+    switch (dtype) {
+      case ir::DType::kFloat32: { const float f = static_cast<float>(v[k]); std::memcpy(&b[k * 4], &f, 4); break; }
+      case ir::DType::kInt32: { const int32_t i = static_cast<int32_t>(v[k]); std::memcpy(&b[k * 4], &i, 4); break; }
+      case ir::DType::kInt64: { const int64_t i = static_cast<int64_t>(v[k]); std::memcpy(&b[k * 8], &i, 8); break; }
+      case ir::DType::kInt16: { const int16_t i = static_cast<int16_t>(v[k]); std::memcpy(&b[k * 2], &i, 2); break; }
+      default: b[k] = static_cast<uint8_t>(static_cast<int64_t>(v[k])); break;
+    }
+  }
+  return b;
+}
+
+std::vector<double> FromBytes(const std::vector<uint8_t>& b, ir::DType dtype) {
+  const size_t es = ir::DTypeSize(dtype), n = b.size() / es;
+  std::vector<double> v(n);
+  for (size_t k = 0; k < n; ++k) {
+    switch (dtype) {
+      case ir::DType::kFloat32: { float f; std::memcpy(&f, &b[k * 4], 4); v[k] = f; break; }
+      case ir::DType::kInt32: { int32_t i; std::memcpy(&i, &b[k * 4], 4); v[k] = i; break; }
+      case ir::DType::kInt64: { int64_t i; std::memcpy(&i, &b[k * 8], 8); v[k] = static_cast<double>(i); break; }
+      case ir::DType::kInt16: { int16_t i; std::memcpy(&i, &b[k * 2], 2); v[k] = i; break; }
+      case ir::DType::kInt8: v[k] = static_cast<int8_t>(b[k]); break;
+      default: v[k] = b[k]; break;
+    }
+  }
+  return v;
+}
+
+enum class Outcome { kPass, kLeftOut, kFail };
+
+std::map<std::string, std::string> ExpectedLeftOut();
+
+struct CaseResult {
+  Outcome outcome = Outcome::kFail;
+  std::string detail;
+};
+
+// Runs one case folder.
+CaseResult RunCase(const fs::path& dir) {
+  pb::ModelProto m;
+  if (!ReadProto(dir / "model.onnx", &m)) return {Outcome::kFail, "model.onnx does not parse"};
+  const fs::path data = dir / "test_data_set_0";
+  auto* g = m.mutable_graph();
+  std::set<std::string> inits;
+  for (const auto& t : g->initializer()) inits.insert(t.name());
+  // Inputs after the first become initializers with their test values.
+  int fed = 0;
+  std::vector<std::vector<double>> runtime_inputs;
+  for (int k = 0; k < g->input_size(); ++k) {
+    if (inits.count(g->input(k).name())) continue;
+    pb::TensorProto t;
+    if (!ReadProto(data / ("input_" + std::to_string(fed) + ".pb"), &t)) return {Outcome::kFail, "missing input data"};
+    ++fed;
+    if (runtime_inputs.empty()) {
+      std::vector<double> v;
+      if (!TensorValues(t, &v)) return {Outcome::kLeftOut, "input type " + std::to_string(t.data_type())};
+      runtime_inputs.push_back(v);
+      continue;
+    }
+    t.set_name(g->input(k).name());
+    *g->add_initializer() = t;
+  }
+  std::string bytes;
+  m.SerializeToString(&bytes);
+  auto graph = frontend::onnx::ImportOnnx(std::vector<uint8_t>(bytes.begin(), bytes.end()), dir.filename().string());
+  if (!graph.ok()) {
+    const Diagnostic& d = graph.diag();
+    return {d.exit == ExitCode::kUnsupported || ExpectedLeftOut().count(dir.filename().string()) ? Outcome::kLeftOut
+                                                                                                : Outcome::kFail,
+            d.id + " " + d.message};
+  }
+  std::vector<std::vector<uint8_t>> in;
+  for (size_t k = 0; k < graph->inputs.size() && k < runtime_inputs.size(); ++k) {
+    in.push_back(ToBytes(runtime_inputs[k], graph->tensor(graph->inputs[k]).dtype));
+  }
+  if (in.size() != graph->inputs.size()) return {Outcome::kFail, "input count differs"};
+  auto r = ops::EvaluateGraph(*graph, in);
+  if (!r.ok()) return {Outcome::kFail, "evaluation: " + r.diag().ToString()};
+  for (size_t o = 0; o < graph->outputs.size(); ++o) {
+    pb::TensorProto t;
+    if (!ReadProto(data / ("output_" + std::to_string(o) + ".pb"), &t)) return {Outcome::kFail, "missing output data"};
+    std::vector<double> ref;
+    if (!TensorValues(t, &ref)) return {Outcome::kFail, "output type " + std::to_string(t.data_type())};
+    const ir::Tensor& ot = graph->tensor(graph->outputs[o]);
+    const std::vector<double> y = FromBytes(r->outputs[o], ot.dtype);
+    if (y.size() != ref.size()) return {Outcome::kFail, "output " + std::to_string(o) + " has " + std::to_string(y.size()) + " values, expected " + std::to_string(ref.size())};
+    const bool is_float = ot.dtype == ir::DType::kFloat32;
+    for (size_t k = 0; k < y.size(); ++k) {
+      const bool ok = is_float ? std::fabs(y[k] - ref[k]) <= 1e-7 + 1e-3 * std::fabs(ref[k]) || (std::isnan(y[k]) && std::isnan(ref[k]))
+                               : y[k] == ref[k];
+      if (!ok) {
+        return {Outcome::kFail, "output " + std::to_string(o) + " element " + std::to_string(k) + ": " +
+                                    std::to_string(y[k]) + ", expected " + std::to_string(ref[k])};
+      }
+    }
+  }
+  return {Outcome::kPass, ""};
+}
+
+std::map<std::string, std::string> ExpectedLeftOut() {
+  std::map<std::string, std::string> m;
+  std::ifstream in(std::string(EMBER_SOURCE_DIR) + "/tests/conformance/onnx_node_left_out.txt");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const size_t sp = line.find(' ');
+    m[line.substr(0, sp)] = sp == std::string::npos ? "" : line.substr(sp + 1);
+  }
+  return m;
+}
+
+TEST(OnnxNodeTests, EveryCaseOfTheSupportedOpsPasses) {
+  if (!fs::is_directory(kNodeDir)) GTEST_SKIP() << kNodeDir << " is absent (apt-get install libonnx-testdata); skipped";
+  const auto expected_left_out = ExpectedLeftOut();
+  const std::set<std::string> supported_ops = SupportedOps();
+  std::vector<fs::path> cases;
+  for (const auto& e : fs::directory_iterator(kNodeDir)) cases.push_back(e.path());
+  std::sort(cases.begin(), cases.end());
+  int run = 0, passed = 0, left_out = 0, other_ops = 0;
+  std::string report;
+  for (const fs::path& dir : cases) {
+    pb::ModelProto m;
+    if (!ReadProto(dir / "model.onnx", &m)) continue;
+    bool supported = m.graph().node_size() > 0;
+    for (const auto& n : m.graph().node()) supported = supported && supported_ops.count(n.op_type());
+    if (!supported) {
+      ++other_ops;
+      continue;
+    }
+    const std::string name = dir.filename().string();
+    ++run;
+    const CaseResult r = RunCase(dir);
+    const bool listed = expected_left_out.count(name) != 0;
+    if (r.outcome == Outcome::kPass) {
+      ++passed;
+      EXPECT_FALSE(listed) << name << " passes now: remove it from onnx_node_left_out.txt";
+    } else if (r.outcome == Outcome::kLeftOut) {
+      ++left_out;
+      report += name + " " + r.detail + "\n";
+      EXPECT_TRUE(listed) << name << " is left out but not listed in onnx_node_left_out.txt: " << r.detail;
+    } else {
+      ADD_FAILURE() << name << ": " << r.detail;
+    }
+  }
+  std::printf("ONNX node tests: %d cases of supported ops, %d pass, %d left out; %d cases use other ops\n", run,
+              passed, left_out, other_ops);
+  if (const char* dump = std::getenv("EMBER_ONNX_NODE_REPORT")) std::ofstream(dump) << report;
+  EXPECT_GT(passed, 0);
+}
+
+}  // namespace
+}  // namespace ember::test

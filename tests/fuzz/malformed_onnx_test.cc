@@ -1,0 +1,222 @@
+// Malformed ONNX models: the generator of the .onnx files of the corpus in
+// tests/fuzz/corpus/ (reproducible, like the TFLite ones:
+//   EMBER_WRITE_CORPUS=1 build/bin/ember_fuzz_tests --gtest_filter='MalformedOnnx.*'
+// rewrites them), a check that each is rejected by ImportOnnx with a clean
+// diagnostic that names the file, and random mutations of a valid model that
+// must import or give a diagnostic, never crash. cli_corpus_test.cc runs the
+// CLI on the same files.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <random>
+
+#include "frontend/onnx/import.h"
+#include "util/onnx_builder.h"
+
+namespace ember::test {
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+namespace pb = ::onnx;
+
+// x[1,2,4,4] -> Conv(w 3x2x3x3, pads 1) -> Relu -> GlobalAveragePool -> Flatten -> Gemm -> y
+OnnxBuilder SmallCnn() {
+  OnnxBuilder b;
+  b.Input("x", {1, 2, 4, 4});
+  b.Init("w", {3, 2, 3, 3}, std::vector<float>(54, 0.125f));
+  b.Init("b", {3}, {0.5f, -0.5f, 0.25f});
+  b.Node("Conv", {"x", "w", "b"}, {"c"}).Ints("pads", {1, 1, 1, 1});
+  b.Node("Relu", {"c"}, {"r"});
+  b.Node("GlobalAveragePool", {"r"}, {"g"});
+  b.Node("Flatten", {"g"}, {"f"});
+  b.Init("fw", {2, 3}, {1, 2, 3, 4, 5, 6});
+  b.Node("Gemm", {"f", "fw"}, {"y"}).Int("transB", 1);
+  b.Output("y");
+  return b;
+}
+
+OnnxBuilder Relu(int64_t opset = 13, std::vector<int64_t> dims = {1, 4}) {
+  OnnxBuilder b(opset);
+  b.Input("x", dims);
+  b.Node("Relu", {"x"}, {"y"});
+  b.OutputWithShape("y", {1, 4});
+  return b;
+}
+
+OnnxBuilder WithExternal(const std::string& location) {
+  OnnxBuilder b;
+  b.Input("x", {1, 4});
+  b.InitExternal("w", {4, 4}, location);
+  b.Node("MatMul", {"x", "w"}, {"y"});
+  b.OutputWithShape("y", {1, 4});
+  return b;
+}
+
+std::map<std::string, Bytes> OnnxCorpus() {
+  std::map<std::string, Bytes> c;
+  const Bytes good = SmallCnn().Bytes();
+  const std::string text = "ember test corpus: this is a text file, not an ONNX model.\n";
+  c["onnx_not_protobuf.onnx"] = Bytes(text.begin(), text.end());
+  c["onnx_empty.onnx"] = {};
+  c["onnx_truncated_half.onnx"] = Bytes(good.begin(), good.begin() + static_cast<long>(good.size() / 2));
+  {
+    OnnxBuilder b;
+    b.model().clear_graph();
+    c["onnx_no_graph.onnx"] = b.Bytes();
+  }
+  {
+    OnnxBuilder b;
+    b.Input("x", {1, 4});
+    b.Node("Relu", {"x", "x"}, {"y"});
+    b.OutputWithShape("y", {1, 4});
+    c["onnx_checker_refuses_arity.onnx"] = b.Bytes();
+  }
+  {
+    OnnxBuilder b;
+    b.Input("x", {1, 4});
+    b.Node("Relu", {"y"}, {"z"});
+    b.Node("Relu", {"z"}, {"y"});
+    b.OutputWithShape("y", {1, 4});
+    c["onnx_cycle.onnx"] = b.Bytes();
+  }
+  {
+    OnnxBuilder b;
+    b.Input("x", {1, 4});
+    b.Node("Erf", {"x"}, {"y"});
+    b.OutputWithShape("y", {1, 4});
+    c["onnx_unsupported_op.onnx"] = b.Bytes();
+  }
+  c["onnx_opset_9.onnx"] = Relu(9).Bytes();
+  c["onnx_dynamic_dim.onnx"] = Relu(13, {-1, 4}).Bytes();
+  c["onnx_external_data_dotdot.onnx"] = WithExternal("../../../../etc/passwd").Bytes();
+  c["onnx_external_data_absolute.onnx"] = WithExternal("/etc/passwd").Bytes();
+  c["onnx_external_data_missing.onnx"] = WithExternal("no_such_weights.bin").Bytes();
+  {
+    OnnxBuilder b = SmallCnn();
+    auto* w = b.model().mutable_graph()->mutable_initializer(0);
+    w->clear_float_data();
+    w->set_raw_data(std::string(10, '\0'));  // 10 bytes for 54 floats
+    c["onnx_raw_data_size_mismatch.onnx"] = b.Bytes();
+  }
+  {
+    OnnxBuilder b = SmallCnn();
+    auto* w = b.model().mutable_graph()->mutable_initializer(0);
+    w->clear_dims();
+    for (int k = 0; k < 4; ++k) w->add_dims(int64_t{1} << 20);
+    c["onnx_huge_dims.onnx"] = b.Bytes();
+  }
+  {
+    OnnxBuilder b;
+    b.Input("x", {1, 4});
+    b.InitInt64("shape", {2}, {3, 5});
+    b.Node("Reshape", {"x", "shape"}, {"y"});
+    b.OutputWithShape("y", {3, 5});
+    c["onnx_reshape_count_mismatch.onnx"] = b.Bytes();
+  }
+  {
+    OnnxBuilder b;
+    b.Input("x", {1, 2, 4, 4});
+    b.Init("w", {3, 2}, std::vector<float>(6, 1.0f));
+    b.Node("Conv", {"x", "w"}, {"y"});
+    b.OutputWithShape("y", {1, 3, 4, 4});
+    c["onnx_conv_weight_rank2.onnx"] = b.Bytes();
+  }
+  {
+    // Conv weights of rank 4 on a rank-3 input (libonnx 1.12's shape
+    // inference reads past the input shape when no kernel_shape is given).
+    OnnxBuilder b;
+    b.Input("x", {1, 2, 4});
+    b.Init("w", {3, 2, 3, 3}, std::vector<float>(54, 0.5f));
+    b.Node("Conv", {"x", "w"}, {"y"}).Ints("pads", {1, 1});
+    b.OutputWithShape("y", {1, 3, 4});
+    c["onnx_conv_rank_mismatch.onnx"] = b.Bytes();
+  }
+  {
+    // Two small constants whose broadcast sum would be 2^26 elements.
+    OnnxBuilder b;
+    b.Input("x", {1, 1});
+    b.Init("a", {8192, 1}, std::vector<float>(8192, 1.0f));
+    b.Init("c", {1, 8192}, std::vector<float>(8192, 2.0f));
+    b.Node("Add", {"a", "c"}, {"s"});
+    b.Node("Add", {"x", "s"}, {"y"});
+    b.OutputWithShape("y", {8192, 8192});
+    c["onnx_fold_explosion.onnx"] = b.Bytes();
+  }
+  // Bit flips of the valid model (seeded).
+  std::mt19937 rng(1234);
+  for (int k = 0; k < 6; ++k) {
+    Bytes m = good;
+    const size_t at = rng() % m.size();
+    m[at] ^= static_cast<uint8_t>(1u << (rng() % 8));
+    if (!frontend::onnx::ImportOnnx(m, "x.onnx").ok()) c["onnx_bitflip_" + std::to_string(at) + ".onnx"] = m;
+  }
+  return c;
+}
+
+std::filesystem::path CorpusDir() { return std::filesystem::path(EMBER_SOURCE_DIR) / "tests/fuzz/corpus"; }
+
+TEST(MalformedOnnx, FilesMatchGenerator) {
+  auto corpus = OnnxCorpus();
+  // The valid seed of the onnx fuzz target (tests/fuzz/targets/onnx_fuzz.cc).
+  corpus["onnx/small_cnn.onnx"] = SmallCnn().Bytes();
+  ASSERT_GE(corpus.size(), 15u);
+  const bool write = std::getenv("EMBER_WRITE_CORPUS") != nullptr;
+  if (write) std::filesystem::create_directories(CorpusDir() / "onnx");
+  for (const auto& [name, bytes] : corpus) {
+    SCOPED_TRACE(name);
+    const std::filesystem::path p = CorpusDir() / name;
+    if (write) {
+      std::ofstream(p, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
+                                              static_cast<std::streamsize>(bytes.size()));
+      continue;
+    }
+    std::ifstream f(p, std::ios::binary);
+    ASSERT_TRUE(f.good()) << p << " is missing; regenerate with EMBER_WRITE_CORPUS=1";
+    const Bytes on_disk((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(on_disk, bytes) << p << " is stale; regenerate with EMBER_WRITE_CORPUS=1";
+  }
+}
+
+TEST(MalformedOnnx, EveryCorpusFileIsRejectedWithADiagnostic) {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(CorpusDir())) {
+    if (e.path().extension() != ".onnx") continue;
+    ++n;
+    const std::string name = e.path().filename().string();
+    frontend::onnx::ImportOptions o;
+    o.model_dir = CorpusDir().string();
+    std::ifstream in(e.path(), std::ios::binary);
+    const Bytes bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto g = frontend::onnx::ImportOnnx(bytes, name, o);
+    ASSERT_FALSE(g.ok()) << name;
+    const Diagnostic& d = g.diag();
+    EXPECT_EQ(d.id.size(), 5u) << name;
+    EXPECT_NE(d.exit, ExitCode::kOk) << name;
+    EXPECT_NE(d.exit, ExitCode::kInternal) << name << ": " << d.ToString();
+    EXPECT_EQ(d.message.rfind(name + ": ", 0), 0u) << d.message;
+  }
+  EXPECT_GE(n, 15);
+}
+
+TEST(MalformedOnnx, RandomMutationsImportOrGiveADiagnostic) {
+  const Bytes good = SmallCnn().Bytes();
+  ASSERT_TRUE(frontend::onnx::ImportOnnx(good, "good.onnx").ok());
+  std::mt19937 rng(42);
+  for (int k = 0; k < 400; ++k) {
+    Bytes m = good;
+    const int flips = 1 + static_cast<int>(rng() % 4);
+    for (int f = 0; f < flips; ++f) m[rng() % m.size()] = static_cast<uint8_t>(rng());
+    if (k % 5 == 0) m.resize(rng() % m.size());
+    auto g = frontend::onnx::ImportOnnx(m, "mutant.onnx");
+    if (!g.ok()) {
+      EXPECT_NE(g.diag().exit, ExitCode::kInternal) << g.diag().ToString();
+    }
+  }
+}
+
+}  // namespace
+}  // namespace ember::test

@@ -1,0 +1,162 @@
+// ONNX import diagnostics: malformed bytes, checker refusal, unsupported
+// operator and attribute, opset, dynamic dimensions and --input-shape,
+// external data outside the model's folder.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "frontend/onnx/import.h"
+#include "unit/frontend/onnx_test_util.h"
+#include "util/onnx_builder.h"
+
+namespace ember::frontend::onnx {
+namespace {
+
+using test::OnnxBuilder;
+namespace pb = ::onnx;
+
+// ---- diagnostics ----
+
+TEST(OnnxImportErrors, MalformedBytesAreNotAModel) {
+  const Diagnostic d = MustFail({0xff, 0xff, 0xff, 0x01, 0x02});
+  EXPECT_EQ(d.id, "E1001");
+  EXPECT_EQ(MustFail({}).id, "E1001");
+}
+
+TEST(OnnxImportErrors, TruncatedModelIsRefused) {
+  OnnxBuilder b;
+  b.Input("x", {1, 4});
+  b.Init("w", {4, 4}, Ramp(16));
+  b.Node("MatMul", {"x", "w"}, {"y"});
+  b.Output("y");
+  std::vector<uint8_t> bytes = b.Bytes();
+  bytes.resize(bytes.size() - 7);
+  EXPECT_FALSE(ImportOnnx(bytes, "model.onnx").ok());
+}
+
+TEST(OnnxImportErrors, CheckerRefusalIsReported) {
+  OnnxBuilder b;
+  b.Input("x", {1, 4});
+  b.Node("Relu", {"x", "x"}, {"y"});  // Relu takes one input
+  b.Output("y");
+  const Diagnostic d = MustFail(b.Bytes());
+  EXPECT_EQ(d.id, "E1003");
+  EXPECT_NE(d.message.find("checker"), std::string::npos) << d.message;
+}
+
+TEST(OnnxImportErrors, UnsupportedOpNamesOpNodeAndOpset) {
+  OnnxBuilder b;
+  b.Input("x", {1, 4});
+  b.Node("Erf", {"x"}, {"y"}, "my_erf");
+  b.Output("y");
+  const Diagnostic d = MustFail(b.Bytes());
+  EXPECT_EQ(d.id, "E1006");
+  EXPECT_EQ(d.exit, ExitCode::kUnsupported);
+  EXPECT_NE(d.message.find("Erf"), std::string::npos) << d.message;
+  EXPECT_NE(d.message.find("my_erf"), std::string::npos) << d.message;
+  EXPECT_NE(d.message.find("opset 13"), std::string::npos) << d.message;
+  EXPECT_FALSE(d.hint.empty());
+}
+
+TEST(OnnxImportErrors, UnsupportedAttributeIsReported) {
+  OnnxBuilder b;
+  b.Input("x", {1, 1, 4, 4});
+  b.Init("m", {}, {0.0f});
+  b.InitInt64("pads", {8}, {0, 0, 1, 1, 0, 0, 1, 1});
+  b.Node("Pad", {"x", "pads", "m"}, {"y"}, "reflect_pad").Str("mode", "reflect");
+  b.Output("y");
+  const Diagnostic d = MustFail(b.Bytes());
+  EXPECT_EQ(d.id, "E1007");
+  EXPECT_EQ(d.exit, ExitCode::kUnsupported);
+  EXPECT_NE(d.message.find("reflect"), std::string::npos) << d.message;
+}
+
+TEST(OnnxImportErrors, OpsetOutOfRange) {
+  OnnxBuilder b(9);
+  b.Input("x", {1, 4});
+  b.Node("Relu", {"x"}, {"y"});
+  b.Output("y");
+  EXPECT_EQ(MustFail(b.Bytes()).id, "E1005");
+}
+
+TEST(OnnxImportErrors, DynamicDimSuggestsInputShapeWhichFixesIt) {
+  OnnxBuilder b;
+  b.Input("x", {-1, 3});
+  b.Node("Relu", {"x"}, {"y"});
+  b.Output("y");
+  const Diagnostic d = MustFail(b.Bytes());
+  EXPECT_EQ(d.id, "E1008") << d.ToString();
+  EXPECT_NE(d.hint.find("--input-shape"), std::string::npos) << d.hint;
+  ImportOptions o;
+  ASSERT_TRUE(ParseInputShapeFlag("x=2x3", &o.input_shapes).ok());
+  const ir::Graph g = MustImport(b.Bytes(), o);
+  EXPECT_EQ(g.tensor(g.outputs[0]).shape, (ir::Shape{2, 3}));
+  ImportOptions wrong;
+  ASSERT_TRUE(ParseInputShapeFlag("x=2x4", &wrong.input_shapes).ok());
+  EXPECT_EQ(MustFail(b.Bytes(), wrong).id, "E1009");
+  ImportOptions unknown;
+  ASSERT_TRUE(ParseInputShapeFlag("nope=2x3", &unknown.input_shapes).ok());
+  EXPECT_EQ(MustFail(b.Bytes(), unknown).id, "E1009");
+}
+
+TEST(OnnxImportErrors, InputShapeFlagSyntax) {
+  std::map<std::string, ir::Shape> m;
+  EXPECT_TRUE(ParseInputShapeFlag("input=1x3x96x96", &m).ok());
+  EXPECT_EQ(m["input"], (ir::Shape{1, 3, 96, 96}));
+  for (const char* bad : {"input", "=1x2", "x=", "x=1xx2", "x=0x3", "x=-1", "x=1x99999999999"}) {
+    std::map<std::string, ir::Shape> n;
+    EXPECT_FALSE(ParseInputShapeFlag(bad, &n).ok()) << bad;
+  }
+}
+
+class OnnxExternalData : public testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = std::filesystem::temp_directory_path() / ("ember_onnx_ext_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(root_);
+    std::filesystem::create_directories(root_ / "model");
+    std::vector<float> w = Ramp(16);
+    std::ofstream(root_ / "model" / "w.bin", std::ios::binary).write(reinterpret_cast<const char*>(w.data()), 64);
+    std::ofstream(root_ / "secret.bin", std::ios::binary).write(reinterpret_cast<const char*>(w.data()), 64);
+    std::filesystem::create_symlink(root_ / "secret.bin", root_ / "model" / "link.bin");
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+
+  std::vector<uint8_t> Model(const std::string& location, int64_t length = 64) {
+    OnnxBuilder b;
+    b.Input("x", {1, 4});
+    b.InitExternal("w", {4, 4}, location, length);
+    b.Node("MatMul", {"x", "w"}, {"y"});
+    b.Output("y");
+    return b.Bytes();
+  }
+  ImportOptions Opts() const { ImportOptions o; o.model_dir = (root_ / "model").string(); return o; }
+
+  std::filesystem::path root_;
+};
+
+TEST_F(OnnxExternalData, InsideTheFolderIsRead) {
+  const ir::Graph g = MustImport(Model("w.bin"), Opts());
+  EXPECT_EQ(g.nodes.size(), 1u);
+}
+
+TEST_F(OnnxExternalData, EscapesAreRefused) {
+  for (const std::string& loc : std::vector<std::string>{"../secret.bin", "sub/../../secret.bin", "/etc/passwd",
+                                (root_ / "secret.bin").string(), "link.bin", "missing.bin"}) {
+    const Diagnostic d = MustFail(Model(loc), Opts());
+    EXPECT_EQ(d.id, "E1010") << loc << ": " << d.ToString();
+  }
+}
+
+TEST_F(OnnxExternalData, LengthBeyondTheFileIsRefused) {
+  EXPECT_EQ(MustFail(Model("w.bin", 128), Opts()).id, "E1010");
+  // Without a model folder (bytes from memory) external data is refused.
+  EXPECT_EQ(MustFail(Model("w.bin")).id, "E1010");
+}
+
+}  // namespace
+}  // namespace ember::frontend::onnx
