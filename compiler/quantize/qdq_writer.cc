@@ -445,8 +445,11 @@ Expected<std::vector<QuantizedTensor>> Writer::Run(const std::map<std::string, R
   for (int i = 0; i < g_->node_size(); ++i) {
     const pb::NodeProto& n = g_->node(i);
     for (const auto& o : n.output()) {
-      if (o.empty() || !ranges.count(o)) continue;
-      if (IsLayoutOp(n.op_type()) && n.input_size() > 0 && params_.count(n.input(0))) {
+      // A layout operator's output reuses its quantized input's parameters
+      // even when the importer folded it away (a Pad of zeros has no tensor).
+      const bool reuse = IsLayoutOp(n.op_type()) && n.input_size() > 0 && params_.count(n.input(0)) && &o == &n.output(0);
+      if (o.empty() || (!ranges.count(o) && !reuse)) continue;
+      if (reuse) {
         params_[o] = params_[n.input(0)];
         result.push_back({o, n.op_type(), params_[o].s, params_[o].zp});
       } else if (n.op_type() == "Softmax") {
