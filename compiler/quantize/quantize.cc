@@ -62,22 +62,43 @@ std::vector<uint8_t> Serialize(const pb::ModelProto& m) {
 
 const float* AsFloats(const std::vector<uint8_t>& b) { return reinterpret_cast<const float*>(b.data()); }
 
-// Float values of `f` (float graph, ONNX layout) in the layout of `q`'s
-// shape: as is, or NCHW -> NHWC when q is the NHWC form. False otherwise.
-bool AlignToShape(const ir::Shape& fs_, const ir::Shape& qs, const float* f, std::vector<float>* out) {
-  const int64_t n = ir::NumElements(fs_);
-  if (fs_ == qs) {
-    out->assign(f, f + n);
-    return true;
-  }
-  if (fs_.size() != 4 || qs != ir::Shape{fs_[0], fs_[2], fs_[3], fs_[1]}) return false;
-  const int64_t N = fs_[0], C = fs_[1], H = fs_[2], W = fs_[3];
-  out->resize(static_cast<size_t>(n));
+// NCHW float values as NHWC.
+std::vector<float> ToNhwc(const ir::Shape& s, const float* f) {
+  const int64_t N = s[0], C = s[1], H = s[2], W = s[3];
+  std::vector<float> out(static_cast<size_t>(N * C * H * W));
   for (int64_t a = 0; a < N; ++a)
     for (int64_t c = 0; c < C; ++c)
       for (int64_t h = 0; h < H; ++h)
         for (int64_t w = 0; w < W; ++w)
-          (*out)[static_cast<size_t>(((a * H + h) * W + w) * C + c)] = f[((a * C + c) * H + h) * W + w];
+          out[static_cast<size_t>(((a * H + h) * W + w) * C + c)] = f[((a * C + c) * H + h) * W + w];
+  return out;
+}
+
+double Noise(const std::vector<float>& f, const std::vector<float>& q) {
+  double n = 0.0;
+  for (size_t i = 0; i < f.size(); ++i) n += (static_cast<double>(f[i]) - q[i]) * (static_cast<double>(f[i]) - q[i]);
+  return n;
+}
+
+// Float values of `f` (float graph, ONNX layout, shape fs_) in the layout of
+// the int8 graph's tensor (shape qs, values q): as is, or NCHW -> NHWC when
+// the layout pass made it NHWC. When both layouts have the same shape
+// (C == H == W) the one closer to q is taken once (*layout: -1 undecided,
+// 0 as is, 1 NHWC) and kept. False when the shapes do not correspond.
+bool AlignToShape(const ir::Shape& fs_, const ir::Shape& qs, const float* f, const std::vector<float>& q,
+                  int* layout, std::vector<float>* out) {
+  const int64_t n = ir::NumElements(fs_);
+  const bool nhwc_fits = fs_.size() == 4 && qs == ir::Shape{fs_[0], fs_[2], fs_[3], fs_[1]};
+  if (fs_ == qs && nhwc_fits && *layout < 0) {
+    std::vector<float> a(f, f + n), b = ToNhwc(fs_, f);
+    *layout = Noise(b, q) < Noise(a, q) ? 1 : 0;
+  }
+  if (fs_ == qs && *layout != 1) {
+    out->assign(f, f + n);
+    return true;
+  }
+  if (!nhwc_fits) return false;
+  *out = ToNhwc(fs_, f);
   return true;
 }
 
@@ -194,18 +215,20 @@ Expected<QuantizeReport> QuantizeOnnxModel(const std::string& model_path, const 
   }
   std::vector<ErrorAcc> acc(report.layers.size());
   std::vector<char> aligned(report.layers.size(), 1);
+  std::vector<int> layout(report.layers.size(), -1);
   for (const auto& sample : calib.samples) {
     EMBER_ASSIGN_OR_RETURN(ops::EvalResult rf, ops::EvaluateGraph(gf, sample, {.keep_intermediates = true}));
     EMBER_ASSIGN_OR_RETURN(ops::EvalResult rq, ops::EvaluateGraph(gq, sample, {.keep_intermediates = true}));
     for (size_t k = 0; k < report.layers.size(); ++k) {
       if (qid[k] == ir::kNoTensor || fid[k] == ir::kNoTensor || !aligned[k]) continue;
       const ir::Tensor& tq = gq.tensor(qid[k]);
+      const std::vector<float> q = DequantizedValues(tq, rq.all[static_cast<size_t>(qid[k])]);
       std::vector<float> f;
-      if (!AlignToShape(gf.tensor(fid[k]).shape, tq.shape, AsFloats(rf.all[static_cast<size_t>(fid[k])]), &f)) {
+      if (!AlignToShape(gf.tensor(fid[k]).shape, tq.shape, AsFloats(rf.all[static_cast<size_t>(fid[k])]), q,
+                        &layout[k], &f)) {
         aligned[k] = 0;
         continue;
       }
-      const std::vector<float> q = DequantizedValues(tq, rq.all[static_cast<size_t>(qid[k])]);
       for (size_t i = 0; i < f.size(); ++i) {
         const double d = static_cast<double>(f[i]) - q[i];
         acc[k].signal += static_cast<double>(f[i]) * f[i];
