@@ -64,6 +64,7 @@ void TensorStats::ObserveHistogram(const float* x, size_t n) {
 //   2. Q = hist[0, i) merged into `levels` groups, each group's count spread
 //      evenly over its nonzero bins (empty bins stay empty);
 //   3. KL(P || Q) of the normalized P and Q; the i with the smallest wins.
+// (ChooseRange first replaces the count of the zero bin by its neighbour's.)
 // Cost: O(bins^2) per tensor (4M steps for 2048 bins), a fraction of a second.
 int EntropyThresholdBin(const std::vector<double>& h, int levels) {
   const int bins = static_cast<int>(h.size());
@@ -131,12 +132,20 @@ Range TensorStats::ChooseRange(Method method, double percentile) const {
     }
     return {std::max(min_, Edge(lo_bin)), std::min(max_, Edge(hi_bin + 1))};
   }
+  // Entropy needs a populated histogram: with fewer values than bins (a
+  // logits output, a small dense layer on few samples) the divergence search
+  // picks arbitrary thresholds, so the tensor keeps its min/max.
+  if (total < kMinEntropyValues) return {min_, max_};
   // Entropy: fold the histogram onto |x| (bin k of the upper half and its mirror).
   const int half = kBins / 2;
   std::vector<double> abs_hist(static_cast<size_t>(half), 0.0);
   for (int k = 0; k < half; ++k) {
     abs_hist[static_cast<size_t>(k)] = hist_[static_cast<size_t>(half + k)] + hist_[static_cast<size_t>(half - 1 - k)];
   }
+  // The spike of exact zeros (relu outputs, padding) would dominate the
+  // divergence; like the reference calibrators, the first bin takes the
+  // count of the second.
+  abs_hist[0] = abs_hist[1];
   const int levels = min_ < 0.0f ? 128 : 256;
   const int end = EntropyThresholdBin(abs_hist, levels);
   const float t = AbsMax(min_, max_) * static_cast<float>(end) / static_cast<float>(half);

@@ -10,7 +10,8 @@
 //   entropy     TensorRT's calibrator: the clipping threshold t of |x| whose
 //               quantized distribution (128 levels for signed tensors, 256
 //               for non-negative ones) has the smallest KL divergence from
-//               the clipped histogram; [max(min, -t), min(max, t)]
+//               the clipped histogram; [max(min, -t), min(max, t)]; a tensor
+//               with fewer than kMinEntropyValues values keeps [min, max]
 // The caller widens the range to include 0 (QuantParamsFor).
 #pragma once
 
@@ -34,6 +35,7 @@ struct Range {
 class TensorStats {
  public:
   static constexpr int kBins = 4096;  // over [-A, A]; 2048 per side
+  static constexpr double kMinEntropyValues = 2.0 * kBins;
 
   void ObserveRange(const float* x, size_t n);
   // Needs ObserveRange of every sample first (fixes the histogram's range).

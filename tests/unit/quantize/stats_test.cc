@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <vector>
@@ -96,6 +97,26 @@ TEST(QuantizeStats, NonNegativeTensorsGetAOneSidedEntropyRange) {
   const Range r = Observe(v, true).ChooseRange(Method::kEntropy);
   EXPECT_GE(r.lo, 0.0f);
   EXPECT_GT(r.hi, 3.0f);
+}
+
+TEST(QuantizeStats, EntropyKeepsTheSaturationOfRelu6) {
+  // relu6 outputs: many zeros, a spread, and values saturated at 6 whose
+  // clipping would move a large mass: the range stays [0, 6].
+  std::vector<float> v;
+  std::mt19937 rng(4);
+  std::normal_distribution<float> n(1.0f, 3.0f);
+  for (int k = 0; k < 100000; ++k) v.push_back(std::clamp(n(rng), 0.0f, 6.0f));
+  const Range r = Observe(v, true).ChooseRange(Method::kEntropy);
+  EXPECT_EQ(r.lo, 0.0f);
+  EXPECT_GT(r.hi, 5.9f);
+}
+
+TEST(QuantizeStats, EntropyOfFewValuesKeepsMinMax) {
+  std::vector<float> v;
+  for (int k = 0; k < 1000; ++k) v.push_back(static_cast<float>(k % 10) - (k == 0 ? 50.0f : 0.0f));
+  const Range r = Observe(v, true).ChooseRange(Method::kEntropy);
+  EXPECT_EQ(r.lo, -50.0f);
+  EXPECT_EQ(r.hi, 9.0f);
 }
 
 TEST(QuantizeStats, ParamsIncludeZeroAndMatchOnnxRuntimeFormula) {
