@@ -155,7 +155,7 @@ bool FoldOne(pb::GraphProto* g, Index& ix, int p, int bn) {
     if (AttrInt(prod, "transA", 0) != 0 || AttrFloat(prod, "alpha", 1.0f) != 1.0f || wt.dims_size() != 2) return false;
     if (prod.input_size() > 2 && AttrFloat(prod, "beta", 1.0f) != 1.0f) return false;
     rows = AttrInt(prod, "transB", 0) != 0;
-  } else if (AttrInt(prod, "group", 1) != 1 && wt.dims_size() < 1) {
+  } else if (wt.dims_size() < 1) {
     return false;
   }
   const int64_t out_ch = rows ? wt.dims(0) : wt.dims(1);

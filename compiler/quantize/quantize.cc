@@ -144,6 +144,9 @@ Expected<QuantizeReport> QuantizeOnnxModel(const std::string& model_path, const 
     return NotQuantizable(model_path, "cannot be parsed as an ONNX model", "pass a float .onnx model");
   }
   EMBER_RETURN_IF_ERROR(CheckFloatModel(model_path, m));
+  // The importer checks the model (checker, shape inference, supported
+  // operators) before anything edits it.
+  if (auto checked = Import(bytes, model_path, options); !checked.ok()) return checked.diag();
   EMBER_ASSIGN_OR_RETURN(report.batchnorm_folded, FoldBatchNormOnnx(m));
   // Step 2.
   EMBER_ASSIGN_OR_RETURN(ir::Graph gf, Import(Serialize(m), model_path, options));

@@ -371,6 +371,14 @@ TEST(QuantizeCli, QuantizeAndCompileInOneStep) {
   r = RunCli({"quantize", tmp + "/copy.onnx", "--calibration", tmp + "/calib", "-o", tmp + "/./copy.onnx"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("E1307"), std::string::npos) << r.err;
+  // Not a model: the importer's diagnostic.
+  WriteFile(tmp + "/junk.onnx", std::vector<uint8_t>(64, 0xff));
+  r = RunCli({"quantize", tmp + "/junk.onnx", "--calibration", tmp + "/calib", "-o", tmp + "/j.onnx"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("E1001"), std::string::npos) << r.err;
+  r = RunCli({"quantize", model, "--calibration", tmp + "/calib", "-o", tmp + "/q.tflite"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("E1308"), std::string::npos) << r.err;
   // Already quantized.
   r = RunCli({"quantize", tmp + "/q.onnx", "--calibration", tmp + "/calib", "-o", tmp + "/q2.onnx"});
   EXPECT_EQ(r.exit_code, 3);
