@@ -413,6 +413,10 @@ TEST(QuantizeCli, QuantizeAndCompileInOneStep) {
   EXPECT_TRUE(std::filesystem::exists(tmp + "/kws.tar"));
   EXPECT_NE(r.err.find("SQNR dB"), std::string::npos);
   EXPECT_TRUE(std::filesystem::is_empty(tmproot)) << "the temporary quantized model was left behind";
+  // The output never replaces the calibration data.
+  r = RunCli({"compile", model, "--quantize", "int8", "--calibration", tmp + "/calib", "-o", tmp + "/calib"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(std::filesystem::exists(tmp + "/calib/a.npy"));
   r = RunCli({"compile", model, "--calibration", tmp + "/calib", "-o", tmp + "/x.tar"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("E1308"), std::string::npos) << r.err;

@@ -102,7 +102,9 @@ void RegisterCompile(CLI::App& app, Action* run) {
       package::MlfOptions mo;
       mo.target = a->target;
       mo.graph = &*g;
-      mo.inputs = {model};
+      mo.inputs = {a->model};  // never replaced by the output, nor the quantized model or its calibration data
+      if (model != a->model) mo.inputs.push_back(model);
+      if (!a->q.calibration.empty()) mo.inputs.push_back(a->q.calibration);
       Status st = package::ExportModelLibraryFormat(*m, a->out, mo);
       if (!st.ok()) return Report(st.diag());
       if (a->verbose) std::fputs(memory::PlanSummary(*g, m->plan).c_str(), stdout);
