@@ -293,7 +293,8 @@ TEST_P(QuantizeModel, Int8WithinOneStepOfDequantizedReferenceAndOnnxRuntimeLoads
   // two roundings against one float rounding) to several steps, as ONNX
   // Runtime's own fused kernels do against its literal evaluation
   // (../shared/onnx/README.md); docs/quantize.md gives the figures.
-  if (std::string(GetParam()) != "mobilenet_v2_035") {
+  const bool amplifies = std::string(GetParam()) == "mobilenet_v2_035";
+  if (!amplifies) {
     EXPECT_GE(share, 0.99);
   } else {
     EXPECT_LE(worst, 16.0);
@@ -346,7 +347,10 @@ TEST_P(QuantizeModel, Int8WithinOneStepOfDequantizedReferenceAndOnnxRuntimeLoads
     if (*opt) {
       std::printf("%s: ONNX Runtime loads it; without graph optimizations vs ember's dequantized reference: "
                   "%.2f %% within 1 step, worst %.1f steps\n", GetParam(), 100.0 * ort_share, ort_worst);
-      EXPECT_GE(ort_share, 0.99);
+      // Two literal float evaluations differ only by float rounding, which
+      // mobilenet_v2_035 amplifies like any one-step difference.
+      if (!amplifies) EXPECT_GE(ort_share, 0.99);
+      else EXPECT_LE(ort_worst, 16.0);
     } else {
       std::printf("%s: ONNX Runtime default options (fused int8 kernels) vs ember int8: %.2f %% within 1 step, "
                   "worst %.1f steps\n", GetParam(), 100.0 * ort_share, ort_worst);
