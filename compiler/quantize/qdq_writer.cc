@@ -24,248 +24,11 @@
 #include <set>
 
 #include "onnx/checker.h"
+#include "quantize/onnx_util.h"
 
 namespace ember::quantize {
 
-namespace pb = ::onnx;
-
-namespace {
-
-const pb::AttributeProto* Attr(const pb::NodeProto& n, const std::string& name) {
-  for (const auto& a : n.attribute()) {
-    if (a.name() == name) return &a;
-  }
-  return nullptr;
-}
-int64_t AttrInt(const pb::NodeProto& n, const std::string& name, int64_t def) {
-  const auto* a = Attr(n, name);
-  return a ? a->i() : def;
-}
-float AttrFloat(const pb::NodeProto& n, const std::string& name, float def) {
-  const auto* a = Attr(n, name);
-  return a ? a->f() : def;
-}
-
-// Float values of a float32 initializer (raw or typed data); false otherwise.
-bool GetFloats(const pb::TensorProto& t, std::vector<float>* out) {
-  if (t.data_type() != pb::TensorProto::FLOAT || t.data_location() == pb::TensorProto::EXTERNAL) return false;
-  int64_t n = 1;
-  for (int64_t d : t.dims()) n *= d;
-  if (t.has_raw_data()) {
-    if (t.raw_data().size() != static_cast<size_t>(n) * 4) return false;
-    out->resize(static_cast<size_t>(n));
-    std::memcpy(out->data(), t.raw_data().data(), t.raw_data().size());
-    return true;
-  }
-  if (t.float_data_size() != n) return false;
-  out->assign(t.float_data().begin(), t.float_data().end());
-  return true;
-}
-
-void SetFloats(pb::TensorProto* t, const std::vector<float>& v) {
-  t->clear_float_data();
-  t->set_data_type(pb::TensorProto::FLOAT);
-  t->set_raw_data(std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4));
-}
-
-template <typename T>
-pb::TensorProto MakeTensor(const std::string& name, int32_t type, std::vector<int64_t> dims, const std::vector<T>& v) {
-  pb::TensorProto t;
-  t.set_name(name);
-  t.set_data_type(type);
-  for (int64_t d : dims) t.add_dims(d);
-  t.set_raw_data(std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T)));
-  return t;
-}
-
-struct Index {
-  std::map<std::string, int> producer;                // tensor -> node index
-  std::map<std::string, std::vector<int>> readers;    // tensor -> node indices
-  std::map<std::string, pb::TensorProto*> inits;      // initializer by name
-  std::set<std::string> outputs;                      // graph outputs
-};
-
-Index BuildIndex(pb::GraphProto* g) {
-  Index ix;
-  for (int i = 0; i < g->node_size(); ++i) {
-    for (const auto& o : g->node(i).output()) ix.producer[o] = i;
-    for (const auto& in : g->node(i).input()) {
-      if (!in.empty()) ix.readers[in].push_back(i);
-    }
-  }
-  for (auto& t : *g->mutable_initializer()) ix.inits[t.name()] = &t;
-  for (const auto& o : g->output()) ix.outputs.insert(o.name());
-  return ix;
-}
-
-// A constant scalar input (initializer or Constant node output), if known.
-bool ConstScalar(const pb::GraphProto& g, const Index& ix, const std::string& name, float* out) {
-  const pb::TensorProto* t = nullptr;
-  if (auto it = ix.inits.find(name); it != ix.inits.end()) t = it->second;
-  if (auto it = ix.producer.find(name); !t && it != ix.producer.end()) {
-    const auto& n = g.node(it->second);
-    if (n.op_type() == "Constant") {
-      if (const auto* a = Attr(n, "value"); a && a->has_t()) t = &a->t();
-    }
-  }
-  std::vector<float> v;
-  if (!t || !GetFloats(*t, &v) || v.size() != 1) return false;
-  *out = v[0];
-  return true;
-}
-
-bool OnlyReader(const Index& ix, const std::string& tensor, int node) {
-  auto it = ix.readers.find(tensor);
-  return it != ix.readers.end() && it->second.size() == 1 && it->second[0] == node && !ix.outputs.count(tensor);
-}
-
-int Uses(const Index& ix, const std::string& tensor) {
-  auto it = ix.readers.find(tensor);
-  return it == ix.readers.end() ? 0 : static_cast<int>(it->second.size());
-}
-
-void EraseNodes(pb::GraphProto* g, const std::set<int>& drop) {
-  pb::GraphProto kept;
-  for (int i = 0; i < g->node_size(); ++i) {
-    if (!drop.count(i)) *kept.add_node() = g->node(i);
-  }
-  g->mutable_node()->Swap(kept.mutable_node());
-}
-
-// Folds BN node `bn` into producer `p` (Conv or Gemm); false when not legal.
-bool FoldOne(pb::GraphProto* g, Index& ix, int p, int bn) {
-  pb::NodeProto& prod = *g->mutable_node(p);
-  const pb::NodeProto& b = g->node(bn);
-  if (b.input_size() != 5 || AttrInt(b, "training_mode", 0) != 0) return false;
-  for (int k = 1; k < b.output_size(); ++k) {
-    if (!b.output(k).empty()) return false;
-  }
-  std::vector<float> gamma, beta, mean, var, w, bias;
-  auto init = [&](const std::string& name, std::vector<float>* v) {
-    auto it = ix.inits.find(name);
-    return it != ix.inits.end() && GetFloats(*it->second, v);
-  };
-  if (!init(b.input(1), &gamma) || !init(b.input(2), &beta) || !init(b.input(3), &mean) || !init(b.input(4), &var)) return false;
-  const size_t c = gamma.size();
-  if (beta.size() != c || mean.size() != c || var.size() != c) return false;
-  if (prod.input_size() < 2 || !init(prod.input(1), &w) || Uses(ix, prod.input(1)) != 1) return false;
-  const pb::TensorProto& wt = *ix.inits[prod.input(1)];
-  bool rows = true;  // output channel = first weight dimension
-  if (prod.op_type() == "Gemm") {
-    if (AttrInt(prod, "transA", 0) != 0 || AttrFloat(prod, "alpha", 1.0f) != 1.0f || wt.dims_size() != 2) return false;
-    if (prod.input_size() > 2 && AttrFloat(prod, "beta", 1.0f) != 1.0f) return false;
-    rows = AttrInt(prod, "transB", 0) != 0;
-  } else if (wt.dims_size() < 1) {
-    return false;
-  }
-  const int64_t out_ch = rows ? wt.dims(0) : wt.dims(1);
-  if (static_cast<size_t>(out_ch) != c || w.size() % c != 0) return false;
-  const bool has_bias = prod.input_size() > 2 && !prod.input(2).empty();
-  if (has_bias) {
-    if (!init(prod.input(2), &bias) || bias.size() != c || Uses(ix, prod.input(2)) != 1) return false;
-    if (ix.inits[prod.input(2)]->dims_size() != 1) return false;
-  } else {
-    bias.assign(c, 0.0f);
-  }
-  const double eps = AttrFloat(b, "epsilon", 1e-5f);
-  std::vector<double> f(c);
-  for (size_t o = 0; o < c; ++o) f[o] = gamma[o] / std::sqrt(static_cast<double>(var[o]) + eps);
-  const size_t inner = w.size() / c;
-  for (size_t k = 0; k < w.size(); ++k) {
-    const size_t o = rows ? k / inner : k % c;
-    w[k] = static_cast<float>(w[k] * f[o]);
-  }
-  for (size_t o = 0; o < c; ++o) bias[o] = static_cast<float>((bias[o] - mean[o]) * f[o] + beta[o]);
-  SetFloats(ix.inits[prod.input(1)], w);
-  if (has_bias) {
-    SetFloats(ix.inits[prod.input(2)], bias);
-  } else {
-    std::string name = prod.input(1) + "_bn_bias";
-    while (ix.inits.count(name) || ix.producer.count(name)) name += "_";
-    *g->add_initializer() = MakeTensor(name, pb::TensorProto::FLOAT, {static_cast<int64_t>(c)}, bias);
-    while (prod.input_size() < 2) prod.add_input("");
-    if (prod.input_size() == 2) prod.add_input(name);
-    else prod.set_input(2, name);
-  }
-  prod.set_output(0, b.output(0));
-  return true;
-}
-
-}  // namespace
-
-Expected<int> FoldBatchNormOnnx(pb::ModelProto& m) {
-  pb::GraphProto* g = m.mutable_graph();
-  int folded = 0;
-  for (bool again = true; again;) {
-    again = false;
-    Index ix = BuildIndex(g);
-    for (int i = 0; i < g->node_size(); ++i) {
-      const pb::NodeProto& n = g->node(i);
-      if (n.op_type() != "BatchNormalization" || n.input_size() < 1) continue;
-      auto p = ix.producer.find(n.input(0));
-      if (p == ix.producer.end() || !OnlyReader(ix, n.input(0), i)) continue;
-      const std::string& op = g->node(p->second).op_type();
-      if (op != "Conv" && op != "Gemm") continue;
-      if (!FoldOne(g, ix, p->second, i)) continue;
-      EraseNodes(g, {i});
-      ++folded;
-      again = true;  // indices changed
-      break;
-    }
-  }
-  return folded;
-}
-
-int RemoveFusableActivations(pb::ModelProto& m) {
-  pb::GraphProto* g = m.mutable_graph();
-  const Index ix = BuildIndex(g);
-  std::set<int> drop;
-  for (int i = 0; i < g->node_size(); ++i) {
-    const pb::NodeProto& a = g->node(i);
-    if (a.input_size() < 1 || a.output_size() != 1) continue;
-    bool act = a.op_type() == "Relu";
-    if (a.op_type() == "Clip") {
-      float lo = AttrFloat(a, "min", std::numeric_limits<float>::lowest());
-      if (a.input_size() > 1 && !a.input(1).empty() && !ConstScalar(*g, ix, a.input(1), &lo)) continue;
-      act = lo == 0.0f;
-    }
-    if (!act) continue;
-    auto p = ix.producer.find(a.input(0));
-    if (p == ix.producer.end() || !OnlyReader(ix, a.input(0), i) || drop.count(p->second)) continue;
-    const std::string& op = g->node(p->second).op_type();
-    if (op != "Conv" && op != "Gemm" && op != "MatMul" && op != "Add") continue;
-    g->mutable_node(p->second)->set_output(0, a.output(0));
-    drop.insert(i);
-  }
-  EraseNodes(g, drop);
-  // Constant nodes nothing reads any more (a removed Clip's bounds).
-  const Index after = BuildIndex(g);
-  std::set<int> unused;
-  for (int i = 0; i < g->node_size(); ++i) {
-    const auto& n = g->node(i);
-    if (n.op_type() == "Constant" && n.output_size() == 1 && !Uses(after, n.output(0)) && !after.outputs.count(n.output(0))) {
-      unused.insert(i);
-    }
-  }
-  EraseNodes(g, unused);
-  return static_cast<int>(drop.size());
-}
-
-std::vector<std::string> CandidateTensors(const pb::ModelProto& m) {
-  std::vector<std::string> out;
-  std::set<std::string> inits;
-  for (const auto& t : m.graph().initializer()) inits.insert(t.name());
-  for (const auto& in : m.graph().input()) {
-    if (!inits.count(in.name())) out.push_back(in.name());
-  }
-  for (const auto& n : m.graph().node()) {
-    if (n.op_type() == "Constant") continue;
-    for (const auto& o : n.output()) {
-      if (!o.empty()) out.push_back(o);
-    }
-  }
-  return out;
-}
+using namespace detail;  // NOLINT: the quantizer's own helpers
 
 namespace {
 
@@ -292,6 +55,9 @@ class Writer {
   Expected<std::vector<QuantizedTensor>> Run(const std::map<std::string, Range>& ranges);
 
  private:
+  std::vector<QuantizedTensor> AssignParams(const std::map<std::string, Range>& ranges);  // step 2
+  void RebuildNodes();                                                                     // step 3
+  Status Finish();                                                                         // step 4
   std::string Fresh(const std::string& base) {
     std::string n = base;
     for (int k = 1; used_.count(n); ++k) n = base + "_" + std::to_string(k);
@@ -421,24 +187,15 @@ bool Writer::QuantizeWeights(pb::NodeProto& n, const Params& in, pb::GraphProto*
   return true;
 }
 
-Expected<std::vector<QuantizedTensor>> Writer::Run(const std::map<std::string, Range>& ranges) {
-  ix_ = BuildIndex(g_);
-  for (const auto& t : g_->initializer()) used_.insert(t.name());
-  for (const auto& n : g_->node()) {
-    used_.insert(n.name());
-    for (const auto& o : n.output()) used_.insert(o);
-  }
-  for (const auto& in : g_->input()) used_.insert(in.name());
+std::vector<QuantizedTensor> Writer::AssignParams(const std::map<std::string, Range>& ranges) {
   std::vector<QuantizedTensor> result;
   auto own = [&](const std::string& t, const std::string& producer) {
     auto r = ranges.find(t);
-    if (r == ranges.end()) return false;
+    if (r == ranges.end()) return;
     const AffineInt8 a = QuantParamsFor(r->second);
     params_[t] = AddParams(t, a.scale, a.zero_point);
     result.push_back({t, producer, a.scale, a.zero_point});
-    return true;
   };
-  // Step 2: parameters of every quantized tensor.
   for (const auto& in : g_->input()) {
     if (!ix_.inits.count(in.name()) && !ix_.outputs.count(in.name())) own(in.name(), "input");
   }
@@ -463,7 +220,10 @@ Expected<std::vector<QuantizedTensor>> Writer::Run(const std::map<std::string, R
   for (const auto& [t, p] : params_) {
     if (ix_.outputs.count(t)) pre_[t] = Fresh(t + "_QuantizeLinear_Input");
   }
-  // Step 3: the new node list.
+  return result;
+}
+
+void Writer::RebuildNodes() {
   pb::GraphProto out;
   for (const auto& in : g_->input()) {
     if (auto p = params_.find(in.name()); p != params_.end()) EmitQdq(in.name(), p->second, &out);
@@ -486,7 +246,9 @@ Expected<std::vector<QuantizedTensor>> Writer::Run(const std::map<std::string, R
     }
   }
   g_->mutable_node()->Swap(out.mutable_node());
-  // Step 4: initializers nothing reads, value_info, checker.
+}
+
+Status Writer::Finish() {
   std::set<std::string> read;
   for (const auto& n : g_->node()) {
     for (const auto& in : n.input()) read.insert(in);
@@ -512,6 +274,20 @@ Expected<std::vector<QuantizedTensor>> Writer::Run(const std::map<std::string, R
                     std::string("the quantized model fails the ONNX checker: ") + e.what(),
                     "this is a bug in ember's quantizer; please report it with the model");
   }
+  return Status::Ok();
+}
+
+Expected<std::vector<QuantizedTensor>> Writer::Run(const std::map<std::string, Range>& ranges) {
+  ix_ = BuildIndex(g_);  // step 1
+  for (const auto& t : g_->initializer()) used_.insert(t.name());
+  for (const auto& n : g_->node()) {
+    used_.insert(n.name());
+    for (const auto& o : n.output()) used_.insert(o);
+  }
+  for (const auto& in : g_->input()) used_.insert(in.name());
+  std::vector<QuantizedTensor> result = AssignParams(ranges);  // step 2
+  RebuildNodes();                                               // step 3
+  EMBER_RETURN_IF_ERROR(Finish());                              // step 4
   return result;
 }
 

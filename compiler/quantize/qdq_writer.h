@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "onnx/onnx_pb.h"
+#include "quantize/onnx_rewrite.h"
 #include "quantize/stats.h"
 #include "support/status.h"
 
@@ -27,21 +28,6 @@ namespace ember::quantize {
 
 inline constexpr const char* kNotQuantizable = "E1305";  // the model cannot be quantized (already int8, ...)
 inline constexpr const char* kQdqInvalid = "E1306";      // the written model fails the ONNX checker (a bug)
-
-// Folds each BatchNormalization (inference form) that is the only reader of
-// a Conv or Gemm output into that node's weights and bias, on the ONNX level.
-// Returns the number folded; a BatchNormalization that cannot be folded stays.
-Expected<int> FoldBatchNormOnnx(::onnx::ModelProto& m);
-
-// Removes each Relu / Clip(min 0) that is the only reader of a Conv, Gemm,
-// MatMul or Add output: the producer writes the activation's output tensor
-// instead (its range is the activation's). Call after calibration, with the
-// ranges measured on the unchanged graph. Returns the number removed.
-int RemoveFusableActivations(::onnx::ModelProto& m);
-
-// Names of the tensors calibration observes: graph inputs and node outputs
-// (the caller keeps those that are float tensors computed at run time).
-std::vector<std::string> CandidateTensors(const ::onnx::ModelProto& m);
 
 struct QdqOptions {
   bool per_channel = false;

@@ -130,6 +130,98 @@ std::vector<float> DequantizedValues(const ir::Tensor& t, const std::vector<uint
   return v;
 }
 
+namespace {
+
+// Step 3: the range of every float tensor of `gf` named like a tensor of `m`.
+Expected<std::map<std::string, Range>> Calibrate(const ir::Graph& gf, const pb::ModelProto& m,
+                                                 const CalibrationSet& calib, const QuantizeOptions& options) {
+  std::map<std::string, ir::TensorId> observed;
+  for (const std::string& name : CandidateTensors(m)) {
+    const ir::TensorId id = gf.FindTensor(name);
+    if (id == ir::kNoTensor) continue;
+    const ir::Tensor& t = gf.tensor(id);
+    if (t.dtype == ir::DType::kFloat32 && !t.is_const()) observed[name] = id;
+  }
+  std::map<std::string, TensorStats> stats;
+  const int rounds = options.method == Method::kMinMax ? 1 : 2;
+  for (int round = 0; round < rounds; ++round) {
+    for (const auto& sample : calib.samples) {
+      EMBER_ASSIGN_OR_RETURN(ops::EvalResult r, ops::EvaluateGraph(gf, sample, {.keep_intermediates = true}));
+      for (const auto& [name, id] : observed) {
+        const auto& b = r.all[static_cast<size_t>(id)];
+        if (round == 0) stats[name].ObserveRange(AsFloats(b), b.size() / 4);
+        else stats[name].ObserveHistogram(AsFloats(b), b.size() / 4);
+      }
+    }
+  }
+  std::map<std::string, Range> ranges;
+  for (const auto& [name, st] : stats) {
+    if (st.seen()) ranges[name] = st.ChooseRange(options.method, options.percentile);
+  }
+  return ranges;
+}
+
+// The tensor of the int8 graph that holds quantized tensor `t`, or kNoTensor.
+ir::TensorId Int8Tensor(const ir::Graph& gq, const std::string& t) {
+  for (const std::string& cand : {t + "_QuantizeLinear_Output", t}) {
+    const ir::TensorId id = gq.FindTensor(cand);
+    if (id != ir::kNoTensor && !gq.tensor(id).is_const()) return id;
+  }
+  return ir::kNoTensor;
+}
+
+// Step 5: fills the error columns of report->layers (float graph `gf`
+// against the written model run through the pass pipeline).
+Status MeasureErrors(const ir::Graph& gf, const CalibrationSet& calib, const std::string& source,
+                     const QuantizeOptions& options, QuantizeReport* report) {
+  EMBER_ASSIGN_OR_RETURN(ir::Graph gq, Import(report->model, source + " (quantized)", options));
+  passes::PipelineOptions po;
+  po.pass.keep_io_layout = true;
+  EMBER_RETURN_IF_ERROR(passes::RunPipeline(gq, po));
+  for (const auto& n : gq.nodes) {
+    if (n.op == ir::OpKind::kQuantize || n.op == ir::OpKind::kDequantize || n.outputs.empty()) continue;
+    (gq.tensor(n.outputs[0]).dtype == ir::DType::kFloat32 ? report->float_nodes : report->int8_nodes) += 1;
+  }
+  const size_t count = report->layers.size();
+  std::vector<ir::TensorId> qid(count), fid(count);
+  for (size_t k = 0; k < count; ++k) {
+    fid[k] = gf.FindTensor(report->layers[k].tensor);
+    qid[k] = Int8Tensor(gq, report->layers[k].tensor);
+  }
+  std::vector<ErrorAcc> acc(count);
+  std::vector<char> aligned(count, 1);
+  std::vector<int> layout(count, -1);
+  for (const auto& sample : calib.samples) {
+    EMBER_ASSIGN_OR_RETURN(ops::EvalResult rf, ops::EvaluateGraph(gf, sample, {.keep_intermediates = true}));
+    EMBER_ASSIGN_OR_RETURN(ops::EvalResult rq, ops::EvaluateGraph(gq, sample, {.keep_intermediates = true}));
+    for (size_t k = 0; k < count; ++k) {
+      if (qid[k] == ir::kNoTensor || fid[k] == ir::kNoTensor || !aligned[k]) continue;
+      const ir::Tensor& tq = gq.tensor(qid[k]);
+      const std::vector<float> q = DequantizedValues(tq, rq.all[static_cast<size_t>(qid[k])]);
+      std::vector<float> f;
+      aligned[k] = AlignToShape(gf.tensor(fid[k]).shape, tq.shape, AsFloats(rf.all[static_cast<size_t>(fid[k])]), q,
+                                &layout[k], &f);
+      for (size_t i = 0; aligned[k] && i < f.size(); ++i) {
+        const double d = static_cast<double>(f[i]) - q[i];
+        acc[k].signal += static_cast<double>(f[i]) * f[i];
+        acc[k].noise += d * d;
+        acc[k].max_abs = std::max(acc[k].max_abs, std::fabs(d));
+      }
+    }
+  }
+  for (size_t k = 0; k < count; ++k) {
+    LayerError& e = report->layers[k];
+    e.matched = qid[k] != ir::kNoTensor && fid[k] != ir::kNoTensor && aligned[k];
+    if (!e.matched) continue;
+    e.max_abs = acc[k].max_abs;
+    e.sqnr_db = acc[k].noise > 0.0 ? 10.0 * std::log10(acc[k].signal / acc[k].noise)
+                                   : std::numeric_limits<double>::infinity();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Expected<QuantizeReport> QuantizeOnnxModel(const std::string& model_path, const std::string& calibration_path,
                                            const QuantizeOptions& options) {
   QuantizeReport report;
@@ -155,29 +247,7 @@ Expected<QuantizeReport> QuantizeOnnxModel(const std::string& model_path, const 
   // Step 3.
   EMBER_ASSIGN_OR_RETURN(CalibrationSet calib, LoadCalibration(calibration_path, inputs));
   report.samples = calib.samples.size();
-  std::map<std::string, ir::TensorId> observed;
-  for (const std::string& name : CandidateTensors(m)) {
-    const ir::TensorId id = gf.FindTensor(name);
-    if (id == ir::kNoTensor) continue;
-    const ir::Tensor& t = gf.tensor(id);
-    if (t.dtype == ir::DType::kFloat32 && !t.is_const()) observed[name] = id;
-  }
-  std::map<std::string, TensorStats> stats;
-  const int rounds = options.method == Method::kMinMax ? 1 : 2;
-  for (int round = 0; round < rounds; ++round) {
-    for (const auto& sample : calib.samples) {
-      EMBER_ASSIGN_OR_RETURN(ops::EvalResult r, ops::EvaluateGraph(gf, sample, {.keep_intermediates = true}));
-      for (const auto& [name, id] : observed) {
-        const auto& b = r.all[static_cast<size_t>(id)];
-        if (round == 0) stats[name].ObserveRange(AsFloats(b), b.size() / 4);
-        else stats[name].ObserveHistogram(AsFloats(b), b.size() / 4);
-      }
-    }
-  }
-  std::map<std::string, Range> ranges;
-  for (const auto& [name, s] : stats) {
-    if (s.seen()) ranges[name] = s.ChooseRange(options.method, options.percentile);
-  }
+  EMBER_ASSIGN_OR_RETURN(auto ranges, Calibrate(gf, m, calib, options));
   // Step 4.
   report.activations_removed = RemoveFusableActivations(m);
   EMBER_ASSIGN_OR_RETURN(std::vector<QuantizedTensor> quantized,
@@ -194,60 +264,8 @@ Expected<QuantizeReport> QuantizeOnnxModel(const std::string& model_path, const 
     e.is_output = outputs.count(q.name) != 0;
     report.layers.push_back(e);
   }
-  if (!options.error_table) return report;
   // Step 5.
-  EMBER_ASSIGN_OR_RETURN(ir::Graph gq, Import(report.model, model_path + " (quantized)", options));
-  passes::PipelineOptions po;
-  po.pass.keep_io_layout = true;
-  EMBER_RETURN_IF_ERROR(passes::RunPipeline(gq, po));
-  for (const auto& n : gq.nodes) {
-    if (n.op == ir::OpKind::kQuantize || n.op == ir::OpKind::kDequantize || n.outputs.empty()) continue;
-    (gq.tensor(n.outputs[0]).dtype == ir::DType::kFloat32 ? report.float_nodes : report.int8_nodes) += 1;
-  }
-  std::vector<ir::TensorId> qid(report.layers.size(), ir::kNoTensor), fid(report.layers.size(), ir::kNoTensor);
-  for (size_t k = 0; k < report.layers.size(); ++k) {
-    const std::string& t = report.layers[k].tensor;
-    fid[k] = gf.FindTensor(t);
-    for (const std::string& cand : {t + "_QuantizeLinear_Output", t}) {
-      const ir::TensorId id = gq.FindTensor(cand);
-      if (id != ir::kNoTensor && !gq.tensor(id).is_const()) {
-        qid[k] = id;
-        break;
-      }
-    }
-  }
-  std::vector<ErrorAcc> acc(report.layers.size());
-  std::vector<char> aligned(report.layers.size(), 1);
-  std::vector<int> layout(report.layers.size(), -1);
-  for (const auto& sample : calib.samples) {
-    EMBER_ASSIGN_OR_RETURN(ops::EvalResult rf, ops::EvaluateGraph(gf, sample, {.keep_intermediates = true}));
-    EMBER_ASSIGN_OR_RETURN(ops::EvalResult rq, ops::EvaluateGraph(gq, sample, {.keep_intermediates = true}));
-    for (size_t k = 0; k < report.layers.size(); ++k) {
-      if (qid[k] == ir::kNoTensor || fid[k] == ir::kNoTensor || !aligned[k]) continue;
-      const ir::Tensor& tq = gq.tensor(qid[k]);
-      const std::vector<float> q = DequantizedValues(tq, rq.all[static_cast<size_t>(qid[k])]);
-      std::vector<float> f;
-      if (!AlignToShape(gf.tensor(fid[k]).shape, tq.shape, AsFloats(rf.all[static_cast<size_t>(fid[k])]), q,
-                        &layout[k], &f)) {
-        aligned[k] = 0;
-        continue;
-      }
-      for (size_t i = 0; i < f.size(); ++i) {
-        const double d = static_cast<double>(f[i]) - q[i];
-        acc[k].signal += static_cast<double>(f[i]) * f[i];
-        acc[k].noise += d * d;
-        acc[k].max_abs = std::max(acc[k].max_abs, std::fabs(d));
-      }
-    }
-  }
-  for (size_t k = 0; k < report.layers.size(); ++k) {
-    LayerError& e = report.layers[k];
-    e.matched = qid[k] != ir::kNoTensor && fid[k] != ir::kNoTensor && aligned[k];
-    if (!e.matched) continue;
-    e.max_abs = acc[k].max_abs;
-    e.sqnr_db = acc[k].noise > 0.0 ? 10.0 * std::log10(acc[k].signal / acc[k].noise)
-                                   : std::numeric_limits<double>::infinity();
-  }
+  if (options.error_table) EMBER_RETURN_IF_ERROR(MeasureErrors(gf, calib, model_path, options, &report));
   return report;
 }
 
