@@ -17,18 +17,20 @@ namespace {
 
 namespace pb = ::onnx;
 
-// x[1,8] -> Gemm(4 units) -> Relu -> Gemm(2 units) -> y[1,2]
-std::vector<uint8_t> DenseModel() {
+// x[1,8] -> Gemm(4 units) -> Relu -> Gemm(2 units) -> y[1,2]; with
+// `dynamic`, the batch dimension of x and y is a parameter.
+std::vector<uint8_t> DenseModel(bool dynamic = false) {
   pb::ModelProto m;
   m.set_ir_version(7);
   m.add_opset_import()->set_version(13);
   auto* g = m.mutable_graph();
   g->set_name("dense");
-  auto io = [](pb::ValueInfoProto* v, const std::string& name, int64_t n) {
+  auto io = [dynamic](pb::ValueInfoProto* v, const std::string& name, int64_t n) {
     v->set_name(name);
     auto* tt = v->mutable_type()->mutable_tensor_type();
     tt->set_elem_type(pb::TensorProto::FLOAT);
-    tt->mutable_shape()->add_dim()->set_dim_value(1);
+    if (dynamic) tt->mutable_shape()->add_dim()->set_dim_param("batch");
+    else tt->mutable_shape()->add_dim()->set_dim_value(1);
     tt->mutable_shape()->add_dim()->set_dim_value(n);
   };
   io(g->add_input(), "x", 8);
@@ -107,6 +109,23 @@ TEST(Quantize, DenseModelEndToEnd) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.diag().id, "E1302");
   EXPECT_NE(r.diag().message.find("1x8"), std::string::npos) << r.diag().message;
+}
+
+TEST(Quantize, DynamicDimensionsNeedInputShape) {
+  const std::string dir = test::TempDir();
+  test::WriteFile(dir + "/dyn.onnx", DenseModel(true));
+  NpyArray a{"<f4", {4, 1, 8}, std::vector<uint8_t>(4 * 8 * 4, 0)};
+  test::WriteFile(dir + "/calib.npy", SerializeNpy(a));
+  std::filesystem::create_directories(dir + "/calib");
+  std::filesystem::rename(dir + "/calib.npy", dir + "/calib/x.npy");
+  auto r = QuantizeOnnxModel(dir + "/dyn.onnx", dir + "/calib", {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.diag().id, "E1008");  // the importer's: suggests --input-shape
+  QuantizeOptions o;
+  o.input_shapes["x"] = {1, 8};
+  r = QuantizeOnnxModel(dir + "/dyn.onnx", dir + "/calib", o);
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(r->int8_nodes, 2);
 }
 
 TEST(Quantize, AtomicWriteReplacesAndNeverTouchesTheInput) {
