@@ -73,10 +73,13 @@ class Writer {
   void EmitQdq(const std::string& t, const Params& p, pb::GraphProto* out);
   // Quantized weight input `pos` of node `n` (rewired); false when left float.
   bool QuantizeWeights(pb::NodeProto& n, const Params& in, pb::GraphProto* out);
-  pb::NodeProto* AddNode(pb::GraphProto* out, const char* op, std::vector<std::string> ins, std::string o) {
+  // A node `<base>_QuantizeLinear` / `<base>_DequantizeLinear` (ONNX
+  // Runtime's node names) writing `o`.
+  pb::NodeProto* AddNode(pb::GraphProto* out, const char* op, const std::string& base, std::vector<std::string> ins,
+                         std::string o) {
     pb::NodeProto* n = out->add_node();
     n->set_op_type(op);
-    n->set_name(Fresh(o + "_node"));
+    n->set_name(Fresh(base + "_" + op));
     for (auto& i : ins) n->add_input(i);
     n->add_output(o);
     return n;
@@ -97,9 +100,9 @@ class Writer {
 void Writer::EmitQdq(const std::string& t, const Params& p, pb::GraphProto* out) {
   const std::string q = Fresh(t + "_QuantizeLinear_Output");
   auto pre = pre_.find(t);
-  AddNode(out, "QuantizeLinear", {pre != pre_.end() ? pre->second : t, p.scale, p.zero_point}, q);
+  AddNode(out, "QuantizeLinear", t, {pre != pre_.end() ? pre->second : t, p.scale, p.zero_point}, q);
   const std::string dq = pre != pre_.end() ? t : Fresh(t + "_DequantizeLinear_Output");
-  AddNode(out, "DequantizeLinear", {q, p.scale, p.zero_point}, dq);
+  AddNode(out, "DequantizeLinear", t, {q, p.scale, p.zero_point}, dq);
   dq_of_[t] = dq;
 }
 
@@ -145,7 +148,7 @@ bool Writer::QuantizeWeights(pb::NodeProto& n, const Params& in, pb::GraphProto*
     *g_->add_initializer() = MakeTensor(sn, pb::TensorProto::FLOAT, pdims, scales);
     *g_->add_initializer() = MakeTensor(zn, pb::TensorProto::INT8, pdims, std::vector<int8_t>(scales.size(), 0));
     wdq = Fresh(wname + "_DequantizeLinear_Output");
-    pb::NodeProto* d = AddNode(out, "DequantizeLinear", {qn, sn, zn}, wdq);
+    pb::NodeProto* d = AddNode(out, "DequantizeLinear", wname, {qn, sn, zn}, wdq);
     if (per_ch) {
       auto* a = d->add_attribute();
       a->set_name("axis");
@@ -176,7 +179,7 @@ bool Writer::QuantizeWeights(pb::NodeProto& n, const Params& in, pb::GraphProto*
   *g_->add_initializer() = MakeTensor(sn, pb::TensorProto::FLOAT, pdims, bs);
   *g_->add_initializer() = MakeTensor(zn, pb::TensorProto::INT32, pdims, std::vector<int32_t>(bs.size(), 0));
   const std::string bdq = Fresh(bname + "_DequantizeLinear_Output");
-  pb::NodeProto* d = AddNode(out, "DequantizeLinear", {qn, sn, zn}, bdq);
+  pb::NodeProto* d = AddNode(out, "DequantizeLinear", bname, {qn, sn, zn}, bdq);
   if (per_ch) {
     auto* a = d->add_attribute();
     a->set_name("axis");
