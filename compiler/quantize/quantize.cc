@@ -174,14 +174,18 @@ ir::TensorId Int8Tensor(const ir::Graph& gq, const std::string& t) {
 // against the written model run through the pass pipeline).
 Status MeasureErrors(const ir::Graph& gf, const CalibrationSet& calib, const std::string& source,
                      const QuantizeOptions& options, QuantizeReport* report) {
+  // The operator counts are those of the graph `ember compile` makes; the
+  // comparison keeps the ONNX layout on the inputs (NCHW samples as they are).
+  EMBER_ASSIGN_OR_RETURN(ir::Graph compiled, Import(report->model, source + " (quantized)", options));
+  EMBER_RETURN_IF_ERROR(passes::RunPipeline(compiled));
+  for (const auto& n : compiled.nodes) {
+    if (n.op == ir::OpKind::kQuantize || n.op == ir::OpKind::kDequantize || n.outputs.empty()) continue;
+    (compiled.tensor(n.outputs[0]).dtype == ir::DType::kFloat32 ? report->float_nodes : report->int8_nodes) += 1;
+  }
   EMBER_ASSIGN_OR_RETURN(ir::Graph gq, Import(report->model, source + " (quantized)", options));
   passes::PipelineOptions po;
   po.pass.keep_io_layout = true;
   EMBER_RETURN_IF_ERROR(passes::RunPipeline(gq, po));
-  for (const auto& n : gq.nodes) {
-    if (n.op == ir::OpKind::kQuantize || n.op == ir::OpKind::kDequantize || n.outputs.empty()) continue;
-    (gq.tensor(n.outputs[0]).dtype == ir::DType::kFloat32 ? report->float_nodes : report->int8_nodes) += 1;
-  }
   const size_t count = report->layers.size();
   std::vector<ir::TensorId> qid(count), fid(count);
   for (size_t k = 0; k < count; ++k) {
