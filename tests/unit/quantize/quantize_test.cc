@@ -128,6 +128,67 @@ TEST(Quantize, DynamicDimensionsNeedInputShape) {
   EXPECT_EQ(r->int8_nodes, 2);
 }
 
+// x[1,2,4,4] -> ConvTranspose(3 out, 3x3, stride 2, bias) -> y[1,3,9,9]
+std::vector<uint8_t> ConvTransposeModel() {
+  pb::ModelProto m;
+  m.set_ir_version(7);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("deconv");
+  auto io = [](pb::ValueInfoProto* v, const std::string& name, std::vector<int64_t> dims) {
+    v->set_name(name);
+    auto* tt = v->mutable_type()->mutable_tensor_type();
+    tt->set_elem_type(pb::TensorProto::FLOAT);
+    for (int64_t d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
+  };
+  io(g->add_input(), "x", {1, 2, 4, 4});
+  io(g->add_output(), "y", {1, 3, 9, 9});
+  auto* w = g->add_initializer();
+  w->set_name("w");
+  w->set_data_type(pb::TensorProto::FLOAT);
+  for (int64_t d : {2, 3, 3, 3}) w->add_dims(d);
+  for (int k = 0; k < 54; ++k) w->add_float_data(0.05f * static_cast<float>((k * 7) % 9) - 0.2f);
+  auto* b = g->add_initializer();
+  b->set_name("b");
+  b->set_data_type(pb::TensorProto::FLOAT);
+  b->add_dims(3);
+  for (float v : {0.1f, -0.1f, 0.2f}) b->add_float_data(v);
+  auto* n = g->add_node();
+  n->set_op_type("ConvTranspose");
+  n->set_name("deconv");
+  for (const char* i : {"x", "w", "b"}) n->add_input(i);
+  n->add_output("y");
+  auto* st = n->add_attribute();
+  st->set_name("strides");
+  st->set_type(pb::AttributeProto::INTS);
+  st->add_ints(2);
+  st->add_ints(2);
+  std::string out;
+  m.SerializeToString(&out);
+  return {out.begin(), out.end()};
+}
+
+TEST(Quantize, ConvTransposePerChannel) {
+  const std::string dir = test::TempDir();
+  test::WriteFile(dir + "/deconv.onnx", ConvTransposeModel());
+  std::filesystem::create_directories(dir + "/calib");
+  NpyArray a{"<f4", {4, 2, 4, 4}, std::vector<uint8_t>(4 * 32 * 4)};
+  for (int k = 0; k < 4 * 32; ++k) {
+    const float v = std::cos(0.3f * static_cast<float>(k));
+    std::memcpy(&a.data[static_cast<size_t>(k) * 4], &v, 4);
+  }
+  test::WriteFile(dir + "/calib/x.npy", SerializeNpy(a));
+  for (bool per_channel : {false, true}) {
+    QuantizeOptions o;
+    o.per_channel = per_channel;
+    auto r = QuantizeOnnxModel(dir + "/deconv.onnx", dir + "/calib", o);
+    ASSERT_TRUE(r.ok()) << r.diag().ToString();
+    ASSERT_EQ(r->layers.size(), 2u);
+    EXPECT_TRUE(r->layers[1].matched);
+    EXPECT_GT(r->layers[1].sqnr_db, 25.0);
+  }
+}
+
 TEST(Quantize, AtomicWriteReplacesAndNeverTouchesTheInput) {
   const std::string dir = test::TempDir();
   const std::string in = dir + "/in.onnx", out = dir + "/out.onnx";
