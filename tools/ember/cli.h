@@ -26,6 +26,20 @@ void RegisterCompile(CLI::App& app, Action* run);
 void RegisterRun(CLI::App& app, Action* run);
 void RegisterMicro(CLI::App& app, Action* run);
 void RegisterDevice(CLI::App& app, Action* run);
+void RegisterQuantize(CLI::App& app, Action* run);
+
+// The calibration options of `quantize` and `compile --quantize int8` (cmd_quantize.cc).
+struct QuantizeArgs {
+  std::string calibration;
+  std::string method = "minmax";
+  bool per_channel = false;
+};
+void AddQuantizeOptions(CLI::App* cmd, QuantizeArgs* args);
+// Quantizes `model` into a fresh temporary folder (*temp_dir, which the
+// caller removes) and returns the path of the QDQ model; prints the error
+// table to stderr.
+Expected<std::string> QuantizeToTemp(const std::string& model, const QuantizeArgs& args,
+                                     const std::vector<std::string>& input_shapes, std::string* temp_dir);
 
 // `ember run` on a project folder (cmd_run_device.cc).
 bool IsProjectDir(const std::string& path);

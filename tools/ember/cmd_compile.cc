@@ -1,6 +1,8 @@
 // `ember compile MODEL --target T [--executor aot|graph] [--module-name NAME]
-//  [--dump-ir-after PASS|import|all] [--keep-io-layout] -o OUT`
+//  [--dump-ir-after PASS|import|all] [--keep-io-layout]
+//  [--quantize int8 --calibration DATA [--method M] [--per-channel]] -o OUT`
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "cli.h"
@@ -16,7 +18,8 @@ void RegisterCompile(CLI::App& app, Action* run) {
   auto* cmd = app.add_subcommand(
       "compile", "Compile a model to C99 and package it in Model Library Format (.tar or folder)");
   struct Args {
-    std::string model, target = "host", executor = "aot", module_name = "default", out;
+    std::string model, target = "host", executor = "aot", module_name = "default", out, quantize;
+    QuantizeArgs q;
     bool io_in_arena = false, external_arena = false, verbose = false, profile = false;
   };
   auto a = std::make_shared<Args>();
@@ -51,15 +54,38 @@ void RegisterCompile(CLI::App& app, Action* run) {
                       "), 'import' for the graph as imported, 'all' for every step; constants elided "
                       "(`ember inspect --after PASS --full` prints them)");
   AddKeepIoLayoutFlag(cmd, pass_args.get());
+  cmd->add_option("--quantize", a->quantize,
+                  "int8: quantize a float ONNX model first (as `ember quantize` does, into a temporary file) "
+                  "and compile the int8 model")
+      ->check(CLI::IsMember({"int8"}));
+  AddQuantizeOptions(cmd, &a->q);
   cmd->footer("Examples:\n  ember compile kws.tflite --target cortex-m4 -o kws.tar\n"
               "  ember compile kws.tflite --target cortex-m4 --executor graph -o kws.tar\n"
-              "  ember compile kws.tflite --target host --module-name kws -o build/kws");
+              "  ember compile kws.tflite --target host --module-name kws -o build/kws\n"
+              "  ember compile kws.onnx --quantize int8 --calibration calib.npz --target cortex-m4 -o kws.tar");
   cmd->callback([=] {
     *run = [=]() -> int {
       auto target = codegen::c::ParseTarget(a->target);
       if (!target.ok()) return Report(target.diag());
       if (Status st = codegen::c::CheckModuleName(a->module_name); !st.ok()) return Report(st.diag());
-      auto g = LoadModelShowing(a->model, *pass_args, [](std::string_view pass, const ir::Graph& step) {
+      std::string model = a->model, temp_dir;
+      struct Cleanup {
+        std::string* dir;
+        ~Cleanup() {
+          std::error_code ec;
+          if (!dir->empty()) std::filesystem::remove_all(*dir, ec);
+        }
+      } cleanup{&temp_dir};
+      if (a->quantize.empty() && !a->q.calibration.empty()) {
+        return Report(MakeDiag("E1308", ExitCode::kUsage, "--calibration is given without --quantize int8",
+                               "add --quantize int8 to quantize the model before compiling it"));
+      }
+      if (!a->quantize.empty()) {
+        auto q = QuantizeToTemp(a->model, a->q, pass_args->input_shapes, &temp_dir);
+        if (!q.ok()) return Report(q.diag());
+        model = *q;
+      }
+      auto g = LoadModelShowing(model, *pass_args, [](std::string_view pass, const ir::Graph& step) {
         std::fprintf(stderr, "// ember: IR after %.*s\n%s", static_cast<int>(pass.size()), pass.data(),
                      ir::Print(step, {.full_constants = false}).c_str());
       });
@@ -76,7 +102,9 @@ void RegisterCompile(CLI::App& app, Action* run) {
       package::MlfOptions mo;
       mo.target = a->target;
       mo.graph = &*g;
-      mo.inputs = {a->model};
+      mo.inputs = {a->model};  // never replaced by the output, nor the quantized model or its calibration data
+      if (model != a->model) mo.inputs.push_back(model);
+      if (!a->q.calibration.empty()) mo.inputs.push_back(a->q.calibration);
       Status st = package::ExportModelLibraryFormat(*m, a->out, mo);
       if (!st.ok()) return Report(st.diag());
       if (a->verbose) std::fputs(memory::PlanSummary(*g, m->plan).c_str(), stdout);

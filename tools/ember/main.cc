@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
       "  ember ops                                 supported operators and data types\n"
       "  ember eval kws.tflite --input in.npy --output out.npy\n"
       "  ember compile kws.tflite --target cortex-m4 -o kws.tar   C99 + memory plan, Model Library Format\n"
+      "  ember quantize kws.onnx --calibration calib.npz -o kws_int8.onnx   post-training int8 quantization\n"
       "  ember compile kws.tflite -o kws.tar && ember run kws.tar --input in.npy --output out.npy\n"
       "  ember micro create-project kws-proj kws.tar --template qemu   firmware project (also host, standalone)\n"
       "\n"
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   ember::cli::RegisterRun(app, &run);
   ember::cli::RegisterMicro(app, &run);
   ember::cli::RegisterDevice(app, &run);
+  ember::cli::RegisterQuantize(app, &run);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,225 @@
+// Calibration data reader: .npz (stored and deflated) and folders of .npy,
+// shape/dtype/name checks with diagnostics naming the file and the expected
+// shape, malformed and oversized input.
+#include "quantize/calibration_data.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <random>
+
+#include "support/npy.h"
+#include "util/test_util.h"
+
+namespace ember::quantize {
+namespace {
+
+using test::TempDir;
+using test::WriteFile;
+
+std::vector<uint8_t> Npy(std::vector<int64_t> shape, const std::string& descr = "<f4", float fill = 0.5f) {
+  NpyArray a;
+  a.descr = descr;
+  a.shape = shape;
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  const size_t item = descr == "<f8" ? 8 : 4;
+  a.data.resize(static_cast<size_t>(n) * item);
+  for (int64_t k = 0; k < n && item == 4; ++k) {
+    const float v = fill + static_cast<float>(k);
+    std::memcpy(&a.data[static_cast<size_t>(k) * 4], &v, 4);
+  }
+  return SerializeNpy(a);
+}
+
+// Writes a zip archive of `members` (deflated when `deflate`).
+void WriteZip(const std::string& path, const std::vector<std::pair<std::string, std::vector<uint8_t>>>& members,
+              bool deflate = false) {
+  archive* a = archive_write_new();
+  archive_write_set_format_zip(a);
+  archive_write_set_options(a, deflate ? "zip:compression=deflate" : "zip:compression=store");
+  ASSERT_EQ(archive_write_open_filename(a, path.c_str()), ARCHIVE_OK);
+  for (const auto& [name, bytes] : members) {
+    archive_entry* e = archive_entry_new();
+    archive_entry_set_pathname(e, name.c_str());
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    archive_entry_set_size(e, static_cast<la_int64_t>(bytes.size()));
+    archive_write_header(a, e);
+    archive_write_data(a, bytes.data(), bytes.size());
+    archive_entry_free(e);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+}
+
+const std::vector<ModelInput> kImage = {{"input", {1, 3, 4, 4}, ir::DType::kFloat32}};
+
+TEST(CalibrationData, FolderOfSingleSamples) {
+  const std::string dir = TempDir() + "/calib";
+  std::filesystem::create_directories(dir);
+  WriteFile(dir + "/b.npy", Npy({1, 3, 4, 4}, "<f4", 2.0f));
+  WriteFile(dir + "/a.npy", Npy({1, 3, 4, 4}, "<f4", 1.0f));
+  WriteFile(dir + "/notes.txt", {'x'});
+  auto set = LoadCalibration(dir, kImage);
+  ASSERT_TRUE(set.ok()) << set.diag().ToString();
+  ASSERT_EQ(set->samples.size(), 2u);
+  float first;
+  std::memcpy(&first, set->samples[0][0].data(), 4);
+  EXPECT_EQ(first, 1.0f);  // name order: a.npy first
+  EXPECT_EQ(set->samples[0][0].size(), 48u * 4);
+}
+
+TEST(CalibrationData, NpzBatchedStoredAndDeflated) {
+  for (bool deflate : {false, true}) {
+    const std::string path = TempDir() + (deflate ? "/c.npz" : "/s.npz");
+    WriteZip(path, {{"input.npy", Npy({5, 3, 4, 4})}}, deflate);
+    auto set = LoadCalibration(path, kImage);
+    ASSERT_TRUE(set.ok()) << set.diag().ToString();
+    EXPECT_EQ(set->samples.size(), 5u);
+    // [N, 1, 3, 4, 4] is N samples too.
+    WriteZip(path, {{"arr_0.npy", Npy({2, 1, 3, 4, 4})}}, deflate);
+    set = LoadCalibration(path, kImage);
+    ASSERT_TRUE(set.ok()) << set.diag().ToString();
+    EXPECT_EQ(set->samples.size(), 2u);
+  }
+}
+
+TEST(CalibrationData, WrongShapeNamesTheFileAndTheExpectedShape) {
+  const std::string path = TempDir() + "/bad.npz";
+  WriteZip(path, {{"input.npy", Npy({1, 4, 4, 3})}});
+  auto set = LoadCalibration(path, kImage);
+  ASSERT_FALSE(set.ok());
+  EXPECT_EQ(set.diag().id, kCalibMismatch);
+  EXPECT_NE(set.diag().message.find("bad.npz:input.npy"), std::string::npos) << set.diag().message;
+  EXPECT_NE(set.diag().message.find("1x4x4x3"), std::string::npos);
+  EXPECT_NE(set.diag().message.find("1x3x4x4"), std::string::npos);
+}
+
+TEST(CalibrationData, WrongDtypeIsRefused) {
+  const std::string dir = TempDir() + "/f8";
+  std::filesystem::create_directories(dir);
+  WriteFile(dir + "/x.npy", Npy({1, 3, 4, 4}, "<f8"));
+  auto set = LoadCalibration(dir, kImage);
+  ASSERT_FALSE(set.ok());
+  EXPECT_EQ(set.diag().id, kCalibMismatch);
+  EXPECT_NE(set.diag().message.find("<f8"), std::string::npos);
+  EXPECT_NE(set.diag().message.find("x.npy"), std::string::npos);
+}
+
+TEST(CalibrationData, MultiInputNeedsNamesAndEqualCounts) {
+  const std::vector<ModelInput> two = {{"a", {1, 2}, ir::DType::kFloat32}, {"b", {1, 3}, ir::DType::kFloat32}};
+  const std::string path = TempDir() + "/two.npz";
+  WriteZip(path, {{"a.npy", Npy({4, 2})}, {"b.npy", Npy({4, 3})}});
+  auto set = LoadCalibration(path, two);
+  ASSERT_TRUE(set.ok()) << set.diag().ToString();
+  ASSERT_EQ(set->samples.size(), 4u);
+  EXPECT_EQ(set->samples[0][1].size(), 12u);
+  WriteZip(path, {{"a.npy", Npy({4, 2})}, {"b.npy", Npy({3, 3})}});
+  set = LoadCalibration(path, two);
+  ASSERT_FALSE(set.ok());
+  EXPECT_EQ(set.diag().id, kCalibMismatch);
+  WriteZip(path, {{"arr_0.npy", Npy({4, 2})}});
+  set = LoadCalibration(path, two);
+  ASSERT_FALSE(set.ok());
+  EXPECT_NE(set.diag().message.find("names no model input"), std::string::npos);
+}
+
+TEST(CalibrationData, MalformedInputFailsCleanly) {
+  const std::string dir = TempDir();
+  // Not a zip at all.
+  WriteFile(dir + "/junk.npz", std::vector<uint8_t>(100, 0x41));
+  auto set = LoadCalibration(dir + "/junk.npz", kImage);
+  ASSERT_FALSE(set.ok());
+  EXPECT_EQ(set.diag().id, kCalibRead);
+  // A truncated zip.
+  WriteZip(dir + "/t.npz", {{"input.npy", Npy({5, 3, 4, 4})}});
+  std::vector<uint8_t> bytes = test::ReadFile(dir + "/t.npz");
+  bytes.resize(bytes.size() / 2);
+  WriteFile(dir + "/t.npz", bytes);
+  set = LoadCalibration(dir + "/t.npz", kImage);
+  EXPECT_FALSE(set.ok());
+  // A truncated .npy inside a valid zip.
+  std::vector<uint8_t> npy = Npy({1, 3, 4, 4});
+  npy.resize(npy.size() - 7);
+  WriteZip(dir + "/n.npz", {{"input.npy", npy}});
+  set = LoadCalibration(dir + "/n.npz", kImage);
+  ASSERT_FALSE(set.ok());
+  EXPECT_EQ(set.diag().id, kCalibMalformed);
+  // Missing path, empty folder.
+  EXPECT_EQ(LoadCalibration(dir + "/none.npz", kImage).diag().id, kCalibRead);
+  std::filesystem::create_directories(dir + "/empty");
+  EXPECT_EQ(LoadCalibration(dir + "/empty", kImage).diag().id, kCalibRead);
+  // An empty archive.
+  WriteZip(dir + "/e.npz", {});
+  EXPECT_FALSE(LoadCalibration(dir + "/e.npz", kImage).ok());
+}
+
+TEST(CalibrationData, OversizedDeflatedMemberStopsAtTheLimit) {
+  // A member that inflates to more than kMaxCalibrationFileBytes (zeros
+  // compress ~1000:1): the reader stops at the limit instead of allocating it all.
+  const std::string path = TempDir() + "/bomb.npz";
+  archive* a = archive_write_new();
+  archive_write_set_format_zip(a);
+  archive_write_set_options(a, "zip:compression=deflate");
+  ASSERT_EQ(archive_write_open_filename(a, path.c_str()), ARCHIVE_OK);
+  archive_entry* e = archive_entry_new();
+  archive_entry_set_pathname(e, "input.npy");
+  archive_entry_set_filetype(e, AE_IFREG);
+  archive_entry_set_perm(e, 0644);
+  archive_write_header(a, e);  // size unset: streamed
+  std::vector<uint8_t> zeros(1 << 20, 0);
+  for (uint64_t done = 0; done <= kMaxCalibrationFileBytes; done += zeros.size()) {
+    archive_write_data(a, zeros.data(), zeros.size());
+  }
+  archive_entry_free(e);
+  archive_write_close(a);
+  archive_write_free(a);
+  auto set = LoadCalibration(path, kImage);
+  ASSERT_FALSE(set.ok());
+  EXPECT_EQ(set.diag().id, kCalibTooLarge) << set.diag().ToString();
+}
+
+TEST(CalibrationData, MutatedArchivesNeverCrash) {
+  // Random byte flips, truncations and insertions in a valid .npz (stored
+  // and deflated): every result is samples or a diagnostic (run under ASan
+  // and UBSan by make test-asan).
+  const std::string dir = TempDir();
+  std::mt19937 rng(13);
+  for (bool deflate : {false, true}) {
+    WriteZip(dir + "/ok.npz", {{"input.npy", Npy({3, 3, 4, 4})}, {"arr_1.npy", Npy({1, 3, 4, 4})}}, deflate);
+    const std::vector<uint8_t> good = test::ReadFile(dir + "/ok.npz");
+    for (int round = 0; round < 150; ++round) {
+      std::vector<uint8_t> b = good;
+      const int edits = 1 + static_cast<int>(rng() % 4);
+      for (int e = 0; e < edits && !b.empty(); ++e) {
+        const size_t at = rng() % b.size();
+        switch (rng() % 3) {
+          case 0: b[at] = static_cast<uint8_t>(rng()); break;
+          case 1: b.resize(at); break;
+          default: b.insert(b.begin() + static_cast<std::ptrdiff_t>(at), static_cast<uint8_t>(rng()));
+        }
+      }
+      WriteFile(dir + "/m.npz", b);
+      auto set = LoadCalibration(dir + "/m.npz", kImage);
+      if (set.ok()) {
+        for (const auto& sample : set->samples) EXPECT_EQ(sample[0].size(), 48u * 4);
+      } else {
+        EXPECT_FALSE(set.diag().id.empty());
+      }
+    }
+  }
+}
+
+TEST(CalibrationData, IntegerInputsAreNotCalibrated) {
+  const std::vector<ModelInput> ints = {{"ids", {1, 4}, ir::DType::kInt32}};
+  auto set = SplitCalibration({{"ids.npy", Npy({1, 4})}}, ints, "x");
+  ASSERT_FALSE(set.ok());
+  EXPECT_EQ(set.diag().id, kCalibMismatch);
+}
+
+}  // namespace
+}  // namespace ember::quantize
