@@ -11,10 +11,17 @@ BUILD=${1:-build}
 EMBER="$BUILD/bin/ember"
 DEVICE="$BUILD/bin/ember-digits-demo"
 DIGITS=$(cd "$(dirname "$0")/digits" && pwd)
-OUT="$BUILD/demo"
 CC=arm-none-eabi-gcc
-rm -rf "$OUT"
-mkdir -p "$OUT"
+if [ -n "${EMBER_DEMO_OUT:-}" ]; then
+  # Another output folder (tests/demo/check_demo.sh): it must be empty; nothing is deleted.
+  OUT=$EMBER_DEMO_OUT
+  mkdir -p "$OUT"
+  [ -z "$(ls -A "$OUT")" ] || { echo "make demo: EMBER_DEMO_OUT=$OUT is not empty" >&2; exit 2; }
+else
+  OUT="$BUILD/demo"
+  rm -rf "$OUT"
+  mkdir -p "$OUT"
+fi
 
 for tool in "$CC" arm-none-eabi-size qemu-system-arm; do
   command -v "$tool" >/dev/null 2>&1 ||

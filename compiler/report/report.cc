@@ -204,14 +204,14 @@ namespace {
 
 // ---------------------------------------------------------------- page parts
 
-const char* kStyle = R"(body{font-family:sans-serif;margin:24px;color:#222;background:#fff;max-width:1100px}
+const char* kStyle = R"(body{font-family:sans-serif;margin:24px;color:#222;background:#fff;max-width:1300px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ccc;padding-bottom:3px}
 p.sub{color:#555;margin:0 0 12px}
 table{border-collapse:collapse;font-size:12px}td,th{padding:2px 6px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}
 th{background:#f3f3f3}td.q{white-space:nowrap;color:#444}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .cards{display:flex;flex-wrap:wrap;gap:10px}.card{border:1px solid #ddd;border-radius:6px;padding:8px 12px;min-width:120px}
 .card b{display:block;font-size:18px}.card span{color:#555;font-size:12px}
-.barcell{width:140px}.bar{height:10px;background:#4e79a7}.bar.i{background:#e15759}.bar.p{background:#59a14f}
+.barcell{width:120px;min-width:120px}.bar{height:10px;background:#4e79a7}.bar.i{background:#e15759}.bar.p{background:#59a14f}
 .over{color:#b00;font-weight:bold}.ok{color:#070}
 svg text{font-family:sans-serif}
 )";
@@ -476,7 +476,7 @@ std::string RenderHtml(const ReportInputs& in) {
            BarCell(static_cast<double>(ins_n), static_cast<double>(max_instr), " i") + "<td class=\"n\">" +
            (nf.macs > 0 ? Fmt("%.2f", static_cast<double>(ins_n) / static_cast<double>(nf.macs)) : std::string()) + "</td>";
     }
-    h += "<td title=\"" + Esc(n.name) + "\">" + Esc(Short(n.name, 40)) + "</td></tr>\n";
+    h += "<td title=\"" + Esc(n.name) + "\">" + Esc(Short(n.name, 36)) + "</td></tr>\n";
   }
   h += "<tr><th></th><th>total</th><th></th><th></th><th></th><td class=\"n\"><b>" + Grouped(f.macs) + "</b></td><td></td><td class=\"n\"><b>" +
        Grouped(f.param_bytes) + "</b></td><td></td>";
