@@ -95,7 +95,8 @@ Expected<Profile> FromLayers(const json& j, const std::string& path, Profile p) 
       return MakeDiag(kBadProfile, ExitCode::kUsage, path + ": a layer of the profile has no integer 'instructions'",
                       "each layer is {\"index\", \"op\", \"name\", \"instructions\"}");
     LayerProfile lp;
-    lp.index = l.value("index", static_cast<int64_t>(p.layers.size()));
+    lp.index = l.contains("index") && l["index"].is_number_integer() ? l["index"].get<int64_t>()
+                                                                      : static_cast<int64_t>(p.layers.size());
     lp.op = l.contains("op") && l["op"].is_string() ? l["op"].get<std::string>() : "";
     lp.name = l.contains("name") && l["name"].is_string() ? l["name"].get<std::string>() : "";
     lp.instructions = l["instructions"].get<int64_t>();

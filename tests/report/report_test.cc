@@ -277,9 +277,13 @@ TEST(Report, ProfileOfAnotherModel) {
   // A results.json without this model.
   WriteText(dir + "/results.json", json({{"models", {{"kws", json::object()}}}}).dump());
   ExpectFailsCleanly({"report", f.path, "--profile", dir + "/results.json", "-o", dir + "/out.html"}, "E1403", dir);
-  // Not a profile at all.
-  WriteText(dir + "/bad.json", "{\"layers\": 3}");
-  ExpectFailsCleanly({"report", f.path, "--profile", dir + "/bad.json", "-o", dir + "/out.html"}, "E1402", dir);
+  // Not a profile at all, or layers of the wrong types.
+  for (const char* bad : {"{\"layers\": 3}", "[1, 2]", "not json", "{\"layers\": [{\"index\": \"x\", \"instructions\": 1.5}]}",
+                          "{\"models\": {\"digits\": {\"cortex-m4\": {\"profile\": 7}}}}"}) {
+    WriteText(dir + "/bad.json", bad);
+    ExpectFailsCleanly({"report", f.path, "--profile", dir + "/bad.json", "-o", dir + "/out.html"}, "E1402", dir);
+  }
+  ExpectFailsCleanly({"report", f.path, "--profile", dir + "/missing.json", "-o", dir + "/out.html"}, "E1402", dir);
   ExpectFailsCleanly({"report", f.path, "--board", "no-such-board", "-o", dir + "/out.html"}, "E1404", dir);
 }
 
