@@ -27,6 +27,7 @@ inline constexpr const char* kBadProfile = "E1402";      // the profile file can
 inline constexpr const char* kProfileMismatch = "E1403"; // the profile belongs to another model
 inline constexpr const char* kUnknownBoard = "E1404";    // --board names no known board
 inline constexpr const char* kCannotWrite = "E1405";     // the output cannot be written
+inline constexpr const char* kCannotRun = "E1406";       // --run: the project cannot be run or has no profile counters
 
 // Measured instructions (or timer ticks) of one layer, in execution order.
 struct LayerProfile {

@@ -28,4 +28,11 @@ if grep -q '<h1 id="model">digits</h1>' "$OUT/report.html" && grep -q 'instructi
 else
   echo "FAILED: report.html lacks the model name or the measured instructions"; fail=1
 fi
+# The same page with the instructions measured by `ember report --run` on the flashed project.
+if "$BUILD/bin/ember" report "$OUT/project" --run -o "$OUT/run.html" > /dev/null 2>&1 &&
+   grep -q 'instructions per inference (measured)' "$OUT/run.html"; then
+  echo "ok: ember report --run"
+else
+  echo "FAILED: ember report --run on $OUT/project"; fail=1
+fi
 exit $fail

@@ -285,6 +285,8 @@ TEST(Report, ProfileOfAnotherModel) {
   }
   ExpectFailsCleanly({"report", f.path, "--profile", dir + "/missing.json", "-o", dir + "/out.html"}, "E1402", dir);
   ExpectFailsCleanly({"report", f.path, "--board", "no-such-board", "-o", dir + "/out.html"}, "E1404", dir);
+  // --run measures a project's device; a model file has none.
+  ExpectFailsCleanly({"report", f.path, "--run", "-o", dir + "/out.html"}, "E1406", dir);
 }
 
 TEST(Report, UnwritableOutput) {

@@ -1,4 +1,4 @@
-// `ember report MODEL|MLF|PROJECT_DIR [--profile RESULTS] [--board NAME]
+// `ember report MODEL|MLF|PROJECT_DIR [--profile RESULTS | --run] [--board NAME]
 //  [--target CORE] -o report.html`: one self-contained HTML page about a
 // model (docs/report.md).
 #include <cstdio>
@@ -9,6 +9,7 @@
 #include "codegen/c/aot.h"
 #include "codegen/c/emitter.h"
 #include "ir/parser.h"
+#include "micro/executor/device_model.h"
 #include "micro/project/template_server.h"
 #include "package/mlf_reader.h"
 #include "report/report.h"
@@ -88,8 +89,48 @@ Expected<Loaded> Load(const std::string& path, const std::string& target, const 
   return l;
 }
 
+// The per-layer instructions of a project's device: one inference on zero
+// inputs through the device RPC (a host_driven project built with --profile).
+Expected<report::Profile> ProfileByRunning(const std::string& dir) {
+  const std::string hint = "compile the model with --profile, create the project with --project-option "
+                           "project_type=host_driven, then 'ember micro build' and 'ember micro flash' it";
+  try {
+    auto project = micro::GeneratedProject::FromDirectory(dir);
+    const micro::ProjectModel model = micro::LoadProjectModel(project);
+    if (model.project_type != "host_driven")
+      return MakeDiag(report::kCannotRun, ExitCode::kUsage,
+                      dir + " was generated with project_type " + model.project_type + "; --run needs host_driven", hint);
+    auto link = micro::ConnectDevice(project, model, 600);
+    if (link->info.num_profile == 0)
+      return MakeDiag(report::kCannotRun, ExitCode::kUsage, "the firmware of " + dir + " has no profile counters", hint);
+    for (size_t i = 0; i < model.graph.inputs.size(); ++i) {
+      const std::vector<uint8_t> zeros(static_cast<size_t>(model.graph.tensor(model.graph.inputs[i]).size_bytes()), 0);
+      link->rpc.Write(micro::MemorySpace::kInput, static_cast<uint32_t>(i), 0, zeros);
+    }
+    // On emulated boards one tick is one instruction (QEMU -icount shift=0); elsewhere ticks are shown as they are.
+    const double per_tick = link->info.ticks_per_second ? 1e9 / link->info.ticks_per_second : 1.0;
+    report::Profile p;
+    p.source = dir + " (run on " + link->info.platform + ", zero inputs)";
+    p.instructions = static_cast<int64_t>(static_cast<double>(link->rpc.Run()) * per_tick + 0.5);
+    const auto entries = link->rpc.Profile();
+    for (size_t k = 0; k < entries.size(); ++k) {
+      report::LayerProfile l;
+      l.index = static_cast<int64_t>(k);
+      l.op = k < model.graph.nodes.size() ? ir::OpIrName(model.graph.nodes[k].op) : "";
+      l.name = entries[k].name;
+      l.instructions = static_cast<int64_t>(static_cast<double>(entries[k].ticks) * per_tick + 0.5);
+      p.layers.push_back(std::move(l));
+    }
+    link->session.Close();
+    return p;
+  } catch (const std::exception& e) {
+    return MakeDiag(report::kCannotRun, ExitCode::kDevice, "cannot run " + dir + ": " + e.what(), hint);
+  }
+}
+
 int RunReport(const std::string& path, const std::string& out, const std::string& profile_path, const std::string& board_name,
-              const std::string& target_flag, const std::string& core, const std::vector<std::string>& input_shapes) {
+              const std::string& target_flag, const std::string& core, const std::vector<std::string>& input_shapes,
+              bool run) {
   auto l = Load(path, target_flag.empty() ? "cortex-m4" : target_flag, input_shapes);
   if (!l.ok()) return Report(l.diag());
   auto target = codegen::c::ParseTarget(l->target);
@@ -104,6 +145,14 @@ int RunReport(const std::string& path, const std::string& out, const std::string
   std::optional<report::Profile> profile;
   if (!profile_path.empty()) {
     auto pr = report::ReadProfile(profile_path, l->name, core.empty() ? l->target : core);
+    if (!pr.ok()) return Report(pr.diag());
+    if (Status st = report::CheckProfileMatches(*pr, l->graph, l->name); !st.ok()) return Report(st.diag());
+    profile = std::move(*pr);
+  } else if (run) {
+    if (l->kind != "project")
+      return Report(MakeDiag(report::kCannotRun, ExitCode::kUsage, "--run needs a project folder; '" + path + "' is a " + l->kind,
+                             "create a project with 'ember micro create-project', or pass --profile"));
+    auto pr = ProfileByRunning(path);
     if (!pr.ok()) return Report(pr.diag());
     if (Status st = report::CheckProfileMatches(*pr, l->graph, l->name); !st.ok()) return Report(st.diag());
     profile = std::move(*pr);
@@ -140,6 +189,7 @@ void RegisterReport(CLI::App& app, Action* run) {
   struct Args {
     std::string path, out, profile, board, target, core;
     std::vector<std::string> input_shapes;
+    bool run = false;
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("report", "Write one self-contained HTML page about a model: graph, per-layer MACs, "
@@ -149,6 +199,9 @@ void RegisterReport(CLI::App& app, Action* run) {
   cmd->add_option("-o,--output", a->out, "the HTML file to write (replaced atomically)")->required();
   cmd->add_option("--profile", a->profile,
                   "measured per-layer instructions: a bench results.json (make bench) or a profile.json (make demo)");
+  cmd->add_flag("--run", a->run,
+                "a project: measure the instructions per layer by running one inference on its device (a flashed "
+                "host_driven project compiled with --profile)");
   cmd->add_option("--core", a->core, "which core's figures to take from a results.json (default: the target)");
   cmd->add_option("--board", a->board, "show flash and RAM against this board's limits (a project's board by default)");
   cmd->add_option("--target", a->target, "the target a model file is planned for (default cortex-m4; archives and projects "
@@ -156,9 +209,10 @@ void RegisterReport(CLI::App& app, Action* run) {
   AddInputShapeOption(cmd, &a->input_shapes);
   cmd->footer("Examples:\n  ember report kws.tflite -o kws.html\n"
               "  ember report kws.tflite --profile build/bench/results.json --board nucleo-f446re -o kws.html\n"
-              "  ember report build/demo/project --profile build/demo/profile.json -o report.html");
+              "  ember report build/demo/project --profile build/demo/profile.json -o report.html\n"
+              "  ember report build/demo/project --run -o report.html");
   cmd->callback([=] {
-    *run = [=] { return RunReport(a->path, a->out, a->profile, a->board, a->target, a->core, a->input_shapes); };
+    *run = [=] { return RunReport(a->path, a->out, a->profile, a->board, a->target, a->core, a->input_shapes, a->run); };
   });
 }
 
