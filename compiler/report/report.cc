@@ -426,6 +426,23 @@ std::string RenderHtml(const ReportInputs& in) {
   if (prof && prof->code_bytes >= 0) h += Card(Grouped(prof->code_bytes) + " B", "model code in flash (measured)");
   h += "</div>\n";
 
+  if (in.targets.size() > 1) {
+    h += "<h2>Targets</h2>\n<p class=\"sub\">The same graph planned for each target (kernel scratch differs with the "
+         "instruction set); instructions and code from the profile where it has the core. The rest of the page is about " +
+         Esc(in.target) + ".</p>\n<table id=\"targets\"><tr><th>target</th><th>arena</th><th>RAM</th><th>weights</th>"
+         "<th>code</th><th>instructions</th><th>per MAC</th></tr>\n";
+    for (const TargetFigures& t : in.targets) {
+      auto known = [](int64_t v, const std::string& unit) { return v < 0 ? std::string("-") : Grouped(v) + unit; };
+      h += "<tr><td>" + Esc(t.target) + "</td><td class=\"n\">" + Grouped(t.arena_bytes) + " B</td><td class=\"n\">" +
+           Grouped(t.ram_bytes) + " B</td><td class=\"n\">" + Grouped(t.weights_bytes) + " B</td><td class=\"n\">" +
+           known(t.code_bytes, " B") + "</td><td class=\"n\">" + known(t.instructions, "") + "</td><td class=\"n\">" +
+           (t.instructions >= 0 && f.macs > 0 ? Fmt("%.2f", static_cast<double>(t.instructions) / static_cast<double>(f.macs))
+                                              : std::string("-")) +
+           "</td></tr>\n";
+    }
+    h += "</table>\n";
+  }
+
   // Inputs and outputs.
   h += "<h2>Inputs and outputs</h2>\n<table><tr><th></th><th>name</th><th>type</th><th>bytes</th><th>quantization</th></tr>\n";
   for (ir::TensorId t : g.inputs)

@@ -70,6 +70,14 @@ const std::vector<Board>& KnownBoards();
 // The board called `name`, or E1404 listing the known names.
 Expected<Board> FindBoard(const std::string& name);
 
+// One target's figures, for the side-by-side table when several are given.
+struct TargetFigures {
+  std::string target;
+  int64_t arena_bytes = 0, weights_bytes = 0, ram_bytes = 0;
+  int64_t instructions = -1;  // measured (a results.json with this core), else -1
+  int64_t code_bytes = -1;    // measured, else -1
+};
+
 struct ReportInputs {
   std::string model_name;   // shown as the title
   std::string source;       // what the report was made from, as given
@@ -79,6 +87,7 @@ struct ReportInputs {
   const codegen::c::GeneratedModel* compiled = nullptr;   // the memory plan and sizes
   const Profile* profile = nullptr;                       // optional
   std::optional<Board> board;                             // optional
+  std::vector<TargetFigures> targets;                     // two or more: a table side by side
 };
 
 // The whole page.

@@ -233,6 +233,23 @@ TEST(Report, BenchResultsProfile) {
   const std::string html = ReadText(dir + "/r.html");
   EXPECT_NE(html.find(Grouped(p["instructions"].get<int64_t>())), std::string::npos);
   EXPECT_NE(html.find("<b>999 B</b>"), std::string::npos);
+
+  // Two targets side by side: each row with the instructions of its core.
+  json p55 = p;
+  for (json& l : p55["layers"]) l["instructions"] = l["instructions"].get<int64_t>() / 2;
+  p55["instructions"] = p["instructions"].get<int64_t>() / 2;
+  results["models"][m.name]["cortex-m55"] = {{"code_bytes", 777}, {"profile", {{"instructions", p55["instructions"]}, {"layers", p55["layers"]}}}};
+  WriteText(path, results.dump());
+  const auto r2 = RunCli({"report", m.path, "--profile", path, "--target", "cortex-m4", "--target", "cortex-m55", "--target",
+                          "cortex-m3", "-o", dir + "/r2.html"});
+  ASSERT_EQ(r2.exit_code, 0) << r2.err;
+  const std::string html2 = ReadText(dir + "/r2.html");
+  const auto table = html2.substr(html2.find("<table id=\"targets\">"));
+  const auto row = [&](const std::string& t) { return table.substr(table.find("<tr><td>" + t + "</td>"), 400); };
+  EXPECT_NE(row("cortex-m4").find(Grouped(p["instructions"].get<int64_t>())), std::string::npos) << row("cortex-m4");
+  EXPECT_NE(row("cortex-m55").find(Grouped(p55["instructions"].get<int64_t>())), std::string::npos) << row("cortex-m55");
+  EXPECT_NE(row("cortex-m55").find("777 B"), std::string::npos) << row("cortex-m55");
+  EXPECT_NE(row("cortex-m3").find("<td class=\"n\">-</td>"), std::string::npos) << row("cortex-m3");
 }
 
 // Bad input: a clear diagnostic with its id, and no file at the output path

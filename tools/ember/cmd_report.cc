@@ -129,9 +129,9 @@ Expected<report::Profile> ProfileByRunning(const std::string& dir) {
 }
 
 int RunReport(const std::string& path, const std::string& out, const std::string& profile_path, const std::string& board_name,
-              const std::string& target_flag, const std::string& core, const std::vector<std::string>& input_shapes,
+              const std::vector<std::string>& targets, const std::string& core, const std::vector<std::string>& input_shapes,
               bool run) {
-  auto l = Load(path, target_flag.empty() ? "cortex-m4" : target_flag, input_shapes);
+  auto l = Load(path, targets.empty() ? "cortex-m4" : targets[0], input_shapes);
   if (!l.ok()) return Report(l.diag());
   auto target = codegen::c::ParseTarget(l->target);
   if (!target.ok()) return Report(target.diag());
@@ -163,6 +163,34 @@ int RunReport(const std::string& path, const std::string& out, const std::string
   o.io_in_arena = l->io_in_arena;
   auto m = codegen::c::GenerateAot(l->graph, o);
   if (!m.ok()) return Report(m.diag());
+  // Several targets (a model file): each one's plan and sizes, and its
+  // instructions when the profile is a results.json with that core.
+  std::vector<report::TargetFigures> side_by_side;
+  if (targets.size() > 1 && l->kind == "model") {
+    for (const std::string& name : targets) {
+      auto t = codegen::c::ParseTarget(name);
+      if (!t.ok()) return Report(t.diag());
+      codegen::c::AotOptions to = o;
+      to.target = *t;
+      auto tm = codegen::c::GenerateAot(l->graph, to);
+      if (!tm.ok()) return Report(tm.diag());
+      report::TargetFigures f;
+      f.target = name;
+      f.arena_bytes = tm->workspace_bytes;
+      f.weights_bytes = tm->constants_bytes;
+      f.ram_bytes = tm->workspace_bytes + (l->io_in_arena ? 0 : tm->io_bytes);
+      if (!profile_path.empty()) {
+        auto tp = report::ReadProfile(profile_path, l->name, name);
+        if (tp.ok() && tp->core == name && report::CheckProfileMatches(*tp, l->graph, l->name).ok()) {
+          int64_t sum = 0;
+          for (const auto& layer : tp->layers) sum += layer.instructions;
+          f.instructions = std::max(sum, tp->instructions);
+          f.code_bytes = tp->code_bytes;
+        }
+      }
+      side_by_side.push_back(std::move(f));
+    }
+  }
   report::ReportInputs in;
   in.model_name = l->name;
   in.source = path;
@@ -172,6 +200,7 @@ int RunReport(const std::string& path, const std::string& out, const std::string
   in.compiled = &*m;
   in.profile = profile ? &*profile : nullptr;
   in.board = board;
+  in.targets = side_by_side;
   const std::string html = report::RenderHtml(in);
   if (Status st = WriteFileAtomic(out, html); !st.ok()) {
     return Report(MakeDiag(report::kCannotWrite, ExitCode::kFailure,
@@ -187,8 +216,8 @@ int RunReport(const std::string& path, const std::string& out, const std::string
 
 void RegisterReport(CLI::App& app, Action* run) {
   struct Args {
-    std::string path, out, profile, board, target, core;
-    std::vector<std::string> input_shapes;
+    std::string path, out, profile, board, core;
+    std::vector<std::string> input_shapes, targets;
     bool run = false;
   };
   auto a = std::make_shared<Args>();
@@ -204,15 +233,17 @@ void RegisterReport(CLI::App& app, Action* run) {
                 "host_driven project compiled with --profile)");
   cmd->add_option("--core", a->core, "which core's figures to take from a results.json (default: the target)");
   cmd->add_option("--board", a->board, "show flash and RAM against this board's limits (a project's board by default)");
-  cmd->add_option("--target", a->target, "the target a model file is planned for (default cortex-m4; archives and projects "
-                                         "keep their own)");
+  cmd->add_option("--target", a->targets, "the target a model file is planned for (default cortex-m4; archives and projects "
+                                          "keep their own); repeat it to compare targets side by side (the first one is "
+                                          "detailed)");
   AddInputShapeOption(cmd, &a->input_shapes);
   cmd->footer("Examples:\n  ember report kws.tflite -o kws.html\n"
               "  ember report kws.tflite --profile build/bench/results.json --board nucleo-f446re -o kws.html\n"
               "  ember report build/demo/project --profile build/demo/profile.json -o report.html\n"
-              "  ember report build/demo/project --run -o report.html");
+              "  ember report build/demo/project --run -o report.html\n"
+              "  ember report kws.tflite --target cortex-m4 --target cortex-m55 --profile build/bench/results.json -o kws.html");
   cmd->callback([=] {
-    *run = [=] { return RunReport(a->path, a->out, a->profile, a->board, a->target, a->core, a->input_shapes, a->run); };
+    *run = [=] { return RunReport(a->path, a->out, a->profile, a->board, a->targets, a->core, a->input_shapes, a->run); };
   });
 }
 
