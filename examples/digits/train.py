@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """Trains the digits demo model of `make demo` and writes its files.
 
-A small CNN (about 81 thousand MACs, 4 thousand weights) for the 8x8 handwritten digits that scikit-learn ships
-(sklearn.datasets.load_digits: 1797 images, 10 classes, pixels 0..16), trained
-with PyTorch on the CPU with fixed seeds, so that every run writes the same
-files. Debian 12: apt-get install python3-torch python3-sklearn.
+A small CNN (81 thousand MACs, 3.8 thousand weights) for the 8x8 handwritten
+digits that scikit-learn ships (sklearn.datasets.load_digits: 1797 images, 10
+classes, pixels 0..16), trained with PyTorch on the CPU with fixed seeds, so
+that every run writes the same files. Debian 12: apt-get install python3-torch python3-sklearn.
 
     /usr/bin/python3 examples/digits/train.py [OUT_DIR]   (default: beside this file)
 

@@ -226,11 +226,12 @@ void RegisterReport(CLI::App& app, Action* run) {
   cmd->add_option("INPUT", a->path, "a model (.tflite, .onnx, .ir), a Model Library Format archive or folder, or a project folder")
       ->required();
   cmd->add_option("-o,--output", a->out, "the HTML file to write (replaced atomically)")->required();
-  cmd->add_option("--profile", a->profile,
+  auto* profile = cmd->add_option("--profile", a->profile,
                   "measured per-layer instructions: a bench results.json (make bench) or a profile.json (make demo)");
   cmd->add_flag("--run", a->run,
                 "a project: measure the instructions per layer by running one inference on its device (a flashed "
-                "host_driven project compiled with --profile)");
+                "host_driven project compiled with --profile)")
+      ->excludes(profile);
   cmd->add_option("--core", a->core, "which core's figures to take from a results.json (default: the target)");
   cmd->add_option("--board", a->board, "show flash and RAM against this board's limits (a project's board by default)");
   cmd->add_option("--target", a->targets, "the target a model file is planned for (default cortex-m4; archives and projects "
