@@ -252,6 +252,37 @@ TEST(Report, BenchResultsProfile) {
   EXPECT_NE(row("cortex-m3").find("<td class=\"n\">-</td>"), std::string::npos) << row("cortex-m3");
 }
 
+// An archive from `ember compile` (tar or folder, with or without
+// --io-in-arena): the page shows the archive's own arena and RAM figures.
+TEST(Report, ModelLibraryFormat) {
+  const std::string dir = TempDir();
+  const Model m = DemoModels(dir)[1];
+  for (const bool io_in_arena : {false, true}) {
+    for (const char* out : {"/mlf.tar", "/mlf-folder"}) {
+      const std::string mlf = dir + (io_in_arena ? "/io" : "/plain") + out;
+      std::vector<std::string> args = {"compile", m.path, "--target", "cortex-m55", "--module-name", "digits", "-o", mlf};
+      if (io_in_arena) args.push_back("--io-in-arena");
+      auto r = RunCli(args);
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      r = RunCli({"report", mlf, "-o", dir + "/mlf.html"});
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      const std::string html = ReadText(dir + "/mlf.html");
+      const json meta = json::parse(ReadText(fs::is_directory(mlf) ? mlf + "/metadata.json" : [&] {
+        const std::string x = dir + "/x";
+        fs::remove_all(x);
+        fs::create_directories(x);
+        EXPECT_EQ(std::system(("tar -xf '" + mlf + "' -C '" + x + "' ./metadata.json").c_str()), 0);
+        return x + "/metadata.json";
+      }()))["modules"]["digits"];
+      SCOPED_TRACE(mlf);
+      EXPECT_NE(html.find("<h1 id=\"model\">digits</h1>"), std::string::npos);
+      EXPECT_NE(html.find("target cortex-m55"), std::string::npos);
+      EXPECT_NE(html.find("<b>" + Grouped(meta["arena_bytes"].get<int64_t>()) + " B</b><span>arena</span>"), std::string::npos);
+      EXPECT_NE(html.find("<b>" + Grouped(meta["ram_bytes"].get<int64_t>()) + " B</b><span>RAM"), std::string::npos);
+    }
+  }
+}
+
 // Bad input: a clear diagnostic with its id, and no file at the output path
 // nor any temporary file beside it.
 void ExpectFailsCleanly(const std::vector<std::string>& args, const std::string& id, const std::string& out_dir) {
