@@ -16,7 +16,8 @@ all: build
 
 help:
 	@echo "make            build everything into $(BUILD)/ (CLI: $(BUILD)/bin/ember)"
-	@echo "make demo       build, then analyse and evaluate a small model"
+	@echo "make demo       build, then quantize, compile and run a trained digits CNN on an emulated Cortex-M4;"
+	@echo "                prints a summary and writes $(BUILD)/demo/report.html"
 	@echo "make test       build and run all tests, also under ASan+UBSan, and short runs of the fuzz targets"
 	@echo "make test-fast  run the tests of the normal build only"
 	@echo "make fuzz       fuzz every target for FUZZ_SECONDS (default 60) each, with clang's libFuzzer"

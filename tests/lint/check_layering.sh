@@ -6,7 +6,7 @@
 set -eu
 ROOT=${1:-$(dirname "$0")/../..}
 cd "$ROOT/compiler"
-ORDER="support ir ops frontend passes quantize memory codegen package micro tune"
+ORDER="support ir ops frontend passes quantize memory codegen package micro tune report"
 status=0
 out=$(mktemp "${TMPDIR:-/tmp}/ember-layering.XXXXXX")
 trap 'rm -f "$out"' EXIT

@@ -27,6 +27,7 @@ void RegisterRun(CLI::App& app, Action* run);
 void RegisterMicro(CLI::App& app, Action* run);
 void RegisterDevice(CLI::App& app, Action* run);
 void RegisterQuantize(CLI::App& app, Action* run);
+void RegisterReport(CLI::App& app, Action* run);
 
 // The calibration options of `quantize` and `compile --quantize int8` (cmd_quantize.cc).
 struct QuantizeArgs {
