@@ -16,7 +16,9 @@
 #include "onnx/onnx_pb.h"
 #include "ops/evaluate.h"
 #include "passes/pipeline.h"
+#include "frontend/tflite/import.h"
 #include "quantize/calibration_data.h"
+#include "quantize/onnx_export.h"
 #include "quantize/qdq_writer.h"
 #include "support/file.h"
 
@@ -226,12 +228,30 @@ Status MeasureErrors(const ir::Graph& gf, const CalibrationSet& calib, const std
 
 }  // namespace
 
+Expected<std::vector<uint8_t>> TfliteAsFloatOnnx(const std::string& path) {
+  EMBER_ASSIGN_OR_RETURN(ir::Graph g, frontend::tflite::ImportTfliteFile(path));
+  EMBER_ASSIGN_OR_RETURN(pb::ModelProto m, ExportFloatOnnx(g, path));
+  return Serialize(m);
+}
+
+Expected<QuantizeReport> QuantizeModel(const std::string& model_path, const std::string& calibration_path,
+                                       const QuantizeOptions& options) {
+  if (!model_path.ends_with(".tflite")) return QuantizeOnnxModel(model_path, calibration_path, options);
+  EMBER_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, TfliteAsFloatOnnx(model_path));
+  return QuantizeOnnxBytes(bytes, model_path, calibration_path, options);
+}
+
 Expected<QuantizeReport> QuantizeOnnxModel(const std::string& model_path, const std::string& calibration_path,
                                            const QuantizeOptions& options) {
-  QuantizeReport report;
-  // Step 1.
   EMBER_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes,
                          ReadFileBytes(model_path, frontend::onnx::kMaxOnnxFileBytes, "an ONNX model"));
+  return QuantizeOnnxBytes(bytes, model_path, calibration_path, options);
+}
+
+Expected<QuantizeReport> QuantizeOnnxBytes(const std::vector<uint8_t>& bytes, const std::string& model_path,
+                                           const std::string& calibration_path, const QuantizeOptions& options) {
+  QuantizeReport report;
+  // Step 1.
   pb::ModelProto m;
   if (bytes.empty() || !m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     // The importer gives the precise diagnostic.

@@ -64,6 +64,16 @@ struct QuantizeReport {
 
 Expected<QuantizeReport> QuantizeOnnxModel(const std::string& model_path, const std::string& calibration_path,
                                            const QuantizeOptions& options);
+// The same on a serialized ONNX model; `model_path` names it in diagnostics.
+Expected<QuantizeReport> QuantizeOnnxBytes(const std::vector<uint8_t>& bytes, const std::string& model_path,
+                                           const std::string& calibration_path, const QuantizeOptions& options);
+// A float TFLite model (MODEL.tflite) as the float ONNX model ember quantizes
+// (onnx_export.h: NCHW inside, the TFLite model's NHWC inputs and outputs).
+Expected<std::vector<uint8_t>> TfliteAsFloatOnnx(const std::string& path);
+// QuantizeOnnxModel, or for a `.tflite` path TfliteAsFloatOnnx first (the
+// calibration data is then in the TFLite model's layout).
+Expected<QuantizeReport> QuantizeModel(const std::string& model_path, const std::string& calibration_path,
+                                       const QuantizeOptions& options);
 
 // The table printed by `ember quantize`.
 std::string FormatErrorTable(const QuantizeReport& report);

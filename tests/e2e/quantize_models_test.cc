@@ -25,16 +25,20 @@
 
 #include "e2e/qemu_util.h"
 #include "frontend/onnx/import.h"
+#include "frontend/tflite/import.h"
+#include "onnx/onnx_pb.h"
 #include "ops/evaluate.h"
 #include "passes/pipeline.h"
 #include "quantize/quantize.h"
 #include "support/npy.h"
+#include "util/test_models.h"
 #include "util/test_util.h"
 
 namespace ember::test {
 namespace {
 
 using qemu::Quote;
+namespace pb = ::onnx;
 
 constexpr int kCalibSamples = 8;
 
@@ -200,6 +204,36 @@ void CheckLayers(const ir::Graph& g, const ops::EvalResult& r, LayerCheck* out) 
   }
 }
 
+// ember's int8 graph against its dequantized reference (the literal QDQ
+// graph) at the output, in output steps, over `inputs`.
+struct StepComparison {
+  size_t within = 0, total = 0;
+  double worst = 0.0;
+  LayerCheck layers;
+  std::vector<std::vector<float>> int8_out, literal_out;
+  double share() const { return static_cast<double>(within) / static_cast<double>(std::max<size_t>(total, 1)); }
+};
+
+StepComparison CompareInt8WithLiteral(const ir::Graph& literal, const ir::Graph& int8,
+                                      const std::vector<std::vector<uint8_t>>& inputs, const ir::Shape& shape,
+                                      float step) {
+  StepComparison c;
+  for (const auto& x : inputs) {
+    const auto ref = RunGraph(literal, x, shape);
+    const auto got = RunGraph(int8, x, shape, &c.layers);
+    EXPECT_EQ(ref.size(), got.size());
+    for (size_t i = 0; i < ref.size() && i < got.size(); ++i) {
+      const double d = std::fabs(static_cast<double>(ref[i]) - got[i]) / step;
+      c.within += d <= 1.0 + 1e-3;
+      c.worst = std::max(c.worst, d);
+      ++c.total;
+    }
+    c.int8_out.push_back(got);
+    c.literal_out.push_back(ref);
+  }
+  return c;
+}
+
 std::string OrtPackageDir() {
   if (const char* env = std::getenv("EMBER_ORT_NODE_DIR"); env && *env) return env;
   return std::string(EMBER_SOURCE_DIR) + "/../ort/node_modules/onnxruntime-node";
@@ -260,24 +294,13 @@ TEST_P(QuantizeModel, Int8WithinOneStepOfDequantizedReferenceAndOnnxRuntimeLoads
   int int8_ops = 0;
   for (const auto& node : int8->nodes) int8_ops += int8->tensor(node.outputs[0]).dtype == ir::DType::kInt8;
   EXPECT_GT(int8_ops, 3) << "fold-qdq made few int8 operators";
-  size_t within = 0, total = 0;
-  double worst = 0.0;
-  LayerCheck layers;
-  std::vector<std::vector<float>> ember_out, literal_out;
-  for (const auto& x : inputs) {
-    const auto ref = RunGraph(*literal, x, shape);
-    const auto got = RunGraph(*int8, x, shape, &layers);
-    ASSERT_EQ(ref.size(), got.size());
-    for (size_t i = 0; i < ref.size(); ++i) {
-      const double d = std::fabs(static_cast<double>(ref[i]) - got[i]) / step;
-      within += d <= 1.0 + 1e-3;
-      worst = std::max(worst, d);
-      ++total;
-    }
-    ember_out.push_back(got);
-    literal_out.push_back(ref);
-  }
-  const double share = static_cast<double>(within) / static_cast<double>(total);
+  const StepComparison cmp = CompareInt8WithLiteral(*literal, *int8, inputs, shape, step);
+  ASSERT_FALSE(HasFatalFailure());
+  const LayerCheck& layers = cmp.layers;
+  const std::vector<std::vector<float>>& ember_out = cmp.int8_out;
+  const std::vector<std::vector<float>>& literal_out = cmp.literal_out;
+  const size_t total = cmp.total;
+  const double share = cmp.share(), worst = cmp.worst;
   const double layer_share = static_cast<double>(layers.within) / static_cast<double>(std::max<size_t>(layers.elements, 1));
   std::printf("%s: output SQNR %.1f dB vs float on the calibration set; ember int8 vs its dequantized reference: "
               "%.2f %% of %zu output elements within 1 step (step %.6g), worst %.1f steps; per operator (same int8 "
@@ -361,6 +384,182 @@ TEST_P(QuantizeModel, Int8WithinOneStepOfDequantizedReferenceAndOnnxRuntimeLoads
 
 INSTANTIATE_TEST_SUITE_P(SharedOnnx, QuantizeModel, testing::Values("dscnn_kws", "mobilenet_v2_035", "ad_autoencoder"),
                          [](const testing::TestParamInfo<const char*>& p) { return std::string(p.param); });
+
+// Runs `model` with ONNX Runtime on one float input of `shape`; false (with
+// the reason in *why) when node or the package is absent.
+bool HaveOrt(std::string* why) {
+  const std::string ort = OrtPackageDir();
+  if (qemu::HaveProgram("node") && std::filesystem::exists(ort + "/package.json")) return true;
+  *why = "ONNX Runtime check skipped: needs node and onnxruntime-node at " + ort +
+         " (set EMBER_ORT_NODE_DIR; docs/quantize.md says how to install it)";
+  return false;
+}
+
+std::vector<float> RunOrt(const std::string& model, const std::vector<uint8_t>& input, const ir::Shape& shape,
+                          const std::string& tmp, const char* opt) {
+  std::string dims;
+  for (size_t k = 0; k < shape.size(); ++k) dims += (k ? "x" : "") + std::to_string(shape[k]);
+  WriteFile(tmp + "/in.f32", input);
+  const auto r = qemu::Run(std::string("EMBER_ORT_OPT=") + opt + " node " +
+                           Quote(std::string(EMBER_SOURCE_DIR) + "/tests/e2e/data/ort_run.js") + " " +
+                           Quote(OrtPackageDir()) + " " + Quote(model) + " " + Quote(tmp + "/in.f32") + " " + dims +
+                           " " + Quote(tmp + "/out.f32"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  return r.exit_code == 0 ? Floats(ReadFile(tmp + "/out.f32")) : std::vector<float>{};
+}
+
+// Float TFLite models: `ember quantize model.tflite` writes the float graph
+// as ONNX (NCHW inside, the TFLite model's NHWC input and output) and
+// quantizes that. The float ONNX model computes what ember computes for the
+// .tflite (ember's evaluator and ONNX Runtime, within 1e-5 of max |output|);
+// the int8 model is within one step of its dequantized reference, ONNX
+// Runtime loads it, and no transpose is left in ember's compiled graph.
+struct TfliteCase {
+  const char* name;
+  std::vector<uint8_t> (*make)();
+  // Operators ember's compiled graph keeps in float: the average pool gets
+  // its own calibrated range, which TFLite's int8 average pool does not
+  // allow (docs/quantize.md, "On the device"); fold-qdq does not fold
+  // softmax (docs/passes.md lists what it folds).
+  const char* float_ops;
+};
+
+class QuantizeTflite : public testing::TestWithParam<TfliteCase> {};
+
+TEST_P(QuantizeTflite, FloatOnnxMatchesTfliteAndInt8WithinOneStep) {
+  const std::string tmp = TempDir();
+  const std::string model = tmp + "/" + GetParam().name + ".tflite";
+  WriteFile(model, GetParam().make());
+  auto tg = frontend::tflite::ImportTfliteFile(model);
+  ASSERT_TRUE(tg.ok()) << tg.diag().ToString();
+  const ir::Shape shape = tg->tensor(tg->inputs[0]).shape;
+  const size_t n = static_cast<size_t>(ir::NumElements(shape));
+  std::vector<std::vector<uint8_t>> inputs;
+  std::mt19937 rng(99);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::filesystem::create_directories(tmp + "/calib");
+  for (int k = 0; k < kCalibSamples + 3; ++k) {
+    std::vector<float> v(n);
+    for (float& x : v) x = normal(rng);
+    if (k < kCalibSamples) WriteFile(tmp + "/calib/s" + std::to_string(k) + ".npy", SerializeNpy({"<f4", shape, Bytes(v)}));
+    inputs.push_back(Bytes(v));
+  }
+  // The float ONNX model against ember's evaluation of the .tflite.
+  auto fbytes = quantize::TfliteAsFloatOnnx(model);
+  ASSERT_TRUE(fbytes.ok()) << fbytes.diag().ToString();
+  const std::string fmodel = tmp + "/float.onnx";
+  WriteFile(fmodel, *fbytes);
+  auto fg = frontend::onnx::ImportOnnxFile(fmodel);
+  ASSERT_TRUE(fg.ok()) << fg.diag().ToString();
+  EXPECT_EQ(fg->tensor(fg->inputs[0]).shape, shape) << "the ONNX model takes the TFLite model's input layout";
+  pb::ModelProto fm;
+  ASSERT_TRUE(fm.ParseFromArray(fbytes->data(), static_cast<int>(fbytes->size())));
+  int transposes = 0;
+  for (const auto& node : fm.graph().node()) transposes += node.op_type() == "Transpose";
+  std::vector<std::vector<float>> tflite_out;
+  double worst_rel = 0.0;
+  for (const auto& x : inputs) {
+    auto rt = ops::EvaluateGraph(*tg, {x});
+    ASSERT_TRUE(rt.ok()) << rt.diag().ToString();
+    auto ro = ops::EvaluateGraph(*fg, {x});
+    ASSERT_TRUE(ro.ok()) << ro.diag().ToString();
+    const auto a = Floats(rt->outputs[0]), b = Floats(ro->outputs[0]);
+    ASSERT_EQ(a.size(), b.size());
+    double mx = 0.0, d = 0.0;
+    for (size_t i = 0; i < a.size(); ++i) {
+      mx = std::max(mx, std::fabs(static_cast<double>(a[i])));
+      d = std::max(d, std::fabs(static_cast<double>(a[i]) - b[i]));
+    }
+    worst_rel = std::max(worst_rel, d / std::max(mx, 1e-30));
+    tflite_out.push_back(a);
+  }
+  EXPECT_LE(worst_rel, 1e-5) << "ember's evaluation of the float ONNX model differs from the .tflite";
+
+  quantize::QuantizeOptions o;
+  o.per_channel = true;
+  auto rep = quantize::QuantizeModel(model, tmp + "/calib", o);
+  ASSERT_TRUE(rep.ok()) << rep.diag().ToString();
+  const std::string qmodel = tmp + "/model_int8.onnx";
+  ASSERT_TRUE(quantize::WriteFileAtomically(qmodel, rep->model, model).ok());
+  float step = 0.0f;
+  for (const auto& l : rep->layers) {
+    if (l.is_output) step = l.scale;
+    if (l.producer != "Transpose" && l.producer != "Reshape") {
+      EXPECT_TRUE(l.matched) << l.tensor;
+    }
+  }
+  ASSERT_GT(step, 0.0f);
+  auto literal = frontend::onnx::ImportOnnxFile(qmodel);
+  ASSERT_TRUE(literal.ok()) << literal.diag().ToString();
+  auto int8 = frontend::onnx::ImportOnnxFile(qmodel);
+  ASSERT_TRUE(int8.ok());
+  ASSERT_TRUE(passes::RunPipeline(*int8).ok());
+  int int8_transposes = 0;
+  std::string float_ops;
+  for (const auto& node : int8->nodes) {
+    int8_transposes += node.op == ir::OpKind::kTranspose;
+    if (node.op != ir::OpKind::kQuantize && node.op != ir::OpKind::kDequantize &&
+        int8->tensor(node.outputs[0]).dtype == ir::DType::kFloat32) {
+      float_ops += std::string(" ") + ir::OpIrName(node.op);
+    }
+  }
+  EXPECT_EQ(float_ops, GetParam().float_ops) << "operators left in float";
+  EXPECT_EQ(int8_transposes, 0) << "a transpose is left in the compiled int8 graph";
+  EXPECT_EQ(int8->tensor(int8->inputs[0]).shape, shape);
+  const StepComparison cmp = CompareInt8WithLiteral(*literal, *int8, inputs, shape, step);
+  ASSERT_FALSE(HasFatalFailure());
+  const std::vector<std::vector<float>>& literal_out = cmp.literal_out;
+  const double share = cmp.share(), worst = cmp.worst;
+  const LayerCheck& layers = cmp.layers;
+  std::printf("%s.tflite: float ONNX (%d transposes) vs .tflite: %.2g relative; int8 vs dequantized reference: "
+              "%.2f %% within 1 step, worst %.1f; per operator worst %d steps\n",
+              GetParam().name, transposes, worst_rel, 100.0 * share, worst, layers.worst);
+  EXPECT_GE(share, 0.99);
+  EXPECT_LE(layers.worst, 1);
+
+  // The CLI, both ways.
+  CliResult r = RunCli({"quantize", model, "--calibration", tmp + "/calib", "-o", tmp + "/cli.onnx"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("(output)"), std::string::npos) << r.out;
+  r = RunCli({"compile", model, "--quantize", "int8", "--calibration", tmp + "/calib", "--target", "host", "-o",
+              tmp + "/mlf"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // An int8 TFLite model is compiled as it is, not quantized again.
+  WriteFile(tmp + "/int8.tflite", TinyConvModel());
+  r = RunCli({"quantize", tmp + "/int8.tflite", "--calibration", tmp + "/calib", "-o", tmp + "/int8.onnx"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("E1305"), std::string::npos) << r.err;
+
+  std::string why;
+  if (!HaveOrt(&why)) GTEST_SKIP() << why;
+  double ort_rel = 0.0;
+  size_t ort_within = 0;
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const auto y = RunOrt(fmodel, inputs[k], shape, tmp, "");
+    ASSERT_EQ(y.size(), tflite_out[k].size());
+    double mx = 0.0, d = 0.0;
+    for (size_t i = 0; i < y.size(); ++i) {
+      mx = std::max(mx, std::fabs(static_cast<double>(tflite_out[k][i])));
+      d = std::max(d, std::fabs(static_cast<double>(tflite_out[k][i]) - y[i]));
+    }
+    ort_rel = std::max(ort_rel, d / std::max(mx, 1e-30));
+    const auto q = RunOrt(qmodel, inputs[k], shape, tmp, "disabled");
+    ASSERT_EQ(q.size(), literal_out[k].size());
+    for (size_t i = 0; i < q.size(); ++i) {
+      ort_within += std::fabs(static_cast<double>(q[i]) - literal_out[k][i]) / step <= 1.0 + 1e-3;
+    }
+  }
+  const double ort_share = static_cast<double>(ort_within) / static_cast<double>(inputs.size() * literal_out[0].size());
+  std::printf("%s.tflite: ONNX Runtime float vs ember eval of the .tflite: %.2g relative; ONNX Runtime loads the "
+              "int8 model, literal QDQ vs ember's: %.2f %% within 1 step\n", GetParam().name, ort_rel, 100.0 * ort_share);
+  EXPECT_LE(ort_rel, 1e-5);
+  EXPECT_GE(ort_share, 0.99);
+}
+
+INSTANTIATE_TEST_SUITE_P(Built, QuantizeTflite,
+                         testing::Values(TfliteCase{"cnn", FloatCnnModel, " average_pool2d softmax"},
+                                         TfliteCase{"feature_map", FloatFeatureMapModel, ""}),
+                         [](const testing::TestParamInfo<TfliteCase>& p) { return std::string(p.param.name); });
 
 // The CLI: `ember quantize` writes the model, prints the table and refuses
 // to overwrite its input; `ember compile --quantize int8` does it in one step
