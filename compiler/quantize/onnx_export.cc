@@ -57,17 +57,6 @@ ir::Shape PermuteShape(const ir::Shape& s, const std::vector<int64_t>& perm) {
   return out;
 }
 
-// The permutation moves only size-1 dimensions (a reshape does it).
-bool OnlyUnitDimsMove(const ir::Shape& s, const std::vector<int64_t>& perm) {
-  int64_t last = -1;
-  for (int64_t p : perm) {
-    if (s[static_cast<size_t>(p)] == 1) continue;
-    if (p < last) return false;
-    last = p;
-  }
-  return true;
-}
-
 class Exporter {
  public:
   Exporter(const ir::Graph& g, const std::string& source) : g_(g), source_(source) {}
@@ -225,15 +214,13 @@ std::string Exporter::Get(ir::TensorId id, Layout l) {
   } else {
     const Layout from = l == kIr ? kNchw : kIr;
     const std::vector<int64_t>& perm = l == kIr ? kToNhwc : kToNchw;
-    const ir::Shape from_shape = from == kIr ? t.shape : PermuteShape(t.shape, kToNchw);
     name = l == kIr && outputs_.count(id) ? t.name : Fresh(t.name + (l == kIr ? "_nhwc" : "_nchw"));
     used_.insert(name);
-    const std::string src = names_[from].at(id);
-    if (OnlyUnitDimsMove(from_shape, perm)) {
-      Add("Reshape", {src, Int64s(name + "_shape", PermuteShape(from_shape, perm))}, {name}, name + "_Reshape");
-    } else {
-      SetInts(Add("Transpose", {src}, {name}, name + "_Transpose"), "perm", perm);
-    }
+    // Always a Transpose, even when only size-1 dimensions move: ember's
+    // layout pass cancels it against the importer's own transposes (through
+    // the Q/DQ pairs of the quantized model), which it does not do for a
+    // Reshape followed by a transpose.
+    SetInts(Add("Transpose", {names_[from].at(id)}, {name}, name + "_Transpose"), "perm", perm);
   }
   names_[l][id] = name;
   return name;

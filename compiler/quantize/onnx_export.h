@@ -4,8 +4,8 @@
 //
 // Layout: the IR is NHWC; the ONNX model computes its spatial operators in
 // ONNX's NCHW. Each rank-4 tensor lives in the layout its producer computes
-// it in; a Transpose (or a Reshape, when only size-1 dimensions move) is
-// written where a reader needs the other layout, once per tensor. Weights
+// it in; a Transpose is written where a reader needs the other layout, once
+// per tensor. Weights
 // are converted when written (conv OHWI -> OIHW, depthwise [1,KH,KW,C*M] ->
 // [C*M,1,KH,KW], transpose_conv OHWI -> [C_in,C_out,KH,KW], fully_connected
 // [units, depth] with transB=1; rank-4 constants of elementwise operators
