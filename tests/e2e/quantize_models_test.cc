@@ -114,7 +114,8 @@ std::vector<float> ConstFloats(const ir::Tensor& t) {
 }
 
 struct LayerCheck {
-  size_t elements = 0, within = 0, operators = 0;
+  size_t elements = 0, within = 0, operators = 0, exact = 0;
+  std::map<std::string, std::pair<size_t, size_t>> by_op;
   int worst = 0;
 };
 
@@ -201,6 +202,9 @@ void CheckLayers(const ir::Graph& g, const ops::EvalResult& r, LayerCheck* out) 
     for (size_t k = 0; k < got.size(); ++k) {
       const int d = std::abs(static_cast<int8_t>(got[k]) - static_cast<int8_t>(want[k]));
       out->within += d <= 1;
+      out->exact += d == 0;
+      out->by_op[ir::OpIrName(n.op)].first += 1;
+      out->by_op[ir::OpIrName(n.op)].second += d == 0;
       out->worst = std::max(out->worst, d);
       ++out->elements;
     }
@@ -235,6 +239,59 @@ StepComparison CompareInt8WithLiteral(const ir::Graph& literal, const ir::Graph&
     c.literal_out.push_back(ref);
   }
   return c;
+}
+
+// How far ember's int8 graph drifts from its dequantized reference tensor
+// by tensor: each int8 activation of `int8` that the literal graph has under
+// the same name (`<t>_QuantizeLinear_Output`), in output steps of that
+// tensor, over `inputs`; in graph order.
+struct TensorDrift {
+  std::string name;
+  double share = 0.0;  // elements within one step
+  double worst = 0.0;
+};
+
+std::vector<TensorDrift> DriftByTensor(const ir::Graph& literal, const ir::Graph& int8,
+                                       const std::vector<std::vector<uint8_t>>& inputs, const ir::Shape& shape) {
+  std::vector<TensorDrift> out;
+  std::vector<size_t> within, total;
+  for (const auto& x : inputs) {
+    auto rl = ops::EvaluateGraph(literal, {x}, {.keep_intermediates = true});
+    const bool nhwc = int8.tensor(int8.inputs[0]).shape != shape && shape.size() == 4;
+    auto rq = ops::EvaluateGraph(int8, {nhwc ? NchwToNhwc(x, shape) : x}, {.keep_intermediates = true});
+    EXPECT_TRUE(rl.ok() && rq.ok());
+    if (!rl.ok() || !rq.ok()) return out;
+    size_t k = 0;
+    for (ir::TensorId id = 0; id < static_cast<ir::TensorId>(int8.tensors.size()); ++id) {
+      const ir::Tensor& tq = int8.tensor(id);
+      if (tq.dtype != ir::DType::kInt8 || tq.is_const() || !tq.quant || !tq.name.ends_with("_QuantizeLinear_Output")) {
+        continue;
+      }
+      const ir::TensorId lid = literal.FindTensor(tq.name);
+      if (lid == ir::kNoTensor) continue;
+      const ir::Tensor& tl = literal.tensor(lid);
+      // The literal graph keeps ONNX's NCHW; ember's int8 graph is NHWC inside.
+      std::vector<uint8_t> lb = rl->all[static_cast<size_t>(lid)];
+      std::vector<float> l = quantize::DequantizedValues(tl, lb);
+      if (tl.shape.size() == 4 && tq.shape.size() == 4) l = Floats(NchwToNhwc(Bytes(l), tl.shape));
+      const auto q = quantize::DequantizedValues(tq, rq->all[static_cast<size_t>(id)]);
+      if (l.size() != q.size()) continue;
+      if (k == out.size()) {
+        out.push_back({tq.name});
+        within.push_back(0);
+        total.push_back(0);
+      }
+      for (size_t i = 0; i < l.size(); ++i) {
+        const double d = std::fabs(static_cast<double>(l[i]) - q[i]) / tq.quant->scale[0];
+        within[k] += d <= 1.0 + 1e-3;
+        out[k].worst = std::max(out[k].worst, d);
+      }
+      total[k] += l.size();
+      ++k;
+    }
+  }
+  for (size_t k = 0; k < out.size(); ++k) out[k].share = static_cast<double>(within[k]) / static_cast<double>(total[k]);
+  return out;
 }
 
 std::string OrtPackageDir() {
@@ -310,15 +367,37 @@ TEST_P(QuantizeModel, Int8WithinOneStepOfDequantizedReferenceAndOnnxRuntimeLoads
               "inputs): %zu int8 operators, %.3f %% of %zu elements within 1 step, worst %d\n",
               GetParam(), out_sqnr, 100.0 * share, total, step, worst, layers.operators / inputs.size(), 100.0 * layer_share,
               layers.elements, layers.worst);
+  // Where the output's drift comes from: tensor by tensor, the int8 graph
+  // starts within one step of its reference and drifts away layer by layer.
+  const std::vector<TensorDrift> drift = DriftByTensor(*literal, *int8, inputs, shape);
+  ASSERT_GE(drift.size(), 3u);
+  size_t first_below = drift.size();
+  for (size_t k = 0; k < drift.size() && first_below == drift.size(); ++k) {
+    if (drift[k].share < 0.99) first_below = k;
+  }
+  std::printf("%s: per tensor, %zu quantized tensors: the first %zu within 1 step on >= 99 %% of their elements%s; "
+              "last before the output %.1f %% (worst %.0f steps)\n",
+              GetParam(), drift.size(), first_below,
+              first_below < drift.size() ? (", then " + drift[first_below].name + " " +
+                                            std::to_string(100.0 * drift[first_below].share).substr(0, 5) + " %").c_str()
+                                         : "",
+              100.0 * drift[drift.size() - 2].share, drift[drift.size() - 2].worst);
+  for (size_t k = 0; k < 3; ++k) EXPECT_GE(drift[k].share, 0.99) << drift[k].name;
+  std::printf("%s: per operator, elements equal to the literal result: ", GetParam());
+  for (const auto& [op, c] : layers.by_op) std::printf("%s %.2f %% ", op.c_str(), 100.0 * c.second / c.first);
+  std::printf("\n%s: acceptance (int8 output within one step of the dequantized reference on >= 99 %% of the "
+              "elements): %s (%.2f %%)\n", GetParam(), share >= 0.99 ? "met" : "NOT MET", 100.0 * share);
   // Every int8 operator is within one step of its literal meaning.
   EXPECT_GE(layers.operators / inputs.size() + 2, static_cast<size_t>(int8_ops)) << "int8 operators without a float form";
   EXPECT_GE(layer_share, 0.99);
   EXPECT_LE(layers.worst, 1);
   // At the output: mobilenet_v2_035 (17 residual blocks of random weights)
-  // amplifies the single-step rounding differences of early layers (TFLite's
+  // amplifies the single-step rounding differences of every layer (TFLite's
   // two roundings against one float rounding) to several steps, as ONNX
   // Runtime's own fused kernels do against its literal evaluation
-  // (../shared/onnx/README.md); docs/quantize.md gives the figures.
+  // (../shared/onnx/README.md): the acceptance check is not met there (the
+  // line printed above says so) and only a bound is asserted;
+  // docs/quantize.md gives the figures.
   const bool amplifies = std::string(GetParam()) == "mobilenet_v2_035";
   if (!amplifies) {
     EXPECT_GE(share, 0.99);
