@@ -21,6 +21,7 @@ Expected<quantize::QuantizeOptions> OptionsFrom(const QuantizeArgs& a, const std
                     "use minmax, percentile or entropy");
   }
   o.per_channel = a.per_channel;
+  o.max_samples = a.max_samples;
   for (const std::string& s : input_shapes) {
     EMBER_RETURN_IF_ERROR(frontend::onnx::ParseInputShapeFlag(s, &o.input_shapes));
   }
@@ -46,9 +47,10 @@ Status CheckOutput(const std::string& out) {
 }
 
 void PrintReport(const quantize::QuantizeReport& r, const QuantizeArgs& a, FILE* out) {
-  std::fprintf(out, "calibrated on %zu samples (%s%s); %d BatchNormalization folded, %d activations fused; "
+  const std::string of = r.samples_available > r.samples ? " of " + std::to_string(r.samples_available) : "";
+  std::fprintf(out, "calibrated on %zu%s samples (%s%s); %d BatchNormalization folded, %d activations fused; "
                "ember runs %d operators in int8, %d in float\n",
-               r.samples, a.method.c_str(), a.per_channel ? ", per-channel weights" : "", r.batchnorm_folded,
+               r.samples, of.c_str(), a.method.c_str(), a.per_channel ? ", per-channel weights" : "", r.batchnorm_folded,
                r.activations_removed, r.int8_nodes, r.float_nodes);
   std::fprintf(out, "float vs ember int8 on the calibration set, per quantized tensor:\n%s",
                quantize::FormatErrorTable(r).c_str());
@@ -64,6 +66,9 @@ void AddQuantizeOptions(CLI::App* cmd, QuantizeArgs* a) {
       ->check(CLI::IsMember({"minmax", "percentile", "entropy"}))
       ->capture_default_str();
   cmd->add_flag("--per-channel", a->per_channel, "Conv weights per output channel (default: per tensor)");
+  cmd->add_option("--max-samples", a->max_samples,
+                  "calibrate on at most N samples (the first N in file name order; a folder is read only that far)")
+      ->check(CLI::PositiveNumber);
 }
 
 Expected<quantize::QuantizeReport> RunQuantize(const std::string& model, const QuantizeArgs& a,
