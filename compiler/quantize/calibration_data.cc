@@ -116,7 +116,8 @@ Expected<std::vector<CalibrationEntry>> ReadNpzEntries(const std::string& path) 
 
 namespace {
 
-Expected<std::vector<CalibrationEntry>> ReadNpyFolder(const std::string& path) {
+// With `max_files` > 0 only the first `max_files` files (in name order) are read.
+Expected<std::vector<CalibrationEntry>> ReadNpyFolder(const std::string& path, size_t max_files) {
   std::vector<std::string> files;
   std::error_code ec;
   for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
@@ -131,6 +132,7 @@ Expected<std::vector<CalibrationEntry>> ReadNpyFolder(const std::string& path) {
                     "save each sample with numpy.save(path, array) into the folder");
   }
   std::sort(files.begin(), files.end());
+  if (max_files > 0 && files.size() > max_files) files.resize(max_files);
   std::vector<CalibrationEntry> out;
   uint64_t total = 0;
   for (const auto& f : files) {
@@ -218,7 +220,8 @@ Expected<CalibrationSet> SplitCalibration(const std::vector<CalibrationEntry>& e
   return set;
 }
 
-Expected<CalibrationSet> LoadCalibration(const std::string& path, const std::vector<ModelInput>& inputs) {
+Expected<CalibrationSet> LoadCalibration(const std::string& path, const std::vector<ModelInput>& inputs,
+                                         size_t max_samples) {
   std::error_code ec;
   const auto st = fs::status(path, ec);
   if (ec || !fs::exists(st)) {
@@ -229,10 +232,16 @@ Expected<CalibrationSet> LoadCalibration(const std::string& path, const std::vec
     return MakeDiag(kCalibRead, ExitCode::kFailure, "calibration data " + path + " is neither a file nor a folder",
                     "pass a .npz file or a folder of .npy files with --calibration");
   }
+  // In a single-input model every file holds at least one sample of the one
+  // input, so the first max_samples files are enough.
+  const size_t max_files = inputs.size() == 1 ? max_samples : 0;
   Expected<std::vector<CalibrationEntry>> entries =
-      fs::is_directory(st) ? ReadNpyFolder(path) : ReadNpzEntries(path);
+      fs::is_directory(st) ? ReadNpyFolder(path, max_files) : ReadNpzEntries(path);
   if (!entries.ok()) return entries.diag();
-  return SplitCalibration(*entries, inputs, path);
+  EMBER_ASSIGN_OR_RETURN(CalibrationSet set, SplitCalibration(*entries, inputs, path));
+  set.available = set.samples.size();
+  if (max_samples > 0 && set.samples.size() > max_samples) set.samples.resize(max_samples);
+  return set;
 }
 
 }  // namespace ember::quantize

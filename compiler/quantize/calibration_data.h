@@ -44,6 +44,9 @@ struct ModelInput {
 struct CalibrationSet {
   // samples[k][i]: the little-endian float32 bytes of input i in sample k.
   std::vector<std::vector<std::vector<uint8_t>>> samples;
+  // Samples the data held (before max_samples); for a folder read with a
+  // cap, those of the files read.
+  size_t available = 0;
 };
 
 // One named array of calibration data (a .npz member or a file), raw bytes.
@@ -54,7 +57,12 @@ struct CalibrationEntry {
 
 // Reads `path` (.npz or a folder of .npy) and splits it into samples for
 // `inputs`. Fails with E1301..E1304 naming the file and the expected shape.
-Expected<CalibrationSet> LoadCalibration(const std::string& path, const std::vector<ModelInput>& inputs);
+// With `max_samples` > 0 only the first max_samples samples are kept (entries
+// in name order, samples of a batch in order); a folder feeding a
+// single-input model is then read only up to its max_samples-th file, so a
+// large folder is usable (files after it are neither read nor checked).
+Expected<CalibrationSet> LoadCalibration(const std::string& path, const std::vector<ModelInput>& inputs,
+                                         size_t max_samples = 0);
 
 // The members of a .npz (zip) archive, bounded as above (exposed for tests).
 Expected<std::vector<CalibrationEntry>> ReadNpzEntries(const std::string& path);

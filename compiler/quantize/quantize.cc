@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -16,7 +17,9 @@
 #include "onnx/onnx_pb.h"
 #include "ops/evaluate.h"
 #include "passes/pipeline.h"
+#include "frontend/tflite/import.h"
 #include "quantize/calibration_data.h"
+#include "quantize/onnx_export.h"
 #include "quantize/qdq_writer.h"
 #include "support/file.h"
 
@@ -226,12 +229,30 @@ Status MeasureErrors(const ir::Graph& gf, const CalibrationSet& calib, const std
 
 }  // namespace
 
+Expected<std::vector<uint8_t>> TfliteAsFloatOnnx(const std::string& path) {
+  EMBER_ASSIGN_OR_RETURN(ir::Graph g, frontend::tflite::ImportTfliteFile(path));
+  EMBER_ASSIGN_OR_RETURN(pb::ModelProto m, ExportFloatOnnx(g, path));
+  return Serialize(m);
+}
+
+Expected<QuantizeReport> QuantizeModel(const std::string& model_path, const std::string& calibration_path,
+                                       const QuantizeOptions& options) {
+  if (!model_path.ends_with(".tflite")) return QuantizeOnnxModel(model_path, calibration_path, options);
+  EMBER_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, TfliteAsFloatOnnx(model_path));
+  return QuantizeOnnxBytes(bytes, model_path, calibration_path, options);
+}
+
 Expected<QuantizeReport> QuantizeOnnxModel(const std::string& model_path, const std::string& calibration_path,
                                            const QuantizeOptions& options) {
-  QuantizeReport report;
-  // Step 1.
   EMBER_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes,
                          ReadFileBytes(model_path, frontend::onnx::kMaxOnnxFileBytes, "an ONNX model"));
+  return QuantizeOnnxBytes(bytes, model_path, calibration_path, options);
+}
+
+Expected<QuantizeReport> QuantizeOnnxBytes(const std::vector<uint8_t>& bytes, const std::string& model_path,
+                                           const std::string& calibration_path, const QuantizeOptions& options) {
+  QuantizeReport report;
+  // Step 1.
   pb::ModelProto m;
   if (bytes.empty() || !m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     // The importer gives the precise diagnostic.
@@ -249,8 +270,9 @@ Expected<QuantizeReport> QuantizeOnnxModel(const std::string& model_path, const 
   std::vector<ModelInput> inputs;
   for (ir::TensorId id : gf.inputs) inputs.push_back({gf.tensor(id).name, gf.tensor(id).shape, gf.tensor(id).dtype});
   // Step 3.
-  EMBER_ASSIGN_OR_RETURN(CalibrationSet calib, LoadCalibration(calibration_path, inputs));
+  EMBER_ASSIGN_OR_RETURN(CalibrationSet calib, LoadCalibration(calibration_path, inputs, options.max_samples));
   report.samples = calib.samples.size();
+  report.samples_available = calib.available;
   EMBER_ASSIGN_OR_RETURN(auto ranges, Calibrate(gf, m, calib, options));
   // Step 4.
   report.activations_removed = RemoveFusableActivations(m);
@@ -273,24 +295,60 @@ Expected<QuantizeReport> QuantizeOnnxModel(const std::string& model_path, const 
   return report;
 }
 
+namespace {
+
+// `name` in at most `width` characters: the head and the tail, "..." between.
+std::string Shorten(const std::string& name, size_t width) {
+  if (name.size() <= width) return name;
+  const size_t tail = (width - 3) * 2 / 3, head = width - 3 - tail;
+  return name.substr(0, head) + "..." + name.substr(name.size() - tail);
+}
+
+}  // namespace
+
 std::string FormatErrorTable(const QuantizeReport& r) {
+  constexpr size_t kMaxName = 56;
+  size_t width = 6;
+  for (const auto& e : r.layers) width = std::max(width, std::min(kMaxName, e.tensor.size() + (e.is_output ? 9 : 0)));
+  const int w = static_cast<int>(width);
   std::string out;
   char line[512];
-  std::snprintf(line, sizeof line, "%-40s %-18s %10s %5s %8s %12s %7s\n", "tensor", "producer", "scale", "zp",
+  std::snprintf(line, sizeof line, "%4s %-*s %-18s %10s %5s %8s %12s %7s\n", "#", w, "tensor", "producer", "scale", "zp",
                 "SQNR dB", "max abs err", "steps");
   out += line;
-  for (const auto& e : r.layers) {
-    std::string name = e.tensor + (e.is_output ? " (output)" : "");
-    if (name.size() > 40) name = "..." + name.substr(name.size() - 37);
+  for (size_t k = 0; k < r.layers.size(); ++k) {
+    const LayerError& e = r.layers[k];
+    const std::string name = Shorten(e.tensor + (e.is_output ? " (output)" : ""), width);
     if (!e.matched) {
-      std::snprintf(line, sizeof line, "%-40s %-18s %10.6g %5d %8s %12s %7s\n", name.c_str(), e.producer.c_str(),
-                    e.scale, e.zero_point, "-", "-", "-");
+      std::snprintf(line, sizeof line, "%4zu %-*s %-18s %10.6g %5d %8s %12s %7s\n", k + 1, w, name.c_str(),
+                    e.producer.c_str(), e.scale, e.zero_point, "-", "-", "-");
     } else {
-      std::snprintf(line, sizeof line, "%-40s %-18s %10.6g %5d %8.1f %12.6g %7.2f\n", name.c_str(), e.producer.c_str(),
-                    e.scale, e.zero_point, e.sqnr_db, e.max_abs, e.max_abs / e.scale);
+      std::snprintf(line, sizeof line, "%4zu %-*s %-18s %10.6g %5d %8.1f %12.6g %7.2f\n", k + 1, w, name.c_str(),
+                    e.producer.c_str(), e.scale, e.zero_point, e.sqnr_db, e.max_abs, e.max_abs / e.scale);
     }
     out += line;
   }
+  // A long table (deep models) ends with where to look first.
+  std::vector<size_t> rows;
+  for (size_t k = 0; k < r.layers.size(); ++k) {
+    if (r.layers[k].matched) rows.push_back(k);
+  }
+  constexpr size_t kLong = 20, kTop = 5;
+  if (rows.size() <= kLong) return out;
+  auto list = [&](const char* title, auto better, auto value, const char* unit) {
+    std::vector<size_t> v = rows;
+    std::stable_sort(v.begin(), v.end(), better);
+    out += title;
+    for (size_t k = 0; k < kTop && k < v.size(); ++k) {
+      std::snprintf(line, sizeof line, "%s#%zu %.1f%s", k ? ", " : " ", v[k] + 1, value(r.layers[v[k]]), unit);
+      out += line;
+    }
+    out += "\n";
+  };
+  const auto sqnr = [](const LayerError& e) { return e.sqnr_db; };
+  const auto steps = [](const LayerError& e) { return e.max_abs / e.scale; };
+  list("lowest SQNR:", [&](size_t a, size_t b) { return sqnr(r.layers[a]) < sqnr(r.layers[b]); }, sqnr, " dB");
+  list("largest errors:", [&](size_t a, size_t b) { return steps(r.layers[a]) > steps(r.layers[b]); }, steps, " steps");
   return out;
 }
 

@@ -36,6 +36,7 @@ struct QuantizeOptions {
   Method method = Method::kMinMax;
   bool per_channel = false;
   double percentile = 99.99;
+  size_t max_samples = 0;  // --max-samples: 0 = every sample
   std::map<std::string, ir::Shape> input_shapes;  // --input-shape
   bool error_table = true;                        // step 5
 };
@@ -56,6 +57,7 @@ struct QuantizeReport {
   std::vector<uint8_t> model;  // the QDQ model (serialized ModelProto)
   std::vector<LayerError> layers;
   size_t samples = 0;
+  size_t samples_available = 0;  // before --max-samples (CalibrationSet::available)
   int batchnorm_folded = 0;
   int activations_removed = 0;
   int int8_nodes = 0;   // int8 operators in ember's graph of the written model
@@ -64,6 +66,16 @@ struct QuantizeReport {
 
 Expected<QuantizeReport> QuantizeOnnxModel(const std::string& model_path, const std::string& calibration_path,
                                            const QuantizeOptions& options);
+// The same on a serialized ONNX model; `model_path` names it in diagnostics.
+Expected<QuantizeReport> QuantizeOnnxBytes(const std::vector<uint8_t>& bytes, const std::string& model_path,
+                                           const std::string& calibration_path, const QuantizeOptions& options);
+// A float TFLite model (MODEL.tflite) as the float ONNX model ember quantizes
+// (onnx_export.h: NCHW inside, the TFLite model's NHWC inputs and outputs).
+Expected<std::vector<uint8_t>> TfliteAsFloatOnnx(const std::string& path);
+// QuantizeOnnxModel, or for a `.tflite` path TfliteAsFloatOnnx first (the
+// calibration data is then in the TFLite model's layout).
+Expected<QuantizeReport> QuantizeModel(const std::string& model_path, const std::string& calibration_path,
+                                       const QuantizeOptions& options);
 
 // The table printed by `ember quantize`.
 std::string FormatErrorTable(const QuantizeReport& report);

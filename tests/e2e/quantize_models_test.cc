@@ -21,20 +21,27 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <random>
 
 #include "e2e/qemu_util.h"
 #include "frontend/onnx/import.h"
+#include "frontend/tflite/builder.h"
+#include "frontend/tflite/import.h"
+#include "onnx/onnx_pb.h"
 #include "ops/evaluate.h"
 #include "passes/pipeline.h"
 #include "quantize/quantize.h"
 #include "support/npy.h"
+#include "util/test_models.h"
 #include "util/test_util.h"
 
 namespace ember::test {
 namespace {
 
 using qemu::Quote;
+namespace pb = ::onnx;
 
 constexpr int kCalibSamples = 8;
 
@@ -107,7 +114,8 @@ std::vector<float> ConstFloats(const ir::Tensor& t) {
 }
 
 struct LayerCheck {
-  size_t elements = 0, within = 0, operators = 0;
+  size_t elements = 0, within = 0, operators = 0, exact = 0;
+  std::map<std::string, std::pair<size_t, size_t>> by_op;
   int worst = 0;
 };
 
@@ -194,10 +202,96 @@ void CheckLayers(const ir::Graph& g, const ops::EvalResult& r, LayerCheck* out) 
     for (size_t k = 0; k < got.size(); ++k) {
       const int d = std::abs(static_cast<int8_t>(got[k]) - static_cast<int8_t>(want[k]));
       out->within += d <= 1;
+      out->exact += d == 0;
+      out->by_op[ir::OpIrName(n.op)].first += 1;
+      out->by_op[ir::OpIrName(n.op)].second += d == 0;
       out->worst = std::max(out->worst, d);
       ++out->elements;
     }
   }
+}
+
+// ember's int8 graph against its dequantized reference (the literal QDQ
+// graph) at the output, in output steps, over `inputs`.
+struct StepComparison {
+  size_t within = 0, total = 0;
+  double worst = 0.0;
+  LayerCheck layers;
+  std::vector<std::vector<float>> int8_out, literal_out;
+  double share() const { return static_cast<double>(within) / static_cast<double>(std::max<size_t>(total, 1)); }
+};
+
+StepComparison CompareInt8WithLiteral(const ir::Graph& literal, const ir::Graph& int8,
+                                      const std::vector<std::vector<uint8_t>>& inputs, const ir::Shape& shape,
+                                      float step) {
+  StepComparison c;
+  for (const auto& x : inputs) {
+    const auto ref = RunGraph(literal, x, shape);
+    const auto got = RunGraph(int8, x, shape, &c.layers);
+    EXPECT_EQ(ref.size(), got.size());
+    for (size_t i = 0; i < ref.size() && i < got.size(); ++i) {
+      const double d = std::fabs(static_cast<double>(ref[i]) - got[i]) / step;
+      c.within += d <= 1.0 + 1e-3;
+      c.worst = std::max(c.worst, d);
+      ++c.total;
+    }
+    c.int8_out.push_back(got);
+    c.literal_out.push_back(ref);
+  }
+  return c;
+}
+
+// How far ember's int8 graph drifts from its dequantized reference tensor
+// by tensor: each int8 activation of `int8` that the literal graph has under
+// the same name (`<t>_QuantizeLinear_Output`), in output steps of that
+// tensor, over `inputs`; in graph order.
+struct TensorDrift {
+  std::string name;
+  double share = 0.0;  // elements within one step
+  double worst = 0.0;
+};
+
+std::vector<TensorDrift> DriftByTensor(const ir::Graph& literal, const ir::Graph& int8,
+                                       const std::vector<std::vector<uint8_t>>& inputs, const ir::Shape& shape) {
+  std::vector<TensorDrift> out;
+  std::vector<size_t> within, total;
+  for (const auto& x : inputs) {
+    auto rl = ops::EvaluateGraph(literal, {x}, {.keep_intermediates = true});
+    const bool nhwc = int8.tensor(int8.inputs[0]).shape != shape && shape.size() == 4;
+    auto rq = ops::EvaluateGraph(int8, {nhwc ? NchwToNhwc(x, shape) : x}, {.keep_intermediates = true});
+    EXPECT_TRUE(rl.ok() && rq.ok());
+    if (!rl.ok() || !rq.ok()) return out;
+    size_t k = 0;
+    for (ir::TensorId id = 0; id < static_cast<ir::TensorId>(int8.tensors.size()); ++id) {
+      const ir::Tensor& tq = int8.tensor(id);
+      if (tq.dtype != ir::DType::kInt8 || tq.is_const() || !tq.quant || !tq.name.ends_with("_QuantizeLinear_Output")) {
+        continue;
+      }
+      const ir::TensorId lid = literal.FindTensor(tq.name);
+      if (lid == ir::kNoTensor) continue;
+      const ir::Tensor& tl = literal.tensor(lid);
+      // The literal graph keeps ONNX's NCHW; ember's int8 graph is NHWC inside.
+      std::vector<uint8_t> lb = rl->all[static_cast<size_t>(lid)];
+      std::vector<float> l = quantize::DequantizedValues(tl, lb);
+      if (tl.shape.size() == 4 && tq.shape.size() == 4) l = Floats(NchwToNhwc(Bytes(l), tl.shape));
+      const auto q = quantize::DequantizedValues(tq, rq->all[static_cast<size_t>(id)]);
+      if (l.size() != q.size()) continue;
+      if (k == out.size()) {
+        out.push_back({tq.name});
+        within.push_back(0);
+        total.push_back(0);
+      }
+      for (size_t i = 0; i < l.size(); ++i) {
+        const double d = std::fabs(static_cast<double>(l[i]) - q[i]) / tq.quant->scale[0];
+        within[k] += d <= 1.0 + 1e-3;
+        out[k].worst = std::max(out[k].worst, d);
+      }
+      total[k] += l.size();
+      ++k;
+    }
+  }
+  for (size_t k = 0; k < out.size(); ++k) out[k].share = static_cast<double>(within[k]) / static_cast<double>(total[k]);
+  return out;
 }
 
 std::string OrtPackageDir() {
@@ -260,39 +354,50 @@ TEST_P(QuantizeModel, Int8WithinOneStepOfDequantizedReferenceAndOnnxRuntimeLoads
   int int8_ops = 0;
   for (const auto& node : int8->nodes) int8_ops += int8->tensor(node.outputs[0]).dtype == ir::DType::kInt8;
   EXPECT_GT(int8_ops, 3) << "fold-qdq made few int8 operators";
-  size_t within = 0, total = 0;
-  double worst = 0.0;
-  LayerCheck layers;
-  std::vector<std::vector<float>> ember_out, literal_out;
-  for (const auto& x : inputs) {
-    const auto ref = RunGraph(*literal, x, shape);
-    const auto got = RunGraph(*int8, x, shape, &layers);
-    ASSERT_EQ(ref.size(), got.size());
-    for (size_t i = 0; i < ref.size(); ++i) {
-      const double d = std::fabs(static_cast<double>(ref[i]) - got[i]) / step;
-      within += d <= 1.0 + 1e-3;
-      worst = std::max(worst, d);
-      ++total;
-    }
-    ember_out.push_back(got);
-    literal_out.push_back(ref);
-  }
-  const double share = static_cast<double>(within) / static_cast<double>(total);
+  const StepComparison cmp = CompareInt8WithLiteral(*literal, *int8, inputs, shape, step);
+  ASSERT_FALSE(HasFatalFailure());
+  const LayerCheck& layers = cmp.layers;
+  const std::vector<std::vector<float>>& ember_out = cmp.int8_out;
+  const std::vector<std::vector<float>>& literal_out = cmp.literal_out;
+  const size_t total = cmp.total;
+  const double share = cmp.share(), worst = cmp.worst;
   const double layer_share = static_cast<double>(layers.within) / static_cast<double>(std::max<size_t>(layers.elements, 1));
   std::printf("%s: output SQNR %.1f dB vs float on the calibration set; ember int8 vs its dequantized reference: "
               "%.2f %% of %zu output elements within 1 step (step %.6g), worst %.1f steps; per operator (same int8 "
               "inputs): %zu int8 operators, %.3f %% of %zu elements within 1 step, worst %d\n",
               GetParam(), out_sqnr, 100.0 * share, total, step, worst, layers.operators / inputs.size(), 100.0 * layer_share,
               layers.elements, layers.worst);
+  // Where the output's drift comes from: tensor by tensor, the int8 graph
+  // starts within one step of its reference and drifts away layer by layer.
+  const std::vector<TensorDrift> drift = DriftByTensor(*literal, *int8, inputs, shape);
+  ASSERT_GE(drift.size(), 3u);
+  size_t first_below = drift.size();
+  for (size_t k = 0; k < drift.size() && first_below == drift.size(); ++k) {
+    if (drift[k].share < 0.99) first_below = k;
+  }
+  std::printf("%s: per tensor, %zu quantized tensors: the first %zu within 1 step on >= 99 %% of their elements%s; "
+              "last before the output %.1f %% (worst %.0f steps)\n",
+              GetParam(), drift.size(), first_below,
+              first_below < drift.size() ? (", then " + drift[first_below].name + " " +
+                                            std::to_string(100.0 * drift[first_below].share).substr(0, 5) + " %").c_str()
+                                         : "",
+              100.0 * drift[drift.size() - 2].share, drift[drift.size() - 2].worst);
+  for (size_t k = 0; k < 3; ++k) EXPECT_GE(drift[k].share, 0.99) << drift[k].name;
+  std::printf("%s: per operator, elements equal to the literal result: ", GetParam());
+  for (const auto& [op, c] : layers.by_op) std::printf("%s %.2f %% ", op.c_str(), 100.0 * c.second / c.first);
+  std::printf("\n%s: acceptance (int8 output within one step of the dequantized reference on >= 99 %% of the "
+              "elements): %s (%.2f %%)\n", GetParam(), share >= 0.99 ? "met" : "NOT MET", 100.0 * share);
   // Every int8 operator is within one step of its literal meaning.
   EXPECT_GE(layers.operators / inputs.size() + 2, static_cast<size_t>(int8_ops)) << "int8 operators without a float form";
   EXPECT_GE(layer_share, 0.99);
   EXPECT_LE(layers.worst, 1);
   // At the output: mobilenet_v2_035 (17 residual blocks of random weights)
-  // amplifies the single-step rounding differences of early layers (TFLite's
+  // amplifies the single-step rounding differences of every layer (TFLite's
   // two roundings against one float rounding) to several steps, as ONNX
   // Runtime's own fused kernels do against its literal evaluation
-  // (../shared/onnx/README.md); docs/quantize.md gives the figures.
+  // (../shared/onnx/README.md): the acceptance check is not met there (the
+  // line printed above says so) and only a bound is asserted;
+  // docs/quantize.md gives the figures.
   const bool amplifies = std::string(GetParam()) == "mobilenet_v2_035";
   if (!amplifies) {
     EXPECT_GE(share, 0.99);
@@ -361,6 +466,331 @@ TEST_P(QuantizeModel, Int8WithinOneStepOfDequantizedReferenceAndOnnxRuntimeLoads
 
 INSTANTIATE_TEST_SUITE_P(SharedOnnx, QuantizeModel, testing::Values("dscnn_kws", "mobilenet_v2_035", "ad_autoencoder"),
                          [](const testing::TestParamInfo<const char*>& p) { return std::string(p.param); });
+
+// Runs `model` with ONNX Runtime on one float input of `shape`; false (with
+// the reason in *why) when node or the package is absent.
+bool HaveOrt(std::string* why) {
+  const std::string ort = OrtPackageDir();
+  if (qemu::HaveProgram("node") && std::filesystem::exists(ort + "/package.json")) return true;
+  *why = "ONNX Runtime check skipped: needs node and onnxruntime-node at " + ort +
+         " (set EMBER_ORT_NODE_DIR; docs/quantize.md says how to install it)";
+  return false;
+}
+
+std::vector<float> RunOrt(const std::string& model, const std::vector<uint8_t>& input, const ir::Shape& shape,
+                          const std::string& tmp, const char* opt) {
+  std::string dims;
+  for (size_t k = 0; k < shape.size(); ++k) dims += (k ? "x" : "") + std::to_string(shape[k]);
+  WriteFile(tmp + "/in.f32", input);
+  const auto r = qemu::Run(std::string("EMBER_ORT_OPT=") + opt + " node " +
+                           Quote(std::string(EMBER_SOURCE_DIR) + "/tests/e2e/data/ort_run.js") + " " +
+                           Quote(OrtPackageDir()) + " " + Quote(model) + " " + Quote(tmp + "/in.f32") + " " + dims +
+                           " " + Quote(tmp + "/out.f32"));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  return r.exit_code == 0 ? Floats(ReadFile(tmp + "/out.f32")) : std::vector<float>{};
+}
+
+// Float TFLite models: `ember quantize model.tflite` writes the float graph
+// as ONNX (NCHW inside, the TFLite model's NHWC input and output) and
+// quantizes that. The float ONNX model computes what ember computes for the
+// .tflite (ember's evaluator and ONNX Runtime, within 1e-5 of max |output|);
+// the int8 model is within one step of its dequantized reference, ONNX
+// Runtime loads it, and no transpose is left in ember's compiled graph.
+struct TfliteCase {
+  const char* name;
+  std::vector<uint8_t> (*make)();
+  // Operators ember's compiled graph keeps in float: the average pool gets
+  // its own calibrated range, which TFLite's int8 average pool does not
+  // allow (docs/quantize.md, "On the device"); fold-qdq does not fold
+  // softmax (docs/passes.md lists what it folds).
+  const char* float_ops;
+};
+
+// The checks of QuantizeTflite on `model`; tmp/calib holds the calibration
+// .npy files (some of `inputs`).
+void CheckFloatTflite(const std::string& tmp, const std::string& name, const std::string& model,
+                      const std::vector<std::vector<uint8_t>>& inputs, const std::string& float_ops,
+                      double min_share = 0.99, double max_worst = 1.0) {
+  auto tg = frontend::tflite::ImportTfliteFile(model);
+  ASSERT_TRUE(tg.ok()) << tg.diag().ToString();
+  const ir::Shape shape = tg->tensor(tg->inputs[0]).shape;
+  // The float ONNX model against ember's evaluation of the .tflite.
+  auto fbytes = quantize::TfliteAsFloatOnnx(model);
+  ASSERT_TRUE(fbytes.ok()) << fbytes.diag().ToString();
+  const std::string fmodel = tmp + "/float.onnx";
+  WriteFile(fmodel, *fbytes);
+  auto fg = frontend::onnx::ImportOnnxFile(fmodel);
+  ASSERT_TRUE(fg.ok()) << fg.diag().ToString();
+  EXPECT_EQ(fg->tensor(fg->inputs[0]).shape, shape) << "the ONNX model takes the TFLite model's input layout";
+  pb::ModelProto fm;
+  ASSERT_TRUE(fm.ParseFromArray(fbytes->data(), static_cast<int>(fbytes->size())));
+  int transposes = 0;
+  for (const auto& node : fm.graph().node()) transposes += node.op_type() == "Transpose";
+  std::vector<std::vector<float>> tflite_out;
+  double worst_rel = 0.0;
+  for (const auto& x : inputs) {
+    auto rt = ops::EvaluateGraph(*tg, {x});
+    ASSERT_TRUE(rt.ok()) << rt.diag().ToString();
+    auto ro = ops::EvaluateGraph(*fg, {x});
+    ASSERT_TRUE(ro.ok()) << ro.diag().ToString();
+    const auto a = Floats(rt->outputs[0]), b = Floats(ro->outputs[0]);
+    ASSERT_EQ(a.size(), b.size());
+    double mx = 0.0, d = 0.0;
+    for (size_t i = 0; i < a.size(); ++i) {
+      mx = std::max(mx, std::fabs(static_cast<double>(a[i])));
+      d = std::max(d, std::fabs(static_cast<double>(a[i]) - b[i]));
+    }
+    worst_rel = std::max(worst_rel, d / std::max(mx, 1e-30));
+    tflite_out.push_back(a);
+  }
+  EXPECT_LE(worst_rel, 1e-5) << "ember's evaluation of the float ONNX model differs from the .tflite";
+
+  quantize::QuantizeOptions o;
+  o.per_channel = true;
+  auto rep = quantize::QuantizeModel(model, tmp + "/calib", o);
+  ASSERT_TRUE(rep.ok()) << rep.diag().ToString();
+  const std::string qmodel = tmp + "/model_int8.onnx";
+  ASSERT_TRUE(quantize::WriteFileAtomically(qmodel, rep->model, model).ok());
+  float step = 0.0f;
+  for (const auto& l : rep->layers) {
+    if (l.is_output) step = l.scale;
+    if (l.producer != "Transpose" && l.producer != "Reshape") {
+      EXPECT_TRUE(l.matched) << l.tensor;
+    }
+  }
+  ASSERT_GT(step, 0.0f);
+  auto literal = frontend::onnx::ImportOnnxFile(qmodel);
+  ASSERT_TRUE(literal.ok()) << literal.diag().ToString();
+  auto int8 = frontend::onnx::ImportOnnxFile(qmodel);
+  ASSERT_TRUE(int8.ok());
+  ASSERT_TRUE(passes::RunPipeline(*int8).ok());
+  int int8_transposes = 0;
+  std::string float_left;
+  for (const auto& node : int8->nodes) {
+    int8_transposes += node.op == ir::OpKind::kTranspose;
+    if (node.op != ir::OpKind::kQuantize && node.op != ir::OpKind::kDequantize &&
+        int8->tensor(node.outputs[0]).dtype == ir::DType::kFloat32) {
+      float_left += std::string(" ") + ir::OpIrName(node.op);
+    }
+  }
+  EXPECT_EQ(float_left, float_ops) << "operators left in float";
+  EXPECT_EQ(int8_transposes, 0) << "a transpose is left in the compiled int8 graph";
+  EXPECT_EQ(int8->tensor(int8->inputs[0]).shape, shape);
+  const StepComparison cmp = CompareInt8WithLiteral(*literal, *int8, inputs, shape, step);
+  ASSERT_FALSE(testing::Test::HasFatalFailure());
+  const std::vector<std::vector<float>>& literal_out = cmp.literal_out;
+  const double share = cmp.share(), worst = cmp.worst;
+  const LayerCheck& layers = cmp.layers;
+  std::printf("%s.tflite: float ONNX (%d transposes) vs .tflite: %.2g relative; int8 vs dequantized reference: "
+              "%.2f %% within 1 step, worst %.1f; per operator worst %d steps\n",
+              name.c_str(), transposes, worst_rel, 100.0 * share, worst, layers.worst);
+  EXPECT_GE(share, min_share);
+  EXPECT_LE(worst, max_worst + 1e-3);
+  EXPECT_LE(layers.worst, 1);
+
+  // The CLI, both ways.
+  CliResult r = RunCli({"quantize", model, "--calibration", tmp + "/calib", "-o", tmp + "/cli.onnx"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("(output)"), std::string::npos) << r.out;
+  r = RunCli({"compile", model, "--quantize", "int8", "--calibration", tmp + "/calib", "--target", "host", "-o",
+              tmp + "/mlf"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // --max-samples, and calibration data in another layout than the TFLite
+  // model's input (e.g. NCHW for an NHWC model) named with the expected shape.
+  r = RunCli({"quantize", model, "--calibration", tmp + "/calib", "--max-samples", "2", "-o", tmp + "/cli2.onnx"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("calibrated on 2 samples"), std::string::npos) << r.out;
+  const ir::Shape& ts = tg->tensor(tg->inputs[0]).shape;
+  std::filesystem::create_directories(tmp + "/nchw");
+  WriteFile(tmp + "/nchw/x.npy", SerializeNpy({"<f4", {ts[0], ts[3], ts[1], ts[2]}, inputs[0]}));
+  r = RunCli({"quantize", model, "--calibration", tmp + "/nchw", "-o", tmp + "/bad.onnx"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("E1302"), std::string::npos) << r.err;
+  const std::string want = std::to_string(ts[0]) + "x" + std::to_string(ts[1]) + "x" + std::to_string(ts[2]) + "x" +
+                           std::to_string(ts[3]);
+  EXPECT_NE(r.err.find(want), std::string::npos) << r.err;
+  // An int8 TFLite model is compiled as it is, not quantized again.
+  WriteFile(tmp + "/int8.tflite", TinyConvModel());
+  r = RunCli({"quantize", tmp + "/int8.tflite", "--calibration", tmp + "/calib", "-o", tmp + "/int8.onnx"});
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("E1305"), std::string::npos) << r.err;
+
+  std::string why;
+  if (!HaveOrt(&why)) GTEST_SKIP() << why;
+  double ort_rel = 0.0;
+  size_t ort_within = 0;
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const auto y = RunOrt(fmodel, inputs[k], shape, tmp, "");
+    ASSERT_EQ(y.size(), tflite_out[k].size());
+    double mx = 0.0, d = 0.0;
+    for (size_t i = 0; i < y.size(); ++i) {
+      mx = std::max(mx, std::fabs(static_cast<double>(tflite_out[k][i])));
+      d = std::max(d, std::fabs(static_cast<double>(tflite_out[k][i]) - y[i]));
+    }
+    ort_rel = std::max(ort_rel, d / std::max(mx, 1e-30));
+    const auto q = RunOrt(qmodel, inputs[k], shape, tmp, "disabled");
+    ASSERT_EQ(q.size(), literal_out[k].size());
+    for (size_t i = 0; i < q.size(); ++i) {
+      ort_within += std::fabs(static_cast<double>(q[i]) - literal_out[k][i]) / step <= 1.0 + 1e-3;
+    }
+  }
+  const double ort_share = static_cast<double>(ort_within) / static_cast<double>(inputs.size() * literal_out[0].size());
+  std::printf("%s.tflite: ONNX Runtime float vs ember eval of the .tflite: %.2g relative; ONNX Runtime loads the "
+              "int8 model, literal QDQ vs ember's: %.2f %% within 1 step\n", name.c_str(), ort_rel, 100.0 * ort_share);
+  EXPECT_LE(ort_rel, 1e-5);
+  EXPECT_GE(ort_share, 0.99);
+}
+
+class QuantizeTflite : public testing::TestWithParam<TfliteCase> {};
+
+TEST_P(QuantizeTflite, FloatOnnxMatchesTfliteAndInt8WithinOneStep) {
+  const std::string tmp = TempDir();
+  const std::string model = tmp + "/" + GetParam().name + ".tflite";
+  WriteFile(model, GetParam().make());
+  auto tg = frontend::tflite::ImportTfliteFile(model);
+  ASSERT_TRUE(tg.ok()) << tg.diag().ToString();
+  const ir::Shape shape = tg->tensor(tg->inputs[0]).shape;
+  const size_t n = static_cast<size_t>(ir::NumElements(shape));
+  std::vector<std::vector<uint8_t>> inputs;
+  std::mt19937 rng(99);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::filesystem::create_directories(tmp + "/calib");
+  for (int k = 0; k < kCalibSamples + 3; ++k) {
+    std::vector<float> v(n);
+    for (float& x : v) x = normal(rng);
+    if (k < kCalibSamples) WriteFile(tmp + "/calib/s" + std::to_string(k) + ".npy", SerializeNpy({"<f4", shape, Bytes(v)}));
+    inputs.push_back(Bytes(v));
+  }
+  CheckFloatTflite(tmp, GetParam().name, model, inputs, GetParam().float_ops);
+}
+
+INSTANTIATE_TEST_SUITE_P(Built, QuantizeTflite,
+                         testing::Values(TfliteCase{"cnn", FloatCnnModel, " average_pool2d softmax"},
+                                         TfliteCase{"feature_map", FloatFeatureMapModel, ""}),
+                         [](const testing::TestParamInfo<TfliteCase>& p) { return std::string(p.param.name); });
+
+// ../shared/models/kws.tflite (int8) as a float TFLite model: weights and
+// biases dequantized, activations float32, the same operators and options,
+// written with the test builder. Empty when the graph has an operator or a
+// padding this conversion does not write.
+std::vector<uint8_t> DequantizedTflite(const ir::Graph& g) {
+  namespace tfl = frontend::tflite;
+  tfl::ModelBuilder b;
+  std::map<ir::TensorId, int32_t> idx;
+  for (ir::TensorId id = 0; id < static_cast<ir::TensorId>(g.tensors.size()); ++id) {
+    const ir::Tensor& t = g.tensor(id);
+    std::vector<int32_t> shape(t.shape.begin(), t.shape.end());
+    idx[id] = t.is_const() ? b.AddFloatTensor(t.name, shape, ConstFloats(t))
+                           : b.AddTensor(t.name, tfl::TensorType::FLOAT32, shape);
+  }
+  auto act = [](const ir::Node& n) {
+    const std::string a = n.GetString("act", "none");
+    return a == "relu" ? tfl::ActivationFunctionType::RELU
+                       : a == "relu6" ? tfl::ActivationFunctionType::RELU6 : tfl::ActivationFunctionType::NONE;
+  };
+  // SAME or VALID giving the node's explicit pads, if one does.
+  auto padding = [&](const ir::Node& n, int64_t kh, int64_t kw, std::optional<tfl::Padding>* out) {
+    const auto pad = n.GetInts("pad"), stride = n.GetInts("stride"), dil = n.GetInts("dilation", {1, 1});
+    const ir::Shape& in = g.tensor(n.inputs[0]).shape;
+    std::vector<int64_t> same(4);
+    const int64_t k[2] = {kh, kw};
+    for (int a = 0; a < 2; ++a) {
+      const int64_t eff = (k[a] - 1) * dil[static_cast<size_t>(a)] + 1, s = stride[static_cast<size_t>(a)];
+      const int64_t o = (in[static_cast<size_t>(a) + 1] + s - 1) / s;
+      const int64_t total = std::max<int64_t>(0, (o - 1) * s + eff - in[static_cast<size_t>(a) + 1]);
+      same[static_cast<size_t>(a)] = total / 2;
+      same[static_cast<size_t>(a) + 2] = total - total / 2;
+    }
+    if (pad == same) *out = tfl::Padding::SAME;
+    else if (pad == std::vector<int64_t>{0, 0, 0, 0}) *out = tfl::Padding::VALID;
+  };
+  for (const ir::Node& n : g.nodes) {
+    const int32_t in = idx[n.inputs[0]], out = idx[n.outputs[0]];
+    const auto opt = [&](size_t k) { return k < n.inputs.size() && n.inputs[k] != ir::kNoTensor ? idx[n.inputs[k]] : -1; };
+    std::optional<tfl::Padding> p;
+    const auto st = n.GetInts("stride", {1, 1});
+    switch (n.op) {
+      case ir::OpKind::kConv2D:
+      case ir::OpKind::kDepthwiseConv2D: {
+        const ir::Shape& f = g.tensor(n.inputs[1]).shape;
+        padding(n, f[1], f[2], &p);
+        if (!p) return {};
+        const auto d = n.GetInts("dilation", {1, 1});
+        if (n.op == ir::OpKind::kConv2D) {
+          b.AddConv2D(in, opt(1), opt(2), out, *p, static_cast<int32_t>(st[0]), static_cast<int32_t>(st[1]), act(n),
+                      static_cast<int32_t>(d[0]), static_cast<int32_t>(d[1]));
+        } else {
+          b.AddDepthwiseConv2D(in, opt(1), opt(2), out, *p, static_cast<int32_t>(st[0]), static_cast<int32_t>(st[1]),
+                               static_cast<int32_t>(n.GetInt("depth_multiplier", 1)), act(n),
+                               static_cast<int32_t>(d[0]), static_cast<int32_t>(d[1]));
+        }
+        break;
+      }
+      case ir::OpKind::kAveragePool2D:
+      case ir::OpKind::kMaxPool2D: {
+        const auto f = n.GetInts("filter");
+        padding(n, f[0], f[1], &p);
+        if (!p) return {};
+        b.AddPool2D(n.op == ir::OpKind::kMaxPool2D ? tfl::BuiltinOperator::MAX_POOL_2D
+                                                    : tfl::BuiltinOperator::AVERAGE_POOL_2D,
+                    in, out, *p, static_cast<int32_t>(f[0]), static_cast<int32_t>(f[1]), static_cast<int32_t>(st[0]),
+                    static_cast<int32_t>(st[1]), act(n));
+        break;
+      }
+      case ir::OpKind::kReshape: {
+        const auto s = n.GetInts("shape");
+        b.AddReshape(in, -1, out, std::vector<int32_t>(s.begin(), s.end()));
+        break;
+      }
+      case ir::OpKind::kFullyConnected:
+        b.AddFullyConnected(in, opt(1), opt(2), out, act(n), n.GetInt("keep_num_dims") != 0);
+        break;
+      case ir::OpKind::kSoftmax: b.AddSoftmax(in, out, static_cast<float>(n.GetReal("beta", 1.0))); break;
+      default: return {};
+    }
+  }
+  std::vector<int32_t> ins, outs;
+  for (ir::TensorId i : g.inputs) ins.push_back(idx[i]);
+  for (ir::TensorId o : g.outputs) outs.push_back(idx[o]);
+  b.SetInputs(ins);
+  b.SetOutputs(outs);
+  return b.Finish();
+}
+
+// A real model: kws.tflite made float (DequantizedTflite), calibrated on the
+// dequantized int8 test vectors 1-4 of ../shared/testdata/kws, checked on
+// all six (1-5 and the sample).
+TEST(QuantizeTfliteKws, FloatKwsQuantizes) {
+  EMBER_REQUIRE_SHARED();
+  const std::string tmp = TempDir();
+  auto ig = frontend::tflite::ImportTfliteFile(SharedDir() + "/models/kws.tflite");
+  ASSERT_TRUE(ig.ok()) << ig.diag().ToString();
+  const std::vector<uint8_t> file = DequantizedTflite(*ig);
+  ASSERT_FALSE(file.empty()) << "kws.tflite has an operator the float conversion does not write";
+  const std::string model = tmp + "/kws_float.tflite";
+  WriteFile(model, file);
+  const ir::Tensor& in = ig->tensor(ig->inputs[0]);
+  std::vector<std::vector<uint8_t>> inputs;
+  std::filesystem::create_directories(tmp + "/calib");
+  for (const char* v : {"1", "2", "3", "4", "5", "_sample"}) {
+    const std::vector<uint8_t> q = ReadFile(SharedDir() + "/testdata/kws/input" + (v[0] == '_' ? "" : "_") + v + ".bin");
+    ASSERT_EQ(q.size(), static_cast<size_t>(in.num_elements()));
+    std::vector<float> f(q.size());
+    for (size_t i = 0; i < q.size(); ++i) {
+      f[i] = in.quant->scale[0] * static_cast<float>(static_cast<int8_t>(q[i]) - in.quant->zero_point[0]);
+    }
+    if (inputs.size() < 4) {
+      WriteFile(tmp + "/calib/" + std::to_string(inputs.size()) + ".npy", SerializeNpy({"<f4", in.shape, Bytes(f)}));
+    }
+    inputs.push_back(Bytes(f));
+  }
+  // average_pool2d: own calibrated range (docs/quantize.md); softmax: not
+  // folded by fold-qdq, so it runs in float on the int8 logits, and a
+  // one-step difference of a logit (step 0.1) moves a probability by several
+  // steps of 1/256: measured 97.2 % of the 72 output elements within one
+  // step, worst 3 (every int8 operator within one step of its literal form).
+  CheckFloatTflite(tmp, "kws_float", model, inputs, " average_pool2d softmax", 0.95, 4.0);
+}
 
 // The CLI: `ember quantize` writes the model, prints the table and refuses
 // to overwrite its input; `ember compile --quantize int8` does it in one step

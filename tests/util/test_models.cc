@@ -124,3 +124,71 @@ std::vector<uint8_t> TinyFloatModel() {
 }
 
 }  // namespace ember::test
+
+namespace ember::test {
+
+std::vector<uint8_t> FloatCnnModel() {
+  XorShift32 rng(777u);
+  ModelBuilder b;
+  auto weights = [&](const std::string& name, const std::vector<int32_t>& shape, float scale) {
+    int64_t n = 1;
+    for (int32_t d : shape) n *= d;
+    std::vector<float> v = FloatValues(rng, static_cast<size_t>(n));
+    for (float& x : v) x *= scale;
+    return b.AddFloatTensor(name, shape, v);
+  };
+  auto act = [&](const std::string& name, const std::vector<int32_t>& shape) {
+    return b.AddTensor(name, TensorType::FLOAT32, shape);
+  };
+  const int in = act("input", {1, 12, 10, 2});
+  const int conv = act("conv", {1, 12, 10, 8});
+  b.AddConv2D(in, weights("conv/filter", {8, 3, 3, 2}, 0.4f), weights("conv/bias", {8}, 0.2f), conv, Padding::SAME, 1,
+              1, ActivationFunctionType::RELU);
+  const int dw = act("dw", {1, 6, 5, 8});
+  b.AddDepthwiseConv2D(conv, weights("dw/filter", {1, 3, 3, 8}, 0.4f), weights("dw/bias", {8}, 0.2f), dw,
+                       Padding::SAME, 2, 2, 1, ActivationFunctionType::RELU6);
+  const int pw = act("pw", {1, 6, 5, 8});
+  b.AddConv2D(dw, weights("pw/filter", {8, 1, 1, 8}, 0.4f), weights("pw/bias", {8}, 0.2f), pw, Padding::VALID, 1, 1);
+  const int sum = act("sum", {1, 6, 5, 8});
+  b.AddAdd(pw, dw, sum, ActivationFunctionType::RELU);
+  const int mp = act("maxpool", {1, 5, 4, 8});
+  b.AddPool2D(BuiltinOperator::MAX_POOL_2D, sum, mp, Padding::VALID, 2, 2, 1, 1);
+  const int ap = act("avgpool", {1, 3, 2, 8});
+  b.AddPool2D(BuiltinOperator::AVERAGE_POOL_2D, mp, ap, Padding::SAME, 2, 2, 2, 2);
+  const int flat = act("flat", {1, 48});
+  b.AddReshape(ap, b.AddInt32Tensor("flat/shape", {2}, {1, 48}), flat);
+  const int fc1 = act("fc1", {1, 10});
+  b.AddFullyConnected(flat, weights("fc1/weights", {10, 48}, 0.3f), weights("fc1/bias", {10}, 0.2f), fc1,
+                      ActivationFunctionType::RELU);
+  const int logits = act("logits", {1, 4});
+  b.AddFullyConnected(fc1, weights("fc2/weights", {4, 10}, 0.5f), weights("fc2/bias", {4}, 0.2f), logits);
+  const int probs = act("probs", {1, 4});
+  b.AddSoftmax(logits, probs);
+  b.SetInputs({in});
+  b.SetOutputs({probs});
+  return b.Finish();
+}
+
+std::vector<uint8_t> FloatFeatureMapModel() {
+  XorShift32 rng(4242u);
+  ModelBuilder b;
+  auto weights = [&](const std::string& name, const std::vector<int32_t>& shape) {
+    int64_t n = 1;
+    for (int32_t d : shape) n *= d;
+    std::vector<float> v = FloatValues(rng, static_cast<size_t>(n));
+    for (float& x : v) x *= 0.4f;
+    return b.AddFloatTensor(name, shape, v);
+  };
+  const int in = b.AddTensor("image", TensorType::FLOAT32, {1, 8, 8, 3});
+  const int conv = b.AddTensor("conv", TensorType::FLOAT32, {1, 4, 4, 6});
+  b.AddConv2D(in, weights("conv/filter", {6, 3, 3, 3}), weights("conv/bias", {6}), conv, Padding::SAME, 2, 2,
+              ActivationFunctionType::RELU);
+  const int dw = b.AddTensor("features", TensorType::FLOAT32, {1, 4, 4, 12});
+  b.AddDepthwiseConv2D(conv, weights("dw/filter", {1, 3, 3, 12}), weights("dw/bias", {12}), dw, Padding::SAME, 1, 1,
+                       2);
+  b.SetInputs({in});
+  b.SetOutputs({dw});
+  return b.Finish();
+}
+
+}  // namespace ember::test

@@ -36,6 +36,19 @@ std::vector<uint8_t> TinyAddModel(const std::string& a = "a", const std::string&
 // fully connected 12 -> 2 with bias, relu -> "out" f32[1,2].
 std::vector<uint8_t> TinyFloatModel();
 
+// float32 CNN for quantization tests: input f32[1,12,10,2]; conv 3x3 SAME,
+// 8 filters, relu -> "conv"; depthwise 3x3 SAME stride 2, relu6 -> "dw"
+// [1,6,5,8]; conv 1x1 -> "pw"; add(pw, dw) relu -> "sum"; max pool 2x2
+// VALID stride 1 -> "maxpool" [1,5,4,8]; average pool 2x2 SAME stride 2 ->
+// "avgpool" [1,3,2,8]; reshape (shape tensor) [1,48] -> "flat"; fully
+// connected 48 -> 10 relu -> "fc1"; 10 -> 4 -> "logits"; softmax -> "probs".
+std::vector<uint8_t> FloatCnnModel();
+
+// float32 with a rank-4 output: input "image" f32[1,8,8,3]; conv 3x3 SAME
+// stride 2, 6 filters, relu -> "conv" [1,4,4,6]; depthwise 3x3 SAME depth
+// multiplier 2 -> "features" [1,4,4,12] (the output).
+std::vector<uint8_t> FloatFeatureMapModel();
+
 // Deterministic xorshift32 stream used for the weights above.
 class XorShift32 {
  public:

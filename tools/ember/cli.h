@@ -34,6 +34,7 @@ struct QuantizeArgs {
   std::string calibration;
   std::string method = "minmax";
   bool per_channel = false;
+  size_t max_samples = 0;
 };
 void AddQuantizeOptions(CLI::App* cmd, QuantizeArgs* args);
 // Quantizes `model` into a fresh temporary folder (*temp_dir, which the

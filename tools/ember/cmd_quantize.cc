@@ -1,4 +1,4 @@
-// `ember quantize MODEL.onnx --calibration DATA [--method minmax|percentile|entropy]
+// `ember quantize MODEL.onnx|MODEL.tflite --calibration DATA [--method minmax|percentile|entropy]
 //  [--per-channel] [--input-shape NAME=DIMS] -o OUT.onnx`, and the quantize
 // step of `ember compile --quantize int8` (docs/quantize.md).
 #include <cstdio>
@@ -21,25 +21,36 @@ Expected<quantize::QuantizeOptions> OptionsFrom(const QuantizeArgs& a, const std
                     "use minmax, percentile or entropy");
   }
   o.per_channel = a.per_channel;
+  o.max_samples = a.max_samples;
   for (const std::string& s : input_shapes) {
     EMBER_RETURN_IF_ERROR(frontend::onnx::ParseInputShapeFlag(s, &o.input_shapes));
   }
   return o;
 }
 
-Status CheckOnnx(const std::string& model) {
-  if (model.size() < 5 || model.substr(model.size() - 5) != ".onnx") {
+Status CheckModel(const std::string& model) {
+  if (!model.ends_with(".onnx") && !model.ends_with(".tflite")) {
     return MakeDiag(quantize::kUsage, ExitCode::kUsage,
-                    "ember quantizes float ONNX models; '" + model + "' is not an .onnx file",
-                    "export the model to ONNX (torch.onnx.export, tf2onnx) and quantize that");
+                    "ember quantizes float ONNX and TFLite models; '" + model + "' is neither an .onnx nor a .tflite file",
+                    "export the model to ONNX (torch.onnx.export) or TFLite and quantize that");
+  }
+  return Status::Ok();
+}
+
+Status CheckOutput(const std::string& out) {
+  if (!out.ends_with(".onnx")) {
+    return MakeDiag(quantize::kUsage, ExitCode::kUsage,
+                    "ember quantize writes a QDQ ONNX model; '" + out + "' is not an .onnx file",
+                    "name the output MODEL_int8.onnx");
   }
   return Status::Ok();
 }
 
 void PrintReport(const quantize::QuantizeReport& r, const QuantizeArgs& a, FILE* out) {
-  std::fprintf(out, "calibrated on %zu samples (%s%s); %d BatchNormalization folded, %d activations fused; "
+  const std::string of = r.samples_available > r.samples ? " of " + std::to_string(r.samples_available) : "";
+  std::fprintf(out, "calibrated on %zu%s samples (%s%s); %d BatchNormalization folded, %d activations fused; "
                "ember runs %d operators in int8, %d in float\n",
-               r.samples, a.method.c_str(), a.per_channel ? ", per-channel weights" : "", r.batchnorm_folded,
+               r.samples, of.c_str(), a.method.c_str(), a.per_channel ? ", per-channel weights" : "", r.batchnorm_folded,
                r.activations_removed, r.int8_nodes, r.float_nodes);
   std::fprintf(out, "float vs ember int8 on the calibration set, per quantized tensor:\n%s",
                quantize::FormatErrorTable(r).c_str());
@@ -55,18 +66,21 @@ void AddQuantizeOptions(CLI::App* cmd, QuantizeArgs* a) {
       ->check(CLI::IsMember({"minmax", "percentile", "entropy"}))
       ->capture_default_str();
   cmd->add_flag("--per-channel", a->per_channel, "Conv weights per output channel (default: per tensor)");
+  cmd->add_option("--max-samples", a->max_samples,
+                  "calibrate on at most N samples (the first N in file name order; a folder is read only that far)")
+      ->check(CLI::PositiveNumber);
 }
 
 Expected<quantize::QuantizeReport> RunQuantize(const std::string& model, const QuantizeArgs& a,
                                                const std::vector<std::string>& input_shapes) {
-  EMBER_RETURN_IF_ERROR(CheckOnnx(model));
+  EMBER_RETURN_IF_ERROR(CheckModel(model));
   if (a.calibration.empty()) {
     return MakeDiag(quantize::kUsage, ExitCode::kUsage, "quantizing needs calibration samples",
                     "pass --calibration DATA.npz (or a folder of .npy files) with inputs like the ones the model "
                     "will see");
   }
   EMBER_ASSIGN_OR_RETURN(quantize::QuantizeOptions o, OptionsFrom(a, input_shapes));
-  return quantize::QuantizeOnnxModel(model, a.calibration, o);
+  return quantize::QuantizeModel(model, a.calibration, o);
 }
 
 Expected<std::string> QuantizeToTemp(const std::string& model, const QuantizeArgs& a,
@@ -85,7 +99,7 @@ Expected<std::string> QuantizeToTemp(const std::string& model, const QuantizeArg
 
 void RegisterQuantize(CLI::App& app, Action* run) {
   auto* cmd = app.add_subcommand("quantize",
-                                 "Quantize a float ONNX model to int8 (QDQ ONNX) from calibration samples and print "
+                                 "Quantize a float ONNX or TFLite model to int8 (QDQ ONNX) from calibration samples and print "
                                  "the per-layer float-vs-int8 error");
   struct Args {
     std::string model, out;
@@ -93,16 +107,17 @@ void RegisterQuantize(CLI::App& app, Action* run) {
     std::vector<std::string> input_shapes;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("MODEL", a->model, "float model (.onnx)")->required();
+  cmd->add_option("MODEL", a->model, "float model (.onnx or .tflite)")->required();
   AddQuantizeOptions(cmd, &a->q);
   AddInputShapeOption(cmd, &a->input_shapes);
   cmd->add_option("-o,--output", a->out, "the quantized model (.onnx, QDQ format; never the input file)")->required();
   cmd->footer("Examples:\n  ember quantize kws.onnx --calibration calib.npz -o kws_int8.onnx\n"
               "  ember quantize vww.onnx --calibration samples/ --method entropy --per-channel -o vww_int8.onnx\n"
+              "  ember quantize kws_float.tflite --calibration calib_nhwc.npz -o kws_int8.onnx\n"
               "  ember compile kws.onnx --quantize int8 --calibration calib.npz --target cortex-m4 -o kws.tar");
   cmd->callback([=] {
     *run = [=]() -> int {
-      if (Status st = CheckOnnx(a->out); !st.ok()) return Report(st.diag());
+      if (Status st = CheckOutput(a->out); !st.ok()) return Report(st.diag());
       std::error_code ec;
       if (std::filesystem::exists(a->out, ec) && std::filesystem::equivalent(a->out, a->model, ec)) {
         return Report(MakeDiag(quantize::kOutputPath, ExitCode::kUsage,

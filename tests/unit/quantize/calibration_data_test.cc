@@ -73,6 +73,31 @@ TEST(CalibrationData, FolderOfSingleSamples) {
   EXPECT_EQ(set->samples[0][0].size(), 48u * 4);
 }
 
+// --max-samples: the first N samples; a folder feeding a single-input model
+// is read only up to its N-th file (a damaged file after it is not read).
+TEST(CalibrationData, MaxSamplesCapsFoldersAndBatches) {
+  const std::string dir = TempDir() + "/many";
+  std::filesystem::create_directories(dir);
+  for (int k = 0; k < 5; ++k) WriteFile(dir + "/s" + std::to_string(k) + ".npy", Npy({1, 3, 4, 4}, "<f4", 1.0f * k));
+  WriteFile(dir + "/zz_damaged.npy", {0x93, 'N', 'U'});
+  auto set = LoadCalibration(dir, kImage, 3);
+  ASSERT_TRUE(set.ok()) << set.diag().ToString();
+  ASSERT_EQ(set->samples.size(), 3u);
+  float v;
+  std::memcpy(&v, set->samples[2][0].data(), 4);
+  EXPECT_EQ(v, 2.0f);  // s0, s1, s2 in name order
+  EXPECT_FALSE(LoadCalibration(dir, kImage).ok()) << "without a cap the damaged file is read";
+  const std::string npz = TempDir() + "/batch.npz";
+  WriteZip(npz, {{"input.npy", Npy({7, 3, 4, 4})}});
+  set = LoadCalibration(npz, kImage, 4);
+  ASSERT_TRUE(set.ok()) << set.diag().ToString();
+  EXPECT_EQ(set->samples.size(), 4u);
+  EXPECT_EQ(set->available, 7u);
+  set = LoadCalibration(npz, kImage, 100);
+  ASSERT_TRUE(set.ok());
+  EXPECT_EQ(set->samples.size(), 7u);
+}
+
 TEST(CalibrationData, NpzBatchedStoredAndDeflated) {
   for (bool deflate : {false, true}) {
     const std::string path = TempDir() + (deflate ? "/c.npz" : "/s.npz");

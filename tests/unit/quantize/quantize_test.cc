@@ -216,5 +216,31 @@ TEST(Quantize, DequantizedValues) {
   EXPECT_EQ(DequantizedValues(t, b), (std::vector<float>{0.0f, 1.0f, 64.5f}));
 }
 
+
+// The table numbers its rows and, past 20 rows, ends with the rows to look
+// at first (lowest SQNR, largest errors in steps); long names keep their
+// head and tail.
+TEST(Quantize, LongErrorTableEndsWithASummary) {
+  QuantizeReport r;
+  for (int k = 0; k < 30; ++k) {
+    LayerError e;
+    e.tensor = "/features/features." + std::to_string(k) + "/conv/conv.1/conv.1.2/a_rather_long_name/Clip_output_0";
+    e.producer = "Conv";
+    e.scale = 0.1f;
+    e.matched = true;
+    e.sqnr_db = 40.0 - k;
+    e.max_abs = k == 7 ? 5.0 : 0.1;
+    r.layers.push_back(e);
+  }
+  const std::string t = FormatErrorTable(r);
+  EXPECT_NE(t.find("  30 /features/features."), std::string::npos) << t;
+  EXPECT_NE(t.find("...") , std::string::npos) << t;
+  EXPECT_NE(t.find("Clip_output_0 "), std::string::npos) << "the tail of a long name is kept\n" << t;
+  EXPECT_NE(t.find("lowest SQNR: #30 11.0 dB, #29 12.0 dB"), std::string::npos) << t;
+  EXPECT_NE(t.find("largest errors: #8 50.0 steps"), std::string::npos) << t;
+  r.layers.resize(5);
+  EXPECT_EQ(FormatErrorTable(r).find("lowest SQNR"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ember::quantize

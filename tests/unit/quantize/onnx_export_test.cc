@@ -1,0 +1,213 @@
+// ExportFloatOnnx: float IR graphs (IR text) written as ONNX, imported back
+// by the ONNX frontend and evaluated: the same outputs as the IR graph, for
+// operators in both layouts (NCHW after a conv, the IR's NHWC after a
+// reshape), broadcast constants, layout-sensitive axes (concatenation, pad,
+// mean, reduce_max, transpose, strided_slice), and the diagnostics.
+#include "quantize/onnx_export.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+
+#include "frontend/onnx/import.h"
+#include "ir/parser.h"
+#include "ops/evaluate.h"
+#include "quantize/qdq_writer.h"
+#include "util/test_models.h"
+
+namespace ember::quantize {
+namespace {
+
+namespace pb = ::onnx;
+
+// hex"..." of n deterministic floats in [-scale, scale).
+std::string Hex(size_t n, float scale, uint32_t seed) {
+  test::XorShift32 rng(seed);
+  std::string s = "hex\"";
+  for (size_t k = 0; k < n; ++k) {
+    const float f = rng.Float() * scale;
+    uint8_t b[4];
+    std::memcpy(b, &f, 4);
+    char h[9];
+    std::snprintf(h, sizeof h, "%02x%02x%02x%02x", b[0], b[1], b[2], b[3]);
+    s += h;
+  }
+  return s + "\"";
+}
+
+std::vector<float> Floats(const std::vector<uint8_t>& b) {
+  std::vector<float> v(b.size() / 4);
+  std::memcpy(v.data(), b.data(), v.size() * 4);
+  return v;
+}
+
+// Exports `text`, imports the ONNX model and compares every output on one
+// random input. Returns the written model.
+pb::ModelProto RoundTrip(const std::string& text) {
+  auto g = ir::Parse(text);
+  EXPECT_TRUE(g.ok()) << g.diag().ToString();
+  if (!g.ok()) return {};
+  auto m = ExportFloatOnnx(*g, "test.tflite");
+  EXPECT_TRUE(m.ok()) << m.diag().ToString();
+  if (!m.ok()) return {};
+  std::string bytes;
+  m->SerializeToString(&bytes);
+  auto h = frontend::onnx::ImportOnnx(std::vector<uint8_t>(bytes.begin(), bytes.end()), "exported.onnx");
+  EXPECT_TRUE(h.ok()) << h.diag().ToString();
+  if (!h.ok()) return *m;
+  std::vector<std::vector<uint8_t>> feeds;
+  test::XorShift32 rng(7);
+  for (ir::TensorId i : g->inputs) {
+    EXPECT_EQ(h->tensor(h->inputs[feeds.size()]).shape, g->tensor(i).shape) << "inputs keep the IR's layout";
+    std::vector<float> v(static_cast<size_t>(g->tensor(i).num_elements()));
+    for (float& x : v) x = 2.0f * rng.Float();
+    std::vector<uint8_t> b(v.size() * 4);
+    std::memcpy(b.data(), v.data(), b.size());
+    feeds.push_back(b);
+  }
+  auto want = ops::EvaluateGraph(*g, feeds);
+  auto got = ops::EvaluateGraph(*h, feeds);
+  EXPECT_TRUE(want.ok() && got.ok());
+  if (!want.ok() || !got.ok()) return *m;
+  EXPECT_EQ(got->outputs.size(), want->outputs.size());
+  for (size_t k = 0; k < want->outputs.size() && k < got->outputs.size(); ++k) {
+    EXPECT_EQ(h->tensor(h->outputs[k]).shape, g->tensor(g->outputs[k]).shape) << "output " << k;
+    const auto a = Floats(want->outputs[k]), b = Floats(got->outputs[k]);
+    EXPECT_EQ(a.size(), b.size()) << "output " << k;
+    if (a.size() != b.size()) continue;
+    double mx = 1e-30, d = 0.0;
+    for (size_t i = 0; i < a.size(); ++i) {
+      mx = std::max(mx, std::fabs(static_cast<double>(a[i])));
+      d = std::max(d, std::fabs(static_cast<double>(a[i]) - b[i]));
+    }
+    EXPECT_LE(d / mx, 1e-5) << "output " << k << " '" << g->tensor(g->outputs[k]).name << "'";
+  }
+  return *m;
+}
+
+int Count(const pb::ModelProto& m, const std::string& op) {
+  int n = 0;
+  for (const auto& node : m.graph().node()) n += node.op_type() == op;
+  return n;
+}
+
+TEST(OnnxExport, NchwOperatorsAndLayoutSensitiveAxes) {
+  const std::string text = R"(graph "a" {
+  input %x : f32[1,6,5,3]
+  const %w : f32[4,3,3,3] = )" + Hex(108, 0.5f, 1) + R"(
+  const %b : f32[4] = )" + Hex(4, 0.5f, 2) + R"(
+  %c = conv2d(%x, %w, %b) {act="relu6", dilation=[1,1], pad=[1,1,1,1], stride=[1,1]} : f32[1,6,5,4]
+  const %k : f32[4] = )" + Hex(4, 1.0f, 3) + R"(
+  %m = mul(%c, %k) {act="none"} : f32[1,6,5,4]
+  %s = logistic(%m) : f32[1,6,5,4]
+  %cat = concatenation(%s, %c) {act="none", axis=3} : f32[1,6,5,8]
+  %p = pad(%cat) {pads=[0,0,1,0,0,2,0,0]} : f32[1,7,7,8]
+  %mx = max_pool2d(%p) {act="none", filter=[2,2], pad=[0,0,0,0], stride=[1,1]} : f32[1,6,6,8]
+  %hs = hard_swish(%mx) : f32[1,6,6,8]
+  %r = reduce_max(%hs) {axes=[1], keep_dims=0} : f32[1,6,8]
+  %mean = mean(%hs) {axes=[1,2], keep_dims=0} : f32[1,8]
+  %keep = mean(%hs) {axes=[2], keep_dims=1} : f32[1,6,1,8]
+  %sq = squeeze(%keep) {axes=[2]} : f32[1,6,8]
+  output %r, %mean, %sq, %cat
+})";
+  const pb::ModelProto m = RoundTrip(text);
+  EXPECT_EQ(Count(m, "Conv"), 1);
+  EXPECT_EQ(Count(m, "Clip"), 1) << "relu6 as Clip after the Conv";
+}
+
+TEST(OnnxExport, IrLayoutOperatorsAfterConv) {
+  const std::string text = R"(graph "b" {
+  input %x : f32[1,6,5,2]
+  const %w : f32[1,3,3,4] = )" + Hex(36, 0.5f, 4) + R"(
+  %d = depthwise_conv2d(%x, %w, _) {act="none", depth_multiplier=2, dilation=[1,1], pad=[1,1,1,1], stride=[1,1]} : f32[1,6,5,4]
+  %t = transpose(%d) {perm=[0,3,1,2]} : f32[1,4,6,5]
+  %sl = strided_slice(%t) {begin=[0,1,0,-3], begin_mask=0, end=[1,3,6,0], end_mask=8, shrink_axis_mask=1, strides=[1,1,2,1]} : f32[2,3,3]
+  %th = tanh(%sl) : f32[2,3,3]
+  %rs = reshape(%d) {shape=[1,120]} : f32[1,120]
+  const %fw : f32[3,120] = )" + Hex(360, 0.2f, 5) + R"(
+  %fc = fully_connected(%rs, %fw, _) {act="relu", keep_num_dims=0} : f32[1,3]
+  %lr = leaky_relu(%d) {alpha=0.2} : f32[1,6,5,4]
+  %up = resize_nearest_neighbor(%lr) {align_corners=0, half_pixel_centers=1, size=[12,10]} : f32[1,12,10,4]
+  %ap = average_pool2d(%up) {act="none", filter=[3,3], pad=[1,1,1,1], stride=[2,2]} : f32[1,6,5,4]
+  %sum = add(%ap, %d) {act="relu"} : f32[1,6,5,4]
+  %sm = softmax(%sum) {beta=0.5} : f32[1,6,5,4]
+  output %th, %fc, %sm
+})";
+  const pb::ModelProto m = RoundTrip(text);
+  EXPECT_EQ(Count(m, "Gemm"), 1);
+}
+
+TEST(OnnxExport, FullyConnectedOnRank4AndTransposeConv) {
+  const std::string text = R"(graph "c" {
+  input %x : f32[1,4,4,3]
+  const %w : f32[2,3,3,3] = )" + Hex(54, 0.5f, 6) + R"(
+  %tc = transpose_conv(%x, %w, _) {act="none", pad=[1,1,0,0], stride=[2,2]} : f32[1,8,8,2]
+  const %fw : f32[5,2] = )" + Hex(10, 0.5f, 7) + R"(
+  const %fb : f32[5] = )" + Hex(5, 0.5f, 8) + R"(
+  %fc = fully_connected(%tc, %fw, %fb) {act="relu_n1_to_1", keep_num_dims=1} : f32[1,8,8,5]
+  output %fc
+})";
+  RoundTrip(text);
+}
+
+TEST(OnnxExport, PlainCnnHasOneTransposeAtTheInputAndOneBeforeTheFlatten) {
+  const std::string text = R"(graph "d" {
+  input %x : f32[1,8,8,2]
+  const %w : f32[4,3,3,2] = )" + Hex(72, 0.5f, 9) + R"(
+  %c = conv2d(%x, %w, _) {act="relu", dilation=[1,1], pad=[1,1,1,1], stride=[2,2]} : f32[1,4,4,4]
+  const %w2 : f32[1,3,3,4] = )" + Hex(36, 0.5f, 10) + R"(
+  %d = depthwise_conv2d(%c, %w2, _) {act="relu", depth_multiplier=1, dilation=[1,1], pad=[1,1,1,1], stride=[1,1]} : f32[1,4,4,4]
+  %rs = reshape(%d) {shape=[1,64]} : f32[1,64]
+  output %rs
+})";
+  const pb::ModelProto m = RoundTrip(text);
+  EXPECT_EQ(Count(m, "Transpose"), 2);
+  EXPECT_EQ(Count(m, "Relu"), 2);
+}
+
+// A conversion that moves only size-1 dimensions is a Transpose too (ember's
+// layout pass cancels it against the importer's transposes).
+TEST(OnnxExport, OneChannelInputIsTransposedToo) {
+  const std::string text = R"(graph "e" {
+  input %x : f32[1,8,8,1]
+  const %w : f32[4,3,3,1] = )" + Hex(36, 0.5f, 11) + R"(
+  %c = conv2d(%x, %w, _) {act="none", dilation=[1,1], pad=[0,0,0,0], stride=[8,8]} : f32[1,1,1,4]
+  %rs = reshape(%c) {shape=[1,4]} : f32[1,4]
+  output %rs
+})";
+  const pb::ModelProto m = RoundTrip(text);
+  EXPECT_EQ(Count(m, "Transpose"), 2);
+  EXPECT_EQ(Count(m, "Reshape"), 1);
+}
+
+TEST(OnnxExport, RefusesQuantizedGraphs) {
+  auto g = ir::Parse(R"(graph "q" {
+  input %x : i8[1,4] quant(0.5, 0)
+  %y = relu(%x) : i8[1,4] quant(0.5, 0)
+  output %y
+})");
+  ASSERT_TRUE(g.ok());
+  auto m = ExportFloatOnnx(*g, "int8.tflite");
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.diag().id, kNotQuantizable);
+  EXPECT_NE(m.diag().message.find("int8.tflite"), std::string::npos) << m.diag().message;
+}
+
+TEST(OnnxExport, RefusesRuntimeWeights) {
+  auto g = ir::Parse(R"(graph "w" {
+  input %x : f32[1,4]
+  input %w : f32[2,4]
+  %y = fully_connected(%x, %w, _) {act="none", keep_num_dims=0} : f32[1,2]
+  output %y
+})");
+  ASSERT_TRUE(g.ok());
+  auto m = ExportFloatOnnx(*g, "w.tflite");
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.diag().id, kNotExportable);
+  EXPECT_NE(m.diag().message.find("fully_connected"), std::string::npos) << m.diag().message;
+}
+
+}  // namespace
+}  // namespace ember::quantize
