@@ -7,8 +7,10 @@
 #include <vector>
 
 #include "cli.h"
+#include "micro/project/model_glue.h"
 #include "micro/project/project.h"
 #include "package/mlf_reader.h"
+#include "support/file.h"
 #include "support/json_text.h"
 
 namespace ember::cli {
@@ -135,6 +137,19 @@ int BuildOrFlash(const std::string& project_dir, const std::vector<std::string>&
   });
 }
 
+// The model table (`ember_model`, runtime/include/ember/model_io.h) of the
+// archive's model as a C file: what create-project writes to src/model_io.c,
+// for firmware built outside the templates (the CMake package's
+// ember_add_model(... MODEL_TABLE)).
+int ModelTable(const std::string& mlf, const std::string& out) {
+  auto contents = package::ReadModelLibraryFormat(mlf);
+  if (!contents.ok()) return Report(contents.diag());
+  auto glue = micro::GenerateModelGlue(*contents);
+  if (!glue.ok()) return Report(glue.diag());
+  if (Status st = WriteFileBytes(out, glue->data(), glue->size()); !st.ok()) return Report(st.diag());
+  return 0;
+}
+
 }  // namespace
 
 void RegisterMicro(CLI::App& app, Action* run) {
@@ -170,6 +185,14 @@ void RegisterMicro(CLI::App& app, Action* run) {
   flash->add_option("PROJECT_DIR", a->project, "the project folder")->required();
   flash->add_option("--project-option", a->options, opt_help);
   flash->callback([=] { *run = [=] { return BuildOrFlash(a->project, a->options, true); }; });
+
+  auto* table = micro->add_subcommand("model-table",
+                                      "Write the C definition of `ember_model` (ember/model_io.h) for an MLF's model");
+  table->add_option("MLF", a->mlf, "the model's archive or folder from 'ember compile'")->required();
+  table->add_option("-o,--output", a->project, "the C file to write")->required();
+  table->footer("Example:\n  ember compile kws.tflite --target cortex-m4 --module-name kws -o kws_mlf\n"
+                "  ember micro model-table kws_mlf -o model_io.c");
+  table->callback([=] { *run = [=] { return ModelTable(a->mlf, a->project); }; });
 
   auto* info = micro->add_subcommand("info", "Describe a template or project (its server's info), or list the templates");
   info->add_option("TEMPLATE_OR_PROJECT", a->what, "a template name or folder, or a project folder");

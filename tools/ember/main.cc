@@ -1,10 +1,34 @@
 // ember: compile neural networks to C for microcontrollers.
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <filesystem>
+#include <system_error>
 
 #include "cli.h"
 
+namespace {
+
+// An installed ember (`cmake --install`, docs/cmake.md) carries its C runtime
+// in <prefix>/share/ember/runtime: unless EMBER_RUNTIME_DIR says otherwise,
+// that copy is the one packed into archives, not the source tree the build
+// was configured from (which may be gone).
+void UseInstalledRuntime() {
+  const char* env = std::getenv("EMBER_RUNTIME_DIR");
+  if (env != nullptr && env[0] != '\0') return;
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return;
+  const std::filesystem::path rt = exe.parent_path().parent_path() / "share" / "ember" / "runtime";
+  if (std::filesystem::is_regular_file(rt / "include" / "ember" / "runtime.h", ec)) {
+    setenv("EMBER_RUNTIME_DIR", rt.string().c_str(), 1);
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  UseInstalledRuntime();
   CLI::App app{"ember: compiles trained neural networks (TFLite int8) into plain C99 for "
                "microcontrollers, and analyses and evaluates them on the host."};
   app.name("ember");
