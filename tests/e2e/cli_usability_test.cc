@@ -1,0 +1,97 @@
+// The CLI as a first-time user meets it: what it says while it works, the
+// errors of common mistakes (each with its id, said once, with the exit code
+// of its cause), readable output, and made-up inputs.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "e2e/project_util.h"
+#include "frontend/tflite/builder.h"
+#include "util/test_models.h"
+#include "util/test_util.h"
+
+namespace ember::test {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+std::string WriteModel(const std::string& dir, const std::string& name, const std::vector<uint8_t>& bytes) {
+  const std::string p = dir + "/" + name;
+  WriteFile(p, bytes);
+  return p;
+}
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+size_t LongestLine(const std::string& text) {
+  std::istringstream in(text);
+  size_t longest = 0;
+  for (std::string line; std::getline(in, line);) longest = std::max(longest, line.size());
+  return longest;
+}
+
+// Sets an environment variable for the scope of a test (the CLI inherits it).
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const std::string& value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    setenv(name, value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    if (old_) setenv(name_, old_->c_str(), 1);
+    else unsetenv(name_);
+  }
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+// A built project of `tar` from template `tmpl` with extra options.
+void MakeProject(const std::string& tar, const std::string& dir, const std::string& tmpl,
+                 const std::vector<std::string>& options, bool build = true) {
+  std::vector<std::string> args = {"micro", "create-project", dir, tar, "--template", tmpl};
+  for (const auto& o : options) args.insert(args.end(), {"--project-option", o});
+  CliResult r = RunCli(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  if (!build) return;
+  r = RunCli({"micro", "build", dir});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+}
+
+// inspect abbreviates per-channel scales (--full prints them all); the
+// memory plan of compile -v keeps its name column narrow.
+TEST(CliUsability, InspectAndCompileVerboseStayReadable) {
+  const std::string dir = TempDir();
+  const std::string model = WriteModel(dir, "tiny.tflite", TinyConvModel());
+  CliResult r = RunCli({"inspect", model});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("<4 scales: 0.01, 0.02, 0.015, ..., min 0.01, max 0.025>"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("<4 zero points: all 0>"), std::string::npos) << r.out;
+  r = RunCli({"inspect", model, "--full"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("scales:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("quant(axis=0, [0.01, 0.02, 0.015, 0.025], [0, 0, 0, 0])"), std::string::npos) << r.out;
+
+  const std::string long_name(200, 'n');
+  const std::string add = WriteModel(dir, "add.tflite", TinyAddModel("a_" + long_name, "b_" + long_name, "s_" + long_name));
+  r = RunCli({"compile", add, "-v", "-o", dir + "/add.tar"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("..." + std::string(45, 'n')), std::string::npos) << r.out;
+  EXPECT_LE(LongestLine(r.out), 120u) << r.out;
+}
+
+}  // namespace
+}  // namespace ember::test
