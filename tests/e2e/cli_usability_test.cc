@@ -69,6 +69,34 @@ void MakeProject(const std::string& tar, const std::string& dir, const std::stri
   ASSERT_EQ(r.exit_code, 0) << r.err;
 }
 
+// A dynamic-range ("hybrid") quantized TFLite model (float activations,
+// int8 weights) is named as such, with what to do.
+TEST(CliUsability, HybridQuantizedModelIsNamed) {
+  using frontend::tflite::ModelBuilder;
+  using frontend::tflite::TensorType;
+  ModelBuilder b;
+  const int in = b.AddTensor("input", TensorType::FLOAT32, {1, 4});
+  const int w = b.AddConstTensor("weights", TensorType::INT8, {2, 4}, {1, 2, 3, 4, 5, 6, 7, 8},
+                                 frontend::tflite::Quant(0.05f, 0));
+  const int bias = b.AddFloatTensor("bias", {2}, {0.5f, -0.5f});
+  const int out = b.AddTensor("out", TensorType::FLOAT32, {1, 2});
+  b.AddFullyConnected(in, w, bias, out);
+  b.SetInputs({in});
+  b.SetOutputs({out});
+  const std::string dir = TempDir();
+  const std::string model = WriteModel(dir, "hybrid.tflite", b.Finish());
+  for (const std::vector<std::string>& cmd : {std::vector<std::string>{"compile", model, "-o", dir + "/h.tar"},
+                                              {"eval", model, "--input", "zeros"}}) {
+    const CliResult r = RunCli(cmd);
+    EXPECT_EQ(r.exit_code, 3) << r.err;
+    EXPECT_NE(r.err.find("E0301"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("dynamic-range (hybrid) quantized"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("float activations with int8 weights"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("representative_dataset"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("quantize the model to int8"), std::string::npos) << r.err;
+  }
+}
+
 // inspect abbreviates per-channel scales (--full prints them all); the
 // memory plan of compile -v keeps its name column narrow.
 TEST(CliUsability, InspectAndCompileVerboseStayReadable) {
