@@ -69,6 +69,28 @@ void MakeProject(const std::string& tar, const std::string& dir, const std::stri
   ASSERT_EQ(r.exit_code, 0) << r.err;
 }
 
+// `ember micro info PROJECT` shows the values the project was generated
+// with, not only the template's defaults.
+TEST(CliUsability, MicroInfoShowsTheProjectsValues) {
+  const std::string dir = TempDir();
+  const std::string model = WriteModel(dir, "tiny.tflite", TinyConvModel());
+  ASSERT_EQ(RunCli({"compile", model, "--target", "cortex-m3", "-o", dir + "/m.tar"}).exit_code, 0);
+  MakeProject(dir + "/m.tar", dir + "/p", "qemu", {"board=mps2-an500", "project_type=host_driven"}, false);
+  CliResult r = RunCli({"micro", "info", dir + "/p"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("  board=mps2-an500\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  project_type=host_driven\n"), std::string::npos) << r.out;
+  r = RunCli({"micro", "info", dir + "/p", "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  EXPECT_EQ(j["project_option_values"]["board"], "mps2-an500") << r.out;
+  EXPECT_EQ(j["project_option_values"]["project_type"], "host_driven") << r.out;
+  // A template has no values of its own.
+  r = RunCli({"micro", "info", "qemu"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out.find("this project's options"), std::string::npos) << r.out;
+}
+
 // A dynamic-range ("hybrid") quantized TFLite model (float activations,
 // int8 weights) is named as such, with what to do.
 TEST(CliUsability, HybridQuantizedModelIsNamed) {
@@ -119,6 +141,34 @@ TEST(CliUsability, InspectAndCompileVerboseStayReadable) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("..." + std::string(45, 'n')), std::string::npos) << r.out;
   EXPECT_LE(LongestLine(r.out), 120u) << r.out;
+}
+
+// Every command's --help shows its own examples, not the top-level ones.
+TEST(CliUsability, EveryCommandHasItsOwnExamples) {
+  const std::string top = "firmware project (also host, standalone)";  // a line of the top-level footer
+  ASSERT_NE(RunCli({"--help"}).out.find(top), std::string::npos);
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"ops"}, "ember ops --format json"},
+      {{"micro"}, "ember micro info qemu"},
+      {{"micro", "build"}, "ember micro build kws-qemu"},
+      {{"micro", "flash"}, "gdbserver_port=1234"},
+      {{"micro", "info"}, "ember micro info kws-qemu"},
+      {{"micro", "create-project"}, "ember micro create-project kws-qemu"},
+      {{"inspect"}, "ember inspect kws.tflite --full"},
+      {{"analyze"}, "ember analyze kws.tflite"},
+      {{"eval"}, "ember eval kws.tflite"},
+      {{"compile"}, "ember compile kws.tflite --target cortex-m4"},
+      {{"run"}, "ember run kws.tar"},
+      {{"quantize"}, "ember quantize kws.onnx"},
+  };
+  for (const auto& [cmd, own] : cases) {
+    std::vector<std::string> args = cmd;
+    args.push_back("--help");
+    const CliResult r = RunCli(args);
+    EXPECT_EQ(r.exit_code, 0) << cmd.back();
+    EXPECT_EQ(r.out.find(top), std::string::npos) << cmd.back() << " shows the top-level examples:\n" << r.out;
+    EXPECT_NE(r.out.find(own), std::string::npos) << cmd.back() << " lacks its example '" << own << "':\n" << r.out;
+  }
 }
 
 }  // namespace
