@@ -69,6 +69,62 @@ void MakeProject(const std::string& tar, const std::string& dir, const std::stri
   ASSERT_EQ(r.exit_code, 0) << r.err;
 }
 
+// `ember run ARCHIVE` says on stderr that it builds the runner (the first
+// time only) and prints the inference time.
+TEST(CliUsability, RunSaysItBuildsTheRunnerAndPrintsTheTime) {
+  const std::string dir = TempDir();
+  ScopedEnv cache("EMBER_CACHE_DIR", dir + "/cache");
+  const std::string model = WriteModel(dir, "tiny.tflite", TinyConvModel());
+  ASSERT_EQ(RunCli({"compile", model, "-o", dir + "/m.tar"}).exit_code, 0);
+  CliResult r = RunCli({"run", dir + "/m.tar", "--input", "zeros", "--output", dir + "/o.bin"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Count(r.err, "ember: building the host runner of 'default' with cc"), 1u) << r.err;
+  EXPECT_EQ(Count(r.err, "\n"), 1u) << "one line:\n" << r.err;
+  EXPECT_NE(r.out.find("time: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" ms for one inference on the host"), std::string::npos) << r.out;
+  r = RunCli({"run", dir + "/m.tar", "--input", "zeros", "--output", dir + "/o.bin"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "") << "the cached runner is not built again";
+  EXPECT_NE(r.out.find(" ms for one inference on the host"), std::string::npos) << r.out;
+}
+
+// --input zeros / random / random:SEED stand for input files in eval and
+// run: zeros equals a file of zeros, a seed gives the same input every time,
+// another seed another one; a bad seed is a usage error.
+TEST(CliUsability, MadeUpInputs) {
+  const std::string dir = TempDir();
+  ScopedEnv cache("EMBER_CACHE_DIR", dir + "/cache");
+  const std::string model = WriteModel(dir, "tiny.tflite", TinyConvModel());
+  WriteFile(dir + "/zeros.bin", std::vector<uint8_t>(64, 0));
+  auto eval = [&](const std::string& input, const std::string& out) {
+    const CliResult r = RunCli({"eval", model, "--input", input, "--output", dir + "/" + out});
+    EXPECT_EQ(r.exit_code, 0) << input << ": " << r.err;
+    return ReadFile(dir + "/" + out);
+  };
+  EXPECT_EQ(eval("zeros", "a.bin"), eval(dir + "/zeros.bin", "b.bin"));
+  const auto r5 = eval("random:5", "c.bin");
+  EXPECT_EQ(eval("random:5", "d.bin"), r5);
+  // Six seeds cannot all give the same three scores unless the seed is ignored.
+  std::set<std::vector<uint8_t>> seen = {r5};
+  for (int seed = 6; seed < 11; ++seed) seen.insert(eval("random:" + std::to_string(seed), "e.bin"));
+  EXPECT_GT(seen.size(), 1u) << "random:SEED ignores the seed";
+  EXPECT_EQ(eval("random", "f.bin"), eval("random:1", "g.bin")) << "random is random:1";
+
+  ASSERT_EQ(RunCli({"compile", model, "-o", dir + "/m.tar"}).exit_code, 0);
+  CliResult r = RunCli({"run", dir + "/m.tar", "--input", "random:5", "--output", dir + "/run.bin"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ReadFile(dir + "/run.bin"), r5) << "run and eval make up the same input";
+
+  for (const std::string bad : {"random:x", "random:", "random:-1"}) {
+    r = RunCli({"eval", model, "--input", bad});
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_NE(r.err.find("E0409"), std::string::npos) << r.err;
+  }
+  r = RunCli({"run", dir + "/m.tar", "--input", "random:x"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.find("building the host runner"), std::string::npos) << "inputs are checked first:\n" << r.err;
+}
+
 // `ember micro info PROJECT` shows the values the project was generated
 // with, not only the template's defaults.
 TEST(CliUsability, MicroInfoShowsTheProjectsValues) {

@@ -1,5 +1,8 @@
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -58,7 +61,8 @@ ir::Shape SourceNchwShape(const ir::Tensor& t) {
 
 Diagnostic TensorFileError(const std::string& path, const std::string& what) {
   return MakeDiag("E0403", ExitCode::kUsage, "'" + path + "': " + what,
-                  "tensor files are .npy (numpy.save) or .bin (the tensor's raw bytes)");
+                  "tensor files are .npy (numpy.save) or .bin (the tensor's raw bytes); 'zeros', "
+                  "'random' or 'random:SEED' make an input up");
 }
 
 }  // namespace
@@ -100,8 +104,51 @@ Expected<ir::Graph> ImportModel(const std::string& path, const std::vector<std::
   return frontend::tflite::ImportTfliteFile(path);
 }
 
+// `zeros`, `random` or `random:SEED` instead of a file: the tensor's bytes
+// made up (random: uniform over the int type's range, or in [-1, 1) for
+// float; input i of the model uses SEED + i, so inputs differ). nullopt for
+// a file name.
+std::optional<Expected<std::vector<uint8_t>>> MadeUpTensor(const std::string& spec, const ir::Tensor& t, size_t index) {
+  if (spec == "zeros") return Expected<std::vector<uint8_t>>(std::vector<uint8_t>(static_cast<size_t>(t.size_bytes()), 0));
+  if (spec != "random" && spec.rfind("random:", 0) != 0) return std::nullopt;
+  uint64_t seed = 1;
+  if (spec != "random") {
+    const std::string digits = spec.substr(7);
+    char* end = nullptr;
+    errno = 0;
+    seed = std::strtoull(digits.c_str(), &end, 10);
+    if (digits.empty() || digits[0] == '-' || *end != '\0' || errno != 0)
+      return Expected<std::vector<uint8_t>>(MakeDiag("E0409", ExitCode::kUsage,
+                                                     "--input '" + spec + "': the seed is not a whole number",
+                                                     "write random, random:SEED (e.g. random:7) or zeros"));
+  }
+  uint64_t x = (seed + index) * 0x9E3779B97F4A7C15ull + 0x2545F4914F6CDD1Dull;
+  auto next = [&x] {  // splitmix64
+    uint64_t z = (x += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  };
+  std::vector<uint8_t> bytes(static_cast<size_t>(t.size_bytes()));
+  const size_t n = static_cast<size_t>(t.num_elements());
+  const size_t width = n ? bytes.size() / n : 0;
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t r = next();
+    if (t.dtype == ir::DType::kFloat32) {
+      const float v = static_cast<float>(static_cast<double>(r >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+      std::memcpy(&bytes[i * 4], &v, 4);
+    } else if (t.dtype == ir::DType::kBool) {
+      bytes[i] = static_cast<uint8_t>(r & 1);
+    } else {
+      std::memcpy(&bytes[i * width], &r, width);  // every bit pattern of the int type
+    }
+  }
+  return Expected<std::vector<uint8_t>>(std::move(bytes));
+}
+
 Expected<std::vector<uint8_t>> ReadTensorFile(const std::string& path, const ir::Tensor& t,
                                               size_t index) {
+  if (auto made = MadeUpTensor(path, t, index)) return std::move(*made);
   const std::string what_tensor = "input " + std::to_string(index) + " ('" + t.name + "', " +
                                   ir::DTypeName(t.dtype) + ir::ShapeToString(t.shape) + ", " +
                                   std::to_string(t.size_bytes()) + " bytes)";

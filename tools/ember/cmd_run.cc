@@ -48,7 +48,8 @@ std::string CacheRoot() {
 // The runner: reads each input's raw bytes from a file, runs the model, writes each output.
 std::string RunnerSource(const std::string& prefix, const std::string& header, const ir::Graph& g,
                          bool external_arena) {
-  std::string s = "#include <stdio.h>\n#include <stdint.h>\n#include \"" + header + "\"\n\n";
+  std::string s = "#define _POSIX_C_SOURCE 199309L\n#include <stdio.h>\n#include <stdint.h>\n#include <time.h>\n"
+                  "#include \"" + header + "\"\n\n";
   s += "static int read_file(const char* p, void* buf, size_t n) {\n"
        "  FILE* f = fopen(p, \"rb\"); size_t got; if (!f) return 1;\n"
        "  got = fread(buf, 1, n, f); fclose(f); return got != n;\n}\n\n";
@@ -62,17 +63,21 @@ std::string RunnerSource(const std::string& prefix, const std::string& header, c
   for (size_t i = 0; i < g.inputs.size(); ++i) s += (i ? ", " : "") + std::string("in") + std::to_string(i);
   s += "};\n  struct " + prefix + "_outputs outputs = {";
   for (size_t i = 0; i < g.outputs.size(); ++i) s += (i ? ", " : "") + std::string("out") + std::to_string(i);
-  s += "};\n  int32_t rc;\n";
+  s += "};\n  int32_t rc;\n  struct timespec t0, t1;\n";
   s += "  if (argc != " + std::to_string(1 + g.inputs.size() + g.outputs.size()) + ") return 2;\n";
   for (size_t i = 0; i < g.inputs.size(); ++i)
     s += "  if (read_file(argv[" + std::to_string(1 + i) + "], in" + std::to_string(i) + ", " +
          std::to_string(g.tensor(g.inputs[i]).size_bytes()) + ")) return 3;\n";
+  s += "  clock_gettime(CLOCK_MONOTONIC, &t0);\n";
   if (external_arena) {
     s += "  { struct " + prefix + "_workspace_pools pools = {pool};\n    rc = " + prefix +
          "_run(&inputs, &outputs, &pools); }\n";
   } else {
     s += "  rc = " + prefix + "_run(&inputs, &outputs);\n";
   }
+  s += "  clock_gettime(CLOCK_MONOTONIC, &t1);\n";
+  // The time of the call on standard output, for `ember run` to report.
+  s += "  printf(\"%.0f\\n\", (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec));\n";
   s += "  if (rc != 0) { fprintf(stderr, \"the model returned %d\\n\", (int)rc); return 4; }\n";
   for (size_t i = 0; i < g.outputs.size(); ++i) {
     const std::string n = std::to_string(g.tensor(g.outputs[i]).size_bytes());
@@ -117,6 +122,9 @@ Expected<std::string> BuildRunner(const package::MlfContents& mlf, const std::st
   std::error_code ec;
   if (fs::exists(exe, ec)) return exe.string();
   fs::create_directories(dir.parent_path(), ec);
+  // The first run of an archive compiles it (seconds): say so.
+  std::fprintf(stderr, "ember: building the host runner of '%s' with cc (once per archive; cached in %s)\n",
+               name.c_str(), cache.empty() ? "no folder: set EMBER_CACHE_DIR" : dir.parent_path().string().c_str());
   EMBER_ASSIGN_OR_RETURN(const fs::path tmp, MakeUniqueDir(dir.parent_path(), dir.filename().string() + ".tmp-", true));
   std::string cmd = "cc -std=c99 -O2 -w -I " + Quote((tmp / "codegen/host/include").string()) + " -I " +
                     Quote((tmp / "runtime/include").string());
@@ -173,19 +181,25 @@ int RunArtifact(const std::string& path, const std::vector<std::string>& inputs,
   auto scratch = TempFolder::Create("ember-run-");
   if (!scratch.ok()) return Report(scratch.diag());
   const fs::path tmp = scratch->path();
-  auto exe = BuildRunner(*mlf, name, *g, tmp);
-  if (!exe.ok()) return Report(exe.diag());
-  std::string cmd = Quote(*exe);
+  std::string args;  // the inputs are checked before the runner is built
   for (size_t i = 0; i < inputs.size(); ++i) {
     auto bytes = ReadTensorFile(inputs[i], g->tensor(g->inputs[i]), i);
     if (!bytes.ok()) return Report(bytes.diag());
     const std::string p = (tmp / ("in" + std::to_string(i))).string();
     Status st = WriteFileBytes(p, bytes->data(), bytes->size());
     if (!st.ok()) return Report(st.diag());
-    cmd += " " + Quote(p);
+    args += " " + Quote(p);
   }
+  auto exe = BuildRunner(*mlf, name, *g, tmp);
+  if (!exe.ok()) return Report(exe.diag());
+  std::string cmd = Quote(*exe) + args;
   for (size_t i = 0; i < g->outputs.size(); ++i) cmd += " " + Quote((tmp / ("out" + std::to_string(i))).string());
-  const int rc = std::system(cmd.c_str());
+  // The runner prints the nanoseconds of the model call on its stdout.
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return Report(RunError("cannot start the model runner", "check that /bin/sh works"));
+  char line[64] = {0};
+  const bool timed = std::fgets(line, sizeof line, pipe) != nullptr;
+  const int rc = pclose(pipe);
   int result = 0;
   if (rc != 0) {
     result = Report(RunError("the model runner failed (status " + std::to_string(rc) + ")", "run 'ember eval' to compare"));
@@ -209,6 +223,9 @@ int RunArtifact(const std::string& path, const std::vector<std::string>& inputs,
         if (!st.ok()) result = Report(st.diag());
       }
     }
+    if (result == 0 && timed)
+      std::printf("time: %.3f ms for one inference on the host (tvmgen_%s_run, built with cc -O2)\n",
+                  std::strtod(line, nullptr) / 1e6, name.c_str());
   }
   return result;
 }
@@ -225,7 +242,7 @@ void RegisterRun(CLI::App& app, Action* run) {
                   "the .tar or folder written by 'ember compile --target host', or a project folder "
                   "('ember micro create-project')")
       ->required();
-  cmd->add_option("--input,-i", *inputs, "one file per model input, in order: .npy or .bin")->required();
+  cmd->add_option("--input,-i", *inputs, "one file per model input, in order: .npy or .bin; or zeros, random, random:SEED")->required();
   cmd->add_option("--output,-o", *outputs, "one file per model output, in order: .npy or .bin");
   cmd->footer("Example:\n  ember compile kws.tflite -o kws.tar && ember run kws.tar --input x.bin --output y.bin\n"
               "The runner is built once with the system C compiler and cached in $EMBER_CACHE_DIR\n"
