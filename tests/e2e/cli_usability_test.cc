@@ -147,6 +147,89 @@ TEST(CliUsability, MicroInfoShowsTheProjectsValues) {
   EXPECT_EQ(r.out.find("this project's options"), std::string::npos) << r.out;
 }
 
+// run/profile/validate before build, and on a standalone project: a usage
+// error (exit 2) that says what to do, once.
+TEST(CliUsability, RunBeforeBuildAndOnAStandaloneProject) {
+  const std::string dir = TempDir();
+  const std::string model = WriteModel(dir, "tiny.tflite", TinyConvModel());
+  ASSERT_EQ(RunCli({"compile", model, "--executor", "graph", "-o", dir + "/m.tar"}).exit_code, 0);
+  MakeProject(dir + "/m.tar", dir + "/p", "host", {"project_type=host_driven"}, false);
+  for (const std::vector<std::string>& cmd :
+       {std::vector<std::string>{"run", dir + "/p", "--input", "zeros"}, {"profile", dir + "/p"},
+        {"validate", model, "--device", dir + "/p"}}) {
+    const CliResult r = RunCli(cmd);
+    EXPECT_EQ(r.exit_code, 2) << cmd[0] << ": " << r.err;
+    EXPECT_NE(r.err.find(cmd[0] == "run" ? "E0803" : "E0805"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("is not built"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("ember micro build"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("flash"), std::string::npos) << r.err;
+    EXPECT_EQ(Count(r.err, "no firmware at"), 1u) << "said once:\n" << r.err;
+  }
+  MakeProject(dir + "/m.tar", dir + "/s", "standalone", {});
+  for (const std::vector<std::string>& cmd :
+       {std::vector<std::string>{"run", dir + "/s", "--input", "zeros"}, {"profile", dir + "/s"}}) {
+    const CliResult r = RunCli(cmd);
+    EXPECT_EQ(r.exit_code, 2) << cmd[0] << ": " << r.err;
+    EXPECT_NE(r.err.find("is a standalone project"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--template host"), std::string::npos) << r.err;
+  }
+  EXPECT_TRUE(WaitNoDescendants().empty());
+}
+
+// ember profile: --repeat counts on a --profile build too, and an error
+// comes without a table header before it.
+TEST(CliUsability, ProfileRepeatAndNoHeaderBeforeAnError) {
+  const std::string dir = TempDir();
+  const std::string model = WriteModel(dir, "tiny.tflite", TinyConvModel());
+  ASSERT_EQ(RunCli({"compile", model, "-o", dir + "/plain.tar"}).exit_code, 0);
+  MakeProject(dir + "/plain.tar", dir + "/plain", "host", {"project_type=host_driven"});
+  CliResult r = RunCli({"profile", dir + "/plain"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("E0807"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "") << "printed before the error";
+
+  ASSERT_EQ(RunCli({"compile", model, "--profile", "-o", dir + "/prof.tar"}).exit_code, 0);
+  MakeProject(dir + "/prof.tar", dir + "/prof", "host", {"project_type=host_driven"});
+  r = RunCli({"profile", dir + "/prof", "--repeat", "3", "--input", "random:2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("the least of 3 runs"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("whole inference"), std::string::npos) << r.out;
+  EXPECT_TRUE(WaitNoDescendants().empty());
+}
+
+// validate with a model other than the project's: E0811 says so (not a
+// device difference, E0808, nor a request for --executor graph, E0807).
+TEST(CliUsability, ValidateWithAnotherModelSaysSo) {
+  const std::string dir = TempDir();
+  const std::string model = WriteModel(dir, "tiny.tflite", TinyConvModel());
+  ASSERT_EQ(RunCli({"compile", model, "--executor", "graph", "-o", dir + "/m.tar"}).exit_code, 0);
+  MakeProject(dir + "/m.tar", dir + "/p", "host", {"project_type=host_driven"});
+  // The same graph with one weight changed, as IR text.
+  CliResult r = RunCli({"inspect", model, "--full"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::string ir = r.out;
+  const size_t hex = ir.find("hex\"");
+  ASSERT_NE(hex, std::string::npos);
+  size_t digit = ir.find_first_of("0123456789abcdef", hex + 4);
+  ir[digit] = ir[digit] == '0' ? '1' : '0';
+  WriteFile(dir + "/changed.ir", std::vector<uint8_t>(ir.begin(), ir.end()));
+  const std::string other = WriteModel(dir, "add.tflite", TinyAddModel());
+  for (const std::string& wrong : {dir + "/changed.ir", other}) {
+    r = RunCli({"validate", wrong, "--device", dir + "/p"});
+    EXPECT_EQ(r.exit_code, 2) << wrong << "\n" << r.out << r.err;
+    EXPECT_NE(r.err.find("E0811"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("is not the model project"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("E0808"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("--executor graph"), std::string::npos) << r.err;
+  }
+  EXPECT_NE(r.err.find("its inputs are"), std::string::npos) << r.err;
+  r = RunCli({"validate", dir + "/changed.ir", "--device", dir + "/p"});
+  EXPECT_NE(r.err.find("holds other values"), std::string::npos) << r.err;
+  r = RunCli({"validate", model, "--device", dir + "/p"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(WaitNoDescendants().empty());
+}
+
 // A dynamic-range ("hybrid") quantized TFLite model (float activations,
 // int8 weights) is named as such, with what to do.
 TEST(CliUsability, HybridQuantizedModelIsNamed) {
@@ -216,6 +299,8 @@ TEST(CliUsability, EveryCommandHasItsOwnExamples) {
       {{"compile"}, "ember compile kws.tflite --target cortex-m4"},
       {{"run"}, "ember run kws.tar"},
       {{"quantize"}, "ember quantize kws.onnx"},
+      {{"profile"}, "ember profile"},
+      {{"validate"}, "ember validate"},
   };
   for (const auto& [cmd, own] : cases) {
     std::vector<std::string> args = cmd;

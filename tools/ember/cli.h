@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "micro/project/project.h"
+#include "micro/project_api/protocol.h"
 #include "passes/pipeline.h"
 #include "support/status.h"
 
@@ -46,6 +48,15 @@ Expected<std::string> QuantizeToTemp(const std::string& model, const QuantizeArg
 // `ember run` on a project folder (cmd_run_device.cc).
 bool IsProjectDir(const std::string& path);
 int RunProject(const std::string& dir, const std::vector<std::string>& inputs, const std::vector<std::string>& outputs);
+// What a project's server reported (its message once, without the client's
+// prefix), and that as a diagnostic: E0804 "<device_what>: ..." (exit 5) for
+// a timeout or a closed transport, `usage_id` (exit 2) for a project that is
+// not built, else E0902.
+std::string ServerText(const micro::JsonRpcError& e);
+int ReportServerError(const micro::JsonRpcError& e, const std::string& dir, const char* usage_id,
+                      const std::string& device_what);
+// Throws micro::ProjectApiError for a project without a transport (standalone).
+void CheckHasTransport(const micro::GeneratedProject& project, const std::string& dir);
 
 // Reads a model as its frontend imports it: .tflite through the TFLite
 // frontend, .onnx through the ONNX frontend, .ir (ember IR text) through the

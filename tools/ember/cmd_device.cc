@@ -28,6 +28,7 @@ struct Device {
 
 std::unique_ptr<Device> Connect(const std::string& dir, double timeout_sec) {
   auto project = micro::GeneratedProject::FromDirectory(dir);
+  CheckHasTransport(project, dir);
   auto model = micro::LoadProjectModel(project);
   if (model.project_type != "host_driven")
     throw micro::ProjectApiError(dir + " was generated with project_type " + model.project_type +
@@ -44,7 +45,7 @@ bool Emulated(const micro::DeviceInfo& info) {
 }
 
 template <typename F>
-int GuardDevice(F&& f) {
+int GuardDevice(const std::string& dir, F&& f) {
   try {
     return f();
   } catch (const micro::ProjectApiError& e) {
@@ -58,6 +59,8 @@ int GuardDevice(F&& f) {
     return Report(MakeDiag("E0807", ExitCode::kUsage, e.what(),
                            "compile the model with --executor graph, create the project with "
                            "project_type=host_driven, build and flash it"));
+  } catch (const micro::JsonRpcError& e) {
+    return ReportServerError(e, dir, "E0805", "the device link failed");
   } catch (const std::runtime_error& e) {
     return Report(MakeDiag("E0804", ExitCode::kDevice, std::string("the device link failed: ") + e.what(),
                            "flash the project again ('ember micro flash DIR'); the server's log is above"));
@@ -93,26 +96,27 @@ void PrintRow(const std::string& index, const std::string& op, const std::string
 }
 
 int Profile(const std::string& dir, const std::vector<std::string>& inputs, uint32_t repeat) {
-  return GuardDevice([&] {
+  return GuardDevice(dir, [&] {
     auto d = Connect(dir, 600);
     const auto in = Inputs(d->model, inputs);
     for (size_t i = 0; i < in.size(); ++i) d->link->rpc.Write(micro::MemorySpace::kInput, static_cast<uint32_t>(i), 0, in[i]);
-    const bool emulated = Emulated(d->link->info);
-    if (emulated)
-      std::printf("model '%s' on %s: instructions per node (QEMU -icount shift=0: one per nanosecond)\n",
-                  d->model.name.c_str(), d->link->info.platform.c_str());
-    else
-      std::printf("model '%s' on %s: microseconds per node (the device's timer, %u ticks/s)\n",
-                  d->model.name.c_str(), d->link->info.platform.c_str(), d->link->info.ticks_per_second);
-    std::printf("%5s  %-18s %14s %8s  %s\n", "node", "op", emulated ? "instructions" : "time(us)", "share", "name");
     std::vector<uint64_t> ticks;
     std::vector<std::string> ops, names;
     uint64_t whole = 0;
     if (d->link->info.num_profile > 0) {  // --profile build: counters around every kernel
-      whole = d->link->rpc.Run();
-      for (const auto& e : d->link->rpc.Profile()) {
-        ticks.push_back(e.ticks);
-        names.push_back(e.name);
+      for (uint32_t r = 0; r < repeat; ++r) {  // the least of `repeat` runs, per kernel and whole
+        const uint64_t w = d->link->rpc.Run();
+        const auto entries = d->link->rpc.Profile();
+        if (r == 0) {
+          whole = w;
+          for (const auto& e : entries) {
+            ticks.push_back(e.ticks);
+            names.push_back(e.name);
+          }
+          continue;
+        }
+        whole = std::min(whole, w);
+        for (size_t i = 0; i < entries.size() && i < ticks.size(); ++i) ticks[i] = std::min<uint64_t>(ticks[i], entries[i].ticks);
       }
     } else if (d->link->info.num_operators > 0) {  // graph build: time every operator
       const std::string* graph = d->model.graph_json();
@@ -131,6 +135,14 @@ int Profile(const std::string& dir, const std::vector<std::string>& inputs, uint
       throw micro::GraphError("the firmware has neither profile counters nor an operator table: compile the model "
                               "with --profile (or --executor graph)");
     }
+    const bool emulated = Emulated(d->link->info);
+    if (emulated)
+      std::printf("model '%s' on %s: instructions per node (QEMU -icount shift=0: one per nanosecond), the least of %u runs\n",
+                  d->model.name.c_str(), d->link->info.platform.c_str(), repeat);
+    else
+      std::printf("model '%s' on %s: microseconds per node (the device's timer, %u ticks/s), the least of %u runs\n",
+                  d->model.name.c_str(), d->link->info.platform.c_str(), d->link->info.ticks_per_second, repeat);
+    std::printf("%5s  %-18s %14s %8s  %s\n", "node", "op", emulated ? "instructions" : "time(us)", "share", "name");
     for (size_t i = 0; i < ticks.size(); ++i) {
       const ir::Node* node = i < d->model.graph.nodes.size() && ticks.size() == d->model.graph.nodes.size()
                                  ? &d->model.graph.nodes[i] : nullptr;
@@ -145,11 +157,59 @@ int Profile(const std::string& dir, const std::vector<std::string>& inputs, uint
   });
 }
 
+// Where `given` (the model validate was handed) differs from the graph the
+// project's archive was compiled from, or "" when it is the same model.
+std::string ModelDifference(const ir::Graph& given, const ir::Graph& project) {
+  auto io = [](const ir::Graph& g, const std::vector<ir::TensorId>& ids) {
+    std::string s;
+    for (ir::TensorId id : ids) s += (s.empty() ? "" : ", ") + DescribeTensor(g.tensor(id));
+    return s;
+  };
+  if (io(given, given.inputs) != io(project, project.inputs))
+    return "its inputs are " + io(given, given.inputs) + "; the project's model takes " + io(project, project.inputs);
+  if (given.nodes.size() != project.nodes.size())
+    return "it has " + std::to_string(given.nodes.size()) + " nodes, the project's model " +
+           std::to_string(project.nodes.size());
+  for (size_t i = 0; i < given.nodes.size(); ++i) {
+    const ir::Node& a = given.nodes[i];
+    const ir::Node& b = project.nodes[i];
+    const std::string where = "node " + std::to_string(i) + " is ";
+    if (a.op != b.op || a.inputs.size() != b.inputs.size() || a.outputs.size() != b.outputs.size())
+      return where + ir::OpIrName(a.op) + " '" + a.name + "', in the project's model " + ir::OpIrName(b.op) + " '" +
+             b.name + "'";
+    for (size_t k = 0; k < a.outputs.size(); ++k)
+      if (given.tensor(a.outputs[k]).shape != project.tensor(b.outputs[k]).shape)
+        return where + ir::OpIrName(a.op) + " '" + a.name + "' with output " +
+               DescribeTensor(given.tensor(a.outputs[k])) + ", in the project's model " +
+               DescribeTensor(project.tensor(b.outputs[k]));
+    for (size_t k = 0; k < a.inputs.size(); ++k) {
+      if (a.inputs[k] == ir::kNoTensor || b.inputs[k] == ir::kNoTensor) continue;
+      const ir::Tensor& x = given.tensor(a.inputs[k]);
+      const ir::Tensor& y = project.tensor(b.inputs[k]);
+      if (x.data != y.data)
+        return where + ir::OpIrName(a.op) + " '" + a.name + "' in both, but its constant '" + x.name +
+               "' holds other values";
+    }
+  }
+  return "";
+}
+
 int Validate(const std::string& model_path, const std::string& dir, const std::vector<std::string>& inputs,
              const std::vector<std::string>& input_shapes) {
   auto g = LoadModel(model_path, {}, input_shapes);
   if (!g.ok()) return Report(g.diag());
-  return GuardDevice([&] {
+  return GuardDevice(dir, [&] {
+    {  // the model first: a wrong one would show as differences "on the device"
+      auto project = micro::GeneratedProject::FromDirectory(dir);
+      CheckHasTransport(project, dir);
+      const micro::ProjectModel pm = micro::LoadProjectModel(project);
+      if (const std::string diff = ModelDifference(*g, pm.graph); !diff.empty())
+        return Report(MakeDiag("E0811", ExitCode::kUsage,
+                               "'" + model_path + "' is not the model project '" + dir + "' was compiled from ('" +
+                                   pm.name + "'): " + diff,
+                               "pass the model file the project's archive was compiled from, or compile this one "
+                               "and create a project of it"));
+    }
     auto d = Connect(dir, 600);
     const std::string* graph = d->model.graph_json();
     if (!graph) throw micro::GraphError("the project's archive has no executor-config/graph/" + d->model.name + ".graph");
@@ -184,9 +244,14 @@ void RegisterDevice(CLI::App& app, Action* run) {
   auto a = std::make_shared<Args>();
   auto* prof = app.add_subcommand("profile", "Per-layer time on a flashed project's device (host_driven)");
   prof->add_option("PROJECT_DIR", a->project, "a generated, built and flashed project")->required();
-  prof->add_option("--input,-i", a->inputs, "input files (.npy/.bin); zeros when omitted");
-  prof->add_option("--repeat", a->repeat, "measurements per node (the least is shown)")->capture_default_str();
-  prof->footer("Compile with --profile (counters around every kernel in the AOT code) or --executor graph.\n"
+  prof->add_option("--input,-i", a->inputs, "input files (.npy/.bin), or zeros, random, random:SEED; zeros when omitted");
+  prof->add_option("--repeat", a->repeat, "runs (--profile builds) or measurements per node (graph builds); the least is shown")
+      ->capture_default_str();
+  prof->footer("Examples:\n  ember compile kws.tflite --target cortex-m4 --profile -o kws.tar\n"
+               "  ember micro create-project p kws.tar --template qemu --project-option board=mps2-an386 "
+               "--project-option project_type=host_driven\n"
+               "  ember micro build p && ember profile p --input x.npy --repeat 5\n"
+               "Compile with --profile (counters around every kernel in the AOT code) or --executor graph.\n"
                "On emulated boards (qemu template) the figures are instructions (QEMU -icount shift=0).");
   prof->callback([=] { *run = [=] { return Profile(a->project, a->inputs, std::max<uint32_t>(a->repeat, 1)); }; });
 
@@ -194,8 +259,9 @@ void RegisterDevice(CLI::App& app, Action* run) {
   val->add_option("MODEL", a->model, "the model file the project was compiled from")->required();
   AddInputShapeOption(val, &a->input_shapes);
   val->add_option("--device", a->project, "a flashed host_driven project compiled with --executor graph")->required();
-  val->add_option("--input,-i", a->inputs, "input files (.npy/.bin); zeros when omitted");
-  val->footer("Exit status 6 when a node differs (int8: any difference; float: beyond 1e-5 + 1e-4 |ref|).");
+  val->add_option("--input,-i", a->inputs, "input files (.npy/.bin), or zeros, random, random:SEED; zeros when omitted");
+  val->footer("Example:\n  ember validate kws.tflite --device p --input random:1   (p: a host_driven project of kws)\n"
+              "Exit status 6 when a node differs (int8: any difference; float: beyond 1e-5 + 1e-4 |ref|).");
   val->callback([=] { *run = [=] { return Validate(a->model, a->project, a->inputs, a->input_shapes); }; });
 }
 
