@@ -282,6 +282,44 @@ TEST(CliUsability, InspectAndCompileVerboseStayReadable) {
   EXPECT_LE(LongestLine(r.out), 120u) << r.out;
 }
 
+// analyze --target CORE: the arena, weights and (with arm-none-eabi-gcc)
+// the ROM and RAM of the generated code, per target.
+TEST(CliUsability, AnalyzeGivesRomAndRamPerTarget) {
+  const std::string dir = TempDir();
+  const std::string model = WriteModel(dir, "tiny.tflite", TinyConvModel());
+  CliResult r = RunCli({"analyze", model, "--format", "json", "--target", "cortex-m4", "--target", "host"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  ASSERT_EQ(j["targets"].size(), 2u) << r.out;
+  const Json& m4 = j["targets"][0];
+  EXPECT_EQ(m4["target"], "cortex-m4");
+  EXPECT_GT(m4["arena_bytes"].get<int64_t>(), 0);
+  EXPECT_EQ(m4["io_bytes"].get<int64_t>(), 64 + 3);
+  EXPECT_GT(m4["weights_bytes"].get<int64_t>(), 0);
+  if (std::system("command -v arm-none-eabi-gcc >/dev/null") == 0) {
+    ASSERT_TRUE(m4["rom_bytes"].is_number()) << m4.dump();
+    // The code holds the weights; the static arena is in .bss.
+    EXPECT_GT(m4["rom_bytes"].get<int64_t>(), m4["weights_bytes"].get<int64_t>());
+    EXPECT_GE(m4["sections"]["bss"].get<int64_t>(), m4["arena_bytes"].get<int64_t>());
+    EXPECT_EQ(m4["ram_bytes"].get<int64_t>(), m4["sections"]["data"].get<int64_t>() +
+                                                 m4["sections"]["bss"].get<int64_t>() + m4["io_bytes"].get<int64_t>());
+    EXPECT_NE(m4["compiler"].get<std::string>().find("-mcpu=cortex-m4"), std::string::npos);
+  } else {
+    EXPECT_TRUE(m4["rom_bytes"].is_null());
+    EXPECT_NE(m4["compiler"].get<std::string>().find("not installed"), std::string::npos);
+  }
+  EXPECT_TRUE(j["targets"][1]["rom_bytes"].is_null()) << "no code size for the host";
+  r = RunCli({"analyze", model, "--target", "cortex-m4"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("target cortex-m4"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("RAM"), std::string::npos) << r.out;
+  r = RunCli({"analyze", model});
+  EXPECT_EQ(r.out.find("target "), std::string::npos) << "no target, no per-target figures";
+  r = RunCli({"analyze", model, "--target", "cortex-m9"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("E0501"), std::string::npos) << r.err;
+}
+
 // Every command's --help shows its own examples, not the top-level ones.
 TEST(CliUsability, EveryCommandHasItsOwnExamples) {
   const std::string top = "firmware project (also host, standalone)";  // a line of the top-level footer
