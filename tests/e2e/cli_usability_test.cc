@@ -4,14 +4,17 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "e2e/project_util.h"
 #include "frontend/tflite/builder.h"
+#include "support/npy.h"
 #include "util/test_models.h"
 #include "util/test_util.h"
 
@@ -318,6 +321,85 @@ TEST(CliUsability, AnalyzeGivesRomAndRamPerTarget) {
   r = RunCli({"analyze", model, "--target", "cortex-m9"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("E0501"), std::string::npos) << r.err;
+}
+
+// validate --target host / --archive: the model's C code on this machine
+// against the reference over a data set, with the usual metrics.
+TEST(CliUsability, ValidateOnTheHostOverADataSet) {
+  const std::string dir = TempDir();
+  ScopedEnv cache("EMBER_CACHE_DIR", dir + "/cache");
+  const std::string model = WriteModel(dir, "tiny.tflite", TinyConvModel());
+  CliResult r = RunCli({"validate", model, "--target", "host", "--count", "4"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  for (const std::string line : {"4 samples of random inputs (seeds 1..4)", "max abs error        0\n",
+                                 "L2 relative error    0\n", "cosine similarity    1\n",
+                                 "top-1 agreement      100.00% (4 of 4)", "identical bytes      4 of 4 samples"})
+    EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
+
+  // A data set: 5 int8 samples stacked without the batch axis, and the same
+  // as float32 (quantized with the input's scale 0.05, zero point -3).
+  NpyArray q{"|i1", {5, 8, 8, 1}, std::vector<uint8_t>(5 * 64)};
+  NpyArray f{"<f4", {5, 1, 8, 8, 1}, std::vector<uint8_t>(5 * 64 * 4)};
+  for (size_t i = 0; i < 5 * 64; ++i) {
+    const int v = static_cast<int>(i * 7 % 256) - 128;
+    q.data[i] = static_cast<uint8_t>(static_cast<int8_t>(v));
+    const float x = 0.05f * static_cast<float>(v + 3);
+    std::memcpy(&f.data[i * 4], &x, 4);
+  }
+  WriteFile(dir + "/q.npy", SerializeNpy(q));
+  WriteFile(dir + "/f.npy", SerializeNpy(f));
+  std::string outs[2];
+  for (int k = 0; k < 2; ++k) {
+    r = RunCli({"validate", model, "--target", "host", "--data", dir + (k ? "/f.npy" : "/q.npy")});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("5 samples of " + dir + (k ? "/f.npy" : "/q.npy")), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("identical bytes      5 of 5 samples"), std::string::npos) << r.out;
+    outs[k] = r.out.substr(r.out.find("output 0"));
+  }
+  EXPECT_EQ(outs[0], outs[1]);
+
+  // A compiled archive; another model's archive; a float model.
+  ASSERT_EQ(RunCli({"compile", model, "-o", dir + "/m.tar"}).exit_code, 0);
+  r = RunCli({"validate", model, "--archive", dir + "/m.tar", "--input", "random:9"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("1 samples of the given inputs"), std::string::npos) << r.out;
+  const std::string other = WriteModel(dir, "add.tflite", TinyAddModel());
+  r = RunCli({"validate", other, "--archive", dir + "/m.tar"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("E0811"), std::string::npos) << r.err;
+  const std::string fmodel = WriteModel(dir, "float.tflite", TinyFloatModel());
+  r = RunCli({"validate", fmodel, "--target", "host", "--count", "3"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("top-1 agreement      100.00% (3 of 3)"), std::string::npos) << r.out;
+
+  // An archive whose code is wrong (a bias changed after compiling): the
+  // figures show it and the exit status is 6.
+  ASSERT_EQ(RunCli({"compile", model, "-o", dir + "/mf"}).exit_code, 0);
+  fs::path lib;
+  for (const auto& e : fs::directory_iterator(dir + "/mf/codegen/host/src"))
+    if (e.path().filename().string().find("_lib1.c") != std::string::npos) lib = e.path();
+  ASSERT_FALSE(lib.empty());
+  const auto bytes = ReadFile(lib.string());
+  std::string code(bytes.begin(), bytes.end());
+  const std::regex bias(R"((static const int32_t (\w+)_init\[\d+\][^=]*= \{\s*)(-?\d+))");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(code, m, bias)) << "no int32 bias array in " << lib;
+  code = m.prefix().str() + m[1].str() + std::to_string(std::stoll(m[3]) + 1000000) + m.suffix().str();
+  WriteFile(lib.string(), std::vector<uint8_t>(code.begin(), code.end()));
+  r = RunCli({"validate", model, "--archive", dir + "/mf", "--count", "4"});
+  EXPECT_EQ(r.exit_code, 6) << r.out << r.err;
+  EXPECT_NE(r.err.find("E0812"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("max abs error        0\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("identical bytes      4 of 4"), std::string::npos) << r.out;
+
+  // Usage errors.
+  r = RunCli({"validate", model});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("E0813"), std::string::npos) << r.err;
+  WriteFile(dir + "/bad.npy", SerializeNpy(NpyArray{"|i1", {5, 7}, std::vector<uint8_t>(35)}));
+  r = RunCli({"validate", model, "--target", "host", "--data", dir + "/bad.npy"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("E0414"), std::string::npos) << r.err;
 }
 
 // Every command's --help shows its own examples, not the top-level ones.
