@@ -9,7 +9,7 @@ PACKAGES="cmake ninja-build g++ make pkg-config \
   libcli11-dev nlohmann-json3-dev libarchive-dev \
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata \
   libgtest-dev libgmock-dev libbenchmark-dev \
-  clang libclang-rt-14-dev gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm \
+  clang libclang-rt-14-dev gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gdb-multiarch \
   zlib1g-dev chromium"
 
 missing=""

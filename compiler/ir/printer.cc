@@ -10,6 +10,7 @@
 // standalone declaration may follow the node that produces it.
 #include "ir/printer.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -141,12 +142,45 @@ void Printer::Type(const Tensor& t) {
   }
 }
 
+// Per-channel scales shown when constants are elided (PrintOptions).
+constexpr size_t kShownScales = 3;
+
 void Printer::Quant(const QuantParams& q) {
   out_ += " quant(";
   if (q.scale.size() == 1 && q.zero_point.size() == 1 && q.axis == 0) {
     AppendReal(out_, q.scale[0]);
     out_ += ", ";
     AppendInt(out_, q.zero_point[0]);
+  } else if (!opt_.full_constants && q.scale.size() > kShownScales) {
+    // Per-channel parameters, abbreviated for reading: the first few, the
+    // count and the range (a layer of 512 channels would print several KB).
+    out_ += "axis=";
+    AppendInt(out_, q.axis);
+    out_ += ", <";
+    AppendInt(out_, static_cast<int64_t>(q.scale.size()));
+    out_ += " scales: ";
+    for (size_t i = 0; i < kShownScales; ++i) {
+      AppendReal(out_, q.scale[i]);
+      out_ += ", ";
+    }
+    out_ += "..., min ";
+    AppendReal(out_, *std::min_element(q.scale.begin(), q.scale.end()));
+    out_ += ", max ";
+    AppendReal(out_, *std::max_element(q.scale.begin(), q.scale.end()));
+    out_ += ">, <";
+    AppendInt(out_, static_cast<int64_t>(q.zero_point.size()));
+    out_ += " zero points: ";
+    if (!q.zero_point.empty() && std::all_of(q.zero_point.begin(), q.zero_point.end(),
+                                             [&](int64_t z) { return z == q.zero_point[0]; })) {
+      out_ += "all ";
+      AppendInt(out_, q.zero_point[0]);
+    } else if (!q.zero_point.empty()) {
+      out_ += "min ";
+      AppendInt(out_, *std::min_element(q.zero_point.begin(), q.zero_point.end()));
+      out_ += ", max ";
+      AppendInt(out_, *std::max_element(q.zero_point.begin(), q.zero_point.end()));
+    }
+    out_ += '>';
   } else {
     out_ += "axis=";
     AppendInt(out_, q.axis);

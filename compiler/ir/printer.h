@@ -11,7 +11,9 @@ namespace ember::ir {
 
 struct PrintOptions {
   // Print constant data in full (needed for round-trip). When false, constants
-  // print as `<N bytes>` elisions, for human reading; such text does not parse.
+  // print as `<N bytes>` elisions and per-channel quantization parameters as
+  // `<N scales: first three, ..., min, max>`, for human reading; such text
+  // does not parse.
   bool full_constants = true;
 };
 

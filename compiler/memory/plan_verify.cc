@@ -251,18 +251,27 @@ Status VerifyPlan(const ir::Graph& g, const PlanHints& hints, const MemoryPlan& 
   return CheckOverlaps(g, hints, plan);
 }
 
+// A tensor name for a column of at most kNameColumn characters: a long
+// (TFLite-style "model/block_3/conv/BiasAdd;...") name keeps its end.
+namespace {
+constexpr size_t kNameColumn = 48;
+std::string ColumnName(const std::string& name) {
+  return name.size() > kNameColumn ? "..." + name.substr(name.size() - (kNameColumn - 3)) : name;
+}
+}  // namespace
+
 std::string PlanSummary(const ir::Graph& g, const MemoryPlan& plan) {
   std::string s = "arena " + std::to_string(plan.arena_bytes) + " bytes, alignment " +
                   std::to_string(plan.alignment) + ", " + plan.algorithm + "\n";
   size_t width = 6;
   for (const Allocation& a : plan.allocations) {
-    width = std::max(width, a.tensor == ir::kNoTensor ? BufferName(g, a).size() : g.tensor(a.tensor).name.size());
+    width = std::max(width, ColumnName(a.tensor == ir::kNoTensor ? BufferName(g, a) : g.tensor(a.tensor).name).size());
   }
   char line[96];
   std::snprintf(line, sizeof line, " %10s %10s  %-11s %s\n", "bytes", "offset", "live", "note");
   s += "buffer" + std::string(width - 6, ' ') + line;
   for (const Allocation& a : plan.allocations) {
-    const std::string name = a.tensor == ir::kNoTensor ? BufferName(g, a) : g.tensor(a.tensor).name;
+    const std::string name = ColumnName(a.tensor == ir::kNoTensor ? BufferName(g, a) : g.tensor(a.tensor).name);
     const std::string offset = a.in_arena ? std::to_string(a.offset) : "caller";
     const std::string live = std::to_string(a.first) + ".." + std::to_string(a.last);
     const char* note = a.reversed ? "shares bytes (written in reverse)" : a.aliased ? "shares bytes" : "";

@@ -150,8 +150,17 @@ Status CheckConvDtypes(const ir::Graph& g, const ir::Node& n, bool* quantized) {
     *quantized = false;
     return Status::Ok();
   }
+  if (in.dtype == ir::DType::kFloat32 && (w.dtype == ir::DType::kInt8 || w.dtype == ir::DType::kUInt8)) {
+    // TFLite's dynamic-range ("hybrid") quantization: int8 weights, float
+    // activations, the kernel quantizing its input on the fly.
+    return NodeError(n, "has " + got + ": the model is dynamic-range (hybrid) quantized, float activations "
+                        "with int8 weights, which ember does not run (its kernels are all-int8 or all-float32)",
+                     "convert the model with full-integer quantization (TFLiteConverter with a "
+                     "representative_dataset, or 'ember quantize' on the float ONNX model), or without "
+                     "quantization to run it in float32");
+  }
   return NodeError(n, "has " + got + "; supported are i8 with i8 filter and i32 bias, or all f32",
-                   "quantize the model to int8 or keep it in float32");
+                   "quantize the model to int8 (inputs, filter and bias) or keep it all in float32");
 }
 
 Status CheckConvQuant(const ir::Graph& g, const ir::Node& n, int64_t channels,

@@ -14,13 +14,17 @@
 // instead of in the byte stream. The UART only takes a byte when the
 // firmware has read the previous one, and QEMU reads the pipe only then:
 // no byte is ever dropped, however long the model runs.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -78,8 +82,10 @@ std::vector<ProjectOption> QemuOptions() {
       {"qemu", std::nullopt, "qemu-system-arm", "str", std::nullopt, run,
        "The QEMU program that emulates the board (a name searched in PATH, or a path)."},
       {"gdbserver_port", std::nullopt, nullptr, "int", std::nullopt, run,
-       "When set, QEMU waits for a debugger on this TCP port before the firmware starts "
-       "(arm-none-eabi-gdb build/firmware.elf -ex 'target remote :PORT', then 'continue')."},
+       "When set, flash starts QEMU halted at reset with a gdb server on this TCP port and leaves it "
+       "running after ember exits, for a debugger (arm-none-eabi-gdb build/firmware.elf -ex 'target remote "
+       ":PORT', then 'continue'); UART 0 is then the socket build/uart.sock, the log build/qemu.log. "
+       "The next flash or run stops it (or kill the pid in build/qemu-gdb.pid)."},
   };
 }
 
@@ -159,6 +165,9 @@ std::optional<int> ExitStatus(pid_t pid) {
 class QemuServer : public ChildDeviceServer {
  public:
   explicit QemuServer(fs::path dir) : ChildDeviceServer(std::move(dir), "qemu", QemuOptions()) {}
+  ~QemuServer() override { StopDevice(); }
+
+  void CloseTransport() override { StopDevice(); }
 
   void Build(const Json& options) override {
     RequireProject("build");
@@ -175,7 +184,12 @@ class QemuServer : public ChildDeviceServer {
 
   void Flash(const Json& options) override {
     RequireProject("flash");
-    Start(ProjectOptions(options, "flash"));
+    const Json o = ProjectOptions(options, "flash");
+    if (o["gdbserver_port"].is_number_integer()) {
+      StartForDebugger(o);
+    } else {
+      Start(o);
+    }
   }
 
   TransportTimeouts OpenTransport(const Json& options) override {
@@ -224,15 +238,132 @@ class QemuServer : public ChildDeviceServer {
     return FindBoard(saved["board"].get<std::string>());
   }
 
-  // "Flashing" the emulated board: (re)start QEMU with the firmware.
-  void Start(const Json& o) {
-    const Board& board = ProjectBoard(o);
+  // Stops our QEMU. SIGKILL, not SIGTERM: the emulator has nothing to save,
+  // and SIGTERM makes it log "terminating on signal 15" on every stop.
+  void StopDevice() {
+    if (device_ && device_->running()) kill(device_->pid(), SIGKILL);
+    device_.reset();
+  }
+
+  // The firmware, checked, and the QEMU program, found.
+  fs::path Firmware() const {
     const fs::path elf = dir() / "build/firmware.elf";
     if (!fs::exists(elf)) throw ServerError("no firmware at " + elf.string() + "; run build first");
+    return elf;
+  }
+  static std::string QemuProgram(const Json& o) {
     const std::string qemu = o["qemu"].get<std::string>();
     if (!OnPath(qemu))
       throw ServerError("'" + qemu + "' is not on PATH; install QEMU (Debian: apt-get install qemu-system-arm) "
                         "or set the project option qemu");
+    return qemu;
+  }
+
+  fs::path DebugPidFile() const { return dir() / "build/qemu-gdb.pid"; }
+
+  // Stops the QEMU a flash with gdbserver_port left running, if it still
+  // runs this project's firmware (the pid may have been reused).
+  void StopDebugQemu() {
+    std::ifstream f(DebugPidFile());
+    long pid = 0;
+    if (!(f >> pid) || pid <= 1) return;
+    f.close();
+    std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+    const std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+    if (args.find((dir() / "build/firmware.elf").string()) != std::string::npos) {
+      kill(static_cast<pid_t>(pid), SIGKILL);
+      for (int i = 0; i < 200 && fs::exists("/proc/" + std::to_string(pid) + "/cmdline"); ++i) {
+        std::ifstream st("/proc/" + std::to_string(pid) + "/stat");
+        std::string p, comm, state;
+        if (st >> p >> comm >> state && state == "Z") break;  // dead, waiting for init to reap it
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+    }
+    std::error_code ec;
+    fs::remove(DebugPidFile(), ec);
+  }
+
+  // The QEMU command line for `board` and the firmware, UART 0 on `chardev`.
+  static std::vector<std::string> QemuArgs(const std::string& qemu, const Board& board, const std::string& chardev,
+                                           const fs::path& elf) {
+    return {qemu, "-M", board.name, "-display", "none", "-monitor", "none", "-chardev", chardev,
+            "-serial", "chardev:uart0", "-semihosting-config", "enable=on,target=native", "-icount", "shift=0",
+            "-kernel", elf.string()};
+  }
+
+  // flash with gdbserver_port: QEMU halted at reset (-S) with its gdb server
+  // on the port, in a session of its own so that it outlives this server and
+  // the ember command; UART 0 on the socket build/uart.sock, the log in
+  // build/qemu.log, the pid in build/qemu-gdb.pid.
+  void StartForDebugger(const Json& o) {
+    const Board& board = ProjectBoard(o);
+    const fs::path elf = Firmware();
+    const std::string qemu = QemuProgram(o);
+    StopDevice();
+    StopDebugQemu();
+    const int64_t port = o["gdbserver_port"].get<int64_t>();
+    if (port < 1 || port > 65535) throw ServerError("gdbserver_port " + std::to_string(port) + " is not a TCP port");
+    std::vector<std::string> argv = QemuArgs(qemu, board, "socket,id=uart0,path=build/uart.sock,server=on,wait=off", elf);
+    argv.insert(argv.end(), {"-gdb", "tcp::" + std::to_string(port), "-S"});
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    const std::string cwd = dir().string();
+    const std::string log = (dir() / "build/qemu.log").string();
+    int pid_pipe[2];
+    if (pipe2(pid_pipe, O_CLOEXEC) != 0) throw ServerError("pipe failed");
+    const pid_t child = fork();
+    if (child == 0) {  // only async-signal-safe calls from here
+      setsid();
+      const pid_t grandchild = fork();
+      if (grandchild == 0) {
+        const int null = open("/dev/null", O_RDONLY);
+        const int out = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (null < 0 || out < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0 || chdir(cwd.c_str()) != 0)
+          _exit(127);
+        for (int fd = 3; fd < 1024; ++fd) close(fd);  // nothing of the server's (its Project API pipes) stays open
+        execvp(args[0], args.data());
+        _exit(127);
+      }
+      (void)!write(pid_pipe[1], &grandchild, sizeof grandchild);
+      _exit(0);
+    }
+    close(pid_pipe[1]);
+    pid_t pid = -1;
+    ssize_t got;
+    while ((got = read(pid_pipe[0], &pid, sizeof pid)) < 0 && errno == EINTR) {
+    }
+    close(pid_pipe[0]);
+    if (child > 0) waitpid(child, nullptr, 0);
+    if (got != static_cast<ssize_t>(sizeof pid) || pid <= 0) throw ServerError("cannot start " + qemu);
+    WriteProjectFile(DebugPidFile(), std::to_string(pid) + "\n");
+    // QEMU fails at once on a bad image, machine, option or a port in use.
+    for (int i = 0; i < 30; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      std::ifstream st("/proc/" + std::to_string(pid) + "/stat");
+      std::string p, comm, state;
+      if (!(st >> p >> comm >> state) || state == "Z") {
+        std::ifstream l(log);
+        const std::string text((std::istreambuf_iterator<char>(l)), std::istreambuf_iterator<char>());
+        std::error_code ec;
+        fs::remove(DebugPidFile(), ec);
+        throw ServerError(qemu + " exited at once emulating " + board.name + " with " + elf.string() +
+                          (text.empty() ? std::string() : ": " + text));
+      }
+    }
+    std::fprintf(stderr,
+                 "qemu: %s halted at reset, waiting for a debugger on TCP port %lld (pid %ld; UART 0 on "
+                 "build/uart.sock, log build/qemu.log): arm-none-eabi-gdb build/firmware.elf -ex 'target remote "
+                 ":%lld'; the next flash or run stops it\n",
+                 board.name, static_cast<long long>(port), static_cast<long>(pid), static_cast<long long>(port));
+  }
+
+  // "Flashing" the emulated board: (re)start QEMU with the firmware.
+  void Start(const Json& o) {
+    const Board& board = ProjectBoard(o);
+    const fs::path elf = Firmware();
+    const std::string qemu = QemuProgram(o);
+    StopDebugQemu();
     const fs::path uart = dir() / "build/uart";
     for (const auto& [suffix, fd] : {std::pair{".in", "/dev/fd/3"}, std::pair{".out", "/dev/fd/4"}}) {
       fs::remove(uart.string() + suffix);
@@ -240,14 +371,11 @@ class QemuServer : public ChildDeviceServer {
     }
     std::string chardev_path = uart.string();
     ReplaceAll(chardev_path, ",", ",,");  // QEMU option syntax: a ',' is written ",,"
-    std::vector<std::string> argv = {"/bin/sh", "-c", "exec 3<&0 4>&1 1>&2 0</dev/null; exec \"$@\"",
-                                     "ember-qemu", qemu, "-M", board.name, "-display", "none", "-monitor", "none",
-                                     "-chardev", "pipe,id=uart0,path=" + chardev_path, "-serial", "chardev:uart0",
-                                     "-semihosting-config", "enable=on,target=native", "-icount", "shift=0",
-                                     "-kernel", elf.string()};
+    std::vector<std::string> argv = {"/bin/sh", "-c", "exec 3<&0 4>&1 1>&2 0</dev/null; exec \"$@\"", "ember-qemu"};
+    for (std::string& a : QemuArgs(qemu, board, "pipe,id=uart0,path=" + chardev_path, elf)) argv.push_back(std::move(a));
     if (o["gdbserver_port"].is_number_integer())
       argv.insert(argv.end(), {"-gdb", "tcp::" + std::to_string(o["gdbserver_port"].get<int64_t>()), "-S"});
-    device_.reset();
+    StopDevice();
     device_ = ChildProcess::Start(argv, dir());
     // QEMU fails at once on a bad image, machine or option: report it here.
     // (Firmware that ends with status 0 is no error: the transport still
@@ -257,7 +385,7 @@ class QemuServer : public ChildDeviceServer {
       const std::optional<int> status = ExitStatus(device_->pid());
       if (!status) continue;
       if (*status == 0) break;
-      device_.reset();
+      StopDevice();
       throw ServerError(qemu + " exited at once with status " + std::to_string(*status) + " emulating " +
                         board.name + " with " + elf.string() + "; its messages are in the log above");
     }

@@ -4,12 +4,20 @@
 // (../shared vectors) or as `ember eval` (the project's own model). Also the
 // option and core checks of generate_project, and that no QEMU or server
 // process outlives a test.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
+#include <thread>
 
 #include "e2e/project_util.h"
 #include "e2e/qemu_util.h"
@@ -117,6 +125,7 @@ TEST_P(QemuTemplateOwnModel, MatchesEvalThroughCli) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   r = RunCli({"micro", "flash", project});
   ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("terminating on signal"), std::string::npos) << "QEMU's stop is logged:\n" << r.err;
   EXPECT_TRUE(WaitNoDescendants().empty()) << "QEMU outlived `ember micro flash`";
 
   XorShift32 rng(5);
@@ -293,6 +302,100 @@ TEST(QemuTemplateApi, SemihostingStaysOffTheUartAndExitClosesTheTransport) {
     EXPECT_EQ(got, "ok");
     transport->Close();
   }
+  EXPECT_TRUE(WaitNoDescendants().empty());
+}
+
+// A free TCP port on the loopback interface (bound, then released).
+int FreePort() {
+  const int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (s < 0 || bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+    if (s >= 0) close(s);
+    return 0;
+  }
+  close(s);
+  return ntohs(a.sin_port);
+}
+
+// Whether a TCP connection to 127.0.0.1:port is accepted within `seconds`.
+bool Accepts(int port, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  do {
+    const int s = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool ok = connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    close(s);
+    if (ok) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  } while (std::chrono::steady_clock::now() < end);
+  return false;
+}
+
+bool Alive(long pid) {
+  std::ifstream st("/proc/" + std::to_string(pid) + "/stat");
+  std::string p, comm, state;
+  return static_cast<bool>(st >> p >> comm >> state) && state != "Z";
+}
+
+// `ember micro flash` with gdbserver_port leaves QEMU halted with its gdb
+// server up after the command exits; a debugger attaches and reads the
+// registers (when an ARM gdb is installed); the next flash stops it. No
+// flash or stop logs QEMU's "terminating on signal".
+TEST(QemuTemplateApi, GdbserverPortOutlivesFlashForADebugger) {
+  EMBER_REQUIRE_QEMU_TOOLS();
+  const std::string dir = TempDir();
+  const std::string project = dir + "/p";
+  CliResult r = RunCli({"micro", "create-project", project, CompiledTar(OwnModel(), "cortex-m3"), "--template",
+                        "qemu", "--project-option", "board=mps2-an385"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunCli({"micro", "build", project});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const int port = FreePort();
+  ASSERT_GT(port, 0);
+  r = RunCli({"micro", "flash", project, "--project-option", "gdbserver_port=" + std::to_string(port)});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("waiting for a debugger on TCP port " + std::to_string(port)), std::string::npos) << r.err;
+  const std::string pid_text = ReadText(project + "/build/qemu-gdb.pid");
+  ASSERT_FALSE(pid_text.empty());
+  const long pid = std::stol(pid_text);
+  struct Kill {  // never leave the emulator behind, whatever fails
+    long pid;
+    ~Kill() { if (Alive(pid)) kill(static_cast<pid_t>(pid), SIGKILL); }
+  } guard{pid};
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // longer than any server's stop
+  EXPECT_TRUE(Alive(pid)) << "QEMU is gone after `ember micro flash` returned";
+  EXPECT_TRUE(Accepts(port, 5)) << "nothing accepts a connection on the gdb port " << port;
+
+  std::string gdb;
+  for (const char* g : {"arm-none-eabi-gdb", "gdb-multiarch"})
+    if (gdb.empty() && qemu::HaveProgram(g)) gdb = g;
+  if (gdb.empty()) {
+    std::printf("[ SKIPPED  ] the gdb attach step: neither arm-none-eabi-gdb nor gdb-multiarch is installed "
+                "(Debian: apt-get install gdb-multiarch)\n");
+  } else {
+    const qemu::Command c = qemu::Run("timeout 60 " + gdb + " -nx -batch " + qemu::Quote(project + "/build/firmware.elf") +
+                                      " -ex 'target remote 127.0.0.1:" + std::to_string(port) + "'" +
+                                      " -ex 'info registers pc' -ex 'info registers sp' 2>&1");
+    EXPECT_EQ(c.exit_code, 0) << c.output;
+    EXPECT_NE(c.output.find("pc "), std::string::npos) << c.output;
+    EXPECT_NE(c.output.find("sp "), std::string::npos) << c.output;
+    EXPECT_NE(c.output.find("Reset_Handler"), std::string::npos) << "halted at reset:\n" << c.output;
+  }
+
+  // The next flash (without the port) stops the debugger's QEMU, quietly.
+  r = RunCli({"micro", "flash", project});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("terminating on signal"), std::string::npos) << r.err;
+  for (int i = 0; i < 100 && Alive(pid); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(Alive(pid)) << "the debugger's QEMU survived the next flash";
+  EXPECT_FALSE(fs::exists(project + "/build/qemu-gdb.pid"));
   EXPECT_TRUE(WaitNoDescendants().empty());
 }
 

@@ -5,11 +5,16 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "ir/graph.h"
+#include "micro/project/project.h"
+#include "micro/project_api/protocol.h"
+#include "package/mlf_reader.h"
 #include "passes/pipeline.h"
 #include "support/status.h"
 
@@ -43,9 +48,40 @@ void AddQuantizeOptions(CLI::App* cmd, QuantizeArgs* args);
 Expected<std::string> QuantizeToTemp(const std::string& model, const QuantizeArgs& args,
                                      const std::vector<std::string>& input_shapes, std::string* temp_dir);
 
+// A Model Library Format archive compiled for the host, run by a small
+// program built from its C with the system compiler (cmd_run.cc).
+class HostRunner {
+ public:
+  // Reads the archive (one model, --target host) and its graph; `scratch`
+  // is a private folder for the inputs and outputs of every run.
+  Status Open(const std::string& path, const std::filesystem::path& scratch);
+  // Builds the runner, or finds it in the cache ($EMBER_CACHE_DIR).
+  Status Build();
+  // Runs the model once: every output's bytes; *ns the nanoseconds of the
+  // model call (-1 if unknown).
+  Expected<std::vector<std::vector<uint8_t>>> Run(const std::vector<std::vector<uint8_t>>& inputs, double* ns);
+  const ir::Graph& graph() const { return graph_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  std::shared_ptr<package::MlfContents> mlf_;
+  ir::Graph graph_;
+  std::string name_, exe_;
+  std::filesystem::path scratch_;
+};
+
 // `ember run` on a project folder (cmd_run_device.cc).
 bool IsProjectDir(const std::string& path);
 int RunProject(const std::string& dir, const std::vector<std::string>& inputs, const std::vector<std::string>& outputs);
+// What a project's server reported (its message once, without the client's
+// prefix), and that as a diagnostic: E0804 "<device_what>: ..." (exit 5) for
+// a timeout or a closed transport, `usage_id` (exit 2) for a project that is
+// not built, else E0902.
+std::string ServerText(const micro::JsonRpcError& e);
+int ReportServerError(const micro::JsonRpcError& e, const std::string& dir, const char* usage_id,
+                      const std::string& device_what);
+// Throws micro::ProjectApiError for a project without a transport (standalone).
+void CheckHasTransport(const micro::GeneratedProject& project, const std::string& dir);
 
 // Reads a model as its frontend imports it: .tflite through the TFLite
 // frontend, .onnx through the ONNX frontend, .ir (ember IR text) through the
@@ -83,6 +119,13 @@ int Report(const Diagnostic& d);
 // dtype and size. `index` is the input position, for messages.
 Expected<std::vector<uint8_t>> ReadTensorFile(const std::string& path, const ir::Tensor& t,
                                               size_t index);
+// Reads a data set for validation: a .npz with one array per model input
+// (named after it; a one-input model takes the first array that fits) or a
+// .npy, each holding N samples stacked on a first axis (or one sample);
+// float32 samples of an int8 input are quantized with its scale (E0414).
+// Returns samples[k][i], the bytes of input i in sample k.
+Expected<std::vector<std::vector<std::vector<uint8_t>>>> ReadDataSet(const std::string& path, const ir::Graph& g);
+
 // Writes tensor bytes as .npy (with dtype and shape) or raw .bin.
 Status WriteTensorFile(const std::string& path, const ir::Tensor& t,
                        const std::vector<uint8_t>& bytes);

@@ -18,7 +18,7 @@ void RegisterEval(CLI::App& app, Action* run) {
   auto input_shapes = std::make_shared<std::vector<std::string>>();
   AddInputShapeOption(cmd, input_shapes.get());
   cmd->add_option("--input,-i", *inputs,
-                  "one file per model input, in order: .npy, or .bin (raw tensor bytes)")
+                  "one file per model input, in order: .npy, or .bin (raw tensor bytes); or zeros, random, random:SEED")
       ->required();
   cmd->add_option("--output,-o", *outputs,
                   "one file per model output, in order: .npy or .bin; omit to print the values");

@@ -59,7 +59,8 @@ void RegisterInspect(CLI::App& app, Action* run) {
       ->check(CLI::IsMember({"text", "json", "dot"}))
       ->capture_default_str();
   cmd->add_flag("--full", *full,
-                "print constant data in full (the text then parses back: save it as .ir)");
+                "print constant data and per-channel scales in full (the text then parses back: save it as .ir); "
+                "without it constants show as <N bytes> and more than 3 scales as their count, first ones and range");
   cmd->add_option("--after", pass_args->after,
                   "print the IR after this pass instead of after the whole pipeline: " + passes::PassNames() +
                       "; 'import' prints it as imported, 'all' after every step (text only, each after a "

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "micro/project/model_glue.h"
 #include "micro/project/project.h"
+#include "micro/project/template_server.h"
 #include "package/mlf_reader.h"
 #include "support/file.h"
 #include "support/json_text.h"
@@ -71,12 +72,37 @@ int Guard(F&& f) {
   }
 }
 
+std::string ShowValue(const Json& v) { return v.is_string() ? v.get<std::string>() : DumpJson(v); }
+
+// A project's value of every declared option: what it was generated with
+// (ember_project.json), else the default; null when neither is set.
+Json ProjectValues(const fs::path& dir, const micro::ServerInfo& info) {
+  const Json saved = micro::SavedProjectOptions(dir);
+  Json values = Json::object();
+  for (const auto& o : info.project_options)
+    values[o.name] = saved.contains(o.name) && !saved[o.name].is_null() ? saved[o.name] : o.default_value;
+  return values;
+}
+
 void PrintInfo(const fs::path& dir, const micro::ServerInfo& info) {
   std::printf("%s: %s '%s'\n", dir.string().c_str(), info.is_template ? "template" : "project",
               info.platform_name.c_str());
   if (info.model_library_format_path && !info.model_library_format_path->empty())
     std::printf("model: %s\n", info.model_library_format_path->c_str());
-  std::printf("protocol version: %d\noptions:\n%s", info.protocol_version,
+  std::printf("protocol version: %d\n", info.protocol_version);
+  if (!info.is_template) {
+    // A project: its own values first (a --project-option given to a command overrides them there).
+    const Json values = ProjectValues(dir, info);
+    const Json saved = micro::SavedProjectOptions(dir);
+    std::printf("this project's options (ember_project.json):\n");
+    for (const auto& o : info.project_options) {
+      const Json& v = values[o.name];
+      const bool set = saved.contains(o.name) && !saved[o.name].is_null();
+      std::printf("  %s=%s%s\n", o.name.c_str(), v.is_null() ? "(unset)" : ShowValue(v).c_str(),
+                  set || v.is_null() ? "" : " (the default)");
+    }
+  }
+  std::printf("%s:\n%s", info.is_template ? "options" : "all options, their choices and defaults",
               micro::DescribeProjectOptions(info.project_options).c_str());
 }
 
@@ -92,7 +118,9 @@ int Info(const std::string& what, bool json) {
     auto server = micro::ServerProcess::Launch(dir);
     const micro::ServerInfo info = server->client().ServerInfoQuery("ember");
     if (json) {
-      std::printf("%s\n", DumpJson(info.ToJson(), 2).c_str());
+      Json j = info.ToJson();
+      if (!info.is_template) j["project_option_values"] = ProjectValues(dir, info);
+      std::printf("%s\n", DumpJson(j, 2).c_str());
     } else {
       PrintInfo(dir, info);
     }
@@ -155,6 +183,11 @@ int ModelTable(const std::string& mlf, const std::string& out) {
 void RegisterMicro(CLI::App& app, Action* run) {
   auto* micro = app.add_subcommand("micro", "Projects for boards through the Project API (templates host, qemu, standalone)");
   micro->require_subcommand(1);
+  micro->footer("Examples:\n  ember micro info                     the templates\n"
+                "  ember micro info qemu                a template's options\n"
+                "  ember micro create-project p kws.tar --template qemu --project-option board=mps2-an386\n"
+                "  ember micro build p && ember micro flash p && ember run p --input x.npy\n"
+                "Run 'ember micro COMMAND --help' for the options of a command.");
   struct Args {
     std::string project, mlf, tmpl, what;
     std::vector<std::string> options;
@@ -179,11 +212,18 @@ void RegisterMicro(CLI::App& app, Action* run) {
   auto* build = micro->add_subcommand("build", "Build a generated project's firmware");
   build->add_option("PROJECT_DIR", a->project, "the project folder")->required();
   build->add_option("--project-option", a->options, opt_help);
+  build->footer("Example:\n  ember micro build kws-qemu                 firmware in kws-qemu/build/\n"
+                "  ember micro build kws-qemu --project-option verbose=true   show the compiler's commands\n"
+                "Then 'ember micro flash PROJECT_DIR', or 'ember run PROJECT_DIR --input ...'.");
   build->callback([=] { *run = [=] { return BuildOrFlash(a->project, a->options, false); }; });
 
   auto* flash = micro->add_subcommand("flash", "Flash a built project onto its device (start it, for host and qemu)");
   flash->add_option("PROJECT_DIR", a->project, "the project folder")->required();
   flash->add_option("--project-option", a->options, opt_help);
+  flash->footer("Examples:\n  ember micro flash kws-qemu\n"
+                "  ember micro flash kws-qemu --project-option gdbserver_port=1234   qemu: halted, for a debugger\n"
+                "qemu and host projects are started again by every 'ember run', 'profile' and 'validate';\n"
+                "flash checks that the firmware starts (docs/templates/qemu.md, \"Debugging\").");
   flash->callback([=] { *run = [=] { return BuildOrFlash(a->project, a->options, true); }; });
 
   auto* table = micro->add_subcommand("model-table",
@@ -197,6 +237,10 @@ void RegisterMicro(CLI::App& app, Action* run) {
   auto* info = micro->add_subcommand("info", "Describe a template or project (its server's info), or list the templates");
   info->add_option("TEMPLATE_OR_PROJECT", a->what, "a template name or folder, or a project folder");
   info->add_flag("--json", a->json, "print server_info_query's reply as JSON");
+  info->footer("Examples:\n  ember micro info                 the templates\n"
+               "  ember micro info qemu            a template's options, their choices and defaults\n"
+               "  ember micro info kws-qemu        a project: the values it was generated with\n"
+               "  ember micro info kws-qemu --json");
   info->callback([=] { *run = [=] { return Info(a->what, a->json); }; });
 }
 

@@ -15,6 +15,8 @@ void RegisterOps(CLI::App& app, Action* run) {
   cmd->add_option("--format", *format, "output format")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  cmd->footer("Examples:\n  ember ops\n  ember ops --format json | jq -r '.[].ir'\n"
+              "The data types are those of the reference evaluator and the C kernels (docs/operators.md).");
   cmd->callback([=] {
     *run = [=]() -> int {
       nlohmann::json j = nlohmann::json::array();

@@ -48,7 +48,8 @@ std::string CacheRoot() {
 // The runner: reads each input's raw bytes from a file, runs the model, writes each output.
 std::string RunnerSource(const std::string& prefix, const std::string& header, const ir::Graph& g,
                          bool external_arena) {
-  std::string s = "#include <stdio.h>\n#include <stdint.h>\n#include \"" + header + "\"\n\n";
+  std::string s = "#define _POSIX_C_SOURCE 199309L\n#include <stdio.h>\n#include <stdint.h>\n#include <time.h>\n"
+                  "#include \"" + header + "\"\n\n";
   s += "static int read_file(const char* p, void* buf, size_t n) {\n"
        "  FILE* f = fopen(p, \"rb\"); size_t got; if (!f) return 1;\n"
        "  got = fread(buf, 1, n, f); fclose(f); return got != n;\n}\n\n";
@@ -62,17 +63,21 @@ std::string RunnerSource(const std::string& prefix, const std::string& header, c
   for (size_t i = 0; i < g.inputs.size(); ++i) s += (i ? ", " : "") + std::string("in") + std::to_string(i);
   s += "};\n  struct " + prefix + "_outputs outputs = {";
   for (size_t i = 0; i < g.outputs.size(); ++i) s += (i ? ", " : "") + std::string("out") + std::to_string(i);
-  s += "};\n  int32_t rc;\n";
+  s += "};\n  int32_t rc;\n  struct timespec t0, t1;\n";
   s += "  if (argc != " + std::to_string(1 + g.inputs.size() + g.outputs.size()) + ") return 2;\n";
   for (size_t i = 0; i < g.inputs.size(); ++i)
     s += "  if (read_file(argv[" + std::to_string(1 + i) + "], in" + std::to_string(i) + ", " +
          std::to_string(g.tensor(g.inputs[i]).size_bytes()) + ")) return 3;\n";
+  s += "  clock_gettime(CLOCK_MONOTONIC, &t0);\n";
   if (external_arena) {
     s += "  { struct " + prefix + "_workspace_pools pools = {pool};\n    rc = " + prefix +
          "_run(&inputs, &outputs, &pools); }\n";
   } else {
     s += "  rc = " + prefix + "_run(&inputs, &outputs);\n";
   }
+  s += "  clock_gettime(CLOCK_MONOTONIC, &t1);\n";
+  // The time of the call on standard output, for `ember run` to report.
+  s += "  printf(\"%.0f\\n\", (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec));\n";
   s += "  if (rc != 0) { fprintf(stderr, \"the model returned %d\\n\", (int)rc); return 4; }\n";
   for (size_t i = 0; i < g.outputs.size(); ++i) {
     const std::string n = std::to_string(g.tensor(g.outputs[i]).size_bytes());
@@ -117,6 +122,9 @@ Expected<std::string> BuildRunner(const package::MlfContents& mlf, const std::st
   std::error_code ec;
   if (fs::exists(exe, ec)) return exe.string();
   fs::create_directories(dir.parent_path(), ec);
+  // The first run of an archive compiles it (seconds): say so.
+  std::fprintf(stderr, "ember: building the host runner of '%s' with cc (once per archive; cached in %s)\n",
+               name.c_str(), cache.empty() ? "no folder: set EMBER_CACHE_DIR" : dir.parent_path().string().c_str());
   EMBER_ASSIGN_OR_RETURN(const fs::path tmp, MakeUniqueDir(dir.parent_path(), dir.filename().string() + ".tmp-", true));
   std::string cmd = "cc -std=c99 -O2 -w -I " + Quote((tmp / "codegen/host/include").string()) + " -I " +
                     Quote((tmp / "runtime/include").string());
@@ -147,73 +155,107 @@ Expected<std::string> BuildRunner(const package::MlfContents& mlf, const std::st
 
 int RunArtifact(const std::string& path, const std::vector<std::string>& inputs,
                 const std::vector<std::string>& outputs) {
-  auto mlf = package::ReadModelLibraryFormat(path);
-  if (!mlf.ok()) return Report(mlf.diag());
-  if (mlf->metadata["modules"].size() != 1)
-    return Report(RunError("'" + path + "' must hold exactly one model", "compile one model per archive"));
-  const std::string& name = mlf->module_name;  // a usable C name: checked by the reader (E0506)
-  const std::string target = mlf->target.empty() ? "" : mlf->target[0];  // type-checked by the reader
-  if (target.find("host") == std::string::npos) {
-    return Report(MakeDiag("E0802", ExitCode::kUsage,
-                           "'" + path + "' was compiled for '" + target + "', not for the host",
-                           "compile with --target host to run on this machine, or use a device project"));
-  }
-  auto ir_it = mlf->files.find("src/" + name + ".relay");
-  if (ir_it == mlf->files.end()) return Report(RunError("'" + path + "' has no src/" + name + ".relay", "re-create it with 'ember compile'"));
-  auto g = ir::Parse(ir_it->second);
-  if (!g.ok()) return Report(g.diag());
-  if (inputs.size() != g->inputs.size() || (!outputs.empty() && outputs.size() != g->outputs.size())) {
-    return Report(MakeDiag("E0401", ExitCode::kUsage,
-                           "the model has " + std::to_string(g->inputs.size()) + " inputs and " +
-                               std::to_string(g->outputs.size()) + " outputs; " + std::to_string(inputs.size()) +
-                               " --input and " + std::to_string(outputs.size()) + " --output files were given",
-                           "pass one file per input and per output, in order"));
-  }
   // A private folder of this run (mkdtemp under $TMPDIR), removed at return.
   auto scratch = TempFolder::Create("ember-run-");
   if (!scratch.ok()) return Report(scratch.diag());
-  const fs::path tmp = scratch->path();
-  auto exe = BuildRunner(*mlf, name, *g, tmp);
-  if (!exe.ok()) return Report(exe.diag());
-  std::string cmd = Quote(*exe);
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    auto bytes = ReadTensorFile(inputs[i], g->tensor(g->inputs[i]), i);
-    if (!bytes.ok()) return Report(bytes.diag());
-    const std::string p = (tmp / ("in" + std::to_string(i))).string();
-    Status st = WriteFileBytes(p, bytes->data(), bytes->size());
-    if (!st.ok()) return Report(st.diag());
-    cmd += " " + Quote(p);
+  HostRunner runner;
+  if (Status st = runner.Open(path, scratch->path()); !st.ok()) return Report(st.diag());
+  const ir::Graph& g = runner.graph();
+  if (inputs.size() != g.inputs.size() || (!outputs.empty() && outputs.size() != g.outputs.size())) {
+    return Report(MakeDiag("E0401", ExitCode::kUsage,
+                           "the model has " + std::to_string(g.inputs.size()) + " inputs and " +
+                               std::to_string(g.outputs.size()) + " outputs; " + std::to_string(inputs.size()) +
+                               " --input and " + std::to_string(outputs.size()) + " --output files were given",
+                           "pass one file per input and per output, in order"));
   }
-  for (size_t i = 0; i < g->outputs.size(); ++i) cmd += " " + Quote((tmp / ("out" + std::to_string(i))).string());
-  const int rc = std::system(cmd.c_str());
-  int result = 0;
-  if (rc != 0) {
-    result = Report(RunError("the model runner failed (status " + std::to_string(rc) + ")", "run 'ember eval' to compare"));
-  } else {
-    for (size_t i = 0; i < g->outputs.size() && result == 0; ++i) {
-      const ir::Tensor& t = g->tensor(g->outputs[i]);
-      auto bytes = ReadFileBytes((tmp / ("out" + std::to_string(i))).string(), static_cast<uint64_t>(t.size_bytes()),
-                                 "a model output");
-      if (!bytes.ok()) { result = Report(bytes.diag()); break; }
-      if (static_cast<int64_t>(bytes->size()) != t.size_bytes()) {
-        result = Report(RunError("the model runner wrote " + std::to_string(bytes->size()) + " bytes for output " +
-                                     std::to_string(i) + "; the model's output has " + std::to_string(t.size_bytes()),
-                                 "run 'ember eval' to compare"));
-        break;
-      }
-      if (outputs.empty()) {
-        std::printf("output %zu '%s' %s:\n", i, t.name.c_str(), DescribeTensor(t).c_str());
-        PrintTensorValues(t, *bytes, 64);
-      } else {
-        Status st = WriteTensorFile(outputs[i], t, *bytes);
-        if (!st.ok()) result = Report(st.diag());
-      }
+  std::vector<std::vector<uint8_t>> in;  // the inputs are checked before the runner is built
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    auto bytes = ReadTensorFile(inputs[i], g.tensor(g.inputs[i]), i);
+    if (!bytes.ok()) return Report(bytes.diag());
+    in.push_back(std::move(*bytes));
+  }
+  if (Status st = runner.Build(); !st.ok()) return Report(st.diag());
+  double ns = -1;
+  auto out = runner.Run(in, &ns);
+  if (!out.ok()) return Report(out.diag());
+  for (size_t i = 0; i < g.outputs.size(); ++i) {
+    const ir::Tensor& t = g.tensor(g.outputs[i]);
+    if (outputs.empty()) {
+      std::printf("output %zu '%s' %s:\n", i, t.name.c_str(), DescribeTensor(t).c_str());
+      PrintTensorValues(t, (*out)[i], 64);
+    } else {
+      Status st = WriteTensorFile(outputs[i], t, (*out)[i]);
+      if (!st.ok()) return Report(st.diag());
     }
   }
-  return result;
+  if (ns >= 0)
+    std::printf("time: %.3f ms for one inference on the host (tvmgen_%s_run, built with cc -O2)\n", ns / 1e6,
+                runner.name().c_str());
+  return 0;
 }
 
 }  // namespace
+
+Status HostRunner::Open(const std::string& path, const std::filesystem::path& scratch) {
+  scratch_ = scratch;
+  auto mlf = package::ReadModelLibraryFormat(path);
+  if (!mlf.ok()) return mlf.diag();
+  mlf_ = std::make_shared<package::MlfContents>(std::move(*mlf));
+  if (mlf_->metadata["modules"].size() != 1)
+    return RunError("'" + path + "' must hold exactly one model", "compile one model per archive");
+  name_ = mlf_->module_name;  // a usable C name: checked by the reader (E0506)
+  const std::string target = mlf_->target.empty() ? "" : mlf_->target[0];  // type-checked by the reader
+  if (target.find("host") == std::string::npos) {
+    return MakeDiag("E0802", ExitCode::kUsage, "'" + path + "' was compiled for '" + target + "', not for the host",
+                    "compile with --target host to run on this machine, or use a device project");
+  }
+  auto ir_it = mlf_->files.find("src/" + name_ + ".relay");
+  if (ir_it == mlf_->files.end())
+    return RunError("'" + path + "' has no src/" + name_ + ".relay", "re-create it with 'ember compile'");
+  auto g = ir::Parse(ir_it->second);
+  if (!g.ok()) return g.diag();
+  graph_ = std::move(*g);
+  return Status::Ok();
+}
+
+Status HostRunner::Build() {
+  auto exe = BuildRunner(*mlf_, name_, graph_, scratch_);
+  if (!exe.ok()) return exe.diag();
+  exe_ = *exe;
+  return Status::Ok();
+}
+
+Expected<std::vector<std::vector<uint8_t>>> HostRunner::Run(const std::vector<std::vector<uint8_t>>& inputs,
+                                                            double* ns) {
+  std::string cmd = Quote(exe_);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::string p = (scratch_ / ("in" + std::to_string(i))).string();
+    EMBER_RETURN_IF_ERROR(WriteFileBytes(p, inputs[i].data(), inputs[i].size()));
+    cmd += " " + Quote(p);
+  }
+  for (size_t i = 0; i < graph_.outputs.size(); ++i) cmd += " " + Quote((scratch_ / ("out" + std::to_string(i))).string());
+  // The runner prints the nanoseconds of the model call on its stdout.
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (!pipe) return RunError("cannot start the model runner", "check that /bin/sh works");
+  char line[64] = {0};
+  const bool timed = std::fgets(line, sizeof line, pipe) != nullptr;
+  const int rc = pclose(pipe);
+  if (rc != 0) return RunError("the model runner failed (status " + std::to_string(rc) + ")", "run 'ember eval' to compare");
+  if (ns) *ns = timed ? std::strtod(line, nullptr) : -1;
+  std::vector<std::vector<uint8_t>> out;
+  for (size_t i = 0; i < graph_.outputs.size(); ++i) {
+    const ir::Tensor& t = graph_.tensor(graph_.outputs[i]);
+    EMBER_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes,
+                           ReadFileBytes((scratch_ / ("out" + std::to_string(i))).string(),
+                                         static_cast<uint64_t>(t.size_bytes()), "a model output"));
+    if (static_cast<int64_t>(bytes.size()) != t.size_bytes())
+      return RunError("the model runner wrote " + std::to_string(bytes.size()) + " bytes for output " +
+                          std::to_string(i) + "; the model's output has " + std::to_string(t.size_bytes()),
+                      "run 'ember eval' to compare");
+    out.push_back(std::move(bytes));
+  }
+  return out;
+}
 
 void RegisterRun(CLI::App& app, Action* run) {
   auto* cmd = app.add_subcommand(
@@ -225,7 +267,7 @@ void RegisterRun(CLI::App& app, Action* run) {
                   "the .tar or folder written by 'ember compile --target host', or a project folder "
                   "('ember micro create-project')")
       ->required();
-  cmd->add_option("--input,-i", *inputs, "one file per model input, in order: .npy or .bin")->required();
+  cmd->add_option("--input,-i", *inputs, "one file per model input, in order: .npy or .bin; or zeros, random, random:SEED")->required();
   cmd->add_option("--output,-o", *outputs, "one file per model output, in order: .npy or .bin");
   cmd->footer("Example:\n  ember compile kws.tflite -o kws.tar && ember run kws.tar --input x.bin --output y.bin\n"
               "The runner is built once with the system C compiler and cached in $EMBER_CACHE_DIR\n"
