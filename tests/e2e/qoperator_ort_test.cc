@@ -9,6 +9,13 @@
 // on every element, and `ember compile` takes the model. ONNX Runtime
 // requantizes in float and rounds once; ember's int8 operators requantize
 // in fixed point as TFLite does, so single elements may differ by one step.
+//
+// The uint8 models have 7-bit weights (|w| <= 63), as ONNX Runtime's
+// quantizer writes them with reduce_range=True: its uint8 x int8 kernels on
+// x86 without VNNI add pairs of products in saturating int16 (vpmaddubsw),
+// so with full 8-bit weights its own results leave ONNX's definition (by up
+// to 57 steps here; ember follows the definition, onnx_qoperator_test.cc).
+// The full-range uint8 models are run too and their distance reported.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -64,13 +71,25 @@ TEST(QOperatorOrt, Int8GraphWithinOneStepOfOnnxRuntime) {
                  << " (set EMBER_ORT_NODE_DIR; docs/quantize.md says how to install it)";
   }
   const std::string tmp = TempDir();
-  for (const QopModel& m : AllQopModels()) {
+  std::vector<QopModel> models = AllQopModels(/*u8_reduce_range=*/true);
+  for (QopModel& m : AllQopModels()) {
+    if (m.name.find("_u8") == std::string::npos) continue;
+    m.name += "_8bit_weights";  // reported, not checked
+    models.push_back(std::move(m));
+  }
+  for (const QopModel& m : models) {
+    const bool checked = m.name.find("_8bit_weights") == std::string::npos;
     SCOPED_TRACE(m.name);
     const std::string path = tmp + "/" + m.name + ".onnx";
     WriteFile(path, m.bytes);
     auto g = frontend::onnx::ImportOnnxFile(path);
     ASSERT_TRUE(g.ok()) << g.diag().ToString();
     ASSERT_TRUE(passes::RunPipeline(*g).ok());
+    int float_ops = 0;  // arithmetic left in float by fold-qdq
+    for (const auto& n : g->nodes) {
+      float_ops += g->tensor(n.outputs[0]).dtype == ir::DType::kFloat32 && n.op != ir::OpKind::kDequantize &&
+                   n.op != ir::OpKind::kTranspose && n.op != ir::OpKind::kReshape;
+    }
     std::string dims;
     for (size_t k = 0; k < m.input_shape.size(); ++k) dims += (k ? "x" : "") + std::to_string(m.input_shape[k]);
     size_t within = 0, exact = 0, total = 0;
@@ -95,10 +114,12 @@ TEST(QOperatorOrt, Int8GraphWithinOneStepOfOnnxRuntime) {
         ++total;
       }
     }
-    std::printf("%s: ember int8 vs ONNX Runtime %s: %zu of %zu output elements equal, %zu of %zu within 1 step, worst %.2f "
-                "steps\n",
-                m.name.c_str(), dims.c_str(), exact, total, within, total, worst);
-    EXPECT_EQ(within, total);
+    std::printf("%s: ember (%d float operators) vs ONNX Runtime %s: %zu of %zu output elements equal, %zu of %zu within 1 "
+                "step, worst %.2f steps\n",
+                m.name.c_str(), float_ops, dims.c_str(), exact, total, within, total, worst);
+    if (checked) {
+      EXPECT_EQ(within, total);
+    }
     // The compiler takes it too.
     const CliResult c = RunCli({"compile", path, "--target", "host", "-o", tmp + "/" + m.name + "_mlf"});
     EXPECT_EQ(c.exit_code, 0) << c.err;

@@ -39,11 +39,12 @@ inline int32_t Lcg(uint32_t* s, int32_t lo, int32_t hi) {
   return lo + static_cast<int32_t>((*s >> 8) % static_cast<uint32_t>(hi - lo + 1));
 }
 
-// Symmetric int8 weights: element 0 of each of `channels` blocks is +-127.
-inline std::vector<int32_t> Weights(size_t n, size_t channels, uint32_t seed) {
+// Symmetric int8 weights: element 0 of each of `channels` blocks is +-wmax
+// (127; 63 for the 7-bit weights of ONNX Runtime's reduce_range).
+inline std::vector<int32_t> Weights(size_t n, size_t channels, uint32_t seed, int32_t wmax = 127) {
   std::vector<int32_t> w(n);
-  for (auto& v : w) v = Lcg(&seed, -100, 100);
-  for (size_t c = 0; c < channels; ++c) w[c * (n / channels)] = c % 2 ? -127 : 127;
+  for (auto& v : w) v = Lcg(&seed, -wmax * 100 / 127, wmax * 100 / 127);
+  for (size_t c = 0; c < channels; ++c) w[c * (n / channels)] = c % 2 ? -wmax : wmax;
   return w;
 }
 
@@ -55,7 +56,7 @@ struct Act {
 }  // namespace qop_detail
 
 // x -> QuantizeLinear -> QLinearConv (3x3, pads 1, int32 bias) -> DequantizeLinear.
-inline QopModel QLinearConvModel(bool u8, bool per_channel, bool depthwise = false) {
+inline QopModel QLinearConvModel(bool u8, bool per_channel, bool depthwise = false, int32_t wmax = 127) {
   using namespace qop_detail;
   const Act a{u8 ? ::onnx::TensorProto::UINT8 : ::onnx::TensorProto::INT8};
   const int64_t c = 3, m = depthwise ? 3 : 4;
@@ -64,7 +65,7 @@ inline QopModel QLinearConvModel(bool u8, bool per_channel, bool depthwise = fal
   b.Init("xs", {}, {0.02f});
   b.InitInt("xz", a.elem, {}, {a.zero(131)});
   const int64_t cg = depthwise ? 1 : c;
-  b.InitInt("w", ::onnx::TensorProto::INT8, {m, cg, 3, 3}, Weights(static_cast<size_t>(m * cg * 9), static_cast<size_t>(m), 7));
+  b.InitInt("w", ::onnx::TensorProto::INT8, {m, cg, 3, 3}, Weights(static_cast<size_t>(m * cg * 9), static_cast<size_t>(m), 7, wmax));
   if (per_channel) {
     std::vector<float> s;
     for (int64_t k = 0; k < m; ++k) s.push_back(0.004f + 0.0015f * static_cast<float>(k));
@@ -91,7 +92,7 @@ inline QopModel QLinearConvModel(bool u8, bool per_channel, bool depthwise = fal
 
 // x -> Q -> QLinearConv -> QLinearConv -> QLinearAdd (residual) -> MaxPool
 // (on the quantized tensor) -> QLinearGlobalAveragePool -> DQ.
-inline QopModel ResidualPoolModel(bool u8) {
+inline QopModel ResidualPoolModel(bool u8, int32_t wmax = 127) {
   using namespace qop_detail;
   const Act a{u8 ? ::onnx::TensorProto::UINT8 : ::onnx::TensorProto::INT8};
   OnnxBuilder b;
@@ -99,10 +100,10 @@ inline QopModel ResidualPoolModel(bool u8) {
   b.Input("x", {1, 4, 6, 6});
   b.Init("xs", {}, {0.03f});
   b.InitInt("xz", a.elem, {}, {a.zero(125)});
-  b.InitInt("w", ::onnx::TensorProto::INT8, {4, 4, 3, 3}, Weights(144, 4, 11));
+  b.InitInt("w", ::onnx::TensorProto::INT8, {4, 4, 3, 3}, Weights(144, 4, 11, wmax));
   b.Init("ws", {4}, {0.003f, 0.004f, 0.0035f, 0.005f});
   b.InitInt("wz", ::onnx::TensorProto::INT8, {4}, {0, 0, 0, 0});
-  b.InitInt("w2", ::onnx::TensorProto::INT8, {4, 4, 1, 1}, Weights(16, 1, 13));
+  b.InitInt("w2", ::onnx::TensorProto::INT8, {4, 4, 1, 1}, Weights(16, 1, 13, wmax));
   b.Init("ws2", {}, {0.006f});
   b.InitInt("wz2", ::onnx::TensorProto::INT8, {}, {0});
   b.Init("cs", {}, {0.05f});
@@ -125,7 +126,7 @@ inline QopModel ResidualPoolModel(bool u8) {
 }
 
 // x [2, 8] -> Q -> QLinearMatMul (B [8, 5] int8, per tensor or per column) -> DQ.
-inline QopModel QLinearMatMulModel(bool u8, bool per_column) {
+inline QopModel QLinearMatMulModel(bool u8, bool per_column, int32_t wmax = 127) {
   using namespace qop_detail;
   const Act a{u8 ? ::onnx::TensorProto::UINT8 : ::onnx::TensorProto::INT8};
   OnnxBuilder b;
@@ -133,8 +134,8 @@ inline QopModel QLinearMatMulModel(bool u8, bool per_column) {
   b.Init("xs", {}, {0.025f});
   b.InitInt("xz", a.elem, {}, {a.zero(128)});
   // B is [K, N]: the symmetric +-127 of each column.
-  std::vector<int32_t> w = Weights(40, 1, 5);
-  for (int n = 0; n < 5; ++n) w[static_cast<size_t>(n)] = n % 2 ? -127 : 127;  // row 0, column n
+  std::vector<int32_t> w = Weights(40, 1, 5, wmax);
+  for (int n = 0; n < 5; ++n) w[static_cast<size_t>(n)] = n % 2 ? -wmax : wmax;  // row 0, column n
   b.InitInt("w", ::onnx::TensorProto::INT8, {8, 5}, w);
   if (per_column) {
     b.Init("ws", {5}, {0.006f, 0.004f, 0.005f, 0.007f, 0.003f});
@@ -156,7 +157,7 @@ inline QopModel QLinearMatMulModel(bool u8, bool per_column) {
 // x -> Q -> QLinearConv (1x1) -> QLinearMul (by a constant per channel) ->
 // QLinearAveragePool (2x2, stride 2; output quantized as its input, as
 // fold-qdq needs for an int8 average_pool2d) -> DQ.
-inline QopModel MulAveragePoolModel(bool u8) {
+inline QopModel MulAveragePoolModel(bool u8, int32_t wmax = 127) {
   using namespace qop_detail;
   const Act a{u8 ? ::onnx::TensorProto::UINT8 : ::onnx::TensorProto::INT8};
   OnnxBuilder b;
@@ -164,7 +165,7 @@ inline QopModel MulAveragePoolModel(bool u8) {
   b.Input("x", {1, 2, 6, 6});
   b.Init("xs", {}, {0.02f});
   b.InitInt("xz", a.elem, {}, {a.zero(140)});
-  b.InitInt("w", ::onnx::TensorProto::INT8, {2, 2, 1, 1}, {127, -40, 33, -127});
+  b.InitInt("w", ::onnx::TensorProto::INT8, {2, 2, 1, 1}, {wmax, -40 * wmax / 127, 33 * wmax / 127, -wmax});
   b.Init("ws", {}, {0.008f});
   b.InitInt("wz", ::onnx::TensorProto::INT8, {}, {0});
   b.Init("cs", {}, {0.018f});
@@ -222,17 +223,19 @@ inline std::vector<float> RunNchw(const ir::Graph& g, const std::vector<float>& 
   return nhwc_out ? SwapLayout(y, out_shape, false) : y;
 }
 
-// Every model above, uint8 and int8.
-inline std::vector<QopModel> AllQopModels() {
+// Every model above, uint8 and int8 activations, weights of magnitude up to
+// `wmax` (the uint8 ones only with 7-bit weights when `u8_reduce_range`).
+inline std::vector<QopModel> AllQopModels(bool u8_reduce_range = false) {
   std::vector<QopModel> m;
   for (bool u8 : {true, false}) {
-    m.push_back(QLinearConvModel(u8, false));
-    m.push_back(QLinearConvModel(u8, true));
-    m.push_back(QLinearConvModel(u8, true, /*depthwise=*/true));
-    m.push_back(ResidualPoolModel(u8));
-    m.push_back(QLinearMatMulModel(u8, false));
-    m.push_back(QLinearMatMulModel(u8, true));
-    m.push_back(MulAveragePoolModel(u8));
+    const int32_t wmax = u8 && u8_reduce_range ? 63 : 127;
+    m.push_back(QLinearConvModel(u8, false, false, wmax));
+    m.push_back(QLinearConvModel(u8, true, false, wmax));
+    m.push_back(QLinearConvModel(u8, true, /*depthwise=*/true, wmax));
+    m.push_back(ResidualPoolModel(u8, wmax));
+    m.push_back(QLinearMatMulModel(u8, false, wmax));
+    m.push_back(QLinearMatMulModel(u8, true, wmax));
+    m.push_back(MulAveragePoolModel(u8, wmax));
   }
   return m;
 }
