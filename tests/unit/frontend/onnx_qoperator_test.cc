@@ -190,6 +190,38 @@ TEST(OnnxQOperator, Uint8GraphInputAndOutputKeepTheirType) {
   EXPECT_LT(differ, 8);
 }
 
+// QDQ models with uint8 activations (ONNX Runtime's default) fold too: the
+// uint8 QuantizeLinear/DequantizeLinear pairs are held as int8.
+TEST(OnnxQOperator, QdqWithUint8ActivationsFoldsToInt8) {
+  OnnxBuilder b;
+  b.Input("x", {1, 2, 4, 4});
+  b.Init("xs", {}, {0.02f});
+  b.InitInt("xz", pb::TensorProto::UINT8, {}, {128});
+  b.InitInt("w", pb::TensorProto::INT8, {2, 2, 3, 3}, test::qop_detail::Weights(36, 2, 3));
+  b.Init("ws", {}, {0.01f});
+  b.InitInt("wz", pb::TensorProto::INT8, {}, {0});
+  b.Init("ys", {}, {0.05f});
+  b.InitInt("yz", pb::TensorProto::UINT8, {}, {120});
+  b.Node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"});
+  b.Node("DequantizeLinear", {"xq", "xs", "xz"}, {"xf"});
+  b.Node("DequantizeLinear", {"w", "ws", "wz"}, {"wf"});
+  b.Node("Conv", {"xf", "wf"}, {"yf"}).Ints("pads", {1, 1, 1, 1});
+  b.Node("QuantizeLinear", {"yf", "ys", "yz"}, {"yq"});
+  b.Node("DequantizeLinear", {"yq", "ys", "yz"}, {"y"});
+  b.Output("y");
+  QopModel m{"qdq_u8", b.Bytes(), {1, 2, 4, 4}, {1, 2, 4, 4}, 0.05f};
+  const ir::Graph literal = MustImport(m.bytes);
+  const ir::Graph g = Pipelined(m);
+  int convs = 0;
+  for (const auto& n : g.nodes) convs += n.op == OpKind::kConv2D && g.tensor(n.outputs[0]).dtype == ir::DType::kInt8;
+  EXPECT_EQ(convs, 1);
+  std::vector<float> x(32);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = 0.11f * static_cast<float>(i) - 1.7f;
+  const auto want = RunModel(literal, m, x), got = RunModel(g, m, x);
+  ASSERT_EQ(want.size(), got.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_LE(std::fabs(got[i] - want[i]), 1.001f * m.output_scale) << i;
+}
+
 // ConvInteger / MatMulInteger read through a Cast to float (integer-ops
 // quantization with a static input scale): the same integers in float.
 TEST(OnnxQOperator, MatMulIntegerThroughCastToFloat) {
