@@ -1,6 +1,6 @@
 // Small QOperator-form ONNX models (QLinearConv, QLinearMatMul, ONNX
 // Runtime's com.microsoft QLinearAdd/QLinearMul/QLinearGlobalAveragePool/
-// QLinearAveragePool) for the importer's tests and the comparison with ONNX
+// QLinearAveragePool/QGemm) for the importer's tests and the comparison with ONNX
 // Runtime: a float input, QuantizeLinear, the QOperator nodes, then
 // DequantizeLinear to a float output, as ONNX Runtime's quantizer writes them.
 // Activations uint8 (ONNX Runtime's default) or int8; weights int8, per tensor
@@ -189,6 +189,41 @@ inline QopModel MulAveragePoolModel(bool u8, int32_t wmax = 127) {
           /*all_int8=*/false};
 }
 
+// x [2, 8] -> Q -> QGemm (com.microsoft; B [5, 8] with transB, int8 per
+// tensor or per column, int32 bias C, alpha 0.5) -> DQ; without an output
+// scale QGemm's output is float (one step: one accumulator unit).
+inline QopModel QGemmModel(bool u8, bool per_column, bool float_out = false, int32_t wmax = 127) {
+  using namespace qop_detail;
+  const Act a{u8 ? ::onnx::TensorProto::UINT8 : ::onnx::TensorProto::INT8};
+  OnnxBuilder b;
+  b.Domain("com.microsoft", 1);
+  b.Input("x", {2, 8});
+  b.Init("xs", {}, {0.025f});
+  b.InitInt("xz", a.elem, {}, {a.zero(133)});
+  b.InitInt("w", ::onnx::TensorProto::INT8, {5, 8}, Weights(40, 5, 17, wmax));
+  if (per_column) {
+    b.Init("ws", {5}, {0.006f, 0.004f, 0.005f, 0.007f, 0.003f});
+    b.InitInt("wz", ::onnx::TensorProto::INT8, {5}, {0, 0, 0, 0, 0});
+  } else {
+    b.Init("ws", {}, {0.005f});
+    b.InitInt("wz", ::onnx::TensorProto::INT8, {}, {0});
+  }
+  b.InitInt("c", ::onnx::TensorProto::INT32, {5}, {900, -1400, 300, 0, 2500});
+  b.Init("ys", {}, {0.02f});
+  b.InitInt("yz", a.elem, {}, {a.zero(122)});
+  b.Node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"});
+  std::vector<std::string> in = {"xq", "xs", "xz", "w", "ws", "wz", "c"};
+  if (!float_out) in.insert(in.end(), {"ys", "yz"});
+  b.Node("QGemm", in, {float_out ? "y" : "yq"}, "gemm").Int("transB", 1).Float("alpha", 0.5f).proto()->set_domain(
+      "com.microsoft");
+  if (!float_out) b.Node("DequantizeLinear", {"yq", "ys", "yz"}, {"y"});
+  b.OutputWithShape("y", {2, 5});
+  QopModel m{std::string("qgemm_") + (u8 ? "u8" : "i8") + (per_column ? "_per_column" : "") + (float_out ? "_float_out" : ""),
+             b.Bytes(), {2, 8}, {2, 5}, float_out ? 0.5f * 0.025f * 0.003f : 0.02f};
+  m.all_int8 = !float_out;  // a float output: the last operator computes in float
+  return m;
+}
+
 // NCHW <-> NHWC of a rank-4 float tensor of NCHW shape `s` (to_nhwc) or back.
 inline std::vector<float> SwapLayout(const std::vector<float>& in, const std::vector<int64_t>& s, bool to_nhwc) {
   std::vector<float> out(in.size());
@@ -236,6 +271,9 @@ inline std::vector<QopModel> AllQopModels(bool u8_reduce_range = false) {
     m.push_back(QLinearMatMulModel(u8, false, wmax));
     m.push_back(QLinearMatMulModel(u8, true, wmax));
     m.push_back(MulAveragePoolModel(u8, wmax));
+    m.push_back(QGemmModel(u8, false, false, wmax));
+    m.push_back(QGemmModel(u8, true, false, wmax));
+    m.push_back(QGemmModel(u8, true, /*float_out=*/true, wmax));
   }
   return m;
 }

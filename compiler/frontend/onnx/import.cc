@@ -166,7 +166,8 @@ bool IsImportedNode(const pb::NodeProto& n) {
 // libonnx has no schema of the com.microsoft operators and leaves their
 // outputs untyped, which strict inference refuses in the operators that
 // read them: their element type is that of the output zero point (else the
-// input's zero point; uint8 when neither is given).
+// input's zero point; uint8 when neither is given; float for QGemm without
+// an output scale).
 void TypeContribOutputs(pb::GraphProto* g, const std::map<std::string, const pb::TensorProto*>& consts) {
   std::set<std::string> typed;
   for (const auto& v : g->value_info()) typed.insert(v.name());
@@ -174,8 +175,11 @@ void TypeContribOutputs(pb::GraphProto* g, const std::map<std::string, const pb:
   for (const auto& n : g->node()) {
     if (n.domain() != kContribDomain || n.output_size() < 1 || typed.count(n.output(0))) continue;
     const bool pool = n.op_type() == "QLinearGlobalAveragePool" || n.op_type() == "QLinearAveragePool";
+    const bool gemm = n.op_type() == "QGemm";
     int32_t elem = pb::TensorProto::UINT8;
-    for (int pos : pool ? std::vector<int>{4, 2} : std::vector<int>{7, 2}) {
+    if (gemm && (n.input_size() < 8 || n.input(7).empty())) elem = pb::TensorProto::FLOAT;  // no y_scale
+    for (int pos : pool ? std::vector<int>{4, 2} : gemm ? std::vector<int>{8, 2} : std::vector<int>{7, 2}) {
+      if (elem == pb::TensorProto::FLOAT) break;
       if (pos < n.input_size() && consts.count(n.input(pos))) {
         elem = consts.at(n.input(pos))->data_type();
         break;

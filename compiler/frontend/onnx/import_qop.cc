@@ -1,6 +1,6 @@
 // The QOperator form of quantized ONNX models (QLinearConv, QLinearMatMul,
 // ConvInteger, MatMulInteger; com.microsoft QLinearAdd, QLinearMul,
-// QLinearGlobalAveragePool, QLinearAveragePool). Each node is imported as its
+// QLinearGlobalAveragePool, QLinearAveragePool, QGemm). Each node is imported as its
 // QDQ equivalent: DequantizeLinear of the quantized inputs with their scale
 // and zero point, the float operator, QuantizeLinear of the result with the
 // output's scale and zero point. The fold-qdq pass then makes the same int8
@@ -49,6 +49,7 @@ const Layout* LayoutOf(const std::string& op) {
       {"QLinearMul", {"Mul", 0, 1, 2, 3, 4, 5, 6, 7, -1, 7}},
       {"QLinearGlobalAveragePool", {"GlobalAveragePool", 0, 1, 2, -1, -1, -1, 3, 4, -1, 4}},
       {"QLinearAveragePool", {"AveragePool", 0, 1, 2, -1, -1, -1, 3, 4, -1, 4}},
+      {"QGemm", {"Gemm", 0, 1, 2, 3, 4, 5, 7, 8, 6, 5}},
       {"ConvInteger", {"Conv", 0, -1, 2, 1, -1, 3, -1, -1, -1, 2}},
       {"MatMulInteger", {"MatMul", 0, -1, 2, 1, -1, 3, -1, -1, -1, 2}},
   };
@@ -219,6 +220,9 @@ Expected<std::pair<int64_t, int64_t>> WeightAxis(Context& ctx, const NodeRef& re
   const ir::Shape s = ShapeOf(ctx, v);
   if (s.empty()) return std::pair<int64_t, int64_t>{1, -1};
   if (std::string(l.float_op) == "Conv") return std::pair<int64_t, int64_t>{s[0], 0};
+  if (std::string(l.float_op) == "Gemm" && s.size() == 2) {  // B [K, N], or [N, K] with transB
+    return AttrInt(ref, "transB", 0) != 0 ? std::pair<int64_t, int64_t>{s[0], 0} : std::pair<int64_t, int64_t>{s[1], 1};
+  }
   return std::pair<int64_t, int64_t>{s.back(), static_cast<int64_t>(s.size()) - 1};
 }
 
@@ -243,6 +247,8 @@ Status Expand(Context& ctx, const NodeRef& ref, const Layout& l) {
     if (!e.Has(k) && !optional_zp) return e.Bad("input " + std::to_string(k) + " (" + Role(l, k) + ") is missing");
   }
   const bool integer = l.y_scale < 0;  // ConvInteger / MatMulInteger
+  // QGemm without y_scale has a float output.
+  const bool float_out = !integer && !e.Has(l.y_scale);
   auto one = [&](const std::string& base, int64_t n) {
     return e.BindConst(base, FloatConst(n > 1 ? ir::Shape{n} : ir::Shape{}, std::vector<double>(static_cast<size_t>(n), 1.0)));
   };
@@ -283,7 +289,8 @@ Status Expand(Context& ctx, const NodeRef& ref, const Layout& l) {
   // the other operand.
   std::shared_ptr<const ConstTensor> ws;
   if (l.w >= 0) {
-    const bool weights = std::string(l.float_op) == "Conv" || std::string(l.float_op) == "MatMul";
+    const bool weights = std::string(l.float_op) == "Conv" || std::string(l.float_op) == "MatMul" ||
+                         std::string(l.float_op) == "Gemm";
     int64_t count = 1, axis = -1;
     if (weights) {
       EMBER_ASSIGN_OR_RETURN(auto ax, WeightAxis(ctx, ref, l, l.w));
@@ -301,13 +308,22 @@ Status Expand(Context& ctx, const NodeRef& ref, const Layout& l) {
     } else {
       EMBER_ASSIGN_OR_RETURN(ws, e.Scale(l.w_scale, count, weights ? "weight" : "second input"));
       w_scale = e.In(l.w_scale);
+      if (const float alpha = AttrFloat(ref, "alpha", 1.0f); op == "QGemm" && alpha != 1.0f) {
+        // QGemm's alpha goes into B's scale (and so into C's).
+        if (!(alpha > 0.0f) || !std::isfinite(alpha)) return UnsupportedAttr(ctx, ref, "alpha <= 0", kHint);
+        ConstTensor scaled = FloatConst(ws->shape, {});
+        for (int64_t k = 0; k < ws->size(); ++k) scaled.f.push_back(static_cast<float>(ws->at(k)) * alpha);
+        ws = std::make_shared<const ConstTensor>(scaled);
+        w_scale = e.BindConst(e.In(l.w_scale) + "_alpha", std::move(scaled));
+      }
     }
     EMBER_ASSIGN_OR_RETURN(std::string w_zp, e.ZeroPoint(l.w_zp, l.w, count, weights ? "weight" : "second input"));
     const int64_t n_scales = ctx.values.at(w_scale).c->size();
     EMBER_ASSIGN_OR_RETURN(std::string wf, e.Dequantize(e.In(l.w), w_scale, w_zp, n_scales > 1 ? axis : -1));
     float_in.push_back(wf);
   }
-  // QLinearConv's int32 bias: scale x_scale * w_scale[m], zero point 0.
+  // The int32 bias of QLinearConv and QGemm: scale x_scale * w_scale[m]
+  // (QGemm: times alpha), zero point 0.
   if (l.bias >= 0 && e.Has(l.bias)) {
     EMBER_ASSIGN_OR_RETURN(int32_t bt, e.TypeOf(l.bias));
     if (bt != pb::TensorProto::INT32) return e.Bad("the bias '" + e.In(l.bias) + "' has type " + ElemName(bt) + "; int32 expected");
@@ -321,6 +337,7 @@ Status Expand(Context& ctx, const NodeRef& ref, const Layout& l) {
   // The float operator; its attributes are the QOperator node's.
   std::vector<const pb::AttributeProto*> attrs;
   for (const auto& a : ref.node->attribute()) {
+    if (op == "QGemm" && a.name() == "alpha") continue;  // in B's scale
     if (a.name() == "channels_last") {
       if (a.i() == 0) continue;
       if (op == "QLinearAveragePool") return UnsupportedAttr(ctx, ref, "channels_last=1", kHint);
@@ -350,6 +367,7 @@ Status Expand(Context& ctx, const NodeRef& ref, const Layout& l) {
     ctx.int_as_float.insert(out);
     return Status::Ok();
   }
+  if (float_out) return e.Run(float_op, float_in, out, attrs);
   std::string yf = e.Fresh(out + "_float");
   EMBER_RETURN_IF_ERROR(e.Run(float_op, float_in, yf, attrs));
   EMBER_ASSIGN_OR_RETURN(auto ys, e.Scale(l.y_scale, 1, "output"));
@@ -379,7 +397,8 @@ bool IsQOperatorOp(const std::string& op) {
 }
 
 bool IsContribQOperatorOp(const std::string& op) {
-  return op == "QLinearAdd" || op == "QLinearMul" || op == "QLinearGlobalAveragePool" || op == "QLinearAveragePool";
+  return op == "QLinearAdd" || op == "QLinearMul" || op == "QLinearGlobalAveragePool" || op == "QLinearAveragePool" ||
+         op == "QGemm";
 }
 
 bool ReadsU8AsI8(const std::string& op) { return op == "DequantizeLinear" || PassesValuesThrough(op); }
