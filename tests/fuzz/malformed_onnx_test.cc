@@ -201,8 +201,9 @@ std::filesystem::path CorpusDir() { return std::filesystem::path(EMBER_SOURCE_DI
 
 TEST(MalformedOnnx, FilesMatchGenerator) {
   auto corpus = OnnxCorpus();
-  // The valid seed of the onnx fuzz target (tests/fuzz/targets/onnx_fuzz.cc).
+  // The valid seeds of the onnx fuzz target (tests/fuzz/targets/onnx_fuzz.cc).
   corpus["onnx/small_cnn.onnx"] = SmallCnn().Bytes();
+  corpus["onnx/qoperator_residual.onnx"] = ResidualPoolModel(/*u8=*/true).bytes;  // QOperator form
   ASSERT_GE(corpus.size(), 15u);
   const bool write = std::getenv("EMBER_WRITE_CORPUS") != nullptr;
   if (write) std::filesystem::create_directories(CorpusDir() / "onnx");
