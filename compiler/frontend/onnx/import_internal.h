@@ -91,8 +91,9 @@ struct Context {
   // float32 with the same integer values; only a Cast to float may read them.
   std::set<std::string> int_as_float;
   std::set<std::string> graph_outputs;  // ONNX names of the graph outputs
-  // DequantizeLinear made for QOperator nodes, by value and parameters.
-  std::map<std::string, std::string> qop_dequantized;
+  // DequantizeLinear made for QOperator nodes, by value and parameters: the
+  // name of its result and the IR tensor (run time) it was bound to.
+  std::map<std::string, std::pair<std::string, ir::TensorId>> qop_dequantized;
   ir::Graph graph;
 };
 

@@ -192,9 +192,14 @@ class Expansion {
   Expected<std::string> Dequantize(const std::string& x, const std::string& scale, const std::string& zp,
                                    int64_t axis = -1) {
     const std::string key = x + '\n' + scale + '\n' + zp + '\n' + std::to_string(axis);
-    if (auto it = ctx_.qop_dequantized.find(key); it != ctx_.qop_dequantized.end()) return it->second;
+    if (auto it = ctx_.qop_dequantized.find(key); it != ctx_.qop_dequantized.end()) {
+      // Unless a later ONNX value took the name.
+      auto v = ctx_.values.find(it->second.first);
+      if (v != ctx_.values.end() && v->second.id != ir::kNoTensor && v->second.id == it->second.second) {
+        return it->second.first;
+      }
+    }
     const std::string out = Fresh(x + "_dequantized");
-    ctx_.qop_dequantized[key] = out;
     pb::AttributeProto a;
     a.set_name("axis");
     a.set_type(pb::AttributeProto::INT);
@@ -204,6 +209,7 @@ class Expansion {
     std::vector<std::string> in = {x, scale};
     if (!zp.empty()) in.push_back(zp);
     EMBER_RETURN_IF_ERROR(Run("DequantizeLinear", in, out, attrs));
+    ctx_.qop_dequantized[key] = {out, ctx_.values.at(out).id};
     return out;
   }
 
