@@ -176,19 +176,11 @@ class Expansion {
     return BindConst(OutputName(ref_, 0) + "_zero_point", std::move(z));
   }
 
-  // Transpose(x, perm).
-  Expected<std::string> Transpose(const std::string& x, const std::vector<int64_t>& perm, const std::string& base) {
-    const std::string out = Fresh(base);
-    pb::AttributeProto a;
-    a.set_name("perm");
-    a.set_type(pb::AttributeProto::INTS);
-    for (int64_t p : perm) a.add_ints(p);
-    EMBER_RETURN_IF_ERROR(Run("Transpose", {x}, out, {&a}));
-    return out;
-  }
-
   // DequantizeLinear(in[x], scale, zp) with `axis` for a per-axis scale; one
-  // per value and parameters, so that readers of a tensor share it.
+  // per value and parameters, so that readers of a tensor share it (the
+  // layout pass then moves the NHWC <-> NCHW transposes of consecutive
+  // spatial operators through it and cancels them, as it does for a
+  // dequantize with one reader).
   Expected<std::string> Dequantize(const std::string& x, const std::string& scale, const std::string& zp,
                                    int64_t axis = -1) {
     const std::string key = x + '\n' + scale + '\n' + zp + '\n' + std::to_string(axis);
@@ -269,27 +261,7 @@ Status Expand(Context& ctx, const NodeRef& ref, const Layout& l) {
   }
   EMBER_ASSIGN_OR_RETURN(std::string x_zp, e.ZeroPoint(l.x_zp, l.x, 1, "input"));
   EMBER_ASSIGN_OR_RETURN(int32_t x_type, e.TypeOf(l.x));
-  // Spatial operators are NHWC in the IR: their transposes go on the
-  // integer tensors, outside the dequantize -> operator -> quantize group, so
-  // that fold-qdq finds the group whatever the layout pass can remove (the
-  // float transposes inside cancel in pairs).
-  EMBER_ASSIGN_OR_RETURN(Value xv, Input(ctx, ref, static_cast<size_t>(l.x)));
-  const bool spatial = !integer && ShapeOf(ctx, xv).size() == 4 &&
-                       (std::string(l.float_op) == "Conv" || std::string(l.float_op) == "AveragePool");
-  const std::vector<int64_t> to_nhwc = {0, 2, 3, 1}, to_nchw = {0, 3, 1, 2};
-  std::string xq = e.In(l.x);
-  if (spatial && xv.id != ir::kNoTensor && !ctx.graph.tensor(xv.id).quant) {
-    // A graph input: its quantization, before the transpose moves it.
-    const ConstTensor& z = *ctx.values.at(x_zp).c;
-    ctx.graph.tensor(xv.id).quant = ir::QuantParams{{static_cast<float>(xs->at(0))}, {z.int_at(0)}, 0};
-  }
-  if (spatial) {
-    EMBER_ASSIGN_OR_RETURN(xq, e.Transpose(xq, to_nhwc, xq + "_nhwc"));
-  }
-  EMBER_ASSIGN_OR_RETURN(std::string xf, e.Dequantize(xq, x_scale, x_zp));
-  if (spatial) {
-    EMBER_ASSIGN_OR_RETURN(xf, e.Transpose(xf, to_nchw, xf + "_nchw"));
-  }
+  EMBER_ASSIGN_OR_RETURN(std::string xf, e.Dequantize(e.In(l.x), x_scale, x_zp));
   std::vector<std::string> float_in = {xf};
   // Second input: weights (per tensor or per output channel / column) or
   // the other operand.
@@ -374,20 +346,12 @@ Status Expand(Context& ctx, const NodeRef& ref, const Layout& l) {
     return Status::Ok();
   }
   if (float_out) return e.Run(float_op, float_in, out, attrs);
-  std::string yf = e.Fresh(out + "_float");
+  const std::string yf = e.Fresh(out + "_float");
   EMBER_RETURN_IF_ERROR(e.Run(float_op, float_in, yf, attrs));
   EMBER_ASSIGN_OR_RETURN(auto ys, e.Scale(l.y_scale, 1, "output"));
   (void)ys;
   EMBER_ASSIGN_OR_RETURN(std::string y_zp, e.OutputZeroPoint(l.y_zp, x_type));
-  if (!spatial) return e.Run("QuantizeLinear", {yf, e.In(l.y_scale), y_zp}, out, {});
-  EMBER_ASSIGN_OR_RETURN(yf, e.Transpose(yf, to_nhwc, out + "_float_nhwc"));
-  const std::string yq = e.Fresh(out + "_nhwc");
-  EMBER_RETURN_IF_ERROR(e.Run("QuantizeLinear", {yf, e.In(l.y_scale), y_zp}, yq, {}));
-  pb::AttributeProto perm;
-  perm.set_name("perm");
-  perm.set_type(pb::AttributeProto::INTS);
-  for (int64_t p : to_nchw) perm.add_ints(p);
-  return e.Run("Transpose", {yq}, out, {&perm});
+  return e.Run("QuantizeLinear", {yf, e.In(l.y_scale), y_zp}, out, {});
 }
 
 bool PassesValuesThrough(const std::string& op) {
