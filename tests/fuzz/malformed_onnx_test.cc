@@ -2,20 +2,23 @@
 // tests/fuzz/corpus/ (reproducible, like the TFLite ones:
 //   EMBER_WRITE_CORPUS=1 build/bin/ember_fuzz_tests --gtest_filter='MalformedOnnx.*'
 // rewrites them), a check that each is rejected by ImportOnnx with a clean
-// diagnostic that names the file, and random mutations of a valid model that
-// must import or give a diagnostic, never crash. cli_corpus_test.cc runs the
+// diagnostic that names the file, and random mutations of valid models (a
+// small CNN, a QOperator model) that must import or give a diagnostic, never
+// crash. cli_corpus_test.cc runs the
 // CLI on the same files.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <random>
 
 #include "frontend/onnx/import.h"
 #include "util/onnx_builder.h"
+#include "util/qoperator_models.h"
 
 namespace ember::test {
 namespace {
@@ -146,6 +149,43 @@ std::map<std::string, Bytes> OnnxCorpus() {
     b.OutputWithShape("y", {8192, 8192});
     c["onnx_fold_explosion.onnx"] = b.Bytes();
   }
+  // QOperator form: the importer checks the scales and zero points of the
+  // com.microsoft operators itself (libonnx has no schema for them).
+  auto qlinear_add = [](std::vector<std::string> in, const std::function<void(OnnxBuilder&)>& more = nullptr) {
+    OnnxBuilder b;
+    b.Domain("com.microsoft", 1);
+    b.Input("x", {1, 2, 2, 2});
+    b.Init("s", {}, {0.1f});
+    b.InitInt("z", pb::TensorProto::UINT8, {}, {128});
+    if (more) more(b);
+    b.Node("QuantizeLinear", {"x", "s", "z"}, {"xq"});
+    b.Node("QLinearAdd", in, {"aq"}).proto()->set_domain("com.microsoft");
+    b.Node("DequantizeLinear", {"aq", "s", "z"}, {"y"});
+    b.OutputWithShape("y", {1, 2, 2, 2});
+    return b.Bytes();
+  };
+  c["onnx_qlinearadd_missing_scale.onnx"] = qlinear_add({"xq", "s", "z", "xq"});
+  c["onnx_qlinearadd_zero_point_type.onnx"] =
+      qlinear_add({"xq", "s", "z", "xq", "s", "zf", "s", "z"}, [](OnnxBuilder& b) { b.Init("zf", {}, {128.0f}); });
+  c["onnx_qlinearadd_scale_length.onnx"] =
+      qlinear_add({"xq", "s", "z", "xq", "s2", "z", "s", "z"}, [](OnnxBuilder& b) { b.Init("s2", {2}, {0.1f, 0.2f}); });
+  auto qlinear_conv = [](int w_scales, int32_t x_zero_type, std::vector<int64_t> x_shape) {
+    OnnxBuilder b;
+    b.Input("xq", x_shape, pb::TensorProto::UINT8);
+    b.Init("xs", {}, {0.02f});
+    b.InitInt("xz", x_zero_type, {}, {128});
+    b.InitInt("w", pb::TensorProto::INT8, {2, 2, 3, 3}, std::vector<int32_t>(36, 5));
+    b.Init("ws", {w_scales}, std::vector<float>(static_cast<size_t>(w_scales), 0.01f));
+    b.InitInt("wz", pb::TensorProto::INT8, {w_scales}, std::vector<int32_t>(static_cast<size_t>(w_scales), 0));
+    b.Init("ys", {}, {0.05f});
+    b.InitInt("yz", pb::TensorProto::UINT8, {}, {128});
+    b.Node("QLinearConv", {"xq", "xs", "xz", "w", "ws", "wz", "ys", "yz"}, {"yq"}).Ints("pads", {1, 1, 1, 1});
+    b.OutputWithShape("yq", {1, 2, 4, 4}, pb::TensorProto::UINT8);
+    return b.Bytes();
+  };
+  c["onnx_qlinearconv_scale_length.onnx"] = qlinear_conv(3, pb::TensorProto::UINT8, {1, 2, 4, 4});
+  c["onnx_qlinearconv_zero_point_type.onnx"] = qlinear_conv(2, pb::TensorProto::INT8, {1, 2, 4, 4});
+  c["onnx_qlinearconv_rank_mismatch.onnx"] = qlinear_conv(2, pb::TensorProto::UINT8, {1, 2, 4});
   // Bit flips of the valid model (seeded).
   std::mt19937 rng(1234);
   for (int k = 0; k < 6; ++k) {
@@ -161,8 +201,9 @@ std::filesystem::path CorpusDir() { return std::filesystem::path(EMBER_SOURCE_DI
 
 TEST(MalformedOnnx, FilesMatchGenerator) {
   auto corpus = OnnxCorpus();
-  // The valid seed of the onnx fuzz target (tests/fuzz/targets/onnx_fuzz.cc).
+  // The valid seeds of the onnx fuzz target (tests/fuzz/targets/onnx_fuzz.cc).
   corpus["onnx/small_cnn.onnx"] = SmallCnn().Bytes();
+  corpus["onnx/qoperator_residual.onnx"] = ResidualPoolModel(/*u8=*/true).bytes;  // QOperator form
   ASSERT_GE(corpus.size(), 15u);
   const bool write = std::getenv("EMBER_WRITE_CORPUS") != nullptr;
   if (write) std::filesystem::create_directories(CorpusDir() / "onnx");
@@ -203,7 +244,7 @@ TEST(MalformedOnnx, EveryCorpusFileIsRejectedWithADiagnostic) {
 }
 
 TEST(MalformedOnnx, RandomMutationsImportOrGiveADiagnostic) {
-  const Bytes good = SmallCnn().Bytes();
+  for (const Bytes& good : {SmallCnn().Bytes(), ResidualPoolModel(/*u8=*/true).bytes}) {
   ASSERT_TRUE(frontend::onnx::ImportOnnx(good, "good.onnx").ok());
   std::mt19937 rng(42);
   for (int k = 0; k < 400; ++k) {
@@ -215,6 +256,7 @@ TEST(MalformedOnnx, RandomMutationsImportOrGiveADiagnostic) {
     if (!g.ok()) {
       EXPECT_NE(g.diag().exit, ExitCode::kInternal) << g.diag().ToString();
     }
+  }
   }
 }
 

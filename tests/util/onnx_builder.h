@@ -88,8 +88,23 @@ class OnnxBuilder {
     SetType(m_.mutable_graph()->add_output(), name, elem, {}, false);
   }
   // A graph output with its shape given.
-  void OutputWithShape(const std::string& name, const std::vector<int64_t>& dims) {
-    SetType(m_.mutable_graph()->add_output(), name, ::onnx::TensorProto::FLOAT, dims, true);
+  void OutputWithShape(const std::string& name, const std::vector<int64_t>& dims,
+                       int32_t elem = ::onnx::TensorProto::FLOAT) {
+    SetType(m_.mutable_graph()->add_output(), name, elem, dims, true);
+  }
+  // An integer initializer (INT8, UINT8, INT32, ...; values in int32_data).
+  void InitInt(const std::string& name, int32_t elem, const std::vector<int64_t>& dims, const std::vector<int32_t>& v) {
+    auto* t = InitProto();
+    t->set_name(name);
+    t->set_data_type(elem);
+    for (int64_t d : dims) t->add_dims(d);
+    for (int32_t x : v) t->add_int32_data(x);
+  }
+  // Imports another operator domain (e.g. "com.microsoft" for ONNX Runtime's contrib operators).
+  void Domain(const std::string& domain, int64_t version) {
+    auto* o = m_.add_opset_import();
+    o->set_domain(domain);
+    o->set_version(version);
   }
   void Init(const std::string& name, const std::vector<int64_t>& dims, const std::vector<float>& v) {
     *m_.mutable_graph()->add_initializer() = FloatTensor(name, dims, v);

@@ -153,17 +153,55 @@ bool IsImportedOp(const std::string& op) {
       {"LeakyRelu", "leaky_relu"}, {"PRelu", "prelu"}, {"HardSigmoid", "hard_sigmoid"},
       {"ConvTranspose", "transpose_conv"}, {"Resize", "resize_nearest_neighbor"},
       {"GlobalMaxPool", "reduce_max"}, {"ReduceMax", "reduce_max"}};
-  if (kOps.count(op)) return true;
+  if (kOps.count(op) || IsQOperatorOp(op)) return true;
   auto it = kExt.find(op);
   return it != kExt.end() && IrOp(it->second).has_value();
 }
 
+bool IsImportedNode(const pb::NodeProto& n) {
+  if (n.domain() == kContribDomain) return IsContribQOperatorOp(n.op_type());
+  return IsDefaultDomain(n.domain()) && IsImportedOp(n.op_type());
+}
+
+// libonnx has no schema of the com.microsoft operators and leaves their
+// outputs untyped, which strict inference refuses in the operators that
+// read them: their element type is that of the output zero point (else the
+// input's zero point; uint8 when neither is given; float for QGemm without
+// an output scale).
+void TypeContribOutputs(pb::GraphProto* g, const std::map<std::string, const pb::TensorProto*>& consts) {
+  std::set<std::string> typed;
+  for (const auto& v : g->value_info()) typed.insert(v.name());
+  for (const auto& v : g->output()) typed.insert(v.name());
+  for (const auto& n : g->node()) {
+    if (n.domain() != kContribDomain || n.output_size() < 1 || typed.count(n.output(0))) continue;
+    const bool pool = n.op_type() == "QLinearGlobalAveragePool" || n.op_type() == "QLinearAveragePool";
+    const bool gemm = n.op_type() == "QGemm";
+    int32_t elem = pb::TensorProto::UINT8;
+    if (gemm && (n.input_size() < 8 || n.input(7).empty())) elem = pb::TensorProto::FLOAT;  // no y_scale
+    for (int pos : pool ? std::vector<int>{4, 2} : gemm ? std::vector<int>{8, 2} : std::vector<int>{7, 2}) {
+      if (elem == pb::TensorProto::FLOAT) break;
+      if (pos < n.input_size() && consts.count(n.input(pos))) {
+        elem = consts.at(n.input(pos))->data_type();
+        break;
+      }
+    }
+    auto* v = g->add_value_info();
+    v->set_name(n.output(0));
+    v->mutable_type()->mutable_tensor_type()->set_elem_type(elem);
+    typed.insert(n.output(0));
+  }
+}
+
 Diagnostic UnsupportedOp(const Context& ctx, const NodeRef& ref) {
   const std::string dom = IsDefaultDomain(ref.node->domain()) ? "" : " of domain '" + ref.node->domain() + "'";
+  const std::string hint =
+      ref.node->op_type() == "DynamicQuantizeLinear"
+          ? "dynamic quantization computes its scales at run time, which ember does not; quantize the float model "
+            "statically instead (ember quantize MODEL --calibration DATA, or ONNX Runtime's quantize_static)"
+          : "docs/frontend-onnx.md lists the ONNX operators ember imports; replace this operator in the "
+            "source model (or export it with supported operators) and try again";
   return NodeError(ctx, ref, kUnsupportedOp, ExitCode::kUnsupported,
-                   "operator " + ref.node->op_type() + dom + " is not supported by ember",
-                   "docs/frontend-onnx.md lists the ONNX operators ember imports; replace this operator in the "
-                   "source model (or export it with supported operators) and try again");
+                   "operator " + ref.node->op_type() + dom + " is not supported by ember", hint);
 }
 
 NodeRef RefOf(const pb::GraphProto& g, int i) {
@@ -193,17 +231,19 @@ Status PrecheckNodes(Context& ctx, pb::GraphProto* g) {
   for (int i = 0; i < g->node_size(); ++i) {
     const NodeRef ref = RefOf(*g, i);
     pb::NodeProto* n = g->mutable_node(i);
-    if (!IsDefaultDomain(n->domain()) || !IsImportedOp(n->op_type())) return UnsupportedOp(ctx, ref);
+    if (!IsImportedNode(*n)) return UnsupportedOp(ctx, ref);
     // Weights pass through DequantizeLinear/Identity in QDQ models.
     if (n->op_type() == "DequantizeLinear" || n->op_type() == "Identity") {
       if (n->input_size() > 0 && n->output_size() > 0 && consts.count(n->input(0))) consts[n->output(0)] = consts[n->input(0)];
     }
-    if (n->op_type() != "Conv" && n->op_type() != "ConvTranspose") continue;
+    const bool qconv = n->op_type() == "QLinearConv";
+    if (n->op_type() != "Conv" && n->op_type() != "ConvTranspose" && n->op_type() != "ConvInteger" && !qconv) continue;
     if (FindAttr(ref, "kernel_shape")) continue;
-    auto w = n->input_size() > 1 ? consts.find(n->input(1)) : consts.end();
+    const int wpos = qconv ? 3 : 1;
+    auto w = n->input_size() > wpos ? consts.find(n->input(wpos)) : consts.end();
     if (w == consts.end()) {
       return NodeError(ctx, ref, kNotConstant, ExitCode::kUnsupported,
-                       "the weights ('" + (n->input_size() > 1 ? n->input(1) : std::string()) +
+                       "the weights ('" + (n->input_size() > wpos ? n->input(wpos) : std::string()) +
                            "') are computed at run time; ember needs constant convolution weights",
                        "export the model with constant weights (do_constant_folding=True)");
     }
@@ -212,6 +252,7 @@ Status PrecheckNodes(Context& ctx, pb::GraphProto* g) {
     a->set_type(pb::AttributeProto::INTS);
     for (int d = 2; d < w->second->dims_size(); ++d) a->add_ints(w->second->dims(d));
   }
+  TypeContribOutputs(g, consts);
   return Status::Ok();
 }
 
@@ -265,10 +306,7 @@ Status ConvertNodes(Context& ctx, const pb::GraphProto& g) {
   for (int i = 0; i < g.node_size(); ++i) {
     const NodeRef ref = RefOf(g, i);
     bool handled = false;
-    if (IsDefaultDomain(ref.node->domain())) {
-      EMBER_RETURN_IF_ERROR(ConvertNnNode(ctx, ref, &handled));
-      if (!handled) EMBER_RETURN_IF_ERROR(ConvertMiscNode(ctx, ref, &handled));
-    }
+    if (IsImportedNode(*ref.node)) EMBER_RETURN_IF_ERROR(ConvertNode(ctx, ref, &handled));
     if (!handled) return UnsupportedOp(ctx, ref);
   }
   return Status::Ok();
@@ -280,7 +318,30 @@ Status ConvertGraphOutputs(Context& ctx, const pb::GraphProto& g) {
     if (it == ctx.values.end()) {
       return FileError(ctx, kDataflow, ExitCode::kFailure, "graph output '" + out.name() + "' is not produced by any node", kReexport);
     }
+    if (ctx.int_as_float.count(out.name())) {
+      return FileError(ctx, kUnsupportedAttr, ExitCode::kUnsupported,
+                       "graph output '" + out.name() + "' is the int32 result of ConvInteger/MatMulInteger, which ember "
+                       "does not compute",
+                       "ember imports ConvInteger/MatMulInteger when a Cast to float reads their result; quantize the "
+                       "model statically (QDQ or QLinear operators) instead");
+    }
     EMBER_ASSIGN_OR_RETURN(ir::TensorId id, ToRuntime(ctx, it->second, out.name()));
+    if (ctx.u8_as_i8.count(id)) {
+      // A uint8 output held as int8 inside the graph.
+      NodeRef ref;
+      pb::NodeProto n;
+      n.set_op_type("QuantizeLinear");
+      ref.node = &n;
+      ref.name = out.name();
+      ref.index = static_cast<size_t>(g.node_size());
+      // The uint8 tensor takes the output's name.
+      ir::Tensor& t = ctx.graph.tensor(id);
+      if (t.name == out.name()) {
+        ctx.names.erase(t.name);
+        t.name = UniqueName(ctx, out.name() + "_i8");
+      }
+      EMBER_ASSIGN_OR_RETURN(id, I8ToU8(ctx, ref, id, out.name()));
+    }
     ctx.graph.outputs.push_back(id);
   }
   if (ctx.graph.outputs.empty()) {
@@ -362,6 +423,7 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
   EMBER_RETURN_IF_ERROR(CheckAndInfer(ctx, model));
   ctx.graph.name = "main";
   const pb::GraphProto& g = model.graph();
+  for (const auto& out : g.output()) ctx.graph_outputs.insert(out.name());
   EMBER_RETURN_IF_ERROR(ConvertGraphInputs(ctx, g));
   EMBER_RETURN_IF_ERROR(ConvertNodes(ctx, g));
   EMBER_RETURN_IF_ERROR(ConvertGraphOutputs(ctx, g));

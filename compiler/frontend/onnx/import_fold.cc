@@ -239,16 +239,51 @@ Status ConvertQuantize(Context& ctx, const NodeRef& ref) {
   auto dt = ToDType(q.zp_type);
   if (!dt || (*dt != ir::DType::kInt8 && *dt != ir::DType::kUInt8)) return UnsupportedAttr(ctx, ref, "output type " + ElemTypeName(q.zp_type));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  // A uint8 result inside the graph is held as int8 (zero point - 128), so
+  // that fold-qdq makes int8 operators of what reads it; exact.
+  // A graph output gets its uint8 back at the end (ConvertGraphOutputs).
+  const bool as_i8 = *dt == ir::DType::kUInt8;
   ir::QuantParams qp{q.scale, q.zero_point, 0};
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kQuantize, {x}, {}, OutputName(ref, 0), *dt, qp));
+  if (as_i8) qp.zero_point[0] -= 128;
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kQuantize, {x}, {}, OutputName(ref, 0),
+                                                 as_i8 ? ir::DType::kInt8 : *dt, qp));
+  if (as_i8) ctx.u8_as_i8.insert(y);
   BindOutput(ctx, ref, 0, Value{nullptr, y});
   return Status::Ok();
+}
+
+// `x` with quantization `qp`: given to a tensor that has none; a tensor
+// quantized otherwise is relabelled by a reshape to its own shape (a byte
+// copy whose output carries `qp`), as DequantizeLinear reads the integers
+// with its own scale and zero point whatever produced them.
+Expected<ir::TensorId> WithQuant(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::QuantParams& qp) {
+  ir::Tensor& t = ctx.graph.tensor(x);
+  if (!t.quant) t.quant = qp;
+  if (*t.quant == qp) return x;
+  const bool u8_as_i8 = ctx.u8_as_i8.count(x) > 0;
+  const ir::Shape shape = t.shape;
+  const std::string name = t.name + "_requantized";
+  const ir::DType dtype = t.dtype;
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kReshape, {x}, {{"shape", shape}}, name, dtype, qp));
+  if (u8_as_i8) ctx.u8_as_i8.insert(y);
+  return y;
 }
 
 Status ConvertDequantize(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(QParams q, ReadQParams(ctx, ref));
   EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
   const ir::Shape shape = ShapeOf(ctx, v);
+  const bool constant = v.c && v.id == ir::kNoTensor;
+  if (constant && v.c->elem_type == pb::TensorProto::UINT8) {
+    // uint8 constants become int8 (value and zero point - 128; exact).
+    ConstTensor c = *v.c;
+    c.elem_type = pb::TensorProto::INT8;
+    for (int64_t& e : c.i) e -= 128;
+    for (int64_t& z : q.zero_point) z -= 128;
+    v = ConstValue(std::move(c));
+  } else if (!constant && v.id != ir::kNoTensor && ctx.u8_as_i8.count(v.id)) {
+    for (int64_t& z : q.zero_point) z -= 128;
+  }
   int32_t axis = 0;
   if (q.scale.size() > 1) {
     EMBER_ASSIGN_OR_RETURN(int64_t a, NormAxis(ctx, ref, AttrInt(ref, "axis", 1), shape.size()));
@@ -275,15 +310,16 @@ Status ConvertDequantize(Context& ctx, const NodeRef& ref) {
     EMBER_ASSIGN_OR_RETURN(x, AddConst(ctx, ref.node->input(0), *v.c));
   } else {
     EMBER_ASSIGN_OR_RETURN(x, RuntimeInput(ctx, ref, 0));
+    if (ctx.graph.tensor(x).dtype == ir::DType::kUInt8 && q.scale.size() == 1) {
+      // A uint8 graph input (or other run-time uint8): to int8 first.
+      EMBER_ASSIGN_OR_RETURN(x, WithQuant(ctx, ref, x, ir::QuantParams{q.scale, q.zero_point, 0}));
+      EMBER_ASSIGN_OR_RETURN(x, U8ToI8(ctx, ref, x));
+      for (int64_t& z : q.zero_point) z -= 128;
+    }
   }
-  ir::Tensor& t = ctx.graph.tensor(x);
   const ir::QuantParams qp{q.scale, q.zero_point, axis};
   if (v.c && v.id == ir::kNoTensor) ctx.dq_consts[OutputName(ref, 0)] = Context::DqConst{*v.c, qp};
-  if (!t.quant) {
-    t.quant = qp;
-  } else if (!(*t.quant == qp)) {
-    return UnsupportedAttr(ctx, ref, "dequantizing '" + t.name + "' with other parameters than it was quantized with");
-  }
+  EMBER_ASSIGN_OR_RETURN(x, WithQuant(ctx, ref, x, qp));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kDequantize, {x}, {}, OutputName(ref, 0), ir::DType::kFloat32));
   BindOutput(ctx, ref, 0, Value{nullptr, y});
   return Status::Ok();

@@ -6,6 +6,7 @@
 //   import_misc.cc     elementwise, activations, shape and reduction operators
 //   import_fold.cc     operators folded at import (Constant, Shape, Gather, ...), Q/DQ
 //   import_ext.cc      operators that map onto IR operators ember may lack
+//   import_qop.cc      QOperator form (QLinearConv, ..., ConvInteger) as its QDQ equivalent
 // Not a public header: only the importer's own files include it.
 #pragma once
 
@@ -83,6 +84,16 @@ struct Context {
     ir::QuantParams quant;
   };
   std::map<std::string, DqConst> dq_consts;
+  // IR tensors that hold an ONNX uint8 tensor as int8 (value - 128, zero
+  // point - 128; exact), so that fold-qdq sees int8 (import_qop.cc).
+  std::set<ir::TensorId> u8_as_i8;
+  // ONNX values of type int32 (ConvInteger/MatMulInteger results) held as
+  // float32 with the same integer values; only a Cast to float may read them.
+  std::set<std::string> int_as_float;
+  std::set<std::string> graph_outputs;  // ONNX names of the graph outputs
+  // DequantizeLinear made for QOperator nodes, by value and parameters: the
+  // name of its result and the IR tensor (run time) it was bound to.
+  std::map<std::string, std::pair<std::string, ir::TensorId>> qop_dequantized;
   ir::Graph graph;
 };
 
@@ -91,6 +102,9 @@ struct NodeRef {
   size_t index = 0;
   const pb::NodeProto* node = nullptr;
   std::string name;  // the node's name, or its first output's when unnamed
+  // The operator named in diagnostics when not node->op_type(): the
+  // QOperator node a synthetic QDQ node stands for.
+  std::string shown_op;
 };
 
 // "<source>: node <i> '<name>' (<Op>, opset <n>): <message>"
@@ -184,5 +198,22 @@ std::optional<ir::OpKind> IrOp(const char* ir_name);
 // Constant, Shape, Gather, Cast, ConstantOfShape, Slice, QuantizeLinear,
 // DequantizeLinear (import_fold.cc).
 Status ConvertFoldNode(Context& ctx, const NodeRef& ref, bool* handled);
+
+// ---- QOperator form (import_qop.cc) ----
+inline constexpr const char* kContribDomain = "com.microsoft";
+// QLinearConv, QLinearMatMul, ConvInteger, MatMulInteger (default domain).
+bool IsQOperatorOp(const std::string& op);
+// QLinearAdd, QLinearMul, QLinearGlobalAveragePool, QLinearAveragePool
+// (com.microsoft, written by ONNX Runtime's quantizer).
+bool IsContribQOperatorOp(const std::string& op);
+// Any node: QOperator nodes as their QDQ equivalent, the others by the
+// converters above. *handled is false for an operator ember lacks.
+Status ConvertNode(Context& ctx, const NodeRef& ref, bool* handled);
+// uint8 <-> int8 (value and zero point shifted by 128; exact).
+Expected<ir::TensorId> U8ToI8(Context& ctx, const NodeRef& ref, ir::TensorId u8);
+Expected<ir::TensorId> I8ToU8(Context& ctx, const NodeRef& ref, ir::TensorId i8, const std::string& out_name);
+// Operators that read a uint8 tensor held as int8 as it is (dequantize, and
+// operators that only move or select values).
+bool ReadsU8AsI8(const std::string& op);
 
 }  // namespace ember::frontend::onnx::detail

@@ -15,8 +15,8 @@ namespace detail {
 Diagnostic NodeError(const Context& ctx, const NodeRef& ref, const char* id, ExitCode exit,
                      const std::string& message, const std::string& hint) {
   return MakeDiag(id, exit,
-                  ctx.source + ": node " + std::to_string(ref.index) + " '" + ref.name + "' (" +
-                      ref.node->op_type() + ", opset " + std::to_string(ctx.opset) + "): " + message,
+ ctx.source + ": node " + std::to_string(ref.index) + " '" + ref.name + "' (" +
+                      (ref.shown_op.empty() ? ref.node->op_type() : ref.shown_op) + ", opset " + std::to_string(ctx.opset) + "): " + message,
                   hint);
 }
 
@@ -74,6 +74,15 @@ Expected<ir::TensorId> RuntimeInput(Context& ctx, const NodeRef& ref, size_t pos
     EMBER_ASSIGN_OR_RETURN(ir::TensorId id, ToRuntime(ctx, v, name));
     ctx.values[name].id = id;  // materialize once
   }
+  if (ctx.int_as_float.count(name) && ref.node->op_type() != "Cast") {
+    return UnsupportedAttr(ctx, ref, "reading the int32 result '" + name + "' of ConvInteger/MatMulInteger directly",
+                           "ember imports ConvInteger/MatMulInteger when a Cast to float reads their result; "
+                           "quantize the model statically (QDQ or QLinear operators) instead");
+  }
+  if (ctx.u8_as_i8.count(v.id) && !ReadsU8AsI8(ref.node->op_type())) {
+    // The operator computes on the uint8 values themselves.
+    return I8ToU8(ctx, ref, v.id, name + "_u8");
+  }
   return v.id;
 }
 
@@ -100,6 +109,13 @@ Expected<ir::TensorId> AddNode(Context& ctx, const NodeRef& ref, ir::OpKind op, 
   out.name = UniqueName(ctx, out_name);
   out.dtype = out_dtype ? *out_dtype : ctx.graph.tensor(n.inputs[0]).dtype;
   out.quant = out_quant;
+  // Quantized tensors pass their quantization on through the operators that
+  // only move or select their integers (transpose, reshape, max pool, ...;
+  // the importer makes no other operator with integer results but quantize).
+  const ir::Tensor& in = ctx.graph.tensor(n.inputs[0]);
+  const bool inherited = !out_quant && !out_dtype && in.quant && in.quant->scale.size() == 1 &&
+                         (in.dtype == ir::DType::kInt8 || in.dtype == ir::DType::kUInt8 || in.dtype == ir::DType::kInt16);
+  if (inherited) out.quant = in.quant;
   const ir::TensorId id = ctx.graph.AddTensor(std::move(out));
   n.outputs = {id};
   auto types = ops::GetOpDef(op).infer(ctx.graph, n);
@@ -110,6 +126,7 @@ Expected<ir::TensorId> AddNode(Context& ctx, const NodeRef& ref, ir::OpKind op, 
   }
   ctx.graph.tensor(id).dtype = (*types)[0].dtype;
   ctx.graph.tensor(id).shape = (*types)[0].shape;
+  if (inherited && ctx.graph.tensor(id).dtype != ctx.graph.tensor(n.inputs[0]).dtype) ctx.graph.tensor(id).quant.reset();
   ctx.graph.nodes.push_back(std::move(n));
   return id;
 }

@@ -1,0 +1,377 @@
+// ONNX import of the QOperator form (QLinearConv, QLinearMatMul, ONNX
+// Runtime's com.microsoft QLinearAdd/QLinearMul/QLinearGlobalAveragePool/
+// QLinearAveragePool, ConvInteger/MatMulInteger): imported as the QDQ
+// equivalent, folded by the pass pipeline into int8 operators; uint8
+// activations held as int8; the diagnostics of malformed QOperator nodes.
+// The comparison with ONNX Runtime is tests/e2e/qoperator_ort_test.cc.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+
+#include "frontend/onnx/import.h"
+#include "ops/evaluate.h"
+#include "passes/pipeline.h"
+#include "unit/frontend/onnx_test_util.h"
+#include "util/onnx_builder.h"
+#include "util/qoperator_models.h"
+
+namespace ember::frontend::onnx {
+namespace {
+
+using ir::OpKind;
+using test::OnnxBuilder;
+using test::QopModel;
+namespace pb = ::onnx;
+
+std::vector<float> Input(const QopModel& m) {
+  size_t n = 1;
+  for (int64_t d : m.input_shape) n *= static_cast<size_t>(d);
+  std::vector<float> x(n);
+  for (size_t i = 0; i < n; ++i) x[i] = 1.6f * std::sin(0.37f * static_cast<float>(i) + 0.2f) + 0.3f;
+  return x;
+}
+
+ir::Graph Pipelined(const QopModel& m) {
+  ir::Graph g = MustImport(m.bytes);
+  EXPECT_TRUE(passes::RunPipeline(g).ok());
+  return g;
+}
+
+// The output of `g` for input x (NCHW, as the ONNX model), NCHW.
+std::vector<float> RunModel(const ir::Graph& g, const QopModel& m, const std::vector<float>& x) {
+  std::string error;
+  auto y = test::RunNchw(g, x, m.input_shape, m.output_shape, &error);
+  EXPECT_TRUE(error.empty()) << error;
+  return y;
+}
+
+// Every QOperator model imports, and after the pass pipeline every
+// arithmetic operator is int8 (fold-qdq made int8 operators of the QDQ
+// equivalent, uint8 included; QopModel::all_int8 says where the layout pass
+// leaves one float) and within one output step of the literal (float)
+// evaluation of the imported graph.
+TEST(OnnxQOperator, EveryModelFoldsToInt8WithinOneStep) {
+  for (const QopModel& m : test::AllQopModels()) {
+    SCOPED_TRACE(m.name);
+    if (const char* dir = std::getenv("EMBER_QOP_WRITE")) {  // the models, for ember inspect / ONNX Runtime
+      std::ofstream(std::string(dir) + "/" + m.name + ".onnx", std::ios::binary)
+          .write(reinterpret_cast<const char*>(m.bytes.data()), static_cast<std::streamsize>(m.bytes.size()));
+    }
+    const ir::Graph literal = MustImport(m.bytes);
+    const ir::Graph g = Pipelined(m);
+    int float_ops = 0, int8_ops = 0, u8 = 0;
+    for (const auto& n : g.nodes) {
+      const ir::Tensor& y = g.tensor(n.outputs[0]);
+      const bool compute = n.op != OpKind::kQuantize && n.op != OpKind::kDequantize && n.op != OpKind::kReshape &&
+                           n.op != OpKind::kTranspose;
+      float_ops += compute && y.dtype == ir::DType::kFloat32;
+      int8_ops += compute && y.dtype == ir::DType::kInt8;
+    }
+    for (const auto& t : g.tensors) u8 += t.dtype == ir::DType::kUInt8;
+    if (m.all_int8) {
+      EXPECT_EQ(float_ops, 0) << "an operator stayed float";
+      EXPECT_GT(int8_ops, 0);
+    }
+    EXPECT_EQ(u8, 0) << "uint8 tensors left inside the graph";
+    const auto x = Input(m);
+    const auto want = RunModel(literal, m, x);
+    const auto got = RunModel(g, m, x);
+    ASSERT_EQ(want.size(), got.size());
+    for (size_t i = 0; i < got.size(); ++i) EXPECT_LE(std::fabs(got[i] - want[i]), 1.001f * m.output_scale) << i;
+  }
+}
+
+// QLinearConv against ONNX's definition computed here: the int32 sum of
+// (x - x_zp)(w - w_zp) plus the bias, scaled by x_scale * w_scale / y_scale,
+// rounded half to even, plus y_zp, clamped. Per-tensor and per-channel,
+// uint8 and int8.
+TEST(OnnxQOperator, QLinearConvMatchesOnnxDefinition) {
+  for (bool u8 : {true, false}) {
+    for (bool per_channel : {false, true}) {
+      const QopModel m = test::QLinearConvModel(u8, per_channel);
+      SCOPED_TRACE(m.name);
+      pb::ModelProto proto;
+      ASSERT_TRUE(proto.ParseFromArray(m.bytes.data(), static_cast<int>(m.bytes.size())));
+      auto ints = [&](const std::string& name) {
+        std::vector<int64_t> v;
+        for (const auto& t : proto.graph().initializer())
+          if (t.name() == name) v.assign(t.int32_data().begin(), t.int32_data().end());
+        return v;
+      };
+      auto floats = [&](const std::string& name) {
+        std::vector<float> v;
+        for (const auto& t : proto.graph().initializer())
+          if (t.name() == name) v.assign(t.float_data().begin(), t.float_data().end());
+        return v;
+      };
+      const auto w = ints("w"), bias = ints("bias");
+      const auto ws = floats("ws");
+      const float xs = floats("xs")[0], ys = floats("ys")[0];
+      const int64_t xz = ints("xz")[0], yz = ints("yz")[0];
+      const int64_t lo = u8 ? 0 : -128, hi = u8 ? 255 : 127;
+      const auto x = Input(m);
+      std::vector<int64_t> xq(x.size());
+      for (size_t i = 0; i < x.size(); ++i) {
+        xq[i] = std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(x[i] / xs)) + xz, lo, hi);
+      }
+      std::vector<float> want;
+      for (int64_t o = 0; o < 4; ++o)
+        for (int64_t oy = 0; oy < 6; ++oy)
+          for (int64_t ox = 0; ox < 6; ++ox) {
+            int64_t acc = bias[static_cast<size_t>(o)];
+            for (int64_t c = 0; c < 3; ++c)
+              for (int64_t ky = 0; ky < 3; ++ky)
+                for (int64_t kx = 0; kx < 3; ++kx) {
+                  const int64_t iy = oy + ky - 1, ix = ox + kx - 1;
+                  if (iy < 0 || iy >= 6 || ix < 0 || ix >= 6) continue;
+                  acc += (xq[static_cast<size_t>((c * 6 + iy) * 6 + ix)] - xz) * w[static_cast<size_t>(((o * 3 + c) * 3 + ky) * 3 + kx)];
+                }
+            const float s = xs * ws[per_channel ? static_cast<size_t>(o) : 0] / ys;
+            const int64_t q = std::clamp<int64_t>(static_cast<int64_t>(std::nearbyint(static_cast<float>(acc) * s)) + yz, lo, hi);
+            want.push_back(static_cast<float>(q - yz) * ys);
+          }
+      const auto got = RunModel(Pipelined(m), m, x);
+      ASSERT_EQ(got.size(), want.size());
+      int off = 0;
+      for (size_t i = 0; i < got.size(); ++i) {
+        EXPECT_LE(std::fabs(got[i] - want[i]), 1.001f * ys) << i;
+        off += got[i] != want[i];
+      }
+      std::printf("%s: %d of %zu elements differ by one step from ONNX's float requantization\n", m.name.c_str(), off,
+                  got.size());
+    }
+  }
+}
+
+// A uint8 graph input and a uint8 graph output keep their type; inside they
+// are int8 (one quantize at each end). (N=4, 1x1 pixels: NCHW and NHWC
+// hold the same bytes.)
+TEST(OnnxQOperator, Uint8GraphInputAndOutputKeepTheirType) {
+  OnnxBuilder b;
+  b.Input("xq", {4, 2, 1, 1}, pb::TensorProto::UINT8);
+  b.Init("xs", {}, {0.02f});
+  b.InitInt("xz", pb::TensorProto::UINT8, {}, {128});
+  b.InitInt("w", pb::TensorProto::INT8, {2, 2, 1, 1}, {127, -30, 20, -127});
+  b.Init("ws", {}, {0.01f});
+  b.InitInt("wz", pb::TensorProto::INT8, {}, {0});
+  b.Init("ys", {}, {0.003f});
+  b.InitInt("yz", pb::TensorProto::UINT8, {}, {100});
+  b.Node("QLinearConv", {"xq", "xs", "xz", "w", "ws", "wz", "ys", "yz"}, {"yq"}, "conv");
+  b.Output("yq", pb::TensorProto::UINT8);
+  const ir::Graph literal = MustImport(b.Bytes());
+  EXPECT_EQ(literal.tensor(literal.inputs[0]).dtype, ir::DType::kUInt8);
+  EXPECT_EQ(literal.tensor(literal.outputs[0]).dtype, ir::DType::kUInt8);
+  EXPECT_EQ(literal.tensor(literal.outputs[0]).name, "yq");
+  ir::Graph g = literal;
+  const Status st = passes::RunPipeline(g);
+  ASSERT_TRUE(st.ok()) << st.diag().ToString();
+  EXPECT_EQ(g.tensor(g.inputs[0]).dtype, ir::DType::kUInt8);
+  EXPECT_EQ(g.tensor(g.outputs[0]).dtype, ir::DType::kUInt8);
+  int convs = 0;
+  for (const auto& n : g.nodes) convs += n.op == OpKind::kConv2D && g.tensor(n.outputs[0]).dtype == ir::DType::kInt8;
+  EXPECT_EQ(convs, 1);
+  std::vector<uint8_t> x(8);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<uint8_t>(i * 37 % 256);
+  auto a = ops::EvaluateGraph(literal, {x});
+  auto r = ops::EvaluateGraph(g, {x});
+  ASSERT_TRUE(a.ok() && r.ok());
+  ASSERT_EQ(a->outputs[0].size(), r->outputs[0].size());
+  int differ = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    EXPECT_LE(std::abs(a->outputs[0][i] - r->outputs[0][i]), 1) << i;
+    differ += a->outputs[0][i] != r->outputs[0][i];
+  }
+  // The int8 outputs span the uint8 range (the shift by 128 is exercised).
+  EXPECT_LT(differ, 8);
+}
+
+// QDQ models with uint8 activations (ONNX Runtime's default) fold too: the
+// uint8 QuantizeLinear/DequantizeLinear pairs are held as int8.
+TEST(OnnxQOperator, QdqWithUint8ActivationsFoldsToInt8) {
+  OnnxBuilder b;
+  b.Input("x", {1, 2, 4, 4});
+  b.Init("xs", {}, {0.02f});
+  b.InitInt("xz", pb::TensorProto::UINT8, {}, {128});
+  b.InitInt("w", pb::TensorProto::INT8, {2, 2, 3, 3}, test::qop_detail::Weights(36, 2, 3));
+  b.Init("ws", {}, {0.01f});
+  b.InitInt("wz", pb::TensorProto::INT8, {}, {0});
+  b.Init("ys", {}, {0.05f});
+  b.InitInt("yz", pb::TensorProto::UINT8, {}, {120});
+  b.Node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"});
+  b.Node("DequantizeLinear", {"xq", "xs", "xz"}, {"xf"});
+  b.Node("DequantizeLinear", {"w", "ws", "wz"}, {"wf"});
+  b.Node("Conv", {"xf", "wf"}, {"yf"}).Ints("pads", {1, 1, 1, 1});
+  b.Node("QuantizeLinear", {"yf", "ys", "yz"}, {"yq"});
+  b.Node("DequantizeLinear", {"yq", "ys", "yz"}, {"y"});
+  b.Output("y");
+  QopModel m{"qdq_u8", b.Bytes(), {1, 2, 4, 4}, {1, 2, 4, 4}, 0.05f};
+  const ir::Graph literal = MustImport(m.bytes);
+  const ir::Graph g = Pipelined(m);
+  int convs = 0;
+  for (const auto& n : g.nodes) convs += n.op == OpKind::kConv2D && g.tensor(n.outputs[0]).dtype == ir::DType::kInt8;
+  EXPECT_EQ(convs, 1);
+  std::vector<float> x(32);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = 0.11f * static_cast<float>(i) - 1.7f;
+  const auto want = RunModel(literal, m, x), got = RunModel(g, m, x);
+  ASSERT_EQ(want.size(), got.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_LE(std::fabs(got[i] - want[i]), 1.001f * m.output_scale) << i;
+}
+
+// ConvInteger / MatMulInteger read through a Cast to float (integer-ops
+// quantization with a static input scale): the same integers in float.
+TEST(OnnxQOperator, MatMulIntegerThroughCastToFloat) {
+  OnnxBuilder b;
+  b.Input("x", {2, 3});
+  b.Init("xs", {}, {0.1f});
+  b.InitInt("xz", pb::TensorProto::UINT8, {}, {120});
+  b.InitInt("w", pb::TensorProto::INT8, {3, 2}, {1, -2, 3, 4, -5, 6});
+  b.InitInt("wz", pb::TensorProto::INT8, {}, {1});
+  b.Init("s", {}, {0.5f});
+  b.Node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"});
+  b.Node("MatMulInteger", {"xq", "w", "xz", "wz"}, {"acc"}, "mmi");
+  b.Node("Cast", {"acc"}, {"accf"}).Int("to", pb::TensorProto::FLOAT);
+  b.Node("Mul", {"accf", "s"}, {"y"});
+  b.Output("y");
+  const ir::Graph g = MustImport(b.Bytes());
+  const std::vector<float> x = {0.3f, -1.2f, 2.0f, 0.0f, 5.0f, -3.3f};
+  std::vector<float> want;
+  const int w[3][2] = {{1, -2}, {3, 4}, {-5, 6}};
+  for (int r = 0; r < 2; ++r)
+    for (int c = 0; c < 2; ++c) {
+      int acc = 0;
+      for (int k = 0; k < 3; ++k) {
+        const int q = std::clamp(static_cast<int>(std::nearbyint(x[static_cast<size_t>(r * 3 + k)] / 0.1f)) + 120, 0, 255);
+        acc += (q - 120) * (w[k][c] - 1);
+      }
+      want.push_back(0.5f * static_cast<float>(acc));
+    }
+  ExpectNear(Eval(g, x), want, 1e-5f);
+}
+
+TEST(OnnxQOperator, ConvIntegerResultReadDirectlyIsRefused) {
+  OnnxBuilder b;
+  b.Input("x", {1, 1, 3, 3}, pb::TensorProto::UINT8);
+  b.InitInt("w", pb::TensorProto::UINT8, {1, 1, 2, 2}, {1, 2, 3, 4});
+  b.Node("ConvInteger", {"x", "w"}, {"y"}, "convint");
+  b.Output("y", pb::TensorProto::INT32);
+  const Diagnostic d = MustFail(b.Bytes());
+  EXPECT_EQ(d.id, "E1007") << d.ToString();
+  EXPECT_NE(d.message.find("ConvInteger"), std::string::npos) << d.message;
+  EXPECT_NE(d.hint.find("Cast to float"), std::string::npos) << d.hint;
+}
+
+TEST(OnnxQOperator, DynamicQuantizationIsRefusedWithAHint) {
+  OnnxBuilder b;
+  b.Input("x", {2, 3});
+  b.InitInt("w", pb::TensorProto::INT8, {3, 2}, {1, -2, 3, 4, -5, 6});
+  b.Node("DynamicQuantizeLinear", {"x"}, {"xq", "xs", "xz"}, "dql");
+  b.Node("MatMulInteger", {"xq", "w", "xz"}, {"acc"}, "mmi");
+  b.Node("Cast", {"acc"}, {"y"}).Int("to", pb::TensorProto::FLOAT);
+  b.Output("y");
+  const Diagnostic d = MustFail(b.Bytes());
+  EXPECT_EQ(d.id, "E1006") << d.ToString();
+  EXPECT_NE(d.message.find("DynamicQuantizeLinear"), std::string::npos) << d.message;
+  EXPECT_NE(d.hint.find("ember quantize"), std::string::npos) << d.hint;
+}
+
+// QLinearAdd with `drop` input removed / replaced (malformed contrib nodes:
+// libonnx has no schema for them, the importer checks them).
+std::vector<uint8_t> QLinearAdd(const std::function<void(OnnxBuilder&, std::vector<std::string>&)>& edit) {
+  OnnxBuilder b;
+  b.Domain("com.microsoft", 1);
+  b.Input("x", {1, 2, 2, 2});
+  b.Init("s", {}, {0.1f});
+  b.InitInt("z", pb::TensorProto::INT8, {}, {3});
+  std::vector<std::string> in = {"xq", "s", "z", "xq", "s", "z", "s", "z"};
+  edit(b, in);
+  b.Node("QuantizeLinear", {"x", "s", "z"}, {"xq"});
+  b.Node("QLinearAdd", in, {"aq"}, "add").proto()->set_domain("com.microsoft");
+  b.Node("DequantizeLinear", {"aq", "s", "z"}, {"y"});
+  b.OutputWithShape("y", {1, 2, 2, 2});
+  return b.Bytes();
+}
+
+TEST(OnnxQOperator, MalformedContribNodesGiveDiagnostics) {
+  // Fine as it is.
+  MustImport(QLinearAdd([](OnnxBuilder&, std::vector<std::string>&) {}));
+  struct Case {
+    const char* what;
+    std::function<void(OnnxBuilder&, std::vector<std::string>&)> edit;
+    const char* id;
+    const char* text;
+  };
+  const Case cases[] = {
+      {"missing scale", [](OnnxBuilder&, std::vector<std::string>& in) { in.resize(4); }, "E1015", "input 4 (scale of the second input) is missing"},
+      {"float zero point",
+       [](OnnxBuilder& b, std::vector<std::string>& in) {
+         b.Init("zf", {}, {0.0f});
+         in[5] = "zf";
+       },
+       "E1015", "has type FLOAT"},
+      {"uint8 zero point of an int8 tensor",
+       [](OnnxBuilder& b, std::vector<std::string>& in) {
+         b.InitInt("zu", pb::TensorProto::UINT8, {}, {3});
+         in[2] = "zu";
+       },
+       "E1015", "must have the same type"},
+      {"scale of two values",
+       [](OnnxBuilder& b, std::vector<std::string>& in) {
+         b.Init("s2", {2}, {0.1f, 0.2f});
+         in[4] = "s2";
+       },
+       "E1015", "has 2 values"},
+      {"scale computed at run time", [](OnnxBuilder&, std::vector<std::string>& in) { in[6] = "x"; }, "E1013", "run time"},
+      {"negative scale",
+       [](OnnxBuilder& b, std::vector<std::string>& in) {
+         b.Init("sn", {}, {-0.1f});
+         in[1] = "sn";
+       },
+       "E1015", "not positive"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    const Diagnostic d = MustFail(QLinearAdd(c.edit));
+    EXPECT_EQ(d.id, c.id) << d.ToString();
+    EXPECT_NE(d.message.find(c.text), std::string::npos) << d.message;
+    EXPECT_NE(d.message.find("QLinearAdd"), std::string::npos) << d.message;
+  }
+}
+
+TEST(OnnxQOperator, QLinearConvWeightScaleOfWrongLength) {
+  OnnxBuilder b;
+  b.Input("xq", {1, 2, 4, 4}, pb::TensorProto::INT8);
+  b.Init("xs", {}, {0.02f});
+  b.InitInt("xz", pb::TensorProto::INT8, {}, {0});
+  b.InitInt("w", pb::TensorProto::INT8, {2, 2, 1, 1}, {127, -30, 20, -127});
+  b.Init("ws", {3}, {0.01f, 0.02f, 0.03f});
+  b.InitInt("wz", pb::TensorProto::INT8, {3}, {0, 0, 0});
+  b.Init("ys", {}, {0.03f});
+  b.InitInt("yz", pb::TensorProto::INT8, {}, {0});
+  b.Node("QLinearConv", {"xq", "xs", "xz", "w", "ws", "wz", "ys", "yz"}, {"yq"}, "conv");
+  b.OutputWithShape("yq", {1, 2, 4, 4}, pb::TensorProto::INT8);
+  const Diagnostic d = MustFail(b.Bytes());
+  EXPECT_EQ(d.id, "E1015") << d.ToString();
+  EXPECT_NE(d.message.find("QLinearConv"), std::string::npos) << d.message;
+  EXPECT_NE(d.message.find("has 3 values; expected 1 or 2"), std::string::npos) << d.message;
+}
+
+TEST(OnnxQOperator, ContribOperatorWithoutItsDomainImportIsRefused) {
+  OnnxBuilder b;  // no com.microsoft opset import
+  b.Input("x", {1, 2, 2, 2});
+  b.Init("s", {}, {0.1f});
+  b.InitInt("z", pb::TensorProto::INT8, {}, {3});
+  b.Node("QuantizeLinear", {"x", "s", "z"}, {"xq"});
+  b.Node("QLinearAdd", {"xq", "s", "z", "xq", "s", "z", "s", "z"}, {"aq"}, "add").proto()->set_domain("com.microsoft");
+  b.Node("DequantizeLinear", {"aq", "s", "z"}, {"y"});
+  b.OutputWithShape("y", {1, 2, 2, 2});
+  const Diagnostic d = MustFail(b.Bytes());
+  EXPECT_EQ(d.id, "E1003") << d.ToString();
+}
+
+}  // namespace
+}  // namespace ember::frontend::onnx
