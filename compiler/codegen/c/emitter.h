@@ -142,6 +142,12 @@ Diagnostic EmitError(const KernelContext& ctx, const std::string& message,
 // Helpers for emitters.
 std::string CInt(int64_t v);      // a C integer literal that is valid for any int32/int64 value
 std::string CFloat(float v);      // a C float literal that reproduces `v` exactly (hex float)
+// True when the node follows ONNX Runtime's int8 arithmetic (attribute
+// int8_semantics = "onnxruntime"): the Helium kernels, whose requantization is
+// TFLite's fixed point, decline such nodes; the DSP kernels keep their int32
+// accumulation and store through the portable Requant.
+bool OnnxRuntimeInt8(const KernelContext& ctx);
+
 // The parameter list of the calling convention above for this node.
 std::string KernelParams(const KernelContext& ctx, int64_t scratch_bytes);
 

@@ -240,7 +240,9 @@ Status ConvertQuantize(Context& ctx, const NodeRef& ref) {
   if (!dt || (*dt != ir::DType::kInt8 && *dt != ir::DType::kUInt8)) return UnsupportedAttr(ctx, ref, "output type " + ElemTypeName(q.zp_type));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
   ir::QuantParams qp{q.scale, q.zero_point, 0};
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kQuantize, {x}, {}, OutputName(ref, 0), *dt, qp));
+  ir::Attrs attrs;
+  if (ctx.int8_semantics != "tflite") attrs["int8_semantics"] = ctx.int8_semantics;
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kQuantize, {x}, attrs, OutputName(ref, 0), *dt, qp));
   BindOutput(ctx, ref, 0, Value{nullptr, y});
   return Status::Ok();
 }

@@ -83,6 +83,11 @@ struct Context {
     ir::QuantParams quant;
   };
   std::map<std::string, DqConst> dq_consts;
+  // The int8 arithmetic QuantizeLinear nodes carry into the IR (attribute
+  // int8_semantics of quantize, which fold-qdq passes on to the int8 ops it
+  // makes): ONNX Runtime's unless the model's metadata_props entry
+  // "ember.int8_semantics" says "tflite" (models written by ember quantize).
+  std::string int8_semantics = "onnxruntime";
   ir::Graph graph;
 };
 
