@@ -32,7 +32,7 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx);
 inline std::optional<Kernel> EmitDepthwiseConv2DIsa(const KernelContext& ctx) {
   std::optional<Kernel> k;
   if (ctx.target.has_mve && !OnnxRuntimeInt8(ctx)) k = EmitDepthwiseConv2DMve(ctx);
-  if (!k && ctx.target.has_dsp && !OnnxRuntimeInt8(ctx)) k = EmitDepthwiseConv2DDsp(ctx);
+  if (!k && ctx.target.has_dsp) k = EmitDepthwiseConv2DDsp(ctx);
   return k;
 }
 
