@@ -146,8 +146,10 @@ class OnnxQdqModel : public OnnxModel {
     const size_t b = deq + 14, e = ir.out.find(')', b);
     const std::string src = ir.out.substr(b, e - b);
     const size_t def = ir.out.find("  %" + src + " = ");
-    const size_t q = def == std::string::npos ? def : ir.out.find(" quant(", ir.out.find(") : ", def));
-    return q == std::string::npos ? 0 : std::atof(ir.out.c_str() + q + 7);
+    if (def == std::string::npos) return 0;
+    const size_t q = ir.out.find(" quant(", def);
+    if (q == std::string::npos || q > ir.out.find('\n', def)) return 0;
+    return std::atof(ir.out.c_str() + q + 7);
   }
   // Share of elements within one step and the largest difference in steps.
   struct Steps {
