@@ -33,6 +33,8 @@ Expected<AddSubInt8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
   const double ro =
       twice_max / (static_cast<double>(1 << kAddSubLeftShift) * static_cast<double>(so));
   EMBER_RETURN_IF_ERROR(FinishAddSubInt8(n, r1, r2, ro, so, &p));
+  Int8Semantics sem = Int8Semantics::kTflite;
+  EMBER_RETURN_IF_ERROR(GetInt8SemanticsAttr(n, &sem));
   return p;
 }
 
@@ -45,6 +47,25 @@ Status Eval(const EvalArgs& a) {
     return EvalBinaryFloat(a, [](float x, float y) { return x + y; });
   }
   EMBER_ASSIGN_OR_RETURN(const AddSubInt8Params p, PrepareInt8(a.graph, a.node));
+  Int8Semantics sem = Int8Semantics::kTflite;
+  EMBER_RETURN_IF_ERROR(GetInt8SemanticsAttr(a.node, &sem));
+  if (sem == Int8Semantics::kOnnxRuntime) {
+    float s1 = 0, s2 = 0, so = 0;
+    int32_t z1 = 0, z2 = 0, zo = 0;
+    EMBER_RETURN_IF_ERROR(GetInt8Quant(a.graph, a.node, a.node.inputs[0], &s1, &z1));
+    EMBER_RETURN_IF_ERROR(GetInt8Quant(a.graph, a.node, a.node.inputs[1], &s2, &z2));
+    EMBER_RETURN_IF_ERROR(GetInt8Quant(a.graph, a.node, a.node.outputs[0], &so, &zo));
+    const OrtAddParams q = PrepareOrtAdd(s1, z1, s2, z2, so, zo, p.act);
+    const ir::Shape& sa = a.in_tensor(0).shape;
+    const ir::Shape& sb = a.in_tensor(1).shape;
+    const ir::Shape& sout = a.out_tensor(0).shape;
+    const int8_t* x = a.in<int8_t>(0);
+    const int8_t* y = a.in<int8_t>(1);
+    int8_t* out = a.out<int8_t>(0);
+    for (int64_t i = 0, count = ir::NumElements(sout); i < count; ++i)
+      out[i] = static_cast<int8_t>(OrtAdd(x[BroadcastIndex(sa, sout, i)], y[BroadcastIndex(sb, sout, i)], q));
+    return Status::Ok();
+  }
   EvalAddSubInt8(a, p, [](int32_t v1, int32_t v2) { return WrapAdd(v1, v2); });
   return Status::Ok();
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 #include "ops/op.h"
@@ -56,6 +57,40 @@ void EvalAddSubInt8(const EvalArgs& a, const AddSubInt8Params& p, Combine combin
     const int32_t r = WrapAdd(Rdbpot(Srdhm(combine(v1, v2), p.mo.multiplier), -p.mo.shift), p.zo);
     out[i] = static_cast<int8_t>(std::min(std::max(r, p.act.min), p.act.max));
   }
+}
+
+// ONNX Runtime's int8 add (QLinearAdd as MLAS computes it on x86-64 with AVX2,
+// MlasQLinearAddKernelAvx2Helper; docs/numerics.md "ONNX Runtime semantics"):
+//   ra = s_a / s_c, rb = s_b / s_c                      (float32)
+//   fixed = float(z_c) - (ra * float(z_a) + rb * float(z_b))  (float32, no FMA)
+//   c = round_half_even(fma(a, ra, fma(b, rb, fixed)))  saturated to int8
+// a, b are the raw int8 values (zero points live in `fixed`); the fused
+// activation, when there is one, clamps the integer result.
+struct OrtAddParams {
+  float ra = 0, rb = 0, fixed = 0;
+  Int32Range act{-128, 127};
+};
+
+inline OrtAddParams PrepareOrtAdd(float sa, int32_t za, float sb, int32_t zb, float sc, int32_t zc,
+                                  Int32Range act) {
+  OrtAddParams p;
+  p.ra = sa / sc;
+  p.rb = sb / sc;
+  const float pa = p.ra * static_cast<float>(za);
+  const float pb = p.rb * static_cast<float>(zb);
+  const float sum = pa + pb;
+  p.fixed = static_cast<float>(zc) - sum;
+  p.act = act;
+  return p;
+}
+
+inline int32_t OrtAdd(int32_t a, int32_t b, const OrtAddParams& p) {
+  const float t = std::fma(static_cast<float>(b), p.rb, p.fixed);
+  float v = std::fma(static_cast<float>(a), p.ra, t);
+  const float lo = static_cast<float>(p.act.min), hi = static_cast<float>(p.act.max);
+  if (!(v >= lo)) v = lo;  // cvtps_epi32 then saturating packs; NaN cannot occur
+  if (v > hi) v = hi;
+  return static_cast<int32_t>(std::nearbyint(v));
 }
 
 }  // namespace ember::ops

@@ -9,6 +9,7 @@
 // division), then clamped to the fused activation range. f32: sum in window
 // order (rows, then columns) divided by float(n), then clamped.
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -65,6 +66,53 @@ Status EvalInt8(const EvalArgs& a, const Window& w, const PoolGeom& s, Int32Rang
   return Status::Ok();
 }
 
+// ONNX Runtime's QLinearAveragePool. A window that is the whole unpadded
+// input takes QLinearGlobalAveragePool's integer path: int32 sum minus
+// z_in * N, times the float32 scale s_in / (s_out * N), clamped, rounded half
+// to even, plus z_out. Any other window dequantizes each tap to float32
+// (s_in * (x - z_in)), sums them in window order, divides by the tap count,
+// and quantizes y / s_out + z_out rounding half to even.
+bool OrtGlobalWindow(const Window& w, const PoolGeom& s) {
+  return w.filter_h == s.in_h && w.filter_w == s.in_w && s.out_h == 1 && s.out_w == 1 && w.pad_top == 0 &&
+         w.pad_left == 0 && w.pad_bottom == 0 && w.pad_right == 0;
+}
+
+Status EvalInt8Ort(const EvalArgs& a, const Window& w, const PoolGeom& s, Int32Range range) {
+  const int8_t* in = a.in<int8_t>(0);
+  int8_t* out = a.out<int8_t>(0);
+  const ir::QuantParams& qi = *a.in_tensor(0).quant;
+  const ir::QuantParams& qo = *a.out_tensor(0).quant;
+  const int32_t z_in = static_cast<int32_t>(qi.zero_point[0]), z_out = static_cast<int32_t>(qo.zero_point[0]);
+  if (OrtGlobalWindow(w, s)) {
+    const int64_t count = s.in_h * s.in_w;
+    const float scale = OrtMeanScale(a.graph, a.node, count);
+    const int32_t bias = WrapMul(-z_in, static_cast<int32_t>(count));
+    int32_t acc = 0;
+    PoolLoop(
+        s, w, [&] { acc = bias; }, [&](int64_t i) { acc = WrapAdd(acc, in[i]); },
+        [&](int64_t o) { out[o] = static_cast<int8_t>(OrtRequantize(acc, scale, z_out, range.min, range.max)); });
+    return Status::Ok();
+  }
+  const float s_in = qi.scale[0], s_out = qo.scale[0];
+  float total = 0.0f;
+  int64_t count = 0;
+  PoolLoop(
+      s, w, [&] { total = 0.0f, count = 0; },
+      [&](int64_t i) {
+        total += s_in * static_cast<float>(in[i] - z_in);
+        ++count;
+      },
+      [&](int64_t o) {
+        const float avg = total / static_cast<float>(count);
+        float v = avg / s_out + static_cast<float>(z_out);
+        const float lo = static_cast<float>(range.min), hi = static_cast<float>(range.max);
+        if (!(v >= lo)) v = lo;
+        if (v > hi) v = hi;
+        out[o] = static_cast<int8_t>(std::nearbyint(v));
+      });
+  return Status::Ok();
+}
+
 Status EvalFloat(const EvalArgs& a, const Window& w, const PoolGeom& s) {
   const float* in = a.in<float>(0);
   float* out = a.out<float>(0);
@@ -89,7 +137,11 @@ Status Eval(const EvalArgs& a) {
   PoolGeom s{};
   Int32Range range{};
   EMBER_RETURN_IF_ERROR(Parse(a.graph, a.node, &w, &s, &range));
-  if (a.in_tensor(0).dtype == ir::DType::kInt8) return EvalInt8(a, w, s, range);
+  if (a.in_tensor(0).dtype == ir::DType::kInt8) {
+    Int8Semantics sem = Int8Semantics::kTflite;
+    EMBER_RETURN_IF_ERROR(GetInt8SemanticsAttr(a.node, &sem));
+    return sem == Int8Semantics::kOnnxRuntime ? EvalInt8Ort(a, w, s, range) : EvalInt8(a, w, s, range);
+  }
   return EvalFloat(a, w, s);
 }
 

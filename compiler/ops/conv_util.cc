@@ -167,6 +167,8 @@ Status CheckConvQuant(const ir::Graph& g, const ir::Node& n, int64_t channels,
                       int32_t filter_axis) {
   EMBER_RETURN_IF_ERROR(CheckInt8PerTensor(g, n, n.inputs[0], "input"));
   EMBER_RETURN_IF_ERROR(CheckInt8PerTensor(g, n, n.outputs[0], "output"));
+  Int8Semantics semantics = Int8Semantics::kTflite;
+  EMBER_RETURN_IF_ERROR(GetInt8SemanticsAttr(n, &semantics));
   const ir::Tensor& w = g.tensor(n.inputs[1]);
   if (!w.quant || w.quant->scale.empty() || w.quant->zero_point.empty()) {
     return NodeError(n, "filter '" + w.name + "' has no quantization parameters",
@@ -209,7 +211,18 @@ Status PrepareConvRequant(const ir::Graph& g, const ir::Node& n, int64_t channel
   const float s_in = qi.scale[0];
   const float s_out = qo.scale[0];
   r->mult.assign(static_cast<size_t>(channels), QuantizedMultiplier{});
-  for (int64_t c = 0; c < channels; ++c) {
+  EMBER_RETURN_IF_ERROR(GetInt8SemanticsAttr(n, &r->semantics));
+  if (r->semantics == Int8Semantics::kOnnxRuntime) {
+    // ONNX Runtime (QLinearConv, QGemm with alpha 1): a float32 scale per
+    // output channel, (s_in * s_w[c]) / s_out rounded at each step.
+    r->scale.assign(static_cast<size_t>(channels), 0.0f);
+    for (int64_t c = 0; c < channels; ++c) {
+      const float s_w = qw.scale[qw.scale.size() == 1 ? 0 : static_cast<size_t>(c)];
+      const float product = s_in * s_w;
+      r->scale[static_cast<size_t>(c)] = product / s_out;
+    }
+  }
+  for (int64_t c = 0; c < channels && r->semantics == Int8Semantics::kTflite; ++c) {
     const float s_w = qw.scale[qw.scale.size() == 1 ? 0 : static_cast<size_t>(c)];
     double real = 0.0;
     if (formula == MultiplierFormula::kFloatProduct) {
@@ -239,6 +252,17 @@ Status CheckPoolQuant(const ir::Graph& g, const ir::Node& n, Activation act, Int
   EMBER_RETURN_IF_ERROR(CheckInt8PerTensor(g, n, n.outputs[0], "output"));
   const ir::QuantParams& qi = *in.quant;
   const ir::QuantParams& qo = *g.tensor(n.outputs[0]).quant;
+  Int8Semantics semantics = Int8Semantics::kTflite;
+  EMBER_RETURN_IF_ERROR(GetInt8SemanticsAttr(n, &semantics));
+  if (semantics == Int8Semantics::kOnnxRuntime && n.op != ir::OpKind::kAveragePool2D) {
+    return NodeError(n, "int8_semantics \"onnxruntime\" is not supported by this operator",
+                     "remove the attribute (the operator does not requantize)");
+  }
+  if (semantics == Int8Semantics::kOnnxRuntime) {
+    // ONNX Runtime's QLinearAveragePool requantizes: the quantizations may differ.
+    *range = ActivationRangeInt8(act, qo.scale[0], static_cast<int32_t>(qo.zero_point[0]));
+    return Status::Ok();
+  }
   if (static_cast<double>(std::fabs(qi.scale[0] - qo.scale[0])) > 1e-6 || qi.zero_point[0] != qo.zero_point[0]) {
     return NodeError(n,
                      "input quantization (scale " + std::to_string(qi.scale[0]) + ", zero point " +

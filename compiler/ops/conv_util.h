@@ -69,8 +69,10 @@ struct ConvRequant {
   int32_t input_zp = 0;
   int32_t filter_zp = 0;  // applied by fully_connected's per-tensor path only
   int32_t output_zp = 0;
-  std::vector<QuantizedMultiplier> mult;  // one per output channel
+  std::vector<QuantizedMultiplier> mult;  // one per output channel (tflite)
   Int32Range range{-128, 127};
+  Int8Semantics semantics = Int8Semantics::kTflite;
+  std::vector<float> scale;  // onnxruntime: float32 multiplier per output channel
 };
 
 // How the real multiplier s_in * s_w / s_out is formed (bit-exactness depends on it).
@@ -81,11 +83,15 @@ enum class MultiplierFormula {
 
 // Fills `r` for `channels` output channels; a diagnostic when a multiplier
 // cannot be represented (real multiplier >= 2^30). Assumes CheckConvQuant passed.
+// With int8_semantics "onnxruntime" it fills `scale` instead of `mult` and
+// `formula` does not matter (ONNX Runtime forms every scale the same way).
 Status PrepareConvRequant(const ir::Graph& g, const ir::Node& n, int64_t channels,
                           MultiplierFormula formula, ConvRequant* r);
 
 // Requantizes one int32 accumulator (bias already added) of channel `c`.
 inline int8_t RequantizeToInt8(int32_t acc, const ConvRequant& r, int64_t c) {
+  if (r.semantics == Int8Semantics::kOnnxRuntime)
+    return static_cast<int8_t>(OrtRequantize(acc, r.scale[static_cast<size_t>(c)], r.output_zp, r.range.min, r.range.max));
   int32_t v = WrapAdd(Mbqm(acc, r.mult[static_cast<size_t>(c)]), r.output_zp);
   v = std::max(v, r.range.min);
   v = std::min(v, r.range.max);

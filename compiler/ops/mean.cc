@@ -47,6 +47,18 @@ Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
   return p;
 }
 
+}  // namespace
+
+// ONNX Runtime's QLinearGlobalAveragePool scale: s_in / (s_out * float(N)) in float32.
+float OrtMeanScale(const ir::Graph& g, const ir::Node& n, int64_t count) {
+  const float s_in = g.tensor(n.inputs[0]).quant->scale[0];
+  const float s_out = g.tensor(n.outputs[0]).quant->scale[0];
+  const float denom = s_out * static_cast<float>(count);
+  return s_in / denom;
+}
+
+namespace {
+
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 1, 1, 1));
   const ir::Tensor& in = g.tensor(n.inputs[0]);
@@ -58,6 +70,8 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   if (in.dtype == ir::DType::kInt8) {
     auto p = PrepareInt8(g, n);
     if (!p.ok()) return p.diag();
+    Int8Semantics sem = Int8Semantics::kTflite;
+    EMBER_RETURN_IF_ERROR(GetInt8SemanticsAttr(n, &sem));
   }
   return std::vector<TensorType>{{in.dtype, r.out_shape}};
 }
@@ -90,6 +104,15 @@ Status Eval(const EvalArgs& a) {
   for (size_t i = 0; i < map.size(); ++i) {
     int32_t& s = sum[static_cast<size_t>(map[i])];
     s = WrapAdd(s, a.in<int8_t>(0)[i]);
+  }
+  Int8Semantics sem = Int8Semantics::kTflite;
+  EMBER_RETURN_IF_ERROR(GetInt8SemanticsAttr(a.node, &sem));
+  if (sem == Int8Semantics::kOnnxRuntime) {
+    const float scale = OrtMeanScale(a.graph, a.node, r.count);
+    const int32_t bias = WrapMul(-p.z_in, static_cast<int32_t>(r.count));
+    for (size_t o = 0; o < outputs; ++o)
+      a.out<int8_t>(0)[o] = static_cast<int8_t>(OrtRequantize(WrapAdd(sum[o], bias), scale, p.z_out, -128, 127));
+    return Status::Ok();
   }
   const QuantizedMultiplier m = DivideMultiplier(p.m, r.count);
   for (size_t o = 0; o < outputs; ++o) {

@@ -68,6 +68,18 @@ Status GetActivationAttr(const ir::Node& n, Activation* act) {
   return Status::Ok();
 }
 
+Status GetInt8SemanticsAttr(const ir::Node& n, Int8Semantics* out) {
+  *out = Int8Semantics::kTflite;
+  auto it = n.attrs.find("int8_semantics");
+  if (it == n.attrs.end()) return Status::Ok();
+  const auto* s = std::get_if<std::string>(&it->second);
+  if (s == nullptr || !ParseInt8Semantics(*s, out)) {
+    return NodeError(n, "attribute 'int8_semantics' is not a known int8 arithmetic",
+                     "use \"tflite\" (fixed-point requantization) or \"onnxruntime\" (float requantization)");
+  }
+  return Status::Ok();
+}
+
 Status GetRealAttr(const ir::Node& n, const std::string& key, bool required, double def,
                    double* out) {
   auto it = n.attrs.find(key);

@@ -30,6 +30,13 @@ Status GetPerTensorQuant(const ir::Graph& g, const ir::Node& n, ir::TensorId id,
 // Reads the optional `act` attribute (absent = none); a non-string or unknown
 // name is a NodeError listing the valid ones.
 Status GetActivationAttr(const ir::Node& n, Activation* act);
+// The node's `int8_semantics` attribute ("tflite" when absent); a diagnostic
+// for any other value.
+Status GetInt8SemanticsAttr(const ir::Node& n, Int8Semantics* out);
+// ONNX Runtime's QLinearGlobalAveragePool scale for a mean of `count`
+// elements: s_in / (s_out * float(count)) in float32 (ops/mean.cc; used by
+// mean and by average_pool2d when its window is the whole input).
+float OrtMeanScale(const ir::Graph& g, const ir::Node& n, int64_t count);
 
 // Per-tensor int8 quantization of tensor `id` with a positive finite scale and
 // a zero point in [-128, 127]; a NodeError naming the tensor otherwise.

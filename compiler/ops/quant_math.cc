@@ -75,6 +75,17 @@ const char* ActivationName(Activation a) {
   return "none";
 }
 
+bool ParseInt8Semantics(const std::string& s, Int8Semantics* out) {
+  if (s == "tflite") *out = Int8Semantics::kTflite;
+  else if (s == "onnxruntime") *out = Int8Semantics::kOnnxRuntime;
+  else return false;
+  return true;
+}
+
+const char* Int8SemanticsName(Int8Semantics s) {
+  return s == Int8Semantics::kOnnxRuntime ? "onnxruntime" : "tflite";
+}
+
 Int32Range ActivationRangeInt8(Activation act, float out_scale, int32_t out_zero_point) {
   constexpr int32_t kMin = -128;
   constexpr int32_t kMax = 127;

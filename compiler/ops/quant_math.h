@@ -5,6 +5,7 @@
 // wrap-around is done through uint32.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -63,6 +64,37 @@ struct FloatRange {
   float max;
 };
 FloatRange ActivationRangeFloat(Activation act);
+
+// Which int8 arithmetic an int8 node follows (IR attribute `int8_semantics`,
+// docs/numerics.md "ONNX Runtime semantics"): TFLite's fixed-point
+// requantization (the default) or ONNX Runtime's fused integer kernels
+// (int32 accumulation, then a float32 multiply by a float32 scale, clamp,
+// round half to even, plus the zero point).
+enum class Int8Semantics { kTflite, kOnnxRuntime };
+// "tflite" "onnxruntime"; false for anything else.
+bool ParseInt8Semantics(const std::string& s, Int8Semantics* out);
+const char* Int8SemanticsName(Int8Semantics s);
+
+// ONNX Runtime's requantization of an int32 accumulator (MlasRequantizeOutput):
+// clamp(float(acc) * scale, lo - zp, hi - zp) rounded half to even, plus zp.
+// `scale` is the float32 real multiplier, [lo, hi] the int8 clamp range.
+inline int32_t OrtRequantize(int32_t acc, float scale, int32_t zp, int32_t lo, int32_t hi) {
+  float v = static_cast<float>(acc) * scale;
+  const float flo = static_cast<float>(lo - zp), fhi = static_cast<float>(hi - zp);
+  if (!(v >= flo)) v = flo;  // NaN -> lo as _mm_max_ps(v, lo)
+  if (v > fhi) v = fhi;
+  return static_cast<int32_t>(std::nearbyint(v)) + zp;  // default rounding: half to even
+}
+
+// ONNX Runtime's QuantizeLinear (MlasQuantizeLinear): x / scale in float32,
+// clamped to [lo - zp, hi - zp] (NaN -> lo - zp), rounded half to even, plus zp.
+inline int32_t OrtQuantize(float x, float scale, int32_t zp, int32_t lo, int32_t hi) {
+  float v = x / scale;
+  const float flo = static_cast<float>(int64_t{lo} - zp), fhi = static_cast<float>(int64_t{hi} - zp);
+  if (!(v >= flo)) v = flo;
+  if (v > fhi) v = fhi;
+  return WrapAdd(static_cast<int32_t>(std::nearbyint(v)), zp);
+}
 
 // gemmlowp fixed-point helpers (raw int32 values), see docs/numerics.md.
 // `integer_bits` is the m of the Qm input format.

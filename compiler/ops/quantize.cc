@@ -1,6 +1,11 @@
 // quantize: float32 -> integer, or integer -> integer requantization. The
 // output quantization is the output tensor's (per-tensor).
 //
+// With int8_semantics = "onnxruntime", ONNX Runtime's QuantizeLinear
+// (MlasQuantizeLinear): q = round_half_even(clamp(x / s, min - z, max - z)) + z
+// with a float32 division, NaN -> min; an integer input is first dequantized
+// as ONNX Runtime's DequantizeLinear does, float(x - z_in) * s_in.
+//
 // Semantics of TFLite Micro's reference kernel (docs/numerics.md, "quantize"):
 //   f32 -> i8/u8/i16:  q = clamp(round(x / s) + z) with x / s a float32
 //                      division and round-half-away-from-zero. A quotient
@@ -91,16 +96,25 @@ struct Params {
   float out_scale = 1.0f;
   int32_t out_zero_point = 0;
   int32_t in_zero_point = 0;
+  float in_scale = 1.0f;
   QuantizedMultiplier m;  // int -> int only
+  Int8Semantics semantics = Int8Semantics::kTflite;
 };
 
 Expected<Params> Prepare(const ir::Graph& g, const ir::Node& n) {
   Params p;
   EMBER_RETURN_IF_ERROR(GetQuant(g, n, n.outputs[0], &p.out_scale, &p.out_zero_point));
+  EMBER_RETURN_IF_ERROR(GetInt8SemanticsAttr(n, &p.semantics));
+  if (p.semantics == Int8Semantics::kOnnxRuntime && g.tensor(n.outputs[0]).dtype == ir::DType::kInt32) {
+    return NodeError(n, "int8_semantics \"onnxruntime\" quantizes to i8, u8 or i16, not i32",
+                     "remove the attribute");
+  }
   const ir::Tensor& in = g.tensor(n.inputs[0]);
   if (in.dtype == ir::DType::kFloat32) return p;
   float in_scale = 1.0f;
   EMBER_RETURN_IF_ERROR(GetQuant(g, n, n.inputs[0], &in_scale, &p.in_zero_point));
+  p.in_scale = in_scale;
+  if (p.semantics == Int8Semantics::kOnnxRuntime) return p;  // no multiplier
   const double real = static_cast<double>(in_scale) / static_cast<double>(p.out_scale);
   p.m = QuantizeMultiplier(real);
   if (p.m.shift > 30) {
@@ -142,6 +156,18 @@ Status Eval(const EvalArgs& a) {
   const ir::DType out_type = a.out_tensor(0).dtype;
   const Int32Range range = TypeRange(out_type);
   const int64_t count = a.in_tensor(0).num_elements();
+  if (p.semantics == Int8Semantics::kOnnxRuntime) {
+    for (int64_t i = 0; i < count; ++i) {
+      float x = 0.0f;
+      if (in_type == ir::DType::kFloat32) {
+        std::memcpy(&x, a.inputs[0] + i * 4, 4);
+      } else {  // DequantizeLinear: float(x - z_in) * s_in
+        x = static_cast<float>(WrapSub(LoadInt(a.inputs[0], in_type, i), p.in_zero_point)) * p.in_scale;
+      }
+      StoreInt(a.outputs[0], out_type, i, OrtQuantize(x, p.out_scale, p.out_zero_point, range.min, range.max));
+    }
+    return Status::Ok();
+  }
   for (int64_t i = 0; i < count; ++i) {
     int32_t v = 0;
     if (in_type == ir::DType::kFloat32) {

@@ -24,13 +24,21 @@
 // dequantize reads the int8 tensor directly (an int8 -> int8 quantize when
 // the two quantizations differ).
 //
-// Numerics: the int8 graph requantizes in fixed point as TFLite does, where
-// ONNX Runtime computes in float and rounds once; results differ by at most
-// one output step on rare ties (docs/frontend-onnx.md).
+// Numerics: a folded conv2d, depthwise_conv2d, fully_connected, add,
+// average_pool2d or mean takes the int8_semantics attribute of the quantize it
+// absorbs. The ONNX frontend marks quantize nodes "onnxruntime" (unless the
+// model says it was written by ember quantize), so ONNX models requantize in
+// float32 exactly as ONNX Runtime's fused integer kernels (QLinearConv,
+// QGemm, QLinearAdd, QLinearAveragePool, QLinearGlobalAveragePool); then the
+// average pool may requantize (input and output quantization may differ).
+// Without the attribute the int8 graph requantizes in fixed point as TFLite
+// does. PassOptions::int8_semantics overrides the frontend's choice
+// (docs/frontend-onnx.md).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <optional>
+#include <variant>
 
 #include "ops/op.h"
 #include "passes/graph_util.h"
@@ -44,6 +52,19 @@ bool Foldable(ir::OpKind op) {
     case ir::OpKind::kConv2D: case ir::OpKind::kDepthwiseConv2D: case ir::OpKind::kFullyConnected:
     case ir::OpKind::kAdd: case ir::OpKind::kMul: case ir::OpKind::kAveragePool2D:
     case ir::OpKind::kMaxPool2D: case ir::OpKind::kMean: case ir::OpKind::kReshape:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The folded operators that follow int8_semantics "onnxruntime" when the
+// quantize they absorb carries it (the others do not requantize, or keep
+// TFLite's arithmetic: mul).
+bool Requantizes(ir::OpKind op) {
+  switch (op) {
+    case ir::OpKind::kConv2D: case ir::OpKind::kDepthwiseConv2D: case ir::OpKind::kFullyConnected:
+    case ir::OpKind::kAdd: case ir::OpKind::kAveragePool2D: case ir::OpKind::kMean:
       return true;
     default:
       return false;
@@ -300,10 +321,17 @@ class QdqFolder {
         folded.inputs[2] = *b;
       }
     }
-    const bool same_quant_only = n.op == ir::OpKind::kAveragePool2D || n.op == ir::OpKind::kMaxPool2D ||
+    // The int8 arithmetic the quantize names (ONNX Runtime's for ONNX models)
+    // goes to the operators that requantize.
+    const auto sem = quant.attrs.find("int8_semantics");
+    const bool ort = sem != quant.attrs.end() && std::holds_alternative<std::string>(sem->second) &&
+                     std::get<std::string>(sem->second) == "onnxruntime";
+    const bool same_quant_only = (n.op == ir::OpKind::kAveragePool2D && !ort) || n.op == ir::OpKind::kMaxPool2D ||
                                  n.op == ir::OpKind::kReshape;
     if (same_quant_only && g_.tensor(folded.inputs[0]).quant != g_.tensor(yq).quant) return false;
     folded.outputs[0] = yq;
+    folded.attrs.erase("int8_semantics");
+    if (ort && Requantizes(n.op)) folded.attrs["int8_semantics"] = std::string("onnxruntime");
     // The int8 operator must accept its quantization (multipliers in range, ...).
     auto types = ops::GetOpDef(folded.op).infer(g_, folded);
     if (!types.ok() || types->size() != 1 || (*types)[0].dtype != ir::DType::kInt8 ||
@@ -321,7 +349,18 @@ class QdqFolder {
 
 }  // namespace
 
-Status FoldQdq(ir::Graph& g, const PassOptions&) {
+Status FoldQdq(ir::Graph& g, const PassOptions& options) {
+  // --int8-semantics overrides what the frontend recorded on the quantize
+  // nodes of float tensors (the QDQ pattern).
+  if (!options.int8_semantics.empty()) {
+    for (ir::Node& n : g.nodes) {
+      if (n.op != ir::OpKind::kQuantize || n.inputs.empty() || n.inputs[0] < 0 ||
+          g.tensor(n.inputs[0]).dtype != ir::DType::kFloat32)
+        continue;
+      if (options.int8_semantics == "onnxruntime") n.attrs["int8_semantics"] = std::string("onnxruntime");
+      else n.attrs.erase("int8_semantics");
+    }
+  }
   QdqFolder f(g);
   bool any = false;
   while (f.Step()) any = true;

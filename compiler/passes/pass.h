@@ -23,6 +23,10 @@ struct PassOptions {
   // fold-constants: largest constant (bytes) the pass creates when it is
   // larger than the constants it replaces.
   int64_t fold_max_bytes = 4096;
+  // fold-qdq: int8 arithmetic of the operators folded from the QDQ pattern,
+  // "tflite" or "onnxruntime"; empty keeps what the frontend recorded on the
+  // quantize nodes (ONNX models: onnxruntime, unless written by ember quantize).
+  std::string int8_semantics;
 };
 
 // A pass rewrites `g` in place. It may erase nodes, append new nodes anywhere

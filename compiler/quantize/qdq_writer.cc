@@ -24,6 +24,7 @@
 #include <set>
 
 #include "onnx/checker.h"
+#include "frontend/onnx/import.h"
 #include "quantize/onnx_util.h"
 
 namespace ember::quantize {
@@ -291,6 +292,20 @@ Expected<std::vector<QuantizedTensor>> Writer::Run(const std::map<std::string, R
   std::vector<QuantizedTensor> result = AssignParams(ranges);  // step 2
   RebuildNodes();                                               // step 3
   EMBER_RETURN_IF_ERROR(Finish());                              // step 4
+  // The int8 model follows TFLite's int8 semantics (docs/quantize.md): the
+  // ONNX importer reads this entry and keeps ember's shared int8 kernels.
+  bool marked = false;
+  for (auto& prop : *m_.mutable_metadata_props()) {
+    if (prop.key() == frontend::onnx::kInt8SemanticsKey) {
+      prop.set_value("tflite");
+      marked = true;
+    }
+  }
+  if (!marked) {
+    auto* prop = m_.add_metadata_props();
+    prop->set_key(frontend::onnx::kInt8SemanticsKey);
+    prop->set_value("tflite");
+  }
   return result;
 }
 

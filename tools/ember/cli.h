@@ -96,11 +96,20 @@ Expected<ir::Graph> LoadModel(const std::string& path, const passes::PipelineOpt
 // Adds `--input-shape NAME=DIMS` (repeatable) to a command that loads a model.
 void AddInputShapeOption(CLI::App* cmd, std::vector<std::string>* values);
 
+// Adds `--int8-semantics onnxruntime|tflite`: the int8 arithmetic of the
+// operators folded from a QDQ model (PassOptions::int8_semantics); empty
+// (the default) follows the model (ONNX: onnxruntime unless written by
+// ember quantize).
+void AddInt8SemanticsOption(CLI::App* cmd, std::string* value);
+// PipelineOptions with only int8_semantics set.
+passes::PipelineOptions Int8SemanticsPipeline(const std::string& int8_semantics);
+
 // The pass options of `inspect` and `compile` (cli_passes.cc):
 // --keep-io-layout, and the pass whose IR to show (--after / --dump-ir-after);
 // with the import's --input-shape values.
 struct PassArgs {
   bool keep_io_layout = false;
+  std::string int8_semantics;  // --int8-semantics
   std::string after;  // a pass name, "import", "all", or empty
   std::vector<std::string> input_shapes;
 };

@@ -21,6 +21,20 @@ void AddKeepIoLayoutFlag(CLI::App* cmd, PassArgs* args) {
                 "input then stays NCHW, at the cost of a transpose); by default they become NHWC");
 }
 
+void AddInt8SemanticsOption(CLI::App* cmd, std::string* value) {
+  cmd->add_option("--int8-semantics", *value,
+                  "int8 arithmetic of a QDQ model's operators: onnxruntime (float requantization as ONNX "
+                  "Runtime's fused kernels; the default for ONNX models) or tflite (fixed point; the default "
+                  "for models written by ember quantize)")
+      ->check(CLI::IsMember({"onnxruntime", "tflite"}));
+}
+
+passes::PipelineOptions Int8SemanticsPipeline(const std::string& int8_semantics) {
+  passes::PipelineOptions o;
+  o.pass.int8_semantics = int8_semantics;
+  return o;
+}
+
 Status CheckAfterPass(const PassArgs& args) {
   if (args.after.empty() || args.after == "all" || args.after == "import" || passes::FindPass(args.after))
     return Status::Ok();
@@ -36,6 +50,7 @@ passes::PipelineOptions PipelineOptionsFor(const PassArgs& args,
                                            std::function<void(std::string_view, const ir::Graph&)> print) {
   passes::PipelineOptions o;
   o.pass.keep_io_layout = args.keep_io_layout;
+  o.pass.int8_semantics = args.int8_semantics;
   if (args.after.empty() || args.after == "import") return o;
   const std::string after = args.after;
   o.after_pass = [after, print](std::string_view pass, const ir::Graph& g) {

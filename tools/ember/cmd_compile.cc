@@ -54,6 +54,7 @@ void RegisterCompile(CLI::App& app, Action* run) {
                       "), 'import' for the graph as imported, 'all' for every step; constants elided "
                       "(`ember inspect --after PASS --full` prints them)");
   AddKeepIoLayoutFlag(cmd, pass_args.get());
+  AddInt8SemanticsOption(cmd, &pass_args->int8_semantics);
   cmd->add_option("--quantize", a->quantize,
                   "int8: quantize a float ONNX model first (as `ember quantize` does, into a temporary file) "
                   "and compile the int8 model")

@@ -201,8 +201,8 @@ std::string ModelDifference(const ir::Graph& given, const ir::Graph& project) {
 }
 
 int Validate(const std::string& model_path, const std::string& dir, const std::vector<std::string>& inputs,
-             const std::vector<std::string>& input_shapes) {
-  auto g = LoadModel(model_path, {}, input_shapes);
+             const std::vector<std::string>& input_shapes, const std::string& int8_semantics) {
+  auto g = LoadModel(model_path, Int8SemanticsPipeline(int8_semantics), input_shapes);
   if (!g.ok()) return Report(g.diag());
   return GuardDevice(dir, [&] {
     {  // the model first: a wrong one would show as differences "on the device"
@@ -286,8 +286,9 @@ void Accumulate(const ir::Tensor& t, const std::vector<uint8_t>& ref, const std:
 // (compiled here, or the archive's) run on this machine against the
 // reference evaluator, output by output, over a data set.
 int ValidateHost(const std::string& model_path, const std::string& archive, const std::string& data,
-                 const std::vector<std::string>& inputs, uint32_t count, const std::vector<std::string>& input_shapes) {
-  auto g = LoadModel(model_path, {}, input_shapes);
+                 const std::vector<std::string>& inputs, uint32_t count, const std::vector<std::string>& input_shapes,
+                 const std::string& int8_semantics) {
+  auto g = LoadModel(model_path, Int8SemanticsPipeline(int8_semantics), input_shapes);
   if (!g.ok()) return Report(g.diag());
   auto scratch = TempFolder::Create("ember-validate-");
   if (!scratch.ok()) return Report(scratch.diag());
@@ -367,6 +368,7 @@ void RegisterDevice(CLI::App& app, Action* run) {
   struct Args {
     std::string project, model, target, archive, data;
     std::vector<std::string> inputs, input_shapes;
+    std::string int8_semantics;
     uint32_t repeat = 3, count = 10;
   };
   auto a = std::make_shared<Args>();
@@ -388,6 +390,7 @@ void RegisterDevice(CLI::App& app, Action* run) {
                   "its C code on the host over a data set");
   val->add_option("MODEL", a->model, "the model file the project or archive was compiled from")->required();
   AddInputShapeOption(val, &a->input_shapes);
+  AddInt8SemanticsOption(val, &a->int8_semantics);
   auto* device = val->add_option("--device", a->project, "a flashed host_driven project compiled with --executor graph");
   auto* target = val->add_option("--target", a->target, "host: compile MODEL for this machine and compare its outputs")
                      ->check(CLI::IsMember({"host"}));
@@ -408,11 +411,11 @@ void RegisterDevice(CLI::App& app, Action* run) {
               "Exit status 6 when an output or node differs (int8: any difference; float: beyond 1e-5 + 1e-4 |ref|).");
   val->callback([=] {
     *run = [=] {
-      if (!a->project.empty()) return Validate(a->model, a->project, a->inputs, a->input_shapes);
+      if (!a->project.empty()) return Validate(a->model, a->project, a->inputs, a->input_shapes, a->int8_semantics);
       if (a->target.empty() && a->archive.empty())
         return Report(MakeDiag("E0813", ExitCode::kUsage, "validate needs --device PROJECT_DIR, --target host or --archive ARCHIVE",
                                "--target host compares the model's C code on this machine with the reference"));
-      return ValidateHost(a->model, a->archive, a->data, a->inputs, a->count, a->input_shapes);
+      return ValidateHost(a->model, a->archive, a->data, a->inputs, a->count, a->input_shapes, a->int8_semantics);
     };
   });
 }

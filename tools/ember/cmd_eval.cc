@@ -17,6 +17,8 @@ void RegisterEval(CLI::App& app, Action* run) {
   cmd->add_option("MODEL", *path, "model file (.tflite, .onnx, or ember IR text .ir)")->required();
   auto input_shapes = std::make_shared<std::vector<std::string>>();
   AddInputShapeOption(cmd, input_shapes.get());
+  auto int8_semantics = std::make_shared<std::string>();
+  AddInt8SemanticsOption(cmd, int8_semantics.get());
   cmd->add_option("--input,-i", *inputs,
                   "one file per model input, in order: .npy, or .bin (raw tensor bytes); or zeros, random, random:SEED")
       ->required();
@@ -25,7 +27,7 @@ void RegisterEval(CLI::App& app, Action* run) {
   cmd->footer("Example:\n  ember eval kws.tflite --input features.bin --output scores.npy");
   cmd->callback([=] {
     *run = [=]() -> int {
-      auto g = LoadModel(*path, {}, *input_shapes);
+      auto g = LoadModel(*path, Int8SemanticsPipeline(*int8_semantics), *input_shapes);
       if (!g.ok()) return Report(g.diag());
       if (inputs->size() != g->inputs.size()) {
         return Report(MakeDiag("E0401", ExitCode::kUsage,

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <cstring>
 
+#include "ops/op_util.h"
+
 namespace ember::codegen::c {
 
 const std::vector<std::string>& TargetNames() {
@@ -54,6 +56,11 @@ std::string CInt(int64_t v) {
   if (v == INT32_MIN) return "(-2147483647 - 1)";
   if (v > INT32_MAX || v < INT32_MIN) return "INT64_C(" + std::to_string(v) + ")";
   return std::to_string(v);
+}
+
+bool OnnxRuntimeInt8(const KernelContext& ctx) {
+  ops::Int8Semantics s = ops::Int8Semantics::kTflite;
+  return ops::GetInt8SemanticsAttr(ctx.node, &s).ok() && s == ops::Int8Semantics::kOnnxRuntime;
 }
 
 std::string CFloat(float v) {

@@ -417,6 +417,10 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
     return FileError(ctx, kNotAModel, ExitCode::kFailure, "is not an ONNX model: no graph or no IR version", hint);
   }
   EMBER_RETURN_IF_ERROR(CheckOpset(ctx, model));
+  for (const auto& prop : model.metadata_props()) {
+    if (prop.key() == kInt8SemanticsKey && (prop.value() == "tflite" || prop.value() == "onnxruntime"))
+      ctx.int8_semantics = prop.value();
+  }
   EMBER_RETURN_IF_ERROR(InlineAllExternalData(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(FixInputShapes(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(PrecheckNodes(ctx, model.mutable_graph()));

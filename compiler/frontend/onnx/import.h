@@ -34,6 +34,9 @@ struct ImportOptions {
 
 // Largest model file read (protobuf's own limit is 2 GiB).
 inline constexpr uint64_t kMaxOnnxFileBytes = uint64_t{1} << 30;
+// metadata_props key naming the int8 arithmetic of a QDQ model: "tflite"
+// (written by ember quantize) or "onnxruntime" (the default when absent).
+inline constexpr const char* kInt8SemanticsKey = "ember.int8_semantics";
 // Largest total of external data read for one model.
 inline constexpr uint64_t kMaxExternalDataBytes = uint64_t{1} << 30;
 

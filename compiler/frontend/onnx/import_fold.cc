@@ -245,7 +245,9 @@ Status ConvertQuantize(Context& ctx, const NodeRef& ref) {
   const bool as_i8 = *dt == ir::DType::kUInt8;
   ir::QuantParams qp{q.scale, q.zero_point, 0};
   if (as_i8) qp.zero_point[0] -= 128;
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kQuantize, {x}, {}, OutputName(ref, 0),
+  ir::Attrs attrs;
+  if (ctx.int8_semantics != "tflite") attrs["int8_semantics"] = ctx.int8_semantics;
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kQuantize, {x}, attrs, OutputName(ref, 0),
                                                  as_i8 ? ir::DType::kInt8 : *dt, qp));
   if (as_i8) ctx.u8_as_i8.insert(y);
   BindOutput(ctx, ref, 0, Value{nullptr, y});

@@ -94,6 +94,11 @@ struct Context {
   // DequantizeLinear made for QOperator nodes, by value and parameters: the
   // name of its result and the IR tensor (run time) it was bound to.
   std::map<std::string, std::pair<std::string, ir::TensorId>> qop_dequantized;
+  // The int8 arithmetic QuantizeLinear nodes carry into the IR (attribute
+  // int8_semantics of quantize, which fold-qdq passes on to the int8 ops it
+  // makes): ONNX Runtime's unless the model's metadata_props entry
+  // "ember.int8_semantics" says "tflite" (models written by ember quantize).
+  std::string int8_semantics = "onnxruntime";
   ir::Graph graph;
 };
 

@@ -60,6 +60,42 @@ static inline int32_t ember_clamp_i32(int32_t v, int32_t lo, int32_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
 }
 
+/* ONNX Runtime's int8 arithmetic (docs/numerics.md, "ONNX Runtime semantics").
+ * The generated code is compiled as ISO C99, so the compiler does not contract
+ * a * b + c into a fused multiply-add (-ffp-contract=off); where ONNX Runtime
+ * does fuse, the code calls fmaf() explicitly. */
+
+/* Round half to even of a float in [-2^22, 2^22] (callers clamp first):
+ * 1.5 * 2^23 added and subtracted in float32 leaves the nearest integer, ties
+ * to even (IEEE 754 round to nearest). */
+static inline int32_t ember_round_even_small(float v) {
+  const float magic = 12582912.0f;
+  const float t = v + magic;
+  return (int32_t)(t - magic);
+}
+
+/* Fused multiply-add a * b + c rounded once, for a an int8 value (|a| <= 255):
+ * VFMA.F32 where the FPU has it (Cortex-M4F/M7/M33/M55), else in double: the
+ * product a * b is exact there and so is the sum for the operands ONNX
+ * Runtime's add meets (scale ratios within 2^-6..2^6, docs/numerics.md), so
+ * one float rounding gives the fused result. */
+#if defined(__ARM_FEATURE_FMA) && defined(__ARM_FP) && (__ARM_FP & 4)
+static inline float ember_fma_i8(float a, float b, float c) { return __builtin_fmaf(a, b, c); }
+#else
+static inline float ember_fma_i8(float a, float b, float c) { return (float)((double)a * (double)b + (double)c); }
+#endif
+
+/* MlasRequantizeOutput: clamp(float(acc) * scale, lo - zp, hi - zp) rounded
+ * half to even, plus zp. NaN goes to lo (as _mm_max_ps). */
+static inline int32_t ember_requant_f32(int32_t acc, float scale, int32_t zp, int32_t lo, int32_t hi) {
+  float v = (float)acc * scale;
+  const float flo = (float)(lo - zp);
+  const float fhi = (float)(hi - zp);
+  v = v >= flo ? v : flo;
+  v = v > fhi ? fhi : v;
+  return ember_round_even_small(v) + zp;
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -109,6 +109,53 @@ TEST(FoldQdq, PoolWithOtherQuantizationStaysFloatAndRequantizeIsInt8) {
   ExpectSameResults(before, after, 0.2001f, true);
 }
 
+// ONNX models: the frontend marks quantize nodes int8_semantics="onnxruntime";
+// the folded operators that requantize take the attribute, the average pool
+// then folds although its quantizations differ, and the int8 graph computes
+// what the QDQ graph computes (the float path rounds like ONNX Runtime's
+// QLinear kernels here, up to float rounding of the dequantized sums).
+std::string OrtPoolQdq() {
+  return R"(graph "q" {
+  input %x : f32[1,4,4,2]
+  %xq = quantize(%x) {int8_semantics="onnxruntime"} : i8[1,4,4,2] quant(0.1, 3)
+  %d = dequantize(%xq) : f32[1,4,4,2]
+  %p = average_pool2d(%d) {filter=[4,4], pad=[0,0,0,0], stride=[4,4]} : f32[1,1,1,2]
+  %pq = quantize(%p) {int8_semantics="onnxruntime"} : i8[1,1,1,2] quant(0.05, -2)
+  %y = dequantize(%pq) : f32[1,1,1,2]
+  output %y
+}
+)";
+}
+
+TEST(FoldQdq, OnnxRuntimeSemanticsPassOnAndPoolRequantizes) {
+  const ir::Graph before = ParseValid(OrtPoolQdq());
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), R"(
+    %xq = quantize(%x) {int8_semantics="onnxruntime"}
+    %pq = average_pool2d(%xq) {filter=[4,4], int8_semantics="onnxruntime", pad=[0,0,0,0], stride=[4,4]} : i8[1,1,1,2] quant(0.05, -2)
+    NOT dequantize(%xq)
+  )");
+  ExpectSameResults(before, after, 0.0501f, true);
+}
+
+TEST(FoldQdq, Int8SemanticsOptionOverridesTheFrontend) {
+  PassOptions o;
+  o.int8_semantics = "tflite";
+  const ir::Graph after = RunPassOn("fold-qdq", ParseValid(OrtPoolQdq()), o);
+  const std::string text = ir::Print(after);
+  EXPECT_EQ(text.find("int8_semantics"), std::string::npos) << text;
+  // TFLite's average pool needs equal quantizations: the pool stays float.
+  ExpectMatches(text, R"(
+    %p = average_pool2d(%d)
+  )");
+  o.int8_semantics = "onnxruntime";
+  const std::string conv = ir::Print(RunPassOn("fold-qdq", ParseValid(ConvQdq("quant(5e-04, 0)")), o));
+  ExpectMatches(conv, R"(
+    %xq = quantize(%x) {int8_semantics="onnxruntime"}
+    %cq = conv2d(%xq, %wq, %bq) {act="relu", dilation=[1,1], int8_semantics="onnxruntime", pad=[0,0,0,0], stride=[1,1]}
+  )");
+}
+
 TEST(FoldQdq, FloatGraphsAreUntouched) {
   const std::string in = R"(graph "g" {
   input %x : f32[1,4]

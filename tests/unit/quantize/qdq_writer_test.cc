@@ -169,6 +169,15 @@ TEST(QdqWriter, WritesOnnxRuntimeQdqLayout) {
   EXPECT_EQ(names, (std::vector<std::string>{"x", "r", "p", "f", "y"}));
   EXPECT_EQ((*q)[1].zero_point, -128);
   EXPECT_FLOAT_EQ((*q)[1].scale, 4.0f / 255.0f);
+  // The model says it follows TFLite's int8 arithmetic (the ONNX importer
+  // then keeps ember's TFLite int8 kernels for it).
+  int marks = 0;
+  for (const auto& prop : m.metadata_props()) {
+    if (prop.key() != "ember.int8_semantics") continue;
+    ++marks;
+    EXPECT_EQ(prop.value(), "tflite");
+  }
+  EXPECT_EQ(marks, 1);
   // One Q/DQ pair per tensor; readers read the DequantizeLinear output.
   EXPECT_EQ(Producer(g, "x_QuantizeLinear_Output")->op_type(), "QuantizeLinear");
   EXPECT_EQ(Producer(g, "x_DequantizeLinear_Output")->op_type(), "DequantizeLinear");

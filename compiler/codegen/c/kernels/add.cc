@@ -12,6 +12,7 @@
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/elementwise_emit_util.h"
 #include "codegen/c/kernels/mve/kernels.h"
+#include "ops/add_sub_util.h"
 #include "ops/quant_math.h"
 
 namespace ember::codegen::c {
@@ -52,10 +53,26 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     body = FloatBinaryBody(x, y, "+", act);
   } else {
     const AddSubInt8 p = PrepareInt8(ctx, act);
-    for (const std::string& d : AddSubInt8Details(p)) details.push_back(d);
     const ir::Tensor& b = g.tensor(n.inputs[1]);
+    if (OnnxRuntimeInt8(ctx)) {
+      const TensorQuant q1 = QuantOf(g, n.inputs[0]), q2 = QuantOf(g, n.inputs[1]), qo = QuantOf(g, n.outputs[0]);
+      const ops::OrtAddParams o = ops::PrepareOrtAdd(q1.scale, q1.zero_point, q2.scale, q2.zero_point, qo.scale,
+                                                     qo.zero_point, p.act);
+      details.push_back("int8 as ONNX Runtime's QLinearAdd: fma(a, " + CFloat(o.ra) + ", fma(b, " + CFloat(o.rb) +
+                        ", " + CFloat(o.fixed) + ")) rounded half to even, clamp [" + std::to_string(o.act.min) +
+                        ", " + std::to_string(o.act.max) + "]");
+      const std::string lo = CFloat(static_cast<float>(o.act.min)), hi = CFloat(static_cast<float>(o.act.max));
+      body = [x, y, o, lo, hi](const std::vector<std::string>& i, int in) {
+        const std::string sp = Spaces(in);
+        return sp + "float v = ember_fma_i8((float)" + y + "[" + i[2] + "], " + CFloat(o.rb) + ", " + CFloat(o.fixed) +
+               ");\n" + sp + "v = ember_fma_i8((float)" + x + "[" + i[1] + "], " + CFloat(o.ra) + ", v);\n" + sp +
+               "v = v >= " + lo + " ? v : " + lo + ";\n" + sp + "v = v > " + hi + " ? " + hi + " : v;\n" + sp +
+               "out0[" + i[0] + "] = (int8_t)ember_round_even_small(v);\n";
+      };
+    } else {
+    for (const std::string& d : AddSubInt8Details(p)) details.push_back(d);
     const mve::AddS8 v{out.num_elements(), p.z1, p.z2, p.zo, p.m1, p.m2, p.mo, p.act};
-    if (ctx.target.has_mve && !a.is_const() && !b.is_const() && a.shape == out.shape &&
+    if (ctx.target.has_mve && !OnnxRuntimeInt8(ctx) && !a.is_const() && !b.is_const() && a.shape == out.shape &&
         b.shape == out.shape && out.dtype == ir::DType::kInt8 && mve::AddApplies(v)) {
       Kernel k;
       k.code = FunctionHead(ctx, details) + mve::EmitAddS8Body(v) + "}\n";
@@ -64,6 +81,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
       return k;
     }
     body = AddSubInt8Body(x, y, p, "+");
+    }
   }
   Kernel k;
   k.code = FunctionHead(ctx, details) + EmitLoops(nest, 2, body) + "}\n";

@@ -10,7 +10,9 @@
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
 #include "codegen/c/kernels/window_overlap.h"
+#include "codegen/c/kernels/elementwise_emit_util.h"
 #include "ops/conv_util.h"
+#include "ops/op_util.h"
 
 namespace ember::codegen::c {
 namespace {
@@ -40,6 +42,37 @@ std::string Body(const ops::PoolGeom& s, bool is_float, ops::Int32Range range, o
   return b + "}\n";
 }
 
+// int8 with int8_semantics "onnxruntime" (ops/average_pool2d.cc): a window
+// that is the whole unpadded input sums in int32 and requantizes with
+// ember_requant_f32 (QLinearGlobalAveragePool); any other window sums the
+// dequantized taps s_in * (x - z_in) in float32, divides by the tap count and
+// quantizes avg / s_out + z_out rounding half to even (QLinearAveragePool).
+std::string OrtBody(const ops::PoolGeom& s, bool global, float s_in, int32_t z_in, float s_out, int32_t z_out,
+                    float global_scale, ops::Int32Range range, const std::string& yb, const std::string& ye,
+                    const std::string& xb, const std::string& xe, const std::string& count) {
+  const std::string ch = std::to_string(s.channels);
+  const std::string lo = std::to_string(range.min), hi = std::to_string(range.max);
+  std::string b = "for (int c = 0; c < " + ch + "; ++c) {\n";
+  const std::string tap = "in[((y0 + ky) * " + std::to_string(s.in_w) + " + x0 + kx) * " + ch + " + c]";
+  b += global ? "  int32_t acc = 0;\n" : "  float acc = 0.0f;\n";
+  b += "  for (int ky = " + yb + "; ky < " + ye + "; ++ky) {\n";
+  b += "    for (int kx = " + xb + "; kx < " + xe + "; ++kx) acc += " +
+       (global ? tap : CFloat(s_in) + " * (float)(" + tap + " - " + CInt(z_in) + ")") + ";\n  }\n";
+  if (global) {
+    const auto neg_zn = static_cast<int32_t>(static_cast<uint32_t>(-(int64_t{z_in} * s.in_h * s.in_w)));
+    b += "  o[c] = (int8_t)ember_requant_f32(ember_wrap_add(acc, " + CInt(neg_zn) + "), " + CFloat(global_scale) +
+         ", " + CInt(z_out) + ", " + lo + ", " + hi + ");\n";
+  } else {
+    const std::string div = count[0] == '(' ? "(float)" + count : CFloat(std::stof(count));
+    const std::string flo = CFloat(static_cast<float>(range.min)), fhi = CFloat(static_cast<float>(range.max));
+    b += "  float v = acc / " + div + ";\n";
+    b += "  v = v / " + CFloat(s_out) + " + " + CFloat(static_cast<float>(z_out)) + ";\n";
+    b += "  v = v >= " + flo + " ? v : " + flo + ";\n  v = v > " + fhi + " ? " + fhi + " : v;\n";
+    b += "  o[c] = (int8_t)ember_round_even_small(v);\n";
+  }
+  return b + "}\n";
+}
+
 Expected<Kernel> Emit(const KernelContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckConstOperands(ctx));
   const ir::Graph& g = ctx.graph;
@@ -63,17 +96,29 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
                         ", stride " + std::to_string(w.stride_h) + "x" +
                         std::to_string(w.stride_w) + ", pad " + PadString(w) + ", act " +
                         ops::ActivationName(w.act);
-  if (!is_float)
+  const bool ort = !is_float && OnnxRuntimeInt8(ctx);
+  const bool global = ort && w.filter_h == s.in_h && w.filter_w == s.in_w && s.out_h == 1 && s.out_w == 1 &&
+                      w.pad_top == 0 && w.pad_left == 0 && w.pad_bottom == 0 && w.pad_right == 0;
+  if (ort)
+    comment += std::string("\n   int8 as ONNX Runtime's ") +
+               (global ? "QLinearGlobalAveragePool (int32 sum, float32 scale)" : "QLinearAveragePool (float32 sum)") +
+               ", clamp [" + std::to_string(range.min) + ", " + std::to_string(range.max) + "]";
+  else if (!is_float)
     comment += "\n   int8: same quantization in and out, rounding half away from zero, clamp [" +
                std::to_string(range.min) + ", " + std::to_string(range.max) + "]";
   comment += " */\n";
   const std::string kh = std::to_string(w.filter_h), kw = std::to_string(w.filter_w);
-  const std::string interior =
-      Body(s, is_float, range, w.act, "0", kh, "0", kw, std::to_string(w.filter_h * w.filter_w));
-  const std::string border =
-      HasBorder(loop) ? Body(s, is_float, range, w.act, "kyb", "kye", "kxb", "kxe",
-                             "((kye - kyb) * (kxe - kxb))")
-                      : "";
+  const TensorQuant qi = ort ? QuantOf(g, n.inputs[0]) : TensorQuant{};
+  const TensorQuant qo = ort ? QuantOf(g, n.outputs[0]) : TensorQuant{};
+  const float global_scale = global ? ops::OrtMeanScale(g, n, w.filter_h * w.filter_w) : 0.0f;
+  auto body = [&](const std::string& yb, const std::string& ye, const std::string& xb, const std::string& xe,
+                  const std::string& count) {
+    if (ort) return OrtBody(s, global, qi.scale, qi.zero_point, qo.scale, qo.zero_point, global_scale, range, yb, ye,
+                            xb, xe, count);
+    return Body(s, is_float, range, w.act, yb, ye, xb, xe, count);
+  };
+  const std::string interior = body("0", kh, "0", kw, std::to_string(w.filter_h * w.filter_w));
+  const std::string border = HasBorder(loop) ? body("kyb", "kye", "kxb", "kxe", "((kye - kyb) * (kxe - kxb))") : "";
   Kernel k;
   k.code = comment + "static void " + ctx.fn_name + "(" + KernelParams(ctx, 0) + ") {\n" +
            EmitPixelLoops(loop, interior, border) + "}\n";

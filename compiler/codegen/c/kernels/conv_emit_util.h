@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -82,7 +83,11 @@ class Requant {
   // The per-channel tables (ConstPool names: multipliers, shifts), or {} when
   // the parameters are literals; `mult` and `shift` replace their names in
   // Store (parameters of a shared kernel body).
-  std::vector<std::string> Tables() const { return shared_ ? std::vector<std::string>{} : std::vector<std::string>{mult_, shift_}; }
+  std::vector<std::string> Tables() const {
+    if (shared_) return {};
+    if (r_.semantics == ops::Int8Semantics::kOnnxRuntime) return {mult_};
+    return {mult_, shift_};
+  }
   void RenameTables(const std::string& mult, const std::string& shift) {
     if (!shared_) mult_ = mult, shift_ = shift;
   }
@@ -285,6 +290,13 @@ inline AccType ChooseAcc(int64_t bound) {
 
 inline Status Requant::Init(const KernelContext& ctx, int64_t channels, ops::MultiplierFormula formula) {
   EMBER_RETURN_IF_ERROR(ops::PrepareConvRequant(ctx.graph, ctx.node, channels, formula, &r_));
+  if (r_.semantics == ops::Int8Semantics::kOnnxRuntime) {
+    // One float32 scale per channel (ember_requant_f32); shift_ stays empty.
+    for (float f : r_.scale)
+      if (f != r_.scale[0]) shared_ = false;
+    mult_ = shared_ ? CFloat(r_.scale[0]) : ctx.consts.AddFloat(ctx.node.name + "_scale", r_.scale);
+    return Status::Ok();
+  }
   std::vector<int32_t> mult, shift, rshift;
   for (const auto& q : r_.mult) {
     mult.push_back(q.multiplier);
@@ -307,6 +319,10 @@ inline Status Requant::Init(const KernelContext& ctx, int64_t channels, ops::Mul
 inline std::string Requant::Store(const std::string& dst, const std::string& acc,
                            const std::string& ch) const {
   const std::string m = shared_ ? mult_ : mult_ + "[" + ch + "]";
+  if (r_.semantics == ops::Int8Semantics::kOnnxRuntime) {
+    return dst + " = (int8_t)ember_requant_f32(" + acc + ", " + m + ", " + CInt(r_.output_zp) + ", " +
+           CInt(r_.range.min) + ", " + CInt(r_.range.max) + ");\n";
+  }
   const std::string sh = shared_ ? shift_ : shift_ + "[" + ch + "]";
   std::string v;
   if (!right_only_) {
@@ -328,6 +344,15 @@ inline std::string DescribeRequant(const ops::ConvRequant& r) {
     if (q.multiplier != r.mult[0].multiplier || q.shift != r.mult[0].shift) shared = false;
   std::string s = "int8: z_in " + std::to_string(r.input_zp) + ", z_out " +
                   std::to_string(r.output_zp) + ", ";
+  if (r.semantics == ops::Int8Semantics::kOnnxRuntime) {
+    bool same = true;
+    for (float f : r.scale) same = same && f == r.scale[0];
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(r.scale.empty() ? 0.0f : r.scale[0]));
+    s += "onnxruntime float requantization, " +
+         (same ? std::string("scale ") + buf : "per-channel scales (" + std::to_string(r.scale.size()) + ")");
+    return s + ", clamp [" + std::to_string(r.range.min) + ", " + std::to_string(r.range.max) + "]";
+  }
   if (shared) {
     s += "multiplier " + std::to_string(r.mult[0].multiplier) + " shift " +
          std::to_string(r.mult[0].shift);

@@ -6,12 +6,15 @@
 // NHWC is one inner loop with stride C). int8: the raw values are summed in
 // int32, then out = clamp(Mbqm(sum - z_in * N, M', s') + z_out) with
 // M' = trunc(M * 2^k / N) and s' = s - k computed here as the reference
-// does. float32: sum / float(N).
+// does; with int8_semantics "onnxruntime", ONNX Runtime's
+// QLinearGlobalAveragePool: ember_requant_f32(sum - z_in * N, s_in / (s_out * N)).
+// float32: sum / float(N).
 #include <algorithm>
 #include <bit>
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/elementwise_emit_util.h"
+#include "ops/op_util.h"
 #include "ops/quant_math.h"
 
 namespace ember::codegen::c {
@@ -33,10 +36,14 @@ std::string Finish(const KernelContext& ctx, int64_t count, const std::string& o
     return Spaces(in) + "out0[" + o + "] = sum / " + CFloat(static_cast<float>(count)) + ";\n";
   const TensorQuant qi = QuantOf(ctx.graph, ctx.node.inputs[0]);
   const TensorQuant qo = QuantOf(ctx.graph, ctx.node.outputs[0]);
-  const ops::QuantizedMultiplier m = DivideMultiplier(
-      ops::QuantizeMultiplier(static_cast<double>(qi.scale) / static_cast<double>(qo.scale)), count);
   // -(z_in * N) modulo 2^32: the wrapping int32 form of sum - z_in * N.
   const auto neg_zn = static_cast<int32_t>(static_cast<uint32_t>(-(int64_t{qi.zero_point} * count)));
+  if (OnnxRuntimeInt8(ctx)) {  // QLinearGlobalAveragePool: float32 scale s_in / (s_out * N)
+    return Spaces(in) + "out0[" + o + "] = (int8_t)ember_requant_f32(ember_wrap_add(sum, " + CInt(neg_zn) + "), " +
+           CFloat(ops::OrtMeanScale(ctx.graph, ctx.node, count)) + ", " + CInt(qo.zero_point) + ", -128, 127);\n";
+  }
+  const ops::QuantizedMultiplier m = DivideMultiplier(
+      ops::QuantizeMultiplier(static_cast<double>(qi.scale) / static_cast<double>(qo.scale)), count);
   return Spaces(in) + "out0[" + o + "] = (int8_t)ember_clamp_i32(ember_wrap_add(ember_mbqm(" +
          "ember_wrap_add(sum, " + CInt(neg_zn) + "), " + CInt(m.multiplier) + ", " +
          std::to_string(m.shift) + "), " + CInt(qo.zero_point) + "), -128, 127);\n";

@@ -12,6 +12,7 @@
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/elementwise_emit_util.h"
 #include "ops/quant_math.h"
+#include <cstdint>
 
 namespace ember::codegen::c {
 namespace {
@@ -41,7 +42,22 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   const std::string x = OperandName(ctx, 0) + "[i]";
   std::vector<std::string> details;
   std::string body;
-  if (in.dtype == ir::DType::kFloat32) {
+  if (OnnxRuntimeInt8(ctx)) {  // MlasQuantizeLinear (after DequantizeLinear for an integer input)
+    const ops::Int32Range r = TypeRange(out.dtype);
+    const std::string flo = CFloat(static_cast<float>(int64_t{r.min} - qo.zero_point));
+    const std::string fhi = CFloat(static_cast<float>(int64_t{r.max} - qo.zero_point));
+    details.push_back("ONNX Runtime's QuantizeLinear: x / s clamped, rounded half to even");
+    if (in.dtype == ir::DType::kFloat32) {
+      body = "    float v = " + x + " / " + CFloat(qo.scale) + ";\n";
+    } else {
+      const TensorQuant qi = QuantOf(ctx.graph, ctx.node.inputs[0]);
+      body = "    float v = (float)ember_wrap_add((int32_t)" + x + ", " + CInt(ops::WrapSub(0, qi.zero_point)) +
+             ") * " + CFloat(qi.scale) + ";\n    v = v / " + CFloat(qo.scale) + ";\n";
+    }
+    body += "    v = v >= " + flo + " ? v : " + flo + ";\n    v = v > " + fhi + " ? " + fhi + " : v;\n";
+    body += "    out0[i] = (" + std::string(CType(out.dtype)) + ")(ember_round_even_small(v) + " + CInt(qo.zero_point) +
+            ");\n";
+  } else if (in.dtype == ir::DType::kFloat32) {
     body = "    const float r = roundf(" + x + " / " + CFloat(qo.scale) + ");\n";
     body += "    const int32_t q = r != r ? 0 : (r >= 0x1p31f ? INT32_MAX : (r < -0x1p31f ? INT32_MIN : "
             "(int32_t)r));\n";

@@ -98,6 +98,7 @@ std::vector<SharedParam> DspRequant::ShareTables() {
     const std::vector<std::string> t = portable_.Tables();
     if (t.empty()) return {};
     portable_.RenameTables("rqm", "rqs");
+    if (t.size() == 1) return {{"const float* rqm", t[0]}};  // onnxruntime: float scales
     return {{"const int32_t* rqm", t[0]}, {"const int32_t* rqs", t[1]}};
   }
   if (table_.empty()) return {};
