@@ -7,11 +7,15 @@
 // device build bit for bit.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "codegen/kernel_case.h"
+// The runtime header itself, for its host fallback of the fused multiply-add.
+#include "../runtime/include/ember/kernel_math.h"
 
 namespace ember::test {
 namespace {
@@ -159,6 +163,33 @@ TEST(OnnxRuntimeInt8Kernel, Quantize) {
       .Out(DType::kInt8, {77}, Quant(0.2f, -6))
       .Attr("int8_semantics", kOrt);
   ExpectBothTargets(i);
+}
+
+
+// The host (no FMA unit) form of ember_fma_i8 equals a fused multiply-add for
+// every operand, not only for scale ratios near 1: int8 values times ratios
+// from 2^-40 to 2^40 plus addends from 2^-40 to 2^40 of either sign, and sums
+// that cancel.
+TEST(Int8SemanticsRuntime, HostFusedMultiplyAddEqualsFmaf) {
+  std::mt19937 rng(20261203);
+  std::uniform_int_distribution<int> av(-255, 255), ex(-40, 40), sign(0, 1);
+  std::uniform_real_distribution<float> mant(1.0f, 2.0f);
+  auto rnd = [&] { return (sign(rng) ? -1.0f : 1.0f) * std::ldexp(mant(rng), ex(rng)); };
+  int checked = 0;
+  for (int i = 0; i < 2000000; ++i) {
+    const float a = static_cast<float>(av(rng));
+    const float b = rnd();
+    // Every fourth case: an addend that nearly cancels the product.
+    const float c = (i % 4 == 0) ? -(a * b) * (1.0f + std::ldexp(static_cast<float>(av(rng)), -24)) : rnd();
+    const float want = std::fma(a, b, c);
+    const float got = ember_fma_i8(a, b, c);
+    uint32_t w = 0, g = 0;
+    std::memcpy(&w, &want, 4);
+    std::memcpy(&g, &got, 4);
+    ASSERT_EQ(g, w) << "a " << a << " b " << b << " c " << c;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2000000);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #define EMBER_KERNEL_MATH_H_
 
 #include <stdint.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -75,14 +76,33 @@ static inline int32_t ember_round_even_small(float v) {
 }
 
 /* Fused multiply-add a * b + c rounded once, for a an int8 value (|a| <= 255):
- * VFMA.F32 where the FPU has it (Cortex-M4F/M7/M33/M55), else in double: the
- * product a * b is exact there and so is the sum for the operands ONNX
- * Runtime's add meets (scale ratios within 2^-6..2^6, docs/numerics.md), so
- * one float rounding gives the fused result. */
+ * VFMA.F32 where the FPU has it (Cortex-M4F/M7/M33/M55), else in double,
+ * exactly for every operand: the product of a (8 bits) and b (24 bits) is
+ * exact in double; the sum s = p + c is rounded, and its error e (TwoSum,
+ * exact) tells on which side the exact value lies; rounding s to odd (an
+ * inexact s takes the neighbour with an odd last bit, on e's side) and then
+ * to float gives the correctly rounded result, since double has more than
+ * float's 24 + 2 bits. */
 #if defined(__ARM_FEATURE_FMA) && defined(__ARM_FP) && (__ARM_FP & 4)
 static inline float ember_fma_i8(float a, float b, float c) { return __builtin_fmaf(a, b, c); }
 #else
-static inline float ember_fma_i8(float a, float b, float c) { return (float)((double)a * (double)b + (double)c); }
+static inline float ember_fma_i8(float a, float b, float c) {
+  const double p = (double)a * (double)b;
+  double s = p + (double)c;
+  const double bv = s - p;
+  const double e = (p - (s - bv)) + ((double)c - bv);
+  if (e != 0.0) {
+    uint64_t u;
+    memcpy(&u, &s, sizeof u);
+    if ((u & 1u) == 0u) {
+      /* Bit patterns grow with the magnitude: one step away from zero when
+       * e has s's sign, towards it otherwise (s != 0 whenever e != 0). */
+      u = ((e > 0.0) == (s > 0.0)) ? u + 1u : u - 1u;
+      memcpy(&s, &u, sizeof s);
+    }
+  }
+  return (float)s;
+}
 #endif
 
 /* MlasRequantizeOutput: clamp(float(acc) * scale, lo - zp, hi - zp) rounded
