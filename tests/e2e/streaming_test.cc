@@ -184,6 +184,21 @@ void ExpectStreamMatchesReference(bool quantized) {
 
 TEST(Streaming, SvdfInt8StateKeptAcrossRunsLikeTheReference) { ExpectStreamMatchesReference(true); }
 
+TEST(Streaming, GeneratedStateCodeIsWarningFreeForCortexM4) {
+  if (Sh("command -v arm-none-eabi-gcc > /dev/null") != 0) GTEST_SKIP() << "arm-none-eabi-gcc is absent";
+  const std::string dir = TempDir();
+  for (bool quantized : {true, false}) {
+    WriteFile(dir + "/m.tflite", SvdfModel(quantized));
+    const CliResult c = RunCli({"compile", dir + "/m.tflite", "--target", "cortex-m4", "-o", dir + "/m4"});
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+    EXPECT_EQ(Sh("cd " + dir + " && arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16"
+                 " -std=c99 -Wall -Wextra -Werror -pedantic -O2 -c -I m4/codegen/host/include -I m4/runtime/include"
+                 " m4/codegen/host/src/*.c"),
+              0);
+    fs::remove_all(dir + "/m4");
+  }
+}
+
 TEST(Streaming, SvdfFloatStateKeptAcrossRunsLikeTheReference) { ExpectStreamMatchesReference(false); }
 
 TEST(Streaming, AnalyzeAndPlanCountTheState) {
