@@ -2,8 +2,8 @@
 //
 // A Graph owns a flat list of tensors and a list of nodes in topological
 // (execution) order. Nodes refer to tensors by index (TensorId). A tensor is
-// either a graph input, a constant (it carries data), or the output of exactly
-// one node. Optional operands that are absent (e.g. a conv without bias) are
+// either a graph input, a constant (it carries data), a variable (persistent
+// state, see Tensor::is_variable), or the output of exactly one node. Optional operands that are absent (e.g. a conv without bias) are
 // written as kNoTensor in Node::inputs.
 //
 // The text notation (ir/printer.h, ir/parser.h) is documented in docs/ir.md.
@@ -54,12 +54,27 @@ struct Tensor {
   // (e.g. "NCHW": the model file gives this graph input as NCHW and ember's
   // tensor is its NHWC transpose, see docs/passes.md). Empty: same as the IR.
   std::string source_layout;
+  // Persistent state (TFLite's `is_variable` tensors, e.g. SVDF's activation
+  // state): no node produces it; it starts as real zero when the model is
+  // loaded (every byte VariableInitByte: TFLite Micro's reset),
+  // the operators that take it as an operand may read and update it in place,
+  // and its contents carry over from one inference to the next. The memory
+  // plan gives it a region of its own that is never reused (docs/memory.md).
+  bool is_variable = false;
 
   bool is_const() const { return data.has_value(); }
   int64_t num_elements() const { return NumElements(shape); }
   int64_t size_bytes() const { return NumElements(shape) * static_cast<int64_t>(DTypeSize(dtype)); }
   bool operator==(const Tensor&) const = default;
 };
+
+// The byte a variable's every byte starts as (TFLite Micro's
+// ResetVariableTensors): the zero point of an int8 tensor, 0 otherwise.
+inline uint8_t VariableInitByte(const Tensor& t) {
+  if (t.dtype == DType::kInt8 && t.quant && !t.quant->zero_point.empty())
+    return static_cast<uint8_t>(static_cast<int8_t>(t.quant->zero_point[0]));
+  return 0;
+}
 
 // Typed attribute values. Integers are int64, reals double, lists are lists of
 // int64 or double, strings are for enumerations (e.g. act="relu").

@@ -267,7 +267,7 @@ Status Parser::Attrs(ember::ir::Attrs& attrs) {
   return Advance();
 }
 
-// ('input' | 'const' | 'tensor') %name ':' type ['=' data]; 'input' may also
+// ('input' | 'const' | 'tensor' | 'var') %name ':' type ['=' data]; 'input' may also
 // list references to tensors declared elsewhere: input %a, %b.
 Status Parser::Decl() {
   const std::string kind = tok_.text;
@@ -296,6 +296,7 @@ Status Parser::Decl() {
     EMBER_RETURN_IF_ERROR(Advance());
   }
   if (kind == "input") g_.inputs.push_back(static_cast<TensorId>(g_.tensors.size()));
+  t.is_variable = kind == "var";
   return Declare(name, std::move(t));
 }
 
@@ -382,7 +383,7 @@ Expected<Graph> Parser::Run() {
   EMBER_RETURN_IF_ERROR(Advance());
   EMBER_RETURN_IF_ERROR(Punct('{'));
   while (!IsPunct('}')) {
-    if (IsWord("input") || IsWord("const") || IsWord("tensor")) {
+    if (IsWord("input") || IsWord("const") || IsWord("tensor") || IsWord("var")) {
       EMBER_RETURN_IF_ERROR(Decl());
     } else if (IsWord("output")) {
       EMBER_RETURN_IF_ERROR(Advance());

@@ -225,6 +225,8 @@ void Printer::Declare(TensorId id) {
   out_ += "  ";
   if (t.data) {
     out_ += "const ";
+  } else if (t.is_variable) {
+    out_ += "var ";
   } else if (inputs_done_ < g_.inputs.size() && g_.inputs[inputs_done_] == id) {
     out_ += "input ";
     ++inputs_done_;

@@ -161,6 +161,9 @@ Status CheckTensors(const Graph& g) {
                      "constant data must be exactly element count x element size bytes");
     }
     if (t.quant) EMBER_RETURN_IF_ERROR(CheckQuant(g, id));
+    if (t.is_variable && t.data)
+      return Error("E0240", TensorRef(g, id) + " is a variable but also holds constant data",
+                   "a variable starts as zeros; drop its data or its variable role");
   }
   return Status::Ok();
 }
@@ -174,6 +177,9 @@ Status CheckInputs(const Graph& g) {
     if (g.tensor(id).is_const())
       return Error("E0218", TensorRef(g, id) + " is a graph input but also holds constant data",
                    "a tensor is either a graph input or a constant; drop its data or its input role");
+    if (g.tensor(id).is_variable)
+      return Error("E0240", TensorRef(g, id) + " is a graph input but also a variable",
+                   "a variable is state the model keeps; drop its input role");
   }
   return Status::Ok();
 }
@@ -186,7 +192,7 @@ Status CheckDataflow(const Graph& g) {
       if (producer[static_cast<size_t>(id)] < 0) producer[static_cast<size_t>(id)] = static_cast<int64_t>(i);
   std::vector<bool> defined(g.tensors.size(), false);
   std::vector<bool> is_input(g.tensors.size(), false);
-  for (size_t i = 0; i < g.tensors.size(); ++i) defined[i] = g.tensors[i].is_const();
+  for (size_t i = 0; i < g.tensors.size(); ++i) defined[i] = g.tensors[i].is_const() || g.tensors[i].is_variable;
   for (TensorId id : g.inputs) defined[static_cast<size_t>(id)] = is_input[static_cast<size_t>(id)] = true;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& n = g.nodes[i];
@@ -203,9 +209,9 @@ Status CheckDataflow(const Graph& g) {
     }
     for (TensorId id : n.outputs) {
       const size_t u = static_cast<size_t>(id);
-      if (is_input[u] || g.tensors[u].is_const())
+      if (is_input[u] || g.tensors[u].is_const() || g.tensors[u].is_variable)
         return Error("E0208", NodeRef(g, i) + " writes " + TensorRef(g, id) + ", which is a graph " +
-                                  (is_input[u] ? "input" : "constant"),
+                                  (is_input[u] ? "input" : g.tensors[u].is_const() ? "constant" : "variable"),
                      "graph inputs and constants have no producer; write to a new tensor");
       if (defined[u] || producer[u] != static_cast<int64_t>(i))
         return Error("E0207", TensorRef(g, id) + " is written by " + NodeRef(g, static_cast<size_t>(producer[u])) +

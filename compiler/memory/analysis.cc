@@ -77,6 +77,10 @@ GraphFigures Analyze(const ir::Graph& g, const PlanHints* hints) {
   }
   for (const ir::Tensor& t : g.tensors) {
     if (t.is_const()) f.param_bytes += t.size_bytes();
+    if (t.is_variable) {
+      f.state_bytes += t.size_bytes();
+      ++f.variables;
+    }
   }
   for (ir::TensorId id : g.inputs) f.input_bytes += g.tensor(id).size_bytes();
   for (ir::TensorId id : g.outputs) f.output_bytes += g.tensor(id).size_bytes();

@@ -29,6 +29,11 @@ struct GraphFigures {
   int64_t inplace_lower_bound = 0;     // see InplaceLowerBound (the naive bound without hints)
   int64_t input_bytes = 0;
   int64_t output_bytes = 0;
+  // Persistent state: the bytes of every variable (ir::Tensor::is_variable),
+  // each counted once and exactly (the plan's state region aligns each to
+  // the plan alignment). Not part of the activation bounds: it is never reused.
+  int64_t state_bytes = 0;
+  int64_t variables = 0;
 };
 
 // The in-place activation lower bound: like ActivationLowerBound (inputs and

@@ -136,6 +136,17 @@ Status CheckCoverage(const ir::Graph& g, const PlanHints& hints, const MemoryPla
       continue;
     }
     const auto t = static_cast<size_t>(a.tensor);
+    if (a.in_state) {
+      if (a.tensor < 0 || t >= g.tensors.size() || !g.tensors[t].is_variable || a.in_arena)
+        return PlanError("state allocation for tensor #" + std::to_string(a.tensor) + ", which is not a variable");
+      if (a.bytes != g.tensors[t].size_bytes() || a.offset < 0 || a.offset % plan.alignment != 0 ||
+          a.offset > plan.state_bytes - a.bytes)
+        return PlanError(BufferName(g, a) + " at state offset " + std::to_string(a.offset) + " with " +
+                         std::to_string(a.bytes) + " bytes does not fit the state region of " +
+                         std::to_string(plan.state_bytes) + " bytes");
+      if (++count[t] != 1) return PlanError("variable '" + g.tensors[t].name + "' has two state allocations");
+      continue;
+    }
     if (a.tensor < 0 || t >= g.tensors.size() || life[t] == nullptr)
       return PlanError("allocation for tensor #" + std::to_string(a.tensor) + ", which is not an activation");
     const Lifetime& l = *life[t];
@@ -152,6 +163,18 @@ Status CheckCoverage(const ir::Graph& g, const PlanHints& hints, const MemoryPla
       return PlanError("tensor '" + g.tensor(l.tensor).name + "' has " +
                        std::to_string(count[static_cast<size_t>(l.tensor)]) + " allocations, expected 1");
   }
+  for (size_t t = 0; t < g.tensors.size(); ++t) {
+    if (g.tensors[t].is_variable && count[t] != 1)
+      return PlanError("variable '" + g.tensors[t].name + "' has no state allocation");
+  }
+  // State allocations never overlap each other.
+  std::vector<std::pair<int64_t, int64_t>> state;
+  for (const Allocation& a : plan.allocations)
+    if (a.in_state && a.bytes > 0) state.emplace_back(a.offset, a.offset + a.bytes);
+  std::sort(state.begin(), state.end());
+  for (size_t k = 1; k < state.size(); ++k)
+    if (state[k].first < state[k - 1].second)
+      return PlanError("two variables overlap in the state region at offset " + std::to_string(state[k].first));
   for (size_t s = 0; s < hints.scratch_bytes.size(); ++s) {
     if (hints.scratch_bytes[s] > 0 && scratch_count[s] != 1)
       return PlanError("node " + std::to_string(s) + " has " + std::to_string(scratch_count[s]) +
@@ -263,6 +286,7 @@ std::string ColumnName(const std::string& name) {
 std::string PlanSummary(const ir::Graph& g, const MemoryPlan& plan) {
   std::string s = "arena " + std::to_string(plan.arena_bytes) + " bytes, alignment " +
                   std::to_string(plan.alignment) + ", " + plan.algorithm + "\n";
+  if (plan.state_bytes > 0) s += "state " + std::to_string(plan.state_bytes) + " bytes (variables, kept across inferences)\n";
   size_t width = 6;
   for (const Allocation& a : plan.allocations) {
     width = std::max(width, ColumnName(a.tensor == ir::kNoTensor ? BufferName(g, a) : g.tensor(a.tensor).name).size());
@@ -272,7 +296,9 @@ std::string PlanSummary(const ir::Graph& g, const MemoryPlan& plan) {
   s += "buffer" + std::string(width - 6, ' ') + line;
   for (const Allocation& a : plan.allocations) {
     const std::string name = ColumnName(a.tensor == ir::kNoTensor ? BufferName(g, a) : g.tensor(a.tensor).name);
-    const std::string offset = a.in_arena ? std::to_string(a.offset) : "caller";
+    const std::string offset = a.in_arena   ? std::to_string(a.offset)
+                               : a.in_state ? "state+" + std::to_string(a.offset)
+                                            : "caller";
     const std::string live = std::to_string(a.first) + ".." + std::to_string(a.last);
     const char* note = a.reversed ? "shares bytes (written in reverse)" : a.aliased ? "shares bytes" : "";
     std::snprintf(line, sizeof line, " %10lld %10s  %-11s %s", static_cast<long long>(a.bytes), offset.c_str(),

@@ -122,9 +122,29 @@ std::vector<Relation> Relations(const Problem& p, const PlanHints& hints, const 
   return out;
 }
 
+// The state region: the variables in tensor id order, one after the other at
+// aligned offsets (nothing shares it: every byte of state is live forever).
+void PlaceVariables(const ir::Graph& g, int64_t alignment, MemoryPlan& plan) {
+  const int end = static_cast<int>(g.nodes.size());
+  for (size_t i = 0; i < g.tensors.size(); ++i) {
+    const ir::Tensor& t = g.tensors[i];
+    if (!t.is_variable) continue;
+    Allocation a;
+    a.tensor = static_cast<ir::TensorId>(i);
+    a.first = -1;
+    a.last = end;
+    a.bytes = t.size_bytes();
+    a.in_arena = false;
+    a.in_state = true;
+    a.offset = plan.state_bytes;
+    plan.state_bytes += (a.bytes + alignment - 1) / alignment * alignment;
+    plan.allocations.push_back(a);
+  }
+}
+
 }  // namespace
 
-// The plan in four steps:
+// The plan in four steps (and the variables' state region, PlaceVariables):
 //   1. one allocation per activation (liveness.h lifetimes; graph inputs and
 //      outputs outside the arena unless options.io_in_arena) and per node
 //      scratch region (live at its node's step only);
@@ -175,6 +195,7 @@ Expected<MemoryPlan> PlanMemory(const ir::Graph& g, const PlanHints& hints, cons
     if (!forward) o.reversed = true;
   }
   plan.allocations = std::move(p.allocs);
+  PlaceVariables(g, options.alignment, plan);
   EMBER_RETURN_IF_ERROR(VerifyPlan(g, hints, plan));
   return plan;
 }

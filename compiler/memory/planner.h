@@ -61,12 +61,20 @@ struct Allocation {
   bool aliased = false;   // shares the bytes of another buffer (an alias or overlap hint)
   bool reversed = false;  // overlaps its input through an upward hint: its node must visit
                           // its pixels in reverse order
+  bool in_state = false;  // a variable (ir::Tensor::is_variable): `offset` is in the state
+                          // region, live for the whole program (first -1, last = node count)
 };
 
 struct MemoryPlan {
   int64_t arena_bytes = 0;
   int64_t alignment = 16;
-  std::vector<Allocation> allocations;  // activations by tensor id, then scratch by node
+  // The state region: every variable, each at its own aligned offset, never
+  // shared with anything and never reused; zero when the model is loaded and
+  // kept across inferences. Separate from the arena (a caller may reuse the
+  // arena between inferences; the state must survive them).
+  int64_t state_bytes = 0;
+  std::vector<Allocation> allocations;  // activations by tensor id, then scratch by node,
+                                        // then variables by tensor id
   std::string algorithm;                // e.g. "greedy-by-size"
 
   // The allocation of tensor `id`, or nullptr.
@@ -75,7 +83,7 @@ struct MemoryPlan {
   const Allocation* Scratch(int node) const;
 };
 
-// Plans the arena. Fails with E0601 (internal) only if a hint is inconsistent
+// Plans the arena and the state region. Fails with E0601 (internal) only if a hint is inconsistent
 // (and with E0602, internal, if the plan fails VerifyPlan, which would be a
 // planner bug: every plan is verified before it is returned).
 // The algorithm is described in planner.cc and placement.cc; docs/memory.md.

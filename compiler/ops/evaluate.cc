@@ -49,6 +49,17 @@ Expected<EvalResult> EvaluateGraph(const ir::Graph& g,
       ready[i] = true;
     }
   }
+  EvalState local;
+  EvalState& state = options.state != nullptr ? *options.state : local;
+  if (state.vars.size() != g.tensors.size()) state.vars.assign(g.tensors.size(), {});
+  for (size_t i = 0; i < g.tensors.size(); ++i) {
+    const ir::Tensor& t = g.tensors[i];
+    if (!t.is_variable) continue;
+    if (static_cast<int64_t>(state.vars[i].size()) != t.size_bytes()) {
+      state.vars[i].assign(static_cast<size_t>(t.size_bytes()), ir::VariableInitByte(t));
+    }
+    ready[i] = true;
+  }
   for (size_t i = 0; i < inputs.size(); ++i) {
     const ir::Tensor& t = g.tensor(g.inputs[i]);
     if (static_cast<int64_t>(inputs[i].size()) != t.size_bytes()) {
@@ -72,7 +83,9 @@ Expected<EvalResult> EvaluateGraph(const ir::Graph& g,
       if (!ready[static_cast<size_t>(id)]) {
         return InternalError("tensor '" + g.tensor(id).name + "' used before it is computed");
       }
-      args.inputs.push_back(buf[static_cast<size_t>(id)].data());
+      // A variable is read and updated in place in the state (op.h, EvalArgs::var).
+      args.inputs.push_back(g.tensor(id).is_variable ? state.vars[static_cast<size_t>(id)].data()
+                                                     : buf[static_cast<size_t>(id)].data());
     }
     for (ir::TensorId id : n.outputs) {
       auto& b = buf[static_cast<size_t>(id)];
@@ -89,7 +102,11 @@ Expected<EvalResult> EvaluateGraph(const ir::Graph& g,
     }
     r.outputs.push_back(buf[static_cast<size_t>(id)]);
   }
-  if (options.keep_intermediates) r.all = std::move(buf);
+  if (options.keep_intermediates) {
+    for (size_t i = 0; i < g.tensors.size(); ++i)
+      if (g.tensors[i].is_variable) buf[i] = state.vars[i];
+    r.all = std::move(buf);
+  }
   return r;
 }
 

@@ -13,10 +13,21 @@ namespace ember::ops {
 // tensors (dtype and shape). Run after ir::Verify. Diagnostics name the node.
 Status CheckGraph(const ir::Graph& g);
 
+// The persistent state of a graph's variables (ir::Tensor::is_variable),
+// kept between evaluations: pass the same EvalState to consecutive
+// EvaluateGraph calls to run them as consecutive inferences of one model
+// instance. Empty (or sized for another graph): every variable starts as real
+// zero (ir::VariableInitByte).
+struct EvalState {
+  std::vector<std::vector<uint8_t>> vars;  // per tensor id; empty for non-variables
+};
+
 struct EvalOptions {
   // Keep every intermediate tensor's bytes in EvalResult::all (for debugging
   // and per-layer comparison); otherwise only graph outputs are returned.
   bool keep_intermediates = false;
+  // Variables' state across calls; null: a fresh zero state for this call only.
+  EvalState* state = nullptr;
 };
 
 struct EvalResult {
@@ -26,7 +37,8 @@ struct EvalResult {
 
 // Evaluates the graph with the reference evaluators. `inputs` holds one byte
 // buffer per graph input, in order; each must have the tensor's exact size
-// (E0402 otherwise). Assumes CheckGraph passed.
+// (E0402 otherwise). Assumes CheckGraph passed. Operators update variables in
+// place, in options.state when given.
 Expected<EvalResult> EvaluateGraph(const ir::Graph& g,
                                    const std::vector<std::vector<uint8_t>>& inputs,
                                    const EvalOptions& options = {});

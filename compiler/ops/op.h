@@ -43,6 +43,11 @@ struct EvalArgs {
   }
   template <typename T>
   const T* in(size_t i) const { return reinterpret_cast<const T*>(inputs[i]); }
+  // The writable buffer of operand i, which must be a variable
+  // (ir::Tensor::is_variable): the evaluator passes the variable's own state,
+  // which the operator updates in place.
+  template <typename T>
+  T* var(size_t i) const { return reinterpret_cast<T*>(const_cast<uint8_t*>(inputs[i])); }
   template <typename T>
   T* out(size_t i) const { return reinterpret_cast<T*>(outputs[i]); }
 };

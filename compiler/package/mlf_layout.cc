@@ -56,7 +56,7 @@ bool IsPlainFileName(const std::string& s) {
 bool IoInArena(const memory::MemoryPlan& plan) {
   bool any_tensor = false;
   for (const memory::Allocation& a : plan.allocations) {
-    if (a.tensor == ir::kNoTensor) continue;
+    if (a.tensor == ir::kNoTensor || a.in_state) continue;
     any_tensor = true;
     if (!a.in_arena) return false;
   }
@@ -216,6 +216,11 @@ std::string MemoryReportJson(const GeneratedModel& m, const MlfOptions& opts) {
     if (a.tensor == ir::kNoTensor) {
       b["kind"] = "scratch";
       b["node"] = a.node;
+    } else if (a.in_state) {
+      b["kind"] = "state";
+      b["tensor"] = TensorName(opts, a.tensor);
+      b["tensor_id"] = a.tensor;
+      b["state_offset"] = a.offset;
     } else {
       b["kind"] = "tensor";
       b["tensor"] = TensorName(opts, a.tensor);
@@ -226,6 +231,7 @@ std::string MemoryReportJson(const GeneratedModel& m, const MlfOptions& opts) {
   }
   json report = {{"module_name", m.module_name},
                  {"arena_bytes", m.plan.arena_bytes},
+                 {"state_bytes", m.plan.state_bytes},
                  {"alignment", m.plan.alignment},
                  {"algorithm", m.plan.algorithm},
                  {"io_in_arena", IoInArena(m.plan)},

@@ -534,7 +534,8 @@ Status Exporter::Convert(const ir::Node& n) {
       return Status::Ok();
     }
     case K::kQuantize:
-    case K::kDequantize: break;
+    case K::kDequantize:
+    case K::kSvdf: break;  // stateful: no ONNX form
   }
   return Unsupported(n, "no ONNX form");
 }

@@ -400,8 +400,8 @@ std::string RenderHtml(const ReportInputs& in) {
     if (prof->instructions > 0) prof_total = std::max(prof_total, prof->instructions);
   }
   const bool io_in_arena = std::all_of(m.plan.allocations.begin(), m.plan.allocations.end(),
-                                       [](const memory::Allocation& a) { return a.in_arena; });
-  const int64_t ram = m.workspace_bytes + (io_in_arena ? 0 : m.io_bytes);
+                                       [](const memory::Allocation& a) { return a.in_arena || a.in_state; });
+  const int64_t ram = m.workspace_bytes + m.plan.state_bytes + (io_in_arena ? 0 : m.io_bytes);
   const Peak peak = PlanPeak(m.plan, static_cast<int>(g.nodes.size()));
 
   std::string h;

@@ -207,6 +207,8 @@ void PrintJson(const std::string& path, const ir::Graph& g, const memory::GraphF
   j["activation_lower_bound_bytes"] = f.activation_lower_bound;
   j["inplace_lower_bound_bytes"] = f.inplace_lower_bound;
   if (!targets.empty()) j["targets"] = TargetsJson(targets);
+  j["state_bytes"] = f.state_bytes;
+  j["variables"] = f.variables;
   std::printf("%s\n", DumpJson(j, 2).c_str());
 }
 
@@ -237,6 +239,12 @@ void PrintText(const std::string& path, const ir::Graph& g, const memory::GraphF
   std::printf("in-place lower bound:        %s bytes\n", Grouped(f.inplace_lower_bound).c_str());
   std::printf("  (the same, where the portable kernels let an output overlap an input that\n"
               "   dies at its node, or alias it; docs/memory.md)\n");
+  if (f.variables > 0) {
+    std::printf("state:                       %s bytes in %lld variable%s\n", Grouped(f.state_bytes).c_str(),
+                static_cast<long long>(f.variables), f.variables == 1 ? "" : "s");
+    std::printf("  (kept from one inference to the next in a region of its own, never reused;\n"
+                "   not part of the bounds above; docs/memory.md)\n");
+  }
 }
 
 }  // namespace

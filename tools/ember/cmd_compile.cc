@@ -109,16 +109,17 @@ void RegisterCompile(CLI::App& app, Action* run) {
       Status st = package::ExportModelLibraryFormat(*m, a->out, mo);
       if (!st.ok()) return Report(st.diag());
       if (a->verbose) std::fputs(memory::PlanSummary(*g, m->plan).c_str(), stdout);
-      const int64_t ram = m->workspace_bytes + (a->io_in_arena ? 0 : m->io_bytes);
+      const int64_t ram = m->workspace_bytes + m->plan.state_bytes + (a->io_in_arena ? 0 : m->io_bytes);
       std::printf("wrote %s: module '%s', target %s, %zu kernels\n", a->out.c_str(), m->module_name.c_str(),
                   a->target.c_str(), g->nodes.size());
       if (o.graph_executor) {
         std::printf("  graph executor: executor-config/graph/%s.graph, %lld operators in tvmgen_%s_operators\n",
                     m->module_name.c_str(), static_cast<long long>(m->num_operators), m->module_name.c_str());
       }
-      std::printf("  arena %lld B%s, weights %lld B, RAM %lld B in all\n",
+      std::printf("  arena %lld B%s, %sweights %lld B, RAM %lld B in all\n",
                   static_cast<long long>(m->workspace_bytes),
                   a->io_in_arena ? " (inputs and outputs inside)" : "",
+                  m->plan.state_bytes > 0 ? ("state " + std::to_string(m->plan.state_bytes) + " B, ").c_str() : "",
                   static_cast<long long>(m->constants_bytes), static_cast<long long>(ram));
       return 0;
     };

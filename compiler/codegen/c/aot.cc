@@ -28,12 +28,16 @@ std::string SanitizeName(const std::string& s) {
 
 // The C expression of tensor `id`'s buffer inside __tvm_main__.
 std::string BufferExpr(const ir::Graph& g, const memory::MemoryPlan& plan, ir::TensorId id,
-                       const std::vector<IoTensor>& ins, const std::vector<IoTensor>& outs) {
+                       const std::vector<IoTensor>& ins, const std::vector<IoTensor>& outs,
+                       const std::string& state) {
   const ir::Tensor& t = g.tensor(id);
   const memory::Allocation* a = plan.Find(id);
   const std::string ctype = CType(t.dtype);
   if (a != nullptr && a->in_arena) {
     return "(" + ctype + "*)(arena + " + std::to_string(a->offset) + ")";
+  }
+  if (a != nullptr && a->in_state) {
+    return "(" + ctype + "*)(" + state + " + " + std::to_string(a->offset) + ")";
   }
   for (size_t i = 0; i < g.inputs.size(); ++i)
     if (g.inputs[i] == id) return "(" + ctype + "*)" + ins[i].c_name;
@@ -106,6 +110,13 @@ std::string Header(const GeneratedModel& m, const AotOptions& o, const std::stri
   h += operator_decls;
   h += "/* Bytes of working memory (the arena) the model needs. */\n";
   h += "#define " + up + "_WORKSPACE_SIZE " + std::to_string(m.workspace_bytes) + "\n\n";
+  if (m.plan.state_bytes > 0) {
+    h += "/* Bytes of state (the model's variables) kept inside the model from one run to the\n"
+         " * next; real zero before the first run. reset_state sets it to real zero again (e.g.\n"
+         " * to start a new stream). */\n";
+    h += "#define " + up + "_STATE_SIZE " + std::to_string(m.plan.state_bytes) + "\n";
+    h += "void " + m.prefix + "_reset_state(void);\n\n";
+  }
   h += "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " + up + "_H_ */\n";
   return h;
 }
@@ -155,8 +166,30 @@ std::string Lib1(const ir::Graph& g, const GeneratedModel& m, const std::vector<
   s += consts.Render();
   for (const auto& nc : code)
     if (!nc.elided) s += nc.kernel.code + "\n";
+  const std::string state = m.prefix + "_state";
+  if (m.plan.state_bytes > 0) {
+    s += "/* The state: the model's variables, " + std::to_string(m.plan.state_bytes) +
+         " bytes, set to real zero before the first run and kept from one run to the next\n"
+         " * (docs/memory.md). */\n";
+    s += "static uint8_t " + state + "[" + std::to_string(m.plan.state_bytes) + "] EMBER_ALIGNED(16);\n\n";
+    s += "void " + m.prefix + "_reset_state(void);\n";
+    s += "void " + m.prefix + "_reset_state(void) {\n";
+    for (const memory::Allocation& a : m.plan.allocations) {
+      if (!a.in_state) continue;
+      const ir::Tensor& t = g.tensor(a.tensor);
+      s += "  memset(" + state + " + " + std::to_string(a.offset) + ", " +
+           std::to_string(static_cast<int>(static_cast<int8_t>(ir::VariableInitByte(t)))) + ", " +
+           std::to_string(a.bytes) + "); /* " + SanitizeName(t.name) + " */\n";
+    }
+    s += "}\n\n";
+  }
   s += "int32_t " + m.prefix + "___tvm_main__(" + MainParams(m, o.io_in_arena) + ");\n";
   s += "int32_t " + m.prefix + "___tvm_main__(" + MainParams(m, o.io_in_arena) + ") {\n  (void)arena;\n";
+  if (m.plan.state_bytes > 0) {
+    s += "  static int state_ready = 0;\n";
+    s += "  if (!state_ready) {  /* the variables start as real zero, once */\n    " + m.prefix +
+         "_reset_state();\n    state_ready = 1;\n  }\n";
+  }
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const ir::Node& n = g.nodes[i];
     s += "  " + NodeComment(g, i) + "\n";
@@ -169,9 +202,9 @@ std::string Lib1(const ir::Graph& g, const GeneratedModel& m, const std::vector<
     auto add = [&](const std::string& a) { args += (args.empty() ? "" : ", ") + a; };
     for (ir::TensorId id : n.inputs) {
       if (id == ir::kNoTensor || g.tensor(id).is_const()) continue;
-      add(BufferExpr(g, m.plan, id, m.inputs, m.outputs));
+      add(BufferExpr(g, m.plan, id, m.inputs, m.outputs, state));
     }
-    for (ir::TensorId id : n.outputs) add(BufferExpr(g, m.plan, id, m.inputs, m.outputs));
+    for (ir::TensorId id : n.outputs) add(BufferExpr(g, m.plan, id, m.inputs, m.outputs, state));
     if (code[i].kernel.scratch_bytes > 0) {
       const auto* sc = m.plan.Scratch(static_cast<int>(i));
       add("arena + " + std::to_string(sc ? sc->offset : 0));
@@ -300,6 +333,15 @@ Expected<memory::PlanHints> KernelHints(const ir::Graph& g, const Target& target
 
 Expected<GeneratedModel> GenerateAot(const ir::Graph& g, const AotOptions& o) {
   EMBER_RETURN_IF_ERROR(CheckModuleName(o.module_name));
+  if (o.graph_executor) {
+    for (const ir::Tensor& t : g.tensors) {
+      if (!t.is_variable) continue;
+      return MakeDiag("E0507", ExitCode::kUnsupported,
+                      "the model keeps state in variable '" + t.name +
+                          "', which the graph executor cannot keep between runs",
+                      "build it with the AOT executor (the default): its state persists between runs");
+    }
+  }
   GeneratedModel m;
   m.module_name = o.module_name;
   for (char& c : m.module_name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -225,7 +225,9 @@ std::string KernelParams(const KernelContext& ctx, int64_t scratch_bytes) {
   for (size_t i = 0; i < ctx.node.inputs.size(); ++i) {
     const ir::TensorId id = ctx.node.inputs[i];
     if (id == ir::kNoTensor || ctx.graph.tensor(id).is_const()) continue;
-    add(std::string("const ") + CType(ctx.graph.tensor(id).dtype) + "* in" + std::to_string(i));
+    // A variable is state the kernel updates in place: writable.
+    add(std::string(ctx.graph.tensor(id).is_variable ? "" : "const ") + CType(ctx.graph.tensor(id).dtype) +
+        "* in" + std::to_string(i));
   }
   for (size_t j = 0; j < ctx.node.outputs.size(); ++j)
     add(std::string(CType(ctx.graph.tensor(ctx.node.outputs[j]).dtype)) + "* out" + std::to_string(j));

@@ -10,7 +10,8 @@
 //   static void <fn_name>(<params>)
 // with, in this order:
 //   - `const <ctype>* in<i>` for each operand i that is present and not
-//     constant (i is the operand index in node.inputs, so a conv with a
+//     constant (`<ctype>* in<i>`, writable, when the operand is a variable:
+//     the kernel updates that state in place) (i is the operand index in node.inputs, so a conv with a
 //     constant filter and bias has just `in0`);
 //   - `<ctype>* out<j>` for each output j;
 //   - `uint8_t* scratch` when Kernel::scratch_bytes > 0 (a region of the

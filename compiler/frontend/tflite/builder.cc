@@ -170,7 +170,7 @@ std::vector<uint8_t> ModelBuilder::Finish(bool with_identifier) {
           tfl::QuantizationDetails::NONE, 0, t.quant->quantized_dimension);
     }
     tensors.push_back(tfl::CreateTensor(fbb_, fbb_.CreateVector(t.shape), t.type, t.buffer,
-                                        fbb_.CreateString(t.name), q));
+                                        fbb_.CreateString(t.name), q, t.is_variable));
   }
   std::vector<fb::Offset<tfl::OperatorCode>> codes;
   for (const auto& c : codes_) {

@@ -74,6 +74,9 @@ class ModelBuilder {
   int32_t AddFloatTensor(const std::string& name, const std::vector<int32_t>& shape,
                          const std::vector<float>& values);
 
+  // Marks tensor `tensor` as a variable (is_variable: persistent state, e.g. SVDF's).
+  void SetVariable(int32_t tensor) { tensors_.at(static_cast<size_t>(tensor)).is_variable = true; }
+
   // Index of the operator code for (op, custom_name), created on first use.
   int32_t OpCodeIndex(BuiltinOperator op, const std::string& custom_name = "");
 
@@ -140,6 +143,7 @@ class ModelBuilder {
     std::vector<int32_t> shape;
     std::optional<QuantSpec> quant;
     uint32_t buffer;
+    bool is_variable = false;
   };
   struct OpRec {
     uint32_t opcode_index;

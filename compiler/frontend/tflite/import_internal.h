@@ -37,7 +37,7 @@ inline constexpr const char* kDataflow = "E0119";
 inline constexpr const char* kGraphOutputs = "E0120";
 inline constexpr const char* kSparse = "E0121";
 inline constexpr const char* kQuantDetails = "E0122";
-inline constexpr const char* kVariable = "E0123";
+inline constexpr const char* kVariable = "E0123";  // retired: variables are imported
 inline constexpr const char* kOperandRank = "E0124";
 
 // State of one import. Tensors are converted lazily, on first use, so that

@@ -148,6 +148,20 @@ Status ConvertFullyConnected(Context& ctx, const OpRef& op, ir::Node& node) {
                 node);
 }
 
+// SVDF: x, weights_feature, weights_time, optional bias, and the state, a
+// variable tensor that the node updates in place.
+Status ConvertSvdf(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 5));
+  for (size_t pos = 0; pos < 5; ++pos) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId id, Operand(ctx, op, pos, /*optional=*/pos == 3));
+    node.inputs.push_back(id);
+  }
+  const auto* o = op.op->builtin_options_as_SVDFOptions();
+  if (!o) return MissingOptions(ctx, op, "SVDFOptions");
+  node.attrs["rank"] = int64_t{o->rank()};
+  return SetAct(ctx, op, o->fused_activation_function(), node);
+}
+
 Status ConvertPool(Context& ctx, const OpRef& op, ir::Node& node) {
   EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 1));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
@@ -446,6 +460,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
       return Status::Ok();
     }
     case K::kPrelu: return ConvertPlain(ctx, op, node, 2);
+    case K::kSvdf: return ConvertSvdf(ctx, op, node);
     case K::kClip:
     case K::kHardSigmoid: break;  // no TFLite operator
     case K::kResizeNearestNeighbor: return ConvertResizeNearestNeighbor(ctx, op, node);

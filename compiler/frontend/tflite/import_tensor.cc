@@ -186,11 +186,10 @@ Expected<ir::Tensor> ConvertTensor(const Context& ctx, int32_t index) {
     return FileError(ctx, kSparse, ExitCode::kUnsupported, where + " is sparse",
                      "convert the model without sparsity (dense weights)");
   }
-  if (raw->is_variable()) {
-    return FileError(ctx, kVariable, ExitCode::kUnsupported, where + " is a variable tensor",
-                     "stateful models are not supported; convert a stateless model");
-  }
   ir::Tensor t;
+  // A variable tensor (e.g. SVDF's state) is persistent state: TFLite Micro
+  // resets it to real zero whatever its buffer holds, so no data is read.
+  t.is_variable = raw->is_variable();
   t.name = ctx.names[static_cast<size_t>(index)];
   t.dtype = *dtype;
   EMBER_ASSIGN_OR_RETURN(t.shape, ReadShape(ctx, index, ir::DTypeSize(*dtype)));
@@ -203,7 +202,7 @@ Expected<ir::Tensor> ConvertTensor(const Context& ctx, int32_t index) {
                          std::to_string(nb) + " buffers",
                      "the model file is damaged; re-export it from the converter");
   }
-  if (b < nb) {
+  if (b < nb && !t.is_variable) {
     const tfl::Buffer* buf = buffers->Get(b);
     if (buf->offset() > 1) {
       return FileError(ctx, kExternalBuffer, ExitCode::kUnsupported,
@@ -283,7 +282,8 @@ Expected<ir::TensorId> Operand(Context& ctx, const OpRef& op, size_t pos, bool o
                    "the model file is damaged; re-export it from the converter");
   }
   EMBER_RETURN_IF_ERROR(CheckIndex(ctx, index, "input " + std::to_string(pos), &op));
-  if (!ctx.available[static_cast<size_t>(index)] && !ConstData(ctx, index)) {
+  if (!ctx.available[static_cast<size_t>(index)] && !ConstData(ctx, index) &&
+      !RawTensor(ctx, index)->is_variable()) {
     // Report a broken tensor (e.g. buffer index out of range) as such first.
     EMBER_RETURN_IF_ERROR(UseTensor(ctx, index).status());
     return OpError(ctx, op, kDataflow, ExitCode::kFailure,

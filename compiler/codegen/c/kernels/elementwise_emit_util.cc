@@ -111,7 +111,8 @@ std::string FunctionHead(const KernelContext& ctx, const std::vector<std::string
     const ir::TensorId id = ctx.node.inputs[i];
     if (id == ir::kNoTensor) continue;
     s += " *   in" + std::to_string(i) + ": " + DescribeTensor(ctx.graph, id) +
-         (ctx.graph.tensor(id).is_const() ? " constant" : "") + "\n";
+         (ctx.graph.tensor(id).is_const() ? " constant" : "") +
+         (ctx.graph.tensor(id).is_variable ? " variable (state, updated in place)" : "") + "\n";
   }
   for (size_t j = 0; j < ctx.node.outputs.size(); ++j)
     s += " *   out" + std::to_string(j) + ": " + DescribeTensor(ctx.graph, ctx.node.outputs[j]) + "\n";
