@@ -17,6 +17,9 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 ROOT = pathlib.Path(__file__).resolve().parent
+# setuptools' own build and egg-info folders, out of the project's build/ and python/.
+SETUPTOOLS_DIR = ROOT / "build-python" / "setuptools"
+SETUPTOOLS_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def project_version():
@@ -59,4 +62,5 @@ setup(
     cmdclass={"build_ext": CMakeBuild},
     python_requires=">=3.8",
     zip_safe=False,
+    options={"build": {"build_base": str(SETUPTOOLS_DIR)}, "egg_info": {"egg_base": str(SETUPTOOLS_DIR)}},
 )
