@@ -10,7 +10,7 @@ JOBS       ?= $(shell nproc)
 SHARED     ?= ../shared
 CMAKE_FLAGS ?=
 
-.PHONY: all build setup configure test test-fast test-asan test-fuzz fuzz fuzz-build demo bench bench-shared clean help
+.PHONY: all build setup configure python test test-fast test-asan test-fuzz fuzz fuzz-build demo bench bench-shared clean help
 
 all: build
 
@@ -18,6 +18,8 @@ help:
 	@echo "make            build everything into $(BUILD)/ (CLI: $(BUILD)/bin/ember)"
 	@echo "make demo       build, then quantize, compile and run a trained digits CNN on an emulated Cortex-M4;"
 	@echo "                prints a summary and writes $(BUILD)/demo/report.html"
+	@echo "make python     build the Python package's module (needs python3-dev, pybind11-dev) into python/ember/:"
+	@echo "                PYTHONPATH=python /usr/bin/python3 -c 'import ember' (python/README.md)"
 	@echo "make test       build and run all tests, also under ASan+UBSan, and short runs of the fuzz targets"
 	@echo "make test-fast  run the tests of the normal build only"
 	@echo "make fuzz       fuzz every target for FUZZ_SECONDS (default 60) each, with clang's libFuzzer"
@@ -35,6 +37,14 @@ configure: $(BUILD)/build.ninja
 
 build: setup configure
 	cmake --build $(BUILD) -j $(JOBS)
+
+# The Python package in place: the extension module is built in
+# $(BUILD)/python/ember/ and copied next to the .py files of python/ember/.
+python: setup configure
+	cmake --build $(BUILD) -j $(JOBS) --target ember_python
+	@set -e; so=$$(ls $(BUILD)/python/ember/_ember*.so 2>/dev/null | head -n 1); \
+	  if [ -z "$$so" ]; then echo "make python: the module was not built: install python3-dev and pybind11-dev (scripts/setup.sh) and reconfigure" >&2; exit 1; fi; \
+	  cp "$$so" python/ember/ && echo "make python: $$(basename $$so) in python/ember/; use PYTHONPATH=$(CURDIR)/python"
 
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900

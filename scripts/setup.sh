@@ -10,7 +10,8 @@ PACKAGES="cmake ninja-build g++ make pkg-config \
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata \
   libgtest-dev libgmock-dev libbenchmark-dev \
   clang libclang-rt-14-dev gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gdb-multiarch \
-  zlib1g-dev chromium"
+  zlib1g-dev chromium \
+  python3-dev pybind11-dev python3-pytest python3-numpy"
 
 missing=""
 for p in $PACKAGES; do
