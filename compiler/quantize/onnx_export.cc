@@ -534,7 +534,9 @@ Status Exporter::Convert(const ir::Node& n) {
       return Status::Ok();
     }
     case K::kQuantize:
-    case K::kDequantize: break;
+    case K::kDequantize:
+    case K::kMaximum:
+    case K::kMinimum: break;
   }
   return Unsupported(n, "no ONNX form");
 }

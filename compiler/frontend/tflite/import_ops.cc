@@ -445,7 +445,9 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
       node.attrs["alpha"] = static_cast<double>(o ? o->alpha() : 0.0f);
       return Status::Ok();
     }
-    case K::kPrelu: return ConvertPlain(ctx, op, node, 2);
+    case K::kPrelu:
+    case K::kMaximum:
+    case K::kMinimum: return ConvertPlain(ctx, op, node, 2);
     case K::kClip:
     case K::kHardSigmoid: break;  // no TFLite operator
     case K::kResizeNearestNeighbor: return ConvertResizeNearestNeighbor(ctx, op, node);

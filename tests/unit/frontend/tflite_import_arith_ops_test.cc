@@ -1,9 +1,10 @@
 // TFLite import of SUB, DIV, LEAKY_RELU, PRELU, RESIZE_NEAREST_NEIGHBOR,
-// REDUCE_MAX and TRANSPOSE_CONV: one small model per operator, the imported
-// IR compared with its expected text (docs/frontend-tflite.md fixes the
-// mapping) and the reference evaluator run on the imported graph.
+// REDUCE_MAX, TRANSPOSE_CONV, MAXIMUM, MINIMUM: one small model per operator,
+// the imported IR compared with its expected text (docs/frontend-tflite.md
+// fixes the mapping) and the reference evaluator run on the imported graph.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -205,5 +206,40 @@ TEST(TfliteImportArithOps, TransposeConvValidLargerOutputUsesOutputPadding) {
             (std::vector<float>{2.5f, 0.5f, 6.5f, 0.5f}));
 }
 
+TEST(TfliteImportArithOps, MaximumMinimumInt8AndFloat) {
+  for (const auto op : {BuiltinOperator::MAXIMUM, BuiltinOperator::MINIMUM}) {
+    const bool is_max = op == BuiltinOperator::MAXIMUM;
+    ModelBuilder b;
+    const int a = b.AddTensor("a", TensorType::INT8, {2, 3}, Quant(0.5f, -1));
+    const int c = b.AddTensor("b", TensorType::INT8, {3}, Quant(0.5f, -1));
+    const int y = b.AddTensor("y", TensorType::INT8, {2, 3}, Quant(0.5f, -1));
+    b.AddOperator(op, {a, c}, {y});
+    b.SetInputs({a, c});
+    b.SetOutputs({y});
+    const ir::Graph g = MustImport(b.Finish());
+    EXPECT_EQ(ir::Print(g), std::string("graph \"main\" {\n"
+                                        "  input %a : i8[2,3] quant(0.5, -1)\n"
+                                        "  input %b : i8[3] quant(0.5, -1)\n"
+                                        "  %y = ") +
+                                (is_max ? "maximum" : "minimum") +
+                                "(%a, %b) : i8[2,3] quant(0.5, -1) loc(\"y\")\n"
+                                "  output %y\n"
+                                "}\n");
+    EXPECT_EQ(Eval<int8_t>(g, {Bytes(std::vector<int8_t>{-128, 20, 30, 40, -50, 127}),
+                               Bytes(std::vector<int8_t>{15, 20, -25})}),
+              is_max ? (std::vector<int8_t>{15, 20, 30, 40, 20, 127})
+                     : (std::vector<int8_t>{-128, 20, -25, 15, -50, -25}));
+  }
+  ModelBuilder b;
+  const int a = b.AddTensor("a", TensorType::FLOAT32, {4});
+  const int c = b.AddFloatTensor("c", {1}, {0.5f});
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {4});
+  b.AddOperator(BuiltinOperator::MAXIMUM, {a, c}, {y});
+  b.SetInputs({a});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  EXPECT_EQ(Eval<float>(g, {Bytes(std::vector<float>{1.0f, -2.0f, 0.25f, 0.75f})}),
+            (std::vector<float>{1.0f, 0.5f, 0.5f, 0.75f}));
+}
 }  // namespace
 }  // namespace ember::frontend::tflite
