@@ -536,7 +536,8 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kQuantize:
     case K::kDequantize:
     case K::kMaximum:
-    case K::kMinimum: break;
+    case K::kMinimum:
+    case K::kCast: break;
   }
   return Unsupported(n, "no ONNX form");
 }

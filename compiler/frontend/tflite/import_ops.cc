@@ -448,6 +448,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kPrelu:
     case K::kMaximum:
     case K::kMinimum: return ConvertPlain(ctx, op, node, 2);
+    case K::kCast: return ConvertPlain(ctx, op, node, 1);  // the output tensor's type is the target
     case K::kClip:
     case K::kHardSigmoid: break;  // no TFLite operator
     case K::kResizeNearestNeighbor: return ConvertResizeNearestNeighbor(ctx, op, node);

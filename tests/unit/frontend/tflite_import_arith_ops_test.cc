@@ -1,7 +1,8 @@
 // TFLite import of SUB, DIV, LEAKY_RELU, PRELU, RESIZE_NEAREST_NEIGHBOR,
-// REDUCE_MAX, TRANSPOSE_CONV, MAXIMUM, MINIMUM: one small model per operator,
-// the imported IR compared with its expected text (docs/frontend-tflite.md
-// fixes the mapping) and the reference evaluator run on the imported graph.
+// REDUCE_MAX, TRANSPOSE_CONV, MAXIMUM, MINIMUM, CAST: one small model per
+// operator, the imported IR compared with its expected text
+// (docs/frontend-tflite.md fixes the mapping) and the reference evaluator run
+// on the imported graph.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -240,6 +241,31 @@ TEST(TfliteImportArithOps, MaximumMinimumInt8AndFloat) {
   const ir::Graph g = MustImport(b.Finish());
   EXPECT_EQ(Eval<float>(g, {Bytes(std::vector<float>{1.0f, -2.0f, 0.25f, 0.75f})}),
             (std::vector<float>{1.0f, 0.5f, 0.5f, 0.75f}));
+}
+
+// CAST: the output tensor's type is the target; CastOptions are not needed.
+TEST(TfliteImportArithOps, CastFloatToInt32AndInt8ToFloat) {
+  {
+    ModelBuilder b;
+    const int a = b.AddTensor("a", TensorType::FLOAT32, {3});
+    const int y = b.AddTensor("y", TensorType::INT32, {3});
+    b.AddOperator(BuiltinOperator::CAST, {a}, {y});
+    b.SetInputs({a});
+    b.SetOutputs({y});
+    const ir::Graph g = MustImport(b.Finish());
+    EXPECT_EQ(ir::Print(g),
+              "graph \"main\" {\n  input %a : f32[3]\n  %y = cast(%a) : i32[3] loc(\"y\")\n  output %y\n}\n");
+    EXPECT_EQ(Eval<int32_t>(g, {Bytes(std::vector<float>{2.7f, -2.7f, 1e10f})}),
+              (std::vector<int32_t>{2, -2, 2147483647}));
+  }
+  ModelBuilder b;
+  const int a = b.AddTensor("a", TensorType::INT8, {2}, Quant(0.5f, 1));
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {2});
+  b.AddOperator(BuiltinOperator::CAST, {a}, {y});
+  b.SetInputs({a});
+  b.SetOutputs({y});
+  EXPECT_EQ(Eval<float>(MustImport(b.Finish()), {Bytes(std::vector<int8_t>{-7, 100})}),
+            (std::vector<float>{-7.0f, 100.0f}));
 }
 }  // namespace
 }  // namespace ember::frontend::tflite
