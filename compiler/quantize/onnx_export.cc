@@ -537,7 +537,8 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kDequantize:
     case K::kMaximum:
     case K::kMinimum:
-    case K::kCast: break;
+    case K::kCast:
+    case K::kAbs: break;
   }
   return Unsupported(n, "no ONNX form");
 }

@@ -1,5 +1,5 @@
 // TFLite import of SUB, DIV, LEAKY_RELU, PRELU, RESIZE_NEAREST_NEIGHBOR,
-// REDUCE_MAX, TRANSPOSE_CONV, MAXIMUM, MINIMUM, CAST: one small model per
+// REDUCE_MAX, TRANSPOSE_CONV, MAXIMUM, MINIMUM, CAST, ABS: one small model per
 // operator, the imported IR compared with its expected text
 // (docs/frontend-tflite.md fixes the mapping) and the reference evaluator run
 // on the imported graph.
@@ -266,6 +266,41 @@ TEST(TfliteImportArithOps, CastFloatToInt32AndInt8ToFloat) {
   b.SetOutputs({y});
   EXPECT_EQ(Eval<float>(MustImport(b.Finish()), {Bytes(std::vector<int8_t>{-7, 100})}),
             (std::vector<float>{-7.0f, 100.0f}));
+}
+
+TEST(TfliteImportArithOps, UnaryFloatOperators) {
+  struct Case {
+    BuiltinOperator op;
+    const char* ir;
+    std::vector<float> in, out;
+  };
+  const Case cases[] = {
+      {BuiltinOperator::ABS, "abs", {-2.0f, 3.0f}, {2.0f, 3.0f}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.ir);
+    ModelBuilder b;
+    const int a = b.AddTensor("a", TensorType::FLOAT32, {2});
+    const int y = b.AddTensor("y", TensorType::FLOAT32, {2});
+    b.AddOperator(c.op, {a}, {y});
+    b.SetInputs({a});
+    b.SetOutputs({y});
+    const ir::Graph g = MustImport(b.Finish());
+    EXPECT_EQ(ir::Print(g), std::string("graph \"main\" {\n  input %a : f32[2]\n  %y = ") + c.ir +
+                                "(%a) : f32[2] loc(\"y\")\n  output %y\n}\n");
+    EXPECT_EQ(Eval<float>(g, {Bytes(c.in)}), c.out);
+  }
+}
+
+TEST(TfliteImportArithOps, AbsInt8) {
+  ModelBuilder b;
+  const int a = b.AddTensor("a", TensorType::INT8, {3}, Quant(0.5f, 2));
+  const int y = b.AddTensor("y", TensorType::INT8, {3}, Quant(0.5f, -128));
+  b.AddOperator(BuiltinOperator::ABS, {a}, {y});
+  b.SetInputs({a});
+  b.SetOutputs({y});
+  EXPECT_EQ(Eval<int8_t>(MustImport(b.Finish()), {Bytes(std::vector<int8_t>{2, -10, 12})}),
+            (std::vector<int8_t>{-128, -116, -118}));
 }
 }  // namespace
 }  // namespace ember::frontend::tflite
