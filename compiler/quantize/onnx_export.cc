@@ -538,7 +538,8 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kMaximum:
     case K::kMinimum:
     case K::kCast:
-    case K::kAbs: break;
+    case K::kAbs:
+    case K::kSquaredDifference: break;
   }
   return Unsupported(n, "no ONNX form");
 }

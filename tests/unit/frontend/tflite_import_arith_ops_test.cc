@@ -1,6 +1,6 @@
 // TFLite import of SUB, DIV, LEAKY_RELU, PRELU, RESIZE_NEAREST_NEIGHBOR,
-// REDUCE_MAX, TRANSPOSE_CONV, MAXIMUM, MINIMUM, CAST, ABS: one small model per
-// operator, the imported IR compared with its expected text
+// REDUCE_MAX, TRANSPOSE_CONV, MAXIMUM, MINIMUM, CAST, ABS, SQUARED_DIFFERENCE:
+// one small model per operator, the imported IR compared with its expected text
 // (docs/frontend-tflite.md fixes the mapping) and the reference evaluator run
 // on the imported graph.
 #include <gtest/gtest.h>
@@ -302,5 +302,22 @@ TEST(TfliteImportArithOps, AbsInt8) {
   EXPECT_EQ(Eval<int8_t>(MustImport(b.Finish()), {Bytes(std::vector<int8_t>{2, -10, 12})}),
             (std::vector<int8_t>{-128, -116, -118}));
 }
+
+TEST(TfliteImportArithOps, SquaredDifferenceInt8) {
+  ModelBuilder b;
+  const int a = b.AddTensor("a", TensorType::INT8, {2, 2}, Quant(0.5f, 0));
+  const int c = b.AddTensor("b", TensorType::INT8, {2}, Quant(0.5f, 0));
+  const int y = b.AddTensor("y", TensorType::INT8, {2, 2}, Quant(1.0f, -128));
+  b.AddOperator(BuiltinOperator::SQUARED_DIFFERENCE, {a, c}, {y});
+  b.SetInputs({a, c});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].op, ir::OpKind::kSquaredDifference);
+  // (3 - 1)^2 = 4, (1 - 1)^2 = 0, (1 - 1)^2 = 0, (-1 - 1)^2 = 4.
+  EXPECT_EQ(Eval<int8_t>(g, {Bytes(std::vector<int8_t>{6, 2, 2, -2}), Bytes(std::vector<int8_t>{2, 2})}),
+            (std::vector<int8_t>{-124, -128, -128, -124}));
+}
+
 }  // namespace
 }  // namespace ember::frontend::tflite
