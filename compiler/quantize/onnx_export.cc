@@ -539,6 +539,7 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kMinimum:
     case K::kCast:
     case K::kAbs:
+    case K::kNeg:
     case K::kSquaredDifference: break;
   }
   return Unsupported(n, "no ONNX form");

@@ -1,8 +1,8 @@
 // TFLite import of SUB, DIV, LEAKY_RELU, PRELU, RESIZE_NEAREST_NEIGHBOR,
-// REDUCE_MAX, TRANSPOSE_CONV, MAXIMUM, MINIMUM, CAST, ABS, SQUARED_DIFFERENCE:
-// one small model per operator, the imported IR compared with its expected text
-// (docs/frontend-tflite.md fixes the mapping) and the reference evaluator run
-// on the imported graph.
+// REDUCE_MAX, TRANSPOSE_CONV, MAXIMUM, MINIMUM, CAST, ABS, NEG,
+// SQUARED_DIFFERENCE: one small model per operator, the imported IR compared
+// with its expected text (docs/frontend-tflite.md fixes the mapping) and the
+// reference evaluator run on the imported graph.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -276,6 +276,7 @@ TEST(TfliteImportArithOps, UnaryFloatOperators) {
   };
   const Case cases[] = {
       {BuiltinOperator::ABS, "abs", {-2.0f, 3.0f}, {2.0f, 3.0f}},
+      {BuiltinOperator::NEG, "neg", {-2.0f, 3.0f}, {2.0f, -3.0f}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.ir);
