@@ -540,7 +540,8 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kCast:
     case K::kAbs:
     case K::kNeg:
-    case K::kSquaredDifference: break;
+    case K::kSquaredDifference:
+    case K::kSqrt: break;
   }
   return Unsupported(n, "no ONNX form");
 }

@@ -451,7 +451,8 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kSquaredDifference: return ConvertPlain(ctx, op, node, 2);
     case K::kCast:  // CastOptions repeat the tensors' types; the output tensor's type is the target
     case K::kAbs:
-    case K::kNeg: return ConvertPlain(ctx, op, node, 1);
+    case K::kNeg:
+    case K::kSqrt: return ConvertPlain(ctx, op, node, 1);
     case K::kClip:
     case K::kHardSigmoid: break;  // no TFLite operator
     case K::kResizeNearestNeighbor: return ConvertResizeNearestNeighbor(ctx, op, node);

@@ -1,5 +1,5 @@
 // TFLite import of SUB, DIV, LEAKY_RELU, PRELU, RESIZE_NEAREST_NEIGHBOR,
-// REDUCE_MAX, TRANSPOSE_CONV, MAXIMUM, MINIMUM, CAST, ABS, NEG,
+// REDUCE_MAX, TRANSPOSE_CONV, MAXIMUM, MINIMUM, CAST, ABS, NEG, SQRT,
 // SQUARED_DIFFERENCE: one small model per operator, the imported IR compared
 // with its expected text (docs/frontend-tflite.md fixes the mapping) and the
 // reference evaluator run on the imported graph.
@@ -277,6 +277,7 @@ TEST(TfliteImportArithOps, UnaryFloatOperators) {
   const Case cases[] = {
       {BuiltinOperator::ABS, "abs", {-2.0f, 3.0f}, {2.0f, 3.0f}},
       {BuiltinOperator::NEG, "neg", {-2.0f, 3.0f}, {2.0f, -3.0f}},
+      {BuiltinOperator::SQRT, "sqrt", {4.0f, 9.0f}, {2.0f, 3.0f}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.ir);
