@@ -541,6 +541,7 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kAbs:
     case K::kNeg:
     case K::kSquaredDifference:
+    case K::kRsqrt:
     case K::kSqrt: break;
   }
   return Unsupported(n, "no ONNX form");

@@ -452,6 +452,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kCast:  // CastOptions repeat the tensors' types; the output tensor's type is the target
     case K::kAbs:
     case K::kNeg:
+    case K::kRsqrt:
     case K::kSqrt: return ConvertPlain(ctx, op, node, 1);
     case K::kClip:
     case K::kHardSigmoid: break;  // no TFLite operator

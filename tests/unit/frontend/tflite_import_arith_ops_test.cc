@@ -1,5 +1,5 @@
 // TFLite import of SUB, DIV, LEAKY_RELU, PRELU, RESIZE_NEAREST_NEIGHBOR,
-// REDUCE_MAX, TRANSPOSE_CONV, MAXIMUM, MINIMUM, CAST, ABS, NEG, SQRT,
+// REDUCE_MAX, TRANSPOSE_CONV, MAXIMUM, MINIMUM, CAST, ABS, NEG, SQRT, RSQRT,
 // SQUARED_DIFFERENCE: one small model per operator, the imported IR compared
 // with its expected text (docs/frontend-tflite.md fixes the mapping) and the
 // reference evaluator run on the imported graph.
@@ -278,6 +278,7 @@ TEST(TfliteImportArithOps, UnaryFloatOperators) {
       {BuiltinOperator::ABS, "abs", {-2.0f, 3.0f}, {2.0f, 3.0f}},
       {BuiltinOperator::NEG, "neg", {-2.0f, 3.0f}, {2.0f, -3.0f}},
       {BuiltinOperator::SQRT, "sqrt", {4.0f, 9.0f}, {2.0f, 3.0f}},
+      {BuiltinOperator::RSQRT, "rsqrt", {4.0f, 0.25f}, {0.5f, 2.0f}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.ir);
