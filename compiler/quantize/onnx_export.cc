@@ -542,7 +542,8 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kNeg:
     case K::kSquaredDifference:
     case K::kRsqrt:
-    case K::kSqrt: break;
+    case K::kSqrt:
+    case K::kExp: break;
   }
   return Unsupported(n, "no ONNX form");
 }

@@ -453,7 +453,8 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kAbs:
     case K::kNeg:
     case K::kRsqrt:
-    case K::kSqrt: return ConvertPlain(ctx, op, node, 1);
+    case K::kSqrt:
+    case K::kExp: return ConvertPlain(ctx, op, node, 1);
     case K::kClip:
     case K::kHardSigmoid: break;  // no TFLite operator
     case K::kResizeNearestNeighbor: return ConvertResizeNearestNeighbor(ctx, op, node);

@@ -1,8 +1,8 @@
 // TFLite import of SUB, DIV, LEAKY_RELU, PRELU, RESIZE_NEAREST_NEIGHBOR,
 // REDUCE_MAX, TRANSPOSE_CONV, MAXIMUM, MINIMUM, CAST, ABS, NEG, SQRT, RSQRT,
-// SQUARED_DIFFERENCE: one small model per operator, the imported IR compared
-// with its expected text (docs/frontend-tflite.md fixes the mapping) and the
-// reference evaluator run on the imported graph.
+// EXP, SQUARED_DIFFERENCE: one small model per operator, the imported IR
+// compared with its expected text (docs/frontend-tflite.md fixes the mapping)
+// and the reference evaluator run on the imported graph.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -279,6 +279,7 @@ TEST(TfliteImportArithOps, UnaryFloatOperators) {
       {BuiltinOperator::NEG, "neg", {-2.0f, 3.0f}, {2.0f, -3.0f}},
       {BuiltinOperator::SQRT, "sqrt", {4.0f, 9.0f}, {2.0f, 3.0f}},
       {BuiltinOperator::RSQRT, "rsqrt", {4.0f, 0.25f}, {0.5f, 2.0f}},
+      {BuiltinOperator::EXP, "exp", {0.0f, 1.0f}, {1.0f, std::exp(1.0f)}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.ir);
