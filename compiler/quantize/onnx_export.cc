@@ -543,7 +543,8 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kSquaredDifference:
     case K::kRsqrt:
     case K::kSqrt:
-    case K::kExp: break;
+    case K::kExp:
+    case K::kLog: break;
   }
   return Unsupported(n, "no ONNX form");
 }

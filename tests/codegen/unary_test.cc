@@ -17,7 +17,7 @@ namespace {
 using ir::DType;
 
 // The unary operators under test.
-const ir::OpKind kOps[] = {ir::OpKind::kAbs, ir::OpKind::kNeg, ir::OpKind::kSqrt, ir::OpKind::kRsqrt, ir::OpKind::kExp};
+const ir::OpKind kOps[] = {ir::OpKind::kAbs, ir::OpKind::kNeg, ir::OpKind::kSqrt, ir::OpKind::kRsqrt, ir::OpKind::kExp, ir::OpKind::kLog};
 
 // Positive values over several decades and the special values the functions
 // treat apart (0, inf).

@@ -454,7 +454,8 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kNeg:
     case K::kRsqrt:
     case K::kSqrt:
-    case K::kExp: return ConvertPlain(ctx, op, node, 1);
+    case K::kExp:
+    case K::kLog: return ConvertPlain(ctx, op, node, 1);
     case K::kClip:
     case K::kHardSigmoid: break;  // no TFLite operator
     case K::kResizeNearestNeighbor: return ConvertResizeNearestNeighbor(ctx, op, node);

@@ -1,6 +1,6 @@
 // TFLite import of SUB, DIV, LEAKY_RELU, PRELU, RESIZE_NEAREST_NEIGHBOR,
 // REDUCE_MAX, TRANSPOSE_CONV, MAXIMUM, MINIMUM, CAST, ABS, NEG, SQRT, RSQRT,
-// EXP, SQUARED_DIFFERENCE: one small model per operator, the imported IR
+// EXP, LOG, SQUARED_DIFFERENCE: one small model per operator, the imported IR
 // compared with its expected text (docs/frontend-tflite.md fixes the mapping)
 // and the reference evaluator run on the imported graph.
 #include <gtest/gtest.h>
@@ -280,6 +280,7 @@ TEST(TfliteImportArithOps, UnaryFloatOperators) {
       {BuiltinOperator::SQRT, "sqrt", {4.0f, 9.0f}, {2.0f, 3.0f}},
       {BuiltinOperator::RSQRT, "rsqrt", {4.0f, 0.25f}, {0.5f, 2.0f}},
       {BuiltinOperator::EXP, "exp", {0.0f, 1.0f}, {1.0f, std::exp(1.0f)}},
+      {BuiltinOperator::LOG, "log", {1.0f, 4.0f}, {0.0f, std::log(4.0f)}},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.ir);
