@@ -10,7 +10,7 @@ JOBS       ?= $(shell nproc)
 SHARED     ?= ../shared
 CMAKE_FLAGS ?=
 
-.PHONY: all build setup configure python test test-fast test-asan test-fuzz fuzz fuzz-build demo bench bench-shared clean help
+.PHONY: all build setup configure python test test-fast test-asan test-fuzz fuzz fuzz-build demo bench bench-shared tflm-coverage clean help
 
 all: build
 
@@ -25,6 +25,8 @@ help:
 	@echo "make fuzz       fuzz every target for FUZZ_SECONDS (default 60) each, with clang's libFuzzer"
 	@echo "                (FUZZ_TARGETS=\"npy session\" picks targets; docs/fuzzing.md)"
 	@echo "make bench      MLPerf Tiny models on emulated Cortex-M cores (needs $(SHARED)): $(BUILD)/bench/results.json"
+	@echo "make tflm-coverage  which of TensorFlow Lite Micro's own models import, compile and run:"
+	@echo "                $(BUILD)/tflm-coverage.md (needs a TFLM tree: EMBER_TFLM_DIR=/path/to/tflite-micro)"
 	@echo "make clean      remove the build directories"
 
 setup:
@@ -97,6 +99,14 @@ bench-shared:
 bench: bench-shared setup configure
 	cmake --build $(BUILD) -j $(JOBS) --target ember ember-bench-report
 	@sh bench/bench.sh $(BUILD)/bin/ember $(BUILD)/bin/ember-bench-report $(SHARED) $(BUILD)/bench
+
+# Every .tflite of a TensorFlow Lite Micro tree through import, host compile
+# and run (tests/e2e/tflm_coverage_test.cc; EMBER_TFLM_DIR names a checkout).
+tflm-coverage: setup configure
+	cmake --build $(BUILD) -j $(JOBS) --target ember ember_e2e_tests
+	EMBER_TFLM_COVERAGE_OUT=$(abspath $(BUILD))/tflm-coverage.md \
+	  $(BUILD)/bin/ember_e2e_tests --gtest_filter='TflmCoverage.*'
+	@test -f $(BUILD)/tflm-coverage.md && echo "make tflm-coverage: $(BUILD)/tflm-coverage.md"
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -535,7 +535,17 @@ Status Exporter::Convert(const ir::Node& n) {
     }
     case K::kQuantize:
     case K::kDequantize:
-    case K::kSvdf: break;  // stateful: no ONNX form
+    case K::kSvdf:  // stateful: no ONNX form
+    case K::kMaximum:
+    case K::kMinimum:
+    case K::kCast:
+    case K::kAbs:
+    case K::kNeg:
+    case K::kSquaredDifference:
+    case K::kRsqrt:
+    case K::kSqrt:
+    case K::kExp:
+    case K::kLog: break;
   }
   return Unsupported(n, "no ONNX form");
 }

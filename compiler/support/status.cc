@@ -3,7 +3,9 @@
 namespace ember {
 
 std::string Diagnostic::ToString() const {
-  std::string s = "error[" + id + "]: " + message;
+  // Ids starting with 'W' are warnings (docs/errors.md): the command goes on.
+  const char* kind = !id.empty() && id[0] == 'W' ? "warning[" : "error[";
+  std::string s = kind + id + "]: " + message;
   if (!hint.empty()) s += "\n  hint: " + hint;
   return s;
 }

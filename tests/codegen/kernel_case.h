@@ -27,6 +27,13 @@
 
 namespace ember::test {
 
+// The bytes of float values, for InData.
+inline std::vector<uint8_t> FloatBytes(const std::vector<float>& v) {
+  std::vector<uint8_t> b(v.size() * 4);
+  if (!b.empty()) std::memcpy(b.data(), v.data(), b.size());
+  return b;
+}
+
 inline std::vector<uint8_t> RandomFloatBytes(size_t count, uint32_t seed, float range) {
   const std::vector<uint8_t> raw = RandomBytes(count * 4, seed);
   std::vector<uint8_t> out(count * 4);

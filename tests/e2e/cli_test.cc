@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "support/npy.h"
@@ -59,6 +60,34 @@ TEST(Cli, OpsListsEveryOperator) {
                            "resize_nearest_neighbor", "transpose_conv"}) {
     EXPECT_EQ(ir_names.count(name), 1u) << name;
   }
+}
+
+// The text table keeps its columns aligned whatever the longest name
+// (RESIZE_NEAREST_NEIGHBOR is longer than the old fixed width), and names the
+// TFLite builtin and the ONNX operator of each IR operator.
+TEST(Cli, OpsTextColumnsAreAligned) {
+  const CliResult r = RunCli({"ops"});
+  ASSERT_EQ(r.exit_code, 0);
+  std::istringstream in(r.out);
+  std::string header, line;
+  std::getline(in, header);
+  ASSERT_EQ(header.rfind("TFLite", 0), 0u) << header;
+  const size_t onnx_col = header.find("ONNX"), ir_col = header.find("IR"), types_col = header.find("data types");
+  ASSERT_NE(onnx_col, std::string::npos);
+  bool saw_resize = false;
+  while (std::getline(in, line)) {
+    ASSERT_GT(line.size(), types_col) << line;
+    EXPECT_EQ(line.substr(onnx_col - 2, 2), "  ") << line;
+    EXPECT_EQ(line.substr(ir_col - 2, 2), "  ") << line;
+    EXPECT_EQ(line.substr(types_col - 2, 2), "  ") << line;
+    EXPECT_NE(line[types_col], ' ') << line;
+    if (line.rfind("RESIZE_NEAREST_NEIGHBOR ", 0) == 0) {
+      saw_resize = true;
+      EXPECT_EQ(line.substr(onnx_col, 7), "Resize ") << line;
+      EXPECT_EQ(line.substr(ir_col, 24), "resize_nearest_neighbor ") << line;
+    }
+  }
+  EXPECT_TRUE(saw_resize);
 }
 
 TEST(Cli, MissingModelFileFails) {

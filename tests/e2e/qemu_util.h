@@ -96,4 +96,18 @@ inline HarnessResult ParseHarness(const std::string& text) {
   return h;
 }
 
+// Builds firmware around the compiled model folder `mlf` and `input` (one
+// .bin), runs it on `board` and parses the harness output into *h. Returns ""
+// or what went wrong (the build's or QEMU's output).
+inline std::string BuildAndEmulate(const std::string& mlf, const std::string& input, const std::string& elf,
+                                   const std::string& board, int seconds, HarnessResult* h) {
+  const Command b = Build(Quote(mlf) + " " + Quote(input) + " " + board + " " + Quote(elf));
+  if (b.exit_code != 0) return "build.sh failed:\n" + b.output;
+  const Command r = Emulate(elf, board, seconds);
+  if (r.exit_code != 0) return "run.sh failed:\n" + r.output;
+  *h = ParseHarness(r.output);
+  if (!h->ok) return "the harness did not finish:\n" + r.output;
+  return "";
+}
+
 }  // namespace ember::test::qemu

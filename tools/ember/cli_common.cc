@@ -103,7 +103,18 @@ Expected<ir::Graph> ImportModel(const std::string& path, const std::vector<std::
     }
     return frontend::onnx::ImportOnnxFile(path, options);
   }
-  return frontend::tflite::ImportTfliteFile(path);
+  std::vector<Diagnostic> warnings;
+  auto g = frontend::tflite::ImportTfliteFile(path, &warnings);
+  // Several warnings of one kind (one per bias of a model) print once, with a count.
+  for (size_t i = 0; i < warnings.size();) {
+    size_t n = 1;
+    while (i + n < warnings.size() && warnings[i + n].id == warnings[i].id) ++n;
+    Diagnostic d = warnings[i];
+    if (n > 1) d.message += " (and " + std::to_string(n - 1) + " more like it)";
+    std::fprintf(stderr, "%s\n", d.ToString().c_str());
+    i += n;
+  }
+  return g;
 }
 
 // `zeros`, `random` or `random:SEED` instead of a file: the tensor's bytes

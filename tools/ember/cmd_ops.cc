@@ -1,7 +1,11 @@
-// `ember ops [--format text|json]`
+// `ember ops [--format text|json]`: every operator of ops.def with the TFLite
+// builtin (the name TFLite Micro registers it under) and the ONNX operator it
+// is imported from, its IR name and its data types.
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "cli.h"
 #include "ops/op.h"
@@ -10,7 +14,7 @@
 namespace ember::cli {
 
 void RegisterOps(CLI::App& app, Action* run) {
-  auto* cmd = app.add_subcommand("ops", "List the supported operators and their data types");
+  auto* cmd = app.add_subcommand("ops", "List the supported operators, their TFLite and ONNX names and data types");
   auto format = std::make_shared<std::string>("text");
   cmd->add_option("--format", *format, "output format")
       ->check(CLI::IsMember({"text", "json"}))
@@ -19,21 +23,33 @@ void RegisterOps(CLI::App& app, Action* run) {
               "The data types are those of the reference evaluator and the C kernels (docs/operators.md).");
   cmd->callback([=] {
     *run = [=]() -> int {
-      nlohmann::json j = nlohmann::json::array();
-      if (*format == "text")
-        std::printf("%-20s %-20s %s\n", "TFLite", "IR", "data types");
+      if (*format == "json") {
+        nlohmann::json j = nlohmann::json::array();
+        for (size_t i = 0; i < ir::kNumOpKinds; ++i) {
+          const auto k = static_cast<ir::OpKind>(i);
+          j.push_back({{"tflite", ir::OpTfliteName(k)},
+                       {"onnx", ir::OpOnnxName(k)},
+                       {"ir", ir::OpIrName(k)},
+                       {"dtypes", ops::GetOpDef(k).dtypes}});
+        }
+        std::printf("%s\n", DumpJson(j, 2).c_str());
+        return 0;
+      }
+      // Columns as wide as their longest entry ("-": no such operator there).
+      std::vector<std::vector<std::string>> rows{{"TFLite", "ONNX", "IR", "data types"}};
       for (size_t i = 0; i < ir::kNumOpKinds; ++i) {
         const auto k = static_cast<ir::OpKind>(i);
-        const ops::OpDef& d = ops::GetOpDef(k);
-        if (*format == "text") {
-          std::printf("%-20s %-20s %s\n", ir::OpTfliteName(k), ir::OpIrName(k), d.dtypes);
-        } else {
-          j.push_back({{"tflite", ir::OpTfliteName(k)},
-                       {"ir", ir::OpIrName(k)},
-                       {"dtypes", d.dtypes}});
-        }
+        const auto or_dash = [](const char* s) { return std::string(*s ? s : "-"); };
+        rows.push_back({or_dash(ir::OpTfliteName(k)), or_dash(ir::OpOnnxName(k)), ir::OpIrName(k),
+                        ops::GetOpDef(k).dtypes});
       }
-      if (*format == "json") std::printf("%s\n", DumpJson(j, 2).c_str());
+      size_t w[3] = {0, 0, 0};
+      for (const auto& r : rows)
+        for (size_t c = 0; c < 3; ++c) w[c] = std::max(w[c], r[c].size());
+      for (const auto& r : rows) {
+        std::printf("%-*s  %-*s  %-*s  %s\n", static_cast<int>(w[0]), r[0].c_str(), static_cast<int>(w[1]),
+                    r[1].c_str(), static_cast<int>(w[2]), r[2].c_str(), r[3].c_str());
+      }
       return 0;
     };
   });

@@ -58,6 +58,13 @@ Expected<ir::OpKind> ResolveOp(const Context& ctx, OpRef& ref) {
   if (name && *name && value != static_cast<int32_t>(tfl::BuiltinOperator::CUSTOM)) {
     kind = ir::OpKindFromTfliteName(name);
   }
+  if (!kind && value == static_cast<int32_t>(tfl::BuiltinOperator::CUSTOM)) {
+    return MakeDiag(kUnsupportedOp, ExitCode::kUnsupported,
+                    ctx.source + ": operator " + std::to_string(ref.index) + " (" + ref.op_name +
+                        ", output '" + ref.output_name + "') is a custom operator, which ember does not run",
+                    "custom operators (such as TFLite Micro's Signal audio front end or the Ethos-U "
+                    "operator) need their own kernels; ember compiles builtin operators only (`ember ops`)");
+  }
   if (!kind) {
     return MakeDiag(kUnsupportedOp, ExitCode::kUnsupported,
                     ctx.source + ": operator " + std::to_string(ref.index) + " (" + ref.op_name +
@@ -231,7 +238,8 @@ Diagnostic WithSource(const Context& ctx, Diagnostic d) {
 
 }  // namespace
 
-Expected<ir::Graph> ImportTflite(const std::vector<uint8_t>& bytes, const std::string& source) {
+Expected<ir::Graph> ImportTflite(const std::vector<uint8_t>& bytes, const std::string& source,
+                                 std::vector<Diagnostic>* warnings) {
   Context ctx;
   ctx.source = source;
   EMBER_RETURN_IF_ERROR(OpenModel(bytes, ctx));
@@ -240,10 +248,11 @@ Expected<ir::Graph> ImportTflite(const std::vector<uint8_t>& bytes, const std::s
   EMBER_RETURN_IF_ERROR(ConvertGraphOutputs(ctx));
   if (Status s = ir::Verify(ctx.graph); !s.ok()) return WithSource(ctx, s.diag());
   if (Status s = ops::CheckGraph(ctx.graph); !s.ok()) return WithSource(ctx, s.diag());
+  if (warnings) *warnings = std::move(ctx.warnings);
   return std::move(ctx.graph);
 }
 
-Expected<ir::Graph> ImportTfliteFile(const std::string& path) {
+Expected<ir::Graph> ImportTfliteFile(const std::string& path, std::vector<Diagnostic>* warnings) {
   // flatbuffers' own limit: a larger file is refused before it is read.
   auto bytes = ReadFileBytes(path, FLATBUFFERS_MAX_BUFFER_SIZE - 1, "a TFLite model");
   if (!bytes.ok() && bytes.diag().id == kFileTooLargeId) {
@@ -254,7 +263,7 @@ Expected<ir::Graph> ImportTfliteFile(const std::string& path) {
     return d;
   }
   if (!bytes.ok()) return bytes.diag();
-  return ImportTflite(*bytes, path);
+  return ImportTflite(*bytes, path, warnings);
 }
 
 }  // namespace ember::frontend::tflite

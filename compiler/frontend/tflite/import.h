@@ -16,8 +16,12 @@
 
 namespace ember::frontend::tflite {
 
-// `source` names the model in diagnostics (usually its path).
-Expected<ir::Graph> ImportTflite(const std::vector<uint8_t>& bytes, const std::string& source);
-Expected<ir::Graph> ImportTfliteFile(const std::string& path);
+// `source` names the model in diagnostics (usually its path). Warnings
+// (W01xx: fields ember repairs, such as the quantized_dimension the
+// converter writes onto 1-D biases) go to `warnings` when given; the import
+// succeeds.
+Expected<ir::Graph> ImportTflite(const std::vector<uint8_t>& bytes, const std::string& source,
+                                 std::vector<Diagnostic>* warnings = nullptr);
+Expected<ir::Graph> ImportTfliteFile(const std::string& path, std::vector<Diagnostic>* warnings = nullptr);
 
 }  // namespace ember::frontend::tflite

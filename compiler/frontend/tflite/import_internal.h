@@ -39,6 +39,8 @@ inline constexpr const char* kSparse = "E0121";
 inline constexpr const char* kQuantDetails = "E0122";
 inline constexpr const char* kVariable = "E0123";  // retired: variables are imported
 inline constexpr const char* kOperandRank = "E0124";
+// Warnings (the import goes on).
+inline constexpr const char* kQuantAxisRepaired = "W0101";
 
 // State of one import. Tensors are converted lazily, on first use, so that
 // tensors nobody reads (and constants that become attributes) never reach
@@ -52,6 +54,7 @@ struct Context {
   std::vector<ir::TensorId> ir_id;    // TFLite tensor index -> IR id (kNoTensor: not yet)
   std::vector<char> available;        // graph input or already produced
   ir::Graph graph;
+  std::vector<Diagnostic> warnings;   // W01xx, in the order they were found
 };
 
 // The operator being converted, for diagnostics.

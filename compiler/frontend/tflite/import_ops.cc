@@ -459,7 +459,17 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
       node.attrs["alpha"] = static_cast<double>(o ? o->alpha() : 0.0f);
       return Status::Ok();
     }
-    case K::kPrelu: return ConvertPlain(ctx, op, node, 2);
+    case K::kPrelu:
+    case K::kMaximum:
+    case K::kMinimum:
+    case K::kSquaredDifference: return ConvertPlain(ctx, op, node, 2);
+    case K::kCast:  // CastOptions repeat the tensors' types; the output tensor's type is the target
+    case K::kAbs:
+    case K::kNeg:
+    case K::kRsqrt:
+    case K::kSqrt:
+    case K::kExp:
+    case K::kLog: return ConvertPlain(ctx, op, node, 1);
     case K::kSvdf: return ConvertSvdf(ctx, op, node);
     case K::kClip:
     case K::kHardSigmoid: break;  // no TFLite operator

@@ -117,7 +117,7 @@ int64_t Int64At(const flatbuffers::Vector<int64_t>* v, flatbuffers::uoffset_t i)
   return flatbuffers::EndianScalar(x);
 }
 
-Status ReadQuant(const Context& ctx, int32_t index, const ir::Tensor& t,
+Status ReadQuant(Context& ctx, int32_t index, const ir::Tensor& t,
                  std::optional<ir::QuantParams>* out) {
   const auto* q = RawTensor(ctx, index)->quantization();
   if (!q) return Status::Ok();
@@ -141,15 +141,25 @@ Status ReadQuant(const Context& ctx, int32_t index, const ir::Tensor& t,
   if (ns > 1) {
     const int32_t axis = q->quantized_dimension();
     const auto rank = static_cast<int32_t>(t.shape.size());
-    if (axis < 0 || axis >= rank) {
+    if ((axis < 0 || axis >= rank) && rank == 1 && t.shape[0] == static_cast<int64_t>(ns)) {
+      // The TFLite converter writes the filter's quantized_dimension (3 for
+      // a depthwise filter [1, KH, KW, C]) onto the 1-D per-channel bias of
+      // CONV_2D/DEPTHWISE_CONV_2D (person_detect.tflite has 14 of them).
+      // TFLite and TFLM never read it: the only axis of a 1-D tensor is meant.
+      ctx.warnings.push_back(MakeDiag(
+          kQuantAxisRepaired, ExitCode::kOk,
+          ctx.source + ": " + where + " of shape " + ir::ShapeToString(t.shape) + " has " +
+              std::to_string(ns) + " per-channel scales with quantized_dimension " + std::to_string(axis) +
+              "; read as axis 0",
+          "the TFLite converter copies the filter's quantized_dimension onto 1-D biases; TFLite ignores it"));
+    } else if (axis < 0 || axis >= rank) {
       return bad("quantized_dimension " + std::to_string(axis) + " is not an axis of shape " +
                  ir::ShapeToString(t.shape));
-    }
-    if (t.shape[static_cast<size_t>(axis)] != static_cast<int64_t>(ns)) {
+    } else if (t.shape[static_cast<size_t>(axis)] != static_cast<int64_t>(ns)) {
       return bad(std::to_string(ns) + " scales for axis " + std::to_string(axis) + " of size " +
                  std::to_string(t.shape[static_cast<size_t>(axis)]));
     }
-    p.axis = axis;
+    p.axis = rank == 1 ? 0 : axis;
   }
   int64_t lo = std::numeric_limits<int64_t>::min(), hi = std::numeric_limits<int64_t>::max();
   if (t.dtype == ir::DType::kInt8) lo = -128, hi = 127;
@@ -172,7 +182,7 @@ Status ReadQuant(const Context& ctx, int32_t index, const ir::Tensor& t,
 }
 
 // Converts TFLite tensor `index` (already range-checked) into an IR tensor.
-Expected<ir::Tensor> ConvertTensor(const Context& ctx, int32_t index) {
+Expected<ir::Tensor> ConvertTensor(Context& ctx, int32_t index) {
   const tfl::Tensor* raw = RawTensor(ctx, index);
   const std::string where = "tensor " + Quoted(ctx, index);
   const std::optional<ir::DType> dtype = MapType(raw->type());

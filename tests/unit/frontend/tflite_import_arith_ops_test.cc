@@ -1,9 +1,11 @@
 // TFLite import of SUB, DIV, LEAKY_RELU, PRELU, RESIZE_NEAREST_NEIGHBOR,
-// REDUCE_MAX and TRANSPOSE_CONV: one small model per operator, the imported
-// IR compared with its expected text (docs/frontend-tflite.md fixes the
-// mapping) and the reference evaluator run on the imported graph.
+// REDUCE_MAX, TRANSPOSE_CONV, MAXIMUM, MINIMUM, CAST, ABS, NEG, SQRT, RSQRT,
+// EXP, LOG, SQUARED_DIFFERENCE: one small model per operator, the imported IR
+// compared with its expected text (docs/frontend-tflite.md fixes the mapping)
+// and the reference evaluator run on the imported graph.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -203,6 +205,123 @@ TEST(TfliteImportArithOps, TransposeConvValidLargerOutputUsesOutputPadding) {
   EXPECT_EQ(g.nodes[0].GetInts("output_padding"), (std::vector<int64_t>{1, 0}));
   EXPECT_EQ(Eval<float>(g, {Bytes(std::vector<float>{1, 3})}),
             (std::vector<float>{2.5f, 0.5f, 6.5f, 0.5f}));
+}
+
+TEST(TfliteImportArithOps, MaximumMinimumInt8AndFloat) {
+  for (const auto op : {BuiltinOperator::MAXIMUM, BuiltinOperator::MINIMUM}) {
+    const bool is_max = op == BuiltinOperator::MAXIMUM;
+    ModelBuilder b;
+    const int a = b.AddTensor("a", TensorType::INT8, {2, 3}, Quant(0.5f, -1));
+    const int c = b.AddTensor("b", TensorType::INT8, {3}, Quant(0.5f, -1));
+    const int y = b.AddTensor("y", TensorType::INT8, {2, 3}, Quant(0.5f, -1));
+    b.AddOperator(op, {a, c}, {y});
+    b.SetInputs({a, c});
+    b.SetOutputs({y});
+    const ir::Graph g = MustImport(b.Finish());
+    EXPECT_EQ(ir::Print(g), std::string("graph \"main\" {\n"
+                                        "  input %a : i8[2,3] quant(0.5, -1)\n"
+                                        "  input %b : i8[3] quant(0.5, -1)\n"
+                                        "  %y = ") +
+                                (is_max ? "maximum" : "minimum") +
+                                "(%a, %b) : i8[2,3] quant(0.5, -1) loc(\"y\")\n"
+                                "  output %y\n"
+                                "}\n");
+    EXPECT_EQ(Eval<int8_t>(g, {Bytes(std::vector<int8_t>{-128, 20, 30, 40, -50, 127}),
+                               Bytes(std::vector<int8_t>{15, 20, -25})}),
+              is_max ? (std::vector<int8_t>{15, 20, 30, 40, 20, 127})
+                     : (std::vector<int8_t>{-128, 20, -25, 15, -50, -25}));
+  }
+  ModelBuilder b;
+  const int a = b.AddTensor("a", TensorType::FLOAT32, {4});
+  const int c = b.AddFloatTensor("c", {1}, {0.5f});
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {4});
+  b.AddOperator(BuiltinOperator::MAXIMUM, {a, c}, {y});
+  b.SetInputs({a});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  EXPECT_EQ(Eval<float>(g, {Bytes(std::vector<float>{1.0f, -2.0f, 0.25f, 0.75f})}),
+            (std::vector<float>{1.0f, 0.5f, 0.5f, 0.75f}));
+}
+
+// CAST: the output tensor's type is the target; CastOptions are not needed.
+TEST(TfliteImportArithOps, CastFloatToInt32AndInt8ToFloat) {
+  {
+    ModelBuilder b;
+    const int a = b.AddTensor("a", TensorType::FLOAT32, {3});
+    const int y = b.AddTensor("y", TensorType::INT32, {3});
+    b.AddOperator(BuiltinOperator::CAST, {a}, {y});
+    b.SetInputs({a});
+    b.SetOutputs({y});
+    const ir::Graph g = MustImport(b.Finish());
+    EXPECT_EQ(ir::Print(g),
+              "graph \"main\" {\n  input %a : f32[3]\n  %y = cast(%a) : i32[3] loc(\"y\")\n  output %y\n}\n");
+    EXPECT_EQ(Eval<int32_t>(g, {Bytes(std::vector<float>{2.7f, -2.7f, 1e10f})}),
+              (std::vector<int32_t>{2, -2, 2147483647}));
+  }
+  ModelBuilder b;
+  const int a = b.AddTensor("a", TensorType::INT8, {2}, Quant(0.5f, 1));
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {2});
+  b.AddOperator(BuiltinOperator::CAST, {a}, {y});
+  b.SetInputs({a});
+  b.SetOutputs({y});
+  EXPECT_EQ(Eval<float>(MustImport(b.Finish()), {Bytes(std::vector<int8_t>{-7, 100})}),
+            (std::vector<float>{-7.0f, 100.0f}));
+}
+
+TEST(TfliteImportArithOps, UnaryFloatOperators) {
+  struct Case {
+    BuiltinOperator op;
+    const char* ir;
+    std::vector<float> in, out;
+  };
+  const Case cases[] = {
+      {BuiltinOperator::ABS, "abs", {-2.0f, 3.0f}, {2.0f, 3.0f}},
+      {BuiltinOperator::NEG, "neg", {-2.0f, 3.0f}, {2.0f, -3.0f}},
+      {BuiltinOperator::SQRT, "sqrt", {4.0f, 9.0f}, {2.0f, 3.0f}},
+      {BuiltinOperator::RSQRT, "rsqrt", {4.0f, 0.25f}, {0.5f, 2.0f}},
+      {BuiltinOperator::EXP, "exp", {0.0f, 1.0f}, {1.0f, std::exp(1.0f)}},
+      {BuiltinOperator::LOG, "log", {1.0f, 4.0f}, {0.0f, std::log(4.0f)}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.ir);
+    ModelBuilder b;
+    const int a = b.AddTensor("a", TensorType::FLOAT32, {2});
+    const int y = b.AddTensor("y", TensorType::FLOAT32, {2});
+    b.AddOperator(c.op, {a}, {y});
+    b.SetInputs({a});
+    b.SetOutputs({y});
+    const ir::Graph g = MustImport(b.Finish());
+    EXPECT_EQ(ir::Print(g), std::string("graph \"main\" {\n  input %a : f32[2]\n  %y = ") + c.ir +
+                                "(%a) : f32[2] loc(\"y\")\n  output %y\n}\n");
+    EXPECT_EQ(Eval<float>(g, {Bytes(c.in)}), c.out);
+  }
+}
+
+TEST(TfliteImportArithOps, AbsInt8) {
+  ModelBuilder b;
+  const int a = b.AddTensor("a", TensorType::INT8, {3}, Quant(0.5f, 2));
+  const int y = b.AddTensor("y", TensorType::INT8, {3}, Quant(0.5f, -128));
+  b.AddOperator(BuiltinOperator::ABS, {a}, {y});
+  b.SetInputs({a});
+  b.SetOutputs({y});
+  EXPECT_EQ(Eval<int8_t>(MustImport(b.Finish()), {Bytes(std::vector<int8_t>{2, -10, 12})}),
+            (std::vector<int8_t>{-128, -116, -118}));
+}
+
+TEST(TfliteImportArithOps, SquaredDifferenceInt8) {
+  ModelBuilder b;
+  const int a = b.AddTensor("a", TensorType::INT8, {2, 2}, Quant(0.5f, 0));
+  const int c = b.AddTensor("b", TensorType::INT8, {2}, Quant(0.5f, 0));
+  const int y = b.AddTensor("y", TensorType::INT8, {2, 2}, Quant(1.0f, -128));
+  b.AddOperator(BuiltinOperator::SQUARED_DIFFERENCE, {a, c}, {y});
+  b.SetInputs({a, c});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].op, ir::OpKind::kSquaredDifference);
+  // (3 - 1)^2 = 4, (1 - 1)^2 = 0, (1 - 1)^2 = 0, (-1 - 1)^2 = 4.
+  EXPECT_EQ(Eval<int8_t>(g, {Bytes(std::vector<int8_t>{6, 2, 2, -2}), Bytes(std::vector<int8_t>{2, 2})}),
+            (std::vector<int8_t>{-124, -128, -128, -124}));
 }
 
 }  // namespace

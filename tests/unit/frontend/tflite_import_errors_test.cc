@@ -118,7 +118,9 @@ TEST(TfliteImportErrors, CustomOperatorIsUnsupported) {
   b.SetOutputs({y});
   const Diagnostic d = MustFail(b.Finish());
   EXPECT_EQ(d.exit, ExitCode::kUnsupported);
-  EXPECT_NE(d.message.find("CUSTOM 'MyOp'"), std::string::npos) << d.message;
+  EXPECT_EQ(d.id, "E0110");
+  EXPECT_EQ(d.message, "model.tflite: operator 0 (CUSTOM 'MyOp', output 'y') is a custom operator, which ember does not run");
+  EXPECT_NE(d.hint.find("builtin operators only"), std::string::npos) << d.hint;
 }
 
 TEST(TfliteImportErrors, LargeOperatorCodeUsesBuiltinCode) {
@@ -170,6 +172,52 @@ TEST(TfliteImportErrors, PerChannelScaleCountMustMatchAxis) {
   const Diagnostic d = MustFail(b.Finish());
   EXPECT_EQ(d.id, "E0116");
   EXPECT_NE(d.message.find("'x'"), std::string::npos);
+}
+
+// The TFLite converter copies the depthwise filter's quantized_dimension (3)
+// onto the 1-D per-channel bias (TFLM's person_detect.tflite): a warning, and
+// the bias is read per axis 0. A 1-D tensor whose size is not the scale count
+// stays an error.
+TEST(TfliteImportErrors, OneDimensionalBiasWithFilterAxisIsAWarning) {
+  const auto model = [](int32_t bias_size) {
+    ModelBuilder b;
+    const int x = b.AddTensor("x", TensorType::INT8, {1, 3, 3, 2}, Quant(0.5f, 0));
+    const std::vector<float> fs{0.25f, 0.125f};
+    const int w = b.AddConstTensor("w", TensorType::INT8, {1, 1, 1, 2}, std::vector<uint8_t>{1, 2},
+                                   QuantSpec{fs, {0, 0}, 3});
+    std::vector<uint8_t> bias_bytes(static_cast<size_t>(bias_size) * 4, 0);
+    bias_bytes[0] = 5;
+    const int bias = b.AddConstTensor("bias", TensorType::INT32, {bias_size}, bias_bytes,
+                                      QuantSpec{{0.125f, 0.0625f}, {0, 0}, 3});
+    const int y = b.AddTensor("y", TensorType::INT8, {1, 3, 3, 2}, Quant(1.0f, 0));
+    b.AddDepthwiseConv2D(x, w, bias, y, Padding::SAME, 1, 1, 1);
+    b.SetInputs({x});
+    b.SetOutputs({y});
+    return b.Finish();
+  };
+  std::vector<Diagnostic> warnings;
+  auto g = ImportTflite(model(2), "pd.tflite", &warnings);
+  ASSERT_TRUE(g.ok()) << g.diag().ToString();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0].id, "W0101");
+  EXPECT_EQ(warnings[0].ToString().rfind("warning[W0101]: pd.tflite: tensor 'bias' of shape [2]", 0), 0u)
+      << warnings[0].ToString();
+  EXPECT_EQ(warnings[0].hint.find("damaged"), std::string::npos);
+  bool found = false;
+  for (const ir::Tensor& t : g->tensors) {
+    if (t.name != "bias") continue;
+    found = true;
+    ASSERT_TRUE(t.quant.has_value());
+    EXPECT_EQ(t.quant->axis, 0);
+    EXPECT_EQ(t.quant->scale.size(), 2u);
+  }
+  EXPECT_TRUE(found);
+  // Without a warnings list the import succeeds too.
+  EXPECT_TRUE(ImportTflite(model(2), "pd.tflite").ok());
+  // Three elements for two scales: damaged.
+  const Diagnostic d = MustFail(model(3));
+  EXPECT_EQ(d.id, "E0116");
+  EXPECT_NE(d.hint.find("damaged"), std::string::npos);
 }
 
 TEST(TfliteImportErrors, ConstantBufferSizeMustMatchShape) {

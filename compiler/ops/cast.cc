@@ -1,0 +1,90 @@
+// cast: elementwise type conversion of the stored values; TFLite CAST. The
+// output type is the output tensor's. Quantization is ignored (TFLite's CAST
+// converts the raw values).
+//
+// As TFLite Micro's reference kernel, static_cast<To>(from), for
+// i8, i16, i32, f32, bool -> i8, i16, i32, f32. Where C++ leaves the
+// conversion undefined, ember defines it as the Cortex-M compilers do:
+// float -> integer truncates toward zero, saturates to int32 (NaN -> 0, as
+// VCVT) and then wraps to the narrower type; integer -> narrower integer
+// wraps (two's complement). bool -> number is 0 or 1.
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "ops/op.h"
+#include "ops/op_util.h"
+
+namespace ember::ops {
+namespace {
+
+bool IsSource(ir::DType t) {
+  return t == ir::DType::kInt8 || t == ir::DType::kInt16 || t == ir::DType::kInt32 || t == ir::DType::kFloat32 ||
+         t == ir::DType::kBool;
+}
+bool IsTarget(ir::DType t) {
+  return t == ir::DType::kInt8 || t == ir::DType::kInt16 || t == ir::DType::kInt32 || t == ir::DType::kFloat32;
+}
+
+Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
+  EMBER_RETURN_IF_ERROR(CheckArity(g, n, 1, 1, 1));
+  const ir::Tensor& in = g.tensor(n.inputs[0]);
+  const ir::Tensor& out = g.tensor(n.outputs[0]);
+  if (!IsSource(in.dtype) || !IsTarget(out.dtype)) {
+    return NodeError(n, std::string("casting ") + ir::DTypeName(in.dtype) + " to " + ir::DTypeName(out.dtype) +
+                            " is not supported",
+                     "supported: i8, i16, i32, f32 and bool to i8, i16, i32 and f32 (as TFLite Micro)");
+  }
+  return std::vector<TensorType>{{out.dtype, in.shape}};
+}
+
+// Saturating float -> int32 with NaN -> 0, truncating toward zero.
+int32_t FloatToInt32(float r) {
+  if (std::isnan(r)) return 0;
+  if (r >= 2147483648.0f) return std::numeric_limits<int32_t>::max();
+  if (r < -2147483648.0f) return std::numeric_limits<int32_t>::min();
+  return static_cast<int32_t>(r);
+}
+
+// Element i of the input as float (f32 in) or as wrapped-to-int32 integer.
+double ReadValue(ir::DType t, const uint8_t* p, int64_t i, bool* is_float) {
+  *is_float = false;
+  switch (t) {
+    case ir::DType::kInt8: return reinterpret_cast<const int8_t*>(p)[i];
+    case ir::DType::kInt16: return reinterpret_cast<const int16_t*>(p)[i];
+    case ir::DType::kInt32: return reinterpret_cast<const int32_t*>(p)[i];
+    case ir::DType::kBool: return p[i] != 0 ? 1 : 0;
+    default: *is_float = true; return reinterpret_cast<const float*>(p)[i];
+  }
+}
+
+Status Eval(const EvalArgs& a) {
+  const ir::DType from = a.in_tensor(0).dtype, to = a.out_tensor(0).dtype;
+  const int64_t count = a.in_tensor(0).num_elements();
+  for (int64_t i = 0; i < count; ++i) {
+    bool is_float = false;
+    const double v = ReadValue(from, a.inputs[0], i, &is_float);
+    if (to == ir::DType::kFloat32) {
+      // int32 -> float rounds to nearest even, as static_cast<float>.
+      a.out<float>(0)[i] = is_float ? static_cast<float>(v) : static_cast<float>(static_cast<int32_t>(v));
+      continue;
+    }
+    const int32_t w = is_float ? FloatToInt32(static_cast<float>(v)) : static_cast<int32_t>(v);
+    const auto u = static_cast<uint32_t>(w);
+    switch (to) {
+      case ir::DType::kInt8: a.out<int8_t>(0)[i] = static_cast<int8_t>(u & 0xFFu); break;  // wraps
+      case ir::DType::kInt16: a.out<int16_t>(0)[i] = static_cast<int16_t>(u & 0xFFFFu); break;
+      default: a.out<int32_t>(0)[i] = w; break;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+extern const OpDef kCastDef = {ir::OpKind::kCast, "i8/i16/i32/f32/bool->i8/i16/i32/f32", Infer, Eval, nullptr};
+
+}  // namespace ember::ops

@@ -1,0 +1,29 @@
+// NEG reference evaluator: float32 as TFLite Micro's kernel (special
+// values included); int8 is refused with a diagnostic naming the node.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "ops/op_test_util.h"
+#include "ops/unary_test_util.h"
+
+namespace ember {
+namespace {
+
+TEST(Neg, Float32) {
+  const float inf = std::numeric_limits<float>::infinity();
+  test::OneNode t(ir::OpKind::kNeg);
+  t.In<float>({2, 2}, {-1.5f, 2.0f, 0.0f, inf}).Out(ir::DType::kFloat32, {2, 2});
+  auto r = t.Run<float>();
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(*r, (std::vector<float>{1.5f, -2.0f, -0.0f, -inf}));
+  EXPECT_TRUE(std::signbit((*r)[2]));
+}
+
+TEST(Neg, Int8IsRefused) { test::ExpectFloat32Only(ir::OpKind::kNeg); }
+
+}  // namespace
+}  // namespace ember
