@@ -214,6 +214,7 @@ th{background:#f3f3f3}td.q{white-space:nowrap;color:#444}td.n{text-align:right;f
 .card b{display:block;font-size:18px}.card span{color:#555;font-size:12px}
 .barcell{width:120px;min-width:120px}.bar{height:10px;background:#4e79a7}.bar.i{background:#e15759}.bar.p{background:#59a14f}
 .over{color:#b00;font-weight:bold}.ok{color:#070}
+#layers td:last-child{max-width:220px;overflow-wrap:anywhere;word-break:break-all}
 svg text{font-family:sans-serif}
 )";
 
