@@ -52,10 +52,22 @@ bool Foldable(ir::OpKind op) {
     case ir::OpKind::kConv2D: case ir::OpKind::kDepthwiseConv2D: case ir::OpKind::kFullyConnected:
     case ir::OpKind::kAdd: case ir::OpKind::kMul: case ir::OpKind::kAveragePool2D:
     case ir::OpKind::kMaxPool2D: case ir::OpKind::kMean: case ir::OpKind::kReshape:
+    case ir::OpKind::kSoftmax: case ir::OpKind::kLogistic: case ir::OpKind::kTanh:
+    case ir::OpKind::kConcatenation:
       return true;
     default:
       return false;
   }
+}
+
+// Folded only with TFLite's int8 arithmetic (models written by ember
+// quantize, --int8-semantics tflite): ONNX Runtime computes these in float
+// (QLinearSoftmax, QLinearSigmoid, ... through float tables), which ember's
+// fixed-point int8 kernels do not reproduce, so for "onnxruntime" they stay
+// float between their dequantize and quantize.
+bool TfliteOnly(ir::OpKind op) {
+  return op == ir::OpKind::kSoftmax || op == ir::OpKind::kLogistic || op == ir::OpKind::kTanh ||
+         op == ir::OpKind::kConcatenation;
 }
 
 // The folded operators that follow int8_semantics "onnxruntime" when the
@@ -326,6 +338,7 @@ class QdqFolder {
     const auto sem = quant.attrs.find("int8_semantics");
     const bool ort = sem != quant.attrs.end() && std::holds_alternative<std::string>(sem->second) &&
                      std::get<std::string>(sem->second) == "onnxruntime";
+    if (ort && TfliteOnly(n.op)) return false;
     const bool same_quant_only = (n.op == ir::OpKind::kAveragePool2D && !ort) || n.op == ir::OpKind::kMaxPool2D ||
                                  n.op == ir::OpKind::kReshape;
     if (same_quant_only && g_.tensor(folded.inputs[0]).quant != g_.tensor(yq).quant) return false;

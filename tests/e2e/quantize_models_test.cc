@@ -501,8 +501,8 @@ struct TfliteCase {
   std::vector<uint8_t> (*make)();
   // Operators ember's compiled graph keeps in float: the average pool gets
   // its own calibrated range, which TFLite's int8 average pool does not
-  // allow (docs/quantize.md, "On the device"); fold-qdq does not fold
-  // softmax (docs/passes.md lists what it folds).
+  // allow (docs/quantize.md, "On the device"); softmax is int8 (fold-qdq
+  // folds it with TFLite's arithmetic, docs/passes.md).
   const char* float_ops;
 };
 
@@ -665,7 +665,7 @@ TEST_P(QuantizeTflite, FloatOnnxMatchesTfliteAndInt8WithinOneStep) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Built, QuantizeTflite,
-                         testing::Values(TfliteCase{"cnn", FloatCnnModel, " average_pool2d softmax"},
+                         testing::Values(TfliteCase{"cnn", FloatCnnModel, " average_pool2d"},
                                          TfliteCase{"feature_map", FloatFeatureMapModel, ""}),
                          [](const testing::TestParamInfo<TfliteCase>& p) { return std::string(p.param.name); });
 
@@ -784,12 +784,12 @@ TEST(QuantizeTfliteKws, FloatKwsQuantizes) {
     }
     inputs.push_back(Bytes(f));
   }
-  // average_pool2d: own calibrated range (docs/quantize.md); softmax: not
-  // folded by fold-qdq, so it runs in float on the int8 logits, and a
-  // one-step difference of a logit (step 0.1) moves a probability by several
-  // steps of 1/256: measured 97.2 % of the 72 output elements within one
-  // step, worst 3 (every int8 operator within one step of its literal form).
-  CheckFloatTflite(tmp, "kws_float", model, inputs, " average_pool2d softmax", 0.95, 4.0);
+  // average_pool2d: own calibrated range (docs/quantize.md). A one-step
+  // difference of a logit (step 0.1) moves a probability of the int8
+  // softmax by several steps of 1/256: measured 97.2 % of the 72 output
+  // elements within one step, worst 3 (every int8 operator within one step
+  // of its literal form).
+  CheckFloatTflite(tmp, "kws_float", model, inputs, " average_pool2d", 0.95, 4.0);
 }
 
 // The CLI: `ember quantize` writes the model, prints the table and refuses

@@ -156,6 +156,36 @@ TEST(FoldQdq, Int8SemanticsOptionOverridesTheFrontend) {
   )");
 }
 
+// input -> Q -> DQ -> softmax -> Q (1/256, -128) -> DQ -> output; `sem` is
+// the quantize nodes' attribute text ("" or {int8_semantics="onnxruntime"}).
+std::string SoftmaxQdq(const std::string& sem) {
+  return "graph \"s\" {\n"
+         "  input %x : f32[1,6]\n"
+         "  %xq = quantize(%x) " + sem + " : i8[1,6] quant(0.0625, 3)\n"
+         "  %xd = dequantize(%xq) : f32[1,6]\n"
+         "  %s = softmax(%xd) {beta=1} : f32[1,6]\n"
+         "  %sq = quantize(%s) " + sem + " : i8[1,6] quant(0.00390625, -128)\n"
+         "  %y = dequantize(%sq) : f32[1,6]\n"
+         "  output %y\n"
+         "}\n";
+}
+
+TEST(FoldQdq, SoftmaxBecomesInt8WithTfliteSemanticsOnly) {
+  // TFLite's arithmetic (models written by ember quantize): the int8 softmax.
+  const ir::Graph before = ParseValid(SoftmaxQdq(""));
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), R"(
+    %sq = softmax(%xq) {beta=1} : i8[1,6] quant(0.00390625, -128)
+    NOT dequantize(%xq)
+  )");
+  ExpectSameResults(before, after, 0.00391f, true);
+  // ONNX Runtime computes QLinearSoftmax in float: the softmax stays float.
+  const std::string ort = ir::Print(RunPassOn("fold-qdq", ParseValid(SoftmaxQdq("{int8_semantics=\"onnxruntime\"}"))));
+  ExpectMatches(ort, R"(
+    %s = softmax(%xd) {beta=1} : f32[1,6]
+  )");
+}
+
 TEST(FoldQdq, FloatGraphsAreUntouched) {
   const std::string in = R"(graph "g" {
   input %x : f32[1,4]
