@@ -22,8 +22,7 @@
 #include "codegen/c/aot.h"
 #include "codegen/c/emitter.h"
 #include "codegen/c/module_name.h"
-#include "frontend/onnx/import.h"
-#include "frontend/tflite/import.h"
+#include "frontend/model_file.h"
 #include "ir/dtype.h"
 #include "ir/graph.h"
 #include "ir/parser.h"
@@ -70,37 +69,9 @@ void OkOrRaise(const Status& st, PyObject* cls = g_ember_error) {
   if (!st.ok()) Raise(st.diag(), cls);
 }
 
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-// The import of the CLI's LoadModel (tools/ember/cli_common.cc ImportModel):
-// the frontend by file suffix, then the graph checks.
+// The import of the CLI's LoadModel (frontend/model_file.h).
 Expected<ir::Graph> Import(const std::string& path, const std::vector<std::string>& input_shapes) {
-  if (!input_shapes.empty() && !EndsWith(path, ".onnx")) {
-    return MakeDiag("E1009", ExitCode::kUsage, "input_shapes apply to ONNX models only; '" + path + "' is not one",
-                    "TFLite and IR models have static shapes; drop input_shapes");
-  }
-  if (EndsWith(path, ".ir")) {
-    EMBER_ASSIGN_OR_RETURN(const std::string text, ReadFileText(path, ir::kMaxIrTextBytes, "an IR text model"));
-    auto g = ir::Parse(text);
-    if (!g.ok()) {
-      Diagnostic d = g.diag();
-      d.message = path + ":" + d.message;
-      return d;
-    }
-    EMBER_RETURN_IF_ERROR(ir::Verify(*g));
-    EMBER_RETURN_IF_ERROR(ops::CheckGraph(*g));
-    return g;
-  }
-  if (EndsWith(path, ".onnx")) {
-    frontend::onnx::ImportOptions options;
-    for (const std::string& s : input_shapes) {
-      EMBER_RETURN_IF_ERROR(frontend::onnx::ParseInputShapeFlag(s, &options.input_shapes));
-    }
-    return frontend::onnx::ImportOnnxFile(path, options);
-  }
-  return frontend::tflite::ImportTfliteFile(path);
+  return frontend::ImportModelFile(path, input_shapes, "input_shapes");
 }
 
 py::dict TensorInfo(const ir::Tensor& t) {

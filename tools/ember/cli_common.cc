@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "cli.h"
+#include "frontend/model_file.h"
 #include "frontend/onnx/import.h"
 #include "frontend/tflite/import.h"
 #include "ir/parser.h"
@@ -80,31 +81,8 @@ void AddInputShapeOption(CLI::App* cmd, std::vector<std::string>* values) {
 }
 
 Expected<ir::Graph> ImportModel(const std::string& path, const std::vector<std::string>& input_shapes) {
-  if (!input_shapes.empty() && !EndsWith(path, ".onnx")) {
-    return MakeDiag("E1009", ExitCode::kUsage, "--input-shape applies to ONNX models only; '" + path + "' is not one",
-                    "TFLite and IR models have static shapes; drop --input-shape");
-  }
-  if (EndsWith(path, ".ir")) {
-    EMBER_ASSIGN_OR_RETURN(const std::string text, ReadFileText(path, ir::kMaxIrTextBytes, "an IR text model"));
-    auto g = ir::Parse(text);
-    if (!g.ok()) {
-      Diagnostic d = g.diag();
-      d.message = path + ":" + d.message;
-      return d;
-    }
-    EMBER_RETURN_IF_ERROR(ir::Verify(*g));
-    EMBER_RETURN_IF_ERROR(ops::CheckGraph(*g));
-    return g;
-  }
-  if (EndsWith(path, ".onnx")) {
-    frontend::onnx::ImportOptions options;
-    for (const std::string& s : input_shapes) {
-      EMBER_RETURN_IF_ERROR(frontend::onnx::ParseInputShapeFlag(s, &options.input_shapes));
-    }
-    return frontend::onnx::ImportOnnxFile(path, options);
-  }
   std::vector<Diagnostic> warnings;
-  auto g = frontend::tflite::ImportTfliteFile(path, &warnings);
+  auto g = frontend::ImportModelFile(path, input_shapes, "--input-shape", &warnings);
   // Several warnings of one kind (one per bias of a model) print once, with a count.
   for (size_t i = 0; i < warnings.size();) {
     size_t n = 1;
