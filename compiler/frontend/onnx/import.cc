@@ -8,7 +8,8 @@
 //   3. Fix graph input shapes from --input-shape; refuse dynamic dimensions
 //      that remain.
 //   4. Every operator must be one ember imports, and Conv/ConvTranspose get
-//      kernel_shape from their weights (PrecheckNodes), then the ONNX checker
+//      kernel_shape from their weights (PrecheckNodes); opset-18 forms are
+//      rewritten to the opset-17 ones (import_opset18.cc); then the ONNX checker
 //      and ONNX shape inference (strict): a model they refuse is reported
 //      with their message.
 //   5. Graph inputs, initializers, then the nodes in file order (ONNX requires
@@ -219,15 +220,7 @@ NodeRef RefOf(const pb::GraphProto& g, int i) {
 // rank with the input's and reads past the input shape when they differ; with
 // kernel_shape given it checks the size and fails cleanly.
 Status PrecheckNodes(Context& ctx, pb::GraphProto* g) {
-  std::map<std::string, const pb::TensorProto*> consts;
-  for (const auto& t : g->initializer()) consts[t.name()] = &t;
-  for (const auto& n : g->node()) {
-    if (n.op_type() == "Constant" && n.output_size() == 1) {
-      for (const auto& a : n.attribute()) {
-        if (a.name() == "value" && a.has_t()) consts[n.output(0)] = &a.t();
-      }
-    }
-  }
+  std::map<std::string, const pb::TensorProto*> consts = ConstantTensors(*g);
   for (int i = 0; i < g->node_size(); ++i) {
     const NodeRef ref = RefOf(*g, i);
     pb::NodeProto* n = g->mutable_node(i);
@@ -424,6 +417,7 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
   EMBER_RETURN_IF_ERROR(InlineAllExternalData(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(FixInputShapes(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(PrecheckNodes(ctx, model.mutable_graph()));
+  EMBER_RETURN_IF_ERROR(LowerOpset18Forms(ctx, &model));
   EMBER_RETURN_IF_ERROR(CheckAndInfer(ctx, model));
   ctx.graph.name = "main";
   const pb::GraphProto& g = model.graph();

@@ -130,6 +130,14 @@ std::string ElemTypeName(int32_t elem_type);
 Expected<ConstTensor> ReadTensorProto(Context& ctx, const pb::TensorProto& t);
 // Loads external data of `t` into its raw_data (model folder only, bounded).
 Status InlineExternalData(Context& ctx, pb::TensorProto& t);
+
+// The graph's constant tensors by value name: initializers and Constant
+// nodes' `value` (import_opset18.cc).
+std::map<std::string, const pb::TensorProto*> ConstantTensors(const pb::GraphProto& g);
+
+// Rewrites the opset-18 forms libonnx 1.12's checker does not know into their
+// opset-13..17 equivalents (import_opset18.cc); nothing below opset 18.
+Status LowerOpset18Forms(Context& ctx, pb::ModelProto* m);
 // A fresh IR tensor name derived from `base`.
 std::string UniqueName(Context& ctx, const std::string& base);
 // Adds an IR constant holding `c` (float types as f32, integers as their type).

@@ -491,5 +491,36 @@ TEST(OnnxImportExt, ResizeNearestIntegerUpscale) {
   }
 }
 
+
+// Opset 18 moved the axes of the Reduce operators and of Pad into inputs;
+// libonnx 1.12's checker knows only the older forms, so the importer rewrites
+// them first (import_opset18.cc).
+TEST(OnnxImport, Opset18ReduceAndPadAxesInputs) {
+  OnnxBuilder b(18);
+  b.Input("x", {1, 2, 3});
+  b.InitInt64("pads", {2}, {1, 2});  // one before and two after, on axis -1 only
+  b.InitInt64("pad_axes", {1}, {-1});
+  b.InitInt64("axes", {1}, {2});
+  b.Node("Pad", {"x", "pads", "", "pad_axes"}, {"p"});           // [1,2,6]
+  b.Node("ReduceMax", {"p", "axes"}, {"m"}).Int("keepdims", 1);  // [1,2,1]
+  b.Node("ReduceMean", {"p", "axes"}, {"y0"}).Int("keepdims", 0).Int("noop_with_empty_axes", 0);  // [1,2]
+  b.Node("Reshape", {"m", "shape"}, {"y1"});
+  b.InitInt64("shape", {2}, {1, 2});
+  b.Node("Add", {"y0", "y1"}, {"y"});
+  b.OutputWithShape("y", {1, 2});  // the builder's shape inference is libonnx 1.12's too
+  const ir::Graph g = MustImport(b.Bytes());
+  // row 0: 0 | 1 2 3 | 0 0 -> mean 1, max 3; row 1: 0 | -4 5 -6 | 0 0 -> mean -5/6, max 5
+  ExpectNear(Eval(g, {1, 2, 3, -4, 5, -6}), {1.0f + 3.0f, -5.0f / 6 + 5.0f});
+}
+
+TEST(OnnxImport, Opset18RunTimeReduceAxesAreRefusedByTheChecker) {
+  OnnxBuilder b(18);
+  b.Input("x", {1, 2, 3});
+  b.Input("axes", {1}, ::onnx::TensorProto::INT64);
+  b.Node("ReduceMean", {"x", "axes"}, {"y"});
+  b.OutputWithShape("y", {1, 1, 3});
+  const Diagnostic d = MustFail(b.Bytes());
+  EXPECT_NE(d.ToString().find("ReduceMean"), std::string::npos) << d.ToString();
+}
 }  // namespace
 }  // namespace ember::frontend::onnx
