@@ -42,22 +42,6 @@ bool Foldable(const ir::Graph& g, const ir::Node& n, const PassOptions& o) {
   return def.macs == nullptr || def.macs(g, n) <= kMaxFoldMacs;
 }
 
-// Evaluates node `n` (operands all constant) and stores its results as constants.
-Status Fold(ir::Graph& g, const ir::Node& n) {
-  std::vector<std::vector<uint8_t>> out(n.outputs.size());
-  ops::EvalArgs args{g, n, {}, {}};
-  for (ir::TensorId t : n.inputs) args.inputs.push_back(t == ir::kNoTensor ? nullptr : g.tensor(t).data->data());
-  for (size_t i = 0; i < n.outputs.size(); ++i) {
-    out[i].assign(static_cast<size_t>(g.tensor(n.outputs[i]).size_bytes()), 0);
-    args.outputs.push_back(out[i].data());
-  }
-  EMBER_RETURN_IF_ERROR(ops::GetOpDef(n.op).eval(args));
-  for (size_t i = 0; i < n.outputs.size(); ++i)
-    if (g.tensor(n.outputs[i]).is_const()) return InternalError("a folded result is already a constant");
-  for (size_t i = 0; i < n.outputs.size(); ++i) g.tensor(n.outputs[i]).data = std::move(out[i]);
-  return Status::Ok();
-}
-
 }  // namespace
 
 Status FoldConstants(ir::Graph& g, const PassOptions& options) {
@@ -70,7 +54,7 @@ Status FoldConstants(ir::Graph& g, const PassOptions& options) {
     const ir::Node n = g.nodes[i];
     // A node whose reference semantics reject its operands stays, for the
     // later stages to report where the model is compiled or evaluated.
-    if (!Fold(g, n).ok()) {
+    if (!FoldNode(g, n).ok()) {
       ++i;
       continue;
     }

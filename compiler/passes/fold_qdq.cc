@@ -18,7 +18,9 @@
 // TFLite requires). The int8 operator's own checks (its Infer) must accept
 // the result, else the node stays float. Dequantize nodes left without
 // readers are removed; the quantize of the graph input and the dequantize of
-// the graph output stay (the model's interface is float). What stays float
+// the graph output stay (the model's interface is float); a dequantize of a
+// constant read by an operator that stays float becomes a float constant
+// (computed at compile time, as if the model had stored it). What stays float
 // between a dequantize and a quantize is computed in float (e.g. an average
 // pool whose input and output quantization differ); a quantize of a
 // dequantize reads the int8 tensor directly (an int8 -> int8 quantize when
@@ -127,6 +129,22 @@ class QdqFolder {
       return true;
     }
     return false;
+  }
+
+  // A dequantize of a constant whose readers stayed float (quantized weights
+  // of an operator that did not fold) becomes its float constant, computed
+  // once here instead of at every inference.
+  void FoldConstantDequantize() {
+    for (size_t i = 0; i < g_.nodes.size();) {
+      const ir::Node n = g_.nodes[i];
+      const bool constant = n.op == ir::OpKind::kDequantize && n.inputs.size() == 1 && n.outputs.size() == 1 &&
+                            n.inputs[0] >= 0 && g_.tensor(n.inputs[0]).is_const() && !IsGraphOutput(g_, n.outputs[0]);
+      if (!constant || !FoldNode(g_, n).ok()) {
+        ++i;
+        continue;
+      }
+      g_.nodes.erase(g_.nodes.begin() + static_cast<std::ptrdiff_t>(i));
+    }
   }
 
   // Removes dequantize nodes whose result nothing reads.
@@ -379,6 +397,7 @@ Status FoldQdq(ir::Graph& g, const PassOptions& options) {
   while (f.Step()) any = true;
   while (f.Requantize()) any = true;
   if (any) f.DropDeadDequantize();
+  f.FoldConstantDequantize();
   return Status::Ok();
 }
 

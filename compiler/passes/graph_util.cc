@@ -6,8 +6,24 @@
 #include <set>
 
 #include "ops/layout_util.h"
+#include "ops/op.h"
 
 namespace ember::passes {
+
+Status FoldNode(ir::Graph& g, const ir::Node& n) {
+  std::vector<std::vector<uint8_t>> out(n.outputs.size());
+  ops::EvalArgs args{g, n, {}, {}};
+  for (ir::TensorId t : n.inputs) args.inputs.push_back(t == ir::kNoTensor ? nullptr : g.tensor(t).data->data());
+  for (size_t i = 0; i < n.outputs.size(); ++i) {
+    out[i].assign(static_cast<size_t>(g.tensor(n.outputs[i]).size_bytes()), 0);
+    args.outputs.push_back(out[i].data());
+  }
+  EMBER_RETURN_IF_ERROR(ops::GetOpDef(n.op).eval(args));
+  for (size_t i = 0; i < n.outputs.size(); ++i)
+    if (g.tensor(n.outputs[i]).is_const()) return InternalError("a folded result is already a constant");
+  for (size_t i = 0; i < n.outputs.size(); ++i) g.tensor(n.outputs[i]).data = std::move(out[i]);
+  return Status::Ok();
+}
 
 std::vector<std::vector<Use>> ComputeUses(const ir::Graph& g) {
   std::vector<std::vector<Use>> uses(g.tensors.size());

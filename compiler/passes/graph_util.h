@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ir/graph.h"
+#include "support/status.h"
 
 namespace ember::passes {
 
@@ -15,6 +16,10 @@ struct Use {
   size_t node;
   size_t operand;
 };
+
+// Evaluates node `n` (operands all constant) with its reference evaluator and
+// stores its results as constants (the node itself stays; the caller removes it).
+Status FoldNode(ir::Graph& g, const ir::Node& n);
 
 // Per tensor id: the node operands that read it (graph outputs not included).
 std::vector<std::vector<Use>> ComputeUses(const ir::Graph& g);

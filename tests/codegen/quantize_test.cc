@@ -46,6 +46,19 @@ TEST(DequantizeKernel, AllInputTypes) {
   KernelCase(ir::OpKind::kDequantize).In(DType::kInt8, {100}, Quant(1e-40f, 7)).Out(DType::kFloat32, {100}).Expect();
 }
 
+TEST(DequantizeKernel, PerAxis) {
+  ir::QuantParams q;
+  q.scale = {0.5f, 0.0123f, 3.0f};
+  q.zero_point = {0, -5, 7};
+  for (int32_t axis : {0, 1, 2}) {
+    q.axis = axis;
+    ir::Shape shape = {2, 2, 2};
+    shape[static_cast<size_t>(axis)] = 3;
+    KernelCase(ir::OpKind::kDequantize).In(DType::kInt8, shape, q).Out(DType::kFloat32, shape).Expect();
+    KernelCase(ir::OpKind::kDequantize).In(DType::kInt32, shape, q).Out(DType::kFloat32, shape).Expect();
+  }
+}
+
 TEST(QuantizeKernel, CompilesForCortexM4) {
   KernelCase c(ir::OpKind::kQuantize);
   c.In(DType::kFloat32, {16}).Out(DType::kInt8, {16}, Quant(0.0123f, -5));
@@ -55,6 +68,13 @@ TEST(QuantizeKernel, CompilesForCortexM4) {
   KernelCase d(ir::OpKind::kDequantize);
   d.In(DType::kInt32, {16}, Quant(0.01f, 1)).Out(DType::kFloat32, {16});
   EXPECT_EQ(CompileForCortexM4(d), "");
+  ir::QuantParams per_axis;
+  per_axis.scale = {0.5f, 0.25f};
+  per_axis.zero_point = {0, 3};
+  per_axis.axis = 1;
+  KernelCase e(ir::OpKind::kDequantize);
+  e.In(DType::kInt8, {4, 2, 3}, per_axis).Out(DType::kFloat32, {4, 2, 3});
+  EXPECT_EQ(CompileForCortexM4(e), "");
 }
 
 }  // namespace

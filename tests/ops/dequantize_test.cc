@@ -43,6 +43,19 @@ TEST(Dequantize, Int16AndInt32) {
   EXPECT_EQ(*rb, (std::vector<float>{33554430.0f, -8.0f}));
 }
 
+TEST(Dequantize, PerAxisScalesAndZeroPoints) {
+  // [2, 3] quantized along axis 1: column c has scale s[c], zero point z[c].
+  test::OneNode t(ir::OpKind::kDequantize);
+  t.In<int8_t>({2, 3}, {1, 2, 3, -4, -5, -6}, test::QuantPerAxis({0.5f, 0.25f, 2.0f}, 1, {1, 0, -1}))
+      .Out(ir::DType::kFloat32, {2, 3});
+  auto r = t.Run<float>();
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(*r, (std::vector<float>{0.0f, 0.5f, 8.0f, -2.5f, -1.25f, -10.0f}));
+  test::OneNode bad(ir::OpKind::kDequantize);
+  bad.In<int8_t>({2, 3}, {0, 0, 0, 0, 0, 0}, test::QuantPerAxis({0.5f, 0.25f}, 1)).Out(ir::DType::kFloat32, {2, 3});
+  EXPECT_FALSE(bad.Infer().ok());  // 2 scales for an axis of size 3
+}
+
 TEST(Dequantize, InferErrors) {
   {
     test::OneNode t(ir::OpKind::kDequantize);

@@ -304,6 +304,8 @@ Status ConvertDequantize(Context& ctx, const NodeRef& ref) {
       const size_t ch = static_cast<size_t>((k / inner) % shape[static_cast<size_t>(axis)]);
       c.f.push_back(q.scale[ch] * static_cast<float>(v.c->int_at(k) - q.zero_point[ch]));
     }
+    // Weights keep their integers and quantization (Weights() in import_nn.cc).
+    ctx.dq_consts[OutputName(ref, 0)] = Context::DqConst{*v.c, ir::QuantParams{q.scale, q.zero_point, axis}};
     BindOutput(ctx, ref, 0, ConstValue(std::move(c)));
     return Status::Ok();
   }

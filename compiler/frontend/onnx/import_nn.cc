@@ -45,16 +45,24 @@ Expected<ir::TensorId> Weights(Context& ctx, const NodeRef& ref, size_t pos, con
                                double factor) {
   EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, pos));
   const std::string& name = ref.node->input(static_cast<int>(pos));
+  if (auto dq = ctx.dq_consts.find(name); dq != ctx.dq_consts.end() && factor == 1.0) {
+    // Quantized weights: permute the integer constant, dequantize after; a
+    // per-channel axis moves with its dimension.
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId q, AddConst(ctx, name + "_quantized", PermuteConstTensor(dq->second.q, perm)));
+    ir::QuantParams quant = dq->second.quant;
+    for (size_t k = 0; k < perm.size(); ++k) {
+      if (perm[k] == quant.axis) {
+        quant.axis = static_cast<int32_t>(k);
+        break;
+      }
+    }
+    ctx.graph.tensor(q).quant = quant;
+    return AddNode(ctx, ref, OpKind::kDequantize, {q}, {}, name + "_ir_layout", ir::DType::kFloat32);
+  }
   if (v.c && v.c->is_float()) {
     ConstTensor c = PermuteConst(*v.c, perm);
     for (double& x : c.f) x = static_cast<double>(static_cast<float>(x) * static_cast<float>(factor));
     return AddConst(ctx, name, c);
-  }
-  if (auto dq = ctx.dq_consts.find(name); dq != ctx.dq_consts.end() && factor == 1.0) {
-    // Quantized weights: permute the integer constant, dequantize after.
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId q, AddConst(ctx, name + "_quantized", PermuteConstTensor(dq->second.q, perm)));
-    ctx.graph.tensor(q).quant = dq->second.quant;
-    return AddNode(ctx, ref, OpKind::kDequantize, {q}, {}, name + "_ir_layout", ir::DType::kFloat32);
   }
   if (factor != 1.0) return UnsupportedAttr(ctx, ref, "alpha != 1 with weights computed at run time");
   EMBER_ASSIGN_OR_RETURN(ir::TensorId id, RuntimeInput(ctx, ref, pos));

@@ -399,7 +399,7 @@ TEST(OnnxImport, QuantizedWeightsArePermutedBeforeTheDequantize) {
   ExpectNear(Eval(g, {1, 2, 3}), {0.5f * (1 + 6 + 15), 0.5f * (-2 - 8 - 18)});
 }
 
-TEST(OnnxImport, PerAxisQuantizedConstantsAreDequantizedAtImport) {
+TEST(OnnxImport, PerAxisQuantizedWeightsKeepTheirIntegers) {
   OnnxBuilder b;
   b.Input("a", {1, 2});
   auto* w = b.InitProto();
@@ -419,7 +419,17 @@ TEST(OnnxImport, PerAxisQuantizedConstantsAreDequantizedAtImport) {
   b.Node("MatMul", {"a", "w"}, {"y"});
   b.Output("y");
   const ir::Graph g = MustImport(b.Bytes());
-  EXPECT_EQ(Count(g, OpKind::kDequantize), 0);
+  // The weights are transposed to fully_connected's [N, K] as integers; their
+  // per-column quantization (axis 1) becomes per-row (axis 0).
+  ASSERT_EQ(Count(g, OpKind::kDequantize), 1);
+  for (const ir::Node& n : g.nodes) {
+    if (n.op != OpKind::kDequantize) continue;
+    const ir::Tensor& q = g.tensor(n.inputs[0]);
+    EXPECT_EQ(q.dtype, ir::DType::kInt8);
+    ASSERT_TRUE(q.quant.has_value());
+    EXPECT_EQ(q.quant->axis, 0);
+    EXPECT_EQ(q.quant->scale, (std::vector<float>{0.5f, 0.25f}));
+  }
   // W = [[1, 1], [-3, 2]]
   ExpectNear(Eval(g, {1, 2}), {1 - 6, 1 + 4});
 }

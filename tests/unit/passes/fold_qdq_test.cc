@@ -197,5 +197,24 @@ TEST(FoldQdq, FloatGraphsAreUntouched) {
   EXPECT_EQ(RunText("fold-qdq", in), in);
 }
 
+TEST(FoldQdq, DequantizedConstantOfAFloatOperatorBecomesAFloatConstant) {
+  // The conv's output is not quantized, so it stays float; its per-channel
+  // int8 weights are dequantized once, at compile time ([1, -2] * 0.5,
+  // [4, 3] * 0.25).
+  const std::string in = "graph \"q\" {\n"
+                         "  input %x : f32[1,1,1,2]\n"
+                         "  const %wq : i8[2,1,1,2] quant(axis=0, [0.5, 0.25], [0, 0]) = hex\"01fe0403\"\n"
+                         "  %wd = dequantize(%wq) : f32[2,1,1,2]\n"
+                         "  %y = mul(%x, %x) : f32[1,1,1,2]\n"
+                         "  %c = conv2d(%y, %wd, _) {dilation=[1,1], pad=[0,0,0,0], stride=[1,1]} : f32[1,1,1,2]\n"
+                         "  output %c\n"
+                         "}\n";
+  const ir::Graph before = ParseValid(in);
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), "\n    const %wd : f32[2,1,1,2] = " + HexFloats({0.5f, -1.0f, 1.0f, 0.75f}) +
+                                      "\n    NOT dequantize(\n");
+  ExpectSameResults(before, after, 0.0f, false);
+}
+
 }  // namespace
 }  // namespace ember::passes::test
