@@ -189,6 +189,45 @@ inline QopModel MulAveragePoolModel(bool u8, int32_t wmax = 127) {
           /*all_int8=*/false};
 }
 
+// x [1, 2, 4, 4] -> Q -> QLinearConv (1x1, 2 -> 2) -> QLinearLeakyRelu
+// (alpha 0.1) -> QLinearSigmoid; QLinearConcat (axis 1) of the conv and the
+// sigmoid -> QLinearSoftmax (last axis, opset 13) -> DQ (ONNX Runtime's
+// com.microsoft activations and concatenation). With ONNX Runtime's
+// arithmetic these stay float (ONNX Runtime computes them in float).
+inline QopModel ActivationsConcatModel(bool u8, int32_t wmax = 127) {
+  using namespace qop_detail;
+  const Act a{u8 ? ::onnx::TensorProto::UINT8 : ::onnx::TensorProto::INT8};
+  auto contrib = [](OnnxNode n) { return n.proto()->set_domain("com.microsoft"); };
+  OnnxBuilder b;
+  b.Domain("com.microsoft", 1);
+  b.Input("x", {1, 2, 4, 4});
+  b.Init("xs", {}, {0.02f});
+  b.InitInt("xz", a.elem, {}, {a.zero(130)});
+  b.InitInt("w", ::onnx::TensorProto::INT8, {2, 2, 1, 1}, {wmax, -50 * wmax / 127, 70 * wmax / 127, wmax});
+  b.Init("ws", {}, {0.01f});
+  b.InitInt("wz", ::onnx::TensorProto::INT8, {}, {0});
+  b.Init("cs", {}, {0.025f});
+  b.InitInt("cz", a.elem, {}, {a.zero(128)});
+  b.Init("ls", {}, {0.02f});
+  b.InitInt("lz", a.elem, {}, {a.zero(100)});
+  b.Init("ss", {}, {1.0f / 256});
+  b.InitInt("sz", a.elem, {}, {a.zero(0)});
+  b.Init("ks", {}, {0.03f});
+  b.InitInt("kz", a.elem, {}, {a.zero(120)});
+  b.Init("ms", {}, {1.0f / 256});
+  b.InitInt("mz", a.elem, {}, {a.zero(0)});
+  b.Node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"});
+  b.Node("QLinearConv", {"xq", "xs", "xz", "w", "ws", "wz", "cs", "cz"}, {"cq"}, "conv");
+  contrib(b.Node("QLinearLeakyRelu", {"cq", "cs", "cz", "ls", "lz"}, {"lq"}, "leaky").Float("alpha", 0.1f));
+  contrib(b.Node("QLinearSigmoid", {"lq", "ls", "lz", "ss", "sz"}, {"sq"}, "sigmoid"));
+  contrib(b.Node("QLinearConcat", {"ks", "kz", "cq", "cs", "cz", "sq", "ss", "sz"}, {"kq"}, "concat").Int("axis", 1));
+  contrib(b.Node("QLinearSoftmax", {"kq", "ks", "kz", "ms", "mz"}, {"mq"}, "softmax").Int("axis", -1).Int("opset", 13));
+  b.Node("DequantizeLinear", {"mq", "ms", "mz"}, {"y"});
+  b.OutputWithShape("y", {1, 4, 4, 4});
+  return {std::string("activations_concat_") + (u8 ? "u8" : "i8"), b.Bytes(), {1, 2, 4, 4}, {1, 4, 4, 4}, 1.0f / 256,
+          /*all_int8=*/false};
+}
+
 // x [2, 8] -> Q -> QGemm (com.microsoft; B [5, 8] with transB, int8 per
 // tensor or per column, int32 bias C, alpha 0.5) -> DQ; without an output
 // scale QGemm's output is float (one step: one accumulator unit).
@@ -274,6 +313,7 @@ inline std::vector<QopModel> AllQopModels(bool u8_reduce_range = false) {
     m.push_back(QGemmModel(u8, false, false, wmax));
     m.push_back(QGemmModel(u8, true, false, wmax));
     m.push_back(QGemmModel(u8, true, /*float_out=*/true, wmax));
+    m.push_back(ActivationsConcatModel(u8, wmax));
   }
   return m;
 }

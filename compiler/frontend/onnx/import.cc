@@ -175,11 +175,15 @@ void TypeContribOutputs(pb::GraphProto* g, const std::map<std::string, const pb:
   for (const auto& v : g->output()) typed.insert(v.name());
   for (const auto& n : g->node()) {
     if (n.domain() != kContribDomain || n.output_size() < 1 || typed.count(n.output(0))) continue;
-    const bool pool = n.op_type() == "QLinearGlobalAveragePool" || n.op_type() == "QLinearAveragePool";
-    const bool gemm = n.op_type() == "QGemm";
+    const std::string& op = n.op_type();
+    const bool unary = op == "QLinearGlobalAveragePool" || op == "QLinearAveragePool" || op == "QLinearSigmoid" ||
+                       op == "QLinearLeakyRelu" || op == "QLinearSoftmax";
+    const bool gemm = op == "QGemm";
     int32_t elem = pb::TensorProto::UINT8;
     if (gemm && (n.input_size() < 8 || n.input(7).empty())) elem = pb::TensorProto::FLOAT;  // no y_scale
-    for (int pos : pool ? std::vector<int>{4, 2} : gemm ? std::vector<int>{8, 2} : std::vector<int>{7, 2}) {
+    std::vector<int> zero_points = unary ? std::vector<int>{4, 2} : gemm ? std::vector<int>{8, 2} : std::vector<int>{7, 2};
+    if (op == "QLinearConcat") zero_points = {1, 4};  // the output's, else the first input's
+    for (int pos : zero_points) {
       if (elem == pb::TensorProto::FLOAT) break;
       if (pos < n.input_size() && consts.count(n.input(pos))) {
         elem = consts.at(n.input(pos))->data_type();

@@ -1,6 +1,7 @@
 // The QOperator form of quantized ONNX models (QLinearConv, QLinearMatMul,
 // ConvInteger, MatMulInteger; com.microsoft QLinearAdd, QLinearMul,
-// QLinearGlobalAveragePool, QLinearAveragePool, QGemm). Each node is imported as its
+// QLinearGlobalAveragePool, QLinearAveragePool, QGemm, QLinearSigmoid,
+// QLinearLeakyRelu, QLinearSoftmax, QLinearConcat). Each node is imported as its
 // QDQ equivalent: DequantizeLinear of the quantized inputs with their scale
 // and zero point, the float operator, QuantizeLinear of the result with the
 // output's scale and zero point. The fold-qdq pass then makes the same int8
@@ -49,6 +50,9 @@ const Layout* LayoutOf(const std::string& op) {
       {"QLinearMul", {"Mul", 0, 1, 2, 3, 4, 5, 6, 7, -1, 7}},
       {"QLinearGlobalAveragePool", {"GlobalAveragePool", 0, 1, 2, -1, -1, -1, 3, 4, -1, 4}},
       {"QLinearAveragePool", {"AveragePool", 0, 1, 2, -1, -1, -1, 3, 4, -1, 4}},
+      {"QLinearSigmoid", {"Sigmoid", 0, 1, 2, -1, -1, -1, 3, 4, -1, 4}},
+      {"QLinearLeakyRelu", {"LeakyRelu", 0, 1, 2, -1, -1, -1, 3, 4, -1, 4}},
+      {"QLinearSoftmax", {"Softmax", 0, 1, 2, -1, -1, -1, 3, 4, -1, 4}},
       {"QGemm", {"Gemm", 0, 1, 2, 3, 4, 5, 7, 8, 6, 5}},
       {"ConvInteger", {"Conv", 0, -1, 2, 1, -1, 3, -1, -1, -1, 2}},
       {"MatMulInteger", {"MatMul", 0, -1, 2, 1, -1, 3, -1, -1, -1, 2}},
@@ -236,6 +240,60 @@ std::string Role(const Layout& l, int k) {
   return "bias";
 }
 
+// QLinearSoftmax's `opset` attribute says which Softmax it means: before
+// opset 13 the softmax of the input flattened to 2-D at `axis`, from 13 on
+// along `axis` alone. The float Softmax it becomes follows the model's
+// opset; both agree when `axis` is the last one.
+Status CheckSoftmaxOpset(Context& ctx, const NodeRef& ref) {
+  const pb::AttributeProto* a = FindAttr(ref, "opset");
+  if (a == nullptr) return UnsupportedAttr(ctx, ref, "no 'opset' attribute (QLinearSoftmax requires one)", kHint);
+  if ((a->i() >= 13) == (ctx.opset >= 13)) return Status::Ok();
+  EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
+  const int64_t rank = static_cast<int64_t>(ShapeOf(ctx, v).size());
+  const int64_t axis = AttrInt(ref, "axis", a->i() >= 13 ? -1 : 1);
+  if (axis == -1 || axis == rank - 1) return Status::Ok();
+  return UnsupportedAttr(ctx, ref,
+                         "opset " + std::to_string(a->i()) + " semantics with axis " + std::to_string(axis) +
+                             " in an opset-" + std::to_string(ctx.opset) + " model",
+                         kHint);
+}
+
+// QLinearConcat(Y_scale, Y_zero_point, (X_i, X_i_scale, X_i_zero_point)...):
+// each input dequantized with its own parameters, Concat, quantized with the
+// output's.
+Status ExpandConcat(Context& ctx, const NodeRef& ref) {
+  Expansion e(ctx, ref);
+  const int n = ref.node->input_size();
+  if (n < 5 || (n - 2) % 3 != 0) {
+    return e.Bad("has " + std::to_string(n) + " inputs; QLinearConcat takes the output scale and zero point, then "
+                 "(tensor, scale, zero point) for each input");
+  }
+  std::vector<std::string> float_in;
+  int32_t x_type = pb::TensorProto::UNDEFINED;
+  for (int k = 2; k < n; k += 3) {
+    if (!e.Has(k) || !e.Has(k + 1)) return e.Bad("input " + std::to_string(k) + " or its scale is missing");
+    EMBER_ASSIGN_OR_RETURN(auto xs, e.Scale(k + 1, 1, "input"));
+    (void)xs;
+    EMBER_ASSIGN_OR_RETURN(std::string zp, e.ZeroPoint(k + 2, k, 1, "input"));
+    EMBER_ASSIGN_OR_RETURN(int32_t t, e.TypeOf(k));
+    if (x_type != pb::TensorProto::UNDEFINED && t != x_type) {
+      return e.Bad("input '" + e.In(k) + "' has type " + ElemName(t) + " where the first one is " + ElemName(x_type));
+    }
+    x_type = t;
+    EMBER_ASSIGN_OR_RETURN(std::string xf, e.Dequantize(e.In(k), e.In(k + 1), zp));
+    float_in.push_back(xf);
+  }
+  std::vector<const pb::AttributeProto*> attrs;
+  for (const auto& a : ref.node->attribute()) attrs.push_back(&a);
+  const std::string out = OutputName(ref, 0);
+  const std::string yf = e.Fresh(out + "_float");
+  EMBER_RETURN_IF_ERROR(e.Run("Concat", float_in, yf, attrs));
+  EMBER_ASSIGN_OR_RETURN(auto ys, e.Scale(0, 1, "output"));
+  (void)ys;
+  EMBER_ASSIGN_OR_RETURN(std::string y_zp, e.OutputZeroPoint(1, x_type));
+  return e.Run("QuantizeLinear", {yf, e.In(0), y_zp}, out, {});
+}
+
 Status Expand(Context& ctx, const NodeRef& ref, const Layout& l) {
   Expansion e(ctx, ref);
   const std::string& op = ref.node->op_type();
@@ -314,8 +372,10 @@ Status Expand(Context& ctx, const NodeRef& ref, const Layout& l) {
   }
   // The float operator; its attributes are the QOperator node's.
   std::vector<const pb::AttributeProto*> attrs;
+  if (op == "QLinearSoftmax") EMBER_RETURN_IF_ERROR(CheckSoftmaxOpset(ctx, ref));
   for (const auto& a : ref.node->attribute()) {
     if (op == "QGemm" && a.name() == "alpha") continue;  // in B's scale
+    if (op == "QLinearSoftmax" && a.name() == "opset") continue;  // checked above
     if (a.name() == "channels_last") {
       if (a.i() == 0) continue;
       if (op == "QLinearAveragePool") return UnsupportedAttr(ctx, ref, "channels_last=1", kHint);
@@ -368,7 +428,8 @@ bool IsQOperatorOp(const std::string& op) {
 
 bool IsContribQOperatorOp(const std::string& op) {
   return op == "QLinearAdd" || op == "QLinearMul" || op == "QLinearGlobalAveragePool" || op == "QLinearAveragePool" ||
-         op == "QGemm";
+         op == "QGemm" || op == "QLinearSigmoid" || op == "QLinearLeakyRelu" || op == "QLinearSoftmax" ||
+         op == "QLinearConcat";
 }
 
 bool ReadsU8AsI8(const std::string& op) { return op == "DequantizeLinear" || PassesValuesThrough(op); }
@@ -390,6 +451,10 @@ Expected<ir::TensorId> I8ToU8(Context& ctx, const NodeRef& ref, ir::TensorId i8,
 
 Status ConvertNode(Context& ctx, const NodeRef& ref, bool* handled) {
   const std::string& op = ref.node->op_type();
+  if (op == "QLinearConcat" && ref.node->domain() == kContribDomain) {
+    *handled = true;
+    return ExpandConcat(ctx, ref);
+  }
   if (const Layout* l = LayoutOf(op); l && (IsQOperatorOp(op) || ref.node->domain() == kContribDomain)) {
     *handled = true;
     return Expand(ctx, ref, *l);

@@ -342,6 +342,33 @@ TEST(OnnxQOperator, MalformedContribNodesGiveDiagnostics) {
   }
 }
 
+TEST(OnnxQOperator, QLinearConcatAndSoftmaxDiagnostics) {
+  OnnxBuilder b;
+  b.Domain("com.microsoft", 1);
+  b.Input("x", {1, 4});
+  b.Init("s", {}, {0.1f});
+  b.InitInt("z", ::onnx::TensorProto::INT8, {}, {0});
+  b.Node("QuantizeLinear", {"x", "s", "z"}, {"xq"});
+  b.Node("QLinearConcat", {"s", "z", "xq", "s"}, {"cq"}, "concat").Int("axis", 1).proto()->set_domain("com.microsoft");
+  b.Node("DequantizeLinear", {"cq", "s", "z"}, {"y"});
+  b.OutputWithShape("y", {1, 4});
+  const Diagnostic d = MustFail(b.Bytes());
+  EXPECT_NE(d.ToString().find("QLinearConcat takes the output scale and zero point"), std::string::npos) << d.ToString();
+
+  OnnxBuilder c;
+  c.Domain("com.microsoft", 1);
+  c.Input("x", {1, 4, 3});
+  c.Init("s", {}, {0.1f});
+  c.InitInt("z", ::onnx::TensorProto::INT8, {}, {0});
+  c.Node("QuantizeLinear", {"x", "s", "z"}, {"xq"});
+  // Opset-11 semantics (flatten at axis 1) in an opset-13 model: refused.
+  c.Node("QLinearSoftmax", {"xq", "s", "z", "s", "z"}, {"mq"}, "softmax").Int("axis", 1).Int("opset", 11).proto()->set_domain("com.microsoft");
+  c.Node("DequantizeLinear", {"mq", "s", "z"}, {"y"});
+  c.OutputWithShape("y", {1, 4, 3});
+  const Diagnostic e = MustFail(c.Bytes());
+  EXPECT_EQ(e.id, "E1007") << e.ToString();
+}
+
 TEST(OnnxQOperator, QLinearConvWeightScaleOfWrongLength) {
   OnnxBuilder b;
   b.Input("xq", {1, 2, 4, 4}, pb::TensorProto::INT8);
