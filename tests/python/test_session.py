@@ -189,3 +189,27 @@ def test_device_reset_is_session_terminated(host_project):
         assert e.value.id == "E0804" and "terminated" in e.value.message
         session.reconnect()
         aot.run()  # a new session with the rebooted device
+
+
+def test_silent_device_is_session_timeout(host_project):
+    project, _ = host_project
+    transport = project.transport()
+    assert transport.project_dir == project.project_dir
+    with micro.Session(transport, timeout_sec=1) as session:
+        assert isinstance(session.device, micro.Device)
+        assert session.device.info["platform"] == "host"
+        assert "host" in repr(session.device)
+        aot = session.create_aot_executor()
+        pids = device_pids(project.project_dir)
+        assert pids
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)  # alive, but silent
+        try:
+            start = time.monotonic()
+            with pytest.raises(micro.SessionTimeoutError) as e:
+                aot.run()
+            assert time.monotonic() - start < 10
+            assert isinstance(e.value, ember.EmberError) and e.value.id == "E0804"
+        finally:
+            for pid in pids:
+                os.kill(pid, signal.SIGCONT)
