@@ -15,19 +15,34 @@ those `ember run PROJECT_DIR --input FILE` gives for the same input
 (--workdir keeps the project to check).
 """
 import argparse
+import os
 import pathlib
+import shutil
 import sys
 import tempfile
 
-import numpy as np
-
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+DEBIAN_PYTHON = "/usr/bin/python3"
+
+
+def use_debian_python(error):
+    """`make python` builds the module for Debian's python3 (with python3-numpy);
+    another python3 first on PATH (pyenv, a venv) may lack numpy or the module."""
+    if os.path.exists(DEBIAN_PYTHON) and os.path.realpath(sys.executable) != os.path.realpath(DEBIAN_PYTHON):
+        os.execv(DEBIAN_PYTHON, [DEBIAN_PYTHON] + sys.argv)
+    sys.exit("micro_tutorial: %s; run `make python` (python3-dev, pybind11-dev, python3-numpy)" % error)
+
+
 try:
-    import ember
-except ImportError:  # `make python` puts the package in the source tree's python/
-    sys.path.insert(0, str(ROOT / "python"))
-    import ember
-import ember.micro as micro
+    import numpy as np
+    try:
+        import ember
+    except ImportError:  # `make python` puts the package in the source tree's python/
+        sys.path.insert(0, str(ROOT / "python"))
+        import ember
+    import ember.micro as micro
+except ImportError as e:
+    use_debian_python(e)
 
 
 def example_model():
@@ -132,3 +147,5 @@ with micro.Session(project.transport()) as session:
 if graph_output.tobytes() != aot_output.tobytes():
     sys.exit("micro_tutorial: the graph and AOT executors disagree")
 print("output bytes: " + aot_output.tobytes().hex())
+if not args.workdir:
+    shutil.rmtree(temp_dir)
