@@ -25,11 +25,15 @@ def test_aot_and_graph_executors_match_ember_run(tmp_path, host_project, lines_m
         assert session.device_info["model_name"] == "lines"
         assert session.inputs[0]["name"] == info["name"]
         aot = session.create_aot_executor()
+        assert isinstance(aot, micro.AotExecutor)
         assert aot.get_num_inputs() == 1 and aot.get_num_outputs() == 1
+        assert aot.get_input_index(info["name"]) == 0 and aot.input_info[0]["shape"] == info["shape"]
         aot.set_input(0, x)
         aot.run()
         aot_out = aot.get_output(0)
         graph = micro.create_local_graph_executor(module.get_graph_json(), session.get_system_lib(), session.device)
+        assert isinstance(graph, micro.GraphExecutor) and not isinstance(graph, micro.DebugExecutor)
+        assert graph.output_info[0]["shape"] == module.outputs[0]["shape"]
         graph.set_input(info["name"], x)
         graph.run()
         graph_out = graph.get_output(0)
@@ -84,6 +88,7 @@ def test_debug_executor_node_timings(tmp_path, host_project, lines_model):
         ops = lib.operators()
         assert ops and all(len(op) == 3 for op in ops)
         dbg = micro.create_local_debug_executor(module.get_graph_json(), lib, session.device, dump_root=tmp_path)
+        assert isinstance(dbg, micro.DebugExecutor)
         dbg.set_input(0, x)
         timings = dbg.run()
         out = dbg.get_output(0)
