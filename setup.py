@@ -5,6 +5,10 @@ Works offline with Debian's setuptools, wheel and pip (no pyproject.toml, so
 pip builds with the installed setuptools rather than downloading one). The
 CMake build goes into build-python/ (EMBER_PYTHON_BUILD_DIR overrides), for
 the interpreter running pip. Needs the packages of scripts/setup.sh.
+
+The package carries ember's C runtime and the project templates (their
+compiled API servers included) in ember/data/, where ember.micro finds them
+(get_standalone_crt_dir, get_microtvm_template_projects; docs/python.md).
 """
 import os
 import pathlib
@@ -50,6 +54,18 @@ class CMakeBuild(build_ext):
         dest = pathlib.Path(self.get_ext_fullpath(ext.name))
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(built[0], dest)
+        # The runtime and the templates (built with the module) in ember/data/.
+        data = dest.parent / "data"
+        shutil.rmtree(data, ignore_errors=True)
+        runtime = data / "runtime"
+        runtime.mkdir(parents=True)
+        for name in ("CMakeLists.txt", "README.md"):
+            shutil.copy2(ROOT / "runtime" / name, runtime / name)
+        for name in ("include", "src", "platform"):
+            shutil.copytree(ROOT / "runtime" / name, runtime / name)
+        for template in sorted((build / "templates").iterdir()):
+            if (template / "launch_microtvm_api_server.sh").is_file():
+                shutil.copytree(template, data / "templates" / template.name)
 
 
 setup(

@@ -37,59 +37,14 @@
 #include "passes/pipeline.h"
 #include "support/file.h"
 #include "support/status.h"
-
-namespace py = pybind11;
+#include "bindings.h"
 
 namespace ember::python {
 namespace {
 
-// The Python exception classes, created at module import.
-PyObject* g_ember_error = nullptr;
-PyObject* g_unsupported_mlf_error = nullptr;
-
-// Raises `cls` (EmberError or a subclass) for `d`: str() is the diagnostic
-// as the CLI prints it; .id, .message, .hint and .exit_code its parts.
-[[noreturn]] void Raise(const Diagnostic& d, PyObject* cls = g_ember_error) {
-  py::object inst = py::reinterpret_borrow<py::object>(cls)(d.ToString());
-  inst.attr("id") = d.id;
-  inst.attr("message") = d.message;
-  inst.attr("hint") = d.hint;
-  inst.attr("exit_code") = static_cast<int>(d.exit);
-  PyErr_SetObject(cls, inst.ptr());
-  throw py::error_already_set();
-}
-
-template <typename T>
-T ValueOrRaise(Expected<T> e, PyObject* cls = g_ember_error) {
-  if (!e.ok()) Raise(e.diag(), cls);
-  return std::move(e).value();
-}
-
-void OkOrRaise(const Status& st, PyObject* cls = g_ember_error) {
-  if (!st.ok()) Raise(st.diag(), cls);
-}
-
 // The import of the CLI's LoadModel (frontend/model_file.h).
 Expected<ir::Graph> Import(const std::string& path, const std::vector<std::string>& input_shapes) {
   return frontend::ImportModelFile(path, input_shapes, "input_shapes");
-}
-
-py::dict TensorInfo(const ir::Tensor& t) {
-  py::dict d;
-  d["name"] = t.name;
-  d["dtype"] = package::detail::MlfDTypeName(t.dtype);
-  d["shape"] = py::tuple(py::cast(t.shape));
-  if (t.quant && t.quant->scale.size() == 1 && t.quant->zero_point.size() == 1) {
-    d["scale"] = t.quant->scale[0];
-    d["zero_point"] = t.quant->zero_point[0];
-  }
-  return d;
-}
-
-py::list TensorInfos(const ir::Graph& g, const std::vector<ir::TensorId>& ids) {
-  py::list l;
-  for (ir::TensorId id : ids) l.append(TensorInfo(g.tensor(id)));
-  return l;
 }
 
 // A model as imported (before the pass pipeline, which compile runs with
@@ -172,6 +127,25 @@ void Export(const CompiledModule& c, const std::string& path) {
 }
 
 }  // namespace
+
+py::dict TensorInfo(const ir::Tensor& t) {
+  py::dict d;
+  d["name"] = t.name;
+  d["dtype"] = package::detail::MlfDTypeName(t.dtype);
+  d["shape"] = py::tuple(py::cast(t.shape));
+  if (t.quant && t.quant->scale.size() == 1 && t.quant->zero_point.size() == 1) {
+    d["scale"] = t.quant->scale[0];
+    d["zero_point"] = t.quant->zero_point[0];
+  }
+  return d;
+}
+
+py::list TensorInfos(const ir::Graph& g, const std::vector<ir::TensorId>& ids) {
+  py::list l;
+  for (ir::TensorId id : ids) l.append(TensorInfo(g.tensor(id)));
+  return l;
+}
+
 }  // namespace ember::python
 
 PYBIND11_MODULE(_ember, m) {
@@ -187,8 +161,20 @@ PYBIND11_MODULE(_ember, m) {
       "ember.micro.UnsupportedInModelLibraryFormatError",
       "The Model Library Format export failed (microTVM's name); .id is ember's diagnostic id (E07xx, E000x).",
       g_ember_error, nullptr);
+  g_session_terminated_error = PyErr_NewExceptionWithDoc(
+      "ember.micro.SessionTerminatedError",
+      "The device ended the session: it reset, stopped or crashed, or closed its link (microTVM's name); "
+      ".id is ember's diagnostic id (E0804).",
+      g_ember_error, nullptr);
+  g_session_timeout_error = PyErr_NewExceptionWithDoc(
+      "ember.micro.SessionTimeoutError",
+      "The device did not answer in time (microTVM's MicroSessionTimeoutError); .id is E0804.", g_ember_error,
+      nullptr);
   m.attr("EmberError") = py::handle(g_ember_error);
   m.attr("UnsupportedInModelLibraryFormatError") = py::handle(g_unsupported_mlf_error);
+  m.attr("SessionTerminatedError") = py::handle(g_session_terminated_error);
+  m.attr("SessionTimeoutError") = py::handle(g_session_timeout_error);
+  BindMicro(m);
 
   py::class_<Model, std::shared_ptr<Model>>(m, "Model", "A model as imported (TFLite, ONNX or ember IR text)")
       .def_property_readonly("path", [](const Model& x) { return x.path; })

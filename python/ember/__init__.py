@@ -17,8 +17,36 @@ import os as _os
 import tarfile as _tarfile
 import tempfile as _tempfile
 
-from . import _ember
-from ._ember import EmberError, Model
+
+
+def _use_installed_data():
+    """An installed package finds ember's C runtime and project templates
+    next to it, wherever it was installed (relocatable): `cmake --install`
+    writes _install_paths.py with the path from this folder to
+    <prefix>/share/ember; `pip install` copies them into data/. Like the
+    installed CLI, it tells the C++ core through EMBER_RUNTIME_DIR and
+    EMBER_TEMPLATES_DIR, unless these are set already."""
+    here = _os.path.dirname(_os.path.abspath(__file__))
+    roots = [_os.path.join(here, "data")]
+    try:
+        from ._install_paths import SHARE_DIR
+        roots.insert(0, _os.path.normpath(_os.path.join(here, SHARE_DIR)))
+    except ImportError:
+        pass
+    for root in roots:
+        runtime = _os.path.join(root, "runtime")
+        templates = _os.path.join(root, "templates")
+        if not _os.environ.get("EMBER_RUNTIME_DIR") and _os.path.isfile(
+                _os.path.join(runtime, "include", "ember", "runtime.h")):
+            _os.environ["EMBER_RUNTIME_DIR"] = runtime
+        if not _os.environ.get("EMBER_TEMPLATES_DIR") and _os.path.isdir(templates):
+            _os.environ["EMBER_TEMPLATES_DIR"] = templates
+
+
+_use_installed_data()
+
+from . import _ember  # noqa: E402
+from ._ember import EmberError, Model  # noqa: E402
 
 __version__ = _ember.__version__
 
@@ -72,6 +100,7 @@ class CompiledModule:
     module_name = property(lambda self: self._impl.module_name)
     target = property(lambda self: self._impl.target)
     executor = property(lambda self: self._impl.executor)
+    model_path = property(lambda self: self._impl.model_path, doc="the model file it was compiled from")
     inputs = property(lambda self: self._impl.inputs, doc="[{name, dtype, shape[, scale, zero_point]}]")
     outputs = property(lambda self: self._impl.outputs, doc="[{name, dtype, shape[, scale, zero_point]}]")
     arena_bytes = property(lambda self: self._impl.arena_bytes)
@@ -80,6 +109,14 @@ class CompiledModule:
     sources = property(lambda self: dict(self._impl.sources), doc="{file name: generated C}")
     header = property(lambda self: self._impl.header, doc="(file name, contents) of tvmgen_<name>.h")
     graph_json = property(lambda self: self._impl.graph_json or None, doc="graph executor builds: the graph JSON")
+
+    def get_graph_json(self):
+        """The graph JSON of an executor="graph" build (relay's
+        get_graph_json(), for micro.create_local_graph_executor)."""
+        if not self._impl.graph_json:
+            raise _ember._make_error("E0807", 2, "module '%s' was compiled with executor=\"%s\": it has no graph JSON"
+                                     % (self.module_name, self.executor), "compile it with executor=\"graph\"")
+        return self._impl.graph_json
     ir_text = property(lambda self: self._impl.ir_text, doc="the final IR, as src/<name>.relay holds it")
 
     @property

@@ -22,3 +22,12 @@ def test_template_projects():
     with pytest.raises(ember.EmberError) as e:
         micro.get_microtvm_template_projects("no-such-board")
     assert e.value.id == "E0904" and "no-such-board" in e.value.message
+
+
+def test_public_names():
+    """Every name of ember.micro's __all__ exists; the exceptions carry ids."""
+    for name in micro.__all__:
+        assert hasattr(micro, name), name
+    for exc in (micro.SessionTerminatedError, micro.SessionTimeoutError, micro.UnsupportedInModelLibraryFormatError):
+        assert issubclass(exc, ember.EmberError) and exc.__module__ == "ember.micro"
+    assert micro.BuildResult._fields == ("filename", "arg_info", "error", "time_cost")

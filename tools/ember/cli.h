@@ -73,11 +73,10 @@ class HostRunner {
 // `ember run` on a project folder (cmd_run_device.cc).
 bool IsProjectDir(const std::string& path);
 int RunProject(const std::string& dir, const std::vector<std::string>& inputs, const std::vector<std::string>& outputs);
-// What a project's server reported (its message once, without the client's
-// prefix), and that as a diagnostic: E0804 "<device_what>: ..." (exit 5) for
+// What a project's server reported (micro::ServerErrorText) as a
+// diagnostic: E0804 "<device_what>: ..." (exit 5) for
 // a timeout or a closed transport, `usage_id` (exit 2) for a project that is
 // not built, else E0902.
-std::string ServerText(const micro::JsonRpcError& e);
 int ReportServerError(const micro::JsonRpcError& e, const std::string& dir, const char* usage_id,
                       const std::string& device_what);
 // Throws micro::ProjectApiError for a project without a transport (standalone).

@@ -13,21 +13,9 @@
 
 namespace ember::cli {
 
-std::string ServerText(const micro::JsonRpcError& e) {
-  // The client's message is "calling method M: JSON-RPC error # C: TEXT" and
-  // the traceback "Class: TEXT": TEXT once.
-  const std::string& m = e.message();
-  const std::string mark = "JSON-RPC error # ";
-  if (const size_t at = m.find(mark); at != std::string::npos) {
-    const size_t colon = m.find(": ", at + mark.size());
-    if (colon != std::string::npos) return m.substr(colon + 2);
-  }
-  return m;
-}
-
 int ReportServerError(const micro::JsonRpcError& e, const std::string& dir, const char* usage_id,
                       const std::string& device_what) {
-  const std::string text = ServerText(e);
+  const std::string text = micro::ServerErrorText(e);
   if (dynamic_cast<const micro::IoTimeoutError*>(&e) || dynamic_cast<const micro::TransportClosedError*>(&e))
     return Report(MakeDiag("E0804", ExitCode::kDevice, device_what + ": " + text,
                            "flash the project again ('ember micro flash DIR'); the server's log is above"));

@@ -70,6 +70,7 @@ class GraphExecutor {
   std::vector<uint32_t> TimeNode(size_t node, uint32_t number, uint32_t repeat);
   std::vector<uint8_t> ReadEntry(uint32_t entry);
   const std::vector<uint32_t>& output_entries() const { return heads_; }
+  const std::vector<uint32_t>& input_nodes() const { return input_nodes_; }  // node ids, in input order
 
  private:
   std::vector<CallArg> CallArgs(const GraphNode& n) const;

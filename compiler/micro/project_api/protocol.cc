@@ -67,6 +67,16 @@ JsonRpcError::JsonRpcError(int code, std::string message, Json data, std::string
       data_(std::move(data)),
       client_context_(std::move(client_context)) {}
 
+std::string ServerErrorText(const JsonRpcError& e) {
+  const std::string& m = e.message();
+  const std::string mark = "JSON-RPC error # ";
+  if (const size_t at = m.find(mark); at != std::string::npos) {
+    const size_t colon = m.find(": ", at + mark.size());
+    if (colon != std::string::npos) return m.substr(colon + 2);
+  }
+  return m;
+}
+
 Json JsonRpcError::ToJson() const {
   Json j = Json::object();
   j["code"] = code_;

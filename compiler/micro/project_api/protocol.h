@@ -58,6 +58,11 @@ class JsonRpcError : public std::runtime_error {
   std::string client_context_;
 };
 
+// What the server said, without the client's prefix: "calling method M:
+// JSON-RPC error # C: TEXT" (a message or traceback) → TEXT. For reports to
+// the user (the CLI's and the Python package's).
+std::string ServerErrorText(const JsonRpcError& e);
+
 // Code -32000. A handler throws ServerError (or a subclass) to report failure;
 // for a subclass the message is the class name, which is how the client
 // recreates the same class.
