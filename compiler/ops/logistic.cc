@@ -7,6 +7,12 @@
 // saturate to -128 / 127 directly. The output zero point must be -128; the
 // output scale is not checked (1/256 is assumed, as TFLite Micro does).
 //
+// int16 (16x8 quantization) is TFLite Micro's interpolated table kernel
+// (docs/numerics.md, "int16 softmax, logistic and tanh"): zero points 0,
+// output scale 2^-15; the input is rescaled to units of 1/(3 * 4096) and
+// TFLite's 256-entry sigmoid table is interpolated linearly
+// (ops/int16_activation.h).
+//
 // float32: 1 for x > 16.619047164916992188, expf(x) for x < -9, else
 // 1 / (1 + expf(-x)).
 #include <algorithm>
@@ -15,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "ops/int16_activation.h"
 #include "ops/op.h"
 #include "ops/op_util.h"
 #include "ops/quant_math.h"
@@ -40,6 +47,12 @@ Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
 }
 
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
+  EMBER_RETURN_IF_ERROR(CheckArity(g, n, 1, 1, 1));
+  if (g.tensor(n.inputs[0]).dtype == ir::DType::kInt16) {
+    auto p = PrepareInt16SigmoidInput(g, n, /*is_tanh=*/false);
+    if (!p.ok()) return p.diag();
+    return std::vector<TensorType>{{ir::DType::kInt16, g.tensor(n.inputs[0]).shape}};
+  }
   return InferUnaryI8F32(g, n, PrepareInt8);
 }
 
@@ -67,6 +80,12 @@ Status Eval(const EvalArgs& a) {
     for (int64_t i = 0; i < count; ++i) a.out<float>(0)[i] = LogisticFloat(a.in<float>(0)[i]);
     return Status::Ok();
   }
+  if (a.in_tensor(0).dtype == ir::DType::kInt16) {
+    EMBER_ASSIGN_OR_RETURN(const Int16SigmoidInput p,
+                           PrepareInt16SigmoidInput(a.graph, a.node, /*is_tanh=*/false));
+    for (int64_t i = 0; i < count; ++i) a.out<int16_t>(0)[i] = LogisticInt16(p, a.in<int16_t>(0)[i]);
+    return Status::Ok();
+  }
   EMBER_ASSIGN_OR_RETURN(const Int8Params p, PrepareInt8(a.graph, a.node));
   for (int64_t i = 0; i < count; ++i) a.out<int8_t>(0)[i] = LogisticInt8(p, a.in<int8_t>(0)[i]);
   return Status::Ok();
@@ -74,6 +93,6 @@ Status Eval(const EvalArgs& a) {
 
 }  // namespace
 
-extern const OpDef kLogisticDef = {ir::OpKind::kLogistic, "i8, f32", Infer, Eval, nullptr};
+extern const OpDef kLogisticDef = {ir::OpKind::kLogistic, "i8, i16, f32", Infer, Eval, nullptr};
 
 }  // namespace ember::ops

@@ -1,7 +1,10 @@
 // SOFTMAX kernels: generated C equals the reference evaluator byte for byte.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "codegen/kernel_case.h"
+#include "util/test_models.h"
 
 namespace ember::test {
 namespace {
@@ -46,6 +49,75 @@ TEST(SoftmaxKernel, Int8TiedMaximaAndBelowDiffMin) {
         .Out(DType::kInt8, {1, 10}, Quant(1.0f / 256.0f, -128))
         .Expect();
   }
+}
+
+// int16 -> int16 (16x8): rows of random values over several spreads (the
+// exp table's whole [-10, 0] range and beyond), several input scales and betas.
+void ExpectInt16(ir::Shape shape, float s_in, double beta, uint32_t seed, int spread) {
+  SCOPED_TRACE("shape " + ir::ShapeToString(shape) + " s_in " + std::to_string(s_in) + " beta " +
+               std::to_string(beta) + " spread " + std::to_string(spread));
+  const size_t n = static_cast<size_t>(ir::NumElements(shape));
+  std::vector<uint8_t> bytes(n * 2);
+  XorShift32 rng(seed);
+  for (size_t i = 0; i < n; ++i) {
+    const int16_t x = static_cast<int16_t>(static_cast<int32_t>(rng.Next() % static_cast<uint32_t>(spread + 1)) -
+                                           spread / 2);
+    std::memcpy(&bytes[i * 2], &x, 2);
+  }
+  KernelCase(ir::OpKind::kSoftmax)
+      .InData(DType::kInt16, shape, bytes, Quant(s_in, 0))
+      .Out(DType::kInt16, shape, Quant(1.0f / 32768.0f, 0))
+      .Attr("beta", beta)
+      .Expect();
+}
+
+TEST(SoftmaxKernel, Int16Rows) {
+  uint32_t seed = 20;
+  for (int spread : {65535, 8000, 500, 0}) {
+    ExpectInt16({3, 10}, 0.1f / 327.68f, 1.0, seed++, spread);
+    ExpectInt16({2, 37}, 0.000488f, 1.0, seed++, spread);
+    ExpectInt16({1, 1000}, 0.00123f, 0.5, seed++, spread);
+    ExpectInt16({2, 3, 12}, 1.0f / 4096.0f, 2.0, seed++, spread);
+  }
+}
+
+TEST(SoftmaxKernel, Int8InInt16Out) {
+  for (uint32_t seed : {30u, 31u}) {
+    KernelCase(ir::OpKind::kSoftmax)
+        .In(DType::kInt8, {3, 12}, Quant(0.1378f, 21), seed)
+        .Out(DType::kInt16, {3, 12}, Quant(1.0f / 65536.0f, -32768))
+        .Expect();
+    KernelCase(ir::OpKind::kSoftmax)
+        .In(DType::kInt8, {1, 600}, Quant(0.05f, 0), seed)
+        .Out(DType::kInt16, {1, 600}, Quant(1.0f / 65536.0f, -32768))
+        .Attr("beta", 0.7)
+        .Expect();
+  }
+}
+
+TEST(SoftmaxKernel, Int16TablesAreConstantsAndShared) {
+  KernelCase c(ir::OpKind::kSoftmax);
+  c.In(DType::kInt16, {2, 10}, Quant(0.0003f, 0)).Out(DType::kInt16, {2, 10}, Quant(1.0f / 32768.0f, 0));
+  auto k = c.Emit();
+  ASSERT_TRUE(k.ok()) << k.diag().ToString();
+  EXPECT_TRUE(k->inplace_ok);
+  EXPECT_NE(k->code.find("ember_lut16_lookup"), std::string::npos) << k->code;
+  KernelCase w(ir::OpKind::kSoftmax);
+  w.In(DType::kInt8, {2, 10}, Quant(0.1f, 0)).Out(DType::kInt16, {2, 10}, Quant(1.0f / 65536.0f, -32768));
+  auto kw = w.Emit();
+  ASSERT_TRUE(kw.ok()) << kw.diag().ToString();
+  EXPECT_FALSE(kw->inplace_ok);  // two output bytes per input byte
+}
+
+TEST(SoftmaxKernel, Int16CompilesForCortexM4) {
+  KernelCase c(ir::OpKind::kSoftmax);
+  c.In(DType::kInt16, {2, 100}, Quant(0.0003f, 0)).Out(DType::kInt16, {2, 100}, Quant(1.0f / 32768.0f, 0));
+  std::string r = CompileForCortexM4(c);
+  if (r == "skip") GTEST_SKIP() << "arm-none-eabi-gcc is not installed";
+  EXPECT_EQ(r, "");
+  KernelCase w(ir::OpKind::kSoftmax);
+  w.In(DType::kInt8, {1, 12}, Quant(0.1f, 0)).Out(DType::kInt16, {1, 12}, Quant(1.0f / 65536.0f, -32768));
+  EXPECT_EQ(CompileForCortexM4(w), "");
 }
 
 TEST(SoftmaxKernel, Float) {

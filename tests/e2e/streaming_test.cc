@@ -3,8 +3,8 @@
 // calls. The generated C, run on the host several times in a row, gives the
 // same bytes as the reference evaluator run as many times with one
 // ops::EvalState; reset_state starts a new stream. Also: `ember analyze` and
-// the plan count the state; TFLite Micro's keyword_scrambled models (from a
-// checkout named by EMBER_TFLM_DIR) import, compile and run.
+// the plan count the state; TFLite Micro's keyword_scrambled models (from the
+// TFLM tree of tflm_util.h) import, compile and run.
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "e2e/tflm_util.h"
 #include "frontend/tflite/builder.h"
 #include "frontend/tflite/import.h"
 #include "ir/printer.h"
@@ -213,41 +214,32 @@ TEST(Streaming, AnalyzeAndPlanCountTheState) {
 }
 
 // TFLite Micro's keyword benchmark models (four int8 SVDFs with int16
-// states) from a checkout named by EMBER_TFLM_DIR: import, evaluate three
-// times in a row, and the generated C run three times gives the same bytes.
-// Their final SOFTMAX has an int16 output (TFLite's 16-bit activations, not
-// yet supported), which the import refuses: until it is supported the test
-// checks that this softmax is the only thing refused (every SVDF, its
-// variable and the layers before pass the import's checks); once it imports,
-// the softmax is cut off and the logits before it are compared.
+// states, a SOFTMAX with an int8 input and an int16 output, requantized to
+// int32), from
+// the TFLM tree (tflm_util.h): import, evaluate three times in a row, and the
+// generated C run three times gives the same bytes, softmax included.
 TEST(Streaming, TflmKeywordScrambledModels) {
-  const char* root = std::getenv("EMBER_TFLM_DIR");
-  if (root == nullptr) GTEST_SKIP() << "EMBER_TFLM_DIR (a tensorflow/tflite-micro checkout) is not set";
-  int found = 0, int16_softmax = 0;
+  EMBER_REQUIRE_TFLM(src);
+  int found = 0;
   for (const char* name : {"keyword_scrambled.tflite", "keyword_scrambled_8bit.tflite"}) {
-    const std::string path = std::string(root) + "/tensorflow/lite/micro/models/" + name;
-    if (!fs::exists(path)) continue;
+    const std::string dir = TempDir();
+    if (!tflm::Extract(src, std::string("tensorflow/lite/micro/models/") + name, dir + "/model.tflite")) continue;
     ++found;
     SCOPED_TRACE(name);
-    auto g = frontend::tflite::ImportTfliteFile(path);
-    if (!g.ok()) {
-      // ops::CheckGraph runs the nodes in order: a refusal at the last node
-      // (the softmax) means every node before it was accepted.
-      EXPECT_EQ(g.diag().id, "E0301") << g.diag().ToString();
-      EXPECT_NE(g.diag().message.find("(softmax)"), std::string::npos) << g.diag().ToString();
-      ++int16_softmax;
-      continue;
-    }
+    auto g = frontend::tflite::ImportTfliteFile(dir + "/model.tflite");
+    ASSERT_TRUE(g.ok()) << g.diag().ToString();
     int svdfs = 0, variables = 0;
     for (const ir::Node& n : g->nodes) svdfs += n.op == ir::OpKind::kSvdf;
     for (const ir::Tensor& t : g->tensors) variables += t.is_variable;
     EXPECT_GT(svdfs, 0);
     EXPECT_EQ(variables, svdfs);
-    if (!g->nodes.empty() && g->nodes.back().op == ir::OpKind::kSoftmax &&
-        g->tensor(g->nodes.back().outputs[0]).dtype == ir::DType::kInt16) {
-      g->outputs = {g->nodes.back().inputs[0]};
-      g->nodes.pop_back();
+    // The int8 -> int16 softmax, then a QUANTIZE of its output to int32.
+    int int16_softmaxes = 0;
+    for (const ir::Node& n : g->nodes) {
+      int16_softmaxes += n.op == ir::OpKind::kSoftmax && g->tensor(n.inputs[0]).dtype == ir::DType::kInt8 &&
+                         g->tensor(n.outputs[0]).dtype == ir::DType::kInt16;
     }
+    EXPECT_EQ(int16_softmaxes, 1);
     ASSERT_TRUE(ir::Verify(*g).ok()) << ir::Verify(*g).diag().ToString();
     ASSERT_TRUE(ops::CheckGraph(*g).ok()) << ops::CheckGraph(*g).diag().ToString();
     ASSERT_EQ(g->inputs.size(), 1u);
@@ -270,7 +262,6 @@ TEST(Streaming, TflmKeywordScrambledModels) {
     auto fresh = ops::EvaluateGraph(*g, {inputs[0]});
     ASSERT_TRUE(fresh.ok());
     want += Hex(fresh->outputs[0]) + "\n";
-    const std::string dir = TempDir();
     const std::string text = ir::Print(*g);
     WriteFile(dir + "/m.ir", std::vector<uint8_t>(text.begin(), text.end()));
     const std::string got = RunGenerated(dir, dir + "/m.ir", inputs, static_cast<size_t>(g->tensor(g->outputs[0]).size_bytes()),
@@ -278,12 +269,7 @@ TEST(Streaming, TflmKeywordScrambledModels) {
     EXPECT_EQ(got.substr(0, want.size()), want);
     EXPECT_EQ(got.substr(want.size(), 6), "state ") << got;
   }
-  if (found == 0) GTEST_SKIP() << "no keyword_scrambled model under " << root;
-  if (int16_softmax > 0) {
-    GTEST_SKIP() << int16_softmax << " of " << found
-                 << " models end in a softmax with an int16 output, not yet supported: only their import "
-                    "up to it was checked";
-  }
+  if (found == 0) GTEST_SKIP() << "no keyword_scrambled model in " << src.Describe();
 }
 
 }  // namespace

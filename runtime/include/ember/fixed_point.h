@@ -176,6 +176,80 @@ static inline int16_t ember_satshl16(int16_t x, int e) {
   return (int16_t)v;
 }
 
+/* ---- int16 SOFTMAX, LOGISTIC and TANH (16x8 quantization) ---- */
+/* Twins of compiler/ops/int16_activation.cc (docs/numerics.md, "int16
+ * softmax, logistic and tanh"). The softmax tables are constant arrays of
+ * the generated code; the sigmoid table is TFLite's constant, here. */
+
+/* A 513-entry table at x: lut[256 + (x >> 7)] plus the slope to the next
+ * entry times the low 7 bits of x, rounded. */
+static inline int16_t ember_lut16_lookup(const int16_t* lut, int16_t x) {
+  const int32_t index = 256 + (x >> 7);
+  const int32_t slope = (int32_t)lut[index + 1] - (int32_t)lut[index];
+  return (int16_t)(lut[index] + ((slope * (x & 0x7f) + 64) >> 7));
+}
+
+/* TFLite's table of sigmoid(i / 24), i = 0..255, in unsigned Q0.16 that the
+ * int16 LOGISTIC and TANH interpolate (the values TFLite ships; the twin of
+ * kSigmoidTableU16 in compiler/ops/int16_activation.cc). */
+static inline const uint16_t* ember_sigmoid_table_q16(void) {
+  static const uint16_t table[256] = {
+      32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149,
+      40794, 41432, 42064, 42688, 43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369,
+      47911, 48443, 48964, 49475, 49975, 50464, 50942, 51409, 51865, 52311, 52745, 53169,
+      53581, 53983, 54374, 54755, 55125, 55485, 55834, 56174, 56503, 56823, 57133, 57433,
+      57724, 58007, 58280, 58544, 58800, 59048, 59288, 59519, 59743, 59959, 60168, 60370,
+      60565, 60753, 60935, 61110, 61279, 61441, 61599, 61750, 61896, 62036, 62172, 62302,
+      62428, 62549, 62666, 62778, 62886, 62990, 63090, 63186, 63279, 63368, 63454, 63536,
+      63615, 63691, 63765, 63835, 63903, 63968, 64030, 64090, 64148, 64204, 64257, 64308,
+      64357, 64405, 64450, 64494, 64536, 64576, 64614, 64652, 64687, 64721, 64754, 64786,
+      64816, 64845, 64873, 64900, 64926, 64950, 64974, 64997, 65019, 65039, 65060, 65079,
+      65097, 65115, 65132, 65149, 65164, 65179, 65194, 65208, 65221, 65234, 65246, 65258,
+      65269, 65280, 65291, 65301, 65310, 65319, 65328, 65337, 65345, 65352, 65360, 65367,
+      65374, 65381, 65387, 65393, 65399, 65404, 65410, 65415, 65420, 65425, 65429, 65433,
+      65438, 65442, 65445, 65449, 65453, 65456, 65459, 65462, 65465, 65468, 65471, 65474,
+      65476, 65479, 65481, 65483, 65485, 65488, 65489, 65491, 65493, 65495, 65497, 65498,
+      65500, 65501, 65503, 65504, 65505, 65507, 65508, 65509, 65510, 65511, 65512, 65513,
+      65514, 65515, 65516, 65517, 65517, 65518, 65519, 65520, 65520, 65521, 65522, 65522,
+      65523, 65523, 65524, 65524, 65525, 65525, 65526, 65526, 65526, 65527, 65527, 65528,
+      65528, 65528, 65529, 65529, 65529, 65529, 65530, 65530, 65530, 65530, 65531, 65531,
+      65531, 65531, 65531, 65532, 65532, 65532, 65532, 65532, 65532, 65533, 65533, 65533,
+      65533, 65533, 65533, 65533, 65533, 65534, 65534, 65534, 65534, 65534, 65534, 65534,
+      65534, 65534, 65534, 65535};
+  return table;
+}
+
+/* The input of the int16 LOGISTIC and TANH in units of 1 / (3 * 4096):
+ * (x * multiplier + round) >> shift, |x * multiplier| < 2^30. */
+static inline int32_t ember_sigmoid16_input(int16_t x, int32_t multiplier, int shift, int32_t round) {
+  return ((int32_t)x * multiplier + round) >> shift;
+}
+
+/* The sigmoid table interpolated at a / 2^bits (a >= 0) with 'bits' fraction
+ * bits kept: (T[j] << bits) + (a mod 2^bits) * (T[j+1] - T[j]) for
+ * j = a >> bits, or `saturated` from j = 255 on. */
+static inline uint32_t ember_sigmoid16_interpolate(uint32_t a, int bits, uint32_t saturated) {
+  const uint16_t* table = ember_sigmoid_table_q16();
+  const uint32_t j = a >> bits;
+  if (j >= 255) return saturated;
+  return ((uint32_t)table[j] << bits) + (a & (((uint32_t)1 << bits) - 1)) * (uint32_t)(table[j + 1] - table[j]);
+}
+
+/* LOGISTIC: the table at |v| / 2^9, mirrored for v < 0, rounded to Q0.15. */
+static inline int16_t ember_logistic16(int32_t v) {
+  uint32_t r = ember_sigmoid16_interpolate((uint32_t)(v < 0 ? -v : v), 9, (uint32_t)0x7FFF << 10);
+  r = v >= 0 ? r + ((uint32_t)1 << 9) : ((uint32_t)1 << 25) - r + ((uint32_t)1 << 9) - 1;
+  return (int16_t)(r >> 10);
+}
+
+/* TANH = 2 sigmoid(2v) - 1: the table at |v| / 2^8, rounded to Q0.15, odd
+ * in v (arithmetic shift). */
+static inline int16_t ember_tanh16(int32_t v) {
+  int32_t r = (int32_t)ember_sigmoid16_interpolate((uint32_t)(v < 0 ? -v : v), 8, (uint32_t)0xFFFF << 8);
+  r = v >= 0 ? r - ((int32_t)1 << 23) + (1 << 7) : -r + ((int32_t)1 << 23) + (1 << 7) - 1;
+  return (int16_t)(r >> 8);
+}
+
 #ifdef __cplusplus
 }
 #endif

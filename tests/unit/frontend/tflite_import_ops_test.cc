@@ -540,6 +540,50 @@ TEST(TfliteImportOps, ActivationsInt8) {
   EXPECT_NEAR(hy[3], 54, 1);
 }
 
+// 16x8 quantization: int16 LOGISTIC, TANH and SOFTMAX (and int8 -> int16
+// SOFTMAX) import with their quantization; the values are TFLite Micro's
+// (tests/ops/*_test.cc check them in detail).
+TEST(TfliteImportOps, ActivationsInt16) {
+  const ir::Graph lg = MustImport(UnaryModel(BuiltinOperator::LOGISTIC, TensorType::INT16, {3},
+                                             Quant(1.0f / 4096.0f, 0), TensorType::INT16, {3},
+                                             Quant(1.0f / 32768.0f, 0)));
+  EXPECT_EQ(ir::Print(lg),
+            "graph \"main\" {\n  input %x : i16[3] quant(0.00024414062, 0)\n"
+            "  %y = logistic(%x) : i16[3] quant(3.0517578e-05, 0) loc(\"y\")\n  output %y\n}\n");
+  EXPECT_EQ(Eval<int16_t>(lg, {Bytes(std::vector<int16_t>{0, -4096, 4096})}),
+            (std::vector<int16_t>{16384, 8812, 23956}));
+  const ir::Graph tg = MustImport(UnaryModel(BuiltinOperator::TANH, TensorType::INT16, {3},
+                                             Quant(1.0f / 4096.0f, 0), TensorType::INT16, {3},
+                                             Quant(1.0f / 32768.0f, 0)));
+  EXPECT_EQ(Eval<int16_t>(tg, {Bytes(std::vector<int16_t>{0, -4096, 4096})}),
+            (std::vector<int16_t>{0, -24956, 24956}));
+  // A zero point other than 0 is refused by name.
+  const Diagnostic d = MustFail(UnaryModel(BuiltinOperator::TANH, TensorType::INT16, {3}, Quant(1.0f / 4096.0f, 5),
+                                           TensorType::INT16, {3}, Quant(1.0f / 32768.0f, 0)));
+  EXPECT_EQ(d.id, "E0301") << d.ToString();
+  EXPECT_NE(d.message.find("zero points 5 and 0"), std::string::npos) << d.ToString();
+
+  for (const bool int8_in : {false, true}) {
+    ModelBuilder b;
+    const int x = b.AddTensor("x", int8_in ? TensorType::INT8 : TensorType::INT16, {1, 4},
+                              int8_in ? Quant(0.1f, 0) : Quant(0.0003f, 0));
+    const int y = b.AddTensor("y", TensorType::INT16, {1, 4},
+                              int8_in ? Quant(1.0f / 65536.0f, -32768) : Quant(1.0f / 32768.0f, 0));
+    b.AddSoftmax(x, y);
+    b.SetInputs({x});
+    b.SetOutputs({y});
+    const ir::Graph g = MustImport(b.Finish());
+    ASSERT_EQ(g.nodes.size(), 1u);
+    EXPECT_EQ(g.nodes[0].op, ir::OpKind::kSoftmax);
+    EXPECT_EQ(g.tensor(g.outputs[0]).dtype, ir::DType::kInt16);
+    const std::vector<int16_t> out =
+        int8_in ? Eval<int16_t>(g, {Bytes(std::vector<int8_t>{5, 5, 5, 5})})
+                : Eval<int16_t>(g, {Bytes(std::vector<int16_t>{5, 5, 5, 5})});
+    // A quarter each: 8192 / 32768, or 16384 / 65536 - 32768.
+    EXPECT_EQ(out, std::vector<int16_t>(4, int8_in ? -16384 : 8192));
+  }
+}
+
 TEST(TfliteImportOps, ActivationOperandErrors) {
   for (const auto& [op, name] : {std::pair{BuiltinOperator::LOGISTIC, "LOGISTIC"},
                                  std::pair{BuiltinOperator::TANH, "TANH"},
