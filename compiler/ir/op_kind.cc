@@ -12,7 +12,25 @@ constexpr Names kNames[] = {
 #include "ops/ops.def"
 #undef OP
 };
+// TFLite builtins that the importer maps onto the IR operator of another
+// builtin (docs/frontend-tflite.md): the same data movement, other operands.
+struct Alias {
+  const char* tflite;
+  OpKind kind;
+};
+constexpr Alias kTfliteAliases[] = {
+    {"SLICE", OpKind::kStridedSlice}, {"EXPAND_DIMS", OpKind::kReshape},
+    {"PADV2", OpKind::kPad},          {"SPLIT_V", OpKind::kSplit},
+    {"UNPACK", OpKind::kSplit},       {"PACK", OpKind::kConcatenation},
+};
 }  // namespace
+
+std::vector<const char*> OpTfliteAliases(OpKind k) {
+  std::vector<const char*> out;
+  for (const Alias& a : kTfliteAliases)
+    if (a.kind == k) out.push_back(a.tflite);
+  return out;
+}
 
 const char* OpIrName(OpKind k) { return kNames[static_cast<int>(k)].ir; }
 const char* OpTfliteName(OpKind k) { return kNames[static_cast<int>(k)].tflite; }
@@ -27,6 +45,8 @@ std::optional<OpKind> OpKindFromIrName(std::string_view name) {
 std::optional<OpKind> OpKindFromTfliteName(std::string_view name) {
   for (size_t i = 0; i < kNumOpKinds; ++i)
     if (name == kNames[i].tflite) return static_cast<OpKind>(i);
+  for (const Alias& a : kTfliteAliases)
+    if (name == a.tflite) return a.kind;
   return std::nullopt;
 }
 

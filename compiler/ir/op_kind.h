@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace ember::ir {
 
@@ -23,6 +24,9 @@ const char* OpIrName(OpKind k);      // "conv2d"
 const char* OpTfliteName(OpKind k);  // "CONV_2D"
 const char* OpOnnxName(OpKind k);    // "Conv" or "" when there is no ONNX counterpart
 std::optional<OpKind> OpKindFromIrName(std::string_view name);
+// The builtin's own name, or one of OpTfliteAliases (SLICE -> strided_slice, ...).
 std::optional<OpKind> OpKindFromTfliteName(std::string_view name);
+// Other TFLite builtins the importer maps onto this operator ({} for most).
+std::vector<const char*> OpTfliteAliases(OpKind k);
 
 }  // namespace ember::ir

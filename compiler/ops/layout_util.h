@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "ir/graph.h"
@@ -55,5 +56,21 @@ struct StridedCopy {
   std::vector<int64_t> dst_step;
 };
 void RunStridedCopy(const StridedCopy& c, size_t elem_size, const uint8_t* src, uint8_t* dst);
+
+// The output shape of pad and mirror_pad (ops/pad.cc): reads the `pads`
+// attribute into *pads and checks it (one non-negative pair per axis, rank
+// <= 5, a shape that is not too large); a NodeError otherwise.
+Expected<ir::Shape> PaddedShape(const ir::Node& n, const ir::Tensor& in, std::vector<int64_t>* pads);
+
+// The bytes of one element of pad's fill value for the output tensor `out`
+// (the `value` attribute, else the output zero point, else 0; ops/pad.cc); a
+// NodeError when the output type cannot hold it.
+Status PadFillElement(const ir::Node& n, const ir::Tensor& out, std::vector<uint8_t>* elem);
+
+// mirror_pad (ops/mirror_pad.cc): `off` of a mode (1 reflect, 0 symmetric,
+// -1 edge) and the input index of output index `p` along one axis of input
+// size `size` padded by `before`.
+int64_t MirrorPadOffset(const std::string& mode);
+int64_t MirrorPadSource(int64_t p, int64_t before, int64_t size, int64_t off);
 
 }  // namespace ember::ops

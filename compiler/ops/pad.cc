@@ -4,10 +4,15 @@
 //
 // Attribute `pads` = [before_0, after_0, before_1, after_1, ...], one pair per
 // input axis, all non-negative; out.shape[d] = before_d + in.shape[d] + after_d.
-// Fill: the output zero point when the output is quantized (TFLite PAD int8),
-// otherwise 0 (0.0f, false). Input quantization is not compared with the
+// Fill: the real attribute `value` when present (TFLite PADV2's
+// constant_values, ONNX Pad's constant_value), stored as it is in the output
+// dtype: an integer in the dtype's range for integer outputs (for int8 the
+// quantized value itself, as TFLite Micro uses it), 0 or 1 for bool, any
+// float for f32. Without it, the output zero point when the output is
+// quantized (TFLite PAD int8), otherwise 0 (0.0f, false). Input quantization is not compared with the
 // output's (TFLite does not requantize the copied data). Rank <= 5 as in
 // TFLite Micro.
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -20,27 +25,29 @@ namespace {
 
 constexpr size_t kMaxRank = 5;
 
+// The range of an integer dtype.
+void IntRange(ir::DType t, int64_t* lo, int64_t* hi) {
+  switch (t) {
+    case ir::DType::kInt8: *lo = INT8_MIN; *hi = INT8_MAX; break;
+    case ir::DType::kUInt8: *lo = 0; *hi = UINT8_MAX; break;
+    case ir::DType::kInt16: *lo = INT16_MIN; *hi = INT16_MAX; break;
+    case ir::DType::kInt32: *lo = INT32_MIN; *hi = INT32_MAX; break;
+    default: *lo = INT64_MIN; *hi = INT64_MAX; break;
+  }
+}
+
 // The fill value as an integer: the output zero point, or 0. Fails for a
 // zero point that the dtype cannot hold, a float/bool output with a non-zero
 // zero point, or per-axis zero points that differ.
-Status FillValue(const ir::Node& n, const ir::Tensor& out, int64_t* fill) {
+Status ZeroPointFill(const ir::Node& n, const ir::Tensor& out, int64_t* fill) {
   *fill = 0;
   if (!out.quant || out.quant->zero_point.empty()) return Status::Ok();
   const int64_t zp = out.quant->zero_point[0];
   for (int64_t z : out.quant->zero_point) {
     if (z != zp) return NodeError(n, "has an output with differing per-axis zero points");
   }
-  int64_t lo = 0;
-  int64_t hi = 0;
-  switch (out.dtype) {
-    case ir::DType::kInt8: lo = INT8_MIN; hi = INT8_MAX; break;
-    case ir::DType::kUInt8: lo = 0; hi = UINT8_MAX; break;
-    case ir::DType::kInt16: lo = INT16_MIN; hi = INT16_MAX; break;
-    case ir::DType::kInt32: lo = INT32_MIN; hi = INT32_MAX; break;
-    case ir::DType::kInt64: lo = INT64_MIN; hi = INT64_MAX; break;
-    case ir::DType::kFloat32:
-    case ir::DType::kBool: break;
-  }
+  int64_t lo = 0, hi = 0;  // float and bool: only 0
+  if (out.dtype != ir::DType::kFloat32 && out.dtype != ir::DType::kBool) IntRange(out.dtype, &lo, &hi);
   if (zp < lo || zp > hi) {
     return NodeError(n, "has output zero point " + std::to_string(zp) + ", outside [" +
                             std::to_string(lo) + ", " + std::to_string(hi) + "] for " +
@@ -54,6 +61,37 @@ Status FillValue(const ir::Node& n, const ir::Tensor& out, int64_t* fill) {
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 1, 1, 1));
   const ir::Tensor& in = g.tensor(n.inputs[0]);
+  std::vector<int64_t> pads;
+  EMBER_ASSIGN_OR_RETURN(ir::Shape out, PaddedShape(n, in, &pads));
+  if (g.tensor(n.outputs[0]).dtype == in.dtype) {
+    std::vector<uint8_t> elem;
+    EMBER_RETURN_IF_ERROR(PadFillElement(n, g.tensor(n.outputs[0]), &elem));
+  }
+  return std::vector<TensorType>{{in.dtype, out}};
+}
+
+// Fills the whole output, then copies the input into the box that starts at
+// `before_d` on every axis.
+Status Eval(const EvalArgs& a) {
+  const ir::Tensor& in = a.in_tensor(0);
+  const ir::Tensor& out = a.out_tensor(0);
+  std::vector<uint8_t> elem;
+  EMBER_RETURN_IF_ERROR(PadFillElement(a.node, out, &elem));
+  for (int64_t i = 0; i < out.num_elements(); ++i)
+    std::memcpy(a.outputs[0] + static_cast<size_t>(i) * elem.size(), elem.data(), elem.size());
+  const std::vector<int64_t> pads = a.node.GetInts("pads");
+  StridedCopy c;
+  c.shape = in.shape;
+  c.src_step = RowMajorStrides(in.shape);
+  c.dst_step = RowMajorStrides(out.shape);
+  for (size_t d = 0; d < in.shape.size(); ++d) c.dst_base += pads[2 * d] * c.dst_step[d];
+  RunStridedCopy(c, ir::DTypeSize(in.dtype), a.inputs[0], a.outputs[0]);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Expected<ir::Shape> PaddedShape(const ir::Node& n, const ir::Tensor& in, std::vector<int64_t>* pads_out) {
   EMBER_RETURN_IF_ERROR(CheckTensorSize(n, in));
   std::vector<int64_t> pads;
   EMBER_RETURN_IF_ERROR(GetIntListAttr(n, "pads", /*required=*/true, &pads));
@@ -86,44 +124,42 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   if (!CheckedNumElements(out, &count)) {
     return NodeError(n, "pads to a shape " + ir::ShapeToString(out) + " that is too large");
   }
-  if (g.tensor(n.outputs[0]).dtype == in.dtype) {
+  *pads_out = std::move(pads);
+  return out;
+}
+
+Status PadFillElement(const ir::Node& n, const ir::Tensor& out, std::vector<uint8_t>* elem) {
+  const size_t esz = ir::DTypeSize(out.dtype);
+  elem->assign(esz, 0);
+  if (!n.HasAttr("value")) {
     int64_t fill = 0;
-    EMBER_RETURN_IF_ERROR(FillValue(n, g.tensor(n.outputs[0]), &fill));
+    EMBER_RETURN_IF_ERROR(ZeroPointFill(n, out, &fill));
+    // Integers are little-endian two's complement; float and bool fill with 0.
+    if (out.dtype != ir::DType::kFloat32 && out.dtype != ir::DType::kBool) {
+      for (size_t b = 0; b < esz; ++b) (*elem)[b] = static_cast<uint8_t>(static_cast<uint64_t>(fill) >> (8 * b));
+    }
+    return Status::Ok();
   }
-  return std::vector<TensorType>{{in.dtype, out}};
-}
-
-// Writes `count` copies of `fill` as little-endian elements of `dtype`.
-void Fill(ir::DType dtype, int64_t fill, int64_t count, uint8_t* dst) {
-  const size_t esz = ir::DTypeSize(dtype);
-  uint8_t elem[8] = {0};
-  // Float and bool fill values are always 0; integers are two's complement.
-  if (dtype != ir::DType::kFloat32 && dtype != ir::DType::kBool) {
-    auto u = static_cast<uint64_t>(fill);
-    for (size_t b = 0; b < esz; ++b) elem[b] = static_cast<uint8_t>(u >> (8 * b));
+  double v = 0;
+  EMBER_RETURN_IF_ERROR(GetRealAttr(n, "value", true, 0.0, &v));
+  if (out.dtype == ir::DType::kFloat32) {
+    const auto f = static_cast<float>(v);
+    std::memcpy(elem->data(), &f, sizeof f);
+    return Status::Ok();
   }
-  for (int64_t i = 0; i < count; ++i) std::memcpy(dst + static_cast<size_t>(i) * esz, elem, esz);
-}
-
-// Fills the whole output, then copies the input into the box that starts at
-// `before_d` on every axis.
-Status Eval(const EvalArgs& a) {
-  const ir::Tensor& in = a.in_tensor(0);
-  const ir::Tensor& out = a.out_tensor(0);
-  int64_t fill = 0;
-  EMBER_RETURN_IF_ERROR(FillValue(a.node, out, &fill));
-  Fill(out.dtype, fill, out.num_elements(), a.outputs[0]);
-  const std::vector<int64_t> pads = a.node.GetInts("pads");
-  StridedCopy c;
-  c.shape = in.shape;
-  c.src_step = RowMajorStrides(in.shape);
-  c.dst_step = RowMajorStrides(out.shape);
-  for (size_t d = 0; d < in.shape.size(); ++d) c.dst_base += pads[2 * d] * c.dst_step[d];
-  RunStridedCopy(c, ir::DTypeSize(in.dtype), a.inputs[0], a.outputs[0]);
+  int64_t lo = 0, hi = 1;
+  if (out.dtype != ir::DType::kBool) IntRange(out.dtype, &lo, &hi);
+  // Doubles hold every integer up to 2^53 exactly; larger int64 values are refused.
+  if (v != std::floor(v) || v < static_cast<double>(lo) || v > static_cast<double>(hi) ||
+      std::fabs(v) > 9007199254740992.0) {
+    return NodeError(n, "has padding value " + FormatReal(v) + ", which " +
+                            ir::DTypeName(out.dtype) + " cannot hold",
+                     "the padding value is stored in the output type (quantized for int8)");
+  }
+  const auto fill = static_cast<int64_t>(v);
+  for (size_t b = 0; b < esz; ++b) (*elem)[b] = static_cast<uint8_t>(static_cast<uint64_t>(fill) >> (8 * b));
   return Status::Ok();
 }
-
-}  // namespace
 
 extern const OpDef kPadDef = {ir::OpKind::kPad, "i8, u8, i16, i32, i64, f32, bool", Infer, Eval,
                               nullptr};

@@ -400,6 +400,7 @@ Status Exporter::PadOp(const ir::Node& n) {
   const ir::TensorId x = n.inputs[0];
   const Layout l = Current(x);
   const std::vector<int64_t> pads = n.GetInts("pads");
+  if (n.GetReal("value", 0.0) != 0.0) return Unsupported(n, "a padding value other than 0");
   const size_t rank = Rank(x);
   std::vector<int64_t> onnx(2 * rank);
   for (size_t i = 0; i < rank; ++i) {
@@ -545,7 +546,12 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kRsqrt:
     case K::kSqrt:
     case K::kExp:
-    case K::kLog: break;
+    case K::kLog:
+    case K::kSplit:  // data movement with one output per piece or a run-time index: not exported
+    case K::kGather:
+    case K::kMirrorPad:
+    case K::kDepthToSpace:
+    case K::kSpaceToDepth: break;
   }
   return Unsupported(n, "no ONNX form");
 }

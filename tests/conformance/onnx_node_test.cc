@@ -51,7 +51,8 @@ std::set<std::string> SupportedOps() {
   const std::pair<const char*, const char*> ext[] = {
       {"LeakyRelu", "leaky_relu"}, {"PRelu", "prelu"}, {"HardSigmoid", "hard_sigmoid"},
       {"ConvTranspose", "transpose_conv"}, {"Resize", "resize_nearest_neighbor"},
-      {"GlobalMaxPool", "reduce_max"}, {"ReduceMax", "reduce_max"}};
+      {"GlobalMaxPool", "reduce_max"}, {"ReduceMax", "reduce_max"}, {"Split", "split"},
+      {"DepthToSpace", "depth_to_space"}, {"SpaceToDepth", "space_to_depth"}};
   for (const auto& [onnx, ir_name] : ext) {
     if (ir::OpKindFromIrName(ir_name)) ops.insert(onnx);
   }

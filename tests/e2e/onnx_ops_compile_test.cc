@@ -5,12 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "e2e/run_eval_util.h"
 #include "frontend/tflite/builder.h"
-#include "util/test_util.h"
 
 namespace ember::test {
 namespace {
@@ -19,18 +18,6 @@ namespace tfl = ::tflite;
 using frontend::tflite::ModelBuilder;
 using frontend::tflite::Quant;
 using frontend::tflite::QuantSpec;
-
-std::vector<uint8_t> Pattern(size_t n, uint32_t seed) {
-  std::vector<uint8_t> v(n);
-  uint32_t x = seed;
-  for (auto& b : v) {
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    b = static_cast<uint8_t>(x);
-  }
-  return v;
-}
 
 std::vector<uint8_t> Int8Model() {
   ModelBuilder b;
@@ -79,28 +66,6 @@ std::vector<uint8_t> FloatModel() {
   b.SetInputs({x});
   b.SetOutputs({y});
   return b.Finish();
-}
-
-void ExpectRunEqualsEval(const std::vector<uint8_t>& model, bool float_input) {
-  const std::string dir = TempDir();
-  WriteFile(dir + "/m.tflite", model);
-  const CliResult c = RunCli({"compile", dir + "/m.tflite", "-o", dir + "/m.tar"});
-  ASSERT_EQ(c.exit_code, 0) << c.err;
-  const CliResult a = RunCli({"analyze", dir + "/m.tflite", "--format", "json"});
-  ASSERT_EQ(a.exit_code, 0) << a.err;
-  const auto bytes = nlohmann::json::parse(a.out)["inputs"][0]["bytes"].get<size_t>();
-  for (uint32_t seed = 1; seed <= 3; ++seed) {
-    std::vector<uint8_t> in = Pattern(bytes, seed);
-    if (float_input) {
-      for (size_t i = 0; i + 3 < in.size(); i += 4) in[i + 3] = (in[i + 3] & 0x80) | 0x3f;  // |v| < 2
-    }
-    WriteFile(dir + "/in.bin", in);
-    const CliResult e = RunCli({"eval", dir + "/m.tflite", "--input", dir + "/in.bin", "--output", dir + "/ref.bin"});
-    ASSERT_EQ(e.exit_code, 0) << e.err;
-    const CliResult r = RunCli({"run", dir + "/m.tar", "--input", dir + "/in.bin", "--output", dir + "/got.bin"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(ReadFile(dir + "/got.bin"), ReadFile(dir + "/ref.bin")) << "seed " << seed;
-  }
 }
 
 TEST(OnnxOpsCompile, Int8ChainRunsLikeTheReference) { ExpectRunEqualsEval(Int8Model(), false); }

@@ -139,5 +139,31 @@ TEST(Pad, InferErrors) {
   EXPECT_FALSE(decl.Check().ok());
 }
 
+// `value` (TFLite PADV2, ONNX constant_value) replaces the zero point: it is
+// stored as it is in the output type.
+TEST(Pad, ValueAttribute) {
+  OneNode f(ir::OpKind::kPad);
+  f.In<float>({2}, {1, -1}).Out(ir::DType::kFloat32, {4}).Attr("pads", std::vector<int64_t>{1, 1}).Attr("value", 2.5);
+  auto rf = f.Run<float>();
+  ASSERT_TRUE(rf.ok()) << rf.diag().ToString();
+  EXPECT_EQ(*rf, (std::vector<float>{2.5f, 1, -1, 2.5f}));
+
+  OneNode q(ir::OpKind::kPad);
+  q.In<int8_t>({1}, {5}, Quant(0.5f, 3))
+      .Out(ir::DType::kInt8, {3}, Quant(0.5f, 3))
+      .Attr("pads", std::vector<int64_t>{1, 1})
+      .Attr("value", -7.0);
+  auto rq = q.Run<int8_t>();
+  ASSERT_TRUE(rq.ok()) << rq.diag().ToString();
+  EXPECT_EQ(*rq, (std::vector<int8_t>{-7, 5, -7}));
+
+  q.Attr("value", 200.0);  // not an int8
+  auto bad = q.Infer();
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.diag().message.find("padding value 200"), std::string::npos) << bad.diag().message;
+  q.Attr("value", 1.5);  // not an integer
+  EXPECT_FALSE(q.Infer().ok());
+}
+
 }  // namespace
 }  // namespace ember

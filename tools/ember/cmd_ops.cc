@@ -28,6 +28,7 @@ void RegisterOps(CLI::App& app, Action* run) {
         for (size_t i = 0; i < ir::kNumOpKinds; ++i) {
           const auto k = static_cast<ir::OpKind>(i);
           j.push_back({{"tflite", ir::OpTfliteName(k)},
+                       {"tflite_aliases", ir::OpTfliteAliases(k)},
                        {"onnx", ir::OpOnnxName(k)},
                        {"ir", ir::OpIrName(k)},
                        {"dtypes", ops::GetOpDef(k).dtypes}});
@@ -40,7 +41,9 @@ void RegisterOps(CLI::App& app, Action* run) {
       for (size_t i = 0; i < ir::kNumOpKinds; ++i) {
         const auto k = static_cast<ir::OpKind>(i);
         const auto or_dash = [](const char* s) { return std::string(*s ? s : "-"); };
-        rows.push_back({or_dash(ir::OpTfliteName(k)), or_dash(ir::OpOnnxName(k)), ir::OpIrName(k),
+        std::string tflite = or_dash(ir::OpTfliteName(k));
+        for (const char* alias : ir::OpTfliteAliases(k)) tflite += std::string(", ") + alias;
+        rows.push_back({tflite, or_dash(ir::OpOnnxName(k)), ir::OpIrName(k),
                         ops::GetOpDef(k).dtypes});
       }
       size_t w[3] = {0, 0, 0};

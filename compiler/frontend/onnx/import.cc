@@ -153,7 +153,8 @@ bool IsImportedOp(const std::string& op) {
   static const std::map<std::string, const char*> kExt = {
       {"LeakyRelu", "leaky_relu"}, {"PRelu", "prelu"}, {"HardSigmoid", "hard_sigmoid"},
       {"ConvTranspose", "transpose_conv"}, {"Resize", "resize_nearest_neighbor"},
-      {"GlobalMaxPool", "reduce_max"}, {"ReduceMax", "reduce_max"}};
+      {"GlobalMaxPool", "reduce_max"}, {"ReduceMax", "reduce_max"}, {"Split", "split"},
+      {"DepthToSpace", "depth_to_space"}, {"SpaceToDepth", "space_to_depth"}};
   if (kOps.count(op) || IsQOperatorOp(op)) return true;
   auto it = kExt.find(op);
   return it != kExt.end() && IrOp(it->second).has_value();

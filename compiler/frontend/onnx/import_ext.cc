@@ -1,11 +1,12 @@
 // ONNX operators that map onto the IR operators sub, div, leaky_relu, prelu,
-// clip, hard_sigmoid, transpose_conv, resize_nearest_neighbor and
-// reduce_max. They are looked up by IR name, so a build without one of them
+// clip, hard_sigmoid, transpose_conv, resize_nearest_neighbor, reduce_max,
+// split, depth_to_space and space_to_depth. They are looked up by IR name, so a build without one of them
 // reports the ONNX operator as unsupported (E1006) instead.
 #include <algorithm>
 #include <cmath>
 
 #include "frontend/onnx/import_internal.h"
+#include "ops/op.h"
 
 namespace ember::frontend::onnx::detail {
 namespace {
@@ -170,6 +171,66 @@ Status ConvertReduceMax(Context& ctx, const NodeRef& ref, ir::OpKind op, bool gl
   return Bind(ctx, ref, y);
 }
 
+// Split along `axis` into the node's outputs: sizes from the `split` input
+// (opset 13+) or attribute, else equal pieces (num_outputs at opset 18: the
+// last piece may be smaller).
+Status ConvertSplit(Context& ctx, const NodeRef& ref, ir::OpKind op) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Shape in = ctx.graph.tensor(x).shape;
+  EMBER_ASSIGN_OR_RETURN(int64_t axis, NormAxis(ctx, ref, AttrInt(ref, "axis", 0), in.size()));
+  const int64_t dim = in[static_cast<size_t>(axis)];
+  const auto outputs = static_cast<int64_t>(ref.node->output_size());
+  std::vector<int64_t> sizes = AttrInts(ref, "split");
+  if (HasInput(ref, 1)) {
+    EMBER_ASSIGN_OR_RETURN(auto c, ConstInput(ctx, ref, 1, "split"));
+    sizes.clear();
+    for (int64_t k = 0; k < c->size(); ++k) sizes.push_back(c->int_at(k));
+  }
+  if (sizes.empty()) {
+    const int64_t n = AttrInt(ref, "num_outputs", outputs);
+    const int64_t piece = n > 0 ? (dim + n - 1) / n : 0;
+    for (int64_t k = 0; k < n; ++k) sizes.push_back(std::max<int64_t>(0, std::min(piece, dim - k * piece)));
+  }
+  if (static_cast<int64_t>(sizes.size()) != outputs) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                     "has " + std::to_string(sizes.size()) + " split sizes for " + std::to_string(outputs) + " outputs");
+  }
+  ir::Node n;
+  n.op = op;
+  n.name = ref.name;
+  n.inputs = {x};
+  n.attrs = {{"axis", axis}, {"sizes", sizes}};
+  for (int64_t k = 0; k < outputs; ++k) {
+    ir::Tensor t = ctx.graph.tensor(x);
+    t.data.reset();
+    t.source_layout.clear();
+    t.name = UniqueName(ctx, OutputName(ref, static_cast<size_t>(k)));
+    t.shape[static_cast<size_t>(axis)] = sizes[static_cast<size_t>(k)];
+    n.outputs.push_back(ctx.graph.AddTensor(std::move(t)));
+  }
+  auto types = ops::GetOpDef(op).infer(ctx.graph, n);
+  if (!types.ok()) {
+    return NodeError(ctx, ref, types.diag().id.c_str(), ExitCode::kUnsupported, "cannot be imported as split: " + types.diag().message);
+  }
+  for (int64_t k = 0; k < outputs; ++k) BindOutput(ctx, ref, static_cast<size_t>(k), Value{nullptr, n.outputs[static_cast<size_t>(k)]});
+  ctx.graph.nodes.push_back(std::move(n));
+  return Status::Ok();
+}
+
+// DepthToSpace (mode DCR or CRD) and SpaceToDepth of an NCHW tensor: the NHWC
+// operator between transposes.
+Status ConvertDepthSpace(Context& ctx, const NodeRef& ref, ir::OpKind op) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  if (ctx.graph.tensor(x).shape.size() != 4) return UnsupportedAttr(ctx, ref, "an input that is not NCHW");
+  ir::Attrs attrs{{"block_size", AttrInt(ref, "blocksize", 0)}};
+  if (op == ir::OpKind::kDepthToSpace) attrs["mode"] = AttrString(ref, "mode", "DCR");
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, ToNhwc(ctx, ref, x));
+  const std::string name = OutputName(ref, 0);
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, op, {xt}, attrs, name + "_nhwc"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, name));
+  return Bind(ctx, ref, yt);
+}
+
 }  // namespace
 
 std::optional<ir::OpKind> IrOp(const char* ir_name) { return ir::OpKindFromIrName(ir_name); }
@@ -183,7 +244,8 @@ Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled) {
   static const Map kMap[] = {{"Sub", "sub"}, {"Div", "div"}, {"LeakyRelu", "leaky_relu"}, {"PRelu", "prelu"},
                              {"Clip", "clip"}, {"HardSigmoid", "hard_sigmoid"}, {"ConvTranspose", "transpose_conv"},
                              {"Resize", "resize_nearest_neighbor"}, {"GlobalMaxPool", "reduce_max"},
-                             {"ReduceMax", "reduce_max"}};
+                             {"ReduceMax", "reduce_max"}, {"Split", "split"}, {"DepthToSpace", "depth_to_space"},
+                             {"SpaceToDepth", "space_to_depth"}};
   std::optional<ir::OpKind> kind;
   for (const Map& m : kMap) {
     if (op == m.onnx) kind = IrOp(m.ir);
@@ -200,6 +262,8 @@ Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "Clip") return ConvertClip(ctx, ref, *kind);
   if (op == "ConvTranspose") return ConvertConvTranspose(ctx, ref, *kind);
   if (op == "Resize") return ConvertResize(ctx, ref, *kind);
+  if (op == "Split") return ConvertSplit(ctx, ref, *kind);
+  if (op == "DepthToSpace" || op == "SpaceToDepth") return ConvertDepthSpace(ctx, ref, *kind);
   return ConvertReduceMax(ctx, ref, *kind, op == "GlobalMaxPool");
 }
 

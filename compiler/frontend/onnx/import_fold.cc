@@ -55,7 +55,41 @@ Status ConvertShape(Context& ctx, const NodeRef& ref) {
   return Status::Ok();
 }
 
+// Gather of a run-time tensor: the gather operator, with constant indices
+// normalized (negative ones count from the end) into an int32 constant, or
+// run-time int32 indices.
+Status GatherAtRunTime(Context& ctx, const NodeRef& ref, const Value& iv) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Shape shape = ctx.graph.tensor(x).shape;
+  if (shape.empty()) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "gathers from a scalar");
+  EMBER_ASSIGN_OR_RETURN(int64_t axis, NormAxis(ctx, ref, AttrInt(ref, "axis", 0), shape.size()));
+  const int64_t dim = shape[static_cast<size_t>(axis)];
+  ir::TensorId idx = ir::kNoTensor;
+  if (iv.c) {
+    ConstTensor c;
+    c.elem_type = pb::TensorProto::INT32;
+    c.shape = iv.c->shape;
+    for (int64_t j = 0; j < iv.c->size(); ++j) {
+      int64_t i = iv.c->int_at(j);
+      if (i < 0) i += dim;
+      if (i < 0 || i >= dim) {
+        return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "index " + std::to_string(iv.c->int_at(j)) + " is out of range");
+      }
+      c.i.push_back(i);
+    }
+    EMBER_ASSIGN_OR_RETURN(idx, AddConst(ctx, OutputName(ref, 0) + "_indices", c));
+  } else {
+    EMBER_ASSIGN_OR_RETURN(idx, RuntimeInput(ctx, ref, 1));
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, ir::OpKind::kGather, {x, idx}, {{"axis", axis}}, OutputName(ref, 0)));
+  BindOutput(ctx, ref, 0, Value{nullptr, y});
+  return Status::Ok();
+}
+
 Status ConvertGather(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(Value dv, Input(ctx, ref, 0));
+  EMBER_ASSIGN_OR_RETURN(Value iv, Input(ctx, ref, 1));
+  if (!dv.c || !iv.c) return GatherAtRunTime(ctx, ref, iv);
   EMBER_ASSIGN_OR_RETURN(auto data, ConstInput(ctx, ref, 0, "data"));
   EMBER_ASSIGN_OR_RETURN(auto idx, ConstInput(ctx, ref, 1, "indices"));
   const size_t rank = data->shape.size();

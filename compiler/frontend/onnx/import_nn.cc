@@ -312,8 +312,11 @@ Status ConvertBatchNorm(Context& ctx, const NodeRef& ref) {
 }
 
 Status ConvertPad(Context& ctx, const NodeRef& ref) {
+  // constant: pad (with constant_value); reflect and edge: mirror_pad.
   const std::string mode = AttrString(ref, "mode", "constant");
-  if (mode != "constant") return UnsupportedAttr(ctx, ref, "mode '" + mode + "'", "only constant (zero) padding is imported");
+  if (mode != "constant" && mode != "reflect" && mode != "edge") {
+    return UnsupportedAttr(ctx, ref, "mode '" + mode + "'", "constant, reflect and edge padding are imported");
+  }
   EMBER_ASSIGN_OR_RETURN(Value xv, Input(ctx, ref, 0));
   const size_t rank = ShapeOf(ctx, xv).size();
   EMBER_ASSIGN_OR_RETURN(auto pads_c, ConstInput(ctx, ref, 1, "pads"));
@@ -342,10 +345,13 @@ Status ConvertPad(Context& ctx, const NodeRef& ref) {
     if (before[k] < 0 || after[k] < 0) return UnsupportedAttr(ctx, ref, "negative pads (cropping)", "use Slice to crop");
     any = any || before[k] || after[k];
   }
-  if (HasInput(ref, 2)) {
+  ir::Attrs attrs;
+  if (mode != "constant") attrs["mode"] = mode;
+  if (HasInput(ref, 2) && mode == "constant") {
     EMBER_ASSIGN_OR_RETURN(auto cv, ConstInput(ctx, ref, 2, "constant_value"));
-    if (cv->size() > 0 && cv->at(0) != 0.0) return UnsupportedAttr(ctx, ref, "a non-zero constant_value");
+    if (cv->size() > 0 && cv->at(0) != 0.0) attrs["value"] = cv->at(0);
   }
+  const OpKind pad_op = mode == "constant" ? OpKind::kPad : OpKind::kMirrorPad;
   if (!any) {  // a zero Pad (exporters write one before AveragePool): nothing to do
     BindOutput(ctx, ref, 0, xv);
     return Status::Ok();
@@ -354,15 +360,17 @@ Status ConvertPad(Context& ctx, const NodeRef& ref) {
   const std::string out = OutputName(ref, 0);
   if (rank == 4) {
     EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, ToNhwc(ctx, ref, x));
-    ir::Attrs a{{"pads", std::vector<int64_t>{before[0], after[0], before[2], after[2], before[3], after[3], before[1], after[1]}}};
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kPad, {xt}, a, out + "_nhwc"));
+    ir::Attrs a = attrs;
+    a["pads"] = std::vector<int64_t>{before[0], after[0], before[2], after[2], before[3], after[3], before[1], after[1]};
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, pad_op, {xt}, a, out + "_nhwc"));
     EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, out));
     BindOutput(ctx, ref, 0, Value{nullptr, yt});
     return Status::Ok();
   }
   std::vector<int64_t> p;
   for (size_t k = 0; k < rank; ++k) { p.push_back(before[k]); p.push_back(after[k]); }
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kPad, {x}, {{"pads", p}}, out));
+  attrs["pads"] = p;
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, pad_op, {x}, attrs, out));
   BindOutput(ctx, ref, 0, Value{nullptr, y});
   return Status::Ok();
 }

@@ -122,7 +122,9 @@ Status ConvertOperators(Context& ctx) {
     node.name = ref.output_name;
     EMBER_RETURN_IF_ERROR(ConvertOperator(ctx, ref, node));
     EMBER_RETURN_IF_ERROR(AddOutputs(ctx, ref, node));
+    EMBER_ASSIGN_OR_RETURN(std::vector<ir::Node> after, LowerOutputs(ctx, ref, node));
     ctx.graph.nodes.push_back(std::move(node));
+    for (ir::Node& n : after) ctx.graph.nodes.push_back(std::move(n));
   }
   return Status::Ok();
 }

@@ -102,6 +102,17 @@ Expected<ir::TensorId> Operand(Context& ctx, const OpRef& op, size_t pos, bool o
 Expected<std::vector<int64_t>> ConstInts(Context& ctx, const OpRef& op, size_t pos,
                                          const std::string& what);
 
+// The value of the one-element constant input `pos` (float32, int8, uint8,
+// int16, int32 or int64), e.g. PADV2's constant_values; E0117 when it is not
+// a constant.
+Expected<double> ConstScalar(Context& ctx, const OpRef& op, size_t pos, const std::string& what);
+
+// Operators whose TFLite outputs the IR computes through extra nodes
+// (UNPACK: a split whose pieces are reshaped to drop the axis): rewrites
+// `node`'s outputs (added by the caller) and returns the nodes that must
+// follow it.
+Expected<std::vector<ir::Node>> LowerOutputs(Context& ctx, const OpRef& op, ir::Node& node);
+
 // Fills `node` (op kind already set; inputs, attributes) for one operator.
 // Outputs are added by the caller.
 Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node);

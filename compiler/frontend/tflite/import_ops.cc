@@ -287,13 +287,14 @@ Status ConvertStridedSlice(Context& ctx, const OpRef& op, ir::Node& node) {
   return Status::Ok();
 }
 
-// PAD, MEAN, REDUCE_MAX, TRANSPOSE: one data input plus one constant parameter input.
-Status ConvertWithParam(Context& ctx, const OpRef& op, ir::Node& node) {
-  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 2));
+// PAD, MEAN, REDUCE_MAX, TRANSPOSE: one data input plus one constant parameter input
+// (PADV2 and MIRROR_PAD: pad's paddings; PADV2 has a third input, its value).
+Status ConvertWithParam(Context& ctx, const OpRef& op, ir::Node& node, size_t max_inputs = 2) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, max_inputs));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
   node.inputs.push_back(in);
   const int64_t rank = RankOf(ctx, in);
-  if (node.op == ir::OpKind::kPad) {
+  if (node.op == ir::OpKind::kPad || node.op == ir::OpKind::kMirrorPad) {
     EMBER_ASSIGN_OR_RETURN(auto pads, ConstInts(ctx, op, 1, "paddings"));
     const bool negative = std::any_of(pads.begin(), pads.end(), [](int64_t v) { return v < 0; });
     if (static_cast<int64_t>(pads.size()) != 2 * rank || negative) {
@@ -422,7 +423,209 @@ Status ConvertTransposeConv(Context& ctx, const OpRef& op, ir::Node& node) {
   return SetAct(ctx, op, o->fused_activation_function(), node);
 }
 
+// A new IR tensor of `shape` with the dtype and quantization of `like`,
+// named after it (unique): the link between the nodes of a lowered operator.
+ir::TensorId IntermediateTensor(Context& ctx, ir::TensorId like, const ir::Shape& shape,
+                                const std::string& suffix) {
+  ir::Tensor t;
+  t.dtype = ctx.graph.tensor(like).dtype;
+  t.quant = ctx.graph.tensor(like).quant;
+  t.shape = shape;
+  const std::string base = ctx.graph.tensor(like).name + "_" + suffix;
+  t.name = base;
+  for (int k = 1; ctx.graph.FindTensor(t.name) != ir::kNoTensor; ++k) t.name = base + "_" + std::to_string(k);
+  return ctx.graph.AddTensor(std::move(t));
+}
+
+ir::Node ReshapeNode(const std::string& name, ir::TensorId in, ir::TensorId out, const ir::Shape& shape) {
+  ir::Node r;
+  r.op = ir::OpKind::kReshape;
+  r.name = name;
+  r.inputs = {in};
+  r.outputs = {out};
+  r.attrs["shape"] = shape;
+  return r;
+}
+
+// `axis` normalized for rank `rank` (range [-rank, rank)), else E0112.
+Expected<int64_t> NormalizeAxis(Context& ctx, const OpRef& op, int64_t axis, int64_t rank) {
+  EMBER_ASSIGN_OR_RETURN(auto axes, NormalizeAxes(ctx, op, {axis}, rank, "axis", kInvalidOption));
+  return axes[0];
+}
+
+// SLICE (input, begin, size) as strided_slice with stride 1; size -1 runs to
+// the end of the axis. begin and size must be constants within the input.
+Status ConvertSlice(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 3));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
+  node.inputs.push_back(in);
+  EMBER_ASSIGN_OR_RETURN(auto begin, ConstInts(ctx, op, 1, "begin"));
+  EMBER_ASSIGN_OR_RETURN(auto size, ConstInts(ctx, op, 2, "size"));
+  const ir::Shape& shape = ctx.graph.tensor(in).shape;
+  bool ok = begin.size() == shape.size() && size.size() == shape.size();
+  std::vector<int64_t> end(begin.size());
+  for (size_t d = 0; ok && d < begin.size(); ++d) {
+    end[d] = size[d] == -1 ? shape[d] : begin[d] + size[d];
+    ok = begin[d] >= 0 && begin[d] <= shape[d] && (size[d] == -1 || (size[d] >= 0 && end[d] <= shape[d]));
+  }
+  if (!ok) {
+    return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                   "begin " + ir::ShapeToString(begin) + " and size " + ir::ShapeToString(size) +
+                       " do not select a box of input " + ir::ShapeToString(shape),
+                   "one begin in [0, dim] and one size (-1: to the end) per axis");
+  }
+  node.attrs["begin"] = begin;
+  node.attrs["end"] = end;
+  node.attrs["strides"] = std::vector<int64_t>(begin.size(), 1);
+  return Status::Ok();
+}
+
+// EXPAND_DIMS (input, axis) as a reshape that inserts a 1 at `axis`.
+Status ConvertExpandDims(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 2));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
+  node.inputs.push_back(in);
+  EMBER_ASSIGN_OR_RETURN(auto axis, ConstInts(ctx, op, 1, "axis"));
+  ir::Shape shape = ctx.graph.tensor(in).shape;
+  if (axis.size() != 1) {
+    return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                   "axis " + ir::ShapeToString(axis) + " is not one value", kReexport);
+  }
+  EMBER_ASSIGN_OR_RETURN(int64_t a, NormalizeAxis(ctx, op, axis[0], static_cast<int64_t>(shape.size()) + 1));
+  shape.insert(shape.begin() + a, 1);
+  node.attrs["shape"] = shape;
+  return Status::Ok();
+}
+
+// SPLIT (axis, input; num_splits equal pieces), SPLIT_V (input, size_splits,
+// axis; one size may be -1) and UNPACK (input; pieces of 1, reshaped by
+// LowerOutputs) as split.
+Status ConvertSplit(Context& ctx, const OpRef& op, ir::Node& node) {
+  const bool v = op.op_name == "SPLIT_V", unpack = op.op_name == "UNPACK";
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, v ? 3 : unpack ? 1 : 2));
+  const size_t in_pos = op.op_name == "SPLIT" ? 1 : 0;
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, in_pos));
+  node.inputs.push_back(in);
+  const ir::Shape& shape = ctx.graph.tensor(in).shape;
+  const auto rank = static_cast<int64_t>(shape.size());
+  const int64_t outputs = op.op->outputs() ? op.op->outputs()->size() : 0;
+  int64_t axis = 0;
+  if (unpack) {
+    const auto* o = op.op->builtin_options_as_UnpackOptions();
+    axis = o ? o->axis() : 0;
+  } else {
+    EMBER_ASSIGN_OR_RETURN(auto a, ConstInts(ctx, op, v ? 2 : 0, "axis"));
+    if (a.size() != 1) {
+      return OpError(ctx, op, kBadConstant, ExitCode::kFailure, "axis " + ir::ShapeToString(a) + " is not one value",
+                     kReexport);
+    }
+    axis = a[0];
+  }
+  EMBER_ASSIGN_OR_RETURN(axis, NormalizeAxis(ctx, op, axis, rank));
+  const int64_t dim = shape[static_cast<size_t>(axis)];
+  std::vector<int64_t> sizes;
+  if (v) {
+    EMBER_ASSIGN_OR_RETURN(sizes, ConstInts(ctx, op, 1, "size_splits"));
+    int64_t known = 0, unknown = -1;
+    for (size_t k = 0; k < sizes.size(); ++k) {
+      if (sizes[k] == -1 && unknown < 0) unknown = static_cast<int64_t>(k);
+      else if (sizes[k] >= 0 && sizes[k] <= dim) known += sizes[k];
+      else known = dim + 1;
+    }
+    if (unknown >= 0 && known <= dim) sizes[static_cast<size_t>(unknown)] = dim - known;
+    if (static_cast<int64_t>(sizes.size()) != outputs || (unknown >= 0 ? known > dim : known != dim)) {
+      return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                     "size_splits " + ir::ShapeToString(sizes) + " do not split axis " + std::to_string(axis) +
+                         " of size " + std::to_string(dim) + " into " + std::to_string(outputs) + " outputs",
+                     kReexport);
+    }
+  } else {
+    if (outputs < 1 || (unpack ? dim != outputs : dim % outputs != 0)) {
+      return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                     "axis " + std::to_string(axis) + " of size " + std::to_string(dim) + " does not split into " +
+                         std::to_string(outputs) + " equal outputs",
+                     kReexport);
+    }
+    sizes.assign(static_cast<size_t>(outputs), dim / outputs);
+  }
+  node.attrs["axis"] = axis;
+  node.attrs["sizes"] = sizes;
+  return Status::Ok();
+}
+
+// PACK: each input reshaped to have a 1 at `axis` (nodes before the
+// concatenation), then concatenated along `axis`.
+Status ConvertPack(Context& ctx, const OpRef& op, ir::Node& node) {
+  if (NumInputs(op) == 0) return OpError(ctx, op, kOperandCount, ExitCode::kFailure, "has no inputs", kReexport);
+  const auto* o = op.op->builtin_options_as_PackOptions();
+  for (size_t pos = 0; pos < NumInputs(op); ++pos) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, pos));
+    ir::Shape shape = ctx.graph.tensor(in).shape;
+    EMBER_ASSIGN_OR_RETURN(int64_t axis,
+                           NormalizeAxis(ctx, op, o ? o->axis() : 0, static_cast<int64_t>(shape.size()) + 1));
+    node.attrs["axis"] = axis;
+    shape.insert(shape.begin() + axis, 1);
+    const ir::TensorId t = IntermediateTensor(ctx, in, shape, "packed");
+    ctx.graph.nodes.push_back(ReshapeNode(ctx.graph.tensor(t).name, in, t, shape));
+    node.inputs.push_back(t);
+  }
+  node.attrs["act"] = std::string("none");
+  return Status::Ok();
+}
+
+// GATHER (params, indices): indices may be computed at run time (int32).
+Status ConvertGather(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 2));
+  const auto* o = op.op->builtin_options_as_GatherOptions();
+  const int64_t rank = RankOf(ctx, node.inputs[0]), irank = RankOf(ctx, node.inputs[1]);
+  EMBER_ASSIGN_OR_RETURN(node.attrs["axis"], NormalizeAxis(ctx, op, o ? o->axis() : 0, rank));
+  int64_t bd = o ? o->batch_dims() : 0;
+  if (bd < 0) bd += irank;
+  node.attrs["batch_dims"] = bd;
+  return Status::Ok();
+}
+
+Status ConvertMirrorPad(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(ConvertWithParam(ctx, op, node));
+  const auto* o = op.op->builtin_options_as_MirrorPadOptions();
+  const bool reflect = !o || o->mode() == tfl::MirrorPadMode::REFLECT;
+  node.attrs["mode"] = std::string(reflect ? "reflect" : "symmetric");
+  return Status::Ok();
+}
+
+Status ConvertDepthSpace(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 1));
+  int64_t block = 0;
+  if (node.op == ir::OpKind::kDepthToSpace) {
+    const auto* o = op.op->builtin_options_as_DepthToSpaceOptions();
+    if (!o) return MissingOptions(ctx, op, "DepthToSpaceOptions");
+    block = o->block_size();
+  } else {
+    const auto* o = op.op->builtin_options_as_SpaceToDepthOptions();
+    if (!o) return MissingOptions(ctx, op, "SpaceToDepthOptions");
+    block = o->block_size();
+  }
+  EMBER_RETURN_IF_ERROR(CheckPositive(ctx, op, "block_size", block));
+  node.attrs["block_size"] = block;
+  return Status::Ok();
+}
+
 }  // namespace
+
+Expected<std::vector<ir::Node>> LowerOutputs(Context& ctx, const OpRef& op, ir::Node& node) {
+  std::vector<ir::Node> after;
+  if (op.op_name != "UNPACK") return after;
+  const ir::Shape in = ctx.graph.tensor(node.inputs[0]).shape;  // a copy: tensors are added below
+  const auto axis = static_cast<size_t>(node.GetInt("axis"));
+  for (ir::TensorId& out : node.outputs) {
+    ir::Shape piece = in;
+    piece[axis] = 1;
+    const ir::TensorId t = IntermediateTensor(ctx, out, piece, "unpacked");
+    after.push_back(ReshapeNode(ctx.graph.tensor(out).name, t, out, ctx.graph.tensor(out).shape));
+    out = t;
+  }
+  return after;
+}
 
 Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
   using K = ir::OpKind;
@@ -475,7 +678,8 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kHardSigmoid: break;  // no TFLite operator
     case K::kResizeNearestNeighbor: return ConvertResizeNearestNeighbor(ctx, op, node);
     case K::kTransposeConv: return ConvertTransposeConv(ctx, op, node);
-    case K::kReshape: return ConvertReshape(ctx, op, node);
+    case K::kReshape:
+      return op.op_name == "EXPAND_DIMS" ? ConvertExpandDims(ctx, op, node) : ConvertReshape(ctx, op, node);
     case K::kSoftmax: {
       EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 1));
       const auto* o = op.op->builtin_options_as_SoftmaxOptions();
@@ -483,12 +687,24 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
       node.attrs["beta"] = static_cast<double>(o->beta());
       return Status::Ok();
     }
-    case K::kConcatenation: return ConvertConcatenation(ctx, op, node);
+    case K::kConcatenation:
+      return op.op_name == "PACK" ? ConvertPack(ctx, op, node) : ConvertConcatenation(ctx, op, node);
+    case K::kSplit: return ConvertSplit(ctx, op, node);
+    case K::kGather: return ConvertGather(ctx, op, node);
+    case K::kMirrorPad: return ConvertMirrorPad(ctx, op, node);
+    case K::kDepthToSpace:
+    case K::kSpaceToDepth: return ConvertDepthSpace(ctx, op, node);
     case K::kPad:
+      if (op.op_name == "PADV2") {
+        EMBER_ASSIGN_OR_RETURN(node.attrs["value"], ConstScalar(ctx, op, 2, "constant_values"));
+        return ConvertWithParam(ctx, op, node, 3);
+      }
+      [[fallthrough]];
     case K::kMean:
     case K::kReduceMax:
     case K::kTranspose: return ConvertWithParam(ctx, op, node);
-    case K::kStridedSlice: return ConvertStridedSlice(ctx, op, node);
+    case K::kStridedSlice:
+      return op.op_name == "SLICE" ? ConvertSlice(ctx, op, node) : ConvertStridedSlice(ctx, op, node);
     case K::kSqueeze: return ConvertSqueeze(ctx, op, node);
     case K::kQuantize:
     case K::kDequantize:

@@ -306,14 +306,31 @@ Expected<ir::TensorId> Operand(Context& ctx, const OpRef& op, size_t pos, bool o
   return UseTensor(ctx, index);
 }
 
-Expected<std::vector<int64_t>> ConstInts(Context& ctx, const OpRef& op, size_t pos,
-                                         const std::string& what) {
+namespace {
+
+// The TFLite tensor index of parameter input `pos` (E0113 when absent).
+Expected<int32_t> ParamIndex(Context& ctx, const OpRef& op, size_t pos, const std::string& what) {
   const int32_t index = InputIndex(op, pos);
   if (index == -1) {
     return OpError(ctx, op, kOperandCount, ExitCode::kFailure,
                    "the " + what + " input (input " + std::to_string(pos) + ") is missing");
   }
   EMBER_RETURN_IF_ERROR(CheckIndex(ctx, index, "input " + std::to_string(pos), &op));
+  return index;
+}
+
+Diagnostic NotConstant(Context& ctx, const OpRef& op, int32_t index, const std::string& what) {
+  return OpError(ctx, op, kNotConstant, ExitCode::kUnsupported,
+                 "the " + what + " tensor " + Quoted(ctx, index) + " is not a constant",
+                 "ember needs the " + what + " at compile time; convert the model with a "
+                 "constant " + what);
+}
+
+}  // namespace
+
+Expected<std::vector<int64_t>> ConstInts(Context& ctx, const OpRef& op, size_t pos,
+                                         const std::string& what) {
+  EMBER_ASSIGN_OR_RETURN(const int32_t index, ParamIndex(ctx, op, pos, what));
   const tfl::Tensor* raw = RawTensor(ctx, index);
   const bool is64 = raw->type() == tfl::TensorType::INT64;
   if (!is64 && raw->type() != tfl::TensorType::INT32) {
@@ -322,12 +339,7 @@ Expected<std::vector<int64_t>> ConstInts(Context& ctx, const OpRef& op, size_t p
                        TypeName(raw->type()) + "; int32 or int64 is expected");
   }
   const auto* data = ConstData(ctx, index);
-  if (!data) {
-    return OpError(ctx, op, kNotConstant, ExitCode::kUnsupported,
-                   "the " + what + " tensor " + Quoted(ctx, index) + " is not a constant",
-                   "ember needs the " + what + " at compile time; convert the model with a "
-                   "constant " + what);
-  }
+  if (!data) return NotConstant(ctx, op, index, what);
   const size_t elem = is64 ? 8 : 4;
   EMBER_ASSIGN_OR_RETURN(ir::Shape shape, ReadShape(ctx, index, elem));
   const int64_t n = ir::NumElements(shape);
@@ -348,6 +360,35 @@ Expected<std::vector<int64_t>> ConstInts(Context& ctx, const OpRef& op, size_t p
     }
   }
   return values;
+}
+
+Expected<double> ConstScalar(Context& ctx, const OpRef& op, size_t pos, const std::string& what) {
+  EMBER_ASSIGN_OR_RETURN(const int32_t index, ParamIndex(ctx, op, pos, what));
+  const tfl::Tensor* raw = RawTensor(ctx, index);
+  const auto* data = ConstData(ctx, index);
+  if (!data) return NotConstant(ctx, op, index, what);
+  auto read = [&](auto zero) -> Expected<double> {
+    if (data->size() != sizeof zero) {
+      return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                     "the " + what + " tensor " + Quoted(ctx, index) + " has " +
+                         std::to_string(data->size()) + " bytes; one " + TypeName(raw->type()) +
+                         " value is expected");
+    }
+    std::memcpy(&zero, data->data(), sizeof zero);
+    return static_cast<double>(zero);
+  };
+  switch (raw->type()) {
+    case tfl::TensorType::FLOAT32: return read(float{0});
+    case tfl::TensorType::INT8: return read(int8_t{0});
+    case tfl::TensorType::UINT8: return read(uint8_t{0});
+    case tfl::TensorType::INT16: return read(int16_t{0});
+    case tfl::TensorType::INT32: return read(int32_t{0});
+    case tfl::TensorType::INT64: return read(int64_t{0});
+    default:
+      return OpError(ctx, op, kBadConstant, ExitCode::kUnsupported,
+                     "the " + what + " tensor " + Quoted(ctx, index) + " has type " +
+                         TypeName(raw->type()) + ", which ember does not read");
+  }
 }
 
 }  // namespace ember::frontend::tflite::detail

@@ -99,13 +99,13 @@ TEST(TfliteImportErrors, UnsupportedOperatorNamesIndexOpAndOutput) {
   const int y0 = b.AddTensor("foo/bar", TensorType::FLOAT32, {1, 2});
   const int y1 = b.AddTensor("foo/baz", TensorType::FLOAT32, {1, 2});
   b.AddOperator(BuiltinOperator::RELU, {x}, {r});
-  b.AddOperator(BuiltinOperator::SPLIT, {axis, r}, {y0, y1});
+  b.AddOperator(BuiltinOperator::LSH_PROJECTION, {axis, r}, {y0, y1});
   b.SetInputs({x});
   b.SetOutputs({y0, y1});
   const Diagnostic d = MustFail(b.Finish());
   EXPECT_EQ(d.id, "E0110");
   EXPECT_EQ(d.exit, ExitCode::kUnsupported);
-  EXPECT_EQ(d.message, "model.tflite: operator 1 (SPLIT, output 'foo/bar') is not supported by ember");
+  EXPECT_EQ(d.message, "model.tflite: operator 1 (LSH_PROJECTION, output 'foo/bar') is not supported by ember");
   EXPECT_NE(d.hint.find("ember ops"), std::string::npos);
 }
 

@@ -1,0 +1,91 @@
+// `ember compile` + `ember run` on TFLite models chaining the data-movement
+// operators (SPLIT with several outputs, UNPACK with an output nobody reads,
+// PACK, DEPTH_TO_SPACE, SPACE_TO_DEPTH, MIRROR_PAD, SLICE, GATHER, PADV2,
+// EXPAND_DIMS) in int8, int16 and float32: the host build of the generated C,
+// with its memory plan, equals `ember eval` byte for byte.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "e2e/run_eval_util.h"
+#include "frontend/tflite/builder.h"
+
+namespace ember::test {
+namespace {
+
+namespace tfl = ::tflite;
+using frontend::tflite::ModelBuilder;
+using frontend::tflite::Quant;
+
+// x[1,4,4,8] -split-> a, b [1,4,4,4]; a -depth_to_space-> [1,8,8,1]
+// -space_to_depth-> [1,4,4,4] -gather(axis 3)-> a''; b -mirror_pad-> [1,6,6,4]
+// -slice-> [1,4,4,4]; y = concatenation(a'', b') on the channels.
+std::vector<uint8_t> IntModel(tfl::TensorType type) {
+  ModelBuilder b;
+  const auto q = type == tfl::TensorType::INT8 ? Quant(0.05f, -2) : Quant(0.001f, 0);
+  auto t = [&](const char* name, std::vector<int32_t> shape) { return b.AddTensor(name, type, shape, q); };
+  const int x = t("x", {1, 4, 4, 8});
+  const int axis = b.AddInt32Tensor("axis", {}, {3});
+  const int a = t("a", {1, 4, 4, 4}), c = t("b", {1, 4, 4, 4});
+  b.AddOperator(tfl::BuiltinOperator::SPLIT, {axis, x}, {a, c}, tfl::BuiltinOptions::SplitOptions,
+                tfl::CreateSplitOptions(b.builder(), 2).Union());
+  const int d2s = t("d2s", {1, 8, 8, 1});
+  b.AddOperator(tfl::BuiltinOperator::DEPTH_TO_SPACE, {a}, {d2s}, tfl::BuiltinOptions::DepthToSpaceOptions,
+                tfl::CreateDepthToSpaceOptions(b.builder(), 2).Union());
+  const int s2d = t("s2d", {1, 4, 4, 4});
+  b.AddOperator(tfl::BuiltinOperator::SPACE_TO_DEPTH, {d2s}, {s2d}, tfl::BuiltinOptions::SpaceToDepthOptions,
+                tfl::CreateSpaceToDepthOptions(b.builder(), 2).Union());
+  const int idx = b.AddInt32Tensor("idx", {4}, {3, 1, 0, 2});
+  const int g = t("gathered", {1, 4, 4, 4});
+  b.AddOperator(tfl::BuiltinOperator::GATHER, {s2d, idx}, {g}, tfl::BuiltinOptions::GatherOptions,
+                tfl::CreateGatherOptions(b.builder(), 3, 0).Union());
+  const int pads = b.AddInt32Tensor("pads", {4, 2}, {0, 0, 1, 1, 1, 1, 0, 0});
+  const int m = t("mirrored", {1, 6, 6, 4});
+  b.AddOperator(tfl::BuiltinOperator::MIRROR_PAD, {c, pads}, {m}, tfl::BuiltinOptions::MirrorPadOptions,
+                tfl::CreateMirrorPadOptions(b.builder(), tfl::MirrorPadMode::REFLECT).Union());
+  const int begin = b.AddInt32Tensor("begin", {4}, {0, 2, 0, 0});
+  const int size = b.AddInt32Tensor("size", {4}, {1, 4, 4, -1});
+  const int s = t("sliced", {1, 4, 4, 4});
+  b.AddOperator(tfl::BuiltinOperator::SLICE, {m, begin, size}, {s});
+  const int y = t("y", {1, 4, 4, 8});
+  b.AddOperator(tfl::BuiltinOperator::CONCATENATION, {g, s}, {y}, tfl::BuiltinOptions::ConcatenationOptions,
+                tfl::CreateConcatenationOptions(b.builder(), 3).Union());
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  return b.Finish();
+}
+
+// x[3,5] -unpack-> u0, u1 (unread), u2 [5]; pack(u2, u0) on axis 1 -> [5,2];
+// expand_dims -> [1,5,2]; padv2 (value 9.5) -> [1,6,3].
+std::vector<uint8_t> FloatModel() {
+  ModelBuilder b;
+  const auto kF32 = tfl::TensorType::FLOAT32;
+  const int x = b.AddTensor("x", kF32, {3, 5});
+  const int u0 = b.AddTensor("u0", kF32, {5}), u1 = b.AddTensor("u1", kF32, {5}), u2 = b.AddTensor("u2", kF32, {5});
+  b.AddOperator(tfl::BuiltinOperator::UNPACK, {x}, {u0, u1, u2}, tfl::BuiltinOptions::UnpackOptions,
+                tfl::CreateUnpackOptions(b.builder(), 3, 0).Union());
+  const int p = b.AddTensor("packed", kF32, {5, 2});
+  b.AddOperator(tfl::BuiltinOperator::PACK, {u2, u0}, {p}, tfl::BuiltinOptions::PackOptions,
+                tfl::CreatePackOptions(b.builder(), 2, 1).Union());
+  const int axis = b.AddInt32Tensor("axis", {1}, {0});
+  const int e = b.AddTensor("expanded", kF32, {1, 5, 2});
+  b.AddOperator(tfl::BuiltinOperator::EXPAND_DIMS, {p, axis}, {e});
+  const int pads = b.AddInt32Tensor("pads", {3, 2}, {0, 0, 1, 0, 0, 1});
+  const int value = b.AddFloatTensor("value", {}, {9.5f});
+  const int y = b.AddTensor("y", kF32, {1, 6, 3});
+  b.AddOperator(tfl::BuiltinOperator::PADV2, {e, pads, value}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  return b.Finish();
+}
+
+TEST(ShapeOpsCompile, Int8ChainRunsLikeTheReference) { ExpectRunEqualsEval(IntModel(tfl::TensorType::INT8), false, 2); }
+
+TEST(ShapeOpsCompile, Int16ChainRunsLikeTheReference) { ExpectRunEqualsEval(IntModel(tfl::TensorType::INT16), false, 2); }
+
+TEST(ShapeOpsCompile, FloatChainRunsLikeTheReference) { ExpectRunEqualsEval(FloatModel(), true, 2); }
+
+}  // namespace
+}  // namespace ember::test

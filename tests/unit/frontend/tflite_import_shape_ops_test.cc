@@ -1,0 +1,257 @@
+// TFLite import of the data-movement operators SLICE, EXPAND_DIMS, PADV2,
+// SPLIT, SPLIT_V, PACK, UNPACK, GATHER, MIRROR_PAD, DEPTH_TO_SPACE and
+// SPACE_TO_DEPTH: one small model per operator, the imported IR checked
+// (docs/frontend-tflite.md fixes the mapping) and the reference evaluator run
+// on the imported graph; parameters that are not constants are refused
+// (E0117) naming the operator.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "frontend/tflite/builder.h"
+#include "frontend/tflite/import.h"
+#include "ir/printer.h"
+#include "ops/evaluate.h"
+
+namespace ember::frontend::tflite {
+namespace {
+
+namespace tfl = ::tflite;
+
+ir::Graph MustImport(const std::vector<uint8_t>& bytes) {
+  auto g = ImportTflite(bytes, "m.tflite");
+  EXPECT_TRUE(g.ok()) << (g.ok() ? "" : g.diag().ToString());
+  return g.ok() ? std::move(g).value() : ir::Graph{};
+}
+
+template <typename T>
+std::vector<uint8_t> Bytes(const std::vector<T>& v) {
+  std::vector<uint8_t> b(v.size() * sizeof(T));
+  if (!b.empty()) std::memcpy(b.data(), v.data(), b.size());
+  return b;
+}
+
+// Every output of the graph, decoded as T.
+template <typename T>
+std::vector<std::vector<T>> EvalAll(const ir::Graph& g, const std::vector<std::vector<uint8_t>>& inputs) {
+  auto r = ops::EvaluateGraph(g, inputs);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.diag().ToString());
+  std::vector<std::vector<T>> out;
+  if (!r.ok()) return out;
+  for (const auto& o : r->outputs) {
+    std::vector<T> v(o.size() / sizeof(T));
+    if (!v.empty()) std::memcpy(v.data(), o.data(), v.size() * sizeof(T));
+    out.push_back(v);
+  }
+  return out;
+}
+
+TEST(TfliteImportShapeOps, SliceBecomesStridedSlice) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::INT8, {2, 3}, Quant(0.5f, 1));
+  const int begin = b.AddInt32Tensor("begin", {2}, {1, 1});
+  const int size = b.AddInt32Tensor("size", {2}, {1, -1});
+  const int y = b.AddTensor("y", TensorType::INT8, {1, 2}, Quant(0.5f, 1));
+  b.AddOperator(BuiltinOperator::SLICE, {x, begin, size}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  EXPECT_EQ(ir::Print(g),
+            "graph \"main\" {\n"
+            "  input %x : i8[2,3] quant(0.5, 1)\n"
+            "  %y = strided_slice(%x) {begin=[1,1], end=[2,3], strides=[1,1]} : i8[1,2] quant(0.5, 1) loc(\"y\")\n"
+            "  output %y\n"
+            "}\n");
+  EXPECT_EQ(EvalAll<int8_t>(g, {Bytes(std::vector<int8_t>{1, 2, 3, 4, 5, 6})})[0], (std::vector<int8_t>{5, 6}));
+}
+
+TEST(TfliteImportShapeOps, SliceRefusesABoxOutsideTheInput) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::FLOAT32, {4});
+  const int begin = b.AddInt32Tensor("begin", {1}, {2});
+  const int size = b.AddInt32Tensor("size", {1}, {3});
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {3});
+  b.AddOperator(BuiltinOperator::SLICE, {x, begin, size}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  auto g = ImportTflite(b.Finish(), "m.tflite");
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.diag().id, "E0118");
+  EXPECT_NE(g.diag().message.find("SLICE"), std::string::npos) << g.diag().message;
+}
+
+TEST(TfliteImportShapeOps, ExpandDimsBecomesReshape) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::INT16, {3}, Quant(0.001f, 0));
+  const int axis = b.AddInt32Tensor("axis", {}, {-1});
+  const int y = b.AddTensor("y", TensorType::INT16, {3, 1}, Quant(0.001f, 0));
+  b.AddOperator(BuiltinOperator::EXPAND_DIMS, {x, axis}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].op, ir::OpKind::kReshape);
+  EXPECT_EQ(g.nodes[0].GetInts("shape"), (std::vector<int64_t>{3, 1}));
+}
+
+TEST(TfliteImportShapeOps, PadV2FillsWithItsConstant) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::INT8, {2}, Quant(0.5f, 3));
+  const int pads = b.AddInt32Tensor("pads", {1, 2}, {1, 2});
+  const int value = b.AddConstTensor("value", TensorType::INT8, {}, {static_cast<uint8_t>(-7)}, Quant(0.5f, 3));
+  const int y = b.AddTensor("y", TensorType::INT8, {5}, Quant(0.5f, 3));
+  b.AddOperator(BuiltinOperator::PADV2, {x, pads, value}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].op, ir::OpKind::kPad);
+  EXPECT_EQ(g.nodes[0].GetReal("value"), -7.0);
+  EXPECT_EQ(EvalAll<int8_t>(g, {Bytes(std::vector<int8_t>{10, 20})})[0], (std::vector<int8_t>{-7, 10, 20, -7, -7}));
+}
+
+TEST(TfliteImportShapeOps, PadV2RefusesComputedPaddings) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::FLOAT32, {2});
+  const int pads = b.AddTensor("pads", TensorType::INT32, {1, 2});
+  const int value = b.AddFloatTensor("value", {}, {1.0f});
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {5});
+  b.AddOperator(BuiltinOperator::PADV2, {x, pads, value}, {y});
+  b.SetInputs({x, pads});
+  b.SetOutputs({y});
+  auto g = ImportTflite(b.Finish(), "m.tflite");
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.diag().id, "E0117");
+  EXPECT_NE(g.diag().message.find("operator 0 (PADV2, output 'y')"), std::string::npos) << g.diag().message;
+}
+
+TEST(TfliteImportShapeOps, SplitAndSplitV) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::INT16, {2, 4}, Quant(0.001f, 0));
+  const int axis = b.AddInt32Tensor("axis", {}, {1});
+  const int y0 = b.AddTensor("y0", TensorType::INT16, {2, 2}, Quant(0.001f, 0));
+  const int y1 = b.AddTensor("y1", TensorType::INT16, {2, 2}, Quant(0.001f, 0));
+  b.AddOperator(BuiltinOperator::SPLIT, {axis, x}, {y0, y1}, BuiltinOptions::SplitOptions,
+                tfl::CreateSplitOptions(b.builder(), 2).Union());
+  const int sizes = b.AddInt32Tensor("sizes", {2}, {-1, 1});
+  const int axis0 = b.AddInt32Tensor("axis0", {}, {0});
+  const int z0 = b.AddTensor("z0", TensorType::INT16, {1, 2}, Quant(0.001f, 0));
+  const int z1 = b.AddTensor("z1", TensorType::INT16, {1, 2}, Quant(0.001f, 0));
+  b.AddOperator(BuiltinOperator::SPLIT_V, {y1, sizes, axis0}, {z0, z1}, BuiltinOptions::SplitVOptions,
+                tfl::CreateSplitVOptions(b.builder(), 2).Union());
+  b.SetInputs({x});
+  b.SetOutputs({y0, z0, z1});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 2u);
+  EXPECT_EQ(g.nodes[0].op, ir::OpKind::kSplit);
+  EXPECT_EQ(g.nodes[1].GetInts("sizes"), (std::vector<int64_t>{1, 1}));
+  const auto out = EvalAll<int16_t>(g, {Bytes(std::vector<int16_t>{1, 2, 3, 4, -5, -6, -7, -8})});
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0], (std::vector<int16_t>{1, 2, -5, -6}));
+  EXPECT_EQ(out[1], (std::vector<int16_t>{3, 4}));
+  EXPECT_EQ(out[2], (std::vector<int16_t>{-7, -8}));
+}
+
+TEST(TfliteImportShapeOps, SplitRefusesAComputedAxis) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::FLOAT32, {4});
+  const int axis = b.AddTensor("axis", TensorType::INT32, {});
+  const int y0 = b.AddTensor("y0", TensorType::FLOAT32, {2});
+  const int y1 = b.AddTensor("y1", TensorType::FLOAT32, {2});
+  b.AddOperator(BuiltinOperator::SPLIT, {axis, x}, {y0, y1}, BuiltinOptions::SplitOptions,
+                tfl::CreateSplitOptions(b.builder(), 2).Union());
+  b.SetInputs({x, axis});
+  b.SetOutputs({y0, y1});
+  auto g = ImportTflite(b.Finish(), "m.tflite");
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.diag().id, "E0117");
+  EXPECT_NE(g.diag().message.find("operator 0 (SPLIT, output 'y0'): the axis tensor 'axis' is not a constant"),
+            std::string::npos)
+      << g.diag().message;
+}
+
+TEST(TfliteImportShapeOps, PackAndUnpackLowerToConcatenationAndSplit) {
+  ModelBuilder b;
+  const int a = b.AddTensor("a", TensorType::FLOAT32, {2, 3});
+  const int u0 = b.AddTensor("u0", TensorType::FLOAT32, {2});
+  const int u1 = b.AddTensor("u1", TensorType::FLOAT32, {2});
+  const int u2 = b.AddTensor("u2", TensorType::FLOAT32, {2});
+  b.AddOperator(BuiltinOperator::UNPACK, {a}, {u0, u1, u2}, BuiltinOptions::UnpackOptions,
+                tfl::CreateUnpackOptions(b.builder(), 3, -1).Union());
+  const int p = b.AddTensor("p", TensorType::FLOAT32, {2, 2});
+  b.AddOperator(BuiltinOperator::PACK, {u2, u0}, {p}, BuiltinOptions::PackOptions,
+                tfl::CreatePackOptions(b.builder(), 2, 0).Union());
+  b.SetInputs({a});
+  b.SetOutputs({p, u1});
+  const ir::Graph g = MustImport(b.Finish());
+  std::vector<ir::OpKind> kinds;
+  for (const ir::Node& n : g.nodes) kinds.push_back(n.op);
+  using K = ir::OpKind;
+  EXPECT_EQ(kinds, (std::vector<K>{K::kSplit, K::kReshape, K::kReshape, K::kReshape, K::kReshape, K::kReshape,
+                                   K::kConcatenation}));
+  EXPECT_EQ(g.nodes[0].GetInt("axis"), 1);
+  EXPECT_EQ(g.nodes[6].GetInt("axis"), 0);
+  const auto out = EvalAll<float>(g, {Bytes(std::vector<float>{1, 2, 3, 4, 5, 6})});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0], (std::vector<float>{3, 6, 1, 4}));
+  EXPECT_EQ(out[1], (std::vector<float>{2, 5}));
+}
+
+TEST(TfliteImportShapeOps, GatherWithRunTimeAndConstantIndices) {
+  ModelBuilder b;
+  const int params = b.AddTensor("params", TensorType::INT8, {3, 2}, Quant(0.1f, 0));
+  const int idx = b.AddTensor("idx", TensorType::INT32, {2});
+  const int y = b.AddTensor("y", TensorType::INT8, {2, 2}, Quant(0.1f, 0));
+  b.AddOperator(BuiltinOperator::GATHER, {params, idx}, {y}, BuiltinOptions::GatherOptions,
+                tfl::CreateGatherOptions(b.builder(), 0, 0).Union());
+  const int cidx = b.AddInt32Tensor("cidx", {1}, {1});
+  const int z = b.AddTensor("z", TensorType::INT8, {2, 1}, Quant(0.1f, 0));
+  b.AddOperator(BuiltinOperator::GATHER, {y, cidx}, {z}, BuiltinOptions::GatherOptions,
+                tfl::CreateGatherOptions(b.builder(), -1, 0).Union());
+  b.SetInputs({params, idx});
+  b.SetOutputs({z});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 2u);
+  EXPECT_EQ(g.nodes[1].GetInt("axis"), 1);
+  EXPECT_TRUE(g.tensor(g.nodes[1].inputs[1]).is_const());
+  EXPECT_EQ(EvalAll<int8_t>(g, {Bytes(std::vector<int8_t>{1, 2, 3, 4, 5, 6}), Bytes(std::vector<int32_t>{2, 0})})[0],
+            (std::vector<int8_t>{6, 2}));
+}
+
+TEST(TfliteImportShapeOps, MirrorPadSymmetric) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::FLOAT32, {3});
+  const int pads = b.AddInt32Tensor("pads", {1, 2}, {2, 1});
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {6});
+  b.AddOperator(BuiltinOperator::MIRROR_PAD, {x, pads}, {y}, BuiltinOptions::MirrorPadOptions,
+                tfl::CreateMirrorPadOptions(b.builder(), tfl::MirrorPadMode::SYMMETRIC).Union());
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].GetString("mode"), "symmetric");
+  EXPECT_EQ(EvalAll<float>(g, {Bytes(std::vector<float>{1, 2, 3})})[0], (std::vector<float>{2, 1, 1, 2, 3, 3}));
+}
+
+TEST(TfliteImportShapeOps, DepthToSpaceAndBack) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::INT8, {1, 1, 2, 4}, Quant(1.f, 0));
+  const int y = b.AddTensor("y", TensorType::INT8, {1, 2, 4, 1}, Quant(1.f, 0));
+  b.AddOperator(BuiltinOperator::DEPTH_TO_SPACE, {x}, {y}, BuiltinOptions::DepthToSpaceOptions,
+                tfl::CreateDepthToSpaceOptions(b.builder(), 2).Union());
+  const int z = b.AddTensor("z", TensorType::INT8, {1, 1, 2, 4}, Quant(1.f, 0));
+  b.AddOperator(BuiltinOperator::SPACE_TO_DEPTH, {y}, {z}, BuiltinOptions::SpaceToDepthOptions,
+                tfl::CreateSpaceToDepthOptions(b.builder(), 2).Union());
+  b.SetInputs({x});
+  b.SetOutputs({y, z});
+  const ir::Graph g = MustImport(b.Finish());
+  const auto out = EvalAll<int8_t>(g, {Bytes(std::vector<int8_t>{1, 2, 3, 4, 5, 6, 7, 8})});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0], (std::vector<int8_t>{1, 2, 5, 6, 3, 4, 7, 8}));
+  EXPECT_EQ(out[1], (std::vector<int8_t>{1, 2, 3, 4, 5, 6, 7, 8}));
+}
+
+}  // namespace
+}  // namespace ember::frontend::tflite
