@@ -11,10 +11,12 @@
 // Eval, as TFLite Micro's Gather: for batch b, outer o (the params axes from
 // batch_dims to axis) and index position c,
 //   out[b][o][c][...] = params[b][o][indices[b][c]][...].
-// Every index must lie in [0, params.shape[axis]): constant indices are
-// checked by Infer, run-time ones by Eval, which refuses the node with a
-// diagnostic (TFLite Micro only DCHECKs them). The generated C clamps a
-// run-time index into that range (docs/numerics.md, "gather").
+// Every index must lie in [-size, size), size = params.shape[axis]; a
+// negative one counts from the end (ONNX Gather; TFLite Micro has none):
+// constant indices are checked by Infer, run-time ones by Eval, which refuses
+// the node with a diagnostic (TFLite Micro only DCHECKs them). The generated
+// C maps a negative run-time index the same way and clamps what is still
+// outside [0, size) into it (docs/numerics.md, "gather").
 #include <cstring>
 #include <string>
 
@@ -43,16 +45,16 @@ GatherDims Dims(const ir::Graph& g, const ir::Node& n) {
   return d;
 }
 
-// The first index outside [0, size) among `count` int32 values, or -1.
+// The first index outside [-size, size) among `count` int32 values, or -1.
 int64_t FirstBadIndex(const int32_t* v, int64_t count, int64_t size) {
   for (int64_t i = 0; i < count; ++i)
-    if (v[i] < 0 || v[i] >= size) return i;
+    if (v[i] < -size || v[i] >= size) return i;
   return -1;
 }
 
 Diagnostic BadIndex(const ir::Node& n, int64_t pos, int32_t value, int64_t size) {
   return NodeError(n, "has index " + std::to_string(value) + " (position " + std::to_string(pos) +
-                          ") outside [0, " + std::to_string(size) + ")",
+                          ") outside [" + std::to_string(-size) + ", " + std::to_string(size) + ")",
                    "gather indices must address the gathered axis");
 }
 
@@ -116,7 +118,8 @@ Status Eval(const EvalArgs& a) {
     for (int64_t o = 0; o < d.outer; ++o) {
       for (int64_t c = 0; c < d.coords; ++c) {
         const int64_t dst = ((b * d.outer + o) * d.coords + c) * slab;
-        const int64_t src = ((b * d.outer + o) * d.axis_size + idx[b * d.coords + c]) * slab;
+        const int64_t j = idx[b * d.coords + c] < 0 ? idx[b * d.coords + c] + d.axis_size : idx[b * d.coords + c];
+        const int64_t src = ((b * d.outer + o) * d.axis_size + j) * slab;
         if (slab > 0) std::memcpy(a.outputs[0] + dst, a.inputs[0] + src, static_cast<size_t>(slab));
       }
     }

@@ -67,7 +67,7 @@ TEST(ShapeOpsKernel, GatherConstantAndRunTimeIndices) {
     c.Expect();
     KernelCase(ir::OpKind::kGather)
         .In(t, {6, 2}, q)
-        .InData(DType::kInt32, {2, 3}, Int32Bytes({5, 0, 1, 1, 3, 2}))
+        .InData(DType::kInt32, {2, 3}, Int32Bytes({5, 0, -1, 1, -6, 2}))
         .Out(t, {2, 3, 2}, q)
         .Attr("axis", int64_t{0})
         .Expect();

@@ -64,16 +64,25 @@ TEST(Gather, RefusesConstantIndexOutOfRange) {
   auto r = t.Infer();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.diag().id, "E0301");
-  EXPECT_NE(r.diag().message.find("index 3 (position 1) outside [0, 3)"), std::string::npos) << r.diag().message;
+  EXPECT_NE(r.diag().message.find("index 3 (position 1) outside [-3, 3)"), std::string::npos) << r.diag().message;
+}
+
+TEST(Gather, NegativeIndicesCountFromTheEnd) {
+  // ONNX Gather: -1 is the last row, -3 the first.
+  OneNode t(ir::OpKind::kGather);
+  t.In<int8_t>({3}, {1, 2, 3}).In<int32_t>({3}, {-1, -3, 1}).Out(ir::DType::kInt8, {3}).Attr("axis", int64_t{0});
+  auto r = t.Run<int8_t>();
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(*r, (std::vector<int8_t>{3, 1, 2}));
 }
 
 TEST(Gather, RefusesRunTimeIndexOutOfRangeAtEval) {
   OneNode t(ir::OpKind::kGather);
-  t.In<int8_t>({3}, {1, 2, 3}).In<int32_t>({1}, {-1}).Out(ir::DType::kInt8, {1}).Attr("axis", int64_t{0});
+  t.In<int8_t>({3}, {1, 2, 3}).In<int32_t>({1}, {-4}).Out(ir::DType::kInt8, {1}).Attr("axis", int64_t{0});
   ASSERT_TRUE(t.Check().ok());
   auto r = t.Run<int8_t>();
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.diag().message.find("index -1"), std::string::npos) << r.diag().message;
+  EXPECT_NE(r.diag().message.find("index -4"), std::string::npos) << r.diag().message;
 }
 
 TEST(Gather, RefusesInt64IndicesAndBadBatchDims) {

@@ -2,10 +2,11 @@
 // "gather").
 //
 // For each batch, outer index and index position, one slab of `inner`
-// elements is copied from the row the index selects. Constant indices were
-// checked at compile time; an index computed at run time is clamped into
-// [0, axis size - 1], so that a bad index cannot read outside the input
-// (the reference evaluator refuses it; TFLite Micro only DCHECKs it).
+// elements is copied from the row the index selects; a negative index counts
+// from the end (ONNX). Constant indices were checked at compile time; an
+// index computed at run time that is still outside [0, axis size - 1] is
+// clamped into it, so that a bad index cannot read outside the input (the
+// reference evaluator refuses it; TFLite Micro only DCHECKs it).
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/elementwise_emit_util.h"
 
@@ -30,12 +31,13 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   k.code = FunctionHead(ctx, {"axis " + std::to_string(axis) + " (size " + std::to_string(size) + "), batch_dims " +
                               std::to_string(bd) + ", " + std::to_string(coords) + " indices of " +
                               std::to_string(inner) + " elements" +
-                              (idx.is_const() ? " (constant, checked)" : "; run-time indices are clamped")});
+                              (idx.is_const() ? " (constant, checked)" : "; negative ones count from the end, run-time ones are clamped")});
   if (size > 0 && batch * outer * coords * inner > 0) {
     k.code += "  for (int32_t b = 0; b < " + CInt(batch) + "; ++b) {\n";
     k.code += "    for (int32_t o = 0; o < " + CInt(outer) + "; ++o) {\n";
     k.code += "      for (int32_t c = 0; c < " + CInt(coords) + "; ++c) {\n";
     k.code += "        int32_t j = " + ind + "[b * " + CInt(coords) + " + c];\n";
+    k.code += "        if (j < 0) j += " + CInt(size) + ";\n";
     if (!idx.is_const()) {
       k.code += "        if (j < 0) j = 0;\n";
       k.code += "        if (j > " + CInt(size - 1) + ") j = " + CInt(size - 1) + ";\n";
