@@ -10,7 +10,7 @@ JOBS       ?= $(shell nproc)
 SHARED     ?= ../shared
 CMAKE_FLAGS ?=
 
-.PHONY: all build setup configure python test test-fast test-asan test-fuzz fuzz fuzz-build demo bench bench-shared tflm-coverage clean help
+.PHONY: all build setup configure python test test-fast test-asan test-fuzz fuzz fuzz-build demo bench bench-shared tflm-coverage tune-kws clean help
 
 all: build
 
@@ -26,6 +26,7 @@ help:
 	@echo "make fuzz       fuzz every target for FUZZ_SECONDS (default 60) each, with clang's libFuzzer"
 	@echo "                (FUZZ_TARGETS=\"npy session\" picks targets; docs/fuzzing.md)"
 	@echo "make bench      MLPerf Tiny models on emulated Cortex-M cores (needs $(SHARED)): $(BUILD)/bench/results.json"
+	@echo "make tune-kws   ember tune on kws for cortex-m4 and m7 under QEMU, tuned vs default per layer (docs/tuning.md)"
 	@echo "make tflm-coverage  which of TensorFlow Lite Micro's own models import, compile and run:"
 	@echo "                $(BUILD)/tflm-coverage.md (needs a TFLM tree: EMBER_TFLM_DIR=/path/to/tflite-micro)"
 	@echo "make clean      remove the build directories"
@@ -100,6 +101,12 @@ bench-shared:
 bench: bench-shared setup configure
 	cmake --build $(BUILD) -j $(JOBS) --target ember ember-bench-report
 	@sh bench/bench.sh $(BUILD)/bin/ember $(BUILD)/bin/ember-bench-report $(SHARED) $(BUILD)/bench
+
+# ember tune on kws for cortex-m4 and cortex-m7 under QEMU, default trials
+# (docs/tuning.md; minutes, not part of `make test`).
+tune-kws: bench-shared setup configure
+	cmake --build $(BUILD) -j $(JOBS) --target ember
+	@sh bench/tune_kws.sh $(BUILD)/bin/ember $(SHARED) $(BUILD)/tune-kws
 
 # Every .tflite of a TensorFlow Lite Micro tree through import, host compile
 # and run (tests/e2e/tflm_coverage_test.cc; EMBER_TFLM_DIR names a checkout).

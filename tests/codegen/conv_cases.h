@@ -25,6 +25,13 @@ inline int64_t OutSize(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, 
   return (in + pb + pa - ((k - 1) * d + 1)) / s + 1;
 }
 
+// A 1x1 stride-1 unpadded conv2d of an h x w x c input to oc channels.
+inline ConvCase PointwiseConv(int64_t h, int64_t w, int64_t c, int64_t oc, uint32_t seed = 1) {
+  ConvCase k;
+  k.h = h, k.w = w, k.c = c, k.oc = oc, k.kh = 1, k.kw = 1, k.pad = {0, 0, 0, 0}, k.seed = seed;
+  return k;
+}
+
 // A one-node conv2d graph with random weights; returns the input bytes too.
 inline OneNode BuildConv(const ConvCase& k, std::vector<uint8_t>* input) {
   OneNode t(ir::OpKind::kConv2D, "conv");

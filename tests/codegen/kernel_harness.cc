@@ -120,12 +120,13 @@ Expected<std::vector<std::vector<uint8_t>>> RunKernelInC(const ir::Graph& g, siz
                                                          const std::vector<std::vector<uint8_t>>& inputs,
                                                          const std::string& target_name,
                                                          std::string* c_source,
-                                                         std::vector<std::vector<uint8_t>>* overlapped) {
+                                                         std::vector<std::vector<uint8_t>>* overlapped,
+                                                         const std::map<size_t, codegen::c::Schedule>* schedules) {
   const ir::Node& n = g.nodes.at(node_index);
   EMBER_ASSIGN_OR_RETURN(codegen::c::Target target, codegen::c::ParseTarget(target_name));
   codegen::c::ConstPool consts("k");
   const std::string fn = "kernel_" + std::to_string(node_index);
-  codegen::c::KernelContext ctx{g, n, node_index, fn, consts, target};
+  codegen::c::KernelContext ctx{g, n, node_index, fn, consts, target, false, schedules};
   EMBER_ASSIGN_OR_RETURN(codegen::c::Kernel kernel, codegen::c::GetEmitter(n.op).emit(ctx));
   std::string src =
       "#include <stdint.h>\n#include <stdio.h>\n#include <string.h>\n#include <math.h>\n"
@@ -140,7 +141,7 @@ Expected<std::vector<std::vector<uint8_t>>> RunKernelInC(const ir::Graph& g, siz
   }
   std::string reversed;
   if (std::any_of(overlaps.begin(), overlaps.end(), [](const auto& o) { return o.upward; })) {
-    codegen::c::KernelContext rctx{g, n, node_index, fn + "_rev", consts, target, /*reverse_pixels=*/true};
+    codegen::c::KernelContext rctx{g, n, node_index, fn + "_rev", consts, target, /*reverse_pixels=*/true, schedules};
     EMBER_ASSIGN_OR_RETURN(codegen::c::Kernel rk, codegen::c::GetEmitter(n.op).emit(rctx));
     if (!rk.reversed) return InternalError("the kernel declares an upward overlap but ignores reverse_pixels");
     reversed = rk.code + "\n";

@@ -5,9 +5,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "codegen/c/schedule.h"
 #include "ir/graph.h"
 #include "support/status.h"
 
@@ -21,11 +23,13 @@ namespace ember::test {
 // inplace_ok as input 0 at delta 0), with output 0 and a copy of that input
 // really sharing one buffer at exactly the declared delta (the reversed
 // kernel for upward overlaps), and returns output 0 of each run there.
+// `schedules` (optional): the tunable kernels' schedules by node index.
 Expected<std::vector<std::vector<uint8_t>>> RunKernelInC(const ir::Graph& g, size_t node_index,
                                                          const std::vector<std::vector<uint8_t>>& inputs,
                                                          const std::string& target = "host",
                                                          std::string* c_source = nullptr,
-                                                         std::vector<std::vector<uint8_t>>* overlapped = nullptr);
+                                                         std::vector<std::vector<uint8_t>>* overlapped = nullptr,
+                                                         const std::map<size_t, codegen::c::Schedule>* schedules = nullptr);
 
 // The whole check: `g` must be a one-node graph whose graph inputs are the
 // node's non-constant operands (in order). Evaluates it with the reference

@@ -33,6 +33,7 @@ void RegisterMicro(CLI::App& app, Action* run);
 void RegisterDevice(CLI::App& app, Action* run);
 void RegisterQuantize(CLI::App& app, Action* run);
 void RegisterReport(CLI::App& app, Action* run);
+void RegisterTune(CLI::App& app, Action* run);
 
 // The calibration options of `quantize` and `compile --quantize int8` (cmd_quantize.cc).
 struct QuantizeArgs {
@@ -69,6 +70,9 @@ class HostRunner {
   std::string name_, exe_;
   std::filesystem::path scratch_;
 };
+
+// --project-option KEY=VALUE items as an options object (cmd_micro.cc; E0903).
+Expected<micro::Json> ParseProjectOptions(const std::vector<std::string>& items);
 
 // `ember run` on a project folder (cmd_run_device.cc).
 bool IsProjectDir(const std::string& path);

@@ -1,5 +1,5 @@
 // `ember compile MODEL --target T [--executor aot|graph] [--module-name NAME]
-//  [--dump-ir-after PASS|import|all] [--keep-io-layout]
+//  [--dump-ir-after PASS|import|all] [--keep-io-layout] [--tuning-log FILE.jsonl]
 //  [--quantize int8 --calibration DATA [--method M] [--per-channel]] -o OUT`
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +11,8 @@
 #include "ir/printer.h"
 #include "memory/planner.h"
 #include "package/mlf.h"
+#include "tune/log.h"
+#include "tune/tuner.h"
 
 namespace ember::cli {
 
@@ -18,7 +20,7 @@ void RegisterCompile(CLI::App& app, Action* run) {
   auto* cmd = app.add_subcommand(
       "compile", "Compile a model to C99 and package it in Model Library Format (.tar or folder)");
   struct Args {
-    std::string model, target = "host", executor = "aot", module_name = "default", out, quantize;
+    std::string model, target = "host", executor = "aot", module_name = "default", out, quantize, tuning_log;
     QuantizeArgs q;
     bool io_in_arena = false, external_arena = false, verbose = false, profile = false;
   };
@@ -55,6 +57,9 @@ void RegisterCompile(CLI::App& app, Action* run) {
                       "(`ember inspect --after PASS --full` prints them)");
   AddKeepIoLayoutFlag(cmd, pass_args.get());
   AddInt8SemanticsOption(cmd, &pass_args->int8_semantics);
+  cmd->add_option("--tuning-log", a->tuning_log,
+                  "a log of `ember tune` for this --target: each tunable layer gets its task's best measured "
+                  "schedule (the default where the log has none; docs/tuning.md)");
   cmd->add_option("--quantize", a->quantize,
                   "int8: quantize a float ONNX model first (as `ember quantize` does, into a temporary file) "
                   "and compile the int8 model")
@@ -98,6 +103,18 @@ void RegisterCompile(CLI::App& app, Action* run) {
       o.external_arena = a->external_arena;
       o.profile = a->profile;
       o.graph_executor = a->executor == "graph";
+      if (!a->tuning_log.empty()) {
+        auto log = tune::ReadLog(a->tuning_log, target->name, "", /*missing_ok=*/false);
+        if (!log.ok()) return Report(log.diag());
+        for (const tune::LogIssue& i : log->skipped)
+          std::fprintf(stderr, "warning[W1601]: %s line %lld skipped: %s\n", a->tuning_log.c_str(),
+                       static_cast<long long>(i.line), i.message.c_str());
+        std::vector<std::string> applied;
+        o.schedules = tune::SchedulesFromLog(*g, *target, *log, &applied);
+        std::printf("tuning log %s: %zu layers with a tuned schedule\n", a->tuning_log.c_str(), applied.size());
+        if (a->verbose)
+          for (const std::string& s : applied) std::printf("  %s\n", s.c_str());
+      }
       auto m = codegen::c::GenerateAot(*g, o);
       if (!m.ok()) return Report(m.diag());
       package::MlfOptions mo;

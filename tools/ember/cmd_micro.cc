@@ -20,20 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 using micro::Json;
 
-// --project-option KEY=VALUE items → an options object (values as strings;
-// the template's declaration converts them). The key ends at the first '=':
-// the value may hold more (compile_definitions=NAME=VALUE).
-Expected<Json> ParseOptions(const std::vector<std::string>& items) {
-  Json out = Json::object();
-  for (const std::string& item : items) {
-    const size_t eq = item.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return MakeDiag("E0903", ExitCode::kUsage, "--project-option '" + item + "' is not KEY=VALUE",
-                      "write one option per item, e.g. --project-option board=mps2-an386");
-    out[item.substr(0, eq)] = item.substr(eq + 1);
-  }
-  return out;
-}
+Expected<Json> ParseOptions(const std::vector<std::string>& items) { return ParseProjectOptions(items); }
 
 // What create-project checks before a server starts: compile_definitions
 // (E0905), the archive (E07xx, and E0506 for a model name that cannot be built) and, for --force, that the
@@ -179,6 +166,21 @@ int ModelTable(const std::string& mlf, const std::string& out) {
 }
 
 }  // namespace
+
+// --project-option KEY=VALUE items → an options object (values as strings;
+// the template's declaration converts them). The key ends at the first '=':
+// the value may hold more (compile_definitions=NAME=VALUE).
+Expected<micro::Json> ParseProjectOptions(const std::vector<std::string>& items) {
+  micro::Json out = micro::Json::object();
+  for (const std::string& item : items) {
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return MakeDiag("E0903", ExitCode::kUsage, "--project-option '" + item + "' is not KEY=VALUE",
+                      "write one option per item, e.g. --project-option board=mps2-an386");
+    out[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return out;
+}
 
 void RegisterMicro(CLI::App& app, Action* run) {
   auto* micro = app.add_subcommand("micro", "Projects for boards through the Project API (templates host, qemu, standalone)");

@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
       "  ember quantize kws.onnx --calibration calib.npz -o kws_int8.onnx   post-training int8 quantization\n"
       "  ember compile kws.tflite -o kws.tar && ember run kws.tar --input in.npy --output out.npy\n"
       "  ember micro create-project kws-proj kws.tar --template qemu   firmware project (also host, standalone)\n"
+      "  ember tune kws.tflite --target cortex-m4 --template qemu --project-option board=mps2-an386 --log kws.jsonl\n"
       "  ember report kws.tflite --board nucleo-f446re -o kws.html   one HTML page: graph, layers, memory plan\n"
       "\n"
       "Exit codes: 0 ok, 1 failure, 2 usage, 3 unsupported model or operator, 4 does not fit,\n"
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
   ember::cli::RegisterDevice(app, &run);
   ember::cli::RegisterQuantize(app, &run);
   ember::cli::RegisterReport(app, &run);
+  ember::cli::RegisterTune(app, &run);
 
   try {
     app.parse(argc, argv);

@@ -4,12 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/graph.h"
+#include "codegen/c/schedule.h"
 #include "ir/graph.h"
 #include "memory/planner.h"
 #include "support/status.h"
@@ -25,6 +27,9 @@ struct AotOptions {
   // Also emit the graph executor's output (graph.h): the graph JSON and the
   // operator table. The AOT entry point is generated either way.
   bool graph_executor = false;
+  // Schedules of tunable kernels by node index (codegen/c/schedule.h; from a
+  // tuning log, docs/tuning.md); nodes not listed get the default schedule.
+  std::map<size_t, Schedule> schedules;
 };
 
 struct IoTensor {

@@ -86,6 +86,8 @@ class ConstPool {
   int64_t total_bytes_ = 0;
 };
 
+struct Schedule;  // codegen/c/schedule.h
+
 struct KernelContext {
   const ir::Graph& graph;
   const ir::Node& node;
@@ -97,6 +99,9 @@ struct KernelContext {
   // an upward overlap the kernel declared); an emitter that honours it sets
   // Kernel::reversed.
   bool reverse_pixels = false;
+  // Schedules of the tunable kernels (codegen/c/schedule.h), by node index;
+  // null or absent: the emitter's defaults.
+  const std::map<size_t, Schedule>* schedules = nullptr;
 };
 
 // A declaration that out0 may overlap the buffer of node.inputs[input]: the

@@ -20,8 +20,12 @@ namespace {
 namespace fs = std::filesystem;
 
 // Child side of fork(): only async-signal-safe calls until exec.
-[[noreturn]] void ExecChild(const char* cwd, char* const* argv, int server_read, int server_write) {
+[[noreturn]] void ExecChild(const char* cwd, char* const* argv, int server_read, int server_write, int output) {
   setpgid(0, 0);
+  if (output >= 0) {
+    dup2(output, 1);
+    dup2(output, 2);
+  }
 #ifdef __linux__
   prctl(PR_SET_PDEATHSIG, SIGKILL);
 #endif
@@ -75,9 +79,12 @@ std::unique_ptr<ServerProcess> ServerProcess::Launch(const fs::path& dir_in, con
   argv.push_back(nullptr);
   const std::string cwd = dir.string();
 
+  const int output =
+      options.output_path.empty() ? -1 : open(options.output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   const pid_t pid = fork();
-  if (pid == 0) ExecChild(cwd.c_str(), argv.data(), to_server[0], from_server[1]);
+  if (pid == 0) ExecChild(cwd.c_str(), argv.data(), to_server[0], from_server[1], output);
   const int fork_errno = errno;
+  if (output >= 0) close(output);
   close(to_server[0]);
   close(from_server[1]);
   if (pid < 0) {

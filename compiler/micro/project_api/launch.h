@@ -30,6 +30,9 @@ struct LaunchOptions {
   // How long the server may take to exit after its pipes close before it is
   // killed (SIGKILL to its whole process group).
   double exit_grace_sec = 2;
+  // When set, the server's stdout and stderr (its log, build tools' output)
+  // are appended to this file instead of being inherited.
+  std::string output_path;
 };
 
 // A running server and the client connected to it. Destruction closes the

@@ -149,11 +149,11 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   const bool use_mve = ctx.target.has_mve && !OnnxRuntimeInt8(ctx) && mve::Conv2DApplies(ctx);  // int8, VMLADAVA
   if (use_mve || (ctx.target.has_dsp && dsp::Conv2DApplies(ctx))) {     // int8, SMLAD
     EMBER_ASSIGN_OR_RETURN(Kernel k, use_mve ? mve::EmitConv2D(ctx) : dsp::EmitConv2D(ctx));
-    // Blocks of two pixels, each gathered before its outputs are written.
+    // Blocks of one or two pixels (the schedule's), each gathered before its outputs are written.
     const PixelLoop dsp_loop{"int8_t", s.batch, s.in_c, s.out_c,
                              {s.in_h, s.k_h, s.w.stride_h, s.w.dilation_h, s.w.pad_top, s.out_h},
                              {s.in_w, s.k_w, s.w.stride_w, s.w.dilation_w, s.w.pad_left, s.out_w}};
-    DeclareOverlap(&k, PixelBlockOverlapDelta(dsp_loop, 2, 1));
+    DeclareOverlap(&k, PixelBlockOverlapDelta(dsp_loop, use_mve ? 2 : dsp::Conv2DPixelBlock(ctx), 1));
     return k;
   }
 

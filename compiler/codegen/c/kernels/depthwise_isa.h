@@ -21,11 +21,14 @@
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
 #include "codegen/c/kernels/shared_kernel.h"
+#include "codegen/c/schedule.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c {
 
 std::optional<Kernel> EmitDepthwiseConv2DDsp(const KernelContext& ctx);
+// The DSP variant's schedule space (codegen/c/schedule.h) when it applies.
+std::optional<ScheduleSpace> DepthwiseConv2DDspSpace(const KernelContext& ctx);
 std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx);
 
 // The variant for ctx.target, or nullopt for the portable kernel.

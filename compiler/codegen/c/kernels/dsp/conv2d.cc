@@ -24,6 +24,8 @@
 // kind keeps literal bounds (gcc 12 allocates the literal loops better: the
 // shared body inlined with constant arguments spills in the inner loop, 39
 // instead of 32 instructions per pass on vww's 6x6x128 layers).
+#include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,7 @@
 #include "codegen/c/kernels/conv_emit_util.h"
 #include "codegen/c/kernels/dsp/gemm_s8.h"
 #include "codegen/c/kernels/shared_kernel.h"
+#include "codegen/c/schedule.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c::dsp {
@@ -65,6 +68,45 @@ bool GetShape(const KernelContext& ctx, Shape* s) {
   *s = Shape{in.shape[0], in.shape[1], in.shape[2], in.shape[3], f.shape[1], f.shape[2],
              out.shape[1], out.shape[2], f.shape[0], {}};
   return ops::ParseWindow(n, true, false, &s->w).ok();
+}
+
+// The schedule's choices for a layer (Conv2DSpace documents them).
+struct Choice {
+  int pixels;    // P: output pixels per block (1 or 2)
+  int channels;  // U: output channels per inner block (1, 2 or 4)
+  int unroll;    // groups of four taps per pass of the inner loop
+};
+
+// Divisors of the group count among 1, 2, 4: the unroll factors that fit
+// both the literal loop and a shared body.
+std::vector<int64_t> UnrollValues(int64_t groups) {
+  std::vector<int64_t> v;
+  for (int64_t u : {1, 2, 4})
+    if (groups % u == 0 && u <= groups) v.push_back(u);
+  return v;
+}
+
+// Today's heuristic: groups per pass 2 or 1, dividing the group count, at
+// least two passes (a straight run of many groups lets gcc schedule loads
+// early and spill; four per pass saves ~1 % of the instructions for ~100 B
+// more code per conv). A shared body takes 2 whenever it divides.
+int DefaultUnroll(int64_t groups, bool shared) {
+  if (shared) return groups % 2 == 0 ? 2 : 1;
+  return groups % 2 == 0 && groups >= 4 ? 2 : 1;
+}
+
+// The schedule of node `index` (unset knobs: the defaults), clamped to what
+// the layer allows so that any schedule emits a correct kernel.
+Choice ChoiceOf(const KernelContext& ctx, size_t index, const Shape& s, bool shared) {
+  const Schedule sc = ScheduleOf(ctx, index);
+  const int64_t groups = s.padded_depth() / 4;
+  Choice c{2, 2, DefaultUnroll(groups, shared)};
+  const int64_t p = sc.Get("pixels", c.pixels), u = sc.Get("channels", c.channels), r = sc.Get("unroll", c.unroll);
+  if (p == 1 || p == 2) c.pixels = static_cast<int>(p);
+  if (u == 1 || u == 2 || u == 4) c.channels = static_cast<int>(u);
+  const std::vector<int64_t> rs = UnrollValues(groups);
+  if (std::find(rs.begin(), rs.end(), r) != rs.end()) c.unroll = static_cast<int>(r);
+  return c;
 }
 
 // The static helper that gathers one pixel's taps as int8 into `d`.
@@ -110,34 +152,51 @@ std::string Im2col(const Shape& s, const std::string& name, int32_t zin) {
   return b + "}\n";
 }
 
+// The block's int8 values sign-extended once into int16x2 column words: per
+// group of 4 taps, pixel a (lanes 0,2 | 1,3), then pixel b when P is 2.
+std::string SignExtend(int P, const std::string& groups) {
+  std::string b = std::string("{  /* sign-extend once: per group of 4 taps, pixel a (lanes 0,2 | 1,3)") +
+                  (P == 2 ? ", pixel b" : "") + " */\n  int j;\n  for (j = 0; j < " + groups + "; ++j) {\n";
+  if (P == 2) {
+    b += "    const int32_t va = ember_read_s8x4(xa + 4 * j), vb = ember_read_s8x4(xb + 4 * j);\n";
+    b += "    cols[4 * j] = ember_sxtb16(va);\n    cols[4 * j + 1] = ember_sxtb16_ror8(va);\n";
+    b += "    cols[4 * j + 2] = ember_sxtb16(vb);\n    cols[4 * j + 3] = ember_sxtb16_ror8(vb);\n  }\n}\n";
+  } else {
+    b += "    const int32_t va = ember_read_s8x4(xa + 4 * j);\n";
+    b += "    cols[2 * j] = ember_sxtb16(va);\n    cols[2 * j + 1] = ember_sxtb16_ror8(va);\n  }\n}\n";
+  }
+  return b;
+}
+
 // The body shared by pointwise layers (direct()): sizes and tables are the
 // parameters pixels, cout, groups (= in_c / 4), wts, inits and the requant
-// tables (DspRequant::ShareTables). A block of one
-// pixel (the last of an odd count) computes it twice and stores it twice to
-// the same place (ob = o), so no store needs a guard.
-std::string SharedDirectBody(const Shape& s, DspRequant* rq) {
+// tables (DspRequant::ShareTables). With blocks of two pixels, a block of one
+// (the last of an odd count) computes it twice and stores it twice to the
+// same place (ob = o), so no store needs a guard.
+std::string SharedDirectBody(const Shape& s, const Choice& ch, DspRequant* rq) {
   const int64_t groups = s.padded_depth() / 4;
   rq->ShareTables();
+  const int P = ch.pixels;
   std::string b = "int32_t* const cols = (int32_t*)scratch;\nint8_t* o = out0;\n";
-  b += "for (int p = 0; p < pixels; p += 2, o += 2 * cout) {\n";
-  std::string blk = "const int two = p + 1 < pixels;  /* the block has a 2nd pixel (else b repeats a) */\n";
-  blk += "const int8_t* const xa = in0 + p * 4 * groups;\n";
-  blk += "const int8_t* const xb = two ? xa + 4 * groups : xa;\n";
-  blk += "int8_t* const ob = two ? o + cout : o;\n";
-  blk += "{  /* sign-extend once: per group of 4 taps, pixel a (lanes 0,2 | 1,3), pixel b */\n";
-  blk += "  int j;\n  for (j = 0; j < groups; ++j) {\n";
-  blk += "    const int32_t va = ember_read_s8x4(xa + 4 * j), vb = ember_read_s8x4(xb + 4 * j);\n";
-  blk += "    cols[4 * j] = ember_sxtb16(va);\n    cols[4 * j + 1] = ember_sxtb16_ror8(va);\n";
-  blk += "    cols[4 * j + 2] = ember_sxtb16(vb);\n    cols[4 * j + 3] = ember_sxtb16_ror8(vb);\n  }\n}\n";
-  const int unroll = groups % 2 == 0 ? 2 : 1;
-  SmladGemm gm{4 * groups, s.out_c, 2, 2, unroll, RowSource::kColumns, "wts", "inits", "cols", ""};
+  b += "for (int p = 0; p < pixels; p += " + std::to_string(P) + ", o += " + (P == 2 ? "2 * cout" : "cout") + ") {\n";
+  std::string blk;
+  if (P == 2) {
+    blk += "const int two = p + 1 < pixels;  /* the block has a 2nd pixel (else b repeats a) */\n";
+    blk += "const int8_t* const xa = in0 + p * 4 * groups;\n";
+    blk += "const int8_t* const xb = two ? xa + 4 * groups : xa;\n";
+    blk += "int8_t* const ob = two ? o + cout : o;\n";
+  } else {
+    blk += "const int8_t* const xa = in0 + p * 4 * groups;\n";
+  }
+  blk += SignExtend(P, "groups");
+  SmladGemm gm{4 * groups, s.out_c, ch.channels, P, ch.unroll, RowSource::kColumns, "wts", "inits", "cols", ""};
   gm.channels_expr = "cout";
-  gm.passes_expr = unroll == 2 ? "groups >> 1" : "groups";
+  gm.passes_expr = ch.unroll == 1 ? "groups" : ch.unroll == 2 ? "groups >> 1" : "groups >> 2";
   gm.block_setup = rq->BlockSetup("c");
   blk += EmitSmladGemm(
       gm,
-      [&](const std::string& acc, int p, const std::string& ch, int u) {
-        return rq->Store(std::string(p ? "ob[" : "o[") + ch + "]", acc, ch, u);
+      [&](const std::string& acc, int p, const std::string& c, int u) {
+        return rq->Store(std::string(p ? "ob[" : "o[") + c + "]", acc, c, u);
       },
       [&](int) { return std::string(); });
   return Reindent(b + Reindent(blk, 2) + "}\n", 2);
@@ -145,17 +204,18 @@ std::string SharedDirectBody(const Shape& s, DspRequant* rq) {
 
 // The shared body of node `index` of `g` for `target`, "" when the node is
 // not a pointwise conv2d the DSP variant handles.
-std::string SharedDirectBodyOf(const ir::Graph& g, size_t index, const Target& target) {
+std::string SharedDirectBodyOf(const ir::Graph& g, size_t index, const Target& target,
+                               const std::map<size_t, Schedule>* schedules) {
   const ir::Node& n = g.nodes[index];
   if (n.op != ir::OpKind::kConv2D) return "";
   ConstPool unused("unused");
-  const KernelContext ctx{g, n, index, "f", unused, target};
+  const KernelContext ctx{g, n, index, "f", unused, target, false, schedules};
   Shape s;
   DspRequant rq;
   if (!Conv2DApplies(ctx) || !GetShape(ctx, &s) || !s.direct() ||
       !rq.Init(ctx, s.out_c, ops::MultiplierFormula::kDouble).ok())
     return "";
-  return SharedDirectBody(s, &rq);
+  return SharedDirectBody(s, ChoiceOf(ctx, index, s, true), &rq);
 }
 
 }  // namespace
@@ -172,6 +232,25 @@ bool Conv2DApplies(const KernelContext& ctx) {
   return f.shape[3] == s.in_c && s.depth() <= kMaxDepth && s.out_c > 0;
 }
 
+std::optional<ScheduleSpace> Conv2DSpace(const KernelContext& ctx) {
+  Shape s;
+  if (!GetShape(ctx, &s)) return std::nullopt;
+  const int64_t groups = s.padded_depth() / 4;
+  ScheduleSpace sp;
+  sp.kernel = "dsp.conv2d";
+  sp.knobs = {{"channels", {1, 2, 4}, "output channels per inner block (accumulators per pixel)"},
+              {"pixels", {1, 2}, "output pixels per block (im2col rows sharing each weight load)"},
+              {"unroll", UnrollValues(groups), "groups of four taps per pass of the inner loop"}};
+  sp.default_point.knobs = {{"channels", 2}, {"pixels", 2}, {"unroll", DefaultUnroll(groups, false)}};
+  return sp;
+}
+
+int Conv2DPixelBlock(const KernelContext& ctx) {
+  Shape s;
+  if (!GetShape(ctx, &s)) return 2;
+  return ChoiceOf(ctx, ctx.node_index, s, false).pixels;
+}
+
 Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckConstOperands(ctx));
   const ir::Graph& g = ctx.graph;
@@ -184,19 +263,22 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   const int64_t k = s.depth(), k4 = s.padded_depth(), groups = k4 / 4;
   const int64_t pixels = s.batch * s.out_h * s.out_w, hw = s.out_h * s.out_w;
 
-  const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
-  std::vector<int32_t> init = FoldZeroPoints(w, BiasData(g, n, s.out_c), s.out_c, k, zin, 0);
-  init.resize(static_cast<size_t>((s.out_c + 1) / 2 * 2), 0);
-  const std::string wt = ctx.consts.AddInt32(n.name + "_w_smlad", PackWeights(w, s.out_c, k, 2));
-  const std::string it = ctx.consts.AddInt32(n.name + "_init", init);
-
   // A body shared with another layer of the graph (same text), or literals.
   std::string shared;
-  const std::string mine = SharedDirectBodyOf(g, ctx.node_index, ctx.target);
+  const std::string mine = SharedDirectBodyOf(g, ctx.node_index, ctx.target, ctx.schedules);
   for (size_t i = 0; i < g.nodes.size() && !mine.empty() && shared.empty(); ++i)
-    if (i != ctx.node_index && SharedDirectBodyOf(g, i, ctx.target) == mine) shared = mine;
+    if (i != ctx.node_index && SharedDirectBodyOf(g, i, ctx.target, ctx.schedules) == mine) shared = mine;
+  const Choice ch = ChoiceOf(ctx, ctx.node_index, s, !shared.empty());
+  const int P = ch.pixels, U = ch.channels;
+
+  const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
+  std::vector<int32_t> init = FoldZeroPoints(w, BiasData(g, n, s.out_c), s.out_c, k, zin, 0);
+  init.resize(static_cast<size_t>((s.out_c + U - 1) / U * U), 0);
+  const std::string wt = ctx.consts.AddInt32(n.name + "_w_smlad", PackWeights(w, s.out_c, k, U));
+  const std::string it = ctx.consts.AddInt32(n.name + "_init", init);
 
   const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
+  const std::string blocks = std::to_string(P) + (P == 1 ? " pixel" : " pixels");
   std::string code = "/* conv2d '" + n.name + "': " + TypeString(g, n.inputs[0]) + " -> " +
                      TypeString(g, n.outputs[0]) + ", filter " + std::to_string(s.k_h) + "x" +
                      std::to_string(s.k_w) + ", stride " + std::to_string(s.w.stride_h) + "x" +
@@ -205,15 +287,16 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
     code += ", dilation " + std::to_string(s.w.dilation_h) + "x" + std::to_string(s.w.dilation_w);
   code += ", pad " + PadString(s.w) + ", act " + ops::ActivationName(s.w.act) +
           (has_bias ? "" : ", no bias") + "\n   " + rq.Describe() +
-          "; init = bias - z_in * sum(w)\n   DSP (SMLAD): im2col of 2 pixels (K " + std::to_string(k) +
-          " -> " + std::to_string(k4) + ") into int16 scratch, 2 pixels x 2 channels per inner loop" +
+          "; init = bias - z_in * sum(w)\n   DSP (SMLAD): im2col of " + blocks + " (K " + std::to_string(k) +
+          " -> " + std::to_string(k4) + ") into int16 scratch, " + blocks + " x " + std::to_string(U) +
+          (U == 1 ? " channel" : " channels") + " per inner loop" +
           (shared.empty() ? "" : ",\n   in a body shared by the layers with the same text") + ".\n"
-          "   Access order: pixels in raster order (batch, oy, ox) in blocks of 2; a block's outputs\n"
-          "   are written after all its input pixels were read. */\n";
+          "   Access order: pixels in raster order (batch, oy, ox) in blocks of " + std::to_string(P) +
+          "; a block's outputs\n   are written after all its input pixels were read. */\n";
 
-  // Scratch: [col8: 2 x k4 int8, gathered taps] [cols: 2 x k4 int16 as words].
-  const int64_t col8_bytes = s.direct() ? 0 : 2 * k4;
-  const int64_t scratch = col8_bytes + 4 * k4;
+  // Scratch: [col8: P x k4 int8, gathered taps] [cols: P x k4 int16 as words].
+  const int64_t col8_bytes = s.direct() ? 0 : P * k4;
+  const int64_t scratch = col8_bytes + 2 * P * k4;
   if (!shared.empty()) {
     std::vector<SharedParam> params = {{"int pixels", std::to_string(pixels)},
                                        {"int cout", std::to_string(s.out_c)},
@@ -235,40 +318,39 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   if (!s.direct()) b += "int8_t* const col8 = (int8_t*)scratch;\n";
   b += "int32_t* const cols = (int32_t*)(scratch + " + std::to_string(col8_bytes) + ");\n";
   b += "int8_t* o = out0;\n";
-  b += "for (int p = 0; p < " + std::to_string(pixels) + "; p += 2, o += " + std::to_string(2 * s.out_c) +
-       ") {\n";
+  b += "for (int p = 0; p < " + std::to_string(pixels) + "; p += " + std::to_string(P) + ", o += " +
+       std::to_string(P * s.out_c) + ") {\n";
   std::string blk;
-  const bool odd = pixels % 2 == 1;  // the last block has one pixel
+  const bool odd = P == 2 && pixels % 2 == 1;  // the last block has one pixel
   if (odd) blk += "const int two = p + 1 < " + std::to_string(pixels) + ";  /* the block has a 2nd pixel */\n";
   if (s.direct()) {
     blk += "const int8_t* const xa = in0 + p * " + std::to_string(s.in_c) + ";\n";
-    blk += "const int8_t* const xb = " + (odd ? "two ? xa + " + std::to_string(s.in_c) + " : xa" : "xa + " + std::to_string(s.in_c)) + ";\n";
+    if (P == 2)
+      blk += "const int8_t* const xb = " + (odd ? "two ? xa + " + std::to_string(s.in_c) + " : xa" : "xa + " + std::to_string(s.in_c)) + ";\n";
   } else {
-    blk += std::string("{\n  int q;\n  for (q = 0; q < ") + (odd ? "1 + two" : "2") + "; ++q) {\n";
-    blk += "    const int i = (p + q) % " + std::to_string(hw) + ";\n";
-    blk += "    " + im2col + "(in0 + (p + q) / " + std::to_string(hw) + " * " +
-           std::to_string(s.in_h * s.in_w * s.in_c) + ", i / " + std::to_string(s.out_w) + ", i % " +
-           std::to_string(s.out_w) + ", col8 + q * " + std::to_string(k4) + ");\n  }\n}\n";
+    if (P == 2) {
+      blk += std::string("{\n  int q;\n  for (q = 0; q < ") + (odd ? "1 + two" : "2") + "; ++q) {\n";
+      blk += "    const int i = (p + q) % " + std::to_string(hw) + ";\n";
+      blk += "    " + im2col + "(in0 + (p + q) / " + std::to_string(hw) + " * " +
+             std::to_string(s.in_h * s.in_w * s.in_c) + ", i / " + std::to_string(s.out_w) + ", i % " +
+             std::to_string(s.out_w) + ", col8 + q * " + std::to_string(k4) + ");\n  }\n}\n";
+    } else {
+      blk += "{\n  const int i = p % " + std::to_string(hw) + ";\n";
+      blk += "  " + im2col + "(in0 + p / " + std::to_string(hw) + " * " + std::to_string(s.in_h * s.in_w * s.in_c) +
+             ", i / " + std::to_string(s.out_w) + ", i % " + std::to_string(s.out_w) + ", col8);\n}\n";
+    }
     blk += "const int8_t* const xa = col8;\n";
-    blk += "const int8_t* const xb = " + (odd ? "two ? col8 + " + std::to_string(k4) + " : col8" : "col8 + " + std::to_string(k4)) + ";\n";
+    if (P == 2)
+      blk += "const int8_t* const xb = " + (odd ? "two ? col8 + " + std::to_string(k4) + " : col8" : "col8 + " + std::to_string(k4)) + ";\n";
   }
-  blk += "{  /* sign-extend once: per group of 4 taps, pixel a (lanes 0,2 | 1,3), pixel b */\n";
-  blk += "  int j;\n  for (j = 0; j < " + std::to_string(groups) + "; ++j) {\n";
-  blk += "    const int32_t va = ember_read_s8x4(xa + 4 * j), vb = ember_read_s8x4(xb + 4 * j);\n";
-  blk += "    cols[4 * j] = ember_sxtb16(va);\n    cols[4 * j + 1] = ember_sxtb16_ror8(va);\n";
-  blk += "    cols[4 * j + 2] = ember_sxtb16(vb);\n    cols[4 * j + 3] = ember_sxtb16_ror8(vb);\n  }\n}\n";
-  // Groups per pass: 2 or 1, dividing the group count, at least two passes (a
-  // straight run of many groups lets gcc schedule loads early and spill; four
-  // per pass saves ~1 % of the instructions for ~100 B more code per conv).
-  const int unroll = groups % 2 == 0 && groups >= 4 ? 2 : 1;
-  SmladGemm gm{k4, s.out_c, 2, 2, unroll, RowSource::kColumns,
-               wt, it, "cols", ""};
+  blk += SignExtend(P, std::to_string(groups));
+  SmladGemm gm{k4, s.out_c, U, P, ch.unroll, RowSource::kColumns, wt, it, "cols", ""};
   gm.block_setup = rq.BlockSetup("c");
   const std::string oc = std::to_string(s.out_c);
   blk += EmitSmladGemm(
       gm,
-      [&](const std::string& acc, int p, const std::string& ch, int u) {
-        return rq.Store("o[" + (p ? oc + " + " : std::string()) + ch + "]", acc, ch, u);
+      [&](const std::string& acc, int p, const std::string& c, int u) {
+        return rq.Store("o[" + (p ? oc + " + " : std::string()) + c + "]", acc, c, u);
       },
       [&](int) { return odd ? std::string("two") : std::string(); });
   b += Reindent(blk, 2) + "}\n";

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "codegen/c/kernels/depthwise_isa.h"
+#include "codegen/c/schedule.h"
 
 namespace ember::codegen::c {
 namespace {
@@ -45,7 +46,8 @@ int64_t WeightWords(const DwPlan& p) { return 4 * (p.taps() / 2) + 2 * (p.taps()
 // tap, reading the group's weight pairs at byte offset 16 of `wq`. Written
 // in the order that keeps few values live (EMBER_DW_BARRIER keeps GCC from
 // hoisting the loads of later taps).
-std::string GroupTaps(const DwPlan& p) {
+// `barrier`: a barrier after every `barrier` tap pairs (0: none).
+std::string GroupTaps(const DwPlan& p, int64_t barrier) {
   std::string s;
   const int64_t t = p.taps();
   int64_t off = 16;
@@ -60,7 +62,8 @@ std::string GroupTaps(const DwPlan& p) {
     s += "  e = ember_dw_sxtb16_hi(u), f = ember_dw_sxtb16_hi(v);\n";
     s += "  EMBER_DW_LD2(w0, w1, wq, " + std::to_string(off + 8) + ");\n";
     s += "  a1 = ember_dw_smlad(ember_dw_pkbb(e, f), w0, a1);\n";
-    s += "  a3 = ember_dw_smlad(ember_dw_pktt(e, f), w1, a3);\n}\nEMBER_DW_BARRIER();\n";
+    s += "  a3 = ember_dw_smlad(ember_dw_pktt(e, f), w1, a3);\n}\n";
+    if (barrier > 0 && (ta / 2 + 1) % barrier == 0) s += "EMBER_DW_BARRIER();\n";
   }
   if (t % 2 == 1) {
     const std::string a = "p" + std::to_string(t - 1);
@@ -92,7 +95,7 @@ std::string Store(const DwPlan& p, const DspNames& nm, const std::string& acc,
   return s + Reindent(DwClampStore(p.rq.params(), "o[" + ch + "]", v), 2) + "}\n";
 }
 
-std::string PixelBody(const DwPlan& p, const DspNames& nm, bool interior, const std::string& zpad) {
+std::string PixelBody(const DwPlan& p, const DspNames& nm, bool interior, const std::string& zpad, int64_t barrier) {
   std::string s = DwTapPointers(p, interior, zpad);
   const int64_t c4 = p.c - p.c % 4;
   if (c4 > 0) {
@@ -101,7 +104,7 @@ std::string PixelBody(const DwPlan& p, const DspNames& nm, bool interior, const 
          std::to_string(nm.words_per_group) + ") {\n";
     std::string g = "int32_t a0, a1, a2, a3;\n";
     g += "EMBER_DW_LD2(a0, a1, wq, 0);\nEMBER_DW_LD2(a2, a3, wq, 8);\n";
-    g += GroupTaps(p);
+    g += GroupTaps(p, barrier);
     const int64_t mp_off = 4 * (4 + WeightWords(p));
     for (int j = 0; j < 4; ++j)
       g += Store(p, nm, "a" + std::to_string(j), j ? "c + " + std::to_string(j) : "c", "wq",
@@ -124,10 +127,27 @@ std::string PixelBody(const DwPlan& p, const DspNames& nm, bool interior, const 
 
 }  // namespace
 
+std::optional<ScheduleSpace> DepthwiseConv2DDspSpace(const KernelContext& ctx) {
+  ConstPool local("space");
+  const KernelContext probe{ctx.graph, ctx.node, ctx.node_index, "f", local, ctx.target};
+  if (!EmitDepthwiseConv2DDsp(probe)) return std::nullopt;  // the portable kernel runs
+  std::optional<DwPlan> plan = PlanDepthwiseInt8(probe, "DSP");
+  if (!plan || plan->taps() < 2 || plan->c < 4) return std::nullopt;
+  ScheduleSpace sp;
+  sp.kernel = "dsp.depthwise_conv2d";
+  std::vector<int64_t> values = {0, 1};
+  if (plan->taps() >= 4) values.push_back(2);
+  sp.knobs = {{"barrier", values, "a compiler barrier after every N tap pairs (0: none): how far gcc may hoist loads"}};
+  sp.default_point.knobs = {{"barrier", 1}};
+  return sp;
+}
+
 std::optional<Kernel> EmitDepthwiseConv2DDsp(const KernelContext& ctx) {
   std::optional<DwPlan> plan = PlanDepthwiseInt8(ctx, "DSP");
   if (!plan) return std::nullopt;
   DwPlan& p = *plan;
+  int64_t barrier = ScheduleOf(ctx, ctx.node_index).Get("barrier", 1);
+  if (barrier < 0 || barrier > 2) barrier = 1;
   const ops::ConvRequant r = p.rq.params();
   DspNames nm;
   nm.fast = true;
@@ -206,7 +226,7 @@ std::optional<Kernel> EmitDepthwiseConv2DDsp(const KernelContext& ctx) {
   Kernel k;
   k.code = p.comment + rq_note + DwAccessOrderComment(4) + " */\n#include \"ember/dsp_dw.h\"\n" +
            DwSharedKernel(ctx.fn_name, KernelParams(ctx, 0),
-                          DwPixelLoops(p, [&](bool interior) { return PixelBody(p, nm, interior, zpad); }),
+                          DwPixelLoops(p, [&](bool interior) { return PixelBody(p, nm, interior, zpad, barrier); }),
                           tables);
   return k;
 }

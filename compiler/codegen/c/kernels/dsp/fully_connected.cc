@@ -39,6 +39,19 @@ bool FullyConnectedApplies(const KernelContext& ctx) {
   return wt.shape[0] > 0 && wt.shape[1] > 0 && wt.shape[1] < (int64_t{1} << 24);
 }
 
+// Knob defaults (today's choices): four units per block, one group per pass
+// (23 instructions per 16 MACs on cortex-m4; two: 45 per 32, for twice the
+// code; four: gcc spills), the stores through a loop over the block.
+std::optional<ScheduleSpace> FullyConnectedSpace(const KernelContext&) {
+  ScheduleSpace sp;
+  sp.kernel = "dsp.fully_connected";
+  sp.knobs = {{"channels", {1, 2, 4}, "units per inner block (accumulators)"},
+              {"unroll", {1, 2, 4}, "groups of four inputs per pass of the inner loop"},
+              {"store_loop", {0, 1}, "1: store a block through a loop over its units (less code); 0: unrolled"}};
+  sp.default_point.knobs = {{"channels", 4}, {"unroll", 1}, {"store_loop", 1}};
+  return sp;
+}
+
 Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckConstOperands(ctx));
   const ir::Graph& g = ctx.graph;
@@ -53,7 +66,10 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
   int32_t zin = 0, zw = 0;
   EMBER_RETURN_IF_ERROR(InitFcRequant(ctx, units, &rq, &zin, &zw));
   const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
-  constexpr int kBlock = 4;
+  const Schedule sc = ScheduleOf(ctx, ctx.node_index);
+  const int64_t sb = sc.Get("channels", 4), su = sc.Get("unroll", 1);
+  const int kBlock = sb == 1 || sb == 2 ? static_cast<int>(sb) : 4;
+  const int unroll = su == 2 || su == 4 ? static_cast<int>(su) : 1;
   std::vector<int32_t> init = FoldZeroPoints(w, BiasData(g, n, units), units, depth, zin, zw);
   init.resize(static_cast<size_t>((units + kBlock - 1) / kBlock * kBlock), 0);
   const std::string wtab = ctx.consts.AddInt32(n.name + "_w_smlad", PackWeights(w, units, depth, kBlock));
@@ -65,7 +81,7 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
                      ops::ActivationName(act) + (has_bias ? "" : ", no bias") + "\n   " +
                      rq.Describe() + (zw ? ", z_w " + std::to_string(zw) : "") +
                      "; init = bias - z_in * sum(w)" + (zw ? " + depth * z_w * z_in" : "") +
-                     "\n   DSP (SMLAD): 1 row x 4 units per inner loop, weights packed in loop order.\n"
+                     "\n   DSP (SMLAD): 1 row x " + std::to_string(kBlock) + (kBlock == 1 ? " unit" : " units") + " per inner loop, weights packed in loop order.\n"
                      "   Access order: rows in order; a row's input is read until its last output is "
                      "written. */\n";
   code += "EMBER_NOINLINE static void " + ctx.fn_name + "(" + KernelParams(ctx, 0) + ") {\n";
@@ -76,11 +92,9 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
     row += "int32_t xsum = 0;\nfor (int d = 0; d < " + std::to_string(depth) +
            "; ++d) xsum += x[d];\n";
   }
-  // One group per pass: 23 instructions per 16 MACs on cortex-m4 (two: 45 per 32,
-  // for twice the code; four: gcc spills).
-  SmladGemm gm{depth, units, kBlock, 1, 1, RowSource::kInt8, wtab, itab, "", "x"};
+  SmladGemm gm{depth, units, kBlock, 1, unroll, RowSource::kInt8, wtab, itab, "", "x"};
   gm.block_setup = rq.BlockSetup("c");
-  gm.store_loop = true;
+  gm.store_loop = sc.Get("store_loop", 1) != 0;
   row += EmitSmladGemm(
       gm,
       [&](const std::string& acc, int, const std::string& ch, int u) {

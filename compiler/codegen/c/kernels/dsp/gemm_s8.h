@@ -16,12 +16,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
 #include "codegen/c/kernels/shared_kernel.h"
+#include "codegen/c/schedule.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c::dsp {
@@ -33,6 +35,12 @@ bool Conv2DApplies(const KernelContext& ctx);
 Expected<Kernel> EmitConv2D(const KernelContext& ctx);
 bool FullyConnectedApplies(const KernelContext& ctx);
 Expected<Kernel> EmitFullyConnected(const KernelContext& ctx);
+// Their schedule spaces (codegen/c/schedule.h, docs/tuning.md), for nodes
+// where *Applies holds.
+std::optional<ScheduleSpace> Conv2DSpace(const KernelContext& ctx);
+std::optional<ScheduleSpace> FullyConnectedSpace(const KernelContext& ctx);
+// The conv2d's pixels per block (its access order, for the overlap it declares).
+int Conv2DPixelBlock(const KernelContext& ctx);
 
 // The requantization store of the DSP kernels: ember_requant_rs (one SMLAL
 // and one shift, runtime/include/ember/dsp.h) when every channel's multiplier

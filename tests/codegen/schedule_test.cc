@@ -1,0 +1,192 @@
+// Schedules of the tunable kernels (codegen/c/schedule.h): every point of
+// each space emits a kernel that is bit-exact with the reference evaluator
+// (checked over the whole space for small layers, with the declared
+// overlaps too); the default point is today's code; the space's knobs and
+// defaults are as documented in docs/tuning.md.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "codegen/c/emitter.h"
+#include "codegen/c/schedule.h"
+#include "codegen/conv_cases.h"
+#include "codegen/kernel_harness.h"
+#include "ops/evaluate.h"
+
+namespace ember::test {
+namespace {
+
+using codegen::c::Schedule;
+using codegen::c::ScheduleSpace;
+
+std::optional<ScheduleSpace> SpaceOf(const ir::Graph& g, size_t index, const std::string& target = "cortex-m4") {
+  auto tg = codegen::c::ParseTarget(target);
+  EXPECT_TRUE(tg.ok());
+  codegen::c::ConstPool consts("k");
+  const codegen::c::KernelContext ctx{g, g.nodes.at(index), index, "f", consts, *tg};
+  return codegen::c::TuningSpace(ctx);
+}
+
+std::string CodeOf(const ir::Graph& g, size_t index, const std::map<size_t, Schedule>* schedules) {
+  auto tg = codegen::c::ParseTarget("cortex-m4");
+  codegen::c::ConstPool consts("k");
+  const codegen::c::KernelContext ctx{g, g.nodes.at(index), index, "f", consts, *tg, false, schedules};
+  auto k = codegen::c::GetEmitter(g.nodes[index].op).emit(ctx);
+  EXPECT_TRUE(k.ok()) << k.diag().ToString();
+  return k.ok() ? consts.Render() + k->code : "";
+}
+
+// Every point of node `index`'s space, run on the host (dsp.h's portable C),
+// equals the reference; so does every declared overlap.
+void ExpectWholeSpaceBitExact(const ir::Graph& g, size_t index, const ir::Graph& alone,
+                              const std::vector<uint8_t>& input, const char* what) {
+  const std::optional<ScheduleSpace> sp = SpaceOf(g, index);
+  ASSERT_TRUE(sp.has_value()) << what << ": no tuning space";
+  auto want = ops::EvaluateGraph(alone, {input});
+  ASSERT_TRUE(want.ok()) << want.diag().ToString();
+  std::set<std::string> texts;
+  for (int64_t i = 0; i < sp->Size(); ++i) {
+    const Schedule s = sp->Point(i);
+    std::map<size_t, Schedule> all;
+    for (size_t n = 0; n < g.nodes.size(); ++n) all[n] = s;  // every layer alike (a shared body stays shared)
+    std::string src;
+    std::vector<std::vector<uint8_t>> overlapped;
+    auto got = RunKernelInC(g, index, {input}, "cortex-m4", &src, &overlapped, &all);
+    ASSERT_TRUE(got.ok()) << what << " " << s.ToString() << ": " << got.diag().ToString() << src;
+    EXPECT_EQ(got->at(0), want->outputs.at(0)) << what << " " << s.ToString() << "\n" << src;
+    for (const auto& o : overlapped) EXPECT_EQ(o, want->outputs.at(0)) << what << " " << s.ToString() << ", overlapped";
+    texts.insert(CodeOf(g, index, &all));
+  }
+  // Every point is a different kernel (no knob is ignored).
+  EXPECT_EQ(static_cast<int64_t>(texts.size()), sp->Size()) << what;
+}
+
+ConvCase Pointwise(int64_t c, int64_t oc) { return PointwiseConv(5, 5, c, oc); }
+
+TEST(ScheduleConv2D, SpaceKnobsAndDefault) {
+  std::vector<uint8_t> in;
+  OneNode t = BuildConv(Pointwise(16, 12), &in);
+  const auto sp = SpaceOf(t.graph(), 0);
+  ASSERT_TRUE(sp.has_value());
+  EXPECT_EQ(sp->kernel, "dsp.conv2d");
+  ASSERT_EQ(sp->knobs.size(), 3u);
+  EXPECT_EQ(sp->knobs[0].name, "channels");
+  EXPECT_EQ(sp->knobs[1].name, "pixels");
+  EXPECT_EQ(sp->knobs[2].name, "unroll");
+  EXPECT_EQ(sp->knobs[2].values, (std::vector<int64_t>{1, 2, 4}));  // 4 groups of 4 taps
+  EXPECT_EQ(sp->Size(), 18);
+  EXPECT_EQ(sp->default_point.ToString(), "channels=2,pixels=2,unroll=2");
+  EXPECT_TRUE(sp->Contains(sp->default_point));
+  EXPECT_FALSE(sp->Contains(Schedule{{{"unroll", 3}}}));
+  EXPECT_FALSE(sp->Contains(Schedule{{{"tile", 1}}}));
+  // The default point emits exactly the code of no schedule.
+  std::map<size_t, Schedule> def{{0, sp->default_point}};
+  EXPECT_EQ(CodeOf(t.graph(), 0, &def), CodeOf(t.graph(), 0, nullptr));
+  // Portable targets and Helium have no space (yet).
+  EXPECT_FALSE(SpaceOf(t.graph(), 0, "cortex-m3").has_value());
+  EXPECT_FALSE(SpaceOf(t.graph(), 0, "host").has_value());
+}
+
+TEST(ScheduleConv2D, WholeSpaceBitExactPointwiseOddPixelsAndChannels) {
+  ConvCase k = Pointwise(8, 7);  // 25 pixels (odd), 7 channels (no block size divides)
+  k.act = "relu6";
+  std::vector<uint8_t> in;
+  OneNode t = BuildConv(k, &in);
+  ExpectWholeSpaceBitExact(t.graph(), 0, t.graph(), in, "pointwise 8->7");
+}
+
+TEST(ScheduleConv2D, WholeSpaceBitExactIm2colPaddedStrided) {
+  ConvCase k;
+  k.h = 7, k.w = 6, k.c = 3, k.oc = 6, k.kh = 3, k.kw = 3, k.stride = {2, 1}, k.pad = {1, 1, 1, 1};
+  k.act = "relu", k.per_channel = true;
+  std::vector<uint8_t> in;
+  OneNode t = BuildConv(k, &in);
+  ExpectWholeSpaceBitExact(t.graph(), 0, t.graph(), in, "3x3 stride 2x1 padded");
+}
+
+TEST(ScheduleConv2D, WholeSpaceBitExactSharedBody) {
+  // Two pointwise layers of one kind share a body at every point.
+  ConvCase a = Pointwise(16, 12), b = Pointwise(8, 6);
+  a.act = b.act = "relu", a.zin = b.zin = -128, a.zout = b.zout = -128;
+  b.h = 3, b.w = 3, b.seed = 77;
+  std::vector<uint8_t> in_a, in_b;
+  OneNode ta = BuildConv(a, &in_a), tb = BuildConv(b, &in_b);
+  const ir::Graph both = MergeGraphs(ta.graph(), tb.graph(), "conv_b");
+  ExpectWholeSpaceBitExact(both, 1, tb.graph(), in_b, "shared pointwise 8->6");
+  // The first layer's groups (4) allow more unroll factors than the second's (2):
+  // at a point both allow, one body is shared.
+  std::map<size_t, Schedule> s{{0, Schedule{{{"channels", 2}, {"pixels", 1}, {"unroll", 2}}}},
+                               {1, Schedule{{{"channels", 2}, {"pixels", 1}, {"unroll", 2}}}}};
+  EXPECT_NE(CodeOf(both, 0, &s).find("ember_conv_"), std::string::npos);
+}
+
+TEST(ScheduleConv2D, ClampsAPointOutsideTheSpace) {
+  // A schedule the layer does not allow (from a hand-edited log) still emits a correct kernel.
+  std::vector<uint8_t> in;
+  ConvCase k = Pointwise(4, 5);
+  OneNode t = BuildConv(k, &in);
+  std::map<size_t, Schedule> s{{0, Schedule{{{"channels", 3}, {"pixels", 7}, {"unroll", 4}}}}};
+  auto want = ops::EvaluateGraph(t.graph(), {in});
+  ASSERT_TRUE(want.ok());
+  auto got = RunKernelInC(t.graph(), 0, {in}, "cortex-m4", nullptr, nullptr, &s);
+  ASSERT_TRUE(got.ok()) << got.diag().ToString();
+  EXPECT_EQ(got->at(0), want->outputs.at(0));
+}
+
+TEST(ScheduleFullyConnected, SpaceAndWholeSpaceBitExact) {
+  FcCase k;
+  k.in_shape = {2, 22};  // two rows, depth not a multiple of 4
+  k.units = 7;
+  k.act = "relu";
+  std::vector<uint8_t> in;
+  OneNode t = BuildFc(k, &in);
+  const auto sp = SpaceOf(t.graph(), 0);
+  ASSERT_TRUE(sp.has_value());
+  EXPECT_EQ(sp->kernel, "dsp.fully_connected");
+  EXPECT_EQ(sp->default_point.ToString(), "channels=4,store_loop=1,unroll=1");
+  std::map<size_t, Schedule> def{{0, sp->default_point}};
+  EXPECT_EQ(CodeOf(t.graph(), 0, &def), CodeOf(t.graph(), 0, nullptr));
+  ExpectWholeSpaceBitExact(t.graph(), 0, t.graph(), in, "fc 22->7");
+  // Per-tensor weights with a zero point (the row-sum term).
+  FcCase z = k;
+  z.zw = 3;
+  z.per_channel = false;
+  OneNode tz = BuildFc(z, &in);
+  ExpectWholeSpaceBitExact(tz.graph(), 0, tz.graph(), in, "fc 22->7 z_w 3");
+}
+
+// A one-node int8 depthwise_conv2d (depth multiplier 1), 3x3, padded.
+OneNode BuildDw(int64_t h, int64_t w, int64_t c, std::vector<int64_t> stride, std::vector<uint8_t>* input) {
+  OneNode t(ir::OpKind::kDepthwiseConv2D, "dw");
+  const int64_t oh = (h + 2 - 3) / stride[0] + 1, ow = (w + 2 - 3) / stride[1] + 1;
+  const float s_in = 0.05f, s_w = 0.01f, s_out = s_in * s_w * 40.0f * 3.0f;
+  *input = RandomBytes(static_cast<size_t>(h * w * c), 5);
+  t.InBytes(ir::DType::kInt8, {1, h, w, c}, *input, Quant(s_in, -7));
+  t.Const<int8_t>({1, 3, 3, c}, RandomInt8(static_cast<size_t>(9 * c), 6),
+                  QuantPerAxis(ChannelScales(static_cast<size_t>(c), 7, s_w), 3));
+  t.Const<int32_t>({c}, RandomInt32(static_cast<size_t>(c), 8, 3000));
+  t.Out(ir::DType::kInt8, {1, oh, ow, c}, Quant(s_out, 2));
+  t.Attr("stride", stride).Attr("dilation", std::vector<int64_t>{1, 1}).Attr("pad", std::vector<int64_t>{1, 1, 1, 1});
+  t.Attr("act", std::string("relu")).Attr("depth_multiplier", int64_t{1});
+  return t;
+}
+
+TEST(ScheduleDepthwise, SpaceAndWholeSpaceBitExact) {
+  std::vector<uint8_t> in;
+  OneNode t = BuildDw(5, 6, 10, {1, 1}, &in);  // 10 channels: two groups of 4 and a tail of 2
+  const auto sp = SpaceOf(t.graph(), 0);
+  ASSERT_TRUE(sp.has_value());
+  EXPECT_EQ(sp->kernel, "dsp.depthwise_conv2d");
+  EXPECT_EQ(sp->default_point.ToString(), "barrier=1");
+  EXPECT_EQ(sp->Size(), 3);
+  std::map<size_t, Schedule> def{{0, sp->default_point}};
+  EXPECT_EQ(CodeOf(t.graph(), 0, &def), CodeOf(t.graph(), 0, nullptr));
+  ExpectWholeSpaceBitExact(t.graph(), 0, t.graph(), in, "depthwise 3x3 10 channels");
+  OneNode s2 = BuildDw(7, 5, 8, {2, 2}, &in);
+  ExpectWholeSpaceBitExact(s2.graph(), 0, s2.graph(), in, "depthwise 3x3 stride 2");
+}
+
+}  // namespace
+}  // namespace ember::test
