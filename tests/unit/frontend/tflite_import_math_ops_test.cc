@@ -55,7 +55,7 @@ TEST(TfliteImportMathOps, SumInt8) {
   EXPECT_EQ(ir::Print(g),
             "graph \"main\" {\n"
             "  input %x : i8[2,3] quant(0.5, 1)\n"
-            "  %y = reduce_sum(%x) {axes=[1], keep_dims=1} : i8[2,1] quant(1, -2) loc(\"y\")\n"
+            "  %y = reduce_sum(%x) {axes=[1], keep_dims=1} : i8[2,1] quant(1.0, -2) loc(\"y\")\n"
             "  output %y\n"
             "}\n");
   // (3 + 5 + 7 - 3) * 0.5 - 2 = 4; (-1 + -1 + -1 - 3) * 0.5 - 2 = -5.

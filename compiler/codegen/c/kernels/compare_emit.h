@@ -54,7 +54,8 @@ inline Expected<Kernel> EmitCompareKernel(const KernelContext& ctx, const char* 
   // byte is written after its own inputs are read.
   const bool bytes = ir::DTypeSize(a.dtype) == 1;
   k.inplace_ok = bytes && !a.is_const() && a.shape == out.shape;
-  if (bytes && !b.is_const() && b.shape == out.shape) k.overlaps.push_back({1, 0});
+  const bool same = ctx.node.inputs[1] == ctx.node.inputs[0];  // x < x: one hint
+  if (bytes && !b.is_const() && b.shape == out.shape && !same) k.overlaps.push_back({1, 0});
   return k;
 }
 

@@ -29,7 +29,8 @@ inline Expected<Kernel> EmitLogicalKernel(const KernelContext& ctx, const std::s
            "}\n";
   for (size_t i = 0; i < shapes.size(); ++i) {
     const ir::Tensor& t = g.tensor(ctx.node.inputs[i]);
-    if (!t.is_const() && t.shape == out.shape) k.overlaps.push_back({static_cast<int>(i), 0});
+    const bool repeat = i == 1 && ctx.node.inputs[1] == ctx.node.inputs[0];  // x && x: one hint
+    if (!t.is_const() && t.shape == out.shape && !repeat) k.overlaps.push_back({static_cast<int>(i), 0});
   }
   return k;
 }

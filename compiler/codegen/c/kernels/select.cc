@@ -22,13 +22,16 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   };
   Kernel k;
   k.code = FunctionHead(ctx, {"out = cond ? x : y on the stored values"}) + EmitLoops(nest, 2, body) + "}\n";
-  // Each output element is written after its own inputs are read.
-  for (int i = 1; i <= 2; ++i) {
-    const ir::Tensor& t = g.tensor(ctx.node.inputs[static_cast<size_t>(i)]);
-    if (t.is_const() || t.shape != out.shape) continue;
+  // Each output element is written after its own inputs are read; one hint
+  // per distinct tensor (select(c, a, a) reads `a` twice).
+  for (int i = 0; i <= 2; ++i) {
+    const ir::TensorId id = ctx.node.inputs[static_cast<size_t>(i)];
+    const ir::Tensor& t = g.tensor(id);
+    bool seen = false;
+    for (const KernelOverlap& o : k.overlaps) seen = seen || ctx.node.inputs[static_cast<size_t>(o.input)] == id;
+    if (t.is_const() || t.shape != out.shape || ir::DTypeSize(t.dtype) != ir::DTypeSize(out.dtype) || seen) continue;
     k.overlaps.push_back({i, 0});
   }
-  if (!c.is_const() && c.shape == out.shape && ir::DTypeSize(out.dtype) == 1) k.overlaps.push_back({0, 0});
   return k;
 }
 
