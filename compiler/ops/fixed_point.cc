@@ -7,6 +7,7 @@
 // like plain int32 (they do not saturate); only rescaling to fewer integer
 // bits saturates (SatShl). Products of a Qa and a Qb value are Srdhm of the
 // raws, a Q(a+b) value.
+#include <bit>
 #include <cstdint>
 #include <limits>
 
@@ -158,6 +159,33 @@ int16_t DownscaleMultiplierToInt16(int32_t multiplier) {
   constexpr int32_t kRounding = int32_t{1} << 15;
   if (multiplier >= kInt32Max - kRounding) return std::numeric_limits<int16_t>::max();
   return static_cast<int16_t>((multiplier + kRounding) >> 16);
+}
+
+QuantizedMultiplier InvSqrtQuantizedMultiplier(int32_t input) {
+  if (input <= 1) return {kInt32Max, 0};
+  int shift = 11;
+  while (input >= (1 << 29)) {
+    input /= 4;
+    ++shift;
+  }
+  const int max_left_shift_bits = std::countl_zero(static_cast<uint32_t>(input)) - 1;
+  const int left_shift_bit_pairs = max_left_shift_bits / 2 - 1;
+  shift -= left_shift_bit_pairs;
+  input <<= 2 * left_shift_bit_pairs;  // now in [2^27, 2^29)
+  // Q3.28 values; a product of two Qm values is Q(2m), brought back by SatShl.
+  const int32_t half_input = Rdbpot(input >> 1, 1);
+  const int32_t half_three = (1 << 28) + (1 << 27);
+  int32_t x = 1 << 28;  // 1.0
+  for (int i = 0; i < 5; ++i) {
+    const int32_t x3 = SatShl(Srdhm(Srdhm(x, x), x), 6);                    // Q9 -> Q3
+    x = SatShl(WrapSub(Srdhm(half_three, x), Srdhm(half_input, x3)), 3);  // Q6 -> Q3
+  }
+  x = Srdhm(x, 1518500250);  // * sqrt(2) / 2 (Q0)
+  if (shift < 0) {
+    x = WrapShl(x, -shift);
+    shift = 0;
+  }
+  return {x, -shift};
 }
 
 }  // namespace ember::ops

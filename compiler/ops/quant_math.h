@@ -120,4 +120,11 @@ int16_t SatShl16(int16_t x, int e);
 // A non-negative 32-bit multiplier rounded to 16 bits (saturating at 32767).
 int16_t DownscaleMultiplierToInt16(int32_t multiplier);
 
+// TFLite's GetInvSqrtQuantizedMultiplierExp(input, kReverseShift = -1):
+// 1 / sqrt(input) for input >= 0 as multiplier * 2^shift (shift <= 0 is a
+// right shift, the form Mbqm takes), by five Newton-Raphson steps in gemmlowp
+// Q3.28 fixed point; input <= 1 gives (INT32_MAX, 0). Used by
+// l2_normalization and rsqrt (int8).
+QuantizedMultiplier InvSqrtQuantizedMultiplier(int32_t input);
+
 }  // namespace ember::ops

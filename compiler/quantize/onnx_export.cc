@@ -551,7 +551,23 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kGather:
     case K::kMirrorPad:
     case K::kDepthToSpace:
-    case K::kSpaceToDepth: break;
+    case K::kSpaceToDepth:
+    case K::kReduceSum:
+    case K::kArgMax:
+    case K::kArgMin:
+    case K::kEqual:
+    case K::kNotEqual:
+    case K::kLess:
+    case K::kLessEqual:
+    case K::kGreater:
+    case K::kGreaterEqual:
+    case K::kSelect:
+    case K::kLogicalAnd:
+    case K::kLogicalOr:
+    case K::kLogicalNot:
+    case K::kL2Normalization:
+    case K::kResizeBilinear:
+    case K::kBatchMatmul: break;
   }
   return Unsupported(n, "no ONNX form");
 }

@@ -59,6 +59,9 @@ const Probe kProbes[] = {
     {"ember_satshl16(LO16(a), (int)((uint32_t)b % 32u))", [](int32_t a, int32_t b) { return int32_t{ops::SatShl16(Lo16(a), static_cast<int>(static_cast<uint32_t>(b) % 32u))}; }},
     {"ember_srdhm16(-32768, -32768)", [](int32_t, int32_t) { return int32_t{ops::Srdhm16(-32768, -32768)}; }},
     {"ember_sdhm16(-32768, -32768)", [](int32_t, int32_t) { return int32_t{ops::Sdhm16(-32768, -32768)}; }},
+    {"INV_SQRT_M(NONNEG(a))", [](int32_t a, int32_t) { return ops::InvSqrtQuantizedMultiplier(NonNeg(a)).multiplier; }},
+    {"INV_SQRT_S(NONNEG(a))", [](int32_t a, int32_t) { return int32_t{ops::InvSqrtQuantizedMultiplier(NonNeg(a)).shift}; }},
+    {"INV_SQRT_M(LO16(a) & 0x7fff)", [](int32_t a, int32_t) { return ops::InvSqrtQuantizedMultiplier(Lo16(a) & 0x7fff).multiplier; }},
 };
 
 TEST(FixedPointHeader, BitIdenticalToTheCompilerHelpers) {
@@ -68,6 +71,8 @@ TEST(FixedPointHeader, BitIdenticalToTheCompilerHelpers) {
       "#define NONPOS(a) ((a) > 0 ? -(a) : (a))\n"
       "#define NONNEG(a) ((a) < 0 ? ((a) == INT32_MIN ? INT32_MAX : -(a)) : (a))\n"
       "#define LO16(a) ((int16_t)((a) & 0xffff))\n"
+      "static int32_t INV_SQRT_M(int32_t a) { int32_t m; int s; ember_inv_sqrt_multiplier(a, &m, &s); return m; }\n"
+      "static int32_t INV_SQRT_S(int32_t a) { int32_t m; int s; ember_inv_sqrt_multiplier(a, &m, &s); return s; }\n"
       "static const int32_t kArgs[] = {";
   for (size_t i = 0; i < args.size(); ++i) src += (i ? ", " : "") + std::string("(int32_t)") + std::to_string(args[i]);
   src += "};\nint main(void) {\n  size_t i;\n  const size_t n = sizeof kArgs / sizeof kArgs[0];\n"

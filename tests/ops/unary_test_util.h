@@ -1,6 +1,6 @@
-// Shared check of the float32-only unary operators (neg, sqrt, rsqrt, exp,
-// log): an int8 node is refused by Infer with E0301 and a hint to keep the
-// operator in float.
+// Shared check of the float32-only unary operators (neg, sqrt, exp, log): an
+// int8 node is refused by Infer with E0301 and a hint to keep the operator in
+// float.
 #pragma once
 
 #include <gtest/gtest.h>

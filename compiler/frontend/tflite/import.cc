@@ -220,6 +220,8 @@ Status OpenModel(const std::vector<uint8_t>& bytes, Context& ctx) {
                      "the file is truncated or damaged; " + hint);
   }
   ctx.model = tfl::GetModel(bytes.data());
+  ctx.bytes = bytes.data();
+  ctx.size = bytes.size();
   const auto* subgraphs = ctx.model->subgraphs();
   if (!subgraphs || subgraphs->size() == 0) {
     return FileError(ctx, kNoSubgraph, ExitCode::kFailure, "the model has no subgraph", hint);

@@ -48,6 +48,8 @@ inline constexpr const char* kQuantAxisRepaired = "W0101";
 struct Context {
   std::string source;                 // file name for diagnostics
   const ::tflite::Model* model = nullptr;
+  const uint8_t* bytes = nullptr;     // the whole file, for options tables
+  size_t size = 0;                    // beyond the union members the schema declares
   const ::tflite::SubGraph* subgraph = nullptr;
   size_t num_tensors = 0;
   std::vector<std::string> names;     // unique name per TFLite tensor index

@@ -206,6 +206,18 @@ int64_t RankOf(const Context& ctx, ir::TensorId id) {
   return static_cast<int64_t>(ctx.graph.tensor(id).shape.size());
 }
 
+// The shape the file gives output 0 of the operator.
+Expected<std::vector<int64_t>> OutputShapeInFile(Context& ctx, const OpRef& op) {
+  const int32_t out = op.op->outputs() && op.op->outputs()->size() > 0 ? op.op->outputs()->Get(0) : -1;
+  if (out < 0 || static_cast<size_t>(out) >= ctx.num_tensors) {
+    return OpError(ctx, op, kTensorIndex, ExitCode::kFailure, "output 0 is out of range", kReexport);
+  }
+  const auto* dims = ctx.subgraph->tensors()->Get(static_cast<flatbuffers::uoffset_t>(out))->shape();
+  std::vector<int64_t> shape;
+  if (dims) shape.assign(dims->begin(), dims->end());
+  return shape;
+}
+
 // Target shape of RESHAPE: the constant shape input if there is one, else
 // the new_shape option, else the output tensor's shape. Legacy [0] means a
 // scalar; one -1 is resolved from the input's element count.
@@ -224,13 +236,7 @@ Status ConvertReshape(Context& ctx, const OpRef& op, ir::Node& node) {
   } else if (o && o->new_shape()) {
     shape.assign(o->new_shape()->begin(), o->new_shape()->end());
   } else {
-    const int32_t out = op.op->outputs()->Get(0);
-    if (out < 0 || static_cast<size_t>(out) >= ctx.num_tensors) {
-      return OpError(ctx, op, kTensorIndex, ExitCode::kFailure, "output 0 is out of range",
-                     kReexport);
-    }
-    const auto* dims = ctx.subgraph->tensors()->Get(static_cast<flatbuffers::uoffset_t>(out))->shape();
-    if (dims) shape.assign(dims->begin(), dims->end());
+    EMBER_ASSIGN_OR_RETURN(shape, OutputShapeInFile(ctx, op));
   }
   const int64_t in_elems = ctx.graph.tensor(in).num_elements();
   if (shape.size() == 1 && shape[0] == 0 && in_elems == 1) shape.clear();
@@ -287,7 +293,7 @@ Status ConvertStridedSlice(Context& ctx, const OpRef& op, ir::Node& node) {
   return Status::Ok();
 }
 
-// PAD, MEAN, REDUCE_MAX, TRANSPOSE: one data input plus one constant parameter input
+// PAD, MEAN, REDUCE_MAX, SUM, TRANSPOSE: one data input plus one constant parameter input
 // (PADV2 and MIRROR_PAD: pad's paddings; PADV2 has a third input, its value).
 Status ConvertWithParam(Context& ctx, const OpRef& op, ir::Node& node, size_t max_inputs = 2) {
   EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, max_inputs));
@@ -304,7 +310,8 @@ Status ConvertWithParam(Context& ctx, const OpRef& op, ir::Node& node, size_t ma
                      kReexport);
     }
     node.attrs["pads"] = pads;  // row-major [rank, 2] = [before0, after0, before1, ...]
-  } else if (node.op == ir::OpKind::kMean || node.op == ir::OpKind::kReduceMax) {
+  } else if (node.op == ir::OpKind::kMean || node.op == ir::OpKind::kReduceMax ||
+             node.op == ir::OpKind::kReduceSum) {
     EMBER_ASSIGN_OR_RETURN(auto axes, ConstInts(ctx, op, 1, "axis"));
     EMBER_ASSIGN_OR_RETURN(node.attrs["axes"],
                            NormalizeAxes(ctx, op, axes, rank, "axis", kBadConstant));
@@ -341,9 +348,10 @@ Status ConvertSqueeze(Context& ctx, const OpRef& op, ir::Node& node) {
   return Status::Ok();
 }
 
-// RESIZE_NEAREST_NEIGHBOR: the constant size input [new_height, new_width]
-// becomes `size`; align_corners and half_pixel_centers become 0/1 attributes.
-Status ConvertResizeNearestNeighbor(Context& ctx, const OpRef& op, ir::Node& node) {
+// RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR: the constant size input
+// [new_height, new_width] becomes `size`; align_corners and
+// half_pixel_centers become 0/1 attributes.
+Status ConvertResize(Context& ctx, const OpRef& op, ir::Node& node) {
   EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 2));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
   node.inputs.push_back(in);
@@ -353,21 +361,82 @@ Status ConvertResizeNearestNeighbor(Context& ctx, const OpRef& op, ir::Node& nod
                    "size " + ir::ShapeToString(size) + " is not [new_height, new_width]", kReexport);
   }
   node.attrs["size"] = size;
-  const auto* o = op.op->builtin_options_as_ResizeNearestNeighborOptions();
-  node.attrs["align_corners"] = int64_t{o && o->align_corners() ? 1 : 0};
-  node.attrs["half_pixel_centers"] = int64_t{o && o->half_pixel_centers() ? 1 : 0};
+  bool align = false, half = false;
+  if (node.op == ir::OpKind::kResizeBilinear) {
+    const auto* o = op.op->builtin_options_as_ResizeBilinearOptions();
+    align = o && o->align_corners();
+    half = o && o->half_pixel_centers();
+  } else {
+    const auto* o = op.op->builtin_options_as_ResizeNearestNeighborOptions();
+    align = o && o->align_corners();
+    half = o && o->half_pixel_centers();
+  }
+  node.attrs["align_corners"] = int64_t{align ? 1 : 0};
+  node.attrs["half_pixel_centers"] = int64_t{half ? 1 : 0};
+  return Status::Ok();
+}
+
+// ARG_MAX, ARG_MIN: the constant axis input (one value) becomes `axis`; the
+// output tensor's type (int32 or int64) is the index type.
+Status ConvertArgMinMax(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 2));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
+  node.inputs.push_back(in);
+  EMBER_ASSIGN_OR_RETURN(auto axis, ConstInts(ctx, op, 1, "axis"));
+  if (axis.size() != 1) {
+    return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                   "axis " + ir::ShapeToString(axis) + " must hold exactly one value", kReexport);
+  }
+  EMBER_ASSIGN_OR_RETURN(auto axes, NormalizeAxes(ctx, op, axis, RankOf(ctx, in), "axis", kBadConstant));
+  node.attrs["axis"] = axes[0];
+  return Status::Ok();
+}
+
+// BATCH_MATMUL: adj_x, adj_y become 0/1 attributes (asymmetric_quantize_inputs
+// concerns hybrid models only). BatchMatMulOptions (union member 101) lies
+// beyond the members ember's schema declares, so its two leading bool fields
+// are read from the table itself, after verifying it.
+Status ConvertBatchMatmul(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 2));
+  constexpr uint8_t kBatchMatMulOptions = 101;
+  constexpr flatbuffers::voffset_t kAdjX = 4, kAdjY = 6;  // vtable slots 0 and 1
+  bool adj_x = false, adj_y = false;
+  const auto* table = static_cast<const flatbuffers::Table*>(op.op->builtin_options());
+  if (static_cast<uint8_t>(op.op->builtin_options_type()) == kBatchMatMulOptions && table) {
+    flatbuffers::Verifier v(ctx.bytes, ctx.size);
+    if (!table->VerifyTableStart(v) || !table->VerifyField<uint8_t>(v, kAdjX, 1) ||
+        !table->VerifyField<uint8_t>(v, kAdjY, 1)) {
+      return MissingOptions(ctx, op, "valid BatchMatMulOptions");
+    }
+    adj_x = table->GetField<uint8_t>(kAdjX, 0) != 0;
+    adj_y = table->GetField<uint8_t>(kAdjY, 0) != 0;
+  }
+  node.attrs["adj_x"] = int64_t{adj_x ? 1 : 0};
+  node.attrs["adj_y"] = int64_t{adj_y ? 1 : 0};
   return Status::Ok();
 }
 
 // TRANSPOSE_CONV (inputs: output_shape, weights, input, bias?): operands
 // reordered to (input, filter, bias?). TFLite derives the leading padding
 // from the output size O: VALID -> 0; SAME -> total = max(0, (ceil(O/S) - 1)*S
-// + K - O), before = total / 2. The trailing `pad` (or, when the output is
+// + K - O), before = total / 2. O is the constant output_shape input or,
+// when that is computed at run time, the output tensor's shape in the file
+// (the only one TFLite Micro's kernel reads). The trailing `pad` (or, when the output is
 // larger than (I - 1)*S + K - before, `output_padding`, which must stay
 // below the stride) then makes the IR output height exactly O.
 Status ConvertTransposeConv(Context& ctx, const OpRef& op, ir::Node& node) {
   EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 4));
-  EMBER_ASSIGN_OR_RETURN(auto out_shape, ConstInts(ctx, op, 0, "output_shape"));
+  std::vector<int64_t> out_shape;
+  const int32_t shape_index = InputIndex(op, 0);
+  if (shape_index >= 0 && static_cast<size_t>(shape_index) < ctx.num_tensors && !ConstData(ctx, shape_index)) {
+    // A computed output_shape (a graph input, or an operator's result):
+    // TFLite Micro never reads it and sizes the output by the output
+    // tensor's own shape in the file, and so does ember.
+    EMBER_RETURN_IF_ERROR(Operand(ctx, op, 0).status());
+    EMBER_ASSIGN_OR_RETURN(out_shape, OutputShapeInFile(ctx, op));
+  } else {
+    EMBER_ASSIGN_OR_RETURN(out_shape, ConstInts(ctx, op, 0, "output_shape"));
+  }
   for (size_t pos : {size_t{2}, size_t{1}, size_t{3}}) {
     EMBER_ASSIGN_OR_RETURN(ir::TensorId id, Operand(ctx, op, pos, /*optional=*/pos == 3));
     node.inputs.push_back(id);
@@ -676,7 +745,30 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kSvdf: return ConvertSvdf(ctx, op, node);
     case K::kClip:
     case K::kHardSigmoid: break;  // no TFLite operator
-    case K::kResizeNearestNeighbor: return ConvertResizeNearestNeighbor(ctx, op, node);
+    case K::kResizeNearestNeighbor:
+    case K::kResizeBilinear: return ConvertResize(ctx, op, node);
+    case K::kArgMax:
+    case K::kArgMin: return ConvertArgMinMax(ctx, op, node);
+    case K::kBatchMatmul: return ConvertBatchMatmul(ctx, op, node);
+    case K::kEqual:
+    case K::kNotEqual:
+    case K::kLess:
+    case K::kLessEqual:
+    case K::kGreater:
+    case K::kGreaterEqual:
+    case K::kLogicalAnd:
+    case K::kLogicalOr: return ConvertPlain(ctx, op, node, 2);
+    case K::kLogicalNot: return ConvertPlain(ctx, op, node, 1);
+    case K::kSelect: return ConvertPlain(ctx, op, node, 3);
+    case K::kL2Normalization: {
+      EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 1));
+      const auto* o = op.op->builtin_options_as_L2NormOptions();
+      if (o && o->fused_activation_function() != none) {
+        return OpError(ctx, op, kUnsupportedOption, ExitCode::kUnsupported,
+                       "a fused activation is not supported", "TFLite Micro's L2_NORMALIZATION has none either");
+      }
+      return Status::Ok();
+    }
     case K::kTransposeConv: return ConvertTransposeConv(ctx, op, node);
     case K::kReshape:
       return op.op_name == "EXPAND_DIMS" ? ConvertExpandDims(ctx, op, node) : ConvertReshape(ctx, op, node);
@@ -702,6 +794,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
       [[fallthrough]];
     case K::kMean:
     case K::kReduceMax:
+    case K::kReduceSum:
     case K::kTranspose: return ConvertWithParam(ctx, op, node);
     case K::kStridedSlice:
       return op.op_name == "SLICE" ? ConvertSlice(ctx, op, node) : ConvertStridedSlice(ctx, op, node);

@@ -49,6 +49,40 @@ static inline int ember_clz32(uint32_t x) {
 #endif
 }
 
+/* 1 / sqrt(input) for input >= 0 as *multiplier * 2^*shift (*shift <= 0, a
+ * right shift, the form ember_mbqm takes), as TFLite's
+ * GetInvSqrtQuantizedMultiplierExp with reverse shift -1: five Newton-Raphson
+ * steps in Q3.28; input <= 1 gives (INT32_MAX, 0). L2_NORMALIZATION (int8). */
+static inline void ember_inv_sqrt_multiplier(int32_t input, int32_t* multiplier, int* shift) {
+  int s = 11, pairs, i;
+  int32_t half_input, x = (int32_t)1 << 28;
+  const int32_t half_three = ((int32_t)1 << 28) + ((int32_t)1 << 27);
+  if (input <= 1) {
+    *multiplier = INT32_MAX;
+    *shift = 0;
+    return;
+  }
+  while (input >= ((int32_t)1 << 29)) {
+    input /= 4;
+    ++s;
+  }
+  pairs = (ember_clz32((uint32_t)input) - 1) / 2 - 1;
+  s -= pairs;
+  input = (int32_t)((uint32_t)input << (2 * pairs));
+  half_input = ember_rdbpot(input >> 1, 1);
+  for (i = 0; i < 5; ++i) {
+    const int32_t x3 = ember_satshl(ember_srdhm(ember_srdhm(x, x), x), 6);
+    x = ember_satshl((int32_t)((uint32_t)ember_srdhm(half_three, x) - (uint32_t)ember_srdhm(half_input, x3)), 3);
+  }
+  x = ember_srdhm(x, 1518500250);
+  if (s < 0) {
+    x = (int32_t)((uint32_t)x << -s);
+    s = 0;
+  }
+  *multiplier = x;
+  *shift = -s;
+}
+
 /* exp(a) for a in [-1/4, 0), Q0 in and out: Taylor expansion around -1/8,
  * exp(-1/8) * (1 + x + x^2/2 + x^3/6 + x^4/24) with x = a + 1/8. */
 static inline int32_t ember_exp_on_interval(int32_t a) {

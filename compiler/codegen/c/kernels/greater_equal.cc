@@ -1,0 +1,14 @@
+// greater_equal: C kernel for elementwise a >= b with numpy broadcasting into a bool
+// output; see kernels/compare_emit.h.
+#include "codegen/c/kernels/compare_emit.h"
+
+namespace ember::codegen::c {
+namespace {
+
+Expected<Kernel> Emit(const KernelContext& ctx) { return EmitCompareKernel(ctx, ">="); }
+
+}  // namespace
+
+extern const KernelEmitter kGreaterEqualEmitter = {ir::OpKind::kGreaterEqual, Emit};
+
+}  // namespace ember::codegen::c

@@ -1,0 +1,14 @@
+// less: C kernel for elementwise a < b with numpy broadcasting into a bool
+// output; see kernels/compare_emit.h.
+#include "codegen/c/kernels/compare_emit.h"
+
+namespace ember::codegen::c {
+namespace {
+
+Expected<Kernel> Emit(const KernelContext& ctx) { return EmitCompareKernel(ctx, "<"); }
+
+}  // namespace
+
+extern const KernelEmitter kLessEmitter = {ir::OpKind::kLess, Emit};
+
+}  // namespace ember::codegen::c

@@ -1,0 +1,14 @@
+// logical_and: C kernel for elementwise x && y on bool tensors (0 or 1 bytes); see
+// kernels/logical_emit.h.
+#include "codegen/c/kernels/logical_emit.h"
+
+namespace ember::codegen::c {
+namespace {
+
+Expected<Kernel> Emit(const KernelContext& ctx) { return EmitLogicalKernel(ctx, "&&"); }
+
+}  // namespace
+
+extern const KernelEmitter kLogicalAndEmitter = {ir::OpKind::kLogicalAnd, Emit};
+
+}  // namespace ember::codegen::c

@@ -1,0 +1,14 @@
+// logical_not: C kernel for elementwise !x on bool tensors (0 or 1 bytes); see
+// kernels/logical_emit.h.
+#include "codegen/c/kernels/logical_emit.h"
+
+namespace ember::codegen::c {
+namespace {
+
+Expected<Kernel> Emit(const KernelContext& ctx) { return EmitLogicalKernel(ctx, "!"); }
+
+}  // namespace
+
+extern const KernelEmitter kLogicalNotEmitter = {ir::OpKind::kLogicalNot, Emit};
+
+}  // namespace ember::codegen::c

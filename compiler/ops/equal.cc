@@ -1,0 +1,19 @@
+// equal: elementwise a == b with numpy broadcasting, a bool output; f32, i32,
+// i64, bool and i8 (each input rescaled to a common fixed point, as TFLite
+// Micro). Semantics in compiler/ops/compare_util.h.
+#include "ops/compare_util.h"
+
+namespace ember::ops {
+namespace {
+
+Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) { return compare::Infer(g, n, true); }
+
+Status Eval(const EvalArgs& a) {
+  return compare::Eval(a, [](auto x, auto y) { return x == y; });
+}
+
+}  // namespace
+
+extern const OpDef kEqualDef = {ir::OpKind::kEqual, "i8, i32, i64, f32, bool", Infer, Eval, nullptr};
+
+}  // namespace ember::ops

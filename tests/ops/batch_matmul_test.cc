@@ -1,0 +1,71 @@
+// BATCH_MATMUL reference evaluator: float with adj_x / adj_y and batch
+// broadcasting, int8 requantized as TFLite Micro (zero points of both
+// operands, Mbqm by s_lhs * s_rhs / s_out); refusals.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "ops/op_test_util.h"
+
+namespace ember {
+namespace {
+
+using test::Quant;
+
+TEST(BatchMatmul, Float32AdjointsAndBroadcast) {
+  const std::vector<float> want{58, 64, 139, 154};
+  test::OneNode t(ir::OpKind::kBatchMatmul);
+  t.In<float>({2, 3}, {1, 2, 3, 4, 5, 6}).Const<float>({3, 2}, {7, 8, 9, 10, 11, 12}).Out(ir::DType::kFloat32, {2, 2});
+  auto r = t.Run<float>();
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(*r, want);
+  test::OneNode a(ir::OpKind::kBatchMatmul);
+  a.In<float>({3, 2}, {1, 4, 2, 5, 3, 6}).In<float>({2, 3}, {7, 9, 11, 8, 10, 12}).Out(ir::DType::kFloat32, {2, 2});
+  a.Attr("adj_x", int64_t{1}).Attr("adj_y", int64_t{1});
+  auto ra = a.Run<float>();
+  ASSERT_TRUE(ra.ok()) << ra.diag().ToString();
+  EXPECT_EQ(*ra, want);
+  // lhs batches [2, 1] against rhs batches [3]: output batches [2, 3].
+  test::OneNode b(ir::OpKind::kBatchMatmul);
+  b.In<float>({2, 1, 1, 2}, {1, 2, 3, 4}).In<float>({3, 2, 1}, {1, 0, 0, 1, 1, 1}).Out(ir::DType::kFloat32, {2, 3, 1, 1});
+  auto rb = b.Run<float>();
+  ASSERT_TRUE(rb.ok()) << rb.diag().ToString();
+  EXPECT_EQ(*rb, (std::vector<float>{1, 2, 3, 3, 4, 7}));
+}
+
+TEST(BatchMatmul, Int8) {
+  // (l - 1) * (r + 1): [[0,1,2],[3,4,5]] x [[8,9],[10,11],[12,13]] = [[34,37],[124,136]];
+  // times 0.5 * 0.25 / 1.0 = 4.25, 4.625, 15.5, 17 -> 4, 5, 16, 17; + 3.
+  test::OneNode t(ir::OpKind::kBatchMatmul);
+  t.In<int8_t>({1, 2, 3}, {1, 2, 3, 4, 5, 6}, Quant(0.5f, 1))
+      .Const<int8_t>({3, 2}, {7, 8, 9, 10, 11, 12}, Quant(0.25f, -1))
+      .Out(ir::DType::kInt8, {1, 2, 2}, Quant(1.0f, 3));
+  auto r = t.Run<int8_t>();
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(*r, (std::vector<int8_t>{7, 8, 19, 20}));
+  EXPECT_EQ(t.Macs(), 12);
+  test::OneNode s(ir::OpKind::kBatchMatmul);  // saturation
+  s.In<int8_t>({1, 2}, {127, 127}, Quant(1.0f, 0)).In<int8_t>({2, 1}, {127, 127}, Quant(1.0f, 0)).Out(ir::DType::kInt8, {1, 1}, Quant(1.0f, 0));
+  auto rs = s.Run<int8_t>();
+  ASSERT_TRUE(rs.ok()) << rs.diag().ToString();
+  EXPECT_EQ(*rs, (std::vector<int8_t>{127}));
+}
+
+TEST(BatchMatmul, Rejects) {
+  test::OneNode k(ir::OpKind::kBatchMatmul);
+  k.In<float>({2, 3}, {1, 2, 3, 4, 5, 6}).In<float>({2, 2}, {1, 2, 3, 4}).Out(ir::DType::kFloat32, {2, 2});
+  EXPECT_EQ(k.Infer().diag().id, "E0301");
+  test::OneNode b(ir::OpKind::kBatchMatmul);
+  b.In<float>({2, 1, 2}, {1, 2, 3, 4}).In<float>({3, 2, 1}, {1, 2, 3, 4, 5, 6}).Out(ir::DType::kFloat32, {2, 1, 1});
+  EXPECT_FALSE(b.Infer().ok());
+  test::OneNode r(ir::OpKind::kBatchMatmul);
+  r.In<float>({2}, {1, 2}).In<float>({2, 1}, {1, 2}).Out(ir::DType::kFloat32, {1});
+  EXPECT_FALSE(r.Infer().ok());
+  test::OneNode m(ir::OpKind::kBatchMatmul);
+  m.In<int8_t>({1, 1}, {1}, Quant(1.0f, 0)).In<float>({1, 1}, {1}).Out(ir::DType::kFloat32, {1, 1});
+  EXPECT_FALSE(m.Infer().ok());
+}
+
+}  // namespace
+}  // namespace ember

@@ -1,0 +1,226 @@
+// TFLite import of SUM, ARG_MAX, ARG_MIN, the comparisons, SELECT_V2, the
+// logical operators, L2_NORMALIZATION, RESIZE_BILINEAR, BATCH_MATMUL, RSQRT
+// (int8), and TRANSPOSE_CONV whose output_shape is computed at run time: one
+// small model per operator, the imported IR checked and the reference
+// evaluator run on the imported graph.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "frontend/tflite/builder.h"
+#include "frontend/tflite/import.h"
+#include "ir/printer.h"
+#include "ops/evaluate.h"
+
+namespace ember::frontend::tflite {
+namespace {
+
+namespace tfl = ::tflite;
+
+ir::Graph MustImport(const std::vector<uint8_t>& bytes) {
+  auto g = ImportTflite(bytes, "m.tflite");
+  EXPECT_TRUE(g.ok()) << (g.ok() ? "" : g.diag().ToString());
+  return g.ok() ? std::move(g).value() : ir::Graph{};
+}
+
+template <typename T>
+std::vector<uint8_t> Bytes(const std::vector<T>& v) {
+  std::vector<uint8_t> b(v.size() * sizeof(T));
+  if (!b.empty()) std::memcpy(b.data(), v.data(), b.size());
+  return b;
+}
+
+template <typename T>
+std::vector<T> Eval(const ir::Graph& g, const std::vector<std::vector<uint8_t>>& inputs) {
+  auto r = ops::EvaluateGraph(g, inputs);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.diag().ToString());
+  if (!r.ok() || r->outputs.size() != 1) return {};
+  std::vector<T> v(r->outputs[0].size() / sizeof(T));
+  if (!v.empty()) std::memcpy(v.data(), r->outputs[0].data(), v.size() * sizeof(T));
+  return v;
+}
+
+TEST(TfliteImportMathOps, SumInt8) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::INT8, {2, 3}, Quant(0.5f, 1));
+  const int axis = b.AddInt32Tensor("axis", {1}, {-1});
+  const int y = b.AddTensor("y", TensorType::INT8, {2, 1}, Quant(1.0f, -2));
+  b.AddOperator(BuiltinOperator::SUM, {x, axis}, {y}, BuiltinOptions::ReducerOptions,
+                tfl::CreateReducerOptions(b.builder(), true).Union());
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  EXPECT_EQ(ir::Print(g),
+            "graph \"main\" {\n"
+            "  input %x : i8[2,3] quant(0.5, 1)\n"
+            "  %y = reduce_sum(%x) {axes=[1], keep_dims=1} : i8[2,1] quant(1.0, -2) loc(\"y\")\n"
+            "  output %y\n"
+            "}\n");
+  // (3 + 5 + 7 - 3) * 0.5 - 2 = 4; (-1 + -1 + -1 - 3) * 0.5 - 2 = -5.
+  EXPECT_EQ(Eval<int8_t>(g, {Bytes(std::vector<int8_t>{3, 5, 7, -1, -1, -1})}), (std::vector<int8_t>{4, -5}));
+}
+
+TEST(TfliteImportMathOps, ArgMaxInt64AndArgMin) {
+  for (const auto op : {BuiltinOperator::ARG_MAX, BuiltinOperator::ARG_MIN}) {
+    ModelBuilder b;
+    const int x = b.AddTensor("x", TensorType::FLOAT32, {2, 3});
+    const int axis = b.AddInt32Tensor("axis", {}, {-1});
+    const int y = b.AddTensor("y", op == BuiltinOperator::ARG_MAX ? TensorType::INT64 : TensorType::INT32, {2});
+    b.AddOperator(op, {x, axis}, {y});
+    b.SetInputs({x});
+    b.SetOutputs({y});
+    const ir::Graph g = MustImport(b.Finish());
+    ASSERT_EQ(g.nodes.size(), 1u);
+    EXPECT_EQ(g.nodes[0].GetInt("axis", -1), 1);
+    const auto in = Bytes(std::vector<float>{1, 7, 3, 9, -2, 9});
+    if (op == BuiltinOperator::ARG_MAX) EXPECT_EQ(Eval<int64_t>(g, {in}), (std::vector<int64_t>{1, 0}));
+    else EXPECT_EQ(Eval<int32_t>(g, {in}), (std::vector<int32_t>{0, 1}));
+  }
+}
+
+TEST(TfliteImportMathOps, ComparisonsAndLogical) {
+  // LESS on int8 inputs of different scales, NOT of it, AND with EQUAL.
+  ModelBuilder b;
+  const int a = b.AddTensor("a", TensorType::INT8, {3}, Quant(0.5f, 0));
+  const int c = b.AddTensor("c", TensorType::INT8, {3}, Quant(0.25f, 0));
+  const int lt = b.AddTensor("lt", TensorType::BOOL, {3});
+  const int ge = b.AddTensor("ge", TensorType::BOOL, {3});
+  const int eq = b.AddTensor("eq", TensorType::BOOL, {3});
+  const int y = b.AddTensor("y", TensorType::BOOL, {3});
+  b.AddOperator(BuiltinOperator::LESS, {a, c}, {lt});
+  b.AddOperator(BuiltinOperator::LOGICAL_NOT, {lt}, {ge});
+  b.AddOperator(BuiltinOperator::EQUAL, {a, c}, {eq});
+  b.AddOperator(BuiltinOperator::LOGICAL_AND, {ge, eq}, {y});
+  b.SetInputs({a, c});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 4u);
+  EXPECT_EQ(g.nodes[0].op, ir::OpKind::kLess);
+  EXPECT_EQ(g.nodes[3].op, ir::OpKind::kLogicalAnd);
+  // a = 1.0, 1.5, 0.5; c = 1.0, 1.0, 1.0.
+  EXPECT_EQ(Eval<uint8_t>(g, {Bytes(std::vector<int8_t>{2, 3, 1}), Bytes(std::vector<int8_t>{4, 4, 4})}),
+            (std::vector<uint8_t>{1, 0, 0}));
+}
+
+TEST(TfliteImportMathOps, SelectV2Broadcasts) {
+  ModelBuilder b;
+  const int cond = b.AddTensor("cond", TensorType::BOOL, {2, 1});
+  const int x = b.AddTensor("x", TensorType::FLOAT32, {2, 2});
+  const int z = b.AddFloatTensor("z", {}, {0.5f});
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {2, 2});
+  b.AddOperator(BuiltinOperator::SELECT_V2, {cond, x, z}, {y});
+  b.SetInputs({cond, x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  EXPECT_EQ(Eval<float>(g, {std::vector<uint8_t>{0, 1}, Bytes(std::vector<float>{1, 2, 3, 4})}),
+            (std::vector<float>{0.5f, 0.5f, 3, 4}));
+}
+
+TEST(TfliteImportMathOps, L2NormalizationInt8) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::INT8, {1, 6}, Quant(4.0f / 255.0f, -1));
+  const int y = b.AddTensor("y", TensorType::INT8, {1, 6}, Quant(1.0f / 128, 0));
+  b.AddOperator(BuiltinOperator::L2_NORMALIZATION, {x}, {y}, BuiltinOptions::L2NormOptions,
+                tfl::CreateL2NormOptions(b.builder()).Union());
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  EXPECT_EQ(Eval<int8_t>(g, {Bytes(std::vector<int8_t>{-71, 37, 44, 76, -46, 5})}),
+            (std::vector<int8_t>{-70, 38, 45, 77, -45, 6}));
+  ModelBuilder r;  // a fused activation is refused
+  const int rx = r.AddTensor("x", TensorType::FLOAT32, {1, 2});
+  const int ry = r.AddTensor("y", TensorType::FLOAT32, {1, 2});
+  r.AddOperator(BuiltinOperator::L2_NORMALIZATION, {rx}, {ry}, BuiltinOptions::L2NormOptions,
+                tfl::CreateL2NormOptions(r.builder(), ActivationFunctionType::RELU).Union());
+  r.SetInputs({rx});
+  r.SetOutputs({ry});
+  auto bad = ImportTflite(r.Finish(), "m.tflite");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.diag().id, "E0111");
+}
+
+TEST(TfliteImportMathOps, ResizeBilinearOptions) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::FLOAT32, {1, 1, 2, 1});
+  const int size = b.AddInt32Tensor("size", {2}, {1, 4});
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {1, 1, 4, 1});
+  b.AddOperator(BuiltinOperator::RESIZE_BILINEAR, {x, size}, {y}, BuiltinOptions::ResizeBilinearOptions,
+                tfl::CreateResizeBilinearOptions(b.builder(), false, true).Union());
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].GetInt("half_pixel_centers"), 1);
+  EXPECT_EQ(g.nodes[0].GetInt("align_corners"), 0);
+  EXPECT_EQ(Eval<float>(g, {Bytes(std::vector<float>{0, 100})}), (std::vector<float>{0, 25, 75, 100}));
+}
+
+// BatchMatMulOptions (union member 101) built by hand: adj_x, adj_y.
+flatbuffers::Offset<void> BatchMatMulOptions(flatbuffers::FlatBufferBuilder& fbb, bool adj_x, bool adj_y) {
+  const auto start = fbb.StartTable();
+  fbb.AddElement<uint8_t>(4, adj_x ? 1 : 0, 0);
+  fbb.AddElement<uint8_t>(6, adj_y ? 1 : 0, 0);
+  return flatbuffers::Offset<void>(fbb.EndTable(start));
+}
+
+TEST(TfliteImportMathOps, BatchMatmulAdjointsAndConstantRhs) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::FLOAT32, {1, 3, 2});  // adj_x: [2, 3] transposed
+  const int w = b.AddFloatTensor("w", {2, 3}, {7, 9, 11, 8, 10, 12});  // adj_y: [3, 2] transposed
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {1, 2, 2});
+  b.AddOperator(BuiltinOperator::BATCH_MATMUL, {x, w}, {y}, static_cast<BuiltinOptions>(101),
+                BatchMatMulOptions(b.builder(), true, true));
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].GetInt("adj_x"), 1);
+  EXPECT_EQ(g.nodes[0].GetInt("adj_y"), 1);
+  EXPECT_EQ(Eval<float>(g, {Bytes(std::vector<float>{1, 4, 2, 5, 3, 6})}), (std::vector<float>{58, 64, 139, 154}));
+  ModelBuilder n;  // without options: no adjoints
+  const int nx = n.AddTensor("x", TensorType::FLOAT32, {1, 2});
+  const int nw = n.AddFloatTensor("w", {2, 1}, {3, 4});
+  const int ny = n.AddTensor("y", TensorType::FLOAT32, {1, 1});
+  n.AddOperator(BuiltinOperator::BATCH_MATMUL, {nx, nw}, {ny});
+  n.SetInputs({nx});
+  n.SetOutputs({ny});
+  const ir::Graph gn = MustImport(n.Finish());
+  EXPECT_EQ(Eval<float>(gn, {Bytes(std::vector<float>{1, 2})}), (std::vector<float>{11}));
+}
+
+TEST(TfliteImportMathOps, RsqrtInt8) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::INT8, {3}, Quant(0.25f, 0));
+  const int y = b.AddTensor("y", TensorType::INT8, {3}, Quant(1.0f / 64, 0));
+  b.AddOperator(BuiltinOperator::RSQRT, {x}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  // 1, 4, 0.25 -> 1, 0.5, 2 (64, 32, 128 -> 127).
+  EXPECT_EQ(Eval<int8_t>(g, {Bytes(std::vector<int8_t>{4, 16, 1})}), (std::vector<int8_t>{64, 32, 127}));
+}
+
+TEST(TfliteImportMathOps, TransposeConvWithComputedOutputShape) {
+  // As TFLite Micro's seanet transpose_conv models: output_shape is a graph
+  // input; the output tensor's own shape [1, 4, 4, 1] sizes the result.
+  ModelBuilder b;
+  const int shape = b.AddTensor("shape", TensorType::INT32, {4});
+  const int w = b.AddFloatTensor("w", {1, 3, 3, 1}, std::vector<float>(9, 1.0f));
+  const int x = b.AddTensor("x", TensorType::FLOAT32, {1, 2, 2, 1});
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {1, 4, 4, 1});
+  b.AddOperator(BuiltinOperator::TRANSPOSE_CONV, {shape, w, x}, {y}, BuiltinOptions::TransposeConvOptions,
+                tfl::CreateTransposeConvOptions(b.builder(), Padding::SAME, 2, 2).Union());
+  b.SetInputs({shape, x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.inputs.size(), 2u);  // the shape input stays a graph input, unread
+  EXPECT_EQ(g.nodes[0].GetInts("pad"), (std::vector<int64_t>{0, 0, 1, 1}));
+  EXPECT_EQ(Eval<float>(g, {Bytes(std::vector<int32_t>{0, 0, 0, 0}), Bytes(std::vector<float>{1, 2, 3, 4})}),
+            (std::vector<float>{1, 1, 3, 2, 1, 1, 3, 2, 4, 4, 10, 6, 3, 3, 7, 4}));
+}
+
+}  // namespace
+}  // namespace ember::frontend::tflite
