@@ -102,16 +102,18 @@ int64_t BroadcastIndex(const ir::Shape& in, const ir::Shape& out, int64_t out_in
 // Shape/type inference of an elementwise operator on i8 or f32 whose output
 // has its input's type and shape (relu, relu6, logistic, tanh, hard_swish).
 // `prepare_int8(g, n)` returns Expected<...> and checks the int8 quantization.
+// With `allow_int16`, i16 (16x8 models) is accepted and prepared too.
 template <typename PrepareFn>
 Expected<std::vector<TensorType>> InferUnaryI8F32(const ir::Graph& g, const ir::Node& n,
-                                                  PrepareFn prepare_int8) {
+                                                  PrepareFn prepare_int8, bool allow_int16 = false) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 1, 1, 1));
   const ir::Tensor& in = g.tensor(n.inputs[0]);
-  if (in.dtype != ir::DType::kInt8 && in.dtype != ir::DType::kFloat32) {
+  const bool int16 = allow_int16 && in.dtype == ir::DType::kInt16;
+  if (in.dtype != ir::DType::kInt8 && in.dtype != ir::DType::kFloat32 && !int16) {
     return NodeError(n, std::string("input type ") + ir::DTypeName(in.dtype) +
-                            " is not supported; supported: i8, f32");
+                            " is not supported; supported: i8, " + (allow_int16 ? "i16, " : "") + "f32");
   }
-  if (in.dtype == ir::DType::kInt8) {
+  if (in.dtype == ir::DType::kInt8 || int16) {
     auto p = prepare_int8(g, n);
     if (!p.ok()) return p.diag();
   }

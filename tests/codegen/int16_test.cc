@@ -157,5 +157,14 @@ TEST(Int16Kernels, Pools) {
   }
 }
 
+TEST(Int16Kernels, LeakyReluAndRequantize) {
+  KernelCase lr(ir::OpKind::kLeakyRelu);
+  lr.In(DType::kInt16, {3, 50}, Quant(0.0011f, 0)).Out(DType::kInt16, {3, 50}, Quant(0.0009f, 0)).Attr("alpha", 0.2);
+  ExpectEverywhere(lr);
+  KernelCase up(ir::OpKind::kQuantize);
+  up.In(DType::kInt8, {300}, Quant(0.05f, -3)).Out(DType::kInt16, {300}, Quant(0.0004f, 0));
+  ExpectEverywhere(up);
+}
+
 }  // namespace
 }  // namespace ember::test

@@ -205,5 +205,16 @@ TEST(Int16Pools, AverageRoundsHalfAwayAndMaxClamps) {
   }
 }
 
+TEST(Int16LeakyRelu, IdentityAndAlphaMultipliers) {
+  // s_in 1, s_out 0.5: identity 2; alpha 0.25 * 2 = 0.5: -3 -> -1.5 -> -1 (Srdhm rounds it up).
+  OneNode t(ir::OpKind::kLeakyRelu, "lrelu");
+  t.In<int16_t>({4}, {100, -3, 20000, -32768}, Quant(1.0f, 0))
+      .Out(DType::kInt16, {4}, Quant(0.5f, 0))
+      .Attr("alpha", 0.25);
+  auto r = t.Run<int16_t>();
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(*r, (std::vector<int16_t>{200, -1, 32767, -16384}));
+}
+
 }  // namespace
 }  // namespace ember::test
