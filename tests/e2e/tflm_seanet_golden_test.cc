@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <cstdlib>
 #include <sstream>
 #include <string>
@@ -184,6 +185,21 @@ TEST_F(TflmSeanetGolden, ConvEqualsTheGoldensOnCortexM4) {
     ASSERT_EQ(h.outputs.size(), 1u);
     EXPECT_EQ(h.outputs[0], golden) << "cortex-m4 differs from the golden output";
   }
+}
+
+// `ember analyze` counts int16 tensors at 2 bytes per element and an int64
+// bias at 8 (conv0: i16[1,8,166,2] -> i16[1,2,160,8], filter i8[8,7,7,2], bias i64[8]).
+TEST_F(TflmSeanetGolden, AnalyzeCountsInt16AndInt64Bytes) {
+  EMBER_REQUIRE_TFLM(src);
+  const std::string dir = TempDir();
+  ASSERT_TRUE(tflm::Extract(src, std::string(kDir) + "conv/conv0.tflite", dir + "/conv0.tflite"));
+  const CliResult a = RunCli({"analyze", dir + "/conv0.tflite", "--format", "json"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const auto j = nlohmann::json::parse(a.out);
+  EXPECT_EQ(j.at("input_bytes").get<int64_t>(), 8 * 166 * 2 * 2);
+  EXPECT_EQ(j.at("output_bytes").get<int64_t>(), 2 * 160 * 8 * 2);
+  EXPECT_EQ(j.at("param_bytes").get<int64_t>(), 8 * 7 * 7 * 2 + 8 * 8);
+  EXPECT_EQ(j.at("activation_lower_bound_bytes").get<int64_t>(), 8 * 166 * 2 * 2 + 2 * 160 * 8 * 2);
 }
 
 }  // namespace
