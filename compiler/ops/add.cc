@@ -3,7 +3,9 @@
 // int8 follows TFLite Micro's reference ADD (docs/numerics.md, "add"): both
 // inputs are shifted left by 20 bits, rescaled to a common scale of twice the
 // larger input scale, summed, then rescaled to the output scale. Input order
-// matters for the rounding (input 1 gets multiplier 1). float32 is
+// matters for the rounding (input 1 gets multiplier 1). int16 (zero points 0)
+// is the same with a 15-bit shift, as TFLite Micro's general int16 path
+// (AddGeneralParamScale; it never takes the power-of-two path). float32 is
 // clamp(a + b) with the activation's float range.
 #include <algorithm>
 #include <cmath>
@@ -23,23 +25,26 @@ namespace {
 Expected<AddSubInt8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
   AddSubInt8Params p;
   float s1 = 0, s2 = 0, so = 0;
-  EMBER_RETURN_IF_ERROR(GetInt8Quant(g, n, n.inputs[0], &s1, &p.z1));
-  EMBER_RETURN_IF_ERROR(GetInt8Quant(g, n, n.inputs[1], &s2, &p.z2));
-  EMBER_RETURN_IF_ERROR(GetInt8Quant(g, n, n.outputs[0], &so, &p.zo));
+  EMBER_RETURN_IF_ERROR(GetInt8Or16Quant(g, n, n.inputs[0], &s1, &p.z1));
+  EMBER_RETURN_IF_ERROR(GetInt8Or16Quant(g, n, n.inputs[1], &s2, &p.z2));
+  EMBER_RETURN_IF_ERROR(GetInt8Or16Quant(g, n, n.outputs[0], &so, &p.zo));
+  p.left_shift = AddSubLeftShift(g.tensor(n.inputs[0]).dtype);
   // double arithmetic, as TFLite's ADD Prepare.
   const double twice_max = 2.0 * static_cast<double>(std::max(s1, s2));
   const double r1 = static_cast<double>(s1) / twice_max;
   const double r2 = static_cast<double>(s2) / twice_max;
   const double ro =
-      twice_max / (static_cast<double>(1 << kAddSubLeftShift) * static_cast<double>(so));
+      twice_max / (static_cast<double>(1 << p.left_shift) * static_cast<double>(so));
   EMBER_RETURN_IF_ERROR(FinishAddSubInt8(n, r1, r2, ro, so, &p));
   Int8Semantics sem = Int8Semantics::kTflite;
   EMBER_RETURN_IF_ERROR(GetInt8SemanticsAttr(n, &sem));
+  if (sem == Int8Semantics::kOnnxRuntime && p.left_shift == kAddSubLeftShiftInt16)
+    return NodeError(n, "int8_semantics \"onnxruntime\" does not apply to int16 inputs", "remove the attribute");
   return p;
 }
 
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
-  return InferBinaryI8F32(g, n, PrepareInt8);
+  return InferBinaryI8F32(g, n, PrepareInt8, /*allow_int16=*/true);
 }
 
 Status Eval(const EvalArgs& a) {
@@ -66,12 +71,12 @@ Status Eval(const EvalArgs& a) {
       out[i] = static_cast<int8_t>(OrtAdd(x[BroadcastIndex(sa, sout, i)], y[BroadcastIndex(sb, sout, i)], q));
     return Status::Ok();
   }
-  EvalAddSubInt8(a, p, [](int32_t v1, int32_t v2) { return WrapAdd(v1, v2); });
+  EvalAddSub(a, p, [](int32_t v1, int32_t v2) { return WrapAdd(v1, v2); });
   return Status::Ok();
 }
 
 }  // namespace
 
-extern const OpDef kAddDef = {ir::OpKind::kAdd, "i8, f32", Infer, Eval, nullptr};
+extern const OpDef kAddDef = {ir::OpKind::kAdd, "i8, i16, f32", Infer, Eval, nullptr};
 
 }  // namespace ember::ops

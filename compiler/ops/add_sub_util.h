@@ -15,12 +15,18 @@
 
 namespace ember::ops {
 
-inline constexpr int kAddSubLeftShift = 20;  // int8 inputs are pre-scaled by 2^20
+inline constexpr int kAddSubLeftShift = 20;       // int8 inputs are pre-scaled by 2^20
+inline constexpr int kAddSubLeftShiftInt16 = 15;  // int16 inputs by 2^15 (TFLite Micro's int16 path)
 
+// The pre-scaling shift for inputs of type `t`.
+inline int AddSubLeftShift(ir::DType t) { return t == ir::DType::kInt16 ? kAddSubLeftShiftInt16 : kAddSubLeftShift; }
+
+// int8 or int16 (then the zero points are 0 and `left_shift` 15).
 struct AddSubInt8Params {
   int32_t z1 = 0, z2 = 0, zo = 0;
   QuantizedMultiplier m1, m2, mo;
   Int32Range act{-128, 127};
+  int left_shift = kAddSubLeftShift;
 };
 
 // Validates the three rescale factors r1, r2, ro (each in (0, 1)) into `p`'s
@@ -32,31 +38,40 @@ inline Status FinishAddSubInt8(const ir::Node& n, double r1, double r2, double r
   EMBER_RETURN_IF_ERROR(CheckSmallerThanOne(n, "output", ro, &p->mo));
   Activation act = Activation::kNone;
   EMBER_RETURN_IF_ERROR(GetActivationAttr(n, &act));
-  p->act = ActivationRangeInt8(act, so, p->zo);
+  p->act = p->left_shift == kAddSubLeftShiftInt16 ? ActivationRangeInt16(act, so, p->zo)
+                                                  : ActivationRangeInt8(act, so, p->zo);
   return Status::Ok();
 }
 
-// One int8 input rescaled to the common scale: (x - z) * 2^20 times r_i.
-inline int32_t AddSubRescale(int32_t x, int32_t z, QuantizedMultiplier m) {
-  return Rdbpot(Srdhm(WrapShl(x - z, kAddSubLeftShift), m.multiplier), -m.shift);
+// One input rescaled to the common scale: (x - z) * 2^left_shift times r_i.
+inline int32_t AddSubRescale(int32_t x, int32_t z, QuantizedMultiplier m, int left_shift = kAddSubLeftShift) {
+  return Rdbpot(Srdhm(WrapShl(x - z, left_shift), m.multiplier), -m.shift);
 }
 
-// The broadcasting int8 evaluation: out = clamp(rescale_o(combine(a', b')) + z_out).
-template <typename Combine>
+// The broadcasting evaluation: out = clamp(rescale_o(combine(a', b')) + z_out),
+// over int8 data (T = int8_t) or int16 data (T = int16_t, left_shift 15).
+template <typename Combine, typename T = int8_t>
 void EvalAddSubInt8(const EvalArgs& a, const AddSubInt8Params& p, Combine combine) {
   const ir::Shape& sa = a.in_tensor(0).shape;
   const ir::Shape& sb = a.in_tensor(1).shape;
   const ir::Shape& so = a.out_tensor(0).shape;
   const int64_t count = ir::NumElements(so);
-  const int8_t* x = a.in<int8_t>(0);
-  const int8_t* y = a.in<int8_t>(1);
-  int8_t* out = a.out<int8_t>(0);
+  const T* x = a.in<T>(0);
+  const T* y = a.in<T>(1);
+  T* out = a.out<T>(0);
   for (int64_t i = 0; i < count; ++i) {
-    const int32_t v1 = AddSubRescale(x[BroadcastIndex(sa, so, i)], p.z1, p.m1);
-    const int32_t v2 = AddSubRescale(y[BroadcastIndex(sb, so, i)], p.z2, p.m2);
+    const int32_t v1 = AddSubRescale(x[BroadcastIndex(sa, so, i)], p.z1, p.m1, p.left_shift);
+    const int32_t v2 = AddSubRescale(y[BroadcastIndex(sb, so, i)], p.z2, p.m2, p.left_shift);
     const int32_t r = WrapAdd(Rdbpot(Srdhm(combine(v1, v2), p.mo.multiplier), -p.mo.shift), p.zo);
-    out[i] = static_cast<int8_t>(std::min(std::max(r, p.act.min), p.act.max));
+    out[i] = static_cast<T>(std::min(std::max(r, p.act.min), p.act.max));
   }
+}
+
+// EvalAddSubInt8 over the node's data type (int8 or int16).
+template <typename Combine>
+void EvalAddSub(const EvalArgs& a, const AddSubInt8Params& p, Combine combine) {
+  if (a.in_tensor(0).dtype == ir::DType::kInt16) EvalAddSubInt8<Combine, int16_t>(a, p, combine);
+  else EvalAddSubInt8<Combine, int8_t>(a, p, combine);
 }
 
 // ONNX Runtime's int8 add (QLinearAdd as MLAS computes it on x86-64 with AVX2,

@@ -45,10 +45,12 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
       {g.tensor(n.inputs[0]).dtype, {s.batch, s.out_h, s.out_w, s.channels}}};
 }
 
-Status EvalInt8(const EvalArgs& a, const Window& w, const PoolGeom& s, Int32Range range) {
-  const int8_t* in = a.in<int8_t>(0);
-  int8_t* out = a.out<int8_t>(0);
-  int32_t acc = 0;  // int32 as TFLite; wraps only for windows of over 2^24 taps
+// int8 and int16 (T) alike, as TFLite Micro's two AveragePool kernels.
+template <typename T>
+Status EvalInt(const EvalArgs& a, const Window& w, const PoolGeom& s, Int32Range range) {
+  const T* in = a.in<T>(0);
+  T* out = a.out<T>(0);
+  int32_t acc = 0;  // int32 as TFLite; wraps only for windows of over 2^24 (int16: 2^16) taps
   int64_t count = 0;
   PoolLoop(
       s, w, [&] { acc = 0, count = 0; },
@@ -61,7 +63,7 @@ Status EvalInt8(const EvalArgs& a, const Window& w, const PoolGeom& s, Int32Rang
         const int64_t sum = acc;
         int64_t avg = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
         avg = std::min<int64_t>(std::max<int64_t>(avg, range.min), range.max);
-        out[o] = static_cast<int8_t>(avg);
+        out[o] = static_cast<T>(avg);
       });
   return Status::Ok();
 }
@@ -140,14 +142,15 @@ Status Eval(const EvalArgs& a) {
   if (a.in_tensor(0).dtype == ir::DType::kInt8) {
     Int8Semantics sem = Int8Semantics::kTflite;
     EMBER_RETURN_IF_ERROR(GetInt8SemanticsAttr(a.node, &sem));
-    return sem == Int8Semantics::kOnnxRuntime ? EvalInt8Ort(a, w, s, range) : EvalInt8(a, w, s, range);
+    return sem == Int8Semantics::kOnnxRuntime ? EvalInt8Ort(a, w, s, range) : EvalInt<int8_t>(a, w, s, range);
   }
+  if (a.in_tensor(0).dtype == ir::DType::kInt16) return EvalInt<int16_t>(a, w, s, range);
   return EvalFloat(a, w, s);
 }
 
 }  // namespace
 
-extern const OpDef kAveragePool2DDef = {ir::OpKind::kAveragePool2D, "i8, f32", Infer, Eval,
+extern const OpDef kAveragePool2DDef = {ir::OpKind::kAveragePool2D, "i8, i16, f32", Infer, Eval,
                                         nullptr};
 
 }  // namespace ember::ops

@@ -5,7 +5,10 @@
 // int8 follows TFLite Micro's per-channel reference kernel: one multiplier per
 // output channel (a per-tensor filter scale is broadcast), filter zero points
 // ignored, taps outside the image skipped, requantization by MBQM, fused
-// activation clamp after adding the output zero point. f32 accumulates
+// activation clamp after adding the output zero point. int16 (16x8: int8
+// weights, int32 or int64 bias) follows its 16-bit variant: no zero points,
+// an int64 sum and Mbqm64 with an int64 bias (or none), a wrapping int32 sum
+// and Mbqm with an int32 bias. f32 accumulates
 // taps in (ky, kx, ic) order from +0, then adds the bias (0 when absent) and
 // clamps. docs/numerics.md has the formulas.
 #include <algorithm>
@@ -66,8 +69,8 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
 // accumulator starts value-initialized (0 / +0.0f), `mac(acc, x, w)` runs for
 // every in-image tap in (ky, kx, ic) order, and `finish(acc, oc, out_index)`
 // stores the result.
-template <typename T, typename Acc, typename Mac, typename Finish>
-void ConvLoop(const ConvGeom& s, const Window& w, const T* in, const T* filter, Mac mac,
+template <typename T, typename Acc, typename W = T, typename Mac, typename Finish>
+void ConvLoop(const ConvGeom& s, const Window& w, const T* in, const W* filter, Mac mac,
               Finish finish) {
   const int64_t out_per_group = s.out_c / s.groups;
   int64_t out_index = 0;
@@ -84,7 +87,7 @@ void ConvLoop(const ConvGeom& s, const Window& w, const T* in, const T* filter, 
               const int64_t ix = ox * w.stride_w - w.pad_left + kx * w.dilation_w;
               if (ix < 0 || ix >= s.in_w) continue;
               const T* px = in + ((b * s.in_h + iy) * s.in_w + ix) * s.in_c + first_ic;
-              const T* pw = filter + ((oc * s.k_h + ky) * s.k_w + kx) * s.f_c;
+              const W* pw = filter + ((oc * s.k_h + ky) * s.k_w + kx) * s.f_c;
               for (int64_t ic = 0; ic < s.f_c; ++ic) mac(acc, px[ic], pw[ic]);
             }
           }
@@ -101,6 +104,12 @@ Status EvalInt8(const EvalArgs& a, const Window& w, const ConvGeom& s) {
   });
 }
 
+Status EvalInt16(const EvalArgs& a, const Window& w, const ConvGeom& s) {
+  return EvalConvLikeInt16(a, s.out_c, [&](auto mac, auto store) {
+    ConvLoop<int16_t, uint64_t, int8_t>(s, w, a.in<int16_t>(0), a.in<int8_t>(1), mac, store);
+  });
+}
+
 Status EvalFloat(const EvalArgs& a, const Window& w, const ConvGeom& s) {
   return EvalConvLikeFloat(a, w.act, [&](auto mac, auto store) {
     ConvLoop<float, float>(s, w, a.in<float>(0), a.in<float>(1), mac, store);
@@ -112,7 +121,8 @@ Status Eval(const EvalArgs& a) {
   ConvGeom s{};
   bool quantized = false;
   EMBER_RETURN_IF_ERROR(Parse(a.graph, a.node, &w, &s, &quantized));
-  return quantized ? EvalInt8(a, w, s) : EvalFloat(a, w, s);
+  if (!quantized) return EvalFloat(a, w, s);
+  return a.in_tensor(0).dtype == ir::DType::kInt16 ? EvalInt16(a, w, s) : EvalInt8(a, w, s);
 }
 
 // out_h * out_w * out_c * k_h * k_w * (C_in / groups), times the batch.
@@ -126,6 +136,6 @@ int64_t Macs(const ir::Graph& g, const ir::Node& n) {
 
 }  // namespace
 
-extern const OpDef kConv2DDef = {ir::OpKind::kConv2D, "i8, f32", Infer, Eval, Macs};
+extern const OpDef kConv2DDef = {ir::OpKind::kConv2D, "i8, i16 (8-bit weights), f32", Infer, Eval, Macs};
 
 }  // namespace ember::ops

@@ -16,7 +16,9 @@ std::string ListToString(const std::vector<int64_t>& v) {
 
 bool ValidScale(float s) { return std::isfinite(s) && s > 0.0f; }
 
-// Per-tensor int8 quantization of operand `id` (called `what` in messages).
+// Per-tensor quantization of int8 or int16 operand `id` (called `what` in
+// messages): an int8 zero point in [-128, 127], an int16 one 0 (16x8
+// quantization is symmetric, and TFLite's int16 kernels ignore zero points).
 Status CheckInt8PerTensor(const ir::Graph& g, const ir::Node& n, ir::TensorId id,
                           const char* what) {
   float scale = 0.0f;
@@ -26,6 +28,10 @@ Status CheckInt8PerTensor(const ir::Graph& g, const ir::Node& n, ir::TensorId id
   if (!ValidScale(scale))
     return NodeError(n, std::string(what) + " '" + t.name + "' has scale " + std::to_string(scale) +
                             ", which is not a positive finite number");
+  if (t.dtype == ir::DType::kInt16 && t.quant->zero_point[0] != 0)
+    return NodeError(n, std::string(what) + " '" + t.name + "' is int16 with zero point " +
+                            std::to_string(t.quant->zero_point[0]) + "; int16 activations are symmetric (zero point 0)",
+                     "quantize 16-bit activations with zero point 0 (TFLite's 16x8 quantization)");
   if (t.quant->zero_point[0] < -128 || t.quant->zero_point[0] > 127)
     return NodeError(n, std::string(what) + " '" + t.name + "' has zero point " +
                             std::to_string(t.quant->zero_point[0]) + " outside the int8 range");
@@ -145,6 +151,12 @@ Status CheckConvDtypes(const ir::Graph& g, const ir::Node& n, bool* quantized) {
     *quantized = true;
     return Status::Ok();
   }
+  // 16x8: int16 activations, int8 weights, int32 or int64 bias.
+  if (in.dtype == ir::DType::kInt16 && w.dtype == ir::DType::kInt8 &&
+      (bias == ir::DType::kInt32 || bias == ir::DType::kInt64)) {
+    *quantized = true;
+    return Status::Ok();
+  }
   if (in.dtype == ir::DType::kFloat32 && w.dtype == ir::DType::kFloat32 &&
       (!has_bias || bias == ir::DType::kFloat32)) {
     *quantized = false;
@@ -159,7 +171,8 @@ Status CheckConvDtypes(const ir::Graph& g, const ir::Node& n, bool* quantized) {
                      "representative_dataset, or 'ember quantize' on the float ONNX model), or without "
                      "quantization to run it in float32");
   }
-  return NodeError(n, "has " + got + "; supported are i8 with i8 filter and i32 bias, or all f32",
+  return NodeError(n, "has " + got + "; supported are i8 with i8 filter and i32 bias, i16 with i8 filter and "
+                      "i32 or i64 bias, or all f32",
                    "quantize the model to int8 (inputs, filter and bias) or keep it all in float32");
 }
 
@@ -240,21 +253,39 @@ Status PrepareConvRequant(const ir::Graph& g, const ir::Node& n, int64_t channel
   }
   Activation act = Activation::kNone;
   EMBER_RETURN_IF_ERROR(GetActivationAttr(n, &act));
-  r->range = ActivationRangeInt8(act, s_out, r->output_zp);
+  r->range = g.tensor(n.outputs[0]).dtype == ir::DType::kInt16 ? ActivationRangeInt16(act, s_out, r->output_zp)
+                                                                : ActivationRangeInt8(act, s_out, r->output_zp);
+  return Status::Ok();
+}
+
+Status PrepareConvRequantInt16(const ir::Graph& g, const ir::Node& n, int64_t channels,
+                               MultiplierFormula formula, ConvRequant* r) {
+  EMBER_RETURN_IF_ERROR(PrepareConvRequant(g, n, channels, formula, r));
+  if (r->semantics != Int8Semantics::kTflite)
+    return NodeError(n, "int8_semantics \"onnxruntime\" does not apply to int16 activations", "remove the attribute");
+  const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
+  r->acc64 = !has_bias || g.tensor(n.inputs[2]).dtype == ir::DType::kInt64;
+  for (size_t c = 0; r->acc64 && c < r->mult.size(); ++c) {
+    if (r->mult[c].shift > 7)
+      return NodeError(n, "requantization multiplier of channel " + std::to_string(c) +
+                              " is too large for the int64 accumulation (>= 2^7)",
+                       "check the input, filter and output scales");
+  }
   return Status::Ok();
 }
 
 Status CheckPoolQuant(const ir::Graph& g, const ir::Node& n, Activation act, Int32Range* range) {
   *range = {-128, 127};
   const ir::Tensor& in = g.tensor(n.inputs[0]);
-  if (in.dtype != ir::DType::kInt8) return Status::Ok();
+  if (in.dtype != ir::DType::kInt8 && in.dtype != ir::DType::kInt16) return Status::Ok();
   EMBER_RETURN_IF_ERROR(CheckInt8PerTensor(g, n, n.inputs[0], "input"));
   EMBER_RETURN_IF_ERROR(CheckInt8PerTensor(g, n, n.outputs[0], "output"));
   const ir::QuantParams& qi = *in.quant;
   const ir::QuantParams& qo = *g.tensor(n.outputs[0]).quant;
   Int8Semantics semantics = Int8Semantics::kTflite;
   EMBER_RETURN_IF_ERROR(GetInt8SemanticsAttr(n, &semantics));
-  if (semantics == Int8Semantics::kOnnxRuntime && n.op != ir::OpKind::kAveragePool2D) {
+  const bool int16 = in.dtype == ir::DType::kInt16;
+  if (semantics == Int8Semantics::kOnnxRuntime && (int16 || n.op != ir::OpKind::kAveragePool2D)) {
     return NodeError(n, "int8_semantics \"onnxruntime\" is not supported by this operator",
                      "remove the attribute (the operator does not requantize)");
   }
@@ -272,7 +303,8 @@ Status CheckPoolQuant(const ir::Graph& g, const ir::Node& n, Activation act, Int
                      "int8 pooling does not requantize; give input and output the same "
                      "quantization");
   }
-  *range = ActivationRangeInt8(act, qo.scale[0], static_cast<int32_t>(qo.zero_point[0]));
+  *range = int16 ? ActivationRangeInt16(act, qo.scale[0], static_cast<int32_t>(qo.zero_point[0]))
+                 : ActivationRangeInt8(act, qo.scale[0], static_cast<int32_t>(qo.zero_point[0]));
   return Status::Ok();
 }
 
@@ -280,9 +312,9 @@ Status ParsePool(const ir::Graph& g, const ir::Node& n, Window* w, PoolGeom* s,
                  Int32Range* range) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 1, 1, 1));
   const ir::Tensor& in = g.tensor(n.inputs[0]);
-  if (in.dtype != ir::DType::kInt8 && in.dtype != ir::DType::kFloat32) {
+  if (in.dtype != ir::DType::kInt8 && in.dtype != ir::DType::kInt16 && in.dtype != ir::DType::kFloat32) {
     return NodeError(n, std::string("has a ") + ir::DTypeName(in.dtype) +
-                            " input; supported are i8 and f32");
+                            " input; supported are i8, i16 and f32");
   }
   EMBER_RETURN_IF_ERROR(CheckRank(n, in, "input", 4));
   EMBER_RETURN_IF_ERROR(ParseWindow(n, /*with_dilation=*/false, /*with_filter=*/true, w));

@@ -73,6 +73,7 @@ struct ConvRequant {
   Int32Range range{-128, 127};
   Int8Semantics semantics = Int8Semantics::kTflite;
   std::vector<float> scale;  // onnxruntime: float32 multiplier per output channel
+  bool acc64 = false;        // int16: int64 accumulation and Mbqm64 (int64 bias or none)
 };
 
 // How the real multiplier s_in * s_w / s_out is formed (bit-exactness depends on it).
@@ -87,6 +88,24 @@ enum class MultiplierFormula {
 // `formula` does not matter (ONNX Runtime forms every scale the same way).
 Status PrepareConvRequant(const ir::Graph& g, const ir::Node& n, int64_t channels,
                           MultiplierFormula formula, ConvRequant* r);
+
+// PrepareConvRequant for int16 activations (16x8), which TFLite Micro
+// accumulates in int64 with its int64 MultiplyByQuantizedMultiplier when the
+// bias is int64 or absent (`acc64`), else in int32 with the int32 one. A
+// diagnostic for the onnxruntime semantics and, with int64 accumulation, a
+// multiplier >= 2^7 (TFLite's limit for that path).
+Status PrepareConvRequantInt16(const ir::Graph& g, const ir::Node& n, int64_t channels,
+                               MultiplierFormula formula, ConvRequant* r);
+
+// Requantizes one int16 accumulator (bias already added; int32 when !r.acc64,
+// then the value is the low 32 bits) of channel `c` to int16: no zero points.
+inline int16_t RequantizeToInt16(int64_t acc, const ConvRequant& r, int64_t c) {
+  const QuantizedMultiplier q = r.mult[static_cast<size_t>(c)];
+  int32_t v = r.acc64 ? Mbqm64(acc, q) : Mbqm(static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(acc))), q);
+  v = std::max(v, r.range.min);
+  v = std::min(v, r.range.max);
+  return static_cast<int16_t>(v);
+}
 
 // Requantizes one int32 accumulator (bias already added) of channel `c`.
 inline int8_t RequantizeToInt8(int32_t acc, const ConvRequant& r, int64_t c) {
@@ -160,6 +179,29 @@ Status EvalConvLikeInt8(const EvalArgs& a, int64_t out_c, LoopFn loop) {
        [&](int32_t acc, int64_t oc, int64_t i) {
          if (bias != nullptr) acc = WrapAdd(acc, bias[oc]);
          out[i] = RequantizeToInt8(acc, r, oc);
+       });
+  return Status::Ok();
+}
+
+// The int16 twin of EvalConvLikeInt8 (TFLite Micro's 16x8 ConvPerChannel and
+// DepthwiseConvPerChannel): int16 inputs, int8 filter, no zero points, an
+// int64 accumulator (int64 bias) or a wrapping int32 one (int32 bias).
+// `loop(mac, store)` as there, over int16 input and int8 filter data.
+template <typename LoopFn>
+Status EvalConvLikeInt16(const EvalArgs& a, int64_t out_c, LoopFn loop) {
+  ConvRequant r;
+  EMBER_RETURN_IF_ERROR(PrepareConvRequantInt16(a.graph, a.node, out_c, MultiplierFormula::kDouble, &r));
+  const bool has_bias = a.has_input(2);
+  const int64_t* bias64 = has_bias && r.acc64 ? a.in<int64_t>(2) : nullptr;
+  const int32_t* bias32 = has_bias && !r.acc64 ? a.in<int32_t>(2) : nullptr;
+  int16_t* out = a.out<int16_t>(0);
+  // Both accumulate exactly in uint64 (products are at most 2^22): the int32
+  // path is the low 32 bits, as TFLite's wrapping int32 sum.
+  loop([](uint64_t& acc, int16_t x, int8_t f) { acc += static_cast<uint64_t>(int64_t{f} * int64_t{x}); },
+       [&](uint64_t acc, int64_t oc, int64_t i) {
+         if (bias64 != nullptr) acc += static_cast<uint64_t>(bias64[oc]);
+         if (bias32 != nullptr) acc += static_cast<uint64_t>(int64_t{bias32[oc]});
+         out[i] = RequantizeToInt16(static_cast<int64_t>(acc), r, oc);
        });
   return Status::Ok();
 }

@@ -6,7 +6,9 @@
 //
 // int8 follows TFLite Micro's DepthwiseConvPerChannel: per-output-channel
 // multipliers (filter quantized along axis 3), filter zero points ignored,
-// padded taps skipped. f32 accumulates in (ky, kx) order from +0, then adds
+// padded taps skipped. int16 (16x8) follows its 16-bit variant: int8
+// weights, int64 bias (TFLite Micro reads the bias as int64 whatever its
+// type, so an int32 bias is refused), int64 sums and Mbqm64. f32 accumulates in (ky, kx) order from +0, then adds
 // the bias (0 when absent) and clamps. See docs/numerics.md.
 #include <algorithm>
 #include <cstdint>
@@ -31,6 +33,11 @@ Status Parse(const ir::Graph& g, const ir::Node& n, Window* w, DwGeom* s, bool* 
   EMBER_RETURN_IF_ERROR(CheckConvDtypes(g, n, quantized));
   const ir::Tensor& in = g.tensor(n.inputs[0]);
   const ir::Tensor& f = g.tensor(n.inputs[1]);
+  if (in.dtype == ir::DType::kInt16 && n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor &&
+      g.tensor(n.inputs[2]).dtype != ir::DType::kInt64) {
+    return NodeError(n, "has an int16 input with an i32 bias; the 16x8 depthwise convolution takes an i64 bias",
+                     "quantize the bias to int64 (TFLite's 16x8 quantization does)");
+  }
   EMBER_RETURN_IF_ERROR(CheckRank(n, in, "input", 4));
   EMBER_RETURN_IF_ERROR(CheckRank(n, f, "filter", 4));
   EMBER_RETURN_IF_ERROR(ParseWindow(n, /*with_dilation=*/true, /*with_filter=*/false, w));
@@ -64,8 +71,8 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
 // Visits every output element (b, oy, ox, oc = ic * DM + m) in NHWC order.
 // The accumulator starts value-initialized, `mac(acc, x, w)` runs for each
 // in-image tap in (ky, kx) order, `finish(acc, oc, out_index)` stores it.
-template <typename T, typename Acc, typename Mac, typename Finish>
-void DepthwiseLoop(const DwGeom& s, const Window& w, const T* in, const T* filter, Mac mac,
+template <typename T, typename Acc, typename W = T, typename Mac, typename Finish>
+void DepthwiseLoop(const DwGeom& s, const Window& w, const T* in, const W* filter, Mac mac,
                    Finish finish) {
   for (int64_t b = 0; b < s.batch; ++b) {
     for (int64_t oy = 0; oy < s.out_h; ++oy) {
@@ -98,6 +105,12 @@ Status EvalInt8(const EvalArgs& a, const Window& w, const DwGeom& s) {
   });
 }
 
+Status EvalInt16(const EvalArgs& a, const Window& w, const DwGeom& s) {
+  return EvalConvLikeInt16(a, s.out_c, [&](auto mac, auto store) {
+    DepthwiseLoop<int16_t, uint64_t, int8_t>(s, w, a.in<int16_t>(0), a.in<int8_t>(1), mac, store);
+  });
+}
+
 Status EvalFloat(const EvalArgs& a, const Window& w, const DwGeom& s) {
   return EvalConvLikeFloat(a, w.act, [&](auto mac, auto store) {
     DepthwiseLoop<float, float>(s, w, a.in<float>(0), a.in<float>(1), mac, store);
@@ -109,7 +122,8 @@ Status Eval(const EvalArgs& a) {
   DwGeom s{};
   bool quantized = false;
   EMBER_RETURN_IF_ERROR(Parse(a.graph, a.node, &w, &s, &quantized));
-  return quantized ? EvalInt8(a, w, s) : EvalFloat(a, w, s);
+  if (!quantized) return EvalFloat(a, w, s);
+  return a.in_tensor(0).dtype == ir::DType::kInt16 ? EvalInt16(a, w, s) : EvalInt8(a, w, s);
 }
 
 // out_h * out_w * out_c * k_h * k_w, times the batch.
@@ -123,7 +137,7 @@ int64_t Macs(const ir::Graph& g, const ir::Node& n) {
 
 }  // namespace
 
-extern const OpDef kDepthwiseConv2DDef = {ir::OpKind::kDepthwiseConv2D, "i8, f32", Infer, Eval,
+extern const OpDef kDepthwiseConv2DDef = {ir::OpKind::kDepthwiseConv2D, "i8, i16 (8-bit weights), f32", Infer, Eval,
                                           Macs};
 
 }  // namespace ember::ops

@@ -6,7 +6,9 @@
 // int8 follows TFLite Micro: a per-tensor filter uses the multiplier
 // double(float(s_in * s_w)) / s_out and subtracts the filter zero point; a
 // per-channel filter uses double(s_in) * double(s_w[u]) / s_out per unit and
-// ignores filter zero points. f32 sums over depth ascending from +0, then adds
+// ignores filter zero points. int16 (16x8) is the same with int16 data, no
+// activation zero points and, with an int64 bias or none, int64 sums and
+// Mbqm64 (docs/numerics.md). f32 sums over depth ascending from +0, then adds
 // the bias (0 when absent) and clamps. See docs/numerics.md.
 #include <algorithm>
 #include <cmath>
@@ -128,6 +130,37 @@ Status EvalInt8(const EvalArgs& a, const FcGeom& s) {
   return Status::Ok();
 }
 
+// 16x8 (TFLite Micro's FullyConnected / FullyConnectedPerChannel with int16
+// input): int64 sums and Mbqm64 with an int64 bias (or none), wrapping int32
+// sums and Mbqm with an int32 bias; zero points are 0 (checked).
+Status EvalInt16(const EvalArgs& a, const FcGeom& s) {
+  const bool per_channel = a.in_tensor(1).quant->scale.size() > 1;
+  ConvRequant r;
+  EMBER_RETURN_IF_ERROR(PrepareConvRequantInt16(
+      a.graph, a.node, s.units,
+      per_channel ? MultiplierFormula::kDouble : MultiplierFormula::kFloatProduct, &r));
+  const int32_t filter_zp = per_channel ? 0 : r.filter_zp;
+  const int16_t* in = a.in<int16_t>(0);
+  const int8_t* w = a.in<int8_t>(1);
+  const bool has_bias = a.has_input(2);
+  int16_t* out = a.out<int16_t>(0);
+  for (int64_t b = 0; b < s.batches; ++b) {
+    for (int64_t u = 0; u < s.units; ++u) {
+      uint64_t acc = 0;  // exact; the int32 path keeps its low 32 bits
+      for (int64_t d = 0; d < s.depth; ++d) {
+        const int64_t wv = int64_t{w[u * s.depth + d]} - filter_zp;
+        acc += static_cast<uint64_t>(wv * int64_t{in[b * s.depth + d]});
+      }
+      if (has_bias) {
+        acc += r.acc64 ? static_cast<uint64_t>(a.in<int64_t>(2)[u])
+                       : static_cast<uint64_t>(int64_t{a.in<int32_t>(2)[u]});
+      }
+      out[b * s.units + u] = RequantizeToInt16(static_cast<int64_t>(acc), r, u);
+    }
+  }
+  return Status::Ok();
+}
+
 Status EvalFloat(const EvalArgs& a, const FcGeom& s, Activation act) {
   const float* in = a.in<float>(0);
   const float* w = a.in<float>(1);
@@ -150,7 +183,8 @@ Status Eval(const EvalArgs& a) {
   FcGeom s{};
   bool quantized = false;
   EMBER_RETURN_IF_ERROR(Parse(a.graph, a.node, &act, &s, &quantized));
-  return quantized ? EvalInt8(a, s) : EvalFloat(a, s, act);
+  if (!quantized) return EvalFloat(a, s, act);
+  return a.in_tensor(0).dtype == ir::DType::kInt16 ? EvalInt16(a, s) : EvalInt8(a, s);
 }
 
 // batches * depth * units = output elements * depth.
@@ -163,7 +197,7 @@ int64_t Macs(const ir::Graph& g, const ir::Node& n) {
 
 }  // namespace
 
-extern const OpDef kFullyConnectedDef = {ir::OpKind::kFullyConnected, "i8, f32", Infer, Eval,
+extern const OpDef kFullyConnectedDef = {ir::OpKind::kFullyConnected, "i8, i16 (8-bit weights), f32", Infer, Eval,
                                          Macs};
 
 }  // namespace ember::ops

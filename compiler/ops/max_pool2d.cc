@@ -3,6 +3,7 @@
 //
 // int8 (TFLite Micro's reference): input and output share the quantization;
 // the maximum starts at -128, then is clamped to the fused activation range.
+// int16 the same, from -32768.
 // f32: the maximum starts at the lowest finite float, then is clamped.
 #include <algorithm>
 #include <cstdint>
@@ -45,6 +46,8 @@ Status Eval(const EvalArgs& a) {
     // The range lies within [-128, 127] (ActivationRangeInt8 clamps to it).
     MaxPool<int8_t>(a, w, s, -128, static_cast<int8_t>(range.min),
                     static_cast<int8_t>(range.max));
+  } else if (a.in_tensor(0).dtype == ir::DType::kInt16) {
+    MaxPool<int16_t>(a, w, s, -32768, static_cast<int16_t>(range.min), static_cast<int16_t>(range.max));
   } else {
     const FloatRange r = ActivationRangeFloat(w.act);
     MaxPool<float>(a, w, s, std::numeric_limits<float>::lowest(), r.min, r.max);
@@ -54,6 +57,6 @@ Status Eval(const EvalArgs& a) {
 
 }  // namespace
 
-extern const OpDef kMaxPool2DDef = {ir::OpKind::kMaxPool2D, "i8, f32", Infer, Eval, nullptr};
+extern const OpDef kMaxPool2DDef = {ir::OpKind::kMaxPool2D, "i8, i16, f32", Infer, Eval, nullptr};
 
 }  // namespace ember::ops

@@ -3,7 +3,9 @@
 // int8 follows TFLite Micro's reference MUL (docs/numerics.md, "mul"): the
 // product of the zero-point-corrected inputs is requantized with one
 // multiplier s1*s2/s_out (computed in double; its shift may be positive), then
-// the output zero point is added and the activation range clamps. float32 is
+// the output zero point is added and the activation range clamps. int16
+// (zero points 0) is the same arithmetic (TFLite Micro's MulElementwise on
+// int16). float32 is
 // clamp(a * b).
 #include <algorithm>
 #include <cmath>
@@ -28,9 +30,9 @@ struct Int8Params {
 Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
   Int8Params p;
   float s1 = 0, s2 = 0, so = 0;
-  EMBER_RETURN_IF_ERROR(GetInt8Quant(g, n, n.inputs[0], &s1, &p.z1));
-  EMBER_RETURN_IF_ERROR(GetInt8Quant(g, n, n.inputs[1], &s2, &p.z2));
-  EMBER_RETURN_IF_ERROR(GetInt8Quant(g, n, n.outputs[0], &so, &p.zo));
+  EMBER_RETURN_IF_ERROR(GetInt8Or16Quant(g, n, n.inputs[0], &s1, &p.z1));
+  EMBER_RETURN_IF_ERROR(GetInt8Or16Quant(g, n, n.inputs[1], &s2, &p.z2));
+  EMBER_RETURN_IF_ERROR(GetInt8Or16Quant(g, n, n.outputs[0], &so, &p.zo));
   const double real =
       static_cast<double>(s1) * static_cast<double>(s2) / static_cast<double>(so);
   p.m = QuantizeMultiplier(real);
@@ -40,12 +42,30 @@ Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
   }
   Activation act = Activation::kNone;
   EMBER_RETURN_IF_ERROR(GetActivationAttr(n, &act));
-  p.act = ActivationRangeInt8(act, so, p.zo);
+  p.act = g.tensor(n.outputs[0]).dtype == ir::DType::kInt16 ? ActivationRangeInt16(act, so, p.zo)
+                                                             : ActivationRangeInt8(act, so, p.zo);
   return p;
 }
 
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
-  return InferBinaryI8F32(g, n, PrepareInt8);
+  return InferBinaryI8F32(g, n, PrepareInt8, /*allow_int16=*/true);
+}
+
+// int8 and int16 alike (int16: zero points 0; |v1 * v2| <= 2^30).
+template <typename T>
+void EvalInt(const EvalArgs& a, const Int8Params& p) {
+  const ir::Shape& sa = a.in_tensor(0).shape;
+  const ir::Shape& sb = a.in_tensor(1).shape;
+  const ir::Shape& so = a.out_tensor(0).shape;
+  const T* x = a.in<T>(0);
+  const T* y = a.in<T>(1);
+  T* out = a.out<T>(0);
+  for (int64_t i = 0, count = ir::NumElements(so); i < count; ++i) {
+    const int32_t v1 = x[BroadcastIndex(sa, so, i)] - p.z1;
+    const int32_t v2 = y[BroadcastIndex(sb, so, i)] - p.z2;
+    const int32_t r = WrapAdd(p.zo, Mbqm(WrapMul(v1, v2), p.m));
+    out[i] = static_cast<T>(std::min(std::max(r, p.act.min), p.act.max));
+  }
 }
 
 Status Eval(const EvalArgs& a) {
@@ -67,20 +87,16 @@ Status Eval(const EvalArgs& a) {
     return Status::Ok();
   }
   EMBER_ASSIGN_OR_RETURN(const Int8Params p, PrepareInt8(a.graph, a.node));
-  const int8_t* x = a.in<int8_t>(0);
-  const int8_t* y = a.in<int8_t>(1);
-  int8_t* out = a.out<int8_t>(0);
-  for (int64_t i = 0; i < count; ++i) {
-    const int32_t v1 = x[BroadcastIndex(sa, so, i)] - p.z1;
-    const int32_t v2 = y[BroadcastIndex(sb, so, i)] - p.z2;
-    const int32_t r = WrapAdd(p.zo, Mbqm(v1 * v2, p.m));
-    out[i] = static_cast<int8_t>(std::min(std::max(r, p.act.min), p.act.max));
+  if (a.in_tensor(0).dtype == ir::DType::kInt16) {
+    EvalInt<int16_t>(a, p);
+  } else {
+    EvalInt<int8_t>(a, p);
   }
   return Status::Ok();
 }
 
 }  // namespace
 
-extern const OpDef kMulDef = {ir::OpKind::kMul, "i8, f32", Infer, Eval, nullptr};
+extern const OpDef kMulDef = {ir::OpKind::kMul, "i8, i16, f32", Infer, Eval, nullptr};
 
 }  // namespace ember::ops

@@ -180,6 +180,18 @@ Status GetInt8Quant(const ir::Graph& g, const ir::Node& n, ir::TensorId id, floa
   return Status::Ok();
 }
 
+Status GetInt8Or16Quant(const ir::Graph& g, const ir::Node& n, ir::TensorId id, float* scale,
+                        int32_t* zero_point) {
+  if (g.tensor(id).dtype != ir::DType::kInt16) return GetInt8Quant(g, n, id, scale, zero_point);
+  EMBER_RETURN_IF_ERROR(GetPerTensorQuant(g, n, id, scale, zero_point));
+  if (!(*scale > 0.0f) || !std::isfinite(*scale) || *zero_point != 0) {
+    return NodeError(n, "tensor '" + g.tensor(id).name + "' has scale " + FormatReal(*scale) +
+                            " and zero point " + std::to_string(*zero_point) +
+                            "; int16 needs a positive scale and zero point 0 (16x8 quantization is symmetric)");
+  }
+  return Status::Ok();
+}
+
 Expected<SigmoidInput> PrepareSigmoidInput(const ir::Graph& g, const ir::Node& n) {
   SigmoidInput p;
   float s_in = 0;

@@ -42,6 +42,10 @@ float OrtMeanScale(const ir::Graph& g, const ir::Node& n, int64_t count);
 // a zero point in [-128, 127]; a NodeError naming the tensor otherwise.
 Status GetInt8Quant(const ir::Graph& g, const ir::Node& n, ir::TensorId id, float* scale,
                     int32_t* zero_point);
+// The same for an int8 or int16 tensor (by its dtype); int16 needs zero
+// point 0 (16x8 quantization is symmetric).
+Status GetInt8Or16Quant(const ir::Graph& g, const ir::Node& n, ir::TensorId id, float* scale,
+                        int32_t* zero_point);
 
 // The int8 input rescaling of LOGISTIC and TANH (TFLite Micro's Prepare):
 // x - z_in goes to Q4.27 with the multiplier frexp(s_in * 2^27); inputs with
@@ -98,16 +102,18 @@ int64_t BroadcastIndex(const ir::Shape& in, const ir::Shape& out, int64_t out_in
 // Shape/type inference of an elementwise operator on i8 or f32 whose output
 // has its input's type and shape (relu, relu6, logistic, tanh, hard_swish).
 // `prepare_int8(g, n)` returns Expected<...> and checks the int8 quantization.
+// With `allow_int16`, i16 (16x8 models) is accepted and prepared too.
 template <typename PrepareFn>
 Expected<std::vector<TensorType>> InferUnaryI8F32(const ir::Graph& g, const ir::Node& n,
-                                                  PrepareFn prepare_int8) {
+                                                  PrepareFn prepare_int8, bool allow_int16 = false) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 1, 1, 1));
   const ir::Tensor& in = g.tensor(n.inputs[0]);
-  if (in.dtype != ir::DType::kInt8 && in.dtype != ir::DType::kFloat32) {
+  const bool int16 = allow_int16 && in.dtype == ir::DType::kInt16;
+  if (in.dtype != ir::DType::kInt8 && in.dtype != ir::DType::kFloat32 && !int16) {
     return NodeError(n, std::string("input type ") + ir::DTypeName(in.dtype) +
-                            " is not supported; supported: i8, f32");
+                            " is not supported; supported: i8, " + (allow_int16 ? "i16, " : "") + "f32");
   }
-  if (in.dtype == ir::DType::kInt8) {
+  if (in.dtype == ir::DType::kInt8 || int16) {
     auto p = prepare_int8(g, n);
     if (!p.ok()) return p.diag();
   }
@@ -115,10 +121,11 @@ Expected<std::vector<TensorType>> InferUnaryI8F32(const ir::Graph& g, const ir::
 }
 
 // The same for a binary operator with numpy broadcasting and a fused
-// activation (add, mul): both inputs i8 or both f32.
+// activation (add, mul): both inputs i8 or both f32, or both i16 when
+// `allow_int16` (16x8 models; `prepare_int8` then checks the int16 quantization).
 template <typename PrepareFn>
 Expected<std::vector<TensorType>> InferBinaryI8F32(const ir::Graph& g, const ir::Node& n,
-                                                   PrepareFn prepare_int8) {
+                                                   PrepareFn prepare_int8, bool allow_int16 = false) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 2, 2, 1));
   const ir::Tensor& a = g.tensor(n.inputs[0]);
   const ir::Tensor& b = g.tensor(n.inputs[1]);
@@ -126,9 +133,10 @@ Expected<std::vector<TensorType>> InferBinaryI8F32(const ir::Graph& g, const ir:
     return NodeError(n, std::string("inputs have different types ") + ir::DTypeName(a.dtype) +
                             " and " + ir::DTypeName(b.dtype));
   }
-  if (a.dtype != ir::DType::kInt8 && a.dtype != ir::DType::kFloat32) {
+  const bool int16 = allow_int16 && a.dtype == ir::DType::kInt16;
+  if (a.dtype != ir::DType::kInt8 && a.dtype != ir::DType::kFloat32 && !int16) {
     return NodeError(n, std::string("input type ") + ir::DTypeName(a.dtype) +
-                            " is not supported; supported: i8, f32");
+                            " is not supported; supported: i8, " + (allow_int16 ? "i16, " : "") + "f32");
   }
   Activation act = Activation::kNone;
   EMBER_RETURN_IF_ERROR(GetActivationAttr(n, &act));
@@ -137,7 +145,7 @@ Expected<std::vector<TensorType>> InferBinaryI8F32(const ir::Graph& g, const ir:
     return NodeError(n, "input shapes " + ir::ShapeToString(a.shape) + " and " +
                             ir::ShapeToString(b.shape) + " do not broadcast");
   }
-  if (a.dtype == ir::DType::kInt8) {
+  if (a.dtype == ir::DType::kInt8 || int16) {
     auto p = prepare_int8(g, n);
     if (!p.ok()) return p.diag();
   }

@@ -86,9 +86,20 @@ const char* Int8SemanticsName(Int8Semantics s) {
   return s == Int8Semantics::kOnnxRuntime ? "onnxruntime" : "tflite";
 }
 
-Int32Range ActivationRangeInt8(Activation act, float out_scale, int32_t out_zero_point) {
-  constexpr int32_t kMin = -128;
-  constexpr int32_t kMax = 127;
+int32_t Mbqm64(int64_t x, int32_t multiplier, int shift) {
+  const int64_t reduced = multiplier < 0x7FFF0000 ? (int64_t{multiplier} + (1 << 15)) >> 16 : 0x7FFF;
+  const int total = std::clamp(15 - shift, 1, 63);
+  const uint64_t prod = static_cast<uint64_t>(x) * static_cast<uint64_t>(reduced) + (uint64_t{1} << (total - 1));
+  // Arithmetic right shift of the two's-complement value, then truncation to 32 bits.
+  const int64_t shifted = static_cast<int64_t>(prod) >> total;
+  return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(shifted)));
+}
+
+namespace {
+
+// CalculateActivationRangeQuantized for an output of range [qmin, qmax].
+Int32Range ActivationRangeQuantized(Activation act, float out_scale, int32_t out_zero_point,
+                                    int32_t qmin, int32_t qmax) {
   // z_out + round_half_away(f / s_out) with a float32 division, as TFLite.
   // TFLite rejects a rounded value outside int32; here it saturates (and
   // NaN maps to the zero point) so that the result is always defined.
@@ -103,13 +114,23 @@ Int32Range ActivationRangeInt8(Activation act, float out_scale, int32_t out_zero
                                                     std::numeric_limits<int32_t>::max()));
   };
   switch (act) {
-    case Activation::kNone: return {kMin, kMax};
-    case Activation::kRelu: return {std::max(kMin, out_zero_point), kMax};
-    case Activation::kRelu6: return {std::max(kMin, out_zero_point), std::min(kMax, quantize(6.0f))};
+    case Activation::kNone: return {qmin, qmax};
+    case Activation::kRelu: return {std::max(qmin, out_zero_point), qmax};
+    case Activation::kRelu6: return {std::max(qmin, out_zero_point), std::min(qmax, quantize(6.0f))};
     case Activation::kReluN1To1:
-      return {std::max(kMin, quantize(-1.0f)), std::min(kMax, quantize(1.0f))};
+      return {std::max(qmin, quantize(-1.0f)), std::min(qmax, quantize(1.0f))};
   }
-  return {kMin, kMax};
+  return {qmin, qmax};
+}
+
+}  // namespace
+
+Int32Range ActivationRangeInt8(Activation act, float out_scale, int32_t out_zero_point) {
+  return ActivationRangeQuantized(act, out_scale, out_zero_point, -128, 127);
+}
+
+Int32Range ActivationRangeInt16(Activation act, float out_scale, int32_t out_zero_point) {
+  return ActivationRangeQuantized(act, out_scale, out_zero_point, -32768, 32767);
 }
 
 FloatRange ActivationRangeFloat(Activation act) {

@@ -45,6 +45,14 @@ QuantizedMultiplier QuantizeMultiplier(double d);
 // MultiplyByQuantizedMultiplier, double rounding: Rdbpot(Srdhm(x << L, m), R).
 int32_t Mbqm(int32_t x, int32_t multiplier, int shift);
 inline int32_t Mbqm(int32_t x, QuantizedMultiplier q) { return Mbqm(x, q.multiplier, q.shift); }
+// TFLite's MultiplyByQuantizedMultiplier for an int64 accumulator (16x8
+// kernels with int64 bias): the multiplier rounded to 15 bits,
+// m' = m < 0x7FFF0000 ? (m + 2^15) >> 16 : 0x7FFF, then
+// (x * m' + 2^(14 - shift)) >> (15 - shift), truncated to int32. TFLite
+// requires -31 <= shift <= 7 and |x| < 2^47; outside that the arithmetic
+// wraps (uint64) and the shift is clamped to [1, 63], so the function is total.
+int32_t Mbqm64(int64_t x, int32_t multiplier, int shift);
+inline int32_t Mbqm64(int64_t x, QuantizedMultiplier q) { return Mbqm64(x, q.multiplier, q.shift); }
 
 // Fused activation codes as written in the IR attribute `act`.
 enum class Activation { kNone, kRelu, kRelu6, kReluN1To1 };
@@ -58,6 +66,8 @@ struct Int32Range {
   int32_t max;
 };
 Int32Range ActivationRangeInt8(Activation act, float out_scale, int32_t out_zero_point);
+// The same for an int16 output ([-32768, 32767]; 16x8 models have zero point 0).
+Int32Range ActivationRangeInt16(Activation act, float out_scale, int32_t out_zero_point);
 // Float clamp range for a fused activation: [lowest, max], [0, max], [0, 6], [-1, 1].
 struct FloatRange {
   float min;

@@ -124,8 +124,8 @@ TEST(Add, InferErrors) {
   }
   {
     test::OneNode t(ir::OpKind::kAdd);
-    t.In<int16_t>({2}, {0, 0}, Quant(1, 0)).In<int16_t>({2}, {0, 0}, Quant(1, 0));
-    t.Out(ir::DType::kInt16, {2}, Quant(1, 0));
+    t.In<int32_t>({2}, {0, 0}, Quant(1, 0)).In<int32_t>({2}, {0, 0}, Quant(1, 0));
+    t.Out(ir::DType::kInt32, {2}, Quant(1, 0));
     EXPECT_FALSE(t.Infer().ok());  // unsupported dtype
   }
   {

@@ -158,8 +158,8 @@ TEST(FullyConnected, InferErrors) {
   }
   {
     OneNode t = ValidInt8();
-    t.in_tensor(0).dtype = DType::kInt16;
-    ExpectInferError(t, "i16 input");
+    t.in_tensor(0).dtype = DType::kUInt8;
+    ExpectInferError(t, "u8 input");
   }
   {
     OneNode t = ValidInt8();

@@ -157,6 +157,38 @@ TEST(ActivationRangeInt8, HugeRatiosSaturateInsteadOfOverflowing) {
   EXPECT_EQ(n.max, 127);
 }
 
+TEST(Mbqm64, RoundsTheMultiplierToFifteenBitsAndTiesUpward) {
+  // 0.5 = 2^30 * 2^-31: m' = (2^30 + 2^15) >> 16 = 2^14, shift 15.
+  const QuantizedMultiplier half = QuantizeMultiplier(0.5);
+  EXPECT_EQ(Mbqm64(3, half), 2);
+  EXPECT_EQ(Mbqm64(-3, half), -1);  // -1.5 rounds up
+  EXPECT_EQ(Mbqm64(-5, half), -2);
+  EXPECT_EQ(Mbqm64(int64_t{1} << 40, half.multiplier, -10), 536870912);  // 2^40 * 2^-11
+  // A multiplier at or above 0x7FFF0000 becomes 0x7FFF.
+  EXPECT_EQ(Mbqm64(int64_t{1} << 20, 0x7FFFFFFF, 0), 1048544);
+  EXPECT_EQ(Mbqm64(int64_t{1} << 20, 0x7FFF0000, 0), 1048544);
+  EXPECT_EQ(Mbqm64(int64_t{1} << 20, 0x7FFEFFFF, 0), 1048544);  // (m + 2^15) >> 16 = 0x7FFF too
+  EXPECT_EQ(Mbqm64(int64_t{1} << 20, 0x7FFE7FFF, 0), 1048512);  // 0x7FFE
+  // A result beyond int32 is truncated to its low 32 bits, as TFLite's cast.
+  EXPECT_EQ(Mbqm64(int64_t{1} << 46, half.multiplier, 7), 0);
+  EXPECT_EQ(Mbqm64(-(int64_t{1} << 47), half.multiplier, -31), -32768);
+}
+
+TEST(ActivationRangeInt16, FullRangeAndClamps) {
+  const Int32Range none = ActivationRangeInt16(Activation::kNone, 1e-4f, 0);
+  EXPECT_EQ(none.min, -32768);
+  EXPECT_EQ(none.max, 32767);
+  const Int32Range relu = ActivationRangeInt16(Activation::kRelu, 1e-4f, 0);
+  EXPECT_EQ(relu.min, 0);
+  EXPECT_EQ(relu.max, 32767);
+  const Int32Range relu6 = ActivationRangeInt16(Activation::kRelu6, 1.0f / 1024, 0);
+  EXPECT_EQ(relu6.min, 0);
+  EXPECT_EQ(relu6.max, 6144);
+  const Int32Range n1 = ActivationRangeInt16(Activation::kReluN1To1, 1.0f / 4096, 0);
+  EXPECT_EQ(n1.min, -4096);
+  EXPECT_EQ(n1.max, 4096);
+}
+
 TEST(ActivationRangeFloat, Bounds) {
   EXPECT_EQ(ActivationRangeFloat(Activation::kNone).min, std::numeric_limits<float>::lowest());
   EXPECT_EQ(ActivationRangeFloat(Activation::kNone).max, std::numeric_limits<float>::max());

@@ -57,6 +57,18 @@ static inline int32_t ember_mbqm(int32_t x, int32_t multiplier, int shift) {
   return ember_rdbpot(ember_srdhm(ember_wrap_shl(x, left), multiplier), right);
 }
 
+/* MultiplyByQuantizedMultiplier of an int64 accumulator (16x8 kernels with
+ * int64 bias), TFLite's int64 overload: the multiplier rounded to 15 bits,
+ * then (x * m' + 2^(14 - shift)) >> (15 - shift), truncated to 32 bits.
+ * -31 <= shift <= 7 and |x| < 2^47 (the compiler checks the shift); the
+ * arithmetic goes through uint64 so that nothing is undefined. */
+static inline int32_t ember_mbqm64(int64_t x, int32_t multiplier, int shift) {
+  const int64_t reduced = multiplier < 0x7FFF0000 ? ((int64_t)multiplier + (1 << 15)) >> 16 : 0x7FFF;
+  const int total = 15 - shift;
+  const uint64_t prod = (uint64_t)x * (uint64_t)reduced + ((uint64_t)1 << (total - 1));
+  return (int32_t)(uint32_t)(uint64_t)((int64_t)prod >> total);
+}
+
 static inline int32_t ember_clamp_i32(int32_t v, int32_t lo, int32_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
 }

@@ -6,7 +6,7 @@
 // reference: both inputs shifted left by 20 bits and rescaled to twice the
 // larger input scale, summed, rescaled to the output scale; the multipliers,
 // shifts and activation bounds are computed here with the reference's
-// functions and emitted as literals. float32 is min(max(a + b, lo), hi).
+// functions and emitted as literals; int16 shifts by 15 bits. float32 is min(max(a + b, lo), hi).
 #include <algorithm>
 
 #include "codegen/c/emitter.h"
@@ -27,12 +27,16 @@ AddSubInt8 PrepareInt8(const KernelContext& ctx, ops::Activation act) {
   p.z1 = q1.zero_point;
   p.z2 = q2.zero_point;
   p.zo = qo.zero_point;
+  const bool int16 = ctx.graph.tensor(ctx.node.inputs[0]).dtype == ir::DType::kInt16;
+  p.left_shift = int16 ? 15 : 20;  // TFLite Micro's pre-scaling of int16 / int8 inputs
+  if (int16) p.ctype = "int16_t";
   const double twice_max = 2.0 * static_cast<double>(std::max(q1.scale, q2.scale));
   p.m1 = ops::QuantizeMultiplier(static_cast<double>(q1.scale) / twice_max);
   p.m2 = ops::QuantizeMultiplier(static_cast<double>(q2.scale) / twice_max);
-  p.mo = ops::QuantizeMultiplier(twice_max / (static_cast<double>(1 << 20) *
+  p.mo = ops::QuantizeMultiplier(twice_max / (static_cast<double>(1 << p.left_shift) *
                                               static_cast<double>(qo.scale)));
-  p.act = ops::ActivationRangeInt8(act, qo.scale, qo.zero_point);
+  p.act = int16 ? ops::ActivationRangeInt16(act, qo.scale, qo.zero_point)
+                : ops::ActivationRangeInt8(act, qo.scale, qo.zero_point);
   return p;
 }
 

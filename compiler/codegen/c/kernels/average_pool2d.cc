@@ -3,7 +3,7 @@
 // Bit-exact with ops/average_pool2d.cc: int8 sums the raw values in int32 and
 // divides by the tap count n rounding half away from zero,
 // acc > 0 ? (acc + n/2) / n : (acc - n/2) / n (C division truncates), then
-// clamps to the fused activation range; f32 sums in window order (rows, then
+// clamps to the fused activation range (int16 the same); f32 sums in window order (rows, then
 // columns) and divides by (float)n. Interior pixels divide by a constant.
 #include <string>
 
@@ -19,8 +19,8 @@ namespace {
 
 // One output pixel over the taps [yb, ye) x [xb, xe); `count` is the tap
 // count (a literal for interior pixels).
-std::string Body(const ops::PoolGeom& s, bool is_float, ops::Int32Range range, ops::Activation act,
-                 const std::string& yb, const std::string& ye, const std::string& xb,
+std::string Body(const ops::PoolGeom& s, bool is_float, const std::string& ctype, ops::Int32Range range,
+                 ops::Activation act, const std::string& yb, const std::string& ye, const std::string& xb,
                  const std::string& xe, const std::string& count) {
   const std::string ch = std::to_string(s.channels);
   std::string b = "for (int c = 0; c < " + ch + "; ++c) {\n";
@@ -37,7 +37,7 @@ std::string Body(const ops::PoolGeom& s, bool is_float, ops::Int32Range range, o
     b += "  acc = acc > 0 ? (acc + " + half + ") / " + count + " : (acc - " + half + ") / " + count +
          ";\n";
     b += "  acc = acc < " + lo + " ? " + lo + " : acc;\n";
-    b += "  o[c] = (int8_t)(acc > " + hi + " ? " + hi + " : acc);\n";
+    b += "  o[c] = (" + ctype + ")(acc > " + hi + " ? " + hi + " : acc);\n";
   }
   return b + "}\n";
 }
@@ -81,13 +81,16 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   ops::PoolGeom s{};
   ops::Int32Range range{};
   EMBER_RETURN_IF_ERROR(ops::ParsePool(g, n, &w, &s, &range));
-  if (w.filter_h * w.filter_w >= (int64_t{1} << 24)) {
+  const ir::DType dtype = g.tensor(n.inputs[0]).dtype;
+  const bool is_float = dtype == ir::DType::kFloat32;
+  const bool int16 = dtype == ir::DType::kInt16;
+  const std::string ctype = is_float ? "float" : int16 ? "int16_t" : "int8_t";
+  if (w.filter_h * w.filter_w >= (int64_t{1} << (int16 ? 16 : 24))) {
     return EmitError(ctx, "window " + std::to_string(w.filter_h) + "x" + std::to_string(w.filter_w) +
-                              " has 2^24 taps or more, too many for an int32 sum",
+                              " has 2^" + (int16 ? "16" : "24") + " taps or more, too many for an int32 sum",
                      "use a smaller pooling window");
   }
-  const bool is_float = g.tensor(n.inputs[0]).dtype == ir::DType::kFloat32;
-  const PixelLoop loop{is_float ? "float" : "int8_t", s.batch, s.channels, s.channels,
+  const PixelLoop loop{ctype.c_str(), s.batch, s.channels, s.channels,
                        {s.in_h, w.filter_h, w.stride_h, 1, w.pad_top, s.out_h},
                        {s.in_w, w.filter_w, w.stride_w, 1, w.pad_left, s.out_w}};
   std::string comment = "/* average_pool2d '" + n.name + "': " + TypeString(g, n.inputs[0]) +
@@ -104,7 +107,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
                (global ? "QLinearGlobalAveragePool (int32 sum, float32 scale)" : "QLinearAveragePool (float32 sum)") +
                ", clamp [" + std::to_string(range.min) + ", " + std::to_string(range.max) + "]";
   else if (!is_float)
-    comment += "\n   int8: same quantization in and out, rounding half away from zero, clamp [" +
+    comment += "\n   " + std::string(int16 ? "int16" : "int8") + ": same quantization in and out, rounding half away from zero, clamp [" +
                std::to_string(range.min) + ", " + std::to_string(range.max) + "]";
   comment += " */\n";
   const std::string kh = std::to_string(w.filter_h), kw = std::to_string(w.filter_w);
@@ -115,7 +118,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
                   const std::string& count) {
     if (ort) return OrtBody(s, global, qi.scale, qi.zero_point, qo.scale, qo.zero_point, global_scale, range, yb, ye,
                             xb, xe, count);
-    return Body(s, is_float, range, w.act, yb, ye, xb, xe, count);
+    return Body(s, is_float, ctype, range, w.act, yb, ye, xb, xe, count);
   };
   const std::string interior = body("0", kh, "0", kw, std::to_string(w.filter_h * w.filter_w));
   const std::string border = HasBorder(loop) ? body("kyb", "kye", "kxb", "kxe", "((kye - kyb) * (kxe - kxb))") : "";
@@ -123,7 +126,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   k.code = comment + "static void " + ctx.fn_name + "(" + KernelParams(ctx, 0) + ") {\n" +
            EmitPixelLoops(loop, interior, border) + "}\n";
   // Per pixel, each channel is written right after summing its taps.
-  DeclareOverlap(&k, ChannelStepOverlapDelta(loop, 1, is_float ? 4 : 1));
+  DeclareOverlap(&k, ChannelStepOverlapDelta(loop, 1, static_cast<int64_t>(ir::DTypeSize(dtype))));
   return k;
 }
 

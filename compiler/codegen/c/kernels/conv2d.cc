@@ -15,6 +15,7 @@
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/conv_int16.h"
 #include "codegen/c/kernels/window_overlap.h"
 #include "codegen/c/kernels/dsp/gemm_s8.h"
 #include "codegen/c/kernels/mve/kernels.h"
@@ -134,6 +135,7 @@ bool IsPointwise(const Geom& s) {
 }
 
 Expected<Kernel> Emit(const KernelContext& ctx) {
+  if (IsInt16ConvLike(ctx)) return EmitConv2DInt16(ctx);  // 16x8, portable on every target
   EMBER_RETURN_IF_ERROR(CheckConstOperands(ctx));
   const ir::Graph& g = ctx.graph;
   const ir::Node& n = ctx.node;

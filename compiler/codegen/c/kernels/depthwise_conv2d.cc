@@ -16,6 +16,7 @@
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/conv_int16.h"
 #include "codegen/c/kernels/window_overlap.h"
 #include "codegen/c/kernels/depthwise_isa.h"
 #include "ops/conv_util.h"
@@ -112,6 +113,7 @@ std::string PixelBody(const Geom& s, const Names& nm, const Requant* rq, bool in
 }
 
 Expected<Kernel> Emit(const KernelContext& ctx) {
+  if (IsInt16ConvLike(ctx)) return EmitDepthwiseConv2DInt16(ctx);  // 16x8, portable on every target
   EMBER_RETURN_IF_ERROR(CheckConstOperands(ctx));
   const ir::Graph& g = ctx.graph;
   const ir::Node& n = ctx.node;

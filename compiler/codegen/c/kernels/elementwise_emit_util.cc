@@ -318,11 +318,12 @@ LoopBody FloatBinaryBody(const std::string& x, const std::string& y, const char*
 
 namespace {
 
-// Rdbpot(Srdhm((x - z) * 2^20, M), -e); |x - z| <= 255, so the shifted value
-// and the sum or difference of two stay below 2^29 in magnitude.
-std::string AddSubRescale(const std::string& x, int32_t z, ops::QuantizedMultiplier m) {
-  return "ember_rdbpot(ember_srdhm(((int32_t)" + x + MinusZ(z) + ") * 1048576, " +
-         CInt(m.multiplier) + "), " + std::to_string(-m.shift) + ")";
+// Rdbpot(Srdhm((x - z) * 2^shift, M), -e); int8: |x - z| <= 255 and shift
+// 20, int16: |x| <= 32768 and shift 15, so the shifted value and the sum or
+// difference of two stay below 2^31 in magnitude.
+std::string AddSubRescale(const std::string& x, int32_t z, ops::QuantizedMultiplier m, int left_shift) {
+  return "ember_rdbpot(ember_srdhm(((int32_t)" + x + MinusZ(z) + ") * " + std::to_string(int64_t{1} << left_shift) +
+         ", " + CInt(m.multiplier) + "), " + std::to_string(-m.shift) + ")";
 }
 
 }  // namespace
@@ -331,12 +332,12 @@ LoopBody AddSubInt8Body(const std::string& x, const std::string& y, const AddSub
                         const char* op) {
   const std::string o = op;
   return [x, y, p, o](const std::vector<std::string>& i, int in) {
-    return Spaces(in) + "const int32_t a = " + AddSubRescale(x + "[" + i[1] + "]", p.z1, p.m1) +
+    return Spaces(in) + "const int32_t a = " + AddSubRescale(x + "[" + i[1] + "]", p.z1, p.m1, p.left_shift) +
            ";\n" + Spaces(in) + "const int32_t b = " +
-           AddSubRescale(y + "[" + i[2] + "]", p.z2, p.m2) + ";\n" + Spaces(in) +
+           AddSubRescale(y + "[" + i[2] + "]", p.z2, p.m2, p.left_shift) + ";\n" + Spaces(in) +
            "const int32_t o = ember_rdbpot(ember_srdhm(a " + o + " b, " + CInt(p.mo.multiplier) +
            "), " + std::to_string(-p.mo.shift) + ") + " + CInt(p.zo) + ";\n" + Spaces(in) +
-           "out0[" + i[0] + "] = (int8_t)ember_clamp_i32(o, " + CInt(p.act.min) + ", " +
+           "out0[" + i[0] + "] = (" + p.ctype + ")ember_clamp_i32(o, " + CInt(p.act.min) + ", " +
            CInt(p.act.max) + ");\n";
   };
 }

@@ -105,13 +105,17 @@ int64_t ReductionNests(const KernelContext& ctx, LoopNest* outer, LoopNest* inne
 LoopBody FloatBinaryBody(const std::string& x, const std::string& y, const char* op,
                          ops::Activation act);
 // The int8 loop body of add and sub (TFLite's shared shape, docs/numerics.md
-// "add"): each input rescaled by Rdbpot(Srdhm((x - z) * 2^20, M), -e), the two
+// "add"): each input rescaled by Rdbpot(Srdhm((x - z) * 2^20, M), -e) (int16:
+// 2^15), the two
 // combined with `op` ("+" or "-"), rescaled to the output, + z_out, clamped.
 // `p` holds the multipliers computed by the op's own formula.
+// int16 (16x8) uses the same body with `left_shift` 15 and ctype "int16_t".
 struct AddSubInt8 {
   int32_t z1 = 0, z2 = 0, zo = 0;
   ops::QuantizedMultiplier m1, m2, mo;
   ops::Int32Range act{-128, 127};
+  int left_shift = 20;
+  std::string ctype = "int8_t";
 };
 LoopBody AddSubInt8Body(const std::string& x, const std::string& y, const AddSubInt8& p,
                         const char* op);

@@ -14,6 +14,7 @@
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/conv_int16.h"
 #include "codegen/c/kernels/dsp/gemm_s8.h"
 #include "codegen/c/kernels/mve/kernels.h"
 #include "ops/conv_util.h"
@@ -22,6 +23,7 @@ namespace ember::codegen::c {
 namespace {
 
 Expected<Kernel> Emit(const KernelContext& ctx) {
+  if (IsInt16ConvLike(ctx)) return EmitFullyConnectedInt16(ctx);  // 16x8, portable on every target
   // Helium first: cortex-m55 has the DSP extension too.
   if (ctx.target.has_mve && !OnnxRuntimeInt8(ctx) && mve::FullyConnectedApplies(ctx)) return mve::EmitFullyConnected(ctx);  // int8, VMLADAVA
   if (ctx.target.has_dsp && dsp::FullyConnectedApplies(ctx)) return dsp::EmitFullyConnected(ctx);  // int8, SMLAD

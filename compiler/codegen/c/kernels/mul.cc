@@ -3,7 +3,8 @@
 //
 // The broadcast becomes a loop nest with literal bounds and strides. int8:
 // out = clamp(z_out + Mbqm((x1 - z1) * (x2 - z2), M, shift)) with (M, shift)
-// from s1 * s2 / s_out (double), computed here and emitted as literals.
+// from s1 * s2 / s_out (double), computed here and emitted as literals;
+// int16 (zero points 0) the same.
 // float32: min(max(a * b, lo), hi).
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/elementwise_emit_util.h"
@@ -33,18 +34,21 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     const TensorQuant qo = QuantOf(g, n.outputs[0]);
     const ops::QuantizedMultiplier m = ops::QuantizeMultiplier(
         static_cast<double>(q1.scale) * static_cast<double>(q2.scale) / static_cast<double>(qo.scale));
-    const ops::Int32Range r = ops::ActivationRangeInt8(act, qo.scale, qo.zero_point);
+    const bool int16 = a.dtype == ir::DType::kInt16;
+    const ops::Int32Range r = int16 ? ops::ActivationRangeInt16(act, qo.scale, qo.zero_point)
+                                    : ops::ActivationRangeInt8(act, qo.scale, qo.zero_point);
+    const std::string ctype = int16 ? "int16_t" : "int8_t";
     details.push_back("multiplier " + std::to_string(m.multiplier) + " shift " +
                       std::to_string(m.shift) + ", output range [" + std::to_string(r.min) + ", " +
                       std::to_string(r.max) + "]");
-    // |x - z| <= 255: the product fits in int32 without wrapping.
-    body = [&, q1, q2, qo, m, r](const std::vector<std::string>& i, int in) {
+    // int8: |x - z| <= 255, int16 (z = 0): |x| <= 32768: the product fits in int32.
+    body = [&, q1, q2, qo, m, r, ctype](const std::vector<std::string>& i, int in) {
       return Spaces(in) + "const int32_t p = ((int32_t)" + x + "[" + i[1] + "]" +
              MinusZ(q1.zero_point) + ") * ((int32_t)" + y + "[" + i[2] + "]" +
              MinusZ(q2.zero_point) + ");\n" + Spaces(in) + "const int32_t o = ember_wrap_add(" +
              CInt(qo.zero_point) + ", ember_mbqm(p, " + CInt(m.multiplier) + ", " +
              std::to_string(m.shift) + "));\n" + Spaces(in) + "out0[" + i[0] +
-             "] = (int8_t)ember_clamp_i32(o, " + CInt(r.min) + ", " + CInt(r.max) + ");\n";
+             "] = (" + ctype + ")ember_clamp_i32(o, " + CInt(r.min) + ", " + CInt(r.max) + ");\n";
     };
   }
   Kernel k;

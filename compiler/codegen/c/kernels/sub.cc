@@ -5,7 +5,7 @@
 // follows the reference: both inputs shifted left by 20 bits and rescaled to
 // twice the larger input scale, subtracted, rescaled to the output scale; the
 // multipliers are computed here in float32 as the reference does and emitted
-// as literals. float32 is min(max(a - b, lo), hi).
+// as literals; int16 shifts by 15 bits. float32 is min(max(a - b, lo), hi).
 #include <algorithm>
 
 #include "codegen/c/emitter.h"
@@ -24,14 +24,18 @@ AddSubInt8 PrepareInt8(const KernelContext& ctx, ops::Activation act) {
   p.z1 = q1.zero_point;
   p.z2 = q2.zero_point;
   p.zo = qo.zero_point;
+  const bool int16 = ctx.graph.tensor(ctx.node.inputs[0]).dtype == ir::DType::kInt16;
+  p.left_shift = int16 ? 15 : 20;  // TFLite Micro's pre-scaling of int16 / int8 inputs
+  if (int16) p.ctype = "int16_t";
   const float twice_max = 2.0f * std::max(q1.scale, q2.scale);
   const float r1 = q1.scale / twice_max;
   const float r2 = q2.scale / twice_max;
-  const float ro = twice_max / (static_cast<float>(1 << 20) * qo.scale);
+  const float ro = twice_max / (static_cast<float>(1 << p.left_shift) * qo.scale);
   p.m1 = ops::QuantizeMultiplier(static_cast<double>(r1));
   p.m2 = ops::QuantizeMultiplier(static_cast<double>(r2));
   p.mo = ops::QuantizeMultiplier(static_cast<double>(ro));
-  p.act = ops::ActivationRangeInt8(act, qo.scale, qo.zero_point);
+  p.act = int16 ? ops::ActivationRangeInt16(act, qo.scale, qo.zero_point)
+                : ops::ActivationRangeInt8(act, qo.scale, qo.zero_point);
   return p;
 }
 
