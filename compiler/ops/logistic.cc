@@ -66,6 +66,8 @@ int8_t LogisticInt8(const Int8Params& p, int8_t x) {
   return static_cast<int8_t>(std::min(std::max(o, -128), 127));
 }
 
+}  // namespace
+
 float LogisticFloat(float x) {
   constexpr float kUpper = 16.619047164916992188f;
   constexpr float kLower = -9.0f;
@@ -73,6 +75,8 @@ float LogisticFloat(float x) {
   if (x < kLower) return std::exp(x);
   return 1.0f / (1.0f + std::exp(-x));
 }
+
+namespace {
 
 Status Eval(const EvalArgs& a) {
   const int64_t count = a.in_tensor(0).num_elements();

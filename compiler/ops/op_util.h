@@ -59,6 +59,10 @@ struct SigmoidInput {
 inline constexpr int kSigmoidInputIntegerBits = 4;  // the rescaled input is Q4.27
 Expected<SigmoidInput> PrepareSigmoidInput(const ir::Graph& g, const ir::Node& n);
 
+// TFLite's float32 logistic: 1 for x > 16.619047164916992188, exp(x) for
+// x < -9, else 1 / (1 + exp(-x)) (ops/logistic.cc; the LSTM's gates too).
+float LogisticFloat(float x);
+
 // QuantizeMultiplier(real) into *q for a rescale factor that must lie in
 // (0, 1), as QuantizeMultiplierSmallerThanOneExp demands (TFLite aborts
 // otherwise; we report a NodeError naming `what`). Used by add and sub.

@@ -537,6 +537,7 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kQuantize:
     case K::kDequantize:
     case K::kSvdf:  // stateful: no ONNX form
+    case K::kUnidirectionalSequenceLstm:  // stateful; ONNX LSTM has other gates and layouts
     case K::kMaximum:
     case K::kMinimum:
     case K::kCast:

@@ -1,6 +1,6 @@
-// Streaming models: SVDF's state (a TFLite variable tensor) lives in the
-// generated model's state region and persists between tvmgen_<name>_run
-// calls. The generated C, run on the host several times in a row, gives the
+// Streaming models: SVDF's state and the LSTM's hidden and cell states
+// (TFLite variable tensors) live in the generated model's state region and
+// persist between tvmgen_<name>_run calls. The generated C, run on the host several times in a row, gives the
 // same bytes as the reference evaluator run as many times with one
 // ops::EvalState; reset_state starts a new stream. Also: `ember analyze` and
 // the plan count the state; TFLite Micro's keyword_scrambled models (from the
@@ -97,6 +97,61 @@ std::vector<uint8_t> SvdfModel(bool quantized) {
   return b.Finish();
 }
 
+// x [2,3,5] (time_major: [3,2,5]) -> UNIDIRECTIONAL_SEQUENCE_LSTM (4 units,
+// cell_clip 3) -> out [2,3,4]: int8 with an int16 cell state (TFLite's 8x8->16
+// LSTM) or float32. The hidden and cell states are variables.
+std::vector<uint8_t> LstmModel(bool quantized, bool time_major) {
+  constexpr int kBatch = 2, kSteps = 3, kIn = 5, kUnits = 4;
+  ModelBuilder b;
+  const std::vector<int32_t> seq = time_major ? std::vector<int32_t>{kSteps, kBatch, kIn}
+                                              : std::vector<int32_t>{kBatch, kSteps, kIn};
+  const std::vector<int32_t> out_shape = time_major ? std::vector<int32_t>{kSteps, kBatch, kUnits}
+                                                    : std::vector<int32_t>{kBatch, kSteps, kUnits};
+  std::vector<int32_t> in(24, -1);
+  int out;
+  if (quantized) {
+    in[0] = b.AddTensor("x", TensorType::INT8, seq, Quant(0.05f, -3));
+    for (int k = 0; k < 8; ++k) {
+      const int rows = kUnits, cols = k < 4 ? kIn : kUnits;
+      in[static_cast<size_t>(k + 1)] =
+          b.AddConstTensor("lstm/w" + std::to_string(k), TensorType::INT8, {rows, cols},
+                           Pseudo(static_cast<size_t>(rows * cols), 30 + static_cast<uint32_t>(k)),
+                           Quant(k < 4 ? 0.004f : 0.006f, 0));
+    }
+    for (int k = 0; k < 4; ++k) {
+      std::vector<int32_t> bv(kUnits);
+      for (int i = 0; i < kUnits; ++i) bv[static_cast<size_t>(i)] = ((i + 3 * k) * 7919) % 8001 - 4000;
+      in[static_cast<size_t>(12 + k)] = b.AddInt32Tensor("lstm/b" + std::to_string(k), {kUnits}, bv,
+                                                         Quant(0.05f * 0.004f, 0));
+    }
+    in[18] = b.AddTensor("lstm/hidden", TensorType::INT8, {kBatch, kUnits}, Quant(0.008f, 3));
+    in[19] = b.AddTensor("lstm/cell", TensorType::INT16, {kBatch, kUnits}, Quant(1.0f / 2048, 0));
+    out = b.AddTensor("out", TensorType::INT8, out_shape, Quant(0.008f, 3));
+  } else {
+    in[0] = b.AddTensor("x", TensorType::FLOAT32, seq);
+    for (int k = 0; k < 8; ++k) {
+      const int rows = kUnits, cols = k < 4 ? kIn : kUnits;
+      in[static_cast<size_t>(k + 1)] = b.AddConstTensor("lstm/w" + std::to_string(k), TensorType::FLOAT32,
+                                                        {rows, cols}, Floats(static_cast<size_t>(rows * cols), 30 + static_cast<uint32_t>(k)));
+    }
+    for (int k = 0; k < 4; ++k)
+      in[static_cast<size_t>(12 + k)] = b.AddConstTensor("lstm/b" + std::to_string(k), TensorType::FLOAT32, {kUnits},
+                                                         Floats(kUnits, 50 + static_cast<uint32_t>(k)));
+    in[18] = b.AddTensor("lstm/hidden", TensorType::FLOAT32, {kBatch, kUnits});
+    in[19] = b.AddTensor("lstm/cell", TensorType::FLOAT32, {kBatch, kUnits});
+    out = b.AddTensor("out", TensorType::FLOAT32, out_shape);
+  }
+  b.SetVariable(in[18]);
+  b.SetVariable(in[19]);
+  const auto o = ::tflite::CreateUnidirectionalSequenceLSTMOptions(
+      b.builder(), ::tflite::ActivationFunctionType::TANH, /*cell_clip=*/3.0f, /*proj_clip=*/0.0f, time_major);
+  b.AddOperator(::tflite::BuiltinOperator::UNIDIRECTIONAL_SEQUENCE_LSTM, in, {out},
+                ::tflite::BuiltinOptions::UnidirectionalSequenceLSTMOptions, o.Union());
+  b.SetInputs({in[0]});
+  b.SetOutputs({out});
+  return b.Finish();
+}
+
 // The generated C interface's name of a tensor (microTVM's sanitizer).
 std::string CName(const std::string& name) {
   std::string out;
@@ -142,9 +197,12 @@ std::string RunGenerated(const std::string& dir, const std::string& model, const
   return std::string(b.begin(), b.end());
 }
 
-void ExpectStreamMatchesReference(bool quantized) {
+// The generated C of the model in `file`, run on the host over seven inputs
+// in a row and again after reset_state, gives the bytes of the reference
+// evaluator run over the same inputs with one ops::EvalState (then a fresh
+// one); `state_bytes` is the state region's expected size.
+void ExpectModelStreamMatchesReference(const std::vector<uint8_t>& file, bool quantized, int64_t state_bytes) {
   const std::string dir = TempDir();
-  const std::vector<uint8_t> file = SvdfModel(quantized);
   WriteFile(dir + "/m.tflite", file);
   auto g = frontend::tflite::ImportTflite(file, "m.tflite");
   ASSERT_TRUE(g.ok()) << g.diag().ToString();
@@ -177,10 +235,14 @@ void ExpectStreamMatchesReference(bool quantized) {
     differ += Hex(alone->outputs[0]) != lines[k];
   }
   EXPECT_GT(differ, 0) << "the state never changes an output: the test proves nothing";
+  want += "state " + std::to_string(state_bytes) + "\n";
+  EXPECT_EQ(RunGenerated(dir, dir + "/m.tflite", inputs, out_bytes), want);
+}
+
+void ExpectStreamMatchesReference(bool quantized) {
   // SVDF's state: 8 filters x memory 5 elements, one region of its own.
   const int64_t state_bytes = (quantized ? 2 : 4) * 40;
-  want += "state " + std::to_string((state_bytes + 15) / 16 * 16) + "\n";
-  EXPECT_EQ(RunGenerated(dir, dir + "/m.tflite", inputs, out_bytes), want);
+  ExpectModelStreamMatchesReference(SvdfModel(quantized), quantized, (state_bytes + 15) / 16 * 16);
 }
 
 TEST(Streaming, SvdfInt8StateKeptAcrossRunsLikeTheReference) { ExpectStreamMatchesReference(true); }
@@ -188,8 +250,9 @@ TEST(Streaming, SvdfInt8StateKeptAcrossRunsLikeTheReference) { ExpectStreamMatch
 TEST(Streaming, GeneratedStateCodeIsWarningFreeForCortexM4) {
   if (Sh("command -v arm-none-eabi-gcc > /dev/null") != 0) GTEST_SKIP() << "arm-none-eabi-gcc is absent";
   const std::string dir = TempDir();
-  for (bool quantized : {true, false}) {
-    WriteFile(dir + "/m.tflite", SvdfModel(quantized));
+  for (int k = 0; k < 4; ++k) {
+    const bool quantized = k % 2 == 0;
+    WriteFile(dir + "/m.tflite", k < 2 ? SvdfModel(quantized) : LstmModel(quantized, k == 2));
     const CliResult c = RunCli({"compile", dir + "/m.tflite", "--target", "cortex-m4", "-o", dir + "/m4"});
     ASSERT_EQ(c.exit_code, 0) << c.err;
     EXPECT_EQ(Sh("cd " + dir + " && arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16"
@@ -201,6 +264,19 @@ TEST(Streaming, GeneratedStateCodeIsWarningFreeForCortexM4) {
 }
 
 TEST(Streaming, SvdfFloatStateKeptAcrossRunsLikeTheReference) { ExpectStreamMatchesReference(false); }
+
+// The LSTM's hidden (int8, 8 bytes) and cell (int16, 16 bytes) states, each
+// in a 16-byte slot; float32: 32 bytes each.
+TEST(Streaming, LstmInt8StateKeptAcrossRunsLikeTheReference) {
+  ExpectModelStreamMatchesReference(LstmModel(true, false), true, 32);
+}
+TEST(Streaming, LstmInt8TimeMajorStateKeptAcrossRunsLikeTheReference) {
+  ExpectModelStreamMatchesReference(LstmModel(true, true), true, 32);
+}
+TEST(Streaming, LstmFloatStateKeptAcrossRunsLikeTheReference) {
+  ExpectModelStreamMatchesReference(LstmModel(false, false), false, 64);
+  ExpectModelStreamMatchesReference(LstmModel(false, true), false, 64);
+}
 
 TEST(Streaming, AnalyzeAndPlanCountTheState) {
   const std::string dir = TempDir();

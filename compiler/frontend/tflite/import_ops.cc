@@ -162,6 +162,56 @@ Status ConvertSvdf(Context& ctx, const OpRef& op, ir::Node& node) {
   return SetAct(ctx, op, o->fused_activation_function(), node);
 }
 
+// UNIDIRECTIONAL_SEQUENCE_LSTM: TFLite's 24 inputs to the IR's 15 (ops/lstm_util.h).
+// As TFLite Micro, only the standard LSTM: every gate present (no CIFG), no
+// peephole, projection or layer norm, a tanh cell gate, full recurrent
+// weights; anything else is refused naming the operator.
+Status ConvertLstm(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 24));
+  struct Variant {
+    size_t from, to;
+    const char* what;
+  };
+  for (const Variant& v : {Variant{9, 11, "peephole connections (inputs 9-11)"},
+                           Variant{16, 17, "a projection layer (inputs 16-17)"},
+                           Variant{20, 23, "layer normalization (inputs 20-23)"}}) {
+    for (size_t pos = v.from; pos <= v.to; ++pos) {
+      if (InputIndex(op, pos) < 0) continue;
+      return OpError(ctx, op, kUnsupportedOption, ExitCode::kUnsupported,
+                     std::string("is an LSTM with ") + v.what + ", which TFLite Micro does not support either",
+                     "convert a standard (Keras) LSTM: no peephole, projection or layer normalization");
+    }
+  }
+  for (size_t pos : {size_t{1}, size_t{5}, size_t{12}}) {
+    if (InputIndex(op, pos) >= 0) continue;
+    return OpError(ctx, op, kUnsupportedOption, ExitCode::kUnsupported,
+                   "is an LSTM without an input gate (CIFG, input " + std::to_string(pos) +
+                       " absent), which TFLite Micro does not support either",
+                   "convert a standard (Keras) LSTM with all four gates");
+  }
+  for (size_t pos : {0, 1, 2, 3, 4, 5, 6, 7, 8, 12, 13, 14, 15, 18, 19}) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId id, Operand(ctx, op, pos));
+    node.inputs.push_back(id);
+  }
+  const auto* o = op.op->builtin_options_as_UnidirectionalSequenceLSTMOptions();
+  if (!o) return MissingOptions(ctx, op, "UnidirectionalSequenceLSTMOptions");
+  if (o->fused_activation_function() != tfl::ActivationFunctionType::TANH) {
+    return OpError(ctx, op, kUnsupportedOption, ExitCode::kUnsupported,
+                   std::string("has the cell activation ") +
+                       tfl::EnumNameActivationFunctionType(o->fused_activation_function()) +
+                       "; TFLite Micro's LSTM computes tanh only",
+                   "convert the LSTM with activation='tanh'");
+  }
+  if (o->diagonal_recurrent_tensors()) {
+    return OpError(ctx, op, kUnsupportedOption, ExitCode::kUnsupported,
+                   "has diagonal recurrent weights, which TFLite Micro does not support",
+                   "convert a standard (Keras) LSTM");
+  }
+  node.attrs["time_major"] = int64_t{o->time_major() ? 1 : 0};
+  if (o->cell_clip() > 0) node.attrs["cell_clip"] = static_cast<double>(o->cell_clip());
+  return Status::Ok();
+}
+
 Status ConvertPool(Context& ctx, const OpRef& op, ir::Node& node) {
   EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 1));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
@@ -743,6 +793,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kExp:
     case K::kLog: return ConvertPlain(ctx, op, node, 1);
     case K::kSvdf: return ConvertSvdf(ctx, op, node);
+    case K::kUnidirectionalSequenceLstm: return ConvertLstm(ctx, op, node);
     case K::kClip:
     case K::kHardSigmoid: break;  // no TFLite operator
     case K::kResizeNearestNeighbor:
