@@ -31,6 +31,11 @@ Status ParseTransposeConv(const ir::Graph& g, const ir::Node& n, Window* w, Tran
   EMBER_RETURN_IF_ERROR(CheckConvDtypes(g, n, quantized));
   const ir::Tensor& in = g.tensor(n.inputs[0]);
   const ir::Tensor& f = g.tensor(n.inputs[1]);
+  if (in.dtype != ir::DType::kInt8 && in.dtype != ir::DType::kFloat32) {
+    return NodeError(n, std::string("input type ") + ir::DTypeName(in.dtype) + " is not supported; supported: i8, f32",
+                     "transpose_conv with 16-bit activations (16x8 quantization) is not implemented yet; quantize "
+                     "the model with int8 activations");
+  }
   EMBER_RETURN_IF_ERROR(CheckRank(n, in, "input", 4));
   EMBER_RETURN_IF_ERROR(CheckRank(n, f, "filter", 4));
   if (n.attrs.count("dilation")) {

@@ -135,11 +135,19 @@ Expected<Log> ReadLog(const std::string& path, const std::string& target, const 
 }
 
 Status AppendRecord(const std::string& path, const Record& r) {
+  // A log cut short inside a line (an interrupted run) ends without a
+  // newline: the record starts on a line of its own, or it would be read as
+  // part of the broken line and lost.
+  bool starts_line = true;
+  if (std::FILE* in = std::fopen(path.c_str(), "rb")) {
+    if (std::fseek(in, -1, SEEK_END) == 0) starts_line = std::fgetc(in) == '\n';
+    std::fclose(in);
+  }
   std::FILE* f = std::fopen(path.c_str(), "a");
   if (f == nullptr)
     return MakeDiag("E1603", ExitCode::kFailure, "cannot append to the tuning log '" + path + "'",
                     "check that its folder exists and is writable");
-  const std::string line = RecordToJson(r) + "\n";
+  const std::string line = (starts_line ? "" : "\n") + RecordToJson(r) + "\n";
   const bool ok = std::fwrite(line.data(), 1, line.size(), f) == line.size() && std::fflush(f) == 0;
   std::fclose(f);
   if (!ok) return MakeDiag("E1603", ExitCode::kFailure, "cannot append to the tuning log '" + path + "'", "");
