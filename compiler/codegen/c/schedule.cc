@@ -33,9 +33,10 @@ Schedule ScheduleSpace::Point(int64_t index) const {
 }
 
 bool ScheduleSpace::Contains(const Schedule& s) const {
-  for (const auto& [name, value] : s.knobs) {
+  for (const auto& entry : s.knobs) {
+    const std::string& name = entry.first;
     auto it = std::find_if(knobs.begin(), knobs.end(), [&](const Knob& k) { return k.name == name; });
-    if (it == knobs.end() || std::find(it->values.begin(), it->values.end(), value) == it->values.end())
+    if (it == knobs.end() || std::find(it->values.begin(), it->values.end(), entry.second) == it->values.end())
       return false;
   }
   return true;
