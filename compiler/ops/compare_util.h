@@ -48,22 +48,13 @@ inline int32_t ScaleInt8(int32_t x, const Int8Input& p) {
 inline Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n, bool with_bool) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 2, 2, 1));
   const ir::Tensor& a = g.tensor(n.inputs[0]);
-  const ir::Tensor& b = g.tensor(n.inputs[1]);
-  if (a.dtype != b.dtype) {
-    return NodeError(n, std::string("inputs have different types ") + ir::DTypeName(a.dtype) + " and " +
-                            ir::DTypeName(b.dtype));
-  }
+  EMBER_ASSIGN_OR_RETURN(const ir::Shape shape, SameTypeBroadcastShape(g, n));
   const bool ok = a.dtype == ir::DType::kInt8 || a.dtype == ir::DType::kFloat32 ||
                   a.dtype == ir::DType::kInt32 || a.dtype == ir::DType::kInt64 ||
                   (with_bool && a.dtype == ir::DType::kBool);
   if (!ok) {
     return NodeError(n, std::string("input type ") + ir::DTypeName(a.dtype) + " is not supported; supported: " +
                             (with_bool ? "i8, i32, i64, f32, bool" : "i8, i32, i64, f32"));
-  }
-  ir::Shape shape;
-  if (!BroadcastShapes(a.shape, b.shape, &shape)) {
-    return NodeError(n, "input shapes " + ir::ShapeToString(a.shape) + " and " + ir::ShapeToString(b.shape) +
-                            " do not broadcast");
   }
   if (a.dtype == ir::DType::kInt8) {
     for (size_t i = 0; i < 2; ++i) {
@@ -74,16 +65,10 @@ inline Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Nod
   return std::vector<TensorType>{{ir::DType::kBool, shape}};
 }
 
+// The comparison as a byte (0 or 1).
 template <typename T, typename Cmp>
 void EvalTyped(const EvalArgs& a, Cmp cmp) {
-  const ir::Shape& sa = a.in_tensor(0).shape;
-  const ir::Shape& sb = a.in_tensor(1).shape;
-  const ir::Shape& so = a.out_tensor(0).shape;
-  const int64_t count = ir::NumElements(so);
-  const T* x = a.in<T>(0);
-  const T* y = a.in<T>(1);
-  uint8_t* out = a.out<uint8_t>(0);
-  for (int64_t i = 0; i < count; ++i) out[i] = cmp(x[BroadcastIndex(sa, so, i)], y[BroadcastIndex(sb, so, i)]) ? 1 : 0;
+  EvalBroadcast<T, uint8_t>(a, [&](T x, T y) -> uint8_t { return cmp(x, y) ? 1 : 0; });
 }
 
 // `Cmp` is a generic lambda (T, T) -> bool.

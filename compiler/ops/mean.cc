@@ -11,9 +11,6 @@
 // float32: each output is the float sum of its inputs in row-major input
 // order, divided by float(N).
 #include <algorithm>
-#include <bit>
-#include <cmath>
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -23,29 +20,6 @@
 
 namespace ember::ops {
 namespace {
-
-struct Int8Params {
-  int32_t z_in = 0, z_out = 0;
-  QuantizedMultiplier m;
-};
-
-Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
-  Int8Params p;
-  float s_in = 0, s_out = 0;
-  EMBER_RETURN_IF_ERROR(GetPerTensorQuant(g, n, n.inputs[0], &s_in, &p.z_in));
-  EMBER_RETURN_IF_ERROR(GetPerTensorQuant(g, n, n.outputs[0], &s_out, &p.z_out));
-  const double real = static_cast<double>(s_in) / static_cast<double>(s_out);
-  p.m = QuantizeMultiplier(real);
-  if (!(s_in > 0.0f) || !(s_out > 0.0f) || !std::isfinite(real) || p.m.shift > 30) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%g and %g", static_cast<double>(s_in),
-                  static_cast<double>(s_out));
-    return NodeError(n, std::string("input and output scales ") + buf +
-                            " give an unusable rescale factor",
-                     "scales must be positive and of similar magnitude");
-  }
-  return p;
-}
 
 }  // namespace
 
@@ -68,22 +42,12 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   }
   EMBER_ASSIGN_OR_RETURN(const Reduction r, GetReductionAttrs(g, n));
   if (in.dtype == ir::DType::kInt8) {
-    auto p = PrepareInt8(g, n);
+    auto p = GetReductionRescale(g, n);
     if (!p.ok()) return p.diag();
     Int8Semantics sem = Int8Semantics::kTflite;
     EMBER_RETURN_IF_ERROR(GetInt8SemanticsAttr(n, &sem));
   }
   return std::vector<TensorType>{{in.dtype, r.out_shape}};
-}
-
-// The multiplier s_in/s_out divided by N, keeping precision by first scaling
-// it by 2^k (k = floor(log2 N), at most 32 and 31 + shift).
-QuantizedMultiplier DivideMultiplier(QuantizedMultiplier m, int64_t count) {
-  int k = 63 - std::countl_zero(static_cast<uint64_t>(count));
-  k = std::min(k, 32);
-  k = std::min(k, 31 + m.shift);
-  const int64_t scaled = (int64_t{m.multiplier} << k) / count;  // truncating division
-  return {static_cast<int32_t>(scaled), m.shift - k};
 }
 
 Status Eval(const EvalArgs& a) {
@@ -99,12 +63,8 @@ Status Eval(const EvalArgs& a) {
       a.out<float>(0)[o] = sum[o] / static_cast<float>(r.count);
     return Status::Ok();
   }
-  EMBER_ASSIGN_OR_RETURN(const Int8Params p, PrepareInt8(a.graph, a.node));
-  std::vector<int32_t> sum(outputs, 0);
-  for (size_t i = 0; i < map.size(); ++i) {
-    int32_t& s = sum[static_cast<size_t>(map[i])];
-    s = WrapAdd(s, a.in<int8_t>(0)[i]);
-  }
+  EMBER_ASSIGN_OR_RETURN(const ReductionRescale p, GetReductionRescale(a.graph, a.node));
+  const std::vector<int32_t> sum = WrappedSums(a.in<int8_t>(0), map, outputs);
   Int8Semantics sem = Int8Semantics::kTflite;
   EMBER_RETURN_IF_ERROR(GetInt8SemanticsAttr(a.node, &sem));
   if (sem == Int8Semantics::kOnnxRuntime) {
@@ -114,7 +74,7 @@ Status Eval(const EvalArgs& a) {
       a.out<int8_t>(0)[o] = static_cast<int8_t>(OrtRequantize(WrapAdd(sum[o], bias), scale, p.z_out, -128, 127));
     return Status::Ok();
   }
-  const QuantizedMultiplier m = DivideMultiplier(p.m, r.count);
+  const QuantizedMultiplier m = DivideMultiplierByCount(p.m, r.count);
   for (size_t o = 0; o < outputs; ++o) {
     const int64_t corrected = int64_t{sum[o]} - int64_t{p.z_in} * r.count;
     const int32_t v = WrapAdd(Mbqm(static_cast<int32_t>(corrected), m), p.z_out);

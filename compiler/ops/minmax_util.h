@@ -19,18 +19,9 @@ namespace ember::ops::minmax {
 inline Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 2, 2, 1));
   const ir::Tensor& a = g.tensor(n.inputs[0]);
-  const ir::Tensor& b = g.tensor(n.inputs[1]);
-  if (a.dtype != b.dtype) {
-    return NodeError(n, std::string("inputs have different types ") + ir::DTypeName(a.dtype) + " and " +
-                            ir::DTypeName(b.dtype));
-  }
+  EMBER_ASSIGN_OR_RETURN(const ir::Shape shape, SameTypeBroadcastShape(g, n));
   if (a.dtype != ir::DType::kInt8 && a.dtype != ir::DType::kFloat32 && a.dtype != ir::DType::kInt32) {
     return NodeError(n, std::string("input type ") + ir::DTypeName(a.dtype) + " is not supported; supported: i8, i32, f32");
-  }
-  ir::Shape shape;
-  if (!BroadcastShapes(a.shape, b.shape, &shape)) {
-    return NodeError(n, "input shapes " + ir::ShapeToString(a.shape) + " and " + ir::ShapeToString(b.shape) +
-                            " do not broadcast");
   }
   if (a.dtype == ir::DType::kInt8) {
     float s[3] = {0, 0, 0};
@@ -50,25 +41,13 @@ inline Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Nod
   return std::vector<TensorType>{{a.dtype, shape}};
 }
 
-template <typename T, typename Op>
-void EvalTyped(const EvalArgs& a, Op op) {
-  const ir::Shape& sa = a.in_tensor(0).shape;
-  const ir::Shape& sb = a.in_tensor(1).shape;
-  const ir::Shape& so = a.out_tensor(0).shape;
-  const int64_t count = ir::NumElements(so);
-  const T* x = a.in<T>(0);
-  const T* y = a.in<T>(1);
-  T* out = a.out<T>(0);
-  for (int64_t i = 0; i < count; ++i) out[i] = op(x[BroadcastIndex(sa, so, i)], y[BroadcastIndex(sb, so, i)]);
-}
-
 // `Op` is a generic lambda (T, T) -> T.
 template <typename Op>
 Status Eval(const EvalArgs& a, Op op) {
   switch (a.in_tensor(0).dtype) {
-    case ir::DType::kFloat32: EvalTyped<float>(a, op); break;
-    case ir::DType::kInt8: EvalTyped<int8_t>(a, op); break;
-    default: EvalTyped<int32_t>(a, op); break;
+    case ir::DType::kFloat32: EvalBroadcast<float, float>(a, op); break;
+    case ir::DType::kInt8: EvalBroadcast<int8_t, int8_t>(a, op); break;
+    default: EvalBroadcast<int32_t, int32_t>(a, op); break;
   }
   return Status::Ok();
 }

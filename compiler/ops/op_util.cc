@@ -131,6 +131,36 @@ Expected<Reduction> GetReductionAttrs(const ir::Graph& g, const ir::Node& n) {
   return r;
 }
 
+Expected<ir::Shape> SameTypeBroadcastShape(const ir::Graph& g, const ir::Node& n) {
+  const ir::Tensor& a = g.tensor(n.inputs[0]);
+  const ir::Tensor& b = g.tensor(n.inputs[1]);
+  if (a.dtype != b.dtype) {
+    return NodeError(n, std::string("inputs have different types ") + ir::DTypeName(a.dtype) + " and " +
+                            ir::DTypeName(b.dtype));
+  }
+  ir::Shape shape;
+  if (!BroadcastShapes(a.shape, b.shape, &shape)) {
+    return NodeError(n, "input shapes " + ir::ShapeToString(a.shape) + " and " + ir::ShapeToString(b.shape) +
+                            " do not broadcast");
+  }
+  return shape;
+}
+
+Expected<ReductionRescale> GetReductionRescale(const ir::Graph& g, const ir::Node& n) {
+  ReductionRescale p;
+  float s_in = 0, s_out = 0;
+  EMBER_RETURN_IF_ERROR(GetPerTensorQuant(g, n, n.inputs[0], &s_in, &p.z_in));
+  EMBER_RETURN_IF_ERROR(GetPerTensorQuant(g, n, n.outputs[0], &s_out, &p.z_out));
+  const double real = static_cast<double>(s_in) / static_cast<double>(s_out);
+  p.m = QuantizeMultiplier(real);
+  if (!(s_in > 0.0f) || !(s_out > 0.0f) || !std::isfinite(real) || p.m.shift > 30) {
+    return NodeError(n, "input and output scales " + FormatReal(s_in) + " and " + FormatReal(s_out) +
+                            " give an unusable rescale factor",
+                     "scales must be positive and of similar magnitude");
+  }
+  return p;
+}
+
 std::vector<int64_t> ReductionOutputIndexMap(const ir::Shape& in, const Reduction& r) {
   std::vector<int64_t> out_stride(in.size(), 0);
   int64_t stride = 1;

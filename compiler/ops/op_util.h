@@ -88,6 +88,25 @@ struct Reduction {
 Expected<Reduction> GetReductionAttrs(const ir::Graph& g, const ir::Node& n);
 // For each flat input index, the flat output index it contributes to.
 std::vector<int64_t> ReductionOutputIndexMap(const ir::Shape& in, const Reduction& r);
+// The raw integer sums of a quantized reduction (mean, reduce_sum): each
+// output's inputs added in wrapping int32, in row-major input order.
+template <typename T>
+std::vector<int32_t> WrappedSums(const T* in, const std::vector<int64_t>& map, size_t outputs) {
+  std::vector<int32_t> sum(outputs, 0);
+  for (size_t i = 0; i < map.size(); ++i) {
+    int32_t& s = sum[static_cast<size_t>(map[i])];
+    s = WrapAdd(s, in[i]);
+  }
+  return sum;
+}
+// The zero points and the rescale M = QuantizeMultiplier(s_in / s_out) of a
+// quantized reduction (mean, reduce_sum), per-tensor quantized input and
+// output; a NodeError when the scales give no usable multiplier.
+struct ReductionRescale {
+  int32_t z_in = 0, z_out = 0;
+  QuantizedMultiplier m;
+};
+Expected<ReductionRescale> GetReductionRescale(const ir::Graph& g, const ir::Node& n);
 
 // A real number for messages ("%g").
 std::string FormatReal(double v);
@@ -124,6 +143,24 @@ Expected<std::vector<TensorType>> InferUnaryI8F32(const ir::Graph& g, const ir::
   return std::vector<TensorType>{{in.dtype, in.shape}};
 }
 
+// The output shape of a binary operator with numpy broadcasting whose two
+// inputs have one dtype; a NodeError naming the two types or the two shapes.
+Expected<ir::Shape> SameTypeBroadcastShape(const ir::Graph& g, const ir::Node& n);
+
+// out[i] = f(x[...], y[...]) over the output shape with numpy broadcasting
+// (inputs 0 and 1 of type TIn, output 0 of type TOut).
+template <typename TIn, typename TOut, typename F>
+void EvalBroadcast(const EvalArgs& a, F f) {
+  const ir::Shape& sa = a.in_tensor(0).shape;
+  const ir::Shape& sb = a.in_tensor(1).shape;
+  const ir::Shape& so = a.out_tensor(0).shape;
+  const int64_t count = ir::NumElements(so);
+  const TIn* x = a.in<TIn>(0);
+  const TIn* y = a.in<TIn>(1);
+  TOut* out = a.out<TOut>(0);
+  for (int64_t i = 0; i < count; ++i) out[i] = f(x[BroadcastIndex(sa, so, i)], y[BroadcastIndex(sb, so, i)]);
+}
+
 // The same for a binary operator with numpy broadcasting and a fused
 // activation (add, mul): both inputs i8 or both f32, or both i16 when
 // `allow_int16` (16x8 models; `prepare_int8` then checks the int16 quantization).
@@ -132,11 +169,7 @@ Expected<std::vector<TensorType>> InferBinaryI8F32(const ir::Graph& g, const ir:
                                                    PrepareFn prepare_int8, bool allow_int16 = false) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 2, 2, 1));
   const ir::Tensor& a = g.tensor(n.inputs[0]);
-  const ir::Tensor& b = g.tensor(n.inputs[1]);
-  if (a.dtype != b.dtype) {
-    return NodeError(n, std::string("inputs have different types ") + ir::DTypeName(a.dtype) +
-                            " and " + ir::DTypeName(b.dtype));
-  }
+  EMBER_ASSIGN_OR_RETURN(const ir::Shape shape, SameTypeBroadcastShape(g, n));
   const bool int16 = allow_int16 && a.dtype == ir::DType::kInt16;
   if (a.dtype != ir::DType::kInt8 && a.dtype != ir::DType::kFloat32 && !int16) {
     return NodeError(n, std::string("input type ") + ir::DTypeName(a.dtype) +
@@ -144,11 +177,6 @@ Expected<std::vector<TensorType>> InferBinaryI8F32(const ir::Graph& g, const ir:
   }
   Activation act = Activation::kNone;
   EMBER_RETURN_IF_ERROR(GetActivationAttr(n, &act));
-  ir::Shape shape;
-  if (!BroadcastShapes(a.shape, b.shape, &shape)) {
-    return NodeError(n, "input shapes " + ir::ShapeToString(a.shape) + " and " +
-                            ir::ShapeToString(b.shape) + " do not broadcast");
-  }
   if (a.dtype == ir::DType::kInt8 || int16) {
     auto p = prepare_int8(g, n);
     if (!p.ok()) return p.diag();
@@ -164,17 +192,7 @@ Status EvalBinaryFloat(const EvalArgs& a, F f) {
   Activation act = Activation::kNone;
   EMBER_RETURN_IF_ERROR(GetActivationAttr(a.node, &act));
   const FloatRange r = ActivationRangeFloat(act);
-  const ir::Shape& sa = a.in_tensor(0).shape;
-  const ir::Shape& sb = a.in_tensor(1).shape;
-  const ir::Shape& so = a.out_tensor(0).shape;
-  const int64_t count = ir::NumElements(so);
-  const float* x = a.in<float>(0);
-  const float* y = a.in<float>(1);
-  float* out = a.out<float>(0);
-  for (int64_t i = 0; i < count; ++i) {
-    const float v = f(x[BroadcastIndex(sa, so, i)], y[BroadcastIndex(sb, so, i)]);
-    out[i] = std::min(std::max(v, r.min), r.max);
-  }
+  EvalBroadcast<float, float>(a, [&](float x, float y) { return std::min(std::max(f(x, y), r.min), r.max); });
   return Status::Ok();
 }
 

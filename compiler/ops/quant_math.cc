@@ -3,6 +3,7 @@
 #include "ops/quant_math.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 
@@ -50,6 +51,14 @@ QuantizedMultiplier QuantizeMultiplier(double d) {
 
 // Precondition: -31 <= shift <= 31 (QuantizeMultiplier gives shift >= -31;
 // callers reject larger shifts, which overflow in TFLite too).
+QuantizedMultiplier DivideMultiplierByCount(QuantizedMultiplier m, int64_t count) {
+  int k = 63 - std::countl_zero(static_cast<uint64_t>(count));
+  k = std::min(k, 32);
+  k = std::min(k, 31 + m.shift);
+  const int64_t scaled = (int64_t{m.multiplier} << k) / count;  // truncating division
+  return {static_cast<int32_t>(scaled), m.shift - k};
+}
+
 int32_t Mbqm(int32_t x, int32_t multiplier, int shift) {
   const int left = shift > 0 ? shift : 0;
   const int right = shift > 0 ? 0 : -shift;

@@ -42,6 +42,10 @@ struct QuantizedMultiplier {
 };
 // TFLite's QuantizeMultiplier (double rounding build).
 QuantizedMultiplier QuantizeMultiplier(double d);
+// TFLite Micro's mean: (M, s) divided by N keeping precision, first scaled
+// by 2^k (k = floor(log2 N), at most 32 and 31 + shift), then divided with
+// truncation.
+QuantizedMultiplier DivideMultiplierByCount(QuantizedMultiplier m, int64_t count);
 // MultiplyByQuantizedMultiplier, double rounding: Rdbpot(Srdhm(x << L, m), R).
 int32_t Mbqm(int32_t x, int32_t multiplier, int shift);
 inline int32_t Mbqm(int32_t x, QuantizedMultiplier q) { return Mbqm(x, q.multiplier, q.shift); }

@@ -9,8 +9,6 @@
 //   with Mbqm by QuantizeMultiplier(s_in / s_out) (double), plus z_out,
 //   clamped to the type's range. Unlike mean there is no division by N.
 #include <algorithm>
-#include <cmath>
-#include <cstdio>
 #include <limits>
 #include <string>
 #include <vector>
@@ -22,27 +20,6 @@
 namespace ember::ops {
 namespace {
 
-struct IntParams {
-  int32_t z_in = 0, z_out = 0;
-  QuantizedMultiplier m;
-};
-
-Expected<IntParams> PrepareInt(const ir::Graph& g, const ir::Node& n) {
-  IntParams p;
-  float s_in = 0, s_out = 0;
-  EMBER_RETURN_IF_ERROR(GetPerTensorQuant(g, n, n.inputs[0], &s_in, &p.z_in));
-  EMBER_RETURN_IF_ERROR(GetPerTensorQuant(g, n, n.outputs[0], &s_out, &p.z_out));
-  const double real = static_cast<double>(s_in) / static_cast<double>(s_out);
-  p.m = QuantizeMultiplier(real);
-  if (!(s_in > 0.0f) || !(s_out > 0.0f) || !std::isfinite(real) || p.m.shift > 30) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%g and %g", static_cast<double>(s_in), static_cast<double>(s_out));
-    return NodeError(n, std::string("input and output scales ") + buf + " give an unusable rescale factor",
-                     "scales must be positive and of similar magnitude");
-  }
-  return p;
-}
-
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 1, 1, 1));
   const ir::Tensor& in = g.tensor(n.inputs[0]);
@@ -51,19 +28,16 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   }
   EMBER_ASSIGN_OR_RETURN(const Reduction r, GetReductionAttrs(g, n));
   if (in.dtype != ir::DType::kFloat32) {
-    auto p = PrepareInt(g, n);
+    auto p = GetReductionRescale(g, n);
     if (!p.ok()) return p.diag();
   }
   return std::vector<TensorType>{{in.dtype, r.out_shape}};
 }
 
 template <typename T>
-void EvalInt(const EvalArgs& a, const std::vector<int64_t>& map, size_t outputs, int64_t count, const IntParams& p) {
-  std::vector<int32_t> sum(outputs, 0);
-  for (size_t i = 0; i < map.size(); ++i) {
-    int32_t& s = sum[static_cast<size_t>(map[i])];
-    s = WrapAdd(s, a.in<T>(0)[i]);
-  }
+void EvalInt(const EvalArgs& a, const std::vector<int64_t>& map, size_t outputs, int64_t count,
+             const ReductionRescale& p) {
+  const std::vector<int32_t> sum = WrappedSums(a.in<T>(0), map, outputs);
   const int32_t lo = std::numeric_limits<T>::min(), hi = std::numeric_limits<T>::max();
   const int32_t zn = WrapMul(p.z_in, static_cast<int32_t>(count));
   for (size_t o = 0; o < outputs; ++o) {
@@ -87,7 +61,7 @@ Status Eval(const EvalArgs& a) {
     }
     return Status::Ok();
   }
-  EMBER_ASSIGN_OR_RETURN(const IntParams p, PrepareInt(a.graph, a.node));
+  EMBER_ASSIGN_OR_RETURN(const ReductionRescale p, GetReductionRescale(a.graph, a.node));
   if (t == ir::DType::kInt8) EvalInt<int8_t>(a, map, outputs, r.count, p);
   else EvalInt<int16_t>(a, map, outputs, r.count, p);
   return Status::Ok();

@@ -13,34 +13,13 @@
 #include "frontend/tflite/import.h"
 #include "ir/printer.h"
 #include "ops/evaluate.h"
+#include "unit/frontend/tflite_test_util.h"
 
 namespace ember::frontend::tflite {
 namespace {
 
 namespace tfl = ::tflite;
-
-ir::Graph MustImport(const std::vector<uint8_t>& bytes) {
-  auto g = ImportTflite(bytes, "m.tflite");
-  EXPECT_TRUE(g.ok()) << (g.ok() ? "" : g.diag().ToString());
-  return g.ok() ? std::move(g).value() : ir::Graph{};
-}
-
-template <typename T>
-std::vector<uint8_t> Bytes(const std::vector<T>& v) {
-  std::vector<uint8_t> b(v.size() * sizeof(T));
-  if (!b.empty()) std::memcpy(b.data(), v.data(), b.size());
-  return b;
-}
-
-template <typename T>
-std::vector<T> Eval(const ir::Graph& g, const std::vector<std::vector<uint8_t>>& inputs) {
-  auto r = ops::EvaluateGraph(g, inputs);
-  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.diag().ToString());
-  if (!r.ok() || r->outputs.size() != 1) return {};
-  std::vector<T> v(r->outputs[0].size() / sizeof(T));
-  if (!v.empty()) std::memcpy(v.data(), r->outputs[0].data(), v.size() * sizeof(T));
-  return v;
-}
+using namespace test_util;  // NOLINT(google-build-using-namespace)
 
 TEST(TfliteImportMathOps, SumInt8) {
   ModelBuilder b;

@@ -16,18 +16,14 @@
 #include "frontend/tflite/import.h"
 #include "ir/printer.h"
 #include "ops/evaluate.h"
+#include "unit/frontend/tflite_test_util.h"
 
 namespace ember::frontend::tflite {
 namespace {
 
 namespace tfl = ::tflite;
+using namespace test_util;  // NOLINT(google-build-using-namespace)
 using ActT = ActivationFunctionType;
-
-ir::Graph MustImport(const std::vector<uint8_t>& bytes) {
-  auto g = ImportTflite(bytes, "m.tflite");
-  EXPECT_TRUE(g.ok()) << (g.ok() ? "" : g.diag().ToString());
-  return g.ok() ? std::move(g).value() : ir::Graph{};
-}
 
 Diagnostic MustFail(const std::vector<uint8_t>& bytes) {
   auto g = ImportTflite(bytes, "m.tflite");
@@ -41,29 +37,6 @@ void ExpectOpError(const Diagnostic& d, const std::string& id, ExitCode exit,
   EXPECT_EQ(d.id, id) << d.ToString();
   EXPECT_EQ(d.exit, exit) << d.ToString();
   EXPECT_EQ(d.message, "m.tflite: operator 0 (" + op + ", output 'y'): " + message) << d.ToString();
-}
-
-template <typename T>
-std::vector<uint8_t> Bytes(const std::vector<T>& v) {
-  std::vector<uint8_t> b(v.size() * sizeof(T));
-  std::memcpy(b.data(), v.data(), b.size());
-  return b;
-}
-
-template <typename T>
-std::vector<T> Values(const std::vector<uint8_t>& b) {
-  std::vector<T> v(b.size() / sizeof(T));
-  std::memcpy(v.data(), b.data(), v.size() * sizeof(T));
-  return v;
-}
-
-// The reference evaluator's single output on the imported graph.
-template <typename T>
-std::vector<T> Eval(const ir::Graph& g, const std::vector<std::vector<uint8_t>>& inputs) {
-  auto r = ops::EvaluateGraph(g, inputs);
-  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.diag().ToString());
-  if (!r.ok() || r->outputs.size() != 1) return {};
-  return Values<T>(r->outputs[0]);
 }
 
 // x -> op -> y with the given options (built in b.builder() by `options`).

@@ -85,6 +85,23 @@ int64_t ReductionNests(const KernelContext& ctx, LoopNest* outer, LoopNest* inne
   return count;
 }
 
+std::string EmitReduction(const LoopNest& outer, const LoopNest& inner, const std::string& init,
+                          const std::function<std::string(const std::string& idx)>& step,
+                          const std::function<std::string(const std::string& o, int indent)>& finish) {
+  return EmitLoops(outer, 2, [&](const std::vector<std::string>& o, int ind) {
+    std::string s = Spaces(ind) + init + "\n";
+    s += EmitLoops(inner, ind, [&](const std::vector<std::string>& r, int ind2) {
+      const std::string idx = o[1] == "0" ? r[0] : (r[0] == "0" ? o[1] : o[1] + " + " + r[0]);
+      return Spaces(ind2) + step(idx) + "\n";
+    }, "r");
+    return s + finish(o[0], ind);
+  });
+}
+
+int32_t NegatedZeroPointSum(int32_t z, int64_t count) {
+  return static_cast<int32_t>(static_cast<uint32_t>(-(int64_t{z} * count)));
+}
+
 std::string DescribeTensor(const ir::Graph& g, ir::TensorId id) {
   const ir::Tensor& t = g.tensor(id);
   std::string s = std::string(ir::DTypeName(t.dtype)) + ir::ShapeToString(t.shape);

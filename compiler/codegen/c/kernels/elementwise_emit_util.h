@@ -99,6 +99,16 @@ std::string Spaces(int n);
 // input order (operand 0 the input offset relative to the base); both
 // simplified. Returns N, the number of elements reduced per output.
 int64_t ReductionNests(const KernelContext& ctx, LoopNest* outer, LoopNest* inner);
+// The body of a reduction kernel over those nests: per output, `init`
+// (declares the accumulator), then `step(idx)` for each reduced input element
+// idx (an index expression into the input) in input order, then
+// `finish(o, indent)`, the statements that store output o.
+std::string EmitReduction(const LoopNest& outer, const LoopNest& inner, const std::string& init,
+                          const std::function<std::string(const std::string& idx)>& step,
+                          const std::function<std::string(const std::string& o, int indent)>& finish);
+// -(z * N) modulo 2^32: the wrapping int32 constant that turns a raw sum of N
+// quantized values into sum - z * N.
+int32_t NegatedZeroPointSum(int32_t z, int64_t count);
 
 // The f32 loop body of a broadcasting binary kernel (add, mul):
 // out0[i0] = clamp(x[i1] <op> y[i2]) to the fused activation's range.

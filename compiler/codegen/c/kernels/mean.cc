@@ -9,9 +9,6 @@
 // does; with int8_semantics "onnxruntime", ONNX Runtime's
 // QLinearGlobalAveragePool: ember_requant_f32(sum - z_in * N, s_in / (s_out * N)).
 // float32: sum / float(N).
-#include <algorithm>
-#include <bit>
-
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/elementwise_emit_util.h"
 #include "ops/op_util.h"
@@ -20,15 +17,6 @@
 namespace ember::codegen::c {
 namespace {
 
-// The reference's DivideMultiplier: (M, s) / N keeping precision.
-ops::QuantizedMultiplier DivideMultiplier(ops::QuantizedMultiplier m, int64_t count) {
-  int k = 63 - std::countl_zero(static_cast<uint64_t>(count));
-  k = std::min(k, 32);
-  k = std::min(k, 31 + m.shift);
-  const int64_t scaled = (int64_t{m.multiplier} << k) / count;
-  return {static_cast<int32_t>(scaled), m.shift - k};
-}
-
 // Statements that finish output `o` from `sum`.
 std::string Finish(const KernelContext& ctx, int64_t count, const std::string& o, int in) {
   const ir::Tensor& t = ctx.graph.tensor(ctx.node.inputs[0]);
@@ -36,13 +24,12 @@ std::string Finish(const KernelContext& ctx, int64_t count, const std::string& o
     return Spaces(in) + "out0[" + o + "] = sum / " + CFloat(static_cast<float>(count)) + ";\n";
   const TensorQuant qi = QuantOf(ctx.graph, ctx.node.inputs[0]);
   const TensorQuant qo = QuantOf(ctx.graph, ctx.node.outputs[0]);
-  // -(z_in * N) modulo 2^32: the wrapping int32 form of sum - z_in * N.
-  const auto neg_zn = static_cast<int32_t>(static_cast<uint32_t>(-(int64_t{qi.zero_point} * count)));
+  const int32_t neg_zn = NegatedZeroPointSum(qi.zero_point, count);
   if (OnnxRuntimeInt8(ctx)) {  // QLinearGlobalAveragePool: float32 scale s_in / (s_out * N)
     return Spaces(in) + "out0[" + o + "] = (int8_t)ember_requant_f32(ember_wrap_add(sum, " + CInt(neg_zn) + "), " +
            CFloat(ops::OrtMeanScale(ctx.graph, ctx.node, count)) + ", " + CInt(qo.zero_point) + ", -128, 127);\n";
   }
-  const ops::QuantizedMultiplier m = DivideMultiplier(
+  const ops::QuantizedMultiplier m = ops::DivideMultiplierByCount(
       ops::QuantizeMultiplier(static_cast<double>(qi.scale) / static_cast<double>(qo.scale)), count);
   return Spaces(in) + "out0[" + o + "] = (int8_t)ember_clamp_i32(ember_wrap_add(ember_mbqm(" +
          "ember_wrap_add(sum, " + CInt(neg_zn) + "), " + CInt(m.multiplier) + ", " +
@@ -57,21 +44,15 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   const int64_t count = ReductionNests(ctx, &outer, &inner);
   const bool is_float = in.dtype == ir::DType::kFloat32;
   const std::string x = OperandName(ctx, 0);
-  const std::string add = is_float || count < (int64_t{1} << 24) ? "sum += " + x + "[%];"
-                                                                   : "sum = ember_wrap_add(sum, " + x + "[%]);";
+  auto add = [&](const std::string& idx) {
+    return is_float || count < (int64_t{1} << 24) ? "sum += " + x + "[" + idx + "];"
+                                                  : "sum = ember_wrap_add(sum, " + x + "[" + idx + "]);";
+  };
   Kernel k;
   k.code = FunctionHead(ctx, {"average of " + std::to_string(count) + " elements per output"});
   if (out.num_elements() > 0) {
-    k.code += EmitLoops(outer, 2, [&](const std::vector<std::string>& o, int ind) {
-      std::string s = Spaces(ind) + (is_float ? "float sum = 0.0f;\n" : "int32_t sum = 0;\n");
-      s += EmitLoops(inner, ind, [&](const std::vector<std::string>& r, int ind2) {
-        std::string stmt = add;
-        const std::string idx = o[1] == "0" ? r[0] : (r[0] == "0" ? o[1] : o[1] + " + " + r[0]);
-        stmt.replace(stmt.find('%'), 1, idx);
-        return Spaces(ind2) + stmt + "\n";
-      }, "r");
-      return s + Finish(ctx, count, o[0], ind);
-    });
+    k.code += EmitReduction(outer, inner, is_float ? "float sum = 0.0f;" : "int32_t sum = 0;", add,
+                            [&](const std::string& o, int ind) { return Finish(ctx, count, o, ind); });
   }
   k.code += "}\n";
   return k;

@@ -25,15 +25,12 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   Kernel k;
   k.code = FunctionHead(ctx, {"maximum of " + std::to_string(count) + " elements per output"});
   if (out.num_elements() > 0) {
-    k.code += EmitLoops(outer, 2, [&](const std::vector<std::string>& o, int ind) {
-      std::string s = Spaces(ind) + (is_float ? "float m = " + CFloat(std::numeric_limits<float>::lowest()) + ";\n"
-                                                 : std::string("int8_t m = -128;\n"));
-      s += EmitLoops(inner, ind, [&](const std::vector<std::string>& r, int ind2) {
-        const std::string idx = o[1] == "0" ? r[0] : (r[0] == "0" ? o[1] : o[1] + " + " + r[0]);
-        return Spaces(ind2) + "m = " + x + "[" + idx + "] > m ? " + x + "[" + idx + "] : m;\n";
-      }, "r");
-      return s + Spaces(ind) + "out0[" + o[0] + "] = m;\n";
-    });
+    const std::string init = is_float ? "float m = " + CFloat(std::numeric_limits<float>::lowest()) + ";"
+                                      : std::string("int8_t m = -128;");
+    k.code += EmitReduction(
+        outer, inner, init,
+        [&](const std::string& idx) { return "m = " + x + "[" + idx + "] > m ? " + x + "[" + idx + "] : m;"; },
+        [&](const std::string& o, int ind) { return Spaces(ind) + "out0[" + o + "] = m;\n"; });
   }
   k.code += "}\n";
   return k;

@@ -23,8 +23,10 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   const std::string x = OperandName(ctx, 0);
   // Below 2^16 int16 terms (2^24 int8 terms) the int32 sum cannot wrap.
   const int64_t safe = in.dtype == ir::DType::kInt16 ? (int64_t{1} << 16) : (int64_t{1} << 24);
-  const std::string add = is_float ? "sum = " + x + "[%] + sum;"
-                                   : (count < safe ? "sum += " + x + "[%];" : "sum = ember_wrap_add(sum, " + x + "[%]);");
+  auto add = [&](const std::string& idx) {
+    const std::string v = x + "[" + idx + "]";
+    return is_float ? "sum = " + v + " + sum;" : (count < safe ? "sum += " + v + ";" : "sum = ember_wrap_add(sum, " + v + ");");
+  };
   std::string finish;
   std::vector<std::string> details{"sum of " + std::to_string(count) + " elements per output"};
   if (!is_float) {
@@ -32,8 +34,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     const TensorQuant qo = QuantOf(ctx.graph, ctx.node.outputs[0]);
     const ops::QuantizedMultiplier m =
         ops::QuantizeMultiplier(static_cast<double>(qi.scale) / static_cast<double>(qo.scale));
-    // -(z_in * N) modulo 2^32: the wrapping int32 form of sum - z_in * N.
-    const auto neg_zn = static_cast<int32_t>(static_cast<uint32_t>(-(int64_t{qi.zero_point} * count)));
+    const int32_t neg_zn = NegatedZeroPointSum(qi.zero_point, count);
     const bool i16 = in.dtype == ir::DType::kInt16;
     finish = std::string("(") + CType(in.dtype) + ")ember_clamp_i32(ember_wrap_add(ember_mbqm(ember_wrap_add(sum, " +
              CInt(neg_zn) + "), " + CInt(m.multiplier) + ", " + std::to_string(m.shift) + "), " +
@@ -43,16 +44,10 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   Kernel k;
   k.code = FunctionHead(ctx, details);
   if (out.num_elements() > 0) {
-    k.code += EmitLoops(outer, 2, [&](const std::vector<std::string>& o, int ind) {
-      std::string s = Spaces(ind) + (is_float ? "float sum = 0.0f;\n" : "int32_t sum = 0;\n");
-      s += EmitLoops(inner, ind, [&](const std::vector<std::string>& r, int ind2) {
-        std::string stmt = add;
-        const std::string idx = o[1] == "0" ? r[0] : (r[0] == "0" ? o[1] : o[1] + " + " + r[0]);
-        stmt.replace(stmt.find('%'), 1, idx);
-        return Spaces(ind2) + stmt + "\n";
-      }, "r");
-      return s + Spaces(ind) + "out0[" + o[0] + "] = " + (is_float ? std::string("sum") : finish) + ";\n";
-    });
+    k.code += EmitReduction(outer, inner, is_float ? "float sum = 0.0f;" : "int32_t sum = 0;", add,
+                            [&](const std::string& o, int ind) {
+                              return Spaces(ind) + "out0[" + o + "] = " + (is_float ? std::string("sum") : finish) + ";\n";
+                            });
   }
   k.code += "}\n";
   return k;
