@@ -69,30 +69,6 @@ int32_t OnnxType(ir::DType d) {
   }
 }
 
-// The ONNX operator of an elementwise IR operator with the same meaning.
-std::string OnnxName(ir::OpKind k) {
-  using K = ir::OpKind;
-  switch (k) {
-    case K::kMaximum: return "Max";
-    case K::kMinimum: return "Min";
-    case K::kEqual: return "Equal";
-    case K::kLess: return "Less";
-    case K::kLessEqual: return "LessOrEqual";
-    case K::kGreater: return "Greater";
-    case K::kGreaterEqual: return "GreaterOrEqual";
-    case K::kLogicalAnd: return "And";
-    case K::kLogicalOr: return "Or";
-    case K::kLogicalNot: return "Not";
-    case K::kSelect: return "Where";
-    case K::kAbs: return "Abs";
-    case K::kNeg: return "Neg";
-    case K::kSqrt: return "Sqrt";
-    case K::kExp: return "Exp";
-    case K::kLog: return "Log";
-    default: return ir::OpOnnxName(k);
-  }
-}
-
 class Exporter {
  public:
   Exporter(const ir::Graph& g, const std::string& source) : g_(g), source_(source) {}
@@ -382,7 +358,7 @@ Status Exporter::Binary(const ir::Node& n) {
     Main(n, "Not", {eq}, l, &pre, &final);
     return Status::Ok();
   }
-  Main(n, OnnxName(n.op), ins, l, &pre, &final);
+  Main(n, ir::OpOnnxName(n.op), ins, l, &pre, &final);
   return Act(n, pre, final);
 }
 
@@ -390,13 +366,11 @@ Status Exporter::Unary(const ir::Node& n) {
   const ir::TensorId x = n.inputs[0];
   const Layout l = Current(x);
   std::vector<std::string> ins = {Get(x, l)};
-  std::string op = OnnxName(n.op);
+  std::string op = ir::OpOnnxName(n.op);
   if (n.op == ir::OpKind::kRelu6) {
     op = "Clip";
     ins.push_back(FloatScalar(0.0f));
     ins.push_back(FloatScalar(6.0f));
-  } else if (n.op == ir::OpKind::kCast) {
-    op = "Cast";
   } else if (n.op == ir::OpKind::kClip) {
     ins.push_back(n.HasAttr("min") ? FloatScalar(static_cast<float>(n.GetReal("min"))) : "");
     if (n.HasAttr("max")) ins.push_back(FloatScalar(static_cast<float>(n.GetReal("max"))));
