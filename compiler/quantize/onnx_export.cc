@@ -57,6 +57,18 @@ ir::Shape PermuteShape(const ir::Shape& s, const std::vector<int64_t>& perm) {
   return out;
 }
 
+// ONNX element type of the dtypes the exporter writes.
+int32_t OnnxType(ir::DType d) {
+  switch (d) {
+    case ir::DType::kInt32: return pb::TensorProto::INT32;
+    case ir::DType::kInt64: return pb::TensorProto::INT64;
+    case ir::DType::kBool: return pb::TensorProto::BOOL;
+    case ir::DType::kInt16: return pb::TensorProto::INT16;
+    case ir::DType::kInt8: return pb::TensorProto::INT8;
+    default: return pb::TensorProto::FLOAT;
+  }
+}
+
 class Exporter {
  public:
   Exporter(const ir::Graph& g, const std::string& source) : g_(g), source_(source) {}
@@ -132,6 +144,7 @@ class Exporter {
     int32_t type = pb::TensorProto::FLOAT;
     if (t.dtype == ir::DType::kInt32) type = pb::TensorProto::INT32;
     if (t.dtype == ir::DType::kInt64) type = pb::TensorProto::INT64;
+    if (t.dtype == ir::DType::kBool) type = pb::TensorProto::BOOL;
     ir::Shape shape = reshape.empty() ? t.shape : reshape;
     std::vector<uint8_t> data = *t.data;
     if (!perm.empty()) {
@@ -192,6 +205,12 @@ class Exporter {
   Status TransposeOp(const ir::Node& n);
   Status Slice(const ir::Node& n);
   Status Resize(const ir::Node& n);
+  Status ResizeBilinear(const ir::Node& n);
+  Status ArgMinMax(const ir::Node& n);
+  Status GatherOp(const ir::Node& n);
+  Status SplitOp(const ir::Node& n);
+  Status DepthSpace(const ir::Node& n);
+  Status BatchMatmul(const ir::Node& n);
 
   const ir::Graph& g_;
   std::string source_;
@@ -333,6 +352,12 @@ Status Exporter::Binary(const ir::Node& n) {
   std::vector<std::string> ins;
   for (ir::TensorId i : n.inputs) ins.push_back(l == kNchw && T(i).is_const() ? ConstNchw(i) : Get(i, l));
   std::string pre, final;
+  if (n.op == ir::OpKind::kNotEqual) {  // Not(Equal)
+    const std::string eq = Fresh(T(n.outputs[0]).name + "_equal");
+    Add("Equal", ins, {eq}, n.name + "_Equal");
+    Main(n, "Not", {eq}, l, &pre, &final);
+    return Status::Ok();
+  }
   Main(n, ir::OpOnnxName(n.op), ins, l, &pre, &final);
   return Act(n, pre, final);
 }
@@ -353,6 +378,7 @@ Status Exporter::Unary(const ir::Node& n) {
   std::string pre, final;
   pb::NodeProto* p = Main(n, op, ins, l, &pre, &final);
   if (n.op == ir::OpKind::kLeakyRelu) SetFloat(p, "alpha", static_cast<float>(n.GetReal("alpha")));
+  if (n.op == ir::OpKind::kCast) SetInt(p, "to", OnnxType(T(n.outputs[0]).dtype));
   if (n.op == ir::OpKind::kHardSigmoid) {
     SetFloat(p, "alpha", static_cast<float>(n.GetReal("alpha", 0.2)));
     SetFloat(p, "beta", static_cast<float>(n.GetReal("beta", 0.5)));
@@ -360,7 +386,7 @@ Status Exporter::Unary(const ir::Node& n) {
   return Status::Ok();
 }
 
-// mean, reduce_max: in NCHW when the input is, unless dropping the axes
+// mean, reduce_max, reduce_sum: in NCHW when the input is, unless dropping the axes
 // leaves C before H or W in NCHW but after them in the IR.
 Status Exporter::Reduce(const ir::Node& n) {
   const ir::TensorId x = n.inputs[0];
@@ -376,6 +402,12 @@ Status Exporter::Reduce(const ir::Node& n) {
     std::sort(onnx_axes.begin(), onnx_axes.end());
   }
   std::string pre, final;
+  if (n.op == ir::OpKind::kReduceSum) {  // axes as an input from opset 13
+    SetInt(Main(n, "ReduceSum", {Get(x, l), Int64s(T(n.outputs[0]).name + "_axes", onnx_axes)}, keep ? l : kIr, &pre,
+                &final),
+           "keepdims", keep ? 1 : 0);
+    return Status::Ok();
+  }
   pb::NodeProto* p = Main(n, n.op == ir::OpKind::kMean ? "ReduceMean" : "ReduceMax", {Get(x, l)},
                           keep ? l : kIr, &pre, &final);
   SetInts(p, "axes", onnx_axes);
@@ -401,6 +433,8 @@ Status Exporter::PadOp(const ir::Node& n) {
   const Layout l = Current(x);
   const std::vector<int64_t> pads = n.GetInts("pads");
   if (n.GetReal("value", 0.0) != 0.0) return Unsupported(n, "a padding value other than 0");
+  const std::string mode = n.op == ir::OpKind::kMirrorPad ? n.GetString("mode", "") : "constant";
+  if (mode == "symmetric") return Unsupported(n, "mode 'symmetric' (ONNX Pad has reflect and edge)");
   const size_t rank = Rank(x);
   std::vector<int64_t> onnx(2 * rank);
   for (size_t i = 0; i < rank; ++i) {
@@ -409,7 +443,8 @@ Status Exporter::PadOp(const ir::Node& n) {
     onnx[rank + i] = pads[2 * a + 1];
   }
   std::string pre, final;
-  Main(n, "Pad", {Get(x, l), Int64s(T(n.outputs[0]).name + "_pads", onnx)}, l, &pre, &final);
+  pb::NodeProto* p = Main(n, "Pad", {Get(x, l), Int64s(T(n.outputs[0]).name + "_pads", onnx)}, l, &pre, &final);
+  if (mode != "constant") SetString(p, "mode", mode);
   return Status::Ok();
 }
 
@@ -485,8 +520,91 @@ Status Exporter::Resize(const ir::Node& n) {
   return Status::Ok();
 }
 
+// resize_bilinear as a linear Resize with the coordinate mapping TFLite's
+// flags select (the ONNX frontend imports it back as resize_bilinear).
+Status Exporter::ResizeBilinear(const ir::Node& n) {
+  const ir::Shape& o = T(n.outputs[0]).shape;
+  std::string pre, final;
+  pb::NodeProto* p = Main(n, "Resize", {Get(n.inputs[0], kNchw), "", "", Int64s(T(n.outputs[0]).name + "_sizes",
+                                                                            PermuteShape(o, kToNchw))},
+                          kNchw, &pre, &final);
+  SetString(p, "mode", "linear");
+  const char* ctm = n.GetInt("align_corners") != 0       ? "align_corners"
+                    : n.GetInt("half_pixel_centers") != 0 ? "half_pixel"
+                                                          : "asymmetric";
+  SetString(p, "coordinate_transformation_mode", ctm);
+  return Status::Ok();
+}
+
+// ArgMax/ArgMin (int64 index), then a Cast for an int32 index.
+Status Exporter::ArgMinMax(const ir::Node& n) {
+  const ir::TensorId y = n.outputs[0];
+  const bool i32 = T(y).dtype == ir::DType::kInt32;
+  const std::string final = OutName(y, kIr);
+  const std::string index = i32 ? Fresh(final + "_i64") : final;
+  pb::NodeProto* p = Add(n.op == ir::OpKind::kArgMax ? "ArgMax" : "ArgMin", {Get(n.inputs[0], kIr)}, {index}, n.name);
+  SetInt(p, "axis", n.GetInt("axis"));
+  SetInt(p, "keepdims", n.GetInt("keep_dims", 0));
+  if (i32) SetInt(Add("Cast", {index}, {final}, final + "_Cast"), "to", pb::TensorProto::INT32);
+  Produce(y, kIr, final);
+  return Status::Ok();
+}
+
+Status Exporter::GatherOp(const ir::Node& n) {
+  if (n.GetInt("batch_dims", 0) != 0) return Unsupported(n, "batch_dims != 0 (ONNX Gather has none)");
+  std::string pre, final;
+  SetInt(Main(n, "Gather", {Get(n.inputs[0], kIr), Get(n.inputs[1], kIr)}, kIr, &pre, &final), "axis",
+         n.GetInt("axis"));
+  return Status::Ok();
+}
+
+Status Exporter::SplitOp(const ir::Node& n) {
+  std::vector<std::string> outs;
+  for (ir::TensorId o : n.outputs) {
+    outs.push_back(OutName(o, kIr));
+    Produce(o, kIr, outs.back());
+  }
+  SetInt(Add("Split", {Get(n.inputs[0], kIr), Int64s(n.name + "_split", n.GetInts("sizes"))}, outs, n.name), "axis",
+         n.GetInt("axis"));
+  return Status::Ok();
+}
+
+// depth_to_space / space_to_depth: ONNX's on NCHW move the same elements as
+// the IR's on NHWC (DepthToSpace in the IR's mode, DCR or CRD).
+Status Exporter::DepthSpace(const ir::Node& n) {
+  const bool d2s = n.op == ir::OpKind::kDepthToSpace;
+  std::string pre, final;
+  pb::NodeProto* p = Main(n, d2s ? "DepthToSpace" : "SpaceToDepth", {Get(n.inputs[0], kNchw)}, kNchw, &pre, &final);
+  SetInt(p, "blocksize", n.GetInt("block_size"));
+  if (d2s) SetString(p, "mode", n.GetString("mode", "DCR"));
+  return Status::Ok();
+}
+
+// batch_matmul as MatMul (numpy batch broadcasting), adj_x / adj_y as a
+// Transpose of the last two axes.
+Status Exporter::BatchMatmul(const ir::Node& n) {
+  std::vector<std::string> ins;
+  for (size_t k = 0; k < 2; ++k) {
+    const ir::TensorId id = n.inputs[k];
+    std::string v = Get(id, kIr);
+    if (n.GetInt(k == 0 ? "adj_x" : "adj_y", 0) != 0) {
+      std::vector<int64_t> perm(Rank(id));
+      for (size_t d = 0; d < perm.size(); ++d) perm[d] = static_cast<int64_t>(d);
+      std::swap(perm[perm.size() - 1], perm[perm.size() - 2]);
+      const std::string t = Fresh(T(id).name + "_adj");
+      SetInts(Add("Transpose", {v}, {t}, t + "_Transpose"), "perm", perm);
+      v = t;
+    }
+    ins.push_back(v);
+  }
+  std::string pre, final;
+  Main(n, "MatMul", ins, kIr, &pre, &final);
+  return Status::Ok();
+}
+
 Status Exporter::Convert(const ir::Node& n) {
   using K = ir::OpKind;
+  if (n.op == K::kSplit) return SplitOp(n);
   if (n.outputs.size() != 1) return Unsupported(n, "more than one output");
   for (ir::TensorId i : n.inputs) {
     if (i != ir::kNoTensor && Rank(i) == 4 && T(i).is_const() == false && !Has(i, kIr) && !Has(i, kNchw)) {
@@ -504,7 +622,18 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kMul:
     case K::kSub:
     case K::kDiv:
-    case K::kPrelu: return Binary(n);
+    case K::kPrelu:
+    case K::kMaximum:
+    case K::kMinimum:
+    case K::kEqual:
+    case K::kNotEqual:
+    case K::kLess:
+    case K::kLessEqual:
+    case K::kGreater:
+    case K::kGreaterEqual:
+    case K::kLogicalAnd:
+    case K::kLogicalOr:
+    case K::kSelect: return Binary(n);
     case K::kRelu:
     case K::kRelu6:
     case K::kLogistic:
@@ -512,11 +641,28 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kHardSwish:
     case K::kLeakyRelu:
     case K::kClip:
-    case K::kHardSigmoid: return Unary(n);
+    case K::kHardSigmoid:
+    case K::kAbs:
+    case K::kNeg:
+    case K::kSqrt:
+    case K::kExp:
+    case K::kLog:
+    case K::kLogicalNot:
+    case K::kCast: return Unary(n);
     case K::kMean:
-    case K::kReduceMax: return Reduce(n);
+    case K::kReduceMax:
+    case K::kReduceSum: return Reduce(n);
     case K::kConcatenation: return Concat(n);
-    case K::kPad: return PadOp(n);
+    case K::kPad:
+    case K::kMirrorPad: return PadOp(n);
+    case K::kArgMax:
+    case K::kArgMin: return ArgMinMax(n);
+    case K::kGather: return GatherOp(n);
+    case K::kSplit: return SplitOp(n);
+    case K::kDepthToSpace:
+    case K::kSpaceToDepth: return DepthSpace(n);
+    case K::kBatchMatmul: return BatchMatmul(n);
+    case K::kResizeBilinear: return ResizeBilinear(n);
     case K::kTranspose: return TransposeOp(n);
     case K::kReshape:
     case K::kSqueeze:
@@ -538,37 +684,10 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kDequantize:
     case K::kSvdf:  // stateful: no ONNX form
     case K::kUnidirectionalSequenceLstm:  // stateful; ONNX LSTM has other gates and layouts
-    case K::kMaximum:
-    case K::kMinimum:
-    case K::kCast:
-    case K::kAbs:
-    case K::kNeg:
-    case K::kSquaredDifference:
+    case K::kSquaredDifference:  // ONNX has no single operator for these
     case K::kRsqrt:
-    case K::kSqrt:
-    case K::kExp:
-    case K::kLog:
-    case K::kSplit:  // data movement with one output per piece or a run-time index: not exported
-    case K::kGather:
-    case K::kMirrorPad:
-    case K::kDepthToSpace:
-    case K::kSpaceToDepth:
-    case K::kReduceSum:
-    case K::kArgMax:
-    case K::kArgMin:
-    case K::kEqual:
-    case K::kNotEqual:
-    case K::kLess:
-    case K::kLessEqual:
-    case K::kGreater:
-    case K::kGreaterEqual:
-    case K::kSelect:
-    case K::kLogicalAnd:
-    case K::kLogicalOr:
-    case K::kLogicalNot:
-    case K::kL2Normalization:
-    case K::kResizeBilinear:
-    case K::kBatchMatmul: break;
+    case K::kL2Normalization:  // LpNormalization has no epsilon
+      break;
   }
   return Unsupported(n, "no ONNX form");
 }
@@ -584,11 +703,11 @@ Expected<pb::ModelProto> Exporter::Run() {
   op->set_version(hard_swish ? 14 : kExportOpset);
   gp_ = m_.mutable_graph();
   gp_->set_name(g_.name.empty() ? "main" : g_.name);
-  // Float only: computed tensors f32, constants f32 / i32 / i64.
+  // Float only: computed tensors f32 (bool, int32 and int64 for indices,
+  // comparisons, conditions), constants f32 / i32 / i64 / bool; nothing quantized.
   for (const ir::Tensor& t : g_.tensors) {
-    const bool ok = t.is_const() ? (t.dtype == ir::DType::kFloat32 || t.dtype == ir::DType::kInt32 ||
-                                    t.dtype == ir::DType::kInt64) && !t.quant
-                                 : t.dtype == ir::DType::kFloat32;
+    const bool ok = (t.dtype == ir::DType::kFloat32 || t.dtype == ir::DType::kInt32 ||
+                     t.dtype == ir::DType::kInt64 || t.dtype == ir::DType::kBool) && !t.quant;
     if (!ok) {
       return MakeDiag(kNotQuantizable, ExitCode::kUnsupported,
                       source_ + ": is not a float model (tensor '" + t.name + "' is " + ir::DTypeName(t.dtype) +
@@ -601,7 +720,7 @@ Expected<pb::ModelProto> Exporter::Run() {
   auto value_info = [](pb::ValueInfoProto* v, const ir::Tensor& t) {
     v->set_name(t.name);
     auto* tt = v->mutable_type()->mutable_tensor_type();
-    tt->set_elem_type(pb::TensorProto::FLOAT);
+    tt->set_elem_type(OnnxType(t.dtype));
     auto* sh = tt->mutable_shape();
     for (int64_t d : t.shape) sh->add_dim()->set_dim_value(d);
   };

@@ -306,18 +306,27 @@ void AddKernelHints(const ir::Graph& g, size_t node, const Kernel& kernel, memor
     hints->aliases.emplace_back(out, n.inputs[0]);
     return;
   }
+  // A tensor read as two operands (mul(x, x)) is hinted once.
+  const size_t first = hints->overlaps.size();
+  auto hint = [&](memory::Overlap h) {
+    for (size_t k = first; k < hints->overlaps.size(); ++k) {
+      const memory::Overlap& o = hints->overlaps[k];
+      if (o.output == h.output && o.input == h.input && o.delta == h.delta && o.upward == h.upward) return;
+    }
+    hints->overlaps.push_back(h);
+  };
   bool input0 = false;
   for (const KernelOverlap& ov : kernel.overlaps) {
     if (ov.input < 0 || static_cast<size_t>(ov.input) >= n.inputs.size()) continue;
     const ir::TensorId in = n.inputs[static_cast<size_t>(ov.input)];
     if (in == ir::kNoTensor || g.tensor(in).is_const()) continue;
-    hints->overlaps.push_back({out, in, ov.delta, ov.upward});
+    hint({out, in, ov.delta, ov.upward});
     input0 = input0 || (ov.input == 0 && !ov.upward);
   }
   const ir::TensorId in0 = n.inputs[0];
   if (kernel.inplace_ok && !input0 && in0 != ir::kNoTensor &&
       g.tensor(in0).size_bytes() == g.tensor(out).size_bytes())
-    hints->overlaps.push_back({out, in0, 0});
+    hint({out, in0, 0});
 }
 
 Expected<memory::PlanHints> KernelHints(const ir::Graph& g, const Target& target) {

@@ -155,7 +155,7 @@ bool IsImportedOp(const std::string& op) {
       {"ConvTranspose", "transpose_conv"}, {"Resize", "resize_nearest_neighbor"},
       {"GlobalMaxPool", "reduce_max"}, {"ReduceMax", "reduce_max"}, {"Split", "split"},
       {"DepthToSpace", "depth_to_space"}, {"SpaceToDepth", "space_to_depth"}};
-  if (kOps.count(op) || IsQOperatorOp(op)) return true;
+  if (kOps.count(op) || IsQOperatorOp(op) || IsMathOp(op)) return true;
   auto it = kExt.find(op);
   return it != kExt.end() && IrOp(it->second).has_value();
 }
@@ -280,10 +280,10 @@ Status ConvertGraphInputs(Context& ctx, const pb::GraphProto& g) {
     if (inits.count(in.name())) continue;
     const auto& tt = in.type().tensor_type();
     auto dt = ToDType(tt.elem_type());
-    if (!dt || *dt == ir::DType::kInt64 || *dt == ir::DType::kBool) {
+    if (!dt || *dt == ir::DType::kInt64) {
       return FileError(ctx, kTensorType, ExitCode::kUnsupported,
                        "graph input '" + in.name() + "' has element type " + ElemTypeName(tt.elem_type()) +
-                           "; ember models take float32, int8, uint8, int16 or int32 inputs");
+                           "; ember models take float32, int8, uint8, int16, int32 or bool inputs");
     }
     ir::Tensor t;
     t.name = UniqueName(ctx, in.name());

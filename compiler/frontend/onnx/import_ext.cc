@@ -1,6 +1,6 @@
 // ONNX operators that map onto the IR operators sub, div, leaky_relu, prelu,
 // clip, hard_sigmoid, transpose_conv, resize_nearest_neighbor, reduce_max,
-// split, depth_to_space and space_to_depth. They are looked up by IR name, so a build without one of them
+// split, depth_to_space, space_to_depth and resize_bilinear (linear Resize). They are looked up by IR name, so a build without one of them
 // reports the ONNX operator as unsupported (E1006) instead.
 #include <algorithm>
 #include <cmath>
@@ -93,16 +93,63 @@ Status ConvertConvTranspose(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   return Bind(ctx, ref, yt);
 }
 
+// Resize in linear mode as resize_bilinear, when ONNX's coordinate mapping is
+// one TFLite's RESIZE_BILINEAR computes: half_pixel (pytorch_half_pixel for
+// outputs larger than 1), align_corners, asymmetric. ONNX maps coordinates
+// with the given scale (align_corners with I·scale, not floored), TFLite with
+// the sizes: `scales` must be the size ratio O/I (`sizes` always are).
+Status ConvertResizeLinear(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::Shape& in, const ir::Shape& out,
+                           const std::vector<double>& scales) {
+  const auto op = IrOp("resize_bilinear");
+  if (!op) return UnsupportedAttr(ctx, ref, "mode 'linear'", "this build of ember has no resize_bilinear operator");
+  if (ctx.graph.tensor(x).dtype != ir::DType::kFloat32) {
+    return UnsupportedAttr(ctx, ref, "a linear Resize of a " + std::string(ir::DTypeName(ctx.graph.tensor(x).dtype)) +
+                                         " tensor", "ember imports a linear Resize on float32 (in QDQ models between "
+                                                    "DequantizeLinear and QuantizeLinear)");
+  }
+  const std::string ctm = AttrString(ref, "coordinate_transformation_mode", "half_pixel");
+  int64_t align = 0, half = 0;
+  if (ctm == "half_pixel" || (ctm == "pytorch_half_pixel" && out[2] > 1 && out[3] > 1)) {
+    half = 1;
+  } else if (ctm == "align_corners") {
+    align = 1;
+  } else if (ctm != "asymmetric") {
+    return UnsupportedAttr(ctx, ref, "mode 'linear' with coordinate_transformation_mode '" + ctm + "'" +
+                                         (ctm == "pytorch_half_pixel" ? " and an output size of 1" : ""),
+                           "ember's bilinear resize (TFLite's RESIZE_BILINEAR) maps half_pixel, pytorch_half_pixel "
+                           "(outputs larger than 1), align_corners and asymmetric; re-export with one of them");
+  }
+  for (size_t a = 2; !scales.empty() && a < 4; ++a) {
+    const double want = static_cast<double>(out[a]) / static_cast<double>(in[a]);
+    if (std::fabs(scales[a] - want) > 1e-6 * want) {
+      return UnsupportedAttr(ctx, ref, "mode 'linear' with scale " + std::to_string(scales[a]) + " on axis " +
+                                           std::to_string(a) + " for a size " + std::to_string(in[a]) + " -> " +
+                                           std::to_string(out[a]) + " (not the ratio of the sizes)",
+                             "ember's bilinear resize maps output pixels by the ratio of the sizes; give `sizes` "
+                             "instead of `scales`, or scales whose product with the input size is an integer");
+    }
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, ToNhwc(ctx, ref, x));
+  const std::string name = OutputName(ref, 0);
+  ir::Attrs attrs{{"size", std::vector<int64_t>{out[2], out[3]}}, {"align_corners", align}, {"half_pixel_centers", half}};
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, *op, {xt}, attrs, name + "_nhwc"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, name));
+  return Bind(ctx, ref, yt);
+}
+
 // Resize in nearest mode over H and W of an NCHW tensor, when the ONNX
-// coordinate mapping is one TFLite's RESIZE_NEAREST_NEIGHBOR has.
+// coordinate mapping is one TFLite's RESIZE_NEAREST_NEIGHBOR has; linear
+// mode above.
 Status ConvertResize(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
   const ir::Shape in = ctx.graph.tensor(x).shape;
   if (in.size() != 4) return UnsupportedAttr(ctx, ref, "a Resize of a tensor that is not NCHW");
-  if (AttrString(ref, "mode", "nearest") != "nearest") {
-    return UnsupportedAttr(ctx, ref, "mode '" + AttrString(ref, "mode", "nearest") + "'", "only nearest-neighbour Resize is imported");
+  const std::string mode = AttrString(ref, "mode", "nearest");
+  if (mode != "nearest" && mode != "linear") {
+    return UnsupportedAttr(ctx, ref, "mode '" + mode + "'", "ember imports nearest and linear Resize");
   }
   ir::Shape out = in;
+  std::vector<double> scale_values;
   if (HasInput(ref, 3)) {
     EMBER_ASSIGN_OR_RETURN(auto sizes, ConstInput(ctx, ref, 3, "sizes"));
     if (sizes->size() != 4) return UnsupportedAttr(ctx, ref, "sizes that are not given for all four axes");
@@ -111,6 +158,7 @@ Status ConvertResize(Context& ctx, const NodeRef& ref, ir::OpKind op) {
     EMBER_ASSIGN_OR_RETURN(auto scales, ConstInput(ctx, ref, 2, "scales"));
     if (scales->size() != 4) return UnsupportedAttr(ctx, ref, "scales that are not given for all four axes");
     for (int64_t a = 0; a < 4; ++a) {
+      scale_values.push_back(static_cast<double>(static_cast<float>(scales->at(a))));
       out[static_cast<size_t>(a)] = static_cast<int64_t>(std::floor(static_cast<double>(in[static_cast<size_t>(a)]) *
                                                                     static_cast<float>(scales->at(a))));
     }
@@ -118,6 +166,7 @@ Status ConvertResize(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   if (out[0] != in[0] || out[1] != in[1] || out[2] <= 0 || out[3] <= 0) {
     return UnsupportedAttr(ctx, ref, "a Resize of the batch or channel axis");
   }
+  if (mode == "linear") return ConvertResizeLinear(ctx, ref, x, in, out, scale_values);
   const std::string ctm = AttrString(ref, "coordinate_transformation_mode", "half_pixel");
   const std::string nm = AttrString(ref, "nearest_mode", "round_prefer_floor");
   const bool integer_up = out[2] % in[2] == 0 && out[3] % in[3] == 0;
@@ -150,22 +199,10 @@ Status ConvertReduceMax(Context& ctx, const NodeRef& ref, ir::OpKind op, bool gl
   if (global) {
     for (size_t a = 2; a < rank; ++a) axes.push_back(static_cast<int64_t>(a));
   } else {
-    std::vector<int64_t> raw = AttrInts(ref, "axes");
-    if (raw.empty() && HasInput(ref, 1)) {
-      EMBER_ASSIGN_OR_RETURN(auto c, ConstInput(ctx, ref, 1, "axes"));
-      for (int64_t k = 0; k < c->size(); ++k) raw.push_back(c->int_at(k));
-    }
-    for (int64_t a : raw) {
-      EMBER_ASSIGN_OR_RETURN(int64_t n, NormAxis(ctx, ref, a, rank));
-      axes.push_back(n);
-    }
-    std::sort(axes.begin(), axes.end());
-    axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
-    if (axes.empty()) {
-      if (AttrInt(ref, "noop_with_empty_axes", 0) != 0) return Bind(ctx, ref, x);
-      for (size_t a = 0; a < rank; ++a) axes.push_back(static_cast<int64_t>(a));
-    }
-    keep = AttrInt(ref, "keepdims", 1) != 0 ? 1 : 0;
+    EMBER_ASSIGN_OR_RETURN(ReduceAxes r, GetReduceAxes(ctx, ref, rank));
+    if (r.noop) return Bind(ctx, ref, x);
+    axes = r.axes;
+    keep = r.keep;
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, op, {x}, {{"axes", axes}, {"keep_dims", keep}}, OutputName(ref, 0)));
   return Bind(ctx, ref, y);

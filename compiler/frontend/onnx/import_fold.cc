@@ -137,11 +137,37 @@ Status ConvertCast(Context& ctx, const NodeRef& ref) {
     BindOutput(ctx, ref, 0, ConstValue(std::move(c)));
     return Status::Ok();
   }
-  if (ToDType(to) == ctx.graph.tensor(v.id).dtype) {
+  const std::optional<ir::DType> dt = ToDType(to);
+  if (dt == ctx.graph.tensor(v.id).dtype) {
     BindOutput(ctx, ref, 0, v);
     return Status::Ok();
   }
-  return UnsupportedAttr(ctx, ref, "a cast to " + ElemTypeName(to) + " computed at run time");
+  // The int64 index of ArgMax/ArgMin cast to int32: the operator with an
+  // int32 index (the same values; the int64 one is dropped unless read).
+  for (const ir::Node& n : ctx.graph.nodes) {
+    if ((n.op == ir::OpKind::kArgMax || n.op == ir::OpKind::kArgMin) && n.outputs[0] == v.id &&
+        dt == ir::DType::kInt32) {
+      const ir::Node arg = n;
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, arg.op, arg.inputs, arg.attrs, OutputName(ref, 0), dt));
+      BindOutput(ctx, ref, 0, Value{nullptr, y});
+      return Status::Ok();
+    }
+  }
+  // Between float32, int32, int16 and int8 (from bool too): the IR's cast,
+  // which converts the stored values as ONNX does (float to integer
+  // truncates toward zero).
+  const auto number = [](ir::DType d) {
+    return d == ir::DType::kFloat32 || d == ir::DType::kInt32 || d == ir::DType::kInt16 || d == ir::DType::kInt8;
+  };
+  const ir::DType from = ctx.graph.tensor(v.id).dtype;
+  if (const auto cast = IrOp("cast"); cast && dt && number(*dt) && (number(from) || from == ir::DType::kBool)) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, *cast, {x}, {}, OutputName(ref, 0), dt, std::nullopt));
+    BindOutput(ctx, ref, 0, Value{nullptr, y});
+    return Status::Ok();
+  }
+  return UnsupportedAttr(ctx, ref, "a cast to " + ElemTypeName(to) + " computed at run time",
+                         "ember casts between float32, int32, int16, int8 and from bool at run time");
 }
 
 Status ConvertConstantOfShape(Context& ctx, const NodeRef& ref) {

@@ -6,6 +6,7 @@
 //   import_misc.cc     elementwise, activations, shape and reduction operators
 //   import_fold.cc     operators folded at import (Constant, Shape, Gather, ...), Q/DQ
 //   import_ext.cc      operators that map onto IR operators ember may lack
+//   import_math.cc     math and logic operators (ArgMax, comparisons, Where, ReduceSum, ...)
 //   import_qop.cc      QOperator form (QLinearConv, ..., ConvInteger) as its QDQ equivalent
 // Not a public header: only the importer's own files include it.
 #pragma once
@@ -208,6 +209,22 @@ Status ConvertMiscNode(Context& ctx, const NodeRef& ref, bool* handled);
 Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled);
 // The IR operator of that name when ember has it.
 std::optional<ir::OpKind> IrOp(const char* ir_name);
+// The axes of a Reduce node (`axes` attribute or constant input, normalized,
+// sorted, unique; empty: all, or none with noop_with_empty_axes) and keepdims.
+struct ReduceAxes {
+  std::vector<int64_t> axes;
+  int64_t keep = 1;
+  bool noop = false;  // noop_with_empty_axes with no axes: the input is passed on
+};
+Expected<ReduceAxes> GetReduceAxes(Context& ctx, const NodeRef& ref, size_t rank);
+// ArgMax/ArgMin, comparisons, Where, Not/And/Or, ReduceSum and the Reduce
+// functions built on it, ReduceMin, Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/
+// Reciprocal (import_math.cc): IsMathOp is true when ember has the IR
+// operators `op` needs.
+bool IsMathOp(const std::string& op);
+Status ConvertMathNode(Context& ctx, const NodeRef& ref, bool* handled);
+// MatMul of operands of rank 2 to 5 that is not a dense layer: batch_matmul.
+Status ConvertBatchMatMul(Context& ctx, const NodeRef& ref);
 // Constant, Shape, Gather, Cast, ConstantOfShape, Slice, QuantizeLinear,
 // DequantizeLinear (import_fold.cc).
 Status ConvertFoldNode(Context& ctx, const NodeRef& ref, bool* handled);

@@ -268,10 +268,7 @@ Status ConvertMatMul(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(Value bv, Input(ctx, ref, 1));
   const size_t ra = ctx.graph.tensor(a).shape.size();
   const bool constant_b = bv.c || ctx.dq_consts.count(ref.node->input(1));
-  if (!constant_b || ShapeOf(ctx, bv).size() != 2 || ra < 2) {
-    return UnsupportedAttr(ctx, ref, "MatMul whose B is not a constant 2-D matrix or whose A has rank below 2",
-                           "ember imports MatMul by a constant weight matrix (a dense layer) only");
-  }
+  if (!constant_b || ShapeOf(ctx, bv).size() != 2 || ra < 2) return ConvertBatchMatMul(ctx, ref);
   EMBER_ASSIGN_OR_RETURN(ir::TensorId w, Weights(ctx, ref, 1, {1, 0}));
   return EmitDense(ctx, ref, a, w, ir::kNoTensor, ra > 2, ir::kNoTensor);
 }

@@ -66,7 +66,7 @@ Expected<ir::TensorId> RuntimeInput(Context& ctx, const NodeRef& ref, size_t pos
   const std::string& name = ref.node->input(static_cast<int>(pos));
   if (v.id == ir::kNoTensor) {
     if (!v.c->is_float() && v.c->elem_type != pb::TensorProto::INT8 && v.c->elem_type != pb::TensorProto::UINT8 &&
-        v.c->elem_type != pb::TensorProto::INT32) {
+        v.c->elem_type != pb::TensorProto::INT32 && v.c->elem_type != pb::TensorProto::BOOL) {
       return NodeError(ctx, ref, kTensorType, ExitCode::kUnsupported,
                        "input '" + name + "' is a constant of type " + ElemTypeName(v.c->elem_type) +
                            " that would have to be computed at run time");

@@ -75,6 +75,74 @@ TEST(OnnxImportErrors, UnsupportedAttributeIsReported) {
   EXPECT_NE(d.message.find("negative pads"), std::string::npos) << d.message;
 }
 
+// ONNX forms whose semantics the IR's operators do not have: each names the
+// node, the operator, the opset and the form, with a hint.
+TEST(OnnxImportErrors, FormsTheIrOperatorsDoNotComputeAreRefused) {
+  struct Case {
+    const char* what;
+    std::vector<uint8_t> model;
+    const char* message;
+    const char* hint;
+  };
+  std::vector<Case> cases;
+  {
+    OnnxBuilder b;
+    b.Input("x", {2, 5});
+    b.Node("ArgMax", {"x"}, {"y"}, "last_max").Int("axis", 1).Int("select_last_index", 1);
+    b.Output("y", pb::TensorProto::INT64);
+    cases.push_back({"select_last_index", b.Bytes(), "'last_max' (ArgMax, opset 13): select_last_index=1",
+                     "select_last_index=0"});
+  }
+  {
+    OnnxBuilder b;
+    b.Input("x", {1, 2, 2, 4});
+    b.Init("roi", {0}, {});
+    b.Init("scales", {4}, {1.0f, 1.0f, 0.6f, 0.6f});
+    b.Node("Resize", {"x", "roi", "scales"}, {"y"}, "shrink").Str("mode", "linear");
+    b.Output("y");
+    cases.push_back({"linear scale", b.Bytes(), "'shrink' (Resize, opset 13): mode 'linear' with scale 0.6",
+                     "give `sizes`"});
+  }
+  {
+    OnnxBuilder b;
+    b.Input("x", {1, 2, 4, 4});
+    b.Init("roi", {0}, {});
+    b.Init("scales", {0}, {});
+    b.InitInt64("sizes", {4}, {1, 2, 8, 8});
+    b.Node("Resize", {"x", "roi", "scales", "sizes"}, {"y"}, "crop")
+        .Str("mode", "linear")
+        .Str("coordinate_transformation_mode", "tf_crop_and_resize");
+    b.Output("y");
+    cases.push_back({"linear tf_crop_and_resize", b.Bytes(),
+                     "'crop' (Resize, opset 13): mode 'linear' with coordinate_transformation_mode 'tf_crop_and_resize'",
+                     "half_pixel"});
+  }
+  {
+    OnnxBuilder b;
+    b.Input("x", {4});
+    b.Input("w", {4, 3});
+    b.Node("MatMul", {"x", "w"}, {"y"}, "vec");
+    b.Output("y");
+    cases.push_back({"1-D MatMul", b.Bytes(), "'vec' (MatMul, opset 13): MatMul of operands of shapes [4] and [4,3]",
+                     "rank 2 to 5"});
+  }
+  {
+    OnnxBuilder b;
+    b.Input("x", {2, 3});
+    b.Node("Cast", {"x"}, {"y"}, "to_bool").Int("to", pb::TensorProto::BOOL);
+    b.Output("y", pb::TensorProto::BOOL);
+    cases.push_back({"Cast to bool", b.Bytes(), "'to_bool' (Cast, opset 13): a cast to BOOL computed at run time",
+                     "float32, int32"});
+  }
+  for (const Case& c : cases) {
+    const Diagnostic d = MustFail(c.model);
+    EXPECT_EQ(d.id, "E1007") << c.what << ": " << d.ToString();
+    EXPECT_EQ(d.exit, ExitCode::kUnsupported) << c.what;
+    EXPECT_NE(d.message.find(c.message), std::string::npos) << c.what << ": " << d.message;
+    EXPECT_NE(d.hint.find(c.hint), std::string::npos) << c.what << ": " << d.hint;
+  }
+}
+
 TEST(OnnxImportErrors, OpsetOutOfRange) {
   OnnxBuilder b(9);
   b.Input("x", {1, 4});

@@ -74,6 +74,11 @@ pb::ModelProto RoundTrip(const std::string& text) {
   EXPECT_EQ(got->outputs.size(), want->outputs.size());
   for (size_t k = 0; k < want->outputs.size() && k < got->outputs.size(); ++k) {
     EXPECT_EQ(h->tensor(h->outputs[k]).shape, g->tensor(g->outputs[k]).shape) << "output " << k;
+    if (g->tensor(g->outputs[k]).dtype != ir::DType::kFloat32) {  // indices, conditions: equal
+      EXPECT_EQ(h->tensor(h->outputs[k]).dtype, g->tensor(g->outputs[k]).dtype) << "output " << k;
+      EXPECT_EQ(got->outputs[k], want->outputs[k]) << "output " << k;
+      continue;
+    }
     const auto a = Floats(want->outputs[k]), b = Floats(got->outputs[k]);
     EXPECT_EQ(a.size(), b.size()) << "output " << k;
     if (a.size() != b.size()) continue;
@@ -180,6 +185,70 @@ TEST(OnnxExport, OneChannelInputIsTransposedToo) {
   const pb::ModelProto m = RoundTrip(text);
   EXPECT_EQ(Count(m, "Transpose"), 2);
   EXPECT_EQ(Count(m, "Reshape"), 1);
+}
+
+// The operators added for TFLite's SUM, ARG_MAX, GATHER, SPLIT (PACK and
+// UNPACK import as reshape, concatenation and split), comparisons,
+// SELECT_V2, logical operators, the elementwise math operators, MIRROR_PAD,
+// DEPTH_TO_SPACE, SPACE_TO_DEPTH, BATCH_MATMUL, RESIZE_BILINEAR and CAST,
+// after a conv (NCHW in the written model) and on the IR's layout.
+TEST(OnnxExport, MathLogicAndDataMovementOperators) {
+  const std::string text = R"(graph "f" {
+  input %x : f32[1,4,4,3]
+  const %w : f32[8,3,3,3] = )" + Hex(216, 0.5f, 12) + R"(
+  %c = conv2d(%x, %w, _) {act="none", dilation=[1,1], pad=[1,1,1,1], stride=[1,1]} : f32[1,4,4,8]
+  %sum = reduce_sum(%c) {axes=[1,2], keep_dims=0} : f32[1,8]
+  %sumk = reduce_sum(%c) {axes=[3], keep_dims=1} : f32[1,4,4,1]
+  %am = arg_max(%c) {axis=3, keep_dims=0} : i32[1,4,4]
+  %an = arg_min(%c) {axis=1, keep_dims=1} : i64[1,1,4,8]
+  const %idx : i32[3] = hex"050000000000000002000000"
+  %g = gather(%c, %idx) {axis=3, batch_dims=0} : f32[1,4,4,3]
+  %s0, %s1 = split(%c) {axis=3, sizes=[3,5]} : f32[1,4,4,3], f32[1,4,4,5]
+  %mx = maximum(%g, %s0) : f32[1,4,4,3]
+  %mn = minimum(%mx, %x) : f32[1,4,4,3]
+  %ab = abs(%s1) : f32[1,4,4,5]
+  %sq = sqrt(%ab) : f32[1,4,4,5]
+  %lg = log(%sq) : f32[1,4,4,5]
+  %ng = neg(%lg) : f32[1,4,4,5]
+  %ex = exp(%ng) : f32[1,4,4,5]
+  %lt = less(%c, %sumk) : bool[1,4,4,8]
+  %ge = greater_equal(%c, %sumk) : bool[1,4,4,8]
+  %ne = not_equal(%lt, %ge) : bool[1,4,4,8]
+  %eq = equal(%am, %am) : bool[1,4,4]
+  %both = logical_and(%lt, %ne) : bool[1,4,4,8]
+  %either = logical_or(%both, %ge) : bool[1,4,4,8]
+  %none = logical_not(%either) : bool[1,4,4,8]
+  %sel = select(%lt, %c, %sumk) : f32[1,4,4,8]
+  %d2s = depth_to_space(%c) {block_size=2, mode="DCR"} : f32[1,8,8,2]
+  %s2d = space_to_depth(%d2s) {block_size=2} : f32[1,4,4,8]
+  %mp = mirror_pad(%s2d) {mode="reflect", pads=[0,0,1,2,2,1,0,0]} : f32[1,7,7,8]
+  %ep = mirror_pad(%c) {mode="edge", pads=[0,0,3,0,0,1,0,0]} : f32[1,7,5,8]
+  %rb = resize_bilinear(%c) {align_corners=0, half_pixel_centers=1, size=[7,9]} : f32[1,7,9,8]
+  %ra = resize_bilinear(%c) {align_corners=1, half_pixel_centers=0, size=[6,5]} : f32[1,6,5,8]
+  %rs = resize_bilinear(%c) {align_corners=0, half_pixel_centers=0, size=[8,8]} : f32[1,8,8,8]
+  %bm = batch_matmul(%c, %c) {adj_x=0, adj_y=1} : f32[1,4,4,4]
+  %bt = batch_matmul(%g, %s1) {adj_x=1, adj_y=0} : f32[1,4,3,5]
+  %ci = cast(%am) : f32[1,4,4]
+  output %sum, %am, %an, %mn, %ex, %eq, %none, %sel, %mp, %ep, %rb, %ra, %rs, %bm, %bt, %ci, %s0
+})";
+  const pb::ModelProto m = RoundTrip(text);
+  for (const char* op : {"ReduceSum", "ArgMax", "ArgMin", "Gather", "Split", "Max", "Min", "Abs", "Sqrt", "Log", "Neg",
+                         "Exp", "Less", "GreaterOrEqual", "Equal", "Not", "And", "Or", "Where", "DepthToSpace",
+                         "SpaceToDepth", "Pad", "Resize", "MatMul", "Cast"}) {
+    EXPECT_GE(Count(m, op), 1) << op;
+  }
+}
+
+TEST(OnnxExport, RefusesOperatorsWithoutAnOnnxForm) {
+  for (const char* node : {"%y = mirror_pad(%x) {mode=\"symmetric\", pads=[0,0,1,1,1,1,0,0]} : f32[1,6,6,2]",
+                           "%y = l2_normalization(%x) : f32[1,4,4,2]", "%y = rsqrt(%x) : f32[1,4,4,2]"}) {
+    auto g = ir::Parse(std::string("graph \"r\" {\n  input %x : f32[1,4,4,2]\n  ") + node + "\n  output %y\n}");
+    ASSERT_TRUE(g.ok()) << g.diag().ToString();
+    auto m = ExportFloatOnnx(*g, "r.tflite");
+    ASSERT_FALSE(m.ok()) << node;
+    EXPECT_EQ(m.diag().id, kNotExportable);
+    EXPECT_NE(m.diag().message.find("cannot write it as an ONNX model"), std::string::npos) << m.diag().message;
+  }
 }
 
 TEST(OnnxExport, RefusesQuantizedGraphs) {

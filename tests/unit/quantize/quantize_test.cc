@@ -7,7 +7,9 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <set>
 
+#include "frontend/tflite/builder.h"
 #include "onnx/onnx_pb.h"
 #include "support/npy.h"
 #include "util/test_util.h"
@@ -109,6 +111,72 @@ TEST(Quantize, DenseModelEndToEnd) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.diag().id, "E1302");
   EXPECT_NE(r.diag().message.find("1x8"), std::string::npos) << r.diag().message;
+}
+
+// A float .tflite with SUM, ARG_MAX, GATHER, SPLIT and PACK (reshapes and a
+// concatenation in the IR) after a dense layer: written as ONNX and
+// quantized (the dense layer int8); ARG_MAX's index stays an int32 output.
+std::vector<uint8_t> TfliteMathModel() {
+  namespace tfl = ::tflite;
+  frontend::tflite::ModelBuilder b;
+  const auto kF32 = tfl::TensorType::FLOAT32;
+  const int x = b.AddTensor("x", kF32, {1, 8});
+  std::vector<float> w(64);
+  for (size_t k = 0; k < w.size(); ++k) w[k] = 0.1f * static_cast<float>((k * 5) % 11) - 0.45f;
+  const int wt = b.AddFloatTensor("w", {8, 8}, w);
+  const int h = b.AddTensor("h", kF32, {1, 8});
+  b.AddOperator(tfl::BuiltinOperator::FULLY_CONNECTED, {x, wt, -1}, {h}, tfl::BuiltinOptions::FullyConnectedOptions,
+                tfl::CreateFullyConnectedOptions(b.builder()).Union());
+  const int shape = b.AddInt32Tensor("shape", {3}, {1, 2, 4});
+  const int h3 = b.AddTensor("h3", kF32, {1, 2, 4});
+  b.AddOperator(tfl::BuiltinOperator::RESHAPE, {h, shape}, {h3});
+  const int axis = b.AddInt32Tensor("axis", {1}, {1});
+  const int sum = b.AddTensor("sum", kF32, {1, 4});
+  b.AddOperator(tfl::BuiltinOperator::SUM, {h3, axis}, {sum}, tfl::BuiltinOptions::ReducerOptions,
+                tfl::CreateReducerOptions(b.builder(), false).Union());
+  const int am_axis = b.AddInt32Tensor("am_axis", {1}, {1});
+  const int am = b.AddTensor("am", tfl::TensorType::INT32, {1});
+  b.AddOperator(tfl::BuiltinOperator::ARG_MAX, {h, am_axis}, {am}, tfl::BuiltinOptions::ArgMaxOptions,
+                tfl::CreateArgMaxOptions(b.builder()).Union());
+  const int idx = b.AddInt32Tensor("idx", {3}, {3, 0, 2});
+  const int g = b.AddTensor("g", kF32, {1, 3});
+  b.AddOperator(tfl::BuiltinOperator::GATHER, {sum, idx}, {g}, tfl::BuiltinOptions::GatherOptions,
+                tfl::CreateGatherOptions(b.builder(), 1).Union());
+  const int split_axis = b.AddInt32Tensor("split_axis", {}, {1});
+  const int s0 = b.AddTensor("s0", kF32, {1, 4});
+  const int s1 = b.AddTensor("s1", kF32, {1, 4});
+  b.AddOperator(tfl::BuiltinOperator::SPLIT, {split_axis, h}, {s0, s1}, tfl::BuiltinOptions::SplitOptions,
+                tfl::CreateSplitOptions(b.builder(), 2).Union());
+  const int p = b.AddTensor("p", kF32, {2, 1, 4});
+  b.AddOperator(tfl::BuiltinOperator::PACK, {s0, s1}, {p}, tfl::BuiltinOptions::PackOptions,
+                tfl::CreatePackOptions(b.builder(), 2, 0).Union());
+  b.SetInputs({x});
+  b.SetOutputs({g, am, p});
+  return b.Finish();
+}
+
+TEST(Quantize, FloatTfliteWithMathAndDataMovementOperators) {
+  const std::string dir = test::TempDir();
+  test::WriteFile(dir + "/m.tflite", TfliteMathModel());
+  std::filesystem::create_directories(dir + "/calib");
+  NpyArray a{"<f4", {8, 1, 8}, std::vector<uint8_t>(8 * 8 * 4)};
+  for (int k = 0; k < 8 * 8; ++k) {
+    const float v = std::sin(0.7f * static_cast<float>(k)) * 2.0f;
+    std::memcpy(&a.data[static_cast<size_t>(k) * 4], &v, 4);
+  }
+  test::WriteFile(dir + "/calib/x.npy", SerializeNpy(a));
+  auto r = QuantizeModel(dir + "/m.tflite", dir + "/calib", {});
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_GE(r->int8_nodes, 1);
+  pb::ModelProto m;
+  ASSERT_TRUE(m.ParseFromArray(r->model.data(), static_cast<int>(r->model.size())));
+  std::set<std::string> ops;
+  for (const auto& n : m.graph().node()) ops.insert(n.op_type());
+  for (const char* op : {"ReduceSum", "ArgMax", "Gather", "Split", "Concat", "QuantizeLinear"}) {
+    EXPECT_TRUE(ops.count(op)) << op;
+  }
+  ASSERT_EQ(m.graph().output_size(), 3);
+  EXPECT_EQ(m.graph().output(1).type().tensor_type().elem_type(), pb::TensorProto::INT32) << "ARG_MAX's int32 index";
 }
 
 TEST(Quantize, DynamicDimensionsNeedInputShape) {

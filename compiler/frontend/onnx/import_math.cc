@@ -1,0 +1,231 @@
+// ONNX operators that map onto the IR's math and logic operators (added for
+// TFLite's SUM, ARG_MAX, comparisons, SELECT_V2, ...): ArgMax/ArgMin, Equal,
+// Less, LessOrEqual, Greater, GreaterOrEqual, Where, Not/And/Or, ReduceSum
+// and the Reduce functions ONNX defines from it (ReduceSumSquare, ReduceL1,
+// ReduceL2, ReduceLogSum, ReduceLogSumExp; ReduceMin as -reduce_max(-x)),
+// Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Reciprocal, and MatMul of run-time
+// or batched operands (batch_matmul). Like import_ext.cc the IR operators are
+// looked up by name: an ONNX operator is imported only when ember has every
+// IR operator it needs.
+#include <algorithm>
+#include <string>
+
+#include "frontend/onnx/import_internal.h"
+#include "ops/op.h"
+
+namespace ember::frontend::onnx::detail {
+namespace {
+
+struct MathOp {
+  const char* onnx;
+  const char* ir[3];  // the IR operators it needs (nullptr-terminated)
+};
+
+// "add" and "mul" are always there.
+const MathOp kMathOps[] = {
+    {"ArgMax", {"arg_max"}},
+    {"ArgMin", {"arg_min"}},
+    {"Equal", {"equal"}},
+    {"Less", {"less"}},
+    {"LessOrEqual", {"less_equal"}},
+    {"Greater", {"greater"}},
+    {"GreaterOrEqual", {"greater_equal"}},
+    {"Where", {"select"}},
+    {"Not", {"logical_not"}},
+    {"And", {"logical_and"}},
+    {"Or", {"logical_or"}},
+    {"ReduceSum", {"reduce_sum"}},
+    {"ReduceSumSquare", {"reduce_sum"}},
+    {"ReduceL1", {"reduce_sum", "abs"}},
+    {"ReduceL2", {"reduce_sum", "sqrt"}},
+    {"ReduceLogSum", {"reduce_sum", "log"}},
+    {"ReduceLogSumExp", {"reduce_sum", "exp", "log"}},
+    {"ReduceMin", {"reduce_max", "neg"}},
+    {"Max", {"maximum"}},
+    {"Min", {"minimum"}},
+    {"Sum", {}},
+    {"Mean", {"div"}},
+    {"Abs", {"abs"}},
+    {"Neg", {"neg"}},
+    {"Sqrt", {"sqrt"}},
+    {"Exp", {"exp"}},
+    {"Log", {"log"}},
+    {"Reciprocal", {"div"}},
+};
+
+ir::OpKind Kind(const char* ir_name) { return *IrOp(ir_name); }
+
+Status Bind(Context& ctx, const NodeRef& ref, ir::TensorId y) {
+  BindOutput(ctx, ref, 0, Value{nullptr, y});
+  return Status::Ok();
+}
+
+// One IR node of `op` over all inputs of the ONNX node.
+Status Direct(Context& ctx, const NodeRef& ref, const char* op, std::optional<ir::DType> out_dtype = std::nullopt) {
+  std::vector<ir::TensorId> ins;
+  for (size_t k = 0; k < NumInputs(ref); ++k) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId id, RuntimeInput(ctx, ref, k));
+    ins.push_back(id);
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind(op), ins, {}, OutputName(ref, 0), out_dtype));
+  return Bind(ctx, ref, y);
+}
+
+// Max, Min, Sum, Mean: a chain of the binary operator over the inputs
+// (numpy broadcasting at each step, as ONNX's multidirectional broadcast);
+// Mean divides the sum by the input count.
+Status Variadic(Context& ctx, const NodeRef& ref, ir::OpKind op, bool mean) {
+  const size_t n = NumInputs(ref);
+  if (n == 0) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has no inputs");
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId acc, RuntimeInput(ctx, ref, 0));
+  const std::string out = OutputName(ref, 0);
+  for (size_t k = 1; k < n; ++k) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId next, RuntimeInput(ctx, ref, k));
+    const bool last = k + 1 == n && !mean;
+    EMBER_ASSIGN_OR_RETURN(acc, AddNode(ctx, ref, op, {acc, next}, {}, last ? out : out + "_" + std::to_string(k)));
+  }
+  if (mean && n > 1) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId count, AddConst(ctx, ref.name + "_count",
+                                                        FloatConst({}, {static_cast<double>(n)})));
+    EMBER_ASSIGN_OR_RETURN(acc, AddNode(ctx, ref, Kind("div"), {acc, count}, {}, out));
+  }
+  return Bind(ctx, ref, acc);
+}
+
+Status Reciprocal(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId one, AddConst(ctx, ref.name + "_one", FloatConst({}, {1.0})));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind("div"), {one, x}, {}, OutputName(ref, 0)));
+  return Bind(ctx, ref, y);
+}
+
+// ArgMax/ArgMin: `axis`, `keepdims`; the int64 index of ONNX. ember's
+// operators return the first of equal values (select_last_index = 0).
+Status ArgMinMax(Context& ctx, const NodeRef& ref, const char* op) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  if (AttrInt(ref, "select_last_index", 0) != 0) {
+    return UnsupportedAttr(ctx, ref, "select_last_index=1",
+                           "ember's arg_max/arg_min return the first index of equal values (as TFLite); export the "
+                           "model with select_last_index=0");
+  }
+  EMBER_ASSIGN_OR_RETURN(int64_t axis, NormAxis(ctx, ref, AttrInt(ref, "axis", 0), ctx.graph.tensor(x).shape.size()));
+  const int64_t keep = AttrInt(ref, "keepdims", 1) != 0 ? 1 : 0;
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind(op), {x}, {{"axis", axis}, {"keep_dims", keep}},
+                                                 OutputName(ref, 0), ir::DType::kInt64));
+  return Bind(ctx, ref, y);
+}
+
+// The Reduce functions over reduce_sum (reduce_max for ReduceMin), in the
+// elementwise operators ONNX defines them with, on float32.
+Status Reduce(Context& ctx, const NodeRef& ref) {
+  const std::string& op = ref.node->op_type();
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Tensor& in = ctx.graph.tensor(x);
+  if (op != "ReduceSum" && in.dtype != ir::DType::kFloat32) {
+    return UnsupportedAttr(ctx, ref, op + " of a " + ir::DTypeName(in.dtype) + " tensor",
+                           "ember composes " + op + " of elementwise operators and a sum in float32; dequantize its input");
+  }
+  EMBER_ASSIGN_OR_RETURN(ReduceAxes r, GetReduceAxes(ctx, ref, in.shape.size()));
+  const std::string out = OutputName(ref, 0);
+  auto unary = [&](const char* ir_op, ir::TensorId v, const std::string& name) {
+    return AddNode(ctx, ref, Kind(ir_op), {v}, {}, name);
+  };
+  const bool noop = r.noop;  // ONNX still applies the elementwise part
+  const ir::Attrs attrs{{"axes", r.axes}, {"keep_dims", r.keep}};
+  if (op == "ReduceMin") {
+    if (noop) return Bind(ctx, ref, x);
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId v, unary("neg", x, out + "_neg"));
+    EMBER_ASSIGN_OR_RETURN(v, AddNode(ctx, ref, Kind("reduce_max"), {v}, attrs, out + "_max"));
+    EMBER_ASSIGN_OR_RETURN(v, unary("neg", v, out));
+    return Bind(ctx, ref, v);
+  }
+  // Before the sum: x (Sum, LogSum), x·x (SumSquare, L2), |x| (L1), exp(x) (LogSumExp).
+  ir::TensorId v = x;
+  const bool after = op == "ReduceL2" || op == "ReduceLogSum" || op == "ReduceLogSumExp";
+  const std::string pre_name = noop && !after ? out : out + "_pre";
+  if (op == "ReduceSumSquare" || op == "ReduceL2") {
+    EMBER_ASSIGN_OR_RETURN(v, AddNode(ctx, ref, ir::OpKind::kMul, {x, x}, {}, pre_name));
+  } else if (op == "ReduceL1") {
+    EMBER_ASSIGN_OR_RETURN(v, unary("abs", x, pre_name));
+  } else if (op == "ReduceLogSumExp") {
+    EMBER_ASSIGN_OR_RETURN(v, unary("exp", x, pre_name));
+  }
+  if (!noop) {
+    EMBER_ASSIGN_OR_RETURN(v, AddNode(ctx, ref, Kind("reduce_sum"), {v}, attrs, after ? out + "_sum" : out));
+  }
+  if (op == "ReduceL2") {
+    EMBER_ASSIGN_OR_RETURN(v, unary("sqrt", v, out));
+  } else if (op == "ReduceLogSum" || op == "ReduceLogSumExp") {
+    EMBER_ASSIGN_OR_RETURN(v, unary("log", v, out));
+  }
+  return Bind(ctx, ref, v);
+}
+
+}  // namespace
+
+Expected<ReduceAxes> GetReduceAxes(Context& ctx, const NodeRef& ref, size_t rank) {
+  ReduceAxes r;
+  std::vector<int64_t> raw = AttrInts(ref, "axes");
+  if (raw.empty() && HasInput(ref, 1)) {
+    EMBER_ASSIGN_OR_RETURN(auto c, ConstInput(ctx, ref, 1, "axes"));
+    for (int64_t k = 0; k < c->size(); ++k) raw.push_back(c->int_at(k));
+  }
+  for (int64_t a : raw) {
+    EMBER_ASSIGN_OR_RETURN(int64_t n, NormAxis(ctx, ref, a, rank));
+    r.axes.push_back(n);
+  }
+  std::sort(r.axes.begin(), r.axes.end());
+  r.axes.erase(std::unique(r.axes.begin(), r.axes.end()), r.axes.end());
+  if (r.axes.empty()) {
+    r.noop = AttrInt(ref, "noop_with_empty_axes", 0) != 0;
+    for (size_t a = 0; a < rank && !r.noop; ++a) r.axes.push_back(static_cast<int64_t>(a));
+  }
+  r.keep = AttrInt(ref, "keepdims", 1) != 0 ? 1 : 0;
+  return r;
+}
+
+bool IsMathOp(const std::string& op) {
+  for (const MathOp& m : kMathOps) {
+    if (op != m.onnx) continue;
+    for (const char* ir : m.ir) {
+      if (ir && !IrOp(ir)) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+Status ConvertMathNode(Context& ctx, const NodeRef& ref, bool* handled) {
+  const std::string& op = ref.node->op_type();
+  *handled = IsMathOp(op);
+  if (!*handled) return Status::Ok();
+  if (op == "ArgMax") return ArgMinMax(ctx, ref, "arg_max");
+  if (op == "ArgMin") return ArgMinMax(ctx, ref, "arg_min");
+  if (op.rfind("Reduce", 0) == 0) return Reduce(ctx, ref);
+  if (op == "Max") return Variadic(ctx, ref, Kind("maximum"), false);
+  if (op == "Min") return Variadic(ctx, ref, Kind("minimum"), false);
+  if (op == "Sum") return Variadic(ctx, ref, ir::OpKind::kAdd, false);
+  if (op == "Mean") return Variadic(ctx, ref, ir::OpKind::kAdd, true);
+  if (op == "Reciprocal") return Reciprocal(ctx, ref);
+  for (const MathOp& m : kMathOps) {
+    if (op == m.onnx) return Direct(ctx, ref, m.ir[0]);  // comparisons, Where, logical, unary
+  }
+  return Status::Ok();
+}
+
+Status ConvertBatchMatMul(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId a, RuntimeInput(ctx, ref, 0));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId b, RuntimeInput(ctx, ref, 1));
+  const ir::Shape sa = ctx.graph.tensor(a).shape, sb = ctx.graph.tensor(b).shape;
+  const auto kind = IrOp("batch_matmul");
+  if (!kind || sa.size() < 2 || sb.size() < 2 || sa.size() > 5 || sb.size() > 5) {
+    return UnsupportedAttr(ctx, ref, "MatMul of operands of shapes " + ir::ShapeToString(sa) + " and " +
+                                         ir::ShapeToString(sb),
+                           "ember imports MatMul of operands of rank 2 to 5 (a constant 2-D B as a dense layer); "
+                           "reshape 1-D operands to 2-D in the source model");
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, *kind, {a, b}, {}, OutputName(ref, 0)));
+  return Bind(ctx, ref, y);
+}
+
+}  // namespace ember::frontend::onnx::detail
