@@ -264,7 +264,7 @@ Status PrepareConvRequantInt16(const ir::Graph& g, const ir::Node& n, int64_t ch
   if (r->semantics != Int8Semantics::kTflite)
     return NodeError(n, "int8_semantics \"onnxruntime\" does not apply to int16 activations", "remove the attribute");
   const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
-  r->acc64 = !has_bias || g.tensor(n.inputs[2]).dtype == ir::DType::kInt64;
+  r->acc64 = !has_bias || g.tensor(n.inputs[2]).dtype != ir::DType::kInt32;
   for (size_t c = 0; r->acc64 && c < r->mult.size(); ++c) {
     if (r->mult[c].shift > 7)
       return NodeError(n, "requantization multiplier of channel " + std::to_string(c) +

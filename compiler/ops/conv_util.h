@@ -91,7 +91,8 @@ Status PrepareConvRequant(const ir::Graph& g, const ir::Node& n, int64_t channel
 
 // PrepareConvRequant for int16 activations (16x8), which TFLite Micro
 // accumulates in int64 with its int64 MultiplyByQuantizedMultiplier when the
-// bias is int64 or absent (`acc64`), else in int32 with the int32 one. A
+// bias is int64, int16 (transpose_conv) or absent (`acc64`), else (int32
+// bias) in int32 with the int32 one. A
 // diagnostic for the onnxruntime semantics and, with int64 accumulation, a
 // multiplier >= 2^7 (TFLite's limit for that path).
 Status PrepareConvRequantInt16(const ir::Graph& g, const ir::Node& n, int64_t channels,
@@ -192,8 +193,11 @@ Status EvalConvLikeInt16(const EvalArgs& a, int64_t out_c, LoopFn loop) {
   ConvRequant r;
   EMBER_RETURN_IF_ERROR(PrepareConvRequantInt16(a.graph, a.node, out_c, MultiplierFormula::kDouble, &r));
   const bool has_bias = a.has_input(2);
-  const int64_t* bias64 = has_bias && r.acc64 ? a.in<int64_t>(2) : nullptr;
-  const int32_t* bias32 = has_bias && !r.acc64 ? a.in<int32_t>(2) : nullptr;
+  const ir::DType bias_type = has_bias ? a.in_tensor(2).dtype : ir::DType::kInt64;
+  const int64_t* bias64 = has_bias && bias_type == ir::DType::kInt64 ? a.in<int64_t>(2) : nullptr;
+  const int32_t* bias32 = has_bias && bias_type == ir::DType::kInt32 ? a.in<int32_t>(2) : nullptr;
+  // An int16 bias (transpose_conv only; TFLite Micro widens it to int64).
+  const int16_t* bias16 = has_bias && bias_type == ir::DType::kInt16 ? a.in<int16_t>(2) : nullptr;
   int16_t* out = a.out<int16_t>(0);
   // Both accumulate exactly in uint64 (products are at most 2^22): the int32
   // path is the low 32 bits, as TFLite's wrapping int32 sum.
@@ -201,6 +205,7 @@ Status EvalConvLikeInt16(const EvalArgs& a, int64_t out_c, LoopFn loop) {
        [&](uint64_t acc, int64_t oc, int64_t i) {
          if (bias64 != nullptr) acc += static_cast<uint64_t>(bias64[oc]);
          if (bias32 != nullptr) acc += static_cast<uint64_t>(int64_t{bias32[oc]});
+         if (bias16 != nullptr) acc += static_cast<uint64_t>(int64_t{bias16[oc]});
          out[i] = RequantizeToInt16(static_cast<int64_t>(acc), r, oc);
        });
   return Status::Ok();

@@ -14,7 +14,10 @@
 // conv2d (docs/numerics.md, "transpose_conv"): acc = sum w*(x - z_in) (int32,
 // wrapping; filter zero points ignored) + bias, MBQM with
 // double(s_in)*double(s_w[c])/double(s_out), + z_out, clamp to the activation
-// range.
+// range. 16x8 (int16 input and output, int8 filter): TFLite Micro's int16
+// kernel, acc = sum w*x in int64 (no zero points) + bias (int64, or int16
+// widened; an int32 bias is refused: TFLite Micro would read it as int64),
+// then MBQM64 and the int16 activation clamp (EvalConvLikeInt16).
 #include <string>
 #include <vector>
 
@@ -28,13 +31,25 @@ namespace ember::ops {
 Status ParseTransposeConv(const ir::Graph& g, const ir::Node& n, Window* w, TransposeConvGeom* s,
                           bool* quantized) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 2, 3, 1));
-  EMBER_RETURN_IF_ERROR(CheckConvDtypes(g, n, quantized));
   const ir::Tensor& in = g.tensor(n.inputs[0]);
   const ir::Tensor& f = g.tensor(n.inputs[1]);
-  if (in.dtype != ir::DType::kInt8 && in.dtype != ir::DType::kFloat32) {
-    return NodeError(n, std::string("input type ") + ir::DTypeName(in.dtype) + " is not supported; supported: i8, f32",
-                     "transpose_conv with 16-bit activations (16x8 quantization) is not implemented yet; quantize "
-                     "the model with int8 activations");
+  const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
+  if (in.dtype == ir::DType::kInt16 && has_bias && g.tensor(n.inputs[2]).dtype != ir::DType::kInt64 &&
+      f.dtype == ir::DType::kInt8) {
+    // TFLite Micro's 16x8 kernel accumulates in int64 and reads the bias as
+    // int64 (an int16 bias widened first); an int32 bias would be misread.
+    const ir::Tensor& b = g.tensor(n.inputs[2]);
+    if (b.dtype != ir::DType::kInt16) {
+      return NodeError(n, std::string("16x8 transpose_conv has a ") + ir::DTypeName(b.dtype) +
+                              " bias; supported: i64 or i16 (TFLite Micro's 16x8 kernel reads the bias as int64)",
+                       "quantize the model with an int64 bias for 16x8 transpose_conv (TFLite's default)");
+    }
+    *quantized = true;
+  } else {
+    EMBER_RETURN_IF_ERROR(CheckConvDtypes(g, n, quantized));
+  }
+  if (in.dtype != ir::DType::kInt8 && in.dtype != ir::DType::kInt16 && in.dtype != ir::DType::kFloat32) {
+    return NodeError(n, std::string("input type ") + ir::DTypeName(in.dtype) + " is not supported; supported: i8, i16, f32");
   }
   EMBER_RETURN_IF_ERROR(CheckRank(n, in, "input", 4));
   EMBER_RETURN_IF_ERROR(CheckRank(n, f, "filter", 4));
@@ -94,8 +109,8 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
 // Visits every output element (b, oy, ox, oc) in NHWC order: `mac(acc, x, w)`
 // for every input pixel and channel that reaches it, in (iy, ix, ic) order
 // (ky = oy + pad_top - iy*stride_h descending), then `finish(acc, oc, index)`.
-template <typename T, typename Acc, typename Mac, typename Finish>
-void TransposeConvLoop(const TransposeConvGeom& s, const Window& w, const T* in, const T* filter,
+template <typename T, typename Acc, typename W = T, typename Mac, typename Finish>
+void TransposeConvLoop(const TransposeConvGeom& s, const Window& w, const T* in, const W* filter,
                        Mac mac, Finish finish) {
   int64_t out_index = 0;
   for (int64_t b = 0; b < s.batch; ++b) {
@@ -112,7 +127,7 @@ void TransposeConvLoop(const TransposeConvGeom& s, const Window& w, const T* in,
               if (tx < 0 || tx % w.stride_w != 0 || tx / w.stride_w >= s.in_w) continue;
               const int64_t ix = tx / w.stride_w;
               const T* px = in + ((b * s.in_h + iy) * s.in_w + ix) * s.in_c;
-              const T* pw = filter + ((oc * s.k_h + ky) * s.k_w + kx) * s.in_c;
+              const W* pw = filter + ((oc * s.k_h + ky) * s.k_w + kx) * s.in_c;
               for (int64_t ic = 0; ic < s.in_c; ++ic) mac(acc, px[ic], pw[ic]);
             }
           }
@@ -128,6 +143,11 @@ Status Eval(const EvalArgs& a) {
   TransposeConvGeom s{};
   bool quantized = false;
   EMBER_RETURN_IF_ERROR(ParseTransposeConv(a.graph, a.node, &w, &s, &quantized));
+  if (quantized && a.in_tensor(0).dtype == ir::DType::kInt16) {
+    return EvalConvLikeInt16(a, s.out_c, [&](auto mac, auto store) {
+      TransposeConvLoop<int16_t, uint64_t, int8_t>(s, w, a.in<int16_t>(0), a.in<int8_t>(1), mac, store);
+    });
+  }
   if (quantized) {
     return EvalConvLikeInt8(a, s.out_c, [&](auto mac, auto store) {
       TransposeConvLoop<int8_t, int32_t>(s, w, a.in<int8_t>(0), a.in<int8_t>(1), mac, store);
@@ -150,6 +170,6 @@ int64_t Macs(const ir::Graph& g, const ir::Node& n) {
 
 }  // namespace
 
-extern const OpDef kTransposeConvDef = {ir::OpKind::kTransposeConv, "i8, f32", Infer, Eval, Macs};
+extern const OpDef kTransposeConvDef = {ir::OpKind::kTransposeConv, "i8, i16, f32", Infer, Eval, Macs};
 
 }  // namespace ember::ops

@@ -1,7 +1,8 @@
 // The 16x8 kernels (int16 activations, int8 weights, int32 or int64 bias)
 // against the reference evaluator, byte for byte, on the host: conv2d,
 // depthwise_conv2d and fully_connected (int64 and int32 accumulation, tap
-// sums narrow and wide), add, sub, mul and the pools. The cortex-m4 variant
+// sums narrow and wide), transpose_conv (int64, int16 or no bias), add, sub,
+// mul and the pools. The cortex-m4 variant
 // (whose DSP kernels are int8 only) must take the portable path, run equal on
 // the host and compile warning-free with arm-none-eabi-gcc.
 #include <gtest/gtest.h>
@@ -155,6 +156,48 @@ TEST(Int16Kernels, Pools) {
         .Attr("act", std::string("relu6"));
     ExpectEverywhere(c);
   }
+}
+
+// transpose_conv 16x8 (TFLite Micro accumulates in int64 whatever the bias:
+// int64, int16 widened, or none; an int32 bias is refused).
+TEST(Int16Kernels, TransposeConv) {
+  struct Tc {
+    int64_t in_h, in_w, in_c, out_c, k, stride;
+    I64s pad, out_pad;
+    const char* act;
+    int bias;  // 0 none, 16 int16, 64 int64
+  };
+  for (const Tc& p : {Tc{4, 5, 3, 4, 3, 2, {1, 1, 0, 0}, {1, 1}, "none", 64},   // 2x upsampling
+                      Tc{3, 6, 2, 8, 4, 2, {1, 1, 1, 1}, {0, 0}, "relu", 16},   // seanet-like, int16 bias
+                      Tc{5, 4, 40, 3, 5, 1, {2, 2, 2, 2}, {0, 0}, "none", 0},   // wide sums (uint64)
+                      Tc{2, 3, 5, 2, 3, 3, {0, 1, 2, 0}, {2, 1}, "relu6", 64}}) {
+    const int64_t out_h = (p.in_h - 1) * p.stride + p.k - p.pad[0] - p.pad[2] + p.out_pad[0];
+    const int64_t out_w = (p.in_w - 1) * p.stride + p.k - p.pad[1] - p.pad[3] + p.out_pad[1];
+    std::vector<float> scales;
+    for (int64_t c = 0; c < p.out_c; ++c) scales.push_back(0.01f + 0.002f * static_cast<float>(c));
+    KernelCase c(ir::OpKind::kTransposeConv);
+    c.In(DType::kInt16, {2, p.in_h, p.in_w, p.in_c}, Quant(0.001f, 0))
+        .Const(DType::kInt8, {p.out_c, p.k, p.k, p.in_c}, QuantPerAxis(scales, 0));
+    if (p.bias == 64) c.node().Const<int64_t>({p.out_c}, Bias64(static_cast<size_t>(p.out_c), 1000));
+    if (p.bias == 16) c.Const(DType::kInt16, {p.out_c}, std::nullopt, 11);
+    if (p.bias == 0) c.node().Absent();
+    c.Out(DType::kInt16, {2, out_h, out_w, p.out_c}, Quant(0.002f, 0))
+        .Attr("stride", I64s{p.stride, p.stride})
+        .Attr("pad", p.pad)
+        .Attr("output_padding", p.out_pad)
+        .Attr("act", std::string(p.act));
+    ExpectEverywhere(c);
+  }
+  KernelCase bad(ir::OpKind::kTransposeConv);
+  bad.In(DType::kInt16, {1, 2, 2, 1}, Quant(0.001f, 0))
+      .Const(DType::kInt8, {1, 2, 2, 1}, QuantPerAxis({0.01f}, 0))
+      .Const(DType::kInt32, {1})
+      .Out(DType::kInt16, {1, 4, 4, 1}, Quant(0.002f, 0))
+      .Attr("stride", I64s{2, 2})
+      .Attr("pad", I64s{0, 0, 0, 0});
+  const auto k = bad.Emit();
+  ASSERT_FALSE(k.ok());
+  EXPECT_NE(k.diag().message.find("16x8 transpose_conv has a i32 bias"), std::string::npos) << k.diag().ToString();
 }
 
 TEST(Int16Kernels, LeakyReluAndRequantize) {

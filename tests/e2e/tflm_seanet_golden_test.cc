@@ -3,12 +3,12 @@
 // activations) audio model, each with its input and golden output as CSV.
 // Every model of the operators ember runs in 16x8 is imported, evaluated
 // (`ember eval`) and compared with the golden output; some are also compiled
-// for the host and run (`ember run`), the first conv models on an emulated
-// Cortex-M4. Skipped without a TFLM tree (tflm_util.h).
+// for the host and run (`ember run`), the first conv and transpose_conv
+// models on an emulated Cortex-M4. Skipped without a TFLM tree (tflm_util.h).
 //
 // The goldens come from TFLite's reference kernels (the LiteRT interpreter),
 // and TFLM's own test accepts a difference of 1. Where TFLite and TFLite Micro
-// compute the same thing (conv, add, leaky_relu, pad, strided_slice) ember equals the
+// compute the same thing (conv, transpose_conv, add, leaky_relu, pad, strided_slice) ember equals the
 // goldens exactly. SUB differs: TFLite Micro forms its multipliers in float32,
 // TFLite in double, and ember follows TFLite Micro; there the test allows
 // TFLM's difference of 1 and requires the compiled C to equal `ember eval`.
@@ -133,7 +133,7 @@ class TflmSeanetGolden : public ::testing::Test {
 TEST_F(TflmSeanetGolden, ExactOperatorsEqualTheGoldensOnTheHost) {
   EMBER_REQUIRE_TFLM(src);
   size_t count = 0;
-  for (const char* op : {"conv", "add", "leaky_relu", "pad", "strided_slice"}) {
+  for (const char* op : {"conv", "transpose_conv", "add", "leaky_relu", "pad", "strided_slice"}) {
     const std::vector<Model> models = Models(src, op);
     EXPECT_FALSE(models.empty()) << "no seanet " << op << " models in " << src.Describe();
     for (size_t i = 0; i < models.size(); ++i) {
@@ -148,7 +148,8 @@ TEST_F(TflmSeanetGolden, ExactOperatorsEqualTheGoldensOnTheHost) {
       ++count;
     }
   }
-  std::printf("%zu seanet models equal their goldens (conv, add, leaky_relu, pad, strided_slice)\n", count);
+  std::printf("%zu seanet models equal their goldens (conv, transpose_conv, add, leaky_relu, pad, strided_slice)\n",
+              count);
 }
 
 // SUB: TFLite Micro's float32 multipliers against TFLite's double ones.
@@ -169,27 +170,30 @@ TEST_F(TflmSeanetGolden, SubIsWithinTflmsToleranceAndTheCEqualsTheEvaluator) {
   }
 }
 
-// The first conv models on an emulated Cortex-M4 (the portable 16x8 kernel).
-TEST_F(TflmSeanetGolden, ConvEqualsTheGoldensOnCortexM4) {
+// The first conv and transpose_conv models on an emulated Cortex-M4 (the
+// portable 16x8 kernels).
+TEST_F(TflmSeanetGolden, ConvAndTransposeConvEqualTheGoldensOnCortexM4) {
   EMBER_REQUIRE_TFLM(src);
   EMBER_REQUIRE_QEMU_TOOLS();
-  const std::vector<Model> models = Models(src, "conv");
-  ASSERT_GE(models.size(), 3u);
-  for (size_t i = 0; i < 3; ++i) {
-    const Model& m = models[i];
-    SCOPED_TRACE(m.name);
-    const std::string dir = TempDir() + "/" + m.name;
-    std::vector<uint8_t> golden, eval, host;
-    RunHost(src, m, dir, &golden, &eval, &host);
-    const CliResult c = RunCli({"compile", dir + "/model.tflite", "--target", "cortex-m4", "--module-name", "seanet",
-                                "-o", dir + "/mlf"});
-    ASSERT_EQ(c.exit_code, 0) << c.err;
-    qemu::HarnessResult h;
-    const std::string failed =
-        qemu::BuildAndEmulate(dir + "/mlf", dir + "/all.bin", dir + "/m4.elf", "mps2-an386", 300, &h);
-    ASSERT_EQ(failed, "");
-    ASSERT_EQ(h.outputs.size(), 1u);
-    EXPECT_EQ(h.outputs[0], golden) << "cortex-m4 differs from the golden output";
+  for (const char* op : {"conv", "transpose_conv"}) {
+    const std::vector<Model> models = Models(src, op);
+    ASSERT_GE(models.size(), 3u) << op;
+    for (size_t i = 0; i < 3; ++i) {
+      const Model& m = models[i];
+      SCOPED_TRACE(m.name);
+      const std::string dir = TempDir() + "/" + m.name;
+      std::vector<uint8_t> golden, eval, host;
+      RunHost(src, m, dir, &golden, &eval, &host);
+      const CliResult c = RunCli({"compile", dir + "/model.tflite", "--target", "cortex-m4", "--module-name",
+                                  "seanet", "-o", dir + "/mlf"});
+      ASSERT_EQ(c.exit_code, 0) << c.err;
+      qemu::HarnessResult h;
+      const std::string failed =
+          qemu::BuildAndEmulate(dir + "/mlf", dir + "/all.bin", dir + "/m4.elf", "mps2-an386", 300, &h);
+      ASSERT_EQ(failed, "");
+      ASSERT_EQ(h.outputs.size(), 1u);
+      EXPECT_EQ(h.outputs[0], golden) << "cortex-m4 differs from the golden output";
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 // TRANSPOSE_CONV reference evaluator: float32 hand-computed scatters (stride
 // 1 and 2, cropping pads, output_padding, bias, activation), int8 with zero
-// points and bias, and Infer errors.
+// points and bias, 16x8 with an int64 or int16 bias, and Infer errors.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -88,6 +88,44 @@ TEST(TransposeConv, Int8ZeroPointsAndBias) {
   ASSERT_TRUE(r.ok()) << r.diag().ToString();
   EXPECT_EQ(*r, (std::vector<int8_t>{-1, 0, 0, 2, 1, 2, 4, 6, 1, 4, 2, 6, 7, 10, 10, 14}));
   EXPECT_EQ(t.Macs(), 4 * 4);
+}
+
+TEST(TransposeConv, Int16WithInt64AndInt16Bias) {
+  // 16x8: no zero points; x = 100, -200, 300, 400 (scale 1), weights 1..4
+  // (scale 1), output scale 2: acc = w * x (one tap each, stride 2), + bias
+  // 3, then TFLite's int64 MultiplyByQuantizedMultiplier by 0.5, which rounds
+  // halves up: floor((acc + 1) / 2), so -197 -> -98.
+  for (bool int16_bias : {false, true}) {
+    test::OneNode t(ir::OpKind::kTransposeConv);
+    t.In<int16_t>({1, 2, 2, 1}, {100, -200, 300, 400}, Quant(1.0f, 0))
+        .Const<int8_t>({1, 2, 2, 1}, {1, 2, 3, 4}, test::QuantPerAxis({1.0f}, 0));
+    if (int16_bias) {
+      t.Const<int16_t>({1}, {3});
+    } else {
+      t.Const<int64_t>({1}, {3});
+    }
+    t.Out(ir::DType::kInt16, {1, 4, 4, 1}, Quant(2.0f, 0))
+        .Attr("stride", std::vector<int64_t>{2, 2})
+        .Attr("pad", std::vector<int64_t>{0, 0, 0, 0});
+    auto r = t.Run<int16_t>();
+    ASSERT_TRUE(r.ok()) << r.diag().ToString();
+    EXPECT_EQ(*r, (std::vector<int16_t>{52, 102, -98, -198, 152, 202, -298, -398, 152, 302, 202, 402, 452,
+                                        602, 602, 802}));
+  }
+  {
+    // An int32 bias with int16 activations: TFLite Micro reads it as int64.
+    test::OneNode t(ir::OpKind::kTransposeConv, "up");
+    t.In<int16_t>({1, 2, 2, 1}, {1, 2, 3, 4}, Quant(1.0f, 0))
+        .Const<int8_t>({1, 2, 2, 1}, {1, 2, 3, 4}, test::QuantPerAxis({1.0f}, 0))
+        .Const<int32_t>({1}, {3})
+        .Out(ir::DType::kInt16, {1, 4, 4, 1}, Quant(2.0f, 0))
+        .Attr("stride", std::vector<int64_t>{2, 2})
+        .Attr("pad", std::vector<int64_t>{0, 0, 0, 0});
+    auto r = t.Infer();
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.diag().message.find("16x8 transpose_conv has a i32 bias; supported: i64 or i16"), std::string::npos)
+        << r.diag().ToString();
+  }
 }
 
 TEST(TransposeConv, Errors) {

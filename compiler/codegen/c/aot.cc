@@ -9,6 +9,7 @@
 // This is the file split and naming of microTVM's AOT executor output.
 #include "codegen/c/aot.h"
 
+#include <algorithm>
 #include <cctype>
 #include <set>
 
@@ -185,6 +186,15 @@ std::string Lib1(const ir::Graph& g, const GeneratedModel& m, const std::vector<
   }
   s += "int32_t " + m.prefix + "___tvm_main__(" + MainParams(m, o.io_in_arena) + ");\n";
   s += "int32_t " + m.prefix + "___tvm_main__(" + MainParams(m, o.io_in_arena) + ") {\n  (void)arena;\n";
+  // A graph input no operator reads (TFLite's run-time output_shape of
+  // TRANSPOSE_CONV, which the output's static shape replaces) stays a
+  // parameter of the entry point; the cast keeps -Wunused-parameter quiet.
+  for (size_t k = 0; !o.io_in_arena && k < g.inputs.size(); ++k) {
+    bool read = std::find(g.outputs.begin(), g.outputs.end(), g.inputs[k]) != g.outputs.end();
+    for (const ir::Node& n : g.nodes)
+      read = read || std::find(n.inputs.begin(), n.inputs.end(), g.inputs[k]) != n.inputs.end();
+    if (!read) s += "  (void)" + m.inputs[k].c_name + ";  /* not read by any operator */\n";
+  }
   if (m.plan.state_bytes > 0) {
     s += "  static int state_ready = 0;\n";
     s += "  if (!state_ready) {  /* the variables start as real zero, once */\n    " + m.prefix +

@@ -1,5 +1,5 @@
 // TFLite import of 16x8 models (int16 activations, int8 weights, int64 or
-// int32 bias): the importer keeps the int16 and int64 tensors with their
+// int32 bias; TRANSPOSE_CONV with int64 or int16 bias): the importer keeps the int16 and int64 tensors with their
 // quantization, and the reference evaluator runs the imported graph with
 // TFLite Micro's int16 arithmetic (hand-computed numbers).
 #include <gtest/gtest.h>
@@ -19,6 +19,7 @@ namespace {
 
 using test::FromBytes;
 using test::ToBytes;
+namespace tfl = ::tflite;
 
 // x (i16, s 0.25) -> CONV_2D 1x1 (filter 1, s_w 1; bias i64 or i32) -> t (i16, s 1)
 // t + u (i16, s 1) -> ADD -> y (i16, s 2).
@@ -83,6 +84,37 @@ TEST(TfliteImportInt16, FullyConnectedAndPoolsImport) {
   auto r = ops::EvaluateGraph(*g, {ToBytes<int16_t>({7, -3, 100, 2})});
   ASSERT_TRUE(r.ok()) << r.diag().ToString();
   EXPECT_EQ(FromBytes<int16_t>(r->outputs[0]), (std::vector<int16_t>{310, -210}));  // 3 * 100 + 10, -2 * 100 - 10
+}
+
+// TRANSPOSE_CONV 16x8: x (i16, s 1) -> 2x2 filter, stride 2, VALID, bias
+// i64 or i16 (widened to int64, as TFLite Micro does) -> y (i16, s 2).
+TEST(TfliteImportInt16, TransposeConvWithInt64OrInt16Bias) {
+  for (TensorType bias_type : {TensorType::INT64, TensorType::INT16}) {
+    ModelBuilder b;
+    const int shape = b.AddInt32Tensor("shape", {4}, {1, 4, 4, 1});
+    const int w = b.AddConstTensor("w", TensorType::INT8, {1, 2, 2, 1}, ToBytes<int8_t>({1, 2, 3, 4}),
+                                   QuantSpec{{1.0f}, {0}, 0});
+    const int x = b.AddTensor("x", TensorType::INT16, {1, 2, 2, 1}, Quant(1.0f, 0));
+    const QuantSpec bias_q{{1.0f}, {0}, 0};
+    const int bias = bias_type == TensorType::INT64
+                         ? b.AddConstTensor("bias", TensorType::INT64, {1}, ToBytes<int64_t>({3}), bias_q)
+                         : b.AddConstTensor("bias", TensorType::INT16, {1}, ToBytes<int16_t>({3}), bias_q);
+    const int y = b.AddTensor("y", TensorType::INT16, {1, 4, 4, 1}, Quant(2.0f, 0));
+    b.AddOperator(BuiltinOperator::TRANSPOSE_CONV, {shape, w, x, bias}, {y}, BuiltinOptions::TransposeConvOptions,
+                  tfl::CreateTransposeConvOptions(b.builder(), Padding::VALID, 2, 2).Union());
+    b.SetInputs({x});
+    b.SetOutputs({y});
+    auto g = ImportTflite(b.Finish(), "m.tflite");
+    ASSERT_TRUE(g.ok()) << g.diag().ToString();
+    const std::string text = ir::Print(*g);
+    EXPECT_NE(text.find("= transpose_conv(%x"), std::string::npos) << text;
+    EXPECT_NE(text.find(bias_type == TensorType::INT64 ? ": i64[1]" : ": i16[1]"), std::string::npos) << text;
+    auto r = ops::EvaluateGraph(*g, {ToBytes<int16_t>({100, -200, 300, 400})});
+    ASSERT_TRUE(r.ok()) << r.diag().ToString();
+    // (w * x + 3) / 2 rounded half up (TFLite's int64 MultiplyByQuantizedMultiplier).
+    EXPECT_EQ(FromBytes<int16_t>(r->outputs[0]),
+              (std::vector<int16_t>{52, 102, -98, -198, 152, 202, -298, -398, 152, 302, 202, 402, 452, 602, 602, 802}));
+  }
 }
 
 }  // namespace

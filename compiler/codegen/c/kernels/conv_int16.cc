@@ -21,85 +21,60 @@
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c {
-namespace {
 
-// How a 16x8 kernel accumulates and requantizes (parameters computed at
-// compile time by ops::PrepareConvRequantInt16).
-class Int16Requant {
- public:
-  Status Init(const KernelContext& ctx, int64_t channels, ops::MultiplierFormula formula) {
-    EMBER_RETURN_IF_ERROR(ops::PrepareConvRequantInt16(ctx.graph, ctx.node, channels, formula, &r_));
-    std::vector<int32_t> mult, shift;
-    for (const auto& q : r_.mult) {
-      mult.push_back(q.multiplier);
-      shift.push_back(q.shift);
-      if (q.multiplier != r_.mult[0].multiplier || q.shift != r_.mult[0].shift) shared_ = false;
-    }
-    if (shared_) {
-      mult_ = CInt(r_.mult[0].multiplier);
-      shift_ = std::to_string(r_.mult[0].shift);
-    } else {
-      mult_ = ctx.consts.AddInt32(ctx.node.name + "_mult", mult);
-      shift_ = ctx.consts.AddInt32(ctx.node.name + "_shift", shift);
-    }
-    const ir::Node& n = ctx.node;
-    if (n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor) bias_ = ctx.consts.Use(ctx.graph, n.inputs[2]);
-    return Status::Ok();
+Status Int16Requant::Init(const KernelContext& ctx, int64_t channels, ops::MultiplierFormula formula) {
+  EMBER_RETURN_IF_ERROR(ops::PrepareConvRequantInt16(ctx.graph, ctx.node, channels, formula, &r_));
+  std::vector<int32_t> mult, shift;
+  for (const auto& q : r_.mult) {
+    mult.push_back(q.multiplier);
+    shift.push_back(q.shift);
+    if (q.multiplier != r_.mult[0].multiplier || q.shift != r_.mult[0].shift) shared_ = false;
   }
-
-  // Chooses the sum's C type from `bound`, the largest sum(|w|) * 32768 over channels.
-  void SetBound(int64_t bound) {
-    narrow_ = bound <= INT32_MAX;
+  if (shared_) {
+    mult_ = CInt(r_.mult[0].multiplier);
+    shift_ = std::to_string(r_.mult[0].shift);
+  } else {
+    mult_ = ctx.consts.AddInt32(ctx.node.name + "_mult", mult);
+    shift_ = ctx.consts.AddInt32(ctx.node.name + "_shift", shift);
   }
+  const ir::Node& n = ctx.node;
+  if (n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor) bias_ = ctx.consts.Use(ctx.graph, n.inputs[2]);
+  return Status::Ok();
+}
 
-  // The declaration of the tap sum, "<type> sum = 0;".
-  std::string Decl() const { return SumType() + " sum = 0;\n"; }
-  // The statement adding product expression `p` (an int) to the sum.
-  std::string Term(const std::string& p) const {
-    return narrow_ ? "sum += " + p + ";" : "sum += (" + SumType() + ")(" + p + ");";
+std::string Int16Requant::Term(const std::string& p) const {
+  return narrow_ ? "sum += " + p + ";" : "sum += (" + SumType() + ")(" + p + ");";
+}
+
+std::string Int16Requant::Store(const std::string& dst, const std::string& ch) const {
+  const std::string m = shared_ ? mult_ : mult_ + "[" + ch + "]";
+  const std::string sh = shared_ ? shift_ : shift_ + "[" + ch + "]";
+  std::string acc;
+  if (r_.acc64) {
+    acc = bias_.empty() ? "(int64_t)sum"
+                        : "(int64_t)((uint64_t)(int64_t)sum + (uint64_t)" + bias_ + "[" + ch + "])";
+  } else {
+    acc = bias_.empty() ? "(int32_t)sum"
+                        : "(int32_t)((uint32_t)sum + (uint32_t)" + bias_ + "[" + ch + "])";
   }
+  const std::string v = std::string(r_.acc64 ? "ember_mbqm64(" : "ember_mbqm(") + acc + ", " + m + ", " + sh + ")";
+  return dst + " = (int16_t)ember_clamp_i32(" + v + ", " + CInt(r_.range.min) + ", " + CInt(r_.range.max) + ");\n";
+}
 
-  // The statements adding the bias of channel `ch`, requantizing and storing
-  // the int16 result to `dst`.
-  std::string Store(const std::string& dst, const std::string& ch) const {
-    const std::string m = shared_ ? mult_ : mult_ + "[" + ch + "]";
-    const std::string sh = shared_ ? shift_ : shift_ + "[" + ch + "]";
-    std::string acc;
-    if (r_.acc64) {
-      acc = bias_.empty() ? "(int64_t)sum"
-                          : "(int64_t)((uint64_t)(int64_t)sum + (uint64_t)" + bias_ + "[" + ch + "])";
-    } else {
-      acc = bias_.empty() ? "(int32_t)sum"
-                          : "(int32_t)((uint32_t)sum + (uint32_t)" + bias_ + "[" + ch + "])";
-    }
-    const std::string v = std::string(r_.acc64 ? "ember_mbqm64(" : "ember_mbqm(") + acc + ", " + m + ", " + sh + ")";
-    return dst + " = (int16_t)ember_clamp_i32(" + v + ", " + CInt(r_.range.min) + ", " + CInt(r_.range.max) + ");\n";
-  }
+std::string Int16Requant::Describe() const {
+  std::string s = "16x8: ";
+  s += r_.acc64 ? "int64 accumulation, MBQM64" : "int32 accumulation, MBQM";
+  s += shared_ ? " (multiplier " + mult_ + ", shift " + shift_ + ")" : " (per-channel multipliers)";
+  s += ", clamp [" + std::to_string(r_.range.min) + ", " + std::to_string(r_.range.max) + "]";
+  s += narrow_ ? "; taps summed in int32 (bounded)" : "";
+  return s;
+}
 
-  std::string Describe() const {
-    std::string s = "16x8: ";
-    s += r_.acc64 ? "int64 accumulation, MBQM64" : "int32 accumulation, MBQM";
-    s += shared_ ? " (multiplier " + mult_ + ", shift " + shift_ + ")" : " (per-channel multipliers)";
-    s += ", clamp [" + std::to_string(r_.range.min) + ", " + std::to_string(r_.range.max) + "]";
-    s += narrow_ ? "; taps summed in int32 (bounded)" : "";
-    return s;
-  }
+std::string Int16Requant::SumType() const {
+  if (narrow_) return "int32_t";
+  return r_.acc64 ? "uint64_t" : "uint32_t";
+}
 
-  const ops::ConvRequant& params() const { return r_; }
-
- private:
-  std::string SumType() const {
-    if (narrow_) return "int32_t";
-    return r_.acc64 ? "uint64_t" : "uint32_t";
-  }
-
-  ops::ConvRequant r_;
-  bool shared_ = true;
-  bool narrow_ = false;
-  std::string mult_, shift_, bias_;
-};
-
-// max over `rows` rows of sum(|w[r][i] - zw|) * 32768, for the sum's type.
 int64_t SumBound(const std::vector<int8_t>& w, int64_t rows, int32_t zw,
                  int64_t (*row_of)(int64_t index, int64_t rows, int64_t size)) {
   std::vector<int64_t> per_row(static_cast<size_t>(rows), 0);
@@ -111,8 +86,10 @@ int64_t SumBound(const std::vector<int8_t>& w, int64_t rows, int32_t zw,
   return m * 32768;
 }
 
-// Row-major [rows, ...] (conv2d OHWI, fully_connected [units, depth]).
 int64_t LeadingRow(int64_t index, int64_t rows, int64_t size) { return index / (size / rows); }
+
+namespace {
+
 // Channel-last [1, KH, KW, rows] (depthwise).
 int64_t TrailingRow(int64_t index, int64_t rows, int64_t /*size*/) { return index % rows; }
 

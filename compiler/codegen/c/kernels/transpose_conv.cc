@@ -7,10 +7,13 @@
 // order and channels ascending, the reference's float32 order; no scratch
 // buffer. int8: acc = sum w*(x - z_in) in int32 (wrapping form when the
 // compile-time bound exceeds int32), + bias, then conv2d's per-channel
-// requantization with the reference's multipliers as literals. float32: acc
+// requantization with the reference's multipliers as literals. 16x8 (int16
+// input and output, int8 filter, int64 or int16 bias): the products summed as
+// conv2d's 16x8 kernel does (conv_int16.h), + bias, then MBQM64. float32: acc
 // from 0.0f, + bias, then the activation clamp.
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/conv_int16.h"
 #include "codegen/c/kernels/elementwise_emit_util.h"
 #include "ops/transpose_conv_util.h"
 
@@ -59,7 +62,18 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
       std::to_string(s.k_h) + "x" + std::to_string(s.k_w) + ", activation " +
       ops::ActivationName(w.act)};
   std::string body;
-  if (quantized) {
+  if (quantized && g.tensor(n.inputs[0]).dtype == ir::DType::kInt16) {
+    // 16x8: the products summed as conv2d's 16x8 kernel (int32 when the
+    // compile-time bound fits, else the 64-bit sum), + bias, MBQM64.
+    Int16Requant rq;
+    EMBER_RETURN_IF_ERROR(rq.Init(ctx, s.out_c, ops::MultiplierFormula::kDouble));
+    const std::vector<int8_t> filter = Int8Data(g, n.inputs[1]);  // empty when computed at run time
+    rq.SetBound(filter.empty() ? s.k_h * s.k_w * s.in_c * 128 * 32768 : SumBound(filter, s.out_c, 0, LeadingRow));
+    details.push_back(rq.Describe());
+    body += "        " + rq.Decl();
+    body += TapLoops(s, w, rq.Term("(int32_t)" + f + "[q + ic] * " + x + "[p + ic]"));
+    body += "        " + rq.Store("out0[o]", "oc");
+  } else if (quantized) {
     Requant rq;
     EMBER_RETURN_IF_ERROR(rq.Init(ctx, s.out_c, ops::MultiplierFormula::kDouble));
     details.push_back(rq.Describe());
