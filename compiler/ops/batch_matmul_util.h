@@ -59,7 +59,9 @@ inline Expected<Geometry> GetGeometry(const ir::Graph& g, const ir::Node& n) {
   return geo;
 }
 
-// TFLite's int8 rescale: (double)(s_lhs * s_rhs in float) / s_out.
+// TFLite's int8 and int16 rescale: (double)(s_lhs * s_rhs in float) / s_out.
+// int16 (TFLite Micro's 16x8 BATCH_MATMUL) has zero points 0, an int64 sum
+// and MBQM64, whose shift TFLite bounds by 7.
 struct Int8Params {
   int32_t z_lhs = 0, z_rhs = 0, z_out = 0;
   QuantizedMultiplier m;
@@ -68,15 +70,20 @@ struct Int8Params {
 inline Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
   Int8Params p;
   float sl = 0, sr = 0, so = 0;
-  EMBER_RETURN_IF_ERROR(GetInt8Quant(g, n, n.inputs[0], &sl, &p.z_lhs));
-  EMBER_RETURN_IF_ERROR(GetInt8Quant(g, n, n.inputs[1], &sr, &p.z_rhs));
-  EMBER_RETURN_IF_ERROR(GetInt8Quant(g, n, n.outputs[0], &so, &p.z_out));
+  EMBER_RETURN_IF_ERROR(GetInt8Or16Quant(g, n, n.inputs[0], &sl, &p.z_lhs));
+  EMBER_RETURN_IF_ERROR(GetInt8Or16Quant(g, n, n.inputs[1], &sr, &p.z_rhs));
+  EMBER_RETURN_IF_ERROR(GetInt8Or16Quant(g, n, n.outputs[0], &so, &p.z_out));
   const float product = sl * sr;
   const double real = static_cast<double>(product) / static_cast<double>(so);
   p.m = QuantizeMultiplier(real);
   if (!(real > 0.0) || p.m.shift > 30) {
     return NodeError(n, "the rescale factor s_lhs * s_rhs / s_out = " + FormatReal(real) + " is unusable",
                      "the scales must be positive and of similar magnitude");
+  }
+  if (g.tensor(n.inputs[0]).dtype == ir::DType::kInt16 && p.m.shift > 7) {
+    return NodeError(n, "the rescale factor s_lhs * s_rhs / s_out = " + FormatReal(real) +
+                            " is too large for the int64 accumulation of int16 (>= 2^7)",
+                     "check the operand and output scales");
   }
   return p;
 }

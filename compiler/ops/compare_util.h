@@ -52,6 +52,14 @@ inline Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Nod
   const bool ok = a.dtype == ir::DType::kInt8 || a.dtype == ir::DType::kFloat32 ||
                   a.dtype == ir::DType::kInt32 || a.dtype == ir::DType::kInt64 ||
                   (with_bool && a.dtype == ir::DType::kBool);
+  if (a.dtype == ir::DType::kInt16) {
+    // TFLite Micro compares int16 in GREATER only, and there with scaling
+    // parameters its Prepare never sets (they are set for int8 alone): its
+    // result is not defined, so there is nothing to be bit-exact with.
+    return NodeError(n, "int16 comparisons are not supported: TFLite Micro has none with defined results (its int16 "
+                        "GREATER rescales with parameters it never prepares)",
+                     "compare in int8 or float32 (requantize or dequantize the operands first)");
+  }
   if (!ok) {
     return NodeError(n, std::string("input type ") + ir::DTypeName(a.dtype) + " is not supported; supported: " +
                             (with_bool ? "i8, i32, i64, f32, bool" : "i8, i32, i64, f32"));

@@ -1,5 +1,5 @@
-// Kernels of l2_normalization, resize_bilinear, batch_matmul and the int8
-// rsqrt: the generated C equals the reference evaluator byte for byte on the
+// Kernels of l2_normalization, resize_bilinear, batch_matmul (f32, int8,
+// int16) and the int8 rsqrt: the generated C equals the reference evaluator byte for byte on the
 // host, and compiles for the Cortex-M4.
 #include <gtest/gtest.h>
 
@@ -51,6 +51,8 @@ TEST(BatchMatmulKernel, MatchesTheReference) {
         .Attr("adj_x", ax).Attr("adj_y", ay).Expect();
     KernelCase(ir::OpKind::kBatchMatmul).In(DType::kInt8, l, Quant(0.05f, -3)).Const(DType::kInt8, r, Quant(0.02f, 5))
         .Out(DType::kInt8, {2, 3, 5, 4}, Quant(0.1f, 1)).Attr("adj_x", ax).Attr("adj_y", ay).Expect();
+    KernelCase(ir::OpKind::kBatchMatmul).In(DType::kInt16, l, Quant(0.0005f, 0)).Const(DType::kInt16, r, Quant(0.0002f, 0))
+        .Out(DType::kInt16, {2, 3, 5, 4}, Quant(0.03f, 0)).Attr("adj_x", ax).Attr("adj_y", ay).Expect();
   }
   KernelCase(ir::OpKind::kBatchMatmul).In(DType::kFloat32, {6, 16}).Const(DType::kFloat32, {16, 10}).Out(DType::kFloat32, {6, 10}).Expect();
 }
@@ -78,6 +80,8 @@ TEST(L2ResizeMatmulKernels, CompileForCortexM4) {
   cases.back().In(DType::kInt8, {2, 4, 8}, Quant(0.05f, 1)).Const(DType::kInt8, {8, 3}, Quant(0.02f, 0)).Out(DType::kInt8, {2, 4, 3}, Quant(0.1f, 0));
   cases.emplace_back(ir::OpKind::kBatchMatmul);
   cases.back().In(DType::kFloat32, {2, 4, 8}).In(DType::kFloat32, {2, 3, 8}).Out(DType::kFloat32, {2, 4, 3}).Attr("adj_y", int64_t{1});
+  cases.emplace_back(ir::OpKind::kBatchMatmul);
+  cases.back().In(DType::kInt16, {2, 4, 8}, Quant(0.001f, 0)).In(DType::kInt16, {2, 8, 3}, Quant(0.002f, 0)).Out(DType::kInt16, {2, 4, 3}, Quant(0.01f, 0));
   cases.emplace_back(ir::OpKind::kRsqrt);
   cases.back().In(DType::kInt8, {16}, Quant(0.05f, 0)).Out(DType::kInt8, {16}, Quant(0.05f, 0));
   for (const KernelCase& c : cases) {

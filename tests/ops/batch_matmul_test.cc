@@ -1,6 +1,7 @@
 // BATCH_MATMUL reference evaluator: float with adj_x / adj_y and batch
 // broadcasting, int8 requantized as TFLite Micro (zero points of both
-// operands, Mbqm by s_lhs * s_rhs / s_out); refusals.
+// operands, Mbqm by s_lhs * s_rhs / s_out), int16 (int64 sums, Mbqm64);
+// refusals.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -50,6 +51,36 @@ TEST(BatchMatmul, Int8) {
   auto rs = s.Run<int8_t>();
   ASSERT_TRUE(rs.ok()) << rs.diag().ToString();
   EXPECT_EQ(*rs, (std::vector<int8_t>{127}));
+}
+
+TEST(BatchMatmul, Int16) {
+  // 16x8 (TFLite Micro's BatchMatMul<int16_t, int64_t>): zero points 0, the
+  // sums exact in int64, then MBQM64 by 0.5 * 0.25 / 1 = 2^-3, which rounds
+  // ties up: floor((v + 4) / 8). Rows [1000, -2000, 3], [4, 5, 6] times
+  // [[7, 8], [9, 10], [11, 12]] = [[-10967, -11964], [139, 154]].
+  test::OneNode t(ir::OpKind::kBatchMatmul);
+  t.In<int16_t>({1, 2, 3}, {1000, -2000, 3, 4, 5, 6}, Quant(0.5f, 0))
+      .Const<int16_t>({3, 2}, {7, 8, 9, 10, 11, 12}, Quant(0.25f, 0))
+      .Out(ir::DType::kInt16, {1, 2, 2}, Quant(1.0f, 0));
+  auto r = t.Run<int16_t>();
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(*r, (std::vector<int16_t>{-1371, -1495, 17, 19}));
+  test::OneNode s(ir::OpKind::kBatchMatmul);  // 2 * 32767^2 does not wrap; saturates
+  s.In<int16_t>({1, 2}, {32767, 32767}, Quant(1.0f, 0))
+      .In<int16_t>({2, 1}, {32767, 32767}, Quant(1.0f, 0))
+      .Out(ir::DType::kInt16, {1, 1}, Quant(1.0f, 0));
+  auto rs = s.Run<int16_t>();
+  ASSERT_TRUE(rs.ok()) << rs.diag().ToString();
+  EXPECT_EQ(*rs, (std::vector<int16_t>{32767}));
+  test::OneNode z(ir::OpKind::kBatchMatmul);  // int16 is symmetric
+  z.In<int16_t>({1, 1}, {1}, Quant(1.0f, 3)).In<int16_t>({1, 1}, {1}, Quant(1.0f, 0)).Out(ir::DType::kInt16, {1, 1}, Quant(1.0f, 0));
+  EXPECT_FALSE(z.Infer().ok());
+  test::OneNode big(ir::OpKind::kBatchMatmul);  // 2^9 is beyond MBQM64's shift limit of 7
+  big.In<int16_t>({1, 1}, {1}, Quant(1.0f, 0)).In<int16_t>({1, 1}, {1}, Quant(1.0f, 0))
+      .Out(ir::DType::kInt16, {1, 1}, Quant(1.0f / 512, 0));
+  auto rb = big.Infer();
+  ASSERT_FALSE(rb.ok());
+  EXPECT_NE(rb.diag().message.find("too large for the int64 accumulation"), std::string::npos) << rb.diag().ToString();
 }
 
 TEST(BatchMatmul, Rejects) {

@@ -40,5 +40,18 @@ TEST(Greater, RejectsBool) {
   EXPECT_EQ(b.Infer().diag().id, "E0301");
 }
 
+// int16: TFLite Micro's GREATER (its only int16 comparison) rescales with
+// parameters it never prepares, so ember refuses with the reason.
+TEST(Greater, RejectsInt16WithTheReason) {
+  for (ir::OpKind op : {ir::OpKind::kGreater, ir::OpKind::kLess, ir::OpKind::kEqual}) {
+    test::OneNode t(op);
+    t.In<int16_t>({2}, {1, 2}, Quant(0.5f, 0)).In<int16_t>({2}, {2, 1}, Quant(0.5f, 0)).Out(ir::DType::kBool, {2});
+    auto r = t.Infer();
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.diag().id, "E0301");
+    EXPECT_NE(r.diag().message.find("int16 comparisons are not supported"), std::string::npos) << r.diag().ToString();
+  }
+}
+
 }  // namespace
 }  // namespace ember

@@ -1,5 +1,5 @@
 // TFLite import of 16x8 models (int16 activations, int8 weights, int64 or
-// int32 bias; TRANSPOSE_CONV with int64 or int16 bias): the importer keeps the int16 and int64 tensors with their
+// int32 bias; TRANSPOSE_CONV with int64 or int16 bias; BATCH_MATMUL): the importer keeps the int16 and int64 tensors with their
 // quantization, and the reference evaluator runs the imported graph with
 // TFLite Micro's int16 arithmetic (hand-computed numbers).
 #include <gtest/gtest.h>
@@ -115,6 +115,24 @@ TEST(TfliteImportInt16, TransposeConvWithInt64OrInt16Bias) {
     EXPECT_EQ(FromBytes<int16_t>(r->outputs[0]),
               (std::vector<int16_t>{52, 102, -98, -198, 152, 202, -298, -398, 152, 302, 202, 402, 452, 602, 602, 802}));
   }
+}
+
+// BATCH_MATMUL 16x8 (no options: no adjoints): int64 sums, MBQM64 by
+// 0.5 * 0.25 / 1 = 2^-3, ties up.
+TEST(TfliteImportInt16, BatchMatmul) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::INT16, {1, 2, 3}, Quant(0.5f, 0));
+  const int w = b.AddConstTensor("w", TensorType::INT16, {3, 2}, ToBytes<int16_t>({7, 8, 9, 10, 11, 12}),
+                                 Quant(0.25f, 0));
+  const int y = b.AddTensor("y", TensorType::INT16, {1, 2, 2}, Quant(1.0f, 0));
+  b.AddOperator(BuiltinOperator::BATCH_MATMUL, {x, w}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  auto g = ImportTflite(b.Finish(), "m.tflite");
+  ASSERT_TRUE(g.ok()) << g.diag().ToString();
+  auto r = ops::EvaluateGraph(*g, {ToBytes<int16_t>({1000, -2000, 3, 4, 5, 6})});
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(FromBytes<int16_t>(r->outputs[0]), (std::vector<int16_t>{-1371, -1495, 17, 19}));
 }
 
 }  // namespace

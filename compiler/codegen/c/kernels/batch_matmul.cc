@@ -4,7 +4,8 @@
 // batch shapes, scaled by the matrix sizes), then for each (i, j) the sum over
 // k with the operands' literal row and column strides (adj_x / adj_y only
 // change strides). float32 sums from 0.0f in k order; int8 sums
-// (l - z_l) * (r - z_r) in int32 and requantizes with ember_mbqm.
+// (l - z_l) * (r - z_r) in int32 and requantizes with ember_mbqm; int16
+// sums l * r in int64 and requantizes with ember_mbqm64.
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/elementwise_emit_util.h"
 #include "ops/batch_matmul_util.h"
@@ -29,6 +30,15 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     sum_stmt = "total += lb[" + Times("i", geo.l_row) + " + " + Times("k", geo.l_col) + "] * rb[" +
                Times("k", geo.r_row) + " + " + Times("j", geo.r_col) + "];";
     finish = "total";
+  } else if (l.dtype == ir::DType::kInt16) {
+    EMBER_ASSIGN_OR_RETURN(const ops::batch_matmul::Int8Params p, ops::batch_matmul::PrepareInt8(ctx.graph, ctx.node));
+    // |l * r| <= 2^30: each product fits int32, the sum is int64 (exact).
+    sum_stmt = "total += (int32_t)lb[" + Times("i", geo.l_row) + " + " + Times("k", geo.l_col) + "] * rb[" +
+               Times("k", geo.r_row) + " + " + Times("j", geo.r_col) + "];";
+    finish = "(int16_t)ember_clamp_i32(ember_mbqm64(total, " + CInt(p.m.multiplier) + ", " +
+             std::to_string(p.m.shift) + "), -32768, 32767)";
+    details.push_back("int16 (16x8): int64 sum, requantized by MBQM64 (" + std::to_string(p.m.multiplier) + ", " +
+                      std::to_string(p.m.shift) + ")");
   } else {
     EMBER_ASSIGN_OR_RETURN(const ops::batch_matmul::Int8Params p, ops::batch_matmul::PrepareInt8(ctx.graph, ctx.node));
     // (l - z_l) * (r - z_r) <= 255^2: below 33025 terms the int32 sum cannot wrap.
@@ -59,7 +69,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
       c += s + "  " + t + "* ob = out0 + " + b[0] + ";\n";
       c += s + "  for (int32_t i = 0; i < " + CInt(geo.m) + "; ++i) {\n";
       c += s + "    for (int32_t j = 0; j < " + CInt(geo.n) + "; ++j) {\n";
-      c += s + "      " + (is_float ? "float total = 0.0f;\n" : "int32_t total = 0;\n");
+      c += s + "      " + (is_float ? "float total = 0.0f;\n" : l.dtype == ir::DType::kInt16 ? "int64_t total = 0;\n" : "int32_t total = 0;\n");
       c += s + "      for (int32_t k = 0; k < " + CInt(geo.k) + "; ++k) " + sum_stmt + "\n";
       c += s + "      ob[" + Times("i", geo.n) + " + j] = " + finish + ";\n";
       c += s + "    }\n";
