@@ -27,7 +27,7 @@ help:
 	@echo "                (FUZZ_TARGETS=\"npy session\" picks targets; docs/fuzzing.md)"
 	@echo "make bench      MLPerf Tiny models on emulated Cortex-M cores (needs $(SHARED)): $(BUILD)/bench/results.json"
 	@echo "make tune-kws   ember tune on kws for cortex-m4 and m7 under QEMU, tuned vs default per layer (docs/tuning.md)"
-	@echo "make tflm-coverage  which of TensorFlow Lite Micro's own models import, compile and run:"
+	@echo "make tflm-coverage  which of TensorFlow Lite Micro's own models import, compile and run (host and QEMU cortex-m4):"
 	@echo "                $(BUILD)/tflm-coverage.md (needs a TFLM tree: EMBER_TFLM_DIR=/path/to/tflite-micro)"
 	@echo "make clean      remove the build directories"
 
@@ -112,7 +112,7 @@ tune-kws: bench-shared setup configure
 # and run (tests/e2e/tflm_coverage_test.cc; EMBER_TFLM_DIR names a checkout).
 tflm-coverage: setup configure
 	cmake --build $(BUILD) -j $(JOBS) --target ember ember_e2e_tests
-	EMBER_TFLM_COVERAGE_OUT=$(abspath $(BUILD))/tflm-coverage.md \
+	EMBER_TFLM_COVERAGE_OUT=$(abspath $(BUILD))/tflm-coverage.md EMBER_TFLM_COVERAGE_M4=1 \
 	  $(BUILD)/bin/ember_e2e_tests --gtest_filter='TflmCoverage.*'
 	@test -f $(BUILD)/tflm-coverage.md && echo "make tflm-coverage: $(BUILD)/tflm-coverage.md"
 

@@ -4,6 +4,9 @@
 //   imports   `ember inspect`
 //   compiles  `ember compile --target host`
 //   runs      `ember run` on seeded inputs, compared with `ember eval`
+//   cortex-m4 (with EMBER_TFLM_COVERAGE_M4=1, as `make tflm-coverage` sets)
+//             `ember compile --target cortex-m4`, the firmware run on QEMU's
+//             mps2-an386, its outputs compared with `ember eval`
 // and the first failing step is reported with its diagnostic id. The
 // operators each model uses that ember lacks are listed too (all of them,
 // not only the first the importer stops at); custom operators by their
@@ -28,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "e2e/qemu_util.h"
 #include "e2e/tflm_util.h"
 #include "frontend/tflite/schema_generated.h"
 #include "ir/op_kind.h"
@@ -40,9 +44,17 @@ struct Row {
   std::string path;
   std::vector<std::string> missing;  // operators ember lacks (builtin names, CUSTOM 'x')
   bool imports = false, compiles = false, runs = false;
+  bool m4 = false;      // compiled for cortex-m4 and ran on QEMU equal to ember eval
   std::string failure;  // "E0110: ..." of the first failing step
   std::string note;     // how the run compared
+  std::string m4_failure;  // why the cortex-m4 step failed (when it ran)
 };
+
+// The cortex-m4 step runs when EMBER_TFLM_COVERAGE_M4 is 1 and QEMU and
+// arm-none-eabi-gcc are present (it takes minutes: `make tflm-coverage`).
+bool M4Enabled() {
+  return tflm::Env("EMBER_TFLM_COVERAGE_M4") == "1" && qemu::MissingTools().empty();
+}
 
 // Builtin and custom operators of every subgraph that ember has no IR for.
 std::vector<std::string> MissingOps(const std::vector<uint8_t>& bytes) {
@@ -189,6 +201,30 @@ Row Cover(const tflm::Source& src, const std::string& path, const std::string& d
   }
   row.runs = SameOutputs(j["outputs"], got, want, &row.note);
   if (!row.runs) row.failure = "runs, but " + row.note;
+  if (row.runs && M4Enabled()) {
+    std::vector<uint8_t> all;
+    for (size_t k = 0; k < j.at("inputs").size(); ++k) {
+      const std::vector<uint8_t> b = ReadFile(dir + "/in" + std::to_string(k) + ".bin");
+      all.insert(all.end(), b.begin(), b.end());
+    }
+    WriteFile(dir + "/all.bin", all);
+    const CliResult m4 = RunCli({"compile", model, "--target", "cortex-m4", "--module-name", "cov", "-o", dir + "/mlf"});
+    qemu::HarnessResult h;
+    std::string note;
+    if (m4.exit_code != 0) {
+      row.m4_failure = "compile: " + FirstError(m4, model);
+    } else if (const std::string failed =
+                   qemu::BuildAndEmulate(dir + "/mlf", dir + "/all.bin", dir + "/m4.elf", "mps2-an386", 300, &h);
+               !failed.empty()) {
+      row.m4_failure = failed.substr(0, failed.find('\n'));
+    } else if (h.outputs.size() != want.size()) {
+      row.m4_failure = std::to_string(h.outputs.size()) + " outputs, expected " + std::to_string(want.size());
+    } else if (!SameOutputs(j["outputs"], h.outputs, want, &note)) {
+      row.m4_failure = "cortex-m4: " + note;
+    } else {
+      row.m4 = true;
+    }
+  }
   return row;
 }
 
@@ -211,21 +247,26 @@ std::string Cause(const Row& r) {
 }
 
 std::string Markdown(const tflm::Source& src, const std::vector<Row>& rows) {
-  size_t imports = 0, compiles = 0, runs = 0;
+  size_t imports = 0, compiles = 0, runs = 0, m4 = 0;
+  const bool m4_enabled = M4Enabled();
   std::map<std::string, std::vector<std::string>> blocked;  // missing operator -> models
   for (const Row& r : rows) {
     imports += r.imports;
     compiles += r.compiles;
     runs += r.runs;
+    m4 += r.m4;
     for (const auto& op : r.missing) blocked[op].push_back(r.path.substr(r.path.rfind('/') + 1));
   }
   std::string s = "# TensorFlow Lite Micro models in ember\n\n";
   s += "Tree: " + src.Describe() + ". Written by tests/e2e/tflm_coverage_test.cc (`make tflm-coverage`).\n";
   s += "Steps: imports (`ember inspect`), compiles (`ember compile --target host`), runs (`ember run` on seeded\n";
-  s += "inputs, compared with `ember eval`). A failure names the first failing step's diagnostic.\n\n";
-  s += "| models | imports | compiles (host) | runs (= ember eval) |\n|---|---|---|---|\n";
+  s += "inputs, compared with `ember eval`), cortex-m4 (`ember compile --target cortex-m4`, run on QEMU's\n";
+  s += "mps2-an386, compared with `ember eval`; only with EMBER_TFLM_COVERAGE_M4=1). A failure names the first\n";
+  s += "failing step's diagnostic.\n\n";
+  s += "| models | imports | compiles (host) | runs (= ember eval) | cortex-m4 (= ember eval) |\n|---|---|---|---|---|\n";
   s += "| " + std::to_string(rows.size()) + " | " + std::to_string(imports) + " | " + std::to_string(compiles) +
-       " | " + std::to_string(runs) + " |\n\n";
+       " | " + std::to_string(runs) + " | " +
+       (m4_enabled ? std::to_string(m4) : std::string("not run (EMBER_TFLM_COVERAGE_M4=1)")) + " |\n\n";
   std::map<std::string, std::vector<std::string>> causes;
   for (const Row& r : rows)
     if (!r.runs) causes[Cause(r)].push_back(r.path.substr(r.path.rfind('/') + 1));
@@ -244,13 +285,15 @@ std::string Markdown(const tflm::Source& src, const std::vector<Row>& rows) {
     s += "| " + op + " | " + std::to_string(models.size()) + ": " + Join(shown, ", ") +
          (models.size() > shown.size() ? ", ..." : "") + " |\n";
   }
-  s += "\n## Per model\n\n| model | imports | compiles | runs | missing operators | result |\n|---|---|---|---|---|---|\n";
+  s += "\n## Per model\n\n| model | imports | compiles | runs | cortex-m4 | missing operators | result |\n"
+       "|---|---|---|---|---|---|---|\n";
   const auto yes = [](bool b) { return b ? "yes" : "no"; };
   for (const Row& r : rows) {
     std::string result = r.runs ? r.note : r.failure;
+    if (!r.m4_failure.empty()) result += "; cortex-m4: " + r.m4_failure;
     std::replace(result.begin(), result.end(), '|', '/');
     s += "| " + r.path + " | " + yes(r.imports) + " | " + yes(r.compiles) + " | " + yes(r.runs) + " | " +
-         Join(r.missing, ", ") + " | " + result + " |\n";
+         (m4_enabled ? yes(r.m4) : "-") + " | " + Join(r.missing, ", ") + " | " + result + " |\n";
   }
   return s;
 }
@@ -272,6 +315,9 @@ TEST(TflmCoverage, EveryModelImportsCompilesRunsOrSaysWhy) {
           << r.failure;
     }
     EXPECT_FALSE(r.failure.rfind("runs, but", 0) == 0) << "compiled C differs from ember eval: " << r.failure;
+    if (r.runs && M4Enabled()) {
+      EXPECT_TRUE(r.m4) << "cortex-m4: " << r.m4_failure;
+    }
     if (r.imports) {
       EXPECT_TRUE(r.missing.empty()) << Join(r.missing, ", ");
     }
