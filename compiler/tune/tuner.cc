@@ -50,9 +50,15 @@ micro::DataType DataTypeOf(ir::DType t) {
 // The firmware of one batch: the graph (one node per candidate, plus an
 // uncalled twin for a conv2d task of several layers, so that the candidate
 // shares its body as it would in the model), schedules and operator names.
+// Each candidate and its twin form a share group: two candidates whose
+// kernels have the same text (two schedules that generate the same code, or
+// one schedule of two tasks with a body taking the sizes as parameters) do
+// not share a body, so that a candidate's code, and its figure, do not depend
+// on which other candidates are in its batch.
 struct BatchGraph {
   ir::Graph graph;
   std::map<size_t, codegen::c::Schedule> schedules;
+  std::map<size_t, std::string> share_groups;  // per candidate, with its twin
   std::vector<std::string> fns;                  // per candidate
   std::map<size_t, std::vector<ir::TensorId>> inputs;  // per task: its input tensors in `graph`
 };
@@ -80,6 +86,7 @@ BatchGraph MakeBatchGraph(const std::vector<Task>& tasks, const std::vector<Cand
       for (ir::TensorId o : outs) b.graph.outputs.push_back(o);
       const size_t index = b.graph.nodes.size() - 1;
       if (!c.is_default) b.schedules[index] = c.schedule;
+      b.share_groups[index] = "c" + std::to_string(k);  // shared with its twin only
       if (copy == 0) b.fns.push_back(OperatorName(b.graph, index));
     }
   }
@@ -185,6 +192,7 @@ void MeasureBatch(Shared& sh, const std::vector<Candidate>& batch, const fs::pat
   ao.target = o.target;
   ao.graph_executor = true;
   ao.schedules = bg.schedules;
+  ao.share_groups = bg.share_groups;
   auto m = codegen::c::GenerateAot(bg.graph, ao);
   if (!m.ok()) return lose(m.diag().ToString());
   if (o.patch_sources) o.patch_sources(*m, bg.fns, batch);

@@ -19,6 +19,8 @@ EMBER_WEAK void ember_platform_log(const char* msg, size_t len) {
 
 EMBER_WEAK uint32_t ember_platform_ticks(void) { return 0u; }
 
+EMBER_WEAK uint32_t ember_platform_ticks_begin(void) { return ember_platform_ticks(); }
+
 EMBER_WEAK uint32_t ember_platform_ticks_per_second(void) { return 0u; }
 
 EMBER_WEAK int32_t ember_platform_reset(void) { return kEmberErrorRpcUnsupported; }

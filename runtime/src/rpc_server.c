@@ -409,7 +409,7 @@ static ember_error_t measure(struct ember_rpc_server* s, struct rpc_request* rq,
   if (op == NULL && s->model->run == NULL) return RPC_FAIL(rq, kEmberErrorRpcUnsupported, "no model to run");
   for (r = 0; r < repeat; ++r) {
     uint32_t k;
-    uint32_t start = ember_platform_ticks();
+    uint32_t start = ember_platform_ticks_begin(); /* same tick phase each time (platform.h) */
     for (k = 0; k < number; ++k) {
       int32_t status = op != NULL ? op->fn(s->args, (uint32_t)op->num_inputs + op->num_outputs) : s->model->run();
       if (status != 0) return RPC_FAIL(rq, status, "the function failed");

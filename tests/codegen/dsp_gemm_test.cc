@@ -182,11 +182,13 @@ SharedPair MakeSharedPair() {
 }
 
 // The emitted kernel of node `index` of `g` for cortex-m4.
-std::string NodeCode(const ir::Graph& g, size_t index, const std::string& fn) {
+std::string NodeCode(const ir::Graph& g, size_t index, const std::string& fn,
+                     const std::map<size_t, std::string>& share_groups = {}) {
   auto tg = codegen::c::ParseTarget("cortex-m4");
   EXPECT_TRUE(tg.ok());
   codegen::c::ConstPool consts("k");
   codegen::c::KernelContext ctx{g, g.nodes.at(index), index, fn, consts, *tg};
+  ctx.share_groups = &share_groups;
   auto k = codegen::c::GetEmitter(g.nodes[index].op).emit(ctx);
   EXPECT_TRUE(k.ok()) << k.diag().ToString();
   return k.ok() ? k->code : "";
@@ -208,6 +210,16 @@ TEST(DspConv2D, PointwiseLayersOfOneKindShareOneBody) {
   EXPECT_EQ(SharedBody(ca), SharedBody(cb));
   EXPECT_NE(ca.find("(in0, out0, scratch, 25, 12, 4,"), std::string::npos) << ca;
   EXPECT_NE(cb.find("(in0, out0, scratch, 9, 6, 2,"), std::string::npos) << cb;
+  // Share groups (AotOptions::share_groups; ember tune gives each candidate
+  // its own): layers share a body within their group only; a layer alone in
+  // its group keeps its literal kernel, as it would alone in a model.
+  const std::map<size_t, std::string> one = {{0, "c0"}, {1, "c0"}}, two = {{0, "c0"}, {1, "c1"}};
+  const std::string ga = NodeCode(p.both, 0, "kernel_0", one), gb = NodeCode(p.both, 1, "kernel_1", one);
+  ASSERT_NE(SharedBody(ga), "");
+  EXPECT_EQ(SharedBody(ga), SharedBody(gb));
+  EXPECT_NE(SharedBody(ga), SharedBody(ca));  // another group, another body
+  EXPECT_EQ(SharedBody(NodeCode(p.both, 0, "kernel_0", two)), "");
+  EXPECT_EQ(SharedBody(NodeCode(p.both, 1, "kernel_1", two)), "");
   // Both match the reference on the host (dsp.h's portable C), also with
   // input and output in one buffer at the declared overlap.
   for (size_t i = 0; i < 2; ++i) {

@@ -376,7 +376,7 @@ Expected<GeneratedModel> GenerateAot(const ir::Graph& g, const AotOptions& o) {
     const ir::Node& n = g.nodes[i];
     NodeCode nc;
     nc.fn = m.prefix + "_" + ir::OpIrName(n.op) + "_" + std::to_string(i);
-    KernelContext ctx{g, n, i, nc.fn, consts, o.target, false, &o.schedules};
+    KernelContext ctx{g, n, i, nc.fn, consts, o.target, false, &o.schedules, &o.share_groups};
     EMBER_ASSIGN_OR_RETURN(nc.kernel, GetEmitter(n.op).emit(ctx));
     AddKernelHints(g, i, nc.kernel, &hints);
     code.push_back(std::move(nc));
@@ -391,7 +391,7 @@ Expected<GeneratedModel> GenerateAot(const ir::Graph& g, const AotOptions& o) {
     const ir::Node& n = g.nodes[i];
     const memory::Allocation* out = n.outputs.empty() ? nullptr : m.plan.Find(n.outputs[0]);
     if (out == nullptr || !out->reversed) continue;
-    KernelContext ctx{g, n, i, code[i].fn, consts, o.target, /*reverse_pixels=*/true, &o.schedules};
+    KernelContext ctx{g, n, i, code[i].fn, consts, o.target, /*reverse_pixels=*/true, &o.schedules, &o.share_groups};
     EMBER_ASSIGN_OR_RETURN(Kernel reversed, GetEmitter(n.op).emit(ctx));
     if (!reversed.reversed || reversed.scratch_bytes != code[i].kernel.scratch_bytes)
       return InternalError("node " + std::to_string(i) + " (" + ir::OpIrName(n.op) +

@@ -30,6 +30,12 @@ struct AotOptions {
   // Schedules of tunable kernels by node index (codegen/c/schedule.h; from a
   // tuning log, docs/tuning.md); nodes not listed get the default schedule.
   std::map<size_t, Schedule> schedules;
+  // Share groups by node index (kernels/shared_kernel.h): a kernel body with
+  // the same text is shared only between nodes of the same group; nodes not
+  // listed are in group "" (all of a model's layers). ember tune gives each
+  // candidate (and its twin) a group of its own, so that the code a candidate
+  // is measured with does not depend on the other candidates of its firmware.
+  std::map<size_t, std::string> share_groups;
 };
 
 struct IoTensor {

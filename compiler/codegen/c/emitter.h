@@ -102,7 +102,18 @@ struct KernelContext {
   // Schedules of the tunable kernels (codegen/c/schedule.h), by node index;
   // null or absent: the emitter's defaults.
   const std::map<size_t, Schedule>* schedules = nullptr;
+  // Share groups by node index (AotOptions::share_groups): kernel bodies
+  // shared between layers (kernels/shared_kernel.h) are shared only between
+  // nodes of the same group. Null or absent: group "".
+  const std::map<size_t, std::string>* share_groups = nullptr;
 };
+
+// The share group of node `index` (KernelContext::share_groups).
+inline std::string ShareGroupOf(const KernelContext& ctx, size_t index) {
+  if (ctx.share_groups == nullptr) return "";
+  auto it = ctx.share_groups->find(index);
+  return it == ctx.share_groups->end() ? std::string() : it->second;
+}
 
 // A declaration that out0 may overlap the buffer of node.inputs[input]: the
 // kernel stays correct when out0 starts at most `delta` bytes after that

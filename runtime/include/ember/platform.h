@@ -39,6 +39,16 @@ void ember_platform_log(const char* msg, size_t len);
  * returns 0 (no timer). */
 uint32_t ember_platform_ticks(void);
 
+/* Starts a timed region and returns ember_platform_ticks() at its start.
+ * A port whose counter runs from a deterministic clock (QEMU with -icount,
+ * where time is the count of executed instructions) restarts the counter's
+ * tick period here, so that the tick boundaries fall at the same point of
+ * the timed code on every run: the region's tick count then depends on its
+ * code only, not on how long the device waited before it. The counter keeps
+ * counting from where it was (differences stay valid). The default returns
+ * ember_platform_ticks(). */
+uint32_t ember_platform_ticks_begin(void);
+
 /* The rate of ember_platform_ticks in ticks per second, constant while the
  * program runs; 0 means "no timer" and callers must then not divide by it.
  * The default returns 0. */

@@ -24,6 +24,16 @@ void ember_cm_timer_init(void) {
 /* The counter counts down: its complement counts up. */
 uint32_t ember_platform_ticks(void) { return ~REG32(TIMER_VALUE); }
 
+/* Stopping and restarting the timer keeps its value and starts a new tick
+ * period at the restart: QEMU's timer (ptimer) schedules its next decrement
+ * one period after the enable, counted in the virtual clock, which -icount
+ * advances by executed instructions only. */
+uint32_t ember_platform_ticks_begin(void) {
+  REG32(TIMER_CTRL) = 0u;
+  REG32(TIMER_CTRL) = 1u;
+  return ember_platform_ticks();
+}
+
 #elif EMBER_CM_TIMER_KIND == EMBER_CM_TIMER_SSE_COUNTER
 /* SSE-300 system counter, control frame: CNTCR 0x00 (bit 0 enable),
  * CNTCV_LO 0x08 (low word of the 64-bit count, counting up). */
@@ -33,6 +43,14 @@ uint32_t ember_platform_ticks(void) { return ~REG32(TIMER_VALUE); }
 void ember_cm_timer_init(void) { REG32(CNT_CR) = REG32(CNT_CR) | 1u; }
 
 uint32_t ember_platform_ticks(void) { return REG32(CNT_CV_LO); }
+
+/* As above: disabling and re-enabling the counter keeps its count and
+ * starts the next tick one period after the enable. */
+uint32_t ember_platform_ticks_begin(void) {
+  REG32(CNT_CR) = REG32(CNT_CR) & ~1u;
+  REG32(CNT_CR) = REG32(CNT_CR) | 1u;
+  return ember_platform_ticks();
+}
 #endif
 
 uint32_t ember_platform_ticks_per_second(void) { return EMBER_CM_TIMER_HZ; }

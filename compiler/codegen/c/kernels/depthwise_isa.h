@@ -156,8 +156,9 @@ using DwTableParam = SharedParam;
 // guard, so that layers with the same shape and parameters (kws: four,
 // vww: five) share one copy of the code; `fn_name` calls it.
 inline std::string DwSharedKernel(const std::string& fn_name, const std::string& kernel_params,
-                                  const std::string& body, const std::vector<DwTableParam>& tables) {
-  return SharedKernel("ember_dw_", "depthwise_conv2d", fn_name, kernel_params, body, tables);
+                                  const std::string& body, const std::vector<DwTableParam>& tables,
+                                  const std::string& share_group) {
+  return SharedKernel("ember_dw_", "depthwise_conv2d", fn_name, kernel_params, body, tables, "", share_group);
 }
 
 // Declarations of the tap bases `p0`..`p<T-1>` of a pixel. Interior: offsets

@@ -24,10 +24,12 @@ struct SharedParam {
   std::string decl, arg;
 };
 
-// A C identifier `prefix` + 16 hex digits of the FNV-1a hash of `text`.
-inline std::string SharedName(const std::string& prefix, const std::string& text) {
+// A C identifier `prefix` + 16 hex digits of the FNV-1a hash of `text`
+// (preceded by the share group, when not "", so that groups never share).
+inline std::string SharedName(const std::string& prefix, const std::string& text, const std::string& share_group = "") {
   uint64_t h = 1469598103934665603ull;
-  for (unsigned char ch : text) h = (h ^ ch) * 1099511628211ull;
+  const std::string salted = share_group.empty() ? text : "group " + share_group + "\n" + text;
+  for (unsigned char ch : salted) h = (h ^ ch) * 1099511628211ull;
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
   return prefix + hex;
@@ -62,11 +64,12 @@ inline std::string ParamNames(const std::string& kernel_params) {
 // The kernel function `fn_name(kernel_params)` calling the shared body
 // `prefix<hash>(kernel_params, params...)`; `what` names the kernels in the
 // shared function's comment; `fn_attr` prefixes the kernel function (e.g.
-// "EMBER_NOINLINE ").
+// "EMBER_NOINLINE "); the body is shared within `share_group` only
+// (AotOptions::share_groups).
 inline std::string SharedKernel(const std::string& prefix, const std::string& what,
                                 const std::string& fn_name, const std::string& kernel_params,
                                 const std::string& body, const std::vector<SharedParam>& params,
-                                const std::string& fn_attr = "") {
+                                const std::string& fn_attr = "", const std::string& share_group = "") {
   std::string decl = kernel_params, args = ParamNames(kernel_params), voids;
   for (const SharedParam& t : params) {
     decl += ", " + t.decl;
@@ -74,7 +77,7 @@ inline std::string SharedKernel(const std::string& prefix, const std::string& wh
     args += ", " + t.arg;
     if (body.find(name) == std::string::npos) voids += "  (void)" + name + ";\n";
   }
-  const std::string shared = SharedName(prefix, decl + "\n" + voids + body);
+  const std::string shared = SharedName(prefix, decl + "\n" + voids + body, share_group);
   return GuardedDefinition(shared, "/* Shared by the " + what + " kernels of this file with this text. */\n" +
                                        "static void " + shared + "(" + decl + ") {\n" + voids + body + "}\n") +
          fn_attr + "static void " + fn_name + "(" + kernel_params + ") {\n  " + shared + "(" + args + ");\n}\n";

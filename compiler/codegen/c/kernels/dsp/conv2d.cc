@@ -263,11 +263,13 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   const int64_t k = s.depth(), k4 = s.padded_depth(), groups = k4 / 4;
   const int64_t pixels = s.batch * s.out_h * s.out_w, hw = s.out_h * s.out_w;
 
-  // A body shared with another layer of the graph (same text), or literals.
+  // A body shared with another layer of the graph (same text, same share group), or literals.
   std::string shared;
   const std::string mine = SharedDirectBodyOf(g, ctx.node_index, ctx.target, ctx.schedules);
   for (size_t i = 0; i < g.nodes.size() && !mine.empty() && shared.empty(); ++i)
-    if (i != ctx.node_index && SharedDirectBodyOf(g, i, ctx.target, ctx.schedules) == mine) shared = mine;
+    if (i != ctx.node_index && ShareGroupOf(ctx, i) == ShareGroupOf(ctx, ctx.node_index) &&
+        SharedDirectBodyOf(g, i, ctx.target, ctx.schedules) == mine)
+      shared = mine;
   const Choice ch = ChoiceOf(ctx, ctx.node_index, s, !shared.empty());
   const int P = ch.pixels, U = ch.channels;
 
@@ -306,7 +308,7 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
     for (const SharedParam& t : rq.ShareTables()) params.push_back(t);
     Kernel kernel;
     kernel.code = code + SharedKernel("ember_conv_", "conv2d", ctx.fn_name, KernelParams(ctx, scratch), shared,
-                                      params, "EMBER_NOINLINE ");
+                                      params, "EMBER_NOINLINE ", ShareGroupOf(ctx, ctx.node_index));
     kernel.scratch_bytes = scratch;
     return kernel;
   }

@@ -227,7 +227,7 @@ std::optional<Kernel> EmitDepthwiseConv2DDsp(const KernelContext& ctx) {
   k.code = p.comment + rq_note + DwAccessOrderComment(4) + " */\n#include \"ember/dsp_dw.h\"\n" +
            DwSharedKernel(ctx.fn_name, KernelParams(ctx, 0),
                           DwPixelLoops(p, [&](bool interior) { return PixelBody(p, nm, interior, zpad, barrier); }),
-                          tables);
+                          tables, ShareGroupOf(ctx, ctx.node_index));
   return k;
 }
 

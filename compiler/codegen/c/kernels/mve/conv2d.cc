@@ -178,7 +178,9 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   if (!gm.ok()) return gm.status();
   const std::string mine = SharedBodyName(ctx.graph, ctx.node_index, ctx.target);
   for (size_t i = 0; i < ctx.graph.nodes.size() && !mine.empty() && !gm->share; ++i)
-    if (i != ctx.node_index && SharedBodyName(ctx.graph, i, ctx.target) == mine) gm->share = true;
+    if (i != ctx.node_index && ShareGroupOf(ctx, i) == ShareGroupOf(ctx, ctx.node_index) &&
+        SharedBodyName(ctx.graph, i, ctx.target) == mine)
+      gm->share = true;
   if (gm->share)
     gm->comment.insert(gm->comment.rfind("   Access order"), "   In a body shared by the layers with the same text.\n");
   return EmitGemmS8(ctx, *gm);

@@ -157,7 +157,7 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
   k.code = p.comment + DwAccessOrderComment(8) + " */\n#include \"ember/dsp_dw.h\"\n" +
            DwSharedKernel(ctx.fn_name, KernelParams(ctx, 0),
                           DwPixelLoops(p, [&](bool interior) { return PixelBody(p, nm, interior, zpad); }),
-                          tables);
+                          tables, ShareGroupOf(ctx, ctx.node_index));
   return k;
 }
 

@@ -220,7 +220,7 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
     p.w = w_table;
     p.q = q_table;
   }
-  if (p.shared && !p.direct) p.im2col_fn = SharedName("ember_mve_im2col_", g.im2col);
+  if (p.shared && !p.direct) p.im2col_fn = SharedName("ember_mve_im2col_", g.im2col, ShareGroupOf(ctx, ctx.node_index));
 
   Kernel k;
   const int64_t stage_bytes = p.stage ? 2 * p.up : 0;
@@ -254,7 +254,8 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
                                   {"int units", S(p.units)},
                                   {"int kc", S(p.kc)},
                                   {"const int8_t* wts", w_table},
-                                  {"const int32_t* qt", q_table}});
+                                  {"const int32_t* qt", q_table}},
+                                 "", ShareGroupOf(ctx, ctx.node_index));
     return k;
   }
   if (!p.direct) code += im2col_def;

@@ -56,7 +56,7 @@ struct GemmS8 {
 // `ctx` with its constants going to `pool`: Requant::Init on it computes the
 // multipliers without adding the portable kernel's tables to the model.
 inline KernelContext RequantContext(const KernelContext& ctx, ConstPool* pool) {
-  return KernelContext{ctx.graph, ctx.node, ctx.node_index, ctx.fn_name, *pool, ctx.target};
+  return KernelContext{ctx.graph, ctx.node, ctx.node_index, ctx.fn_name, *pool, ctx.target, false, nullptr, ctx.share_groups};
 }
 
 // The kernel (function text, scratch size) of `g` for ctx.fn_name.
