@@ -61,6 +61,11 @@ struct Tensor {
   // and its contents carry over from one inference to the next. The memory
   // plan gives it a region of its own that is never reused (docs/memory.md).
   bool is_variable = false;
+  // A variable's initial contents when they are not every byte
+  // VariableInitByte (TFLite resource variables: what the CALL_ONCE init
+  // subgraph assigns, docs/frontend-tflite.md); size == size_bytes(). Only
+  // variables have it; reset (EvalState, tvmgen_<name>_reset_state) restores it.
+  std::optional<std::vector<uint8_t>> init;
 
   bool is_const() const { return data.has_value(); }
   int64_t num_elements() const { return NumElements(shape); }
@@ -74,6 +79,13 @@ inline uint8_t VariableInitByte(const Tensor& t) {
   if (t.dtype == DType::kInt8 && t.quant && !t.quant->zero_point.empty())
     return static_cast<uint8_t>(static_cast<int8_t>(t.quant->zero_point[0]));
   return 0;
+}
+
+// The bytes a variable starts as (and is reset to): Tensor::init, or every
+// byte VariableInitByte.
+inline std::vector<uint8_t> VariableInitBytes(const Tensor& t) {
+  if (t.init) return *t.init;
+  return std::vector<uint8_t>(static_cast<size_t>(t.size_bytes()), VariableInitByte(t));
 }
 
 // Typed attribute values. Integers are int64, reals double, lists are lists of

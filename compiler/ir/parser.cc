@@ -294,6 +294,15 @@ Status Parser::Decl() {
     if (tok_.kind != Tok::kHex) return Expect("constant data hex\"...\"");
     t.data = std::move(tok_.bytes);
     EMBER_RETURN_IF_ERROR(Advance());
+  } else if (kind == "var" && IsPunct('=')) {  // a variable's initial value (Tensor::init)
+    EMBER_RETURN_IF_ERROR(Advance());
+    if (tok_.kind == Tok::kAngle)
+      return SyntaxError("E0232", tok_.line, tok_.col,
+                         "the initial value of %" + name.text + " is elided as '" + tok_.text +
+                             "'; text printed without full constants does not parse");
+    if (tok_.kind != Tok::kHex) return Expect("initial value hex\"...\"");
+    t.init = std::move(tok_.bytes);
+    EMBER_RETURN_IF_ERROR(Advance());
   }
   if (kind == "input") g_.inputs.push_back(static_cast<TensorId>(g_.tensors.size()));
   t.is_variable = kind == "var";

@@ -239,6 +239,9 @@ void Printer::Declare(TensorId id) {
   if (t.data) {
     out_ += " = ";
     Data(*t.data);
+  } else if (t.is_variable && t.init) {
+    out_ += " = ";
+    Data(*t.init);
   }
   out_ += '\n';
 }

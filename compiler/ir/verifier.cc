@@ -56,7 +56,7 @@ Status CheckNodeRefs(const Graph& g) {
         return Error("E0201", NodeRef(g, i) + " reads tensor id " + std::to_string(id) +
                                   ", outside the tensor table of " + count + " tensors",
                      "use an id returned by Graph::AddTensor, or kNoTensor for an absent operand");
-    if (n.outputs.empty())
+    if (n.outputs.empty() && n.op != OpKind::kAssignVariable)  // it writes its variable operand
       return Error("E0217", NodeRef(g, i) + " has no outputs", "every node must define at least one tensor");
     for (TensorId id : n.outputs) {
       if (id == kNoTensor)
@@ -164,6 +164,14 @@ Status CheckTensors(const Graph& g) {
     if (t.is_variable && t.data)
       return Error("E0240", TensorRef(g, id) + " is a variable but also holds constant data",
                    "a variable starts as zeros; drop its data or its variable role");
+    if (t.init && !t.is_variable)
+      return Error("E0240", TensorRef(g, id) + " has an initial value but is not a variable",
+                   "only variables (var) have an initial value; drop it or make the tensor a variable");
+    if (t.init && static_cast<int64_t>(t.init->size()) != t.size_bytes())
+      return Error("E0210", TensorRef(g, id) + " has an initial value of " + std::to_string(t.init->size()) +
+                                " bytes but " + DTypeName(t.dtype) + ShapeToString(t.shape) + " needs " +
+                                std::to_string(t.size_bytes()),
+                   "a variable's initial value must be exactly element count x element size bytes");
   }
   return Status::Ok();
 }
@@ -228,13 +236,36 @@ Status CheckDataflow(const Graph& g) {
   return Status::Ok();
 }
 
+// An assign_variable writes its variable (operand 0) at the end of its
+// uses: a later node that used the variable would see the new value in one
+// execution order and the old one in another. The TFLite importer emits each
+// write last (docs/frontend-tflite.md), and passes keep it so.
+Status CheckVariableWrites(const Graph& g) {
+  std::vector<int64_t> written(g.tensors.size(), -1);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    for (TensorId id : n.inputs) {
+      if (id == kNoTensor || written[static_cast<size_t>(id)] < 0) continue;
+      return Error("E0241", NodeRef(g, i) + " uses variable " + TensorRef(g, id) + " after " +
+                                NodeRef(g, static_cast<size_t>(written[static_cast<size_t>(id)])) +
+                                " wrote it",
+                   "write a variable once, after every other use of it in the graph");
+    }
+    if (n.op == OpKind::kAssignVariable && !n.inputs.empty() && n.inputs[0] != kNoTensor &&
+        g.tensor(n.inputs[0]).is_variable)
+      written[static_cast<size_t>(n.inputs[0])] = static_cast<int64_t>(i);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status Verify(const Graph& g) {
   EMBER_RETURN_IF_ERROR(CheckNodeRefs(g));
   EMBER_RETURN_IF_ERROR(CheckTensors(g));
   EMBER_RETURN_IF_ERROR(CheckInputs(g));
-  return CheckDataflow(g);
+  EMBER_RETURN_IF_ERROR(CheckDataflow(g));
+  return CheckVariableWrites(g);
 }
 
 }  // namespace ember::ir

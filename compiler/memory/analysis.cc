@@ -78,6 +78,8 @@ GraphFigures Analyze(const ir::Graph& g, const PlanHints* hints) {
   for (const ir::Tensor& t : g.tensors) {
     if (t.is_const()) f.param_bytes += t.size_bytes();
     if (t.is_variable) {
+      // An initial value is a constant too (the image reset_state copies).
+      if (t.init) f.param_bytes += static_cast<int64_t>(t.init->size());
       f.state_bytes += t.size_bytes();
       ++f.variables;
     }

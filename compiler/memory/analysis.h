@@ -24,7 +24,8 @@ struct NodeFigures {
 struct GraphFigures {
   std::vector<NodeFigures> nodes;
   int64_t macs = 0;
-  int64_t param_bytes = 0;             // all constant tensors of the graph, each counted once
+  int64_t param_bytes = 0;             // all constant tensors of the graph, each counted once,
+                                       // and the variables' initial values (ir::Tensor::init)
   int64_t activation_lower_bound = 0;  // see ActivationLowerBound
   int64_t inplace_lower_bound = 0;     // see InplaceLowerBound (the naive bound without hints)
   int64_t input_bytes = 0;

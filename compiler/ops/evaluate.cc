@@ -56,7 +56,7 @@ Expected<EvalResult> EvaluateGraph(const ir::Graph& g,
     const ir::Tensor& t = g.tensors[i];
     if (!t.is_variable) continue;
     if (static_cast<int64_t>(state.vars[i].size()) != t.size_bytes()) {
-      state.vars[i].assign(static_cast<size_t>(t.size_bytes()), ir::VariableInitByte(t));
+      state.vars[i] = ir::VariableInitBytes(t);
     }
     ready[i] = true;
   }

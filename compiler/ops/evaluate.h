@@ -16,8 +16,8 @@ Status CheckGraph(const ir::Graph& g);
 // The persistent state of a graph's variables (ir::Tensor::is_variable),
 // kept between evaluations: pass the same EvalState to consecutive
 // EvaluateGraph calls to run them as consecutive inferences of one model
-// instance. Empty (or sized for another graph): every variable starts as real
-// zero (ir::VariableInitByte).
+// instance. Empty (or sized for another graph): every variable starts as its
+// initial value (ir::VariableInitBytes: real zero unless Tensor::init says otherwise).
 struct EvalState {
   std::vector<std::vector<uint8_t>> vars;  // per tensor id; empty for non-variables
 };

@@ -684,6 +684,8 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kDequantize:
     case K::kSvdf:  // stateful: no ONNX form
     case K::kUnidirectionalSequenceLstm:  // stateful; ONNX LSTM has other gates and layouts
+    case K::kReadVariable:  // resource variables: state, no ONNX form
+    case K::kAssignVariable:
     case K::kSquaredDifference:  // ONNX has no single operator for these
     case K::kRsqrt:
     case K::kL2Normalization:  // LpNormalization has no epsilon

@@ -82,6 +82,7 @@ std::vector<ir::TensorId> CopyNode(const ir::Graph& src, size_t index, const std
     copy.name = copy.name + suffix;
     copy.data.reset();
     copy.is_variable = false;
+    copy.init.reset();
     c.outputs[i] = dst->AddTensor(std::move(copy));
     outs.push_back(c.outputs[i]);
   }
@@ -114,6 +115,7 @@ std::vector<Task> ExtractTasks(const ir::Graph& g, const codegen::c::Target& tar
       if (id == ir::kNoTensor || g.tensor(id).is_const()) continue;
       ir::Tensor in = g.tensor(id);
       in.is_variable = false;
+      in.init.reset();
       ins.push_back(t.graph.AddTensor(std::move(in)));
       t.graph.inputs.push_back(ins.back());
     }

@@ -55,6 +55,11 @@ TEST(Cli, OpsListsEveryOperator) {
     ir_names.insert(op.at("ir").get<std::string>());
   }
   EXPECT_TRUE(has_conv);
+  // The resource-variable builtins, two of them resolved at import.
+  std::set<std::string> tflite_names;
+  for (const auto& op : j) tflite_names.insert(op.at("tflite").get<std::string>());
+  for (const char* name : {"VAR_HANDLE", "READ_VARIABLE", "ASSIGN_VARIABLE", "CALL_ONCE"})
+    EXPECT_EQ(tflite_names.count(name), 1u) << name;
   // Operators without a TFLite name are listed too.
   for (const char* name : {"sub", "div", "leaky_relu", "prelu", "clip", "hard_sigmoid", "reduce_max",
                            "resize_nearest_neighbor", "transpose_conv"}) {

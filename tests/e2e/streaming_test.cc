@@ -21,6 +21,7 @@
 #include "ir/printer.h"
 #include "ir/verifier.h"
 #include "ops/evaluate.h"
+#include "util/resource_models.h"
 #include "util/test_models.h"
 #include "util/test_util.h"
 
@@ -250,9 +251,10 @@ TEST(Streaming, SvdfInt8StateKeptAcrossRunsLikeTheReference) { ExpectStreamMatch
 TEST(Streaming, GeneratedStateCodeIsWarningFreeForCortexM4) {
   if (Sh("command -v arm-none-eabi-gcc > /dev/null") != 0) GTEST_SKIP() << "arm-none-eabi-gcc is absent";
   const std::string dir = TempDir();
-  for (int k = 0; k < 4; ++k) {
+  for (int k = 0; k < 5; ++k) {
     const bool quantized = k % 2 == 0;
-    WriteFile(dir + "/m.tflite", k < 2 ? SvdfModel(quantized) : LstmModel(quantized, k == 2));
+    WriteFile(dir + "/m.tflite", k == 4 ? test::ResourceStreamModel()
+                                 : k < 2 ? SvdfModel(quantized) : LstmModel(quantized, k == 2));
     const CliResult c = RunCli({"compile", dir + "/m.tflite", "--target", "cortex-m4", "-o", dir + "/m4"});
     ASSERT_EQ(c.exit_code, 0) << c.err;
     EXPECT_EQ(Sh("cd " + dir + " && arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16"
@@ -276,6 +278,27 @@ TEST(Streaming, LstmInt8TimeMajorStateKeptAcrossRunsLikeTheReference) {
 TEST(Streaming, LstmFloatStateKeptAcrossRunsLikeTheReference) {
   ExpectModelStreamMatchesReference(LstmModel(false, false), false, 64);
   ExpectModelStreamMatchesReference(LstmModel(false, true), false, 64);
+}
+
+// TFLite resource variables (VAR_HANDLE, READ/ASSIGN_VARIABLE, CALL_ONCE):
+// the two resources (int8[1,4] and int8[1,2], each in a 16-byte slot) start
+// as the init subgraph assigns them, persist across runs, and reset_state
+// restores that initial value (the reference's fresh state), not zero.
+TEST(Streaming, ResourceVariablesKeptAcrossRunsLikeTheReference) {
+  ExpectModelStreamMatchesReference(test::ResourceStreamModel(), true, 32);
+}
+
+TEST(Streaming, AnalyzeAndPlanCountTheResourceState) {
+  const std::string dir = TempDir();
+  WriteFile(dir + "/m.tflite", test::ResourceStreamModel());
+  const CliResult a = RunCli({"analyze", dir + "/m.tflite", "--format", "json"});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const auto j = nlohmann::json::parse(a.out);
+  EXPECT_EQ(j["state_bytes"].get<int64_t>(), 6) << a.out;
+  const CliResult c = RunCli({"compile", dir + "/m.tflite", "--module-name", "rv", "-o", dir + "/gen"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const auto h = ReadFile(dir + "/gen/codegen/host/include/tvmgen_rv.h");
+  EXPECT_NE(std::string(h.begin(), h.end()).find("#define TVMGEN_RV_STATE_SIZE 32"), std::string::npos);
 }
 
 TEST(Streaming, AnalyzeAndPlanCountTheState) {

@@ -71,7 +71,8 @@ std::vector<std::string> MissingOps(const std::vector<uint8_t>& bytes) {
     }
     const char* name = ::tflite::EnumNameBuiltinOperator(static_cast<::tflite::BuiltinOperator>(value));
     const std::string n = name && *name ? name : "code " + std::to_string(value);
-    if (!ir::OpKindFromTfliteName(n)) out.insert(n);
+    // VAR_HANDLE and CALL_ONCE are resolved at import (resource variables).
+    if (!ir::OpKindFromTfliteName(n) && n != "VAR_HANDLE" && n != "CALL_ONCE") out.insert(n);
   }
   return {out.begin(), out.end()};
 }

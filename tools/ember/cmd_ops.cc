@@ -1,6 +1,7 @@
 // `ember ops [--format text|json]`: every operator of ops.def with the TFLite
 // builtin (the name TFLite Micro registers it under) and the ONNX operator it
-// is imported from, its IR name and its data types.
+// is imported from, its IR name and its data types; then the TFLite builtins
+// resolved at import (VAR_HANDLE, CALL_ONCE: IR name "-", empty in JSON).
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,20 @@
 #include "support/json_text.h"
 
 namespace ember::cli {
+namespace {
+
+// TFLite builtins that the importer resolves itself and that become no IR
+// operator (docs/frontend-tflite.md, "Resource variables").
+struct ImportTimeOp {
+  const char* tflite;
+  const char* what;
+};
+constexpr ImportTimeOp kImportTimeOps[] = {
+    {"VAR_HANDLE", "resource (becomes a variable; any dtype)"},
+    {"CALL_ONCE", "none (init subgraph evaluated at import: the variables' initial values)"},
+};
+
+}  // namespace
 
 void RegisterOps(CLI::App& app, Action* run) {
   auto* cmd = app.add_subcommand("ops", "List the supported operators, their TFLite and ONNX names and data types");
@@ -33,6 +48,9 @@ void RegisterOps(CLI::App& app, Action* run) {
                        {"ir", ir::OpIrName(k)},
                        {"dtypes", ops::GetOpDef(k).dtypes}});
         }
+        for (const ImportTimeOp& op : kImportTimeOps)
+          j.push_back({{"tflite", op.tflite}, {"tflite_aliases", nlohmann::json::array()}, {"onnx", ""},
+                       {"ir", ""}, {"dtypes", op.what}});
         std::printf("%s\n", DumpJson(j, 2).c_str());
         return 0;
       }
@@ -46,6 +64,7 @@ void RegisterOps(CLI::App& app, Action* run) {
         rows.push_back({tflite, or_dash(ir::OpOnnxName(k)), ir::OpIrName(k),
                         ops::GetOpDef(k).dtypes});
       }
+      for (const ImportTimeOp& op : kImportTimeOps) rows.push_back({op.tflite, "-", "-", op.what});
       size_t w[3] = {0, 0, 0};
       for (const auto& r : rows)
         for (size_t c = 0; c < 3; ++c) w[c] = std::max(w[c], r[c].size());

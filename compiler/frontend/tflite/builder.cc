@@ -24,8 +24,8 @@ int32_t ModelBuilder::AddBuffer(const std::vector<uint8_t>& data) {
 int32_t ModelBuilder::AddTensor(const std::string& name, TensorType type,
                                 const std::vector<int32_t>& shape,
                                 const std::optional<QuantSpec>& quant, uint32_t buffer) {
-  tensors_.push_back(TensorRec{name, type, shape, quant, buffer});
-  return static_cast<int32_t>(tensors_.size() - 1);
+  sg().tensors.push_back(TensorRec{name, type, shape, quant, buffer});
+  return static_cast<int32_t>(sg().tensors.size() - 1);
 }
 
 int32_t ModelBuilder::AddConstTensor(const std::string& name, TensorType type,
@@ -69,8 +69,8 @@ int32_t ModelBuilder::AddOperatorWithCodeIndex(uint32_t opcode_index,
                                                const std::vector<int32_t>& outputs,
                                                BuiltinOptions options_type,
                                                fb::Offset<void> options) {
-  ops_.push_back(OpRec{opcode_index, inputs, outputs, options_type, options});
-  return static_cast<int32_t>(ops_.size() - 1);
+  sg().ops.push_back(OpRec{opcode_index, inputs, outputs, options_type, options});
+  return static_cast<int32_t>(sg().ops.size() - 1);
 }
 
 int32_t ModelBuilder::AddOperator(BuiltinOperator op, const std::vector<int32_t>& inputs,
@@ -151,6 +151,32 @@ int32_t ModelBuilder::AddSoftmax(int32_t input, int32_t output, float beta) {
                      o.Union());
 }
 
+int32_t ModelBuilder::AddSubgraph(const std::string& name) {
+  subgraphs_.push_back(SubgraphRec{name, {}, {}, {}, {}});
+  cur_ = subgraphs_.size() - 1;
+  return static_cast<int32_t>(cur_);
+}
+
+int32_t ModelBuilder::AddVarHandle(int32_t output, const std::string& shared_name, const std::string& container) {
+  fb::Offset<fb::String> c = 0;
+  if (!container.empty()) c = fbb_.CreateString(container);
+  auto o = tfl::CreateVarHandleOptions(fbb_, c, fbb_.CreateString(shared_name));
+  return AddOperator(BuiltinOperator::VAR_HANDLE, {}, {output}, BuiltinOptions::VarHandleOptions, o.Union());
+}
+
+int32_t ModelBuilder::AddReadVariable(int32_t resource, int32_t output) {
+  return AddOperator(BuiltinOperator::READ_VARIABLE, {resource}, {output});
+}
+
+int32_t ModelBuilder::AddAssignVariable(int32_t resource, int32_t value) {
+  return AddOperator(BuiltinOperator::ASSIGN_VARIABLE, {resource, value}, {});
+}
+
+int32_t ModelBuilder::AddCallOnce(int32_t init_subgraph) {
+  auto o = tfl::CreateCallOnceOptions(fbb_, init_subgraph);
+  return AddOperator(BuiltinOperator::CALL_ONCE, {}, {}, BuiltinOptions::CallOnceOptions, o.Union());
+}
+
 std::vector<uint8_t> ModelBuilder::Finish(bool with_identifier) {
   std::vector<fb::Offset<tfl::Buffer>> buffers;
   for (const auto& data : buffers_) {
@@ -160,17 +186,6 @@ std::vector<uint8_t> ModelBuilder::Finish(bool with_identifier) {
       v = fbb_.CreateVector(data);
     }
     buffers.push_back(tfl::CreateBuffer(fbb_, v));
-  }
-  std::vector<fb::Offset<tfl::Tensor>> tensors;
-  for (const auto& t : tensors_) {
-    fb::Offset<tfl::QuantizationParameters> q = 0;
-    if (t.quant) {
-      q = tfl::CreateQuantizationParameters(
-          fbb_, 0, 0, fbb_.CreateVector(t.quant->scale), fbb_.CreateVector(t.quant->zero_point),
-          tfl::QuantizationDetails::NONE, 0, t.quant->quantized_dimension);
-    }
-    tensors.push_back(tfl::CreateTensor(fbb_, fbb_.CreateVector(t.shape), t.type, t.buffer,
-                                        fbb_.CreateString(t.name), q, t.is_variable));
   }
   std::vector<fb::Offset<tfl::OperatorCode>> codes;
   for (const auto& c : codes_) {
@@ -182,16 +197,30 @@ std::vector<uint8_t> ModelBuilder::Finish(bool with_identifier) {
         style_ == OpCodeStyle::kModern ? c.op : BuiltinOperator::ADD;  // ADD = 0 = absent
     codes.push_back(tfl::CreateOperatorCode(fbb_, dep, custom, 1, modern));
   }
-  std::vector<fb::Offset<tfl::Operator>> ops;
-  for (const auto& o : ops_) {
-    ops.push_back(tfl::CreateOperator(fbb_, o.opcode_index, fbb_.CreateVector(o.inputs),
-                                      fbb_.CreateVector(o.outputs), o.options_type, o.options));
+  std::vector<fb::Offset<tfl::SubGraph>> subgraphs;
+  for (const SubgraphRec& g : subgraphs_) {
+    std::vector<fb::Offset<tfl::Tensor>> tensors;
+    for (const auto& t : g.tensors) {
+      fb::Offset<tfl::QuantizationParameters> q = 0;
+      if (t.quant) {
+        q = tfl::CreateQuantizationParameters(
+            fbb_, 0, 0, fbb_.CreateVector(t.quant->scale), fbb_.CreateVector(t.quant->zero_point),
+            tfl::QuantizationDetails::NONE, 0, t.quant->quantized_dimension);
+      }
+      tensors.push_back(tfl::CreateTensor(fbb_, fbb_.CreateVector(t.shape), t.type, t.buffer,
+                                          fbb_.CreateString(t.name), q, t.is_variable));
+    }
+    std::vector<fb::Offset<tfl::Operator>> ops;
+    for (const auto& o : g.ops) {
+      ops.push_back(tfl::CreateOperator(fbb_, o.opcode_index, fbb_.CreateVector(o.inputs),
+                                        fbb_.CreateVector(o.outputs), o.options_type, o.options));
+    }
+    subgraphs.push_back(tfl::CreateSubGraph(fbb_, fbb_.CreateVector(tensors), fbb_.CreateVector(g.inputs),
+                                            fbb_.CreateVector(g.outputs), fbb_.CreateVector(ops),
+                                            fbb_.CreateString(g.name)));
   }
-  auto subgraph = tfl::CreateSubGraph(fbb_, fbb_.CreateVector(tensors),
-                                      fbb_.CreateVector(inputs_), fbb_.CreateVector(outputs_),
-                                      fbb_.CreateVector(ops), fbb_.CreateString("main"));
   auto model = tfl::CreateModel(fbb_, 3, fbb_.CreateVector(codes),
-                                fbb_.CreateVector(std::vector<fb::Offset<tfl::SubGraph>>{subgraph}),
+                                fbb_.CreateVector(subgraphs),
                                 fbb_.CreateString(description_), fbb_.CreateVector(buffers));
   if (with_identifier) {
     fbb_.Finish(model, tfl::ModelIdentifier());

@@ -75,7 +75,7 @@ class ModelBuilder {
                          const std::vector<float>& values);
 
   // Marks tensor `tensor` as a variable (is_variable: persistent state, e.g. SVDF's).
-  void SetVariable(int32_t tensor) { tensors_.at(static_cast<size_t>(tensor)).is_variable = true; }
+  void SetVariable(int32_t tensor) { sg().tensors.at(static_cast<size_t>(tensor)).is_variable = true; }
 
   // Index of the operator code for (op, custom_name), created on first use.
   int32_t OpCodeIndex(BuiltinOperator op, const std::string& custom_name = "");
@@ -123,15 +123,29 @@ class ModelBuilder {
                      const std::vector<int32_t>& new_shape = {});
   int32_t AddSoftmax(int32_t input, int32_t output, float beta = 1.0f);
 
-  void SetInputs(const std::vector<int32_t>& inputs) { inputs_ = inputs; }
-  void SetOutputs(const std::vector<int32_t>& outputs) { outputs_ = outputs; }
+  void SetInputs(const std::vector<int32_t>& inputs) { sg().inputs = inputs; }
+  void SetOutputs(const std::vector<int32_t>& outputs) { sg().outputs = outputs; }
+
+  // Several subgraphs (e.g. the init subgraph of CALL_ONCE): AddSubgraph
+  // starts subgraph k (1, 2, ...) and makes it current; Select makes subgraph
+  // k current again. Tensors, operators, inputs and outputs go to the current
+  // subgraph (tensor indices are per subgraph); buffers and operator codes
+  // are the model's. The builder starts in subgraph 0, "main".
+  int32_t AddSubgraph(const std::string& name);
+  void Select(int32_t subgraph) { cur_ = static_cast<size_t>(subgraph); }
+  // Resource variables: VAR_HANDLE (container may be empty: absent),
+  // READ_VARIABLE, ASSIGN_VARIABLE and CALL_ONCE.
+  int32_t AddVarHandle(int32_t output, const std::string& shared_name, const std::string& container = "");
+  int32_t AddReadVariable(int32_t resource, int32_t output);
+  int32_t AddAssignVariable(int32_t resource, int32_t value);
+  int32_t AddCallOnce(int32_t init_subgraph);
   void SetOpCodeStyle(OpCodeStyle style) { style_ = style; }
   void SetDescription(const std::string& d) { description_ = d; }
 
   // For building option tables of other operators (e.g. CreatePool2DOptions(builder(), ...)).
   flatbuffers::FlatBufferBuilder& builder() { return fbb_; }
 
-  // Serializes the model (one subgraph named "main", schema version 3), with
+  // Serializes the model (subgraph 0 named "main", schema version 3), with
   // the "TFL3" identifier unless `with_identifier` is false. The builder must
   // not be used afterwards.
   std::vector<uint8_t> Finish(bool with_identifier = true);
@@ -156,12 +170,19 @@ class ModelBuilder {
     std::string custom;
   };
 
+  struct SubgraphRec {
+    std::string name;
+    std::vector<TensorRec> tensors;
+    std::vector<OpRec> ops;
+    std::vector<int32_t> inputs, outputs;
+  };
+  SubgraphRec& sg() { return subgraphs_.at(cur_); }
+
   flatbuffers::FlatBufferBuilder fbb_;
   std::vector<std::vector<uint8_t>> buffers_;
-  std::vector<TensorRec> tensors_;
-  std::vector<OpRec> ops_;
+  std::vector<SubgraphRec> subgraphs_{SubgraphRec{"main", {}, {}, {}, {}}};
+  size_t cur_ = 0;
   std::vector<CodeRec> codes_;
-  std::vector<int32_t> inputs_, outputs_;
   OpCodeStyle style_ = OpCodeStyle::kModern;
   std::string description_ = "ember ModelBuilder";
 };

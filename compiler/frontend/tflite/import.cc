@@ -54,6 +54,9 @@ Expected<ir::OpKind> ResolveOp(const Context& ctx, OpRef& ref) {
   if (value == static_cast<int32_t>(tfl::BuiltinOperator::CUSTOM)) {
     ref.op_name = "CUSTOM '" + (code->custom_code() ? code->custom_code()->str() : "") + "'";
   }
+  // Resource operators become no node of their own (ConvertResourceOp); the
+  // kind returned for them is never used.
+  if (IsResourceOp(ref.op_name)) return ir::OpKind::kReadVariable;
   std::optional<ir::OpKind> kind;
   if (name && *name && value != static_cast<int32_t>(tfl::BuiltinOperator::CUSTOM)) {
     kind = ir::OpKindFromTfliteName(name);
@@ -100,7 +103,9 @@ Status AddOutputs(Context& ctx, const OpRef& ref, ir::Node& node) {
   return Status::Ok();
 }
 
-Status ConvertOperators(Context& ctx) {
+}  // namespace
+
+Status detail::ConvertOperators(Context& ctx) {
   const auto* ops = ctx.subgraph->operators();
   for (flatbuffers::uoffset_t i = 0; ops && i < ops->size(); ++i) {
     OpRef ref;
@@ -113,6 +118,10 @@ Status ConvertOperators(Context& ctx) {
       ref.output_name = ctx.names[static_cast<size_t>(outs->Get(0))];
     }
     EMBER_ASSIGN_OR_RETURN(ir::OpKind kind, ResolveOp(ctx, ref));
+    if (IsResourceOp(ref.op_name)) {
+      EMBER_RETURN_IF_ERROR(ConvertResourceOp(ctx, ref));
+      continue;
+    }
     if (!outs || outs->size() == 0) {
       return OpError(ctx, ref, kOperandCount, ExitCode::kFailure, "the operator has no outputs",
                      kReexportHint);
@@ -128,6 +137,8 @@ Status ConvertOperators(Context& ctx) {
   }
   return Status::Ok();
 }
+
+namespace {
 
 Status ConvertGraphInputs(Context& ctx) {
   const auto* ins = ctx.subgraph->inputs();
@@ -226,13 +237,29 @@ Status OpenModel(const std::vector<uint8_t>& bytes, Context& ctx) {
   if (!subgraphs || subgraphs->size() == 0) {
     return FileError(ctx, kNoSubgraph, ExitCode::kFailure, "the model has no subgraph", hint);
   }
-  ctx.subgraph = subgraphs->Get(0);
-  ctx.num_tensors = ctx.subgraph->tensors() ? ctx.subgraph->tensors()->size() : 0;
-  ctx.names = UniqueNames(ctx.subgraph);
-  ctx.ir_id.assign(ctx.num_tensors, ir::kNoTensor);
-  ctx.available.assign(ctx.num_tensors, 0);
+  OpenSubgraph(ctx, 0, &ctx);
   return Status::Ok();
 }
+
+}  // namespace
+
+void detail::OpenSubgraph(const Context& model, int32_t index, Context* ctx) {
+  if (ctx != &model) {
+    ctx->source = model.source;
+    ctx->model = model.model;
+    ctx->bytes = model.bytes;
+    ctx->size = model.size;
+    ctx->resources = model.resources;
+  }
+  ctx->subgraph_index = index;
+  ctx->subgraph = model.model->subgraphs()->Get(static_cast<flatbuffers::uoffset_t>(index));
+  ctx->num_tensors = ctx->subgraph->tensors() ? ctx->subgraph->tensors()->size() : 0;
+  ctx->names = UniqueNames(ctx->subgraph);
+  ctx->ir_id.assign(ctx->num_tensors, ir::kNoTensor);
+  ctx->available.assign(ctx->num_tensors, 0);
+}
+
+namespace {
 
 // Prefixes the file name to a diagnostic of a later stage.
 Diagnostic WithSource(const Context& ctx, Diagnostic d) {
@@ -247,8 +274,11 @@ Expected<ir::Graph> ImportTflite(const std::vector<uint8_t>& bytes, const std::s
   Context ctx;
   ctx.source = source;
   EMBER_RETURN_IF_ERROR(OpenModel(bytes, ctx));
+  std::shared_ptr<Resources> resources;
+  EMBER_RETURN_IF_ERROR(PrepareResources(ctx, &resources));
   EMBER_RETURN_IF_ERROR(ConvertGraphInputs(ctx));
   EMBER_RETURN_IF_ERROR(ConvertOperators(ctx));
+  EMBER_RETURN_IF_ERROR(FinishResources(ctx));
   EMBER_RETURN_IF_ERROR(ConvertGraphOutputs(ctx));
   if (Status s = ir::Verify(ctx.graph); !s.ok()) return WithSource(ctx, s.diag());
   if (Status s = ops::CheckGraph(ctx.graph); !s.ok()) return WithSource(ctx, s.diag());

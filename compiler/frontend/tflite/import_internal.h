@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,13 +40,20 @@ inline constexpr const char* kSparse = "E0121";
 inline constexpr const char* kQuantDetails = "E0122";
 inline constexpr const char* kVariable = "E0123";  // retired: variables are imported
 inline constexpr const char* kOperandRank = "E0124";
+inline constexpr const char* kResourceType = "E0125";   // resource variable types disagree, or never assigned
+inline constexpr const char* kCallOnce = "E0126";       // a CALL_ONCE ember cannot run at import
+inline constexpr const char* kResourceHandle = "E0127"; // READ/ASSIGN_VARIABLE without a VAR_HANDLE
 // Warnings (the import goes on).
 inline constexpr const char* kQuantAxisRepaired = "W0101";
+
+struct Resources;  // import_resource.cc: the model's resource variables
 
 // State of one import. Tensors are converted lazily, on first use, so that
 // tensors nobody reads (and constants that become attributes) never reach
 // the IR.
 struct Context {
+  int32_t subgraph_index = 0;         // 0: the model; others: a CALL_ONCE init subgraph
+  Resources* resources = nullptr;     // shared by all subgraphs of one import
   std::string source;                 // file name for diagnostics
   const ::tflite::Model* model = nullptr;
   const uint8_t* bytes = nullptr;     // the whole file, for options tables
@@ -118,5 +126,25 @@ Expected<std::vector<ir::Node>> LowerOutputs(Context& ctx, const OpRef& op, ir::
 // Fills `node` (op kind already set; inputs, attributes) for one operator.
 // Outputs are added by the caller.
 Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node);
+
+// Resource variables (import_resource.cc, docs/frontend-tflite.md).
+// True for VAR_HANDLE, READ_VARIABLE, ASSIGN_VARIABLE and CALL_ONCE, which
+// ConvertOperators hands to ConvertResourceOp instead of ConvertOperator.
+bool IsResourceOp(const std::string& op_name);
+// Scans every subgraph for VAR_HANDLE and ASSIGN_VARIABLE: the resources and
+// their types (TFLite Micro's prepare order). Sets ctx.resources (owned by
+// `*storage`).
+Status PrepareResources(Context& ctx, std::shared_ptr<Resources>* storage);
+// Converts one resource operator of ctx's subgraph (a CALL_ONCE imports and
+// evaluates its init subgraph).
+Status ConvertResourceOp(Context& ctx, const OpRef& op);
+// After the operators of ctx's subgraph: writes each assigned resource's last
+// value to its variable (assign_variable nodes at the end) and, for subgraph
+// 0, sets the variables' initial values.
+Status FinishResources(Context& ctx);
+// Steps of import.cc that the init subgraphs reuse.
+Status ConvertOperators(Context& ctx);
+// Context for subgraph `index` (range-checked by the caller) of ctx's model.
+void OpenSubgraph(const Context& model, int32_t index, Context* ctx);
 
 }  // namespace ember::frontend::tflite::detail

@@ -796,6 +796,8 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kUnidirectionalSequenceLstm: return ConvertLstm(ctx, op, node);
     case K::kClip:
     case K::kHardSigmoid: break;  // no TFLite operator
+    case K::kReadVariable:
+    case K::kAssignVariable: break;  // ConvertResourceOp (import_resource.cc)
     case K::kResizeNearestNeighbor:
     case K::kResizeBilinear: return ConvertResize(ctx, op, node);
     case K::kArgMax:

@@ -27,8 +27,9 @@ Diagnostic FileError(const Context& ctx, const char* id, ExitCode exit, const st
 
 Diagnostic OpError(const Context& ctx, const OpRef& op, const char* id, ExitCode exit,
                    const std::string& message, const std::string& hint) {
+  const std::string sub = ctx.subgraph_index == 0 ? "" : " of subgraph " + std::to_string(ctx.subgraph_index);
   return MakeDiag(id, exit,
-                  ctx.source + ": operator " + std::to_string(op.index) + " (" + op.op_name +
+                  ctx.source + ": operator " + std::to_string(op.index) + sub + " (" + op.op_name +
                       ", output '" + op.output_name + "'): " + message,
                   hint);
 }
