@@ -288,6 +288,43 @@ TEST(Streaming, ResourceVariablesKeptAcrossRunsLikeTheReference) {
   ExpectModelStreamMatchesReference(test::ResourceStreamModel(), true, 32);
 }
 
+// The same model on the emulated Cortex-M4: three inferences in a row (the
+// harness's EMBER_HARNESS_RUNS) leave the output of the reference's third
+// run with one state, which differs from a first run's.
+TEST(Streaming, ResourceVariablesKeptAcrossRunsOnCortexM4) {
+  EMBER_REQUIRE_QEMU_TOOLS();
+  const std::string dir = TempDir();
+  WriteFile(dir + "/m.tflite", test::ResourceStreamModel());
+  const std::vector<uint8_t> x = {10, 245};
+  WriteFile(dir + "/x.bin", x);
+  auto g = frontend::tflite::ImportTflite(test::ResourceStreamModel(), "m.tflite");
+  ASSERT_TRUE(g.ok()) << g.diag().ToString();
+  ops::EvalState state;
+  ops::EvalOptions o;
+  o.state = &state;
+  std::vector<std::vector<uint8_t>> outs;
+  for (int k = 0; k < 3; ++k) {
+    auto r = ops::EvaluateGraph(*g, {x}, o);
+    ASSERT_TRUE(r.ok()) << r.diag().ToString();
+    outs.push_back(r->outputs[0]);
+  }
+  ASSERT_NE(outs[0], outs[2]) << "the state never changes the output: the test proves nothing";
+  const CliResult c = RunCli({"compile", dir + "/m.tflite", "--target", "cortex-m4", "--module-name", "stream",
+                              "-o", dir + "/mlf"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const qemu::Command b = qemu::Build(qemu::Quote(dir + "/mlf") + " " + qemu::Quote(dir + "/x.bin") +
+                                          " mps2-an386 " + qemu::Quote(dir + "/m4.elf"),
+                                      "EMBER_HARNESS_RUNS=3");
+  ASSERT_EQ(b.exit_code, 0) << b.output;
+  const qemu::Command r = qemu::Emulate(dir + "/m4.elf", "mps2-an386", 120);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const qemu::HarnessResult h = qemu::ParseHarness(r.output);
+  ASSERT_TRUE(h.ok) << r.output;
+  ASSERT_EQ(h.instructions.size(), 3u) << r.output;
+  ASSERT_EQ(h.outputs.size(), 1u);
+  EXPECT_EQ(h.outputs[0], outs[2]) << r.output;
+}
+
 TEST(Streaming, AnalyzeAndPlanCountTheResourceState) {
   const std::string dir = TempDir();
   WriteFile(dir + "/m.tflite", test::ResourceStreamModel());
