@@ -24,6 +24,7 @@
 #include "frontend/tflite/import_internal.h"
 #include "ir/verifier.h"
 #include "ops/evaluate.h"
+#include "ops/op.h"
 #include "support/utf8.h"
 
 namespace ember::frontend::tflite::detail {
@@ -62,6 +63,10 @@ struct Resources {
 namespace {
 
 constexpr const char* kReexport = "the model file is damaged; re-export it from the converter";
+// Limits of an init subgraph's evaluation at import (far beyond what
+// initialising a microcontroller model's state takes).
+constexpr int64_t kMaxInitBytes = int64_t{64} << 20;
+constexpr int64_t kMaxInitMacs = int64_t{1} << 28;
 
 std::string Where(const Context& ctx, size_t op_index) {
   return "operator " + std::to_string(op_index) + " of subgraph " + std::to_string(ctx.subgraph_index);
@@ -345,6 +350,19 @@ Status ConvertCallOnce(Context& ctx, const OpRef& op) {
   EMBER_RETURN_IF_ERROR(FinishResources(sub));
   if (Status s = ir::Verify(sub.graph); !s.ok()) return InitError(ctx, op, k, s.diag().message);
   if (Status s = ops::CheckGraph(sub.graph); !s.ok()) return InitError(ctx, op, k, s.diag().message);
+  // The evaluation runs inside the compiler: bounded like any other input.
+  int64_t bytes = 0, macs = 0;
+  for (const ir::Tensor& t : sub.graph.tensors) bytes += t.size_bytes();
+  for (const ir::Node& n : sub.graph.nodes) {
+    const ops::OpDef& def = ops::GetOpDef(n.op);
+    if (def.macs) macs += def.macs(sub.graph, n);
+  }
+  if (bytes > kMaxInitBytes || macs > kMaxInitMacs) {
+    return InitError(ctx, op, k,
+                     "it holds " + std::to_string(bytes) + " bytes of tensors and " + std::to_string(macs) +
+                         " multiply-accumulates; ember evaluates at most " + std::to_string(kMaxInitBytes) +
+                         " bytes and " + std::to_string(kMaxInitMacs) + " multiply-accumulates at import");
+  }
   ops::EvalState state;
   ops::EvalOptions eo;
   eo.state = &state;
