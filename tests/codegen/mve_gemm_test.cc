@@ -1,15 +1,18 @@
 // Helium (cortex-m55) conv2d, fully_connected and add kernels against the reference
-// evaluator, byte for byte, on generated edge cases: once compiled for the
+// evaluator, byte for byte, on generated edge cases (a few at non-default
+// schedules, docs/tuning.md): once compiled for the
 // host (mve.h's portable C) and once compiled with arm-none-eabi-gcc for
 // cortex-m55 and run under QEMU on mps3-an547 (the MVE instructions).
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "codegen/c/schedule.h"
 #include "codegen/conv_cases.h"
 #include "e2e/qemu_util.h"
 #include "ops/evaluate.h"
@@ -25,6 +28,8 @@ struct Case {
   // sharing one body); `node` stays the reference.
   std::shared_ptr<const ir::Graph> both = nullptr;
   size_t index = 0;
+  // Non-default schedules by node index (docs/tuning.md); empty: the defaults.
+  std::map<size_t, codegen::c::Schedule> schedules = {};
 };
 
 Case Conv(const std::string& name, const ConvCase& k) {
@@ -155,6 +160,39 @@ std::vector<Case> Cases() {
   k2 = k;
   k2.seed = 33, k2.oc = 8;
   pair("shared_3x3_same_geometry", k, k2);
+
+  // Non-default schedules (rows per block, chunks per pass of the depth loop).
+  auto scheduled = [&](Case c, const codegen::c::Schedule& s) {
+    c.name += "_" + s.ToString();
+    c.schedules[c.index] = s;
+    if (c.both) c.schedules[1 - c.index] = s;
+    v.push_back(std::move(c));
+  };
+  using Sch = codegen::c::Schedule;
+  k = ConvCase();
+  k.h = 25, k.w = 5, k.c = 64, k.oc = 64, k.kh = 1, k.kw = 1, k.pad = {0, 0, 0, 0};
+  k.act = "relu", k.zin = -128, k.zout = -128;
+  scheduled(Conv("pointwise_64_to_64", k), Sch{{{"pixels", 1}, {"unroll", 2}}});
+  k = ConvCase();
+  k.h = 7, k.w = 6, k.c = 17, k.oc = 33, k.zin = -128, k.zout = 127, k.seed = 5;
+  scheduled(Conv("c17_oc33_3x3_tails", k), Sch{{{"pixels", 2}, {"unroll", 4}}});
+  k.h = 5, k.w = 5;  // odd pixel count, one pixel per block
+  scheduled(Conv("c17_oc33_3x3_tails_25_pixels", k), Sch{{{"pixels", 1}, {"unroll", 4}}});
+  f = FcCase();
+  f.act = "relu";
+  scheduled(Fc("fc_640_to_128_per_tensor", f), Sch{{{"rows", 1}, {"unroll", 4}}});
+  f = FcCase();
+  f.in_shape = {3, 90}, f.units = 12, f.zw = 7, f.zin = 9;
+  scheduled(Fc("fc_filter_zero_point_batch3", f), Sch{{{"rows", 1}, {"unroll", 2}}});
+  k = ConvCase();
+  k.h = 4, k.w = 6, k.c = 48, k.oc = 20, k.kh = 1, k.kw = 1, k.pad = {0, 0, 0, 0};
+  k.act = "relu", k.zin = -128, k.zout = -128;
+  k2 = k;
+  k2.h = 3, k2.w = 3, k2.c = 64, k2.oc = 6, k2.seed = 21;
+  const size_t first = v.size();
+  pair("shared_pointwise_scheduled", k, k2);
+  for (size_t i = first; i < v.size(); ++i)
+    v[i].schedules = {{0, Sch{{{"pixels", 1}, {"unroll", 2}}}}, {1, Sch{{{"pixels", 1}, {"unroll", 2}}}}};
   return v;
 }
 
@@ -163,7 +201,8 @@ Expected<codegen::c::Kernel> EmitM55(const Case& c, codegen::c::ConstPool& const
   auto target = codegen::c::ParseTarget("cortex-m55");
   if (!target.ok()) return target.diag();
   const ir::Graph& g = c.both ? *c.both : c.node.graph();
-  codegen::c::KernelContext ctx{g, g.nodes.at(c.index), c.index, fn, consts, *target};
+  codegen::c::KernelContext ctx{g, g.nodes.at(c.index), c.index, fn, consts, *target, false,
+                                c.schedules.empty() ? nullptr : &c.schedules};
   return codegen::c::GetEmitter(g.nodes[c.index].op).emit(ctx);
 }
 
@@ -177,15 +216,19 @@ TEST(MveGemmKernel, HostMatchesReference) {
     EXPECT_NE(k->code.find("ccess order"), std::string::npos);
     if (!c.both) {
       EXPECT_EQ(k->code.find("ember_mve_conv_"), std::string::npos) << "a layer alone keeps literal bounds";
-      ExpectKernelMatchesReference(c.node.graph(), c.inputs, 0.0, "cortex-m55");
-      continue;
+      if (c.schedules.empty()) {
+        ExpectKernelMatchesReference(c.node.graph(), c.inputs, 0.0, "cortex-m55");
+        continue;
+      }
+    } else {
+      EXPECT_NE(k->code.find("ember_mve_conv_"), std::string::npos) << "no shared body";
     }
-    EXPECT_NE(k->code.find("ember_mve_conv_"), std::string::npos) << "no shared body";
     auto want = ops::EvaluateGraph(c.node.graph(), c.inputs);
     ASSERT_TRUE(want.ok()) << want.diag().ToString();
     std::string src;
     std::vector<std::vector<uint8_t>> overlapped;  // input and output in one buffer
-    auto got = RunKernelInC(*c.both, c.index, c.inputs, "cortex-m55", &src, &overlapped);
+    auto got = RunKernelInC(c.both ? *c.both : c.node.graph(), c.index, c.inputs, "cortex-m55", &src, &overlapped,
+                            c.schedules.empty() ? nullptr : &c.schedules);
     ASSERT_TRUE(got.ok()) << got.diag().ToString() << src;
     EXPECT_EQ(got->at(0), want->outputs.at(0));
     for (const auto& o : overlapped) EXPECT_EQ(o, want->outputs.at(0)) << "overlapped";

@@ -29,8 +29,9 @@ std::optional<ScheduleSpace> SpaceOf(const ir::Graph& g, size_t index, const std
   return codegen::c::TuningSpace(ctx);
 }
 
-std::string CodeOf(const ir::Graph& g, size_t index, const std::map<size_t, Schedule>* schedules) {
-  auto tg = codegen::c::ParseTarget("cortex-m4");
+std::string CodeOf(const ir::Graph& g, size_t index, const std::map<size_t, Schedule>* schedules,
+                   const std::string& target = "cortex-m4") {
+  auto tg = codegen::c::ParseTarget(target);
   codegen::c::ConstPool consts("k");
   const codegen::c::KernelContext ctx{g, g.nodes.at(index), index, "f", consts, *tg, false, schedules};
   auto k = codegen::c::GetEmitter(g.nodes[index].op).emit(ctx);
@@ -41,8 +42,9 @@ std::string CodeOf(const ir::Graph& g, size_t index, const std::map<size_t, Sche
 // Every point of node `index`'s space, run on the host (dsp.h's portable C),
 // equals the reference; so does every declared overlap.
 void ExpectWholeSpaceBitExact(const ir::Graph& g, size_t index, const ir::Graph& alone,
-                              const std::vector<uint8_t>& input, const char* what) {
-  const std::optional<ScheduleSpace> sp = SpaceOf(g, index);
+                              const std::vector<uint8_t>& input, const char* what,
+                              const std::string& target = "cortex-m4") {
+  const std::optional<ScheduleSpace> sp = SpaceOf(g, index, target);
   ASSERT_TRUE(sp.has_value()) << what << ": no tuning space";
   auto want = ops::EvaluateGraph(alone, {input});
   ASSERT_TRUE(want.ok()) << want.diag().ToString();
@@ -53,11 +55,11 @@ void ExpectWholeSpaceBitExact(const ir::Graph& g, size_t index, const ir::Graph&
     for (size_t n = 0; n < g.nodes.size(); ++n) all[n] = s;  // every layer alike (a shared body stays shared)
     std::string src;
     std::vector<std::vector<uint8_t>> overlapped;
-    auto got = RunKernelInC(g, index, {input}, "cortex-m4", &src, &overlapped, &all);
+    auto got = RunKernelInC(g, index, {input}, target, &src, &overlapped, &all);
     ASSERT_TRUE(got.ok()) << what << " " << s.ToString() << ": " << got.diag().ToString() << src;
     EXPECT_EQ(got->at(0), want->outputs.at(0)) << what << " " << s.ToString() << "\n" << src;
     for (const auto& o : overlapped) EXPECT_EQ(o, want->outputs.at(0)) << what << " " << s.ToString() << ", overlapped";
-    texts.insert(CodeOf(g, index, &all));
+    texts.insert(CodeOf(g, index, &all, target));
   }
   // Every point is a different kernel (no knob is ignored).
   EXPECT_EQ(static_cast<int64_t>(texts.size()), sp->Size()) << what;
@@ -84,7 +86,7 @@ TEST(ScheduleConv2D, SpaceKnobsAndDefault) {
   // The default point emits exactly the code of no schedule.
   std::map<size_t, Schedule> def{{0, sp->default_point}};
   EXPECT_EQ(CodeOf(t.graph(), 0, &def), CodeOf(t.graph(), 0, nullptr));
-  // Portable targets and Helium have no space (yet).
+  // Portable targets have no space.
   EXPECT_FALSE(SpaceOf(t.graph(), 0, "cortex-m3").has_value());
   EXPECT_FALSE(SpaceOf(t.graph(), 0, "host").has_value());
 }
@@ -186,6 +188,90 @@ TEST(ScheduleDepthwise, SpaceAndWholeSpaceBitExact) {
   ExpectWholeSpaceBitExact(t.graph(), 0, t.graph(), in, "depthwise 3x3 10 channels");
   OneNode s2 = BuildDw(7, 5, 8, {2, 2}, &in);
   ExpectWholeSpaceBitExact(s2.graph(), 0, s2.graph(), in, "depthwise 3x3 stride 2");
+}
+
+// Helium (cortex-m55): conv2d and fully_connected share the knobs of the MVE
+// matrix product (gemm_s8): rows per block and chunks per pass of the depth
+// loop; run on the host through mve.h's portable C.
+TEST(ScheduleMve, Conv2DSpaceKnobsAndDefault) {
+  std::vector<uint8_t> in;
+  OneNode t = BuildConv(Pointwise(64, 12), &in);  // depth 64: 4 chunks, 3 after the first
+  const auto sp = SpaceOf(t.graph(), 0, "cortex-m55");
+  ASSERT_TRUE(sp.has_value());
+  EXPECT_EQ(sp->kernel, "mve.conv2d");
+  ASSERT_EQ(sp->knobs.size(), 2u);
+  EXPECT_EQ(sp->knobs[0].name, "pixels");
+  EXPECT_EQ(sp->knobs[1].name, "unroll");
+  EXPECT_EQ(sp->knobs[1].values, (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(sp->default_point.ToString(), "pixels=2,unroll=1");
+  EXPECT_TRUE(sp->Contains(sp->default_point));
+  std::map<size_t, Schedule> def{{0, sp->default_point}};
+  EXPECT_EQ(CodeOf(t.graph(), 0, &def, "cortex-m55"), CodeOf(t.graph(), 0, nullptr, "cortex-m55"));
+  OneNode deep = BuildConv(Pointwise(96, 4), &in);  // 6 chunks: unroll 4 too
+  EXPECT_EQ(SpaceOf(deep.graph(), 0, "cortex-m55")->knobs[1].values, (std::vector<int64_t>{1, 2, 4}));
+  OneNode shallow = BuildConv(Pointwise(20, 4), &in);  // 1 full chunk: no unroll
+  EXPECT_EQ(SpaceOf(shallow.graph(), 0, "cortex-m55")->Size(), 2);
+}
+
+TEST(ScheduleMve, Conv2DWholeSpaceBitExact) {
+  ConvCase k = Pointwise(100, 7);  // 25 pixels (odd), 7 channels, depth 100: 6 chunks and a tail of 4
+  k.act = "relu6";
+  std::vector<uint8_t> in;
+  OneNode t = BuildConv(k, &in);
+  ExpectWholeSpaceBitExact(t.graph(), 0, t.graph(), in, "mve pointwise 100->7", "cortex-m55");
+  ConvCase c;
+  c.h = 7, c.w = 6, c.c = 9, c.oc = 6, c.kh = 3, c.kw = 3, c.stride = {2, 1}, c.pad = {1, 1, 1, 1};
+  c.act = "relu", c.per_channel = true;  // depth 81: 5 chunks and a tail of 1, im2col with borders
+  OneNode t2 = BuildConv(c, &in);
+  ExpectWholeSpaceBitExact(t2.graph(), 0, t2.graph(), in, "mve 3x3 stride 2x1 padded", "cortex-m55");
+}
+
+TEST(ScheduleMve, Conv2DWholeSpaceBitExactSharedBody) {
+  // Two pointwise layers of one kind share a body at every point (depths 96 and 48).
+  ConvCase a = Pointwise(96, 12), b = Pointwise(48, 6);
+  a.act = b.act = "relu", a.zin = b.zin = -128, a.zout = b.zout = -128;
+  b.h = 3, b.w = 3, b.seed = 77;
+  std::vector<uint8_t> in_a, in_b;
+  OneNode ta = BuildConv(a, &in_a), tb = BuildConv(b, &in_b);
+  const ir::Graph both = MergeGraphs(ta.graph(), tb.graph(), "conv_b");
+  ExpectWholeSpaceBitExact(both, 0, ta.graph(), in_a, "mve shared pointwise 96->12", "cortex-m55");
+  ExpectWholeSpaceBitExact(both, 1, tb.graph(), in_b, "mve shared pointwise 48->6", "cortex-m55");
+  std::map<size_t, Schedule> s{{0, Schedule{{{"pixels", 1}, {"unroll", 4}}}},
+                               {1, Schedule{{{"pixels", 1}, {"unroll", 4}}}}};
+  EXPECT_NE(CodeOf(both, 1, &s, "cortex-m55").find("ember_mve_conv_"), std::string::npos);
+}
+
+TEST(ScheduleMve, FullyConnectedSpaceAndWholeSpaceBitExact) {
+  FcCase k;
+  k.in_shape = {3, 90};  // three rows (odd), 5 chunks and a tail of 10
+  k.units = 7;
+  k.act = "relu";
+  std::vector<uint8_t> in;
+  OneNode t = BuildFc(k, &in);
+  const auto sp = SpaceOf(t.graph(), 0, "cortex-m55");
+  ASSERT_TRUE(sp.has_value());
+  EXPECT_EQ(sp->kernel, "mve.fully_connected");
+  EXPECT_EQ(sp->default_point.ToString(), "rows=2,unroll=1");
+  EXPECT_EQ(sp->Size(), 6);
+  std::map<size_t, Schedule> def{{0, sp->default_point}};
+  EXPECT_EQ(CodeOf(t.graph(), 0, &def, "cortex-m55"), CodeOf(t.graph(), 0, nullptr, "cortex-m55"));
+  ExpectWholeSpaceBitExact(t.graph(), 0, t.graph(), in, "mve fc 90->7", "cortex-m55");
+  FcCase z = k;  // per-tensor weights with a zero point (the row-sum term)
+  z.zw = 3;
+  z.per_channel = false;
+  OneNode tz = BuildFc(z, &in);
+  ExpectWholeSpaceBitExact(tz.graph(), 0, tz.graph(), in, "mve fc 90->7 z_w 3", "cortex-m55");
+}
+
+TEST(ScheduleMve, ClampsAPointOutsideTheSpace) {
+  std::vector<uint8_t> in;
+  OneNode t = BuildConv(Pointwise(20, 5), &in);
+  std::map<size_t, Schedule> s{{0, Schedule{{{"pixels", 3}, {"unroll", 4}}}}};
+  auto want = ops::EvaluateGraph(t.graph(), {in});
+  ASSERT_TRUE(want.ok());
+  auto got = RunKernelInC(t.graph(), 0, {in}, "cortex-m55", nullptr, nullptr, &s);
+  ASSERT_TRUE(got.ok()) << got.diag().ToString();
+  EXPECT_EQ(got->at(0), want->outputs.at(0));
 }
 
 }  // namespace

@@ -39,7 +39,8 @@ struct Knob {
 };
 
 struct ScheduleSpace {
-  std::string kernel;     // the tunable kernel: "dsp.conv2d", "dsp.depthwise_conv2d", "dsp.fully_connected"
+  std::string kernel;     // the tunable kernel: "dsp.conv2d", "dsp.depthwise_conv2d", "dsp.fully_connected",
+                          // "mve.conv2d", "mve.fully_connected"
   std::vector<Knob> knobs;
   Schedule default_point;  // the emitter's heuristic for this node
   // Number of points (product of the knobs' value counts).
@@ -55,7 +56,7 @@ struct ScheduleSpace {
 
 // The space of node ctx.node for ctx.target, when its kernel is a tunable
 // variant (the same selection the emitters make); nullopt otherwise (the
-// portable kernels and the Helium ones have no knobs yet).
+// portable kernels and the Helium depthwise and add have no knobs yet).
 std::optional<ScheduleSpace> TuningSpace(const KernelContext& ctx);
 
 // The schedule node `index` is emitted with: from the context's schedule map

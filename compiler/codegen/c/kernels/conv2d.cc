@@ -155,7 +155,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     const PixelLoop dsp_loop{"int8_t", s.batch, s.in_c, s.out_c,
                              {s.in_h, s.k_h, s.w.stride_h, s.w.dilation_h, s.w.pad_top, s.out_h},
                              {s.in_w, s.k_w, s.w.stride_w, s.w.dilation_w, s.w.pad_left, s.out_w}};
-    DeclareOverlap(&k, PixelBlockOverlapDelta(dsp_loop, use_mve ? 2 : dsp::Conv2DPixelBlock(ctx), 1));
+    DeclareOverlap(&k, PixelBlockOverlapDelta(dsp_loop, use_mve ? mve::Conv2DPixelBlock(ctx) : dsp::Conv2DPixelBlock(ctx), 1));
     return k;
   }
 

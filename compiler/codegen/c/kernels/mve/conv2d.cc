@@ -8,8 +8,13 @@
 // ops/conv2d.cc.
 //
 // Access order: output pixels in raster order (batch, oy, ox), in blocks of 2
-// consecutive pixels (the last may be 1); a block's outputs are written only
-// after all of the block's inputs were read (gathered or used).
+// consecutive pixels (the last may be 1; schedule pixels=1: blocks of 1); a
+// block's outputs are written only after all of the block's inputs were read
+// (gathered or used).
+//
+// Schedule (Conv2DSpace, docs/tuning.md): pixels per block and chunks per pass
+// of the depth loop (gemm_s8.h); the default point is the kernel above.
+#include <map>
 #include <string>
 #include <vector>
 
@@ -134,6 +139,8 @@ Expected<GemmS8> PrepareGemm(const KernelContext& ctx) {
                          s.win.pad_top == 0 && s.win.pad_left == 0 && s.win.pad_bottom == 0 &&
                          s.win.pad_right == 0 && s.oh == s.h && s.ow == s.w;
   if (!pointwise) gm.im2col = Im2col(s, zin);
+  ApplyGemmS8Schedule(ScheduleOf(ctx, ctx.node_index), "pixels", &gm);
+  const std::string bp = S(gm.block_rows) + (gm.block_rows == 1 ? " pixel" : " pixels");
 
   const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
   std::string c = "/* conv2d '" + n.name + "': " + TypeString(g, n.inputs[0]) + " -> " +
@@ -144,8 +151,8 @@ Expected<GemmS8> PrepareGemm(const KernelContext& ctx) {
   c += ", pad " + PadString(s.win) + ", act " + ops::ActivationName(s.win.act) + (has_bias ? "" : ", no bias");
   c += "\n   " + rq.Describe() + "; init = bias - z_in * sum(w)\n";
   c += std::string("   Helium: ") + (pointwise ? "rows read from the input" : "im2col rows in scratch") +
-       ", blocks of 2 pixels, 4 channels per pass (VMLADAVA.S8), vector requantization.\n"
-       "   Access order: output pixels in raster order (batch, oy, ox) in blocks of 2; a block's\n"
+       ", blocks of " + bp + ", 4 channels per pass (VMLADAVA.S8), vector requantization.\n"
+       "   Access order: output pixels in raster order (batch, oy, ox) in blocks of " + S(gm.block_rows) + "; a block's\n"
        "   outputs are written only after all of its inputs were read. */\n";
   gm.comment = c;
   return gm;
@@ -153,11 +160,12 @@ Expected<GemmS8> PrepareGemm(const KernelContext& ctx) {
 
 // The name of the shared body node `index` of the graph would call, "" when
 // the Helium conv2d does not apply to it.
-std::string SharedBodyName(const ir::Graph& g, size_t index, const Target& target) {
+std::string SharedBodyName(const ir::Graph& g, size_t index, const Target& target,
+                           const std::map<size_t, Schedule>* schedules) {
   const ir::Node& n = g.nodes[index];
   if (n.op != ir::OpKind::kConv2D) return "";
   ConstPool unused("unused");
-  const KernelContext ctx{g, n, index, "f", unused, target};
+  const KernelContext ctx{g, n, index, "f", unused, target, false, schedules};
   if (!Conv2DApplies(ctx)) return "";
   Expected<GemmS8> gm = PrepareGemm(ctx);
   if (!gm.ok()) return "";
@@ -170,16 +178,31 @@ std::string SharedBodyName(const ir::Graph& g, size_t index, const Target& targe
 
 }  // namespace
 
+std::optional<ScheduleSpace> Conv2DSpace(const KernelContext& ctx) {
+  const ir::Tensor& f = ctx.graph.tensor(ctx.node.inputs[1]);
+  ScheduleSpace sp;
+  sp.kernel = "mve.conv2d";
+  sp.knobs = GemmS8Knobs(f.shape[1] * f.shape[2] * f.shape[3], "pixels");
+  sp.default_point = GemmS8Default("pixels");
+  return sp;
+}
+
+int Conv2DPixelBlock(const KernelContext& ctx) {
+  GemmS8 g;
+  ApplyGemmS8Schedule(ScheduleOf(ctx, ctx.node_index), "pixels", &g);
+  return g.block_rows;
+}
+
 // Layers whose kernel text would be the same but for the sizes and tables
 // share one body (shared_kernel.h; vww: two bodies for eleven of its fourteen
 // layers); a layer alone of its kind keeps literal bounds.
 Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   Expected<GemmS8> gm = PrepareGemm(ctx);
   if (!gm.ok()) return gm.status();
-  const std::string mine = SharedBodyName(ctx.graph, ctx.node_index, ctx.target);
+  const std::string mine = SharedBodyName(ctx.graph, ctx.node_index, ctx.target, ctx.schedules);
   for (size_t i = 0; i < ctx.graph.nodes.size() && !mine.empty() && !gm->share; ++i)
     if (i != ctx.node_index && ShareGroupOf(ctx, i) == ShareGroupOf(ctx, ctx.node_index) &&
-        SharedBodyName(ctx.graph, i, ctx.target) == mine)
+        SharedBodyName(ctx.graph, i, ctx.target, ctx.schedules) == mine)
       gm->share = true;
   if (gm->share)
     gm->comment.insert(gm->comment.rfind("   Access order"), "   In a body shared by the layers with the same text.\n");

@@ -5,9 +5,13 @@
 // zero point adds -z_w * sum(x) per row (VADDVA.S8), exact since int32 sums
 // wrap; bit-exact with ops/fully_connected.cc.
 //
-// Access order: rows (batches) ascending in blocks of 2 (the last may be 1);
-// a block's outputs are written while its inputs are still being read (no
-// staging: FC needs no scratch), so they must not overlap the block's inputs.
+// Schedule (FullyConnectedSpace, docs/tuning.md): rows per block and chunks
+// per pass of the depth loop (gemm_s8.h); the default point is the kernel above.
+//
+// Access order: rows (batches) ascending in blocks of 2 (the last may be 1;
+// schedule rows=1: blocks of 1); a block's outputs are written while its
+// inputs are still being read (no staging: FC needs no scratch), so they must
+// not overlap the block's inputs.
 #include <string>
 #include <vector>
 
@@ -29,6 +33,14 @@ bool FullyConnectedApplies(const KernelContext& ctx) {
   if (wt.shape.size() != 2 || wt.shape[1] <= 0 || !wt.quant) return false;
   return in.num_elements() % wt.shape[1] == 0 && in.num_elements() < (int64_t{1} << 28) &&
          wt.num_elements() < (int64_t{1} << 24);
+}
+
+std::optional<ScheduleSpace> FullyConnectedSpace(const KernelContext& ctx) {
+  ScheduleSpace sp;
+  sp.kernel = "mve.fully_connected";
+  sp.knobs = GemmS8Knobs(ctx.graph.tensor(ctx.node.inputs[1]).shape[1], "rows");
+  sp.default_point = GemmS8Default("rows");
+  return sp;
 }
 
 Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
@@ -53,14 +65,15 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
   gm.init = FoldZeroPoints(gm.weights, BiasData(g, n, units), units, depth, zin, zw);
   gm.row_sum_mult = ops::WrapMul(-1, zw);
   gm.stage = false;
+  ApplyGemmS8Schedule(ScheduleOf(ctx, ctx.node_index), "rows", &gm);
   gm.comment = "/* fully_connected '" + n.name + "': " + TypeString(g, n.inputs[0]) + " -> " +
                TypeString(g, n.outputs[0]) + ", " + std::to_string(batches) + " x [" +
                std::to_string(depth) + "] -> [" + std::to_string(units) + "], act " +
                ops::ActivationName(act) + (has_bias ? "" : ", no bias") + "\n   " + rq.Describe() +
                (zw ? ", z_w " + std::to_string(zw) : "") + "; init = bias - z_in * sum(w)" +
                (zw ? " + depth * z_w * z_in, plus -z_w * sum(x) per row" : "") +
-               "\n   Helium: blocks of 2 rows, 4 units per pass (VMLADAVA.S8), vector requantization.\n"
-               "   Access order: rows in ascending order in blocks of 2; a block's outputs are\n"
+               "\n   Helium: blocks of " + std::to_string(gm.block_rows) + (gm.block_rows == 1 ? " row" : " rows") + ", 4 units per pass (VMLADAVA.S8), vector requantization.\n"
+               "   Access order: rows in ascending order in blocks of " + std::to_string(gm.block_rows) + "; a block's outputs are\n"
                "   written while its inputs are still being read (no overlap with them). */\n";
   return EmitGemmS8(ctx, gm);
 }

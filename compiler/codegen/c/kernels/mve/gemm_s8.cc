@@ -40,6 +40,7 @@ QTable LayoutOf(const ops::ConvRequant& rq) {
 
 struct Plan {
   int64_t rows, depth, units, kc, kfull, tail, nb, up, kp;
+  int unroll = 1, block_rows = 2;  // the schedule (GemmS8)
   bool direct, row_sum, stage;
   int32_t row_sum_mult;
   std::string w, q, im2col_fn;
@@ -91,7 +92,20 @@ std::string Chunks(const Plan& p, int b) {
     s += "a[0] = a[1] = a[2] = a[3] = 0;\n";
   } else {
     s += "ember_mve_dot4_first(a, &w, &x);\n";
-    if (p.kfull - 1 <= 1 && !p.shared) {
+    if (p.unroll > 1 && p.shared && p.kfull >= 2) {
+      // `unroll` chunks per pass, the rest one at a time (the depth is a parameter).
+      std::string u;
+      for (int i = 0; i < p.unroll; ++i) u += " ember_mve_dot4(a, &w, &x);";
+      s += "int c = 1;\nfor (; c + " + S(p.unroll) + " <= " + p.kfull_e + "; c += " + S(p.unroll) + ") {" + u +
+           " }\nfor (; c < " + p.kfull_e + "; ++c) ember_mve_dot4(a, &w, &x);\n";
+    } else if (p.unroll > 1 && !p.shared && p.kfull - 1 >= p.unroll) {
+      // `unroll` chunks per pass, the rest after the loop.
+      const int64_t passes = (p.kfull - 1) / p.unroll, rest = (p.kfull - 1) % p.unroll;
+      std::string u;
+      for (int i = 0; i < p.unroll; ++i) u += (passes > 1 ? "  " : "") + std::string("ember_mve_dot4(a, &w, &x);\n");
+      s += passes > 1 ? "for (int c = 0; c < " + S(passes) + "; ++c) {\n" + u + "}\n" : u;
+      for (int64_t i = 0; i < rest; ++i) s += "ember_mve_dot4(a, &w, &x);\n";
+    } else if (p.kfull - 1 <= 1 && !p.shared) {
       for (int64_t c = 1; c < p.kfull; ++c) s += "ember_mve_dot4(a, &w, &x);\n";
     } else if (p.shared && p.kfull >= 2) {
       // Shared bodies (kfull >= 2 in one text): the second chunk unrolled,
@@ -178,6 +192,9 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
   p.rq = &g.rq;
   p.im2col_fn = ctx.fn_name + "_im2col";
   p.shared = g.share && g.stage && !p.row_sum;
+  p.unroll = g.unroll == 2 || g.unroll == 4 ? g.unroll : 1;
+  p.block_rows = g.block_rows == 1 ? 1 : 2;
+  const int64_t br = p.block_rows;
   if (p.shared) {
     p.rows_e = "rows";
     p.units_e = "units";
@@ -223,20 +240,27 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
   if (p.shared && !p.direct) p.im2col_fn = SharedName("ember_mve_im2col_", g.im2col, ShareGroupOf(ctx, ctx.node_index));
 
   Kernel k;
-  const int64_t stage_bytes = p.stage ? 2 * p.up : 0;
-  k.scratch_bytes = stage_bytes + (p.direct ? 0 : 2 * p.kp);
+  const int64_t stage_bytes = p.stage ? br * p.up : 0;
+  k.scratch_bytes = stage_bytes + (p.direct ? 0 : br * p.kp);
   std::string body;
   if (p.shared) {  // the im2col rows first: their size is in the body's text anyway
-    const int64_t xs_bytes = p.direct ? 0 : 2 * p.kp;
-    if (!p.direct) body += "  int8_t* const xs = (int8_t*)scratch;  /* 2 im2col rows of " + S(p.kp) + " */\n";
-    body += "  int8_t* const st = (int8_t*)scratch + " + S(xs_bytes) + ";  /* 2 staging rows */\n";
-  } else {
-    if (p.stage) body += "  int8_t* const st = (int8_t*)scratch;  /* 2 staging rows of " + S(p.up) + " outputs */\n";
+    const int64_t xs_bytes = p.direct ? 0 : br * p.kp;
     if (!p.direct)
-      body += "  int8_t* const xs = (int8_t*)scratch + " + S(stage_bytes) + ";  /* 2 im2col rows of " + S(p.kp) +
-              " */\n";
+      body += "  int8_t* const xs = (int8_t*)scratch;  /* " + S(br) + (br == 1 ? " im2col row of " : " im2col rows of ") +
+              S(p.kp) + " */\n";
+    body += "  int8_t* const st = (int8_t*)scratch + " + S(xs_bytes) + ";  /* " +
+            (br == 1 ? "1 staging row" : "2 staging rows") + " */\n";
+  } else {
+    if (p.stage)
+      body += "  int8_t* const st = (int8_t*)scratch;  /* " + S(br) + (br == 1 ? " staging row of " : " staging rows of ") +
+              S(p.up) + " outputs */\n";
+    if (!p.direct)
+      body += "  int8_t* const xs = (int8_t*)scratch + " + S(stage_bytes) + ";  /* " + S(br) +
+              (br == 1 ? " im2col row of " : " im2col rows of ") + S(p.kp) + " */\n";
   }
-  if (p.shared || (p.stage && g.rows % 2 == 1 && g.rows > 1)) {
+  if (br == 1) {
+    body += "  for (int r = 0; r < " + p.rows_e + "; ++r)  /* one row per block */\n" + Reindent(Block(p, 1, "r"), 2);
+  } else if (p.shared || (p.stage && g.rows % 2 == 1 && g.rows > 1)) {
     body += "  for (int r = 0; r < " + p.rows_e + "; r += 2)\n" + Reindent(Block(p, 2, "r", true), 2);
   } else {
     if (g.rows >= 2)
@@ -262,6 +286,24 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
   code += "static void " + ctx.fn_name + "(" + KernelParams(ctx, k.scratch_bytes) + ") {\n" + body + "}\n";
   k.code = code;
   return k;
+}
+
+// Knob defaults (today's kernel): blocks of 2 rows (each weight load serves
+// both), one chunk per pass of the depth loop.
+std::vector<Knob> GemmS8Knobs(int64_t depth, const std::string& rows_name) {
+  std::vector<int64_t> unroll{1};
+  for (int64_t u : {2, 4})
+    if (depth / 16 - 1 >= u) unroll.push_back(u);
+  return {{rows_name, {1, 2}, "rows per block (1: each weight load serves one row, half the scratch)"},
+          {"unroll", unroll, "16-byte chunks per pass of the depth loop (VMLADAVA.S8 x 4 each)"}};
+}
+
+Schedule GemmS8Default(const std::string& rows_name) { return Schedule{{{rows_name, 2}, {"unroll", 1}}}; }
+
+void ApplyGemmS8Schedule(const Schedule& s, const std::string& rows_name, GemmS8* g) {
+  g->block_rows = s.Get(rows_name, 2) == 1 ? 1 : 2;
+  const int64_t u = s.Get("unroll", 1);
+  g->unroll = u == 2 || u == 4 ? static_cast<int>(u) : 1;
 }
 
 }  // namespace ember::codegen::c::mve

@@ -4,7 +4,7 @@
 // Rows are output pixels (or FC batches); each row's K inputs come either
 // straight from the input (`direct`: row r at in0 + r * K) or from an im2col
 // function that gathers one pixel's window into scratch. Rows go in blocks of
-// 2; per pass the kernel takes 1 row x 4 units: one input vector load serves
+// 2 (the schedule may choose 1); per pass the kernel takes 1 row x 4 units: one input vector load serves
 // 4 dot products (VMLADAVA.S8, 16 MACs each, in inline assembly because the
 // accumulators must sit in even registers; 8 of them, for 2 rows sharing the
 // weight loads, are more than GCC 12 can allocate).
@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "codegen/c/emitter.h"
+#include "codegen/c/schedule.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c::mve {
@@ -51,7 +52,21 @@ struct GemmS8 {
   // parameters and is shared by the layers with the same text (shared_kernel.h);
   // only with `stage` and no row sums.
   bool share = false;
+  // Schedule (docs/tuning.md, GemmS8Knobs): rows per block (1 or 2; 2 is
+  // today's kernel) and full 16-byte chunks per pass of the depth loop after
+  // the first (1: today's loop; 2 or 4: unrolled, the rest one at a time).
+  int block_rows = 2;
+  int unroll = 1;
 };
+
+// The knobs of a product of `depth` (the rows knob named `rows_name`:
+// "pixels" for conv2d, "rows" for fully_connected), with today's kernel as the
+// default point; an unroll factor is offered only when the depth has more
+// chunks than it after the first.
+std::vector<Knob> GemmS8Knobs(int64_t depth, const std::string& rows_name);
+Schedule GemmS8Default(const std::string& rows_name);
+// Sets g's schedule fields from `s` (values outside the space take the default).
+void ApplyGemmS8Schedule(const Schedule& s, const std::string& rows_name, GemmS8* g);
 
 // `ctx` with its constants going to `pool`: Requant::Init on it computes the
 // multipliers without adding the portable kernel's tables to the model.

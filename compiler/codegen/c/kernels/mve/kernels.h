@@ -3,9 +3,11 @@
 // one they handle (Applies); otherwise the portable kernel is generated.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "codegen/c/emitter.h"
+#include "codegen/c/schedule.h"
 #include "ops/conv_util.h"
 #include "ops/quant_math.h"
 
@@ -14,10 +16,14 @@ namespace ember::codegen::c::mve {
 // conv2d: int8 input, filter and output, no groups, constant filter and bias.
 bool Conv2DApplies(const KernelContext& ctx);
 Expected<Kernel> EmitConv2D(const KernelContext& ctx);
+// Its schedule space (docs/tuning.md) and the pixels per block of its schedule.
+std::optional<ScheduleSpace> Conv2DSpace(const KernelContext& ctx);
+int Conv2DPixelBlock(const KernelContext& ctx);
 
 // fully_connected: int8 input, weights and output, constant weights and bias.
 bool FullyConnectedApplies(const KernelContext& ctx);
 Expected<Kernel> EmitFullyConnected(const KernelContext& ctx);
+std::optional<ScheduleSpace> FullyConnectedSpace(const KernelContext& ctx);
 
 // add of two same-shape int8 tensors of n elements (the reference's
 // multipliers: inputs m1, m2 after a 20-bit left shift, output mo).
