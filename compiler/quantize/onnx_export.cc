@@ -688,6 +688,7 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kAssignVariable:
     case K::kSquaredDifference:  // ONNX has no single operator for these
     case K::kRsqrt:
+    case K::kElu:  // not exported yet (ONNX Elu with alpha 1 would be its form)
     case K::kL2Normalization:  // LpNormalization has no epsilon
       break;
   }

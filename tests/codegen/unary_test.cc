@@ -42,6 +42,24 @@ TEST(UnaryFloatKernels, MatchTheReference) {
   }
 }
 
+TEST(EluKernel, MatchesTheReference) {
+  std::vector<float> v{0.0f, -0.0f, 1.0f, -1.0f, -20.0f, 3e30f, -3e30f, std::numeric_limits<float>::infinity()};
+  for (int i = 0; i < 91; ++i) v.push_back(-std::ldexp(1.0f + static_cast<float>(i) / 97.0f, i % 40 - 20));
+  const auto n = static_cast<int64_t>(v.size());
+  KernelCase(ir::OpKind::kElu).InData(DType::kFloat32, {n}, FloatBytes(v)).Out(DType::kFloat32, {n}).Expect();
+  KernelCase(ir::OpKind::kElu).In(DType::kInt8, {4, 64}, Quant(0.05f, -7)).Out(DType::kInt8, {4, 64}, Quant(0.04f, 20)).Expect();
+  KernelCase c(ir::OpKind::kElu);
+  c.In(DType::kInt8, {300}, Quant(0.1f, 9)).Out(DType::kInt8, {300}, Quant(0.031f, -128)).Expect();
+  auto k = c.Emit();
+  ASSERT_TRUE(k.ok());
+  EXPECT_NE(k->code.find("elu_table"), std::string::npos) << k->code;
+  KernelCase m(ir::OpKind::kElu);
+  m.In(DType::kFloat32, {16}).Out(DType::kFloat32, {16});
+  const std::string r = CompileForCortexM4(m);
+  if (r == "skip") GTEST_SKIP() << "arm-none-eabi-gcc is not installed";
+  EXPECT_EQ(r, "");
+}
+
 TEST(AbsKernel, Int8IsAReferenceTable) {
   KernelCase(ir::OpKind::kAbs).In(DType::kInt8, {4, 64}, Quant(0.05f, -7)).Out(DType::kInt8, {4, 64}, Quant(0.05f, -100)).Expect();
   KernelCase c(ir::OpKind::kAbs);

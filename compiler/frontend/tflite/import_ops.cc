@@ -791,6 +791,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kRsqrt:
     case K::kSqrt:
     case K::kExp:
+    case K::kElu:
     case K::kLog: return ConvertPlain(ctx, op, node, 1);
     case K::kSvdf: return ConvertSvdf(ctx, op, node);
     case K::kUnidirectionalSequenceLstm: return ConvertLstm(ctx, op, node);

@@ -181,6 +181,24 @@ TEST(TfliteImportMathOps, RsqrtInt8) {
   EXPECT_EQ(Eval<int8_t>(g, {Bytes(std::vector<int8_t>{4, 16, 1})}), (std::vector<int8_t>{64, 32, 127}));
 }
 
+TEST(TfliteImportMathOps, EluInt8) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::INT8, {3}, Quant(1.0f / 16, 0));
+  const int y = b.AddTensor("y", TensorType::INT8, {3}, Quant(1.0f / 16, 0));
+  b.AddOperator(BuiltinOperator::ELU, {x}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  EXPECT_EQ(ir::Print(g),
+            "graph \"main\" {\n"
+            "  input %x : i8[3] quant(0.0625, 0)\n"
+            "  %y = elu(%x) : i8[3] quant(0.0625, 0) loc(\"y\")\n"
+            "  output %y\n"
+            "}\n");
+  // -1.0, 2.0, -8.0 -> -0.632, 2.0, -0.99966.
+  EXPECT_EQ(Eval<int8_t>(g, {Bytes(std::vector<int8_t>{-16, 32, -128})}), (std::vector<int8_t>{-10, 32, -16}));
+}
+
 TEST(TfliteImportMathOps, TransposeConvWithComputedOutputShape) {
   // As TFLite Micro's seanet transpose_conv models: output_shape is a graph
   // input; the output tensor's own shape [1, 4, 4, 1] sizes the result.
