@@ -69,6 +69,7 @@ class Parser {
   Status List(AttrValue& v);
   Status Attrs(ember::ir::Attrs& attrs);
   Status Decl();
+  Status HexData(const Token& name, const char* what, std::optional<std::vector<uint8_t>>& out);
   Status NodeStmt();
   Status Resolve(TensorId& id);
 
@@ -287,26 +288,26 @@ Status Parser::Decl() {
   EMBER_RETURN_IF_ERROR(Type(t));
   if (kind == "const") {
     EMBER_RETURN_IF_ERROR(Punct('='));
-    if (tok_.kind == Tok::kAngle)
-      return SyntaxError("E0232", tok_.line, tok_.col,
-                         "constant data of %" + name.text + " is elided as '" + tok_.text +
-                             "'; text printed without full constants does not parse");
-    if (tok_.kind != Tok::kHex) return Expect("constant data hex\"...\"");
-    t.data = std::move(tok_.bytes);
-    EMBER_RETURN_IF_ERROR(Advance());
+    EMBER_RETURN_IF_ERROR(HexData(name, "constant data", t.data));
   } else if (kind == "var" && IsPunct('=')) {  // a variable's initial value (Tensor::init)
     EMBER_RETURN_IF_ERROR(Advance());
-    if (tok_.kind == Tok::kAngle)
-      return SyntaxError("E0232", tok_.line, tok_.col,
-                         "the initial value of %" + name.text + " is elided as '" + tok_.text +
-                             "'; text printed without full constants does not parse");
-    if (tok_.kind != Tok::kHex) return Expect("initial value hex\"...\"");
-    t.init = std::move(tok_.bytes);
-    EMBER_RETURN_IF_ERROR(Advance());
+    EMBER_RETURN_IF_ERROR(HexData(name, "initial value", t.init));
   }
   if (kind == "input") g_.inputs.push_back(static_cast<TensorId>(g_.tensors.size()));
   t.is_variable = kind == "var";
   return Declare(name, std::move(t));
+}
+
+// hex"..." after '=': the bytes of a constant or of a variable's initial value
+// (`what` names which, for the error).
+Status Parser::HexData(const Token& name, const char* what, std::optional<std::vector<uint8_t>>& out) {
+  if (tok_.kind == Tok::kAngle)
+    return SyntaxError("E0232", tok_.line, tok_.col,
+                       std::string(what) + " of %" + name.text + " is elided as '" + tok_.text +
+                           "'; text printed without full constants does not parse");
+  if (tok_.kind != Tok::kHex) return Expect(std::string(what) + " hex\"...\"");
+  out = std::move(tok_.bytes);
+  return Advance();
 }
 
 // results '=' op '(' operands ')' [attrs] [':' types] ['loc' '(' string ')']

@@ -67,6 +67,32 @@ void ExpectWholeSpaceBitExact(const ir::Graph& g, size_t index, const ir::Graph&
 
 ConvCase Pointwise(int64_t c, int64_t oc) { return PointwiseConv(5, 5, c, oc); }
 
+// 3x3, stride 2x1, padding 1 on every side, per-channel weights, relu: the im2col
+// path with borders.
+ConvCase PaddedStrided3x3(int64_t c) {
+  ConvCase k;
+  k.h = 7, k.w = 6, k.c = c, k.oc = 6, k.kh = 3, k.kw = 3, k.stride = {2, 1}, k.pad = {1, 1, 1, 1};
+  k.act = "relu", k.per_channel = true;
+  return k;
+}
+
+// Two pointwise layers of one kind (relu, zero points -128), the second 3x3 pixels
+// with its own seed, merged into one graph where they may share a kernel body.
+struct PointwisePair {
+  ir::Graph a, b, both;
+  std::vector<uint8_t> in_a, in_b;
+};
+PointwisePair SharedPointwisePair(int64_t c_a, int64_t oc_a, int64_t c_b, int64_t oc_b) {
+  ConvCase ka = Pointwise(c_a, oc_a), kb = Pointwise(c_b, oc_b);
+  ka.act = kb.act = "relu", ka.zin = kb.zin = -128, ka.zout = kb.zout = -128;
+  kb.h = 3, kb.w = 3, kb.seed = 77;
+  PointwisePair p;
+  p.a = BuildConv(ka, &p.in_a).graph();
+  p.b = BuildConv(kb, &p.in_b).graph();
+  p.both = MergeGraphs(p.a, p.b, "conv_b");
+  return p;
+}
+
 TEST(ScheduleConv2D, SpaceKnobsAndDefault) {
   std::vector<uint8_t> in;
   OneNode t = BuildConv(Pointwise(16, 12), &in);
@@ -100,23 +126,16 @@ TEST(ScheduleConv2D, WholeSpaceBitExactPointwiseOddPixelsAndChannels) {
 }
 
 TEST(ScheduleConv2D, WholeSpaceBitExactIm2colPaddedStrided) {
-  ConvCase k;
-  k.h = 7, k.w = 6, k.c = 3, k.oc = 6, k.kh = 3, k.kw = 3, k.stride = {2, 1}, k.pad = {1, 1, 1, 1};
-  k.act = "relu", k.per_channel = true;
   std::vector<uint8_t> in;
-  OneNode t = BuildConv(k, &in);
+  OneNode t = BuildConv(PaddedStrided3x3(3), &in);
   ExpectWholeSpaceBitExact(t.graph(), 0, t.graph(), in, "3x3 stride 2x1 padded");
 }
 
 TEST(ScheduleConv2D, WholeSpaceBitExactSharedBody) {
   // Two pointwise layers of one kind share a body at every point.
-  ConvCase a = Pointwise(16, 12), b = Pointwise(8, 6);
-  a.act = b.act = "relu", a.zin = b.zin = -128, a.zout = b.zout = -128;
-  b.h = 3, b.w = 3, b.seed = 77;
-  std::vector<uint8_t> in_a, in_b;
-  OneNode ta = BuildConv(a, &in_a), tb = BuildConv(b, &in_b);
-  const ir::Graph both = MergeGraphs(ta.graph(), tb.graph(), "conv_b");
-  ExpectWholeSpaceBitExact(both, 1, tb.graph(), in_b, "shared pointwise 8->6");
+  const PointwisePair p = SharedPointwisePair(16, 12, 8, 6);
+  const ir::Graph& both = p.both;
+  ExpectWholeSpaceBitExact(both, 1, p.b, p.in_b, "shared pointwise 8->6");
   // The first layer's groups (4) allow more unroll factors than the second's (2):
   // at a point both allow, one body is shared.
   std::map<size_t, Schedule> s{{0, Schedule{{{"channels", 2}, {"pixels", 1}, {"unroll", 2}}}},
@@ -219,23 +238,16 @@ TEST(ScheduleMve, Conv2DWholeSpaceBitExact) {
   std::vector<uint8_t> in;
   OneNode t = BuildConv(k, &in);
   ExpectWholeSpaceBitExact(t.graph(), 0, t.graph(), in, "mve pointwise 100->7", "cortex-m55");
-  ConvCase c;
-  c.h = 7, c.w = 6, c.c = 9, c.oc = 6, c.kh = 3, c.kw = 3, c.stride = {2, 1}, c.pad = {1, 1, 1, 1};
-  c.act = "relu", c.per_channel = true;  // depth 81: 5 chunks and a tail of 1, im2col with borders
-  OneNode t2 = BuildConv(c, &in);
+  OneNode t2 = BuildConv(PaddedStrided3x3(9), &in);  // depth 81: 5 chunks and a tail of 1
   ExpectWholeSpaceBitExact(t2.graph(), 0, t2.graph(), in, "mve 3x3 stride 2x1 padded", "cortex-m55");
 }
 
 TEST(ScheduleMve, Conv2DWholeSpaceBitExactSharedBody) {
   // Two pointwise layers of one kind share a body at every point (depths 96 and 48).
-  ConvCase a = Pointwise(96, 12), b = Pointwise(48, 6);
-  a.act = b.act = "relu", a.zin = b.zin = -128, a.zout = b.zout = -128;
-  b.h = 3, b.w = 3, b.seed = 77;
-  std::vector<uint8_t> in_a, in_b;
-  OneNode ta = BuildConv(a, &in_a), tb = BuildConv(b, &in_b);
-  const ir::Graph both = MergeGraphs(ta.graph(), tb.graph(), "conv_b");
-  ExpectWholeSpaceBitExact(both, 0, ta.graph(), in_a, "mve shared pointwise 96->12", "cortex-m55");
-  ExpectWholeSpaceBitExact(both, 1, tb.graph(), in_b, "mve shared pointwise 48->6", "cortex-m55");
+  const PointwisePair p = SharedPointwisePair(96, 12, 48, 6);
+  const ir::Graph& both = p.both;
+  ExpectWholeSpaceBitExact(both, 0, p.a, p.in_a, "mve shared pointwise 96->12", "cortex-m55");
+  ExpectWholeSpaceBitExact(both, 1, p.b, p.in_b, "mve shared pointwise 48->6", "cortex-m55");
   std::map<size_t, Schedule> s{{0, Schedule{{{"pixels", 1}, {"unroll", 4}}}},
                                {1, Schedule{{{"pixels", 1}, {"unroll", 4}}}}};
   EXPECT_NE(CodeOf(both, 1, &s, "cortex-m55").find("ember_mve_conv_"), std::string::npos);
