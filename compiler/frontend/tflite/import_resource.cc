@@ -159,6 +159,15 @@ Status TypeResource(Context& sub, const OpRef& op, Resource& res, int32_t value_
   EMBER_ASSIGN_OR_RETURN(const ir::TensorId id, UseTensor(sub, value_index));
   const ir::Tensor& v = sub.graph.tensor(id);
   if (!res.typed) {
+    // Its bytes are held at import (and the init subgraph evaluated into them):
+    // bounded like the init subgraph's tensors, long before any allocation.
+    if (v.size_bytes() > kMaxInitBytes) {
+      return OpError(sub, op, kResourceType, ExitCode::kUnsupported,
+                     "assigns " + std::string(ir::DTypeName(v.dtype)) + ir::ShapeToString(v.shape) + " (" +
+                         std::to_string(v.size_bytes()) + " bytes) to resource " + res.Display(),
+                     "ember holds a resource variable of at most " + std::to_string(kMaxInitBytes) +
+                         " bytes; a microcontroller model's state is far smaller, so check the model");
+    }
     res.typed = true;
     res.dtype = v.dtype;
     res.shape = v.shape;

@@ -178,6 +178,22 @@ TEST(TfliteImportResource, ReadOfATensorThatIsNoHandleIsRefused) {
   EXPECT_NE(g.diag().message.find("not the output of an earlier VAR_HANDLE"), std::string::npos) << g.diag().message;
 }
 
+// A resource's bytes are held at import: a declared size beyond 64 MiB (here
+// 256 MiB, with no data in the file) is refused before anything is allocated.
+TEST(TfliteImportResource, AHugeResourceIsRefusedBeforeAllocating) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::INT8, {1 << 28});
+  const int h = b.AddTensor("h", TensorType::RESOURCE, {});
+  b.AddVarHandle(h, "big", "");
+  b.AddAssignVariable(h, x);
+  b.SetInputs({x});
+  b.SetOutputs({x});
+  auto g = ImportTflite(b.Finish(), "m.tflite");
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.diag().id, "E0125");
+  EXPECT_NE(g.diag().message.find("268435456 bytes) to resource 'big'"), std::string::npos) << g.diag().message;
+}
+
 // Without CALL_ONCE a resource starts as its first assigned value's zero
 // point in every byte (TFLite Micro's MicroResourceVariables::Allocate):
 // here uint8 with zero point 128.
