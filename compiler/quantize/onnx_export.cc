@@ -378,6 +378,7 @@ Status Exporter::Unary(const ir::Node& n) {
   std::string pre, final;
   pb::NodeProto* p = Main(n, op, ins, l, &pre, &final);
   if (n.op == ir::OpKind::kLeakyRelu) SetFloat(p, "alpha", static_cast<float>(n.GetReal("alpha")));
+  if (n.op == ir::OpKind::kElu) SetFloat(p, "alpha", 1.0f);  // TFLite's ELU; ONNX's default, written out
   if (n.op == ir::OpKind::kCast) SetInt(p, "to", OnnxType(T(n.outputs[0]).dtype));
   if (n.op == ir::OpKind::kHardSigmoid) {
     SetFloat(p, "alpha", static_cast<float>(n.GetReal("alpha", 0.2)));
@@ -647,6 +648,7 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kSqrt:
     case K::kExp:
     case K::kLog:
+    case K::kElu:
     case K::kLogicalNot:
     case K::kCast: return Unary(n);
     case K::kMean:
@@ -688,7 +690,6 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kAssignVariable:
     case K::kSquaredDifference:  // ONNX has no single operator for these
     case K::kRsqrt:
-    case K::kElu:  // not exported yet (ONNX Elu with alpha 1 would be its form)
     case K::kL2Normalization:  // LpNormalization has no epsilon
       break;
   }

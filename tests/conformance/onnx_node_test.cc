@@ -59,7 +59,7 @@ std::set<std::string> SupportedOps() {
       {"ReduceSum", "reduce_sum"}, {"ReduceSumSquare", "reduce_sum"}, {"ReduceL1", "abs"}, {"ReduceL2", "sqrt"},
       {"ReduceLogSum", "log"}, {"ReduceLogSumExp", "exp"}, {"ReduceMin", "neg"}, {"Max", "maximum"},
       {"Min", "minimum"}, {"Sum", "add"}, {"Mean", "div"}, {"Abs", "abs"}, {"Neg", "neg"}, {"Sqrt", "sqrt"},
-      {"Exp", "exp"}, {"Log", "log"}, {"Reciprocal", "div"}};
+      {"Exp", "exp"}, {"Log", "log"}, {"Reciprocal", "div"}, {"Elu", "elu"}};
   for (const auto& [onnx, ir_name] : ext) {
     if (ir::OpKindFromIrName(ir_name)) ops.insert(onnx);
   }
@@ -297,6 +297,16 @@ TEST(OnnxNodeTests, LogicalCasesAtOpset13) {
   }
   EXPECT_EQ(expected.size(), 19u);
   ExpectAtOpset13(expected);
+}
+
+// The Elu node tests are opset 6; Elu is unchanged up to opset 18, so they
+// run with the opset raised to 13: test_elu_default (alpha 1, the IR's elu)
+// and test_elu, test_elu_example (alpha 2, composed of less, elu, mul and
+// select).
+TEST(OnnxNodeTests, EluCasesAtOpset13) {
+  if (!fs::is_directory(kNodeDir)) GTEST_SKIP() << kNodeDir << " is absent (apt-get install libonnx-testdata); skipped";
+  ExpectAtOpset13({{"test_elu", Outcome::kPass}, {"test_elu_default", Outcome::kPass},
+                   {"test_elu_example", Outcome::kPass}});
 }
 
 void ExpectAtOpset13(const std::map<std::string, Outcome>& expected) {

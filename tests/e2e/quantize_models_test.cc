@@ -25,6 +25,7 @@
 #include <optional>
 #include <random>
 
+#include "e2e/onnx_op_models.h"
 #include "e2e/qemu_util.h"
 #include "frontend/onnx/import.h"
 #include "frontend/tflite/builder.h"
@@ -44,6 +45,9 @@ using qemu::Quote;
 namespace pb = ::onnx;
 
 constexpr int kCalibSamples = 8;
+// QuantizeNewOnnxOps: share of output elements of ember's int8 graph within
+// one step of its dequantized reference (measured: 100 %, worst 1 step).
+constexpr double kNewOpsInt8Share = 0.99;
 
 std::vector<float> Floats(const std::vector<uint8_t>& b) {
   std::vector<float> v(b.size() / 4);
@@ -662,6 +666,23 @@ void CheckFloatTflite(const std::string& tmp, const std::string& name, const std
   EXPECT_GE(ort_share, 0.99);
 }
 
+// kCalibSamples + 3 seeded standard-normal inputs of `shape`; the first
+// kCalibSamples are also written to tmp/calib as .npy files (the calibration set).
+std::vector<std::vector<uint8_t>> NormalInputs(const std::string& tmp, const ir::Shape& shape, uint32_t seed) {
+  const size_t n = static_cast<size_t>(ir::NumElements(shape));
+  std::vector<std::vector<uint8_t>> inputs;
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::filesystem::create_directories(tmp + "/calib");
+  for (int k = 0; k < kCalibSamples + 3; ++k) {
+    std::vector<float> v(n);
+    for (float& x : v) x = normal(rng);
+    if (k < kCalibSamples) WriteFile(tmp + "/calib/s" + std::to_string(k) + ".npy", SerializeNpy({"<f4", shape, Bytes(v)}));
+    inputs.push_back(Bytes(v));
+  }
+  return inputs;
+}
+
 class QuantizeTflite : public testing::TestWithParam<TfliteCase> {};
 
 TEST_P(QuantizeTflite, FloatOnnxMatchesTfliteAndInt8WithinOneStep) {
@@ -671,23 +692,41 @@ TEST_P(QuantizeTflite, FloatOnnxMatchesTfliteAndInt8WithinOneStep) {
   auto tg = frontend::tflite::ImportTfliteFile(model);
   ASSERT_TRUE(tg.ok()) << tg.diag().ToString();
   const ir::Shape shape = tg->tensor(tg->inputs[0]).shape;
-  const size_t n = static_cast<size_t>(ir::NumElements(shape));
-  std::vector<std::vector<uint8_t>> inputs;
-  std::mt19937 rng(99);
-  std::normal_distribution<float> normal(0.0f, 1.0f);
-  std::filesystem::create_directories(tmp + "/calib");
-  for (int k = 0; k < kCalibSamples + 3; ++k) {
-    std::vector<float> v(n);
-    for (float& x : v) x = normal(rng);
-    if (k < kCalibSamples) WriteFile(tmp + "/calib/s" + std::to_string(k) + ".npy", SerializeNpy({"<f4", shape, Bytes(v)}));
-    inputs.push_back(Bytes(v));
-  }
+  const std::vector<std::vector<uint8_t>> inputs = NormalInputs(tmp, shape, 99);
   CheckFloatTflite(tmp, GetParam().name, model, inputs, GetParam().float_ops);
+}
+
+// conv2d -> ELU -> depthwise_conv2d, float: TFLite's ELU, which `ember
+// quantize` writes as ONNX Elu (alpha 1). The elu stays float in ember's int8
+// graph (between its dequantize and quantize: fold-qdq does not fold it).
+std::vector<uint8_t> FloatEluModel() {
+  namespace tfl = frontend::tflite;
+  XorShift32 rng(1309u);
+  tfl::ModelBuilder b;
+  auto weights = [&](const std::string& name, const std::vector<int32_t>& shape) {
+    size_t n = 1;
+    for (int32_t d : shape) n *= static_cast<size_t>(d);
+    std::vector<float> v(n);
+    for (float& x : v) x = 0.4f * rng.Float();
+    return b.AddFloatTensor(name, shape, v);
+  };
+  const int in = b.AddTensor("image", tfl::TensorType::FLOAT32, {1, 8, 8, 3});
+  const int conv = b.AddTensor("conv", tfl::TensorType::FLOAT32, {1, 8, 8, 6});
+  b.AddConv2D(in, weights("conv/filter", {6, 3, 3, 3}), weights("conv/bias", {6}), conv, tfl::Padding::SAME, 1, 1);
+  const int elu = b.AddTensor("elu", tfl::TensorType::FLOAT32, {1, 8, 8, 6});
+  b.AddOperator(tfl::BuiltinOperator::ELU, {conv}, {elu});
+  const int dw = b.AddTensor("features", tfl::TensorType::FLOAT32, {1, 8, 8, 6});
+  b.AddDepthwiseConv2D(elu, weights("dw/filter", {1, 3, 3, 6}), weights("dw/bias", {6}), dw, tfl::Padding::SAME, 1,
+                       1, 1);
+  b.SetInputs({in});
+  b.SetOutputs({dw});
+  return b.Finish();
 }
 
 INSTANTIATE_TEST_SUITE_P(Built, QuantizeTflite,
                          testing::Values(TfliteCase{"cnn", FloatCnnModel, " average_pool2d"},
-                                         TfliteCase{"feature_map", FloatFeatureMapModel, ""}),
+                                         TfliteCase{"feature_map", FloatFeatureMapModel, ""},
+                                         TfliteCase{"elu", FloatEluModel, " elu"}),
                          [](const testing::TestParamInfo<TfliteCase>& p) { return std::string(p.param.name); });
 
 // ../shared/models/kws.tflite (int8) as a float TFLite model: weights and
@@ -878,6 +917,129 @@ TEST(QuantizeCli, QuantizeAndCompileInOneStep) {
   r = RunCli({"compile", model, "--quantize", "int8", "-o", tmp + "/x.tar"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("E1308"), std::string::npos) << r.err;
+}
+
+// `ember quantize` on a float ONNX model of the operators the ONNX frontend
+// gained for TFLite's math, logic and resize builtins (NewOpsCnnModel: Conv,
+// Relu, Elu with alpha 1 and 0.5, ReduceSum, ReduceMean, Less, Where, Max,
+// Min, Add, linear Resize, batched MatMul, ArgMax, Cast), built in the test:
+//   - the written QDQ model keeps every operator between its Q/DQ pairs;
+//   - ember's int8 graph (fold-qdq folds conv2d, mean and add; the others
+//     stay float between a dequantize and a quantize): every int8 operator
+//     within one step of its literal QDQ meaning on the same int8 inputs,
+//     and the output compared with ember's literal evaluation of the QDQ
+//     model (printed; bounded);
+//   - the compiled C on the host equals the int8 graph byte for byte;
+//   - ONNX Runtime loads the float and the QDQ model: float within 1e-5 of
+//     ember's evaluation (relative to max |y|), QDQ without graph
+//     optimizations (evaluated literally, like ember's reference) within one
+//     output step of ember's literal evaluation on >= 99 % of the elements;
+//     with its default options (fused kernels) compared and printed.
+// The ONNX Runtime part skips with a message without node or onnxruntime-node.
+TEST(QuantizeNewOnnxOps, QdqModelRunsInOnnxRuntimeAndEmber) {
+  const std::string tmp = TempDir();
+  const std::string model = tmp + "/new_ops.onnx";
+  WriteFile(model, NewOpsCnnModel());
+  auto fg = frontend::onnx::ImportOnnxFile(model);
+  ASSERT_TRUE(fg.ok()) << fg.diag().ToString();
+  const ir::Shape shape = fg->tensor(fg->inputs[0]).shape;
+  ASSERT_EQ(shape, (ir::Shape{1, 3, 8, 8}));
+  const std::vector<std::vector<uint8_t>> inputs = NormalInputs(tmp, shape, 1313);
+  quantize::QuantizeOptions o;
+  o.per_channel = true;
+  auto rep = quantize::QuantizeOnnxModel(model, tmp + "/calib", o);
+  ASSERT_TRUE(rep.ok()) << rep.diag().ToString();
+  const std::string qmodel = tmp + "/new_ops_int8.onnx";
+  ASSERT_TRUE(quantize::WriteFileAtomically(qmodel, rep->model, model).ok());
+  float step = 0.0f;
+  for (const auto& l : rep->layers) {
+    if (l.is_output) step = l.scale;
+  }
+  ASSERT_GT(step, 0.0f) << "the graph output is not quantized";
+  pb::ModelProto qm;
+  ASSERT_TRUE(qm.ParseFromArray(rep->model.data(), static_cast<int>(rep->model.size())));
+  std::map<std::string, int> op_count;
+  for (const auto& node : qm.graph().node()) ++op_count[node.op_type()];
+  for (const char* op : {"Conv", "Relu", "ReduceSum", "ReduceMean", "Less", "Where", "Max", "Min", "Resize", "MatMul",
+                         "ArgMax", "Cast", "QuantizeLinear", "DequantizeLinear"}) {
+    EXPECT_GE(op_count[op], 1) << op;
+  }
+  EXPECT_EQ(op_count["Elu"], 2);
+
+  auto literal = frontend::onnx::ImportOnnxFile(qmodel);
+  ASSERT_TRUE(literal.ok()) << literal.diag().ToString();
+  auto int8 = frontend::onnx::ImportOnnxFile(qmodel);
+  ASSERT_TRUE(int8.ok());
+  ASSERT_TRUE(passes::RunPipeline(*int8).ok());
+  std::map<std::string, int> int8_ops;
+  for (const auto& node : int8->nodes) {
+    if (int8->tensor(node.outputs[0]).dtype == ir::DType::kInt8 && node.op != ir::OpKind::kQuantize) {
+      ++int8_ops[ir::OpIrName(node.op)];
+    }
+  }
+  for (const char* op : {"conv2d", "mean", "add"}) EXPECT_GE(int8_ops[op], 1) << op << " is not folded to int8";
+  const StepComparison cmp = CompareInt8WithLiteral(*literal, *int8, inputs, shape, step);
+  ASSERT_FALSE(HasFatalFailure());
+  const LayerCheck& layers = cmp.layers;
+  std::printf("new ONNX ops: int8 operators:");
+  for (const auto& [op, count] : int8_ops) std::printf(" %s x%d", op.c_str(), count);
+  std::printf("; ember int8 vs its dequantized reference at the output: %.2f %% of %zu elements within 1 step (step "
+              "%.6g), worst %.1f steps; per int8 operator worst %d steps\n",
+              100.0 * cmp.share(), cmp.total, step, cmp.worst, layers.worst);
+  EXPECT_GT(layers.operators, 0u);
+  EXPECT_LE(layers.worst, 1);
+  EXPECT_GE(static_cast<double>(layers.within) / static_cast<double>(std::max<size_t>(layers.elements, 1)), 0.99);
+  EXPECT_GE(cmp.share(), kNewOpsInt8Share);
+
+  // The compiled C equals the int8 graph (first test input, NCHW .npy).
+  const CliResult c = RunCli({"compile", qmodel, "--target", "host", "-o", tmp + "/mlf"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  WriteFile(tmp + "/x.npy", SerializeNpy({"<f4", shape, inputs[kCalibSamples]}));
+  const CliResult run = RunCli({"run", tmp + "/mlf", "--input", tmp + "/x.npy", "--output", tmp + "/run.npy"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto ran = ParseNpy(ReadFile(tmp + "/run.npy"), "run.npy");
+  ASSERT_TRUE(ran.ok());
+  EXPECT_EQ(Floats(ran->data), cmp.int8_out[kCalibSamples]) << "compiled C differs from the int8 graph";
+
+  std::string why;
+  if (!HaveOrt(&why)) GTEST_SKIP() << why;
+  double float_rel = 0.0;
+  size_t lit_within = 0, fused_within = 0, total = 0;
+  double lit_worst = 0.0, fused_worst = 0.0;
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    auto ef = ops::EvaluateGraph(*fg, {inputs[k]});
+    ASSERT_TRUE(ef.ok()) << ef.diag().ToString();
+    const auto want = Floats(ef->outputs[0]);
+    const auto y = RunOrt(model, inputs[k], shape, tmp, "");
+    ASSERT_EQ(y.size(), want.size());
+    double mx = 0.0, d = 0.0;
+    for (size_t i = 0; i < y.size(); ++i) {
+      mx = std::max(mx, std::fabs(static_cast<double>(want[i])));
+      d = std::max(d, std::fabs(static_cast<double>(want[i]) - y[i]));
+    }
+    float_rel = std::max(float_rel, d / std::max(mx, 1e-30));
+    const auto q = RunOrt(qmodel, inputs[k], shape, tmp, "disabled");
+    const auto fused = RunOrt(qmodel, inputs[k], shape, tmp, "");
+    ASSERT_EQ(q.size(), cmp.literal_out[k].size());
+    ASSERT_EQ(fused.size(), cmp.int8_out[k].size());
+    for (size_t i = 0; i < q.size(); ++i) {
+      const double dl = std::fabs(static_cast<double>(q[i]) - cmp.literal_out[k][i]) / step;
+      const double df = std::fabs(static_cast<double>(fused[i]) - cmp.int8_out[k][i]) / step;
+      lit_within += dl <= 1.0 + 1e-3;
+      fused_within += df <= 1.0 + 1e-3;
+      lit_worst = std::max(lit_worst, dl);
+      fused_worst = std::max(fused_worst, df);
+      ++total;
+    }
+  }
+  const double lit_share = static_cast<double>(lit_within) / static_cast<double>(total);
+  std::printf("new ONNX ops: ONNX Runtime float vs ember eval: %.2g relative; QDQ without graph optimizations vs "
+              "ember's literal evaluation: %.2f %% of %zu within 1 step, worst %.1f steps; default options (fused) vs "
+              "ember int8: %.2f %% within 1 step, worst %.1f steps\n",
+              float_rel, 100.0 * lit_share, total, lit_worst,
+              100.0 * static_cast<double>(fused_within) / static_cast<double>(total), fused_worst);
+  EXPECT_LE(float_rel, 1e-5);
+  EXPECT_GE(lit_share, 0.99);
 }
 
 }  // namespace

@@ -219,7 +219,7 @@ struct ReduceAxes {
 Expected<ReduceAxes> GetReduceAxes(Context& ctx, const NodeRef& ref, size_t rank);
 // ArgMax/ArgMin, comparisons, Where, Not/And/Or, ReduceSum and the Reduce
 // functions built on it, ReduceMin, Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/
-// Reciprocal (import_math.cc): IsMathOp is true when ember has the IR
+// Reciprocal, Elu (import_math.cc): IsMathOp is true when ember has the IR
 // operators `op` needs.
 bool IsMathOp(const std::string& op);
 Status ConvertMathNode(Context& ctx, const NodeRef& ref, bool* handled);

@@ -3,10 +3,10 @@
 // Less, LessOrEqual, Greater, GreaterOrEqual, Where, Not/And/Or, ReduceSum
 // and the Reduce functions ONNX defines from it (ReduceSumSquare, ReduceL1,
 // ReduceL2, ReduceLogSum, ReduceLogSumExp; ReduceMin as -reduce_max(-x)),
-// Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Reciprocal, and MatMul of run-time
-// or batched operands (batch_matmul). Like import_ext.cc the IR operators are
-// looked up by name: an ONNX operator is imported only when ember has every
-// IR operator it needs.
+// Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Reciprocal, Elu, and MatMul of
+// run-time or batched operands (batch_matmul). Like import_ext.cc the IR
+// operators are looked up by name: an ONNX operator is imported only when
+// ember has every IR operator it needs.
 #include <algorithm>
 #include <string>
 
@@ -51,6 +51,7 @@ const MathOp kMathOps[] = {
     {"Exp", {"exp"}},
     {"Log", {"log"}},
     {"Reciprocal", {"div"}},
+    {"Elu", {"elu", "less", "select"}},
 };
 
 ir::OpKind Kind(const char* ir_name) { return *IrOp(ir_name); }
@@ -96,6 +97,29 @@ Status Reciprocal(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId one, AddConst(ctx, ref.name + "_one", FloatConst({}, {1.0})));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind("div"), {one, x}, {}, OutputName(ref, 0)));
+  return Bind(ctx, ref, y);
+}
+
+// Elu: alpha 1 (the default) is the IR's elu (x < 0 ? expm1(x) : x, TFLite's
+// ELU). Any other alpha is composed exactly in float32:
+//   select(less(x, 0), mul(elu(x), alpha), x)
+// gives alpha · expm1(x) rounded once for x < 0 and x itself otherwise (NaN
+// and -0 pass through), as a direct alpha · expm1f(x) kernel would. ONNX
+// types Elu's input float16/float/double; only float32 reaches here.
+Status Elu(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const float alpha = AttrFloat(ref, "alpha", 1.0f);
+  const std::string out = OutputName(ref, 0);
+  if (alpha == 1.0f) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind("elu"), {x}, {}, out));
+    return Bind(ctx, ref, y);
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId zero, AddConst(ctx, ref.name + "_zero", FloatConst({}, {0.0})));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId a, AddConst(ctx, ref.name + "_alpha", FloatConst({}, {alpha})));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId neg, AddNode(ctx, ref, Kind("less"), {x, zero}, {}, out + "_negative"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId e, AddNode(ctx, ref, Kind("elu"), {x}, {}, out + "_elu"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId s, AddNode(ctx, ref, ir::OpKind::kMul, {e, a}, {}, out + "_scaled"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind("select"), {neg, s, x}, {}, out));
   return Bind(ctx, ref, y);
 }
 
@@ -207,6 +231,7 @@ Status ConvertMathNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "Sum") return Variadic(ctx, ref, ir::OpKind::kAdd, false);
   if (op == "Mean") return Variadic(ctx, ref, ir::OpKind::kAdd, true);
   if (op == "Reciprocal") return Reciprocal(ctx, ref);
+  if (op == "Elu") return Elu(ctx, ref);
   for (const MathOp& m : kMathOps) {
     if (op == m.onnx) return Direct(ctx, ref, m.ir[0]);  // comparisons, Where, logical, unary
   }

@@ -473,6 +473,40 @@ TEST(OnnxImportExt, ElementwiseOperators) {
   ExpectNear(Eval(g, x), ref);
 }
 
+// Elu: alpha 1 (the default) is the IR's elu; another alpha is composed as
+// select(x < 0, alpha * elu(x), x), which equals alpha * expm1f(x) (one
+// rounding) for x < 0 and x otherwise, bit for bit.
+TEST(OnnxImportExt, EluDefaultAlphaIsEluOtherAlphaIsComposedExactly) {
+  REQUIRE_IR_OP("elu");
+  const std::vector<float> x = {-3.0f, -1.0f, -0.5f, -1e-3f, -0.0f, 0.0f, 0.25f, 2.0f, -20.0f, 1e-7f, -1e-7f, 7.5f};
+  for (const float alpha : {1.0f, 2.0f, 0.3f, -0.7f}) {
+    OnnxBuilder b;
+    b.Input("x", {1, 3, 2, 2});
+    b.Node("Elu", {"x"}, {"y"}).Float("alpha", alpha);
+    b.Output("y");
+    const ir::Graph g = MustImport(b.Bytes());
+    EXPECT_EQ(Count(g, OpKind::kElu), 1) << alpha;
+    EXPECT_EQ(g.nodes.size(), alpha == 1.0f ? 1u : 4u) << "alpha " << alpha;
+    const std::vector<float> y = Eval(g, x);
+    ASSERT_EQ(y.size(), x.size());
+    for (size_t i = 0; i < x.size(); ++i) {
+      const float want = x[i] < 0.0f ? alpha * std::expm1(x[i]) : x[i];
+      uint32_t a, w;
+      std::memcpy(&a, &y[i], 4);
+      std::memcpy(&w, &want, 4);
+      EXPECT_EQ(a, w) << "alpha " << alpha << ", x " << x[i] << ": " << y[i] << " vs " << want;
+    }
+  }
+  // Without the attribute: alpha 1.
+  OnnxBuilder b;
+  b.Input("x", {4});
+  b.Node("Elu", {"x"}, {"y"});
+  b.Output("y");
+  const ir::Graph g = MustImport(b.Bytes());
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].op, OpKind::kElu);
+}
+
 TEST(OnnxImportExt, GlobalMaxPoolAndReduceMax) {
   REQUIRE_IR_OP("reduce_max");
   OnnxBuilder b;

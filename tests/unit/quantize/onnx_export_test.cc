@@ -239,6 +239,28 @@ TEST(OnnxExport, MathLogicAndDataMovementOperators) {
   }
 }
 
+// elu (TFLite's ELU, alpha 1) as ONNX Elu with alpha 1 written out, after a
+// conv (NCHW) and on a rank-2 tensor; the importer reads it back as elu.
+TEST(OnnxExport, EluIsEluWithAlphaOne) {
+  const std::string text = R"(graph "e" {
+  input %x : f32[1,4,4,3]
+  const %w : f32[4,3,3,3] = )" + Hex(108, 0.5f, 5) + R"(
+  %c = conv2d(%x, %w, _) {act="none", dilation=[1,1], pad=[1,1,1,1], stride=[1,1]} : f32[1,4,4,4]
+  %e = elu(%c) : f32[1,4,4,4]
+  %r = reshape(%e) {shape=[4,16]} : f32[4,16]
+  %f = elu(%r) : f32[4,16]
+  output %e, %f
+})";
+  const pb::ModelProto m = RoundTrip(text);
+  EXPECT_EQ(Count(m, "Elu"), 2);
+  for (const auto& node : m.graph().node()) {
+    if (node.op_type() != "Elu") continue;
+    ASSERT_EQ(node.attribute_size(), 1);
+    EXPECT_EQ(node.attribute(0).name(), "alpha");
+    EXPECT_EQ(node.attribute(0).f(), 1.0f);
+  }
+}
+
 TEST(OnnxExport, RefusesOperatorsWithoutAnOnnxForm) {
   for (const char* node : {"%y = mirror_pad(%x) {mode=\"symmetric\", pads=[0,0,1,1,1,1,0,0]} : f32[1,6,6,2]",
                            "%y = l2_normalization(%x) : f32[1,4,4,2]", "%y = rsqrt(%x) : f32[1,4,4,2]"}) {
