@@ -23,7 +23,9 @@
 // hard_sigmoid, resize_bilinear and relu6 (both with equal quantization),
 // batch_matmul and prelu
 // with TFLite's arithmetic only; arg_max / arg_min read the int8 tensor
-// under their dequantize (no quantize follows them). The int8 operator's own
+// under their dequantize (no quantize follows them). A one-input copy
+// between a dequantize and float readers (a transpose the layout pass moved
+// out of its QDQ pair) runs on the int8 tensor, the dequantize after it. The int8 operator's own
 // checks (its Infer) must accept the result, else the node stays float. Dequantize nodes left without
 // readers are removed; the quantize of the graph input and the dequantize of
 // the graph output stay (the model's interface is float); a dequantize of a

@@ -303,6 +303,34 @@ TEST(FoldQdq, CopiesOutsideTheirQdqPairTakeTheDequantizeAlong) {
   ExpectSameResults(ParseValid(in), ParseValid(want), 0.0f, true);
 }
 
+TEST(FoldQdq, TransposeInFrontOfAConvRunsInInt8AndTheConvFolds) {
+  // What the layout pass leaves with --keep-io-layout or after a binary
+  // operator it cannot sink a transpose through: the transpose between the
+  // dequantize and the conv. The transpose runs on the int8 tensor, and the
+  // conv then reads a dequantize and folds.
+  const std::string in = R"(graph "q" {
+  input %x : f32[1,2,3,3]
+  const %wq : i8[2,1,1,2] quant(0.01, 0) = hex"7fce1481"
+  %xq = quantize(%x) : i8[1,2,3,3] quant(0.05, 3)
+  %xd = dequantize(%xq) : f32[1,2,3,3]
+  %t = transpose(%xd) {perm=[0,2,3,1]} : f32[1,3,3,2]
+  %wd = dequantize(%wq) : f32[2,1,1,2]
+  %c = conv2d(%t, %wd, _) {dilation=[1,1], pad=[0,0,0,0], stride=[1,1]} : f32[1,3,3,2]
+  %cq = quantize(%c) : i8[1,3,3,2] quant(0.01, -5)
+  %y = dequantize(%cq) : f32[1,3,3,2]
+  output %y
+}
+)";
+  const ir::Graph before = ParseValid(in);
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), R"(
+    %t/int8 = transpose(%xq) {perm=[0,2,3,1]} : i8[1,3,3,2] quant(0.05, 3)
+    %cq = conv2d(%t/int8, %wq, _)
+    NOT dequantize(%xq)
+  )");
+  ExpectSameResults(before, after, 0.0101f, true);
+}
+
 TEST(FoldQdq, PadFillsWithTheZeroPoint) {
   // A float fill of 0 is the zero point (the int8 pad's fill without value).
   const std::string zero = OpQdq({{"1,2,2,1", "quant(0.05, 3)"}}, "pad(%d0) {pads=[0,0,1,0,0,1,0,0], value=0}",
