@@ -27,9 +27,10 @@ namespace {
 // dequantize the next step reads.
 class QdqText {
  public:
-  QdqText(const std::string& input_shape, const std::string& quant) {
+  // `sem`: the quantize nodes' attribute text ("" or {int8_semantics=...}).
+  QdqText(const std::string& input_shape, const std::string& quant, const std::string& sem = "") : sem_(sem) {
     text_ = "graph \"qdq\" {\n  input %x : f32[" + input_shape + "]\n";
-    text_ += "  %xq = quantize(%x) : i8[" + input_shape + "] " + quant + "\n";
+    text_ += "  %xq = quantize(%x) " + sem_ + " : i8[" + input_shape + "] " + quant + "\n";
     text_ += "  %xd = dequantize(%xq) : f32[" + input_shape + "]\n";
     last_ = "%xd";
   }
@@ -39,7 +40,7 @@ class QdqText {
     const std::string t = "%t" + std::to_string(++n_);
     for (size_t at; (at = call.find('$')) != std::string::npos;) call.replace(at, 1, last_);
     text_ += "  " + t + " = " + call + " : f32[" + shape + "]\n";
-    text_ += "  " + t + "q = quantize(" + t + ") : i8[" + shape + "] " + quant + "\n";
+    text_ += "  " + t + "q = quantize(" + t + ") " + sem_ + " : i8[" + shape + "] " + quant + "\n";
     text_ += "  " + t + "d = dequantize(" + t + "q) : f32[" + shape + "]\n";
     return last_ = t + "d";
   }
@@ -48,19 +49,20 @@ class QdqText {
   std::string Finish(const std::string& output) const { return text_ + "  output " + output + "\n}\n"; }
 
  private:
-  std::string text_, last_;
+  std::string sem_, text_, last_;
   int n_ = 0;
 };
 
 // Copies only (one quantization throughout): split, transpose, depth_to_space,
 // space_to_depth, gather, pad, mirror_pad, strided_slice,
-// resize_nearest_neighbor, maximum, minimum.
-std::string CopiesGraph() {
+// resize_nearest_neighbor, maximum, minimum; exact in either int8
+// arithmetic (`sem` as QdqText takes it).
+std::string CopiesGraph(const std::string& sem) {
   const std::string q = "quant(0.05, 3)";
-  QdqText b("1,4,4,8", q);
+  QdqText b("1,4,4,8", q, sem);
   b.Text("%s0, %s1 = split(%xd) {axis=3, sizes=[4,4]} : f32[1,4,4,4], f32[1,4,4,4]");
-  b.Text("%s0q = quantize(%s0) : i8[1,4,4,4] " + q);
-  b.Text("%s1q = quantize(%s1) : i8[1,4,4,4] " + q);
+  b.Text("%s0q = quantize(%s0) " + sem + " : i8[1,4,4,4] " + q);
+  b.Text("%s1q = quantize(%s1) " + sem + " : i8[1,4,4,4] " + q);
   b.Text("%s0d = dequantize(%s0q) : f32[1,4,4,4]");
   b.Text("%s1d = dequantize(%s1q) : f32[1,4,4,4]");
   b.Const("const %idx : i32[4] = hex\"03000000010000000000000002000000\"");
@@ -108,6 +110,9 @@ std::string RequantizingGraph() {
   b.Add("batch_matmul($, $) {adj_x=0, adj_y=1}", "1,3,4,4", "quant(0.01, -128)");
   return b.Finish("%t10d");
 }
+
+std::string CopiesTflite() { return CopiesGraph(""); }
+std::string CopiesOnnxRuntime() { return CopiesGraph("{int8_semantics=\"onnxruntime\"}"); }
 
 std::vector<uint8_t> Bytes(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
 
@@ -188,7 +193,8 @@ TEST_P(QdqFoldCompile, FoldsToInt8AndHostRunEqualsEval) {
 // output step of its float QDQ form (tests/unit/passes/fold_qdq_test.cc);
 // the chain, on these three inputs, is too (measured: equal).
 INSTANTIATE_TEST_SUITE_P(Graphs, QdqFoldCompile,
-                         ::testing::Values(Case{"copies", CopiesGraph, 0.05f, 0.0f},
+                         ::testing::Values(Case{"copies", CopiesTflite, 0.05f, 0.0f},
+                                           Case{"copies_onnxruntime", CopiesOnnxRuntime, 0.05f, 0.0f},
                                            Case{"argmax", ArgMaxGraph, 1.0f, 0.0f},
                                            Case{"requantizing", RequantizingGraph, 0.01f, 1.0f}),
                          [](const auto& info) { return std::string(info.param.name); });
