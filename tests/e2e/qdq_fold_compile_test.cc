@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -176,6 +177,8 @@ struct Case {
   float step;       // the output's quantization step
   float max_steps;  // folded vs literal QDQ graph, in output steps
 };
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 class QdqFoldCompile : public ::testing::TestWithParam<Case> {};
 
