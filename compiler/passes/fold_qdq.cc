@@ -420,8 +420,9 @@ class QdqFolder {
   // elementwise dequantize (pad fills with z, which dequantizes to 0).
   bool SinkDequantize(size_t i) {
     const ir::Node& n = g_.nodes[i];
+    // A fused activation (max_pool2d's relu6) would clamp at a quantized 6.
     if (!MovesData(n.op) || n.op == ir::OpKind::kMaximum || n.op == ir::OpKind::kMinimum || n.inputs.empty() ||
-        n.outputs.size() != 1 || n.HasAttr("value"))
+        n.outputs.size() != 1 || n.HasAttr("value") || ActOf(n) != "none")
       return false;
     const auto x = DequantizedFrom(n.inputs[0]);
     const ir::TensorId yf = n.outputs[0];

@@ -331,6 +331,31 @@ TEST(FoldQdq, TransposeInFrontOfAConvRunsInInt8AndTheConvFolds) {
   ExpectSameResults(before, after, 0.0101f, true);
 }
 
+TEST(FoldQdq, CopyWithAFusedActivationKeepsItsFloatResult) {
+  // Without a quantize after it, max_pool2d's relu6 caps at 6.0 exactly; an
+  // int8 pool would cap at the nearest step: it stays float. The transpose
+  // (a graph output) runs in int8 and its dequantize makes the output.
+  const std::string in = R"(graph "q" {
+  input %x : f32[1,4,4,2]
+  %xq = quantize(%x) : i8[1,4,4,2] quant(0.07, 3)
+  %xd = dequantize(%xq) : f32[1,4,4,2]
+  %p = max_pool2d(%xd) {act="relu6", filter=[2,2], pad=[0,0,0,0], stride=[2,2]} : f32[1,2,2,2]
+  %r = transpose(%xd) {perm=[0,2,1,3]} : f32[1,4,4,2]
+  %s = add(%p, %p) : f32[1,2,2,2]
+  output %s
+  output %r
+}
+)";
+  const ir::Graph before = ParseValid(in);
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), R"(
+    %p = max_pool2d(%xd) {act="relu6", filter=[2,2], pad=[0,0,0,0], stride=[2,2]} : f32[1,2,2,2]
+    %r/int8 = transpose(%xq) {perm=[0,2,1,3]} : i8[1,4,4,2] quant(0.07, 3)
+    %r = dequantize(%r/int8) : f32[1,4,4,2]
+  )");
+  ExpectSameResults(before, after, 0.0f, true);
+}
+
 TEST(FoldQdq, PadFillsWithTheZeroPoint) {
   // A float fill of 0 is the zero point (the int8 pad's fill without value).
   const std::string zero = OpQdq({{"1,2,2,1", "quant(0.05, 3)"}}, "pad(%d0) {pads=[0,0,1,0,0,1,0,0], value=0}",
