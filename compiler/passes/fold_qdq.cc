@@ -14,7 +14,7 @@
 // whose scale is not s_input * s_weight[o] is requantized to that scale
 // (round half away from zero). Operators folded: conv2d, depthwise_conv2d,
 // fully_connected, add, mul, average_pool2d, mean; the operators that move or
-// select values (max_pool2d, reshape, transpose, pad with a zero fill,
+// select values (max_pool2d, reshape, transpose, pad (its fill quantized),
 // mirror_pad, strided_slice, squeeze, gather's data operand, depth_to_space,
 // space_to_depth, resize_nearest_neighbor, maximum, minimum, reduce_max, and
 // split when every output is read by one quantize) only when input and output
@@ -506,13 +506,16 @@ class QdqFolder {
                                  n.op == ir::OpKind::kResizeBilinear || n.op == ir::OpKind::kRelu6;
     if (same_quant_only && g_.tensor(folded.inputs[0]).quant != g_.tensor(yq).quant) return false;
     if (n.op == ir::OpKind::kPad && n.HasAttr("value")) {
-      // A float fill of 0 is the zero point, what the int8 pad fills without
-      // `value`; another fill would need the quantize's rounding: stays float.
-      const auto v = n.attrs.find("value");
-      const bool zero = (std::holds_alternative<double>(v->second) && std::get<double>(v->second) == 0.0) ||
-                        (std::holds_alternative<int64_t>(v->second) && std::get<int64_t>(v->second) == 0);
-      if (!zero) return false;
-      folded.attrs.erase("value");
+      // The float fill v becomes the int8 fill quantize(v) = round(v / s) + z,
+      // clamped (v / s a float32 division, as quantize computes it). Both
+      // arithmetics round alike unless v / s is a tie (half away from zero
+      // or to even): then the pad stays float. A fill of 0 is the zero point.
+      const ir::QuantParams& qo = *g_.tensor(yq).quant;
+      const float r = static_cast<float>(n.GetReal("value")) / qo.scale[0];
+      if (!std::isfinite(r) || std::fabs(r - std::trunc(r)) == 0.5f) return false;
+      const int64_t fill = std::clamp<int64_t>(static_cast<int64_t>(std::round(r)) + qo.zero_point[0], -128, 127);
+      if (fill == qo.zero_point[0]) folded.attrs.erase("value");
+      else folded.attrs["value"] = fill;
     }
     folded.outputs[0] = yq;
     folded.attrs.erase("int8_semantics");

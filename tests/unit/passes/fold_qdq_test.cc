@@ -356,7 +356,7 @@ TEST(FoldQdq, CopyWithAFusedActivationKeepsItsFloatResult) {
   ExpectSameResults(before, after, 0.0f, true);
 }
 
-TEST(FoldQdq, PadFillsWithTheZeroPoint) {
+TEST(FoldQdq, PadFillIsQuantized) {
   // A float fill of 0 is the zero point (the int8 pad's fill without value).
   const std::string zero = OpQdq({{"1,2,2,1", "quant(0.05, 3)"}}, "pad(%d0) {pads=[0,0,1,0,0,1,0,0], value=0}",
                                  "1,3,3,1", "quant(0.05, 3)");
@@ -366,11 +366,22 @@ TEST(FoldQdq, PadFillsWithTheZeroPoint) {
     %oq = pad(%q0) {pads=[0,0,1,0,0,1,0,0]} : i8[1,3,3,1] quant(0.05, 3)
   )");
   ExpectSameResults(before, after, 0.0f, true);
-  // Another fill stays float.
-  const std::string other = OpQdq({{"1,2,2,1", "quant(0.05, 3)"}}, "pad(%d0) {pads=[0,0,1,0,0,1,0,0], value=0.5}",
-                                  "1,3,3,1", "quant(0.05, 3)");
-  ExpectMatches(RunText("fold-qdq", other), R"(
-    %o = pad(%d0) {pads=[0,0,1,0,0,1,0,0], value=0.5} : f32[1,3,3,1]
+  // Another fill is quantized: 0.5 / 0.05 = 10, + 3; -9 / 0.05 clamps to -128.
+  for (const auto& [value, fill] : {std::pair<std::string, std::string>{"0.5", "13"}, {"-9", "-128"}}) {
+    const std::string other = OpQdq({{"1,2,2,1", "quant(0.05, 3)"}},
+                                    "pad(%d0) {pads=[0,0,1,0,0,1,0,0], value=" + value + "}", "1,3,3,1",
+                                    "quant(0.05, 3)");
+    const ir::Graph b = ParseValid(other);
+    const ir::Graph a = RunPassOn("fold-qdq", b);
+    ExpectMatches(ir::Print(a), "%oq = pad(%q0) {pads=[0,0,1,0,0,1,0,0], value=" + fill + "} : i8[1,3,3,1]\n");
+    ExpectSameResults(b, a, 0.0f, true);
+  }
+  // A fill halfway between two steps (0.125 / 0.25 = 0.5) rounds differently
+  // in the two arithmetics: the pad stays float.
+  const std::string tie = OpQdq({{"1,2,2,1", "quant(0.25, 3)"}}, "pad(%d0) {pads=[0,0,1,0,0,1,0,0], value=0.125}",
+                                "1,3,3,1", "quant(0.25, 3)");
+  ExpectMatches(RunText("fold-qdq", tie), R"(
+    %o = pad(%d0) {pads=[0,0,1,0,0,1,0,0], value=0.125} : f32[1,3,3,1]
   )");
 }
 
