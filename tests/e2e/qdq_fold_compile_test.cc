@@ -2,7 +2,8 @@
 // conv / pool / add family (data movement, split, arg_max, the requantizing
 // activations, sub, resize_bilinear, batch_matmul, prelu), written as IR
 // text: after the pipeline every operator is int8 (`ember inspect`), the
-// host build of the generated C equals `ember eval` byte for byte, and
+// host build of the generated C and its cortex-m4 build under QEMU equal
+// `ember eval` byte for byte, and
 // `ember eval` of the folded graph equals the literal float QDQ graph
 // (evaluated here without passes) exactly for the copies and within a stated
 // bound for the requantizing chain (docs/passes.md, "QDQ folding").
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "e2e/qemu_util.h"
 #include "e2e/run_eval_util.h"
 #include "ir/parser.h"
 #include "ops/evaluate.h"
@@ -171,6 +173,25 @@ float FoldedVersusLiteral(const std::string& text, const std::string& path, floa
   return worst;
 }
 
+// The folded graph compiled for cortex-m4 and run under QEMU equals
+// `ember eval` byte for byte on one patterned input.
+void ExpectCortexM4EqualsEval(const std::string& path, const std::string& name, size_t input_bytes) {
+  const std::string dir = TempDir();
+  std::vector<uint8_t> in = Pattern(input_bytes, 7);
+  for (size_t i = 0; i + 3 < in.size(); i += 4) in[i + 3] = (in[i + 3] & 0x80) | 0x3f;
+  WriteFile(dir + "/in.bin", in);
+  const CliResult e = RunCli({"eval", path, "--input", dir + "/in.bin", "--output", dir + "/ref.bin"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  const CliResult c = RunCli({"compile", path, "--target", "cortex-m4", "--module-name", name, "-o", dir + "/mlf"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  qemu::HarnessResult h;
+  const std::string error =
+      qemu::BuildAndEmulate(dir + "/mlf", dir + "/in.bin", dir + "/" + name + ".elf", "mps2-an386", 300, &h);
+  ASSERT_EQ(error, "");
+  ASSERT_EQ(h.outputs.size(), 1u);
+  EXPECT_EQ(h.outputs[0], ReadFile(dir + "/ref.bin")) << "cortex-m4 differs from ember eval";
+}
+
 struct Case {
   const char* name;
   std::string (*text)();
@@ -182,7 +203,7 @@ void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
 class QdqFoldCompile : public ::testing::TestWithParam<Case> {};
 
-TEST_P(QdqFoldCompile, FoldsToInt8AndHostRunEqualsEval) {
+TEST_P(QdqFoldCompile, FoldsToInt8AndHostAndCortexM4EqualEval) {
   const Case& c = GetParam();
   const std::string text = c.text();
   const std::string path = TempDir() + "/" + c.name + ".ir";
@@ -190,6 +211,10 @@ TEST_P(QdqFoldCompile, FoldsToInt8AndHostRunEqualsEval) {
   ExpectAllInt8(path);
   EXPECT_LE(FoldedVersusLiteral(text, path, c.step), c.max_steps);
   ExpectRunEqualsEval(Bytes(text), /*float_input=*/true, 3, ".ir");
+  EMBER_REQUIRE_QEMU_TOOLS();
+  auto g = ir::Parse(text);
+  ASSERT_TRUE(g.ok());
+  ExpectCortexM4EqualsEval(path, c.name, static_cast<size_t>(g->tensor(g->inputs[0]).size_bytes()));
 }
 
 // The copies and arg_max are exact. Each requantizing operator is within one
