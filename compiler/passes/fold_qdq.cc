@@ -14,21 +14,22 @@
 // whose scale is not s_input * s_weight[o] is requantized to that scale
 // (round half away from zero). Operators folded: conv2d, depthwise_conv2d,
 // fully_connected, add, mul, average_pool2d, mean; the operators that move or
-// select values (max_pool2d, reshape, transpose, pad (its fill quantized),
-// mirror_pad, strided_slice, squeeze, gather's data operand, depth_to_space,
-// space_to_depth, resize_nearest_neighbor, maximum, minimum, reduce_max, and
-// split when every output is read by one quantize) only when input and output
-// quantization are equal (exact, as TFLite requires); softmax, logistic,
-// tanh, concatenation, sub, leaky_relu, hard_swish, relu, relu6, clip,
-// hard_sigmoid, resize_bilinear and relu6 (both with equal quantization),
-// batch_matmul and prelu
-// with TFLite's arithmetic only; arg_max / arg_min read the int8 tensor
-// under their dequantize (no quantize follows them). A one-input copy
-// between a dequantize and float readers (a transpose the layout pass moved
-// out of its QDQ pair) runs on the int8 tensor, the dequantize after it. The int8 operator's own
-// checks (its Infer) must accept the result, else the node stays float. Dequantize nodes left without
-// readers are removed; the quantize of the graph input and the dequantize of
-// the graph output stay (the model's interface is float); a dequantize of a
+// select values (max_pool2d, reshape, transpose, pad with its fill
+// quantized, mirror_pad, strided_slice, squeeze, gather's data operand,
+// depth_to_space, space_to_depth, resize_nearest_neighbor, maximum, minimum,
+// reduce_max, and split when every output is read by one quantize) only when
+// input and output quantization are equal (exact, as TFLite requires);
+// softmax, logistic, tanh, concatenation, sub, leaky_relu, hard_swish, relu,
+// relu6, clip, hard_sigmoid, resize_bilinear, batch_matmul and prelu with
+// TFLite's arithmetic only (relu6 and resize_bilinear with equal
+// quantization). arg_max / arg_min read the int8 tensor under their
+// dequantize (no quantize follows them). A one-input copy between a
+// dequantize and float readers (a transpose the layout pass moved out of its
+// QDQ pair) runs on the int8 tensor, the dequantize after it. The int8
+// operator's own checks (its Infer) must accept the result, else the node
+// stays float. Dequantize nodes left without readers are removed; the
+// quantize of the graph input and the dequantize of the graph output stay
+// (the model's interface is float); a dequantize of a
 // constant read by an operator that stays float becomes a float constant
 // (computed at compile time, as if the model had stored it). What stays float
 // between a dequantize and a quantize is computed in float (e.g. an average
@@ -456,11 +457,12 @@ class QdqFolder {
 
   bool TryFold(size_t i) {
     if (MergeBias(i) || FoldSplit(i) || FoldArgMinMax(i)) return true;
-    if (TryFoldThrough(i)) return true;
+    if (FoldBetweenQdq(i)) return true;
     return SinkDequantize(i);
   }
 
-  bool TryFoldThrough(size_t i) {
+  // dequantize -> node -> quantize: the int8 node.
+  bool FoldBetweenQdq(size_t i) {
     const ir::Node& n = g_.nodes[i];
     if (!Foldable(n.op) || n.outputs.size() != 1 || n.inputs.empty()) return false;
     const ir::TensorId yf = n.outputs[0];
@@ -513,7 +515,8 @@ class QdqFolder {
       const ir::QuantParams& qo = *g_.tensor(yq).quant;
       const float r = static_cast<float>(n.GetReal("value")) / qo.scale[0];
       if (!std::isfinite(r) || std::fabs(r - std::trunc(r)) == 0.5f) return false;
-      const int64_t fill = std::clamp<int64_t>(static_cast<int64_t>(std::round(r)) + qo.zero_point[0], -128, 127);
+      const auto steps = static_cast<int64_t>(std::round(std::clamp(r, -1024.0f, 1024.0f)));
+      const int64_t fill = std::clamp<int64_t>(steps + qo.zero_point[0], -128, 127);
       if (fill == qo.zero_point[0]) folded.attrs.erase("value");
       else folded.attrs["value"] = fill;
     }
