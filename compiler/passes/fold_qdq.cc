@@ -13,12 +13,23 @@
 // the bias a dequantize of an int32 constant (or a float constant): a bias
 // whose scale is not s_input * s_weight[o] is requantized to that scale
 // (round half away from zero). Operators folded: conv2d, depthwise_conv2d,
-// fully_connected, add, mul, average_pool2d, max_pool2d, mean, reshape (the
-// pools and reshape only when input and output quantization are equal, as
-// TFLite requires). The int8 operator's own checks (its Infer) must accept
-// the result, else the node stays float. Dequantize nodes left without
-// readers are removed; the quantize of the graph input and the dequantize of
-// the graph output stay (the model's interface is float); a dequantize of a
+// fully_connected, add, mul, average_pool2d, mean; the operators that move or
+// select values (max_pool2d, reshape, transpose, pad with its fill
+// quantized, mirror_pad, strided_slice, squeeze, gather's data operand,
+// depth_to_space, space_to_depth, resize_nearest_neighbor, maximum, minimum,
+// reduce_max, and split when every output is read by one quantize) only when
+// input and output quantization are equal (exact, as TFLite requires);
+// softmax, logistic, tanh, concatenation, sub, leaky_relu, hard_swish, relu,
+// relu6, clip, hard_sigmoid, resize_bilinear, batch_matmul and prelu with
+// TFLite's arithmetic only (relu6 and resize_bilinear with equal
+// quantization). arg_max / arg_min read the int8 tensor under their
+// dequantize (no quantize follows them). A one-input copy between a
+// dequantize and float readers (a transpose the layout pass moved out of its
+// QDQ pair) runs on the int8 tensor, the dequantize after it. The int8
+// operator's own checks (its Infer) must accept the result, else the node
+// stays float. Dequantize nodes left without readers are removed; the
+// quantize of the graph input and the dequantize of the graph output stay
+// (the model's interface is float); a dequantize of a
 // constant read by an operator that stays float becomes a float constant
 // (computed at compile time, as if the model had stored it). What stays float
 // between a dequantize and a quantize is computed in float (e.g. an average
@@ -49,6 +60,25 @@
 namespace ember::passes {
 namespace {
 
+// Operators that only move (or select among) their input's values: exact in
+// any int8 semantics when the input and output quantization are equal (as
+// TFLite requires of them), since quantize(dequantize(q)) is q for the same
+// quantization. maximum / minimum select one of two values (TFLite requires
+// one quantization for both inputs and the output; its Infer checks that);
+// reduce_max selects the largest (dequantization is strictly increasing).
+bool MovesData(ir::OpKind op) {
+  switch (op) {
+    case ir::OpKind::kMaxPool2D: case ir::OpKind::kReshape: case ir::OpKind::kTranspose:
+    case ir::OpKind::kPad: case ir::OpKind::kMirrorPad: case ir::OpKind::kStridedSlice:
+    case ir::OpKind::kSqueeze: case ir::OpKind::kGather: case ir::OpKind::kDepthToSpace:
+    case ir::OpKind::kSpaceToDepth: case ir::OpKind::kResizeNearestNeighbor:
+    case ir::OpKind::kMaximum: case ir::OpKind::kMinimum: case ir::OpKind::kReduceMax:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool Foldable(ir::OpKind op) {
   switch (op) {
     case ir::OpKind::kConv2D: case ir::OpKind::kDepthwiseConv2D: case ir::OpKind::kFullyConnected:
@@ -56,9 +86,13 @@ bool Foldable(ir::OpKind op) {
     case ir::OpKind::kMaxPool2D: case ir::OpKind::kMean: case ir::OpKind::kReshape:
     case ir::OpKind::kSoftmax: case ir::OpKind::kLogistic: case ir::OpKind::kTanh:
     case ir::OpKind::kConcatenation:
+    case ir::OpKind::kSub: case ir::OpKind::kLeakyRelu: case ir::OpKind::kHardSwish:
+    case ir::OpKind::kRelu: case ir::OpKind::kRelu6: case ir::OpKind::kClip:
+    case ir::OpKind::kHardSigmoid: case ir::OpKind::kResizeBilinear: case ir::OpKind::kBatchMatmul:
+    case ir::OpKind::kPrelu:
       return true;
     default:
-      return false;
+      return MovesData(op);
   }
 }
 
@@ -67,9 +101,21 @@ bool Foldable(ir::OpKind op) {
 // (QLinearSoftmax, QLinearSigmoid, ... through float tables), which ember's
 // fixed-point int8 kernels do not reproduce, so for "onnxruntime" they stay
 // float between their dequantize and quantize.
+// The same holds for the requantizing operators whose int8 kernels have no
+// int8_semantics attribute (sub, leaky_relu, hard_swish, relu, relu6, clip,
+// hard_sigmoid, resize_bilinear, batch_matmul, prelu): TFLite's fixed point
+// only.
 bool TfliteOnly(ir::OpKind op) {
-  return op == ir::OpKind::kSoftmax || op == ir::OpKind::kLogistic || op == ir::OpKind::kTanh ||
-         op == ir::OpKind::kConcatenation;
+  switch (op) {
+    case ir::OpKind::kSoftmax: case ir::OpKind::kLogistic: case ir::OpKind::kTanh:
+    case ir::OpKind::kConcatenation: case ir::OpKind::kSub: case ir::OpKind::kLeakyRelu:
+    case ir::OpKind::kHardSwish: case ir::OpKind::kRelu: case ir::OpKind::kRelu6:
+    case ir::OpKind::kClip: case ir::OpKind::kHardSigmoid: case ir::OpKind::kResizeBilinear:
+    case ir::OpKind::kBatchMatmul: case ir::OpKind::kPrelu:
+      return true;
+    default:
+      return false;
+  }
 }
 
 // The folded operators that follow int8_semantics "onnxruntime" when the
@@ -317,8 +363,106 @@ class QdqFolder {
     return false;
   }
 
+  // split whose every output is read only by one quantize with the input's
+  // quantization: the int8 split (a byte copy, exact).
+  bool FoldSplit(size_t i) {
+    const ir::Node& n = g_.nodes[i];
+    if (n.op != ir::OpKind::kSplit || n.inputs.size() != 1 || n.outputs.empty()) return false;
+    const auto x = DequantizedFrom(n.inputs[0]);
+    if (!x || !PerTensorInt8(g_.tensor(*x))) return false;
+    ir::Node folded = n;
+    folded.inputs[0] = *x;
+    std::vector<size_t> quantizes;
+    for (size_t k = 0; k < n.outputs.size(); ++k) {
+      const ir::TensorId yf = n.outputs[k];
+      if (yf < 0 || IsGraphOutput(g_, yf)) return false;
+      const auto& readers = uses_[static_cast<size_t>(yf)];
+      if (readers.size() != 1) return false;
+      const ir::Node& q = g_.nodes[readers[0].node];
+      if (q.op != ir::OpKind::kQuantize || q.outputs.size() != 1 || g_.tensor(q.outputs[0]).quant != g_.tensor(*x).quant ||
+          g_.tensor(q.outputs[0]).dtype != ir::DType::kInt8)
+        return false;
+      folded.outputs[k] = q.outputs[0];
+      quantizes.push_back(readers[0].node);
+    }
+    auto types = ops::GetOpDef(folded.op).infer(g_, folded);
+    if (!types.ok() || types->size() != folded.outputs.size()) return false;
+    for (size_t k = 0; k < types->size(); ++k)
+      if ((*types)[k].dtype != ir::DType::kInt8 || (*types)[k].shape != g_.tensor(folded.outputs[k]).shape) return false;
+    g_.nodes[i] = std::move(folded);
+    std::sort(quantizes.rbegin(), quantizes.rend());
+    for (size_t qi : quantizes) g_.nodes.erase(g_.nodes.begin() + static_cast<std::ptrdiff_t>(qi));
+    return true;
+  }
+
+  // arg_max / arg_min of a dequantized per-tensor int8 tensor with a positive
+  // scale read the int8 tensor: x -> (x - z) * s is strictly increasing, so
+  // the largest (smallest) value sits at the same index, and equal int8
+  // values are exactly the equal dequantized ones, so ties pick the same
+  // (first) index too. The output is the index tensor, as before.
+  bool FoldArgMinMax(size_t i) {
+    ir::Node& n = g_.nodes[i];
+    if ((n.op != ir::OpKind::kArgMax && n.op != ir::OpKind::kArgMin) || n.inputs.size() != 1) return false;
+    const auto x = DequantizedFrom(n.inputs[0]);
+    if (!x || !PerTensorInt8(g_.tensor(*x)) || !(g_.tensor(*x).quant->scale[0] > 0.0f)) return false;
+    ir::Node folded = n;
+    folded.inputs[0] = *x;
+    auto types = ops::GetOpDef(folded.op).infer(g_, folded);
+    if (!types.ok() || types->size() != 1 || (*types)[0].dtype != g_.tensor(n.outputs[0]).dtype) return false;
+    n = std::move(folded);
+    return true;
+  }
+
+  // A one-input copy operator reading a dequantize of per-tensor int8 x whose
+  // float result no quantize requantizes otherwise (the layout pass sinks
+  // transposes through quantize / dequantize pairs, which leaves e.g.
+  // dequantize -> transpose -> depth_to_space -> quantize): the copy runs on
+  // x and the dequantize moves after it. Exact: a copy commutes with the
+  // elementwise dequantize (pad fills with z, which dequantizes to 0).
+  bool SinkDequantize(size_t i) {
+    const ir::Node& n = g_.nodes[i];
+    // A fused activation (max_pool2d's relu6) would clamp at a quantized 6.
+    if (!MovesData(n.op) || n.op == ir::OpKind::kMaximum || n.op == ir::OpKind::kMinimum || n.inputs.empty() ||
+        n.outputs.size() != 1 || n.HasAttr("value") || ActOf(n) != "none")
+      return false;
+    const auto x = DequantizedFrom(n.inputs[0]);
+    const ir::TensorId yf = n.outputs[0];
+    if (!x || !PerTensorInt8(g_.tensor(*x)) || g_.tensor(*x).is_const() || g_.tensor(yf).dtype != ir::DType::kFloat32)
+      return false;
+    for (const Use& u : uses_[static_cast<size_t>(yf)]) {
+      const ir::Node& r = g_.nodes[u.node];
+      if (r.op == ir::OpKind::kQuantize && g_.tensor(r.outputs[0]).quant != g_.tensor(*x).quant) return false;
+    }
+    ir::Tensor t = g_.tensor(yf);
+    t.name = UniqueName(g_, t.name + "/int8");
+    t.dtype = ir::DType::kInt8;
+    t.quant = g_.tensor(*x).quant;
+    ir::Node copy = n;
+    copy.inputs[0] = *x;
+    const ir::TensorId yq = g_.AddTensor(std::move(t));
+    copy.outputs[0] = yq;
+    auto types = ops::GetOpDef(copy.op).infer(g_, copy);
+    if (!types.ok() || types->size() != 1 || (*types)[0].dtype != ir::DType::kInt8) {
+      g_.tensors.pop_back();
+      return false;
+    }
+    ir::Node dq;
+    dq.op = ir::OpKind::kDequantize;
+    dq.inputs = {yq};
+    dq.outputs = {yf};
+    g_.nodes[i] = std::move(copy);
+    g_.nodes.push_back(std::move(dq));
+    return true;
+  }
+
   bool TryFold(size_t i) {
-    if (MergeBias(i)) return true;
+    if (MergeBias(i) || FoldSplit(i) || FoldArgMinMax(i)) return true;
+    if (FoldBetweenQdq(i)) return true;
+    return SinkDequantize(i);
+  }
+
+  // dequantize -> node -> quantize: the int8 node.
+  bool FoldBetweenQdq(size_t i) {
     const ir::Node& n = g_.nodes[i];
     if (!Foldable(n.op) || n.outputs.size() != 1 || n.inputs.empty()) return false;
     const ir::TensorId yf = n.outputs[0];
@@ -331,7 +475,8 @@ class QdqFolder {
     const ir::TensorId yq = quant.outputs[0];
 
     ir::Node folded = n;
-    const size_t activations = HasWeights(n.op) ? 1 : n.inputs.size();
+    // gather's indices (operand 1) are integers, not dequantized.
+    const size_t activations = HasWeights(n.op) || n.op == ir::OpKind::kGather ? 1 : n.inputs.size();
     for (size_t k = 0; k < activations; ++k) {
       const auto q = DequantizedFrom(n.inputs[k]);
       if (!q || !PerTensorInt8(g_.tensor(*q))) return false;
@@ -357,9 +502,24 @@ class QdqFolder {
     const bool ort = sem != quant.attrs.end() && std::holds_alternative<std::string>(sem->second) &&
                      std::get<std::string>(sem->second) == "onnxruntime";
     if (ort && TfliteOnly(n.op)) return false;
-    const bool same_quant_only = (n.op == ir::OpKind::kAveragePool2D && !ort) || n.op == ir::OpKind::kMaxPool2D ||
-                                 n.op == ir::OpKind::kReshape;
+    // The int8 resize_bilinear and relu6 keep the input's units (no
+    // requantization, as TFLite Micro).
+    const bool same_quant_only = (n.op == ir::OpKind::kAveragePool2D && !ort) || MovesData(n.op) ||
+                                 n.op == ir::OpKind::kResizeBilinear || n.op == ir::OpKind::kRelu6;
     if (same_quant_only && g_.tensor(folded.inputs[0]).quant != g_.tensor(yq).quant) return false;
+    if (n.op == ir::OpKind::kPad && n.HasAttr("value")) {
+      // The float fill v becomes the int8 fill quantize(v) = round(v / s) + z,
+      // clamped (v / s a float32 division, as quantize computes it). Both
+      // arithmetics round alike unless v / s is a tie (half away from zero
+      // or to even): then the pad stays float. A fill of 0 is the zero point.
+      const ir::QuantParams& qo = *g_.tensor(yq).quant;
+      const float r = static_cast<float>(n.GetReal("value")) / qo.scale[0];
+      if (!std::isfinite(r) || std::fabs(r - std::trunc(r)) == 0.5f) return false;
+      const auto steps = static_cast<int64_t>(std::round(std::clamp(r, -1024.0f, 1024.0f)));
+      const int64_t fill = std::clamp<int64_t>(steps + qo.zero_point[0], -128, 127);
+      if (fill == qo.zero_point[0]) folded.attrs.erase("value");
+      else folded.attrs["value"] = fill;
+    }
     folded.outputs[0] = yq;
     folded.attrs.erase("int8_semantics");
     if (ort && Requantizes(n.op)) folded.attrs["int8_semantics"] = std::string("onnxruntime");

@@ -186,6 +186,303 @@ TEST(FoldQdq, SoftmaxBecomesInt8WithTfliteSemanticsOnly) {
   )");
 }
 
+// input(s) -> Q -> DQ -> `call` -> Q `out_q` -> DQ -> output. Input k is
+// %xk : f32[shape], quantized to %qk with its quant text and dequantized to
+// %dk; `call` reads %d0, %d1, ... and the `extra` lines (constants). `sem`
+// is the quantize nodes' attribute text ("" or {int8_semantics=...}).
+struct QdqIn {
+  std::string shape, quant;
+};
+std::string OpQdq(const std::vector<QdqIn>& ins, const std::string& call, const std::string& out_shape,
+                  const std::string& out_q, const std::string& sem = "", const std::string& extra = "") {
+  std::string s = "graph \"op\" {\n";
+  for (size_t k = 0; k < ins.size(); ++k) s += "  input %x" + std::to_string(k) + " : f32[" + ins[k].shape + "]\n";
+  for (size_t k = 0; k < ins.size(); ++k) {
+    const std::string i = std::to_string(k);
+    s += "  %q" + i + " = quantize(%x" + i + ") " + sem + " : i8[" + ins[k].shape + "] " + ins[k].quant + "\n";
+    s += "  %d" + i + " = dequantize(%q" + i + ") : f32[" + ins[k].shape + "]\n";
+  }
+  s += extra;
+  s += "  %o = " + call + " : f32[" + out_shape + "]\n";
+  s += "  %oq = quantize(%o) " + sem + " : i8[" + out_shape + "] " + out_q + "\n";
+  s += "  %y = dequantize(%oq) : f32[" + out_shape + "]\n  output %y\n}\n";
+  return s;
+}
+
+const char kOrt[] = "{int8_semantics=\"onnxruntime\"}";
+
+struct MoveCase {
+  std::vector<std::string> shapes;  // one per input, quantized alike
+  std::string call, out_shape, extra;
+};
+
+// Data movement: with equal input and output quantization the int8 operator
+// computes exactly what the QDQ graph computes, in either int8 semantics.
+TEST(FoldQdq, DataMovementWithEqualQuantizationBecomesInt8) {
+  const std::string q = "quant(0.05, 3)";
+  const std::vector<MoveCase> cases = {
+      {{"1,2,3,4"}, "transpose(%d0) {perm=[0,2,3,1]}", "1,3,4,2", ""},
+      {{"1,2,3,4"}, "pad(%d0) {pads=[0,0,1,1,1,0,0,0]}", "1,4,4,4", ""},
+      {{"1,3,3,2"}, "mirror_pad(%d0) {mode=\"reflect\", pads=[0,0,1,1,1,1,0,0]}", "1,5,5,2", ""},
+      {{"1,4,4,2"},
+       "strided_slice(%d0) {begin=[0,1,0,0], begin_mask=0, end=[1,3,4,2], end_mask=0, shrink_axis_mask=0, "
+       "strides=[1,1,2,1]}",
+       "1,2,2,2", ""},
+      {{"1,4,1,2"}, "squeeze(%d0) {axes=[2]}", "1,4,2", ""},
+      {{"1,4,4,2"}, "gather(%d0, %idx) {axis=2, batch_dims=0}", "1,4,3,2",
+       "  const %idx : i32[3] = hex\"030000000000000001000000\"\n"},
+      {{"1,2,2,8"}, "depth_to_space(%d0) {block_size=2}", "1,4,4,2", ""},
+      {{"1,4,4,2"}, "space_to_depth(%d0) {block_size=2}", "1,2,2,8", ""},
+      {{"1,2,2,3"}, "resize_nearest_neighbor(%d0) {align_corners=0, half_pixel_centers=1, size=[4,5]}", "1,4,5,3", ""},
+      {{"1,4,4,2", "1,4,4,2"}, "maximum(%d0, %d1)", "1,4,4,2", ""},
+      {{"1,4,4,2", "1,1,1,2"}, "minimum(%d0, %d1)", "1,4,4,2", ""},
+      {{"1,4,4,2"}, "reduce_max(%d0) {axes=[1,2], keep_dims=1}", "1,1,1,2", ""},
+  };
+  for (const MoveCase& c : cases) {
+    SCOPED_TRACE(c.call);
+    std::vector<QdqIn> ins;
+    for (const std::string& sh : c.shapes) ins.push_back({sh, q});
+    const std::string op = c.call.substr(0, c.call.find('('));
+    for (const std::string& sem : {std::string(), std::string(kOrt)}) {
+      const ir::Graph before = ParseValid(OpQdq(ins, c.call, c.out_shape, q, sem, c.extra));
+      const ir::Graph after = RunPassOn("fold-qdq", before);
+      const std::string text = ir::Print(after);
+      ExpectMatches(text, "%oq = " + op + "(%q0\n : i8[" + c.out_shape + "] " + q + "\nNOT dequantize(%q0)\n");
+      // A copy has no int8 arithmetic to choose.
+      const size_t at = text.find("%oq = ");
+      if (at != std::string::npos) {
+        EXPECT_EQ(text.substr(at, text.find('\n', at) - at).find("int8_semantics"), std::string::npos);
+      }
+      ExpectSameResults(before, after, 0.0f, true);
+    }
+  }
+}
+
+TEST(FoldQdq, DataMovementWithOtherQuantizationStaysFloat) {
+  // Another output quantization would need a requantization TFLite's copy
+  // kernels do not do.
+  const std::string in = OpQdq({{"1,2,3,4", "quant(0.05, 3)"}}, "transpose(%d0) {perm=[0,2,3,1]}", "1,3,4,2",
+                               "quant(0.1, 3)");
+  ExpectMatches(RunText("fold-qdq", in), R"(
+    %o = transpose(%d0) {perm=[0,2,3,1]} : f32[1,3,4,2]
+    %oq = quantize(%o)
+  )");
+  // maximum: the second input's quantization differs (TFLite requires one).
+  const std::string mx = OpQdq({{"1,4", "quant(0.05, 3)"}, {"1,4", "quant(0.05, 2)"}}, "maximum(%d0, %d1)", "1,4",
+                               "quant(0.05, 3)");
+  ExpectMatches(RunText("fold-qdq", mx), R"(
+    %o = maximum(%d0, %d1) : f32[1,4]
+  )");
+}
+
+TEST(FoldQdq, CopiesOutsideTheirQdqPairTakeTheDequantizeAlong) {
+  // The layout pass sinks a transpose through its quantize / dequantize pair,
+  // which leaves dequantize -> transpose -> depth_to_space -> quantize: the
+  // dequantize moves after each copy, and both copies become int8.
+  const std::string in = R"(graph "q" {
+  input %x : f32[1,4,4,4]
+  %xq = quantize(%x) : i8[1,4,4,4] quant(0.05, 3)
+  %xd = dequantize(%xq) : f32[1,4,4,4]
+  %t = transpose(%xd) {perm=[0,2,1,3]} : f32[1,4,4,4]
+  %s = depth_to_space(%t) {block_size=2} : f32[1,8,8,1]
+  %sq = quantize(%s) : i8[1,8,8,1] quant(0.05, 3)
+  %y = dequantize(%sq) : f32[1,8,8,1]
+  output %y
+}
+)";
+  const std::string want = R"(graph "q" {
+  input %x : f32[1,4,4,4]
+  %xq = quantize(%x) : i8[1,4,4,4] quant(0.05, 3)
+  %t/int8 = transpose(%xq) {perm=[0,2,1,3]} : i8[1,4,4,4] quant(0.05, 3)
+  %sq = depth_to_space(%t/int8) {block_size=2} : i8[1,8,8,1] quant(0.05, 3)
+  %y = dequantize(%sq) : f32[1,8,8,1]
+  output %y
+}
+)";
+  EXPECT_EQ(RunText("fold-qdq", in), want);
+  ExpectSameResults(ParseValid(in), ParseValid(want), 0.0f, true);
+}
+
+TEST(FoldQdq, TransposeInFrontOfAConvRunsInInt8AndTheConvFolds) {
+  // What the layout pass leaves with --keep-io-layout or after a binary
+  // operator it cannot sink a transpose through: the transpose between the
+  // dequantize and the conv. The transpose runs on the int8 tensor, and the
+  // conv then reads a dequantize and folds.
+  const std::string in = R"(graph "q" {
+  input %x : f32[1,2,3,3]
+  const %wq : i8[2,1,1,2] quant(0.01, 0) = hex"7fce1481"
+  %xq = quantize(%x) : i8[1,2,3,3] quant(0.05, 3)
+  %xd = dequantize(%xq) : f32[1,2,3,3]
+  %t = transpose(%xd) {perm=[0,2,3,1]} : f32[1,3,3,2]
+  %wd = dequantize(%wq) : f32[2,1,1,2]
+  %c = conv2d(%t, %wd, _) {dilation=[1,1], pad=[0,0,0,0], stride=[1,1]} : f32[1,3,3,2]
+  %cq = quantize(%c) : i8[1,3,3,2] quant(0.01, -5)
+  %y = dequantize(%cq) : f32[1,3,3,2]
+  output %y
+}
+)";
+  const ir::Graph before = ParseValid(in);
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), R"(
+    %t/int8 = transpose(%xq) {perm=[0,2,3,1]} : i8[1,3,3,2] quant(0.05, 3)
+    %cq = conv2d(%t/int8, %wq, _)
+    NOT dequantize(%xq)
+  )");
+  ExpectSameResults(before, after, 0.0101f, true);
+}
+
+TEST(FoldQdq, CopyWithAFusedActivationKeepsItsFloatResult) {
+  // Without a quantize after it, max_pool2d's relu6 caps at 6.0 exactly; an
+  // int8 pool would cap at the nearest step: it stays float. The transpose
+  // (a graph output) runs in int8 and its dequantize makes the output.
+  const std::string in = R"(graph "q" {
+  input %x : f32[1,4,4,2]
+  %xq = quantize(%x) : i8[1,4,4,2] quant(0.07, 3)
+  %xd = dequantize(%xq) : f32[1,4,4,2]
+  %p = max_pool2d(%xd) {act="relu6", filter=[2,2], pad=[0,0,0,0], stride=[2,2]} : f32[1,2,2,2]
+  %r = transpose(%xd) {perm=[0,2,1,3]} : f32[1,4,4,2]
+  %s = add(%p, %p) : f32[1,2,2,2]
+  output %s
+  output %r
+}
+)";
+  const ir::Graph before = ParseValid(in);
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), R"(
+    %p = max_pool2d(%xd) {act="relu6", filter=[2,2], pad=[0,0,0,0], stride=[2,2]} : f32[1,2,2,2]
+    %r/int8 = transpose(%xq) {perm=[0,2,1,3]} : i8[1,4,4,2] quant(0.07, 3)
+    %r = dequantize(%r/int8) : f32[1,4,4,2]
+  )");
+  ExpectSameResults(before, after, 0.0f, true);
+}
+
+TEST(FoldQdq, PadFillIsQuantized) {
+  // A float fill of 0 is the zero point (the int8 pad's fill without value).
+  const std::string zero = OpQdq({{"1,2,2,1", "quant(0.05, 3)"}}, "pad(%d0) {pads=[0,0,1,0,0,1,0,0], value=0}",
+                                 "1,3,3,1", "quant(0.05, 3)");
+  const ir::Graph before = ParseValid(zero);
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), R"(
+    %oq = pad(%q0) {pads=[0,0,1,0,0,1,0,0]} : i8[1,3,3,1] quant(0.05, 3)
+  )");
+  ExpectSameResults(before, after, 0.0f, true);
+  // Another fill is quantized: 0.5 / 0.05 = 10, + 3; -9 / 0.05 clamps to -128.
+  for (const auto& [value, fill] : {std::pair<std::string, std::string>{"0.5", "13"}, {"-9", "-128"}}) {
+    const std::string other = OpQdq({{"1,2,2,1", "quant(0.05, 3)"}},
+                                    "pad(%d0) {pads=[0,0,1,0,0,1,0,0], value=" + value + "}", "1,3,3,1",
+                                    "quant(0.05, 3)");
+    const ir::Graph b = ParseValid(other);
+    const ir::Graph a = RunPassOn("fold-qdq", b);
+    ExpectMatches(ir::Print(a), "%oq = pad(%q0) {pads=[0,0,1,0,0,1,0,0], value=" + fill + "} : i8[1,3,3,1]\n");
+    ExpectSameResults(b, a, 0.0f, true);
+  }
+  // A fill halfway between two steps (0.125 / 0.25 = 0.5) rounds differently
+  // in the two arithmetics: the pad stays float.
+  const std::string tie = OpQdq({{"1,2,2,1", "quant(0.25, 3)"}}, "pad(%d0) {pads=[0,0,1,0,0,1,0,0], value=0.125}",
+                                "1,3,3,1", "quant(0.25, 3)");
+  ExpectMatches(RunText("fold-qdq", tie), R"(
+    %o = pad(%d0) {pads=[0,0,1,0,0,1,0,0], value=0.125} : f32[1,3,3,1]
+  )");
+}
+
+std::string SplitQdq(const std::string& q1) {
+  return "graph \"s\" {\n"
+         "  input %x : f32[1,2,2,5]\n"
+         "  %xq = quantize(%x) : i8[1,2,2,5] quant(0.05, 3)\n"
+         "  %xd = dequantize(%xq) : f32[1,2,2,5]\n"
+         "  %a, %b = split(%xd) {axis=3, sizes=[2,3]} : f32[1,2,2,2], f32[1,2,2,3]\n"
+         "  %aq = quantize(%a) : i8[1,2,2,2] quant(0.05, 3)\n"
+         "  %bq = quantize(%b) : i8[1,2,2,3] " + q1 + "\n"
+         "  %ad = dequantize(%aq) : f32[1,2,2,2]\n"
+         "  %bd = dequantize(%bq) : f32[1,2,2,3]\n"
+         "  output %ad\n  output %bd\n}\n";
+}
+
+TEST(FoldQdq, SplitWhoseOutputsAreAllQuantizedAlikeBecomesInt8) {
+  const ir::Graph before = ParseValid(SplitQdq("quant(0.05, 3)"));
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), R"(
+    %aq, %bq = split(%xq) {axis=3, sizes=[2,3]} : i8[1,2,2,2] quant(0.05, 3), i8[1,2,2,3] quant(0.05, 3)
+    NOT dequantize(%xq)
+  )");
+  ExpectSameResults(before, after, 0.0f, true);
+  // One output quantized otherwise: the split stays float.
+  ExpectMatches(RunText("fold-qdq", SplitQdq("quant(0.1, 3)")), R"(
+    %a, %b = split(%xd) {axis=3, sizes=[2,3]} : f32[1,2,2,2], f32[1,2,2,3]
+  )");
+}
+
+std::string ArgMaxQdq(const std::string& op, const std::string& quant) {
+  return "graph \"a\" {\n"
+         "  input %x : f32[1,3,7]\n"
+         "  %xq = quantize(%x) : i8[1,3,7] " + quant + "\n"
+         "  %xd = dequantize(%xq) : f32[1,3,7]\n"
+         "  %i = " + op + "(%xd) {axis=2, keep_dims=0} : i32[1,3]\n"
+         "  output %i\n}\n";
+}
+
+TEST(FoldQdq, ArgMaxAndArgMinReadTheInt8Tensor) {
+  for (const std::string& op : {std::string("arg_max"), std::string("arg_min")}) {
+    // A coarse scale makes ties likely: both pick the first index.
+    const ir::Graph before = ParseValid(ArgMaxQdq(op, "quant(0.5, -1)"));
+    const ir::Graph after = RunPassOn("fold-qdq", before);
+    ExpectMatches(ir::Print(after), "%i = " + op + "(%xq) {axis=2, keep_dims=0} : i32[1,3]\nNOT dequantize(\n");
+    ExpectSameResults(before, after);
+  }
+}
+
+struct RequantCase {
+  std::vector<QdqIn> ins;
+  std::string call, out_shape, out_q, extra;
+};
+
+// Operators that requantize: folded with TFLite's arithmetic (within one
+// output step of the float QDQ graph), left float for ONNX Runtime's (their
+// int8 kernels have no int8_semantics attribute).
+TEST(FoldQdq, RequantizingOperatorsBecomeInt8WithTfliteSemanticsOnly) {
+  const QdqIn a{"1,2,3,4", "quant(0.05, 3)"}, b{"1,2,3,4", "quant(0.03, -7)"};
+  const std::vector<RequantCase> cases = {
+      {{a, b}, "sub(%d0, %d1)", "1,2,3,4", "quant(0.06, 1)", ""},
+      {{a}, "leaky_relu(%d0) {alpha=0.2}", "1,2,3,4", "quant(0.04, -20)", ""},
+      {{a}, "hard_swish(%d0)", "1,2,3,4", "quant(0.03, -110)", ""},
+      {{a}, "relu(%d0)", "1,2,3,4", "quant(0.02, -128)", ""},
+      {{a}, "relu(%d0)", "1,2,3,4", "quant(0.05, 3)", ""},
+      {{a}, "relu6(%d0)", "1,2,3,4", "quant(0.05, 3)", ""},
+      {{a}, "clip(%d0) {max=1, min=-1}", "1,2,3,4", "quant(0.0079, 0)", ""},
+      {{a}, "hard_sigmoid(%d0) {alpha=0.2, beta=0.5}", "1,2,3,4", "quant(0.004, -128)", ""},
+      {{a}, "resize_bilinear(%d0) {align_corners=0, half_pixel_centers=1, size=[4,6]}", "1,4,6,4", "quant(0.05, 3)", ""},
+      {{{"1,2,3", "quant(0.05, 3)"}, {"1,3,2", "quant(0.04, -1)"}}, "batch_matmul(%d0, %d1) {adj_x=0, adj_y=0}", "1,2,2",
+       "quant(0.1, 2)", ""},
+      {{a}, "prelu(%d0, %ad)", "1,2,3,4", "quant(0.05, 10)",
+       "  const %al : i8[4] quant(0.01, 0) = hex\"14ec327f\"\n  %ad = dequantize(%al) : f32[4]\n"},
+  };
+  for (const RequantCase& c : cases) {
+    SCOPED_TRACE(c.call + " -> " + c.out_q);
+    const std::string op = c.call.substr(0, c.call.find('('));
+    const ir::Graph before = ParseValid(OpQdq(c.ins, c.call, c.out_shape, c.out_q, "", c.extra));
+    const ir::Graph after = RunPassOn("fold-qdq", before);
+    ExpectMatches(ir::Print(after), "%oq = " + op + "(%q0" + "\nNOT dequantize(%q0)\nNOT = " + op + "(%d0\n");
+    const float step = std::stof(c.out_q.substr(6));
+    ExpectSameResults(before, after, step * 1.001f, true);
+    const std::string ort = ir::Print(RunPassOn("fold-qdq", ParseValid(OpQdq(c.ins, c.call, c.out_shape, c.out_q, kOrt, c.extra))));
+    ExpectMatches(ort, "%o = " + c.call + " : f32[" + c.out_shape + "]\n");
+  }
+}
+
+TEST(FoldQdq, ResizeBilinearAndRelu6WithOtherQuantizationStayFloat) {
+  // Their int8 kernels keep the input's units (no requantization).
+  const std::string in = OpQdq({{"1,2,3,4", "quant(0.05, 3)"}},
+                               "resize_bilinear(%d0) {align_corners=0, half_pixel_centers=1, size=[4,6]}", "1,4,6,4",
+                               "quant(0.04, 3)");
+  ExpectMatches(RunText("fold-qdq", in), R"(
+    %o = resize_bilinear(%d0)
+  )");
+  const std::string r6 = OpQdq({{"1,4", "quant(0.05, 3)"}}, "relu6(%d0)", "1,4", "quant(0.025, -128)");
+  ExpectMatches(RunText("fold-qdq", r6), R"(
+    %o = relu6(%d0) : f32[1,4]
+  )");
+}
+
 TEST(FoldQdq, FloatGraphsAreUntouched) {
   const std::string in = R"(graph "g" {
   input %x : f32[1,4]
