@@ -268,6 +268,32 @@ TEST_F(OnnxConv1dModel, CompiledForTheHostMatchesEval) {
   std::printf("1-D CNN compiled for the host (ember run) vs ember eval: max relative error %.3g\n", rel);
 }
 
+TEST_F(OnnxConv1dModel, NcwOutputOfAOneDimensionalOperatorIsWrittenNcw) {
+  // A model that ends in a 1-D convolution: compiled NWC output
+  // (layout("NCW")), written by ember eval and ember run as [1, O, W].
+  OnnxBuilder b;
+  b.Input("x", {1, kC, kW});
+  b.Init("w1", {kC1, kC, 3}, params_.w1);
+  b.Init("b1", {kC1}, params_.b1);
+  b.Node("Conv", {"x", "w1", "b1"}, {"y"}, "conv1").Ints("pads", {1, 1}).Ints("kernel_shape", {3});
+  b.Output("y");
+  const std::string model = dir_ + "/conv1d.onnx";
+  WriteFile(model, b.Bytes());
+  const CliResult i = RunCli({"inspect", model});
+  ASSERT_EQ(i.exit_code, 0) << i.err;
+  EXPECT_NE(i.out.find("output %y"), std::string::npos) << i.out;
+  EXPECT_NE(i.out.find("f32[1,32,8] layout(\"NCW\")"), std::string::npos) << i.out;
+  EXPECT_EQ(i.out.find("transpose("), std::string::npos) << i.out;
+  ASSERT_NO_FATAL_FAILURE(EvalAndRun(model, "c"));
+  int64_t ow = 0;
+  const std::vector<float> ref = Conv1d(x_, kC, kW, params_.w1, params_.b1, kC1, 3, 1, 1, 1, &ow);
+  for (const char* f : {"/c.npy", "/c_run.npy"}) {
+    const NpyArray y = ReadNpy(dir_ + f);
+    EXPECT_EQ(y.shape, (std::vector<int64_t>{1, kC1, ow})) << f;
+    EXPECT_LE(RelError(Floats(y.data), ref), 1e-5) << f;
+  }
+}
+
 TEST_F(OnnxConv1dModel, EvalMatchesOnnxRuntime) {
   const std::string ort = OrtPackageDir();
   if (!qemu::HaveProgram("node") || !std::filesystem::exists(ort + "/package.json")) {

@@ -308,6 +308,56 @@ TEST(OnnxImport1d, PipelineLeavesNoTransposeOrReshapeBetweenTheOperatorsAndFolds
   ExpectNear(Eval(after, x_nwc), Eval(before, x), 1e-4f);
 }
 
+TEST(OnnxImport1d, GraphOutputOfAOneDimensionalOperatorBecomesNwc) {
+  // Conv -> Relu as the whole model: input and output NCW in the source,
+  // NWC compiled, with nothing but the convolution and its reshapes left.
+  OnnxBuilder b;
+  b.Input("x", {1, 2, 9});
+  const std::vector<float> wt = Ramp(18, 0.125f, -0.5f);
+  b.Init("w", {3, 2, 3}, wt);
+  b.Node("Conv", {"x", "w"}, {"c"}, "conv").Ints("pads", {1, 1});
+  b.Node("Relu", {"c"}, {"y"}, "relu");
+  b.Output("y");
+  const ir::Graph before = MustImport(b.Bytes());
+  ir::Graph after = before;
+  ASSERT_TRUE(passes::RunPipeline(after, {}).ok());
+  const std::string text = ir::Print(after);
+  EXPECT_EQ(Count(after, OpKind::kTranspose), 0) << text;
+  EXPECT_EQ(Count(after, OpKind::kRelu), 0) << text;
+  const ir::Tensor& in = after.tensor(after.inputs[0]);
+  const ir::Tensor& out = after.tensor(after.outputs[0]);
+  EXPECT_EQ(in.shape, (ir::Shape{1, 9, 2})) << text;
+  EXPECT_EQ(in.source_layout, "NCW");
+  EXPECT_EQ(out.shape, (ir::Shape{1, 9, 3})) << text;
+  EXPECT_EQ(out.source_layout, "NCW");
+  EXPECT_EQ(out.name, "y");
+  const std::vector<float> x = Ramp(18);
+  std::vector<float> x_nwc(18);
+  for (int c = 0; c < 2; ++c)
+    for (int w = 0; w < 9; ++w) x_nwc[static_cast<size_t>(w * 2 + c)] = x[static_cast<size_t>(c * 9 + w)];
+  int64_t ow = 0;
+  std::vector<float> ref = Conv1dRef(x, 1, 2, 9, wt, 3, 3, {}, 1, 1, 1, 1, 1, &ow);
+  std::vector<float> ref_nwc(ref.size());
+  for (int c = 0; c < 3; ++c)
+    for (int w = 0; w < 9; ++w) ref_nwc[static_cast<size_t>(w * 3 + c)] = std::max(ref[static_cast<size_t>(c * 9 + w)], 0.0f);
+  ExpectNear(Eval(after, x_nwc), ref_nwc, 1e-4f);
+}
+
+TEST(OnnxImport1d, RankThreeTransposeOfAnotherKindKeepsTheInputLayout) {
+  // A Transpose [0,2,1] of the input that no 1-D operator reads: the input
+  // keeps its source layout (only the 1-D operators' pattern moves it).
+  OnnxBuilder b;
+  b.Input("x", {1, 2, 5});
+  b.Node("Transpose", {"x"}, {"t"}, "tr").Ints("perm", {0, 2, 1});
+  b.Node("Relu", {"t"}, {"y"}, "relu");
+  b.Output("y");
+  ir::Graph g = MustImport(b.Bytes());
+  ASSERT_TRUE(passes::RunPipeline(g, {}).ok());
+  EXPECT_EQ(g.tensor(g.inputs[0]).shape, (ir::Shape{1, 2, 5})) << ir::Print(g);
+  EXPECT_EQ(g.tensor(g.inputs[0]).source_layout, "");
+  EXPECT_EQ(g.tensor(g.outputs[0]).source_layout, "");
+}
+
 TEST(OnnxImport1d, ThreeDConvolutionAndPoolingAreStillRefused) {
   {
     OnnxBuilder b;
