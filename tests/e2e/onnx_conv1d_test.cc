@@ -11,7 +11,10 @@
 //     against `ember eval`;
 //   - `ember quantize` of the model: int8 conv2d / depthwise_conv2d only (no
 //     float convolution left), and the generated C equal to `ember eval` of
-//     the quantized model byte for byte.
+//     the quantized model byte for byte;
+//   - a model ending in a 1-D operator: NWC output, written NCW;
+//   - both models on the emulated Cortex-M4 (skipped without QEMU and
+//     arm-none-eabi-gcc): int8 equal to ember eval byte for byte.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -20,6 +23,7 @@
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "e2e/qemu_util.h"
@@ -202,6 +206,13 @@ class OnnxConv1dModel : public testing::Test {
                                 dir_ + "/" + tag + "_run.npy"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
   }
+  // `ember quantize --per-channel` on 16 random samples [16, 3, 32] (batch-1 input).
+  void Quantize(const std::string& out) {
+    std::filesystem::create_directories(dir_ + "/calib");
+    WriteNpy(dir_ + "/calib/x.npy", {16, kC, kW}, Seeded(16 * kC * kW, 7, 1.0f));
+    const CliResult r = RunCli({"quantize", model_, "--calibration", dir_ + "/calib", "--per-channel", "-o", out});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
   Params params_;
   std::string dir_, model_;
   std::vector<float> x_;
@@ -229,12 +240,8 @@ TEST_F(OnnxConv1dModel, CompiledGraphHasNoTransposeAndIntegerConvolutionsAfterQu
   // Only the reshape after the input ([1,32,3] -> [1,1,32,3]) and the flatten.
   EXPECT_EQ(LinesWith(f.out, "reshape").size(), 2u) << f.out;
 
-  // ember quantize on 16 random samples [16, 3, 32] (batch-1 input).
-  std::filesystem::create_directories(dir_ + "/calib");
-  WriteNpy(dir_ + "/calib/x.npy", {16, kC, kW}, Seeded(16 * kC * kW, 7, 1.0f));
   const std::string q = dir_ + "/cnn1d_int8.onnx";
-  const CliResult qr = RunCli({"quantize", model_, "--calibration", dir_ + "/calib", "--per-channel", "-o", q});
-  ASSERT_EQ(qr.exit_code, 0) << qr.err;
+  ASSERT_NO_FATAL_FAILURE(Quantize(q));
   const CliResult qi = RunCli({"inspect", q});
   ASSERT_EQ(qi.exit_code, 0) << qi.err;
   EXPECT_EQ(qi.out.find("transpose("), std::string::npos) << qi.out;
@@ -291,6 +298,39 @@ TEST_F(OnnxConv1dModel, NcwOutputOfAOneDimensionalOperatorIsWrittenNcw) {
     const NpyArray y = ReadNpy(dir_ + f);
     EXPECT_EQ(y.shape, (std::vector<int64_t>{1, kC1, ow})) << f;
     EXPECT_LE(RelError(Floats(y.data), ref), 1e-5) << f;
+  }
+}
+
+TEST_F(OnnxConv1dModel, FloatAndInt8OnTheEmulatedCortexM4) {
+  // The DSP kernels of cortex-m4 on 1xK filters over [1,1,W,C]: the int8
+  // output equals ember eval's byte for byte, the float one within 1e-5.
+  EMBER_REQUIRE_QEMU_TOOLS();
+  const std::string q = dir_ + "/cnn1d_int8.onnx";
+  ASSERT_NO_FATAL_FAILURE(Quantize(q));
+  // The compiled input is NWC float32 in both models.
+  std::vector<float> x_nwc(x_.size());
+  for (int64_t c = 0; c < kC; ++c)
+    for (int64_t w = 0; w < kW; ++w) x_nwc[static_cast<size_t>(w * kC + c)] = x_[static_cast<size_t>(c * kW + w)];
+  WriteFile(dir_ + "/x_nwc.bin", Bytes(x_nwc));
+  for (const auto& [model, tag] : {std::pair<std::string, std::string>{model_, "f"}, {q, "q"}}) {
+    const CliResult e = RunCli({"eval", model, "--input", dir_ + "/x.npy", "--output", dir_ + "/" + tag + ".npy"});
+    ASSERT_EQ(e.exit_code, 0) << e.err;
+    const std::string mlf = dir_ + "/" + tag + "_mlf";
+    const CliResult c = RunCli({"compile", model, "--target", "cortex-m4", "--module-name", "cnn1d_" + tag, "-o", mlf});
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+    qemu::HarnessResult h;
+    const std::string err =
+        qemu::BuildAndEmulate(mlf, dir_ + "/x_nwc.bin", dir_ + "/" + tag + ".elf", "mps2-an386", 120, &h);
+    ASSERT_EQ(err, "") << err;
+    ASSERT_EQ(h.outputs.size(), 1u);
+    const std::vector<uint8_t> eval = ReadNpy(dir_ + "/" + tag + ".npy").data;
+    if (tag == "q") {
+      EXPECT_EQ(h.outputs[0], eval) << "int8 model on cortex-m4 differs from ember eval";
+    } else {
+      EXPECT_LE(RelError(Floats(h.outputs[0]), Floats(eval)), 1e-5);
+    }
+    std::printf("1-D CNN %s on cortex-m4 (mps2-an386): %llu instructions\n", tag == "q" ? "int8" : "float",
+                static_cast<unsigned long long>(h.instructions.empty() ? 0 : h.instructions[0]));
   }
 }
 
