@@ -358,6 +358,44 @@ TEST(OnnxImport1d, RankThreeTransposeOfAnotherKindKeepsTheInputLayout) {
   EXPECT_EQ(g.tensor(g.outputs[0]).source_layout, "");
 }
 
+TEST(OnnxImport1d, QLinearConvOnASignalFoldsToAnInt8Conv2d) {
+  // The QOperator form: x -> QuantizeLinear -> QLinearConv (int8 weights
+  // [4,3,3] per channel, int32 bias) -> DequantizeLinear on [1,3,10].
+  OnnxBuilder b;
+  b.Input("x", {1, 3, 10});
+  b.Init("xs", {}, {0.02f});
+  b.InitInt("xz", ::onnx::TensorProto::INT8, {}, {3});
+  std::vector<int32_t> w(36);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<int32_t>((i * 37) % 255) - 127;
+  b.InitInt("w", ::onnx::TensorProto::INT8, {4, 3, 3}, w);
+  b.Init("ws", {4}, {0.004f, 0.005f, 0.006f, 0.007f});
+  b.InitInt("wz", ::onnx::TensorProto::INT8, {4}, {0, 0, 0, 0});
+  b.InitInt("bias", ::onnx::TensorProto::INT32, {4}, {1500, -2300, 700, 40});
+  b.Init("ys", {}, {0.04f});
+  b.InitInt("yz", ::onnx::TensorProto::INT8, {}, {-5});
+  b.Node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"});
+  b.Node("QLinearConv", {"xq", "xs", "xz", "w", "ws", "wz", "ys", "yz", "bias"}, {"yq"}, "qconv1d").Ints("pads", {1, 1});
+  b.Node("DequantizeLinear", {"yq", "ys", "yz"}, {"y"});
+  b.Output("y");
+  const ir::Graph literal = MustImport(b.Bytes());
+  ir::Graph g = literal;
+  ASSERT_TRUE(passes::RunPipeline(g, {}).ok());
+  const std::string text = ir::Print(g);
+  const ir::Node* conv = Find(g, OpKind::kConv2D);
+  ASSERT_NE(conv, nullptr) << text;
+  EXPECT_EQ(g.tensor(conv->outputs[0]).dtype, ir::DType::kInt8) << text;
+  EXPECT_EQ(Count(g, OpKind::kTranspose), 0) << text;
+  const std::vector<float> x = Ramp(30, 0.05f, -0.7f);
+  std::vector<float> x_nwc(30);
+  for (int c = 0; c < 3; ++c)
+    for (int i = 0; i < 10; ++i) x_nwc[static_cast<size_t>(i * 3 + c)] = x[static_cast<size_t>(c * 10 + i)];
+  const std::vector<float> want = Eval(literal, x), got = Eval(g, x_nwc);
+  ASSERT_EQ(got.size(), want.size());
+  for (int c = 0; c < 4; ++c)
+    for (int i = 0; i < 10; ++i)  // within one output step of the literal QOperator meaning
+      EXPECT_LE(std::fabs(got[static_cast<size_t>(i * 4 + c)] - want[static_cast<size_t>(c * 10 + i)]), 0.0401f);
+}
+
 TEST(OnnxImport1d, ThreeDConvolutionAndPoolingAreStillRefused) {
   {
     OnnxBuilder b;
