@@ -384,6 +384,42 @@ TEST(Layout, UnitReshapeStaysBeforeAConstantThatVariesAlongAnotherAxis) {
   EXPECT_EQ(ir::Print(after), ir::Print(before));
 }
 
+TEST(Layout, OneDimensionalQdqInputChainGetsItsReshapeMovedToTheInput) {
+  // QDQ 1-D conv: the reshape that adds H moves above dequantize/quantize to
+  // the (now NWC) input (the one that drops H is the output's already), so
+  // fold-qdq sees dequantize -> conv2d -> quantize.
+  const std::string in = "graph \"g\" {\n"
+                         "  input %x : f32[1,2,6]\n"
+                         "  const %w : f32[3,1,1,2] = " + HexRandom(6, 3) + "\n"
+                         "  %q = quantize(%x) : i8[1,2,6] quant(0.02, 1)\n"
+                         "  %d = dequantize(%q) : f32[1,2,6]\n"
+                         "  %t = transpose(%d) {perm=[0,2,1]} : f32[1,6,2]\n"
+                         "  %r = reshape(%t) {shape=[1,1,6,2]} : f32[1,1,6,2]\n"
+                         "  %c = conv2d(%r, %w, _) {dilation=[1,1], pad=[0,0,0,0], stride=[1,1]} : f32[1,1,6,3]\n"
+                         "  %cq = quantize(%c) : i8[1,1,6,3] quant(0.05, -2)\n"
+                         "  %cd = dequantize(%cq) : f32[1,1,6,3]\n"
+                         "  %c3 = reshape(%cd) {shape=[1,6,3]} : f32[1,6,3]\n"
+                         "  %y = transpose(%c3) {perm=[0,2,1]} : f32[1,3,6]\n"
+                         "  output %y\n"
+                         "}\n";
+  const ir::Graph before = ParseValid(in);
+  const ir::Graph after = RunPassOn("layout", before);
+  const std::string out = ir::Print(after);
+  ExpectMatches(out, R"(
+    input %x : f32[1,6,2] layout("NCW")
+    = reshape(%x) {shape=[1,1,6,2]}
+    %q/h = quantize(%x/h) : i8[1,1,6,2] quant(0.02, 1)
+    %r = dequantize(%q/h) : f32[1,1,6,2]
+    = conv2d(%r, %w, _)
+    %cq = quantize(%c)
+    %cd = dequantize(%cq)
+    %y = reshape(%cd) {shape=[1,6,3]} : f32[1,6,3] layout("NCW")
+    NOT transpose(
+  )");
+  EXPECT_EQ(after.nodes.size(), 7u) << out;  // the two reshapes at the ends, no other
+  ExpectSameResults(before, after, 0.0f);
+}
+
 TEST(Layout, GraphWithoutTransposesIsUnchanged) {
   const std::string in = R"(graph "g" {
   input %x : f32[1,2,2,3]
