@@ -26,11 +26,27 @@
 //     "NCHW" so that tools and the user know the source model's layout. A
 //     transpose to NHWC after a chain of unary elementwise operators that
 //     starts at a rank-4 graph input (quantize -> dequantize in QDQ models)
-//     moves to that input too.
+//     moves to that input too. Rank 3 likewise with perm [0,2,1] (1-D
+//     signals [N,C,W] become [N,W,C], source_layout "NCW") where the
+//     importer's 1-D pattern shows: the transposed input is read only by
+//     reshapes to rank 4, the output comes from a reshape of a rank-4 one.
 //
 //  6. flatten into weights: NHWC -> NCHW transpose, reshape to [N, C*H*W],
 //     fully_connected with constant weights: the reshape reads the NHWC
 //     tensor and the weight columns are permuted to (h, w, c) order.
+//
+//  7. the reshapes around 1-D operators (the 2-D ones over H = 1 between
+//     reshape [N,W,C] -> [N,1,W,C] and reshape [N,1,W,C] -> [N,W,C]): one
+//     that drops H sinks below its one reader when that is a unary
+//     elementwise operator, a binary one whose other operand is a
+//     per-channel constant (every dimension 1 but the last), or mean /
+//     reduce_max with keep_dims (axes moved past H); one that adds H moves
+//     above the elementwise operator (as above) that makes its operand. A
+//     reshape of a reshape reads the first one's input, and a reshape to
+//     its input's shape is dropped. Two 1-D operators in a row thus meet
+//     with no reshape between them, and fold-batchnorm, fuse-activation and
+//     fold-qdq see the 2-D operators' inputs and outputs directly. Only
+//     these two reshape forms move: a flatten stays where it is.
 //
 // Sinking moves transposes towards the outputs, where they meet the
 // transposes into the next NHWC operator and cancel, or reach a graph output
@@ -50,6 +66,17 @@ namespace {
 
 const std::vector<int64_t> kToNhwc = {0, 2, 3, 1};
 const std::vector<int64_t> kToNchw = {0, 3, 1, 2};
+const std::vector<int64_t> kSwapLast2 = {0, 2, 1};  // [N,C,W] <-> [N,W,C]
+
+// The perm that moves channels last for a graph input/output of this rank
+// (to: the input side; from: the output side), empty when none, and the
+// source layout it records.
+std::vector<int64_t> ChannelsLast(size_t rank, bool to) {
+  if (rank == 4) return to ? kToNhwc : kToNchw;
+  if (rank == 3) return kSwapLast2;
+  return {};
+}
+const char* SourceLayoutName(size_t rank) { return rank == 3 ? "NCW" : "NCHW"; }
 
 bool IsOneOf(ir::OpKind op, std::initializer_list<const char*> names) {
   for (const char* name : names) {
@@ -83,6 +110,13 @@ class LayoutRewriter {
       if (g_.nodes[i].op != ir::OpKind::kTranspose) continue;
       if (DropDead(i) || DropIdentity(i) || GraphInput(i) || HoistToInput(i) || GraphOutput(i) || Compose(i) ||
           Neutral(i) || FlattenIntoWeights(i) || Sink(i))
+        return true;
+    }
+    for (size_t i = 0; i < g_.nodes.size(); ++i) {
+      if (g_.nodes[i].op != ir::OpKind::kReshape || g_.nodes[i].inputs.size() != 1 ||
+          g_.nodes[i].outputs.size() != 1 || g_.nodes[i].inputs[0] < 0)
+        continue;
+      if (DropDead(i) || ReshapeOfReshape(i) || DropIdentityReshape(i) || SinkUnitReshape(i) || HoistUnitReshape(i))
         return true;
     }
     return false;
@@ -121,15 +155,17 @@ class LayoutRewriter {
 
   bool GraphInput(size_t i) {
     const ir::TensorId x = In(i);
-    if (o_.keep_io_layout || !IsGraphInput(g_, x) || IsGraphOutput(g_, x) || Perm(i) != kToNhwc) return false;
+    const std::vector<int64_t> to = ChannelsLast(g_.tensor(x).shape.size(), true);
+    if (o_.keep_io_layout || !IsGraphInput(g_, x) || IsGraphOutput(g_, x) || to.empty() || Perm(i) != to) return false;
     ir::Tensor& tx = g_.tensor(x);
-    if (tx.shape.size() != 4 || !tx.source_layout.empty() || (tx.quant && tx.quant->per_axis())) return false;
+    if (!tx.source_layout.empty() || (tx.quant && tx.quant->per_axis())) return false;
     for (const Use& u : UsesOf(x)) {
       const ir::Node& n = g_.nodes[u.node];
-      if (n.op != ir::OpKind::kTranspose || n.GetInts("perm") != kToNhwc) return false;
+      if (n.op != ir::OpKind::kTranspose || n.GetInts("perm") != to) return false;
+      if (to.size() == 3 && !OnlyReshapedToRank4(n.outputs[0])) return false;
     }
-    tx.shape = PermuteShape(tx.shape, kToNhwc);
-    tx.source_layout = "NCHW";
+    tx.shape = PermuteShape(tx.shape, to);
+    tx.source_layout = SourceLayoutName(tx.shape.size());
     std::vector<size_t> readers;
     for (const Use& u : UsesOf(x)) readers.push_back(u.node);
     std::sort(readers.rbegin(), readers.rend());
@@ -146,7 +182,8 @@ class LayoutRewriter {
   // the first convolution of a QDQ model). Done in one step so that sinking
   // cannot move T back down.
   bool HoistToInput(size_t i) {
-    if (o_.keep_io_layout || Perm(i) != kToNhwc) return false;
+    const std::vector<int64_t> to = Perm(i);
+    if (o_.keep_io_layout || to.empty() || to != ChannelsLast(to.size(), true)) return false;
     std::vector<ir::TensorId> chain = {In(i)};  // xk, ..., x1
     for (;;) {
       const ir::TensorId t = chain.back();
@@ -158,16 +195,17 @@ class LayoutRewriter {
       chain.push_back(u.inputs[0]);
     }
     const ir::TensorId x0 = chain.back();
-    if (chain.size() < 2 || !IsGraphInput(g_, x0) || g_.tensor(x0).shape.size() != 4 ||
+    if (to.size() == 3 && !OnlyReshapedToRank4(Out(i))) return false;
+    if (chain.size() < 2 || !IsGraphInput(g_, x0) || g_.tensor(x0).shape.size() != to.size() ||
         !g_.tensor(x0).source_layout.empty())
       return false;
     for (ir::TensorId t : chain) {
       ir::Tensor& x = g_.tensor(t);
       if (x.quant && x.quant->per_axis())
-        x.quant->axis = static_cast<int32_t>(InversePerm(kToNhwc)[static_cast<size_t>(x.quant->axis)]);
-      x.shape = PermuteShape(x.shape, kToNhwc);
+        x.quant->axis = static_cast<int32_t>(InversePerm(to)[static_cast<size_t>(x.quant->axis)]);
+      x.shape = PermuteShape(x.shape, to);
     }
-    g_.tensor(x0).source_layout = "NCHW";
+    g_.tensor(x0).source_layout = SourceLayoutName(to.size());
     ReplaceUses(g_, Out(i), In(i));
     Erase(i);
     return true;
@@ -175,10 +213,17 @@ class LayoutRewriter {
 
   bool GraphOutput(size_t i) {
     const ir::TensorId x = In(i), y = Out(i);
-    if (o_.keep_io_layout || !IsGraphOutput(g_, y) || !UsesOf(y).empty() || Perm(i) != kToNchw) return false;
-    const int p = prod_[static_cast<size_t>(x)];
-    if (p < 0 || IsGraphOutput(g_, x) || g_.tensor(x).shape.size() != 4 || !g_.tensor(y).source_layout.empty())
+    const std::vector<int64_t> from = ChannelsLast(g_.tensor(x).shape.size(), false);
+    if (o_.keep_io_layout || !IsGraphOutput(g_, y) || !UsesOf(y).empty() || from.empty() || Perm(i) != from)
       return false;
+    const int p = prod_[static_cast<size_t>(x)];
+    if (p < 0 || IsGraphOutput(g_, x) || !g_.tensor(y).source_layout.empty()) return false;
+    if (from.size() == 3) {  // only after a 1-D operator: reshape from [N,1,W,C]
+      const ir::Node& r = g_.nodes[static_cast<size_t>(p)];
+      if (r.op != ir::OpKind::kReshape || r.inputs.empty() || r.inputs[0] < 0 ||
+          g_.tensor(r.inputs[0]).shape.size() != 4)
+        return false;
+    }
     if (g_.tensor(x).quant && g_.tensor(x).quant->per_axis()) return false;
     for (ir::TensorId& t : g_.nodes[static_cast<size_t>(p)].outputs)
       if (t == x) t = y;
@@ -186,7 +231,7 @@ class LayoutRewriter {
     ir::Tensor& ty = g_.tensor(y);
     ty.shape = g_.tensor(x).shape;
     ty.quant = g_.tensor(x).quant;
-    ty.source_layout = "NCHW";
+    ty.source_layout = SourceLayoutName(ty.shape.size());
     Erase(i);
     return true;
   }
@@ -256,6 +301,147 @@ class LayoutRewriter {
     g_.nodes[ri].inputs[0] = x;
     Erase(i);
     return true;
+  }
+
+  // Rank-3 graph inputs take the NWC layout only in front of 1-D operators:
+  // t is read only by reshapes to rank 4 (the importer's [N,W,C] -> [N,1,W,C]).
+  bool OnlyReshapedToRank4(ir::TensorId t) const {
+    if (UsesOf(t).empty() || IsGraphOutput(g_, t)) return false;
+    for (const Use& u : UsesOf(t)) {
+      const ir::Node& n = g_.nodes[u.node];
+      if (n.op != ir::OpKind::kReshape || n.outputs.size() != 1 || g_.tensor(n.outputs[0]).shape.size() != 4)
+        return false;
+    }
+    return true;
+  }
+
+  // Rule 7.
+  bool SameQuant(ir::TensorId a, ir::TensorId b) const {
+    const ir::Tensor& ta = g_.tensor(a);
+    const ir::Tensor& tb = g_.tensor(b);
+    return ta.dtype == tb.dtype && ta.quant == tb.quant && !(ta.quant && ta.quant->per_axis());
+  }
+
+  bool ReshapeOfReshape(size_t i) {
+    const int p = prod_[static_cast<size_t>(In(i))];
+    if (p < 0) return false;
+    const ir::Node& first = g_.nodes[static_cast<size_t>(p)];
+    if (first.op != ir::OpKind::kReshape || first.inputs.size() != 1 || first.inputs[0] < 0) return false;
+    if (!SameQuant(first.inputs[0], In(i)) || !SameQuant(In(i), Out(i))) return false;
+    g_.nodes[i].inputs[0] = first.inputs[0];
+    return true;
+  }
+
+  bool DropIdentityReshape(size_t i) {
+    const ir::TensorId x = In(i), y = Out(i);
+    if (g_.tensor(x).shape != g_.tensor(y).shape || !SameQuant(x, y) || IsGraphOutput(g_, y)) return false;
+    ReplaceUses(g_, y, x);
+    Erase(i);
+    return true;
+  }
+
+  // [N,1,W,C] -> [N,W,C] (drop) or [N,W,C] -> [N,1,W,C] (add): the reshapes
+  // the importer puts around a 1-D operator.
+  static bool DropsH(const ir::Shape& from, const ir::Shape& to) {
+    return from.size() == 4 && from[1] == 1 && to == ir::Shape{from[0], from[2], from[3]};
+  }
+
+  // A constant operand of an elementwise operator that broadcasts the same
+  // against [N,W,C] and [N,1,W,C]: every dimension 1 but the last (C or 1).
+  bool PerChannelConst(ir::TensorId t, int64_t channels) const {
+    if (t < 0 || !g_.tensor(t).is_const()) return false;
+    const ir::Tensor& k = g_.tensor(t);
+    if (k.shape.size() > 3 || (k.quant && k.quant->per_axis())) return false;
+    for (size_t d = 0; d + 1 < k.shape.size(); ++d)
+      if (k.shape[d] != 1) return false;
+    return k.shape.empty() || k.shape.back() == 1 || k.shape.back() == channels;
+  }
+
+  // Elementwise node n whose operands other than `t` are per-channel
+  // constants (unary ones have none).
+  bool ElementwiseOn(const ir::Node& n, ir::TensorId t, int64_t channels) const {
+    if (n.outputs.size() != 1 || !(IsUnaryElementwise(n) || IsBinaryElementwise(n))) return false;
+    for (ir::TensorId u : n.inputs)
+      if (u != t && !PerChannelConst(u, channels)) return false;
+    return true;
+  }
+
+  // y = reshape(x) drops H; its one reader c is elementwise (as above) or a
+  // mean/reduce_max with keep_dims: c reads x (axes moved past H) and the
+  // reshape follows c.
+  bool SinkUnitReshape(size_t i) {
+    const ir::TensorId x = In(i), y = Out(i);
+    const ir::Shape xs = g_.tensor(x).shape;
+    if (!DropsH(xs, g_.tensor(y).shape) || !SameQuant(x, y) || UsesOf(y).size() != 1 || IsGraphOutput(g_, y))
+      return false;
+    const size_t c = UsesOf(y)[0].node;
+    const ir::Node& reader = g_.nodes[c];
+    if (reader.outputs.size() != 1 || IsGraphOutput(g_, reader.outputs[0])) return false;
+    const ir::TensorId z = reader.outputs[0];
+    const ir::Tensor& tz = g_.tensor(z);
+    if (tz.shape.size() != 3 || (tz.quant && tz.quant->per_axis())) return false;
+    ir::Node moved = reader;
+    if (IsOneOf(reader.op, {"mean", "reduce_max"})) {
+      if (reader.GetInt("keep_dims") != 1) return false;
+      std::vector<int64_t> axes;
+      for (int64_t a : reader.GetInts("axes")) {
+        if (a < 0 || a > 2) return false;
+        axes.push_back(a == 0 ? 0 : a + 1);
+      }
+      moved.attrs["axes"] = axes;
+    } else if (!ElementwiseOn(reader, y, xs[3]) || tz.shape != g_.tensor(y).shape) {
+      return false;
+    }
+    // reader(x) -> z2 : [N,1,W',C'], then the reshape to z.
+    ir::Tensor t2 = tz;
+    t2.shape = {tz.shape[0], 1, tz.shape[1], tz.shape[2]};
+    t2.source_layout.clear();
+    g_.tensor(z).name = UniqueName(g_, t2.name + "/reshaped");
+    const ir::TensorId z2 = g_.AddTensor(std::move(t2));
+    Reorder(i, z2, z, c, std::move(moved), y, x, z2);
+    return true;
+  }
+
+  // y = reshape(x) adds H and x is made by elementwise node p from u (x's
+  // only reader is the reshape): the reshape moves before p, p makes y.
+  bool HoistUnitReshape(size_t i) {
+    const ir::TensorId x = In(i), y = Out(i);
+    if (!DropsH(g_.tensor(y).shape, g_.tensor(x).shape) || !SameQuant(x, y) || UsesOf(x).size() != 1 ||
+        IsGraphOutput(g_, x))
+      return false;
+    const int pi = prod_[static_cast<size_t>(x)];
+    if (pi < 0) return false;
+    const ir::Node& p = g_.nodes[static_cast<size_t>(pi)];
+    ir::TensorId u = -1;
+    for (ir::TensorId t : p.inputs)
+      if (t >= 0 && !g_.tensor(t).is_const()) {
+        if (u >= 0 && t != u) return false;  // one operand computed at run time
+        u = t;
+      }
+    if (u < 0 || g_.tensor(u).shape != g_.tensor(x).shape || !ElementwiseOn(p, u, g_.tensor(x).shape[2])) return false;
+    if (g_.tensor(u).quant && g_.tensor(u).quant->per_axis()) return false;
+    ir::Tensor t2 = g_.tensor(u);
+    t2.shape = g_.tensor(y).shape;
+    t2.source_layout.clear();
+    t2.name = UniqueName(g_, t2.name + "/h");
+    const ir::TensorId u2 = g_.AddTensor(std::move(t2));
+    Reorder(i, u, u2, static_cast<size_t>(pi), p, u, u2, y);
+    return true;
+  }
+
+  // Reshape i and node p trade places: the reshape now reads r_in and makes
+  // r_out; p (`moved`, reading `to` instead of `from`) makes p_out.
+  void Reorder(size_t i, ir::TensorId r_in, ir::TensorId r_out, size_t p, ir::Node moved, ir::TensorId from,
+               ir::TensorId to, ir::TensorId p_out) {
+    for (ir::TensorId& t : moved.inputs)
+      if (t == from) t = to;
+    moved.outputs[0] = p_out;
+    ir::Node r = g_.nodes[i];
+    r.inputs = {r_in};
+    r.outputs = {r_out};
+    r.attrs["shape"] = g_.tensor(r_out).shape;
+    g_.nodes[p] = std::move(moved);
+    g_.nodes[i] = std::move(r);
   }
 
   bool Sink(size_t i);

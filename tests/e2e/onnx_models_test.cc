@@ -52,17 +52,6 @@ std::vector<uint8_t> NchwToNhwc(const std::vector<uint8_t>& in, const std::vecto
   return out;
 }
 
-// max |y - ref| / max |ref|; infinity when the sizes differ.
-double RelError(const std::vector<float>& y, const std::vector<float>& ref) {
-  if (y.size() != ref.size() || ref.empty()) return INFINITY;
-  double err = 0, mag = 0;
-  for (size_t i = 0; i < y.size(); ++i) {
-    err = std::max(err, std::fabs(static_cast<double>(y[i]) - ref[i]));
-    mag = std::max(mag, std::fabs(static_cast<double>(ref[i])));
-  }
-  return err / mag;
-}
-
 class OnnxModel : public testing::TestWithParam<const char*> {
  protected:
   std::string Dir() const { return SharedDir() + "/onnx/" + GetParam(); }

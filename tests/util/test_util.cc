@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -100,6 +102,16 @@ std::string SharedDir() {
   if (std::filesystem::is_directory(p / "models", ec) && std::filesystem::is_directory(p / "testdata", ec))
     return p.string();
   return "";
+}
+
+double RelError(const std::vector<float>& y, const std::vector<float>& ref) {
+  if (y.size() != ref.size() || ref.empty()) return INFINITY;
+  double err = 0, mag = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    err = std::max(err, std::fabs(static_cast<double>(y[i]) - ref[i]));
+    mag = std::max(mag, std::fabs(static_cast<double>(ref[i])));
+  }
+  return err / mag;
 }
 
 std::vector<uint8_t> ReadFile(const std::string& path) {

@@ -27,6 +27,9 @@ std::string SharedDir();
 std::vector<uint8_t> ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::vector<uint8_t>& bytes);
 
+// max |y - ref| / max |ref|; infinity when the sizes differ or ref is empty.
+double RelError(const std::vector<float>& y, const std::vector<float>& ref);
+
 }  // namespace ember::test
 
 // Skips the current test with a clear message when ../shared is absent.

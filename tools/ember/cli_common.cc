@@ -55,11 +55,19 @@ std::vector<uint8_t> Permuted(const ir::Tensor& t, const ir::Shape& shape, std::
   return *passes::TransposeConstant(c, perm).data;
 }
 
-// The source model's NCHW shape of an input/output that the layout pass made
-// NHWC (Tensor::source_layout, docs/passes.md), or an empty shape.
+// The source model's NCHW (NCW) shape of an input/output that the layout
+// pass made NHWC (NWC) (Tensor::source_layout, docs/passes.md), or an empty
+// shape.
 ir::Shape SourceNchwShape(const ir::Tensor& t) {
+  if (t.source_layout == "NCW" && t.shape.size() == 3) return {t.shape[0], t.shape[2], t.shape[1]};
   if (t.source_layout != "NCHW" || t.shape.size() != 4) return {};
   return {t.shape[0], t.shape[3], t.shape[1], t.shape[2]};
+}
+
+// The perm from the source layout to the compiled one (to_source: back).
+std::vector<int64_t> SourcePerm(const ir::Tensor& t, bool to_source) {
+  if (t.shape.size() == 3) return {0, 2, 1};
+  return to_source ? std::vector<int64_t>{0, 3, 1, 2} : std::vector<int64_t>{0, 2, 3, 1};
 }
 
 Diagnostic TensorFileError(const std::string& path, const std::string& what) {
@@ -159,7 +167,7 @@ Expected<std::vector<uint8_t>> ReadTensorFile(const std::string& path, const ir:
     const ir::Shape nchw = SourceNchwShape(t);
     if (!nchw.empty() && ir::Shape(a.shape.begin(), a.shape.end()) == nchw &&
         static_cast<int64_t>(a.data.size()) == t.size_bytes())
-      return Permuted(t, nchw, std::move(a.data), {0, 2, 3, 1});
+      return Permuted(t, nchw, std::move(a.data), SourcePerm(t, false));
     if (static_cast<int64_t>(a.data.size()) != t.size_bytes()) {
       std::string shape = "[";
       for (size_t i = 0; i < a.shape.size(); ++i) shape += (i ? "," : "") + std::to_string(a.shape[i]);
@@ -244,7 +252,7 @@ Expected<std::vector<std::vector<uint8_t>>> SamplesOf(const NpyArray& a, const i
       }
       bytes = std::move(q);
     }
-    if (sample != t.shape) bytes = Permuted(t, nchw, std::move(bytes), {0, 2, 3, 1});
+    if (sample != t.shape) bytes = Permuted(t, nchw, std::move(bytes), SourcePerm(t, false));
     out.push_back(std::move(bytes));
   }
   return out;
@@ -309,7 +317,7 @@ Status WriteTensorFile(const std::string& path, const ir::Tensor& t,
     const ir::Shape nchw = SourceNchwShape(t);
     if (!nchw.empty() && static_cast<int64_t>(bytes.size()) == t.size_bytes()) {
       a.shape = nchw;
-      a.data = Permuted(t, t.shape, bytes, {0, 3, 1, 2});
+      a.data = Permuted(t, t.shape, bytes, SourcePerm(t, true));
     }
     const std::vector<uint8_t> out = SerializeNpy(a);
     return WriteFileAtomic(path, std::string_view(reinterpret_cast<const char*>(out.data()), out.size()));

@@ -43,22 +43,33 @@ Status ConvertClip(Context& ctx, const NodeRef& ref, ir::OpKind clip) {
 }
 
 // ConvTranspose (group 1, dilation 1): NHWC transpose_conv between
-// transposes, weights [C_in, C_out, KH, KW] -> OHWI [C_out, KH, KW, C_in].
+// transposes, weights [C_in, C_out, KH, KW] -> OHWI [C_out, KH, KW, C_in]; a
+// 1-D one over [N, C, W] as the 2-D one over H = 1 (import_nn.cc).
 Status ConvertConvTranspose(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
   EMBER_ASSIGN_OR_RETURN(Value wv, Input(ctx, ref, 1));
-  const ir::Shape in = ctx.graph.tensor(x).shape;
-  const ir::Shape ws = ShapeOf(ctx, wv);
-  if (in.size() != 4 || ws.size() != 4) return UnsupportedAttr(ctx, ref, "a transposed convolution that is not 2-D");
+  const size_t rank = ctx.graph.tensor(x).shape.size();
+  const ir::Shape in = As2dShape(ctx.graph.tensor(x).shape);
+  const ir::Shape ws = As2dShape(ShapeOf(ctx, wv));
+  if (in.size() != 4 || ws.size() != 4 || ShapeOf(ctx, wv).size() != rank) {
+    return UnsupportedAttr(ctx, ref, "a transposed convolution that is not 1-D or 2-D");
+  }
   if (AttrInt(ref, "group", 1) != 1) return UnsupportedAttr(ctx, ref, "group != 1");
   for (int64_t d : AttrInts(ref, "dilations", {1, 1})) {
     if (d != 1) return UnsupportedAttr(ctx, ref, "dilations != 1");
   }
+  const size_t dims = rank - 2;
   const std::vector<int64_t> k = {ws[2], ws[3]};
-  const std::vector<int64_t> stride = AttrInts(ref, "strides", {1, 1});
-  std::vector<int64_t> out_pad = AttrInts(ref, "output_padding", {0, 0});
-  std::vector<int64_t> pads = AttrInts(ref, "pads", {0, 0, 0, 0});
-  const std::vector<int64_t> out_shape = AttrInts(ref, "output_shape");
+  std::vector<int64_t> stride = AttrInts(ref, "strides", std::vector<int64_t>(dims, 1));
+  std::vector<int64_t> out_pad = AttrInts(ref, "output_padding", std::vector<int64_t>(dims, 0));
+  std::vector<int64_t> pads = AttrInts(ref, "pads", std::vector<int64_t>(2 * dims, 0));
+  std::vector<int64_t> out_shape = AttrInts(ref, "output_shape");
+  if (dims == 1) {  // over H = 1
+    stride = As2dAxes(stride, 1);
+    out_pad = As2dAxes(out_pad, 0);
+    pads = As2dAxes(pads, 0);
+    if (!out_shape.empty()) out_shape.insert(out_shape.end() - 1, 1);
+  }
   const std::string auto_pad = AttrString(ref, "auto_pad", "NOTSET");
   if (stride.size() != 2 || out_pad.size() != 2 || pads.size() != 4 || stride[0] <= 0 || stride[1] <= 0) {
     return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has malformed strides, pads or output_padding");
@@ -85,11 +96,11 @@ Status ConvertConvTranspose(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   if (HasInput(ref, 2)) {
     EMBER_ASSIGN_OR_RETURN(bias, RuntimeInput(ctx, ref, 2));
   }
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, ToNhwc(ctx, ref, x));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, SpatialIn(ctx, ref, x));
   const std::string out = OutputName(ref, 0);
   ir::Attrs attrs{{"stride", stride}, {"pad", pads}, {"output_padding", out_pad}};
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, op, {xt, filter, bias}, attrs, out + "_nhwc"));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, out));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, SpatialOut(ctx, ref, y, rank, out));
   return Bind(ctx, ref, yt);
 }
 

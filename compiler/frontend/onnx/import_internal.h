@@ -195,6 +195,18 @@ Expected<ir::TensorId> Weights(Context& ctx, const NodeRef& ref, size_t pos, con
 // Transposes between the ONNX layout and the IR's NHWC.
 Expected<ir::TensorId> ToNhwc(Context& ctx, const NodeRef& ref, ir::TensorId x);
 Expected<ir::TensorId> ToNchw(Context& ctx, const NodeRef& ref, ir::TensorId x, const std::string& out_name);
+// The same for the operand of a 1-D or 2-D spatial operator (import_nn.cc):
+// [N, C, W] becomes [N, 1, W, C] (transpose [0,2,1], reshape), the NHWC
+// result goes back to [N, C', W'] (reshape, transpose) when `rank` is 3.
+Expected<ir::TensorId> SpatialIn(Context& ctx, const NodeRef& ref, ir::TensorId x);
+Expected<ir::TensorId> SpatialOut(Context& ctx, const NodeRef& ref, ir::TensorId y, size_t rank,
+                                  const std::string& out_name);
+// [N, C, W] -> [N, C, 1, W]; other shapes as they are.
+ir::Shape As2dShape(const ir::Shape& in);
+// A 1-D operator's attribute as the 2-D one over H = 1: [k] -> [fill, k];
+// pads [b, e] (fill 0) -> [0, b, 0, e]. Other sizes as they are. Only for
+// 1-D operators (a 2-D output_padding [a, b] would read as pads).
+std::vector<int64_t> As2dAxes(const std::vector<int64_t>& v, int64_t fill);
 
 // ---- operators ----
 // Converts one node (import_nn.cc / import_misc.cc). Returns false in

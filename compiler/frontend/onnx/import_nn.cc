@@ -5,6 +5,9 @@
 // transpose(perm=[0,3,1,2]); constant weights are converted at import
 // (OIHW -> OHWI, depthwise [C*M,1,KH,KW] -> [1,KH,KW,C*M], Gemm/MatMul B ->
 // [units, depth]); weights computed at run time get a transpose node instead.
+// 1-D operators on [N, C, W] are the 2-D ones over H = 1: transpose(perm=
+// [0,2,1]) -> reshape [N,1,W,C] -> NHWC IR op -> reshape [N,W',C'] ->
+// transpose(perm=[0,2,1]); their weights [O, I, K] are read as [O, I, 1, K].
 #include <cmath>
 #include <numeric>
 
@@ -41,6 +44,17 @@ ConstTensor PermuteConst(const ConstTensor& in, const std::vector<int64_t>& perm
 
 }  // namespace
 
+namespace {
+
+// A 1-D convolution's weights [O, I, K] (rank 3 under a rank-4 perm) seen as
+// [O, I, 1, K]; other constants as they are.
+ConstTensor As2dWeights(ConstTensor c, size_t perm_rank) {
+  if (perm_rank == 4 && c.shape.size() == 3) c.shape.insert(c.shape.begin() + 2, 1);
+  return c;
+}
+
+}  // namespace
+
 Expected<ir::TensorId> Weights(Context& ctx, const NodeRef& ref, size_t pos, const std::vector<int64_t>& perm,
                                double factor) {
   EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, pos));
@@ -48,8 +62,10 @@ Expected<ir::TensorId> Weights(Context& ctx, const NodeRef& ref, size_t pos, con
   if (auto dq = ctx.dq_consts.find(name); dq != ctx.dq_consts.end() && factor == 1.0) {
     // Quantized weights: permute the integer constant, dequantize after; a
     // per-channel axis moves with its dimension.
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId q, AddConst(ctx, name + "_quantized", PermuteConstTensor(dq->second.q, perm)));
+    const ConstTensor q4 = As2dWeights(dq->second.q, perm.size());
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId q, AddConst(ctx, name + "_quantized", PermuteConstTensor(q4, perm)));
     ir::QuantParams quant = dq->second.quant;
+    if (q4.shape.size() != dq->second.q.shape.size() && quant.axis >= 2) ++quant.axis;
     for (size_t k = 0; k < perm.size(); ++k) {
       if (perm[k] == quant.axis) {
         quant.axis = static_cast<int32_t>(k);
@@ -60,13 +76,47 @@ Expected<ir::TensorId> Weights(Context& ctx, const NodeRef& ref, size_t pos, con
     return AddNode(ctx, ref, OpKind::kDequantize, {q}, {}, name + "_ir_layout", ir::DType::kFloat32);
   }
   if (v.c && v.c->is_float()) {
-    ConstTensor c = PermuteConst(*v.c, perm);
+    ConstTensor c = PermuteConst(As2dWeights(*v.c, perm.size()), perm);
     for (double& x : c.f) x = static_cast<double>(static_cast<float>(x) * static_cast<float>(factor));
     return AddConst(ctx, name, c);
   }
   if (factor != 1.0) return UnsupportedAttr(ctx, ref, "alpha != 1 with weights computed at run time");
   EMBER_ASSIGN_OR_RETURN(ir::TensorId id, RuntimeInput(ctx, ref, pos));
+  if (ctx.graph.tensor(id).shape.size() != perm.size()) {
+    return UnsupportedAttr(ctx, ref, "1-D convolution weights computed at run time",
+                           "export the model with constant weights (do_constant_folding=True)");
+  }
   return AddNode(ctx, ref, OpKind::kTranspose, {id}, {{"perm", perm}}, name + "_ir_layout");
+}
+
+ir::Shape As2dShape(const ir::Shape& in) {
+  if (in.size() != 3) return in;
+  return {in[0], in[1], 1, in[2]};
+}
+
+std::vector<int64_t> As2dAxes(const std::vector<int64_t>& v, int64_t fill) {
+  if (v.size() == 1) return {fill, v[0]};
+  if (v.size() == 2 && fill == 0) return {0, v[0], 0, v[1]};  // pads [b, e] -> [t, l, b, r]
+  return v;
+}
+
+Expected<ir::TensorId> SpatialIn(Context& ctx, const NodeRef& ref, ir::TensorId x) {
+  const ir::Shape in = ctx.graph.tensor(x).shape;
+  if (in.size() != 3) return ToNhwc(ctx, ref, x);
+  const std::string name = ctx.graph.tensor(x).name;
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId t, AddNode(ctx, ref, OpKind::kTranspose, {x},
+                                                 {{"perm", std::vector<int64_t>{0, 2, 1}}}, name + "_nwc"));
+  return AddNode(ctx, ref, OpKind::kReshape, {t}, {{"shape", std::vector<int64_t>{in[0], 1, in[2], in[1]}}},
+                 name + "_nhwc");
+}
+
+Expected<ir::TensorId> SpatialOut(Context& ctx, const NodeRef& ref, ir::TensorId y, size_t rank,
+                                  const std::string& out_name) {
+  if (rank != 3) return ToNchw(ctx, ref, y, out_name);
+  const ir::Shape s = ctx.graph.tensor(y).shape;  // [N, 1, W, C]
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId r, AddNode(ctx, ref, OpKind::kReshape, {y},
+                                                 {{"shape", std::vector<int64_t>{s[0], s[2], s[3]}}}, out_name + "_nwc"));
+  return AddNode(ctx, ref, OpKind::kTranspose, {r}, {{"perm", std::vector<int64_t>{0, 2, 1}}}, out_name);
 }
 
 namespace {
@@ -76,18 +126,30 @@ struct Window {
 };
 
 // kernel_shape/strides/dilations/pads/auto_pad of a 2-D window over input
-// [N, C, H, W]. `kernel` is given by the caller (from the weights) when the
+// [N, C, H, W], or of a 1-D window over [N, C, W] as the 2-D window over
+// [N, C, 1, W]. `kernel` is given by the caller (from the weights) when the
 // attribute is absent.
-Expected<Window> ReadWindow(Context& ctx, const NodeRef& ref, const ir::Shape& in, std::vector<int64_t> kernel) {
+Expected<Window> ReadWindow(Context& ctx, const NodeRef& ref, const ir::Shape& in_shape, std::vector<int64_t> kernel) {
+  const size_t dims = in_shape.size() == 3 ? 1 : 2;
   Window w;
   w.kernel = AttrInts(ref, "kernel_shape", kernel);
-  w.strides = AttrInts(ref, "strides", {1, 1});
-  w.dilations = AttrInts(ref, "dilations", {1, 1});
-  w.pads = AttrInts(ref, "pads", {0, 0, 0, 0});
-  if (in.size() != 4 || w.kernel.size() != 2 || w.strides.size() != 2 || w.dilations.size() != 2 || w.pads.size() != 4) {
-    return UnsupportedAttr(ctx, ref, "input shape " + ir::ShapeToString(in) + " is not a 2-D image batch [N,C,H,W]",
-                           "ember imports 2-D convolution and pooling only; reshape 1-D signals to [N,C,1,W]");
+  w.strides = AttrInts(ref, "strides", std::vector<int64_t>(dims, 1));
+  w.dilations = AttrInts(ref, "dilations", std::vector<int64_t>(dims, 1));
+  w.pads = AttrInts(ref, "pads", std::vector<int64_t>(2 * dims, 0));
+  if ((in_shape.size() != 3 && in_shape.size() != 4) || w.kernel.size() != dims || w.strides.size() != dims ||
+      w.dilations.size() != dims || w.pads.size() != 2 * dims) {
+    return UnsupportedAttr(ctx, ref, "input shape " + ir::ShapeToString(in_shape) +
+                                         " with a window of rank " + std::to_string(w.kernel.size()) +
+                                         " (not a 1-D signal batch [N,C,W] or a 2-D image batch [N,C,H,W])",
+                           "ember imports 1-D and 2-D convolution and pooling; reshape other ranks to [N,C,H,W]");
   }
+  if (dims == 1) {
+    w.kernel = As2dAxes(w.kernel, 1);
+    w.strides = As2dAxes(w.strides, 1);
+    w.dilations = As2dAxes(w.dilations, 1);
+    w.pads = As2dAxes(w.pads, 0);
+  }
+  const ir::Shape in = As2dShape(in_shape);
   for (int k = 0; k < 2; ++k) {
     if (w.kernel[k] <= 0 || w.strides[k] <= 0 || w.dilations[k] <= 0) {
       return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has a non-positive kernel, stride or dilation");
@@ -128,9 +190,14 @@ Status ConvertConv(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(Value wv, Input(ctx, ref, 1));
   const ir::Shape in = ctx.graph.tensor(x).shape;
   const ir::Shape ws = ShapeOf(ctx, wv);
-  if (ws.size() != 4) return UnsupportedAttr(ctx, ref, "a weight of shape " + ir::ShapeToString(ws) + " (not 2-D)");
-  EMBER_ASSIGN_OR_RETURN(Window w, ReadWindow(ctx, ref, in, {ws[2], ws[3]}));
-  if (w.kernel[0] != ws[2] || w.kernel[1] != ws[3]) {
+  if (ws.size() != in.size() || (ws.size() != 4 && ws.size() != 3)) {
+    return UnsupportedAttr(ctx, ref, "a weight of shape " + ir::ShapeToString(ws) + " for an input of shape " +
+                                         ir::ShapeToString(in) + " (not 1-D or 2-D)",
+                           "ember imports 1-D and 2-D convolution; reshape other ranks to [N,C,H,W]");
+  }
+  const ir::Shape ws4 = As2dShape(ws);
+  EMBER_ASSIGN_OR_RETURN(Window w, ReadWindow(ctx, ref, in, std::vector<int64_t>(ws.begin() + 2, ws.end())));
+  if (w.kernel[0] != ws4[2] || w.kernel[1] != ws4[3]) {
     return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "kernel_shape does not match the weight shape " + ir::ShapeToString(ws));
   }
   const int64_t group = AttrInt(ref, "group", 1);
@@ -148,11 +215,11 @@ Status ConvertConv(Context& ctx, const NodeRef& ref) {
   if (HasInput(ref, 2)) {
     EMBER_ASSIGN_OR_RETURN(bias, RuntimeInput(ctx, ref, 2));
   }
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, ToNhwc(ctx, ref, x));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, SpatialIn(ctx, ref, x));
   const std::string out = OutputName(ref, 0);
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, depthwise ? OpKind::kDepthwiseConv2D : OpKind::kConv2D,
                                                  {xt, filter, bias}, attrs, out + "_nhwc"));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, out));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, SpatialOut(ctx, ref, y, in.size(), out));
   BindOutput(ctx, ref, 0, Value{nullptr, yt});
   return Status::Ok();
 }
@@ -168,9 +235,10 @@ Status ConvertPool(Context& ctx, const NodeRef& ref, bool max) {
     return UnsupportedAttr(ctx, ref, "the Indices output");
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
-  const ir::Shape in = ctx.graph.tensor(x).shape;
+  const size_t rank = ctx.graph.tensor(x).shape.size();
   if (!FindAttr(ref, "kernel_shape")) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has no kernel_shape");
-  EMBER_ASSIGN_OR_RETURN(Window w, ReadWindow(ctx, ref, in, {}));
+  EMBER_ASSIGN_OR_RETURN(Window w, ReadWindow(ctx, ref, ctx.graph.tensor(x).shape, {}));
+  const ir::Shape in = As2dShape(ctx.graph.tensor(x).shape);
   if (w.dilations[0] != 1 || w.dilations[1] != 1) return UnsupportedAttr(ctx, ref, "pooling with dilations");
   const bool include_pad = !max && AttrInt(ref, "count_include_pad", 0) != 0;
   if (AttrInt(ref, "ceil_mode", 0) != 0) {
@@ -187,7 +255,7 @@ Status ConvertPool(Context& ctx, const NodeRef& ref, bool max) {
       w.pads[k + 2] += (ceil_out - 1) * w.strides[k] + w.kernel[k] - (in[a] + w.pads[k] + w.pads[k + 2]);
     }
   }
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, ToNhwc(ctx, ref, x));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, SpatialIn(ctx, ref, x));
   const std::string out = OutputName(ref, 0);
   const bool any_pad = w.pads[0] || w.pads[1] || w.pads[2] || w.pads[3];
   if (include_pad && any_pad) {
@@ -198,7 +266,7 @@ Status ConvertPool(Context& ctx, const NodeRef& ref, bool max) {
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, max ? OpKind::kMaxPool2D : OpKind::kAveragePool2D, {xt},
                                                  WindowAttrs(w, /*pool=*/true), out + "_nhwc"));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, out));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, SpatialOut(ctx, ref, y, rank, out));
   BindOutput(ctx, ref, 0, Value{nullptr, yt});
   return Status::Ok();
 }

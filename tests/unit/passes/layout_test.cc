@@ -302,6 +302,124 @@ TEST(Layout, QuantizeDequantizeChainAtTheInputTakesTheNhwcLayout) {
   )");
 }
 
+// A 1-D CNN in the importer's form: each NHWC operator over H = 1 between
+// transpose(0,2,1) -> reshape [N,1,W,C] and reshape [N,W,C] -> transpose(0,2,1),
+// BatchNormalization as mul/add by [C,1] constants.
+std::string PlainCnn1d() {
+  return "graph \"cnn1d\" {\n"
+         "  input %x : f32[1,3,12]\n"
+         "  const %w1 : f32[4,1,3,3] = " + HexRandom(36, 1) + "\n"
+         "  const %b1 : f32[4] = " + HexRandom(4, 2) + "\n"
+         "  const %bn_s : f32[4,1] = " + HexRandom(4, 3) + "\n"
+         "  const %bn_b : f32[4,1] = " + HexRandom(4, 4) + "\n"
+         "  const %wd : f32[1,1,3,4] = " + HexRandom(12, 5) + "\n"
+         "  %x_t = transpose(%x) {perm=[0,2,1]} : f32[1,12,3]\n"
+         "  %x_r = reshape(%x_t) {shape=[1,1,12,3]} : f32[1,1,12,3]\n"
+         "  %c1 = conv2d(%x_r, %w1, %b1) {dilation=[1,1], pad=[0,1,0,1], stride=[1,1]} : f32[1,1,12,4]\n"
+         "  %c1_r = reshape(%c1) {shape=[1,12,4]} : f32[1,12,4]\n"
+         "  %c1_t = transpose(%c1_r) {perm=[0,2,1]} : f32[1,4,12]\n"
+         "  %bn_m = mul(%c1_t, %bn_s) : f32[1,4,12]\n"
+         "  %bn = add(%bn_m, %bn_b) : f32[1,4,12]\n"
+         "  %r1 = relu(%bn) : f32[1,4,12]\n"
+         "  %r1_t = transpose(%r1) {perm=[0,2,1]} : f32[1,12,4]\n"
+         "  %r1_r = reshape(%r1_t) {shape=[1,1,12,4]} : f32[1,1,12,4]\n"
+         "  %dw = depthwise_conv2d(%r1_r, %wd, _) {depth_multiplier=1, dilation=[1,1], pad=[0,1,0,1], "
+         "stride=[1,1]} : f32[1,1,12,4]\n"
+         "  %dw_r = reshape(%dw) {shape=[1,12,4]} : f32[1,12,4]\n"
+         "  %dw_t = transpose(%dw_r) {perm=[0,2,1]} : f32[1,4,12]\n"
+         "  %gap = mean(%dw_t) {axes=[2], keep_dims=1} : f32[1,4,1]\n"
+         "  %flat = reshape(%gap) {shape=[1,4]} : f32[1,4]\n"
+         "  output %flat\n"
+         "}\n";
+}
+
+TEST(Layout, OneDimensionalCnnHasNoTransposeOrReshapeBetweenItsOperators) {
+  const ir::Graph before = ParseValid(PlainCnn1d());
+  const ir::Graph after = RunPassOn("layout", before);
+  const std::string out = ir::Print(after);
+  ExpectMatches(out, R"(
+    input %x : f32[1,12,3] layout("NCW")
+    %x_r = reshape(%x) {shape=[1,1,12,3]}
+    = conv2d(%x_r, %w1, %b1)
+    = mul(%c1, %bn_s
+    = add(
+    %r1 = relu(
+    = depthwise_conv2d(%r1, %wd, _)
+    %gap = mean(%dw) {axes=[2], keep_dims=1} : f32[1,1,1,4]
+    %flat = reshape(%gap) {shape=[1,4]}
+    NOT transpose(
+  )");
+  // reshape, conv2d, mul, add, relu, depthwise_conv2d, mean, reshape: no other.
+  EXPECT_EQ(after.nodes.size(), 8u) << out;
+  ExpectSameResults(before, after);
+  // The pipeline then folds the batch norm and the relu into the convolution.
+  ir::Graph folded = before;
+  ASSERT_TRUE(RunPipeline(folded, {}).ok());
+  ExpectMatches(ir::Print(folded), R"(
+    = conv2d(%x_r, %w1
+    act="relu"
+    = depthwise_conv2d(
+    NOT mul(
+    NOT add(
+    NOT relu(
+    NOT transpose(
+  )");
+  ExpectSameResults(before, folded);
+}
+
+TEST(Layout, UnitReshapeStaysBeforeAConstantThatVariesAlongAnotherAxis) {
+  // [1,1,6,4] -> [1,6,4] then mul by a [6,1] constant (varying along W, not C):
+  // the reshape does not sink.
+  const std::string text =
+      "graph \"g\" {\n"
+      "  input %x : f32[1,1,6,4]\n"
+      "  const %k : f32[6,1] = " + HexRandom(6, 1) + "\n"
+      "  %r = reshape(%x) {shape=[1,6,4]} : f32[1,6,4]\n"
+      "  %y = mul(%r, %k) : f32[1,6,4]\n"
+      "  %z = relu(%y) : f32[1,6,4]\n"
+      "  output %z\n"
+      "}\n";
+  const ir::Graph before = ParseValid(text);
+  const ir::Graph after = RunPassOn("layout", before);
+  EXPECT_EQ(ir::Print(after), ir::Print(before));
+}
+
+TEST(Layout, OneDimensionalQdqInputChainGetsItsReshapeMovedToTheInput) {
+  // QDQ 1-D conv: the reshape that adds H moves above dequantize/quantize to
+  // the (now NWC) input (the one that drops H is the output's already), so
+  // fold-qdq sees dequantize -> conv2d -> quantize.
+  const std::string in = "graph \"g\" {\n"
+                         "  input %x : f32[1,2,6]\n"
+                         "  const %w : f32[3,1,1,2] = " + HexRandom(6, 3) + "\n"
+                         "  %q = quantize(%x) : i8[1,2,6] quant(0.02, 1)\n"
+                         "  %d = dequantize(%q) : f32[1,2,6]\n"
+                         "  %t = transpose(%d) {perm=[0,2,1]} : f32[1,6,2]\n"
+                         "  %r = reshape(%t) {shape=[1,1,6,2]} : f32[1,1,6,2]\n"
+                         "  %c = conv2d(%r, %w, _) {dilation=[1,1], pad=[0,0,0,0], stride=[1,1]} : f32[1,1,6,3]\n"
+                         "  %cq = quantize(%c) : i8[1,1,6,3] quant(0.05, -2)\n"
+                         "  %cd = dequantize(%cq) : f32[1,1,6,3]\n"
+                         "  %c3 = reshape(%cd) {shape=[1,6,3]} : f32[1,6,3]\n"
+                         "  %y = transpose(%c3) {perm=[0,2,1]} : f32[1,3,6]\n"
+                         "  output %y\n"
+                         "}\n";
+  const ir::Graph before = ParseValid(in);
+  const ir::Graph after = RunPassOn("layout", before);
+  const std::string out = ir::Print(after);
+  ExpectMatches(out, R"(
+    input %x : f32[1,6,2] layout("NCW")
+    = reshape(%x) {shape=[1,1,6,2]}
+    %q/h = quantize(%x/h) : i8[1,1,6,2] quant(0.02, 1)
+    %r = dequantize(%q/h) : f32[1,1,6,2]
+    = conv2d(%r, %w, _)
+    %cq = quantize(%c)
+    %cd = dequantize(%cq)
+    %y = reshape(%cd) {shape=[1,6,3]} : f32[1,6,3] layout("NCW")
+    NOT transpose(
+  )");
+  EXPECT_EQ(after.nodes.size(), 7u) << out;  // the two reshapes at the ends, no other
+  ExpectSameResults(before, after, 0.0f);
+}
+
 TEST(Layout, GraphWithoutTransposesIsUnchanged) {
   const std::string in = R"(graph "g" {
   input %x : f32[1,2,2,3]

@@ -128,8 +128,10 @@ inline void ExpectSameResults(const ir::Graph& before, const ir::Graph& after, f
   for (size_t i = 0; i < before.inputs.size(); ++i) {
     const ir::Tensor& t = before.tensor(before.inputs[i]);
     in_b.push_back(TestInput(t, static_cast<uint32_t>(i + 1)));
-    const bool moved = after.tensor(after.inputs[i]).source_layout == "NCHW";
-    in_a.push_back(moved ? TransposeBytes(t, in_b.back(), to_nhwc) : in_b.back());
+    const std::string& layout = after.tensor(after.inputs[i]).source_layout;
+    in_a.push_back(layout == "NCHW"  ? TransposeBytes(t, in_b.back(), to_nhwc)
+                   : layout == "NCW" ? TransposeBytes(t, in_b.back(), {0, 2, 1})
+                                     : in_b.back());
   }
   auto rb = ops::EvaluateGraph(before, in_b);
   auto ra = ops::EvaluateGraph(after, in_a);
@@ -140,6 +142,7 @@ inline void ExpectSameResults(const ir::Graph& before, const ir::Graph& after, f
     const ir::Tensor& ta = after.tensor(after.outputs[o]);
     std::vector<uint8_t> a = ra->outputs[o];
     if (ta.source_layout == "NCHW") a = TransposeBytes(ta, a, to_nchw);
+    if (ta.source_layout == "NCW") a = TransposeBytes(ta, a, {0, 2, 1});
     const std::vector<uint8_t>& b = rb->outputs[o];
     ASSERT_EQ(a.size(), b.size());
     if (tb.dtype != ir::DType::kFloat32) {
