@@ -79,23 +79,6 @@ bool MovesData(ir::OpKind op) {
   }
 }
 
-bool Foldable(ir::OpKind op) {
-  switch (op) {
-    case ir::OpKind::kConv2D: case ir::OpKind::kDepthwiseConv2D: case ir::OpKind::kFullyConnected:
-    case ir::OpKind::kAdd: case ir::OpKind::kMul: case ir::OpKind::kAveragePool2D:
-    case ir::OpKind::kMaxPool2D: case ir::OpKind::kMean: case ir::OpKind::kReshape:
-    case ir::OpKind::kSoftmax: case ir::OpKind::kLogistic: case ir::OpKind::kTanh:
-    case ir::OpKind::kConcatenation:
-    case ir::OpKind::kSub: case ir::OpKind::kLeakyRelu: case ir::OpKind::kHardSwish:
-    case ir::OpKind::kRelu: case ir::OpKind::kRelu6: case ir::OpKind::kClip:
-    case ir::OpKind::kHardSigmoid: case ir::OpKind::kResizeBilinear: case ir::OpKind::kBatchMatmul:
-    case ir::OpKind::kPrelu:
-      return true;
-    default:
-      return MovesData(op);
-  }
-}
-
 // Folded only with TFLite's int8 arithmetic (models written by ember
 // quantize, --int8-semantics tflite): ONNX Runtime computes these in float
 // (QLinearSoftmax, QLinearSigmoid, ... through float tables), which ember's
@@ -115,6 +98,17 @@ bool TfliteOnly(ir::OpKind op) {
       return true;
     default:
       return false;
+  }
+}
+
+// Every operator dequantize -> op -> quantize may fold into.
+bool Foldable(ir::OpKind op) {
+  switch (op) {
+    case ir::OpKind::kConv2D: case ir::OpKind::kDepthwiseConv2D: case ir::OpKind::kFullyConnected:
+    case ir::OpKind::kAdd: case ir::OpKind::kMul: case ir::OpKind::kAveragePool2D: case ir::OpKind::kMean:
+      return true;
+    default:
+      return MovesData(op) || TfliteOnly(op);
   }
 }
 
