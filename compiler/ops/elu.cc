@@ -17,16 +17,11 @@
 namespace ember::ops {
 namespace {
 
-struct Int8Params {
-  float s_in = 0, s_out = 0;
-  int32_t z_in = 0, z_out = 0;
-};
+using Int8Params = InOutInt8Quant;
 
 Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
-  Int8Params p;
-  EMBER_RETURN_IF_ERROR(GetInt8Quant(g, n, n.inputs[0], &p.s_in, &p.z_in));
-  EMBER_RETURN_IF_ERROR(GetInt8Quant(g, n, n.outputs[0], &p.s_out, &p.z_out));
-  if (!(p.s_in > 0.0f) || !(p.s_out > 0.0f) || !std::isfinite(1.0f / p.s_out)) {
+  EMBER_ASSIGN_OR_RETURN(const Int8Params p, GetInOutInt8Quant(g, n));
+  if (!std::isfinite(1.0f / p.s_out)) {
     return NodeError(n, "the scales " + FormatReal(p.s_in) + " and " + FormatReal(p.s_out) + " are not usable",
                      "input and output scales must be positive and finite");
   }

@@ -40,17 +40,7 @@ float HardSigmoidFloat(float x, const Params& p) {
   return std::min(std::max(v, 0.0f), 1.0f);
 }
 
-struct Int8Params {
-  float si = 0, so = 0;
-  int32_t zi = 0, zo = 0;
-};
-
-Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
-  Int8Params q;
-  EMBER_RETURN_IF_ERROR(GetInt8Quant(g, n, n.inputs[0], &q.si, &q.zi));
-  EMBER_RETURN_IF_ERROR(GetInt8Quant(g, n, n.outputs[0], &q.so, &q.zo));
-  return q;
-}
+Expected<InOutInt8Quant> PrepareInt8(const ir::Graph& g, const ir::Node& n) { return GetInOutInt8Quant(g, n); }
 
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   EMBER_ASSIGN_OR_RETURN(const Params p, GetParams(n));
@@ -67,15 +57,15 @@ Status Eval(const EvalArgs& a) {
     for (int64_t i = 0; i < count; ++i) out[i] = HardSigmoidFloat(x[i], p);
     return Status::Ok();
   }
-  EMBER_ASSIGN_OR_RETURN(const Int8Params q, PrepareInt8(a.graph, a.node));
+  EMBER_ASSIGN_OR_RETURN(const InOutInt8Quant q, PrepareInt8(a.graph, a.node));
   const int8_t* x = a.in<int8_t>(0);
   int8_t* out = a.out<int8_t>(0);
   for (int64_t i = 0; i < count; ++i) {
-    const float f = static_cast<float>(static_cast<double>(q.si) * (x[i] - q.zi));
+    const float f = static_cast<float>(static_cast<double>(q.s_in) * (x[i] - q.z_in));
     // h is in [0, 1] (or NaN-free: f is finite), so h / s_out is bounded by 1 / s_out.
-    const float r = std::round(HardSigmoidFloat(f, p) / q.so);
+    const float r = std::round(HardSigmoidFloat(f, p) / q.s_out);
     const float c = std::min(std::max(r, -1024.0f), 1024.0f);
-    const int32_t v = static_cast<int32_t>(c) + q.zo;
+    const int32_t v = static_cast<int32_t>(c) + q.z_out;
     out[i] = static_cast<int8_t>(std::min(std::max(v, -128), 127));
   }
   return Status::Ok();

@@ -210,6 +210,13 @@ Status GetInt8Quant(const ir::Graph& g, const ir::Node& n, ir::TensorId id, floa
   return Status::Ok();
 }
 
+Expected<InOutInt8Quant> GetInOutInt8Quant(const ir::Graph& g, const ir::Node& n) {
+  InOutInt8Quant q;
+  EMBER_RETURN_IF_ERROR(GetInt8Quant(g, n, n.inputs[0], &q.s_in, &q.z_in));
+  EMBER_RETURN_IF_ERROR(GetInt8Quant(g, n, n.outputs[0], &q.s_out, &q.z_out));
+  return q;
+}
+
 Status GetInt8Or16Quant(const ir::Graph& g, const ir::Node& n, ir::TensorId id, float* scale,
                         int32_t* zero_point) {
   if (g.tensor(id).dtype != ir::DType::kInt16) return GetInt8Quant(g, n, id, scale, zero_point);

@@ -42,6 +42,13 @@ float OrtMeanScale(const ir::Graph& g, const ir::Node& n, int64_t count);
 // a zero point in [-128, 127]; a NodeError naming the tensor otherwise.
 Status GetInt8Quant(const ir::Graph& g, const ir::Node& n, ir::TensorId id, float* scale,
                     int32_t* zero_point);
+// The int8 quantization of a one-input operator's input 0 and output 0, as
+// GetInt8Quant reads each.
+struct InOutInt8Quant {
+  float s_in = 0, s_out = 0;
+  int32_t z_in = 0, z_out = 0;
+};
+Expected<InOutInt8Quant> GetInOutInt8Quant(const ir::Graph& g, const ir::Node& n);
 // The same for an int8 or int16 tensor (by its dtype); int16 needs zero
 // point 0 (16x8 quantization is symmetric).
 Status GetInt8Or16Quant(const ir::Graph& g, const ir::Node& n, ir::TensorId id, float* scale,
