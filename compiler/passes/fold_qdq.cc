@@ -47,12 +47,20 @@
 // Without the attribute the int8 graph requantizes in fixed point as TFLite
 // does. PassOptions::int8_semantics overrides the frontend's choice
 // (docs/frontend-onnx.md).
+//
+// A pointwise operator (relu, sigmoid, tanh, leaky_relu, hard_swish, elu,
+// exp, ...) between a dequantize and a quantize that no int8 kernel takes
+// (TFLite's fixed-point kernels under "onnxruntime", or an operator whose
+// int8 kernel does not requantize) becomes a lookup_table: its 256 entries
+// are the literal quantize(op(dequantize(x))) of every int8 x, computed with
+// the reference evaluators, so it is exact in either arithmetic.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <optional>
 #include <variant>
 
+#include "ops/evaluate.h"
 #include "ops/op.h"
 #include "passes/graph_util.h"
 #include "passes/pass.h"
@@ -119,6 +127,21 @@ bool Requantizes(ir::OpKind op) {
   switch (op) {
     case ir::OpKind::kConv2D: case ir::OpKind::kDepthwiseConv2D: case ir::OpKind::kFullyConnected:
     case ir::OpKind::kAdd: case ir::OpKind::kAveragePool2D: case ir::OpKind::kMean:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Operators whose every output element is a function of the same input
+// element alone (attributes fixed): dequantize -> op -> quantize is then a
+// function of one int8 value, a 256-entry lookup_table.
+bool Pointwise(ir::OpKind op) {
+  switch (op) {
+    case ir::OpKind::kRelu: case ir::OpKind::kRelu6: case ir::OpKind::kClip: case ir::OpKind::kLeakyRelu:
+    case ir::OpKind::kHardSwish: case ir::OpKind::kHardSigmoid: case ir::OpKind::kLogistic:
+    case ir::OpKind::kTanh: case ir::OpKind::kElu: case ir::OpKind::kAbs: case ir::OpKind::kNeg:
+    case ir::OpKind::kSqrt: case ir::OpKind::kRsqrt: case ir::OpKind::kExp: case ir::OpKind::kLog:
       return true;
     default:
       return false;
@@ -451,8 +474,70 @@ class QdqFolder {
 
   bool TryFold(size_t i) {
     if (MergeBias(i) || FoldSplit(i) || FoldArgMinMax(i)) return true;
-    if (FoldBetweenQdq(i)) return true;
+    if (FoldBetweenQdq(i) || FoldToTable(i)) return true;
     return SinkDequantize(i);
+  }
+
+  // dequantize -> pointwise op -> quantize that FoldBetweenQdq left alone
+  // (no int8 kernel of the op follows the graph's int8 arithmetic, e.g.
+  // sigmoid in an ONNX Runtime model, or the op has no int8 kernel that
+  // requantizes, e.g. exp): the int8 lookup_table of the three, evaluated
+  // by their reference evaluators on all 256 int8 values, so the int8 graph
+  // equals the float one element for element.
+  bool FoldToTable(size_t i) {
+    const ir::Node& n = g_.nodes[i];
+    if (!Pointwise(n.op) || n.inputs.size() != 1 || n.outputs.size() != 1) return false;
+    const ir::TensorId yf = n.outputs[0];
+    const int dqi = n.inputs[0] < 0 ? -1 : prod_[static_cast<size_t>(n.inputs[0])];
+    const auto x = DequantizedFrom(n.inputs[0]);
+    if (!x || dqi < 0 || !PerTensorInt8(g_.tensor(*x)) || g_.tensor(*x).is_const()) return false;
+    if (g_.tensor(yf).dtype != ir::DType::kFloat32 || IsGraphOutput(g_, yf)) return false;
+    const auto& readers = uses_[static_cast<size_t>(yf)];
+    if (readers.size() != 1) return false;
+    const size_t qi = readers[0].node;
+    const ir::Node& quant = g_.nodes[qi];
+    if (quant.op != ir::OpKind::kQuantize || quant.outputs.size() != 1 || !PerTensorInt8(g_.tensor(quant.outputs[0])))
+      return false;
+    const ir::TensorId yq = quant.outputs[0];
+
+    // x[256] = -128..127 -> dequantize -> op -> quantize, by the evaluators.
+    ir::Graph t;
+    auto add = [&t](ir::Tensor v) {
+      v.shape = {256};
+      v.data.reset();
+      return t.AddTensor(std::move(v));
+    };
+    const ir::TensorId tx = add(g_.tensor(*x)), td = add(g_.tensor(n.inputs[0])), tf = add(g_.tensor(yf)),
+                       tq = add(g_.tensor(yq));
+    ir::Node dq = g_.nodes[static_cast<size_t>(dqi)], op = n, q = quant;
+    dq.inputs = {tx};
+    dq.outputs = {td};
+    op.inputs = {td};
+    op.outputs = {tf};
+    q.inputs = {tf};
+    q.outputs = {tq};
+    t.nodes = {dq, op, q};
+    t.inputs = {tx};
+    t.outputs = {tq};
+    std::vector<uint8_t> values(256);
+    for (int v = 0; v < 256; ++v) values[static_cast<size_t>(v)] = static_cast<uint8_t>(v - 128);
+    auto r = ops::EvaluateGraph(t, {values});
+    if (!r.ok() || r->outputs.size() != 1 || r->outputs[0].size() != 256) return false;
+
+    ir::Tensor table;
+    table.name = UniqueName(g_, g_.tensor(yq).name + "/table");
+    table.dtype = ir::DType::kInt8;
+    table.shape = {256};
+    table.data = r->outputs[0];
+    ir::Node lut;
+    lut.op = ir::OpKind::kLookupTable;
+    lut.name = n.name;
+    lut.attrs["function"] = std::string(ir::OpIrName(n.op));
+    lut.inputs = {*x, g_.AddTensor(std::move(table))};
+    lut.outputs = {yq};
+    g_.nodes[i] = std::move(lut);
+    g_.nodes.erase(g_.nodes.begin() + static_cast<std::ptrdiff_t>(qi));
+    return true;
   }
 
   // dequantize -> node -> quantize: the int8 node.

@@ -684,6 +684,7 @@ Status Exporter::Convert(const ir::Node& n) {
     }
     case K::kQuantize:
     case K::kDequantize:
+    case K::kLookupTable:  // int8 only: made by fold-qdq, never in a float model
     case K::kSvdf:  // stateful: no ONNX form
     case K::kUnidirectionalSequenceLstm:  // stateful; ONNX LSTM has other gates and layouts
     case K::kReadVariable:  // resource variables: state, no ONNX form

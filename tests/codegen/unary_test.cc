@@ -69,6 +69,19 @@ TEST(AbsKernel, Int8IsAReferenceTable) {
   EXPECT_NE(k->code.find("abs_table"), std::string::npos) << k->code;
 }
 
+TEST(LookupTableKernel, ReadsTheConstantTable) {
+  KernelCase c(ir::OpKind::kLookupTable);
+  c.In(DType::kInt8, {3, 100}, Quant(0.05f, -7)).Const(DType::kInt8, {256}).Out(DType::kInt8, {3, 100}, Quant(0.02f, 4));
+  c.Attr("function", std::string("logistic")).Expect();
+  auto k = c.Emit();
+  ASSERT_TRUE(k.ok());
+  EXPECT_TRUE(k->inplace_ok);
+  EXPECT_NE(k->code.find("the int8 logistic of the source model"), std::string::npos) << k->code;
+  const std::string r = CompileForCortexM4(c);
+  if (r == "skip") GTEST_SKIP() << "arm-none-eabi-gcc is not installed";
+  EXPECT_EQ(r, "");
+}
+
 TEST(UnaryFloatKernels, CompileForCortexM4) {
   for (const auto op : kOps) {
     KernelCase c(op);

@@ -55,4 +55,24 @@ inline std::vector<uint8_t> NewOpsCnnModel() {
   return b.Bytes();
 }
 
+// x [1,3,8,8] -> Conv 3x3 (4 channels, pads 1) -> c; y = (Sigmoid(c) +
+// LeakyRelu(c, 0.1)) + (HardSwish(c) + Tanh(c)), float32 [1,4,8,8]
+// (opset 14, HardSwish's first).
+inline std::vector<uint8_t> ActivationsCnnModel() {
+  OnnxBuilder b(14);
+  b.Input("x", {1, 3, 8, 8});
+  b.Init("w", {4, 3, 3, 3}, OnnxRamp(108, 0.05f, -0.3f));
+  b.Init("bias", {4}, {0.1f, -0.2f, 0.05f, 0.0f});
+  b.Node("Conv", {"x", "w", "bias"}, {"c"}).Ints("pads", {1, 1, 1, 1});
+  b.Node("Sigmoid", {"c"}, {"s"});
+  b.Node("LeakyRelu", {"c"}, {"l"}).Float("alpha", 0.1f);
+  b.Node("HardSwish", {"c"}, {"h"});
+  b.Node("Tanh", {"c"}, {"t"});
+  b.Node("Add", {"s", "l"}, {"a1"});
+  b.Node("Add", {"h", "t"}, {"a2"});
+  b.Node("Add", {"a1", "a2"}, {"y"});
+  b.Output("y");
+  return b.Bytes();
+}
+
 }  // namespace ember::test

@@ -30,6 +30,7 @@
 #include "frontend/onnx/import.h"
 #include "frontend/tflite/builder.h"
 #include "frontend/tflite/import.h"
+#include "ir/printer.h"
 #include "onnx/onnx_pb.h"
 #include "ops/evaluate.h"
 #include "passes/pipeline.h"
@@ -697,8 +698,9 @@ TEST_P(QuantizeTflite, FloatOnnxMatchesTfliteAndInt8WithinOneStep) {
 }
 
 // conv2d -> ELU -> depthwise_conv2d, float: TFLite's ELU, which `ember
-// quantize` writes as ONNX Elu (alpha 1). The elu stays float in ember's int8
-// graph (between its dequantize and quantize: fold-qdq does not fold it).
+// quantize` writes as ONNX Elu (alpha 1). In ember's int8 graph the elu
+// between its dequantize and quantize becomes an int8 lookup_table
+// (fold-qdq), so nothing stays float.
 std::vector<uint8_t> FloatEluModel() {
   namespace tfl = frontend::tflite;
   XorShift32 rng(1309u);
@@ -726,7 +728,7 @@ std::vector<uint8_t> FloatEluModel() {
 INSTANTIATE_TEST_SUITE_P(Built, QuantizeTflite,
                          testing::Values(TfliteCase{"cnn", FloatCnnModel, " average_pool2d"},
                                          TfliteCase{"feature_map", FloatFeatureMapModel, ""},
-                                         TfliteCase{"elu", FloatEluModel, " elu"}),
+                                         TfliteCase{"elu", FloatEluModel, ""}),
                          [](const testing::TestParamInfo<TfliteCase>& p) { return std::string(p.param.name); });
 
 // ../shared/models/kws.tflite (int8) as a float TFLite model: weights and
@@ -919,13 +921,85 @@ TEST(QuantizeCli, QuantizeAndCompileInOneStep) {
   EXPECT_NE(r.err.find("E1308"), std::string::npos) << r.err;
 }
 
+// `ember quantize --per-channel` of `model` with the calibration folder
+// tmp/calib into `qmodel`; *step is the graph output's quantization step,
+// *bytes the written model.
+void QuantizePerChannel(const std::string& model, const std::string& tmp, const std::string& qmodel, float* step,
+                        std::vector<uint8_t>* bytes = nullptr) {
+  quantize::QuantizeOptions o;
+  o.per_channel = true;
+  auto rep = quantize::QuantizeOnnxModel(model, tmp + "/calib", o);
+  ASSERT_TRUE(rep.ok()) << rep.diag().ToString();
+  ASSERT_TRUE(quantize::WriteFileAtomically(qmodel, rep->model, model).ok());
+  *step = 0.0f;
+  for (const auto& l : rep->layers) {
+    if (l.is_output) *step = l.scale;
+  }
+  ASSERT_GT(*step, 0.0f) << "the graph output is not quantized";
+  if (bytes) *bytes = rep->model;
+}
+
+// `ember compile qmodel [extra...] --target host` then `ember run` on one
+// NCHW input: the compiled C's output equals `expected` (the int8 graph's).
+void ExpectCompiledEquals(const std::string& qmodel, const std::vector<std::string>& extra, const std::string& tmp,
+                          const ir::Shape& shape, const std::vector<uint8_t>& input, const std::vector<float>& expected) {
+  std::vector<std::string> args = {"compile", qmodel};
+  args.insert(args.end(), extra.begin(), extra.end());
+  for (const char* a : {"--target", "host", "-o"}) args.push_back(a);
+  args.push_back(tmp + "/mlf");
+  const CliResult c = RunCli(args);
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  WriteFile(tmp + "/x.npy", SerializeNpy({"<f4", shape, input}));
+  const CliResult run = RunCli({"run", tmp + "/mlf", "--input", tmp + "/x.npy", "--output", tmp + "/run.npy"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto ran = ParseNpy(ReadFile(tmp + "/run.npy"), "run.npy");
+  ASSERT_TRUE(ran.ok());
+  EXPECT_EQ(Floats(ran->data), expected) << "compiled C differs from the int8 graph";
+}
+
+// ONNX Runtime on the QDQ model, every input: without graph optimizations
+// (literal) against ember's literal evaluation, with its default options
+// (fused integer kernels) against ember's int8 output; in output steps.
+struct OrtQdqCheck {
+  size_t lit_within = 0, fused_within = 0, total = 0;
+  double lit_worst = 0.0, fused_worst = 0.0;
+  double lit_share() const { return static_cast<double>(lit_within) / static_cast<double>(std::max<size_t>(total, 1)); }
+  double fused_share() const {
+    return static_cast<double>(fused_within) / static_cast<double>(std::max<size_t>(total, 1));
+  }
+};
+
+OrtQdqCheck CheckQdqInOrt(const std::string& qmodel, const std::vector<std::vector<uint8_t>>& inputs,
+                          const ir::Shape& shape, const std::string& tmp, const StepComparison& cmp, float step) {
+  OrtQdqCheck r;
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const auto q = RunOrt(qmodel, inputs[k], shape, tmp, "disabled");
+    const auto fused = RunOrt(qmodel, inputs[k], shape, tmp, "");
+    EXPECT_EQ(q.size(), cmp.literal_out[k].size());
+    EXPECT_EQ(fused.size(), cmp.int8_out[k].size());
+    if (q.size() != cmp.literal_out[k].size() || fused.size() != cmp.int8_out[k].size()) return r;
+    for (size_t i = 0; i < q.size(); ++i) {
+      const double dl = std::fabs(static_cast<double>(q[i]) - cmp.literal_out[k][i]) / step;
+      const double df = std::fabs(static_cast<double>(fused[i]) - cmp.int8_out[k][i]) / step;
+      r.lit_within += dl <= 1.0 + 1e-3;
+      r.fused_within += df <= 1.0 + 1e-3;
+      r.lit_worst = std::max(r.lit_worst, dl);
+      r.fused_worst = std::max(r.fused_worst, df);
+      ++r.total;
+    }
+  }
+  return r;
+}
+
 // `ember quantize` on a float ONNX model of the operators the ONNX frontend
 // gained for TFLite's math, logic and resize builtins (NewOpsCnnModel: Conv,
 // Relu, Elu with alpha 1 and 0.5, ReduceSum, ReduceMean, Less, Where, Max,
 // Min, Add, linear Resize, batched MatMul, ArgMax, Cast), built in the test:
 //   - the written QDQ model keeps every operator between its Q/DQ pairs;
-//   - ember's int8 graph (fold-qdq folds conv2d, mean and add; the others
-//     stay float between a dequantize and a quantize): every int8 operator
+//   - ember's int8 graph (fold-qdq folds conv2d, mean, add, relu,
+//     batch_matmul and the transposes, the alpha-1 Elu becomes a
+//     lookup_table; the others stay float between a dequantize and a
+//     quantize): every int8 operator
 //     within one step of its literal QDQ meaning on the same int8 inputs,
 //     and the output compared with ember's literal evaluation of the QDQ
 //     model (printed; bounded);
@@ -945,19 +1019,12 @@ TEST(QuantizeNewOnnxOps, QdqModelRunsInOnnxRuntimeAndEmber) {
   const ir::Shape shape = fg->tensor(fg->inputs[0]).shape;
   ASSERT_EQ(shape, (ir::Shape{1, 3, 8, 8}));
   const std::vector<std::vector<uint8_t>> inputs = NormalInputs(tmp, shape, 1313);
-  quantize::QuantizeOptions o;
-  o.per_channel = true;
-  auto rep = quantize::QuantizeOnnxModel(model, tmp + "/calib", o);
-  ASSERT_TRUE(rep.ok()) << rep.diag().ToString();
   const std::string qmodel = tmp + "/new_ops_int8.onnx";
-  ASSERT_TRUE(quantize::WriteFileAtomically(qmodel, rep->model, model).ok());
   float step = 0.0f;
-  for (const auto& l : rep->layers) {
-    if (l.is_output) step = l.scale;
-  }
-  ASSERT_GT(step, 0.0f) << "the graph output is not quantized";
+  std::vector<uint8_t> written;
+  ASSERT_NO_FATAL_FAILURE(QuantizePerChannel(model, tmp, qmodel, &step, &written));
   pb::ModelProto qm;
-  ASSERT_TRUE(qm.ParseFromArray(rep->model.data(), static_cast<int>(rep->model.size())));
+  ASSERT_TRUE(qm.ParseFromArray(written.data(), static_cast<int>(written.size())));
   std::map<std::string, int> op_count;
   for (const auto& node : qm.graph().node()) ++op_count[node.op_type()];
   for (const char* op : {"Conv", "Relu", "ReduceSum", "ReduceMean", "Less", "Where", "Max", "Min", "Resize", "MatMul",
@@ -977,7 +1044,8 @@ TEST(QuantizeNewOnnxOps, QdqModelRunsInOnnxRuntimeAndEmber) {
       ++int8_ops[ir::OpIrName(node.op)];
     }
   }
-  for (const char* op : {"conv2d", "mean", "add"}) EXPECT_GE(int8_ops[op], 1) << op << " is not folded to int8";
+  for (const char* op : {"conv2d", "mean", "add", "lookup_table"})
+    EXPECT_GE(int8_ops[op], 1) << op << " is not folded to int8";
   const StepComparison cmp = CompareInt8WithLiteral(*literal, *int8, inputs, shape, step);
   ASSERT_FALSE(HasFatalFailure());
   const LayerCheck& layers = cmp.layers;
@@ -992,20 +1060,11 @@ TEST(QuantizeNewOnnxOps, QdqModelRunsInOnnxRuntimeAndEmber) {
   EXPECT_GE(cmp.share(), kNewOpsInt8Share);
 
   // The compiled C equals the int8 graph (first test input, NCHW .npy).
-  const CliResult c = RunCli({"compile", qmodel, "--target", "host", "-o", tmp + "/mlf"});
-  ASSERT_EQ(c.exit_code, 0) << c.err;
-  WriteFile(tmp + "/x.npy", SerializeNpy({"<f4", shape, inputs[kCalibSamples]}));
-  const CliResult run = RunCli({"run", tmp + "/mlf", "--input", tmp + "/x.npy", "--output", tmp + "/run.npy"});
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  auto ran = ParseNpy(ReadFile(tmp + "/run.npy"), "run.npy");
-  ASSERT_TRUE(ran.ok());
-  EXPECT_EQ(Floats(ran->data), cmp.int8_out[kCalibSamples]) << "compiled C differs from the int8 graph";
+  ExpectCompiledEquals(qmodel, {}, tmp, shape, inputs[kCalibSamples], cmp.int8_out[kCalibSamples]);
 
   std::string why;
   if (!HaveOrt(&why)) GTEST_SKIP() << why;
   double float_rel = 0.0;
-  size_t lit_within = 0, fused_within = 0, total = 0;
-  double lit_worst = 0.0, fused_worst = 0.0;
   for (size_t k = 0; k < inputs.size(); ++k) {
     auto ef = ops::EvaluateGraph(*fg, {inputs[k]});
     ASSERT_TRUE(ef.ok()) << ef.diag().ToString();
@@ -1018,28 +1077,66 @@ TEST(QuantizeNewOnnxOps, QdqModelRunsInOnnxRuntimeAndEmber) {
       d = std::max(d, std::fabs(static_cast<double>(want[i]) - y[i]));
     }
     float_rel = std::max(float_rel, d / std::max(mx, 1e-30));
-    const auto q = RunOrt(qmodel, inputs[k], shape, tmp, "disabled");
-    const auto fused = RunOrt(qmodel, inputs[k], shape, tmp, "");
-    ASSERT_EQ(q.size(), cmp.literal_out[k].size());
-    ASSERT_EQ(fused.size(), cmp.int8_out[k].size());
-    for (size_t i = 0; i < q.size(); ++i) {
-      const double dl = std::fabs(static_cast<double>(q[i]) - cmp.literal_out[k][i]) / step;
-      const double df = std::fabs(static_cast<double>(fused[i]) - cmp.int8_out[k][i]) / step;
-      lit_within += dl <= 1.0 + 1e-3;
-      fused_within += df <= 1.0 + 1e-3;
-      lit_worst = std::max(lit_worst, dl);
-      fused_worst = std::max(fused_worst, df);
-      ++total;
-    }
   }
-  const double lit_share = static_cast<double>(lit_within) / static_cast<double>(total);
+  const OrtQdqCheck o = CheckQdqInOrt(qmodel, inputs, shape, tmp, cmp, step);
   std::printf("new ONNX ops: ONNX Runtime float vs ember eval: %.2g relative; QDQ without graph optimizations vs "
               "ember's literal evaluation: %.2f %% of %zu within 1 step, worst %.1f steps; default options (fused) vs "
               "ember int8: %.2f %% within 1 step, worst %.1f steps\n",
-              float_rel, 100.0 * lit_share, total, lit_worst,
-              100.0 * static_cast<double>(fused_within) / static_cast<double>(total), fused_worst);
+              float_rel, 100.0 * o.lit_share(), o.total, o.lit_worst, 100.0 * o.fused_share(), o.fused_worst);
   EXPECT_LE(float_rel, 1e-5);
-  EXPECT_GE(lit_share, 0.99);
+  EXPECT_GE(o.lit_share(), 0.99);
+}
+
+// Pointwise activations (Sigmoid, LeakyRelu, HardSwish, Tanh) of a model
+// `ember quantize` writes, compiled with ONNX Runtime's int8 arithmetic
+// (--int8-semantics onnxruntime, as for any QDQ model from ONNX Runtime's
+// quantizer): their int8 kernels follow TFLite's arithmetic only, so
+// fold-qdq makes each a lookup_table (quantize(f(dequantize(x))) for all 256
+// x) and nothing stays float; the int8 output is within one step of ember's
+// literal evaluation of the QDQ model on >= 99 % of the elements, the compiled
+// C equals the int8 graph, and ONNX Runtime's literal evaluation agrees with
+// ember's (its fused kernels are compared and printed).
+TEST(QuantizeActivations, OrtSemanticsMakeLookupTablesWithinOneStep) {
+  const std::string tmp = TempDir();
+  const std::string model = tmp + "/act.onnx";
+  WriteFile(model, ActivationsCnnModel());
+  const ir::Shape shape{1, 3, 8, 8};
+  const std::vector<std::vector<uint8_t>> inputs = NormalInputs(tmp, shape, 2024);
+  const std::string qmodel = tmp + "/act_int8.onnx";
+  float step = 0.0f;
+  ASSERT_NO_FATAL_FAILURE(QuantizePerChannel(model, tmp, qmodel, &step));
+
+  auto literal = frontend::onnx::ImportOnnxFile(qmodel);
+  ASSERT_TRUE(literal.ok()) << literal.diag().ToString();
+  auto int8 = frontend::onnx::ImportOnnxFile(qmodel);
+  ASSERT_TRUE(int8.ok());
+  passes::PipelineOptions po;
+  po.pass.int8_semantics = "onnxruntime";
+  ASSERT_TRUE(passes::RunPipeline(*int8, po).ok());
+  std::map<std::string, int> ops;
+  for (const auto& node : int8->nodes) ++ops[ir::OpIrName(node.op)];
+  EXPECT_EQ(ops["lookup_table"], 4) << ir::Print(*int8);
+  for (const char* f : {"logistic", "leaky_relu", "hard_swish", "tanh"}) EXPECT_EQ(ops[f], 0) << f << " stayed float";
+  EXPECT_EQ(ops["quantize"], 1) << "only the graph input is quantized at run time";
+  EXPECT_EQ(ops["dequantize"], 1) << "only the graph output is dequantized at run time";
+  const StepComparison cmp = CompareInt8WithLiteral(*literal, *int8, inputs, shape, step);
+  ASSERT_FALSE(HasFatalFailure());
+  std::printf("activations, onnxruntime arithmetic: %d lookup tables; ember int8 vs its dequantized reference: %.2f %% "
+              "of %zu elements within 1 step (step %.6g), worst %.1f steps; per operator worst %d\n",
+              ops["lookup_table"], 100.0 * cmp.share(), cmp.total, step, cmp.worst, cmp.layers.worst);
+  EXPECT_GE(cmp.share(), 0.99);
+  EXPECT_LE(cmp.layers.worst, 1);
+
+  ExpectCompiledEquals(qmodel, {"--int8-semantics", "onnxruntime"}, tmp, shape, inputs[kCalibSamples],
+                       cmp.int8_out[kCalibSamples]);
+
+  std::string why;
+  if (!HaveOrt(&why)) GTEST_SKIP() << why;
+  const OrtQdqCheck o = CheckQdqInOrt(qmodel, inputs, shape, tmp, cmp, step);
+  std::printf("activations: ONNX Runtime literal vs ember literal %.2f %% within 1 step (worst %.1f steps); ONNX "
+              "Runtime fused vs ember int8 (onnxruntime arithmetic) %.2f %% within 1 step, worst %.1f steps\n",
+              100.0 * o.lit_share(), o.lit_worst, 100.0 * o.fused_share(), o.fused_worst);
+  EXPECT_GE(o.lit_share(), 0.99);
 }
 
 }  // namespace

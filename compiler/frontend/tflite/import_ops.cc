@@ -796,7 +796,8 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kSvdf: return ConvertSvdf(ctx, op, node);
     case K::kUnidirectionalSequenceLstm: return ConvertLstm(ctx, op, node);
     case K::kClip:
-    case K::kHardSigmoid: break;  // no TFLite operator
+    case K::kHardSigmoid:
+    case K::kLookupTable: break;  // no TFLite operator
     case K::kReadVariable:
     case K::kAssignVariable: break;  // ConvertResourceOp (import_resource.cc)
     case K::kResizeNearestNeighbor:

@@ -437,9 +437,10 @@ struct RequantCase {
 };
 
 // Operators that requantize: folded with TFLite's arithmetic (within one
-// output step of the float QDQ graph), left float for ONNX Runtime's (their
-// int8 kernels have no int8_semantics attribute).
-TEST(FoldQdq, RequantizingOperatorsBecomeInt8WithTfliteSemanticsOnly) {
+// output step of the float QDQ graph). For ONNX Runtime's, which their int8
+// kernels do not follow (no int8_semantics attribute), the pointwise ones
+// become a lookup_table equal to the float QDQ graph, the others stay float.
+TEST(FoldQdq, RequantizingOperatorsBecomeInt8WithTfliteSemanticsOrATable) {
   const QdqIn a{"1,2,3,4", "quant(0.05, 3)"}, b{"1,2,3,4", "quant(0.03, -7)"};
   const std::vector<RequantCase> cases = {
       {{a, b}, "sub(%d0, %d1)", "1,2,3,4", "quant(0.06, 1)", ""},
@@ -464,13 +465,20 @@ TEST(FoldQdq, RequantizingOperatorsBecomeInt8WithTfliteSemanticsOnly) {
     ExpectMatches(ir::Print(after), "%oq = " + op + "(%q0" + "\nNOT dequantize(%q0)\nNOT = " + op + "(%d0\n");
     const float step = std::stof(c.out_q.substr(6));
     ExpectSameResults(before, after, step * 1.001f, true);
-    const std::string ort = ir::Print(RunPassOn("fold-qdq", ParseValid(OpQdq(c.ins, c.call, c.out_shape, c.out_q, kOrt, c.extra))));
-    ExpectMatches(ort, "%o = " + c.call + " : f32[" + c.out_shape + "]\n");
+    const ir::Graph ort_before = ParseValid(OpQdq(c.ins, c.call, c.out_shape, c.out_q, kOrt, c.extra));
+    const ir::Graph ort = RunPassOn("fold-qdq", ort_before);
+    if (c.ins.size() == 1 && c.extra.empty() && op != "resize_bilinear") {
+      ExpectMatches(ir::Print(ort), "%oq = lookup_table(%q0, %oq/table) {function=\"" + op + "\"}\nNOT dequantize(%q0)\n");
+      ExpectSameResults(ort_before, ort, 0.0f, true);
+    } else {
+      ExpectMatches(ir::Print(ort), "%o = " + c.call + " : f32[" + c.out_shape + "]\n");
+    }
   }
 }
 
-TEST(FoldQdq, ResizeBilinearAndRelu6WithOtherQuantizationStayFloat) {
-  // Their int8 kernels keep the input's units (no requantization).
+TEST(FoldQdq, ResizeBilinearWithOtherQuantizationStaysFloatRelu6BecomesATable) {
+  // Their int8 kernels keep the input's units (no requantization); relu6 is
+  // pointwise, so its table does the requantization.
   const std::string in = OpQdq({{"1,2,3,4", "quant(0.05, 3)"}},
                                "resize_bilinear(%d0) {align_corners=0, half_pixel_centers=1, size=[4,6]}", "1,4,6,4",
                                "quant(0.04, 3)");
@@ -478,9 +486,64 @@ TEST(FoldQdq, ResizeBilinearAndRelu6WithOtherQuantizationStayFloat) {
     %o = resize_bilinear(%d0)
   )");
   const std::string r6 = OpQdq({{"1,4", "quant(0.05, 3)"}}, "relu6(%d0)", "1,4", "quant(0.025, -128)");
-  ExpectMatches(RunText("fold-qdq", r6), R"(
-    %o = relu6(%d0) : f32[1,4]
+  const ir::Graph r6_before = ParseValid(r6);
+  const ir::Graph r6_after = RunPassOn("fold-qdq", r6_before);
+  ExpectMatches(ir::Print(r6_after), R"(
+    %oq = lookup_table(%q0, %oq/table) {function="relu6"} : i8[1,4] quant(0.025, -128)
+    NOT relu6(
   )");
+  ExpectSameResults(r6_before, r6_after, 0.0f, true);
+}
+
+// Pointwise operators without a foldable int8 kernel (exp, log, sqrt, elu,
+// sigmoid under ONNX Runtime's arithmetic, ...) between a dequantize and a
+// quantize: one int8 table lookup, equal to the float QDQ graph; the table is
+// quantize(op(dequantize(x))) for x = -128..127.
+TEST(FoldQdq, PointwiseOperatorBetweenDequantizeAndQuantizeBecomesALookupTable) {
+  for (const std::string call : {"exp(%d0)", "elu(%d0)", "sqrt(%d0)", "abs(%d0)", "neg(%d0)", "log(%d0)"}) {
+    SCOPED_TRACE(call);
+    const std::string op = call.substr(0, call.find('('));
+    const ir::Graph before = ParseValid(OpQdq({{"1,2,3,4", "quant(0.05, 3)"}}, call, "1,2,3,4", "quant(0.04, -20)"));
+    const ir::Graph after = RunPassOn("fold-qdq", before);
+    ExpectMatches(ir::Print(after), "const %oq/table : i8[256]\n%oq = lookup_table(%q0, %oq/table) {function=\"" + op +
+                                        "\"} : i8[1,2,3,4] quant(0.04, -20)\nNOT dequantize(%q0)\n");
+    ExpectSameResults(before, after, 0.0f, true);
+  }
+  // The entries themselves, checked by hand: exp with scales 1 and zero
+  // points 0 maps x to clamp(round(e^x), -128, 127).
+  const ir::Graph after = RunPassOn("fold-qdq", ParseValid(OpQdq({{"1,4", "quant(1, 0)"}}, "exp(%d0)", "1,4", "quant(1, 0)")));
+  const ir::Tensor* table = nullptr;
+  for (const ir::Tensor& t : after.tensors)
+    if (t.name == "oq/table") table = &t;
+  ASSERT_NE(table, nullptr);
+  ASSERT_TRUE(table->data.has_value());
+  // 0 up to x = -1 (e^-1 = 0.37), then 1, 3 (e^1 = 2.72), 7 (7.39), 20
+  // (20.09), 55 (54.6), and 127 from x = 5 (148.4) on.
+  const auto at = [&](int x) { return static_cast<int8_t>((*table->data)[static_cast<size_t>(x + 128)]); };
+  EXPECT_EQ(at(-128), 0);
+  EXPECT_EQ(at(-1), 0);
+  EXPECT_EQ(at(0), 1);
+  EXPECT_EQ(at(1), 3);
+  EXPECT_EQ(at(2), 7);
+  EXPECT_EQ(at(3), 20);
+  EXPECT_EQ(at(4), 55);
+  EXPECT_EQ(at(5), 127);
+  EXPECT_EQ(at(127), 127);
+}
+
+// A pointwise operator whose result is also read in float, or is a graph
+// output, stays as it is.
+TEST(FoldQdq, PointwiseOperatorReadInFloatStaysFloat) {
+  const std::string in = "graph \"t\" {\n"
+                         "  input %x : f32[1,4]\n"
+                         "  %xq = quantize(%x) : i8[1,4] quant(0.05, 3)\n"
+                         "  %xd = dequantize(%xq) : f32[1,4]\n"
+                         "  %e = exp(%xd) : f32[1,4]\n"
+                         "  %eq = quantize(%e) : i8[1,4] quant(0.04, -20)\n"
+                         "  %ed = dequantize(%eq) : f32[1,4]\n"
+                         "  %s = add(%ed, %e) : f32[1,4]\n"
+                         "  output %s\n}\n";
+  ExpectMatches(RunText("fold-qdq", in), "%e = exp(%xd) : f32[1,4]\nNOT lookup_table(\n");
 }
 
 TEST(FoldQdq, FloatGraphsAreUntouched) {

@@ -1,0 +1,29 @@
+// lookup_table: C kernel for out[i] = table[x[i] + 128] (ops/lookup_table.cc);
+// the table is the node's constant operand, one byte load per element,
+// in-place safe.
+#include "codegen/c/kernels/elementwise_emit_util.h"
+
+namespace ember::codegen::c {
+namespace {
+
+Expected<Kernel> Emit(const KernelContext& ctx) {
+  EMBER_RETURN_IF_ERROR(CheckNode(ctx));
+  std::vector<std::string> details;
+  if (ctx.node.HasAttr("function")) {
+    details.push_back("the int8 " + ctx.node.GetString("function") +
+                      " of the source model: quantize(f(dequantize(x))) for every int8 x, computed at compile time");
+  }
+  details.push_back(OperandName(ctx, 1) + "[x + 128] is the result for input x");
+  Kernel k;
+  k.code = FunctionHead(ctx, details);
+  k.code += "  for (int32_t i = 0; i < " + CInt(ctx.graph.tensor(ctx.node.inputs[0]).num_elements()) +
+            "; ++i) out0[i] = " + OperandName(ctx, 1) + "[" + OperandName(ctx, 0) + "[i] + 128];\n}\n";
+  k.inplace_ok = true;
+  return k;
+}
+
+}  // namespace
+
+extern const KernelEmitter kLookupTableEmitter = {ir::OpKind::kLookupTable, Emit};
+
+}  // namespace ember::codegen::c

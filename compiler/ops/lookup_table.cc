@@ -1,0 +1,53 @@
+// lookup_table: out[i] = table[x[i] + 128] for an int8 x and a constant
+// int8 table of 256 entries (entry k is the result for input k - 128).
+//
+// The frontends have no such operator: fold-qdq makes it from
+// dequantize -> f -> quantize when f is elementwise on one tensor (relu,
+// sigmoid, tanh, leaky_relu, hard_swish, elu, exp, ...) and no int8 kernel of
+// f follows the graph's int8 arithmetic. The table holds the literal result
+// quantize(f(dequantize(k))) of every int8 input k, computed with the
+// reference evaluators, so the int8 graph equals the graph it replaces
+// element for element (docs/numerics.md, "lookup_table"). The `function`
+// attribute names f, for the reader.
+#include <vector>
+
+#include "ops/op.h"
+#include "ops/op_util.h"
+
+namespace ember::ops {
+namespace {
+
+constexpr int64_t kEntries = 256;
+
+Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
+  EMBER_RETURN_IF_ERROR(CheckArity(g, n, 2, 2, 1));
+  const ir::Tensor& x = g.tensor(n.inputs[0]);
+  const ir::Tensor& table = g.tensor(n.inputs[1]);
+  if (x.dtype != ir::DType::kInt8) {
+    return NodeError(n, std::string("input 0 is ") + ir::DTypeName(x.dtype) + ", not int8",
+                     "lookup_table maps int8 values");
+  }
+  if (table.dtype != ir::DType::kInt8 || !table.is_const() || table.num_elements() != kEntries) {
+    return NodeError(n, "input 1 ('" + table.name + "') must be a constant int8 tensor of 256 entries",
+                     "entry k is the result for input k - 128");
+  }
+  if (n.HasAttr("function") && !std::holds_alternative<std::string>(n.attrs.at("function"))) {
+    return NodeError(n, "attribute 'function' must be a string", "it names the operator the table computes");
+  }
+  return std::vector<TensorType>{{ir::DType::kInt8, x.shape}};
+}
+
+Status Eval(const EvalArgs& a) {
+  const int8_t* table = a.in<int8_t>(1);
+  const int8_t* x = a.in<int8_t>(0);
+  int8_t* out = a.out<int8_t>(0);
+  const int64_t count = a.in_tensor(0).num_elements();
+  for (int64_t i = 0; i < count; ++i) out[i] = table[x[i] + 128];
+  return Status::Ok();
+}
+
+}  // namespace
+
+extern const OpDef kLookupTableDef = {ir::OpKind::kLookupTable, "i8", Infer, Eval, nullptr};
+
+}  // namespace ember::ops
