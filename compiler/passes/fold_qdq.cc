@@ -53,7 +53,10 @@
 // (TFLite's fixed-point kernels under "onnxruntime", or an operator whose
 // int8 kernel does not requantize) becomes a lookup_table: its 256 entries
 // are the literal quantize(op(dequantize(x))) of every int8 x, computed with
-// the reference evaluators, so it is exact in either arithmetic.
+// the reference evaluators, so it is exact in either arithmetic. A
+// concatenation left float the same way reads its inputs through tables of
+// quantize(dequantize(x)) where their quantization differs from the
+// output's, and copies (exact too).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -474,8 +477,55 @@ class QdqFolder {
 
   bool TryFold(size_t i) {
     if (MergeBias(i) || FoldSplit(i) || FoldArgMinMax(i)) return true;
-    if (FoldBetweenQdq(i) || FoldToTable(i)) return true;
+    if (FoldBetweenQdq(i) || FoldToTable(i) || FoldConcatWithTables(i)) return true;
     return SinkDequantize(i);
+  }
+
+  // The index of the one reader of float tensor yf when it is a quantize to
+  // per-tensor int8 (and yf is no graph output), or nullopt.
+  std::optional<size_t> OnlyQuantizeReader(ir::TensorId yf) const {
+    if (yf < 0 || g_.tensor(yf).dtype != ir::DType::kFloat32 || IsGraphOutput(g_, yf)) return std::nullopt;
+    const auto& readers = uses_[static_cast<size_t>(yf)];
+    if (readers.size() != 1) return std::nullopt;
+    const ir::Node& q = g_.nodes[readers[0].node];
+    if (q.op != ir::OpKind::kQuantize || q.outputs.size() != 1 || !PerTensorInt8(g_.tensor(q.outputs[0])))
+      return std::nullopt;
+    return readers[0].node;
+  }
+
+  // The int8 table of a chain of one-input nodes (dequantize, ..., quantize)
+  // read from int8 tensor x: the chain evaluated by the reference
+  // evaluators on x = -128..127, as a new constant int8[256] (entry k for
+  // x = k - 128), or nullopt when an evaluator refuses.
+  std::optional<ir::TensorId> AddTable(ir::TensorId x, const std::vector<const ir::Node*>& chain) {
+    ir::Graph t;
+    auto add = [&t](ir::Tensor v) {
+      v.shape = {256};
+      v.data.reset();
+      return t.AddTensor(std::move(v));
+    };
+    ir::TensorId prev = add(g_.tensor(x));
+    t.inputs = {prev};
+    for (const ir::Node* n : chain) {
+      if (n->inputs.size() != 1 || n->outputs.size() != 1) return std::nullopt;
+      ir::Node c = *n;
+      c.inputs = {prev};
+      prev = add(g_.tensor(n->outputs[0]));
+      c.outputs = {prev};
+      t.nodes.push_back(std::move(c));
+    }
+    t.outputs = {prev};
+    if (t.tensor(prev).dtype != ir::DType::kInt8) return std::nullopt;
+    std::vector<uint8_t> values(256);
+    for (int v = 0; v < 256; ++v) values[static_cast<size_t>(v)] = static_cast<uint8_t>(v - 128);
+    auto r = ops::EvaluateGraph(t, {values});
+    if (!r.ok() || r->outputs.size() != 1 || r->outputs[0].size() != 256) return std::nullopt;
+    ir::Tensor table;
+    table.name = UniqueName(g_, g_.tensor(chain.back()->outputs[0]).name + "/table");
+    table.dtype = ir::DType::kInt8;
+    table.shape = {256};
+    table.data = r->outputs[0];
+    return g_.AddTensor(std::move(table));
   }
 
   // dequantize -> pointwise op -> quantize that FoldBetweenQdq left alone
@@ -491,52 +541,71 @@ class QdqFolder {
     const int dqi = n.inputs[0] < 0 ? -1 : prod_[static_cast<size_t>(n.inputs[0])];
     const auto x = DequantizedFrom(n.inputs[0]);
     if (!x || dqi < 0 || !PerTensorInt8(g_.tensor(*x)) || g_.tensor(*x).is_const()) return false;
-    if (g_.tensor(yf).dtype != ir::DType::kFloat32 || IsGraphOutput(g_, yf)) return false;
-    const auto& readers = uses_[static_cast<size_t>(yf)];
-    if (readers.size() != 1) return false;
-    const size_t qi = readers[0].node;
+    const auto reader = OnlyQuantizeReader(yf);
+    if (!reader) return false;
+    const size_t qi = *reader;
     const ir::Node& quant = g_.nodes[qi];
-    if (quant.op != ir::OpKind::kQuantize || quant.outputs.size() != 1 || !PerTensorInt8(g_.tensor(quant.outputs[0])))
-      return false;
     const ir::TensorId yq = quant.outputs[0];
 
-    // x[256] = -128..127 -> dequantize -> op -> quantize, by the evaluators.
-    ir::Graph t;
-    auto add = [&t](ir::Tensor v) {
-      v.shape = {256};
-      v.data.reset();
-      return t.AddTensor(std::move(v));
-    };
-    const ir::TensorId tx = add(g_.tensor(*x)), td = add(g_.tensor(n.inputs[0])), tf = add(g_.tensor(yf)),
-                       tq = add(g_.tensor(yq));
-    ir::Node dq = g_.nodes[static_cast<size_t>(dqi)], op = n, q = quant;
-    dq.inputs = {tx};
-    dq.outputs = {td};
-    op.inputs = {td};
-    op.outputs = {tf};
-    q.inputs = {tf};
-    q.outputs = {tq};
-    t.nodes = {dq, op, q};
-    t.inputs = {tx};
-    t.outputs = {tq};
-    std::vector<uint8_t> values(256);
-    for (int v = 0; v < 256; ++v) values[static_cast<size_t>(v)] = static_cast<uint8_t>(v - 128);
-    auto r = ops::EvaluateGraph(t, {values});
-    if (!r.ok() || r->outputs.size() != 1 || r->outputs[0].size() != 256) return false;
-
-    ir::Tensor table;
-    table.name = UniqueName(g_, g_.tensor(yq).name + "/table");
-    table.dtype = ir::DType::kInt8;
-    table.shape = {256};
-    table.data = r->outputs[0];
+    const auto table = AddTable(*x, {&g_.nodes[static_cast<size_t>(dqi)], &n, &quant});
+    if (!table) return false;
     ir::Node lut;
     lut.op = ir::OpKind::kLookupTable;
     lut.name = n.name;
     lut.attrs["function"] = std::string(ir::OpIrName(n.op));
-    lut.inputs = {*x, g_.AddTensor(std::move(table))};
+    lut.inputs = {*x, *table};
     lut.outputs = {yq};
     g_.nodes[i] = std::move(lut);
     g_.nodes.erase(g_.nodes.begin() + static_cast<std::ptrdiff_t>(qi));
+    return true;
+  }
+
+  // concatenation of dequantized per-tensor int8 tensors whose only reader
+  // is a quantize, which FoldBetweenQdq left (ONNX Runtime's arithmetic,
+  // whose QLinearConcat requantizes each input in float): each input
+  // quantized otherwise than the output goes through a lookup_table of its
+  // quantize(dequantize(x)), and the concatenation of equally quantized int8
+  // tensors is a copy, so the result equals the float QDQ graph.
+  bool FoldConcatWithTables(size_t i) {
+    const ir::Node n = g_.nodes[i];
+    if (n.op != ir::OpKind::kConcatenation || n.outputs.size() != 1 || n.inputs.empty() || ActOf(n) != "none")
+      return false;
+    const auto reader = OnlyQuantizeReader(n.outputs[0]);
+    if (!reader) return false;
+    const size_t qi = *reader;
+    const ir::Node& quant = g_.nodes[qi];
+    const ir::TensorId yq = quant.outputs[0];
+    ir::Node folded = n;
+    std::vector<ir::Node> tables;
+    for (size_t k = 0; k < n.inputs.size(); ++k) {
+      const auto x = DequantizedFrom(n.inputs[k]);
+      if (!x || !PerTensorInt8(g_.tensor(*x))) return false;
+      folded.inputs[k] = *x;
+      if (g_.tensor(*x).quant == g_.tensor(yq).quant) continue;
+      const auto table = AddTable(*x, {&g_.nodes[static_cast<size_t>(prod_[static_cast<size_t>(n.inputs[k])])], &quant});
+      if (!table) return false;
+      ir::Tensor t = g_.tensor(*x);
+      t.name = UniqueName(g_, t.name + "/requantized");
+      t.data.reset();
+      t.quant = g_.tensor(yq).quant;
+      ir::Node lut;
+      lut.op = ir::OpKind::kLookupTable;
+      lut.name = n.name;
+      lut.attrs["function"] = std::string("requantization");
+      lut.inputs = {*x, *table};
+      lut.outputs = {g_.AddTensor(std::move(t))};
+      folded.inputs[k] = lut.outputs[0];
+      tables.push_back(std::move(lut));
+    }
+    folded.outputs[0] = yq;
+    folded.attrs.erase("int8_semantics");
+    auto types = ops::GetOpDef(folded.op).infer(g_, folded);
+    if (!types.ok() || types->size() != 1 || (*types)[0].dtype != ir::DType::kInt8 ||
+        (*types)[0].shape != g_.tensor(yq).shape)
+      return false;
+    g_.nodes.erase(g_.nodes.begin() + static_cast<std::ptrdiff_t>(qi));
+    g_.nodes[i] = std::move(folded);
+    g_.nodes.insert(g_.nodes.begin() + static_cast<std::ptrdiff_t>(i), tables.begin(), tables.end());
     return true;
   }
 
@@ -545,12 +614,10 @@ class QdqFolder {
     const ir::Node& n = g_.nodes[i];
     if (!Foldable(n.op) || n.outputs.size() != 1 || n.inputs.empty()) return false;
     const ir::TensorId yf = n.outputs[0];
-    if (g_.tensor(yf).dtype != ir::DType::kFloat32 || IsGraphOutput(g_, yf)) return false;
-    const auto& readers = uses_[static_cast<size_t>(yf)];
-    if (readers.size() != 1) return false;
-    const size_t qi = readers[0].node;
+    const auto reader = OnlyQuantizeReader(yf);
+    if (!reader) return false;
+    const size_t qi = *reader;
     const ir::Node& quant = g_.nodes[qi];
-    if (quant.op != ir::OpKind::kQuantize || !PerTensorInt8(g_.tensor(quant.outputs[0]))) return false;
     const ir::TensorId yq = quant.outputs[0];
 
     ir::Node folded = n;

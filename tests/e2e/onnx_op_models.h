@@ -55,9 +55,9 @@ inline std::vector<uint8_t> NewOpsCnnModel() {
   return b.Bytes();
 }
 
-// x [1,3,8,8] -> Conv 3x3 (4 channels, pads 1) -> c; y = (Sigmoid(c) +
-// LeakyRelu(c, 0.1)) + (HardSwish(c) + Tanh(c)), float32 [1,4,8,8]
-// (opset 14, HardSwish's first).
+// x [1,3,8,8] -> Conv 3x3 (4 channels, pads 1) -> c; y = Concat over the
+// channels of Sigmoid(c) + LeakyRelu(c, 0.1) and HardSwish(c) + Tanh(c),
+// float32 [1,8,8,8] (opset 14, HardSwish's first).
 inline std::vector<uint8_t> ActivationsCnnModel() {
   OnnxBuilder b(14);
   b.Input("x", {1, 3, 8, 8});
@@ -70,7 +70,7 @@ inline std::vector<uint8_t> ActivationsCnnModel() {
   b.Node("Tanh", {"c"}, {"t"});
   b.Node("Add", {"s", "l"}, {"a1"});
   b.Node("Add", {"h", "t"}, {"a2"});
-  b.Node("Add", {"a1", "a2"}, {"y"});
+  b.Node("Concat", {"a1", "a2"}, {"y"}).Int("axis", 1);
   b.Output("y");
   return b.Bytes();
 }

@@ -531,6 +531,30 @@ TEST(FoldQdq, PointwiseOperatorBetweenDequantizeAndQuantizeBecomesALookupTable) 
   EXPECT_EQ(at(127), 127);
 }
 
+// concatenation under ONNX Runtime's arithmetic (TFLite's int8 kernel
+// requantizes in fixed point): the input quantized otherwise than the output
+// goes through a table of quantize(dequantize(x)), the other is read as it
+// is, and the int8 concatenation copies; equal to the QDQ graph.
+TEST(FoldQdq, ConcatenationWithOnnxRuntimeArithmeticRequantizesThroughTables) {
+  const std::string in = OpQdq({{"1,2,3,4", "quant(0.05, 3)"}, {"1,2,3,4", "quant(0.03, -7)"}},
+                               "concatenation(%d0, %d1) {axis=3}", "1,2,3,8", "quant(0.05, 3)", kOrt);
+  const ir::Graph before = ParseValid(in);
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), R"(
+    %q1/requantized = lookup_table(%q1, %oq/table) {function="requantization"} : i8[1,2,3,4] quant(0.05, 3)
+    %oq = concatenation(%q0, %q1/requantized) {axis=3} : i8[1,2,3,8] quant(0.05, 3)
+    NOT dequantize(%q0)
+    NOT dequantize(%q1)
+  )");
+  ExpectSameResults(before, after, 0.0f, true);
+  // Both inputs quantized otherwise: two tables.
+  const ir::Graph before2 = ParseValid(OpQdq({{"1,4", "quant(0.05, 3)"}, {"1,4", "quant(0.03, -7)"}},
+                                             "concatenation(%d0, %d1) {axis=1}", "1,8", "quant(0.04, 0)", kOrt));
+  const ir::Graph after2 = RunPassOn("fold-qdq", before2);
+  ExpectMatches(ir::Print(after2), "lookup_table(%q0\nlookup_table(%q1\n%oq = concatenation(");
+  ExpectSameResults(before2, after2, 0.0f, true);
+}
+
 // A pointwise operator whose result is also read in float, or is a graph
 // output, stays as it is.
 TEST(FoldQdq, PointwiseOperatorReadInFloatStaysFloat) {

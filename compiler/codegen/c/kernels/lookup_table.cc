@@ -11,7 +11,8 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   std::vector<std::string> details;
   if (ctx.node.HasAttr("function")) {
     details.push_back("the int8 " + ctx.node.GetString("function") +
-                      " of the source model: quantize(f(dequantize(x))) for every int8 x, computed at compile time");
+                      " of the source model: its dequantize -> float -> quantize evaluated at compile time for every "
+                      "int8 x");
   }
   details.push_back(OperandName(ctx, 1) + "[x + 128] is the result for input x");
   Kernel k;
