@@ -493,6 +493,18 @@ class QdqFolder {
     return readers[0].node;
   }
 
+  // An NHWC average_pool2d whose one window is the whole image: no padding,
+  // no fused activation, a 1x1 output; its float result is the mean over H
+  // and W.
+  bool GlobalPool(const ir::Node& n) const {
+    const ir::Shape& in = g_.tensor(n.inputs[0]).shape;
+    const ir::Shape& out = g_.tensor(n.outputs[0]).shape;
+    if (in.size() != 4 || out.size() != 4 || out[1] != 1 || out[2] != 1 || ActOf(n) != "none") return false;
+    const std::vector<int64_t> pad = n.GetInts("pad", {0, 0, 0, 0});
+    return n.GetInts("filter") == std::vector<int64_t>{in[1], in[2]} &&
+           std::all_of(pad.begin(), pad.end(), [](int64_t p) { return p == 0; });
+  }
+
   // The int8 table of a chain of one-input nodes (dequantize, ..., quantize)
   // read from int8 tensor x: the chain evaluated by the reference
   // evaluators on x = -128..127, as a new constant int8[256] (entry k for
@@ -575,16 +587,26 @@ class QdqFolder {
     const size_t qi = *reader;
     const ir::Node& quant = g_.nodes[qi];
     const ir::TensorId yq = quant.outputs[0];
+    for (const ir::TensorId in : n.inputs) {
+      const auto x = DequantizedFrom(in);
+      if (!x || !PerTensorInt8(g_.tensor(*x))) return false;
+    }
+    // A refusal below drops the tensors added so far: a pass that folds
+    // nothing leaves the graph as it was.
+    const size_t tensors_before = g_.tensors.size();
+    auto refuse = [&] {
+      g_.tensors.resize(tensors_before);
+      return false;
+    };
     ir::Node folded = n;
     std::vector<ir::Node> tables;
     for (size_t k = 0; k < n.inputs.size(); ++k) {
-      const auto x = DequantizedFrom(n.inputs[k]);
-      if (!x || !PerTensorInt8(g_.tensor(*x))) return false;
-      folded.inputs[k] = *x;
-      if (g_.tensor(*x).quant == g_.tensor(yq).quant) continue;
-      const auto table = AddTable(*x, {&g_.nodes[static_cast<size_t>(prod_[static_cast<size_t>(n.inputs[k])])], &quant});
-      if (!table) return false;
-      ir::Tensor t = g_.tensor(*x);
+      const ir::TensorId x = *DequantizedFrom(n.inputs[k]);
+      folded.inputs[k] = x;
+      if (g_.tensor(x).quant == g_.tensor(yq).quant) continue;
+      const auto table = AddTable(x, {&g_.nodes[static_cast<size_t>(prod_[static_cast<size_t>(n.inputs[k])])], &quant});
+      if (!table) return refuse();
+      ir::Tensor t = g_.tensor(x);
       t.name = UniqueName(g_, t.name + "/requantized");
       t.data.reset();
       t.quant = g_.tensor(yq).quant;
@@ -592,7 +614,7 @@ class QdqFolder {
       lut.op = ir::OpKind::kLookupTable;
       lut.name = n.name;
       lut.attrs["function"] = std::string("requantization");
-      lut.inputs = {*x, *table};
+      lut.inputs = {x, *table};
       lut.outputs = {g_.AddTensor(std::move(t))};
       folded.inputs[k] = lut.outputs[0];
       tables.push_back(std::move(lut));
@@ -602,7 +624,7 @@ class QdqFolder {
     auto types = ops::GetOpDef(folded.op).infer(g_, folded);
     if (!types.ok() || types->size() != 1 || (*types)[0].dtype != ir::DType::kInt8 ||
         (*types)[0].shape != g_.tensor(yq).shape)
-      return false;
+      return refuse();
     g_.nodes.erase(g_.nodes.begin() + static_cast<std::ptrdiff_t>(qi));
     g_.nodes[i] = std::move(folded);
     g_.nodes.insert(g_.nodes.begin() + static_cast<std::ptrdiff_t>(i), tables.begin(), tables.end());
@@ -648,9 +670,19 @@ class QdqFolder {
     const bool ort = sem != quant.attrs.end() && std::holds_alternative<std::string>(sem->second) &&
                      std::get<std::string>(sem->second) == "onnxruntime";
     if (ort && TfliteOnly(n.op)) return false;
+    // TFLite's int8 average pool keeps its input's quantization; one whose
+    // window is the whole image (a global average pool) is TFLite's int8
+    // mean over H and W, which requantizes.
+    if (n.op == ir::OpKind::kAveragePool2D && !ort && g_.tensor(folded.inputs[0]).quant != g_.tensor(yq).quant &&
+        GlobalPool(n)) {
+      folded.op = ir::OpKind::kMean;
+      folded.attrs.clear();
+      folded.attrs["axes"] = std::vector<int64_t>{1, 2};
+      folded.attrs["keep_dims"] = int64_t{1};
+    }
     // The int8 resize_bilinear and relu6 keep the input's units (no
     // requantization, as TFLite Micro).
-    const bool same_quant_only = (n.op == ir::OpKind::kAveragePool2D && !ort) || MovesData(n.op) ||
+    const bool same_quant_only = (folded.op == ir::OpKind::kAveragePool2D && !ort) || MovesData(n.op) ||
                                  n.op == ir::OpKind::kResizeBilinear || n.op == ir::OpKind::kRelu6;
     if (same_quant_only && g_.tensor(folded.inputs[0]).quant != g_.tensor(yq).quant) return false;
     if (n.op == ir::OpKind::kPad && n.HasAttr("value")) {

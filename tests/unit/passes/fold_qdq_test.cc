@@ -141,11 +141,30 @@ TEST(FoldQdq, OnnxRuntimeSemanticsPassOnAndPoolRequantizes) {
 TEST(FoldQdq, Int8SemanticsOptionOverridesTheFrontend) {
   PassOptions o;
   o.int8_semantics = "tflite";
-  const ir::Graph after = RunPassOn("fold-qdq", ParseValid(OrtPoolQdq()), o);
+  const ir::Graph before = ParseValid(OrtPoolQdq());
+  const ir::Graph after = RunPassOn("fold-qdq", before, o);
   const std::string text = ir::Print(after);
   EXPECT_EQ(text.find("int8_semantics"), std::string::npos) << text;
-  // TFLite's average pool needs equal quantizations: the pool stays float.
+  // TFLite's average pool needs equal quantizations; this one's window is
+  // the whole image, so it is TFLite's int8 mean over H and W, which
+  // requantizes (within one step of the QDQ graph).
   ExpectMatches(text, R"(
+    %pq = mean(%xq) {axes=[1,2], keep_dims=1} : i8[1,1,1,2] quant(0.05, -2)
+    NOT average_pool2d(
+  )");
+  ExpectSameResults(before, after, 0.0501f, true);
+  // A window that is not the whole image stays float.
+  std::string part = OrtPoolQdq();
+  part.replace(part.find("filter=[4,4], pad=[0,0,0,0], stride=[4,4]} : f32[1,1,1,2]"),
+               std::string("filter=[4,4], pad=[0,0,0,0], stride=[4,4]} : f32[1,1,1,2]").size(),
+               "filter=[2,4], pad=[0,0,0,0], stride=[2,4]} : f32[1,2,1,2]");
+  for (const char* t : {"%pq = quantize(%p) {int8_semantics=\"onnxruntime\"} : i8[1,1,1,2]",
+                        "%y = dequantize(%pq) : f32[1,1,1,2]"}) {
+    std::string from = t, to = t;
+    to.replace(to.find("[1,1,1,2]"), 9, "[1,2,1,2]");
+    part.replace(part.find(from), from.size(), to);
+  }
+  ExpectMatches(ir::Print(RunPassOn("fold-qdq", ParseValid(part), o)), R"(
     %p = average_pool2d(%d)
   )");
   o.int8_semantics = "onnxruntime";
@@ -553,6 +572,17 @@ TEST(FoldQdq, ConcatenationWithOnnxRuntimeArithmeticRequantizesThroughTables) {
   const ir::Graph after2 = RunPassOn("fold-qdq", before2);
   ExpectMatches(ir::Print(after2), "lookup_table(%q0\nlookup_table(%q1\n%oq = concatenation(");
   ExpectSameResults(before2, after2, 0.0f, true);
+  // An input that is float, not a dequantize: nothing changes.
+  const std::string mixed = "graph \"c\" {\n"
+                            "  input %x0 : f32[1,4]\n"
+                            "  input %x1 : f32[1,4]\n"
+                            "  %q0 = quantize(%x0) {int8_semantics=\"onnxruntime\"} : i8[1,4] quant(0.05, 3)\n"
+                            "  %d0 = dequantize(%q0) : f32[1,4]\n"
+                            "  %o = concatenation(%d0, %x1) {axis=1} : f32[1,8]\n"
+                            "  %oq = quantize(%o) {int8_semantics=\"onnxruntime\"} : i8[1,8] quant(0.04, 0)\n"
+                            "  %y = dequantize(%oq) : f32[1,8]\n"
+                            "  output %y\n}\n";
+  EXPECT_EQ(RunText("fold-qdq", mixed), ir::Print(ParseValid(mixed)));
 }
 
 // A pointwise operator whose result is also read in float, or is a graph
