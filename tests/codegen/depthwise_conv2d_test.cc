@@ -138,6 +138,7 @@ struct IsaCase {
   std::string name;
   DwCase k;
   bool huge_bias = false;  // bias near INT32_MAX / INT32_MIN: the accumulators wrap
+  bool ort = false;        // int8_semantics = "onnxruntime": float requantization
 };
 
 // Edge cases: channel counts that are not multiples of 4, 8 or 16, strides,
@@ -217,6 +218,18 @@ std::vector<IsaCase> IsaCases() {
   k = DwCase{};
   k.h = 6, k.w = 7, k.c = 3, k.dm = 2, k.act = "relu";
   add("dm2_portable", k);
+  // ONNX Runtime's arithmetic: the same sums, requantized in float.
+  auto ort = [&](const std::string& name) {
+    for (const IsaCase& c : std::vector<IsaCase>(v)) {
+      if (c.name != name) continue;
+      v.push_back(c);
+      v.back().name = "ort_" + name;
+      v.back().ort = true;
+    }
+  };
+  for (const char* name : {"kws", "c3_valid_no_bias_per_tensor", "c17_mixed_stride_dilation",
+                           "c12_zero_points_relu_n1_to_1", "c20_left_shift_per_channel", "c12_tiny_multiplier"})
+    ort(name);
   return v;
 }
 
@@ -227,6 +240,7 @@ OneNode BuildIsa(const IsaCase& c, std::vector<uint8_t>* input) {
     for (size_t i = 0; i < b.size(); ++i) b[i] = i % 3 == 0 ? 2147483600 : (i % 3 == 1 ? -2147483600 : 17);
     t.in_tensor(2).data = ToBytes(b);
   }
+  if (c.ort) t.Attr("int8_semantics", std::string("onnxruntime"));
   return t;
 }
 

@@ -1,6 +1,7 @@
 // Helium (cortex-m55) conv2d, fully_connected and add kernels against the reference
 // evaluator, byte for byte, on generated edge cases (a few at non-default
-// schedules, docs/tuning.md): once compiled for the
+// schedules, docs/tuning.md; conv2d and fully_connected also with ONNX
+// Runtime's float requantization): once compiled for the
 // host (mve.h's portable C) and once compiled with arm-none-eabi-gcc for
 // cortex-m55 and run under QEMU on mps3-an547 (the MVE instructions).
 #include <gtest/gtest.h>
@@ -160,6 +161,37 @@ std::vector<Case> Cases() {
   k2 = k;
   k2.seed = 33, k2.oc = 8;
   pair("shared_3x3_same_geometry", k, k2);
+
+  // ONNX Runtime's arithmetic (int8_semantics = "onnxruntime"): the same
+  // products, requantized in float (ember_mve_requant_f32): per-channel and
+  // shared scales, extreme zero points, activations, tails.
+  auto ort = [&](Case c) {
+    c.name = "ort_" + c.name;
+    c.node.Attr("int8_semantics", std::string("onnxruntime"));
+    v.push_back(std::move(c));
+  };
+  k = ConvCase();
+  k.h = 25, k.w = 5, k.c = 64, k.oc = 64, k.kh = 1, k.kw = 1, k.pad = {0, 0, 0, 0};
+  k.act = "relu", k.zin = -128, k.zout = -128;
+  ort(Conv("pointwise_64_to_64", k));
+  k = ConvCase();
+  k.h = 7, k.w = 6, k.c = 17, k.oc = 33, k.zin = -128, k.zout = 127, k.seed = 5;
+  ort(Conv("c17_oc33_3x3_tails", k));
+  k = ConvCase();
+  k.h = 12, k.w = 10, k.c = 8, k.oc = 16, k.act = "relu6", k.per_channel = false;
+  ort(Conv("same_3x3_stride1_per_tensor_relu6", k));
+  k = ConvCase();
+  k.h = 8, k.w = 8, k.c = 16, k.oc = 12, k.stride = {2, 2}, k.pad = {0, 0, 1, 1}, k.out_scale = 1e-4f;
+  ort(Conv("large_scales_saturate", k));
+  f = FcCase();
+  f.act = "relu";
+  ort(Fc("fc_640_to_128_per_tensor", f));
+  f = FcCase();
+  f.in_shape = {3, 40}, f.units = 12, f.per_channel = true, f.zin = 9, f.zout = -20;
+  ort(Fc("fc_per_channel_batch3", f));
+  f = FcCase();
+  f.in_shape = {2, 3, 10}, f.units = 5, f.zw = 7, f.bias = false, f.act = "relu6", f.zin = -3;
+  ort(Fc("fc_filter_zero_point_batch6_no_bias", f));
 
   // Non-default schedules (rows per block, chunks per pass of the depth loop).
   auto scheduled = [&](Case c, const codegen::c::Schedule& s) {

@@ -52,11 +52,11 @@ std::optional<ScheduleSpace> TuningSpace(const KernelContext& ctx) {
   const Target& t = ctx.target;
   switch (ctx.node.op) {
     case ir::OpKind::kConv2D:
-      if (t.has_mve && !OnnxRuntimeInt8(ctx) && mve::Conv2DApplies(ctx)) return mve::Conv2DSpace(ctx);
+      if (t.has_mve && mve::Conv2DApplies(ctx)) return mve::Conv2DSpace(ctx);
       if (t.has_dsp && dsp::Conv2DApplies(ctx)) return dsp::Conv2DSpace(ctx);
       return std::nullopt;
     case ir::OpKind::kFullyConnected:
-      if (t.has_mve && !OnnxRuntimeInt8(ctx) && mve::FullyConnectedApplies(ctx)) return mve::FullyConnectedSpace(ctx);
+      if (t.has_mve && mve::FullyConnectedApplies(ctx)) return mve::FullyConnectedSpace(ctx);
       if (t.has_dsp && dsp::FullyConnectedApplies(ctx)) return dsp::FullyConnectedSpace(ctx);
       return std::nullopt;
     case ir::OpKind::kDepthwiseConv2D:

@@ -9,7 +9,8 @@
  *   ember_v8    16 int8 lanes           ember_v32   4 int32 lanes
  *   ember_mve_dot(acc, a, b)    acc + sum(a[i] * b[i]), int32 wrapping (VMLADAVA.S8)
  *   ember_mve_requant steps     SRDHM (VQRDMULH) and RDBPOT (a sign fix-up and
- *                               VRSHL) of kernel_math.h, lane by lane, bit-exact.
+ *                               VRSHL) of kernel_math.h, lane by lane, bit-exact;
+ *                               ember_mve_requant_f32: ONNX Runtime's float one.
  *
  * No undefined behaviour: int32 wrap-around goes through uint32. */
 #ifndef EMBER_MVE_H_
@@ -102,6 +103,45 @@ static inline void ember_mve_st8x4(int8_t* p, ember_v32 v) { __arm_vstrbq_s32(p,
 static inline void ember_mve_st8x4_n(int8_t* p, ember_v32 v, int n) {
   __arm_vstrbq_p_s32(p, v, __arm_vctp32q((uint32_t)n));
 }
+/* ember_requant_f32 (kernel_math.h, ONNX Runtime's requantization) lane by
+ * lane: float(a) * scale, clamped to [lo - zp, hi - zp], rounded half to even,
+ * plus zp; `scale_bits` holds four float32 scales as their bit patterns, the
+ * _n form one scale for every lane. With floating-point MVE: VCVT, VMUL,
+ * VMAXNM/VMINNM, VCVTN (round to nearest, ties to even), VADD. */
+#if (__ARM_FEATURE_MVE & 2)
+static inline ember_v32 ember_mve_requant_f32_v(ember_v32 a, float32x4_t scale, int32_t zp, int32_t lo, int32_t hi) {
+  float32x4_t v = __arm_vmulq_f32(__arm_vcvtq_f32_s32(a), scale);
+  v = __arm_vmaxnmq_f32(v, __arm_vdupq_n_f32((float)(lo - zp)));
+  v = __arm_vminnmq_f32(v, __arm_vdupq_n_f32((float)(hi - zp)));
+  return __arm_vaddq_n_s32(__arm_vcvtnq_s32_f32(v), zp);
+}
+static inline ember_v32 ember_mve_requant_f32(ember_v32 a, ember_v32 scale_bits, int32_t zp, int32_t lo, int32_t hi) {
+  return ember_mve_requant_f32_v(a, __arm_vreinterpretq_f32_s32(scale_bits), zp, lo, hi);
+}
+static inline ember_v32 ember_mve_requant_f32_n(ember_v32 a, float scale, int32_t zp, int32_t lo, int32_t hi) {
+  return ember_mve_requant_f32_v(a, __arm_vdupq_n_f32(scale), zp, lo, hi);
+}
+#else /* integer MVE only: the scalar form, lane by lane */
+static inline ember_v32 ember_mve_requant_f32(ember_v32 a, ember_v32 scale_bits, int32_t zp, int32_t lo, int32_t hi) {
+  int32_t v[4], s[4];
+  float f;
+  int i;
+  __arm_vst1q_s32(v, a);
+  __arm_vst1q_s32(s, scale_bits);
+  for (i = 0; i < 4; ++i) {
+    memcpy(&f, &s[i], sizeof f);
+    v[i] = ember_requant_f32(v[i], f, zp, lo, hi);
+  }
+  return __arm_vld1q_s32(v);
+}
+static inline ember_v32 ember_mve_requant_f32_n(ember_v32 a, float scale, int32_t zp, int32_t lo, int32_t hi) {
+  int32_t v[4];
+  int i;
+  __arm_vst1q_s32(v, a);
+  for (i = 0; i < 4; ++i) v[i] = ember_requant_f32(v[i], scale, zp, lo, hi);
+  return __arm_vld1q_s32(v);
+}
+#endif
 /* p[0..3] sign-extended to 4 lanes; the _n form reads the first n (others 0). */
 static inline ember_v32 ember_mve_ld8x4(const int8_t* p) { return __arm_vldrbq_s32(p); }
 static inline ember_v32 ember_mve_ld8x4_n(const int8_t* p, int n) {
@@ -217,6 +257,20 @@ static inline ember_v32 ember_mve_ld8x4_n(const int8_t* p, int n) {
   return r;
 }
 static inline ember_v32 ember_mve_ld8x4(const int8_t* p) { return ember_mve_ld8x4_n(p, 4); }
+static inline ember_v32 ember_mve_requant_f32(ember_v32 a, ember_v32 scale_bits, int32_t zp, int32_t lo, int32_t hi) {
+  float f;
+  int i;
+  for (i = 0; i < 4; ++i) {
+    memcpy(&f, &scale_bits.v[i], sizeof f);
+    a.v[i] = ember_requant_f32(a.v[i], f, zp, lo, hi);
+  }
+  return a;
+}
+static inline ember_v32 ember_mve_requant_f32_n(ember_v32 a, float scale, int32_t zp, int32_t lo, int32_t hi) {
+  int i;
+  for (i = 0; i < 4; ++i) a.v[i] = ember_requant_f32(a.v[i], scale, zp, lo, hi);
+  return a;
+}
 
 #endif
 

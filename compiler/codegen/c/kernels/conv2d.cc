@@ -148,7 +148,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   s.out_h = out.shape[1];
   s.out_w = out.shape[2];
   const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
-  const bool use_mve = ctx.target.has_mve && !OnnxRuntimeInt8(ctx) && mve::Conv2DApplies(ctx);  // int8, VMLADAVA
+  const bool use_mve = ctx.target.has_mve && mve::Conv2DApplies(ctx);  // int8, VMLADAVA
   if (use_mve || (ctx.target.has_dsp && dsp::Conv2DApplies(ctx))) {     // int8, SMLAD
     EMBER_ASSIGN_OR_RETURN(Kernel k, use_mve ? mve::EmitConv2D(ctx) : dsp::EmitConv2D(ctx));
     // Blocks of one or two pixels (the schedule's), each gathered before its outputs are written.

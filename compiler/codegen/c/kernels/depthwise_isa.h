@@ -34,7 +34,7 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx);
 // The variant for ctx.target, or nullopt for the portable kernel.
 inline std::optional<Kernel> EmitDepthwiseConv2DIsa(const KernelContext& ctx) {
   std::optional<Kernel> k;
-  if (ctx.target.has_mve && !OnnxRuntimeInt8(ctx)) k = EmitDepthwiseConv2DMve(ctx);
+  if (ctx.target.has_mve) k = EmitDepthwiseConv2DMve(ctx);
   if (!k && ctx.target.has_dsp) k = EmitDepthwiseConv2DDsp(ctx);
   return k;
 }

@@ -25,7 +25,7 @@ namespace {
 Expected<Kernel> Emit(const KernelContext& ctx) {
   if (IsInt16ConvLike(ctx)) return EmitFullyConnectedInt16(ctx);  // 16x8, portable on every target
   // Helium first: cortex-m55 has the DSP extension too.
-  if (ctx.target.has_mve && !OnnxRuntimeInt8(ctx) && mve::FullyConnectedApplies(ctx)) return mve::EmitFullyConnected(ctx);  // int8, VMLADAVA
+  if (ctx.target.has_mve && mve::FullyConnectedApplies(ctx)) return mve::EmitFullyConnected(ctx);  // int8, VMLADAVA
   if (ctx.target.has_dsp && dsp::FullyConnectedApplies(ctx)) return dsp::EmitFullyConnected(ctx);  // int8, SMLAD
   EMBER_RETURN_IF_ERROR(CheckConstOperands(ctx));
   const ir::Graph& g = ctx.graph;

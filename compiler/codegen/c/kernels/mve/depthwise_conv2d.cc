@@ -15,7 +15,11 @@
 // x - (x < 0) (ties away from zero; lanes with no right shift skip the -1),
 // z_out, the activation clamp where it is narrower than int8, and
 // VQMOVNB/VQMOVNT (saturating to int16, channels back in order) + VQMOVNB
-// (to int8) + VSTRB store the eight bytes.
+// (to int8) + VSTRB store the eight bytes. With ONNX Runtime's arithmetic
+// (int8_semantics = "onnxruntime") the accumulators are requantized in
+// float instead (ember_mve_requant_f32 of mve.h: VCVT, VMUL, VMAXNM/VMINNM,
+// VCVTN), which also adds z_out and clamps.
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -25,9 +29,11 @@ namespace ember::codegen::c {
 namespace {
 
 struct MveNames {
-  std::string w, init, mult, left, negr, nz;  // tables ([group][even 4, odd 4])
+  std::string w, init, mult, left, negr, nz, scale;  // tables ([group][even 4, odd 4])
   bool shared = false;
+  bool ort = false;                           // ONNX Runtime's float requantization
   int32_t m = 0, left_s = 0, right_s = 0;     // shared parameters
+  float scale_s = 0.0f;                       // shared float scale (ort)
   bool any_left = false, any_right = false, some_zero_right = false;
 };
 
@@ -38,6 +44,13 @@ std::string Requant(const DwPlan& p, const MveNames& nm, const std::string& a, i
   const ops::ConvRequant& r = p.rq.params();
   const std::string off = half ? " + 4" : "";
   std::string s;
+  if (nm.ort) {  // ember_mve_requant_f32 (mve.h) adds z_out and clamps to the activation range
+    const std::string tail = ", " + CInt(r.output_zp) + ", " + CInt(r.range.min) + ", " + CInt(r.range.max) + ");\n";
+    return a + " = " +
+           (nm.shared ? "ember_mve_requant_f32_n(" + a + ", " + CFloat(nm.scale_s)
+                      : "ember_mve_requant_f32(" + a + ", vldrwq_s32(" + nm.scale + " + q" + off + ")") +
+           tail;
+  }
   if (nm.any_left) {
     s += a + " = " + (nm.shared ? "vshlq_n_s32(" + a + ", " + std::to_string(nm.left_s) + ")"
                                 : "vshlq_s32(" + a + ", vldrwq_s32(" + nm.left + " + q" + off + "))") +
@@ -97,6 +110,9 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
   const ops::ConvRequant& r = p.rq.params();
   MveNames nm;
   nm.shared = true;
+  nm.ort = r.semantics == ops::Int8Semantics::kOnnxRuntime;
+  for (float f : r.scale)
+    if (f != r.scale[0]) nm.shared = false;
   for (const auto& q : r.mult) {
     if (q.shift > 0) nm.any_left = true;
     if (q.shift < 0) nm.any_right = true;
@@ -112,13 +128,20 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
   std::vector<DwTableParam> tables;
   nm.w = "wtab";
   tables.push_back({"const int16_t* wtab", ctx.consts.AddInt16(name + "_w8", w)});
-  std::vector<int32_t> init, mult, left, negr, nz;
+  std::vector<int32_t> init, mult, left, negr, nz, scale;
   for (int64_t g = 0; g < groups * 8; g += 8) {
     for (int64_t lane = 0; lane < 8; ++lane) {
       const int64_t ch = LaneChannel(g, lane);
       const bool real = ch < p.c;
-      const auto q = real ? r.mult[static_cast<size_t>(ch)] : ops::QuantizedMultiplier{0, 0};
       init.push_back(real ? p.init[static_cast<size_t>(ch)] : 0);
+      if (nm.ort) {  // the float32 scales' bit patterns (padding lanes: 0.0f)
+        const float f = real ? r.scale[static_cast<size_t>(ch)] : 0.0f;
+        int32_t bits = 0;
+        std::memcpy(&bits, &f, sizeof bits);
+        scale.push_back(bits);
+        continue;
+      }
+      const auto q = real ? r.mult[static_cast<size_t>(ch)] : ops::QuantizedMultiplier{0, 0};
       mult.push_back(q.multiplier);
       left.push_back(q.shift > 0 ? q.shift : 0);
       negr.push_back(q.shift < 0 ? q.shift : 0);
@@ -127,7 +150,14 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
   }
   nm.init = "itab";
   tables.push_back({"const int32_t* itab", ctx.consts.AddInt32(name + "_init8", init)});
-  if (nm.shared) {
+  if (nm.ort) {
+    if (nm.shared) {
+      nm.scale_s = r.scale[0];
+    } else {
+      nm.scale = "stab";
+      tables.push_back({"const int32_t* stab", ctx.consts.AddInt32(name + "_scale8", scale)});
+    }
+  } else if (nm.shared) {
     nm.m = r.mult[0].multiplier;
     nm.left_s = r.mult[0].shift > 0 ? r.mult[0].shift : 0;
     nm.right_s = r.mult[0].shift < 0 ? -r.mult[0].shift : 0;
@@ -155,6 +185,7 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
   }
   Kernel k;
   k.code = p.comment + DwAccessOrderComment(8) + " */\n#include \"ember/dsp_dw.h\"\n" +
+           (nm.ort ? "#include \"ember/mve.h\"\n" : "") +
            DwSharedKernel(ctx.fn_name, KernelParams(ctx, 0),
                           DwPixelLoops(p, [&](bool interior) { return PixelBody(p, nm, interior, zpad); }),
                           tables, ShareGroupOf(ctx, ctx.node_index));

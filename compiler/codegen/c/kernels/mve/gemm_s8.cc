@@ -1,5 +1,6 @@
 #include "codegen/c/kernels/mve/gemm_s8.h"
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -17,12 +18,20 @@ struct QTable {
   bool any_left = false;  // some shift > 0
   bool any_right = false; // some shift < 0
   bool all_right = true;  // every shift < 0
-  int64_t mult = -1, left = -1, right = -1;  // field offsets (in int32), -1 when absent
+  bool ort = false;       // ONNX Runtime's float requantization: float32 scales
+  int64_t mult = -1, left = -1, right = -1, scale = -1;  // field offsets (in int32), -1 when absent
   int64_t stride = 4;                        // int32 per block
 };
 
 QTable LayoutOf(const ops::ConvRequant& rq) {
   QTable t;
+  if (rq.semantics == ops::Int8Semantics::kOnnxRuntime) {
+    t.ort = true;
+    for (float f : rq.scale)
+      if (f != rq.scale[0]) t.shared = false;
+    if (!t.shared) t.scale = t.stride, t.stride += 4;  // the scales' bit patterns
+    return t;
+  }
   for (const auto& m : rq.mult) {
     if (m.multiplier != rq.mult[0].multiplier || m.shift != rq.mult[0].shift) t.shared = false;
     if (m.shift > 0) t.any_left = true;
@@ -57,7 +66,11 @@ std::string Requant(const Plan& p, int b) {
   std::string s = "{\n  ember_v32 v = ember_mve_add(ember_mve_set4(a[0], a[1], a[2], a[3]), ember_mve_ld32(q));\n";
   if (p.row_sum) s += "  v = ember_mve_add_n(v, t" + S(b) + ");\n";
   const ops::ConvRequant& rq = *p.rq;
-  if (p.qt.shared) {
+  if (p.qt.ort) {
+    const std::string tail = ", " + CInt(rq.output_zp) + ", " + CInt(rq.range.min) + ", " + CInt(rq.range.max) + ");\n";
+    s += p.qt.shared ? "  v = ember_mve_requant_f32_n(v, " + CFloat(rq.scale[0]) + tail
+                     : "  v = ember_mve_requant_f32(v, ember_mve_ld32(q + " + S(p.qt.scale) + ")" + tail;
+  } else if (p.qt.shared) {
     const int shift = rq.mult[0].shift;
     if (shift > 0) s += "  v = ember_mve_shl_n(v, " + S(shift) + ");\n";
     s += "  v = ember_mve_srdhm_n(v, " + CInt(rq.mult[0].multiplier) + ");\n";
@@ -69,8 +82,10 @@ std::string Requant(const Plan& p, int b) {
       s += std::string("  v = ember_mve_rdbpot") + (p.qt.all_right ? "_pos" : "") + "(v, ember_mve_ld32(q + " +
            S(p.qt.right) + "));\n";
   }
-  if (rq.output_zp != 0) s += "  v = ember_mve_add_n(v, " + CInt(rq.output_zp) + ");\n";
-  s += "  v = ember_mve_clamp(v, " + CInt(rq.range.min) + ", " + CInt(rq.range.max) + ");\n";
+  if (!p.qt.ort) {  // the float requantization adds the zero point and clamps
+    if (rq.output_zp != 0) s += "  v = ember_mve_add_n(v, " + CInt(rq.output_zp) + ");\n";
+    s += "  v = ember_mve_clamp(v, " + CInt(rq.range.min) + ", " + CInt(rq.range.max) + ");\n";
+  }
   if (p.stage) {
     s += "  ember_mve_st8x4(st + " + (b ? p.up_e + " + " : std::string()) + "j * 4, v);\n}\n";
     return s;
@@ -222,10 +237,12 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
   // Requantization table per block of 4 units (padding units copy unit 0's).
   std::vector<int32_t> qv(static_cast<size_t>(p.nb * p.qt.stride), 0);
   for (int64_t u = 0; u < p.up; ++u) {
-    const int64_t src = u < g.units ? u : 0;
-    const auto& m = g.rq.mult[static_cast<size_t>(src)];
+    const size_t src = static_cast<size_t>(u < g.units ? u : 0);
     int32_t* row = &qv[static_cast<size_t>(u / 4 * p.qt.stride + u % 4)];
     row[0] = u < g.units ? g.init[static_cast<size_t>(u)] : 0;
+    if (p.qt.scale >= 0) std::memcpy(&row[p.qt.scale], &g.rq.scale[src], sizeof(float));
+    if (p.qt.ort) continue;
+    const auto& m = g.rq.mult[src];
     if (p.qt.mult >= 0) row[p.qt.mult] = m.multiplier;
     if (p.qt.left >= 0) row[p.qt.left] = m.shift > 0 ? m.shift : 0;
     if (p.qt.right >= 0) row[p.qt.right] = m.shift < 0 ? m.shift : 0;
