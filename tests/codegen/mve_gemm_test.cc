@@ -1,7 +1,7 @@
 // Helium (cortex-m55) conv2d, fully_connected and add kernels against the reference
 // evaluator, byte for byte, on generated edge cases (a few at non-default
-// schedules, docs/tuning.md; conv2d and fully_connected also with ONNX
-// Runtime's float requantization): once compiled for the
+// schedules, docs/tuning.md; each also with ONNX Runtime's float
+// arithmetic): once compiled for the
 // host (mve.h's portable C) and once compiled with arm-none-eabi-gcc for
 // cortex-m55 and run under QEMU on mps3-an547 (the MVE instructions).
 #include <gtest/gtest.h>
@@ -192,6 +192,10 @@ std::vector<Case> Cases() {
   f = FcCase();
   f.in_shape = {2, 3, 10}, f.units = 5, f.zw = 7, f.bias = false, f.act = "relu6", f.zin = -3;
   ort(Fc("fc_filter_zero_point_batch6_no_bias", f));
+  ort(Add("add_relu_residual", {1, 8, 8, 16}, 0.05f, -3, 0.08f, 7, 0.1f, -128, "relu", 3));
+  ort(Add("add_odd_length_extreme_zero_points", {1, 3, 5, 7}, 0.02f, -128, 0.5f, 127, 0.03f, 127, "none", 4));
+  ort(Add("add_tiny_output_scale_relu6", {2, 3, 2}, 0.5f, 0, 0.25f, -60, 0.004f, 10, "relu6", 5));
+  ort(Add("add_large_input_scales", {1, 9}, 2.0f, 5, 3.0f, -5, 0.01f, 0, "none", 6));
 
   // Non-default schedules (rows per block, chunks per pass of the depth loop).
   auto scheduled = [&](Case c, const codegen::c::Schedule& s) {

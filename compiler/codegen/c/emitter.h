@@ -160,12 +160,12 @@ Diagnostic EmitError(const KernelContext& ctx, const std::string& message,
 std::string CInt(int64_t v);      // a C integer literal that is valid for any int32/int64 value
 std::string CFloat(float v);      // a C float literal that reproduces `v` exactly (hex float)
 // True when the node follows ONNX Runtime's int8 arithmetic (attribute
-// int8_semantics = "onnxruntime"). The Helium conv2d and fully_connected
-// kernels requantize such nodes in float vector registers
-// (ember_mve_requant_f32, the same bits as ember_requant_f32); Helium
-// depthwise_conv2d and add decline them; the DSP kernels keep their SMLAD
-// int32 accumulation and store each result through the portable Requant
-// (ember_requant_f32), which is exact (the accumulator is the same int32).
+// int8_semantics = "onnxruntime"). The Helium kernels keep their int32
+// accumulation and requantize such nodes in float vector registers
+// (ember_mve_requant_f32, ember_mve_qlinear_add: the same bits as the scalar
+// forms); the DSP kernels keep their SMLAD int32 accumulation and store each
+// result through the portable Requant (ember_requant_f32), which is exact
+// (the accumulator is the same int32).
 bool OnnxRuntimeInt8(const KernelContext& ctx);
 
 // The parameter list of the calling convention above for this node.

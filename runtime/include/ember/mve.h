@@ -121,7 +121,31 @@ static inline ember_v32 ember_mve_requant_f32(ember_v32 a, ember_v32 scale_bits,
 static inline ember_v32 ember_mve_requant_f32_n(ember_v32 a, float scale, int32_t zp, int32_t lo, int32_t hi) {
   return ember_mve_requant_f32_v(a, __arm_vdupq_n_f32(scale), zp, lo, hi);
 }
+/* ONNX Runtime's QLinearAdd lane by lane (ops/add.cc): v = fma(a, ra,
+ * fma(b, rb, fixed)) on the raw int8 values, clamped to [lo, hi], rounded
+ * half to even (VFMA.F32 twice, VMAXNM/VMINNM, VCVTN). */
+static inline ember_v32 ember_mve_qlinear_add(ember_v32 a, ember_v32 b, float ra, float rb, float fixed, float lo,
+                                              float hi) {
+  float32x4_t v = __arm_vfmaq_n_f32(__arm_vdupq_n_f32(fixed), __arm_vcvtq_f32_s32(b), rb);
+  v = __arm_vfmaq_n_f32(v, __arm_vcvtq_f32_s32(a), ra);
+  v = __arm_vminnmq_f32(__arm_vmaxnmq_f32(v, __arm_vdupq_n_f32(lo)), __arm_vdupq_n_f32(hi));
+  return __arm_vcvtnq_s32_f32(v);
+}
 #else /* integer MVE only: the scalar form, lane by lane */
+static inline ember_v32 ember_mve_qlinear_add(ember_v32 a, ember_v32 b, float ra, float rb, float fixed, float lo,
+                                              float hi) {
+  int32_t x[4], y[4];
+  int i;
+  __arm_vst1q_s32(x, a);
+  __arm_vst1q_s32(y, b);
+  for (i = 0; i < 4; ++i) {
+    float v = ember_fma_i8((float)x[i], ra, ember_fma_i8((float)y[i], rb, fixed));
+    v = v >= lo ? v : lo;
+    v = v > hi ? hi : v;
+    x[i] = ember_round_even_small(v);
+  }
+  return __arm_vld1q_s32(x);
+}
 static inline ember_v32 ember_mve_requant_f32(ember_v32 a, ember_v32 scale_bits, int32_t zp, int32_t lo, int32_t hi) {
   int32_t v[4], s[4];
   float f;
@@ -269,6 +293,17 @@ static inline ember_v32 ember_mve_requant_f32(ember_v32 a, ember_v32 scale_bits,
 static inline ember_v32 ember_mve_requant_f32_n(ember_v32 a, float scale, int32_t zp, int32_t lo, int32_t hi) {
   int i;
   for (i = 0; i < 4; ++i) a.v[i] = ember_requant_f32(a.v[i], scale, zp, lo, hi);
+  return a;
+}
+static inline ember_v32 ember_mve_qlinear_add(ember_v32 a, ember_v32 b, float ra, float rb, float fixed, float lo,
+                                              float hi) {
+  int i;
+  for (i = 0; i < 4; ++i) {
+    float v = ember_fma_i8((float)a.v[i], ra, ember_fma_i8((float)b.v[i], rb, fixed));
+    v = v >= lo ? v : lo;
+    v = v > hi ? hi : v;
+    a.v[i] = ember_round_even_small(v);
+  }
   return a;
 }
 

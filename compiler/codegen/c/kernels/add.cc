@@ -40,6 +40,23 @@ AddSubInt8 PrepareInt8(const KernelContext& ctx, ops::Activation act) {
   return p;
 }
 
+// The Helium kernel (cortex-m55) for two same-shape run-time int8 operands,
+// or nullopt for the portable loops.
+std::optional<Kernel> MveAdd(const KernelContext& ctx, const mve::AddS8& v, const std::vector<std::string>& details) {
+  const ir::Graph& g = ctx.graph;
+  const ir::Tensor& a = g.tensor(ctx.node.inputs[0]);
+  const ir::Tensor& b = g.tensor(ctx.node.inputs[1]);
+  const ir::Tensor& out = g.tensor(ctx.node.outputs[0]);
+  if (!ctx.target.has_mve || a.is_const() || b.is_const() || a.shape != out.shape || b.shape != out.shape ||
+      a.dtype != ir::DType::kInt8 || out.dtype != ir::DType::kInt8 || !mve::AddApplies(v))
+    return std::nullopt;
+  Kernel k;
+  k.code = FunctionHead(ctx, details) + mve::EmitAddS8Body(v) + "}\n";
+  k.inplace_ok = true;  // element i reads in0[i] and in1[i] before writing out0[i]
+  k.overlaps.push_back({1, 0});
+  return k;
+}
+
 Expected<Kernel> Emit(const KernelContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckNode(ctx));
   const ir::Graph& g = ctx.graph;
@@ -57,7 +74,6 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     body = FloatBinaryBody(x, y, "+", act);
   } else {
     const AddSubInt8 p = PrepareInt8(ctx, act);
-    const ir::Tensor& b = g.tensor(n.inputs[1]);
     if (OnnxRuntimeInt8(ctx)) {
       const TensorQuant q1 = QuantOf(g, n.inputs[0]), q2 = QuantOf(g, n.inputs[1]), qo = QuantOf(g, n.outputs[0]);
       const ops::OrtAddParams o = ops::PrepareOrtAdd(q1.scale, q1.zero_point, q2.scale, q2.zero_point, qo.scale,
@@ -65,6 +81,9 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
       details.push_back("int8 as ONNX Runtime's QLinearAdd: fma(a, " + CFloat(o.ra) + ", fma(b, " + CFloat(o.rb) +
                         ", " + CFloat(o.fixed) + ")) rounded half to even, clamp [" + std::to_string(o.act.min) +
                         ", " + std::to_string(o.act.max) + "]");
+      mve::AddS8 v{out.num_elements(), p.z1, p.z2, p.zo, p.m1, p.m2, p.mo, o.act};
+      v.ort = true, v.ra = o.ra, v.rb = o.rb, v.fixed = o.fixed;
+      if (auto k = MveAdd(ctx, v, details)) return *k;
       const std::string lo = CFloat(static_cast<float>(o.act.min)), hi = CFloat(static_cast<float>(o.act.max));
       body = [x, y, o, lo, hi](const std::vector<std::string>& i, int in) {
         const std::string sp = Spaces(in);
@@ -76,14 +95,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     } else {
     for (const std::string& d : AddSubInt8Details(p)) details.push_back(d);
     const mve::AddS8 v{out.num_elements(), p.z1, p.z2, p.zo, p.m1, p.m2, p.mo, p.act};
-    if (ctx.target.has_mve && !OnnxRuntimeInt8(ctx) && !a.is_const() && !b.is_const() && a.shape == out.shape &&
-        b.shape == out.shape && out.dtype == ir::DType::kInt8 && mve::AddApplies(v)) {
-      Kernel k;
-      k.code = FunctionHead(ctx, details) + mve::EmitAddS8Body(v) + "}\n";
-      k.inplace_ok = true;  // element i reads in0[i] and in1[i] before writing out0[i]
-      k.overlaps.push_back({1, 0});
-      return k;
-    }
+    if (auto k = MveAdd(ctx, v, details)) return *k;
     body = AddSubInt8Body(x, y, p, "+");
     }
   }

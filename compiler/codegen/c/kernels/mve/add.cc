@@ -2,7 +2,8 @@
 // (VLDRB.S32 widening loads, the reference's rescaling with VQRDMULH and a
 // rounding shift, VSTRB.32 narrowing store), the last 1-3 elements with tail
 // predication. Bit-exact with ops/add.cc: the same multipliers and the same
-// operations lane by lane (mve.h).
+// operations lane by lane (mve.h). With ONNX Runtime's arithmetic, its
+// QLinearAdd in float (ember_mve_qlinear_add: VFMA.F32 twice, VCVTN).
 //
 // Access order: elements ascending in groups of 4; a group's outputs are
 // written after its inputs were read (the output may be one of the inputs).
@@ -30,20 +31,24 @@ std::string Step(const AddS8& a, const std::string& i, int64_t n) {
   const std::string ld = n == 4 ? "ember_mve_ld8x4(" : "ember_mve_ld8x4_n(";
   const std::string cnt = n == 4 ? ")" : ", " + S(n) + ")";
   std::string s = "ember_v32 a = " + ld + "in0 + " + i + cnt + ", b = " + ld + "in1 + " + i + cnt + ";\n";
+  const std::string st =
+      n == 4 ? "ember_mve_st8x4(out0 + " + i + ", a);\n" : "ember_mve_st8x4_n(out0 + " + i + ", a, " + S(n) + ");\n";
+  if (a.ort) {
+    return s + "a = ember_mve_qlinear_add(a, b, " + CFloat(a.ra) + ", " + CFloat(a.rb) + ", " + CFloat(a.fixed) + ", " +
+           CFloat(static_cast<float>(a.act.min)) + ", " + CFloat(static_cast<float>(a.act.max)) + ");\n" + st;
+  }
   s += Rescale("a", a.z1, a.m1) + Rescale("b", a.z2, a.m2);
   s += "a = ember_mve_srdhm_n(ember_mve_add(a, b), " + CInt(a.mo.multiplier) + ");\n";
   if (a.mo.shift < 0) s += "a = ember_mve_rdbpot_n(a, " + S(-a.mo.shift) + ");\n";
   if (a.zo != 0) s += "a = ember_mve_add_n(a, " + CInt(a.zo) + ");\n";
   s += "a = ember_mve_clamp(a, " + CInt(a.act.min) + ", " + CInt(a.act.max) + ");\n";
-  s += n == 4 ? "ember_mve_st8x4(out0 + " + i + ", a);\n" : "ember_mve_st8x4_n(out0 + " + i + ", a, " + S(n) + ");\n";
-  return s;
+  return s + st;
 }
 
 }  // namespace
 
 bool AddApplies(const AddS8& a) {
-  return a.n > 0 && a.n < (int64_t{1} << 30) && a.m1.shift <= 0 && a.m2.shift <= 0 &&
-         a.mo.shift <= 0;
+  return a.n > 0 && a.n < (int64_t{1} << 30) && (a.ort || (a.m1.shift <= 0 && a.m2.shift <= 0 && a.mo.shift <= 0));
 }
 
 std::string EmitAddS8Body(const AddS8& a) {

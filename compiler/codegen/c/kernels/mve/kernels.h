@@ -32,8 +32,13 @@ struct AddS8 {
   int32_t z1, z2, zo;
   ops::QuantizedMultiplier m1, m2, mo;
   ops::Int32Range act;
+  // int8_semantics = "onnxruntime": QLinearAdd's float form instead
+  // (fma(a, ra, fma(b, rb, fixed)), clamp, round half to even).
+  bool ort = false;
+  float ra = 0, rb = 0, fixed = 0;
 };
-// True when every shift is a right shift (what the vector step implements).
+// True when every shift is a right shift (what the vector step implements),
+// or with ONNX Runtime's float form.
 bool AddApplies(const AddS8& a);
 // The statements of the kernel body (operands in0, in1, out0).
 std::string EmitAddS8Body(const AddS8& a);
