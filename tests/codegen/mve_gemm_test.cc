@@ -1,4 +1,4 @@
-// Helium (cortex-m55) conv2d, fully_connected and add kernels against the reference
+// Helium (cortex-m55) conv2d, fully_connected, add and lookup_table kernels against the reference
 // evaluator, byte for byte, on generated edge cases (a few at non-default
 // schedules, docs/tuning.md; each also with ONNX Runtime's float
 // arithmetic): once compiled for the
@@ -196,6 +196,22 @@ std::vector<Case> Cases() {
   ort(Add("add_odd_length_extreme_zero_points", {1, 3, 5, 7}, 0.02f, -128, 0.5f, 127, 0.03f, 127, "none", 4));
   ort(Add("add_tiny_output_scale_relu6", {2, 3, 2}, 0.5f, 0, 0.25f, -60, 0.004f, 10, "relu6", 5));
   ort(Add("add_large_input_scales", {1, 9}, 2.0f, 5, 3.0f, -5, 0.01f, 0, "none", 6));
+
+  // lookup_table: 16 lookups per VLDRB gather, a predicated tail (37 = 2 x 16
+  // + 5), and a length under one block.
+  auto lut = [&](const std::string& name, const ir::Shape& shape, uint32_t seed) {
+    OneNode t(ir::OpKind::kLookupTable, "lut");
+    const size_t n = static_cast<size_t>(ir::NumElements(shape));
+    std::vector<uint8_t> x = RandomBytes(n, seed);
+    t.InBytes(ir::DType::kInt8, shape, x, Quant(0.1f, 0));
+    t.ConstBytes(ir::DType::kInt8, {256}, RandomBytes(256, seed + 1));
+    t.Out(ir::DType::kInt8, shape, Quant(0.05f, 3));
+    t.Attr("function", std::string("tanh"));
+    v.push_back({name, std::move(t), {std::move(x)}});
+  };
+  lut("lut_37", {1, 37}, 11);
+  lut("lut_3", {3}, 12);
+  lut("lut_64", {2, 4, 8}, 13);
 
   // Non-default schedules (rows per block, chunks per pass of the depth loop).
   auto scheduled = [&](Case c, const codegen::c::Schedule& s) {

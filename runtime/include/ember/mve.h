@@ -166,6 +166,13 @@ static inline ember_v32 ember_mve_requant_f32_n(ember_v32 a, float scale, int32_
   return __arm_vld1q_s32(v);
 }
 #endif
+/* out[i] = table[in[i] + 128] for the first n of 16 elements (1 <= n <= 16):
+ * the offsets are in[i] ^ 0x80 as bytes, one VLDRB gather (tail-predicated). */
+static inline void ember_mve_lut16(int8_t* out, const int8_t* in, const int8_t* table, int n) {
+  const mve_pred16_t p = __arm_vctp8q((uint32_t)n);
+  const uint8x16_t idx = __arm_vreinterpretq_u8_s8(__arm_veorq_s8(__arm_vldrbq_z_s8(in, p), __arm_vdupq_n_s8(-128)));
+  __arm_vstrbq_p_s8(out, __arm_vldrbq_gather_offset_z_s8(table, idx, p), p);
+}
 /* p[0..3] sign-extended to 4 lanes; the _n form reads the first n (others 0). */
 static inline ember_v32 ember_mve_ld8x4(const int8_t* p) { return __arm_vldrbq_s32(p); }
 static inline ember_v32 ember_mve_ld8x4_n(const int8_t* p, int n) {
@@ -281,6 +288,12 @@ static inline ember_v32 ember_mve_ld8x4_n(const int8_t* p, int n) {
   return r;
 }
 static inline ember_v32 ember_mve_ld8x4(const int8_t* p) { return ember_mve_ld8x4_n(p, 4); }
+static inline void ember_mve_lut16(int8_t* out, const int8_t* in, const int8_t* table, int n) {
+  int8_t v[16];
+  int i;
+  memcpy(v, in, (size_t)n); /* all reads before the writes, as the vector form */
+  for (i = 0; i < n; ++i) out[i] = table[v[i] + 128];
+}
 static inline ember_v32 ember_mve_requant_f32(ember_v32 a, ember_v32 scale_bits, int32_t zp, int32_t lo, int32_t hi) {
   float f;
   int i;
