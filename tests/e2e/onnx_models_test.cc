@@ -217,11 +217,9 @@ TEST_P(OnnxQdqModel, CompiledInt8OnHostCortexM4AndM55EqualsEval) {
   ASSERT_TRUE(in.ok());
   const std::string input_bin = dir + "/input_1.bin";
   WriteFile(input_bin, nhwc ? NchwToNhwc(in->data, in->shape) : in->data);
-  // cortex-m4 (DSP kernels), and cortex-m55 (Helium: conv2d and
-  // fully_connected requantize in float vector registers) where the model's
-  // RAM fits the emulated board (not mobilenet_v2_035's 221 KB).
+  // cortex-m4 (DSP kernels), and cortex-m55 (Helium kernels, which
+  // requantize in float vector registers).
   for (const auto& [target, board] : {std::pair{"cortex-m4", "mps2-an386"}, std::pair{"cortex-m55", "mps3-an547"}}) {
-    if (std::string(target) == "cortex-m55" && model == "mobilenet_v2_035") continue;
     SCOPED_TRACE(target);
     const std::string mlf = dir + "/mlf_" + target;
     const CliResult cm = RunCli({"compile", Qdq(), "--target", target, "--module-name", model, "-o", mlf});
