@@ -1,4 +1,4 @@
-// Helium (cortex-m55) conv2d, fully_connected, add and lookup_table kernels against the reference
+// Helium (cortex-m55) conv2d, fully_connected, add and int8 table kernels against the reference
 // evaluator, byte for byte, on generated edge cases (a few at non-default
 // schedules, docs/tuning.md; each also with ONNX Runtime's float
 // arithmetic): once compiled for the
@@ -212,6 +212,13 @@ std::vector<Case> Cases() {
   lut("lut_37", {1, 37}, 11);
   lut("lut_3", {3}, 12);
   lut("lut_64", {2, 4, 8}, 13);
+  {  // an operator whose int8 kernel is the reference's table (abs): the same loop
+    OneNode t(ir::OpKind::kAbs, "abs");
+    std::vector<uint8_t> x = RandomBytes(21, 14);
+    t.InBytes(ir::DType::kInt8, {21}, x, Quant(0.05f, -7));
+    t.Out(ir::DType::kInt8, {21}, Quant(0.031f, -128));
+    v.push_back({"abs_table_21", std::move(t), {std::move(x)}});
+  }
 
   // Non-default schedules (rows per block, chunks per pass of the depth loop).
   auto scheduled = [&](Case c, const codegen::c::Schedule& s) {

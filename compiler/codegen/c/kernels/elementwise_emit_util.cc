@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "ops/evaluate.h"
 #include "ops/layout_util.h"
@@ -303,18 +304,30 @@ Expected<std::vector<int8_t>> ReferenceInt8Table(const KernelContext& ctx) {
   return table;
 }
 
+Kernel Int8TableLoopKernel(const KernelContext& ctx, const std::string& table, std::vector<std::string> details) {
+  const std::string n = CInt(ctx.graph.tensor(ctx.node.inputs[0]).num_elements());
+  const std::string x = OperandName(ctx, 0);
+  Kernel k;
+  if (ctx.target.has_mve) {  // mve.h: included by the model source for Helium targets
+    details.push_back("Helium: blocks of 16 (one VLDRB gather each, the last tail-predicated); access order: "
+                      "ascending blocks, each block's outputs written after its inputs were read");
+    k.code = FunctionHead(ctx, details) + "  for (int32_t i = 0; i < " + n + "; i += 16) ember_mve_lut16(out0 + i, " +
+             x + " + i, " + table + ", " + n + " - i < 16 ? (int)(" + n + " - i) : 16);\n}\n";
+  } else {
+    k.code = FunctionHead(ctx, details) + "  for (int32_t i = 0; i < " + n + "; ++i) out0[i] = " + table + "[" + x +
+             "[i] + 128];\n}\n";
+  }
+  k.inplace_ok = true;
+  return k;
+}
+
 Expected<Kernel> EmitInt8TableKernel(const KernelContext& ctx,
                                      const std::vector<std::string>& details) {
   EMBER_ASSIGN_OR_RETURN(const std::vector<int8_t> table, ReferenceInt8Table(ctx));
   const std::string name = ctx.consts.AddInt8(std::string(ir::OpIrName(ctx.node.op)) + "_table", table);
   std::vector<std::string> d = details;
   d.push_back(name + "[x + 128] is the reference result for input x (computed at compile time)");
-  Kernel k;
-  k.code = FunctionHead(ctx, d);
-  k.code += "  for (int32_t i = 0; i < " + CInt(ctx.graph.tensor(ctx.node.inputs[0]).num_elements()) +
-            "; ++i) out0[i] = " + name + "[" + OperandName(ctx, 0) + "[i] + 128];\n}\n";
-  k.inplace_ok = true;
-  return k;
+  return Int8TableLoopKernel(ctx, name, std::move(d));
 }
 
 std::string FloatClamp(const std::string& v, float lo, float hi, int indent) {

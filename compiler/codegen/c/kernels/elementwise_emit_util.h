@@ -78,7 +78,12 @@ std::string EmitStridedCopy(const LoopNest& nest, const std::string& dst, const 
 Expected<std::vector<int8_t>> ReferenceInt8Table(const KernelContext& ctx);
 
 // A complete kernel `out0[i] = table[in0[i] + 128]` over the node's elements
-// (in-place safe), with `details` in the head comment.
+// (in-place safe), with `details` in the head comment; `table` is the C
+// name of 256 int8 entries. Helium targets look up 16 elements per VLDRB
+// gather (ember_mve_lut16), the last block tail-predicated.
+Kernel Int8TableLoopKernel(const KernelContext& ctx, const std::string& table, std::vector<std::string> details);
+// Int8TableLoopKernel over the reference evaluator's table of the node
+// (ReferenceInt8Table).
 Expected<Kernel> EmitInt8TableKernel(const KernelContext& ctx,
                                      const std::vector<std::string>& details);
 
