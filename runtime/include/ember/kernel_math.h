@@ -128,6 +128,16 @@ static inline int32_t ember_requant_f32(int32_t acc, float scale, int32_t zp, in
   return ember_round_even_small(v) + zp;
 }
 
+/* ONNX Runtime's QLinearAdd of the raw int8 values a and b (ops/add.cc):
+ * fma(a, ra, fma(b, rb, fixed)) clamped to [lo, hi] (NaN to lo), rounded
+ * half to even. */
+static inline int32_t ember_qlinear_add(int32_t a, int32_t b, float ra, float rb, float fixed, float lo, float hi) {
+  float v = ember_fma_i8((float)a, ra, ember_fma_i8((float)b, rb, fixed));
+  v = v >= lo ? v : lo;
+  v = v > hi ? hi : v;
+  return ember_round_even_small(v);
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -138,12 +138,7 @@ static inline ember_v32 ember_mve_qlinear_add(ember_v32 a, ember_v32 b, float ra
   int i;
   __arm_vst1q_s32(x, a);
   __arm_vst1q_s32(y, b);
-  for (i = 0; i < 4; ++i) {
-    float v = ember_fma_i8((float)x[i], ra, ember_fma_i8((float)y[i], rb, fixed));
-    v = v >= lo ? v : lo;
-    v = v > hi ? hi : v;
-    x[i] = ember_round_even_small(v);
-  }
+  for (i = 0; i < 4; ++i) x[i] = ember_qlinear_add(x[i], y[i], ra, rb, fixed, lo, hi);
   return __arm_vld1q_s32(x);
 }
 static inline ember_v32 ember_mve_requant_f32(ember_v32 a, ember_v32 scale_bits, int32_t zp, int32_t lo, int32_t hi) {
@@ -311,12 +306,7 @@ static inline ember_v32 ember_mve_requant_f32_n(ember_v32 a, float scale, int32_
 static inline ember_v32 ember_mve_qlinear_add(ember_v32 a, ember_v32 b, float ra, float rb, float fixed, float lo,
                                               float hi) {
   int i;
-  for (i = 0; i < 4; ++i) {
-    float v = ember_fma_i8((float)a.v[i], ra, ember_fma_i8((float)b.v[i], rb, fixed));
-    v = v >= lo ? v : lo;
-    v = v > hi ? hi : v;
-    a.v[i] = ember_round_even_small(v);
-  }
+  for (i = 0; i < 4; ++i) a.v[i] = ember_qlinear_add(a.v[i], b.v[i], ra, rb, fixed, lo, hi);
   return a;
 }
 

@@ -86,11 +86,8 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
       if (auto k = MveAdd(ctx, v, details)) return *k;
       const std::string lo = CFloat(static_cast<float>(o.act.min)), hi = CFloat(static_cast<float>(o.act.max));
       body = [x, y, o, lo, hi](const std::vector<std::string>& i, int in) {
-        const std::string sp = Spaces(in);
-        return sp + "float v = ember_fma_i8((float)" + y + "[" + i[2] + "], " + CFloat(o.rb) + ", " + CFloat(o.fixed) +
-               ");\n" + sp + "v = ember_fma_i8((float)" + x + "[" + i[1] + "], " + CFloat(o.ra) + ", v);\n" + sp +
-               "v = v >= " + lo + " ? v : " + lo + ";\n" + sp + "v = v > " + hi + " ? " + hi + " : v;\n" + sp +
-               "out0[" + i[0] + "] = (int8_t)ember_round_even_small(v);\n";
+        return Spaces(in) + "out0[" + i[0] + "] = (int8_t)ember_qlinear_add(" + x + "[" + i[1] + "], " + y + "[" + i[2] +
+               "], " + CFloat(o.ra) + ", " + CFloat(o.rb) + ", " + CFloat(o.fixed) + ", " + lo + ", " + hi + ");\n";
       };
     } else {
     for (const std::string& d : AddSubInt8Details(p)) details.push_back(d);
