@@ -151,6 +151,18 @@ bool Pointwise(ir::OpKind op) {
   }
 }
 
+// lookup_table(x, table) -> out, named after the node it replaces.
+ir::Node LookupTableNode(const std::string& name, const std::string& function, ir::TensorId x, ir::TensorId table,
+                         ir::TensorId out) {
+  ir::Node lut;
+  lut.op = ir::OpKind::kLookupTable;
+  lut.name = name;
+  lut.attrs["function"] = function;
+  lut.inputs = {x, table};
+  lut.outputs = {out};
+  return lut;
+}
+
 bool HasWeights(ir::OpKind op) {
   return op == ir::OpKind::kConv2D || op == ir::OpKind::kDepthwiseConv2D || op == ir::OpKind::kFullyConnected;
 }
@@ -561,13 +573,7 @@ class QdqFolder {
 
     const auto table = AddTable(*x, {&g_.nodes[static_cast<size_t>(dqi)], &n, &quant});
     if (!table) return false;
-    ir::Node lut;
-    lut.op = ir::OpKind::kLookupTable;
-    lut.name = n.name;
-    lut.attrs["function"] = std::string(ir::OpIrName(n.op));
-    lut.inputs = {*x, *table};
-    lut.outputs = {yq};
-    g_.nodes[i] = std::move(lut);
+    g_.nodes[i] = LookupTableNode(n.name, ir::OpIrName(n.op), *x, *table, yq);
     g_.nodes.erase(g_.nodes.begin() + static_cast<std::ptrdiff_t>(qi));
     return true;
   }
@@ -610,14 +616,8 @@ class QdqFolder {
       t.name = UniqueName(g_, t.name + "/requantized");
       t.data.reset();
       t.quant = g_.tensor(yq).quant;
-      ir::Node lut;
-      lut.op = ir::OpKind::kLookupTable;
-      lut.name = n.name;
-      lut.attrs["function"] = std::string("requantization");
-      lut.inputs = {x, *table};
-      lut.outputs = {g_.AddTensor(std::move(t))};
-      folded.inputs[k] = lut.outputs[0];
-      tables.push_back(std::move(lut));
+      folded.inputs[k] = g_.AddTensor(std::move(t));
+      tables.push_back(LookupTableNode(n.name, "requantization", x, *table, folded.inputs[k]));
     }
     folded.outputs[0] = yq;
     folded.attrs.erase("int8_semantics");
