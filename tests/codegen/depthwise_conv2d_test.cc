@@ -315,7 +315,7 @@ void ExpectVariantsMatchOnBoard(const std::string& target, const std::string& bo
   const std::vector<IsaCase> cases = IsaCases();
   std::string src =
       "#include <stdint.h>\n#include <string.h>\n#include <math.h>\n#include \"platform.h\"\n"
-      "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n\n";
+      "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n#include \"ember/mve.h\"\n\n";
   std::string body;
   auto bytes = [](const std::vector<uint8_t>& b) {
     std::string s;

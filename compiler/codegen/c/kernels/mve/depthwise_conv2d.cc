@@ -185,7 +185,6 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
   }
   Kernel k;
   k.code = p.comment + DwAccessOrderComment(8) + " */\n#include \"ember/dsp_dw.h\"\n" +
-           (nm.ort ? "#include \"ember/mve.h\"\n" : "") +
            DwSharedKernel(ctx.fn_name, KernelParams(ctx, 0),
                           DwPixelLoops(p, [&](bool interior) { return PixelBody(p, nm, interior, zpad); }),
                           tables, ShareGroupOf(ctx, ctx.node_index));
