@@ -3,8 +3,8 @@
 // and the Reduce functions built on it, ReduceMin, ArgMax (int64 index, cast
 // to int32 and to float), the comparisons, Where, Not/And/Or, Max/Min/Sum/
 // Mean, Abs/Neg/Sqrt/Exp/Log/Reciprocal, Elu (alpha 1: elu; alpha 2: composed),
-// a run-time Cast, MatMul of 3-D operands (batch_matmul) and linear Resize
-// (resize_bilinear): the host build of the generated float C equals
+// a run-time Cast, MatMul of 3-D operands (batch_matmul), linear Resize
+// (resize_bilinear) and nearest Resize as gathers: the host build of the generated float C equals
 // `ember eval` byte for byte. The same models and a small CNN of them
 // (onnx_op_models.h) compiled for cortex-m4 and run on the emulated
 // Cortex-M4 (QEMU mps2-an386) are within 1e-4 of `ember eval` relative to the
@@ -93,6 +93,62 @@ std::vector<uint8_t> ResizeModel() {
       .Str("coordinate_transformation_mode", "asymmetric");
   b.Output("y");
   return b.Bytes();
+}
+
+// Nearest Resize with mappings TFLite's operator does not have (gathers of
+// rows and columns): a downscale by 0.6 (half_pixel), an upscale to 7x5
+// (align_corners + floor), and one of the columns only (asymmetric +
+// round_prefer_ceil).
+std::vector<uint8_t> NearestResizeModel() {
+  OnnxBuilder b(13);
+  b.Input("x", {1, 2, 5, 6});
+  b.Init("scales", {4}, {1.0f, 1.0f, 0.6f, 0.6f});
+  b.InitInt64("up", {4}, {1, 2, 7, 5});
+  b.InitInt64("wide", {4}, {1, 2, 7, 8});
+  b.Node("Resize", {"x", "", "scales"}, {"d"});  // [1,2,3,3]
+  b.Node("Resize", {"d", "", "", "up"}, {"u"})
+      .Str("coordinate_transformation_mode", "align_corners")
+      .Str("nearest_mode", "floor");
+  b.Node("Resize", {"u", "", "", "wide"}, {"y"})
+      .Str("coordinate_transformation_mode", "asymmetric")
+      .Str("nearest_mode", "round_prefer_ceil");
+  b.Output("y");
+  return b.Bytes();
+}
+
+TEST(OnnxMathOps, NearestResizeAsGathersRunsLikeTheReference) {
+  ExpectRunEqualsEval(NearestResizeModel(), true, 3, ".onnx");
+}
+
+// The same in a QDQ model: the gathers move int8 values (fold-qdq), and the
+// compiled int8 C equals `ember eval`.
+TEST(OnnxMathOps, QdqNearestResizeAsGathersIsInt8) {
+  OnnxBuilder b(13);
+  b.Input("x", {1, 2, 5, 6});
+  b.Init("s", {}, {0.05f});
+  auto* zp = b.InitProto();
+  zp->set_name("z");
+  zp->set_data_type(pb::TensorProto::INT8);
+  zp->add_int32_data(3);
+  b.Init("scales", {4}, {1.0f, 1.0f, 0.6f, 0.6f});
+  b.Node("QuantizeLinear", {"x", "s", "z"}, {"xq"});
+  b.Node("DequantizeLinear", {"xq", "s", "z"}, {"xd"});
+  b.Node("Resize", {"xd", "", "scales"}, {"r"});
+  b.Node("QuantizeLinear", {"r", "s", "z"}, {"rq"});
+  b.Node("DequantizeLinear", {"rq", "s", "z"}, {"y"});
+  b.Output("y");
+  const std::string dir = TempDir();
+  WriteFile(dir + "/m.onnx", b.Bytes());
+  const CliResult ir = RunCli({"inspect", dir + "/m.onnx"});
+  ASSERT_EQ(ir.exit_code, 0) << ir.err;
+  size_t gathers = 0;
+  for (size_t at = ir.out.find("gather("); at != std::string::npos; at = ir.out.find("gather(", at + 1)) {
+    ++gathers;
+    const size_t eol = ir.out.find('\n', at);
+    EXPECT_NE(ir.out.substr(at, eol - at).find(": i8"), std::string::npos) << ir.out;
+  }
+  EXPECT_EQ(gathers, 2u) << ir.out;
+  ExpectRunEqualsEval(b.Bytes(), true, 3, ".onnx");
 }
 
 TEST(OnnxMathOps, FloatMathAndLogicRunLikeTheReference) { ExpectRunEqualsEval(MathModel(), true, 3, ".onnx"); }

@@ -1,6 +1,8 @@
 // ONNX operators that map onto the IR operators sub, div, leaky_relu, prelu,
 // clip, hard_sigmoid, transpose_conv, resize_nearest_neighbor, reduce_max,
-// split, depth_to_space, space_to_depth and resize_bilinear (linear Resize). They are looked up by IR name, so a build without one of them
+// split, depth_to_space, space_to_depth and resize_bilinear (linear Resize;
+// a nearest Resize TFLite has no mapping for becomes gathers). They are looked
+// up by IR name, so a build without one of them
 // reports the ONNX operator as unsupported (E1006) instead.
 #include <algorithm>
 #include <cmath>
@@ -148,9 +150,93 @@ Status ConvertResizeLinear(Context& ctx, const NodeRef& ref, ir::TensorId x, con
   return Bind(ctx, ref, yt);
 }
 
-// Resize in nearest mode over H and W of an NCHW tensor, when the ONNX
-// coordinate mapping is one TFLite's RESIZE_NEAREST_NEIGHBOR has; linear
-// mode above.
+// The input index each output index of one axis reads in ONNX's nearest
+// Resize, as the ONNX reference implementation computes it (in double, with
+// the given scale, or O/I for `sizes`): the original coordinate x from
+// coordinate_transformation_mode, then floor(x) or floor(x) + 1 by
+// nearest_mode (x itself when it is an integer), clamped into [0, I).
+// Empty for a mapping it does not know.
+std::vector<int64_t> NearestIndices(int64_t in, int64_t out, double scale, const std::string& ctm,
+                                    const std::string& nm) {
+  const double width = scale * static_cast<double>(in);  // ONNX's (unfloored) output width
+  std::vector<int64_t> idx;
+  for (int64_t o = 0; o < out; ++o) {
+    const double od = static_cast<double>(o);
+    double x = 0.0;
+    if (ctm == "half_pixel") {
+      x = (od + 0.5) / scale - 0.5;
+    } else if (ctm == "pytorch_half_pixel") {
+      x = width == 1.0 ? -0.5 : (od + 0.5) / scale - 0.5;
+    } else if (ctm == "align_corners") {
+      x = width == 1.0 ? 0.0 : od * static_cast<double>(in - 1) / (width - 1.0);
+    } else if (ctm == "asymmetric") {
+      x = od / scale;
+    } else if (ctm == "tf_half_pixel_for_nn") {
+      x = (od + 0.5) / scale;
+    } else {
+      return {};
+    }
+    const double fl = std::floor(x);
+    const double r = x - fl;
+    bool up = false;
+    if (r != 0.0) {
+      if (nm == "round_prefer_floor") {
+        up = r > 0.5;
+      } else if (nm == "round_prefer_ceil") {
+        up = r >= 0.5;
+      } else if (nm == "ceil") {
+        up = true;
+      } else if (nm != "floor") {
+        return {};
+      }
+    }
+    const double pick = std::clamp(fl + (up ? 1.0 : 0.0), 0.0, static_cast<double>(in - 1));
+    idx.push_back(static_cast<int64_t>(pick));
+  }
+  return idx;
+}
+
+// A nearest Resize whose coordinate mapping TFLite's RESIZE_NEAREST_NEIGHBOR
+// does not have: NHWC gathers of rows (axis 1) and columns (axis 2) with the
+// index maps of NearestIndices, between transposes. Exact for any mapping;
+// an axis whose map is the identity gets no gather.
+Status ConvertResizeByGather(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::Shape& in,
+                             const ir::Shape& out, const std::vector<double>& scales, const std::string& ctm,
+                             const std::string& nm) {
+  std::vector<int64_t> maps[2];
+  for (size_t a = 2; a < 4; ++a) {
+    const double scale = scales.empty() ? static_cast<double>(out[a]) / static_cast<double>(in[a]) : scales[a];
+    maps[a - 2] = NearestIndices(in[a], out[a], scale, ctm, nm);
+    if (maps[a - 2].empty()) {
+      return UnsupportedAttr(ctx, ref, "coordinate_transformation_mode '" + ctm + "' with nearest_mode '" + nm + "'",
+                             "ember's nearest Resize takes the coordinate modes half_pixel, pytorch_half_pixel, "
+                             "align_corners, asymmetric and tf_half_pixel_for_nn with the nearest modes "
+                             "round_prefer_floor, round_prefer_ceil, floor and ceil");
+    }
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, ToNhwc(ctx, ref, x));
+  const std::string name = OutputName(ref, 0);
+  for (size_t k = 0; k < 2; ++k) {
+    const std::vector<int64_t>& m = maps[k];
+    bool identity = static_cast<int64_t>(m.size()) == in[k + 2];
+    for (size_t i = 0; identity && i < m.size(); ++i) identity = m[i] == static_cast<int64_t>(i);
+    if (identity) continue;
+    ConstTensor c;
+    c.elem_type = pb::TensorProto::INT32;
+    c.shape = {static_cast<int64_t>(m.size())};
+    c.i = m;
+    const char* what = k == 0 ? "_rows" : "_cols";
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId indices, AddConst(ctx, name + what + "_indices", c));
+    const auto axis = static_cast<int64_t>(k + 1);
+    EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, ir::OpKind::kGather, {y, indices}, {{"axis", axis}}, name + what));
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, name));
+  return Bind(ctx, ref, yt);
+}
+
+// Resize in nearest mode over H and W of an NCHW tensor: TFLite's
+// RESIZE_NEAREST_NEIGHBOR where the ONNX coordinate mapping is one it has,
+// else gathers (above); linear mode as resize_bilinear.
 Status ConvertResize(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
   const ir::Shape in = ctx.graph.tensor(x).shape;
@@ -190,9 +276,7 @@ Status ConvertResize(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   } else if ((ctm == "half_pixel" || ctm == "pytorch_half_pixel") && nm == "round_prefer_floor" && integer_up) {
     // For an integer upscale, (o + 0.5)/s - 0.5 rounds to floor(o / s).
   } else {
-    return UnsupportedAttr(ctx, ref, "coordinate_transformation_mode '" + ctm + "' with nearest_mode '" + nm + "'",
-                           "ember's nearest resize maps asymmetric+floor, align_corners+round_prefer_ceil, "
-                           "tf_half_pixel_for_nn+floor, and half_pixel for integer upscales");
+    return ConvertResizeByGather(ctx, ref, x, in, out, scale_values, ctm, nm);
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, ToNhwc(ctx, ref, x));
   const std::string name = OutputName(ref, 0);

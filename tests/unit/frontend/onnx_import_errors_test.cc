@@ -119,6 +119,17 @@ TEST(OnnxImportErrors, FormsTheIrOperatorsDoNotComputeAreRefused) {
   }
   {
     OnnxBuilder b;
+    b.Input("x", {1, 2, 4, 4});
+    b.InitInt64("sizes", {4}, {1, 2, 3, 3});
+    b.Node("Resize", {"x", "", "", "sizes"}, {"y"}, "crop").Str("coordinate_transformation_mode", "tf_crop_and_resize");
+    b.Output("y");
+    cases.push_back({"nearest tf_crop_and_resize", b.Bytes(),
+                     "'crop' (Resize, opset 13): coordinate_transformation_mode 'tf_crop_and_resize' with nearest_mode "
+                     "'round_prefer_floor'",
+                     "round_prefer_ceil, floor and ceil"});
+  }
+  {
+    OnnxBuilder b;
     b.Input("x", {4});
     b.Input("w", {4, 3});
     b.Node("MatMul", {"x", "w"}, {"y"}, "vec");

@@ -536,6 +536,55 @@ TEST(OnnxImportExt, ResizeNearestIntegerUpscale) {
 }
 
 
+// Nearest Resize mappings TFLite's operator does not have become gathers of
+// rows and columns with index maps from ONNX's formulas (x = original
+// coordinate, then nearest_mode, clamped); an identity map gets no gather.
+TEST(OnnxImportExt, ResizeNearestOtherMappingsBecomeGathers) {
+  struct Case {
+    const char* ctm;
+    const char* nm;
+    std::vector<int64_t> sizes;  // empty: scales 0.6 on H and W
+    std::vector<float> want;
+    size_t gathers;
+  };
+  const std::vector<Case> cases = {
+      // x = (o + 0.5) / 0.6 - 0.5: rows {0.33} -> 0; columns {0.33, 2.0} -> 0, 2
+      {"half_pixel", "round_prefer_floor", {}, {1, 3}, 2},
+      // 2 -> 3: x = o * 1 / 2 = 0, 0.5, 1: floor -> 0, 0, 1
+      {"align_corners", "floor", {1, 1, 3, 3}, {1, 1, 2, 1, 1, 2, 5, 5, 6}, 2},
+      // x = (o + 0.5) / 1.5 - 0.5 = -0.17, 0.5, 1.17: ceil -> 0, 1, 2 (clamped to 1)
+      {"half_pixel", "ceil", {1, 1, 3, 3}, {1, 2, 2, 5, 6, 6, 5, 6, 6}, 2},
+      // rows: scale 1, identity; columns 2 -> 3: x = o / 1.5 = 0, 0.67, 1.33: round_prefer_ceil -> 0, 1, 1
+      {"asymmetric", "round_prefer_ceil", {1, 1, 2, 3}, {1, 2, 2, 5, 6, 6}, 1},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.ctm) + " + " + c.nm);
+    OnnxBuilder b;
+    if (c.sizes.empty()) {
+      b.Input("x", {1, 1, 2, 4});
+      b.Init("roi", {0}, {});
+      b.Init("scales", {4}, {1.0f, 1.0f, 0.6f, 0.6f});
+    } else {
+      b.Input("x", {1, 1, 2, 2});
+      b.InitInt64("sizes", {4}, c.sizes);
+    }
+    const std::vector<std::string> in = c.sizes.empty() ? std::vector<std::string>{"x", "roi", "scales"}
+                                                        : std::vector<std::string>{"x", "", "", "sizes"};
+    b.Node("Resize", in, {"y"}).Str("coordinate_transformation_mode", c.ctm).Str("nearest_mode", c.nm);
+    b.Output("y");
+    const ir::Graph g = MustImport(b.Bytes());
+    size_t gathers = 0;
+    for (const ir::Node& n : g.nodes) {
+      gathers += n.op == OpKind::kGather;
+      EXPECT_NE(n.op, OpKind::kResizeNearestNeighbor);
+    }
+    EXPECT_EQ(gathers, c.gathers);
+    const std::vector<float> x = c.sizes.empty() ? std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8}
+                                                 : std::vector<float>{1, 2, 5, 6};
+    ExpectNear(Eval(g, x), c.want);
+  }
+}
+
 // Opset 18 moved the axes of the Reduce operators and of Pad into inputs;
 // libonnx 1.12's checker knows only the older forms, so the importer rewrites
 // them first (import_opset18.cc).
