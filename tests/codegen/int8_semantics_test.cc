@@ -5,16 +5,20 @@
 // arm-none-eabi-gcc for Cortex-M4 (the Helium conv2d and fully_connected
 // forms are in mve_gemm_test.cc). The emulated
 // Cortex-M4 runs of the QDQ models (tests/e2e/onnx_models_test.cc) check the
-// device build bit for bit.
+// device build bit for bit; the device's one-instruction rounding (VCVTR) is
+// checked against the host form on a grid of ties and saturating operands
+// on the emulated Cortex-M4 and M33.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "codegen/kernel_case.h"
+#include "e2e/qemu_util.h"
 // The runtime header itself, for its host fallback of the fused multiply-add.
 #include "../runtime/include/ember/kernel_math.h"
 
@@ -192,6 +196,107 @@ TEST(Int8SemanticsRuntime, HostFusedMultiplyAddEqualsFmaf) {
     ++checked;
   }
   EXPECT_EQ(checked, 2000000);
+}
+
+// The C source of the operand grid both sides run ember_requant_f32 and
+// ember_qlinear_add over: accumulators around the ties of scales 1/2, 1/4
+// and 3/2, the int32 extremes and large values that saturate, scales that
+// leave no tie, zero points and fused ranges (none, relu, relu6-like);
+// QLinearAdd with factors and addends that make ties and out-of-range sums.
+// Each result goes through emit(int32_t).
+const char* kRoundingGrid = R"(
+static const int32_t kAcc[] = {0, 1, -1, 2, -2, 3, -3, 5, -5, 7, -7, 101, -101, 254, -254, 255, -255, 256, -256,
+                               257, -257, 509, -509, 511, -511, 513, -513, 1023, -1025, 4194303, -4194305,
+                               8388607, -8388609, 16777217, -16777219, 2147483647, -2147483647 - 1};
+static const float kScale[] = {0.5f, 0.25f, 1.5f, 0.0123f, 0.333333343f, 1.0f, 3.75f, 1e-6f, 1e6f};
+static const int32_t kZp[] = {-128, -5, 0, 17, 127};
+static const int8_t kA[] = {-128, -127, -64, -3, -1, 0, 1, 3, 63, 126, 127};
+static const float kRatio[] = {0.5f, -0.5f, 0.25f, 1.5f, 0.75f, 0.0390625f, 2.5f};
+static const float kFixed[] = {0.0f, 0.5f, -0.5f, 3.25f, -100.5f};
+static void run_grid(void) {
+  unsigned i, j, k, r, z;
+  for (i = 0; i < sizeof kAcc / sizeof kAcc[0]; ++i)
+    for (j = 0; j < sizeof kScale / sizeof kScale[0]; ++j)
+      for (z = 0; z < sizeof kZp / sizeof kZp[0]; ++z) {
+        const int32_t zp = kZp[z];
+        emit(ember_requant_f32(kAcc[i], kScale[j], zp, -128, 127));
+        emit(ember_requant_f32(kAcc[i], kScale[j], zp, zp, 127));
+        emit(ember_requant_f32(kAcc[i], kScale[j], zp, zp > -100 ? zp - 100 : -128, zp < 90 ? zp + 37 : 127));
+      }
+  for (i = 0; i < sizeof kA / sizeof kA[0]; ++i)
+    for (j = 0; j < sizeof kA / sizeof kA[0]; ++j)
+      for (r = 0; r < sizeof kRatio / sizeof kRatio[0]; ++r)
+        for (k = 0; k < sizeof kFixed / sizeof kFixed[0]; ++k) {
+          emit(ember_qlinear_add(kA[i], kA[j], kRatio[r], kRatio[(r + 3) % 7], kFixed[k], -128.0f, 127.0f));
+          emit(ember_qlinear_add(kA[i], kA[j], kRatio[r], kRatio[(r + 1) % 7], kFixed[k], -20.0f, 127.0f));
+        }
+}
+)";
+
+// The grid run on the host (the portable float clamp and 1.5 * 2^23
+// rounding of kernel_math.h), compiled by the host's C compiler as C99, as
+// the device build compiles it.
+std::vector<int32_t> HostGrid() {
+  const std::string dir = TempDir();
+  const std::string src = std::string("#include <stdio.h>\n#include \"ember/kernel_math.h\"\n"
+                                      "static void emit(int32_t v) { printf(\"%d\\n\", (int)v); }\n") +
+                          kRoundingGrid + "int main(void) { run_grid(); return 0; }\n";
+  WriteFile(dir + "/grid.c", std::vector<uint8_t>(src.begin(), src.end()));
+  const auto built = qemu::Run("cc -std=c99 -O2 -I" + qemu::Quote(std::string(EMBER_SOURCE_DIR) + "/runtime/include") +
+                               " -o " + qemu::Quote(dir + "/grid") + " " + qemu::Quote(dir + "/grid.c"));
+  EXPECT_EQ(built.exit_code, 0) << built.output;
+  const auto ran = qemu::Run(qemu::Quote(dir + "/grid"));
+  EXPECT_EQ(ran.exit_code, 0) << ran.output;
+  std::vector<int32_t> v;
+  std::istringstream in(ran.output);
+  for (int x = 0; in >> x;) {
+    EXPECT_TRUE(x >= -128 && x <= 127) << x;
+    v.push_back(x);
+  }
+  return v;
+}
+
+// ONNX Runtime's requantization and QLinearAdd on the emulated Cortex-M4
+// (VCVTR: round by FPSCR, nearest even) and Cortex-M33 (FPv5) equal the host's
+// portable form on every operand of the grid: ties, saturation, zero points,
+// fused ranges.
+TEST(Int8SemanticsRuntime, DeviceRoundingEqualsHostOnTiesAndSaturation) {
+  EMBER_REQUIRE_QEMU_TOOLS();
+  const std::vector<int32_t> want = HostGrid();
+  ASSERT_GT(want.size(), 3000u);
+  const std::string src = std::string("#include <stdint.h>\n#include \"ember/kernel_math.h\"\n#include \"platform.h\"\n"
+                                      "#if !EMBER_HAVE_VCVT_RNE\n#error \"built without the VCVTR rounding\"\n#endif\n"
+                                      "static uint8_t buf[16384];\nstatic unsigned n;\n"
+                                      "static void emit(int32_t v) { buf[n++ % sizeof buf] = (uint8_t)v; }\n") +
+                          kRoundingGrid +
+                          "int main(void) {\n  run_grid();\n  ember_cm_print(\"grid \");\n"
+                          "  ember_cm_print_hex(buf, n < sizeof buf ? n : sizeof buf);\n  ember_cm_print(\"\\n\");\n"
+                          "  ember_cm_exit(0);\n}\n";
+  ASSERT_LE(want.size(), 16384u);
+  const std::string dir = TempDir();
+  WriteFile(dir + "/grid_fw.c", std::vector<uint8_t>(src.begin(), src.end()));
+  for (const char* board : {"mps2-an386", "mps2-an505"}) {
+    SCOPED_TRACE(board);
+    const std::string elf = dir + "/grid_" + board + ".elf";
+    const auto built = qemu::Build("--app " + qemu::Quote(dir + "/grid_fw.c") + " " + board + " " + qemu::Quote(elf));
+    ASSERT_EQ(built.exit_code, 0) << built.output;
+    const auto ran = qemu::Emulate(elf, board, 60);
+    ASSERT_EQ(ran.exit_code, 0) << ran.output;
+    const size_t at = ran.output.find("grid ");
+    ASSERT_NE(at, std::string::npos) << ran.output;
+    std::istringstream ls(ran.output.substr(at + 5));
+    std::string hex;
+    ls >> hex;
+    ASSERT_EQ(hex.size(), 2 * want.size());
+    size_t bad = 0;
+    for (size_t i = 0; i < want.size() && bad < 8; ++i) {
+      const auto got = static_cast<int8_t>(std::stoul(hex.substr(2 * i, 2), nullptr, 16));
+      if (got != static_cast<int8_t>(want[i])) {
+        ADD_FAILURE() << "result " << i << ": host " << want[i] << ", " << board << " " << int(got);
+        ++bad;
+      }
+    }
+  }
 }
 
 }  // namespace

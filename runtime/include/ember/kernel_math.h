@@ -117,25 +117,52 @@ static inline float ember_fma_i8(float a, float b, float c) {
 }
 #endif
 
+/* A float rounded half to even to int32 (saturating) in one instruction
+ * where the core has a single-precision FPU: VCVTR, which rounds by the
+ * FPSCR rounding mode, round to nearest even at reset (ember never changes
+ * it; an application that does must restore it around a model run). For
+ * clamps to integer bounds, rounding first and clamping the integer gives
+ * what clamping the float and rounding gives (rounding is monotonic and
+ * leaves integers as they are). Not for NaN. */
+#if defined(__GNUC__) && defined(__arm__) && defined(__ARM_FP) && (__ARM_FP & 4)
+#define EMBER_HAVE_VCVT_RNE 1
+static inline int32_t ember_vcvt_rne(float v) {
+  float r;
+  int32_t i;
+  __asm__("vcvtr.s32.f32 %0, %1" : "=t"(r) : "t"(v));
+  memcpy(&i, &r, sizeof i);
+  return i;
+}
+#endif
+
 /* MlasRequantizeOutput: clamp(float(acc) * scale, lo - zp, hi - zp) rounded
- * half to even, plus zp. NaN goes to lo (as _mm_max_ps). */
+ * half to even, plus zp. NaN goes to lo (as _mm_max_ps); float(acc) * scale
+ * is never NaN for a finite scale. */
 static inline int32_t ember_requant_f32(int32_t acc, float scale, int32_t zp, int32_t lo, int32_t hi) {
   float v = (float)acc * scale;
+#ifdef EMBER_HAVE_VCVT_RNE
+  return ember_clamp_i32(ember_vcvt_rne(v), lo - zp, hi - zp) + zp;
+#else
   const float flo = (float)(lo - zp);
   const float fhi = (float)(hi - zp);
   v = v >= flo ? v : flo;
   v = v > fhi ? fhi : v;
   return ember_round_even_small(v) + zp;
+#endif
 }
 
 /* ONNX Runtime's QLinearAdd of the raw int8 values a and b (ops/add.cc):
- * fma(a, ra, fma(b, rb, fixed)) clamped to [lo, hi] (NaN to lo), rounded
- * half to even. */
+ * fma(a, ra, fma(b, rb, fixed)) clamped to [lo, hi] (integers; NaN to lo,
+ * which finite int8 operands and factors never give), rounded half to even. */
 static inline int32_t ember_qlinear_add(int32_t a, int32_t b, float ra, float rb, float fixed, float lo, float hi) {
   float v = ember_fma_i8((float)a, ra, ember_fma_i8((float)b, rb, fixed));
+#ifdef EMBER_HAVE_VCVT_RNE
+  return ember_clamp_i32(ember_vcvt_rne(v), (int32_t)lo, (int32_t)hi);
+#else
   v = v >= lo ? v : lo;
   v = v > hi ? hi : v;
   return ember_round_even_small(v);
+#endif
 }
 
 #ifdef __cplusplus
