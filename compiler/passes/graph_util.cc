@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <queue>
 #include <set>
 
@@ -147,11 +148,24 @@ void SortNodes(ir::Graph& g) {
   const std::vector<int> prod = ComputeProducers(g);
   std::vector<int> pending(n, 0);
   std::vector<std::vector<size_t>> users(n);
+  // The nodes other than assign_variable that read each variable: its
+  // assign_variable comes after all of them (ir::Verify, E0241), although
+  // no tensor links them.
+  std::map<ir::TensorId, std::vector<int>> readers;
+  for (size_t i = 0; i < n; ++i) {
+    if (g.nodes[i].op == ir::OpKind::kAssignVariable) continue;
+    for (ir::TensorId t : g.nodes[i].inputs)
+      if (t >= 0 && static_cast<size_t>(t) < g.tensors.size() && g.tensors[static_cast<size_t>(t)].is_variable)
+        readers[t].push_back(static_cast<int>(i));
+  }
   for (size_t i = 0; i < n; ++i) {
     std::set<int> deps;
     for (ir::TensorId t : g.nodes[i].inputs)
       if (t >= 0 && static_cast<size_t>(t) < prod.size() && prod[static_cast<size_t>(t)] >= 0)
         deps.insert(prod[static_cast<size_t>(t)]);
+    if (g.nodes[i].op == ir::OpKind::kAssignVariable && !g.nodes[i].inputs.empty()) {
+      if (auto it = readers.find(g.nodes[i].inputs[0]); it != readers.end()) deps.insert(it->second.begin(), it->second.end());
+    }
     deps.erase(static_cast<int>(i));
     pending[i] = static_cast<int>(deps.size());
     for (int d : deps) users[static_cast<size_t>(d)].push_back(i);

@@ -54,7 +54,8 @@ ir::Tensor TransposeConstant(const ir::Tensor& t, const std::vector<int64_t>& pe
 
 // Restores a topological node order, stably: among the nodes whose operands
 // are ready, the one earliest in g.nodes runs first, so a graph already in
-// order keeps it. Nodes in a cycle (a pass bug) are kept at the end, in order,
+// order keeps it. An assign_variable waits for every other reader of its
+// variable. Nodes in a cycle (a pass bug) are kept at the end, in order,
 // for the verifier to report.
 void SortNodes(ir::Graph& g);
 // Which tensor ids some node, graph input or graph output references.

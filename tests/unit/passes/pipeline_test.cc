@@ -71,5 +71,30 @@ TEST(Pipeline, TfliteModelsOfSharedAreUnchanged) {
   }
 }
 
+// SortNodes (run after every pass) keeps an assign_variable after every other
+// reader of its variable, although no tensor links them: here the reader's
+// operand is produced after both in the node list, as a pass that adds
+// nodes at the end leaves it.
+TEST(Pipeline, SortNodesKeepsAVariablesAssignAfterItsReaders) {
+  ir::Graph g = ParseValid(R"(graph "g" {
+  input %x : f32[1,2]
+  var %s : f32[1,2]
+  const %z : f32[1,2] = hex"0000000000000000"
+  %r = relu(%x) : f32[1,2]
+  %y = add(%r, %s) : f32[1,2]
+  () = assign_variable(%s, %z)
+  output %y
+}
+)");
+  ASSERT_EQ(g.nodes.size(), 3u);
+  std::swap(g.nodes[0], g.nodes[2]);  // assign, add, relu
+  std::swap(g.nodes[0], g.nodes[1]);  // add, assign, relu
+  SortNodes(g);
+  ASSERT_TRUE(ir::Verify(g).ok()) << ir::Verify(g).ToString() << "\n" << ir::Print(g);
+  EXPECT_EQ(g.nodes[0].op, ir::OpKind::kRelu);
+  EXPECT_EQ(g.nodes[1].op, ir::OpKind::kAdd);
+  EXPECT_EQ(g.nodes[2].op, ir::OpKind::kAssignVariable);
+}
+
 }  // namespace
 }  // namespace ember::passes::test
