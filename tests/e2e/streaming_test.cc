@@ -15,8 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "e2e/onnx_op_models.h"
 #include "e2e/tflm_util.h"
 #include "frontend/tflite/builder.h"
+#include "frontend/onnx/import.h"
 #include "frontend/tflite/import.h"
 #include "ir/printer.h"
 #include "ir/verifier.h"
@@ -278,6 +280,30 @@ TEST(Streaming, LstmInt8TimeMajorStateKeptAcrossRunsLikeTheReference) {
 TEST(Streaming, LstmFloatStateKeptAcrossRunsLikeTheReference) {
   ExpectModelStreamMatchesReference(LstmModel(false, false), false, 64);
   ExpectModelStreamMatchesReference(LstmModel(false, true), false, 64);
+}
+
+// An ONNX LSTM starts every run from its initial states (onnx_lstm_test.cc):
+// its generated C, run on A, B, A in one process, gives each input's
+// output of a fresh evaluation; the state region holds the two states of
+// each direction (bidirectional: four f32[2,4] variables, 32 bytes each).
+TEST(Streaming, OnnxLstmRunsStartFromTheInitialStates) {
+  const std::string dir = TempDir();
+  const std::vector<uint8_t> model = OnnxLstmModel(0);
+  WriteFile(dir + "/lstm.onnx", model);
+  auto g = frontend::onnx::ImportOnnx(model, "lstm.onnx");
+  ASSERT_TRUE(g.ok()) << g.diag().ToString();
+  const size_t in_bytes = static_cast<size_t>(g->tensor(g->inputs[0]).size_bytes());
+  const size_t out_bytes = static_cast<size_t>(g->tensor(g->outputs[0]).size_bytes());
+  const std::vector<std::vector<uint8_t>> inputs = {Floats(in_bytes / 4, 1), Floats(in_bytes / 4, 2),
+                                                    Floats(in_bytes / 4, 1)};
+  std::string want;
+  for (size_t k : {0, 1, 2, 0}) {
+    auto r = ops::EvaluateGraph(*g, {inputs[k]});
+    ASSERT_TRUE(r.ok()) << r.diag().ToString();
+    want += Hex(r->outputs[0]) + "\n";
+  }
+  want += "state 128\n";
+  EXPECT_EQ(RunGenerated(dir, dir + "/lstm.onnx", inputs, out_bytes, "x", "y"), want);
 }
 
 // TFLite resource variables (VAR_HANDLE, READ/ASSIGN_VARIABLE, CALL_ONCE):

@@ -30,6 +30,11 @@ class OnnxNode {
     for (int64_t x : v) a->add_ints(x);
     return *this;
   }
+  OnnxNode& Strs(const std::string& name, const std::vector<std::string>& v) {
+    auto* a = Add(name, ::onnx::AttributeProto::STRINGS);
+    for (const std::string& x : v) a->add_strings(x);
+    return *this;
+  }
   OnnxNode& Tensor(const std::string& name, const ::onnx::TensorProto& t) {
     auto* a = Add(name, ::onnx::AttributeProto::TENSOR);
     *a->mutable_t() = t;

@@ -154,7 +154,8 @@ bool IsImportedOp(const std::string& op) {
       {"LeakyRelu", "leaky_relu"}, {"PRelu", "prelu"}, {"HardSigmoid", "hard_sigmoid"},
       {"ConvTranspose", "transpose_conv"}, {"Resize", "resize_nearest_neighbor"},
       {"GlobalMaxPool", "reduce_max"}, {"ReduceMax", "reduce_max"}, {"Split", "split"},
-      {"DepthToSpace", "depth_to_space"}, {"SpaceToDepth", "space_to_depth"}};
+      {"DepthToSpace", "depth_to_space"}, {"SpaceToDepth", "space_to_depth"},
+      {"LSTM", "unidirectional_sequence_lstm"}};
   if (kOps.count(op) || IsQOperatorOp(op) || IsMathOp(op)) return true;
   auto it = kExt.find(op);
   return it != kExt.end() && IrOp(it->second).has_value();
@@ -313,6 +314,10 @@ Status ConvertNodes(Context& ctx, const pb::GraphProto& g) {
 Status ConvertGraphOutputs(Context& ctx, const pb::GraphProto& g) {
   for (const auto& out : g.output()) {
     auto it = ctx.values.find(out.name());
+    if (auto u = ctx.unavailable.find(out.name()); it == ctx.values.end() && u != ctx.unavailable.end()) {
+      return FileError(ctx, kUnsupportedAttr, ExitCode::kUnsupported, "graph output '" + out.name() + "' is " + u->second.first,
+                       u->second.second);
+    }
     if (it == ctx.values.end()) {
       return FileError(ctx, kDataflow, ExitCode::kFailure, "graph output '" + out.name() + "' is not produced by any node", kReexport);
     }
@@ -350,12 +355,14 @@ Status ConvertGraphOutputs(Context& ctx, const pb::GraphProto& g) {
 
 // Drops nodes whose outputs nobody reads (e.g. the dequantize of weights that
 // were permuted before dequantizing instead) and tensors nothing refers to,
-// keeping the order of the rest.
+// keeping the order of the rest. An assign_variable (no outputs: it writes
+// its variable) stays.
 void PruneUnused(ir::Graph& g) {
   std::vector<char> used(g.tensors.size(), 0);
   for (ir::TensorId id : g.outputs) used[static_cast<size_t>(id)] = 1;
   std::vector<char> keep(g.nodes.size(), 0);
   for (size_t k = g.nodes.size(); k-- > 0;) {
+    keep[k] = g.nodes[k].op == ir::OpKind::kAssignVariable;
     for (ir::TensorId o : g.nodes[k].outputs) keep[k] = keep[k] || used[static_cast<size_t>(o)];
     if (!keep[k]) continue;
     for (ir::TensorId i : g.nodes[k].inputs) {

@@ -100,6 +100,9 @@ struct Context {
   // makes): ONNX Runtime's unless the model's metadata_props entry
   // "ember.int8_semantics" says "tflite" (models written by ember quantize).
   std::string int8_semantics = "onnxruntime";
+  // ONNX values an imported node defines but ember does not compute (an
+  // LSTM's final cell state): what it is, and a hint, for when something reads one.
+  std::map<std::string, std::pair<std::string, std::string>> unavailable;
   ir::Graph graph;
 };
 
@@ -237,6 +240,9 @@ bool IsMathOp(const std::string& op);
 Status ConvertMathNode(Context& ctx, const NodeRef& ref, bool* handled);
 // MatMul of operands of rank 2 to 5 that is not a dense layer: batch_matmul.
 Status ConvertBatchMatMul(Context& ctx, const NodeRef& ref);
+// LSTM (import_rnn.cc): *handled is false for other operators or when ember
+// lacks unidirectional_sequence_lstm.
+Status ConvertRnnNode(Context& ctx, const NodeRef& ref, bool* handled);
 // Constant, Shape, Gather, Cast, ConstantOfShape, Slice, QuantizeLinear,
 // DequantizeLinear (import_fold.cc).
 Status ConvertFoldNode(Context& ctx, const NodeRef& ref, bool* handled);

@@ -47,6 +47,9 @@ Expected<Value> Input(Context& ctx, const NodeRef& ref, size_t pos) {
   }
   const std::string& name = ref.node->input(static_cast<int>(pos));
   auto it = ctx.values.find(name);
+  if (auto u = ctx.unavailable.find(name); it == ctx.values.end() && u != ctx.unavailable.end()) {
+    return NodeError(ctx, ref, kUnsupportedAttr, ExitCode::kUnsupported, "reads " + u->second.first, u->second.second);
+  }
   if (it == ctx.values.end()) {
     return NodeError(ctx, ref, kDataflow, ExitCode::kFailure,
                      "input '" + name + "' is neither a graph input, an initializer nor the output of an earlier node",

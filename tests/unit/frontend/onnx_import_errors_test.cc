@@ -128,6 +128,37 @@ TEST(OnnxImportErrors, FormsTheIrOperatorsDoNotComputeAreRefused) {
                      "'round_prefer_floor'",
                      "round_prefer_ceil, floor and ceil"});
   }
+  // LSTM: x [3 steps, 1, 2], hidden 2.
+  auto lstm = [](const std::string& what) {
+    OnnxBuilder b;
+    b.Input("x", {3, 1, 2});
+    b.Init("w", {1, 8, 2}, std::vector<float>(16, 0.1f));
+    b.Init("r", {1, 8, 2}, std::vector<float>(16, -0.1f));
+    std::vector<std::string> in = {"x", "w", "r"};
+    if (what == "h0") {
+      b.Input("h0", {1, 1, 2});
+      in.insert(in.end(), {"", "", "h0"});
+    }
+    if (what == "lens") {
+      b.InitInt("lens", pb::TensorProto::INT32, {1}, {2});
+      in.insert(in.end(), {"", "lens"});
+    }
+    auto n = b.Node("LSTM", in, {"Y", "Y_h", "Y_c"}, "rnn");
+    n.Int("hidden_size", 2);
+    if (what == "clip") n.Float("clip", 3.0f);
+    if (what == "act") n.Strs("activations", {"Sigmoid", "Relu", "Tanh"});
+    b.Output(what == "y_c" ? "Y_c" : "Y");
+    return b.Bytes();
+  };
+  cases.push_back({"LSTM Y_c", lstm("y_c"), "graph output 'Y_c' is the final cell state Y_c of LSTM 'rnn'",
+                   "use Y or Y_h"});
+  cases.push_back({"LSTM clip", lstm("clip"), "'rnn' (LSTM, opset 13): clip", "gates' inputs"});
+  cases.push_back({"LSTM activations", lstm("act"), "'rnn' (LSTM, opset 13): activations [Sigmoid, Relu, Tanh]",
+                   "Sigmoid, Tanh, Tanh"});
+  cases.push_back({"LSTM run-time initial_h", lstm("h0"), "'rnn' (LSTM, opset 13): initial_h computed at run time",
+                   "initializers"});
+  cases.push_back({"LSTM short sequence", lstm("lens"), "'rnn' (LSTM, opset 13): sequence_lens 2 for a sequence of 3 steps",
+                   "full length"});
   {
     OnnxBuilder b;
     b.Input("x", {4});
