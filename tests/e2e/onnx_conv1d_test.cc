@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "e2e/ort_util.h"
 #include "e2e/qemu_util.h"
 #include "support/npy.h"
 #include "util/onnx_builder.h"
@@ -34,7 +35,6 @@
 namespace ember::test {
 namespace {
 
-using qemu::Quote;
 
 constexpr int64_t kC = 3, kW = 32, kC1 = 8, kC3 = 6, kUnits = 4;
 
@@ -146,23 +146,11 @@ std::vector<float> Reference(const Params& p, const std::vector<float>& x) {
   return y;
 }
 
-std::vector<uint8_t> Bytes(const std::vector<float>& v) {
-  std::vector<uint8_t> b(v.size() * 4);
-  std::memcpy(b.data(), v.data(), b.size());
-  return b;
-}
-
-std::vector<float> Floats(const std::vector<uint8_t>& bytes) {
-  std::vector<float> v(bytes.size() / 4);
-  std::memcpy(v.data(), bytes.data(), v.size() * 4);
-  return v;
-}
-
 void WriteNpy(const std::string& path, const std::vector<int64_t>& shape, const std::vector<float>& v) {
   NpyArray a;
   a.descr = "<f4";
   a.shape = shape;
-  a.data = Bytes(v);
+  a.data = FloatBytes(v);
   WriteFile(path, SerializeNpy(a));
 }
 
@@ -170,11 +158,6 @@ NpyArray ReadNpy(const std::string& path) {
   auto a = ParseNpy(ReadFile(path), path);
   EXPECT_TRUE(a.ok()) << path;
   return a.ok() ? *a : NpyArray{};
-}
-
-std::string OrtPackageDir() {
-  if (const char* env = std::getenv("EMBER_ORT_NODE_DIR"); env && *env) return env;
-  return std::string(EMBER_SOURCE_DIR) + "/../ort/node_modules/onnxruntime-node";
 }
 
 // The compiled graph's lines that hold `op(`.
@@ -223,7 +206,7 @@ TEST_F(OnnxConv1dModel, EvalMatchesADirectOneDimensionalComputation) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const NpyArray y = ReadNpy(dir_ + "/y.npy");
   EXPECT_EQ(y.shape, (std::vector<int64_t>{1, kUnits}));
-  const double rel = RelError(Floats(y.data), Reference(params_, x_));
+  const double rel = RelError(BytesToFloats(y.data), Reference(params_, x_));
   EXPECT_LE(rel, 1e-5);
   std::printf("1-D CNN, ember eval vs direct loops: max relative error %.3g\n", rel);
 }
@@ -263,14 +246,14 @@ TEST_F(OnnxConv1dModel, CompiledGraphHasNoTransposeAndIntegerConvolutionsAfterQu
   // The quantized model runs: ember eval, and the generated C equal to it.
   ASSERT_NO_FATAL_FAILURE(EvalAndRun(q, "yq"));
   EXPECT_EQ(ReadNpy(dir_ + "/yq_run.npy").data, ReadNpy(dir_ + "/yq.npy").data);
-  const double rel = RelError(Floats(ReadNpy(dir_ + "/yq.npy").data), Reference(params_, x_));
+  const double rel = RelError(BytesToFloats(ReadNpy(dir_ + "/yq.npy").data), Reference(params_, x_));
   EXPECT_LE(rel, 0.1);
   std::printf("1-D CNN int8 (ember quantize --per-channel): relative error vs float %.3g\n", rel);
 }
 
 TEST_F(OnnxConv1dModel, CompiledForTheHostMatchesEval) {
   ASSERT_NO_FATAL_FAILURE(EvalAndRun(model_, "y"));
-  const double rel = RelError(Floats(ReadNpy(dir_ + "/y_run.npy").data), Floats(ReadNpy(dir_ + "/y.npy").data));
+  const double rel = RelError(BytesToFloats(ReadNpy(dir_ + "/y_run.npy").data), BytesToFloats(ReadNpy(dir_ + "/y.npy").data));
   EXPECT_LE(rel, 1e-5);
   std::printf("1-D CNN compiled for the host (ember run) vs ember eval: max relative error %.3g\n", rel);
 }
@@ -297,7 +280,7 @@ TEST_F(OnnxConv1dModel, NcwOutputOfAOneDimensionalOperatorIsWrittenNcw) {
   for (const char* f : {"/c.npy", "/c_run.npy"}) {
     const NpyArray y = ReadNpy(dir_ + f);
     EXPECT_EQ(y.shape, (std::vector<int64_t>{1, kC1, ow})) << f;
-    EXPECT_LE(RelError(Floats(y.data), ref), 1e-5) << f;
+    EXPECT_LE(RelError(BytesToFloats(y.data), ref), 1e-5) << f;
   }
 }
 
@@ -311,7 +294,7 @@ TEST_F(OnnxConv1dModel, FloatAndInt8OnTheEmulatedCortexM4) {
   std::vector<float> x_nwc(x_.size());
   for (int64_t c = 0; c < kC; ++c)
     for (int64_t w = 0; w < kW; ++w) x_nwc[static_cast<size_t>(w * kC + c)] = x_[static_cast<size_t>(c * kW + w)];
-  WriteFile(dir_ + "/x_nwc.bin", Bytes(x_nwc));
+  WriteFile(dir_ + "/x_nwc.bin", FloatBytes(x_nwc));
   for (const auto& [model, tag] : {std::pair<std::string, std::string>{model_, "f"}, {q, "q"}}) {
     const CliResult e = RunCli({"eval", model, "--input", dir_ + "/x.npy", "--output", dir_ + "/" + tag + ".npy"});
     ASSERT_EQ(e.exit_code, 0) << e.err;
@@ -327,7 +310,7 @@ TEST_F(OnnxConv1dModel, FloatAndInt8OnTheEmulatedCortexM4) {
     if (tag == "q") {
       EXPECT_EQ(h.outputs[0], eval) << "int8 model on cortex-m4 differs from ember eval";
     } else {
-      EXPECT_LE(RelError(Floats(h.outputs[0]), Floats(eval)), 1e-5);
+      EXPECT_LE(RelError(BytesToFloats(h.outputs[0]), BytesToFloats(eval)), 1e-5);
     }
     std::printf("1-D CNN %s on cortex-m4 (mps2-an386): %llu instructions\n", tag == "q" ? "int8" : "float",
                 static_cast<unsigned long long>(h.instructions.empty() ? 0 : h.instructions[0]));
@@ -335,19 +318,12 @@ TEST_F(OnnxConv1dModel, FloatAndInt8OnTheEmulatedCortexM4) {
 }
 
 TEST_F(OnnxConv1dModel, EvalMatchesOnnxRuntime) {
-  const std::string ort = OrtPackageDir();
-  if (!qemu::HaveProgram("node") || !std::filesystem::exists(ort + "/package.json")) {
-    GTEST_SKIP() << "ONNX Runtime check skipped: needs node and onnxruntime-node at " << ort
-                 << " (set EMBER_ORT_NODE_DIR)";
-  }
+  if (const std::string why = OrtMissing(); !why.empty()) GTEST_SKIP() << "ONNX Runtime check skipped: " << why;
   const CliResult e = RunCli({"eval", model_, "--input", dir_ + "/x.npy", "--output", dir_ + "/y.npy"});
   ASSERT_EQ(e.exit_code, 0) << e.err;
-  WriteFile(dir_ + "/in.f32", Bytes(x_));
-  const auto r = qemu::Run("node " + Quote(std::string(EMBER_SOURCE_DIR) + "/tests/e2e/data/ort_run.js") + " " +
-                           Quote(ort) + " " + Quote(model_) + " " + Quote(dir_ + "/in.f32") + " 1x3x32 " +
-                           Quote(dir_ + "/out.f32"));
-  ASSERT_EQ(r.exit_code, 0) << r.output;
-  const double rel = RelError(Floats(ReadNpy(dir_ + "/y.npy").data), Floats(ReadFile(dir_ + "/out.f32")));
+  const std::vector<float> want = RunOrt(model_, FloatBytes(x_), "1x3x32", dir_);
+  ASSERT_FALSE(want.empty());
+  const double rel = RelError(BytesToFloats(ReadNpy(dir_ + "/y.npy").data), want);
   EXPECT_LE(rel, 1e-5);
   std::printf("1-D CNN, ember eval vs ONNX Runtime: max relative error %.3g\n", rel);
 }

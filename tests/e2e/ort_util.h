@@ -43,6 +43,13 @@ inline std::vector<float> BytesToFloats(const std::vector<uint8_t>& b) {
   return v;
 }
 
+// "1x3x96x96"
+inline std::string DimsText(const std::vector<int64_t>& shape) {
+  std::string s;
+  for (size_t k = 0; k < shape.size(); ++k) s += (k ? "x" : "") + std::to_string(shape[k]);
+  return s;
+}
+
 // `model`'s first output for one float32 input (raw little-endian bytes) of
 // `dims` ("5x2x3"), from ONNX Runtime with its default session options, or
 // with graphOptimizationLevel `opt` when given; files go to `tmp`. Empty,

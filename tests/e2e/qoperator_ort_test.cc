@@ -23,7 +23,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "e2e/qemu_util.h"
+#include "e2e/ort_util.h"
 #include "frontend/onnx/import.h"
 #include "ops/evaluate.h"
 #include "passes/pipeline.h"
@@ -32,25 +32,6 @@
 
 namespace ember::test {
 namespace {
-
-using qemu::Quote;
-
-std::string OrtPackageDir() {
-  if (const char* env = std::getenv("EMBER_ORT_NODE_DIR"); env && *env) return env;
-  return std::string(EMBER_SOURCE_DIR) + "/../ort/node_modules/onnxruntime-node";
-}
-
-std::vector<float> Floats(const std::vector<uint8_t>& b) {
-  std::vector<float> v(b.size() / 4);
-  std::memcpy(v.data(), b.data(), v.size() * 4);
-  return v;
-}
-
-std::vector<uint8_t> Bytes(const std::vector<float>& v) {
-  std::vector<uint8_t> b(v.size() * 4);
-  std::memcpy(b.data(), v.data(), b.size());
-  return b;
-}
 
 std::vector<float> Input(const QopModel& m, int seed) {
   size_t n = 1;
@@ -65,11 +46,7 @@ std::vector<float> Input(const QopModel& m, int seed) {
 }
 
 TEST(QOperatorOrt, Int8GraphWithinOneStepOfOnnxRuntime) {
-  const std::string ort = OrtPackageDir();
-  if (!qemu::HaveProgram("node") || !std::filesystem::exists(ort + "/package.json")) {
-    GTEST_SKIP() << "needs node and onnxruntime-node at " << ort
-                 << " (set EMBER_ORT_NODE_DIR; docs/quantize.md says how to install it)";
-  }
+  if (const std::string why = OrtMissing(); !why.empty()) GTEST_SKIP() << why;
   const std::string tmp = TempDir();
   std::vector<QopModel> models = AllQopModels(/*u8_reduce_range=*/true);
   for (QopModel& m : AllQopModels()) {
@@ -90,18 +67,13 @@ TEST(QOperatorOrt, Int8GraphWithinOneStepOfOnnxRuntime) {
       float_ops += g->tensor(n.outputs[0]).dtype == ir::DType::kFloat32 && n.op != ir::OpKind::kDequantize &&
                    n.op != ir::OpKind::kTranspose && n.op != ir::OpKind::kReshape;
     }
-    std::string dims;
-    for (size_t k = 0; k < m.input_shape.size(); ++k) dims += (k ? "x" : "") + std::to_string(m.input_shape[k]);
+    const std::string dims = DimsText(m.input_shape);
     size_t within = 0, exact = 0, total = 0;
     double worst = 0.0;
     for (int seed = 0; seed < 4; ++seed) {
       const auto x = Input(m, seed);
-      WriteFile(tmp + "/in.f32", Bytes(x));
-      const auto r = qemu::Run("node " + Quote(std::string(EMBER_SOURCE_DIR) + "/tests/e2e/data/ort_run.js") + " " +
-                               Quote(ort) + " " + Quote(path) + " " + Quote(tmp + "/in.f32") + " " + dims + " " +
-                               Quote(tmp + "/out.f32"));
-      ASSERT_EQ(r.exit_code, 0) << r.output;
-      const auto want = Floats(ReadFile(tmp + "/out.f32"));
+      const auto want = RunOrt(path, FloatBytes(x), dims, tmp);
+      ASSERT_FALSE(want.empty());
       std::string error;
       const auto got = RunNchw(*g, x, m.input_shape, m.output_shape, &error);
       ASSERT_TRUE(error.empty()) << error;

@@ -26,6 +26,7 @@
 #include <random>
 
 #include "e2e/onnx_op_models.h"
+#include "e2e/ort_util.h"
 #include "e2e/qemu_util.h"
 #include "frontend/onnx/import.h"
 #include "frontend/tflite/builder.h"
@@ -42,25 +43,12 @@
 namespace ember::test {
 namespace {
 
-using qemu::Quote;
 namespace pb = ::onnx;
 
 constexpr int kCalibSamples = 8;
 // QuantizeNewOnnxOps: share of output elements of ember's int8 graph within
 // one step of its dequantized reference (measured: 100 %, worst 1 step).
 constexpr double kNewOpsInt8Share = 0.99;
-
-std::vector<float> Floats(const std::vector<uint8_t>& b) {
-  std::vector<float> v(b.size() / 4);
-  std::memcpy(v.data(), b.data(), v.size() * 4);
-  return v;
-}
-
-std::vector<uint8_t> Bytes(const std::vector<float>& v) {
-  std::vector<uint8_t> b(v.size() * 4);
-  std::memcpy(b.data(), v.data(), b.size());
-  return b;
-}
 
 std::vector<uint8_t> NchwToNhwc(const std::vector<uint8_t>& in, const ir::Shape& s) {
   std::vector<uint8_t> out(in.size());
@@ -151,7 +139,7 @@ void CheckLayers(const ir::Graph& g, const ops::EvalResult& r, LayerCheck* out) 
         c.shape = t.shape;
         if (t.quant) {
           const std::vector<float> v = ConstFloats(t);
-          c.data = Bytes(v);
+          c.data = FloatBytes(v);
         } else {
           c.dtype = t.dtype;
           c.data = t.data;
@@ -278,7 +266,7 @@ std::vector<TensorDrift> DriftByTensor(const ir::Graph& literal, const ir::Graph
       // The literal graph keeps ONNX's NCHW; ember's int8 graph is NHWC inside.
       std::vector<uint8_t> lb = rl->all[static_cast<size_t>(lid)];
       std::vector<float> l = quantize::DequantizedValues(tl, lb);
-      if (tl.shape.size() == 4 && tq.shape.size() == 4) l = Floats(NchwToNhwc(Bytes(l), tl.shape));
+      if (tl.shape.size() == 4 && tq.shape.size() == 4) l = BytesToFloats(NchwToNhwc(FloatBytes(l), tl.shape));
       const auto q = quantize::DequantizedValues(tq, rq->all[static_cast<size_t>(id)]);
       if (l.size() != q.size()) continue;
       if (k == out.size()) {
@@ -297,11 +285,6 @@ std::vector<TensorDrift> DriftByTensor(const ir::Graph& literal, const ir::Graph
   }
   for (size_t k = 0; k < out.size(); ++k) out[k].share = static_cast<double>(within[k]) / static_cast<double>(total[k]);
   return out;
-}
-
-std::string OrtPackageDir() {
-  if (const char* env = std::getenv("EMBER_ORT_NODE_DIR"); env && *env) return env;
-  return std::string(EMBER_SOURCE_DIR) + "/../ort/node_modules/onnxruntime-node";
 }
 
 class QuantizeModel : public testing::TestWithParam<const char*> {
@@ -325,7 +308,7 @@ TEST_P(QuantizeModel, Int8WithinOneStepOfDequantizedReferenceAndOnnxRuntimeLoads
   for (int k = 0; k < kCalibSamples; ++k) {
     std::vector<float> v(n);
     for (float& x : v) x = normal(rng);
-    NpyArray a{"<f4", shape, Bytes(v)};
+    NpyArray a{"<f4", shape, FloatBytes(v)};
     WriteFile(tmp + "/calib/s" + std::to_string(k) + ".npy", SerializeNpy(a));
     inputs.push_back(a.data);
   }
@@ -431,7 +414,7 @@ TEST_P(QuantizeModel, Int8WithinOneStepOfDequantizedReferenceAndOnnxRuntimeLoads
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto ran = ParseNpy(ReadFile(tmp + "/run.npy"), "run.npy");
   ASSERT_TRUE(ran.ok());
-  EXPECT_EQ(Floats(ran->data), ember_out[kCalibSamples]) << "compiled C differs from the int8 graph";
+  EXPECT_EQ(BytesToFloats(ran->data), ember_out[kCalibSamples]) << "compiled C differs from the int8 graph";
 
   // ONNX Runtime loads it. Without graph optimizations (QDQ evaluated
   // literally, like ember's reference) it matches ember's dequantized
@@ -439,24 +422,12 @@ TEST_P(QuantizeModel, Int8WithinOneStepOfDequantizedReferenceAndOnnxRuntimeLoads
   // arithmetic depends on the CPU: on AVX2 without VNNI the u8 x s8 kernels
   // differ from the literal evaluation even on ../shared/onnx's own QDQ
   // models) it is compared with ember's int8 output and reported.
-  const std::string ort = OrtPackageDir();
-  if (!qemu::HaveProgram("node") || !std::filesystem::exists(ort + "/package.json")) {
-    GTEST_SKIP() << "ONNX Runtime check skipped: needs node and onnxruntime-node at " << ort
-                 << " (set EMBER_ORT_NODE_DIR; docs/quantize.md says how to install it)";
-  }
-  std::string dims;
-  for (size_t k = 0; k < shape.size(); ++k) dims += (k ? "x" : "") + std::to_string(shape[k]);
+  if (const std::string why = OrtMissing(); !why.empty()) GTEST_SKIP() << "ONNX Runtime check skipped: " << why;
   for (const char* opt : {"disabled", ""}) {
     size_t ort_within = 0, ort_total = 0, ref_within = 0;
     double ort_worst = 0.0, ref_worst = 0.0;
     for (int k = kCalibSamples; k < static_cast<int>(inputs.size()); ++k) {
-      WriteFile(tmp + "/in.f32", inputs[static_cast<size_t>(k)]);
-      const auto r = qemu::Run(std::string("EMBER_ORT_OPT=") + opt + " node " +
-                               Quote(std::string(EMBER_SOURCE_DIR) + "/tests/e2e/data/ort_run.js") + " " + Quote(ort) +
-                               " " + Quote(qmodel) + " " + Quote(tmp + "/in.f32") + " " + dims + " " +
-                               Quote(tmp + "/out.f32"));
-      ASSERT_EQ(r.exit_code, 0) << r.output;
-      const auto y = Floats(ReadFile(tmp + "/out.f32"));
+      const auto y = RunOrt(qmodel, inputs[static_cast<size_t>(k)], DimsText(shape), tmp, opt);
       const auto& e = (*opt ? literal_out : ember_out)[static_cast<size_t>(k)];
       ASSERT_EQ(y.size(), e.size());
       const auto& ref = literal_out[static_cast<size_t>(k)];
@@ -492,29 +463,6 @@ TEST_P(QuantizeModel, Int8WithinOneStepOfDequantizedReferenceAndOnnxRuntimeLoads
 
 INSTANTIATE_TEST_SUITE_P(SharedOnnx, QuantizeModel, testing::Values("dscnn_kws", "mobilenet_v2_035", "ad_autoencoder"),
                          [](const testing::TestParamInfo<const char*>& p) { return std::string(p.param); });
-
-// Runs `model` with ONNX Runtime on one float input of `shape`; false (with
-// the reason in *why) when node or the package is absent.
-bool HaveOrt(std::string* why) {
-  const std::string ort = OrtPackageDir();
-  if (qemu::HaveProgram("node") && std::filesystem::exists(ort + "/package.json")) return true;
-  *why = "ONNX Runtime check skipped: needs node and onnxruntime-node at " + ort +
-         " (set EMBER_ORT_NODE_DIR; docs/quantize.md says how to install it)";
-  return false;
-}
-
-std::vector<float> RunOrt(const std::string& model, const std::vector<uint8_t>& input, const ir::Shape& shape,
-                          const std::string& tmp, const char* opt) {
-  std::string dims;
-  for (size_t k = 0; k < shape.size(); ++k) dims += (k ? "x" : "") + std::to_string(shape[k]);
-  WriteFile(tmp + "/in.f32", input);
-  const auto r = qemu::Run(std::string("EMBER_ORT_OPT=") + opt + " node " +
-                           Quote(std::string(EMBER_SOURCE_DIR) + "/tests/e2e/data/ort_run.js") + " " +
-                           Quote(OrtPackageDir()) + " " + Quote(model) + " " + Quote(tmp + "/in.f32") + " " + dims +
-                           " " + Quote(tmp + "/out.f32"));
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-  return r.exit_code == 0 ? Floats(ReadFile(tmp + "/out.f32")) : std::vector<float>{};
-}
 
 // Float TFLite models: `ember quantize model.tflite` writes the float graph
 // as ONNX (NCHW inside, the TFLite model's NHWC input and output) and
@@ -559,7 +507,7 @@ void CheckFloatTflite(const std::string& tmp, const std::string& name, const std
     ASSERT_TRUE(rt.ok()) << rt.diag().ToString();
     auto ro = ops::EvaluateGraph(*fg, {x});
     ASSERT_TRUE(ro.ok()) << ro.diag().ToString();
-    const auto a = Floats(rt->outputs[0]), b = Floats(ro->outputs[0]);
+    const auto a = BytesToFloats(rt->outputs[0]), b = BytesToFloats(ro->outputs[0]);
     ASSERT_EQ(a.size(), b.size());
     double mx = 0.0, d = 0.0;
     for (size_t i = 0; i < a.size(); ++i) {
@@ -661,11 +609,11 @@ void CheckFloatTflite(const std::string& tmp, const std::string& name, const std
   EXPECT_NE(r.err.find("E1305"), std::string::npos) << r.err;
 
   std::string why;
-  if (!HaveOrt(&why)) GTEST_SKIP() << why;
+  if (why = OrtMissing(); !why.empty()) GTEST_SKIP() << "ONNX Runtime check skipped: " << why;
   double ort_rel = 0.0;
   size_t ort_within = 0;
   for (size_t k = 0; k < inputs.size(); ++k) {
-    const auto y = RunOrt(fmodel, inputs[k], shape, tmp, "");
+    const auto y = RunOrt(fmodel, inputs[k], DimsText(shape), tmp, "");
     ASSERT_EQ(y.size(), tflite_out[k].size());
     double mx = 0.0, d = 0.0;
     for (size_t i = 0; i < y.size(); ++i) {
@@ -673,7 +621,7 @@ void CheckFloatTflite(const std::string& tmp, const std::string& name, const std
       d = std::max(d, std::fabs(static_cast<double>(tflite_out[k][i]) - y[i]));
     }
     ort_rel = std::max(ort_rel, d / std::max(mx, 1e-30));
-    const auto q = RunOrt(qmodel, inputs[k], shape, tmp, "disabled");
+    const auto q = RunOrt(qmodel, inputs[k], DimsText(shape), tmp, "disabled");
     ASSERT_EQ(q.size(), literal_out[k].size());
     for (size_t i = 0; i < q.size(); ++i) {
       ort_within += std::fabs(static_cast<double>(q[i]) - literal_out[k][i]) / step <= 1.0 + 1e-3;
@@ -697,8 +645,8 @@ std::vector<std::vector<uint8_t>> NormalInputs(const std::string& tmp, const ir:
   for (int k = 0; k < kCalibSamples + 3; ++k) {
     std::vector<float> v(n);
     for (float& x : v) x = normal(rng);
-    if (k < kCalibSamples) WriteFile(tmp + "/calib/s" + std::to_string(k) + ".npy", SerializeNpy({"<f4", shape, Bytes(v)}));
-    inputs.push_back(Bytes(v));
+    if (k < kCalibSamples) WriteFile(tmp + "/calib/s" + std::to_string(k) + ".npy", SerializeNpy({"<f4", shape, FloatBytes(v)}));
+    inputs.push_back(FloatBytes(v));
   }
   return inputs;
 }
@@ -861,9 +809,9 @@ TEST(QuantizeTfliteKws, FloatKwsQuantizes) {
       f[i] = in.quant->scale[0] * static_cast<float>(static_cast<int8_t>(q[i]) - in.quant->zero_point[0]);
     }
     if (inputs.size() < 4) {
-      WriteFile(tmp + "/calib/" + std::to_string(inputs.size()) + ".npy", SerializeNpy({"<f4", in.shape, Bytes(f)}));
+      WriteFile(tmp + "/calib/" + std::to_string(inputs.size()) + ".npy", SerializeNpy({"<f4", in.shape, FloatBytes(f)}));
     }
-    inputs.push_back(Bytes(f));
+    inputs.push_back(FloatBytes(f));
   }
   // The average pool gets its own calibrated range (docs/quantize.md), so it
   // is TFLite's int8 mean, which requantizes. A one-step difference of a
@@ -977,7 +925,7 @@ void ExpectCompiledEquals(const std::string& qmodel, const std::vector<std::stri
   ASSERT_EQ(run.exit_code, 0) << run.err;
   auto ran = ParseNpy(ReadFile(tmp + "/run.npy"), "run.npy");
   ASSERT_TRUE(ran.ok());
-  EXPECT_EQ(Floats(ran->data), expected) << "compiled C differs from the int8 graph";
+  EXPECT_EQ(BytesToFloats(ran->data), expected) << "compiled C differs from the int8 graph";
 }
 
 // ONNX Runtime on the QDQ model, every input: without graph optimizations
@@ -996,8 +944,8 @@ OrtQdqCheck CheckQdqInOrt(const std::string& qmodel, const std::vector<std::vect
                           const ir::Shape& shape, const std::string& tmp, const StepComparison& cmp, float step) {
   OrtQdqCheck r;
   for (size_t k = 0; k < inputs.size(); ++k) {
-    const auto q = RunOrt(qmodel, inputs[k], shape, tmp, "disabled");
-    const auto fused = RunOrt(qmodel, inputs[k], shape, tmp, "");
+    const auto q = RunOrt(qmodel, inputs[k], DimsText(shape), tmp, "disabled");
+    const auto fused = RunOrt(qmodel, inputs[k], DimsText(shape), tmp, "");
     EXPECT_EQ(q.size(), cmp.literal_out[k].size());
     EXPECT_EQ(fused.size(), cmp.int8_out[k].size());
     if (q.size() != cmp.literal_out[k].size() || fused.size() != cmp.int8_out[k].size()) return r;
@@ -1086,13 +1034,13 @@ TEST(QuantizeNewOnnxOps, QdqModelRunsInOnnxRuntimeAndEmber) {
   ExpectCompiledEquals(qmodel, {}, tmp, shape, inputs[kCalibSamples], cmp.int8_out[kCalibSamples]);
 
   std::string why;
-  if (!HaveOrt(&why)) GTEST_SKIP() << why;
+  if (why = OrtMissing(); !why.empty()) GTEST_SKIP() << "ONNX Runtime check skipped: " << why;
   double float_rel = 0.0;
   for (size_t k = 0; k < inputs.size(); ++k) {
     auto ef = ops::EvaluateGraph(*fg, {inputs[k]});
     ASSERT_TRUE(ef.ok()) << ef.diag().ToString();
-    const auto want = Floats(ef->outputs[0]);
-    const auto y = RunOrt(model, inputs[k], shape, tmp, "");
+    const auto want = BytesToFloats(ef->outputs[0]);
+    const auto y = RunOrt(model, inputs[k], DimsText(shape), tmp, "");
     ASSERT_EQ(y.size(), want.size());
     double mx = 0.0, d = 0.0;
     for (size_t i = 0; i < y.size(); ++i) {
@@ -1156,7 +1104,7 @@ TEST(QuantizeActivations, OrtSemanticsMakeLookupTablesWithinOneStep) {
                        cmp.int8_out[kCalibSamples]);
 
   std::string why;
-  if (!HaveOrt(&why)) GTEST_SKIP() << why;
+  if (why = OrtMissing(); !why.empty()) GTEST_SKIP() << "ONNX Runtime check skipped: " << why;
   const OrtQdqCheck o = CheckQdqInOrt(qmodel, inputs, shape, tmp, cmp, step);
   std::printf("activations: ONNX Runtime literal vs ember literal %.2f %% within 1 step (worst %.1f steps); ONNX "
               "Runtime fused vs ember int8 (onnxruntime arithmetic) %.2f %% within 1 step, worst %.1f steps\n",
