@@ -39,6 +39,7 @@
 #include "ops/op.h"
 #include "ops/op_util.h"
 #include "ops/quant_math.h"
+#include "ops/recurrent_util.h"
 
 namespace ember::ops {
 
@@ -69,25 +70,6 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
 
 float ClampFloat(float v) { return std::min(std::max(v, -FLT_MAX), FLT_MAX); }
 
-// The rows of one step: `rows` rows of x (input_size each) and of the states
-// (units each), starting at the given element offsets.
-struct StepRows {
-  int64_t rows, x_at, state_at, out_at;
-};
-
-// Calls step(rows) for every step in TFLite Micro's order.
-template <typename F>
-void ForEachStep(const LstmGeom& s, F step) {
-  if (s.time_major) {
-    for (int64_t t = 0; t < s.steps; ++t)
-      step(StepRows{s.batch, t * s.batch * s.input_size, 0, t * s.batch * s.units});
-    return;
-  }
-  for (int64_t b = 0; b < s.batch; ++b)
-    for (int64_t t = 0; t < s.steps; ++t)
-      step(StepRows{1, (b * s.steps + t) * s.input_size, b * s.units, (b * s.steps + t) * s.units});
-}
-
 Status EvalFloat(const EvalArgs& a, const LstmGeom& s) {
   const float* x = a.in<float>(kX);
   float* h = a.var<float>(kHidden);
@@ -97,7 +79,7 @@ Status EvalFloat(const EvalArgs& a, const LstmGeom& s) {
   const int64_t U = s.units, I = s.input_size;
   std::vector<float> gate[4], fc(static_cast<size_t>(s.batch * U));
   for (auto& v : gate) v.resize(static_cast<size_t>(s.batch * U));
-  ForEachStep(s, [&](const StepRows& r) {
+  ForEachStep(s.time_major, s.batch, s.steps, s.input_size, s.units, [&](const StepRows& r) {
     const float* xr = x + r.x_at;
     float* hr = h + r.state_at;
     float* cr = c + r.state_at;
@@ -151,7 +133,7 @@ Status EvalInt8(const EvalArgs& a, const LstmGeom& s) {
   const int64_t U = s.units, I = s.input_size;
   std::vector<int16_t> gate[4];
   for (auto& v : gate) v.resize(static_cast<size_t>(s.batch * U));
-  ForEachStep(s, [&](const StepRows& r) {
+  ForEachStep(s.time_major, s.batch, s.steps, s.input_size, s.units, [&](const StepRows& r) {
     const int8_t* xr = x + r.x_at;
     int8_t* hr = h + r.state_at;
     int16_t* cr = c + r.state_at;

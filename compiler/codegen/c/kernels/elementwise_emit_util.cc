@@ -330,6 +330,11 @@ Expected<Kernel> EmitInt8TableKernel(const KernelContext& ctx,
   return Int8TableLoopKernel(ctx, name, std::move(d));
 }
 
+std::string FloatLogisticExpr(const std::string& x) {
+  return x + " > " + CFloat(16.619047164916992188f) + " ? 1.0f : (" + x + " < " + CFloat(-9.0f) + " ? expf(" + x +
+         ") : 1.0f / (1.0f + expf(-" + x + ")))";
+}
+
 std::string FloatClamp(const std::string& v, float lo, float hi, int indent) {
   return Spaces(indent) + v + " = " + v + " < " + CFloat(lo) + " ? " + CFloat(lo) + " : " + v +
          ";\n" + Spaces(indent) + v + " = " + CFloat(hi) + " < " + v + " ? " + CFloat(hi) + " : " +

@@ -98,6 +98,11 @@ std::string ClampInt8Expr(const std::string& x, int32_t lo, int32_t hi);
 
 std::string Spaces(int n);
 
+// TFLite's float32 logistic of `x` (an expression without side effects,
+// read up to three times) as the reference's LogisticFloat: 1 above
+// 16.619047164916992188, expf(x) below -9, else 1 / (1 + expf(-x)).
+std::string FloatLogisticExpr(const std::string& x);
+
 // The loop nests of a reduction over the node's `axes` attribute (mean,
 // reduce_max): `outer` runs over the kept axes (operand 0 the output, row
 // major; operand 1 the input's base offset), `inner` over the reduced axes in

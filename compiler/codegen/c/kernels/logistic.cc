@@ -25,8 +25,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   k.code = FunctionHead(ctx, {});
   k.code += "  for (int32_t i = 0; i < " + CInt(in.num_elements()) + "; ++i) {\n";
   k.code += "    const float x = " + OperandName(ctx, 0) + "[i];\n";
-  k.code += "    out0[i] = x > " + CFloat(16.619047164916992188f) + " ? 1.0f : (x < " +
-            CFloat(-9.0f) + " ? expf(x) : 1.0f / (1.0f + expf(-x)));\n";
+  k.code += "    out0[i] = " + FloatLogisticExpr("x") + ";\n";
   k.code += "  }\n}\n";
   k.inplace_ok = !in.is_const();
   return k;

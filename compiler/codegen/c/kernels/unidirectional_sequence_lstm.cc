@@ -15,6 +15,7 @@
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/elementwise_emit_util.h"
+#include "codegen/c/kernels/recurrent_emit_util.h"
 #include "ops/lstm_util.h"
 #include "ops/op_util.h"
 
@@ -85,24 +86,10 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   }
   body += "  int32_t g, rr, u, i, k;\n";
   // The step loop and the rows of each step.
-  std::string step_open, step_close = "  }\n";
-  if (s.time_major) {
-    body += "  int32_t t;\n";
-    step_open = "  for (t = 0; t < " + std::to_string(s.steps) + "; ++t) {\n";
-    step_open += "    const " + act_t + "* x = " + OperandName(ctx, kX) + " + t * " + std::to_string(s.batch * s.input_size) +
-                 ";\n";
-    step_open += "    " + act_t + "* h = in13;\n    " + gate_t + "* c = in14;\n";
-    step_open += "    " + act_t + "* o = out0 + t * " + std::to_string(s.batch * s.units) + ";\n";
-  } else {
-    body += "  int32_t bt;\n";
-    step_open = "  for (bt = 0; bt < " + std::to_string(s.batch * s.steps) + "; ++bt) { /* batch bt / " +
-                std::to_string(s.steps) + ", step bt % " + std::to_string(s.steps) + " */\n";
-    step_open += "    const " + act_t + "* x = " + OperandName(ctx, kX) + " + bt * " + I + ";\n";
-    step_open += "    " + act_t + "* h = in13 + (bt / " + std::to_string(s.steps) + ") * " + U + ";\n";
-    step_open += "    " + gate_t + "* c = in14 + (bt / " + std::to_string(s.steps) + ") * " + U + ";\n";
-    step_open += "    " + act_t + "* o = out0 + bt * " + U + ";\n";
-  }
-  body += step_open;
+  const RecurrentLoop loop = RecurrentStepLoop(s.time_major, s.batch, s.steps, s.input_size, s.units, act_t,
+                                               OperandName(ctx, kX), {{act_t, "h", "in13"}, {gate_t, "c", "in14"}});
+  body += loop.decl;
+  body += loop.open;
   body += "    /* the gates from x and the old hidden state */\n";
   body += "    for (g = 0; g < 4; ++g) {\n";
   body += "      for (rr = 0; rr < " + R + "; ++rr) {\n";
@@ -114,9 +101,8 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     body += "          for (i = 0; i < " + I + "; ++i) s1 += x[rr * " + I + " + i] * wr[i];\n";
     body += "          for (i = 0; i < " + U + "; ++i) s2 += h[rr * " + U + " + i] * rw[i];\n";
     body += "          v = ember_lstm_clampf(s1 + bias[g][u]) + ember_lstm_clampf(s2 + 0.0f);\n";
-    body += "          gates[(g * " + R + " + rr) * " + U + " + u] = g == 2 ? tanhf(v) : (v > " +
-            CFloat(16.619047164916992188f) + " ? 1.0f : (v < " + CFloat(-9.0f) +
-            " ? expf(v) : 1.0f / (1.0f + expf(-v))));\n";
+    body += "          gates[(g * " + R + " + rr) * " + U + " + u] = g == 2 ? tanhf(v) : (" + FloatLogisticExpr("v") +
+            ");\n";
     body += "        }\n      }\n    }\n";
     body += "    /* c = forget * c + input * cell_gate; h = tanh(c) * output */\n";
     body += "    for (k = 0; k < " + RU + "; ++k) {\n";
@@ -165,7 +151,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     body += "      h[k] = (int8_t)ember_clamp_i32(ember_wrap_add(v, " + CInt(q.hidden_zp) + "), -128, 127);\n";
     body += "      o[k] = h[k];\n    }\n";
   }
-  body += step_close;
+  body += loop.close;
   Kernel k;
   k.scratch_bytes = scratch;
   std::string helper;
