@@ -211,11 +211,13 @@ TEST(OnnxMathOps, LinearResizeOnCortexM4WithinToleranceOfEval) {
   ExpectCortexM4WithinToleranceOfEval(ResizeModel(), "linear_resize");
 }
 
-// ONNX LSTMs (unidirectional_sequence_lstm per direction): bidirectional
-// time major, and reverse batch major.
-TEST(OnnxMathOps, LstmOnCortexM4WithinToleranceOfEval) {
-  ExpectCortexM4WithinToleranceOfEval(OnnxLstmModel(0), "lstm_bidirectional");
-  ExpectCortexM4WithinToleranceOfEval(OnnxLstmModel(3), "lstm_reverse_batch_major");
+// ONNX LSTMs and GRUs (unidirectional_sequence_lstm / gru per direction):
+// bidirectional time major, and reverse batch major.
+TEST(OnnxMathOps, LstmAndGruOnCortexM4WithinToleranceOfEval) {
+  for (const std::string op : {"LSTM", "GRU"}) {
+    ExpectCortexM4WithinToleranceOfEval(OnnxRecurrentModel(op, 0), op + "_bidirectional");
+    ExpectCortexM4WithinToleranceOfEval(OnnxRecurrentModel(op, 3), op + "_reverse_batch_major");
+  }
 }
 
 TEST(OnnxMathOps, NewOpsCnnOnCortexM4WithinToleranceOfEval) {

@@ -75,38 +75,48 @@ inline std::vector<uint8_t> ActivationsCnnModel() {
   return b.Bytes();
 }
 
-// ONNX LSTMs (hidden 4, input 3, 5 steps, batch 2), one output y [1, N]:
-// Y and Y_h flattened and concatenated.
-//   kind 0: bidirectional, layout 0, biases, nonzero initial_h and
-//           initial_c, full sequence_lens;
+// ONNX LSTMs (`op` "LSTM") and GRUs ("GRU") of hidden 4, input 3, 5 steps,
+// batch 2, with one output y [1, N]: Y and Y_h flattened and concatenated.
+//   kind 0: bidirectional, layout 0, biases, nonzero initial_h (and
+//           initial_c), full sequence_lens;
 //   kind 1: reverse, no biases, default activations given explicitly;
-//   kind 2: forward, only Y_h read (Y and Y_c unused), then a Gemm;
+//   kind 2: forward, only Y_h read (Y and an LSTM's Y_c unused), then a Gemm;
 //   kind 3: kind 1 with layout 1 (opset 14; batch major: x [2, 5, 3]),
 //           which ONNX Runtime does not run.
-inline std::vector<uint8_t> OnnxLstmModel(int kind) {
+// GRU kinds 0 and 2 have linear_before_reset 1 (as PyTorch exports), 1 and
+// 3 the default 0.
+inline std::vector<uint8_t> OnnxRecurrentModel(const std::string& op, int kind) {
   constexpr int64_t kSteps = 5, kBatch = 2, kIn = 3, kH = 4;
-  const int64_t dirs = kind == 0 ? 2 : 1;
+  const bool lstm = op == "LSTM";
+  const int64_t dirs = kind == 0 ? 2 : 1, gates = lstm ? 4 : 3;
   const bool batch_major = kind == 3;
   OnnxBuilder b(batch_major ? 14 : 13);
   b.Input("x", batch_major ? std::vector<int64_t>{kBatch, kSteps, kIn} : std::vector<int64_t>{kSteps, kBatch, kIn});
-  b.Init("w", {dirs, 4 * kH, kIn}, OnnxRamp(static_cast<size_t>(dirs * 4 * kH * kIn), 0.11f, -0.6f));
-  b.Init("r", {dirs, 4 * kH, kH}, OnnxRamp(static_cast<size_t>(dirs * 4 * kH * kH), -0.07f, 0.4f));
+  b.Init("w", {dirs, gates * kH, kIn}, OnnxRamp(static_cast<size_t>(dirs * gates * kH * kIn), 0.11f, -0.6f));
+  b.Init("r", {dirs, gates * kH, kH}, OnnxRamp(static_cast<size_t>(dirs * gates * kH * kH), -0.07f, 0.4f));
   std::vector<std::string> in = {"x", "w", "r"};
   if (kind == 0) {
-    b.Init("b", {dirs, 8 * kH}, OnnxRamp(static_cast<size_t>(dirs * 8 * kH), 0.05f, -0.3f));
+    b.Init("b", {dirs, 2 * gates * kH}, OnnxRamp(static_cast<size_t>(dirs * 2 * gates * kH), 0.05f, -0.3f));
     b.InitInt("lens", ::onnx::TensorProto::INT32, {kBatch}, {kSteps, kSteps});
     b.Init("h0", {dirs, kBatch, kH}, OnnxRamp(static_cast<size_t>(dirs * kBatch * kH), 0.09f, -0.5f));
-    b.Init("c0", {dirs, kBatch, kH}, OnnxRamp(static_cast<size_t>(dirs * kBatch * kH), -0.1f, 0.6f));
-    in.insert(in.end(), {"b", "lens", "h0", "c0"});
+    in.insert(in.end(), {"b", "lens", "h0"});
+    if (lstm) {
+      b.Init("c0", {dirs, kBatch, kH}, OnnxRamp(static_cast<size_t>(dirs * kBatch * kH), -0.1f, 0.6f));
+      in.push_back("c0");
+    }
   }
-  auto lstm = b.Node("LSTM", in, {kind == 2 ? "" : "Y", "Y_h", kind == 2 ? "Y_c" : ""}, "lstm");
-  lstm.Int("hidden_size", kH);
-  if (kind == 0) lstm.Str("direction", "bidirectional");
+  std::vector<std::string> out = {kind == 2 ? "" : "Y", "Y_h"};
+  if (lstm) out.push_back(kind == 2 ? "Y_c" : "");
+  auto node = b.Node(op, in, out, lstm ? "lstm" : "gru");
+  node.Int("hidden_size", kH);
+  if (kind == 0) node.Str("direction", "bidirectional");
   if (kind == 1 || kind == 3) {
-    lstm.Str("direction", "reverse");
-    lstm.Strs("activations", {"Sigmoid", "Tanh", "Tanh"});
+    node.Str("direction", "reverse");
+    node.Strs("activations", lstm ? std::vector<std::string>{"Sigmoid", "Tanh", "Tanh"}
+                                  : std::vector<std::string>{"Sigmoid", "Tanh"});
   }
-  if (batch_major) lstm.Int("layout", 1);
+  if (batch_major) node.Int("layout", 1);
+  if (!lstm && (kind == 0 || kind == 2)) node.Int("linear_before_reset", 1);
   b.InitInt64("flat", {2}, {1, -1});
   if (kind == 2) {
     b.Node("Reshape", {"Y_h", "flat"}, {"hf"});

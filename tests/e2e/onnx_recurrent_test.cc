@@ -1,6 +1,7 @@
-// ONNX LSTM (import_rnn.cc: one unidirectional_sequence_lstm per direction)
-// on the models of onnx_op_models.h: bidirectional with biases and initial
-// states, reverse, forward reading only Y_h, reverse batch major.
+// ONNX LSTM and GRU (import_rnn.cc: one unidirectional_sequence_lstm or gru
+// per direction) on the models of onnx_op_models.h: bidirectional with
+// biases and initial states, reverse, forward reading only Y_h, reverse
+// batch major (GRU: both linear_before_reset forms).
 //   - ember's evaluation is within 1e-5 (relative to the largest output) of
 //     ONNX Runtime (onnxruntime-node, skipped when absent); ONNX Runtime has
 //     no batch-major (layout 1) LSTM: that model equals the time-major one
@@ -40,7 +41,7 @@ std::vector<float> SeqInput(size_t n, int seed) {
 }
 
 ir::Graph Compiled(const std::vector<uint8_t>& model) {
-  auto g = frontend::onnx::ImportOnnx(model, "lstm.onnx");
+  auto g = frontend::onnx::ImportOnnx(model, "rnn.onnx");
   EXPECT_TRUE(g.ok()) << g.diag().ToString();
   if (!g.ok()) return {};
   const Status s = passes::RunPipeline(*g);
@@ -49,14 +50,16 @@ ir::Graph Compiled(const std::vector<uint8_t>& model) {
 }
 
 const char* kKinds[] = {"bidirectional", "reverse", "forward_y_h_only", "reverse_batch_major"};
+const char* kOps[] = {"LSTM", "GRU"};
 
-TEST(OnnxLstm, WithinTolerancesOfOnnxRuntime) {
+TEST(OnnxRecurrent, WithinTolerancesOfOnnxRuntime) {
   if (const std::string why = OrtMissing(); !why.empty()) GTEST_SKIP() << why;
   const std::string tmp = TempDir();
+  for (const char* op : kOps)
   for (int kind = 0; kind < 3; ++kind) {
-    SCOPED_TRACE(kKinds[kind]);
-    const std::vector<uint8_t> model = OnnxLstmModel(kind);
-    const std::string path = tmp + "/lstm.onnx";
+    SCOPED_TRACE(std::string(op) + " " + kKinds[kind]);
+    const std::vector<uint8_t> model = OnnxRecurrentModel(op, kind);
+    const std::string path = tmp + "/rnn.onnx";
     WriteFile(path, model);
     const ir::Graph g = Compiled(model);
     ASSERT_FALSE(g.inputs.empty());
@@ -78,16 +81,18 @@ TEST(OnnxLstm, WithinTolerancesOfOnnxRuntime) {
       }
       ASSERT_GT(mag, 0.0);
       EXPECT_LE(err / mag, 1e-5) << "seed " << seed;
-      if (seed == 0) std::printf("%s: ember vs ONNX Runtime, max error %.3g of max |y| %.3g\n", kKinds[kind], err, mag);
+      if (seed == 0) std::printf("%s %s: ember vs ONNX Runtime, max error %.3g of max |y| %.3g\n", op, kKinds[kind], err, mag);
     }
   }
 }
 
 // Batch major (layout 1): x [batch, seq, input], Y [batch, seq, 1, hidden],
 // Y_h [batch, 1, hidden] against the time-major model.
-TEST(OnnxLstm, BatchMajorEqualsTimeMajor) {
+TEST(OnnxRecurrent, BatchMajorEqualsTimeMajor) {
   constexpr size_t kSteps = 5, kBatch = 2, kIn = 3, kH = 4;
-  const ir::Graph tm = Compiled(OnnxLstmModel(1)), bm = Compiled(OnnxLstmModel(3));
+  for (const char* op : kOps) {
+  SCOPED_TRACE(op);
+  const ir::Graph tm = Compiled(OnnxRecurrentModel(op, 1)), bm = Compiled(OnnxRecurrentModel(op, 3));
   const std::vector<float> x = SeqInput(kSteps * kBatch * kIn, 4);
   std::vector<float> xb(x.size());
   for (size_t t = 0; t < kSteps; ++t)
@@ -104,21 +109,24 @@ TEST(OnnxLstm, BatchMajorEqualsTimeMajor) {
       for (size_t h = 0; h < kH; ++h)
         EXPECT_EQ(c[(b * kSteps + t) * kH + h], a[(t * kBatch + b) * kH + h]) << t << " " << b << " " << h;
   for (size_t k = kSteps * kBatch * kH; k < a.size(); ++k) EXPECT_EQ(c[k], a[k]) << "Y_h " << k;
+  }
 }
 
-TEST(OnnxLstm, GeneratedCEqualsEval) {
+TEST(OnnxRecurrent, GeneratedCEqualsEval) {
+  for (const char* op : kOps)
   for (int kind = 0; kind < 4; ++kind) {
-    SCOPED_TRACE(kKinds[kind]);
-    ExpectRunEqualsEval(OnnxLstmModel(kind), true, 3, ".onnx");
+    SCOPED_TRACE(std::string(op) + " " + kKinds[kind]);
+    ExpectRunEqualsEval(OnnxRecurrentModel(op, kind), true, 3, ".onnx");
   }
 }
 
 // ONNX runs each inference from initial_h / initial_c: after another input,
 // the same input gives the same output (the variables are written back).
-TEST(OnnxLstm, EveryRunStartsFromTheInitialStates) {
+TEST(OnnxRecurrent, EveryRunStartsFromTheInitialStates) {
+  for (const char* op : kOps)
   for (int kind = 0; kind < 4; ++kind) {
-    SCOPED_TRACE(kKinds[kind]);
-    const ir::Graph g = Compiled(OnnxLstmModel(kind));
+    SCOPED_TRACE(std::string(op) + " " + kKinds[kind]);
+    const ir::Graph g = Compiled(OnnxRecurrentModel(op, kind));
     ASSERT_FALSE(g.inputs.empty());
     const auto n = static_cast<size_t>(g.tensor(g.inputs[0]).num_elements());
     const std::vector<uint8_t> a = FloatBytes(SeqInput(n, 1)), b = FloatBytes(SeqInput(n, 2));

@@ -282,13 +282,13 @@ TEST(Streaming, LstmFloatStateKeptAcrossRunsLikeTheReference) {
   ExpectModelStreamMatchesReference(LstmModel(false, true), false, 64);
 }
 
-// An ONNX LSTM starts every run from its initial states (onnx_lstm_test.cc):
+// An ONNX LSTM starts every run from its initial states (onnx_recurrent_test.cc):
 // its generated C, run on A, B, A in one process, gives each input's
 // output of a fresh evaluation; the state region holds the two states of
 // each direction (bidirectional: four f32[2,4] variables, 32 bytes each).
 TEST(Streaming, OnnxLstmRunsStartFromTheInitialStates) {
   const std::string dir = TempDir();
-  const std::vector<uint8_t> model = OnnxLstmModel(0);
+  const std::vector<uint8_t> model = OnnxRecurrentModel("LSTM", 0);
   WriteFile(dir + "/lstm.onnx", model);
   auto g = frontend::onnx::ImportOnnx(model, "lstm.onnx");
   ASSERT_TRUE(g.ok()) << g.diag().ToString();

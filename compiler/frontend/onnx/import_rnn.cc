@@ -1,39 +1,52 @@
-// ONNX LSTM as unidirectional_sequence_lstm (float32; forward, reverse and
-// bidirectional; layout 0 and 1).
+// ONNX LSTM as unidirectional_sequence_lstm and ONNX GRU as gru (float32;
+// forward, reverse and bidirectional; layout 0 and 1).
 //
-// Each direction is one IR LSTM over the sequence: time major for layout 0
-// ([seq, batch, input]), batch major for layout 1 ([batch, seq, input]). A
+// Each direction is one IR operator over the sequence: time major for layout
+// 0 ([seq, batch, input]), batch major for layout 1 ([batch, seq, input]). A
 // reverse direction reads the sequence through a gather that reverses the
 // time axis, and its output goes back through the same gather. The gates:
-// ONNX stacks W, R and the biases in the order input, output, forget, cell;
-// the IR takes input, forget, cell, output, one [hidden, input] / [hidden,
-// hidden] matrix each; the IR bias of a gate is float32(Wb + Rb).
+// ONNX stacks an LSTM's W, R and biases in the order input, output, forget,
+// cell; the IR takes input, forget, cell, output, one [hidden, input] /
+// [hidden, hidden] matrix each, and one bias float32(Wb + Rb) per gate. A
+// GRU's gates (update, reset, hidden) keep ONNX's order and their two biases
+// (linear_before_reset passes on).
 //
-// ONNX starts every run from initial_h / initial_c (zero when absent). The IR
-// LSTM keeps its states in variables, which carry over between runs: they
-// start as the initial values, and an assign_variable after the LSTM writes
-// the initial values back, so that the next run starts from them again
-// (reset_state restores them too).
+// ONNX starts every run from initial_h (and an LSTM's initial_c; zero when
+// absent). The IR operators keep their states in variables, which carry over
+// between runs: they start as the initial values, and an assign_variable
+// after the operator writes the initial values back, so that the next run
+// starts from them again (reset_state restores them too).
 //
 // Outputs: Y ([seq, dirs, batch, hidden]; layout 1: [batch, seq, dirs,
-// hidden]) and Y_h (the last step of each direction). Y_c, the final cell
-// state, is refused when something reads it. Refused: activations other than
-// Sigmoid, Tanh, Tanh; clip (ONNX clips the gates' inputs, not the cell);
-// input_forget; nonzero peepholes; sequence_lens other than the full length;
-// initial states computed at run time; non-float32 tensors.
+// hidden]) and Y_h (the last step of each direction). An LSTM's Y_c, the
+// final cell state, is refused when something reads it. Refused:
+// activations other than the defaults (LSTM: Sigmoid, Tanh, Tanh; GRU:
+// Sigmoid, Tanh); clip (ONNX clips the gates' inputs); LSTM input_forget and
+// nonzero peepholes; sequence_lens other than the full length; initial
+// states computed at run time; non-float32 tensors.
 #include <cmath>
 #include <cstring>
-#include <tuple>
 
 #include "frontend/onnx/import_internal.h"
 
 namespace ember::frontend::onnx::detail {
 namespace {
 
-// ONNX's gate (i, o, f, c) of each IR gate (input, forget, cell, output).
-constexpr int64_t kOnnxGate[4] = {0, 2, 3, 1};
+// What differs between the recurrent operators.
+struct Cell {
+  const char* onnx;                 // "LSTM"
+  const char* what;                 // "LSTM" in messages
+  int64_t gates;                    // 4 (LSTM), 3 (GRU)
+  std::vector<int64_t> onnx_gate;   // ONNX's gate of each IR gate
+  std::vector<std::string> activations;  // the defaults, per direction
+  bool cell_state;                  // LSTM: initial_c (input 6) and a second variable
+};
 
-struct LstmDims {
+// LSTM: ONNX's gates (i, o, f, c) for the IR's input, forget, cell, output.
+const Cell kLstm{"LSTM", "LSTM", 4, {0, 2, 3, 1}, {"Sigmoid", "Tanh", "Tanh"}, true};
+const Cell kGru{"GRU", "GRU", 3, {0, 1, 2}, {"Sigmoid", "Tanh"}, false};
+
+struct RnnDims {
   int64_t layout = 0, steps = 0, batch = 0, input = 0, hidden = 0, dirs = 1;
 };
 
@@ -54,36 +67,44 @@ Expected<std::shared_ptr<const ConstTensor>> OptionalConst(Context& ctx, const N
   return v.c;
 }
 
-Status CheckAttrs(Context& ctx, const NodeRef& ref, int64_t dirs) {
+Status CheckAttrs(Context& ctx, const NodeRef& ref, const Cell& cell, int64_t dirs) {
   if (const pb::AttributeProto* a = FindAttr(ref, "activations")) {
-    static const char* kDefault[3] = {"Sigmoid", "Tanh", "Tanh"};
-    bool same = a->strings_size() == 3 * dirs;
-    for (int k = 0; same && k < a->strings_size(); ++k) same = a->strings(k) == kDefault[k % 3];
+    const auto per_dir = static_cast<int>(cell.activations.size());
+    bool same = a->strings_size() == per_dir * dirs;
+    for (int k = 0; same && k < a->strings_size(); ++k) same = a->strings(k) == cell.activations[static_cast<size_t>(k % per_dir)];
     if (!same) {
-      std::string got;
+      std::string got, want;
       for (const auto& s : a->strings()) got += (got.empty() ? "" : ", ") + s;
+      for (const auto& s : cell.activations) want += (want.empty() ? "" : ", ") + s;
       return UnsupportedAttr(ctx, ref, "activations [" + got + "]",
-                             "ember's LSTM computes the default activations Sigmoid, Tanh, Tanh");
+                             std::string("ember's ") + cell.what + " computes the default activations " + want);
     }
   }
   if (FindAttr(ref, "clip")) {
     return UnsupportedAttr(ctx, ref, "clip",
-                           "ONNX's clip bounds the gates' inputs, which ember's LSTM does not do; export without it");
+                           std::string("ONNX's clip bounds the gates' inputs, which ember's ") + cell.what +
+                               " does not do; export without it");
   }
-  if (AttrInt(ref, "input_forget", 0) != 0) return UnsupportedAttr(ctx, ref, "input_forget=1 (coupled gates)");
+  if (cell.cell_state && AttrInt(ref, "input_forget", 0) != 0) {
+    return UnsupportedAttr(ctx, ref, "input_forget=1 (coupled gates)");
+  }
+  const int64_t lbr = AttrInt(ref, "linear_before_reset", 0);
+  if (!cell.cell_state && lbr != 0 && lbr != 1) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has linear_before_reset " + std::to_string(lbr));
+  }
   return Status::Ok();
 }
 
-Expected<LstmDims> Dims(Context& ctx, const NodeRef& ref, ir::TensorId x) {
+Expected<RnnDims> Dims(Context& ctx, const NodeRef& ref, const Cell& cell, ir::TensorId x) {
   const ir::Tensor& t = ctx.graph.tensor(x);
   if (t.dtype != ir::DType::kFloat32) {
-    return UnsupportedAttr(ctx, ref, std::string("an LSTM on ") + ir::DTypeName(t.dtype),
-                           "ember imports float32 LSTMs (quantize the layers around it)");
+    return UnsupportedAttr(ctx, ref, std::string("a ") + cell.what + " on " + ir::DTypeName(t.dtype),
+                           std::string("ember imports float32 ") + cell.what + "s (quantize the layers around it)");
   }
   if (t.shape.size() != 3) {
     return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "X has shape " + ir::ShapeToString(t.shape) + ", not rank 3");
   }
-  LstmDims d;
+  RnnDims d;
   d.layout = AttrInt(ref, "layout", 0);
   if (d.layout != 0 && d.layout != 1) return UnsupportedAttr(ctx, ref, "layout " + std::to_string(d.layout));
   d.steps = t.shape[d.layout == 0 ? 0 : 1];
@@ -111,7 +132,7 @@ std::vector<double> Slice(const ConstTensor& c, int64_t at, int64_t count) {
 
 // One direction's initial state [batch, hidden] of `c` ([dirs, batch,
 // hidden]; layout 1: [batch, dirs, hidden]), zero when absent.
-std::vector<double> InitialState(const std::shared_ptr<const ConstTensor>& c, const LstmDims& d, int64_t dir) {
+std::vector<double> InitialState(const std::shared_ptr<const ConstTensor>& c, const RnnDims& d, int64_t dir) {
   std::vector<double> v(static_cast<size_t>(d.batch * d.hidden), 0.0);
   if (!c) return v;
   for (int64_t b = 0; b < d.batch; ++b)
@@ -123,7 +144,7 @@ std::vector<double> InitialState(const std::shared_ptr<const ConstTensor>& c, co
 }
 
 // A float32 variable [batch, hidden] starting as (and reset to) `values`.
-ir::TensorId StateVariable(Context& ctx, const std::string& name, const LstmDims& d, const std::vector<double>& values) {
+ir::TensorId StateVariable(Context& ctx, const std::string& name, const RnnDims& d, const std::vector<double>& values) {
   ir::Tensor t;
   t.name = UniqueName(ctx, name);
   t.dtype = ir::DType::kFloat32;
@@ -141,7 +162,7 @@ ir::TensorId StateVariable(Context& ctx, const std::string& name, const LstmDims
 }
 
 // The time axis reversed (gather along it with indices steps-1 .. 0).
-Expected<ir::TensorId> ReverseTime(Context& ctx, const NodeRef& ref, ir::TensorId x, const LstmDims& d,
+Expected<ir::TensorId> ReverseTime(Context& ctx, const NodeRef& ref, ir::TensorId x, const RnnDims& d,
                                    const std::string& name) {
   ConstTensor idx;
   idx.elem_type = pb::TensorProto::INT32;
@@ -152,8 +173,8 @@ Expected<ir::TensorId> ReverseTime(Context& ctx, const NodeRef& ref, ir::TensorI
 }
 
 // The last step [1, batch, hidden] (layout 1: [batch, 1, hidden]) of an IR
-// LSTM output.
-Expected<ir::TensorId> LastStep(Context& ctx, const NodeRef& ref, ir::TensorId y, const LstmDims& d,
+// LSTM or GRU output.
+Expected<ir::TensorId> LastStep(Context& ctx, const NodeRef& ref, ir::TensorId y, const RnnDims& d,
                                 const std::string& name) {
   ConstTensor idx;
   idx.elem_type = pb::TensorProto::INT32;
@@ -169,37 +190,79 @@ Expected<ir::TensorId> JoinDirections(Context& ctx, const NodeRef& ref, const st
   return AddNode(ctx, ref, ir::OpKind::kConcatenation, parts, {{"axis", axis}}, name);
 }
 
-Status ConvertLstm(Context& ctx, const NodeRef& ref, ir::OpKind op) {
+// The IR operator's weight and bias operands of one direction, in its
+// operand order after x: LSTM W_g ×4, R_g ×4, float32(Wb_g + Rb_g) ×4; GRU
+// W_g ×3, R_g ×3, Wb_g ×3, Rb_g ×3.
+Expected<std::vector<ir::TensorId>> GateOperands(Context& ctx, const Cell& cell, const RnnDims& d, int64_t dir,
+                                                 const ConstTensor& w, const ConstTensor& r, const ConstTensor* b,
+                                                 const std::string& dn) {
+  const int64_t H = d.hidden, I = d.input, G = cell.gates;
+  std::vector<ir::TensorId> ws, rs, wbs, rbs;
+  for (int64_t g = 0; g < G; ++g) {
+    const int64_t og = cell.onnx_gate[static_cast<size_t>(g)];
+    const std::string gate = std::to_string(g);
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId wt, AddConst(ctx, dn + "_w" + gate, FloatConst({H, I}, Slice(w, (dir * G + og) * H * I, H * I))));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId rt, AddConst(ctx, dn + "_r" + gate, FloatConst({H, H}, Slice(r, (dir * G + og) * H * H, H * H))));
+    ws.push_back(wt);
+    rs.push_back(rt);
+    std::vector<double> wb(static_cast<size_t>(H), 0.0), rb(static_cast<size_t>(H), 0.0);
+    for (int64_t u = 0; b && u < H; ++u) {
+      wb[static_cast<size_t>(u)] = b->f[static_cast<size_t>(dir * 2 * G * H + og * H + u)];
+      rb[static_cast<size_t>(u)] = b->f[static_cast<size_t>(dir * 2 * G * H + G * H + og * H + u)];
+    }
+    if (cell.cell_state) {  // one bias per gate
+      for (size_t u = 0; u < wb.size(); ++u) wb[u] = static_cast<double>(static_cast<float>(wb[u]) + static_cast<float>(rb[u]));
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId bt, AddConst(ctx, dn + "_b" + gate, FloatConst({H}, wb)));
+      wbs.push_back(bt);
+    } else {
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId wbt, AddConst(ctx, dn + "_wb" + gate, FloatConst({H}, wb)));
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId rbt, AddConst(ctx, dn + "_rb" + gate, FloatConst({H}, rb)));
+      wbs.push_back(wbt);
+      rbs.push_back(rbt);
+    }
+  }
+  std::vector<ir::TensorId> all = ws;
+  for (const auto* v : {&rs, &wbs, &rbs}) all.insert(all.end(), v->begin(), v->end());
+  return all;
+}
+
+Status ConvertRecurrent(Context& ctx, const NodeRef& ref, const Cell& cell, ir::OpKind op) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
-  EMBER_ASSIGN_OR_RETURN(const LstmDims d, Dims(ctx, ref, x));
-  EMBER_RETURN_IF_ERROR(CheckAttrs(ctx, ref, d.dirs));
-  const int64_t H = d.hidden, I = d.input;
-  EMBER_ASSIGN_OR_RETURN(auto w, OptionalConst(ctx, ref, 1, "W", {d.dirs, 4 * H, I}));
-  EMBER_ASSIGN_OR_RETURN(auto r, OptionalConst(ctx, ref, 2, "R", {d.dirs, 4 * H, H}));
+  EMBER_ASSIGN_OR_RETURN(const RnnDims d, Dims(ctx, ref, cell, x));
+  EMBER_RETURN_IF_ERROR(CheckAttrs(ctx, ref, cell, d.dirs));
+  const int64_t H = d.hidden, I = d.input, G = cell.gates;
+  EMBER_ASSIGN_OR_RETURN(auto w, OptionalConst(ctx, ref, 1, "W", {d.dirs, G * H, I}));
+  EMBER_ASSIGN_OR_RETURN(auto r, OptionalConst(ctx, ref, 2, "R", {d.dirs, G * H, H}));
   if (!w || !r) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has no W or R");
-  EMBER_ASSIGN_OR_RETURN(auto b, OptionalConst(ctx, ref, 3, "B", {d.dirs, 8 * H}));
+  EMBER_ASSIGN_OR_RETURN(auto b, OptionalConst(ctx, ref, 3, "B", {d.dirs, 2 * G * H}));
   EMBER_ASSIGN_OR_RETURN(auto lens, OptionalConst(ctx, ref, 4, "sequence_lens", {d.batch}));
   for (int64_t k = 0; lens && k < lens->size(); ++k) {
     if (lens->int_at(k) != d.steps) {
       return UnsupportedAttr(ctx, ref, "sequence_lens " + std::to_string(lens->int_at(k)) + " for a sequence of " +
                                            std::to_string(d.steps) + " steps",
-                             "ember's LSTM runs every sequence of the batch to its full length");
+                             std::string("ember's ") + cell.what + " runs every sequence of the batch to its full length");
     }
   }
   const ir::Shape state_shape = d.layout == 0 ? ir::Shape{d.dirs, d.batch, H} : ir::Shape{d.batch, d.dirs, H};
   EMBER_ASSIGN_OR_RETURN(auto h0, OptionalConst(ctx, ref, 5, "initial_h", state_shape));
-  EMBER_ASSIGN_OR_RETURN(auto c0, OptionalConst(ctx, ref, 6, "initial_c", state_shape));
-  EMBER_ASSIGN_OR_RETURN(auto p, OptionalConst(ctx, ref, 7, "P", {d.dirs, 3 * H}));
-  for (int64_t k = 0; p && k < p->size(); ++k) {
-    if (p->at(k) != 0.0) {
-      return UnsupportedAttr(ctx, ref, "peepholes (P)", "ember's LSTM (TFLite's, as TFLite Micro runs it) has none");
+  std::shared_ptr<const ConstTensor> c0;
+  if (cell.cell_state) {
+    EMBER_ASSIGN_OR_RETURN(c0, OptionalConst(ctx, ref, 6, "initial_c", state_shape));
+    EMBER_ASSIGN_OR_RETURN(auto p, OptionalConst(ctx, ref, 7, "P", {d.dirs, 3 * H}));
+    for (int64_t k = 0; p && k < p->size(); ++k) {
+      if (p->at(k) != 0.0) {
+        return UnsupportedAttr(ctx, ref, "peepholes (P)", "ember's LSTM (TFLite's, as TFLite Micro runs it) has none");
+      }
     }
   }
   for (const auto* c : {w.get(), r.get(), b.get(), h0.get(), c0.get()}) {
     if (c && !c->is_float()) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has non-float weights or states");
   }
 
-  const std::string name = ref.node->output_size() > 0 && !ref.node->output(0).empty() ? OutputName(ref, 0) : (ref.name.empty() ? std::string("lstm") : ref.name);
+  std::string name = ref.node->output_size() > 0 && !ref.node->output(0).empty() ? OutputName(ref, 0) : ref.name;
+  if (name.empty()) name = cell.cell_state ? "lstm" : "gru";
+  ir::Attrs attrs{{"time_major", int64_t{d.layout == 0 ? 1 : 0}}};
+  if (!cell.cell_state) attrs["linear_before_reset"] = AttrInt(ref, "linear_before_reset", 0);
   std::vector<ir::TensorId> ys, last;
   for (int64_t dir = 0; dir < d.dirs; ++dir) {
     const bool reverse = AttrString(ref, "direction", "forward") == "reverse" || dir == 1;
@@ -208,36 +271,27 @@ Status ConvertLstm(Context& ctx, const NodeRef& ref, ir::OpKind op) {
     if (reverse) {
       EMBER_ASSIGN_OR_RETURN(in, ReverseTime(ctx, ref, x, d, dn + "_x_reversed"));
     }
-    std::vector<ir::TensorId> operands(15, ir::kNoTensor);
-    operands[0] = in;
-    for (int g = 0; g < 4; ++g) {
-      const int64_t og = kOnnxGate[g];
-      const auto gu = static_cast<size_t>(g);
-      const std::string gate = std::to_string(g);
-      EMBER_ASSIGN_OR_RETURN(operands[1 + gu], AddConst(ctx, dn + "_w" + gate,
-                                                        FloatConst({H, I}, Slice(*w, (dir * 4 + og) * H * I, H * I))));
-      EMBER_ASSIGN_OR_RETURN(operands[5 + gu], AddConst(ctx, dn + "_r" + gate,
-                                                        FloatConst({H, H}, Slice(*r, (dir * 4 + og) * H * H, H * H))));
-      std::vector<double> bias(static_cast<size_t>(H), 0.0);
-      for (int64_t u = 0; b && u < H; ++u) {
-        const auto wb = static_cast<float>(b->f[static_cast<size_t>(dir * 8 * H + og * H + u)]);
-        const auto rb = static_cast<float>(b->f[static_cast<size_t>(dir * 8 * H + 4 * H + og * H + u)]);
-        bias[static_cast<size_t>(u)] = static_cast<double>(wb + rb);
-      }
-      EMBER_ASSIGN_OR_RETURN(operands[9 + gu], AddConst(ctx, dn + "_b" + gate, FloatConst({H}, bias)));
+    EMBER_ASSIGN_OR_RETURN(std::vector<ir::TensorId> gates, GateOperands(ctx, cell, d, dir, *w, *r, b.get(), dn));
+    std::vector<ir::TensorId> operands = {in};
+    operands.insert(operands.end(), gates.begin(), gates.end());
+    // The states and their initial values; each run starts from them: an
+    // assign_variable after the operator writes them back.
+    std::vector<std::pair<ir::TensorId, std::vector<double>>> states;
+    states.emplace_back(ir::kNoTensor, InitialState(h0, d, dir));
+    states.back().first = StateVariable(ctx, dn + "_hidden_state", d, states.back().second);
+    if (cell.cell_state) {
+      states.emplace_back(ir::kNoTensor, InitialState(c0, d, dir));
+      states.back().first = StateVariable(ctx, dn + "_cell_state", d, states.back().second);
     }
-    const std::vector<double> hv = InitialState(h0, d, dir), cv = InitialState(c0, d, dir);
-    operands[13] = StateVariable(ctx, dn + "_hidden_state", d, hv);
-    operands[14] = StateVariable(ctx, dn + "_cell_state", d, cv);
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, op, operands, {{"time_major", d.layout == 0 ? 1 : 0}},
-                                                   dn + "_steps"));
-    // Each run starts from the initial states: write them back after it.
-    for (const auto& [var, values, what] : {std::tuple{operands[13], hv, "_initial_h"}, std::tuple{operands[14], cv, "_initial_c"}}) {
-      EMBER_ASSIGN_OR_RETURN(ir::TensorId init, AddConst(ctx, dn + what, FloatConst({d.batch, H}, values)));
+    for (const auto& st : states) operands.push_back(st.first);
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, op, operands, attrs, dn + "_steps"));
+    for (size_t k = 0; k < states.size(); ++k) {
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId init, AddConst(ctx, dn + (k == 0 ? "_initial_h" : "_initial_c"),
+                                                         FloatConst({d.batch, H}, states[k].second)));
       ir::Node reset;
       reset.op = ir::OpKind::kAssignVariable;
       reset.name = ref.name;
-      reset.inputs = {var, init};
+      reset.inputs = {states[k].first, init};
       ctx.graph.nodes.push_back(std::move(reset));
     }
     EMBER_ASSIGN_OR_RETURN(ir::TensorId h_last, LastStep(ctx, ref, y, d, dn + "_last"));
@@ -259,7 +313,7 @@ Status ConvertLstm(Context& ctx, const NodeRef& ref, ir::OpKind op) {
     EMBER_ASSIGN_OR_RETURN(ir::TensorId yh, JoinDirections(ctx, ref, last, d.layout == 0 ? 0 : 1, OutputName(ref, 1)));
     BindOutput(ctx, ref, 1, Value{nullptr, yh});
   }
-  if (ref.node->output_size() > 2 && !ref.node->output(2).empty()) {
+  if (cell.cell_state && ref.node->output_size() > 2 && !ref.node->output(2).empty()) {
     ctx.unavailable[ref.node->output(2)] = {"the final cell state Y_c of LSTM '" + ref.name +
                                                 "', which ember's LSTM keeps to itself",
                                             "use Y or Y_h (the final hidden state) instead"};
@@ -270,10 +324,14 @@ Status ConvertLstm(Context& ctx, const NodeRef& ref, ir::OpKind op) {
 }  // namespace
 
 Status ConvertRnnNode(Context& ctx, const NodeRef& ref, bool* handled) {
-  const auto op = IrOp("unidirectional_sequence_lstm");
-  *handled = ref.node->op_type() == "LSTM" && op.has_value();
-  if (!*handled) return Status::Ok();
-  return ConvertLstm(ctx, ref, *op);
+  for (const auto& [cell, ir_name] : {std::pair{&kLstm, "unidirectional_sequence_lstm"}, std::pair{&kGru, "gru"}}) {
+    if (ref.node->op_type() != cell->onnx) continue;
+    const auto op = IrOp(ir_name);
+    *handled = op.has_value();
+    return op ? ConvertRecurrent(ctx, ref, *cell, *op) : Status::Ok();
+  }
+  *handled = false;
+  return Status::Ok();
 }
 
 }  // namespace ember::frontend::onnx::detail

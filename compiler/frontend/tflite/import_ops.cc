@@ -798,6 +798,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kClip:
     case K::kHardSigmoid:
     case K::kLookupTable: break;  // no TFLite operator
+    case K::kGru: break;          // no TFLite operator (ONNX GRU)
     case K::kReadVariable:
     case K::kAssignVariable: break;  // ConvertResourceOp (import_resource.cc)
     case K::kResizeNearestNeighbor:

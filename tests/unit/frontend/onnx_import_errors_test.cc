@@ -157,6 +157,16 @@ TEST(OnnxImportErrors, FormsTheIrOperatorsDoNotComputeAreRefused) {
                    "Sigmoid, Tanh, Tanh"});
   cases.push_back({"LSTM run-time initial_h", lstm("h0"), "'rnn' (LSTM, opset 13): initial_h computed at run time",
                    "initializers"});
+  {
+    OnnxBuilder b;
+    b.Input("x", {3, 1, 2});
+    b.Init("w", {1, 6, 2}, std::vector<float>(12, 0.1f));
+    b.Init("r", {1, 6, 2}, std::vector<float>(12, -0.1f));
+    b.Node("GRU", {"x", "w", "r"}, {"Y"}, "rnn").Int("hidden_size", 2).Strs("activations", {"Sigmoid", "Relu"});
+    b.Output("Y");
+    cases.push_back({"GRU activations", b.Bytes(), "'rnn' (GRU, opset 13): activations [Sigmoid, Relu]",
+                     "ember's GRU computes the default activations Sigmoid, Tanh"});
+  }
   cases.push_back({"LSTM short sequence", lstm("lens"), "'rnn' (LSTM, opset 13): sequence_lens 2 for a sequence of 3 steps",
                    "full length"});
   {
