@@ -3,7 +3,7 @@
 //   EMBER_WRITE_CORPUS=1 build/bin/ember_fuzz_tests --gtest_filter='MalformedOnnx.*'
 // rewrites them), a check that each is rejected by ImportOnnx with a clean
 // diagnostic that names the file, and random mutations of valid models (a
-// small CNN, a QOperator model) that must import or give a diagnostic, never
+// small CNN, a QOperator model, LSTM + GRU) that must import or give a diagnostic, never
 // crash. cli_corpus_test.cc runs the
 // CLI on the same files.
 #include <gtest/gtest.h>
@@ -38,6 +38,33 @@ OnnxBuilder SmallCnn() {
   b.Node("Flatten", {"g"}, {"f"});
   b.Init("fw", {2, 3}, {1, 2, 3, 4, 5, 6});
   b.Node("Gemm", {"f", "fw"}, {"y"}).Int("transB", 1);
+  b.Output("y");
+  return b;
+}
+
+// x[4,1,3] -> LSTM (bidirectional, hidden 2, biases, initial_h) -> Y
+// [4,2,1,2] -> Reshape [4,1,4] -> GRU (reverse, hidden 3, linear_before_reset)
+// -> Y_h [1,1,3]. `p`: the LSTM's peepholes (nonzero: refused); `gru_w_rows`:
+// the rows of the GRU's W (9 fit hidden 3).
+OnnxBuilder Recurrent(float p = 0.0f, int64_t gru_w_rows = 9) {
+  OnnxBuilder b;
+  b.Input("x", {4, 1, 3});
+  b.Init("w", {2, 8, 3}, std::vector<float>(48, 0.25f));
+  b.Init("r", {2, 8, 2}, std::vector<float>(32, -0.125f));
+  b.Init("b", {2, 16}, std::vector<float>(32, 0.0625f));
+  b.Init("h0", {2, 1, 2}, {0.5f, -0.5f, 0.25f, 0.0f});
+  b.Init("p", {2, 6}, std::vector<float>(12, p));
+  b.Node("LSTM", {"x", "w", "r", "b", "", "h0", "", "p"}, {"l", "", ""}, "lstm")
+      .Int("hidden_size", 2)
+      .Str("direction", "bidirectional");
+  b.InitInt64("shape", {3}, {4, 1, 4});
+  b.Node("Reshape", {"l", "shape"}, {"lr"});
+  b.Init("gw", {1, gru_w_rows, 4}, std::vector<float>(static_cast<size_t>(gru_w_rows * 4), 0.2f));
+  b.Init("gr", {1, 9, 3}, std::vector<float>(27, 0.1f));
+  b.Node("GRU", {"lr", "gw", "gr"}, {"", "y"}, "gru")
+      .Int("hidden_size", 3)
+      .Str("direction", "reverse")
+      .Int("linear_before_reset", 1);
   b.Output("y");
   return b;
 }
@@ -186,6 +213,8 @@ std::map<std::string, Bytes> OnnxCorpus() {
   c["onnx_qlinearconv_scale_length.onnx"] = qlinear_conv(3, pb::TensorProto::UINT8, {1, 2, 4, 4});
   c["onnx_qlinearconv_zero_point_type.onnx"] = qlinear_conv(2, pb::TensorProto::INT8, {1, 2, 4, 4});
   c["onnx_qlinearconv_rank_mismatch.onnx"] = qlinear_conv(2, pb::TensorProto::UINT8, {1, 2, 4});
+  c["onnx_lstm_peepholes.onnx"] = Recurrent(0.5f).Bytes();
+  c["onnx_gru_weight_rows.onnx"] = Recurrent(0.0f, 8).Bytes();
   // Bit flips of the valid model (seeded).
   std::mt19937 rng(1234);
   for (int k = 0; k < 6; ++k) {
@@ -204,6 +233,7 @@ TEST(MalformedOnnx, FilesMatchGenerator) {
   // The valid seeds of the onnx fuzz target (tests/fuzz/targets/onnx_fuzz.cc).
   corpus["onnx/small_cnn.onnx"] = SmallCnn().Bytes();
   corpus["onnx/qoperator_residual.onnx"] = ResidualPoolModel(/*u8=*/true).bytes;  // QOperator form
+  corpus["onnx/recurrent.onnx"] = Recurrent().Bytes();  // LSTM and GRU
   ASSERT_GE(corpus.size(), 15u);
   const bool write = std::getenv("EMBER_WRITE_CORPUS") != nullptr;
   if (write) std::filesystem::create_directories(CorpusDir() / "onnx");
@@ -244,7 +274,7 @@ TEST(MalformedOnnx, EveryCorpusFileIsRejectedWithADiagnostic) {
 }
 
 TEST(MalformedOnnx, RandomMutationsImportOrGiveADiagnostic) {
-  for (const Bytes& good : {SmallCnn().Bytes(), ResidualPoolModel(/*u8=*/true).bytes}) {
+  for (const Bytes& good : {SmallCnn().Bytes(), ResidualPoolModel(/*u8=*/true).bytes, Recurrent().Bytes()}) {
   ASSERT_TRUE(frontend::onnx::ImportOnnx(good, "good.onnx").ok());
   std::mt19937 rng(42);
   for (int k = 0; k < 400; ++k) {
