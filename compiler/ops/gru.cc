@@ -24,7 +24,6 @@
 #include <string>
 #include <vector>
 
-#include "ops/layout_util.h"
 #include "ops/op.h"
 #include "ops/op_util.h"
 #include "ops/recurrent_util.h"
@@ -40,65 +39,24 @@ const char* GateName(size_t g) {
   return kNames[g];
 }
 
-struct GruGeom {
-  bool time_major = false;
-  int64_t batch = 0, steps = 0, input_size = 0, units = 0;
-};
+using GruGeom = FloatRecurrentGeom;
 
 Expected<GruGeom> ParseGru(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, kOperands, kOperands, 1));
-  const ir::Tensor& x = g.tensor(n.inputs[kX]);
-  const ir::Tensor& h = g.tensor(n.inputs[kHidden]);
-  if (x.shape.size() != 3) return NodeError(n, "x must have rank 3; it is " + ir::ShapeToString(x.shape));
-  int64_t tm = 0, lbr = 0;
-  EMBER_RETURN_IF_ERROR(GetIntAttr(n, "time_major", 0, &tm));
+  EMBER_ASSIGN_OR_RETURN(const GruGeom s, ParseFloatRecurrent(g, n, kHidden, "GRU"));
+  int64_t lbr = 0;
   EMBER_RETURN_IF_ERROR(GetIntAttr(n, "linear_before_reset", 0, &lbr));
-  if (tm != 0 && tm != 1) return NodeError(n, "time_major must be 0 or 1, not " + std::to_string(tm));
   if (lbr != 0 && lbr != 1) return NodeError(n, "linear_before_reset must be 0 or 1, not " + std::to_string(lbr));
-  GruGeom s;
-  s.time_major = tm == 1;
-  s.batch = s.time_major ? x.shape[1] : x.shape[0];
-  s.steps = s.time_major ? x.shape[0] : x.shape[1];
-  s.input_size = x.shape[2];
-  if (h.shape.size() != 2 || h.shape[0] != s.batch) {
-    return NodeError(n, "the hidden state '" + h.name + "' must be [batch, units] with batch " +
-                            std::to_string(s.batch) + "; it is " + ir::ShapeToString(h.shape));
-  }
-  s.units = h.shape[1];
-  if (!h.is_variable) {
-    return NodeError(n, "the hidden state '" + h.name + "' is not a variable", "a GRU keeps its state in a variable tensor");
-  }
-  if (x.dtype != ir::DType::kFloat32 || h.dtype != ir::DType::kFloat32) {
-    return NodeError(n, std::string("x and the hidden state must be float32, not ") + ir::DTypeName(x.dtype),
-                     "ember's GRU computes in float32");
-  }
   for (size_t gi = 0; gi < 3; ++gi) {
-    const std::string gate = std::string("the ") + GateName(gi) + " gate's ";
-    const struct {
-      size_t at;
-      ir::Shape shape;
-      const char* what;
-    } parts[] = {{kInputWeights + gi, {s.units, s.input_size}, "input weights"},
-                 {kRecurrentWeights + gi, {s.units, s.units}, "recurrent weights"},
-                 {kInputBias + gi, {s.units}, "input bias"},
-                 {kRecurrentBias + gi, {s.units}, "recurrent bias"}};
-    for (const auto& p : parts) {
-      const ir::Tensor& t = g.tensor(n.inputs[p.at]);
-      if (t.shape != p.shape) {
-        return NodeError(n, gate + p.what + " '" + t.name + "' has shape " + ir::ShapeToString(t.shape) + " but " +
-                                ir::ShapeToString(p.shape) + " is needed");
-      }
-      if (!t.is_const() || t.dtype != ir::DType::kFloat32) {
-        return NodeError(n, gate + p.what + " '" + t.name + "' must be a float32 constant");
-      }
-    }
+    EMBER_RETURN_IF_ERROR(CheckFloatGate(g, n, s, std::string("the ") + GateName(gi) + " gate's ", kInputWeights + gi,
+                                         kRecurrentWeights + gi, kInputBias + gi, kRecurrentBias + gi));
   }
   return s;
 }
 
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   EMBER_ASSIGN_OR_RETURN(const GruGeom s, ParseGru(g, n));
-  const ir::Shape out = s.time_major ? ir::Shape{s.steps, s.batch, s.units} : ir::Shape{s.batch, s.steps, s.units};
+  const ir::Shape out = StepOutputShape(s.time_major, s.batch, s.steps, s.units);
   return std::vector<TensorType>{{ir::DType::kFloat32, out}};
 }
 

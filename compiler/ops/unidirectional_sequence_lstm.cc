@@ -64,7 +64,7 @@ Status CheckShape(const ir::Graph& g, const ir::Node& n, size_t i, const ir::Sha
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   EMBER_ASSIGN_OR_RETURN(const LstmGeom s, ParseLstm(g, n));
   if (g.tensor(n.inputs[kX]).dtype == ir::DType::kInt8) EMBER_RETURN_IF_ERROR(PrepareLstmQuant(g, n).status());
-  const ir::Shape out = s.time_major ? ir::Shape{s.steps, s.batch, s.units} : ir::Shape{s.batch, s.steps, s.units};
+  const ir::Shape out = StepOutputShape(s.time_major, s.batch, s.steps, s.units);
   return std::vector<TensorType>{{g.tensor(n.inputs[kX]).dtype, out}};
 }
 

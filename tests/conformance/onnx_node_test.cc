@@ -60,7 +60,7 @@ std::set<std::string> SupportedOps() {
       {"ReduceLogSum", "log"}, {"ReduceLogSumExp", "exp"}, {"ReduceMin", "neg"}, {"Max", "maximum"},
       {"Min", "minimum"}, {"Sum", "add"}, {"Mean", "div"}, {"Abs", "abs"}, {"Neg", "neg"}, {"Sqrt", "sqrt"},
       {"Exp", "exp"}, {"Log", "log"}, {"Reciprocal", "div"}, {"Elu", "elu"},
-      {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}};
+      {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}};
   for (const auto& [onnx, ir_name] : ext) {
     if (ir::OpKindFromIrName(ir_name)) ops.insert(onnx);
   }

@@ -211,10 +211,10 @@ TEST(OnnxMathOps, LinearResizeOnCortexM4WithinToleranceOfEval) {
   ExpectCortexM4WithinToleranceOfEval(ResizeModel(), "linear_resize");
 }
 
-// ONNX LSTMs and GRUs (unidirectional_sequence_lstm / gru per direction):
-// bidirectional time major, and reverse batch major.
-TEST(OnnxMathOps, LstmAndGruOnCortexM4WithinToleranceOfEval) {
-  for (const std::string op : {"LSTM", "GRU"}) {
+// ONNX LSTMs, GRUs and RNNs (unidirectional_sequence_lstm / gru / rnn per
+// direction): bidirectional time major, and reverse batch major.
+TEST(OnnxMathOps, RecurrentOnCortexM4WithinToleranceOfEval) {
+  for (const std::string op : {"LSTM", "GRU", "RNN"}) {
     ExpectCortexM4WithinToleranceOfEval(OnnxRecurrentModel(op, 0), op + "_bidirectional");
     ExpectCortexM4WithinToleranceOfEval(OnnxRecurrentModel(op, 3), op + "_reverse_batch_major");
   }

@@ -75,8 +75,9 @@ inline std::vector<uint8_t> ActivationsCnnModel() {
   return b.Bytes();
 }
 
-// ONNX LSTMs (`op` "LSTM") and GRUs ("GRU") of hidden 4, input 3, 5 steps,
-// batch 2, with one output y [1, N]: Y and Y_h flattened and concatenated.
+// ONNX LSTMs (`op` "LSTM"), GRUs ("GRU") and RNNs ("RNN") of hidden 4,
+// input 3, 5 steps, batch 2, with one output y [1, N]: Y and Y_h flattened
+// and concatenated.
 //   kind 0: bidirectional, layout 0, biases, nonzero initial_h (and
 //           initial_c), full sequence_lens;
 //   kind 1: reverse, no biases, default activations given explicitly;
@@ -84,11 +85,12 @@ inline std::vector<uint8_t> ActivationsCnnModel() {
 //   kind 3: kind 1 with layout 1 (opset 14; batch major: x [2, 5, 3]),
 //           which ONNX Runtime does not run.
 // GRU kinds 0 and 2 have linear_before_reset 1 (as PyTorch exports), 1 and
-// 3 the default 0.
+// 3 the default 0. RNN activations: kind 0 Relu forward and Tanh backward,
+// kinds 1 and 3 Sigmoid, kind 2 the default Tanh.
 inline std::vector<uint8_t> OnnxRecurrentModel(const std::string& op, int kind) {
   constexpr int64_t kSteps = 5, kBatch = 2, kIn = 3, kH = 4;
-  const bool lstm = op == "LSTM";
-  const int64_t dirs = kind == 0 ? 2 : 1, gates = lstm ? 4 : 3;
+  const bool lstm = op == "LSTM", rnn = op == "RNN";
+  const int64_t dirs = kind == 0 ? 2 : 1, gates = lstm ? 4 : rnn ? 1 : 3;
   const bool batch_major = kind == 3;
   OnnxBuilder b(batch_major ? 14 : 13);
   b.Input("x", batch_major ? std::vector<int64_t>{kBatch, kSteps, kIn} : std::vector<int64_t>{kSteps, kBatch, kIn});
@@ -107,16 +109,18 @@ inline std::vector<uint8_t> OnnxRecurrentModel(const std::string& op, int kind) 
   }
   std::vector<std::string> out = {kind == 2 ? "" : "Y", "Y_h"};
   if (lstm) out.push_back(kind == 2 ? "Y_c" : "");
-  auto node = b.Node(op, in, out, lstm ? "lstm" : "gru");
+  auto node = b.Node(op, in, out, lstm ? "lstm" : rnn ? "rnn" : "gru");
   node.Int("hidden_size", kH);
   if (kind == 0) node.Str("direction", "bidirectional");
   if (kind == 1 || kind == 3) {
     node.Str("direction", "reverse");
-    node.Strs("activations", lstm ? std::vector<std::string>{"Sigmoid", "Tanh", "Tanh"}
-                                  : std::vector<std::string>{"Sigmoid", "Tanh"});
+    node.Strs("activations", lstm  ? std::vector<std::string>{"Sigmoid", "Tanh", "Tanh"}
+                             : rnn ? std::vector<std::string>{"Sigmoid"}
+                                   : std::vector<std::string>{"Sigmoid", "Tanh"});
   }
+  if (rnn && kind == 0) node.Strs("activations", {"Relu", "Tanh"});
   if (batch_major) node.Int("layout", 1);
-  if (!lstm && (kind == 0 || kind == 2)) node.Int("linear_before_reset", 1);
+  if (op == "GRU" && (kind == 0 || kind == 2)) node.Int("linear_before_reset", 1);
   b.InitInt64("flat", {2}, {1, -1});
   if (kind == 2) {
     b.Node("Reshape", {"Y_h", "flat"}, {"hf"});

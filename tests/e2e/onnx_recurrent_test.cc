@@ -1,7 +1,8 @@
-// ONNX LSTM and GRU (import_rnn.cc: one unidirectional_sequence_lstm or gru
-// per direction) on the models of onnx_op_models.h: bidirectional with
-// biases and initial states, reverse, forward reading only Y_h, reverse
-// batch major (GRU: both linear_before_reset forms).
+// ONNX LSTM, GRU and RNN (import_rnn.cc: one unidirectional_sequence_lstm,
+// gru or rnn per direction) on the models of onnx_op_models.h:
+// bidirectional with biases and initial states, reverse, forward reading only
+// Y_h, reverse batch major (GRU: both linear_before_reset forms; RNN: Relu,
+// Tanh and Sigmoid).
 //   - ember's evaluation is within 1e-5 (relative to the largest output) of
 //     ONNX Runtime (onnxruntime-node, skipped when absent); ONNX Runtime has
 //     no batch-major (layout 1) LSTM: that model equals the time-major one
@@ -50,7 +51,7 @@ ir::Graph Compiled(const std::vector<uint8_t>& model) {
 }
 
 const char* kKinds[] = {"bidirectional", "reverse", "forward_y_h_only", "reverse_batch_major"};
-const char* kOps[] = {"LSTM", "GRU"};
+const char* kOps[] = {"LSTM", "GRU", "RNN"};
 
 TEST(OnnxRecurrent, WithinTolerancesOfOnnxRuntime) {
   if (const std::string why = OrtMissing(); !why.empty()) GTEST_SKIP() << why;

@@ -3,7 +3,7 @@
 //   EMBER_WRITE_CORPUS=1 build/bin/ember_fuzz_tests --gtest_filter='MalformedOnnx.*'
 // rewrites them), a check that each is rejected by ImportOnnx with a clean
 // diagnostic that names the file, and random mutations of valid models (a
-// small CNN, a QOperator model, LSTM + GRU) that must import or give a diagnostic, never
+// small CNN, a QOperator model, LSTM + GRU + RNN) that must import or give a diagnostic, never
 // crash. cli_corpus_test.cc runs the
 // CLI on the same files.
 #include <gtest/gtest.h>
@@ -44,7 +44,7 @@ OnnxBuilder SmallCnn() {
 
 // x[4,1,3] -> LSTM (bidirectional, hidden 2, biases, initial_h) -> Y
 // [4,2,1,2] -> Reshape [4,1,4] -> GRU (reverse, hidden 3, linear_before_reset)
-// -> Y_h [1,1,3]. `p`: the LSTM's peepholes (nonzero: refused); `gru_w_rows`:
+// -> Y_h [1,1,3] -> RNN (Relu, hidden 2) -> Y_h [1,1,2]. `p`: the LSTM's peepholes (nonzero: refused); `gru_w_rows`:
 // the rows of the GRU's W (9 fit hidden 3).
 OnnxBuilder Recurrent(float p = 0.0f, int64_t gru_w_rows = 9) {
   OnnxBuilder b;
@@ -61,10 +61,13 @@ OnnxBuilder Recurrent(float p = 0.0f, int64_t gru_w_rows = 9) {
   b.Node("Reshape", {"l", "shape"}, {"lr"});
   b.Init("gw", {1, gru_w_rows, 4}, std::vector<float>(static_cast<size_t>(gru_w_rows * 4), 0.2f));
   b.Init("gr", {1, 9, 3}, std::vector<float>(27, 0.1f));
-  b.Node("GRU", {"lr", "gw", "gr"}, {"", "y"}, "gru")
+  b.Node("GRU", {"lr", "gw", "gr"}, {"", "g"}, "gru")
       .Int("hidden_size", 3)
       .Str("direction", "reverse")
       .Int("linear_before_reset", 1);
+  b.Init("nw", {1, 2, 3}, std::vector<float>(6, 0.3f));
+  b.Init("nr", {1, 2, 2}, std::vector<float>(4, -0.2f));
+  b.Node("RNN", {"g", "nw", "nr"}, {"", "y"}, "rnn").Int("hidden_size", 2).Strs("activations", {"Relu"});
   b.Output("y");
   return b;
 }

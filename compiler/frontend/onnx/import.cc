@@ -155,7 +155,7 @@ bool IsImportedOp(const std::string& op) {
       {"ConvTranspose", "transpose_conv"}, {"Resize", "resize_nearest_neighbor"},
       {"GlobalMaxPool", "reduce_max"}, {"ReduceMax", "reduce_max"}, {"Split", "split"},
       {"DepthToSpace", "depth_to_space"}, {"SpaceToDepth", "space_to_depth"},
-      {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}};
+      {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}};
   if (kOps.count(op) || IsQOperatorOp(op) || IsMathOp(op)) return true;
   auto it = kExt.find(op);
   return it != kExt.end() && IrOp(it->second).has_value();

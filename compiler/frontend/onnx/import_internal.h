@@ -240,8 +240,9 @@ bool IsMathOp(const std::string& op);
 Status ConvertMathNode(Context& ctx, const NodeRef& ref, bool* handled);
 // MatMul of operands of rank 2 to 5 that is not a dense layer: batch_matmul.
 Status ConvertBatchMatMul(Context& ctx, const NodeRef& ref);
-// LSTM and GRU (import_rnn.cc): *handled is false for other operators or
-// when ember lacks their IR operator (unidirectional_sequence_lstm, gru).
+// LSTM, GRU and RNN (import_rnn.cc): *handled is false for other operators
+// or when ember lacks their IR operator (unidirectional_sequence_lstm, gru,
+// rnn).
 Status ConvertRnnNode(Context& ctx, const NodeRef& ref, bool* handled);
 // Constant, Shape, Gather, Cast, ConstantOfShape, Slice, QuantizeLinear,
 // DequantizeLinear (import_fold.cc).

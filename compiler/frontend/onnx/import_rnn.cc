@@ -1,5 +1,5 @@
-// ONNX LSTM as unidirectional_sequence_lstm and ONNX GRU as gru (float32;
-// forward, reverse and bidirectional; layout 0 and 1).
+// ONNX LSTM as unidirectional_sequence_lstm, GRU as gru and RNN as rnn
+// (float32; forward, reverse and bidirectional; layout 0 and 1).
 //
 // Each direction is one IR operator over the sequence: time major for layout
 // 0 ([seq, batch, input]), batch major for layout 1 ([batch, seq, input]). A
@@ -9,7 +9,8 @@
 // cell; the IR takes input, forget, cell, output, one [hidden, input] /
 // [hidden, hidden] matrix each, and one bias float32(Wb + Rb) per gate. A
 // GRU's gates (update, reset, hidden) keep ONNX's order and their two biases
-// (linear_before_reset passes on).
+// (linear_before_reset passes on); so does an RNN's one gate (its
+// activation, Tanh, Relu or Sigmoid, passes on per direction).
 //
 // ONNX starts every run from initial_h (and an LSTM's initial_c; zero when
 // absent). The IR operators keep their states in variables, which carry over
@@ -21,9 +22,11 @@
 // hidden]) and Y_h (the last step of each direction). An LSTM's Y_c, the
 // final cell state, is refused when something reads it. Refused:
 // activations other than the defaults (LSTM: Sigmoid, Tanh, Tanh; GRU:
-// Sigmoid, Tanh); clip (ONNX clips the gates' inputs); LSTM input_forget and
+// Sigmoid, Tanh; RNN: Tanh, Relu or Sigmoid); clip (ONNX clips the gates' inputs); LSTM input_forget and
 // nonzero peepholes; sequence_lens other than the full length; initial
 // states computed at run time; non-float32 tensors.
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 
@@ -34,17 +37,33 @@ namespace {
 
 // What differs between the recurrent operators.
 struct Cell {
-  const char* onnx;                 // "LSTM"
-  const char* what;                 // "LSTM" in messages
-  int64_t gates;                    // 4 (LSTM), 3 (GRU)
+  const char* onnx;                 // "LSTM", also in messages
+  const char* ir;                   // the IR operator
+  int64_t gates;                    // 4 (LSTM), 3 (GRU), 1 (RNN)
   std::vector<int64_t> onnx_gate;   // ONNX's gate of each IR gate
-  std::vector<std::string> activations;  // the defaults, per direction
+  std::vector<std::string> activations;  // the defaults, per direction (RNN: one of them)
   bool cell_state;                  // LSTM: initial_c (input 6) and a second variable
 };
 
 // LSTM: ONNX's gates (i, o, f, c) for the IR's input, forget, cell, output.
-const Cell kLstm{"LSTM", "LSTM", 4, {0, 2, 3, 1}, {"Sigmoid", "Tanh", "Tanh"}, true};
-const Cell kGru{"GRU", "GRU", 3, {0, 1, 2}, {"Sigmoid", "Tanh"}, false};
+const Cell kLstm{"LSTM", "unidirectional_sequence_lstm", 4, {0, 2, 3, 1}, {"Sigmoid", "Tanh", "Tanh"}, true};
+const Cell kGru{"GRU", "gru", 3, {0, 1, 2}, {"Sigmoid", "Tanh"}, false};
+const Cell kRnn{"RNN", "rnn", 1, {0}, {"Tanh", "Relu", "Sigmoid"}, false};
+
+bool IsRnn(const Cell& cell) { return cell.gates == 1; }
+
+// The IR activation of each direction of an RNN ("tanh" by default).
+std::vector<std::string> RnnActivations(const NodeRef& ref, int64_t dirs) {
+  std::vector<std::string> acts(static_cast<size_t>(dirs), "tanh");
+  if (const pb::AttributeProto* a = FindAttr(ref, "activations")) {
+    for (int64_t k = 0; k < dirs && k < a->strings_size(); ++k) {
+      std::string v = a->strings(static_cast<int>(k));
+      for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      acts[static_cast<size_t>(k)] = v;
+    }
+  }
+  return acts;
+}
 
 struct RnnDims {
   int64_t layout = 0, steps = 0, batch = 0, input = 0, hidden = 0, dirs = 1;
@@ -69,27 +88,31 @@ Expected<std::shared_ptr<const ConstTensor>> OptionalConst(Context& ctx, const N
 
 Status CheckAttrs(Context& ctx, const NodeRef& ref, const Cell& cell, int64_t dirs) {
   if (const pb::AttributeProto* a = FindAttr(ref, "activations")) {
-    const auto per_dir = static_cast<int>(cell.activations.size());
+    const auto per_dir = IsRnn(cell) ? 1 : static_cast<int>(cell.activations.size());
     bool same = a->strings_size() == per_dir * dirs;
-    for (int k = 0; same && k < a->strings_size(); ++k) same = a->strings(k) == cell.activations[static_cast<size_t>(k % per_dir)];
+    for (int k = 0; same && k < a->strings_size(); ++k) {
+      same = IsRnn(cell) ? std::find(cell.activations.begin(), cell.activations.end(), a->strings(k)) !=
+                               cell.activations.end()
+                         : a->strings(k) == cell.activations[static_cast<size_t>(k % per_dir)];
+    }
     if (!same) {
       std::string got, want;
       for (const auto& s : a->strings()) got += (got.empty() ? "" : ", ") + s;
-      for (const auto& s : cell.activations) want += (want.empty() ? "" : ", ") + s;
+      for (const auto& s : cell.activations) want += (want.empty() ? "" : IsRnn(cell) ? " or " : ", ") + s;
       return UnsupportedAttr(ctx, ref, "activations [" + got + "]",
-                             std::string("ember's ") + cell.what + " computes the default activations " + want);
+                             std::string("ember's ") + cell.onnx + (IsRnn(cell) ? " computes " : " computes the default activations ") + want);
     }
   }
   if (FindAttr(ref, "clip")) {
     return UnsupportedAttr(ctx, ref, "clip",
-                           std::string("ONNX's clip bounds the gates' inputs, which ember's ") + cell.what +
+                           std::string("ONNX's clip bounds the gates' inputs, which ember's ") + cell.onnx +
                                " does not do; export without it");
   }
   if (cell.cell_state && AttrInt(ref, "input_forget", 0) != 0) {
     return UnsupportedAttr(ctx, ref, "input_forget=1 (coupled gates)");
   }
   const int64_t lbr = AttrInt(ref, "linear_before_reset", 0);
-  if (!cell.cell_state && lbr != 0 && lbr != 1) {
+  if (cell.gates == 3 && lbr != 0 && lbr != 1) {
     return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has linear_before_reset " + std::to_string(lbr));
   }
   return Status::Ok();
@@ -98,8 +121,8 @@ Status CheckAttrs(Context& ctx, const NodeRef& ref, const Cell& cell, int64_t di
 Expected<RnnDims> Dims(Context& ctx, const NodeRef& ref, const Cell& cell, ir::TensorId x) {
   const ir::Tensor& t = ctx.graph.tensor(x);
   if (t.dtype != ir::DType::kFloat32) {
-    return UnsupportedAttr(ctx, ref, std::string("a ") + cell.what + " on " + ir::DTypeName(t.dtype),
-                           std::string("ember imports float32 ") + cell.what + "s (quantize the layers around it)");
+    return UnsupportedAttr(ctx, ref, std::string("a ") + cell.onnx + " on " + ir::DTypeName(t.dtype),
+                           std::string("ember imports float32 ") + cell.onnx + "s (quantize the layers around it)");
   }
   if (t.shape.size() != 3) {
     return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "X has shape " + ir::ShapeToString(t.shape) + ", not rank 3");
@@ -192,7 +215,7 @@ Expected<ir::TensorId> JoinDirections(Context& ctx, const NodeRef& ref, const st
 
 // The IR operator's weight and bias operands of one direction, in its
 // operand order after x: LSTM W_g ×4, R_g ×4, float32(Wb_g + Rb_g) ×4; GRU
-// W_g ×3, R_g ×3, Wb_g ×3, Rb_g ×3.
+// W_g ×3, R_g ×3, Wb_g ×3, Rb_g ×3; RNN W, R, Wb, Rb.
 Expected<std::vector<ir::TensorId>> GateOperands(Context& ctx, const Cell& cell, const RnnDims& d, int64_t dir,
                                                  const ConstTensor& w, const ConstTensor& r, const ConstTensor* b,
                                                  const std::string& dn) {
@@ -240,7 +263,7 @@ Status ConvertRecurrent(Context& ctx, const NodeRef& ref, const Cell& cell, ir::
     if (lens->int_at(k) != d.steps) {
       return UnsupportedAttr(ctx, ref, "sequence_lens " + std::to_string(lens->int_at(k)) + " for a sequence of " +
                                            std::to_string(d.steps) + " steps",
-                             std::string("ember's ") + cell.what + " runs every sequence of the batch to its full length");
+                             std::string("ember's ") + cell.onnx + " runs every sequence of the batch to its full length");
     }
   }
   const ir::Shape state_shape = d.layout == 0 ? ir::Shape{d.dirs, d.batch, H} : ir::Shape{d.batch, d.dirs, H};
@@ -260,11 +283,13 @@ Status ConvertRecurrent(Context& ctx, const NodeRef& ref, const Cell& cell, ir::
   }
 
   std::string name = ref.node->output_size() > 0 && !ref.node->output(0).empty() ? OutputName(ref, 0) : ref.name;
-  if (name.empty()) name = cell.cell_state ? "lstm" : "gru";
+  if (name.empty()) name = cell.ir;
   ir::Attrs attrs{{"time_major", int64_t{d.layout == 0 ? 1 : 0}}};
-  if (!cell.cell_state) attrs["linear_before_reset"] = AttrInt(ref, "linear_before_reset", 0);
+  if (cell.gates == 3) attrs["linear_before_reset"] = AttrInt(ref, "linear_before_reset", 0);
+  const std::vector<std::string> rnn_acts = RnnActivations(ref, d.dirs);
   std::vector<ir::TensorId> ys, last;
   for (int64_t dir = 0; dir < d.dirs; ++dir) {
+    if (IsRnn(cell)) attrs["activation"] = rnn_acts[static_cast<size_t>(dir)];
     const bool reverse = AttrString(ref, "direction", "forward") == "reverse" || dir == 1;
     const std::string dn = name + (d.dirs == 2 ? (dir == 0 ? "_forward" : "_backward") : "");
     ir::TensorId in = x;
@@ -324,9 +349,9 @@ Status ConvertRecurrent(Context& ctx, const NodeRef& ref, const Cell& cell, ir::
 }  // namespace
 
 Status ConvertRnnNode(Context& ctx, const NodeRef& ref, bool* handled) {
-  for (const auto& [cell, ir_name] : {std::pair{&kLstm, "unidirectional_sequence_lstm"}, std::pair{&kGru, "gru"}}) {
+  for (const Cell* cell : {&kLstm, &kGru, &kRnn}) {
     if (ref.node->op_type() != cell->onnx) continue;
-    const auto op = IrOp(ir_name);
+    const auto op = IrOp(cell->ir);
     *handled = op.has_value();
     return op ? ConvertRecurrent(ctx, ref, *cell, *op) : Status::Ok();
   }

@@ -167,6 +167,16 @@ TEST(OnnxImportErrors, FormsTheIrOperatorsDoNotComputeAreRefused) {
     cases.push_back({"GRU activations", b.Bytes(), "'rnn' (GRU, opset 13): activations [Sigmoid, Relu]",
                      "ember's GRU computes the default activations Sigmoid, Tanh"});
   }
+  {
+    OnnxBuilder b;
+    b.Input("x", {3, 1, 2});
+    b.Init("w", {1, 2, 2}, std::vector<float>(4, 0.1f));
+    b.Init("r", {1, 2, 2}, std::vector<float>(4, -0.1f));
+    b.Node("RNN", {"x", "w", "r"}, {"Y"}, "rnn").Int("hidden_size", 2).Strs("activations", {"Elu"});
+    b.Output("Y");
+    cases.push_back({"RNN activations", b.Bytes(), "'rnn' (RNN, opset 13): activations [Elu]",
+                     "ember's RNN computes Tanh or Relu or Sigmoid"});
+  }
   cases.push_back({"LSTM short sequence", lstm("lens"), "'rnn' (LSTM, opset 13): sequence_lens 2 for a sequence of 3 steps",
                    "full length"});
   {

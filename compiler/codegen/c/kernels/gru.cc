@@ -50,8 +50,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   const RecurrentLoop loop =
       RecurrentStepLoop(time_major, batch, steps, input, units, "float", OperandName(ctx, kX), {{"float", "h", "in13"}});
   body += loop.decl + loop.open;
-  body += "    for (rr = 0; rr < " + R + "; ++rr) {\n";
-  body += "      const float* xr = x + rr * " + I + ";\n      float* hr = h + rr * " + U + ";\n";
+  body += FloatRowLoopOpen(rows, input, units);
   body += "      /* the update and reset gates */\n";
   body += "      for (g = 0; g < 2; ++g) {\n";
   body += "        for (u = 0; u < " + U + "; ++u) {\n";
@@ -72,8 +71,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
               : "        nv = tanhf((s1 + b_in[2][u]) + (s2 + b_rec[2][u]));\n";
   body += "        next[u] = (1.0f - z[u]) * nv + z[u] * hr[u];\n";
   body += "      }\n";
-  body += "      for (u = 0; u < " + U + "; ++u) {\n        hr[u] = next[u];\n        o[rr * " + U + " + u] = next[u];\n      }\n";
-  body += "    }\n";
+  body += FloatRowLoopClose(units);
   body += loop.close;
   Kernel k;
   k.scratch_bytes = scratch;

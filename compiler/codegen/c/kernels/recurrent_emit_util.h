@@ -47,4 +47,19 @@ inline RecurrentLoop RecurrentStepLoop(bool time_major, int64_t batch, int64_t s
   return l;
 }
 
+// The rows of a float32 gru or rnn step, one at a time as the reference:
+// opens the loop with `xr` (the row of x) and `hr` (of the hidden state)...
+inline std::string FloatRowLoopOpen(int64_t rows, int64_t input_size, int64_t units) {
+  return "    for (rr = 0; rr < " + std::to_string(rows) + "; ++rr) {\n      const float* xr = x + rr * " +
+         std::to_string(input_size) + ";\n      float* hr = h + rr * " + std::to_string(units) + ";\n";
+}
+
+// ... and closes it after writing the row's new state `next` to the hidden
+// state and the output.
+inline std::string FloatRowLoopClose(int64_t units) {
+  const std::string U = std::to_string(units);
+  return "      for (u = 0; u < " + U + "; ++u) {\n        hr[u] = next[u];\n        o[rr * " + U +
+         " + u] = next[u];\n      }\n    }\n";
+}
+
 }  // namespace ember::codegen::c
