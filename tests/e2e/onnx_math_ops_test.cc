@@ -151,6 +151,20 @@ TEST(OnnxMathOps, QdqNearestResizeAsGathersIsInt8) {
   ExpectRunEqualsEval(b.Bytes(), true, 3, ".onnx");
 }
 
+// MaxPool with dilations (pad, strided slices, maximum), ceil_mode.
+TEST(OnnxMathOps, DilatedMaxPoolRunsLikeTheReference) {
+  OnnxBuilder b(13);
+  b.Input("x", {1, 3, 9, 8});
+  b.Node("MaxPool", {"x"}, {"y"})
+      .Ints("kernel_shape", {3, 2})
+      .Ints("dilations", {2, 3})
+      .Ints("strides", {2, 1})
+      .Ints("pads", {1, 1, 1, 0})
+      .Int("ceil_mode", 1);
+  b.Output("y");
+  ExpectRunEqualsEval(b.Bytes(), true, 3, ".onnx");
+}
+
 TEST(OnnxMathOps, FloatMathAndLogicRunLikeTheReference) { ExpectRunEqualsEval(MathModel(), true, 3, ".onnx"); }
 
 TEST(OnnxMathOps, LinearResizeRunsLikeTheReference) { ExpectRunEqualsEval(ResizeModel(), true, 3, ".onnx"); }

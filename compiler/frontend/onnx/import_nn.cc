@@ -8,7 +8,9 @@
 // 1-D operators on [N, C, W] are the 2-D ones over H = 1: transpose(perm=
 // [0,2,1]) -> reshape [N,1,W,C] -> NHWC IR op -> reshape [N,W',C'] ->
 // transpose(perm=[0,2,1]); their weights [O, I, K] are read as [O, I, 1, K].
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "frontend/onnx/import_internal.h"
@@ -230,6 +232,59 @@ int64_t PoolOut(int64_t in, int64_t k, int64_t s, int64_t pb, int64_t pe, bool c
   return (ceil ? (span + s - 1) / s : span / s) + 1;
 }
 
+// A MaxPool with dilations (float32): the input padded with the lowest
+// float (padded taps never win, as ember's max_pool2d skips them), then the
+// maximum of the kernel's taps, each a strided slice [N, out_h, out_w, C] of
+// the padded NHWC input; exact, as a maximum is.
+Status ConvertDilatedMaxPool(Context& ctx, const NodeRef& ref, ir::TensorId x, Window w, size_t rank) {
+  const ir::Tensor& t = ctx.graph.tensor(x);
+  if (t.dtype != ir::DType::kFloat32) {
+    return UnsupportedAttr(ctx, ref, std::string("pooling with dilations on a ") + ir::DTypeName(t.dtype) + " tensor",
+                           "ember imports a dilated MaxPool on float32 (in QDQ models between DequantizeLinear and "
+                           "QuantizeLinear)");
+  }
+  const ir::Shape in = As2dShape(t.shape);
+  const bool ceil = AttrInt(ref, "ceil_mode", 0) != 0;
+  int64_t out[2];
+  for (int k = 0; k < 2; ++k) {
+    const size_t a = 2 + static_cast<size_t>(k);
+    const int64_t eff = (w.kernel[k] - 1) * w.dilations[k] + 1;
+    out[k] = PoolOut(in[a], eff, w.strides[k], w.pads[k], w.pads[k + 2], ceil);
+    if (out[k] <= 0) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has a window larger than its input");
+    // The padded extent the last window reaches (ceil_mode: beyond the end padding).
+    w.pads[k + 2] = std::max(w.pads[k + 2], (out[k] - 1) * w.strides[k] + eff - in[a] - w.pads[k]);
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, SpatialIn(ctx, ref, x));
+  const std::string name = OutputName(ref, 0);
+  if (w.pads[0] || w.pads[1] || w.pads[2] || w.pads[3]) {
+    ir::Attrs pa{{"pads", std::vector<int64_t>{0, 0, w.pads[0], w.pads[2], w.pads[1], w.pads[3], 0, 0}},
+                 {"value", static_cast<double>(std::numeric_limits<float>::lowest())}};
+    EMBER_ASSIGN_OR_RETURN(xt, AddNode(ctx, ref, OpKind::kPad, {xt}, pa, name + "_padded"));
+  }
+  const ir::Shape xs = ctx.graph.tensor(xt).shape;  // [N, H', W', C]
+  ir::TensorId y = ir::kNoTensor;
+  for (int64_t i = 0; i < w.kernel[0]; ++i) {
+    for (int64_t j = 0; j < w.kernel[1]; ++j) {
+      const int64_t h0 = i * w.dilations[0], w0 = j * w.dilations[1];
+      ir::Attrs sa{{"begin", std::vector<int64_t>{0, h0, w0, 0}},
+                   {"end", std::vector<int64_t>{xs[0], h0 + (out[0] - 1) * w.strides[0] + 1,
+                                                w0 + (out[1] - 1) * w.strides[1] + 1, xs[3]}},
+                   {"strides", std::vector<int64_t>{1, w.strides[0], w.strides[1], 1}},
+                   {"begin_mask", int64_t{0}}, {"end_mask", int64_t{0}}, {"shrink_axis_mask", int64_t{0}}};
+      const std::string tap = name + "_tap" + std::to_string(i) + "_" + std::to_string(j);
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId s, AddNode(ctx, ref, OpKind::kStridedSlice, {xt}, sa, tap));
+      if (y == ir::kNoTensor) {
+        y = s;
+      } else {
+        EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, *IrOp("maximum"), {y, s}, {}, name + "_max"));
+      }
+    }
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, SpatialOut(ctx, ref, y, rank, name));
+  BindOutput(ctx, ref, 0, Value{nullptr, yt});
+  return Status::Ok();
+}
+
 Status ConvertPool(Context& ctx, const NodeRef& ref, bool max) {
   if (ref.node->output_size() > 1 && !OutputName(ref, 1).empty()) {
     return UnsupportedAttr(ctx, ref, "the Indices output");
@@ -239,7 +294,10 @@ Status ConvertPool(Context& ctx, const NodeRef& ref, bool max) {
   if (!FindAttr(ref, "kernel_shape")) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has no kernel_shape");
   EMBER_ASSIGN_OR_RETURN(Window w, ReadWindow(ctx, ref, ctx.graph.tensor(x).shape, {}));
   const ir::Shape in = As2dShape(ctx.graph.tensor(x).shape);
-  if (w.dilations[0] != 1 || w.dilations[1] != 1) return UnsupportedAttr(ctx, ref, "pooling with dilations");
+  if (w.dilations[0] != 1 || w.dilations[1] != 1) {
+    if (!max || !IrOp("maximum")) return UnsupportedAttr(ctx, ref, "pooling with dilations");
+    return ConvertDilatedMaxPool(ctx, ref, x, w, rank);
+  }
   const bool include_pad = !max && AttrInt(ref, "count_include_pad", 0) != 0;
   if (AttrInt(ref, "ceil_mode", 0) != 0) {
     // The last, partial window: extend the end padding (padded taps are

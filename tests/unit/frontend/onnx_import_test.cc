@@ -5,10 +5,12 @@
 // diagnostics are in onnx_import_errors_test.cc.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "frontend/onnx/import.h"
 #include "ops/evaluate.h"
@@ -582,6 +584,47 @@ TEST(OnnxImportExt, ResizeNearestOtherMappingsBecomeGathers) {
     const std::vector<float> x = c.sizes.empty() ? std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8}
                                                  : std::vector<float>{1, 2, 5, 6};
     ExpectNear(Eval(g, x), c.want);
+  }
+}
+
+// MaxPool with dilations: the maximum of strided slices of the padded input,
+// against a direct loop over ONNX's definition (padded taps ignored), with
+// pads, strides and ceil_mode.
+TEST(OnnxImport, DilatedMaxPoolEqualsTheDefinition) {
+  REQUIRE_IR_OP("maximum");
+  const int64_t H = 7, W = 6, kh = 2, kw = 3, dh = 2, dw = 2, sh = 2, sw = 1, pt = 1, pl = 0, pb = 0, pr = 2;
+  for (int64_t ceil : {0, 1}) {
+    SCOPED_TRACE(ceil);
+    OnnxBuilder b;
+    b.Input("x", {1, 1, H, W});
+    b.Node("MaxPool", {"x"}, {"y"})
+        .Ints("kernel_shape", {kh, kw})
+        .Ints("dilations", {dh, dw})
+        .Ints("strides", {sh, sw})
+        .Ints("pads", {pt, pl, pb, pr})
+        .Int("ceil_mode", ceil);
+    b.Output("y");
+    const ir::Graph g = MustImport(b.Bytes());
+    std::vector<float> x(static_cast<size_t>(H * W));
+    for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((i * 37) % 23) - 11.0f;
+    auto extent = [&](int64_t in, int64_t k, int64_t d, int64_t s, int64_t p0, int64_t p1) {
+      const int64_t span = in + p0 + p1 - ((k - 1) * d + 1);
+      return (ceil ? (span + s - 1) / s : span / s) + 1;
+    };
+    const int64_t oh = extent(H, kh, dh, sh, pt, pb), ow = extent(W, kw, dw, sw, pl, pr);
+    std::vector<float> want;
+    for (int64_t i = 0; i < oh; ++i)
+      for (int64_t j = 0; j < ow; ++j) {
+        float m = -std::numeric_limits<float>::infinity();
+        for (int64_t a = 0; a < kh; ++a)
+          for (int64_t c = 0; c < kw; ++c) {
+            const int64_t r = i * sh + a * dh - pt, q = j * sw + c * dw - pl;
+            if (r >= 0 && r < H && q >= 0 && q < W) m = std::max(m, x[static_cast<size_t>(r * W + q)]);
+          }
+        want.push_back(m);
+      }
+    EXPECT_EQ(g.tensor(g.outputs[0]).num_elements(), oh * ow);
+    ExpectNear(Eval(g, x), want);
   }
 }
 
