@@ -4,8 +4,10 @@
 // the first element is the starting candidate and a later one replaces it
 // only when strictly greater (smaller) on the stored values, so ties give the
 // first index and a NaN never replaces anything (a leading NaN therefore
-// stays). int8 compares the raw bytes (the scale is positive, so the order is
-// the real values' order). The output is i32 or i64 (the output tensor's
+// stays). With `select_last_index` = 1 (ONNX's attribute) an equal element
+// replaces the candidate too, so ties give the last index (a NaN still never
+// replaces). int8 compares the raw bytes (the scale is positive, so the order
+// is the real values' order). The output is i32 or i64 (the output tensor's
 // type); `keep_dims` = 1 keeps the axis with size 1 (ONNX keepdims).
 #pragma once
 
@@ -21,6 +23,7 @@ namespace ember::ops::argminmax {
 
 struct Geometry {
   int64_t axis = 0, outer = 1, size = 1, inner = 1;
+  bool last = false;  // select_last_index
   ir::Shape out_shape;
 };
 
@@ -30,8 +33,10 @@ inline Expected<Geometry> GetGeometry(const ir::Graph& g, const ir::Node& n) {
   const auto rank = static_cast<int64_t>(in.shape.size());
   EMBER_RETURN_IF_ERROR(GetIntAttr(n, "axis", 0, std::max<int64_t>(rank - 1, 0), true, 0, &r.axis));
   if (rank == 0) return NodeError(n, "the input is a scalar; it has no axis");
-  int64_t keep = 0;
+  int64_t keep = 0, last = 0;
   EMBER_RETURN_IF_ERROR(GetIntAttr(n, "keep_dims", 0, 1, false, 0, &keep));
+  EMBER_RETURN_IF_ERROR(GetIntAttr(n, "select_last_index", 0, 1, false, 0, &last));
+  r.last = last == 1;
   for (int64_t d = 0; d < rank; ++d) {
     const int64_t v = in.shape[static_cast<size_t>(d)];
     if (d < r.axis) r.outer *= v;
@@ -74,7 +79,7 @@ void EvalTyped(const EvalArgs& a, const Geometry& geo, Better better) {
       T best = p[0];
       I index = 0;
       for (int64_t k = 1; k < geo.size; ++k) {
-        if (better(p[k * geo.inner], best)) {
+        if (better(p[k * geo.inner], best) || (geo.last && p[k * geo.inner] == best)) {
           best = p[k * geo.inner];
           index = static_cast<I>(k);
         }

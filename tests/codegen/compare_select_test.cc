@@ -82,6 +82,17 @@ TEST(ArgMinMaxKernels, MatchTheReference) {
         .Attr("axis", int64_t{1})
         .Expect();
     KernelCase(op).In(DType::kInt32, {6, 1}).Out(DType::kInt32, {1, 1}).Attr("axis", int64_t{0}).Attr("keep_dims", int64_t{1}).Expect();
+    // select_last_index: ties give the last index (>= / <=), a NaN still never wins.
+    KernelCase(op).InData(DType::kFloat32, {2, 4}, FloatBytes({nan, 1.0f, 1.0f, nan, 3.0f, nan, 3.0f, -1.0f}))
+        .Out(DType::kInt64, {2})
+        .Attr("axis", int64_t{1})
+        .Attr("select_last_index", int64_t{1})
+        .Expect();
+    KernelCase(op).InData(DType::kInt8, {9}, {5, 7, 7, 0, 0, 7, 0, 5, 0}, Quant(0.1f, 0))
+        .Out(DType::kInt32, {})
+        .Attr("axis", int64_t{0})
+        .Attr("select_last_index", int64_t{1})
+        .Expect();
   }
 }
 

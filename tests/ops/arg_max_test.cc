@@ -1,7 +1,7 @@
 // ARG_MAX reference evaluator: the first index of the largest value along an
 // axis, as TFLite Micro (ties give the first index, a NaN never wins, a
-// leading NaN stays); int8 on the raw values; i32 and i64 outputs;
-// keep_dims; refusals.
+// leading NaN stays), or the last with select_last_index (and arg_min);
+// int8 on the raw values; i32 and i64 outputs; keep_dims; refusals.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -29,6 +29,27 @@ TEST(ArgMax, Float32AxesTiesAndNaN) {
   auto rc = c.Run<int64_t>();
   ASSERT_TRUE(rc.ok()) << rc.diag().ToString();
   EXPECT_EQ(*rc, (std::vector<int64_t>{1, 0, 0}));
+}
+
+// select_last_index = 1 (ONNX): ties give the last index; a NaN still never wins.
+TEST(ArgMax, SelectLastIndex) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  test::OneNode t(ir::OpKind::kArgMax);
+  t.In<float>({3, 4}, {1.0f, 5.0f, 5.0f, -2.0f, 7.0f, nan, 7.0f, nan, 2.0f, 2.0f, 2.0f, 2.0f})
+      .Out(ir::DType::kInt64, {3})
+      .Attr("axis", int64_t{1})
+      .Attr("select_last_index", int64_t{1});
+  auto r = t.Run<int64_t>();
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(*r, (std::vector<int64_t>{2, 2, 3}));
+  test::OneNode m(ir::OpKind::kArgMin);
+  m.In<int8_t>({5}, {3, -4, 9, -4, 0}, Quant(0.1f, 0)).Out(ir::DType::kInt32, {}).Attr("axis", int64_t{0}).Attr("select_last_index", int64_t{1});
+  auto rm = m.Run<int32_t>();
+  ASSERT_TRUE(rm.ok()) << rm.diag().ToString();
+  EXPECT_EQ(*rm, (std::vector<int32_t>{3}));
+  test::OneNode bad(ir::OpKind::kArgMax);
+  bad.In<float>({2}, {1, 2}).Out(ir::DType::kInt32, {}).Attr("axis", int64_t{0}).Attr("select_last_index", int64_t{2});
+  EXPECT_FALSE(bad.Infer().ok());
 }
 
 TEST(ArgMax, Int8KeepDimsAndMiddleAxis) {

@@ -123,19 +123,15 @@ Status Elu(Context& ctx, const NodeRef& ref) {
   return Bind(ctx, ref, y);
 }
 
-// ArgMax/ArgMin: `axis`, `keepdims`; the int64 index of ONNX. ember's
-// operators return the first of equal values (select_last_index = 0).
+// ArgMax/ArgMin: `axis`, `keepdims`, `select_last_index` (ties: the first
+// or the last index); the int64 index of ONNX.
 Status ArgMinMax(Context& ctx, const NodeRef& ref, const char* op) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
-  if (AttrInt(ref, "select_last_index", 0) != 0) {
-    return UnsupportedAttr(ctx, ref, "select_last_index=1",
-                           "ember's arg_max/arg_min return the first index of equal values (as TFLite); export the "
-                           "model with select_last_index=0");
-  }
   EMBER_ASSIGN_OR_RETURN(int64_t axis, NormAxis(ctx, ref, AttrInt(ref, "axis", 0), ctx.graph.tensor(x).shape.size()));
   const int64_t keep = AttrInt(ref, "keepdims", 1) != 0 ? 1 : 0;
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind(op), {x}, {{"axis", axis}, {"keep_dims", keep}},
-                                                 OutputName(ref, 0), ir::DType::kInt64));
+  ir::Attrs attrs{{"axis", axis}, {"keep_dims", keep}};
+  if (AttrInt(ref, "select_last_index", 0) != 0) attrs["select_last_index"] = int64_t{1};
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind(op), {x}, attrs, OutputName(ref, 0), ir::DType::kInt64));
   return Bind(ctx, ref, y);
 }
 

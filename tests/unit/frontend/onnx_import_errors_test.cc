@@ -87,14 +87,6 @@ TEST(OnnxImportErrors, FormsTheIrOperatorsDoNotComputeAreRefused) {
   std::vector<Case> cases;
   {
     OnnxBuilder b;
-    b.Input("x", {2, 5});
-    b.Node("ArgMax", {"x"}, {"y"}, "last_max").Int("axis", 1).Int("select_last_index", 1);
-    b.Output("y", pb::TensorProto::INT64);
-    cases.push_back({"select_last_index", b.Bytes(), "'last_max' (ArgMax, opset 13): select_last_index=1",
-                     "select_last_index=0"});
-  }
-  {
-    OnnxBuilder b;
     b.Input("x", {1, 2, 2, 4});
     b.Init("roi", {0}, {});
     b.Init("scales", {4}, {1.0f, 1.0f, 0.6f, 0.6f});

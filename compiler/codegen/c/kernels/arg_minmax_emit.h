@@ -1,7 +1,8 @@
 // The kernel of ARG_MAX and ARG_MIN (kernels/arg_max.cc, arg_min.cc): for
 // every (outer, inner) position the axis is scanned from its first element,
-// a later element replacing the candidate only when strictly better, as the
-// reference (ops/arg_minmax_util.h).
+// a later element replacing the candidate only when strictly better (with
+// select_last_index, also when equal: >= / <=, which a NaN never passes), as
+// the reference (ops/arg_minmax_util.h).
 #pragma once
 
 #include <string>
@@ -21,8 +22,8 @@ inline Expected<Kernel> EmitArgMinMaxKernel(const KernelContext& ctx, const char
   const std::string type = CType(in.dtype), itype = CType(out.dtype), x = OperandName(ctx, 0);
   Kernel k;
   k.code = FunctionHead(ctx, {"axis " + std::to_string(geo.axis) + ": " + std::to_string(geo.size) +
-                              " elements with stride " + std::to_string(geo.inner) + "; the first strictly " +
-                              (std::string(cmp) == ">" ? "largest" : "smallest")});
+                              " elements with stride " + std::to_string(geo.inner) + "; the " +
+                              (geo.last ? "last " : "first ") + (std::string(cmp) == ">" ? "largest" : "smallest")});
   if (ir::NumElements(geo.out_shape) > 0) {
     const std::string stride = CInt(geo.inner);
     k.code += "  for (int32_t o = 0; o < " + CInt(geo.outer) + "; ++o) {\n";
@@ -32,7 +33,7 @@ inline Expected<Kernel> EmitArgMinMaxKernel(const KernelContext& ctx, const char
     k.code += "      " + itype + " index = 0;\n";
     k.code += "      for (int32_t j = 1; j < " + CInt(geo.size) + "; ++j) {\n";
     k.code += "        const " + type + " v = p[j * " + stride + "];\n";
-    k.code += "        if (v " + std::string(cmp) + " best) {\n";
+    k.code += "        if (v " + std::string(cmp) + (geo.last ? "=" : "") + " best) {\n";
     k.code += "          best = v;\n";
     k.code += "          index = j;\n";
     k.code += "        }\n";
