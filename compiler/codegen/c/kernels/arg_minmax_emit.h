@@ -23,7 +23,7 @@ inline Expected<Kernel> EmitArgMinMaxKernel(const KernelContext& ctx, const char
   Kernel k;
   k.code = FunctionHead(ctx, {"axis " + std::to_string(geo.axis) + ": " + std::to_string(geo.size) +
                               " elements with stride " + std::to_string(geo.inner) + "; the " +
-                              (geo.last ? "last " : "first ") + (std::string(cmp) == ">" ? "largest" : "smallest")});
+                              (geo.last ? "last " : "first strictly ") + (std::string(cmp) == ">" ? "largest" : "smallest")});
   if (ir::NumElements(geo.out_shape) > 0) {
     const std::string stride = CInt(geo.inner);
     k.code += "  for (int32_t o = 0; o < " + CInt(geo.outer) + "; ++o) {\n";
