@@ -22,9 +22,9 @@
 // hidden]) and Y_h (the last step of each direction). An LSTM's Y_c, the
 // final cell state, is refused when something reads it. Refused:
 // activations other than the defaults (LSTM: Sigmoid, Tanh, Tanh; GRU:
-// Sigmoid, Tanh; RNN: Tanh, Relu or Sigmoid); clip (ONNX clips the gates' inputs); LSTM input_forget and
-// nonzero peepholes; sequence_lens other than the full length; initial
-// states computed at run time; non-float32 tensors.
+// Sigmoid, Tanh; RNN: Tanh, Relu or Sigmoid); clip (ONNX clips the gates'
+// inputs); LSTM input_forget and nonzero peepholes; sequence_lens other than
+// the full length; initial states computed at run time; non-float32 tensors.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -77,7 +77,8 @@ Expected<std::shared_ptr<const ConstTensor>> OptionalConst(Context& ctx, const N
   EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, pos));
   if (!v.c) {
     return UnsupportedAttr(ctx, ref, what + " computed at run time",
-                           "ember's LSTM takes constant weights and initial states; export them as initializers");
+                           "ember's LSTM, GRU and RNN take constant weights and initial states; export them as "
+                           "initializers");
   }
   if (v.c->shape != want) {
     return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
