@@ -151,6 +151,21 @@ TEST(OnnxMathOps, QdqNearestResizeAsGathersIsInt8) {
   ExpectRunEqualsEval(b.Bytes(), true, 3, ".onnx");
 }
 
+// Linear Resize with scales that are not the size ratio and with
+// pytorch_half_pixel to size 1 (gathers and weights).
+TEST(OnnxMathOps, LinearResizeAsGathersRunsLikeTheReference) {
+  OnnxBuilder b(13);
+  b.Input("x", {1, 2, 5, 6});
+  b.Init("scales", {4}, {1.0f, 1.0f, 0.7f, 1.3f});
+  b.InitInt64("one", {4}, {1, 2, 1, 4});
+  b.Node("Resize", {"x", "", "scales"}, {"r"}).Str("mode", "linear");  // [1,2,3,7]
+  b.Node("Resize", {"r", "", "", "one"}, {"y"})
+      .Str("mode", "linear")
+      .Str("coordinate_transformation_mode", "pytorch_half_pixel");
+  b.Output("y");
+  ExpectRunEqualsEval(b.Bytes(), true, 3, ".onnx");
+}
+
 // MaxPool with dilations (pad, strided slices, maximum), ceil_mode.
 TEST(OnnxMathOps, DilatedMaxPoolRunsLikeTheReference) {
   OnnxBuilder b(13);

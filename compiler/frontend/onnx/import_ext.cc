@@ -6,6 +6,7 @@
 // reports the ONNX operator as unsupported (E1006) instead.
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "frontend/onnx/import_internal.h"
 #include "ops/op.h"
@@ -106,76 +107,33 @@ Status ConvertConvTranspose(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   return Bind(ctx, ref, yt);
 }
 
-// Resize in linear mode as resize_bilinear, when ONNX's coordinate mapping is
-// one TFLite's RESIZE_BILINEAR computes: half_pixel (pytorch_half_pixel for
-// outputs larger than 1), align_corners, asymmetric. ONNX maps coordinates
-// with the given scale (align_corners with I·scale, not floored), TFLite with
-// the sizes: `scales` must be the size ratio O/I (`sizes` always are).
-Status ConvertResizeLinear(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::Shape& in, const ir::Shape& out,
-                           const std::vector<double>& scales) {
-  const auto op = IrOp("resize_bilinear");
-  if (!op) return UnsupportedAttr(ctx, ref, "mode 'linear'", "this build of ember has no resize_bilinear operator");
-  if (ctx.graph.tensor(x).dtype != ir::DType::kFloat32) {
-    return UnsupportedAttr(ctx, ref, "a linear Resize of a " + std::string(ir::DTypeName(ctx.graph.tensor(x).dtype)) +
-                                         " tensor", "ember imports a linear Resize on float32 (in QDQ models between "
-                                                    "DequantizeLinear and QuantizeLinear)");
-  }
-  const std::string ctm = AttrString(ref, "coordinate_transformation_mode", "half_pixel");
-  int64_t align = 0, half = 0;
-  if (ctm == "half_pixel" || (ctm == "pytorch_half_pixel" && out[2] > 1 && out[3] > 1)) {
-    half = 1;
-  } else if (ctm == "align_corners") {
-    align = 1;
-  } else if (ctm != "asymmetric") {
-    return UnsupportedAttr(ctx, ref, "mode 'linear' with coordinate_transformation_mode '" + ctm + "'" +
-                                         (ctm == "pytorch_half_pixel" ? " and an output size of 1" : ""),
-                           "ember's bilinear resize (TFLite's RESIZE_BILINEAR) maps half_pixel, pytorch_half_pixel "
-                           "(outputs larger than 1), align_corners and asymmetric; re-export with one of them");
-  }
-  for (size_t a = 2; !scales.empty() && a < 4; ++a) {
-    const double want = static_cast<double>(out[a]) / static_cast<double>(in[a]);
-    if (std::fabs(scales[a] - want) > 1e-6 * want) {
-      return UnsupportedAttr(ctx, ref, "mode 'linear' with scale " + std::to_string(scales[a]) + " on axis " +
-                                           std::to_string(a) + " for a size " + std::to_string(in[a]) + " -> " +
-                                           std::to_string(out[a]) + " (not the ratio of the sizes)",
-                             "ember's bilinear resize maps output pixels by the ratio of the sizes; give `sizes` "
-                             "instead of `scales`, or scales whose product with the input size is an integer");
-    }
-  }
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, ToNhwc(ctx, ref, x));
-  const std::string name = OutputName(ref, 0);
-  ir::Attrs attrs{{"size", std::vector<int64_t>{out[2], out[3]}}, {"align_corners", align}, {"half_pixel_centers", half}};
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, *op, {xt}, attrs, name + "_nhwc"));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, name));
-  return Bind(ctx, ref, yt);
+// The original coordinate of output index o of one axis (input size `in`)
+// in ONNX's Resize, as the ONNX reference implementation computes it: in
+// double, with the given scale (O/I for `sizes`) and the unfloored output
+// width scale * in. nullopt for a mode it does not know (tf_crop_and_resize
+// needs the roi).
+std::optional<double> OriginalCoordinate(const std::string& ctm, int64_t o, int64_t in, double scale) {
+  const double width = scale * static_cast<double>(in);
+  const double od = static_cast<double>(o);
+  if (ctm == "half_pixel") return (od + 0.5) / scale - 0.5;
+  if (ctm == "pytorch_half_pixel") return width == 1.0 ? -0.5 : (od + 0.5) / scale - 0.5;
+  if (ctm == "align_corners") return width == 1.0 ? 0.0 : od * static_cast<double>(in - 1) / (width - 1.0);
+  if (ctm == "asymmetric") return od / scale;
+  if (ctm == "tf_half_pixel_for_nn") return (od + 0.5) / scale;
+  return std::nullopt;
 }
 
 // The input index each output index of one axis reads in ONNX's nearest
-// Resize, as the ONNX reference implementation computes it (in double, with
-// the given scale, or O/I for `sizes`): the original coordinate x from
-// coordinate_transformation_mode, then floor(x) or floor(x) + 1 by
+// Resize: the original coordinate x, then floor(x) or floor(x) + 1 by
 // nearest_mode (x itself when it is an integer), clamped into [0, I).
 // Empty for a mapping it does not know.
 std::vector<int64_t> NearestIndices(int64_t in, int64_t out, double scale, const std::string& ctm,
                                     const std::string& nm) {
-  const double width = scale * static_cast<double>(in);  // ONNX's (unfloored) output width
   std::vector<int64_t> idx;
   for (int64_t o = 0; o < out; ++o) {
-    const double od = static_cast<double>(o);
-    double x = 0.0;
-    if (ctm == "half_pixel") {
-      x = (od + 0.5) / scale - 0.5;
-    } else if (ctm == "pytorch_half_pixel") {
-      x = width == 1.0 ? -0.5 : (od + 0.5) / scale - 0.5;
-    } else if (ctm == "align_corners") {
-      x = width == 1.0 ? 0.0 : od * static_cast<double>(in - 1) / (width - 1.0);
-    } else if (ctm == "asymmetric") {
-      x = od / scale;
-    } else if (ctm == "tf_half_pixel_for_nn") {
-      x = (od + 0.5) / scale;
-    } else {
-      return {};
-    }
+    const std::optional<double> xo = OriginalCoordinate(ctm, o, in, scale);
+    if (!xo) return {};
+    const double x = *xo;
     const double fl = std::floor(x);
     const double r = x - fl;
     bool up = false;
@@ -194,6 +152,111 @@ std::vector<int64_t> NearestIndices(int64_t in, int64_t out, double scale, const
     idx.push_back(static_cast<int64_t>(pick));
   }
   return idx;
+}
+
+// One axis of ONNX's linear Resize: out[o] = (1 - r) · x[i0] + r · x[i1]
+// with x0 the original coordinate, i0 = clamp(floor(x0)), i1 =
+// clamp(floor(x0) + 1), r = x0 - floor(x0) (the reference's neighbours of
+// an edge-padded input). Empty for a mapping it does not know.
+struct LinearAxis {
+  std::vector<int64_t> i0, i1;
+  std::vector<double> w0, w1;
+};
+
+LinearAxis LinearMap(int64_t in, int64_t out, double scale, const std::string& ctm) {
+  LinearAxis m;
+  for (int64_t o = 0; o < out; ++o) {
+    const std::optional<double> xo = OriginalCoordinate(ctm, o, in, scale);
+    if (!xo) return {};
+    const double fl = std::floor(*xo), r = *xo - fl;
+    const double hi = static_cast<double>(in - 1);
+    m.i0.push_back(static_cast<int64_t>(std::clamp(fl, 0.0, hi)));
+    m.i1.push_back(static_cast<int64_t>(std::clamp(fl + 1.0, 0.0, hi)));
+    m.w0.push_back(1.0 - r);
+    m.w1.push_back(r);
+  }
+  return m;
+}
+
+// A linear Resize whose mapping TFLite's RESIZE_BILINEAR does not compute:
+// per resized axis of the NHWC tensor, two gathers and their weighted sum
+// (mul by constant weights broadcast along the axis, add), between
+// transposes.
+Status ConvertResizeLinearByGather(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::Shape& in,
+                                   const ir::Shape& out, const std::vector<double>& scales, const std::string& ctm) {
+  LinearAxis maps[2];
+  for (size_t a = 2; a < 4; ++a) {
+    const double scale = scales.empty() ? static_cast<double>(out[a]) / static_cast<double>(in[a]) : scales[a];
+    maps[a - 2] = LinearMap(in[a], out[a], scale, ctm);
+    if (maps[a - 2].i0.empty()) {
+      return UnsupportedAttr(ctx, ref, "mode 'linear' with coordinate_transformation_mode '" + ctm + "'",
+                             "ember's linear Resize takes half_pixel, pytorch_half_pixel, align_corners, asymmetric "
+                             "and tf_half_pixel_for_nn");
+    }
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, ToNhwc(ctx, ref, x));
+  const std::string name = OutputName(ref, 0);
+  for (size_t k = 0; k < 2; ++k) {
+    const LinearAxis& m = maps[k];
+    bool identity = static_cast<int64_t>(m.i0.size()) == in[k + 2];
+    for (size_t i = 0; identity && i < m.i0.size(); ++i) identity = m.i0[i] == static_cast<int64_t>(i) && m.w1[i] == 0.0;
+    if (identity) continue;
+    const std::string axis_name = name + (k == 0 ? "_rows" : "_cols");
+    const auto axis = static_cast<int64_t>(k + 1);
+    ir::Shape wshape = {1, 1, 1, 1};
+    wshape[k + 1] = static_cast<int64_t>(m.i0.size());
+    ir::TensorId terms[2];
+    for (int t = 0; t < 2; ++t) {
+      ConstTensor idx;
+      idx.elem_type = pb::TensorProto::INT32;
+      idx.shape = {static_cast<int64_t>(m.i0.size())};
+      idx.i = t == 0 ? m.i0 : m.i1;
+      const std::string tn = axis_name + (t == 0 ? "_lo" : "_hi");
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId indices, AddConst(ctx, tn + "_indices", idx));
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId g, AddNode(ctx, ref, ir::OpKind::kGather, {y, indices}, {{"axis", axis}}, tn));
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId w, AddConst(ctx, tn + "_weights", FloatConst(wshape, t == 0 ? m.w0 : m.w1)));
+      EMBER_ASSIGN_OR_RETURN(terms[t], AddNode(ctx, ref, ir::OpKind::kMul, {g, w}, {}, tn + "_weighted"));
+    }
+    EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, ir::OpKind::kAdd, {terms[0], terms[1]}, {}, axis_name));
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, name));
+  return Bind(ctx, ref, yt);
+}
+
+// Resize in linear mode as resize_bilinear, when ONNX's coordinate mapping is
+// one TFLite's RESIZE_BILINEAR computes: half_pixel (pytorch_half_pixel for
+// outputs larger than 1), align_corners, asymmetric. ONNX maps coordinates
+// with the given scale (align_corners with I·scale, not floored), TFLite with
+// the sizes: `scales` must be the size ratio O/I (`sizes` always are).
+// Other mappings and scales: gathers and weights (above).
+Status ConvertResizeLinear(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::Shape& in, const ir::Shape& out,
+                           const std::vector<double>& scales) {
+  const auto op = IrOp("resize_bilinear");
+  if (!op) return UnsupportedAttr(ctx, ref, "mode 'linear'", "this build of ember has no resize_bilinear operator");
+  if (ctx.graph.tensor(x).dtype != ir::DType::kFloat32) {
+    return UnsupportedAttr(ctx, ref, "a linear Resize of a " + std::string(ir::DTypeName(ctx.graph.tensor(x).dtype)) +
+                                         " tensor", "ember imports a linear Resize on float32 (in QDQ models between "
+                                                    "DequantizeLinear and QuantizeLinear)");
+  }
+  const std::string ctm = AttrString(ref, "coordinate_transformation_mode", "half_pixel");
+  int64_t align = 0, half = 0;
+  if (ctm == "half_pixel" || (ctm == "pytorch_half_pixel" && out[2] > 1 && out[3] > 1)) {
+    half = 1;
+  } else if (ctm == "align_corners") {
+    align = 1;
+  } else if (ctm != "asymmetric") {
+    return ConvertResizeLinearByGather(ctx, ref, x, in, out, scales, ctm);
+  }
+  for (size_t a = 2; !scales.empty() && a < 4; ++a) {
+    const double want = static_cast<double>(out[a]) / static_cast<double>(in[a]);
+    if (std::fabs(scales[a] - want) > 1e-6 * want) return ConvertResizeLinearByGather(ctx, ref, x, in, out, scales, ctm);
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, ToNhwc(ctx, ref, x));
+  const std::string name = OutputName(ref, 0);
+  ir::Attrs attrs{{"size", std::vector<int64_t>{out[2], out[3]}}, {"align_corners", align}, {"half_pixel_centers", half}};
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, *op, {xt}, attrs, name + "_nhwc"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, name));
+  return Bind(ctx, ref, yt);
 }
 
 // A nearest Resize whose coordinate mapping TFLite's RESIZE_NEAREST_NEIGHBOR

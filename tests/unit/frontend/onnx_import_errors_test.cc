@@ -87,16 +87,6 @@ TEST(OnnxImportErrors, FormsTheIrOperatorsDoNotComputeAreRefused) {
   std::vector<Case> cases;
   {
     OnnxBuilder b;
-    b.Input("x", {1, 2, 2, 4});
-    b.Init("roi", {0}, {});
-    b.Init("scales", {4}, {1.0f, 1.0f, 0.6f, 0.6f});
-    b.Node("Resize", {"x", "roi", "scales"}, {"y"}, "shrink").Str("mode", "linear");
-    b.Output("y");
-    cases.push_back({"linear scale", b.Bytes(), "'shrink' (Resize, opset 13): mode 'linear' with scale 0.6",
-                     "give `sizes`"});
-  }
-  {
-    OnnxBuilder b;
     b.Input("x", {1, 2, 4, 4});
     b.Init("roi", {0}, {});
     b.Init("scales", {0}, {});

@@ -587,6 +587,25 @@ TEST(OnnxImportExt, ResizeNearestOtherMappingsBecomeGathers) {
   }
 }
 
+// Linear Resize with a scale that is not the size ratio (0.6: 2x4 -> 1x2),
+// as gathers and weights: ONNX's half_pixel coordinates x = (o + 0.5) / 0.6
+// - 0.5: rows {0.333}, columns {0.333, 2}.
+TEST(OnnxImportExt, LinearResizeOtherScalesBecomeGathers) {
+  OnnxBuilder b;
+  b.Input("x", {1, 1, 2, 4});
+  b.Init("roi", {0}, {});
+  b.Init("scales", {4}, {1.0f, 1.0f, 0.6f, 0.6f});
+  b.Node("Resize", {"x", "roi", "scales"}, {"y"}).Str("mode", "linear");
+  b.Output("y");
+  const ir::Graph g = MustImport(b.Bytes());
+  EXPECT_EQ(Count(g, OpKind::kGather), 4);
+  const double r = 0.5 / 0.6 - 0.5;  // 1/3
+  const auto row = [&](double a, double c) { return (1 - r) * a + r * c; };
+  // x = [[1,2,3,4],[5,6,7,8]]: the row mix, then columns at 1/3 and exactly 2.
+  const double c0 = (1 - r) * row(1, 5) + r * row(2, 6), c1 = row(3, 7);
+  ExpectNear(Eval(g, {1, 2, 3, 4, 5, 6, 7, 8}), {static_cast<float>(c0), static_cast<float>(c1)});
+}
+
 // MaxPool with dilations: the maximum of strided slices of the padded input,
 // against a direct loop over ONNX's definition (padded taps ignored), with
 // pads, strides and ceil_mode.
