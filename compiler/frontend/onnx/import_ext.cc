@@ -178,42 +178,33 @@ LinearAxis LinearMap(int64_t in, int64_t out, double scale, const std::string& c
   return m;
 }
 
-// A linear Resize whose mapping TFLite's RESIZE_BILINEAR does not compute:
-// per resized axis of the NHWC tensor, two gathers and their weighted sum
-// (mul by constant weights broadcast along the axis, add), between
-// transposes.
-Status ConvertResizeLinearByGather(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::Shape& in,
-                                   const ir::Shape& out, const std::vector<double>& scales, const std::string& ctm) {
-  LinearAxis maps[2];
-  for (size_t a = 2; a < 4; ++a) {
-    const double scale = scales.empty() ? static_cast<double>(out[a]) / static_cast<double>(in[a]) : scales[a];
-    maps[a - 2] = LinearMap(in[a], out[a], scale, ctm);
-    if (maps[a - 2].i0.empty()) {
-      return UnsupportedAttr(ctx, ref, "mode 'linear' with coordinate_transformation_mode '" + ctm + "'",
-                             "ember's linear Resize takes half_pixel, pytorch_half_pixel, align_corners, asymmetric "
-                             "and tf_half_pixel_for_nn");
-    }
-  }
+// A Resize whose mapping TFLite's operators do not compute, from per-axis
+// maps (LinearMap, or NearestMap: w0 = 1, w1 = 0): per resized axis of the
+// NHWC tensor, a gather of i0, and when some w1 is not 0 a second one of i1
+// and their weighted sum (mul by constant weights broadcast along the axis,
+// add); an axis whose map is the identity gets nothing. Between transposes.
+Status ResizeByGathers(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::Shape& in,
+                       const LinearAxis (&maps)[2]) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, ToNhwc(ctx, ref, x));
   const std::string name = OutputName(ref, 0);
   for (size_t k = 0; k < 2; ++k) {
     const LinearAxis& m = maps[k];
-    bool identity = static_cast<int64_t>(m.i0.size()) == in[k + 2];
-    for (size_t i = 0; identity && i < m.i0.size(); ++i) identity = m.i0[i] == static_cast<int64_t>(i) && m.w1[i] == 0.0;
+    const bool nearest = std::all_of(m.w1.begin(), m.w1.end(), [](double w) { return w == 0.0; });
+    bool identity = nearest && static_cast<int64_t>(m.i0.size()) == in[k + 2];
+    for (size_t i = 0; identity && i < m.i0.size(); ++i) identity = m.i0[i] == static_cast<int64_t>(i);
     if (identity) continue;
     const std::string axis_name = name + (k == 0 ? "_rows" : "_cols");
     const auto axis = static_cast<int64_t>(k + 1);
+    if (nearest) {
+      EMBER_ASSIGN_OR_RETURN(y, GatherConstIndices(ctx, ref, y, axis, m.i0, axis_name));
+      continue;
+    }
     ir::Shape wshape = {1, 1, 1, 1};
     wshape[k + 1] = static_cast<int64_t>(m.i0.size());
     ir::TensorId terms[2];
     for (int t = 0; t < 2; ++t) {
-      ConstTensor idx;
-      idx.elem_type = pb::TensorProto::INT32;
-      idx.shape = {static_cast<int64_t>(m.i0.size())};
-      idx.i = t == 0 ? m.i0 : m.i1;
       const std::string tn = axis_name + (t == 0 ? "_lo" : "_hi");
-      EMBER_ASSIGN_OR_RETURN(ir::TensorId indices, AddConst(ctx, tn + "_indices", idx));
-      EMBER_ASSIGN_OR_RETURN(ir::TensorId g, AddNode(ctx, ref, ir::OpKind::kGather, {y, indices}, {{"axis", axis}}, tn));
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId g, GatherConstIndices(ctx, ref, y, axis, t == 0 ? m.i0 : m.i1, tn));
       EMBER_ASSIGN_OR_RETURN(ir::TensorId w, AddConst(ctx, tn + "_weights", FloatConst(wshape, t == 0 ? m.w0 : m.w1)));
       EMBER_ASSIGN_OR_RETURN(terms[t], AddNode(ctx, ref, ir::OpKind::kMul, {g, w}, {}, tn + "_weighted"));
     }
@@ -221,6 +212,26 @@ Status ConvertResizeLinearByGather(Context& ctx, const NodeRef& ref, ir::TensorI
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, name));
   return Bind(ctx, ref, yt);
+}
+
+// The scale of axis a: the given one, or O/I for `sizes`.
+double AxisScale(const ir::Shape& in, const ir::Shape& out, const std::vector<double>& scales, size_t a) {
+  return scales.empty() ? static_cast<double>(out[a]) / static_cast<double>(in[a]) : scales[a];
+}
+
+// A linear Resize whose mapping TFLite's RESIZE_BILINEAR does not compute.
+Status ConvertResizeLinearByGather(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::Shape& in,
+                                   const ir::Shape& out, const std::vector<double>& scales, const std::string& ctm) {
+  LinearAxis maps[2];
+  for (size_t a = 2; a < 4; ++a) {
+    maps[a - 2] = LinearMap(in[a], out[a], AxisScale(in, out, scales, a), ctm);
+    if (maps[a - 2].i0.empty()) {
+      return UnsupportedAttr(ctx, ref, "mode 'linear' with coordinate_transformation_mode '" + ctm + "'",
+                             "ember's linear Resize takes half_pixel, pytorch_half_pixel, align_corners, asymmetric "
+                             "and tf_half_pixel_for_nn");
+    }
+  }
+  return ResizeByGathers(ctx, ref, x, in, maps);
 }
 
 // Resize in linear mode as resize_bilinear, when ONNX's coordinate mapping is
@@ -260,41 +271,22 @@ Status ConvertResizeLinear(Context& ctx, const NodeRef& ref, ir::TensorId x, con
 }
 
 // A nearest Resize whose coordinate mapping TFLite's RESIZE_NEAREST_NEIGHBOR
-// does not have: NHWC gathers of rows (axis 1) and columns (axis 2) with the
-// index maps of NearestIndices, between transposes. Exact for any mapping;
-// an axis whose map is the identity gets no gather.
+// does not have: gathers of rows and columns (ResizeByGathers). Exact for
+// any mapping.
 Status ConvertResizeByGather(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::Shape& in,
                              const ir::Shape& out, const std::vector<double>& scales, const std::string& ctm,
                              const std::string& nm) {
-  std::vector<int64_t> maps[2];
+  LinearAxis maps[2];
   for (size_t a = 2; a < 4; ++a) {
-    const double scale = scales.empty() ? static_cast<double>(out[a]) / static_cast<double>(in[a]) : scales[a];
-    maps[a - 2] = NearestIndices(in[a], out[a], scale, ctm, nm);
-    if (maps[a - 2].empty()) {
+    maps[a - 2].i0 = NearestIndices(in[a], out[a], AxisScale(in, out, scales, a), ctm, nm);
+    if (maps[a - 2].i0.empty()) {
       return UnsupportedAttr(ctx, ref, "coordinate_transformation_mode '" + ctm + "' with nearest_mode '" + nm + "'",
                              "ember's nearest Resize takes the coordinate modes half_pixel, pytorch_half_pixel, "
                              "align_corners, asymmetric and tf_half_pixel_for_nn with the nearest modes "
                              "round_prefer_floor, round_prefer_ceil, floor and ceil");
     }
   }
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, ToNhwc(ctx, ref, x));
-  const std::string name = OutputName(ref, 0);
-  for (size_t k = 0; k < 2; ++k) {
-    const std::vector<int64_t>& m = maps[k];
-    bool identity = static_cast<int64_t>(m.size()) == in[k + 2];
-    for (size_t i = 0; identity && i < m.size(); ++i) identity = m[i] == static_cast<int64_t>(i);
-    if (identity) continue;
-    ConstTensor c;
-    c.elem_type = pb::TensorProto::INT32;
-    c.shape = {static_cast<int64_t>(m.size())};
-    c.i = m;
-    const char* what = k == 0 ? "_rows" : "_cols";
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId indices, AddConst(ctx, name + what + "_indices", c));
-    const auto axis = static_cast<int64_t>(k + 1);
-    EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, ir::OpKind::kGather, {y, indices}, {{"axis", axis}}, name + what));
-  }
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, name));
-  return Bind(ctx, ref, yt);
+  return ResizeByGathers(ctx, ref, x, in, maps);
 }
 
 // Resize in nearest mode over H and W of an NCHW tensor: TFLite's

@@ -174,6 +174,9 @@ Expected<ir::TensorId> AddNode(Context& ctx, const NodeRef& ref, ir::OpKind op,
                                const std::string& out_name,
                                std::optional<ir::DType> out_dtype = std::nullopt,
                                std::optional<ir::QuantParams> out_quant = std::nullopt);
+// A gather of `x` along `axis` with constant int32 `indices` (in range).
+Expected<ir::TensorId> GatherConstIndices(Context& ctx, const NodeRef& ref, ir::TensorId x, int64_t axis,
+                                          const std::vector<int64_t>& indices, const std::string& out_name);
 // Binds ONNX output `pos` of the node to a value.
 void BindOutput(Context& ctx, const NodeRef& ref, size_t pos, Value v);
 std::string OutputName(const NodeRef& ref, size_t pos);

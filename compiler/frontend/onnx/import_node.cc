@@ -134,6 +134,16 @@ Expected<ir::TensorId> AddNode(Context& ctx, const NodeRef& ref, ir::OpKind op, 
   return id;
 }
 
+Expected<ir::TensorId> GatherConstIndices(Context& ctx, const NodeRef& ref, ir::TensorId x, int64_t axis,
+                                          const std::vector<int64_t>& indices, const std::string& out_name) {
+  ConstTensor c;
+  c.elem_type = pb::TensorProto::INT32;
+  c.shape = {static_cast<int64_t>(indices.size())};
+  c.i = indices;
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId idx, AddConst(ctx, out_name + "_indices", c));
+  return AddNode(ctx, ref, ir::OpKind::kGather, {x, idx}, {{"axis", axis}}, out_name);
+}
+
 void BindOutput(Context& ctx, const NodeRef& ref, size_t pos, Value v) {
   const std::string name = OutputName(ref, pos);
   if (!name.empty()) ctx.values[name] = std::move(v);

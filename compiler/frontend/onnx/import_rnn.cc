@@ -188,24 +188,16 @@ ir::TensorId StateVariable(Context& ctx, const std::string& name, const RnnDims&
 // The time axis reversed (gather along it with indices steps-1 .. 0).
 Expected<ir::TensorId> ReverseTime(Context& ctx, const NodeRef& ref, ir::TensorId x, const RnnDims& d,
                                    const std::string& name) {
-  ConstTensor idx;
-  idx.elem_type = pb::TensorProto::INT32;
-  idx.shape = {d.steps};
-  for (int64_t t = d.steps - 1; t >= 0; --t) idx.i.push_back(t);
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId indices, AddConst(ctx, name + "_reversed_steps", idx));
-  return AddNode(ctx, ref, ir::OpKind::kGather, {x, indices}, {{"axis", d.layout == 0 ? 0 : 1}}, name);
+  std::vector<int64_t> idx;
+  for (int64_t t = d.steps - 1; t >= 0; --t) idx.push_back(t);
+  return GatherConstIndices(ctx, ref, x, d.layout == 0 ? 0 : 1, idx, name);
 }
 
 // The last step [1, batch, hidden] (layout 1: [batch, 1, hidden]) of an IR
-// LSTM or GRU output.
+// LSTM, GRU or RNN output.
 Expected<ir::TensorId> LastStep(Context& ctx, const NodeRef& ref, ir::TensorId y, const RnnDims& d,
                                 const std::string& name) {
-  ConstTensor idx;
-  idx.elem_type = pb::TensorProto::INT32;
-  idx.shape = {1};
-  idx.i = {d.steps - 1};
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId indices, AddConst(ctx, name + "_last_step", idx));
-  return AddNode(ctx, ref, ir::OpKind::kGather, {y, indices}, {{"axis", d.layout == 0 ? 0 : 1}}, name);
+  return GatherConstIndices(ctx, ref, y, d.layout == 0 ? 0 : 1, {d.steps - 1}, name);
 }
 
 Expected<ir::TensorId> JoinDirections(Context& ctx, const NodeRef& ref, const std::vector<ir::TensorId>& parts,
