@@ -60,7 +60,9 @@ Status Eval(const EvalArgs& a) {
     EMBER_RETURN_IF_ERROR(GetInt8Quant(a.graph, a.node, a.node.inputs[0], &s1, &z1));
     EMBER_RETURN_IF_ERROR(GetInt8Quant(a.graph, a.node, a.node.inputs[1], &s2, &z2));
     EMBER_RETURN_IF_ERROR(GetInt8Quant(a.graph, a.node, a.node.outputs[0], &so, &zo));
-    const OrtAddParams q = PrepareOrtAdd(s1, z1, s2, z2, so, zo, p.act);
+    // On the uint8 values where ONNX Runtime computes on uint8 (OnnxUint8Offset).
+    const int32_t u = OnnxUint8Offset(a.node);
+    const OrtAddParams q = PrepareOrtAdd(s1, z1 + u, s2, z2 + u, so, zo + u, {p.act.min + u, p.act.max + u});
     const ir::Shape& sa = a.in_tensor(0).shape;
     const ir::Shape& sb = a.in_tensor(1).shape;
     const ir::Shape& sout = a.out_tensor(0).shape;
@@ -68,7 +70,7 @@ Status Eval(const EvalArgs& a) {
     const int8_t* y = a.in<int8_t>(1);
     int8_t* out = a.out<int8_t>(0);
     for (int64_t i = 0, count = ir::NumElements(sout); i < count; ++i)
-      out[i] = static_cast<int8_t>(OrtAdd(x[BroadcastIndex(sa, sout, i)], y[BroadcastIndex(sb, sout, i)], q));
+      out[i] = static_cast<int8_t>(OrtAdd(x[BroadcastIndex(sa, sout, i)] + u, y[BroadcastIndex(sb, sout, i)] + u, q) - u);
     return Status::Ok();
   }
   EvalAddSub(a, p, [](int32_t v1, int32_t v2) { return WrapAdd(v1, v2); });

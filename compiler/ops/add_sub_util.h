@@ -77,10 +77,12 @@ void EvalAddSub(const EvalArgs& a, const AddSubInt8Params& p, Combine combine) {
 // ONNX Runtime's int8 add (QLinearAdd as MLAS computes it on x86-64 with AVX2,
 // MlasQLinearAddKernelAvx2Helper; docs/numerics.md "ONNX Runtime semantics"):
 //   ra = s_a / s_c, rb = s_b / s_c                      (float32)
-//   fixed = float(z_c) - (ra * float(z_a) + rb * float(z_b))  (float32, no FMA)
+//   fixed = float(z_c) - fma(ra, float(z_a), rb * float(z_b))  (float32)
 //   c = round_half_even(fma(a, ra, fma(b, rb, fixed)))  saturated to int8
 // a, b are the raw int8 values (zero points live in `fixed`); the fused
-// activation, when there is one, clamps the integer result.
+// activation, when there is one, clamps the integer result. ONNX Runtime
+// computes uint8 tensors on their uint8 values, which the callers pass (with
+// uint8 zero points) for nodes with onnx_uint8 (OnnxUint8Offset).
 struct OrtAddParams {
   float ra = 0, rb = 0, fixed = 0;
   Int32Range act{-128, 127};
@@ -91,9 +93,11 @@ inline OrtAddParams PrepareOrtAdd(float sa, int32_t za, float sb, int32_t zb, fl
   OrtAddParams p;
   p.ra = sa / sc;
   p.rb = sb / sc;
-  const float pa = p.ra * static_cast<float>(za);
+  // ra * za + rb * zb with the first product fused (one rounding), as
+  // ONNX Runtime's x86-64 build computes it (measured: with two roundings
+  // uint8 models differ from it by one step where zero points are large).
   const float pb = p.rb * static_cast<float>(zb);
-  const float sum = pa + pb;
+  const float sum = std::fma(p.ra, static_cast<float>(za), pb);
   p.fixed = static_cast<float>(zc) - sum;
   p.act = act;
   return p;

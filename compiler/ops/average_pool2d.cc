@@ -96,6 +96,7 @@ Status EvalInt8Ort(const EvalArgs& a, const Window& w, const PoolGeom& s, Int32R
     return Status::Ok();
   }
   const float s_in = qi.scale[0], s_out = qo.scale[0];
+  const int32_t u = OnnxUint8Offset(a.node);
   float total = 0.0f;
   int64_t count = 0;
   PoolLoop(
@@ -105,12 +106,13 @@ Status EvalInt8Ort(const EvalArgs& a, const Window& w, const PoolGeom& s, Int32R
         ++count;
       },
       [&](int64_t o) {
+        // On the uint8 values where ONNX Runtime computes on uint8 (OnnxUint8Offset).
         const float avg = total / static_cast<float>(count);
-        float v = avg / s_out + static_cast<float>(z_out);
-        const float lo = static_cast<float>(range.min), hi = static_cast<float>(range.max);
+        float v = avg / s_out + static_cast<float>(z_out + u);
+        const float lo = static_cast<float>(range.min + u), hi = static_cast<float>(range.max + u);
         if (!(v >= lo)) v = lo;
         if (v > hi) v = hi;
-        out[o] = static_cast<int8_t>(std::nearbyint(v));
+        out[o] = static_cast<int8_t>(static_cast<int32_t>(std::nearbyint(v)) - u);
       });
   return Status::Ok();
 }

@@ -25,6 +25,8 @@ struct Int8Params {
   int32_t z1 = 0, z2 = 0, zo = 0;
   QuantizedMultiplier m;
   Int32Range act{-128, 127};
+  Int8Semantics sem = Int8Semantics::kTflite;
+  float ort_scale = 0;  // OrtMulScale, used with Int8Semantics::kOnnxRuntime
 };
 
 Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
@@ -42,8 +44,12 @@ Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
   }
   Activation act = Activation::kNone;
   EMBER_RETURN_IF_ERROR(GetActivationAttr(n, &act));
-  p.act = g.tensor(n.outputs[0]).dtype == ir::DType::kInt16 ? ActivationRangeInt16(act, so, p.zo)
-                                                             : ActivationRangeInt8(act, so, p.zo);
+  const bool int16 = g.tensor(n.outputs[0]).dtype == ir::DType::kInt16;
+  p.act = int16 ? ActivationRangeInt16(act, so, p.zo) : ActivationRangeInt8(act, so, p.zo);
+  EMBER_RETURN_IF_ERROR(GetInt8SemanticsAttr(n, &p.sem));
+  if (p.sem == Int8Semantics::kOnnxRuntime && int16)
+    return NodeError(n, "int8_semantics \"onnxruntime\" does not apply to int16 inputs", "remove the attribute");
+  p.ort_scale = OrtMulScale(s1, s2, so);
   return p;
 }
 
@@ -63,7 +69,9 @@ void EvalInt(const EvalArgs& a, const Int8Params& p) {
   for (int64_t i = 0, count = ir::NumElements(so); i < count; ++i) {
     const int32_t v1 = x[BroadcastIndex(sa, so, i)] - p.z1;
     const int32_t v2 = y[BroadcastIndex(sb, so, i)] - p.z2;
-    const int32_t r = WrapAdd(p.zo, Mbqm(WrapMul(v1, v2), p.m));
+    const int32_t r = p.sem == Int8Semantics::kOnnxRuntime
+                          ? OrtRequantize(v1 * v2, p.ort_scale, p.zo, p.act.min, p.act.max)
+                          : WrapAdd(p.zo, Mbqm(WrapMul(v1, v2), p.m));
     out[i] = static_cast<T>(std::min(std::max(r, p.act.min), p.act.max));
   }
 }

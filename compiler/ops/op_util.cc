@@ -68,6 +68,12 @@ Status GetActivationAttr(const ir::Node& n, Activation* act) {
   return Status::Ok();
 }
 
+int32_t OnnxUint8Offset(const ir::Node& n) {
+  const auto it = n.attrs.find("onnx_uint8");
+  return it != n.attrs.end() && std::holds_alternative<int64_t>(it->second) && std::get<int64_t>(it->second) == 1 ? 128
+                                                                                                               : 0;
+}
+
 Status GetInt8SemanticsAttr(const ir::Node& n, Int8Semantics* out) {
   *out = Int8Semantics::kTflite;
   auto it = n.attrs.find("int8_semantics");

@@ -33,6 +33,14 @@ Status GetActivationAttr(const ir::Node& n, Activation* act);
 // The node's `int8_semantics` attribute ("tflite" when absent); a diagnostic
 // for any other value.
 Status GetInt8SemanticsAttr(const ir::Node& n, Int8Semantics* out);
+// ONNX Runtime runs QLinearAdd and QLinearAveragePool on uint8 tensors as
+// they are, adding the zero points in float32, where the IR holds a uint8
+// tensor as int8 (value - 128, zero point - 128). fold-qdq sets the attribute
+// `onnx_uint8` = 1 on such an int8 add or average_pool2d (ONNX Runtime's
+// arithmetic, every operand uint8 in the ONNX model); the operator then
+// computes on the uint8 values (+128) and subtracts 128 from the result,
+// which gives ONNX Runtime's bits. 128 for such a node, 0 otherwise.
+int32_t OnnxUint8Offset(const ir::Node& n);
 // ONNX Runtime's QLinearGlobalAveragePool scale for a mean of `count`
 // elements: s_in / (s_out * float(count)) in float32 (ops/mean.cc; used by
 // mean and by average_pool2d when its window is the whole input).

@@ -100,6 +100,11 @@ inline int32_t OrtRequantize(int32_t acc, float scale, int32_t zp, int32_t lo, i
   return static_cast<int32_t>(std::nearbyint(v)) + zp;  // default rounding: half to even
 }
 
+// ONNX Runtime's QLinearMul scale (MlasQLinearMul): s_a * s_b / s_out in
+// float32, in that order; the product of the zero-point-corrected inputs is
+// requantized with it by OrtRequantize.
+inline float OrtMulScale(float s_a, float s_b, float s_out) { return s_a * s_b / s_out; }
+
 // ONNX Runtime's QuantizeLinear (MlasQuantizeLinear): x / scale in float32,
 // clamped to [lo - zp, hi - zp] (NaN -> lo - zp), rounded half to even, plus zp.
 inline int32_t OrtQuantize(float x, float scale, int32_t zp, int32_t lo, int32_t hi) {

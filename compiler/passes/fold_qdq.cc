@@ -37,12 +37,12 @@
 // dequantize reads the int8 tensor directly (an int8 -> int8 quantize when
 // the two quantizations differ).
 //
-// Numerics: a folded conv2d, depthwise_conv2d, fully_connected, add,
+// Numerics: a folded conv2d, depthwise_conv2d, fully_connected, add, mul,
 // average_pool2d or mean takes the int8_semantics attribute of the quantize it
 // absorbs. The ONNX frontend marks quantize nodes "onnxruntime" (unless the
 // model says it was written by ember quantize), so ONNX models requantize in
 // float32 exactly as ONNX Runtime's fused integer kernels (QLinearConv,
-// QGemm, QLinearAdd, QLinearAveragePool, QLinearGlobalAveragePool); then the
+// QGemm, QLinearAdd, QLinearMul, QLinearAveragePool, QLinearGlobalAveragePool); then the
 // average pool may requantize (input and output quantization may differ).
 // Without the attribute the int8 graph requantizes in fixed point as TFLite
 // does. PassOptions::int8_semantics overrides the frontend's choice
@@ -124,16 +124,28 @@ bool Foldable(ir::OpKind op) {
 }
 
 // The folded operators that follow int8_semantics "onnxruntime" when the
-// quantize they absorb carries it (the others do not requantize, or keep
-// TFLite's arithmetic: mul).
+// quantize they absorb carries it (the others do not requantize).
 bool Requantizes(ir::OpKind op) {
   switch (op) {
     case ir::OpKind::kConv2D: case ir::OpKind::kDepthwiseConv2D: case ir::OpKind::kFullyConnected:
-    case ir::OpKind::kAdd: case ir::OpKind::kAveragePool2D: case ir::OpKind::kMean:
+    case ir::OpKind::kAdd: case ir::OpKind::kMul: case ir::OpKind::kAveragePool2D: case ir::OpKind::kMean:
       return true;
     default:
       return false;
   }
+}
+
+// The requantizing operators whose ONNX Runtime kernels add the zero points
+// in float32 (QLinearAdd, QLinearAveragePool), so that the result depends on
+// whether the ONNX tensors are uint8 or int8 (ops::OnnxUint8Offset). The
+// others round first and add the zero point as an integer.
+bool AddsZeroPointsInFloat(ir::OpKind op) { return op == ir::OpKind::kAdd || op == ir::OpKind::kAveragePool2D; }
+
+// A quantize or dequantize of a uint8 ONNX tensor held as int8 (the ONNX
+// importer marks them).
+bool OnnxUint8(const ir::Node& n) {
+  const auto it = n.attrs.find("onnx_uint8");
+  return it != n.attrs.end() && std::holds_alternative<int64_t>(it->second) && std::get<int64_t>(it->second) == 1;
 }
 
 // Operators whose every output element is a function of the same input
@@ -480,6 +492,7 @@ class QdqFolder {
     }
     ir::Node dq;
     dq.op = ir::OpKind::kDequantize;
+    dq.attrs = g_.nodes[static_cast<size_t>(prod_[static_cast<size_t>(n.inputs[0])])].attrs;  // onnx_uint8
     dq.inputs = {yq};
     dq.outputs = {yf};
     g_.nodes[i] = std::move(copy);
@@ -701,6 +714,12 @@ class QdqFolder {
     folded.outputs[0] = yq;
     folded.attrs.erase("int8_semantics");
     if (ort && Requantizes(n.op)) folded.attrs["int8_semantics"] = std::string("onnxruntime");
+    if (ort && AddsZeroPointsInFloat(n.op) && OnnxUint8(quant)) {
+      bool all = true;
+      for (size_t k = 0; k < activations; ++k)
+        all = all && OnnxUint8(g_.nodes[static_cast<size_t>(prod_[static_cast<size_t>(n.inputs[k])])]);
+      if (all) folded.attrs["onnx_uint8"] = int64_t{1};
+    }
     // The int8 operator must accept its quantization (multipliers in range, ...).
     auto types = ops::GetOpDef(folded.op).infer(g_, folded);
     if (!types.ok() || types->size() != 1 || (*types)[0].dtype != ir::DType::kInt8 ||

@@ -108,19 +108,46 @@ TEST(OnnxRuntimeInt8Kernel, FullyConnected) {
   ExpectKernelMatchesReference(k.graph(), k.inputs(), 0.0, "cortex-m55");
 }
 
-TEST(OnnxRuntimeInt8Kernel, Add) {
-  KernelCase same(ir::OpKind::kAdd);
+// A binary operator on same-shape operands and with its second operand
+// broadcast (relu fused there), each with the output scale given.
+void ExpectBinaryCases(ir::OpKind op, float same_out_scale) {
+  KernelCase same(op);
   same.In(DType::kInt8, {1, 5, 4, 8}, Quant(0.041f, -7))
       .In(DType::kInt8, {1, 5, 4, 8}, Quant(0.017f, 30))
-      .Out(DType::kInt8, {1, 5, 4, 8}, Quant(0.052f, 3))
+      .Out(DType::kInt8, {1, 5, 4, 8}, Quant(same_out_scale, 3))
       .Attr("int8_semantics", kOrt);
   ExpectBothTargets(same);
-  KernelCase broadcast(ir::OpKind::kAdd);
+  KernelCase broadcast(op);
   broadcast.In(DType::kInt8, {1, 3, 4, 8}, Quant(0.02f, 0))
       .In(DType::kInt8, {8}, Quant(0.08f, -100))
       .Out(DType::kInt8, {1, 3, 4, 8}, Quant(0.1f, -128))
+      .Attr("act", std::string("relu"))
       .Attr("int8_semantics", kOrt);
   ExpectBothTargets(broadcast);
+}
+
+TEST(OnnxRuntimeInt8Kernel, Add) { ExpectBinaryCases(ir::OpKind::kAdd, 0.052f); }
+
+TEST(OnnxRuntimeInt8Kernel, Mul) { ExpectBinaryCases(ir::OpKind::kMul, 0.013f); }
+
+// onnx_uint8: add and the float window of average_pool2d on the uint8 values.
+TEST(OnnxRuntimeInt8Kernel, OnnxUint8AddAndAveragePool) {
+  KernelCase add(ir::OpKind::kAdd);
+  add.In(DType::kInt8, {1, 5, 4, 8}, Quant(0.04f, 3))
+      .In(DType::kInt8, {1, 5, 4, 8}, Quant(0.05f, 0))
+      .Out(DType::kInt8, {1, 5, 4, 8}, Quant(0.06f, -18))
+      .Attr("int8_semantics", kOrt)
+      .Attr("onnx_uint8", int64_t{1});
+  ExpectBothTargets(add);
+  KernelCase window(ir::OpKind::kAveragePool2D);
+  window.In(DType::kInt8, {1, 7, 6, 5}, Quant(0.02f, 3))
+      .Out(DType::kInt8, {1, 4, 3, 5}, Quant(0.0077f, -8))
+      .Attr("filter", std::vector<int64_t>{3, 3})
+      .Attr("stride", std::vector<int64_t>{2, 2})
+      .Attr("pad", std::vector<int64_t>{1, 1, 1, 1})
+      .Attr("int8_semantics", kOrt)
+      .Attr("onnx_uint8", int64_t{1});
+  ExpectBothTargets(window);
 }
 
 TEST(OnnxRuntimeInt8Kernel, MeanAndAveragePool) {

@@ -196,6 +196,10 @@ std::vector<Case> Cases() {
   ort(Add("add_odd_length_extreme_zero_points", {1, 3, 5, 7}, 0.02f, -128, 0.5f, 127, 0.03f, 127, "none", 4));
   ort(Add("add_tiny_output_scale_relu6", {2, 3, 2}, 0.5f, 0, 0.25f, -60, 0.004f, 10, "relu6", 5));
   ort(Add("add_large_input_scales", {1, 9}, 2.0f, 5, 3.0f, -5, 0.01f, 0, "none", 6));
+  // ONNX uint8 tensors (onnx_uint8: computed on the uint8 values).
+  Case u8 = Add("add_onnx_uint8", {1, 4, 4, 9}, 0.04f, 3, 0.05f, 0, 0.06f, -18, "none", 7);
+  u8.node.Attr("onnx_uint8", int64_t{1});
+  ort(std::move(u8));
 
   // lookup_table: 16 lookups per VLDRB gather, a predicated tail (37 = 2 x 16
   // + 5), and a length under one block.

@@ -5,12 +5,14 @@
 // node, where it differs, shows that the attribute is what changes the result.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "ops/add_sub_util.h"
 #include "ops/op_test_util.h"
 #include "ops/quant_math.h"
 
@@ -122,6 +124,96 @@ TEST(Int8Semantics, Add) {
     ASSERT_TRUE(r.ok()) << r.diag().ToString();
     if (ort) EXPECT_EQ(*r, (std::vector<int8_t>{0, 2, -2, -6, 127}));
     else EXPECT_NE(*r, (std::vector<int8_t>{0, 2, -2, -6, 127}));  // TFLite rounds ties away from zero
+  }
+}
+
+TEST(Int8Semantics, Mul) {
+  // s_a 0.5 z_a 1, s_b 0.25 z_b 0, s_c 0.25 z_c -2: scale 0.5 * 0.25 / 0.25 =
+  // 0.5, c = round_even(0.5 (a - 1) b) - 2: (2, 3) 1.5 -> 2 -> 0; (4, 3) 4.5
+  // -> 4 -> 2; (0, 5) -2.5 -> -2 -> -4; (-1, -1) 1 -> -1; (127, 127) 8001 ->
+  // 127. TFLite's fixed point rounds the tie 4.5 up (and -2.5 up, to -2).
+  for (const bool ort : {true, false}) {
+    OneNode t(ir::OpKind::kMul);
+    t.In<int8_t>({5}, {2, 4, 0, -1, 127}, Quant(0.5f, 1))
+        .In<int8_t>({5}, {3, 3, 5, -1, 127}, Quant(0.25f, 0))
+        .Out(DType::kInt8, {5}, Quant(0.25f, -2));
+    if (ort) t.Attr("int8_semantics", kOrt);
+    auto r = t.Run<int8_t>();
+    ASSERT_TRUE(r.ok()) << r.diag().ToString();
+    if (ort) EXPECT_EQ(*r, (std::vector<int8_t>{0, 2, -4, -1, 127}));
+    else EXPECT_EQ(*r, (std::vector<int8_t>{0, 3, -4, -1, 127}));
+  }
+}
+
+TEST(Int8Semantics, MulRejectsOnnxRuntimeOnInt16) {
+  OneNode t(ir::OpKind::kMul);
+  t.In<int16_t>({2}, {1, 2}, Quant(0.5f, 0))
+      .In<int16_t>({2}, {3, 4}, Quant(0.5f, 0))
+      .Out(DType::kInt16, {2}, Quant(0.5f, 0))
+      .Attr("int8_semantics", kOrt);
+  auto r = t.Run<int16_t>();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.diag().ToString().find("int16"), std::string::npos) << r.diag().ToString();
+}
+
+// onnx_uint8 = 1: the node computes as ONNX Runtime's QLinearAdd does on the
+// uint8 values q + 128 with the uint8 zero points (ops::OrtAdd called on
+// them here), for every pair of operands; without the attribute some pairs
+// differ (the float fixed part rounds otherwise for zero points near 128).
+TEST(Int8Semantics, AddOnUint8Values) {
+  std::vector<int8_t> a, b;
+  for (int x = -128; x < 128; ++x)
+    for (int y = -128; y < 128; ++y) a.push_back(static_cast<int8_t>(x)), b.push_back(static_cast<int8_t>(y));
+  const ops::OrtAddParams u8 = ops::PrepareOrtAdd(0.04f, 131, 0.05f, 128, 0.06f, 110, {0, 255});
+  std::vector<int8_t> want;
+  for (size_t i = 0; i < a.size(); ++i)
+    want.push_back(static_cast<int8_t>(ops::OrtAdd(a[i] + 128, b[i] + 128, u8) - 128));
+  for (const bool mark : {true, false}) {
+    OneNode t(ir::OpKind::kAdd);
+    t.In<int8_t>({65536}, a, Quant(0.04f, 3))
+        .In<int8_t>({65536}, b, Quant(0.05f, 0))
+        .Out(DType::kInt8, {65536}, Quant(0.06f, -18));
+    t.Attr("int8_semantics", kOrt);
+    if (mark) t.Attr("onnx_uint8", int64_t{1});
+    auto r = t.Run<int8_t>();
+    ASSERT_TRUE(r.ok()) << r.diag().ToString();
+    if (mark) EXPECT_EQ(*r, want);
+    else EXPECT_NE(*r, want);
+  }
+}
+
+// onnx_uint8 = 1 on an average pool's float window: the zero point added
+// before rounding is the uint8 one, as ONNX Runtime's quantize_value on
+// uint8 (nearbyintf(avg / s_out + z_out), avg the float mean of the taps
+// s_in * (q - z_in)), here for every pair of values through a 1x2 window;
+// without the attribute some pairs round otherwise (averages near a half
+// step, where adding 131 or 3 in float rounds differently).
+TEST(Int8Semantics, AveragePoolWindowOnUint8Values) {
+  std::vector<int8_t> x, want;
+  for (int a = 0; a < 256; ++a) {
+    for (int b = 0; b < 256; ++b) {
+      x.push_back(static_cast<int8_t>(a - 128)), x.push_back(static_cast<int8_t>(b - 128));
+      float total = 0.0f;
+      total += 0.02f * static_cast<float>(a - 131);
+      total += 0.02f * static_cast<float>(b - 131);
+      const float avg = total / 2.0f;
+      const float q = std::clamp(std::nearbyint(avg / 0.02f + 131.0f), 0.0f, 255.0f);
+      want.push_back(static_cast<int8_t>(static_cast<int32_t>(q) - 128));
+    }
+  }
+  for (const bool mark : {true, false}) {
+    OneNode t(ir::OpKind::kAveragePool2D);
+    t.In<int8_t>({1, 1, 131072, 1}, x, Quant(0.02f, 3))
+        .Out(DType::kInt8, {1, 1, 65536, 1}, Quant(0.02f, 3))
+        .Attr("filter", std::vector<int64_t>{1, 2})
+        .Attr("stride", std::vector<int64_t>{1, 2})
+        .Attr("pad", std::vector<int64_t>{0, 0, 0, 0})
+        .Attr("int8_semantics", kOrt);
+    if (mark) t.Attr("onnx_uint8", int64_t{1});
+    auto r = t.Run<int8_t>();
+    ASSERT_TRUE(r.ok()) << r.diag().ToString();
+    if (mark) EXPECT_EQ(*r, want);
+    else EXPECT_NE(*r, want);
   }
 }
 

@@ -189,6 +189,79 @@ inline QopModel MulAveragePoolModel(bool u8, int32_t wmax = 127) {
           /*all_int8=*/false};
 }
 
+// x [1, 2, 6, 6] -> Q -> QLinearMul (x * x, two run-time operands) ->
+// QLinearMul (by a constant per channel, broadcast) -> DQ: ONNX Runtime's
+// QLinearMul alone, elementwise and broadcast.
+inline QopModel QLinearMulModel(bool u8) {
+  using namespace qop_detail;
+  const Act a{u8 ? ::onnx::TensorProto::UINT8 : ::onnx::TensorProto::INT8};
+  OnnxBuilder b;
+  b.Domain("com.microsoft", 1);
+  b.Input("x", {1, 2, 6, 6});
+  b.Init("xs", {}, {0.02f});
+  b.InitInt("xz", a.elem, {}, {a.zero(131)});
+  b.Init("ss", {}, {0.027f});
+  b.InitInt("sz", a.elem, {}, {a.zero(3)});
+  b.InitInt("k", a.elem, {1, 2, 1, 1}, {a.zero(211), a.zero(47)});
+  b.Init("ks", {}, {0.013f});
+  b.InitInt("kz", a.elem, {}, {a.zero(128)});
+  b.Init("ms", {}, {0.011f});
+  b.InitInt("mz", a.elem, {}, {a.zero(120)});
+  auto contrib = [](OnnxNode n) { return n.proto()->set_domain("com.microsoft"); };
+  b.Node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"});
+  contrib(b.Node("QLinearMul", {"xq", "xs", "xz", "xq", "xs", "xz", "ss", "sz"}, {"sq"}, "square"));
+  contrib(b.Node("QLinearMul", {"sq", "ss", "sz", "k", "ks", "kz", "ms", "mz"}, {"mq"}, "scale"));
+  b.Node("DequantizeLinear", {"mq", "ms", "mz"}, {"y"});
+  b.OutputWithShape("y", {1, 2, 6, 6});
+  return {std::string("qlinearmul_") + (u8 ? "u8" : "i8"), b.Bytes(), {1, 2, 6, 6}, {1, 2, 6, 6}, 0.011f,
+          /*all_int8=*/false};
+}
+
+// x [1, 2, 6, 6] -> Q twice (two quantizations of x) -> QLinearAdd -> DQ:
+// ONNX Runtime's QLinearAdd alone, with zero points far from 0 in the uint8
+// form, where the float arithmetic of its fixed part shows (docs/numerics.md,
+// "ONNX Runtime semantics").
+inline QopModel QLinearAddModel(bool u8) {
+  using namespace qop_detail;
+  const Act a{u8 ? ::onnx::TensorProto::UINT8 : ::onnx::TensorProto::INT8};
+  OnnxBuilder b;
+  b.Domain("com.microsoft", 1);
+  b.Input("x", {1, 2, 6, 6});
+  b.Init("xs", {}, {0.04f});
+  b.InitInt("xz", a.elem, {}, {a.zero(131)});
+  b.Init("ys", {}, {0.05f});
+  b.InitInt("yz", a.elem, {}, {a.zero(128)});
+  b.Init("ms", {}, {0.06f});
+  b.InitInt("mz", a.elem, {}, {a.zero(110)});
+  b.Node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"});
+  b.Node("QuantizeLinear", {"x", "ys", "yz"}, {"yq"});
+  b.Node("QLinearAdd", {"xq", "xs", "xz", "yq", "ys", "yz", "ms", "mz"}, {"mq"}, "add").proto()->set_domain("com.microsoft");
+  b.Node("DequantizeLinear", {"mq", "ms", "mz"}, {"y"});
+  b.OutputWithShape("y", {1, 2, 6, 6});
+  return {std::string("qlinearadd_") + (u8 ? "u8" : "i8"), b.Bytes(), {1, 2, 6, 6}, {1, 2, 6, 6}, 0.06f};
+}
+
+// x [1, 2, 6, 6] -> Q -> QLinearAveragePool (2x2, stride 2, the same
+// quantization out) -> DQ: ONNX Runtime's float window average alone.
+inline QopModel QLinearAveragePoolModel(bool u8) {
+  using namespace qop_detail;
+  const Act a{u8 ? ::onnx::TensorProto::UINT8 : ::onnx::TensorProto::INT8};
+  OnnxBuilder b;
+  b.Domain("com.microsoft", 1);
+  b.Input("x", {1, 2, 6, 6});
+  b.Init("xs", {}, {0.02f});
+  b.InitInt("xz", a.elem, {}, {a.zero(131)});
+  b.Node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"});
+  b.Node("QLinearAveragePool", {"xq", "xs", "xz", "xs", "xz"}, {"pq"}, "avgpool")
+      .Ints("kernel_shape", {2, 2})
+      .Ints("strides", {2, 2})
+      .proto()
+      ->set_domain("com.microsoft");
+  b.Node("DequantizeLinear", {"pq", "xs", "xz"}, {"y"});
+  b.OutputWithShape("y", {1, 2, 3, 3});
+  return {std::string("qlinearaveragepool_") + (u8 ? "u8" : "i8"), b.Bytes(), {1, 2, 6, 6}, {1, 2, 3, 3}, 0.02f};
+}
+
 // x [1, 2, 4, 4] -> Q -> QLinearConv (1x1, 2 -> 2) -> QLinearLeakyRelu
 // (alpha 0.1) -> QLinearSigmoid; QLinearConcat (axis 1) of the conv and the
 // sigmoid -> QLinearSoftmax (last axis, opset 13) -> DQ (ONNX Runtime's
@@ -310,6 +383,9 @@ inline std::vector<QopModel> AllQopModels(bool u8_reduce_range = false) {
     m.push_back(QLinearMatMulModel(u8, false, wmax));
     m.push_back(QLinearMatMulModel(u8, true, wmax));
     m.push_back(MulAveragePoolModel(u8, wmax));
+    m.push_back(QLinearMulModel(u8));
+    m.push_back(QLinearAddModel(u8));
+    m.push_back(QLinearAveragePoolModel(u8));
     m.push_back(QGemmModel(u8, false, false, wmax));
     m.push_back(QGemmModel(u8, true, false, wmax));
     m.push_back(QGemmModel(u8, true, /*float_out=*/true, wmax));

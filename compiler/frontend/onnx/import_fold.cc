@@ -307,6 +307,9 @@ Status ConvertQuantize(Context& ctx, const NodeRef& ref) {
   if (as_i8) qp.zero_point[0] -= 128;
   ir::Attrs attrs;
   if (ctx.int8_semantics != "tflite") attrs["int8_semantics"] = ctx.int8_semantics;
+  // fold-qdq passes this on where ONNX Runtime adds zero points in float
+  // (ops::OnnxUint8Offset).
+  if (as_i8) attrs["onnx_uint8"] = int64_t{1};
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kQuantize, {x}, attrs, OutputName(ref, 0),
                                                  as_i8 ? ir::DType::kInt8 : *dt, qp));
   if (as_i8) ctx.u8_as_i8.insert(y);
@@ -336,7 +339,10 @@ Status ConvertDequantize(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
   const ir::Shape shape = ShapeOf(ctx, v);
   const bool constant = v.c && v.id == ir::kNoTensor;
+  // A uint8 operand, held as int8 (see ConvertQuantize): marked for fold-qdq.
+  ir::Attrs attrs;
   if (constant && v.c->elem_type == pb::TensorProto::UINT8) {
+    attrs["onnx_uint8"] = int64_t{1};
     // uint8 constants become int8 (value and zero point - 128; exact).
     ConstTensor c = *v.c;
     c.elem_type = pb::TensorProto::INT8;
@@ -344,6 +350,7 @@ Status ConvertDequantize(Context& ctx, const NodeRef& ref) {
     for (int64_t& z : q.zero_point) z -= 128;
     v = ConstValue(std::move(c));
   } else if (!constant && v.id != ir::kNoTensor && ctx.u8_as_i8.count(v.id)) {
+    attrs["onnx_uint8"] = int64_t{1};
     for (int64_t& z : q.zero_point) z -= 128;
   }
   int32_t axis = 0;
@@ -378,13 +385,14 @@ Status ConvertDequantize(Context& ctx, const NodeRef& ref) {
       // A uint8 graph input (or other run-time uint8): to int8 first.
       EMBER_ASSIGN_OR_RETURN(x, WithQuant(ctx, ref, x, ir::QuantParams{q.scale, q.zero_point, 0}));
       EMBER_ASSIGN_OR_RETURN(x, U8ToI8(ctx, ref, x));
+      attrs["onnx_uint8"] = int64_t{1};
       for (int64_t& z : q.zero_point) z -= 128;
     }
   }
   const ir::QuantParams qp{q.scale, q.zero_point, axis};
   if (v.c && v.id == ir::kNoTensor) ctx.dq_consts[OutputName(ref, 0)] = Context::DqConst{*v.c, qp};
   EMBER_ASSIGN_OR_RETURN(x, WithQuant(ctx, ref, x, qp));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kDequantize, {x}, {}, OutputName(ref, 0), ir::DType::kFloat32));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kDequantize, {x}, attrs, OutputName(ref, 0), ir::DType::kFloat32));
   BindOutput(ctx, ref, 0, Value{nullptr, y});
   return Status::Ok();
 }

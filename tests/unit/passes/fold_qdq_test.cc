@@ -138,6 +138,44 @@ TEST(FoldQdq, OnnxRuntimeSemanticsPassOnAndPoolRequantizes) {
   ExpectSameResults(before, after, 0.0501f, true);
 }
 
+// mul follows ONNX Runtime's QLinearMul too. uint8 ONNX tensors (held as
+// int8, their quantize and dequantize marked onnx_uint8 by the importer):
+// the add and the average pool, whose ONNX Runtime kernels add zero points
+// in float, take the mark when every tensor they read and write is uint8;
+// a reader of an int8 tensor does not.
+TEST(FoldQdq, MulFollowsOnnxRuntimeAndUint8MarksPassOn) {
+  const ir::Graph before = ParseValid(R"(graph "q" {
+  input %x : f32[1,4,4,2]
+  %xq = quantize(%x) {int8_semantics="onnxruntime", onnx_uint8=1} : i8[1,4,4,2] quant(0.1, 3)
+  %d = dequantize(%xq) {onnx_uint8=1} : f32[1,4,4,2]
+  %m = mul(%d, %d) : f32[1,4,4,2]
+  %mq = quantize(%m) {int8_semantics="onnxruntime", onnx_uint8=1} : i8[1,4,4,2] quant(0.2, -5)
+  %md = dequantize(%mq) {onnx_uint8=1} : f32[1,4,4,2]
+  %a = add(%md, %d) : f32[1,4,4,2]
+  %aq = quantize(%a) {int8_semantics="onnxruntime", onnx_uint8=1} : i8[1,4,4,2] quant(0.25, 7)
+  %ad = dequantize(%aq) {onnx_uint8=1} : f32[1,4,4,2]
+  %p = average_pool2d(%ad) {filter=[2,2], pad=[0,0,0,0], stride=[2,2]} : f32[1,2,2,2]
+  %pq = quantize(%p) {int8_semantics="onnxruntime", onnx_uint8=1} : i8[1,2,2,2] quant(0.25, 7)
+  %xi = quantize(%x) {int8_semantics="onnxruntime"} : i8[1,4,4,2] quant(0.1, 2)
+  %xd = dequantize(%xi) : f32[1,4,4,2]
+  %b = add(%ad, %xd) : f32[1,4,4,2]
+  %bq = quantize(%b) {int8_semantics="onnxruntime", onnx_uint8=1} : i8[1,4,4,2] quant(0.3, 0)
+  %y = dequantize(%pq) : f32[1,2,2,2]
+  %z = dequantize(%bq) : f32[1,4,4,2]
+  output %y
+  output %z
+}
+)");
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), R"(
+    %mq = mul(%xq, %xq) {int8_semantics="onnxruntime"} : i8[1,4,4,2] quant(0.2, -5)
+    %aq = add(%mq, %xq) {int8_semantics="onnxruntime", onnx_uint8=1} : i8[1,4,4,2] quant(0.25, 7)
+    %pq = average_pool2d(%aq) {filter=[2,2], int8_semantics="onnxruntime", onnx_uint8=1, pad=[0,0,0,0], stride=[2,2]}
+    %bq = add(%aq, %xi) {int8_semantics="onnxruntime"} : i8[1,4,4,2] quant(0.3, 0)
+  )");
+  ExpectSameResults(before, after, 0.3001f, true);
+}
+
 TEST(FoldQdq, Int8SemanticsOptionOverridesTheFrontend) {
   PassOptions o;
   o.int8_semantics = "tflite";

@@ -76,18 +76,25 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     const AddSubInt8 p = PrepareInt8(ctx, act);
     if (OnnxRuntimeInt8(ctx)) {
       const TensorQuant q1 = QuantOf(g, n.inputs[0]), q2 = QuantOf(g, n.inputs[1]), qo = QuantOf(g, n.outputs[0]);
-      const ops::OrtAddParams o = ops::PrepareOrtAdd(q1.scale, q1.zero_point, q2.scale, q2.zero_point, qo.scale,
-                                                     qo.zero_point, p.act);
-      details.push_back("int8 as ONNX Runtime's QLinearAdd: fma(a, " + CFloat(o.ra) + ", fma(b, " + CFloat(o.rb) +
-                        ", " + CFloat(o.fixed) + ")) rounded half to even, clamp [" + std::to_string(o.act.min) +
-                        ", " + std::to_string(o.act.max) + "]");
+      // On the uint8 values (+128) where ONNX Runtime computes on uint8 (ops::OnnxUint8Offset).
+      const int32_t u = ops::OnnxUint8Offset(n);
+      const ops::OrtAddParams o = ops::PrepareOrtAdd(q1.scale, q1.zero_point + u, q2.scale, q2.zero_point + u,
+                                                     qo.scale, qo.zero_point + u, {p.act.min + u, p.act.max + u});
+      details.push_back(std::string("int8 as ONNX Runtime's QLinearAdd") + (u ? " on the uint8 values a + 128, b + 128" : "") +
+                        ": fma(a, " + CFloat(o.ra) + ", fma(b, " + CFloat(o.rb) + ", " + CFloat(o.fixed) +
+                        ")) rounded half to even, clamp [" + std::to_string(o.act.min) + ", " +
+                        std::to_string(o.act.max) + "]" + (u ? ", minus 128" : ""));
       mve::AddS8 v{out.num_elements(), p.z1, p.z2, p.zo, p.m1, p.m2, p.mo, o.act};
-      v.ort = true, v.ra = o.ra, v.rb = o.rb, v.fixed = o.fixed;
+      v.ort = true, v.ra = o.ra, v.rb = o.rb, v.fixed = o.fixed, v.uint8_offset = u;
       if (auto k = MveAdd(ctx, v, details)) return *k;
       const std::string lo = CFloat(static_cast<float>(o.act.min)), hi = CFloat(static_cast<float>(o.act.max));
-      body = [x, y, o, lo, hi](const std::vector<std::string>& i, int in) {
-        return Spaces(in) + "out0[" + i[0] + "] = (int8_t)ember_qlinear_add(" + x + "[" + i[1] + "], " + y + "[" + i[2] +
-               "], " + CFloat(o.ra) + ", " + CFloat(o.rb) + ", " + CFloat(o.fixed) + ", " + lo + ", " + hi + ");\n";
+      const std::string plus_u = u ? " + " + std::to_string(u) : "";
+      body = [x, y, o, lo, hi, u, plus_u](const std::vector<std::string>& i, int in) {
+        const std::string call = "ember_qlinear_add(" + x + "[" + i[1] + "]" + plus_u + ", " + y + "[" + i[2] + "]" +
+                                 plus_u + ", " + CFloat(o.ra) + ", " + CFloat(o.rb) + ", " + CFloat(o.fixed) + ", " +
+                                 lo + ", " + hi + ")";
+        return Spaces(in) + "out0[" + i[0] + "] = (int8_t)" + (u ? "(" + call + " - " + std::to_string(u) + ")" : call) +
+               ";\n";
       };
     } else {
     for (const std::string& d : AddSubInt8Details(p)) details.push_back(d);

@@ -46,9 +46,11 @@ std::string Body(const ops::PoolGeom& s, bool is_float, const std::string& ctype
 // that is the whole unpadded input sums in int32 and requantizes with
 // ember_requant_f32 (QLinearGlobalAveragePool); any other window sums the
 // dequantized taps s_in * (x - z_in) in float32, divides by the tap count and
-// quantizes avg / s_out + z_out rounding half to even (QLinearAveragePool).
+// quantizes avg / s_out + z_out rounding half to even (QLinearAveragePool;
+// with onnx_uint8, z_out + 128 and the result minus 128, as ONNX Runtime
+// adds the uint8 zero point).
 std::string OrtBody(const ops::PoolGeom& s, bool global, float s_in, int32_t z_in, float s_out, int32_t z_out,
-                    float global_scale, ops::Int32Range range, const std::string& yb, const std::string& ye,
+                    int32_t u, float global_scale, ops::Int32Range range, const std::string& yb, const std::string& ye,
                     const std::string& xb, const std::string& xe, const std::string& count) {
   const std::string ch = std::to_string(s.channels);
   const std::string lo = std::to_string(range.min), hi = std::to_string(range.max);
@@ -64,11 +66,13 @@ std::string OrtBody(const ops::PoolGeom& s, bool global, float s_in, int32_t z_i
          ", " + CInt(z_out) + ", " + lo + ", " + hi + ");\n";
   } else {
     const std::string div = count[0] == '(' ? "(float)" + count : CFloat(std::stof(count));
-    const std::string flo = CFloat(static_cast<float>(range.min)), fhi = CFloat(static_cast<float>(range.max));
+    // u: on the uint8 values where ONNX Runtime computes on uint8 (ops::OnnxUint8Offset).
+    const std::string flo = CFloat(static_cast<float>(range.min + u)), fhi = CFloat(static_cast<float>(range.max + u));
     b += "  float v = acc / " + div + ";\n";
-    b += "  v = v / " + CFloat(s_out) + " + " + CFloat(static_cast<float>(z_out)) + ";\n";
+    b += "  v = v / " + CFloat(s_out) + " + " + CFloat(static_cast<float>(z_out + u)) + ";\n";
     b += "  v = v >= " + flo + " ? v : " + flo + ";\n  v = v > " + fhi + " ? " + fhi + " : v;\n";
-    b += "  o[c] = (int8_t)ember_round_even_small(v);\n";
+    b += "  o[c] = (int8_t)" + (u ? "(ember_round_even_small(v) - " + std::to_string(u) + ")" : "ember_round_even_small(v)") +
+         ";\n";
   }
   return b + "}\n";
 }
@@ -116,8 +120,9 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   const float global_scale = global ? ops::OrtMeanScale(g, n, w.filter_h * w.filter_w) : 0.0f;
   auto body = [&](const std::string& yb, const std::string& ye, const std::string& xb, const std::string& xe,
                   const std::string& count) {
-    if (ort) return OrtBody(s, global, qi.scale, qi.zero_point, qo.scale, qo.zero_point, global_scale, range, yb, ye,
-                            xb, xe, count);
+    if (ort)
+      return OrtBody(s, global, qi.scale, qi.zero_point, qo.scale, qo.zero_point, ops::OnnxUint8Offset(n),
+                     global_scale, range, yb, ye, xb, xe, count);
     return Body(s, is_float, ctype, range, w.act, yb, ye, xb, xe, count);
   };
   const std::string interior = body("0", kh, "0", kw, std::to_string(w.filter_h * w.filter_w));

@@ -4,7 +4,9 @@
 // The broadcast becomes a loop nest with literal bounds and strides. int8:
 // out = clamp(z_out + Mbqm((x1 - z1) * (x2 - z2), M, shift)) with (M, shift)
 // from s1 * s2 / s_out (double), computed here and emitted as literals;
-// int16 (zero points 0) the same.
+// int16 (zero points 0) the same. With int8_semantics "onnxruntime"
+// (QLinearMul): ember_requant_f32(p, s1 * s2 / s_out, z_out, lo, hi), the
+// float32 scale emitted exactly (ops/mul.cc).
 // float32: min(max(a * b, lo), hi).
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/elementwise_emit_util.h"
@@ -42,12 +44,19 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
                       std::to_string(m.shift) + ", output range [" + std::to_string(r.min) + ", " +
                       std::to_string(r.max) + "]");
     // int8: |x - z| <= 255, int16 (z = 0): |x| <= 32768: the product fits in int32.
-    body = [&, q1, q2, qo, m, r, ctype](const std::vector<std::string>& i, int in) {
-      return Spaces(in) + "const int32_t p = ((int32_t)" + x + "[" + i[1] + "]" +
-             MinusZ(q1.zero_point) + ") * ((int32_t)" + y + "[" + i[2] + "]" +
-             MinusZ(q2.zero_point) + ");\n" + Spaces(in) + "const int32_t o = ember_wrap_add(" +
-             CInt(qo.zero_point) + ", ember_mbqm(p, " + CInt(m.multiplier) + ", " +
-             std::to_string(m.shift) + "));\n" + Spaces(in) + "out0[" + i[0] +
+    const bool ort = OnnxRuntimeInt8(ctx);
+    const float ort_scale = ops::OrtMulScale(q1.scale, q2.scale, qo.scale);
+    if (ort) details.back() = "ONNX Runtime arithmetic, scale " + CFloat(ort_scale) + ", output range [" +
+                              std::to_string(r.min) + ", " + std::to_string(r.max) + "]";
+    body = [&, q1, q2, qo, m, r, ctype, ort, ort_scale](const std::vector<std::string>& i, int in) {
+      const std::string product = Spaces(in) + "const int32_t p = ((int32_t)" + x + "[" + i[1] + "]" +
+                                  MinusZ(q1.zero_point) + ") * ((int32_t)" + y + "[" + i[2] + "]" +
+                                  MinusZ(q2.zero_point) + ");\n";
+      if (ort)
+        return product + Spaces(in) + "out0[" + i[0] + "] = (int8_t)ember_requant_f32(p, " + CFloat(ort_scale) +
+               ", " + CInt(qo.zero_point) + ", " + CInt(r.min) + ", " + CInt(r.max) + ");\n";
+      return product + Spaces(in) + "const int32_t o = ember_wrap_add(" + CInt(qo.zero_point) + ", ember_mbqm(p, " +
+             CInt(m.multiplier) + ", " + std::to_string(m.shift) + "));\n" + Spaces(in) + "out0[" + i[0] +
              "] = (" + ctype + ")ember_clamp_i32(o, " + CInt(r.min) + ", " + CInt(r.max) + ");\n";
     };
   }

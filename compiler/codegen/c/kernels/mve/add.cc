@@ -34,8 +34,12 @@ std::string Step(const AddS8& a, const std::string& i, int64_t n) {
   const std::string st =
       n == 4 ? "ember_mve_st8x4(out0 + " + i + ", a);\n" : "ember_mve_st8x4_n(out0 + " + i + ", a, " + S(n) + ");\n";
   if (a.ort) {
-    return s + "a = ember_mve_qlinear_add(a, b, " + CFloat(a.ra) + ", " + CFloat(a.rb) + ", " + CFloat(a.fixed) + ", " +
-           CFloat(static_cast<float>(a.act.min)) + ", " + CFloat(static_cast<float>(a.act.max)) + ");\n" + st;
+    const std::string u = S(a.uint8_offset);
+    if (a.uint8_offset) s += "a = ember_mve_add_n(a, " + u + ");\nb = ember_mve_add_n(b, " + u + ");\n";
+    s += "a = ember_mve_qlinear_add(a, b, " + CFloat(a.ra) + ", " + CFloat(a.rb) + ", " + CFloat(a.fixed) + ", " +
+         CFloat(static_cast<float>(a.act.min)) + ", " + CFloat(static_cast<float>(a.act.max)) + ");\n";
+    if (a.uint8_offset) s += "a = ember_mve_add_n(a, -" + u + ");\n";
+    return s + st;
   }
   s += Rescale("a", a.z1, a.m1) + Rescale("b", a.z2, a.m2);
   s += "a = ember_mve_srdhm_n(ember_mve_add(a, b), " + CInt(a.mo.multiplier) + ");\n";

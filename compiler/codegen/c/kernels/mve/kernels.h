@@ -36,6 +36,9 @@ struct AddS8 {
   // (fma(a, ra, fma(b, rb, fixed)), clamp, round half to even).
   bool ort = false;
   float ra = 0, rb = 0, fixed = 0;
+  // 128 when ONNX Runtime computes on uint8 (ops::OnnxUint8Offset): the
+  // lanes are offset before and after.
+  int32_t uint8_offset = 0;
 };
 // True when every shift is a right shift (what the vector step implements),
 // or with ONNX Runtime's float form.
