@@ -4,7 +4,7 @@
 // to int32 and to float), the comparisons, Where, Not/And/Or, Max/Min/Sum/
 // Mean, Abs/Neg/Sqrt/Exp/Log/Reciprocal, Elu (alpha 1: elu; alpha 2: composed),
 // a run-time Cast, MatMul of 3-D operands (batch_matmul), linear Resize
-// (resize_bilinear) and nearest Resize as gathers: the host build of the generated float C equals
+// (resize_bilinear), nearest and cubic Resize as gathers: the host build of the generated float C equals
 // `ember eval` byte for byte. The same models and a small CNN of them
 // (onnx_op_models.h) compiled for cortex-m4 and run on the emulated
 // Cortex-M4 (QEMU mps2-an386) are within 1e-4 of `ember eval` relative to the
@@ -162,6 +162,23 @@ TEST(OnnxMathOps, LinearResizeAsGathersRunsLikeTheReference) {
   b.Node("Resize", {"r", "", "", "one"}, {"y"})
       .Str("mode", "linear")
       .Str("coordinate_transformation_mode", "pytorch_half_pixel");
+  b.Output("y");
+  ExpectRunEqualsEval(b.Bytes(), true, 3, ".onnx");
+}
+
+// Cubic Resize (four weighted gathers per axis, exclude_outside) and a
+// tf_crop_and_resize whose region reaches outside (extrapolation value).
+TEST(OnnxMathOps, CubicAndCropResizeRunLikeTheReference) {
+  OnnxBuilder b(13);
+  b.Input("x", {1, 2, 5, 6});
+  b.InitInt64("up", {4}, {1, 2, 7, 9});
+  b.Init("roi", {8}, {0.0f, 0.0f, -0.2f, 0.1f, 1.0f, 1.0f, 0.9f, 1.3f});
+  b.InitInt64("crop", {4}, {1, 2, 4, 5});
+  b.Node("Resize", {"x", "", "", "up"}, {"c"}).Str("mode", "cubic").Int("exclude_outside", 1);
+  b.Node("Resize", {"c", "roi", "", "crop"}, {"y"})
+      .Str("mode", "linear")
+      .Str("coordinate_transformation_mode", "tf_crop_and_resize")
+      .Float("extrapolation_value", -1.5f);
   b.Output("y");
   ExpectRunEqualsEval(b.Bytes(), true, 3, ".onnx");
 }

@@ -5,6 +5,7 @@
 // up by IR name, so a build without one of them
 // reports the ONNX operator as unsupported (E1006) instead.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <optional>
 
@@ -107,33 +108,75 @@ Status ConvertConvTranspose(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   return Bind(ctx, ref, yt);
 }
 
+// The region of interest of one axis (tf_crop_and_resize), as fractions of
+// the input's extent: ONNX's roi input, starts then ends.
+struct AxisRoi {
+  double start = 0.0, end = 1.0;
+};
+
 // The original coordinate of output index o of one axis (input size `in`)
 // in ONNX's Resize, as the ONNX reference implementation computes it: in
 // double, with the given scale (O/I for `sizes`) and the unfloored output
-// width scale * in. nullopt for a mode it does not know (tf_crop_and_resize
-// needs the roi).
-std::optional<double> OriginalCoordinate(const std::string& ctm, int64_t o, int64_t in, double scale) {
+// width scale * in. nullopt for a mode it does not know.
+std::optional<double> OriginalCoordinate(const std::string& ctm, int64_t o, int64_t in, double scale,
+                                         const AxisRoi& roi) {
   const double width = scale * static_cast<double>(in);
   const double od = static_cast<double>(o);
+  const double last = static_cast<double>(in - 1);
   if (ctm == "half_pixel") return (od + 0.5) / scale - 0.5;
   if (ctm == "pytorch_half_pixel") return width == 1.0 ? -0.5 : (od + 0.5) / scale - 0.5;
-  if (ctm == "align_corners") return width == 1.0 ? 0.0 : od * static_cast<double>(in - 1) / (width - 1.0);
+  if (ctm == "align_corners") return width == 1.0 ? 0.0 : od * last / (width - 1.0);
   if (ctm == "asymmetric") return od / scale;
   if (ctm == "tf_half_pixel_for_nn") return (od + 0.5) / scale;
+  if (ctm == "tf_crop_and_resize") {
+    const double x = width == 1.0 ? (roi.end - roi.start) * last / 2.0 : od * (roi.end - roi.start) * last / (width - 1.0);
+    return x + roi.start * last;
+  }
   return std::nullopt;
 }
 
-// The input index each output index of one axis reads in ONNX's nearest
-// Resize: the original coordinate x, then floor(x) or floor(x) + 1 by
-// nearest_mode (x itself when it is an integer), clamped into [0, I).
-// Empty for a mapping it does not know.
-std::vector<int64_t> NearestIndices(int64_t in, int64_t out, double scale, const std::string& ctm,
-                                    const std::string& nm) {
-  std::vector<int64_t> idx;
+// One resized axis as gathers: out[o] = sum over taps t of w[t][o] ·
+// x[idx[t][o]] (`w` empty: one tap of weight 1, nearest), and the
+// extrapolation value where outside[o] (tf_crop_and_resize: the original
+// coordinate lies outside [0, I - 1]; every weight there is 0). Empty `idx`:
+// a mapping ember does not know.
+struct AxisTaps {
+  std::vector<std::vector<int64_t>> idx;
+  std::vector<std::vector<double>> w;
+  std::vector<bool> outside;
+};
+
+// The original coordinates of one axis, with `outside` set (tf_crop_and_resize);
+// empty for a mode ember does not know.
+std::vector<double> Coordinates(int64_t in, int64_t out, double scale, const std::string& ctm, const AxisRoi& roi,
+                                std::vector<bool>* outside) {
+  std::vector<double> xs;
   for (int64_t o = 0; o < out; ++o) {
-    const std::optional<double> xo = OriginalCoordinate(ctm, o, in, scale);
-    if (!xo) return {};
-    const double x = *xo;
+    const std::optional<double> x = OriginalCoordinate(ctm, o, in, scale, roi);
+    if (!x) return {};
+    xs.push_back(*x);
+    outside->push_back(ctm == "tf_crop_and_resize" && (*x < 0.0 || *x > static_cast<double>(in - 1)));
+  }
+  return xs;
+}
+
+// Weight 0 where the coordinate lies outside (the extrapolation value goes there).
+void ZeroOutside(AxisTaps* m) {
+  for (auto& w : m->w)
+    for (size_t o = 0; o < w.size(); ++o)
+      if (m->outside[o]) w[o] = 0.0;
+}
+
+// ONNX's nearest Resize on one axis: the original coordinate x, then
+// floor(x) or floor(x) + 1 by nearest_mode (x itself when it is an integer),
+// clamped into [0, I).
+AxisTaps NearestMap(int64_t in, int64_t out, double scale, const std::string& ctm, const std::string& nm,
+                    const AxisRoi& roi) {
+  AxisTaps m;
+  const std::vector<double> xs = Coordinates(in, out, scale, ctm, roi, &m.outside);
+  if (xs.empty()) return {};
+  std::vector<int64_t> idx;
+  for (const double x : xs) {
     const double fl = std::floor(x);
     const double r = x - fl;
     bool up = false;
@@ -148,67 +191,133 @@ std::vector<int64_t> NearestIndices(int64_t in, int64_t out, double scale, const
         return {};
       }
     }
-    const double pick = std::clamp(fl + (up ? 1.0 : 0.0), 0.0, static_cast<double>(in - 1));
-    idx.push_back(static_cast<int64_t>(pick));
+    idx.push_back(static_cast<int64_t>(std::clamp(fl + (up ? 1.0 : 0.0), 0.0, static_cast<double>(in - 1))));
   }
-  return idx;
-}
-
-// One axis of ONNX's linear Resize: out[o] = (1 - r) · x[i0] + r · x[i1]
-// with x0 the original coordinate, i0 = clamp(floor(x0)), i1 =
-// clamp(floor(x0) + 1), r = x0 - floor(x0) (the reference's neighbours of
-// an edge-padded input). Empty for a mapping it does not know.
-struct LinearAxis {
-  std::vector<int64_t> i0, i1;
-  std::vector<double> w0, w1;
-};
-
-LinearAxis LinearMap(int64_t in, int64_t out, double scale, const std::string& ctm) {
-  LinearAxis m;
-  for (int64_t o = 0; o < out; ++o) {
-    const std::optional<double> xo = OriginalCoordinate(ctm, o, in, scale);
-    if (!xo) return {};
-    const double fl = std::floor(*xo), r = *xo - fl;
-    const double hi = static_cast<double>(in - 1);
-    m.i0.push_back(static_cast<int64_t>(std::clamp(fl, 0.0, hi)));
-    m.i1.push_back(static_cast<int64_t>(std::clamp(fl + 1.0, 0.0, hi)));
-    m.w0.push_back(1.0 - r);
-    m.w1.push_back(r);
+  m.idx = {idx};
+  if (std::find(m.outside.begin(), m.outside.end(), true) != m.outside.end()) {
+    m.w = {std::vector<double>(idx.size(), 1.0)};
+    ZeroOutside(&m);
   }
   return m;
 }
 
-// A Resize whose mapping TFLite's operators do not compute, from per-axis
-// maps (LinearMap, or NearestMap: w0 = 1, w1 = 0): per resized axis of the
-// NHWC tensor, a gather of i0, and when some w1 is not 0 a second one of i1
-// and their weighted sum (mul by constant weights broadcast along the axis,
-// add); an axis whose map is the identity gets nothing. Between transposes.
+// ONNX's linear Resize on one axis: (1 - r) · x[i0] + r · x[i1] with x0 the
+// original coordinate, i0 = clamp(floor(x0)), i1 = clamp(floor(x0) + 1),
+// r = x0 - floor(x0) (the reference's neighbours of an edge-padded input).
+AxisTaps LinearMap(int64_t in, int64_t out, double scale, const std::string& ctm, const AxisRoi& roi) {
+  AxisTaps m;
+  const std::vector<double> xs = Coordinates(in, out, scale, ctm, roi, &m.outside);
+  if (xs.empty()) return {};
+  m.idx.resize(2), m.w.resize(2);
+  const double hi = static_cast<double>(in - 1);
+  for (const double x : xs) {
+    const double fl = std::floor(x), r = x - fl;
+    m.idx[0].push_back(static_cast<int64_t>(std::clamp(fl, 0.0, hi)));
+    m.idx[1].push_back(static_cast<int64_t>(std::clamp(fl + 1.0, 0.0, hi)));
+    m.w[0].push_back(1.0 - r);
+    m.w[1].push_back(r);
+  }
+  ZeroOutside(&m);
+  return m;
+}
+
+// ONNX's cubic Resize on one axis, as its reference implementation: the four
+// neighbours floor(x) - 1 .. floor(x) + 2 of the original coordinate x
+// (x - 2 .. x + 1 with ratio 1 when x is an integer) of the edge-padded
+// input, weighted by the cubic convolution coefficients with parameter A
+// (cubic_coeff_a) for the ratio r = x - floor(x); with exclude_outside the
+// neighbours outside [0, I) get weight 0 and the others are divided by their
+// sum.
+AxisTaps CubicMap(int64_t in, int64_t out, double scale, const std::string& ctm, const AxisRoi& roi, double a,
+                  bool exclude_outside) {
+  AxisTaps m;
+  const std::vector<double> xs = Coordinates(in, out, scale, ctm, roi, &m.outside);
+  if (xs.empty()) return {};
+  m.idx.resize(4), m.w.resize(4);
+  const double hi = static_cast<double>(in - 1);
+  for (const double x : xs) {
+    double fl = std::floor(x), r = x - fl;
+    if (r == 0.0) fl -= 1.0, r = 1.0;
+    const double s = 1.0 - r;
+    double c[4] = {((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a,
+                   ((a + 2) * r - (a + 3)) * r * r + 1,
+                   ((a + 2) * s - (a + 3)) * s * s + 1,
+                   ((a * (s + 1) - 5 * a) * (s + 1) + 8 * a) * (s + 1) - 4 * a};
+    if (exclude_outside) {
+      double sum = 0.0;
+      for (int t = 0; t < 4; ++t) {
+        const double i = fl - 1.0 + t;
+        if (i < 0.0 || i > hi) c[t] = 0.0;
+        sum += c[t];
+      }
+      for (double& v : c) v /= sum;
+    }
+    for (int t = 0; t < 4; ++t) {
+      m.idx[static_cast<size_t>(t)].push_back(static_cast<int64_t>(std::clamp(fl - 1.0 + t, 0.0, hi)));
+      m.w[static_cast<size_t>(t)].push_back(c[t]);
+    }
+  }
+  ZeroOutside(&m);
+  return m;
+}
+
+// A Resize TFLite's operators do not compute, from per-axis taps: per
+// resized axis of the NHWC tensor, a gather per tap (taps whose weights are
+// all 0 dropped) and their weighted sum (mul by constant weights broadcast
+// along the axis, add); one tap of weight 1 is the gather alone, an axis
+// whose map is the identity gets nothing. A nonzero extrapolation value is
+// added where either axis lies outside (tf_crop_and_resize). Between
+// transposes.
 Status ResizeByGathers(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::Shape& in,
-                       const LinearAxis (&maps)[2]) {
+                       const AxisTaps (&maps)[2], double extrapolation) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, ToNhwc(ctx, ref, x));
   const std::string name = OutputName(ref, 0);
   for (size_t k = 0; k < 2; ++k) {
-    const LinearAxis& m = maps[k];
-    const bool nearest = std::all_of(m.w1.begin(), m.w1.end(), [](double w) { return w == 0.0; });
-    bool identity = nearest && static_cast<int64_t>(m.i0.size()) == in[k + 2];
-    for (size_t i = 0; identity && i < m.i0.size(); ++i) identity = m.i0[i] == static_cast<int64_t>(i);
+    const AxisTaps& m = maps[k];
+    std::vector<size_t> live;
+    for (size_t t = 0; t < m.idx.size(); ++t)
+      if (m.w.empty() || std::any_of(m.w[t].begin(), m.w[t].end(), [](double w) { return w != 0.0; })) live.push_back(t);
+    if (live.empty()) live.push_back(0);  // every position outside: weights 0
+    const bool plain = live.size() == 1 && (m.w.empty() || std::all_of(m.w[live[0]].begin(), m.w[live[0]].end(),
+                                                                       [](double w) { return w == 1.0; }));
+    const std::vector<int64_t>& first = m.idx[live[0]];
+    bool identity = plain && static_cast<int64_t>(first.size()) == in[k + 2];
+    for (size_t i = 0; identity && i < first.size(); ++i) identity = first[i] == static_cast<int64_t>(i);
     if (identity) continue;
     const std::string axis_name = name + (k == 0 ? "_rows" : "_cols");
     const auto axis = static_cast<int64_t>(k + 1);
-    if (nearest) {
-      EMBER_ASSIGN_OR_RETURN(y, GatherConstIndices(ctx, ref, y, axis, m.i0, axis_name));
+    if (plain) {
+      EMBER_ASSIGN_OR_RETURN(y, GatherConstIndices(ctx, ref, y, axis, first, axis_name));
       continue;
     }
     ir::Shape wshape = {1, 1, 1, 1};
-    wshape[k + 1] = static_cast<int64_t>(m.i0.size());
-    ir::TensorId terms[2];
-    for (int t = 0; t < 2; ++t) {
-      const std::string tn = axis_name + (t == 0 ? "_lo" : "_hi");
-      EMBER_ASSIGN_OR_RETURN(ir::TensorId g, GatherConstIndices(ctx, ref, y, axis, t == 0 ? m.i0 : m.i1, tn));
-      EMBER_ASSIGN_OR_RETURN(ir::TensorId w, AddConst(ctx, tn + "_weights", FloatConst(wshape, t == 0 ? m.w0 : m.w1)));
-      EMBER_ASSIGN_OR_RETURN(terms[t], AddNode(ctx, ref, ir::OpKind::kMul, {g, w}, {}, tn + "_weighted"));
+    wshape[k + 1] = static_cast<int64_t>(first.size());
+    ir::TensorId sum = ir::kNoTensor;
+    for (const size_t t : live) {
+      const std::string tn = axis_name + "_tap" + std::to_string(t);
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId g, GatherConstIndices(ctx, ref, y, axis, m.idx[t], tn));
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId w, AddConst(ctx, tn + "_weights", FloatConst(wshape, m.w[t])));
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId term, AddNode(ctx, ref, ir::OpKind::kMul, {g, w}, {}, tn + "_weighted"));
+      if (sum == ir::kNoTensor) {
+        sum = term;
+      } else {
+        EMBER_ASSIGN_OR_RETURN(sum, AddNode(ctx, ref, ir::OpKind::kAdd, {sum, term}, {},
+                                            t == live.back() ? axis_name : tn + "_sum"));
+      }
     }
-    EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, ir::OpKind::kAdd, {terms[0], terms[1]}, {}, axis_name));
+    y = sum;
+  }
+  const bool any_outside = std::find(maps[0].outside.begin(), maps[0].outside.end(), true) != maps[0].outside.end() ||
+                           std::find(maps[1].outside.begin(), maps[1].outside.end(), true) != maps[1].outside.end();
+  if (extrapolation != 0.0 && any_outside) {
+    const ir::Shape& ys = ctx.graph.tensor(y).shape;
+    std::vector<double> fill;
+    for (int64_t h = 0; h < ys[1]; ++h)
+      for (int64_t w = 0; w < ys[2]; ++w)
+        fill.push_back(maps[0].outside[static_cast<size_t>(h)] || maps[1].outside[static_cast<size_t>(w)] ? extrapolation
+                                                                                                            : 0.0);
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId e, AddConst(ctx, name + "_extrapolation", FloatConst({1, ys[1], ys[2], 1}, fill)));
+    EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, ir::OpKind::kAdd, {y, e}, {}, name + "_extrapolated"));
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, name));
   return Bind(ctx, ref, yt);
@@ -219,19 +328,41 @@ double AxisScale(const ir::Shape& in, const ir::Shape& out, const std::vector<do
   return scales.empty() ? static_cast<double>(out[a]) / static_cast<double>(in[a]) : scales[a];
 }
 
-// A linear Resize whose mapping TFLite's RESIZE_BILINEAR does not compute.
-Status ConvertResizeLinearByGather(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::Shape& in,
-                                   const ir::Shape& out, const std::vector<double>& scales, const std::string& ctm) {
-  LinearAxis maps[2];
+// The Resize's roi input for H and W (tf_crop_and_resize only; else the
+// whole axis).
+Expected<std::array<AxisRoi, 2>> ReadRoi(Context& ctx, const NodeRef& ref, const std::string& ctm) {
+  std::array<AxisRoi, 2> roi{};
+  if (ctm != "tf_crop_and_resize") return roi;
+  const char* hint = "give the roi input 8 constant values: the starts of the four axes, then their ends";
+  if (!HasInput(ref, 1)) return UnsupportedAttr(ctx, ref, "tf_crop_and_resize without a roi input", hint);
+  EMBER_ASSIGN_OR_RETURN(auto r, ConstInput(ctx, ref, 1, "roi"));
+  if (r->size() != 8) return UnsupportedAttr(ctx, ref, "a roi that is not given for all four axes", hint);
+  for (size_t a = 0; a < 2; ++a) {
+    roi[a].start = static_cast<double>(static_cast<float>(r->at(static_cast<int64_t>(a + 2))));
+    roi[a].end = static_cast<double>(static_cast<float>(r->at(static_cast<int64_t>(a + 6))));
+  }
+  return roi;
+}
+
+// A linear or cubic Resize whose mapping TFLite's RESIZE_BILINEAR does not
+// compute (every cubic one).
+Status ConvertResizeByTaps(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::Shape& in,
+                           const ir::Shape& out, const std::vector<double>& scales, const std::string& ctm,
+                           const std::string& mode) {
+  EMBER_ASSIGN_OR_RETURN(const auto roi, ReadRoi(ctx, ref, ctm));
+  AxisTaps maps[2];
   for (size_t a = 2; a < 4; ++a) {
-    maps[a - 2] = LinearMap(in[a], out[a], AxisScale(in, out, scales, a), ctm);
-    if (maps[a - 2].i0.empty()) {
-      return UnsupportedAttr(ctx, ref, "mode 'linear' with coordinate_transformation_mode '" + ctm + "'",
-                             "ember's linear Resize takes half_pixel, pytorch_half_pixel, align_corners, asymmetric "
-                             "and tf_half_pixel_for_nn");
+    const double scale = AxisScale(in, out, scales, a);
+    maps[a - 2] = mode == "cubic" ? CubicMap(in[a], out[a], scale, ctm, roi[a - 2], AttrFloat(ref, "cubic_coeff_a", -0.75f),
+                                             AttrInt(ref, "exclude_outside", 0) != 0)
+                                  : LinearMap(in[a], out[a], scale, ctm, roi[a - 2]);
+    if (maps[a - 2].idx.empty()) {
+      return UnsupportedAttr(ctx, ref, "mode '" + mode + "' with coordinate_transformation_mode '" + ctm + "'",
+                             "ember's Resize takes half_pixel, pytorch_half_pixel, align_corners, asymmetric, "
+                             "tf_half_pixel_for_nn and tf_crop_and_resize");
     }
   }
-  return ResizeByGathers(ctx, ref, x, in, maps);
+  return ResizeByGathers(ctx, ref, x, in, maps, AttrFloat(ref, "extrapolation_value", 0.0f));
 }
 
 // Resize in linear mode as resize_bilinear, when ONNX's coordinate mapping is
@@ -256,11 +387,11 @@ Status ConvertResizeLinear(Context& ctx, const NodeRef& ref, ir::TensorId x, con
   } else if (ctm == "align_corners") {
     align = 1;
   } else if (ctm != "asymmetric") {
-    return ConvertResizeLinearByGather(ctx, ref, x, in, out, scales, ctm);
+    return ConvertResizeByTaps(ctx, ref, x, in, out, scales, ctm, "linear");
   }
   for (size_t a = 2; !scales.empty() && a < 4; ++a) {
     const double want = static_cast<double>(out[a]) / static_cast<double>(in[a]);
-    if (std::fabs(scales[a] - want) > 1e-6 * want) return ConvertResizeLinearByGather(ctx, ref, x, in, out, scales, ctm);
+    if (std::fabs(scales[a] - want) > 1e-6 * want) return ConvertResizeByTaps(ctx, ref, x, in, out, scales, ctm, "linear");
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, ToNhwc(ctx, ref, x));
   const std::string name = OutputName(ref, 0);
@@ -276,17 +407,24 @@ Status ConvertResizeLinear(Context& ctx, const NodeRef& ref, ir::TensorId x, con
 Status ConvertResizeByGather(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::Shape& in,
                              const ir::Shape& out, const std::vector<double>& scales, const std::string& ctm,
                              const std::string& nm) {
-  LinearAxis maps[2];
+  EMBER_ASSIGN_OR_RETURN(const auto roi, ReadRoi(ctx, ref, ctm));
+  AxisTaps maps[2];
   for (size_t a = 2; a < 4; ++a) {
-    maps[a - 2].i0 = NearestIndices(in[a], out[a], AxisScale(in, out, scales, a), ctm, nm);
-    if (maps[a - 2].i0.empty()) {
+    maps[a - 2] = NearestMap(in[a], out[a], AxisScale(in, out, scales, a), ctm, nm, roi[a - 2]);
+    if (maps[a - 2].idx.empty()) {
       return UnsupportedAttr(ctx, ref, "coordinate_transformation_mode '" + ctm + "' with nearest_mode '" + nm + "'",
                              "ember's nearest Resize takes the coordinate modes half_pixel, pytorch_half_pixel, "
-                             "align_corners, asymmetric and tf_half_pixel_for_nn with the nearest modes "
-                             "round_prefer_floor, round_prefer_ceil, floor and ceil");
+                             "align_corners, asymmetric, tf_half_pixel_for_nn and tf_crop_and_resize with the "
+                             "nearest modes round_prefer_floor, round_prefer_ceil, floor and ceil");
     }
   }
-  return ResizeByGathers(ctx, ref, x, in, maps);
+  if ((!maps[0].w.empty() || !maps[1].w.empty()) && ctx.graph.tensor(x).dtype != ir::DType::kFloat32) {
+    return UnsupportedAttr(ctx, ref, "a tf_crop_and_resize of a " +
+                                         std::string(ir::DTypeName(ctx.graph.tensor(x).dtype)) +
+                                         " tensor whose region reaches outside the input",
+                           "ember extrapolates on float32 (in QDQ models between DequantizeLinear and QuantizeLinear)");
+  }
+  return ResizeByGathers(ctx, ref, x, in, maps, AttrFloat(ref, "extrapolation_value", 0.0f));
 }
 
 // Resize in nearest mode over H and W of an NCHW tensor: TFLite's
@@ -297,8 +435,11 @@ Status ConvertResize(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   const ir::Shape in = ctx.graph.tensor(x).shape;
   if (in.size() != 4) return UnsupportedAttr(ctx, ref, "a Resize of a tensor that is not NCHW");
   const std::string mode = AttrString(ref, "mode", "nearest");
-  if (mode != "nearest" && mode != "linear") {
-    return UnsupportedAttr(ctx, ref, "mode '" + mode + "'", "ember imports nearest and linear Resize");
+  if (AttrInt(ref, "antialias", 0) != 0) {
+    return UnsupportedAttr(ctx, ref, "antialias = 1", "export the model with antialias off (ONNX's default)");
+  }
+  if (mode != "nearest" && mode != "linear" && mode != "cubic") {
+    return UnsupportedAttr(ctx, ref, "mode '" + mode + "'", "ember imports nearest, linear and cubic Resize");
   }
   ir::Shape out = in;
   std::vector<double> scale_values;
@@ -319,6 +460,15 @@ Status ConvertResize(Context& ctx, const NodeRef& ref, ir::OpKind op) {
     return UnsupportedAttr(ctx, ref, "a Resize of the batch or channel axis");
   }
   if (mode == "linear") return ConvertResizeLinear(ctx, ref, x, in, out, scale_values);
+  if (mode == "cubic") {
+    if (ctx.graph.tensor(x).dtype != ir::DType::kFloat32) {
+      return UnsupportedAttr(ctx, ref, "a cubic Resize of a " + std::string(ir::DTypeName(ctx.graph.tensor(x).dtype)) +
+                                           " tensor", "ember imports a cubic Resize on float32 (in QDQ models between "
+                                                      "DequantizeLinear and QuantizeLinear)");
+    }
+    const std::string ctm = AttrString(ref, "coordinate_transformation_mode", "half_pixel");
+    return ConvertResizeByTaps(ctx, ref, x, in, out, scale_values, ctm, "cubic");
+  }
   const std::string ctm = AttrString(ref, "coordinate_transformation_mode", "half_pixel");
   const std::string nm = AttrString(ref, "nearest_mode", "round_prefer_floor");
   const bool integer_up = out[2] % in[2] == 0 && out[3] % in[3] == 0;

@@ -95,9 +95,8 @@ TEST(OnnxImportErrors, FormsTheIrOperatorsDoNotComputeAreRefused) {
         .Str("mode", "linear")
         .Str("coordinate_transformation_mode", "tf_crop_and_resize");
     b.Output("y");
-    cases.push_back({"linear tf_crop_and_resize", b.Bytes(),
-                     "'crop' (Resize, opset 13): mode 'linear' with coordinate_transformation_mode 'tf_crop_and_resize'",
-                     "half_pixel"});
+    cases.push_back({"linear tf_crop_and_resize with an empty roi", b.Bytes(),
+                     "'crop' (Resize, opset 13): a roi that is not given for all four axes", "8 constant values"});
   }
   {
     OnnxBuilder b;
@@ -105,10 +104,8 @@ TEST(OnnxImportErrors, FormsTheIrOperatorsDoNotComputeAreRefused) {
     b.InitInt64("sizes", {4}, {1, 2, 3, 3});
     b.Node("Resize", {"x", "", "", "sizes"}, {"y"}, "crop").Str("coordinate_transformation_mode", "tf_crop_and_resize");
     b.Output("y");
-    cases.push_back({"nearest tf_crop_and_resize", b.Bytes(),
-                     "'crop' (Resize, opset 13): coordinate_transformation_mode 'tf_crop_and_resize' with nearest_mode "
-                     "'round_prefer_floor'",
-                     "round_prefer_ceil, floor and ceil"});
+    cases.push_back({"nearest tf_crop_and_resize without a roi", b.Bytes(),
+                     "'crop' (Resize, opset 13): tf_crop_and_resize without a roi input", "8 constant values"});
   }
   // LSTM: x [3 steps, 1, 2], hidden 2.
   auto lstm = [](const std::string& what) {

@@ -606,6 +606,121 @@ TEST(OnnxImportExt, LinearResizeOtherScalesBecomeGathers) {
   ExpectNear(Eval(g, {1, 2, 3, 4, 5, 6, 7, 8}), {static_cast<float>(c0), static_cast<float>(c1)});
 }
 
+// tf_crop_and_resize with a region reaching outside the input: positions
+// whose original coordinate (roi_start * (I - 1) + o * (roi_end - roi_start)
+// * (I - 1) / (O - 1)) lies outside [0, I - 1] on either axis take
+// extrapolation_value, the others interpolate as ONNX defines it (linear:
+// the clamped neighbours floor(x), floor(x) + 1; nearest, round_prefer_floor).
+// Against a direct loop over that definition.
+TEST(OnnxImportExt, ResizeTfCropAndResizeExtrapolates) {
+  const int64_t H = 3, W = 4, OH = 4, OW = 5;
+  const double roi[4] = {-0.5, 0.25, 1.0, 1.5};  // H start, W start, H end, W end
+  std::vector<float> x(static_cast<size_t>(H * W));
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>(i * i % 7) + 0.5f * static_cast<float>(i);
+  auto coord = [](int64_t o, int64_t in, int64_t out, double s, double e) {
+    return static_cast<double>(o) * (e - s) * static_cast<double>(in - 1) / static_cast<double>(out - 1) +
+           s * static_cast<double>(in - 1);
+  };
+  auto at = [&](int64_t r, int64_t c) {
+    return static_cast<double>(x[static_cast<size_t>(std::clamp<int64_t>(r, 0, H - 1) * W + std::clamp<int64_t>(c, 0, W - 1))]);
+  };
+  for (const std::string mode : {"linear", "nearest"}) {
+    SCOPED_TRACE(mode);
+    OnnxBuilder b;
+    b.Input("x", {1, 1, H, W});
+    b.Init("roi", {8}, {0.0f, 0.0f, static_cast<float>(roi[0]), static_cast<float>(roi[1]), 1.0f, 1.0f,
+                        static_cast<float>(roi[2]), static_cast<float>(roi[3])});
+    b.InitInt64("sizes", {4}, {1, 1, OH, OW});
+    b.Node("Resize", {"x", "roi", "", "sizes"}, {"y"})
+        .Str("mode", mode)
+        .Str("coordinate_transformation_mode", "tf_crop_and_resize")
+        .Float("extrapolation_value", 10.0f);
+    b.Output("y");
+    const ir::Graph g = MustImport(b.Bytes());
+    std::vector<float> want;
+    int outside = 0;
+    for (int64_t i = 0; i < OH; ++i) {
+      for (int64_t j = 0; j < OW; ++j) {
+        const double yh = coord(i, H, OH, roi[0], roi[2]), xw = coord(j, W, OW, roi[1], roi[3]);
+        if (yh < 0 || yh > H - 1 || xw < 0 || xw > W - 1) {
+          want.push_back(10.0f), ++outside;
+          continue;
+        }
+        const double fh = std::floor(yh), fw = std::floor(xw), rh = yh - fh, rw = xw - fw;
+        const auto r0 = static_cast<int64_t>(fh), c0 = static_cast<int64_t>(fw);
+        if (mode == "nearest") {
+          want.push_back(static_cast<float>(at(r0 + (rh > 0.5), c0 + (rw > 0.5))));
+        } else {
+          const double top = (1 - rw) * at(r0, c0) + rw * at(r0, c0 + 1);
+          const double bottom = (1 - rw) * at(r0 + 1, c0) + rw * at(r0 + 1, c0 + 1);
+          want.push_back(static_cast<float>((1 - rh) * top + rh * bottom));
+        }
+      }
+    }
+    EXPECT_GT(outside, 0);
+    EXPECT_LT(outside, OH * OW);
+    ExpectNear(Eval(g, x), want);
+  }
+}
+
+// Cubic Resize (A = -0.75, half_pixel, 2x3 -> 3x5) against a direct loop over
+// ONNX's definition: the four neighbours of the edge-padded input around the
+// original coordinate, weighted by the cubic convolution coefficients; with
+// exclude_outside (A = -0.5) the neighbours outside get weight 0 and the rest
+// are normalised.
+TEST(OnnxImportExt, CubicResizeEqualsTheDefinition) {
+  const int64_t H = 2, W = 3, OH = 3, OW = 5;
+  const std::vector<float> x = {1.0f, 4.0f, 2.0f, -3.0f, 0.5f, 6.0f};
+  for (const bool exclude : {false, true}) {
+    SCOPED_TRACE(exclude);
+    const double a = exclude ? -0.5 : -0.75;
+    auto weights = [&](double c, int64_t in, int64_t* base) {
+      double fl = std::floor(c), r = c - fl;
+      if (r == 0) fl -= 1, r = 1;
+      *base = static_cast<int64_t>(fl) - 1;
+      auto k = [&](double d) {  // the cubic convolution kernel at distance d
+        d = std::fabs(d);
+        return d <= 1 ? ((a + 2) * d - (a + 3)) * d * d + 1 : d < 2 ? ((a * d - 5 * a) * d + 8 * a) * d - 4 * a : 0.0;
+      };
+      std::vector<double> w = {k(1 + r), k(r), k(1 - r), k(2 - r)};
+      if (exclude) {
+        double sum = 0;
+        for (int t = 0; t < 4; ++t) {
+          if (*base + t < 0 || *base + t >= in) w[static_cast<size_t>(t)] = 0;
+          sum += w[static_cast<size_t>(t)];
+        }
+        for (double& v : w) v /= sum;
+      }
+      return w;
+    };
+    OnnxBuilder b;
+    b.Input("x", {1, 1, H, W});
+    b.InitInt64("sizes", {4}, {1, 1, OH, OW});
+    b.Node("Resize", {"x", "", "", "sizes"}, {"y"})
+        .Str("mode", "cubic")
+        .Float("cubic_coeff_a", static_cast<float>(a))
+        .Int("exclude_outside", exclude ? 1 : 0);
+    b.Output("y");
+    const ir::Graph g = MustImport(b.Bytes());
+    std::vector<float> want;
+    for (int64_t i = 0; i < OH; ++i) {
+      for (int64_t j = 0; j < OW; ++j) {
+        int64_t bh = 0, bw = 0;
+        const auto wh = weights((static_cast<double>(i) + 0.5) * H / OH - 0.5, H, &bh);
+        const auto ww = weights((static_cast<double>(j) + 0.5) * W / OW - 0.5, W, &bw);
+        double v = 0;
+        for (int p = 0; p < 4; ++p)
+          for (int q = 0; q < 4; ++q) {
+            const int64_t r = std::clamp<int64_t>(bh + p, 0, H - 1), c = std::clamp<int64_t>(bw + q, 0, W - 1);
+            v += wh[static_cast<size_t>(p)] * ww[static_cast<size_t>(q)] * x[static_cast<size_t>(r * W + c)];
+          }
+        want.push_back(static_cast<float>(v));
+      }
+    }
+    ExpectNear(Eval(g, x), want);
+  }
+}
+
 // MaxPool with dilations: the maximum of strided slices of the padded input,
 // against a direct loop over ONNX's definition (padded taps ignored), with
 // pads, strides and ceil_mode.
