@@ -3,7 +3,7 @@
 //   EMBER_WRITE_CORPUS=1 build/bin/ember_fuzz_tests --gtest_filter='MalformedOnnx.*'
 // rewrites them), a check that each is rejected by ImportOnnx with a clean
 // diagnostic that names the file, and random mutations of valid models (a
-// small CNN, a QOperator model, LSTM + GRU + RNN) that must import or give a diagnostic, never
+// small CNN, a QOperator model, LSTM + GRU + RNN, model-local functions) that must import or give a diagnostic, never
 // crash. cli_corpus_test.cc runs the
 // CLI on the same files.
 #include <gtest/gtest.h>
@@ -18,6 +18,7 @@
 
 #include "frontend/onnx/import.h"
 #include "util/onnx_builder.h"
+#include "util/onnx_function_models.h"
 #include "util/qoperator_models.h"
 
 namespace ember::test {
@@ -218,6 +219,8 @@ std::map<std::string, Bytes> OnnxCorpus() {
   c["onnx_qlinearconv_rank_mismatch.onnx"] = qlinear_conv(2, pb::TensorProto::UINT8, {1, 2, 4});
   c["onnx_lstm_peepholes.onnx"] = Recurrent(0.5f).Bytes();
   c["onnx_gru_weight_rows.onnx"] = Recurrent(0.0f, 8).Bytes();
+  c["onnx_function_recursive.onnx"] = FunctionModel(FunctionForm::kRecursive);
+  c["onnx_function_arity.onnx"] = FunctionModel(FunctionForm::kTooManyInputs);
   // Bit flips of the valid model (seeded).
   std::mt19937 rng(1234);
   for (int k = 0; k < 6; ++k) {
@@ -237,6 +240,7 @@ TEST(MalformedOnnx, FilesMatchGenerator) {
   corpus["onnx/small_cnn.onnx"] = SmallCnn().Bytes();
   corpus["onnx/qoperator_residual.onnx"] = ResidualPoolModel(/*u8=*/true).bytes;  // QOperator form
   corpus["onnx/recurrent.onnx"] = Recurrent().Bytes();  // LSTM and GRU
+  corpus["onnx/functions.onnx"] = FunctionModel();      // model-local functions
   ASSERT_GE(corpus.size(), 15u);
   const bool write = std::getenv("EMBER_WRITE_CORPUS") != nullptr;
   if (write) std::filesystem::create_directories(CorpusDir() / "onnx");
@@ -277,7 +281,8 @@ TEST(MalformedOnnx, EveryCorpusFileIsRejectedWithADiagnostic) {
 }
 
 TEST(MalformedOnnx, RandomMutationsImportOrGiveADiagnostic) {
-  for (const Bytes& good : {SmallCnn().Bytes(), ResidualPoolModel(/*u8=*/true).bytes, Recurrent().Bytes()}) {
+  for (const Bytes& good :
+       {SmallCnn().Bytes(), ResidualPoolModel(/*u8=*/true).bytes, Recurrent().Bytes(), FunctionModel()}) {
   ASSERT_TRUE(frontend::onnx::ImportOnnx(good, "good.onnx").ok());
   std::mt19937 rng(42);
   for (int k = 0; k < 400; ++k) {

@@ -5,8 +5,9 @@
 //   1. Parse the protobuf (the file was read with a size bound) and check the
 //      default-domain opset (11..18).
 //   2. Load external data into the tensors (model folder only, bounded).
-//   3. Fix graph input shapes from --input-shape; refuse dynamic dimensions
-//      that remain.
+//   3. Inline the calls of model-local functions (import_functions.cc). Fix
+//      graph input shapes from --input-shape; refuse dynamic dimensions that
+//      remain.
 //   4. Every operator must be one ember imports, and Conv/ConvTranspose get
 //      kernel_shape from their weights (PrecheckNodes); opset-18 forms are
 //      rewritten to the opset-17 ones (import_opset18.cc); then the ONNX checker
@@ -427,6 +428,7 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
       ctx.int8_semantics = prop.value();
   }
   EMBER_RETURN_IF_ERROR(InlineAllExternalData(ctx, model.mutable_graph()));
+  EMBER_RETURN_IF_ERROR(InlineLocalFunctions(ctx, &model));
   EMBER_RETURN_IF_ERROR(FixInputShapes(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(PrecheckNodes(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(LowerOpset18Forms(ctx, &model));

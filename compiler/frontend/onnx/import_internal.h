@@ -139,6 +139,10 @@ Status InlineExternalData(Context& ctx, pb::TensorProto& t);
 // nodes' `value` (import_opset18.cc).
 std::map<std::string, const pb::TensorProto*> ConstantTensors(const pb::GraphProto& g);
 
+// Inlines every call of a model-local function (ModelProto.functions) into
+// the main graph and drops the functions (import_functions.cc).
+Status InlineLocalFunctions(Context& ctx, pb::ModelProto* m);
+
 // Rewrites the opset-18 forms libonnx 1.12's checker does not know into their
 // opset-13..17 equivalents (import_opset18.cc); nothing below opset 18.
 Status LowerOpset18Forms(Context& ctx, pb::ModelProto* m);

@@ -1,0 +1,176 @@
+// Model-local functions (ModelProto.functions, IR version 8+): PyTorch's
+// newer exporter writes a module as a function and the main graph as calls
+// of it. The importer inlines every call before anything else reads the
+// nodes, so that each operator inside is checked, shape-inferred and
+// converted like any other node (docs/frontend-onnx.md, "Reading a model").
+//
+// A call's formal inputs and outputs become the call's own value names (a
+// missing optional input stays ""); every other value and node inside gets a
+// fresh name prefixed by the call's node name ("block1/..."), so diagnostics
+// name the call and the operator. An attribute reference (ref_attr_name)
+// takes the call's attribute of that name; one the call does not give is
+// left out (libonnx 1.12's FunctionProto has no defaults). Calls inside a
+// function are inlined in turn, at most kMaxDepth deep, and the inlined graph
+// is bounded (kMaxInlinedNodes). A function's opset of a domain the model
+// also imports must be the model's; a domain only the function imports is
+// added to the model's imports.
+#include <map>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "frontend/onnx/import_internal.h"
+
+namespace ember::frontend::onnx::detail {
+namespace {
+
+constexpr int kMaxDepth = 32;
+constexpr int64_t kMaxInlinedNodes = int64_t{1} << 20;
+
+std::string Domain(const std::string& d) { return d == "ai.onnx" ? std::string() : d; }
+
+std::string FunctionName(const pb::FunctionProto& f) {
+  return (f.domain().empty() ? std::string() : f.domain() + ".") + f.name();
+}
+
+class Inliner {
+ public:
+  Inliner(Context& ctx, pb::ModelProto* m) : ctx_(ctx), m_(m) {}
+
+  Status Run() {
+    for (const auto& f : m_->functions()) {
+      fns_[{Domain(f.domain()), f.name()}] = &f;
+      EMBER_RETURN_IF_ERROR(MergeOpsets(f));
+    }
+    const pb::GraphProto& g = m_->graph();
+    for (const auto& v : g.input()) used_.insert(v.name());
+    for (const auto& v : g.output()) used_.insert(v.name());
+    for (const auto& t : g.initializer()) used_.insert(t.name());
+    for (const auto& n : g.node()) {
+      used_.insert(n.name());
+      for (const auto& s : n.input()) used_.insert(s);
+      for (const auto& s : n.output()) used_.insert(s);
+    }
+    std::vector<pb::NodeProto> nodes;
+    for (const auto& n : g.node()) {
+      if (Calls(n)) {
+        EMBER_RETURN_IF_ERROR(Expand(n, 1, &nodes));
+      } else {
+        nodes.push_back(n);
+      }
+    }
+    auto* out = m_->mutable_graph()->mutable_node();
+    out->Clear();
+    for (auto& n : nodes) *out->Add() = std::move(n);
+    m_->clear_functions();
+    return Status::Ok();
+  }
+
+ private:
+  bool Calls(const pb::NodeProto& n) const { return fns_.count({Domain(n.domain()), n.op_type()}) > 0; }
+
+  // The function's operator sets against the model's.
+  Status MergeOpsets(const pb::FunctionProto& f) {
+    for (const auto& fo : f.opset_import()) {
+      bool found = false;
+      for (const auto& mo : m_->opset_import()) {
+        if (Domain(mo.domain()) != Domain(fo.domain())) continue;
+        found = true;
+        if (mo.version() != fo.version()) {
+          const std::string d = Domain(fo.domain()).empty() ? "the default ONNX domain" : "domain '" + fo.domain() + "'";
+          return FileError(ctx_, kOpset, ExitCode::kUnsupported,
+                           "local function '" + FunctionName(f) + "' uses opset " + std::to_string(fo.version()) +
+                               " of " + d + ", the model opset " + std::to_string(mo.version()),
+                           "export the model with one opset for the graph and its functions");
+        }
+      }
+      if (!found) *m_->add_opset_import() = fo;
+    }
+    return Status::Ok();
+  }
+
+  std::string Fresh(const std::string& base) {
+    std::string name = base;
+    for (int k = 1; used_.count(name); ++k) name = base + "_" + std::to_string(k);
+    used_.insert(name);
+    return name;
+  }
+
+  Status Expand(const pb::NodeProto& call, int depth, std::vector<pb::NodeProto>* out) {
+    const pb::FunctionProto& f = *fns_.at({Domain(call.domain()), call.op_type()});
+    const std::string who = "node '" + call.name() + "' calls local function '" + FunctionName(f) + "'";
+    if (depth > kMaxDepth) {
+      return FileError(ctx_, kUnsupportedOp, ExitCode::kUnsupported,
+                       who + " nested more than " + std::to_string(kMaxDepth) + " calls deep",
+                       "a function that calls itself cannot be inlined; export the model without recursion");
+    }
+    if (call.input_size() > f.input_size() || call.output_size() > f.output_size()) {
+      return FileError(ctx_, kBadOperand, ExitCode::kFailure,
+                       who + " with " + std::to_string(call.input_size()) + " inputs and " +
+                           std::to_string(call.output_size()) + " outputs; it takes " + std::to_string(f.input_size()) +
+                           " and " + std::to_string(f.output_size()),
+                       "re-export the model");
+    }
+    const std::string prefix = (call.name().empty() ? f.name() : call.name()) + "/";
+    std::map<std::string, std::string> rename;
+    for (int k = 0; k < f.input_size(); ++k) rename[f.input(k)] = k < call.input_size() ? call.input(k) : "";
+    for (int k = 0; k < f.output_size(); ++k)
+      rename[f.output(k)] = k < call.output_size() ? call.output(k) : Fresh(prefix + f.output(k));
+    auto map_name = [&](const std::string& s) {
+      if (s.empty()) return s;
+      auto it = rename.find(s);
+      if (it == rename.end()) it = rename.emplace(s, Fresh(prefix + s)).first;
+      return it->second;
+    };
+    for (const auto& b : f.node()) {
+      pb::NodeProto n = b;
+      n.set_name(Fresh(prefix + (b.name().empty() ? b.op_type() : b.name())));
+      for (auto& s : *n.mutable_input()) s = map_name(s);
+      for (auto& s : *n.mutable_output()) s = map_name(s);
+      n.clear_attribute();
+      for (const auto& a : b.attribute()) {
+        if (a.has_g() || a.graphs_size() > 0) {
+          return FileError(ctx_, kUnsupportedOp, ExitCode::kUnsupported,
+                           who + ", whose operator " + b.op_type() + " has a subgraph (control flow)",
+                           "export the model without control flow (If, Loop, Scan)");
+        }
+        if (a.ref_attr_name().empty()) {
+          *n.add_attribute() = a;
+          continue;
+        }
+        for (const auto& given : call.attribute()) {
+          if (given.name() != a.ref_attr_name()) continue;
+          pb::AttributeProto* c = n.add_attribute();
+          *c = given;
+          c->set_name(a.name());
+        }
+      }
+      if (Calls(n)) {
+        EMBER_RETURN_IF_ERROR(Expand(n, depth + 1, out));
+        continue;
+      }
+      if (++inlined_ > kMaxInlinedNodes) {
+        return FileError(ctx_, kTooLarge, ExitCode::kUnsupported,
+                         "inlining its local functions gives more than " + std::to_string(kMaxInlinedNodes) + " nodes",
+                         "models this large cannot run on a microcontroller");
+      }
+      out->push_back(std::move(n));
+    }
+    return Status::Ok();
+  }
+
+  Context& ctx_;
+  pb::ModelProto* m_;
+  std::map<std::pair<std::string, std::string>, const pb::FunctionProto*> fns_;
+  std::set<std::string> used_;
+  int64_t inlined_ = 0;
+};
+
+}  // namespace
+
+Status InlineLocalFunctions(Context& ctx, pb::ModelProto* m) {
+  if (m->functions_size() == 0) return Status::Ok();
+  return Inliner(ctx, m).Run();
+}
+
+}  // namespace ember::frontend::onnx::detail
