@@ -24,6 +24,10 @@ enum class FunctionForm {
   kRecursive,        // Act calls itself
   kTooManyInputs,    // a call with 4 inputs of a 3-input function
   kOtherOpset,       // the functions use opset 13 of the default domain
+  // IR version 10, opset 21: Act is overloaded ("leaky", and a "plain" Relu
+  // nobody calls), its alpha has a default of 0.3 (attribute_proto), and
+  // block2 gives no alpha, so it gets that default: the same network.
+  kIr10,
 };
 
 namespace fn_detail {
@@ -45,6 +49,21 @@ inline void RefAttr(::onnx::NodeProto* n, const std::string& name, const std::st
   a->set_ref_attr_name(ref);
 }
 
+// IR 9 and 10 fields libonnx 1.12's classes lack, written as unknown fields.
+inline void SetOverload(::onnx::NodeProto* n, const std::string& o) {
+  n->mutable_unknown_fields()->AddLengthDelimited(8, o);
+}
+inline void SetOverload(::onnx::FunctionProto* f, const std::string& o) {
+  f->mutable_unknown_fields()->AddLengthDelimited(13, o);
+}
+inline void AddAttributeDefault(::onnx::FunctionProto* f, const std::string& name, float v) {
+  ::onnx::AttributeProto a;
+  a.set_name(name);
+  a.set_type(::onnx::AttributeProto::FLOAT);
+  a.set_f(v);
+  f->mutable_unknown_fields()->AddLengthDelimited(11, a.SerializeAsString());
+}
+
 inline void Weights(OnnxBuilder& b) {
   b.Input("x", {1, 2, 5, 5});
   b.Init("w", {3, 2, 3, 3}, std::vector<float>{0.3f, -0.2f, 0.5f, 0.1f, -0.4f, 0.25f, 0.2f, 0.05f, -0.3f,
@@ -61,15 +80,16 @@ inline void Weights(OnnxBuilder& b) {
 
 inline std::vector<uint8_t> FunctionModel(FunctionForm form = FunctionForm::kValid) {
   using namespace fn_detail;
-  OnnxBuilder b(17);
-  b.model().set_ir_version(8);
+  const bool ir10 = form == FunctionForm::kIr10;
+  OnnxBuilder b(ir10 ? 21 : 17);
+  b.model().set_ir_version(ir10 ? 10 : 8);
   b.Domain("pkg.custom", 1);
   Weights(b);
   auto call = [&](const std::vector<std::string>& in, const std::vector<std::string>& out, const std::string& name,
                   float alpha) {
     OnnxNode n = b.Node("Block", in, out, name);
     n.proto()->set_domain("pkg.custom");
-    n.Float("alpha", alpha);
+    if (!(ir10 && name == "block2")) n.Float("alpha", alpha);
   };
   call(form == FunctionForm::kTooManyInputs ? std::vector<std::string>{"x", "w", "bias", "x"}
                                             : std::vector<std::string>{"x", "w", "bias"},
@@ -77,7 +97,7 @@ inline std::vector<uint8_t> FunctionModel(FunctionForm form = FunctionForm::kVal
   call({"h", "w2", ""}, {"y", "pre2"}, "block2", 0.3f);
   b.OutputWithShape("y", {1, 2, 3, 3});
   b.OutputWithShape("pre2", {1, 2, 3, 3});
-  const int64_t opset = form == FunctionForm::kOtherOpset ? 13 : 17;
+  const int64_t opset = form == FunctionForm::kOtherOpset ? 13 : ir10 ? 21 : 17;
   auto function = [&](const std::string& name, const std::vector<std::string>& in,
                       const std::vector<std::string>& out) {
     auto* f = b.model().add_functions();
@@ -85,7 +105,7 @@ inline std::vector<uint8_t> FunctionModel(FunctionForm form = FunctionForm::kVal
     f->set_domain("pkg.custom");
     for (const auto& s : in) f->add_input(s);
     for (const auto& s : out) f->add_output(s);
-    f->add_attribute("alpha");
+    if (!ir10 || name != "Act") f->add_attribute("alpha");
     auto* o = f->add_opset_import();
     o->set_domain("");
     o->set_version(opset);
@@ -95,14 +115,25 @@ inline std::vector<uint8_t> FunctionModel(FunctionForm form = FunctionForm::kVal
     return f;
   };
   auto* act = function("Act", {"X"}, {"Y"});
+  if (ir10) {
+    SetOverload(act, "leaky");
+    AddAttributeDefault(act, "alpha", 0.3f);
+  }
   if (form == FunctionForm::kRecursive) {
     RefAttr(BodyNode(act, "Act", {"X"}, {"Y"}, "pkg.custom"), "alpha", "alpha");
   } else {
     RefAttr(BodyNode(act, "LeakyRelu", {"X"}, {"Y"}), "alpha", "alpha");
   }
+  if (ir10) {  // after the overload called: found by name alone, it would win
+    auto* plain = function("Act", {"X"}, {"Y"});
+    SetOverload(plain, "plain");
+    BodyNode(plain, "Relu", {"X"}, {"Y"});
+  }
   auto* block = function("Block", {"X", "W", "B"}, {"Y", "Pre"});
   BodyNode(block, "Conv", {"X", "W", "B"}, {"t"});
-  RefAttr(BodyNode(block, "Act", {"t"}, {"Y"}, "pkg.custom"), "alpha", "alpha");
+  auto* call_act = BodyNode(block, "Act", {"t"}, {"Y"}, "pkg.custom");
+  RefAttr(call_act, "alpha", "alpha");
+  if (ir10) SetOverload(call_act, "leaky");
   BodyNode(block, "Identity", {"t"}, {"Pre"});
   return b.Bytes();
 }

@@ -3,14 +3,15 @@
 //
 // Steps:
 //   1. Parse the protobuf (the file was read with a size bound) and check the
-//      default-domain opset (11..18).
+//      IR version (up to 11) and the default-domain opset (11..22).
 //   2. Load external data into the tensors (model folder only, bounded).
 //   3. Inline the calls of model-local functions (import_functions.cc). Fix
 //      graph input shapes from --input-shape; refuse dynamic dimensions that
 //      remain.
 //   4. Every operator must be one ember imports, and Conv/ConvTranspose get
-//      kernel_shape from their weights (PrecheckNodes); opset-18 forms are
-//      rewritten to the opset-17 ones (import_opset18.cc); then the ONNX checker
+//      kernel_shape from their weights (PrecheckNodes); opset-18 to -22 forms
+//      are rewritten to the opset-17 ones (import_opset18.cc), and a model of
+//      IR version 9 to 11 is checked as IR 8; then the ONNX checker
 //      and ONNX shape inference (strict): a model they refuse is reported
 //      with their message.
 //   5. Graph inputs, initializers, then the nodes in file order (ONNX requires
@@ -38,7 +39,14 @@ namespace {
 using namespace detail;  // NOLINT: the importer's own internals
 
 constexpr int64_t kMinOpset = 11;
-constexpr int64_t kMaxOpset = 18;
+constexpr int64_t kMaxOpset = 22;
+// libonnx 1.12's checker reads IR version 8 and refuses newer ones. IR 9 to
+// 11 add element types (float8, int4, float4: refused as types), function
+// attribute defaults and overloads (read by import_functions.cc) and
+// annotations (metadata on nodes, device configurations) that do not change
+// what a model computes: such a model is checked as IR 8.
+constexpr int64_t kCheckerIrVersion = 8;
+constexpr int64_t kMaxIrVersion = 11;
 constexpr const char* kReexport = "the model file is damaged; re-export it";
 
 bool IsDefaultDomain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
@@ -210,14 +218,6 @@ Diagnostic UnsupportedOp(const Context& ctx, const NodeRef& ref) {
             "source model (or export it with supported operators) and try again";
   return NodeError(ctx, ref, kUnsupportedOp, ExitCode::kUnsupported,
                    "operator " + ref.node->op_type() + dom + " is not supported by ember", hint);
-}
-
-NodeRef RefOf(const pb::GraphProto& g, int i) {
-  NodeRef ref;
-  ref.index = static_cast<size_t>(i);
-  ref.node = &g.node(i);
-  ref.name = EscapeInvalidUtf8(ref.node->name().empty() ? OutputName(ref, 0) : ref.node->name());
-  return ref;
 }
 
 // Before libonnx's checker and shape inference see the graph: every operator
@@ -422,6 +422,12 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
   if (!model.has_graph() || model.ir_version() <= 0) {
     return FileError(ctx, kNotAModel, ExitCode::kFailure, "is not an ONNX model: no graph or no IR version", hint);
   }
+  if (model.ir_version() > kMaxIrVersion) {
+    return FileError(ctx, kOpset, ExitCode::kUnsupported,
+                     "has IR version " + std::to_string(model.ir_version()) + "; ember reads IR versions up to " +
+                         std::to_string(kMaxIrVersion),
+                     "re-export the model with opset 22 or lower (IR version 11 or lower)");
+  }
   EMBER_RETURN_IF_ERROR(CheckOpset(ctx, model));
   for (const auto& prop : model.metadata_props()) {
     if (prop.key() == kInt8SemanticsKey && (prop.value() == "tflite" || prop.value() == "onnxruntime"))
@@ -432,6 +438,8 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
   EMBER_RETURN_IF_ERROR(FixInputShapes(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(PrecheckNodes(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(LowerOpset18Forms(ctx, &model));
+  EMBER_RETURN_IF_ERROR(LowerOpset19Forms(ctx, &model));
+  if (model.ir_version() > kCheckerIrVersion) model.set_ir_version(kCheckerIrVersion);
   EMBER_RETURN_IF_ERROR(CheckAndInfer(ctx, model));
   ctx.graph.name = "main";
   const pb::GraphProto& g = model.graph();

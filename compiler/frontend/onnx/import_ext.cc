@@ -117,13 +117,19 @@ struct AxisRoi {
 // The original coordinate of output index o of one axis (input size `in`)
 // in ONNX's Resize, as the ONNX reference implementation computes it: in
 // double, with the given scale (O/I for `sizes`) and the unfloored output
-// width scale * in. nullopt for a mode it does not know.
-std::optional<double> OriginalCoordinate(const std::string& ctm, int64_t o, int64_t in, double scale,
+// width scale * in (`out` the output size). nullopt for a mode it does not
+// know.
+std::optional<double> OriginalCoordinate(const std::string& ctm, int64_t o, int64_t in, int64_t out, double scale,
                                          const AxisRoi& roi) {
   const double width = scale * static_cast<double>(in);
   const double od = static_cast<double>(o);
   const double last = static_cast<double>(in - 1);
   if (ctm == "half_pixel") return (od + 0.5) / scale - 0.5;
+  if (ctm == "half_pixel_symmetric") {  // opset 19
+    const double adjustment = static_cast<double>(out) / width;
+    const double center = static_cast<double>(in) / 2.0;
+    return center * (1.0 - adjustment) + (od + 0.5) / scale - 0.5;
+  }
   if (ctm == "pytorch_half_pixel") return width == 1.0 ? -0.5 : (od + 0.5) / scale - 0.5;
   if (ctm == "align_corners") return width == 1.0 ? 0.0 : od * last / (width - 1.0);
   if (ctm == "asymmetric") return od / scale;
@@ -152,7 +158,7 @@ std::vector<double> Coordinates(int64_t in, int64_t out, double scale, const std
                                 std::vector<bool>* outside) {
   std::vector<double> xs;
   for (int64_t o = 0; o < out; ++o) {
-    const std::optional<double> x = OriginalCoordinate(ctm, o, in, scale, roi);
+    const std::optional<double> x = OriginalCoordinate(ctm, o, in, out, scale, roi);
     if (!x) return {};
     xs.push_back(*x);
     outside->push_back(ctm == "tf_crop_and_resize" && (*x < 0.0 || *x > static_cast<double>(in - 1)));
@@ -358,8 +364,8 @@ Status ConvertResizeByTaps(Context& ctx, const NodeRef& ref, ir::TensorId x, con
                                   : LinearMap(in[a], out[a], scale, ctm, roi[a - 2]);
     if (maps[a - 2].idx.empty()) {
       return UnsupportedAttr(ctx, ref, "mode '" + mode + "' with coordinate_transformation_mode '" + ctm + "'",
-                             "ember's Resize takes half_pixel, pytorch_half_pixel, align_corners, asymmetric, "
-                             "tf_half_pixel_for_nn and tf_crop_and_resize");
+                             "ember's Resize takes half_pixel, half_pixel_symmetric, pytorch_half_pixel, align_corners, "
+                             "asymmetric, tf_half_pixel_for_nn and tf_crop_and_resize");
     }
   }
   return ResizeByGathers(ctx, ref, x, in, maps, AttrFloat(ref, "extrapolation_value", 0.0f));
@@ -413,7 +419,7 @@ Status ConvertResizeByGather(Context& ctx, const NodeRef& ref, ir::TensorId x, c
     maps[a - 2] = NearestMap(in[a], out[a], AxisScale(in, out, scales, a), ctm, nm, roi[a - 2]);
     if (maps[a - 2].idx.empty()) {
       return UnsupportedAttr(ctx, ref, "coordinate_transformation_mode '" + ctm + "' with nearest_mode '" + nm + "'",
-                             "ember's nearest Resize takes the coordinate modes half_pixel, pytorch_half_pixel, "
+                             "ember's nearest Resize takes the coordinate modes half_pixel, half_pixel_symmetric, pytorch_half_pixel, "
                              "align_corners, asymmetric, tf_half_pixel_for_nn and tf_crop_and_resize with the "
                              "nearest modes round_prefer_floor, round_prefer_ceil, floor and ceil");
     }

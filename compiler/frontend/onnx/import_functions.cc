@@ -8,18 +8,23 @@
 // missing optional input stays ""); every other value and node inside gets a
 // fresh name prefixed by the call's node name ("block1/..."), so diagnostics
 // name the call and the operator. An attribute reference (ref_attr_name)
-// takes the call's attribute of that name; one the call does not give is
-// left out (libonnx 1.12's FunctionProto has no defaults). Calls inside a
+// takes the call's attribute of that name, else the function's default
+// (attribute_proto, IR 9), else it is left out. A call names its function by
+// domain, name and overload (IR 10). libonnx 1.12's protobuf classes predate
+// the IR 9 and 10 fields, which it keeps as unknown fields; they are read
+// from there. Calls inside a
 // function are inlined in turn, at most kMaxDepth deep, and the inlined graph
 // is bounded (kMaxInlinedNodes). A function's opset of a domain the model
 // also imports must be the model's; a domain only the function imports is
 // added to the model's imports.
 #include <map>
 #include <set>
+#include <tuple>
 #include <utility>
 #include <vector>
 
 #include "frontend/onnx/import_internal.h"
+#include "google/protobuf/unknown_field_set.h"
 
 namespace ember::frontend::onnx::detail {
 namespace {
@@ -28,6 +33,29 @@ constexpr int kMaxDepth = 32;
 constexpr int64_t kMaxInlinedNodes = int64_t{1} << 20;
 
 std::string Domain(const std::string& d) { return d == "ai.onnx" ? std::string() : d; }
+
+// The length-delimited values of field `number` that `m`'s schema (libonnx
+// 1.12's) does not know: FunctionProto.attribute_proto (11) and overload
+// (13), NodeProto.overload (8).
+template <typename M>
+std::vector<std::string> NewerFields(const M& m, int number) {
+  std::vector<std::string> v;
+  const google::protobuf::UnknownFieldSet& u = m.unknown_fields();
+  for (int k = 0; k < u.field_count(); ++k) {
+    const google::protobuf::UnknownField& f = u.field(k);
+    if (f.number() == number && f.type() == google::protobuf::UnknownField::TYPE_LENGTH_DELIMITED)
+      v.push_back(f.length_delimited());
+  }
+  return v;
+}
+
+template <typename M>
+std::string Overload(const M& m, int number) {
+  const auto v = NewerFields(m, number);
+  return v.empty() ? std::string() : v.back();
+}
+
+constexpr int kNodeOverload = 8, kFunctionAttributeProto = 11, kFunctionOverload = 13;
 
 std::string FunctionName(const pb::FunctionProto& f) {
   return (f.domain().empty() ? std::string() : f.domain() + ".") + f.name();
@@ -39,8 +67,17 @@ class Inliner {
 
   Status Run() {
     for (const auto& f : m_->functions()) {
-      fns_[{Domain(f.domain()), f.name()}] = &f;
+      fns_[{Domain(f.domain()), f.name(), Overload(f, kFunctionOverload)}] = &f;
       EMBER_RETURN_IF_ERROR(MergeOpsets(f));
+      for (const std::string& bytes : NewerFields(f, kFunctionAttributeProto)) {
+        pb::AttributeProto a;
+        if (!a.ParseFromString(bytes)) {
+          return FileError(ctx_, kNotAModel, ExitCode::kFailure,
+                           "local function '" + FunctionName(f) + "' has an attribute default that does not parse",
+                           "the file is damaged; re-export the model");
+        }
+        defaults_[&f][a.name()] = a;
+      }
     }
     const pb::GraphProto& g = m_->graph();
     for (const auto& v : g.input()) used_.insert(v.name());
@@ -67,7 +104,9 @@ class Inliner {
   }
 
  private:
-  bool Calls(const pb::NodeProto& n) const { return fns_.count({Domain(n.domain()), n.op_type()}) > 0; }
+  using Key = std::tuple<std::string, std::string, std::string>;  // domain, name, overload
+  static Key KeyOf(const pb::NodeProto& n) { return {Domain(n.domain()), n.op_type(), Overload(n, kNodeOverload)}; }
+  bool Calls(const pb::NodeProto& n) const { return fns_.count(KeyOf(n)) > 0; }
 
   // The function's operator sets against the model's.
   Status MergeOpsets(const pb::FunctionProto& f) {
@@ -97,7 +136,7 @@ class Inliner {
   }
 
   Status Expand(const pb::NodeProto& call, int depth, std::vector<pb::NodeProto>* out) {
-    const pb::FunctionProto& f = *fns_.at({Domain(call.domain()), call.op_type()});
+    const pb::FunctionProto& f = *fns_.at(KeyOf(call));
     const std::string who = "node '" + call.name() + "' calls local function '" + FunctionName(f) + "'";
     if (depth > kMaxDepth) {
       return FileError(ctx_, kUnsupportedOp, ExitCode::kUnsupported,
@@ -138,12 +177,18 @@ class Inliner {
           *n.add_attribute() = a;
           continue;
         }
-        for (const auto& given : call.attribute()) {
-          if (given.name() != a.ref_attr_name()) continue;
-          pb::AttributeProto* c = n.add_attribute();
-          *c = given;
-          c->set_name(a.name());
+        const pb::AttributeProto* value = nullptr;
+        for (const auto& given : call.attribute())
+          if (given.name() == a.ref_attr_name()) value = &given;
+        const auto d = defaults_.find(&f);
+        if (value == nullptr && d != defaults_.end()) {
+          const auto it = d->second.find(a.ref_attr_name());
+          if (it != d->second.end()) value = &it->second;
         }
+        if (value == nullptr) continue;
+        pb::AttributeProto* c = n.add_attribute();
+        *c = *value;
+        c->set_name(a.name());
       }
       if (Calls(n)) {
         EMBER_RETURN_IF_ERROR(Expand(n, depth + 1, out));
@@ -161,7 +206,8 @@ class Inliner {
 
   Context& ctx_;
   pb::ModelProto* m_;
-  std::map<std::pair<std::string, std::string>, const pb::FunctionProto*> fns_;
+  std::map<Key, const pb::FunctionProto*> fns_;
+  std::map<const pb::FunctionProto*, std::map<std::string, pb::AttributeProto>> defaults_;
   std::set<std::string> used_;
   int64_t inlined_ = 0;
 };

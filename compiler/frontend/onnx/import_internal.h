@@ -146,6 +146,8 @@ Status InlineLocalFunctions(Context& ctx, pb::ModelProto* m);
 // Rewrites the opset-18 forms libonnx 1.12's checker does not know into their
 // opset-13..17 equivalents (import_opset18.cc); nothing below opset 18.
 Status LowerOpset18Forms(Context& ctx, pb::ModelProto* m);
+// The same for the forms opsets 19 to 22 added (import_opset18.cc).
+Status LowerOpset19Forms(Context& ctx, pb::ModelProto* m);
 // A fresh IR tensor name derived from `base`.
 std::string UniqueName(Context& ctx, const std::string& base);
 // Adds an IR constant holding `c` (float types as f32, integers as their type).
@@ -184,6 +186,8 @@ Expected<ir::TensorId> GatherConstIndices(Context& ctx, const NodeRef& ref, ir::
 // Binds ONNX output `pos` of the node to a value.
 void BindOutput(Context& ctx, const NodeRef& ref, size_t pos, Value v);
 std::string OutputName(const NodeRef& ref, size_t pos);
+// The reference of node i of `g` for diagnostics.
+NodeRef RefOf(const pb::GraphProto& g, int i);
 
 // Attributes.
 const pb::AttributeProto* FindAttr(const NodeRef& ref, const std::string& name);

@@ -2,6 +2,7 @@
 // operand access, attribute access, IR node creation, layout transposes.
 #include "frontend/onnx/import_internal.h"
 #include "ops/op.h"
+#include "support/utf8.h"
 
 namespace ember::frontend::onnx {
 namespace {
@@ -35,6 +36,14 @@ size_t NumInputs(const NodeRef& ref) { return static_cast<size_t>(ref.node->inpu
 
 bool HasInput(const NodeRef& ref, size_t pos) {
   return pos < NumInputs(ref) && !ref.node->input(static_cast<int>(pos)).empty();
+}
+
+NodeRef RefOf(const pb::GraphProto& g, int i) {
+  NodeRef ref;
+  ref.index = static_cast<size_t>(i);
+  ref.node = &g.node(i);
+  ref.name = EscapeInvalidUtf8(ref.node->name().empty() ? OutputName(ref, 0) : ref.node->name());
+  return ref;
 }
 
 std::string OutputName(const NodeRef& ref, size_t pos) {

@@ -13,6 +13,17 @@
 //     equal split.
 //   - Resize: `antialias` = 0, `keep_aspect_ratio_policy` = "stretch" and an
 //     absent `axes` are the opset-13 behaviour and are dropped.
+// Opsets 19 to 22 changed the operators ember imports only by new element
+// types (float8, int4, bfloat16, ...; refused as types) and by attributes
+// whose default is the opset-18 behaviour (LowerOpset19Forms):
+//   - Cast, CastLike: `saturate` (19) acts on float8 only: dropped.
+//   - QuantizeLinear: `saturate` (19) likewise; `block_size` (21) = 0 and
+//     `output_dtype` (21) are dropped; without a zero point, `output_dtype`
+//     becomes a zero point of 0 of that type (what it means). DequantizeLinear:
+//     `block_size` = 0 dropped. Blocked quantization (block_size > 0): E1007.
+//   - AveragePool: `dilations` (19) all 1 dropped; others: E1007.
+//   - Resize's coordinate mode half_pixel_symmetric (19) is imported as such
+//     (import_ext.cc); Pad's mode wrap (19) is refused as before.
 #include <map>
 #include <set>
 
@@ -156,6 +167,66 @@ std::map<std::string, const pb::TensorProto*> ConstantTensors(const pb::GraphPro
     }
   }
   return consts;
+}
+
+namespace {
+
+Status LowerQuantize(Context& ctx, pb::GraphProto* g, int i) {
+  pb::NodeProto* n = g->mutable_node(i);
+  RemoveAttr(n, "saturate");
+  if (const auto* a = Attr(*n, "block_size"); a && a->i() != 0) {
+    return UnsupportedAttr(ctx, RefOf(*g, i), "blocked quantization (block_size " + std::to_string(a->i()) + ")",
+                           "quantize per tensor or per axis (block_size 0)");
+  }
+  RemoveAttr(n, "block_size");
+  const auto* dtype = Attr(*n, "output_dtype");
+  if (dtype == nullptr) return Status::Ok();
+  const int64_t type = dtype->i();
+  RemoveAttr(n, "output_dtype");
+  if (type == 0 || n->op_type() != "QuantizeLinear" || (n->input_size() > 2 && !n->input(2).empty()))
+    return Status::Ok();  // a zero point gives the type (the checker compares them)
+  // No zero point: output_dtype's zero, as a new initializer.
+  std::set<std::string> taken;
+  for (const auto& t : g->initializer()) taken.insert(t.name());
+  std::string name = (n->name().empty() ? n->output(0) : n->name()) + "_zero_point";
+  while (taken.count(name)) name += "_";
+  pb::TensorProto* z = g->add_initializer();
+  z->set_name(name);
+  z->set_data_type(static_cast<int32_t>(type));
+  if (type == pb::TensorProto::INT64) {
+    z->add_int64_data(0);
+  } else {
+    z->add_int32_data(0);
+  }
+  while (n->input_size() < 2) n->add_input("");
+  if (n->input_size() == 2) n->add_input(name);
+  else n->set_input(2, name);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status LowerOpset19Forms(Context& ctx, pb::ModelProto* m) {
+  if (ctx.opset < 19) return Status::Ok();
+  pb::GraphProto* g = m->mutable_graph();
+  for (int i = 0; i < g->node_size(); ++i) {
+    pb::NodeProto* n = g->mutable_node(i);
+    if (!n->domain().empty() && n->domain() != "ai.onnx") continue;
+    const std::string& op = n->op_type();
+    if (op == "Cast" || op == "CastLike") RemoveAttr(n, "saturate");
+    if (op == "QuantizeLinear" || op == "DequantizeLinear") EMBER_RETURN_IF_ERROR(LowerQuantize(ctx, g, i));
+    if (op == "AveragePool") {
+      if (const auto* a = Attr(*n, "dilations")) {
+        for (int64_t d : a->ints()) {
+          if (d != 1) {
+            return UnsupportedAttr(ctx, RefOf(*g, i), "dilations != 1", "use an AveragePool without dilations");
+          }
+        }
+        RemoveAttr(n, "dilations");
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 Status LowerOpset18Forms(Context& ctx, pb::ModelProto* m) {

@@ -40,6 +40,15 @@ TEST(OnnxFunctions, CallsAreInlinedAndComputeTheFlatNetwork) {
   EXPECT_NE(locs.find("block2/Act/LeakyRelu"), std::string::npos) << locs;
 }
 
+// IR version 10: overloads pick the function, an attribute the call does not
+// give takes the function's default (attribute_proto); opset 21.
+TEST(OnnxFunctions, OverloadsAndAttributeDefaultsOfIr10) {
+  const ir::Graph g = MustImport(FunctionModel(FunctionForm::kIr10));
+  const ir::Graph flat = MustImport(test::FlatFunctionModel());
+  const std::vector<float> x = Ramp(50);
+  EXPECT_EQ(Outputs(g, x), Outputs(flat, x));
+}
+
 TEST(OnnxFunctions, RefusedForms) {
   struct Case {
     FunctionForm form;

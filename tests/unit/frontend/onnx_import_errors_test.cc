@@ -185,11 +185,50 @@ TEST(OnnxImportErrors, FormsTheIrOperatorsDoNotComputeAreRefused) {
 }
 
 TEST(OnnxImportErrors, OpsetOutOfRange) {
-  OnnxBuilder b(9);
-  b.Input("x", {1, 4});
-  b.Node("Relu", {"x"}, {"y"});
-  b.Output("y");
-  EXPECT_EQ(MustFail(b.Bytes()).id, "E1005");
+  for (const int64_t opset : {9, 23}) {
+    OnnxBuilder b(opset);
+    b.Input("x", {1, 4});
+    b.Node("Relu", {"x"}, {"y"});
+    b.OutputWithShape("y", {1, 4});
+    const Diagnostic d = MustFail(b.Bytes());
+    EXPECT_EQ(d.id, "E1005") << d.ToString();
+    EXPECT_NE(d.message.find("opsets 11 to 22"), std::string::npos) << d.ToString();
+  }
+}
+
+// IR versions above 11 are refused by name; the forms opsets 19 to 21 added
+// with other than their default values are refused as unsupported.
+TEST(OnnxImportErrors, NewerIrVersionsAndForms) {
+  {
+    OnnxBuilder b(21);
+    b.model().set_ir_version(12);
+    b.Input("x", {1, 4});
+    b.Node("Relu", {"x"}, {"y"});
+    b.OutputWithShape("y", {1, 4});
+    const Diagnostic d = MustFail(b.Bytes());
+    EXPECT_EQ(d.id, "E1005") << d.ToString();
+    EXPECT_NE(d.message.find("IR version 12"), std::string::npos) << d.ToString();
+  }
+  {
+    OnnxBuilder b(21);
+    b.Input("x", {1, 4});
+    b.Init("s", {}, {0.5f});
+    b.Node("QuantizeLinear", {"x", "s"}, {"y"}, "blocked").Int("block_size", 2);
+    b.OutputWithShape("y", {1, 4}, ::onnx::TensorProto::UINT8);
+    const Diagnostic d = MustFail(b.Bytes());
+    EXPECT_EQ(d.id, "E1007") << d.ToString();
+    EXPECT_NE(d.message.find("'blocked' (QuantizeLinear, opset 21): blocked quantization (block_size 2)"),
+              std::string::npos) << d.ToString();
+  }
+  {
+    OnnxBuilder b(19);
+    b.Input("x", {1, 1, 5, 5});
+    b.Node("AveragePool", {"x"}, {"y"}, "dilated").Ints("kernel_shape", {2, 2}).Ints("dilations", {2, 2});
+    b.OutputWithShape("y", {1, 1, 3, 3});
+    const Diagnostic d = MustFail(b.Bytes());
+    EXPECT_EQ(d.id, "E1007") << d.ToString();
+    EXPECT_NE(d.message.find("'dilated' (AveragePool, opset 19): dilations != 1"), std::string::npos) << d.ToString();
+  }
 }
 
 TEST(OnnxImportErrors, DynamicDimSuggestsInputShapeWhichFixesIt) {

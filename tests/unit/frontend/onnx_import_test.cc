@@ -606,6 +606,21 @@ TEST(OnnxImportExt, LinearResizeOtherScalesBecomeGathers) {
   ExpectNear(Eval(g, {1, 2, 3, 4, 5, 6, 7, 8}), {static_cast<float>(c0), static_cast<float>(c1)});
 }
 
+// ONNX's Resize of an H x W image at original coordinates (yh, xw), by its
+// definition: nearest (round_prefer_floor) or linear between the clamped
+// neighbours floor(x) and floor(x) + 1.
+float SampleAt(const std::vector<float>& x, int64_t H, int64_t W, double yh, double xw, bool nearest) {
+  auto at = [&](int64_t r, int64_t c) {
+    return static_cast<double>(x[static_cast<size_t>(std::clamp<int64_t>(r, 0, H - 1) * W + std::clamp<int64_t>(c, 0, W - 1))]);
+  };
+  const double fh = std::floor(yh), fw = std::floor(xw), rh = yh - fh, rw = xw - fw;
+  const auto r0 = static_cast<int64_t>(fh), c0 = static_cast<int64_t>(fw);
+  if (nearest) return static_cast<float>(at(r0 + (rh > 0.5), c0 + (rw > 0.5)));
+  const double top = (1 - rw) * at(r0, c0) + rw * at(r0, c0 + 1);
+  const double bottom = (1 - rw) * at(r0 + 1, c0) + rw * at(r0 + 1, c0 + 1);
+  return static_cast<float>((1 - rh) * top + rh * bottom);
+}
+
 // tf_crop_and_resize with a region reaching outside the input: positions
 // whose original coordinate (roi_start * (I - 1) + o * (roi_end - roi_start)
 // * (I - 1) / (O - 1)) lies outside [0, I - 1] on either axis take
@@ -620,9 +635,6 @@ TEST(OnnxImportExt, ResizeTfCropAndResizeExtrapolates) {
   auto coord = [](int64_t o, int64_t in, int64_t out, double s, double e) {
     return static_cast<double>(o) * (e - s) * static_cast<double>(in - 1) / static_cast<double>(out - 1) +
            s * static_cast<double>(in - 1);
-  };
-  auto at = [&](int64_t r, int64_t c) {
-    return static_cast<double>(x[static_cast<size_t>(std::clamp<int64_t>(r, 0, H - 1) * W + std::clamp<int64_t>(c, 0, W - 1))]);
   };
   for (const std::string mode : {"linear", "nearest"}) {
     SCOPED_TRACE(mode);
@@ -646,15 +658,7 @@ TEST(OnnxImportExt, ResizeTfCropAndResizeExtrapolates) {
           want.push_back(10.0f), ++outside;
           continue;
         }
-        const double fh = std::floor(yh), fw = std::floor(xw), rh = yh - fh, rw = xw - fw;
-        const auto r0 = static_cast<int64_t>(fh), c0 = static_cast<int64_t>(fw);
-        if (mode == "nearest") {
-          want.push_back(static_cast<float>(at(r0 + (rh > 0.5), c0 + (rw > 0.5))));
-        } else {
-          const double top = (1 - rw) * at(r0, c0) + rw * at(r0, c0 + 1);
-          const double bottom = (1 - rw) * at(r0 + 1, c0) + rw * at(r0 + 1, c0 + 1);
-          want.push_back(static_cast<float>((1 - rh) * top + rh * bottom));
-        }
+        want.push_back(SampleAt(x, H, W, yh, xw, mode == "nearest"));
       }
     }
     EXPECT_GT(outside, 0);
@@ -781,6 +785,79 @@ TEST(OnnxImport, Opset18ReduceAndPadAxesInputs) {
   const ir::Graph g = MustImport(b.Bytes());
   // row 0: 0 | 1 2 3 | 0 0 -> mean 1, max 3; row 1: 0 | -4 5 -6 | 0 0 -> mean -5/6, max 5
   ExpectNear(Eval(g, {1, 2, 3, -4, 5, -6}), {1.0f + 3.0f, -5.0f / 6 + 5.0f});
+}
+
+// A model of opset 21 and IR version 10 (what current exporters write),
+// with the attributes opsets 19 to 21 added at their defaults (Cast and
+// QuantizeLinear `saturate`, `block_size` 0, QuantizeLinear `output_dtype`
+// INT8 without a zero point, AveragePool `dilations` 1), computes exactly
+// what the opset-17 form of the same network (IR 8, an explicit int8 zero
+// point of 0) computes.
+std::vector<uint8_t> NewerOpsetModel(bool opset21) {
+  OnnxBuilder b(opset21 ? 21 : 17);
+  b.model().set_ir_version(opset21 ? 10 : 8);
+  b.Input("x", {1, 2, 4, 4});
+  b.Init("w", {3, 2, 1, 1}, {0.5f, -1.0f, 0.25f, 1.5f, 0.3f, -0.6f});
+  b.Node("Conv", {"x", "w"}, {"c"});
+  test::OnnxNode pool = b.Node("AveragePool", {"c"}, {"p"});
+  pool.Ints("kernel_shape", {2, 2}).Ints("strides", {2, 2});
+  if (opset21) pool.Ints("dilations", {1, 1});
+  b.Init("s", {}, {0.05f});
+  if (opset21) {
+    b.Node("QuantizeLinear", {"p", "s"}, {"q"}).Int("output_dtype", ::onnx::TensorProto::INT8).Int("saturate", 1).Int("block_size", 0);
+    b.Node("DequantizeLinear", {"q", "s"}, {"d"}).Int("block_size", 0);
+    b.Node("Cast", {"d"}, {"y"}).Int("to", ::onnx::TensorProto::FLOAT).Int("saturate", 1);
+  } else {
+    b.InitInt("z", ::onnx::TensorProto::INT8, {}, {0});
+    b.Node("QuantizeLinear", {"p", "s", "z"}, {"q"});
+    b.Node("DequantizeLinear", {"q", "s", "z"}, {"d"});
+    b.Node("Cast", {"d"}, {"y"}).Int("to", ::onnx::TensorProto::FLOAT);
+  }
+  b.OutputWithShape("y", {1, 3, 2, 2});
+  return b.Bytes();
+}
+
+TEST(OnnxImport, Opset21AndIrVersion10ComputeAsTheirOpset17Form) {
+  const ir::Graph g = MustImport(NewerOpsetModel(true));
+  const ir::Graph want = MustImport(NewerOpsetModel(false));
+  const std::vector<float> x = Ramp(32, 0.37f, -2.0f);
+  const std::vector<float> y = Eval(g, x);
+  EXPECT_EQ(y, Eval(want, x));
+  // int8: a negative value survives (a uint8 default would clamp it to 0).
+  EXPECT_LT(*std::min_element(y.begin(), y.end()), 0.0f);
+}
+
+// Resize's coordinate mode half_pixel_symmetric (opset 19): x = c (1 - O/(s
+// I)) + (o + 0.5) / s - 0.5 with c = I / 2, against a direct loop (nearest,
+// round_prefer_floor, and linear) on scales whose output size is not s·I.
+TEST(OnnxImport, ResizeHalfPixelSymmetric) {
+  const int64_t H = 5, W = 3;
+  const float sh = 0.7f, sw = 1.7f;  // outputs 3 and 5
+  std::vector<float> x(static_cast<size_t>(H * W));
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((i * 5) % 11) - 3.0f;
+  auto coord = [](int64_t o, int64_t in, int64_t out, double s) {
+    const double adjustment = static_cast<double>(out) / (s * static_cast<double>(in));
+    return static_cast<double>(in) / 2.0 * (1.0 - adjustment) + (static_cast<double>(o) + 0.5) / s - 0.5;
+  };
+  const int64_t OH = 3, OW = 5;
+  for (const std::string mode : {"nearest", "linear"}) {
+    SCOPED_TRACE(mode);
+    OnnxBuilder b(19);
+    b.model().set_ir_version(9);
+    b.Input("x", {1, 1, H, W});
+    b.Init("scales", {4}, {1.0f, 1.0f, sh, sw});
+    b.Node("Resize", {"x", "", "scales"}, {"y"}).Str("mode", mode).Str("coordinate_transformation_mode", "half_pixel_symmetric");
+    b.OutputWithShape("y", {1, 1, OH, OW});
+    const ir::Graph g = MustImport(b.Bytes());
+    std::vector<float> want;
+    for (int64_t i = 0; i < OH; ++i) {
+      for (int64_t j = 0; j < OW; ++j) {
+        const double yh = coord(i, H, OH, static_cast<double>(sh)), xw = coord(j, W, OW, static_cast<double>(sw));
+        want.push_back(SampleAt(x, H, W, yh, xw, mode == "nearest"));
+      }
+    }
+    ExpectNear(Eval(g, x), want);
+  }
 }
 
 TEST(OnnxImport, Opset18RunTimeReduceAxesAreRefusedByTheChecker) {
