@@ -689,6 +689,7 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kUnidirectionalSequenceLstm:  // stateful; ONNX LSTM has other gates and layouts
     case K::kGru:  // made by the ONNX importer only; TFLite models have none
     case K::kRnn:
+    case K::kErf:
     case K::kReadVariable:  // resource variables: state, no ONNX form
     case K::kAssignVariable:
     case K::kSquaredDifference:  // ONNX has no single operator for these

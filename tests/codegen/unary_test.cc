@@ -1,5 +1,5 @@
 // Kernels of the elementwise unary operators (abs, and the float-only neg,
-// sqrt, rsqrt, exp, log): generated C equals the reference evaluator byte for
+// sqrt, rsqrt, exp, log, erf): generated C equals the reference evaluator byte for
 // byte on the host, and compiles for the Cortex-M4.
 #include <gtest/gtest.h>
 
@@ -17,7 +17,8 @@ namespace {
 using ir::DType;
 
 // The unary operators under test.
-const ir::OpKind kOps[] = {ir::OpKind::kAbs, ir::OpKind::kNeg, ir::OpKind::kSqrt, ir::OpKind::kRsqrt, ir::OpKind::kExp, ir::OpKind::kLog};
+const ir::OpKind kOps[] = {ir::OpKind::kAbs, ir::OpKind::kNeg, ir::OpKind::kSqrt, ir::OpKind::kRsqrt, ir::OpKind::kExp, ir::OpKind::kLog,
+                           ir::OpKind::kErf};
 
 // Positive values over several decades and the special values the functions
 // treat apart (0, inf).
@@ -34,7 +35,7 @@ TEST(UnaryFloatKernels, MatchTheReference) {
     const auto v = PositiveFloats();
     const auto n = static_cast<int64_t>(v.size());
     KernelCase(op).InData(DType::kFloat32, {n}, FloatBytes(v)).Out(DType::kFloat32, {n}).Expect();
-    if (name == "abs" || name == "neg" || name == "exp") {  // defined on the whole line
+    if (name == "abs" || name == "neg" || name == "exp" || name == "erf") {  // defined on the whole line
       KernelCase c(op);
       c.In(DType::kFloat32, {3, 5, 7}, std::nullopt, 1, 20.0f).Out(DType::kFloat32, {3, 5, 7}).Expect();
       EXPECT_TRUE(c.Emit()->inplace_ok);

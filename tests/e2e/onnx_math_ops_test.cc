@@ -183,6 +183,21 @@ TEST(OnnxMathOps, CubicAndCropResizeRunLikeTheReference) {
   ExpectRunEqualsEval(b.Bytes(), true, 3, ".onnx");
 }
 
+// Erf and Gelu (opset 20, both approximations; expanded into div, erf,
+// tanh, mul, add): the generated C (erff, tanhf) equals the reference.
+std::vector<uint8_t> GeluModel() {
+  OnnxBuilder b(20);
+  b.model().set_ir_version(9);
+  b.Input("x", {1, 40});
+  b.Node("Gelu", {"x"}, {"g"});
+  b.Node("Gelu", {"g"}, {"t"}).Str("approximate", "tanh");
+  b.Node("Erf", {"t"}, {"y"});
+  b.OutputWithShape("y", {1, 40});
+  return b.Bytes();
+}
+
+TEST(OnnxMathOps, ErfAndGeluRunLikeTheReference) { ExpectRunEqualsEval(GeluModel(), true, 3, ".onnx"); }
+
 // MaxPool with dilations (pad, strided slices, maximum), ceil_mode.
 TEST(OnnxMathOps, DilatedMaxPoolRunsLikeTheReference) {
   OnnxBuilder b(13);
@@ -264,6 +279,10 @@ TEST(OnnxMathOps, RecurrentOnCortexM4WithinToleranceOfEval) {
     ExpectCortexM4WithinToleranceOfEval(OnnxRecurrentModel(op, 0), op + "_bidirectional");
     ExpectCortexM4WithinToleranceOfEval(OnnxRecurrentModel(op, 3), op + "_reverse_batch_major");
   }
+}
+
+TEST(OnnxMathOps, ErfAndGeluOnCortexM4WithinToleranceOfEval) {
+  ExpectCortexM4WithinToleranceOfEval(GeluModel(), "gelu");
 }
 
 TEST(OnnxMathOps, NewOpsCnnOnCortexM4WithinToleranceOfEval) {

@@ -435,6 +435,7 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
   }
   EMBER_RETURN_IF_ERROR(InlineAllExternalData(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(InlineLocalFunctions(ctx, &model));
+  EMBER_RETURN_IF_ERROR(ExpandGelu(ctx, &model));
   EMBER_RETURN_IF_ERROR(FixInputShapes(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(PrecheckNodes(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(LowerOpset18Forms(ctx, &model));

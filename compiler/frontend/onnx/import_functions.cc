@@ -17,6 +17,7 @@
 // is bounded (kMaxInlinedNodes). A function's opset of a domain the model
 // also imports must be the model's; a domain only the function imports is
 // added to the model's imports.
+#include <cmath>
 #include <map>
 #include <set>
 #include <tuple>
@@ -212,7 +213,93 @@ class Inliner {
   int64_t inlined_ = 0;
 };
 
+// Gelu (opset 20) by its ONNX function body, as default-domain nodes ember
+// imports: approximate "none": X · (0.5 · (erf(X / sqrt(2)) + 1));
+// "tanh": X · (0.5 · (tanh(sqrt(2 / pi) · (X + 0.044715 · X · X · X)) + 1))
+// (the body's Pow(X, 3) as two products). The constants are the body's,
+// computed in float32 as it computes them (Sqrt of the float 2, of 2 / pi).
+Status ExpandGeluNode(Context& ctx, const pb::GraphProto& g, int index, std::set<std::string>* used,
+                      std::vector<pb::NodeProto>* out, std::vector<pb::TensorProto>* consts) {
+  const pb::NodeProto& n = g.node(index);
+  std::string approximate = "none";
+  for (const auto& a : n.attribute())
+    if (a.name() == "approximate") approximate = a.s();
+  if (approximate != "none" && approximate != "tanh") {
+    return UnsupportedAttr(ctx, RefOf(g, index), "approximate '" + approximate + "'", "use 'none' or 'tanh'");
+  }
+  const std::string base = (n.name().empty() ? n.output(0) : n.name()) + "/";
+  auto fresh = [&](const std::string& s) {
+    std::string name = base + s;
+    for (int k = 1; used->count(name); ++k) name = base + s + "_" + std::to_string(k);
+    used->insert(name);
+    return name;
+  };
+  auto constant = [&](const std::string& s, float v) {
+    pb::TensorProto t;
+    t.set_name(fresh(s));
+    t.set_data_type(pb::TensorProto::FLOAT);
+    t.add_float_data(v);
+    consts->push_back(t);
+    return t.name();
+  };
+  auto node = [&](const std::string& op, const std::vector<std::string>& in, const std::string& result) {
+    pb::NodeProto m;
+    m.set_op_type(op);
+    m.set_name(fresh(op));
+    for (const auto& s : in) m.add_input(s);
+    m.add_output(result);
+    out->push_back(m);
+    return result;
+  };
+  const std::string x = n.input(0);
+  std::string inner;
+  if (approximate == "none") {
+    const std::string scaled = node("Div", {x, constant("sqrt2", std::sqrt(2.0f))}, fresh("scaled"));
+    inner = node("Erf", {scaled}, fresh("erf"));
+  } else {
+    const std::string sq = node("Mul", {x, x}, fresh("square"));
+    const std::string cube = node("Mul", {sq, x}, fresh("cube"));
+    const std::string c = node("Mul", {constant("c0", 0.044715f), cube}, fresh("cube_term"));
+    const std::string sum = node("Add", {x, c}, fresh("sum"));
+    const float k = std::sqrt(2.0f / static_cast<float>(3.141592653589793));
+    const std::string arg = node("Mul", {constant("sqrt_two_over_pi", k), sum}, fresh("tanh_in"));
+    inner = node("Tanh", {arg}, fresh("tanh"));
+  }
+  const std::string plus_one = node("Add", {inner, constant("one", 1.0f)}, fresh("plus_one"));
+  const std::string phi = node("Mul", {constant("half", 0.5f), plus_one}, fresh("phi"));
+  node("Mul", {x, phi}, n.output(0));
+  return Status::Ok();
+}
+
 }  // namespace
+
+Status ExpandGelu(Context& ctx, pb::ModelProto* m) {
+  pb::GraphProto* g = m->mutable_graph();
+  bool any = false;
+  for (const auto& n : g->node()) any = any || (n.op_type() == "Gelu" && Domain(n.domain()).empty());
+  if (!any) return Status::Ok();
+  std::set<std::string> used;
+  for (const auto& v : g->input()) used.insert(v.name());
+  for (const auto& t : g->initializer()) used.insert(t.name());
+  for (const auto& n : g->node()) {
+    used.insert(n.name());
+    for (const auto& s : n.output()) used.insert(s);
+  }
+  std::vector<pb::NodeProto> nodes;
+  std::vector<pb::TensorProto> consts;
+  for (int i = 0; i < g->node_size(); ++i) {
+    const pb::NodeProto& n = g->node(i);
+    if (n.op_type() == "Gelu" && Domain(n.domain()).empty() && n.input_size() == 1 && n.output_size() == 1) {
+      EMBER_RETURN_IF_ERROR(ExpandGeluNode(ctx, *g, i, &used, &nodes, &consts));
+    } else {
+      nodes.push_back(n);
+    }
+  }
+  g->mutable_node()->Clear();
+  for (auto& n : nodes) *g->add_node() = std::move(n);
+  for (auto& t : consts) *g->add_initializer() = std::move(t);
+  return Status::Ok();
+}
 
 Status InlineLocalFunctions(Context& ctx, pb::ModelProto* m) {
   if (m->functions_size() == 0) return Status::Ok();

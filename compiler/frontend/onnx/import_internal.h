@@ -142,6 +142,9 @@ std::map<std::string, const pb::TensorProto*> ConstantTensors(const pb::GraphPro
 // Inlines every call of a model-local function (ModelProto.functions) into
 // the main graph and drops the functions (import_functions.cc).
 Status InlineLocalFunctions(Context& ctx, pb::ModelProto* m);
+// Expands Gelu (opset 20) by its ONNX function body into Div, Erf, Tanh,
+// Mul and Add nodes (import_functions.cc).
+Status ExpandGelu(Context& ctx, pb::ModelProto* m);
 
 // Rewrites the opset-18 forms libonnx 1.12's checker does not know into their
 // opset-13..17 equivalents (import_opset18.cc); nothing below opset 18.

@@ -49,6 +49,7 @@ const MathOp kMathOps[] = {
     {"Neg", {"neg"}},
     {"Sqrt", {"sqrt"}},
     {"Exp", {"exp"}},
+    {"Erf", {"erf"}},
     {"Log", {"log"}},
     {"Reciprocal", {"div"}},
     {"Elu", {"elu", "less", "select"}},

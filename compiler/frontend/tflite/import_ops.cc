@@ -800,6 +800,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kLookupTable: break;  // no TFLite operator
     case K::kGru: break;          // no TFLite operator (ONNX GRU)
     case K::kRnn: break;          // no TFLite operator (ONNX RNN)
+    case K::kErf: break;          // no TFLite operator (ONNX Erf)
     case K::kReadVariable:
     case K::kAssignVariable: break;  // ConvertResourceOp (import_resource.cc)
     case K::kResizeNearestNeighbor:

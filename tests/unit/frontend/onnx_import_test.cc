@@ -860,6 +860,45 @@ TEST(OnnxImport, ResizeHalfPixelSymmetric) {
   }
 }
 
+// GELU: Gelu (opset 20, both approximations, expanded by its function body)
+// and the form PyTorch writes at older opsets (x / sqrt(2) -> Erf -> + 1 ->
+// * x -> * 0.5), against the definitions computed in double.
+TEST(OnnxImport, GeluAndErf) {
+  const std::vector<float> x = Ramp(24, 0.41f, -4.5f);
+  auto gelu = [](double v, bool tanh_form) {
+    if (tanh_form) return 0.5 * v * (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v)));
+    return 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)));
+  };
+  for (const std::string approximate : {"none", "tanh"}) {
+    SCOPED_TRACE(approximate);
+    OnnxBuilder b(20);
+    b.model().set_ir_version(9);
+    b.Input("x", {2, 12});
+    b.Node("Gelu", {"x"}, {"y"}, "gelu").Str("approximate", approximate);
+    b.OutputWithShape("y", {2, 12});
+    const ir::Graph g = MustImport(b.Bytes());
+    std::vector<float> want;
+    for (float v : x) want.push_back(static_cast<float>(gelu(v, approximate == "tanh")));
+    ExpectNear(Eval(g, x), want, 2e-6f);
+  }
+  OnnxBuilder b(13);
+  b.Input("x", {2, 12});
+  b.Init("sqrt2", {}, {1.41421354f});
+  b.Init("one", {}, {1.0f});
+  b.Init("half", {}, {0.5f});
+  b.Node("Div", {"x", "sqrt2"}, {"d"});
+  b.Node("Erf", {"d"}, {"e"});
+  b.Node("Add", {"e", "one"}, {"a"});
+  b.Node("Mul", {"x", "a"}, {"m"});
+  b.Node("Mul", {"m", "half"}, {"y"});
+  b.OutputWithShape("y", {2, 12});
+  const ir::Graph g = MustImport(b.Bytes());
+  EXPECT_EQ(Count(g, OpKind::kErf), 1);
+  std::vector<float> want;
+  for (float v : x) want.push_back(static_cast<float>(gelu(v, false)));
+  ExpectNear(Eval(g, x), want, 2e-6f);
+}
+
 TEST(OnnxImport, Opset18RunTimeReduceAxesAreRefusedByTheChecker) {
   OnnxBuilder b(18);
   b.Input("x", {1, 2, 3});
