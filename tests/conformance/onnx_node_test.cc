@@ -43,7 +43,7 @@ const std::set<std::string> kBaseOps = {
     "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "Gemm", "MatMul", "BatchNormalization", "Pad",
     "Identity", "Dropout", "Relu", "Sigmoid", "Tanh", "HardSwish", "Clip", "Add", "Mul", "Sub", "Div",
     "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Concat", "Softmax", "ReduceMean", "Constant",
-    "Shape", "Gather", "Cast", "ConstantOfShape", "Slice", "QuantizeLinear", "DequantizeLinear",
+    "Shape", "Size", "Gather", "Cast", "ConstantOfShape", "Slice", "QuantizeLinear", "DequantizeLinear",
     "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger"};
 
 std::set<std::string> SupportedOps() {
@@ -60,6 +60,7 @@ std::set<std::string> SupportedOps() {
       {"ReduceLogSum", "log"}, {"ReduceLogSumExp", "exp"}, {"ReduceMin", "neg"}, {"Max", "maximum"},
       {"Min", "minimum"}, {"Sum", "add"}, {"Mean", "div"}, {"Abs", "abs"}, {"Neg", "neg"}, {"Sqrt", "sqrt"},
       {"Exp", "exp"}, {"Log", "log"}, {"Reciprocal", "div"}, {"Elu", "elu"}, {"Erf", "erf"},
+      {"LayerNormalization", "sqrt"},
       {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}};
   for (const auto& [onnx, ir_name] : ext) {
     if (ir::OpKindFromIrName(ir_name)) ops.insert(onnx);

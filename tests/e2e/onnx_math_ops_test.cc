@@ -21,8 +21,12 @@
 #include <vector>
 
 #include "e2e/onnx_op_models.h"
+#include "e2e/ort_util.h"
 #include "e2e/qemu_util.h"
 #include "e2e/run_eval_util.h"
+#include "frontend/onnx/import.h"
+#include "ops/evaluate.h"
+#include "passes/pipeline.h"
 #include "util/onnx_builder.h"
 
 namespace ember::test {
@@ -198,6 +202,87 @@ std::vector<uint8_t> GeluModel() {
 
 TEST(OnnxMathOps, ErfAndGeluRunLikeTheReference) { ExpectRunEqualsEval(GeluModel(), true, 3, ".onnx"); }
 
+// A transformer block as PyTorch exports it at opset 17: LayerNormalization,
+// self-attention (three projections, Q·Kᵀ / √d, Softmax, ·V), a residual
+// Add, LayerNormalization, an MLP with GELU in its Erf form, a residual Add.
+std::vector<uint8_t> TransformerBlockModel() {
+  const int64_t T = 6, D = 8, H = 16;
+  OnnxBuilder b(17);
+  b.Input("x", {1, T, D});
+  auto weights = [&](const std::string& name, int64_t rows, int64_t cols, uint32_t seed) {
+    std::vector<float> w(static_cast<size_t>(rows * cols));
+    for (float& v : w) {
+      seed = seed * 1664525u + 1013904223u;
+      v = (static_cast<float>(seed >> 8) / static_cast<float>(1u << 24) - 0.5f) * 0.6f;
+    }
+    b.Init(name, {rows, cols}, w);
+  };
+  std::vector<float> gamma(static_cast<size_t>(D)), beta(static_cast<size_t>(D));
+  for (int64_t i = 0; i < D; ++i) gamma[static_cast<size_t>(i)] = 0.8f + 0.05f * static_cast<float>(i), beta[static_cast<size_t>(i)] = 0.1f * static_cast<float>(i % 3) - 0.1f;
+  b.Init("gamma", {D}, gamma);
+  b.Init("beta", {D}, beta);
+  weights("wq", D, D, 1), weights("wk", D, D, 2), weights("wv", D, D, 3), weights("wo", D, D, 4);
+  weights("w1", D, H, 5), weights("w2", H, D, 6);
+  b.Init("inv_sqrt_d", {}, {1.0f / std::sqrt(static_cast<float>(D))});
+  b.Init("sqrt2", {}, {1.41421354f});
+  b.Init("one", {}, {1.0f});
+  b.Init("half", {}, {0.5f});
+  b.Node("LayerNormalization", {"x", "gamma", "beta"}, {"n1"}).Int("axis", -1).Float("epsilon", 1e-5f);
+  b.Node("MatMul", {"n1", "wq"}, {"q"});
+  b.Node("MatMul", {"n1", "wk"}, {"k"});
+  b.Node("MatMul", {"n1", "wv"}, {"v"});
+  b.Node("Transpose", {"k"}, {"kt"}).Ints("perm", {0, 2, 1});
+  b.Node("MatMul", {"q", "kt"}, {"s"});
+  b.Node("Mul", {"s", "inv_sqrt_d"}, {"ss"});
+  b.Node("Softmax", {"ss"}, {"p"}).Int("axis", -1);
+  b.Node("MatMul", {"p", "v"}, {"att"});
+  b.Node("MatMul", {"att", "wo"}, {"o"});
+  b.Node("Add", {"x", "o"}, {"r1"});
+  b.Node("LayerNormalization", {"r1", "gamma"}, {"n2"});
+  b.Node("MatMul", {"n2", "w1"}, {"h"});
+  b.Node("Div", {"h", "sqrt2"}, {"hd"});
+  b.Node("Erf", {"hd"}, {"he"});
+  b.Node("Add", {"he", "one"}, {"ha"});
+  b.Node("Mul", {"h", "ha"}, {"hm"});
+  b.Node("Mul", {"hm", "half"}, {"g"});
+  b.Node("MatMul", {"g", "w2"}, {"m"});
+  b.Node("Add", {"r1", "m"}, {"y"});
+  b.OutputWithShape("y", {1, T, D});
+  return b.Bytes();
+}
+
+TEST(OnnxMathOps, TransformerBlockRunsLikeTheReference) {
+  ExpectRunEqualsEval(TransformerBlockModel(), true, 3, ".onnx");
+}
+
+// The transformer block and the Gelu model against ONNX Runtime (float):
+// within 1e-5 of the largest output.
+TEST(OnnxMathOps, TransformerBlockAndGeluAgreeWithOnnxRuntime) {
+  if (const std::string why = OrtMissing(); !why.empty()) GTEST_SKIP() << why;
+  const std::string tmp = TempDir();
+  for (const auto& [name, model] : {std::pair<const char*, std::vector<uint8_t>>{"transformer_block", TransformerBlockModel()},
+                                    {"gelu", GeluModel()}}) {
+    SCOPED_TRACE(name);
+    const std::string path = tmp + "/" + name + ".onnx";
+    WriteFile(path, model);
+    auto g = frontend::onnx::ImportOnnx(model, path);
+    ASSERT_TRUE(g.ok()) << g.diag().ToString();
+    ASSERT_TRUE(passes::RunPipeline(*g).ok());
+    const ir::Tensor& in = g->tensor(g->inputs[0]);
+    std::vector<float> x(static_cast<size_t>(in.num_elements()));
+    for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((i * 37) % 19) * 0.3f - 2.7f;
+    const std::vector<float> want = RunOrt(path, FloatBytes(x), DimsText(in.shape), tmp);
+    ASSERT_FALSE(want.empty());
+    auto got = ops::EvaluateGraph(*g, {FloatBytes(x)});
+    ASSERT_TRUE(got.ok()) << got.diag().ToString();
+    const std::vector<float> y = BytesToFloats(got->outputs.at(0));
+    ASSERT_EQ(y.size(), want.size());
+    const auto [err, mag] = MaxDistance(y, want);
+    std::printf("%s: ember vs ONNX Runtime, max error %.3g of max |y| %.3g\n", name, err, mag);
+    EXPECT_LE(err, 1e-5 * mag);
+  }
+}
+
 // MaxPool with dilations (pad, strided slices, maximum), ceil_mode.
 TEST(OnnxMathOps, DilatedMaxPoolRunsLikeTheReference) {
   OnnxBuilder b(13);
@@ -279,6 +364,10 @@ TEST(OnnxMathOps, RecurrentOnCortexM4WithinToleranceOfEval) {
     ExpectCortexM4WithinToleranceOfEval(OnnxRecurrentModel(op, 0), op + "_bidirectional");
     ExpectCortexM4WithinToleranceOfEval(OnnxRecurrentModel(op, 3), op + "_reverse_batch_major");
   }
+}
+
+TEST(OnnxMathOps, TransformerBlockOnCortexM4WithinToleranceOfEval) {
+  ExpectCortexM4WithinToleranceOfEval(TransformerBlockModel(), "transformer_block");
 }
 
 TEST(OnnxMathOps, ErfAndGeluOnCortexM4WithinToleranceOfEval) {

@@ -75,11 +75,7 @@ TEST(OnnxRecurrent, WithinTolerancesOfOnnxRuntime) {
       ASSERT_TRUE(got.ok()) << got.diag().ToString();
       const std::vector<float> y = BytesToFloats(got->outputs.at(0));
       ASSERT_EQ(y.size(), want.size());
-      double err = 0.0, mag = 0.0;
-      for (size_t i = 0; i < y.size(); ++i) {
-        err = std::max(err, std::fabs(static_cast<double>(y[i]) - want[i]));
-        mag = std::max(mag, std::fabs(static_cast<double>(want[i])));
-      }
+      const auto [err, mag] = MaxDistance(y, want);
       ASSERT_GT(mag, 0.0);
       EXPECT_LE(err / mag, 1e-5) << "seed " << seed;
       if (seed == 0) std::printf("%s %s: ember vs ONNX Runtime, max error %.3g of max |y| %.3g\n", op, kKinds[kind], err, mag);

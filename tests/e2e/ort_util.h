@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -48,6 +50,19 @@ inline std::string DimsText(const std::vector<int64_t>& shape) {
   std::string s;
   for (size_t k = 0; k < shape.size(); ++k) s += (k ? "x" : "") + std::to_string(shape[k]);
   return s;
+}
+
+// The largest |y - want| and the largest |want| (the scale of a relative bound).
+struct Distance {
+  double err = 0.0, mag = 0.0;
+};
+inline Distance MaxDistance(const std::vector<float>& y, const std::vector<float>& want) {
+  Distance d;
+  for (size_t i = 0; i < y.size() && i < want.size(); ++i) {
+    d.err = std::max(d.err, std::fabs(static_cast<double>(y[i]) - want[i]));
+    d.mag = std::max(d.mag, std::fabs(static_cast<double>(want[i])));
+  }
+  return d;
 }
 
 // `model`'s first output for one float32 input (raw little-endian bytes) of

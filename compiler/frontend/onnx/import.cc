@@ -158,7 +158,7 @@ bool IsImportedOp(const std::string& op) {
       "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "Gemm", "MatMul", "BatchNormalization", "Pad",
       "Identity", "Dropout", "Relu", "Sigmoid", "Tanh", "HardSwish", "Clip", "Add", "Mul", "Sub", "Div",
       "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Concat", "Softmax", "ReduceMean", "Constant",
-      "Shape", "Gather", "Cast", "ConstantOfShape", "Slice", "QuantizeLinear", "DequantizeLinear"};
+      "Shape", "Size", "Gather", "Cast", "ConstantOfShape", "Slice", "QuantizeLinear", "DequantizeLinear"};
   static const std::map<std::string, const char*> kExt = {
       {"LeakyRelu", "leaky_relu"}, {"PRelu", "prelu"}, {"HardSigmoid", "hard_sigmoid"},
       {"ConvTranspose", "transpose_conv"}, {"Resize", "resize_nearest_neighbor"},

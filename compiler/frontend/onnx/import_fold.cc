@@ -55,6 +55,15 @@ Status ConvertShape(Context& ctx, const NodeRef& ref) {
   return Status::Ok();
 }
 
+// Size: the element count of a static shape, an int64 scalar constant.
+Status ConvertSize(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
+  int64_t n = 1;
+  for (int64_t d : ShapeOf(ctx, v)) n *= d;
+  BindOutput(ctx, ref, 0, ConstValue(IntConst({}, {n})));
+  return Status::Ok();
+}
+
 // Gather of a run-time tensor: the gather operator, with constant indices
 // normalized (negative ones count from the end) into an int32 constant, or
 // run-time int32 indices.
@@ -243,8 +252,11 @@ Status ConvertSlice(Context& ctx, const NodeRef& ref) {
     const int64_t s = std::abs(step[d]);
     out[d] = span <= 0 ? 0 : (span + s - 1) / s;
   }
-  if (ir::NumElements(out) == 0) return UnsupportedAttr(ctx, ref, "a slice with no elements");
-  if (v.c && v.id == ir::kNoTensor) {
+  const bool constant = v.c && v.id == ir::kNoTensor;
+  // An empty constant (a shape's empty prefix) folds; a run-time tensor
+  // without elements is refused.
+  if (ir::NumElements(out) == 0 && !constant) return UnsupportedAttr(ctx, ref, "a slice with no elements");
+  if (constant) {
     ConstTensor c;
     c.elem_type = v.c->elem_type;
     c.shape = out;
@@ -404,6 +416,7 @@ Status ConvertFoldNode(Context& ctx, const NodeRef& ref, bool* handled) {
   *handled = true;
   if (op == "Constant") return ConvertConstant(ctx, ref);
   if (op == "Shape") return ConvertShape(ctx, ref);
+  if (op == "Size") return ConvertSize(ctx, ref);
   if (op == "Gather") return ConvertGather(ctx, ref);
   if (op == "Cast") return ConvertCast(ctx, ref);
   if (op == "ConstantOfShape") return ConvertConstantOfShape(ctx, ref);

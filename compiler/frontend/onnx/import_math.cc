@@ -3,11 +3,14 @@
 // Less, LessOrEqual, Greater, GreaterOrEqual, Where, Not/And/Or, ReduceSum
 // and the Reduce functions ONNX defines from it (ReduceSumSquare, ReduceL1,
 // ReduceL2, ReduceLogSum, ReduceLogSumExp; ReduceMin as -reduce_max(-x)),
-// Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Reciprocal, Elu, and MatMul of
+// Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Erf/Reciprocal, Elu,
+// LayerNormalization, and MatMul of
 // run-time or batched operands (batch_matmul). Like import_ext.cc the IR
 // operators are looked up by name: an ONNX operator is imported only when
 // ember has every IR operator it needs.
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <string>
 
 #include "frontend/onnx/import_internal.h"
@@ -53,6 +56,7 @@ const MathOp kMathOps[] = {
     {"Log", {"log"}},
     {"Reciprocal", {"div"}},
     {"Elu", {"elu", "less", "select"}},
+    {"LayerNormalization", {"sub", "sqrt", "div"}},
 };
 
 ir::OpKind Kind(const char* ir_name) { return *IrOp(ir_name); }
@@ -122,6 +126,52 @@ Status Elu(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId s, AddNode(ctx, ref, ir::OpKind::kMul, {e, a}, {}, out + "_scaled"));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind("select"), {neg, s, x}, {}, out));
   return Bind(ctx, ref, y);
+}
+
+// LayerNormalization (opset 17) as its ONNX function body computes it in
+// float32 (stash_type 1): over the axes [axis, rank), mean = mean(x),
+// d = x - mean, var = mean(d · d), inv = 1 / sqrt(var + epsilon),
+// y = d · inv · scale (+ B); the optional outputs Mean and InvStdDev are mean
+// and inv (their axes kept as size 1).
+Status LayerNorm(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Tensor& in = ctx.graph.tensor(x);
+  if (in.dtype != ir::DType::kFloat32) {
+    return UnsupportedAttr(ctx, ref, "LayerNormalization of a " + std::string(ir::DTypeName(in.dtype)) + " tensor",
+                           "ember composes LayerNormalization in float32; dequantize its input");
+  }
+  if (AttrInt(ref, "stash_type", 1) != 1) {
+    return UnsupportedAttr(ctx, ref, "stash_type " + std::to_string(AttrInt(ref, "stash_type", 1)),
+                           "ember computes LayerNormalization in float32 (stash_type 1)");
+  }
+  const size_t rank = in.shape.size();
+  EMBER_ASSIGN_OR_RETURN(int64_t axis, NormAxis(ctx, ref, AttrInt(ref, "axis", -1), rank));
+  std::vector<int64_t> axes;
+  for (auto a = static_cast<size_t>(axis); a < rank; ++a) axes.push_back(static_cast<int64_t>(a));
+  const ir::Attrs attrs{{"axes", axes}, {"keep_dims", int64_t{1}}};
+  const std::string out = OutputName(ref, 0);
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId scale, RuntimeInput(ctx, ref, 1));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId mean, AddNode(ctx, ref, ir::OpKind::kMean, {x}, attrs, out + "_mean"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId d, AddNode(ctx, ref, Kind("sub"), {x, mean}, {}, out + "_centered"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId dd, AddNode(ctx, ref, ir::OpKind::kMul, {d, d}, {}, out + "_squared"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId var, AddNode(ctx, ref, ir::OpKind::kMean, {dd}, attrs, out + "_variance"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId eps, AddConst(ctx, ref.name + "_epsilon",
+                                                    FloatConst({}, {AttrFloat(ref, "epsilon", 1e-5f)})));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId ve, AddNode(ctx, ref, ir::OpKind::kAdd, {var, eps}, {}, out + "_variance_eps"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId sd, AddNode(ctx, ref, Kind("sqrt"), {ve}, {}, out + "_stddev"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId one, AddConst(ctx, ref.name + "_one", FloatConst({}, {1.0})));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId inv, AddNode(ctx, ref, Kind("div"), {one, sd}, {}, out + "_inv_stddev"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId n, AddNode(ctx, ref, ir::OpKind::kMul, {d, inv}, {}, out + "_normalized"));
+  const bool bias = HasInput(ref, 2);
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, ir::OpKind::kMul, {n, scale}, {}, bias ? out + "_scaled" : out));
+  if (bias) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId b, RuntimeInput(ctx, ref, 2));
+    EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, ir::OpKind::kAdd, {y, b}, {}, out));
+  }
+  BindOutput(ctx, ref, 0, Value{nullptr, y});
+  if (ref.node->output_size() > 1 && !ref.node->output(1).empty()) BindOutput(ctx, ref, 1, Value{nullptr, mean});
+  if (ref.node->output_size() > 2 && !ref.node->output(2).empty()) BindOutput(ctx, ref, 2, Value{nullptr, inv});
+  return Status::Ok();
 }
 
 // ArgMax/ArgMin: `axis`, `keepdims`, `select_last_index` (ties: the first
@@ -229,6 +279,17 @@ Status ConvertMathNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "Mean") return Variadic(ctx, ref, ir::OpKind::kAdd, true);
   if (op == "Reciprocal") return Reciprocal(ctx, ref);
   if (op == "Elu") return Elu(ctx, ref);
+  if (op == "LayerNormalization") return LayerNorm(ctx, ref);
+  if (op == "Neg" || op == "Abs") {  // of a constant (shape arithmetic): folded
+    EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
+    if (v.c && v.id == ir::kNoTensor) {
+      ConstTensor c = *v.c;
+      for (double& f : c.f) f = op == "Neg" ? -f : std::fabs(f);
+      for (int64_t& i : c.i) i = op == "Neg" ? -i : std::llabs(i);
+      BindOutput(ctx, ref, 0, ConstValue(std::move(c)));
+      return Status::Ok();
+    }
+  }
   for (const MathOp& m : kMathOps) {
     if (op == m.onnx) return Direct(ctx, ref, m.ir[0]);  // comparisons, Where, logical, unary
   }
