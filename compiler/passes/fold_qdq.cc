@@ -49,7 +49,8 @@
 // (docs/frontend-onnx.md).
 //
 // A pointwise operator (relu, sigmoid, tanh, leaky_relu, hard_swish, elu,
-// exp, ...) between a dequantize and a quantize that no int8 kernel takes
+// exp, ..., and pow with a one-element constant exponent) between a
+// dequantize and a quantize that no int8 kernel takes
 // (TFLite's fixed-point kernels under "onnxruntime", or an operator whose
 // int8 kernel does not requantize) becomes a lookup_table: its 256 entries
 // are the literal quantize(op(dequantize(x))) of every int8 x, computed with
@@ -194,6 +195,10 @@ class QdqFolder {
     for (size_t i = 0; i < g_.nodes.size(); ++i)
       if (TryFold(i)) return true;
     return false;
+  }
+
+  bool OneElementConst(ir::TensorId id) const {
+    return id >= 0 && g_.tensor(id).is_const() && g_.tensor(id).num_elements() == 1;
   }
 
   // quantize(dequantize(x)) with x per-tensor int8 and an int8 result: the
@@ -531,10 +536,11 @@ class QdqFolder {
            std::all_of(pad.begin(), pad.end(), [](int64_t p) { return p == 0; });
   }
 
-  // The int8 table of a chain of one-input nodes (dequantize, ..., quantize)
-  // read from int8 tensor x: the chain evaluated by the reference
-  // evaluators on x = -128..127, as a new constant int8[256] (entry k for
-  // x = k - 128), or nullopt when an evaluator refuses.
+  // The int8 table of a chain of nodes (dequantize, ..., quantize) read from
+  // int8 tensor x, each node's other inputs one-element constants (pow's
+  // exponent): the chain evaluated by the reference evaluators on
+  // x = -128..127, as a new constant int8[256] (entry k for x = k - 128), or
+  // nullopt when an evaluator refuses.
   std::optional<ir::TensorId> AddTable(ir::TensorId x, const std::vector<const ir::Node*>& chain) {
     ir::Graph t;
     auto add = [&t](ir::Tensor v) {
@@ -545,9 +551,13 @@ class QdqFolder {
     ir::TensorId prev = add(g_.tensor(x));
     t.inputs = {prev};
     for (const ir::Node* n : chain) {
-      if (n->inputs.size() != 1 || n->outputs.size() != 1) return std::nullopt;
+      if (n->inputs.empty() || n->outputs.size() != 1) return std::nullopt;
       ir::Node c = *n;
       c.inputs = {prev};
+      for (size_t k = 1; k < n->inputs.size(); ++k) {
+        if (!OneElementConst(n->inputs[k])) return std::nullopt;
+        c.inputs.push_back(t.AddTensor(g_.tensor(n->inputs[k])));
+      }
       prev = add(g_.tensor(n->outputs[0]));
       c.outputs = {prev};
       t.nodes.push_back(std::move(c));
@@ -574,7 +584,10 @@ class QdqFolder {
   // equals the float one element for element.
   bool FoldToTable(size_t i) {
     const ir::Node& n = g_.nodes[i];
-    if (!Pointwise(n.op) || n.inputs.size() != 1 || n.outputs.size() != 1) return false;
+    const bool unary = Pointwise(n.op) && n.inputs.size() == 1;
+    const bool scalar_pow = n.op == ir::OpKind::kPow && n.inputs.size() == 2 && OneElementConst(n.inputs[1]) &&
+                            n.inputs[0] >= 0 && g_.tensor(n.inputs[0]).shape == g_.tensor(n.outputs[0]).shape;
+    if (!(unary || scalar_pow) || n.outputs.size() != 1) return false;
     const ir::TensorId yf = n.outputs[0];
     const int dqi = n.inputs[0] < 0 ? -1 : prod_[static_cast<size_t>(n.inputs[0])];
     const auto x = DequantizedFrom(n.inputs[0]);

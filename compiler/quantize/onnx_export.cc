@@ -623,6 +623,7 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kMul:
     case K::kSub:
     case K::kDiv:
+    case K::kPow:
     case K::kPrelu:
     case K::kMaximum:
     case K::kMinimum:

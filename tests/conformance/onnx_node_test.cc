@@ -59,7 +59,7 @@ std::set<std::string> SupportedOps() {
       {"ReduceSum", "reduce_sum"}, {"ReduceSumSquare", "reduce_sum"}, {"ReduceL1", "abs"}, {"ReduceL2", "sqrt"},
       {"ReduceLogSum", "log"}, {"ReduceLogSumExp", "exp"}, {"ReduceMin", "neg"}, {"Max", "maximum"},
       {"Min", "minimum"}, {"Sum", "add"}, {"Mean", "div"}, {"Abs", "abs"}, {"Neg", "neg"}, {"Sqrt", "sqrt"},
-      {"Exp", "exp"}, {"Log", "log"}, {"Reciprocal", "div"}, {"Elu", "elu"}, {"Erf", "erf"},
+      {"Exp", "exp"}, {"Log", "log"}, {"Reciprocal", "div"}, {"Elu", "elu"}, {"Erf", "erf"}, {"Pow", "pow"},
       {"LayerNormalization", "sqrt"},
       {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}};
   for (const auto& [onnx, ir_name] : ext) {

@@ -3,7 +3,7 @@
 // Less, LessOrEqual, Greater, GreaterOrEqual, Where, Not/And/Or, ReduceSum
 // and the Reduce functions ONNX defines from it (ReduceSumSquare, ReduceL1,
 // ReduceL2, ReduceLogSum, ReduceLogSumExp; ReduceMin as -reduce_max(-x)),
-// Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Erf/Reciprocal, Elu,
+// Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Erf/Reciprocal, Elu, Pow,
 // LayerNormalization, and MatMul of
 // run-time or batched operands (batch_matmul). Like import_ext.cc the IR
 // operators are looked up by name: an ONNX operator is imported only when
@@ -15,6 +15,7 @@
 
 #include "frontend/onnx/import_internal.h"
 #include "ops/op.h"
+#include "ops/op_util.h"
 
 namespace ember::frontend::onnx::detail {
 namespace {
@@ -56,6 +57,7 @@ const MathOp kMathOps[] = {
     {"Log", {"log"}},
     {"Reciprocal", {"div"}},
     {"Elu", {"elu", "less", "select"}},
+    {"Pow", {"pow", "cast"}},
     {"LayerNormalization", {"sub", "sqrt", "div"}},
 };
 
@@ -126,6 +128,76 @@ Status Elu(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId s, AddNode(ctx, ref, ir::OpKind::kMul, {e, a}, {}, out + "_scaled"));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind("select"), {neg, s, x}, {}, out));
   return Bind(ctx, ref, y);
+}
+
+// Pow: the result has the base's type, float32 or int32 here (ONNX allows
+// int64 too); the exponent may have any numeric type.
+//  - A constant exponent becomes a constant of the base's type; for an int32
+//    base only integral values, since ONNX Runtime raises an integer base to
+//    a float exponent in double and truncates, which an integral exponent
+//    reproduces.
+//  - A run-time exponent of another type goes through cast (int to float);
+//    a float exponent of an int32 base computed at run time is refused.
+//  - On float32, an exponent of one element equal to 2 or 3 (the squares of
+//    variance and RMS norms as exporters write them) is x·x or (x·x)·x,
+//    which is what ONNX Runtime computes for such an exponent; it costs a
+//    multiplication on the device instead of powf, and in a QDQ model the
+//    square stays an int8 mul.
+Status Pow(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Tensor& in = ctx.graph.tensor(x);
+  const ir::DType dt = in.dtype;
+  const ir::Shape x_shape = in.shape;
+  if (dt != ir::DType::kFloat32 && dt != ir::DType::kInt32) {
+    return UnsupportedAttr(ctx, ref, "Pow of a " + std::string(ir::DTypeName(dt)) + " base",
+                           "ember computes Pow on float32 and int32 tensors; cast the base in the source model");
+  }
+  EMBER_ASSIGN_OR_RETURN(Value e, Input(ctx, ref, 1));
+  const std::string out = OutputName(ref, 0);
+  ir::TensorId y = ir::kNoTensor;
+  if (e.c && e.id == ir::kNoTensor) {
+    const ConstTensor& c = *e.c;
+    ConstTensor ce;
+    ce.shape = c.shape;
+    if (dt == ir::DType::kFloat32) {
+      for (int64_t k = 0; k < c.size(); ++k) ce.f.push_back(static_cast<double>(static_cast<float>(c.at(k))));
+      const bool scalar_like = c.size() == 1 && c.shape.size() <= x_shape.size();
+      const double v = c.size() == 1 ? ce.f[0] : 0.0;
+      if (scalar_like && (v == 2.0 || v == 3.0)) {
+        EMBER_ASSIGN_OR_RETURN(ir::TensorId sq, AddNode(ctx, ref, ir::OpKind::kMul, {x, x}, {}, v == 2.0 ? out : out + "_square"));
+        if (v == 2.0) return Bind(ctx, ref, sq);
+        EMBER_ASSIGN_OR_RETURN(ir::TensorId cube, AddNode(ctx, ref, ir::OpKind::kMul, {sq, x}, {}, out));
+        return Bind(ctx, ref, cube);
+      }
+    } else {
+      ce.elem_type = pb::TensorProto::INT32;
+      for (int64_t k = 0; k < c.size(); ++k) {
+        const double v = c.at(k);
+        if (v != std::trunc(v) || v < -2147483648.0 || v > 2147483647.0) {
+          return UnsupportedAttr(ctx, ref, "an int32 base raised to the exponent " + ops::FormatReal(v),
+                                 "ember raises int32 bases to integral exponents only; cast the base to float "
+                                 "in the source model");
+        }
+        ce.i.push_back(static_cast<int64_t>(v));
+      }
+    }
+    EMBER_ASSIGN_OR_RETURN(y, AddConst(ctx, ref.name + "_exponent", ce));
+  } else {
+    EMBER_ASSIGN_OR_RETURN(y, RuntimeInput(ctx, ref, 1));
+    const ir::DType et = ctx.graph.tensor(y).dtype;
+    const bool int_exponent = et == ir::DType::kInt32 || et == ir::DType::kInt16 || et == ir::DType::kInt8;
+    if (et != dt) {
+      if (dt == ir::DType::kInt32 || !int_exponent) {
+        return UnsupportedAttr(ctx, ref, std::string("a ") + ir::DTypeName(et) + " exponent of a " + ir::DTypeName(dt) +
+                                             " base computed at run time",
+                               "ember computes Pow of a float32 base with a float32 or integer exponent, and of an "
+                               "int32 base with an int32 exponent");
+      }
+      EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, Kind("cast"), {y}, {}, out + "_exponent", dt));
+    }
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId z, AddNode(ctx, ref, Kind("pow"), {x, y}, {}, out));
+  return Bind(ctx, ref, z);
 }
 
 // LayerNormalization (opset 17) as its ONNX function body computes it in
@@ -279,6 +351,7 @@ Status ConvertMathNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "Mean") return Variadic(ctx, ref, ir::OpKind::kAdd, true);
   if (op == "Reciprocal") return Reciprocal(ctx, ref);
   if (op == "Elu") return Elu(ctx, ref);
+  if (op == "Pow") return Pow(ctx, ref);
   if (op == "LayerNormalization") return LayerNorm(ctx, ref);
   if (op == "Neg" || op == "Abs") {  // of a constant (shape arithmetic): folded
     EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));

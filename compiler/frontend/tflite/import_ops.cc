@@ -784,7 +784,8 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kPrelu:
     case K::kMaximum:
     case K::kMinimum:
-    case K::kSquaredDifference: return ConvertPlain(ctx, op, node, 2);
+    case K::kSquaredDifference:
+    case K::kPow: return ConvertPlain(ctx, op, node, 2);
     case K::kCast:  // CastOptions repeat the tensors' types; the output tensor's type is the target
     case K::kAbs:
     case K::kNeg:

@@ -73,6 +73,23 @@ static inline int32_t ember_clamp_i32(int32_t v, int32_t lo, int32_t hi) {
   return v < lo ? lo : (v > hi ? hi : v);
 }
 
+/* base^exponent in int32 (the pow operator, compiler/ops/pow.cc): the power
+ * modulo 2^32 by squaring in uint32; a negative exponent gives the reciprocal
+ * truncated toward zero (1 for base 1, +-1 for base -1, else 0). */
+static inline int32_t ember_pow_i32(int32_t base, int32_t exponent) {
+  uint32_t result = 1u, b = (uint32_t)base, e;
+  if (exponent < 0) {
+    if (base == 1) return 1;
+    if (base == -1) return (exponent & 1) ? -1 : 1;
+    return 0;
+  }
+  for (e = (uint32_t)exponent; e != 0u; e >>= 1) {
+    if (e & 1u) result *= b;
+    b *= b;
+  }
+  return (int32_t)result;
+}
+
 /* ONNX Runtime's int8 arithmetic (docs/numerics.md, "ONNX Runtime semantics").
  * The generated code is compiled as ISO C99, so the compiler does not contract
  * a * b + c into a fused multiply-add (-ffp-contract=off); where ONNX Runtime

@@ -899,6 +899,49 @@ TEST(OnnxImport, GeluAndErf) {
   ExpectNear(Eval(g, x), want, 2e-6f);
 }
 
+// Pow: an int32 base with a constant float exponent of integral values
+// becomes pow on int32 (the exponent converted); a non-integral exponent of an
+// int32 base, an int64 base and a run-time float exponent of an int32 base are
+// refused (E1007) naming the case.
+TEST(OnnxImport, PowTypes) {
+  auto model = [](int32_t base, float exponent, bool runtime_exponent) {
+    OnnxBuilder b(15);
+    if (base == ::onnx::TensorProto::INT64) {  // an int64 tensor computed at run time: ArgMax's index
+      b.Input("f", {4});
+      b.Node("ArgMax", {"f"}, {"x"}).Int("keepdims", 1);
+    } else {
+      b.Input("x", {4}, base);
+    }
+    if (runtime_exponent) {
+      b.Input("e", {4});
+    } else {
+      b.Init("e", {}, {exponent});
+    }
+    b.Node("Pow", {"x", "e"}, {"y"}, "p");
+    b.Output("y", base);
+    return b.Bytes();
+  };
+  const ir::Graph g = MustImport(model(::onnx::TensorProto::INT32, 3.0f, false));
+  ASSERT_EQ(Count(g, OpKind::kPow), 1);
+  EXPECT_EQ(g.tensor(g.nodes[0].inputs[1]).dtype, ir::DType::kInt32);
+  std::vector<uint8_t> in(16);
+  const int32_t xs[4] = {2, -3, 0, 7};
+  std::memcpy(in.data(), xs, 16);
+  auto r = ops::EvaluateGraph(g, {in});
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  std::vector<int32_t> y(4);
+  std::memcpy(y.data(), r->outputs[0].data(), 16);
+  EXPECT_EQ(y, (std::vector<int32_t>{8, -27, 0, 343}));
+  for (const auto& [bytes, what] : {std::pair{model(::onnx::TensorProto::INT32, 0.5f, false), "int32 base raised to the exponent 0.5"},
+                                    std::pair{model(::onnx::TensorProto::INT64, 2.0f, false), "Pow of a i64 base"},
+                                    std::pair{model(::onnx::TensorProto::INT32, 0.0f, true), "f32 exponent of a i32 base"}}) {
+    const Diagnostic d = MustFail(bytes);
+    EXPECT_EQ(d.id, "E1007") << d.ToString();
+    EXPECT_NE(d.message.find(what), std::string::npos) << d.ToString();
+    EXPECT_NE(d.message.find("'p' (Pow"), std::string::npos) << d.ToString();
+  }
+}
+
 TEST(OnnxImport, Opset18RunTimeReduceAxesAreRefusedByTheChecker) {
   OnnxBuilder b(18);
   b.Input("x", {1, 2, 3});

@@ -1,6 +1,6 @@
 // TFLite import of SUM, ARG_MAX, ARG_MIN, the comparisons, SELECT_V2, the
 // logical operators, L2_NORMALIZATION, RESIZE_BILINEAR, BATCH_MATMUL, RSQRT
-// (int8), and TRANSPOSE_CONV whose output_shape is computed at run time: one
+// (int8), POW (float32, int32), and TRANSPOSE_CONV whose output_shape is computed at run time: one
 // small model per operator, the imported IR checked and the reference
 // evaluator run on the imported graph.
 #include <gtest/gtest.h>
@@ -39,6 +39,35 @@ TEST(TfliteImportMathOps, SumInt8) {
             "}\n");
   // (3 + 5 + 7 - 3) * 0.5 - 2 = 4; (-1 + -1 + -1 - 3) * 0.5 - 2 = -5.
   EXPECT_EQ(Eval<int8_t>(g, {Bytes(std::vector<int8_t>{3, 5, 7, -1, -1, -1})}), (std::vector<int8_t>{4, -5}));
+}
+
+TEST(TfliteImportMathOps, PowFloat32AndInt32) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::FLOAT32, {2, 2});
+  const int e = b.AddTensor("e", TensorType::FLOAT32, {2});
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {2, 2});
+  b.AddOperator(BuiltinOperator::POW, {x, e}, {y});
+  b.SetInputs({x, e});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  EXPECT_EQ(ir::Print(g),
+            "graph \"main\" {\n"
+            "  input %x : f32[2,2]\n"
+            "  input %e : f32[2]\n"
+            "  %y = pow(%x, %e) : f32[2,2] loc(\"y\")\n"
+            "  output %y\n"
+            "}\n");
+  EXPECT_EQ(Eval<float>(g, {Bytes(std::vector<float>{2, 9, -3, 0.25f}), Bytes(std::vector<float>{3, 0.5f})}),
+            (std::vector<float>{8, 3, -27, 0.5f}));
+  ModelBuilder c;
+  const int xi = c.AddTensor("x", TensorType::INT32, {3});
+  const int ei = c.AddInt32Tensor("e", {}, {5});
+  const int yi = c.AddTensor("y", TensorType::INT32, {3});
+  c.AddOperator(BuiltinOperator::POW, {xi, ei}, {yi});
+  c.SetInputs({xi});
+  c.SetOutputs({yi});
+  const ir::Graph gi = MustImport(c.Finish());
+  EXPECT_EQ(Eval<int32_t>(gi, {Bytes(std::vector<int32_t>{2, -3, 100})}), (std::vector<int32_t>{32, -243, 1410065408}));
 }
 
 TEST(TfliteImportMathOps, ArgMaxInt64AndArgMin) {

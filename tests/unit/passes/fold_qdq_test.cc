@@ -624,6 +624,28 @@ TEST(FoldQdq, ConcatenationWithOnnxRuntimeArithmeticRequantizesThroughTables) {
   EXPECT_EQ(RunText("fold-qdq", mixed), ir::Print(ParseValid(mixed)));
 }
 
+// pow with a one-element constant exponent is pointwise too: a table; a
+// vector exponent (a function of the position as well) stays float.
+TEST(FoldQdq, PowWithAConstantScalarExponentBecomesALookupTable) {
+  auto graph = [](const std::string& exponent) {
+    return "graph \"t\" {\n"
+           "  input %x : f32[2,4]\n"
+           "  const %e : " + exponent + "\n"
+           "  %xq = quantize(%x) : i8[2,4] quant(0.05, 3)\n"
+           "  %xd = dequantize(%xq) : f32[2,4]\n"
+           "  %p = pow(%xd, %e) : f32[2,4]\n"
+           "  %pq = quantize(%p) : i8[2,4] quant(0.03, -100)\n"
+           "  output %pq\n}\n";
+  };
+  const ir::Graph before = ParseValid(graph("f32[1] = " + HexFloats({1.5f})));
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), "const %pq/table : i8[256]\n%pq = lookup_table(%xq, %pq/table) {function=\"pow\"} : "
+                                  "i8[2,4] quant(0.03, -100)\nNOT pow(\n");
+  ExpectSameResults(before, after, 0.0f, true);
+  ExpectMatches(RunText("fold-qdq", graph("f32[4] = " + HexFloats({1.5f, 2, 0.5f, 3}))),
+                "%p = pow(%xd, %e) : f32[2,4]\nNOT lookup_table(\n");
+}
+
 // A pointwise operator whose result is also read in float, or is a graph
 // output, stays as it is.
 TEST(FoldQdq, PointwiseOperatorReadInFloatStaysFloat) {
