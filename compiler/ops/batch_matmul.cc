@@ -8,6 +8,9 @@
 // QuantizeMultiplier((double)(s_lhs * s_rhs) / s_out), + z_out, clamped to
 // [-128, 127]. int16 (16x8; zero points 0): the products summed in int64,
 // then Mbqm64 by the same multiplier, clamped to [-32768, 32767].
+// int8 with int8_semantics "onnxruntime" (ONNX Runtime's QLinearMatMul): the
+// same int32 sum, requantized by OrtRequantize with the float32 scale
+// (s_lhs * s_rhs) / s_out.
 #include <algorithm>
 #include <string>
 #include <type_traits>
@@ -72,6 +75,11 @@ Status Eval(const EvalArgs& a) {
     Multiply<int16_t>(a, geo, 0, 0, [&](int64_t v) {
       return static_cast<int16_t>(std::min(std::max(Mbqm64(v, p.m), -32768), 32767));
     });
+    return Status::Ok();
+  }
+  if (p.sem == Int8Semantics::kOnnxRuntime) {
+    Multiply<int8_t>(a, geo, p.z_lhs, p.z_rhs,
+                     [&](int32_t v) { return static_cast<int8_t>(OrtRequantize(v, p.ort_scale, p.z_out, -128, 127)); });
     return Status::Ok();
   }
   Multiply<int8_t>(a, geo, p.z_lhs, p.z_rhs, [&](int32_t v) {

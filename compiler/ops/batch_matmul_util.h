@@ -4,6 +4,7 @@
 // broadcast batch shape.
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -62,9 +63,14 @@ inline Expected<Geometry> GetGeometry(const ir::Graph& g, const ir::Node& n) {
 // TFLite's int8 and int16 rescale: (double)(s_lhs * s_rhs in float) / s_out.
 // int16 (TFLite Micro's 16x8 BATCH_MATMUL) has zero points 0, an int64 sum
 // and MBQM64, whose shift TFLite bounds by 7.
+// With int8_semantics "onnxruntime" (QLinearMatMul, which ONNX Runtime also
+// fuses a QDQ MatMul into): the float32 scale s_lhs * s_rhs / s_out, rounded
+// at each step, and OrtRequantize; int8 only.
 struct Int8Params {
   int32_t z_lhs = 0, z_rhs = 0, z_out = 0;
   QuantizedMultiplier m;
+  Int8Semantics sem = Int8Semantics::kTflite;
+  float ort_scale = 0;
 };
 
 inline Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
@@ -73,7 +79,20 @@ inline Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(GetInt8Or16Quant(g, n, n.inputs[0], &sl, &p.z_lhs));
   EMBER_RETURN_IF_ERROR(GetInt8Or16Quant(g, n, n.inputs[1], &sr, &p.z_rhs));
   EMBER_RETURN_IF_ERROR(GetInt8Or16Quant(g, n, n.outputs[0], &so, &p.z_out));
+  EMBER_RETURN_IF_ERROR(GetInt8SemanticsAttr(n, &p.sem));
   const float product = sl * sr;
+  if (p.sem == Int8Semantics::kOnnxRuntime) {
+    if (g.tensor(n.inputs[0]).dtype != ir::DType::kInt8) {
+      return NodeError(n, "int8_semantics \"onnxruntime\" applies to int8 operands only",
+                       "remove the attribute from the int16 batch_matmul");
+    }
+    p.ort_scale = product / so;
+    if (!(p.ort_scale > 0.0f) || !std::isfinite(p.ort_scale)) {
+      return NodeError(n, "the rescale factor s_lhs * s_rhs / s_out = " + FormatReal(p.ort_scale) + " is unusable",
+                       "the scales must be positive and finite");
+    }
+    return p;
+  }
   const double real = static_cast<double>(product) / static_cast<double>(so);
   p.m = QuantizeMultiplier(real);
   if (!(real > 0.0) || p.m.shift > 30) {

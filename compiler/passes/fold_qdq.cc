@@ -38,12 +38,13 @@
 // the two quantizations differ).
 //
 // Numerics: a folded conv2d, depthwise_conv2d, fully_connected, add, mul,
-// average_pool2d or mean takes the int8_semantics attribute of the quantize it
-// absorbs. The ONNX frontend marks quantize nodes "onnxruntime" (unless the
-// model says it was written by ember quantize), so ONNX models requantize in
-// float32 exactly as ONNX Runtime's fused integer kernels (QLinearConv,
-// QGemm, QLinearAdd, QLinearMul, QLinearAveragePool, QLinearGlobalAveragePool); then the
-// average pool may requantize (input and output quantization may differ).
+// average_pool2d, mean or batch_matmul takes the int8_semantics attribute of
+// the quantize it absorbs. The ONNX frontend marks quantize nodes
+// "onnxruntime" (unless the model says it was written by ember quantize), so
+// ONNX models requantize in float32 exactly as ONNX Runtime's fused integer
+// kernels (QLinearConv, QGemm, QLinearMatMul, QLinearAdd, QLinearMul,
+// QLinearAveragePool, QLinearGlobalAveragePool); then the average pool may
+// requantize (input and output quantization may differ).
 // Without the attribute the int8 graph requantizes in fixed point as TFLite
 // does. PassOptions::int8_semantics overrides the frontend's choice
 // (docs/frontend-onnx.md).
@@ -98,15 +99,14 @@ bool MovesData(ir::OpKind op) {
 // float between their dequantize and quantize.
 // The same holds for the requantizing operators whose int8 kernels have no
 // int8_semantics attribute (sub, leaky_relu, hard_swish, relu, relu6, clip,
-// hard_sigmoid, resize_bilinear, batch_matmul, prelu): TFLite's fixed point
-// only.
+// hard_sigmoid, resize_bilinear, prelu): TFLite's fixed point only.
 bool TfliteOnly(ir::OpKind op) {
   switch (op) {
     case ir::OpKind::kSoftmax: case ir::OpKind::kLogistic: case ir::OpKind::kTanh:
     case ir::OpKind::kConcatenation: case ir::OpKind::kSub: case ir::OpKind::kLeakyRelu:
     case ir::OpKind::kHardSwish: case ir::OpKind::kRelu: case ir::OpKind::kRelu6:
     case ir::OpKind::kClip: case ir::OpKind::kHardSigmoid: case ir::OpKind::kResizeBilinear:
-    case ir::OpKind::kBatchMatmul: case ir::OpKind::kPrelu:
+    case ir::OpKind::kPrelu:
       return true;
     default:
       return false;
@@ -118,6 +118,7 @@ bool Foldable(ir::OpKind op) {
   switch (op) {
     case ir::OpKind::kConv2D: case ir::OpKind::kDepthwiseConv2D: case ir::OpKind::kFullyConnected:
     case ir::OpKind::kAdd: case ir::OpKind::kMul: case ir::OpKind::kAveragePool2D: case ir::OpKind::kMean:
+    case ir::OpKind::kBatchMatmul:
       return true;
     default:
       return MovesData(op) || TfliteOnly(op);
@@ -130,6 +131,7 @@ bool Requantizes(ir::OpKind op) {
   switch (op) {
     case ir::OpKind::kConv2D: case ir::OpKind::kDepthwiseConv2D: case ir::OpKind::kFullyConnected:
     case ir::OpKind::kAdd: case ir::OpKind::kMul: case ir::OpKind::kAveragePool2D: case ir::OpKind::kMean:
+    case ir::OpKind::kBatchMatmul:
       return true;
     default:
       return false;

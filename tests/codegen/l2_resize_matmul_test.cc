@@ -51,6 +51,9 @@ TEST(BatchMatmulKernel, MatchesTheReference) {
         .Attr("adj_x", ax).Attr("adj_y", ay).Expect();
     KernelCase(ir::OpKind::kBatchMatmul).In(DType::kInt8, l, Quant(0.05f, -3)).Const(DType::kInt8, r, Quant(0.02f, 5))
         .Out(DType::kInt8, {2, 3, 5, 4}, Quant(0.1f, 1)).Attr("adj_x", ax).Attr("adj_y", ay).Expect();
+    KernelCase(ir::OpKind::kBatchMatmul).In(DType::kInt8, l, Quant(0.05f, -3)).In(DType::kInt8, r, Quant(0.02f, 5))
+        .Out(DType::kInt8, {2, 3, 5, 4}, Quant(0.1f, 1)).Attr("adj_x", ax).Attr("adj_y", ay)
+        .Attr("int8_semantics", std::string("onnxruntime")).Expect();
     KernelCase(ir::OpKind::kBatchMatmul).In(DType::kInt16, l, Quant(0.0005f, 0)).Const(DType::kInt16, r, Quant(0.0002f, 0))
         .Out(DType::kInt16, {2, 3, 5, 4}, Quant(0.03f, 0)).Attr("adj_x", ax).Attr("adj_y", ay).Expect();
   }
@@ -82,6 +85,9 @@ TEST(L2ResizeMatmulKernels, CompileForCortexM4) {
   cases.back().In(DType::kFloat32, {2, 4, 8}).In(DType::kFloat32, {2, 3, 8}).Out(DType::kFloat32, {2, 4, 3}).Attr("adj_y", int64_t{1});
   cases.emplace_back(ir::OpKind::kBatchMatmul);
   cases.back().In(DType::kInt16, {2, 4, 8}, Quant(0.001f, 0)).In(DType::kInt16, {2, 8, 3}, Quant(0.002f, 0)).Out(DType::kInt16, {2, 4, 3}, Quant(0.01f, 0));
+  cases.emplace_back(ir::OpKind::kBatchMatmul);
+  cases.back().In(DType::kInt8, {2, 4, 8}, Quant(0.05f, 1)).In(DType::kInt8, {2, 8, 3}, Quant(0.02f, -4))
+      .Out(DType::kInt8, {2, 4, 3}, Quant(0.1f, 0)).Attr("int8_semantics", std::string("onnxruntime"));
   cases.emplace_back(ir::OpKind::kRsqrt);
   cases.back().In(DType::kInt8, {16}, Quant(0.05f, 0)).Out(DType::kInt8, {16}, Quant(0.05f, 0));
   for (const KernelCase& c : cases) {

@@ -53,6 +53,27 @@ TEST(BatchMatmul, Int8) {
   EXPECT_EQ(*rs, (std::vector<int8_t>{127}));
 }
 
+TEST(BatchMatmul, Int8WithOnnxRuntimeArithmetic) {
+  // The sums [[36, 20], [-20, 12]] times the float32 scale 0.5 * 0.25 / 1 =
+  // 0.125: 4.5, 2.5, -2.5, 1.5. ONNX Runtime (QLinearMatMul) rounds half to
+  // even: 4, 2, -2, 2; TFLite's MBQM half away from zero: 5, 3, -3, 2.
+  for (const bool ort : {true, false}) {
+    test::OneNode t(ir::OpKind::kBatchMatmul);
+    t.In<int8_t>({2, 3}, {1, 0, 0, 0, 1, 0}, Quant(0.5f, 0))
+        .Const<int8_t>({3, 2}, {36, 20, -20, 12, 0, 0}, Quant(0.25f, 0))
+        .Out(ir::DType::kInt8, {2, 2}, Quant(1.0f, 3));
+    if (ort) t.Attr("int8_semantics", std::string("onnxruntime"));
+    auto r = t.Run<int8_t>();
+    ASSERT_TRUE(r.ok()) << r.diag().ToString();
+    EXPECT_EQ(*r, ort ? (std::vector<int8_t>{7, 5, 1, 5}) : (std::vector<int8_t>{8, 6, 0, 5}));
+  }
+  // int16 has no ONNX Runtime form.
+  test::OneNode z(ir::OpKind::kBatchMatmul);
+  z.In<int16_t>({1, 1}, {1}, Quant(1.0f, 0)).In<int16_t>({1, 1}, {1}, Quant(1.0f, 0)).Out(ir::DType::kInt16, {1, 1}, Quant(1.0f, 0))
+      .Attr("int8_semantics", std::string("onnxruntime"));
+  EXPECT_FALSE(z.Infer().ok());
+}
+
 TEST(BatchMatmul, Int16) {
   // 16x8 (TFLite Micro's BatchMatMul<int16_t, int64_t>): zero points 0, the
   // sums exact in int64, then MBQM64 by 0.5 * 0.25 / 1 = 2^-3, which rounds

@@ -154,6 +154,39 @@ inline QopModel QLinearMatMulModel(bool u8, bool per_column, int32_t wmax = 127)
           {2, 8}, {2, 5}, 0.03f};
 }
 
+// A product of two run-time tensors, as attention scores are: x [2, 4, 6]
+// and its transpose quantized with their own scales and zero points, their
+// batched product quantized again. `qoperator`: one QLinearMatMul node;
+// otherwise the QDQ form, DequantizeLinear -> MatMul -> QuantizeLinear, which
+// ONNX Runtime fuses into QLinearMatMul.
+inline QopModel RunTimeMatMulModel(bool u8, bool qoperator) {
+  using namespace qop_detail;
+  const Act a{u8 ? ::onnx::TensorProto::UINT8 : ::onnx::TensorProto::INT8};
+  OnnxBuilder b;
+  b.Input("x", {2, 4, 6});
+  b.Init("xs", {}, {0.02f});
+  b.InitInt("xz", a.elem, {}, {a.zero(120)});
+  b.Init("ts", {}, {0.03f});
+  b.InitInt("tz", a.elem, {}, {a.zero(135)});
+  b.Init("ys", {}, {0.15f});
+  b.InitInt("yz", a.elem, {}, {a.zero(125)});
+  b.Node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"});
+  b.Node("Transpose", {"x"}, {"t"}).Ints("perm", {0, 2, 1});
+  b.Node("QuantizeLinear", {"t", "ts", "tz"}, {"tq"});
+  if (qoperator) {
+    b.Node("QLinearMatMul", {"xq", "xs", "xz", "tq", "ts", "tz", "ys", "yz"}, {"yq"}, "scores");
+  } else {
+    b.Node("DequantizeLinear", {"xq", "xs", "xz"}, {"xd"});
+    b.Node("DequantizeLinear", {"tq", "ts", "tz"}, {"td"});
+    b.Node("MatMul", {"xd", "td"}, {"m"}, "scores");
+    b.Node("QuantizeLinear", {"m", "ys", "yz"}, {"yq"});
+  }
+  b.Node("DequantizeLinear", {"yq", "ys", "yz"}, {"y"});
+  b.OutputWithShape("y", {2, 4, 4});
+  return {std::string(qoperator ? "qlinearmatmul_run_time_b_" : "qdq_matmul_run_time_b_") + (u8 ? "u8" : "i8"),
+          b.Bytes(), {2, 4, 6}, {2, 4, 4}, 0.15f};
+}
+
 // x -> Q -> QLinearConv (1x1) -> QLinearMul (by a constant per channel) ->
 // QLinearAveragePool (2x2, stride 2; output quantized as its input, as
 // fold-qdq needs for an int8 average_pool2d) -> DQ.
@@ -382,6 +415,8 @@ inline std::vector<QopModel> AllQopModels(bool u8_reduce_range = false) {
     m.push_back(ResidualPoolModel(u8, wmax));
     m.push_back(QLinearMatMulModel(u8, false, wmax));
     m.push_back(QLinearMatMulModel(u8, true, wmax));
+    m.push_back(RunTimeMatMulModel(u8, true));
+    m.push_back(RunTimeMatMulModel(u8, false));
     m.push_back(MulAveragePoolModel(u8, wmax));
     m.push_back(QLinearMulModel(u8));
     m.push_back(QLinearAddModel(u8));

@@ -496,7 +496,8 @@ struct RequantCase {
 // Operators that requantize: folded with TFLite's arithmetic (within one
 // output step of the float QDQ graph). For ONNX Runtime's, which their int8
 // kernels do not follow (no int8_semantics attribute), the pointwise ones
-// become a lookup_table equal to the float QDQ graph, the others stay float.
+// become a lookup_table equal to the float QDQ graph, the others stay float;
+// batch_matmul follows it (QLinearMatMul) and folds with the attribute.
 TEST(FoldQdq, RequantizingOperatorsBecomeInt8WithTfliteSemanticsOrATable) {
   const QdqIn a{"1,2,3,4", "quant(0.05, 3)"}, b{"1,2,3,4", "quant(0.03, -7)"};
   const std::vector<RequantCase> cases = {
@@ -527,6 +528,10 @@ TEST(FoldQdq, RequantizingOperatorsBecomeInt8WithTfliteSemanticsOrATable) {
     if (c.ins.size() == 1 && c.extra.empty() && op != "resize_bilinear") {
       ExpectMatches(ir::Print(ort), "%oq = lookup_table(%q0, %oq/table) {function=\"" + op + "\"}\nNOT dequantize(%q0)\n");
       ExpectSameResults(ort_before, ort, 0.0f, true);
+    } else if (op == "batch_matmul") {  // QLinearMatMul's arithmetic: int8 with the attribute
+      ExpectMatches(ir::Print(ort), "%oq = batch_matmul(%q0, %q1) {adj_x=0, adj_y=0, int8_semantics=\"onnxruntime\"}\n"
+                                    "NOT dequantize(%q0)\n");
+      ExpectSameResults(ort_before, ort, step * 1.001f, true);
     } else {
       ExpectMatches(ir::Print(ort), "%o = " + c.call + " : f32[" + c.out_shape + "]\n");
     }

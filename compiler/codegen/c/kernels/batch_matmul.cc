@@ -4,7 +4,8 @@
 // batch shapes, scaled by the matrix sizes), then for each (i, j) the sum over
 // k with the operands' literal row and column strides (adj_x / adj_y only
 // change strides). float32 sums from 0.0f in k order; int8 sums
-// (l - z_l) * (r - z_r) in int32 and requantizes with ember_mbqm; int16
+// (l - z_l) * (r - z_r) in int32 and requantizes with ember_mbqm (or, with
+// int8_semantics "onnxruntime", ember_requant_f32 by the float32 scale); int16
 // sums l * r in int64 and requantizes with ember_mbqm64.
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/elementwise_emit_util.h"
@@ -46,10 +47,16 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
                              MinusZ(p.z_lhs) + ") * ((int32_t)rb[" + Times("k", geo.r_row) + " + " +
                              Times("j", geo.r_col) + "]" + MinusZ(p.z_rhs) + ")";
     sum_stmt = geo.k < 33025 ? "total += " + prod + ";" : "total = ember_wrap_add(total, " + prod + ");";
-    finish = "(int8_t)ember_clamp_i32(ember_wrap_add(ember_mbqm(total, " + CInt(p.m.multiplier) + ", " +
-             std::to_string(p.m.shift) + "), " + CInt(p.z_out) + "), -128, 127)";
-    details.push_back("int8: requantized by (" + std::to_string(p.m.multiplier) + ", " + std::to_string(p.m.shift) +
-                      "), output zero point " + std::to_string(p.z_out));
+    if (p.sem == ops::Int8Semantics::kOnnxRuntime) {
+      finish = "(int8_t)ember_requant_f32(total, " + CFloat(p.ort_scale) + ", " + CInt(p.z_out) + ", -128, 127)";
+      details.push_back("int8, ONNX Runtime's arithmetic: requantized in float32 by " + ops::FormatReal(p.ort_scale) +
+                        ", output zero point " + std::to_string(p.z_out));
+    } else {
+      finish = "(int8_t)ember_clamp_i32(ember_wrap_add(ember_mbqm(total, " + CInt(p.m.multiplier) + ", " +
+               std::to_string(p.m.shift) + "), " + CInt(p.z_out) + "), -128, 127)";
+      details.push_back("int8: requantized by (" + std::to_string(p.m.multiplier) + ", " +
+                        std::to_string(p.m.shift) + "), output zero point " + std::to_string(p.z_out));
+    }
   }
   LoopNest nest = BroadcastNest(geo.out_batch, {geo.lhs_batch, geo.rhs_batch});
   const int64_t scale[3] = {geo.m * geo.n, geo.m * geo.k, geo.k * geo.n};
