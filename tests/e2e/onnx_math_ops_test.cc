@@ -3,6 +3,7 @@
 // and the Reduce functions built on it, ReduceMin, ArgMax (int64 index, cast
 // to int32 and to float), the comparisons, Where, Not/And/Or, Max/Min/Sum/
 // Mean, Abs/Neg/Sqrt/Exp/Log/Reciprocal, Elu (alpha 1: elu; alpha 2: composed), Pow,
+// LogSoftmax, Selu, Celu, ThresholdedRelu, Softplus, Softsign,
 // a run-time Cast, MatMul of 3-D operands (batch_matmul), linear Resize
 // (resize_bilinear), nearest and cubic Resize as gathers: the host build of the generated float C equals
 // `ember eval` byte for byte. The same models and a small CNN of them
@@ -202,6 +203,28 @@ std::vector<uint8_t> GeluModel() {
 
 TEST(OnnxMathOps, ErfAndGeluRunLikeTheReference) { ExpectRunEqualsEval(GeluModel(), true, 3, ".onnx"); }
 
+// LogSoftmax over the last axis and over axis 1, and the activations ONNX
+// defines by formulas (Selu, Celu, ThresholdedRelu, Softplus, Softsign),
+// each composed of IR operators.
+std::vector<uint8_t> ActivationsModel() {
+  OnnxBuilder b(13);
+  b.Input("x", {2, 3, 5});
+  b.Node("LogSoftmax", {"x"}, {"ls"});
+  b.Node("LogSoftmax", {"x"}, {"ls1"}).Int("axis", 1);
+  b.Node("Selu", {"x"}, {"se"});
+  b.Node("Celu", {"x"}, {"ce"}).Float("alpha", 0.5f);
+  b.Node("ThresholdedRelu", {"x"}, {"tr"}).Float("alpha", 0.3f);
+  b.Node("Softplus", {"x"}, {"sp"});
+  b.Node("Softsign", {"x"}, {"ss"});
+  b.Node("Concat", {"ls", "ls1", "se", "ce", "tr", "sp", "ss"}, {"y"}).Int("axis", 2);
+  b.OutputWithShape("y", {2, 3, 35});
+  return b.Bytes();
+}
+
+TEST(OnnxMathOps, LogSoftmaxAndFormulaActivationsRunLikeTheReference) {
+  ExpectRunEqualsEval(ActivationsModel(), true, 3, ".onnx");
+}
+
 // Pow in the forms exporters write: a float exponent of 2 and an int64
 // exponent of 3 (x·x and (x·x)·x), an RMS norm (Pow 2, ReduceMean, Add,
 // Sqrt, Div), a constant 0.5 and a broadcast vector exponent (powf), and an
@@ -343,13 +366,13 @@ TEST(OnnxMathOps, TransformerBlockRunsLikeTheReference) {
   ExpectRunEqualsEval(TransformerBlockModel(), true, 3, ".onnx");
 }
 
-// The transformer block and the Gelu model against ONNX Runtime (float):
-// within 1e-5 of the largest output.
-TEST(OnnxMathOps, TransformerBlockAndGeluAgreeWithOnnxRuntime) {
+// The transformer block, the Gelu model and the LogSoftmax / activations
+// model against ONNX Runtime (float): within 1e-5 of the largest output.
+TEST(OnnxMathOps, TransformerGeluAndActivationsAgreeWithOnnxRuntime) {
   if (const std::string why = OrtMissing(); !why.empty()) GTEST_SKIP() << why;
   const std::string tmp = TempDir();
   for (const auto& [name, model] : {std::pair<const char*, std::vector<uint8_t>>{"transformer_block", TransformerBlockModel()},
-                                    {"gelu", GeluModel()}}) {
+                                    {"gelu", GeluModel()}, {"activations", ActivationsModel()}}) {
     SCOPED_TRACE(name);
     const std::string path = tmp + "/" + name + ".onnx";
     WriteFile(path, model);
@@ -456,6 +479,10 @@ TEST(OnnxMathOps, RecurrentOnCortexM4WithinToleranceOfEval) {
 
 TEST(OnnxMathOps, TransformerBlockOnCortexM4WithinToleranceOfEval) {
   ExpectCortexM4WithinToleranceOfEval(TransformerBlockModel(), "transformer_block");
+}
+
+TEST(OnnxMathOps, LogSoftmaxAndFormulaActivationsOnCortexM4WithinToleranceOfEval) {
+  ExpectCortexM4WithinToleranceOfEval(ActivationsModel(), "activations");
 }
 
 TEST(OnnxMathOps, PowOnCortexM4WithinToleranceOfEval) { ExpectCortexM4WithinToleranceOfEval(PowModel(), "pow"); }

@@ -4,7 +4,8 @@
 // and the Reduce functions ONNX defines from it (ReduceSumSquare, ReduceL1,
 // ReduceL2, ReduceLogSum, ReduceLogSumExp; ReduceMin as -reduce_max(-x)),
 // Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Erf/Reciprocal, Elu, Pow,
-// LayerNormalization, and MatMul of
+// LogSoftmax, the activations ONNX defines by formulas (Selu, Celu,
+// ThresholdedRelu, Softplus, Softsign), LayerNormalization, and MatMul of
 // run-time or batched operands (batch_matmul). Like import_ext.cc the IR
 // operators are looked up by name: an ONNX operator is imported only when
 // ember has every IR operator it needs.
@@ -58,6 +59,12 @@ const MathOp kMathOps[] = {
     {"Reciprocal", {"div"}},
     {"Elu", {"elu", "less", "select"}},
     {"Pow", {"pow", "cast"}},
+    {"LogSoftmax", {"reduce_max", "sub", "exp"}},  // and reduce_sum, log (below)
+    {"Selu", {"greater", "exp", "select"}},
+    {"Celu", {"exp", "minimum", "div"}},
+    {"ThresholdedRelu", {"greater", "select"}},
+    {"Softplus", {"exp", "log"}},
+    {"Softsign", {"abs", "div"}},
     {"LayerNormalization", {"sub", "sqrt", "div"}},
 };
 
@@ -198,6 +205,98 @@ Status Pow(Context& ctx, const NodeRef& ref) {
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId z, AddNode(ctx, ref, Kind("pow"), {x, y}, {}, out));
   return Bind(ctx, ref, z);
+}
+
+// LogSoftmax as ONNX Runtime computes it: m = max(x), d = x - m,
+// y = d - log(sum(exp(d))) over `axis` (opset 13: that axis, default -1;
+// opsets 11-12: the flattened trailing axes [axis, rank), default 1), so a
+// large spread of inputs gives large negative outputs, not -inf.
+Status LogSoftmax(Context& ctx, const NodeRef& ref) {
+  if (!IrOp("reduce_sum") || !IrOp("log")) {
+    return UnsupportedAttr(ctx, ref, "LogSoftmax", "this build of ember has no reduce_sum or log operator");
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Tensor& in = ctx.graph.tensor(x);
+  if (in.dtype != ir::DType::kFloat32) {
+    return UnsupportedAttr(ctx, ref, "LogSoftmax of a " + std::string(ir::DTypeName(in.dtype)) + " tensor",
+                           "ember composes LogSoftmax in float32; dequantize its input");
+  }
+  const size_t rank = in.shape.size();
+  EMBER_ASSIGN_OR_RETURN(int64_t axis, NormAxis(ctx, ref, AttrInt(ref, "axis", ctx.opset >= 13 ? -1 : 1), rank));
+  std::vector<int64_t> axes{axis};
+  for (auto a = static_cast<size_t>(axis) + 1; ctx.opset < 13 && a < rank; ++a) axes.push_back(static_cast<int64_t>(a));
+  const ir::Attrs attrs{{"axes", axes}, {"keep_dims", int64_t{1}}};
+  const std::string out = OutputName(ref, 0);
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId m, AddNode(ctx, ref, Kind("reduce_max"), {x}, attrs, out + "_max"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId d, AddNode(ctx, ref, Kind("sub"), {x, m}, {}, out + "_shifted"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId e, AddNode(ctx, ref, Kind("exp"), {d}, {}, out + "_exp"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId sum, AddNode(ctx, ref, Kind("reduce_sum"), {e}, attrs, out + "_sum"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId l, AddNode(ctx, ref, Kind("log"), {sum}, {}, out + "_log_sum"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind("sub"), {d, l}, {}, out));
+  return Bind(ctx, ref, y);
+}
+
+// The activations ONNX defines by a formula, composed of IR operators in
+// float32 as the formula reads (ONNX's reference evaluates the same
+// expressions):
+//   Selu            gamma · (x > 0 ? x : alpha · exp(x) − alpha)
+//   Celu            max(0, x) + min(0, alpha · (exp(x / alpha) − 1))
+//   ThresholdedRelu x > alpha ? x : 0
+//   Softplus        log(exp(x) + 1)
+//   Softsign        x / (1 + |x|)
+Status FormulaActivation(Context& ctx, const NodeRef& ref) {
+  const std::string& op = ref.node->op_type();
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  if (ctx.graph.tensor(x).dtype != ir::DType::kFloat32) {
+    return UnsupportedAttr(ctx, ref, op + " of a " + ir::DTypeName(ctx.graph.tensor(x).dtype) + " tensor",
+                           "ember composes " + op + " in float32; dequantize its input");
+  }
+  const std::string out = OutputName(ref, 0);
+  auto constant = [&](const std::string& what, double v) {
+    return AddConst(ctx, ref.name + "_" + what, FloatConst({}, {v}));
+  };
+  auto node = [&](const char* ir_op, std::vector<ir::TensorId> ins, const std::string& name) {
+    return AddNode(ctx, ref, Kind(ir_op), std::move(ins), {}, name);
+  };
+  ir::TensorId y = ir::kNoTensor;
+  if (op == "Selu") {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId alpha, constant("alpha", AttrFloat(ref, "alpha", 1.67326319217681884765625f)));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId gamma, constant("gamma", AttrFloat(ref, "gamma", 1.05070102214813232421875f)));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId zero, constant("zero", 0.0));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId pos, node("greater", {x, zero}, out + "_positive"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId e, node("exp", {x}, out + "_exp"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId ae, node("mul", {e, alpha}, out + "_scaled_exp"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId neg, node("sub", {ae, alpha}, out + "_negative"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId s, node("select", {pos, x, neg}, out + "_selected"));
+    EMBER_ASSIGN_OR_RETURN(y, node("mul", {s, gamma}, out));
+  } else if (op == "Celu") {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId alpha, constant("alpha", AttrFloat(ref, "alpha", 1.0f)));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId zero, constant("zero", 0.0));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId one, constant("one", 1.0));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId d, node("div", {x, alpha}, out + "_scaled"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId e, node("exp", {d}, out + "_exp"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId em1, node("sub", {e, one}, out + "_expm1"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId a, node("mul", {em1, alpha}, out + "_negative"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId mn, node("minimum", {a, zero}, out + "_min"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId r, AddNode(ctx, ref, ir::OpKind::kRelu, {x}, {}, out + "_relu"));
+    EMBER_ASSIGN_OR_RETURN(y, node("add", {r, mn}, out));
+  } else if (op == "ThresholdedRelu") {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId alpha, constant("alpha", AttrFloat(ref, "alpha", 1.0f)));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId zero, constant("zero", 0.0));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId above, node("greater", {x, alpha}, out + "_above"));
+    EMBER_ASSIGN_OR_RETURN(y, node("select", {above, x, zero}, out));
+  } else if (op == "Softplus") {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId one, constant("one", 1.0));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId e, node("exp", {x}, out + "_exp"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId e1, node("add", {e, one}, out + "_exp_plus_one"));
+    EMBER_ASSIGN_OR_RETURN(y, node("log", {e1}, out));
+  } else {  // Softsign
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId one, constant("one", 1.0));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId a, node("abs", {x}, out + "_abs"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId a1, node("add", {a, one}, out + "_abs_plus_one"));
+    EMBER_ASSIGN_OR_RETURN(y, node("div", {x, a1}, out));
+  }
+  return Bind(ctx, ref, y);
 }
 
 // LayerNormalization (opset 17) as its ONNX function body computes it in
@@ -352,6 +451,10 @@ Status ConvertMathNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "Reciprocal") return Reciprocal(ctx, ref);
   if (op == "Elu") return Elu(ctx, ref);
   if (op == "Pow") return Pow(ctx, ref);
+  if (op == "LogSoftmax") return LogSoftmax(ctx, ref);
+  if (op == "Selu" || op == "Celu" || op == "ThresholdedRelu" || op == "Softplus" || op == "Softsign") {
+    return FormulaActivation(ctx, ref);
+  }
   if (op == "LayerNormalization") return LayerNorm(ctx, ref);
   if (op == "Neg" || op == "Abs") {  // of a constant (shape arithmetic): folded
     EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
