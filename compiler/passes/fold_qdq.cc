@@ -160,7 +160,7 @@ bool Pointwise(ir::OpKind op) {
     case ir::OpKind::kHardSwish: case ir::OpKind::kHardSigmoid: case ir::OpKind::kLogistic:
     case ir::OpKind::kTanh: case ir::OpKind::kElu: case ir::OpKind::kAbs: case ir::OpKind::kNeg:
     case ir::OpKind::kSqrt: case ir::OpKind::kRsqrt: case ir::OpKind::kExp: case ir::OpKind::kLog:
-    case ir::OpKind::kErf:
+    case ir::OpKind::kErf: case ir::OpKind::kFloor: case ir::OpKind::kCeil: case ir::OpKind::kRound:
       return true;
     default:
       return false;

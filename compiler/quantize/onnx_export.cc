@@ -649,6 +649,9 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kSqrt:
     case K::kExp:
     case K::kLog:
+    case K::kFloor:
+    case K::kCeil:
+    case K::kRound:
     case K::kElu:
     case K::kLogicalNot:
     case K::kCast: return Unary(n);

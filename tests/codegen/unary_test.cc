@@ -1,6 +1,7 @@
 // Kernels of the elementwise unary operators (abs, and the float-only neg,
-// sqrt, rsqrt, exp, log, erf): generated C equals the reference evaluator byte for
-// byte on the host, and compiles for the Cortex-M4.
+// sqrt, rsqrt, exp, log, erf, floor, ceil, round): generated C equals the
+// reference evaluator byte for byte on the host, and compiles for the
+// Cortex-M4.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -18,7 +19,7 @@ using ir::DType;
 
 // The unary operators under test.
 const ir::OpKind kOps[] = {ir::OpKind::kAbs, ir::OpKind::kNeg, ir::OpKind::kSqrt, ir::OpKind::kRsqrt, ir::OpKind::kExp, ir::OpKind::kLog,
-                           ir::OpKind::kErf};
+                           ir::OpKind::kErf, ir::OpKind::kFloor, ir::OpKind::kCeil, ir::OpKind::kRound};
 
 // Positive values over several decades and the special values the functions
 // treat apart (0, inf).
@@ -35,10 +36,18 @@ TEST(UnaryFloatKernels, MatchTheReference) {
     const auto v = PositiveFloats();
     const auto n = static_cast<int64_t>(v.size());
     KernelCase(op).InData(DType::kFloat32, {n}, FloatBytes(v)).Out(DType::kFloat32, {n}).Expect();
-    if (name == "abs" || name == "neg" || name == "exp" || name == "erf") {  // defined on the whole line
+    const bool rounding = name == "floor" || name == "ceil" || name == "round";
+    if (name == "abs" || name == "neg" || name == "exp" || name == "erf" || rounding) {  // defined on the whole line
       KernelCase c(op);
       c.In(DType::kFloat32, {3, 5, 7}, std::nullopt, 1, 20.0f).Out(DType::kFloat32, {3, 5, 7}).Expect();
       EXPECT_TRUE(c.Emit()->inplace_ok);
+    }
+    if (rounding) {  // ties, signed zeros, NaN, values that are integers already
+      std::vector<float> t{-0.0f, 0.0f, std::numeric_limits<float>::quiet_NaN(), -std::numeric_limits<float>::infinity(),
+                           8388609.0f, -3e30f};
+      for (int i = -20; i <= 20; ++i) t.push_back(static_cast<float>(i) * 0.5f), t.push_back(static_cast<float>(i) * 0.1f);
+      const auto tn = static_cast<int64_t>(t.size());
+      KernelCase(op).InData(DType::kFloat32, {tn}, FloatBytes(t)).Out(DType::kFloat32, {tn}).Expect();
     }
   }
 }

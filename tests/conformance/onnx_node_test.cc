@@ -61,7 +61,7 @@ std::set<std::string> SupportedOps() {
       {"Min", "minimum"}, {"Sum", "add"}, {"Mean", "div"}, {"Abs", "abs"}, {"Neg", "neg"}, {"Sqrt", "sqrt"},
       {"Exp", "exp"}, {"Log", "log"}, {"Reciprocal", "div"}, {"Elu", "elu"}, {"Erf", "erf"}, {"Pow", "pow"},
       {"LogSoftmax", "reduce_max"}, {"Selu", "select"}, {"Celu", "minimum"}, {"ThresholdedRelu", "select"},
-      {"Softplus", "log"}, {"Softsign", "abs"},
+      {"Softplus", "log"}, {"Softsign", "abs"}, {"Floor", "floor"}, {"Ceil", "ceil"}, {"Round", "round"},
       {"LayerNormalization", "sqrt"},
       {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}};
   for (const auto& [onnx, ir_name] : ext) {

@@ -3,7 +3,7 @@
 // and the Reduce functions built on it, ReduceMin, ArgMax (int64 index, cast
 // to int32 and to float), the comparisons, Where, Not/And/Or, Max/Min/Sum/
 // Mean, Abs/Neg/Sqrt/Exp/Log/Reciprocal, Elu (alpha 1: elu; alpha 2: composed), Pow,
-// LogSoftmax, Selu, Celu, ThresholdedRelu, Softplus, Softsign,
+// LogSoftmax, Selu, Celu, ThresholdedRelu, Softplus, Softsign, Floor, Ceil, Round,
 // a run-time Cast, MatMul of 3-D operands (batch_matmul), linear Resize
 // (resize_bilinear), nearest and cubic Resize as gathers: the host build of the generated float C equals
 // `ember eval` byte for byte. The same models and a small CNN of them
@@ -203,9 +203,9 @@ std::vector<uint8_t> GeluModel() {
 
 TEST(OnnxMathOps, ErfAndGeluRunLikeTheReference) { ExpectRunEqualsEval(GeluModel(), true, 3, ".onnx"); }
 
-// LogSoftmax over the last axis and over axis 1, and the activations ONNX
+// LogSoftmax over the last axis and over axis 1, the activations ONNX
 // defines by formulas (Selu, Celu, ThresholdedRelu, Softplus, Softsign),
-// each composed of IR operators.
+// each composed of IR operators, and Floor, Ceil, Round of 2.5 x.
 std::vector<uint8_t> ActivationsModel() {
   OnnxBuilder b(13);
   b.Input("x", {2, 3, 5});
@@ -216,8 +216,13 @@ std::vector<uint8_t> ActivationsModel() {
   b.Node("ThresholdedRelu", {"x"}, {"tr"}).Float("alpha", 0.3f);
   b.Node("Softplus", {"x"}, {"sp"});
   b.Node("Softsign", {"x"}, {"ss"});
-  b.Node("Concat", {"ls", "ls1", "se", "ce", "tr", "sp", "ss"}, {"y"}).Int("axis", 2);
-  b.OutputWithShape("y", {2, 3, 35});
+  b.Init("k", {}, {2.5f});
+  b.Node("Mul", {"x", "k"}, {"xk"});
+  b.Node("Floor", {"xk"}, {"fl"});
+  b.Node("Ceil", {"xk"}, {"cl"});
+  b.Node("Round", {"xk"}, {"rd"});
+  b.Node("Concat", {"ls", "ls1", "se", "ce", "tr", "sp", "ss", "fl", "cl", "rd"}, {"y"}).Int("axis", 2);
+  b.OutputWithShape("y", {2, 3, 50});
   return b.Bytes();
 }
 

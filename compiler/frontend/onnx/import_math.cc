@@ -3,7 +3,7 @@
 // Less, LessOrEqual, Greater, GreaterOrEqual, Where, Not/And/Or, ReduceSum
 // and the Reduce functions ONNX defines from it (ReduceSumSquare, ReduceL1,
 // ReduceL2, ReduceLogSum, ReduceLogSumExp; ReduceMin as -reduce_max(-x)),
-// Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Erf/Reciprocal, Elu, Pow,
+// Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Erf/Floor/Ceil/Round/Reciprocal, Elu, Pow,
 // LogSoftmax, the activations ONNX defines by formulas (Selu, Celu,
 // ThresholdedRelu, Softplus, Softsign), LayerNormalization, and MatMul of
 // run-time or batched operands (batch_matmul). Like import_ext.cc the IR
@@ -55,6 +55,9 @@ const MathOp kMathOps[] = {
     {"Sqrt", {"sqrt"}},
     {"Exp", {"exp"}},
     {"Erf", {"erf"}},
+    {"Floor", {"floor"}},
+    {"Ceil", {"ceil"}},
+    {"Round", {"round"}},
     {"Log", {"log"}},
     {"Reciprocal", {"div"}},
     {"Elu", {"elu", "less", "select"}},

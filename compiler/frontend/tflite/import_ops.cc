@@ -793,7 +793,10 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kSqrt:
     case K::kExp:
     case K::kElu:
-    case K::kLog: return ConvertPlain(ctx, op, node, 1);
+    case K::kLog:
+    case K::kFloor:
+    case K::kCeil:
+    case K::kRound: return ConvertPlain(ctx, op, node, 1);
     case K::kSvdf: return ConvertSvdf(ctx, op, node);
     case K::kUnidirectionalSequenceLstm: return ConvertLstm(ctx, op, node);
     case K::kClip:

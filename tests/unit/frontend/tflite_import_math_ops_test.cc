@@ -1,6 +1,6 @@
 // TFLite import of SUM, ARG_MAX, ARG_MIN, the comparisons, SELECT_V2, the
 // logical operators, L2_NORMALIZATION, RESIZE_BILINEAR, BATCH_MATMUL, RSQRT
-// (int8), POW (float32, int32), and TRANSPOSE_CONV whose output_shape is computed at run time: one
+// (int8), POW (float32, int32), FLOOR, CEIL, ROUND, and TRANSPOSE_CONV whose output_shape is computed at run time: one
 // small model per operator, the imported IR checked and the reference
 // evaluator run on the imported graph.
 #include <gtest/gtest.h>
@@ -68,6 +68,24 @@ TEST(TfliteImportMathOps, PowFloat32AndInt32) {
   c.SetOutputs({yi});
   const ir::Graph gi = MustImport(c.Finish());
   EXPECT_EQ(Eval<int32_t>(gi, {Bytes(std::vector<int32_t>{2, -3, 100})}), (std::vector<int32_t>{32, -243, 1410065408}));
+}
+
+TEST(TfliteImportMathOps, FloorCeilRound) {
+  for (const auto op : {BuiltinOperator::FLOOR, BuiltinOperator::CEIL, BuiltinOperator::ROUND}) {
+    ModelBuilder b;
+    const int x = b.AddTensor("x", TensorType::FLOAT32, {5});
+    const int y = b.AddTensor("y", TensorType::FLOAT32, {5});
+    b.AddOperator(op, {x}, {y});
+    b.SetInputs({x});
+    b.SetOutputs({y});
+    const ir::Graph g = MustImport(b.Finish());
+    ASSERT_EQ(g.nodes.size(), 1u);
+    const std::vector<float> y_of = Eval<float>(g, {Bytes(std::vector<float>{1.5f, -1.5f, 2.5f, -0.25f, 3.0f})});
+    const std::vector<float> want = op == BuiltinOperator::FLOOR  ? std::vector<float>{1, -2, 2, -1, 3}
+                                    : op == BuiltinOperator::CEIL ? std::vector<float>{2, -1, 3, -0.0f, 3}
+                                                                  : std::vector<float>{2, -2, 2, 0, 3};
+    EXPECT_EQ(y_of, want) << static_cast<int>(op);
+  }
 }
 
 TEST(TfliteImportMathOps, ArgMaxInt64AndArgMin) {
