@@ -4,6 +4,7 @@
 // to int32 and to float), the comparisons, Where, Not/And/Or, Max/Min/Sum/
 // Mean, Abs/Neg/Sqrt/Exp/Log/Reciprocal, Elu (alpha 1: elu; alpha 2: composed), Pow,
 // LogSoftmax, Selu, Celu, ThresholdedRelu, Softplus, Softsign, Floor, Ceil, Round,
+// InstanceNormalization,
 // a run-time Cast, MatMul of 3-D operands (batch_matmul), linear Resize
 // (resize_bilinear), nearest and cubic Resize as gathers: the host build of the generated float C equals
 // `ember eval` byte for byte. The same models and a small CNN of them
@@ -230,6 +231,33 @@ TEST(OnnxMathOps, LogSoftmaxAndFormulaActivationsRunLikeTheReference) {
   ExpectRunEqualsEval(ActivationsModel(), true, 3, ".onnx");
 }
 
+// InstanceNormalization of a 4-D image batch between two convolutions (the
+// layout pass takes the NCHW mean over H and W and the per-channel scale and
+// bias to NHWC), and of a 3-D [N, C, L] signal.
+std::vector<uint8_t> InstanceNormModel() {
+  OnnxBuilder b(13);
+  b.Input("x", {1, 2, 30});  // 3-D in and out, so that ONNX Runtime takes the same input layout
+  b.InitInt64("shape4", {4}, {1, 2, 5, 6});
+  b.Init("w1", {4, 2, 3, 3}, OnnxRamp(72, 0.05f, -1.7f));
+  b.Init("w2", {3, 4, 1, 1}, OnnxRamp(12, 0.2f, -1.1f));
+  b.Init("s", {4}, {1.0f, 0.5f, -0.75f, 2.0f});
+  b.Init("bias", {4}, {0.0f, 0.25f, -0.5f, 1.0f});
+  b.Init("s3", {3}, {0.9f, 1.1f, -1.0f});
+  b.Init("b3", {3}, {0.1f, 0.0f, -0.2f});
+  b.InitInt64("shape3", {3}, {1, 3, 30});
+  b.Node("Reshape", {"x", "shape4"}, {"x4"});
+  b.Node("Conv", {"x4", "w1"}, {"c1"}).Ints("pads", {1, 1, 1, 1});
+  b.Node("InstanceNormalization", {"c1", "s", "bias"}, {"n1"}).Float("epsilon", 1e-3f);
+  b.Node("Relu", {"n1"}, {"r1"});
+  b.Node("Conv", {"r1", "w2"}, {"c2"});
+  b.Node("Reshape", {"c2", "shape3"}, {"c3"});
+  b.Node("InstanceNormalization", {"c3", "s3", "b3"}, {"y"});
+  b.OutputWithShape("y", {1, 3, 30});
+  return b.Bytes();
+}
+
+TEST(OnnxMathOps, InstanceNormRunsLikeTheReference) { ExpectRunEqualsEval(InstanceNormModel(), true, 3, ".onnx"); }
+
 // Pow in the forms exporters write: a float exponent of 2 and an int64
 // exponent of 3 (x·x and (x·x)·x), an RMS norm (Pow 2, ReduceMean, Add,
 // Sqrt, Div), a constant 0.5 and a broadcast vector exponent (powf), and an
@@ -371,13 +399,15 @@ TEST(OnnxMathOps, TransformerBlockRunsLikeTheReference) {
   ExpectRunEqualsEval(TransformerBlockModel(), true, 3, ".onnx");
 }
 
-// The transformer block, the Gelu model and the LogSoftmax / activations
-// model against ONNX Runtime (float): within 1e-5 of the largest output.
-TEST(OnnxMathOps, TransformerGeluAndActivationsAgreeWithOnnxRuntime) {
+// The transformer block, the Gelu model, the LogSoftmax / activations model
+// and the InstanceNormalization model against ONNX Runtime (float): within
+// 1e-5 of the largest output.
+TEST(OnnxMathOps, FloatCompositionsAgreeWithOnnxRuntime) {
   if (const std::string why = OrtMissing(); !why.empty()) GTEST_SKIP() << why;
   const std::string tmp = TempDir();
   for (const auto& [name, model] : {std::pair<const char*, std::vector<uint8_t>>{"transformer_block", TransformerBlockModel()},
-                                    {"gelu", GeluModel()}, {"activations", ActivationsModel()}}) {
+                                    {"gelu", GeluModel()}, {"activations", ActivationsModel()},
+                                    {"instance_norm", InstanceNormModel()}}) {
     SCOPED_TRACE(name);
     const std::string path = tmp + "/" + name + ".onnx";
     WriteFile(path, model);
@@ -488,6 +518,10 @@ TEST(OnnxMathOps, TransformerBlockOnCortexM4WithinToleranceOfEval) {
 
 TEST(OnnxMathOps, LogSoftmaxAndFormulaActivationsOnCortexM4WithinToleranceOfEval) {
   ExpectCortexM4WithinToleranceOfEval(ActivationsModel(), "activations");
+}
+
+TEST(OnnxMathOps, InstanceNormOnCortexM4WithinToleranceOfEval) {
+  ExpectCortexM4WithinToleranceOfEval(InstanceNormModel(), "instance_norm");
 }
 
 TEST(OnnxMathOps, PowOnCortexM4WithinToleranceOfEval) { ExpectCortexM4WithinToleranceOfEval(PowModel(), "pow"); }

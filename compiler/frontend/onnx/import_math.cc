@@ -5,7 +5,8 @@
 // ReduceL2, ReduceLogSum, ReduceLogSumExp; ReduceMin as -reduce_max(-x)),
 // Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Erf/Floor/Ceil/Round/Reciprocal, Elu, Pow,
 // LogSoftmax, the activations ONNX defines by formulas (Selu, Celu,
-// ThresholdedRelu, Softplus, Softsign), LayerNormalization, and MatMul of
+// ThresholdedRelu, Softplus, Softsign), LayerNormalization,
+// InstanceNormalization, and MatMul of
 // run-time or batched operands (batch_matmul). Like import_ext.cc the IR
 // operators are looked up by name: an ONNX operator is imported only when
 // ember has every IR operator it needs.
@@ -69,6 +70,7 @@ const MathOp kMathOps[] = {
     {"Softplus", {"exp", "log"}},
     {"Softsign", {"abs", "div"}},
     {"LayerNormalization", {"sub", "sqrt", "div"}},
+    {"InstanceNormalization", {"sub", "sqrt", "div"}},
 };
 
 ir::OpKind Kind(const char* ir_name) { return *IrOp(ir_name); }
@@ -302,11 +304,35 @@ Status FormulaActivation(Context& ctx, const NodeRef& ref) {
   return Bind(ctx, ref, y);
 }
 
-// LayerNormalization (opset 17) as its ONNX function body computes it in
-// float32 (stash_type 1): over the axes [axis, rank), mean = mean(x),
-// d = x - mean, var = mean(d · d), inv = 1 / sqrt(var + epsilon),
-// y = d · inv · scale (+ B); the optional outputs Mean and InvStdDev are mean
-// and inv (their axes kept as size 1).
+// The normalization LayerNormalization and InstanceNormalization share, in
+// float32 as their ONNX function bodies compute it: over `axes` (kept as
+// size 1), mean = mean(x), d = x - mean, var = mean(d · d),
+// inv = 1 / sqrt(var + epsilon), normalized = d · inv.
+struct Normalized {
+  ir::TensorId mean = ir::kNoTensor, inv = ir::kNoTensor, normalized = ir::kNoTensor;
+};
+
+Expected<Normalized> Normalize(Context& ctx, const NodeRef& ref, ir::TensorId x, const std::vector<int64_t>& axes,
+                               const std::string& out) {
+  const ir::Attrs attrs{{"axes", axes}, {"keep_dims", int64_t{1}}};
+  Normalized r;
+  EMBER_ASSIGN_OR_RETURN(r.mean, AddNode(ctx, ref, ir::OpKind::kMean, {x}, attrs, out + "_mean"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId d, AddNode(ctx, ref, Kind("sub"), {x, r.mean}, {}, out + "_centered"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId dd, AddNode(ctx, ref, ir::OpKind::kMul, {d, d}, {}, out + "_squared"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId var, AddNode(ctx, ref, ir::OpKind::kMean, {dd}, attrs, out + "_variance"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId eps, AddConst(ctx, ref.name + "_epsilon",
+                                                    FloatConst({}, {AttrFloat(ref, "epsilon", 1e-5f)})));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId ve, AddNode(ctx, ref, ir::OpKind::kAdd, {var, eps}, {}, out + "_variance_eps"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId sd, AddNode(ctx, ref, Kind("sqrt"), {ve}, {}, out + "_stddev"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId one, AddConst(ctx, ref.name + "_one", FloatConst({}, {1.0})));
+  EMBER_ASSIGN_OR_RETURN(r.inv, AddNode(ctx, ref, Kind("div"), {one, sd}, {}, out + "_inv_stddev"));
+  EMBER_ASSIGN_OR_RETURN(r.normalized, AddNode(ctx, ref, ir::OpKind::kMul, {d, r.inv}, {}, out + "_normalized"));
+  return r;
+}
+
+// LayerNormalization (opset 17): Normalize over the axes [axis, rank)
+// (stash_type 1), y = normalized · scale (+ B); the optional outputs Mean
+// and InvStdDev are mean and inv.
 Status LayerNorm(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
   const ir::Tensor& in = ctx.graph.tensor(x);
@@ -322,30 +348,59 @@ Status LayerNorm(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(int64_t axis, NormAxis(ctx, ref, AttrInt(ref, "axis", -1), rank));
   std::vector<int64_t> axes;
   for (auto a = static_cast<size_t>(axis); a < rank; ++a) axes.push_back(static_cast<int64_t>(a));
-  const ir::Attrs attrs{{"axes", axes}, {"keep_dims", int64_t{1}}};
   const std::string out = OutputName(ref, 0);
   EMBER_ASSIGN_OR_RETURN(ir::TensorId scale, RuntimeInput(ctx, ref, 1));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId mean, AddNode(ctx, ref, ir::OpKind::kMean, {x}, attrs, out + "_mean"));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId d, AddNode(ctx, ref, Kind("sub"), {x, mean}, {}, out + "_centered"));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId dd, AddNode(ctx, ref, ir::OpKind::kMul, {d, d}, {}, out + "_squared"));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId var, AddNode(ctx, ref, ir::OpKind::kMean, {dd}, attrs, out + "_variance"));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId eps, AddConst(ctx, ref.name + "_epsilon",
-                                                    FloatConst({}, {AttrFloat(ref, "epsilon", 1e-5f)})));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId ve, AddNode(ctx, ref, ir::OpKind::kAdd, {var, eps}, {}, out + "_variance_eps"));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId sd, AddNode(ctx, ref, Kind("sqrt"), {ve}, {}, out + "_stddev"));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId one, AddConst(ctx, ref.name + "_one", FloatConst({}, {1.0})));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId inv, AddNode(ctx, ref, Kind("div"), {one, sd}, {}, out + "_inv_stddev"));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId n, AddNode(ctx, ref, ir::OpKind::kMul, {d, inv}, {}, out + "_normalized"));
+  EMBER_ASSIGN_OR_RETURN(const Normalized n, Normalize(ctx, ref, x, axes, out));
   const bool bias = HasInput(ref, 2);
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, ir::OpKind::kMul, {n, scale}, {}, bias ? out + "_scaled" : out));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, ir::OpKind::kMul, {n.normalized, scale}, {},
+                                                 bias ? out + "_scaled" : out));
   if (bias) {
     EMBER_ASSIGN_OR_RETURN(ir::TensorId b, RuntimeInput(ctx, ref, 2));
     EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, ir::OpKind::kAdd, {y, b}, {}, out));
   }
   BindOutput(ctx, ref, 0, Value{nullptr, y});
-  if (ref.node->output_size() > 1 && !ref.node->output(1).empty()) BindOutput(ctx, ref, 1, Value{nullptr, mean});
-  if (ref.node->output_size() > 2 && !ref.node->output(2).empty()) BindOutput(ctx, ref, 2, Value{nullptr, inv});
+  if (ref.node->output_size() > 1 && !ref.node->output(1).empty()) BindOutput(ctx, ref, 1, Value{nullptr, n.mean});
+  if (ref.node->output_size() > 2 && !ref.node->output(2).empty()) BindOutput(ctx, ref, 2, Value{nullptr, n.inv});
   return Status::Ok();
+}
+
+// InstanceNormalization: Normalize each (batch, channel) over the spatial
+// axes [2, rank), then y = normalized · scale[c] + B[c]; the per-channel
+// scale and B (constants of shape [C]) become [C, 1, ..., 1] so they
+// broadcast along the channel axis of the NCHW tensor.
+Status InstanceNorm(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Tensor& in = ctx.graph.tensor(x);
+  const size_t rank = in.shape.size();
+  if (in.dtype != ir::DType::kFloat32 || rank < 3) {
+    return UnsupportedAttr(ctx, ref, "InstanceNormalization of a " + std::string(ir::DTypeName(in.dtype)) + " tensor of shape " +
+                                         ir::ShapeToString(in.shape),
+                           "ember composes InstanceNormalization in float32 over [N, C, spatial...] tensors; "
+                           "dequantize its input");
+  }
+  const int64_t channels = in.shape[1];
+  std::vector<int64_t> axes;
+  for (size_t a = 2; a < rank; ++a) axes.push_back(static_cast<int64_t>(a));
+  ir::Shape per_channel(rank - 1, 1);
+  per_channel[0] = channels;
+  ir::TensorId params[2] = {ir::kNoTensor, ir::kNoTensor};
+  const char* names[2] = {"scale", "B"};
+  for (size_t k = 0; k < 2; ++k) {
+    EMBER_ASSIGN_OR_RETURN(auto c, ConstInput(ctx, ref, k + 1, names[k]));
+    if (c->size() != channels) {
+      return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                       std::string(names[k]) + " has " + std::to_string(c->size()) + " values for " +
+                           std::to_string(channels) + " channels");
+    }
+    ConstTensor r = *c;
+    r.shape = per_channel;
+    EMBER_ASSIGN_OR_RETURN(params[k], AddConst(ctx, ref.name + "_" + names[k], r));
+  }
+  const std::string out = OutputName(ref, 0);
+  EMBER_ASSIGN_OR_RETURN(const Normalized n, Normalize(ctx, ref, x, axes, out));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId s, AddNode(ctx, ref, ir::OpKind::kMul, {n.normalized, params[0]}, {}, out + "_scaled"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, ir::OpKind::kAdd, {s, params[1]}, {}, out));
+  return Bind(ctx, ref, y);
 }
 
 // ArgMax/ArgMin: `axis`, `keepdims`, `select_last_index` (ties: the first
@@ -459,6 +514,7 @@ Status ConvertMathNode(Context& ctx, const NodeRef& ref, bool* handled) {
     return FormulaActivation(ctx, ref);
   }
   if (op == "LayerNormalization") return LayerNorm(ctx, ref);
+  if (op == "InstanceNormalization") return InstanceNorm(ctx, ref);
   if (op == "Neg" || op == "Abs") {  // of a constant (shape arithmetic): folded
     EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
     if (v.c && v.id == ir::kNoTensor) {
