@@ -86,6 +86,7 @@ bool MovesData(ir::OpKind op) {
     case ir::OpKind::kSqueeze: case ir::OpKind::kGather: case ir::OpKind::kDepthToSpace:
     case ir::OpKind::kSpaceToDepth: case ir::OpKind::kResizeNearestNeighbor:
     case ir::OpKind::kMaximum: case ir::OpKind::kMinimum: case ir::OpKind::kReduceMax:
+    case ir::OpKind::kBroadcastTo:
       return true;
     default:
       return false;

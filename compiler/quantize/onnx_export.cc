@@ -462,14 +462,15 @@ Status Exporter::TransposeOp(const ir::Node& n) {
 }
 
 // strided_slice as Slice (masks resolved against the static shape), then a
-// Reshape for shrink_axis_mask; squeeze as Reshape.
+// Reshape for shrink_axis_mask; squeeze as Reshape; broadcast_to as Expand.
 Status Exporter::Slice(const ir::Node& n) {
   const ir::TensorId x = n.inputs[0];
   const ir::Shape& s = T(x).shape;
   const std::string final = OutName(n.outputs[0], kIr);
   Produce(n.outputs[0], kIr, final);
-  if (n.op == ir::OpKind::kSqueeze || n.op == ir::OpKind::kReshape) {
-    Add("Reshape", {Get(x, kIr), Int64s(final + "_shape", T(n.outputs[0]).shape)}, {final}, n.name);
+  if (n.op == ir::OpKind::kSqueeze || n.op == ir::OpKind::kReshape || n.op == ir::OpKind::kBroadcastTo) {
+    Add(n.op == ir::OpKind::kBroadcastTo ? "Expand" : "Reshape",
+        {Get(x, kIr), Int64s(final + "_shape", T(n.outputs[0]).shape)}, {final}, n.name);
     return Status::Ok();
   }
   const std::vector<int64_t> begin = n.GetInts("begin"), end = n.GetInts("end"), strides = n.GetInts("strides");
@@ -671,6 +672,7 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kResizeBilinear: return ResizeBilinear(n);
     case K::kTranspose: return TransposeOp(n);
     case K::kReshape:
+    case K::kBroadcastTo:
     case K::kSqueeze:
     case K::kStridedSlice: return Slice(n);
     case K::kResizeNearestNeighbor: return Resize(n);

@@ -1,5 +1,5 @@
 // Data-movement kernels of split, gather, mirror_pad, depth_to_space,
-// space_to_depth and pad with a value: the generated C equals the reference
+// space_to_depth, pad with a value and broadcast_to: the generated C equals the reference
 // evaluator byte for byte (host), for every dtype TFLite Micro moves (f32,
 // i8, i16, i32), and compiles for the Cortex-M4.
 #include <gtest/gtest.h>
@@ -162,6 +162,16 @@ TEST(ShapeOpsKernel, PadWithValue) {
       .Expect();
 }
 
+TEST(ShapeOpsKernel, BroadcastToEveryDtype) {
+  for (const DType t : kTypes) {
+    SCOPED_TRACE(ir::DTypeName(t));
+    KernelCase(ir::OpKind::kBroadcastTo).In(t, {3, 1, 4}, QuantFor(t)).Out(t, {2, 3, 5, 4}, QuantFor(t))
+        .Attr("shape", std::vector<int64_t>{2, 3, 5, 4}).Expect();
+    KernelCase(ir::OpKind::kBroadcastTo).In(t, {1}, QuantFor(t)).Out(t, {7}, QuantFor(t))
+        .Attr("shape", std::vector<int64_t>{7}).Expect();
+  }
+}
+
 TEST(ShapeOpsKernel, CompileForCortexM4) {
   std::vector<KernelCase> cases;
   cases.emplace_back(ir::OpKind::kSplit);
@@ -180,6 +190,9 @@ TEST(ShapeOpsKernel, CompileForCortexM4) {
   cases.emplace_back(ir::OpKind::kPad);
   cases.back().In(DType::kFloat32, {3}).Out(DType::kFloat32, {5}).Attr("pads", std::vector<int64_t>{1, 1});
   cases.back().Attr("value", -1.5);
+  cases.emplace_back(ir::OpKind::kBroadcastTo);
+  cases.back().In(DType::kInt8, {3, 1}, Quant(0.05f, -3)).Out(DType::kInt8, {2, 3, 4}, Quant(0.05f, -3));
+  cases.back().Attr("shape", std::vector<int64_t>{2, 3, 4});
   for (const KernelCase& c : cases) {
     const std::string r = CompileForCortexM4(c);
     if (r == "skip") GTEST_SKIP() << "arm-none-eabi-gcc is not installed";

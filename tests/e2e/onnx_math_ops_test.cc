@@ -4,7 +4,7 @@
 // to int32 and to float), the comparisons, Where, Not/And/Or, Max/Min/Sum/
 // Mean, Abs/Neg/Sqrt/Exp/Log/Reciprocal, Elu (alpha 1: elu; alpha 2: composed), Pow,
 // LogSoftmax, Selu, Celu, ThresholdedRelu, Softplus, Softsign, Floor, Ceil, Round,
-// InstanceNormalization,
+// InstanceNormalization, Expand,
 // a run-time Cast, MatMul of 3-D operands (batch_matmul), linear Resize
 // (resize_bilinear), nearest and cubic Resize as gathers: the host build of the generated float C equals
 // `ember eval` byte for byte. The same models and a small CNN of them
@@ -206,7 +206,8 @@ TEST(OnnxMathOps, ErfAndGeluRunLikeTheReference) { ExpectRunEqualsEval(GeluModel
 
 // LogSoftmax over the last axis and over axis 1, the activations ONNX
 // defines by formulas (Selu, Celu, ThresholdedRelu, Softplus, Softsign),
-// each composed of IR operators, and Floor, Ceil, Round of 2.5 x.
+// each composed of IR operators, Floor, Ceil, Round of 2.5 x, and Expand of
+// a row maximum [2, 3, 1] to [2, 3, 5] (broadcast_to).
 std::vector<uint8_t> ActivationsModel() {
   OnnxBuilder b(13);
   b.Input("x", {2, 3, 5});
@@ -222,8 +223,12 @@ std::vector<uint8_t> ActivationsModel() {
   b.Node("Floor", {"xk"}, {"fl"});
   b.Node("Ceil", {"xk"}, {"cl"});
   b.Node("Round", {"xk"}, {"rd"});
-  b.Node("Concat", {"ls", "ls1", "se", "ce", "tr", "sp", "ss", "fl", "cl", "rd"}, {"y"}).Int("axis", 2);
-  b.OutputWithShape("y", {2, 3, 50});
+  b.InitInt64("ax2", {1}, {2});
+  b.InitInt64("shape", {3}, {2, 3, 5});
+  b.Node("ReduceMax", {"x"}, {"rm"}).Ints("axes", {2}).Int("keepdims", 1);
+  b.Node("Expand", {"rm", "shape"}, {"ex"});
+  b.Node("Concat", {"ls", "ls1", "se", "ce", "tr", "sp", "ss", "fl", "cl", "rd", "ex"}, {"y"}).Int("axis", 2);
+  b.OutputWithShape("y", {2, 3, 55});
   return b.Bytes();
 }
 

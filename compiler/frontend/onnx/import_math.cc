@@ -3,7 +3,7 @@
 // Less, LessOrEqual, Greater, GreaterOrEqual, Where, Not/And/Or, ReduceSum
 // and the Reduce functions ONNX defines from it (ReduceSumSquare, ReduceL1,
 // ReduceL2, ReduceLogSum, ReduceLogSumExp; ReduceMin as -reduce_max(-x)),
-// Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Erf/Floor/Ceil/Round/Reciprocal, Elu, Pow,
+// Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Erf/Floor/Ceil/Round/Reciprocal, Elu, Pow, Expand,
 // LogSoftmax, the activations ONNX defines by formulas (Selu, Celu,
 // ThresholdedRelu, Softplus, Softsign), LayerNormalization,
 // InstanceNormalization, and MatMul of
@@ -63,6 +63,7 @@ const MathOp kMathOps[] = {
     {"Reciprocal", {"div"}},
     {"Elu", {"elu", "less", "select"}},
     {"Pow", {"pow", "cast"}},
+    {"Expand", {"broadcast_to"}},
     {"LogSoftmax", {"reduce_max", "sub", "exp"}},  // and reduce_sum, log (below)
     {"Selu", {"greater", "exp", "select"}},
     {"Celu", {"exp", "minimum", "div"}},
@@ -210,6 +211,48 @@ Status Pow(Context& ctx, const NodeRef& ref) {
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId z, AddNode(ctx, ref, Kind("pow"), {x, y}, {}, out));
   return Bind(ctx, ref, z);
+}
+
+// Expand: x broadcast with the constant `shape` in both directions (numpy
+// broadcasting of the two shapes gives the output's). A constant x is folded
+// (exporters expand shape arithmetic), an unchanged shape is x itself, and
+// otherwise it is broadcast_to.
+Status Expand(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(auto sc, ConstInput(ctx, ref, 1, "shape"));
+  ir::Shape target;
+  for (int64_t k = 0; k < sc->size(); ++k) target.push_back(sc->int_at(k));
+  EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
+  const ir::Shape xs = ShapeOf(ctx, v);
+  ir::Shape out;
+  const bool valid = std::all_of(target.begin(), target.end(), [](int64_t d) { return d >= 0; });
+  if (!valid || !ops::BroadcastShapes(xs, target, &out)) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                     "cannot expand " + ir::ShapeToString(xs) + " to " + ir::ShapeToString(target),
+                     "each dimension must be equal in both shapes or 1 in one of them");
+  }
+  if (out == xs) {
+    BindOutput(ctx, ref, 0, v);
+    return Status::Ok();
+  }
+  if (v.c && v.id == ir::kNoTensor) {
+    if (ir::NumElements(out) > kMaxFoldedElements) {
+      return NodeError(ctx, ref, kBadOperand, ExitCode::kUnsupported,
+                       "folds to a constant of shape " + ir::ShapeToString(out) + ", which is too large");
+    }
+    ConstTensor r;
+    r.elem_type = v.c->elem_type;
+    r.shape = out;
+    for (int64_t o = 0; o < ir::NumElements(out); ++o) {
+      const int64_t j = ops::BroadcastIndex(xs, out, o);
+      if (v.c->is_float()) r.f.push_back(v.c->f[static_cast<size_t>(j)]);
+      else r.i.push_back(v.c->i[static_cast<size_t>(j)]);
+    }
+    BindOutput(ctx, ref, 0, ConstValue(std::move(r)));
+    return Status::Ok();
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind("broadcast_to"), {x}, {{"shape", out}}, OutputName(ref, 0)));
+  return Bind(ctx, ref, y);
 }
 
 // LogSoftmax as ONNX Runtime computes it: m = max(x), d = x - m,
@@ -509,6 +552,7 @@ Status ConvertMathNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "Reciprocal") return Reciprocal(ctx, ref);
   if (op == "Elu") return Elu(ctx, ref);
   if (op == "Pow") return Pow(ctx, ref);
+  if (op == "Expand") return Expand(ctx, ref);
   if (op == "LogSoftmax") return LogSoftmax(ctx, ref);
   if (op == "Selu" || op == "Celu" || op == "ThresholdedRelu" || op == "Softplus" || op == "Softsign") {
     return FormulaActivation(ctx, ref);

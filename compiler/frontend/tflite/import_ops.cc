@@ -786,6 +786,14 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kMinimum:
     case K::kSquaredDifference:
     case K::kPow: return ConvertPlain(ctx, op, node, 2);
+    case K::kBroadcastTo: {  // the shape operand (constant) becomes the attribute
+      EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 2));
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
+      node.inputs.push_back(in);
+      EMBER_ASSIGN_OR_RETURN(std::vector<int64_t> shape, ConstInts(ctx, op, 1, "shape"));
+      node.attrs["shape"] = shape;
+      return Status::Ok();
+    }
     case K::kCast:  // CastOptions repeat the tensors' types; the output tensor's type is the target
     case K::kAbs:
     case K::kNeg:

@@ -942,6 +942,38 @@ TEST(OnnxImport, PowTypes) {
   }
 }
 
+// Expand: of a constant, folded; to the input's own shape, nothing; of a
+// run-time tensor, broadcast_to with the two-way broadcast shape ([3, 1]
+// with [2, 1, 4] gives [2, 3, 4]); a shape that does not broadcast is
+// refused by ONNX shape inference (E1004) before the importer sees it.
+TEST(OnnxImport, ExpandFoldsBroadcastsOrRefuses) {
+  OnnxBuilder b(13);
+  b.Input("x", {3, 1});
+  b.Init("c", {1, 4}, {1, 2, 3, 4});
+  b.InitInt64("s", {3}, {2, 1, 4});
+  b.InitInt64("same", {2}, {3, 1});
+  b.Node("Expand", {"c", "s"}, {"ce"});      // constant [2, 1, 4]
+  b.Node("Expand", {"x", "same"}, {"xs"});   // x itself
+  b.Node("Expand", {"xs", "s"}, {"xe"});     // [2, 3, 4]
+  b.Node("Add", {"xe", "ce"}, {"y"});
+  b.OutputWithShape("y", {2, 3, 4});
+  const ir::Graph g = MustImport(b.Bytes());
+  EXPECT_EQ(Count(g, OpKind::kBroadcastTo), 1);
+  const std::vector<float> y = Eval(g, {10, 20, 30});
+  ASSERT_EQ(y.size(), 24u);
+  EXPECT_EQ(y[0], 11.0f);
+  EXPECT_EQ(y[5], 22.0f);
+  EXPECT_EQ(y[23], 34.0f);
+  OnnxBuilder bad(13);
+  bad.Input("x", {3, 2});
+  bad.InitInt64("s", {2}, {3, 4});
+  bad.Node("Expand", {"x", "s"}, {"y"}, "e");
+  bad.OutputWithShape("y", {3, 4});
+  const Diagnostic d = MustFail(bad.Bytes());
+  EXPECT_EQ(d.id, "E1004") << d.ToString();
+  EXPECT_NE(d.message.find("Expand"), std::string::npos) << d.ToString();
+}
+
 TEST(OnnxImport, Opset18RunTimeReduceAxesAreRefusedByTheChecker) {
   OnnxBuilder b(18);
   b.Input("x", {1, 2, 3});

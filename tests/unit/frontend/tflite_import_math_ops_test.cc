@@ -1,6 +1,6 @@
 // TFLite import of SUM, ARG_MAX, ARG_MIN, the comparisons, SELECT_V2, the
 // logical operators, L2_NORMALIZATION, RESIZE_BILINEAR, BATCH_MATMUL, RSQRT
-// (int8), POW (float32, int32), FLOOR, CEIL, ROUND, and TRANSPOSE_CONV whose output_shape is computed at run time: one
+// (int8), POW (float32, int32), FLOOR, CEIL, ROUND, BROADCAST_TO, and TRANSPOSE_CONV whose output_shape is computed at run time: one
 // small model per operator, the imported IR checked and the reference
 // evaluator run on the imported graph.
 #include <gtest/gtest.h>
@@ -86,6 +86,24 @@ TEST(TfliteImportMathOps, FloorCeilRound) {
                                                                   : std::vector<float>{2, -2, 2, 0, 3};
     EXPECT_EQ(y_of, want) << static_cast<int>(op);
   }
+}
+
+TEST(TfliteImportMathOps, BroadcastToTakesTheShapeOperand) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::INT8, {3, 1}, Quant(0.5f, 1));
+  const int shape = b.AddInt32Tensor("shape", {3}, {2, 3, 2});
+  const int y = b.AddTensor("y", TensorType::INT8, {2, 3, 2}, Quant(0.5f, 1));
+  b.AddOperator(BuiltinOperator::BROADCAST_TO, {x, shape}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  EXPECT_EQ(ir::Print(g),
+            "graph \"main\" {\n"
+            "  input %x : i8[3,1] quant(0.5, 1)\n"
+            "  %y = broadcast_to(%x) {shape=[2,3,2]} : i8[2,3,2] quant(0.5, 1) loc(\"y\")\n"
+            "  output %y\n"
+            "}\n");
+  EXPECT_EQ(Eval<int8_t>(g, {Bytes(std::vector<int8_t>{1, -2, 3})}), (std::vector<int8_t>{1, 1, -2, -2, 3, 3, 1, 1, -2, -2, 3, 3}));
 }
 
 TEST(TfliteImportMathOps, ArgMaxInt64AndArgMin) {
