@@ -18,29 +18,29 @@ void InProcessTransport::Write(std::string_view data, std::optional<double> /*ti
   if (device_) device_(data);
 }
 
-double FaultyTransport::Uniform() {
-  uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
+double FaultyTransport::Uniform(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   z ^= z >> 31;
   return static_cast<double>(z >> 11) * 0x1.0p-53;
 }
 
-std::string FaultyTransport::Damage(std::string_view data) {
+std::string FaultyTransport::Damage(std::string_view data, uint64_t& state) {
   std::string out;
   out.reserve(data.size() + 8);
   for (char c : data) {
-    if (Uniform() < options_.drop) {
+    if (Uniform(state) < options_.drop) {
       ++counts_.dropped;
       continue;
     }
-    if (Uniform() < options_.corrupt) {
+    if (Uniform(state) < options_.corrupt) {
       // Flip 1..255: never the identity, so every counted corruption is real.
-      c = static_cast<char>(static_cast<uint8_t>(c) ^ static_cast<uint8_t>(1 + Uniform() * 255));
+      c = static_cast<char>(static_cast<uint8_t>(c) ^ static_cast<uint8_t>(1 + Uniform(state) * 255));
       ++counts_.corrupted;
     }
     out += c;
-    if (Uniform() < options_.duplicate) {
+    if (Uniform(state) < options_.duplicate) {
       out += c;
       ++counts_.duplicated;
     }
@@ -51,7 +51,7 @@ std::string FaultyTransport::Damage(std::string_view data) {
 std::string FaultyTransport::Read(int64_t n, std::optional<double> timeout_sec) {
   while (pending_.empty()) {
     std::string got = child_.Read(n, timeout_sec);
-    pending_ = (enabled_ && options_.on_read) ? Damage(got) : std::move(got);
+    pending_ = (enabled_ && options_.on_read) ? Damage(got, read_state_) : std::move(got);
   }
   const size_t take = std::min(pending_.size(), static_cast<size_t>(std::max<int64_t>(n, 1)));
   std::string out = pending_.substr(0, take);
@@ -61,7 +61,7 @@ std::string FaultyTransport::Read(int64_t n, std::optional<double> timeout_sec) 
 
 void FaultyTransport::Write(std::string_view data, std::optional<double> timeout_sec) {
   if (!enabled_ || !options_.on_write) return child_.Write(data, timeout_sec);
-  const std::string damaged = Damage(data);
+  const std::string damaged = Damage(data, write_state_);
   if (!damaged.empty()) child_.Write(damaged, timeout_sec);
 }
 

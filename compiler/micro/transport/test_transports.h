@@ -66,7 +66,12 @@ struct FaultCounts {
 class FaultyTransport : public Transport {
  public:
   // Wraps `child` (not owned; it must outlive this object).
-  FaultyTransport(Transport& child, FaultOptions options) : child_(child), options_(options), state_(options.seed) {}
+  // Each direction draws from its own generator (both seeded from
+  // options.seed), so the damage to a byte depends only on its position in
+  // its own direction's stream, never on how reads and writes interleave
+  // (which timing decides): a run is the same on an idle and a loaded host.
+  FaultyTransport(Transport& child, FaultOptions options)
+      : child_(child), options_(options), write_state_(options.seed), read_state_(~options.seed) {}
 
   // Faults apply only while enabled (the default), e.g. to let a handshake
   // through cleanly and then damage the traffic.
@@ -83,12 +88,13 @@ class FaultyTransport : public Transport {
   std::string Describe() const override { return "faulty " + child_.Describe(); }
 
  private:
-  std::string Damage(std::string_view data);
-  double Uniform();  // [0, 1), from a splitmix64 stream: the same on every platform
+  std::string Damage(std::string_view data, uint64_t& state);
+  static double Uniform(uint64_t& state);  // [0, 1), from a splitmix64 stream: the same on every platform
 
   Transport& child_;
   FaultOptions options_;
-  uint64_t state_;
+  uint64_t write_state_;  // host -> device
+  uint64_t read_state_;   // device -> host
   bool enabled_ = true;
   FaultCounts counts_;
   std::string pending_;  // damaged bytes read but not yet returned
