@@ -22,6 +22,7 @@ constexpr Alias kTfliteAliases[] = {
     {"SLICE", OpKind::kStridedSlice}, {"EXPAND_DIMS", OpKind::kReshape},
     {"PADV2", OpKind::kPad},          {"SPLIT_V", OpKind::kSplit},
     {"UNPACK", OpKind::kSplit},       {"PACK", OpKind::kConcatenation},
+    {"SPACE_TO_BATCH_ND", OpKind::kReshape}, {"BATCH_TO_SPACE_ND", OpKind::kStridedSlice},
 };
 }  // namespace
 

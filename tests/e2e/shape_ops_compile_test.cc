@@ -1,8 +1,10 @@
 // `ember compile` + `ember run` on TFLite models chaining the data-movement
 // operators (SPLIT with several outputs, UNPACK with an output nobody reads,
 // PACK, DEPTH_TO_SPACE, SPACE_TO_DEPTH, MIRROR_PAD, SLICE, GATHER, PADV2,
-// EXPAND_DIMS) in int8, int16 and float32: the host build of the generated C,
-// with its memory plan, equals `ember eval` byte for byte.
+// EXPAND_DIMS) in int8, int16 and float32, and the dilated convolution older
+// TensorFlow converters write as SPACE_TO_BATCH_ND, CONV_2D and
+// BATCH_TO_SPACE_ND: the host build of the generated C, with its memory plan,
+// equals `ember eval` byte for byte.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -86,6 +88,52 @@ TEST(ShapeOpsCompile, Int8ChainRunsLikeTheReference) { ExpectRunEqualsEval(IntMo
 TEST(ShapeOpsCompile, Int16ChainRunsLikeTheReference) { ExpectRunEqualsEval(IntModel(tfl::TensorType::INT16), false, 2); }
 
 TEST(ShapeOpsCompile, FloatChainRunsLikeTheReference) { ExpectRunEqualsEval(FloatModel(), true, 2); }
+
+// A rate-2 SAME 3x3 convolution of x[1,6,6,2] (int8) as older converters
+// write it: SPACE_TO_BATCH_ND (block 2, paddings 2) -> [4,5,5,2], CONV_2D
+// VALID -> [4,3,3,3], BATCH_TO_SPACE_ND (no crops) -> [1,6,6,3]; or, with
+// `direct`, the one CONV_2D with dilation 2.
+std::vector<uint8_t> DilatedConvModel(bool direct) {
+  ModelBuilder b;
+  const auto kI8 = tfl::TensorType::INT8;
+  const int x = b.AddTensor("x", kI8, {1, 6, 6, 2}, Quant(0.05f, -2));
+  std::vector<uint8_t> w(3 * 3 * 3 * 2);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<uint8_t>(static_cast<int8_t>((i * 37) % 255 - 127));
+  const int wt = b.AddConstTensor("w", kI8, {3, 3, 3, 2}, w, Quant(0.02f, 0));
+  const int bias = b.AddInt32Tensor("bias", {3}, {100, -250, 40}, Quant(0.001f, 0));
+  const int y = b.AddTensor("y", kI8, {1, 6, 6, 3}, Quant(0.1f, 3));
+  if (direct) {
+    b.AddConv2D(x, wt, bias, y, tfl::Padding::SAME, 1, 1, tfl::ActivationFunctionType::NONE, 2, 2);
+  } else {
+    const int block = b.AddInt32Tensor("block", {2}, {2, 2});
+    const int pads = b.AddInt32Tensor("pads", {2, 2}, {2, 2, 2, 2});
+    const int crops = b.AddInt32Tensor("crops", {2, 2}, {0, 0, 0, 0});
+    const int s2b = b.AddTensor("s2b", kI8, {4, 5, 5, 2}, Quant(0.05f, -2));
+    b.AddOperator(tfl::BuiltinOperator::SPACE_TO_BATCH_ND, {x, block, pads}, {s2b});
+    const int conv = b.AddTensor("conv", kI8, {4, 3, 3, 3}, Quant(0.1f, 3));
+    b.AddConv2D(s2b, wt, bias, conv, tfl::Padding::VALID, 1, 1);
+    b.AddOperator(tfl::BuiltinOperator::BATCH_TO_SPACE_ND, {conv, block, crops}, {y});
+  }
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  return b.Finish();
+}
+
+TEST(ShapeOpsCompile, SpaceToBatchDilatedConvolutionRunsLikeTheReferenceAndTheDilatedConv) {
+  ExpectRunEqualsEval(DilatedConvModel(false), false, 2);
+  // The same arithmetic on the same taps (the padding holds the zero point,
+  // which adds nothing): equal to the dilated convolution byte for byte.
+  const std::string dir = TempDir();
+  WriteFile(dir + "/s2b.tflite", DilatedConvModel(false));
+  WriteFile(dir + "/direct.tflite", DilatedConvModel(true));
+  WriteFile(dir + "/in.bin", Pattern(72, 5));
+  for (const char* m : {"s2b", "direct"}) {
+    const CliResult e = RunCli({"eval", dir + "/" + m + ".tflite", "--input", dir + "/in.bin", "--output",
+                                dir + "/" + m + ".bin"});
+    ASSERT_EQ(e.exit_code, 0) << e.err;
+  }
+  EXPECT_EQ(ReadFile(dir + "/s2b.bin"), ReadFile(dir + "/direct.bin"));
+}
 
 }  // namespace
 }  // namespace ember::test

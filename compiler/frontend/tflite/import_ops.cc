@@ -729,6 +729,134 @@ Status ConvertDepthSpace(Context& ctx, const OpRef& op, ir::Node& node) {
   return Status::Ok();
 }
 
+// SPACE_TO_BATCH_ND (input, block_shape, paddings) and BATCH_TO_SPACE_ND
+// (input, block_shape, crops) as data movement: input [N, s1..sM, rest...]
+// with M constant block sizes b1..bM.
+//   SPACE_TO_BATCH_ND: pad (the zero point for int8, as TFLite Micro), then
+//     reshape [N, s1/b1, b1, ..., sM/bM, bM, rest], transpose the block
+//     axes to the front [b1..bM, N, s1/b1..sM/bM, rest], and the main
+//     node, a reshape to [b1···bM·N, s1/b1, ..., rest]. Output batch
+//     (k1·b2···bM + ... + kM)·N + n holds block offset (k1..kM) of batch n.
+//   BATCH_TO_SPACE_ND: the inverse (reshape [b1..bM, N, s1..sM, rest],
+//     transpose to [N, s1, b1, ..., sM, bM, rest], reshape [N, s1·b1, ...,
+//     rest]) and the main node, a strided_slice removing the crops.
+// No arithmetic, so int8 needs nothing (input and output share parameters).
+Status ConvertSpaceBatch(Context& ctx, const OpRef& op, ir::Node& node) {
+  const bool to_batch = op.op_name == "SPACE_TO_BATCH_ND";
+  const char* edge_name = to_batch ? "paddings" : "crops";
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 3));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
+  EMBER_ASSIGN_OR_RETURN(auto block, ConstInts(ctx, op, 1, "block_shape"));
+  EMBER_ASSIGN_OR_RETURN(auto edges, ConstInts(ctx, op, 2, edge_name));
+  const ir::Shape shape = ctx.graph.tensor(in).shape;  // a copy: tensors are added below
+  const size_t rank = shape.size(), m = block.size();
+  const bool fits = m >= 1 && rank >= m + 1 && edges.size() == 2 * m &&
+                    std::all_of(block.begin(), block.end(), [](int64_t v) { return v >= 1; }) &&
+                    std::all_of(edges.begin(), edges.end(), [](int64_t v) { return v >= 0; });
+  if (!fits) {
+    return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                   "block_shape " + ir::ShapeToString(block) + " and " + edge_name + " " + ir::ShapeToString(edges) +
+                       " do not fit an input of shape " + ir::ShapeToString(shape),
+                   "one block size (at least 1) and two non-negative values per spatial axis, and an input with "
+                   "a batch axis before the spatial ones");
+  }
+  int64_t blocks = 1;
+  for (int64_t v : block) blocks *= v;
+  // The axis orders of the two transposes (see above), for M spatial axes.
+  std::vector<int64_t> front, back;  // [b.., N, s..] from [N, s1, b1, ...]; and its inverse
+  for (size_t k = 0; k < m; ++k) front.push_back(static_cast<int64_t>(2 + 2 * k));
+  front.push_back(0);
+  for (size_t k = 0; k < m; ++k) front.push_back(static_cast<int64_t>(1 + 2 * k));
+  for (size_t k = 2 * m + 1; k < rank + m; ++k) front.push_back(static_cast<int64_t>(k));
+  back.assign(front.size(), 0);
+  for (size_t k = 0; k < front.size(); ++k) back[static_cast<size_t>(front[k])] = static_cast<int64_t>(k);
+  auto add = [&](ir::OpKind kind, ir::TensorId from, const ir::Shape& to_shape, const char* suffix) {
+    const ir::TensorId t = IntermediateTensor(ctx, in, to_shape, suffix);
+    ir::Node n;
+    n.op = kind;
+    n.name = ctx.graph.tensor(t).name;
+    n.inputs = {from};
+    n.outputs = {t};
+    ctx.graph.nodes.push_back(std::move(n));
+    return t;
+  };
+  if (to_batch) {
+    ir::Shape padded = shape;
+    std::vector<int64_t> pads(2 * rank, 0);
+    for (size_t k = 0; k < m; ++k) {
+      padded[k + 1] += edges[2 * k] + edges[2 * k + 1];
+      pads[2 * (k + 1)] = edges[2 * k];
+      pads[2 * (k + 1) + 1] = edges[2 * k + 1];
+      if (padded[k + 1] % block[k] != 0) {
+        return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                       "padded spatial axis " + std::to_string(k + 1) + " of size " + std::to_string(padded[k + 1]) +
+                           " is not a multiple of its block size " + std::to_string(block[k]),
+                       "paddings that make each padded spatial size a multiple of its block size");
+      }
+    }
+    ir::TensorId cur = in;
+    if (padded != shape) {
+      cur = add(ir::OpKind::kPad, in, padded, "padded");
+      ctx.graph.nodes.back().attrs["pads"] = pads;
+    }
+    ir::Shape split = {shape[0]};
+    for (size_t k = 0; k < m; ++k) {
+      split.push_back(padded[k + 1] / block[k]);
+      split.push_back(block[k]);
+    }
+    split.insert(split.end(), shape.begin() + static_cast<std::ptrdiff_t>(m + 1), shape.end());
+    cur = add(ir::OpKind::kReshape, cur, split, "blocks");
+    ctx.graph.nodes.back().attrs["shape"] = split;
+    ir::Shape moved;
+    for (int64_t a : front) moved.push_back(split[static_cast<size_t>(a)]);
+    cur = add(ir::OpKind::kTranspose, cur, moved, "moved");
+    ctx.graph.nodes.back().attrs["perm"] = front;
+    ir::Shape out = {shape[0] * blocks};
+    for (size_t k = 0; k < m; ++k) out.push_back(padded[k + 1] / block[k]);
+    out.insert(out.end(), shape.begin() + static_cast<std::ptrdiff_t>(m + 1), shape.end());
+    node.inputs.push_back(cur);
+    node.attrs["shape"] = out;
+    return Status::Ok();
+  }
+  if (shape[0] % blocks != 0) {
+    return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                   "batch " + std::to_string(shape[0]) + " is not a multiple of the block sizes' product " +
+                       std::to_string(blocks),
+                   "an input batch that is a whole number of blocks");
+  }
+  const int64_t batch = shape[0] / blocks;
+  ir::Shape split(block.begin(), block.end());
+  split.push_back(batch);
+  split.insert(split.end(), shape.begin() + 1, shape.end());
+  ir::TensorId cur = add(ir::OpKind::kReshape, in, split, "blocks");
+  ctx.graph.nodes.back().attrs["shape"] = split;
+  ir::Shape moved;
+  for (int64_t a : back) moved.push_back(split[static_cast<size_t>(a)]);
+  cur = add(ir::OpKind::kTranspose, cur, moved, "moved");
+  ctx.graph.nodes.back().attrs["perm"] = back;
+  ir::Shape joined = {batch};
+  for (size_t k = 0; k < m; ++k) joined.push_back(shape[k + 1] * block[k]);
+  joined.insert(joined.end(), shape.begin() + static_cast<std::ptrdiff_t>(m + 1), shape.end());
+  cur = add(ir::OpKind::kReshape, cur, joined, "joined");
+  ctx.graph.nodes.back().attrs["shape"] = joined;
+  std::vector<int64_t> begin(rank, 0), end(joined.begin(), joined.end());
+  for (size_t k = 0; k < m; ++k) {
+    begin[k + 1] = edges[2 * k];
+    end[k + 1] = joined[k + 1] - edges[2 * k + 1];
+    if (end[k + 1] <= begin[k + 1]) {
+      return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                     "crops " + ir::ShapeToString(edges) + " remove all of spatial axis " + std::to_string(k + 1) +
+                         " (size " + std::to_string(joined[k + 1]) + ")",
+                     "crops that leave each spatial axis non-empty");
+    }
+  }
+  node.inputs.push_back(cur);
+  node.attrs["begin"] = begin;
+  node.attrs["end"] = end;
+  node.attrs["strides"] = std::vector<int64_t>(rank, 1);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Expected<std::vector<ir::Node>> LowerOutputs(Context& ctx, const OpRef& op, ir::Node& node) {
@@ -841,6 +969,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     }
     case K::kTransposeConv: return ConvertTransposeConv(ctx, op, node);
     case K::kReshape:
+      if (op.op_name == "SPACE_TO_BATCH_ND") return ConvertSpaceBatch(ctx, op, node);
       return op.op_name == "EXPAND_DIMS" ? ConvertExpandDims(ctx, op, node) : ConvertReshape(ctx, op, node);
     case K::kSoftmax: {
       EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 1));
@@ -867,6 +996,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kReduceSum:
     case K::kTranspose: return ConvertWithParam(ctx, op, node);
     case K::kStridedSlice:
+      if (op.op_name == "BATCH_TO_SPACE_ND") return ConvertSpaceBatch(ctx, op, node);
       return op.op_name == "SLICE" ? ConvertSlice(ctx, op, node) : ConvertStridedSlice(ctx, op, node);
     case K::kSqueeze: return ConvertSqueeze(ctx, op, node);
     case K::kQuantize:

@@ -1,6 +1,7 @@
 // TFLite import of the data-movement operators SLICE, EXPAND_DIMS, PADV2,
-// SPLIT, SPLIT_V, PACK, UNPACK, GATHER, MIRROR_PAD, DEPTH_TO_SPACE and
-// SPACE_TO_DEPTH: one small model per operator, the imported IR checked
+// SPLIT, SPLIT_V, PACK, UNPACK, GATHER, MIRROR_PAD, DEPTH_TO_SPACE,
+// SPACE_TO_DEPTH, SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND: one small model
+// per operator, the imported IR checked
 // (docs/frontend-tflite.md fixes the mapping) and the reference evaluator run
 // on the imported graph; parameters that are not constants are refused
 // (E0117) naming the operator.
@@ -225,6 +226,90 @@ TEST(TfliteImportShapeOps, DepthToSpaceAndBack) {
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0], (std::vector<int8_t>{1, 2, 5, 6, 3, 4, 7, 8}));
   EXPECT_EQ(out[1], (std::vector<int8_t>{1, 2, 3, 4, 5, 6, 7, 8}));
+}
+
+// TFLite's SPACE_TO_BATCH_ND written out for a [N, H, W, C] input, by its
+// index formula: output batch b reads input batch b % N at block offset
+// (b / N / bw, b / N % bw); padding reads `pad`.
+template <typename T>
+std::vector<T> SpaceToBatch(const std::vector<T>& in, int n, int h, int w, int c, int bh, int bw, int top, int left,
+                            int oh, int ow, T pad) {
+  std::vector<T> out;
+  for (int b = 0; b < n * bh * bw; ++b)
+    for (int y = 0; y < oh; ++y)
+      for (int x = 0; x < ow; ++x)
+        for (int k = 0; k < c; ++k) {
+          const int src_b = b % n, sh = b / n / bw, sw = b / n % bw;
+          const int iy = y * bh + sh - top, ix = x * bw + sw - left;
+          const bool inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+          out.push_back(inside ? in[static_cast<size_t>(((src_b * h + iy) * w + ix) * c + k)] : pad);
+        }
+  return out;
+}
+
+TEST(TfliteImportShapeOps, SpaceToBatchNdPadsWithTheZeroPointAndBatchToSpaceNdUndoesIt) {
+  // [2, 3, 4, 2] int8, block [2, 2], paddings top 1 and right 2: padded
+  // [2, 4, 6, 2], output [8, 2, 3, 2]; BATCH_TO_SPACE_ND with crops equal to
+  // the paddings gives the input back.
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::INT8, {2, 3, 4, 2}, Quant(0.5f, -3));
+  const int block = b.AddInt32Tensor("block", {2}, {2, 2});
+  const int pads = b.AddInt32Tensor("pads", {2, 2}, {1, 0, 0, 2});
+  const int y = b.AddTensor("y", TensorType::INT8, {8, 2, 3, 2}, Quant(0.5f, -3));
+  b.AddOperator(BuiltinOperator::SPACE_TO_BATCH_ND, {x, block, pads}, {y});
+  const int z = b.AddTensor("z", TensorType::INT8, {2, 3, 4, 2}, Quant(0.5f, -3));
+  b.AddOperator(BuiltinOperator::BATCH_TO_SPACE_ND, {y, block, pads}, {z});
+  b.SetInputs({x});
+  b.SetOutputs({y, z});
+  const ir::Graph g = MustImport(b.Finish());
+  std::vector<ir::OpKind> kinds;
+  for (const ir::Node& n : g.nodes) kinds.push_back(n.op);
+  using K = ir::OpKind;
+  EXPECT_EQ(kinds, (std::vector<K>{K::kPad, K::kReshape, K::kTranspose, K::kReshape, K::kReshape, K::kTranspose,
+                                   K::kReshape, K::kStridedSlice}));
+  std::vector<int8_t> in(48);
+  for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<int8_t>(i * 5 - 100);
+  const auto out = EvalAll<int8_t>(g, {Bytes(in)});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0], SpaceToBatch<int8_t>(in, 2, 3, 4, 2, 2, 2, 1, 0, 2, 3, -3));
+  EXPECT_EQ(out[1], in);
+}
+
+TEST(TfliteImportShapeOps, SpaceToBatchNdOnARank3InputWithoutPadding) {
+  // [1, 4, 3] float, one spatial axis, block [2]: [2, 2, 3], no pad node.
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::FLOAT32, {1, 4, 3});
+  const int block = b.AddInt32Tensor("block", {1}, {2});
+  const int pads = b.AddInt32Tensor("pads", {1, 2}, {0, 0});
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {2, 2, 3});
+  b.AddOperator(BuiltinOperator::SPACE_TO_BATCH_ND, {x, block, pads}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 3u);
+  EXPECT_EQ(g.nodes[0].op, ir::OpKind::kReshape);
+  std::vector<float> in(12);
+  for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<float>(i);
+  // Rows 0 and 2 go to batch 0, rows 1 and 3 to batch 1.
+  EXPECT_EQ(EvalAll<float>(g, {Bytes(in)})[0], (std::vector<float>{0, 1, 2, 6, 7, 8, 3, 4, 5, 9, 10, 11}));
+}
+
+TEST(TfliteImportShapeOps, SpaceToBatchNdRefusesPaddingsThatMissTheBlock) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::FLOAT32, {1, 3, 4, 1});
+  const int block = b.AddInt32Tensor("block", {2}, {2, 2});
+  const int pads = b.AddInt32Tensor("pads", {2, 2}, {0, 0, 0, 0});
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {4, 2, 2, 1});
+  b.AddOperator(BuiltinOperator::SPACE_TO_BATCH_ND, {x, block, pads}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  auto g = ImportTflite(b.Finish(), "m.tflite");
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.diag().id, "E0118");
+  EXPECT_NE(g.diag().message.find("operator 0 (SPACE_TO_BATCH_ND, output 'y'): padded spatial axis 1 of size 3 is "
+                                  "not a multiple of its block size 2"),
+            std::string::npos)
+      << g.diag().message;
 }
 
 }  // namespace
