@@ -44,7 +44,7 @@ struct PassInfo {
 const std::vector<PassInfo>& AllPasses();
 // The pass of that name, or null.
 const PassInfo* FindPass(std::string_view name);
-// "fold-constants, layout, ..." for messages and help texts.
+// "fold-constants, fold-space-to-batch, ..." for messages and help texts.
 std::string PassNames();
 
 // Runs one pass and, when it changed the graph, tidies it: nodes back in a
@@ -57,6 +57,7 @@ Status RunPass(const PassInfo& pass, ir::Graph& g, const PassOptions& options);
 
 // The passes (one file each, see registry.cc).
 Status FoldConstants(ir::Graph& g, const PassOptions& options);
+Status FoldSpaceToBatch(ir::Graph& g, const PassOptions& options);
 Status Layout(ir::Graph& g, const PassOptions& options);
 Status FoldBatchNorm(ir::Graph& g, const PassOptions& options);
 Status FuseActivation(ir::Graph& g, const PassOptions& options);

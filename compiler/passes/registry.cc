@@ -7,6 +7,9 @@ namespace ember::passes {
 const std::vector<PassInfo>& AllPasses() {
   static const std::vector<PassInfo> kPasses = {
       {"fold-constants", "evaluate small nodes whose operands are all constants", FoldConstants},
+      {"fold-space-to-batch",
+       "space_to_batch -> unpadded stride-1 conv2d/depthwise_conv2d -> batch_to_space becomes a dilated convolution",
+       FoldSpaceToBatch},
       {"layout", "cancel and sink transposes; NCHW graph inputs/outputs become NHWC", Layout},
       {"fold-batchnorm", "fold per-channel mul/add after conv/depthwise/fully_connected into weights and bias",
        FoldBatchNorm},

@@ -32,7 +32,8 @@ TEST(PassesCli, InspectAfterEachPass) {
   const std::string model = WriteNchwModel();
   const CliResult all = RunCli({"inspect", model, "--after", "all"});
   ASSERT_EQ(all.exit_code, 0) << all.err;
-  for (const char* pass : {"import", "fold-constants", "layout", "fold-batchnorm", "fuse-activation", "fold-qdq"})
+  for (const char* pass :
+       {"import", "fold-constants", "fold-space-to-batch", "layout", "fold-batchnorm", "fuse-activation", "fold-qdq"})
     EXPECT_NE(all.out.find(std::string("// after ") + pass + "\n"), std::string::npos) << pass;
   const CliResult imported = RunCli({"inspect", model, "--after", "import"});
   EXPECT_NE(imported.out.find("transpose("), std::string::npos) << imported.out;
@@ -44,7 +45,7 @@ TEST(PassesCli, InspectAfterEachPass) {
   const CliResult bad = RunCli({"inspect", model, "--after", "no-such-pass"});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("E1201"), std::string::npos) << bad.err;
-  EXPECT_NE(bad.err.find("fold-constants, layout"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("fold-constants, fold-space-to-batch, layout"), std::string::npos) << bad.err;
 }
 
 TEST(PassesCli, CompileDumpsIrToStderr) {

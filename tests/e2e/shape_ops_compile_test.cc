@@ -133,6 +133,13 @@ TEST(ShapeOpsCompile, SpaceToBatchDilatedConvolutionRunsLikeTheReferenceAndTheDi
     ASSERT_EQ(e.exit_code, 0) << e.err;
   }
   EXPECT_EQ(ReadFile(dir + "/s2b.bin"), ReadFile(dir + "/direct.bin"));
+  // The pass fold-space-to-batch leaves the one dilated convolution.
+  const CliResult ir = RunCli({"inspect", dir + "/s2b.tflite"});
+  ASSERT_EQ(ir.exit_code, 0) << ir.err;
+  EXPECT_NE(ir.out.find("conv2d(%x, %w, %bias) {act=\"none\", dilation=[2,2], pad=[2,2,2,2], stride=[1,1]}"),
+            std::string::npos)
+      << ir.out;
+  EXPECT_EQ(ir.out.find("transpose("), std::string::npos) << ir.out;
 }
 
 }  // namespace
