@@ -23,6 +23,8 @@ constexpr Alias kTfliteAliases[] = {
     {"PADV2", OpKind::kPad},          {"SPLIT_V", OpKind::kSplit},
     {"UNPACK", OpKind::kSplit},       {"PACK", OpKind::kConcatenation},
     {"SPACE_TO_BATCH_ND", OpKind::kReshape}, {"BATCH_TO_SPACE_ND", OpKind::kStridedSlice},
+    {"SHAPE", OpKind::kReshape},      {"ZEROS_LIKE", OpKind::kBroadcastTo},
+    {"FILL", OpKind::kBroadcastTo},   {"ADD_N", OpKind::kAdd},
 };
 }  // namespace
 

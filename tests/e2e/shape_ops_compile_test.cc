@@ -1,7 +1,8 @@
 // `ember compile` + `ember run` on TFLite models chaining the data-movement
 // operators (SPLIT with several outputs, UNPACK with an output nobody reads,
 // PACK, DEPTH_TO_SPACE, SPACE_TO_DEPTH, MIRROR_PAD, SLICE, GATHER, PADV2,
-// EXPAND_DIMS) in int8, int16 and float32, and the dilated convolution older
+// EXPAND_DIMS; SHAPE, ZEROS_LIKE, FILL, ADD_N) in int8, int16 and float32,
+// and the dilated convolution older
 // TensorFlow converters write as SPACE_TO_BATCH_ND, CONV_2D and
 // BATCH_TO_SPACE_ND: the host build of the generated C, with its memory plan,
 // equals `ember eval` byte for byte.
@@ -88,6 +89,52 @@ TEST(ShapeOpsCompile, Int8ChainRunsLikeTheReference) { ExpectRunEqualsEval(IntMo
 TEST(ShapeOpsCompile, Int16ChainRunsLikeTheReference) { ExpectRunEqualsEval(IntModel(tfl::TensorType::INT16), false, 2); }
 
 TEST(ShapeOpsCompile, FloatChainRunsLikeTheReference) { ExpectRunEqualsEval(FloatModel(), true, 2); }
+
+// x[1,2,3,4] -> Keras's Flatten (SHAPE, STRIDED_SLICE, PACK, RESHAPE) ->
+// [1,24]; y = ADD_N(flat, ZEROS_LIKE(flat), FILL([1,24], 0.5)).
+std::vector<uint8_t> ConstantMakersModel() {
+  ModelBuilder b;
+  const auto kF32 = tfl::TensorType::FLOAT32;
+  const int x = b.AddTensor("x", kF32, {1, 2, 3, 4});
+  const int shape = b.AddTensor("shape", tfl::TensorType::INT32, {4});
+  b.AddOperator(tfl::BuiltinOperator::SHAPE, {x}, {shape}, tfl::BuiltinOptions::ShapeOptions,
+                tfl::CreateShapeOptions(b.builder()).Union());
+  const int begin = b.AddInt32Tensor("begin", {1}, {0});
+  const int end = b.AddInt32Tensor("end", {1}, {1});
+  const int stride = b.AddInt32Tensor("stride", {1}, {1});
+  const int batch = b.AddTensor("batch", tfl::TensorType::INT32, {});
+  b.AddOperator(tfl::BuiltinOperator::STRIDED_SLICE, {shape, begin, end, stride}, {batch},
+                tfl::BuiltinOptions::StridedSliceOptions,
+                tfl::CreateStridedSliceOptions(b.builder(), 0, 0, 0, 0, 1).Union());
+  const int minus1 = b.AddInt32Tensor("minus1", {}, {-1});
+  const int packed = b.AddTensor("packed", tfl::TensorType::INT32, {2});
+  b.AddOperator(tfl::BuiltinOperator::PACK, {batch, minus1}, {packed}, tfl::BuiltinOptions::PackOptions,
+                tfl::CreatePackOptions(b.builder(), 2, 0).Union());
+  const int flat = b.AddTensor("flat", kF32, {1, 24});
+  b.AddOperator(tfl::BuiltinOperator::RESHAPE, {x, packed}, {flat});
+  const int zeros = b.AddTensor("zeros", kF32, {1, 24});
+  b.AddOperator(tfl::BuiltinOperator::ZEROS_LIKE, {flat}, {zeros});
+  const int dims = b.AddInt32Tensor("dims", {2}, {1, 24});
+  const int half = b.AddFloatTensor("half", {}, {0.5f});
+  const int filled = b.AddTensor("filled", kF32, {1, 24});
+  b.AddOperator(tfl::BuiltinOperator::FILL, {dims, half}, {filled});
+  const int y = b.AddTensor("y", kF32, {1, 24});
+  b.AddOperator(tfl::BuiltinOperator::ADD_N, {flat, zeros, filled}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  return b.Finish();
+}
+
+TEST(ShapeOpsCompile, KerasFlattenAndConstantMakersRunLikeTheReference) {
+  ExpectRunEqualsEval(ConstantMakersModel(), true, 2);
+  // After fold-constants only the reshape and the two adds are left.
+  const std::string dir = TempDir();
+  WriteFile(dir + "/m.tflite", ConstantMakersModel());
+  const CliResult ir = RunCli({"inspect", dir + "/m.tflite"});
+  ASSERT_EQ(ir.exit_code, 0) << ir.err;
+  for (const char* gone : {"strided_slice(", "concatenation(", "broadcast_to(", "i32["})
+    EXPECT_EQ(ir.out.find(gone), std::string::npos) << gone << "\n" << ir.out;
+}
 
 // A rate-2 SAME 3x3 convolution of x[1,6,6,2] (int8) as older converters
 // write it: SPACE_TO_BATCH_ND (block 2, paddings 2) -> [4,5,5,2], CONV_2D

@@ -857,6 +857,147 @@ Status ConvertSpaceBatch(Context& ctx, const OpRef& op, ir::Node& node) {
   return Status::Ok();
 }
 
+// The IR tensor of operator output 0 (created now if needed; AddOutputs
+// checks and marks it later).
+Expected<ir::TensorId> FirstOutput(Context& ctx, const OpRef& op) {
+  const auto* outs = op.op->outputs();
+  const int32_t index = outs && outs->size() > 0 ? outs->Get(0) : -1;
+  if (index < 0 || static_cast<size_t>(index) >= ctx.num_tensors) {
+    return OpError(ctx, op, kTensorIndex, ExitCode::kFailure,
+                   "output 0 refers to tensor " + std::to_string(index) + " but the subgraph has " +
+                       std::to_string(ctx.num_tensors) + " tensors",
+                   kReexport);
+  }
+  return UseTensor(ctx, index);
+}
+
+// A new constant tensor named after `base` holding `data`.
+ir::TensorId ConstantTensor(Context& ctx, const std::string& base, ir::DType dtype, const ir::Shape& shape,
+                            std::vector<uint8_t> data, std::optional<ir::QuantParams> quant = std::nullopt) {
+  ir::Tensor t;
+  t.dtype = dtype;
+  t.shape = shape;
+  t.quant = std::move(quant);
+  t.data = std::move(data);
+  t.name = base;
+  for (int k = 1; ctx.graph.FindTensor(t.name) != ir::kNoTensor; ++k) t.name = base + "_" + std::to_string(k);
+  return ctx.graph.AddTensor(std::move(t));
+}
+
+// SHAPE: the input's (static) shape, a constant of the output's type (int32
+// or int64), read by the main node, a reshape that fold-constants folds.
+Status ConvertShape(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 1));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId out, FirstOutput(ctx, op));
+  const ir::DType type = ctx.graph.tensor(out).dtype;
+  const ir::Shape shape = ctx.graph.tensor(in).shape;
+  if ((type != ir::DType::kInt32 && type != ir::DType::kInt64) || shape.empty()) {
+    return OpError(ctx, op, kTensorType, ExitCode::kUnsupported,
+                   "the output is " + std::string(ir::DTypeName(type)) + " and the input has rank " +
+                       std::to_string(shape.size()),
+                   "SHAPE gives int32 or int64 of an input of rank 1 or more");
+  }
+  const size_t size = ir::DTypeSize(type);
+  std::vector<uint8_t> data;
+  for (int64_t d : shape)
+    for (size_t b = 0; b < size; ++b) data.push_back(static_cast<uint8_t>(static_cast<uint64_t>(d) >> (8 * b)));
+  const auto rank = static_cast<int64_t>(shape.size());
+  node.inputs.push_back(ConstantTensor(ctx, ctx.graph.tensor(in).name + "_shape", type, {rank}, std::move(data)));
+  node.attrs["shape"] = ir::Shape{rank};
+  return Status::Ok();
+}
+
+// ZEROS_LIKE (input) and FILL (dims, value) as broadcast_to of a scalar:
+// ZEROS_LIKE's a constant 0 of the output's type (float32, int32 or int64, as
+// TFLite's kernel), FILL's the value, whose stored bits are copied (a
+// constant value takes the output's quantization with them).
+Status ConvertFill(Context& ctx, const OpRef& op, ir::Node& node) {
+  const bool zeros = op.op_name == "ZEROS_LIKE";
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, zeros ? 1 : 2));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId out, FirstOutput(ctx, op));
+  const ir::Tensor& o = ctx.graph.tensor(out);
+  const ir::DType type = o.dtype;
+  const std::optional<ir::QuantParams> quant = o.quant;
+  if (zeros) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
+    if (type != ir::DType::kFloat32 && type != ir::DType::kInt32 && type != ir::DType::kInt64) {
+      return OpError(ctx, op, kTensorType, ExitCode::kUnsupported,
+                     "the output is " + std::string(ir::DTypeName(type)),
+                     "ZEROS_LIKE takes float32, int32 or int64, as TFLite's kernel");
+    }
+    const ir::Shape shape = ctx.graph.tensor(in).shape;
+    node.inputs.push_back(ConstantTensor(ctx, ctx.graph.tensor(out).name + "_zero", type, {},
+                                         std::vector<uint8_t>(ir::DTypeSize(type), 0), quant));
+    node.attrs["shape"] = shape;
+    return Status::Ok();
+  }
+  EMBER_ASSIGN_OR_RETURN(auto dims, ConstInts(ctx, op, 0, "dims"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId value, Operand(ctx, op, 1));
+  const ir::Tensor& v = ctx.graph.tensor(value);
+  int64_t count = 1;  // bounded: a product past 2^31 elements is refused before it can overflow
+  bool sizes_ok = true;
+  for (int64_t d : dims) {
+    sizes_ok = sizes_ok && d >= 1 && d <= (int64_t{1} << 31) / count;
+    if (sizes_ok) count *= d;
+  }
+  if (v.num_elements() != 1 || v.dtype != type || !sizes_ok) {
+    return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                   "value of shape " + ir::ShapeToString(v.shape) + " and type " + ir::DTypeName(v.dtype) +
+                       " cannot fill dims " + ir::ShapeToString(dims) + " of type " + ir::DTypeName(type),
+                   "one value of the output's type, and dims of sizes 1 or more (at most 2^31 elements)");
+  }
+  if (v.is_const()) {
+    value = ConstantTensor(ctx, v.name + "_value", type, {}, *v.data, quant);
+  } else if (!v.shape.empty()) {
+    const ir::TensorId scalar = IntermediateTensor(ctx, value, {}, "scalar");
+    ctx.graph.nodes.push_back(ReshapeNode(ctx.graph.tensor(scalar).name, value, scalar, {}));
+    value = scalar;
+  }
+  node.inputs.push_back(value);
+  node.attrs["shape"] = dims;
+  return Status::Ok();
+}
+
+// ADD_N (float32): a chain of adds in the order of the operands, as TFLite's
+// kernel sums them (one operand: a copy, as a reshape to its own shape).
+Status ConvertAddN(Context& ctx, const OpRef& op, ir::Node& node) {
+  const size_t n = NumInputs(op);
+  if (n == 0) return OpError(ctx, op, kOperandCount, ExitCode::kFailure, "has no inputs", kReexport);
+  std::vector<ir::TensorId> in;
+  for (size_t pos = 0; pos < n; ++pos) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId t, Operand(ctx, op, pos));
+    const ir::Tensor& x = ctx.graph.tensor(t);
+    if (x.dtype != ir::DType::kFloat32 || x.shape != ctx.graph.tensor(in.empty() ? t : in[0]).shape) {
+      return OpError(ctx, op, kTensorType, ExitCode::kUnsupported,
+                     "input " + std::to_string(pos) + " is " + ir::DTypeName(x.dtype) + ir::ShapeToString(x.shape),
+                     "ADD_N takes float32 inputs of one shape (for int8, use a chain of ADD)");
+    }
+    in.push_back(t);
+  }
+  if (n == 1) {
+    node.op = ir::OpKind::kReshape;
+    node.inputs = {in[0]};
+    node.attrs["shape"] = ctx.graph.tensor(in[0]).shape;
+    return Status::Ok();
+  }
+  ir::TensorId sum = in[0];
+  for (size_t k = 1; k + 1 < n; ++k) {
+    const ir::TensorId t = IntermediateTensor(ctx, in[0], ctx.graph.tensor(in[0]).shape, "sum");
+    ir::Node a;
+    a.op = ir::OpKind::kAdd;
+    a.name = ctx.graph.tensor(t).name;
+    a.inputs = {sum, in[k]};
+    a.outputs = {t};
+    a.attrs["act"] = std::string("none");
+    ctx.graph.nodes.push_back(std::move(a));
+    sum = t;
+  }
+  node.inputs = {sum, in[n - 1]};
+  node.attrs["act"] = std::string("none");
+  return Status::Ok();
+}
+
 }  // namespace
 
 Expected<std::vector<ir::Node>> LowerOutputs(Context& ctx, const OpRef& op, ir::Node& node) {
@@ -884,6 +1025,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kAveragePool2D:
     case K::kMaxPool2D: return ConvertPool(ctx, op, node);
     case K::kAdd: {
+      if (op.op_name == "ADD_N") return ConvertAddN(ctx, op, node);
       EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 2));
       const auto* o = op.op->builtin_options_as_AddOptions();
       return SetAct(ctx, op, o ? o->fused_activation_function() : none, node);
@@ -915,6 +1057,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kSquaredDifference:
     case K::kPow: return ConvertPlain(ctx, op, node, 2);
     case K::kBroadcastTo: {  // the shape operand (constant) becomes the attribute
+      if (op.op_name == "ZEROS_LIKE" || op.op_name == "FILL") return ConvertFill(ctx, op, node);
       EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 2));
       EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
       node.inputs.push_back(in);
@@ -970,6 +1113,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kTransposeConv: return ConvertTransposeConv(ctx, op, node);
     case K::kReshape:
       if (op.op_name == "SPACE_TO_BATCH_ND") return ConvertSpaceBatch(ctx, op, node);
+      if (op.op_name == "SHAPE") return ConvertShape(ctx, op, node);
       return op.op_name == "EXPAND_DIMS" ? ConvertExpandDims(ctx, op, node) : ConvertReshape(ctx, op, node);
     case K::kSoftmax: {
       EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 1));

@@ -1,7 +1,7 @@
 // TFLite import of the data-movement operators SLICE, EXPAND_DIMS, PADV2,
 // SPLIT, SPLIT_V, PACK, UNPACK, GATHER, MIRROR_PAD, DEPTH_TO_SPACE,
-// SPACE_TO_DEPTH, SPACE_TO_BATCH_ND and BATCH_TO_SPACE_ND: one small model
-// per operator, the imported IR checked
+// SPACE_TO_DEPTH, SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND, SHAPE, ZEROS_LIKE,
+// FILL and ADD_N: one small model per operator, the imported IR checked
 // (docs/frontend-tflite.md fixes the mapping) and the reference evaluator run
 // on the imported graph; parameters that are not constants are refused
 // (E0117) naming the operator.
@@ -310,6 +310,112 @@ TEST(TfliteImportShapeOps, SpaceToBatchNdRefusesPaddingsThatMissTheBlock) {
                                   "not a multiple of its block size 2"),
             std::string::npos)
       << g.diag().message;
+}
+
+TEST(TfliteImportShapeOps, ShapeOfAKerasFlattenIsAConstant) {
+  // What Keras writes for Flatten with an unknown batch: SHAPE, take the
+  // batch, PACK it with -1, RESHAPE by the result.
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::FLOAT32, {1, 2, 3, 4});
+  const int shape = b.AddTensor("shape", TensorType::INT32, {4});
+  b.AddOperator(BuiltinOperator::SHAPE, {x}, {shape}, BuiltinOptions::ShapeOptions,
+                tfl::CreateShapeOptions(b.builder()).Union());
+  const int begin = b.AddInt32Tensor("begin", {1}, {0});
+  const int end = b.AddInt32Tensor("end", {1}, {1});
+  const int stride = b.AddInt32Tensor("stride", {1}, {1});
+  const int batch = b.AddTensor("batch", TensorType::INT32, {});
+  b.AddOperator(BuiltinOperator::STRIDED_SLICE, {shape, begin, end, stride}, {batch},
+                BuiltinOptions::StridedSliceOptions,
+                tfl::CreateStridedSliceOptions(b.builder(), 0, 0, 0, 0, 1).Union());
+  const int minus1 = b.AddInt32Tensor("minus1", {}, {-1});
+  const int packed = b.AddTensor("packed", TensorType::INT32, {2});
+  b.AddOperator(BuiltinOperator::PACK, {batch, minus1}, {packed}, BuiltinOptions::PackOptions,
+                tfl::CreatePackOptions(b.builder(), 2, 0).Union());
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {1, 24});
+  b.AddOperator(BuiltinOperator::RESHAPE, {x, packed}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y, shape});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_FALSE(g.nodes.empty());
+  EXPECT_EQ(g.nodes[0].op, ir::OpKind::kReshape);
+  EXPECT_TRUE(g.tensor(g.nodes[0].inputs[0]).is_const());
+  std::vector<float> in(24);
+  for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<float>(i) - 3.5f;
+  auto r = ops::EvaluateGraph(g, {Bytes(in)});
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  ASSERT_EQ(r->outputs.size(), 2u);
+  EXPECT_EQ(Values<float>(r->outputs[0]), in);
+  EXPECT_EQ(Values<int32_t>(r->outputs[1]), (std::vector<int32_t>{1, 2, 3, 4}));
+}
+
+TEST(TfliteImportShapeOps, ZerosLikeAndFillStoreRawValues) {
+  // ZEROS_LIKE of an int32 tensor; int8 FILL copies the value's stored bits,
+  // here from a run-time scalar and from a constant one.
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::INT32, {2, 3});
+  const int z = b.AddTensor("z", TensorType::INT32, {2, 3});
+  b.AddOperator(BuiltinOperator::ZEROS_LIKE, {x}, {z});
+  const int dims = b.AddInt32Tensor("dims", {2}, {3, 2});
+  const int v = b.AddTensor("v", TensorType::INT8, {}, Quant(0.25f, 0));
+  const int f = b.AddTensor("f", TensorType::INT8, {3, 2}, Quant(0.25f, 0));
+  b.AddOperator(BuiltinOperator::FILL, {dims, v}, {f});
+  const int cv = b.AddConstTensor("cv", TensorType::INT8, {}, {static_cast<uint8_t>(-7)}, Quant(1.0f, 0));
+  const int cf = b.AddTensor("cf", TensorType::INT8, {2, 2}, Quant(0.125f, 3));
+  const int cdims = b.AddInt32Tensor("cdims", {2}, {2, 2});
+  b.AddOperator(BuiltinOperator::FILL, {cdims, cv}, {cf});
+  b.SetInputs({x, v});
+  b.SetOutputs({z, f, cf});
+  const ir::Graph g = MustImport(b.Finish());
+  auto r = ops::EvaluateGraph(g, {Bytes(std::vector<int32_t>{1, 2, 3, 4, 5, 6}), Bytes(std::vector<int8_t>{-9})});
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  ASSERT_EQ(r->outputs.size(), 3u);
+  EXPECT_EQ(Values<int32_t>(r->outputs[0]), std::vector<int32_t>(6, 0));
+  EXPECT_EQ(Values<int8_t>(r->outputs[1]), std::vector<int8_t>(6, -9));
+  EXPECT_EQ(Values<int8_t>(r->outputs[2]), std::vector<int8_t>(4, -7));
+
+  ModelBuilder q;  // TFLite's ZEROS_LIKE has no int8 kernel
+  const int qx = q.AddTensor("qx", TensorType::INT8, {2}, Quant(0.5f, 4));
+  const int qz = q.AddTensor("qz", TensorType::INT8, {2}, Quant(0.5f, 4));
+  q.AddOperator(BuiltinOperator::ZEROS_LIKE, {qx}, {qz});
+  q.SetInputs({qx});
+  q.SetOutputs({qz});
+  auto e = ImportTflite(q.Finish(), "m.tflite");
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.diag().id, "E0109");
+  EXPECT_NE(e.diag().message.find("(ZEROS_LIKE, output 'qz'): the output is i8"), std::string::npos)
+      << e.diag().message;
+}
+
+TEST(TfliteImportShapeOps, AddNSumsInOperandOrderAndRefusesInt8) {
+  ModelBuilder b;
+  const int a = b.AddTensor("a", TensorType::FLOAT32, {3});
+  const int c = b.AddTensor("c", TensorType::FLOAT32, {3});
+  const int d = b.AddTensor("d", TensorType::FLOAT32, {3});
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {3});
+  b.AddOperator(BuiltinOperator::ADD_N, {a, c, d}, {y});
+  b.SetInputs({a, c, d});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 2u);
+  EXPECT_EQ(g.nodes[0].inputs, (std::vector<ir::TensorId>{g.inputs[0], g.inputs[1]}));
+  // (1e8 + 1) - 1e8 is 0 in float32, 1e8 + (1 - 1e8) is not: the order shows.
+  const auto out = Eval<float>(g, {Bytes(std::vector<float>{1e8f, 1.f, 2.f}), Bytes(std::vector<float>{1.f, 2.f, 3.f}),
+                                   Bytes(std::vector<float>{-1e8f, 3.f, 4.f})});
+  EXPECT_EQ(out, (std::vector<float>{(1e8f + 1.f) + -1e8f, 6.f, 9.f}));
+  EXPECT_EQ(out[0], 0.f);
+
+  ModelBuilder q;
+  const int qa = q.AddTensor("qa", TensorType::INT8, {3}, Quant(0.5f, 0));
+  const int qb = q.AddTensor("qb", TensorType::INT8, {3}, Quant(0.5f, 0));
+  const int qy = q.AddTensor("qy", TensorType::INT8, {3}, Quant(0.5f, 0));
+  q.AddOperator(BuiltinOperator::ADD_N, {qa, qb}, {qy});
+  q.SetInputs({qa, qb});
+  q.SetOutputs({qy});
+  auto r = ImportTflite(q.Finish(), "m.tflite");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.diag().id, "E0109");
+  EXPECT_NE(r.diag().message.find("operator 0 (ADD_N, output 'qy'): input 0 is i8[3]"), std::string::npos)
+      << r.diag().message;
 }
 
 }  // namespace
