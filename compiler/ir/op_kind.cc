@@ -25,6 +25,8 @@ constexpr Alias kTfliteAliases[] = {
     {"SPACE_TO_BATCH_ND", OpKind::kReshape}, {"BATCH_TO_SPACE_ND", OpKind::kStridedSlice},
     {"SHAPE", OpKind::kReshape},      {"ZEROS_LIKE", OpKind::kBroadcastTo},
     {"FILL", OpKind::kBroadcastTo},   {"ADD_N", OpKind::kAdd},
+    {"L2_POOL_2D", OpKind::kSqrt},    {"LOG_SOFTMAX", OpKind::kSub},
+    {"FLOOR_DIV", OpKind::kFloor},
 };
 }  // namespace
 

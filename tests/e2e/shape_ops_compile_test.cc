@@ -1,7 +1,8 @@
 // `ember compile` + `ember run` on TFLite models chaining the data-movement
 // operators (SPLIT with several outputs, UNPACK with an output nobody reads,
 // PACK, DEPTH_TO_SPACE, SPACE_TO_DEPTH, MIRROR_PAD, SLICE, GATHER, PADV2,
-// EXPAND_DIMS; SHAPE, ZEROS_LIKE, FILL, ADD_N) in int8, int16 and float32,
+// EXPAND_DIMS; SHAPE, ZEROS_LIKE, FILL, ADD_N; the compositions L2_POOL_2D,
+// FLOOR_DIV and LOG_SOFTMAX) in int8, int16 and float32,
 // and the dilated convolution older
 // TensorFlow converters write as SPACE_TO_BATCH_ND, CONV_2D and
 // BATCH_TO_SPACE_ND: the host build of the generated C, with its memory plan,
@@ -135,6 +136,25 @@ TEST(ShapeOpsCompile, KerasFlattenAndConstantMakersRunLikeTheReference) {
   for (const char* gone : {"strided_slice(", "concatenation(", "broadcast_to(", "i32["})
     EXPECT_EQ(ir.out.find(gone), std::string::npos) << gone << "\n" << ir.out;
 }
+
+// x[1,4,4,2] -L2_POOL_2D 2x2/2-> [1,2,2,2] -FLOOR_DIV 0.25-> -LOG_SOFTMAX->.
+std::vector<uint8_t> ComposedFloatModel() {
+  ModelBuilder b;
+  const auto kF32 = tfl::TensorType::FLOAT32;
+  const int x = b.AddTensor("x", kF32, {1, 4, 4, 2});
+  const int pooled = b.AddTensor("pooled", kF32, {1, 2, 2, 2});
+  b.AddPool2D(tfl::BuiltinOperator::L2_POOL_2D, x, pooled, tfl::Padding::VALID, 2, 2, 2, 2);
+  const int quarter = b.AddFloatTensor("quarter", {}, {0.25f});
+  const int steps = b.AddTensor("steps", kF32, {1, 2, 2, 2});
+  b.AddOperator(tfl::BuiltinOperator::FLOOR_DIV, {pooled, quarter}, {steps});
+  const int y = b.AddTensor("y", kF32, {1, 2, 2, 2});
+  b.AddOperator(tfl::BuiltinOperator::LOG_SOFTMAX, {steps}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  return b.Finish();
+}
+
+TEST(ShapeOpsCompile, ComposedFloatOperatorsRunLikeTheReference) { ExpectRunEqualsEval(ComposedFloatModel(), true, 2); }
 
 // A rate-2 SAME 3x3 convolution of x[1,6,6,2] (int8) as older converters
 // write it: SPACE_TO_BATCH_ND (block 2, paddings 2) -> [4,5,5,2], CONV_2D

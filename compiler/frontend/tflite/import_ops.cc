@@ -998,6 +998,88 @@ Status ConvertAddN(Context& ctx, const OpRef& op, ir::Node& node) {
   return Status::Ok();
 }
 
+// A node of `kind` from `inputs` to a new tensor shaped `shape` (type and
+// quantization of `like`), appended before the operator's main node.
+ir::TensorId AddStep(Context& ctx, ir::OpKind kind, std::vector<ir::TensorId> inputs, ir::TensorId like,
+                     const ir::Shape& shape, const char* suffix, ir::Attrs attrs = {}) {
+  const ir::TensorId t = IntermediateTensor(ctx, like, shape, suffix);
+  ir::Node n;
+  n.op = kind;
+  n.name = ctx.graph.tensor(t).name;
+  n.inputs = std::move(inputs);
+  n.outputs = {t};
+  n.attrs = std::move(attrs);
+  ctx.graph.nodes.push_back(std::move(n));
+  return t;
+}
+
+Status RequireFloat(Context& ctx, const OpRef& op, ir::TensorId t, const char* what) {
+  if (ctx.graph.tensor(t).dtype == ir::DType::kFloat32) return Status::Ok();
+  return OpError(ctx, op, kTensorType, ExitCode::kUnsupported,
+                 std::string("the input is ") + ir::DTypeName(ctx.graph.tensor(t).dtype), what);
+}
+
+// L2_POOL_2D (float32): sqrt of the average of the squares over the window,
+// in-image taps only, as TFLite's kernel: mul(x, x), average_pool2d (the sum
+// in window order divided by the tap count), and the main node, sqrt. A
+// fused RELU changes nothing on a square root; RELU6 and RELU_N1_TO_1 → E0111.
+Status ConvertL2Pool(Context& ctx, const OpRef& op, ir::Node& node) {
+  ir::Node pool;
+  pool.op = ir::OpKind::kAveragePool2D;
+  EMBER_RETURN_IF_ERROR(ConvertPool(ctx, op, pool));
+  const ir::TensorId x = pool.inputs[0];
+  EMBER_RETURN_IF_ERROR(RequireFloat(ctx, op, x, "L2_POOL_2D takes float32, as TFLite Micro"));
+  const std::string act = pool.GetString("act");
+  if (act != "none" && act != "relu") {
+    return OpError(ctx, op, kUnsupportedOption, ExitCode::kUnsupported,
+                   "fused activation " + act + " is not supported", "use NONE or RELU (a square root is never negative)");
+  }
+  pool.attrs["act"] = std::string("none");
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId out, FirstOutput(ctx, op));
+  const ir::Shape out_shape = ctx.graph.tensor(out).shape;
+  const ir::TensorId sq = AddStep(ctx, ir::OpKind::kMul, {x, x}, x, ctx.graph.tensor(x).shape, "squared",
+                                  {{"act", std::string("none")}});
+  node.inputs.push_back(AddStep(ctx, ir::OpKind::kAveragePool2D, {sq}, x, out_shape, "mean_square", pool.attrs));
+  return Status::Ok();
+}
+
+// LOG_SOFTMAX (float32) over the last axis, as TFLite's kernel:
+// x − max − log(Σ exp(x − max)), the main node being the last sub.
+Status ConvertLogSoftmax(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 1));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, Operand(ctx, op, 0));
+  EMBER_RETURN_IF_ERROR(RequireFloat(ctx, op, x, "LOG_SOFTMAX is imported for float32 only"));
+  const ir::Shape shape = ctx.graph.tensor(x).shape;
+  if (shape.empty()) {
+    return OpError(ctx, op, kOperandRank, ExitCode::kFailure, "the input is a scalar", "give it at least one axis");
+  }
+  ir::Shape kept = shape;
+  kept.back() = 1;
+  const ir::Attrs reduce = {{"axes", std::vector<int64_t>{static_cast<int64_t>(shape.size()) - 1}},
+                              {"keep_dims", int64_t{1}}};
+  const ir::TensorId max = AddStep(ctx, ir::OpKind::kReduceMax, {x}, x, kept, "max", reduce);
+  const ir::TensorId shifted = AddStep(ctx, ir::OpKind::kSub, {x, max}, x, shape, "shifted", {{"act", std::string("none")}});
+  const ir::TensorId e = AddStep(ctx, ir::OpKind::kExp, {shifted}, x, shape, "exp");
+  const ir::TensorId sum = AddStep(ctx, ir::OpKind::kReduceSum, {e}, x, kept, "sum", reduce);
+  const ir::TensorId log_sum = AddStep(ctx, ir::OpKind::kLog, {sum}, x, kept, "log_sum");
+  node.inputs = {shifted, log_sum};
+  node.attrs["act"] = std::string("none");
+  return Status::Ok();
+}
+
+// FLOOR_DIV (float32): floor(a / b), as TFLite's kernel; the main node is
+// the floor.
+Status ConvertFloorDiv(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 2));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId a, Operand(ctx, op, 0));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId b, Operand(ctx, op, 1));
+  EMBER_RETURN_IF_ERROR(RequireFloat(ctx, op, a, "FLOOR_DIV takes float32, as TFLite Micro"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId out, FirstOutput(ctx, op));
+  const ir::Shape out_shape = ctx.graph.tensor(out).shape;
+  node.inputs.push_back(AddStep(ctx, ir::OpKind::kDiv, {a, b}, a, out_shape, "quotient", {{"act", std::string("none")}}));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Expected<std::vector<ir::Node>> LowerOutputs(Context& ctx, const OpRef& op, ir::Node& node) {
@@ -1036,6 +1118,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
       return SetAct(ctx, op, o ? o->fused_activation_function() : none, node);
     }
     case K::kSub: {
+      if (op.op_name == "LOG_SOFTMAX") return ConvertLogSoftmax(ctx, op, node);
       EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 2));
       const auto* o = op.op->builtin_options_as_SubOptions();
       return SetAct(ctx, op, o ? o->fused_activation_function() : none, node);
@@ -1065,15 +1148,19 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
       node.attrs["shape"] = shape;
       return Status::Ok();
     }
+    case K::kSqrt:
+      if (op.op_name == "L2_POOL_2D") return ConvertL2Pool(ctx, op, node);
+      return ConvertPlain(ctx, op, node, 1);
+    case K::kFloor:
+      if (op.op_name == "FLOOR_DIV") return ConvertFloorDiv(ctx, op, node);
+      return ConvertPlain(ctx, op, node, 1);
     case K::kCast:  // CastOptions repeat the tensors' types; the output tensor's type is the target
     case K::kAbs:
     case K::kNeg:
     case K::kRsqrt:
-    case K::kSqrt:
     case K::kExp:
     case K::kElu:
     case K::kLog:
-    case K::kFloor:
     case K::kCeil:
     case K::kRound: return ConvertPlain(ctx, op, node, 1);
     case K::kSvdf: return ConvertSvdf(ctx, op, node);

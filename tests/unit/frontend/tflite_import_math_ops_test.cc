@@ -1,10 +1,13 @@
 // TFLite import of SUM, ARG_MAX, ARG_MIN, the comparisons, SELECT_V2, the
 // logical operators, L2_NORMALIZATION, RESIZE_BILINEAR, BATCH_MATMUL, RSQRT
-// (int8), POW (float32, int32), FLOOR, CEIL, ROUND, BROADCAST_TO, and TRANSPOSE_CONV whose output_shape is computed at run time: one
+// (int8), POW (float32, int32), FLOOR, CEIL, ROUND, BROADCAST_TO, L2_POOL_2D,
+// LOG_SOFTMAX, FLOOR_DIV, and TRANSPOSE_CONV whose output_shape is computed
+// at run time: one
 // small model per operator, the imported IR checked and the reference
 // evaluator run on the imported graph.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -282,6 +285,84 @@ TEST(TfliteImportMathOps, TransposeConvWithComputedOutputShape) {
   EXPECT_EQ(g.nodes[0].GetInts("pad"), (std::vector<int64_t>{0, 0, 1, 1}));
   EXPECT_EQ(Eval<float>(g, {Bytes(std::vector<int32_t>{0, 0, 0, 0}), Bytes(std::vector<float>{1, 2, 3, 4})}),
             (std::vector<float>{1, 1, 3, 2, 1, 1, 3, 2, 4, 4, 10, 6, 3, 3, 7, 4}));
+}
+
+TEST(TfliteImportMathOps, L2Pool2DIsTheRootOfTheMeanSquareOfInImageTaps) {
+  // x[1,3,3,1], 2x2 window, stride 2, SAME: windows of 4, 2, 2 and 1 taps.
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::FLOAT32, {1, 3, 3, 1});
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {1, 2, 2, 1});
+  b.AddPool2D(BuiltinOperator::L2_POOL_2D, x, y, Padding::SAME, 2, 2, 2, 2, ActivationFunctionType::RELU);
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  std::vector<ir::OpKind> kinds;
+  for (const ir::Node& n : g.nodes) kinds.push_back(n.op);
+  EXPECT_EQ(kinds, (std::vector<ir::OpKind>{ir::OpKind::kMul, ir::OpKind::kAveragePool2D, ir::OpKind::kSqrt}));
+  const std::vector<float> in = {1, -2, 3, 0.5f, 4, -1, 2, 0.25f, -3};
+  // TFLite's kernel: sum the squares in window order, divide by the count, sqrt.
+  auto l2 = [&](std::initializer_list<int> taps) {
+    float sum = 0.f;
+    for (int t : taps) sum += in[static_cast<size_t>(t)] * in[static_cast<size_t>(t)];
+    return std::sqrt(sum / static_cast<float>(taps.size()));
+  };
+  EXPECT_EQ(Eval<float>(g, {Bytes(in)}), (std::vector<float>{l2({0, 1, 3, 4}), l2({2, 5}), l2({6, 7}), l2({8})}));
+
+  ModelBuilder r6;
+  const int x6 = r6.AddTensor("x", TensorType::FLOAT32, {1, 2, 2, 1});
+  const int y6 = r6.AddTensor("y", TensorType::FLOAT32, {1, 1, 1, 1});
+  r6.AddPool2D(BuiltinOperator::L2_POOL_2D, x6, y6, Padding::VALID, 2, 2, 2, 2, ActivationFunctionType::RELU6);
+  r6.SetInputs({x6});
+  r6.SetOutputs({y6});
+  auto e = ImportTflite(r6.Finish(), "m.tflite");
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.diag().id, "E0111");
+  EXPECT_NE(e.diag().message.find("(L2_POOL_2D, output 'y'): fused activation relu6 is not supported"),
+            std::string::npos)
+      << e.diag().message;
+}
+
+TEST(TfliteImportMathOps, LogSoftmaxFollowsTflitesFormula) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::FLOAT32, {2, 3});
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {2, 3});
+  b.AddOperator(BuiltinOperator::LOG_SOFTMAX, {x}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  const std::vector<float> in = {1.5f, -2.f, 0.25f, 30.f, 31.f, 29.5f};
+  std::vector<float> want;
+  for (size_t row = 0; row < 2; ++row) {
+    const float* v = in.data() + 3 * row;
+    const float max = std::max(std::max(v[0], v[1]), v[2]);
+    float sum = 0.f;
+    for (int c = 0; c < 3; ++c) sum += std::exp(v[c] - max);
+    const float log_sum = std::log(sum);
+    for (int c = 0; c < 3; ++c) want.push_back(v[c] - max - log_sum);
+  }
+  EXPECT_EQ(Eval<float>(g, {Bytes(in)}), want);
+
+  ModelBuilder q;
+  const int qx = q.AddTensor("qx", TensorType::INT8, {4}, Quant(0.1f, 0));
+  const int qy = q.AddTensor("qy", TensorType::INT8, {4}, Quant(16.f / 256, 127));
+  q.AddOperator(BuiltinOperator::LOG_SOFTMAX, {qx}, {qy});
+  q.SetInputs({qx});
+  q.SetOutputs({qy});
+  auto e = ImportTflite(q.Finish(), "m.tflite");
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.diag().id, "E0109");
+}
+
+TEST(TfliteImportMathOps, FloorDivRoundsTowardMinusInfinity) {
+  ModelBuilder b;
+  const int a = b.AddTensor("a", TensorType::FLOAT32, {4});
+  const int d = b.AddFloatTensor("d", {}, {2.f});
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {4});
+  b.AddOperator(BuiltinOperator::FLOOR_DIV, {a, d}, {y});
+  b.SetInputs({a});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  EXPECT_EQ(Eval<float>(g, {Bytes(std::vector<float>{7.f, -7.f, 0.5f, -0.5f})}), (std::vector<float>{3, -4, 0, -1}));
 }
 
 }  // namespace
