@@ -653,6 +653,8 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kFloor:
     case K::kCeil:
     case K::kRound:
+    case K::kSin:
+    case K::kCos:
     case K::kElu:
     case K::kLogicalNot:
     case K::kCast: return Unary(n);

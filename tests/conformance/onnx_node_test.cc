@@ -62,6 +62,7 @@ std::set<std::string> SupportedOps() {
       {"Exp", "exp"}, {"Log", "log"}, {"Reciprocal", "div"}, {"Elu", "elu"}, {"Erf", "erf"}, {"Pow", "pow"},
       {"LogSoftmax", "reduce_max"}, {"Selu", "select"}, {"Celu", "minimum"}, {"ThresholdedRelu", "select"},
       {"Softplus", "log"}, {"Softsign", "abs"}, {"Floor", "floor"}, {"Ceil", "ceil"}, {"Round", "round"},
+      {"Sin", "sin"}, {"Cos", "cos"},
       {"Expand", "broadcast_to"},
       {"LayerNormalization", "sqrt"}, {"InstanceNormalization", "sqrt"},
       {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}};
@@ -314,17 +315,18 @@ TEST(OnnxNodeTests, EluCasesAtOpset13) {
                    {"test_elu_example", Outcome::kPass}});
 }
 
-// Selu and InstanceNormalization (opset 6), Softplus and Softsign (opset 1)
-// and ThresholdedRelu (opset 10) are unchanged up to opset 21 (opset 22 adds
-// bfloat16 only), so their cases run with the opset raised to 13; each is
-// composed of IR operators (import_math.cc).
+// Selu and InstanceNormalization (opset 6), Softplus and Softsign (opset 1),
+// ThresholdedRelu (opset 10) and Sin and Cos (opset 7) are unchanged up to
+// opset 21 (opset 22 adds bfloat16 only), so their cases run with the opset
+// raised to 13; each is one IR operator or composed of them (import_math.cc).
 TEST(OnnxNodeTests, ComposedOperatorCasesAtOpset13) {
   if (!fs::is_directory(kNodeDir)) GTEST_SKIP() << kNodeDir << " is absent (apt-get install libonnx-testdata); skipped";
   std::map<std::string, Outcome> expected;
   for (const char* name : {"test_selu", "test_selu_default", "test_selu_example", "test_softplus",
                            "test_softplus_example", "test_softsign", "test_softsign_example", "test_thresholdedrelu",
                            "test_thresholdedrelu_default", "test_thresholdedrelu_example", "test_instancenorm_epsilon",
-                           "test_instancenorm_example"}) {
+                           "test_instancenorm_example", "test_sin", "test_sin_example", "test_cos",
+                           "test_cos_example"}) {
     expected[name] = Outcome::kPass;
   }
   ExpectAtOpset13(expected);

@@ -1162,7 +1162,9 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kElu:
     case K::kLog:
     case K::kCeil:
-    case K::kRound: return ConvertPlain(ctx, op, node, 1);
+    case K::kRound:
+    case K::kSin:
+    case K::kCos: return ConvertPlain(ctx, op, node, 1);
     case K::kSvdf: return ConvertSvdf(ctx, op, node);
     case K::kUnidirectionalSequenceLstm: return ConvertLstm(ctx, op, node);
     case K::kClip:

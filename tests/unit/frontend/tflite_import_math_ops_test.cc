@@ -1,7 +1,7 @@
 // TFLite import of SUM, ARG_MAX, ARG_MIN, the comparisons, SELECT_V2, the
 // logical operators, L2_NORMALIZATION, RESIZE_BILINEAR, BATCH_MATMUL, RSQRT
 // (int8), POW (float32, int32), FLOOR, CEIL, ROUND, BROADCAST_TO, L2_POOL_2D,
-// LOG_SOFTMAX, FLOOR_DIV, and TRANSPOSE_CONV whose output_shape is computed
+// LOG_SOFTMAX, FLOOR_DIV, SIN, COS, and TRANSPOSE_CONV whose output_shape is computed
 // at run time: one
 // small model per operator, the imported IR checked and the reference
 // evaluator run on the imported graph.
@@ -363,6 +363,27 @@ TEST(TfliteImportMathOps, FloorDivRoundsTowardMinusInfinity) {
   b.SetOutputs({y});
   const ir::Graph g = MustImport(b.Finish());
   EXPECT_EQ(Eval<float>(g, {Bytes(std::vector<float>{7.f, -7.f, 0.5f, -0.5f})}), (std::vector<float>{3, -4, 0, -1}));
+}
+
+TEST(TfliteImportMathOps, SinAndCos) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::FLOAT32, {3});
+  const int s = b.AddTensor("s", TensorType::FLOAT32, {3});
+  const int c = b.AddTensor("c", TensorType::FLOAT32, {3});
+  b.AddOperator(BuiltinOperator::SIN, {x}, {s});
+  b.AddOperator(BuiltinOperator::COS, {x}, {c});
+  b.SetInputs({x});
+  b.SetOutputs({s, c});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 2u);
+  EXPECT_EQ(g.nodes[0].op, ir::OpKind::kSin);
+  EXPECT_EQ(g.nodes[1].op, ir::OpKind::kCos);
+  const auto out = EvalAll<float>(g, {Bytes(std::vector<float>{0.f, 1.57079637f, 3.14159274f})});
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0][0], 0.f);
+  EXPECT_EQ(out[0][1], 1.f);
+  EXPECT_EQ(out[1][0], 1.f);
+  EXPECT_EQ(out[1][2], -1.f);
 }
 
 }  // namespace
