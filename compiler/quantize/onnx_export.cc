@@ -655,6 +655,7 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kRound:
     case K::kSin:
     case K::kCos:
+    case K::kSign:
     case K::kElu:
     case K::kLogicalNot:
     case K::kCast: return Unary(n);

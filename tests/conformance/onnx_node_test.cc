@@ -62,7 +62,7 @@ std::set<std::string> SupportedOps() {
       {"Exp", "exp"}, {"Log", "log"}, {"Reciprocal", "div"}, {"Elu", "elu"}, {"Erf", "erf"}, {"Pow", "pow"},
       {"LogSoftmax", "reduce_max"}, {"Selu", "select"}, {"Celu", "minimum"}, {"ThresholdedRelu", "select"},
       {"Softplus", "log"}, {"Softsign", "abs"}, {"Floor", "floor"}, {"Ceil", "ceil"}, {"Round", "round"},
-      {"Sin", "sin"}, {"Cos", "cos"},
+      {"Sin", "sin"}, {"Cos", "cos"}, {"Sign", "sign"},
       {"Expand", "broadcast_to"},
       {"LayerNormalization", "sqrt"}, {"InstanceNormalization", "sqrt"},
       {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}};

@@ -3,7 +3,7 @@
 // Less, LessOrEqual, Greater, GreaterOrEqual, Where, Not/And/Or, ReduceSum
 // and the Reduce functions ONNX defines from it (ReduceSumSquare, ReduceL1,
 // ReduceL2, ReduceLogSum, ReduceLogSumExp; ReduceMin as -reduce_max(-x)),
-// Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Erf/Floor/Ceil/Round/Sin/Cos/Reciprocal, Elu, Pow, Expand,
+// Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Erf/Floor/Ceil/Round/Sin/Cos/Sign/Reciprocal, Elu, Pow, Expand,
 // LogSoftmax, the activations ONNX defines by formulas (Selu, Celu,
 // ThresholdedRelu, Softplus, Softsign), LayerNormalization,
 // InstanceNormalization, and MatMul of
@@ -61,6 +61,7 @@ const MathOp kMathOps[] = {
     {"Round", {"round"}},
     {"Sin", {"sin"}},
     {"Cos", {"cos"}},
+    {"Sign", {"sign"}},
     {"Log", {"log"}},
     {"Reciprocal", {"div"}},
     {"Elu", {"elu", "less", "select"}},

@@ -1164,7 +1164,8 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kCeil:
     case K::kRound:
     case K::kSin:
-    case K::kCos: return ConvertPlain(ctx, op, node, 1);
+    case K::kCos:
+    case K::kSign: return ConvertPlain(ctx, op, node, 1);
     case K::kSvdf: return ConvertSvdf(ctx, op, node);
     case K::kUnidirectionalSequenceLstm: return ConvertLstm(ctx, op, node);
     case K::kClip:

@@ -1,7 +1,7 @@
 // TFLite import of SUM, ARG_MAX, ARG_MIN, the comparisons, SELECT_V2, the
 // logical operators, L2_NORMALIZATION, RESIZE_BILINEAR, BATCH_MATMUL, RSQRT
 // (int8), POW (float32, int32), FLOOR, CEIL, ROUND, BROADCAST_TO, L2_POOL_2D,
-// LOG_SOFTMAX, FLOOR_DIV, SIN, COS, and TRANSPOSE_CONV whose output_shape is computed
+// LOG_SOFTMAX, FLOOR_DIV, SIN, COS, SIGN, and TRANSPOSE_CONV whose output_shape is computed
 // at run time: one
 // small model per operator, the imported IR checked and the reference
 // evaluator run on the imported graph.
@@ -365,21 +365,25 @@ TEST(TfliteImportMathOps, FloorDivRoundsTowardMinusInfinity) {
   EXPECT_EQ(Eval<float>(g, {Bytes(std::vector<float>{7.f, -7.f, 0.5f, -0.5f})}), (std::vector<float>{3, -4, 0, -1}));
 }
 
-TEST(TfliteImportMathOps, SinAndCos) {
+TEST(TfliteImportMathOps, SinCosAndSign) {
   ModelBuilder b;
   const int x = b.AddTensor("x", TensorType::FLOAT32, {3});
   const int s = b.AddTensor("s", TensorType::FLOAT32, {3});
   const int c = b.AddTensor("c", TensorType::FLOAT32, {3});
   b.AddOperator(BuiltinOperator::SIN, {x}, {s});
   b.AddOperator(BuiltinOperator::COS, {x}, {c});
+  const int g2 = b.AddTensor("g", TensorType::FLOAT32, {3});
+  b.AddOperator(BuiltinOperator::SIGN, {c}, {g2});
   b.SetInputs({x});
-  b.SetOutputs({s, c});
+  b.SetOutputs({s, c, g2});
   const ir::Graph g = MustImport(b.Finish());
-  ASSERT_EQ(g.nodes.size(), 2u);
+  ASSERT_EQ(g.nodes.size(), 3u);
   EXPECT_EQ(g.nodes[0].op, ir::OpKind::kSin);
   EXPECT_EQ(g.nodes[1].op, ir::OpKind::kCos);
+  EXPECT_EQ(g.nodes[2].op, ir::OpKind::kSign);
   const auto out = EvalAll<float>(g, {Bytes(std::vector<float>{0.f, 1.57079637f, 3.14159274f})});
-  ASSERT_EQ(out.size(), 2u);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[2], (std::vector<float>{1.f, out[1][1] > 0 ? 1.f : -1.f, -1.f}));
   EXPECT_EQ(out[0][0], 0.f);
   EXPECT_EQ(out[0][1], 1.f);
   EXPECT_EQ(out[1][0], 1.f);
