@@ -544,15 +544,20 @@ Status ConvertTransposeConv(Context& ctx, const OpRef& op, ir::Node& node) {
 
 // A new IR tensor of `shape` with the dtype and quantization of `like`,
 // named after it (unique): the link between the nodes of a lowered operator.
+// `base`, or base_1, base_2, ... if a tensor has that name already.
+std::string FreeTensorName(const Context& ctx, const std::string& base) {
+  std::string name = base;
+  for (int k = 1; ctx.graph.FindTensor(name) != ir::kNoTensor; ++k) name = base + "_" + std::to_string(k);
+  return name;
+}
+
 ir::TensorId IntermediateTensor(Context& ctx, ir::TensorId like, const ir::Shape& shape,
                                 const std::string& suffix) {
   ir::Tensor t;
   t.dtype = ctx.graph.tensor(like).dtype;
   t.quant = ctx.graph.tensor(like).quant;
   t.shape = shape;
-  const std::string base = ctx.graph.tensor(like).name + "_" + suffix;
-  t.name = base;
-  for (int k = 1; ctx.graph.FindTensor(t.name) != ir::kNoTensor; ++k) t.name = base + "_" + std::to_string(k);
+  t.name = FreeTensorName(ctx, ctx.graph.tensor(like).name + "_" + suffix);
   return ctx.graph.AddTensor(std::move(t));
 }
 
@@ -729,6 +734,21 @@ Status ConvertDepthSpace(Context& ctx, const OpRef& op, ir::Node& node) {
   return Status::Ok();
 }
 
+// A node of `kind` from `inputs` to a new tensor shaped `shape` (type and
+// quantization of `like`), appended before the operator's main node.
+ir::TensorId AddStep(Context& ctx, ir::OpKind kind, std::vector<ir::TensorId> inputs, ir::TensorId like,
+                     const ir::Shape& shape, const char* suffix, ir::Attrs attrs = {}) {
+  const ir::TensorId t = IntermediateTensor(ctx, like, shape, suffix);
+  ir::Node n;
+  n.op = kind;
+  n.name = ctx.graph.tensor(t).name;
+  n.inputs = std::move(inputs);
+  n.outputs = {t};
+  n.attrs = std::move(attrs);
+  ctx.graph.nodes.push_back(std::move(n));
+  return t;
+}
+
 // SPACE_TO_BATCH_ND (input, block_shape, paddings) and BATCH_TO_SPACE_ND
 // (input, block_shape, crops) as data movement: input [N, s1..sM, rest...]
 // with M constant block sizes b1..bM.
@@ -770,16 +790,6 @@ Status ConvertSpaceBatch(Context& ctx, const OpRef& op, ir::Node& node) {
   for (size_t k = 2 * m + 1; k < rank + m; ++k) front.push_back(static_cast<int64_t>(k));
   back.assign(front.size(), 0);
   for (size_t k = 0; k < front.size(); ++k) back[static_cast<size_t>(front[k])] = static_cast<int64_t>(k);
-  auto add = [&](ir::OpKind kind, ir::TensorId from, const ir::Shape& to_shape, const char* suffix) {
-    const ir::TensorId t = IntermediateTensor(ctx, in, to_shape, suffix);
-    ir::Node n;
-    n.op = kind;
-    n.name = ctx.graph.tensor(t).name;
-    n.inputs = {from};
-    n.outputs = {t};
-    ctx.graph.nodes.push_back(std::move(n));
-    return t;
-  };
   if (to_batch) {
     ir::Shape padded = shape;
     std::vector<int64_t> pads(2 * rank, 0);
@@ -796,8 +806,7 @@ Status ConvertSpaceBatch(Context& ctx, const OpRef& op, ir::Node& node) {
     }
     ir::TensorId cur = in;
     if (padded != shape) {
-      cur = add(ir::OpKind::kPad, in, padded, "padded");
-      ctx.graph.nodes.back().attrs["pads"] = pads;
+      cur = AddStep(ctx, ir::OpKind::kPad, {in}, in, padded, "padded", {{"pads", pads}});
     }
     ir::Shape split = {shape[0]};
     for (size_t k = 0; k < m; ++k) {
@@ -805,12 +814,10 @@ Status ConvertSpaceBatch(Context& ctx, const OpRef& op, ir::Node& node) {
       split.push_back(block[k]);
     }
     split.insert(split.end(), shape.begin() + static_cast<std::ptrdiff_t>(m + 1), shape.end());
-    cur = add(ir::OpKind::kReshape, cur, split, "blocks");
-    ctx.graph.nodes.back().attrs["shape"] = split;
+    cur = AddStep(ctx, ir::OpKind::kReshape, {cur}, in, split, "blocks", {{"shape", split}});
     ir::Shape moved;
     for (int64_t a : front) moved.push_back(split[static_cast<size_t>(a)]);
-    cur = add(ir::OpKind::kTranspose, cur, moved, "moved");
-    ctx.graph.nodes.back().attrs["perm"] = front;
+    cur = AddStep(ctx, ir::OpKind::kTranspose, {cur}, in, moved, "moved", {{"perm", front}});
     ir::Shape out = {shape[0] * blocks};
     for (size_t k = 0; k < m; ++k) out.push_back(padded[k + 1] / block[k]);
     out.insert(out.end(), shape.begin() + static_cast<std::ptrdiff_t>(m + 1), shape.end());
@@ -828,17 +835,14 @@ Status ConvertSpaceBatch(Context& ctx, const OpRef& op, ir::Node& node) {
   ir::Shape split(block.begin(), block.end());
   split.push_back(batch);
   split.insert(split.end(), shape.begin() + 1, shape.end());
-  ir::TensorId cur = add(ir::OpKind::kReshape, in, split, "blocks");
-  ctx.graph.nodes.back().attrs["shape"] = split;
+  ir::TensorId cur = AddStep(ctx, ir::OpKind::kReshape, {in}, in, split, "blocks", {{"shape", split}});
   ir::Shape moved;
   for (int64_t a : back) moved.push_back(split[static_cast<size_t>(a)]);
-  cur = add(ir::OpKind::kTranspose, cur, moved, "moved");
-  ctx.graph.nodes.back().attrs["perm"] = back;
+  cur = AddStep(ctx, ir::OpKind::kTranspose, {cur}, in, moved, "moved", {{"perm", back}});
   ir::Shape joined = {batch};
   for (size_t k = 0; k < m; ++k) joined.push_back(shape[k + 1] * block[k]);
   joined.insert(joined.end(), shape.begin() + static_cast<std::ptrdiff_t>(m + 1), shape.end());
-  cur = add(ir::OpKind::kReshape, cur, joined, "joined");
-  ctx.graph.nodes.back().attrs["shape"] = joined;
+  cur = AddStep(ctx, ir::OpKind::kReshape, {cur}, in, joined, "joined", {{"shape", joined}});
   std::vector<int64_t> begin(rank, 0), end(joined.begin(), joined.end());
   for (size_t k = 0; k < m; ++k) {
     begin[k + 1] = edges[2 * k];
@@ -879,8 +883,7 @@ ir::TensorId ConstantTensor(Context& ctx, const std::string& base, ir::DType dty
   t.shape = shape;
   t.quant = std::move(quant);
   t.data = std::move(data);
-  t.name = base;
-  for (int k = 1; ctx.graph.FindTensor(t.name) != ir::kNoTensor; ++k) t.name = base + "_" + std::to_string(k);
+  t.name = FreeTensorName(ctx, base);
   return ctx.graph.AddTensor(std::move(t));
 }
 
@@ -983,34 +986,12 @@ Status ConvertAddN(Context& ctx, const OpRef& op, ir::Node& node) {
   }
   ir::TensorId sum = in[0];
   for (size_t k = 1; k + 1 < n; ++k) {
-    const ir::TensorId t = IntermediateTensor(ctx, in[0], ctx.graph.tensor(in[0]).shape, "sum");
-    ir::Node a;
-    a.op = ir::OpKind::kAdd;
-    a.name = ctx.graph.tensor(t).name;
-    a.inputs = {sum, in[k]};
-    a.outputs = {t};
-    a.attrs["act"] = std::string("none");
-    ctx.graph.nodes.push_back(std::move(a));
-    sum = t;
+    sum = AddStep(ctx, ir::OpKind::kAdd, {sum, in[k]}, in[0], ctx.graph.tensor(in[0]).shape, "sum",
+                  {{"act", std::string("none")}});
   }
   node.inputs = {sum, in[n - 1]};
   node.attrs["act"] = std::string("none");
   return Status::Ok();
-}
-
-// A node of `kind` from `inputs` to a new tensor shaped `shape` (type and
-// quantization of `like`), appended before the operator's main node.
-ir::TensorId AddStep(Context& ctx, ir::OpKind kind, std::vector<ir::TensorId> inputs, ir::TensorId like,
-                     const ir::Shape& shape, const char* suffix, ir::Attrs attrs = {}) {
-  const ir::TensorId t = IntermediateTensor(ctx, like, shape, suffix);
-  ir::Node n;
-  n.op = kind;
-  n.name = ctx.graph.tensor(t).name;
-  n.inputs = std::move(inputs);
-  n.outputs = {t};
-  n.attrs = std::move(attrs);
-  ctx.graph.nodes.push_back(std::move(n));
-  return t;
 }
 
 Status RequireFloat(Context& ctx, const OpRef& op, ir::TensorId t, const char* what) {
