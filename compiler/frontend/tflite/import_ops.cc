@@ -780,8 +780,15 @@ Status ConvertSpaceBatch(Context& ctx, const OpRef& op, ir::Node& node) {
                    "one block size (at least 1) and two non-negative values per spatial axis, and an input with "
                    "a batch axis before the spatial ones");
   }
-  int64_t blocks = 1;
-  for (int64_t v : block) blocks *= v;
+  int64_t blocks = 1;  // bounded before it can overflow: at most 2^31 blocks
+  for (int64_t v : block) {
+    if (v > (int64_t{1} << 31) / blocks) {
+      return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                     "block_shape " + ir::ShapeToString(block) + " makes more than 2^31 blocks",
+                     "block sizes no larger than the spatial axes they divide");
+    }
+    blocks *= v;
+  }
   // The axis orders of the two transposes (see above), for M spatial axes.
   std::vector<int64_t> front, back;  // [b.., N, s..] from [N, s1, b1, ...]; and its inverse
   for (size_t k = 0; k < m; ++k) front.push_back(static_cast<int64_t>(2 + 2 * k));

@@ -312,6 +312,22 @@ TEST(TfliteImportShapeOps, SpaceToBatchNdRefusesPaddingsThatMissTheBlock) {
       << g.diag().message;
 }
 
+TEST(TfliteImportShapeOps, SpaceToBatchNdRefusesBlockSizesWhoseProductOverflows) {
+  // Three blocks of 2^31 - 1 on a rank-4 input: refused before multiplying on.
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::FLOAT32, {1, 2, 2, 2});
+  const int block = b.AddInt32Tensor("block", {3}, {2147483647, 2147483647, 2147483647});
+  const int pads = b.AddInt32Tensor("pads", {3, 2}, {0, 0, 0, 0, 0, 0});
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {1, 2, 2, 2});
+  b.AddOperator(BuiltinOperator::SPACE_TO_BATCH_ND, {x, block, pads}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  auto g = ImportTflite(b.Finish(), "m.tflite");
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.diag().id, "E0118");
+  EXPECT_NE(g.diag().message.find("makes more than 2^31 blocks"), std::string::npos) << g.diag().message;
+}
+
 TEST(TfliteImportShapeOps, ShapeOfAKerasFlattenIsAConstant) {
   // What Keras writes for Flatten with an unknown batch: SHAPE, take the
   // batch, PACK it with -1, RESHAPE by the result.
