@@ -27,6 +27,8 @@ constexpr Alias kTfliteAliases[] = {
     {"FILL", OpKind::kBroadcastTo},   {"ADD_N", OpKind::kAdd},
     {"L2_POOL_2D", OpKind::kSqrt},    {"LOG_SOFTMAX", OpKind::kSub},
     {"FLOOR_DIV", OpKind::kFloor},
+    {"REVERSE_V2", OpKind::kStridedSlice}, {"EMBEDDING_LOOKUP", OpKind::kGather},
+    {"BROADCAST_ARGS", OpKind::kReshape},
 };
 }  // namespace
 

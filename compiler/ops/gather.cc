@@ -62,12 +62,7 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 2, 2, 1));
   const ir::Tensor& p = g.tensor(n.inputs[0]);
   const ir::Tensor& idx = g.tensor(n.inputs[1]);
-  EMBER_RETURN_IF_ERROR(CheckTensorSize(n, p));
-  EMBER_RETURN_IF_ERROR(CheckTensorSize(n, idx));
-  if (idx.dtype != ir::DType::kInt32) {
-    return NodeError(n, std::string("has indices of type ") + ir::DTypeName(idx.dtype) +
-                            "; only i32 indices are supported (as in TFLite Micro)");
-  }
+  EMBER_RETURN_IF_ERROR(CheckGatherOperands(n, p, idx));
   int64_t axis = 0, bd = 0;
   EMBER_RETURN_IF_ERROR(GetIntAttr(n, "axis", -1, &axis));
   EMBER_RETURN_IF_ERROR(GetIntAttr(n, "batch_dims", 0, &bd));

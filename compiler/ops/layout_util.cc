@@ -31,6 +31,14 @@ Status CheckTensorSize(const ir::Node& n, const ir::Tensor& t) {
                           ", which is too large or has a negative dimension");
 }
 
+Status CheckGatherOperands(const ir::Node& n, const ir::Tensor& params, const ir::Tensor& indices) {
+  EMBER_RETURN_IF_ERROR(CheckTensorSize(n, params));
+  EMBER_RETURN_IF_ERROR(CheckTensorSize(n, indices));
+  if (indices.dtype == ir::DType::kInt32) return Status::Ok();
+  return NodeError(n, std::string("has indices of type ") + ir::DTypeName(indices.dtype) +
+                          "; only i32 indices are supported (as in TFLite Micro)");
+}
+
 bool CheckedDimAdd(int64_t a, int64_t b, int64_t* sum) {
   if (a < 0 || b < 0 || a > kMaxElements - b) return false;
   *sum = a + b;

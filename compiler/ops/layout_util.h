@@ -27,6 +27,10 @@ bool CheckedNumElements(const ir::Shape& shape, int64_t* count);
 // call it on their inputs before computing strides.
 Status CheckTensorSize(const ir::Node& n, const ir::Tensor& t);
 
+// gather's and gather_nd's operands: both of a size CheckTensorSize accepts,
+// the indices int32 (as TFLite Micro's).
+Status CheckGatherOperands(const ir::Node& n, const ir::Tensor& params, const ir::Tensor& indices);
+
 // a + b into *sum; false when either is negative or the sum exceeds kMaxElements.
 bool CheckedDimAdd(int64_t a, int64_t b, int64_t* sum);
 

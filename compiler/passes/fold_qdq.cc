@@ -83,7 +83,7 @@ bool MovesData(ir::OpKind op) {
   switch (op) {
     case ir::OpKind::kMaxPool2D: case ir::OpKind::kReshape: case ir::OpKind::kTranspose:
     case ir::OpKind::kPad: case ir::OpKind::kMirrorPad: case ir::OpKind::kStridedSlice:
-    case ir::OpKind::kSqueeze: case ir::OpKind::kGather: case ir::OpKind::kDepthToSpace:
+    case ir::OpKind::kSqueeze: case ir::OpKind::kGather: case ir::OpKind::kGatherNd: case ir::OpKind::kDepthToSpace:
     case ir::OpKind::kSpaceToDepth: case ir::OpKind::kResizeNearestNeighbor:
     case ir::OpKind::kMaximum: case ir::OpKind::kMinimum: case ir::OpKind::kReduceMax:
     case ir::OpKind::kBroadcastTo:
@@ -162,7 +162,7 @@ bool Pointwise(ir::OpKind op) {
     case ir::OpKind::kTanh: case ir::OpKind::kElu: case ir::OpKind::kAbs: case ir::OpKind::kNeg:
     case ir::OpKind::kSqrt: case ir::OpKind::kRsqrt: case ir::OpKind::kExp: case ir::OpKind::kLog:
     case ir::OpKind::kErf: case ir::OpKind::kFloor: case ir::OpKind::kCeil: case ir::OpKind::kRound:
-    case ir::OpKind::kSin: case ir::OpKind::kCos: case ir::OpKind::kSign:
+    case ir::OpKind::kSin: case ir::OpKind::kCos: case ir::OpKind::kSign: case ir::OpKind::kSquare:
       return true;
     default:
       return false;
@@ -674,8 +674,9 @@ class QdqFolder {
     const ir::TensorId yq = quant.outputs[0];
 
     ir::Node folded = n;
-    // gather's indices (operand 1) are integers, not dequantized.
-    const size_t activations = HasWeights(n.op) || n.op == ir::OpKind::kGather ? 1 : n.inputs.size();
+    // gather's and gather_nd's indices (operand 1) are integers, not dequantized.
+    const bool gathers = n.op == ir::OpKind::kGather || n.op == ir::OpKind::kGatherNd;
+    const size_t activations = HasWeights(n.op) || gathers ? 1 : n.inputs.size();
     for (size_t k = 0; k < activations; ++k) {
       const auto q = DequantizedFrom(n.inputs[k]);
       if (!q || !PerTensorInt8(g_.tensor(*q))) return false;

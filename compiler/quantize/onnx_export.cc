@@ -358,7 +358,8 @@ Status Exporter::Binary(const ir::Node& n) {
     Main(n, "Not", {eq}, l, &pre, &final);
     return Status::Ok();
   }
-  Main(n, ir::OpOnnxName(n.op), ins, l, &pre, &final);
+  pb::NodeProto* p = Main(n, ir::OpOnnxName(n.op), ins, l, &pre, &final);
+  if (n.op == ir::OpKind::kMod) SetInt(p, "fmod", n.GetInt("fmod", 0));
   return Act(n, pre, final);
 }
 
@@ -371,6 +372,9 @@ Status Exporter::Unary(const ir::Node& n) {
     op = "Clip";
     ins.push_back(FloatScalar(0.0f));
     ins.push_back(FloatScalar(6.0f));
+  } else if (n.op == ir::OpKind::kSquare) {  // ONNX has no Square: x · x, unclamped as SQUARE's kernel
+    op = "Mul";
+    ins.push_back(ins[0]);
   } else if (n.op == ir::OpKind::kClip) {
     ins.push_back(n.HasAttr("min") ? FloatScalar(static_cast<float>(n.GetReal("min"))) : "");
     if (n.HasAttr("max")) ins.push_back(FloatScalar(static_cast<float>(n.GetReal("max"))));
@@ -656,6 +660,7 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kSin:
     case K::kCos:
     case K::kSign:
+    case K::kSquare:
     case K::kElu:
     case K::kLogicalNot:
     case K::kCast: return Unary(n);
@@ -668,6 +673,14 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kArgMax:
     case K::kArgMin: return ArgMinMax(n);
     case K::kGather: return GatherOp(n);
+    case K::kGatherNd: {  // ONNX's GatherND takes int64 indices only: a Cast before it
+      const std::string idx = Fresh(T(n.inputs[1]).name + "_int64");
+      SetInt(Add("Cast", {Get(n.inputs[1], kIr)}, {idx}, idx + "_Cast"), "to", pb::TensorProto::INT64);
+      std::string pre, final;
+      SetInt(Main(n, "GatherND", {Get(n.inputs[0], kIr), idx}, kIr, &pre, &final), "batch_dims",
+             n.GetInt("batch_dims", 0));
+      return Status::Ok();
+    }
     case K::kSplit: return SplitOp(n);
     case K::kDepthToSpace:
     case K::kSpaceToDepth: return DepthSpace(n);
@@ -701,6 +714,17 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kErf:
     case K::kReadVariable:  // resource variables: state, no ONNX form
     case K::kAssignVariable:
+    case K::kCumsum: {
+      std::string pre, final;
+      pb::NodeProto* p = Main(n, "CumSum", {Get(n.inputs[0], kIr), Int64s(T(n.outputs[0]).name + "_axis", {n.GetInt("axis")})},
+                              kIr, &pre, &final);
+      SetInt(p, "exclusive", n.GetInt("exclusive", 0));
+      SetInt(p, "reverse", n.GetInt("reverse", 0));
+      return Status::Ok();
+    }
+    case K::kMod:
+      if (T(n.inputs[0]).dtype != ir::DType::kFloat32 || n.GetInt("fmod", 0) == 1) return Binary(n);
+      return Unsupported(n, "a float floor modulo has no ONNX form (ONNX's float Mod truncates)");
     case K::kSquaredDifference:  // ONNX has no single operator for these
     case K::kRsqrt:
     case K::kL2Normalization:  // LpNormalization has no epsilon

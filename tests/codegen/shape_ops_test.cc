@@ -1,4 +1,4 @@
-// Data-movement kernels of split, gather, mirror_pad, depth_to_space,
+// Data-movement kernels of split, gather, gather_nd, mirror_pad, depth_to_space,
 // space_to_depth, pad with a value and broadcast_to: the generated C equals the reference
 // evaluator byte for byte (host), for every dtype TFLite Micro moves (f32,
 // i8, i16, i32), and compiles for the Cortex-M4.
@@ -79,6 +79,34 @@ TEST(ShapeOpsKernel, GatherConstantAndRunTimeIndices) {
         .Attr("batch_dims", int64_t{1})
         .Expect();
   }
+}
+
+TEST(ShapeOpsKernel, GatherNdConstantAndRunTimeIndices) {
+  for (DType t : kTypes) {
+    SCOPED_TRACE(ir::DTypeName(t));
+    const auto q = QuantFor(t);
+    KernelCase c(ir::OpKind::kGatherNd);
+    c.In(t, {4, 3, 2}, q).Out(t, {3, 2}, q);
+    c.node().Const<int32_t>({3, 2}, {3, 2, 0, -1, 1, 0});
+    c.Expect();
+    KernelCase(ir::OpKind::kGatherNd)
+        .In(t, {5, 2, 3}, q)
+        .InData(DType::kInt32, {2, 2, 1}, Int32Bytes({4, 0, -5, 2}))
+        .Out(t, {2, 2, 2, 3}, q)
+        .Expect();
+    KernelCase(ir::OpKind::kGatherNd)
+        .In(t, {2, 3, 4}, q)
+        .InData(DType::kInt32, {2, 3, 2}, Int32Bytes({2, 3, 0, 0, 1, -1, 0, 1, 2, 2, -3, 3}))
+        .Out(t, {2, 3}, q)
+        .Attr("batch_dims", int64_t{1})
+        .Expect();
+  }
+  KernelCase r(ir::OpKind::kGatherNd);  // run-time coordinates are clamped into their axes
+  r.In(DType::kInt8, {3, 2}, Quant(1.f, 0)).InData(DType::kInt32, {2, 1}, Int32Bytes({0, 1}))
+      .Out(DType::kInt8, {2, 2}, Quant(1.f, 0));
+  auto k = r.Emit();
+  ASSERT_TRUE(k.ok()) << k.diag().ToString();
+  EXPECT_NE(k->code.find("if (j > 2) j = 2;"), std::string::npos) << k->code;
 }
 
 // A run-time index outside the axis is clamped by the generated C (the
@@ -180,6 +208,8 @@ TEST(ShapeOpsKernel, CompileForCortexM4) {
   cases.emplace_back(ir::OpKind::kGather);
   cases.back().In(DType::kInt8, {5, 3}).InData(DType::kInt32, {2}, Int32Bytes({4, 1})).Out(DType::kInt8, {2, 3});
   cases.back().Attr("axis", int64_t{0});
+  cases.emplace_back(ir::OpKind::kGatherNd);
+  cases.back().In(DType::kFloat32, {5, 3, 2}).InData(DType::kInt32, {2, 2}, Int32Bytes({4, 1, 0, 2})).Out(DType::kFloat32, {2, 2});
   cases.emplace_back(ir::OpKind::kMirrorPad);
   cases.back().In(DType::kFloat32, {3, 4}).Out(DType::kFloat32, {5, 6});
   cases.back().Attr("pads", std::vector<int64_t>{1, 1, 1, 1}).Attr("mode", std::string("reflect"));

@@ -1,5 +1,5 @@
 // Kernels of the elementwise unary operators (abs, and the float-only neg,
-// sqrt, rsqrt, exp, log, erf, floor, ceil, round, sin, cos, sign): generated C equals the
+// sqrt, rsqrt, exp, log, erf, floor, ceil, round, sin, cos, sign, square): generated C equals the
 // reference evaluator byte for byte on the host, and compiles for the
 // Cortex-M4.
 #include <gtest/gtest.h>
@@ -20,7 +20,7 @@ using ir::DType;
 // The unary operators under test.
 const ir::OpKind kOps[] = {ir::OpKind::kAbs, ir::OpKind::kNeg, ir::OpKind::kSqrt, ir::OpKind::kRsqrt, ir::OpKind::kExp, ir::OpKind::kLog,
                            ir::OpKind::kErf, ir::OpKind::kFloor, ir::OpKind::kCeil, ir::OpKind::kRound,
-                           ir::OpKind::kSin, ir::OpKind::kCos, ir::OpKind::kSign};
+                           ir::OpKind::kSin, ir::OpKind::kCos, ir::OpKind::kSign, ir::OpKind::kSquare};
 
 // Positive values over several decades and the special values the functions
 // treat apart (0, inf).
@@ -37,7 +37,7 @@ TEST(UnaryFloatKernels, MatchTheReference) {
     const auto v = PositiveFloats();
     const auto n = static_cast<int64_t>(v.size());
     KernelCase(op).InData(DType::kFloat32, {n}, FloatBytes(v)).Out(DType::kFloat32, {n}).Expect();
-    const bool rounding = name == "floor" || name == "ceil" || name == "round" || name == "sign";
+    const bool rounding = name == "floor" || name == "ceil" || name == "round" || name == "sign" || name == "square";
     if (name == "abs" || name == "neg" || name == "exp" || name == "erf" || name == "sin" || name == "cos" ||
         rounding) {  // defined on the whole line
       KernelCase c(op);

@@ -2,7 +2,9 @@
 // operators (SPLIT with several outputs, UNPACK with an output nobody reads,
 // PACK, DEPTH_TO_SPACE, SPACE_TO_DEPTH, MIRROR_PAD, SLICE, GATHER, PADV2,
 // EXPAND_DIMS; SHAPE, ZEROS_LIKE, FILL, ADD_N; the compositions L2_POOL_2D,
-// FLOOR_DIV and LOG_SOFTMAX) in int8, int16 and float32,
+// FLOOR_DIV and LOG_SOFTMAX; EMBEDDING_LOOKUP, SQUARE, REVERSE_V2, CUMSUM,
+// FLOOR_MOD) in int8,
+// int16 and float32,
 // and the dilated convolution older
 // TensorFlow converters write as SPACE_TO_BATCH_ND, CONV_2D and
 // BATCH_TO_SPACE_ND: the host build of the generated C, with its memory plan,
@@ -155,6 +157,65 @@ std::vector<uint8_t> ComposedFloatModel() {
 }
 
 TEST(ShapeOpsCompile, ComposedFloatOperatorsRunLikeTheReference) { ExpectRunEqualsEval(ComposedFloatModel(), true, 2); }
+
+// x[4,3] -ARG_MAX(axis 1)-> ids[4] -EMBEDDING_LOOKUP(an int8 table [3,5],
+// hybrid: float32 out)-> [4,5] -SQUARE-> -REVERSE_V2(axes 0, 1)-> y.
+std::vector<uint8_t> LookupFloatModel() {
+  ModelBuilder b;
+  const auto kF32 = tfl::TensorType::FLOAT32;
+  const int x = b.AddTensor("x", kF32, {4, 3});
+  const int axis = b.AddInt32Tensor("axis", {}, {1});
+  const int ids = b.AddTensor("ids", tfl::TensorType::INT32, {4});
+  b.AddOperator(tfl::BuiltinOperator::ARG_MAX, {x, axis}, {ids}, tfl::BuiltinOptions::ArgMaxOptions,
+                tfl::CreateArgMaxOptions(b.builder()).Union());
+  std::vector<uint8_t> table(15);
+  for (size_t i = 0; i < table.size(); ++i) table[i] = static_cast<uint8_t>(static_cast<int8_t>(i * 19 % 255 - 127));
+  const int value = b.AddConstTensor("table", tfl::TensorType::INT8, {3, 5}, table, Quant(0.037f, 0));
+  const int rows = b.AddTensor("rows", kF32, {4, 5});
+  b.AddOperator(tfl::BuiltinOperator::EMBEDDING_LOOKUP, {ids, value}, {rows});
+  const int sq = b.AddTensor("sq", kF32, {4, 5});
+  b.AddOperator(tfl::BuiltinOperator::SQUARE, {rows}, {sq});
+  const int axes = b.AddInt32Tensor("axes", {2}, {0, 1});
+  const int y = b.AddTensor("y", kF32, {4, 5});
+  b.AddOperator(tfl::BuiltinOperator::REVERSE_V2, {sq, axes}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  return b.Finish();
+}
+
+TEST(ShapeOpsCompile, LookupSquareAndReverseRunLikeTheReference) { ExpectRunEqualsEval(LookupFloatModel(), true, 3); }
+
+// x[2,8] int8 -CUMSUM(axis 1, exclusive)-> -CUMSUM(axis 0, reverse)-> y, in
+// TFLite Micro's int8 arithmetic; and the float32 x[2,8] -FLOOR_MOD 0.75->
+// -CUMSUM(axis 1)-> y.
+std::vector<uint8_t> CumsumModel(bool int8) {
+  ModelBuilder b;
+  const auto type = int8 ? tfl::TensorType::INT8 : tfl::TensorType::FLOAT32;
+  auto q = [&](float s, int64_t z) { return int8 ? std::optional(Quant(s, z)) : std::nullopt; };
+  const int x = b.AddTensor("x", type, {2, 8}, q(0.05f, 4));
+  const int a1 = b.AddInt32Tensor("a1", {}, {1});
+  const int a0 = b.AddInt32Tensor("a0", {}, {0});
+  int first = x;
+  if (!int8) {
+    const int d = b.AddFloatTensor("d", {}, {0.75f});
+    first = b.AddTensor("m", type, {2, 8});
+    b.AddOperator(tfl::BuiltinOperator::FLOOR_MOD, {x, d}, {first});
+  }
+  const int s1 = b.AddTensor("s1", type, {2, 8}, q(0.4f, -3));
+  b.AddOperator(tfl::BuiltinOperator::CUMSUM, {first, a1}, {s1}, tfl::BuiltinOptions::CumsumOptions,
+                tfl::CreateCumsumOptions(b.builder(), int8, false).Union());
+  const int y = b.AddTensor("y", type, {2, 8}, q(0.6f, 1));
+  b.AddOperator(tfl::BuiltinOperator::CUMSUM, {s1, a0}, {y}, tfl::BuiltinOptions::CumsumOptions,
+                tfl::CreateCumsumOptions(b.builder(), false, true).Union());
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  return b.Finish();
+}
+
+TEST(ShapeOpsCompile, CumsumAndFloorModRunLikeTheReference) {
+  ExpectRunEqualsEval(CumsumModel(true), false, 3);
+  ExpectRunEqualsEval(CumsumModel(false), true, 3);
+}
 
 // A rate-2 SAME 3x3 convolution of x[1,6,6,2] (int8) as older converters
 // write it: SPACE_TO_BATCH_ND (block 2, paddings 2) -> [4,5,5,2], CONV_2D

@@ -163,7 +163,7 @@ bool IsImportedOp(const std::string& op) {
       {"LeakyRelu", "leaky_relu"}, {"PRelu", "prelu"}, {"HardSigmoid", "hard_sigmoid"},
       {"ConvTranspose", "transpose_conv"}, {"Resize", "resize_nearest_neighbor"},
       {"GlobalMaxPool", "reduce_max"}, {"ReduceMax", "reduce_max"}, {"Split", "split"},
-      {"DepthToSpace", "depth_to_space"}, {"SpaceToDepth", "space_to_depth"},
+      {"DepthToSpace", "depth_to_space"}, {"SpaceToDepth", "space_to_depth"}, {"GatherND", "gather_nd"},
       {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}};
   if (kOps.count(op) || IsQOperatorOp(op) || IsMathOp(op)) return true;
   auto it = kExt.find(op);

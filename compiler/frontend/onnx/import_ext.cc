@@ -1,6 +1,6 @@
 // ONNX operators that map onto the IR operators sub, div, leaky_relu, prelu,
 // clip, hard_sigmoid, transpose_conv, resize_nearest_neighbor, reduce_max,
-// split, depth_to_space, space_to_depth and resize_bilinear (linear Resize;
+// split, depth_to_space, space_to_depth, gather_nd and resize_bilinear (linear Resize;
 // a nearest Resize TFLite has no mapping for becomes gathers). They are looked
 // up by IR name, so a build without one of them
 // reports the ONNX operator as unsupported (E1006) instead.
@@ -574,6 +574,34 @@ Status ConvertDepthSpace(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   return Bind(ctx, ref, yt);
 }
 
+// GatherND: the IR's gather_nd with `batch_dims`. ONNX's int64 indices: a
+// constant is converted to int32 (values outside int32 → E1015; the range
+// of each coordinate is checked by gather_nd), a run-time tensor must
+// already be int32 (a Cast to int32 in the model).
+Status ConvertGatherNd(Context& ctx, const NodeRef& ref, ir::OpKind op) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  EMBER_ASSIGN_OR_RETURN(Value iv, Input(ctx, ref, 1));
+  ir::TensorId idx = ir::kNoTensor;
+  if (iv.c && iv.id == ir::kNoTensor) {
+    ConstTensor c;
+    c.elem_type = pb::TensorProto::INT32;
+    c.shape = iv.c->shape;
+    for (int64_t j = 0; j < iv.c->size(); ++j) {
+      const int64_t i = iv.c->int_at(j);
+      if (iv.c->is_float() || i < INT32_MIN || i > INT32_MAX) {
+        return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "index " + std::to_string(i) + " is out of range");
+      }
+      c.i.push_back(i);
+    }
+    EMBER_ASSIGN_OR_RETURN(idx, AddConst(ctx, OutputName(ref, 0) + "_indices", c));
+  } else {
+    EMBER_ASSIGN_OR_RETURN(idx, RuntimeInput(ctx, ref, 1));
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, op, {x, idx}, {{"batch_dims", AttrInt(ref, "batch_dims", 0)}},
+                                                 OutputName(ref, 0)));
+  return Bind(ctx, ref, y);
+}
+
 }  // namespace
 
 std::optional<ir::OpKind> IrOp(const char* ir_name) { return ir::OpKindFromIrName(ir_name); }
@@ -588,7 +616,7 @@ Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled) {
                              {"Clip", "clip"}, {"HardSigmoid", "hard_sigmoid"}, {"ConvTranspose", "transpose_conv"},
                              {"Resize", "resize_nearest_neighbor"}, {"GlobalMaxPool", "reduce_max"},
                              {"ReduceMax", "reduce_max"}, {"Split", "split"}, {"DepthToSpace", "depth_to_space"},
-                             {"SpaceToDepth", "space_to_depth"}};
+                             {"SpaceToDepth", "space_to_depth"}, {"GatherND", "gather_nd"}};
   std::optional<ir::OpKind> kind;
   for (const Map& m : kMap) {
     if (op == m.onnx) kind = IrOp(m.ir);
@@ -607,6 +635,7 @@ Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "Resize") return ConvertResize(ctx, ref, *kind);
   if (op == "Split") return ConvertSplit(ctx, ref, *kind);
   if (op == "DepthToSpace" || op == "SpaceToDepth") return ConvertDepthSpace(ctx, ref, *kind);
+  if (op == "GatherND") return ConvertGatherNd(ctx, ref, *kind);
   return ConvertReduceMax(ctx, ref, *kind, op == "GlobalMaxPool");
 }
 

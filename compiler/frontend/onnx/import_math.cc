@@ -3,9 +3,9 @@
 // Less, LessOrEqual, Greater, GreaterOrEqual, Where, Not/And/Or, ReduceSum
 // and the Reduce functions ONNX defines from it (ReduceSumSquare, ReduceL1,
 // ReduceL2, ReduceLogSum, ReduceLogSumExp; ReduceMin as -reduce_max(-x)),
-// Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Erf/Floor/Ceil/Round/Sin/Cos/Sign/Reciprocal, Elu, Pow, Expand,
+// Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Erf/Floor/Ceil/Round/Sin/Cos/Sign/Reciprocal, Elu, Pow, Mod, CumSum, Expand,
 // LogSoftmax, the activations ONNX defines by formulas (Selu, Celu,
-// ThresholdedRelu, Softplus, Softsign), LayerNormalization,
+// ThresholdedRelu, Softplus, Softsign), Trilu, LayerNormalization,
 // InstanceNormalization, and MatMul of
 // run-time or batched operands (batch_matmul). Like import_ext.cc the IR
 // operators are looked up by name: an ONNX operator is imported only when
@@ -66,6 +66,8 @@ const MathOp kMathOps[] = {
     {"Reciprocal", {"div"}},
     {"Elu", {"elu", "less", "select"}},
     {"Pow", {"pow", "cast"}},
+    {"Mod", {"mod"}},
+    {"CumSum", {"cumsum"}},
     {"Expand", {"broadcast_to"}},
     {"LogSoftmax", {"reduce_max", "sub", "exp"}},  // and reduce_sum, log (below)
     {"Selu", {"greater", "exp", "select"}},
@@ -73,6 +75,7 @@ const MathOp kMathOps[] = {
     {"ThresholdedRelu", {"greater", "select"}},
     {"Softplus", {"exp", "log"}},
     {"Softsign", {"abs", "div"}},
+    {"Trilu", {"select"}},
     {"LayerNormalization", {"sub", "sqrt", "div"}},
     {"InstanceNormalization", {"sub", "sqrt", "div"}},
 };
@@ -350,6 +353,85 @@ Status FormulaActivation(Context& ctx, const NodeRef& ref) {
   return Bind(ctx, ref, y);
 }
 
+// Mod: the IR's mod with ONNX's `fmod` (0: the divisor's sign, for
+// integers; 1: C's truncated remainder, which ONNX requires for floats).
+Status Mod(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId a, RuntimeInput(ctx, ref, 0));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId b, RuntimeInput(ctx, ref, 1));
+  const int64_t fmod = AttrInt(ref, "fmod", 0);
+  if (fmod != 0 && fmod != 1) return UnsupportedAttr(ctx, ref, "fmod " + std::to_string(fmod), "fmod is 0 or 1");
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind("mod"), {a, b}, {{"fmod", fmod}}, OutputName(ref, 0)));
+  return Bind(ctx, ref, y);
+}
+
+// CumSum: the constant axis (int32 or int64, one value) and the
+// `exclusive` and `reverse` attributes on the IR's cumsum.
+Status CumSum(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  EMBER_ASSIGN_OR_RETURN(auto ac, ConstInput(ctx, ref, 1, "axis"));
+  if (ac->is_float() || ac->size() != 1) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "axis has " + std::to_string(ac->size()) + " values",
+                     "axis is one integer");
+  }
+  EMBER_ASSIGN_OR_RETURN(int64_t axis, NormAxis(ctx, ref, ac->int_at(0), ctx.graph.tensor(x).shape.size()));
+  const ir::Attrs attrs = {{"axis", axis},
+                           {"exclusive", int64_t{AttrInt(ref, "exclusive", 0) != 0 ? 1 : 0}},
+                           {"reverse", int64_t{AttrInt(ref, "reverse", 0) != 0 ? 1 : 0}}};
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind("cumsum"), {x}, attrs, OutputName(ref, 0)));
+  return Bind(ctx, ref, y);
+}
+
+// Trilu (opset 14): keeps the upper (upper = 1: column − row ≥ k) or lower
+// (column − row ≤ k) triangle of each matrix in the last two axes and
+// zeroes the rest, as select(mask, x, 0) with the mask a constant bool
+// matrix of the last two axes and k (default 0) a constant int64. Copies
+// stored values, so it is exact for every dtype select takes (float32,
+// int32, int64, bool).
+Status Trilu(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Shape shape = ctx.graph.tensor(x).shape;
+  const ir::DType type = ctx.graph.tensor(x).dtype;
+  if (shape.size() < 2 || ir::NumElements(shape) == 0) {
+    return UnsupportedAttr(ctx, ref, "an input of shape " + ir::ShapeToString(shape),
+                           "Trilu takes a non-empty input of rank 2 or more");
+  }
+  ConstTensor zero;
+  zero.i = {0};
+  switch (type) {
+    case ir::DType::kFloat32: zero = FloatConst({}, {0.0}); break;
+    case ir::DType::kInt32: zero.elem_type = pb::TensorProto::INT32; break;
+    case ir::DType::kInt64: zero.elem_type = pb::TensorProto::INT64; break;
+    case ir::DType::kBool: zero.elem_type = pb::TensorProto::BOOL; break;
+    default:
+      return UnsupportedAttr(ctx, ref, std::string("Trilu of a ") + ir::DTypeName(type) + " tensor",
+                             "ember imports Trilu of float32, int32, int64 and bool tensors");
+  }
+  int64_t k = 0;
+  if (HasInput(ref, 1)) {
+    EMBER_ASSIGN_OR_RETURN(auto kc, ConstInput(ctx, ref, 1, "k"));
+    if (kc->is_float() || kc->size() != 1) {
+      return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "k has " + std::to_string(kc->size()) + " values",
+                       "k is one int64 value");
+    }
+    k = kc->int_at(0);
+  }
+  const bool upper = AttrInt(ref, "upper", 1) != 0;
+  const int64_t rows = shape[shape.size() - 2], cols = shape.back();
+  ConstTensor mask;
+  mask.elem_type = pb::TensorProto::BOOL;
+  mask.shape = {rows, cols};
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < cols; ++c) {
+      const int64_t d = c - r;  // dimension-sized, so no overflow; k may be any int64
+      mask.i.push_back((upper ? d >= k : d <= k) ? 1 : 0);
+    }
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId m, AddConst(ctx, ref.name + "_kept", mask));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId z, AddConst(ctx, ref.name + "_zero", zero));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind("select"), {m, x, z}, {}, OutputName(ref, 0)));
+  return Bind(ctx, ref, y);
+}
+
 // The normalization LayerNormalization and InstanceNormalization share, in
 // float32 as their ONNX function bodies compute it: over `axes` (kept as
 // size 1), mean = mean(x), d = x - mean, var = mean(d · d),
@@ -555,11 +637,14 @@ Status ConvertMathNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "Reciprocal") return Reciprocal(ctx, ref);
   if (op == "Elu") return Elu(ctx, ref);
   if (op == "Pow") return Pow(ctx, ref);
+  if (op == "Mod") return Mod(ctx, ref);
+  if (op == "CumSum") return CumSum(ctx, ref);
   if (op == "Expand") return Expand(ctx, ref);
   if (op == "LogSoftmax") return LogSoftmax(ctx, ref);
   if (op == "Selu" || op == "Celu" || op == "ThresholdedRelu" || op == "Softplus" || op == "Softsign") {
     return FormulaActivation(ctx, ref);
   }
+  if (op == "Trilu") return Trilu(ctx, ref);
   if (op == "LayerNormalization") return LayerNorm(ctx, ref);
   if (op == "InstanceNormalization") return InstanceNorm(ctx, ref);
   if (op == "Neg" || op == "Abs") {  // of a constant (shape arithmetic): folded

@@ -426,9 +426,8 @@ Status ConvertResize(Context& ctx, const OpRef& op, ir::Node& node) {
   return Status::Ok();
 }
 
-// ARG_MAX, ARG_MIN: the constant axis input (one value) becomes `axis`; the
-// output tensor's type (int32 or int64) is the index type.
-Status ConvertArgMinMax(Context& ctx, const OpRef& op, ir::Node& node) {
+// (input, axis): the input, and the constant axis (one value) as `axis`.
+Status InputAndConstAxis(Context& ctx, const OpRef& op, ir::Node& node) {
   EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 2));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
   node.inputs.push_back(in);
@@ -441,6 +440,10 @@ Status ConvertArgMinMax(Context& ctx, const OpRef& op, ir::Node& node) {
   node.attrs["axis"] = axes[0];
   return Status::Ok();
 }
+
+// ARG_MAX, ARG_MIN: the constant axis input (one value) becomes `axis`; the
+// output tensor's type (int32 or int64) is the index type.
+Status ConvertArgMinMax(Context& ctx, const OpRef& op, ir::Node& node) { return InputAndConstAxis(ctx, op, node); }
 
 // BATCH_MATMUL: adj_x, adj_y become 0/1 attributes (asymmetric_quantize_inputs
 // concerns hybrid models only). BatchMatMulOptions (union member 101) lies
@@ -1068,6 +1071,124 @@ Status ConvertFloorDiv(Context& ctx, const OpRef& op, ir::Node& node) {
   return Status::Ok();
 }
 
+// REVERSE_V2 (input, axis): a strided_slice over the whole input with stride
+// -1 on the reversed axes (any dtype; no arithmetic). The axes are a constant
+// list, each named once, as TensorFlow requires.
+Status ConvertReverse(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 2));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
+  node.inputs.push_back(in);
+  EMBER_ASSIGN_OR_RETURN(auto axis, ConstInts(ctx, op, 1, "axis"));
+  const int64_t rank = RankOf(ctx, in);
+  EMBER_ASSIGN_OR_RETURN(auto axes, NormalizeAxes(ctx, op, axis, rank, "axis", kInvalidOption));
+  if (axes.size() != axis.size() || rank > 62) {
+    return OpError(ctx, op, kInvalidOption, ExitCode::kFailure,
+                   "axis " + ir::ShapeToString(axis) + " names an axis twice or the input has rank " +
+                       std::to_string(rank),
+                   "name each axis once (rank at most 62)");
+  }
+  std::vector<int64_t> strides(static_cast<size_t>(rank), 1);
+  for (int64_t a : axes) strides[static_cast<size_t>(a)] = -1;
+  const int64_t all = rank == 0 ? 0 : (int64_t{1} << rank) - 1;
+  node.attrs["begin"] = std::vector<int64_t>(static_cast<size_t>(rank), 0);
+  node.attrs["end"] = std::vector<int64_t>(static_cast<size_t>(rank), 0);
+  node.attrs["strides"] = strides;
+  node.attrs["begin_mask"] = all;
+  node.attrs["end_mask"] = all;
+  return Status::Ok();
+}
+
+// EMBEDDING_LOOKUP (lookup, value) as gather(value, lookup) on axis 0, as
+// TFLite Micro: rows of a float32 or int8 value copied unchanged, or, for
+// an int8 value with a float32 output (hybrid), gathered and then
+// dequantized: TFLite Micro multiplies by the value's scale and ignores its
+// zero point, so a value with a zero point other than 0, or with per-row
+// scales, is refused rather than read differently.
+Status ConvertEmbeddingLookup(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 2));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId lookup, Operand(ctx, op, 0));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId value, Operand(ctx, op, 1));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId out, FirstOutput(ctx, op));
+  const ir::Tensor& l = ctx.graph.tensor(lookup);
+  const ir::Tensor& v = ctx.graph.tensor(value);
+  const ir::DType out_type = ctx.graph.tensor(out).dtype;
+  if (l.dtype != ir::DType::kInt32 || l.shape.size() != 1 || v.shape.size() < 2) {
+    return OpError(ctx, op, kOperandRank, ExitCode::kFailure,
+                   "lookup is " + std::string(ir::DTypeName(l.dtype)) + ir::ShapeToString(l.shape) + " and value " +
+                       ir::ShapeToString(v.shape),
+                   "EMBEDDING_LOOKUP takes a 1-D int32 lookup and a value of rank 2 or more");
+  }
+  const bool hybrid = v.dtype == ir::DType::kInt8 && out_type == ir::DType::kFloat32;
+  const bool plain = v.dtype == out_type && (v.dtype == ir::DType::kFloat32 || v.dtype == ir::DType::kInt8);
+  if (!hybrid && !plain) {
+    return OpError(ctx, op, kTensorType, ExitCode::kUnsupported,
+                   "value " + std::string(ir::DTypeName(v.dtype)) + " with output " + ir::DTypeName(out_type),
+                   "EMBEDDING_LOOKUP takes float32 → float32, int8 → int8 or int8 → float32, as TFLite Micro");
+  }
+  ir::Shape shape = v.shape;
+  shape[0] = l.shape[0];
+  const ir::Attrs gather = {{"axis", int64_t{0}}, {"batch_dims", int64_t{0}}};
+  if (plain) {
+    node.op = ir::OpKind::kGather;
+    node.inputs = {value, lookup};
+    node.attrs = gather;
+    return Status::Ok();
+  }
+  if (!v.quant || v.quant->per_axis() || v.quant->zero_point.empty() || v.quant->zero_point[0] != 0) {
+    return OpError(ctx, op, kBadQuant, ExitCode::kUnsupported,
+                   "the int8 value's quantization is not one scale with zero point 0",
+                   "quantize the embedding table symmetrically per tensor (TFLite Micro reads only its scale)");
+  }
+  node.op = ir::OpKind::kDequantize;
+  node.inputs = {AddStep(ctx, ir::OpKind::kGather, {value, lookup}, value, shape, "rows", gather)};
+  return Status::Ok();
+}
+
+// CUMSUM (input, axis): the constant axis and CumsumOptions' exclusive and
+// reverse become attributes.
+Status ConvertCumsum(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(InputAndConstAxis(ctx, op, node));
+  const auto* o = op.op->builtin_options_as_CumsumOptions();
+  node.attrs["exclusive"] = int64_t{o && o->exclusive() ? 1 : 0};
+  node.attrs["reverse"] = int64_t{o && o->reverse() ? 1 : 0};
+  return Status::Ok();
+}
+
+// BROADCAST_ARGS (s0, s1): the broadcast of two constant shapes (int32 or
+// int64, numpy's rule), a constant read by the main node, a reshape that
+// fold-constants folds.
+Status ConvertBroadcastArgs(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 2));
+  EMBER_ASSIGN_OR_RETURN(auto s0, ConstInts(ctx, op, 0, "s0"));
+  EMBER_ASSIGN_OR_RETURN(auto s1, ConstInts(ctx, op, 1, "s1"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId out, FirstOutput(ctx, op));
+  const ir::DType type = ctx.graph.tensor(out).dtype;
+  if (s0.size() < s1.size()) std::swap(s0, s1);
+  std::vector<int64_t> r = s0;
+  bool ok = type == ir::DType::kInt32 || type == ir::DType::kInt64;
+  for (size_t k = 0; ok && k < s1.size(); ++k) {
+    int64_t& d = r[s0.size() - s1.size() + k];
+    const int64_t e = s1[k];
+    ok = d >= 0 && e >= 0 && (d == e || d == 1 || e == 1);
+    if (ok && d == 1) d = e;
+  }
+  for (int64_t d : r) ok = ok && d >= 0;
+  if (!ok) {
+    return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
+                   "shapes " + ir::ShapeToString(s0) + " and " + ir::ShapeToString(s1) + " (output " +
+                       ir::DTypeName(type) + ") do not broadcast",
+                   "give two shapes whose sizes agree or are 1 on each trailing axis, and an int32 or int64 output");
+  }
+  const size_t size = ir::DTypeSize(type);
+  std::vector<uint8_t> data;
+  for (int64_t d : r)
+    for (size_t b = 0; b < size; ++b) data.push_back(static_cast<uint8_t>(static_cast<uint64_t>(d) >> (8 * b)));
+  const auto n = static_cast<int64_t>(r.size());
+  node.inputs = {ConstantTensor(ctx, ctx.graph.tensor(out).name + "_value", type, {n}, std::move(data))};
+  node.attrs["shape"] = ir::Shape{n};
+  return Status::Ok();
+}
+
 }  // namespace
 
 Expected<std::vector<ir::Node>> LowerOutputs(Context& ctx, const OpRef& op, ir::Node& node) {
@@ -1153,7 +1274,13 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kRound:
     case K::kSin:
     case K::kCos:
-    case K::kSign: return ConvertPlain(ctx, op, node, 1);
+    case K::kSign:
+    case K::kSquare: return ConvertPlain(ctx, op, node, 1);
+    case K::kCumsum: return ConvertCumsum(ctx, op, node);
+    case K::kGatherNd: return ConvertPlain(ctx, op, node, 2);
+    case K::kMod:  // FLOOR_MOD: the divisor's sign
+      node.attrs["fmod"] = int64_t{0};
+      return ConvertPlain(ctx, op, node, 2);
     case K::kSvdf: return ConvertSvdf(ctx, op, node);
     case K::kUnidirectionalSequenceLstm: return ConvertLstm(ctx, op, node);
     case K::kClip:
@@ -1192,6 +1319,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kReshape:
       if (op.op_name == "SPACE_TO_BATCH_ND") return ConvertSpaceBatch(ctx, op, node);
       if (op.op_name == "SHAPE") return ConvertShape(ctx, op, node);
+      if (op.op_name == "BROADCAST_ARGS") return ConvertBroadcastArgs(ctx, op, node);
       return op.op_name == "EXPAND_DIMS" ? ConvertExpandDims(ctx, op, node) : ConvertReshape(ctx, op, node);
     case K::kSoftmax: {
       EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 1));
@@ -1203,7 +1331,9 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kConcatenation:
       return op.op_name == "PACK" ? ConvertPack(ctx, op, node) : ConvertConcatenation(ctx, op, node);
     case K::kSplit: return ConvertSplit(ctx, op, node);
-    case K::kGather: return ConvertGather(ctx, op, node);
+    case K::kGather:
+      if (op.op_name == "EMBEDDING_LOOKUP") return ConvertEmbeddingLookup(ctx, op, node);
+      return ConvertGather(ctx, op, node);
     case K::kMirrorPad: return ConvertMirrorPad(ctx, op, node);
     case K::kDepthToSpace:
     case K::kSpaceToDepth: return ConvertDepthSpace(ctx, op, node);
@@ -1219,6 +1349,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kTranspose: return ConvertWithParam(ctx, op, node);
     case K::kStridedSlice:
       if (op.op_name == "BATCH_TO_SPACE_ND") return ConvertSpaceBatch(ctx, op, node);
+      if (op.op_name == "REVERSE_V2") return ConvertReverse(ctx, op, node);
       return op.op_name == "SLICE" ? ConvertSlice(ctx, op, node) : ConvertStridedSlice(ctx, op, node);
     case K::kSqueeze: return ConvertSqueeze(ctx, op, node);
     case K::kQuantize:

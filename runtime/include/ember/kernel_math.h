@@ -7,6 +7,7 @@
 #ifndef EMBER_KERNEL_MATH_H_
 #define EMBER_KERNEL_MATH_H_
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -88,6 +89,29 @@ static inline int32_t ember_pow_i32(int32_t base, int32_t exponent) {
     b *= b;
   }
   return (int32_t)result;
+}
+
+/* The remainder of the mod operator (compiler/ops/mod.cc): truncated (C's %),
+ * or, with floor_mode, taking the divisor's sign (TFLite's FloorMod); a
+ * divisor of 0 or -1 gives 0 (no INT_MIN % -1 trap, no division by zero). */
+static inline int32_t ember_mod_i32(int32_t a, int32_t b, int floor_mode) {
+  int32_t t;
+  if (b == 0 || b == -1) return 0;
+  t = a % b;
+  return (floor_mode && t != 0 && ((b < 0) != (t < 0))) ? t + b : t;
+}
+
+static inline int64_t ember_mod_i64(int64_t a, int64_t b, int floor_mode) {
+  int64_t t;
+  if (b == 0 || b == -1) return 0;
+  t = a % b;
+  return (floor_mode && t != 0 && ((b < 0) != (t < 0))) ? t + b : t;
+}
+
+/* TFLite's float FloorMod: fmodf (exact), then the divisor's sign. */
+static inline float ember_floor_mod_f32(float a, float b) {
+  const float t = fmodf(a, b);
+  return (t != 0.0f && ((b < 0.0f) != (t < 0.0f))) ? t + b : t;
 }
 
 /* ONNX Runtime's int8 arithmetic (docs/numerics.md, "ONNX Runtime semantics").

@@ -1,7 +1,7 @@
 // TFLite import of SUM, ARG_MAX, ARG_MIN, the comparisons, SELECT_V2, the
 // logical operators, L2_NORMALIZATION, RESIZE_BILINEAR, BATCH_MATMUL, RSQRT
 // (int8), POW (float32, int32), FLOOR, CEIL, ROUND, BROADCAST_TO, L2_POOL_2D,
-// LOG_SOFTMAX, FLOOR_DIV, SIN, COS, SIGN, and TRANSPOSE_CONV whose output_shape is computed
+// LOG_SOFTMAX, FLOOR_DIV, FLOOR_MOD, CUMSUM, SQUARE, SIN, COS, SIGN, and TRANSPOSE_CONV whose output_shape is computed
 // at run time: one
 // small model per operator, the imported IR checked and the reference
 // evaluator run on the imported graph.
@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -363,6 +364,88 @@ TEST(TfliteImportMathOps, FloorDivRoundsTowardMinusInfinity) {
   b.SetOutputs({y});
   const ir::Graph g = MustImport(b.Finish());
   EXPECT_EQ(Eval<float>(g, {Bytes(std::vector<float>{7.f, -7.f, 0.5f, -0.5f})}), (std::vector<float>{3, -4, 0, -1}));
+}
+
+TEST(TfliteImportMathOps, SquareOverflowsToInfinityAndRefusesInt8) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::FLOAT32, {3});
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {3});
+  b.AddOperator(BuiltinOperator::SQUARE, {x}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  EXPECT_EQ(ir::Print(g),
+            "graph \"main\" {\n"
+            "  input %x : f32[3]\n"
+            "  %y = square(%x) : f32[3] loc(\"y\")\n"
+            "  output %y\n"
+            "}\n");
+  EXPECT_EQ(Eval<float>(g, {Bytes(std::vector<float>{-3.f, 0.5f, 1e20f})}),
+            (std::vector<float>{9.f, 0.25f, std::numeric_limits<float>::infinity()}));
+
+  ModelBuilder q;
+  const int qx = q.AddTensor("qx", TensorType::INT8, {3}, Quant(0.5f, 0));
+  const int qy = q.AddTensor("qy", TensorType::INT8, {3}, Quant(0.5f, 0));
+  q.AddOperator(BuiltinOperator::SQUARE, {qx}, {qy});
+  q.SetInputs({qx});
+  q.SetOutputs({qy});
+  auto e = ImportTflite(q.Finish(), "m.tflite");
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.diag().id, "E0301");  // as NEG, SQRT, ...: float32 only
+}
+
+TEST(TfliteImportMathOps, FloorModTakesTheDivisorsSign) {
+  ModelBuilder b;
+  const int a = b.AddTensor("a", TensorType::FLOAT32, {2, 2});
+  const int d = b.AddFloatTensor("d", {2}, {2.f, -2.f});
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {2, 2});
+  const int ai = b.AddTensor("ai", TensorType::INT32, {4});
+  const int di = b.AddInt32Tensor("di", {}, {-3});
+  const int yi = b.AddTensor("yi", TensorType::INT32, {4});
+  b.AddOperator(BuiltinOperator::FLOOR_MOD, {a, d}, {y});
+  b.AddOperator(BuiltinOperator::FLOOR_MOD, {ai, di}, {yi});
+  b.SetInputs({a, ai});
+  b.SetOutputs({y, yi});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 2u);
+  EXPECT_EQ(g.nodes[0].op, ir::OpKind::kMod);
+  EXPECT_EQ(g.nodes[0].GetInt("fmod"), 0);
+  auto r = ops::EvaluateGraph(g, {Bytes(std::vector<float>{7.5f, 7.5f, -7.5f, -7.5f}),
+                                  Bytes(std::vector<int32_t>{7, -7, 6, -1})});
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  ASSERT_EQ(r->outputs.size(), 2u);
+  // TFLite's FloorMod: fmod, then the divisor's sign.
+  EXPECT_EQ(Values<float>(r->outputs[0]), (std::vector<float>{1.5f, -0.5f, 0.5f, -1.5f}));
+  EXPECT_EQ(Values<int32_t>(r->outputs[1]), (std::vector<int32_t>{-2, -1, 0, -1}));
+}
+
+TEST(TfliteImportMathOps, CumsumReadsItsAxisAndOptions) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::FLOAT32, {2, 3});
+  const int axis = b.AddInt32Tensor("axis", {}, {-1});
+  const int y = b.AddTensor("y", TensorType::FLOAT32, {2, 3});
+  b.AddOperator(BuiltinOperator::CUMSUM, {x, axis}, {y}, BuiltinOptions::CumsumOptions,
+                tfl::CreateCumsumOptions(b.builder(), true, true).Union());
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  EXPECT_EQ(ir::Print(g),
+            "graph \"main\" {\n"
+            "  input %x : f32[2,3]\n"
+            "  %y = cumsum(%x) {axis=1, exclusive=1, reverse=1} : f32[2,3] loc(\"y\")\n"
+            "  output %y\n"
+            "}\n");
+  EXPECT_EQ(Eval<float>(g, {Bytes(std::vector<float>{1, 2, 3, 4, 5, 6})}), (std::vector<float>{5, 3, 0, 11, 6, 0}));
+
+  ModelBuilder c;  // no options table: inclusive, forward
+  const int cx = c.AddTensor("x", TensorType::INT32, {3});
+  const int caxis = c.AddInt32Tensor("axis", {}, {0});
+  const int cy = c.AddTensor("y", TensorType::INT32, {3});
+  c.AddOperator(BuiltinOperator::CUMSUM, {cx, caxis}, {cy});
+  c.SetInputs({cx});
+  c.SetOutputs({cy});
+  const ir::Graph gc = MustImport(c.Finish());
+  EXPECT_EQ(Eval<int32_t>(gc, {Bytes(std::vector<int32_t>{4, -1, 10})}), (std::vector<int32_t>{4, 3, 13}));
 }
 
 TEST(TfliteImportMathOps, SinCosAndSign) {

@@ -1,7 +1,7 @@
 // TFLite import of the data-movement operators SLICE, EXPAND_DIMS, PADV2,
 // SPLIT, SPLIT_V, PACK, UNPACK, GATHER, MIRROR_PAD, DEPTH_TO_SPACE,
 // SPACE_TO_DEPTH, SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND, SHAPE, ZEROS_LIKE,
-// FILL and ADD_N: one small model per operator, the imported IR checked
+// FILL, ADD_N, REVERSE_V2, EMBEDDING_LOOKUP, BROADCAST_ARGS and GATHER_ND: one small model per operator, the imported IR checked
 // (docs/frontend-tflite.md fixes the mapping) and the reference evaluator run
 // on the imported graph; parameters that are not constants are refused
 // (E0117) naming the operator.
@@ -432,6 +432,116 @@ TEST(TfliteImportShapeOps, AddNSumsInOperandOrderAndRefusesInt8) {
   EXPECT_EQ(r.diag().id, "E0109");
   EXPECT_NE(r.diag().message.find("operator 0 (ADD_N, output 'qy'): input 0 is i8[3]"), std::string::npos)
       << r.diag().message;
+}
+
+TEST(TfliteImportShapeOps, ReverseV2ReversesTheNamedAxes) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::INT8, {2, 3, 2}, Quant(0.5f, 3));
+  const int axis = b.AddInt32Tensor("axis", {2}, {-1, 1});
+  const int y = b.AddTensor("y", TensorType::INT8, {2, 3, 2}, Quant(0.5f, 3));
+  b.AddOperator(BuiltinOperator::REVERSE_V2, {x, axis}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].op, ir::OpKind::kStridedSlice);
+  std::vector<int8_t> in(12), want(12);
+  for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<int8_t>(i * 7 - 40);
+  for (size_t a = 0; a < 2; ++a)
+    for (size_t c = 0; c < 3; ++c)
+      for (size_t d = 0; d < 2; ++d) want[(a * 3 + c) * 2 + d] = in[(a * 3 + (2 - c)) * 2 + (1 - d)];
+  EXPECT_EQ(Eval<int8_t>(g, {Bytes(in)}), want);
+
+  ModelBuilder twice;
+  const int tx = twice.AddTensor("x", TensorType::FLOAT32, {2, 3});
+  const int taxis = twice.AddInt32Tensor("axis", {2}, {1, -1});
+  const int ty = twice.AddTensor("y", TensorType::FLOAT32, {2, 3});
+  twice.AddOperator(BuiltinOperator::REVERSE_V2, {tx, taxis}, {ty});
+  twice.SetInputs({tx});
+  twice.SetOutputs({ty});
+  auto e = ImportTflite(twice.Finish(), "m.tflite");
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.diag().id, "E0112");
+  EXPECT_NE(e.diag().message.find("(REVERSE_V2, output 'y'): axis [1,-1] names an axis twice"), std::string::npos)
+      << e.diag().message;
+}
+
+TEST(TfliteImportShapeOps, EmbeddingLookupCopiesRowsAndDequantizesAHybridTable) {
+  const std::vector<uint8_t> table = {1, 2, 3, static_cast<uint8_t>(-4), 5, static_cast<uint8_t>(-6)};
+  ModelBuilder b;
+  const int ids = b.AddTensor("ids", TensorType::INT32, {4});
+  const int value = b.AddConstTensor("table", TensorType::INT8, {3, 2}, table, Quant(0.25f, 0));
+  const int rows = b.AddTensor("rows", TensorType::INT8, {4, 2}, Quant(0.25f, 0));
+  b.AddOperator(BuiltinOperator::EMBEDDING_LOOKUP, {ids, value}, {rows});
+  const int f = b.AddTensor("f", TensorType::FLOAT32, {4, 2});
+  b.AddOperator(BuiltinOperator::EMBEDDING_LOOKUP, {ids, value}, {f});
+  b.SetInputs({ids});
+  b.SetOutputs({rows, f});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 3u);
+  EXPECT_EQ(g.nodes[0].op, ir::OpKind::kGather);
+  EXPECT_EQ(g.nodes[1].op, ir::OpKind::kGather);
+  EXPECT_EQ(g.nodes[2].op, ir::OpKind::kDequantize);
+  auto r = ops::EvaluateGraph(g, {Bytes(std::vector<int32_t>{2, 0, 0, 1})});
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  ASSERT_EQ(r->outputs.size(), 2u);
+  EXPECT_EQ(Values<int8_t>(r->outputs[0]), (std::vector<int8_t>{5, -6, 1, 2, 1, 2, 3, -4}));
+  // TFLite Micro's hybrid lookup: value * scale.
+  EXPECT_EQ(Values<float>(r->outputs[1]), (std::vector<float>{1.25f, -1.5f, 0.25f, 0.5f, 0.25f, 0.5f, 0.75f, -1.f}));
+
+  ModelBuilder z;  // TFLite Micro would ignore the zero point: refused
+  const int zids = z.AddTensor("ids", TensorType::INT32, {1});
+  const int zvalue = z.AddConstTensor("table", TensorType::INT8, {3, 2}, table, Quant(0.25f, 1));
+  const int zf = z.AddTensor("f", TensorType::FLOAT32, {1, 2});
+  z.AddOperator(BuiltinOperator::EMBEDDING_LOOKUP, {zids, zvalue}, {zf});
+  z.SetInputs({zids});
+  z.SetOutputs({zf});
+  auto e = ImportTflite(z.Finish(), "m.tflite");
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.diag().id, "E0116");
+  EXPECT_NE(e.diag().message.find("(EMBEDDING_LOOKUP, output 'f'): the int8 value's quantization"), std::string::npos)
+      << e.diag().message;
+}
+
+TEST(TfliteImportShapeOps, BroadcastArgsIsAConstant) {
+  ModelBuilder b;
+  const int s0 = b.AddInt32Tensor("s0", {3}, {4, 1, 3});
+  const int s1 = b.AddInt32Tensor("s1", {2}, {5, 1});
+  const int y = b.AddTensor("y", TensorType::INT32, {3});
+  b.AddOperator(BuiltinOperator::BROADCAST_ARGS, {s0, s1}, {y});
+  b.SetInputs({});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  EXPECT_EQ(EvalAll<int32_t>(g, {})[0], (std::vector<int32_t>{4, 5, 3}));
+
+  ModelBuilder bad;
+  const int b0 = bad.AddInt32Tensor("s0", {2}, {2, 3});
+  const int b1 = bad.AddInt32Tensor("s1", {1}, {4});
+  const int by = bad.AddTensor("y", TensorType::INT32, {2});
+  bad.AddOperator(BuiltinOperator::BROADCAST_ARGS, {b0, b1}, {by});
+  bad.SetInputs({});
+  bad.SetOutputs({by});
+  auto e = ImportTflite(bad.Finish(), "m.tflite");
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.diag().id, "E0118");
+  EXPECT_NE(e.diag().message.find("shapes [2,3] and [4] (output i32) do not broadcast"), std::string::npos)
+      << e.diag().message;
+}
+
+TEST(TfliteImportShapeOps, GatherNdPicksRowsByRunTimeIndices) {
+  ModelBuilder b;
+  const int params = b.AddTensor("params", TensorType::INT8, {3, 2, 2}, Quant(0.1f, 0));
+  const int idx = b.AddTensor("idx", TensorType::INT32, {2, 2});
+  const int y = b.AddTensor("y", TensorType::INT8, {2, 2}, Quant(0.1f, 0));
+  b.AddOperator(BuiltinOperator::GATHER_ND, {params, idx}, {y});
+  b.SetInputs({params, idx});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].op, ir::OpKind::kGatherNd);
+  EXPECT_EQ(EvalAll<int8_t>(g, {Bytes(std::vector<int8_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}),
+                                Bytes(std::vector<int32_t>{2, 1, 0, 0})})[0],
+            (std::vector<int8_t>{11, 12, 1, 2}));
 }
 
 }  // namespace

@@ -261,6 +261,40 @@ TEST(OnnxExport, EluIsEluWithAlphaOne) {
   }
 }
 
+// square as Mul(x, x); cumsum as CumSum with its axis (after a conv too: the
+// IR axis in the IR layout); an int32-free truncated mod as Mod fmod=1. The
+// importer reads them back with the same results.
+TEST(OnnxExport, SquareCumsumAndTruncatedMod) {
+  const std::string text = R"(graph "s" {
+  input %x : f32[1,4,4,3]
+  const %w : f32[4,3,3,3] = )" + Hex(108, 0.5f, 7) + R"(
+  const %d : f32[] = hex"0000c03f"
+  %c = conv2d(%x, %w, _) {act="none", dilation=[1,1], pad=[1,1,1,1], stride=[1,1]} : f32[1,4,4,4]
+  %q = square(%c) : f32[1,4,4,4]
+  %s = cumsum(%q) {axis=2, exclusive=1, reverse=1} : f32[1,4,4,4]
+  %m = mod(%s, %d) {fmod=1} : f32[1,4,4,4]
+  output %m
+})";
+  const pb::ModelProto m = RoundTrip(text);
+  EXPECT_EQ(Count(m, "Mul"), 1);
+  EXPECT_EQ(Count(m, "CumSum"), 1);
+  EXPECT_EQ(Count(m, "Mod"), 1);
+}
+
+TEST(OnnxExport, RefusesAFloatFloorMod) {
+  auto g = ir::Parse(R"(graph "f" {
+  input %x : f32[2,3]
+  const %d : f32[] = hex"0000c03f"
+  %y = mod(%x, %d) {fmod=0} : f32[2,3]
+  output %y
+})");
+  ASSERT_TRUE(g.ok()) << g.diag().ToString();
+  auto m = ExportFloatOnnx(*g, "f.tflite");
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.diag().id, kNotExportable);
+  EXPECT_NE(m.diag().message.find("floor modulo"), std::string::npos) << m.diag().message;
+}
+
 TEST(OnnxExport, RefusesOperatorsWithoutAnOnnxForm) {
   for (const char* node : {"%y = mirror_pad(%x) {mode=\"symmetric\", pads=[0,0,1,1,1,1,0,0]} : f32[1,6,6,2]",
                            "%y = l2_normalization(%x) : f32[1,4,4,2]", "%y = rsqrt(%x) : f32[1,4,4,2]"}) {

@@ -385,4 +385,33 @@ std::vector<std::string> AddSubInt8Details(const AddSubInt8& p) {
           "output range [" + std::to_string(p.act.min) + ", " + std::to_string(p.act.max) + "]"};
 }
 
+Kernel BinaryCallKernel(const KernelContext& ctx, const std::string& fn, const std::string& extra,
+                        const std::string& detail) {
+  const ir::Graph& g = ctx.graph;
+  const ir::Tensor& a = g.tensor(ctx.node.inputs[0]);
+  const ir::Tensor& b = g.tensor(ctx.node.inputs[1]);
+  const ir::Tensor& out = g.tensor(ctx.node.outputs[0]);
+  const std::string x = OperandName(ctx, 0), y = OperandName(ctx, 1);
+  const LoopNest nest = SimplifyNest(BroadcastNest(out.shape, {a.shape, b.shape}));
+  const LoopBody body = [&](const std::vector<std::string>& i, int in) {
+    return Spaces(in) + "out0[" + i[0] + "] = " + fn + "(" + x + "[" + i[1] + "], " + y + "[" + i[2] + "]" + extra +
+           ");\n";
+  };
+  Kernel k;
+  k.code = FunctionHead(ctx, {detail}) + EmitLoops(nest, 2, body) + "}\n";
+  k.inplace_ok = !a.is_const() && a.shape == out.shape;
+  if (!b.is_const() && b.shape == out.shape) k.overlaps.push_back({1, 0});
+  return k;
+}
+
+std::string EmitIndexFix(const std::string& var, int64_t size, bool clamp, int indent) {
+  const std::string sp = Spaces(indent);
+  std::string s = sp + "if (" + var + " < 0) " + var + " += " + CInt(size) + ";\n";
+  if (clamp) {
+    s += sp + "if (" + var + " < 0) " + var + " = 0;\n";
+    s += sp + "if (" + var + " > " + CInt(size - 1) + ") " + var + " = " + CInt(size - 1) + ";\n";
+  }
+  return s;
+}
+
 }  // namespace ember::codegen::c

@@ -58,6 +58,17 @@ LoopNest SimplifyNest(const LoopNest& nest);
 // `out`), operand k+1 is input k (right-aligned; broadcast axes get step 0).
 LoopNest BroadcastNest(const ir::Shape& out, const std::vector<ir::Shape>& inputs);
 
+// A kernel of out0[i] = fn(a[.], b[.]<extra>) with numpy broadcasting of the
+// node's two inputs, `detail` in its head comment; in place over an input
+// of the output's shape.
+Kernel BinaryCallKernel(const KernelContext& ctx, const std::string& fn, const std::string& extra,
+                        const std::string& detail);
+
+// The statements that map a gathered index `var` into [0, size): a negative
+// one counts from the end, and, for indices computed at run time (`clamp`),
+// what is still outside is clamped into the axis.
+std::string EmitIndexFix(const std::string& var, int64_t size, bool clamp, int indent);
+
 // Emits the nested for-loops of `nest` at indentation `indent` (spaces); the
 // body gets one C index expression per operand and its own indentation.
 // A nest with a zero size emits nothing.

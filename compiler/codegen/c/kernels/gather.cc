@@ -37,11 +37,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     k.code += "    for (int32_t o = 0; o < " + CInt(outer) + "; ++o) {\n";
     k.code += "      for (int32_t c = 0; c < " + CInt(coords) + "; ++c) {\n";
     k.code += "        int32_t j = " + ind + "[b * " + CInt(coords) + " + c];\n";
-    k.code += "        if (j < 0) j += " + CInt(size) + ";\n";
-    if (!idx.is_const()) {
-      k.code += "        if (j < 0) j = 0;\n";
-      k.code += "        if (j > " + CInt(size - 1) + ") j = " + CInt(size - 1) + ";\n";
-    }
+    k.code += EmitIndexFix("j", size, !idx.is_const(), 8);
     const std::string dst_off = "((b * " + CInt(outer) + " + o) * " + CInt(coords) + " + c) * " + CInt(inner);
     const std::string src_off = "((b * " + CInt(outer) + " + o) * " + CInt(size) + " + j) * " + CInt(inner);
     if (inner == 1) {
