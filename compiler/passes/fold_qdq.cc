@@ -83,7 +83,8 @@ bool MovesData(ir::OpKind op) {
   switch (op) {
     case ir::OpKind::kMaxPool2D: case ir::OpKind::kReshape: case ir::OpKind::kTranspose:
     case ir::OpKind::kPad: case ir::OpKind::kMirrorPad: case ir::OpKind::kStridedSlice:
-    case ir::OpKind::kSqueeze: case ir::OpKind::kGather: case ir::OpKind::kGatherNd: case ir::OpKind::kDepthToSpace:
+    case ir::OpKind::kSqueeze: case ir::OpKind::kGather: case ir::OpKind::kGatherNd: case ir::OpKind::kGatherElements:
+    case ir::OpKind::kDepthToSpace:
     case ir::OpKind::kSpaceToDepth: case ir::OpKind::kResizeNearestNeighbor:
     case ir::OpKind::kMaximum: case ir::OpKind::kMinimum: case ir::OpKind::kReduceMax:
     case ir::OpKind::kBroadcastTo:
@@ -675,7 +676,8 @@ class QdqFolder {
 
     ir::Node folded = n;
     // gather's and gather_nd's indices (operand 1) are integers, not dequantized.
-    const bool gathers = n.op == ir::OpKind::kGather || n.op == ir::OpKind::kGatherNd;
+    const bool gathers =
+        n.op == ir::OpKind::kGather || n.op == ir::OpKind::kGatherNd || n.op == ir::OpKind::kGatherElements;
     const size_t activations = HasWeights(n.op) || gathers ? 1 : n.inputs.size();
     for (size_t k = 0; k < activations; ++k) {
       const auto q = DequantizedFrom(n.inputs[k]);

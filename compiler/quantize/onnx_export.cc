@@ -673,6 +673,12 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kArgMax:
     case K::kArgMin: return ArgMinMax(n);
     case K::kGather: return GatherOp(n);
+    case K::kGatherElements: {
+      std::string pre, final;
+      SetInt(Main(n, "GatherElements", {Get(n.inputs[0], kIr), Get(n.inputs[1], kIr)}, kIr, &pre, &final), "axis",
+             n.GetInt("axis"));
+      return Status::Ok();
+    }
     case K::kGatherNd: {  // ONNX's GatherND takes int64 indices only: a Cast before it
       const std::string idx = Fresh(T(n.inputs[1]).name + "_int64");
       SetInt(Add("Cast", {Get(n.inputs[1], kIr)}, {idx}, idx + "_Cast"), "to", pb::TensorProto::INT64);

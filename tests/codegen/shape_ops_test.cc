@@ -1,4 +1,4 @@
-// Data-movement kernels of split, gather, gather_nd, mirror_pad, depth_to_space,
+// Data-movement kernels of split, gather, gather_nd, gather_elements, mirror_pad, depth_to_space,
 // space_to_depth, pad with a value and broadcast_to: the generated C equals the reference
 // evaluator byte for byte (host), for every dtype TFLite Micro moves (f32,
 // i8, i16, i32), and compiles for the Cortex-M4.
@@ -109,6 +109,24 @@ TEST(ShapeOpsKernel, GatherNdConstantAndRunTimeIndices) {
   EXPECT_NE(k->code.find("if (j > 2) j = 2;"), std::string::npos) << k->code;
 }
 
+TEST(ShapeOpsKernel, GatherElementsEveryAxis) {
+  for (DType t : kTypes) {
+    SCOPED_TRACE(ir::DTypeName(t));
+    const auto q = QuantFor(t);
+    for (int64_t axis = 0; axis < 3; ++axis) {
+      std::vector<int32_t> idx(2 * 3 * 2);
+      const int64_t size = std::vector<int64_t>{3, 4, 2}[static_cast<size_t>(axis)];
+      for (size_t i = 0; i < idx.size(); ++i) idx[i] = static_cast<int32_t>((i * 7) % (2 * size)) - static_cast<int32_t>(size);
+      KernelCase(ir::OpKind::kGatherElements).In(t, {3, 4, 2}, q).InData(DType::kInt32, {2, 3, 2}, Int32Bytes(idx))
+          .Out(t, {2, 3, 2}, q).Attr("axis", axis).Expect();
+      KernelCase c(ir::OpKind::kGatherElements);
+      c.In(t, {3, 4, 2}, q).Out(t, {2, 3, 2}, q).Attr("axis", axis);
+      c.node().Const<int32_t>({2, 3, 2}, idx);
+      c.Expect();
+    }
+  }
+}
+
 // A run-time index outside the axis is clamped by the generated C (the
 // reference refuses it): the kernel must not read outside the input.
 TEST(ShapeOpsKernel, GatherClampsRunTimeIndices) {
@@ -210,6 +228,9 @@ TEST(ShapeOpsKernel, CompileForCortexM4) {
   cases.back().Attr("axis", int64_t{0});
   cases.emplace_back(ir::OpKind::kGatherNd);
   cases.back().In(DType::kFloat32, {5, 3, 2}).InData(DType::kInt32, {2, 2}, Int32Bytes({4, 1, 0, 2})).Out(DType::kFloat32, {2, 2});
+  cases.emplace_back(ir::OpKind::kGatherElements);
+  cases.back().In(DType::kInt8, {3, 4}).InData(DType::kInt32, {2, 4}, Int32Bytes({2, 0, 1, -1, 0, 0, 2, 1})).Out(DType::kInt8, {2, 4});
+  cases.back().Attr("axis", int64_t{0});
   cases.emplace_back(ir::OpKind::kMirrorPad);
   cases.back().In(DType::kFloat32, {3, 4}).Out(DType::kFloat32, {5, 6});
   cases.back().Attr("pads", std::vector<int64_t>{1, 1, 1, 1}).Attr("mode", std::string("reflect"));

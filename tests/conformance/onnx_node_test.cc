@@ -64,7 +64,7 @@ std::set<std::string> SupportedOps() {
       {"Softplus", "log"}, {"Softsign", "abs"}, {"Floor", "floor"}, {"Ceil", "ceil"}, {"Round", "round"},
       {"Sin", "sin"}, {"Cos", "cos"}, {"Sign", "sign"},
       {"Expand", "broadcast_to"},
-      {"LayerNormalization", "sqrt"}, {"InstanceNormalization", "sqrt"}, {"Trilu", "select"}, {"Mod", "mod"}, {"CumSum", "cumsum"}, {"GatherND", "gather_nd"},
+      {"LayerNormalization", "sqrt"}, {"InstanceNormalization", "sqrt"}, {"Trilu", "select"}, {"Mod", "mod"}, {"CumSum", "cumsum"}, {"GatherND", "gather_nd"}, {"GatherElements", "gather_elements"},
       {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}};
   for (const auto& [onnx, ir_name] : ext) {
     if (ir::OpKindFromIrName(ir_name)) ops.insert(onnx);

@@ -212,7 +212,22 @@ std::vector<uint8_t> CumsumModel(bool int8) {
   return b.Finish();
 }
 
-TEST(ShapeOpsCompile, CumsumAndFloorModRunLikeTheReference) {
+// x[2,8] int8 -ADD_N(x, x, relu(x))-> y, TFLite Micro's int8 AddN.
+std::vector<uint8_t> AddNInt8Model() {
+  ModelBuilder b;
+  const auto kI8 = tfl::TensorType::INT8;
+  const int x = b.AddTensor("x", kI8, {2, 8}, Quant(0.05f, 4));
+  const int r = b.AddTensor("r", kI8, {2, 8}, Quant(0.05f, 4));
+  b.AddOperator(tfl::BuiltinOperator::RELU, {x}, {r});
+  const int y = b.AddTensor("y", kI8, {2, 8}, Quant(0.12f, -6));
+  b.AddOperator(tfl::BuiltinOperator::ADD_N, {x, x, r}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  return b.Finish();
+}
+
+TEST(ShapeOpsCompile, CumsumAddNAndFloorModRunLikeTheReference) {
+  ExpectRunEqualsEval(AddNInt8Model(), false, 3);
   ExpectRunEqualsEval(CumsumModel(true), false, 3);
   ExpectRunEqualsEval(CumsumModel(false), true, 3);
 }

@@ -972,8 +972,48 @@ Status ConvertFill(Context& ctx, const OpRef& op, ir::Node& node) {
   return Status::Ok();
 }
 
-// ADD_N (float32): a chain of adds in the order of the operands, as TFLite's
-// kernel sums them (one operand: a copy, as a reshape to its own shape).
+// int8 ADD_N, as TFLite Micro: every input shares one quantization; each
+// x - z_in is shifted left by 20 and halved, the sum starts at the scaled
+// -z_in and goes to the output by 2·s_in / (2^20·s_out): exactly the
+// arithmetic of an inclusive int8 cumsum (ops/cumsum_util.h). So the
+// inputs are packed along a new axis 0 (reshape, concatenation), summed by
+// cumsum with the output's quantization, and the main node, a
+// strided_slice, keeps the last row: the sum of all of them.
+Status ConvertAddNInt8(Context& ctx, const OpRef& op, ir::Node& node, const std::vector<ir::TensorId>& in) {
+  for (size_t k = 1; k < in.size(); ++k) {
+    if (ctx.graph.tensor(in[k]).quant != ctx.graph.tensor(in[0]).quant) {
+      return OpError(ctx, op, kBadQuant, ExitCode::kUnsupported,
+                     "input " + std::to_string(k) + " is quantized otherwise than input 0",
+                     "int8 ADD_N takes inputs of one scale and zero point, as TFLite Micro");
+    }
+  }
+  const ir::Shape shape = ctx.graph.tensor(in[0]).shape;  // a copy: FirstOutput may add tensors
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId out, FirstOutput(ctx, op));
+  const auto rank = static_cast<int64_t>(shape.size());
+  if (rank > 61) return OpError(ctx, op, kOperandRank, ExitCode::kFailure, "the inputs have rank " + std::to_string(rank));
+  ir::Shape one = shape, all = shape;
+  one.insert(one.begin(), 1);
+  all.insert(all.begin(), static_cast<int64_t>(in.size()));
+  std::vector<ir::TensorId> rows;
+  for (ir::TensorId t : in) rows.push_back(AddStep(ctx, ir::OpKind::kReshape, {t}, t, one, "row", {{"shape", one}}));
+  const ir::TensorId packed = AddStep(ctx, ir::OpKind::kConcatenation, rows, in[0], all, "packed",
+                                      {{"axis", int64_t{0}}, {"act", std::string("none")}});
+  const ir::TensorId sums = AddStep(ctx, ir::OpKind::kCumsum, {packed}, out, all, "sums",
+                                    {{"axis", int64_t{0}}, {"exclusive", int64_t{0}}, {"reverse", int64_t{0}}});
+  node.op = ir::OpKind::kStridedSlice;
+  node.inputs = {sums};
+  std::vector<int64_t> begin(all.size(), 0), end = all;
+  begin[0] = all[0] - 1;
+  node.attrs["begin"] = begin;
+  node.attrs["end"] = end;
+  node.attrs["strides"] = std::vector<int64_t>(all.size(), 1);
+  node.attrs["shrink_axis_mask"] = int64_t{1};
+  return Status::Ok();
+}
+
+// ADD_N: float32 as a chain of adds in the order of the operands, as
+// TFLite's kernel sums them (one operand: a copy, as a reshape to its own
+// shape); int8 as TFLite Micro (ConvertAddNInt8, two inputs or more).
 Status ConvertAddN(Context& ctx, const OpRef& op, ir::Node& node) {
   const size_t n = NumInputs(op);
   if (n == 0) return OpError(ctx, op, kOperandCount, ExitCode::kFailure, "has no inputs", kReexport);
@@ -981,13 +1021,16 @@ Status ConvertAddN(Context& ctx, const OpRef& op, ir::Node& node) {
   for (size_t pos = 0; pos < n; ++pos) {
     EMBER_ASSIGN_OR_RETURN(ir::TensorId t, Operand(ctx, op, pos));
     const ir::Tensor& x = ctx.graph.tensor(t);
-    if (x.dtype != ir::DType::kFloat32 || x.shape != ctx.graph.tensor(in.empty() ? t : in[0]).shape) {
+    const ir::Tensor& first = ctx.graph.tensor(in.empty() ? t : in[0]);
+    const bool type_ok = x.dtype == ir::DType::kFloat32 || (x.dtype == ir::DType::kInt8 && n >= 2);
+    if (!type_ok || x.dtype != first.dtype || x.shape != first.shape) {
       return OpError(ctx, op, kTensorType, ExitCode::kUnsupported,
                      "input " + std::to_string(pos) + " is " + ir::DTypeName(x.dtype) + ir::ShapeToString(x.shape),
-                     "ADD_N takes float32 inputs of one shape (for int8, use a chain of ADD)");
+                     "ADD_N takes float32, or two or more int8, inputs of one shape and type");
     }
     in.push_back(t);
   }
+  if (ctx.graph.tensor(in[0]).dtype == ir::DType::kInt8) return ConvertAddNInt8(ctx, op, node, in);
   if (n == 1) {
     node.op = ir::OpKind::kReshape;
     node.inputs = {in[0]};
@@ -1278,6 +1321,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kSquare: return ConvertPlain(ctx, op, node, 1);
     case K::kCumsum: return ConvertCumsum(ctx, op, node);
     case K::kGatherNd: return ConvertPlain(ctx, op, node, 2);
+    case K::kGatherElements: break;  // no TFLite operator (ONNX GatherElements)
     case K::kMod:  // FLOOR_MOD: the divisor's sign
       node.attrs["fmod"] = int64_t{0};
       return ConvertPlain(ctx, op, node, 2);

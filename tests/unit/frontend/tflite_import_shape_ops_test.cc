@@ -7,6 +7,7 @@
 // (E0117) naming the operator.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "frontend/tflite/import.h"
 #include "ir/printer.h"
 #include "ops/evaluate.h"
+#include "ops/quant_math.h"
 #include "unit/frontend/tflite_test_util.h"
 
 namespace ember::frontend::tflite {
@@ -402,7 +404,7 @@ TEST(TfliteImportShapeOps, ZerosLikeAndFillStoreRawValues) {
       << e.diag().message;
 }
 
-TEST(TfliteImportShapeOps, AddNSumsInOperandOrderAndRefusesInt8) {
+TEST(TfliteImportShapeOps, AddNSumsInOperandOrder) {
   ModelBuilder b;
   const int a = b.AddTensor("a", TensorType::FLOAT32, {3});
   const int c = b.AddTensor("c", TensorType::FLOAT32, {3});
@@ -420,17 +422,46 @@ TEST(TfliteImportShapeOps, AddNSumsInOperandOrderAndRefusesInt8) {
   EXPECT_EQ(out, (std::vector<float>{(1e8f + 1.f) + -1e8f, 6.f, 9.f}));
   EXPECT_EQ(out[0], 0.f);
 
+}
+
+TEST(TfliteImportShapeOps, AddNInt8AsTfliteMicro) {
+  const float s_in = 0.1f, s_out = 0.25f;
+  const int64_t z_in = -3, z_out = 5;
   ModelBuilder q;
-  const int qa = q.AddTensor("qa", TensorType::INT8, {3}, Quant(0.5f, 0));
-  const int qb = q.AddTensor("qb", TensorType::INT8, {3}, Quant(0.5f, 0));
-  const int qy = q.AddTensor("qy", TensorType::INT8, {3}, Quant(0.5f, 0));
-  q.AddOperator(BuiltinOperator::ADD_N, {qa, qb}, {qy});
-  q.SetInputs({qa, qb});
+  const int qa = q.AddTensor("qa", TensorType::INT8, {4}, Quant(s_in, z_in));
+  const int qb = q.AddTensor("qb", TensorType::INT8, {4}, Quant(s_in, z_in));
+  const int qc = q.AddTensor("qc", TensorType::INT8, {4}, Quant(s_in, z_in));
+  const int qy = q.AddTensor("qy", TensorType::INT8, {4}, Quant(s_out, z_out));
+  q.AddOperator(BuiltinOperator::ADD_N, {qa, qb, qc}, {qy});
+  q.SetInputs({qa, qb, qc});
   q.SetOutputs({qy});
-  auto r = ImportTflite(q.Finish(), "m.tflite");
+  const ir::Graph g = MustImport(q.Finish());
+  const std::vector<int8_t> a = {127, -128, 0, 40}, b = {127, -128, -3, -77}, c = {127, 1, 9, 13};
+  // TFLite Micro's AddN: sum of (x - z_in) * 2^19 from a start of -z_in * 2^19,
+  // then Mbqm by 2 s_in / (2^20 s_out), plus z_out, clamped.
+  const ops::QuantizedMultiplier m =
+      ops::QuantizeMultiplier(2 * static_cast<double>(s_in) / ((1 << 20) * static_cast<double>(s_out)));
+  std::vector<int8_t> want;
+  for (size_t i = 0; i < 4; ++i) {
+    int32_t acc = static_cast<int32_t>(-z_in) * (1 << 19);
+    for (int8_t v : {a[i], b[i], c[i]}) acc += (v - static_cast<int32_t>(z_in)) * (1 << 19);
+    const int32_t o = ops::Mbqm(acc, m) + static_cast<int32_t>(z_out);
+    want.push_back(static_cast<int8_t>(std::min(127, std::max(-128, o))));
+  }
+  EXPECT_EQ(EvalAll<int8_t>(g, {Bytes(a), Bytes(b), Bytes(c)})[0], want);
+
+  ModelBuilder d;  // the inputs must share one quantization
+  const int da = d.AddTensor("da", TensorType::INT8, {3}, Quant(0.5f, 0));
+  const int db = d.AddTensor("db", TensorType::INT8, {3}, Quant(0.25f, 0));
+  const int dy = d.AddTensor("dy", TensorType::INT8, {3}, Quant(0.5f, 0));
+  d.AddOperator(BuiltinOperator::ADD_N, {da, db}, {dy});
+  d.SetInputs({da, db});
+  d.SetOutputs({dy});
+  auto r = ImportTflite(d.Finish(), "m.tflite");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.diag().id, "E0109");
-  EXPECT_NE(r.diag().message.find("operator 0 (ADD_N, output 'qy'): input 0 is i8[3]"), std::string::npos)
+  EXPECT_EQ(r.diag().id, "E0116");
+  EXPECT_NE(r.diag().message.find("operator 0 (ADD_N, output 'dy'): input 1 is quantized otherwise than input 0"),
+            std::string::npos)
       << r.diag().message;
 }
 

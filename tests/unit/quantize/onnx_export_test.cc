@@ -262,7 +262,8 @@ TEST(OnnxExport, EluIsEluWithAlphaOne) {
 }
 
 // square as Mul(x, x); cumsum as CumSum with its axis (after a conv too: the
-// IR axis in the IR layout); an int32-free truncated mod as Mod fmod=1. The
+// IR axis in the IR layout); a truncated mod as Mod fmod=1; gather_elements
+// as GatherElements and gather_nd as GatherND of int64 indices (a Cast). The
 // importer reads them back with the same results.
 TEST(OnnxExport, SquareCumsumAndTruncatedMod) {
   const std::string text = R"(graph "s" {
@@ -273,9 +274,15 @@ TEST(OnnxExport, SquareCumsumAndTruncatedMod) {
   %q = square(%c) : f32[1,4,4,4]
   %s = cumsum(%q) {axis=2, exclusive=1, reverse=1} : f32[1,4,4,4]
   %m = mod(%s, %d) {fmod=1} : f32[1,4,4,4]
-  output %m
+  const %gi : i32[1,1,1,2] = hex"0000000003000000"
+  %g = gather_elements(%m, %gi) {axis=3} : f32[1,1,1,2]
+  const %ni : i32[1,3] = hex"000000000100000002000000"
+  %n = gather_nd(%m, %ni) : f32[1,4]
+  output %m, %g, %n
 })";
   const pb::ModelProto m = RoundTrip(text);
+  EXPECT_EQ(Count(m, "GatherElements"), 1);
+  EXPECT_EQ(Count(m, "GatherND"), 1);
   EXPECT_EQ(Count(m, "Mul"), 1);
   EXPECT_EQ(Count(m, "CumSum"), 1);
   EXPECT_EQ(Count(m, "Mod"), 1);
