@@ -26,25 +26,6 @@
 namespace ember::ops {
 namespace {
 
-// The first index tuple with a coordinate outside its axis, as (tuple,
-// coordinate), or tuple -1.
-std::pair<int64_t, int64_t> FirstBadIndex(const GatherNdDims& d, const int32_t* v) {
-  for (int64_t t = 0; t < d.batch * d.tuples; ++t)
-    for (int64_t k = 0; k < d.depth; ++k) {
-      const int64_t size = d.sizes[static_cast<size_t>(k)], i = v[t * d.depth + k];
-      if (i < -size || i >= size) return {t, k};
-    }
-  return {-1, 0};
-}
-
-Diagnostic BadIndex(const ir::Node& n, const GatherNdDims& d, const int32_t* v, std::pair<int64_t, int64_t> bad) {
-  const int64_t size = d.sizes[static_cast<size_t>(bad.second)];
-  return NodeError(n, "has index " + std::to_string(v[bad.first * d.depth + bad.second]) + " (tuple " +
-                          std::to_string(bad.first) + ", coordinate " + std::to_string(bad.second) + ") outside [" +
-                          std::to_string(-size) + ", " + std::to_string(size) + ")",
-                   "gather_nd indices must address the input");
-}
-
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 2, 2, 1));
   const ir::Tensor& p = g.tensor(n.inputs[0]);
@@ -75,8 +56,8 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   if (idx.is_const()) {
     const GatherNdDims d = GetGatherNdDims(g, n);
     const auto* v = reinterpret_cast<const int32_t*>(idx.data->data());
-    const auto bad = FirstBadIndex(d, v);
-    if (bad.first >= 0) return BadIndex(n, d, v, bad);
+    const auto bad = FirstBadTuple(d, v);
+    if (bad.first >= 0) return BadTuple(n, d, v, bad);
   }
   return std::vector<TensorType>{{p.dtype, out}};
 }
@@ -84,18 +65,13 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
 Status Eval(const EvalArgs& a) {
   const GatherNdDims d = GetGatherNdDims(a.graph, a.node);
   const int32_t* idx = a.in<int32_t>(1);
-  const auto bad = FirstBadIndex(d, idx);
-  if (bad.first >= 0) return BadIndex(a.node, d, idx, bad);
+  const auto bad = FirstBadTuple(d, idx);
+  if (bad.first >= 0) return BadTuple(a.node, d, idx, bad);
   const auto esz = static_cast<int64_t>(ir::DTypeSize(a.in_tensor(0).dtype));
   const int64_t slab = d.slice * esz;
   for (int64_t b = 0; b < d.batch; ++b) {
     for (int64_t t = 0; t < d.tuples; ++t) {
-      const int32_t* tuple = idx + (b * d.tuples + t) * d.depth;
-      int64_t row = 0;
-      for (int64_t k = 0; k < d.depth; ++k) {
-        const int64_t size = d.sizes[static_cast<size_t>(k)];
-        row = row * size + (tuple[k] < 0 ? tuple[k] + size : tuple[k]);
-      }
+      const int64_t row = TupleRow(d, idx, b * d.tuples + t);
       const int64_t src = (b * d.rows + row) * slab, dst = (b * d.tuples + t) * slab;
       if (slab > 0) std::memcpy(a.outputs[0] + dst, a.inputs[0] + src, static_cast<size_t>(slab));
     }

@@ -5,7 +5,11 @@
 #include <cstdint>
 #include <vector>
 
+#include <string>
+#include <utility>
+
 #include "ir/graph.h"
+#include "ops/op_util.h"
 
 namespace ember::ops {
 
@@ -32,6 +36,37 @@ inline GatherNdDims GetGatherNdDims(const ir::Graph& g, const ir::Node& n) {
   }
   for (size_t i = bd + static_cast<size_t>(d.depth); i < p.size(); ++i) d.slice *= p[i];
   return d;
+}
+
+// The first index tuple with a coordinate outside its axis, as (tuple,
+// coordinate), or tuple -1.
+inline std::pair<int64_t, int64_t> FirstBadTuple(const GatherNdDims& d, const int32_t* v) {
+  for (int64_t t = 0; t < d.batch * d.tuples; ++t)
+    for (int64_t k = 0; k < d.depth; ++k) {
+      const int64_t size = d.sizes[static_cast<size_t>(k)], i = v[t * d.depth + k];
+      if (i < -size || i >= size) return {t, k};
+    }
+  return {-1, 0};
+}
+
+inline Diagnostic BadTuple(const ir::Node& n, const GatherNdDims& d, const int32_t* v,
+                           std::pair<int64_t, int64_t> bad) {
+  const int64_t size = d.sizes[static_cast<size_t>(bad.second)];
+  return NodeError(n, "has index " + std::to_string(v[bad.first * d.depth + bad.second]) + " (tuple " +
+                          std::to_string(bad.first) + ", coordinate " + std::to_string(bad.second) + ") outside [" +
+                          std::to_string(-size) + ", " + std::to_string(size) + ")",
+                   std::string(ir::OpIrName(n.op)) + " indices must address the input");
+}
+
+// The row (row-major over the indexed axes) tuple `t` addresses, a negative
+// coordinate counting from the end; the tuple is in range.
+inline int64_t TupleRow(const GatherNdDims& d, const int32_t* v, int64_t t) {
+  int64_t row = 0;
+  for (int64_t k = 0; k < d.depth; ++k) {
+    const int64_t size = d.sizes[static_cast<size_t>(k)], i = v[t * d.depth + k];
+    row = row * size + (i < 0 ? i + size : i);
+  }
+  return row;
 }
 
 }  // namespace ember::ops

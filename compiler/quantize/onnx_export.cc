@@ -126,6 +126,12 @@ class Exporter {
     a->set_type(pb::AttributeProto::STRING);
     a->set_s(v);
   }
+  // Integer indices as int64, which ONNX's GatherND and ScatterND require: a Cast.
+  std::string CastToInt64(ir::TensorId id) {
+    const std::string name = Fresh(T(id).name + "_int64");
+    SetInt(Add("Cast", {Get(id, kIr)}, {name}, name + "_Cast"), "to", pb::TensorProto::INT64);
+    return name;
+  }
   std::string Int64s(const std::string& base, const std::vector<int64_t>& v) {
     const std::string name = Fresh(base);
     *gp_->add_initializer() = MakeTensor<int64_t>(name, pb::TensorProto::INT64, {static_cast<int64_t>(v.size())}, v);
@@ -673,15 +679,23 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kArgMax:
     case K::kArgMin: return ArgMinMax(n);
     case K::kGather: return GatherOp(n);
+    case K::kScatterNd: {
+      if (n.GetString("reduction", "none") != "none") {
+        return Unsupported(n, "a ScatterND reduction (ONNX opset 16; the written model is opset 13)");
+      }
+      const std::string idx = CastToInt64(n.inputs[1]);
+      std::string pre, final;
+      Main(n, "ScatterND", {Get(n.inputs[0], kIr), idx, Get(n.inputs[2], kIr)}, kIr, &pre, &final);
+      return Status::Ok();
+    }
     case K::kGatherElements: {
       std::string pre, final;
       SetInt(Main(n, "GatherElements", {Get(n.inputs[0], kIr), Get(n.inputs[1], kIr)}, kIr, &pre, &final), "axis",
              n.GetInt("axis"));
       return Status::Ok();
     }
-    case K::kGatherNd: {  // ONNX's GatherND takes int64 indices only: a Cast before it
-      const std::string idx = Fresh(T(n.inputs[1]).name + "_int64");
-      SetInt(Add("Cast", {Get(n.inputs[1], kIr)}, {idx}, idx + "_Cast"), "to", pb::TensorProto::INT64);
+    case K::kGatherNd: {
+      const std::string idx = CastToInt64(n.inputs[1]);
       std::string pre, final;
       SetInt(Main(n, "GatherND", {Get(n.inputs[0], kIr), idx}, kIr, &pre, &final), "batch_dims",
              n.GetInt("batch_dims", 0));

@@ -1,4 +1,4 @@
-// Data-movement kernels of split, gather, gather_nd, gather_elements, mirror_pad, depth_to_space,
+// Data-movement kernels of split, gather, gather_nd, gather_elements, scatter_nd, mirror_pad, depth_to_space,
 // space_to_depth, pad with a value and broadcast_to: the generated C equals the reference
 // evaluator byte for byte (host), for every dtype TFLite Micro moves (f32,
 // i8, i16, i32), and compiles for the Cortex-M4.
@@ -127,6 +127,26 @@ TEST(ShapeOpsKernel, GatherElementsEveryAxis) {
   }
 }
 
+TEST(ShapeOpsKernel, ScatterNdEveryReduction) {
+  for (DType t : kTypes) {
+    SCOPED_TRACE(ir::DTypeName(t));
+    const auto q = QuantFor(t);
+    KernelCase c(ir::OpKind::kScatterNd);  // repeated rows: the last wins
+    c.In(t, {4, 3, 2}, q).Out(t, {4, 3, 2}, q);
+    c.node().Const<int32_t>({3, 2}, {3, 2, 0, -1, 3, 2});
+    c.In(t, {3, 2}, q).Expect();
+    KernelCase(ir::OpKind::kScatterNd).In(t, {5, 2, 3}, q).InData(DType::kInt32, {2, 2, 1}, Int32Bytes({4, 0, -5, 2}))
+        .In(t, {2, 2, 2, 3}, q).Out(t, {5, 2, 3}, q).Expect();
+  }
+  for (const char* r : {"add", "mul", "max", "min"}) {
+    for (DType t : {DType::kFloat32, DType::kInt32, DType::kInt64}) {
+      SCOPED_TRACE(std::string(r) + " " + ir::DTypeName(t));
+      KernelCase(ir::OpKind::kScatterNd).In(t, {4, 3}).InData(DType::kInt32, {3, 1}, Int32Bytes({1, -1, 1}))
+          .In(t, {3, 3}).Out(t, {4, 3}).Attr("reduction", std::string(r)).Expect();
+    }
+  }
+}
+
 // A run-time index outside the axis is clamped by the generated C (the
 // reference refuses it): the kernel must not read outside the input.
 TEST(ShapeOpsKernel, GatherClampsRunTimeIndices) {
@@ -231,6 +251,9 @@ TEST(ShapeOpsKernel, CompileForCortexM4) {
   cases.emplace_back(ir::OpKind::kGatherElements);
   cases.back().In(DType::kInt8, {3, 4}).InData(DType::kInt32, {2, 4}, Int32Bytes({2, 0, 1, -1, 0, 0, 2, 1})).Out(DType::kInt8, {2, 4});
   cases.back().Attr("axis", int64_t{0});
+  cases.emplace_back(ir::OpKind::kScatterNd);
+  cases.back().In(DType::kFloat32, {4, 3}).InData(DType::kInt32, {2, 1}, Int32Bytes({1, 3})).In(DType::kFloat32, {2, 3})
+      .Out(DType::kFloat32, {4, 3}).Attr("reduction", std::string("add"));
   cases.emplace_back(ir::OpKind::kMirrorPad);
   cases.back().In(DType::kFloat32, {3, 4}).Out(DType::kFloat32, {5, 6});
   cases.back().Attr("pads", std::vector<int64_t>{1, 1, 1, 1}).Attr("mode", std::string("reflect"));

@@ -65,6 +65,7 @@ std::set<std::string> SupportedOps() {
       {"Sin", "sin"}, {"Cos", "cos"}, {"Sign", "sign"},
       {"Expand", "broadcast_to"},
       {"LayerNormalization", "sqrt"}, {"InstanceNormalization", "sqrt"}, {"Trilu", "select"}, {"Mod", "mod"}, {"CumSum", "cumsum"}, {"GatherND", "gather_nd"}, {"GatherElements", "gather_elements"},
+      {"Tile", "broadcast_to"}, {"Shrink", "select"}, {"Hardmax", "arg_max"}, {"OneHot", "select"}, {"Range", "reshape"}, {"ScatterND", "scatter_nd"},
       {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}};
   for (const auto& [onnx, ir_name] : ext) {
     if (ir::OpKindFromIrName(ir_name)) ops.insert(onnx);
@@ -346,7 +347,7 @@ TEST(OnnxNodeTests, EluCasesAtOpset13) {
 }
 
 // Selu and InstanceNormalization (opset 6), Softplus and Softsign (opset 1),
-// ThresholdedRelu (opset 10) and Sin and Cos (opset 7) are unchanged up to
+// ThresholdedRelu (opset 10), Sin and Cos (opset 7) and Shrink (opset 9) are unchanged up to
 // opset 21 (opset 22 adds bfloat16 only), so their cases run with the opset
 // raised to 13; each is one IR operator or composed of them (import_math.cc).
 TEST(OnnxNodeTests, ComposedOperatorCasesAtOpset13) {
@@ -356,16 +357,17 @@ TEST(OnnxNodeTests, ComposedOperatorCasesAtOpset13) {
                            "test_softplus_example", "test_softsign", "test_softsign_example", "test_thresholdedrelu",
                            "test_thresholdedrelu_default", "test_thresholdedrelu_example", "test_instancenorm_epsilon",
                            "test_instancenorm_example", "test_sin", "test_sin_example", "test_cos",
-                           "test_cos_example"}) {
+                           "test_cos_example", "test_shrink_hard", "test_shrink_soft"}) {
     expected[name] = Outcome::kPass;
   }
   ExpectAtOpset13(expected);
 }
 
-// The Trilu cases compute on int64 graph inputs and the CumSum cases on
-// double ones, which ember's models do not take (left out above): they run
-// with the data input and the output declared int32 or float32 (every test
-// value is exact in it), Trilu's k and CumSum's axis being constants.
+// The Trilu cases and two OneHot cases compute on int64 graph inputs and
+// the CumSum cases on double ones, which ember's models do not take (left
+// out above): they run with the data input and the output declared int32 or
+// float32 (every test value is exact in it), Trilu's k, CumSum's axis and
+// OneHot's depth and values being constants.
 TEST(OnnxNodeTests, Int64AndDoubleCasesWithNarrowerData) {
   if (!fs::is_directory(kNodeDir)) GTEST_SKIP() << kNodeDir << " is absent (apt-get install libonnx-testdata); skipped";
   int passed = 0;
@@ -373,14 +375,15 @@ TEST(OnnxNodeTests, Int64AndDoubleCasesWithNarrowerData) {
     const std::string name = e.path().filename().string();
     const bool trilu = (name.rfind("test_tril", 0) == 0 || name.rfind("test_triu", 0) == 0) &&
                        name.find("_zero") == std::string::npos;  // empty tensors: left out
-    if (!trilu && name.rfind("test_cumsum", 0) != 0) continue;
+    const bool onehot = name == "test_onehot_negative_indices" || name == "test_onehot_without_axis";
+    if (!trilu && !onehot && name.rfind("test_cumsum", 0) != 0) continue;
     const CaseResult r = RunCase(e.path(), 0, true);
     std::printf("%s with int32 or float32 data: %s %s\n", name.c_str(), r.outcome == Outcome::kPass ? "pass" : "FAIL",
                 r.detail.c_str());
     EXPECT_EQ(static_cast<int>(r.outcome), static_cast<int>(Outcome::kPass)) << name << ": " << r.detail;
     passed += r.outcome == Outcome::kPass;
   }
-  EXPECT_EQ(passed, 23);  // the 16 Trilu cases with data and the 7 CumSum cases
+  EXPECT_EQ(passed, 25);  // the 16 Trilu cases with data, the 7 CumSum cases and 2 OneHot cases
 }
 
 void ExpectAtOpset13(const std::map<std::string, Outcome>& expected) {

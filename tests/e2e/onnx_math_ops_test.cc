@@ -4,7 +4,8 @@
 // to int32 and to float), the comparisons, Where, Not/And/Or, Max/Min/Sum/
 // Mean, Abs/Neg/Sqrt/Exp/Log/Reciprocal, Elu (alpha 1: elu; alpha 2: composed), Pow,
 // LogSoftmax, Selu, Celu, ThresholdedRelu, Softplus, Softsign, Floor, Ceil, Round,
-// InstanceNormalization, Expand,
+// InstanceNormalization, Expand, Tile, Hardmax, Shrink, Trilu, CumSum, Mod,
+// GatherElements, GatherND, ScatterND, OneHot, Range,
 // a run-time Cast, MatMul of 3-D operands (batch_matmul), linear Resize
 // (resize_bilinear), nearest and cubic Resize as gathers: the host build of the generated float C equals
 // `ember eval` byte for byte. The same models and a small CNN of them
@@ -236,6 +237,46 @@ TEST(OnnxMathOps, LogSoftmaxAndFormulaActivationsRunLikeTheReference) {
   ExpectRunEqualsEval(ActivationsModel(), true, 3, ".onnx");
 }
 
+// Tile (repeats [1,1,2]), Hardmax over axis 1, Shrink, Trilu (upper, k 1),
+// CumSum (axis 2, exclusive, reverse), Mod (fmod 1) by 0.7, GatherElements
+// on axis 2, GatherND with batch_dims 2, OneHot of an ArgMax (depth 4) and
+// x plus a constant Range, and ScatterND of the Shrink rows into x,
+// concatenated.
+std::vector<uint8_t> SelectionModel() {
+  OnnxBuilder b(14);
+  b.Input("x", {2, 3, 5});
+  b.InitInt64("reps", {3}, {1, 1, 2});
+  b.Node("Tile", {"x", "reps"}, {"ti"});
+  b.Node("Hardmax", {"x"}, {"hm"}).Int("axis", 1);
+  b.Node("Shrink", {"x"}, {"sh"}).Float("lambd", 0.3f).Float("bias", 0.1f);
+  b.InitInt64("k", {}, {1});
+  b.Node("Trilu", {"x", "k"}, {"tu"});
+  b.InitInt64("ax", {}, {2});
+  b.Node("CumSum", {"x", "ax"}, {"cs"}).Int("exclusive", 1).Int("reverse", 1);
+  b.Init("d", {}, {0.7f});
+  b.Node("Mod", {"x", "d"}, {"md"}).Int("fmod", 1);
+  b.InitInt64("gi", {2, 3, 4}, {0, 4, -1, 2, 1, 1, 3, 0, 2, 2, 2, 2, 4, 3, 2, 1, 0, -5, 1, 1, 3, 3, 0, 4});
+  b.Node("GatherElements", {"x", "gi"}, {"ge"}).Int("axis", 2);
+  b.InitInt64("ni", {2, 3, 2, 1}, {0, 4, 1, 3, 2, 2, 4, 0, 3, 1, 2, 0});
+  b.Node("GatherND", {"x", "ni"}, {"gn"}).Int("batch_dims", 2);
+  b.Node("ArgMax", {"x"}, {"am"}).Int("axis", 2).Int("keepdims", 0);
+  b.Init("depth", {}, {4.0f});
+  b.Init("values", {2}, {0.5f, 2.0f});
+  b.Node("OneHot", {"am", "depth", "values"}, {"oh"});
+  b.Init("r0", {}, {0.0f});
+  b.Init("r1", {}, {5.0f});
+  b.Init("r2", {}, {1.0f});
+  b.Node("Range", {"r0", "r1", "r2"}, {"rg"});
+  b.Node("Add", {"x", "rg"}, {"xr"});
+  b.InitInt64("si", {2, 1}, {1, 0});
+  b.Node("ScatterND", {"x", "si", "sh"}, {"sc"});
+  b.Node("Concat", {"ti", "hm", "sh", "tu", "cs", "md", "ge", "gn", "oh", "xr", "sc"}, {"y"}).Int("axis", 2);
+  b.OutputWithShape("y", {2, 3, 55});
+  return b.Bytes();
+}
+
+TEST(OnnxMathOps, SelectionOperatorsRunLikeTheReference) { ExpectRunEqualsEval(SelectionModel(), true, 3, ".onnx"); }
+
 // InstanceNormalization of a 4-D image batch between two convolutions (the
 // layout pass takes the NCHW mean over H and W and the per-channel scale and
 // bias to NHWC), and of a 3-D [N, C, L] signal.
@@ -412,7 +453,7 @@ TEST(OnnxMathOps, FloatCompositionsAgreeWithOnnxRuntime) {
   const std::string tmp = TempDir();
   for (const auto& [name, model] : {std::pair<const char*, std::vector<uint8_t>>{"transformer_block", TransformerBlockModel()},
                                     {"gelu", GeluModel()}, {"activations", ActivationsModel()},
-                                    {"instance_norm", InstanceNormModel()}}) {
+                                    {"instance_norm", InstanceNormModel()}, {"selection", SelectionModel()}}) {
     SCOPED_TRACE(name);
     const std::string path = tmp + "/" + name + ".onnx";
     WriteFile(path, model);
@@ -527,6 +568,10 @@ TEST(OnnxMathOps, LogSoftmaxAndFormulaActivationsOnCortexM4WithinToleranceOfEval
 
 TEST(OnnxMathOps, InstanceNormOnCortexM4WithinToleranceOfEval) {
   ExpectCortexM4WithinToleranceOfEval(InstanceNormModel(), "instance_norm");
+}
+
+TEST(OnnxMathOps, SelectionOperatorsOnCortexM4WithinToleranceOfEval) {
+  ExpectCortexM4WithinToleranceOfEval(SelectionModel(), "selection");
 }
 
 TEST(OnnxMathOps, PowOnCortexM4WithinToleranceOfEval) { ExpectCortexM4WithinToleranceOfEval(PowModel(), "pow"); }

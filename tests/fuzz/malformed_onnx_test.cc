@@ -120,7 +120,7 @@ std::map<std::string, Bytes> OnnxCorpus() {
   {
     OnnxBuilder b;
     b.Input("x", {1, 4});
-    b.Node("Hardmax", {"x"}, {"y"});
+    b.Node("LpNormalization", {"x"}, {"y"});
     b.OutputWithShape("y", {1, 4});
     c["onnx_unsupported_op.onnx"] = b.Bytes();
   }

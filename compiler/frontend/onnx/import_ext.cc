@@ -1,6 +1,6 @@
 // ONNX operators that map onto the IR operators sub, div, leaky_relu, prelu,
 // clip, hard_sigmoid, transpose_conv, resize_nearest_neighbor, reduce_max,
-// split, depth_to_space, space_to_depth, gather_nd, gather_elements and resize_bilinear (linear Resize;
+// split, depth_to_space, space_to_depth, gather_nd, gather_elements, scatter_nd and resize_bilinear (linear Resize;
 // a nearest Resize TFLite has no mapping for becomes gathers). They are looked
 // up by IR name, so a build without one of them
 // reports the ONNX operator as unsupported (E1006) instead.
@@ -574,20 +574,14 @@ Status ConvertDepthSpace(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   return Bind(ctx, ref, yt);
 }
 
-// GatherND and GatherElements: the IR's gather_nd with `batch_dims`, or
-// gather_elements with the normalized `axis`. ONNX's int64 indices: a
+// GatherND, GatherElements and ScatterND: the IR's gather_nd with
+// `batch_dims`, gather_elements with the normalized `axis`, or scatter_nd
+// with `reduction`. ONNX's int64 indices (Int32Indices): a
 // constant is converted to int32 (values outside int32 → E1015; the range
 // of each index is checked by the IR operator), a run-time tensor must
 // already be int32 (a Cast to int32 in the model).
-Status ConvertGatherNd(Context& ctx, const NodeRef& ref, ir::OpKind op) {
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
-  ir::Attrs attrs;
-  if (ref.node->op_type() == "GatherND") {
-    attrs["batch_dims"] = AttrInt(ref, "batch_dims", 0);
-  } else {
-    EMBER_ASSIGN_OR_RETURN(attrs["axis"], NormAxis(ctx, ref, AttrInt(ref, "axis", 0), ctx.graph.tensor(x).shape.size()));
-  }
-  EMBER_ASSIGN_OR_RETURN(Value iv, Input(ctx, ref, 1));
+Expected<ir::TensorId> Int32Indices(Context& ctx, const NodeRef& ref, size_t pos) {
+  EMBER_ASSIGN_OR_RETURN(Value iv, Input(ctx, ref, pos));
   ir::TensorId idx = ir::kNoTensor;
   if (iv.c && iv.id == ir::kNoTensor) {
     ConstTensor c;
@@ -602,9 +596,29 @@ Status ConvertGatherNd(Context& ctx, const NodeRef& ref, ir::OpKind op) {
     }
     EMBER_ASSIGN_OR_RETURN(idx, AddConst(ctx, OutputName(ref, 0) + "_indices", c));
   } else {
-    EMBER_ASSIGN_OR_RETURN(idx, RuntimeInput(ctx, ref, 1));
+    EMBER_ASSIGN_OR_RETURN(idx, RuntimeInput(ctx, ref, pos));
   }
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, op, {x, idx}, attrs, OutputName(ref, 0)));
+  return idx;
+}
+
+Status ConvertGatherNd(Context& ctx, const NodeRef& ref, ir::OpKind op) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  ir::Attrs attrs;
+  const std::string& type = ref.node->op_type();
+  if (type == "GatherND") {
+    attrs["batch_dims"] = AttrInt(ref, "batch_dims", 0);
+  } else if (type == "GatherElements") {
+    EMBER_ASSIGN_OR_RETURN(attrs["axis"], NormAxis(ctx, ref, AttrInt(ref, "axis", 0), ctx.graph.tensor(x).shape.size()));
+  } else {  // ScatterND
+    attrs["reduction"] = AttrString(ref, "reduction", "none");
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId idx, Int32Indices(ctx, ref, 1));
+  std::vector<ir::TensorId> ins = {x, idx};
+  if (type == "ScatterND") {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId u, RuntimeInput(ctx, ref, 2));
+    ins.push_back(u);
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, op, ins, attrs, OutputName(ref, 0)));
   return Bind(ctx, ref, y);
 }
 
@@ -623,7 +637,7 @@ Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled) {
                              {"Resize", "resize_nearest_neighbor"}, {"GlobalMaxPool", "reduce_max"},
                              {"ReduceMax", "reduce_max"}, {"Split", "split"}, {"DepthToSpace", "depth_to_space"},
                              {"SpaceToDepth", "space_to_depth"}, {"GatherND", "gather_nd"},
-                             {"GatherElements", "gather_elements"}};
+                             {"GatherElements", "gather_elements"}, {"ScatterND", "scatter_nd"}};
   std::optional<ir::OpKind> kind;
   for (const Map& m : kMap) {
     if (op == m.onnx) kind = IrOp(m.ir);
@@ -642,7 +656,7 @@ Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "Resize") return ConvertResize(ctx, ref, *kind);
   if (op == "Split") return ConvertSplit(ctx, ref, *kind);
   if (op == "DepthToSpace" || op == "SpaceToDepth") return ConvertDepthSpace(ctx, ref, *kind);
-  if (op == "GatherND" || op == "GatherElements") return ConvertGatherNd(ctx, ref, *kind);
+  if (op == "GatherND" || op == "GatherElements" || op == "ScatterND") return ConvertGatherNd(ctx, ref, *kind);
   return ConvertReduceMax(ctx, ref, *kind, op == "GlobalMaxPool");
 }
 

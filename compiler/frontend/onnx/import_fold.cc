@@ -409,6 +409,44 @@ Status ConvertDequantize(Context& ctx, const NodeRef& ref) {
   return Status::Ok();
 }
 
+// Range of constant start, limit and delta (exporters compute position ids
+// and the like from shapes this way): folded to a constant of
+// max(ceil((limit - start) / delta), 0) elements start + k·delta, in the
+// inputs' type (float32 values computed in float32, as ONNX's function
+// body accumulates them). Run-time inputs would make the length depend on
+// the data, which a static memory plan cannot hold.
+Status ConvertRange(Context& ctx, const NodeRef& ref) {
+  std::shared_ptr<const ConstTensor> c[3];
+  for (size_t k = 0; k < 3; ++k) {
+    EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, k));
+    if (!v.c) {
+      return UnsupportedAttr(ctx, ref, "Range of values computed at run time",
+                             "its length would depend on them; give constant start, limit and delta");
+    }
+    c[k] = v.c;
+    if (c[k]->size() != 1) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "an input is not one value");
+  }
+  ConstTensor out;
+  out.elem_type = c[0]->elem_type;
+  const double start = c[0]->at(0), limit = c[1]->at(0), delta = c[2]->at(0);
+  const double n = delta == 0.0 ? -1.0 : std::ceil((limit - start) / delta);
+  if (!(n <= static_cast<double>(kMaxFoldedElements))) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kUnsupported,
+                     "has delta " + std::to_string(delta) + " and folds to too many elements",
+                     "give a non-zero delta and at most 2^24 elements");
+  }
+  const int64_t count = n > 0 ? static_cast<int64_t>(n) : 0;
+  out.shape = {count};
+  if (c[0]->is_float()) {
+    float v = static_cast<float>(start);
+    for (int64_t k = 0; k < count; ++k, v += static_cast<float>(delta)) out.f.push_back(v);
+  } else {
+    for (int64_t k = 0; k < count; ++k) out.i.push_back(c[0]->i[0] + k * c[2]->i[0]);
+  }
+  BindOutput(ctx, ref, 0, ConstValue(std::move(out)));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ConvertFoldNode(Context& ctx, const NodeRef& ref, bool* handled) {
@@ -421,6 +459,7 @@ Status ConvertFoldNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "Cast") return ConvertCast(ctx, ref);
   if (op == "ConstantOfShape") return ConvertConstantOfShape(ctx, ref);
   if (op == "Slice") return ConvertSlice(ctx, ref);
+  if (op == "Range") return ConvertRange(ctx, ref);
   if (op == "QuantizeLinear") return ConvertQuantize(ctx, ref);
   if (op == "DequantizeLinear") return ConvertDequantize(ctx, ref);
   *handled = false;

@@ -5,7 +5,7 @@
 // ReduceL2, ReduceLogSum, ReduceLogSumExp; ReduceMin as -reduce_max(-x)),
 // Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Erf/Floor/Ceil/Round/Sin/Cos/Sign/Reciprocal, Elu, Pow, Mod, CumSum, Expand,
 // LogSoftmax, the activations ONNX defines by formulas (Selu, Celu,
-// ThresholdedRelu, Softplus, Softsign), Trilu, LayerNormalization,
+// ThresholdedRelu, Softplus, Softsign, Shrink), Trilu, Tile, Hardmax, OneHot, LayerNormalization,
 // InstanceNormalization, and MatMul of
 // run-time or batched operands (batch_matmul). Like import_ext.cc the IR
 // operators are looked up by name: an ONNX operator is imported only when
@@ -76,6 +76,10 @@ const MathOp kMathOps[] = {
     {"Softplus", {"exp", "log"}},
     {"Softsign", {"abs", "div"}},
     {"Trilu", {"select"}},
+    {"Tile", {"broadcast_to"}},
+    {"Shrink", {"less", "greater", "select"}},
+    {"Hardmax", {"arg_max", "equal", "select"}},
+    {"OneHot", {"equal", "logical_or", "select"}},  // and cast (below)
     {"LayerNormalization", {"sub", "sqrt", "div"}},
     {"InstanceNormalization", {"sub", "sqrt", "div"}},
 };
@@ -298,6 +302,7 @@ Status LogSoftmax(Context& ctx, const NodeRef& ref) {
 //   ThresholdedRelu x > alpha ? x : 0
 //   Softplus        log(exp(x) + 1)
 //   Softsign        x / (1 + |x|)
+//   Shrink          x < -lambd ? x + bias : (x > lambd ? x - bias : 0)
 Status FormulaActivation(Context& ctx, const NodeRef& ref) {
   const std::string& op = ref.node->op_type();
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
@@ -344,6 +349,18 @@ Status FormulaActivation(Context& ctx, const NodeRef& ref) {
     EMBER_ASSIGN_OR_RETURN(ir::TensorId e, node("exp", {x}, out + "_exp"));
     EMBER_ASSIGN_OR_RETURN(ir::TensorId e1, node("add", {e, one}, out + "_exp_plus_one"));
     EMBER_ASSIGN_OR_RETURN(y, node("log", {e1}, out));
+  } else if (op == "Shrink") {
+    const float lambd = AttrFloat(ref, "lambd", 0.5f), bias = AttrFloat(ref, "bias", 0.0f);
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId lo, constant("minus_lambd", -static_cast<double>(lambd)));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId hi, constant("lambd", lambd));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId b, constant("bias", bias));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId zero, constant("zero", 0.0));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId below, node("less", {x, lo}, out + "_below"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId above, node("greater", {x, hi}, out + "_above"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId up, node("add", {x, b}, out + "_plus_bias"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId down, node("sub", {x, b}, out + "_minus_bias"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId inner, node("select", {above, down, zero}, out + "_upper"));
+    EMBER_ASSIGN_OR_RETURN(y, node("select", {below, up, inner}, out));
   } else {  // Softsign
     EMBER_ASSIGN_OR_RETURN(ir::TensorId one, constant("one", 1.0));
     EMBER_ASSIGN_OR_RETURN(ir::TensorId a, node("abs", {x}, out + "_abs"));
@@ -378,6 +395,137 @@ Status CumSum(Context& ctx, const NodeRef& ref) {
                            {"exclusive", int64_t{AttrInt(ref, "exclusive", 0) != 0 ? 1 : 0}},
                            {"reverse", int64_t{AttrInt(ref, "reverse", 0) != 0 ? 1 : 0}}};
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind("cumsum"), {x}, attrs, OutputName(ref, 0)));
+  return Bind(ctx, ref, y);
+}
+
+// Tile: each axis k repeated repeats[k] times (a constant), as data
+// movement: reshape x [d0, d1, ...] to [1, d0, 1, d1, ...], broadcast_to
+// [r0, d0, r1, d1, ...] and reshape to [r0·d0, r1·d1, ...], so that output
+// index q·dk + i along axis k reads x's index i. Any dtype.
+Status Tile(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Shape shape = ctx.graph.tensor(x).shape;
+  EMBER_ASSIGN_OR_RETURN(auto rc, ConstInput(ctx, ref, 1, "repeats"));
+  if (rc->is_float() || rc->size() != static_cast<int64_t>(shape.size())) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                     "repeats has " + std::to_string(rc->size()) + " values for an input of rank " +
+                         std::to_string(shape.size()),
+                     "give one integer repeat count per input axis");
+  }
+  ir::Shape interleaved, broadcast, out;
+  bool same = true;
+  for (size_t k = 0; k < shape.size(); ++k) {
+    const int64_t r = rc->int_at(static_cast<int64_t>(k));
+    if (r < 1 || r > (int64_t{1} << 31) || shape[k] > (int64_t{1} << 31) / r) {
+      return UnsupportedAttr(ctx, ref, "repeats " + std::to_string(r) + " on axis " + std::to_string(k),
+                             "ember tiles each axis 1 to 2^31 times, up to 2^31 elements along it");
+    }
+    same = same && r == 1;
+    interleaved.insert(interleaved.end(), {1, shape[k]});
+    broadcast.insert(broadcast.end(), {r, shape[k]});
+    out.push_back(r * shape[k]);
+  }
+  if (same) return Bind(ctx, ref, x);
+  const std::string name = OutputName(ref, 0);
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId a, AddNode(ctx, ref, ir::OpKind::kReshape, {x}, {{"shape", interleaved}},
+                                                 name + "_interleaved"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId b, AddNode(ctx, ref, Kind("broadcast_to"), {a}, {{"shape", broadcast}},
+                                                 name + "_repeated"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, ir::OpKind::kReshape, {b}, {{"shape", out}}, name));
+  return Bind(ctx, ref, y);
+}
+
+// Hardmax (opset 13): 1 where x holds the first largest value along `axis`
+// (default -1), 0 elsewhere: select(equal(iota, arg_max(x)), 1, 0), iota
+// the constant indices 0..size-1 along the axis (arg_max keeps the first of
+// equal values, as ONNX's Hardmax). float32.
+Status Hardmax(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Shape shape = ctx.graph.tensor(x).shape;
+  if (ctx.graph.tensor(x).dtype != ir::DType::kFloat32 || shape.empty()) {
+    return UnsupportedAttr(ctx, ref, std::string("Hardmax of a ") + ir::DTypeName(ctx.graph.tensor(x).dtype) +
+                                         ir::ShapeToString(shape) + " tensor",
+                           "ember composes Hardmax in float32 over an input of rank 1 or more");
+  }
+  EMBER_ASSIGN_OR_RETURN(int64_t axis, NormAxis(ctx, ref, AttrInt(ref, "axis", -1), shape.size()));
+  const std::string out = OutputName(ref, 0);
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId m, AddNode(ctx, ref, Kind("arg_max"), {x}, {{"axis", axis}, {"keep_dims", int64_t{1}}},
+                                                 out + "_argmax", ir::DType::kInt32));
+  ConstTensor iota;
+  iota.elem_type = pb::TensorProto::INT32;
+  iota.shape = ir::Shape(shape.size(), 1);
+  iota.shape[static_cast<size_t>(axis)] = shape[static_cast<size_t>(axis)];
+  for (int64_t i = 0; i < shape[static_cast<size_t>(axis)]; ++i) iota.i.push_back(i);
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId ids, AddConst(ctx, ref.name + "_indices", iota));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId hit, AddNode(ctx, ref, Kind("equal"), {ids, m}, {}, out + "_is_max"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId one, AddConst(ctx, ref.name + "_one", FloatConst({}, {1.0})));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId zero, AddConst(ctx, ref.name + "_zero", FloatConst({}, {0.0})));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind("select"), {hit, one, zero}, {}, out));
+  return Bind(ctx, ref, y);
+}
+
+// OneHot (opset 11): indices (run time: int32 or int64, compared as they
+// are; float32 ones truncated by a cast to int32, as ONNX casts them to
+// integers), a constant depth and the
+// constant [off, on] values; a new axis `axis` (default -1) of size depth
+// holds `on` where its position is the index or the index + depth (a
+// negative index counts from the end), `off` elsewhere, so an index outside
+// [-depth, depth) gives all `off`, as ONNX defines:
+//   select(or(equal(i, iota), equal(i, iota - depth)), on, off)
+// with i reshaped to hold the new axis and iota the constant 0..depth-1
+// along it. The output has the values' type (float32, int32 or int64).
+Status OneHot(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId idx, RuntimeInput(ctx, ref, 0));
+  EMBER_ASSIGN_OR_RETURN(auto dc, ConstInput(ctx, ref, 1, "depth"));
+  EMBER_ASSIGN_OR_RETURN(auto vc, ConstInput(ctx, ref, 2, "values"));
+  const ir::Shape ishape = ctx.graph.tensor(idx).shape;
+  const ir::DType itype = ctx.graph.tensor(idx).dtype;
+  const double dv = dc->size() == 1 ? dc->at(0) : 0.0;
+  if (dc->size() != 1 || !(dv >= 1.0) || dv > 65536.0 || vc->size() != 2) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                     "depth has " + std::to_string(dc->size()) + " values (" + std::to_string(dv) + ") and values " +
+                         std::to_string(vc->size()),
+                     "OneHot takes one depth from 1 to 65536 and two values [off, on]");
+  }
+  const auto depth = static_cast<int64_t>(dv);
+  const std::string out = OutputName(ref, 0);
+  if (itype == ir::DType::kFloat32) {
+    EMBER_ASSIGN_OR_RETURN(idx, AddNode(ctx, ref, Kind("cast"), {idx}, {}, out + "_indices", ir::DType::kInt32));
+  } else if (itype != ir::DType::kInt32 && itype != ir::DType::kInt64) {
+    return UnsupportedAttr(ctx, ref, std::string("OneHot of ") + ir::DTypeName(itype) + " indices",
+                           "ember takes float32, int32 or int64 indices");
+  }
+  EMBER_ASSIGN_OR_RETURN(int64_t axis, NormAxis(ctx, ref, AttrInt(ref, "axis", -1), ishape.size() + 1));
+  ir::Shape expanded = ishape;
+  expanded.insert(expanded.begin() + axis, 1);
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId ie, AddNode(ctx, ref, ir::OpKind::kReshape, {idx}, {{"shape", expanded}},
+                                                  out + "_indices_expanded"));
+  ConstTensor iota, below;
+  iota.elem_type = below.elem_type = itype == ir::DType::kInt64 ? pb::TensorProto::INT64 : pb::TensorProto::INT32;
+  iota.shape = ir::Shape(expanded.size(), 1);
+  iota.shape[static_cast<size_t>(axis)] = depth;
+  below.shape = iota.shape;
+  for (int64_t k = 0; k < depth; ++k) {
+    iota.i.push_back(k);
+    below.i.push_back(k - depth);
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId pos, AddConst(ctx, ref.name + "_positions", iota));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId neg, AddConst(ctx, ref.name + "_positions_from_end", below));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId hit, AddNode(ctx, ref, Kind("equal"), {ie, pos}, {}, out + "_hit"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId hit_neg, AddNode(ctx, ref, Kind("equal"), {ie, neg}, {}, out + "_hit_from_end"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId any, AddNode(ctx, ref, Kind("logical_or"), {hit, hit_neg}, {}, out + "_on"));
+  ConstTensor off, on;
+  off.elem_type = on.elem_type = vc->is_float() ? static_cast<int32_t>(pb::TensorProto::FLOAT) : vc->elem_type;
+  if (vc->is_float()) {
+    off.f = {vc->f[0]};
+    on.f = {vc->f[1]};
+  } else {
+    off.i = {vc->i[0]};
+    on.i = {vc->i[1]};
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId off_t, AddConst(ctx, ref.name + "_off", off));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId on_t, AddConst(ctx, ref.name + "_on", on));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind("select"), {any, on_t, off_t}, {}, out));
   return Bind(ctx, ref, y);
 }
 
@@ -641,10 +789,14 @@ Status ConvertMathNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "CumSum") return CumSum(ctx, ref);
   if (op == "Expand") return Expand(ctx, ref);
   if (op == "LogSoftmax") return LogSoftmax(ctx, ref);
-  if (op == "Selu" || op == "Celu" || op == "ThresholdedRelu" || op == "Softplus" || op == "Softsign") {
+  if (op == "Selu" || op == "Celu" || op == "ThresholdedRelu" || op == "Softplus" || op == "Softsign" ||
+      op == "Shrink") {
     return FormulaActivation(ctx, ref);
   }
   if (op == "Trilu") return Trilu(ctx, ref);
+  if (op == "Tile") return Tile(ctx, ref);
+  if (op == "Hardmax") return Hardmax(ctx, ref);
+  if (op == "OneHot") return OneHot(ctx, ref);
   if (op == "LayerNormalization") return LayerNorm(ctx, ref);
   if (op == "InstanceNormalization") return InstanceNorm(ctx, ref);
   if (op == "Neg" || op == "Abs") {  // of a constant (shape arithmetic): folded

@@ -1322,6 +1322,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kCumsum: return ConvertCumsum(ctx, op, node);
     case K::kGatherNd: return ConvertPlain(ctx, op, node, 2);
     case K::kGatherElements: break;  // no TFLite operator (ONNX GatherElements)
+    case K::kScatterNd: break;       // no TFLite operator ember maps (ONNX ScatterND)
     case K::kMod:  // FLOOR_MOD: the divisor's sign
       node.attrs["fmod"] = int64_t{0};
       return ConvertPlain(ctx, op, node, 2);

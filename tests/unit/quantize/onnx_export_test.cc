@@ -263,7 +263,8 @@ TEST(OnnxExport, EluIsEluWithAlphaOne) {
 
 // square as Mul(x, x); cumsum as CumSum with its axis (after a conv too: the
 // IR axis in the IR layout); a truncated mod as Mod fmod=1; gather_elements
-// as GatherElements and gather_nd as GatherND of int64 indices (a Cast). The
+// as GatherElements, gather_nd and scatter_nd as GatherND and ScatterND of
+// int64 indices (a Cast). The
 // importer reads them back with the same results.
 TEST(OnnxExport, SquareCumsumAndTruncatedMod) {
   const std::string text = R"(graph "s" {
@@ -278,14 +279,31 @@ TEST(OnnxExport, SquareCumsumAndTruncatedMod) {
   %g = gather_elements(%m, %gi) {axis=3} : f32[1,1,1,2]
   const %ni : i32[1,3] = hex"000000000100000002000000"
   %n = gather_nd(%m, %ni) : f32[1,4]
-  output %m, %g, %n
+  %sn = scatter_nd(%m, %ni, %n) {reduction="none"} : f32[1,4,4,4]
+  output %m, %g, %n, %sn
 })";
   const pb::ModelProto m = RoundTrip(text);
   EXPECT_EQ(Count(m, "GatherElements"), 1);
   EXPECT_EQ(Count(m, "GatherND"), 1);
+  EXPECT_EQ(Count(m, "ScatterND"), 1);
   EXPECT_EQ(Count(m, "Mul"), 1);
   EXPECT_EQ(Count(m, "CumSum"), 1);
   EXPECT_EQ(Count(m, "Mod"), 1);
+}
+
+TEST(OnnxExport, RefusesAScatterNdReduction) {
+  auto g = ir::Parse(R"(graph "s" {
+  input %x : f32[3,2]
+  const %i : i32[1,1] = hex"01000000"
+  const %u : f32[1,2] = hex"0000803f0000803f"
+  %y = scatter_nd(%x, %i, %u) {reduction="add"} : f32[3,2]
+  output %y
+})");
+  ASSERT_TRUE(g.ok()) << g.diag().ToString();
+  auto m = ExportFloatOnnx(*g, "s.tflite");
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.diag().id, kNotExportable);
+  EXPECT_NE(m.diag().message.find("ScatterND reduction"), std::string::npos) << m.diag().message;
 }
 
 TEST(OnnxExport, RefusesAFloatFloorMod) {
