@@ -45,19 +45,6 @@ GatherDims Dims(const ir::Graph& g, const ir::Node& n) {
   return d;
 }
 
-// The first index outside [-size, size) among `count` int32 values, or -1.
-int64_t FirstBadIndex(const int32_t* v, int64_t count, int64_t size) {
-  for (int64_t i = 0; i < count; ++i)
-    if (v[i] < -size || v[i] >= size) return i;
-  return -1;
-}
-
-Diagnostic BadIndex(const ir::Node& n, int64_t pos, int32_t value, int64_t size) {
-  return NodeError(n, "has index " + std::to_string(value) + " (position " + std::to_string(pos) +
-                          ") outside [" + std::to_string(-size) + ", " + std::to_string(size) + ")",
-                   "gather indices must address the gathered axis");
-}
-
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 2, 2, 1));
   const ir::Tensor& p = g.tensor(n.inputs[0]);
@@ -96,8 +83,7 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   if (idx.is_const()) {
     const int64_t dim = p.shape[static_cast<size_t>(axis)];
     const auto* v = reinterpret_cast<const int32_t*>(idx.data->data());
-    const int64_t bad = FirstBadIndex(v, idx.num_elements(), dim);
-    if (bad >= 0) return BadIndex(n, bad, v[bad], dim);
+    EMBER_RETURN_IF_ERROR(CheckGatherIndices(n, v, idx.num_elements(), dim));
   }
   return std::vector<TensorType>{{p.dtype, out}};
 }
@@ -105,8 +91,7 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
 Status Eval(const EvalArgs& a) {
   const GatherDims d = Dims(a.graph, a.node);
   const int32_t* idx = a.in<int32_t>(1);
-  const int64_t bad = FirstBadIndex(idx, d.batch * d.coords, d.axis_size);
-  if (bad >= 0) return BadIndex(a.node, bad, idx[bad], d.axis_size);
+  EMBER_RETURN_IF_ERROR(CheckGatherIndices(a.node, idx, d.batch * d.coords, d.axis_size));
   const auto esz = static_cast<int64_t>(ir::DTypeSize(a.in_tensor(0).dtype));
   const int64_t slab = d.inner * esz;
   for (int64_t b = 0; b < d.batch; ++b) {

@@ -23,18 +23,6 @@
 namespace ember::ops {
 namespace {
 
-int64_t FirstBadIndex(const int32_t* v, int64_t count, int64_t size) {
-  for (int64_t i = 0; i < count; ++i)
-    if (v[i] < -size || v[i] >= size) return i;
-  return -1;
-}
-
-Diagnostic BadIndex(const ir::Node& n, int64_t pos, int32_t value, int64_t size) {
-  return NodeError(n, "has index " + std::to_string(value) + " (position " + std::to_string(pos) + ") outside [" +
-                          std::to_string(-size) + ", " + std::to_string(size) + ")",
-                   "gather_elements indices must address the gathered axis");
-}
-
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 2, 2, 1));
   const ir::Tensor& p = g.tensor(n.inputs[0]);
@@ -58,8 +46,7 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   if (idx.is_const()) {
     const int64_t dim = p.shape[static_cast<size_t>(axis)];
     const auto* v = reinterpret_cast<const int32_t*>(idx.data->data());
-    const int64_t bad = FirstBadIndex(v, idx.num_elements(), dim);
-    if (bad >= 0) return BadIndex(n, bad, v[bad], dim);
+    EMBER_RETURN_IF_ERROR(CheckGatherIndices(n, v, idx.num_elements(), dim));
   }
   return std::vector<TensorType>{{p.dtype, idx.shape}};
 }
@@ -70,8 +57,7 @@ Status Eval(const EvalArgs& a) {
   const auto axis = static_cast<size_t>(a.node.GetInt("axis"));
   const int64_t size = ps[axis], count = ir::NumElements(is);
   const int32_t* idx = a.in<int32_t>(1);
-  const int64_t bad = FirstBadIndex(idx, count, size);
-  if (bad >= 0) return BadIndex(a.node, bad, idx[bad], size);
+  EMBER_RETURN_IF_ERROR(CheckGatherIndices(a.node, idx, count, size));
   const std::vector<int64_t> pstride = RowMajorStrides(ps);
   const auto esz = static_cast<int64_t>(ir::DTypeSize(a.in_tensor(0).dtype));
   std::vector<int64_t> coord(is.size(), 0);

@@ -3,12 +3,12 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
-
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "ir/graph.h"
+#include "ir/op_kind.h"
 #include "ops/op_util.h"
 
 namespace ember::ops {

@@ -4,6 +4,7 @@
 #include <string>
 #include <variant>
 
+#include "ir/op_kind.h"
 #include "ops/op_util.h"
 
 namespace ember::ops {
@@ -37,6 +38,16 @@ Status CheckGatherOperands(const ir::Node& n, const ir::Tensor& params, const ir
   if (indices.dtype == ir::DType::kInt32) return Status::Ok();
   return NodeError(n, std::string("has indices of type ") + ir::DTypeName(indices.dtype) +
                           "; only i32 indices are supported (as in TFLite Micro)");
+}
+
+Status CheckGatherIndices(const ir::Node& n, const int32_t* v, int64_t count, int64_t size) {
+  for (int64_t i = 0; i < count; ++i) {
+    if (v[i] >= -size && v[i] < size) continue;
+    return NodeError(n, "has index " + std::to_string(v[i]) + " (position " + std::to_string(i) + ") outside [" +
+                            std::to_string(-size) + ", " + std::to_string(size) + ")",
+                     std::string(ir::OpIrName(n.op)) + " indices must address the gathered axis");
+  }
+  return Status::Ok();
 }
 
 bool CheckedDimAdd(int64_t a, int64_t b, int64_t* sum) {

@@ -31,6 +31,10 @@ Status CheckTensorSize(const ir::Node& n, const ir::Tensor& t);
 // the indices int32 (as TFLite Micro's).
 Status CheckGatherOperands(const ir::Node& n, const ir::Tensor& params, const ir::Tensor& indices);
 
+// gather's and gather_elements' indices: a NodeError naming the first of
+// `count` values outside [-size, size) (negative ones count from the end).
+Status CheckGatherIndices(const ir::Node& n, const int32_t* v, int64_t count, int64_t size);
+
 // a + b into *sum; false when either is negative or the sum exceeds kMaxElements.
 bool CheckedDimAdd(int64_t a, int64_t b, int64_t* sum);
 
