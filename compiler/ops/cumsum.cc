@@ -34,81 +34,49 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   return std::vector<TensorType>{{in.dtype, in.shape}};
 }
 
-// Calls f(index) for each element of each line along the axis, in summing order.
-template <typename F>
-void ForEachLine(const CumsumGeometry& c, F f) {
-  for (int64_t o = 0; o < c.outer; ++o) {
-    for (int64_t i = 0; i < c.inner; ++i) {
-      f.start();
-      for (int64_t k = 0; k < c.depth; ++k) {
-        const int64_t d = c.reverse ? c.depth - 1 - k : k;
-        f.step((o * c.depth + d) * c.inner + i);
-      }
-    }
-  }
-}
-
-template <typename T, typename Add>
-void Plain(const EvalArgs& a, const CumsumGeometry& c, Add add) {
+// The running sums along the axis, one loop for every dtype: each line's
+// sum starts at `start` and adds term(x) element by element in summing
+// order (`add`); each element's output is out(sum) of the sum before it
+// (exclusive) or after it (inclusive).
+template <typename T, typename Acc, typename Term, typename Add, typename Out>
+void RunningSums(const EvalArgs& a, const CumsumGeometry& c, Acc start, Term term, Add add, Out out) {
   const T* x = a.in<T>(0);
   T* y = a.out<T>(0);
-  struct Line {
-    const T* x;
-    T* y;
-    Add add;
-    bool exclusive;
-    T acc{};
-    void start() { acc = T{}; }
-    void step(int64_t at) {
-      if (exclusive) {
-        y[at] = acc;
-        acc = add(acc, x[at]);
-      } else {
-        acc = add(acc, x[at]);
-        y[at] = acc;
+  for (int64_t o = 0; o < c.outer; ++o) {
+    for (int64_t i = 0; i < c.inner; ++i) {
+      Acc acc = start;
+      for (int64_t k = 0; k < c.depth; ++k) {
+        const int64_t at = (o * c.depth + (c.reverse ? c.depth - 1 - k : k)) * c.inner + i;
+        const Acc t = term(x[at]);
+        if (c.exclusive) y[at] = out(acc);
+        acc = add(acc, t);
+        if (!c.exclusive) y[at] = out(acc);
       }
     }
-  };
-  ForEachLine(c, Line{x, y, add, c.exclusive});
-}
-
-struct Int8Line {
-  const int8_t* x;
-  int8_t* y;
-  CumsumInt8 p;
-  bool exclusive;
-  int32_t acc = 0;
-  void start() { acc = Mbqm(WrapShl(-p.z_in, kCumsumLeftShift), p.input); }
-  void step(int64_t at) {
-    const int32_t scaled = Mbqm(WrapShl(x[at] - p.z_in, kCumsumLeftShift), p.input);
-    int32_t sum = 0;
-    if (exclusive) {
-      sum = acc;
-      acc = WrapAdd(acc, scaled);
-    } else {
-      acc = WrapAdd(acc, scaled);
-      sum = acc;
-    }
-    const int32_t o = Mbqm(sum, p.output) + p.z_out;
-    y[at] = static_cast<int8_t>(o < -128 ? -128 : (o > 127 ? 127 : o));
   }
-};
+}
 
 Status Eval(const EvalArgs& a) {
   EMBER_ASSIGN_OR_RETURN(const CumsumGeometry c, GetCumsumGeometry(a.graph, a.node));
+  const auto same = [](auto v) { return v; };
   switch (a.in_tensor(0).dtype) {
     case ir::DType::kInt8: {
       EMBER_ASSIGN_OR_RETURN(const CumsumInt8 p, PrepareCumsumInt8(a.graph, a.node));
-      ForEachLine(c, Int8Line{a.in<int8_t>(0), a.out<int8_t>(0), p, c.exclusive});
+      const auto scaled = [&](int32_t v) { return Mbqm(WrapShl(v - p.z_in, kCumsumLeftShift), p.input); };
+      const auto requantized = [&](int32_t sum) {
+        const int32_t o = Mbqm(sum, p.output) + p.z_out;
+        return static_cast<int8_t>(o < -128 ? -128 : (o > 127 ? 127 : o));
+      };
+      RunningSums<int8_t>(a, c, scaled(0), [&](int8_t v) { return scaled(v); }, WrapAdd, requantized);
       break;
     }
-    case ir::DType::kInt32: Plain<int32_t>(a, c, WrapAdd); break;
+    case ir::DType::kInt32: RunningSums<int32_t>(a, c, int32_t{0}, same, WrapAdd, same); break;
     case ir::DType::kInt64:
-      Plain<int64_t>(a, c, [](int64_t s, int64_t v) {
+      RunningSums<int64_t>(a, c, int64_t{0}, same, [](int64_t s, int64_t v) {
         return static_cast<int64_t>(static_cast<uint64_t>(s) + static_cast<uint64_t>(v));
-      });
+      }, same);
       break;
-    default: Plain<float>(a, c, [](float s, float v) { return s + v; });
+    default: RunningSums<float>(a, c, 0.0f, same, [](float s, float v) { return s + v; }, same);
   }
   return Status::Ok();
 }

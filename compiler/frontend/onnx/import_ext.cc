@@ -601,7 +601,7 @@ Expected<ir::TensorId> Int32Indices(Context& ctx, const NodeRef& ref, size_t pos
   return idx;
 }
 
-Status ConvertGatherNd(Context& ctx, const NodeRef& ref, ir::OpKind op) {
+Status ConvertIndexed(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
   ir::Attrs attrs;
   const std::string& type = ref.node->op_type();
@@ -656,7 +656,7 @@ Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "Resize") return ConvertResize(ctx, ref, *kind);
   if (op == "Split") return ConvertSplit(ctx, ref, *kind);
   if (op == "DepthToSpace" || op == "SpaceToDepth") return ConvertDepthSpace(ctx, ref, *kind);
-  if (op == "GatherND" || op == "GatherElements" || op == "ScatterND") return ConvertGatherNd(ctx, ref, *kind);
+  if (op == "GatherND" || op == "GatherElements" || op == "ScatterND") return ConvertIndexed(ctx, ref, *kind);
   return ConvertReduceMax(ctx, ref, *kind, op == "GlobalMaxPool");
 }
 

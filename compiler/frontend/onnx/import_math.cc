@@ -435,6 +435,17 @@ Status Tile(Context& ctx, const NodeRef& ref) {
   return Bind(ctx, ref, y);
 }
 
+// The constant positions first, first + 1, ..., first + n - 1 along `axis`
+// of a rank-`rank` tensor, size 1 on every other axis.
+ConstTensor AxisPositions(size_t rank, int64_t axis, int64_t n, int64_t first, int32_t elem_type) {
+  ConstTensor c;
+  c.elem_type = elem_type;
+  c.shape = ir::Shape(rank, 1);
+  c.shape[static_cast<size_t>(axis)] = n;
+  for (int64_t k = 0; k < n; ++k) c.i.push_back(first + k);
+  return c;
+}
+
 // Hardmax (opset 13): 1 where x holds the first largest value along `axis`
 // (default -1), 0 elsewhere: select(equal(iota, arg_max(x)), 1, 0), iota
 // the constant indices 0..size-1 along the axis (arg_max keeps the first of
@@ -451,12 +462,9 @@ Status Hardmax(Context& ctx, const NodeRef& ref) {
   const std::string out = OutputName(ref, 0);
   EMBER_ASSIGN_OR_RETURN(ir::TensorId m, AddNode(ctx, ref, Kind("arg_max"), {x}, {{"axis", axis}, {"keep_dims", int64_t{1}}},
                                                  out + "_argmax", ir::DType::kInt32));
-  ConstTensor iota;
-  iota.elem_type = pb::TensorProto::INT32;
-  iota.shape = ir::Shape(shape.size(), 1);
-  iota.shape[static_cast<size_t>(axis)] = shape[static_cast<size_t>(axis)];
-  for (int64_t i = 0; i < shape[static_cast<size_t>(axis)]; ++i) iota.i.push_back(i);
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId ids, AddConst(ctx, ref.name + "_indices", iota));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId ids, AddConst(ctx, ref.name + "_indices",
+                                                    AxisPositions(shape.size(), axis, shape[static_cast<size_t>(axis)],
+                                                                  0, pb::TensorProto::INT32)));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId hit, AddNode(ctx, ref, Kind("equal"), {ids, m}, {}, out + "_is_max"));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId one, AddConst(ctx, ref.name + "_one", FloatConst({}, {1.0})));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId zero, AddConst(ctx, ref.name + "_zero", FloatConst({}, {0.0})));
@@ -500,17 +508,11 @@ Status OneHot(Context& ctx, const NodeRef& ref) {
   expanded.insert(expanded.begin() + axis, 1);
   EMBER_ASSIGN_OR_RETURN(ir::TensorId ie, AddNode(ctx, ref, ir::OpKind::kReshape, {idx}, {{"shape", expanded}},
                                                   out + "_indices_expanded"));
-  ConstTensor iota, below;
-  iota.elem_type = below.elem_type = itype == ir::DType::kInt64 ? pb::TensorProto::INT64 : pb::TensorProto::INT32;
-  iota.shape = ir::Shape(expanded.size(), 1);
-  iota.shape[static_cast<size_t>(axis)] = depth;
-  below.shape = iota.shape;
-  for (int64_t k = 0; k < depth; ++k) {
-    iota.i.push_back(k);
-    below.i.push_back(k - depth);
-  }
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId pos, AddConst(ctx, ref.name + "_positions", iota));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId neg, AddConst(ctx, ref.name + "_positions_from_end", below));
+  const int32_t etype = itype == ir::DType::kInt64 ? pb::TensorProto::INT64 : pb::TensorProto::INT32;
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId pos, AddConst(ctx, ref.name + "_positions",
+                                                    AxisPositions(expanded.size(), axis, depth, 0, etype)));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId neg, AddConst(ctx, ref.name + "_positions_from_end",
+                                                    AxisPositions(expanded.size(), axis, depth, -depth, etype)));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId hit, AddNode(ctx, ref, Kind("equal"), {ie, pos}, {}, out + "_hit"));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId hit_neg, AddNode(ctx, ref, Kind("equal"), {ie, neg}, {}, out + "_hit_from_end"));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId any, AddNode(ctx, ref, Kind("logical_or"), {hit, hit_neg}, {}, out + "_on"));
