@@ -3,11 +3,13 @@
 // converts the raw values).
 //
 // As TFLite Micro's reference kernel, static_cast<To>(from), for
-// i8, i16, i32, f32, bool -> i8, i16, i32, f32. Where C++ leaves the
+// i8, i16, i32, i64, f32, bool -> i8, i16, i32, f32 (i64 sources are the
+// int64 indices of ONNX's ArgMax and TopK). Where C++ leaves the
 // conversion undefined, ember defines it as the Cortex-M compilers do:
 // float -> integer truncates toward zero, saturates to int32 (NaN -> 0, as
 // VCVT) and then wraps to the narrower type; integer -> narrower integer
-// wraps (two's complement). bool -> number is 0 or 1.
+// wraps (two's complement; i64 keeps its low 32 bits first); i64 -> f32
+// rounds to the nearest float (ties to even). bool -> number is 0 or 1.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -22,8 +24,8 @@ namespace ember::ops {
 namespace {
 
 bool IsSource(ir::DType t) {
-  return t == ir::DType::kInt8 || t == ir::DType::kInt16 || t == ir::DType::kInt32 || t == ir::DType::kFloat32 ||
-         t == ir::DType::kBool;
+  return t == ir::DType::kInt8 || t == ir::DType::kInt16 || t == ir::DType::kInt32 || t == ir::DType::kInt64 ||
+         t == ir::DType::kFloat32 || t == ir::DType::kBool;
 }
 bool IsTarget(ir::DType t) {
   return t == ir::DType::kInt8 || t == ir::DType::kInt16 || t == ir::DType::kInt32 || t == ir::DType::kFloat32;
@@ -36,7 +38,7 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   if (!IsSource(in.dtype) || !IsTarget(out.dtype)) {
     return NodeError(n, std::string("casting ") + ir::DTypeName(in.dtype) + " to " + ir::DTypeName(out.dtype) +
                             " is not supported",
-                     "supported: i8, i16, i32, f32 and bool to i8, i16, i32 and f32 (as TFLite Micro)");
+                     "supported: i8, i16, i32, i64, f32 and bool to i8, i16, i32 and f32");
   }
   return std::vector<TensorType>{{out.dtype, in.shape}};
 }
@@ -56,6 +58,10 @@ double ReadValue(ir::DType t, const uint8_t* p, int64_t i, bool* is_float) {
     case ir::DType::kInt8: return reinterpret_cast<const int8_t*>(p)[i];
     case ir::DType::kInt16: return reinterpret_cast<const int16_t*>(p)[i];
     case ir::DType::kInt32: return reinterpret_cast<const int32_t*>(p)[i];
+    case ir::DType::kInt64: {  // the low 32 bits, as int32
+      const auto u = static_cast<uint32_t>(static_cast<uint64_t>(reinterpret_cast<const int64_t*>(p)[i]));
+      return static_cast<int32_t>(u);
+    }
     case ir::DType::kBool: return p[i] != 0 ? 1 : 0;
     default: *is_float = true; return reinterpret_cast<const float*>(p)[i];
   }
@@ -67,6 +73,10 @@ Status Eval(const EvalArgs& a) {
   for (int64_t i = 0; i < count; ++i) {
     bool is_float = false;
     const double v = ReadValue(from, a.inputs[0], i, &is_float);
+    if (to == ir::DType::kFloat32 && from == ir::DType::kInt64) {
+      a.out<float>(0)[i] = static_cast<float>(reinterpret_cast<const int64_t*>(a.inputs[0])[i]);
+      continue;
+    }
     if (to == ir::DType::kFloat32) {
       // int32 -> float rounds to nearest even, as static_cast<float>.
       a.out<float>(0)[i] = is_float ? static_cast<float>(v) : static_cast<float>(static_cast<int32_t>(v));
@@ -85,6 +95,6 @@ Status Eval(const EvalArgs& a) {
 
 }  // namespace
 
-extern const OpDef kCastDef = {ir::OpKind::kCast, "i8/i16/i32/f32/bool->i8/i16/i32/f32", Infer, Eval, nullptr};
+extern const OpDef kCastDef = {ir::OpKind::kCast, "i8/i16/i32/i64/f32/bool->i8/i16/i32/f32", Infer, Eval, nullptr};
 
 }  // namespace ember::ops

@@ -488,16 +488,39 @@ class QdqFolder {
       const ir::Node& r = g_.nodes[u.node];
       if (r.op == ir::OpKind::kQuantize && g_.tensor(r.outputs[0]).quant != g_.tensor(*x).quant) return false;
     }
+    return RunOnInt8(i, *x);
+  }
+
+  // topk_v2 of a dequantize of per-tensor int8 x with a positive scale: the
+  // int8 order is the dequantized values' order, ties included, so topk_v2
+  // on x picks the same indices, and its values (x's stored values, in x's
+  // quantization) dequantize to the float ones.
+  bool FoldTopk(size_t i) {
+    const ir::Node& n = g_.nodes[i];
+    if (n.op != ir::OpKind::kTopkV2 || n.inputs.size() != 1 || n.outputs.size() != 2) return false;
+    const auto x = DequantizedFrom(n.inputs[0]);
+    if (!x || !PerTensorInt8(g_.tensor(*x)) || g_.tensor(*x).is_const() ||
+        !(g_.tensor(*x).quant->scale[0] > 0.0f) || g_.tensor(n.outputs[0]).dtype != ir::DType::kFloat32)
+      return false;
+    return RunOnInt8(i, *x);
+  }
+
+  // Node i, whose operand 0 is the dequantize of x, reads x instead; its
+  // output 0 becomes int8 in x's quantization, followed by a dequantize to
+  // the float tensor it wrote before (its other outputs are unchanged).
+  bool RunOnInt8(size_t i, ir::TensorId x) {
+    const ir::Node& n = g_.nodes[i];
+    const ir::TensorId yf = n.outputs[0];
     ir::Tensor t = g_.tensor(yf);
     t.name = UniqueName(g_, t.name + "/int8");
     t.dtype = ir::DType::kInt8;
-    t.quant = g_.tensor(*x).quant;
+    t.quant = g_.tensor(x).quant;
     ir::Node copy = n;
-    copy.inputs[0] = *x;
+    copy.inputs[0] = x;
     const ir::TensorId yq = g_.AddTensor(std::move(t));
     copy.outputs[0] = yq;
     auto types = ops::GetOpDef(copy.op).infer(g_, copy);
-    if (!types.ok() || types->size() != 1 || (*types)[0].dtype != ir::DType::kInt8) {
+    if (!types.ok() || types->size() != copy.outputs.size() || (*types)[0].dtype != ir::DType::kInt8) {
       g_.tensors.pop_back();
       return false;
     }
@@ -512,7 +535,7 @@ class QdqFolder {
   }
 
   bool TryFold(size_t i) {
-    if (MergeBias(i) || FoldSplit(i) || FoldArgMinMax(i)) return true;
+    if (MergeBias(i) || FoldSplit(i) || FoldArgMinMax(i) || FoldTopk(i)) return true;
     if (FoldBetweenQdq(i) || FoldToTable(i) || FoldConcatWithTables(i)) return true;
     return SinkDequantize(i);
   }

@@ -213,6 +213,7 @@ class Exporter {
   Status Resize(const ir::Node& n);
   Status ResizeBilinear(const ir::Node& n);
   Status ArgMinMax(const ir::Node& n);
+  Status TopK(const ir::Node& n);
   Status GatherOp(const ir::Node& n);
   Status SplitOp(const ir::Node& n);
   Status DepthSpace(const ir::Node& n);
@@ -562,6 +563,22 @@ Status Exporter::ArgMinMax(const ir::Node& n) {
   return Status::Ok();
 }
 
+// TopK along the last axis (int64 indices), then a Cast for int32 ones.
+Status Exporter::TopK(const ir::Node& n) {
+  const ir::TensorId v = n.outputs[0], idx = n.outputs[1];
+  const bool i32 = T(idx).dtype == ir::DType::kInt32;
+  const std::string values = OutName(v, kIr), final = OutName(idx, kIr);
+  const std::string index = i32 ? Fresh(final + "_i64") : final;
+  pb::NodeProto* p =
+      Add("TopK", {Get(n.inputs[0], kIr), Int64s(n.name + "_k", {n.GetInt("k")})}, {values, index}, n.name);
+  SetInt(p, "axis", -1);
+  SetInt(p, "largest", n.GetInt("largest", 1));
+  if (i32) SetInt(Add("Cast", {index}, {final}, final + "_Cast"), "to", pb::TensorProto::INT32);
+  Produce(v, kIr, values);
+  Produce(idx, kIr, final);
+  return Status::Ok();
+}
+
 Status Exporter::GatherOp(const ir::Node& n) {
   if (n.GetInt("batch_dims", 0) != 0) return Unsupported(n, "batch_dims != 0 (ONNX Gather has none)");
   std::string pre, final;
@@ -617,6 +634,7 @@ Status Exporter::BatchMatmul(const ir::Node& n) {
 Status Exporter::Convert(const ir::Node& n) {
   using K = ir::OpKind;
   if (n.op == K::kSplit) return SplitOp(n);
+  if (n.op == K::kTopkV2) return TopK(n);
   if (n.outputs.size() != 1) return Unsupported(n, "more than one output");
   for (ir::TensorId i : n.inputs) {
     if (i != ir::kNoTensor && Rank(i) == 4 && T(i).is_const() == false && !Has(i, kIr) && !Has(i, kNchw)) {
@@ -702,6 +720,7 @@ Status Exporter::Convert(const ir::Node& n) {
       return Status::Ok();
     }
     case K::kSplit: return SplitOp(n);
+    case K::kTopkV2: return TopK(n);
     case K::kDepthToSpace:
     case K::kSpaceToDepth: return DepthSpace(n);
     case K::kBatchMatmul: return BatchMatmul(n);

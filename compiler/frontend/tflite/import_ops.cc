@@ -445,6 +445,21 @@ Status InputAndConstAxis(Context& ctx, const OpRef& op, ir::Node& node) {
 // output tensor's type (int32 or int64) is the index type.
 Status ConvertArgMinMax(Context& ctx, const OpRef& op, ir::Node& node) { return InputAndConstAxis(ctx, op, node); }
 
+// TOPK_V2 (inputs: input, k): the constant k (one value) becomes `k`; the
+// indices output's type (int32) is the index type.
+Status ConvertTopkV2(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 2));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
+  node.inputs.push_back(in);
+  EMBER_ASSIGN_OR_RETURN(auto k, ConstInts(ctx, op, 1, "k"));
+  if (k.size() != 1) {
+    return OpError(ctx, op, kBadConstant, ExitCode::kFailure, "k " + ir::ShapeToString(k) + " must hold exactly one value",
+                   kReexport);
+  }
+  node.attrs["k"] = k[0];
+  return Status::Ok();
+}
+
 // BATCH_MATMUL: adj_x, adj_y become 0/1 attributes (asymmetric_quantize_inputs
 // concerns hybrid models only). BatchMatMulOptions (union member 101) lies
 // beyond the members ember's schema declares, so its two leading bool fields
@@ -1340,6 +1355,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kResizeBilinear: return ConvertResize(ctx, op, node);
     case K::kArgMax:
     case K::kArgMin: return ConvertArgMinMax(ctx, op, node);
+    case K::kTopkV2: return ConvertTopkV2(ctx, op, node);
     case K::kBatchMatmul: return ConvertBatchMatmul(ctx, op, node);
     case K::kEqual:
     case K::kNotEqual:

@@ -1,7 +1,7 @@
 // TFLite import of SUM, ARG_MAX, ARG_MIN, the comparisons, SELECT_V2, the
 // logical operators, L2_NORMALIZATION, RESIZE_BILINEAR, BATCH_MATMUL, RSQRT
 // (int8), POW (float32, int32), FLOOR, CEIL, ROUND, BROADCAST_TO, L2_POOL_2D,
-// LOG_SOFTMAX, FLOOR_DIV, FLOOR_MOD, CUMSUM, SQUARE, SIN, COS, SIGN, and TRANSPOSE_CONV whose output_shape is computed
+// LOG_SOFTMAX, FLOOR_DIV, FLOOR_MOD, CUMSUM, SQUARE, SIN, COS, SIGN, TOPK_V2, and TRANSPOSE_CONV whose output_shape is computed
 // at run time: one
 // small model per operator, the imported IR checked and the reference
 // evaluator run on the imported graph.
@@ -126,6 +126,40 @@ TEST(TfliteImportMathOps, ArgMaxInt64AndArgMin) {
     if (op == BuiltinOperator::ARG_MAX) EXPECT_EQ(Eval<int64_t>(g, {in}), (std::vector<int64_t>{1, 0}));
     else EXPECT_EQ(Eval<int32_t>(g, {in}), (std::vector<int32_t>{0, 1}));
   }
+}
+
+TEST(TfliteImportMathOps, TopkV2ReadsK) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::INT8, {2, 4}, Quant(0.5f, 1));
+  const int k = b.AddInt32Tensor("k", {}, {2});
+  const int v = b.AddTensor("values", TensorType::INT8, {2, 2}, Quant(0.5f, 1));
+  const int i = b.AddTensor("indices", TensorType::INT32, {2, 2});
+  b.AddOperator(BuiltinOperator::TOPK_V2, {x, k}, {v, i});
+  b.SetInputs({x});
+  b.SetOutputs({v, i});
+  const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].GetInt("k"), 2);
+  const auto in = Bytes(std::vector<int8_t>{3, -7, 9, 3, 0, 0, -1, 5});
+  auto r = ops::EvaluateGraph(g, {in});
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  std::vector<int8_t> values(4);
+  std::vector<int32_t> indices(4);
+  std::memcpy(values.data(), r->outputs[0].data(), 4);
+  std::memcpy(indices.data(), r->outputs[1].data(), 16);
+  EXPECT_EQ(values, (std::vector<int8_t>{9, 3, 5, 0}));
+  EXPECT_EQ(indices, (std::vector<int32_t>{2, 0, 3, 0}));  // equal values: the lower index first
+  ModelBuilder bad;  // k of two values
+  const int bx = bad.AddTensor("x", TensorType::FLOAT32, {4});
+  const int bk = bad.AddInt32Tensor("k", {2}, {1, 2});
+  const int bv = bad.AddTensor("values", TensorType::FLOAT32, {1});
+  const int bi = bad.AddTensor("indices", TensorType::INT32, {1});
+  bad.AddOperator(BuiltinOperator::TOPK_V2, {bx, bk}, {bv, bi});
+  bad.SetInputs({bx});
+  bad.SetOutputs({bv, bi});
+  auto f = ImportTflite(bad.Finish(), "bad.tflite");
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.diag().message.find("must hold exactly one value"), std::string::npos) << f.diag().ToString();
 }
 
 TEST(TfliteImportMathOps, ComparisonsAndLogical) {

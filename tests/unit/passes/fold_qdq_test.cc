@@ -488,6 +488,25 @@ TEST(FoldQdq, ArgMaxAndArgMinReadTheInt8Tensor) {
   }
 }
 
+// topk_v2 of a dequantize runs on the int8 tensor (the same order, ties
+// included): its values stay int8 in the input's quantization and are
+// dequantized after it, its indices are unchanged.
+TEST(FoldQdq, TopkReadsTheInt8Tensor) {
+  for (const std::string& largest : {std::string("0"), std::string("1")}) {
+    const ir::Graph before = ParseValid(
+        "graph \"t\" {\n"
+        "  input %x : f32[2,9]\n"
+        "  %xq = quantize(%x) : i8[2,9] quant(0.5, -1)\n"
+        "  %xd = dequantize(%xq) : f32[2,9]\n"
+        "  %v, %i = topk_v2(%xd) {k=4, largest=" + largest + "} : f32[2,4], i32[2,4]\n"
+        "  output %v\n  output %i\n}\n");
+    const ir::Graph after = RunPassOn("fold-qdq", before);
+    ExpectMatches(ir::Print(after), "topk_v2(%xq) {k=4, largest=" + largest +
+                                        "} : i8[2,4] quant(0.5, -1), i32[2,4]\n%v = dequantize(");
+    ExpectSameResults(before, after);
+  }
+}
+
 struct RequantCase {
   std::vector<QdqIn> ins;
   std::string call, out_shape, out_q, extra;

@@ -190,8 +190,8 @@ TEST(OnnxExport, OneChannelInputIsTransposedToo) {
 // The operators added for TFLite's SUM, ARG_MAX, GATHER, SPLIT (PACK and
 // UNPACK import as reshape, concatenation and split), comparisons,
 // SELECT_V2, logical operators, the elementwise math operators, MIRROR_PAD,
-// DEPTH_TO_SPACE, SPACE_TO_DEPTH, BATCH_MATMUL, RESIZE_BILINEAR and CAST,
-// after a conv (NCHW in the written model) and on the IR's layout.
+// DEPTH_TO_SPACE, SPACE_TO_DEPTH, BATCH_MATMUL, RESIZE_BILINEAR, CAST and
+// TOPK_V2, after a conv (NCHW in the written model) and on the IR's layout.
 TEST(OnnxExport, MathLogicAndDataMovementOperators) {
   const std::string text = R"(graph "f" {
   input %x : f32[1,4,4,3]
@@ -229,12 +229,14 @@ TEST(OnnxExport, MathLogicAndDataMovementOperators) {
   %bm = batch_matmul(%c, %c) {adj_x=0, adj_y=1} : f32[1,4,4,4]
   %bt = batch_matmul(%g, %s1) {adj_x=1, adj_y=0} : f32[1,4,3,5]
   %ci = cast(%am) : f32[1,4,4]
-  output %sum, %am, %an, %mn, %ex, %eq, %none, %sel, %mp, %ep, %rb, %ra, %rs, %bm, %bt, %ci, %s0
+  %tv, %ti = topk_v2(%c) {k=3, largest=1} : f32[1,4,4,3], i32[1,4,4,3]
+  %sv, %si = topk_v2(%c) {k=2, largest=0} : f32[1,4,4,2], i64[1,4,4,2]
+  output %sum, %am, %an, %mn, %ex, %eq, %none, %sel, %mp, %ep, %rb, %ra, %rs, %bm, %bt, %ci, %s0, %tv, %ti, %sv, %si
 })";
   const pb::ModelProto m = RoundTrip(text);
   for (const char* op : {"ReduceSum", "ArgMax", "ArgMin", "Gather", "Split", "Max", "Min", "Abs", "Sqrt", "Log", "Neg",
                          "Exp", "Less", "GreaterOrEqual", "Equal", "Not", "And", "Or", "Where", "DepthToSpace",
-                         "SpaceToDepth", "Pad", "Resize", "MatMul", "Cast"}) {
+                         "SpaceToDepth", "Pad", "Resize", "MatMul", "Cast", "TopK"}) {
     EXPECT_GE(Count(m, op), 1) << op;
   }
 }

@@ -1,6 +1,7 @@
 // cast: C kernel for the elementwise type conversion (docs/numerics.md,
 // "cast"): float -> integer truncates, saturates to int32 (NaN -> 0) and
-// wraps to the narrower type; integer -> narrower integer wraps; written
+// wraps to the narrower type; integer -> narrower integer wraps (int64
+// keeps its low 32 bits first); int64 -> float rounds to nearest; written
 // without the conversions C leaves implementation-defined or undefined.
 #include <string>
 
@@ -24,6 +25,9 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
       body += "    const int32_t w = r != r ? 0 : (r >= 0x1p31f ? INT32_MAX : (r < -0x1p31f ? INT32_MIN : (int32_t)r));\n";
     } else if (in.dtype == ir::DType::kBool) {
       body = "    const int32_t w = " + x + " ? 1 : 0;\n";
+    } else if (in.dtype == ir::DType::kInt64) {  // the low 32 bits, two's complement
+      body = "    const uint32_t u = (uint32_t)((uint64_t)" + x + " & 0xFFFFFFFFu);\n";
+      body += "    const int32_t w = u >= 0x80000000u ? (int32_t)(u - 0x80000000u) - INT32_MAX - 1 : (int32_t)u;\n";
     } else {
       body = "    const int32_t w = (int32_t)" + x + ";\n";
     }
