@@ -277,6 +277,58 @@ std::vector<uint8_t> SelectionModel() {
 
 TEST(OnnxMathOps, SelectionOperatorsRunLikeTheReference) { ExpectRunEqualsEval(SelectionModel(), true, 3, ".onnx"); }
 
+// TopK along the last axis (k 3) and, smallest first, along axis 1 (between
+// transposes; int64 indices cast to float), LRN (4-D, as ONNX Runtime
+// takes it), ScatterElements (add) of
+// the top values, Compress on axis 2, ReverseSequence, IsNaN of a Log, Xor
+// of two comparisons, x times an EyeLike, MeanVarianceNormalization and
+// CastLike (function bodies), concatenated.
+std::vector<uint8_t> IndexingModel() {
+  OnnxBuilder b(16);
+  b.Input("x", {2, 3, 5});
+  b.InitInt64("k3", {1}, {3});
+  b.Node("TopK", {"x", "k3"}, {"tv", "ti"});
+  b.Node("Cast", {"ti"}, {"tif"}).Int("to", ::onnx::TensorProto::FLOAT);
+  b.Node("TopK", {"x", "k3"}, {"sv", "si"}).Int("axis", 1).Int("largest", 0);
+  b.Node("Cast", {"si"}, {"si32"}).Int("to", ::onnx::TensorProto::INT32);
+  b.Node("Cast", {"si32"}, {"sif"}).Int("to", ::onnx::TensorProto::FLOAT);
+  b.InitInt64("s4", {4}, {2, 3, 5, 1});
+  b.InitInt64("s3", {3}, {2, 3, 5});
+  b.Node("Reshape", {"x", "s4"}, {"x4"});
+  b.Node("LRN", {"x4"}, {"lr4"}).Int("size", 3).Float("alpha", 0.5f).Float("beta", 0.6f).Float("bias", 1.5f);
+  b.Node("Reshape", {"lr4", "s3"}, {"lr"});
+  b.InitInt64("ei", {2, 3, 3}, {0, 4, -1, 2, 2, 3, 1, 0, 0, 4, 3, 2, -5, 1, 1, 3, 0, 4});
+  b.Node("ScatterElements", {"x", "ei", "tv"}, {"se"}).Int("axis", 2).Str("reduction", "add");
+  b.InitInt("cond", ::onnx::TensorProto::BOOL, {5}, {1, 0, 1, 1, 0});
+  b.Node("Compress", {"x", "cond"}, {"cp"}).Int("axis", 2);
+  b.InitInt64("lens", {3}, {2, 1, 2});
+  b.Node("ReverseSequence", {"x", "lens"}, {"rs"}).Int("time_axis", 0).Int("batch_axis", 1);
+  b.Node("Log", {"x"}, {"lg"});
+  b.Node("IsNaN", {"lg"}, {"nan"});
+  b.Node("Cast", {"nan"}, {"nf"}).Int("to", ::onnx::TensorProto::FLOAT);
+  b.Init("zero", {}, {0.0f});
+  b.Init("half", {}, {0.5f});
+  b.Node("Greater", {"x", "zero"}, {"gt"});
+  b.Node("Less", {"x", "half"}, {"lt"});
+  b.Node("Xor", {"gt", "lt"}, {"xo"});
+  b.Node("Cast", {"xo"}, {"xf"}).Int("to", ::onnx::TensorProto::FLOAT);
+  b.Init("e35", {3, 5}, std::vector<float>(15, 0.0f));
+  b.Node("EyeLike", {"e35"}, {"eye"}).Int("k", 1);
+  b.Node("Mul", {"x", "eye"}, {"ey"});
+  b.Node("MeanVarianceNormalization", {"x"}, {"mv"}).Ints("axes", {0, 2});
+  b.InitInt("like", ::onnx::TensorProto::INT32, {1}, {0});
+  b.Init("scale", {}, {3.0f});
+  b.Node("Mul", {"x", "scale"}, {"x3"});
+  b.Node("CastLike", {"x3", "like"}, {"ci"});
+  b.Node("CastLike", {"ci", "x"}, {"cl"});
+  b.Node("Concat", {"tv", "tif", "sv", "sif", "lr", "se", "cp", "rs", "nf", "xf", "ey", "mv", "cl"}, {"y"})
+      .Int("axis", 2);
+  b.OutputWithShape("y", {2, 3, 59});
+  return b.Bytes();
+}
+
+TEST(OnnxMathOps, IndexingOperatorsRunLikeTheReference) { ExpectRunEqualsEval(IndexingModel(), true, 3, ".onnx"); }
+
 // InstanceNormalization of a 4-D image batch between two convolutions (the
 // layout pass takes the NCHW mean over H and W and the per-channel scale and
 // bias to NHWC), and of a 3-D [N, C, L] signal.
@@ -453,7 +505,8 @@ TEST(OnnxMathOps, FloatCompositionsAgreeWithOnnxRuntime) {
   const std::string tmp = TempDir();
   for (const auto& [name, model] : {std::pair<const char*, std::vector<uint8_t>>{"transformer_block", TransformerBlockModel()},
                                     {"gelu", GeluModel()}, {"activations", ActivationsModel()},
-                                    {"instance_norm", InstanceNormModel()}, {"selection", SelectionModel()}}) {
+                                    {"instance_norm", InstanceNormModel()}, {"selection", SelectionModel()},
+                                    {"indexing", IndexingModel()}}) {
     SCOPED_TRACE(name);
     const std::string path = tmp + "/" + name + ".onnx";
     WriteFile(path, model);
@@ -572,6 +625,10 @@ TEST(OnnxMathOps, InstanceNormOnCortexM4WithinToleranceOfEval) {
 
 TEST(OnnxMathOps, SelectionOperatorsOnCortexM4WithinToleranceOfEval) {
   ExpectCortexM4WithinToleranceOfEval(SelectionModel(), "selection");
+}
+
+TEST(OnnxMathOps, IndexingOperatorsOnCortexM4WithinToleranceOfEval) {
+  ExpectCortexM4WithinToleranceOfEval(IndexingModel(), "indexing");
 }
 
 TEST(OnnxMathOps, PowOnCortexM4WithinToleranceOfEval) { ExpectCortexM4WithinToleranceOfEval(PowModel(), "pow"); }

@@ -21,8 +21,10 @@
 //      ops::CheckGraph.
 #include "frontend/onnx/import.h"
 
+#include <cstring>
 #include <exception>
 #include <filesystem>
+#include <map>
 
 #include "frontend/onnx/import_internal.h"
 #include "ir/verifier.h"
@@ -158,13 +160,14 @@ bool IsImportedOp(const std::string& op) {
       "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "Gemm", "MatMul", "BatchNormalization", "Pad",
       "Identity", "Dropout", "Relu", "Sigmoid", "Tanh", "HardSwish", "Clip", "Add", "Mul", "Sub", "Div",
       "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Concat", "Softmax", "ReduceMean", "Constant",
-      "Shape", "Size", "Gather", "Cast", "ConstantOfShape", "Slice", "Range", "QuantizeLinear", "DequantizeLinear"};
+      "Shape", "Size", "Gather", "Cast", "ConstantOfShape", "Slice", "Range", "EyeLike", "QuantizeLinear", "DequantizeLinear"};
   static const std::map<std::string, const char*> kExt = {
       {"LeakyRelu", "leaky_relu"}, {"PRelu", "prelu"}, {"HardSigmoid", "hard_sigmoid"},
       {"ConvTranspose", "transpose_conv"}, {"Resize", "resize_nearest_neighbor"},
       {"GlobalMaxPool", "reduce_max"}, {"ReduceMax", "reduce_max"}, {"Split", "split"},
       {"DepthToSpace", "depth_to_space"}, {"SpaceToDepth", "space_to_depth"}, {"GatherND", "gather_nd"},
-      {"GatherElements", "gather_elements"}, {"ScatterND", "scatter_nd"},
+      {"GatherElements", "gather_elements"}, {"ScatterND", "scatter_nd"}, {"ScatterElements", "scatter_nd"},
+      {"Compress", "gather"}, {"ReverseSequence", "gather_elements"}, {"TopK", "topk_v2"},
       {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}};
   if (kOps.count(op) || IsQOperatorOp(op) || IsMathOp(op)) return true;
   auto it = kExt.find(op);
@@ -303,11 +306,136 @@ Status ConvertGraphInputs(Context& ctx, const pb::GraphProto& g) {
   return Status::Ok();
 }
 
+int32_t ElemTypeOf(ir::DType d) {
+  switch (d) {
+    case ir::DType::kFloat32: return pb::TensorProto::FLOAT;
+    case ir::DType::kInt8: return pb::TensorProto::INT8;
+    case ir::DType::kInt16: return pb::TensorProto::INT16;
+    case ir::DType::kInt32: return pb::TensorProto::INT32;
+    case ir::DType::kInt64: return pb::TensorProto::INT64;
+    case ir::DType::kBool: return pb::TensorProto::BOOL;
+    default: return pb::TensorProto::UNDEFINED;
+  }
+}
+
+// A node whose inputs are all import-time constants is converted like any
+// node, constants of every IR type allowed (int64 too: the mask and index
+// arithmetic of exporters and of ONNX function bodies, Equal / Where / Not
+// / ... of int64 constants, which no IR tensor computes at run time), and
+// the IR nodes it made are evaluated at once by the reference evaluators:
+// its outputs become import-time constants (so a chain of such nodes folds
+// node by node) and the nodes are dropped. Anything that cannot be folded so
+// (a quantized result, a conversion or an evaluation that fails) leaves the
+// node to the normal conversion, which reports it.
+Status FoldConstantNode(Context& ctx, const NodeRef& ref, bool* folded) {
+  *folded = false;
+  const std::string& op = ref.node->op_type();
+  if (!IsDefaultDomain(ref.node->domain()) || op == "QuantizeLinear" || op == "DequantizeLinear" || IsQOperatorOp(op))
+    return Status::Ok();
+  std::map<std::string, Value> saved;
+  for (size_t k = 0; k < NumInputs(ref); ++k) {
+    if (!HasInput(ref, k)) continue;
+    const std::string& name = ref.node->input(static_cast<int>(k));
+    auto it = ctx.values.find(name);
+    if (it == ctx.values.end() || !it->second.c || ctx.u8_as_i8.count(it->second.id)) return Status::Ok();
+    saved[name] = it->second;
+  }
+  if (saved.empty()) return Status::Ok();
+  const size_t nodes0 = ctx.graph.nodes.size(), tensors0 = ctx.graph.tensors.size();
+  auto restore = [&] {
+    ctx.graph.nodes.resize(nodes0);
+    ctx.graph.tensors.resize(tensors0);
+    for (const auto& [name, v] : saved) ctx.values[name] = v;
+    for (const auto& out : ref.node->output()) ctx.values.erase(out);
+  };
+  ctx.wide_constants = true;
+  bool handled = false;
+  const Status converted = ConvertNode(ctx, ref, &handled);
+  ctx.wide_constants = false;
+  if (!converted.ok() || !handled) {
+    restore();
+    return Status::Ok();
+  }
+  // The new nodes as a graph of their own: constants in, the outputs out.
+  ir::Graph sub;
+  std::map<ir::TensorId, ir::TensorId> remap;
+  bool ok = true;
+  auto map_id = [&](ir::TensorId id) {
+    if (id == ir::kNoTensor) return id;
+    auto it = remap.find(id);
+    if (it != remap.end()) return it->second;
+    if (static_cast<size_t>(id) < tensors0 && !ctx.graph.tensor(id).is_const()) ok = false;  // run time
+    return remap[id] = sub.AddTensor(ctx.graph.tensor(id));
+  };
+  for (size_t i = nodes0; i < ctx.graph.nodes.size(); ++i) {
+    ir::Node n = ctx.graph.nodes[i];
+    for (auto& id : n.inputs) id = map_id(id);
+    for (auto& id : n.outputs) id = map_id(id);
+    sub.nodes.push_back(std::move(n));
+  }
+  std::vector<std::pair<std::string, size_t>> evaluated;  // ONNX output, position in sub.outputs
+  std::map<std::string, Value> constants;
+  for (const auto& out : ref.node->output()) {
+    auto it = ctx.values.find(out);
+    if (out.empty() || it == ctx.values.end()) continue;
+    if (it->second.c) {
+      constants[out] = Value{it->second.c, ir::kNoTensor};
+      continue;
+    }
+    const ir::Tensor& t = ctx.graph.tensor(it->second.id);
+    if (t.quant || ElemTypeOf(t.dtype) == pb::TensorProto::UNDEFINED ||
+        t.num_elements() > kMaxFoldedElements)
+      ok = false;
+    evaluated.emplace_back(out, sub.outputs.size());
+    sub.outputs.push_back(map_id(it->second.id));
+  }
+  if (!ok) {
+    restore();
+    return Status::Ok();
+  }
+  Expected<ops::EvalResult> r = ops::EvaluateGraph(sub, {});
+  if (!r.ok()) {
+    restore();
+    return Status::Ok();
+  }
+  for (const auto& [out, pos] : evaluated) {
+    const ir::Tensor& t = sub.tensor(sub.outputs[pos]);
+    const std::vector<uint8_t>& b = r->outputs[pos];
+    ConstTensor c;
+    c.elem_type = ElemTypeOf(t.dtype);
+    c.shape = t.shape;
+    const int64_t n = t.num_elements();
+    for (int64_t k = 0; k < n; ++k) {
+      const uint8_t* p = b.data() + k * static_cast<int64_t>(ir::DTypeSize(t.dtype));
+      auto load = [&](auto v) {
+        std::memcpy(&v, p, sizeof v);
+        return v;
+      };
+      switch (t.dtype) {
+        case ir::DType::kFloat32: c.f.push_back(load(float{})); break;
+        case ir::DType::kInt8: c.i.push_back(load(int8_t{})); break;
+        case ir::DType::kInt16: c.i.push_back(load(int16_t{})); break;
+        case ir::DType::kInt32: c.i.push_back(load(int32_t{})); break;
+        case ir::DType::kInt64: c.i.push_back(load(int64_t{})); break;
+        default: c.i.push_back(*p != 0 ? 1 : 0); break;  // bool
+      }
+    }
+    constants[out] = ConstValue(std::move(c));
+  }
+  restore();
+  for (auto& [out, v] : constants) ctx.values[out] = v;
+  *folded = true;
+  return Status::Ok();
+}
+
 Status ConvertNodes(Context& ctx, const pb::GraphProto& g) {
   for (int i = 0; i < g.node_size(); ++i) {
     const NodeRef ref = RefOf(g, i);
     bool handled = false;
-    if (IsImportedNode(*ref.node)) EMBER_RETURN_IF_ERROR(ConvertNode(ctx, ref, &handled));
+    if (IsImportedNode(*ref.node)) {
+      EMBER_RETURN_IF_ERROR(FoldConstantNode(ctx, ref, &handled));
+      if (!handled) EMBER_RETURN_IF_ERROR(ConvertNode(ctx, ref, &handled));
+    }
     if (!handled) return UnsupportedOp(ctx, ref);
   }
   return Status::Ok();
@@ -437,6 +565,7 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
   EMBER_RETURN_IF_ERROR(InlineAllExternalData(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(InlineLocalFunctions(ctx, &model));
   EMBER_RETURN_IF_ERROR(ExpandGelu(ctx, &model));
+  EMBER_RETURN_IF_ERROR(ExpandSchemaFunctions(ctx, &model, IsImportedNode));
   EMBER_RETURN_IF_ERROR(FixInputShapes(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(PrecheckNodes(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(LowerOpset18Forms(ctx, &model));

@@ -622,6 +622,190 @@ Status ConvertIndexed(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   return Bind(ctx, ref, y);
 }
 
+// The row-major coordinates of element `flat` of `shape`.
+std::vector<int64_t> Coordinates(int64_t flat, const ir::Shape& shape) {
+  std::vector<int64_t> c(shape.size());
+  for (size_t k = shape.size(); k-- > 0;) {
+    c[k] = flat % shape[k];
+    flat /= shape[k];
+  }
+  return c;
+}
+
+// The constant input `pos` (an integer tensor), or E1013.
+Expected<std::shared_ptr<const ConstTensor>> ConstIntegers(Context& ctx, const NodeRef& ref, size_t pos,
+                                                           const std::string& what) {
+  EMBER_ASSIGN_OR_RETURN(auto c, ConstInput(ctx, ref, pos, what));
+  if (c->is_float()) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, what + " holds floating-point values",
+                     "give integer " + what);
+  }
+  return c;
+}
+
+// ScatterElements with constant indices: scatter_nd with, for each element
+// of `indices`, its own coordinates with the one on `axis` replaced by the
+// index (negative ones from the end; each checked against the axis), the
+// updates as they are (their shape is the indices'), and `reduction`.
+Status ConvertScatterElements(Context& ctx, const NodeRef& ref, ir::OpKind scatter_nd) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Shape shape = ctx.graph.tensor(x).shape;
+  EMBER_ASSIGN_OR_RETURN(const int64_t axis, NormAxis(ctx, ref, AttrInt(ref, "axis", 0), shape.size()));
+  EMBER_ASSIGN_OR_RETURN(auto ic, ConstIntegers(ctx, ref, 1, "indices"));
+  if (ic->shape.size() != shape.size()) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                     "indices of shape " + ir::ShapeToString(ic->shape) + " for data of shape " +
+                         ir::ShapeToString(shape),
+                     "indices and data have the same rank");
+  }
+  const int64_t rank = static_cast<int64_t>(shape.size());
+  ConstTensor nd;
+  nd.elem_type = pb::TensorProto::INT32;
+  nd.shape = ic->shape;
+  nd.shape.push_back(rank);
+  for (int64_t j = 0; j < ic->size(); ++j) {
+    std::vector<int64_t> c = Coordinates(j, ic->shape);
+    int64_t i = ic->int_at(j);
+    const int64_t dim = shape[static_cast<size_t>(axis)];
+    if (i < -dim || i >= dim) {
+      return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                       "index " + std::to_string(i) + " is out of range for axis " + std::to_string(axis) + " of size " +
+                           std::to_string(dim));
+    }
+    c[static_cast<size_t>(axis)] = i < 0 ? i + dim : i;
+    nd.i.insert(nd.i.end(), c.begin(), c.end());
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId idx, AddConst(ctx, OutputName(ref, 0) + "_indices", nd));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId u, RuntimeInput(ctx, ref, 2));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y,
+                         AddNode(ctx, ref, scatter_nd, {x, idx, u}, {{"reduction", AttrString(ref, "reduction", "none")}},
+                                 OutputName(ref, 0)));
+  return Bind(ctx, ref, y);
+}
+
+// Compress with a constant condition: a gather of the positions where it is
+// true, along `axis`, or of the flattened input without one (positions
+// beyond the condition's length are dropped, as ONNX defines it).
+Status ConvertCompress(Context& ctx, const NodeRef& ref, ir::OpKind gather) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  ir::Shape shape = ctx.graph.tensor(x).shape;
+  EMBER_ASSIGN_OR_RETURN(auto cond, ConstInput(ctx, ref, 1, "condition"));
+  int64_t axis = 0;
+  if (FindAttr(ref, "axis") != nullptr) {
+    EMBER_ASSIGN_OR_RETURN(axis, NormAxis(ctx, ref, AttrInt(ref, "axis", 0), shape.size()));
+  } else {
+    const ir::Shape flat = {ir::NumElements(shape)};
+    EMBER_ASSIGN_OR_RETURN(x, AddNode(ctx, ref, ir::OpKind::kReshape, {x}, {{"shape", flat}}, OutputName(ref, 0) + "_flat"));
+    shape = flat;
+  }
+  ConstTensor idx;
+  idx.elem_type = pb::TensorProto::INT32;
+  for (int64_t k = 0; k < cond->size() && k < shape[static_cast<size_t>(axis)]; ++k) {
+    if (cond->at(k) != 0) idx.i.push_back(k);
+  }
+  if (idx.i.empty()) {
+    return UnsupportedAttr(ctx, ref, "a condition that selects nothing (an empty tensor)",
+                           "ember does not compute empty tensors; remove the node from the model");
+  }
+  idx.shape = {static_cast<int64_t>(idx.i.size())};
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId it, AddConst(ctx, OutputName(ref, 0) + "_indices", idx));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, gather, {x, it}, {{"axis", axis}}, OutputName(ref, 0)));
+  return Bind(ctx, ref, y);
+}
+
+// ReverseSequence with constant sequence_lens: a gather_elements along
+// `time_axis` whose index at time t of batch b is len[b] − 1 − t for
+// t < len[b], else t (the rest passes through).
+Status ConvertReverseSequence(Context& ctx, const NodeRef& ref, ir::OpKind gather_elements) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Shape shape = ctx.graph.tensor(x).shape;
+  if (shape.size() < 2) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "input has rank below 2");
+  EMBER_ASSIGN_OR_RETURN(const int64_t time, NormAxis(ctx, ref, AttrInt(ref, "time_axis", 0), shape.size()));
+  EMBER_ASSIGN_OR_RETURN(const int64_t batch, NormAxis(ctx, ref, AttrInt(ref, "batch_axis", 1), shape.size()));
+  if (time == batch || time > 1 || batch > 1) {
+    return UnsupportedAttr(ctx, ref, "time_axis " + std::to_string(time) + " and batch_axis " + std::to_string(batch),
+                           "time_axis and batch_axis are 0 and 1, in either order");
+  }
+  EMBER_ASSIGN_OR_RETURN(auto lens, ConstIntegers(ctx, ref, 1, "sequence_lens"));
+  const auto b = static_cast<size_t>(batch), t = static_cast<size_t>(time);
+  if (lens->size() != shape[b]) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                     "sequence_lens has " + std::to_string(lens->size()) + " values for a batch of " +
+                         std::to_string(shape[b]));
+  }
+  ConstTensor idx;
+  idx.elem_type = pb::TensorProto::INT32;
+  idx.shape = shape;
+  for (int64_t j = 0; j < ir::NumElements(shape); ++j) {
+    const std::vector<int64_t> c = Coordinates(j, shape);
+    const int64_t len = lens->int_at(c[b]);
+    if (len < 1 || len > shape[t]) {
+      return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                       "sequence length " + std::to_string(len) + " is outside 1.." + std::to_string(shape[t]));
+    }
+    idx.i.push_back(c[t] < len ? len - 1 - c[t] : c[t]);
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId it, AddConst(ctx, OutputName(ref, 0) + "_indices", idx));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y,
+                         AddNode(ctx, ref, gather_elements, {x, it}, {{"axis", time}}, OutputName(ref, 0)));
+  return Bind(ctx, ref, y);
+}
+
+// TopK: the IR's topk_v2 along the last axis (another axis between two
+// transposes that swap it with the last), K a constant (one value),
+// `largest`; `sorted` 0 leaves the order to the implementation, and ember's
+// is sorted. The indices are int64, as in ONNX.
+Status ConvertTopK(Context& ctx, const NodeRef& ref, ir::OpKind op) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const size_t rank = ctx.graph.tensor(x).shape.size();
+  EMBER_ASSIGN_OR_RETURN(const int64_t axis, NormAxis(ctx, ref, AttrInt(ref, "axis", -1), rank));
+  EMBER_ASSIGN_OR_RETURN(auto kc, ConstIntegers(ctx, ref, 1, "K"));
+  if (kc->size() != 1) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "K has " + std::to_string(kc->size()) + " values",
+                     "K is one integer");
+  }
+  const std::string out = OutputName(ref, 0);
+  std::vector<int64_t> perm(rank);
+  for (size_t d = 0; d < rank; ++d) perm[d] = static_cast<int64_t>(d);
+  const bool moved = axis + 1 != static_cast<int64_t>(rank);
+  if (moved) {
+    std::swap(perm[static_cast<size_t>(axis)], perm.back());
+    EMBER_ASSIGN_OR_RETURN(x, AddNode(ctx, ref, ir::OpKind::kTranspose, {x}, {{"perm", perm}}, out + "_moved"));
+  }
+  ir::Node n;
+  n.op = op;
+  n.name = ref.name;
+  n.inputs = {x};
+  n.attrs = {{"k", kc->int_at(0)}, {"largest", int64_t{AttrInt(ref, "largest", 1) != 0 ? 1 : 0}}};
+  for (size_t k = 0; k < 2; ++k) {
+    ir::Tensor t = ctx.graph.tensor(x);
+    t.data.reset();
+    t.source_layout.clear();
+    t.name = UniqueName(ctx, OutputName(ref, k) + (moved ? "_last" : ""));
+    t.shape.back() = kc->int_at(0);
+    if (k == 1) {
+      t.dtype = ir::DType::kInt64;
+      t.quant.reset();
+    }
+    n.outputs.push_back(ctx.graph.AddTensor(std::move(t)));
+  }
+  auto types = ops::GetOpDef(op).infer(ctx.graph, n);
+  if (!types.ok()) {
+    return NodeError(ctx, ref, types.diag().id.c_str(), ExitCode::kUnsupported,
+                     "cannot be imported as topk_v2: " + types.diag().message, types.diag().hint);
+  }
+  const std::vector<ir::TensorId> results = n.outputs;
+  ctx.graph.nodes.push_back(std::move(n));
+  for (size_t k = 0; k < 2; ++k) {
+    ir::TensorId y = results[k];
+    if (moved) {
+      EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, ir::OpKind::kTranspose, {y}, {{"perm", perm}}, OutputName(ref, k)));
+    }
+    BindOutput(ctx, ref, k, Value{nullptr, y});
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::optional<ir::OpKind> IrOp(const char* ir_name) { return ir::OpKindFromIrName(ir_name); }
@@ -637,7 +821,9 @@ Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled) {
                              {"Resize", "resize_nearest_neighbor"}, {"GlobalMaxPool", "reduce_max"},
                              {"ReduceMax", "reduce_max"}, {"Split", "split"}, {"DepthToSpace", "depth_to_space"},
                              {"SpaceToDepth", "space_to_depth"}, {"GatherND", "gather_nd"},
-                             {"GatherElements", "gather_elements"}, {"ScatterND", "scatter_nd"}};
+                             {"GatherElements", "gather_elements"}, {"ScatterND", "scatter_nd"},
+                             {"ScatterElements", "scatter_nd"}, {"Compress", "gather"},
+                             {"ReverseSequence", "gather_elements"}, {"TopK", "topk_v2"}};
   std::optional<ir::OpKind> kind;
   for (const Map& m : kMap) {
     if (op == m.onnx) kind = IrOp(m.ir);
@@ -657,6 +843,10 @@ Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "Split") return ConvertSplit(ctx, ref, *kind);
   if (op == "DepthToSpace" || op == "SpaceToDepth") return ConvertDepthSpace(ctx, ref, *kind);
   if (op == "GatherND" || op == "GatherElements" || op == "ScatterND") return ConvertIndexed(ctx, ref, *kind);
+  if (op == "ScatterElements") return ConvertScatterElements(ctx, ref, *kind);
+  if (op == "Compress") return ConvertCompress(ctx, ref, *kind);
+  if (op == "ReverseSequence") return ConvertReverseSequence(ctx, ref, *kind);
+  if (op == "TopK") return ConvertTopK(ctx, ref, *kind);
   return ConvertReduceMax(ctx, ref, *kind, op == "GlobalMaxPool");
 }
 

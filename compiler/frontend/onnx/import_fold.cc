@@ -162,14 +162,15 @@ Status ConvertCast(Context& ctx, const NodeRef& ref) {
       return Status::Ok();
     }
   }
-  // Between float32, int32, int16 and int8 (from bool too): the IR's cast,
+  // Between float32, int32, int16 and int8 (from bool and int64 too): the IR's cast,
   // which converts the stored values as ONNX does (float to integer
   // truncates toward zero).
   const auto number = [](ir::DType d) {
     return d == ir::DType::kFloat32 || d == ir::DType::kInt32 || d == ir::DType::kInt16 || d == ir::DType::kInt8;
   };
   const ir::DType from = ctx.graph.tensor(v.id).dtype;
-  if (const auto cast = IrOp("cast"); cast && dt && number(*dt) && (number(from) || from == ir::DType::kBool)) {
+  if (const auto cast = IrOp("cast");
+      cast && dt && number(*dt) && (number(from) || from == ir::DType::kBool || from == ir::DType::kInt64)) {
     EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
     EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, *cast, {x}, {}, OutputName(ref, 0), dt, std::nullopt));
     BindOutput(ctx, ref, 0, Value{nullptr, y});
@@ -447,6 +448,44 @@ Status ConvertRange(Context& ctx, const NodeRef& ref) {
   return Status::Ok();
 }
 
+// EyeLike: a constant of the input's (static, 2-D) shape with ones where
+// column − row = k and zeros elsewhere, of type `dtype` (else the input's).
+// Only the input's shape is read, so the node folds at import.
+Status ConvertEyeLike(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
+  const ir::Shape shape = ShapeOf(ctx, v);
+  if (shape.size() != 2) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                     "input has rank " + std::to_string(shape.size()) + "; EyeLike takes a 2-D tensor");
+  }
+  if (shape[0] > 0 && shape[1] > kMaxFoldedElements / shape[0]) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kUnsupported, "makes a constant that is too large");
+  }
+  ConstTensor out;
+  out.elem_type = v.c ? v.c->elem_type : pb::TensorProto::FLOAT;
+  if (!v.c) {
+    for (const auto& [onnx_type, dtype] : {std::pair{pb::TensorProto::FLOAT, ir::DType::kFloat32},
+                                            std::pair{pb::TensorProto::INT32, ir::DType::kInt32},
+                                            std::pair{pb::TensorProto::INT16, ir::DType::kInt16},
+                                            std::pair{pb::TensorProto::INT8, ir::DType::kInt8},
+                                            std::pair{pb::TensorProto::BOOL, ir::DType::kBool}}) {
+      if (ctx.graph.tensor(v.id).dtype == dtype) out.elem_type = onnx_type;
+    }
+  }
+  if (const auto* a = FindAttr(ref, "dtype")) out.elem_type = static_cast<int32_t>(a->i());
+  out.shape = shape;
+  const int64_t k = AttrInt(ref, "k", 0);
+  std::vector<double> values(static_cast<size_t>(shape[0] * shape[1]), 0.0);
+  for (int64_t r = 0; r < shape[0]; ++r) {
+    const int64_t col = r + k;
+    if (col >= 0 && col < shape[1]) values[static_cast<size_t>(r * shape[1] + col)] = 1.0;
+  }
+  if (out.is_float()) out.f = std::move(values);
+  else out.i.assign(values.begin(), values.end());
+  BindOutput(ctx, ref, 0, ConstValue(std::move(out)));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ConvertFoldNode(Context& ctx, const NodeRef& ref, bool* handled) {
@@ -460,6 +499,7 @@ Status ConvertFoldNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "ConstantOfShape") return ConvertConstantOfShape(ctx, ref);
   if (op == "Slice") return ConvertSlice(ctx, ref);
   if (op == "Range") return ConvertRange(ctx, ref);
+  if (op == "EyeLike") return ConvertEyeLike(ctx, ref);
   if (op == "QuantizeLinear") return ConvertQuantize(ctx, ref);
   if (op == "DequantizeLinear") return ConvertDequantize(ctx, ref);
   *handled = false;

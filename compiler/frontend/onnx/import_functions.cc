@@ -18,6 +18,8 @@
 // also imports must be the model's; a domain only the function imports is
 // added to the model's imports.
 #include <cmath>
+#include <exception>
+#include <functional>
 #include <map>
 #include <set>
 #include <tuple>
@@ -26,6 +28,8 @@
 
 #include "frontend/onnx/import_internal.h"
 #include "google/protobuf/unknown_field_set.h"
+#include "onnx/defs/schema.h"
+#include "onnx/shape_inference/implementation.h"
 
 namespace ember::frontend::onnx::detail {
 namespace {
@@ -80,15 +84,8 @@ class Inliner {
         defaults_[&f][a.name()] = a;
       }
     }
+    NoteNames();
     const pb::GraphProto& g = m_->graph();
-    for (const auto& v : g.input()) used_.insert(v.name());
-    for (const auto& v : g.output()) used_.insert(v.name());
-    for (const auto& t : g.initializer()) used_.insert(t.name());
-    for (const auto& n : g.node()) {
-      used_.insert(n.name());
-      for (const auto& s : n.input()) used_.insert(s);
-      for (const auto& s : n.output()) used_.insert(s);
-    }
     std::vector<pb::NodeProto> nodes;
     for (const auto& n : g.node()) {
       if (Calls(n)) {
@@ -138,7 +135,32 @@ class Inliner {
 
   Status Expand(const pb::NodeProto& call, int depth, std::vector<pb::NodeProto>* out) {
     const pb::FunctionProto& f = *fns_.at(KeyOf(call));
-    const std::string who = "node '" + call.name() + "' calls local function '" + FunctionName(f) + "'";
+    const auto d = defaults_.find(&f);
+    return ExpandBody(call, f, d == defaults_.end() ? nullptr : &d->second,
+                      "node '" + call.name() + "' calls local function '" + FunctionName(f) + "'", depth, out);
+  }
+
+ public:
+  // Collects the names in use, for fresh ones.
+  void NoteNames() {
+    const pb::GraphProto& g = m_->graph();
+    for (const auto& v : g.input()) used_.insert(v.name());
+    for (const auto& v : g.output()) used_.insert(v.name());
+    for (const auto& t : g.initializer()) used_.insert(t.name());
+    for (const auto& n : g.node()) {
+      used_.insert(n.name());
+      for (const auto& s : n.input()) used_.insert(s);
+      for (const auto& s : n.output()) used_.insert(s);
+    }
+  }
+
+  // Appends the nodes of `f`'s body for `call` to `out`: formal inputs and
+  // outputs renamed to the call's, other values and nodes to fresh names
+  // under the call's name, attribute references resolved from the call, else
+  // from `defaults`.
+  Status ExpandBody(const pb::NodeProto& call, const pb::FunctionProto& f,
+                    const std::map<std::string, pb::AttributeProto>* defaults, const std::string& who, int depth,
+                    std::vector<pb::NodeProto>* out) {
     if (depth > kMaxDepth) {
       return FileError(ctx_, kUnsupportedOp, ExitCode::kUnsupported,
                        who + " nested more than " + std::to_string(kMaxDepth) + " calls deep",
@@ -181,10 +203,9 @@ class Inliner {
         const pb::AttributeProto* value = nullptr;
         for (const auto& given : call.attribute())
           if (given.name() == a.ref_attr_name()) value = &given;
-        const auto d = defaults_.find(&f);
-        if (value == nullptr && d != defaults_.end()) {
-          const auto it = d->second.find(a.ref_attr_name());
-          if (it != d->second.end()) value = &it->second;
+        if (value == nullptr && defaults != nullptr) {
+          const auto it = defaults->find(a.ref_attr_name());
+          if (it != defaults->end()) value = &it->second;
         }
         if (value == nullptr) continue;
         pb::AttributeProto* c = n.add_attribute();
@@ -205,6 +226,7 @@ class Inliner {
     return Status::Ok();
   }
 
+ private:
   Context& ctx_;
   pb::ModelProto* m_;
   std::map<Key, const pb::FunctionProto*> fns_;
@@ -299,6 +321,118 @@ Status ExpandGelu(Context& ctx, pb::ModelProto* m) {
   for (auto& n : nodes) *g->add_node() = std::move(n);
   for (auto& t : consts) *g->add_initializer() = std::move(t);
   return Status::Ok();
+}
+
+namespace {
+
+// The element types of the graph's values from shape inference in lenient
+// mode, on a copy of the model (what a context-dependent function body is
+// built from).
+std::map<std::string, pb::TypeProto> ValueTypes(const pb::ModelProto& m) {
+  pb::ModelProto copy = m;
+  try {
+    ::onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*strict_mode=*/0, /*data_prop=*/false);
+    ::onnx::shape_inference::InferShapes(copy, ::onnx::OpSchemaRegistry::Instance(), opts);
+  } catch (const std::exception&) {
+    // Lenient mode reports nothing; whatever was inferred is used.
+  }
+  std::map<std::string, pb::TypeProto> types;
+  for (const auto& v : copy.graph().input()) types[v.name()] = v.type();
+  for (const auto& v : copy.graph().value_info()) types[v.name()] = v.type();
+  for (const auto& v : copy.graph().output()) types[v.name()] = v.type();
+  for (const auto& t : copy.graph().initializer()) {
+    pb::TypeProto type;
+    type.mutable_tensor_type()->set_elem_type(t.data_type());
+    for (int64_t d : t.dims()) type.mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
+    types[t.name()] = type;
+  }
+  for (const auto& n : copy.graph().node()) {
+    if (n.op_type() != "Constant" || n.output_size() != 1) continue;
+    for (const auto& a : n.attribute()) {
+      if (a.name() == "value" && a.has_t()) types[n.output(0)].mutable_tensor_type()->set_elem_type(a.t().data_type());
+    }
+  }
+  return types;
+}
+
+// The ONNX schema of a default-domain node at `opset` when it has a function
+// body ember can expand.
+const ::onnx::OpSchema* FunctionSchema(const pb::NodeProto& n, int64_t opset) {
+  if (!Domain(n.domain()).empty()) return nullptr;
+  // Its body casts to uint8 at run time; UnsupportedOp says what to do instead.
+  if (n.op_type() == "DynamicQuantizeLinear") return nullptr;
+  const ::onnx::OpSchema* s = ::onnx::OpSchemaRegistry::Schema(n.op_type(), static_cast<int>(opset), "");
+  if (s == nullptr || s->Deprecated()) return nullptr;
+  return s->HasFunction() || s->HasContextDependentFunction() ? s : nullptr;
+}
+
+}  // namespace
+
+Status ExpandSchemaFunctions(Context& ctx, pb::ModelProto* m,
+                             const std::function<bool(const pb::NodeProto&)>& imported) {
+  for (int round = 0;; ++round) {
+    bool any = false;
+    for (const auto& n : m->graph().node()) any = any || (!imported(n) && FunctionSchema(n, ctx.opset) != nullptr);
+    if (!any) return Status::Ok();
+    if (round == kMaxDepth) {
+      return FileError(ctx, kUnsupportedOp, ExitCode::kUnsupported,
+                       "the ONNX function bodies of its operators expand more than " + std::to_string(kMaxDepth) +
+                           " levels deep",
+                       "re-export the model with the operators docs/frontend-onnx.md lists");
+    }
+    const std::map<std::string, pb::TypeProto> types = ValueTypes(*m);
+    Inliner inliner(ctx, m);
+    inliner.NoteNames();
+    std::vector<pb::NodeProto> nodes;
+    for (int i = 0; i < m->graph().node_size(); ++i) {
+      const pb::NodeProto& n = m->graph().node(i);
+      const ::onnx::OpSchema* schema = imported(n) ? nullptr : FunctionSchema(n, ctx.opset);
+      if (schema == nullptr) {
+        nodes.push_back(n);
+        continue;
+      }
+      const NodeRef ref = RefOf(m->graph(), i);
+      pb::FunctionProto body;
+      if (schema->HasFunction()) {
+        body = *schema->GetFunction();
+      } else {
+        std::vector<pb::TypeProto> in_types;
+        for (const auto& s : n.input()) {
+          auto it = types.find(s);
+          in_types.push_back(it == types.end() ? pb::TypeProto() : it->second);
+        }
+        bool built = false;
+        std::string why;
+        try {
+          built = schema->BuildContextDependentFunction(::onnx::FunctionBodyBuildContextImpl(n, in_types), body);
+        } catch (const std::exception& e) {
+          why = std::string(": ") + e.what();
+        }
+        if (!built) {
+          return NodeError(ctx, ref, kUnsupportedOp, ExitCode::kUnsupported,
+                           "operator " + n.op_type() + " is not one ember imports, and its ONNX function body "
+                           "cannot be built for this node" + why,
+                           "check the node's input types and attributes against the ONNX operator's definition");
+        }
+      }
+      std::map<std::string, pb::AttributeProto> defaults;
+      for (const auto& [name, attr] : schema->attributes()) {
+        if (attr.default_value.type() != pb::AttributeProto::UNDEFINED) defaults[name] = attr.default_value;
+      }
+      const size_t first = nodes.size();
+      EMBER_RETURN_IF_ERROR(inliner.ExpandBody(
+          n, body, &defaults, "node '" + ref.name + "' (" + n.op_type() + ", expanded by its ONNX function body)", 1,
+          &nodes));
+      for (size_t k = first; k < nodes.size(); ++k) {
+        auto it = ctx.expanded_from.find(n.name());
+        ctx.expanded_from[nodes[k].name()] =
+            it != ctx.expanded_from.end() ? it->second : n.op_type() + " node '" + ref.name + "'";
+      }
+    }
+    auto* out = m->mutable_graph()->mutable_node();
+    out->Clear();
+    for (auto& n : nodes) *out->Add() = std::move(n);
+  }
 }
 
 Status InlineLocalFunctions(Context& ctx, pb::ModelProto* m) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -103,6 +104,12 @@ struct Context {
   // ONNX values an imported node defines but ember does not compute (an
   // LSTM's final cell state): what it is, and a hint, for when something reads one.
   std::map<std::string, std::pair<std::string, std::string>> unavailable;
+  // While a node of constant inputs is folded (import.cc FoldConstantNode):
+  // constants of any IR type (int64 too) may become IR tensors.
+  bool wide_constants = false;
+  // Nodes made from an operator's ONNX function body, by node name: that
+  // operator and its node ("CastLike node 'x'"), for diagnostics.
+  std::map<std::string, std::string> expanded_from;
   ir::Graph graph;
 };
 
@@ -142,6 +149,13 @@ std::map<std::string, const pb::TensorProto*> ConstantTensors(const pb::GraphPro
 // Inlines every call of a model-local function (ModelProto.functions) into
 // the main graph and drops the functions (import_functions.cc).
 Status InlineLocalFunctions(Context& ctx, pb::ModelProto* m);
+// Expands every default-domain node that `imported` refuses and whose ONNX
+// schema (at the model's opset) defines the operator by a function body
+// (CastLike, MeanVarianceNormalization, NegativeLogLikelihoodLoss,
+// SoftmaxCrossEntropyLoss, the window operators, ...) into the nodes of that
+// body, until none is left (import_functions.cc).
+Status ExpandSchemaFunctions(Context& ctx, pb::ModelProto* m,
+                             const std::function<bool(const pb::NodeProto&)>& imported);
 // Expands Gelu (opset 20) by its ONNX function body into Div, Erf, Tanh,
 // Mul and Add nodes (import_functions.cc).
 Status ExpandGelu(Context& ctx, pb::ModelProto* m);

@@ -1,18 +1,19 @@
 // ONNX operators that map onto the IR's math and logic operators (added for
 // TFLite's SUM, ARG_MAX, comparisons, SELECT_V2, ...): ArgMax/ArgMin, Equal,
-// Less, LessOrEqual, Greater, GreaterOrEqual, Where, Not/And/Or, ReduceSum
-// and the Reduce functions ONNX defines from it (ReduceSumSquare, ReduceL1,
+// Less, LessOrEqual, Greater, GreaterOrEqual, Where, Not/And/Or/Xor, IsNaN,
+// IsInf, ReduceSum and the Reduce functions ONNX defines from it (ReduceSumSquare, ReduceL1,
 // ReduceL2, ReduceLogSum, ReduceLogSumExp; ReduceMin as -reduce_max(-x)),
 // Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Erf/Floor/Ceil/Round/Sin/Cos/Sign/Reciprocal, Elu, Pow, Mod, CumSum, Expand,
 // LogSoftmax, the activations ONNX defines by formulas (Selu, Celu,
 // ThresholdedRelu, Softplus, Softsign, Shrink), Trilu, Tile, Hardmax, OneHot, LayerNormalization,
-// InstanceNormalization, and MatMul of
+// InstanceNormalization, LRN, and MatMul of
 // run-time or batched operands (batch_matmul). Like import_ext.cc the IR
 // operators are looked up by name: an ONNX operator is imported only when
 // ember has every IR operator it needs.
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <string>
 
 #include "frontend/onnx/import_internal.h"
@@ -40,6 +41,10 @@ const MathOp kMathOps[] = {
     {"Not", {"logical_not"}},
     {"And", {"logical_and"}},
     {"Or", {"logical_or"}},
+    {"Xor", {"not_equal"}},
+    {"IsNaN", {"not_equal"}},
+    {"IsInf", {"abs", "equal"}},
+    {"LRN", {"pad", "strided_slice", "pow"}},  // and div (below)
     {"ReduceSum", {"reduce_sum"}},
     {"ReduceSumSquare", {"reduce_sum"}},
     {"ReduceL1", {"reduce_sum", "abs"}},
@@ -367,6 +372,91 @@ Status FormulaActivation(Context& ctx, const NodeRef& ref) {
     EMBER_ASSIGN_OR_RETURN(ir::TensorId a1, node("add", {a, one}, out + "_abs_plus_one"));
     EMBER_ASSIGN_OR_RETURN(y, node("div", {x, a1}, out));
   }
+  return Bind(ctx, ref, y);
+}
+
+// IsNaN: x != x, true exactly for NaN. IsInf: |x| == +inf, or x == +inf
+// (detect_negative 0), x == -inf (detect_positive 0), or x == NaN (neither:
+// always false). Float32; a bool result.
+Status FloatClass(Context& ctx, const NodeRef& ref) {
+  const std::string& op = ref.node->op_type();
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  if (ctx.graph.tensor(x).dtype != ir::DType::kFloat32) {
+    return UnsupportedAttr(ctx, ref, op + " of a " + ir::DTypeName(ctx.graph.tensor(x).dtype) + " tensor",
+                           "ember imports " + op + " of float32 tensors");
+  }
+  const std::string out = OutputName(ref, 0);
+  ir::TensorId y = ir::kNoTensor;
+  if (op == "IsNaN") {
+    EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, Kind("not_equal"), {x, x}, {}, out));
+    return Bind(ctx, ref, y);
+  }
+  const bool negative = AttrInt(ref, "detect_negative", 1) != 0, positive = AttrInt(ref, "detect_positive", 1) != 0;
+  const double inf = std::numeric_limits<double>::infinity();
+  const double target = positive ? inf : negative ? -inf : std::numeric_limits<double>::quiet_NaN();
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId t, AddConst(ctx, ref.name + "_infinity", FloatConst({}, {target})));
+  if (positive && negative) {
+    EMBER_ASSIGN_OR_RETURN(x, AddNode(ctx, ref, Kind("abs"), {x}, {}, out + "_abs"));
+  }
+  EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, Kind("equal"), {x, t}, {}, out));
+  return Bind(ctx, ref, y);
+}
+
+// LRN (local response normalization across channels; NCHW, rank 3 or more):
+// the squares x·x padded on the channel axis with floor((size − 1) / 2)
+// zeros before and ceil((size − 1) / 2) after, their window sum as the sum
+// of `size` shifted strided_slices (in channel order), then
+// y = x / (bias + alpha / size · sum)^beta in float32, as ONNX defines it.
+Status Lrn(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Shape shape = ctx.graph.tensor(x).shape;
+  if (ctx.graph.tensor(x).dtype != ir::DType::kFloat32 || shape.size() < 3) {
+    return UnsupportedAttr(ctx, ref,
+                           std::string("LRN of a ") + ir::DTypeName(ctx.graph.tensor(x).dtype) + " tensor of shape " +
+                               ir::ShapeToString(shape),
+                           "ember imports LRN of float32 tensors [N, C, D1, ...]; dequantize its input");
+  }
+  const int64_t size = AttrInt(ref, "size", 0);
+  if (size < 1 || size > 255) {
+    return UnsupportedAttr(ctx, ref, "size " + std::to_string(size), "give a window size from 1 to 255");
+  }
+  const std::string out = OutputName(ref, 0);
+  auto constant = [&](const std::string& what, double v) {
+    return AddConst(ctx, ref.name + "_" + what, FloatConst({}, {v}));
+  };
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId sq, AddNode(ctx, ref, ir::OpKind::kMul, {x, x}, {}, out + "_square"));
+  std::vector<int64_t> pads(2 * shape.size(), 0);
+  pads[2] = (size - 1) / 2;
+  pads[3] = size - 1 - pads[2];
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId padded,
+                         AddNode(ctx, ref, Kind("pad"), {sq}, {{"pads", pads}, {"value", 0.0}}, out + "_padded"));
+  ir::TensorId sum = ir::kNoTensor;
+  for (int64_t i = 0; i < size; ++i) {
+    std::vector<int64_t> begin(shape.size(), 0), end(shape.begin(), shape.end());
+    begin[1] = i;
+    end[1] = i + shape[1];
+    const ir::Attrs sa{{"begin", begin},
+                       {"end", end},
+                       {"strides", std::vector<int64_t>(shape.size(), 1)},
+                       {"begin_mask", int64_t{0}},
+                       {"end_mask", int64_t{0}},
+                       {"shrink_axis_mask", int64_t{0}}};
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId tap, AddNode(ctx, ref, Kind("strided_slice"), {padded}, sa,
+                                                     out + "_window" + std::to_string(i)));
+    if (sum == ir::kNoTensor) {
+      sum = tap;
+    } else {
+      EMBER_ASSIGN_OR_RETURN(sum, AddNode(ctx, ref, ir::OpKind::kAdd, {sum, tap}, {}, out + "_sum"));
+    }
+  }
+  const float alpha = AttrFloat(ref, "alpha", 0.0001f), beta = AttrFloat(ref, "beta", 0.75f);
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId a, constant("alpha_over_size", alpha / static_cast<float>(size)));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId b, constant("bias", AttrFloat(ref, "bias", 1.0f)));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId e, constant("beta", beta));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId scaled, AddNode(ctx, ref, ir::OpKind::kMul, {sum, a}, {}, out + "_scaled"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId base, AddNode(ctx, ref, ir::OpKind::kAdd, {scaled, b}, {}, out + "_base"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId den, AddNode(ctx, ref, Kind("pow"), {base, e}, {}, out + "_denominator"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind("div"), {x, den}, {}, out));
   return Bind(ctx, ref, y);
 }
 
@@ -796,6 +886,8 @@ Status ConvertMathNode(Context& ctx, const NodeRef& ref, bool* handled) {
     return FormulaActivation(ctx, ref);
   }
   if (op == "Trilu") return Trilu(ctx, ref);
+  if (op == "IsNaN" || op == "IsInf") return FloatClass(ctx, ref);
+  if (op == "LRN") return Lrn(ctx, ref);
   if (op == "Tile") return Tile(ctx, ref);
   if (op == "Hardmax") return Hardmax(ctx, ref);
   if (op == "OneHot") return OneHot(ctx, ref);

@@ -15,9 +15,13 @@ namespace detail {
 
 Diagnostic NodeError(const Context& ctx, const NodeRef& ref, const char* id, ExitCode exit,
                      const std::string& message, const std::string& hint) {
+  const auto from = ctx.expanded_from.find(ref.node->name());
+  const std::string origin =
+      from == ctx.expanded_from.end() ? std::string() : ", in the ONNX function body of " + from->second;
   return MakeDiag(id, exit,
- ctx.source + ": node " + std::to_string(ref.index) + " '" + ref.name + "' (" +
-                      (ref.shown_op.empty() ? ref.node->op_type() : ref.shown_op) + ", opset " + std::to_string(ctx.opset) + "): " + message,
+                  ctx.source + ": node " + std::to_string(ref.index) + " '" + ref.name + "' (" +
+                      (ref.shown_op.empty() ? ref.node->op_type() : ref.shown_op) + ", opset " +
+                      std::to_string(ctx.opset) + origin + "): " + message,
                   hint);
 }
 
@@ -77,7 +81,7 @@ Expected<ir::TensorId> RuntimeInput(Context& ctx, const NodeRef& ref, size_t pos
   EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, pos));
   const std::string& name = ref.node->input(static_cast<int>(pos));
   if (v.id == ir::kNoTensor) {
-    if (!v.c->is_float() && v.c->elem_type != pb::TensorProto::INT8 && v.c->elem_type != pb::TensorProto::UINT8 &&
+    if (!ctx.wide_constants && !v.c->is_float() && v.c->elem_type != pb::TensorProto::INT8 && v.c->elem_type != pb::TensorProto::UINT8 &&
         v.c->elem_type != pb::TensorProto::INT32 && v.c->elem_type != pb::TensorProto::BOOL) {
       return NodeError(ctx, ref, kTensorType, ExitCode::kUnsupported,
                        "input '" + name + "' is a constant of type " + ElemTypeName(v.c->elem_type) +

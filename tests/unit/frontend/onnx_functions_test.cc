@@ -6,10 +6,12 @@
 // differs from the model's are refused with a diagnostic.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <string>
 
 #include "unit/frontend/onnx_test_util.h"
+#include "util/onnx_builder.h"
 #include "util/onnx_function_models.h"
 
 namespace ember::frontend::onnx {
@@ -65,6 +67,79 @@ TEST(OnnxFunctions, RefusedForms) {
     EXPECT_NE(d.message.find("pkg.custom."), std::string::npos) << "names the function";
     EXPECT_FALSE(d.hint.empty());
   }
+}
+
+// Operators ember has no converter for but whose ONNX schema defines them by
+// a function body are expanded into the body's nodes: MeanVarianceNormalization
+// (a static body) and CastLike (a body built from the input types).
+TEST(OnnxFunctions, SchemaFunctionBodiesAreExpanded) {
+  test::OnnxBuilder b(15);
+  b.Input("x", {1, 2, 2, 3});
+  b.InitInt("like", ::onnx::TensorProto::INT32, {1}, {0});
+  b.Node("MeanVarianceNormalization", {"x"}, {"y"}, "mvn");
+  b.Node("CastLike", {"x", "like"}, {"z"}, "cast_like");
+  b.Output("y");
+  b.Output("z", ::onnx::TensorProto::INT32);
+  const ir::Graph g = MustImport(b.Bytes());
+  std::string ops;
+  for (const ir::Node& n : g.nodes) ops += n.name + " ";
+  EXPECT_NE(ops.find("mvn/"), std::string::npos) << "the body's nodes are named under the node: " << ops;
+  std::vector<float> x = Ramp(12, 0.7f, -2.0f);
+  std::vector<uint8_t> in(x.size() * 4);
+  std::memcpy(in.data(), x.data(), in.size());
+  auto r = ops::EvaluateGraph(g, {in});
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  ASSERT_EQ(r->outputs.size(), 2u);
+  std::vector<float> y(12);
+  ASSERT_EQ(r->outputs[0].size(), 48u);
+  std::memcpy(y.data(), r->outputs[0].data(), 48);
+  // Per channel over N, H, W: (x - mean) / (sqrt(E[x^2] - mean^2) + 1e-9).
+  for (int c = 0; c < 2; ++c) {
+    double sum = 0, sq = 0;
+    for (int k = 0; k < 6; ++k) sum += x[c * 6 + k], sq += double(x[c * 6 + k]) * x[c * 6 + k];
+    const double mean = sum / 6, sd = std::sqrt(sq / 6 - mean * mean);
+    for (int k = 0; k < 6; ++k) EXPECT_NEAR(y[c * 6 + k], (x[c * 6 + k] - mean) / sd, 2e-6) << c << "," << k;
+  }
+  std::vector<int32_t> z(12);
+  ASSERT_EQ(r->outputs[1].size(), 48u);
+  std::memcpy(z.data(), r->outputs[1].data(), 48);
+  for (int k = 0; k < 12; ++k) EXPECT_EQ(z[k], static_cast<int32_t>(x[k])) << "truncates toward zero, element " << k;
+}
+
+// A window operator of a constant size folds to a constant at import (each
+// node of its body has constant inputs): the periodic Hann window
+// 0.5 − 0.5·cos(2πn/N), applied to the input.
+TEST(OnnxFunctions, WindowOfConstantSizeFolds) {
+  test::OnnxBuilder b(17);
+  b.Input("x", {8});
+  b.InitInt64("size", {}, {8});
+  b.Node("HannWindow", {"size"}, {"w"}, "hann");
+  b.Node("Mul", {"x", "w"}, {"y"});
+  b.Output("y");
+  const ir::Graph g = MustImport(b.Bytes());
+  ASSERT_EQ(g.nodes.size(), 1u) << "the window is a constant operand of the one mul";
+  const std::vector<float> x = Ramp(8, 0.5f, 1.0f);
+  const std::vector<float> y = Eval(g, x);
+  ASSERT_EQ(y.size(), 8u);
+  for (int n = 0; n < 8; ++n) {
+    const double w = 0.5 - 0.5 * std::cos(2 * 3.141592653589793 * n / 8);
+    EXPECT_NEAR(y[n], x[n] * w, 2e-6) << n;
+  }
+}
+
+// A body with an operator ember does not import names that operator, the
+// node it came from and the function it expanded.
+TEST(OnnxFunctions, SchemaFunctionBodyWithAnUnsupportedOperator) {
+  test::OnnxBuilder b(15);
+  b.Input("x", {1, 4});
+  b.Node("Bernoulli", {"x"}, {"y"}, "coin");
+  b.Output("y");
+  const Diagnostic d = MustFail(b.Bytes());
+  SCOPED_TRACE(d.ToString());
+  EXPECT_EQ(d.id, "E1006");
+  EXPECT_NE(d.message.find("RandomUniformLike"), std::string::npos);
+  EXPECT_NE(d.message.find("in the ONNX function body of Bernoulli node 'coin'"), std::string::npos);
+  EXPECT_FALSE(d.hint.empty());
 }
 
 }  // namespace

@@ -122,6 +122,27 @@ INSTANTIATE_TEST_SUITE_P(
                     ConvCase{"valid", {1, 2, 7, 7}, {3, 2, 3, 3}, 1, {2, 2}, {1, 1}, {}, "VALID", OpKind::kConv2D}),
     [](const testing::TestParamInfo<ConvCase>& i) { return std::string(i.param.name); });
 
+// The shape arithmetic exporters write with int64 masks (Equal, Where, Not
+// of int64 constants) folds at import: only the Reshape it feeds remains.
+TEST(OnnxImport, Int64MaskArithmeticOfConstantsFolds) {
+  OnnxBuilder b;
+  b.Input("x", {2, 6});
+  b.InitInt64("s", {2}, {3, -1});
+  b.InitInt64("minus1", {1}, {-1});
+  b.InitInt64("four", {1}, {4});
+  b.Node("Equal", {"s", "minus1"}, {"m"});
+  b.Node("Not", {"m"}, {"keep"});
+  b.Node("Where", {"keep", "s", "four"}, {"shape"});
+  b.Node("Reshape", {"x", "shape"}, {"y"});
+  b.OutputWithShape("y", {3, 4});
+  const ir::Graph g = MustImport(b.Bytes());
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].op, OpKind::kReshape);
+  EXPECT_EQ(g.tensor(g.outputs[0]).shape, (ir::Shape{3, 4}));
+  const std::vector<float> x = Ramp(12);
+  EXPECT_EQ(Eval(g, x), x);
+}
+
 TEST(OnnxImport, GemmTransBAlphaBetaBecomesFullyConnected) {
   OnnxBuilder b;
   b.Input("a", {2, 3});
