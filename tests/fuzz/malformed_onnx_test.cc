@@ -124,6 +124,24 @@ std::map<std::string, Bytes> OnnxCorpus() {
     b.OutputWithShape("y", {1, 4});
     c["onnx_unsupported_op.onnx"] = b.Bytes();
   }
+  {
+    // An operator defined by a function body whose body needs one ember
+    // does not import (RandomUniformLike).
+    OnnxBuilder b(15);
+    b.Input("x", {1, 4});
+    b.Node("Bernoulli", {"x"}, {"y"});
+    b.OutputWithShape("y", {1, 4});
+    c["onnx_function_body_unsupported_op.onnx"] = b.Bytes();
+  }
+  {
+    OnnxBuilder b;
+    b.Input("x", {2, 3});
+    b.InitInt64("k", {1}, {7});
+    b.Node("TopK", {"x", "k"}, {"v", "i"});
+    b.OutputWithShape("v", {2, 7});
+    b.OutputWithShape("i", {2, 7}, pb::TensorProto::INT64);
+    c["onnx_topk_k_above_axis.onnx"] = b.Bytes();
+  }
   c["onnx_opset_9.onnx"] = Relu(9).Bytes();
   c["onnx_dynamic_dim.onnx"] = Relu(13, {-1, 4}).Bytes();
   c["onnx_external_data_dotdot.onnx"] = WithExternal("../../../../etc/passwd").Bytes();

@@ -31,6 +31,7 @@
 #include "onnx/checker.h"
 #include "onnx/shape_inference/implementation.h"
 #include "ops/evaluate.h"
+#include "ops/op.h"
 #include "support/file.h"
 #include "support/utf8.h"
 
@@ -369,6 +370,13 @@ Status FoldConstantNode(Context& ctx, const NodeRef& ref, bool* folded) {
   };
   for (size_t i = nodes0; i < ctx.graph.nodes.size(); ++i) {
     ir::Node n = ctx.graph.nodes[i];
+    // Bounded work: no result above kMaxFoldedElements, no more than 2^24
+    // multiply-accumulates (what the fold-constants pass allows).
+    const ops::OpDef& def = ops::GetOpDef(n.op);
+    if (def.macs != nullptr && def.macs(ctx.graph, n) > kMaxFoldedElements) ok = false;
+    for (ir::TensorId id : n.outputs)
+      if (id != ir::kNoTensor && ctx.graph.tensor(id).num_elements() > kMaxFoldedElements) ok = false;
+    if (!ok) break;
     for (auto& id : n.inputs) id = map_id(id);
     for (auto& id : n.outputs) id = map_id(id);
     sub.nodes.push_back(std::move(n));
