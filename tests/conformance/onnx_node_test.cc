@@ -71,7 +71,7 @@ std::set<std::string> SupportedOps() {
       {"LayerNormalization", "sqrt"}, {"InstanceNormalization", "sqrt"}, {"Trilu", "select"}, {"Mod", "mod"}, {"CumSum", "cumsum"}, {"GatherND", "gather_nd"}, {"GatherElements", "gather_elements"},
       {"Tile", "broadcast_to"}, {"Shrink", "select"}, {"Hardmax", "arg_max"}, {"OneHot", "select"}, {"Range", "reshape"}, {"ScatterND", "scatter_nd"},
       {"ScatterElements", "scatter_nd"}, {"Compress", "gather"}, {"ReverseSequence", "gather_elements"},
-      {"TopK", "topk_v2"},
+      {"TopK", "topk_v2"}, {"Einsum", "batch_matmul"},
       {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}};
   for (const auto& [onnx, ir_name] : ext) {
     if (ir::OpKindFromIrName(ir_name)) ops.insert(onnx);
@@ -223,6 +223,10 @@ CaseResult RunCase(const fs::path& dir, int64_t opset = 0, bool narrow = false) 
       continue;
     }
     t.set_name(g->input(k).name());
+    if (narrow && t.data_type() == pb::TensorProto::DOUBLE) {  // a second double operand (Einsum)
+      DoubleToFloat(&t);
+      g->mutable_input(k)->mutable_type()->mutable_tensor_type()->set_elem_type(pb::TensorProto::FLOAT);
+    }
     *g->add_initializer() = t;
   }
   std::string bytes;
@@ -378,8 +382,8 @@ TEST(OnnxNodeTests, ComposedOperatorCasesAtOpset13) {
 }
 
 // The Trilu cases and two OneHot cases compute on int64 graph inputs, the
-// CumSum cases on double ones and EyeLike's dtype case (opset 9, run at 13)
-// has a double output, which ember's models do not take (left
+// CumSum and Einsum cases on double ones and EyeLike's dtype case (opset 9,
+// run at 13) has a double output, which ember's models do not take (left
 // out above): they run with the data input and the output declared int32 or
 // float32 (every test value is exact in it), Trilu's k, CumSum's axis and
 // OneHot's depth and values being constants.
@@ -392,14 +396,15 @@ TEST(OnnxNodeTests, Int64AndDoubleCasesWithNarrowerData) {
                        name.find("_zero") == std::string::npos;  // empty tensors: left out
     const bool onehot = name == "test_onehot_negative_indices" || name == "test_onehot_without_axis";
     const bool eyelike = name == "test_eyelike_with_dtype";  // opset 9, a double output
-    if (!trilu && !onehot && !eyelike && name.rfind("test_cumsum", 0) != 0) continue;
+    const bool einsum = name.rfind("test_einsum", 0) == 0;
+    if (!trilu && !onehot && !eyelike && !einsum && name.rfind("test_cumsum", 0) != 0) continue;
     const CaseResult r = RunCase(e.path(), eyelike ? 13 : 0, true);
     std::printf("%s with int32 or float32 data: %s %s\n", name.c_str(), r.outcome == Outcome::kPass ? "pass" : "FAIL",
                 r.detail.c_str());
     EXPECT_EQ(static_cast<int>(r.outcome), static_cast<int>(Outcome::kPass)) << name << ": " << r.detail;
     passed += r.outcome == Outcome::kPass;
   }
-  EXPECT_EQ(passed, 26);  // the 16 Trilu cases with data, the 7 CumSum cases, 2 OneHot cases and EyeLike's
+  EXPECT_EQ(passed, 31);  // the 16 Trilu cases with data, 7 CumSum, 2 OneHot, EyeLike's and 5 Einsum cases
 }
 
 void ExpectAtOpset13(const std::map<std::string, Outcome>& expected) {

@@ -282,7 +282,8 @@ TEST(OnnxMathOps, SelectionOperatorsRunLikeTheReference) { ExpectRunEqualsEval(S
 // takes it), ScatterElements (add) of
 // the top values, Compress on axis 2, ReverseSequence, IsNaN of a Log, Xor
 // of two comparisons, x times an EyeLike, MeanVarianceNormalization and
-// CastLike (function bodies), concatenated.
+// CastLike (function bodies), and two Einsums (x·xᵀ per batch; x times a
+// matrix with an ellipsis and an implicit output), concatenated.
 std::vector<uint8_t> IndexingModel() {
   OnnxBuilder b(16);
   b.Input("x", {2, 3, 5});
@@ -321,9 +322,13 @@ std::vector<uint8_t> IndexingModel() {
   b.Node("Mul", {"x", "scale"}, {"x3"});
   b.Node("CastLike", {"x3", "like"}, {"ci"});
   b.Node("CastLike", {"ci", "x"}, {"cl"});
-  b.Node("Concat", {"tv", "tif", "sv", "sif", "lr", "se", "cp", "rs", "nf", "xf", "ey", "mv", "cl"}, {"y"})
+  b.Node("Einsum", {"x", "x"}, {"gram"}).Str("equation", "bij,bkj->bik");
+  b.Init("wk", {5, 4}, OnnxRamp(20, 0.1f, -0.9f));
+  b.Node("Einsum", {"x", "wk"}, {"proj"}).Str("equation", "...j,jk");
+  b.Node("Concat", {"tv", "tif", "sv", "sif", "lr", "se", "cp", "rs", "nf", "xf", "ey", "mv", "cl", "gram", "proj"},
+         {"y"})
       .Int("axis", 2);
-  b.OutputWithShape("y", {2, 3, 59});
+  b.OutputWithShape("y", {2, 3, 66});
   return b.Bytes();
 }
 

@@ -6,7 +6,7 @@
 // Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Erf/Floor/Ceil/Round/Sin/Cos/Sign/Reciprocal, Elu, Pow, Mod, CumSum, Expand,
 // LogSoftmax, the activations ONNX defines by formulas (Selu, Celu,
 // ThresholdedRelu, Softplus, Softsign, Shrink), Trilu, Tile, Hardmax, OneHot, LayerNormalization,
-// InstanceNormalization, LRN, and MatMul of
+// InstanceNormalization, LRN, Einsum, and MatMul of
 // run-time or batched operands (batch_matmul). Like import_ext.cc the IR
 // operators are looked up by name: an ONNX operator is imported only when
 // ember has every IR operator it needs.
@@ -45,6 +45,7 @@ const MathOp kMathOps[] = {
     {"IsNaN", {"not_equal"}},
     {"IsInf", {"abs", "equal"}},
     {"LRN", {"pad", "strided_slice", "pow"}},  // and div (below)
+    {"Einsum", {"batch_matmul", "reduce_sum", "gather"}},
     {"ReduceSum", {"reduce_sum"}},
     {"ReduceSumSquare", {"reduce_sum"}},
     {"ReduceL1", {"reduce_sum", "abs"}},
@@ -459,6 +460,252 @@ Status Lrn(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind("div"), {x, den}, {}, out));
   return Bind(ctx, ref, y);
 }
+
+// Einsum of one or two float32 operands, as data movement around one
+// batch_matmul (numpy's einsum):
+//   - the equation's labels are letters; "..." stands for the same number of
+//     leading labels in every term (right-aligned, as numpy broadcasts);
+//     without "->" the output is the ellipsis, then the letters that occur
+//     once, in alphabetical order;
+//   - a label repeated in one operand takes its diagonal (transpose both
+//     axes last, reshape them to one, gather every (n + 1)-th element);
+//   - a label in one operand only and not in the output is summed away
+//     (reduce_sum);
+//   - one operand: a transpose to the output order;
+//   - two: the labels of both operands and the output are the batch, those
+//     of both but not the output are contracted, the rest are kept from
+//     either side; A is moved to [batch, kept_a, contracted] and B to
+//     [batch, contracted, kept_b], reshaped to 3-D, multiplied, and the
+//     product reshaped and transposed to the output order.
+// Every label has one size (a size-1 broadcast is E1007).
+class EinsumLowering {
+ public:
+  EinsumLowering(Context& ctx, const NodeRef& ref) : ctx_(ctx), ref_(ref), out_(OutputName(ref, 0)) {}
+
+  Status Run() {
+    const std::string eq = AttrString(ref_, "equation", "");
+    std::string text;
+    for (char c : eq)
+      if (c != ' ') text += c;
+    const size_t arrow = text.find("->");
+    const std::string lhs = text.substr(0, arrow);
+    std::vector<std::string> terms;
+    for (size_t start = 0;;) {
+      const size_t comma = lhs.find(',', start);
+      terms.push_back(lhs.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    if (terms.size() != NumInputs(ref_) || terms.size() > 2) {
+      return UnsupportedAttr(ctx_, ref_,
+                             "equation '" + eq + "' with " + std::to_string(terms.size()) + " terms for " +
+                                 std::to_string(NumInputs(ref_)) + " inputs",
+                             "ember imports Einsum of one or two operands, one term each");
+    }
+    std::vector<Operand> ops;
+    size_t ellipsis = 0;
+    for (size_t k = 0; k < terms.size(); ++k) {
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx_, ref_, k));
+      if (ctx_.graph.tensor(x).dtype != ir::DType::kFloat32) {
+        return UnsupportedAttr(ctx_, ref_, std::string("Einsum of a ") + ir::DTypeName(ctx_.graph.tensor(x).dtype) +
+                                               " operand", "ember imports Einsum of float32 operands");
+      }
+      ops.push_back({x, {}});
+      const size_t rank = ctx_.graph.tensor(x).shape.size();
+      EMBER_ASSIGN_OR_RETURN(size_t e, EllipsisRank(terms[k], rank));
+      ellipsis = std::max(ellipsis, e);
+    }
+    for (size_t k = 0; k < terms.size(); ++k) {
+      const size_t rank = ctx_.graph.tensor(ops[k].id).shape.size();
+      EMBER_ASSIGN_OR_RETURN(ops[k].labels, Labels(terms[k], rank, ellipsis));
+      EMBER_RETURN_IF_ERROR(NoteSizes(ops[k]));
+    }
+    std::string want;
+    if (arrow != std::string::npos) {
+      const std::string term = text.substr(arrow + 2);
+      const size_t rank = Letters(term) + (term.find("...") != std::string::npos ? ellipsis : 0);
+      EMBER_ASSIGN_OR_RETURN(want, Labels(term, rank, ellipsis));
+      for (char c : want) {
+        if (!size_.count(c) || std::count(want.begin(), want.end(), c) != 1) {
+          return Bad("output label '" + std::string(1, c) + "' is not an input label, or repeats");
+        }
+      }
+    } else {
+      for (size_t j = 0; j < ellipsis; ++j) want += static_cast<char>('0' + j);
+      std::string once;
+      for (const auto& [c, n] : size_) {
+        (void)n;
+        int count = 0;
+        for (const Operand& o : ops) count += static_cast<int>(std::count(o.labels.begin(), o.labels.end(), c));
+        if (std::isalpha(static_cast<unsigned char>(c)) && count == 1) once += c;
+      }
+      std::sort(once.begin(), once.end());
+      want += once;
+    }
+    for (Operand& o : ops) EMBER_RETURN_IF_ERROR(Diagonals(o));
+    // Sum away the labels of one operand that neither the other nor the output has.
+    for (size_t k = 0; k < ops.size(); ++k) {
+      const std::string other = ops.size() == 2 ? ops[1 - k].labels : std::string();
+      std::vector<int64_t> axes;
+      std::string kept;
+      for (size_t a = 0; a < ops[k].labels.size(); ++a) {
+        const char c = ops[k].labels[a];
+        if (want.find(c) == std::string::npos && other.find(c) == std::string::npos) axes.push_back(static_cast<int64_t>(a));
+        else kept += c;
+      }
+      if (axes.empty()) continue;
+      EMBER_ASSIGN_OR_RETURN(ops[k].id, AddNode(ctx_, ref_, Kind("reduce_sum"), {ops[k].id},
+                                                {{"axes", axes}, {"keep_dims", int64_t{0}}}, Name("sum")));
+      ops[k].labels = kept;
+    }
+    Operand y = ops[0];
+    if (ops.size() == 2) {
+      EMBER_ASSIGN_OR_RETURN(y, Contract(ops[0], ops[1], want));
+    }
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId id, Permute(y, want, out_));
+    return Bind(ctx_, ref_, id);
+  }
+
+ private:
+  struct Operand {
+    ir::TensorId id;
+    std::string labels;  // one per axis; '0'.. for the ellipsis axes
+  };
+
+  Diagnostic Bad(const std::string& what) {
+    return NodeError(ctx_, ref_, kBadOperand, ExitCode::kFailure,
+                     "equation '" + AttrString(ref_, "equation", "") + "': " + what,
+                     "the equation names each operand axis with a letter (or '...')");
+  }
+  std::string Name(const std::string& what) { return out_ + "_" + what + std::to_string(++count_); }
+
+  static size_t Letters(const std::string& term) {
+    return static_cast<size_t>(std::count_if(term.begin(), term.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }));
+  }
+  // The number of axes "..." stands for in a term of an operand of `rank`.
+  Expected<size_t> EllipsisRank(const std::string& term, size_t rank) {
+    const size_t dots = term.find("...");
+    const size_t letters = Letters(term);
+    if (term.size() != letters + (dots == std::string::npos ? 0 : 3) ||
+        (dots != std::string::npos && term.find("...", dots + 3) != std::string::npos)) {
+      return Bad("term '" + term + "' has characters other than letters and one '...'");
+    }
+    if (dots == std::string::npos ? letters != rank : letters > rank) {
+      return Bad("term '" + term + "' does not match an operand of rank " + std::to_string(rank));
+    }
+    return dots == std::string::npos ? size_t{0} : rank - letters;
+  }
+  // One label per axis; the ellipsis axes right-aligned to '0' + ellipsis - 1.
+  Expected<std::string> Labels(const std::string& term, size_t rank, size_t ellipsis) {
+    EMBER_ASSIGN_OR_RETURN(size_t e, EllipsisRank(term, rank));
+    std::string labels;
+    for (size_t i = 0; i < term.size(); ++i) {
+      if (term[i] != '.') {
+        labels += term[i];
+        continue;
+      }
+      for (size_t j = 0; j < e; ++j) labels += static_cast<char>('0' + (ellipsis - e) + j);
+      i += 2;
+    }
+    return labels;
+  }
+  Status NoteSizes(const Operand& o) {
+    const ir::Shape& shape = ctx_.graph.tensor(o.id).shape;
+    for (size_t a = 0; a < o.labels.size(); ++a) {
+      auto [it, fresh] = size_.emplace(o.labels[a], shape[a]);
+      if (!fresh && it->second != shape[a]) {
+        return UnsupportedAttr(ctx_, ref_,
+                               "label '" + std::string(1, o.labels[a]) + "' of sizes " + std::to_string(it->second) +
+                                   " and " + std::to_string(shape[a]) + " (a broadcast)",
+                               "give every label one size");
+      }
+    }
+    return Status::Ok();
+  }
+  ir::Shape Dims(const std::string& labels) const {
+    ir::Shape s;
+    for (char c : labels) s.push_back(size_.at(c));
+    return s;
+  }
+  // x transposed from `from` to `to` (the same labels in another order).
+  Expected<ir::TensorId> Permute(const Operand& x, const std::string& to, const std::string& name) {
+    std::vector<int64_t> perm;
+    for (char c : to) perm.push_back(static_cast<int64_t>(x.labels.find(c)));
+    bool identity = true;
+    for (size_t k = 0; k < perm.size(); ++k) identity = identity && perm[k] == static_cast<int64_t>(k);
+    if (identity) return x.id;
+    return AddNode(ctx_, ref_, ir::OpKind::kTranspose, {x.id}, {{"perm", perm}}, name);
+  }
+  Expected<ir::TensorId> Reshape(ir::TensorId x, const ir::Shape& shape) {
+    if (ctx_.graph.tensor(x).shape == shape) return x;
+    return AddNode(ctx_, ref_, ir::OpKind::kReshape, {x}, {{"shape", shape}}, Name("reshaped"));
+  }
+  // Each label repeated in o: its diagonal.
+  Status Diagonals(Operand& o) {
+    for (;;) {
+      size_t p = 0, q = std::string::npos;
+      for (p = 0; p < o.labels.size() && q == std::string::npos; ++p) q = o.labels.find(o.labels[p], p + 1);
+      if (q == std::string::npos) return Status::Ok();
+      --p;
+      const char c = o.labels[p];
+      std::string rest;
+      std::vector<int64_t> perm;
+      for (size_t a = 0; a < o.labels.size(); ++a) {
+        if (a == p || a == q) continue;
+        rest += o.labels[a];
+        perm.push_back(static_cast<int64_t>(a));
+      }
+      perm.push_back(static_cast<int64_t>(p));
+      perm.push_back(static_cast<int64_t>(q));
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId t, AddNode(ctx_, ref_, ir::OpKind::kTranspose, {o.id}, {{"perm", perm}},
+                                                     Name("diagonal_axes")));
+      const int64_t n = size_.at(c);
+      ir::Shape flat = Dims(rest);
+      flat.push_back(n * n);
+      EMBER_ASSIGN_OR_RETURN(t, Reshape(t, flat));
+      ConstTensor idx;
+      idx.elem_type = pb::TensorProto::INT32;
+      idx.shape = {n};
+      for (int64_t k = 0; k < n; ++k) idx.i.push_back(k * (n + 1));
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId it, AddConst(ctx_, Name("diagonal_indices"), idx));
+      EMBER_ASSIGN_OR_RETURN(t, AddNode(ctx_, ref_, ir::OpKind::kGather, {t, it},
+                                        {{"axis", static_cast<int64_t>(rest.size())}}, Name("diagonal")));
+      o = {t, rest + c};
+    }
+  }
+  Expected<Operand> Contract(const Operand& a, const Operand& b, const std::string& want) {
+    std::string batch, contracted, kept_a, kept_b;
+    for (char c : want) {
+      if (a.labels.find(c) != std::string::npos && b.labels.find(c) != std::string::npos) batch += c;
+    }
+    for (char c : a.labels) {
+      const bool in_b = b.labels.find(c) != std::string::npos, in_out = want.find(c) != std::string::npos;
+      if (in_b && !in_out) contracted += c;
+      if (!in_b) kept_a += c;
+    }
+    for (char c : b.labels)
+      if (a.labels.find(c) == std::string::npos) kept_b += c;
+    auto prod = [&](const std::string& labels) {
+      int64_t n = 1;
+      for (char c : labels) n *= size_.at(c);
+      return n;
+    };
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId ta, Permute(a, batch + kept_a + contracted, Name("lhs")));
+    EMBER_ASSIGN_OR_RETURN(ta, Reshape(ta, {prod(batch), prod(kept_a), prod(contracted)}));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId tb, Permute(b, batch + contracted + kept_b, Name("rhs")));
+    EMBER_ASSIGN_OR_RETURN(tb, Reshape(tb, {prod(batch), prod(contracted), prod(kept_b)}));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx_, ref_, Kind("batch_matmul"), {ta, tb}, {}, Name("product")));
+    const std::string labels = batch + kept_a + kept_b;
+    EMBER_ASSIGN_OR_RETURN(y, Reshape(y, Dims(labels)));
+    return Operand{y, labels};
+  }
+
+  Context& ctx_;
+  const NodeRef& ref_;
+  const std::string out_;
+  std::map<char, int64_t> size_;
+  int count_ = 0;
+};
 
 // Mod: the IR's mod with ONNX's `fmod` (0: the divisor's sign, for
 // integers; 1: C's truncated remainder, which ONNX requires for floats).
@@ -888,6 +1135,7 @@ Status ConvertMathNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "Trilu") return Trilu(ctx, ref);
   if (op == "IsNaN" || op == "IsInf") return FloatClass(ctx, ref);
   if (op == "LRN") return Lrn(ctx, ref);
+  if (op == "Einsum") return EinsumLowering(ctx, ref).Run();
   if (op == "Tile") return Tile(ctx, ref);
   if (op == "Hardmax") return Hardmax(ctx, ref);
   if (op == "OneHot") return OneHot(ctx, ref);

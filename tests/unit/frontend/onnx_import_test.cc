@@ -143,6 +143,41 @@ TEST(OnnxImport, Int64MaskArithmeticOfConstantsFolds) {
   EXPECT_EQ(Eval(g, x), x);
 }
 
+// Einsum: a diagonal, then a sum over it (the trace of each batch), and the
+// equations ember refuses with a diagnostic that names the equation.
+TEST(OnnxImport, EinsumTraceAndRefusedEquations) {
+  {
+    OnnxBuilder b(12);
+    b.Input("x", {2, 3, 3});
+    b.Node("Einsum", {"x"}, {"y"}).Str("equation", "bii->b");
+    b.OutputWithShape("y", {2});
+    const ir::Graph g = MustImport(b.Bytes());
+    const std::vector<float> x = Ramp(18);
+    const std::vector<float> y = Eval(g, x);
+    ASSERT_EQ(y.size(), 2u);
+    for (int n = 0; n < 2; ++n) EXPECT_FLOAT_EQ(y[n], x[n * 9] + x[n * 9 + 4] + x[n * 9 + 8]);
+  }
+  struct Case {
+    const char* equation;
+    int operands;
+    const char* message;
+  };
+  for (const Case& c : {Case{"ij,jk,kl->il", 3, "one or two operands"}, Case{"ij->ji", 1, "i32 operand"},
+                        Case{"ij,jk->ik", 2, "sizes 3 and 4"}}) {
+    OnnxBuilder b(12);
+    b.Input("x", {3, 3}, c.operands == 1 ? ::onnx::TensorProto::INT32 : ::onnx::TensorProto::FLOAT);
+    b.Init("w", {4, 3}, Ramp(12));
+    std::vector<std::string> in = {"x"};
+    for (int k = 1; k < c.operands; ++k) in.push_back(k == 1 ? "w" : "x");
+    b.Node("Einsum", in, {"y"}).Str("equation", c.equation);
+    b.OutputWithShape("y", {3, 3}, c.operands == 1 ? ::onnx::TensorProto::INT32 : ::onnx::TensorProto::FLOAT);
+    auto r = ImportOnnx(b.Bytes(), "model.onnx");
+    ASSERT_FALSE(r.ok()) << c.equation;
+    EXPECT_NE((r.diag().message + r.diag().hint).find(c.message), std::string::npos) << r.diag().ToString();
+    EXPECT_NE(r.diag().message.find("Einsum"), std::string::npos) << r.diag().ToString();
+  }
+}
+
 TEST(OnnxImport, GemmTransBAlphaBetaBecomesFullyConnected) {
   OnnxBuilder b;
   b.Input("a", {2, 3});
