@@ -307,18 +307,6 @@ Status ConvertGraphInputs(Context& ctx, const pb::GraphProto& g) {
   return Status::Ok();
 }
 
-int32_t ElemTypeOf(ir::DType d) {
-  switch (d) {
-    case ir::DType::kFloat32: return pb::TensorProto::FLOAT;
-    case ir::DType::kInt8: return pb::TensorProto::INT8;
-    case ir::DType::kInt16: return pb::TensorProto::INT16;
-    case ir::DType::kInt32: return pb::TensorProto::INT32;
-    case ir::DType::kInt64: return pb::TensorProto::INT64;
-    case ir::DType::kBool: return pb::TensorProto::BOOL;
-    default: return pb::TensorProto::UNDEFINED;
-  }
-}
-
 // A node whose inputs are all import-time constants is converted like any
 // node, constants of every IR type allowed (int64 too: the mask and index
 // arithmetic of exporters and of ONNX function bodies, Equal / Where / Not
@@ -391,7 +379,7 @@ Status FoldConstantNode(Context& ctx, const NodeRef& ref, bool* folded) {
       continue;
     }
     const ir::Tensor& t = ctx.graph.tensor(it->second.id);
-    if (t.quant || ElemTypeOf(t.dtype) == pb::TensorProto::UNDEFINED ||
+    if (t.quant || ToElemType(t.dtype) == pb::TensorProto::UNDEFINED ||
         t.num_elements() > kMaxFoldedElements)
       ok = false;
     evaluated.emplace_back(out, sub.outputs.size());
@@ -410,7 +398,7 @@ Status FoldConstantNode(Context& ctx, const NodeRef& ref, bool* folded) {
     const ir::Tensor& t = sub.tensor(sub.outputs[pos]);
     const std::vector<uint8_t>& b = r->outputs[pos];
     ConstTensor c;
-    c.elem_type = ElemTypeOf(t.dtype);
+    c.elem_type = ToElemType(t.dtype);
     c.shape = t.shape;
     const int64_t n = t.num_elements();
     for (int64_t k = 0; k < n; ++k) {

@@ -713,9 +713,9 @@ Status ConvertCompress(Context& ctx, const NodeRef& ref, ir::OpKind gather) {
   return Bind(ctx, ref, y);
 }
 
-// ReverseSequence with constant sequence_lens: a gather_elements along
-// `time_axis` whose index at time t of batch b is len[b] − 1 − t for
-// t < len[b], else t (the rest passes through).
+// ReverseSequence with constant sequence_lens (0 to the time length): a
+// gather_elements along `time_axis` whose index at time t of batch b is
+// len[b] − 1 − t for t < len[b], else t (the rest passes through).
 Status ConvertReverseSequence(Context& ctx, const NodeRef& ref, ir::OpKind gather_elements) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
   const ir::Shape shape = ctx.graph.tensor(x).shape;
@@ -739,9 +739,9 @@ Status ConvertReverseSequence(Context& ctx, const NodeRef& ref, ir::OpKind gathe
   for (int64_t j = 0; j < ir::NumElements(shape); ++j) {
     const std::vector<int64_t> c = Coordinates(j, shape);
     const int64_t len = lens->int_at(c[b]);
-    if (len < 1 || len > shape[t]) {
+    if (len < 0 || len > shape[t]) {
       return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
-                       "sequence length " + std::to_string(len) + " is outside 1.." + std::to_string(shape[t]));
+                       "sequence length " + std::to_string(len) + " is outside 0.." + std::to_string(shape[t]));
     }
     idx.i.push_back(c[t] < len ? len - 1 - c[t] : c[t]);
   }

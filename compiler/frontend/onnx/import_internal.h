@@ -136,6 +136,9 @@ Diagnostic UnsupportedAttr(const Context& ctx, const NodeRef& ref, const std::st
 // ---- tensors (import_tensor.cc) ----
 // IR element type of an ONNX one; nullopt for types ember lacks.
 std::optional<ir::DType> ToDType(int32_t elem_type);
+// The ONNX element type of an IR one (float32, int8, int16, int32, int64,
+// bool); UNDEFINED for the others.
+int32_t ToElemType(ir::DType dtype);
 std::string ElemTypeName(int32_t elem_type);
 // Reads a TensorProto (raw, typed or external data) into a constant.
 Expected<ConstTensor> ReadTensorProto(Context& ctx, const pb::TensorProto& t);

@@ -88,6 +88,18 @@ std::optional<ir::DType> ToDType(int32_t t) {
   }
 }
 
+int32_t ToElemType(ir::DType d) {
+  switch (d) {
+    case ir::DType::kFloat32: return pb::TensorProto::FLOAT;
+    case ir::DType::kInt8: return pb::TensorProto::INT8;
+    case ir::DType::kInt16: return pb::TensorProto::INT16;
+    case ir::DType::kInt32: return pb::TensorProto::INT32;
+    case ir::DType::kInt64: return pb::TensorProto::INT64;
+    case ir::DType::kBool: return pb::TensorProto::BOOL;
+    default: return pb::TensorProto::UNDEFINED;
+  }
+}
+
 std::string ElemTypeName(int32_t t) {
   if (pb::TensorProto::DataType_IsValid(t)) return pb::TensorProto::DataType_Name(static_cast<pb::TensorProto::DataType>(t));
   return "type " + std::to_string(t);
