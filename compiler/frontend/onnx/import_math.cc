@@ -92,6 +92,17 @@ const MathOp kMathOps[] = {
 
 ir::OpKind Kind(const char* ir_name) { return *IrOp(ir_name); }
 
+// Input 0 at run time, which must be float32 ("<Op> of a <type> tensor",
+// E1007, with `hint` otherwise).
+Expected<ir::TensorId> Float32Input(Context& ctx, const NodeRef& ref, const std::string& hint) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  if (ctx.graph.tensor(x).dtype != ir::DType::kFloat32) {
+    return UnsupportedAttr(ctx, ref, ref.node->op_type() + " of a " + ir::DTypeName(ctx.graph.tensor(x).dtype) + " tensor",
+                           hint);
+  }
+  return x;
+}
+
 Status Bind(Context& ctx, const NodeRef& ref, ir::TensorId y) {
   BindOutput(ctx, ref, 0, Value{nullptr, y});
   return Status::Ok();
@@ -311,11 +322,7 @@ Status LogSoftmax(Context& ctx, const NodeRef& ref) {
 //   Shrink          x < -lambd ? x + bias : (x > lambd ? x - bias : 0)
 Status FormulaActivation(Context& ctx, const NodeRef& ref) {
   const std::string& op = ref.node->op_type();
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
-  if (ctx.graph.tensor(x).dtype != ir::DType::kFloat32) {
-    return UnsupportedAttr(ctx, ref, op + " of a " + ir::DTypeName(ctx.graph.tensor(x).dtype) + " tensor",
-                           "ember composes " + op + " in float32; dequantize its input");
-  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, Float32Input(ctx, ref, "ember composes " + op + " in float32; dequantize its input"));
   const std::string out = OutputName(ref, 0);
   auto constant = [&](const std::string& what, double v) {
     return AddConst(ctx, ref.name + "_" + what, FloatConst({}, {v}));
@@ -381,11 +388,7 @@ Status FormulaActivation(Context& ctx, const NodeRef& ref) {
 // always false). Float32; a bool result.
 Status FloatClass(Context& ctx, const NodeRef& ref) {
   const std::string& op = ref.node->op_type();
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
-  if (ctx.graph.tensor(x).dtype != ir::DType::kFloat32) {
-    return UnsupportedAttr(ctx, ref, op + " of a " + ir::DTypeName(ctx.graph.tensor(x).dtype) + " tensor",
-                           "ember imports " + op + " of float32 tensors");
-  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, Float32Input(ctx, ref, "ember imports " + op + " of float32 tensors"));
   const std::string out = OutputName(ref, 0);
   ir::TensorId y = ir::kNoTensor;
   if (op == "IsNaN") {

@@ -426,17 +426,25 @@ Status ConvertResize(Context& ctx, const OpRef& op, ir::Node& node) {
   return Status::Ok();
 }
 
-// (input, axis): the input, and the constant axis (one value) as `axis`.
-Status InputAndConstAxis(Context& ctx, const OpRef& op, ir::Node& node) {
+// (input, constant): the input as the node's operand, and the constant
+// integer input 1, which must hold exactly one value.
+Expected<std::vector<int64_t>> InputAndOneConstant(Context& ctx, const OpRef& op, ir::Node& node,
+                                                   const std::string& what) {
   EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 2));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
   node.inputs.push_back(in);
-  EMBER_ASSIGN_OR_RETURN(auto axis, ConstInts(ctx, op, 1, "axis"));
-  if (axis.size() != 1) {
+  EMBER_ASSIGN_OR_RETURN(auto v, ConstInts(ctx, op, 1, what));
+  if (v.size() != 1) {
     return OpError(ctx, op, kBadConstant, ExitCode::kFailure,
-                   "axis " + ir::ShapeToString(axis) + " must hold exactly one value", kReexport);
+                   what + " " + ir::ShapeToString(v) + " must hold exactly one value", kReexport);
   }
-  EMBER_ASSIGN_OR_RETURN(auto axes, NormalizeAxes(ctx, op, axis, RankOf(ctx, in), "axis", kBadConstant));
+  return v;
+}
+
+// (input, axis): the input, and the constant axis (one value) as `axis`.
+Status InputAndConstAxis(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_ASSIGN_OR_RETURN(auto axis, InputAndOneConstant(ctx, op, node, "axis"));
+  EMBER_ASSIGN_OR_RETURN(auto axes, NormalizeAxes(ctx, op, axis, RankOf(ctx, node.inputs[0]), "axis", kBadConstant));
   node.attrs["axis"] = axes[0];
   return Status::Ok();
 }
@@ -448,14 +456,7 @@ Status ConvertArgMinMax(Context& ctx, const OpRef& op, ir::Node& node) { return 
 // TOPK_V2 (inputs: input, k): the constant k (one value) becomes `k`; the
 // indices output's type (int32) is the index type.
 Status ConvertTopkV2(Context& ctx, const OpRef& op, ir::Node& node) {
-  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 2));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId in, Operand(ctx, op, 0));
-  node.inputs.push_back(in);
-  EMBER_ASSIGN_OR_RETURN(auto k, ConstInts(ctx, op, 1, "k"));
-  if (k.size() != 1) {
-    return OpError(ctx, op, kBadConstant, ExitCode::kFailure, "k " + ir::ShapeToString(k) + " must hold exactly one value",
-                   kReexport);
-  }
+  EMBER_ASSIGN_OR_RETURN(auto k, InputAndOneConstant(ctx, op, node, "k"));
   node.attrs["k"] = k[0];
   return Status::Ok();
 }
