@@ -1,76 +1,13 @@
 // reduce_max: maximum over `axes` (non-negative, ascending, unique; may be
 // empty), keeping them as size-1 axes when `keep_dims` = 1. ONNX ReduceMax and
-// GlobalMaxPool, TFLite REDUCE_MAX.
-//
-// As TFLite's reference reducer: each output starts at the lowest value of the
-// type (-FLT_MAX for f32, -128 for i8) and takes in > cur ? in : cur over its
-// inputs in row-major order (a NaN input is therefore skipped). int8 requires
-// the output's scale and zero point to equal the input's, as TFLite Micro
-// does; the result is the raw maximum, no requantization.
-#include <algorithm>
-#include <limits>
-#include <string>
-#include <vector>
-
-#include "ops/op.h"
-#include "ops/op_util.h"
+// GlobalMaxPool, TFLite REDUCE_MAX. f32 and i8, as TFLite's reference reducer
+// (compiler/ops/reduce_minmax_util.h): a NaN input is skipped, int8 needs
+// equal input and output quantization.
+#include "ops/reduce_minmax_util.h"
 
 namespace ember::ops {
-namespace {
 
-Status CheckInt8(const ir::Graph& g, const ir::Node& n) {
-  float si = 0, so = 0;
-  int32_t zi = 0, zo = 0;
-  EMBER_RETURN_IF_ERROR(GetInt8Quant(g, n, n.inputs[0], &si, &zi));
-  EMBER_RETURN_IF_ERROR(GetInt8Quant(g, n, n.outputs[0], &so, &zo));
-  if (si != so || zi != zo) {
-    return NodeError(n, "input quantization (" + FormatReal(si) + ", " + std::to_string(zi) +
-                            ") differs from the output's (" + FormatReal(so) + ", " +
-                            std::to_string(zo) + ")",
-                     "int8 reduce_max needs equal input and output quantization; add a "
-                     "quantize node after it");
-  }
-  return Status::Ok();
-}
-
-Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
-  EMBER_RETURN_IF_ERROR(CheckArity(g, n, 1, 1, 1));
-  const ir::Tensor& in = g.tensor(n.inputs[0]);
-  if (in.dtype != ir::DType::kInt8 && in.dtype != ir::DType::kFloat32) {
-    return NodeError(n, std::string("input type ") + ir::DTypeName(in.dtype) +
-                            " is not supported; supported: i8, f32");
-  }
-  EMBER_ASSIGN_OR_RETURN(const Reduction r, GetReductionAttrs(g, n));
-  if (in.dtype == ir::DType::kInt8) EMBER_RETURN_IF_ERROR(CheckInt8(g, n));
-  return std::vector<TensorType>{{in.dtype, r.out_shape}};
-}
-
-template <typename T>
-void Reduce(const EvalArgs& a, const std::vector<int64_t>& map, size_t outputs) {
-  T* out = a.out<T>(0);
-  std::fill(out, out + outputs, std::numeric_limits<T>::lowest());
-  const T* x = a.in<T>(0);
-  for (size_t i = 0; i < map.size(); ++i) {
-    T& cur = out[static_cast<size_t>(map[i])];
-    cur = x[i] > cur ? x[i] : cur;
-  }
-}
-
-Status Eval(const EvalArgs& a) {
-  EMBER_ASSIGN_OR_RETURN(const Reduction r, GetReductionAttrs(a.graph, a.node));
-  const std::vector<int64_t> map = ReductionOutputIndexMap(a.in_tensor(0).shape, r);
-  const size_t outputs = static_cast<size_t>(ir::NumElements(r.out_shape));
-  if (a.in_tensor(0).dtype == ir::DType::kFloat32) {
-    Reduce<float>(a, map, outputs);
-  } else {
-    EMBER_RETURN_IF_ERROR(CheckInt8(a.graph, a.node));
-    Reduce<int8_t>(a, map, outputs);
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
-extern const OpDef kReduceMaxDef = {ir::OpKind::kReduceMax, "i8, f32", Infer, Eval, nullptr};
+extern const OpDef kReduceMaxDef = {ir::OpKind::kReduceMax, "i8, f32", reduce_minmax::Infer,
+                                    reduce_minmax::Eval<true>, nullptr};
 
 }  // namespace ember::ops

@@ -78,7 +78,8 @@ namespace {
 // TFLite requires of them), since quantize(dequantize(q)) is q for the same
 // quantization. maximum / minimum select one of two values (TFLite requires
 // one quantization for both inputs and the output; its Infer checks that);
-// reduce_max selects the largest (dequantization is strictly increasing).
+// reduce_max and reduce_min select the largest or smallest (dequantization
+// is strictly increasing).
 bool MovesData(ir::OpKind op) {
   switch (op) {
     case ir::OpKind::kMaxPool2D: case ir::OpKind::kReshape: case ir::OpKind::kTranspose:
@@ -86,7 +87,7 @@ bool MovesData(ir::OpKind op) {
     case ir::OpKind::kSqueeze: case ir::OpKind::kGather: case ir::OpKind::kGatherNd: case ir::OpKind::kGatherElements:
     case ir::OpKind::kDepthToSpace:
     case ir::OpKind::kSpaceToDepth: case ir::OpKind::kResizeNearestNeighbor:
-    case ir::OpKind::kMaximum: case ir::OpKind::kMinimum: case ir::OpKind::kReduceMax:
+    case ir::OpKind::kMaximum: case ir::OpKind::kMinimum: case ir::OpKind::kReduceMax: case ir::OpKind::kReduceMin:
     case ir::OpKind::kBroadcastTo:
       return true;
     default:

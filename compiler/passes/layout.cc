@@ -15,8 +15,8 @@
 //     and T moves after C: C(T(x)) = T'(C'(x)). C may be a unary elementwise
 //     operator; a binary elementwise one whose other operand is a constant
 //     (padded to rank and permuted) or T2(x2) with the same perm (C' reads
-//     x2); concatenation (all operands so, axis permuted); mean and
-//     reduce_max (axes permuted; without keep_dims T' gets the perm of the remaining axes,
+//     x2); concatenation (all operands so, axis permuted); mean,
+//     reduce_max and reduce_min (axes permuted; without keep_dims T' gets the perm of the remaining axes,
 //     dropped when it is the identity); pad (amounts permuted); softmax when
 //     the last axis stays last.
 //  5. graph inputs and outputs (unless PassOptions::keep_io_layout): a rank-4
@@ -40,7 +40,7 @@
 //     that drops H sinks below its one reader when that is a unary
 //     elementwise operator, a binary one whose other operand is a
 //     per-channel constant (every dimension 1 but the last), or mean /
-//     reduce_max with keep_dims (axes moved past H); one that adds H moves
+//     reduce_max / reduce_min with keep_dims (axes moved past H); one that adds H moves
 //     above the elementwise operator (as above) that makes its operand. A
 //     reshape of a reshape reads the first one's input, and a reshape to
 //     its input's shape is dropped. Two 1-D operators in a row thus meet
@@ -367,7 +367,7 @@ class LayoutRewriter {
   }
 
   // y = reshape(x) drops H; its one reader c is elementwise (as above) or a
-  // mean/reduce_max with keep_dims: c reads x (axes moved past H) and the
+  // mean/reduce_max/reduce_min with keep_dims: c reads x (axes moved past H) and the
   // reshape follows c.
   bool SinkUnitReshape(size_t i) {
     const ir::TensorId x = In(i), y = Out(i);
@@ -381,7 +381,7 @@ class LayoutRewriter {
     const ir::Tensor& tz = g_.tensor(z);
     if (tz.shape.size() != 3 || (tz.quant && tz.quant->per_axis())) return false;
     ir::Node moved = reader;
-    if (IsOneOf(reader.op, {"mean", "reduce_max"})) {
+    if (IsOneOf(reader.op, {"mean", "reduce_max", "reduce_min"})) {
       if (reader.GetInt("keep_dims") != 1) return false;
       std::vector<int64_t> axes;
       for (int64_t a : reader.GetInts("axes")) {
@@ -559,7 +559,7 @@ bool LayoutRewriter::Sink(size_t i) {
       moved.attrs["axis"] = p[static_cast<size_t>(axis)];
     }
     for (ir::TensorId& t : moved.inputs) t = t == y ? In(i) : *OperandInX(t, p, rank);
-  } else if (IsOneOf(reader.op, {"mean", "reduce_max"})) {
+  } else if (IsOneOf(reader.op, {"mean", "reduce_max", "reduce_min"})) {
     if (!ReduceThrough(reader, p, &moved, &q)) return false;
     moved.inputs[0] = In(i);
   } else if (reader.op == ir::OpKind::kPad) {

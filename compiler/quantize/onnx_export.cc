@@ -398,7 +398,7 @@ Status Exporter::Unary(const ir::Node& n) {
   return Status::Ok();
 }
 
-// mean, reduce_max, reduce_sum: in NCHW when the input is, unless dropping the axes
+// mean, reduce_max, reduce_min, reduce_prod, reduce_sum: in NCHW when the input is, unless dropping the axes
 // leaves C before H or W in NCHW but after them in the IR.
 Status Exporter::Reduce(const ir::Node& n) {
   const ir::TensorId x = n.inputs[0];
@@ -420,7 +420,7 @@ Status Exporter::Reduce(const ir::Node& n) {
            "keepdims", keep ? 1 : 0);
     return Status::Ok();
   }
-  pb::NodeProto* p = Main(n, n.op == ir::OpKind::kMean ? "ReduceMean" : "ReduceMax", {Get(x, l)},
+  pb::NodeProto* p = Main(n, n.op == ir::OpKind::kMean ? "ReduceMean" : ir::OpOnnxName(n.op), {Get(x, l)},
                           keep ? l : kIr, &pre, &final);
   SetInts(p, "axes", onnx_axes);
   SetInt(p, "keepdims", keep ? 1 : 0);
@@ -690,6 +690,8 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kCast: return Unary(n);
     case K::kMean:
     case K::kReduceMax:
+    case K::kReduceMin:
+    case K::kReduceProd:
     case K::kReduceSum: return Reduce(n);
     case K::kConcatenation: return Concat(n);
     case K::kPad:

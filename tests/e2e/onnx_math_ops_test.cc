@@ -1,6 +1,6 @@
 // `ember compile` + `ember run` on ONNX models of the math and logic
 // operators the ONNX frontend maps onto the IR (import_math.cc): ReduceSum
-// and the Reduce functions built on it, ReduceMin, ArgMax (int64 index, cast
+// and the Reduce functions built on it, ReduceMin, ReduceProd, ArgMax (int64 index, cast
 // to int32 and to float), the comparisons, Where, Not/And/Or, Max/Min/Sum/
 // Mean, Abs/Neg/Sqrt/Exp/Log/Reciprocal, Elu (alpha 1: elu; alpha 2: composed), Pow,
 // LogSoftmax, Selu, Celu, ThresholdedRelu, Softplus, Softsign, Floor, Ceil, Round,
@@ -75,11 +75,12 @@ std::vector<uint8_t> MathModel() {
   b.Node("ReduceLogSumExp", {"x"}, {"lse"}).Ints("axes", {2}).Int("keepdims", 1);
   b.Node("ReduceLogSum", {"ab1"}, {"ls"}).Ints("axes", {2}).Int("keepdims", 1);
   b.Node("ReduceMin", {"x"}, {"rmin"}).Ints("axes", {2}).Int("keepdims", 1);
+  b.Node("ReduceProd", {"x"}, {"rp"}).Ints("axes", {2}).Int("keepdims", 1);
   b.Node("MatMul", {"x", "w"}, {"bm"});  // [2,3,5]: batch_matmul
   b.Node("Elu", {"x"}, {"el"});
   b.Node("Elu", {"x"}, {"el2"}).Float("alpha", 2.0f);
   b.Node("Concat", {"f1", "wh", "amf", "mx", "mn", "su", "me", "ex", "sq", "rc", "lg", "l2", "l1", "ss", "lse", "ls",
-                    "rmin", "bm", "el", "el2"},
+                    "rmin", "rp", "bm", "el", "el2"},
          {"y"})
       .Int("axis", 2);
   b.Output("y");
@@ -511,7 +512,7 @@ TEST(OnnxMathOps, FloatCompositionsAgreeWithOnnxRuntime) {
   for (const auto& [name, model] : {std::pair<const char*, std::vector<uint8_t>>{"transformer_block", TransformerBlockModel()},
                                     {"gelu", GeluModel()}, {"activations", ActivationsModel()},
                                     {"instance_norm", InstanceNormModel()}, {"selection", SelectionModel()},
-                                    {"indexing", IndexingModel()}}) {
+                                    {"indexing", IndexingModel()}, {"math", MathModel()}}) {
     SCOPED_TRACE(name);
     const std::string path = tmp + "/" + name + ".onnx";
     WriteFile(path, model);

@@ -165,7 +165,8 @@ bool IsImportedOp(const std::string& op) {
   static const std::map<std::string, const char*> kExt = {
       {"LeakyRelu", "leaky_relu"}, {"PRelu", "prelu"}, {"HardSigmoid", "hard_sigmoid"},
       {"ConvTranspose", "transpose_conv"}, {"Resize", "resize_nearest_neighbor"},
-      {"GlobalMaxPool", "reduce_max"}, {"ReduceMax", "reduce_max"}, {"Split", "split"},
+      {"GlobalMaxPool", "reduce_max"}, {"ReduceMax", "reduce_max"}, {"ReduceMin", "reduce_min"},
+      {"ReduceProd", "reduce_prod"}, {"Split", "split"},
       {"DepthToSpace", "depth_to_space"}, {"SpaceToDepth", "space_to_depth"}, {"GatherND", "gather_nd"},
       {"GatherElements", "gather_elements"}, {"ScatterND", "scatter_nd"}, {"ScatterElements", "scatter_nd"},
       {"Compress", "gather"}, {"ReverseSequence", "gather_elements"}, {"TopK", "topk_v2"},

@@ -1,6 +1,6 @@
 // ONNX operators that map onto the IR operators sub, div, leaky_relu, prelu,
 // clip, hard_sigmoid, transpose_conv, resize_nearest_neighbor, reduce_max,
-// split, depth_to_space, space_to_depth, gather_nd, gather_elements, scatter_nd and resize_bilinear (linear Resize;
+// reduce_min, reduce_prod, split, depth_to_space, space_to_depth, gather_nd, gather_elements, scatter_nd and resize_bilinear (linear Resize;
 // a nearest Resize TFLite has no mapping for becomes gathers). They are looked
 // up by IR name, so a build without one of them
 // reports the ONNX operator as unsupported (E1006) instead.
@@ -497,7 +497,9 @@ Status ConvertResize(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   return Bind(ctx, ref, yt);
 }
 
-Status ConvertReduceMax(Context& ctx, const NodeRef& ref, ir::OpKind op, bool global) {
+// ReduceMax, ReduceMin, ReduceProd and GlobalMaxPool: one IR reduction over
+// the node's axes (GlobalMaxPool: every axis after the channels).
+Status ConvertReduction(Context& ctx, const NodeRef& ref, ir::OpKind op, bool global) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
   const size_t rank = ctx.graph.tensor(x).shape.size();
   std::vector<int64_t> axes;
@@ -819,7 +821,8 @@ Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled) {
   static const Map kMap[] = {{"Sub", "sub"}, {"Div", "div"}, {"LeakyRelu", "leaky_relu"}, {"PRelu", "prelu"},
                              {"Clip", "clip"}, {"HardSigmoid", "hard_sigmoid"}, {"ConvTranspose", "transpose_conv"},
                              {"Resize", "resize_nearest_neighbor"}, {"GlobalMaxPool", "reduce_max"},
-                             {"ReduceMax", "reduce_max"}, {"Split", "split"}, {"DepthToSpace", "depth_to_space"},
+                             {"ReduceMax", "reduce_max"}, {"ReduceMin", "reduce_min"}, {"ReduceProd", "reduce_prod"},
+                             {"Split", "split"}, {"DepthToSpace", "depth_to_space"},
                              {"SpaceToDepth", "space_to_depth"}, {"GatherND", "gather_nd"},
                              {"GatherElements", "gather_elements"}, {"ScatterND", "scatter_nd"},
                              {"ScatterElements", "scatter_nd"}, {"Compress", "gather"},
@@ -847,7 +850,7 @@ Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "Compress") return ConvertCompress(ctx, ref, *kind);
   if (op == "ReverseSequence") return ConvertReverseSequence(ctx, ref, *kind);
   if (op == "TopK") return ConvertTopK(ctx, ref, *kind);
-  return ConvertReduceMax(ctx, ref, *kind, op == "GlobalMaxPool");
+  return ConvertReduction(ctx, ref, *kind, op == "GlobalMaxPool");
 }
 
 }  // namespace ember::frontend::onnx::detail

@@ -249,7 +249,7 @@ Status ConvertNnNode(Context& ctx, const NodeRef& ref, bool* handled);
 Status ConvertMiscNode(Context& ctx, const NodeRef& ref, bool* handled);
 // Operators that map onto IR operators ember may not have (sub, div,
 // leaky_relu, prelu, clip, hard_sigmoid, transpose_conv,
-// resize_nearest_neighbor, reduce_max; looked up by IR name): *handled is
+// resize_nearest_neighbor, reduce_max, reduce_min, reduce_prod, ...; looked up by IR name): *handled is
 // false when the operator is not one of them or its IR operator is absent
 // (import_ext.cc).
 Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled);
@@ -264,7 +264,7 @@ struct ReduceAxes {
 };
 Expected<ReduceAxes> GetReduceAxes(Context& ctx, const NodeRef& ref, size_t rank);
 // ArgMax/ArgMin, comparisons, Where, Not/And/Or, ReduceSum and the Reduce
-// functions built on it, ReduceMin, Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/
+// functions built on it, Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/
 // Reciprocal, Elu (import_math.cc): IsMathOp is true when ember has the IR
 // operators `op` needs.
 bool IsMathOp(const std::string& op);

@@ -2,7 +2,7 @@
 // TFLite's SUM, ARG_MAX, comparisons, SELECT_V2, ...): ArgMax/ArgMin, Equal,
 // Less, LessOrEqual, Greater, GreaterOrEqual, Where, Not/And/Or/Xor, IsNaN,
 // IsInf, ReduceSum and the Reduce functions ONNX defines from it (ReduceSumSquare, ReduceL1,
-// ReduceL2, ReduceLogSum, ReduceLogSumExp; ReduceMin as -reduce_max(-x)),
+// ReduceL2, ReduceLogSum, ReduceLogSumExp),
 // Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Erf/Floor/Ceil/Round/Sin/Cos/Sign/Reciprocal, Elu, Pow, Mod, CumSum, Expand,
 // LogSoftmax, the activations ONNX defines by formulas (Selu, Celu,
 // ThresholdedRelu, Softplus, Softsign, Shrink), Trilu, Tile, Hardmax, OneHot, LayerNormalization,
@@ -52,7 +52,6 @@ const MathOp kMathOps[] = {
     {"ReduceL2", {"reduce_sum", "sqrt"}},
     {"ReduceLogSum", {"reduce_sum", "log"}},
     {"ReduceLogSumExp", {"reduce_sum", "exp", "log"}},
-    {"ReduceMin", {"reduce_max", "neg"}},
     {"Max", {"maximum"}},
     {"Min", {"minimum"}},
     {"Sum", {}},
@@ -1033,7 +1032,7 @@ Status ArgMinMax(Context& ctx, const NodeRef& ref, const char* op) {
   return Bind(ctx, ref, y);
 }
 
-// The Reduce functions over reduce_sum (reduce_max for ReduceMin), in the
+// The Reduce functions over reduce_sum, in the
 // elementwise operators ONNX defines them with, on float32.
 Status Reduce(Context& ctx, const NodeRef& ref) {
   const std::string& op = ref.node->op_type();
@@ -1050,13 +1049,6 @@ Status Reduce(Context& ctx, const NodeRef& ref) {
   };
   const bool noop = r.noop;  // ONNX still applies the elementwise part
   const ir::Attrs attrs{{"axes", r.axes}, {"keep_dims", r.keep}};
-  if (op == "ReduceMin") {
-    if (noop) return Bind(ctx, ref, x);
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId v, unary("neg", x, out + "_neg"));
-    EMBER_ASSIGN_OR_RETURN(v, AddNode(ctx, ref, Kind("reduce_max"), {v}, attrs, out + "_max"));
-    EMBER_ASSIGN_OR_RETURN(v, unary("neg", v, out));
-    return Bind(ctx, ref, v);
-  }
   // Before the sum: x (Sum, LogSum), x·x (SumSquare, L2), |x| (L1), exp(x) (LogSumExp).
   ir::TensorId v = x;
   const bool after = op == "ReduceL2" || op == "ReduceLogSum" || op == "ReduceLogSumExp";

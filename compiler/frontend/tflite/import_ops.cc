@@ -361,6 +361,7 @@ Status ConvertWithParam(Context& ctx, const OpRef& op, ir::Node& node, size_t ma
     }
     node.attrs["pads"] = pads;  // row-major [rank, 2] = [before0, after0, before1, ...]
   } else if (node.op == ir::OpKind::kMean || node.op == ir::OpKind::kReduceMax ||
+             node.op == ir::OpKind::kReduceMin || node.op == ir::OpKind::kReduceProd ||
              node.op == ir::OpKind::kReduceSum) {
     EMBER_ASSIGN_OR_RETURN(auto axes, ConstInts(ctx, op, 1, "axis"));
     EMBER_ASSIGN_OR_RETURN(node.attrs["axes"],
@@ -1407,6 +1408,8 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
       [[fallthrough]];
     case K::kMean:
     case K::kReduceMax:
+    case K::kReduceMin:
+    case K::kReduceProd:
     case K::kReduceSum:
     case K::kTranspose: return ConvertWithParam(ctx, op, node);
     case K::kStridedSlice:

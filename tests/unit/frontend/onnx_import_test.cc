@@ -576,6 +576,27 @@ TEST(OnnxImportExt, GlobalMaxPoolAndReduceMax) {
   ExpectNear(Eval(g, {1, -2, 7, 0, 3, 9, -1, 2}), {9});
 }
 
+// ReduceMin and ReduceProd are one IR reduction each (no neg pair around a
+// reduce_max); opset 18 gives the axes as an input.
+TEST(OnnxImportExt, ReduceMinAndReduceProd) {
+  REQUIRE_IR_OP("reduce_min");
+  REQUIRE_IR_OP("reduce_prod");
+  OnnxBuilder b(18);
+  b.Input("x", {2, 3});
+  b.InitInt64("axes", {1}, {1});
+  b.Node("ReduceMin", {"x", "axes"}, {"mn"}).Int("keepdims", 0);   // [2]
+  b.Node("ReduceProd", {"x", "axes"}, {"pr"}).Int("keepdims", 1);  // [2,1]
+  b.Output("mn");
+  b.Output("pr");
+  const ir::Graph g = MustImport(b.Bytes());
+  ASSERT_EQ(g.nodes.size(), 2u);
+  EXPECT_EQ(g.nodes[0].op, OpKind::kReduceMin);
+  EXPECT_EQ(g.nodes[1].op, OpKind::kReduceProd);
+  const std::vector<float> x = {1, -2, 7, 0.5f, 3, -9};
+  ExpectNear(Eval(g, x, 0), {-2, -9});
+  ExpectNear(Eval(g, x, 1), {-14, -13.5f});
+}
+
 TEST(OnnxImportExt, ResizeNearestIntegerUpscale) {
   REQUIRE_IR_OP("resize_nearest_neighbor");
   for (const char* ctm : {"asymmetric", "half_pixel"}) {

@@ -31,15 +31,15 @@ inline std::vector<float> Ramp(size_t n, float scale = 0.25f, float offset = -1.
   return v;
 }
 
-// Runs a one-input, one-output float graph.
-inline std::vector<float> Eval(const ir::Graph& g, const std::vector<float>& x) {
+// Runs a one-input float graph; returns its float output number `output`.
+inline std::vector<float> Eval(const ir::Graph& g, const std::vector<float>& x, size_t output = 0) {
   std::vector<uint8_t> in(x.size() * 4);
   std::memcpy(in.data(), x.data(), in.size());
   auto r = ops::EvaluateGraph(g, {in});
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.diag().ToString());
-  if (!r.ok()) return {};
-  std::vector<float> y(r->outputs[0].size() / 4);
-  std::memcpy(y.data(), r->outputs[0].data(), r->outputs[0].size());
+  if (!r.ok() || output >= r->outputs.size()) return {};
+  std::vector<float> y(r->outputs[output].size() / 4);
+  std::memcpy(y.data(), r->outputs[output].data(), r->outputs[output].size());
   return y;
 }
 

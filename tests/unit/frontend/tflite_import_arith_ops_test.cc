@@ -116,6 +116,36 @@ TEST(TfliteImportArithOps, ReduceMaxNegativeAxisKeepDims) {
             (std::vector<int8_t>{3, -1}));
 }
 
+TEST(TfliteImportArithOps, ReduceMinAndReduceProd) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::INT8, {2, 3}, Quant(0.5f, 1));
+  const int axis = b.AddInt32Tensor("axis", {1}, {-1});
+  const int y = b.AddTensor("y", TensorType::INT8, {2, 1}, Quant(0.5f, 1));
+  b.AddOperator(BuiltinOperator::REDUCE_MIN, {x, axis}, {y}, BuiltinOptions::ReducerOptions,
+                tfl::CreateReducerOptions(b.builder(), true).Union());
+  const int f = b.AddTensor("f", TensorType::FLOAT32, {2, 3});
+  const int axis0 = b.AddInt32Tensor("axis0", {1}, {0});
+  const int p = b.AddTensor("p", TensorType::FLOAT32, {3});
+  b.AddOperator(BuiltinOperator::REDUCE_PROD, {f, axis0}, {p}, BuiltinOptions::ReducerOptions,
+                tfl::CreateReducerOptions(b.builder(), false).Union());
+  b.SetInputs({x, f});
+  b.SetOutputs({y, p});
+  const ir::Graph g = MustImport(b.Finish());
+  EXPECT_EQ(ir::Print(g),
+            "graph \"main\" {\n"
+            "  input %x : i8[2,3] quant(0.5, 1)\n"
+            "  input %f : f32[2,3]\n"
+            "  %y = reduce_min(%x) {axes=[1], keep_dims=1} : i8[2,1] quant(0.5, 1) loc(\"y\")\n"
+            "  %p = reduce_prod(%f) {axes=[0], keep_dims=0} : f32[3] loc(\"p\")\n"
+            "  output %y, %p\n"
+            "}\n");
+  auto r = ops::EvaluateGraph(g, {Bytes(std::vector<int8_t>{1, -8, 3, -2, 5, 127}),
+                                  Bytes(std::vector<float>{1.5f, -2, 4, 2, 0.25f, -1})});
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(r->outputs[0], Bytes(std::vector<int8_t>{-8, -2}));
+  EXPECT_EQ(r->outputs[1], Bytes(std::vector<float>{3, -0.5f, -4}));
+}
+
 TEST(TfliteImportArithOps, ResizeNearestNeighborHalfPixel) {
   ModelBuilder b;
   const int x = b.AddTensor("x", TensorType::FLOAT32, {1, 3, 3, 1});

@@ -294,6 +294,7 @@ TEST(FoldQdq, DataMovementWithEqualQuantizationBecomesInt8) {
       {{"1,4,4,2", "1,4,4,2"}, "maximum(%d0, %d1)", "1,4,4,2", ""},
       {{"1,4,4,2", "1,1,1,2"}, "minimum(%d0, %d1)", "1,4,4,2", ""},
       {{"1,4,4,2"}, "reduce_max(%d0) {axes=[1,2], keep_dims=1}", "1,1,1,2", ""},
+      {{"1,4,4,2"}, "reduce_min(%d0) {axes=[3], keep_dims=0}", "1,4,4", ""},
   };
   for (const MoveCase& c : cases) {
     SCOPED_TRACE(c.call);

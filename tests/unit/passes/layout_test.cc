@@ -177,6 +177,30 @@ TEST(Layout, ConcatPadAndMeanAxesArePermuted) {
   ExpectSameResults(before, after);
 }
 
+// reduce_max and reduce_min commute with a transpose like mean: the axes are
+// permuted; without keep_dims the transpose after them keeps the remaining
+// axes' order (here the identity, so it goes).
+TEST(Layout, ReduceMinAndMaxAxesArePermuted) {
+  const std::string in = R"(graph "g" {
+  input %x : f32[1,2,3,4]
+  %t = transpose(%x) {perm=[0,3,1,2]} : f32[1,4,2,3]
+  %mn = reduce_min(%t) {axes=[1], keep_dims=0} : f32[1,2,3]
+  %u = transpose(%x) {perm=[0,3,1,2]} : f32[1,4,2,3]
+  %mx = reduce_max(%u) {axes=[2,3], keep_dims=1} : f32[1,4,1,1]
+  output %mn, %mx
+}
+)";
+  const ir::Graph before = ParseValid(in);
+  const ir::Graph after = RunPassOn("layout", before);
+  const std::string out = ir::Print(after);
+  ExpectMatches(out, R"(
+    %mn = reduce_min(%x) {axes=[3], keep_dims=0} : f32[1,2,3]
+    = reduce_max(%x) {axes=[1,2], keep_dims=1} : f32[1,1,1,4]
+  )");
+  EXPECT_EQ(out.find("transpose(%x)"), std::string::npos) << out;
+  ExpectSameResults(before, after);
+}
+
 TEST(Layout, TransposeStaysWhereItDoesNotCommute) {
   // Flattening NCHW with H, W > 1 depends on the layout; softmax over a moved axis too.
   const std::string in = R"(graph "g" {

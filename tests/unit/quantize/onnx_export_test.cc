@@ -2,7 +2,7 @@
 // by the ONNX frontend and evaluated: the same outputs as the IR graph, for
 // operators in both layouts (NCHW after a conv, the IR's NHWC after a
 // reshape), broadcast constants, layout-sensitive axes (concatenation, pad,
-// mean, reduce_max, transpose, strided_slice), and the diagnostics.
+// mean, reduce_max, reduce_min, reduce_prod, transpose, strided_slice), and the diagnostics.
 #include "quantize/onnx_export.h"
 
 #include <gtest/gtest.h>
@@ -115,7 +115,9 @@ TEST(OnnxExport, NchwOperatorsAndLayoutSensitiveAxes) {
   %mean = mean(%hs) {axes=[1,2], keep_dims=0} : f32[1,8]
   %keep = mean(%hs) {axes=[2], keep_dims=1} : f32[1,6,1,8]
   %sq = squeeze(%keep) {axes=[2]} : f32[1,6,8]
-  output %r, %mean, %sq, %cat
+  %rmin = reduce_min(%hs) {axes=[3], keep_dims=1} : f32[1,6,6,1]
+  %rp = reduce_prod(%mean) {axes=[1], keep_dims=0} : f32[1]
+  output %r, %mean, %sq, %cat, %rmin, %rp
 })";
   const pb::ModelProto m = RoundTrip(text);
   EXPECT_EQ(Count(m, "Conv"), 1);

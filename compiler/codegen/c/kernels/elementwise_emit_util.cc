@@ -12,6 +12,51 @@ namespace ember::codegen::c {
 
 namespace {
 constexpr int64_t kMaxKernelBytes = int64_t{1} << 31;
+
+// The loop nests of a reduction (EmitReductionKernel): `outer` runs over the
+// kept axes (operand 0 the output, row major; operand 1 the input's base
+// offset), `inner` over the reduced axes in input order (operand 0 the input
+// offset relative to the base); both simplified. Returns N.
+int64_t ReductionNests(const KernelContext& ctx, LoopNest* outer, LoopNest* inner) {
+  const ir::Tensor& in = ctx.graph.tensor(ctx.node.inputs[0]);
+  std::vector<bool> reduced(in.shape.size(), false);
+  for (int64_t a : ctx.node.GetInts("axes")) reduced[static_cast<size_t>(a)] = true;
+  const std::vector<int64_t> in_strides = ops::RowMajorStrides(in.shape);
+  LoopNest o, r;
+  o.bases = {0, 0};
+  o.steps = {{}, {}};
+  r.bases = {0};
+  r.steps = {{}};
+  int64_t count = 1;
+  for (size_t d = 0; d < in.shape.size(); ++d) {
+    if (reduced[d]) {
+      r.sizes.push_back(in.shape[d]);
+      r.steps[0].push_back(in_strides[d]);
+      count *= in.shape[d];
+    } else {
+      o.sizes.push_back(in.shape[d]);
+      o.steps[1].push_back(in_strides[d]);
+    }
+  }
+  o.steps[0] = ops::RowMajorStrides(o.sizes);
+  *outer = SimplifyNest(o);
+  *inner = SimplifyNest(r);
+  return count;
+}
+
+std::string ReductionLoops(const LoopNest& outer, const LoopNest& inner, const std::string& init,
+                          const std::function<std::string(const std::string& idx)>& step,
+                          const std::function<std::string(const std::string& o, int indent)>& finish) {
+  return EmitLoops(outer, 2, [&](const std::vector<std::string>& o, int ind) {
+    std::string s = Spaces(ind) + init + "\n";
+    s += EmitLoops(inner, ind, [&](const std::vector<std::string>& r, int ind2) {
+      const std::string idx = o[1] == "0" ? r[0] : (r[0] == "0" ? o[1] : o[1] + " + " + r[0]);
+      return Spaces(ind2) + step(idx) + "\n";
+    }, "r");
+    return s + finish(o[0], ind);
+  });
+}
+
 }  // namespace
 
 Status CheckNode(const KernelContext& ctx) {
@@ -59,44 +104,21 @@ std::string ClampInt8Expr(const std::string& x, int32_t lo, int32_t hi) {
 
 std::string Spaces(int n) { return std::string(static_cast<size_t>(n), ' '); }
 
-int64_t ReductionNests(const KernelContext& ctx, LoopNest* outer, LoopNest* inner) {
-  const ir::Tensor& in = ctx.graph.tensor(ctx.node.inputs[0]);
-  std::vector<bool> reduced(in.shape.size(), false);
-  for (int64_t a : ctx.node.GetInts("axes")) reduced[static_cast<size_t>(a)] = true;
-  const std::vector<int64_t> in_strides = ops::RowMajorStrides(in.shape);
-  LoopNest o, r;
-  o.bases = {0, 0};
-  o.steps = {{}, {}};
-  r.bases = {0};
-  r.steps = {{}};
-  int64_t count = 1;
-  for (size_t d = 0; d < in.shape.size(); ++d) {
-    if (reduced[d]) {
-      r.sizes.push_back(in.shape[d]);
-      r.steps[0].push_back(in_strides[d]);
-      count *= in.shape[d];
-    } else {
-      o.sizes.push_back(in.shape[d]);
-      o.steps[1].push_back(in_strides[d]);
-    }
-  }
-  o.steps[0] = ops::RowMajorStrides(o.sizes);
-  *outer = SimplifyNest(o);
-  *inner = SimplifyNest(r);
-  return count;
-}
-
-std::string EmitReduction(const LoopNest& outer, const LoopNest& inner, const std::string& init,
-                          const std::function<std::string(const std::string& idx)>& step,
-                          const std::function<std::string(const std::string& o, int indent)>& finish) {
-  return EmitLoops(outer, 2, [&](const std::vector<std::string>& o, int ind) {
-    std::string s = Spaces(ind) + init + "\n";
-    s += EmitLoops(inner, ind, [&](const std::vector<std::string>& r, int ind2) {
-      const std::string idx = o[1] == "0" ? r[0] : (r[0] == "0" ? o[1] : o[1] + " + " + r[0]);
-      return Spaces(ind2) + step(idx) + "\n";
-    }, "r");
-    return s + finish(o[0], ind);
-  });
+Expected<Kernel> EmitReductionKernel(const KernelContext& ctx,
+                                     const std::function<ReductionBody(const ReductionInput&)>& make) {
+  EMBER_RETURN_IF_ERROR(CheckNode(ctx));
+  LoopNest outer, inner;
+  ReductionInput in;
+  in.count = ReductionNests(ctx, &outer, &inner);
+  in.is_float = ctx.graph.tensor(ctx.node.inputs[0]).dtype == ir::DType::kFloat32;
+  in.x = OperandName(ctx, 0);
+  const ReductionBody b = make(in);
+  Kernel k;
+  k.code = FunctionHead(ctx, b.details);
+  if (ctx.graph.tensor(ctx.node.outputs[0]).num_elements() > 0)
+    k.code += ReductionLoops(outer, inner, b.init, b.step, b.finish);
+  k.code += "}\n";
+  return k;
 }
 
 int32_t NegatedZeroPointSum(int32_t z, int64_t count) {

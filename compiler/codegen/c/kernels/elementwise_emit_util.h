@@ -114,19 +114,29 @@ std::string Spaces(int n);
 // 16.619047164916992188, expf(x) below -9, else 1 / (1 + expf(-x)).
 std::string FloatLogisticExpr(const std::string& x);
 
-// The loop nests of a reduction over the node's `axes` attribute (mean,
-// reduce_max): `outer` runs over the kept axes (operand 0 the output, row
-// major; operand 1 the input's base offset), `inner` over the reduced axes in
-// input order (operand 0 the input offset relative to the base); both
-// simplified. Returns N, the number of elements reduced per output.
-int64_t ReductionNests(const KernelContext& ctx, LoopNest* outer, LoopNest* inner);
-// The body of a reduction kernel over those nests: per output, `init`
-// (declares the accumulator), then `step(idx)` for each reduced input element
-// idx (an index expression into the input) in input order, then
-// `finish(o, indent)`, the statements that store output o.
-std::string EmitReduction(const LoopNest& outer, const LoopNest& inner, const std::string& init,
-                          const std::function<std::string(const std::string& idx)>& step,
-                          const std::function<std::string(const std::string& o, int indent)>& finish);
+// A reduction kernel over the node's `axes` attribute (mean, reduce_sum,
+// reduce_prod, reduce_max, reduce_min). The kept axes form the outer loop
+// nest (one output each, row major), the reduced axes the inner nest in input
+// order (contiguous axes merged), so every output visits its inputs in the
+// reference's row-major order. `make` is given N (the number of elements
+// reduced per output), whether the input is f32, and the input's C name; it
+// returns the kernel's comment lines and, per output, `init` (declares the
+// accumulator), `step(idx)` for each reduced input element idx (an index
+// expression into the input), then `finish(o, indent)`, the statements that
+// store output o.
+struct ReductionInput {
+  int64_t count = 1;
+  bool is_float = false;
+  std::string x;
+};
+struct ReductionBody {
+  std::vector<std::string> details;
+  std::string init;
+  std::function<std::string(const std::string& idx)> step;
+  std::function<std::string(const std::string& o, int indent)> finish;
+};
+Expected<Kernel> EmitReductionKernel(const KernelContext& ctx,
+                                     const std::function<ReductionBody(const ReductionInput&)>& make);
 // -(z * N) modulo 2^32: the wrapping int32 constant that turns a raw sum of N
 // quantized values into sum - z * N.
 int32_t NegatedZeroPointSum(int32_t z, int64_t count);

@@ -37,25 +37,17 @@ std::string Finish(const KernelContext& ctx, int64_t count, const std::string& o
 }
 
 Expected<Kernel> Emit(const KernelContext& ctx) {
-  EMBER_RETURN_IF_ERROR(CheckNode(ctx));
-  const ir::Tensor& in = ctx.graph.tensor(ctx.node.inputs[0]);
-  const ir::Tensor& out = ctx.graph.tensor(ctx.node.outputs[0]);
-  LoopNest outer, inner;
-  const int64_t count = ReductionNests(ctx, &outer, &inner);
-  const bool is_float = in.dtype == ir::DType::kFloat32;
-  const std::string x = OperandName(ctx, 0);
-  auto add = [&](const std::string& idx) {
-    return is_float || count < (int64_t{1} << 24) ? "sum += " + x + "[" + idx + "];"
-                                                  : "sum = ember_wrap_add(sum, " + x + "[" + idx + "]);";
-  };
-  Kernel k;
-  k.code = FunctionHead(ctx, {"average of " + std::to_string(count) + " elements per output"});
-  if (out.num_elements() > 0) {
-    k.code += EmitReduction(outer, inner, is_float ? "float sum = 0.0f;" : "int32_t sum = 0;", add,
-                            [&](const std::string& o, int ind) { return Finish(ctx, count, o, ind); });
-  }
-  k.code += "}\n";
-  return k;
+  return EmitReductionKernel(ctx, [&](const ReductionInput& r) {
+    ReductionBody b;
+    b.details = {"average of " + std::to_string(r.count) + " elements per output"};
+    b.init = r.is_float ? "float sum = 0.0f;" : "int32_t sum = 0;";
+    b.step = [r](const std::string& idx) {
+      return r.is_float || r.count < (int64_t{1} << 24) ? "sum += " + r.x + "[" + idx + "];"
+                                                        : "sum = ember_wrap_add(sum, " + r.x + "[" + idx + "]);";
+    };
+    b.finish = [&ctx, r](const std::string& o, int ind) { return Finish(ctx, r.count, o, ind); };
+    return b;
+  });
 }
 
 }  // namespace
