@@ -25,7 +25,7 @@ constexpr Alias kTfliteAliases[] = {
     {"SPACE_TO_BATCH_ND", OpKind::kReshape}, {"BATCH_TO_SPACE_ND", OpKind::kStridedSlice},
     {"SHAPE", OpKind::kReshape},      {"ZEROS_LIKE", OpKind::kBroadcastTo},
     {"FILL", OpKind::kBroadcastTo},   {"ADD_N", OpKind::kAdd},
-    {"L2_POOL_2D", OpKind::kSqrt},    {"LOG_SOFTMAX", OpKind::kSub},
+    {"L2_POOL_2D", OpKind::kSqrt},
     {"FLOOR_DIV", OpKind::kFloor},
     {"REVERSE_V2", OpKind::kStridedSlice}, {"EMBEDDING_LOOKUP", OpKind::kGather},
     {"BROADCAST_ARGS", OpKind::kReshape},

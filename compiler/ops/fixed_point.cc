@@ -7,6 +7,7 @@
 // like plain int32 (they do not saturate); only rescaling to fewer integer
 // bits saturates (SatShl). Products of a Qa and a Qb value are Srdhm of the
 // raws, a Q(a+b) value.
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <limits>
@@ -118,6 +119,53 @@ int32_t FixedTanh(int32_t a, int integer_bits) {
   const int32_t negative = WrapSub(0, Abs32Wrapping(a));
   const int32_t t = OneMinusXOverOnePlusX(ExpOnNegativeValues(negative, integer_bits + 1));
   return a > 0 ? t : WrapSub(0, t);
+}
+
+namespace {
+int32_t SatAdd(int32_t a, int32_t b) {
+  return static_cast<int32_t>(std::clamp<int64_t>(int64_t{a} + b, std::numeric_limits<int32_t>::min(), kInt32Max));
+}
+int32_t SatSub(int32_t a, int32_t b) {
+  return static_cast<int32_t>(std::clamp<int64_t>(int64_t{a} - b, std::numeric_limits<int32_t>::min(), kInt32Max));
+}
+}  // namespace
+
+// x = 2^k · r with r normalised near [sqrt(1/2), sqrt(2)) twice (z_a: r in
+// [1/2, 1) then times sqrt(1/2); z_b: x times sqrt(1/2) normalised), the
+// smaller r and the matching power kept; log r comes from a rational
+// approximation around sqrt(sqrt(1/2)): log x = k·log 2 + num / (1 + denom').
+// The sum is accumulated with one more integer bit than the output.
+int32_t FixedLogGe1(int32_t x, int input_bits, int output_bits) {
+  constexpr int32_t kLog2 = 1488522236, kSqrtSqrtHalf = 1805811301, kSqrtHalf = 1518500250;
+  constexpr int32_t kOneQuarter = 536870912;
+  constexpr int32_t kAlphaN = 117049297, kAlphaD = 127690142, kAlphaI = 1057819769, kAlphaF = 638450708;
+  const int accum_bits = output_bits + 1;
+  const int32_t shifted_quarter = Rdbpot(kOneQuarter, accum_bits);  // 1/4 in Q(accum)
+
+  const int za_headroom_plus_1 = std::countl_zero(static_cast<uint32_t>(x));
+  const int32_t r_a_tmp = SatShl(x, za_headroom_plus_1 - 1);
+  const int32_t r_a = SatShl(Srdhm(r_a_tmp, kSqrtHalf), 1);
+  const int32_t za_pow2_adj = SatAdd(SatShl(input_bits - za_headroom_plus_1, 31 - accum_bits), shifted_quarter);
+
+  const int32_t z_b = Srdhm(x, kSqrtHalf);
+  const int zb_headroom = std::countl_zero(static_cast<uint32_t>(z_b)) - 1;
+  const int32_t r_b = SatShl(x, zb_headroom);
+  const int32_t zb_pow2_adj = SatSub(SatShl(input_bits - zb_headroom, 31 - accum_bits), shifted_quarter);
+
+  const int32_t r = std::min(r_a, r_b);
+  const int32_t pow2_adj = std::max(za_pow2_adj, zb_pow2_adj);
+
+  const int32_t p = RoundingHalfSum(r, kSqrtSqrtHalf);
+  int32_t q = WrapSub(r, kSqrtSqrtHalf);
+  q = WrapAdd(q, q);
+  const int32_t common_sq = Srdhm(q, q);
+  const int32_t num = WrapAdd(Srdhm(q, r), Srdhm(Srdhm(q, common_sq), kAlphaN));
+  const int32_t denom_minus_one =
+      WrapAdd(Srdhm(p, WrapAdd(WrapAdd(kAlphaI, q), Srdhm(kAlphaD, common_sq))), Srdhm(kAlphaF, q));
+  const int32_t recip_denom = OneOverOnePlusX(denom_minus_one);
+  const int32_t num_scaled = Rdbpot(num, accum_bits);  // Q0 -> Q(accum)
+  const int32_t sum = WrapAdd(Srdhm(pow2_adj, kLog2), Srdhm(num_scaled, recip_denom));
+  return SatShl(sum, accum_bits - output_bits);  // Q(accum) -> Q(output)
 }
 
 // ---- 16-bit primitives (HARD_SWISH) ----

@@ -122,6 +122,10 @@ int32_t OneOverOnePlusX(int32_t a);                             // Q0 -> Q0
 int32_t OneMinusXOverOnePlusX(int32_t a);                       // Q0 -> Q0 (for tanh)
 int32_t FixedLogistic(int32_t a, int integer_bits);             // Qm -> Q0.31
 int32_t FixedTanh(int32_t a, int integer_bits);                 // Qm -> Q0.31
+// log(x) for x >= 1 (any x > 0 works, with x >= 1/x_max), x in Q(input_bits),
+// the result in Q(output_bits) (1 <= output_bits <= 29): TFLite's
+// log_x_for_x_greater_than_or_equal_to_1 (LOG_SOFTMAX).
+int32_t FixedLogGe1(int32_t x, int input_bits, int output_bits);
 
 // gemmlowp RoundingHalfSum: (a + b) / 2 rounded half away from zero.
 int32_t RoundingHalfSum(int32_t a, int32_t b);

@@ -17,9 +17,9 @@
 // select values (max_pool2d, reshape, transpose, pad with its fill
 // quantized, mirror_pad, strided_slice, squeeze, gather's data operand,
 // depth_to_space, space_to_depth, resize_nearest_neighbor, maximum, minimum,
-// reduce_max, and split when every output is read by one quantize) only when
+// reduce_max, reduce_min, and split when every output is read by one quantize) only when
 // input and output quantization are equal (exact, as TFLite requires);
-// softmax, logistic, tanh, concatenation, sub, leaky_relu, hard_swish, relu,
+// softmax, log_softmax, logistic, tanh, concatenation, sub, leaky_relu, hard_swish, relu,
 // relu6, clip, hard_sigmoid, resize_bilinear, batch_matmul and prelu with
 // TFLite's arithmetic only (relu6 and resize_bilinear with equal
 // quantization). arg_max / arg_min read the int8 tensor under their
@@ -105,7 +105,7 @@ bool MovesData(ir::OpKind op) {
 // hard_sigmoid, resize_bilinear, prelu): TFLite's fixed point only.
 bool TfliteOnly(ir::OpKind op) {
   switch (op) {
-    case ir::OpKind::kSoftmax: case ir::OpKind::kLogistic: case ir::OpKind::kTanh:
+    case ir::OpKind::kSoftmax: case ir::OpKind::kLogSoftmax: case ir::OpKind::kLogistic: case ir::OpKind::kTanh:
     case ir::OpKind::kConcatenation: case ir::OpKind::kSub: case ir::OpKind::kLeakyRelu:
     case ir::OpKind::kHardSwish: case ir::OpKind::kRelu: case ir::OpKind::kRelu6:
     case ir::OpKind::kClip: case ir::OpKind::kHardSigmoid: case ir::OpKind::kResizeBilinear:

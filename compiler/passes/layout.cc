@@ -17,7 +17,7 @@
 //     (padded to rank and permuted) or T2(x2) with the same perm (C' reads
 //     x2); concatenation (all operands so, axis permuted); mean,
 //     reduce_max and reduce_min (axes permuted; without keep_dims T' gets the perm of the remaining axes,
-//     dropped when it is the identity); pad (amounts permuted); softmax when
+//     dropped when it is the identity); pad (amounts permuted); softmax and log_softmax when
 //     the last axis stays last.
 //  5. graph inputs and outputs (unless PassOptions::keep_io_layout): a rank-4
 //     graph input read only by transposes to NHWC (perm [0,2,3,1]) becomes an
@@ -572,7 +572,7 @@ bool LayoutRewriter::Sink(size_t i) {
     }
     moved.attrs["pads"] = moved_pads;
     moved.inputs[0] = In(i);
-  } else if (reader.op == ir::OpKind::kSoftmax) {
+  } else if (reader.op == ir::OpKind::kSoftmax || reader.op == ir::OpKind::kLogSoftmax) {
     if (rank == 0 || p[rank - 1] != static_cast<int64_t>(rank - 1)) return false;
     moved.inputs[0] = In(i);
   } else {

@@ -745,6 +745,11 @@ Status Exporter::Convert(const ir::Node& n) {
       SetInt(Main(n, "Softmax", {x}, kIr, &pre, &final), "axis", -1);
       return Status::Ok();
     }
+    case K::kLogSoftmax: {
+      std::string pre, final;
+      SetInt(Main(n, "LogSoftmax", {Get(n.inputs[0], kIr)}, kIr, &pre, &final), "axis", -1);
+      return Status::Ok();
+    }
     case K::kQuantize:
     case K::kDequantize:
     case K::kLookupTable:  // int8 only: made by fold-qdq, never in a float model

@@ -4,7 +4,8 @@
 //   1. Index producers, readers and initializers of the graph.
 //   2. Pick each quantized tensor's scale and zero point in node order (own
 //      calibrated range, the input's parameters for the layout operators,
-//      1/256 for Softmax) and add them as initializers `<t>_scale`,
+//      1/256 for Softmax, 16/256 with zero point 127 for LogSoftmax) and add
+//      them as initializers `<t>_scale`,
 //      `<t>_zero_point`.
 //   3. Rebuild the node list: Q/DQ pairs after graph inputs and after each
 //      node that writes a quantized tensor; readers read `<t>_DequantizeLinear_Output`
@@ -216,6 +217,9 @@ std::vector<QuantizedTensor> Writer::AssignParams(const std::map<std::string, Ra
       } else if (n.op_type() == "Softmax") {
         params_[o] = AddParams(o, 1.0f / 256.0f, -128);
         result.push_back({o, n.op_type(), 1.0f / 256.0f, -128});
+      } else if (n.op_type() == "LogSoftmax") {  // TFLite's fixed int8 output: [-255/16, 0] in steps of 1/16
+        params_[o] = AddParams(o, 16.0f / 256.0f, 127);
+        result.push_back({o, n.op_type(), 16.0f / 256.0f, 127});
       } else {
         own(o, n.op_type());
       }

@@ -2,8 +2,8 @@
 // operators (SPLIT with several outputs, UNPACK with an output nobody reads,
 // PACK, DEPTH_TO_SPACE, SPACE_TO_DEPTH, MIRROR_PAD, SLICE, GATHER, PADV2,
 // EXPAND_DIMS; SHAPE, ZEROS_LIKE, FILL, ADD_N; the compositions L2_POOL_2D,
-// FLOOR_DIV and LOG_SOFTMAX; EMBEDDING_LOOKUP, SQUARE, REVERSE_V2, CUMSUM,
-// FLOOR_MOD) in int8,
+// FLOOR_DIV; EMBEDDING_LOOKUP, SQUARE, REVERSE_V2, CUMSUM,
+// FLOOR_MOD; LOG_SOFTMAX, REDUCE_MIN, REDUCE_MAX, REDUCE_PROD) in int8,
 // int16 and float32,
 // and the dilated convolution older
 // TensorFlow converters write as SPACE_TO_BATCH_ND, CONV_2D and
@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "e2e/qemu_util.h"
 #include "e2e/run_eval_util.h"
 #include "frontend/tflite/builder.h"
 
@@ -283,6 +284,72 @@ TEST(ShapeOpsCompile, SpaceToBatchDilatedConvolutionRunsLikeTheReferenceAndTheDi
             std::string::npos)
       << ir.out;
   EXPECT_EQ(ir.out.find("transpose("), std::string::npos) << ir.out;
+}
+
+// x[3,40] int8 -LOG_SOFTMAX-> ls (16/256, 127) -REDUCE_MIN(axis 1, keep)-> y0
+// [3,1]; x -REDUCE_MAX(axis 0)-> y1 [40]: TFLite Micro's int8 arithmetic.
+// `outputs` picks among (ls, y0, y1) by index; all three by default.
+std::vector<uint8_t> LogSoftmaxReduceInt8Model(const std::vector<size_t>& outputs = {0, 1, 2}) {
+  ModelBuilder b;
+  const auto kI8 = tfl::TensorType::INT8;
+  const int x = b.AddTensor("x", kI8, {3, 40}, Quant(0.07f, 5));
+  const int ls = b.AddTensor("ls", kI8, {3, 40}, Quant(16.0f / 256.0f, 127));
+  b.AddOperator(tfl::BuiltinOperator::LOG_SOFTMAX, {x}, {ls});
+  const int a1 = b.AddInt32Tensor("a1", {1}, {1});
+  const int a0 = b.AddInt32Tensor("a0", {1}, {0});
+  const int y0 = b.AddTensor("y0", kI8, {3, 1}, Quant(16.0f / 256.0f, 127));
+  b.AddOperator(tfl::BuiltinOperator::REDUCE_MIN, {ls, a1}, {y0}, tfl::BuiltinOptions::ReducerOptions,
+                tfl::CreateReducerOptions(b.builder(), true).Union());
+  const int y1 = b.AddTensor("y1", kI8, {40}, Quant(0.07f, 5));
+  b.AddOperator(tfl::BuiltinOperator::REDUCE_MAX, {x, a0}, {y1}, tfl::BuiltinOptions::ReducerOptions,
+                tfl::CreateReducerOptions(b.builder(), false).Union());
+  const int all[] = {ls, y0, y1};
+  std::vector<int> picked;
+  for (size_t k : outputs) picked.push_back(all[k]);
+  b.SetInputs({x});
+  b.SetOutputs(picked);
+  return b.Finish();
+}
+
+// x[2,3,4] float32 -REDUCE_PROD(axes 1, 2)-> y0 [2] (output 0), or
+// x -LOG_SOFTMAX-> y1 (output 1).
+std::vector<uint8_t> ProdLogSoftmaxFloatModel(size_t output) {
+  ModelBuilder b;
+  const auto kF32 = tfl::TensorType::FLOAT32;
+  const int x = b.AddTensor("x", kF32, {2, 3, 4});
+  const int axes = b.AddInt32Tensor("axes", {2}, {1, 2});
+  const int y0 = b.AddTensor("y0", kF32, {2});
+  b.AddOperator(tfl::BuiltinOperator::REDUCE_PROD, {x, axes}, {y0}, tfl::BuiltinOptions::ReducerOptions,
+                tfl::CreateReducerOptions(b.builder(), false).Union());
+  const int y1 = b.AddTensor("y1", kF32, {2, 3, 4});
+  b.AddOperator(tfl::BuiltinOperator::LOG_SOFTMAX, {x}, {y1});
+  b.SetInputs({x});
+  b.SetOutputs({output == 0 ? y0 : y1});
+  return b.Finish();
+}
+
+TEST(ShapeOpsCompile, LogSoftmaxAndReductionsRunLikeTheReference) {
+  for (size_t k = 0; k < 3; ++k) ExpectRunEqualsEval(LogSoftmaxReduceInt8Model({k}), false, 3);
+  for (size_t k = 0; k < 2; ++k) ExpectRunEqualsEval(ProdLogSoftmaxFloatModel(k), true, 3);
+}
+
+// The int8 model on the emulated Cortex-M4: every output byte equals `ember
+// eval` (the fixed-point log and exponential are the same integer code).
+TEST(ShapeOpsCompile, Int8LogSoftmaxOnCortexM4EqualsEval) {
+  EMBER_REQUIRE_QEMU_TOOLS();
+  const std::string dir = TempDir();
+  WriteFile(dir + "/ls.tflite", LogSoftmaxReduceInt8Model());
+  const CliResult c =
+      RunCli({"compile", dir + "/ls.tflite", "--target", "cortex-m4", "--module-name", "ls", "-o", dir + "/mlf"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  WriteFile(dir + "/in.bin", Pattern(120, 11));
+  const CliResult e = RunCli({"eval", dir + "/ls.tflite", "--input", dir + "/in.bin", "--output", dir + "/r0.bin",
+                              "--output", dir + "/r1.bin", "--output", dir + "/r2.bin"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  qemu::HarnessResult h;
+  ASSERT_EQ(qemu::BuildAndEmulate(dir + "/mlf", dir + "/in.bin", dir + "/ls.elf", "mps2-an386", 300, &h), "");
+  ASSERT_EQ(h.outputs.size(), 3u);
+  for (size_t k = 0; k < 3; ++k) EXPECT_EQ(h.outputs[k], ReadFile(dir + "/r" + std::to_string(k) + ".bin")) << k;
 }
 
 }  // namespace

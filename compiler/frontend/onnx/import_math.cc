@@ -284,7 +284,9 @@ Status Expand(Context& ctx, const NodeRef& ref) {
 // LogSoftmax as ONNX Runtime computes it: m = max(x), d = x - m,
 // y = d - log(sum(exp(d))) over `axis` (opset 13: that axis, default -1;
 // opsets 11-12: the flattened trailing axes [axis, rank), default 1), so a
-// large spread of inputs gives large negative outputs, not -inf.
+// large spread of inputs gives large negative outputs, not -inf. Over the
+// last axis this is the IR's log_softmax; over others, composed of
+// reduce_max, sub, exp, reduce_sum and log.
 Status LogSoftmax(Context& ctx, const NodeRef& ref) {
   if (!IrOp("reduce_sum") || !IrOp("log")) {
     return UnsupportedAttr(ctx, ref, "LogSoftmax", "this build of ember has no reduce_sum or log operator");
@@ -299,8 +301,13 @@ Status LogSoftmax(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(int64_t axis, NormAxis(ctx, ref, AttrInt(ref, "axis", ctx.opset >= 13 ? -1 : 1), rank));
   std::vector<int64_t> axes{axis};
   for (auto a = static_cast<size_t>(axis) + 1; ctx.opset < 13 && a < rank; ++a) axes.push_back(static_cast<int64_t>(a));
-  const ir::Attrs attrs{{"axes", axes}, {"keep_dims", int64_t{1}}};
   const std::string out = OutputName(ref, 0);
+  if (axes.size() == 1 && axes[0] == static_cast<int64_t>(rank) - 1 && IrOp("log_softmax")) {
+    // Over the last axis: one log_softmax (the same formula, no intermediate tensors).
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind("log_softmax"), {x}, {}, out));
+    return Bind(ctx, ref, y);
+  }
+  const ir::Attrs attrs{{"axes", axes}, {"keep_dims", int64_t{1}}};
   EMBER_ASSIGN_OR_RETURN(ir::TensorId m, AddNode(ctx, ref, Kind("reduce_max"), {x}, attrs, out + "_max"));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId d, AddNode(ctx, ref, Kind("sub"), {x, m}, {}, out + "_shifted"));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId e, AddNode(ctx, ref, Kind("exp"), {d}, {}, out + "_exp"));

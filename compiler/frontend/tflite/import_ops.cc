@@ -1094,30 +1094,6 @@ Status ConvertL2Pool(Context& ctx, const OpRef& op, ir::Node& node) {
   return Status::Ok();
 }
 
-// LOG_SOFTMAX (float32) over the last axis, as TFLite's kernel:
-// x − max − log(Σ exp(x − max)), the main node being the last sub.
-Status ConvertLogSoftmax(Context& ctx, const OpRef& op, ir::Node& node) {
-  EMBER_RETURN_IF_ERROR(CheckMaxInputs(ctx, op, 1));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, Operand(ctx, op, 0));
-  EMBER_RETURN_IF_ERROR(RequireFloat(ctx, op, x, "LOG_SOFTMAX is imported for float32 only"));
-  const ir::Shape shape = ctx.graph.tensor(x).shape;
-  if (shape.empty()) {
-    return OpError(ctx, op, kOperandRank, ExitCode::kFailure, "the input is a scalar", "give it at least one axis");
-  }
-  ir::Shape kept = shape;
-  kept.back() = 1;
-  const ir::Attrs reduce = {{"axes", std::vector<int64_t>{static_cast<int64_t>(shape.size()) - 1}},
-                              {"keep_dims", int64_t{1}}};
-  const ir::TensorId max = AddStep(ctx, ir::OpKind::kReduceMax, {x}, x, kept, "max", reduce);
-  const ir::TensorId shifted = AddStep(ctx, ir::OpKind::kSub, {x, max}, x, shape, "shifted", {{"act", std::string("none")}});
-  const ir::TensorId e = AddStep(ctx, ir::OpKind::kExp, {shifted}, x, shape, "exp");
-  const ir::TensorId sum = AddStep(ctx, ir::OpKind::kReduceSum, {e}, x, kept, "sum", reduce);
-  const ir::TensorId log_sum = AddStep(ctx, ir::OpKind::kLog, {sum}, x, kept, "log_sum");
-  node.inputs = {shifted, log_sum};
-  node.attrs["act"] = std::string("none");
-  return Status::Ok();
-}
-
 // FLOOR_DIV (float32): floor(a / b), as TFLite's kernel; the main node is
 // the floor.
 Status ConvertFloorDiv(Context& ctx, const OpRef& op, ir::Node& node) {
@@ -1287,7 +1263,6 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
       return SetAct(ctx, op, o ? o->fused_activation_function() : none, node);
     }
     case K::kSub: {
-      if (op.op_name == "LOG_SOFTMAX") return ConvertLogSoftmax(ctx, op, node);
       EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 2));
       const auto* o = op.op->builtin_options_as_SubOptions();
       return SetAct(ctx, op, o ? o->fused_activation_function() : none, node);
@@ -1303,6 +1278,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
       node.attrs["alpha"] = static_cast<double>(o ? o->alpha() : 0.0f);
       return Status::Ok();
     }
+    case K::kLogSoftmax: return ConvertPlain(ctx, op, node, 1);
     case K::kPrelu:
     case K::kMaximum:
     case K::kMinimum:

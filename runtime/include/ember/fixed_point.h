@@ -173,6 +173,42 @@ static inline int32_t ember_fixed_tanh(int32_t a, int m) {
   return a > 0 ? t : (int32_t)(0u - (uint32_t)t);
 }
 
+static inline int32_t ember_sat_add32(int32_t a, int32_t b) {
+  const int64_t s = (int64_t)a + (int64_t)b;
+  return s > INT32_MAX ? INT32_MAX : (s < INT32_MIN ? INT32_MIN : (int32_t)s);
+}
+
+/* log(x) for x > 0 in Q(in_bits), result Q(out_bits), 1 <= out_bits <= 29
+ * (TFLite's log_x_for_x_greater_than_or_equal_to_1, LOG_SOFTMAX): x = 2^k r
+ * normalised two ways, the smaller r kept; log r from a rational
+ * approximation around sqrt(sqrt(1/2)); summed with out_bits + 1 integer bits. */
+static inline int32_t ember_log_x_ge_1(int32_t x, int in_bits, int out_bits) {
+  const int32_t log2 = 1488522236, sqrt_sqrt_half = 1805811301, sqrt_half = 1518500250;
+  const int32_t alpha_n = 117049297, alpha_d = 127690142, alpha_i = 1057819769, alpha_f = 638450708;
+  const int acc = out_bits + 1;
+  const int32_t quarter = ember_rdbpot(536870912, acc);
+  const int za1 = ember_clz32((uint32_t)x);
+  const int32_t ra = ember_satshl(ember_srdhm(ember_satshl(x, za1 - 1), sqrt_half), 1);
+  const int32_t za_adj = ember_sat_add32(ember_satshl(in_bits - za1, 31 - acc), quarter);
+  const int zb = ember_clz32((uint32_t)ember_srdhm(x, sqrt_half)) - 1;
+  const int32_t rb = ember_satshl(x, zb);
+  const int64_t zb_diff = (int64_t)ember_satshl(in_bits - zb, 31 - acc) - quarter;
+  const int32_t zb_adj = zb_diff < INT32_MIN ? INT32_MIN : (int32_t)zb_diff;
+  const int32_t r = ra < rb ? ra : rb;
+  const int32_t adj = za_adj > zb_adj ? za_adj : zb_adj;
+  const int32_t p = ember_rounding_half_sum(r, sqrt_sqrt_half);
+  int32_t q = ember_wrap_add(r, (int32_t)(0u - (uint32_t)sqrt_sqrt_half));
+  int32_t sq, num, denom;
+  q = ember_wrap_add(q, q);
+  sq = ember_srdhm(q, q);
+  num = ember_wrap_add(ember_srdhm(q, r), ember_srdhm(ember_srdhm(q, sq), alpha_n));
+  denom = ember_wrap_add(ember_srdhm(p, ember_wrap_add(ember_wrap_add(alpha_i, q), ember_srdhm(alpha_d, sq))),
+                         ember_srdhm(alpha_f, q));
+  return ember_satshl(ember_wrap_add(ember_srdhm(adj, log2),
+                                     ember_srdhm(ember_rdbpot(num, acc), ember_one_over_one_plus_x(denom))),
+                      acc - out_bits);
+}
+
 /* ---- 16-bit primitives (HARD_SWISH) ---- */
 
 /* floor((a*b + 2^14) / 2^15); -32768 * -32768 -> 32767. */

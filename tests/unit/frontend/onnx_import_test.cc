@@ -597,6 +597,33 @@ TEST(OnnxImportExt, ReduceMinAndReduceProd) {
   ExpectNear(Eval(g, x, 1), {-14, -13.5f});
 }
 
+// LogSoftmax over the last axis is one log_softmax; over another axis it is
+// composed (reduce_max, sub, exp, reduce_sum, log, sub). Both follow ONNX
+// Runtime's formula.
+TEST(OnnxImportExt, LogSoftmaxLastAxisIsOneNode) {
+  REQUIRE_IR_OP("log_softmax");
+  for (int64_t axis : {-1, 0}) {
+    SCOPED_TRACE(axis);
+    OnnxBuilder b;
+    b.Input("x", {2, 3});
+    b.Node("LogSoftmax", {"x"}, {"y"}).Int("axis", axis);
+    b.Output("y");
+    const ir::Graph g = MustImport(b.Bytes());
+    EXPECT_EQ(g.nodes.size(), axis == -1 ? 1u : 6u);
+    EXPECT_EQ(g.nodes.back().op, axis == -1 ? OpKind::kLogSoftmax : OpKind::kSub);
+    const std::vector<float> x = {1, -2, 7, 0.5f, 3, -9};
+    std::vector<float> want(6);
+    for (int o = 0; o < (axis == -1 ? 2 : 3); ++o) {
+      const int n = axis == -1 ? 3 : 2, stride = axis == -1 ? 1 : 3, base = axis == -1 ? 3 * o : o;
+      float m = -1e30f, sum = 0;
+      for (int k = 0; k < n; ++k) m = std::max(m, x[base + k * stride]);
+      for (int k = 0; k < n; ++k) sum += std::exp(x[base + k * stride] - m);
+      for (int k = 0; k < n; ++k) want[base + k * stride] = x[base + k * stride] - m - std::log(sum);
+    }
+    ExpectNear(Eval(g, x), want);
+  }
+}
+
 TEST(OnnxImportExt, ResizeNearestIntegerUpscale) {
   REQUIRE_IR_OP("resize_nearest_neighbor");
   for (const char* ctm : {"asymmetric", "half_pixel"}) {

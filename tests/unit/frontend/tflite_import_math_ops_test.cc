@@ -365,6 +365,8 @@ TEST(TfliteImportMathOps, LogSoftmaxFollowsTflitesFormula) {
   b.SetInputs({x});
   b.SetOutputs({y});
   const ir::Graph g = MustImport(b.Finish());
+  ASSERT_EQ(g.nodes.size(), 1u);
+  EXPECT_EQ(g.nodes[0].op, ir::OpKind::kLogSoftmax);
   const std::vector<float> in = {1.5f, -2.f, 0.25f, 30.f, 31.f, 29.5f};
   std::vector<float> want;
   for (size_t row = 0; row < 2; ++row) {
@@ -376,16 +378,42 @@ TEST(TfliteImportMathOps, LogSoftmaxFollowsTflitesFormula) {
     for (int c = 0; c < 3; ++c) want.push_back(v[c] - max - log_sum);
   }
   EXPECT_EQ(Eval<float>(g, {Bytes(in)}), want);
+}
 
-  ModelBuilder q;
+// TFLite Micro's int8 LOG_SOFTMAX test vectors (log_softmax_test.cc): the
+// logits {0, -6, 2, 4, 3, -2, 10, 1} quantized for [-10, 10] (scale 20/255,
+// round half away from zero, as its test helper;
+// zero point -1), two rows of 4; and a row of one element, which is 0 (127).
+TEST(TfliteImportMathOps, LogSoftmaxInt8MatchesTfliteMicrosVectors) {
+  ModelBuilder b;
+  const int x = b.AddTensor("x", TensorType::INT8, {2, 4}, Quant(20.0f / 255.0f, -1));
+  const int y = b.AddTensor("y", TensorType::INT8, {2, 4}, Quant(16.0f / 256.0f, 127));
+  b.AddOperator(BuiltinOperator::LOG_SOFTMAX, {x}, {y});
+  b.SetInputs({x});
+  b.SetOutputs({y});
+  const ir::Graph g = MustImport(b.Finish());
+  EXPECT_EQ(Eval<int8_t>(g, {Bytes(std::vector<int8_t>{-1, -78, 25, 50, 37, -27, 126, 12})}),
+            (std::vector<int8_t>{61, -36, 93, 125, 15, -65, 127, -16}));
+
+  ModelBuilder one;
+  const int x1 = one.AddTensor("x", TensorType::INT8, {3, 1}, Quant(2.0f / 255.0f, -1));
+  const int y1 = one.AddTensor("y", TensorType::INT8, {3, 1}, Quant(16.0f / 256.0f, 127));
+  one.AddOperator(BuiltinOperator::LOG_SOFTMAX, {x1}, {y1});
+  one.SetInputs({x1});
+  one.SetOutputs({y1});
+  const ir::Graph g1 = MustImport(one.Finish());
+  EXPECT_EQ(Eval<int8_t>(g1, {Bytes(std::vector<int8_t>{-1, -128, 126})}), (std::vector<int8_t>{127, 127, 127}));
+
+  ModelBuilder q;  // another output quantization: TFLite Micro refuses it
   const int qx = q.AddTensor("qx", TensorType::INT8, {4}, Quant(0.1f, 0));
-  const int qy = q.AddTensor("qy", TensorType::INT8, {4}, Quant(16.f / 256, 127));
+  const int qy = q.AddTensor("qy", TensorType::INT8, {4}, Quant(0.1f, 127));
   q.AddOperator(BuiltinOperator::LOG_SOFTMAX, {qx}, {qy});
   q.SetInputs({qx});
   q.SetOutputs({qy});
   auto e = ImportTflite(q.Finish(), "m.tflite");
   ASSERT_FALSE(e.ok());
-  EXPECT_EQ(e.diag().id, "E0109");
+  EXPECT_EQ(e.diag().id, "E0301");
+  EXPECT_NE(e.diag().message.find("requires 16/256 and 127"), std::string::npos) << e.diag().message;
 }
 
 TEST(TfliteImportMathOps, FloorDivRoundsTowardMinusInfinity) {

@@ -243,6 +243,32 @@ TEST(FoldQdq, SoftmaxBecomesInt8WithTfliteSemanticsOnly) {
   )");
 }
 
+// log_softmax likewise with TFLite's fixed output quantization (16/256, 127);
+// another output quantization keeps it float (its Infer refuses the int8 form).
+TEST(FoldQdq, LogSoftmaxBecomesInt8WithItsFixedOutputQuantization) {
+  auto text = [](const std::string& out_q) {
+    return "graph \"l\" {\n"
+           "  input %x : f32[2,6]\n"
+           "  %xq = quantize(%x) : i8[2,6] quant(0.0625, 3)\n"
+           "  %xd = dequantize(%xq) : f32[2,6]\n"
+           "  %s = log_softmax(%xd) : f32[2,6]\n"
+           "  %sq = quantize(%s) : i8[2,6] " + out_q + "\n"
+           "  %y = dequantize(%sq) : f32[2,6]\n"
+           "  output %y\n"
+           "}\n";
+  };
+  const ir::Graph before = ParseValid(text("quant(0.0625, 127)"));
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), R"(
+    %sq = log_softmax(%xq) : i8[2,6] quant(0.0625, 127)
+    NOT dequantize(%xq)
+  )");
+  ExpectSameResults(before, after, 0.0626f, true);
+  ExpectMatches(ir::Print(RunPassOn("fold-qdq", ParseValid(text("quant(0.05, 127)")))), R"(
+    %s = log_softmax(%xd) : f32[2,6]
+  )");
+}
+
 // input(s) -> Q -> DQ -> `call` -> Q `out_q` -> DQ -> output. Input k is
 // %xk : f32[shape], quantized to %qk with its quant text and dequantized to
 // %dk; `call` reads %d0, %d1, ... and the `extra` lines (constants). `sem`

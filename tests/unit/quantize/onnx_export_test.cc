@@ -117,7 +117,8 @@ TEST(OnnxExport, NchwOperatorsAndLayoutSensitiveAxes) {
   %sq = squeeze(%keep) {axes=[2]} : f32[1,6,8]
   %rmin = reduce_min(%hs) {axes=[3], keep_dims=1} : f32[1,6,6,1]
   %rp = reduce_prod(%mean) {axes=[1], keep_dims=0} : f32[1]
-  output %r, %mean, %sq, %cat, %rmin, %rp
+  %ls = log_softmax(%hs) : f32[1,6,6,8]
+  output %r, %mean, %sq, %cat, %rmin, %rp, %ls
 })";
   const pb::ModelProto m = RoundTrip(text);
   EXPECT_EQ(Count(m, "Conv"), 1);

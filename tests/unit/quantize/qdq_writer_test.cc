@@ -247,6 +247,32 @@ TEST(QdqWriter, PerTensorWeightsWithoutPerChannelAndTensorsWithoutRangesStayFloa
   EXPECT_EQ(Producer(g, "p")->input(0), "r");
 }
 
+// LogSoftmax's output gets TFLite's fixed int8 quantization (16/256, 127),
+// whatever its calibrated range; compiled, it is the int8 log_softmax.
+TEST(QdqWriter, LogSoftmaxOutputHasTflitesFixedQuantization) {
+  pb::ModelProto m;
+  m.set_ir_version(7);
+  m.add_opset_import()->set_version(13);
+  pb::GraphProto* g = m.mutable_graph();
+  g->set_name("ls");
+  ValueInfo(g->add_input(), "x", {2, 6});
+  ValueInfo(g->add_output(), "y", {2, 6});
+  Node(g, "LogSoftmax", {"x"}, "y");
+  auto q = WriteQdq(m, {{"x", {-3.0f, 3.0f}}, {"y", {-7.5f, 0.0f}}}, {});
+  ASSERT_TRUE(q.ok()) << q.diag().ToString();
+  ASSERT_EQ(q->size(), 2u);
+  EXPECT_EQ((*q)[1].name, "y");
+  EXPECT_EQ((*q)[1].scale, 0.0625f);
+  EXPECT_EQ((*q)[1].zero_point, 127);
+  auto ir = frontend::onnx::ImportOnnx(Bytes(m), "ls.onnx");
+  ASSERT_TRUE(ir.ok()) << ir.diag().ToString();
+  ASSERT_TRUE(passes::RunPipeline(*ir).ok());
+  int int8_log_softmax = 0;
+  for (const ir::Node& n : ir->nodes)
+    int8_log_softmax += n.op == ir::OpKind::kLogSoftmax && ir->tensor(n.inputs[0]).dtype == ir::DType::kInt8;
+  EXPECT_EQ(int8_log_softmax, 1);
+}
+
 TEST(QdqWriter, CandidatesAreInputsAndNodeOutputs) {
   const pb::ModelProto m = SmallModel();
   const auto c = CandidateTensors(m);
