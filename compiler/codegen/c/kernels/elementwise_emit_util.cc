@@ -121,6 +121,23 @@ Expected<Kernel> EmitReductionKernel(const KernelContext& ctx,
   return k;
 }
 
+LastAxisRows GetLastAxisRows(const ir::Tensor& in) {
+  LastAxisRows r;
+  r.depth = in.shape.empty() ? 1 : in.shape.back();
+  r.rows = r.depth == 0 ? 0 : in.num_elements() / r.depth;
+  return r;
+}
+
+std::string EmitRowLoop(const KernelContext& ctx, const LastAxisRows& r, const char* in_ctype,
+                        const char* out_ctype, const std::string& body) {
+  if (r.rows == 0) return "";
+  const std::string d = CInt(r.depth);
+  std::string s = "  for (int32_t r = 0; r < " + CInt(r.rows) + "; ++r) {\n";
+  s += "    const " + std::string(in_ctype) + "* x = " + OperandName(ctx, 0) + " + r * " + d + ";\n";
+  s += "    " + std::string(out_ctype) + "* y = out0 + r * " + d + ";\n";
+  return s + body + "  }\n";
+}
+
 int32_t NegatedZeroPointSum(int32_t z, int64_t count) {
   return static_cast<int32_t>(static_cast<uint32_t>(-(int64_t{z} * count)));
 }

@@ -137,6 +137,16 @@ struct ReductionBody {
 };
 Expected<Kernel> EmitReductionKernel(const KernelContext& ctx,
                                      const std::function<ReductionBody(const ReductionInput&)>& make);
+// The rows of an operator over the last axis (softmax, log_softmax): the
+// input's last dimension and the number of rows (0 when it is empty).
+struct LastAxisRows {
+  int64_t depth = 0, rows = 0;
+};
+LastAxisRows GetLastAxisRows(const ir::Tensor& in);
+// The loop over those rows: per row, `x` (const in_ctype*, operand 0's row)
+// and `y` (out_ctype*, the output's row), then `body`. Empty without rows.
+std::string EmitRowLoop(const KernelContext& ctx, const LastAxisRows& r, const char* in_ctype,
+                        const char* out_ctype, const std::string& body);
 // -(z * N) modulo 2^32: the wrapping int32 constant that turns a raw sum of N
 // quantized values into sum - z * N.
 int32_t NegatedZeroPointSum(int32_t z, int64_t count);

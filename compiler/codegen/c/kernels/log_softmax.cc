@@ -58,13 +58,11 @@ std::string Int8Body(const ops::logsoftmax::Int8Params& p, const std::string& d)
 Expected<Kernel> Emit(const KernelContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckNode(ctx));
   const ir::Tensor& in = ctx.graph.tensor(ctx.node.inputs[0]);
-  const int64_t depth = in.shape.back();
-  const int64_t rows = depth == 0 ? 0 : in.num_elements() / depth;
-  const bool is_float = in.dtype == ir::DType::kFloat32;
-  const std::string d = CInt(depth);
-  std::vector<std::string> details{std::to_string(rows) + " rows of " + std::to_string(depth)};
+  const LastAxisRows rows = GetLastAxisRows(in);
+  const std::string d = CInt(rows.depth);
+  std::vector<std::string> details{std::to_string(rows.rows) + " rows of " + std::to_string(rows.depth)};
   std::string body;
-  if (is_float) {
+  if (in.dtype == ir::DType::kFloat32) {
     body = FloatBody(d);
   } else {
     EMBER_ASSIGN_OR_RETURN(const ops::logsoftmax::Int8Params p, ops::logsoftmax::PrepareInt8(ctx.graph, ctx.node));
@@ -73,16 +71,8 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
                       std::to_string(p.reverse.shift) + ", diff_min " + std::to_string(p.diff_min));
     body = Int8Body(p, d);
   }
-  const char* ctype = is_float ? "float" : "int8_t";
   Kernel k;
-  k.code = FunctionHead(ctx, details);
-  if (rows > 0) {
-    k.code += "  for (int32_t r = 0; r < " + CInt(rows) + "; ++r) {\n";
-    k.code += "    const " + std::string(ctype) + "* x = " + OperandName(ctx, 0) + " + r * " + d + ";\n";
-    k.code += "    " + std::string(ctype) + "* y = out0 + r * " + d + ";\n";
-    k.code += body + "  }\n";
-  }
-  k.code += "}\n";
+  k.code = FunctionHead(ctx, details) + EmitRowLoop(ctx, rows, CType(in.dtype), CType(in.dtype), body) + "}\n";
   k.inplace_ok = !in.is_const();
   return k;
 }

@@ -139,8 +139,8 @@ std::string FloatBody(float beta, int64_t depth) {
 Expected<Kernel> Emit(const KernelContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckNode(ctx));
   const ir::Tensor& in = ctx.graph.tensor(ctx.node.inputs[0]);
-  const int64_t depth = in.shape.back();
-  const int64_t rows = depth == 0 ? 0 : in.num_elements() / depth;
+  const LastAxisRows row_shape = GetLastAxisRows(in);
+  const int64_t depth = row_shape.depth, rows = row_shape.rows;
   const double beta = ctx.node.GetReal("beta", 1.0);
   const ir::DType out_dtype = ctx.graph.tensor(ctx.node.outputs[0]).dtype;
   const char* ctype = CType(in.dtype);
@@ -170,15 +170,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     body = Int8Body(p, depth, out_dtype == ir::DType::kInt16 ? 16 : 8);
   }
   Kernel k;
-  k.code = FunctionHead(ctx, details);
-  if (rows > 0) {
-    k.code += "  for (int32_t r = 0; r < " + CInt(rows) + "; ++r) {\n";
-    k.code += "    const " + std::string(ctype) + "* x = " + OperandName(ctx, 0) + " + r * " +
-              CInt(depth) + ";\n";
-    k.code += "    " + std::string(out_ctype) + "* y = out0 + r * " + CInt(depth) + ";\n";
-    k.code += body + "  }\n";
-  }
-  k.code += "}\n";
+  k.code = FunctionHead(ctx, details) + EmitRowLoop(ctx, row_shape, ctype, out_ctype, body) + "}\n";
   // Element c of a row is read (for the last time) just before it is written;
   // int8 -> int16 writes two bytes per input byte, so it is never in place.
   k.inplace_ok = !in.is_const() && in.dtype == out_dtype;
