@@ -165,6 +165,7 @@ bool Pointwise(ir::OpKind op) {
     case ir::OpKind::kSqrt: case ir::OpKind::kRsqrt: case ir::OpKind::kExp: case ir::OpKind::kLog:
     case ir::OpKind::kErf: case ir::OpKind::kFloor: case ir::OpKind::kCeil: case ir::OpKind::kRound:
     case ir::OpKind::kSin: case ir::OpKind::kCos: case ir::OpKind::kSign: case ir::OpKind::kSquare:
+    case ir::OpKind::kAtan:
       return true;
     default:
       return false;

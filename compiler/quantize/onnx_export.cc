@@ -683,6 +683,7 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kRound:
     case K::kSin:
     case K::kCos:
+    case K::kAtan:
     case K::kSign:
     case K::kSquare:
     case K::kElu:

@@ -20,7 +20,8 @@ using ir::DType;
 // The unary operators under test.
 const ir::OpKind kOps[] = {ir::OpKind::kAbs, ir::OpKind::kNeg, ir::OpKind::kSqrt, ir::OpKind::kRsqrt, ir::OpKind::kExp, ir::OpKind::kLog,
                            ir::OpKind::kErf, ir::OpKind::kFloor, ir::OpKind::kCeil, ir::OpKind::kRound,
-                           ir::OpKind::kSin, ir::OpKind::kCos, ir::OpKind::kSign, ir::OpKind::kSquare};
+                           ir::OpKind::kSin, ir::OpKind::kCos, ir::OpKind::kSign, ir::OpKind::kSquare,
+                           ir::OpKind::kAtan};
 
 // Positive values over several decades and the special values the functions
 // treat apart (0, inf).
@@ -38,7 +39,7 @@ TEST(UnaryFloatKernels, MatchTheReference) {
     const auto n = static_cast<int64_t>(v.size());
     KernelCase(op).InData(DType::kFloat32, {n}, FloatBytes(v)).Out(DType::kFloat32, {n}).Expect();
     const bool rounding = name == "floor" || name == "ceil" || name == "round" || name == "sign" || name == "square";
-    if (name == "abs" || name == "neg" || name == "exp" || name == "erf" || name == "sin" || name == "cos" ||
+    if (name == "abs" || name == "neg" || name == "exp" || name == "erf" || name == "sin" || name == "cos" || name == "atan" ||
         rounding) {  // defined on the whole line
       KernelCase c(op);
       c.In(DType::kFloat32, {3, 5, 7}, std::nullopt, 1, 20.0f).Out(DType::kFloat32, {3, 5, 7}).Expect();

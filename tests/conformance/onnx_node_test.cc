@@ -67,7 +67,8 @@ std::set<std::string> SupportedOps() {
       {"Exp", "exp"}, {"Log", "log"}, {"Reciprocal", "div"}, {"Elu", "elu"}, {"Erf", "erf"}, {"Pow", "pow"},
       {"LogSoftmax", "reduce_max"}, {"Selu", "select"}, {"Celu", "minimum"}, {"ThresholdedRelu", "select"},
       {"Softplus", "log"}, {"Softsign", "abs"}, {"Floor", "floor"}, {"Ceil", "ceil"}, {"Round", "round"},
-      {"Sin", "sin"}, {"Cos", "cos"}, {"Sign", "sign"},
+      {"Sin", "sin"}, {"Cos", "cos"}, {"Sign", "sign"}, {"Atan", "atan"}, {"Tan", "div"}, {"Sinh", "exp"},
+      {"Cosh", "exp"}, {"Asinh", "sign"}, {"Acosh", "sqrt"}, {"Atanh", "log"}, {"Asin", "atan"}, {"Acos", "atan"},
       {"Expand", "broadcast_to"},
       {"LayerNormalization", "sqrt"}, {"InstanceNormalization", "sqrt"}, {"Trilu", "select"}, {"Mod", "mod"}, {"CumSum", "cumsum"}, {"GatherND", "gather_nd"}, {"GatherElements", "gather_elements"},
       {"Tile", "broadcast_to"}, {"Shrink", "select"}, {"Hardmax", "arg_max"}, {"OneHot", "select"}, {"Range", "reshape"}, {"ScatterND", "scatter_nd"},
@@ -376,7 +377,11 @@ TEST(OnnxNodeTests, ComposedOperatorCasesAtOpset13) {
                            "test_thresholdedrelu_default", "test_thresholdedrelu_example", "test_instancenorm_epsilon",
                            "test_instancenorm_example", "test_sin", "test_sin_example", "test_cos",
                            "test_cos_example", "test_shrink_hard", "test_shrink_soft", "test_lrn", "test_lrn_default",
-                           "test_eyelike_populate_off_main_diagonal", "test_eyelike_without_dtype", "test_reversesequence_batch", "test_reversesequence_time"}) {
+                           "test_eyelike_populate_off_main_diagonal", "test_eyelike_without_dtype", "test_reversesequence_batch", "test_reversesequence_time",
+                           "test_acos", "test_acos_example", "test_acosh", "test_acosh_example", "test_asin",
+                           "test_asin_example", "test_asinh", "test_asinh_example", "test_atan", "test_atan_example",
+                           "test_atanh", "test_atanh_example", "test_cosh", "test_cosh_example", "test_sinh",
+                           "test_sinh_example", "test_tan", "test_tan_example"}) {
     expected[name] = Outcome::kPass;
   }
   ExpectAtOpset13(expected);

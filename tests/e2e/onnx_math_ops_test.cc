@@ -335,6 +335,36 @@ std::vector<uint8_t> IndexingModel() {
 
 TEST(OnnxMathOps, IndexingOperatorsRunLikeTheReference) { ExpectRunEqualsEval(IndexingModel(), true, 3, ".onnx"); }
 
+// The trigonometric and hyperbolic functions (Atan, and the compositions of
+// Tan, Sinh, Cosh, Asinh, Acosh, Atanh, Asin, Acos), each on inputs inside
+// its domain: x (|x| < 2), 0.7·x, 0.9·tanh(x) in (−1, 1) and |x| + 1 ≥ 1.
+std::vector<uint8_t> TrigModel() {
+  OnnxBuilder b(13);
+  b.Input("x", {2, 6});
+  b.Init("k07", {}, {0.7f});
+  b.Init("k09", {}, {0.9f});
+  b.Init("one", {}, {1.0f});
+  b.Node("Mul", {"x", "k07"}, {"x07"});
+  b.Node("Tanh", {"x"}, {"th"});
+  b.Node("Mul", {"th", "k09"}, {"u"});
+  b.Node("Abs", {"x"}, {"ax"});
+  b.Node("Add", {"ax", "one"}, {"ge1"});
+  b.Node("Atan", {"x"}, {"atan"});
+  b.Node("Tan", {"x07"}, {"tan"});
+  b.Node("Sinh", {"x"}, {"sinh"});
+  b.Node("Cosh", {"x"}, {"cosh"});
+  b.Node("Asinh", {"x"}, {"asinh"});
+  b.Node("Acosh", {"ge1"}, {"acosh"});
+  b.Node("Atanh", {"u"}, {"atanh"});
+  b.Node("Asin", {"u"}, {"asin"});
+  b.Node("Acos", {"u"}, {"acos"});
+  b.Node("Concat", {"atan", "tan", "sinh", "cosh", "asinh", "acosh", "atanh", "asin", "acos"}, {"y"}).Int("axis", 1);
+  b.Output("y");
+  return b.Bytes();
+}
+
+TEST(OnnxMathOps, TrigonometricFunctionsRunLikeTheReference) { ExpectRunEqualsEval(TrigModel(), true, 3, ".onnx"); }
+
 // InstanceNormalization of a 4-D image batch between two convolutions (the
 // layout pass takes the NCHW mean over H and W and the per-channel scale and
 // bias to NHWC), and of a 3-D [N, C, L] signal.
@@ -512,7 +542,8 @@ TEST(OnnxMathOps, FloatCompositionsAgreeWithOnnxRuntime) {
   for (const auto& [name, model] : {std::pair<const char*, std::vector<uint8_t>>{"transformer_block", TransformerBlockModel()},
                                     {"gelu", GeluModel()}, {"activations", ActivationsModel()},
                                     {"instance_norm", InstanceNormModel()}, {"selection", SelectionModel()},
-                                    {"indexing", IndexingModel()}, {"math", MathModel()}}) {
+                                    {"indexing", IndexingModel()}, {"math", MathModel()},
+                                    {"trig", TrigModel()}}) {
     SCOPED_TRACE(name);
     const std::string path = tmp + "/" + name + ".onnx";
     WriteFile(path, model);
@@ -635,6 +666,10 @@ TEST(OnnxMathOps, SelectionOperatorsOnCortexM4WithinToleranceOfEval) {
 
 TEST(OnnxMathOps, IndexingOperatorsOnCortexM4WithinToleranceOfEval) {
   ExpectCortexM4WithinToleranceOfEval(IndexingModel(), "indexing");
+}
+
+TEST(OnnxMathOps, TrigonometricFunctionsOnCortexM4WithinToleranceOfEval) {
+  ExpectCortexM4WithinToleranceOfEval(TrigModel(), "trig");
 }
 
 TEST(OnnxMathOps, PowOnCortexM4WithinToleranceOfEval) { ExpectCortexM4WithinToleranceOfEval(PowModel(), "pow"); }

@@ -3,7 +3,8 @@
 // Less, LessOrEqual, Greater, GreaterOrEqual, Where, Not/And/Or/Xor, IsNaN,
 // IsInf, ReduceSum and the Reduce functions ONNX defines from it (ReduceSumSquare, ReduceL1,
 // ReduceL2, ReduceLogSum, ReduceLogSumExp),
-// Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Erf/Floor/Ceil/Round/Sin/Cos/Sign/Reciprocal, Elu, Pow, Mod, CumSum, Expand,
+// Max/Min/Sum/Mean, Abs/Neg/Sqrt/Exp/Log/Erf/Floor/Ceil/Round/Sin/Cos/Atan/Sign/Reciprocal, Elu, Pow, Mod, CumSum, Expand,
+// Tan, Sinh, Cosh, Asinh, Acosh, Atanh, Asin, Acos,
 // LogSoftmax, the activations ONNX defines by formulas (Selu, Celu,
 // ThresholdedRelu, Softplus, Softsign, Shrink), Trilu, Tile, Hardmax, OneHot, LayerNormalization,
 // InstanceNormalization, LRN, Einsum, and MatMul of
@@ -67,6 +68,15 @@ const MathOp kMathOps[] = {
     {"Sin", {"sin"}},
     {"Cos", {"cos"}},
     {"Sign", {"sign"}},
+    {"Atan", {"atan"}},
+    {"Tan", {"sin", "cos", "div"}},
+    {"Sinh", {"exp", "neg", "sub"}},
+    {"Cosh", {"exp", "neg"}},
+    {"Asinh", {"sqrt", "log", "sign"}},  // and abs
+    {"Acosh", {"sqrt", "log", "sub"}},
+    {"Atanh", {"log", "div", "sub"}},
+    {"Asin", {"atan", "sqrt", "div"}},
+    {"Acos", {"atan", "sqrt", "div"}},
     {"Log", {"log"}},
     {"Reciprocal", {"div"}},
     {"Elu", {"elu", "less", "select"}},
@@ -317,6 +327,19 @@ Status LogSoftmax(Context& ctx, const NodeRef& ref) {
   return Bind(ctx, ref, y);
 }
 
+// A float32 composition for one ONNX node: scalar constants named after the
+// node, IR nodes looked up by IR name (FormulaActivation, Trigonometric).
+struct Composer {
+  Context& ctx;
+  const NodeRef& ref;
+  Expected<ir::TensorId> Const(const std::string& what, double v) const {
+    return AddConst(ctx, ref.name + "_" + what, FloatConst({}, {v}));
+  }
+  Expected<ir::TensorId> Node(const char* ir_op, std::vector<ir::TensorId> ins, const std::string& name) const {
+    return AddNode(ctx, ref, Kind(ir_op), std::move(ins), {}, name);
+  }
+};
+
 // The activations ONNX defines by a formula, composed of IR operators in
 // float32 as the formula reads (ONNX's reference evaluates the same
 // expressions):
@@ -330,61 +353,121 @@ Status FormulaActivation(Context& ctx, const NodeRef& ref) {
   const std::string& op = ref.node->op_type();
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, Float32Input(ctx, ref, "ember composes " + op + " in float32; dequantize its input"));
   const std::string out = OutputName(ref, 0);
-  auto constant = [&](const std::string& what, double v) {
-    return AddConst(ctx, ref.name + "_" + what, FloatConst({}, {v}));
-  };
-  auto node = [&](const char* ir_op, std::vector<ir::TensorId> ins, const std::string& name) {
-    return AddNode(ctx, ref, Kind(ir_op), std::move(ins), {}, name);
-  };
+  const Composer k{ctx, ref};
   ir::TensorId y = ir::kNoTensor;
   if (op == "Selu") {
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId alpha, constant("alpha", AttrFloat(ref, "alpha", 1.67326319217681884765625f)));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId gamma, constant("gamma", AttrFloat(ref, "gamma", 1.05070102214813232421875f)));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId zero, constant("zero", 0.0));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId pos, node("greater", {x, zero}, out + "_positive"));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId e, node("exp", {x}, out + "_exp"));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId ae, node("mul", {e, alpha}, out + "_scaled_exp"));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId neg, node("sub", {ae, alpha}, out + "_negative"));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId s, node("select", {pos, x, neg}, out + "_selected"));
-    EMBER_ASSIGN_OR_RETURN(y, node("mul", {s, gamma}, out));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId alpha, k.Const("alpha", AttrFloat(ref, "alpha", 1.67326319217681884765625f)));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId gamma, k.Const("gamma", AttrFloat(ref, "gamma", 1.05070102214813232421875f)));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId zero, k.Const("zero", 0.0));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId pos, k.Node("greater", {x, zero}, out + "_positive"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId e, k.Node("exp", {x}, out + "_exp"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId ae, k.Node("mul", {e, alpha}, out + "_scaled_exp"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId neg, k.Node("sub", {ae, alpha}, out + "_negative"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId s, k.Node("select", {pos, x, neg}, out + "_selected"));
+    EMBER_ASSIGN_OR_RETURN(y, k.Node("mul", {s, gamma}, out));
   } else if (op == "Celu") {
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId alpha, constant("alpha", AttrFloat(ref, "alpha", 1.0f)));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId zero, constant("zero", 0.0));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId one, constant("one", 1.0));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId d, node("div", {x, alpha}, out + "_scaled"));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId e, node("exp", {d}, out + "_exp"));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId em1, node("sub", {e, one}, out + "_expm1"));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId a, node("mul", {em1, alpha}, out + "_negative"));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId mn, node("minimum", {a, zero}, out + "_min"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId alpha, k.Const("alpha", AttrFloat(ref, "alpha", 1.0f)));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId zero, k.Const("zero", 0.0));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId one, k.Const("one", 1.0));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId d, k.Node("div", {x, alpha}, out + "_scaled"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId e, k.Node("exp", {d}, out + "_exp"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId em1, k.Node("sub", {e, one}, out + "_expm1"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId a, k.Node("mul", {em1, alpha}, out + "_negative"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId mn, k.Node("minimum", {a, zero}, out + "_min"));
     EMBER_ASSIGN_OR_RETURN(ir::TensorId r, AddNode(ctx, ref, ir::OpKind::kRelu, {x}, {}, out + "_relu"));
-    EMBER_ASSIGN_OR_RETURN(y, node("add", {r, mn}, out));
+    EMBER_ASSIGN_OR_RETURN(y, k.Node("add", {r, mn}, out));
   } else if (op == "ThresholdedRelu") {
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId alpha, constant("alpha", AttrFloat(ref, "alpha", 1.0f)));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId zero, constant("zero", 0.0));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId above, node("greater", {x, alpha}, out + "_above"));
-    EMBER_ASSIGN_OR_RETURN(y, node("select", {above, x, zero}, out));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId alpha, k.Const("alpha", AttrFloat(ref, "alpha", 1.0f)));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId zero, k.Const("zero", 0.0));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId above, k.Node("greater", {x, alpha}, out + "_above"));
+    EMBER_ASSIGN_OR_RETURN(y, k.Node("select", {above, x, zero}, out));
   } else if (op == "Softplus") {
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId one, constant("one", 1.0));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId e, node("exp", {x}, out + "_exp"));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId e1, node("add", {e, one}, out + "_exp_plus_one"));
-    EMBER_ASSIGN_OR_RETURN(y, node("log", {e1}, out));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId one, k.Const("one", 1.0));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId e, k.Node("exp", {x}, out + "_exp"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId e1, k.Node("add", {e, one}, out + "_exp_plus_one"));
+    EMBER_ASSIGN_OR_RETURN(y, k.Node("log", {e1}, out));
   } else if (op == "Shrink") {
     const float lambd = AttrFloat(ref, "lambd", 0.5f), bias = AttrFloat(ref, "bias", 0.0f);
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId lo, constant("minus_lambd", -static_cast<double>(lambd)));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId hi, constant("lambd", lambd));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId b, constant("bias", bias));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId zero, constant("zero", 0.0));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId below, node("less", {x, lo}, out + "_below"));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId above, node("greater", {x, hi}, out + "_above"));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId up, node("add", {x, b}, out + "_plus_bias"));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId down, node("sub", {x, b}, out + "_minus_bias"));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId inner, node("select", {above, down, zero}, out + "_upper"));
-    EMBER_ASSIGN_OR_RETURN(y, node("select", {below, up, inner}, out));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId lo, k.Const("minus_lambd", -static_cast<double>(lambd)));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId hi, k.Const("lambd", lambd));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId b, k.Const("bias", bias));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId zero, k.Const("zero", 0.0));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId below, k.Node("less", {x, lo}, out + "_below"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId above, k.Node("greater", {x, hi}, out + "_above"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId up, k.Node("add", {x, b}, out + "_plus_bias"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId down, k.Node("sub", {x, b}, out + "_minus_bias"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId inner, k.Node("select", {above, down, zero}, out + "_upper"));
+    EMBER_ASSIGN_OR_RETURN(y, k.Node("select", {below, up, inner}, out));
   } else {  // Softsign
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId one, constant("one", 1.0));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId a, node("abs", {x}, out + "_abs"));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId a1, node("add", {a, one}, out + "_abs_plus_one"));
-    EMBER_ASSIGN_OR_RETURN(y, node("div", {x, a1}, out));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId one, k.Const("one", 1.0));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId a, k.Node("abs", {x}, out + "_abs"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId a1, k.Node("add", {a, one}, out + "_abs_plus_one"));
+    EMBER_ASSIGN_OR_RETURN(y, k.Node("div", {x, a1}, out));
+  }
+  return Bind(ctx, ref, y);
+}
+
+// The trigonometric and hyperbolic functions ember has no operator for,
+// composed in float32 of sin, cos, exp, log, sqrt and atan:
+//   Tan    sin(x) / cos(x)
+//   Sinh   (exp(x) − exp(−x)) · ½          Cosh  (exp(x) + exp(−x)) · ½
+//   Asinh  sign(x) · log(|x| + sqrt(x·x + 1))   (odd, no cancellation below 0)
+//   Acosh  log(x + sqrt(x·x − 1))          Atanh ½ · log((1 + x) / (1 − x))
+//   Asin   atan(x / sqrt(1 − x·x))         (±1: x / 0 = ±inf, atan = ±π/2)
+//   Acos   2 · atan(sqrt((1 − x) / (1 + x)))
+// Outside a function's domain the result is NaN as in C (sqrt or log of a
+// negative number); near 0 the compositions keep an absolute error of about
+// one float32 step of 1 rather than a relative one.
+Status Trigonometric(Context& ctx, const NodeRef& ref) {
+  const std::string& op = ref.node->op_type();
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, Float32Input(ctx, ref, "ember composes " + op + " in float32; dequantize its input"));
+  const std::string out = OutputName(ref, 0);
+  const Composer k{ctx, ref};
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId one, k.Const("one", 1.0));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId half, k.Const("half", 0.5));
+  ir::TensorId y = ir::kNoTensor;
+  if (op == "Tan") {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId s, k.Node("sin", {x}, out + "_sin"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId c, k.Node("cos", {x}, out + "_cos"));
+    EMBER_ASSIGN_OR_RETURN(y, k.Node("div", {s, c}, out));
+  } else if (op == "Sinh" || op == "Cosh") {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId e, k.Node("exp", {x}, out + "_exp"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId nx, k.Node("neg", {x}, out + "_neg"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId en, k.Node("exp", {nx}, out + "_exp_neg"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId s, k.Node(op == "Sinh" ? "sub" : "add", {e, en}, out + "_twice"));
+    EMBER_ASSIGN_OR_RETURN(y, k.Node("mul", {s, half}, out));
+  } else if (op == "Asinh" || op == "Acosh") {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId base, op == "Asinh" ? k.Node("abs", {x}, out + "_abs") : Expected<ir::TensorId>(x));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId sq, k.Node("mul", {x, x}, out + "_square"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId r, k.Node(op == "Asinh" ? "add" : "sub", {sq, one}, out + "_radicand"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId root, k.Node("sqrt", {r}, out + "_sqrt"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId sum, k.Node("add", {base, root}, out + "_sum"));
+    if (op == "Acosh") {
+      EMBER_ASSIGN_OR_RETURN(y, k.Node("log", {sum}, out));
+    } else {
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId l, k.Node("log", {sum}, out + "_log"));
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId sg, k.Node("sign", {x}, out + "_sign"));
+      EMBER_ASSIGN_OR_RETURN(y, k.Node("mul", {sg, l}, out));
+    }
+  } else if (op == "Atanh") {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId num, k.Node("add", {one, x}, out + "_one_plus"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId den, k.Node("sub", {one, x}, out + "_one_minus"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId q, k.Node("div", {num, den}, out + "_ratio"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId l, k.Node("log", {q}, out + "_log"));
+    EMBER_ASSIGN_OR_RETURN(y, k.Node("mul", {l, half}, out));
+  } else if (op == "Asin") {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId sq, k.Node("mul", {x, x}, out + "_square"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId r, k.Node("sub", {one, sq}, out + "_radicand"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId root, k.Node("sqrt", {r}, out + "_sqrt"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId q, k.Node("div", {x, root}, out + "_tangent"));
+    EMBER_ASSIGN_OR_RETURN(y, k.Node("atan", {q}, out));
+  } else {  // Acos
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId num, k.Node("sub", {one, x}, out + "_one_minus"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId den, k.Node("add", {one, x}, out + "_one_plus"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId q, k.Node("div", {num, den}, out + "_ratio"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId root, k.Node("sqrt", {q}, out + "_sqrt"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId a, k.Node("atan", {root}, out + "_atan"));
+    EMBER_ASSIGN_OR_RETURN(y, k.Node("add", {a, a}, out));
   }
   return Bind(ctx, ref, y);
 }
@@ -1133,6 +1216,10 @@ Status ConvertMathNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "Selu" || op == "Celu" || op == "ThresholdedRelu" || op == "Softplus" || op == "Softsign" ||
       op == "Shrink") {
     return FormulaActivation(ctx, ref);
+  }
+  if (op == "Tan" || op == "Sinh" || op == "Cosh" || op == "Asinh" || op == "Acosh" || op == "Atanh" ||
+      op == "Asin" || op == "Acos") {
+    return Trigonometric(ctx, ref);
   }
   if (op == "Trilu") return Trilu(ctx, ref);
   if (op == "IsNaN" || op == "IsInf") return FloatClass(ctx, ref);

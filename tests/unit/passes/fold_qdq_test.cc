@@ -610,7 +610,7 @@ TEST(FoldQdq, ResizeBilinearWithOtherQuantizationStaysFloatRelu6BecomesATable) {
 TEST(FoldQdq, PointwiseOperatorBetweenDequantizeAndQuantizeBecomesALookupTable) {
   for (const std::string call :
        {"exp(%d0)", "elu(%d0)", "sqrt(%d0)", "abs(%d0)", "neg(%d0)", "log(%d0)", "erf(%d0)", "floor(%d0)", "ceil(%d0)",
-        "round(%d0)", "sin(%d0)", "cos(%d0)", "sign(%d0)", "square(%d0)"}) {
+        "round(%d0)", "sin(%d0)", "cos(%d0)", "sign(%d0)", "square(%d0)", "atan(%d0)"}) {
     SCOPED_TRACE(call);
     const std::string op = call.substr(0, call.find('('));
     const ir::Graph before = ParseValid(OpQdq({{"1,2,3,4", "quant(0.05, 3)"}}, call, "1,2,3,4", "quant(0.04, -20)"));
