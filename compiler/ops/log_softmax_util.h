@@ -1,8 +1,8 @@
 // The int8 parameters of log_softmax (compiler/ops/log_softmax.cc and its C
-// kernel), as TFLite Micro's LOG_SOFTMAX prepares them: beta 1, differences
-// to the row maximum scaled to Q5.26 by M = s_in · 2^26 (capped at 2^31 − 1,
-// a left shift), the reverse divisor 2^(31 − shift) / M as a multiplier
-// below one (a right shift), and diff_min = −floor(31 · 2^26 / 2^shift).
+// kernel), as TFLite Micro's LOG_SOFTMAX prepares them: softmax's input
+// scaling with beta 1 (ops/softmax_scaling.h: M = s_in · 2^26 and diff_min),
+// and the reverse divisor 2^(31 − shift) / M as a multiplier below one (a
+// right shift).
 #pragma once
 
 #include <algorithm>
@@ -13,6 +13,7 @@
 #include "ops/op.h"
 #include "ops/op_util.h"
 #include "ops/quant_math.h"
+#include "ops/softmax_scaling.h"
 
 namespace ember::ops::logsoftmax {
 
@@ -41,20 +42,17 @@ inline Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
                      "re-quantize the model so that the log_softmax output has scale 0.0625 and zero point 127");
   }
   Int8Params p;
-  const double real = std::min(static_cast<double>(s_in) * static_cast<double>(int64_t{1} << (31 - kDiffIntegerBits)),
-                               static_cast<double>(std::numeric_limits<int32_t>::max()));
-  p.input = QuantizeMultiplier(real);
-  const bool input_ok = real > 1.0 && p.input.shift >= 1 && p.input.shift <= 31;
-  const double reverse = input_ok ? static_cast<double>(int64_t{1} << (31 - p.input.shift)) /
-                                        static_cast<double>(p.input.multiplier)
-                                  : 0.0;
+  const SoftmaxDiffScaling s = GetSoftmaxDiffScaling(static_cast<double>(s_in));  // beta 1
+  const double reverse = s.valid() ? static_cast<double>(int64_t{1} << (31 - s.m.shift)) /
+                                         static_cast<double>(s.m.multiplier)
+                                   : 0.0;
+  p.input = s.m;
   p.reverse = QuantizeMultiplier(reverse);
-  if (!input_ok || !(reverse < 1.0) || p.reverse.shift > 0) {
+  p.diff_min = s.diff_min;
+  if (!s.valid() || !(reverse < 1.0) || p.reverse.shift > 0) {
     return NodeError(n, "input scale " + FormatReal(s_in) + " is too small for the int8 kernel (needs scale > 2^-26)",
                      "check the input quantization");
   }
-  p.diff_min = -static_cast<int32_t>(std::floor(31.0 * static_cast<double>(int64_t{1} << 26) /
-                                                static_cast<double>(int64_t{1} << p.input.shift)));
   return p;
 }
 

@@ -36,6 +36,7 @@
 #include "ops/op.h"
 #include "ops/op_util.h"
 #include "ops/quant_math.h"
+#include "ops/softmax_scaling.h"
 
 namespace ember::ops {
 namespace {
@@ -55,7 +56,7 @@ Status GetBeta(const ir::Node& n, double* beta) {
 
 struct Int8Params {
   int32_t input_zero_point = 0;  // unused by the arithmetic (differences cancel it)
-  QuantizedMultiplier m;         // beta * s_in * 2^26, shift >= 0
+  QuantizedMultiplier m;         // beta * s_in * 2^26, shift >= 1
   int32_t diff_min = 0;          // differences below this contribute nothing
 };
 
@@ -89,20 +90,14 @@ Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
   }
   double beta = 1.0;
   EMBER_RETURN_IF_ERROR(GetBeta(n, &beta));
-  const double max_real = static_cast<double>(std::numeric_limits<int32_t>::max());
-  const double real = std::min(
-      beta * static_cast<double>(s_in) * static_cast<double>(int64_t{1} << (31 - kScaledDiffIntegerBits)),
-      max_real);
-  p.m = QuantizeMultiplier(real);
-  if (!(real > 1.0) || p.m.shift < 0 || p.m.shift > 31) {
+  const SoftmaxDiffScaling s = GetSoftmaxDiffScaling(beta * static_cast<double>(s_in));
+  if (!s.valid()) {
     return NodeError(n, "beta * input scale = " + FormatReal(beta * static_cast<double>(s_in)) +
                             " is too small for the int8 kernel (needs beta * scale * 2^26 > 1)",
                      "check the input quantization and beta");
   }
-  // diff_min = -floor(31 * 2^26 / 2^shift): the input radius of the Q5.26 range.
-  const double radius = 31.0 * static_cast<double>(int64_t{1} << 26) /
-                        static_cast<double>(int64_t{1} << p.m.shift);
-  p.diff_min = -static_cast<int32_t>(std::floor(radius));
+  p.m = s.m;
+  p.diff_min = s.diff_min;
   return p;
 }
 

@@ -32,27 +32,16 @@
 #include "codegen/c/kernels/elementwise_emit_util.h"
 #include "ops/int16_activation.h"
 #include "ops/quant_math.h"
+#include "ops/softmax_scaling.h"
 
 namespace ember::codegen::c {
 namespace {
 
-struct Int8Params {
-  ops::QuantizedMultiplier m;  // beta * s_in * 2^26
-  int32_t diff_min = 0;
-};
+using Int8Params = ops::SoftmaxDiffScaling;
 
 // The reference's Prepare (validated by Infer before this runs).
 Int8Params PrepareInt8(const KernelContext& ctx, double beta) {
-  Int8Params p;
-  const TensorQuant qi = QuantOf(ctx.graph, ctx.node.inputs[0]);
-  const double max_real = static_cast<double>(std::numeric_limits<int32_t>::max());
-  const double real =
-      std::min(beta * static_cast<double>(qi.scale) * static_cast<double>(int64_t{1} << 26), max_real);
-  p.m = ops::QuantizeMultiplier(real);
-  const double radius =
-      31.0 * static_cast<double>(int64_t{1} << 26) / static_cast<double>(int64_t{1} << p.m.shift);
-  p.diff_min = -static_cast<int32_t>(std::floor(radius));
-  return p;
+  return ops::GetSoftmaxDiffScaling(beta * static_cast<double>(QuantOf(ctx.graph, ctx.node.inputs[0]).scale));
 }
 
 // `out_bits` 8 or 16: the output type's width.
