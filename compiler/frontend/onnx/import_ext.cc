@@ -46,7 +46,7 @@ Status ConvertClip(Context& ctx, const NodeRef& ref, ir::OpKind clip) {
   return Elementwise(ctx, ref, clip, 1, attrs);
 }
 
-// ConvTranspose (group 1, dilation 1): NHWC transpose_conv between
+// ConvTranspose (group 1; a dilation spreads the constant kernel's taps): NHWC transpose_conv between
 // transposes, weights [C_in, C_out, KH, KW] -> OHWI [C_out, KH, KW, C_in]; a
 // 1-D one over [N, C, W] as the 2-D one over H = 1 (import_nn.cc).
 Status ConvertConvTranspose(Context& ctx, const NodeRef& ref, ir::OpKind op) {
@@ -59,11 +59,21 @@ Status ConvertConvTranspose(Context& ctx, const NodeRef& ref, ir::OpKind op) {
     return UnsupportedAttr(ctx, ref, "a transposed convolution that is not 1-D or 2-D");
   }
   if (AttrInt(ref, "group", 1) != 1) return UnsupportedAttr(ctx, ref, "group != 1");
-  for (int64_t d : AttrInts(ref, "dilations", {1, 1})) {
-    if (d != 1) return UnsupportedAttr(ctx, ref, "dilations != 1");
-  }
   const size_t dims = rank - 2;
-  const std::vector<int64_t> k = {ws[2], ws[3]};
+  // A dilation spreads the kernel's taps apart: the same transposed
+  // convolution with a kernel of (K - 1)·d + 1 taps, zeros between them.
+  const std::vector<int64_t> dilations = As2dAxes(AttrInts(ref, "dilations", std::vector<int64_t>(dims, 1)), 1);
+  if (dilations.size() != 2 || dilations[0] <= 0 || dilations[1] <= 0) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has malformed dilations");
+  }
+  const std::array<int64_t, 2> dilation = {dilations[0], dilations[1]};
+  const std::vector<int64_t> k = {(ws[2] - 1) * dilation[0] + 1, (ws[3] - 1) * dilation[1] + 1};
+  if ((dilation[0] != 1 || dilation[1] != 1) &&
+      (dilation[0] > 4096 || dilation[1] > 4096 ||
+       static_cast<double>(ws[0]) * static_cast<double>(ws[1]) * static_cast<double>(k[0]) * static_cast<double>(k[1]) >
+           static_cast<double>(kMaxFoldedElements))) {
+    return UnsupportedAttr(ctx, ref, "a dilated kernel of more than " + std::to_string(kMaxFoldedElements) + " weights");
+  }
   std::vector<int64_t> stride = AttrInts(ref, "strides", std::vector<int64_t>(dims, 1));
   std::vector<int64_t> out_pad = AttrInts(ref, "output_padding", std::vector<int64_t>(dims, 0));
   std::vector<int64_t> pads = AttrInts(ref, "pads", std::vector<int64_t>(2 * dims, 0));
@@ -95,7 +105,7 @@ Status ConvertConvTranspose(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   } else if (auto_pad != "NOTSET" && auto_pad != "VALID") {
     return UnsupportedAttr(ctx, ref, "auto_pad '" + auto_pad + "'");
   }
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId filter, Weights(ctx, ref, 1, {1, 2, 3, 0}));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId filter, Weights(ctx, ref, 1, {1, 2, 3, 0}, 1.0, dilation));
   ir::TensorId bias = ir::kNoTensor;
   if (HasInput(ref, 2)) {
     EMBER_ASSIGN_OR_RETURN(bias, RuntimeInput(ctx, ref, 2));

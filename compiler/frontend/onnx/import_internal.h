@@ -11,6 +11,7 @@
 // Not a public header: only the importer's own files include it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -222,9 +223,11 @@ Expected<int64_t> NormAxis(const Context& ctx, const NodeRef& ref, int64_t axis,
 // Input `pos` as a weight operand in the IR layout (`perm` applied): a
 // constant is permuted (and scaled by `factor`) at import, quantized
 // constant weights are permuted before their dequantize, a run-time tensor
-// gets a transpose node (import_nn.cc).
+// gets a transpose node (import_nn.cc). A `dilation` other than {1, 1}
+// spreads a constant kernel's taps (its last two axes, before `perm`) apart
+// with zeros between them, as a transposed convolution's dilation does.
 Expected<ir::TensorId> Weights(Context& ctx, const NodeRef& ref, size_t pos, const std::vector<int64_t>& perm,
-                               double factor = 1.0);
+                               double factor = 1.0, const std::array<int64_t, 2>& dilation = {1, 1});
 
 // Transposes between the ONNX layout and the IR's NHWC.
 Expected<ir::TensorId> ToNhwc(Context& ctx, const NodeRef& ref, ir::TensorId x);

@@ -9,6 +9,7 @@
 // [0,2,1]) -> reshape [N,1,W,C] -> NHWC IR op -> reshape [N,W',C'] ->
 // transpose(perm=[0,2,1]); their weights [O, I, K] are read as [O, I, 1, K].
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -55,16 +56,53 @@ ConstTensor As2dWeights(ConstTensor c, size_t perm_rank) {
   return c;
 }
 
+// A kernel [A, B, KH, KW] with its taps spread dilation[0] rows and
+// dilation[1] columns apart: [A, B, (KH - 1)·dh + 1, (KW - 1)·dw + 1], the
+// new taps holding the real value 0 (`zero_point`, per index of axis
+// `zp_axis` when it has more than one value).
+ConstTensor DilateKernel(const ConstTensor& c, const std::array<int64_t, 2>& dilation,
+                         const std::vector<int64_t>& zero_point, int32_t zp_axis) {
+  ConstTensor out;
+  out.elem_type = c.elem_type;
+  const int64_t a = c.shape[0], b = c.shape[1], kh = c.shape[2], kw = c.shape[3];
+  const int64_t dh = (kh - 1) * dilation[0] + 1, dw = (kw - 1) * dilation[1] + 1;
+  out.shape = {a, b, dh, dw};
+  const size_t n = static_cast<size_t>(a * b * dh * dw);
+  if (c.is_float()) out.f.assign(n, 0.0); else out.i.assign(n, 0);
+  for (int64_t i = 0; i < a; ++i)
+    for (int64_t j = 0; j < b; ++j) {
+      const int64_t plane = (i * b + j) * dh * dw;
+      if (!c.is_float() && !zero_point.empty()) {
+        const int64_t zp = zero_point.size() == 1 ? zero_point[0] : zero_point[static_cast<size_t>(zp_axis == 0 ? i : j)];
+        std::fill_n(out.i.begin() + plane, dh * dw, zp);
+      }
+      for (int64_t y = 0; y < kh; ++y)
+        for (int64_t x = 0; x < kw; ++x) {
+          const int64_t src = ((i * b + j) * kh + y) * kw + x;
+          const size_t dst = static_cast<size_t>(plane + y * dilation[0] * dw + x * dilation[1]);
+          if (c.is_float()) out.f[dst] = c.f[static_cast<size_t>(src)]; else out.i[dst] = c.i[static_cast<size_t>(src)];
+        }
+    }
+  return out;
+}
+
 }  // namespace
 
 Expected<ir::TensorId> Weights(Context& ctx, const NodeRef& ref, size_t pos, const std::vector<int64_t>& perm,
-                               double factor) {
+                               double factor, const std::array<int64_t, 2>& dilation) {
   EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, pos));
   const std::string& name = ref.node->input(static_cast<int>(pos));
+  const bool dilate = dilation[0] != 1 || dilation[1] != 1;
   if (auto dq = ctx.dq_consts.find(name); dq != ctx.dq_consts.end() && factor == 1.0) {
     // Quantized weights: permute the integer constant, dequantize after; a
     // per-channel axis moves with its dimension.
-    const ConstTensor q4 = As2dWeights(dq->second.q, perm.size());
+    ConstTensor q4 = As2dWeights(dq->second.q, perm.size());
+    if (dilate) {
+      if (q4.shape.size() != 4 || dq->second.quant.axis >= 2) {
+        return UnsupportedAttr(ctx, ref, "dilated weights quantized along a kernel axis");
+      }
+      q4 = DilateKernel(q4, dilation, dq->second.quant.zero_point, dq->second.quant.axis);
+    }
     EMBER_ASSIGN_OR_RETURN(ir::TensorId q, AddConst(ctx, name + "_quantized", PermuteConstTensor(q4, perm)));
     ir::QuantParams quant = dq->second.quant;
     if (q4.shape.size() != dq->second.q.shape.size() && quant.axis >= 2) ++quant.axis;
@@ -78,11 +116,17 @@ Expected<ir::TensorId> Weights(Context& ctx, const NodeRef& ref, size_t pos, con
     return AddNode(ctx, ref, OpKind::kDequantize, {q}, {}, name + "_ir_layout", ir::DType::kFloat32);
   }
   if (v.c && v.c->is_float()) {
-    ConstTensor c = PermuteConst(As2dWeights(*v.c, perm.size()), perm);
+    ConstTensor c4 = As2dWeights(*v.c, perm.size());
+    if (dilate && c4.shape.size() == 4) c4 = DilateKernel(c4, dilation, {}, 0);
+    ConstTensor c = PermuteConst(c4, perm);
     for (double& x : c.f) x = static_cast<double>(static_cast<float>(x) * static_cast<float>(factor));
     return AddConst(ctx, name, c);
   }
   if (factor != 1.0) return UnsupportedAttr(ctx, ref, "alpha != 1 with weights computed at run time");
+  if (dilate) {
+    return UnsupportedAttr(ctx, ref, "dilations != 1 with weights computed at run time",
+                           "export the model with constant weights (do_constant_folding=True)");
+  }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId id, RuntimeInput(ctx, ref, pos));
   if (ctx.graph.tensor(id).shape.size() != perm.size()) {
     return UnsupportedAttr(ctx, ref, "1-D convolution weights computed at run time",
@@ -435,10 +479,12 @@ Status ConvertBatchNorm(Context& ctx, const NodeRef& ref) {
 }
 
 Status ConvertPad(Context& ctx, const NodeRef& ref) {
-  // constant: pad (with constant_value); reflect and edge: mirror_pad.
+  // constant: pad (with constant_value); reflect and edge: mirror_pad;
+  // wrap (opset 19): a gather per padded axis of the indices (j - before)
+  // mod size, as numpy's wrap, which also repeats an axis shorter than its pad.
   const std::string mode = AttrString(ref, "mode", "constant");
-  if (mode != "constant" && mode != "reflect" && mode != "edge") {
-    return UnsupportedAttr(ctx, ref, "mode '" + mode + "'", "constant, reflect and edge padding are imported");
+  if (mode != "constant" && mode != "reflect" && mode != "edge" && mode != "wrap") {
+    return UnsupportedAttr(ctx, ref, "mode '" + mode + "'", "constant, reflect, edge and wrap padding are imported");
   }
   EMBER_ASSIGN_OR_RETURN(Value xv, Input(ctx, ref, 0));
   const size_t rank = ShapeOf(ctx, xv).size();
@@ -481,6 +527,24 @@ Status ConvertPad(Context& ctx, const NodeRef& ref) {
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
   const std::string out = OutputName(ref, 0);
+  if (mode == "wrap") {
+    const ir::Shape shape = ctx.graph.tensor(x).shape;
+    std::vector<size_t> padded;
+    for (size_t k = 0; k < rank; ++k)
+      if (before[k] || after[k]) padded.push_back(k);
+    for (size_t k : padded) {
+      if (before[k] > kMaxFoldedElements || after[k] > kMaxFoldedElements || shape[k] <= 0) {
+        return UnsupportedAttr(ctx, ref, "wrap padding of more than " + std::to_string(kMaxFoldedElements) +
+                                             " elements on an axis, or of an empty axis");
+      }
+      std::vector<int64_t> idx;
+      for (int64_t j = -before[k]; j < shape[k] + after[k]; ++j) idx.push_back(((j % shape[k]) + shape[k]) % shape[k]);
+      const std::string name = k == padded.back() ? out : out + "_wrap" + std::to_string(k);
+      EMBER_ASSIGN_OR_RETURN(x, GatherConstIndices(ctx, ref, x, static_cast<int64_t>(k), idx, name));
+    }
+    BindOutput(ctx, ref, 0, Value{nullptr, x});
+    return Status::Ok();
+  }
   if (rank == 4) {
     EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, ToNhwc(ctx, ref, x));
     ir::Attrs a = attrs;

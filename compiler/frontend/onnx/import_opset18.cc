@@ -23,7 +23,7 @@
 //     `block_size` = 0 dropped. Blocked quantization (block_size > 0): E1007.
 //   - AveragePool: `dilations` (19) all 1 dropped; others: E1007.
 //   - Resize's coordinate mode half_pixel_symmetric (19) is imported as such
-//     (import_ext.cc); Pad's mode wrap (19) is refused as before.
+//     (import_ext.cc); Pad's mode wrap (19) is imported as gathers (import_nn.cc).
 #include <map>
 #include <set>
 

@@ -213,25 +213,12 @@ TEST(OnnxImport1d, GlobalPoolsReduceTheSignalAxis) {
   }
 }
 
-TEST(OnnxImport1d, ConvTransposeMatchesADirectLoop) {
-  // ConvTranspose over [N, C, W]: y[o, i*s - pb + k] += x[c, i] * w[c, o, k].
-  const int64_t c = 2, w = 5, o = 3, k = 3, s = 2, pb = 1, pe = 0, op = 1;
-  OnnxBuilder b;
-  b.Input("x", {1, c, w});
-  const std::vector<float> wt = Ramp(static_cast<size_t>(c * o * k), 0.125f, -0.5f);
-  const std::vector<float> bias = {0.5f, -0.25f, 1.0f};
-  b.Init("w", {c, o, k}, wt);
-  b.Init("b", {o}, bias);
-  b.Node("ConvTranspose", {"x", "w", "b"}, {"y"}, "deconv1d")
-      .Ints("strides", {s})
-      .Ints("pads", {pb, pe})
-      .Ints("output_padding", {op});
-  b.Output("y");
-  const ir::Graph g = MustImport(b.Bytes());
-  ASSERT_EQ(Count(g, OpKind::kTransposeConv), 1) << ir::Print(g);
-  const int64_t ow = s * (w - 1) + op + k - pb - pe;
-  EXPECT_EQ(g.tensor(g.outputs[0]).shape, (ir::Shape{1, o, ow}));
-  const std::vector<float> x = Ramp(static_cast<size_t>(c * w));
+// ONNX ConvTranspose over [N = 1, C, W]: weights [C, O, K], dilation d,
+// pads [pb, pe], output_padding op: y[o, i*s - pb + kx*d] += x[c, i] * w[c, o, kx].
+std::vector<float> ConvTranspose1dRef(const std::vector<float>& x, int64_t c, int64_t w, const std::vector<float>& wt,
+                                      const std::vector<float>& bias, int64_t o, int64_t k, int64_t s, int64_t d,
+                                      int64_t pb, int64_t pe, int64_t op) {
+  const int64_t ow = s * (w - 1) + op + (k - 1) * d + 1 - pb - pe;
   std::vector<float> ref(static_cast<size_t>(o * ow));
   for (int64_t oc = 0; oc < o; ++oc)
     for (int64_t j = 0; j < ow; ++j) ref[static_cast<size_t>(oc * ow + j)] = bias[static_cast<size_t>(oc)];
@@ -239,12 +226,63 @@ TEST(OnnxImport1d, ConvTransposeMatchesADirectLoop) {
     for (int64_t i = 0; i < w; ++i)
       for (int64_t oc = 0; oc < o; ++oc)
         for (int64_t kx = 0; kx < k; ++kx) {
-          const int64_t j = i * s - pb + kx;
+          const int64_t j = i * s - pb + kx * d;
           if (j < 0 || j >= ow) continue;
           ref[static_cast<size_t>(oc * ow + j)] +=
               x[static_cast<size_t>(ic * w + i)] * wt[static_cast<size_t>((ic * o + oc) * k + kx)];
         }
-  ExpectNear(Eval(g, x), ref, 1e-4f);
+  return ref;
+}
+
+TEST(OnnxImport1d, ConvTransposeMatchesADirectLoop) {
+  for (const int64_t d : {1, 3}) {
+    SCOPED_TRACE("dilation " + std::to_string(d));
+    const int64_t c = 2, w = 5, o = 3, k = 3, s = 2, pb = 1, pe = 0, op = 1;
+    OnnxBuilder b;
+    b.Input("x", {1, c, w});
+    const std::vector<float> wt = Ramp(static_cast<size_t>(c * o * k), 0.125f, -0.5f);
+    const std::vector<float> bias = {0.5f, -0.25f, 1.0f};
+    b.Init("w", {c, o, k}, wt);
+    b.Init("b", {o}, bias);
+    b.Node("ConvTranspose", {"x", "w", "b"}, {"y"}, "deconv1d")
+        .Ints("strides", {s})
+        .Ints("pads", {pb, pe})
+        .Ints("output_padding", {op})
+        .Ints("dilations", {d});
+    b.Output("y");
+    const ir::Graph g = MustImport(b.Bytes());
+    ASSERT_EQ(Count(g, OpKind::kTransposeConv), 1) << ir::Print(g);
+    const int64_t ow = s * (w - 1) + op + (k - 1) * d + 1 - pb - pe;
+    EXPECT_EQ(g.tensor(g.outputs[0]).shape, (ir::Shape{1, o, ow}));
+    const std::vector<float> x = Ramp(static_cast<size_t>(c * w));
+    ExpectNear(Eval(g, x), ConvTranspose1dRef(x, c, w, wt, bias, o, k, s, d, pb, pe, op), 1e-4f);
+  }
+}
+
+TEST(OnnxImport1d, DilatedQuantizedConvTransposeFillsTheGapsWithTheZeroPoint) {
+  // int8 weights quantized per output channel (axis 1) with zero points
+  // other than 0: the taps the dilation inserts must dequantize to 0.
+  const int64_t c = 2, w = 4, o = 3, k = 2, s = 1, d = 2;
+  const std::vector<int32_t> q = {5, -7, 9, 2, -3, 11, -4, 6, 8, -1, 0, 12};
+  const std::vector<float> scale = {0.5f, 0.25f, 0.125f};
+  const std::vector<int32_t> zp = {0, 3, -2};
+  std::vector<float> wt;
+  for (size_t e = 0; e < q.size(); ++e) {
+    const size_t oc = (e / static_cast<size_t>(k)) % static_cast<size_t>(o);
+    wt.push_back(static_cast<float>(q[e] - zp[oc]) * scale[oc]);
+  }
+  OnnxBuilder b;
+  b.Input("x", {1, c, w});
+  b.InitInt("w_q", ::onnx::TensorProto::INT8, {c, o, k}, q);
+  b.Init("w_s", {o}, scale);
+  b.InitInt("w_z", ::onnx::TensorProto::INT8, {o}, zp);
+  b.Node("DequantizeLinear", {"w_q", "w_s", "w_z"}, {"w"}).Int("axis", 1);
+  b.Node("ConvTranspose", {"x", "w"}, {"y"}).Ints("dilations", {d});
+  b.Output("y");
+  const ir::Graph g = MustImport(b.Bytes());
+  ASSERT_EQ(Count(g, OpKind::kTransposeConv), 1) << ir::Print(g);
+  const std::vector<float> x = Ramp(static_cast<size_t>(c * w), 0.5f, -1.5f);
+  ExpectNear(Eval(g, x), ConvTranspose1dRef(x, c, w, wt, {0, 0, 0}, o, k, s, d, 0, 0, 0), 1e-5f);
 }
 
 // Conv1d -> BatchNorm1d -> ReLU -> depthwise Conv1d -> ReLU -> MaxPool1d ->

@@ -271,6 +271,25 @@ TEST(OnnxImport, ZeroPadBeforeAveragePoolIsFolded) {
   EXPECT_EQ(Count(g, OpKind::kAveragePool2D), 1);
 }
 
+TEST(OnnxImport, PadModeWrapRepeatsTheAxisAsNumpysWrap) {
+  // [1, 2, 3, 2] padded on H by (4, 1) and on W by (1, 3): pads longer than
+  // the axis repeat it, y[.., i, j] = x[.., (i - 4) mod 3, (j - 1) mod 2].
+  OnnxBuilder b(19);
+  b.Input("x", {1, 2, 3, 2});
+  b.InitInt64("pads", {8}, {0, 0, 4, 1, 0, 0, 1, 3});
+  b.Node("Pad", {"x", "pads"}, {"y"}).Str("mode", "wrap");
+  b.Output("y");
+  const ir::Graph g = MustImport(b.Bytes());
+  EXPECT_EQ(g.tensor(g.outputs[0]).shape, (ir::Shape{1, 2, 8, 6}));
+  EXPECT_EQ(Count(g, OpKind::kGather), 2);
+  const std::vector<float> x = Ramp(12, 1.0f, 0.0f);
+  std::vector<float> ref;
+  for (int c = 0; c < 2; ++c)
+    for (int i = 0; i < 8; ++i)
+      for (int j = 0; j < 6; ++j) ref.push_back(x[static_cast<size_t>(c * 6 + ((i + 2) % 3) * 2 + (j + 1) % 2)]);
+  ExpectNear(Eval(g, x), ref, 0.0f);
+}
+
 TEST(OnnxImport, MaxPoolAndPadAndGlobalAveragePool) {
   OnnxBuilder b;
   b.Input("x", {1, 1, 4, 4});
