@@ -25,7 +25,10 @@
 // quantization). arg_max / arg_min read the int8 tensor under their
 // dequantize (no quantize follows them). A one-input copy between a
 // dequantize and float readers (a transpose the layout pass moved out of its
-// QDQ pair) runs on the int8 tensor, the dequantize after it. The int8
+// QDQ pair) runs on the int8 tensor, the dequantize after it; so does a
+// concatenation of dequantizes of one quantization, and a quantize after a
+// one-input copy of a float operator's result moves before the copy (a 3-D
+// convolution's stacked taps and reshapes, docs/frontend-onnx.md). The int8
 // operator's own checks (its Infer) must accept the result, else the node
 // stays float. Dequantize nodes left without readers are removed; the
 // quantize of the graph input and the dequantize of the graph output stay
@@ -490,7 +493,7 @@ class QdqFolder {
       const ir::Node& r = g_.nodes[u.node];
       if (r.op == ir::OpKind::kQuantize && g_.tensor(r.outputs[0]).quant != g_.tensor(*x).quant) return false;
     }
-    return RunOnInt8(i, *x);
+    return RunOnInt8(i, {*x});
   }
 
   // topk_v2 of a dequantize of per-tensor int8 x with a positive scale: the
@@ -504,21 +507,92 @@ class QdqFolder {
     if (!x || !PerTensorInt8(g_.tensor(*x)) || g_.tensor(*x).is_const() ||
         !(g_.tensor(*x).quant->scale[0] > 0.0f) || g_.tensor(n.outputs[0]).dtype != ir::DType::kFloat32)
       return false;
-    return RunOnInt8(i, *x);
+    return RunOnInt8(i, {*x});
   }
 
-  // Node i, whose operand 0 is the dequantize of x, reads x instead; its
-  // output 0 becomes int8 in x's quantization, followed by a dequantize to
-  // the float tensor it wrote before (its other outputs are unchanged).
-  bool RunOnInt8(size_t i, ir::TensorId x) {
+  // A concatenation (no fused activation) whose operands are all
+  // dequantizes of per-tensor int8 tensors of one quantization, and whose
+  // float result no quantize of another quantization reads (a 3-D
+  // convolution's stacked depth taps): the int8 concatenation, a copy, with
+  // the dequantize after it.
+  bool SinkDequantizeThroughConcat(size_t i) {
+    const ir::Node& n = g_.nodes[i];
+    if (n.op != ir::OpKind::kConcatenation || n.inputs.empty() || n.outputs.size() != 1 || ActOf(n) != "none")
+      return false;
+    std::vector<ir::TensorId> xs;
+    for (const ir::TensorId in : n.inputs) {
+      const auto x = DequantizedFrom(in);
+      if (!x || !PerTensorInt8(g_.tensor(*x)) || g_.tensor(*x).quant != g_.tensor(xs.empty() ? *x : xs[0]).quant)
+        return false;
+      xs.push_back(*x);
+    }
+    const ir::TensorId yf = n.outputs[0];
+    if (g_.tensor(yf).dtype != ir::DType::kFloat32) return false;
+    for (const Use& u : uses_[static_cast<size_t>(yf)]) {
+      const ir::Node& r = g_.nodes[u.node];
+      if (r.op == ir::OpKind::kQuantize && g_.tensor(r.outputs[0]).quant != g_.tensor(xs[0]).quant) return false;
+    }
+    return RunOnInt8(i, xs);
+  }
+
+  // quantize(copy(xf)) where the one-input copy's float input xf is written
+  // by an operator other than a dequantize and read by the copy alone (a
+  // float operator -> reshape -> quantize, as a 3-D convolution or pooling
+  // leaves it): the quantize moves before the copy, which runs on int8.
+  // Exact: a copy commutes with the elementwise quantize (pad's fill 0
+  // quantizes to the zero point, its int8 fill). The operator before it can
+  // then fold with that quantize.
+  bool HoistQuantize(size_t i) {
+    const ir::Node& n = g_.nodes[i];
+    if (!MovesData(n.op) || n.op == ir::OpKind::kMaximum || n.op == ir::OpKind::kMinimum || n.inputs.empty() ||
+        n.outputs.size() != 1 || n.HasAttr("value") || ActOf(n) != "none")
+      return false;
+    const ir::TensorId xf = n.inputs[0];
+    if (xf < 0 || g_.tensor(xf).dtype != ir::DType::kFloat32 || IsGraphOutput(g_, xf) ||
+        uses_[static_cast<size_t>(xf)].size() != 1)
+      return false;
+    const int p = prod_[static_cast<size_t>(xf)];
+    if (p < 0 || g_.nodes[static_cast<size_t>(p)].op == ir::OpKind::kDequantize) return false;
+    const auto reader = OnlyQuantizeReader(n.outputs[0]);
+    if (!reader) return false;
+    const size_t qi = *reader;
+    const ir::TensorId yq = g_.nodes[qi].outputs[0];
+    ir::Tensor t = g_.tensor(xf);
+    t.name = UniqueName(g_, t.name + "/int8");
+    t.dtype = ir::DType::kInt8;
+    t.quant = g_.tensor(yq).quant;
+    t.data.reset();
+    const ir::TensorId xq = g_.AddTensor(std::move(t));
+    ir::Node quant = g_.nodes[qi];
+    quant.inputs[0] = xf;
+    quant.outputs[0] = xq;
+    ir::Node copy = n;
+    copy.inputs[0] = xq;
+    copy.outputs[0] = yq;
+    auto types = ops::GetOpDef(copy.op).infer(g_, copy);
+    if (!types.ok() || types->size() != 1 || (*types)[0].dtype != ir::DType::kInt8 ||
+        (*types)[0].shape != g_.tensor(yq).shape) {
+      g_.tensors.pop_back();
+      return false;
+    }
+    g_.nodes[i] = std::move(quant);
+    g_.nodes[qi] = std::move(copy);
+    return true;
+  }
+
+  // Node i, whose operands 0..k-1 are the dequantizes of xs, reads xs
+  // instead; its output 0 becomes int8 in xs[0]'s quantization, followed by
+  // a dequantize to the float tensor it wrote before (its other outputs are
+  // unchanged).
+  bool RunOnInt8(size_t i, const std::vector<ir::TensorId>& xs) {
     const ir::Node& n = g_.nodes[i];
     const ir::TensorId yf = n.outputs[0];
     ir::Tensor t = g_.tensor(yf);
     t.name = UniqueName(g_, t.name + "/int8");
     t.dtype = ir::DType::kInt8;
-    t.quant = g_.tensor(x).quant;
+    t.quant = g_.tensor(xs[0]).quant;
     ir::Node copy = n;
-    copy.inputs[0] = x;
+    for (size_t k = 0; k < xs.size(); ++k) copy.inputs[k] = xs[k];
     const ir::TensorId yq = g_.AddTensor(std::move(t));
     copy.outputs[0] = yq;
     auto types = ops::GetOpDef(copy.op).infer(g_, copy);
@@ -539,7 +613,7 @@ class QdqFolder {
   bool TryFold(size_t i) {
     if (MergeBias(i) || FoldSplit(i) || FoldArgMinMax(i) || FoldTopk(i)) return true;
     if (FoldBetweenQdq(i) || FoldToTable(i) || FoldConcatWithTables(i)) return true;
-    return SinkDequantize(i);
+    return SinkDequantize(i) || SinkDequantizeThroughConcat(i) || HoistQuantize(i);
   }
 
   // The index of the one reader of float tensor yf when it is a quantize to

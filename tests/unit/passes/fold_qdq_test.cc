@@ -415,6 +415,58 @@ TEST(FoldQdq, TransposeInFrontOfAConvRunsInInt8AndTheConvFolds) {
   ExpectSameResults(before, after, 0.0101f, true);
 }
 
+TEST(FoldQdq, StackedDequantizesAndAReshapeBeforeTheQuantizeLetAConvFold) {
+  // A 3-D convolution as the ONNX frontend writes it: dequantized slices
+  // concatenated (the depth taps), reshaped, a 2-D conv, and a reshape before
+  // the quantize. The concatenation of equally quantized dequantizes runs in
+  // int8, the quantize moves before the last reshape, and the conv folds.
+  const std::string in = R"(graph "q" {
+  input %x : f32[1,2,3,3]
+  const %wq : i8[2,1,1,4] quant(0.01, 0) = hex"7fce14810a0bf0f1"
+  %xq = quantize(%x) : i8[1,2,3,3] quant(0.05, 3)
+  %a = strided_slice(%xq) {begin=[0,0,0,0], begin_mask=0, end=[1,1,3,3], end_mask=0, shrink_axis_mask=0, strides=[1,1,1,1]} : i8[1,1,3,3] quant(0.05, 3)
+  %b = strided_slice(%xq) {begin=[0,1,0,0], begin_mask=0, end=[1,2,3,3], end_mask=0, shrink_axis_mask=0, strides=[1,1,1,1]} : i8[1,1,3,3] quant(0.05, 3)
+  %ad = dequantize(%a) : f32[1,1,3,3]
+  %bd = dequantize(%b) : f32[1,1,3,3]
+  %cat = concatenation(%ad, %bd) {axis=3} : f32[1,1,3,6]
+  %taps = reshape(%cat) {shape=[1,3,3,2]} : f32[1,3,3,2]
+  %wd = dequantize(%wq) : f32[2,1,1,4]
+  %taps4 = concatenation(%taps, %taps) {axis=3} : f32[1,3,3,4]
+  %c = conv2d(%taps4, %wd, _) {dilation=[1,1], pad=[0,0,0,0], stride=[1,1]} : f32[1,3,3,2]
+  %r = reshape(%c) {shape=[1,9,2]} : f32[1,9,2]
+  %rq = quantize(%r) : i8[1,9,2] quant(0.01, -5)
+  %y = dequantize(%rq) : f32[1,9,2]
+  output %y
+}
+)";
+  const ir::Graph before = ParseValid(in);
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), R"(
+    %cat/int8 = concatenation(%a, %b) {axis=3} : i8[1,1,3,6] quant(0.05, 3)
+    %taps/int8 = reshape(%cat/int8)
+    %taps4/int8 = concatenation(%taps/int8, %taps/int8)
+    %c/int8 = conv2d(%taps4/int8, %wq, _)
+    %rq = reshape(%c/int8) {shape=[1,9,2]} : i8[1,9,2] quant(0.01, -5)
+    NOT dequantize(%a)
+    NOT quantize(%r)
+  )");
+  ExpectSameResults(before, after, 0.0101f, true);
+}
+
+TEST(FoldQdq, ConcatenationOfDequantizesOfOtherQuantizationsStaysFloat) {
+  const std::string in = R"(graph "q" {
+  input %x : f32[1,4]
+  %xq = quantize(%x) : i8[1,4] quant(0.05, 3)
+  %xq2 = quantize(%x) : i8[1,4] quant(0.1, 0)
+  %ad = dequantize(%xq) : f32[1,4]
+  %bd = dequantize(%xq2) : f32[1,4]
+  %y = concatenation(%ad, %bd) {axis=1} : f32[1,8]
+  output %y
+}
+)";
+  EXPECT_EQ(RunText("fold-qdq", in), in);
+}
+
 TEST(FoldQdq, CopyWithAFusedActivationKeepsItsFloatResult) {
   // Without a quantize after it, max_pool2d's relu6 caps at 6.0 exactly; an
   // int8 pool would cap at the nearest step: it stays float. The transpose
