@@ -172,22 +172,25 @@ struct Window {
 };
 
 // kernel_shape/strides/dilations/pads/auto_pad of a 2-D window over input
-// [N, C, H, W], or of a 1-D window over [N, C, W] as the 2-D window over
-// [N, C, 1, W]. `kernel` is given by the caller (from the weights) when the
-// attribute is absent.
+// [N, C, H, W], of a 1-D window over [N, C, W] as the 2-D window over
+// [N, C, 1, W], or of a 3-D window over [N, C, D, H, W] (pads [d, h, w
+// begins, then ends]). `kernel` is given by the caller (from the weights)
+// when the attribute is absent.
 Expected<Window> ReadWindow(Context& ctx, const NodeRef& ref, const ir::Shape& in_shape, std::vector<int64_t> kernel) {
-  const size_t dims = in_shape.size() == 3 ? 1 : 2;
+  const size_t rank = in_shape.size();
+  const size_t dims = rank >= 3 ? rank - 2 : 0;
   Window w;
   w.kernel = AttrInts(ref, "kernel_shape", kernel);
   w.strides = AttrInts(ref, "strides", std::vector<int64_t>(dims, 1));
   w.dilations = AttrInts(ref, "dilations", std::vector<int64_t>(dims, 1));
   w.pads = AttrInts(ref, "pads", std::vector<int64_t>(2 * dims, 0));
-  if ((in_shape.size() != 3 && in_shape.size() != 4) || w.kernel.size() != dims || w.strides.size() != dims ||
-      w.dilations.size() != dims || w.pads.size() != 2 * dims) {
+  if (rank < 3 || rank > 5 || w.kernel.size() != dims || w.strides.size() != dims || w.dilations.size() != dims ||
+      w.pads.size() != 2 * dims) {
     return UnsupportedAttr(ctx, ref, "input shape " + ir::ShapeToString(in_shape) +
                                          " with a window of rank " + std::to_string(w.kernel.size()) +
-                                         " (not a 1-D signal batch [N,C,W] or a 2-D image batch [N,C,H,W])",
-                           "ember imports 1-D and 2-D convolution and pooling; reshape other ranks to [N,C,H,W]");
+                                         " (not a 1-D signal batch [N,C,W], a 2-D image batch [N,C,H,W] or a "
+                                         "3-D volume batch [N,C,D,H,W])",
+                           "ember imports 1-D, 2-D and 3-D windows; reshape other ranks to [N,C,H,W]");
   }
   if (dims == 1) {
     w.kernel = As2dAxes(w.kernel, 1);
@@ -195,8 +198,9 @@ Expected<Window> ReadWindow(Context& ctx, const NodeRef& ref, const ir::Shape& i
     w.dilations = As2dAxes(w.dilations, 1);
     w.pads = As2dAxes(w.pads, 0);
   }
+  const size_t sd = w.kernel.size();  // 2 or 3 spatial axes
   const ir::Shape in = As2dShape(in_shape);
-  for (int k = 0; k < 2; ++k) {
+  for (size_t k = 0; k < sd; ++k) {
     if (w.kernel[k] <= 0 || w.strides[k] <= 0 || w.dilations[k] <= 0) {
       return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has a non-positive kernel, stride or dilation");
     }
@@ -204,18 +208,27 @@ Expected<Window> ReadWindow(Context& ctx, const NodeRef& ref, const ir::Shape& i
   for (int64_t p : w.pads) {
     if (p < 0) return UnsupportedAttr(ctx, ref, "negative pads");
   }
+  // Bounded before any size is computed from them (products stay in int64).
+  for (const std::vector<int64_t>* v : {&w.kernel, &w.strides, &w.dilations, &w.pads}) {
+    for (int64_t e : *v) {
+      if (e > kMaxFoldedElements) {
+        return UnsupportedAttr(ctx, ref, "a kernel, stride, dilation or padding above " +
+                                             std::to_string(kMaxFoldedElements));
+      }
+    }
+  }
   const std::string auto_pad = AttrString(ref, "auto_pad", "NOTSET");
   if (auto_pad == "VALID") {
-    w.pads = {0, 0, 0, 0};
+    w.pads.assign(2 * sd, 0);
   } else if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-    for (int k = 0; k < 2; ++k) {
-      const int64_t size = in[2 + static_cast<size_t>(k)];
+    for (size_t k = 0; k < sd; ++k) {
+      const int64_t size = in[2 + k];
       const int64_t out = (size + w.strides[k] - 1) / w.strides[k];
       const int64_t eff = (w.kernel[k] - 1) * w.dilations[k] + 1;
       const int64_t total = std::max<int64_t>(0, (out - 1) * w.strides[k] + eff - size);
       const int64_t small = total / 2;
       w.pads[k] = auto_pad == "SAME_UPPER" ? small : total - small;
-      w.pads[k + 2] = total - w.pads[k];
+      w.pads[k + sd] = total - w.pads[k];
     }
   } else if (auto_pad != "NOTSET") {
     return UnsupportedAttr(ctx, ref, "auto_pad '" + auto_pad + "'");
@@ -231,15 +244,128 @@ ir::Attrs WindowAttrs(const Window& w, bool pool) {
   return a;
 }
 
+// A 3-D convolution's weights [M, C/G, KD, KH, KW] as the 2-D convolution's
+// OHWI filter [M, KH, KW, C/G·KD], input channel c·KD + kd (the order in
+// which ConvertConv3d stacks the depth taps); quantized weights keep their
+// integers (a per-channel axis must be 0, the output channels).
+Expected<ir::TensorId> Conv3dWeights(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 1));
+  const std::string& name = ref.node->input(1);
+  const std::vector<int64_t> perm = {0, 3, 4, 1, 2};  // [M, KH, KW, C/G, KD]
+  auto merge = [](ConstTensor c) {
+    c.shape = {c.shape[0], c.shape[1], c.shape[2], c.shape[3] * c.shape[4]};
+    return c;
+  };
+  if (auto dq = ctx.dq_consts.find(name); dq != ctx.dq_consts.end()) {
+    ir::QuantParams quant = dq->second.quant;
+    if (quant.per_axis() && quant.axis != 0) {
+      return UnsupportedAttr(ctx, ref, "3-D convolution weights quantized along axis " + std::to_string(quant.axis),
+                             "quantize the weights per tensor or per output channel (axis 0)");
+    }
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId q,
+                           AddConst(ctx, name + "_quantized", merge(PermuteConst(dq->second.q, perm))));
+    ctx.graph.tensor(q).quant = quant;
+    return AddNode(ctx, ref, OpKind::kDequantize, {q}, {}, name + "_ir_layout", ir::DType::kFloat32);
+  }
+  if (v.c && v.c->is_float()) return AddConst(ctx, name, merge(PermuteConst(*v.c, perm)));
+  return NodeError(ctx, ref, kNotConstant, ExitCode::kUnsupported,
+                   "the weights ('" + name + "') of a 3-D convolution are computed at run time; ember needs them constant",
+                   "export the model with constant weights (do_constant_folding=True)");
+}
+
+// Conv over [N, C, D, H, W] as one 2-D convolution over (H, W) whose input
+// channels are the depth taps: in NDHWC, the (zero-padded) input is sliced
+// along D once per tap kd (start kd·dd, stride sd, OD slices), the KD slices
+// are interleaved into channels c·KD + kd, and [N·OD, H, W, C·KD] is
+// convolved with the filter [M, KH, KW, C/G·KD] (groups stay contiguous).
+// Every product of the 3-D convolution is one of that 2-D convolution's, so
+// int8 models accumulate exactly as a 2-D one does; the slices hold KD times
+// the input.
+Status ConvertConv3d(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::Shape& ws) {
+  const ir::Shape in = ctx.graph.tensor(x).shape;  // [N, C, D, H, W]
+  EMBER_ASSIGN_OR_RETURN(Window w, ReadWindow(ctx, ref, in, std::vector<int64_t>(ws.begin() + 2, ws.end())));
+  if (w.kernel[0] != ws[2] || w.kernel[1] != ws[3] || w.kernel[2] != ws[4]) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                     "kernel_shape does not match the weight shape " + ir::ShapeToString(ws));
+  }
+  const int64_t n = in[0], c = in[1], d = in[2], h = in[3], wd = in[4], kd = ws[2];
+  const int64_t group = AttrInt(ref, "group", 1);
+  if (group <= 0 || c % group != 0 || ws[1] * group != c || ws[0] % group != 0) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                     "has group " + std::to_string(group) + " for " + std::to_string(c) + " input channels and weights " +
+                         ir::ShapeToString(ws));
+  }
+  const int64_t eff = (kd - 1) * w.dilations[0] + 1;
+  const int64_t od = (d + w.pads[0] + w.pads[3] - eff) / w.strides[0] + 1;
+  if (d + w.pads[0] + w.pads[3] < eff) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has a kernel deeper than its padded input");
+  }
+  if (c * kd > kMaxFoldedElements) return UnsupportedAttr(ctx, ref, "more than 2^24 input channels times depth taps");
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId filter, Conv3dWeights(ctx, ref));
+  ir::TensorId bias = ir::kNoTensor;
+  if (HasInput(ref, 2)) {
+    EMBER_ASSIGN_OR_RETURN(bias, RuntimeInput(ctx, ref, 2));
+  }
+  const std::string name = OutputName(ref, 0);
+  auto reshape = [&](ir::TensorId t, std::vector<int64_t> shape, const std::string& tag) {
+    return AddNode(ctx, ref, OpKind::kReshape, {t}, {{"shape", std::move(shape)}}, name + tag);
+  };
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId t, AddNode(ctx, ref, OpKind::kTranspose, {x},
+                                                 {{"perm", std::vector<int64_t>{0, 2, 3, 4, 1}}}, name + "_ndhwc_in"));
+  ir::TensorId taps = ir::kNoTensor;
+  if (kd == 1 && w.strides[0] == 1 && w.pads[0] == 0 && w.pads[3] == 0) {
+    EMBER_ASSIGN_OR_RETURN(taps, reshape(t, {n * d, h, wd, c}, "_taps"));
+  } else {
+    if (w.pads[0] || w.pads[3]) {
+      ir::Attrs pa{{"pads", std::vector<int64_t>{0, 0, w.pads[0], w.pads[3], 0, 0, 0, 0, 0, 0}}};
+      EMBER_ASSIGN_OR_RETURN(t, AddNode(ctx, ref, OpKind::kPad, {t}, pa, name + "_depth_padded"));
+    }
+    std::vector<ir::TensorId> slices;
+    for (int64_t k = 0; k < kd; ++k) {
+      const int64_t d0 = k * w.dilations[0];
+      ir::Attrs sa{{"begin", std::vector<int64_t>{0, d0, 0, 0, 0}},
+                   {"end", std::vector<int64_t>{n, d0 + (od - 1) * w.strides[0] + 1, h, wd, c}},
+                   {"strides", std::vector<int64_t>{1, w.strides[0], 1, 1, 1}},
+                   {"begin_mask", int64_t{0}}, {"end_mask", int64_t{0}}, {"shrink_axis_mask", int64_t{0}}};
+      const std::string tag = "_depth_tap" + std::to_string(k);
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId sl, AddNode(ctx, ref, OpKind::kStridedSlice, {t}, sa, name + tag));
+      if (kd > 1) {
+        EMBER_ASSIGN_OR_RETURN(sl, reshape(sl, {n * od * h * wd, c, 1}, tag + "_column"));
+      }
+      slices.push_back(sl);
+    }
+    if (kd > 1) {
+      EMBER_ASSIGN_OR_RETURN(taps, AddNode(ctx, ref, OpKind::kConcatenation, slices, {{"axis", int64_t{2}}},
+                                           name + "_depth_taps"));
+    } else {
+      taps = slices[0];
+    }
+    EMBER_ASSIGN_OR_RETURN(taps, reshape(taps, {n * od, h, wd, c * kd}, "_taps"));
+  }
+  Window w2;
+  w2.strides = {w.strides[1], w.strides[2]};
+  w2.dilations = {w.dilations[1], w.dilations[2]};
+  w2.pads = {w.pads[1], w.pads[2], w.pads[4], w.pads[5]};
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kConv2D, {taps, filter, bias},
+                                                 WindowAttrs(w2, /*pool=*/false), name + "_conv2d"));
+  const ir::Shape ys = ctx.graph.tensor(y).shape;  // [N·OD, OH, OW, M]
+  EMBER_ASSIGN_OR_RETURN(y, reshape(y, {n, od, ys[1], ys[2], ys[3]}, "_ndhwc"));
+  EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, OpKind::kTranspose, {y}, {{"perm", std::vector<int64_t>{0, 4, 1, 2, 3}}},
+                                    name));
+  BindOutput(ctx, ref, 0, Value{nullptr, y});
+  return Status::Ok();
+}
+
 Status ConvertConv(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
   EMBER_ASSIGN_OR_RETURN(Value wv, Input(ctx, ref, 1));
   const ir::Shape in = ctx.graph.tensor(x).shape;
   const ir::Shape ws = ShapeOf(ctx, wv);
+  if (ws.size() == 5 && in.size() == 5) return ConvertConv3d(ctx, ref, x, ws);
   if (ws.size() != in.size() || (ws.size() != 4 && ws.size() != 3)) {
     return UnsupportedAttr(ctx, ref, "a weight of shape " + ir::ShapeToString(ws) + " for an input of shape " +
-                                         ir::ShapeToString(in) + " (not 1-D or 2-D)",
-                           "ember imports 1-D and 2-D convolution; reshape other ranks to [N,C,H,W]");
+                                         ir::ShapeToString(in) + " (not 1-D, 2-D or 3-D)",
+                           "ember imports 1-D, 2-D and 3-D convolution; reshape other ranks to [N,C,H,W]");
   }
   const ir::Shape ws4 = As2dShape(ws);
   EMBER_ASSIGN_OR_RETURN(Window w, ReadWindow(ctx, ref, in, std::vector<int64_t>(ws.begin() + 2, ws.end())));
@@ -329,6 +455,67 @@ Status ConvertDilatedMaxPool(Context& ctx, const NodeRef& ref, ir::TensorId x, W
   return Status::Ok();
 }
 
+// A 3-D MaxPool or AveragePool over [N, C, D, H, W] as two 2-D pools, which
+// is exact for a maximum and, for an average, the same mean: the taps of a
+// window inside the (optionally zero-padded) input are a box, so their count
+// is the product of the per-axis counts and the mean over the box is the mean
+// over D of the means over (H, W). In NDHWC: [N·D, H, W, C] pooled by
+// (kh, kw), then [N, D, H'·W', C] pooled by (kd, 1).
+Status ConvertPool3d(Context& ctx, const NodeRef& ref, ir::TensorId x, Window w, bool max) {
+  if (w.dilations[0] != 1 || w.dilations[1] != 1 || w.dilations[2] != 1) {
+    return UnsupportedAttr(ctx, ref, "3-D pooling with dilations");
+  }
+  const ir::Shape in = ctx.graph.tensor(x).shape;  // [N, C, D, H, W]
+  const bool include_pad = !max && AttrInt(ref, "count_include_pad", 0) != 0;
+  int64_t out[3];
+  for (size_t k = 0; k < 3; ++k) {
+    const bool ceil = AttrInt(ref, "ceil_mode", 0) != 0;
+    out[k] = PoolOut(in[2 + k], w.kernel[k], w.strides[k], w.pads[k], w.pads[k + 3], ceil);
+    if (out[k] <= 0) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has a window larger than its input");
+    const int64_t floor_out = PoolOut(in[2 + k], w.kernel[k], w.strides[k], w.pads[k], w.pads[k + 3], false);
+    if (out[k] == floor_out) continue;
+    // ceil_mode's last, partial window: extend the end padding (its taps are skipped).
+    if (include_pad) {
+      return UnsupportedAttr(ctx, ref, "ceil_mode=1 with count_include_pad=1 where it changes the output size",
+                             "export with ceil_mode=False or pad the input so the windows fit");
+    }
+    w.pads[k + 3] += (out[k] - 1) * w.strides[k] + w.kernel[k] - (in[2 + k] + w.pads[k] + w.pads[k + 3]);
+  }
+  const std::string name = OutputName(ref, 0);
+  const OpKind pool = max ? OpKind::kMaxPool2D : OpKind::kAveragePool2D;
+  // One 2-D stage over axes 1 and 2 of an NHWC tensor: window (k0, k1),
+  // strides, pads [t, l, b, r]; padded zeros count when include_pad.
+  auto stage = [&](ir::TensorId t, std::vector<int64_t> kernel, std::vector<int64_t> strides, std::vector<int64_t> pads,
+                   const std::string& tag) -> Expected<ir::TensorId> {
+    if (kernel == std::vector<int64_t>{1, 1} && strides == std::vector<int64_t>{1, 1} &&
+        pads == std::vector<int64_t>{0, 0, 0, 0}) {
+      return t;
+    }
+    if (include_pad && (pads[0] || pads[1] || pads[2] || pads[3])) {
+      ir::Attrs pa{{"pads", std::vector<int64_t>{0, 0, pads[0], pads[2], pads[1], pads[3], 0, 0}}};
+      EMBER_ASSIGN_OR_RETURN(t, AddNode(ctx, ref, OpKind::kPad, {t}, pa, name + tag + "_padded"));
+      pads = {0, 0, 0, 0};
+    }
+    return AddNode(ctx, ref, pool, {t}, {{"filter", kernel}, {"stride", strides}, {"pad", pads}}, name + tag);
+  };
+  auto reshape = [&](ir::TensorId t, std::vector<int64_t> shape, const std::string& tag) {
+    return AddNode(ctx, ref, OpKind::kReshape, {t}, {{"shape", std::move(shape)}}, name + tag);
+  };
+  const int64_t n = in[0], c = in[1], d = in[2], h = in[3], wd = in[4];
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId t, AddNode(ctx, ref, OpKind::kTranspose, {x},
+                                                 {{"perm", std::vector<int64_t>{0, 2, 3, 4, 1}}}, name + "_ndhwc_in"));
+  EMBER_ASSIGN_OR_RETURN(t, reshape(t, {n * d, h, wd, c}, "_hw_in"));
+  EMBER_ASSIGN_OR_RETURN(t, stage(t, {w.kernel[1], w.kernel[2]}, {w.strides[1], w.strides[2]},
+                                  {w.pads[1], w.pads[2], w.pads[4], w.pads[5]}, "_hw_pooled"));
+  EMBER_ASSIGN_OR_RETURN(t, reshape(t, {n, d, out[1] * out[2], c}, "_d_in"));
+  EMBER_ASSIGN_OR_RETURN(t, stage(t, {w.kernel[0], 1}, {w.strides[0], 1}, {w.pads[0], 0, w.pads[3], 0}, "_d_pooled"));
+  EMBER_ASSIGN_OR_RETURN(t, reshape(t, {n, out[0], out[1], out[2], c}, "_ndhwc"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kTranspose, {t},
+                                                 {{"perm", std::vector<int64_t>{0, 4, 1, 2, 3}}}, name));
+  BindOutput(ctx, ref, 0, Value{nullptr, y});
+  return Status::Ok();
+}
+
 Status ConvertPool(Context& ctx, const NodeRef& ref, bool max) {
   if (ref.node->output_size() > 1 && !OutputName(ref, 1).empty()) {
     return UnsupportedAttr(ctx, ref, "the Indices output");
@@ -337,6 +524,7 @@ Status ConvertPool(Context& ctx, const NodeRef& ref, bool max) {
   const size_t rank = ctx.graph.tensor(x).shape.size();
   if (!FindAttr(ref, "kernel_shape")) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has no kernel_shape");
   EMBER_ASSIGN_OR_RETURN(Window w, ReadWindow(ctx, ref, ctx.graph.tensor(x).shape, {}));
+  if (rank == 5) return ConvertPool3d(ctx, ref, x, w, max);
   const ir::Shape in = As2dShape(ctx.graph.tensor(x).shape);
   if (w.dilations[0] != 1 || w.dilations[1] != 1) {
     if (!max || !IrOp("maximum")) return UnsupportedAttr(ctx, ref, "pooling with dilations");

@@ -2,9 +2,8 @@
 // PyTorch's Conv1d, ConvTranspose1d, MaxPool1d, AvgPool1d and
 // AdaptiveAvgPool1d(1) export them): each operator against a direct 1-D loop
 // written here in ONNX's own terms, the 2-D IR operator over H = 1 that the
-// importer makes, the pass pipeline on a plain 1-D CNN (no transpose or
-// reshape left between the operators, BatchNormalization folded), and the
-// refusals that still apply.
+// importer makes, and the pass pipeline on a plain 1-D CNN (no transpose or
+// reshape left between the operators, BatchNormalization folded).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -432,30 +431,6 @@ TEST(OnnxImport1d, QLinearConvOnASignalFoldsToAnInt8Conv2d) {
   for (int c = 0; c < 4; ++c)
     for (int i = 0; i < 10; ++i)  // within one output step of the literal QOperator meaning
       EXPECT_LE(std::fabs(got[static_cast<size_t>(i * 4 + c)] - want[static_cast<size_t>(c * 10 + i)]), 0.0401f);
-}
-
-TEST(OnnxImport1d, ThreeDConvolutionAndPoolingAreStillRefused) {
-  {
-    OnnxBuilder b;
-    b.Input("x", {1, 2, 4, 4, 4});
-    b.Init("w", {3, 2, 3, 3, 3}, Ramp(162));
-    b.Node("Conv", {"x", "w"}, {"y"}, "conv3d");
-    b.Output("y");
-    const Diagnostic d = MustFail(b.Bytes());
-    EXPECT_EQ(d.id, "E1007") << d.ToString();
-    EXPECT_NE(d.message.find("'conv3d' (Conv, opset 13)"), std::string::npos) << d.message;
-    EXPECT_NE(d.message.find("[1,2,4,4,4]"), std::string::npos) << d.message;
-    EXPECT_NE(d.hint.find("1-D and 2-D"), std::string::npos) << d.hint;
-  }
-  {
-    OnnxBuilder b;
-    b.Input("x", {1, 2, 4, 4, 4});
-    b.Node("MaxPool", {"x"}, {"y"}, "pool3d").Ints("kernel_shape", {2, 2, 2});
-    b.Output("y");
-    const Diagnostic d = MustFail(b.Bytes());
-    EXPECT_EQ(d.id, "E1007") << d.ToString();
-    EXPECT_NE(d.message.find("'pool3d' (MaxPool, opset 13)"), std::string::npos) << d.message;
-  }
 }
 
 }  // namespace
