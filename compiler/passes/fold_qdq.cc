@@ -20,7 +20,7 @@
 // reduce_max, reduce_min, and split when every output is read by one quantize) only when
 // input and output quantization are equal (exact, as TFLite requires);
 // softmax, log_softmax, logistic, tanh, concatenation, sub, leaky_relu, hard_swish, relu,
-// relu6, clip, hard_sigmoid, resize_bilinear, batch_matmul and prelu with
+// relu6, clip, hard_sigmoid, resize_bilinear, batch_matmul, prelu and transpose_conv with
 // TFLite's arithmetic only (relu6 and resize_bilinear with equal
 // quantization). arg_max / arg_min read the int8 tensor under their
 // dequantize (no quantize follows them). A one-input copy between a
@@ -105,14 +105,15 @@ bool MovesData(ir::OpKind op) {
 // float between their dequantize and quantize.
 // The same holds for the requantizing operators whose int8 kernels have no
 // int8_semantics attribute (sub, leaky_relu, hard_swish, relu, relu6, clip,
-// hard_sigmoid, resize_bilinear, prelu): TFLite's fixed point only.
+// hard_sigmoid, resize_bilinear, prelu, transpose_conv): TFLite's fixed
+// point only.
 bool TfliteOnly(ir::OpKind op) {
   switch (op) {
     case ir::OpKind::kSoftmax: case ir::OpKind::kLogSoftmax: case ir::OpKind::kLogistic: case ir::OpKind::kTanh:
     case ir::OpKind::kConcatenation: case ir::OpKind::kSub: case ir::OpKind::kLeakyRelu:
     case ir::OpKind::kHardSwish: case ir::OpKind::kRelu: case ir::OpKind::kRelu6:
     case ir::OpKind::kClip: case ir::OpKind::kHardSigmoid: case ir::OpKind::kResizeBilinear:
-    case ir::OpKind::kPrelu:
+    case ir::OpKind::kPrelu: case ir::OpKind::kTransposeConv:
       return true;
     default:
       return false;
@@ -188,7 +189,8 @@ ir::Node LookupTableNode(const std::string& name, const std::string& function, i
 }
 
 bool HasWeights(ir::OpKind op) {
-  return op == ir::OpKind::kConv2D || op == ir::OpKind::kDepthwiseConv2D || op == ir::OpKind::kFullyConnected;
+  return op == ir::OpKind::kConv2D || op == ir::OpKind::kDepthwiseConv2D || op == ir::OpKind::kFullyConnected ||
+         op == ir::OpKind::kTransposeConv;
 }
 
 bool PerTensorInt8(const ir::Tensor& t) {

@@ -12,7 +12,9 @@
 //     the generated C equal to `ember eval` of the quantized model byte for
 //     byte;
 //   - both models on the emulated Cortex-M4 (skipped without QEMU and
-//     arm-none-eabi-gcc): int8 equal to ember eval byte for byte.
+//     arm-none-eabi-gcc): int8 equal to ember eval byte for byte;
+//   - a Conv3d -> ConvTranspose3d model: ONNX Runtime, the host C, and its
+//     int8 form (an int8 transpose_conv) byte for byte.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -222,6 +224,54 @@ TEST_F(OnnxConv3dModel, FloatAndInt8OnTheEmulatedCortexM4) {
     std::printf("3-D CNN %s on cortex-m4 (mps2-an386): %llu instructions\n", tag == "q" ? "int8" : "float",
                 static_cast<unsigned long long>(h.instructions.empty() ? 0 : h.instructions[0]));
   }
+}
+
+// Conv3d -> Relu -> ConvTranspose3d (a 3-D decoder step: depth stride 2,
+// pads, output_padding): ONNX Runtime, the host C and the int8 model.
+TEST_F(OnnxConv3dModel, TransposedConvolutionAgreesWithOnnxRuntimeAndRunsInt8) {
+  OnnxBuilder b;
+  b.Input("x", {1, kC, kD, kH, kW});
+  b.Init("w1", {4, kC, 3, 3, 3}, Seeded(4 * kC * 27, 21, 0.4f));
+  b.Init("b1", {4}, Seeded(4, 22, 0.2f));
+  b.Init("wt", {4, 2, 3, 2, 2}, Seeded(4 * 2 * 12, 23, 0.5f));
+  b.Init("bt", {2}, Seeded(2, 24, 0.1f));
+  b.Node("Conv", {"x", "w1", "b1"}, {"c1"}, "conv").Ints("pads", {1, 1, 1, 1, 1, 1}).Ints("strides", {2, 2, 2});
+  b.Node("Relu", {"c1"}, {"r1"}, "relu");
+  b.Node("ConvTranspose", {"r1", "wt", "bt"}, {"y"}, "deconv")
+      .Ints("strides", {2, 2, 2})
+      .Ints("pads", {1, 0, 0, 1, 0, 0})
+      .Ints("output_padding", {1, 0, 0});
+  b.Output("y");
+  const std::string model = dir_ + "/deconv3d.onnx";
+  WriteFile(model, b.Bytes());
+  ASSERT_NO_FATAL_FAILURE(EvalAndRun(model, "t"));
+  const NpyArray y = ReadNpy(dir_ + "/t.npy");
+  // Conv: [1, 4, 3, 5, 5]; ConvTranspose: D (3 − 1)·2 + 1 + 3 − 2 = 6, H and W (5 − 1)·2 + 2 = 10.
+  EXPECT_EQ(y.shape, (std::vector<int64_t>{1, 2, 6, 10, 10}));
+  EXPECT_LE(RelError(BytesToFloats(ReadNpy(dir_ + "/t_run.npy").data), BytesToFloats(y.data)), 1e-5);
+  if (const std::string why = OrtMissing(); why.empty()) {
+    const std::vector<float> want = RunOrt(model, FloatBytes(x_), "1x2x6x10x10", dir_);
+    ASSERT_FALSE(want.empty());
+    const double rel = RelError(BytesToFloats(y.data), want);
+    EXPECT_LE(rel, 1e-5);
+    std::printf("3-D transposed convolution, ember eval vs ONNX Runtime: max relative error %.3g\n", rel);
+  } else {
+    std::printf("ONNX Runtime check skipped: %s\n", why.c_str());
+  }
+  std::filesystem::create_directories(dir_ + "/calib_t");
+  WriteNpy(dir_ + "/calib_t/x.npy", {8, kC, kD, kH, kW}, Seeded(8 * kC * kD * kH * kW, 7, 1.0f));
+  const std::string q = dir_ + "/deconv3d_int8.onnx";
+  const CliResult r = RunCli({"quantize", model, "--calibration", dir_ + "/calib_t", "--per-channel", "-o", q});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const CliResult qi = RunCli({"inspect", q});
+  ASSERT_EQ(qi.exit_code, 0) << qi.err;
+  ASSERT_EQ(LinesWith(qi.out, "transpose_conv").size(), 1u) << qi.out;
+  EXPECT_NE(LinesWith(qi.out, "transpose_conv")[0].find(": i8["), std::string::npos) << qi.out;
+  ASSERT_NO_FATAL_FAILURE(EvalAndRun(q, "tq"));
+  EXPECT_EQ(ReadNpy(dir_ + "/tq_run.npy").data, ReadNpy(dir_ + "/tq.npy").data);
+  const double rel = RelError(BytesToFloats(ReadNpy(dir_ + "/tq.npy").data), BytesToFloats(y.data));
+  EXPECT_LE(rel, 0.1);
+  std::printf("3-D transposed convolution int8 (ember quantize --per-channel): relative error vs float %.3g\n", rel);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <array>
 #include <cmath>
 #include <optional>
+#include <utility>
 
 #include "frontend/onnx/import_internal.h"
 #include "ops/op.h"
@@ -46,17 +47,141 @@ Status ConvertClip(Context& ctx, const NodeRef& ref, ir::OpKind clip) {
   return Elementwise(ctx, ref, clip, 1, attrs);
 }
 
-// ConvTranspose (group 1; a dilation spreads the constant kernel's taps): NHWC transpose_conv between
-// transposes, weights [C_in, C_out, KH, KW] -> OHWI [C_out, KH, KW, C_in]; a
-// 1-D one over [N, C, W] as the 2-D one over H = 1 (import_nn.cc).
+// A transposed convolution's strides, output_padding and pads (begins, then
+// ends) over the spatial sizes `in`, with kernels of `k` taps (dilated):
+// output_shape and SAME auto_pad give the total padding by ONNX's formula.
+struct TransposedWindow {
+  std::vector<int64_t> stride, out_pad, pads;
+};
+
+Expected<TransposedWindow> ReadTransposedWindow(Context& ctx, const NodeRef& ref, const std::vector<int64_t>& in,
+                                                const std::vector<int64_t>& k) {
+  const size_t dims = in.size();
+  TransposedWindow w;
+  w.stride = AttrInts(ref, "strides", std::vector<int64_t>(dims, 1));
+  w.out_pad = AttrInts(ref, "output_padding", std::vector<int64_t>(dims, 0));
+  w.pads = AttrInts(ref, "pads", std::vector<int64_t>(2 * dims, 0));
+  const std::vector<int64_t> out_shape = AttrInts(ref, "output_shape");
+  bool ok = w.stride.size() == dims && w.out_pad.size() == dims && w.pads.size() == 2 * dims &&
+            (out_shape.empty() || out_shape.size() >= dims);
+  for (const std::vector<int64_t>* v : {&std::as_const(w.stride), &std::as_const(w.out_pad), &std::as_const(w.pads), &out_shape})
+    for (int64_t e : *v) ok = ok && e <= kMaxFoldedElements;
+  for (int64_t s : w.stride) ok = ok && s > 0;
+  if (!ok) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has malformed strides, pads or output_padding");
+  const std::string auto_pad = AttrString(ref, "auto_pad", "NOTSET");
+  if (!out_shape.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+    // Total padding from the requested output size (ONNX's formula).
+    for (size_t a = 0; a < dims; ++a) {
+      const int64_t want = out_shape.empty() ? in[a] * w.stride[a] : out_shape[out_shape.size() - dims + a];
+      int64_t total = w.stride[a] * (in[a] - 1) + w.out_pad[a] + k[a] - want;
+      if (total < 0) {  // a larger output: the extra rows/columns come from output_padding
+        w.out_pad[a] -= total;
+        total = 0;
+      }
+      w.pads[a] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      w.pads[a + dims] = total - w.pads[a];
+    }
+  } else if (auto_pad != "NOTSET" && auto_pad != "VALID") {
+    return UnsupportedAttr(ctx, ref, "auto_pad '" + auto_pad + "'");
+  }
+  return w;
+}
+
+// ConvTranspose over [N, C, D, H, W] (group 1; dilation on D only). Along
+// D, a transposed convolution is a convolution of the input with S − 1 zeros
+// between its samples, padded by (K − 1)·d − pad at each end (output_padding
+// more at the end; a negative amount crops), with the kernel's taps
+// reversed: its depth taps are stacked into channels as for a 3-D Conv
+// (StackDepthTaps), and one transpose_conv over (H, W) with the weights
+// [C_in, C_out, KD, KH, KW] as the filter [C_out, KH, KW, C_in·KD] (tap k'
+// = KD − 1 − k) does the rest, so an int8 model accumulates exactly.
+Status ConvertConvTranspose3d(Context& ctx, const NodeRef& ref, ir::OpKind op, ir::TensorId x, const ir::Shape& ws) {
+  const ir::Shape in = ctx.graph.tensor(x).shape;  // [N, C, D, H, W]
+  if (AttrInt(ref, "group", 1) != 1) return UnsupportedAttr(ctx, ref, "group != 1");
+  if (ws[0] != in[1]) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                     "has weights " + ir::ShapeToString(ws) + " for " + std::to_string(in[1]) + " input channels");
+  }
+  const std::vector<int64_t> dil = AttrInts(ref, "dilations", {1, 1, 1});
+  if (dil.size() != 3 || dil[0] <= 0 || dil[0] > kMaxFoldedElements) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has malformed dilations");
+  }
+  if (dil[1] != 1 || dil[2] != 1) return UnsupportedAttr(ctx, ref, "dilations != 1 on H or W of a 3-D ConvTranspose");
+  const int64_t n = in[0], c = in[1], d = in[2], h = in[3], w = in[4], kd = ws[2], dd = dil[0];
+  const int64_t eff = (kd - 1) * dd + 1;
+  EMBER_ASSIGN_OR_RETURN(TransposedWindow tw, ReadTransposedWindow(ctx, ref, {d, h, w}, {eff, ws[3], ws[4]}));
+  const int64_t sd = tw.stride[0];
+  const int64_t spread = (d - 1) * sd + 1;
+  const int64_t front = eff - 1 - tw.pads[0], back = eff - 1 - tw.pads[3] + tw.out_pad[0];
+  const int64_t od = spread + front + back - eff + 1;
+  if (od <= 0 || spread + std::min<int64_t>(front, 0) + std::min<int64_t>(back, 0) <= 0) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "pads away its whole depth");
+  }
+  if (c * kd > kMaxFoldedElements || spread > kMaxFoldedElements) {
+    return UnsupportedAttr(ctx, ref, "a depth stride or kernel above 2^24 steps");
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId filter, Weights3d(ctx, ref, {1, 3, 4, 0, 2}, true));
+  ir::TensorId bias = ir::kNoTensor;
+  if (HasInput(ref, 2)) {
+    EMBER_ASSIGN_OR_RETURN(bias, RuntimeInput(ctx, ref, 2));
+  }
+  const std::string name = OutputName(ref, 0);
+  auto node = [&](ir::OpKind kind, ir::TensorId t, ir::Attrs attrs, const std::string& tag) {
+    return AddNode(ctx, ref, kind, {t}, std::move(attrs), name + tag);
+  };
+  auto slice_d = [&](ir::TensorId t, int64_t begin, int64_t end, const std::string& tag) {
+    const ir::Shape s = ctx.graph.tensor(t).shape;
+    return node(ir::OpKind::kStridedSlice, t,
+                {{"begin", std::vector<int64_t>{0, begin, 0, 0, 0}},
+                 {"end", std::vector<int64_t>{s[0], end, s[2], s[3], s[4]}},
+                 {"strides", std::vector<int64_t>{1, 1, 1, 1, 1}},
+                 {"begin_mask", int64_t{0}}, {"end_mask", int64_t{0}}, {"shrink_axis_mask", int64_t{0}}},
+                tag);
+  };
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId t, node(ir::OpKind::kTranspose, x, {{"perm", std::vector<int64_t>{0, 2, 3, 4, 1}}},
+                                              "_ndhwc_in"));
+  if (sd > 1 && d > 1) {  // S − 1 zeros after each sample (pad fills with the zero point in int8), the last ones cut
+    EMBER_ASSIGN_OR_RETURN(t, node(ir::OpKind::kReshape, t, {{"shape", std::vector<int64_t>{n, d, 1, h * w * c}}},
+                                   "_depth_samples"));
+    EMBER_ASSIGN_OR_RETURN(t, node(ir::OpKind::kPad, t, {{"pads", std::vector<int64_t>{0, 0, 0, 0, 0, sd - 1, 0, 0}}},
+                                   "_depth_spread"));
+    EMBER_ASSIGN_OR_RETURN(t, node(ir::OpKind::kReshape, t, {{"shape", std::vector<int64_t>{n, d * sd, h, w, c}}},
+                                   "_depth_upsampled"));
+    EMBER_ASSIGN_OR_RETURN(t, slice_d(t, 0, spread, "_depth_strided"));
+  }
+  if (front < 0 || back < 0) {
+    EMBER_ASSIGN_OR_RETURN(t, slice_d(t, std::max<int64_t>(0, -front), spread - std::max<int64_t>(0, -back),
+                                      "_depth_cropped"));
+  }
+  if (front > 0 || back > 0) {
+    EMBER_ASSIGN_OR_RETURN(t, node(ir::OpKind::kPad, t,
+                                   {{"pads", std::vector<int64_t>{0, 0, std::max<int64_t>(0, front),
+                                                                  std::max<int64_t>(0, back), 0, 0, 0, 0, 0, 0}}},
+                                   "_depth_padded"));
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId taps, StackDepthTaps(ctx, ref, t, kd, dd, 1, od, name));
+  ir::Attrs attrs{{"stride", std::vector<int64_t>{tw.stride[1], tw.stride[2]}},
+                  {"pad", std::vector<int64_t>{tw.pads[1], tw.pads[2], tw.pads[4], tw.pads[5]}},
+                  {"output_padding", std::vector<int64_t>{tw.out_pad[1], tw.out_pad[2]}}};
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, op, {taps, filter, bias}, attrs, name + "_transpose_conv"));
+  const ir::Shape ys = ctx.graph.tensor(y).shape;  // [N·OD, OH, OW, C_out]
+  EMBER_ASSIGN_OR_RETURN(y, FromNdhwc(ctx, ref, y, {n, od, ys[1], ys[2], ys[3]}, name));
+  return Bind(ctx, ref, y);
+}
+
+// ConvTranspose (group 1; a dilation spreads the constant kernel's taps):
+// NHWC transpose_conv between transposes, weights [C_in, C_out, KH, KW] ->
+// OHWI [C_out, KH, KW, C_in]; a 1-D one over [N, C, W] as the 2-D one over H
+// = 1 (import_nn.cc); a 3-D one over stacked depth taps (above).
 Status ConvertConvTranspose(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
   EMBER_ASSIGN_OR_RETURN(Value wv, Input(ctx, ref, 1));
   const size_t rank = ctx.graph.tensor(x).shape.size();
+  if (rank == 5 && ShapeOf(ctx, wv).size() == 5) return ConvertConvTranspose3d(ctx, ref, op, x, ShapeOf(ctx, wv));
   const ir::Shape in = As2dShape(ctx.graph.tensor(x).shape);
   const ir::Shape ws = As2dShape(ShapeOf(ctx, wv));
   if (in.size() != 4 || ws.size() != 4 || ShapeOf(ctx, wv).size() != rank) {
-    return UnsupportedAttr(ctx, ref, "a transposed convolution that is not 1-D or 2-D");
+    return UnsupportedAttr(ctx, ref, "a transposed convolution that is not 1-D, 2-D or 3-D");
   }
   if (AttrInt(ref, "group", 1) != 1) return UnsupportedAttr(ctx, ref, "group != 1");
   const size_t dims = rank - 2;
@@ -74,37 +199,14 @@ Status ConvertConvTranspose(Context& ctx, const NodeRef& ref, ir::OpKind op) {
            static_cast<double>(kMaxFoldedElements))) {
     return UnsupportedAttr(ctx, ref, "a dilated kernel of more than " + std::to_string(kMaxFoldedElements) + " weights");
   }
-  std::vector<int64_t> stride = AttrInts(ref, "strides", std::vector<int64_t>(dims, 1));
-  std::vector<int64_t> out_pad = AttrInts(ref, "output_padding", std::vector<int64_t>(dims, 0));
-  std::vector<int64_t> pads = AttrInts(ref, "pads", std::vector<int64_t>(2 * dims, 0));
-  std::vector<int64_t> out_shape = AttrInts(ref, "output_shape");
-  if (dims == 1) {  // over H = 1
-    stride = As2dAxes(stride, 1);
-    out_pad = As2dAxes(out_pad, 0);
-    pads = As2dAxes(pads, 0);
-    if (!out_shape.empty()) out_shape.insert(out_shape.end() - 1, 1);
-  }
-  const std::string auto_pad = AttrString(ref, "auto_pad", "NOTSET");
-  if (stride.size() != 2 || out_pad.size() != 2 || pads.size() != 4 || stride[0] <= 0 || stride[1] <= 0) {
-    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has malformed strides, pads or output_padding");
-  }
-  if (!out_shape.empty() || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-    // Total padding from the requested output size (ONNX's formula).
-    for (int a = 0; a < 2; ++a) {
-      const size_t ua = static_cast<size_t>(a);
-      const int64_t want = out_shape.empty() ? in[2 + ua] * stride[ua] : out_shape[out_shape.size() - 2 + ua];
-      int64_t total = stride[ua] * (in[2 + ua] - 1) + out_pad[ua] + k[ua] - want;
-      if (total < 0) {  // a larger output: the extra rows/columns come from output_padding
-        out_pad[ua] -= total;
-        total = 0;
-      }
-      const bool upper = auto_pad == "SAME_UPPER";
-      pads[ua] = upper ? total / 2 : total - total / 2;
-      pads[ua + 2] = total - pads[ua];
-    }
-  } else if (auto_pad != "NOTSET" && auto_pad != "VALID") {
-    return UnsupportedAttr(ctx, ref, "auto_pad '" + auto_pad + "'");
-  }
+  // Over the ONNX axes (one for 1-D), then as the 2-D window over H = 1.
+  const std::vector<int64_t> sizes(in.end() - static_cast<std::ptrdiff_t>(dims), in.end());
+  const std::vector<int64_t> taps(k.end() - static_cast<std::ptrdiff_t>(dims), k.end());
+  EMBER_ASSIGN_OR_RETURN(TransposedWindow tw, ReadTransposedWindow(ctx, ref, sizes, taps));
+  const bool one_d = dims == 1;
+  const std::vector<int64_t> stride = one_d ? As2dAxes(tw.stride, 1) : tw.stride;
+  const std::vector<int64_t> out_pad = one_d ? std::vector<int64_t>{0, tw.out_pad[0]} : tw.out_pad;
+  const std::vector<int64_t> pads = one_d ? As2dAxes(tw.pads, 0) : tw.pads;
   EMBER_ASSIGN_OR_RETURN(ir::TensorId filter, Weights(ctx, ref, 1, {1, 2, 3, 0}, 1.0, dilation));
   ir::TensorId bias = ir::kNoTensor;
   if (HasInput(ref, 2)) {

@@ -229,6 +229,22 @@ Expected<int64_t> NormAxis(const Context& ctx, const NodeRef& ref, int64_t axis,
 Expected<ir::TensorId> Weights(Context& ctx, const NodeRef& ref, size_t pos, const std::vector<int64_t>& perm,
                                double factor = 1.0, const std::array<int64_t, 2>& dilation = {1, 1});
 
+// The constant (or quantized constant) weights of a 3-D convolution or
+// transposed convolution, input 1, [A, B, KD, KH, KW], as a 2-D filter:
+// `flip_depth` reverses the KD taps, `perm` orders the five axes, and the
+// last two merge, [P0, P1, P2, P3·P4]; a per-channel quantization axis must
+// become axis 0. Weights computed at run time: E1013 (import_nn.cc).
+Expected<ir::TensorId> Weights3d(Context& ctx, const NodeRef& ref, const std::vector<int64_t>& perm, bool flip_depth);
+// The depth taps of a convolution along D over t = [N, D, H, W, C] (padded
+// already): KD strided slices (start k·dilation, step `stride`, `od` each)
+// interleaved into channels c·KD + k, [N·od, H, W, C·KD] (import_nn.cc).
+Expected<ir::TensorId> StackDepthTaps(Context& ctx, const NodeRef& ref, ir::TensorId t, int64_t kd, int64_t dilation,
+                                      int64_t stride, int64_t od, const std::string& name);
+// A 2-D operator's result y (batch N·D) as the 5-D ONNX tensor: reshaped to
+// `ndhwc` [N, D, H, W, C], then transposed to [N, C, D, H, W] named `name`.
+Expected<ir::TensorId> FromNdhwc(Context& ctx, const NodeRef& ref, ir::TensorId y, const std::vector<int64_t>& ndhwc,
+                                 const std::string& name);
+
 // Transposes between the ONNX layout and the IR's NHWC.
 Expected<ir::TensorId> ToNhwc(Context& ctx, const NodeRef& ref, ir::TensorId x);
 Expected<ir::TensorId> ToNchw(Context& ctx, const NodeRef& ref, ir::TensorId x, const std::string& out_name);

@@ -167,6 +167,84 @@ Expected<ir::TensorId> SpatialOut(Context& ctx, const NodeRef& ref, ir::TensorId
 
 namespace {
 
+// A rank-5 constant with axis 2 reversed.
+ConstTensor FlipAxis2(const ConstTensor& c) {
+  ConstTensor out = c;
+  const int64_t outer = c.shape[0] * c.shape[1], k = c.shape[2], inner = c.shape[3] * c.shape[4];
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t t = 0; t < k; ++t)
+      for (int64_t e = 0; e < inner; ++e) {
+        const size_t dst = static_cast<size_t>((o * k + t) * inner + e);
+        const size_t src = static_cast<size_t>((o * k + (k - 1 - t)) * inner + e);
+        if (c.is_float()) out.f[dst] = c.f[src]; else out.i[dst] = c.i[src];
+      }
+  return out;
+}
+
+}  // namespace
+
+Expected<ir::TensorId> Weights3d(Context& ctx, const NodeRef& ref, const std::vector<int64_t>& perm, bool flip_depth) {
+  EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 1));
+  const std::string& name = ref.node->input(1);
+  auto layout = [&](ConstTensor c) {
+    if (flip_depth) c = FlipAxis2(c);
+    c = PermuteConst(c, perm);
+    c.shape = {c.shape[0], c.shape[1], c.shape[2], c.shape[3] * c.shape[4]};
+    return c;
+  };
+  if (auto dq = ctx.dq_consts.find(name); dq != ctx.dq_consts.end() && dq->second.q.shape.size() == 5) {
+    ir::QuantParams quant = dq->second.quant;
+    if (quant.per_axis()) {
+      if (perm[0] != quant.axis) {
+        return UnsupportedAttr(ctx, ref, "3-D convolution weights quantized along axis " + std::to_string(quant.axis),
+                               "quantize the weights per tensor or per output channel");
+      }
+      quant.axis = 0;
+    }
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId q, AddConst(ctx, name + "_quantized", layout(dq->second.q)));
+    ctx.graph.tensor(q).quant = quant;
+    return AddNode(ctx, ref, OpKind::kDequantize, {q}, {}, name + "_ir_layout", ir::DType::kFloat32);
+  }
+  if (v.c && v.c->is_float() && v.c->shape.size() == 5) return AddConst(ctx, name, layout(*v.c));
+  return NodeError(ctx, ref, kNotConstant, ExitCode::kUnsupported,
+                   "the weights ('" + name + "') of a 3-D convolution are computed at run time; ember needs them constant",
+                   "export the model with constant weights (do_constant_folding=True)");
+}
+
+Expected<ir::TensorId> StackDepthTaps(Context& ctx, const NodeRef& ref, ir::TensorId t, int64_t kd, int64_t dilation,
+                                      int64_t stride, int64_t od, const std::string& name) {
+  const ir::Shape s = ctx.graph.tensor(t).shape;  // [N, D, H, W, C]
+  const int64_t n = s[0], h = s[2], w = s[3], c = s[4];
+  auto reshape = [&](ir::TensorId v, std::vector<int64_t> shape, const std::string& tag) {
+    return AddNode(ctx, ref, OpKind::kReshape, {v}, {{"shape", std::move(shape)}}, name + tag);
+  };
+  if (kd == 1 && stride == 1 && od == s[1]) return reshape(t, {n * od, h, w, c}, "_taps");
+  std::vector<ir::TensorId> slices;
+  for (int64_t k = 0; k < kd; ++k) {
+    const int64_t d0 = k * dilation;
+    ir::Attrs sa{{"begin", std::vector<int64_t>{0, d0, 0, 0, 0}},
+                 {"end", std::vector<int64_t>{n, d0 + (od - 1) * stride + 1, h, w, c}},
+                 {"strides", std::vector<int64_t>{1, stride, 1, 1, 1}},
+                 {"begin_mask", int64_t{0}}, {"end_mask", int64_t{0}}, {"shrink_axis_mask", int64_t{0}}};
+    const std::string tag = "_depth_tap" + std::to_string(k);
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId sl, AddNode(ctx, ref, OpKind::kStridedSlice, {t}, sa, name + tag));
+    if (kd == 1) return reshape(sl, {n * od, h, w, c}, "_taps");
+    EMBER_ASSIGN_OR_RETURN(sl, reshape(sl, {n * od * h * w, c, 1}, tag + "_column"));
+    slices.push_back(sl);
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId taps, AddNode(ctx, ref, OpKind::kConcatenation, slices,
+                                                    {{"axis", int64_t{2}}}, name + "_depth_taps"));
+  return reshape(taps, {n * od, h, w, c * kd}, "_taps");
+}
+
+Expected<ir::TensorId> FromNdhwc(Context& ctx, const NodeRef& ref, ir::TensorId y, const std::vector<int64_t>& ndhwc,
+                                 const std::string& name) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId r, AddNode(ctx, ref, OpKind::kReshape, {y}, {{"shape", ndhwc}}, name + "_ndhwc"));
+  return AddNode(ctx, ref, OpKind::kTranspose, {r}, {{"perm", std::vector<int64_t>{0, 4, 1, 2, 3}}}, name);
+}
+
+namespace {
+
 struct Window {
   std::vector<int64_t> kernel, strides, dilations, pads;  // pads [t, l, b, r]
 };
@@ -244,35 +322,6 @@ ir::Attrs WindowAttrs(const Window& w, bool pool) {
   return a;
 }
 
-// A 3-D convolution's weights [M, C/G, KD, KH, KW] as the 2-D convolution's
-// OHWI filter [M, KH, KW, C/G·KD], input channel c·KD + kd (the order in
-// which ConvertConv3d stacks the depth taps); quantized weights keep their
-// integers (a per-channel axis must be 0, the output channels).
-Expected<ir::TensorId> Conv3dWeights(Context& ctx, const NodeRef& ref) {
-  EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 1));
-  const std::string& name = ref.node->input(1);
-  const std::vector<int64_t> perm = {0, 3, 4, 1, 2};  // [M, KH, KW, C/G, KD]
-  auto merge = [](ConstTensor c) {
-    c.shape = {c.shape[0], c.shape[1], c.shape[2], c.shape[3] * c.shape[4]};
-    return c;
-  };
-  if (auto dq = ctx.dq_consts.find(name); dq != ctx.dq_consts.end()) {
-    ir::QuantParams quant = dq->second.quant;
-    if (quant.per_axis() && quant.axis != 0) {
-      return UnsupportedAttr(ctx, ref, "3-D convolution weights quantized along axis " + std::to_string(quant.axis),
-                             "quantize the weights per tensor or per output channel (axis 0)");
-    }
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId q,
-                           AddConst(ctx, name + "_quantized", merge(PermuteConst(dq->second.q, perm))));
-    ctx.graph.tensor(q).quant = quant;
-    return AddNode(ctx, ref, OpKind::kDequantize, {q}, {}, name + "_ir_layout", ir::DType::kFloat32);
-  }
-  if (v.c && v.c->is_float()) return AddConst(ctx, name, merge(PermuteConst(*v.c, perm)));
-  return NodeError(ctx, ref, kNotConstant, ExitCode::kUnsupported,
-                   "the weights ('" + name + "') of a 3-D convolution are computed at run time; ember needs them constant",
-                   "export the model with constant weights (do_constant_folding=True)");
-}
-
 // Conv over [N, C, D, H, W] as one 2-D convolution over (H, W) whose input
 // channels are the depth taps: in NDHWC, the (zero-padded) input is sliced
 // along D once per tap kd (start kd·dd, stride sd, OD slices), the KD slices
@@ -288,7 +337,7 @@ Status ConvertConv3d(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir:
     return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
                      "kernel_shape does not match the weight shape " + ir::ShapeToString(ws));
   }
-  const int64_t n = in[0], c = in[1], d = in[2], h = in[3], wd = in[4], kd = ws[2];
+  const int64_t n = in[0], c = in[1], d = in[2], kd = ws[2];
   const int64_t group = AttrInt(ref, "group", 1);
   if (group <= 0 || c % group != 0 || ws[1] * group != c || ws[0] % group != 0) {
     return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
@@ -301,47 +350,19 @@ Status ConvertConv3d(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir:
     return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has a kernel deeper than its padded input");
   }
   if (c * kd > kMaxFoldedElements) return UnsupportedAttr(ctx, ref, "more than 2^24 input channels times depth taps");
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId filter, Conv3dWeights(ctx, ref));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId filter, Weights3d(ctx, ref, {0, 3, 4, 1, 2}, false));
   ir::TensorId bias = ir::kNoTensor;
   if (HasInput(ref, 2)) {
     EMBER_ASSIGN_OR_RETURN(bias, RuntimeInput(ctx, ref, 2));
   }
   const std::string name = OutputName(ref, 0);
-  auto reshape = [&](ir::TensorId t, std::vector<int64_t> shape, const std::string& tag) {
-    return AddNode(ctx, ref, OpKind::kReshape, {t}, {{"shape", std::move(shape)}}, name + tag);
-  };
   EMBER_ASSIGN_OR_RETURN(ir::TensorId t, AddNode(ctx, ref, OpKind::kTranspose, {x},
                                                  {{"perm", std::vector<int64_t>{0, 2, 3, 4, 1}}}, name + "_ndhwc_in"));
-  ir::TensorId taps = ir::kNoTensor;
-  if (kd == 1 && w.strides[0] == 1 && w.pads[0] == 0 && w.pads[3] == 0) {
-    EMBER_ASSIGN_OR_RETURN(taps, reshape(t, {n * d, h, wd, c}, "_taps"));
-  } else {
-    if (w.pads[0] || w.pads[3]) {
-      ir::Attrs pa{{"pads", std::vector<int64_t>{0, 0, w.pads[0], w.pads[3], 0, 0, 0, 0, 0, 0}}};
-      EMBER_ASSIGN_OR_RETURN(t, AddNode(ctx, ref, OpKind::kPad, {t}, pa, name + "_depth_padded"));
-    }
-    std::vector<ir::TensorId> slices;
-    for (int64_t k = 0; k < kd; ++k) {
-      const int64_t d0 = k * w.dilations[0];
-      ir::Attrs sa{{"begin", std::vector<int64_t>{0, d0, 0, 0, 0}},
-                   {"end", std::vector<int64_t>{n, d0 + (od - 1) * w.strides[0] + 1, h, wd, c}},
-                   {"strides", std::vector<int64_t>{1, w.strides[0], 1, 1, 1}},
-                   {"begin_mask", int64_t{0}}, {"end_mask", int64_t{0}}, {"shrink_axis_mask", int64_t{0}}};
-      const std::string tag = "_depth_tap" + std::to_string(k);
-      EMBER_ASSIGN_OR_RETURN(ir::TensorId sl, AddNode(ctx, ref, OpKind::kStridedSlice, {t}, sa, name + tag));
-      if (kd > 1) {
-        EMBER_ASSIGN_OR_RETURN(sl, reshape(sl, {n * od * h * wd, c, 1}, tag + "_column"));
-      }
-      slices.push_back(sl);
-    }
-    if (kd > 1) {
-      EMBER_ASSIGN_OR_RETURN(taps, AddNode(ctx, ref, OpKind::kConcatenation, slices, {{"axis", int64_t{2}}},
-                                           name + "_depth_taps"));
-    } else {
-      taps = slices[0];
-    }
-    EMBER_ASSIGN_OR_RETURN(taps, reshape(taps, {n * od, h, wd, c * kd}, "_taps"));
+  if (w.pads[0] || w.pads[3]) {
+    ir::Attrs pa{{"pads", std::vector<int64_t>{0, 0, w.pads[0], w.pads[3], 0, 0, 0, 0, 0, 0}}};
+    EMBER_ASSIGN_OR_RETURN(t, AddNode(ctx, ref, OpKind::kPad, {t}, pa, name + "_depth_padded"));
   }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId taps, StackDepthTaps(ctx, ref, t, kd, w.dilations[0], w.strides[0], od, name));
   Window w2;
   w2.strides = {w.strides[1], w.strides[2]};
   w2.dilations = {w.dilations[1], w.dilations[2]};
@@ -349,9 +370,7 @@ Status ConvertConv3d(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir:
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kConv2D, {taps, filter, bias},
                                                  WindowAttrs(w2, /*pool=*/false), name + "_conv2d"));
   const ir::Shape ys = ctx.graph.tensor(y).shape;  // [N·OD, OH, OW, M]
-  EMBER_ASSIGN_OR_RETURN(y, reshape(y, {n, od, ys[1], ys[2], ys[3]}, "_ndhwc"));
-  EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, OpKind::kTranspose, {y}, {{"perm", std::vector<int64_t>{0, 4, 1, 2, 3}}},
-                                    name));
+  EMBER_ASSIGN_OR_RETURN(y, FromNdhwc(ctx, ref, y, {n, od, ys[1], ys[2], ys[3]}, name));
   BindOutput(ctx, ref, 0, Value{nullptr, y});
   return Status::Ok();
 }
@@ -509,9 +528,7 @@ Status ConvertPool3d(Context& ctx, const NodeRef& ref, ir::TensorId x, Window w,
                                   {w.pads[1], w.pads[2], w.pads[4], w.pads[5]}, "_hw_pooled"));
   EMBER_ASSIGN_OR_RETURN(t, reshape(t, {n, d, out[1] * out[2], c}, "_d_in"));
   EMBER_ASSIGN_OR_RETURN(t, stage(t, {w.kernel[0], 1}, {w.strides[0], 1}, {w.pads[0], 0, w.pads[3], 0}, "_d_pooled"));
-  EMBER_ASSIGN_OR_RETURN(t, reshape(t, {n, out[0], out[1], out[2], c}, "_ndhwc"));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kTranspose, {t},
-                                                 {{"perm", std::vector<int64_t>{0, 4, 1, 2, 3}}}, name));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, FromNdhwc(ctx, ref, t, {n, out[0], out[1], out[2], c}, name));
   BindOutput(ctx, ref, 0, Value{nullptr, y});
   return Status::Ok();
 }

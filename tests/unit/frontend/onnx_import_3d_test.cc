@@ -1,5 +1,6 @@
-// ONNX import of 3-D convolution and pooling ([N, C, D, H, W] tensors, as
-// PyTorch's Conv3d, MaxPool3d and AvgPool3d export them): each operator
+// ONNX import of 3-D convolution, transposed convolution and pooling ([N, C,
+// D, H, W] tensors, as PyTorch's Conv3d, ConvTranspose3d, MaxPool3d and
+// AvgPool3d export them): each operator
 // against a direct 3-D loop written here in ONNX's own terms (strides,
 // dilations, pads, auto_pad, groups, depthwise, ceil_mode,
 // count_include_pad), quantized weights, and the refusals that remain.
@@ -262,12 +263,123 @@ TEST(OnnxImport3d, WhatRemainsRefused) {
   {
     OnnxBuilder b;
     b.Input("x", {1, 2, 4, 4, 4});
-    b.Init("w", {3, 2, 2, 2, 2}, Ramp(48));
-    b.Node("ConvTranspose", {"x", "w"}, {"y"}, "deconv3d");
+    b.Init("w", {2, 3, 2, 2, 2}, Ramp(48));
+    b.Node("ConvTranspose", {"x", "w"}, {"y"}, "deconv3d").Ints("dilations", {1, 2, 1});
     b.Output("y");
     const Diagnostic d = MustFail(b.Bytes());
     EXPECT_EQ(d.id, "E1007") << d.ToString();
+    EXPECT_NE(d.message.find("dilations != 1 on H or W"), std::string::npos) << d.message;
   }
+}
+
+struct Deconv3dCase {
+  int64_t c, m;
+  I3 in, k, s;
+  int64_t dd;
+  std::array<int64_t, 6> pads;
+  I3 out_pad;
+  bool bias;
+};
+
+// ONNX ConvTranspose over [1, C, D, H, W] (group 1): every x[c, d, h, w]
+// adds x · w[c, m, t] to y[m, d·s − pb + t·dil] (dilation on D only).
+std::vector<float> ConvTranspose3dRef(const Deconv3dCase& p, const std::vector<float>& x, const std::vector<float>& w,
+                                      const std::vector<float>& b, I3* out) {
+  const I3 dil = {p.dd, 1, 1};
+  for (size_t a = 0; a < 3; ++a)
+    (*out)[a] = (p.in[a] - 1) * p.s[a] + p.out_pad[a] + (p.k[a] - 1) * dil[a] + 1 - p.pads[a] - p.pads[a + 3];
+  const I3 o = *out;
+  std::vector<float> y(static_cast<size_t>(p.m * o[0] * o[1] * o[2]));
+  for (int64_t m = 0; m < p.m; ++m)
+    for (int64_t e = 0; e < o[0] * o[1] * o[2]; ++e) y[static_cast<size_t>(m * o[0] * o[1] * o[2] + e)] = p.bias ? b[static_cast<size_t>(m)] : 0.0f;
+  for (int64_t c = 0; c < p.c; ++c)
+    for (int64_t z = 0; z < p.in[0]; ++z)
+      for (int64_t i = 0; i < p.in[1]; ++i)
+        for (int64_t j = 0; j < p.in[2]; ++j)
+          for (int64_t m = 0; m < p.m; ++m)
+            for (int64_t tz = 0; tz < p.k[0]; ++tz)
+              for (int64_t ti = 0; ti < p.k[1]; ++ti)
+                for (int64_t tj = 0; tj < p.k[2]; ++tj) {
+                  const int64_t oz = z * p.s[0] - p.pads[0] + tz * p.dd, oi = i * p.s[1] - p.pads[1] + ti,
+                                oj = j * p.s[2] - p.pads[2] + tj;
+                  if (oz < 0 || oz >= o[0] || oi < 0 || oi >= o[1] || oj < 0 || oj >= o[2]) continue;
+                  y[static_cast<size_t>(((m * o[0] + oz) * o[1] + oi) * o[2] + oj)] +=
+                      x[static_cast<size_t>(((c * p.in[0] + z) * p.in[1] + i) * p.in[2] + j)] *
+                      w[static_cast<size_t>((((c * p.m + m) * p.k[0] + tz) * p.k[1] + ti) * p.k[2] + tj)];
+                }
+  return y;
+}
+
+TEST(OnnxImport3d, ConvTransposeMatchesADirectLoop) {
+  const Deconv3dCase cases[] = {
+      {2, 3, {3, 4, 3}, {3, 2, 3}, {2, 1, 2}, 1, {1, 0, 1, 0, 1, 0}, {1, 0, 1}, true},  // strides, pads, output_padding
+      {2, 2, {4, 3, 3}, {2, 2, 2}, {1, 2, 1}, 2, {0, 0, 0, 0, 0, 0}, {0, 0, 0}, false},  // dilation on D
+      {3, 2, {4, 3, 3}, {2, 3, 2}, {2, 1, 1}, 1, {2, 1, 0, 1, 1, 1}, {0, 0, 0}, true},   // pads beyond the kernel: crop
+      {2, 2, {1, 3, 3}, {3, 2, 2}, {2, 2, 2}, 1, {1, 0, 0, 1, 0, 0}, {0, 1, 1}, false},  // depth 1
+  };
+  for (const Deconv3dCase& p : cases) {
+    SCOPED_TRACE("C " + std::to_string(p.c) + " M " + std::to_string(p.m) + " depth stride " +
+                 std::to_string(p.s[0]) + " dilation " + std::to_string(p.dd));
+    const std::vector<float> x = Ramp(static_cast<size_t>(p.c * p.in[0] * p.in[1] * p.in[2]), 0.125f, -0.75f);
+    const std::vector<float> w = Ramp(static_cast<size_t>(p.c * p.m * p.k[0] * p.k[1] * p.k[2]), 0.0625f, -0.375f);
+    const std::vector<float> b = Ramp(static_cast<size_t>(p.m), 0.25f, -0.5f);
+    OnnxBuilder ob;
+    ob.Input("x", {1, p.c, p.in[0], p.in[1], p.in[2]});
+    ob.Init("w", {p.c, p.m, p.k[0], p.k[1], p.k[2]}, w);
+    std::vector<std::string> ins = {"x", "w"};
+    if (p.bias) {
+      ob.Init("b", {p.m}, b);
+      ins.push_back("b");
+    }
+    ob.Node("ConvTranspose", ins, {"y"}, "deconv3d")
+        .Ints("strides", Vec(p.s))
+        .Ints("dilations", {p.dd, 1, 1})
+        .Ints("pads", std::vector<int64_t>(p.pads.begin(), p.pads.end()))
+        .Ints("output_padding", Vec(p.out_pad));
+    ob.Output("y");
+    const ir::Graph g = MustImport(ob.Bytes());
+    EXPECT_EQ(Count(g, OpKind::kTransposeConv), 1);
+    I3 o;
+    const std::vector<float> ref = ConvTranspose3dRef(p, x, w, b, &o);
+    EXPECT_EQ(g.tensor(g.outputs[0]).shape, (ir::Shape{1, p.m, o[0], o[1], o[2]}));
+    ExpectNear(Eval(g, x), ref, 1e-4f);
+  }
+}
+
+TEST(OnnxImport3d, ConvTransposeWithSameUpperAndQuantizedWeights) {
+  // SAME_UPPER: the output is the input times the strides; int8 weights per
+  // output channel (axis 1 of [C_in, C_out, ...]) keep their integers.
+  Deconv3dCase p{2, 2, {2, 3, 2}, {3, 3, 3}, {2, 2, 2}, 1, {0, 0, 0, 0, 0, 0}, {0, 0, 0}, false};
+  std::vector<int32_t> q;
+  for (int i = 0; i < 108; ++i) q.push_back((i * 29) % 61 - 30);
+  const std::vector<float> scale = {0.25f, 0.0625f};
+  std::vector<float> w;
+  for (size_t e = 0; e < q.size(); ++e) w.push_back(static_cast<float>(q[e]) * scale[(e / 27) % 2]);
+  OnnxBuilder ob;
+  ob.Input("x", {1, 2, 2, 3, 2});
+  ob.InitInt("w_q", ::onnx::TensorProto::INT8, {2, 2, 3, 3, 3}, q);
+  ob.Init("w_s", {2}, scale);
+  ob.Node("DequantizeLinear", {"w_q", "w_s"}, {"w"}).Int("axis", 1);
+  ob.Node("ConvTranspose", {"x", "w"}, {"y"}).Ints("strides", {2, 2, 2}).Str("auto_pad", "SAME_UPPER");
+  ob.Output("y");
+  const ir::Graph g = MustImport(ob.Bytes());
+  ASSERT_EQ(Count(g, OpKind::kDequantize), 1);
+  for (const ir::Node& n : g.nodes) {
+    if (n.op != OpKind::kDequantize) continue;
+    const ir::Tensor& wq = g.tensor(n.inputs[0]);
+    EXPECT_EQ(wq.dtype, ir::DType::kInt8);
+    EXPECT_EQ(wq.shape, (ir::Shape{2, 3, 3, 6}));
+    ASSERT_TRUE(wq.quant.has_value());
+    EXPECT_EQ(wq.quant->axis, 0);
+  }
+  // Total padding per axis (I − 1)·2 + 3 − 2·I = 1: SAME_UPPER puts it at the end.
+  p.pads = {0, 0, 0, 1, 1, 1};
+  const std::vector<float> x = Ramp(24, 0.125f, -0.75f);
+  I3 o;
+  const std::vector<float> ref = ConvTranspose3dRef(p, x, w, {}, &o);
+  EXPECT_EQ(o, (I3{4, 6, 4}));
+  EXPECT_EQ(g.tensor(g.outputs[0]).shape, (ir::Shape{1, 2, 4, 6, 4}));
+  ExpectNear(Eval(g, x), ref, 1e-4f);
 }
 
 }  // namespace

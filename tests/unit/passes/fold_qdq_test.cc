@@ -243,6 +243,40 @@ TEST(FoldQdq, SoftmaxBecomesInt8WithTfliteSemanticsOnly) {
   )");
 }
 
+// dequantize -> transpose_conv (int8 weights per output channel, int32
+// bias) -> quantize with TFLite's arithmetic (ember quantize).
+std::string TransposeConvQdq(const std::string& q_attrs) {
+  return "graph \"t\" {\n"
+         "  input %x : f32[1,2,2,2]\n"
+         "  const %wq : i8[2,2,2,2] quant(axis=0, [0.01, 0.02], [0, 0]) = hex\"7fce1481f00a22dd7fce1481f00a22dd\"\n"
+         "  const %bq : i32[2] quant(axis=0, [5e-04, 1e-03], [0, 0]) = hex\"6400000038ffffff\"\n"
+         "  %xq = quantize(%x) : i8[1,2,2,2] quant(0.05, 3)\n"
+         "  %xd = dequantize(%xq) : f32[1,2,2,2]\n"
+         "  %wd = dequantize(%wq) : f32[2,2,2,2]\n"
+         "  %bd = dequantize(%bq) : f32[2]\n"
+         "  %t = transpose_conv(%xd, %wd, %bd) {output_padding=[0,0], pad=[0,0,0,0], stride=[2,2]} : f32[1,4,4,2]\n"
+         "  %tq = quantize(%t) " + q_attrs + ": i8[1,4,4,2] quant(0.02, -4)\n"
+         "  %y = dequantize(%tq) : f32[1,4,4,2]\n"
+         "  output %y\n"
+         "}\n";
+}
+
+TEST(FoldQdq, TransposeConvBecomesInt8WithTfliteSemanticsOnly) {
+  const ir::Graph before = ParseValid(TransposeConvQdq(""));
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), R"(
+    %tq = transpose_conv(%xq, %wq, %bq) {output_padding=[0,0], pad=[0,0,0,0], stride=[2,2]} : i8[1,4,4,2]
+    NOT dequantize(%xq)
+  )");
+  ExpectSameResults(before, after, 0.0201f, true);
+  // ONNX Runtime runs a QDQ ConvTranspose in float: it stays float.
+  const std::string ort =
+      ir::Print(RunPassOn("fold-qdq", ParseValid(TransposeConvQdq("{int8_semantics=\"onnxruntime\"} "))));
+  ExpectMatches(ort, R"(
+    %t = transpose_conv(%xd, %wd, %bd)
+  )");
+}
+
 // log_softmax likewise with TFLite's fixed output quantization (16/256, 127);
 // another output quantization keeps it float (its Infer refuses the int8 form).
 TEST(FoldQdq, LogSoftmaxBecomesInt8WithItsFixedOutputQuantization) {
