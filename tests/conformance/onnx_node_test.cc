@@ -47,7 +47,9 @@ const std::set<std::string> kBaseOps = {
     "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger",
     // Expanded by their ONNX function bodies (import_functions.cc), and EyeLike (folded).
     "CastLike", "MeanVarianceNormalization", "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss",
-    "BlackmanWindow", "HammingWindow", "HannWindow", "EyeLike"};
+    "BlackmanWindow", "HammingWindow", "HannWindow", "EyeLike",
+    // The signal operators (import_signal.cc).
+    "DFT", "STFT", "MelWeightMatrix"};
 
 std::set<std::string> SupportedOps() {
   std::set<std::string> ops = kBaseOps;
@@ -183,8 +185,9 @@ void DoubleToFloat(pb::TensorProto* t) {
 // `narrow` declares the data input (the first) and the outputs int32 where
 // they are int64 and float32 where they are double (ember's models take
 // neither; a `dtype` attribute of DOUBLE becomes FLOAT with them), the test
-// values being converted to the declared type.
-CaseResult RunCase(const fs::path& dir, int64_t opset = 0, bool narrow = false) {
+// values being converted to the declared type. `all_constant` bakes in
+// input 0 as well (a case whose every input is a parameter).
+CaseResult RunCase(const fs::path& dir, int64_t opset = 0, bool narrow = false, bool all_constant = false) {
   pb::ModelProto m;
   if (!ReadProto(dir / "model.onnx", &m)) return {Outcome::kFail, "model.onnx does not parse"};
   for (auto& o : *m.mutable_opset_import()) {
@@ -217,7 +220,7 @@ CaseResult RunCase(const fs::path& dir, int64_t opset = 0, bool narrow = false) 
     pb::TensorProto t;
     if (!ReadProto(data / ("input_" + std::to_string(fed) + ".pb"), &t)) return {Outcome::kFail, "missing input data"};
     ++fed;
-    if (runtime_inputs.empty()) {
+    if (runtime_inputs.empty() && !all_constant) {
       if (narrow) DoubleToFloat(&t);
       std::vector<double> v;
       if (!TensorValues(t, &v)) return {Outcome::kLeftOut, "input type " + std::to_string(t.data_type())};
@@ -385,6 +388,15 @@ TEST(OnnxNodeTests, ComposedOperatorCasesAtOpset13) {
     expected[name] = Outcome::kPass;
   }
   ExpectAtOpset13(expected);
+}
+
+// MelWeightMatrix's inputs are all parameters (the case feeds num_mel_bins
+// as its graph input, left out above): with every input constant, the matrix
+// folds to a constant at import and equals ONNX's.
+TEST(OnnxNodeTests, MelWeightMatrixWithConstantInputs) {
+  if (!fs::is_directory(kNodeDir)) GTEST_SKIP() << kNodeDir << " is absent (apt-get install libonnx-testdata); skipped";
+  const CaseResult r = RunCase(fs::path(kNodeDir) / "test_melweightmatrix", 0, false, true);
+  EXPECT_EQ(r.outcome, Outcome::kPass) << r.detail;
 }
 
 // The Trilu cases and two OneHot cases compute on int64 graph inputs, the

@@ -12,8 +12,9 @@
 //      kernel_shape from their weights (PrecheckNodes); opset-18 to -22 forms
 //      are rewritten to the opset-17 ones (import_opset18.cc), and a model of
 //      IR version 9 to 11 is checked as IR 8; then the ONNX checker
-//      and ONNX shape inference (strict): a model they refuse is reported
-//      with their message.
+//      and ONNX shape inference (strict; a onesided STFT is shown to them
+//      as a two-sided one and a Slice, import_signal.cc): a model they
+//      refuse is reported with their message.
 //   5. Graph inputs, initializers, then the nodes in file order (ONNX requires
 //      topological order; the checker checks it). Each node either folds to a
 //      constant or becomes IR nodes.
@@ -171,7 +172,7 @@ bool IsImportedOp(const std::string& op) {
       {"GatherElements", "gather_elements"}, {"ScatterND", "scatter_nd"}, {"ScatterElements", "scatter_nd"},
       {"Compress", "gather"}, {"ReverseSequence", "gather_elements"}, {"TopK", "topk_v2"},
       {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}};
-  if (kOps.count(op) || IsQOperatorOp(op) || IsMathOp(op)) return true;
+  if (kOps.count(op) || IsQOperatorOp(op) || IsMathOp(op) || IsSignalOp(op)) return true;
   auto it = kExt.find(op);
   return it != kExt.end() && IrOp(it->second).has_value();
 }
@@ -568,7 +569,9 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
   EMBER_RETURN_IF_ERROR(LowerOpset18Forms(ctx, &model));
   EMBER_RETURN_IF_ERROR(LowerOpset19Forms(ctx, &model));
   if (model.ir_version() > kCheckerIrVersion) model.set_ir_version(kCheckerIrVersion);
+  const std::vector<HiddenStft> stft = HideOnesidedStft(model.mutable_graph());
   EMBER_RETURN_IF_ERROR(CheckAndInfer(ctx, model));
+  RestoreOnesidedStft(model.mutable_graph(), stft);
   ctx.graph.name = "main";
   const pb::GraphProto& g = model.graph();
   for (const auto& out : g.output()) ctx.graph_outputs.insert(out.name());

@@ -266,6 +266,20 @@ std::vector<int64_t> As2dAxes(const std::vector<int64_t>& v, int64_t fill);
 // *handled when the operator is not known.
 Status ConvertNnNode(Context& ctx, const NodeRef& ref, bool* handled);
 Status ConvertMiscNode(Context& ctx, const NodeRef& ref, bool* handled);
+// DFT, STFT and MelWeightMatrix (import_signal.cc).
+bool IsSignalOp(const std::string& op);
+Status ConvertSignalNode(Context& ctx, const NodeRef& ref, bool* handled);
+// libonnx 1.12 infers a onesided STFT's output with all frame_length bins:
+// for its checker and shape inference each onesided STFT with a constant
+// frame length is made two-sided and followed by a Slice to the onesided
+// bins; RestoreOnesidedStft puts the graph back (import_signal.cc).
+struct HiddenStft {
+  std::string output, intermediate;
+  bool had_attr = false;
+  std::vector<std::string> initializers;
+};
+std::vector<HiddenStft> HideOnesidedStft(pb::GraphProto* g);
+void RestoreOnesidedStft(pb::GraphProto* g, const std::vector<HiddenStft>& hidden);
 // Operators that map onto IR operators ember may not have (sub, div,
 // leaky_relu, prelu, clip, hard_sigmoid, transpose_conv,
 // resize_nearest_neighbor, reduce_max, reduce_min, reduce_prod, ...; looked up by IR name): *handled is

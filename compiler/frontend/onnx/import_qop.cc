@@ -463,6 +463,7 @@ Status ConvertNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (!*handled) EMBER_RETURN_IF_ERROR(ConvertMiscNode(ctx, ref, handled));
   if (!*handled) EMBER_RETURN_IF_ERROR(ConvertMathNode(ctx, ref, handled));
   if (!*handled) EMBER_RETURN_IF_ERROR(ConvertRnnNode(ctx, ref, handled));
+  if (!*handled) EMBER_RETURN_IF_ERROR(ConvertSignalNode(ctx, ref, handled));
   // uint8 held as int8 stays so through operators that move values.
   if (*handled && PassesValuesThrough(op) && HasInput(ref, 0) && ref.node->output_size() > 0) {
     auto in = ctx.values.find(ref.node->input(0));
