@@ -3,7 +3,8 @@
 //   EMBER_WRITE_CORPUS=1 build/bin/ember_fuzz_tests --gtest_filter='MalformedOnnx.*'
 // rewrites them), a check that each is rejected by ImportOnnx with a clean
 // diagnostic that names the file, and random mutations of valid models (a
-// small CNN, a QOperator model, LSTM + GRU + RNN, model-local functions) that must import or give a diagnostic, never
+// small CNN, a QOperator model, LSTM + GRU + RNN, model-local functions, 3-D
+// operators, signal operators) that must import or give a diagnostic, never
 // crash. cli_corpus_test.cc runs the
 // CLI on the same files.
 #include <gtest/gtest.h>
@@ -239,6 +240,22 @@ std::map<std::string, Bytes> OnnxCorpus() {
   c["onnx_gru_weight_rows.onnx"] = Recurrent(0.0f, 8).Bytes();
   c["onnx_function_recursive.onnx"] = FunctionModel(FunctionForm::kRecursive);
   c["onnx_function_arity.onnx"] = FunctionModel(FunctionForm::kTooManyInputs);
+  {  // a 3-D pooling window with dilations
+    OnnxBuilder b;
+    b.Input("x", {1, 2, 6, 6, 6});
+    b.Node("MaxPool", {"x"}, {"y"}).Ints("kernel_shape", {2, 2, 2}).Ints("dilations", {2, 2, 2});
+    b.Output("y");
+    c["onnx_pool3d_dilations.onnx"] = b.Bytes();
+  }
+  {  // STFT frames longer than the signal
+    OnnxBuilder b(17);
+    b.Input("audio", {1, 8, 1});
+    b.InitInt64("step", {}, {4});
+    b.InitInt64("len", {}, {16});
+    b.Node("STFT", {"audio", "step", "", "len"}, {"y"});
+    b.OutputWithShape("y", {1, 1, 9, 2});
+    c["onnx_stft_frame_too_long.onnx"] = b.Bytes();
+  }
   // Bit flips of the valid model (seeded).
   std::mt19937 rng(1234);
   for (int k = 0; k < 6; ++k) {
@@ -250,6 +267,36 @@ std::map<std::string, Bytes> OnnxCorpus() {
   return c;
 }
 
+// x[1,2,4,6,6] -> Conv (3-D, pads 1) -> MaxPool (3-D) -> ConvTranspose
+// (3-D, stride 2) -> AveragePool (3-D) -> y: the 3-D operators.
+Bytes Volume() {
+  OnnxBuilder b;
+  b.Input("x", {1, 2, 4, 6, 6});
+  b.Init("w", {3, 2, 3, 3, 3}, std::vector<float>(162, 0.0625f));
+  b.Init("wt", {3, 2, 2, 2, 2}, std::vector<float>(48, 0.125f));
+  b.Node("Conv", {"x", "w"}, {"c"}).Ints("pads", {1, 1, 1, 1, 1, 1});
+  b.Node("MaxPool", {"c"}, {"p"}).Ints("kernel_shape", {2, 2, 2}).Ints("strides", {2, 2, 2});
+  b.Node("ConvTranspose", {"p", "wt"}, {"t"}).Ints("strides", {2, 2, 2});
+  b.Node("AveragePool", {"t"}, {"y"}).Ints("kernel_shape", {1, 2, 2}).Ints("pads", {0, 1, 1, 0, 1, 1});
+  b.Output("y");
+  return b.Bytes();
+}
+
+// audio[1,64,1] -> STFT (Hann window 16, step 8) and DFT (axis 1, onesided)
+// -> y, z: the signal operators (opset 17).
+Bytes Signal() {
+  OnnxBuilder b(17);
+  b.Input("audio", {1, 64, 1});
+  b.InitInt64("step", {}, {8});
+  b.Init("window", {16}, std::vector<float>(16, 0.5f));
+  b.InitInt64("len", {}, {32});
+  b.Node("STFT", {"audio", "step", "window"}, {"y"});
+  b.OutputWithShape("y", {1, 7, 9, 2});
+  b.Node("DFT", {"audio", "len"}, {"z"}).Int("onesided", 1);
+  b.OutputWithShape("z", {1, 17, 2});
+  return b.Bytes();
+}
+
 std::filesystem::path CorpusDir() { return std::filesystem::path(EMBER_SOURCE_DIR) / "tests/fuzz/corpus"; }
 
 TEST(MalformedOnnx, FilesMatchGenerator) {
@@ -259,6 +306,8 @@ TEST(MalformedOnnx, FilesMatchGenerator) {
   corpus["onnx/qoperator_residual.onnx"] = ResidualPoolModel(/*u8=*/true).bytes;  // QOperator form
   corpus["onnx/recurrent.onnx"] = Recurrent().Bytes();  // LSTM and GRU
   corpus["onnx/functions.onnx"] = FunctionModel();      // model-local functions
+  corpus["onnx/volume.onnx"] = Volume();                 // 3-D convolution and pooling
+  corpus["onnx/signal.onnx"] = Signal();                 // STFT and DFT
   ASSERT_GE(corpus.size(), 15u);
   const bool write = std::getenv("EMBER_WRITE_CORPUS") != nullptr;
   if (write) std::filesystem::create_directories(CorpusDir() / "onnx");
@@ -300,7 +349,8 @@ TEST(MalformedOnnx, EveryCorpusFileIsRejectedWithADiagnostic) {
 
 TEST(MalformedOnnx, RandomMutationsImportOrGiveADiagnostic) {
   for (const Bytes& good :
-       {SmallCnn().Bytes(), ResidualPoolModel(/*u8=*/true).bytes, Recurrent().Bytes(), FunctionModel()}) {
+       {SmallCnn().Bytes(), ResidualPoolModel(/*u8=*/true).bytes, Recurrent().Bytes(), FunctionModel(), Volume(),
+        Signal()}) {
   ASSERT_TRUE(frontend::onnx::ImportOnnx(good, "good.onnx").ok());
   std::mt19937 rng(42);
   for (int k = 0; k < 400; ++k) {

@@ -570,7 +570,13 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
   EMBER_RETURN_IF_ERROR(LowerOpset19Forms(ctx, &model));
   if (model.ir_version() > kCheckerIrVersion) model.set_ir_version(kCheckerIrVersion);
   const std::vector<HiddenStft> stft = HideOnesidedStft(model.mutable_graph());
-  EMBER_RETURN_IF_ERROR(CheckAndInfer(ctx, model));
+  if (Status checked = CheckAndInfer(ctx, model); !checked.ok()) {
+    // Reported on the model as written (not the Slice shown to inference).
+    if (stft.empty()) return checked;
+    RestoreOnesidedStft(model.mutable_graph(), stft);
+    EMBER_RETURN_IF_ERROR(CheckAndInfer(ctx, model));
+    return checked;
+  }
   RestoreOnesidedStft(model.mutable_graph(), stft);
   ctx.graph.name = "main";
   const pb::GraphProto& g = model.graph();
