@@ -76,7 +76,7 @@ std::set<std::string> SupportedOps() {
       {"Tile", "broadcast_to"}, {"Shrink", "select"}, {"Hardmax", "arg_max"}, {"OneHot", "select"}, {"Range", "reshape"}, {"ScatterND", "scatter_nd"},
       {"ScatterElements", "scatter_nd"}, {"Compress", "gather"}, {"ReverseSequence", "gather_elements"},
       {"TopK", "topk_v2"}, {"Einsum", "batch_matmul"},
-      {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}};
+      {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}, {"GridSample", "gather"}};
   for (const auto& [onnx, ir_name] : ext) {
     if (ir::OpKindFromIrName(ir_name)) ops.insert(onnx);
   }

@@ -938,7 +938,7 @@ Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled) {
                              {"SpaceToDepth", "space_to_depth"}, {"GatherND", "gather_nd"},
                              {"GatherElements", "gather_elements"}, {"ScatterND", "scatter_nd"},
                              {"ScatterElements", "scatter_nd"}, {"Compress", "gather"},
-                             {"ReverseSequence", "gather_elements"}, {"TopK", "topk_v2"}};
+                             {"ReverseSequence", "gather_elements"}, {"TopK", "topk_v2"}, {"GridSample", "gather"}};
   std::optional<ir::OpKind> kind;
   for (const Map& m : kMap) {
     if (op == m.onnx) kind = IrOp(m.ir);
@@ -962,6 +962,7 @@ Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "Compress") return ConvertCompress(ctx, ref, *kind);
   if (op == "ReverseSequence") return ConvertReverseSequence(ctx, ref, *kind);
   if (op == "TopK") return ConvertTopK(ctx, ref, *kind);
+  if (op == "GridSample") return ConvertGridSample(ctx, ref);
   return ConvertReduction(ctx, ref, *kind, op == "GlobalMaxPool");
 }
 

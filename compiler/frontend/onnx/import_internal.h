@@ -266,6 +266,8 @@ std::vector<int64_t> As2dAxes(const std::vector<int64_t>& v, int64_t fill);
 // *handled when the operator is not known.
 Status ConvertNnNode(Context& ctx, const NodeRef& ref, bool* handled);
 Status ConvertMiscNode(Context& ctx, const NodeRef& ref, bool* handled);
+// GridSample with a constant grid, as gathers (import_grid_sample.cc).
+Status ConvertGridSample(Context& ctx, const NodeRef& ref);
 // DFT, STFT and MelWeightMatrix (import_signal.cc).
 bool IsSignalOp(const std::string& op);
 Status ConvertSignalNode(Context& ctx, const NodeRef& ref, bool* handled);
