@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "e2e/npy_util.h"
 #include "e2e/ort_util.h"
 #include "e2e/qemu_util.h"
 #include "support/npy.h"
@@ -37,16 +38,6 @@ namespace {
 
 
 constexpr int64_t kC = 3, kW = 32, kC1 = 8, kC3 = 6, kUnits = 4;
-
-std::vector<float> Seeded(size_t n, uint32_t seed, float scale) {
-  std::vector<float> v(n);
-  uint32_t s = seed * 2654435761u + 12345u;
-  for (float& x : v) {
-    s = s * 1664525u + 1013904223u;
-    x = scale * (static_cast<float>(s >> 8) / 8388608.0f - 1.0f);
-  }
-  return v;
-}
 
 struct Params {
   std::vector<float> w1 = Seeded(kC1 * kC * 3, 1, 0.5f), b1 = Seeded(kC1, 2, 0.2f);
@@ -146,29 +137,6 @@ std::vector<float> Reference(const Params& p, const std::vector<float>& x) {
   return y;
 }
 
-void WriteNpy(const std::string& path, const std::vector<int64_t>& shape, const std::vector<float>& v) {
-  NpyArray a;
-  a.descr = "<f4";
-  a.shape = shape;
-  a.data = FloatBytes(v);
-  WriteFile(path, SerializeNpy(a));
-}
-
-NpyArray ReadNpy(const std::string& path) {
-  auto a = ParseNpy(ReadFile(path), path);
-  EXPECT_TRUE(a.ok()) << path;
-  return a.ok() ? *a : NpyArray{};
-}
-
-// The compiled graph's lines that hold `op(`.
-std::vector<std::string> LinesWith(const std::string& text, const std::string& op) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    if (line.find(" = " + op + "(") != std::string::npos) lines.push_back(line);
-  return lines;
-}
-
 class OnnxConv1dModel : public testing::Test {
  protected:
   void SetUp() override {
@@ -176,25 +144,14 @@ class OnnxConv1dModel : public testing::Test {
     model_ = dir_ + "/cnn1d.onnx";
     WriteFile(model_, Model(params_));
     x_ = Seeded(kC * kW, 99, 1.0f);
-    WriteNpy(dir_ + "/x.npy", {1, kC, kW}, x_);
+    WriteFloatNpy(dir_ + "/x.npy", {1, kC, kW}, x_);
   }
   // `ember eval` of `model` on x.npy into <tag>.npy, and the C that
   // `ember compile --target host` generates, run by `ember run`, into <tag>_run.npy.
-  void EvalAndRun(const std::string& model, const std::string& tag) {
-    const CliResult e = RunCli({"eval", model, "--input", dir_ + "/x.npy", "--output", dir_ + "/" + tag + ".npy"});
-    ASSERT_EQ(e.exit_code, 0) << e.err;
-    const CliResult c = RunCli({"compile", model, "--target", "host", "-o", dir_ + "/" + tag + ".tar"});
-    ASSERT_EQ(c.exit_code, 0) << c.err;
-    const CliResult r = RunCli({"run", dir_ + "/" + tag + ".tar", "--input", dir_ + "/x.npy", "--output",
-                                dir_ + "/" + tag + "_run.npy"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
+  void EvalAndRun(const std::string& model, const std::string& tag) { EvalAndRunOnHost(model, dir_, tag); }
   // `ember quantize --per-channel` on 16 random samples [16, 3, 32] (batch-1 input).
   void Quantize(const std::string& out) {
-    std::filesystem::create_directories(dir_ + "/calib");
-    WriteNpy(dir_ + "/calib/x.npy", {16, kC, kW}, Seeded(16 * kC * kW, 7, 1.0f));
-    const CliResult r = RunCli({"quantize", model_, "--calibration", dir_ + "/calib", "--per-channel", "-o", out});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
+    QuantizePerChannel(model_, dir_, {16, kC, kW}, Seeded(16 * kC * kW, 7, 1.0f), out);
   }
   Params params_;
   std::string dir_, model_;
@@ -294,26 +251,13 @@ TEST_F(OnnxConv1dModel, FloatAndInt8OnTheEmulatedCortexM4) {
   std::vector<float> x_nwc(x_.size());
   for (int64_t c = 0; c < kC; ++c)
     for (int64_t w = 0; w < kW; ++w) x_nwc[static_cast<size_t>(w * kC + c)] = x_[static_cast<size_t>(c * kW + w)];
-  WriteFile(dir_ + "/x_nwc.bin", FloatBytes(x_nwc));
   for (const auto& [model, tag] : {std::pair<std::string, std::string>{model_, "f"}, {q, "q"}}) {
     const CliResult e = RunCli({"eval", model, "--input", dir_ + "/x.npy", "--output", dir_ + "/" + tag + ".npy"});
     ASSERT_EQ(e.exit_code, 0) << e.err;
-    const std::string mlf = dir_ + "/" + tag + "_mlf";
-    const CliResult c = RunCli({"compile", model, "--target", "cortex-m4", "--module-name", "cnn1d_" + tag, "-o", mlf});
-    ASSERT_EQ(c.exit_code, 0) << c.err;
     qemu::HarnessResult h;
-    const std::string err =
-        qemu::BuildAndEmulate(mlf, dir_ + "/x_nwc.bin", dir_ + "/" + tag + ".elf", "mps2-an386", 120, &h);
+    const std::string err = CompileAndEmulateOnCortexM4(model, "cnn1d_" + tag, FloatBytes(x_nwc), dir_, &h);
     ASSERT_EQ(err, "") << err;
-    ASSERT_EQ(h.outputs.size(), 1u);
-    const std::vector<uint8_t> eval = ReadNpy(dir_ + "/" + tag + ".npy").data;
-    if (tag == "q") {
-      EXPECT_EQ(h.outputs[0], eval) << "int8 model on cortex-m4 differs from ember eval";
-    } else {
-      EXPECT_LE(RelError(BytesToFloats(h.outputs[0]), BytesToFloats(eval)), 1e-5);
-    }
-    std::printf("1-D CNN %s on cortex-m4 (mps2-an386): %llu instructions\n", tag == "q" ? "int8" : "float",
-                static_cast<unsigned long long>(h.instructions.empty() ? 0 : h.instructions[0]));
+    ExpectHarnessOutputEqualsEval(h, dir_ + "/" + tag + ".npy", tag == "q", std::string("1-D CNN ") + (tag == "q" ? "int8" : "float"));
   }
 }
 

@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "e2e/npy_util.h"
 #include "e2e/ort_util.h"
 #include "e2e/qemu_util.h"
 #include "support/npy.h"
@@ -34,16 +35,6 @@ namespace ember::test {
 namespace {
 
 constexpr int64_t kC = 2, kD = 6, kH = 10, kW = 10, kC1 = 8, kC3 = 6, kUnits = 4;
-
-std::vector<float> Seeded(size_t n, uint32_t seed, float scale) {
-  std::vector<float> v(n);
-  uint32_t s = seed * 2654435761u + 12345u;
-  for (float& x : v) {
-    s = s * 1664525u + 1013904223u;
-    x = scale * (static_cast<float>(s >> 8) / 8388608.0f - 1.0f);
-  }
-  return v;
-}
 
 std::vector<uint8_t> Model() {
   OnnxBuilder b;
@@ -84,29 +75,6 @@ std::vector<uint8_t> Model() {
   return b.Bytes();
 }
 
-void WriteNpy(const std::string& path, const std::vector<int64_t>& shape, const std::vector<float>& v) {
-  NpyArray a;
-  a.descr = "<f4";
-  a.shape = shape;
-  a.data = FloatBytes(v);
-  WriteFile(path, SerializeNpy(a));
-}
-
-NpyArray ReadNpy(const std::string& path) {
-  auto a = ParseNpy(ReadFile(path), path);
-  EXPECT_TRUE(a.ok()) << path;
-  return a.ok() ? *a : NpyArray{};
-}
-
-// The compiled graph's lines that hold `op(`.
-std::vector<std::string> LinesWith(const std::string& text, const std::string& op) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);)
-    if (line.find(" = " + op + "(") != std::string::npos) lines.push_back(line);
-  return lines;
-}
-
 class OnnxConv3dModel : public testing::Test {
  protected:
   void SetUp() override {
@@ -114,25 +82,14 @@ class OnnxConv3dModel : public testing::Test {
     model_ = dir_ + "/cnn3d.onnx";
     WriteFile(model_, Model());
     x_ = Seeded(kC * kD * kH * kW, 99, 1.0f);
-    WriteNpy(dir_ + "/x.npy", {1, kC, kD, kH, kW}, x_);
+    WriteFloatNpy(dir_ + "/x.npy", {1, kC, kD, kH, kW}, x_);
   }
   // `ember eval` of `model` on x.npy into <tag>.npy, and the C that
   // `ember compile --target host` generates, run by `ember run`, into <tag>_run.npy.
-  void EvalAndRun(const std::string& model, const std::string& tag) {
-    const CliResult e = RunCli({"eval", model, "--input", dir_ + "/x.npy", "--output", dir_ + "/" + tag + ".npy"});
-    ASSERT_EQ(e.exit_code, 0) << e.err;
-    const CliResult c = RunCli({"compile", model, "--target", "host", "-o", dir_ + "/" + tag + ".tar"});
-    ASSERT_EQ(c.exit_code, 0) << c.err;
-    const CliResult r = RunCli({"run", dir_ + "/" + tag + ".tar", "--input", dir_ + "/x.npy", "--output",
-                                dir_ + "/" + tag + "_run.npy"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-  }
+  void EvalAndRun(const std::string& model, const std::string& tag) { EvalAndRunOnHost(model, dir_, tag); }
   // `ember quantize --per-channel` on 8 random clips.
   void Quantize(const std::string& out) {
-    std::filesystem::create_directories(dir_ + "/calib");
-    WriteNpy(dir_ + "/calib/x.npy", {8, kC, kD, kH, kW}, Seeded(8 * kC * kD * kH * kW, 7, 1.0f));
-    const CliResult r = RunCli({"quantize", model_, "--calibration", dir_ + "/calib", "--per-channel", "-o", out});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
+    QuantizePerChannel(model_, dir_, {8, kC, kD, kH, kW}, Seeded(8 * kC * kD * kH * kW, 7, 1.0f), out);
   }
   std::string dir_, model_;
   std::vector<float> x_;
@@ -202,27 +159,14 @@ TEST_F(OnnxConv3dModel, FloatAndInt8OnTheEmulatedCortexM4) {
   for (const auto& [model, tag] : {std::pair<std::string, std::string>{model_, "f"}, {q, "q"}}) {
     const CliResult e = RunCli({"eval", model, "--input", dir_ + "/x.npy", "--output", dir_ + "/" + tag + ".npy"});
     ASSERT_EQ(e.exit_code, 0) << e.err;
-    const std::string mlf = dir_ + "/" + tag + "_mlf";
-    const CliResult c = RunCli({"compile", model, "--target", "cortex-m4", "--module-name", "cnn3d_" + tag, "-o", mlf});
-    ASSERT_EQ(c.exit_code, 0) << c.err;
     const CliResult i = RunCli({"inspect", model});
     ASSERT_EQ(i.exit_code, 0) << i.err;
     // The compiled input's layout decides the bytes the harness feeds.
     const bool ndhwc = i.out.find("layout(\"NCDHW\")") != std::string::npos;
-    WriteFile(dir_ + "/x_" + tag + ".bin", FloatBytes(ndhwc ? x_ndhwc : x_));
     qemu::HarnessResult h;
-    const std::string err =
-        qemu::BuildAndEmulate(mlf, dir_ + "/x_" + tag + ".bin", dir_ + "/" + tag + ".elf", "mps2-an386", 300, &h);
+    const std::string err = CompileAndEmulateOnCortexM4(model, "cnn3d_" + tag, FloatBytes(ndhwc ? x_ndhwc : x_), dir_, &h);
     ASSERT_EQ(err, "") << err;
-    ASSERT_EQ(h.outputs.size(), 1u);
-    const std::vector<uint8_t> eval = ReadNpy(dir_ + "/" + tag + ".npy").data;
-    if (tag == "q") {
-      EXPECT_EQ(h.outputs[0], eval) << "int8 model on cortex-m4 differs from ember eval";
-    } else {
-      EXPECT_LE(RelError(BytesToFloats(h.outputs[0]), BytesToFloats(eval)), 1e-5);
-    }
-    std::printf("3-D CNN %s on cortex-m4 (mps2-an386): %llu instructions\n", tag == "q" ? "int8" : "float",
-                static_cast<unsigned long long>(h.instructions.empty() ? 0 : h.instructions[0]));
+    ExpectHarnessOutputEqualsEval(h, dir_ + "/" + tag + ".npy", tag == "q", std::string("3-D CNN ") + (tag == "q" ? "int8" : "float"));
   }
 }
 
@@ -258,11 +202,9 @@ TEST_F(OnnxConv3dModel, TransposedConvolutionAgreesWithOnnxRuntimeAndRunsInt8) {
   } else {
     std::printf("ONNX Runtime check skipped: %s\n", why.c_str());
   }
-  std::filesystem::create_directories(dir_ + "/calib_t");
-  WriteNpy(dir_ + "/calib_t/x.npy", {8, kC, kD, kH, kW}, Seeded(8 * kC * kD * kH * kW, 7, 1.0f));
   const std::string q = dir_ + "/deconv3d_int8.onnx";
-  const CliResult r = RunCli({"quantize", model, "--calibration", dir_ + "/calib_t", "--per-channel", "-o", q});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_NO_FATAL_FAILURE(
+      QuantizePerChannel(model, dir_, {8, kC, kD, kH, kW}, Seeded(8 * kC * kD * kH * kW, 7, 1.0f), q));
   const CliResult qi = RunCli({"inspect", q});
   ASSERT_EQ(qi.exit_code, 0) << qi.err;
   ASSERT_EQ(LinesWith(qi.out, "transpose_conv").size(), 1u) << qi.out;

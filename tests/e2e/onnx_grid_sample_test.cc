@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "e2e/npy_util.h"
 #include "e2e/ort_util.h"
 #include "support/npy.h"
 #include "util/onnx_builder.h"
@@ -53,19 +54,9 @@ std::vector<float> Image() {
   return v;
 }
 
-std::vector<float> ReadFloats(const std::string& path) {
-  auto a = ParseNpy(ReadFile(path), path);
-  EXPECT_TRUE(a.ok()) << path;
-  return a.ok() ? BytesToFloats(a->data) : std::vector<float>{};
-}
-
 TEST(OnnxGridSampleModel, WarpAgreesWithOnnxRuntimeAndTheHostBuild) {
   const std::string dir = TempDir();
-  NpyArray in;
-  in.descr = "<f4";
-  in.shape = {1, kC, kH, kW};
-  in.data = FloatBytes(Image());
-  WriteFile(dir + "/x.npy", SerializeNpy(in));
+  WriteFloatNpy(dir + "/x.npy", {1, kC, kH, kW}, Image());
   for (const auto& [mode, padding] : {std::pair<std::string, std::string>{"bilinear", "zeros"}, {"bicubic", "border"},
                                       {"bicubic", "reflection"}, {"nearest", "reflection"}, {"bilinear", "border"}}) {
     SCOPED_TRACE(mode + " " + padding);
@@ -73,13 +64,13 @@ TEST(OnnxGridSampleModel, WarpAgreesWithOnnxRuntimeAndTheHostBuild) {
     WriteFile(model, WarpModel(mode, padding));
     const CliResult e = RunCli({"eval", model, "--input", dir + "/x.npy", "--output", dir + "/y.npy"});
     ASSERT_EQ(e.exit_code, 0) << e.err;
-    const std::vector<float> y = ReadFloats(dir + "/y.npy");
+    const std::vector<float> y = ReadFloatNpy(dir + "/y.npy");
     ASSERT_EQ(y.size(), static_cast<size_t>(2 * kOut * kOut));
     const CliResult c = RunCli({"compile", model, "--target", "host", "-o", dir + "/warp.tar"});
     ASSERT_EQ(c.exit_code, 0) << c.err;
     const CliResult r = RunCli({"run", dir + "/warp.tar", "--input", dir + "/x.npy", "--output", dir + "/run.npy"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_LE(RelError(ReadFloats(dir + "/run.npy"), y), 1e-6);
+    EXPECT_LE(RelError(ReadFloatNpy(dir + "/run.npy"), y), 1e-6);
     if (const std::string why = OrtMissing(); why.empty()) {
       const std::vector<float> want = RunOrt(model, FloatBytes(Image()), "1x3x12x12", dir);
       const double rel = RelError(y, want);

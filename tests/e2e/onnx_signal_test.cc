@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "e2e/npy_util.h"
 #include "e2e/ort_util.h"
 #include "e2e/qemu_util.h"
 #include "support/npy.h"
@@ -24,7 +25,7 @@ namespace ember::test {
 namespace {
 
 constexpr int64_t kSamples = 400, kFrame = 64, kStep = 32, kMels = 16;
-constexpr int64_t kFrames = (kSamples - kFrame) / kStep + 1, kBins = kFrame / 2 + 1;
+constexpr int64_t kFrames = (kSamples - kFrame) / kStep + 1;
 
 std::vector<uint8_t> LogMelModel() {
   OnnxBuilder b(17);
@@ -65,20 +66,6 @@ std::vector<float> Audio() {
   return a;
 }
 
-void WriteNpy(const std::string& path, const std::vector<int64_t>& shape, const std::vector<float>& v) {
-  NpyArray a;
-  a.descr = "<f4";
-  a.shape = shape;
-  a.data = FloatBytes(v);
-  WriteFile(path, SerializeNpy(a));
-}
-
-std::vector<float> ReadFloats(const std::string& path) {
-  auto a = ParseNpy(ReadFile(path), path);
-  EXPECT_TRUE(a.ok()) << path;
-  return a.ok() ? BytesToFloats(a->data) : std::vector<float>{};
-}
-
 class OnnxLogMel : public testing::Test {
  protected:
   void SetUp() override {
@@ -86,10 +73,10 @@ class OnnxLogMel : public testing::Test {
     model_ = dir_ + "/logmel.onnx";
     WriteFile(model_, LogMelModel());
     audio_ = Audio();
-    WriteNpy(dir_ + "/audio.npy", {1, kSamples, 1}, audio_);
+    WriteFloatNpy(dir_ + "/audio.npy", {1, kSamples, 1}, audio_);
     const CliResult e = RunCli({"eval", model_, "--input", dir_ + "/audio.npy", "--output", dir_ + "/y.npy"});
     ASSERT_EQ(e.exit_code, 0) << e.err;
-    eval_ = ReadFloats(dir_ + "/y.npy");
+    eval_ = ReadFloatNpy(dir_ + "/y.npy");
     ASSERT_EQ(eval_.size(), static_cast<size_t>(kFrames * kMels));
   }
   std::string dir_, model_;
@@ -112,16 +99,12 @@ TEST_F(OnnxLogMel, CompiledForTheHostAndTheCortexM4MatchEval) {
   ASSERT_EQ(c.exit_code, 0) << c.err;
   const CliResult r = RunCli({"run", dir_ + "/logmel.tar", "--input", dir_ + "/audio.npy", "--output", dir_ + "/run.npy"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  const std::vector<float> run = ReadFloats(dir_ + "/run.npy");
+  const std::vector<float> run = ReadFloatNpy(dir_ + "/run.npy");
   ASSERT_EQ(run.size(), eval_.size());
   for (size_t i = 0; i < run.size(); ++i) EXPECT_NEAR(run[i], eval_[i], 1e-5) << "element " << i;
   EMBER_REQUIRE_QEMU_TOOLS();
-  const std::string mlf = dir_ + "/logmel_mlf";
-  const CliResult m = RunCli({"compile", model_, "--target", "cortex-m4", "--module-name", "logmel", "-o", mlf});
-  ASSERT_EQ(m.exit_code, 0) << m.err;
-  WriteFile(dir_ + "/audio.bin", FloatBytes(audio_));
   qemu::HarnessResult h;
-  const std::string err = qemu::BuildAndEmulate(mlf, dir_ + "/audio.bin", dir_ + "/logmel.elf", "mps2-an386", 300, &h);
+  const std::string err = CompileAndEmulateOnCortexM4(model_, "logmel", FloatBytes(audio_), dir_, &h);
   ASSERT_EQ(err, "") << err;
   ASSERT_EQ(h.outputs.size(), 1u);
   const std::vector<float> m4 = BytesToFloats(h.outputs[0]);
