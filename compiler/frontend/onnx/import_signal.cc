@@ -13,7 +13,7 @@
 // the signal; onesided keeps bins 0..L/2; inverse takes exp(+2πi ...) / L.
 // The product sums in float32 in signal order (O(L²) operations, which is
 // what small transforms on a microcontroller afford; a dft_length above 4096
-// is refused).
+// or a matrix above 2^24 entries is refused).
 //
 // STFT of signal [B, S, C]: the frames (start f·frame_step, frame_length
 // samples each) are gathered ([B·F, frame_length·C]), and one fully_connected
@@ -112,6 +112,11 @@ Status ConvertDft(Context& ctx, const NodeRef& ref) {
   }
   const bool inverse = AttrInt(ref, "inverse", 0) != 0;
   const int64_t bins = AttrInt(ref, "onesided", 0) != 0 ? l / 2 + 1 : l;
+  if (bins * 2 * n * c > kMaxFoldedElements) {
+    return UnsupportedAttr(ctx, ref, "a transform matrix of " + std::to_string(bins * 2) + " x " +
+                                         std::to_string(n * c) + " (more than 2^24 entries)",
+                           "use a shorter dft_length or signal");
+  }
   const std::string out = OutputName(ref, 0);
   // [..., N, ..., C] -> [outer..., N, C]: the signal axis next to the last.
   std::vector<int64_t> perm;
@@ -175,6 +180,11 @@ Status ConvertStft(Context& ctx, const NodeRef& ref) {
   }
   const int64_t b = s[0], c = s[2], frames = (s[1] - fl) / step + 1;
   const int64_t bins = AttrInt(ref, "onesided", 1) != 0 ? fl / 2 + 1 : fl;
+  if (bins * 2 * fl * c > kMaxFoldedElements || frames * fl > kMaxFoldedElements) {
+    return UnsupportedAttr(ctx, ref, "frames of " + std::to_string(fl) + " samples every " + std::to_string(step) +
+                                         " (more than 2^24 transform entries or gathered samples)",
+                           "use shorter frames or a longer step");
+  }
   const std::string out = OutputName(ref, 0);
   std::vector<int64_t> idx;
   for (int64_t f = 0; f < frames; ++f)

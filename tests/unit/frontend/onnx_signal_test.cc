@@ -194,6 +194,16 @@ TEST(OnnxSignal, Refusals) {
     const Diagnostic d = MustFail(b.Bytes());
     EXPECT_EQ(d.id, "E1007") << d.ToString();
   }
+  {  // a 4096-point transform of 5000 samples: a matrix of 8192 x 5000 entries
+    OnnxBuilder b(17);
+    b.Input("x", {1, 5000, 1});
+    b.InitInt64("len", {}, {4096});
+    b.Node("DFT", {"x", "len"}, {"y"});
+    b.OutputWithShape("y", {1, 4096, 2});
+    const Diagnostic d = MustFail(b.Bytes());
+    EXPECT_EQ(d.id, "E1007") << d.ToString();
+    EXPECT_NE(d.message.find("more than 2^24 entries"), std::string::npos) << d.message;
+  }
   {
     OnnxBuilder b(17);
     b.Input("x", {1, 8, 1});
