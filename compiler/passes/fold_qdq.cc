@@ -27,8 +27,9 @@
 // dequantize and float readers (a transpose the layout pass moved out of its
 // QDQ pair) runs on the int8 tensor, the dequantize after it; so does a
 // concatenation of dequantizes of one quantization, and a quantize after a
-// one-input copy of a float operator's result moves before the copy (a 3-D
-// convolution's stacked taps and reshapes, docs/frontend-onnx.md). The int8
+// one-input copy or a concatenation of float operators' results moves
+// before it (a 3-D convolution's stacked taps and reshapes, a grouped
+// transposed convolution's groups, docs/frontend-onnx.md). The int8
 // operator's own checks (its Infer) must accept the result, else the node
 // stays float. Dequantize nodes left without readers are removed; the
 // quantize of the graph input and the dequantize of the graph output stay
@@ -582,6 +583,56 @@ class QdqFolder {
     return true;
   }
 
+  // quantize(concatenation(a_1, ..., a_k)) where every a_j is a float
+  // result of an operator other than a dequantize, read by the
+  // concatenation alone (the groups of a grouped transposed convolution):
+  // the concatenation of quantize(a_j) in the same quantization, an int8
+  // copy. Exact, as quantize is elementwise; each a_j's operator can then
+  // fold with its quantize.
+  bool HoistQuantizeThroughConcat(size_t i) {
+    const ir::Node& n = g_.nodes[i];
+    if (n.op != ir::OpKind::kConcatenation || n.inputs.empty() || n.outputs.size() != 1 || ActOf(n) != "none")
+      return false;
+    for (const ir::TensorId a : n.inputs) {
+      if (a < 0 || g_.tensor(a).dtype != ir::DType::kFloat32 || IsGraphOutput(g_, a) ||
+          uses_[static_cast<size_t>(a)].size() != 1)
+        return false;
+      const int p = prod_[static_cast<size_t>(a)];
+      if (p < 0 || g_.nodes[static_cast<size_t>(p)].op == ir::OpKind::kDequantize) return false;
+    }
+    const auto reader = OnlyQuantizeReader(n.outputs[0]);
+    if (!reader) return false;
+    const size_t qi = *reader;
+    const ir::Node quant = g_.nodes[qi];
+    const ir::TensorId yq = quant.outputs[0];
+    const size_t tensors_before = g_.tensors.size();
+    ir::Node cat = n;
+    std::vector<ir::Node> quantizes;
+    for (size_t k = 0; k < n.inputs.size(); ++k) {
+      ir::Tensor t = g_.tensor(n.inputs[k]);
+      t.name = UniqueName(g_, t.name + "/int8");
+      t.dtype = ir::DType::kInt8;
+      t.quant = g_.tensor(yq).quant;
+      t.data.reset();
+      ir::Node q = quant;
+      q.inputs = {n.inputs[k]};
+      q.outputs = {g_.AddTensor(std::move(t))};
+      cat.inputs[k] = q.outputs[0];
+      quantizes.push_back(std::move(q));
+    }
+    cat.outputs[0] = yq;
+    auto types = ops::GetOpDef(cat.op).infer(g_, cat);
+    if (!types.ok() || types->size() != 1 || (*types)[0].dtype != ir::DType::kInt8 ||
+        (*types)[0].shape != g_.tensor(yq).shape) {
+      g_.tensors.resize(tensors_before);
+      return false;
+    }
+    g_.nodes[qi] = std::move(cat);
+    g_.nodes.erase(g_.nodes.begin() + static_cast<std::ptrdiff_t>(i));
+    g_.nodes.insert(g_.nodes.begin() + static_cast<std::ptrdiff_t>(i), quantizes.begin(), quantizes.end());
+    return true;
+  }
+
   // Node i, whose operands 0..k-1 are the dequantizes of xs, reads xs
   // instead; its output 0 becomes int8 in xs[0]'s quantization, followed by
   // a dequantize to the float tensor it wrote before (its other outputs are
@@ -615,7 +666,7 @@ class QdqFolder {
   bool TryFold(size_t i) {
     if (MergeBias(i) || FoldSplit(i) || FoldArgMinMax(i) || FoldTopk(i)) return true;
     if (FoldBetweenQdq(i) || FoldToTable(i) || FoldConcatWithTables(i)) return true;
-    return SinkDequantize(i) || SinkDequantizeThroughConcat(i) || HoistQuantize(i);
+    return SinkDequantize(i) || SinkDequantizeThroughConcat(i) || HoistQuantize(i) || HoistQuantizeThroughConcat(i);
   }
 
   // The index of the one reader of float tensor yf when it is a quantize to

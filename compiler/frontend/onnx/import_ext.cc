@@ -87,6 +87,26 @@ Expected<TransposedWindow> ReadTransposedWindow(Context& ctx, const NodeRef& ref
   return w;
 }
 
+// Rows [begin, begin + count) of input `pos`, a 1-D bias: a constant is
+// sliced at import (a quantized one keeps its integers and quantization),
+// a run-time tensor gets a strided_slice.
+Expected<ir::TensorId> BiasRows(Context& ctx, const NodeRef& ref, size_t pos, int64_t begin, int64_t count,
+                                const std::string& name) {
+  EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, pos));
+  const std::string& in = ref.node->input(static_cast<int>(pos));
+  if (auto dq = ctx.dq_consts.find(in); dq != ctx.dq_consts.end() && dq->second.q.shape.size() == 1) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId q, AddConst(ctx, name + "_quantized", SliceRows(dq->second.q, begin, count)));
+    ctx.graph.tensor(q).quant = SliceRowsQuant(dq->second.quant, begin, count);
+    return AddNode(ctx, ref, ir::OpKind::kDequantize, {q}, {}, name, ir::DType::kFloat32);
+  }
+  if (v.c && v.c->shape.size() == 1) return AddConst(ctx, name, SliceRows(*v.c, begin, count));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId b, RuntimeInput(ctx, ref, pos));
+  ir::Attrs sa{{"begin", std::vector<int64_t>{begin}}, {"end", std::vector<int64_t>{begin + count}},
+               {"strides", std::vector<int64_t>{1}}, {"begin_mask", int64_t{0}}, {"end_mask", int64_t{0}},
+               {"shrink_axis_mask", int64_t{0}}};
+  return AddNode(ctx, ref, ir::OpKind::kStridedSlice, {b}, sa, name);
+}
+
 // ConvTranspose over [N, C, D, H, W] (group 1; dilation on D only). Along
 // D, a transposed convolution is a convolution of the input with S − 1 zeros
 // between its samples, padded by (K − 1)·d − pad at each end (output_padding
@@ -169,8 +189,8 @@ Status ConvertConvTranspose3d(Context& ctx, const NodeRef& ref, ir::OpKind op, i
   return Bind(ctx, ref, y);
 }
 
-// ConvTranspose (group 1; a dilation spreads the constant kernel's taps):
-// NHWC transpose_conv between transposes, weights [C_in, C_out, KH, KW] ->
+// ConvTranspose (a dilation spreads the constant kernel's taps; groups as
+// one transpose_conv per group): NHWC transpose_conv between transposes, weights [C_in, C_out, KH, KW] ->
 // OHWI [C_out, KH, KW, C_in]; a 1-D one over [N, C, W] as the 2-D one over H
 // = 1 (import_nn.cc); a 3-D one over stacked depth taps (above).
 Status ConvertConvTranspose(Context& ctx, const NodeRef& ref, ir::OpKind op) {
@@ -183,7 +203,12 @@ Status ConvertConvTranspose(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   if (in.size() != 4 || ws.size() != 4 || ShapeOf(ctx, wv).size() != rank) {
     return UnsupportedAttr(ctx, ref, "a transposed convolution that is not 1-D, 2-D or 3-D");
   }
-  if (AttrInt(ref, "group", 1) != 1) return UnsupportedAttr(ctx, ref, "group != 1");
+  const int64_t group = AttrInt(ref, "group", 1);
+  if (group < 1 || in[1] % group != 0 || ws[0] != in[1] || group > 4096) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                     "has group " + std::to_string(group) + " for " + std::to_string(in[1]) +
+                         " input channels and weights " + ir::ShapeToString(ShapeOf(ctx, wv)));
+  }
   const size_t dims = rank - 2;
   // A dilation spreads the kernel's taps apart: the same transposed
   // convolution with a kernel of (K - 1)·d + 1 taps, zeros between them.
@@ -207,15 +232,43 @@ Status ConvertConvTranspose(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   const std::vector<int64_t> stride = one_d ? As2dAxes(tw.stride, 1) : tw.stride;
   const std::vector<int64_t> out_pad = one_d ? std::vector<int64_t>{0, tw.out_pad[0]} : tw.out_pad;
   const std::vector<int64_t> pads = one_d ? As2dAxes(tw.pads, 0) : tw.pads;
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId filter, Weights(ctx, ref, 1, {1, 2, 3, 0}, 1.0, dilation));
-  ir::TensorId bias = ir::kNoTensor;
-  if (HasInput(ref, 2)) {
-    EMBER_ASSIGN_OR_RETURN(bias, RuntimeInput(ctx, ref, 2));
-  }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, SpatialIn(ctx, ref, x));
   const std::string out = OutputName(ref, 0);
   ir::Attrs attrs{{"stride", stride}, {"pad", pads}, {"output_padding", out_pad}};
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, op, {xt, filter, bias}, attrs, out + "_nhwc"));
+  ir::TensorId y = ir::kNoTensor;
+  if (group == 1) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId filter, Weights(ctx, ref, 1, {1, 2, 3, 0}, 1.0, dilation));
+    ir::TensorId bias = ir::kNoTensor;
+    if (HasInput(ref, 2)) {
+      EMBER_ASSIGN_OR_RETURN(bias, RuntimeInput(ctx, ref, 2));
+    }
+    EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, op, {xt, filter, bias}, attrs, out + "_nhwc"));
+  } else {
+    // One transpose_conv per group: its input channels (a slice of the NHWC
+    // input), its rows of the weights [C_in, C_out/group, KH, KW] and its
+    // outputs' bias, the results concatenated on the channels.
+    const ir::Shape xs = ctx.graph.tensor(xt).shape;
+    const int64_t cg = in[1] / group, mg = ws[1];
+    std::vector<ir::TensorId> parts;
+    for (int64_t g = 0; g < group; ++g) {
+      const std::string tag = out + "_group" + std::to_string(g);
+      ir::Attrs sa{{"begin", std::vector<int64_t>{0, 0, 0, g * cg}},
+                   {"end", std::vector<int64_t>{xs[0], xs[1], xs[2], (g + 1) * cg}},
+                   {"strides", std::vector<int64_t>{1, 1, 1, 1}},
+                   {"begin_mask", int64_t{0}}, {"end_mask", int64_t{0}}, {"shrink_axis_mask", int64_t{0}}};
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId xg, AddNode(ctx, ref, ir::OpKind::kStridedSlice, {xt}, sa, tag + "_in"));
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId filter,
+                             Weights(ctx, ref, 1, {1, 2, 3, 0}, 1.0, dilation, WeightRows{g * cg, cg}));
+      ir::TensorId bias = ir::kNoTensor;
+      if (HasInput(ref, 2)) {
+        EMBER_ASSIGN_OR_RETURN(bias, BiasRows(ctx, ref, 2, g * mg, mg, tag + "_bias"));
+      }
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId yg, AddNode(ctx, ref, op, {xg, filter, bias}, attrs, tag));
+      parts.push_back(yg);
+    }
+    EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, ir::OpKind::kConcatenation, parts, {{"axis", int64_t{3}}},
+                                      out + "_nhwc"));
+  }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, SpatialOut(ctx, ref, y, rank, out));
   return Bind(ctx, ref, yt);
 }

@@ -226,8 +226,18 @@ Expected<int64_t> NormAxis(const Context& ctx, const NodeRef& ref, int64_t axis,
 // gets a transpose node (import_nn.cc). A `dilation` other than {1, 1}
 // spreads a constant kernel's taps (its last two axes, before `perm`) apart
 // with zeros between them, as a transposed convolution's dilation does.
+// `rows` (count >= 0) keeps rows [begin, begin + count) of axis 0 (one
+// group's weights; a per-channel quantization on axis 0 keeps their scales).
+struct WeightRows {
+  int64_t begin = 0, count = -1;
+};
 Expected<ir::TensorId> Weights(Context& ctx, const NodeRef& ref, size_t pos, const std::vector<int64_t>& perm,
-                               double factor = 1.0, const std::array<int64_t, 2>& dilation = {1, 1});
+                               double factor = 1.0, const std::array<int64_t, 2>& dilation = {1, 1},
+                               const WeightRows& rows = {});
+// Rows [begin, begin + count) of axis 0 of a constant, and of a per-axis
+// quantization on axis 0 (import_nn.cc).
+ConstTensor SliceRows(const ConstTensor& c, int64_t begin, int64_t count);
+ir::QuantParams SliceRowsQuant(ir::QuantParams q, int64_t begin, int64_t count);
 
 // The constant (or quantized constant) weights of a 3-D convolution or
 // transposed convolution, input 1, [A, B, KD, KH, KW], as a 2-D filter:

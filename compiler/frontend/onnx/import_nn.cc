@@ -88,23 +88,48 @@ ConstTensor DilateKernel(const ConstTensor& c, const std::array<int64_t, 2>& dil
 
 }  // namespace
 
+ConstTensor SliceRows(const ConstTensor& c, int64_t begin, int64_t count) {
+  ConstTensor out;
+  out.elem_type = c.elem_type;
+  out.shape = c.shape;
+  out.shape[0] = count;
+  const int64_t row = c.shape[0] > 0 ? c.size() / c.shape[0] : 0;
+  const auto first = static_cast<std::ptrdiff_t>(begin * row), last = static_cast<std::ptrdiff_t>((begin + count) * row);
+  if (c.is_float()) out.f.assign(c.f.begin() + first, c.f.begin() + last);
+  else out.i.assign(c.i.begin() + first, c.i.begin() + last);
+  return out;
+}
+
+ir::QuantParams SliceRowsQuant(ir::QuantParams q, int64_t begin, int64_t count) {
+  if (!q.per_axis() || q.axis != 0) return q;
+  const auto b = static_cast<std::ptrdiff_t>(begin), e = static_cast<std::ptrdiff_t>(begin + count);
+  q.scale.assign(q.scale.begin() + b, q.scale.begin() + e);
+  if (static_cast<int64_t>(q.zero_point.size()) >= begin + count) q.zero_point.assign(q.zero_point.begin() + b, q.zero_point.begin() + e);
+  return q;
+}
+
 Expected<ir::TensorId> Weights(Context& ctx, const NodeRef& ref, size_t pos, const std::vector<int64_t>& perm,
-                               double factor, const std::array<int64_t, 2>& dilation) {
+                               double factor, const std::array<int64_t, 2>& dilation, const WeightRows& rows) {
   EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, pos));
   const std::string& name = ref.node->input(static_cast<int>(pos));
   const bool dilate = dilation[0] != 1 || dilation[1] != 1;
+  const bool sliced = rows.count >= 0;
   if (auto dq = ctx.dq_consts.find(name); dq != ctx.dq_consts.end() && factor == 1.0) {
     // Quantized weights: permute the integer constant, dequantize after; a
     // per-channel axis moves with its dimension.
     ConstTensor q4 = As2dWeights(dq->second.q, perm.size());
+    ir::QuantParams quant = dq->second.quant;
+    if (sliced) {
+      q4 = SliceRows(q4, rows.begin, rows.count);
+      quant = SliceRowsQuant(quant, rows.begin, rows.count);
+    }
     if (dilate) {
       if (q4.shape.size() != 4 || dq->second.quant.axis >= 2) {
         return UnsupportedAttr(ctx, ref, "dilated weights quantized along a kernel axis");
       }
-      q4 = DilateKernel(q4, dilation, dq->second.quant.zero_point, dq->second.quant.axis);
+      q4 = DilateKernel(q4, dilation, quant.zero_point, quant.axis);
     }
     EMBER_ASSIGN_OR_RETURN(ir::TensorId q, AddConst(ctx, name + "_quantized", PermuteConstTensor(q4, perm)));
-    ir::QuantParams quant = dq->second.quant;
     if (q4.shape.size() != dq->second.q.shape.size() && quant.axis >= 2) ++quant.axis;
     for (size_t k = 0; k < perm.size(); ++k) {
       if (perm[k] == quant.axis) {
@@ -117,14 +142,15 @@ Expected<ir::TensorId> Weights(Context& ctx, const NodeRef& ref, size_t pos, con
   }
   if (v.c && v.c->is_float()) {
     ConstTensor c4 = As2dWeights(*v.c, perm.size());
+    if (sliced) c4 = SliceRows(c4, rows.begin, rows.count);
     if (dilate && c4.shape.size() == 4) c4 = DilateKernel(c4, dilation, {}, 0);
     ConstTensor c = PermuteConst(c4, perm);
     for (double& x : c.f) x = static_cast<double>(static_cast<float>(x) * static_cast<float>(factor));
     return AddConst(ctx, name, c);
   }
   if (factor != 1.0) return UnsupportedAttr(ctx, ref, "alpha != 1 with weights computed at run time");
-  if (dilate) {
-    return UnsupportedAttr(ctx, ref, "dilations != 1 with weights computed at run time",
+  if (dilate || sliced) {
+    return UnsupportedAttr(ctx, ref, "dilations or groups with weights computed at run time",
                            "export the model with constant weights (do_constant_folding=True)");
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId id, RuntimeInput(ctx, ref, pos));

@@ -258,6 +258,105 @@ TEST(OnnxImport1d, ConvTransposeMatchesADirectLoop) {
   }
 }
 
+// Grouped ConvTranspose over [1, C, H, W] by ONNX's definition: input
+// channel ic of group g = ic / (C/G) adds to output channels g·Mg .. g·Mg +
+// Mg − 1, with weights w[ic, o − g·Mg, kh, kw].
+std::vector<float> GroupedConvTranspose2dRef(const std::vector<float>& x, int64_t c, int64_t h, int64_t w,
+                                             const std::vector<float>& wt, const std::vector<float>& bias, int64_t group,
+                                             int64_t mg, int64_t k, int64_t s, int64_t* oh, int64_t* ow) {
+  *oh = (h - 1) * s + k;
+  *ow = (w - 1) * s + k;
+  const int64_t m = group * mg, cg = c / group;
+  std::vector<float> y(static_cast<size_t>(m * *oh * *ow));
+  for (int64_t o = 0; o < m; ++o)
+    for (int64_t e = 0; e < *oh * *ow; ++e) y[static_cast<size_t>(o * *oh * *ow + e)] = bias[static_cast<size_t>(o)];
+  for (int64_t ic = 0; ic < c; ++ic)
+    for (int64_t i = 0; i < h; ++i)
+      for (int64_t j = 0; j < w; ++j)
+        for (int64_t om = 0; om < mg; ++om)
+          for (int64_t ki = 0; ki < k; ++ki)
+            for (int64_t kj = 0; kj < k; ++kj) {
+              const int64_t o = (ic / cg) * mg + om;
+              y[static_cast<size_t>((o * *oh + i * s + ki) * *ow + j * s + kj)] +=
+                  x[static_cast<size_t>((ic * h + i) * w + j)] * wt[static_cast<size_t>(((ic * mg + om) * k + ki) * k + kj)];
+            }
+  return y;
+}
+
+TEST(OnnxImport1d, GroupedConvTransposeIsOneTransposeConvPerGroup) {
+  // group 2 (2 outputs per group) and depthwise (group = C, 1 output each).
+  for (const int64_t group : {2, 4}) {
+    SCOPED_TRACE("group " + std::to_string(group));
+    const int64_t c = 4, h = 3, w = 3, mg = group == 2 ? 2 : 1, k = 3, s = 2;
+    const std::vector<float> wt = Ramp(static_cast<size_t>(c * mg * k * k), 0.125f, -0.5f);
+    const std::vector<float> bias = Ramp(static_cast<size_t>(group * mg), 0.25f, -0.25f);
+    OnnxBuilder b;
+    b.Input("x", {1, c, h, w});
+    b.Init("w", {c, mg, k, k}, wt);
+    b.Init("b", {group * mg}, bias);
+    b.Node("ConvTranspose", {"x", "w", "b"}, {"y"}).Ints("strides", {s, s}).Int("group", group);
+    b.Output("y");
+    const ir::Graph g = MustImport(b.Bytes());
+    EXPECT_EQ(Count(g, OpKind::kTransposeConv), group);
+    const std::vector<float> x = Ramp(static_cast<size_t>(c * h * w), 0.5f, -1.5f);
+    int64_t oh = 0, ow = 0;
+    const std::vector<float> ref = GroupedConvTranspose2dRef(x, c, h, w, wt, bias, group, mg, k, s, &oh, &ow);
+    EXPECT_EQ(g.tensor(g.outputs[0]).shape, (ir::Shape{1, group * mg, oh, ow}));
+    ExpectNear(Eval(g, x), ref, 1e-4f);
+  }
+}
+
+TEST(OnnxImport1d, QuantizedGroupedConvTransposeFoldsToInt8PerGroup) {
+  // QDQ with TFLite's arithmetic (as ember quantize writes it): each group's
+  // transpose_conv reads its int8 weight rows and int32 bias rows, and the
+  // groups are concatenated in int8.
+  OnnxBuilder b;
+  b.Input("x", {1, 4, 3, 3});
+  b.Init("xs", {}, {0.05f});
+  b.InitInt("xz", ::onnx::TensorProto::INT8, {}, {2});
+  std::vector<int32_t> w(4 * 2 * 2 * 2);
+  for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<int32_t>((i * 29) % 201) - 100;
+  b.InitInt("w", ::onnx::TensorProto::INT8, {4, 2, 2, 2}, w);
+  b.Init("ws", {}, {0.01f});
+  b.InitInt("bias", ::onnx::TensorProto::INT32, {4}, {300, -200, 100, 50});
+  b.Init("bs", {}, {0.0005f});
+  b.Init("ys", {}, {0.1f});
+  b.InitInt("yz", ::onnx::TensorProto::INT8, {}, {-3});
+  b.Node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"});
+  b.Node("DequantizeLinear", {"xq", "xs", "xz"}, {"xd"});
+  b.Node("DequantizeLinear", {"w", "ws"}, {"wd"});
+  b.Node("DequantizeLinear", {"bias", "bs"}, {"bd"});
+  b.Node("ConvTranspose", {"xd", "wd", "bd"}, {"t"}).Ints("strides", {2, 2}).Int("group", 2);
+  b.Node("QuantizeLinear", {"t", "ys", "yz"}, {"tq"});
+  b.Node("DequantizeLinear", {"tq", "ys", "yz"}, {"y"});
+  b.Output("y");
+  const ir::Graph literal = MustImport(b.Bytes());
+  ir::Graph g = literal;
+  passes::PipelineOptions o;
+  o.pass.int8_semantics = "tflite";
+  ASSERT_TRUE(passes::RunPipeline(g, o).ok());
+  const std::string text = ir::Print(g);
+  int int8_deconvs = 0;
+  for (const ir::Node& n : g.nodes) {
+    if (n.op == OpKind::kTransposeConv) int8_deconvs += g.tensor(n.outputs[0]).dtype == ir::DType::kInt8;
+    if (n.op == OpKind::kConcatenation) {
+      EXPECT_EQ(g.tensor(n.outputs[0]).dtype, ir::DType::kInt8) << text;
+    }
+  }
+  EXPECT_EQ(int8_deconvs, 2) << text;
+  EXPECT_EQ(Count(g, OpKind::kDequantize), 1) << text;  // the output's
+  // Within one output step of the QDQ graph evaluated literally.
+  const std::vector<float> x = Ramp(36, 0.05f, -0.6f);
+  std::vector<float> x_nhwc(36);
+  for (int ch = 0; ch < 4; ++ch)
+    for (int p = 0; p < 9; ++p) x_nhwc[static_cast<size_t>(p * 4 + ch)] = x[static_cast<size_t>(ch * 9 + p)];
+  const std::vector<float> want = Eval(literal, x), got = Eval(g, x_nhwc);
+  ASSERT_EQ(got.size(), want.size());
+  for (int ch = 0; ch < 4; ++ch)
+    for (int p = 0; p < 36; ++p)
+      EXPECT_LE(std::fabs(got[static_cast<size_t>(p * 4 + ch)] - want[static_cast<size_t>(ch * 36 + p)]), 0.1001f);
+}
+
 TEST(OnnxImport1d, DilatedQuantizedConvTransposeFillsTheGapsWithTheZeroPoint) {
   // int8 weights quantized per output channel (axis 1) with zero points
   // other than 0: the taps the dilation inserts must dequantize to 0.

@@ -487,6 +487,39 @@ TEST(FoldQdq, StackedDequantizesAndAReshapeBeforeTheQuantizeLetAConvFold) {
   ExpectSameResults(before, after, 0.0101f, true);
 }
 
+TEST(FoldQdq, QuantizeOfAConcatenationMovesOntoItsOperands) {
+  // Two float convolutions (the groups of a grouped transposed convolution)
+  // concatenated, then quantized: each result is quantized first, each conv
+  // folds, and the concatenation is an int8 copy.
+  const std::string in = R"(graph "q" {
+  input %x : f32[1,2,2,2]
+  const %wq : i8[2,1,1,2] quant(0.01, 0) = hex"7fce1481"
+  %xq = quantize(%x) : i8[1,2,2,2] quant(0.05, 3)
+  %xd = dequantize(%xq) : f32[1,2,2,2]
+  %wd = dequantize(%wq) : f32[2,1,1,2]
+  %a = conv2d(%xd, %wd, _) {dilation=[1,1], pad=[0,0,0,0], stride=[1,1]} : f32[1,2,2,2]
+  %b = conv2d(%xd, %wd, _) {dilation=[1,1], pad=[0,0,0,0], stride=[2,2]} : f32[1,1,1,2]
+  %bf = reshape(%b) {shape=[1,1,2]} : f32[1,1,2]
+  %af = reshape(%a) {shape=[1,4,2]} : f32[1,4,2]
+  %cat = concatenation(%af, %bf) {axis=1} : f32[1,5,2]
+  %cq = quantize(%cat) : i8[1,5,2] quant(0.02, -1)
+  %y = dequantize(%cq) : f32[1,5,2]
+  output %y
+}
+)";
+  const ir::Graph before = ParseValid(in);
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), R"(
+    conv2d(%xq, %wq, _)
+    : i8[1,2,2,2] quant(0.02, -1)
+    %cq = concatenation(
+    : i8[1,5,2] quant(0.02, -1)
+    NOT quantize(%cat)
+    NOT dequantize(%xq)
+  )");
+  ExpectSameResults(before, after, 0.0201f, true);
+}
+
 TEST(FoldQdq, ConcatenationOfDequantizesOfOtherQuantizationsStaysFloat) {
   const std::string in = R"(graph "q" {
   input %x : f32[1,4]
