@@ -513,6 +513,26 @@ class QdqFolder {
     return RunOnInt8(i, {*x});
   }
 
+  // A float tensor that a quantize may move onto: written by an operator
+  // other than a dequantize, read once, and no graph output.
+  bool HoistableFloat(ir::TensorId t) const {
+    if (t < 0 || g_.tensor(t).dtype != ir::DType::kFloat32 || IsGraphOutput(g_, t) ||
+        uses_[static_cast<size_t>(t)].size() != 1)
+      return false;
+    const int p = prod_[static_cast<size_t>(t)];
+    return p >= 0 && g_.nodes[static_cast<size_t>(p)].op != ir::OpKind::kDequantize;
+  }
+
+  // A new int8 tensor shaped as `like`, named <like>/int8, quantized `q`.
+  ir::TensorId Int8Twin(ir::TensorId like, const std::optional<ir::QuantParams>& q) {
+    ir::Tensor t = g_.tensor(like);
+    t.name = UniqueName(g_, t.name + "/int8");
+    t.dtype = ir::DType::kInt8;
+    t.quant = q;
+    t.data.reset();
+    return g_.AddTensor(std::move(t));
+  }
+
   // A concatenation (no fused activation) whose operands are all
   // dequantizes of per-tensor int8 tensors of one quantization, and whose
   // float result no quantize of another quantization reads (a 3-D
@@ -551,21 +571,12 @@ class QdqFolder {
         n.outputs.size() != 1 || n.HasAttr("value") || ActOf(n) != "none")
       return false;
     const ir::TensorId xf = n.inputs[0];
-    if (xf < 0 || g_.tensor(xf).dtype != ir::DType::kFloat32 || IsGraphOutput(g_, xf) ||
-        uses_[static_cast<size_t>(xf)].size() != 1)
-      return false;
-    const int p = prod_[static_cast<size_t>(xf)];
-    if (p < 0 || g_.nodes[static_cast<size_t>(p)].op == ir::OpKind::kDequantize) return false;
+    if (!HoistableFloat(xf)) return false;
     const auto reader = OnlyQuantizeReader(n.outputs[0]);
     if (!reader) return false;
     const size_t qi = *reader;
     const ir::TensorId yq = g_.nodes[qi].outputs[0];
-    ir::Tensor t = g_.tensor(xf);
-    t.name = UniqueName(g_, t.name + "/int8");
-    t.dtype = ir::DType::kInt8;
-    t.quant = g_.tensor(yq).quant;
-    t.data.reset();
-    const ir::TensorId xq = g_.AddTensor(std::move(t));
+    const ir::TensorId xq = Int8Twin(xf, g_.tensor(yq).quant);
     ir::Node quant = g_.nodes[qi];
     quant.inputs[0] = xf;
     quant.outputs[0] = xq;
@@ -593,13 +604,8 @@ class QdqFolder {
     const ir::Node& n = g_.nodes[i];
     if (n.op != ir::OpKind::kConcatenation || n.inputs.empty() || n.outputs.size() != 1 || ActOf(n) != "none")
       return false;
-    for (const ir::TensorId a : n.inputs) {
-      if (a < 0 || g_.tensor(a).dtype != ir::DType::kFloat32 || IsGraphOutput(g_, a) ||
-          uses_[static_cast<size_t>(a)].size() != 1)
-        return false;
-      const int p = prod_[static_cast<size_t>(a)];
-      if (p < 0 || g_.nodes[static_cast<size_t>(p)].op == ir::OpKind::kDequantize) return false;
-    }
+    for (const ir::TensorId a : n.inputs)
+      if (!HoistableFloat(a)) return false;
     const auto reader = OnlyQuantizeReader(n.outputs[0]);
     if (!reader) return false;
     const size_t qi = *reader;
@@ -609,14 +615,9 @@ class QdqFolder {
     ir::Node cat = n;
     std::vector<ir::Node> quantizes;
     for (size_t k = 0; k < n.inputs.size(); ++k) {
-      ir::Tensor t = g_.tensor(n.inputs[k]);
-      t.name = UniqueName(g_, t.name + "/int8");
-      t.dtype = ir::DType::kInt8;
-      t.quant = g_.tensor(yq).quant;
-      t.data.reset();
       ir::Node q = quant;
       q.inputs = {n.inputs[k]};
-      q.outputs = {g_.AddTensor(std::move(t))};
+      q.outputs = {Int8Twin(n.inputs[k], g_.tensor(yq).quant)};
       cat.inputs[k] = q.outputs[0];
       quantizes.push_back(std::move(q));
     }
@@ -640,13 +641,9 @@ class QdqFolder {
   bool RunOnInt8(size_t i, const std::vector<ir::TensorId>& xs) {
     const ir::Node& n = g_.nodes[i];
     const ir::TensorId yf = n.outputs[0];
-    ir::Tensor t = g_.tensor(yf);
-    t.name = UniqueName(g_, t.name + "/int8");
-    t.dtype = ir::DType::kInt8;
-    t.quant = g_.tensor(xs[0]).quant;
     ir::Node copy = n;
     for (size_t k = 0; k < xs.size(); ++k) copy.inputs[k] = xs[k];
-    const ir::TensorId yq = g_.AddTensor(std::move(t));
+    const ir::TensorId yq = Int8Twin(yf, g_.tensor(xs[0]).quant);
     copy.outputs[0] = yq;
     auto types = ops::GetOpDef(copy.op).infer(g_, copy);
     if (!types.ok() || types->size() != copy.outputs.size() || (*types)[0].dtype != ir::DType::kInt8) {
