@@ -256,6 +256,24 @@ std::map<std::string, Bytes> OnnxCorpus() {
     b.OutputWithShape("y", {1, 1, 9, 2});
     c["onnx_stft_frame_too_long.onnx"] = b.Bytes();
   }
+  {  // a rank-1 signal: libonnx 1.12's STFT inference reads its dims unchecked
+    OnnxBuilder b(17);
+    b.Input("audio", {64});
+    b.InitInt64("step", {}, {8});
+    b.Init("window", {16}, std::vector<float>(16, 0.5f));
+    b.Node("STFT", {"audio", "step", "window"}, {"y"});
+    b.OutputWithShape("y", {1, 7, 9, 2});
+    c["onnx_stft_signal_rank1.onnx"] = b.Bytes();
+  }
+  {  // an STFT frame_step of 0 (libonnx's inference divides by it)
+    OnnxBuilder b(17);
+    b.Input("audio", {1, 64, 1});
+    b.InitInt64("step", {}, {0});
+    b.Init("window", {16}, std::vector<float>(16, 0.5f));
+    b.Node("STFT", {"audio", "step", "window"}, {"y"});
+    b.OutputWithShape("y", {1, 7, 9, 2});
+    c["onnx_stft_step_zero.onnx"] = b.Bytes();
+  }
   // Bit flips of the valid model (seeded).
   std::mt19937 rng(1234);
   for (int k = 0; k < 6; ++k) {

@@ -562,6 +562,9 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
   }
   EMBER_RETURN_IF_ERROR(InlineAllExternalData(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(InlineLocalFunctions(ctx, &model));
+  // Before any libonnx inference (the function expansion and the opset-18
+  // lowering run it leniently on copies).
+  EMBER_RETURN_IF_ERROR(PrecheckSignalNodes(ctx, model));
   EMBER_RETURN_IF_ERROR(ExpandGelu(ctx, &model));
   EMBER_RETURN_IF_ERROR(ExpandSchemaFunctions(ctx, &model, IsImportedNode));
   EMBER_RETURN_IF_ERROR(FixInputShapes(ctx, model.mutable_graph()));

@@ -290,6 +290,11 @@ struct HiddenStft {
   bool had_attr = false;
   std::vector<std::string> initializers;
 };
+// Before libonnx's inference runs: a DFT's or STFT's signal must have a
+// known rank (at least 2; 3 for STFT) and its frame_step, frame_length and
+// dft_length must be stored positive scalars, since libonnx 1.12's inference
+// functions read them unchecked (import_signal.cc).
+Status PrecheckSignalNodes(Context& ctx, const pb::ModelProto& m);
 std::vector<HiddenStft> HideOnesidedStft(pb::GraphProto* g);
 void RestoreOnesidedStft(pb::GraphProto* g, const std::vector<HiddenStft>& hidden);
 // Operators that map onto IR operators ember may not have (sub, div,

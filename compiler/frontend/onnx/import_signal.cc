@@ -25,6 +25,8 @@
 // inputs, the bin positions in double, floored to integers; the triangles
 // rise from 0 at the left bin to 1 at the center and fall to 0 at the right.
 #include <cmath>
+#include <exception>
+#include <map>
 #include <cstring>
 #include <numbers>
 #include <string>
@@ -32,6 +34,7 @@
 #include <vector>
 
 #include "frontend/onnx/import_internal.h"
+#include "onnx/shape_inference/implementation.h"
 
 namespace ember::frontend::onnx::detail {
 namespace {
@@ -257,6 +260,82 @@ Status ConvertMelWeightMatrix(Context& ctx, const NodeRef& ref) {
 }
 
 }  // namespace
+
+namespace {
+
+// A constant scalar integer whose value is stored (one element of int32 or
+// int64 data).
+bool StoredScalar(const pb::TensorProto& t, int64_t* v) {
+  if (t.dims_size() != 0 && !(t.dims_size() == 1 && t.dims(0) == 1)) return false;
+  if (t.data_type() == pb::TensorProto::INT64) {
+    if (t.int64_data_size() == 1) return *v = t.int64_data(0), true;
+    if (t.raw_data().size() == 8) return std::memcpy(v, t.raw_data().data(), 8), true;
+  } else if (t.data_type() == pb::TensorProto::INT32) {
+    int32_t x = 0;
+    if (t.int32_data_size() == 1) x = t.int32_data(0);
+    else if (t.raw_data().size() == 4) std::memcpy(&x, t.raw_data().data(), 4);
+    else return false;
+    return *v = x, true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Status PrecheckSignalNodes(Context& ctx, const pb::ModelProto& m) {
+  const pb::GraphProto& g = m.graph();
+  bool any = false;
+  for (const auto& n : g.node()) any = any || n.op_type() == "STFT" || n.op_type() == "DFT";
+  if (!any) return Status::Ok();
+  const std::map<std::string, const pb::TensorProto*> consts = ConstantTensors(g);
+  // The ranks of the values, from libonnx's lenient inference on a copy
+  // without the signal operators (whose inference functions read the
+  // signal's dims without checking its rank).
+  pb::ModelProto copy = m;
+  auto* nodes = copy.mutable_graph()->mutable_node();
+  for (int i = nodes->size() - 1; i >= 0; --i)
+    if (nodes->Get(i).op_type() == "STFT" || nodes->Get(i).op_type() == "DFT") nodes->DeleteSubrange(i, 1);
+  try {
+    ::onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*strict_mode=*/0, /*data_prop=*/false);
+    ::onnx::shape_inference::InferShapes(copy, ::onnx::OpSchemaRegistry::Instance(), opts);
+  } catch (const std::exception&) {
+    // Lenient mode reports nothing; whatever was inferred is used.
+  }
+  std::map<std::string, int> ranks;
+  auto add = [&](const pb::ValueInfoProto& v) {
+    if (v.type().has_tensor_type() && v.type().tensor_type().has_shape())
+      ranks[v.name()] = v.type().tensor_type().shape().dim_size();
+  };
+  for (const auto& v : copy.graph().input()) add(v);
+  for (const auto& v : copy.graph().value_info()) add(v);
+  for (const auto& t : copy.graph().initializer()) ranks[t.name()] = t.dims_size();
+  for (int i = 0; i < g.node_size(); ++i) {
+    const pb::NodeProto& n = g.node(i);
+    if (n.op_type() != "STFT" && n.op_type() != "DFT") continue;
+    const NodeRef ref = RefOf(g, i);
+    const bool stft = n.op_type() == "STFT";
+    const auto rank = n.input_size() > 0 ? ranks.find(n.input(0)) : ranks.end();
+    if (rank == ranks.end() || (stft ? rank->second != 3 : rank->second < 2)) {
+      return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                       std::string("has a signal of ") +
+                           (rank == ranks.end() ? "unknown rank" : "rank " + std::to_string(rank->second)) +
+                           (stft ? "; STFT takes [batch, length, 1 or 2]" : "; DFT takes [batch, ..., 1 or 2]"));
+    }
+    // The scalar inputs libonnx's inference reads: constants that hold their value.
+    for (const int pos : stft ? std::vector<int>{1, 3} : std::vector<int>{1}) {
+      if (pos >= n.input_size() || n.input(pos).empty()) continue;
+      const auto c = consts.find(n.input(pos));
+      int64_t v = 0;
+      if (c == consts.end() || !StoredScalar(*c->second, &v) || v <= 0) {
+        return NodeError(ctx, ref, kNotConstant, ExitCode::kUnsupported,
+                         "input " + std::to_string(pos) + " ('" + n.input(pos) +
+                             "') is not a constant positive integer scalar",
+                         "export the model with constant frame_step, frame_length and dft_length");
+      }
+    }
+  }
+  return Status::Ok();
+}
 
 // libonnx 1.12's shape inference gives a onesided STFT (the default)
 // frame_length bins instead of frame_length / 2 + 1, so strict inference
