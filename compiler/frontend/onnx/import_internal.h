@@ -164,6 +164,10 @@ Status ExpandSchemaFunctions(Context& ctx, pb::ModelProto* m,
 // Mul and Add nodes (import_functions.cc).
 Status ExpandGelu(Context& ctx, pb::ModelProto* m);
 
+// Ranks of the graph's values from libonnx's shape inference in lenient mode
+// (nodes it cannot infer are skipped), on a copy of the model
+// (import_opset18.cc).
+std::map<std::string, int> ValueRanks(const pb::ModelProto& m);
 // Rewrites the opset-18 forms libonnx 1.12's checker does not know into their
 // opset-13..17 equivalents (import_opset18.cc); nothing below opset 18.
 Status LowerOpset18Forms(Context& ctx, pb::ModelProto* m);

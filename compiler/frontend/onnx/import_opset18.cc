@@ -32,6 +32,26 @@
 
 namespace ember::frontend::onnx::detail {
 
+std::map<std::string, int> ValueRanks(const pb::ModelProto& m) {
+  pb::ModelProto copy = m;
+  try {
+    ::onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*strict_mode=*/0, /*data_prop=*/false);
+    ::onnx::shape_inference::InferShapes(copy, ::onnx::OpSchemaRegistry::Instance(), opts);
+  } catch (const std::exception&) {
+    // Lenient mode reports nothing; whatever was inferred is used.
+  }
+  std::map<std::string, int> ranks;
+  auto add = [&](const pb::ValueInfoProto& v) {
+    if (v.type().has_tensor_type() && v.type().tensor_type().has_shape())
+      ranks[v.name()] = v.type().tensor_type().shape().dim_size();
+  };
+  for (const auto& v : copy.graph().input()) add(v);
+  for (const auto& v : copy.graph().value_info()) add(v);
+  for (const auto& v : copy.graph().output()) add(v);
+  for (const auto& t : copy.graph().initializer()) ranks[t.name()] = t.dims_size();
+  return ranks;
+}
+
 namespace {
 
 const pb::TensorProto* ConstOf(const std::map<std::string, const pb::TensorProto*>& consts, const pb::NodeProto& n,
@@ -69,27 +89,6 @@ bool IsReduceWithAxesInput(const std::string& op) {
   return kOps.count(op) > 0;
 }
 
-// Ranks of the graph's values from shape inference in lenient mode (nodes it
-// cannot infer are skipped), on a copy of the model.
-std::map<std::string, int> ValueRanks(const pb::ModelProto& m) {
-  pb::ModelProto copy = m;
-  try {
-    ::onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*strict_mode=*/0, /*data_prop=*/false);
-    ::onnx::shape_inference::InferShapes(copy, ::onnx::OpSchemaRegistry::Instance(), opts);
-  } catch (const std::exception&) {
-    // Lenient mode reports nothing; whatever was inferred is used.
-  }
-  std::map<std::string, int> ranks;
-  auto add = [&](const pb::ValueInfoProto& v) {
-    if (v.type().has_tensor_type() && v.type().tensor_type().has_shape())
-      ranks[v.name()] = v.type().tensor_type().shape().dim_size();
-  };
-  for (const auto& v : copy.graph().input()) add(v);
-  for (const auto& v : copy.graph().value_info()) add(v);
-  for (const auto& v : copy.graph().output()) add(v);
-  for (const auto& t : copy.graph().initializer()) ranks[t.name()] = t.dims_size();
-  return ranks;
-}
 
 Status LowerReduce(Context& ctx, const std::map<std::string, const pb::TensorProto*>& consts, pb::NodeProto* n) {
   if (const auto* a = Attr(*n, "noop_with_empty_axes"); a && a->i() == 0) RemoveAttr(n, "noop_with_empty_axes");

@@ -25,7 +25,6 @@
 // inputs, the bin positions in double, floored to integers; the triangles
 // rise from 0 at the left bin to 1 at the center and fall to 0 at the right.
 #include <cmath>
-#include <exception>
 #include <map>
 #include <cstring>
 #include <numbers>
@@ -34,7 +33,6 @@
 #include <vector>
 
 #include "frontend/onnx/import_internal.h"
-#include "onnx/shape_inference/implementation.h"
 
 namespace ember::frontend::onnx::detail {
 namespace {
@@ -295,20 +293,7 @@ Status PrecheckSignalNodes(Context& ctx, const pb::ModelProto& m) {
   auto* nodes = copy.mutable_graph()->mutable_node();
   for (int i = nodes->size() - 1; i >= 0; --i)
     if (nodes->Get(i).op_type() == "STFT" || nodes->Get(i).op_type() == "DFT") nodes->DeleteSubrange(i, 1);
-  try {
-    ::onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*strict_mode=*/0, /*data_prop=*/false);
-    ::onnx::shape_inference::InferShapes(copy, ::onnx::OpSchemaRegistry::Instance(), opts);
-  } catch (const std::exception&) {
-    // Lenient mode reports nothing; whatever was inferred is used.
-  }
-  std::map<std::string, int> ranks;
-  auto add = [&](const pb::ValueInfoProto& v) {
-    if (v.type().has_tensor_type() && v.type().tensor_type().has_shape())
-      ranks[v.name()] = v.type().tensor_type().shape().dim_size();
-  };
-  for (const auto& v : copy.graph().input()) add(v);
-  for (const auto& v : copy.graph().value_info()) add(v);
-  for (const auto& t : copy.graph().initializer()) ranks[t.name()] = t.dims_size();
+  const std::map<std::string, int> ranks = ValueRanks(copy);
   for (int i = 0; i < g.node_size(); ++i) {
     const pb::NodeProto& n = g.node(i);
     if (n.op_type() != "STFT" && n.op_type() != "DFT") continue;
