@@ -265,6 +265,21 @@ std::map<std::string, Bytes> OnnxCorpus() {
     b.OutputWithShape("y", {1, 7, 9, 2});
     c["onnx_stft_signal_rank1.onnx"] = b.Bytes();
   }
+  {  // a pooling stride of 0 (libonnx's inference divides by it)
+    OnnxBuilder b;
+    b.Input("x", {1, 2, 4, 6, 6});
+    b.Node("MaxPool", {"x"}, {"y"}).Ints("kernel_shape", {2, 2, 2}).Ints("strides", {2, 2, 0});
+    b.OutputWithShape("y", {1, 2, 2, 3, 3});
+    c["onnx_pool_stride_zero.onnx"] = b.Bytes();
+  }
+  {  // a convolution stride of 0
+    OnnxBuilder b;
+    b.Input("x", {1, 2, 4, 4});
+    b.Init("w", {3, 2, 3, 3}, std::vector<float>(54, 0.125f));
+    b.Node("Conv", {"x", "w"}, {"y"}).Ints("strides", {0, 1});
+    b.OutputWithShape("y", {1, 3, 2, 2});
+    c["onnx_conv_stride_zero.onnx"] = b.Bytes();
+  }
   {  // an STFT frame_step of 0 (libonnx's inference divides by it)
     OnnxBuilder b(17);
     b.Input("audio", {1, 64, 1});

@@ -26,6 +26,7 @@
 #include <exception>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "frontend/onnx/import_internal.h"
 #include "ir/verifier.h"
@@ -227,22 +228,56 @@ Diagnostic UnsupportedOp(const Context& ctx, const NodeRef& ref) {
                    "operator " + ref.node->op_type() + dom + " is not supported by ember", hint);
 }
 
+// libonnx 1.12's convolution and pooling shape inference divides by the
+// strides unchecked (a zero stride stops the process): before any libonnx
+// inference runs, every strides, dilations and kernel_shape value of the
+// windowed operators must be positive.
+Status PrecheckWindows(Context& ctx, const pb::GraphProto& g) {
+  static const std::set<std::string> kWindowed = {"Conv",    "ConvInteger", "QLinearConv", "ConvTranspose",
+                                                  "MaxPool", "AveragePool", "LpPool",      "QLinearAveragePool"};
+  for (int i = 0; i < g.node_size(); ++i) {
+    const pb::NodeProto& n = g.node(i);
+    if (!kWindowed.count(n.op_type())) continue;
+    for (const auto& a : n.attribute()) {
+      if (a.name() != "strides" && a.name() != "dilations" && a.name() != "kernel_shape") continue;
+      for (int64_t v : a.ints()) {
+        if (v <= 0) {
+          return NodeError(ctx, RefOf(g, i), kBadOperand, ExitCode::kFailure,
+                           "has " + a.name() + " with a value of " + std::to_string(v) + " (they must be positive)");
+        }
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 // Before libonnx's checker and shape inference see the graph: every operator
 // must be one ember imports (so that only their inference functions run),
 // and Conv/ConvTranspose get an explicit kernel_shape from their weights.
 // libonnx 1.12 takes the kernel from the weight's dims without comparing its
 // rank with the input's and reads past the input shape when they differ; with
 // kernel_shape given it checks the size and fails cleanly.
-Status PrecheckNodes(Context& ctx, pb::GraphProto* g) {
-  std::map<std::string, const pb::TensorProto*> consts = ConstantTensors(*g);
+// The constants of the graph, and the outputs of the DequantizeLinear and
+// Identity nodes that pass a constant through (quantized weights).
+std::map<std::string, const pb::TensorProto*> WeightConstants(const pb::GraphProto& g) {
+  std::map<std::string, const pb::TensorProto*> consts = ConstantTensors(g);
+  for (const auto& n : g.node()) {
+    if ((n.op_type() == "DequantizeLinear" || n.op_type() == "Identity") && n.input_size() > 0 &&
+        n.output_size() > 0 && consts.count(n.input(0))) {
+      consts[n.output(0)] = consts[n.input(0)];
+    }
+  }
+  return consts;
+}
+
+// Conv/ConvTranspose/ConvInteger/QLinearConv get an explicit kernel_shape
+// from their constant weights (see above). Run before any libonnx inference
+// and again after the function expansion.
+Status AddKernelShapes(Context& ctx, pb::GraphProto* g) {
+  const std::map<std::string, const pb::TensorProto*> consts = WeightConstants(*g);
   for (int i = 0; i < g->node_size(); ++i) {
     const NodeRef ref = RefOf(*g, i);
     pb::NodeProto* n = g->mutable_node(i);
-    if (!IsImportedNode(*n)) return UnsupportedOp(ctx, ref);
-    // Weights pass through DequantizeLinear/Identity in QDQ models.
-    if (n->op_type() == "DequantizeLinear" || n->op_type() == "Identity") {
-      if (n->input_size() > 0 && n->output_size() > 0 && consts.count(n->input(0))) consts[n->output(0)] = consts[n->input(0)];
-    }
     const bool qconv = n->op_type() == "QLinearConv";
     if (n->op_type() != "Conv" && n->op_type() != "ConvTranspose" && n->op_type() != "ConvInteger" && !qconv) continue;
     if (FindAttr(ref, "kernel_shape")) continue;
@@ -259,7 +294,15 @@ Status PrecheckNodes(Context& ctx, pb::GraphProto* g) {
     a->set_type(pb::AttributeProto::INTS);
     for (int d = 2; d < w->second->dims_size(); ++d) a->add_ints(w->second->dims(d));
   }
-  TypeContribOutputs(g, consts);
+  return Status::Ok();
+}
+
+Status PrecheckNodes(Context& ctx, pb::GraphProto* g) {
+  for (int i = 0; i < g->node_size(); ++i) {
+    if (!IsImportedNode(g->node(i))) return UnsupportedOp(ctx, RefOf(*g, i));
+  }
+  EMBER_RETURN_IF_ERROR(AddKernelShapes(ctx, g));
+  TypeContribOutputs(g, WeightConstants(*g));
   return Status::Ok();
 }
 
@@ -564,6 +607,8 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
   EMBER_RETURN_IF_ERROR(InlineLocalFunctions(ctx, &model));
   // Before any libonnx inference (the function expansion and the opset-18
   // lowering run it leniently on copies).
+  EMBER_RETURN_IF_ERROR(PrecheckWindows(ctx, model.graph()));
+  EMBER_RETURN_IF_ERROR(AddKernelShapes(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(PrecheckSignalNodes(ctx, model));
   EMBER_RETURN_IF_ERROR(ExpandGelu(ctx, &model));
   EMBER_RETURN_IF_ERROR(ExpandSchemaFunctions(ctx, &model, IsImportedNode));
