@@ -330,6 +330,7 @@ Status PrecheckSignalNodes(Context& ctx, const pb::ModelProto& m) {
 // RestoreOnesidedStft undoes that before the nodes are converted.
 std::vector<HiddenStft> HideOnesidedStft(pb::GraphProto* g) {
   std::vector<HiddenStft> hidden;
+  const std::map<std::string, const pb::TensorProto*> consts = ConstantTensors(*g);
   for (int i = 0; i < g->node_size(); ++i) {
     pb::NodeProto* n = g->mutable_node(i);
     if (n->op_type() != "STFT" || !(n->domain().empty() || n->domain() == "ai.onnx") || n->output_size() != 1) continue;
@@ -337,6 +338,15 @@ std::vector<HiddenStft> HideOnesidedStft(pb::GraphProto* g) {
     for (auto& a : *n->mutable_attribute())
       if (a.name() == "onesided") onesided = &a;
     if (onesided && onesided->i() == 0) continue;
+    // The frame length: the constant window's size, or the frame_length
+    // constant. Without one the node stays as it is (the import refuses it).
+    int64_t fl = -1;
+    auto input = [&](int pos) {
+      return pos < n->input_size() && !n->input(pos).empty() ? consts.find(n->input(pos)) : consts.end();
+    };
+    if (const auto w = input(2); w != consts.end() && w->second->dims_size() == 1) fl = w->second->dims(0);
+    if (const auto l = input(3); l != consts.end() && !StoredScalar(*l->second, &fl)) fl = -1;
+    if (fl <= 0) continue;
     HiddenStft h;
     h.output = n->output(0);
     h.had_attr = onesided != nullptr;
@@ -348,28 +358,7 @@ std::vector<HiddenStft> HideOnesidedStft(pb::GraphProto* g) {
     }
     onesided->set_i(0);
     n->set_output(0, full);
-    // Slice(full, starts=[0], ends=[frame_length / 2 + 1], axes=[2]), the
-    // frame length the window's size or the frame_length initializer.
-    int64_t fl = -1;
-    for (const auto& t : g->initializer()) {
-      if (n->input_size() > 2 && !n->input(2).empty() && t.name() == n->input(2) && t.dims_size() == 1) fl = t.dims(0);
-      if (n->input_size() > 3 && !n->input(3).empty() && t.name() == n->input(3) && t.dims_size() == 0) {
-        if (t.int64_data_size() == 1) fl = t.int64_data(0);
-        else if (t.int32_data_size() == 1) fl = t.int32_data(0);
-        else if (t.raw_data().size() == 8) std::memcpy(&fl, t.raw_data().data(), 8);
-        else if (t.raw_data().size() == 4) {
-          int32_t v = 0;
-          std::memcpy(&v, t.raw_data().data(), 4);
-          fl = v;
-        }
-      }
-    }
-    if (fl <= 0) {  // not constant: leave the node as it was (the import refuses it with its reason)
-      onesided->set_i(1);
-      n->set_output(0, h.output);
-      if (!h.had_attr) n->mutable_attribute()->RemoveLast();
-      continue;
-    }
+    // Slice(full, starts=[0], ends=[frame_length / 2 + 1], axes=[2]).
     const std::string base = h.output + "/onesided_for_inference";
     for (const auto& [suffix, value] : std::vector<std::pair<std::string, int64_t>>{
              {"_starts", 0}, {"_ends", fl / 2 + 1}, {"_axes", 2}}) {
