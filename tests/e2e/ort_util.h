@@ -65,14 +65,15 @@ inline Distance MaxDistance(const std::vector<float>& y, const std::vector<float
   return d;
 }
 
-// `model`'s first output for one float32 input (raw little-endian bytes) of
-// `dims` ("5x2x3"), from ONNX Runtime with its default session options, or
-// with graphOptimizationLevel `opt` when given; files go to `tmp`. Empty,
-// with a test failure, when the run fails.
+// `model`'s first output for one float32 input (raw little-endian bytes;
+// int64 ones when `int64_input`) of `dims` ("5x2x3"), from ONNX Runtime with
+// its default session options, or with graphOptimizationLevel `opt` when
+// given; files go to `tmp`. Empty, with a test failure, when the run fails.
 inline std::vector<float> RunOrt(const std::string& model, const std::vector<uint8_t>& input, const std::string& dims,
-                                 const std::string& tmp, const std::string& opt = "") {
+                                 const std::string& tmp, const std::string& opt = "", bool int64_input = false) {
   WriteFile(tmp + "/in.f32", input);
-  const auto r = qemu::Run((opt.empty() ? std::string() : "EMBER_ORT_OPT=" + opt + " ") + "node " +
+  const auto r = qemu::Run((opt.empty() ? std::string() : "EMBER_ORT_OPT=" + opt + " ") +
+                           (int64_input ? "EMBER_ORT_INPUT_TYPE=int64 " : "") + "node " +
                            qemu::Quote(std::string(EMBER_SOURCE_DIR) + "/tests/e2e/data/ort_run.js") + " " +
                            qemu::Quote(OrtPackageDir()) + " " + qemu::Quote(model) + " " +
                            qemu::Quote(tmp + "/in.f32") + " " + dims + " " + qemu::Quote(tmp + "/out.f32"));

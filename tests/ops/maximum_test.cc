@@ -1,6 +1,6 @@
 // MAXIMUM reference evaluator: a > b ? a : b as TFLite Micro's reference
 // kernel (NaN cases included), broadcasting, int8 on the stored values with
-// one quantization, int32; mismatches are rejected.
+// one quantization, int32, int64; mismatches are rejected.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -53,6 +53,14 @@ TEST(Maximum, Int32) {
   auto r = t.Run<int32_t>();
   ASSERT_TRUE(r.ok()) << r.diag().ToString();
   EXPECT_EQ(*r, (std::vector<int32_t>{0, 7, 0}));
+}
+
+TEST(Maximum, Int64BeyondInt32) {
+  test::OneNode t(ir::OpKind::kMaximum);
+  t.In<int64_t>({4}, {INT64_MIN, 5000000000LL, -5000000000LL, 3}).In<int64_t>({}, {-4294967296LL}).Out(ir::DType::kInt64, {4});
+  auto r = t.Run<int64_t>();
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(*r, (std::vector<int64_t>{-4294967296LL, 5000000000LL, -4294967296LL, 3}));
 }
 
 TEST(Maximum, Rejects) {

@@ -1,6 +1,6 @@
 // MINIMUM reference evaluator: a < b ? a : b as TFLite Micro's reference
 // kernel (NaN cases included), broadcasting, int8 on the stored values with
-// one quantization, int32; mismatches are rejected.
+// one quantization, int32, int64; mismatches are rejected.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -39,6 +39,14 @@ TEST(Minimum, Int8StoredValues) {
   auto r = t.Run<int8_t>();
   ASSERT_TRUE(r.ok()) << r.diag().ToString();
   EXPECT_EQ(*r, (std::vector<int8_t>{-128, 0, -10, -10}));
+}
+
+TEST(Minimum, Int64BeyondInt32) {
+  test::OneNode t(ir::OpKind::kMinimum);
+  t.In<int64_t>({4}, {INT64_MAX, 5000000000LL, -5000000000LL, 3}).In<int64_t>({}, {4294967296LL}).Out(ir::DType::kInt64, {4});
+  auto r = t.Run<int64_t>();
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(*r, (std::vector<int64_t>{4294967296LL, 4294967296LL, -5000000000LL, 3}));
 }
 
 TEST(Minimum, Int32AndRejects) {

@@ -332,10 +332,10 @@ Status ConvertGraphInputs(Context& ctx, const pb::GraphProto& g) {
     if (inits.count(in.name())) continue;
     const auto& tt = in.type().tensor_type();
     auto dt = ToDType(tt.elem_type());
-    if (!dt || *dt == ir::DType::kInt64) {
+    if (!dt) {
       return FileError(ctx, kTensorType, ExitCode::kUnsupported,
                        "graph input '" + in.name() + "' has element type " + ElemTypeName(tt.elem_type()) +
-                           "; ember models take float32, int8, uint8, int16, int32 or bool inputs");
+                           "; ember models take float32, int8, uint8, int16, int32, int64 or bool inputs");
     }
     ir::Tensor t;
     t.name = UniqueName(ctx, in.name());

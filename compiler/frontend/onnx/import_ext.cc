@@ -745,8 +745,8 @@ Status ConvertDepthSpace(Context& ctx, const NodeRef& ref, ir::OpKind op) {
 // `batch_dims`, gather_elements with the normalized `axis`, or scatter_nd
 // with `reduction`. ONNX's int64 indices (Int32Indices): a
 // constant is converted to int32 (values outside int32 → E1015; the range
-// of each index is checked by the IR operator), a run-time tensor must
-// already be int32 (a Cast to int32 in the model).
+// of each index is checked by the IR operator), a run-time one goes
+// through RuntimeIndices.
 Expected<ir::TensorId> Int32Indices(Context& ctx, const NodeRef& ref, size_t pos) {
   EMBER_ASSIGN_OR_RETURN(Value iv, Input(ctx, ref, pos));
   ir::TensorId idx = ir::kNoTensor;
@@ -763,7 +763,7 @@ Expected<ir::TensorId> Int32Indices(Context& ctx, const NodeRef& ref, size_t pos
     }
     EMBER_ASSIGN_OR_RETURN(idx, AddConst(ctx, OutputName(ref, 0) + "_indices", c));
   } else {
-    EMBER_ASSIGN_OR_RETURN(idx, RuntimeInput(ctx, ref, pos));
+    EMBER_ASSIGN_OR_RETURN(idx, RuntimeIndices(ctx, ref, pos));
   }
   return idx;
 }

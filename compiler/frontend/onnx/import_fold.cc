@@ -66,7 +66,7 @@ Status ConvertSize(Context& ctx, const NodeRef& ref) {
 
 // Gather of a run-time tensor: the gather operator, with constant indices
 // normalized (negative ones count from the end) into an int32 constant, or
-// run-time int32 indices.
+// run-time int32 or int64 indices (RuntimeIndices).
 Status GatherAtRunTime(Context& ctx, const NodeRef& ref, const Value& iv) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
   const ir::Shape shape = ctx.graph.tensor(x).shape;
@@ -88,7 +88,7 @@ Status GatherAtRunTime(Context& ctx, const NodeRef& ref, const Value& iv) {
     }
     EMBER_ASSIGN_OR_RETURN(idx, AddConst(ctx, OutputName(ref, 0) + "_indices", c));
   } else {
-    EMBER_ASSIGN_OR_RETURN(idx, RuntimeInput(ctx, ref, 1));
+    EMBER_ASSIGN_OR_RETURN(idx, RuntimeIndices(ctx, ref, 1));
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, ir::OpKind::kGather, {x, idx}, {{"axis", axis}}, OutputName(ref, 0)));
   BindOutput(ctx, ref, 0, Value{nullptr, y});

@@ -193,6 +193,10 @@ bool HasInput(const NodeRef& ref, size_t pos);
 Expected<Value> Input(Context& ctx, const NodeRef& ref, size_t pos);
 // Input `pos` as an IR tensor (a constant is materialized).
 Expected<ir::TensorId> RuntimeInput(Context& ctx, const NodeRef& ref, size_t pos);
+// Run-time indices (input `pos`) as int32: int64 ones (an int64 graph input,
+// ArgMax's index) through a `cast`, which keeps their low 32 bits (any index
+// of a tensor that fits in memory).
+Expected<ir::TensorId> RuntimeIndices(Context& ctx, const NodeRef& ref, size_t pos);
 // Input `pos` as a constant (E1013 otherwise); `what` names it.
 Expected<std::shared_ptr<const ConstTensor>> ConstInput(Context& ctx, const NodeRef& ref, size_t pos,
                                                         const std::string& what);

@@ -77,11 +77,32 @@ Expected<ir::TensorId> ToRuntime(Context& ctx, Value& v, const std::string& name
   return v.id;
 }
 
+namespace {
+
+// Whether another input of the node is an int64 tensor computed at run time
+// (an int64 graph input, or ArgMax's / TopK's index): its int64 constant
+// operands (Equal(ids, 0), Where(mask, ids, -1), ...) are then materialized
+// as they are, and so are those of Where, whose `select` takes int64 values.
+bool TakesInt64Constants(const Context& ctx, const NodeRef& ref) {
+  if (ref.node->op_type() == "Where") return true;
+  for (size_t k = 0; k < NumInputs(ref); ++k) {
+    if (!HasInput(ref, k)) continue;
+    auto it = ctx.values.find(ref.node->input(static_cast<int>(k)));
+    if (it != ctx.values.end() && it->second.id != ir::kNoTensor &&
+        ctx.graph.tensor(it->second.id).dtype == ir::DType::kInt64)
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 Expected<ir::TensorId> RuntimeInput(Context& ctx, const NodeRef& ref, size_t pos) {
   EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, pos));
   const std::string& name = ref.node->input(static_cast<int>(pos));
   if (v.id == ir::kNoTensor) {
-    if (!ctx.wide_constants && !v.c->is_float() && v.c->elem_type != pb::TensorProto::INT8 && v.c->elem_type != pb::TensorProto::UINT8 &&
+    const bool wide = ctx.wide_constants || (v.c->elem_type == pb::TensorProto::INT64 && TakesInt64Constants(ctx, ref));
+    if (!wide && !v.c->is_float() && v.c->elem_type != pb::TensorProto::INT8 && v.c->elem_type != pb::TensorProto::UINT8 &&
         v.c->elem_type != pb::TensorProto::INT32 && v.c->elem_type != pb::TensorProto::BOOL) {
       return NodeError(ctx, ref, kTensorType, ExitCode::kUnsupported,
                        "input '" + name + "' is a constant of type " + ElemTypeName(v.c->elem_type) +
@@ -100,6 +121,16 @@ Expected<ir::TensorId> RuntimeInput(Context& ctx, const NodeRef& ref, size_t pos
     return I8ToU8(ctx, ref, v.id, name + "_u8");
   }
   return v.id;
+}
+
+Expected<ir::TensorId> RuntimeIndices(Context& ctx, const NodeRef& ref, size_t pos) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId idx, RuntimeInput(ctx, ref, pos));
+  const ir::DType dt = ctx.graph.tensor(idx).dtype;
+  if (dt == ir::DType::kInt32) return idx;
+  if (dt != ir::DType::kInt64) {
+    return UnsupportedAttr(ctx, ref, std::string(ir::DTypeName(dt)) + " indices", "ONNX indices are int32 or int64");
+  }
+  return AddNode(ctx, ref, ir::OpKind::kCast, {idx}, {}, ref.node->input(static_cast<int>(pos)) + "_i32", ir::DType::kInt32);
 }
 
 Expected<std::shared_ptr<const ConstTensor>> ConstInput(Context& ctx, const NodeRef& ref, size_t pos,

@@ -1106,5 +1106,36 @@ TEST(OnnxImport, Opset18RunTimeReduceAxesAreRefusedByTheChecker) {
   const Diagnostic d = MustFail(b.Bytes());
   EXPECT_NE(d.ToString().find("ReduceMean"), std::string::npos) << d.ToString();
 }
+
+// An int64 graph input (token ids) stays int64: its indices reach gather
+// through a cast to int32, int64 constants beside it stay int64, and an
+// operator without int64 arithmetic names itself.
+TEST(OnnxImport, Int64GraphInputs) {
+  OnnxBuilder b(13);
+  b.Input("ids", {1, 4}, ::onnx::TensorProto::INT64);
+  b.Init("table", {5, 2}, Ramp(10));
+  b.InitInt64("pad", {}, {0});
+  b.Node("Gather", {"table", "ids"}, {"emb"});
+  b.Node("Equal", {"ids", "pad"}, {"is_pad"});
+  b.OutputWithShape("emb", {1, 4, 2});
+  b.OutputWithShape("is_pad", {1, 4}, ::onnx::TensorProto::BOOL);
+  const ir::Graph g = MustImport(b.Bytes());
+  ASSERT_EQ(g.inputs.size(), 1u);
+  EXPECT_EQ(g.tensor(g.inputs[0]).dtype, ir::DType::kInt64);
+  std::vector<std::string> ops;
+  for (const auto& n : g.nodes) ops.push_back(ir::OpIrName(n.op));
+  EXPECT_EQ(ops, (std::vector<std::string>{"cast", "gather", "equal"}));
+  EXPECT_EQ(g.tensor(g.nodes[0].outputs[0]).dtype, ir::DType::kInt32);
+  EXPECT_EQ(g.tensor(g.nodes[2].inputs[1]).dtype, ir::DType::kInt64);
+
+  OnnxBuilder add(13);
+  add.Input("ids", {1, 4}, ::onnx::TensorProto::INT64);
+  add.InitInt64("one", {}, {1});
+  add.Node("Add", {"ids", "one"}, {"y"}, "shift");
+  add.OutputWithShape("y", {1, 4}, ::onnx::TensorProto::INT64);
+  const Diagnostic d = MustFail(add.Bytes());
+  EXPECT_NE(d.message.find("'shift' (Add"), std::string::npos) << d.ToString();
+  EXPECT_NE(d.message.find("i64"), std::string::npos) << d.ToString();
+}
 }  // namespace
 }  // namespace ember::frontend::onnx

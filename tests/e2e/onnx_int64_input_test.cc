@@ -1,0 +1,165 @@
+// A model whose graph input is int64, as PyTorch exports token ids for
+// nn.Embedding: a bag-of-embeddings text classifier (Gather of the ids into
+// an embedding table, a padding mask Not(Equal(ids, 0)), the masked mean,
+// then Gemm), and an int64-in int64-out model (Max, Where and Mod of the ids):
+//   - `ember eval` of the classifier against ONNX Runtime when node and
+//     onnxruntime-node are present (skipped with a message otherwise);
+//   - the int64 model against the loop below;
+//   - the C that `ember compile --target host` generates, run by `ember run`,
+//     against `ember eval`, and the classifier compiled for the Cortex-M4 and
+//     run on its emulated board.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "e2e/npy_util.h"
+#include "e2e/ort_util.h"
+#include "support/npy.h"
+#include "util/onnx_builder.h"
+#include "util/test_util.h"
+
+namespace ember::test {
+namespace {
+
+namespace pb = ::onnx;
+
+constexpr int64_t kTokens = 8, kVocab = 16, kDim = 4, kClasses = 3;
+
+// Token ids with padding (0) at the end, and one id at the top of the table.
+const std::vector<int64_t> kIds = {3, 15, 7, 7, 1, 0, 0, 0};
+
+std::vector<uint8_t> Int64Bytes(const std::vector<int64_t>& v) {
+  std::vector<uint8_t> b(v.size() * 8);
+  std::memcpy(b.data(), v.data(), b.size());
+  return b;
+}
+
+void WriteInt64Npy(const std::string& path, const std::vector<int64_t>& shape, const std::vector<int64_t>& v) {
+  NpyArray a;
+  a.descr = "<i8";
+  a.shape = shape;
+  a.data = Int64Bytes(v);
+  WriteFile(path, SerializeNpy(a));
+}
+
+std::vector<uint8_t> ClassifierModel() {
+  OnnxBuilder b(13);
+  b.Input("ids", {1, kTokens}, pb::TensorProto::INT64);
+  b.Init("table", {kVocab, kDim}, Seeded(kVocab * kDim, 3, 1.0f));
+  b.Init("w", {kClasses, kDim}, Seeded(kClasses * kDim, 5, 0.5f));
+  b.Init("bias", {kClasses}, {0.1f, -0.2f, 0.05f});
+  b.Init("one", {}, {1.0f});
+  b.InitInt64("pad", {}, {0});
+  b.InitInt64("axis1", {1}, {1});
+  b.InitInt64("axis2", {1}, {2});
+  b.Node("Gather", {"table", "ids"}, {"emb"}, "embedding");
+  b.Node("Equal", {"ids", "pad"}, {"is_pad"}, "padding");
+  b.Node("Not", {"is_pad"}, {"keep"});
+  b.Node("Cast", {"keep"}, {"mask"}).Int("to", pb::TensorProto::FLOAT);
+  b.Node("Unsqueeze", {"mask", "axis2"}, {"mask3"});
+  b.Node("Mul", {"emb", "mask3"}, {"masked"});
+  b.Node("ReduceSum", {"masked", "axis1"}, {"sum"}).Int("keepdims", 0);
+  b.Node("ReduceSum", {"mask", "axis1"}, {"count"}).Int("keepdims", 1);
+  b.Node("Max", {"count", "one"}, {"count1"});
+  b.Node("Div", {"sum", "count1"}, {"mean"});
+  b.Node("Gemm", {"mean", "w", "bias"}, {"logits"}, "classifier").Int("transB", 1);
+  b.OutputWithShape("logits", {1, kClasses});
+  return b.Bytes();
+}
+
+// max(ids, 2), then the ids above 6 kept and the rest -1, modulo 5 (the
+// remainder takes the divisor's sign): int64 in, int64 out.
+std::vector<uint8_t> Int64Model() {
+  OnnxBuilder b(13);
+  b.Input("ids", {1, kTokens}, pb::TensorProto::INT64);
+  b.InitInt64("two", {}, {2});
+  b.InitInt64("six", {}, {6});
+  b.InitInt64("minus1", {}, {-1});
+  b.InitInt64("five", {}, {5});
+  b.Node("Max", {"ids", "two"}, {"floor"});
+  b.Node("Greater", {"floor", "six"}, {"big"});
+  b.Node("Where", {"big", "floor", "minus1"}, {"kept"});
+  b.Node("Mod", {"kept", "five"}, {"y"});
+  b.OutputWithShape("y", {1, kTokens}, pb::TensorProto::INT64);
+  return b.Bytes();
+}
+
+TEST(OnnxInt64Input, EmbeddingClassifierAgreesWithOnnxRuntimeTheHostAndTheCortexM4) {
+  const std::string dir = TempDir();
+  const std::string model = dir + "/bag.onnx";
+  WriteFile(model, ClassifierModel());
+  WriteInt64Npy(dir + "/x.npy", {1, kTokens}, kIds);
+  EvalAndRunOnHost(model, dir, "bag");
+  const NpyArray e = ReadNpy(dir + "/bag.npy");
+  ASSERT_EQ(e.descr, "<f4");
+  const std::vector<float> y = BytesToFloats(e.data);
+  ASSERT_EQ(y.size(), static_cast<size_t>(kClasses));
+  EXPECT_LE(RelError(ReadFloatNpy(dir + "/bag_run.npy"), y), 1e-6);
+
+  // The same computation written out: the mean of the five non-padding rows.
+  const std::vector<float> table = Seeded(kVocab * kDim, 3, 1.0f), w = Seeded(kClasses * kDim, 5, 0.5f);
+  const float bias[kClasses] = {0.1f, -0.2f, 0.05f};
+  std::vector<float> mean(kDim, 0.0f);
+  float count = 0.0f;
+  for (int64_t id : kIds) {
+    if (id == 0) continue;
+    for (int64_t d = 0; d < kDim; ++d) mean[static_cast<size_t>(d)] += table[static_cast<size_t>(id * kDim + d)];
+    count += 1.0f;
+  }
+  std::vector<float> want(kClasses);
+  for (int64_t c = 0; c < kClasses; ++c) {
+    float acc = bias[c];
+    for (int64_t d = 0; d < kDim; ++d) acc += w[static_cast<size_t>(c * kDim + d)] * mean[static_cast<size_t>(d)] / count;
+    want[static_cast<size_t>(c)] = acc;
+  }
+  EXPECT_LE(RelError(y, want), 1e-5);
+
+  if (const std::string why = OrtMissing(); why.empty()) {
+    const std::vector<float> ort = RunOrt(model, Int64Bytes(kIds), "1x8", dir, "", /*int64_input=*/true);
+    const double rel = RelError(y, ort);
+    EXPECT_LE(rel, 1e-6);
+    std::printf("int64 token ids, bag of embeddings, ember eval vs ONNX Runtime: max relative error %.3g\n", rel);
+  } else {
+    std::printf("ONNX Runtime check skipped: %s\n", why.c_str());
+  }
+
+  if (const std::string why = qemu::MissingTools(); why.empty()) {
+    qemu::HarnessResult h;
+    const std::string err = CompileAndEmulateOnCortexM4(model, "bag", Int64Bytes(kIds), dir, &h);
+    ASSERT_EQ(err, "");
+    ExpectHarnessOutputEqualsEval(h, dir + "/bag.npy", false, "int64 token ids, bag of embeddings");
+  } else {
+    std::printf("Cortex-M4 check skipped: %s\n", why.c_str());
+  }
+}
+
+TEST(OnnxInt64Input, Int64InInt64OutEqualsTheDefinition) {
+  const std::string dir = TempDir();
+  const std::string model = dir + "/ids.onnx";
+  WriteFile(model, Int64Model());
+  const std::vector<int64_t> ids = {-9, 0, 7, 12, 3, 6, 5000000000LL, -5000000000LL};
+  WriteInt64Npy(dir + "/x.npy", {1, kTokens}, ids);
+  EvalAndRunOnHost(model, dir, "ids");
+  std::vector<int64_t> want;
+  for (int64_t v : ids) {
+    const int64_t f = std::max<int64_t>(v, 2);
+    const int64_t k = f > 6 ? f : -1;
+    const int64_t r = k % 5;
+    want.push_back(r != 0 && (r < 0) != (5 < 0) ? r + 5 : r);
+  }
+  for (const char* out : {"/ids.npy", "/ids_run.npy"}) {
+    const NpyArray a = ReadNpy(dir + out);
+    EXPECT_EQ(a.descr, "<i8") << out;
+    ASSERT_EQ(a.data.size(), want.size() * 8) << out;
+    std::vector<int64_t> y(want.size());
+    std::memcpy(y.data(), a.data.data(), a.data.size());
+    EXPECT_EQ(y, want) << out;
+  }
+}
+
+}  // namespace
+}  // namespace ember::test
