@@ -4,7 +4,7 @@
 // rewrites them), a check that each is rejected by ImportOnnx with a clean
 // diagnostic that names the file, and random mutations of valid models (a
 // small CNN, a QOperator model, LSTM + GRU + RNN, model-local functions, 3-D
-// operators, signal operators) that must import or give a diagnostic, never
+// operators, signal operators, int64 token ids) that must import or give a diagnostic, never
 // crash. cli_corpus_test.cc runs the
 // CLI on the same files.
 #include <gtest/gtest.h>
@@ -330,6 +330,28 @@ Bytes Signal() {
   return b.Bytes();
 }
 
+// ids[1,6] (int64) -> Gather into a [10,4] table, a padding mask
+// Equal(ids, 0), Where, Max and GatherElements of the ids -> y, z: int64
+// graph inputs.
+Bytes TokenIds() {
+  OnnxBuilder b;
+  b.Input("ids", {1, 6}, ::onnx::TensorProto::INT64);
+  b.Init("table", {10, 4}, std::vector<float>(40, 0.25f));
+  b.InitInt64("pad", {}, {0});
+  b.InitInt64("floor", {}, {1});
+  b.Init("zero", {}, {0.0f});
+  b.Node("Gather", {"table", "ids"}, {"emb"});
+  b.Node("Equal", {"ids", "pad"}, {"is_pad"});
+  b.InitInt64("axis2", {1}, {2});
+  b.Node("Unsqueeze", {"is_pad", "axis2"}, {"is_pad3"});
+  b.Node("Where", {"is_pad3", "zero", "emb"}, {"y"});
+  b.OutputWithShape("y", {1, 6, 4});
+  b.Node("Max", {"ids", "floor"}, {"m"});
+  b.Node("GatherElements", {"ids", "m"}, {"z"}).Int("axis", 1);
+  b.OutputWithShape("z", {1, 6}, ::onnx::TensorProto::INT64);
+  return b.Bytes();
+}
+
 std::filesystem::path CorpusDir() { return std::filesystem::path(EMBER_SOURCE_DIR) / "tests/fuzz/corpus"; }
 
 TEST(MalformedOnnx, FilesMatchGenerator) {
@@ -341,6 +363,7 @@ TEST(MalformedOnnx, FilesMatchGenerator) {
   corpus["onnx/functions.onnx"] = FunctionModel();      // model-local functions
   corpus["onnx/volume.onnx"] = Volume();                 // 3-D convolution and pooling
   corpus["onnx/signal.onnx"] = Signal();                 // STFT and DFT
+  corpus["onnx/token_ids.onnx"] = TokenIds();            // int64 graph inputs
   ASSERT_GE(corpus.size(), 15u);
   const bool write = std::getenv("EMBER_WRITE_CORPUS") != nullptr;
   if (write) std::filesystem::create_directories(CorpusDir() / "onnx");
@@ -383,8 +406,9 @@ TEST(MalformedOnnx, EveryCorpusFileIsRejectedWithADiagnostic) {
 TEST(MalformedOnnx, RandomMutationsImportOrGiveADiagnostic) {
   for (const Bytes& good :
        {SmallCnn().Bytes(), ResidualPoolModel(/*u8=*/true).bytes, Recurrent().Bytes(), FunctionModel(), Volume(),
-        Signal()}) {
-  ASSERT_TRUE(frontend::onnx::ImportOnnx(good, "good.onnx").ok());
+        Signal(), TokenIds()}) {
+  auto imported = frontend::onnx::ImportOnnx(good, "good.onnx");
+  ASSERT_TRUE(imported.ok()) << imported.diag().ToString();
   std::mt19937 rng(42);
   for (int k = 0; k < 400; ++k) {
     Bytes m = good;
