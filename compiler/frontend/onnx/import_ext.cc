@@ -101,10 +101,7 @@ Expected<ir::TensorId> BiasRows(Context& ctx, const NodeRef& ref, size_t pos, in
   }
   if (v.c && v.c->shape.size() == 1) return AddConst(ctx, name, SliceRows(*v.c, begin, count));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId b, RuntimeInput(ctx, ref, pos));
-  ir::Attrs sa{{"begin", std::vector<int64_t>{begin}}, {"end", std::vector<int64_t>{begin + count}},
-               {"strides", std::vector<int64_t>{1}}, {"begin_mask", int64_t{0}}, {"end_mask", int64_t{0}},
-               {"shrink_axis_mask", int64_t{0}}};
-  return AddNode(ctx, ref, ir::OpKind::kStridedSlice, {b}, sa, name);
+  return AddNode(ctx, ref, ir::OpKind::kStridedSlice, {b}, SliceAttrs({begin}, {begin + count}, {1}), name);
 }
 
 // ConvTranspose over [N, C, D, H, W] (group 1; dilation on D only). Along
@@ -152,11 +149,7 @@ Status ConvertConvTranspose3d(Context& ctx, const NodeRef& ref, ir::OpKind op, i
   auto slice_d = [&](ir::TensorId t, int64_t begin, int64_t end, const std::string& tag) {
     const ir::Shape s = ctx.graph.tensor(t).shape;
     return node(ir::OpKind::kStridedSlice, t,
-                {{"begin", std::vector<int64_t>{0, begin, 0, 0, 0}},
-                 {"end", std::vector<int64_t>{s[0], end, s[2], s[3], s[4]}},
-                 {"strides", std::vector<int64_t>{1, 1, 1, 1, 1}},
-                 {"begin_mask", int64_t{0}}, {"end_mask", int64_t{0}}, {"shrink_axis_mask", int64_t{0}}},
-                tag);
+                SliceAttrs({0, begin, 0, 0, 0}, {s[0], end, s[2], s[3], s[4]}, {1, 1, 1, 1, 1}), tag);
   };
   EMBER_ASSIGN_OR_RETURN(ir::TensorId t, node(ir::OpKind::kTranspose, x, {{"perm", std::vector<int64_t>{0, 2, 3, 4, 1}}},
                                               "_ndhwc_in"));
@@ -252,10 +245,7 @@ Status ConvertConvTranspose(Context& ctx, const NodeRef& ref, ir::OpKind op) {
     std::vector<ir::TensorId> parts;
     for (int64_t g = 0; g < group; ++g) {
       const std::string tag = out + "_group" + std::to_string(g);
-      ir::Attrs sa{{"begin", std::vector<int64_t>{0, 0, 0, g * cg}},
-                   {"end", std::vector<int64_t>{xs[0], xs[1], xs[2], (g + 1) * cg}},
-                   {"strides", std::vector<int64_t>{1, 1, 1, 1}},
-                   {"begin_mask", int64_t{0}}, {"end_mask", int64_t{0}}, {"shrink_axis_mask", int64_t{0}}};
+      const ir::Attrs sa = SliceAttrs({0, 0, 0, g * cg}, {xs[0], xs[1], xs[2], (g + 1) * cg}, {1, 1, 1, 1});
       EMBER_ASSIGN_OR_RETURN(ir::TensorId xg, AddNode(ctx, ref, ir::OpKind::kStridedSlice, {xt}, sa, tag + "_in"));
       EMBER_ASSIGN_OR_RETURN(ir::TensorId filter,
                              Weights(ctx, ref, 1, {1, 2, 3, 0}, 1.0, dilation, WeightRows{g * cg, cg}));

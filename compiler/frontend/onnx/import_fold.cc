@@ -276,9 +276,8 @@ Status ConvertSlice(Context& ctx, const NodeRef& ref) {
     return Status::Ok();
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
-  ir::Attrs attrs{{"begin", begin}, {"end", end}, {"strides", step}, {"begin_mask", int64_t{0}},
-                  {"end_mask", end_mask}, {"shrink_axis_mask", int64_t{0}}};
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kStridedSlice, {x}, attrs, OutputName(ref, 0)));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kStridedSlice, {x}, SliceAttrs(begin, end, step, end_mask),
+                                                 OutputName(ref, 0)));
   BindOutput(ctx, ref, 0, Value{nullptr, y});
   return Status::Ok();
 }

@@ -209,6 +209,13 @@ Expected<ir::TensorId> AddNode(Context& ctx, const NodeRef& ref, ir::OpKind op,
                                const std::string& out_name,
                                std::optional<ir::DType> out_dtype = std::nullopt,
                                std::optional<ir::QuantParams> out_quant = std::nullopt);
+// The attributes of a strided_slice taking [begin, end) by `strides` on
+// every axis (no begin or shrink masks).
+inline ir::Attrs SliceAttrs(std::vector<int64_t> begin, std::vector<int64_t> end, std::vector<int64_t> strides,
+                            int64_t end_mask = 0) {
+  return {{"begin", std::move(begin)}, {"end", std::move(end)}, {"strides", std::move(strides)},
+          {"begin_mask", int64_t{0}}, {"end_mask", end_mask}, {"shrink_axis_mask", int64_t{0}}};
+}
 // A gather of `x` along `axis` with constant int32 `indices` (in range).
 Expected<ir::TensorId> GatherConstIndices(Context& ctx, const NodeRef& ref, ir::TensorId x, int64_t axis,
                                           const std::vector<int64_t>& indices, const std::string& out_name);

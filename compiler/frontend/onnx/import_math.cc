@@ -528,12 +528,7 @@ Status Lrn(Context& ctx, const NodeRef& ref) {
     std::vector<int64_t> begin(shape.size(), 0), end(shape.begin(), shape.end());
     begin[1] = i;
     end[1] = i + shape[1];
-    const ir::Attrs sa{{"begin", begin},
-                       {"end", end},
-                       {"strides", std::vector<int64_t>(shape.size(), 1)},
-                       {"begin_mask", int64_t{0}},
-                       {"end_mask", int64_t{0}},
-                       {"shrink_axis_mask", int64_t{0}}};
+    const ir::Attrs sa = SliceAttrs(begin, end, std::vector<int64_t>(shape.size(), 1));
     EMBER_ASSIGN_OR_RETURN(ir::TensorId tap, AddNode(ctx, ref, Kind("strided_slice"), {padded}, sa,
                                                      out + "_window" + std::to_string(i)));
     if (sum == ir::kNoTensor) {

@@ -248,10 +248,7 @@ Expected<ir::TensorId> StackDepthTaps(Context& ctx, const NodeRef& ref, ir::Tens
   std::vector<ir::TensorId> slices;
   for (int64_t k = 0; k < kd; ++k) {
     const int64_t d0 = k * dilation;
-    ir::Attrs sa{{"begin", std::vector<int64_t>{0, d0, 0, 0, 0}},
-                 {"end", std::vector<int64_t>{n, d0 + (od - 1) * stride + 1, h, w, c}},
-                 {"strides", std::vector<int64_t>{1, stride, 1, 1, 1}},
-                 {"begin_mask", int64_t{0}}, {"end_mask", int64_t{0}}, {"shrink_axis_mask", int64_t{0}}};
+    const ir::Attrs sa = SliceAttrs({0, d0, 0, 0, 0}, {n, d0 + (od - 1) * stride + 1, h, w, c}, {1, stride, 1, 1, 1});
     const std::string tag = "_depth_tap" + std::to_string(k);
     EMBER_ASSIGN_OR_RETURN(ir::TensorId sl, AddNode(ctx, ref, OpKind::kStridedSlice, {t}, sa, name + tag));
     if (kd == 1) return reshape(sl, {n * od, h, w, c}, "_taps");
@@ -481,11 +478,9 @@ Status ConvertDilatedMaxPool(Context& ctx, const NodeRef& ref, ir::TensorId x, W
   for (int64_t i = 0; i < w.kernel[0]; ++i) {
     for (int64_t j = 0; j < w.kernel[1]; ++j) {
       const int64_t h0 = i * w.dilations[0], w0 = j * w.dilations[1];
-      ir::Attrs sa{{"begin", std::vector<int64_t>{0, h0, w0, 0}},
-                   {"end", std::vector<int64_t>{xs[0], h0 + (out[0] - 1) * w.strides[0] + 1,
-                                                w0 + (out[1] - 1) * w.strides[1] + 1, xs[3]}},
-                   {"strides", std::vector<int64_t>{1, w.strides[0], w.strides[1], 1}},
-                   {"begin_mask", int64_t{0}}, {"end_mask", int64_t{0}}, {"shrink_axis_mask", int64_t{0}}};
+      const ir::Attrs sa = SliceAttrs({0, h0, w0, 0},
+                                      {xs[0], h0 + (out[0] - 1) * w.strides[0] + 1, w0 + (out[1] - 1) * w.strides[1] + 1, xs[3]},
+                                      {1, w.strides[0], w.strides[1], 1});
       const std::string tap = name + "_tap" + std::to_string(i) + "_" + std::to_string(j);
       EMBER_ASSIGN_OR_RETURN(ir::TensorId s, AddNode(ctx, ref, OpKind::kStridedSlice, {xt}, sa, tap));
       if (y == ir::kNoTensor) {
