@@ -25,6 +25,23 @@ const char* DTypeName(DType t) {
   return "?";
 }
 
+const char* NumpyDescr(DType t) {
+  switch (t) {
+    case DType::kInt8: return "|i1";
+    case DType::kUInt8: return "|u1";
+    case DType::kInt16: return "<i2";
+    case DType::kInt32: return "<i4";
+    case DType::kInt64: return "<i8";
+    case DType::kFloat32: return "<f4";
+    case DType::kBool: return "|b1";
+  }
+  return "";
+}
+
+bool SameNumpyDescr(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && a.size() >= 2 && a.substr(1) == b.substr(1);
+}
+
 std::optional<DType> ParseDType(std::string_view name) {
   for (DType t : {DType::kInt8, DType::kUInt8, DType::kInt16, DType::kInt32, DType::kInt64,
                   DType::kFloat32, DType::kBool}) {

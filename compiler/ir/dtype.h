@@ -16,5 +16,11 @@ size_t DTypeSize(DType t);
 const char* DTypeName(DType t);
 // Inverse of DTypeName; nullopt for an unknown name.
 std::optional<DType> ParseDType(std::string_view name);
+// The numpy type string of arrays of `t` in .npy files: |i1 |u1 <i2 <i4 <i8
+// <f4 |b1.
+const char* NumpyDescr(DType t);
+// Whether two numpy type strings name the same type: the byte-order mark
+// ('<', '|', '=') aside, for the little-endian types ember reads.
+bool SameNumpyDescr(std::string_view a, std::string_view b);
 
 }  // namespace ember::ir

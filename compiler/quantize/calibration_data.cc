@@ -153,13 +153,7 @@ Expected<CalibrationSet> SplitCalibration(const std::vector<CalibrationEntry>& e
                                           const std::vector<ModelInput>& inputs, const std::string& source) {
   if (inputs.empty()) return Malformed(source, "the model has no inputs");
   std::map<std::string, size_t> by_name;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    by_name[inputs[i].name] = i;
-    if (inputs[i].dtype != ir::DType::kFloat32) {
-      return MakeDiag(kCalibMismatch, ExitCode::kUnsupported,
-                      "model input '" + inputs[i].name + "' is not float32; ember quantizes float models only");
-    }
-  }
+  for (size_t i = 0; i < inputs.size(); ++i) by_name[inputs[i].name] = i;
   // Per input: the samples in order.
   std::vector<std::vector<std::vector<uint8_t>>> per_input(inputs.size());
   for (const auto& e : entries) {
@@ -180,11 +174,13 @@ Expected<CalibrationSet> SplitCalibration(const std::vector<CalibrationEntry>& e
       return Malformed(e.name, d.message);
     }
     const ModelInput& in = inputs[idx];
-    const std::string expect = "expected float32 (<f4) of shape " + Dims(in.shape) + ", or N samples as Nx" + Dims(in.shape);
-    if (arr->descr != "<f4") {
+    const std::string descr = ir::NumpyDescr(in.dtype);
+    const std::string expect = "expected " + std::string(ir::DTypeName(in.dtype)) + " (" + descr + ") of shape " +
+                               Dims(in.shape) + ", or N samples as Nx" + Dims(in.shape);
+    if (!ir::SameNumpyDescr(arr->descr, descr)) {
       return MakeDiag(kCalibMismatch, ExitCode::kFailure,
                       "calibration array " + e.name + " has dtype " + arr->descr + " for input '" + in.name + "'; " + expect,
-                      "convert it with array.astype(numpy.float32)");
+                      "convert it with array.astype('" + descr + "')");
     }
     const int64_t n = SamplesIn(arr->shape, in.shape);
     if (n < 0) {
@@ -193,7 +189,7 @@ Expected<CalibrationSet> SplitCalibration(const std::vector<CalibrationEntry>& e
                           expect,
                       "reshape the samples to the model's input shape");
     }
-    const size_t sample_bytes = static_cast<size_t>(ir::NumElements(in.shape)) * 4;
+    const size_t sample_bytes = static_cast<size_t>(ir::NumElements(in.shape)) * ir::DTypeSize(in.dtype);
     if (n == 0 || arr->data.size() != static_cast<size_t>(n) * sample_bytes) {
       return Malformed(e.name, "holds no samples or its data does not match its shape");
     }

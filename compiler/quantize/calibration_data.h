@@ -8,7 +8,8 @@
 // An array holds one sample (exactly the input's shape) or a batch of samples
 // stacked on a new leading axis ([N, ...shape]); for an input whose first
 // dimension is 1 also [N, ...shape[1:]]. Every input must get the same number
-// of samples. Only float32 inputs are calibrated ('<f4' arrays).
+// of samples. An array has its input's type: '<f4' for a float32 input,
+// '<i8' for an int64 one (token ids), ... (ir::NumpyDescr).
 //
 // Every read is bounded (kMaxCalibrationFileBytes per file or archive member,
 // kMaxCalibrationBytes in all, kMaxCalibrationEntries entries); nothing larger
@@ -42,7 +43,7 @@ struct ModelInput {
 };
 
 struct CalibrationSet {
-  // samples[k][i]: the little-endian float32 bytes of input i in sample k.
+  // samples[k][i]: the little-endian bytes of input i in sample k.
   std::vector<std::vector<std::vector<uint8_t>>> samples;
   // Samples the data held (before max_samples); for a folder read with a
   // cap, those of the files read.

@@ -6,14 +6,16 @@
 //      calibrated range, the input's parameters for the layout operators,
 //      1/256 for Softmax, 16/256 with zero point 127 for LogSoftmax) and add
 //      them as initializers `<t>_scale`,
-//      `<t>_zero_point`.
+//      `<t>_zero_point`. The float table of a Gather whose output is
+//      quantized (an embedding) becomes an int8 initializer with its own
+//      range's parameters, which the Gather's output takes: an int8 copy.
 //   3. Rebuild the node list: Q/DQ pairs after graph inputs and after each
 //      node that writes a quantized tensor; readers read `<t>_DequantizeLinear_Output`
 //      (a graph output keeps its name: the producer writes
 //      `<t>_QuantizeLinear_Input` and the DequantizeLinear writes `<t>`);
 //      the weights and bias of Conv/ConvTranspose/Gemm/MatMul whose
 //      activation input is quantized become integer initializers with a
-//      DequantizeLinear in front of the node.
+//      DequantizeLinear in front of the node, and so do the int8 tables.
 //   4. Drop initializers nothing reads any more, clear value_info, run the checker.
 #include "quantize/qdq_writer.h"
 
@@ -35,8 +37,8 @@ using namespace detail;  // NOLINT: the quantizer's own helpers
 namespace {
 
 bool IsLayoutOp(const std::string& op) {
-  static const std::set<std::string> k = {"MaxPool", "Reshape", "Flatten", "Transpose", "Slice",
-                                          "Pad",     "Squeeze", "Unsqueeze"};
+  static const std::set<std::string> k = {"MaxPool", "Reshape", "Flatten",   "Transpose", "Slice",
+                                          "Pad",     "Squeeze", "Unsqueeze", "Gather"};
   return k.count(op) != 0;
 }
 
@@ -75,6 +77,9 @@ class Writer {
   void EmitQdq(const std::string& t, const Params& p, pb::GraphProto* out);
   // Quantized weight input `pos` of node `n` (rewired); false when left float.
   bool QuantizeWeights(pb::NodeProto& n, const Params& in, pb::GraphProto* out);
+  // The float initializer `t` (a Gather's table) as int8 with the parameters
+  // of its own range: params_[t], and tables_[t] the int8 initializer.
+  void QuantizeTable(const std::string& t);
   // A node `<base>_QuantizeLinear` / `<base>_DequantizeLinear` (ONNX
   // Runtime's node names) writing `o`.
   pb::NodeProto* AddNode(pb::GraphProto* out, const char* op, const std::string& base, std::vector<std::string> ins,
@@ -97,7 +102,31 @@ class Writer {
   std::map<std::string, std::string> dq_of_;  // quantized tensor -> name readers read
   std::map<std::string, std::string> pre_;    // quantized graph output -> what its producer writes
   std::map<std::string, std::string> wcache_; // weight initializer -> its DequantizeLinear output
+  std::map<std::string, std::string> tables_; // float table initializer -> its int8 initializer
 };
+
+// Asymmetric int8 over [min(0, lo), max(0, hi)] of the table, as activations
+// (QuantParamsFor); values rounded half away from zero.
+void Writer::QuantizeTable(const std::string& t) {
+  auto it = ix_.inits.find(t);
+  std::vector<float> v;
+  if (it == ix_.inits.end() || !GetFloats(*it->second, &v) || v.empty()) return;
+  Range r{v[0], v[0]};
+  for (float x : v) {
+    if (!std::isfinite(x)) return;
+    r.lo = std::min(r.lo, x);
+    r.hi = std::max(r.hi, x);
+  }
+  const AffineInt8 a = QuantParamsFor(r);
+  std::vector<int8_t> q(v.size());
+  for (size_t k = 0; k < v.size(); ++k) {
+    q[k] = static_cast<int8_t>(std::clamp(std::round(v[k] / a.scale) + static_cast<float>(a.zero_point), -128.0f, 127.0f));
+  }
+  const std::string qn = Fresh(t + "_quantized");
+  *g_->add_initializer() = MakeTensor(qn, pb::TensorProto::INT8, {it->second->dims().begin(), it->second->dims().end()}, q);
+  params_[t] = AddParams(t, a.scale, a.zero_point);
+  tables_[t] = qn;
+}
 
 void Writer::EmitQdq(const std::string& t, const Params& p, pb::GraphProto* out) {
   const std::string q = Fresh(t + "_QuantizeLinear_Output");
@@ -206,6 +235,9 @@ std::vector<QuantizedTensor> Writer::AssignParams(const std::map<std::string, Ra
   }
   for (int i = 0; i < g_->node_size(); ++i) {
     const pb::NodeProto& n = g_->node(i);
+    if (n.op_type() == "Gather" && n.input_size() > 1 && n.output_size() > 0 && ranges.count(n.output(0)) &&
+        ix_.inits.count(n.input(0)) && !params_.count(n.input(0)))
+      QuantizeTable(n.input(0));
     for (const auto& o : n.output()) {
       // A layout operator's output reuses its quantized input's parameters
       // even when the importer folded it away (a Pad of zeros has no tensor).
@@ -233,6 +265,12 @@ std::vector<QuantizedTensor> Writer::AssignParams(const std::map<std::string, Ra
 
 void Writer::RebuildNodes() {
   pb::GraphProto out;
+  for (const auto& [t, qn] : tables_) {
+    const Params& p = params_[t];
+    const std::string dq = Fresh(t + "_DequantizeLinear_Output");
+    AddNode(&out, "DequantizeLinear", t, {qn, p.scale, p.zero_point}, dq);
+    dq_of_[t] = dq;
+  }
   for (const auto& in : g_->input()) {
     if (auto p = params_.find(in.name()); p != params_.end()) EmitQdq(in.name(), p->second, &out);
   }

@@ -27,24 +27,6 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-const char* NpyDescr(ir::DType t) {
-  switch (t) {
-    case ir::DType::kInt8: return "|i1";
-    case ir::DType::kUInt8: return "|u1";
-    case ir::DType::kInt16: return "<i2";
-    case ir::DType::kInt32: return "<i4";
-    case ir::DType::kInt64: return "<i8";
-    case ir::DType::kFloat32: return "<f4";
-    case ir::DType::kBool: return "|b1";
-  }
-  return "";
-}
-
-bool SameDescr(const std::string& a, const std::string& b) {
-  // '<', '|' and '=' all mean little-endian/native here for the types we read.
-  return a.size() == b.size() && a.size() >= 2 && a.substr(1) == b.substr(1);
-}
-
 // Bytes of a tensor of dtype `t.dtype` and shape `shape`, transposed by perm.
 std::vector<uint8_t> Permuted(const ir::Tensor& t, const ir::Shape& shape, std::vector<uint8_t> bytes,
                               const std::vector<int64_t>& perm) {
@@ -156,10 +138,10 @@ Expected<std::vector<uint8_t>> ReadTensorFile(const std::string& path, const ir:
   EMBER_ASSIGN_OR_RETURN(std::vector<uint8_t> bytes, ReadFileBytes(path, limit, "a tensor file of " + what_tensor));
   if (EndsWith(path, ".npy")) {
     EMBER_ASSIGN_OR_RETURN(NpyArray a, ParseNpy(bytes, path));
-    if (!SameDescr(a.descr, NpyDescr(t.dtype))) {
+    if (!ir::SameNumpyDescr(a.descr, ir::NumpyDescr(t.dtype))) {
       return MakeDiag("E0405", ExitCode::kUsage,
                       "'" + path + "' holds numpy dtype '" + a.descr + "' but " + what_tensor +
-                          " needs '" + NpyDescr(t.dtype) + "'",
+                          " needs '" + ir::NumpyDescr(t.dtype) + "'",
                       "convert it first, e.g. numpy.save(path, x.astype(numpy." +
                           std::string(t.dtype == ir::DType::kFloat32 ? "float32" : "int8") + "))");
     }
@@ -202,7 +184,7 @@ Diagnostic DataSetError(const std::string& what, const std::string& hint) {
 Expected<std::vector<std::vector<uint8_t>>> SamplesOf(const NpyArray& a, const ir::Tensor& t, const std::string& where) {
   const bool quantize_float = a.descr == "<f4" && (t.dtype == ir::DType::kInt8 || t.dtype == ir::DType::kUInt8) &&
                               t.quant && t.quant->scale.size() == 1;
-  if (!SameDescr(a.descr, NpyDescr(t.dtype)) && !quantize_float)
+  if (!ir::SameNumpyDescr(a.descr, ir::NumpyDescr(t.dtype)) && !quantize_float)
     return DataSetError(where + " has numpy dtype '" + a.descr + "'; input '" + t.name + "' is " +
                             ir::DTypeName(t.dtype),
                         std::string("give the input's dtype") +
@@ -310,7 +292,7 @@ Status WriteTensorFile(const std::string& path, const ir::Tensor& t,
                        const std::vector<uint8_t>& bytes) {
   if (EndsWith(path, ".npy")) {
     NpyArray a;
-    a.descr = NpyDescr(t.dtype);
+    a.descr = ir::NumpyDescr(t.dtype);
     a.shape = t.shape;
     a.data = bytes;
     // An output that the source model gives as NCHW is written as NCHW.

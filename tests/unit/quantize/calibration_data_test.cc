@@ -26,7 +26,7 @@ std::vector<uint8_t> Npy(std::vector<int64_t> shape, const std::string& descr = 
   a.shape = shape;
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
-  const size_t item = descr == "<f8" ? 8 : 4;
+  const size_t item = descr == "<f8" || descr == "<i8" ? 8 : 4;
   a.data.resize(static_cast<size_t>(n) * item);
   for (int64_t k = 0; k < n && item == 4; ++k) {
     const float v = fill + static_cast<float>(k);
@@ -239,11 +239,19 @@ TEST(CalibrationData, MutatedArchivesNeverCrash) {
   }
 }
 
-TEST(CalibrationData, IntegerInputsAreNotCalibrated) {
-  const std::vector<ModelInput> ints = {{"ids", {1, 4}, ir::DType::kInt32}};
-  auto set = SplitCalibration({{"ids.npy", Npy({1, 4})}}, ints, "x");
-  ASSERT_FALSE(set.ok());
-  EXPECT_EQ(set.diag().id, kCalibMismatch);
+// Token ids: an int64 input takes '<i8' arrays (8 bytes an element), and a
+// float array for it is refused with the type it needs.
+TEST(CalibrationData, IntegerInputsTakeArraysOfTheirType) {
+  const std::vector<ModelInput> ids = {{"ids", {1, 4}, ir::DType::kInt64}};
+  auto set = SplitCalibration({{"ids.npy", Npy({3, 4}, "<i8")}}, ids, "x");
+  ASSERT_TRUE(set.ok()) << set.diag().ToString();
+  ASSERT_EQ(set->samples.size(), 3u);
+  EXPECT_EQ(set->samples[0][0].size(), 32u);
+  auto wrong = SplitCalibration({{"ids.npy", Npy({1, 4})}}, ids, "x");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.diag().id, kCalibMismatch);
+  EXPECT_NE(wrong.diag().message.find("expected i64 (<i8)"), std::string::npos) << wrong.diag().message;
+  EXPECT_NE(wrong.diag().hint.find("astype('<i8')"), std::string::npos) << wrong.diag().hint;
 }
 
 }  // namespace

@@ -273,6 +273,45 @@ TEST(QdqWriter, LogSoftmaxOutputHasTflitesFixedQuantization) {
   EXPECT_EQ(int8_log_softmax, 1);
 }
 
+// An embedding: the Gather's float table becomes int8 over its own range
+// ([-1.5, 2.25]: scale 3.75/255, zero point round(-128 + 1.5/scale) = -26),
+// the Gather's output shares those parameters, and the compiled graph
+// gathers int8 rows of it.
+TEST(QdqWriter, GatherTableBecomesInt8AndItsOutputSharesItsParameters) {
+  pb::ModelProto m;
+  m.set_ir_version(7);
+  m.add_opset_import()->set_version(13);
+  pb::GraphProto* g = m.mutable_graph();
+  g->set_name("emb");
+  ValueInfo(g->add_input(), "ids", {1, 3});
+  g->mutable_input(0)->mutable_type()->mutable_tensor_type()->set_elem_type(pb::TensorProto::INT64);
+  ValueInfo(g->add_output(), "y", {1, 3, 2});
+  *g->add_initializer() = FloatInit("table", {4, 2}, {-1.5f, 0.0f, 0.5f, 2.25f, 1.0f, -1.0f, 0.25f, 0.75f});
+  Node(g, "Gather", {"table", "ids"}, "e");
+  Node(g, "Relu", {"e"}, "y");
+  auto q = WriteQdq(m, {{"e", {-1.0f, 2.0f}}, {"y", {0.0f, 2.0f}}}, {});
+  ASSERT_TRUE(q.ok()) << q.diag().ToString();
+  ASSERT_EQ(q->size(), 2u);
+  EXPECT_EQ((*q)[0].name, "e");
+  EXPECT_FLOAT_EQ((*q)[0].scale, 3.75f / 255.0f);
+  EXPECT_EQ((*q)[0].zero_point, -26);
+  const pb::TensorProto* t = Init(m.graph(), "table_quantized");
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->data_type(), pb::TensorProto::INT8);
+  // -1.5 is the lowest level, 2.25 the highest.
+  EXPECT_EQ(static_cast<int8_t>(t->raw_data()[0]), -128);
+  EXPECT_EQ(static_cast<int8_t>(t->raw_data()[3]), 127);
+  EXPECT_EQ(Init(m.graph(), "table"), nullptr);  // the float table is gone
+  auto ir = frontend::onnx::ImportOnnx(Bytes(m), "emb.onnx");
+  ASSERT_TRUE(ir.ok()) << ir.diag().ToString();
+  ASSERT_TRUE(passes::RunPipeline(*ir).ok());
+  int int8_gathers = 0;
+  for (const ir::Node& n : ir->nodes)
+    int8_gathers += n.op == ir::OpKind::kGather && ir->tensor(n.inputs[0]).dtype == ir::DType::kInt8 &&
+                    ir->tensor(n.inputs[0]).is_const();
+  EXPECT_EQ(int8_gathers, 1);
+}
+
 TEST(QdqWriter, CandidatesAreInputsAndNodeOutputs) {
   const pb::ModelProto m = SmallModel();
   const auto c = CandidateTensors(m);
