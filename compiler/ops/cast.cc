@@ -3,8 +3,9 @@
 // converts the raw values).
 //
 // As TFLite Micro's reference kernel, static_cast<To>(from), for
-// i8, i16, i32, i64, f32, bool -> i8, i16, i32, f32 (i64 sources are the
-// int64 indices of ONNX's ArgMax and TopK). Where C++ leaves the
+// i8, i16, i32, i64, f32, bool -> i8, u8, i16, i32, f32 (i64 sources are
+// int64 graph inputs and the int64 indices of ONNX's ArgMax and TopK; u8
+// results the uint8 values of ONNX's DynamicQuantizeLinear). Where C++ leaves the
 // conversion undefined, ember defines it as the Cortex-M compilers do:
 // float -> integer truncates toward zero, saturates to int32 (NaN -> 0, as
 // VCVT) and then wraps to the narrower type; integer -> narrower integer
@@ -28,7 +29,8 @@ bool IsSource(ir::DType t) {
          t == ir::DType::kFloat32 || t == ir::DType::kBool;
 }
 bool IsTarget(ir::DType t) {
-  return t == ir::DType::kInt8 || t == ir::DType::kInt16 || t == ir::DType::kInt32 || t == ir::DType::kFloat32;
+  return t == ir::DType::kInt8 || t == ir::DType::kUInt8 || t == ir::DType::kInt16 || t == ir::DType::kInt32 ||
+         t == ir::DType::kFloat32;
 }
 
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
@@ -38,7 +40,7 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   if (!IsSource(in.dtype) || !IsTarget(out.dtype)) {
     return NodeError(n, std::string("casting ") + ir::DTypeName(in.dtype) + " to " + ir::DTypeName(out.dtype) +
                             " is not supported",
-                     "supported: i8, i16, i32, i64, f32 and bool to i8, i16, i32 and f32");
+                     "supported: i8, i16, i32, i64, f32 and bool to i8, u8, i16, i32 and f32");
   }
   return std::vector<TensorType>{{out.dtype, in.shape}};
 }
@@ -86,6 +88,7 @@ Status Eval(const EvalArgs& a) {
     const auto u = static_cast<uint32_t>(w);
     switch (to) {
       case ir::DType::kInt8: a.out<int8_t>(0)[i] = static_cast<int8_t>(u & 0xFFu); break;  // wraps
+      case ir::DType::kUInt8: a.out<uint8_t>(0)[i] = static_cast<uint8_t>(u & 0xFFu); break;
       case ir::DType::kInt16: a.out<int16_t>(0)[i] = static_cast<int16_t>(u & 0xFFFFu); break;
       default: a.out<int32_t>(0)[i] = w; break;
     }
@@ -95,6 +98,6 @@ Status Eval(const EvalArgs& a) {
 
 }  // namespace
 
-extern const OpDef kCastDef = {ir::OpKind::kCast, "i8/i16/i32/i64/f32/bool->i8/i16/i32/f32", Infer, Eval, nullptr};
+extern const OpDef kCastDef = {ir::OpKind::kCast, "i8/i16/i32/i64/f32/bool->i8/u8/i16/i32/f32", Infer, Eval, nullptr};
 
 }  // namespace ember::ops

@@ -44,7 +44,7 @@ const std::set<std::string> kBaseOps = {
     "Identity", "Dropout", "Relu", "Sigmoid", "Tanh", "HardSwish", "Clip", "Add", "Mul", "Sub", "Div",
     "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Concat", "Softmax", "ReduceMean", "Constant",
     "Shape", "Size", "Gather", "Cast", "ConstantOfShape", "Slice", "QuantizeLinear", "DequantizeLinear",
-    "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger",
+    "QLinearConv", "QLinearMatMul", "ConvInteger", "MatMulInteger", "DynamicQuantizeLinear",
     // Expanded by their ONNX function bodies (import_functions.cc), and EyeLike (folded).
     "CastLike", "MeanVarianceNormalization", "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss",
     "BlackmanWindow", "HammingWindow", "HannWindow", "EyeLike",

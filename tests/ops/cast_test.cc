@@ -34,6 +34,11 @@ TEST(Cast, FloatToIntegers) {
   auto rh = h.Run<int16_t>();
   ASSERT_TRUE(rh.ok()) << rh.diag().ToString();
   EXPECT_EQ(*rh, (std::vector<int16_t>{1, -1, 300, -129, -1, 0, 0, -1}));
+  test::OneNode u(ir::OpKind::kCast);
+  u.In<float>({8}, in).Out(ir::DType::kUInt8, {8});
+  auto ru = u.Run<uint8_t>();
+  ASSERT_TRUE(ru.ok()) << ru.diag().ToString();
+  EXPECT_EQ(*ru, (std::vector<uint8_t>{1, 255, 44, 127, 255, 0, 0, 255}));
 }
 
 TEST(Cast, IntegersAndBoolToFloatAndBetweenIntegers) {

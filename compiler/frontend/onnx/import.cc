@@ -219,11 +219,8 @@ void TypeContribOutputs(pb::GraphProto* g, const std::map<std::string, const pb:
 Diagnostic UnsupportedOp(const Context& ctx, const NodeRef& ref) {
   const std::string dom = IsDefaultDomain(ref.node->domain()) ? "" : " of domain '" + ref.node->domain() + "'";
   const std::string hint =
-      ref.node->op_type() == "DynamicQuantizeLinear"
-          ? "dynamic quantization computes its scales at run time, which ember does not; quantize the float model "
-            "statically instead (ember quantize MODEL --calibration DATA, or ONNX Runtime's quantize_static)"
-          : "docs/frontend-onnx.md lists the ONNX operators ember imports; replace this operator in the "
-            "source model (or export it with supported operators) and try again";
+      "docs/frontend-onnx.md lists the ONNX operators ember imports; replace this operator in the "
+      "source model (or export it with supported operators) and try again";
   return NodeError(ctx, ref, kUnsupportedOp, ExitCode::kUnsupported,
                    "operator " + ref.node->op_type() + dom + " is not supported by ember", hint);
 }
@@ -469,6 +466,24 @@ Status FoldConstantNode(Context& ctx, const NodeRef& ref, bool* folded) {
   return Status::Ok();
 }
 
+// A node that passes a value on as it is (Identity, Dropout, a Reshape to
+// the same shape) passes on how it is held: integers in float32 of
+// ConvInteger/MatMulInteger or DynamicQuantizeLinear keep their readers'
+// rules. A Cast reads them as the numbers they are.
+void PassOnHeldAs(Context& ctx, const NodeRef& ref) {
+  if (ref.node->op_type() == "Cast") return;
+  for (const auto& out : ref.node->output()) {
+    auto o = ctx.values.find(out);
+    if (o == ctx.values.end() || o->second.id == ir::kNoTensor) continue;
+    for (const auto& in : ref.node->input()) {
+      auto v = ctx.values.find(in);
+      if (v == ctx.values.end() || v->second.id != o->second.id) continue;
+      if (ctx.u8_in_float.count(in)) ctx.u8_in_float.insert(out);
+      if (ctx.int_as_float.count(in)) ctx.int_as_float.insert(out);
+    }
+  }
+}
+
 Status ConvertNodes(Context& ctx, const pb::GraphProto& g) {
   for (int i = 0; i < g.node_size(); ++i) {
     const NodeRef ref = RefOf(g, i);
@@ -478,6 +493,7 @@ Status ConvertNodes(Context& ctx, const pb::GraphProto& g) {
       if (!handled) EMBER_RETURN_IF_ERROR(ConvertNode(ctx, ref, &handled));
     }
     if (!handled) return UnsupportedOp(ctx, ref);
+    PassOnHeldAs(ctx, ref);
   }
   return Status::Ok();
 }
@@ -500,6 +516,22 @@ Status ConvertGraphOutputs(Context& ctx, const pb::GraphProto& g) {
                        "model statically (QDQ or QLinear operators) instead");
     }
     EMBER_ASSIGN_OR_RETURN(ir::TensorId id, ToRuntime(ctx, it->second, out.name()));
+    if (ctx.u8_in_float.count(out.name())) {
+      // DynamicQuantizeLinear's uint8 values held in float32: a cast to
+      // uint8 (exact) under the output's name.
+      NodeRef ref;
+      pb::NodeProto n;
+      n.set_op_type("Cast");
+      ref.node = &n;
+      ref.name = out.name();
+      ref.index = static_cast<size_t>(g.node_size());
+      ir::Tensor& t = ctx.graph.tensor(id);
+      if (t.name == out.name()) {
+        ctx.names.erase(t.name);
+        t.name = UniqueName(ctx, out.name() + "_f32");
+      }
+      EMBER_ASSIGN_OR_RETURN(id, AddNode(ctx, ref, ir::OpKind::kCast, {id}, {}, out.name(), ir::DType::kUInt8));
+    }
     if (ctx.u8_as_i8.count(id)) {
       // A uint8 output held as int8 inside the graph.
       NodeRef ref;

@@ -359,8 +359,6 @@ std::map<std::string, pb::TypeProto> ValueTypes(const pb::ModelProto& m) {
 // body ember can expand.
 const ::onnx::OpSchema* FunctionSchema(const pb::NodeProto& n, int64_t opset) {
   if (!Domain(n.domain()).empty()) return nullptr;
-  // Its body casts to uint8 at run time; UnsupportedOp says what to do instead.
-  if (n.op_type() == "DynamicQuantizeLinear") return nullptr;
   const ::onnx::OpSchema* s = ::onnx::OpSchemaRegistry::Schema(n.op_type(), static_cast<int>(opset), "");
   if (s == nullptr || s->Deprecated()) return nullptr;
   return s->HasFunction() || s->HasContextDependentFunction() ? s : nullptr;

@@ -93,6 +93,10 @@ struct Context {
   // ONNX values of type int32 (ConvInteger/MatMulInteger results) held as
   // float32 with the same integer values; only a Cast to float may read them.
   std::set<std::string> int_as_float;
+  // ONNX values of type uint8 computed at run time by DynamicQuantizeLinear,
+  // held as float32 with the same integer values; only ConvInteger /
+  // MatMulInteger (and graph outputs) read them (import_dynamic_quant.cc).
+  std::set<std::string> u8_in_float;
   std::set<std::string> graph_outputs;  // ONNX names of the graph outputs
   // DequantizeLinear made for QOperator nodes, by value and parameters: the
   // name of its result and the IR tensor (run time) it was bound to.
@@ -293,6 +297,8 @@ Status ConvertNnNode(Context& ctx, const NodeRef& ref, bool* handled);
 Status ConvertMiscNode(Context& ctx, const NodeRef& ref, bool* handled);
 // GridSample with a constant grid, as gathers (import_grid_sample.cc).
 Status ConvertGridSample(Context& ctx, const NodeRef& ref);
+// DynamicQuantizeLinear in float32 (import_dynamic_quant.cc).
+Status ConvertDynamicQuantizeLinear(Context& ctx, const NodeRef& ref);
 // DFT, STFT and MelWeightMatrix (import_signal.cc).
 bool IsSignalOp(const std::string& op);
 Status ConvertSignalNode(Context& ctx, const NodeRef& ref, bool* handled);

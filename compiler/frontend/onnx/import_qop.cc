@@ -140,6 +140,24 @@ class Expansion {
 
   // The zero point input `pos` for the quantized input `x` (int8 or uint8,
   // of x's type), or a synthesized zero of x's type when absent.
+  // x - x_zp in float32 for uint8 values x held in float32
+  // (DynamicQuantizeLinear's result): x_zp its zero point, also held in
+  // float32, or a uint8 constant, or absent (0).
+  Expected<std::string> RunTimeDifference(int x, int zp) {
+    if (!Has(zp)) return In(x);
+    std::string z = In(zp);
+    if (!ctx_.u8_in_float.count(z)) {
+      EMBER_ASSIGN_OR_RETURN(auto c, ConstInput(ctx_, ref_, static_cast<size_t>(zp), "input zero point"));
+      if (c->elem_type != pb::TensorProto::UINT8 || c->size() != 1) {
+        return Bad("the input zero point '" + z + "' of DynamicQuantizeLinear's result is not one uint8 value");
+      }
+      z = BindConst(z + "_float", FloatConst({}, {static_cast<double>(c->int_at(0))}));
+    }
+    const std::string out = Fresh(In(x) + "_centered");
+    EMBER_RETURN_IF_ERROR(Run("Sub", {In(x), z}, out, {}));
+    return out;
+  }
+
   Expected<std::string> ZeroPoint(int pos, int x, int64_t count, const std::string& what) {
     EMBER_ASSIGN_OR_RETURN(int32_t xt, TypeOf(x));
     if (xt != pb::TensorProto::INT8 && xt != pb::TensorProto::UINT8) {
@@ -317,9 +335,16 @@ Status Expand(Context& ctx, const NodeRef& ref, const Layout& l) {
     EMBER_ASSIGN_OR_RETURN(xs, e.Scale(l.x_scale, 1, "input"));
     x_scale = e.In(l.x_scale);
   }
-  EMBER_ASSIGN_OR_RETURN(std::string x_zp, e.ZeroPoint(l.x_zp, l.x, 1, "input"));
-  EMBER_ASSIGN_OR_RETURN(int32_t x_type, e.TypeOf(l.x));
-  EMBER_ASSIGN_OR_RETURN(std::string xf, e.Dequantize(e.In(l.x), x_scale, x_zp));
+  std::string xf;
+  int32_t x_type = pb::TensorProto::UINT8;
+  if (integer && ctx.u8_in_float.count(e.In(l.x))) {
+    // DynamicQuantizeLinear's uint8 values, held in float32: x - x_zp.
+    EMBER_ASSIGN_OR_RETURN(xf, e.RunTimeDifference(l.x, l.x_zp));
+  } else {
+    EMBER_ASSIGN_OR_RETURN(std::string x_zp, e.ZeroPoint(l.x_zp, l.x, 1, "input"));
+    EMBER_ASSIGN_OR_RETURN(x_type, e.TypeOf(l.x));
+    EMBER_ASSIGN_OR_RETURN(xf, e.Dequantize(e.In(l.x), x_scale, x_zp));
+  }
   std::vector<std::string> float_in = {xf};
   // Second input: weights (per tensor or per output channel / column) or
   // the other operand.
@@ -423,7 +448,8 @@ bool PassesValuesThrough(const std::string& op) {
 }  // namespace
 
 bool IsQOperatorOp(const std::string& op) {
-  return op == "QLinearConv" || op == "QLinearMatMul" || op == "ConvInteger" || op == "MatMulInteger";
+  return op == "QLinearConv" || op == "QLinearMatMul" || op == "ConvInteger" || op == "MatMulInteger" ||
+         op == "DynamicQuantizeLinear";
 }
 
 bool IsContribQOperatorOp(const std::string& op) {
@@ -454,6 +480,10 @@ Status ConvertNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "QLinearConcat" && ref.node->domain() == kContribDomain) {
     *handled = true;
     return ExpandConcat(ctx, ref);
+  }
+  if (op == "DynamicQuantizeLinear" && ref.node->domain() != kContribDomain) {
+    *handled = true;
+    return ConvertDynamicQuantizeLinear(ctx, ref);
   }
   if (const Layout* l = LayoutOf(op); l && (IsQOperatorOp(op) || ref.node->domain() == kContribDomain)) {
     *handled = true;

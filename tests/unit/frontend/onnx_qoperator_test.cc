@@ -265,18 +265,62 @@ TEST(OnnxQOperator, ConvIntegerResultReadDirectlyIsRefused) {
   EXPECT_NE(d.hint.find("Cast to float"), std::string::npos) << d.hint;
 }
 
-TEST(OnnxQOperator, DynamicQuantizationIsRefusedWithAHint) {
+// ONNX Runtime's dynamic quantization: DynamicQuantizeLinear's uint8 result
+// and zero point, computed at run time, feed MatMulInteger; the result
+// equals the definition written out. Any other reader of the uint8 result
+// is refused.
+TEST(OnnxQOperator, DynamicQuantizationEqualsTheDefinition) {
   OnnxBuilder b;
   b.Input("x", {2, 3});
   b.InitInt("w", pb::TensorProto::INT8, {3, 2}, {1, -2, 3, 4, -5, 6});
   b.Node("DynamicQuantizeLinear", {"x"}, {"xq", "xs", "xz"}, "dql");
   b.Node("MatMulInteger", {"xq", "w", "xz"}, {"acc"}, "mmi");
-  b.Node("Cast", {"acc"}, {"y"}).Int("to", pb::TensorProto::FLOAT);
+  b.Node("Cast", {"acc"}, {"accf"}).Int("to", pb::TensorProto::FLOAT);
+  b.Node("Mul", {"accf", "xs"}, {"y"});
   b.Output("y");
-  const Diagnostic d = MustFail(b.Bytes());
-  EXPECT_EQ(d.id, "E1006") << d.ToString();
-  EXPECT_NE(d.message.find("DynamicQuantizeLinear"), std::string::npos) << d.message;
-  EXPECT_NE(d.hint.find("ember quantize"), std::string::npos) << d.hint;
+  const ir::Graph g = MustImport(b.Bytes());
+  const std::vector<float> x = {0.3f, -1.2f, 2.0f, 0.0f, 5.0f, -3.3f};
+  const float scale = (5.0f - -3.3f) / 255.0f;
+  const int zp = static_cast<int>(std::nearbyint(std::clamp(0.0f - -3.3f / scale, 0.0f, 255.0f)));
+  std::vector<float> want;
+  const int w[3][2] = {{1, -2}, {3, 4}, {-5, 6}};
+  for (int r = 0; r < 2; ++r)
+    for (int c = 0; c < 2; ++c) {
+      int acc = 0;
+      for (int k = 0; k < 3; ++k) {
+        const int q = std::clamp(static_cast<int>(std::nearbyint(x[static_cast<size_t>(r * 3 + k)] / scale)) + zp, 0, 255);
+        acc += (q - zp) * w[k][c];
+      }
+      want.push_back(static_cast<float>(acc) * scale);
+    }
+  ExpectNear(Eval(g, x), want, 1e-6f);
+
+  // uint8 arithmetic on the result (wrapping modulo 256 in ONNX), also
+  // behind an Identity, is refused; a Cast to float reads the numbers.
+  for (const bool identity : {false, true}) {
+    OnnxBuilder direct(14);  // Add takes uint8 from opset 14
+    direct.Input("x", {2, 3});
+    direct.Node("DynamicQuantizeLinear", {"x"}, {"xq", "xs", "xz"}, "dql");
+    direct.Node("Identity", {"xq"}, {"xi"});
+    direct.Node("Add", {identity ? "xi" : "xq", "xz"}, {"y"}, "shift");
+    direct.Output("y", pb::TensorProto::UINT8);
+    const Diagnostic d = MustFail(direct.Bytes());
+    EXPECT_EQ(d.id, "E1007") << d.ToString();
+    EXPECT_NE(d.message.find(identity ? "'xi' of DynamicQuantizeLinear" : "'xq' of DynamicQuantizeLinear"),
+              std::string::npos)
+        << d.message;
+    EXPECT_NE(d.hint.find("MatMulInteger"), std::string::npos) << d.hint;
+  }
+  OnnxBuilder cast;
+  cast.Input("x", {2, 3});
+  cast.Node("DynamicQuantizeLinear", {"x"}, {"xq", "xs", "xz"}, "dql");
+  cast.Node("Cast", {"xq"}, {"y"}).Int("to", pb::TensorProto::FLOAT);
+  cast.Output("y");
+  const ir::Graph gc = MustImport(cast.Bytes());
+  const std::vector<float> yc = Eval(gc, x);
+  for (size_t k = 0; k < x.size(); ++k) {
+    EXPECT_EQ(yc[k], static_cast<float>(std::clamp(static_cast<int>(std::nearbyint(x[k] / scale)) + zp, 0, 255))) << k;
+  }
 }
 
 // QLinearAdd with `drop` input removed / replaced (malformed contrib nodes:

@@ -31,7 +31,9 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     } else {
       body = "    const int32_t w = (int32_t)" + x + ";\n";
     }
-    if (out.dtype == ir::DType::kInt8) {
+    if (out.dtype == ir::DType::kUInt8) {
+      body += "    out0[i] = (uint8_t)((uint32_t)w & 0xFFu);\n";
+    } else if (out.dtype == ir::DType::kInt8) {
       body += "    const int32_t b = (int32_t)((uint32_t)w & 0xFFu);\n    out0[i] = (int8_t)(b >= 128 ? b - 256 : b);\n";
     } else if (out.dtype == ir::DType::kInt16) {
       body += "    const int32_t h = (int32_t)((uint32_t)w & 0xFFFFu);\n    out0[i] = (int16_t)(h >= 32768 ? h - 65536 : h);\n";
