@@ -516,37 +516,27 @@ Status ConvertGraphOutputs(Context& ctx, const pb::GraphProto& g) {
                        "model statically (QDQ or QLinear operators) instead");
     }
     EMBER_ASSIGN_OR_RETURN(ir::TensorId id, ToRuntime(ctx, it->second, out.name()));
-    if (ctx.u8_in_float.count(out.name())) {
-      // DynamicQuantizeLinear's uint8 values held in float32: a cast to
-      // uint8 (exact) under the output's name.
-      NodeRef ref;
+    // A uint8 output held as float32 (DynamicQuantizeLinear's) or as int8
+    // inside the graph: a last node (a synthetic Cast or QuantizeLinear for
+    // diagnostics) makes the uint8 tensor, which takes the output's name.
+    const bool in_float = ctx.u8_in_float.count(out.name()) != 0;
+    if (in_float || ctx.u8_as_i8.count(id)) {
       pb::NodeProto n;
-      n.set_op_type("Cast");
+      n.set_op_type(in_float ? "Cast" : "QuantizeLinear");
+      NodeRef ref;
       ref.node = &n;
       ref.name = out.name();
       ref.index = static_cast<size_t>(g.node_size());
       ir::Tensor& t = ctx.graph.tensor(id);
       if (t.name == out.name()) {
         ctx.names.erase(t.name);
-        t.name = UniqueName(ctx, out.name() + "_f32");
+        t.name = UniqueName(ctx, out.name() + (in_float ? "_f32" : "_i8"));
       }
-      EMBER_ASSIGN_OR_RETURN(id, AddNode(ctx, ref, ir::OpKind::kCast, {id}, {}, out.name(), ir::DType::kUInt8));
-    }
-    if (ctx.u8_as_i8.count(id)) {
-      // A uint8 output held as int8 inside the graph.
-      NodeRef ref;
-      pb::NodeProto n;
-      n.set_op_type("QuantizeLinear");
-      ref.node = &n;
-      ref.name = out.name();
-      ref.index = static_cast<size_t>(g.node_size());
-      // The uint8 tensor takes the output's name.
-      ir::Tensor& t = ctx.graph.tensor(id);
-      if (t.name == out.name()) {
-        ctx.names.erase(t.name);
-        t.name = UniqueName(ctx, out.name() + "_i8");
+      if (in_float) {
+        EMBER_ASSIGN_OR_RETURN(id, AddNode(ctx, ref, ir::OpKind::kCast, {id}, {}, out.name(), ir::DType::kUInt8));
+      } else {
+        EMBER_ASSIGN_OR_RETURN(id, I8ToU8(ctx, ref, id, out.name()));
       }
-      EMBER_ASSIGN_OR_RETURN(id, I8ToU8(ctx, ref, id, out.name()));
     }
     ctx.graph.outputs.push_back(id);
   }

@@ -222,6 +222,24 @@ TEST(OnnxQOperator, QdqWithUint8ActivationsFoldsToInt8) {
   for (size_t i = 0; i < got.size(); ++i) EXPECT_LE(std::fabs(got[i] - want[i]), 1.001f * m.output_scale) << i;
 }
 
+// The 2x3 `x` quantized to uint8 with (scale, zp) times the int8 weights
+// {{1, -2}, {3, 4}, {-5, 6}} less w_zp, summed in int32, times out_scale:
+// MatMulInteger's definition written out.
+std::vector<float> IntegerMatMul(const std::vector<float>& x, float scale, int zp, int w_zp, float out_scale) {
+  std::vector<float> want;
+  const int w[3][2] = {{1, -2}, {3, 4}, {-5, 6}};
+  for (int r = 0; r < 2; ++r)
+    for (int c = 0; c < 2; ++c) {
+      int acc = 0;
+      for (int k = 0; k < 3; ++k) {
+        const int q = std::clamp(static_cast<int>(std::nearbyint(x[static_cast<size_t>(r * 3 + k)] / scale)) + zp, 0, 255);
+        acc += (q - zp) * (w[k][c] - w_zp);
+      }
+      want.push_back(out_scale * static_cast<float>(acc));
+    }
+  return want;
+}
+
 // ConvInteger / MatMulInteger read through a Cast to float (integer-ops
 // quantization with a static input scale): the same integers in float.
 TEST(OnnxQOperator, MatMulIntegerThroughCastToFloat) {
@@ -239,18 +257,7 @@ TEST(OnnxQOperator, MatMulIntegerThroughCastToFloat) {
   b.Output("y");
   const ir::Graph g = MustImport(b.Bytes());
   const std::vector<float> x = {0.3f, -1.2f, 2.0f, 0.0f, 5.0f, -3.3f};
-  std::vector<float> want;
-  const int w[3][2] = {{1, -2}, {3, 4}, {-5, 6}};
-  for (int r = 0; r < 2; ++r)
-    for (int c = 0; c < 2; ++c) {
-      int acc = 0;
-      for (int k = 0; k < 3; ++k) {
-        const int q = std::clamp(static_cast<int>(std::nearbyint(x[static_cast<size_t>(r * 3 + k)] / 0.1f)) + 120, 0, 255);
-        acc += (q - 120) * (w[k][c] - 1);
-      }
-      want.push_back(0.5f * static_cast<float>(acc));
-    }
-  ExpectNear(Eval(g, x), want, 1e-5f);
+  ExpectNear(Eval(g, x), IntegerMatMul(x, 0.1f, 120, 1, 0.5f), 1e-5f);
 }
 
 TEST(OnnxQOperator, ConvIntegerResultReadDirectlyIsRefused) {
@@ -282,18 +289,7 @@ TEST(OnnxQOperator, DynamicQuantizationEqualsTheDefinition) {
   const std::vector<float> x = {0.3f, -1.2f, 2.0f, 0.0f, 5.0f, -3.3f};
   const float scale = (5.0f - -3.3f) / 255.0f;
   const int zp = static_cast<int>(std::nearbyint(std::clamp(0.0f - -3.3f / scale, 0.0f, 255.0f)));
-  std::vector<float> want;
-  const int w[3][2] = {{1, -2}, {3, 4}, {-5, 6}};
-  for (int r = 0; r < 2; ++r)
-    for (int c = 0; c < 2; ++c) {
-      int acc = 0;
-      for (int k = 0; k < 3; ++k) {
-        const int q = std::clamp(static_cast<int>(std::nearbyint(x[static_cast<size_t>(r * 3 + k)] / scale)) + zp, 0, 255);
-        acc += (q - zp) * w[k][c];
-      }
-      want.push_back(static_cast<float>(acc) * scale);
-    }
-  ExpectNear(Eval(g, x), want, 1e-6f);
+  ExpectNear(Eval(g, x), IntegerMatMul(x, scale, zp, 0, scale), 1e-6f);
 
   // uint8 arithmetic on the result (wrapping modulo 256 in ONNX), also
   // behind an Identity, is refused; a Cast to float reads the numbers.
