@@ -4,8 +4,8 @@
 // rewrites them), a check that each is rejected by ImportOnnx with a clean
 // diagnostic that names the file, and random mutations of valid models (a
 // small CNN, a QOperator model, LSTM + GRU + RNN, model-local functions, 3-D
-// operators, signal operators, int64 token ids) that must import or give a diagnostic, never
-// crash. cli_corpus_test.cc runs the
+// operators, signal operators, int64 token ids, dynamic quantization) that
+// must import or give a diagnostic, never crash. cli_corpus_test.cc runs the
 // CLI on the same files.
 #include <gtest/gtest.h>
 
@@ -352,6 +352,31 @@ Bytes TokenIds() {
   return b.Bytes();
 }
 
+// x[1,2,5,5] -> DynamicQuantizeLinear -> ConvInteger (uint8 weights) and,
+// flattened, MatMulInteger (int8 weights) -> Cast -> Mul by the scales -> y, z:
+// ONNX Runtime's dynamic quantization.
+Bytes DynamicQuant() {
+  OnnxBuilder b;
+  b.Input("x", {1, 2, 5, 5});
+  b.InitInt("w", ::onnx::TensorProto::UINT8, {2, 2, 3, 3}, std::vector<int32_t>(36, 140));
+  b.InitInt("wz", ::onnx::TensorProto::UINT8, {}, {128});
+  b.InitInt("m", ::onnx::TensorProto::INT8, {50, 3}, std::vector<int32_t>(150, -7));
+  b.Init("ws", {}, {0.01f});
+  b.Node("DynamicQuantizeLinear", {"x"}, {"xq", "xs", "xz"});
+  b.Node("ConvInteger", {"xq", "w", "xz", "wz"}, {"acc"}).Ints("pads", {1, 1, 1, 1});
+  b.Node("Cast", {"acc"}, {"accf"}).Int("to", ::onnx::TensorProto::FLOAT);
+  b.Node("Mul", {"xs", "ws"}, {"s"});
+  b.Node("Mul", {"accf", "s"}, {"y"});
+  b.OutputWithShape("y", {1, 2, 5, 5});
+  b.Node("Flatten", {"x"}, {"flat"});
+  b.Node("DynamicQuantizeLinear", {"flat"}, {"fq", "fs", "fz"});
+  b.Node("MatMulInteger", {"fq", "m", "fz"}, {"macc"});
+  b.Node("Cast", {"macc"}, {"maccf"}).Int("to", ::onnx::TensorProto::FLOAT);
+  b.Node("Mul", {"maccf", "fs"}, {"z"});
+  b.OutputWithShape("z", {1, 3});
+  return b.Bytes();
+}
+
 std::filesystem::path CorpusDir() { return std::filesystem::path(EMBER_SOURCE_DIR) / "tests/fuzz/corpus"; }
 
 TEST(MalformedOnnx, FilesMatchGenerator) {
@@ -364,6 +389,7 @@ TEST(MalformedOnnx, FilesMatchGenerator) {
   corpus["onnx/volume.onnx"] = Volume();                 // 3-D convolution and pooling
   corpus["onnx/signal.onnx"] = Signal();                 // STFT and DFT
   corpus["onnx/token_ids.onnx"] = TokenIds();            // int64 graph inputs
+  corpus["onnx/dynamic_quant.onnx"] = DynamicQuant();     // DynamicQuantizeLinear
   ASSERT_GE(corpus.size(), 15u);
   const bool write = std::getenv("EMBER_WRITE_CORPUS") != nullptr;
   if (write) std::filesystem::create_directories(CorpusDir() / "onnx");
@@ -406,7 +432,7 @@ TEST(MalformedOnnx, EveryCorpusFileIsRejectedWithADiagnostic) {
 TEST(MalformedOnnx, RandomMutationsImportOrGiveADiagnostic) {
   for (const Bytes& good :
        {SmallCnn().Bytes(), ResidualPoolModel(/*u8=*/true).bytes, Recurrent().Bytes(), FunctionModel(), Volume(),
-        Signal(), TokenIds()}) {
+        Signal(), TokenIds(), DynamicQuant()}) {
   auto imported = frontend::onnx::ImportOnnx(good, "good.onnx");
   ASSERT_TRUE(imported.ok()) << imported.diag().ToString();
   std::mt19937 rng(42);
