@@ -6,7 +6,9 @@
 // matters for the rounding (input 1 gets multiplier 1). int16 (zero points 0)
 // is the same with a 15-bit shift, as TFLite Micro's general int16 path
 // (AddGeneralParamScale; it never takes the power-of-two path). float32 is
-// clamp(a + b) with the activation's float range.
+// clamp(a + b) with the activation's float range; int32 and int64 (no
+// activation) wrap modulo 2^32 / 2^64, as TFLite's int32/int64 ADD on
+// two's-complement targets.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -44,12 +46,15 @@ Expected<AddSubInt8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
 }
 
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
-  return InferBinaryI8F32(g, n, PrepareInt8, /*allow_int16=*/true);
+  return InferBinaryI8F32(g, n, PrepareInt8, /*allow_int16=*/true, /*allow_wide_int=*/true);
 }
 
 Status Eval(const EvalArgs& a) {
   if (a.in_tensor(0).dtype == ir::DType::kFloat32) {
     return EvalBinaryFloat(a, [](float x, float y) { return x + y; });
+  }
+  if (a.in_tensor(0).dtype == ir::DType::kInt32 || a.in_tensor(0).dtype == ir::DType::kInt64) {
+    return EvalBinaryWideInt(a, [](auto x, auto y) { return x + y; });
   }
   EMBER_ASSIGN_OR_RETURN(const AddSubInt8Params p, PrepareInt8(a.graph, a.node));
   Int8Semantics sem = Int8Semantics::kTflite;
@@ -79,6 +84,6 @@ Status Eval(const EvalArgs& a) {
 
 }  // namespace
 
-extern const OpDef kAddDef = {ir::OpKind::kAdd, "i8, i16, f32", Infer, Eval, nullptr};
+extern const OpDef kAddDef = {ir::OpKind::kAdd, "i8, i16, i32, i64, f32", Infer, Eval, nullptr};
 
 }  // namespace ember::ops

@@ -3,14 +3,16 @@
 // converts the raw values).
 //
 // As TFLite Micro's reference kernel, static_cast<To>(from), for
-// i8, i16, i32, i64, f32, bool -> i8, u8, i16, i32, f32 (i64 sources are
-// int64 graph inputs and the int64 indices of ONNX's ArgMax and TopK; u8
-// results the uint8 values of ONNX's DynamicQuantizeLinear). Where C++ leaves the
+// i8, i16, i32, i64, f32, bool -> i8, u8, i16, i32, i64, f32 (i64 sources
+// are int64 graph inputs and the int64 indices of ONNX's ArgMax and TopK,
+// i64 results ONNX's integer arithmetic on int64; u8 results the uint8 values
+// of ONNX's DynamicQuantizeLinear). Where C++ leaves the
 // conversion undefined, ember defines it as the Cortex-M compilers do:
 // float -> integer truncates toward zero, saturates to int32 (NaN -> 0, as
 // VCVT) and then wraps to the narrower type; integer -> narrower integer
 // wraps (two's complement; i64 keeps its low 32 bits first); i64 -> f32
-// rounds to the nearest float (ties to even). bool -> number is 0 or 1.
+// rounds to the nearest float (ties to even); -> i64 sign-extends an
+// integer and saturates a float to int64 (NaN -> 0). bool -> number is 0 or 1.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -30,7 +32,7 @@ bool IsSource(ir::DType t) {
 }
 bool IsTarget(ir::DType t) {
   return t == ir::DType::kInt8 || t == ir::DType::kUInt8 || t == ir::DType::kInt16 || t == ir::DType::kInt32 ||
-         t == ir::DType::kFloat32;
+         t == ir::DType::kInt64 || t == ir::DType::kFloat32;
 }
 
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
@@ -40,7 +42,7 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   if (!IsSource(in.dtype) || !IsTarget(out.dtype)) {
     return NodeError(n, std::string("casting ") + ir::DTypeName(in.dtype) + " to " + ir::DTypeName(out.dtype) +
                             " is not supported",
-                     "supported: i8, i16, i32, i64, f32 and bool to i8, u8, i16, i32 and f32");
+                     "supported: i8, i16, i32, i64, f32 and bool to i8, u8, i16, i32, i64 and f32");
   }
   return std::vector<TensorType>{{out.dtype, in.shape}};
 }
@@ -75,6 +77,20 @@ Status Eval(const EvalArgs& a) {
   for (int64_t i = 0; i < count; ++i) {
     bool is_float = false;
     const double v = ReadValue(from, a.inputs[0], i, &is_float);
+    if (to == ir::DType::kInt64) {
+      int64_t r = 0;
+      if (from == ir::DType::kInt64) {
+        r = reinterpret_cast<const int64_t*>(a.inputs[0])[i];
+      } else if (!is_float) {
+        r = static_cast<int64_t>(v);
+      } else if (!std::isnan(v)) {
+        r = v >= 9223372036854775808.0 ? std::numeric_limits<int64_t>::max()
+            : v < -9223372036854775808.0 ? std::numeric_limits<int64_t>::min()
+                                         : static_cast<int64_t>(v);
+      }
+      a.out<int64_t>(0)[i] = r;
+      continue;
+    }
     if (to == ir::DType::kFloat32 && from == ir::DType::kInt64) {
       a.out<float>(0)[i] = static_cast<float>(reinterpret_cast<const int64_t*>(a.inputs[0])[i]);
       continue;
@@ -98,6 +114,6 @@ Status Eval(const EvalArgs& a) {
 
 }  // namespace
 
-extern const OpDef kCastDef = {ir::OpKind::kCast, "i8/i16/i32/i64/f32/bool->i8/u8/i16/i32/f32", Infer, Eval, nullptr};
+extern const OpDef kCastDef = {ir::OpKind::kCast, "i8/i16/i32/i64/f32/bool->i8/u8/i16/i32/i64/f32", Infer, Eval, nullptr};
 
 }  // namespace ember::ops

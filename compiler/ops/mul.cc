@@ -6,7 +6,7 @@
 // the output zero point is added and the activation range clamps. int16
 // (zero points 0) is the same arithmetic (TFLite Micro's MulElementwise on
 // int16). float32 is
-// clamp(a * b).
+// clamp(a * b); int32 and int64 (no activation) wrap modulo 2^32 / 2^64.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -54,7 +54,7 @@ Expected<Int8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
 }
 
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
-  return InferBinaryI8F32(g, n, PrepareInt8, /*allow_int16=*/true);
+  return InferBinaryI8F32(g, n, PrepareInt8, /*allow_int16=*/true, /*allow_wide_int=*/true);
 }
 
 // int8 and int16 alike (int16: zero points 0; |v1 * v2| <= 2^30).
@@ -81,6 +81,9 @@ Status Eval(const EvalArgs& a) {
   const ir::Shape& sb = a.in_tensor(1).shape;
   const ir::Shape& so = a.out_tensor(0).shape;
   const int64_t count = ir::NumElements(so);
+  if (a.in_tensor(0).dtype == ir::DType::kInt32 || a.in_tensor(0).dtype == ir::DType::kInt64) {
+    return EvalBinaryWideInt(a, [](auto x, auto y) { return x * y; });
+  }
   if (a.in_tensor(0).dtype == ir::DType::kFloat32) {
     Activation act = Activation::kNone;
     EMBER_RETURN_IF_ERROR(GetActivationAttr(a.node, &act));
@@ -105,6 +108,6 @@ Status Eval(const EvalArgs& a) {
 
 }  // namespace
 
-extern const OpDef kMulDef = {ir::OpKind::kMul, "i8, i16, f32", Infer, Eval, nullptr};
+extern const OpDef kMulDef = {ir::OpKind::kMul, "i8, i16, i32, i64, f32", Infer, Eval, nullptr};
 
 }  // namespace ember::ops

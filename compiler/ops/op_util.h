@@ -181,22 +181,46 @@ void EvalBroadcast(const EvalArgs& a, F f) {
 // `allow_int16` (16x8 models; `prepare_int8` then checks the int16 quantization).
 template <typename PrepareFn>
 Expected<std::vector<TensorType>> InferBinaryI8F32(const ir::Graph& g, const ir::Node& n,
-                                                   PrepareFn prepare_int8, bool allow_int16 = false) {
+                                                   PrepareFn prepare_int8, bool allow_int16 = false,
+                                                   bool allow_wide_int = false) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 2, 2, 1));
   const ir::Tensor& a = g.tensor(n.inputs[0]);
   EMBER_ASSIGN_OR_RETURN(const ir::Shape shape, SameTypeBroadcastShape(g, n));
   const bool int16 = allow_int16 && a.dtype == ir::DType::kInt16;
-  if (a.dtype != ir::DType::kInt8 && a.dtype != ir::DType::kFloat32 && !int16) {
-    return NodeError(n, std::string("input type ") + ir::DTypeName(a.dtype) +
-                            " is not supported; supported: i8, " + (allow_int16 ? "i16, " : "") + "f32");
+  const bool wide = allow_wide_int && (a.dtype == ir::DType::kInt32 || a.dtype == ir::DType::kInt64);
+  if (a.dtype != ir::DType::kInt8 && a.dtype != ir::DType::kFloat32 && !int16 && !wide) {
+    return NodeError(n, std::string("input type ") + ir::DTypeName(a.dtype) + " is not supported; supported: i8, " +
+                            (allow_int16 ? "i16, " : "") + (allow_wide_int ? "i32, i64, " : "") + "f32");
   }
   Activation act = Activation::kNone;
   EMBER_RETURN_IF_ERROR(GetActivationAttr(n, &act));
+  if (wide && a.quant) return NodeError(n, std::string(ir::DTypeName(a.dtype)) + " inputs with quantization parameters");
+  if (wide && act != Activation::kNone) {
+    return NodeError(n, std::string("a fused activation on ") + ir::DTypeName(a.dtype) + " values",
+                     "apply the activation as its own operator");
+  }
   if (a.dtype == ir::DType::kInt8 || int16) {
     auto p = prepare_int8(g, n);
     if (!p.ok()) return p.diag();
   }
   return std::vector<TensorType>{{a.dtype, shape}};
+}
+
+// The int32 / int64 evaluation of a broadcasting binary operator (add, sub,
+// mul): `f` on the unsigned values, so the result wraps modulo 2^32 / 2^64
+// (two's complement) instead of overflowing.
+template <typename F>
+Status EvalBinaryWideInt(const EvalArgs& a, F f) {
+  if (a.in_tensor(0).dtype == ir::DType::kInt64) {
+    EvalBroadcast<int64_t, int64_t>(a, [&](int64_t x, int64_t y) {
+      return static_cast<int64_t>(f(static_cast<uint64_t>(x), static_cast<uint64_t>(y)));
+    });
+  } else {
+    EvalBroadcast<int32_t, int32_t>(a, [&](int32_t x, int32_t y) {
+      return static_cast<int32_t>(f(static_cast<uint32_t>(x), static_cast<uint32_t>(y)));
+    });
+  }
+  return Status::Ok();
 }
 
 // The float32 evaluation of a broadcasting binary operator with a fused

@@ -7,7 +7,8 @@
 // does, so they differ from ADD's in the low bits. SUB is not ADD with a
 // negated input 2: the difference is taken after the per-input rescale.
 // int16 (zero points 0) shifts by 15 bits instead of 20, as TFLite Micro.
-// float32 is clamp(a - b) with the activation's float range.
+// float32 is clamp(a - b) with the activation's float range; int32 and
+// int64 (no activation) wrap modulo 2^32 / 2^64.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -38,12 +39,15 @@ Expected<AddSubInt8Params> PrepareInt8(const ir::Graph& g, const ir::Node& n) {
 }
 
 Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
-  return InferBinaryI8F32(g, n, PrepareInt8, /*allow_int16=*/true);
+  return InferBinaryI8F32(g, n, PrepareInt8, /*allow_int16=*/true, /*allow_wide_int=*/true);
 }
 
 Status Eval(const EvalArgs& a) {
   if (a.in_tensor(0).dtype == ir::DType::kFloat32) {
     return EvalBinaryFloat(a, [](float x, float y) { return x - y; });
+  }
+  if (a.in_tensor(0).dtype == ir::DType::kInt32 || a.in_tensor(0).dtype == ir::DType::kInt64) {
+    return EvalBinaryWideInt(a, [](auto x, auto y) { return x - y; });
   }
   EMBER_ASSIGN_OR_RETURN(const AddSubInt8Params p, PrepareInt8(a.graph, a.node));
   EvalAddSub(a, p, [](int32_t v1, int32_t v2) { return WrapSub(v1, v2); });
@@ -52,6 +56,6 @@ Status Eval(const EvalArgs& a) {
 
 }  // namespace
 
-extern const OpDef kSubDef = {ir::OpKind::kSub, "i8, i16, f32", Infer, Eval, nullptr};
+extern const OpDef kSubDef = {ir::OpKind::kSub, "i8, i16, i32, i64, f32", Infer, Eval, nullptr};
 
 }  // namespace ember::ops

@@ -1,6 +1,8 @@
 // A model whose graph input is int64, as PyTorch exports token ids for
 // nn.Embedding: a bag-of-embeddings text classifier (Gather of the ids into
-// an embedding table, a padding mask Not(Equal(ids, 0)), the masked mean,
+// an embedding table, a padding mask Not(Equal(ids, 0)), position ids
+// computed from the mask as RoBERTa's exporters write them, cumsum(mask) *
+// mask + 1 in int32 and int64, a second table for them, the masked mean,
 // then Gemm), and an int64-in int64-out model (Max, Where and Mod of the ids):
 //   - `ember eval` of the classifier against ONNX Runtime when node and
 //     onnxruntime-node are present (skipped with a message otherwise);
@@ -61,9 +63,20 @@ std::vector<uint8_t> ClassifierModel() {
   b.InitInt64("pad", {}, {0});
   b.InitInt64("axis1", {1}, {1});
   b.InitInt64("axis2", {1}, {2});
-  b.Node("Gather", {"table", "ids"}, {"emb"}, "embedding");
+  b.Init("positions", {kTokens + 2, kDim}, Seeded((kTokens + 2) * kDim, 4, 0.25f));
+  b.InitInt("axis1_i32", pb::TensorProto::INT32, {}, {1});
+  b.InitInt64("first_position", {}, {1});
+  b.Node("Gather", {"table", "ids"}, {"tokens"}, "embedding");
   b.Node("Equal", {"ids", "pad"}, {"is_pad"}, "padding");
   b.Node("Not", {"is_pad"}, {"keep"});
+  // Position ids: cumsum(mask) * mask + 1 (1 for padding), int32 then int64.
+  b.Node("Cast", {"keep"}, {"keep_i32"}).Int("to", pb::TensorProto::INT32);
+  b.Node("CumSum", {"keep_i32", "axis1_i32"}, {"count_i32"});
+  b.Node("Mul", {"count_i32", "keep_i32"}, {"pos_i32"});
+  b.Node("Cast", {"pos_i32"}, {"pos_i64"}).Int("to", pb::TensorProto::INT64);
+  b.Node("Add", {"pos_i64", "first_position"}, {"pos"});
+  b.Node("Gather", {"positions", "pos"}, {"pos_emb"}, "position_embedding");
+  b.Node("Add", {"tokens", "pos_emb"}, {"emb"});
   b.Node("Cast", {"keep"}, {"mask"}).Int("to", pb::TensorProto::FLOAT);
   b.Node("Unsqueeze", {"mask", "axis2"}, {"mask3"});
   b.Node("Mul", {"emb", "mask3"}, {"masked"});
@@ -105,15 +118,22 @@ TEST(OnnxInt64Input, EmbeddingClassifierAgreesWithOnnxRuntimeTheHostAndTheCortex
   ASSERT_EQ(y.size(), static_cast<size_t>(kClasses));
   EXPECT_LE(RelError(ReadFloatNpy(dir + "/bag_run.npy"), y), 1e-6);
 
-  // The same computation written out: the mean of the five non-padding rows.
+  // The same computation written out: the mean of the five non-padding
+  // rows, token k's row plus position row k + 2 (1-based, after 1 for padding).
   const std::vector<float> table = Seeded(kVocab * kDim, 3, 1.0f), w = Seeded(kClasses * kDim, 5, 0.5f);
+  const std::vector<float> positions = Seeded((kTokens + 2) * kDim, 4, 0.25f);
   const float bias[kClasses] = {0.1f, -0.2f, 0.05f};
   std::vector<float> mean(kDim, 0.0f);
   float count = 0.0f;
-  for (int64_t id : kIds) {
+  for (size_t k = 0; k < kIds.size(); ++k) {
+    const int64_t id = kIds[k];
     if (id == 0) continue;
-    for (int64_t d = 0; d < kDim; ++d) mean[static_cast<size_t>(d)] += table[static_cast<size_t>(id * kDim + d)];
     count += 1.0f;
+    const auto pos = static_cast<int64_t>(count) + 1;
+    for (int64_t d = 0; d < kDim; ++d) {
+      mean[static_cast<size_t>(d)] +=
+          table[static_cast<size_t>(id * kDim + d)] + positions[static_cast<size_t>(pos * kDim + d)];
+    }
   }
   std::vector<float> want(kClasses);
   for (int64_t c = 0; c < kClasses; ++c) {
@@ -168,13 +188,14 @@ TEST(OnnxInt64Input, EmbeddingClassifierQuantizesWithAnInt8Table) {
   fields >> producer >> step;
   ASSERT_GT(step, 0.0) << q.out;
 
-  // The table is int8 and the gather copies int8 rows.
+  // The two tables are int8 and the gathers copy int8 rows.
   const CliResult i = RunCli({"inspect", qmodel});
   ASSERT_EQ(i.exit_code, 0) << i.err;
   const std::vector<std::string> gathers = LinesWith(i.out, "gather");
-  ASSERT_EQ(gathers.size(), 1u) << i.out;
-  EXPECT_NE(gathers[0].find("i8[1,8,4]"), std::string::npos) << gathers[0];
+  ASSERT_EQ(gathers.size(), 2u) << i.out;
+  for (const std::string& g : gathers) EXPECT_NE(g.find("i8[1,8,4]"), std::string::npos) << g;
   EXPECT_NE(i.out.find("const %table_quantized : i8[16,4]"), std::string::npos) << i.out;
+  EXPECT_NE(i.out.find("const %positions_quantized : i8[10,4]"), std::string::npos) << i.out;
 
   WriteInt64Npy(dir + "/x.npy", {1, kTokens}, kIds);
   EvalAndRunOnHost(qmodel, dir, "bag_q");
@@ -184,9 +205,9 @@ TEST(OnnxInt64Input, EmbeddingClassifierQuantizesWithAnInt8Table) {
   const CliResult f = RunCli({"eval", model, "--input", dir + "/x.npy", "--output", dir + "/bag_f.npy"});
   ASSERT_EQ(f.exit_code, 0) << f.err;
   const Distance d = MaxDistance(y, ReadFloatNpy(dir + "/bag_f.npy"));
-  // Five quantized tensors in a chain (the rows, their sum, the count, the
-  // mean, the logits; 1.3 output steps at most on the calibration set):
-  // measured 4.0 steps on this sentence, which the calibration set lacks.
+  // Several quantized tensors in a chain (the rows, their sum, the count,
+  // the mean, the logits), on a sentence the calibration set lacks: a few
+  // output steps at most (0.1 measured).
   EXPECT_LE(d.err, 5.0 * step) << "int8 against float";
 
   if (const std::string why = OrtMissing(); why.empty()) {

@@ -39,6 +39,12 @@ TEST(Cast, FloatToIntegers) {
   auto ru = u.Run<uint8_t>();
   ASSERT_TRUE(ru.ok()) << ru.diag().ToString();
   EXPECT_EQ(*ru, (std::vector<uint8_t>{1, 255, 44, 127, 255, 0, 0, 255}));
+  test::OneNode l(ir::OpKind::kCast);
+  l.In<float>({4}, {1e19f, -1e19f, nan, -2.5e9f}).Out(ir::DType::kInt64, {4});
+  EXPECT_EQ(*l.Run<int64_t>(), (std::vector<int64_t>{INT64_MAX, INT64_MIN, 0, -2500000000LL}));
+  test::OneNode s(ir::OpKind::kCast);
+  s.In<int32_t>({2}, {INT32_MIN, 7}).Out(ir::DType::kInt64, {2});
+  EXPECT_EQ(*s.Run<int64_t>(), (std::vector<int64_t>{INT32_MIN, 7}));
 }
 
 TEST(Cast, IntegersAndBoolToFloatAndBetweenIntegers) {

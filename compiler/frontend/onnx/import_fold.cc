@@ -162,22 +162,22 @@ Status ConvertCast(Context& ctx, const NodeRef& ref) {
       return Status::Ok();
     }
   }
-  // Between float32, int32, int16 and int8 (from bool and int64 too): the IR's cast,
+  // Between float32, int32, int16, int8 and int64 (from bool too): the IR's cast,
   // which converts the stored values as ONNX does (float to integer
   // truncates toward zero).
   const auto number = [](ir::DType d) {
     return d == ir::DType::kFloat32 || d == ir::DType::kInt32 || d == ir::DType::kInt16 || d == ir::DType::kInt8;
   };
   const ir::DType from = ctx.graph.tensor(v.id).dtype;
-  if (const auto cast = IrOp("cast");
-      cast && dt && number(*dt) && (number(from) || from == ir::DType::kBool || from == ir::DType::kInt64)) {
+  if (const auto cast = IrOp("cast"); cast && dt && (number(*dt) || *dt == ir::DType::kInt64) &&
+                                      (number(from) || from == ir::DType::kBool || from == ir::DType::kInt64)) {
     EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
     EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, *cast, {x}, {}, OutputName(ref, 0), dt, std::nullopt));
     BindOutput(ctx, ref, 0, Value{nullptr, y});
     return Status::Ok();
   }
   return UnsupportedAttr(ctx, ref, "a cast to " + ElemTypeName(to) + " computed at run time",
-                         "ember casts between float32, int32, int16, int8 and from bool at run time");
+                         "ember casts between float32, int32, int16, int8, int64 and from bool at run time");
 }
 
 Status ConvertConstantOfShape(Context& ctx, const NodeRef& ref) {

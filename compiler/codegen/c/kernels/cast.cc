@@ -1,7 +1,8 @@
 // cast: C kernel for the elementwise type conversion (docs/numerics.md,
 // "cast"): float -> integer truncates, saturates to int32 (NaN -> 0) and
 // wraps to the narrower type; integer -> narrower integer wraps (int64
-// keeps its low 32 bits first); int64 -> float rounds to nearest; written
+// keeps its low 32 bits first); int64 -> float rounds to nearest; -> int64
+// sign-extends, or saturates a float; written
 // without the conversions C leaves implementation-defined or undefined.
 #include <string>
 
@@ -19,6 +20,13 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   std::string body;
   if (out.dtype == ir::DType::kFloat32) {
     body = "    out0[i] = (float)" + (in.dtype == ir::DType::kBool ? "(" + x + " ? 1 : 0)" : x) + ";\n";
+  } else if (out.dtype == ir::DType::kInt64) {  // sign-extended, or a float saturated (NaN -> 0)
+    if (in.dtype == ir::DType::kFloat32) {
+      body = "    const float r = " + x + ";\n";
+      body += "    out0[i] = r != r ? 0 : (r >= 0x1p63f ? INT64_MAX : (r < -0x1p63f ? INT64_MIN : (int64_t)r));\n";
+    } else {
+      body = "    out0[i] = (int64_t)" + (in.dtype == ir::DType::kBool ? "(" + x + " ? 1 : 0)" : x) + ";\n";
+    }
   } else {
     if (in.dtype == ir::DType::kFloat32) {
       body = "    const float r = " + x + ";\n";

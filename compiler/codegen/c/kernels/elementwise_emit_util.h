@@ -155,6 +155,10 @@ int32_t NegatedZeroPointSum(int32_t z, int64_t count);
 // out0[i0] = clamp(x[i1] <op> y[i2]) to the fused activation's range.
 LoopBody FloatBinaryBody(const std::string& x, const std::string& y, const char* op,
                          ops::Activation act);
+// The int32 / int64 loop body of add, sub and mul: `op` on the unsigned
+// values (wrapping, no overflow), converted back to two's complement without
+// C's implementation-defined conversion.
+LoopBody WideIntBinaryBody(const std::string& x, const std::string& y, const char* op, ir::DType dtype);
 // The int8 loop body of add and sub (TFLite's shared shape, docs/numerics.md
 // "add"): each input rescaled by Rdbpot(Srdhm((x - z) * 2^20, M), -e) (int16:
 // 2^15), the two

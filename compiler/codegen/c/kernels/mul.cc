@@ -30,6 +30,9 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   LoopBody body;
   if (a.dtype == ir::DType::kFloat32) {
     body = FloatBinaryBody(x, y, "*", act);
+  } else if (a.dtype == ir::DType::kInt32 || a.dtype == ir::DType::kInt64) {
+    details = {std::string(ir::DTypeName(a.dtype)) + ", wrapping modulo 2^" + (a.dtype == ir::DType::kInt64 ? "64" : "32")};
+    body = WideIntBinaryBody(x, y, "*", a.dtype);
   } else {
     const TensorQuant q1 = QuantOf(g, n.inputs[0]);
     const TensorQuant q2 = QuantOf(g, n.inputs[1]);

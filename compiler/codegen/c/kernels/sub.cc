@@ -55,6 +55,9 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   LoopBody body;
   if (a.dtype == ir::DType::kFloat32) {
     body = FloatBinaryBody(x, y, "-", act);
+  } else if (a.dtype == ir::DType::kInt32 || a.dtype == ir::DType::kInt64) {
+    details = {std::string(ir::DTypeName(a.dtype)) + ", wrapping modulo 2^" + (a.dtype == ir::DType::kInt64 ? "64" : "32")};
+    body = WideIntBinaryBody(x, y, "-", a.dtype);
   } else {
     const AddSubInt8 p = PrepareInt8(ctx, act);
     for (const std::string& d : AddSubInt8Details(p)) details.push_back(d);
