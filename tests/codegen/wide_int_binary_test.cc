@@ -1,10 +1,14 @@
-// ADD, SUB and MUL on int32 and int64 (integer index arithmetic of ONNX
-// models: position ids, offsets): the generated C equals the reference
-// evaluator byte for byte on random full-range operands (so most sums and
-// products wrap), broadcast and constant operands included.
+// ADD, SUB, MUL and DIV on int32 and int64 (integer index arithmetic of
+// ONNX models: position ids, offsets, a flat index split into coordinates):
+// the generated C equals the reference evaluator byte for byte on random
+// full-range operands (so most sums and products wrap), broadcast and
+// constant operands included, and on DIV's edge cases (x / 0, MIN / -1).
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include "codegen/kernel_case.h"
 
@@ -34,8 +38,32 @@ TEST_P(WideIntBinaryKernel, RejectsAnActivationAndCompilesForCortexM4) {
   EXPECT_EQ(r, "");
 }
 
+template <typename T>
+std::vector<uint8_t> Bytes(const std::vector<T>& v) {
+  std::vector<uint8_t> b(v.size() * sizeof(T));
+  std::memcpy(b.data(), v.data(), b.size());
+  return b;
+}
+
+TEST(WideIntDivKernel, ZeroDivisorMinusOneAndNegativeQuotients) {
+  const std::vector<int32_t> x32 = {INT32_MIN, 7, -7, 7, -7, 5, INT32_MAX, 0};
+  const std::vector<int32_t> y32 = {-1, 2, 2, -2, -2, 0, -1, 3};
+  KernelCase(ir::OpKind::kDiv)
+      .InData(DType::kInt32, {8}, Bytes(x32))
+      .InData(DType::kInt32, {8}, Bytes(y32))
+      .Out(DType::kInt32, {8})
+      .Expect();
+  const std::vector<int64_t> x64 = {INT64_MIN, -9000000000LL, 9, 0};
+  const std::vector<int64_t> y64 = {-1, 4, 0, -5};
+  KernelCase(ir::OpKind::kDiv)
+      .InData(DType::kInt64, {4}, Bytes(x64))
+      .InData(DType::kInt64, {4}, Bytes(y64))
+      .Out(DType::kInt64, {4})
+      .Expect();
+}
+
 INSTANTIATE_TEST_SUITE_P(Ops, WideIntBinaryKernel,
-                         testing::Values(ir::OpKind::kAdd, ir::OpKind::kSub, ir::OpKind::kMul),
+                         testing::Values(ir::OpKind::kAdd, ir::OpKind::kSub, ir::OpKind::kMul, ir::OpKind::kDiv),
                          [](const testing::TestParamInfo<ir::OpKind>& i) { return std::string(ir::OpIrName(i.param)); });
 
 }  // namespace

@@ -6,7 +6,9 @@
 // then Gemm), and an int64-in int64-out model (Max, Where and Mod of the ids):
 //   - `ember eval` of the classifier against ONNX Runtime when node and
 //     onnxruntime-node are present (skipped with a message otherwise);
-//   - the int64 model against the loop below;
+//   - the int64 model against the loop below, and a keypoint decoder (the
+//     ArgMax of a flattened heatmap split into row and column by int64 Div
+//     and Mod) against the heatmap's maximum;
 //   - the C that `ember compile --target host` generates, run by `ember run`,
 //     against `ember eval`, and the classifier compiled for the Cortex-M4 and
 //     run on its emulated board;
@@ -219,6 +221,43 @@ TEST(OnnxInt64Input, EmbeddingClassifierQuantizesWithAnInt8Table) {
                 o.err / step, d.err / step);
   } else {
     std::printf("ONNX Runtime check skipped: %s\n", why.c_str());
+  }
+}
+
+// heat[1,1,6,7] -> Reshape [1,42] -> ArgMax -> Div 7, Mod 7 -> Concat ->
+// [1,2] int64 (row, column).
+std::vector<uint8_t> KeypointModel() {
+  OnnxBuilder b(13);
+  b.Input("heat", {1, 1, 6, 7});
+  b.InitInt64("flat", {2}, {1, 42});
+  b.InitInt64("width", {}, {7});
+  b.Node("Reshape", {"heat", "flat"}, {"scores"});
+  b.Node("ArgMax", {"scores"}, {"index"}).Int("axis", 1);
+  b.Node("Div", {"index", "width"}, {"row"});
+  b.Node("Mod", {"index", "width"}, {"col"});
+  b.Node("Concat", {"row", "col"}, {"y"}).Int("axis", 1);
+  b.OutputWithShape("y", {1, 2}, pb::TensorProto::INT64);
+  return b.Bytes();
+}
+
+TEST(OnnxInt64Input, KeypointDecoderSplitsTheArgMaxWithDivAndMod) {
+  const std::string dir = TempDir();
+  const std::string model = dir + "/keypoint.onnx";
+  WriteFile(model, KeypointModel());
+  for (const int64_t peak : {int64_t{0}, int64_t{23}, int64_t{41}}) {
+    SCOPED_TRACE(peak);
+    std::vector<float> heat = Seeded(42, 13, 0.5f);
+    heat[static_cast<size_t>(peak)] = 2.0f;
+    WriteFloatNpy(dir + "/x.npy", {1, 1, 6, 7}, heat);
+    EvalAndRunOnHost(model, dir, "keypoint");
+    for (const char* out : {"/keypoint.npy", "/keypoint_run.npy"}) {
+      const NpyArray a = ReadNpy(dir + out);
+      ASSERT_EQ(a.data.size(), 16u) << out;
+      int64_t y[2];
+      std::memcpy(y, a.data.data(), 16);
+      EXPECT_EQ(y[0], peak / 7) << out;
+      EXPECT_EQ(y[1], peak % 7) << out;
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 // ADD, SUB and MUL reference evaluators on int32 and int64: two's-complement
-// wrapping at the type's width, broadcasting; no fused activation and no
-// quantization on them.
+// wrapping at the type's width, broadcasting; DIV truncated toward zero with
+// x / 0 = 0 and MIN / -1 = MIN; no fused activation and no quantization on
+// them.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -30,6 +31,15 @@ TEST(WideIntBinary, Int64BroadcastsAndWraps) {
   test::OneNode add(ir::OpKind::kAdd);
   add.In<int64_t>({2}, {INT64_MAX, 1}).In<int64_t>({}, {1}).Out(ir::DType::kInt64, {2});
   EXPECT_EQ(*add.Run<int64_t>(), (std::vector<int64_t>{INT64_MIN, 2}));
+}
+
+TEST(WideIntBinary, DivTruncatesTowardZero) {
+  test::OneNode d(ir::OpKind::kDiv);
+  d.In<int32_t>({6}, {7, -7, 7, -7, INT32_MIN, 5}).In<int32_t>({6}, {2, 2, -2, -2, -1, 0}).Out(ir::DType::kInt32, {6});
+  EXPECT_EQ(*d.Run<int32_t>(), (std::vector<int32_t>{3, -3, -3, 3, INT32_MIN, 0}));
+  test::OneNode l(ir::OpKind::kDiv);
+  l.In<int64_t>({2}, {-9000000000LL, INT64_MIN}).In<int64_t>({}, {-1}).Out(ir::DType::kInt64, {2});
+  EXPECT_EQ(*l.Run<int64_t>(), (std::vector<int64_t>{9000000000LL, INT64_MIN}));
 }
 
 TEST(WideIntBinary, RejectsActivationsQuantizationAndMixedTypes) {

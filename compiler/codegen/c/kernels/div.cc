@@ -1,5 +1,6 @@
 // div: C kernel for elementwise a / b with numpy broadcasting and a fused
-// activation (docs/numerics.md, "div"); float32 only (Infer rejects int8).
+// activation (docs/numerics.md, "div"); float32, and int32 / int64 truncated
+// toward zero with x / 0 = 0 and MIN / -1 = MIN (Infer rejects int8).
 //
 // The broadcast becomes a loop nest with literal bounds and strides; each
 // element is min(max(a / b, lo), hi), as the reference.
@@ -20,10 +21,23 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   ops::Activation act = ops::Activation::kNone;
   ops::ParseActivation(n.GetString("act", "none"), &act);
   const LoopNest nest = SimplifyNest(BroadcastNest(out.shape, {a.shape, b.shape}));
-  const LoopBody body = FloatBinaryBody(OperandName(ctx, 0), OperandName(ctx, 1), "/", act);
+  LoopBody body = FloatBinaryBody(OperandName(ctx, 0), OperandName(ctx, 1), "/", act);
+  std::string detail = std::string("activation ") + ops::ActivationName(act);
+  if (a.dtype == ir::DType::kInt32 || a.dtype == ir::DType::kInt64) {
+    const bool wide = a.dtype == ir::DType::kInt64;
+    const std::string t = CType(a.dtype), u = wide ? "uint64_t" : "uint32_t";
+    const std::string half = wide ? "0x8000000000000000u" : "0x80000000u", max = wide ? "INT64_MAX" : "INT32_MAX";
+    const std::string x = OperandName(ctx, 0), y = OperandName(ctx, 1);
+    detail = std::string(ir::DTypeName(a.dtype)) + ", truncated toward zero; x / 0 = 0, MIN / -1 = MIN";
+    body = [=](const std::vector<std::string>& i, int in) {
+      return Spaces(in) + "const " + t + " x = " + x + "[" + i[1] + "], y = " + y + "[" + i[2] + "];\n" +
+             Spaces(in) + "const " + u + " neg = (" + u + ")0 - (" + u + ")x;\n" + Spaces(in) + "out0[" + i[0] +
+             "] = y == 0 ? 0 : (y == -1 ? (neg >= " + half + " ? (" + t + ")(neg - " + half + ") - " + max +
+             " - 1 : (" + t + ")neg) : x / y);\n";
+    };
+  }
   Kernel k;
-  k.code = FunctionHead(ctx, {std::string("activation ") + ops::ActivationName(act)}) +
-           EmitLoops(nest, 2, body) + "}\n";
+  k.code = FunctionHead(ctx, {detail}) + EmitLoops(nest, 2, body) + "}\n";
   k.inplace_ok = !a.is_const() && a.shape == out.shape;
   if (!b.is_const() && b.shape == out.shape) k.overlaps.push_back({1, 0});
   return k;
