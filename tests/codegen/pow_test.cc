@@ -38,6 +38,21 @@ TEST(PowKernel, Int32) {
       .Expect();
 }
 
+TEST(PowKernel, Int64) {
+  std::vector<uint8_t> exps(6 * 8);
+  const int64_t e[6] = {0, 1, 2, 45, -1, -2};
+  std::memcpy(exps.data(), e, sizeof e);
+  KernelCase(ir::OpKind::kPow).In(DType::kInt64, {5, 6}).InData(DType::kInt64, {6}, exps).Out(DType::kInt64, {5, 6})
+      .Expect();
+  KernelCase(ir::OpKind::kPow).In(DType::kInt64, {2, 1, 8}).In(DType::kInt64, {3, 1}).Out(DType::kInt64, {2, 3, 8})
+      .Expect();
+  KernelCase c(ir::OpKind::kPow);
+  c.In(DType::kInt64, {8}).Const(DType::kInt64, {8}).Out(DType::kInt64, {8});
+  const std::string r = CompileForCortexM4(c);
+  if (r == "skip") GTEST_SKIP() << "arm-none-eabi-gcc is not installed";
+  EXPECT_EQ(r, "");
+}
+
 TEST(PowKernel, CompilesForCortexM4) {
   KernelCase c(ir::OpKind::kPow);
   c.In(DType::kFloat32, {3, 8}).In(DType::kFloat32, {8}).Out(DType::kFloat32, {3, 8});

@@ -54,6 +54,16 @@ TEST(Pow, Int32WrapsAndDefinesNegativeExponents) {
   EXPECT_EQ(*r, (std::vector<int32_t>{1024, -27, std::numeric_limits<int32_t>::min(), 1870418611, 1, 1, -1, 1, 0, 0}));
 }
 
+TEST(Pow, Int64WrapsModulo2To64) {
+  test::OneNode t(ir::OpKind::kPow);
+  t.In<int64_t>({4}, {2, 3, -1, 7}).In<int64_t>({4}, {63, 41, -5, -1}).Out(ir::DType::kInt64, {4});
+  auto r = t.Run<int64_t>();
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  // 2^63 wraps to INT64_MIN; 3^41 = 36472996377170786403 = 2^64 + 18026252303461234787,
+  // which is -420491770248316829 in two's complement.
+  EXPECT_EQ(*r, (std::vector<int64_t>{std::numeric_limits<int64_t>::min(), -420491770248316829LL, -1, 0}));
+}
+
 TEST(Pow, RefusesInt8AndMixedTypes) {
   test::OneNode t(ir::OpKind::kPow);
   t.In<int8_t>({2}, {1, 2}, Quant(0.5f, 0)).In<int8_t>({2}, {1, 2}, Quant(0.5f, 0)).Out(ir::DType::kInt8, {2},

@@ -179,14 +179,15 @@ Status Elu(Context& ctx, const NodeRef& ref) {
   return Bind(ctx, ref, y);
 }
 
-// Pow: the result has the base's type, float32 or int32 here (ONNX allows
-// int64 too); the exponent may have any numeric type.
-//  - A constant exponent becomes a constant of the base's type; for an int32
-//    base only integral values, since ONNX Runtime raises an integer base to
-//    a float exponent in double and truncates, which an integral exponent
-//    reproduces.
-//  - A run-time exponent of another type goes through cast (int to float);
-//    a float exponent of an int32 base computed at run time is refused.
+// Pow: the result has the base's type, float32, int32 or int64; the
+// exponent may have any numeric type.
+//  - A constant exponent becomes a constant of the base's type; for an
+//    integer base only integral values, since ONNX Runtime raises an integer
+//    base to a float exponent in double and truncates, which an integral
+//    exponent reproduces.
+//  - A run-time exponent of another type goes through cast (int to float,
+//    int to the integer base's type); a float exponent of an integer base
+//    computed at run time is refused.
 //  - On float32, an exponent of one element equal to 2 or 3 (the squares of
 //    variance and RMS norms as exporters write them) is x·x or (x·x)·x,
 //    which is what ONNX Runtime computes for such an exponent; it costs a
@@ -197,9 +198,9 @@ Status Pow(Context& ctx, const NodeRef& ref) {
   const ir::Tensor& in = ctx.graph.tensor(x);
   const ir::DType dt = in.dtype;
   const ir::Shape x_shape = in.shape;
-  if (dt != ir::DType::kFloat32 && dt != ir::DType::kInt32) {
+  if (dt != ir::DType::kFloat32 && dt != ir::DType::kInt32 && dt != ir::DType::kInt64) {
     return UnsupportedAttr(ctx, ref, "Pow of a " + std::string(ir::DTypeName(dt)) + " base",
-                           "ember computes Pow on float32 and int32 tensors; cast the base in the source model");
+                           "ember computes Pow on float32, int32 and int64 tensors; cast the base in the source model");
   }
   EMBER_ASSIGN_OR_RETURN(Value e, Input(ctx, ref, 1));
   const std::string out = OutputName(ref, 0);
@@ -219,28 +220,33 @@ Status Pow(Context& ctx, const NodeRef& ref) {
         return Bind(ctx, ref, cube);
       }
     } else {
-      ce.elem_type = pb::TensorProto::INT32;
+      const bool wide = dt == ir::DType::kInt64;
+      ce.elem_type = wide ? pb::TensorProto::INT64 : pb::TensorProto::INT32;
       for (int64_t k = 0; k < c.size(); ++k) {
-        const double v = c.at(k);
-        if (v != std::trunc(v) || v < -2147483648.0 || v > 2147483647.0) {
-          return UnsupportedAttr(ctx, ref, "an int32 base raised to the exponent " + ops::FormatReal(v),
-                                 "ember raises int32 bases to integral exponents only; cast the base to float "
+        const double v = c.is_float() ? c.at(k) : static_cast<double>(c.int_at(k));
+        const bool fits = wide ? !c.is_float() || (v >= -9223372036854775808.0 && v < 9223372036854775808.0)
+                               : v >= -2147483648.0 && v <= 2147483647.0;
+        if (v != std::trunc(v) || !fits) {
+          return UnsupportedAttr(ctx, ref,
+                                 std::string("an ") + ir::DTypeName(dt) + " base raised to the exponent " + ops::FormatReal(v),
+                                 "ember raises integer bases to integral exponents only; cast the base to float "
                                  "in the source model");
         }
-        ce.i.push_back(static_cast<int64_t>(v));
+        ce.i.push_back(c.is_float() ? static_cast<int64_t>(v) : c.int_at(k));
       }
     }
     EMBER_ASSIGN_OR_RETURN(y, AddConst(ctx, ref.name + "_exponent", ce));
   } else {
     EMBER_ASSIGN_OR_RETURN(y, RuntimeInput(ctx, ref, 1));
     const ir::DType et = ctx.graph.tensor(y).dtype;
-    const bool int_exponent = et == ir::DType::kInt32 || et == ir::DType::kInt16 || et == ir::DType::kInt8;
+    const bool int_exponent = et == ir::DType::kInt32 || et == ir::DType::kInt16 || et == ir::DType::kInt8 ||
+                              et == ir::DType::kInt64;
     if (et != dt) {
-      if (dt == ir::DType::kInt32 || !int_exponent) {
+      if (!int_exponent) {
         return UnsupportedAttr(ctx, ref, std::string("a ") + ir::DTypeName(et) + " exponent of a " + ir::DTypeName(dt) +
                                              " base computed at run time",
                                "ember computes Pow of a float32 base with a float32 or integer exponent, and of an "
-                               "int32 base with an int32 exponent");
+                               "integer base with an integer exponent");
       }
       EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, Kind("cast"), {y}, {}, out + "_exponent", dt));
     }

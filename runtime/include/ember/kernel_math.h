@@ -91,6 +91,21 @@ static inline int32_t ember_pow_i32(int32_t base, int32_t exponent) {
   return (int32_t)result;
 }
 
+/* base^exponent in int64, as ember_pow_i32 modulo 2^64. */
+static inline int64_t ember_pow_i64(int64_t base, int64_t exponent) {
+  uint64_t result = 1u, b = (uint64_t)base, e;
+  if (exponent < 0) {
+    if (base == 1) return 1;
+    if (base == -1) return (exponent & 1) ? -1 : 1;
+    return 0;
+  }
+  for (e = (uint64_t)exponent; e != 0u; e >>= 1) {
+    if (e & 1u) result *= b;
+    b *= b;
+  }
+  return (int64_t)result;
+}
+
 /* The remainder of the mod operator (compiler/ops/mod.cc): truncated (C's %),
  * or, with floor_mode, taking the divisor's sign (TFLite's FloorMod); a
  * divisor of 0 or -1 gives 0 (no INT_MIN % -1 trap, no division by zero). */

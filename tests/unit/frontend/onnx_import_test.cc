@@ -1024,8 +1024,9 @@ TEST(OnnxImport, GeluAndErf) {
 
 // Pow: an int32 base with a constant float exponent of integral values
 // becomes pow on int32 (the exponent converted); a non-integral exponent of an
-// int32 base, an int64 base and a run-time float exponent of an int32 base are
-// refused (E1007) naming the case.
+// integer base and a run-time float exponent of an int32 base are refused
+// (E1007) naming the case; an int64 base (ArgMax's index) takes an integral
+// exponent as int64.
 TEST(OnnxImport, PowTypes) {
   auto model = [](int32_t base, float exponent, bool runtime_exponent) {
     OnnxBuilder b(15);
@@ -1055,8 +1056,15 @@ TEST(OnnxImport, PowTypes) {
   std::vector<int32_t> y(4);
   std::memcpy(y.data(), r->outputs[0].data(), 16);
   EXPECT_EQ(y, (std::vector<int32_t>{8, -27, 0, 343}));
-  for (const auto& [bytes, what] : {std::pair{model(::onnx::TensorProto::INT32, 0.5f, false), "int32 base raised to the exponent 0.5"},
-                                    std::pair{model(::onnx::TensorProto::INT64, 2.0f, false), "Pow of a i64 base"},
+  const ir::Graph g64 = MustImport(model(::onnx::TensorProto::INT64, 2.0f, false));
+  ASSERT_EQ(Count(g64, OpKind::kPow), 1);
+  for (const ir::Node& n : g64.nodes) {
+    if (n.op == OpKind::kPow) {
+      EXPECT_EQ(g64.tensor(n.inputs[1]).dtype, ir::DType::kInt64);
+    }
+  }
+  for (const auto& [bytes, what] : {std::pair{model(::onnx::TensorProto::INT32, 0.5f, false), "i32 base raised to the exponent 0.5"},
+                                    std::pair{model(::onnx::TensorProto::INT64, 2.5f, false), "i64 base raised to the exponent 2.5"},
                                     std::pair{model(::onnx::TensorProto::INT32, 0.0f, true), "f32 exponent of a i32 base"}}) {
     const Diagnostic d = MustFail(bytes);
     EXPECT_EQ(d.id, "E1007") << d.ToString();
