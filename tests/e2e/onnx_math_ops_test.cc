@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "e2e/npy_util.h"  // Seeded
 #include "e2e/onnx_op_models.h"
 #include "e2e/ort_util.h"
 #include "e2e/qemu_util.h"
@@ -478,6 +479,38 @@ TEST(OnnxMathOps, PowAgreesWithOnnxRuntime) {
       }
     }
   }
+}
+
+// Einsum of three operands (a bilinear form per batch row, x W zᵀ with a
+// constant z) and of four (a chain of matrix products): `ember eval`
+// against ONNX Runtime, then the host build against `ember eval`.
+TEST(OnnxMathOps, EinsumOfSeveralOperandsAgreesWithOnnxRuntime) {
+  OnnxBuilder b(12);
+  b.Input("x", {4, 3});
+  b.Init("w", {3, 5}, Seeded(15, 21, 1.0f));
+  b.Init("z", {4, 5}, Seeded(20, 22, 1.0f));
+  b.Init("p", {5, 2}, Seeded(10, 23, 1.0f));
+  b.Init("q", {2, 3}, Seeded(6, 24, 1.0f));
+  b.Node("Einsum", {"x", "w", "z"}, {"bilinear"}).Str("equation", "ni,ij,nj->n");
+  b.Node("Einsum", {"x", "w", "p", "q"}, {"chain"}).Str("equation", "ij,jk,kl,lm->im");
+  b.InitInt64("flat", {1}, {-1});
+  b.Node("Reshape", {"chain", "flat"}, {"chain_flat"});
+  b.Node("Concat", {"bilinear", "chain_flat"}, {"y"}).Int("axis", 0);
+  b.OutputWithShape("y", {16});
+  const std::vector<uint8_t> model = b.Bytes();
+  ExpectRunEqualsEval(model, true, 3, ".onnx");
+  if (const std::string why = OrtMissing(); !why.empty()) GTEST_SKIP() << why;
+  const std::string tmp = TempDir();
+  WriteFile(tmp + "/einsum.onnx", model);
+  auto g = frontend::onnx::ImportOnnx(model, tmp + "/einsum.onnx");
+  ASSERT_TRUE(g.ok()) << g.diag().ToString();
+  const std::vector<float> x = Seeded(12, 25, 2.0f);
+  auto got = ops::EvaluateGraph(*g, {FloatBytes(x)});
+  ASSERT_TRUE(got.ok()) << got.diag().ToString();
+  const std::vector<float> want = RunOrt(tmp + "/einsum.onnx", FloatBytes(x), "4x3", tmp);
+  const double rel = RelError(BytesToFloats(got->outputs.at(0)), want);
+  EXPECT_LE(rel, 1e-5);
+  std::printf("Einsum of three and four operands, ember eval vs ONNX Runtime: max relative error %.3g\n", rel);
 }
 
 // A transformer block as PyTorch exports it at opset 17: LayerNormalization,

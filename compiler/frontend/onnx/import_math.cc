@@ -554,8 +554,8 @@ Status Lrn(Context& ctx, const NodeRef& ref) {
   return Bind(ctx, ref, y);
 }
 
-// Einsum of one or two float32 operands, as data movement around one
-// batch_matmul (numpy's einsum):
+// Einsum of float32 operands, as data movement around a batch_matmul per
+// pair (numpy's einsum):
 //   - the equation's labels are letters; "..." stands for the same number of
 //     leading labels in every term (right-aligned, as numpy broadcasts);
 //     without "->" the output is the ellipsis, then the letters that occur
@@ -569,7 +569,11 @@ Status Lrn(Context& ctx, const NodeRef& ref) {
 //     of both but not the output are contracted, the rest are kept from
 //     either side; A is moved to [batch, kept_a, contracted] and B to
 //     [batch, contracted, kept_b], reshaped to 3-D, multiplied, and the
-//     product reshaped and transposed to the output order.
+//     product reshaped and transposed to the output order;
+//   - more: contracted pairwise from the left, each product keeping the
+//     labels the output or a later operand still has (float32 sums in that
+//     order: ONNX Runtime may pair the operands otherwise, which changes the
+//     last bits).
 // Every label has one size (a size-1 broadcast is E1007).
 class EinsumLowering {
  public:
@@ -589,11 +593,12 @@ class EinsumLowering {
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
-    if (terms.size() != NumInputs(ref_) || terms.size() > 2) {
+    if (terms.size() != NumInputs(ref_) || terms.size() > kMaxOperands) {
       return UnsupportedAttr(ctx_, ref_,
                              "equation '" + eq + "' with " + std::to_string(terms.size()) + " terms for " +
                                  std::to_string(NumInputs(ref_)) + " inputs",
-                             "ember imports Einsum of one or two operands, one term each");
+                             "ember imports Einsum of 1 to " + std::to_string(kMaxOperands) +
+                                 " operands, one term each");
     }
     std::vector<Operand> ops;
     size_t ellipsis = 0;
@@ -636,9 +641,11 @@ class EinsumLowering {
       want += once;
     }
     for (Operand& o : ops) EMBER_RETURN_IF_ERROR(Diagonals(o));
-    // Sum away the labels of one operand that neither the other nor the output has.
+    // Sum away the labels of one operand that neither another nor the output has.
     for (size_t k = 0; k < ops.size(); ++k) {
-      const std::string other = ops.size() == 2 ? ops[1 - k].labels : std::string();
+      std::string other;
+      for (size_t j = 0; j < ops.size(); ++j)
+        if (j != k) other += ops[j].labels;
       std::vector<int64_t> axes;
       std::string kept;
       for (size_t a = 0; a < ops[k].labels.size(); ++a) {
@@ -652,14 +659,21 @@ class EinsumLowering {
       ops[k].labels = kept;
     }
     Operand y = ops[0];
-    if (ops.size() == 2) {
-      EMBER_ASSIGN_OR_RETURN(y, Contract(ops[0], ops[1], want));
+    for (size_t k = 1; k < ops.size(); ++k) {
+      // The labels the product keeps: those of the output or of a later operand.
+      std::string later = want;
+      for (size_t j = k + 1; j < ops.size(); ++j) later += ops[j].labels;
+      std::string keep;
+      for (char c : y.labels + ops[k].labels)
+        if (later.find(c) != std::string::npos && keep.find(c) == std::string::npos) keep += c;
+      EMBER_ASSIGN_OR_RETURN(y, Contract(y, ops[k], keep));
     }
     EMBER_ASSIGN_OR_RETURN(ir::TensorId id, Permute(y, want, out_));
     return Bind(ctx_, ref_, id);
   }
 
  private:
+  static constexpr size_t kMaxOperands = 16;
   struct Operand {
     ir::TensorId id;
     std::string labels;  // one per axis; '0'.. for the ellipsis axes

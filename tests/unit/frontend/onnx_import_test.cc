@@ -162,7 +162,7 @@ TEST(OnnxImport, EinsumTraceAndRefusedEquations) {
     int operands;
     const char* message;
   };
-  for (const Case& c : {Case{"ij,jk,kl->il", 3, "one or two operands"}, Case{"ij->ji", 1, "i32 operand"},
+  for (const Case& c : {Case{"ij,jk,kl->il", 2, "Einsum"}, Case{"ij->ji", 1, "i32 operand"},
                         Case{"ij,jk->ik", 2, "sizes 3 and 4"}}) {
     OnnxBuilder b(12);
     b.Input("x", {3, 3}, c.operands == 1 ? ::onnx::TensorProto::INT32 : ::onnx::TensorProto::FLOAT);
@@ -175,6 +175,65 @@ TEST(OnnxImport, EinsumTraceAndRefusedEquations) {
     ASSERT_FALSE(r.ok()) << c.equation;
     EXPECT_NE((r.diag().message + r.diag().hint).find(c.message), std::string::npos) << r.diag().ToString();
     EXPECT_NE(r.diag().message.find("Einsum"), std::string::npos) << r.diag().ToString();
+  }
+}
+
+// Einsum of three and four operands, contracted pairwise from the left,
+// against the sums written out: a chain of matrix products, a bilinear form
+// per batch with a label the output lacks in two operands, and a triple
+// product summed to a scalar.
+TEST(OnnxImport, EinsumOfMoreThanTwoOperands) {
+  const std::vector<float> a = Ramp(6, 0.5f, -1.0f), b = Ramp(12, 0.25f, -1.5f), c = Ramp(8, 0.125f, 0.5f);
+  {
+    OnnxBuilder m(12);
+    m.Input("a", {2, 3});
+    m.Init("b", {3, 4}, b);
+    m.Init("c", {4, 2}, c);
+    m.Init("d", {2, 2}, {1.0f, -2.0f, 0.5f, 3.0f});
+    m.Node("Einsum", {"a", "b", "c", "d"}, {"y"}).Str("equation", "ij,jk,kl,lm->im");
+    m.OutputWithShape("y", {2, 2});
+    const std::vector<float> y = Eval(MustImport(m.Bytes()), a);
+    const float d[2][2] = {{1.0f, -2.0f}, {0.5f, 3.0f}};
+    std::vector<float> want(4, 0.0f);
+    for (int i = 0; i < 2; ++i)
+      for (int mm = 0; mm < 2; ++mm) {
+        double s = 0.0;
+        for (int j = 0; j < 3; ++j)
+          for (int k = 0; k < 4; ++k)
+            for (int l = 0; l < 2; ++l) s += a[i * 3 + j] * b[j * 4 + k] * c[k * 2 + l] * d[l][mm];
+        want[static_cast<size_t>(i * 2 + mm)] = static_cast<float>(s);
+      }
+    ExpectNear(y, want, 1e-5f);
+  }
+  {
+    // y[n] = sum_ij x[n, i] * w[i, j] * z[n, j]: n is a batch label of x and z.
+    OnnxBuilder m(12);
+    m.Input("x", {2, 3});
+    m.Init("w", {3, 4}, b);
+    m.Init("z", {2, 4}, c);
+    m.Node("Einsum", {"x", "w", "z"}, {"y"}).Str("equation", "ni,ij,nj->n");
+    m.OutputWithShape("y", {2});
+    const std::vector<float> y = Eval(MustImport(m.Bytes()), a);
+    for (int n = 0; n < 2; ++n) {
+      double s = 0.0;
+      for (int i = 0; i < 3; ++i)
+        for (int j = 0; j < 4; ++j) s += a[n * 3 + i] * b[i * 4 + j] * c[n * 4 + j];
+      EXPECT_NEAR(y[static_cast<size_t>(n)], s, 1e-5) << n;
+    }
+  }
+  {
+    OnnxBuilder m(12);
+    m.Input("x", {6});
+    m.Init("u", {6}, Ramp(6, 0.3f, -0.8f));
+    m.Init("v", {6}, Ramp(6, -0.2f, 1.0f));
+    m.Node("Einsum", {"x", "u", "v"}, {"y"}).Str("equation", "i,i,i->");
+    m.OutputWithShape("y", {});
+    const std::vector<float> y = Eval(MustImport(m.Bytes()), a);
+    const std::vector<float> u = Ramp(6, 0.3f, -0.8f), v = Ramp(6, -0.2f, 1.0f);
+    double s = 0.0;
+    for (size_t i = 0; i < 6; ++i) s += a[i] * u[i] * v[i];
+    ASSERT_EQ(y.size(), 1u);
+    EXPECT_NEAR(y[0], s, 1e-5);
   }
 }
 
