@@ -3,10 +3,11 @@
 // converts the raw values).
 //
 // As TFLite Micro's reference kernel, static_cast<To>(from), for
-// i8, i16, i32, i64, f32, bool -> i8, u8, i16, i32, i64, f32 (i64 sources
+// i8, u8, i16, i32, i64, f32, bool -> i8, u8, i16, i32, i64, f32 (i64 sources
 // are int64 graph inputs and the int64 indices of ONNX's ArgMax and TopK,
 // i64 results ONNX's integer arithmetic on int64; u8 results the uint8 values
-// of ONNX's DynamicQuantizeLinear). Where C++ leaves the
+// of ONNX's DynamicQuantizeLinear; u8 both ways for ONNX's uint8
+// arithmetic, computed on int32). Where C++ leaves the
 // conversion undefined, ember defines it as the Cortex-M compilers do:
 // float -> integer truncates toward zero, saturates to int32 (NaN -> 0, as
 // VCVT) and then wraps to the narrower type; integer -> narrower integer
@@ -27,7 +28,7 @@ namespace ember::ops {
 namespace {
 
 bool IsSource(ir::DType t) {
-  return t == ir::DType::kInt8 || t == ir::DType::kInt16 || t == ir::DType::kInt32 || t == ir::DType::kInt64 ||
+  return t == ir::DType::kInt8 || t == ir::DType::kUInt8 || t == ir::DType::kInt16 || t == ir::DType::kInt32 || t == ir::DType::kInt64 ||
          t == ir::DType::kFloat32 || t == ir::DType::kBool;
 }
 bool IsTarget(ir::DType t) {
@@ -42,7 +43,7 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   if (!IsSource(in.dtype) || !IsTarget(out.dtype)) {
     return NodeError(n, std::string("casting ") + ir::DTypeName(in.dtype) + " to " + ir::DTypeName(out.dtype) +
                             " is not supported",
-                     "supported: i8, i16, i32, i64, f32 and bool to i8, u8, i16, i32, i64 and f32");
+                     "supported: i8, u8, i16, i32, i64, f32 and bool to i8, u8, i16, i32, i64 and f32");
   }
   return std::vector<TensorType>{{out.dtype, in.shape}};
 }
@@ -60,6 +61,7 @@ double ReadValue(ir::DType t, const uint8_t* p, int64_t i, bool* is_float) {
   *is_float = false;
   switch (t) {
     case ir::DType::kInt8: return reinterpret_cast<const int8_t*>(p)[i];
+    case ir::DType::kUInt8: return p[i];
     case ir::DType::kInt16: return reinterpret_cast<const int16_t*>(p)[i];
     case ir::DType::kInt32: return reinterpret_cast<const int32_t*>(p)[i];
     case ir::DType::kInt64: {  // the low 32 bits, as int32
@@ -114,6 +116,6 @@ Status Eval(const EvalArgs& a) {
 
 }  // namespace
 
-extern const OpDef kCastDef = {ir::OpKind::kCast, "i8/i16/i32/i64/f32/bool->i8/u8/i16/i32/i64/f32", Infer, Eval, nullptr};
+extern const OpDef kCastDef = {ir::OpKind::kCast, "i8/u8/i16/i32/i64/f32/bool->i8/u8/i16/i32/i64/f32", Infer, Eval, nullptr};
 
 }  // namespace ember::ops

@@ -19,7 +19,8 @@ TEST(CastKernel, EveryPairMatchesTheReference) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const std::vector<float> special{1.9f, -1.9f, 300.0f, -129.5f, 3e9f, -3e9f, nan, 65535.0f, -0.0f, 2147483520.0f,
                                    1e19f, -1e19f, 9.2233715e18f};
-  for (const DType from : {DType::kInt8, DType::kInt16, DType::kInt32, DType::kInt64, DType::kFloat32, DType::kBool}) {
+  for (const DType from :
+       {DType::kInt8, DType::kUInt8, DType::kInt16, DType::kInt32, DType::kInt64, DType::kFloat32, DType::kBool}) {
     for (const DType to : {DType::kInt8, DType::kUInt8, DType::kInt16, DType::kInt32, DType::kInt64, DType::kFloat32}) {
       SCOPED_TRACE(std::string(ir::DTypeName(from)) + " -> " + ir::DTypeName(to));
       KernelCase(ir::OpKind::kCast).In(from, {2, 33}, std::nullopt, 1, 70000.0f).Out(to, {2, 33}).Expect();

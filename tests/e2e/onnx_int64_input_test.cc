@@ -6,6 +6,8 @@
 // then Gemm), and an int64-in int64-out model (Max, Where and Mod of the ids):
 //   - `ember eval` of the classifier against ONNX Runtime when node and
 //     onnxruntime-node are present (skipped with a message otherwise);
+//   - uint8 arithmetic (a raw image input), which wraps modulo 256, against
+//     the loops below;
 //   - the int64 model against the loop below, and a keypoint decoder (the
 //     ArgMax of a flattened heatmap split into row and column by int64 Div
 //     and Mod) against the heatmap's maximum;
@@ -258,6 +260,63 @@ TEST(OnnxInt64Input, KeypointDecoderSplitsTheArgMaxWithDivAndMod) {
       EXPECT_EQ(y[0], peak / 7) << out;
       EXPECT_EQ(y[1], peak % 7) << out;
     }
+  }
+}
+
+// A raw uint8 image input: (x + 100) wraps, x - 5 wraps, x * 3 wraps, x / d
+// with a zero divisor, x mod 7, the maximum with 128 and a 2x2 MaxPool, all
+// uint8 (widened to int32 or float32 and cast back).
+std::vector<uint8_t> Uint8Model() {
+  OnnxBuilder b(14);
+  b.Input("x", {1, 1, 4, 4}, pb::TensorProto::UINT8);
+  b.InitInt("hundred", pb::TensorProto::UINT8, {}, {100});
+  b.InitInt("five", pb::TensorProto::UINT8, {}, {5});
+  b.InitInt("three", pb::TensorProto::UINT8, {}, {3});
+  b.InitInt("divisors", pb::TensorProto::UINT8, {4}, {0, 1, 2, 9});
+  b.InitInt("seven", pb::TensorProto::UINT8, {}, {7});
+  b.InitInt("half", pb::TensorProto::UINT8, {}, {128});
+  b.Node("Add", {"x", "hundred"}, {"a"});
+  b.Node("Sub", {"x", "five"}, {"s"});
+  b.Node("Mul", {"x", "three"}, {"m"});
+  b.Node("Div", {"x", "divisors"}, {"d"});
+  b.Node("Mod", {"x", "seven"}, {"r"});
+  b.Node("Max", {"x", "half"}, {"hi"});
+  b.Node("MaxPool", {"x"}, {"p4"}).Ints("kernel_shape", {2, 2}).Ints("strides", {2, 2});
+  b.InitInt64("flat", {1}, {-1});
+  b.Node("Reshape", {"p4", "flat"}, {"p"});
+  for (const char* t : {"a", "s", "m", "d", "r", "hi"}) b.Node("Reshape", {t, "flat"}, {std::string(t) + "_flat"});
+  b.Node("Concat", {"a_flat", "s_flat", "m_flat", "d_flat", "r_flat", "hi_flat", "p"}, {"y"}).Int("axis", 0);
+  b.OutputWithShape("y", {6 * 16 + 4}, pb::TensorProto::UINT8);
+  return b.Bytes();
+}
+
+TEST(OnnxInt64Input, Uint8ArithmeticWrapsOnTheHostAsDefined) {
+  const std::string dir = TempDir();
+  const std::string model = dir + "/u8.onnx";
+  WriteFile(model, Uint8Model());
+  std::vector<uint8_t> x(16);
+  for (size_t i = 0; i < 16; ++i) x[i] = static_cast<uint8_t>(i * 17 % 256);
+  NpyArray in;
+  in.descr = "|u1";
+  in.shape = {1, 1, 4, 4};
+  in.data = x;
+  WriteFile(dir + "/x.npy", SerializeNpy(in));
+  EvalAndRunOnHost(model, dir, "u8");
+  std::vector<uint8_t> want;
+  for (uint8_t v : x) want.push_back(static_cast<uint8_t>(v + 100));
+  for (uint8_t v : x) want.push_back(static_cast<uint8_t>(v - 5));
+  for (uint8_t v : x) want.push_back(static_cast<uint8_t>(v * 3));
+  const uint8_t divisors[4] = {0, 1, 2, 9};
+  for (size_t i = 0; i < 16; ++i) want.push_back(divisors[i % 4] == 0 ? 0 : static_cast<uint8_t>(x[i] / divisors[i % 4]));
+  for (uint8_t v : x) want.push_back(static_cast<uint8_t>(v % 7));
+  for (uint8_t v : x) want.push_back(std::max<uint8_t>(v, 128));
+  for (size_t r = 0; r < 4; r += 2)
+    for (size_t c = 0; c < 4; c += 2)
+      want.push_back(std::max({x[r * 4 + c], x[r * 4 + c + 1], x[(r + 1) * 4 + c], x[(r + 1) * 4 + c + 1]}));
+  for (const char* out : {"/u8.npy", "/u8_run.npy"}) {
+    const NpyArray a = ReadNpy(dir + out);
+    EXPECT_EQ(a.descr, "|u1") << out;
+    EXPECT_EQ(a.data, want) << out;
   }
 }
 

@@ -60,6 +60,9 @@ TEST(Cast, IntegersAndBoolToFloatAndBetweenIntegers) {
   test::OneNode q(ir::OpKind::kCast);
   q.In<int8_t>({3}, {-128, 0, 127}, Quant(0.5f, 3)).Out(ir::DType::kInt16, {3});
   EXPECT_EQ(*q.Run<int16_t>(), (std::vector<int16_t>{-128, 0, 127}));
+  test::OneNode z(ir::OpKind::kCast);
+  z.In<uint8_t>({3}, {0, 200, 255}).Out(ir::DType::kInt32, {3});
+  EXPECT_EQ(*z.Run<int32_t>(), (std::vector<int32_t>{0, 200, 255}));  // zero-extended
   test::OneNode w(ir::OpKind::kCast);
   w.In<int16_t>({3}, {200, -200, 32767}).Out(ir::DType::kInt8, {3});
   EXPECT_EQ(*w.Run<int8_t>(), (std::vector<int8_t>{-56, 56, -1}));
@@ -72,7 +75,7 @@ TEST(Cast, Rejects) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.diag().message.find("casting f32 to bool is not supported"), std::string::npos) << r.diag().message;
   test::OneNode u(ir::OpKind::kCast);
-  u.In<uint8_t>({2}, {1, 2}).Out(ir::DType::kInt32, {2});
+  u.In<uint8_t>({2}, {1, 2}).Out(ir::DType::kBool, {2});
   EXPECT_FALSE(u.Infer().ok());
 }
 

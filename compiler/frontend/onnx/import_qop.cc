@@ -477,6 +477,10 @@ Expected<ir::TensorId> I8ToU8(Context& ctx, const NodeRef& ref, ir::TensorId i8,
 
 Status ConvertNode(Context& ctx, const NodeRef& ref, bool* handled) {
   const std::string& op = ref.node->op_type();
+  if (ReadsPlainU8(ctx, ref)) {
+    *handled = true;
+    return ConvertWidenedU8(ctx, ref);
+  }
   if (op == "QLinearConcat" && ref.node->domain() == kContribDomain) {
     *handled = true;
     return ExpandConcat(ctx, ref);
