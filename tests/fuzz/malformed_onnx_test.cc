@@ -4,9 +4,9 @@
 // rewrites them), a check that each is rejected by ImportOnnx with a clean
 // diagnostic that names the file, and random mutations of valid models (a
 // small CNN, a QOperator model, LSTM + GRU + RNN, model-local functions, 3-D
-// operators, signal operators, int64 token ids, dynamic quantization) that
-// must import or give a diagnostic, never crash. cli_corpus_test.cc runs the
-// CLI on the same files.
+// operators, signal operators, int64 token ids, dynamic quantization, opset
+// 9) that must import or give a diagnostic, never crash. cli_corpus_test.cc
+// runs the CLI on the same files.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -143,7 +143,7 @@ std::map<std::string, Bytes> OnnxCorpus() {
     b.OutputWithShape("i", {2, 7}, pb::TensorProto::INT64);
     c["onnx_topk_k_above_axis.onnx"] = b.Bytes();
   }
-  c["onnx_opset_9.onnx"] = Relu(9).Bytes();
+  c["onnx_opset_23.onnx"] = Relu(23).Bytes();
   c["onnx_dynamic_dim.onnx"] = Relu(13, {-1, 4}).Bytes();
   c["onnx_external_data_dotdot.onnx"] = WithExternal("../../../../etc/passwd").Bytes();
   c["onnx_external_data_absolute.onnx"] = WithExternal("/etc/passwd").Bytes();
@@ -377,6 +377,25 @@ Bytes DynamicQuant() {
   return b.Bytes();
 }
 
+// x[1,2,4,4] -> Conv -> BatchNormalization -> Upsample (scales input) ->
+// Slice (attributes) -> y at opset 9: ONNX's version converter first.
+Bytes Opset9() {
+  OnnxBuilder b(9);
+  b.Input("x", {1, 2, 4, 4});
+  b.Init("w", {2, 2, 3, 3}, std::vector<float>(36, 0.1f));
+  b.Init("gamma", {2}, {1.0f, 2.0f});
+  b.Init("beta", {2}, {0.0f, 0.5f});
+  b.Init("mean", {2}, {0.1f, 0.2f});
+  b.Init("var", {2}, {1.0f, 0.5f});
+  b.Init("scales", {4}, {1.0f, 1.0f, 2.0f, 2.0f});
+  b.Node("Conv", {"x", "w"}, {"c"}).Ints("pads", {1, 1, 1, 1});
+  b.Node("BatchNormalization", {"c", "gamma", "beta", "mean", "var"}, {"n"});
+  b.Node("Upsample", {"n", "scales"}, {"u"}).Str("mode", "nearest");
+  b.Node("Slice", {"u"}, {"y"}).Ints("starts", {1, 1}).Ints("ends", {7, 7}).Ints("axes", {2, 3});
+  b.OutputWithShape("y", {1, 2, 6, 6});
+  return b.Bytes();
+}
+
 std::filesystem::path CorpusDir() { return std::filesystem::path(EMBER_SOURCE_DIR) / "tests/fuzz/corpus"; }
 
 TEST(MalformedOnnx, FilesMatchGenerator) {
@@ -390,6 +409,7 @@ TEST(MalformedOnnx, FilesMatchGenerator) {
   corpus["onnx/signal.onnx"] = Signal();                 // STFT and DFT
   corpus["onnx/token_ids.onnx"] = TokenIds();            // int64 graph inputs
   corpus["onnx/dynamic_quant.onnx"] = DynamicQuant();     // DynamicQuantizeLinear
+  corpus["onnx/opset9.onnx"] = Opset9();                 // ONNX's version converter
   ASSERT_GE(corpus.size(), 15u);
   const bool write = std::getenv("EMBER_WRITE_CORPUS") != nullptr;
   if (write) std::filesystem::create_directories(CorpusDir() / "onnx");
@@ -432,7 +452,7 @@ TEST(MalformedOnnx, EveryCorpusFileIsRejectedWithADiagnostic) {
 TEST(MalformedOnnx, RandomMutationsImportOrGiveADiagnostic) {
   for (const Bytes& good :
        {SmallCnn().Bytes(), ResidualPoolModel(/*u8=*/true).bytes, Recurrent().Bytes(), FunctionModel(), Volume(),
-        Signal(), TokenIds(), DynamicQuant()}) {
+        Signal(), TokenIds(), DynamicQuant(), Opset9()}) {
   auto imported = frontend::onnx::ImportOnnx(good, "good.onnx");
   ASSERT_TRUE(imported.ok()) << imported.diag().ToString();
   std::mt19937 rng(42);

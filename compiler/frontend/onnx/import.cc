@@ -3,7 +3,8 @@
 //
 // Steps:
 //   1. Parse the protobuf (the file was read with a size bound) and check the
-//      IR version (up to 11) and the default-domain opset (11..22).
+//      IR version (up to 11) and the default-domain opset (1..22; below 11
+//      converted to 13 by ONNX's version converter, ConvertOldOpset).
 //   2. Load external data into the tensors (model folder only, bounded).
 //   3. Inline the calls of model-local functions (import_functions.cc). Fix
 //      graph input shapes from --input-shape; refuse dynamic dimensions that
@@ -32,6 +33,7 @@
 #include "ir/verifier.h"
 #include "onnx/checker.h"
 #include "onnx/shape_inference/implementation.h"
+#include "onnx/version_converter/convert.h"
 #include "ops/evaluate.h"
 #include "ops/op.h"
 #include "support/file.h"
@@ -44,6 +46,10 @@ namespace {
 using namespace detail;  // NOLINT: the importer's own internals
 
 constexpr int64_t kMinOpset = 11;
+// Opsets 7 to 10 are converted to kConvertedOpset by ONNX's version
+// converter first (ConvertOldOpset).
+constexpr int64_t kMinConvertedOpset = 1;
+constexpr int64_t kConvertedOpset = 13;
 constexpr int64_t kMaxOpset = 22;
 // libonnx 1.12's checker reads IR version 8 and refuses newer ones. IR 9 to
 // 11 add element types (float8, int4, float4: refused as types), function
@@ -60,13 +66,38 @@ Status CheckOpset(Context& ctx, const pb::ModelProto& m) {
   for (const auto& o : m.opset_import()) {
     if (IsDefaultDomain(o.domain())) ctx.opset = o.version();
   }
-  if (ctx.opset < kMinOpset || ctx.opset > kMaxOpset) {
+  if (ctx.opset < kMinConvertedOpset || ctx.opset > kMaxOpset) {
     return FileError(ctx, kOpset, ExitCode::kUnsupported,
                      "uses opset " + std::to_string(ctx.opset) + " of the default ONNX domain; ember imports opsets " +
-                         std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset),
+                         std::to_string(kMinConvertedOpset) + " to " + std::to_string(kMaxOpset) + " (below " +
+                         std::to_string(kMinOpset) + " through ONNX's version converter)",
                      "convert the model with onnx.version_converter.convert_version(model, 13)");
   }
   return Status::Ok();
+}
+
+// A model of opset 7 to 10: checked by the ONNX checker, then converted to
+// opset 13 by ONNX's version converter (its adapters rewrite the operators
+// whose form changed: Upsample to Resize, Slice's attributes to inputs,
+// ...). A model either refuses is E1003 / E1005 with its message.
+Status ConvertOldOpset(Context& ctx, pb::ModelProto* m) {
+  if (ctx.opset >= kMinOpset) return Status::Ok();
+  try {
+    ::onnx::checker::check_model(*m);
+  } catch (const std::exception& e) {
+    return FileError(ctx, kCheckerRefused, ExitCode::kFailure,
+                     std::string("the ONNX checker refuses the model: ") + e.what(), kReexport);
+  }
+  try {
+    pb::ModelProto converted = ::onnx::version_conversion::ConvertVersion(*m, static_cast<int>(kConvertedOpset));
+    *m = std::move(converted);
+  } catch (const std::exception& e) {
+    return FileError(ctx, kOpset, ExitCode::kUnsupported,
+                     "uses opset " + std::to_string(ctx.opset) + ", which ONNX's version converter cannot take to " +
+                         std::to_string(kConvertedOpset) + ": " + e.what(),
+                     "re-export the model with opset 13 or later");
+  }
+  return CheckOpset(ctx, *m);
 }
 
 Status InlineAllExternalData(Context& ctx, pb::GraphProto* g) {
@@ -500,6 +531,15 @@ Status ConvertNodes(Context& ctx, const pb::GraphProto& g) {
 
 Status ConvertGraphOutputs(Context& ctx, const pb::GraphProto& g) {
   for (const auto& out : g.output()) {
+    // An output type no ember tensor has (double, float16, ...): the model
+    // would silently give another type.
+    if (const int32_t elem = out.type().tensor_type().elem_type();
+        elem != pb::TensorProto::UNDEFINED && !ToDType(elem)) {
+      return FileError(ctx, kTensorType, ExitCode::kUnsupported,
+                       "graph output '" + out.name() + "' has element type " + ElemTypeName(elem) +
+                           "; ember models give float32, int8, uint8, int16, int32, int64 or bool outputs",
+                       "cast the output to float32 in the source model");
+    }
     auto it = ctx.values.find(out.name());
     if (auto u = ctx.unavailable.find(out.name()); it == ctx.values.end() && u != ctx.unavailable.end()) {
       return FileError(ctx, kUnsupportedAttr, ExitCode::kUnsupported, "graph output '" + out.name() + "' is " + u->second.first,
@@ -632,6 +672,7 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
   EMBER_RETURN_IF_ERROR(PrecheckWindows(ctx, model.graph()));
   EMBER_RETURN_IF_ERROR(AddKernelShapes(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(PrecheckSignalNodes(ctx, model));
+  EMBER_RETURN_IF_ERROR(ConvertOldOpset(ctx, &model));
   EMBER_RETURN_IF_ERROR(ExpandGelu(ctx, &model));
   EMBER_RETURN_IF_ERROR(ExpandSchemaFunctions(ctx, &model, IsImportedNode));
   EMBER_RETURN_IF_ERROR(FixInputShapes(ctx, model.mutable_graph()));

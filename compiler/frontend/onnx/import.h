@@ -3,8 +3,8 @@
 // The file is parsed with the ONNX project's protobuf classes (size-bounded
 // read), external data is loaded from inside the model's folder only, then
 // the ONNX checker and shape inference run before anything is converted.
-// Opsets 11 to 22 of the default domain and IR versions up to 11 are
-// accepted; model-local functions are inlined. The imported graph is
+// Opsets 1 to 22 of the default domain (1 to 10 converted to 13 by ONNX's
+// version converter first) and IR versions up to 11 are accepted; model-local functions are inlined. The imported graph is
 // correct as is: ONNX's NCHW spatial operators become NHWC IR operators
 // between explicit `transpose` nodes, weights are converted to the IR layouts
 // at import, and the static shape arithmetic exporters emit (Constant, Shape,
