@@ -320,6 +320,44 @@ TEST(OnnxInt64Input, Uint8ArithmeticWrapsOnTheHostAsDefined) {
   }
 }
 
+// A plain int8 input (no quantization): x + 100 wraps, x / -3 truncates,
+// Clip to [-5, 5], the minimum with -3, all int8.
+TEST(OnnxInt64Input, Int8ArithmeticWithoutQuantizationWrapsOnTheHost) {
+  OnnxBuilder b(14);  // Add, Div take int8 from opset 14
+  b.Input("x", {8}, pb::TensorProto::INT8);
+  b.InitInt("hundred", pb::TensorProto::INT8, {}, {100});
+  b.InitInt("minus3", pb::TensorProto::INT8, {}, {-3});
+  b.InitInt("lo", pb::TensorProto::INT8, {}, {-5});
+  b.InitInt("hi", pb::TensorProto::INT8, {}, {5});
+  b.Node("Add", {"x", "hundred"}, {"a"});
+  b.Node("Div", {"x", "minus3"}, {"d"});
+  b.Node("Clip", {"x", "lo", "hi"}, {"c"});
+  b.Node("Min", {"x", "minus3"}, {"m"});
+  b.Node("Concat", {"a", "d", "c", "m"}, {"y"}).Int("axis", 0);
+  b.OutputWithShape("y", {32}, pb::TensorProto::INT8);
+  const std::string dir = TempDir();
+  const std::string model = dir + "/i8.onnx";
+  WriteFile(model, b.Bytes());
+  const std::vector<int8_t> x = {-128, -100, -7, -1, 0, 6, 27, 127};
+  NpyArray in;
+  in.descr = "|i1";
+  in.shape = {8};
+  in.data.assign(reinterpret_cast<const uint8_t*>(x.data()), reinterpret_cast<const uint8_t*>(x.data()) + 8);
+  WriteFile(dir + "/x.npy", SerializeNpy(in));
+  EvalAndRunOnHost(model, dir, "i8");
+  std::vector<int8_t> want;
+  for (int8_t v : x) want.push_back(static_cast<int8_t>(static_cast<uint8_t>(v + 100)));
+  for (int8_t v : x) want.push_back(static_cast<int8_t>(v / -3));
+  for (int8_t v : x) want.push_back(static_cast<int8_t>(std::clamp<int>(v, -5, 5)));
+  for (int8_t v : x) want.push_back(std::min<int8_t>(v, -3));
+  for (const char* out : {"/i8.npy", "/i8_run.npy"}) {
+    const NpyArray a = ReadNpy(dir + out);
+    EXPECT_EQ(a.descr, "|i1") << out;
+    ASSERT_EQ(a.data.size(), want.size()) << out;
+    EXPECT_EQ(std::vector<int8_t>(a.data.begin(), a.data.end()), want) << out;
+  }
+}
+
 TEST(OnnxInt64Input, Int64InInt64OutEqualsTheDefinition) {
   const std::string dir = TempDir();
   const std::string model = dir + "/ids.onnx";

@@ -297,10 +297,11 @@ Status ConvertNnNode(Context& ctx, const NodeRef& ref, bool* handled);
 Status ConvertMiscNode(Context& ctx, const NodeRef& ref, bool* handled);
 // GridSample with a constant grid, as gathers (import_grid_sample.cc).
 Status ConvertGridSample(Context& ctx, const NodeRef& ref);
-// Add, Sub, Mul, Div, Mod, Max, Min and MaxPool of plain uint8 tensors, on
-// the values widened to int32 / float32 (import_uint8.cc).
-bool ReadsPlainU8(const Context& ctx, const NodeRef& ref);
-Status ConvertWidenedU8(Context& ctx, const NodeRef& ref);
+// Add, Sub, Mul, Div, Mod, Max, Min, Clip and MaxPool of plain (unquantized)
+// uint8 / int8 tensors, on the values widened to int32 / float32
+// (import_8bit_arith.cc).
+bool ReadsPlainBytes(const Context& ctx, const NodeRef& ref);
+Status ConvertWidenedBytes(Context& ctx, const NodeRef& ref);
 // DynamicQuantizeLinear in float32 (import_dynamic_quant.cc).
 Status ConvertDynamicQuantizeLinear(Context& ctx, const NodeRef& ref);
 // DFT, STFT and MelWeightMatrix (import_signal.cc).

@@ -477,9 +477,9 @@ Expected<ir::TensorId> I8ToU8(Context& ctx, const NodeRef& ref, ir::TensorId i8,
 
 Status ConvertNode(Context& ctx, const NodeRef& ref, bool* handled) {
   const std::string& op = ref.node->op_type();
-  if (ReadsPlainU8(ctx, ref)) {
+  if (ReadsPlainBytes(ctx, ref)) {
     *handled = true;
-    return ConvertWidenedU8(ctx, ref);
+    return ConvertWidenedBytes(ctx, ref);
   }
   if (op == "QLinearConcat" && ref.node->domain() == kContribDomain) {
     *handled = true;

@@ -1,0 +1,141 @@
+// Arithmetic on plain 8-bit tensors (a uint8 or int8 graph input without
+// quantization, an 8-bit constant): ONNX Add, Sub, Mul, Div, Mod, Max, Min,
+// Clip and MaxPool of uint8 / int8 compute modulo 256 on the values, which
+// the IR's int8 operators (quantized arithmetic) and no uint8 operator
+// compute. The node is converted on the values widened by a `cast` (int32;
+// float32 for MaxPool, whose IR operator takes float), and its result cast
+// back to the 8-bit type: the low 8 bits, which is the wrapping sum,
+// difference and product, and the exact quotient, remainder, maximum,
+// minimum and clamp. A divisor of 0 gives 0 (ONNX leaves it undefined; ONNX
+// Runtime stops the process).
+//
+// 8-bit tensors of quantized models (int8, or uint8 held as int8,
+// import_qop.cc) never get here: they have quantization parameters.
+#include <optional>
+#include <set>
+
+#include "frontend/onnx/import_internal.h"
+
+namespace ember::frontend::onnx::detail {
+namespace {
+
+// An ONNX value name not taken yet.
+std::string FreshValue(const Context& ctx, const std::string& base) {
+  std::string name = base;
+  for (int k = 1; ctx.values.count(name); ++k) name = base + "_" + std::to_string(k);
+  return name;
+}
+
+// The 8-bit type of a plain (unquantized) uint8 / int8 value, or nullopt.
+std::optional<ir::DType> PlainByteType(const Context& ctx, const Value& v) {
+  if (v.id != ir::kNoTensor) {
+    const ir::Tensor& t = ctx.graph.tensor(v.id);
+    if ((t.dtype != ir::DType::kUInt8 && t.dtype != ir::DType::kInt8) || t.quant || ctx.u8_as_i8.count(v.id))
+      return std::nullopt;
+    return t.dtype;
+  }
+  if (v.c && v.c->elem_type == pb::TensorProto::UINT8) return ir::DType::kUInt8;
+  if (v.c && v.c->elem_type == pb::TensorProto::INT8) return ir::DType::kInt8;
+  return std::nullopt;
+}
+
+// The 8-bit type of the first run-time plain 8-bit input (ONNX gives the
+// operands, and Clip's bounds, one type).
+std::optional<ir::DType> RunTimeByteType(const Context& ctx, const NodeRef& ref) {
+  for (size_t k = 0; k < NumInputs(ref); ++k) {
+    if (!HasInput(ref, k)) continue;
+    auto it = ctx.values.find(ref.node->input(static_cast<int>(k)));
+    if (it != ctx.values.end() && it->second.id != ir::kNoTensor) {
+      if (auto t = PlainByteType(ctx, it->second)) return t;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool ReadsPlainBytes(const Context& ctx, const NodeRef& ref) {
+  static const std::set<std::string> kOps = {"Add", "Sub", "Mul", "Div", "Mod", "Max", "Min", "Clip", "MaxPool"};
+  if (!kOps.count(ref.node->op_type()) || !ref.shown_op.empty()) return false;
+  return RunTimeByteType(ctx, ref).has_value();
+}
+
+Status ConvertWidenedBytes(Context& ctx, const NodeRef& ref) {
+  const bool pool = ref.node->op_type() == "MaxPool";
+  if (pool && ref.node->output_size() > 1 && !ref.node->output(1).empty()) {
+    return UnsupportedAttr(ctx, ref, "MaxPool's Indices output", "read only the pooled values");
+  }
+  const ir::DType wide = pool ? ir::DType::kFloat32 : ir::DType::kInt32;
+  const ir::DType narrow = *RunTimeByteType(ctx, ref);
+  pb::NodeProto n = *ref.node;
+  for (size_t k = 0; k < NumInputs(ref); ++k) {
+    if (!HasInput(ref, k)) continue;
+    const std::string& name = ref.node->input(static_cast<int>(k));
+    EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, k));
+    if (PlainByteType(ctx, v) != narrow) {
+      return UnsupportedAttr(ctx, ref, std::string(ir::DTypeName(narrow)) + " and other types mixed",
+                             "ONNX gives the operands one type");
+    }
+    const std::string widened = FreshValue(ctx, name + "_wide");
+    if (v.id == ir::kNoTensor) {
+      ConstTensor c = *v.c;
+      if (pool) {
+        c.elem_type = pb::TensorProto::FLOAT;
+        for (int64_t i : c.i) c.f.push_back(static_cast<double>(i));
+        c.i.clear();
+      } else {
+        c.elem_type = pb::TensorProto::INT32;
+      }
+      ctx.values[widened] = ConstValue(std::move(c));
+    } else {
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId w, AddNode(ctx, ref, ir::OpKind::kCast, {v.id}, {}, widened, wide));
+      ctx.values[widened] = Value{nullptr, w};
+    }
+    n.set_input(static_cast<int>(k), widened);
+  }
+  const std::string out = OutputName(ref, 0);
+  const std::string result = FreshValue(ctx, out + "_wide");
+  // The node on the widened values; Clip as Max with its lower bound, then
+  // Min with its upper one (the IR's clip is float and int8 only).
+  std::vector<pb::NodeProto> steps;
+  if (n.op_type() == "Clip") {
+    std::string cur = n.input(0);
+    for (int k = 1; k <= 2; ++k) {
+      if (n.input_size() <= k || n.input(k).empty()) continue;
+      pb::NodeProto& s = steps.emplace_back();
+      s.set_op_type(k == 1 ? "Max" : "Min");
+      s.set_name(n.name());
+      s.add_input(cur);
+      s.add_input(n.input(k));
+      cur = FreshValue(ctx, result + (k == 1 ? "_low" : "_high"));
+      s.add_output(cur);
+    }
+    if (steps.empty()) {
+      ctx.values[result] = ctx.values.at(n.input(0));
+    } else {
+      steps.back().set_output(0, result);
+    }
+  } else {
+    n.set_output(0, result);
+    steps.push_back(n);
+  }
+  bool handled = true;
+  for (const pb::NodeProto& s : steps) {
+    NodeRef r = ref;
+    r.node = &s;
+    r.shown_op = ref.node->op_type();
+    EMBER_RETURN_IF_ERROR(ConvertNode(ctx, r, &handled));
+    if (!handled) break;
+  }
+  auto it = ctx.values.find(result);
+  if (!handled || it == ctx.values.end()) {
+    return UnsupportedAttr(ctx, ref, std::string(ir::DTypeName(narrow)) + " " + ref.node->op_type(),
+                           "cast the operands to int32 in the model");
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId yw, ToRuntime(ctx, it->second, result));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y8, AddNode(ctx, ref, ir::OpKind::kCast, {yw}, {}, out, narrow));
+  BindOutput(ctx, ref, 0, Value{nullptr, y8});
+  return Status::Ok();
+}
+
+}  // namespace ember::frontend::onnx::detail
