@@ -420,6 +420,40 @@ TEST(OnnxNodeTests, DoubleCasesWithFloat32Data) {
   EXPECT_EQ(passed, 13);  // the 7 CumSum cases, EyeLike's and the 5 Einsum cases
 }
 
+// The backend test cases of models PyTorch converted at opsets 6 to 9
+// (Conv1d/2d/3d, pooling, BatchNorm, padding, activations, Linear, LSTM-free
+// operators, ...): each goes through ONNX's version converter to opset 13
+// and must pass, except the cases tests/conformance/onnx_pytorch_left_out.txt
+// lists with the reason.
+TEST(OnnxNodeTests, PyTorchConvertedCases) {
+  const fs::path root = fs::path(kNodeDir).parent_path();
+  if (!fs::is_directory(root / "pytorch-converted")) GTEST_SKIP() << root << " is absent (apt-get install libonnx-testdata); skipped";
+  std::set<std::string> listed;
+  std::ifstream list(std::string(EMBER_SOURCE_DIR) + "/tests/conformance/onnx_pytorch_left_out.txt");
+  for (std::string line; std::getline(list, line);)
+    if (!line.empty() && line[0] != '#') listed.insert(line.substr(0, line.find(' ')));
+  int passed = 0, left_out = 0;
+  for (const char* sub : {"pytorch-converted", "pytorch-operator"}) {
+    std::vector<fs::path> cases;
+    for (const auto& e : fs::directory_iterator(root / sub)) cases.push_back(e.path());
+    std::sort(cases.begin(), cases.end());
+    for (const fs::path& c : cases) {
+      const std::string name = c.filename().string();
+      const CaseResult r = RunCase(c);
+      if (listed.count(name)) {
+        ++left_out;
+        EXPECT_NE(static_cast<int>(r.outcome), static_cast<int>(Outcome::kPass))
+            << name << " passes now: remove it from onnx_pytorch_left_out.txt";
+      } else {
+        passed += r.outcome == Outcome::kPass;
+        EXPECT_EQ(static_cast<int>(r.outcome), static_cast<int>(Outcome::kPass)) << name << ": " << r.detail;
+      }
+    }
+  }
+  std::printf("PyTorch-converted cases: %d pass, %d left out\n", passed, left_out);
+  EXPECT_EQ(passed, 109);
+}
+
 void ExpectAtOpset13(const std::map<std::string, Outcome>& expected) {
   for (const auto& [name, want] : expected) {
     const fs::path dir = fs::path(kNodeDir) / name;

@@ -50,6 +50,7 @@ constexpr int64_t kMinOpset = 11;
 // converter first (ConvertOldOpset).
 constexpr int64_t kMinConvertedOpset = 1;
 constexpr int64_t kConvertedOpset = 13;
+constexpr int64_t kConvertedIrVersion = 7;
 constexpr int64_t kMaxOpset = 22;
 // libonnx 1.12's checker reads IR version 8 and refuses newer ones. IR 9 to
 // 11 add element types (float8, int4, float4: refused as types), function
@@ -76,10 +77,11 @@ Status CheckOpset(Context& ctx, const pb::ModelProto& m) {
   return Status::Ok();
 }
 
-// A model of opset 7 to 10: checked by the ONNX checker, then converted to
-// opset 13 by ONNX's version converter (its adapters rewrite the operators
-// whose form changed: Upsample to Resize, Slice's attributes to inputs,
-// ...). A model either refuses is E1003 / E1005 with its message.
+// A model of opset 1 to 10: checked by the ONNX checker, its shapes inferred
+// (leniently), then converted to opset 13 by ONNX's version converter (its
+// adapters rewrite the operators whose form changed: Upsample to Resize,
+// Slice's attributes to inputs, ...). A model either refuses is E1003 /
+// E1005 with its message.
 Status ConvertOldOpset(Context& ctx, pb::ModelProto* m) {
   if (ctx.opset >= kMinOpset) return Status::Ok();
   try {
@@ -88,9 +90,19 @@ Status ConvertOldOpset(Context& ctx, pb::ModelProto* m) {
     return FileError(ctx, kCheckerRefused, ExitCode::kFailure,
                      std::string("the ONNX checker refuses the model: ") + e.what(), kReexport);
   }
+  // The converter's adapters read the shapes of the values they rewrite.
+  try {
+    ::onnx::shape_inference::InferShapes(*m, ::onnx::OpSchemaRegistry::Instance());
+  } catch (const std::exception&) {
+    // Lenient: what cannot be inferred stays unknown; the strict inference
+    // after the conversion reports it.
+  }
   try {
     pb::ModelProto converted = ::onnx::version_conversion::ConvertVersion(*m, static_cast<int>(kConvertedOpset));
     *m = std::move(converted);
+    // Opset 13 belongs to IR version 7; the converter keeps the old one, whose
+    // rules (initializers listed as inputs before IR 4) its new constants break.
+    if (m->ir_version() < kConvertedIrVersion) m->set_ir_version(kConvertedIrVersion);
   } catch (const std::exception& e) {
     return FileError(ctx, kOpset, ExitCode::kUnsupported,
                      "uses opset " + std::to_string(ctx.opset) + ", which ONNX's version converter cannot take to " +
