@@ -46,8 +46,8 @@ namespace {
 using namespace detail;  // NOLINT: the importer's own internals
 
 constexpr int64_t kMinOpset = 11;
-// Opsets 7 to 10 are converted to kConvertedOpset by ONNX's version
-// converter first (ConvertOldOpset).
+// Opsets 1 to 10 are converted to kConvertedOpset (of IR version
+// kConvertedIrVersion) by ONNX's version converter first (ConvertOldOpset).
 constexpr int64_t kMinConvertedOpset = 1;
 constexpr int64_t kConvertedOpset = 13;
 constexpr int64_t kConvertedIrVersion = 7;

@@ -4,8 +4,8 @@
 // read), external data is loaded from inside the model's folder only, then
 // the ONNX checker and shape inference run before anything is converted.
 // Opsets 1 to 22 of the default domain (1 to 10 converted to 13 by ONNX's
-// version converter first) and IR versions up to 11 are accepted; model-local functions are inlined. The imported graph is
-// correct as is: ONNX's NCHW spatial operators become NHWC IR operators
+// version converter first) and IR versions up to 11 are accepted;
+// model-local functions are inlined. The imported graph is correct as is: ONNX's NCHW spatial operators become NHWC IR operators
 // between explicit `transpose` nodes, weights are converted to the IR layouts
 // at import, and the static shape arithmetic exporters emit (Constant, Shape,
 // Gather, Cast, Unsqueeze, ...) is folded. docs/frontend-onnx.md has the

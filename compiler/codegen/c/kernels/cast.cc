@@ -35,7 +35,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
       body = "    const int32_t w = " + x + " ? 1 : 0;\n";
     } else if (in.dtype == ir::DType::kInt64) {  // the low 32 bits, two's complement
       body = "    const uint32_t u = (uint32_t)((uint64_t)" + x + " & 0xFFFFFFFFu);\n";
-      body += "    const int32_t w = u >= 0x80000000u ? (int32_t)(u - 0x80000000u) - INT32_MAX - 1 : (int32_t)u;\n";
+      body += "    const int32_t w = " + SignedFromUnsigned("u", ir::DType::kInt32) + ";\n";
     } else {
       body = "    const int32_t w = (int32_t)" + x + ";\n";
     }

@@ -24,16 +24,13 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   LoopBody body = FloatBinaryBody(OperandName(ctx, 0), OperandName(ctx, 1), "/", act);
   std::string detail = std::string("activation ") + ops::ActivationName(act);
   if (a.dtype == ir::DType::kInt32 || a.dtype == ir::DType::kInt64) {
-    const bool wide = a.dtype == ir::DType::kInt64;
-    const std::string t = CType(a.dtype), u = wide ? "uint64_t" : "uint32_t";
-    const std::string half = wide ? "0x8000000000000000u" : "0x80000000u", max = wide ? "INT64_MAX" : "INT32_MAX";
-    const std::string x = OperandName(ctx, 0), y = OperandName(ctx, 1);
+    const std::string t = CType(a.dtype), u = a.dtype == ir::DType::kInt64 ? "uint64_t" : "uint32_t";
+    const std::string x = OperandName(ctx, 0), y = OperandName(ctx, 1), neg = SignedFromUnsigned("neg", a.dtype);
     detail = std::string(ir::DTypeName(a.dtype)) + ", truncated toward zero; x / 0 = 0, MIN / -1 = MIN";
     body = [=](const std::vector<std::string>& i, int in) {
       return Spaces(in) + "const " + t + " x = " + x + "[" + i[1] + "], y = " + y + "[" + i[2] + "];\n" +
              Spaces(in) + "const " + u + " neg = (" + u + ")0 - (" + u + ")x;\n" + Spaces(in) + "out0[" + i[0] +
-             "] = y == 0 ? 0 : (y == -1 ? (neg >= " + half + " ? (" + t + ")(neg - " + half + ") - " + max +
-             " - 1 : (" + t + ")neg) : x / y);\n";
+             "] = y == 0 ? 0 : (y == -1 ? (" + neg + ") : x / y);\n";
     };
   }
   Kernel k;

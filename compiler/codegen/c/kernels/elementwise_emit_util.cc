@@ -390,15 +390,18 @@ LoopBody FloatBinaryBody(const std::string& x, const std::string& y, const char*
   };
 }
 
-LoopBody WideIntBinaryBody(const std::string& x, const std::string& y, const char* op, ir::DType dtype) {
+std::string SignedFromUnsigned(const std::string& v, ir::DType dtype) {
   const bool wide = dtype == ir::DType::kInt64;
-  const std::string u = wide ? "uint64_t" : "uint32_t", t = wide ? "int64_t" : "int32_t";
-  const std::string half = wide ? "0x8000000000000000u" : "0x80000000u", max = wide ? "INT64_MAX" : "INT32_MAX";
-  const std::string o = op;
+  const std::string t = wide ? "int64_t" : "int32_t", half = wide ? "0x8000000000000000u" : "0x80000000u";
+  return v + " >= " + half + " ? (" + t + ")(" + v + " - " + half + ") - " + (wide ? "INT64_MAX" : "INT32_MAX") +
+         " - 1 : (" + t + ")" + v;
+}
+
+LoopBody WideIntBinaryBody(const std::string& x, const std::string& y, const char* op, ir::DType dtype) {
+  const std::string u = dtype == ir::DType::kInt64 ? "uint64_t" : "uint32_t", o = op;
   return [=](const std::vector<std::string>& i, int in) {
     return Spaces(in) + "const " + u + " v = (" + u + ")" + x + "[" + i[1] + "] " + o + " (" + u + ")" + y + "[" +
-           i[2] + "];\n" + Spaces(in) + "out0[" + i[0] + "] = v >= " + half + " ? (" + t + ")(v - " + half + ") - " +
-           max + " - 1 : (" + t + ")v;\n";
+           i[2] + "];\n" + Spaces(in) + "out0[" + i[0] + "] = " + SignedFromUnsigned("v", dtype) + ";\n";
   };
 }
 

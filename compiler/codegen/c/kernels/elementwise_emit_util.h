@@ -159,6 +159,10 @@ LoopBody FloatBinaryBody(const std::string& x, const std::string& y, const char*
 // values (wrapping, no overflow), converted back to two's complement without
 // C's implementation-defined conversion.
 LoopBody WideIntBinaryBody(const std::string& x, const std::string& y, const char* op, ir::DType dtype);
+// The C expression of the unsigned int32 / int64 value `v` (uint32_t /
+// uint64_t) as the signed value of the same bits, without C's
+// implementation-defined conversion.
+std::string SignedFromUnsigned(const std::string& v, ir::DType dtype);
 // The int8 loop body of add and sub (TFLite's shared shape, docs/numerics.md
 // "add"): each input rescaled by Rdbpot(Srdhm((x - z) * 2^20, M), -e) (int16:
 // 2^15), the two
