@@ -91,6 +91,8 @@ OnnxBuilder WithExternal(const std::string& location) {
   return b;
 }
 
+Bytes Opset9();  // a valid opset-9 model, below
+
 std::map<std::string, Bytes> OnnxCorpus() {
   std::map<std::string, Bytes> c;
   const Bytes good = SmallCnn().Bytes();
@@ -288,6 +290,16 @@ std::map<std::string, Bytes> OnnxCorpus() {
     b.Node("STFT", {"audio", "step", "window"}, {"y"});
     b.OutputWithShape("y", {1, 7, 9, 2});
     c["onnx_stft_step_zero.onnx"] = b.Bytes();
+  }
+  {  // an opset-9 model whose graph output nothing produces (libonnx's version converter crashed on it)
+    Bytes m = Opset9();
+    ::onnx::ModelProto p;
+    p.ParseFromArray(m.data(), static_cast<int>(m.size()));
+    auto* g = p.mutable_graph();
+    g->mutable_node(g->node_size() - 1)->set_output(0, "z");
+    std::string s;
+    p.SerializeToString(&s);
+    c["onnx_opset9_output_unproduced.onnx"] = Bytes(s.begin(), s.end());
   }
   // Bit flips of the valid model (seeded).
   std::mt19937 rng(1234);

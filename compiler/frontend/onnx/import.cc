@@ -90,6 +90,21 @@ Status ConvertOldOpset(Context& ctx, pb::ModelProto* m) {
     return FileError(ctx, kCheckerRefused, ExitCode::kFailure,
                      std::string("the ONNX checker refuses the model: ") + e.what(), kReexport);
   }
+  // libonnx 1.12's converter dereferences the producer of every graph
+  // output without looking (the checker does not require one): found by the
+  // onnx fuzz target.
+  std::set<std::string> produced;
+  for (const auto& in : m->graph().input()) produced.insert(in.name());
+  if (m->ir_version() >= 4) {
+    for (const auto& t : m->graph().initializer()) produced.insert(t.name());
+  }
+  for (const auto& n : m->graph().node()) produced.insert(n.output().begin(), n.output().end());
+  for (const auto& out : m->graph().output()) {
+    if (!produced.count(out.name())) {
+      return FileError(ctx, kDataflow, ExitCode::kFailure, "graph output '" + out.name() + "' is not produced by any node",
+                       kReexport);
+    }
+  }
   // The converter's adapters read the shapes of the values they rewrite.
   try {
     ::onnx::shape_inference::InferShapes(*m, ::onnx::OpSchemaRegistry::Instance());
