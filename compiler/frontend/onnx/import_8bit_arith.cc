@@ -19,13 +19,6 @@
 namespace ember::frontend::onnx::detail {
 namespace {
 
-// An ONNX value name not taken yet.
-std::string FreshValue(const Context& ctx, const std::string& base) {
-  std::string name = base;
-  for (int k = 1; ctx.values.count(name); ++k) name = base + "_" + std::to_string(k);
-  return name;
-}
-
 // The 8-bit type of a plain (unquantized) uint8 / int8 value, or nullopt.
 std::optional<ir::DType> PlainByteType(const Context& ctx, const Value& v) {
   if (v.id != ir::kNoTensor) {
@@ -76,7 +69,7 @@ Status ConvertWidenedBytes(Context& ctx, const NodeRef& ref) {
       return UnsupportedAttr(ctx, ref, std::string(ir::DTypeName(narrow)) + " and other types mixed",
                              "ONNX gives the operands one type");
     }
-    const std::string widened = FreshValue(ctx, name + "_wide");
+    const std::string widened = FreshValueName(ctx, name + "_wide");
     if (v.id == ir::kNoTensor) {
       ConstTensor c = *v.c;
       if (pool) {
@@ -94,7 +87,7 @@ Status ConvertWidenedBytes(Context& ctx, const NodeRef& ref) {
     n.set_input(static_cast<int>(k), widened);
   }
   const std::string out = OutputName(ref, 0);
-  const std::string result = FreshValue(ctx, out + "_wide");
+  const std::string result = FreshValueName(ctx, out + "_wide");
   // The node on the widened values; Clip as Max with its lower bound, then
   // Min with its upper one (the IR's clip is float and int8 only).
   std::vector<pb::NodeProto> steps;
@@ -107,7 +100,7 @@ Status ConvertWidenedBytes(Context& ctx, const NodeRef& ref) {
       s.set_name(n.name());
       s.add_input(cur);
       s.add_input(n.input(k));
-      cur = FreshValue(ctx, result + (k == 1 ? "_low" : "_high"));
+      cur = FreshValueName(ctx, result + (k == 1 ? "_low" : "_high"));
       s.add_output(cur);
     }
     if (steps.empty()) {
@@ -128,7 +121,7 @@ Status ConvertWidenedBytes(Context& ctx, const NodeRef& ref) {
     if (!handled) break;
   }
   auto it = ctx.values.find(result);
-  if (!handled || it == ctx.values.end()) {
+  if (!handled || it == ctx.values.end() || (it->second.id == ir::kNoTensor && !it->second.c)) {  // unwritten
     return UnsupportedAttr(ctx, ref, std::string(ir::DTypeName(narrow)) + " " + ref.node->op_type(),
                            "cast the operands to int32 in the model");
   }

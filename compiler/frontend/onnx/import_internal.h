@@ -195,6 +195,9 @@ size_t NumInputs(const NodeRef& ref);
 bool HasInput(const NodeRef& ref, size_t pos);
 // The value of input `pos` (E1014 when unknown).
 Expected<Value> Input(Context& ctx, const NodeRef& ref, size_t pos);
+// An ONNX value name no value has yet (base, base_1, ...), reserved in
+// ctx.values for the synthetic node that will write it.
+std::string FreshValueName(Context& ctx, const std::string& base);
 // Input `pos` as an IR tensor (a constant is materialized).
 Expected<ir::TensorId> RuntimeInput(Context& ctx, const NodeRef& ref, size_t pos);
 // Run-time indices (input `pos`) as int32: int64 ones (an int64 graph input,

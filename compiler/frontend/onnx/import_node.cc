@@ -71,6 +71,13 @@ Expected<Value> Input(Context& ctx, const NodeRef& ref, size_t pos) {
   return it->second;
 }
 
+std::string FreshValueName(Context& ctx, const std::string& base) {
+  std::string name = base;
+  for (int k = 1; ctx.values.count(name); ++k) name = base + "_" + std::to_string(k);
+  ctx.values[name] = Value{};  // reserved
+  return name;
+}
+
 Expected<ir::TensorId> ToRuntime(Context& ctx, Value& v, const std::string& name) {
   if (v.id != ir::kNoTensor) return v.id;
   EMBER_ASSIGN_OR_RETURN(v.id, AddConst(ctx, name, *v.c));

@@ -76,12 +76,7 @@ class Expansion {
   }
 
   // A fresh value name for an intermediate result.
-  std::string Fresh(const std::string& base) {
-    std::string name = base;
-    for (int k = 1; ctx_.values.count(name); ++k) name = base + "_" + std::to_string(k);
-    ctx_.values[name] = Value{};  // reserved
-    return name;
-  }
+  std::string Fresh(const std::string& base) { return FreshValueName(ctx_, base); }
   std::string BindConst(const std::string& base, ConstTensor c) {
     const std::string name = Fresh(base);
     ctx_.values[name] = ConstValue(std::move(c));
