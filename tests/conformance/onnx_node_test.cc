@@ -49,7 +49,10 @@ const std::set<std::string> kBaseOps = {
     "CastLike", "MeanVarianceNormalization", "NegativeLogLikelihoodLoss", "SoftmaxCrossEntropyLoss",
     "BlackmanWindow", "HammingWindow", "HannWindow", "EyeLike",
     // The signal operators (import_signal.cc).
-    "DFT", "STFT", "MelWeightMatrix"};
+    "DFT", "STFT", "MelWeightMatrix",
+    // Deprecated operators that ONNX's version converter rewrites (Upsample to Resize, Scatter to
+    // ScatterElements) when it takes an old-opset model to opset 13.
+    "Upsample", "Scatter"};
 
 std::set<std::string> SupportedOps() {
   std::set<std::string> ops = kBaseOps;
