@@ -12,7 +12,9 @@
 // attribute or a parameter that is not constant (exit 3) is left out; the
 // expected left-out cases and their reasons are in onnx_node_left_out.txt
 // (docs/frontend-onnx.md explains them): a case left out that is not listed
-// there fails, so does any listed case that now imports.
+// there fails, so does any listed case that now imports. A listed case whose
+// reason begins "output differs by design:" imports, and its output differs
+// from the case's where ember follows ONNX Runtime instead.
 // Skipped when the package is absent.
 #include <gtest/gtest.h>
 
@@ -79,7 +81,8 @@ std::set<std::string> SupportedOps() {
       {"Tile", "broadcast_to"}, {"Shrink", "select"}, {"Hardmax", "arg_max"}, {"OneHot", "select"}, {"Range", "reshape"}, {"ScatterND", "scatter_nd"},
       {"ScatterElements", "scatter_nd"}, {"Compress", "gather"}, {"ReverseSequence", "gather_elements"},
       {"TopK", "topk_v2"}, {"Einsum", "batch_matmul"},
-      {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}, {"GridSample", "gather"}};
+      {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}, {"GridSample", "gather"},
+      {"MaxUnpool", "scatter_nd"}};
   for (const auto& [onnx, ir_name] : ext) {
     if (ir::OpKindFromIrName(ir_name)) ops.insert(onnx);
   }
@@ -315,6 +318,10 @@ TEST(OnnxNodeTests, EveryCaseOfTheSupportedOpsPasses) {
       ++left_out;
       report += name + " " + r.detail + "\n";
       EXPECT_TRUE(listed) << name << " is left out but not listed in onnx_node_left_out.txt: " << r.detail;
+    } else if (listed && expected_left_out.at(name).rfind("output differs by design:", 0) == 0) {
+      // ember follows ONNX Runtime where the case's expected output does not (the reason says how).
+      ++left_out;
+      report += name + " output differs by design: " + r.detail + "\n";
     } else {
       ADD_FAILURE() << name << ": " << r.detail;
     }

@@ -230,7 +230,8 @@ bool IsImportedOp(const std::string& op) {
       {"DepthToSpace", "depth_to_space"}, {"SpaceToDepth", "space_to_depth"}, {"GatherND", "gather_nd"},
       {"GatherElements", "gather_elements"}, {"ScatterND", "scatter_nd"}, {"ScatterElements", "scatter_nd"},
       {"Compress", "gather"}, {"ReverseSequence", "gather_elements"}, {"TopK", "topk_v2"},
-      {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}, {"GridSample", "gather"}};
+      {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}, {"GridSample", "gather"},
+      {"MaxUnpool", "scatter_nd"}};
   if (kOps.count(op) || IsQOperatorOp(op) || IsMathOp(op) || IsSignalOp(op)) return true;
   auto it = kExt.find(op);
   return it != kExt.end() && IrOp(it->second).has_value();

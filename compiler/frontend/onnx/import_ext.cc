@@ -840,6 +840,88 @@ Status ConvertScatterElements(Context& ctx, const NodeRef& ref, ir::OpKind scatt
   return Bind(ctx, ref, y);
 }
 
+// MaxUnpool (opset 11): zeros of the output shape (output_shape when given,
+// else (in − 1)·stride + kernel − pad_begin − pad_end per spatial axis) with
+// X's values written at their flattened indices I (MaxPool's Indices), in
+// order: scatter_nd of X into the zeros (a broadcast of one 0, so no
+// constant the output's size), with I as [M, 1] int32 (run-time int64
+// indices through a cast). Constant indices are checked against the output
+// size; run-time ones are clamped into it by the generated C.
+Status ConvertMaxUnpool(Context& ctx, const NodeRef& ref, ir::OpKind scatter_nd) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Shape in = ctx.graph.tensor(x).shape;
+  if (ctx.graph.tensor(x).dtype != ir::DType::kFloat32) {
+    return UnsupportedAttr(ctx, ref, std::string("MaxUnpool of ") + ir::DTypeName(ctx.graph.tensor(x).dtype),
+                           "ember unpools float32 (in QDQ models between DequantizeLinear and QuantizeLinear)");
+  }
+  if (in.size() < 3) return UnsupportedAttr(ctx, ref, "an input of rank " + std::to_string(in.size()));
+  const size_t dims = in.size() - 2;
+  const std::vector<int64_t> kernel = AttrInts(ref, "kernel_shape", {});
+  const std::vector<int64_t> strides = AttrInts(ref, "strides", std::vector<int64_t>(dims, 1));
+  const std::vector<int64_t> pads = AttrInts(ref, "pads", std::vector<int64_t>(2 * dims, 0));
+  if (kernel.size() != dims || strides.size() != dims || pads.size() != 2 * dims) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                     "has kernel_shape, strides or pads that do not match its " + std::to_string(dims) +
+                         " spatial axes");
+  }
+  ir::Shape out = in;
+  if (HasInput(ref, 2)) {
+    EMBER_ASSIGN_OR_RETURN(auto os, ConstIntegers(ctx, ref, 2, "output_shape"));
+    if (os->size() != static_cast<int64_t>(in.size())) {
+      return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                       "output_shape has " + std::to_string(os->size()) + " values for an input of rank " +
+                           std::to_string(in.size()));
+    }
+    for (size_t k = 0; k < in.size(); ++k) out[k] = os->int_at(static_cast<int64_t>(k));
+    if (out[0] != in[0] || out[1] != in[1]) {
+      return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                       "output_shape " + ir::ShapeToString(out) + " changes the batch or channels of " +
+                           ir::ShapeToString(in));
+    }
+  } else {
+    for (size_t k = 0; k < dims; ++k) {
+      out[2 + k] = (in[2 + k] - 1) * strides[k] + kernel[k] - pads[k] - pads[k + dims];
+    }
+  }
+  for (int64_t d : out) {
+    if (d <= 0) {
+      return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has an empty output " + ir::ShapeToString(out));
+    }
+  }
+  const int64_t total = ir::NumElements(out), m = ir::NumElements(in);
+  if (total > INT32_MAX) return UnsupportedAttr(ctx, ref, "an output of 2^31 elements or more");
+  const std::string name = OutputName(ref, 0);
+  EMBER_ASSIGN_OR_RETURN(Value iv, Input(ctx, ref, 1));
+  if (ShapeOf(ctx, iv) != in) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                     "indices of shape " + ir::ShapeToString(ShapeOf(ctx, iv)) + " for X of shape " +
+                         ir::ShapeToString(in),
+                     "I is MaxPool's Indices output for X");
+  }
+  if (iv.c && iv.id == ir::kNoTensor) {
+    for (int64_t j = 0; j < iv.c->size(); ++j) {
+      const int64_t i = iv.c->int_at(j);
+      if (iv.c->is_float() || i < 0 || i >= total) {
+        return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                         "index " + std::to_string(i) + " is outside the output of " + std::to_string(total) +
+                             " elements");
+      }
+    }
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId idx, Int32Indices(ctx, ref, 1));
+  EMBER_ASSIGN_OR_RETURN(idx, AddNode(ctx, ref, ir::OpKind::kReshape, {idx}, {{"shape", std::vector<int64_t>{m, 1}}},
+                                      name + "_positions"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId xf, AddNode(ctx, ref, ir::OpKind::kReshape, {x}, {{"shape", std::vector<int64_t>{m}}},
+                                                  name + "_values"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId zero, AddConst(ctx, name + "_zero", FloatConst({1}, {0.0})));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId zeros, AddNode(ctx, ref, ir::OpKind::kBroadcastTo, {zero},
+                                                     {{"shape", std::vector<int64_t>{total}}}, name + "_zeros"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, scatter_nd, {zeros, idx, xf},
+                                                 {{"reduction", std::string("none")}}, name + "_flat"));
+  EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, ir::OpKind::kReshape, {y}, {{"shape", out}}, name));
+  return Bind(ctx, ref, y);
+}
+
 // Compress with a constant condition: a gather of the positions where it is
 // true, along `axis`, or of the flattened input without one (positions
 // beyond the condition's length are dropped, as ONNX defines it).
@@ -981,7 +1063,8 @@ Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled) {
                              {"SpaceToDepth", "space_to_depth"}, {"GatherND", "gather_nd"},
                              {"GatherElements", "gather_elements"}, {"ScatterND", "scatter_nd"},
                              {"ScatterElements", "scatter_nd"}, {"Compress", "gather"},
-                             {"ReverseSequence", "gather_elements"}, {"TopK", "topk_v2"}, {"GridSample", "gather"}};
+                             {"ReverseSequence", "gather_elements"}, {"TopK", "topk_v2"}, {"GridSample", "gather"},
+                             {"MaxUnpool", "scatter_nd"}};
   std::optional<ir::OpKind> kind;
   for (const Map& m : kMap) {
     if (op == m.onnx) kind = IrOp(m.ir);
@@ -1002,6 +1085,7 @@ Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "DepthToSpace" || op == "SpaceToDepth") return ConvertDepthSpace(ctx, ref, *kind);
   if (op == "GatherND" || op == "GatherElements" || op == "ScatterND") return ConvertIndexed(ctx, ref, *kind);
   if (op == "ScatterElements") return ConvertScatterElements(ctx, ref, *kind);
+  if (op == "MaxUnpool") return ConvertMaxUnpool(ctx, ref, *kind);
   if (op == "Compress") return ConvertCompress(ctx, ref, *kind);
   if (op == "ReverseSequence") return ConvertReverseSequence(ctx, ref, *kind);
   if (op == "TopK") return ConvertTopK(ctx, ref, *kind);

@@ -495,6 +495,124 @@ Status ConvertDilatedMaxPool(Context& ctx, const NodeRef& ref, ir::TensorId x, W
   return Status::Ok();
 }
 
+// An int32 constant of `shape`.
+ConstTensor Int32Const(ir::Shape shape, std::vector<int64_t> values) {
+  ConstTensor c;
+  c.elem_type = pb::TensorProto::INT32;
+  c.shape = std::move(shape);
+  c.i = std::move(values);
+  return c;
+}
+
+// MaxPool's Indices output (2-D or 1-D, float32): for each window, the
+// flattened index into the input [N, C, H, W] of its largest value, n·C·H·W +
+// c·H·W + h·W + w (storage_order 0) or + h + w·H (storage_order 1); the first
+// in the window's row-major order on ties, as ONNX's reference and ONNX
+// Runtime scan it. The taps are strided slices [N, C, P] (P = out_h·out_w) of
+// the input padded with the lowest float (padding never wins), stacked into
+// [N, C, P, K]; arg_max picks the tap k, whose row and column k / kw and
+// k − (k / kw)·kw give the index through constant per-position bases.
+Status ConvertMaxPoolIndices(Context& ctx, const NodeRef& ref, ir::TensorId x, Window w) {
+  const ir::Tensor t = ctx.graph.tensor(x);  // a copy: adding nodes grows the tensor list
+  if (t.shape.size() != 3 && t.shape.size() != 4) {
+    return UnsupportedAttr(ctx, ref, "the Indices output of a " + std::to_string(t.shape.size() - 2) + "-D MaxPool",
+                           "ember computes MaxPool's indices over 1-D and 2-D windows");
+  }
+  if (t.dtype != ir::DType::kFloat32) {
+    return UnsupportedAttr(ctx, ref, std::string("the Indices output of a MaxPool on ") + ir::DTypeName(t.dtype),
+                           "ember computes MaxPool's indices on float32 (in QDQ models between DequantizeLinear and "
+                           "QuantizeLinear)");
+  }
+  const ir::Shape in = As2dShape(t.shape);  // [N, C, H, W]
+  const int64_t n = in[0], c = in[1], h = in[2], wd = in[3];
+  if (ir::NumElements(in) > INT32_MAX) return UnsupportedAttr(ctx, ref, "indices beyond 2^31");
+  const int64_t storage = AttrInt(ref, "storage_order", 0);
+  if (storage != 0 && storage != 1) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has storage_order " + std::to_string(storage),
+                     "storage_order is 0 (row major) or 1 (column major)");
+  }
+  const bool ceil = AttrInt(ref, "ceil_mode", 0) != 0;
+  int64_t out[2];
+  for (int k = 0; k < 2; ++k) {
+    const size_t a = 2 + static_cast<size_t>(k);
+    const int64_t eff = (w.kernel[k] - 1) * w.dilations[k] + 1;
+    out[k] = PoolOut(in[a], eff, w.strides[k], w.pads[k], w.pads[k + 2], ceil);
+    if (out[k] <= 0) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has a window larger than its input");
+    w.pads[k + 2] = std::max(w.pads[k + 2], (out[k] - 1) * w.strides[k] + eff - in[a] - w.pads[k]);
+  }
+  const std::string name = OutputName(ref, 1);
+  const int64_t p = out[0] * out[1], taps = w.kernel[0] * w.kernel[1];
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId xp, AddNode(ctx, ref, OpKind::kReshape, {x}, {{"shape", in}}, name + "_in"));
+  if (w.pads[0] || w.pads[1] || w.pads[2] || w.pads[3]) {
+    ir::Attrs pa{{"pads", std::vector<int64_t>{0, 0, 0, 0, w.pads[0], w.pads[2], w.pads[1], w.pads[3]}},
+                 {"value", static_cast<double>(std::numeric_limits<float>::lowest())}};
+    EMBER_ASSIGN_OR_RETURN(xp, AddNode(ctx, ref, OpKind::kPad, {xp}, pa, name + "_padded"));
+  }
+  std::vector<ir::TensorId> stacked;
+  for (int64_t i = 0; i < w.kernel[0]; ++i) {
+    for (int64_t j = 0; j < w.kernel[1]; ++j) {
+      const int64_t h0 = i * w.dilations[0], w0 = j * w.dilations[1];
+      const std::string tap = name + "_tap" + std::to_string(i) + "_" + std::to_string(j);
+      const ir::Attrs sa = SliceAttrs({0, 0, h0, w0},
+                                      {n, c, h0 + (out[0] - 1) * w.strides[0] + 1, w0 + (out[1] - 1) * w.strides[1] + 1},
+                                      {1, 1, w.strides[0], w.strides[1]});
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId s, AddNode(ctx, ref, OpKind::kStridedSlice, {xp}, sa, tap));
+      EMBER_ASSIGN_OR_RETURN(s, AddNode(ctx, ref, OpKind::kReshape, {s}, {{"shape", std::vector<int64_t>{n, c, p, 1}}},
+                                        tap + "_col"));
+      stacked.push_back(s);
+    }
+  }
+  ir::TensorId all = stacked[0];
+  if (taps > 1) {
+    EMBER_ASSIGN_OR_RETURN(all, AddNode(ctx, ref, OpKind::kConcatenation, stacked, {{"axis", int64_t{3}}}, name + "_taps"));
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId k, AddNode(ctx, ref, OpKind::kArgMax, {all}, {{"axis", int64_t{3}}}, name + "_tap",
+                                                 ir::DType::kInt32));
+  // k = row·kw + col; index = row·row_step + col·col_step + base[p] + plane[n, c].
+  const int64_t row_step = storage == 0 ? w.dilations[0] * wd : w.dilations[0];
+  const int64_t col_step = storage == 0 ? w.dilations[1] : w.dilations[1] * h;
+  std::vector<int64_t> base, plane;
+  for (int64_t oh = 0; oh < out[0]; ++oh) {
+    for (int64_t ow = 0; ow < out[1]; ++ow) {
+      const int64_t top = oh * w.strides[0] - w.pads[0], left = ow * w.strides[1] - w.pads[1];
+      base.push_back(storage == 0 ? top * wd + left : top + left * h);
+    }
+  }
+  for (int64_t b = 0; b < n * c; ++b) plane.push_back(b * h * wd);
+  auto constant = [&](const std::string& tag, ir::Shape shape, std::vector<int64_t> v) {
+    return AddConst(ctx, name + tag, Int32Const(std::move(shape), std::move(v)));
+  };
+  auto binary = [&](OpKind op, ir::TensorId a, ir::TensorId b, const std::string& tag) {
+    return AddNode(ctx, ref, op, {a, b}, {}, name + tag);
+  };
+  ir::TensorId idx = ir::kNoTensor;
+  if (w.kernel[1] == 1) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId rs, constant("_row_step", {1}, {row_step}));
+    EMBER_ASSIGN_OR_RETURN(idx, binary(OpKind::kMul, k, rs, "_rows"));
+  } else {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId kw, constant("_kernel_w", {1}, {w.kernel[1]}));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId row, binary(OpKind::kDiv, k, kw, "_row"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId row_w, binary(OpKind::kMul, row, kw, "_row_start"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId col, binary(OpKind::kSub, k, row_w, "_col"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId rs, constant("_row_step", {1}, {row_step}));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId cs, constant("_col_step", {1}, {col_step}));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId ro, binary(OpKind::kMul, row, rs, "_row_offset"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId co, binary(OpKind::kMul, col, cs, "_col_offset"));
+    EMBER_ASSIGN_OR_RETURN(idx, binary(OpKind::kAdd, ro, co, "_offset"));
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId bt, constant("_base", {p}, std::move(base)));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId pt, constant("_plane", {n, c, 1}, std::move(plane)));
+  EMBER_ASSIGN_OR_RETURN(idx, binary(OpKind::kAdd, idx, bt, "_in_plane"));
+  EMBER_ASSIGN_OR_RETURN(idx, binary(OpKind::kAdd, idx, pt, "_flat"));
+  EMBER_ASSIGN_OR_RETURN(idx, AddNode(ctx, ref, OpKind::kCast, {idx}, {}, name + "_i64", ir::DType::kInt64));
+  ir::Shape zs = t.shape;
+  zs[zs.size() - 1] = out[1];
+  if (zs.size() == 4) zs[2] = out[0];
+  EMBER_ASSIGN_OR_RETURN(idx, AddNode(ctx, ref, OpKind::kReshape, {idx}, {{"shape", zs}}, name));
+  BindOutput(ctx, ref, 1, Value{nullptr, idx});
+  return Status::Ok();
+}
+
 // A 3-D MaxPool or AveragePool over [N, C, D, H, W] as two 2-D pools, which
 // is exact for a maximum and, for an average, the same mean: the taps of a
 // window inside the (optionally zero-padded) input are a box, so their count
@@ -555,13 +673,13 @@ Status ConvertPool3d(Context& ctx, const NodeRef& ref, ir::TensorId x, Window w,
 }
 
 Status ConvertPool(Context& ctx, const NodeRef& ref, bool max) {
-  if (ref.node->output_size() > 1 && !OutputName(ref, 1).empty()) {
-    return UnsupportedAttr(ctx, ref, "the Indices output");
-  }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
   const size_t rank = ctx.graph.tensor(x).shape.size();
   if (!FindAttr(ref, "kernel_shape")) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has no kernel_shape");
   EMBER_ASSIGN_OR_RETURN(Window w, ReadWindow(ctx, ref, ctx.graph.tensor(x).shape, {}));
+  if (max && ref.node->output_size() > 1 && !OutputName(ref, 1).empty()) {
+    EMBER_RETURN_IF_ERROR(ConvertMaxPoolIndices(ctx, ref, x, w));
+  }
   if (rank == 5) return ConvertPool3d(ctx, ref, x, w, max);
   const ir::Shape in = As2dShape(ctx.graph.tensor(x).shape);
   if (w.dilations[0] != 1 || w.dilations[1] != 1) {
