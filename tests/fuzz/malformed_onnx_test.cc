@@ -5,7 +5,7 @@
 // diagnostic that names the file, and random mutations of valid models (a
 // small CNN, a QOperator model, LSTM + GRU + RNN, model-local functions, 3-D
 // operators, signal operators, int64 token ids, dynamic quantization, opset
-// 9) that must import or give a diagnostic, never crash. cli_corpus_test.cc
+// 9, MaxPool indices into MaxUnpool) that must import or give a diagnostic, never crash. cli_corpus_test.cc
 // runs the CLI on the same files.
 #include <gtest/gtest.h>
 
@@ -408,6 +408,18 @@ Bytes Opset9() {
   return b.Bytes();
 }
 
+// x[1,2,5,5] -> MaxPool (Indices, padded) -> MaxUnpool (output_shape) -> y:
+// run-time int64 indices into a scatter.
+Bytes Unpool() {
+  OnnxBuilder b(13);
+  b.Input("x", {1, 2, 5, 5});
+  b.InitInt64("full", {4}, {1, 2, 5, 5});
+  b.Node("MaxPool", {"x"}, {"p", "i"}).Ints("kernel_shape", {3, 3}).Ints("strides", {2, 2}).Ints("pads", {1, 1, 1, 1});
+  b.Node("MaxUnpool", {"p", "i", "full"}, {"y"}).Ints("kernel_shape", {3, 3}).Ints("strides", {2, 2}).Ints("pads", {1, 1, 1, 1});
+  b.OutputWithShape("y", {1, 2, 5, 5});
+  return b.Bytes();
+}
+
 std::filesystem::path CorpusDir() { return std::filesystem::path(EMBER_SOURCE_DIR) / "tests/fuzz/corpus"; }
 
 TEST(MalformedOnnx, FilesMatchGenerator) {
@@ -422,6 +434,7 @@ TEST(MalformedOnnx, FilesMatchGenerator) {
   corpus["onnx/token_ids.onnx"] = TokenIds();            // int64 graph inputs
   corpus["onnx/dynamic_quant.onnx"] = DynamicQuant();     // DynamicQuantizeLinear
   corpus["onnx/opset9.onnx"] = Opset9();                 // ONNX's version converter
+  corpus["onnx/unpool.onnx"] = Unpool();                 // MaxPool indices, MaxUnpool
   ASSERT_GE(corpus.size(), 15u);
   const bool write = std::getenv("EMBER_WRITE_CORPUS") != nullptr;
   if (write) std::filesystem::create_directories(CorpusDir() / "onnx");
@@ -464,7 +477,7 @@ TEST(MalformedOnnx, EveryCorpusFileIsRejectedWithADiagnostic) {
 TEST(MalformedOnnx, RandomMutationsImportOrGiveADiagnostic) {
   for (const Bytes& good :
        {SmallCnn().Bytes(), ResidualPoolModel(/*u8=*/true).bytes, Recurrent().Bytes(), FunctionModel(), Volume(),
-        Signal(), TokenIds(), DynamicQuant(), Opset9()}) {
+        Signal(), TokenIds(), DynamicQuant(), Opset9(), Unpool()}) {
   auto imported = frontend::onnx::ImportOnnx(good, "good.onnx");
   ASSERT_TRUE(imported.ok()) << imported.diag().ToString();
   std::mt19937 rng(42);
