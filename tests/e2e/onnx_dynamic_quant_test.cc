@@ -7,6 +7,9 @@
 //     (ConvInteger, uint8 weights with zero point 131), `ember eval` against
 //     ONNX Runtime when node and onnxruntime-node are present (skipped with a
 //     message otherwise);
+//   - DynamicQuantizeLinear written out as its function body (QuantizeLinear
+//     and DequantizeLinear with a run-time scale and uint8 zero point), then
+//     a float MatMul, against ONNX Runtime;
 //   - the C that `ember compile --target host` generates, run by `ember run`,
 //     against `ember eval`, and the MLP compiled for the Cortex-M4 and run on
 //     its emulated board.
@@ -74,6 +77,34 @@ std::vector<uint8_t> ConvModel() {
   return b.Bytes();
 }
 
+// DynamicQuantizeLinear written out as its ONNX function body (ReduceMin,
+// ReduceMax, the scale and zero point, a Cast to uint8, QuantizeLinear with
+// the run-time scale and zero point), then DequantizeLinear and a float
+// MatMul: run-time fake quantization of the activations.
+std::vector<uint8_t> ExpandedModel() {
+  OnnxBuilder b(13);
+  b.Input("x", {2, 24});
+  b.Init("qmin", {}, {0.0f});
+  b.Init("qmax", {}, {255.0f});
+  b.Init("w", {24, 5}, Seeded(24 * 5, 13, 0.3f));
+  b.Node("ReduceMin", {"x"}, {"lo_raw"}).Int("keepdims", 0);
+  b.Node("ReduceMax", {"x"}, {"hi_raw"}).Int("keepdims", 0);
+  b.Node("Min", {"lo_raw", "qmin"}, {"lo"});
+  b.Node("Max", {"hi_raw", "qmin"}, {"hi"});
+  b.Node("Sub", {"hi", "lo"}, {"range"});
+  b.Node("Div", {"range", "qmax"}, {"scale"});
+  b.Node("Div", {"lo", "scale"}, {"lo_steps"});
+  b.Node("Sub", {"qmin", "lo_steps"}, {"zp_raw"});
+  b.Node("Clip", {"zp_raw", "qmin", "qmax"}, {"zp_clipped"});
+  b.Node("Round", {"zp_clipped"}, {"zp_rounded"});
+  b.Node("Cast", {"zp_rounded"}, {"zp"}).Int("to", pb::TensorProto::UINT8);
+  b.Node("QuantizeLinear", {"x", "scale", "zp"}, {"xq"});
+  b.Node("DequantizeLinear", {"xq", "scale", "zp"}, {"xd"});
+  b.Node("MatMul", {"xd", "w"}, {"y"});
+  b.OutputWithShape("y", {2, 5});
+  return b.Bytes();
+}
+
 TEST(OnnxDynamicQuantization, MlpAndConvAgreeWithOnnxRuntimeAndTheHost) {
   const std::string dir = TempDir();
   struct Case {
@@ -81,7 +112,8 @@ TEST(OnnxDynamicQuantization, MlpAndConvAgreeWithOnnxRuntimeAndTheHost) {
     std::vector<uint8_t> bytes;
     std::vector<int64_t> shape;
   };
-  for (const Case& c : {Case{"mlp", MlpModel(), {2, 24}}, Case{"conv", ConvModel(), {1, 2, 7, 7}}}) {
+  for (const Case& c : {Case{"mlp", MlpModel(), {2, 24}}, Case{"conv", ConvModel(), {1, 2, 7, 7}},
+                      Case{"expanded", ExpandedModel(), {2, 24}}}) {
     SCOPED_TRACE(c.name);
     const std::string model = dir + "/" + c.name + ".onnx";
     WriteFile(model, c.bytes);

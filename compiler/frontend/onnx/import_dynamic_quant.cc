@@ -11,6 +11,9 @@
 // in float32 tensors (ctx.u8_in_float), exact. MatMulInteger / ConvInteger
 // read them as x - x_zero_point (import_qop.cc); a graph output gets them
 // through a `cast` to uint8; any other reader is refused (E1007).
+// Below it, QuantizeLinear and DequantizeLinear whose scale or zero point is
+// computed at run time (the operator's function body written out), by the
+// same float32 arithmetic.
 #include "frontend/onnx/import_internal.h"
 
 namespace ember::frontend::onnx::detail {
@@ -65,6 +68,127 @@ Status ConvertDynamicQuantizeLinear(Context& ctx, const NodeRef& ref) {
   for (size_t k : {size_t{0}, size_t{2}}) {
     if (const std::string o = OutputName(ref, k); !o.empty()) ctx.u8_in_float.insert(o);
   }
+  return Status::Ok();
+}
+
+namespace {
+
+// Input `pos` (scale or zero point) as a float32 IR tensor shaped to
+// broadcast against x of rank `rank` along `axis` (a 1-D per-axis tensor
+// becomes [C, 1, ...]; a scalar or one-element tensor stays as it is):
+// a constant as float32 values, a run-time one through a `cast` when it is
+// not float32 (a uint8 or int8 zero point).
+Expected<ir::TensorId> QuantOperand(Context& ctx, const NodeRef& ref, size_t pos, size_t rank, int64_t axis,
+                                    const std::string& name) {
+  EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, pos));
+  const ir::Shape shape = ShapeOf(ctx, v);
+  ir::TensorId t = ir::kNoTensor;
+  if (v.c && v.id == ir::kNoTensor) {
+    std::vector<double> f;
+    for (int64_t k = 0; k < v.c->size(); ++k) f.push_back(v.c->at(k));
+    EMBER_ASSIGN_OR_RETURN(t, AddConst(ctx, name, FloatConst(shape, std::move(f))));
+  } else {
+    EMBER_ASSIGN_OR_RETURN(t, RuntimeInput(ctx, ref, pos));
+    if (ctx.graph.tensor(t).dtype != ir::DType::kFloat32) {
+      EMBER_ASSIGN_OR_RETURN(t, AddNode(ctx, ref, ir::OpKind::kCast, {t}, {}, name, ir::DType::kFloat32));
+    }
+  }
+  if (ir::NumElements(shape) == 1 || shape.size() != 1) return t;
+  ir::Shape b(rank - static_cast<size_t>(axis), 1);
+  b[0] = shape[0];
+  return AddNode(ctx, ref, ir::OpKind::kReshape, {t}, {{"shape", b}}, name + "_per_axis");
+}
+
+Expected<int64_t> QuantAxis(Context& ctx, const NodeRef& ref, size_t rank) {
+  EMBER_ASSIGN_OR_RETURN(Value s, Input(ctx, ref, 1));
+  const ir::Shape ss = ShapeOf(ctx, s);
+  if (ss.size() > 1) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has a scale of shape " + ir::ShapeToString(ss),
+                     "the scale is a scalar or a 1-D tensor along `axis`");
+  }
+  if (ss.size() == 1 && ss[0] != 1) return NormAxis(ctx, ref, AttrInt(ref, "axis", 1), rank);
+  return int64_t{0};
+}
+
+}  // namespace
+
+// QuantizeLinear whose scale or zero point is computed at run time (the
+// function body of DynamicQuantizeLinear), or per-axis on a run-time
+// tensor, as ONNX defines it, in float32:
+//   y = cast(clamp(round(x / scale) + zero_point, lo, hi))
+// rounding half to even, [lo, hi] the zero point's type's range (uint8
+// without one). The clamped value is an integer in range, so the `cast` to
+// uint8 / int8 is exact. y is a plain 8-bit tensor (no quantization), as a
+// Cast's result is: a graph output, 8-bit arithmetic, a Cast or a
+// DequantizeLinear computed alike read it.
+Status ConvertComputedQuantize(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Tensor xt = ctx.graph.tensor(x);
+  if (xt.dtype != ir::DType::kFloat32) {
+    return UnsupportedAttr(ctx, ref, std::string("QuantizeLinear of a ") + ir::DTypeName(xt.dtype) + " tensor",
+                           "ember quantizes float32 at run time");
+  }
+  ir::DType out = ir::DType::kUInt8;
+  if (HasInput(ref, 2)) {
+    EMBER_ASSIGN_OR_RETURN(Value z, Input(ctx, ref, 2));
+    const std::optional<ir::DType> zt =
+        z.c && z.id == ir::kNoTensor ? ToDType(z.c->elem_type) : std::optional(ctx.graph.tensor(z.id).dtype);
+    if (!zt || (*zt != ir::DType::kUInt8 && *zt != ir::DType::kInt8)) {
+      return UnsupportedAttr(ctx, ref, "a zero point that is not uint8 or int8");
+    }
+    if (z.id != ir::kNoTensor && ctx.graph.tensor(z.id).quant) {
+      return UnsupportedAttr(ctx, ref, "a zero point read from a quantized tensor");
+    }
+    out = *zt;
+  }
+  const size_t rank = xt.shape.size();
+  EMBER_ASSIGN_OR_RETURN(const int64_t axis, QuantAxis(ctx, ref, rank));
+  const std::string base = OutputName(ref, 0);
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId scale, QuantOperand(ctx, ref, 1, rank, axis, base + "_scale"));
+  auto node = [&](ir::OpKind op, std::vector<ir::TensorId> in, const std::string& name) {
+    return AddNode(ctx, ref, op, std::move(in), {}, name);
+  };
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId steps, node(ir::OpKind::kDiv, {x, scale}, base + "_steps"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId q, node(ir::OpKind::kRound, {steps}, base + "_rounded"));
+  if (HasInput(ref, 2)) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId zp, QuantOperand(ctx, ref, 2, rank, axis, base + "_zero_point"));
+    EMBER_ASSIGN_OR_RETURN(q, node(ir::OpKind::kAdd, {q, zp}, base + "_shifted"));
+  }
+  const bool u8 = out == ir::DType::kUInt8;
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId lo, AddConst(ctx, base + "_lo", FloatConst({}, {u8 ? 0.0 : -128.0})));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId hi, AddConst(ctx, base + "_hi", FloatConst({}, {u8 ? 255.0 : 127.0})));
+  EMBER_ASSIGN_OR_RETURN(q, node(ir::OpKind::kMaximum, {q, lo}, base + "_low"));
+  EMBER_ASSIGN_OR_RETURN(q, node(ir::OpKind::kMinimum, {q, hi}, base + "_clamped"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, ir::OpKind::kCast, {q}, {}, base, out));
+  BindOutput(ctx, ref, 0, Value{nullptr, y});
+  return Status::Ok();
+}
+
+// DequantizeLinear whose scale or zero point is computed at run time, or
+// whose input is a plain 8-bit tensor computed at run time (a computed
+// QuantizeLinear's or a Cast's result), as ONNX defines it, in float32:
+//   y = (float(x) - float(zero_point)) * scale
+// (exact up to the multiplication, as ONNX Runtime computes it).
+Status ConvertComputedDequantize(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Tensor xt = ctx.graph.tensor(x);
+  if (xt.quant || ctx.u8_as_i8.count(x) ||
+      (xt.dtype != ir::DType::kUInt8 && xt.dtype != ir::DType::kInt8 && xt.dtype != ir::DType::kInt32)) {
+    return UnsupportedAttr(ctx, ref, std::string("a run-time scale or zero point for a ") +
+                                         (xt.quant ? "quantized " : "") + ir::DTypeName(xt.dtype) + " tensor",
+                           "ember dequantizes plain uint8, int8 and int32 tensors with run-time parameters");
+  }
+  const size_t rank = xt.shape.size();
+  EMBER_ASSIGN_OR_RETURN(const int64_t axis, QuantAxis(ctx, ref, rank));
+  const std::string base = OutputName(ref, 0);
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId v, AddNode(ctx, ref, ir::OpKind::kCast, {x}, {}, base + "_values", ir::DType::kFloat32));
+  if (HasInput(ref, 2)) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId zp, QuantOperand(ctx, ref, 2, rank, axis, base + "_zero_point"));
+    EMBER_ASSIGN_OR_RETURN(v, AddNode(ctx, ref, ir::OpKind::kSub, {v, zp}, {}, base + "_centered"));
+  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId scale, QuantOperand(ctx, ref, 1, rank, axis, base + "_scale"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, ir::OpKind::kMul, {v, scale}, {}, base));
+  BindOutput(ctx, ref, 0, Value{nullptr, y});
   return Status::Ok();
 }
 

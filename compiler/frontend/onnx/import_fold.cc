@@ -162,14 +162,16 @@ Status ConvertCast(Context& ctx, const NodeRef& ref) {
       return Status::Ok();
     }
   }
-  // Between float32, int32, int16, int8 and int64 (from bool too): the IR's cast,
-  // which converts the stored values as ONNX does (float to integer
-  // truncates toward zero).
+  // Between float32, int32, int16, int8 and int64 (from bool too), and to
+  // uint8 (the zero point of DynamicQuantizeLinear's function body): the
+  // IR's cast, which converts the stored values as ONNX does (float to
+  // integer truncates toward zero). Not from a uint8 tensor held as int8.
   const auto number = [](ir::DType d) {
     return d == ir::DType::kFloat32 || d == ir::DType::kInt32 || d == ir::DType::kInt16 || d == ir::DType::kInt8;
   };
   const ir::DType from = ctx.graph.tensor(v.id).dtype;
-  if (const auto cast = IrOp("cast"); cast && dt && (number(*dt) || *dt == ir::DType::kInt64) &&
+  const bool to_ok = dt && (number(*dt) || *dt == ir::DType::kInt64 || *dt == ir::DType::kUInt8);
+  if (const auto cast = IrOp("cast"); cast && to_ok && !ctx.u8_as_i8.count(v.id) &&
                                       (number(from) || from == ir::DType::kBool || from == ir::DType::kInt64)) {
     EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
     EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, *cast, {x}, {}, OutputName(ref, 0), dt, std::nullopt));
@@ -177,7 +179,7 @@ Status ConvertCast(Context& ctx, const NodeRef& ref) {
     return Status::Ok();
   }
   return UnsupportedAttr(ctx, ref, "a cast to " + ElemTypeName(to) + " computed at run time",
-                         "ember casts between float32, int32, int16, int8, int64 and from bool at run time");
+                         "ember casts between float32, int32, int16, int8, int64, from bool and to uint8 at run time");
 }
 
 Status ConvertConstantOfShape(Context& ctx, const NodeRef& ref) {
@@ -305,9 +307,17 @@ Expected<QParams> ReadQParams(Context& ctx, const NodeRef& ref) {
   return q;
 }
 
+// Whether input `pos` is given and not a constant.
+bool ComputedInput(Context& ctx, const NodeRef& ref, size_t pos) {
+  if (!HasInput(ref, pos)) return false;
+  auto v = Input(ctx, ref, pos);
+  return v.ok() && !(v->c && v->id == ir::kNoTensor);
+}
+
 Status ConvertQuantize(Context& ctx, const NodeRef& ref) {
+  if (ComputedInput(ctx, ref, 1) || ComputedInput(ctx, ref, 2)) return ConvertComputedQuantize(ctx, ref);
   EMBER_ASSIGN_OR_RETURN(QParams q, ReadQParams(ctx, ref));
-  if (q.scale.size() != 1) return UnsupportedAttr(ctx, ref, "per-axis quantization of a tensor computed at run time");
+  if (q.scale.size() != 1) return ConvertComputedQuantize(ctx, ref);  // per-axis, of a run-time tensor
   auto dt = ToDType(q.zp_type);
   if (!dt || (*dt != ir::DType::kInt8 && *dt != ir::DType::kUInt8)) return UnsupportedAttr(ctx, ref, "output type " + ElemTypeName(q.zp_type));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
@@ -347,8 +357,15 @@ Expected<ir::TensorId> WithQuant(Context& ctx, const NodeRef& ref, ir::TensorId 
 }
 
 Status ConvertDequantize(Context& ctx, const NodeRef& ref) {
-  EMBER_ASSIGN_OR_RETURN(QParams q, ReadQParams(ctx, ref));
   EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
+  // Run-time parameters, or the plain 8-bit result of a `cast` (a computed
+  // QuantizeLinear's, a Cast's): dequantized by arithmetic.
+  bool cast_result = false;
+  if (v.id != ir::kNoTensor && !ctx.graph.tensor(v.id).quant) {
+    for (const ir::Node& n : ctx.graph.nodes) cast_result = cast_result || (n.op == OpKind::kCast && n.outputs[0] == v.id);
+  }
+  if (cast_result || ComputedInput(ctx, ref, 1) || ComputedInput(ctx, ref, 2)) return ConvertComputedDequantize(ctx, ref);
+  EMBER_ASSIGN_OR_RETURN(QParams q, ReadQParams(ctx, ref));
   const ir::Shape shape = ShapeOf(ctx, v);
   const bool constant = v.c && v.id == ir::kNoTensor;
   // A uint8 operand, held as int8 (see ConvertQuantize): marked for fold-qdq.

@@ -307,6 +307,11 @@ bool ReadsPlainBytes(const Context& ctx, const NodeRef& ref);
 Status ConvertWidenedBytes(Context& ctx, const NodeRef& ref);
 // DynamicQuantizeLinear in float32 (import_dynamic_quant.cc).
 Status ConvertDynamicQuantizeLinear(Context& ctx, const NodeRef& ref);
+// QuantizeLinear / DequantizeLinear with run-time parameters (or per-axis on a
+// run-time tensor; a DequantizeLinear of a plain 8-bit cast result), by
+// float32 arithmetic (import_dynamic_quant.cc).
+Status ConvertComputedQuantize(Context& ctx, const NodeRef& ref);
+Status ConvertComputedDequantize(Context& ctx, const NodeRef& ref);
 // DFT, STFT and MelWeightMatrix (import_signal.cc).
 bool IsSignalOp(const std::string& op);
 Status ConvertSignalNode(Context& ctx, const NodeRef& ref, bool* handled);

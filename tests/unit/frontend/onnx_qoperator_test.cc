@@ -319,6 +319,84 @@ TEST(OnnxQOperator, DynamicQuantizationEqualsTheDefinition) {
   }
 }
 
+// QuantizeLinear and DequantizeLinear whose scale is computed at run time
+// (per-tensor symmetric fake quantization, x's largest magnitude / 127),
+// a per-axis QuantizeLinear of a run-time tensor, and a MatMulInteger of a
+// run-time quantized uint8 tensor, against the definition:
+// q = clamp(round_half_even(x / s) + zp), x' = (q - zp)·s.
+TEST(OnnxQOperator, RunTimeQuantizationEqualsTheDefinition) {
+  OnnxBuilder b(13);
+  b.Input("x", {2, 4});
+  b.InitInt("zp", pb::TensorProto::INT8, {}, {3});
+  b.Init("levels", {}, {127.0f});
+  b.Node("Abs", {"x"}, {"mag"});
+  b.Node("ReduceMax", {"mag"}, {"peak"}).Int("keepdims", 0);
+  b.Node("Div", {"peak", "levels"}, {"s"});
+  b.Node("QuantizeLinear", {"x", "s", "zp"}, {"q"});
+  b.Node("DequantizeLinear", {"q", "s", "zp"}, {"y"});
+  b.Output("y");
+  b.Output("q", pb::TensorProto::INT8);
+  const ir::Graph g = MustImport(b.Bytes());
+  const std::vector<float> x = {0.3f, -1.2f, 2.0f, 0.0f, 5.0f, -3.3f, 2.5f, -0.0196850f};
+  const float s = 5.0f / 127.0f;
+  std::vector<float> want;
+  std::vector<int8_t> want_q;
+  for (float v : x) {
+    const int q = std::clamp(static_cast<int>(std::nearbyint(v / s)) + 3, -128, 127);
+    want_q.push_back(static_cast<int8_t>(q));
+    want.push_back(static_cast<float>(q - 3) * s);
+  }
+  EXPECT_EQ(Eval(g, x), want);
+  std::vector<uint8_t> in(x.size() * 4);
+  std::memcpy(in.data(), x.data(), in.size());
+  auto r = ops::EvaluateGraph(g, {in});
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(std::vector<int8_t>(r->outputs[1].begin(), r->outputs[1].end()), want_q);
+
+  // Per axis 1 of a run-time [2, 3], uint8 zero points: 127 + 200/0.5 saturates.
+  OnnxBuilder pa(13);
+  pa.Input("x", {2, 3});
+  pa.Init("s", {3}, {0.5f, 0.25f, 2.0f});
+  pa.InitInt("z", pb::TensorProto::UINT8, {3}, {0, 127, 250});
+  pa.Node("QuantizeLinear", {"x", "s", "z"}, {"q"}).Int("axis", 1);
+  pa.Output("q", pb::TensorProto::UINT8);
+  const ir::Graph gp = MustImport(pa.Bytes());
+  const std::vector<float> xp = {1.25f, -40.0f, 9.0f, 200.0f, 31.875f, -600.0f};
+  std::vector<uint8_t> inp(xp.size() * 4);
+  std::memcpy(inp.data(), xp.data(), inp.size());
+  auto rp = ops::EvaluateGraph(gp, {inp});
+  ASSERT_TRUE(rp.ok()) << rp.diag().ToString();
+  // 1.25/0.5 = 2.5 -> 2 (half to even); -40/0.25 + 127 = -33 -> 0; 9/2 = 4.5 -> 4, + 250 = 254;
+  // 200/0.5 = 400 -> 255; 31.875/0.25 = 127.5 -> 128, + 127 = 255; -600/2 + 250 = -50 -> 0.
+  EXPECT_EQ(std::vector<uint8_t>(rp->outputs[0].begin(), rp->outputs[0].end()),
+            (std::vector<uint8_t>{2, 0, 254, 255, 255, 0}));
+
+  OnnxBuilder mm(13);
+  mm.Input("x", {2, 3});
+  mm.Init("levels", {}, {255.0f});
+  mm.InitInt("w", pb::TensorProto::INT8, {3, 2}, {1, -2, 3, 4, -5, 6});
+  mm.Node("ReduceMax", {"x"}, {"peak"}).Int("keepdims", 0);
+  mm.Node("Div", {"peak", "levels"}, {"s_rt"});
+  mm.Node("QuantizeLinear", {"x", "s_rt"}, {"xq"});
+  mm.Node("MatMulInteger", {"xq", "w"}, {"acc"});
+  mm.Node("Cast", {"acc"}, {"y"}).Int("to", pb::TensorProto::FLOAT);
+  mm.Output("y");
+  const ir::Graph gm = MustImport(mm.Bytes());
+  const std::vector<float> xm = {0.3f, -1.2f, 2.0f, 0.0f, 5.0f, -3.3f};
+  const std::vector<int> wm = {1, -2, 3, 4, -5, 6};
+  const float sm = 5.0f / 255.0f;
+  std::vector<float> want_m;
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 2; ++j) {
+      int acc = 0;
+      for (int k = 0; k < 3; ++k)
+        acc += std::clamp(static_cast<int>(std::nearbyint(xm[static_cast<size_t>(i * 3 + k)] / sm)), 0, 255) *
+               wm[static_cast<size_t>(k * 2 + j)];
+      want_m.push_back(static_cast<float>(acc));
+    }
+  EXPECT_EQ(Eval(gm, xm), want_m);
+}
+
 // QLinearAdd with `drop` input removed / replaced (malformed contrib nodes:
 // libonnx has no schema for them, the importer checks them).
 std::vector<uint8_t> QLinearAdd(const std::function<void(OnnxBuilder&, std::vector<std::string>&)>& edit) {
