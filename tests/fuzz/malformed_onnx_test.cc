@@ -291,6 +291,17 @@ std::map<std::string, Bytes> OnnxCorpus() {
     b.OutputWithShape("y", {1, 7, 9, 2});
     c["onnx_stft_step_zero.onnx"] = b.Bytes();
   }
+  {  // MaxUnpool whose indices are a 1-D tensor (libonnx's inference reads their dimension 1; found by fuzzing)
+    OnnxBuilder b(13);
+    b.Input("x", {1, 2, 5, 5});
+    b.InitInt64("full", {4}, {1, 2, 5, 5});
+    b.Node("MaxPool", {"x"}, {"p"}).Ints("kernel_shape", {3, 3}).Ints("strides", {2, 2}).Ints("pads", {1, 1, 1, 1});
+    b.Node("MaxUnpool", {"p", "full"}, {"y"}).Ints("kernel_shape", {3, 3}).Ints("strides", {2, 2});
+    b.OutputWithShape("y", {1, 2, 5, 5});
+    std::string s;
+    b.model().SerializeToString(&s);  // not Bytes(): its shape inference would crash
+    c["onnx_maxunpool_indices_rank1.onnx"] = Bytes(s.begin(), s.end());
+  }
   {  // an opset-9 model whose graph output nothing produces (libonnx's version converter crashed on it)
     Bytes m = Opset9();
     ::onnx::ModelProto p;

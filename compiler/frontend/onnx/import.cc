@@ -700,6 +700,7 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
   EMBER_RETURN_IF_ERROR(PrecheckWindows(ctx, model.graph()));
   EMBER_RETURN_IF_ERROR(AddKernelShapes(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(PrecheckSignalNodes(ctx, model));
+  EMBER_RETURN_IF_ERROR(PrecheckMaxUnpool(ctx, model));
   EMBER_RETURN_IF_ERROR(ConvertOldOpset(ctx, &model));
   EMBER_RETURN_IF_ERROR(ExpandGelu(ctx, &model));
   EMBER_RETURN_IF_ERROR(ExpandSchemaFunctions(ctx, &model, IsImportedNode));

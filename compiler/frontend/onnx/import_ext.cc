@@ -1049,6 +1049,27 @@ Status ConvertTopK(Context& ctx, const NodeRef& ref, ir::OpKind op) {
 
 std::optional<ir::OpKind> IrOp(const char* ir_name) { return ir::OpKindFromIrName(ir_name); }
 
+Status PrecheckMaxUnpool(Context& ctx, const pb::ModelProto& m) {
+  bool any = false;
+  for (const auto& n : m.graph().node()) any = any || (n.op_type() == "MaxUnpool" && n.input_size() == 2);
+  if (!any) return Status::Ok();
+  const std::map<std::string, int> ranks = ValueRanks(m);
+  for (int i = 0; i < m.graph().node_size(); ++i) {
+    const pb::NodeProto& n = m.graph().node(i);
+    if (n.op_type() != "MaxUnpool" || n.input_size() != 2) continue;
+    const auto x = ranks.find(n.input(0));
+    if (x == ranks.end() || x->second < 2) continue;  // libonnx stops before the indices
+    const auto idx = ranks.find(n.input(1));
+    if (n.input(1).empty() || idx == ranks.end() || idx->second < 2) {
+      const NodeRef ref = RefOf(m.graph(), i);
+      return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                       "its indices I ('" + n.input(1) + "') have no shape of rank 2 or more known before import",
+                       "I is the Indices output of a MaxPool on X's shape; re-export the model");
+    }
+  }
+  return Status::Ok();
+}
+
 Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled) {
   const std::string& op = ref.node->op_type();
   struct Map {

@@ -172,6 +172,11 @@ Status ExpandGelu(Context& ctx, pb::ModelProto* m);
 // (nodes it cannot infer are skipped), on a copy of the model
 // (import_opset18.cc).
 std::map<std::string, int> ValueRanks(const pb::ModelProto& m);
+// libonnx 1.12's MaxUnpool shape inference reads dimension 1 of the indices'
+// shape without checking it: a two-input MaxUnpool whose X has a known shape
+// needs indices of a known rank of at least 2 (from ValueRanks), else E1015
+// before any libonnx inference runs (import_ext.cc).
+Status PrecheckMaxUnpool(Context& ctx, const pb::ModelProto& m);
 // Rewrites the opset-18 forms libonnx 1.12's checker does not know into their
 // opset-13..17 equivalents (import_opset18.cc); nothing below opset 18.
 Status LowerOpset18Forms(Context& ctx, pb::ModelProto* m);

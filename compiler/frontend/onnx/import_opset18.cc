@@ -34,6 +34,12 @@ namespace ember::frontend::onnx::detail {
 
 std::map<std::string, int> ValueRanks(const pb::ModelProto& m) {
   pb::ModelProto copy = m;
+  // libonnx 1.12's MaxUnpool inference reads its indices' shape unchecked
+  // (PrecheckMaxUnpool): its nodes are left out here, their outputs unranked.
+  auto* nodes = copy.mutable_graph()->mutable_node();
+  for (int k = nodes->size(); k-- > 0;) {
+    if (nodes->Get(k).op_type() == "MaxUnpool") nodes->DeleteSubrange(k, 1);
+  }
   try {
     ::onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*strict_mode=*/0, /*data_prop=*/false);
     ::onnx::shape_inference::InferShapes(copy, ::onnx::OpSchemaRegistry::Instance(), opts);
