@@ -54,7 +54,9 @@ const std::set<std::string> kBaseOps = {
     "DFT", "STFT", "MelWeightMatrix",
     // Deprecated operators that ONNX's version converter rewrites (Upsample to Resize, Scatter to
     // ScatterElements) when it takes an old-opset model to opset 13.
-    "Upsample", "Scatter"};
+    "Upsample", "Scatter",
+    // Replaced by its branches before import (import_if.cc).
+    "If"};
 
 std::set<std::string> SupportedOps() {
   std::set<std::string> ops = kBaseOps;

@@ -5,7 +5,7 @@
 // diagnostic that names the file, and random mutations of valid models (a
 // small CNN, a QOperator model, LSTM + GRU + RNN, model-local functions, 3-D
 // operators, signal operators, int64 token ids, dynamic quantization, opset
-// 9, MaxPool indices into MaxUnpool) that must import or give a diagnostic, never crash. cli_corpus_test.cc
+// 9, MaxPool indices into MaxUnpool, nested If) that must import or give a diagnostic, never crash. cli_corpus_test.cc
 // runs the CLI on the same files.
 #include <gtest/gtest.h>
 
@@ -431,6 +431,34 @@ Bytes Unpool() {
   return b.Bytes();
 }
 
+// x[2,3] -> If (run-time condition ReduceSum(x) > 0) whose then branch holds
+// a nested If on the same condition -> y: branches inlined before import.
+Bytes IfModel() {
+  auto branch = [](const std::string& op, float k, const std::string& out) {
+    OnnxBuilder b;
+    b.Init("k", {}, {k});
+    b.Node(op, {"x", "k"}, {"t"});
+    b.Node("Identity", {"t"}, {out});
+    b.OutputWithShape(out, {2, 3});
+    return b.model().graph();
+  };
+  OnnxBuilder inner;
+  inner.Node("If", {"cond"}, {"then_y"}, "inner")
+      .Graph("then_branch", branch("Mul", 2.0f, "a"))
+      .Graph("else_branch", branch("Sub", 3.0f, "b"));
+  inner.OutputWithShape("then_y", {2, 3});
+  OnnxBuilder b;
+  b.Input("x", {2, 3});
+  b.Init("zero", {}, {0.0f});
+  b.Node("ReduceSum", {"x"}, {"sum"}).Int("keepdims", 0);
+  b.Node("Greater", {"sum", "zero"}, {"cond"});
+  b.Node("If", {"cond"}, {"y"}, "outer")
+      .Graph("then_branch", inner.model().graph())
+      .Graph("else_branch", branch("Add", 1.0f, "c"));
+  b.OutputWithShape("y", {2, 3});
+  return b.Bytes();
+}
+
 std::filesystem::path CorpusDir() { return std::filesystem::path(EMBER_SOURCE_DIR) / "tests/fuzz/corpus"; }
 
 TEST(MalformedOnnx, FilesMatchGenerator) {
@@ -446,6 +474,7 @@ TEST(MalformedOnnx, FilesMatchGenerator) {
   corpus["onnx/dynamic_quant.onnx"] = DynamicQuant();     // DynamicQuantizeLinear
   corpus["onnx/opset9.onnx"] = Opset9();                 // ONNX's version converter
   corpus["onnx/unpool.onnx"] = Unpool();                 // MaxPool indices, MaxUnpool
+  corpus["onnx/if.onnx"] = IfModel();                    // nested If, run-time condition
   ASSERT_GE(corpus.size(), 15u);
   const bool write = std::getenv("EMBER_WRITE_CORPUS") != nullptr;
   if (write) std::filesystem::create_directories(CorpusDir() / "onnx");
@@ -488,7 +517,7 @@ TEST(MalformedOnnx, EveryCorpusFileIsRejectedWithADiagnostic) {
 TEST(MalformedOnnx, RandomMutationsImportOrGiveADiagnostic) {
   for (const Bytes& good :
        {SmallCnn().Bytes(), ResidualPoolModel(/*u8=*/true).bytes, Recurrent().Bytes(), FunctionModel(), Volume(),
-        Signal(), TokenIds(), DynamicQuant(), Opset9(), Unpool()}) {
+        Signal(), TokenIds(), DynamicQuant(), Opset9(), Unpool(), IfModel()}) {
   auto imported = frontend::onnx::ImportOnnx(good, "good.onnx");
   ASSERT_TRUE(imported.ok()) << imported.diag().ToString();
   std::mt19937 rng(42);

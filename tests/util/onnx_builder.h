@@ -40,6 +40,12 @@ class OnnxNode {
     *a->mutable_t() = t;
     return *this;
   }
+  // A subgraph attribute (If's then_branch / else_branch).
+  OnnxNode& Graph(const std::string& name, const ::onnx::GraphProto& g) {
+    auto* a = Add(name, ::onnx::AttributeProto::GRAPH);
+    *a->mutable_g() = g;
+    return *this;
+  }
   ::onnx::NodeProto* proto() { return n_; }
 
  private:

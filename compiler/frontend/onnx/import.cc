@@ -61,8 +61,6 @@ constexpr int64_t kCheckerIrVersion = 8;
 constexpr int64_t kMaxIrVersion = 11;
 constexpr const char* kReexport = "the model file is damaged; re-export it";
 
-bool IsDefaultDomain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
-
 Status CheckOpset(Context& ctx, const pb::ModelProto& m) {
   for (const auto& o : m.opset_import()) {
     if (IsDefaultDomain(o.domain())) ctx.opset = o.version();
@@ -547,7 +545,8 @@ Status ConvertNodes(Context& ctx, const pb::GraphProto& g) {
   for (int i = 0; i < g.node_size(); ++i) {
     const NodeRef ref = RefOf(g, i);
     bool handled = false;
-    if (IsImportedNode(*ref.node)) {
+    if (ctx.if_selects.count(ref.node->name())) EMBER_RETURN_IF_ERROR(ConvertIfSelect(ctx, ref, &handled));
+    if (!handled && IsImportedNode(*ref.node)) {
       EMBER_RETURN_IF_ERROR(FoldConstantNode(ctx, ref, &handled));
       if (!handled) EMBER_RETURN_IF_ERROR(ConvertNode(ctx, ref, &handled));
     }
@@ -693,6 +692,7 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
     if (prop.key() == kInt8SemanticsKey && (prop.value() == "tflite" || prop.value() == "onnxruntime"))
       ctx.int8_semantics = prop.value();
   }
+  EMBER_RETURN_IF_ERROR(InlineIfNodes(ctx, &model));
   EMBER_RETURN_IF_ERROR(InlineAllExternalData(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(InlineLocalFunctions(ctx, &model));
   // Before any libonnx inference (the function expansion and the opset-18

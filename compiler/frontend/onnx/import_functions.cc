@@ -422,9 +422,14 @@ Status ExpandSchemaFunctions(Context& ctx, pb::ModelProto* m,
           n, body, &defaults, "node '" + ref.name + "' (" + n.op_type() + ", expanded by its ONNX function body)", 1,
           &nodes));
       for (size_t k = first; k < nodes.size(); ++k) {
+        // A body node of a body node names the outermost operator; a node
+        // of an If branch says so after it.
         auto it = ctx.expanded_from.find(n.name());
+        const bool in_body = it != ctx.expanded_from.end() && it->second.rfind("the ONNX function body of ", 0) == 0;
         ctx.expanded_from[nodes[k].name()] =
-            it != ctx.expanded_from.end() ? it->second : n.op_type() + " node '" + ref.name + "'";
+            in_body ? it->second
+                    : "the ONNX function body of " + n.op_type() + " node '" + ref.name + "'" +
+                          (it != ctx.expanded_from.end() ? ", in " + it->second : std::string());
       }
     }
     auto* out = m->mutable_graph()->mutable_node();

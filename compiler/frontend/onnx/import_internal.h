@@ -112,9 +112,13 @@ struct Context {
   // While a node of constant inputs is folded (import.cc FoldConstantNode):
   // constants of any IR type (int64 too) may become IR tensors.
   bool wide_constants = false;
-  // Nodes made from an operator's ONNX function body, by node name: that
-  // operator and its node ("CastLike node 'x'"), for diagnostics.
+  // Nodes made from an operator's ONNX function body or an If branch, by
+  // node name: where they come from ("the ONNX function body of CastLike
+  // node 'x'", "the then branch of If node 'y'"), for diagnostics.
   std::map<std::string, std::string> expanded_from;
+  // The Where nodes that select an If's outputs under a run-time condition
+  // (import_if.cc).
+  std::set<std::string> if_selects;
   ir::Graph graph;
 };
 
@@ -157,6 +161,14 @@ std::map<std::string, const pb::TensorProto*> ConstantTensors(const pb::GraphPro
 // Inlines every call of a model-local function (ModelProto.functions) into
 // the main graph and drops the functions (import_functions.cc).
 Status InlineLocalFunctions(Context& ctx, pb::ModelProto* m);
+// Replaces every If node (nested ones too) by the nodes of its branches: the
+// chosen branch under a constant condition, else both and a Where per
+// output (import_if.cc).
+Status InlineIfNodes(Context& ctx, pb::ModelProto* m);
+// The Where of an If's output (ctx.if_selects): under a condition that
+// folded, the chosen value (`handled`); else E1007 when the branches' shapes
+// differ, or nothing (the Where converts as any other).
+Status ConvertIfSelect(Context& ctx, const NodeRef& ref, bool* handled);
 // Expands every default-domain node that `imported` refuses and whose ONNX
 // schema (at the model's opset) defines the operator by a function body
 // (CastLike, MeanVarianceNormalization, NegativeLogLikelihoodLoss,
@@ -370,6 +382,8 @@ Status ConvertFoldNode(Context& ctx, const NodeRef& ref, bool* handled);
 
 // ---- QOperator form (import_qop.cc) ----
 inline constexpr const char* kContribDomain = "com.microsoft";
+// The default ONNX domain, as a node or opset import names it.
+inline bool IsDefaultDomain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
 // QLinearConv, QLinearMatMul, ConvInteger, MatMulInteger (default domain).
 bool IsQOperatorOp(const std::string& op);
 // QLinearAdd, QLinearMul, QLinearGlobalAveragePool, QLinearAveragePool

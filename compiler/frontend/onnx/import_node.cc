@@ -17,7 +17,7 @@ Diagnostic NodeError(const Context& ctx, const NodeRef& ref, const char* id, Exi
                      const std::string& message, const std::string& hint) {
   const auto from = ctx.expanded_from.find(ref.node->name());
   const std::string origin =
-      from == ctx.expanded_from.end() ? std::string() : ", in the ONNX function body of " + from->second;
+      from == ctx.expanded_from.end() ? std::string() : ", in " + from->second;
   return MakeDiag(id, exit,
                   ctx.source + ": node " + std::to_string(ref.index) + " '" + ref.name + "' (" +
                       (ref.shown_op.empty() ? ref.node->op_type() : ref.shown_op) + ", opset " +

@@ -1,0 +1,165 @@
+// ONNX If, replaced by its branches before import (import_if.cc): a constant
+// condition takes one branch (the other, which ember could not import, is
+// dropped); a run-time condition computes both and selects, against the
+// definition for either value; a condition that folds at import selects at
+// import; nested Ifs whose branches reuse value names and read the
+// enclosing graph's values; and the refusals: branches of different shapes
+// under a run-time condition, an operator ember lacks inside a branch
+// (named with its branch), a Loop.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "frontend/onnx/import.h"
+#include "unit/frontend/onnx_test_util.h"
+#include "util/onnx_builder.h"
+
+namespace ember::frontend::onnx {
+namespace {
+
+using test::OnnxBuilder;
+namespace pb = ::onnx;
+
+// A branch computing `out` = x op k (k a constant of the branch, x from the
+// enclosing graph), through an intermediate named "t" in every branch.
+pb::GraphProto Branch(const std::string& op, float k, const std::string& out, const std::vector<int64_t>& shape) {
+  OnnxBuilder b;
+  b.Init("k", {}, {k});
+  b.Node(op, {"x", "k"}, {"t"});
+  b.Node("Identity", {"t"}, {out});
+  b.OutputWithShape(out, shape);
+  return b.model().graph();
+}
+
+// y = If(cond) then x·2 else x − 3, cond = ReduceSum(x) > 0 (or a constant `fixed`).
+std::vector<uint8_t> Model(int fixed = -1, const pb::GraphProto* other_else = nullptr) {
+  OnnxBuilder b;
+  b.Input("x", {2, 3});
+  if (fixed >= 0) {
+    b.InitInt("cond", pb::TensorProto::BOOL, {}, {fixed});
+  } else {
+    b.Init("zero", {}, {0.0f});
+    b.Node("ReduceSum", {"x"}, {"sum"}).Int("keepdims", 0);
+    b.Node("Greater", {"sum", "zero"}, {"cond"});
+  }
+  b.Node("If", {"cond"}, {"y"}, "choose")
+      .Graph("then_branch", Branch("Mul", 2.0f, "then_y", {2, 3}))
+      .Graph("else_branch", other_else ? *other_else : Branch("Sub", 3.0f, "else_y", {2, 3}));
+  b.OutputWithShape("y", {2, 3});
+  return b.Bytes();
+}
+
+std::vector<float> Expected(const std::vector<float>& x, bool then) {
+  std::vector<float> y;
+  for (float v : x) y.push_back(then ? v * 2.0f : v - 3.0f);
+  return y;
+}
+
+size_t Count(const ir::Graph& g, ir::OpKind op) {
+  size_t n = 0;
+  for (const ir::Node& node : g.nodes) n += node.op == op;
+  return n;
+}
+
+TEST(OnnxIf, RunTimeConditionSelectsEitherBranch) {
+  const ir::Graph g = MustImport(Model());
+  EXPECT_EQ(Count(g, ir::OpKind::kSelect), 1u);
+  const std::vector<float> pos = {1, 2, 3, -1, 0.5f, 4}, neg = {-1, -2, 3, -1, 0.5f, -4};
+  EXPECT_EQ(Eval(g, pos), Expected(pos, true));
+  EXPECT_EQ(Eval(g, neg), Expected(neg, false));
+}
+
+TEST(OnnxIf, ConstantConditionTakesOneBranchAndDropsTheOther) {
+  // The else branch holds an operator ember does not import: never read.
+  OnnxBuilder bad;
+  bad.Node("Bernoulli", {"x"}, {"else_y"});
+  bad.OutputWithShape("else_y", {2, 3});
+  const ir::Graph g = MustImport(Model(1, &bad.model().graph()));
+  EXPECT_EQ(Count(g, ir::OpKind::kSelect), 0u);
+  const std::vector<float> x = {1, -2, 3, -1, 0.5f, 4};
+  EXPECT_EQ(Eval(g, x), Expected(x, true));
+  const ir::Graph ge = MustImport(Model(0));
+  EXPECT_EQ(Eval(ge, x), Expected(x, false));
+}
+
+TEST(OnnxIf, ConditionFoldedAtImportSelectsThere) {
+  // cond = Shape(x)[0] == 2, as TorchScript writes a size check.
+  OnnxBuilder b;
+  b.Input("x", {2, 3});
+  b.InitInt64("two", {}, {2});
+  b.InitInt64("first", {}, {0});
+  b.Node("Shape", {"x"}, {"shape"});
+  b.Node("Gather", {"shape", "first"}, {"rows"});
+  b.Node("Equal", {"rows", "two"}, {"cond"});
+  b.Node("If", {"cond"}, {"y"}, "choose")
+      .Graph("then_branch", Branch("Mul", 2.0f, "then_y", {2, 3}))
+      .Graph("else_branch", Branch("Sub", 3.0f, "else_y", {2, 3}));
+  b.OutputWithShape("y", {2, 3});
+  const ir::Graph g = MustImport(b.Bytes());
+  EXPECT_EQ(Count(g, ir::OpKind::kSelect), 0u);
+  EXPECT_EQ(Count(g, ir::OpKind::kSub), 0u);  // the else branch, pruned
+  const std::vector<float> x = {1, -2, 3, -1, 0.5f, 4};
+  EXPECT_EQ(Eval(g, x), Expected(x, true));
+}
+
+TEST(OnnxIf, NestedIfsReuseNamesAndReadEnclosingValues) {
+  // then: If(inner) then x·2 else x − 3, with inner = outer's cond; both levels name "t".
+  OnnxBuilder inner_then;
+  inner_then.Node("If", {"cond"}, {"then_y"}, "inner")
+      .Graph("then_branch", Branch("Mul", 2.0f, "a", {2, 3}))
+      .Graph("else_branch", Branch("Sub", 3.0f, "b", {2, 3}));
+  inner_then.Init("k", {}, {10.0f});
+  inner_then.Node("Add", {"then_y", "k"}, {"t"});
+  inner_then.Node("Identity", {"t"}, {"then_out"});
+  inner_then.OutputWithShape("then_out", {2, 3});
+  OnnxBuilder b;
+  b.Input("x", {2, 3});
+  b.Init("zero", {}, {0.0f});
+  b.Node("ReduceSum", {"x"}, {"sum"}).Int("keepdims", 0);
+  b.Node("Greater", {"sum", "zero"}, {"cond"});
+  b.Node("If", {"cond"}, {"y"}, "outer")
+      .Graph("then_branch", inner_then.model().graph())
+      .Graph("else_branch", Branch("Sub", 3.0f, "else_y", {2, 3}));
+  b.OutputWithShape("y", {2, 3});
+  const ir::Graph gn = MustImport(b.Bytes());
+  const std::vector<float> pos = {1, 2, 3, -1, 0.5f, 4}, neg = {-1, -2, 3, -1, 0.5f, -4};
+  std::vector<float> want = Expected(pos, true);
+  for (float& v : want) v += 10.0f;
+  EXPECT_EQ(Eval(gn, pos), want);
+  EXPECT_EQ(Eval(gn, neg), Expected(neg, false));
+}
+
+TEST(OnnxIf, Refusals) {
+  {
+    OnnxBuilder narrow;
+    narrow.Node("ReduceMax", {"x"}, {"else_y"}).Int("keepdims", 1);
+    narrow.OutputWithShape("else_y", {2, 1});
+    const Diagnostic d = MustFail(Model(-1, &narrow.model().graph()));
+    EXPECT_EQ(d.id, "E1007") << d.ToString();
+    EXPECT_NE(d.message.find("different shapes ([2,3] and [1,1])"), std::string::npos) << d.message;
+  }
+  {
+    OnnxBuilder bad;
+    bad.Node("Bernoulli", {"x"}, {"else_y"});
+    bad.OutputWithShape("else_y", {2, 3});
+    const Diagnostic d = MustFail(Model(-1, &bad.model().graph()));
+    EXPECT_EQ(d.id, "E1006") << d.ToString();
+    EXPECT_NE(d.message.find("in the else branch of If node 'choose'"), std::string::npos) << d.message;
+  }
+  {  // A Loop is refused before libonnx's inference walks its body.
+    OnnxBuilder b;
+    b.Input("x", {2, 3});
+    b.InitInt64("steps", {}, {3});
+    b.Node("Loop", {"steps", "", "x"}, {"y"}, "repeat").Graph("body", Branch("Mul", 2.0f, "out", {2, 3}));
+    b.OutputWithShape("y", {2, 3});
+    std::string bytes;
+    b.model().SerializeToString(&bytes);
+    const Diagnostic d = MustFail(std::vector<uint8_t>(bytes.begin(), bytes.end()));
+    EXPECT_EQ(d.id, "E1006") << d.ToString();
+    EXPECT_NE(d.message.find("operator Loop (control flow over a subgraph)"), std::string::npos) << d.message;
+  }
+}
+
+}  // namespace
+}  // namespace ember::frontend::onnx
