@@ -28,6 +28,7 @@ void TensorStats::ObserveRange(const float* x, size_t n) {
   for (size_t k = 0; k < n; ++k) {
     const float v = x[k];
     if (!std::isfinite(v)) continue;  // NaN/inf carry no range information
+    integral_ = integral_ && v == std::nearbyint(v);
     if (!seen_) {
       min_ = max_ = v;
       seen_ = true;
@@ -117,6 +118,7 @@ int EntropyThresholdBin(const std::vector<double>& h, int levels) {
 
 Range TensorStats::ChooseRange(Method method, double percentile) const {
   if (!seen_) return {0.0f, 0.0f};
+  if (integral_ && std::max(max_, 0.0f) - std::min(min_, 0.0f) <= 255.0f) return {min_, max_, true};
   if (method == Method::kMinMax || hist_.empty() || AbsMax(min_, max_) == 0.0f) return {min_, max_};
   double total = 0.0;
   for (double c : hist_) total += c;
@@ -155,6 +157,10 @@ Range TensorStats::ChooseRange(Method method, double percentile) const {
 AffineInt8 QuantParamsFor(Range r) {
   const float lo = std::min(r.lo, 0.0f), hi = std::max(r.hi, 0.0f);
   AffineInt8 p;
+  if (r.integers && hi - lo <= 255.0f && lo == std::nearbyint(lo)) {
+    p.zero_point = static_cast<int32_t>(-128.0f - lo);
+    return p;  // scale 1
+  }
   if (!(hi - lo > 0.0f) || !std::isfinite(hi - lo)) return p;
   p.scale = (hi - lo) / 255.0f;
   const double zp = std::nearbyint(-128.0 - static_cast<double>(lo) / p.scale);

@@ -12,6 +12,10 @@
 //               for non-negative ones) has the smallest KL divergence from
 //               the clipped histogram; [max(min, -t), min(max, t)]; a tensor
 //               with fewer than kMinEntropyValues values keeps [min, max]
+// except that a tensor whose every observed value is an integer, over a span
+// (with 0) of at most 255, keeps [min, max] marked `integers` under every
+// method: scale 1 holds each of its values exactly (a mask, a count, pixel
+// values 0..255), where a span/255 scale would not.
 // The caller widens the range to include 0 (QuantParamsFor).
 #pragma once
 
@@ -30,6 +34,7 @@ const char* MethodName(Method m);
 struct Range {
   float lo = 0.0f;
   float hi = 0.0f;
+  bool integers = false;  // integer values over a span of at most 255: scale 1
 };
 
 class TensorStats {
@@ -50,6 +55,7 @@ class TensorStats {
  private:
   float Edge(int bin) const;  // lower edge of a bin
   bool seen_ = false;
+  bool integral_ = true;  // every finite value observed is an integer
   float min_ = 0.0f, max_ = 0.0f;
   std::vector<double> hist_;
 };
@@ -61,7 +67,8 @@ int EntropyThresholdBin(const std::vector<double>& abs_hist, int levels);
 
 // int8 asymmetric parameters for [lo, hi] widened to include 0:
 // scale = (hi - lo) / 255, zero point = round(-128 - lo / scale) (1.0 and
-// -128 for an all-zero tensor).
+// -128 for an all-zero tensor); for an `integers` range, scale 1 and zero
+// point -128 - lo, so that each integer in it is one int8 value.
 struct AffineInt8 {
   float scale = 1.0f;
   int32_t zero_point = -128;

@@ -133,6 +133,31 @@ TEST(QuantizeStats, ParamsIncludeZeroAndMatchOnnxRuntimeFormula) {
   EXPECT_EQ(p.zero_point, -128);
 }
 
+TEST(QuantizeStats, IntegerValuedTensorsGetScaleOne) {
+  // A count in [1, 12] over samples: every method keeps it whole, at scale 1.
+  TensorStats s;
+  const std::vector<float> a = {3, 1, 12}, b = {7, 5, 2};
+  s.ObserveRange(a.data(), a.size());
+  s.ObserveRange(b.data(), b.size());
+  s.ObserveHistogram(a.data(), a.size());
+  s.ObserveHistogram(b.data(), b.size());
+  for (Method m : {Method::kMinMax, Method::kPercentile, Method::kEntropy}) {
+    const Range r = s.ChooseRange(m);
+    EXPECT_TRUE(r.integers) << MethodName(m);
+    EXPECT_EQ(r.lo, 1.0f);
+    EXPECT_EQ(r.hi, 12.0f);
+    const AffineInt8 p = QuantParamsFor(r);
+    EXPECT_EQ(p.scale, 1.0f);
+    EXPECT_EQ(p.zero_point, -128);  // widened to [0, 12]: 0 -> -128, 12 -> -116
+  }
+  // Signed integers: [-5, 3] -> zero point -123, so -5 -> -128 and 3 -> -120.
+  EXPECT_EQ(QuantParamsFor(Observe({-5, 3, 0}, false).ChooseRange(Method::kMinMax)).zero_point, -123);
+  // A span over 255 or a fraction anywhere: the span/255 scale.
+  EXPECT_FALSE(Observe({0, 300}, false).ChooseRange(Method::kMinMax).integers);
+  EXPECT_FALSE(Observe({0, 2, 0.5f}, false).ChooseRange(Method::kMinMax).integers);
+  EXPECT_FLOAT_EQ(QuantParamsFor(Observe({0, 2, 0.5f}, false).ChooseRange(Method::kMinMax)).scale, 2.0f / 255.0f);
+}
+
 TEST(QuantizeStats, MethodNames) {
   Method m;
   EXPECT_TRUE(ParseMethod("entropy", &m));
