@@ -220,19 +220,12 @@ bool IsImportedOp(const std::string& op) {
       "Identity", "Dropout", "Relu", "Sigmoid", "Tanh", "HardSwish", "Clip", "Add", "Mul", "Sub", "Div",
       "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Concat", "Softmax", "ReduceMean", "Constant",
       "Shape", "Size", "Gather", "Cast", "ConstantOfShape", "Slice", "Range", "EyeLike", "QuantizeLinear", "DequantizeLinear"};
-  static const std::map<std::string, const char*> kExt = {
-      {"LeakyRelu", "leaky_relu"}, {"PRelu", "prelu"}, {"HardSigmoid", "hard_sigmoid"},
-      {"ConvTranspose", "transpose_conv"}, {"Resize", "resize_nearest_neighbor"},
-      {"GlobalMaxPool", "reduce_max"}, {"ReduceMax", "reduce_max"}, {"ReduceMin", "reduce_min"},
-      {"ReduceProd", "reduce_prod"}, {"Split", "split"},
-      {"DepthToSpace", "depth_to_space"}, {"SpaceToDepth", "space_to_depth"}, {"GatherND", "gather_nd"},
-      {"GatherElements", "gather_elements"}, {"ScatterND", "scatter_nd"}, {"ScatterElements", "scatter_nd"},
-      {"Compress", "gather"}, {"ReverseSequence", "gather_elements"}, {"TopK", "topk_v2"},
-      {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}, {"GridSample", "gather"},
-      {"MaxUnpool", "scatter_nd"}};
+  static const std::map<std::string, const char*> kRecurrent = {
+      {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}};
   if (kOps.count(op) || IsQOperatorOp(op) || IsMathOp(op) || IsSignalOp(op)) return true;
-  auto it = kExt.find(op);
-  return it != kExt.end() && IrOp(it->second).has_value();
+  const char* ir_name = ExtIrName(op);
+  if (const auto r = kRecurrent.find(op); ir_name == nullptr && r != kRecurrent.end()) ir_name = r->second;
+  return ir_name != nullptr && IrOp(ir_name).has_value();
 }
 
 bool IsImportedNode(const pb::NodeProto& n) {

@@ -1070,26 +1070,25 @@ Status PrecheckMaxUnpool(Context& ctx, const pb::ModelProto& m) {
   return Status::Ok();
 }
 
+const char* ExtIrName(const std::string& op) {
+  static const std::map<std::string, const char*> kMap = {
+      {"Sub", "sub"}, {"Div", "div"}, {"LeakyRelu", "leaky_relu"}, {"PRelu", "prelu"}, {"Clip", "clip"},
+      {"HardSigmoid", "hard_sigmoid"}, {"ConvTranspose", "transpose_conv"}, {"Resize", "resize_nearest_neighbor"},
+      {"GlobalMaxPool", "reduce_max"}, {"ReduceMax", "reduce_max"}, {"ReduceMin", "reduce_min"},
+      {"ReduceProd", "reduce_prod"}, {"Split", "split"}, {"DepthToSpace", "depth_to_space"},
+      {"SpaceToDepth", "space_to_depth"}, {"GatherND", "gather_nd"}, {"GatherElements", "gather_elements"},
+      {"ScatterND", "scatter_nd"}, {"ScatterElements", "scatter_nd"}, {"Compress", "gather"},
+      {"ReverseSequence", "gather_elements"}, {"TopK", "topk_v2"}, {"GridSample", "gather"},
+      {"MaxUnpool", "scatter_nd"}};
+  const auto it = kMap.find(op);
+  return it == kMap.end() ? nullptr : it->second;
+}
+
 Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled) {
   const std::string& op = ref.node->op_type();
-  struct Map {
-    const char* onnx;
-    const char* ir;
-  };
-  static const Map kMap[] = {{"Sub", "sub"}, {"Div", "div"}, {"LeakyRelu", "leaky_relu"}, {"PRelu", "prelu"},
-                             {"Clip", "clip"}, {"HardSigmoid", "hard_sigmoid"}, {"ConvTranspose", "transpose_conv"},
-                             {"Resize", "resize_nearest_neighbor"}, {"GlobalMaxPool", "reduce_max"},
-                             {"ReduceMax", "reduce_max"}, {"ReduceMin", "reduce_min"}, {"ReduceProd", "reduce_prod"},
-                             {"Split", "split"}, {"DepthToSpace", "depth_to_space"},
-                             {"SpaceToDepth", "space_to_depth"}, {"GatherND", "gather_nd"},
-                             {"GatherElements", "gather_elements"}, {"ScatterND", "scatter_nd"},
-                             {"ScatterElements", "scatter_nd"}, {"Compress", "gather"},
-                             {"ReverseSequence", "gather_elements"}, {"TopK", "topk_v2"}, {"GridSample", "gather"},
-                             {"MaxUnpool", "scatter_nd"}};
+  const char* ir_name = ExtIrName(op);
   std::optional<ir::OpKind> kind;
-  for (const Map& m : kMap) {
-    if (op == m.onnx) kind = IrOp(m.ir);
-  }
+  if (ir_name != nullptr) kind = IrOp(ir_name);
   *handled = kind.has_value();
   if (!kind) return Status::Ok();
   if (op == "Sub" || op == "Div") return Elementwise(ctx, ref, *kind, 2);

@@ -354,6 +354,9 @@ void RestoreOnesidedStft(pb::GraphProto* g, const std::vector<HiddenStft>& hidde
 // false when the operator is not one of them or its IR operator is absent
 // (import_ext.cc).
 Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled);
+// The IR operator an operator of ConvertExtNode needs ("leaky_relu" for
+// LeakyRelu), or nullptr for the others.
+const char* ExtIrName(const std::string& op);
 // The IR operator of that name when ember has it.
 std::optional<ir::OpKind> IrOp(const char* ir_name);
 // The axes of a Reduce node (`axes` attribute or constant input, normalized,
