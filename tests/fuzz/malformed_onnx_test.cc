@@ -5,7 +5,7 @@
 // diagnostic that names the file, and random mutations of valid models (a
 // small CNN, a QOperator model, LSTM + GRU + RNN, model-local functions, 3-D
 // operators, signal operators, int64 token ids, dynamic quantization, opset
-// 9, MaxPool indices into MaxUnpool, nested If) that must import or give a diagnostic, never crash. cli_corpus_test.cc
+// 9, MaxPool indices into MaxUnpool, nested If, Loop) that must import or give a diagnostic, never crash. cli_corpus_test.cc
 // runs the CLI on the same files.
 #include <gtest/gtest.h>
 
@@ -459,6 +459,29 @@ Bytes IfModel() {
   return b.Bytes();
 }
 
+// x[2,3] -> Loop (3 iterations: v·2 + i, scan v·2) -> y, steps: unrolled.
+Bytes LoopModel() {
+  OnnxBuilder body;
+  body.Input("i", {}, ::onnx::TensorProto::INT64);
+  body.Input("c_in", {}, ::onnx::TensorProto::BOOL);
+  body.Input("v", {2, 3});
+  body.Init("two", {}, {2.0f});
+  body.Node("Cast", {"i"}, {"i_f"}).Int("to", ::onnx::TensorProto::FLOAT);
+  body.Node("Mul", {"v", "two"}, {"doubled"});
+  body.Node("Add", {"doubled", "i_f"}, {"v_out"});
+  body.Node("Identity", {"c_in"}, {"c_out"});
+  body.OutputWithShape("c_out", {}, ::onnx::TensorProto::BOOL);
+  body.OutputWithShape("v_out", {2, 3});
+  body.OutputWithShape("doubled", {2, 3});
+  OnnxBuilder b;
+  b.Input("x", {2, 3});
+  b.InitInt64("trips", {}, {3});
+  b.Node("Loop", {"trips", "", "x"}, {"y", "steps"}, "repeat").Graph("body", body.model().graph());
+  b.OutputWithShape("y", {2, 3});
+  b.OutputWithShape("steps", {3, 2, 3});
+  return b.Bytes();
+}
+
 std::filesystem::path CorpusDir() { return std::filesystem::path(EMBER_SOURCE_DIR) / "tests/fuzz/corpus"; }
 
 TEST(MalformedOnnx, FilesMatchGenerator) {
@@ -475,6 +498,7 @@ TEST(MalformedOnnx, FilesMatchGenerator) {
   corpus["onnx/opset9.onnx"] = Opset9();                 // ONNX's version converter
   corpus["onnx/unpool.onnx"] = Unpool();                 // MaxPool indices, MaxUnpool
   corpus["onnx/if.onnx"] = IfModel();                    // nested If, run-time condition
+  corpus["onnx/loop.onnx"] = LoopModel();                // Loop of a constant trip count
   ASSERT_GE(corpus.size(), 15u);
   const bool write = std::getenv("EMBER_WRITE_CORPUS") != nullptr;
   if (write) std::filesystem::create_directories(CorpusDir() / "onnx");
@@ -517,7 +541,8 @@ TEST(MalformedOnnx, EveryCorpusFileIsRejectedWithADiagnostic) {
 TEST(MalformedOnnx, RandomMutationsImportOrGiveADiagnostic) {
   for (const Bytes& good :
        {SmallCnn().Bytes(), ResidualPoolModel(/*u8=*/true).bytes, Recurrent().Bytes(), FunctionModel(), Volume(),
-        Signal(), TokenIds(), DynamicQuant(), Opset9(), Unpool(), IfModel()}) {
+        Signal(), TokenIds(), DynamicQuant(), Opset9(), Unpool(), IfModel(),
+        LoopModel()}) {
   auto imported = frontend::onnx::ImportOnnx(good, "good.onnx");
   ASSERT_TRUE(imported.ok()) << imported.diag().ToString();
   std::mt19937 rng(42);

@@ -685,7 +685,7 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
     if (prop.key() == kInt8SemanticsKey && (prop.value() == "tflite" || prop.value() == "onnxruntime"))
       ctx.int8_semantics = prop.value();
   }
-  EMBER_RETURN_IF_ERROR(InlineIfNodes(ctx, &model));
+  EMBER_RETURN_IF_ERROR(InlineControlFlow(ctx, &model));
   EMBER_RETURN_IF_ERROR(InlineAllExternalData(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(InlineLocalFunctions(ctx, &model));
   // Before any libonnx inference (the function expansion and the opset-18

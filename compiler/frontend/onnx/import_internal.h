@@ -117,7 +117,7 @@ struct Context {
   // node 'x'", "the then branch of If node 'y'"), for diagnostics.
   std::map<std::string, std::string> expanded_from;
   // The Where nodes that select an If's outputs under a run-time condition
-  // (import_if.cc).
+  // (import_control_flow.cc).
   std::set<std::string> if_selects;
   ir::Graph graph;
 };
@@ -163,8 +163,9 @@ std::map<std::string, const pb::TensorProto*> ConstantTensors(const pb::GraphPro
 Status InlineLocalFunctions(Context& ctx, pb::ModelProto* m);
 // Replaces every If node (nested ones too) by the nodes of its branches: the
 // chosen branch under a constant condition, else both and a Where per
-// output (import_if.cc).
-Status InlineIfNodes(Context& ctx, pb::ModelProto* m);
+// output; unrolls every Loop of a constant trip count whose condition stays
+// true; refuses other subgraphs (import_control_flow.cc).
+Status InlineControlFlow(Context& ctx, pb::ModelProto* m);
 // The Where of an If's output (ctx.if_selects): under a condition that
 // folded, the chosen value (`handled`); else E1007 when the branches' shapes
 // differ, or nothing (the Where converts as any other).

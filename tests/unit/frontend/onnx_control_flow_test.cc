@@ -1,11 +1,15 @@
-// ONNX If, replaced by its branches before import (import_if.cc): a constant
+// ONNX If and Loop, replaced by their branches or unrolled before import
+// (import_control_flow.cc): a constant
 // condition takes one branch (the other, which ember could not import, is
 // dropped); a run-time condition computes both and selects, against the
 // definition for either value; a condition that folds at import selects at
 // import; nested Ifs whose branches reuse value names and read the
 // enclosing graph's values; and the refusals: branches of different shapes
 // under a run-time condition, an operator ember lacks inside a branch
-// (named with its branch), a Loop.
+// (named with its branch), a Scan. A Loop of a constant trip count unrolls
+// (carried values, the iteration number, a scan output, a value of the
+// enclosing graph) against the definition; a run-time trip count or a
+// condition the body computes is refused.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -130,6 +134,73 @@ TEST(OnnxIf, NestedIfsReuseNamesAndReadEnclosingValues) {
   EXPECT_EQ(Eval(gn, neg), Expected(neg, false));
 }
 
+// Loop body: iteration i, condition c, carried v -> c, v·2 + i (a constant
+// of the body and the enclosing graph's `bias` too), and the scan value v·2.
+pb::GraphProto LoopBody(bool computed_condition) {
+  OnnxBuilder b;
+  b.Input("i", {}, pb::TensorProto::INT64);
+  b.Input("c_in", {}, pb::TensorProto::BOOL);
+  b.Input("v", {2, 3});
+  b.Init("two", {}, {2.0f});
+  b.Node("Cast", {"i"}, {"i_f"}).Int("to", pb::TensorProto::FLOAT);
+  b.Node("Mul", {"v", "two"}, {"doubled"});
+  b.Node("Add", {"doubled", "i_f"}, {"t"});
+  b.Node("Add", {"t", "bias"}, {"v_out"});
+  if (computed_condition) {
+    b.Init("limit", {}, {100.0f});
+    b.Node("ReduceMax", {"v_out"}, {"peak"}).Int("keepdims", 0);
+    b.Node("Less", {"peak", "limit"}, {"c_out"});
+  } else {
+    b.Node("Identity", {"c_in"}, {"c_out"});
+  }
+  b.OutputWithShape("c_out", {}, pb::TensorProto::BOOL);
+  b.OutputWithShape("v_out", {2, 3});
+  b.OutputWithShape("doubled", {2, 3});
+  return b.model().graph();
+}
+
+std::vector<uint8_t> LoopModel(bool constant_trips, bool computed_condition) {
+  OnnxBuilder b;
+  b.Input("x", {2, 3});
+  b.Init("bias", {}, {0.5f});
+  if (constant_trips) {
+    b.InitInt64("trips", {}, {3});
+  } else {
+    b.Node("Shape", {"x"}, {"shape"});
+    b.InitInt64("first", {}, {0});
+    b.Node("Gather", {"shape", "first"}, {"trips"});
+  }
+  b.Node("Loop", {"trips", "", "x"}, {"y", "steps"}, "repeat").Graph("body", LoopBody(computed_condition));
+  b.OutputWithShape("y", {2, 3});
+  b.OutputWithShape("steps", {3, 2, 3});
+  return b.Bytes();
+}
+
+TEST(OnnxLoop, ConstantTripCountUnrollsAsDefined) {
+  const ir::Graph g = MustImport(LoopModel(true, false));
+  const std::vector<float> x = {1, -2, 3, -1, 0.5f, 4};
+  std::vector<float> v = x, steps;
+  for (int i = 0; i < 3; ++i) {
+    for (float& e : v) {
+      steps.push_back(e * 2.0f);
+      e = e * 2.0f + static_cast<float>(i) + 0.5f;
+    }
+  }
+  EXPECT_EQ(Eval(g, x, 0), v);
+  EXPECT_EQ(Eval(g, x, 1), steps);
+}
+
+TEST(OnnxLoop, RunTimeTripCountOrConditionIsRefused) {
+  for (const bool constant_trips : {false, true}) {
+    const Diagnostic d = MustFail(LoopModel(constant_trips, constant_trips));
+    EXPECT_EQ(d.id, "E1007") << d.ToString();
+    EXPECT_NE(d.message.find(constant_trips ? "a condition the body computes" : "a trip count that is not a constant"),
+              std::string::npos)
+        << d.message;
+    EXPECT_NE(d.message.find("Loop node 'repeat'"), std::string::npos) << d.message;
+  }
+}
+
 TEST(OnnxIf, Refusals) {
   {
     OnnxBuilder narrow;
@@ -147,17 +218,16 @@ TEST(OnnxIf, Refusals) {
     EXPECT_EQ(d.id, "E1006") << d.ToString();
     EXPECT_NE(d.message.find("in the else branch of If node 'choose'"), std::string::npos) << d.message;
   }
-  {  // A Loop is refused before libonnx's inference walks its body.
+  {  // A Scan is refused before libonnx's inference walks its body.
     OnnxBuilder b;
     b.Input("x", {2, 3});
-    b.InitInt64("steps", {}, {3});
-    b.Node("Loop", {"steps", "", "x"}, {"y"}, "repeat").Graph("body", Branch("Mul", 2.0f, "out", {2, 3}));
+    b.Node("Scan", {"x"}, {"y"}, "scan").Graph("body", Branch("Mul", 2.0f, "out", {3})).Int("num_scan_inputs", 1);
     b.OutputWithShape("y", {2, 3});
     std::string bytes;
     b.model().SerializeToString(&bytes);
     const Diagnostic d = MustFail(std::vector<uint8_t>(bytes.begin(), bytes.end()));
     EXPECT_EQ(d.id, "E1006") << d.ToString();
-    EXPECT_NE(d.message.find("operator Loop (control flow over a subgraph)"), std::string::npos) << d.message;
+    EXPECT_NE(d.message.find("operator Scan (control flow over a subgraph)"), std::string::npos) << d.message;
   }
 }
 

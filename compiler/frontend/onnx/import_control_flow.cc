@@ -1,5 +1,6 @@
-// ONNX If: before anything else reads the graph, every If node becomes the
-// nodes of its branches in the enclosing graph (nested Ifs first), so each
+// ONNX If and Loop: before anything else reads the graph, every If node
+// becomes the nodes of its branches in the enclosing graph and every Loop of
+// a constant trip count its unrolled body (nested ones first), so each
 // operator inside is checked, shape-inferred and converted like any other.
 //
 // A branch's own values and nodes get fresh names under "<If>/then/" and
@@ -15,8 +16,14 @@
 //     constant at import (a shape comparison of TorchScript's), the Where
 //     passes the chosen value on and the other branch is pruned.
 // Diagnostics about a branch's nodes say "in the then branch of If node 'x'".
-// Any other operator with a subgraph (Loop, Scan) is refused (E1006) before
-// libonnx's inference could walk it.
+//
+// A Loop whose trip count is a constant (of the same graph) and whose
+// condition stays true (no condition input or a constant true one; a body
+// that passes its condition on, through an Identity or not, or gives a
+// constant true) is unrolled the same way: the body's nodes once per
+// iteration under "<Loop>/iter<i>/" (Unroll). Any other Loop is E1007, and
+// any other operator with a subgraph (Scan) E1006, before libonnx's
+// inference could walk the subgraph.
 #include <map>
 #include <set>
 #include <string>
@@ -29,6 +36,7 @@ namespace {
 
 constexpr int kMaxIfDepth = 32;
 constexpr int64_t kMaxInlinedNodes = int64_t{1} << 20;
+constexpr int64_t kMaxUnrolledSteps = 4096;
 
 void NoteNames(const pb::GraphProto& g, std::set<std::string>* used) {
   for (const auto& v : g.input()) used->insert(v.name());
@@ -46,14 +54,14 @@ void NoteNames(const pb::GraphProto& g, std::set<std::string>* used) {
   }
 }
 
-class IfInliner {
+class ControlFlowInliner {
  public:
-  IfInliner(Context& ctx, const pb::GraphProto& main) : ctx_(ctx) { NoteNames(main, &used_); }
+  ControlFlowInliner(Context& ctx, const pb::GraphProto& main) : ctx_(ctx) { NoteNames(main, &used_); }
 
   // Replaces the If nodes of `g` (at nesting `depth`) by their branches.
   Status Flatten(pb::GraphProto* g, int depth) {
     bool any = false;
-    for (const auto& n : g->node()) any = any || IsIf(n);
+    for (const auto& n : g->node()) any = any || IsIf(n) || IsLoop(n);
     if (!any) return Status::Ok();
     if (depth > kMaxIfDepth) {
       return FileError(ctx_, kUnsupportedOp, ExitCode::kUnsupported,
@@ -66,6 +74,10 @@ class IfInliner {
     // Initializers added below would move the pointers: they are appended after the walk.
     std::vector<pb::TensorProto> hoisted;
     for (const auto& n : g->node()) {
+      if (IsLoop(n)) {
+        EMBER_RETURN_IF_ERROR(Unroll(n, constants, depth, &nodes, &hoisted));
+        continue;
+      }
       if (!IsIf(n)) {
         if (n.op_type() == "Constant" && IsDefaultDomain(n.domain()) && n.output_size() == 1) {
           for (const auto& a : n.attribute())
@@ -85,6 +97,178 @@ class IfInliner {
 
  private:
   static bool IsIf(const pb::NodeProto& n) { return n.op_type() == "If" && IsDefaultDomain(n.domain()); }
+  static bool IsLoop(const pb::NodeProto& n) { return n.op_type() == "Loop" && IsDefaultDomain(n.domain()); }
+
+  // A constant scalar of `constants` (initializer or Constant node), if any.
+  Expected<std::optional<double>> ConstScalar(const std::map<std::string, const pb::TensorProto*>& constants,
+                                              const std::string& name) {
+    const auto c = constants.find(name);
+    if (name.empty() || c == constants.end()) return std::optional<double>();
+    EMBER_ASSIGN_OR_RETURN(ConstTensor v, ReadTensorProto(ctx_, *c->second));
+    if (v.size() != 1) return std::optional<double>();
+    return std::optional<double>(v.at(0));
+  }
+
+  pb::TensorProto Scalar(const std::string& name, int32_t type, int64_t value) {
+    pb::TensorProto t;
+    t.set_name(Fresh(name));
+    t.set_data_type(type);
+    if (type == pb::TensorProto::INT64) t.add_int64_data(value);
+    else t.add_int32_data(static_cast<int32_t>(value));
+    return t;
+  }
+
+  // A Loop whose trip count is a constant and whose condition stays true
+  // (no condition input, or a constant true one, and a body that passes its
+  // condition on unchanged or gives a constant true): the body's nodes once
+  // per iteration, renamed under "<Loop>/iter<i>/", the iteration number a
+  // constant, the carried values threaded from one iteration to the next;
+  // each scan output the Concat of its per-iteration values, each given a
+  // leading axis by Unsqueeze. The body's initializers are hoisted once.
+  Status Unroll(const pb::NodeProto& n, const std::map<std::string, const pb::TensorProto*>& constants, int depth,
+                std::vector<pb::NodeProto>* nodes, std::vector<pb::TensorProto>* hoisted) {
+    const pb::GraphProto* body_p = nullptr;
+    for (const auto& a : n.attribute())
+      if (a.name() == "body" && a.has_g()) body_p = &a.g();
+    if (body_p == nullptr || n.input_size() < 2) return Error(n, "needs the trip count and condition inputs and a body");
+    const int carried = n.input_size() - 2;
+    if (body_p->input_size() != carried + 2 || body_p->output_size() < carried + 1 ||
+        n.output_size() > body_p->output_size() - 1) {
+      return Error(n, "has a body whose inputs and outputs do not match its " + std::to_string(carried) +
+                          " carried values");
+    }
+    const auto refuse = [&](const std::string& what) {
+      return FileError(ctx_, kUnsupportedAttr, ExitCode::kUnsupported,
+                       "Loop node '" + (n.name().empty() ? (n.output_size() ? n.output(0) : std::string()) : n.name()) +
+                           "': " + what + ", which ember does not unroll",
+                       "ember unrolls a Loop of a constant trip count whose condition stays true; export the loop "
+                       "with a fixed number of steps (range over a constant)");
+    };
+    EMBER_ASSIGN_OR_RETURN(const std::optional<double> trips, ConstScalar(constants, n.input(0)));
+    if (!trips) return refuse("a trip count that is not a constant");
+    EMBER_ASSIGN_OR_RETURN(const std::optional<double> cond, ConstScalar(constants, n.input(1)));
+    if (!n.input(1).empty() && (!cond || *cond == 0.0)) return refuse("a condition that is not a constant true");
+    pb::GraphProto body = *body_p;
+    EMBER_RETURN_IF_ERROR(Flatten(&body, depth + 1));
+    // The condition the body gives: its input passed on, an Identity of it, or a constant true.
+    const std::string& cond_in = body.input(1).name();
+    std::string cond_out = body.output(0).name();
+    std::map<std::string, const pb::TensorProto*> body_consts;
+    for (const auto& t : body.initializer()) body_consts[t.name()] = &t;
+    for (const auto& bn : body.node()) {
+      if (bn.op_type() == "Identity" && bn.output_size() == 1 && bn.output(0) == cond_out && bn.input_size() == 1)
+        cond_out = bn.input(0);
+      if (bn.op_type() == "Constant" && bn.output_size() == 1)
+        for (const auto& a : bn.attribute())
+          if (a.name() == "value" && a.has_t()) body_consts[bn.output(0)] = &a.t();
+    }
+    EMBER_ASSIGN_OR_RETURN(const std::optional<double> body_cond, ConstScalar(body_consts, cond_out));
+    if (cond_out != cond_in && !(body_cond && *body_cond != 0.0)) return refuse("a condition the body computes");
+    const double count = *trips;
+    const int64_t steps = static_cast<int64_t>(count);
+    if (!(count >= 0.0) || count != static_cast<double>(steps) || steps > kMaxUnrolledSteps ||
+        static_cast<int64_t>(nodes->size()) + steps * (body.node_size() + 2) > kMaxInlinedNodes) {
+      return refuse("a trip count of " + std::to_string(count) + " (at most " + std::to_string(kMaxUnrolledSteps) +
+                    " steps and 2^20 nodes)");
+    }
+    const int scans = n.output_size() - carried;
+    if (steps == 0 && scans > 0) return refuse("no iterations with scan outputs (empty tensors)");
+    const std::string base = n.name().empty() ? (n.output_size() ? n.output(0) : std::string("Loop")) : n.name();
+    const std::string who = "Loop node '" + base + "'";
+    // The body's initializers, once.
+    std::map<std::string, std::string> shared;
+    for (const auto& t : body.initializer()) {
+      hoisted->push_back(t);
+      hoisted->back().set_name(Fresh(base + "/body/" + t.name()));
+      shared[t.name()] = hoisted->back().name();
+    }
+    hoisted->push_back(Scalar(base + "/true", pb::TensorProto::BOOL, 1));
+    const std::string always = hoisted->back().name();
+    std::vector<std::string> state;
+    for (int j = 0; j < carried; ++j) state.push_back(n.input(2 + j));
+    std::vector<std::vector<std::string>> scanned(static_cast<size_t>(std::max(scans, 0)));
+    for (int64_t i = 0; i < steps; ++i) {
+      const std::string prefix = base + "/iter" + std::to_string(i) + "/";
+      hoisted->push_back(Scalar(prefix + "iteration", pb::TensorProto::INT64, i));
+      std::map<std::string, std::string> rename = shared;
+      rename[body.input(0).name()] = hoisted->back().name();
+      rename[cond_in] = always;
+      for (int j = 0; j < carried; ++j) rename[body.input(2 + j).name()] = state[static_cast<size_t>(j)];
+      for (const auto& bn : body.node())
+        for (const auto& o : bn.output())
+          if (!o.empty()) rename[o] = Fresh(prefix + o);
+      auto map_name = [&](const std::string& v) {
+        const auto it = rename.find(v);
+        return it == rename.end() ? v : it->second;
+      };
+      for (const auto& bn : body.node()) {
+        pb::NodeProto c = bn;
+        c.set_name(Fresh(prefix + (bn.name().empty() ? bn.op_type() : bn.name())));
+        for (auto& v : *c.mutable_input()) v = map_name(v);
+        for (auto& v : *c.mutable_output()) v = map_name(v);
+        const auto from = ctx_.expanded_from.find(bn.name());
+        const std::string origin = "iteration " + std::to_string(i) + " of " + who;
+        ctx_.expanded_from[c.name()] = from != ctx_.expanded_from.end() ? from->second + ", in " + origin : origin;
+        nodes->push_back(std::move(c));
+      }
+      for (int j = 0; j < carried; ++j) state[static_cast<size_t>(j)] = map_name(body.output(1 + j).name());
+      for (int k = 0; k < scans; ++k) scanned[static_cast<size_t>(k)].push_back(map_name(body.output(1 + carried + k).name()));
+    }
+    auto add = [&](pb::NodeProto node) {
+      ctx_.expanded_from[node.name()] = who;
+      nodes->push_back(std::move(node));
+    };
+    for (int j = 0; j < carried && j < n.output_size(); ++j) {
+      if (n.output(j).empty()) continue;
+      pb::NodeProto id;
+      id.set_op_type("Identity");
+      id.set_name(Fresh(n.output(j) + "/loop_result"));
+      id.add_input(state[static_cast<size_t>(j)]);
+      id.add_output(n.output(j));
+      add(std::move(id));
+    }
+    std::string axes;
+    for (int k = 0; k < scans; ++k) {
+      const std::string& out = n.output(carried + k);
+      if (out.empty()) continue;
+      pb::NodeProto concat;
+      concat.set_op_type("Concat");
+      concat.set_name(Fresh(out + "/loop_scan"));
+      auto* axis = concat.add_attribute();
+      axis->set_name("axis");
+      axis->set_type(pb::AttributeProto::INT);
+      axis->set_i(0);
+      for (const std::string& v : scanned[static_cast<size_t>(k)]) {
+        pb::NodeProto un;
+        un.set_op_type("Unsqueeze");
+        un.set_name(Fresh(v + "/loop_step"));
+        un.add_input(v);
+        if (ctx_.opset >= 13) {
+          if (axes.empty()) {
+            pb::TensorProto a;
+            a.set_name(Fresh(base + "/scan_axis"));
+            a.set_data_type(pb::TensorProto::INT64);
+            a.add_dims(1);
+            a.add_int64_data(0);
+            axes = a.name();
+            hoisted->push_back(std::move(a));
+          }
+          un.add_input(axes);
+        } else {
+          auto* at = un.add_attribute();
+          at->set_name("axes");
+          at->set_type(pb::AttributeProto::INTS);
+          at->add_ints(0);
+        }
+        un.add_output(Fresh(v + "/stacked"));
+        concat.add_input(un.output(0));
+        add(std::move(un));
+      }
+      concat.add_output(out);
+      add(std::move(concat));
+    }
+    return Status::Ok();
+  }
 
   std::string Fresh(const std::string& base) {
     std::string name = base;
@@ -229,8 +413,8 @@ class IfInliner {
 
 }  // namespace
 
-Status InlineIfNodes(Context& ctx, pb::ModelProto* m) {
-  IfInliner inliner(ctx, m->graph());
+Status InlineControlFlow(Context& ctx, pb::ModelProto* m) {
+  ControlFlowInliner inliner(ctx, m->graph());
   EMBER_RETURN_IF_ERROR(inliner.Flatten(m->mutable_graph(), 0));
   // Any other subgraph (Loop, Scan) is refused here, before libonnx's
   // inference would walk it unchecked by the prechecks.
@@ -241,7 +425,8 @@ Status InlineIfNodes(Context& ctx, pb::ModelProto* m) {
       const NodeRef ref = RefOf(g, i);
       return NodeError(ctx, ref, kUnsupportedOp, ExitCode::kUnsupported,
                        "operator " + g.node(i).op_type() + " (control flow over a subgraph) is not supported by ember",
-                       "ember imports If; export loops unrolled (a traced model with a fixed number of steps)");
+                       "ember imports If and unrolls a Loop of a constant trip count; export the model without "
+                       "Scan (a traced model)");
     }
   }
   return Status::Ok();
