@@ -194,23 +194,11 @@ class ControlFlowInliner {
       rename[body.input(0).name()] = hoisted->back().name();
       rename[cond_in] = always;
       for (int j = 0; j < carried; ++j) rename[body.input(2 + j).name()] = state[static_cast<size_t>(j)];
-      for (const auto& bn : body.node())
-        for (const auto& o : bn.output())
-          if (!o.empty()) rename[o] = Fresh(prefix + o);
+      CopyNodes(body, prefix, "iteration " + std::to_string(i) + " of " + who, &rename, nodes);
       auto map_name = [&](const std::string& v) {
         const auto it = rename.find(v);
         return it == rename.end() ? v : it->second;
       };
-      for (const auto& bn : body.node()) {
-        pb::NodeProto c = bn;
-        c.set_name(Fresh(prefix + (bn.name().empty() ? bn.op_type() : bn.name())));
-        for (auto& v : *c.mutable_input()) v = map_name(v);
-        for (auto& v : *c.mutable_output()) v = map_name(v);
-        const auto from = ctx_.expanded_from.find(bn.name());
-        const std::string origin = "iteration " + std::to_string(i) + " of " + who;
-        ctx_.expanded_from[c.name()] = from != ctx_.expanded_from.end() ? from->second + ", in " + origin : origin;
-        nodes->push_back(std::move(c));
-      }
       for (int j = 0; j < carried; ++j) state[static_cast<size_t>(j)] = map_name(body.output(1 + j).name());
       for (int k = 0; k < scans; ++k) scanned[static_cast<size_t>(k)].push_back(map_name(body.output(1 + carried + k).name()));
     }
@@ -270,11 +258,30 @@ class ControlFlowInliner {
     return Status::Ok();
   }
 
-  std::string Fresh(const std::string& base) {
-    std::string name = base;
-    for (int k = 1; used_.count(name); ++k) name = base + "_" + std::to_string(k);
-    used_.insert(name);
-    return name;
+  std::string Fresh(const std::string& base) { return FreshName(&used_, base); }
+
+  // Appends the nodes of `g` to `nodes`: each named afresh under `prefix`,
+  // its values renamed by `rename`, to which every value a node of `g`
+  // defines is added first (a fresh name under `prefix`); diagnostics about
+  // them name `origin` (after the origin a node had, if any).
+  void CopyNodes(const pb::GraphProto& g, const std::string& prefix, const std::string& origin,
+                 std::map<std::string, std::string>* rename, std::vector<pb::NodeProto>* nodes) {
+    for (const auto& gn : g.node())
+      for (const auto& v : gn.output())
+        if (!v.empty() && !rename->count(v)) (*rename)[v] = Fresh(prefix + v);
+    for (const auto& gn : g.node()) {
+      pb::NodeProto c = gn;
+      c.set_name(Fresh(prefix + (gn.name().empty() ? gn.op_type() : gn.name())));
+      for (auto* names : {c.mutable_input(), c.mutable_output()}) {
+        for (auto& v : *names) {
+          const auto it = rename->find(v);
+          if (it != rename->end()) v = it->second;
+        }
+      }
+      const auto from = ctx_.expanded_from.find(gn.name());
+      ctx_.expanded_from[c.name()] = from != ctx_.expanded_from.end() ? from->second + ", in " + origin : origin;
+      nodes->push_back(std::move(c));
+    }
   }
 
   std::string Who(const pb::NodeProto& n) const {
@@ -305,15 +312,8 @@ class ControlFlowInliner {
     const std::string base = n.name().empty() ? (n.output_size() ? n.output(0) : std::string("If")) : n.name();
     const std::string prefix = base + "/" + tag + "/";
     std::map<std::string, std::string> rename;
-    for (const auto& t : b.initializer()) rename[t.name()] = Fresh(prefix + t.name());
-    for (const auto& bn : b.node())
-      for (const auto& s : bn.output())
-        if (!s.empty() && !rename.count(s)) rename[s] = Fresh(prefix + s);
-    auto map_name = [&](const std::string& s) {
-      const auto it = rename.find(s);
-      return it == rename.end() ? s : it->second;
-    };
     for (const auto& t : b.initializer()) {
+      rename[t.name()] = Fresh(prefix + t.name());
       hoisted->push_back(t);
       hoisted->back().set_name(rename.at(t.name()));
     }
@@ -321,16 +321,11 @@ class ControlFlowInliner {
       return FileError(ctx_, kUnsupportedOp, ExitCode::kUnsupported, Who(n) + "'s branches make the graph too large",
                        "export the model with less control flow");
     }
-    const std::string origin = "the " + tag + " branch of " + Who(n);
-    for (const auto& bn : b.node()) {
-      pb::NodeProto c = bn;
-      c.set_name(Fresh(prefix + (bn.name().empty() ? bn.op_type() : bn.name())));
-      for (auto& s : *c.mutable_input()) s = map_name(s);
-      for (auto& s : *c.mutable_output()) s = map_name(s);
-      const auto from = ctx_.expanded_from.find(bn.name());
-      ctx_.expanded_from[c.name()] = from != ctx_.expanded_from.end() ? from->second + ", in " + origin : origin;
-      nodes->push_back(std::move(c));
-    }
+    CopyNodes(b, prefix, "the " + tag + " branch of " + Who(n), &rename, nodes);
+    auto map_name = [&](const std::string& s) {
+      const auto it = rename.find(s);
+      return it == rename.end() ? s : it->second;
+    };
     outputs->clear();
     for (int k = 0; k < n.output_size(); ++k) outputs->push_back(map_name(b.output(k).name()));
     return Status::Ok();

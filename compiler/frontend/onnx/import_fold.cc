@@ -7,6 +7,14 @@
 #include "frontend/onnx/import_internal.h"
 
 namespace ember::frontend::onnx::detail {
+ConstTensor IntConst(ir::Shape shape, std::vector<int64_t> values, int32_t elem_type) {
+  ConstTensor c;
+  c.elem_type = elem_type;
+  c.shape = std::move(shape);
+  c.i = std::move(values);
+  return c;
+}
+
 namespace {
 
 using ir::OpKind;
@@ -31,14 +39,6 @@ Status ConvertConstant(Context& ctx, const NodeRef& ref) {
   }
   BindOutput(ctx, ref, 0, ConstValue(std::move(c)));
   return Status::Ok();
-}
-
-ConstTensor IntConst(ir::Shape shape, std::vector<int64_t> v) {
-  ConstTensor c;
-  c.elem_type = pb::TensorProto::INT64;
-  c.shape = std::move(shape);
-  c.i = std::move(v);
-  return c;
 }
 
 Status ConvertShape(Context& ctx, const NodeRef& ref) {

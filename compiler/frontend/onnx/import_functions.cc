@@ -126,12 +126,7 @@ class Inliner {
     return Status::Ok();
   }
 
-  std::string Fresh(const std::string& base) {
-    std::string name = base;
-    for (int k = 1; used_.count(name); ++k) name = base + "_" + std::to_string(k);
-    used_.insert(name);
-    return name;
-  }
+  std::string Fresh(const std::string& base) { return FreshName(&used_, base); }
 
   Status Expand(const pb::NodeProto& call, int depth, std::vector<pb::NodeProto>* out) {
     const pb::FunctionProto& f = *fns_.at(KeyOf(call));

@@ -195,6 +195,13 @@ Status PrecheckMaxUnpool(Context& ctx, const pb::ModelProto& m);
 Status LowerOpset18Forms(Context& ctx, pb::ModelProto* m);
 // The same for the forms opsets 19 to 22 added (import_opset18.cc).
 Status LowerOpset19Forms(Context& ctx, pb::ModelProto* m);
+// `base`, or `base_1`, `base_2`, ... whichever `used` lacks first; added to it.
+inline std::string FreshName(std::set<std::string>* used, const std::string& base) {
+  std::string name = base;
+  for (int k = 1; used->count(name); ++k) name = base + "_" + std::to_string(k);
+  used->insert(name);
+  return name;
+}
 // A fresh IR tensor name derived from `base`.
 std::string UniqueName(Context& ctx, const std::string& base);
 // Adds an IR constant holding `c` (float types as f32, integers as their type).
@@ -203,6 +210,8 @@ Expected<ir::TensorId> AddConst(Context& ctx, const std::string& name, const Con
 Value ConstValue(ConstTensor c);
 // A float32 constant of `shape` with `values`.
 ConstTensor FloatConst(ir::Shape shape, std::vector<double> values);
+// An integer constant of `shape` (int64 unless `elem_type` says otherwise).
+ConstTensor IntConst(ir::Shape shape, std::vector<int64_t> values, int32_t elem_type = pb::TensorProto::INT64);
 // IR shape of a value (constant or run time).
 ir::Shape ShapeOf(const Context& ctx, const Value& v);
 // Permutes a constant's axes: out.shape[k] = in.shape[perm[k]] (import_nn.cc).

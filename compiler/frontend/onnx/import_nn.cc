@@ -444,6 +444,21 @@ int64_t PoolOut(int64_t in, int64_t k, int64_t s, int64_t pb, int64_t pe, bool c
   return (ceil ? (span + s - 1) / s : span / s) + 1;
 }
 
+// The output size of a 2-D window taken tap by tap over [N, C, H, W] (with
+// dilations; ceil_mode), and the end padding extended to the extent the last
+// window reaches (ceil_mode: beyond the end padding).
+Status TapGeometry(Context& ctx, const NodeRef& ref, const ir::Shape& in, Window* w, int64_t out[2]) {
+  const bool ceil = AttrInt(ref, "ceil_mode", 0) != 0;
+  for (int k = 0; k < 2; ++k) {
+    const size_t a = 2 + static_cast<size_t>(k);
+    const int64_t eff = (w->kernel[k] - 1) * w->dilations[k] + 1;
+    out[k] = PoolOut(in[a], eff, w->strides[k], w->pads[k], w->pads[k + 2], ceil);
+    if (out[k] <= 0) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has a window larger than its input");
+    w->pads[k + 2] = std::max(w->pads[k + 2], (out[k] - 1) * w->strides[k] + eff - in[a] - w->pads[k]);
+  }
+  return Status::Ok();
+}
+
 // A MaxPool with dilations (float32): the input padded with the lowest
 // float (padded taps never win, as ember's max_pool2d skips them), then the
 // maximum of the kernel's taps, each a strided slice [N, out_h, out_w, C] of
@@ -456,16 +471,8 @@ Status ConvertDilatedMaxPool(Context& ctx, const NodeRef& ref, ir::TensorId x, W
                            "QuantizeLinear)");
   }
   const ir::Shape in = As2dShape(t.shape);
-  const bool ceil = AttrInt(ref, "ceil_mode", 0) != 0;
   int64_t out[2];
-  for (int k = 0; k < 2; ++k) {
-    const size_t a = 2 + static_cast<size_t>(k);
-    const int64_t eff = (w.kernel[k] - 1) * w.dilations[k] + 1;
-    out[k] = PoolOut(in[a], eff, w.strides[k], w.pads[k], w.pads[k + 2], ceil);
-    if (out[k] <= 0) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has a window larger than its input");
-    // The padded extent the last window reaches (ceil_mode: beyond the end padding).
-    w.pads[k + 2] = std::max(w.pads[k + 2], (out[k] - 1) * w.strides[k] + eff - in[a] - w.pads[k]);
-  }
+  EMBER_RETURN_IF_ERROR(TapGeometry(ctx, ref, in, &w, out));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId xt, SpatialIn(ctx, ref, x));
   const std::string name = OutputName(ref, 0);
   if (w.pads[0] || w.pads[1] || w.pads[2] || w.pads[3]) {
@@ -495,15 +502,6 @@ Status ConvertDilatedMaxPool(Context& ctx, const NodeRef& ref, ir::TensorId x, W
   return Status::Ok();
 }
 
-// An int32 constant of `shape`.
-ConstTensor Int32Const(ir::Shape shape, std::vector<int64_t> values) {
-  ConstTensor c;
-  c.elem_type = pb::TensorProto::INT32;
-  c.shape = std::move(shape);
-  c.i = std::move(values);
-  return c;
-}
-
 // MaxPool's Indices output (2-D or 1-D, float32): for each window, the
 // flattened index into the input [N, C, H, W] of its largest value, n·C·H·W +
 // c·H·W + h·W + w (storage_order 0) or + h + w·H (storage_order 1); the first
@@ -531,15 +529,8 @@ Status ConvertMaxPoolIndices(Context& ctx, const NodeRef& ref, ir::TensorId x, W
     return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has storage_order " + std::to_string(storage),
                      "storage_order is 0 (row major) or 1 (column major)");
   }
-  const bool ceil = AttrInt(ref, "ceil_mode", 0) != 0;
   int64_t out[2];
-  for (int k = 0; k < 2; ++k) {
-    const size_t a = 2 + static_cast<size_t>(k);
-    const int64_t eff = (w.kernel[k] - 1) * w.dilations[k] + 1;
-    out[k] = PoolOut(in[a], eff, w.strides[k], w.pads[k], w.pads[k + 2], ceil);
-    if (out[k] <= 0) return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure, "has a window larger than its input");
-    w.pads[k + 2] = std::max(w.pads[k + 2], (out[k] - 1) * w.strides[k] + eff - in[a] - w.pads[k]);
-  }
+  EMBER_RETURN_IF_ERROR(TapGeometry(ctx, ref, in, &w, out));
   const std::string name = OutputName(ref, 1);
   const int64_t p = out[0] * out[1], taps = w.kernel[0] * w.kernel[1];
   EMBER_ASSIGN_OR_RETURN(ir::TensorId xp, AddNode(ctx, ref, OpKind::kReshape, {x}, {{"shape", in}}, name + "_in"));
@@ -580,7 +571,7 @@ Status ConvertMaxPoolIndices(Context& ctx, const NodeRef& ref, ir::TensorId x, W
   }
   for (int64_t b = 0; b < n * c; ++b) plane.push_back(b * h * wd);
   auto constant = [&](const std::string& tag, ir::Shape shape, std::vector<int64_t> v) {
-    return AddConst(ctx, name + tag, Int32Const(std::move(shape), std::move(v)));
+    return AddConst(ctx, name + tag, IntConst(std::move(shape), std::move(v), pb::TensorProto::INT32));
   };
   auto binary = [&](OpKind op, ir::TensorId a, ir::TensorId b, const std::string& tag) {
     return AddNode(ctx, ref, op, {a, b}, {}, name + tag);

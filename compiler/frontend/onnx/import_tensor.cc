@@ -240,10 +240,7 @@ std::string UniqueName(Context& ctx, const std::string& raw) {
   // Names that are not UTF-8 are kept escaped (support/utf8.h), so that the
   // IR text of the graph stays valid.
   const std::string base = raw.empty() ? "t" : EscapeInvalidUtf8(raw);
-  std::string name = base;
-  for (int k = 1; ctx.names.count(name); ++k) name = base + "_" + std::to_string(k);
-  ctx.names.insert(name);
-  return name;
+  return FreshName(&ctx.names, base);
 }
 
 Value ConstValue(ConstTensor c) { return Value{std::make_shared<const ConstTensor>(std::move(c)), ir::kNoTensor}; }
