@@ -1,30 +1,35 @@
 // ONNX If and Loop: before anything else reads the graph, every If node
 // becomes the nodes of its branches in the enclosing graph and every Loop of
-// a constant trip count its unrolled body (nested ones first), so each
+// a trip count known before import its unrolled body (nested ones first), so each
 // operator inside is checked, shape-inferred and converted like any other.
 //
 // A branch's own values and nodes get fresh names under "<If>/then/" and
 // "<If>/else/"; names from the enclosing graphs stay. Its initializers join
 // the enclosing graph's. The If's outputs then come from:
-//   - a condition that is a constant (an initializer or a Constant node of
-//     the same graph): Identity nodes of the chosen branch's outputs; the
-//     other branch is dropped unread;
+//   - a condition known before import (a constant of the same graph, or an
+//     integer computed from constants and the static input shapes, as
+//     TorchScript's size checks are: NoteShapeValue): Identity nodes of the
+//     chosen branch's outputs; the other branch is dropped unread;
 //   - a condition computed at run time: Where(cond, then, else) per output,
 //     with cond reshaped to a scalar. Both branches run; ONNX lets them give
 //     outputs of different shapes, which a static plan cannot hold, so such
 //     a pair is E1007 (ConvertIfSelect). When the condition folds to a
-//     constant at import (a shape comparison of TorchScript's), the Where
+//     constant at import (a comparison of an intermediate value's shape), the Where
 //     passes the chosen value on and the other branch is pruned.
 // Diagnostics about a branch's nodes say "in the then branch of If node 'x'".
 //
-// A Loop whose trip count is a constant (of the same graph) and whose
+// A Loop whose trip count is known before import (likewise) and whose
 // condition stays true (no condition input or a constant true one; a body
 // that passes its condition on, through an Identity or not, or gives a
 // constant true) is unrolled the same way: the body's nodes once per
 // iteration under "<Loop>/iter<i>/" (Unroll). Any other Loop is E1007, and
 // any other operator with a subgraph (Scan) E1006, before libonnx's
 // inference could walk the subgraph.
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -69,24 +74,25 @@ class ControlFlowInliner {
                        "export the model with less nested control flow");
     }
     std::vector<pb::NodeProto> nodes;
-    std::map<std::string, const pb::TensorProto*> constants;
-    for (const auto& t : g->initializer()) constants[t.name()] = &t;
+    Scope scope;
+    for (const auto& t : g->initializer()) scope.constants[t.name()] = &t;
     // Initializers added below would move the pointers: they are appended after the walk.
     std::vector<pb::TensorProto> hoisted;
     for (const auto& n : g->node()) {
       if (IsLoop(n)) {
-        EMBER_RETURN_IF_ERROR(Unroll(n, constants, depth, &nodes, &hoisted));
+        EMBER_RETURN_IF_ERROR(Unroll(n, scope, depth, &nodes, &hoisted));
         continue;
       }
       if (!IsIf(n)) {
         if (n.op_type() == "Constant" && IsDefaultDomain(n.domain()) && n.output_size() == 1) {
           for (const auto& a : n.attribute())
-            if (a.name() == "value" && a.has_t()) constants[n.output(0)] = &a.t();
+            if (a.name() == "value" && a.has_t()) scope.constants[n.output(0)] = &a.t();
         }
+        EMBER_RETURN_IF_ERROR(NoteShapeValue(*g, n, &scope));
         nodes.push_back(n);
         continue;
       }
-      EMBER_RETURN_IF_ERROR(Inline(n, constants, depth, &nodes, &hoisted));
+      EMBER_RETURN_IF_ERROR(Inline(n, scope, depth, &nodes, &hoisted));
     }
     auto* out = g->mutable_node();
     out->Clear();
@@ -99,14 +105,135 @@ class ControlFlowInliner {
   static bool IsIf(const pb::NodeProto& n) { return n.op_type() == "If" && IsDefaultDomain(n.domain()); }
   static bool IsLoop(const pb::NodeProto& n) { return n.op_type() == "Loop" && IsDefaultDomain(n.domain()); }
 
-  // A constant scalar of `constants` (initializer or Constant node), if any.
-  Expected<std::optional<double>> ConstScalar(const std::map<std::string, const pb::TensorProto*>& constants,
-                                              const std::string& name) {
-    const auto c = constants.find(name);
-    if (name.empty() || c == constants.end()) return std::optional<double>();
-    EMBER_ASSIGN_OR_RETURN(ConstTensor v, ReadTensorProto(ctx_, *c->second));
-    if (v.size() != 1) return std::optional<double>();
-    return std::optional<double>(v.at(0));
+  // What a graph knows before import: its constants (initializers,
+  // Constant nodes) and the integer values computed from them and from the
+  // static shapes of its inputs (Shape, Gather, Cast, ... of TorchScript's
+  // size checks and trip counts; NoteShapeValue).
+  struct Scope {
+    std::map<std::string, const pb::TensorProto*> constants;
+    std::map<std::string, std::vector<int64_t>> ints;
+  };
+  static constexpr int64_t kMaxShapeValues = 64;
+
+  // The values of `name` if the scope knows them.
+  Expected<std::optional<std::vector<double>>> Known(const Scope& scope, const std::string& name) {
+    using Result = std::optional<std::vector<double>>;
+    if (name.empty()) return Result();
+    if (const auto c = scope.constants.find(name); c != scope.constants.end()) {
+      EMBER_ASSIGN_OR_RETURN(ConstTensor v, ReadTensorProto(ctx_, *c->second));
+      std::vector<double> out;
+      for (int64_t k = 0; k < v.size(); ++k) out.push_back(v.at(k));
+      return Result(std::move(out));
+    }
+    if (const auto i = scope.ints.find(name); i != scope.ints.end()) {
+      return Result(std::vector<double>(i->second.begin(), i->second.end()));
+    }
+    return Result();
+  }
+
+  // A known scalar (one element), if any.
+  Expected<std::optional<double>> ConstScalar(const Scope& scope, const std::string& name) {
+    EMBER_ASSIGN_OR_RETURN(const auto v, Known(scope, name));
+    if (!v || v->size() != 1) return std::optional<double>();
+    return std::optional<double>(v->front());
+  }
+
+  // The static dimensions of graph input or initializer `name` of `g`
+  // (--input-shape first), if all are known.
+  std::optional<std::vector<int64_t>> StaticDims(const pb::GraphProto& g, const Scope& scope, const std::string& name) {
+    if (const auto it = ctx_.input_shapes.find(name); it != ctx_.input_shapes.end()) return it->second;
+    if (const auto c = scope.constants.find(name); c != scope.constants.end()) {
+      return std::vector<int64_t>(c->second->dims().begin(), c->second->dims().end());
+    }
+    for (const auto& in : g.input()) {
+      if (in.name() != name || !in.type().tensor_type().has_shape()) continue;
+      std::vector<int64_t> dims;
+      for (const auto& d : in.type().tensor_type().shape().dim()) {
+        if (!d.has_dim_value() || d.dim_value() <= 0) return std::nullopt;
+        dims.push_back(d.dim_value());
+      }
+      return dims;
+    }
+    return std::nullopt;
+  }
+
+  // Notes the integer values node `n` of `g` computes from what the scope
+  // knows: Shape and Size of a static input, Gather (axis 0), Concat (axis
+  // 0), Cast, Identity, Squeeze, Unsqueeze, Reshape, Add, Sub, Mul, Div,
+  // Equal, Less, Greater, Not, on at most 64 integer values.
+  Status NoteShapeValue(const pb::GraphProto& g, const pb::NodeProto& n, Scope* scope) {
+    if (!IsDefaultDomain(n.domain()) || n.output_size() != 1 || n.output(0).empty() || n.input_size() == 0) {
+      return Status::Ok();
+    }
+    const std::string& op = n.op_type();
+    std::vector<int64_t> out;
+    if (op == "Shape" || op == "Size") {
+      const auto dims = StaticDims(g, *scope, n.input(0));
+      if (!dims) return Status::Ok();
+      if (op == "Size") {
+        int64_t count = 1;
+        for (int64_t d : *dims) count = d > 0 && count > INT64_MAX / d ? INT64_MAX : count * d;
+        out = {count};
+      } else {
+        const auto rank = static_cast<int64_t>(dims->size());
+        int64_t start = 0, end = rank;
+        for (const auto& a : n.attribute()) {
+          if (a.name() == "start") start = a.i();
+          if (a.name() == "end") end = a.i();
+        }
+        start = std::clamp(start < 0 ? start + rank : start, int64_t{0}, rank);
+        end = std::clamp(end < 0 ? end + rank : end, int64_t{0}, rank);
+        for (int64_t k = start; k < end; ++k) out.push_back((*dims)[static_cast<size_t>(k)]);
+      }
+    } else {
+      std::vector<std::vector<int64_t>> in;
+      for (const auto& name : n.input()) {
+        EMBER_ASSIGN_OR_RETURN(const auto v, Known(*scope, name));
+        if (!v || static_cast<int64_t>(v->size()) > kMaxShapeValues) return Status::Ok();
+        std::vector<int64_t> iv;
+        for (double d : *v) {
+          if (!(std::fabs(d) < 9.0e15) || d != std::trunc(d)) return Status::Ok();
+          iv.push_back(static_cast<int64_t>(d));
+        }
+        in.push_back(std::move(iv));
+      }
+      const auto axis0 = [&] {
+        for (const auto& a : n.attribute())
+          if (a.name() == "axis" && a.i() != 0) return false;
+        return true;
+      };
+      if (op == "Cast" || op == "Identity" || op == "Squeeze" || op == "Unsqueeze" || op == "Reshape") {
+        out = in[0];
+      } else if (op == "Gather" && in.size() == 2 && axis0()) {
+        const auto size = static_cast<int64_t>(in[0].size());
+        for (int64_t i : in[1]) {
+          if (i < -size || i >= size) return Status::Ok();
+          out.push_back(in[0][static_cast<size_t>(i < 0 ? i + size : i)]);
+        }
+      } else if (op == "Concat" && axis0()) {
+        for (const auto& v : in) out.insert(out.end(), v.begin(), v.end());
+      } else if (op == "Not") {
+        for (int64_t v : in[0]) out.push_back(v == 0 ? 1 : 0);
+      } else if (in.size() == 2 && (in[0].size() == in[1].size() || in[0].size() == 1 || in[1].size() == 1)) {
+        const size_t count = std::max(in[0].size(), in[1].size());
+        for (size_t k = 0; k < count; ++k) {
+          const int64_t a = in[0][in[0].size() == 1 ? 0 : k], b = in[1][in[1].size() == 1 ? 0 : k];
+          const bool small = std::llabs(a) < (int64_t{1} << 31) && std::llabs(b) < (int64_t{1} << 31);
+          if (op == "Add" && small) out.push_back(a + b);
+          else if (op == "Sub" && small) out.push_back(a - b);
+          else if (op == "Mul" && small) out.push_back(a * b);
+          else if (op == "Div" && small && b != 0) out.push_back(a / b);
+          else if (op == "Equal") out.push_back(a == b);
+          else if (op == "Less") out.push_back(a < b);
+          else if (op == "Greater") out.push_back(a > b);
+          else return Status::Ok();
+        }
+      } else {
+        return Status::Ok();
+      }
+    }
+    if (static_cast<int64_t>(out.size()) <= kMaxShapeValues) scope->ints[n.output(0)] = std::move(out);
+    return Status::Ok();
   }
 
   pb::TensorProto Scalar(const std::string& name, int32_t type, int64_t value) {
@@ -125,7 +252,7 @@ class ControlFlowInliner {
   // constant, the carried values threaded from one iteration to the next;
   // each scan output the Concat of its per-iteration values, each given a
   // leading axis by Unsqueeze. The body's initializers are hoisted once.
-  Status Unroll(const pb::NodeProto& n, const std::map<std::string, const pb::TensorProto*>& constants, int depth,
+  Status Unroll(const pb::NodeProto& n, const Scope& scope, int depth,
                 std::vector<pb::NodeProto>* nodes, std::vector<pb::TensorProto>* hoisted) {
     const pb::GraphProto* body_p = nullptr;
     for (const auto& a : n.attribute())
@@ -141,26 +268,27 @@ class ControlFlowInliner {
       return FileError(ctx_, kUnsupportedAttr, ExitCode::kUnsupported,
                        "Loop node '" + (n.name().empty() ? (n.output_size() ? n.output(0) : std::string()) : n.name()) +
                            "': " + what + ", which ember does not unroll",
-                       "ember unrolls a Loop of a constant trip count whose condition stays true; export the loop "
+                       "ember unrolls a Loop whose trip count is known before import and whose condition stays "
+                       "true; export the loop "
                        "with a fixed number of steps (range over a constant)");
     };
-    EMBER_ASSIGN_OR_RETURN(const std::optional<double> trips, ConstScalar(constants, n.input(0)));
+    EMBER_ASSIGN_OR_RETURN(const std::optional<double> trips, ConstScalar(scope, n.input(0)));
     if (!trips) return refuse("a trip count that is not a constant");
-    EMBER_ASSIGN_OR_RETURN(const std::optional<double> cond, ConstScalar(constants, n.input(1)));
+    EMBER_ASSIGN_OR_RETURN(const std::optional<double> cond, ConstScalar(scope, n.input(1)));
     if (!n.input(1).empty() && (!cond || *cond == 0.0)) return refuse("a condition that is not a constant true");
     pb::GraphProto body = *body_p;
     EMBER_RETURN_IF_ERROR(Flatten(&body, depth + 1));
     // The condition the body gives: its input passed on, an Identity of it, or a constant true.
     const std::string& cond_in = body.input(1).name();
     std::string cond_out = body.output(0).name();
-    std::map<std::string, const pb::TensorProto*> body_consts;
-    for (const auto& t : body.initializer()) body_consts[t.name()] = &t;
+    Scope body_consts;
+    for (const auto& t : body.initializer()) body_consts.constants[t.name()] = &t;
     for (const auto& bn : body.node()) {
       if (bn.op_type() == "Identity" && bn.output_size() == 1 && bn.output(0) == cond_out && bn.input_size() == 1)
         cond_out = bn.input(0);
       if (bn.op_type() == "Constant" && bn.output_size() == 1)
         for (const auto& a : bn.attribute())
-          if (a.name() == "value" && a.has_t()) body_consts[bn.output(0)] = &a.t();
+          if (a.name() == "value" && a.has_t()) body_consts.constants[bn.output(0)] = &a.t();
     }
     EMBER_ASSIGN_OR_RETURN(const std::optional<double> body_cond, ConstScalar(body_consts, cond_out));
     if (cond_out != cond_in && !(body_cond && *body_cond != 0.0)) return refuse("a condition the body computes");
@@ -331,7 +459,7 @@ class ControlFlowInliner {
     return Status::Ok();
   }
 
-  Status Inline(const pb::NodeProto& n, const std::map<std::string, const pb::TensorProto*>& constants, int depth,
+  Status Inline(const pb::NodeProto& n, const Scope& scope, int depth,
                 std::vector<pb::NodeProto>* nodes, std::vector<pb::TensorProto>* hoisted) {
     const pb::GraphProto* then_b = nullptr;
     const pb::GraphProto* else_b = nullptr;
@@ -343,12 +471,13 @@ class ControlFlowInliner {
       return Error(n, "needs one condition input and the then_branch and else_branch graph attributes");
     }
     const std::string& cond = n.input(0);
-    const auto c = constants.find(cond);
-    if (c != constants.end()) {
-      EMBER_ASSIGN_OR_RETURN(ConstTensor v, ReadTensorProto(ctx_, *c->second));
-      if (v.size() != 1) return Error(n, "has a condition of " + std::to_string(v.size()) + " elements (it takes one)");
+    EMBER_ASSIGN_OR_RETURN(const auto known, Known(scope, cond));
+    if (known) {
+      if (known->size() != 1) {
+        return Error(n, "has a condition of " + std::to_string(known->size()) + " elements (it takes one)");
+      }
       std::vector<std::string> outs;
-      const bool take_then = v.at(0) != 0.0;
+      const bool take_then = known->front() != 0.0;
       EMBER_RETURN_IF_ERROR(Branch(n, take_then ? *then_b : *else_b, take_then ? "then" : "else", depth, nodes,
                                    hoisted, &outs));
       for (int k = 0; k < n.output_size(); ++k) {
@@ -420,7 +549,8 @@ Status InlineControlFlow(Context& ctx, pb::ModelProto* m) {
       const NodeRef ref = RefOf(g, i);
       return NodeError(ctx, ref, kUnsupportedOp, ExitCode::kUnsupported,
                        "operator " + g.node(i).op_type() + " (control flow over a subgraph) is not supported by ember",
-                       "ember imports If and unrolls a Loop of a constant trip count; export the model without "
+                       "ember imports If and unrolls a Loop of a trip count known before import; export the "
+                       "model without "
                        "Scan (a traced model)");
     }
   }

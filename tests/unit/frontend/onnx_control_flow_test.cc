@@ -87,22 +87,41 @@ TEST(OnnxIf, ConstantConditionTakesOneBranchAndDropsTheOther) {
   EXPECT_EQ(Eval(ge, x), Expected(x, false));
 }
 
-TEST(OnnxIf, ConditionFoldedAtImportSelectsThere) {
-  // cond = Shape(x)[0] == 2, as TorchScript writes a size check.
+// cond = Shape(v)[0] == 2, as TorchScript writes a size check, of the input
+// (known before import) or of an intermediate value (known at import).
+std::vector<uint8_t> SizeCheckModel(bool of_input, const pb::GraphProto& else_branch) {
   OnnxBuilder b;
   b.Input("x", {2, 3});
   b.InitInt64("two", {}, {2});
   b.InitInt64("first", {}, {0});
-  b.Node("Shape", {"x"}, {"shape"});
+  b.Node("Relu", {"x"}, {"r"});
+  b.Node("Shape", {of_input ? "x" : "r"}, {"shape"});
   b.Node("Gather", {"shape", "first"}, {"rows"});
   b.Node("Equal", {"rows", "two"}, {"cond"});
   b.Node("If", {"cond"}, {"y"}, "choose")
       .Graph("then_branch", Branch("Mul", 2.0f, "then_y", {2, 3}))
-      .Graph("else_branch", Branch("Sub", 3.0f, "else_y", {2, 3}));
+      .Graph("else_branch", else_branch);
   b.OutputWithShape("y", {2, 3});
-  const ir::Graph g = MustImport(b.Bytes());
+  return b.Bytes();
+}
+
+TEST(OnnxIf, ConditionFromTheInputShapeTakesOneBranch) {
+  // Known before import: the else branch (an operator ember lacks) is dropped unread.
+  OnnxBuilder bad;
+  bad.Node("Bernoulli", {"x"}, {"else_y"});
+  bad.OutputWithShape("else_y", {2, 3});
+  const ir::Graph g = MustImport(SizeCheckModel(true, bad.model().graph()));
   EXPECT_EQ(Count(g, ir::OpKind::kSelect), 0u);
-  EXPECT_EQ(Count(g, ir::OpKind::kSub), 0u);  // the else branch, pruned
+  const std::vector<float> x = {1, -2, 3, -1, 0.5f, 4};
+  EXPECT_EQ(Eval(g, x), Expected(x, true));
+}
+
+TEST(OnnxIf, ConditionFoldedAtImportSelectsThere) {
+  // Known at import only: both branches are imported, the Where passes the
+  // then value on and the else branch is pruned.
+  const ir::Graph g = MustImport(SizeCheckModel(false, Branch("Sub", 3.0f, "else_y", {2, 3})));
+  EXPECT_EQ(Count(g, ir::OpKind::kSelect), 0u);
+  EXPECT_EQ(Count(g, ir::OpKind::kSub), 0u);
   const std::vector<float> x = {1, -2, 3, -1, 0.5f, 4};
   EXPECT_EQ(Eval(g, x), Expected(x, true));
 }
@@ -159,16 +178,21 @@ pb::GraphProto LoopBody(bool computed_condition) {
   return b.model().graph();
 }
 
-std::vector<uint8_t> LoopModel(bool constant_trips, bool computed_condition) {
+enum class Trips { kConstant, kFromShape, kRunTime };
+
+std::vector<uint8_t> LoopModel(Trips trips, bool computed_condition) {
   OnnxBuilder b;
   b.Input("x", {2, 3});
   b.Init("bias", {}, {0.5f});
-  if (constant_trips) {
+  if (trips == Trips::kConstant) {
     b.InitInt64("trips", {}, {3});
-  } else {
+  } else if (trips == Trips::kFromShape) {  // x.size(1), as TorchScript writes it
     b.Node("Shape", {"x"}, {"shape"});
-    b.InitInt64("first", {}, {0});
-    b.Node("Gather", {"shape", "first"}, {"trips"});
+    b.InitInt64("second", {}, {1});
+    b.Node("Gather", {"shape", "second"}, {"trips"});
+  } else {  // from the data
+    b.Node("ReduceMax", {"x"}, {"peak"}).Int("keepdims", 0);
+    b.Node("Cast", {"peak"}, {"trips"}).Int("to", pb::TensorProto::INT64);
   }
   b.Node("Loop", {"trips", "", "x"}, {"y", "steps"}, "repeat").Graph("body", LoopBody(computed_condition));
   b.OutputWithShape("y", {2, 3});
@@ -177,24 +201,27 @@ std::vector<uint8_t> LoopModel(bool constant_trips, bool computed_condition) {
 }
 
 TEST(OnnxLoop, ConstantTripCountUnrollsAsDefined) {
-  const ir::Graph g = MustImport(LoopModel(true, false));
-  const std::vector<float> x = {1, -2, 3, -1, 0.5f, 4};
-  std::vector<float> v = x, steps;
-  for (int i = 0; i < 3; ++i) {
-    for (float& e : v) {
-      steps.push_back(e * 2.0f);
-      e = e * 2.0f + static_cast<float>(i) + 0.5f;
+  // A constant 3, and x.size(1) = 3 read from the input's static shape.
+  for (const Trips trips : {Trips::kConstant, Trips::kFromShape}) {
+    const ir::Graph g = MustImport(LoopModel(trips, false));
+    const std::vector<float> x = {1, -2, 3, -1, 0.5f, 4};
+    std::vector<float> v = x, steps;
+    for (int i = 0; i < 3; ++i) {
+      for (float& e : v) {
+        steps.push_back(e * 2.0f);
+        e = e * 2.0f + static_cast<float>(i) + 0.5f;
+      }
     }
+    EXPECT_EQ(Eval(g, x, 0), v);
+    EXPECT_EQ(Eval(g, x, 1), steps);
   }
-  EXPECT_EQ(Eval(g, x, 0), v);
-  EXPECT_EQ(Eval(g, x, 1), steps);
 }
 
 TEST(OnnxLoop, RunTimeTripCountOrConditionIsRefused) {
-  for (const bool constant_trips : {false, true}) {
-    const Diagnostic d = MustFail(LoopModel(constant_trips, constant_trips));
+  for (const bool run_time_trips : {true, false}) {
+    const Diagnostic d = MustFail(LoopModel(run_time_trips ? Trips::kRunTime : Trips::kConstant, !run_time_trips));
     EXPECT_EQ(d.id, "E1007") << d.ToString();
-    EXPECT_NE(d.message.find(constant_trips ? "a condition the body computes" : "a trip count that is not a constant"),
+    EXPECT_NE(d.message.find(run_time_trips ? "a trip count that is not a constant" : "a condition the body computes"),
               std::string::npos)
         << d.message;
     EXPECT_NE(d.message.find("Loop node 'repeat'"), std::string::npos) << d.message;
