@@ -459,7 +459,8 @@ Bytes IfModel() {
   return b.Bytes();
 }
 
-// x[2,3] -> Loop (3 iterations: v·2 + i, scan v·2) -> y, steps: unrolled.
+// x[2,3] -> Loop (x.size(1) = 3 iterations, from Shape and Gather: v·2 + i,
+// scan v·2) -> y, steps: unrolled.
 Bytes LoopModel() {
   OnnxBuilder body;
   body.Input("i", {}, ::onnx::TensorProto::INT64);
@@ -475,7 +476,9 @@ Bytes LoopModel() {
   body.OutputWithShape("doubled", {2, 3});
   OnnxBuilder b;
   b.Input("x", {2, 3});
-  b.InitInt64("trips", {}, {3});
+  b.InitInt64("second", {}, {1});
+  b.Node("Shape", {"x"}, {"shape"});
+  b.Node("Gather", {"shape", "second"}, {"trips"});
   b.Node("Loop", {"trips", "", "x"}, {"y", "steps"}, "repeat").Graph("body", body.model().graph());
   b.OutputWithShape("y", {2, 3});
   b.OutputWithShape("steps", {3, 2, 3});
