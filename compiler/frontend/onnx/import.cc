@@ -60,6 +60,8 @@ constexpr int64_t kMaxOpset = 22;
 constexpr int64_t kCheckerIrVersion = 8;
 constexpr int64_t kMaxIrVersion = 11;
 constexpr const char* kReexport = "the model file is damaged; re-export it";
+// Integers up to 2^24 are exact in float32.
+constexpr double kExactFloatIntegers = 16777216.0;
 
 Status CheckOpset(Context& ctx, const pb::ModelProto& m) {
   for (const auto& o : m.opset_import()) {
@@ -529,7 +531,11 @@ void PassOnHeldAs(Context& ctx, const NodeRef& ref) {
       auto v = ctx.values.find(in);
       if (v == ctx.values.end() || v->second.id != o->second.id) continue;
       if (ctx.u8_in_float.count(in)) ctx.u8_in_float.insert(out);
-      if (ctx.int_as_float.count(in)) ctx.int_as_float.insert(out);
+      if (ctx.int_as_float.count(in)) {
+        ctx.int_as_float.insert(out);
+        if (const auto b = ctx.int_as_float_bound.find(in); b != ctx.int_as_float_bound.end())
+          ctx.int_as_float_bound[out] = b->second;
+      }
     }
   }
 }
@@ -568,21 +574,26 @@ Status ConvertGraphOutputs(Context& ctx, const pb::GraphProto& g) {
     if (it == ctx.values.end()) {
       return FileError(ctx, kDataflow, ExitCode::kFailure, "graph output '" + out.name() + "' is not produced by any node", kReexport);
     }
-    if (ctx.int_as_float.count(out.name())) {
-      return FileError(ctx, kUnsupportedAttr, ExitCode::kUnsupported,
-                       "graph output '" + out.name() + "' is the int32 result of ConvInteger/MatMulInteger, which ember "
-                       "does not compute",
-                       "ember imports ConvInteger/MatMulInteger when a Cast to float reads their result; quantize the "
-                       "model statically (QDQ or QLinear operators) instead");
+    const bool int32_sums = ctx.int_as_float.count(out.name()) > 0;
+    if (int32_sums) {
+      const auto b = ctx.int_as_float_bound.find(out.name());
+      if (b == ctx.int_as_float_bound.end() || !(b->second < kExactFloatIntegers)) {
+        return FileError(ctx, kUnsupportedAttr, ExitCode::kUnsupported,
+                         "graph output '" + out.name() + "' is the int32 result of ConvInteger/MatMulInteger, whose "
+                         "partial sums can reach 2^24, beyond what ember computes exactly",
+                         "ember gives it as int32 when every partial sum stays below 2^24, or when a Cast to float "
+                         "reads it; quantize the model statically (QDQ or QLinear operators) instead");
+      }
     }
     EMBER_ASSIGN_OR_RETURN(ir::TensorId id, ToRuntime(ctx, it->second, out.name()));
-    // A uint8 output held as float32 (DynamicQuantizeLinear's) or as int8
-    // inside the graph: a last node (a synthetic Cast or QuantizeLinear for
-    // diagnostics) makes the uint8 tensor, which takes the output's name.
+    // An int32 output held as float32 (ConvInteger/MatMulInteger's exact
+    // sums), a uint8 output held as float32 (DynamicQuantizeLinear's) or as
+    // int8 inside the graph: a last node (a synthetic Cast or QuantizeLinear
+    // for diagnostics) makes the output's type, which takes the output's name.
     const bool in_float = ctx.u8_in_float.count(out.name()) != 0;
-    if (in_float || ctx.u8_as_i8.count(id)) {
+    if (int32_sums || in_float || ctx.u8_as_i8.count(id)) {
       pb::NodeProto n;
-      n.set_op_type(in_float ? "Cast" : "QuantizeLinear");
+      n.set_op_type(int32_sums || in_float ? "Cast" : "QuantizeLinear");
       NodeRef ref;
       ref.node = &n;
       ref.name = out.name();
@@ -590,9 +601,11 @@ Status ConvertGraphOutputs(Context& ctx, const pb::GraphProto& g) {
       ir::Tensor& t = ctx.graph.tensor(id);
       if (t.name == out.name()) {
         ctx.names.erase(t.name);
-        t.name = UniqueName(ctx, out.name() + (in_float ? "_f32" : "_i8"));
+        t.name = UniqueName(ctx, out.name() + (int32_sums || in_float ? "_f32" : "_i8"));
       }
-      if (in_float) {
+      if (int32_sums) {
+        EMBER_ASSIGN_OR_RETURN(id, AddNode(ctx, ref, ir::OpKind::kCast, {id}, {}, out.name(), ir::DType::kInt32));
+      } else if (in_float) {
         EMBER_ASSIGN_OR_RETURN(id, AddNode(ctx, ref, ir::OpKind::kCast, {id}, {}, out.name(), ir::DType::kUInt8));
       } else {
         EMBER_ASSIGN_OR_RETURN(id, I8ToU8(ctx, ref, id, out.name()));

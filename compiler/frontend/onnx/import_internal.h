@@ -93,6 +93,9 @@ struct Context {
   // ONNX values of type int32 (ConvInteger/MatMulInteger results) held as
   // float32 with the same integer values; only a Cast to float may read them.
   std::set<std::string> int_as_float;
+  // For each of them, the largest |partial sum| it can reach: below 2^24 the
+  // float32 sums are exact and a graph output gets them as int32.
+  std::map<std::string, double> int_as_float_bound;
   // ONNX values of type uint8 computed at run time by DynamicQuantizeLinear,
   // held as float32 with the same integer values; only ConvInteger /
   // MatMulInteger (and graph outputs) read them (import_dynamic_quant.cc).

@@ -19,7 +19,10 @@
 // They become the float operator on DequantizeLinear(x, 1, x_zp) (and w);
 // the result holds the same integers in float32 (exact while partial sums
 // stay below 2^24) and may only be read by a Cast to float, as in the
-// graphs ONNX Runtime's integer-ops quantization writes.
+// graphs ONNX Runtime's integer-ops quantization writes, or be a graph
+// output (a `cast` to int32) when no partial sum can reach 2^24
+// (IntegerSumBound).
+#include <algorithm>
 #include <cmath>
 #include <deque>
 #include <map>
@@ -307,6 +310,43 @@ Status ExpandConcat(Context& ctx, const NodeRef& ref) {
   return e.Run("QuantizeLinear", {yf, e.In(0), y_zp}, out, {});
 }
 
+// The largest |sum| a partial sum of ConvInteger / MatMulInteger can reach:
+// the terms' count K (MatMul: A's last dimension; Conv: the weight's
+// channels times its window) times the largest |x - x_zp| (255 for 8-bit
+// values) times the largest |w - w_zp| (from a constant weight and zero
+// point, else 255).
+Expected<double> IntegerSumBound(Context& ctx, const NodeRef& ref, const Layout& l) {
+  EMBER_ASSIGN_OR_RETURN(Value x, Input(ctx, ref, static_cast<size_t>(l.x)));
+  EMBER_ASSIGN_OR_RETURN(Value w, Input(ctx, ref, static_cast<size_t>(l.w)));
+  const ir::Shape xs = ShapeOf(ctx, x), wshape = ShapeOf(ctx, w);
+  double terms = 1.0;
+  if (std::string(l.float_op) == "MatMul") {
+    terms = xs.empty() ? 1.0 : static_cast<double>(xs.back());
+  } else {
+    for (size_t k = 1; k < wshape.size(); ++k) terms *= static_cast<double>(wshape[k]);
+  }
+  double w_max = 255.0;
+  if (w.c && w.id == ir::kNoTensor) {
+    std::shared_ptr<const ConstTensor> zp;
+    if (HasInput(ref, static_cast<size_t>(l.w_zp))) {
+      EMBER_ASSIGN_OR_RETURN(Value zv, Input(ctx, ref, static_cast<size_t>(l.w_zp)));
+      zp = zv.c && zv.id == ir::kNoTensor ? zv.c : nullptr;
+    }
+    if (zp || !HasInput(ref, static_cast<size_t>(l.w_zp))) {
+      // Per output channel zero points: the first axis of a Conv weight, the last of a MatMul's.
+      const int64_t n = w.c->size(), channels = zp ? zp->size() : 1;
+      const int64_t inner = std::string(l.float_op) == "MatMul" ? 1 : (channels > 0 ? n / channels : n);
+      w_max = 0.0;
+      for (int64_t k = 0; k < n; ++k) {
+        const int64_t c = channels <= 1 ? 0 : (std::string(l.float_op) == "MatMul" ? k % channels : k / inner);
+        const double z = zp ? zp->at(c) : 0.0;
+        w_max = std::max(w_max, std::fabs(w.c->at(k) - z));
+      }
+    }
+  }
+  return terms * 255.0 * w_max;
+}
+
 Status Expand(Context& ctx, const NodeRef& ref, const Layout& l) {
   Expansion e(ctx, ref);
   const std::string& op = ref.node->op_type();
@@ -423,6 +463,7 @@ Status Expand(Context& ctx, const NodeRef& ref, const Layout& l) {
   if (integer) {
     EMBER_RETURN_IF_ERROR(e.Run(float_op, float_in, out, attrs));
     ctx.int_as_float.insert(out);
+    EMBER_ASSIGN_OR_RETURN(ctx.int_as_float_bound[out], IntegerSumBound(ctx, ref, l));
     return Status::Ok();
   }
   if (float_out) return e.Run(float_op, float_in, out, attrs);

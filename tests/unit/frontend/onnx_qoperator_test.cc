@@ -260,13 +260,51 @@ TEST(OnnxQOperator, MatMulIntegerThroughCastToFloat) {
   ExpectNear(Eval(g, x), IntegerMatMul(x, 0.1f, 120, 1, 0.5f), 1e-5f);
 }
 
-TEST(OnnxQOperator, ConvIntegerResultReadDirectlyIsRefused) {
+// ConvInteger's int32 result as a graph output: exact (a cast of the float32
+// sums) while no partial sum can reach 2^24, else refused; an operator
+// reading it directly is refused.
+TEST(OnnxQOperator, ConvIntegerInt32OutputWhenExact) {
   OnnxBuilder b;
   b.Input("x", {1, 1, 3, 3}, pb::TensorProto::UINT8);
-  b.InitInt("w", pb::TensorProto::UINT8, {1, 1, 2, 2}, {1, 2, 3, 4});
-  b.Node("ConvInteger", {"x", "w"}, {"y"}, "convint");
+  b.InitInt("w", pb::TensorProto::UINT8, {1, 1, 2, 2}, {1, 2, 3, 250});
+  b.InitInt("xz", pb::TensorProto::UINT8, {}, {3});
+  b.Node("ConvInteger", {"x", "w", "xz"}, {"y"}, "convint");
   b.Output("y", pb::TensorProto::INT32);
-  const Diagnostic d = MustFail(b.Bytes());
+  const ir::Graph g = MustImport(b.Bytes());
+  const std::vector<uint8_t> x = {0, 255, 7, 100, 3, 9, 200, 1, 54};
+  auto r = ops::EvaluateGraph(g, {x});
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  std::vector<int32_t> y(r->outputs[0].size() / 4), want;
+  std::memcpy(y.data(), r->outputs[0].data(), r->outputs[0].size());
+  const int w[4] = {1, 2, 3, 250};
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 2; ++j) {
+      int acc = 0;
+      for (int a = 0; a < 2; ++a)
+        for (int c = 0; c < 2; ++c) acc += (x[static_cast<size_t>((i + a) * 3 + j + c)] - 3) * w[a * 2 + c];
+      want.push_back(acc);
+    }
+  EXPECT_EQ(y, want);
+
+  // 300 channels of weights 255: partial sums up to 300·255·255 > 2^24.
+  OnnxBuilder big;
+  big.Input("x", {1, 300, 1, 1}, pb::TensorProto::UINT8);
+  big.InitInt("w", pb::TensorProto::UINT8, {1, 300, 1, 1}, std::vector<int32_t>(300, 255));
+  big.Node("ConvInteger", {"x", "w"}, {"y"}, "convint");
+  big.Output("y", pb::TensorProto::INT32);
+  Diagnostic d = MustFail(big.Bytes());
+  EXPECT_EQ(d.id, "E1007") << d.ToString();
+  EXPECT_NE(d.message.find("partial sums can reach 2^24"), std::string::npos) << d.message;
+
+  // Read by an operator other than Cast: refused.
+  OnnxBuilder read;
+  read.Input("x", {1, 1, 3, 3}, pb::TensorProto::UINT8);
+  read.InitInt("w", pb::TensorProto::UINT8, {1, 1, 2, 2}, {1, 2, 3, 4});
+  read.InitInt("one", pb::TensorProto::INT32, {}, {1});
+  read.Node("ConvInteger", {"x", "w"}, {"acc"}, "convint");
+  read.Node("Add", {"acc", "one"}, {"y"});
+  read.Output("y", pb::TensorProto::INT32);
+  d = MustFail(read.Bytes());
   EXPECT_EQ(d.id, "E1007") << d.ToString();
   EXPECT_NE(d.message.find("ConvInteger"), std::string::npos) << d.message;
   EXPECT_NE(d.hint.find("Cast to float"), std::string::npos) << d.hint;
