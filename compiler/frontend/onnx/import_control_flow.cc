@@ -120,6 +120,13 @@ class ControlFlowInliner {
     using Result = std::optional<std::vector<double>>;
     if (name.empty()) return Result();
     if (const auto c = scope.constants.find(name); c != scope.constants.end()) {
+      // Only small constants are read (never a weight tensor).
+      int64_t count = 1;
+      for (int64_t d : c->second->dims()) {
+        if (d < 0 || d > kMaxShapeValues) return Result();
+        count *= d;
+      }
+      if (count > kMaxShapeValues) return Result();
       EMBER_ASSIGN_OR_RETURN(ConstTensor v, ReadTensorProto(ctx_, *c->second));
       std::vector<double> out;
       for (int64_t k = 0; k < v.size(); ++k) out.push_back(v.at(k));
@@ -166,6 +173,10 @@ class ControlFlowInliner {
       return Status::Ok();
     }
     const std::string& op = n.op_type();
+    static const std::set<std::string> kComputed = {"Shape", "Size", "Gather", "Concat", "Cast", "Identity",
+                                                    "Squeeze", "Unsqueeze", "Reshape", "Add", "Sub", "Mul",
+                                                    "Div", "Equal", "Less", "Greater", "Not"};
+    if (!kComputed.count(op)) return Status::Ok();
     std::vector<int64_t> out;
     if (op == "Shape" || op == "Size") {
       const auto dims = StaticDims(g, *scope, n.input(0));
@@ -293,8 +304,10 @@ class ControlFlowInliner {
     EMBER_ASSIGN_OR_RETURN(const std::optional<double> body_cond, ConstScalar(body_consts, cond_out));
     if (cond_out != cond_in && !(body_cond && *body_cond != 0.0)) return refuse("a condition the body computes");
     const double count = *trips;
-    const int64_t steps = static_cast<int64_t>(count);
-    if (!(count >= 0.0) || count != static_cast<double>(steps) || steps > kMaxUnrolledSteps ||
+    // Range first: a cast of a float beyond int64 is undefined.
+    const bool in_range = count >= 0.0 && count <= static_cast<double>(kMaxUnrolledSteps);
+    const int64_t steps = in_range ? static_cast<int64_t>(count) : 0;
+    if (!in_range || count != static_cast<double>(steps) ||
         static_cast<int64_t>(nodes->size()) + steps * (body.node_size() + 2) > kMaxInlinedNodes) {
       return refuse("a trip count of " + std::to_string(count) + " (at most " + std::to_string(kMaxUnrolledSteps) +
                     " steps and 2^20 nodes)");
