@@ -166,14 +166,17 @@ Status ConvertComputedQuantize(Context& ctx, const NodeRef& ref) {
 
 // DequantizeLinear whose scale or zero point is computed at run time, or
 // whose input is a plain 8-bit tensor computed at run time (a computed
-// QuantizeLinear's or a Cast's result), as ONNX defines it, in float32:
+// QuantizeLinear's or a Cast's result, or DynamicQuantizeLinear's, held in
+// float32), as ONNX defines it, in float32:
 //   y = (float(x) - float(zero_point)) * scale
 // (exact up to the multiplication, as ONNX Runtime computes it).
 Status ConvertComputedDequantize(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
   const ir::Tensor xt = ctx.graph.tensor(x);
+  // DynamicQuantizeLinear's uint8 values are held in float32 already.
+  const bool in_float = ctx.u8_in_float.count(ref.node->input(0)) > 0;
   if (xt.quant || ctx.u8_as_i8.count(x) ||
-      (xt.dtype != ir::DType::kUInt8 && xt.dtype != ir::DType::kInt8 && xt.dtype != ir::DType::kInt32)) {
+      (!in_float && xt.dtype != ir::DType::kUInt8 && xt.dtype != ir::DType::kInt8 && xt.dtype != ir::DType::kInt32)) {
     return UnsupportedAttr(ctx, ref, std::string("a run-time scale or zero point for a ") +
                                          (xt.quant ? "quantized " : "") + ir::DTypeName(xt.dtype) + " tensor",
                            "ember dequantizes plain uint8, int8 and int32 tensors with run-time parameters");
@@ -181,7 +184,10 @@ Status ConvertComputedDequantize(Context& ctx, const NodeRef& ref) {
   const size_t rank = xt.shape.size();
   EMBER_ASSIGN_OR_RETURN(const int64_t axis, QuantAxis(ctx, ref, rank));
   const std::string base = OutputName(ref, 0);
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId v, AddNode(ctx, ref, ir::OpKind::kCast, {x}, {}, base + "_values", ir::DType::kFloat32));
+  ir::TensorId v = x;
+  if (!in_float) {
+    EMBER_ASSIGN_OR_RETURN(v, AddNode(ctx, ref, ir::OpKind::kCast, {x}, {}, base + "_values", ir::DType::kFloat32));
+  }
   if (HasInput(ref, 2)) {
     EMBER_ASSIGN_OR_RETURN(ir::TensorId zp, QuantOperand(ctx, ref, 2, rank, axis, base + "_zero_point"));
     EMBER_ASSIGN_OR_RETURN(v, AddNode(ctx, ref, ir::OpKind::kSub, {v, zp}, {}, base + "_centered"));

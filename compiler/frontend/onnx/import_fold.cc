@@ -358,13 +358,17 @@ Expected<ir::TensorId> WithQuant(Context& ctx, const NodeRef& ref, ir::TensorId 
 
 Status ConvertDequantize(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
-  // Run-time parameters, or the plain 8-bit result of a `cast` (a computed
-  // QuantizeLinear's, a Cast's): dequantized by arithmetic.
+  // Run-time parameters, the plain 8-bit result of a `cast` (a computed
+  // QuantizeLinear's, a Cast's) or DynamicQuantizeLinear's uint8 values held
+  // in float32: dequantized by arithmetic.
   bool cast_result = false;
   if (v.id != ir::kNoTensor && !ctx.graph.tensor(v.id).quant) {
     for (const ir::Node& n : ctx.graph.nodes) cast_result = cast_result || (n.op == OpKind::kCast && n.outputs[0] == v.id);
   }
-  if (cast_result || ComputedInput(ctx, ref, 1) || ComputedInput(ctx, ref, 2)) return ConvertComputedDequantize(ctx, ref);
+  const bool dql_result = ctx.u8_in_float.count(ref.node->input(0)) > 0;  // DynamicQuantizeLinear's, in float32
+  if (cast_result || dql_result || ComputedInput(ctx, ref, 1) || ComputedInput(ctx, ref, 2)) {
+    return ConvertComputedDequantize(ctx, ref);
+  }
   EMBER_ASSIGN_OR_RETURN(QParams q, ReadQParams(ctx, ref));
   const ir::Shape shape = ShapeOf(ctx, v);
   const bool constant = v.c && v.id == ir::kNoTensor;

@@ -118,10 +118,12 @@ Expected<ir::TensorId> RuntimeInput(Context& ctx, const NodeRef& ref, size_t pos
     EMBER_ASSIGN_OR_RETURN(ir::TensorId id, ToRuntime(ctx, v, name));
     ctx.values[name].id = id;  // materialize once
   }
-  if (ctx.u8_in_float.count(name) && ref.shown_op != "ConvInteger" && ref.shown_op != "MatMulInteger") {
+  // DequantizeLinear reads them as the numbers they are (ConvertComputedDequantize).
+  if (ctx.u8_in_float.count(name) && ref.shown_op != "ConvInteger" && ref.shown_op != "MatMulInteger" &&
+      ref.node->op_type() != "DequantizeLinear") {
     return UnsupportedAttr(ctx, ref, "reading the uint8 result '" + name + "' of DynamicQuantizeLinear directly",
-                           "ember imports DynamicQuantizeLinear when ConvInteger/MatMulInteger read its results, as in "
-                           "ONNX Runtime's dynamic quantization");
+                           "ember imports DynamicQuantizeLinear when ConvInteger/MatMulInteger or DequantizeLinear read "
+                           "its results, as in ONNX Runtime's dynamic quantization");
   }
   if (ctx.int_as_float.count(name) && ref.node->op_type() != "Cast") {
     return UnsupportedAttr(ctx, ref, "reading the int32 result '" + name + "' of ConvInteger/MatMulInteger directly",

@@ -345,6 +345,18 @@ TEST(OnnxQOperator, DynamicQuantizationEqualsTheDefinition) {
         << d.message;
     EXPECT_NE(d.hint.find("MatMulInteger"), std::string::npos) << d.hint;
   }
+  // DequantizeLinear of the results: x fake-quantized at run time.
+  OnnxBuilder fake;
+  fake.Input("x", {2, 3});
+  fake.Node("DynamicQuantizeLinear", {"x"}, {"xq", "xs", "xz"}, "dql");
+  fake.Node("DequantizeLinear", {"xq", "xs", "xz"}, {"y"});
+  fake.Output("y");
+  const ir::Graph gf = MustImport(fake.Bytes());
+  const std::vector<float> yf = Eval(gf, x);
+  for (size_t k = 0; k < x.size(); ++k) {
+    const int q = std::clamp(static_cast<int>(std::nearbyint(x[k] / scale)) + zp, 0, 255);
+    EXPECT_EQ(yf[k], static_cast<float>(q - zp) * scale) << k;
+  }
   OnnxBuilder cast;
   cast.Input("x", {2, 3});
   cast.Node("DynamicQuantizeLinear", {"x"}, {"xq", "xs", "xz"}, "dql");
