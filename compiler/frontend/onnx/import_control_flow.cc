@@ -348,13 +348,7 @@ class ControlFlowInliner {
       nodes->push_back(std::move(node));
     };
     for (int j = 0; j < carried && j < n.output_size(); ++j) {
-      if (n.output(j).empty()) continue;
-      pb::NodeProto id;
-      id.set_op_type("Identity");
-      id.set_name(Fresh(n.output(j) + "/loop_result"));
-      id.add_input(state[static_cast<size_t>(j)]);
-      id.add_output(n.output(j));
-      add(std::move(id));
+      if (!n.output(j).empty()) PassOn(state[static_cast<size_t>(j)], n.output(j), "/loop_result", who, nodes);
     }
     std::string axes;
     for (int k = 0; k < scans; ++k) {
@@ -400,6 +394,19 @@ class ControlFlowInliner {
   }
 
   std::string Fresh(const std::string& base) { return FreshName(&used_, base); }
+
+  // An Identity that makes value `from` the control-flow node's output `to`;
+  // diagnostics name `origin`.
+  void PassOn(const std::string& from, const std::string& to, const std::string& tag, const std::string& origin,
+              std::vector<pb::NodeProto>* nodes) {
+    pb::NodeProto id;
+    id.set_op_type("Identity");
+    id.set_name(Fresh(to + tag));
+    id.add_input(from);
+    id.add_output(to);
+    ctx_.expanded_from[id.name()] = origin;
+    nodes->push_back(std::move(id));
+  }
 
   // Appends the nodes of `g` to `nodes`: each named afresh under `prefix`,
   // its values renamed by `rename`, to which every value a node of `g`
@@ -494,14 +501,7 @@ class ControlFlowInliner {
       EMBER_RETURN_IF_ERROR(Branch(n, take_then ? *then_b : *else_b, take_then ? "then" : "else", depth, nodes,
                                    hoisted, &outs));
       for (int k = 0; k < n.output_size(); ++k) {
-        if (n.output(k).empty()) continue;
-        pb::NodeProto id;
-        id.set_op_type("Identity");
-        id.set_name(Fresh(n.output(k) + "/if_result"));
-        id.add_input(outs[static_cast<size_t>(k)]);
-        id.add_output(n.output(k));
-        ctx_.expanded_from[id.name()] = Who(n);
-        nodes->push_back(std::move(id));
+        if (!n.output(k).empty()) PassOn(outs[static_cast<size_t>(k)], n.output(k), "/if_result", Who(n), nodes);
       }
       return Status::Ok();
     }
