@@ -56,7 +56,7 @@ const std::set<std::string> kBaseOps = {
     // ScatterElements) when it takes an old-opset model to opset 13.
     "Upsample", "Scatter",
     // Replaced by its branches, or unrolled, before import (import_control_flow.cc).
-    "If", "Loop"};
+    "If", "Loop", "Scan"};
 
 std::set<std::string> SupportedOps() {
   std::set<std::string> ops = kBaseOps;

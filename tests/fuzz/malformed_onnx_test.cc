@@ -5,7 +5,7 @@
 // diagnostic that names the file, and random mutations of valid models (a
 // small CNN, a QOperator model, LSTM + GRU + RNN, model-local functions, 3-D
 // operators, signal operators, int64 token ids, dynamic quantization, opset
-// 9, MaxPool indices into MaxUnpool, nested If, Loop) that must import or give a diagnostic, never crash. cli_corpus_test.cc
+// 9, MaxPool indices into MaxUnpool, nested If, Loop, Scan) that must import or give a diagnostic, never crash. cli_corpus_test.cc
 // runs the CLI on the same files.
 #include <gtest/gtest.h>
 
@@ -312,6 +312,22 @@ std::map<std::string, Bytes> OnnxCorpus() {
     p.SerializeToString(&s);
     c["onnx_opset9_output_unproduced.onnx"] = Bytes(s.begin(), s.end());
   }
+  {  // a Scan over two inputs of different lengths (4 and 3 steps along axis 1)
+    OnnxBuilder body;
+    body.Input("a", {2});
+    body.Input("b", {2});
+    body.Node("Add", {"a", "b"}, {"sum"});
+    body.OutputWithShape("sum", {2});
+    OnnxBuilder b(13);
+    b.Input("x", {2, 4});
+    b.Init("w", {2, 3}, {1, 2, 3, 4, 5, 6});
+    b.Node("Scan", {"x", "w"}, {"y"}).Graph("body", body.model().graph()).Int("num_scan_inputs", 2).Ints(
+        "scan_input_axes", {1, 1});
+    b.OutputWithShape("y", {4, 2});
+    std::string s;
+    b.model().SerializeToString(&s);
+    c["onnx_scan_lengths_differ.onnx"] = Bytes(s.begin(), s.end());
+  }
   // Bit flips of the valid model (seeded).
   std::mt19937 rng(1234);
   for (int k = 0; k < 6; ++k) {
@@ -485,6 +501,30 @@ Bytes LoopModel() {
   return b.Bytes();
 }
 
+// x[2,4] -> Scan over axis 1 in reverse (a running maximum from a constant
+// start, stacked on axis 1) -> peak, running: unrolled.
+Bytes ScanModel() {
+  OnnxBuilder body;
+  body.Input("m", {2});
+  body.Input("col", {2});
+  body.Node("Max", {"m", "col"}, {"m_out"});
+  body.Node("Identity", {"m_out"}, {"seen"});
+  body.OutputWithShape("m_out", {2});
+  body.OutputWithShape("seen", {2});
+  OnnxBuilder b;
+  b.Input("x", {2, 4});
+  b.Init("start", {2}, {-1.0f, 0.0f});
+  b.Node("Scan", {"start", "x"}, {"peak", "running"}, "sweep")
+      .Graph("body", body.model().graph())
+      .Int("num_scan_inputs", 1)
+      .Ints("scan_input_axes", {1})
+      .Ints("scan_input_directions", {1})
+      .Ints("scan_output_axes", {1});
+  b.OutputWithShape("peak", {2});
+  b.OutputWithShape("running", {2, 4});
+  return b.Bytes();
+}
+
 std::filesystem::path CorpusDir() { return std::filesystem::path(EMBER_SOURCE_DIR) / "tests/fuzz/corpus"; }
 
 TEST(MalformedOnnx, FilesMatchGenerator) {
@@ -502,6 +542,7 @@ TEST(MalformedOnnx, FilesMatchGenerator) {
   corpus["onnx/unpool.onnx"] = Unpool();                 // MaxPool indices, MaxUnpool
   corpus["onnx/if.onnx"] = IfModel();                    // nested If, run-time condition
   corpus["onnx/loop.onnx"] = LoopModel();                // Loop of a constant trip count
+  corpus["onnx/scan.onnx"] = ScanModel();                // Scan over an axis, in reverse
   ASSERT_GE(corpus.size(), 15u);
   const bool write = std::getenv("EMBER_WRITE_CORPUS") != nullptr;
   if (write) std::filesystem::create_directories(CorpusDir() / "onnx");
@@ -545,7 +586,7 @@ TEST(MalformedOnnx, RandomMutationsImportOrGiveADiagnostic) {
   for (const Bytes& good :
        {SmallCnn().Bytes(), ResidualPoolModel(/*u8=*/true).bytes, Recurrent().Bytes(), FunctionModel(), Volume(),
         Signal(), TokenIds(), DynamicQuant(), Opset9(), Unpool(), IfModel(),
-        LoopModel()}) {
+        LoopModel(), ScanModel()}) {
   auto imported = frontend::onnx::ImportOnnx(good, "good.onnx");
   ASSERT_TRUE(imported.ok()) << imported.diag().ToString();
   std::mt19937 rng(42);

@@ -22,9 +22,10 @@
 // condition stays true (no condition input or a constant true one; a body
 // that passes its condition on, through an Identity or not, or gives a
 // constant true) is unrolled the same way: the body's nodes once per
-// iteration under "<Loop>/iter<i>/" (Unroll). Any other Loop is E1007, and
-// any other operator with a subgraph (Scan) E1006, before libonnx's
-// inference could walk the subgraph.
+// iteration under "<Loop>/iter<i>/" (Unroll). Any other Loop is E1007. A
+// Scan whose scan inputs have shapes known before import is unrolled too,
+// once per step under "<Scan>/step<t>/" (UnrollScan). Any other operator
+// with a subgraph is E1006, before libonnx's inference could walk it.
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -61,12 +62,12 @@ void NoteNames(const pb::GraphProto& g, std::set<std::string>* used) {
 
 class ControlFlowInliner {
  public:
-  ControlFlowInliner(Context& ctx, const pb::GraphProto& main) : ctx_(ctx) { NoteNames(main, &used_); }
+  ControlFlowInliner(Context& ctx, const pb::GraphProto& main) : ctx_(ctx), main_(&main) { NoteNames(main, &used_); }
 
   // Replaces the If nodes of `g` (at nesting `depth`) by their branches.
   Status Flatten(pb::GraphProto* g, int depth) {
     bool any = false;
-    for (const auto& n : g->node()) any = any || IsIf(n) || IsLoop(n);
+    for (const auto& n : g->node()) any = any || IsIf(n) || IsLoop(n) || IsScan(n);
     if (!any) return Status::Ok();
     if (depth > kMaxIfDepth) {
       return FileError(ctx_, kUnsupportedOp, ExitCode::kUnsupported,
@@ -81,6 +82,10 @@ class ControlFlowInliner {
     for (const auto& n : g->node()) {
       if (IsLoop(n)) {
         EMBER_RETURN_IF_ERROR(Unroll(n, scope, depth, &nodes, &hoisted));
+        continue;
+      }
+      if (IsScan(n)) {
+        EMBER_RETURN_IF_ERROR(UnrollScan(*g, n, scope, depth, &nodes, &hoisted));
         continue;
       }
       if (!IsIf(n)) {
@@ -104,6 +109,7 @@ class ControlFlowInliner {
  private:
   static bool IsIf(const pb::NodeProto& n) { return n.op_type() == "If" && IsDefaultDomain(n.domain()); }
   static bool IsLoop(const pb::NodeProto& n) { return n.op_type() == "Loop" && IsDefaultDomain(n.domain()); }
+  static bool IsScan(const pb::NodeProto& n) { return n.op_type() == "Scan" && IsDefaultDomain(n.domain()); }
 
   // What a graph knows before import: its constants (initializers,
   // Constant nodes) and the integer values computed from them and from the
@@ -156,6 +162,18 @@ class ControlFlowInliner {
       if (in.name() != name || !in.type().tensor_type().has_shape()) continue;
       std::vector<int64_t> dims;
       for (const auto& d : in.type().tensor_type().shape().dim()) {
+        if (!d.has_dim_value() || d.dim_value() <= 0) return std::nullopt;
+        dims.push_back(d.dim_value());
+      }
+      return dims;
+    }
+    // A shape the model states for an intermediate value of the main graph
+    // (ONNX's inference checks it against the one it infers, so a wrong one
+    // is an error later; a subgraph's value_info is not kept).
+    for (const auto& v : &g == main_ ? g.value_info() : pb::GraphProto::default_instance().value_info()) {
+      if (v.name() != name || !v.type().tensor_type().has_shape()) continue;
+      std::vector<int64_t> dims;
+      for (const auto& d : v.type().tensor_type().shape().dim()) {
         if (!d.has_dim_value() || d.dim_value() <= 0) return std::nullopt;
         dims.push_back(d.dim_value());
       }
@@ -343,57 +361,257 @@ class ControlFlowInliner {
       for (int j = 0; j < carried; ++j) state[static_cast<size_t>(j)] = map_name(body.output(1 + j).name());
       for (int k = 0; k < scans; ++k) scanned[static_cast<size_t>(k)].push_back(map_name(body.output(1 + carried + k).name()));
     }
-    auto add = [&](pb::NodeProto node) {
-      ctx_.expanded_from[node.name()] = who;
-      nodes->push_back(std::move(node));
-    };
     for (int j = 0; j < carried && j < n.output_size(); ++j) {
       if (!n.output(j).empty()) PassOn(state[static_cast<size_t>(j)], n.output(j), "/loop_result", who, nodes);
     }
-    std::string axes;
     for (int k = 0; k < scans; ++k) {
       const std::string& out = n.output(carried + k);
-      if (out.empty()) continue;
-      pb::NodeProto concat;
-      concat.set_op_type("Concat");
-      concat.set_name(Fresh(out + "/loop_scan"));
-      auto* axis = concat.add_attribute();
-      axis->set_name("axis");
-      axis->set_type(pb::AttributeProto::INT);
-      axis->set_i(0);
-      for (const std::string& v : scanned[static_cast<size_t>(k)]) {
-        pb::NodeProto un;
-        un.set_op_type("Unsqueeze");
-        un.set_name(Fresh(v + "/loop_step"));
-        un.add_input(v);
-        if (ctx_.opset >= 13) {
-          if (axes.empty()) {
-            pb::TensorProto a;
-            a.set_name(Fresh(base + "/scan_axis"));
-            a.set_data_type(pb::TensorProto::INT64);
-            a.add_dims(1);
-            a.add_int64_data(0);
-            axes = a.name();
-            hoisted->push_back(std::move(a));
-          }
-          un.add_input(axes);
-        } else {
-          auto* at = un.add_attribute();
-          at->set_name("axes");
-          at->set_type(pb::AttributeProto::INTS);
-          at->add_ints(0);
-        }
-        un.add_output(Fresh(v + "/stacked"));
-        concat.add_input(un.output(0));
-        add(std::move(un));
+      if (!out.empty()) Stack(scanned[static_cast<size_t>(k)], 0, out, "/loop_scan", who, nodes, hoisted);
+    }
+    return Status::Ok();
+  }
+
+  // A Scan over scan inputs whose lengths are known before import (static
+  // dimensions): the body's nodes once per step, renamed under
+  // "<Scan>/step<t>/", each scan input's slice a Gather of step t (or, in
+  // reverse, of the last step first) along its scan axis, the state values
+  // threaded from one step to the next, each scan output the stack of its
+  // per-step values along its output axis (in reverse, last step first).
+  // Opset 8's form (a leading batch axis on every input and output, the
+  // scan axis after it) is unrolled per batch element as well, and the
+  // results stacked along the batch axis. The body's initializers are
+  // hoisted once.
+  Status UnrollScan(const pb::GraphProto& g, const pb::NodeProto& n, const Scope& scope, int depth,
+                    std::vector<pb::NodeProto>* nodes, std::vector<pb::TensorProto>* hoisted) {
+    const std::string base = n.name().empty() ? (n.output_size() ? n.output(0) : std::string("Scan")) : n.name();
+    const std::string who = "Scan node '" + base + "'";
+    const auto bad = [&](const std::string& what) {
+      return FileError(ctx_, kBadOperand, ExitCode::kFailure, who + " " + what, "re-export the model");
+    };
+    const auto refuse = [&](const std::string& what) {
+      return FileError(ctx_, kUnsupportedAttr, ExitCode::kUnsupported,
+                       who + ": " + what + ", which ember does not unroll",
+                       "ember unrolls a Scan whose scan inputs have static shapes; give the model's inputs "
+                       "fixed shapes (--input-shape NAME=1x3x96x96)");
+    };
+    const bool batched = ctx_.opset < 9;  // opset 8: sequence_lens first, a batch axis everywhere
+    const pb::GraphProto* body_p = nullptr;
+    int64_t num_scan = -1;
+    std::vector<int64_t> in_axes, in_dirs, out_axes, out_dirs;
+    for (const auto& a : n.attribute()) {
+      if (a.name() == "body" && a.has_g()) body_p = &a.g();
+      if (a.name() == "num_scan_inputs") num_scan = a.i();
+      auto& list = a.name() == "scan_input_axes" ? in_axes
+                   : a.name() == "scan_input_directions" || a.name() == "directions" ? in_dirs
+                   : a.name() == "scan_output_axes" ? out_axes
+                   : out_dirs;
+      if (a.name() == "scan_input_axes" || a.name() == "scan_input_directions" || a.name() == "directions" ||
+          a.name() == "scan_output_axes" || a.name() == "scan_output_directions") {
+        list.assign(a.ints().begin(), a.ints().end());
       }
-      concat.add_output(out);
-      add(std::move(concat));
+    }
+    const int first = batched ? 1 : 0;
+    const int64_t given = n.input_size() - first;
+    if (body_p == nullptr || num_scan < 1 || num_scan > given) {
+      return bad("needs a body and num_scan_inputs between 1 and its " + std::to_string(given) + " inputs");
+    }
+    if (batched && !n.input(0).empty()) return refuse("sequence lengths (sequence_lens)");
+    const pb::GraphProto& body0 = *body_p;
+    const int states = static_cast<int>(given - num_scan);
+    const int scans_in = static_cast<int>(num_scan);
+    const int scans_out = body0.output_size() - states;
+    if (body0.input_size() != states + scans_in || scans_out < 0 || n.output_size() > body0.output_size()) {
+      return bad("has a body whose inputs and outputs do not match its " + std::to_string(states) + " state and " +
+                 std::to_string(scans_in) + " scan inputs");
+    }
+    const auto sized = [&](std::vector<int64_t>* v, int count, const char* what) -> Status {
+      if (v->empty()) v->assign(static_cast<size_t>(count), 0);
+      if (static_cast<int>(v->size()) != count) {
+        return bad(std::string("has ") + std::to_string(v->size()) + " " + what + " for " + std::to_string(count) +
+                   " values");
+      }
+      return Status::Ok();
+    };
+    EMBER_RETURN_IF_ERROR(sized(&in_axes, scans_in, "scan input axes"));
+    EMBER_RETURN_IF_ERROR(sized(&in_dirs, scans_in, "scan input directions"));
+    EMBER_RETURN_IF_ERROR(sized(&out_axes, scans_out, "scan output axes"));
+    EMBER_RETURN_IF_ERROR(sized(&out_dirs, scans_out, "scan output directions"));
+    // The scan inputs' shapes give the number of steps (and, in opset 8, of batch elements).
+    int64_t steps = -1, batch = 1;
+    for (int k = 0; k < scans_in; ++k) {
+      const std::string& x = n.input(first + states + k);
+      const auto dims = StaticDims(g, scope, x);
+      if (!dims) return refuse("scan input '" + x + "' of a shape not known before import");
+      const auto rank = static_cast<int64_t>(dims->size());
+      int64_t& axis = in_axes[static_cast<size_t>(k)];
+      if (batched) {
+        if (rank < 2 || axis != 0) return bad("has scan input '" + x + "' without batch and sequence axes");
+        axis = 1;
+        batch = (*dims)[0];
+      }
+      if (axis < -rank || axis >= rank) {
+        return bad("has scan axis " + std::to_string(axis) + " for scan input '" + x + "' of rank " +
+                   std::to_string(rank));
+      }
+      if (axis < 0) axis += rank;
+      const int64_t len = (*dims)[static_cast<size_t>(axis)];
+      if (steps >= 0 && len != steps) {
+        return bad("has scan inputs of " + std::to_string(steps) + " and " + std::to_string(len) + " steps");
+      }
+      steps = len;
+    }
+    for (int64_t axis : out_axes) {
+      if (axis < 0 && ctx_.opset < 11) return bad("has a negative scan output axis (opset 11 and later take them)");
+    }
+    if (batch < 1 || steps < 1 || steps > kMaxUnrolledSteps ||
+        static_cast<int64_t>(nodes->size()) + batch * steps * (body0.node_size() + 2 * scans_in + scans_out + 2) >
+            kMaxInlinedNodes) {
+      return refuse(std::to_string(steps) + " steps of " + std::to_string(batch) +
+                    " (at least 1 and at most " + std::to_string(kMaxUnrolledSteps) + " steps, 2^20 nodes)");
+    }
+    pb::GraphProto body = body0;
+    EMBER_RETURN_IF_ERROR(Flatten(&body, depth + 1));
+    std::map<std::string, std::string> shared;
+    for (const auto& t : body.initializer()) {
+      hoisted->push_back(t);
+      hoisted->back().set_name(Fresh(base + "/body/" + t.name()));
+      shared[t.name()] = hoisted->back().name();
+    }
+    std::map<int64_t, std::string> indices;
+    const auto index = [&](int64_t i) {
+      auto it = indices.find(i);
+      if (it == indices.end()) {
+        hoisted->push_back(Scalar(base + "/index" + std::to_string(i), pb::TensorProto::INT64, i));
+        it = indices.emplace(i, hoisted->back().name()).first;
+      }
+      return it->second;
+    };
+    // Element i of `v` along `axis` (that axis removed).
+    const auto take = [&](const std::string& v, int64_t i, int64_t axis, const std::string& origin) {
+      pb::NodeProto gather;
+      gather.set_op_type("Gather");
+      gather.set_name(Fresh(v + "/scan_take" + std::to_string(i)));
+      gather.add_input(v);
+      gather.add_input(index(i));
+      gather.add_output(Fresh(v + "/scan_slice" + std::to_string(i)));
+      auto* at = gather.add_attribute();
+      at->set_name("axis");
+      at->set_type(pb::AttributeProto::INT);
+      at->set_i(axis);
+      ctx_.expanded_from[gather.name()] = origin;
+      nodes->push_back(gather);
+      return gather.output(0);
+    };
+    std::vector<std::vector<std::string>> final_states(static_cast<size_t>(states));
+    std::vector<std::vector<std::string>> stacked(static_cast<size_t>(scans_out));
+    for (int64_t b = 0; b < batch; ++b) {
+      const std::string element = batched ? "batch" + std::to_string(b) + "/" : std::string();
+      std::vector<std::string> state, inputs;
+      for (int j = 0; j < states; ++j) {
+        const std::string& s = n.input(first + j);
+        state.push_back(batched ? take(s, b, 0, who) : s);
+      }
+      for (int k = 0; k < scans_in; ++k) {
+        const std::string& x = n.input(first + states + k);
+        inputs.push_back(batched ? take(x, b, 0, who) : x);
+      }
+      std::vector<std::vector<std::string>> scanned(static_cast<size_t>(scans_out));
+      for (int64_t t = 0; t < steps; ++t) {
+        const std::string prefix = base + "/" + element + "step" + std::to_string(t) + "/";
+        const std::string origin = "step " + std::to_string(t) + " of " + who;
+        std::map<std::string, std::string> rename = shared;
+        for (int j = 0; j < states; ++j) rename[body.input(j).name()] = state[static_cast<size_t>(j)];
+        for (int k = 0; k < scans_in; ++k) {
+          const auto ku = static_cast<size_t>(k);
+          const int64_t at = in_dirs[ku] != 0 ? steps - 1 - t : t;
+          // In opset 8 the batch axis is gone from `inputs`: the scan axis is its first.
+          rename[body.input(states + k).name()] = take(inputs[ku], at, batched ? 0 : in_axes[ku], origin);
+        }
+        CopyNodes(body, prefix, origin, &rename, nodes);
+        const auto map_name = [&](const std::string& v) {
+          const auto it = rename.find(v);
+          return it == rename.end() ? v : it->second;
+        };
+        for (int j = 0; j < states; ++j) state[static_cast<size_t>(j)] = map_name(body.output(j).name());
+        for (int k = 0; k < scans_out; ++k)
+          scanned[static_cast<size_t>(k)].push_back(map_name(body.output(states + k).name()));
+      }
+      for (int j = 0; j < states; ++j) final_states[static_cast<size_t>(j)].push_back(state[static_cast<size_t>(j)]);
+      for (int k = 0; k < scans_out; ++k) {
+        auto& parts = scanned[static_cast<size_t>(k)];
+        if (out_dirs[static_cast<size_t>(k)] != 0) std::reverse(parts.begin(), parts.end());
+        const int out_index = states + k;
+        if (out_index >= n.output_size() || n.output(out_index).empty()) continue;
+        if (!batched) {
+          Stack(parts, out_axes[static_cast<size_t>(k)], n.output(out_index), "/scan_output", who, nodes, hoisted);
+        } else {
+          const std::string part = Fresh(n.output(out_index) + "/batch" + std::to_string(b));
+          Stack(parts, 0, part, "/scan_output", who, nodes, hoisted);
+          stacked[static_cast<size_t>(k)].push_back(part);
+        }
+      }
+    }
+    for (int j = 0; j < states && j < n.output_size(); ++j) {
+      const std::string& out = n.output(j);
+      if (out.empty()) continue;
+      if (batched) Stack(final_states[static_cast<size_t>(j)], 0, out, "/scan_state", who, nodes, hoisted);
+      else PassOn(final_states[static_cast<size_t>(j)][0], out, "/scan_state", who, nodes);
+    }
+    for (int k = 0; batched && k < scans_out; ++k) {
+      const int out_index = states + k;
+      if (out_index < n.output_size() && !n.output(out_index).empty())
+        Stack(stacked[static_cast<size_t>(k)], 0, n.output(out_index), "/scan_batch", who, nodes, hoisted);
     }
     return Status::Ok();
   }
 
   std::string Fresh(const std::string& base) { return FreshName(&used_, base); }
+
+  // Makes `out` the values `parts` stacked along a new axis `axis`
+  // (Unsqueeze each, then Concat); diagnostics name `origin`.
+  void Stack(const std::vector<std::string>& parts, int64_t axis, const std::string& out, const std::string& tag,
+             const std::string& origin, std::vector<pb::NodeProto>* nodes, std::vector<pb::TensorProto>* hoisted) {
+    auto add = [&](pb::NodeProto node) {
+      ctx_.expanded_from[node.name()] = origin;
+      nodes->push_back(std::move(node));
+    };
+    pb::NodeProto concat;
+    concat.set_op_type("Concat");
+    concat.set_name(Fresh(out + tag));
+    auto* at = concat.add_attribute();
+    at->set_name("axis");
+    at->set_type(pb::AttributeProto::INT);
+    at->set_i(axis);
+    std::string axes;
+    if (ctx_.opset >= 13) {
+      pb::TensorProto a;
+      a.set_name(Fresh(out + tag + "_axis"));
+      a.set_data_type(pb::TensorProto::INT64);
+      a.add_dims(1);
+      a.add_int64_data(axis);
+      axes = a.name();
+      hoisted->push_back(std::move(a));
+    }
+    for (const std::string& v : parts) {
+      pb::NodeProto un;
+      un.set_op_type("Unsqueeze");
+      un.set_name(Fresh(v + tag + "_step"));
+      un.add_input(v);
+      if (!axes.empty()) {
+        un.add_input(axes);
+      } else {
+        auto* ua = un.add_attribute();
+        ua->set_name("axes");
+        ua->set_type(pb::AttributeProto::INTS);
+        ua->add_ints(axis);
+      }
+      un.add_output(Fresh(v + tag + "_stacked"));
+      concat.add_input(un.output(0));
+      add(std::move(un));
+    }
+    concat.add_output(out);
+    add(std::move(concat));
+  }
 
   // An Identity that makes value `from` the control-flow node's output `to`;
   // diagnostics name `origin`.
@@ -545,6 +763,7 @@ class ControlFlowInliner {
   }
 
   Context& ctx_;
+  const pb::GraphProto* main_;
   std::set<std::string> used_;
 };
 
@@ -553,8 +772,24 @@ class ControlFlowInliner {
 Status InlineControlFlow(Context& ctx, pb::ModelProto* m) {
   ControlFlowInliner inliner(ctx, m->graph());
   EMBER_RETURN_IF_ERROR(inliner.Flatten(m->mutable_graph(), 0));
-  // Any other subgraph (Loop, Scan) is refused here, before libonnx's
-  // inference would walk it unchecked by the prechecks.
+  if (m->ir_version() < 4) {
+    // Before IR version 4 every initializer is a graph input as well: the
+    // hoisted ones (body constants, iteration numbers) are listed too.
+    std::set<std::string> listed;
+    for (const auto& in : m->graph().input()) listed.insert(in.name());
+    pb::GraphProto* g = m->mutable_graph();
+    for (const auto& t : g->initializer()) {
+      if (listed.count(t.name())) continue;
+      auto* in = g->add_input();
+      in->set_name(t.name());
+      auto* type = in->mutable_type()->mutable_tensor_type();
+      type->set_elem_type(t.data_type());
+      auto* shape = type->mutable_shape();
+      for (int64_t d : t.dims()) shape->add_dim()->set_dim_value(d);
+    }
+  }
+  // Any other subgraph is refused here, before libonnx's inference would
+  // walk it unchecked by the prechecks.
   const pb::GraphProto& g = m->graph();
   for (int i = 0; i < g.node_size(); ++i) {
     for (const auto& a : g.node(i).attribute()) {
@@ -562,9 +797,8 @@ Status InlineControlFlow(Context& ctx, pb::ModelProto* m) {
       const NodeRef ref = RefOf(g, i);
       return NodeError(ctx, ref, kUnsupportedOp, ExitCode::kUnsupported,
                        "operator " + g.node(i).op_type() + " (control flow over a subgraph) is not supported by ember",
-                       "ember imports If and unrolls a Loop of a trip count known before import; export the "
-                       "model without "
-                       "Scan (a traced model)");
+                       "ember imports If and unrolls Loop and Scan; export the model without other "
+                       "control flow (a traced model)");
     }
   }
   return Status::Ok();

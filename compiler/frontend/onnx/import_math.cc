@@ -1269,8 +1269,8 @@ Status ConvertBatchMatMul(Context& ctx, const NodeRef& ref) {
   if (!kind || sa.size() < 2 || sb.size() < 2 || sa.size() > 5 || sb.size() > 5) {
     return UnsupportedAttr(ctx, ref, "MatMul of operands of shapes " + ir::ShapeToString(sa) + " and " +
                                          ir::ShapeToString(sb),
-                           "ember imports MatMul of operands of rank 2 to 5 (a constant 2-D B as a dense layer); "
-                           "reshape 1-D operands to 2-D in the source model");
+                           "ember imports MatMul of operands of rank 1 to 5 (a constant 2-D B as a dense layer); "
+                           "fold the extra leading axes in the source model");
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, *kind, {a, b}, {}, OutputName(ref, 0)));
   return Bind(ctx, ref, y);

@@ -768,11 +768,48 @@ Status ConvertGemm(Context& ctx, const NodeRef& ref) {
   return EmitDense(ctx, ref, a, w, bias, false, addend);
 }
 
+// MatMul with a 1-D operand, as numpy defines it: A [K] is the row [1,K],
+// B [K] the column [K,1], and the axis so added is dropped from the product
+// (a reshape). A constant 2-D B makes a dense layer, anything else a
+// batch_matmul.
+Status ConvertVectorMatMul(Context& ctx, const NodeRef& ref, ir::TensorId a, const Value& bv, bool constant_b) {
+  const ir::Shape sa = ctx.graph.tensor(a).shape, sb = ShapeOf(ctx, bv);
+  const std::string out = OutputName(ref, 0);
+  if (sa.size() == 1) {
+    EMBER_ASSIGN_OR_RETURN(a, AddNode(ctx, ref, OpKind::kReshape, {a}, {{"shape", ir::Shape{1, sa[0]}}}, out + "_row"));
+  }
+  ir::TensorId y = ir::kNoTensor;
+  if (constant_b && sb.size() == 2) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId w, Weights(ctx, ref, 1, {1, 0}));
+    EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, OpKind::kFullyConnected, {a, w, ir::kNoTensor},
+                                      {{"keep_num_dims", int64_t{0}}}, out + "_product"));
+  } else {
+    const auto kind = IrOp("batch_matmul");
+    if (!kind || sa.size() > 5 || sb.size() > 5) return ConvertBatchMatMul(ctx, ref);  // its refusal
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId b, RuntimeInput(ctx, ref, 1));
+    if (sb.size() == 1) {
+      EMBER_ASSIGN_OR_RETURN(b, AddNode(ctx, ref, OpKind::kReshape, {b}, {{"shape", ir::Shape{sb[0], 1}}},
+                                        out + "_column"));
+    }
+    EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, *kind, {a, b}, {}, out + "_product"));
+  }
+  const ir::Shape ps = ctx.graph.tensor(y).shape;
+  ir::Shape os;
+  for (size_t k = 0; k < ps.size(); ++k) {
+    if ((sa.size() == 1 && k + 2 == ps.size()) || (sb.size() == 1 && k + 1 == ps.size())) continue;
+    os.push_back(ps[k]);
+  }
+  EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, OpKind::kReshape, {y}, {{"shape", os}}, out));
+  BindOutput(ctx, ref, 0, Value{nullptr, y});
+  return Status::Ok();
+}
+
 Status ConvertMatMul(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId a, RuntimeInput(ctx, ref, 0));
   EMBER_ASSIGN_OR_RETURN(Value bv, Input(ctx, ref, 1));
   const size_t ra = ctx.graph.tensor(a).shape.size();
   const bool constant_b = bv.c || ctx.dq_consts.count(ref.node->input(1));
+  if (ra == 1 || ShapeOf(ctx, bv).size() == 1) return ConvertVectorMatMul(ctx, ref, a, bv, constant_b);
   if (!constant_b || ShapeOf(ctx, bv).size() != 2 || ra < 2) return ConvertBatchMatMul(ctx, ref);
   EMBER_ASSIGN_OR_RETURN(ir::TensorId w, Weights(ctx, ref, 1, {1, 0}));
   return EmitDense(ctx, ref, a, w, ir::kNoTensor, ra > 2, ir::kNoTensor);

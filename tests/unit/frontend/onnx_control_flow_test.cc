@@ -6,12 +6,16 @@
 // import; nested Ifs whose branches reuse value names and read the
 // enclosing graph's values; and the refusals: branches of different shapes
 // under a run-time condition, an operator ember lacks inside a branch
-// (named with its branch), a Scan. A Loop of a constant trip count unrolls
-// (carried values, the iteration number, a scan output, a value of the
-// enclosing graph) against the definition; a run-time trip count or a
-// condition the body computes is refused.
+// (named with its branch), another operator with a subgraph. A Loop of a
+// constant trip count unrolls (carried values, the iteration number, a scan
+// output, a value of the enclosing graph) against the definition; a run-time
+// trip count or a condition the body computes is refused. A Scan unrolls
+// against the definition (scan axes and directions, a scanned value whose
+// shape the model states, opset 8's batched form); a scanned value of a
+// shape not known before import is refused.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -245,17 +249,132 @@ TEST(OnnxIf, Refusals) {
     EXPECT_EQ(d.id, "E1006") << d.ToString();
     EXPECT_NE(d.message.find("in the else branch of If node 'choose'"), std::string::npos) << d.message;
   }
-  {  // A Scan is refused before libonnx's inference walks its body.
+  {  // Any other operator with a subgraph is refused before libonnx's inference walks it.
     OnnxBuilder b;
     b.Input("x", {2, 3});
-    b.Node("Scan", {"x"}, {"y"}, "scan").Graph("body", Branch("Mul", 2.0f, "out", {3})).Int("num_scan_inputs", 1);
+    b.Node("SequenceMap", {"x"}, {"y"}, "map").Graph("body", Branch("Mul", 2.0f, "out", {3}));
     b.OutputWithShape("y", {2, 3});
     std::string bytes;
     b.model().SerializeToString(&bytes);
     const Diagnostic d = MustFail(std::vector<uint8_t>(bytes.begin(), bytes.end()));
     EXPECT_EQ(d.id, "E1006") << d.ToString();
-    EXPECT_NE(d.message.find("operator Scan (control flow over a subgraph)"), std::string::npos) << d.message;
+    EXPECT_NE(d.message.find("operator SequenceMap (control flow over a subgraph)"), std::string::npos) << d.message;
   }
+}
+
+// Scan body: state s, slices xt and rt -> s + xt·rt, and the scan values
+// s + xt·rt and xt·rt.
+pb::GraphProto ScanBody() {
+  OnnxBuilder b;
+  b.Input("s", {2});
+  b.Input("xt", {2});
+  b.Input("rt", {2});
+  b.Node("Mul", {"xt", "rt"}, {"p"});
+  b.Node("Add", {"s", "p"}, {"s_out"});
+  b.Node("Identity", {"s_out"}, {"sum"});
+  b.OutputWithShape("s_out", {2});
+  b.OutputWithShape("sum", {2});
+  b.OutputWithShape("p", {2});
+  return b.model().graph();
+}
+
+// Scan over x [2,4] along axis 1 (forward) and the constant r [4,2] along
+// axis 0 (in reverse); the sums stacked on axis 0, the products on axis 1
+// in reverse. Or Relu(x) scanned instead, of a shape the model
+// states (value_info) or not.
+enum class ScanInput { kGraphInput, kStatedShape, kUnknownShape };
+
+std::vector<uint8_t> ScanModel(ScanInput in) {
+  OnnxBuilder b;
+  b.Input("x", {2, 4});
+  b.Init("s0", {2}, {0.5f, -1.0f});
+  b.Init("r", {4, 2}, {1, 2, 3, 4, 5, 6, 7, 8});
+  std::string scanned = "x";
+  if (in != ScanInput::kGraphInput) {
+    b.Node("Relu", {"x"}, {"xr"});
+    scanned = "xr";
+  }
+  b.Node("Scan", {"s0", scanned, "r"}, {"total", "sums", "products"}, "accumulate")
+      .Graph("body", ScanBody())
+      .Int("num_scan_inputs", 2)
+      .Ints("scan_input_axes", {1, 0})
+      .Ints("scan_input_directions", {0, 1})
+      .Ints("scan_output_axes", {0, -1})
+      .Ints("scan_output_directions", {0, 1});
+  b.OutputWithShape("total", {2});
+  b.OutputWithShape("sums", {4, 2});
+  b.OutputWithShape("products", {2, 4});
+  pb::ModelProto m = b.model();
+  if (in == ScanInput::kStatedShape) {
+    auto* v = m.mutable_graph()->add_value_info();
+    v->set_name("xr");
+    v->mutable_type()->mutable_tensor_type()->set_elem_type(pb::TensorProto::FLOAT);
+    for (int64_t d : {2, 4}) v->mutable_type()->mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(d);
+  }
+  std::string bytes;
+  m.SerializeToString(&bytes);
+  return std::vector<uint8_t>(bytes.begin(), bytes.end());
+}
+
+TEST(OnnxScan, UnrollsAsDefined) {
+  const std::vector<float> x = {1, -2, 3, 0.5f, -1, 4, 2, -3};
+  const std::vector<float> r = {1, 2, 3, 4, 5, 6, 7, 8};
+  for (const ScanInput in : {ScanInput::kGraphInput, ScanInput::kStatedShape}) {
+    const ir::Graph g = MustImport(ScanModel(in));
+    std::vector<float> s = {0.5f, -1.0f}, sums, products(8);
+    for (int t = 0; t < 4; ++t) {
+      for (int i = 0; i < 2; ++i) {
+        float xt = x[static_cast<size_t>(i * 4 + t)];
+        if (in != ScanInput::kGraphInput) xt = std::max(xt, 0.0f);
+        const float p = xt * r[static_cast<size_t>((3 - t) * 2 + i)];
+        s[static_cast<size_t>(i)] += p;
+        products[static_cast<size_t>(i * 4 + (3 - t))] = p;
+      }
+      sums.insert(sums.end(), s.begin(), s.end());
+    }
+    EXPECT_EQ(Eval(g, x, 0), s);
+    EXPECT_EQ(Eval(g, x, 1), sums);
+    EXPECT_EQ(Eval(g, x, 2), products);
+  }
+}
+
+TEST(OnnxScan, Opset8BatchedFormUnrollsPerBatchElement) {
+  // Opset 8: no sequence lengths, a batch axis on the state [2,2] and the scan input [2,3,2].
+  OnnxBuilder body;
+  body.Input("s", {2});
+  body.Input("xt", {2});
+  body.Node("Add", {"s", "xt"}, {"s_out"});
+  body.Node("Identity", {"s_out"}, {"seen"});
+  body.OutputWithShape("s_out", {2});
+  body.OutputWithShape("seen", {2});
+  OnnxBuilder b(8);
+  b.Input("x", {2, 3, 2});
+  b.Init("s0", {2, 2}, {1, 2, 3, 4});
+  b.Node("Scan", {"", "s0", "x"}, {"y", "z"}, "running").Graph("body", body.model().graph()).Int("num_scan_inputs", 1);
+  b.OutputWithShape("y", {2, 2});
+  b.OutputWithShape("z", {2, 3, 2});
+  const ir::Graph g = MustImport(b.Bytes());
+  const std::vector<float> x = {1, 2, 3, 4, 5, 6, -1, -2, -3, -4, -5, -6};
+  std::vector<float> y = {1, 2, 3, 4}, z;
+  for (int batch = 0; batch < 2; ++batch) {
+    for (int t = 0; t < 3; ++t) {
+      for (int i = 0; i < 2; ++i) {
+        y[static_cast<size_t>(batch * 2 + i)] += x[static_cast<size_t>(batch * 6 + t * 2 + i)];
+        z.push_back(y[static_cast<size_t>(batch * 2 + i)]);
+      }
+    }
+  }
+  EXPECT_EQ(Eval(g, x, 0), y);
+  EXPECT_EQ(Eval(g, x, 1), z);
+}
+
+TEST(OnnxScan, ScanInputOfUnknownShapeIsRefused) {
+  const Diagnostic d = MustFail(ScanModel(ScanInput::kUnknownShape));
+  EXPECT_EQ(d.id, "E1007") << d.ToString();
+  EXPECT_NE(d.message.find("Scan node 'accumulate': scan input 'xr' of a shape not known before import"),
+            std::string::npos)
+      << d.message;
+  EXPECT_NE(d.hint.find("--input-shape"), std::string::npos) << d.hint;
 }
 
 }  // namespace

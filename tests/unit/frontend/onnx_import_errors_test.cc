@@ -162,12 +162,12 @@ TEST(OnnxImportErrors, FormsTheIrOperatorsDoNotComputeAreRefused) {
                    "full length"});
   {
     OnnxBuilder b;
-    b.Input("x", {4});
+    b.Input("x", {1, 1, 1, 1, 2, 4});
     b.Input("w", {4, 3});
-    b.Node("MatMul", {"x", "w"}, {"y"}, "vec");
+    b.Node("MatMul", {"x", "w"}, {"y"}, "deep");
     b.Output("y");
-    cases.push_back({"1-D MatMul", b.Bytes(), "'vec' (MatMul, opset 13): MatMul of operands of shapes [4] and [4,3]",
-                     "rank 2 to 5"});
+    cases.push_back({"6-D MatMul", b.Bytes(),
+                     "'deep' (MatMul, opset 13): MatMul of operands of shapes [1,1,1,1,2,4] and [4,3]", "rank 1 to 5"});
   }
   {
     OnnxBuilder b;

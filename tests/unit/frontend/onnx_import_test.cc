@@ -277,6 +277,43 @@ TEST(OnnxImport, MatMulByConstantTransposesTheWeights) {
   ExpectNear(Eval(g, a), ref);
 }
 
+TEST(OnnxImport, MatMulOfVectorsAsNumpyDefinesIt) {
+  // [3] x [3,2] -> [2] (a dense layer); [2,3] x [3] -> [2]; [3] x [2,3,2]
+  // -> [2,2]; [3] x [3] -> a scalar (the last three a batch_matmul).
+  struct Case {
+    ir::Shape a, b, y;
+  };
+  for (const Case& c : {Case{{3}, {3, 2}, {2}}, Case{{2, 3}, {3}, {2}}, Case{{3}, {2, 3, 2}, {2, 2}},
+                        Case{{3}, {3}, {}}}) {
+    SCOPED_TRACE(ir::ShapeToString(c.a) + " x " + ir::ShapeToString(c.b));
+    OnnxBuilder b;
+    b.Input("a", c.a);
+    const auto nb = static_cast<size_t>(ir::NumElements(c.b));
+    const std::vector<float> w = Ramp(nb, 0.25f, -0.5f);
+    b.Init("B", c.b, w);
+    b.Node("MatMul", {"a", "B"}, {"y"});
+    b.Output("y");
+    const ir::Graph g = MustImport(b.Bytes());
+    EXPECT_EQ(g.tensor(g.outputs[0]).shape, c.y);
+    const std::vector<float> a = Ramp(static_cast<size_t>(ir::NumElements(c.a)), 0.5f, -1.0f);
+    // numpy: a 1-D A is one row, a 1-D B one column; batch axes of B lead.
+    const int64_t k = c.a.back();
+    const int64_t rows = c.a.size() == 1 ? 1 : c.a[0];
+    const int64_t cols = c.b.size() == 1 ? 1 : c.b.back();
+    const int64_t batch = c.b.size() == 3 ? c.b[0] : 1;
+    std::vector<float> ref;
+    for (int64_t n = 0; n < batch; ++n)
+      for (int64_t m = 0; m < rows; ++m)
+        for (int64_t j = 0; j < cols; ++j) {
+          float acc = 0;
+          for (int64_t q = 0; q < k; ++q)
+            acc += a[static_cast<size_t>(m * k + q)] * w[static_cast<size_t>(n * k * cols + q * cols + j)];
+          ref.push_back(acc);
+        }
+    ExpectNear(Eval(g, a), ref);
+  }
+}
+
 TEST(OnnxImport, BatchNormalizationIsMulAddByPerChannelConstants) {
   OnnxBuilder b;
   b.Input("x", {1, 2, 2, 2});
