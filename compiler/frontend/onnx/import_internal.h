@@ -388,6 +388,9 @@ bool IsMathOp(const std::string& op);
 Status ConvertMathNode(Context& ctx, const NodeRef& ref, bool* handled);
 // MatMul of operands of rank 2 to 5 that is not a dense layer: batch_matmul.
 Status ConvertBatchMatMul(Context& ctx, const NodeRef& ref);
+// BatchNormalization in training mode (opset 14 and later; import_math.cc):
+// the batch's own statistics, and the running ones.
+Status BatchNormTraining(Context& ctx, const NodeRef& ref);
 // LSTM, GRU and RNN (import_rnn.cc): *handled is false for other operators
 // or when ember lacks their IR operator (unidirectional_sequence_lstm, gru,
 // rnn).

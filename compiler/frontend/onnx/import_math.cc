@@ -1031,7 +1031,7 @@ Status Trilu(Context& ctx, const NodeRef& ref) {
 // size 1), mean = mean(x), d = x - mean, var = mean(d · d),
 // inv = 1 / sqrt(var + epsilon), normalized = d · inv.
 struct Normalized {
-  ir::TensorId mean = ir::kNoTensor, inv = ir::kNoTensor, normalized = ir::kNoTensor;
+  ir::TensorId mean = ir::kNoTensor, var = ir::kNoTensor, inv = ir::kNoTensor, normalized = ir::kNoTensor;
 };
 
 Expected<Normalized> Normalize(Context& ctx, const NodeRef& ref, ir::TensorId x, const std::vector<int64_t>& axes,
@@ -1041,10 +1041,10 @@ Expected<Normalized> Normalize(Context& ctx, const NodeRef& ref, ir::TensorId x,
   EMBER_ASSIGN_OR_RETURN(r.mean, AddNode(ctx, ref, ir::OpKind::kMean, {x}, attrs, out + "_mean"));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId d, AddNode(ctx, ref, Kind("sub"), {x, r.mean}, {}, out + "_centered"));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId dd, AddNode(ctx, ref, ir::OpKind::kMul, {d, d}, {}, out + "_squared"));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId var, AddNode(ctx, ref, ir::OpKind::kMean, {dd}, attrs, out + "_variance"));
+  EMBER_ASSIGN_OR_RETURN(r.var, AddNode(ctx, ref, ir::OpKind::kMean, {dd}, attrs, out + "_variance"));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId eps, AddConst(ctx, ref.name + "_epsilon",
                                                     FloatConst({}, {AttrFloat(ref, "epsilon", 1e-5f)})));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId ve, AddNode(ctx, ref, ir::OpKind::kAdd, {var, eps}, {}, out + "_variance_eps"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId ve, AddNode(ctx, ref, ir::OpKind::kAdd, {r.var, eps}, {}, out + "_variance_eps"));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId sd, AddNode(ctx, ref, Kind("sqrt"), {ve}, {}, out + "_stddev"));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId one, AddConst(ctx, ref.name + "_one", FloatConst({}, {1.0})));
   EMBER_ASSIGN_OR_RETURN(r.inv, AddNode(ctx, ref, Kind("div"), {one, sd}, {}, out + "_inv_stddev"));
@@ -1274,6 +1274,67 @@ Status ConvertBatchMatMul(Context& ctx, const NodeRef& ref) {
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, *kind, {a, b}, {}, OutputName(ref, 0)));
   return Bind(ctx, ref, y);
+}
+
+Status BatchNormTraining(Context& ctx, const NodeRef& ref) {
+  // Over every axis but the channel's: mean and population variance (as
+  // ONNX's reference), Y = (x - mean) / sqrt(var + epsilon) · scale + B;
+  // running_mean = input_mean · momentum + mean · (1 - momentum), likewise
+  // running_var.
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Tensor& in = ctx.graph.tensor(x);
+  const size_t rank = in.shape.size();
+  if (in.dtype != ir::DType::kFloat32 || rank < 2) {
+    return UnsupportedAttr(ctx, ref, "training mode on a " + std::string(ir::DTypeName(in.dtype)) + " tensor of shape " +
+                                         ir::ShapeToString(in.shape),
+                           "ember computes BatchNormalization's batch statistics in float32 over [N, C, ...] "
+                           "tensors; export the model in eval() mode");
+  }
+  const int64_t channels = in.shape[1];
+  std::vector<int64_t> axes = {0};
+  for (size_t a = 2; a < rank; ++a) axes.push_back(static_cast<int64_t>(a));
+  ir::Shape per_channel(rank - 1, 1);
+  per_channel[0] = channels;
+  std::shared_ptr<const ConstTensor> p[4];
+  const char* names[4] = {"scale", "B", "input_mean", "input_var"};
+  ir::TensorId params[2] = {ir::kNoTensor, ir::kNoTensor};
+  for (size_t k = 0; k < 4; ++k) {
+    EMBER_ASSIGN_OR_RETURN(p[k], ConstInput(ctx, ref, k + 1, names[k]));
+    if (p[k]->size() != channels) {
+      return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                       std::string(names[k]) + " has " + std::to_string(p[k]->size()) + " values for " +
+                           std::to_string(channels) + " channels");
+    }
+    if (k < 2) {
+      ConstTensor r = *p[k];
+      r.shape = per_channel;
+      EMBER_ASSIGN_OR_RETURN(params[k], AddConst(ctx, ref.name + "_" + names[k], r));
+    }
+  }
+  const std::string out = OutputName(ref, 0);
+  EMBER_ASSIGN_OR_RETURN(const Normalized n, Normalize(ctx, ref, x, axes, out));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId s, AddNode(ctx, ref, ir::OpKind::kMul, {n.normalized, params[0]}, {}, out + "_scaled"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, ir::OpKind::kAdd, {s, params[1]}, {}, out));
+  BindOutput(ctx, ref, 0, Value{nullptr, y});
+  const float momentum = AttrFloat(ref, "momentum", 0.9f);
+  for (size_t k = 1; k <= 2; ++k) {
+    if (ref.node->output_size() <= static_cast<int>(k) || OutputName(ref, k).empty()) continue;
+    const std::string name = OutputName(ref, k);
+    // The batch statistic as [C], scaled by 1 - momentum, plus the input's scaled by momentum.
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId stat, AddNode(ctx, ref, ir::OpKind::kReshape, {k == 1 ? n.mean : n.var},
+                                                      {{"shape", ir::Shape{channels}}}, name + "_batch"));
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId keep, AddConst(ctx, name + "_update_weight",
+                                                       FloatConst({}, {1.0f - momentum})));
+    std::vector<double> prior(static_cast<size_t>(channels));
+    for (int64_t c = 0; c < channels; ++c) {
+      prior[static_cast<size_t>(c)] = static_cast<float>(p[k + 1]->at(c)) * momentum;
+    }
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId old, AddConst(ctx, name + "_prior", FloatConst({channels}, prior)));
+    EMBER_ASSIGN_OR_RETURN(stat, AddNode(ctx, ref, ir::OpKind::kMul, {stat, keep}, {}, name + "_weighted"));
+    EMBER_ASSIGN_OR_RETURN(stat, AddNode(ctx, ref, ir::OpKind::kAdd, {old, stat}, {}, name));
+    BindOutput(ctx, ref, k, Value{nullptr, stat});
+  }
+  return Status::Ok();
 }
 
 }  // namespace ember::frontend::onnx::detail

@@ -816,6 +816,7 @@ Status ConvertMatMul(Context& ctx, const NodeRef& ref) {
 }
 
 Status ConvertBatchNorm(Context& ctx, const NodeRef& ref) {
+  if (AttrInt(ref, "training_mode", 0) != 0 && ctx.opset >= 14) return BatchNormTraining(ctx, ref);
   if (AttrInt(ref, "training_mode", 0) != 0 || (ref.node->output_size() > 1 && !OutputName(ref, 1).empty())) {
     return UnsupportedAttr(ctx, ref, "training mode", "export the model in eval() mode");
   }

@@ -314,6 +314,54 @@ TEST(OnnxImport, MatMulOfVectorsAsNumpyDefinesIt) {
   }
 }
 
+TEST(OnnxImport, BatchNormalizationInTrainingModeUsesTheBatchStatistics) {
+  OnnxBuilder b(15);
+  b.Input("x", {2, 2, 1, 3});
+  b.Init("s", {2}, {2.0f, 0.5f});
+  b.Init("bb", {2}, {1.0f, -1.0f});
+  b.Init("m", {2}, {0.5f, 0.25f});
+  b.Init("v", {2}, {4.0f, 1.0f});
+  b.Node("BatchNormalization", {"x", "s", "bb", "m", "v"}, {"y", "running_mean", "running_var"})
+      .Int("training_mode", 1)
+      .Float("momentum", 0.8f)
+      .Float("epsilon", 1e-3f);
+  b.OutputWithShape("y", {2, 2, 1, 3});
+  b.OutputWithShape("running_mean", {2});
+  b.OutputWithShape("running_var", {2});
+  const ir::Graph g = MustImport(b.Bytes());
+  const std::vector<float> x = Ramp(12, 0.5f, -1.5f);
+  const float s[2] = {2.0f, 0.5f}, bb[2] = {1.0f, -1.0f}, m[2] = {0.5f, 0.25f}, v[2] = {4.0f, 1.0f};
+  std::vector<float> y(12), running_mean(2), running_var(2);
+  for (int c = 0; c < 2; ++c) {
+    // Channel c: elements n·6 + c·3 + w of [N=2, C=2, H=1, W=3].
+    double mean = 0, var = 0;
+    for (int n = 0; n < 2; ++n)
+      for (int w = 0; w < 3; ++w) mean += x[static_cast<size_t>(n * 6 + c * 3 + w)] / 6.0;
+    for (int n = 0; n < 2; ++n)
+      for (int w = 0; w < 3; ++w) var += std::pow(x[static_cast<size_t>(n * 6 + c * 3 + w)] - mean, 2) / 6.0;
+    for (int n = 0; n < 2; ++n)
+      for (int w = 0; w < 3; ++w) {
+        const size_t i = static_cast<size_t>(n * 6 + c * 3 + w);
+        y[i] = static_cast<float>((x[i] - mean) / std::sqrt(var + 1e-3) * s[c] + bb[c]);
+      }
+    running_mean[static_cast<size_t>(c)] = static_cast<float>(m[c] * 0.8 + mean * 0.2);
+    running_var[static_cast<size_t>(c)] = static_cast<float>(v[c] * 0.8 + var * 0.2);
+  }
+  ExpectNear(Eval(g, x, 0), y);
+  ExpectNear(Eval(g, x, 1), running_mean);
+  ExpectNear(Eval(g, x, 2), running_var);
+  // Opset 13's training form (the saved statistics as outputs 3 and 4) is refused.
+  OnnxBuilder old(13);
+  old.Input("x", {2, 2, 1, 3});
+  for (const char* p : {"s", "bb", "m", "v"}) old.Init(p, {2}, {1.0f, 1.0f});
+  old.Node("BatchNormalization", {"x", "s", "bb", "m", "v"}, {"y", "mean", "var", "saved_mean", "saved_var"}, "bn");
+  old.OutputWithShape("y", {2, 2, 1, 3});
+  old.OutputWithShape("saved_mean", {2});
+  const Diagnostic d = MustFail(old.Bytes());
+  EXPECT_EQ(d.id, "E1007") << d.ToString();
+  EXPECT_NE(d.message.find("'bn' (BatchNormalization, opset 13): training mode"), std::string::npos) << d.message;
+}
+
 TEST(OnnxImport, BatchNormalizationIsMulAddByPerChannelConstants) {
   OnnxBuilder b;
   b.Input("x", {1, 2, 2, 2});
