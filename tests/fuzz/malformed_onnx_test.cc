@@ -328,6 +328,15 @@ std::map<std::string, Bytes> OnnxCorpus() {
     b.model().SerializeToString(&s);
     c["onnx_scan_lengths_differ.onnx"] = Bytes(s.begin(), s.end());
   }
+  {  // RoiAlign of a region in image 3 of a batch of 1
+    OnnxBuilder b(16);
+    b.Input("x", {1, 2, 6, 6});
+    b.Init("rois", {1, 4}, {0, 0, 4, 4});
+    b.InitInt64("batch", {1}, {3});
+    b.Node("RoiAlign", {"x", "rois", "batch"}, {"y"}).Int("output_height", 2).Int("output_width", 2);
+    b.OutputWithShape("y", {1, 2, 2, 2});
+    c["onnx_roialign_batch_index.onnx"] = b.Bytes();
+  }
   // Bit flips of the valid model (seeded).
   std::mt19937 rng(1234);
   for (int k = 0; k < 6; ++k) {

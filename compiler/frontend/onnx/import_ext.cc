@@ -1079,7 +1079,7 @@ const char* ExtIrName(const std::string& op) {
       {"SpaceToDepth", "space_to_depth"}, {"GatherND", "gather_nd"}, {"GatherElements", "gather_elements"},
       {"ScatterND", "scatter_nd"}, {"ScatterElements", "scatter_nd"}, {"Compress", "gather"},
       {"ReverseSequence", "gather_elements"}, {"TopK", "topk_v2"}, {"GridSample", "gather"},
-      {"MaxUnpool", "scatter_nd"}};
+      {"MaxUnpool", "scatter_nd"}, {"RoiAlign", "gather"}};
   const auto it = kMap.find(op);
   return it == kMap.end() ? nullptr : it->second;
 }
@@ -1110,6 +1110,7 @@ Status ConvertExtNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "ReverseSequence") return ConvertReverseSequence(ctx, ref, *kind);
   if (op == "TopK") return ConvertTopK(ctx, ref, *kind);
   if (op == "GridSample") return ConvertGridSample(ctx, ref);
+  if (op == "RoiAlign") return ConvertRoiAlign(ctx, ref);
   return ConvertReduction(ctx, ref, *kind, op == "GlobalMaxPool");
 }
 

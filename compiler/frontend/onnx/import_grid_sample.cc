@@ -79,6 +79,42 @@ struct Sampler {
 
 }  // namespace
 
+Expected<ir::TensorId> GatherTaps(Context& ctx, const NodeRef& ref, ir::TensorId x,
+                                  const std::vector<std::vector<int64_t>>& idx,
+                                  const std::vector<std::vector<double>>& wt, bool take_max,
+                                  const std::vector<int64_t>& points_shape, const std::string& out) {
+  const ir::Shape s = ctx.graph.tensor(x).shape;
+  const int64_t n = s[0], c = s[1], h = s[2], w = s[3];
+  const auto points = static_cast<int64_t>(idx.empty() ? 0 : idx[0].size());
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId t, ToNhwc(ctx, ref, x));
+  EMBER_ASSIGN_OR_RETURN(t, AddNode(ctx, ref, ir::OpKind::kReshape, {t}, {{"shape", std::vector<int64_t>{n * h * w, c}}},
+                                    out + "_pixels"));
+  ir::TensorId acc = ir::kNoTensor;
+  for (size_t k = 0; k < idx.size(); ++k) {
+    const std::string tag = out + "_tap" + std::to_string(k);
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId g, GatherConstIndices(ctx, ref, t, 0, idx[k], tag));
+    bool ones = true;
+    for (double v : wt[k]) ones = ones && v == 1.0;
+    if (!ones) {
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId wc, AddConst(ctx, tag + "_weights", FloatConst({points, 1}, wt[k])));
+      EMBER_ASSIGN_OR_RETURN(g, AddNode(ctx, ref, ir::OpKind::kMul, {g, wc}, {}, tag + "_weighted"));
+    }
+    if (acc == ir::kNoTensor) {
+      acc = g;
+    } else if (take_max) {
+      const auto maximum = IrOp("maximum");
+      if (!maximum) return UnsupportedAttr(ctx, ref, "a maximum of samples, without ember's maximum operator");
+      EMBER_ASSIGN_OR_RETURN(acc, AddNode(ctx, ref, *maximum, {acc, g}, {}, out + "_max" + std::to_string(k)));
+    } else {
+      EMBER_ASSIGN_OR_RETURN(acc, AddNode(ctx, ref, ir::OpKind::kAdd, {acc, g}, {}, out + "_sum" + std::to_string(k)));
+    }
+  }
+  std::vector<int64_t> nhwc = points_shape;
+  nhwc.push_back(c);
+  EMBER_ASSIGN_OR_RETURN(acc, AddNode(ctx, ref, ir::OpKind::kReshape, {acc}, {{"shape", nhwc}}, out + "_nhwc"));
+  return ToNchw(ctx, ref, acc, out);
+}
+
 Status ConvertGridSample(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
   const ir::Shape s = ctx.graph.tensor(x).shape;
@@ -88,7 +124,7 @@ Status ConvertGridSample(Context& ctx, const NodeRef& ref) {
                            "ember samples 4-D float32 images [N, C, H, W]");
   }
   EMBER_ASSIGN_OR_RETURN(auto grid, ConstInput(ctx, ref, 1, "grid"));
-  const int64_t n = s[0], c = s[1], h = s[2], w = s[3];
+  const int64_t n = s[0], h = s[2], w = s[3];
   if (grid->shape.size() != 4 || grid->shape[0] != n || grid->shape[3] != 2) {
     return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
                      "has a grid of shape " + ir::ShapeToString(grid->shape) + " for an input of shape " +
@@ -174,29 +210,7 @@ Status ConvertGridSample(Context& ctx, const NodeRef& ref) {
     }
   }
   const std::string out = OutputName(ref, 0);
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId t, ToNhwc(ctx, ref, x));
-  EMBER_ASSIGN_OR_RETURN(t, AddNode(ctx, ref, ir::OpKind::kReshape, {t}, {{"shape", std::vector<int64_t>{n * h * w, c}}},
-                                    out + "_pixels"));
-  ir::TensorId sum = ir::kNoTensor;
-  for (int k = 0; k < taps; ++k) {
-    const std::string tag = out + "_tap" + std::to_string(k);
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId g, GatherConstIndices(ctx, ref, t, 0, idx[static_cast<size_t>(k)], tag));
-    bool zeros = false;
-    for (double v : wt[static_cast<size_t>(k)]) zeros = zeros || v == 0.0;
-    if (mode != "nearest" || zeros) {
-      EMBER_ASSIGN_OR_RETURN(ir::TensorId wc, AddConst(ctx, tag + "_weights",
-                                                       FloatConst({points, 1}, wt[static_cast<size_t>(k)])));
-      EMBER_ASSIGN_OR_RETURN(g, AddNode(ctx, ref, ir::OpKind::kMul, {g, wc}, {}, tag + "_weighted"));
-    }
-    if (sum == ir::kNoTensor) {
-      sum = g;
-    } else {
-      EMBER_ASSIGN_OR_RETURN(sum, AddNode(ctx, ref, ir::OpKind::kAdd, {sum, g}, {}, out + "_sum" + std::to_string(k)));
-    }
-  }
-  EMBER_ASSIGN_OR_RETURN(sum, AddNode(ctx, ref, ir::OpKind::kReshape, {sum},
-                                      {{"shape", std::vector<int64_t>{n, ho, wo, c}}}, out + "_nhwc"));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, ToNchw(ctx, ref, sum, out));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, GatherTaps(ctx, ref, x, idx, wt, false, {n, ho, wo}, out));
   BindOutput(ctx, ref, 0, Value{nullptr, y});
   return Status::Ok();
 }

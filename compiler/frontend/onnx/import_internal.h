@@ -330,6 +330,17 @@ Status ConvertNnNode(Context& ctx, const NodeRef& ref, bool* handled);
 Status ConvertMiscNode(Context& ctx, const NodeRef& ref, bool* handled);
 // GridSample with a constant grid, as gathers (import_grid_sample.cc).
 Status ConvertGridSample(Context& ctx, const NodeRef& ref);
+// A fixed sampler of the 4-D float32 image x [N, C, H, W]: for each tap k,
+// the rows idx[k] of x as [N·H·W, C] pixels times the weights wt[k] (one
+// per point; no multiply when all are 1), summed over the taps (or their
+// maximum taken), then the points [points_shape..., C] back to NCHW as
+// `out` (import_grid_sample.cc).
+Expected<ir::TensorId> GatherTaps(Context& ctx, const NodeRef& ref, ir::TensorId x,
+                                  const std::vector<std::vector<int64_t>>& idx,
+                                  const std::vector<std::vector<double>>& wt, bool take_max,
+                                  const std::vector<int64_t>& points_shape, const std::string& out);
+// RoiAlign with constant regions, as gathers (import_roi_align.cc).
+Status ConvertRoiAlign(Context& ctx, const NodeRef& ref);
 // Add, Sub, Mul, Div, Mod, Max, Min, Clip and MaxPool of plain (unquantized)
 // uint8 / int8 tensors, on the values widened to int32 / float32
 // (import_8bit_arith.cc).
