@@ -56,7 +56,9 @@ const std::set<std::string> kBaseOps = {
     // ScatterElements) when it takes an old-opset model to opset 13.
     "Upsample", "Scatter",
     // Replaced by its branches, or unrolled, before import (import_control_flow.cc).
-    "If", "Loop", "Scan"};
+    "If", "Loop", "Scan",
+    // On uint8 values widened to int32 (import_8bit_arith.cc).
+    "BitShift"};
 
 std::set<std::string> SupportedOps() {
   std::set<std::string> ops = kBaseOps;

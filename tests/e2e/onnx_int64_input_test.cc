@@ -264,8 +264,10 @@ TEST(OnnxInt64Input, KeypointDecoderSplitsTheArgMaxWithDivAndMod) {
 }
 
 // A raw uint8 image input: (x + 100) wraps, x - 5 wraps, x * 3 wraps, x / d
-// with a zero divisor, x mod 7, the maximum with 128 and a 2x2 MaxPool, all
-// uint8 (widened to int32 or float32 and cast back).
+// with a zero divisor, x mod 7, the maximum with 128, x shifted left by
+// constant amounts (0, 3, 7, 9: bits shifted out), x shifted right by the
+// run-time amount x mod 7, and a 2x2 MaxPool, all uint8 (widened to int32
+// or float32 and cast back).
 std::vector<uint8_t> Uint8Model() {
   OnnxBuilder b(14);
   b.Input("x", {1, 1, 4, 4}, pb::TensorProto::UINT8);
@@ -275,18 +277,23 @@ std::vector<uint8_t> Uint8Model() {
   b.InitInt("divisors", pb::TensorProto::UINT8, {4}, {0, 1, 2, 9});
   b.InitInt("seven", pb::TensorProto::UINT8, {}, {7});
   b.InitInt("half", pb::TensorProto::UINT8, {}, {128});
+  b.InitInt("shifts", pb::TensorProto::UINT8, {4}, {0, 3, 7, 9});
   b.Node("Add", {"x", "hundred"}, {"a"});
   b.Node("Sub", {"x", "five"}, {"s"});
   b.Node("Mul", {"x", "three"}, {"m"});
   b.Node("Div", {"x", "divisors"}, {"d"});
   b.Node("Mod", {"x", "seven"}, {"r"});
   b.Node("Max", {"x", "half"}, {"hi"});
+  b.Node("BitShift", {"x", "shifts"}, {"shl"}).Str("direction", "LEFT");
+  b.Node("BitShift", {"x", "r"}, {"shr"}).Str("direction", "RIGHT");
   b.Node("MaxPool", {"x"}, {"p4"}).Ints("kernel_shape", {2, 2}).Ints("strides", {2, 2});
   b.InitInt64("flat", {1}, {-1});
   b.Node("Reshape", {"p4", "flat"}, {"p"});
-  for (const char* t : {"a", "s", "m", "d", "r", "hi"}) b.Node("Reshape", {t, "flat"}, {std::string(t) + "_flat"});
-  b.Node("Concat", {"a_flat", "s_flat", "m_flat", "d_flat", "r_flat", "hi_flat", "p"}, {"y"}).Int("axis", 0);
-  b.OutputWithShape("y", {6 * 16 + 4}, pb::TensorProto::UINT8);
+  for (const char* t : {"a", "s", "m", "d", "r", "hi", "shl", "shr"})
+    b.Node("Reshape", {t, "flat"}, {std::string(t) + "_flat"});
+  b.Node("Concat", {"a_flat", "s_flat", "m_flat", "d_flat", "r_flat", "hi_flat", "shl_flat", "shr_flat", "p"}, {"y"})
+      .Int("axis", 0);
+  b.OutputWithShape("y", {8 * 16 + 4}, pb::TensorProto::UINT8);
   return b.Bytes();
 }
 
@@ -310,6 +317,10 @@ TEST(OnnxInt64Input, Uint8ArithmeticWrapsOnTheHostAsDefined) {
   for (size_t i = 0; i < 16; ++i) want.push_back(divisors[i % 4] == 0 ? 0 : static_cast<uint8_t>(x[i] / divisors[i % 4]));
   for (uint8_t v : x) want.push_back(static_cast<uint8_t>(v % 7));
   for (uint8_t v : x) want.push_back(std::max<uint8_t>(v, 128));
+  const int shifts[4] = {0, 3, 7, 9};
+  for (size_t i = 0; i < 16; ++i)
+    want.push_back(shifts[i % 4] >= 8 ? 0 : static_cast<uint8_t>(x[i] << shifts[i % 4]));
+  for (uint8_t v : x) want.push_back(static_cast<uint8_t>(v >> (v % 7)));
   for (size_t r = 0; r < 4; r += 2)
     for (size_t c = 0; c < 4; c += 2)
       want.push_back(std::max({x[r * 4 + c], x[r * 4 + c + 1], x[(r + 1) * 4 + c], x[(r + 1) * 4 + c + 1]}));

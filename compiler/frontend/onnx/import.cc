@@ -221,7 +221,8 @@ bool IsImportedOp(const std::string& op) {
       "Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "Gemm", "MatMul", "BatchNormalization", "Pad",
       "Identity", "Dropout", "Relu", "Sigmoid", "Tanh", "HardSwish", "Clip", "Add", "Mul", "Sub", "Div",
       "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Transpose", "Concat", "Softmax", "ReduceMean", "Constant",
-      "Shape", "Size", "Gather", "Cast", "ConstantOfShape", "Slice", "Range", "EyeLike", "QuantizeLinear", "DequantizeLinear"};
+      "Shape", "Size", "Gather", "Cast", "ConstantOfShape", "Slice", "Range", "EyeLike", "QuantizeLinear", "DequantizeLinear",
+      "BitShift"};
   static const std::map<std::string, const char*> kRecurrent = {
       {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}};
   if (kOps.count(op) || IsQOperatorOp(op) || IsMathOp(op) || IsSignalOp(op)) return true;

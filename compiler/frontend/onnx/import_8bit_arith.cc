@@ -1,20 +1,27 @@
 // Arithmetic on plain 8-bit tensors (a uint8 or int8 graph input without
 // quantization, an 8-bit constant): ONNX Add, Sub, Mul, Div, Mod, Max, Min,
-// Clip and MaxPool of uint8 / int8 compute modulo 256 on the values, which
+// Clip, MaxPool and BitShift of uint8 / int8 compute modulo 256 on the values, which
 // the IR's int8 operators (quantized arithmetic) and no uint8 operator
 // compute. The node is converted on the values widened by a `cast` (int32;
 // float32 for MaxPool, whose IR operator takes float), and its result cast
 // back to the 8-bit type: the low 8 bits, which is the wrapping sum,
 // difference and product, and the exact quotient, remainder, maximum,
 // minimum and clamp. A divisor of 0 gives 0 (ONNX leaves it undefined; ONNX
-// Runtime stops the process).
+// Runtime stops the process). BitShift (uint8 only, as ONNX types it) is
+// x · 2^y (LEFT; the cast back keeps the low 8 bits) or x / 2^y (RIGHT),
+// 2^y gathered from a table of the 256 shift amounts (from 8 on: 0 for LEFT,
+// 256 for RIGHT, so that every bit is shifted out, as numpy computes it).
+// A BitShift of constants of any unsigned type is folded.
 //
 // 8-bit tensors of quantized models (int8, or uint8 held as int8,
 // import_qop.cc) never get here: they have quantization parameters.
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 
 #include "frontend/onnx/import_internal.h"
+#include "ops/op_util.h"
 
 namespace ember::frontend::onnx::detail {
 namespace {
@@ -48,7 +55,8 @@ std::optional<ir::DType> RunTimeByteType(const Context& ctx, const NodeRef& ref)
 }  // namespace
 
 bool ReadsPlainBytes(const Context& ctx, const NodeRef& ref) {
-  static const std::set<std::string> kOps = {"Add", "Sub", "Mul", "Div", "Mod", "Max", "Min", "Clip", "MaxPool"};
+  static const std::set<std::string> kOps = {"Add", "Sub", "Mul", "Div", "Mod", "Max", "Min", "Clip", "MaxPool",
+                                             "BitShift"};
   if (!kOps.count(ref.node->op_type()) || !ref.shown_op.empty()) return false;
   return RunTimeByteType(ctx, ref).has_value();
 }
@@ -108,6 +116,27 @@ Status ConvertWidenedBytes(Context& ctx, const NodeRef& ref) {
     } else {
       steps.back().set_output(0, result);
     }
+  } else if (n.op_type() == "BitShift") {
+    const bool left = AttrString(ref, "direction", "") == "LEFT";
+    ConstTensor powers;
+    powers.elem_type = pb::TensorProto::INT32;
+    powers.shape = {256};
+    for (int64_t k = 0; k < 256; ++k) powers.i.push_back(k < 8 ? int64_t{1} << k : left ? 0 : 256);
+    const std::string table = FreshValueName(ctx, result + "_powers");
+    ctx.values[table] = ConstValue(std::move(powers));
+    const std::string factor = FreshValueName(ctx, result + "_factor");
+    pb::NodeProto& g = steps.emplace_back();
+    g.set_op_type("Gather");
+    g.set_name(n.name());
+    g.add_input(table);
+    g.add_input(n.input(1));
+    g.add_output(factor);
+    pb::NodeProto& m = steps.emplace_back();
+    m.set_op_type(left ? "Mul" : "Div");
+    m.set_name(n.name());
+    m.add_input(n.input(0));
+    m.add_input(factor);
+    m.add_output(result);
   } else {
     n.set_output(0, result);
     steps.push_back(n);
@@ -128,6 +157,39 @@ Status ConvertWidenedBytes(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId yw, ToRuntime(ctx, it->second, result));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y8, AddNode(ctx, ref, ir::OpKind::kCast, {yw}, {}, out, narrow));
   BindOutput(ctx, ref, 0, Value{nullptr, y8});
+  return Status::Ok();
+}
+
+Status FoldBitShift(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(Value x, Input(ctx, ref, 0));
+  EMBER_ASSIGN_OR_RETURN(Value y, Input(ctx, ref, 1));
+  static const std::map<int32_t, int> kBits = {{pb::TensorProto::UINT8, 8}, {pb::TensorProto::UINT16, 16},
+                                               {pb::TensorProto::UINT32, 32}, {pb::TensorProto::UINT64, 64}};
+  const auto bits = x.c ? kBits.find(x.c->elem_type) : kBits.end();
+  if (!x.c || !y.c || bits == kBits.end() || y.c->elem_type != x.c->elem_type) {
+    return UnsupportedAttr(ctx, ref, "a shift at run time of values that are not plain uint8 (quantized, or wider types)",
+                           "ember shifts uint8 tensors at run time (and folds constant shifts)");
+  }
+  ir::Shape shape;
+  if (!ops::BroadcastShapes(x.c->shape, y.c->shape, &shape)) {
+    return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                     "has operands of shapes " + ir::ShapeToString(x.c->shape) + " and " +
+                         ir::ShapeToString(y.c->shape) + " that do not broadcast");
+  }
+  const bool left = AttrString(ref, "direction", "") == "LEFT";
+  const int width = bits->second;
+  const uint64_t mask = width == 64 ? ~uint64_t{0} : (uint64_t{1} << width) - 1;
+  ConstTensor out;
+  out.elem_type = x.c->elem_type;
+  out.shape = shape;
+  const int64_t count = ir::NumElements(shape);
+  for (int64_t k = 0; k < count; ++k) {
+    const auto a = static_cast<uint64_t>(x.c->i[static_cast<size_t>(ops::BroadcastIndex(x.c->shape, shape, k))]) & mask;
+    const auto b = static_cast<uint64_t>(y.c->i[static_cast<size_t>(ops::BroadcastIndex(y.c->shape, shape, k))]) & mask;
+    const uint64_t r = b >= static_cast<uint64_t>(width) ? 0 : left ? (a << b) & mask : a >> b;
+    out.i.push_back(static_cast<int64_t>(r));
+  }
+  BindOutput(ctx, ref, 0, ConstValue(std::move(out)));
   return Status::Ok();
 }
 

@@ -341,11 +341,13 @@ Expected<ir::TensorId> GatherTaps(Context& ctx, const NodeRef& ref, ir::TensorId
                                   const std::vector<int64_t>& points_shape, const std::string& out);
 // RoiAlign with constant regions, as gathers (import_roi_align.cc).
 Status ConvertRoiAlign(Context& ctx, const NodeRef& ref);
-// Add, Sub, Mul, Div, Mod, Max, Min, Clip and MaxPool of plain (unquantized)
-// uint8 / int8 tensors, on the values widened to int32 / float32
-// (import_8bit_arith.cc).
+// Add, Sub, Mul, Div, Mod, Max, Min, Clip, MaxPool and BitShift of plain
+// (unquantized) uint8 / int8 tensors, on the values widened to int32 /
+// float32 (import_8bit_arith.cc); any other BitShift folded when its
+// operands are constants, else refused.
 bool ReadsPlainBytes(const Context& ctx, const NodeRef& ref);
 Status ConvertWidenedBytes(Context& ctx, const NodeRef& ref);
+Status FoldBitShift(Context& ctx, const NodeRef& ref);
 // DynamicQuantizeLinear in float32 (import_dynamic_quant.cc).
 Status ConvertDynamicQuantizeLinear(Context& ctx, const NodeRef& ref);
 // QuantizeLinear / DequantizeLinear with run-time parameters (or per-axis on a

@@ -517,6 +517,10 @@ Status ConvertNode(Context& ctx, const NodeRef& ref, bool* handled) {
     *handled = true;
     return ConvertWidenedBytes(ctx, ref);
   }
+  if (op == "BitShift" && IsDefaultDomain(ref.node->domain())) {
+    *handled = true;
+    return FoldBitShift(ctx, ref);
+  }
   if (op == "QLinearConcat" && ref.node->domain() == kContribDomain) {
     *handled = true;
     return ExpandConcat(ctx, ref);

@@ -314,6 +314,30 @@ TEST(OnnxImport, MatMulOfVectorsAsNumpyDefinesIt) {
   }
 }
 
+TEST(OnnxImport, BitShiftOfConstantsFoldsAndOfQuantizedValuesIsRefused) {
+  // uint16 constants: 1 << 15, 5 << 2, 65535 << 8 (the high bits shifted out), and 300 >> 16 = 0.
+  OnnxBuilder b;
+  b.Input("x", {4});
+  b.InitInt("a", pb::TensorProto::UINT16, {4}, {1, 5, 65535, 300});
+  b.InitInt("n", pb::TensorProto::UINT16, {4}, {15, 2, 8, 16});
+  b.Node("BitShift", {"a", "n"}, {"shifted"}).Str("direction", "LEFT");
+  b.Node("Cast", {"shifted"}, {"f"}).Int("to", pb::TensorProto::FLOAT);
+  b.Node("Add", {"x", "f"}, {"y"});
+  b.Output("y");
+  const ir::Graph g = MustImport(b.Bytes());
+  EXPECT_EQ(Eval(g, {0.5f, 0.5f, 0.5f, 0.5f}), (std::vector<float>{32768.5f, 20.5f, 65280.5f, 0.5f}));
+  // A run-time shift of quantized values (uint8 with a scale, not plain bytes).
+  OnnxBuilder quantized;
+  quantized.Input("x", {4});
+  quantized.Node("DynamicQuantizeLinear", {"x"}, {"xq", "xs", "xz"});
+  quantized.InitInt("n", pb::TensorProto::UINT8, {}, {1});
+  quantized.Node("BitShift", {"xq", "n"}, {"y"}, "shift").Str("direction", "RIGHT");
+  quantized.Output("y", pb::TensorProto::UINT8);
+  const Diagnostic d = MustFail(quantized.Bytes());
+  EXPECT_EQ(d.id, "E1007") << d.ToString();
+  EXPECT_NE(d.message.find("'shift' (BitShift, opset 13)"), std::string::npos) << d.message;
+}
+
 TEST(OnnxImport, BatchNormalizationInTrainingModeUsesTheBatchStatistics) {
   OnnxBuilder b(15);
   b.Input("x", {2, 2, 1, 3});
