@@ -86,7 +86,8 @@ std::set<std::string> SupportedOps() {
       {"ScatterElements", "scatter_nd"}, {"Compress", "gather"}, {"ReverseSequence", "gather_elements"},
       {"TopK", "topk_v2"}, {"Einsum", "batch_matmul"},
       {"LSTM", "unidirectional_sequence_lstm"}, {"GRU", "gru"}, {"RNN", "rnn"}, {"GridSample", "gather"},
-      {"MaxUnpool", "scatter_nd"}, {"RoiAlign", "gather"}};
+      {"MaxUnpool", "scatter_nd"}, {"RoiAlign", "gather"},
+      {"Det", "reduce_prod"}};
   for (const auto& [onnx, ir_name] : ext) {
     if (ir::OpKindFromIrName(ir_name)) ops.insert(onnx);
   }

@@ -97,6 +97,7 @@ const MathOp kMathOps[] = {
     {"OneHot", {"equal", "logical_or", "select"}},  // and cast (below)
     {"LayerNormalization", {"sub", "sqrt", "div"}},
     {"InstanceNormalization", {"sub", "sqrt", "div"}},
+    {"Det", {"gather", "reduce_prod", "reduce_sum"}},
 };
 
 ir::OpKind Kind(const char* ir_name) { return *IrOp(ir_name); }
@@ -916,6 +917,56 @@ Status Hardmax(Context& ctx, const NodeRef& ref) {
   return Bind(ctx, ref, y);
 }
 
+// Det (opset 11) of float32 matrices [..., n, n], n at most 4, by
+// Leibniz's formula: the n! products of one element from each row and
+// column (a gather of constant indices, then reduce_prod), signed by their
+// permutation's parity and summed (reduce_sum). No division, so a singular
+// matrix gives 0 up to rounding, where an elimination would divide by 0.
+constexpr int64_t kMaxDetOrder = 4;
+
+Status Det(Context& ctx, const NodeRef& ref) {
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+  const ir::Shape shape = ctx.graph.tensor(x).shape;
+  const size_t rank = shape.size();
+  if (ctx.graph.tensor(x).dtype != ir::DType::kFloat32 || rank < 2 || shape[rank - 1] != shape[rank - 2] ||
+      shape[rank - 1] < 1 || shape[rank - 1] > kMaxDetOrder) {
+    return UnsupportedAttr(ctx, ref, std::string("Det of a ") + ir::DTypeName(ctx.graph.tensor(x).dtype) +
+                                         ir::ShapeToString(shape) + " tensor",
+                           "ember computes Det of float32 square matrices up to " + std::to_string(kMaxDetOrder) +
+                               "x" + std::to_string(kMaxDetOrder));
+  }
+  const int64_t n = shape[rank - 1];
+  std::vector<int64_t> perm(static_cast<size_t>(n)), indices;
+  for (int64_t k = 0; k < n; ++k) perm[static_cast<size_t>(k)] = k;
+  std::vector<double> signs;
+  do {
+    int64_t inversions = 0;
+    for (int64_t a = 0; a < n; ++a) {
+      for (int64_t b = a + 1; b < n; ++b) inversions += perm[static_cast<size_t>(a)] > perm[static_cast<size_t>(b)];
+      indices.push_back(a * n + perm[static_cast<size_t>(a)]);
+    }
+    signs.push_back(inversions % 2 == 0 ? 1.0 : -1.0);
+  } while (std::next_permutation(perm.begin(), perm.end()));
+  const auto terms = static_cast<int64_t>(signs.size());
+  const std::string out = OutputName(ref, 0);
+  ir::Shape flat(shape.begin(), shape.end() - 2);
+  flat.push_back(n * n);
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId f, AddNode(ctx, ref, ir::OpKind::kReshape, {x}, {{"shape", flat}}, out + "_flat"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId g, GatherConstIndices(ctx, ref, f, static_cast<int64_t>(rank) - 2, indices,
+                                                            out + "_factors"));
+  ir::Shape grouped(shape.begin(), shape.end() - 2);
+  grouped.push_back(terms);
+  grouped.push_back(n);
+  EMBER_ASSIGN_OR_RETURN(g, AddNode(ctx, ref, ir::OpKind::kReshape, {g}, {{"shape", grouped}}, out + "_by_term"));
+  const ir::Attrs last{{"axes", std::vector<int64_t>{static_cast<int64_t>(rank) - 1}}, {"keep_dims", int64_t{0}}};
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId p, AddNode(ctx, ref, Kind("reduce_prod"), {g}, last, out + "_products"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId sc, AddConst(ctx, ref.name + "_signs", FloatConst({terms}, signs)));
+  EMBER_ASSIGN_OR_RETURN(p, AddNode(ctx, ref, ir::OpKind::kMul, {p, sc}, {}, out + "_signed"));
+  const ir::Attrs sum{{"axes", std::vector<int64_t>{static_cast<int64_t>(rank) - 2}}, {"keep_dims", int64_t{0}}};
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, Kind("reduce_sum"), {p}, sum, out));
+  return Bind(ctx, ref, y);
+}
+
 // OneHot (opset 11): indices (run time: int32 or int64, compared as they
 // are; float32 ones truncated by a cast to int32, as ONNX casts them to
 // integers), a constant depth and the
@@ -1242,6 +1293,7 @@ Status ConvertMathNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "Einsum") return EinsumLowering(ctx, ref).Run();
   if (op == "Tile") return Tile(ctx, ref);
   if (op == "Hardmax") return Hardmax(ctx, ref);
+  if (op == "Det") return Det(ctx, ref);
   if (op == "OneHot") return OneHot(ctx, ref);
   if (op == "LayerNormalization") return LayerNorm(ctx, ref);
   if (op == "InstanceNormalization") return InstanceNorm(ctx, ref);

@@ -314,6 +314,52 @@ TEST(OnnxImport, MatMulOfVectorsAsNumpyDefinesIt) {
   }
 }
 
+// The determinant by cofactor expansion along the first row.
+double Cofactor(const std::vector<double>& m, int64_t n) {
+  if (n == 1) return m[0];
+  double det = 0;
+  for (int64_t j = 0; j < n; ++j) {
+    std::vector<double> minor;
+    for (int64_t r = 1; r < n; ++r)
+      for (int64_t c = 0; c < n; ++c)
+        if (c != j) minor.push_back(m[static_cast<size_t>(r * n + c)]);
+    det += (j % 2 == 0 ? 1.0 : -1.0) * m[static_cast<size_t>(j)] * Cofactor(minor, n - 1);
+  }
+  return det;
+}
+
+TEST(OnnxImport, DetOfSquareMatricesEqualsTheCofactorExpansion) {
+  for (const int64_t n : {1, 2, 3, 4}) {
+    SCOPED_TRACE(n);
+    OnnxBuilder b;
+    b.Input("x", {2, 3, n, n});
+    b.Node("Det", {"x"}, {"y"});
+    b.Output("y");
+    const ir::Graph g = MustImport(b.Bytes());
+    EXPECT_EQ(g.tensor(g.outputs[0]).shape, (ir::Shape{2, 3}));
+    const std::vector<float> x = Ramp(static_cast<size_t>(6 * n * n), 0.37f, -2.0f);
+    std::vector<float> want;
+    for (int64_t k = 0; k < 6; ++k) {
+      std::vector<double> m(x.begin() + k * n * n, x.begin() + (k + 1) * n * n);
+      want.push_back(static_cast<float>(Cofactor(m, n)));
+    }
+    ExpectNear(Eval(g, x), want, 1e-4f);
+  }
+  // A singular matrix: 0 up to rounding.
+  OnnxBuilder b;
+  b.Input("x", {3, 3});
+  b.Node("Det", {"x"}, {"y"});
+  b.Output("y");
+  ExpectNear(Eval(MustImport(b.Bytes()), {1, 2, 3, 4, 5, 6, 7, 8, 9}), {0.0f}, 1e-5f);
+  OnnxBuilder big;
+  big.Input("x", {5, 5});
+  big.Node("Det", {"x"}, {"y"}, "det5");
+  big.Output("y");
+  const Diagnostic d = MustFail(big.Bytes());
+  EXPECT_EQ(d.id, "E1007") << d.ToString();
+  EXPECT_NE(d.hint.find("up to 4x4"), std::string::npos) << d.hint;
+}
+
 TEST(OnnxImport, BitShiftOfConstantsFoldsAndOfQuantizedValuesIsRefused) {
   // uint16 constants: 1 << 15, 5 << 2, 65535 << 8 (the high bits shifted out), and 300 >> 16 = 0.
   OnnxBuilder b;
