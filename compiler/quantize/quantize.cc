@@ -136,11 +136,23 @@ std::vector<float> DequantizedValues(const ir::Tensor& t, const std::vector<uint
 namespace {
 
 // Step 3: the range of every float tensor of `gf` named like a tensor of `m`.
+// The IR tensor of ONNX value `name` in `gf` (imported from `m`): by name,
+// else, for a graph output whose tensor the importer named after the value
+// an Identity passed on (a Loop's or an If's result), by its position.
+ir::TensorId FindValue(const ir::Graph& gf, const pb::ModelProto& m, const std::string& name) {
+  if (const ir::TensorId id = gf.FindTensor(name); id != ir::kNoTensor) return id;
+  const auto& outs = m.graph().output();
+  for (int k = 0; k < outs.size() && static_cast<size_t>(k) < gf.outputs.size(); ++k) {
+    if (outs[k].name() == name) return gf.outputs[static_cast<size_t>(k)];
+  }
+  return ir::kNoTensor;
+}
+
 Expected<std::map<std::string, Range>> Calibrate(const ir::Graph& gf, const pb::ModelProto& m,
                                                  const CalibrationSet& calib, const QuantizeOptions& options) {
   std::map<std::string, ir::TensorId> observed;
   for (const std::string& name : CandidateTensors(m)) {
-    const ir::TensorId id = gf.FindTensor(name);
+    const ir::TensorId id = FindValue(gf, m, name);
     if (id == ir::kNoTensor) continue;
     const ir::Tensor& t = gf.tensor(id);
     if (t.dtype == ir::DType::kFloat32 && !t.is_const()) observed[name] = id;
@@ -175,8 +187,8 @@ ir::TensorId Int8Tensor(const ir::Graph& gq, const std::string& t) {
 
 // Step 5: fills the error columns of report->layers (float graph `gf`
 // against the written model run through the pass pipeline).
-Status MeasureErrors(const ir::Graph& gf, const CalibrationSet& calib, const std::string& source,
-                     const QuantizeOptions& options, QuantizeReport* report) {
+Status MeasureErrors(const ir::Graph& gf, const pb::ModelProto& m, const CalibrationSet& calib,
+                     const std::string& source, const QuantizeOptions& options, QuantizeReport* report) {
   // The operator counts are those of the graph `ember compile` makes; the
   // comparison keeps the ONNX layout on the inputs (NCHW samples as they are).
   EMBER_ASSIGN_OR_RETURN(ir::Graph compiled, Import(report->model, source + " (quantized)", options));
@@ -192,7 +204,7 @@ Status MeasureErrors(const ir::Graph& gf, const CalibrationSet& calib, const std
   const size_t count = report->layers.size();
   std::vector<ir::TensorId> qid(count), fid(count);
   for (size_t k = 0; k < count; ++k) {
-    fid[k] = gf.FindTensor(report->layers[k].tensor);
+    fid[k] = FindValue(gf, m, report->layers[k].tensor);
     qid[k] = Int8Tensor(gq, report->layers[k].tensor);
   }
   std::vector<ErrorAcc> acc(count);
@@ -291,7 +303,7 @@ Expected<QuantizeReport> QuantizeOnnxBytes(const std::vector<uint8_t>& bytes, co
     report.layers.push_back(e);
   }
   // Step 5.
-  if (options.error_table) EMBER_RETURN_IF_ERROR(MeasureErrors(gf, calib, model_path, options, &report));
+  if (options.error_table) EMBER_RETURN_IF_ERROR(MeasureErrors(gf, m, calib, model_path, options, &report));
   return report;
 }
 

@@ -94,6 +94,7 @@ class ControlFlowInliner {
             if (a.name() == "value" && a.has_t()) scope.constants[n.output(0)] = &a.t();
         }
         EMBER_RETURN_IF_ERROR(NoteShapeValue(*g, n, &scope));
+        EMBER_RETURN_IF_ERROR(NoteDims(*g, n, &scope));
         nodes.push_back(n);
         continue;
       }
@@ -118,6 +119,8 @@ class ControlFlowInliner {
   struct Scope {
     std::map<std::string, const pb::TensorProto*> constants;
     std::map<std::string, std::vector<int64_t>> ints;
+    // Static shapes of values computed by shape-preserving operators (NoteDims).
+    std::map<std::string, std::vector<int64_t>> dims;
   };
   static constexpr int64_t kMaxShapeValues = 64;
 
@@ -155,6 +158,7 @@ class ControlFlowInliner {
   // (--input-shape first), if all are known.
   std::optional<std::vector<int64_t>> StaticDims(const pb::GraphProto& g, const Scope& scope, const std::string& name) {
     if (const auto it = ctx_.input_shapes.find(name); it != ctx_.input_shapes.end()) return it->second;
+    if (const auto it = scope.dims.find(name); it != scope.dims.end()) return it->second;
     if (const auto c = scope.constants.find(name); c != scope.constants.end()) {
       return std::vector<int64_t>(c->second->dims().begin(), c->second->dims().end());
     }
@@ -180,6 +184,119 @@ class ControlFlowInliner {
       return dims;
     }
     return std::nullopt;
+  }
+
+  // Notes the static shape of the output of `n` when its first input's
+  // shape is known and the operator keeps it (a quantizer's QuantizeLinear /
+  // DequantizeLinear pair, an activation, a Cast) or moves it in a way the
+  // node states (Reshape to a known shape, Flatten, Transpose, Squeeze and
+  // Unsqueeze of known axes), so that a Loop or Scan after them still
+  // knows its sizes. ONNX's inference checks them all later.
+  Status NoteDims(const pb::GraphProto& g, const pb::NodeProto& n, Scope* scope) {
+    static const std::set<std::string> kSameShape = {
+        "Identity", "Cast", "CastLike", "QuantizeLinear", "DequantizeLinear", "Relu", "LeakyRelu", "PRelu",
+        "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Clip", "Abs", "Neg", "Exp", "Log", "Sqrt", "Erf", "Elu",
+        "Selu", "Softplus", "Softsign", "Floor", "Ceil", "Round", "Sign", "Not", "Reciprocal", "Softmax",
+        "LogSoftmax", "Dropout", "BatchNormalization", "InstanceNormalization", "LayerNormalization"};
+    static const std::set<std::string> kMoved = {"Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze"};
+    const std::string& op = n.op_type();
+    if (!IsDefaultDomain(n.domain()) || (!kSameShape.count(op) && !kMoved.count(op)) || n.input_size() == 0 ||
+        n.output_size() == 0 || n.output(0).empty()) {
+      return Status::Ok();
+    }
+    const auto in = StaticDims(g, *scope, n.input(0));
+    if (!in) return Status::Ok();
+    const auto rank = static_cast<int64_t>(in->size());
+    std::vector<int64_t> out;
+    // The node's integer list: attribute `attr`, else the known values of input 1.
+    const auto list = [&](const char* attr) -> Expected<std::optional<std::vector<int64_t>>> {
+      using Result = std::optional<std::vector<int64_t>>;
+      for (const auto& a : n.attribute())
+        if (a.name() == attr) return Result(std::vector<int64_t>(a.ints().begin(), a.ints().end()));
+      if (n.input_size() < 2) return Result();
+      EMBER_ASSIGN_OR_RETURN(const auto v, Known(*scope, n.input(1)));
+      if (!v) return Result();
+      std::vector<int64_t> r;
+      for (double d : *v) {
+        if (!(std::fabs(d) < 9.0e15) || d != std::trunc(d)) return Result();
+        r.push_back(static_cast<int64_t>(d));
+      }
+      return Result(std::move(r));
+    };
+    const auto int_attr = [&](const char* name, int64_t def) {
+      for (const auto& a : n.attribute())
+        if (a.name() == name) return a.i();
+      return def;
+    };
+    int64_t count = 1;
+    for (int64_t d : *in) count *= d;
+    if (kSameShape.count(op)) {
+      out = *in;
+    } else if (op == "Reshape") {
+      EMBER_ASSIGN_OR_RETURN(const auto shape, list("shape"));
+      if (!shape) return Status::Ok();
+      int64_t known = 1, infer = -1;
+      for (size_t k = 0; k < shape->size(); ++k) {
+        int64_t d = (*shape)[k];
+        if (d == 0 && int_attr("allowzero", 0) == 0) {
+          if (static_cast<int64_t>(k) >= rank) return Status::Ok();
+          d = (*in)[k];
+        }
+        if (d == -1) {
+          if (infer >= 0) return Status::Ok();
+          infer = static_cast<int64_t>(k);
+        } else if (d <= 0) {
+          return Status::Ok();
+        } else {
+          known *= d;
+        }
+        out.push_back(d);
+      }
+      if (infer >= 0) {
+        if (known == 0 || count % known != 0) return Status::Ok();
+        out[static_cast<size_t>(infer)] = count / known;
+      } else if (known != count) {
+        return Status::Ok();
+      }
+    } else if (op == "Flatten") {
+      int64_t axis = int_attr("axis", 1);
+      if (axis < 0) axis += rank;
+      if (axis < 0 || axis > rank) return Status::Ok();
+      int64_t outer = 1;
+      for (int64_t k = 0; k < axis; ++k) outer *= (*in)[static_cast<size_t>(k)];
+      out = {outer, count / outer};
+    } else if (op == "Transpose") {
+      std::vector<int64_t> perm;
+      for (const auto& a : n.attribute())
+        if (a.name() == "perm") perm.assign(a.ints().begin(), a.ints().end());
+      if (perm.empty())
+        for (int64_t k = rank - 1; k >= 0; --k) perm.push_back(k);
+      if (static_cast<int64_t>(perm.size()) != rank) return Status::Ok();
+      for (int64_t p : perm) {
+        if (p < 0 || p >= rank) return Status::Ok();
+        out.push_back((*in)[static_cast<size_t>(p)]);
+      }
+    } else {  // Squeeze, Unsqueeze
+      EMBER_ASSIGN_OR_RETURN(auto axes, list("axes"));
+      const bool un = op == "Unsqueeze";
+      if (!axes && un) return Status::Ok();
+      const int64_t out_rank = un ? rank + static_cast<int64_t>(axes->size()) : rank;
+      std::set<int64_t> at;
+      for (int64_t a : axes ? *axes : std::vector<int64_t>{}) {
+        if (a < -out_rank || a >= out_rank) return Status::Ok();
+        at.insert(a < 0 ? a + out_rank : a);
+      }
+      if (un) {
+        for (int64_t k = 0, j = 0; k < out_rank; ++k) out.push_back(at.count(k) ? 1 : (*in)[static_cast<size_t>(j++)]);
+      } else {
+        for (int64_t k = 0; k < rank; ++k) {
+          const bool drop = axes ? at.count(k) > 0 : (*in)[static_cast<size_t>(k)] == 1;
+          if (!drop) out.push_back((*in)[static_cast<size_t>(k)]);
+        }
+      }
+    }
+    scope->dims[n.output(0)] = std::move(out);
+    return Status::Ok();
   }
 
   // Notes the integer values node `n` of `g` computes from what the scope
@@ -298,8 +415,8 @@ class ControlFlowInliner {
                        "Loop node '" + (n.name().empty() ? (n.output_size() ? n.output(0) : std::string()) : n.name()) +
                            "': " + what + ", which ember does not unroll",
                        "ember unrolls a Loop whose trip count is known before import and whose condition stays "
-                       "true; export the loop "
-                       "with a fixed number of steps (range over a constant)");
+                       "true; export the loop with a fixed number of steps (range over a constant or over a "
+                       "static size; onnx.shape_inference.infer_shapes states the intermediate ones)");
     };
     EMBER_ASSIGN_OR_RETURN(const std::optional<double> trips, ConstScalar(scope, n.input(0)));
     if (!trips) return refuse("a trip count that is not a constant");
@@ -392,7 +509,8 @@ class ControlFlowInliner {
       return FileError(ctx_, kUnsupportedAttr, ExitCode::kUnsupported,
                        who + ": " + what + ", which ember does not unroll",
                        "ember unrolls a Scan whose scan inputs have static shapes; give the model's inputs "
-                       "fixed shapes (--input-shape NAME=1x3x96x96)");
+                       "fixed shapes (--input-shape NAME=1x3x96x96), or save the model with its intermediate "
+                       "shapes stated (onnx.shape_inference.infer_shapes)");
     };
     const bool batched = ctx_.opset < 9;  // opset 8: sequence_lens first, a batch axis everywhere
     const pb::GraphProto* body_p = nullptr;

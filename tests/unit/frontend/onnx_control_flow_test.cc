@@ -11,8 +11,8 @@
 // output, a value of the enclosing graph) against the definition; a run-time
 // trip count or a condition the body computes is refused. A Scan unrolls
 // against the definition (scan axes and directions, a scanned value whose
-// shape the model states, opset 8's batched form); a scanned value of a
-// shape not known before import is refused.
+// shape is carried through a Relu or stated by the model, opset 8's batched
+// form); a scanned value of a shape not known before import is refused.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -92,13 +92,13 @@ TEST(OnnxIf, ConstantConditionTakesOneBranchAndDropsTheOther) {
 }
 
 // cond = Shape(v)[0] == 2, as TorchScript writes a size check, of the input
-// (known before import) or of an intermediate value (known at import).
+// (known before import) or of an intermediate value x + x (known at import).
 std::vector<uint8_t> SizeCheckModel(bool of_input, const pb::GraphProto& else_branch) {
   OnnxBuilder b;
   b.Input("x", {2, 3});
   b.InitInt64("two", {}, {2});
   b.InitInt64("first", {}, {0});
-  b.Node("Relu", {"x"}, {"r"});
+  b.Node("Add", {"x", "x"}, {"r"});
   b.Node("Shape", {of_input ? "x" : "r"}, {"shape"});
   b.Node("Gather", {"shape", "first"}, {"rows"});
   b.Node("Equal", {"rows", "two"}, {"cond"});
@@ -116,6 +116,37 @@ TEST(OnnxIf, ConditionFromTheInputShapeTakesOneBranch) {
   bad.OutputWithShape("else_y", {2, 3});
   const ir::Graph g = MustImport(SizeCheckModel(true, bad.model().graph()));
   EXPECT_EQ(Count(g, ir::OpKind::kSelect), 0u);
+  const std::vector<float> x = {1, -2, 3, -1, 0.5f, 4};
+  EXPECT_EQ(Eval(g, x), Expected(x, true));
+}
+
+TEST(OnnxIf, ShapesCarriedThroughReshapesAreKnownBeforeImport) {
+  // x [2,3] -> Reshape [3,-1] -> Transpose -> Unsqueeze 0 -> Squeeze 0 ->
+  // Relu -> Flatten 0: [1,6]; cond = its dimension 1 == 6. The else branch
+  // (an operator ember lacks) is dropped unread.
+  OnnxBuilder b;
+  b.Input("x", {2, 3});
+  b.InitInt64("to", {2}, {3, -1});
+  b.InitInt64("lead", {1}, {0});
+  b.InitInt64("six", {}, {6});
+  b.InitInt64("second", {}, {1});
+  b.Node("Reshape", {"x", "to"}, {"a"});
+  b.Node("Transpose", {"a"}, {"t"}).Ints("perm", {1, 0});
+  b.Node("Unsqueeze", {"t", "lead"}, {"u"});
+  b.Node("Squeeze", {"u", "lead"}, {"s"});
+  b.Node("Relu", {"s"}, {"r"});
+  b.Node("Flatten", {"r"}, {"f"}).Int("axis", 0);
+  b.Node("Shape", {"f"}, {"shape"});
+  b.Node("Gather", {"shape", "second"}, {"width"});
+  b.Node("Equal", {"width", "six"}, {"cond"});
+  OnnxBuilder bad;
+  bad.Node("Bernoulli", {"x"}, {"else_y"});
+  bad.OutputWithShape("else_y", {2, 3});
+  b.Node("If", {"cond"}, {"y"}, "choose")
+      .Graph("then_branch", Branch("Mul", 2.0f, "then_y", {2, 3}))
+      .Graph("else_branch", bad.model().graph());
+  b.OutputWithShape("y", {2, 3});
+  const ir::Graph g = MustImport(b.Bytes());
   const std::vector<float> x = {1, -2, 3, -1, 0.5f, 4};
   EXPECT_EQ(Eval(g, x), Expected(x, true));
 }
@@ -280,9 +311,9 @@ pb::GraphProto ScanBody() {
 
 // Scan over x [2,4] along axis 1 (forward) and the constant r [4,2] along
 // axis 0 (in reverse); the sums stacked on axis 0, the products on axis 1
-// in reverse. Or Relu(x) scanned instead, of a shape the model
-// states (value_info) or not.
-enum class ScanInput { kGraphInput, kStatedShape, kUnknownShape };
+// in reverse. Or Relu(x) scanned instead (its shape carried through the
+// Relu), or x + x, of a shape the model states (value_info) or not.
+enum class ScanInput { kGraphInput, kThroughRelu, kStatedShape, kUnknownShape };
 
 std::vector<uint8_t> ScanModel(ScanInput in) {
   OnnxBuilder b;
@@ -290,8 +321,11 @@ std::vector<uint8_t> ScanModel(ScanInput in) {
   b.Init("s0", {2}, {0.5f, -1.0f});
   b.Init("r", {4, 2}, {1, 2, 3, 4, 5, 6, 7, 8});
   std::string scanned = "x";
-  if (in != ScanInput::kGraphInput) {
+  if (in == ScanInput::kThroughRelu) {
     b.Node("Relu", {"x"}, {"xr"});
+    scanned = "xr";
+  } else if (in != ScanInput::kGraphInput) {
+    b.Node("Add", {"x", "x"}, {"xr"});
     scanned = "xr";
   }
   b.Node("Scan", {"s0", scanned, "r"}, {"total", "sums", "products"}, "accumulate")
@@ -319,13 +353,14 @@ std::vector<uint8_t> ScanModel(ScanInput in) {
 TEST(OnnxScan, UnrollsAsDefined) {
   const std::vector<float> x = {1, -2, 3, 0.5f, -1, 4, 2, -3};
   const std::vector<float> r = {1, 2, 3, 4, 5, 6, 7, 8};
-  for (const ScanInput in : {ScanInput::kGraphInput, ScanInput::kStatedShape}) {
+  for (const ScanInput in : {ScanInput::kGraphInput, ScanInput::kThroughRelu, ScanInput::kStatedShape}) {
     const ir::Graph g = MustImport(ScanModel(in));
     std::vector<float> s = {0.5f, -1.0f}, sums, products(8);
     for (int t = 0; t < 4; ++t) {
       for (int i = 0; i < 2; ++i) {
         float xt = x[static_cast<size_t>(i * 4 + t)];
-        if (in != ScanInput::kGraphInput) xt = std::max(xt, 0.0f);
+        if (in == ScanInput::kThroughRelu) xt = std::max(xt, 0.0f);
+        if (in == ScanInput::kStatedShape) xt = xt + xt;
         const float p = xt * r[static_cast<size_t>((3 - t) * 2 + i)];
         s[static_cast<size_t>(i)] += p;
         products[static_cast<size_t>(i * 4 + (3 - t))] = p;
