@@ -23,6 +23,7 @@
 //      ops::CheckGraph.
 #include "frontend/onnx/import.h"
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <filesystem>
@@ -587,6 +588,18 @@ Status ConvertGraphOutputs(Context& ctx, const pb::GraphProto& g) {
       }
     }
     EMBER_ASSIGN_OR_RETURN(ir::TensorId id, ToRuntime(ctx, it->second, out.name()));
+    // An output an Identity passed on (a converter's final Identity, the
+    // result of an If or a Loop) is the tensor of the value it aliases: it
+    // takes the output's name, which the model's users read, unless that
+    // tensor is a graph input or already another output, or the name is taken.
+    if (ir::Tensor& t = ctx.graph.tensor(id);
+        t.name != out.name() && !t.is_const() && !ctx.names.count(out.name()) &&
+        std::find(ctx.graph.inputs.begin(), ctx.graph.inputs.end(), id) == ctx.graph.inputs.end() &&
+        std::find(ctx.graph.outputs.begin(), ctx.graph.outputs.end(), id) == ctx.graph.outputs.end()) {
+      ctx.names.erase(t.name);
+      t.name = out.name();
+      ctx.names.insert(t.name);
+    }
     // An int32 output held as float32 (ConvInteger/MatMulInteger's exact
     // sums), a uint8 output held as float32 (DynamicQuantizeLinear's) or as
     // int8 inside the graph: a last node (a synthetic Cast or QuantizeLinear

@@ -259,6 +259,25 @@ TEST(OnnxImport, GemmTransBAlphaBetaBecomesFullyConnected) {
   ExpectNear(Eval(g, a), ref);
 }
 
+TEST(OnnxImport, OutputsPassedOnByIdentityTakeTheOutputsNames) {
+  // Relu -> Identity -> y: the output is named y; y2 aliases the same value
+  // (it keeps y's tensor); z is the graph input passed on (it stays x).
+  OnnxBuilder b;
+  b.Input("x", {2});
+  b.Node("Relu", {"x"}, {"r"});
+  b.Node("Identity", {"r"}, {"y"});
+  b.Node("Identity", {"r"}, {"y2"});
+  b.Node("Identity", {"x"}, {"z"});
+  b.Output("y");
+  b.Output("y2");
+  b.Output("z");
+  const ir::Graph g = MustImport(b.Bytes());
+  ASSERT_EQ(g.outputs.size(), 3u);
+  EXPECT_EQ(g.tensor(g.outputs[0]).name, "y");
+  EXPECT_EQ(g.outputs[1], g.outputs[0]);
+  EXPECT_EQ(g.tensor(g.outputs[2]).name, "x");
+}
+
 TEST(OnnxImport, MatMulByConstantTransposesTheWeights) {
   OnnxBuilder b;
   b.Input("a", {1, 2, 3});
