@@ -1,4 +1,4 @@
-// Calibration samples from .npz or a folder of .npy (contract in
+// Calibration samples from .npz, .npy or a folder of .npy (contract in
 // calibration_data.h).
 #include "quantize/calibration_data.h"
 
@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 
@@ -66,7 +67,7 @@ Expected<std::vector<CalibrationEntry>> ReadNpzEntries(const std::string& path) 
     const char* why = archive_error_string(a.get());
     return MakeDiag(kCalibRead, ExitCode::kFailure,
                     "cannot read calibration data " + path + " as .npz (zip): " + (why ? why : "unknown error"),
-                    "pass a .npz written by numpy.savez or a folder of .npy files");
+                    "pass a .npz written by numpy.savez, a .npy written by numpy.save or a folder of .npy files");
   }
   std::vector<CalibrationEntry> out;
   uint64_t total = 0;
@@ -147,6 +148,21 @@ Expected<std::vector<CalibrationEntry>> ReadNpyFolder(const std::string& path, s
   return out;
 }
 
+// A single .npy file (numpy.save's magic "\x93NUMPY" first): its samples.
+bool IsNpyFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  char magic[6] = {};
+  return f.read(magic, sizeof magic) && std::string(magic, sizeof magic) == "\x93NUMPY";
+}
+
+Expected<std::vector<CalibrationEntry>> ReadNpyFile(const std::string& path) {
+  auto bytes = ReadFileBytes(path, kMaxCalibrationFileBytes, "a calibration .npy file");
+  if (!bytes.ok()) return bytes.diag();
+  std::vector<CalibrationEntry> out;
+  out.push_back({path, std::move(*bytes)});
+  return out;
+}
+
 }  // namespace
 
 Expected<CalibrationSet> SplitCalibration(const std::vector<CalibrationEntry>& entries,
@@ -222,17 +238,18 @@ Expected<CalibrationSet> LoadCalibration(const std::string& path, const std::vec
   const auto st = fs::status(path, ec);
   if (ec || !fs::exists(st)) {
     return MakeDiag(kCalibRead, ExitCode::kFailure, "calibration data " + path + " does not exist",
-                    "pass a .npz file or a folder of .npy files with --calibration");
+                    "pass a .npz file, a .npy file or a folder of .npy files with --calibration");
   }
   if (!fs::is_directory(st) && !fs::is_regular_file(st)) {
     return MakeDiag(kCalibRead, ExitCode::kFailure, "calibration data " + path + " is neither a file nor a folder",
-                    "pass a .npz file or a folder of .npy files with --calibration");
+                    "pass a .npz file, a .npy file or a folder of .npy files with --calibration");
   }
   // In a single-input model every file holds at least one sample of the one
   // input, so the first max_samples files are enough.
   const size_t max_files = inputs.size() == 1 ? max_samples : 0;
-  Expected<std::vector<CalibrationEntry>> entries =
-      fs::is_directory(st) ? ReadNpyFolder(path, max_files) : ReadNpzEntries(path);
+  Expected<std::vector<CalibrationEntry>> entries = fs::is_directory(st) ? ReadNpyFolder(path, max_files)
+                                                     : IsNpyFile(path)      ? ReadNpyFile(path)
+                                                                            : ReadNpzEntries(path);
   if (!entries.ok()) return entries.diag();
   EMBER_ASSIGN_OR_RETURN(CalibrationSet set, SplitCalibration(*entries, inputs, path));
   set.available = set.samples.size();

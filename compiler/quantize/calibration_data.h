@@ -1,5 +1,5 @@
-// Calibration samples for post-training quantization: a .npz archive or a
-// folder of .npy files (docs/quantize.md, "Calibration data").
+// Calibration samples for post-training quantization: a .npz archive, a
+// .npy file or a folder of .npy files (docs/quantize.md, "Calibration data").
 //
 // Which array feeds which model input:
 //   - an entry (a .npz member or a .npy file in the folder) named after a
@@ -56,7 +56,7 @@ struct CalibrationEntry {
   std::vector<uint8_t> bytes;
 };
 
-// Reads `path` (.npz or a folder of .npy) and splits it into samples for
+// Reads `path` (.npz, .npy or a folder of .npy) and splits it into samples for
 // `inputs`. Fails with E1301..E1304 naming the file and the expected shape.
 // With `max_samples` > 0 only the first max_samples samples are kept (entries
 // in name order, samples of a batch in order); a folder feeding a

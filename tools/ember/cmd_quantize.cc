@@ -60,8 +60,8 @@ void PrintReport(const quantize::QuantizeReport& r, const QuantizeArgs& a, FILE*
 
 void AddQuantizeOptions(CLI::App* cmd, QuantizeArgs* a) {
   cmd->add_option("--calibration", a->calibration,
-                  "calibration samples: a .npz (one array per input, or arrays of one input) or a folder of .npy "
-                  "files; each array one sample of the input's shape or N stacked samples");
+                  "calibration samples: a .npz (one array per input, or arrays of one input), a .npy or a folder "
+                  "of .npy files; each array one sample of the input's shape or N stacked samples");
   cmd->add_option("--method", a->method, "calibration method: minmax, percentile (99.99) or entropy (KL divergence)")
       ->check(CLI::IsMember({"minmax", "percentile", "entropy"}))
       ->capture_default_str();

@@ -1,4 +1,4 @@
-// Calibration data reader: .npz (stored and deflated) and folders of .npy,
+// Calibration data reader: .npz (stored and deflated), a single .npy and folders of .npy,
 // shape/dtype/name checks with diagnostics naming the file and the expected
 // shape, malformed and oversized input.
 #include "quantize/calibration_data.h"
@@ -71,6 +71,28 @@ TEST(CalibrationData, FolderOfSingleSamples) {
   std::memcpy(&first, set->samples[0][0].data(), 4);
   EXPECT_EQ(first, 1.0f);  // name order: a.npy first
   EXPECT_EQ(set->samples[0][0].size(), 48u * 4);
+}
+
+// One .npy file of N stacked samples (numpy.save), known by its magic
+// whatever its name; --max-samples caps it; a damaged one is refused.
+TEST(CalibrationData, SingleNpyFileOfStackedSamples) {
+  const std::string file = TempDir() + "/samples.bin";
+  WriteFile(file, Npy({5, 3, 4, 4}, "<f4", 1.0f));
+  auto set = LoadCalibration(file, kImage);
+  ASSERT_TRUE(set.ok()) << set.diag().ToString();
+  ASSERT_EQ(set->samples.size(), 5u);
+  float second;
+  std::memcpy(&second, set->samples[1][0].data(), 4);
+  EXPECT_EQ(second, 1.0f + 48.0f);  // the second sample starts at element 48
+  set = LoadCalibration(file, kImage, 2);
+  ASSERT_TRUE(set.ok());
+  EXPECT_EQ(set->samples.size(), 2u);
+  EXPECT_EQ(set->available, 5u);
+  const std::string damaged = TempDir() + "/damaged.npy";
+  WriteFile(damaged, {0x93, 'N', 'U', 'M', 'P', 'Y', 1});
+  const auto bad = LoadCalibration(damaged, kImage);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.diag().message.find("damaged.npy"), std::string::npos) << bad.diag().message;
 }
 
 // --max-samples: the first N samples; a folder feeding a single-input model
