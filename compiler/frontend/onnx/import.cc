@@ -634,7 +634,8 @@ Status ConvertGraphOutputs(Context& ctx, const pb::GraphProto& g) {
 }
 
 // Drops nodes whose outputs nobody reads (e.g. the dequantize of weights that
-// were permuted before dequantizing instead) and tensors nothing refers to,
+// were permuted before dequantizing instead) and tensors nothing refers to
+// (an unread output of a node that stays is referred to),
 // keeping the order of the rest. An assign_variable (no outputs: it writes
 // its variable) stays.
 void PruneUnused(ir::Graph& g) {
@@ -647,6 +648,10 @@ void PruneUnused(ir::Graph& g) {
     if (!keep[k]) continue;
     for (ir::TensorId i : g.nodes[k].inputs) {
       if (i != ir::kNoTensor) used[static_cast<size_t>(i)] = 1;
+    }
+    // A kept node keeps all its outputs (a Split piece nobody reads).
+    for (ir::TensorId o : g.nodes[k].outputs) {
+      if (o != ir::kNoTensor) used[static_cast<size_t>(o)] = 1;
     }
   }
   for (ir::TensorId id : g.inputs) used[static_cast<size_t>(id)] = 1;

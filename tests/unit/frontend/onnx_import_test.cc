@@ -259,6 +259,17 @@ TEST(OnnxImport, GemmTransBAlphaBetaBecomesFullyConnected) {
   ExpectNear(Eval(g, a), ref);
 }
 
+TEST(OnnxImport, SplitWithAnUnreadPieceKeepsIt) {
+  // The third piece is read by nothing; the split still gives all three.
+  OnnxBuilder b;
+  b.Input("x", {6});
+  b.Node("Split", {"x"}, {"a", "b", "c"}).Int("axis", 0);
+  b.Node("Add", {"a", "b"}, {"y"});
+  b.Output("y");
+  const ir::Graph g = MustImport(b.Bytes());
+  EXPECT_EQ(Eval(g, {1, 2, 3, 4, 5, 6}), (std::vector<float>{4, 6}));
+}
+
 TEST(OnnxImport, OutputsPassedOnByIdentityTakeTheOutputsNames) {
   // Relu -> Identity -> y: the output is named y; y2 aliases the same value
   // (it keeps y's tensor); z is the graph input passed on (it stays x).
