@@ -5,11 +5,13 @@
 //     each branch;
 //   - Scan as a converter writes a recurrent layer (h = tanh(x_t·W + h·U),
 //     every h stacked), unrolled;
+//   - a sequence split, edited and concatenated, held at import;
 // each `ember eval` against ONNX Runtime (skipped with a message without
 // node and onnxruntime-node), and the C that `ember compile --target host`
 // generates, run by `ember run`, against `ember eval`.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -119,6 +121,48 @@ TEST(OnnxScanModel, RecurrenceAgreesWithOnnxRuntimeAndTheHostBuild) {
     const std::vector<float> want = RunOrt(model, FloatBytes(x), "6x3", dir);
     EXPECT_LE(RelError(y, want), 1e-6);
     std::printf("Scan recurrence, ember eval vs ONNX Runtime: max relative error %.3g\n", RelError(y, want));
+  } else {
+    std::printf("ONNX Runtime check skipped: %s\n", why.c_str());
+  }
+}
+
+// x[2,5] -> SplitToSequence (pieces of 2 columns: 2, 2, 1) -> the first
+// erased -> ConcatFromSequence on axis 1 -> Tanh: tanh(x[:, 2:5]), the sequence
+// held at import (the erased piece an unread output of the Split).
+std::vector<uint8_t> SequenceSlice() {
+  OnnxBuilder b(13);
+  b.Input("x", {2, 5});
+  b.InitInt64("two", {}, {2});
+  b.InitInt64("first", {}, {0});
+  b.Node("SplitToSequence", {"x", "two"}, {"pieces"}).Int("axis", 1);
+  b.Node("SequenceErase", {"pieces", "first"}, {"rest"});
+  b.Node("ConcatFromSequence", {"rest"}, {"joined"}).Int("axis", 1);
+  b.Node("Tanh", {"joined"}, {"y"});
+  b.OutputWithShape("y", {2, 3});
+  return b.Bytes();
+}
+
+TEST(OnnxSequenceModel, HeldAtImportAgreesWithOnnxRuntimeAndTheHostBuild) {
+  const std::string dir = TempDir();
+  const std::string model = dir + "/seq.onnx";
+  WriteFile(model, SequenceSlice());
+  const CliResult c = RunCli({"compile", model, "--target", "host", "-o", dir + "/seq.tar"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  const std::vector<float> x = {0.1f, -0.2f, 0.3f, -0.4f, 0.5f, 1.5f, -1.0f, 0.25f, 2.0f, -3.0f};
+  WriteFloatNpy(dir + "/x.npy", {2, 5}, x);
+  const CliResult e = RunCli({"eval", model, "--input", dir + "/x.npy", "--output", dir + "/y.npy"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  const std::vector<float> y = ReadFloatNpy(dir + "/y.npy");
+  ASSERT_EQ(y.size(), 6u);
+  for (int r = 0; r < 2; ++r)
+    for (int k = 0; k < 3; ++k) EXPECT_EQ(y[static_cast<size_t>(r * 3 + k)], std::tanh(x[static_cast<size_t>(r * 5 + 2 + k)]));
+  const CliResult run = RunCli({"run", dir + "/seq.tar", "--input", dir + "/x.npy", "--output", dir + "/run.npy"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_LE(RelError(ReadFloatNpy(dir + "/run.npy"), y), 1e-6);
+  if (const std::string why = OrtMissing(); why.empty()) {
+    const std::vector<float> want = RunOrt(model, FloatBytes(x), "2x5", dir);
+    EXPECT_LE(RelError(y, want), 1e-6);
+    std::printf("sequence model, ember eval vs ONNX Runtime: max relative error %.3g\n", RelError(y, want));
   } else {
     std::printf("ONNX Runtime check skipped: %s\n", why.c_str());
   }

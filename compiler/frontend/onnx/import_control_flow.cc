@@ -683,6 +683,301 @@ class ControlFlowInliner {
     return Status::Ok();
   }
 
+  static bool IsSequenceOp(const pb::NodeProto& n) {
+    static const std::set<std::string> kOps = {"SequenceEmpty", "SequenceConstruct", "SequenceInsert",
+                                               "SequenceErase",  "SequenceAt",        "SequenceLength",
+                                               "ConcatFromSequence", "SplitToSequence"};
+    return IsDefaultDomain(n.domain()) && kOps.count(n.op_type()) > 0;
+  }
+
+ public:
+  // Sequences built and read inside the graph (scripted PyTorch's lists,
+  // tf2onnx): each sequence value is held at import as the list of its
+  // tensors, and its operators become plain nodes or none: SequenceEmpty and
+  // SequenceConstruct make a list, SequenceInsert and SequenceErase (at a
+  // position known before import) a new one, SequenceAt an Identity of one
+  // tensor, SequenceLength a constant, ConcatFromSequence a Concat (with
+  // new_axis, the stack of Unsqueezes), SplitToSequence a Split (of the
+  // static size of its axis; keepdims 0 squeezes the pieces). An Identity of
+  // a sequence is the same list. Anything else reading a sequence, a
+  // sequence graph output and a position computed at run time are refused.
+  // Runs on the main graph after Flatten, so unrolled bodies are lowered too.
+  Status LowerSequences(pb::GraphProto* g) {
+    bool any = false;
+    for (const auto& n : g->node()) any = any || IsSequenceOp(n);
+    if (!any) return Status::Ok();
+    for (const auto& in : g->input()) {
+      if (in.type().has_sequence_type()) {
+        return FileError(ctx_, kTensorType, ExitCode::kUnsupported,
+                         "graph input '" + in.name() + "' is a sequence, which ember models do not take",
+                         "give its tensors as separate inputs");
+      }
+    }
+    Scope scope;
+    for (const auto& t : g->initializer()) scope.constants[t.name()] = &t;
+    std::map<std::string, std::vector<std::string>> seqs;
+    std::vector<pb::NodeProto> nodes;
+    std::vector<pb::TensorProto> added;
+    for (const auto& n : g->node()) {
+      std::string who =
+          n.op_type() + " node '" + (n.name().empty() ? (n.output_size() ? n.output(0) : std::string()) : n.name()) + "'";
+      if (const auto from = ctx_.expanded_from.find(n.name()); from != ctx_.expanded_from.end()) {
+        who += " (of " + from->second + ")";
+      }
+      if (IsSequenceOp(n) || (n.op_type() == "Identity" && n.input_size() == 1 && seqs.count(n.input(0)))) {
+        const size_t before = nodes.size();
+        EMBER_RETURN_IF_ERROR(LowerSequenceNode(*g, n, who, &scope, &seqs, &nodes, &added));
+        for (size_t k = before; k < nodes.size(); ++k) EMBER_RETURN_IF_ERROR(NoteDims(*g, nodes[k], &scope));
+        continue;
+      }
+      for (const auto& in : n.input()) {
+        if (seqs.count(in)) {
+          return FileError(ctx_, kUnsupportedOp, ExitCode::kUnsupported,
+                           who + " reads sequence '" + in + "', which ember holds only for the sequence operators",
+                           "read its tensors with SequenceAt or ConcatFromSequence in the model");
+        }
+      }
+      if (n.op_type() == "Constant" && IsDefaultDomain(n.domain()) && n.output_size() == 1) {
+        for (const auto& a : n.attribute())
+          if (a.name() == "value" && a.has_t()) scope.constants[n.output(0)] = &a.t();
+      }
+      EMBER_RETURN_IF_ERROR(NoteShapeValue(*g, n, &scope));
+      EMBER_RETURN_IF_ERROR(NoteDims(*g, n, &scope));
+      nodes.push_back(n);
+    }
+    for (const auto& out : g->output()) {
+      if (seqs.count(out.name())) {
+        return FileError(ctx_, kTensorType, ExitCode::kUnsupported,
+                         "graph output '" + out.name() + "' is a sequence, which ember models do not give",
+                         "give its tensors as outputs, or concatenate them (ConcatFromSequence) in the model");
+      }
+    }
+    auto* vi = g->mutable_value_info();
+    for (int k = vi->size() - 1; k >= 0; --k) {
+      if (seqs.count(vi->Get(k).name())) vi->DeleteSubrange(k, 1);
+    }
+    auto* out = g->mutable_node();
+    out->Clear();
+    for (auto& n : nodes) *out->Add() = std::move(n);
+    for (auto& t : added) *g->add_initializer() = std::move(t);
+    return Status::Ok();
+  }
+
+ private:
+  Status LowerSequenceNode(const pb::GraphProto& g, const pb::NodeProto& n, const std::string& who, Scope* scope,
+                           std::map<std::string, std::vector<std::string>>* seqs, std::vector<pb::NodeProto>* nodes,
+                           std::vector<pb::TensorProto>* added) {
+    const std::string& op = n.op_type();
+    const auto bad = [&](const std::string& what) {
+      return FileError(ctx_, kBadOperand, ExitCode::kFailure, who + " " + what, "re-export the model");
+    };
+    const auto input = [&](int k) { return k < n.input_size() ? n.input(k) : std::string(); };
+    // The sequence input k.
+    const auto seq = [&](int k) -> Expected<const std::vector<std::string>*> {
+      const auto it = seqs->find(input(k));
+      if (it == seqs->end()) return bad("reads '" + input(k) + "', which is not a sequence built in the graph");
+      return &it->second;
+    };
+    // The position input k (absent: `def`), in [lo, hi] after adding `len` to a negative one.
+    const auto position = [&](int k, int64_t def, int64_t len, int64_t lo, int64_t hi) -> Expected<int64_t> {
+      if (input(k).empty()) return def;
+      EMBER_ASSIGN_OR_RETURN(const std::optional<double> v, ConstScalar(*scope, input(k)));
+      if (!v) {
+        return FileError(ctx_, kNotConstant, ExitCode::kUnsupported,
+                         who + ": position '" + input(k) + "' is computed at run time; ember needs it constant",
+                         "index sequences with constants (ember holds a sequence's tensors at import)");
+      }
+      if (!(std::fabs(*v) < 1e15) || *v != std::trunc(*v)) return bad("has position " + std::to_string(*v));
+      int64_t p = static_cast<int64_t>(*v);
+      if (p < 0) p += len;
+      if (p < lo || p > hi) {
+        return bad("has position " + std::to_string(static_cast<int64_t>(*v)) + " in a sequence of " +
+                   std::to_string(len) + " tensors");
+      }
+      return p;
+    };
+    const auto attr = [&](const char* name, int64_t def) {
+      for (const auto& a : n.attribute())
+        if (a.name() == name) return a.i();
+      return def;
+    };
+    const std::string result = n.output_size() > 0 ? n.output(0) : std::string();
+    if (op == "Identity" || op == "SequenceEmpty" || op == "SequenceConstruct" || op == "SequenceInsert" ||
+        op == "SequenceErase") {
+      std::vector<std::string> list;
+      if (op == "Identity") {
+        list = seqs->at(n.input(0));
+      } else if (op == "SequenceConstruct") {
+        list.assign(n.input().begin(), n.input().end());
+      } else if (op != "SequenceEmpty") {
+        EMBER_ASSIGN_OR_RETURN(const auto* s, seq(0));
+        list = *s;
+        const auto len = static_cast<int64_t>(list.size());
+        if (op == "SequenceInsert") {
+          EMBER_ASSIGN_OR_RETURN(const int64_t p, position(2, len, len, 0, len));
+          list.insert(list.begin() + p, input(1));
+        } else {
+          if (len == 0) return bad("erases from an empty sequence");
+          EMBER_ASSIGN_OR_RETURN(const int64_t p, position(1, len - 1, len, 0, len - 1));
+          list.erase(list.begin() + p);
+        }
+      }
+      if (!result.empty()) (*seqs)[result] = std::move(list);
+      return Status::Ok();
+    }
+    if (result.empty()) return Status::Ok();
+    if (op == "SequenceAt") {
+      EMBER_ASSIGN_OR_RETURN(const auto* s, seq(0));
+      const auto len = static_cast<int64_t>(s->size());
+      if (len == 0) return bad("reads an empty sequence");
+      EMBER_ASSIGN_OR_RETURN(const int64_t p, position(1, 0, len, 0, len - 1));
+      PassOn((*s)[static_cast<size_t>(p)], result, "/sequence_at", who, nodes);
+      return Status::Ok();
+    }
+    if (op == "SequenceLength") {
+      EMBER_ASSIGN_OR_RETURN(const auto* s, seq(0));
+      const auto len = static_cast<int64_t>(s->size());
+      added->push_back(Scalar(result + "/length", pb::TensorProto::INT64, len));
+      PassOn(added->back().name(), result, "/sequence_length", who, nodes);
+      scope->ints[result] = {len};
+      return Status::Ok();
+    }
+    if (op == "ConcatFromSequence") {
+      EMBER_ASSIGN_OR_RETURN(const auto* s, seq(0));
+      if (s->empty()) return bad("concatenates an empty sequence");
+      const int64_t axis = attr("axis", 0);
+      if (attr("new_axis", 0) != 0) {
+        Stack(*s, axis, result, "/concat_from_sequence", who, nodes, added);
+        return Status::Ok();
+      }
+      pb::NodeProto concat;
+      concat.set_op_type("Concat");
+      concat.set_name(Fresh(result + "/concat_from_sequence"));
+      for (const auto& v : *s) concat.add_input(v);
+      concat.add_output(result);
+      auto* a = concat.add_attribute();
+      a->set_name("axis");
+      a->set_type(pb::AttributeProto::INT);
+      a->set_i(axis);
+      ctx_.expanded_from[concat.name()] = who;
+      nodes->push_back(std::move(concat));
+      return Status::Ok();
+    }
+    // SplitToSequence.
+    const auto dims = StaticDims(g, *scope, input(0));
+    if (!dims) {
+      return FileError(ctx_, kUnsupportedAttr, ExitCode::kUnsupported,
+                       who + ": input '" + input(0) + "' of a shape not known before import, which ember does not split "
+                             "into a sequence",
+                       "give the model's inputs fixed shapes (--input-shape NAME=1x3x96x96), or save the model with "
+                       "its intermediate shapes stated (onnx.shape_inference.infer_shapes)");
+    }
+    const auto rank = static_cast<int64_t>(dims->size());
+    int64_t axis = attr("axis", 0);
+    if (axis < -rank || axis >= rank) return bad("has axis " + std::to_string(axis) + " for a rank-" + std::to_string(rank) + " input");
+    if (axis < 0) axis += rank;
+    const int64_t size = (*dims)[static_cast<size_t>(axis)];
+    std::vector<int64_t> sizes;
+    const bool given = !input(1).empty();
+    if (given) {
+      EMBER_ASSIGN_OR_RETURN(const auto split, Known(*scope, input(1)));
+      if (!split) {
+        return FileError(ctx_, kNotConstant, ExitCode::kUnsupported,
+                         who + ": split '" + input(1) + "' is computed at run time; ember needs it constant",
+                         "give the split sizes as a constant");
+      }
+      const auto* t = scope->constants.count(input(1)) ? scope->constants.at(input(1)) : nullptr;
+      const bool scalar = t ? t->dims_size() == 0 : split->size() == 1 && scope->ints.count(input(1)) == 0;
+      if (scalar) {
+        const double chunk = split->empty() ? 0.0 : split->front();
+        if (!(chunk >= 1.0) || chunk != std::trunc(chunk) || chunk > 1e9) return bad("has split size " + std::to_string(chunk));
+        for (int64_t at = 0; at < size; at += static_cast<int64_t>(chunk))
+          sizes.push_back(std::min(static_cast<int64_t>(chunk), size - at));
+      } else {
+        int64_t sum = 0;
+        for (double d : *split) {
+          if (!(d >= 0.0) || d != std::trunc(d) || d > 1e9) return bad("has split size " + std::to_string(d));
+          sizes.push_back(static_cast<int64_t>(d));
+          sum += sizes.back();
+        }
+        if (sum != size) {
+          return bad("splits " + std::to_string(sum) + " of the " + std::to_string(size) + " elements of axis " +
+                     std::to_string(axis));
+        }
+      }
+    } else {
+      sizes.assign(static_cast<size_t>(size), 1);
+    }
+    if (sizes.empty() || static_cast<int64_t>(sizes.size()) > kMaxUnrolledSteps) {
+      return bad("splits into " + std::to_string(sizes.size()) + " tensors (1 to " + std::to_string(kMaxUnrolledSteps) + ")");
+    }
+    const bool squeeze = !given && attr("keepdims", 1) == 0;
+    pb::NodeProto split;
+    split.set_op_type("Split");
+    split.set_name(Fresh(result + "/split_to_sequence"));
+    split.add_input(input(0));
+    auto* a = split.add_attribute();
+    a->set_name("axis");
+    a->set_type(pb::AttributeProto::INT);
+    a->set_i(axis);
+    if (ctx_.opset >= 13) {
+      pb::TensorProto t;
+      t.set_name(Fresh(result + "/split_sizes"));
+      t.set_data_type(pb::TensorProto::INT64);
+      t.add_dims(static_cast<int64_t>(sizes.size()));
+      for (int64_t v : sizes) t.add_int64_data(v);
+      split.add_input(t.name());
+      added->push_back(std::move(t));
+    } else {
+      auto* sa = split.add_attribute();
+      sa->set_name("split");
+      sa->set_type(pb::AttributeProto::INTS);
+      for (int64_t v : sizes) sa->add_ints(v);
+    }
+    std::vector<std::string> list;
+    for (size_t k = 0; k < sizes.size(); ++k) {
+      split.add_output(Fresh(result + "/piece" + std::to_string(k)));
+      list.push_back(split.output(static_cast<int>(k)));
+      std::vector<int64_t> piece = *dims;
+      piece[static_cast<size_t>(axis)] = sizes[k];
+      scope->dims[list.back()] = std::move(piece);
+    }
+    ctx_.expanded_from[split.name()] = who;
+    nodes->push_back(split);
+    if (squeeze) {
+      std::string axes;
+      if (ctx_.opset >= 13) {
+        pb::TensorProto t;
+        t.set_name(Fresh(result + "/squeeze_axis"));
+        t.set_data_type(pb::TensorProto::INT64);
+        t.add_dims(1);
+        t.add_int64_data(axis);
+        axes = t.name();
+        added->push_back(std::move(t));
+      }
+      for (auto& piece : list) {
+        pb::NodeProto sq;
+        sq.set_op_type("Squeeze");
+        sq.set_name(Fresh(piece + "/squeezed"));
+        sq.add_input(piece);
+        if (!axes.empty()) {
+          sq.add_input(axes);
+        } else {
+          auto* qa = sq.add_attribute();
+          qa->set_name("axes");
+          qa->set_type(pb::AttributeProto::INTS);
+          qa->add_ints(axis);
+        }
+        piece = Fresh(piece + "_squeezed");
+        sq.add_output(piece);
+        ctx_.expanded_from[sq.name()] = who;
+        nodes->push_back(std::move(sq));
+      }
+    }
+    (*seqs)[result] = std::move(list);
+    return Status::Ok();
+  }
+
   std::string Fresh(const std::string& base) { return FreshName(&used_, base); }
 
   // Makes `out` the values `parts` stacked along a new axis `axis`
@@ -890,6 +1185,7 @@ class ControlFlowInliner {
 Status InlineControlFlow(Context& ctx, pb::ModelProto* m) {
   ControlFlowInliner inliner(ctx, m->graph());
   EMBER_RETURN_IF_ERROR(inliner.Flatten(m->mutable_graph(), 0));
+  EMBER_RETURN_IF_ERROR(inliner.LowerSequences(m->mutable_graph()));
   if (m->ir_version() < 4) {
     // Before IR version 4 every initializer is a graph input as well: the
     // hoisted ones (body constants, iteration numbers) are listed too.

@@ -13,6 +13,10 @@
 // against the definition (scan axes and directions, a scanned value whose
 // shape is carried through a Relu or stated by the model, opset 8's batched
 // form); a scanned value of a shape not known before import is refused.
+// Sequences built inside the graph (also in an unrolled Loop) are held at
+// import as lists of tensors, against the definition; a run-time position,
+// a position beyond the sequence and another operator reading a sequence
+// are refused.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -410,6 +414,105 @@ TEST(OnnxScan, ScanInputOfUnknownShapeIsRefused) {
             std::string::npos)
       << d.message;
   EXPECT_NE(d.hint.find("--input-shape"), std::string::npos) << d.hint;
+}
+
+// x [2,3] split into its 3 columns (keepdims 0: [2] each), the last erased,
+// Relu of column 0 inserted first, the sequence's element -2 (column 0),
+// its length times that element, and the sequence stacked on a new axis 1.
+std::vector<uint8_t> SequenceModel() {
+  OnnxBuilder b;
+  b.Input("x", {2, 3});
+  b.InitInt64("last", {}, {-1});
+  b.InitInt64("front", {}, {0});
+  b.InitInt64("second_last", {}, {-2});
+  b.Node("SplitToSequence", {"x"}, {"columns"}).Int("axis", 1).Int("keepdims", 0);
+  b.Node("SequenceErase", {"columns", "last"}, {"two"});
+  b.Node("SequenceAt", {"two", "front"}, {"c0"});
+  b.Node("Relu", {"c0"}, {"r0"});
+  b.Node("SequenceInsert", {"two", "r0", "front"}, {"three"});
+  b.Node("SequenceAt", {"three", "second_last"}, {"picked"});
+  b.Node("SequenceLength", {"three"}, {"len"});
+  b.Node("Cast", {"len"}, {"len_f"}).Int("to", pb::TensorProto::FLOAT);
+  b.Node("Mul", {"picked", "len_f"}, {"scaled"});
+  b.Node("ConcatFromSequence", {"three"}, {"stacked"}).Int("axis", 1).Int("new_axis", 1);
+  b.OutputWithShape("scaled", {2});
+  b.OutputWithShape("stacked", {2, 3});
+  return b.Bytes();
+}
+
+TEST(OnnxSequences, HeldAtImportAsDefined) {
+  const ir::Graph g = MustImport(SequenceModel());
+  const std::vector<float> x = {1, -2, 3, -4, 5, -6};
+  // Columns: c0 = {1, -4}, c1 = {-2, 5}; the sequence [relu(c0), c0, c1].
+  EXPECT_EQ(Eval(g, x, 0), (std::vector<float>{3, -12}));  // element -2 is c0, times the length 3
+  EXPECT_EQ(Eval(g, x, 1), (std::vector<float>{1, 1, -2, 0, -4, 5}));
+}
+
+TEST(OnnxSequences, ListBuiltInAnUnrolledLoopIsStacked) {
+  // TorchScript's `ys = []; for i in range(3): ys.append(x * i); torch.stack(ys)`.
+  OnnxBuilder body;
+  body.Input("i", {}, pb::TensorProto::INT64);
+  body.Input("c_in", {}, pb::TensorProto::BOOL);
+  body.Input("ys", {});
+  body.Node("Cast", {"i"}, {"i_f"}).Int("to", pb::TensorProto::FLOAT);
+  body.Node("Mul", {"x", "i_f"}, {"xi"});
+  body.Node("SequenceInsert", {"ys", "xi"}, {"ys_out"});
+  body.Node("Identity", {"c_in"}, {"c_out"});
+  body.OutputWithShape("c_out", {}, pb::TensorProto::BOOL);
+  body.Output("ys_out");
+  pb::GraphProto bg = body.model().graph();
+  for (auto* v : {bg.mutable_input(2), bg.mutable_output(1)}) {
+    v->mutable_type()->clear_tensor_type();
+    v->mutable_type()->mutable_sequence_type()->mutable_elem_type()->mutable_tensor_type()->set_elem_type(
+        pb::TensorProto::FLOAT);
+  }
+  OnnxBuilder b;
+  b.Input("x", {2});
+  b.InitInt64("trips", {}, {3});
+  b.Node("SequenceEmpty", {}, {"empty"}).Int("dtype", pb::TensorProto::FLOAT);
+  b.Node("Loop", {"trips", "", "empty"}, {"ys"}).Graph("body", bg);
+  b.Node("ConcatFromSequence", {"ys"}, {"y"}).Int("axis", 0).Int("new_axis", 1);
+  b.OutputWithShape("y", {3, 2});
+  const ir::Graph g = MustImport(b.Bytes());
+  EXPECT_EQ(Eval(g, {1.5f, -2}), (std::vector<float>{0, 0, 1.5f, -2, 3, -4}));
+}
+
+TEST(OnnxSequences, Refusals) {
+  {  // A position computed at run time.
+    OnnxBuilder b;
+    b.Input("x", {2});
+    b.Node("SequenceConstruct", {"x", "x"}, {"s"});
+    b.Node("ArgMax", {"x"}, {"where"}).Int("keepdims", 0);
+    b.Node("SequenceAt", {"s", "where"}, {"y"}, "pick");
+    b.OutputWithShape("y", {2});
+    const Diagnostic d = MustFail(b.Bytes());
+    EXPECT_EQ(d.id, "E1013") << d.ToString();
+    EXPECT_NE(d.message.find("SequenceAt node 'pick': position 'where' is computed at run time"), std::string::npos)
+        << d.message;
+  }
+  {  // A position beyond the sequence.
+    OnnxBuilder b;
+    b.Input("x", {2});
+    b.InitInt64("far", {}, {2});
+    b.Node("SequenceConstruct", {"x", "x"}, {"s"});
+    b.Node("SequenceAt", {"s", "far"}, {"y"}, "pick");
+    b.OutputWithShape("y", {2});
+    const Diagnostic d = MustFail(b.Bytes());
+    EXPECT_EQ(d.id, "E1015") << d.ToString();
+    EXPECT_NE(d.message.find("has position 2 in a sequence of 2 tensors"), std::string::npos) << d.message;
+  }
+  {  // Another operator reading a sequence.
+    OnnxBuilder b;
+    b.Input("x", {2});
+    b.Node("SequenceConstruct", {"x"}, {"s"});
+    b.Node("Relu", {"s"}, {"y"}, "act");
+    b.OutputWithShape("y", {2});
+    std::string bytes;
+    b.model().SerializeToString(&bytes);
+    const Diagnostic d = MustFail(std::vector<uint8_t>(bytes.begin(), bytes.end()));
+    EXPECT_EQ(d.id, "E1006") << d.ToString();
+    EXPECT_NE(d.message.find("Relu node 'act' reads sequence 's'"), std::string::npos) << d.message;
+  }
 }
 
 }  // namespace
