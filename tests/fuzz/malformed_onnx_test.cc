@@ -5,7 +5,7 @@
 // diagnostic that names the file, and random mutations of valid models (a
 // small CNN, a QOperator model, LSTM + GRU + RNN, model-local functions, 3-D
 // operators, signal operators, int64 token ids, dynamic quantization, opset
-// 9, MaxPool indices into MaxUnpool, nested If, Loop, Scan) that must import or give a diagnostic, never crash. cli_corpus_test.cc
+// 9, MaxPool indices into MaxUnpool, nested If, Loop, Scan, sequences, RoiAlign and Det) that must import or give a diagnostic, never crash. cli_corpus_test.cc
 // runs the CLI on the same files.
 #include <gtest/gtest.h>
 
@@ -534,6 +534,39 @@ Bytes ScanModel() {
   return b.Bytes();
 }
 
+// x[3,4] -> SplitToSequence (rows, squeezed) -> SequenceInsert of Relu(row 0)
+// at the front -> SequenceAt(-1), and ConcatFromSequence on a new axis:
+// held at import.
+Bytes SequenceOps() {
+  OnnxBuilder b;
+  b.Input("x", {3, 4});
+  b.InitInt64("front", {}, {0});
+  b.InitInt64("back", {}, {-1});
+  b.Node("SplitToSequence", {"x"}, {"rows"}).Int("axis", 0).Int("keepdims", 0);
+  b.Node("SequenceAt", {"rows", "front"}, {"r0"});
+  b.Node("Relu", {"r0"}, {"r0_pos"});
+  b.Node("SequenceInsert", {"rows", "r0_pos", "front"}, {"more"});
+  b.Node("SequenceAt", {"more", "back"}, {"last"});
+  b.Node("ConcatFromSequence", {"more"}, {"stacked"}).Int("axis", 0).Int("new_axis", 1);
+  b.OutputWithShape("last", {4});
+  b.OutputWithShape("stacked", {4, 4});
+  return b.Bytes();
+}
+
+// x[1,2,6,6] -> RoiAlign of two constant regions (2x2 bins) -> [2,2,2,2]
+// -> Det of each 2x2 bin grid -> [2,2].
+Bytes RoiDet() {
+  OnnxBuilder b(16);
+  b.Input("x", {1, 2, 6, 6});
+  b.Init("rois", {2, 4}, {0.5f, 1.0f, 4.0f, 5.5f, 2.0f, 0.0f, 6.0f, 3.0f});
+  b.InitInt64("batch", {2}, {0, 0});
+  b.Node("RoiAlign", {"x", "rois", "batch"}, {"bins"}).Int("output_height", 2).Int("output_width", 2).Int(
+      "sampling_ratio", 2);
+  b.Node("Det", {"bins"}, {"y"});
+  b.OutputWithShape("y", {2, 2});
+  return b.Bytes();
+}
+
 std::filesystem::path CorpusDir() { return std::filesystem::path(EMBER_SOURCE_DIR) / "tests/fuzz/corpus"; }
 
 TEST(MalformedOnnx, FilesMatchGenerator) {
@@ -552,6 +585,8 @@ TEST(MalformedOnnx, FilesMatchGenerator) {
   corpus["onnx/if.onnx"] = IfModel();                    // nested If, run-time condition
   corpus["onnx/loop.onnx"] = LoopModel();                // Loop of a constant trip count
   corpus["onnx/scan.onnx"] = ScanModel();                // Scan over an axis, in reverse
+  corpus["onnx/sequence.onnx"] = SequenceOps();          // sequence operators held at import
+  corpus["onnx/roi_det.onnx"] = RoiDet();                // RoiAlign of constant regions, Det
   ASSERT_GE(corpus.size(), 15u);
   const bool write = std::getenv("EMBER_WRITE_CORPUS") != nullptr;
   if (write) std::filesystem::create_directories(CorpusDir() / "onnx");
@@ -595,7 +630,7 @@ TEST(MalformedOnnx, RandomMutationsImportOrGiveADiagnostic) {
   for (const Bytes& good :
        {SmallCnn().Bytes(), ResidualPoolModel(/*u8=*/true).bytes, Recurrent().Bytes(), FunctionModel(), Volume(),
         Signal(), TokenIds(), DynamicQuant(), Opset9(), Unpool(), IfModel(),
-        LoopModel(), ScanModel()}) {
+        LoopModel(), ScanModel(), SequenceOps(), RoiDet()}) {
   auto imported = frontend::onnx::ImportOnnx(good, "good.onnx");
   ASSERT_TRUE(imported.ok()) << imported.diag().ToString();
   std::mt19937 rng(42);
