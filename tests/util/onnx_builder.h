@@ -30,6 +30,11 @@ class OnnxNode {
     for (int64_t x : v) a->add_ints(x);
     return *this;
   }
+  OnnxNode& Floats(const std::string& name, const std::vector<float>& v) {
+    auto* a = Add(name, ::onnx::AttributeProto::FLOATS);
+    for (float x : v) a->add_floats(x);
+    return *this;
+  }
   OnnxNode& Strs(const std::string& name, const std::vector<std::string>& v) {
     auto* a = Add(name, ::onnx::AttributeProto::STRINGS);
     for (const std::string& x : v) a->add_strings(x);

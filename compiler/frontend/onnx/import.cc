@@ -746,6 +746,7 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
   ctx.graph.name = "main";
   const pb::GraphProto& g = model.graph();
   for (const auto& out : g.output()) ctx.graph_outputs.insert(out.name());
+  for (const auto& n : g.node()) ctx.read_values.insert(n.input().begin(), n.input().end());
   EMBER_RETURN_IF_ERROR(ConvertGraphInputs(ctx, g));
   EMBER_RETURN_IF_ERROR(ConvertNodes(ctx, g));
   EMBER_RETURN_IF_ERROR(ConvertGraphOutputs(ctx, g));

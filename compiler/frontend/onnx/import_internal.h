@@ -101,6 +101,7 @@ struct Context {
   // MatMulInteger (and graph outputs) read them (import_dynamic_quant.cc).
   std::set<std::string> u8_in_float;
   std::set<std::string> graph_outputs;  // ONNX names of the graph outputs
+  std::set<std::string> read_values;    // ONNX names some node of the graph reads
   // DequantizeLinear made for QOperator nodes, by value and parameters: the
   // name of its result and the IR tensor (run time) it was bound to.
   std::map<std::string, std::pair<std::string, ir::TensorId>> qop_dequantized;
@@ -408,6 +409,10 @@ Status BatchNormTraining(Context& ctx, const NodeRef& ref);
 // or when ember lacks their IR operator (unidirectional_sequence_lstm, gru,
 // rnn).
 Status ConvertRnnNode(Context& ctx, const NodeRef& ref, bool* handled);
+// LSTM, GRU or RNN unrolled into its equations per time step, in float32
+// (import_rnn_unrolled.cc): for run-time initial states, a read Y_c,
+// peepholes, clip and other activations.
+Status ConvertRecurrentUnrolled(Context& ctx, const NodeRef& ref);
 // Constant, Shape, Gather, Cast, ConstantOfShape, Slice, QuantizeLinear,
 // DequantizeLinear (import_fold.cc).
 Status ConvertFoldNode(Context& ctx, const NodeRef& ref, bool* handled);

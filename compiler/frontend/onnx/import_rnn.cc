@@ -19,12 +19,13 @@
 // starts from them again (reset_state restores them too).
 //
 // Outputs: Y ([seq, dirs, batch, hidden]; layout 1: [batch, seq, dirs,
-// hidden]) and Y_h (the last step of each direction). An LSTM's Y_c, the
-// final cell state, is refused when something reads it. Refused:
-// activations other than the defaults (LSTM: Sigmoid, Tanh, Tanh; GRU:
-// Sigmoid, Tanh; RNN: Tanh, Relu or Sigmoid); clip (ONNX clips the gates'
-// inputs); LSTM input_forget and nonzero peepholes; sequence_lens other than
-// the full length; initial states computed at run time; non-float32 tensors.
+// hidden]) and Y_h (the last step of each direction). What these operators
+// do not compute goes to the unrolled equations (import_rnn_unrolled.cc,
+// NeedsUnrolling): an LSTM's Y_c read, activations other than the defaults
+// (LSTM: Sigmoid, Tanh, Tanh; GRU: Sigmoid, Tanh; RNN: Tanh, Relu or
+// Sigmoid), clip, nonzero peepholes and initial states computed at run
+// time. Refused: LSTM input_forget; sequence_lens other than the full
+// length; non-float32 tensors.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -87,28 +88,9 @@ Expected<std::shared_ptr<const ConstTensor>> OptionalConst(Context& ctx, const N
   return v.c;
 }
 
-Status CheckAttrs(Context& ctx, const NodeRef& ref, const Cell& cell, int64_t dirs) {
-  if (const pb::AttributeProto* a = FindAttr(ref, "activations")) {
-    const auto per_dir = IsRnn(cell) ? 1 : static_cast<int>(cell.activations.size());
-    bool same = a->strings_size() == per_dir * dirs;
-    for (int k = 0; same && k < a->strings_size(); ++k) {
-      same = IsRnn(cell) ? std::find(cell.activations.begin(), cell.activations.end(), a->strings(k)) !=
-                               cell.activations.end()
-                         : a->strings(k) == cell.activations[static_cast<size_t>(k % per_dir)];
-    }
-    if (!same) {
-      std::string got, want;
-      for (const auto& s : a->strings()) got += (got.empty() ? "" : ", ") + s;
-      for (const auto& s : cell.activations) want += (want.empty() ? "" : IsRnn(cell) ? " or " : ", ") + s;
-      return UnsupportedAttr(ctx, ref, "activations [" + got + "]",
-                             std::string("ember's ") + cell.onnx + (IsRnn(cell) ? " computes " : " computes the default activations ") + want);
-    }
-  }
-  if (FindAttr(ref, "clip")) {
-    return UnsupportedAttr(ctx, ref, "clip",
-                           std::string("ONNX's clip bounds the gates' inputs, which ember's ") + cell.onnx +
-                               " does not do; export without it");
-  }
+// What neither the IR operators nor the unrolled equations compute (other
+// activations and clip went to the unrolled equations, NeedsUnrolling).
+Status CheckAttrs(Context& ctx, const NodeRef& ref, const Cell& cell) {
   if (cell.cell_state && AttrInt(ref, "input_forget", 0) != 0) {
     return UnsupportedAttr(ctx, ref, "input_forget=1 (coupled gates)");
   }
@@ -242,10 +224,44 @@ Expected<std::vector<ir::TensorId>> GateOperands(Context& ctx, const Cell& cell,
   return all;
 }
 
+// Whether the node needs what only the unrolled equations compute
+// (import_rnn_unrolled.cc): other activations, clip, nonzero peepholes,
+// initial states computed at run time, or an LSTM's final cell state read.
+Expected<bool> NeedsUnrolling(Context& ctx, const NodeRef& ref, const Cell& cell) {
+  if (FindAttr(ref, "clip")) return true;
+  if (const pb::AttributeProto* a = FindAttr(ref, "activations")) {
+    for (int k = 0; k < a->strings_size(); ++k) {
+      const std::string& s = a->strings(k);
+      const bool known = IsRnn(cell) ? std::find(cell.activations.begin(), cell.activations.end(), s) != cell.activations.end()
+                                     : s == cell.activations[static_cast<size_t>(k) % cell.activations.size()];
+      if (!known) return true;
+    }
+  }
+  for (size_t pos : {size_t{5}, size_t{6}}) {
+    if (pos == 6 && !cell.cell_state) continue;
+    if (!HasInput(ref, pos)) continue;
+    EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, pos));
+    if (!v.c) return true;
+  }
+  if (cell.cell_state && HasInput(ref, 7)) {
+    EMBER_ASSIGN_OR_RETURN(Value p, Input(ctx, ref, 7));
+    for (int64_t k = 0; p.c && k < p.c->size(); ++k) {
+      if (p.c->at(k) != 0.0) return true;
+    }
+  }
+  if (cell.cell_state && ref.node->output_size() > 2) {
+    const std::string& yc = ref.node->output(2);
+    if (!yc.empty() && (ctx.graph_outputs.count(yc) || ctx.read_values.count(yc))) return true;
+  }
+  return false;
+}
+
 Status ConvertRecurrent(Context& ctx, const NodeRef& ref, const Cell& cell, ir::OpKind op) {
+  EMBER_ASSIGN_OR_RETURN(const bool unroll, NeedsUnrolling(ctx, ref, cell));
+  if (unroll) return ConvertRecurrentUnrolled(ctx, ref);
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
   EMBER_ASSIGN_OR_RETURN(const RnnDims d, Dims(ctx, ref, cell, x));
-  EMBER_RETURN_IF_ERROR(CheckAttrs(ctx, ref, cell, d.dirs));
+  EMBER_RETURN_IF_ERROR(CheckAttrs(ctx, ref, cell));
   const int64_t H = d.hidden, I = d.input, G = cell.gates;
   EMBER_ASSIGN_OR_RETURN(auto w, OptionalConst(ctx, ref, 1, "W", {d.dirs, G * H, I}));
   EMBER_ASSIGN_OR_RETURN(auto r, OptionalConst(ctx, ref, 2, "R", {d.dirs, G * H, H}));
