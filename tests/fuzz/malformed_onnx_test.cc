@@ -48,7 +48,7 @@ OnnxBuilder SmallCnn() {
 // [4,2,1,2] -> Reshape [4,1,4] -> GRU (reverse, hidden 3, linear_before_reset)
 // -> Y_h [1,1,3] -> RNN (Relu, hidden 2) -> Y_h [1,1,2]. `p`: the LSTM's peepholes (nonzero: refused); `gru_w_rows`:
 // the rows of the GRU's W (9 fit hidden 3).
-OnnxBuilder Recurrent(float p = 0.0f, int64_t gru_w_rows = 9) {
+OnnxBuilder Recurrent(float p = 0.0f, int64_t gru_w_rows = 9, bool input_forget = false) {
   OnnxBuilder b;
   b.Input("x", {4, 1, 3});
   b.Init("w", {2, 8, 3}, std::vector<float>(48, 0.25f));
@@ -56,9 +56,9 @@ OnnxBuilder Recurrent(float p = 0.0f, int64_t gru_w_rows = 9) {
   b.Init("b", {2, 16}, std::vector<float>(32, 0.0625f));
   b.Init("h0", {2, 1, 2}, {0.5f, -0.5f, 0.25f, 0.0f});
   b.Init("p", {2, 6}, std::vector<float>(12, p));
-  b.Node("LSTM", {"x", "w", "r", "b", "", "h0", "", "p"}, {"l", "", ""}, "lstm")
-      .Int("hidden_size", 2)
-      .Str("direction", "bidirectional");
+  auto lstm = b.Node("LSTM", {"x", "w", "r", "b", "", "h0", "", "p"}, {"l", "", ""}, "lstm");
+  lstm.Int("hidden_size", 2).Str("direction", "bidirectional");
+  if (input_forget) lstm.Int("input_forget", 1);
   b.InitInt64("shape", {3}, {4, 1, 4});
   b.Node("Reshape", {"l", "shape"}, {"lr"});
   b.Init("gw", {1, gru_w_rows, 4}, std::vector<float>(static_cast<size_t>(gru_w_rows * 4), 0.2f));
@@ -238,7 +238,7 @@ std::map<std::string, Bytes> OnnxCorpus() {
   c["onnx_qlinearconv_scale_length.onnx"] = qlinear_conv(3, pb::TensorProto::UINT8, {1, 2, 4, 4});
   c["onnx_qlinearconv_zero_point_type.onnx"] = qlinear_conv(2, pb::TensorProto::INT8, {1, 2, 4, 4});
   c["onnx_qlinearconv_rank_mismatch.onnx"] = qlinear_conv(2, pb::TensorProto::UINT8, {1, 2, 4});
-  c["onnx_lstm_peepholes.onnx"] = Recurrent(0.5f).Bytes();
+  c["onnx_lstm_input_forget.onnx"] = Recurrent(0.0f, 9, true).Bytes();
   c["onnx_gru_weight_rows.onnx"] = Recurrent(0.0f, 8).Bytes();
   c["onnx_function_recursive.onnx"] = FunctionModel(FunctionForm::kRecursive);
   c["onnx_function_arity.onnx"] = FunctionModel(FunctionForm::kTooManyInputs);
