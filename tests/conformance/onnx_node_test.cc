@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <utility>
 #include <set>
 #include <sstream>
 
@@ -446,6 +447,35 @@ TEST(OnnxNodeTests, DoubleCasesWithFloat32Data) {
   EXPECT_EQ(passed, 13);  // the 7 CumSum cases, EyeLike's and the 5 Einsum cases
 }
 
+// Runs every case of the folders `dirs` (in name order): each must pass
+// unless tests/conformance/`list` names it (with the reason), and then it
+// must not. Returns {passed, left out}.
+std::pair<int, int> RunListedCases(const std::vector<fs::path>& dirs, const std::string& list) {
+  std::set<std::string> listed;
+  std::ifstream in(std::string(EMBER_SOURCE_DIR) + "/tests/conformance/" + list);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty() && line[0] != '#') listed.insert(line.substr(0, line.find(' ')));
+  int passed = 0, left_out = 0;
+  for (const fs::path& dir : dirs) {
+    std::vector<fs::path> cases;
+    for (const auto& e : fs::directory_iterator(dir)) cases.push_back(e.path());
+    std::sort(cases.begin(), cases.end());
+    for (const fs::path& c : cases) {
+      const std::string name = c.filename().string();
+      const CaseResult r = RunCase(c);
+      if (listed.count(name)) {
+        ++left_out;
+        EXPECT_NE(static_cast<int>(r.outcome), static_cast<int>(Outcome::kPass))
+            << name << " passes now: remove it from " << list;
+      } else {
+        passed += r.outcome == Outcome::kPass;
+        EXPECT_EQ(static_cast<int>(r.outcome), static_cast<int>(Outcome::kPass)) << name << ": " << r.detail;
+      }
+    }
+  }
+  return {passed, left_out};
+}
+
 // The backend test cases of models PyTorch converted at opsets 6 to 9
 // (Conv1d/2d/3d, pooling, BatchNorm, padding, activations, Linear, LSTM-free
 // operators, ...): each goes through ONNX's version converter to opset 13
@@ -454,28 +484,8 @@ TEST(OnnxNodeTests, DoubleCasesWithFloat32Data) {
 TEST(OnnxNodeTests, PyTorchConvertedCases) {
   const fs::path root = fs::path(kNodeDir).parent_path();
   if (!fs::is_directory(root / "pytorch-converted")) GTEST_SKIP() << root << " is absent (apt-get install libonnx-testdata); skipped";
-  std::set<std::string> listed;
-  std::ifstream list(std::string(EMBER_SOURCE_DIR) + "/tests/conformance/onnx_pytorch_left_out.txt");
-  for (std::string line; std::getline(list, line);)
-    if (!line.empty() && line[0] != '#') listed.insert(line.substr(0, line.find(' ')));
-  int passed = 0, left_out = 0;
-  for (const char* sub : {"pytorch-converted", "pytorch-operator"}) {
-    std::vector<fs::path> cases;
-    for (const auto& e : fs::directory_iterator(root / sub)) cases.push_back(e.path());
-    std::sort(cases.begin(), cases.end());
-    for (const fs::path& c : cases) {
-      const std::string name = c.filename().string();
-      const CaseResult r = RunCase(c);
-      if (listed.count(name)) {
-        ++left_out;
-        EXPECT_NE(static_cast<int>(r.outcome), static_cast<int>(Outcome::kPass))
-            << name << " passes now: remove it from onnx_pytorch_left_out.txt";
-      } else {
-        passed += r.outcome == Outcome::kPass;
-        EXPECT_EQ(static_cast<int>(r.outcome), static_cast<int>(Outcome::kPass)) << name << ": " << r.detail;
-      }
-    }
-  }
+  const auto [passed, left_out] =
+      RunListedCases({root / "pytorch-converted", root / "pytorch-operator"}, "onnx_pytorch_left_out.txt");
   std::printf("PyTorch-converted cases: %d pass, %d left out\n", passed, left_out);
   EXPECT_EQ(passed, 109);
 }
@@ -487,27 +497,7 @@ TEST(OnnxNodeTests, PyTorchConvertedCases) {
 TEST(OnnxNodeTests, SimpleModelCases) {
   const fs::path root = fs::path(kNodeDir).parent_path() / "simple";
   if (!fs::is_directory(root)) GTEST_SKIP() << root << " is absent (apt-get install libonnx-testdata); skipped";
-  std::map<std::string, std::string> listed;
-  std::ifstream list(std::string(EMBER_SOURCE_DIR) + "/tests/conformance/onnx_simple_left_out.txt");
-  for (std::string line; std::getline(list, line);) {
-    if (!line.empty() && line[0] != '#') listed[line.substr(0, line.find(' '))] = line;
-  }
-  std::vector<fs::path> cases;
-  for (const auto& e : fs::directory_iterator(root)) cases.push_back(e.path());
-  std::sort(cases.begin(), cases.end());
-  int passed = 0, left_out = 0;
-  for (const fs::path& c : cases) {
-    const std::string name = c.filename().string();
-    const CaseResult r = RunCase(c);
-    if (listed.count(name)) {
-      ++left_out;
-      EXPECT_NE(static_cast<int>(r.outcome), static_cast<int>(Outcome::kPass))
-          << name << " passes now: remove it from onnx_simple_left_out.txt";
-    } else {
-      passed += r.outcome == Outcome::kPass;
-      EXPECT_EQ(static_cast<int>(r.outcome), static_cast<int>(Outcome::kPass)) << name << ": " << r.detail;
-    }
-  }
+  const auto [passed, left_out] = RunListedCases({root}, "onnx_simple_left_out.txt");
   std::printf("simple model cases: %d pass, %d left out\n", passed, left_out);
   EXPECT_EQ(passed, 13);  // Expand (4), Shrink, Sign, a single Relu, six sequence models
 }

@@ -89,25 +89,25 @@ class ControlFlowInliner {
         continue;
       }
       if (!IsIf(n)) {
-        if (n.op_type() == "Constant" && IsDefaultDomain(n.domain()) && n.output_size() == 1) {
-          for (const auto& a : n.attribute())
-            if (a.name() == "value" && a.has_t()) scope.constants[n.output(0)] = &a.t();
-        }
-        EMBER_RETURN_IF_ERROR(NoteShapeValue(*g, n, &scope));
-        EMBER_RETURN_IF_ERROR(NoteDims(*g, n, &scope));
+        EMBER_RETURN_IF_ERROR(Note(*g, n, &scope));
         nodes.push_back(n);
         continue;
       }
       EMBER_RETURN_IF_ERROR(Inline(n, scope, depth, &nodes, &hoisted));
     }
-    auto* out = g->mutable_node();
-    out->Clear();
-    for (auto& n : nodes) *out->Add() = std::move(n);
-    for (auto& t : hoisted) *g->add_initializer() = std::move(t);
+    Replace(g, &nodes, &hoisted);
     return Status::Ok();
   }
 
  private:
+  // Makes `nodes` the nodes of `g` and appends `added` to its initializers.
+  static void Replace(pb::GraphProto* g, std::vector<pb::NodeProto>* nodes, std::vector<pb::TensorProto>* added) {
+    auto* out = g->mutable_node();
+    out->Clear();
+    for (auto& n : *nodes) *out->Add() = std::move(n);
+    for (auto& t : *added) *g->add_initializer() = std::move(t);
+  }
+
   static bool IsIf(const pb::NodeProto& n) { return n.op_type() == "If" && IsDefaultDomain(n.domain()); }
   static bool IsLoop(const pb::NodeProto& n) { return n.op_type() == "Loop" && IsDefaultDomain(n.domain()); }
   static bool IsScan(const pb::NodeProto& n) { return n.op_type() == "Scan" && IsDefaultDomain(n.domain()); }
@@ -123,6 +123,17 @@ class ControlFlowInliner {
     std::map<std::string, std::vector<int64_t>> dims;
   };
   static constexpr int64_t kMaxShapeValues = 64;
+
+  // Notes what node `n` of `g` makes known before import: a Constant's
+  // value, the integers it computes (NoteShapeValue), its static shape (NoteDims).
+  Status Note(const pb::GraphProto& g, const pb::NodeProto& n, Scope* scope) {
+    if (n.op_type() == "Constant" && IsDefaultDomain(n.domain()) && n.output_size() == 1) {
+      for (const auto& a : n.attribute())
+        if (a.name() == "value" && a.has_t()) scope->constants[n.output(0)] = &a.t();
+    }
+    EMBER_RETURN_IF_ERROR(NoteShapeValue(g, n, scope));
+    return NoteDims(g, n, scope);
+  }
 
   // The values of `name` if the scope knows them.
   Expected<std::optional<std::vector<double>>> Known(const Scope& scope, const std::string& name) {
@@ -737,12 +748,7 @@ class ControlFlowInliner {
                            "read its tensors with SequenceAt or ConcatFromSequence in the model");
         }
       }
-      if (n.op_type() == "Constant" && IsDefaultDomain(n.domain()) && n.output_size() == 1) {
-        for (const auto& a : n.attribute())
-          if (a.name() == "value" && a.has_t()) scope.constants[n.output(0)] = &a.t();
-      }
-      EMBER_RETURN_IF_ERROR(NoteShapeValue(*g, n, &scope));
-      EMBER_RETURN_IF_ERROR(NoteDims(*g, n, &scope));
+      EMBER_RETURN_IF_ERROR(Note(*g, n, &scope));
       nodes.push_back(n);
     }
     for (const auto& out : g->output()) {
@@ -756,10 +762,7 @@ class ControlFlowInliner {
     for (int k = vi->size() - 1; k >= 0; --k) {
       if (seqs.count(vi->Get(k).name())) vi->DeleteSubrange(k, 1);
     }
-    auto* out = g->mutable_node();
-    out->Clear();
-    for (auto& n : nodes) *out->Add() = std::move(n);
-    for (auto& t : added) *g->add_initializer() = std::move(t);
+    Replace(g, &nodes, &added);
     return Status::Ok();
   }
 

@@ -1137,6 +1137,42 @@ Status LayerNorm(Context& ctx, const NodeRef& ref) {
   return Status::Ok();
 }
 
+// The per-channel normalization of InstanceNormalization and
+// BatchNormalization's training mode: x [N, C, ...] normalized over `axes`,
+// then y = normalized · scale + B, bound to output 0; inputs 1 to `count`
+// (scale, B, and for BatchNormalization input_mean, input_var) are
+// constants of C values, returned in `params`; scale and B become
+// [C, 1, ..., 1] so that they broadcast along the channel axis.
+Expected<Normalized> ChannelNorm(Context& ctx, const NodeRef& ref, ir::TensorId x, const std::vector<int64_t>& axes,
+                                 size_t count, std::vector<std::shared_ptr<const ConstTensor>>* params) {
+  const ir::Shape shape = ctx.graph.tensor(x).shape;
+  const int64_t channels = shape[1];
+  ir::Shape per_channel(shape.size() - 1, 1);
+  per_channel[0] = channels;
+  static const char* const kNames[4] = {"scale", "B", "input_mean", "input_var"};
+  ir::TensorId affine[2] = {ir::kNoTensor, ir::kNoTensor};
+  for (size_t k = 0; k < count && k < 4; ++k) {
+    EMBER_ASSIGN_OR_RETURN(auto c, ConstInput(ctx, ref, k + 1, kNames[k]));
+    if (c->size() != channels) {
+      return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
+                       std::string(kNames[k]) + " has " + std::to_string(c->size()) + " values for " +
+                           std::to_string(channels) + " channels");
+    }
+    params->push_back(c);
+    if (k < 2) {
+      ConstTensor r = *c;
+      r.shape = per_channel;
+      EMBER_ASSIGN_OR_RETURN(affine[k], AddConst(ctx, ref.name + "_" + kNames[k], r));
+    }
+  }
+  const std::string out = OutputName(ref, 0);
+  EMBER_ASSIGN_OR_RETURN(const Normalized n, Normalize(ctx, ref, x, axes, out));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId s, AddNode(ctx, ref, ir::OpKind::kMul, {n.normalized, affine[0]}, {}, out + "_scaled"));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, ir::OpKind::kAdd, {s, affine[1]}, {}, out));
+  BindOutput(ctx, ref, 0, Value{nullptr, y});
+  return n;
+}
+
 // InstanceNormalization: Normalize each (batch, channel) over the spatial
 // axes [2, rank), then y = normalized · scale[c] + B[c]; the per-channel
 // scale and B (constants of shape [C]) become [C, 1, ..., 1] so they
@@ -1151,29 +1187,10 @@ Status InstanceNorm(Context& ctx, const NodeRef& ref) {
                            "ember composes InstanceNormalization in float32 over [N, C, spatial...] tensors; "
                            "dequantize its input");
   }
-  const int64_t channels = in.shape[1];
   std::vector<int64_t> axes;
   for (size_t a = 2; a < rank; ++a) axes.push_back(static_cast<int64_t>(a));
-  ir::Shape per_channel(rank - 1, 1);
-  per_channel[0] = channels;
-  ir::TensorId params[2] = {ir::kNoTensor, ir::kNoTensor};
-  const char* names[2] = {"scale", "B"};
-  for (size_t k = 0; k < 2; ++k) {
-    EMBER_ASSIGN_OR_RETURN(auto c, ConstInput(ctx, ref, k + 1, names[k]));
-    if (c->size() != channels) {
-      return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
-                       std::string(names[k]) + " has " + std::to_string(c->size()) + " values for " +
-                           std::to_string(channels) + " channels");
-    }
-    ConstTensor r = *c;
-    r.shape = per_channel;
-    EMBER_ASSIGN_OR_RETURN(params[k], AddConst(ctx, ref.name + "_" + names[k], r));
-  }
-  const std::string out = OutputName(ref, 0);
-  EMBER_ASSIGN_OR_RETURN(const Normalized n, Normalize(ctx, ref, x, axes, out));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId s, AddNode(ctx, ref, ir::OpKind::kMul, {n.normalized, params[0]}, {}, out + "_scaled"));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, ir::OpKind::kAdd, {s, params[1]}, {}, out));
-  return Bind(ctx, ref, y);
+  std::vector<std::shared_ptr<const ConstTensor>> params;
+  return ChannelNorm(ctx, ref, x, axes, 2, &params).status();
 }
 
 // ArgMax/ArgMin: `axis`, `keepdims`, `select_last_index` (ties: the first
@@ -1345,29 +1362,8 @@ Status BatchNormTraining(Context& ctx, const NodeRef& ref) {
   const int64_t channels = in.shape[1];
   std::vector<int64_t> axes = {0};
   for (size_t a = 2; a < rank; ++a) axes.push_back(static_cast<int64_t>(a));
-  ir::Shape per_channel(rank - 1, 1);
-  per_channel[0] = channels;
-  std::shared_ptr<const ConstTensor> p[4];
-  const char* names[4] = {"scale", "B", "input_mean", "input_var"};
-  ir::TensorId params[2] = {ir::kNoTensor, ir::kNoTensor};
-  for (size_t k = 0; k < 4; ++k) {
-    EMBER_ASSIGN_OR_RETURN(p[k], ConstInput(ctx, ref, k + 1, names[k]));
-    if (p[k]->size() != channels) {
-      return NodeError(ctx, ref, kBadOperand, ExitCode::kFailure,
-                       std::string(names[k]) + " has " + std::to_string(p[k]->size()) + " values for " +
-                           std::to_string(channels) + " channels");
-    }
-    if (k < 2) {
-      ConstTensor r = *p[k];
-      r.shape = per_channel;
-      EMBER_ASSIGN_OR_RETURN(params[k], AddConst(ctx, ref.name + "_" + names[k], r));
-    }
-  }
-  const std::string out = OutputName(ref, 0);
-  EMBER_ASSIGN_OR_RETURN(const Normalized n, Normalize(ctx, ref, x, axes, out));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId s, AddNode(ctx, ref, ir::OpKind::kMul, {n.normalized, params[0]}, {}, out + "_scaled"));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, ir::OpKind::kAdd, {s, params[1]}, {}, out));
-  BindOutput(ctx, ref, 0, Value{nullptr, y});
+  std::vector<std::shared_ptr<const ConstTensor>> p;
+  EMBER_ASSIGN_OR_RETURN(const Normalized n, ChannelNorm(ctx, ref, x, axes, 4, &p));
   const float momentum = AttrFloat(ref, "momentum", 0.9f);
   for (size_t k = 1; k <= 2; ++k) {
     if (ref.node->output_size() <= static_cast<int>(k) || OutputName(ref, k).empty()) continue;
