@@ -78,7 +78,7 @@ Expected<std::shared_ptr<const ConstTensor>> OptionalConst(Context& ctx, const N
   EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, pos));
   if (!v.c) {
     return UnsupportedAttr(ctx, ref, what + " computed at run time",
-                           "ember's LSTM, GRU and RNN take constant weights and initial states; export them as "
+                           "ember's LSTM, GRU and RNN take constant weights (W, R, B, P); export them as "
                            "initializers");
   }
   if (v.c->shape != want) {
