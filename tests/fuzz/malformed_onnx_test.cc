@@ -328,6 +328,20 @@ std::map<std::string, Bytes> OnnxCorpus() {
     b.model().SerializeToString(&s);
     c["onnx_scan_lengths_differ.onnx"] = Bytes(s.begin(), s.end());
   }
+  {  // TopK whose k is an int64 initializer of 1 byte of raw data (libonnx's ParseData wrote out of bounds; found by fuzzing)
+    OnnxBuilder b(13);
+    b.Input("x", {2, 64});
+    b.InitInt64("k", {1}, {7});
+    b.Node("TopK", {"x", "k"}, {"values", "indices"});
+    b.OutputWithShape("indices", {2, 7}, pb::TensorProto::INT64);
+    ::onnx::ModelProto m = b.model();
+    auto* k = m.mutable_graph()->mutable_initializer(0);
+    k->clear_int64_data();
+    k->set_raw_data(std::string(1, '\7'));
+    std::string s;
+    m.SerializeToString(&s);  // not Bytes(): its shape inference would crash
+    c["onnx_int64_raw_data_short.onnx"] = Bytes(s.begin(), s.end());
+  }
   {  // RoiAlign of a region in image 3 of a batch of 1
     OnnxBuilder b(16);
     b.Input("x", {1, 2, 6, 6});

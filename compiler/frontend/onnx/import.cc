@@ -720,6 +720,7 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
   EMBER_RETURN_IF_ERROR(InlineControlFlow(ctx, &model));
   EMBER_RETURN_IF_ERROR(InlineAllExternalData(ctx, model.mutable_graph()));
   EMBER_RETURN_IF_ERROR(InlineLocalFunctions(ctx, &model));
+  EMBER_RETURN_IF_ERROR(PrecheckTensorData(ctx, model));
   // Before any libonnx inference (the function expansion and the opset-18
   // lowering run it leniently on copies).
   EMBER_RETURN_IF_ERROR(PrecheckWindows(ctx, model.graph()));

@@ -194,6 +194,11 @@ std::map<std::string, int> ValueRanks(const pb::ModelProto& m);
 // needs indices of a known rank of at least 2 (from ValueRanks), else E1015
 // before any libonnx inference runs (import_ext.cc).
 Status PrecheckMaxUnpool(Context& ctx, const pb::ModelProto& m);
+// Every tensor of the model (initializers, tensor attributes, in subgraphs
+// too) holds exactly the data its shape needs (E1011), before libonnx's
+// inference reads any: libonnx 1.12's ParseData copies an int64 tensor's
+// short raw_data out of bounds (found by the onnx fuzz target).
+Status PrecheckTensorData(Context& ctx, const pb::ModelProto& m);
 // Rewrites the opset-18 forms libonnx 1.12's checker does not know into their
 // opset-13..17 equivalents (import_opset18.cc); nothing below opset 18.
 Status LowerOpset18Forms(Context& ctx, pb::ModelProto* m);

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "frontend/onnx/import_internal.h"
 #include "support/utf8.h"
@@ -288,5 +289,86 @@ ir::Shape ShapeOf(const Context& ctx, const Value& v) {
   if (v.id != ir::kNoTensor) return ctx.graph.tensor(v.id).shape;
   return v.c ? v.c->shape : ir::Shape{};
 }
+
+namespace {
+
+// The values a tensor's data holds, and the values its shape needs; false
+// when its type has no fixed size (strings) or the shape is beyond any file.
+struct DataCount {
+  uint64_t have = 0, need = 0;
+};
+
+std::optional<DataCount> CountData(const pb::TensorProto& t) {
+  DataCount c;
+  c.need = 1;
+  for (int64_t d : t.dims()) {
+    if (d < 0 || (d > 0 && c.need > (uint64_t{1} << 40) / static_cast<uint64_t>(d))) {
+      c.need = ~uint64_t{0};
+      break;
+    }
+    c.need *= static_cast<uint64_t>(d);
+  }
+  // Bytes per element in raw_data (packed 4-bit types: counted in halves),
+  // and the typed field's values per element.
+  uint64_t bytes = 0, per = 1;
+  int typed = 0;
+  switch (t.data_type()) {
+    case pb::TensorProto::FLOAT: bytes = 4, typed = t.float_data_size(); break;
+    case pb::TensorProto::COMPLEX64: bytes = 8, per = 2, typed = t.float_data_size(); break;
+    case pb::TensorProto::DOUBLE: bytes = 8, typed = t.double_data_size(); break;
+    case pb::TensorProto::COMPLEX128: bytes = 16, per = 2, typed = t.double_data_size(); break;
+    case pb::TensorProto::INT64: bytes = 8, typed = t.int64_data_size(); break;
+    case pb::TensorProto::UINT32: bytes = 4, typed = t.uint64_data_size(); break;
+    case pb::TensorProto::UINT64: bytes = 8, typed = t.uint64_data_size(); break;
+    case pb::TensorProto::INT32: bytes = 4, typed = t.int32_data_size(); break;
+    case pb::TensorProto::INT16: case pb::TensorProto::UINT16: case pb::TensorProto::FLOAT16:
+    case pb::TensorProto::BFLOAT16:
+      bytes = 2, typed = t.int32_data_size();
+      break;
+    case pb::TensorProto::INT8: case pb::TensorProto::UINT8: case pb::TensorProto::BOOL:
+      bytes = 1, typed = t.int32_data_size();
+      break;
+    default:
+      return std::nullopt;  // strings, float8 and 4-bit types, unknown: ember reads none of them
+  }
+  if (t.has_raw_data()) {
+    const uint64_t size = t.raw_data().size();
+    c.have = size % bytes == 0 ? size / bytes : ~uint64_t{0} - 1;
+  } else {
+    c.have = static_cast<uint64_t>(typed) / per;
+    if (static_cast<uint64_t>(typed) % per != 0) c.have = ~uint64_t{0} - 1;
+  }
+  return c;
+}
+
+Status CheckTensors(Context& ctx, const pb::GraphProto& g) {
+  const auto check = [&](const pb::TensorProto& t) -> Status {
+    if (t.data_location() == pb::TensorProto::EXTERNAL) return Status::Ok();  // read (and checked) later
+    const auto c = CountData(t);
+    if (!c || c->have == c->need) return Status::Ok();
+    std::string shape;
+    for (int64_t d : t.dims()) shape += (shape.empty() ? "" : ",") + std::to_string(d);
+    return FileError(ctx, kTensorData, ExitCode::kFailure,
+                     "tensor '" + t.name() + "' of shape [" + shape + "] and type " + ElemTypeName(t.data_type()) +
+                         " holds " + (t.has_raw_data() ? std::to_string(t.raw_data().size()) + " byte(s) of raw data"
+                                                       : "another number of values") +
+                         ", not the data its shape needs",
+                     "the model file is damaged; re-export it");
+  };
+  for (const auto& t : g.initializer()) EMBER_RETURN_IF_ERROR(check(t));
+  for (const auto& n : g.node()) {
+    for (const auto& a : n.attribute()) {
+      if (a.has_t()) EMBER_RETURN_IF_ERROR(check(a.t()));
+      for (const auto& t : a.tensors()) EMBER_RETURN_IF_ERROR(check(t));
+      if (a.has_g()) EMBER_RETURN_IF_ERROR(CheckTensors(ctx, a.g()));
+      for (const auto& sub : a.graphs()) EMBER_RETURN_IF_ERROR(CheckTensors(ctx, sub));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status PrecheckTensorData(Context& ctx, const pb::ModelProto& m) { return CheckTensors(ctx, m.graph()); }
 
 }  // namespace ember::frontend::onnx::detail
