@@ -949,28 +949,8 @@ class ControlFlowInliner {
     nodes->push_back(split);
     if (squeeze) {
       std::string axes;
-      if (ctx_.opset >= 13) {
-        pb::TensorProto t;
-        t.set_name(Fresh(result + "/squeeze_axis"));
-        t.set_data_type(pb::TensorProto::INT64);
-        t.add_dims(1);
-        t.add_int64_data(axis);
-        axes = t.name();
-        added->push_back(std::move(t));
-      }
       for (auto& piece : list) {
-        pb::NodeProto sq;
-        sq.set_op_type("Squeeze");
-        sq.set_name(Fresh(piece + "/squeezed"));
-        sq.add_input(piece);
-        if (!axes.empty()) {
-          sq.add_input(axes);
-        } else {
-          auto* qa = sq.add_attribute();
-          qa->set_name("axes");
-          qa->set_type(pb::AttributeProto::INTS);
-          qa->add_ints(axis);
-        }
+        pb::NodeProto sq = AxisNode("Squeeze", piece, axis, piece + "/squeezed", result + "/squeeze_axis", &axes, added);
         piece = Fresh(piece + "_squeezed");
         sq.add_output(piece);
         ctx_.expanded_from[sq.name()] = who;
@@ -982,6 +962,36 @@ class ControlFlowInliner {
   }
 
   std::string Fresh(const std::string& base) { return FreshName(&used_, base); }
+
+  // An Unsqueeze or Squeeze (`op`) of `input` at `axis`, named afresh after
+  // `name`, without its output: the axis an input from opset 13 on (the
+  // constant `*axes`, made once under `axes_name` into `hoisted`), an
+  // attribute before.
+  pb::NodeProto AxisNode(const char* op, const std::string& input, int64_t axis, const std::string& name,
+                         const std::string& axes_name, std::string* axes, std::vector<pb::TensorProto>* hoisted) {
+    pb::NodeProto n;
+    n.set_op_type(op);
+    n.set_name(Fresh(name));
+    n.add_input(input);
+    if (ctx_.opset >= 13) {
+      if (axes->empty()) {
+        pb::TensorProto a;
+        a.set_name(Fresh(axes_name));
+        a.set_data_type(pb::TensorProto::INT64);
+        a.add_dims(1);
+        a.add_int64_data(axis);
+        *axes = a.name();
+        hoisted->push_back(std::move(a));
+      }
+      n.add_input(*axes);
+    } else {
+      auto* a = n.add_attribute();
+      a->set_name("axes");
+      a->set_type(pb::AttributeProto::INTS);
+      a->add_ints(axis);
+    }
+    return n;
+  }
 
   // Makes `out` the values `parts` stacked along a new axis `axis`
   // (Unsqueeze each, then Concat); diagnostics name `origin`.
@@ -999,28 +1009,8 @@ class ControlFlowInliner {
     at->set_type(pb::AttributeProto::INT);
     at->set_i(axis);
     std::string axes;
-    if (ctx_.opset >= 13) {
-      pb::TensorProto a;
-      a.set_name(Fresh(out + tag + "_axis"));
-      a.set_data_type(pb::TensorProto::INT64);
-      a.add_dims(1);
-      a.add_int64_data(axis);
-      axes = a.name();
-      hoisted->push_back(std::move(a));
-    }
     for (const std::string& v : parts) {
-      pb::NodeProto un;
-      un.set_op_type("Unsqueeze");
-      un.set_name(Fresh(v + tag + "_step"));
-      un.add_input(v);
-      if (!axes.empty()) {
-        un.add_input(axes);
-      } else {
-        auto* ua = un.add_attribute();
-        ua->set_name("axes");
-        ua->set_type(pb::AttributeProto::INTS);
-        ua->add_ints(axis);
-      }
+      pb::NodeProto un = AxisNode("Unsqueeze", v, axis, v + tag + "_step", out + tag + "_axis", &axes, hoisted);
       un.add_output(Fresh(v + tag + "_stacked"));
       concat.add_input(un.output(0));
       add(std::move(un));
