@@ -36,6 +36,7 @@ Expected<ir::Graph> ImportModelFile(const std::string& path, const std::vector<s
   }
   if (EndsWith(path, ".onnx")) {
     onnx::ImportOptions options;
+    options.warnings = warnings;
     for (const std::string& s : input_shapes) {
       EMBER_RETURN_IF_ERROR(onnx::ParseInputShapeFlag(s, &options.input_shapes));
     }

@@ -1,6 +1,6 @@
 // The shared body of MAXIMUM and MINIMUM (compiler/ops/maximum.cc,
 // minimum.cc): elementwise with numpy broadcasting, no attributes, on f32, i8
-// and i32 (and i64: ONNX Max/Min of int64 tensors), as TFLite Micro's reference kernel: out = a > b ? a : b (maximum)
+// and i32 (and i64, i16: ONNX Max/Min of int64 and int16 tensors), as TFLite Micro's reference kernel: out = a > b ? a : b (maximum)
 // or a < b ? a : b (minimum) on the stored values, so a NaN in `a` yields `b`
 // and a NaN in `b` yields the NaN. int8 compares the raw bytes without
 // requantization; the converter gives both inputs and the output one scale
@@ -21,9 +21,9 @@ inline Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Nod
   const ir::Tensor& a = g.tensor(n.inputs[0]);
   EMBER_ASSIGN_OR_RETURN(const ir::Shape shape, SameTypeBroadcastShape(g, n));
   if (a.dtype != ir::DType::kInt8 && a.dtype != ir::DType::kFloat32 && a.dtype != ir::DType::kInt32 &&
-      a.dtype != ir::DType::kInt64) {
+      a.dtype != ir::DType::kInt64 && a.dtype != ir::DType::kInt16) {
     return NodeError(n, std::string("input type ") + ir::DTypeName(a.dtype) +
-                            " is not supported; supported: i8, i32, i64, f32");
+                            " is not supported; supported: i8, i16, i32, i64, f32");
   }
   if (a.dtype == ir::DType::kInt8) {
     float s[3] = {0, 0, 0};
@@ -50,6 +50,7 @@ Status Eval(const EvalArgs& a, Op op) {
     case ir::DType::kFloat32: EvalBroadcast<float, float>(a, op); break;
     case ir::DType::kInt8: EvalBroadcast<int8_t, int8_t>(a, op); break;
     case ir::DType::kInt64: EvalBroadcast<int64_t, int64_t>(a, op); break;
+    case ir::DType::kInt16: EvalBroadcast<int16_t, int16_t>(a, op); break;
     default: EvalBroadcast<int32_t, int32_t>(a, op); break;
   }
   return Status::Ok();

@@ -1,5 +1,5 @@
 // MAXIMUM and MINIMUM kernels: generated C equals the reference evaluator
-// byte for byte (f32 with NaNs in the random data too, i8, i32, i64, broadcasting).
+// byte for byte (f32 with NaNs in the random data too, i8, i16, i32, i64, broadcasting).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -39,9 +39,10 @@ TEST_P(MinMaxKernel, FloatWithNaNAndSignedZeros) {
   EXPECT_TRUE(c.Emit()->inplace_ok);
 }
 
-TEST_P(MinMaxKernel, Int32Int64AndEmpty) {
+TEST_P(MinMaxKernel, Int32Int64Int16AndEmpty) {
   KernelCase(GetParam()).In(DType::kInt32, {7, 9}).Const(DType::kInt32, {9}).Out(DType::kInt32, {7, 9}).Expect();
   KernelCase(GetParam()).In(DType::kInt64, {3, 1, 5}).In(DType::kInt64, {4, 1}).Out(DType::kInt64, {3, 4, 5}).Expect();
+  KernelCase(GetParam()).In(DType::kInt16, {2, 6}).Const(DType::kInt16, {2, 1}).Out(DType::kInt16, {2, 6}).Expect();
   KernelCase(GetParam()).In(DType::kInt8, {0, 3}, Quant(0.1f, 0)).In(DType::kInt8, {3}, Quant(0.1f, 0)).Out(DType::kInt8, {0, 3}, Quant(0.1f, 0)).Expect();
 }
 

@@ -581,6 +581,33 @@ Bytes RoiDet() {
   return b.Bytes();
 }
 
+// A double input x[4] -> Cast to float16 -> Mul by a float16 initializer
+// (raw data) -> Add of a bfloat16 initializer (int32_data bit patterns)
+// cast to float16 -> a float16 output, and the product cast back to
+// double, a second output: computed in float32 (W1001).
+Bytes Float16() {
+  OnnxBuilder b;
+  b.Input("x", {4}, pb::TensorProto::DOUBLE);
+  pb::TensorProto* h = b.InitProto();
+  h->set_name("scale");
+  h->set_data_type(pb::TensorProto::FLOAT16);
+  h->add_dims(4);
+  h->set_raw_data(std::string("\x00\x3c\x00\xc0\x01\x00\xff\x7b", 8));  // 1, -2, 2^-24, 65504
+  pb::TensorProto* bf = b.InitProto();
+  bf->set_name("shift");
+  bf->set_data_type(pb::TensorProto::BFLOAT16);
+  bf->add_dims(4);
+  for (int32_t bits : {0x3F80, 0x4049, 0xC2F7, 0x0000}) bf->add_int32_data(bits);
+  b.Node("Cast", {"x"}, {"x16"}).Int("to", pb::TensorProto::FLOAT16);
+  b.Node("Mul", {"x16", "scale"}, {"scaled"});
+  b.Node("Cast", {"shift"}, {"shift16"}).Int("to", pb::TensorProto::FLOAT16);
+  b.Node("Add", {"scaled", "shift16"}, {"y"});
+  b.Node("Cast", {"scaled"}, {"y64"}).Int("to", pb::TensorProto::DOUBLE);
+  b.OutputWithShape("y", {4}, pb::TensorProto::FLOAT16);
+  b.OutputWithShape("y64", {4}, pb::TensorProto::DOUBLE);
+  return b.Bytes();
+}
+
 std::filesystem::path CorpusDir() { return std::filesystem::path(EMBER_SOURCE_DIR) / "tests/fuzz/corpus"; }
 
 TEST(MalformedOnnx, FilesMatchGenerator) {
@@ -601,7 +628,8 @@ TEST(MalformedOnnx, FilesMatchGenerator) {
   corpus["onnx/scan.onnx"] = ScanModel();                // Scan over an axis, in reverse
   corpus["onnx/sequence.onnx"] = SequenceOps();          // sequence operators held at import
   corpus["onnx/roi_det.onnx"] = RoiDet();                // RoiAlign of constant regions, Det
-  ASSERT_GE(corpus.size(), 15u);
+  corpus["onnx/float16.onnx"] = Float16();               // double, float16, bfloat16 as float32
+  ASSERT_GE(corpus.size(), 16u);
   const bool write = std::getenv("EMBER_WRITE_CORPUS") != nullptr;
   if (write) std::filesystem::create_directories(CorpusDir() / "onnx");
   for (const auto& [name, bytes] : corpus) {
@@ -644,7 +672,7 @@ TEST(MalformedOnnx, RandomMutationsImportOrGiveADiagnostic) {
   for (const Bytes& good :
        {SmallCnn().Bytes(), ResidualPoolModel(/*u8=*/true).bytes, Recurrent().Bytes(), FunctionModel(), Volume(),
         Signal(), TokenIds(), DynamicQuant(), Opset9(), Unpool(), IfModel(),
-        LoopModel(), ScanModel(), SequenceOps(), RoiDet()}) {
+        LoopModel(), ScanModel(), SequenceOps(), RoiDet(), Float16()}) {
   auto imported = frontend::onnx::ImportOnnx(good, "good.onnx");
   ASSERT_TRUE(imported.ok()) << imported.diag().ToString();
   std::mt19937 rng(42);

@@ -1,6 +1,6 @@
 // MAXIMUM reference evaluator: a > b ? a : b as TFLite Micro's reference
 // kernel (NaN cases included), broadcasting, int8 on the stored values with
-// one quantization, int32, int64; mismatches are rejected.
+// one quantization, int16, int32, int64; mismatches are rejected.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -61,6 +61,14 @@ TEST(Maximum, Int64BeyondInt32) {
   auto r = t.Run<int64_t>();
   ASSERT_TRUE(r.ok()) << r.diag().ToString();
   EXPECT_EQ(*r, (std::vector<int64_t>{-4294967296LL, 5000000000LL, -4294967296LL, 3}));
+}
+
+TEST(Maximum, Int16) {  // ONNX Max of int16 tensors
+  test::OneNode t(ir::OpKind::kMaximum);
+  t.In<int16_t>({4}, {INT16_MIN, 300, -2, INT16_MAX}).In<int16_t>({}, {-1}).Out(ir::DType::kInt16, {4});
+  auto r = t.Run<int16_t>();
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(*r, (std::vector<int16_t>{-1, 300, -1, INT16_MAX}));
 }
 
 TEST(Maximum, Rejects) {

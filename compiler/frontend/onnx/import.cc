@@ -382,12 +382,14 @@ Status ConvertGraphInputs(Context& ctx, const pb::GraphProto& g) {
   for (const auto& in : g.input()) {
     if (inits.count(in.name())) continue;
     const auto& tt = in.type().tensor_type();
-    auto dt = ToDType(tt.elem_type());
+    auto dt = ToRuntimeDType(tt.elem_type());
     if (!dt) {
       return FileError(ctx, kTensorType, ExitCode::kUnsupported,
                        "graph input '" + in.name() + "' has element type " + ElemTypeName(tt.elem_type()) +
-                           "; ember models take float32, int8, uint8, int16, int32, int64 or bool inputs");
+                           "; ember models take float32, int8, uint8, int16, int32, int64 or bool inputs (double, "
+                           "float16 and bfloat16 as float32)");
     }
+    if (IsWidenedFloat(tt.elem_type())) WarnWidened(ctx, "graph input '" + in.name() + "'", tt.elem_type());
     ir::Tensor t;
     t.name = UniqueName(ctx, in.name());
     t.dtype = *dt;
@@ -559,14 +561,18 @@ Status ConvertNodes(Context& ctx, const pb::GraphProto& g) {
 
 Status ConvertGraphOutputs(Context& ctx, const pb::GraphProto& g) {
   for (const auto& out : g.output()) {
-    // An output type no ember tensor has (double, float16, ...): the model
-    // would silently give another type.
+    // An output type no ember tensor has (uint16, string, ...): the model
+    // would silently give another type. Double, float16 and bfloat16 are
+    // given as float32, with a warning.
     if (const int32_t elem = out.type().tensor_type().elem_type();
-        elem != pb::TensorProto::UNDEFINED && !ToDType(elem)) {
+        elem != pb::TensorProto::UNDEFINED && !ToRuntimeDType(elem)) {
       return FileError(ctx, kTensorType, ExitCode::kUnsupported,
                        "graph output '" + out.name() + "' has element type " + ElemTypeName(elem) +
-                           "; ember models give float32, int8, uint8, int16, int32, int64 or bool outputs",
+                           "; ember models give float32, int8, uint8, int16, int32, int64 or bool outputs (double, "
+                           "float16 and bfloat16 as float32)",
                        "cast the output to float32 in the source model");
+    } else if (IsWidenedFloat(elem)) {
+      WarnWidened(ctx, "graph output '" + out.name() + "'", elem);
     }
     auto it = ctx.values.find(out.name());
     if (auto u = ctx.unavailable.find(out.name()); it == ctx.values.end() && u != ctx.unavailable.end()) {
@@ -754,6 +760,9 @@ Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::str
   PruneUnused(ctx.graph);
   if (Status s = ir::Verify(ctx.graph); !s.ok()) return WithSource(ctx, s.diag());
   if (Status s = ops::CheckGraph(ctx.graph); !s.ok()) return WithSource(ctx, s.diag());
+  if (options.warnings) {
+    for (Diagnostic& w : ctx.warnings) options.warnings->push_back(std::move(w));
+  }
   return std::move(ctx.graph);
 }
 

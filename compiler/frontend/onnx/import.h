@@ -31,6 +31,9 @@ struct ImportOptions {
   // Folder that external data files are read from (only files inside it).
   // Empty: external data is refused.
   std::string model_dir;
+  // Where warnings go (W1001: double, float16 or bfloat16 values computed
+  // in float32); none kept when null.
+  std::vector<Diagnostic>* warnings = nullptr;
 };
 
 // Largest model file read (protobuf's own limit is 2 GiB).

@@ -139,14 +139,16 @@ Status ConvertCast(Context& ctx, const NodeRef& ref) {
     c.elem_type = to;
     c.shape = v.c->shape;
     for (int64_t k = 0; k < v.c->size(); ++k) {
-      if (c.is_float()) c.f.push_back(to == pb::TensorProto::FLOAT ? static_cast<float>(v.c->at(k)) : v.c->at(k));
+      if (c.is_float()) c.f.push_back(RoundToFloatType(v.c->at(k), to));
       else if (to == pb::TensorProto::BOOL) c.i.push_back(v.c->at(k) != 0.0);
       else c.i.push_back(v.c->is_float() ? static_cast<int64_t>(std::trunc(v.c->at(k))) : v.c->int_at(k));
     }
     BindOutput(ctx, ref, 0, ConstValue(std::move(c)));
     return Status::Ok();
   }
-  const std::optional<ir::DType> dt = ToDType(to);
+  // To double, float16 or bfloat16: float32 (no rounding to 16 bits).
+  const std::optional<ir::DType> dt = ToRuntimeDType(to);
+  if (IsWidenedFloat(to)) WarnWidened(ctx, "the output of Cast node '" + ref.name + "'", to);
   if (dt == ctx.graph.tensor(v.id).dtype) {
     BindOutput(ctx, ref, 0, v);
     return Status::Ok();

@@ -46,6 +46,8 @@ inline constexpr const char* kTensorType = "E1012";
 inline constexpr const char* kNotConstant = "E1013";
 inline constexpr const char* kDataflow = "E1014";
 inline constexpr const char* kBadOperand = "E1015";
+// A double, float16 or bfloat16 value computed in float32 (the command goes on).
+inline constexpr const char* kFloatWidened = "W1001";
 
 // Largest constant the importer computes by folding (elements).
 inline constexpr int64_t kMaxFoldedElements = int64_t{1} << 24;
@@ -87,6 +89,8 @@ struct Context {
     ir::QuantParams quant;
   };
   std::map<std::string, DqConst> dq_consts;
+  // Warnings (W1001), handed to ImportOptions::warnings.
+  std::vector<Diagnostic> warnings;
   // IR tensors that hold an ONNX uint8 tensor as int8 (value - 128, zero
   // point - 128; exact), so that fold-qdq sees int8 (import_qop.cc).
   std::set<ir::TensorId> u8_as_i8;
@@ -149,6 +153,17 @@ Diagnostic UnsupportedAttr(const Context& ctx, const NodeRef& ref, const std::st
 // ---- tensors (import_tensor.cc) ----
 // IR element type of an ONNX one; nullopt for types ember lacks.
 std::optional<ir::DType> ToDType(int32_t elem_type);
+// Whether ember computes values of this ONNX type in float32 (double,
+// float16, bfloat16: no microcontroller kernel of ember's has them).
+bool IsWidenedFloat(int32_t elem_type);
+// ToDType, with the widened float types as float32.
+std::optional<ir::DType> ToRuntimeDType(int32_t elem_type);
+// `v` rounded to the ONNX float type `elem_type` (float16, bfloat16 and
+// float32 round to nearest even, overflowing to infinity; double is exact).
+double RoundToFloatType(double v, int32_t elem_type);
+// Warns (W1001) that `what` (a graph input, output or run-time cast) of
+// ONNX type `elem_type` is computed in float32.
+void WarnWidened(Context& ctx, const std::string& what, int32_t elem_type);
 // The ONNX element type of an IR one (float32, int8, int16, int32, int64,
 // bool); UNDEFINED for the others.
 int32_t ToElemType(ir::DType dtype);

@@ -86,17 +86,17 @@ Expected<ir::TensorId> ToRuntime(Context& ctx, Value& v, const std::string& name
 
 namespace {
 
-// Whether another input of the node is an int64 tensor computed at run time
-// (an int64 graph input, or ArgMax's / TopK's index): its int64 constant
-// operands (Equal(ids, 0), Where(mask, ids, -1), ...) are then materialized
-// as they are, and so are those of Where, whose `select` takes int64 values.
-bool TakesInt64Constants(const Context& ctx, const NodeRef& ref) {
-  if (ref.node->op_type() == "Where") return true;
+// Whether another input of the node is an int64 (int16) tensor computed at
+// run time (an int64 graph input, or ArgMax's / TopK's index; an int16
+// graph input): its int64 (int16) constant operands (Equal(ids, 0),
+// Where(mask, ids, -1), Max(x, c), ...) are then materialized as they are,
+// and so are the int64 ones of Where, whose `select` takes int64 values.
+bool TakesWideConstants(const Context& ctx, const NodeRef& ref, ir::DType dtype) {
+  if (ref.node->op_type() == "Where" && dtype == ir::DType::kInt64) return true;
   for (size_t k = 0; k < NumInputs(ref); ++k) {
     if (!HasInput(ref, k)) continue;
     auto it = ctx.values.find(ref.node->input(static_cast<int>(k)));
-    if (it != ctx.values.end() && it->second.id != ir::kNoTensor &&
-        ctx.graph.tensor(it->second.id).dtype == ir::DType::kInt64)
+    if (it != ctx.values.end() && it->second.id != ir::kNoTensor && ctx.graph.tensor(it->second.id).dtype == dtype)
       return true;
   }
   return false;
@@ -108,7 +108,9 @@ Expected<ir::TensorId> RuntimeInput(Context& ctx, const NodeRef& ref, size_t pos
   EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, pos));
   const std::string& name = ref.node->input(static_cast<int>(pos));
   if (v.id == ir::kNoTensor) {
-    const bool wide = ctx.wide_constants || (v.c->elem_type == pb::TensorProto::INT64 && TakesInt64Constants(ctx, ref));
+    const bool wide = ctx.wide_constants ||
+                      (v.c->elem_type == pb::TensorProto::INT64 && TakesWideConstants(ctx, ref, ir::DType::kInt64)) ||
+                      (v.c->elem_type == pb::TensorProto::INT16 && TakesWideConstants(ctx, ref, ir::DType::kInt16));
     if (!wide && !v.c->is_float() && v.c->elem_type != pb::TensorProto::INT8 && v.c->elem_type != pb::TensorProto::UINT8 &&
         v.c->elem_type != pb::TensorProto::INT32 && v.c->elem_type != pb::TensorProto::BOOL) {
       return NodeError(ctx, ref, kTensorType, ExitCode::kUnsupported,

@@ -1,8 +1,11 @@
 // TensorProto -> constants (raw, typed and external data) and the IR tensor
 // helpers of the ONNX importer.
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <optional>
 
 #include "frontend/onnx/import_internal.h"
@@ -33,10 +36,28 @@ size_t RawSize(int32_t t) {
   switch (t) {
     case pb::TensorProto::FLOAT: case pb::TensorProto::INT32: case pb::TensorProto::UINT32: return 4;
     case pb::TensorProto::DOUBLE: case pb::TensorProto::INT64: case pb::TensorProto::UINT64: return 8;
-    case pb::TensorProto::INT16: case pb::TensorProto::UINT16: return 2;
+    case pb::TensorProto::INT16: case pb::TensorProto::UINT16: case pb::TensorProto::FLOAT16:
+    case pb::TensorProto::BFLOAT16: return 2;
     case pb::TensorProto::INT8: case pb::TensorProto::UINT8: case pb::TensorProto::BOOL: return 1;
     default: return 0;
   }
+}
+
+// The value of a float16 or bfloat16 bit pattern.
+double Float16Value(uint16_t bits, int32_t elem_type) {
+  if (elem_type == pb::TensorProto::BFLOAT16) {
+    const uint32_t f32 = uint32_t{bits} << 16;
+    float v;
+    std::memcpy(&v, &f32, sizeof v);
+    return v;
+  }
+  const int exp = (bits >> 10) & 0x1F;
+  const int frac = bits & 0x3FF;
+  double v = exp == 0    ? std::ldexp(frac, -24)                               // zero, subnormal
+             : exp == 31 ? (frac ? std::numeric_limits<double>::quiet_NaN()  // NaN, infinity
+                                 : std::numeric_limits<double>::infinity())
+                         : std::ldexp(1024 + frac, exp - 25);
+  return (bits & 0x8000) ? -v : v;
 }
 
 Expected<fs::path> ExternalPath(Context& ctx, const std::string& tname, const std::string& location) {
@@ -74,6 +95,39 @@ Expected<fs::path> ExternalPath(Context& ctx, const std::string& tname, const st
 bool ConstTensor::is_float() const {
   return elem_type == pb::TensorProto::FLOAT || elem_type == pb::TensorProto::DOUBLE ||
          elem_type == pb::TensorProto::FLOAT16 || elem_type == pb::TensorProto::BFLOAT16;
+}
+
+bool IsWidenedFloat(int32_t t) {
+  return t == pb::TensorProto::DOUBLE || t == pb::TensorProto::FLOAT16 || t == pb::TensorProto::BFLOAT16;
+}
+
+std::optional<ir::DType> ToRuntimeDType(int32_t t) {
+  if (IsWidenedFloat(t)) return ir::DType::kFloat32;
+  return ToDType(t);
+}
+
+double RoundToFloatType(double v, int32_t elem_type) {
+  if (elem_type == pb::TensorProto::FLOAT) return static_cast<float>(v);
+  if (elem_type != pb::TensorProto::FLOAT16 && elem_type != pb::TensorProto::BFLOAT16) return v;
+  if (!std::isfinite(v) || v == 0.0) return v;
+  // 10 fraction bits and exponents from -14 (float16); 7 and -126 (bfloat16).
+  const bool half = elem_type == pb::TensorProto::FLOAT16;
+  const int frac_bits = half ? 10 : 7, min_exp = half ? -14 : -126;
+  const double max_finite = half ? 65504.0 : std::ldexp(255.0, 120);
+  int e = 0;
+  std::frexp(std::fabs(v), &e);  // |v| in [2^(e-1), 2^e)
+  const double quantum = std::ldexp(1.0, std::max(e - 1, min_exp) - frac_bits);
+  double r = std::nearbyint(std::fabs(v) / quantum) * quantum;  // to nearest, ties to even
+  if (r > max_finite) r = std::numeric_limits<double>::infinity();
+  return std::copysign(r, v);
+}
+
+void WarnWidened(Context& ctx, const std::string& what, int32_t elem_type) {
+  ctx.warnings.push_back(MakeDiag(kFloatWidened, ExitCode::kOk,
+                                  ctx.source + ": " + what + " is " + ElemTypeName(elem_type) +
+                                      "; ember computes it in float32",
+                                  "the compiled model takes and gives float32 where the ONNX model has double, "
+                                  "float16 or bfloat16 (docs/frontend-onnx.md, \"Element types\")"));
 }
 
 std::optional<ir::DType> ToDType(int32_t t) {
@@ -211,6 +265,9 @@ Expected<ConstTensor> ReadTensorProto(Context& ctx, const pb::TensorProto& proto
         case pb::TensorProto::UINT64: c.i[k] = static_cast<int64_t>(LoadLe<uint64_t>(raw, k)); break;
         case pb::TensorProto::INT16: c.i[k] = LoadLe<int16_t>(raw, k); break;
         case pb::TensorProto::UINT16: c.i[k] = LoadLe<uint16_t>(raw, k); break;
+        case pb::TensorProto::FLOAT16: case pb::TensorProto::BFLOAT16:
+          c.f[k] = Float16Value(LoadLe<uint16_t>(raw, k), c.elem_type);
+          break;
         case pb::TensorProto::INT8: c.i[k] = LoadLe<int8_t>(raw, k); break;
         default: c.i[k] = LoadLe<uint8_t>(raw, k); break;  // UINT8, BOOL
       }
@@ -229,6 +286,10 @@ Expected<ConstTensor> ReadTensorProto(Context& ctx, const pb::TensorProto& proto
       break;
     case pb::TensorProto::UINT32: case pb::TensorProto::UINT64:
       for (size_t k = 0; k < count; ++k) c.i[k] = static_cast<int64_t>(t->uint64_data(static_cast<int>(k)));
+      break;
+    case pb::TensorProto::FLOAT16: case pb::TensorProto::BFLOAT16:  // bit patterns in int32_data
+      for (size_t k = 0; k < count; ++k)
+        c.f[k] = Float16Value(static_cast<uint16_t>(t->int32_data(static_cast<int>(k))), c.elem_type);
       break;
     default:
       for (size_t k = 0; k < count; ++k) c.i[k] = t->int32_data(static_cast<int>(k));

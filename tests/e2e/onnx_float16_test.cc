@@ -1,0 +1,146 @@
+// A small CNN stored with float16 weights and float32 input and output, as
+// float16 converters write models (a Cast to float16 after the input, one
+// back before the output): ember computes its float16 values in float32
+// (W1001).
+//   - `ember compile` says so (W1001 names the casts) and goes on;
+//   - `ember eval` equals the float32 model whose weights are the same
+//     float16 values, byte for byte;
+//   - against ONNX Runtime when node and onnxruntime-node are present
+//     (skipped with a message otherwise): within 1e-2 relative, float16's
+//     precision (measured: 5e-8; its CPU provider computes these float16
+//     nodes in float32 as well);
+//   - the C that `ember compile --target host` generates, run by `ember run`,
+//     and the model on the emulated Cortex-M4, against `ember eval`.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "e2e/npy_util.h"
+#include "e2e/ort_util.h"
+#include "util/onnx_builder.h"
+#include "util/test_util.h"
+
+namespace ember::test {
+namespace {
+
+namespace pb = ::onnx;
+
+// The float16 bit pattern nearest to `v` (ties to even); |v| < 65504.
+uint16_t HalfBits(float v) {
+  const uint16_t sign = std::signbit(v) ? 0x8000 : 0;
+  const double a = std::fabs(static_cast<double>(v));
+  if (a < std::ldexp(1.0, -14)) return sign | static_cast<uint16_t>(std::nearbyint(a * std::ldexp(1.0, 24)));
+  int e = 0;
+  std::frexp(a, &e);  // a in [2^(e-1), 2^e)
+  const double m = std::nearbyint(std::ldexp(a, 11 - e));  // 1024..2048
+  return sign | static_cast<uint16_t>(((e - 1 + 15) << 10) + static_cast<int>(m) - 1024);
+}
+
+float HalfValue(uint16_t bits) {
+  const int e = (bits >> 10) & 31, m = bits & 1023;
+  const double v = e == 0 ? std::ldexp(m, -24) : std::ldexp(1024 + m, e - 25);
+  return static_cast<float>((bits & 0x8000) ? -v : v);
+}
+
+// `v` rounded to float16, as the float16 initializer or as float32 values.
+std::vector<float> Rounded(const std::vector<float>& v) {
+  std::vector<float> r;
+  for (float x : v) r.push_back(HalfValue(HalfBits(x)));
+  return r;
+}
+
+void AddInit(OnnxBuilder& b, const std::string& name, const std::vector<int64_t>& dims, const std::vector<float>& v,
+             bool half) {
+  if (!half) {
+    b.Init(name, dims, Rounded(v));
+    return;
+  }
+  pb::TensorProto* t = b.InitProto();
+  t->set_name(name);
+  t->set_data_type(pb::TensorProto::FLOAT16);
+  for (int64_t d : dims) t->add_dims(d);
+  std::string raw;
+  for (float x : v) {
+    const uint16_t h = HalfBits(x);
+    raw += {static_cast<char>(h & 0xFF), static_cast<char>(h >> 8)};
+  }
+  t->set_raw_data(raw);
+}
+
+// x [1,2,6,6] -> Conv 3x3 (4 channels) -> Relu -> GlobalAveragePool ->
+// Flatten -> Gemm (3 classes): in float16 between two casts (`half`), or
+// in float32 with the same (float16) weight values.
+std::vector<uint8_t> Model(bool half) {
+  OnnxBuilder b(13);
+  b.Input("x", {1, 2, 6, 6});
+  AddInit(b, "w", {4, 2, 3, 3}, Seeded(72, 11, 0.6f), half);
+  AddInit(b, "b", {4}, {0.1f, -0.05f, 0.2f, 0.0f}, half);
+  AddInit(b, "wg", {3, 4}, Seeded(12, 12, 0.8f), half);
+  AddInit(b, "bg", {3}, {0.3f, -0.1f, 0.05f}, half);
+  std::string in = "x";
+  if (half) {
+    b.Node("Cast", {"x"}, {"x16"}, "to_float16").Int("to", pb::TensorProto::FLOAT16);
+    in = "x16";
+  }
+  b.Node("Conv", {in, "w", "b"}, {"c"}).Ints("pads", {1, 1, 1, 1});
+  b.Node("Relu", {"c"}, {"r"});
+  b.Node("GlobalAveragePool", {"r"}, {"g"});
+  b.Node("Flatten", {"g"}, {"f"});
+  b.Node("Gemm", {"f", "wg", "bg"}, {half ? "logits16" : "logits"}).Int("transB", 1);
+  if (half) b.Node("Cast", {"logits16"}, {"logits"}, "to_float32").Int("to", pb::TensorProto::FLOAT);
+  b.OutputWithShape("logits", {1, 3});
+  return b.Bytes();
+}
+
+TEST(OnnxFloat16, WeightsInFloat16RunInFloat32OnTheHostAndTheCortexM4) {
+  const std::string dir = TempDir();
+  const std::string model = dir + "/cnn16.onnx", model32 = dir + "/cnn32.onnx";
+  WriteFile(model, Model(true));
+  WriteFile(model32, Model(false));
+  const std::vector<float> x = Seeded(72, 5, 1.0f);
+  WriteFloatNpy(dir + "/x.npy", {1, 2, 6, 6}, x);
+
+  const CliResult c = RunCli({"compile", model, "--target", "host", "-o", dir + "/warned.tar"});
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_NE(c.err.find("warning[W1001]"), std::string::npos) << c.err;
+  EXPECT_NE(c.err.find("Cast node 'to_float16' is FLOAT16; ember computes it in float32"), std::string::npos) << c.err;
+
+  EvalAndRunOnHost(model, dir, "cnn16");
+  const std::vector<float> y = ReadFloatNpy(dir + "/cnn16.npy");
+  ASSERT_EQ(y.size(), 3u);
+  EXPECT_LE(RelError(ReadFloatNpy(dir + "/cnn16_run.npy"), y), 1e-6);
+  const CliResult e32 = RunCli({"eval", model32, "--input", dir + "/x.npy", "--output", dir + "/cnn32.npy"});
+  ASSERT_EQ(e32.exit_code, 0) << e32.err;
+  EXPECT_EQ(ReadNpy(dir + "/cnn32.npy").data, ReadNpy(dir + "/cnn16.npy").data)
+      << "the float16 model must compute as the float32 model with the same weight values";
+
+  if (const std::string why = OrtMissing(); why.empty()) {
+    const std::vector<float> ort = RunOrt(model, FloatBytes(x), "1x2x6x6", dir);
+    const double rel = RelError(y, ort);
+    // float16's relative precision is 2^-11; a few roundings of sums, were
+    // they computed in float16.
+    EXPECT_LE(rel, 1e-2);
+    std::printf("float16 CNN, ember eval (float32) vs ONNX Runtime: max relative error %.3g\n", rel);
+  } else {
+    std::printf("ONNX Runtime check skipped: %s\n", why.c_str());
+  }
+
+  if (const std::string why = qemu::MissingTools(); why.empty()) {
+    qemu::HarnessResult h;
+    // The compiled input is NHWC (docs/frontend-onnx.md, layout).
+    std::vector<float> x_nhwc(x.size());
+    for (size_t c = 0; c < 2; ++c)
+      for (size_t p = 0; p < 36; ++p) x_nhwc[p * 2 + c] = x[c * 36 + p];
+    const std::string err = CompileAndEmulateOnCortexM4(model, "cnn16", FloatBytes(x_nhwc), dir, &h);
+    ASSERT_EQ(err, "");
+    ExpectHarnessOutputEqualsEval(h, dir + "/cnn16.npy", false, "float16 CNN");
+  } else {
+    std::printf("Cortex-M4 check skipped: %s\n", why.c_str());
+  }
+}
+
+}  // namespace
+}  // namespace ember::test
