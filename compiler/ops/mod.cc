@@ -30,10 +30,12 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(GetIntAttr(n, "fmod", 0, 1, false, 0, &fmod));
   const ir::Tensor& a = g.tensor(n.inputs[0]);
   EMBER_ASSIGN_OR_RETURN(const ir::Shape shape, SameTypeBroadcastShape(g, n));
-  if (a.dtype != ir::DType::kFloat32 && a.dtype != ir::DType::kInt32 && a.dtype != ir::DType::kInt64) {
+  if (a.dtype != ir::DType::kFloat32 && a.dtype != ir::DType::kInt32 && a.dtype != ir::DType::kInt64 &&
+      a.dtype != ir::DType::kInt16) {
     return NodeError(n,
-                     std::string("input type ") + ir::DTypeName(a.dtype) + " is not supported; supported: f32, i32, i64",
-                     "ember computes mod in float32, int32 or int64: dequantize its inputs and quantize its output");
+                     std::string("input type ") + ir::DTypeName(a.dtype) +
+                         " is not supported; supported: f32, i16, i32, i64",
+                     "ember computes mod in float32, int16, int32 or int64: dequantize its inputs and quantize its output");
   }
   return std::vector<TensorType>{{a.dtype, shape}};
 }
@@ -59,6 +61,9 @@ Status Eval(const EvalArgs& a) {
     case ir::DType::kInt64:
       EvalBroadcast<int64_t, int64_t>(a, [&](int64_t x, int64_t y) { return IntMod(x, y, floor); });
       break;
+    case ir::DType::kInt16:
+      EvalBroadcast<int16_t, int16_t>(a, [&](int16_t x, int16_t y) { return IntMod(x, y, floor); });
+      break;
     default: EvalBroadcast<float, float>(a, [&](float x, float y) { return FloatMod(x, y, floor); });
   }
   return Status::Ok();
@@ -66,6 +71,6 @@ Status Eval(const EvalArgs& a) {
 
 }  // namespace
 
-extern const OpDef kModDef = {ir::OpKind::kMod, "f32, i32, i64", Infer, Eval, nullptr};
+extern const OpDef kModDef = {ir::OpKind::kMod, "f32, i16, i32, i64", Infer, Eval, nullptr};
 
 }  // namespace ember::ops

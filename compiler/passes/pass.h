@@ -62,5 +62,6 @@ Status Layout(ir::Graph& g, const PassOptions& options);
 Status FoldBatchNorm(ir::Graph& g, const PassOptions& options);
 Status FuseActivation(ir::Graph& g, const PassOptions& options);
 Status FoldQdq(ir::Graph& g, const PassOptions& options);
+Status MaterializeOutputs(ir::Graph& g, const PassOptions& options);
 
 }  // namespace ember::passes

@@ -16,6 +16,9 @@ const std::vector<PassInfo>& AllPasses() {
       {"fuse-activation", "fold relu/relu6 (and matching clip) into the producer's act attribute",
        FuseActivation},
       {"fold-qdq", "dequantize -> float op -> quantize becomes the int8 op (QDQ models)", FoldQdq},
+      {"materialize-outputs",
+       "a graph output that is a constant, a graph input or another output becomes a copy a node writes",
+       MaterializeOutputs},
   };
   return kPasses;
 }

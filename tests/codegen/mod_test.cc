@@ -1,6 +1,6 @@
 // MOD kernel: generated C equals the reference evaluator byte for byte
 // (float32 floor and truncated modulo over random data, NaNs, infinities
-// and zero divisors included; int32 and int64 with random operands,
+// and zero divisors included; int16, int32 and int64 with random operands,
 // zero and -1 divisors, broadcasting), and builds for the M4.
 #include <gtest/gtest.h>
 
@@ -34,6 +34,11 @@ TEST(ModKernel, Integers) {
     KernelCase(ir::OpKind::kMod).In(DType::kInt32, {5, 6}).InData(DType::kInt32, {6}, div).Out(DType::kInt32, {5, 6})
         .Attr("fmod", fmod).Expect();
     KernelCase(ir::OpKind::kMod).In(DType::kInt64, {2, 1, 8}).In(DType::kInt64, {3, 1}).Out(DType::kInt64, {2, 3, 8})
+        .Attr("fmod", fmod).Expect();
+    std::vector<uint8_t> div16(5 * 2);
+    const int16_t d16[5] = {0, -1, 3, -7, -32768};
+    std::memcpy(div16.data(), d16, sizeof d16);
+    KernelCase(ir::OpKind::kMod).In(DType::kInt16, {4, 5}).InData(DType::kInt16, {5}, div16).Out(DType::kInt16, {4, 5})
         .Attr("fmod", fmod).Expect();
   }
 }

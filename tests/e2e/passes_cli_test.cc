@@ -33,7 +33,8 @@ TEST(PassesCli, InspectAfterEachPass) {
   const CliResult all = RunCli({"inspect", model, "--after", "all"});
   ASSERT_EQ(all.exit_code, 0) << all.err;
   for (const char* pass :
-       {"import", "fold-constants", "fold-space-to-batch", "layout", "fold-batchnorm", "fuse-activation", "fold-qdq"})
+       {"import", "fold-constants", "fold-space-to-batch", "layout", "fold-batchnorm", "fuse-activation", "fold-qdq",
+        "materialize-outputs"})
     EXPECT_NE(all.out.find(std::string("// after ") + pass + "\n"), std::string::npos) << pass;
   const CliResult imported = RunCli({"inspect", model, "--after", "import"});
   EXPECT_NE(imported.out.find("transpose("), std::string::npos) << imported.out;

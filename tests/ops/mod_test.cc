@@ -51,6 +51,12 @@ TEST(Mod, IntegersBroadcastAndDefineZeroDivisors) {
   auto q = t.Run<int64_t>();
   ASSERT_TRUE(q.ok()) << q.diag().ToString();
   EXPECT_EQ(*q, (std::vector<int64_t>{1, -1, 0, -1, 1, 0}));
+
+  test::OneNode s(ir::OpKind::kMod);  // ONNX Mod of int16 tensors
+  s.In<int16_t>({4}, {-32768, 7, -7, 5}).Const<int16_t>({4}, {-1, -3, 3, 0}).Out(ir::DType::kInt16, {4});
+  auto h = s.Run<int16_t>();
+  ASSERT_TRUE(h.ok()) << h.diag().ToString();
+  EXPECT_EQ(*h, (std::vector<int16_t>{0, -2, 2, 0}));
 }
 
 TEST(Mod, RefusesInt8MixedTypesAndBadFmod) {

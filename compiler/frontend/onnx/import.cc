@@ -631,6 +631,24 @@ Status ConvertGraphOutputs(Context& ctx, const pb::GraphProto& g) {
         EMBER_ASSIGN_OR_RETURN(id, I8ToU8(ctx, ref, id, out.name()));
       }
     }
+    // An output that is a graph input passed on, or the value of an earlier
+    // output (Identity(y) beside y, a Cast to double of a float32 output):
+    // a copy named after it, which the generated code writes (the
+    // materialize-outputs pass does the same, with a derived name, for graphs
+    // of other sources; constants are left to it, after constant folding).
+    if (std::find(ctx.graph.inputs.begin(), ctx.graph.inputs.end(), id) != ctx.graph.inputs.end() ||
+        std::find(ctx.graph.outputs.begin(), ctx.graph.outputs.end(), id) != ctx.graph.outputs.end()) {
+      pb::NodeProto n;
+      n.set_op_type("Identity");
+      NodeRef ref;
+      ref.node = &n;
+      ref.name = out.name();
+      ref.index = static_cast<size_t>(g.node_size());
+      const ir::Shape shape = ctx.graph.tensor(id).shape;
+      EMBER_ASSIGN_OR_RETURN(id, AddNode(ctx, ref, ir::OpKind::kReshape, {id},
+                                         {{"shape", std::vector<int64_t>(shape.begin(), shape.end())}}, out.name(),
+                                         std::nullopt, ctx.graph.tensor(id).quant));
+    }
     ctx.graph.outputs.push_back(id);
   }
   if (ctx.graph.outputs.empty()) {

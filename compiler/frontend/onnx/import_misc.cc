@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "frontend/onnx/import_internal.h"
+#include "ops/op_util.h"
 
 namespace ember::frontend::onnx::detail {
 namespace {
@@ -26,12 +27,20 @@ Status Alias(Context& ctx, const NodeRef& ref) {
   return Status::Ok();
 }
 
-// Dropout in inference: the identity; its mask output is all true.
+// Dropout in inference, or in training mode with a ratio of 0 (nothing is
+// dropped and the scale 1 / (1 - ratio) is 1): the identity; its mask
+// output is all true.
 Status ConvertDropout(Context& ctx, const NodeRef& ref) {
   if (HasInput(ref, 2)) {
     EMBER_ASSIGN_OR_RETURN(auto training, ConstInput(ctx, ref, 2, "training_mode"));
-    if (training->size() > 0 && training->int_at(0) != 0) {
-      return UnsupportedAttr(ctx, ref, "training_mode=true", "export the model in eval() mode");
+    double ratio = 0.5;
+    if (HasInput(ref, 1)) {
+      EMBER_ASSIGN_OR_RETURN(auto r, ConstInput(ctx, ref, 1, "ratio"));
+      if (r->size() > 0) ratio = r->at(0);
+    }
+    if (training->size() > 0 && training->int_at(0) != 0 && ratio != 0.0) {
+      return UnsupportedAttr(ctx, ref, "training_mode=true with ratio " + ops::FormatReal(ratio) + " (a random mask)",
+                             "export the model in eval() mode");
     }
   }
   EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));

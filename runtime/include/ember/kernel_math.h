@@ -116,6 +116,11 @@ static inline int32_t ember_mod_i32(int32_t a, int32_t b, int floor_mode) {
   return (floor_mode && t != 0 && ((b < 0) != (t < 0))) ? t + b : t;
 }
 
+/* int16 through int32: the remainder's magnitude is below the divisor's. */
+static inline int16_t ember_mod_i16(int16_t a, int16_t b, int floor_mode) {
+  return (int16_t)ember_mod_i32(a, b, floor_mode);
+}
+
 static inline int64_t ember_mod_i64(int64_t a, int64_t b, int floor_mode) {
   int64_t t;
   if (b == 0 || b == -1) return 0;

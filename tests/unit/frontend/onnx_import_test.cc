@@ -271,8 +271,9 @@ TEST(OnnxImport, SplitWithAnUnreadPieceKeepsIt) {
 }
 
 TEST(OnnxImport, OutputsPassedOnByIdentityTakeTheOutputsNames) {
-  // Relu -> Identity -> y: the output is named y; y2 aliases the same value
-  // (it keeps y's tensor); z is the graph input passed on (it stays x).
+  // Relu -> Identity -> y: the output is named y; y2, the same value, and
+  // z, the graph input passed on, are copies under their own names, so that
+  // the generated code writes each output.
   OnnxBuilder b;
   b.Input("x", {2});
   b.Node("Relu", {"x"}, {"r"});
@@ -285,8 +286,15 @@ TEST(OnnxImport, OutputsPassedOnByIdentityTakeTheOutputsNames) {
   const ir::Graph g = MustImport(b.Bytes());
   ASSERT_EQ(g.outputs.size(), 3u);
   EXPECT_EQ(g.tensor(g.outputs[0]).name, "y");
-  EXPECT_EQ(g.outputs[1], g.outputs[0]);
-  EXPECT_EQ(g.tensor(g.outputs[2]).name, "x");
+  EXPECT_EQ(g.tensor(g.outputs[1]).name, "y2");
+  EXPECT_EQ(g.tensor(g.outputs[2]).name, "z");
+  ASSERT_EQ(g.nodes.size(), 3u);
+  EXPECT_EQ(g.nodes[1].op, OpKind::kReshape);
+  EXPECT_EQ(g.nodes[1].inputs[0], g.outputs[0]);
+  EXPECT_EQ(g.nodes[2].op, OpKind::kReshape);
+  EXPECT_EQ(g.nodes[2].inputs[0], g.inputs[0]);
+  EXPECT_EQ(Eval(g, {-1.0f, 2.0f}, 1), (std::vector<float>{0.0f, 2.0f}));
+  EXPECT_EQ(Eval(g, {-1.0f, 2.0f}, 2), (std::vector<float>{-1.0f, 2.0f}));
 }
 
 TEST(OnnxImport, MatMulByConstantTransposesTheWeights) {
@@ -583,6 +591,31 @@ TEST(OnnxImport, ShapeArithmeticIsFoldedToAReshape) {
   EXPECT_EQ(g.nodes[0].op, OpKind::kReshape);
   EXPECT_EQ(g.tensor(g.outputs[0]).shape, (ir::Shape{1, 6}));
   for (const auto& t : g.tensors) EXPECT_NE(t.dtype, ir::DType::kInt64) << t.name;
+}
+
+// Dropout in training mode drops nothing with a ratio of 0 (the scale
+// 1 / (1 - ratio) is 1): the identity, with an all-true mask; any other
+// ratio draws a random mask, which ember refuses.
+TEST(OnnxImport, DropoutInTrainingModeOnlyWithRatioZero) {
+  for (const float ratio : {0.0f, 0.5f}) {
+    OnnxBuilder b;
+    b.Input("x", {2, 3});
+    b.Init("ratio", {}, {ratio});
+    b.InitInt("training", pb::TensorProto::BOOL, {}, {1});
+    b.Node("Dropout", {"x", "ratio", "training"}, {"y", "mask"}, "drop");
+    b.Node("Cast", {"mask"}, {"maskf"}).Int("to", pb::TensorProto::FLOAT);
+    b.Node("Add", {"y", "maskf"}, {"z"});
+    b.Output("z");
+    if (ratio != 0.0f) {
+      const Diagnostic d = MustFail(b.Bytes());
+      EXPECT_EQ(d.id, "E1007") << d.ToString();
+      EXPECT_NE(d.message.find("training_mode=true with ratio 0.5 (a random mask)"), std::string::npos) << d.message;
+      continue;
+    }
+    const ir::Graph g = MustImport(b.Bytes());
+    const std::vector<float> x = {-1.0f, 0.5f, 2.0f, -3.0f, 0.0f, 4.0f};
+    EXPECT_EQ(Eval(g, x), (std::vector<float>{0.0f, 1.5f, 3.0f, -2.0f, 1.0f, 5.0f}));
+  }
 }
 
 TEST(OnnxImport, ClipBecomesRelu6OrRelu) {

@@ -1,6 +1,6 @@
 // mod: C kernel for the elementwise remainder with numpy broadcasting, as the
 // reference (ops/mod.cc): float32 through fmodf (exact) or
-// ember_floor_mod_f32, int32 and int64 through ember_mod_i32 / ember_mod_i64
+// ember_floor_mod_f32, int16, int32 and int64 through ember_mod_i16 / _i32 / _i64
 // (kernel_math.h), which define the zero divisor as the reference does.
 //
 // The broadcast becomes a loop nest with literal bounds and strides
@@ -19,6 +19,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   switch (ctx.graph.tensor(ctx.node.inputs[0]).dtype) {
     case ir::DType::kInt32: return BinaryCallKernel(ctx, "ember_mod_i32", mode, detail);
     case ir::DType::kInt64: return BinaryCallKernel(ctx, "ember_mod_i64", mode, detail);
+    case ir::DType::kInt16: return BinaryCallKernel(ctx, "ember_mod_i16", mode, detail);
     default: return BinaryCallKernel(ctx, floor ? "ember_floor_mod_f32" : "fmodf", "", detail);
   }
 }
