@@ -42,6 +42,32 @@ Status CheckFloatModel(const std::string& path, const pb::ModelProto& m) {
                             "compile it as it is: ember compile " + path);
     }
   }
+  // double, float16 and bfloat16 values: QuantizeLinear takes none of them
+  // in the opsets ember writes (ember compile runs them in float32).
+  const auto wide = [](int32_t t) {
+    return t == pb::TensorProto::DOUBLE || t == pb::TensorProto::FLOAT16 || t == pb::TensorProto::BFLOAT16;
+  };
+  const auto refuse = [&](const std::string& what, int32_t t) {
+    return NotQuantizable(path, "has " + what + " of type " + pb::TensorProto::DataType_Name(static_cast<pb::TensorProto::DataType>(t)) +
+                                    "; ember quantize takes float32 models",
+                          "convert the model to float32 first (export it in float32, or convert its float16 tensors "
+                          "back with onnxconverter-common); ember compile runs it as it is, in float32");
+  };
+  for (const auto* list : {&m.graph().input(), &m.graph().output(), &m.graph().value_info()}) {
+    for (const auto& v : *list) {
+      if (wide(v.type().tensor_type().elem_type())) return refuse("value '" + v.name() + "'", v.type().tensor_type().elem_type());
+    }
+  }
+  for (const auto& t : m.graph().initializer()) {
+    if (wide(t.data_type())) return refuse("initializer '" + t.name() + "'", t.data_type());
+  }
+  for (const auto& n : m.graph().node()) {
+    for (const auto& a : n.attribute()) {
+      if (n.op_type() == "Cast" && a.name() == "to" && wide(static_cast<int32_t>(a.i())))
+        return refuse("a Cast node '" + n.name() + "' to a value", static_cast<int32_t>(a.i()));
+      if (a.has_t() && wide(a.t().data_type())) return refuse("a tensor attribute of node '" + n.name() + "'", a.t().data_type());
+    }
+  }
   for (const auto& t : m.graph().initializer()) {
     if (t.data_location() == pb::TensorProto::EXTERNAL) {
       return NotQuantizable(path, "keeps initializer '" + t.name() + "' in an external data file",
@@ -243,6 +269,9 @@ Status MeasureErrors(const ir::Graph& gf, const pb::ModelProto& m, const Calibra
 
 Expected<std::vector<uint8_t>> TfliteAsFloatOnnx(const std::string& path) {
   EMBER_ASSIGN_OR_RETURN(ir::Graph g, frontend::tflite::ImportTfliteFile(path));
+  // Constant subgraphs folded first: the DEQUANTIZE of float16 weights is a
+  // copy of their float32 values until then.
+  EMBER_RETURN_IF_ERROR(passes::RunPass(*passes::FindPass("fold-constants"), g, {}));
   EMBER_ASSIGN_OR_RETURN(pb::ModelProto m, ExportFloatOnnx(g, path));
   return Serialize(m);
 }

@@ -3,6 +3,7 @@
 // back before the output): ember computes its float16 values in float32
 // (W1001).
 //   - `ember compile` says so (W1001 names the casts) and goes on;
+//   - `ember quantize` refuses it (E1305: convert it to float32 first);
 //   - `ember eval` equals the float32 model whose weights are the same
 //     float16 values, byte for byte;
 //   - against ONNX Runtime when node and onnxruntime-node are present
@@ -15,6 +16,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -107,6 +109,15 @@ TEST(OnnxFloat16, WeightsInFloat16RunInFloat32OnTheHostAndTheCortexM4) {
   ASSERT_EQ(c.exit_code, 0) << c.err;
   EXPECT_NE(c.err.find("warning[W1001]"), std::string::npos) << c.err;
   EXPECT_NE(c.err.find("Cast node 'to_float16' is FLOAT16; ember computes it in float32"), std::string::npos) << c.err;
+
+  // ember quantize takes float32 models: refused before anything is written.
+  std::filesystem::create_directories(dir + "/calib");
+  WriteFloatNpy(dir + "/calib/x.npy", {1, 2, 6, 6}, Seeded(72, 6, 1.0f));
+  const CliResult q = RunCli({"quantize", model, "--calibration", dir + "/calib", "-o", dir + "/q.onnx"});
+  EXPECT_EQ(q.exit_code, 3) << q.err;
+  EXPECT_NE(q.err.find("error[E1305]"), std::string::npos) << q.err;
+  EXPECT_NE(q.err.find("ember quantize takes float32 models"), std::string::npos) << q.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/q.onnx"));
 
   EvalAndRunOnHost(model, dir, "cnn16");
   const std::vector<float> y = ReadFloatNpy(dir + "/cnn16.npy");

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "frontend/onnx/import_internal.h"
+#include "support/float16.h"
 #include "support/utf8.h"
 
 namespace ember::frontend::onnx::detail {
@@ -44,20 +45,8 @@ size_t RawSize(int32_t t) {
 }
 
 // The value of a float16 or bfloat16 bit pattern.
-double Float16Value(uint16_t bits, int32_t elem_type) {
-  if (elem_type == pb::TensorProto::BFLOAT16) {
-    const uint32_t f32 = uint32_t{bits} << 16;
-    float v;
-    std::memcpy(&v, &f32, sizeof v);
-    return v;
-  }
-  const int exp = (bits >> 10) & 0x1F;
-  const int frac = bits & 0x3FF;
-  double v = exp == 0    ? std::ldexp(frac, -24)                               // zero, subnormal
-             : exp == 31 ? (frac ? std::numeric_limits<double>::quiet_NaN()  // NaN, infinity
-                                 : std::numeric_limits<double>::infinity())
-                         : std::ldexp(1024 + frac, exp - 25);
-  return (bits & 0x8000) ? -v : v;
+double HalfValue(uint16_t bits, int32_t elem_type) {
+  return elem_type == pb::TensorProto::BFLOAT16 ? Bfloat16Value(bits) : ember::Float16Value(bits);
 }
 
 Expected<fs::path> ExternalPath(Context& ctx, const std::string& tname, const std::string& location) {
@@ -266,7 +255,7 @@ Expected<ConstTensor> ReadTensorProto(Context& ctx, const pb::TensorProto& proto
         case pb::TensorProto::INT16: c.i[k] = LoadLe<int16_t>(raw, k); break;
         case pb::TensorProto::UINT16: c.i[k] = LoadLe<uint16_t>(raw, k); break;
         case pb::TensorProto::FLOAT16: case pb::TensorProto::BFLOAT16:
-          c.f[k] = Float16Value(LoadLe<uint16_t>(raw, k), c.elem_type);
+          c.f[k] = HalfValue(LoadLe<uint16_t>(raw, k), c.elem_type);
           break;
         case pb::TensorProto::INT8: c.i[k] = LoadLe<int8_t>(raw, k); break;
         default: c.i[k] = LoadLe<uint8_t>(raw, k); break;  // UINT8, BOOL
@@ -289,7 +278,7 @@ Expected<ConstTensor> ReadTensorProto(Context& ctx, const pb::TensorProto& proto
       break;
     case pb::TensorProto::FLOAT16: case pb::TensorProto::BFLOAT16:  // bit patterns in int32_data
       for (size_t k = 0; k < count; ++k)
-        c.f[k] = Float16Value(static_cast<uint16_t>(t->int32_data(static_cast<int>(k))), c.elem_type);
+        c.f[k] = HalfValue(static_cast<uint16_t>(t->int32_data(static_cast<int>(k))), c.elem_type);
       break;
     default:
       for (size_t k = 0; k < count; ++k) c.i[k] = t->int32_data(static_cast<int>(k));

@@ -1242,6 +1242,21 @@ Expected<std::vector<ir::Node>> LowerOutputs(Context& ctx, const OpRef& op, ir::
   return after;
 }
 
+// DEQUANTIZE of an int8/uint8/int16 tensor, or of float16 weights (TFLite's
+// float16 quantization), which the importer reads as float32: then a copy
+// (a reshape to the same shape), which fold-constants folds into the
+// float32 constant.
+Status ConvertDequantize(Context& ctx, const OpRef& op, ir::Node& node) {
+  EMBER_RETURN_IF_ERROR(ConvertPlain(ctx, op, node, 1));
+  const ir::Tensor& in = ctx.graph.tensor(node.inputs[0]);
+  const int32_t index = InputIndex(op, 0);  // checked by ConvertPlain
+  if (ctx.subgraph->tensors()->Get(static_cast<flatbuffers::uoffset_t>(index))->type() == tfl::TensorType::FLOAT16) {
+    node.op = ir::OpKind::kReshape;
+    node.attrs["shape"] = std::vector<int64_t>(in.shape.begin(), in.shape.end());
+  }
+  return Status::Ok();
+}
+
 Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
   using K = ir::OpKind;
   const auto none = tfl::ActivationFunctionType::NONE;
@@ -1394,8 +1409,8 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
       if (op.op_name == "REVERSE_V2") return ConvertReverse(ctx, op, node);
       return op.op_name == "SLICE" ? ConvertSlice(ctx, op, node) : ConvertStridedSlice(ctx, op, node);
     case K::kSqueeze: return ConvertSqueeze(ctx, op, node);
+    case K::kDequantize: return ConvertDequantize(ctx, op, node);
     case K::kQuantize:
-    case K::kDequantize:
     case K::kLogistic:
     case K::kTanh:
     case K::kRelu:

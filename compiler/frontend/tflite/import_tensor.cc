@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "frontend/tflite/import_internal.h"
+#include "support/float16.h"
 #include "support/utf8.h"
 
 namespace ember::frontend::tflite::detail {
@@ -186,12 +187,16 @@ Status ReadQuant(Context& ctx, int32_t index, const ir::Tensor& t,
 Expected<ir::Tensor> ConvertTensor(Context& ctx, int32_t index) {
   const tfl::Tensor* raw = RawTensor(ctx, index);
   const std::string where = "tensor " + Quoted(ctx, index);
-  const std::optional<ir::DType> dtype = MapType(raw->type());
+  // float16 constants (the weights of TFLite's float16 quantization, read
+  // by DEQUANTIZE) are read as float32, exactly.
+  const bool half = raw->type() == tfl::TensorType::FLOAT16;
+  const std::optional<ir::DType> dtype = half ? std::optional(ir::DType::kFloat32) : MapType(raw->type());
   if (!dtype) {
     return FileError(ctx, kTensorType, ExitCode::kUnsupported,
                      where + " has element type " + TypeName(raw->type()) +
                          ", which ember does not support",
-                     "ember supports int8, uint8, int16, int32, int64, float32 and bool tensors");
+                     "ember supports int8, uint8, int16, int32, int64, float32 and bool tensors, and float16 "
+                     "constants");
   }
   if (raw->sparsity()) {
     return FileError(ctx, kSparse, ExitCode::kUnsupported, where + " is sparse",
@@ -203,7 +208,8 @@ Expected<ir::Tensor> ConvertTensor(Context& ctx, int32_t index) {
   t.is_variable = raw->is_variable();
   t.name = ctx.names[static_cast<size_t>(index)];
   t.dtype = *dtype;
-  EMBER_ASSIGN_OR_RETURN(t.shape, ReadShape(ctx, index, ir::DTypeSize(*dtype)));
+  const size_t stored_size = half ? 2 : ir::DTypeSize(*dtype);
+  EMBER_ASSIGN_OR_RETURN(t.shape, ReadShape(ctx, index, stored_size));
   const auto* buffers = ctx.model->buffers();
   const uint32_t b = raw->buffer();
   const uint32_t nb = buffers ? buffers->size() : 0;
@@ -223,16 +229,33 @@ Expected<ir::Tensor> ConvertTensor(Context& ctx, int32_t index) {
     }
     if (buf->data() && buf->data()->size() > 0) {
       const auto size = static_cast<int64_t>(buf->data()->size());
-      if (size != t.size_bytes()) {
+      const int64_t need = t.num_elements() * static_cast<int64_t>(stored_size);
+      if (size != need) {
         return FileError(ctx, kBufferSize, ExitCode::kFailure,
                          where + " of shape " + ir::ShapeToString(t.shape) + " and type " +
-                             ir::DTypeName(t.dtype) + " needs " + std::to_string(t.size_bytes()) +
-                             " bytes but its buffer " + std::to_string(b) + " holds " +
+                             (half ? std::string("float16") : ir::DTypeName(t.dtype)) + " needs " +
+                             std::to_string(need) + " bytes but its buffer " + std::to_string(b) + " holds " +
                              std::to_string(size),
                          "the model file is damaged; re-export it from the converter");
       }
       t.data = std::vector<uint8_t>(buf->data()->begin(), buf->data()->end());
+      if (half) {
+        std::vector<uint8_t> f32(static_cast<size_t>(t.size_bytes()));
+        for (size_t k = 0; k < f32.size() / 4; ++k) {
+          uint16_t bits;
+          std::memcpy(&bits, t.data->data() + 2 * k, 2);
+          const auto v = static_cast<float>(Float16Value(bits));
+          std::memcpy(f32.data() + 4 * k, &v, 4);
+        }
+        t.data = std::move(f32);
+      }
     }
+  }
+  if (half && !t.data) {
+    return FileError(ctx, kTensorType, ExitCode::kUnsupported,
+                     where + " is a FLOAT16 tensor without data (computed at run time or a variable)",
+                     "ember reads float16 constants (float16 weights that DEQUANTIZE turns to float32); convert "
+                     "the model with float32 activations");
   }
   EMBER_RETURN_IF_ERROR(ReadQuant(ctx, index, t, &t.quant));
   return t;

@@ -1,0 +1,48 @@
+// The values of IEEE half-precision (float16) and bfloat16 bit patterns,
+// as the frontends read float16 weights (ONNX initializers, TFLite's
+// float16-quantized models) into float32, and the float16 nearest a float.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+
+namespace ember {
+
+// float16: 1 sign bit, 5 exponent bits (bias 15), 10 fraction bits;
+// exponent 0 is zero or subnormal (fraction · 2^-24), 31 infinity or NaN.
+inline double Float16Value(uint16_t bits) {
+  const int exp = (bits >> 10) & 0x1F;
+  const int frac = bits & 0x3FF;
+  const double v = exp == 0    ? std::ldexp(frac, -24)
+                   : exp == 31 ? (frac ? std::numeric_limits<double>::quiet_NaN() : std::numeric_limits<double>::infinity())
+                               : std::ldexp(1024 + frac, exp - 25);
+  return (bits & 0x8000) ? -v : v;
+}
+
+// bfloat16: the high 16 bits of a float32.
+inline double Bfloat16Value(uint16_t bits) {
+  const uint32_t f32 = uint32_t{bits} << 16;
+  float v;
+  std::memcpy(&v, &f32, sizeof v);
+  return v;
+}
+
+// The float16 bit pattern nearest to `v` (ties to even; beyond the largest
+// finite value, 65504, infinity; NaN stays NaN).
+inline uint16_t Float16Bits(float v) {
+  const uint16_t sign = std::signbit(v) ? 0x8000 : 0;
+  if (std::isnan(v)) return 0x7E00;
+  if (std::isinf(v)) return sign | 0x7C00;
+  const double a = std::fabs(static_cast<double>(v));
+  if (a < std::ldexp(1.0, -14)) return sign | static_cast<uint16_t>(std::nearbyint(std::ldexp(a, 24)));  // to 0x0400
+  int e = 0;
+  std::frexp(a, &e);  // a in [2^(e-1), 2^e)
+  const auto m = static_cast<int>(std::nearbyint(std::ldexp(a, 11 - e)));  // 1024..2048
+  const int biased = e - 1 + 15 + (m == 2048 ? 1 : 0);
+  if (biased >= 31) return sign | 0x7C00;
+  return sign | static_cast<uint16_t>((biased << 10) | (m == 2048 ? 0 : m - 1024));
+}
+
+}  // namespace ember
