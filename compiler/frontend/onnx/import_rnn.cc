@@ -339,7 +339,7 @@ Status ConvertRecurrent(Context& ctx, const NodeRef& ref, const Cell& cell, ir::
     EMBER_ASSIGN_OR_RETURN(ir::TensorId y4, AddNode(ctx, ref, ir::OpKind::kReshape, {y}, {{"shape", shape}}, dn + "_y"));
     ys.push_back(y4);
   }
-  if (!ref.node->output(0).empty()) {
+  if (ref.node->output_size() > 0 && !ref.node->output(0).empty()) {
     EMBER_ASSIGN_OR_RETURN(ir::TensorId y, JoinDirections(ctx, ref, ys, d.layout == 0 ? 1 : 2, name));
     BindOutput(ctx, ref, 0, Value{nullptr, y});
   }
@@ -360,6 +360,11 @@ Status ConvertRecurrent(Context& ctx, const NodeRef& ref, const Cell& cell, ir::
 Status ConvertRnnNode(Context& ctx, const NodeRef& ref, bool* handled) {
   for (const Cell* cell : {&kLstm, &kGru, &kRnn}) {
     if (ref.node->op_type() != cell->onnx) continue;
+    // Every output is optional: a node without any computes nothing read.
+    if (std::all_of(ref.node->output().begin(), ref.node->output().end(), [](const std::string& o) { return o.empty(); })) {
+      *handled = true;
+      return Status::Ok();
+    }
     const auto op = IrOp(cell->ir);
     *handled = op.has_value();
     return op ? ConvertRecurrent(ctx, ref, *cell, *op) : Status::Ok();

@@ -71,6 +71,25 @@ std::vector<uint8_t> ClippedLstm(bool batch_major) {
   return b.Bytes();
 }
 
+// Every output of LSTM, GRU and RNN is optional, so a node may have none:
+// it computes nothing anyone reads (found by fuzzing: the importer read its
+// first output and stopped with an internal error).
+TEST(OnnxRnnUnrolled, RecurrentNodesWithoutOutputsImport) {
+  for (const char* op : {"LSTM", "GRU", "RNN"}) {
+    const int64_t gates = std::string(op) == "LSTM" ? 4 : std::string(op) == "GRU" ? 3 : 1;
+    OnnxBuilder b;
+    b.Input("x", {2, 1, 1});
+    b.Init("W", {1, gates, 1}, std::vector<float>(static_cast<size_t>(gates), 0.5f));
+    b.Init("R", {1, gates, 1}, std::vector<float>(static_cast<size_t>(gates), 0.25f));
+    b.Node(op, {"x", "W", "R"}, {}, "unread").Int("hidden_size", 1);
+    b.Node("Relu", {"x"}, {"y"});
+    b.OutputWithShape("y", {2, 1, 1});
+    const ir::Graph g = MustImport(b.Bytes());
+    ASSERT_EQ(g.nodes.size(), 1u) << op;
+    EXPECT_EQ(g.nodes[0].op, ir::OpKind::kRelu) << op;
+  }
+}
+
 TEST(OnnxRnnUnrolled, BatchMajorLayoutEqualsTimeMajor) {
   const ir::Graph tm = MustImport(ClippedLstm(false)), bm = MustImport(ClippedLstm(true));
   const std::vector<float> x_tm = Ramp(12, 0.4f, -2.0f);  // [t][b][i]
