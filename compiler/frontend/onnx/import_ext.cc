@@ -620,6 +620,16 @@ Status ConvertResize(Context& ctx, const NodeRef& ref, ir::OpKind op) {
   if (out[0] != in[0] || out[1] != in[1] || out[2] <= 0 || out[3] <= 0) {
     return UnsupportedAttr(ctx, ref, "a Resize of the batch or channel axis");
   }
+  // Checked before any index table is made: a scale or size of a few bytes
+  // could otherwise ask for gigabytes.
+  const int64_t planes = in[0] > 0 && in[1] > kMaxFoldedElements / in[0] ? kMaxFoldedElements + 1 : in[0] * in[1];
+  if (out[2] > kMaxFoldedElements / out[3] || out[2] * out[3] > kMaxFoldedElements / std::max<int64_t>(1, planes)) {
+    return NodeError(ctx, ref, kTooLarge, ExitCode::kUnsupported,
+                     "resizes to " + std::to_string(out[2]) + "x" + std::to_string(out[3]) + " (" +
+                         std::to_string(in[0]) + "x" + std::to_string(in[1]) + " channels), over " +
+                         std::to_string(kMaxFoldedElements) + " elements",
+                     "no microcontroller holds a tensor this large; check the Resize's scales or sizes");
+  }
   if (mode == "linear") return ConvertResizeLinear(ctx, ref, x, in, out, scale_values);
   if (mode == "cubic") {
     if (ctx.graph.tensor(x).dtype != ir::DType::kFloat32) {

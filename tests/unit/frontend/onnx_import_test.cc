@@ -937,6 +937,24 @@ TEST(OnnxImportExt, ResizeNearestIntegerUpscale) {
   }
 }
 
+// A scale of a few bytes must not ask for gigabytes: a Resize whose output
+// is over 2^24 elements is refused before any index table is made (found by
+// fuzzing: an Upsample scale of 2097150.75 took 4 GB and 11 s).
+TEST(OnnxImportExt, ResizeToAHugeOutputIsRefusedUpFront) {
+  for (const float scale : {2097150.75f, 700000.0f}) {
+    OnnxBuilder b;
+    b.Input("x", {1, 2, 4, 4});
+    b.Init("roi", {0}, {});
+    b.Init("scales", {4}, {1, 1, scale, 1.5f});
+    b.Node("Resize", {"x", "roi", "scales"}, {"y"}, "big").Str("mode", "nearest");
+    b.Output("y");
+    const Diagnostic d = MustFail(b.Bytes());
+    EXPECT_EQ(d.id, "E1002") << d.ToString();
+    EXPECT_EQ(d.exit, ExitCode::kUnsupported);
+    EXPECT_NE(d.message.find("node 0 'big' (Resize"), std::string::npos) << d.message;
+    EXPECT_NE(d.message.find("over 16777216 elements"), std::string::npos) << d.message;
+  }
+}
 
 // Nearest Resize mappings TFLite's operator does not have become gathers of
 // rows and columns with index maps from ONNX's formulas (x = original
