@@ -44,9 +44,7 @@ Status CheckFloatModel(const std::string& path, const pb::ModelProto& m) {
   }
   // double, float16 and bfloat16 values: QuantizeLinear takes none of them
   // in the opsets ember writes (ember compile runs them in float32).
-  const auto wide = [](int32_t t) {
-    return t == pb::TensorProto::DOUBLE || t == pb::TensorProto::FLOAT16 || t == pb::TensorProto::BFLOAT16;
-  };
+  const auto wide = frontend::onnx::IsWidenedFloat;
   const auto refuse = [&](const std::string& what, int32_t t) {
     return NotQuantizable(path, "has " + what + " of type " + pb::TensorProto::DataType_Name(static_cast<pb::TensorProto::DataType>(t)) +
                                     "; ember quantize takes float32 models",

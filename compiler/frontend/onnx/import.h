@@ -44,6 +44,11 @@ inline constexpr const char* kInt8SemanticsKey = "ember.int8_semantics";
 // Largest total of external data read for one model.
 inline constexpr uint64_t kMaxExternalDataBytes = uint64_t{1} << 30;
 
+// Whether ember computes values of this ONNX element type in float32
+// (double, float16, bfloat16: no microcontroller kernel of ember's has
+// them; warning W1001).
+bool IsWidenedFloat(int32_t elem_type);
+
 // `source` names the model in diagnostics (usually its path).
 Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::string& source,
                                const ImportOptions& options = {});

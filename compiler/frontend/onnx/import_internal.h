@@ -153,9 +153,6 @@ Diagnostic UnsupportedAttr(const Context& ctx, const NodeRef& ref, const std::st
 // ---- tensors (import_tensor.cc) ----
 // IR element type of an ONNX one; nullopt for types ember lacks.
 std::optional<ir::DType> ToDType(int32_t elem_type);
-// Whether ember computes values of this ONNX type in float32 (double,
-// float16, bfloat16: no microcontroller kernel of ember's has them).
-bool IsWidenedFloat(int32_t elem_type);
 // ToDType, with the widened float types as float32.
 std::optional<ir::DType> ToRuntimeDType(int32_t elem_type);
 // `v` rounded to the ONNX float type `elem_type` (float16, bfloat16 and

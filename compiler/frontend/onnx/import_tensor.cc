@@ -86,10 +86,6 @@ bool ConstTensor::is_float() const {
          elem_type == pb::TensorProto::FLOAT16 || elem_type == pb::TensorProto::BFLOAT16;
 }
 
-bool IsWidenedFloat(int32_t t) {
-  return t == pb::TensorProto::DOUBLE || t == pb::TensorProto::FLOAT16 || t == pb::TensorProto::BFLOAT16;
-}
-
 std::optional<ir::DType> ToRuntimeDType(int32_t t) {
   if (IsWidenedFloat(t)) return ir::DType::kFloat32;
   return ToDType(t);
@@ -422,3 +418,11 @@ Status CheckTensors(Context& ctx, const pb::GraphProto& g) {
 Status PrecheckTensorData(Context& ctx, const pb::ModelProto& m) { return CheckTensors(ctx, m.graph()); }
 
 }  // namespace ember::frontend::onnx::detail
+
+namespace ember::frontend::onnx {
+
+bool IsWidenedFloat(int32_t t) {
+  return t == ::onnx::TensorProto::DOUBLE || t == ::onnx::TensorProto::FLOAT16 || t == ::onnx::TensorProto::BFLOAT16;
+}
+
+}  // namespace ember::frontend::onnx
