@@ -351,6 +351,15 @@ std::map<std::string, Bytes> OnnxCorpus() {
     b.OutputWithShape("y", {1, 2, 2, 2});
     c["onnx_roialign_batch_index.onnx"] = b.Bytes();
   }
+  {  // Resize to 2^33 elements from a scale of a few bytes (found by fuzzing: E1002 before any table is made)
+    OnnxBuilder b;
+    b.Input("x", {1, 2, 4, 4});
+    b.Init("roi", {0}, {});
+    b.Init("scales", {4}, {1, 1, 2097150.75f, 1.5f});
+    b.Node("Resize", {"x", "roi", "scales"}, {"y"}).Str("mode", "nearest");
+    b.Output("y");
+    c["onnx_resize_huge_output.onnx"] = b.Bytes();
+  }
   // Bit flips of the valid model (seeded).
   std::mt19937 rng(1234);
   for (int k = 0; k < 6; ++k) {
