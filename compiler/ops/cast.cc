@@ -14,6 +14,12 @@
 // wraps (two's complement; i64 keeps its low 32 bits first); i64 -> f32
 // rounds to the nearest float (ties to even); -> i64 sign-extends an
 // integer and saturates a float to int64 (NaN -> 0). bool -> number is 0 or 1.
+//
+// f32 -> f32 with round="float16" or "bfloat16" (ONNX's Cast to those types,
+// whose values ember holds in float32): each value rounded to the nearest
+// value of that format, ties to even; beyond its largest finite value
+// (65504; bfloat16: 2^128 - 2^120), infinity; float16's subnormals
+// (multiples of 2^-24) kept; ±0, infinities and NaN as they are.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -23,6 +29,7 @@
 
 #include "ops/op.h"
 #include "ops/op_util.h"
+#include "support/float16.h"
 
 namespace ember::ops {
 namespace {
@@ -40,6 +47,17 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   EMBER_RETURN_IF_ERROR(CheckArity(g, n, 1, 1, 1));
   const ir::Tensor& in = g.tensor(n.inputs[0]);
   const ir::Tensor& out = g.tensor(n.outputs[0]);
+  if (n.HasAttr("round")) {
+    const std::string r = n.GetString("round");
+    if (r != "float16" && r != "bfloat16") {
+      return NodeError(n, "round=\"" + r + "\" is not a format ember rounds to", "use round=\"float16\" or \"bfloat16\"");
+    }
+    if (in.dtype != ir::DType::kFloat32 || out.dtype != ir::DType::kFloat32) {
+      return NodeError(n, std::string("round=\"") + r + "\" needs an f32 input and output, not " +
+                              ir::DTypeName(in.dtype) + " to " + ir::DTypeName(out.dtype),
+                       "cast to f32 first");
+    }
+  }
   if (!IsSource(in.dtype) || !IsTarget(out.dtype)) {
     return NodeError(n, std::string("casting ") + ir::DTypeName(in.dtype) + " to " + ir::DTypeName(out.dtype) +
                             " is not supported",
@@ -76,6 +94,14 @@ double ReadValue(ir::DType t, const uint8_t* p, int64_t i, bool* is_float) {
 Status Eval(const EvalArgs& a) {
   const ir::DType from = a.in_tensor(0).dtype, to = a.out_tensor(0).dtype;
   const int64_t count = a.in_tensor(0).num_elements();
+  if (a.node.HasAttr("round")) {
+    const bool half = a.node.GetString("round") == "float16";
+    const float* x = reinterpret_cast<const float*>(a.inputs[0]);
+    for (int64_t i = 0; i < count; ++i) {
+      a.out<float>(0)[i] = std::isnan(x[i]) ? x[i] : static_cast<float>(half ? RoundToFloat16(x[i]) : RoundToBfloat16(x[i]));
+    }
+    return Status::Ok();
+  }
   for (int64_t i = 0; i < count; ++i) {
     bool is_float = false;
     const double v = ReadValue(from, a.inputs[0], i, &is_float);

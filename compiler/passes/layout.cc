@@ -91,7 +91,7 @@ bool IsOneOf(ir::OpKind op, std::initializer_list<const char*> names) {
 bool IsUnaryElementwise(const ir::Node& n) {
   return n.inputs.size() == 1 &&
          IsOneOf(n.op, {"relu", "relu6", "logistic", "tanh", "hard_swish", "quantize", "dequantize", "clip",
-                        "leaky_relu", "hard_sigmoid", "abs", "neg", "exp", "sqrt", "elu", "gelu"});
+                        "leaky_relu", "hard_sigmoid", "abs", "neg", "exp", "sqrt", "elu", "gelu", "cast"});
 }
 
 bool IsBinaryElementwise(const ir::Node& n) {

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "support/file.h"
+#include "support/float16.h"
 #include "support/npy.h"
 
 namespace ember::quantize {
@@ -163,6 +164,27 @@ Expected<std::vector<CalibrationEntry>> ReadNpyFile(const std::string& path) {
   return out;
 }
 
+// A little-endian float16 ("<f2") or float64 ("<f8") array as float32 ("<f4").
+void NpyToFloat32(NpyArray* a) {
+  const bool half = a->descr == "<f2";
+  const size_t width = half ? 2 : 8, n = a->data.size() / width;
+  std::vector<uint8_t> out(n * 4);
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t* p = a->data.data() + i * width;
+    float f = 0.0f;
+    if (half) {
+      f = static_cast<float>(Float16Value(static_cast<uint16_t>(p[0] | (p[1] << 8))));
+    } else {
+      double d = 0.0;
+      std::memcpy(&d, p, 8);
+      f = static_cast<float>(d);
+    }
+    std::memcpy(out.data() + i * 4, &f, 4);
+  }
+  a->data = std::move(out);
+  a->descr = "<f4";
+}
+
 }  // namespace
 
 Expected<CalibrationSet> SplitCalibration(const std::vector<CalibrationEntry>& entries,
@@ -190,6 +212,9 @@ Expected<CalibrationSet> SplitCalibration(const std::vector<CalibrationEntry>& e
       return Malformed(e.name, d.message);
     }
     const ModelInput& in = inputs[idx];
+    // float16 and float64 samples of a float input (a half-precision model,
+    // whose inputs ember quantize reads as float32): converted to float32.
+    if (in.dtype == ir::DType::kFloat32 && (arr->descr == "<f2" || arr->descr == "<f8")) NpyToFloat32(&*arr);
     const std::string descr = ir::NumpyDescr(in.dtype);
     const std::string expect = "expected " + std::string(ir::DTypeName(in.dtype)) + " (" + descr + ") of shape " +
                                Dims(in.shape) + ", or N samples as Nx" + Dims(in.shape);

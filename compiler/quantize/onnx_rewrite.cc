@@ -3,10 +3,14 @@
 #include "quantize/onnx_rewrite.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <set>
 
+#include "frontend/onnx/import.h"
 #include "quantize/onnx_util.h"
+#include "quantize/qdq_writer.h"
+#include "support/float16.h"
 
 namespace ember::quantize {
 
@@ -130,6 +134,150 @@ int RemoveFusableActivations(pb::ModelProto& m) {
   }
   EraseNodes(g, unused);
   return static_cast<int>(drop.size());
+}
+
+namespace {
+
+const auto IsWide = frontend::onnx::IsWidenedFloat;
+
+// The float32 values of a double, float16 or bfloat16 tensor held in the
+// model (raw little-endian data or the typed field); false when the data
+// does not match the dims.
+bool WideValues(const pb::TensorProto& t, std::vector<float>* out) {
+  if (t.data_location() == pb::TensorProto::EXTERNAL) return false;
+  int64_t n = 1;
+  for (int64_t d : t.dims()) {
+    if (d < 0 || (d > 0 && n > (int64_t{1} << 40) / d)) return false;
+    n *= d;
+  }
+  const bool dbl = t.data_type() == pb::TensorProto::DOUBLE;
+  const size_t width = dbl ? 8 : 2;
+  if (t.has_raw_data() ? t.raw_data().size() != static_cast<size_t>(n) * width
+                       : (dbl ? t.double_data_size() : t.int32_data_size()) != n) {
+    return false;
+  }
+  out->resize(static_cast<size_t>(n));
+  for (size_t i = 0; i < out->size(); ++i) {
+    if (dbl) {
+      double v = 0.0;
+      if (t.has_raw_data()) std::memcpy(&v, t.raw_data().data() + i * 8, 8); else v = t.double_data(static_cast<int>(i));
+      (*out)[i] = static_cast<float>(v);
+      continue;
+    }
+    uint16_t bits = 0;
+    if (t.has_raw_data()) {
+      const auto* b = reinterpret_cast<const uint8_t*>(t.raw_data().data()) + i * 2;
+      bits = static_cast<uint16_t>(b[0] | (b[1] << 8));
+    } else {
+      bits = static_cast<uint16_t>(t.int32_data(static_cast<int>(i)) & 0xFFFF);
+    }
+    (*out)[i] = static_cast<float>(t.data_type() == pb::TensorProto::FLOAT16 ? Float16Value(bits) : Bfloat16Value(bits));
+  }
+  return true;
+}
+
+// One walk over the model (WidenToFloat32).
+class Widener {
+ public:
+  explicit Widener(const std::string& path) : path_(path) {}
+  int count() const { return count_; }
+  const std::string& first() const { return first_; }
+
+  Status Graph(pb::GraphProto* g, bool main = false) {
+    const std::string in = main ? "" : " of subgraph '" + g->name() + "'";
+    for (auto* list : {g->mutable_input(), g->mutable_output(), g->mutable_value_info()}) {
+      for (auto& v : *list) Type(v.mutable_type(), "value '" + v.name() + "'" + in);
+    }
+    for (auto& t : *g->mutable_initializer()) EMBER_RETURN_IF_ERROR(Tensor(&t, "initializer '" + t.name() + "'" + in));
+    for (const auto& s : g->sparse_initializer()) {
+      if (IsWide(s.values().data_type())) return Refuse("sparse initializer '" + s.values().name() + "'" + in);
+    }
+    for (auto& n : *g->mutable_node()) EMBER_RETURN_IF_ERROR(Node(&n));
+    return Status::Ok();
+  }
+
+  Status Node(pb::NodeProto* n) {
+    const std::string who = "node '" + n->name() + "' (" + n->op_type() + ")";
+    static const std::set<std::string> kDtypeOps = {"RandomNormal",     "RandomUniform", "RandomNormalLike",
+                                                    "RandomUniformLike", "EyeLike",      "Bernoulli",
+                                                    "SequenceEmpty"};
+    for (auto& a : *n->mutable_attribute()) {
+      if (a.type() == pb::AttributeProto::INT && IsWide(static_cast<int32_t>(a.i())) &&
+          ((n->op_type() == "Cast" && a.name() == "to") || (kDtypeOps.count(n->op_type()) && a.name() == "dtype"))) {
+        Note("attribute " + a.name() + " of " + who, static_cast<int32_t>(a.i()));
+        a.set_i(pb::TensorProto::FLOAT);
+      }
+      if (a.has_t()) EMBER_RETURN_IF_ERROR(Tensor(a.mutable_t(), "attribute " + a.name() + " of " + who));
+      for (auto& t : *a.mutable_tensors()) EMBER_RETURN_IF_ERROR(Tensor(&t, "attribute " + a.name() + " of " + who));
+      if (a.has_sparse_tensor() && IsWide(a.sparse_tensor().values().data_type())) {
+        return Refuse("the sparse tensor attribute " + a.name() + " of " + who);
+      }
+      if (a.has_tp()) Type(a.mutable_tp(), "attribute " + a.name() + " of " + who);
+      for (auto& tp : *a.mutable_type_protos()) Type(&tp, "attribute " + a.name() + " of " + who);
+      if (a.has_g()) EMBER_RETURN_IF_ERROR(Graph(a.mutable_g()));
+      for (auto& g : *a.mutable_graphs()) EMBER_RETURN_IF_ERROR(Graph(&g));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  void Note(const std::string& what, int32_t t) {
+    if (count_++ == 0) first_ = what + " (" + pb::TensorProto::DataType_Name(static_cast<pb::TensorProto::DataType>(t)) + ")";
+  }
+
+  void Type(pb::TypeProto* tp, const std::string& what) {
+    switch (tp->value_case()) {
+      case pb::TypeProto::kTensorType:
+        if (IsWide(tp->tensor_type().elem_type())) {
+          Note(what, tp->tensor_type().elem_type());
+          tp->mutable_tensor_type()->set_elem_type(pb::TensorProto::FLOAT);
+        }
+        break;
+      case pb::TypeProto::kSparseTensorType:
+        if (IsWide(tp->sparse_tensor_type().elem_type())) {
+          Note(what, tp->sparse_tensor_type().elem_type());
+          tp->mutable_sparse_tensor_type()->set_elem_type(pb::TensorProto::FLOAT);
+        }
+        break;
+      case pb::TypeProto::kSequenceType: Type(tp->mutable_sequence_type()->mutable_elem_type(), what); break;
+      case pb::TypeProto::kOptionalType: Type(tp->mutable_optional_type()->mutable_elem_type(), what); break;
+      case pb::TypeProto::kMapType: Type(tp->mutable_map_type()->mutable_value_type(), what); break;
+      default: break;
+    }
+  }
+
+  Status Tensor(pb::TensorProto* t, const std::string& what) {
+    if (!IsWide(t->data_type())) return Status::Ok();
+    std::vector<float> v;
+    if (!WideValues(*t, &v)) return Refuse(what + ", whose data is external or does not match its dims,");
+    Note(what, t->data_type());
+    t->clear_double_data();
+    t->clear_int32_data();
+    SetFloats(t, v);
+    return Status::Ok();
+  }
+
+  Status Refuse(const std::string& what) {
+    return MakeDiag(kNotQuantizable, ExitCode::kUnsupported,
+                    path_ + ": " + what + " has double, float16 or bfloat16 values that ember quantize cannot read as float32",
+                    "convert the model to float32 first (export it in float32)");
+  }
+
+  const std::string& path_;
+  int count_ = 0;
+  std::string first_;
+};
+
+}  // namespace
+
+Expected<int> WidenToFloat32(pb::ModelProto& m, const std::string& path, std::string* first) {
+  Widener w(path);
+  EMBER_RETURN_IF_ERROR(w.Graph(m.mutable_graph(), true));
+  for (auto& f : *m.mutable_functions()) {
+    for (auto& n : *f.mutable_node()) EMBER_RETURN_IF_ERROR(w.Node(&n));
+  }
+  if (first) *first = w.first();
+  return w.count();
 }
 
 std::vector<std::string> CandidateTensors(const pb::ModelProto& m) {

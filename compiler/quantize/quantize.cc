@@ -20,6 +20,7 @@
 #include "frontend/tflite/import.h"
 #include "quantize/calibration_data.h"
 #include "quantize/onnx_export.h"
+#include "quantize/onnx_rewrite.h"
 #include "quantize/qdq_writer.h"
 #include "support/file.h"
 
@@ -40,30 +41,6 @@ Status CheckFloatModel(const std::string& path, const pb::ModelProto& m) {
     if (op == "QuantizeLinear" || op == "DequantizeLinear" || op.starts_with("QLinear") || op.ends_with("Integer")) {
       return NotQuantizable(path, "is already quantized (node '" + n.name() + "' is " + op + ")",
                             "compile it as it is: ember compile " + path);
-    }
-  }
-  // double, float16 and bfloat16 values: QuantizeLinear takes none of them
-  // in the opsets ember writes (ember compile runs them in float32).
-  const auto wide = frontend::onnx::IsWidenedFloat;
-  const auto refuse = [&](const std::string& what, int32_t t) {
-    return NotQuantizable(path, "has " + what + " of type " + pb::TensorProto::DataType_Name(static_cast<pb::TensorProto::DataType>(t)) +
-                                    "; ember quantize takes float32 models",
-                          "convert the model to float32 first (export it in float32, or convert its float16 tensors "
-                          "back with onnxconverter-common); ember compile runs it as it is, in float32");
-  };
-  for (const auto* list : {&m.graph().input(), &m.graph().output(), &m.graph().value_info()}) {
-    for (const auto& v : *list) {
-      if (wide(v.type().tensor_type().elem_type())) return refuse("value '" + v.name() + "'", v.type().tensor_type().elem_type());
-    }
-  }
-  for (const auto& t : m.graph().initializer()) {
-    if (wide(t.data_type())) return refuse("initializer '" + t.name() + "'", t.data_type());
-  }
-  for (const auto& n : m.graph().node()) {
-    for (const auto& a : n.attribute()) {
-      if (n.op_type() == "Cast" && a.name() == "to" && wide(static_cast<int32_t>(a.i())))
-        return refuse("a Cast node '" + n.name() + "' to a value", static_cast<int32_t>(a.i()));
-      if (a.has_t() && wide(a.t().data_type())) return refuse("a tensor attribute of node '" + n.name() + "'", a.t().data_type());
     }
   }
   for (const auto& t : m.graph().initializer()) {
@@ -303,6 +280,20 @@ Expected<QuantizeReport> QuantizeOnnxBytes(const std::vector<uint8_t>& bytes, co
   // The importer checks the model (checker, shape inference, supported
   // operators) before anything edits it.
   if (auto checked = Import(bytes, model_path, options); !checked.ok()) return checked.diag();
+  // double, float16 and bfloat16 values become float32: QuantizeLinear
+  // takes none of them in the opsets ember writes.
+  std::string first_widened;
+  EMBER_ASSIGN_OR_RETURN(const int widened, WidenToFloat32(m, model_path, &first_widened));
+  if (widened > 0) {
+    report.warnings.push_back(MakeDiag(
+        frontend::onnx::kFloatWidened, ExitCode::kOk,
+        model_path + ": " + first_widened +
+            (widened > 1 ? " and " + std::to_string(widened - 1) + " more double, float16 or bfloat16 values are"
+                         : " is") +
+            " read as float32",
+        "the quantized model takes and gives float32 where this model has double, float16 or bfloat16 "
+        "(docs/quantize.md)"));
+  }
   EMBER_ASSIGN_OR_RETURN(report.batchnorm_folded, FoldBatchNormOnnx(m));
   // Step 2.
   EMBER_ASSIGN_OR_RETURN(ir::Graph gf, Import(Serialize(m), model_path, options));

@@ -62,6 +62,7 @@ struct QuantizeReport {
   int activations_removed = 0;
   int int8_nodes = 0;   // int8 operators in ember's graph of the written model
   int float_nodes = 0;  // float operators left (besides quantize/dequantize)
+  std::vector<Diagnostic> warnings;  // W1001: double/float16/bfloat16 values read as float32
 };
 
 Expected<QuantizeReport> QuantizeOnnxModel(const std::string& model_path, const std::string& calibration_path,

@@ -45,4 +45,20 @@ inline uint16_t Float16Bits(float v) {
   return sign | static_cast<uint16_t>((biased << 10) | (m == 2048 ? 0 : m - 1024));
 }
 
+// `v` rounded to the nearest value of a binary floating-point format with
+// `frac_bits` fraction bits and `min_exp` the exponent of its smallest
+// normal value (below it, multiples of 2^(min_exp - frac_bits)): ties to
+// even; beyond `max_finite`, infinity; zero, infinity and NaN as they are.
+inline double RoundToBinaryFormat(double v, int frac_bits, int min_exp, double max_finite) {
+  if (!std::isfinite(v) || v == 0.0) return v;
+  int e = 0;
+  std::frexp(std::fabs(v), &e);  // |v| in [2^(e-1), 2^e)
+  const double quantum = std::ldexp(1.0, (e - 1 > min_exp ? e - 1 : min_exp) - frac_bits);
+  double r = std::nearbyint(std::fabs(v) / quantum) * quantum;  // the default rounding: to nearest, ties to even
+  if (r > max_finite) r = std::numeric_limits<double>::infinity();
+  return std::copysign(r, v);
+}
+inline double RoundToFloat16(double v) { return RoundToBinaryFormat(v, 10, -14, 65504.0); }
+inline double RoundToBfloat16(double v) { return RoundToBinaryFormat(v, 7, -126, std::ldexp(255.0, 120)); }
+
 }  // namespace ember

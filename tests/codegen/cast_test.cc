@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -31,12 +32,42 @@ TEST(CastKernel, EveryPairMatchesTheReference) {
   }
 }
 
+// Rounding to float16 / bfloat16 (bit operations in C, double in the
+// reference): random values over the whole float range, the ties, the
+// limits and the specials.
+TEST(CastKernel, RoundToFloat16AndBfloat16MatchesTheReference) {
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  std::vector<float> v{1.0f + 0x1p-11f, 1.0f + 3 * 0x1p-11f, 65504.0f, 65519.99f, 65520.0f, -65520.0f, 0x1p-14f,
+                       0x1.ffcp-15f, 0x1.ffep-15f, 0x1p-25f, 0x1.8p-25f, 3 * 0x1p-25f, 0x1p-26f, 1e-40f, -0.0f,
+                       inf, -inf, nan, 1.0f + 0x1p-8f, 1.0f + 3 * 0x1p-8f, 3.38953139e38f, 3.4028235e38f};
+  uint32_t state = 12345u;
+  for (int k = 0; k < 4000; ++k) {  // bit patterns: every exponent, both signs
+    state = state * 1664525u + 1013904223u;
+    float f;
+    std::memcpy(&f, &state, sizeof f);
+    v.push_back(f);
+  }
+  for (const char* round : {"float16", "bfloat16"}) {
+    SCOPED_TRACE(round);
+    KernelCase(ir::OpKind::kCast)
+        .InData(DType::kFloat32, {static_cast<int64_t>(v.size())}, FloatBytes(v))
+        .Out(DType::kFloat32, {static_cast<int64_t>(v.size())})
+        .Attr("round", std::string(round))
+        .Expect();
+  }
+}
+
 TEST(CastKernel, CompilesForCortexM4) {
   KernelCase c(ir::OpKind::kCast);
   c.In(DType::kFloat32, {16}).Out(DType::kInt8, {16});
   const std::string r = CompileForCortexM4(c);
   if (r == "skip") GTEST_SKIP() << "arm-none-eabi-gcc is not installed";
   EXPECT_EQ(r, "");
+  for (const char* round : {"float16", "bfloat16"}) {
+    KernelCase h(ir::OpKind::kCast);
+    h.In(DType::kFloat32, {16}).Out(DType::kFloat32, {16}).Attr("round", std::string(round));
+    EXPECT_EQ(CompileForCortexM4(h), "") << round;
+  }
 }
 
 }  // namespace

@@ -68,6 +68,38 @@ TEST(Cast, IntegersAndBoolToFloatAndBetweenIntegers) {
   EXPECT_EQ(*w.Run<int8_t>(), (std::vector<int8_t>{-56, 56, -1}));
 }
 
+// ONNX's Cast to float16 / bfloat16, held in float32: to nearest, ties to
+// even; overflow to infinity; float16 subnormals; specials as they are.
+TEST(Cast, RoundToFloat16AndBfloat16) {
+  const float inf = std::numeric_limits<float>::infinity();
+  const std::vector<float> in{
+      1.0f + 0x1p-11f,           // tie between 1 and 1 + 2^-10: to even, 1
+      1.0f + 3 * 0x1p-11f,       // tie: to even, 1 + 2^-9
+      1.0f + 0x1p-11f + 0x1p-20f,  // past the tie: 1 + 2^-10
+      65504.0f, 65519.99f, 65520.0f, -1e6f,  // float16's largest; its rounding limit; beyond
+      0x1p-24f, 0x1p-25f, 0x1.8p-25f, 3 * 0x1p-25f,  // subnormals: 2^-24; a tie to 0; past it; a tie to 2^-23
+      1e-30f, -0.0f, inf, 3.14159265f};
+  test::OneNode h(ir::OpKind::kCast);
+  h.In<float>({15}, in).Out(ir::DType::kFloat32, {15}).Attr("round", std::string("float16"));
+  auto rh = h.Run<float>();
+  ASSERT_TRUE(rh.ok()) << rh.diag().ToString();
+  const std::vector<float> want_h{1.0f, 1.0f + 0x1p-9f, 1.0f + 0x1p-10f, 65504.0f, 65504.0f, inf, -inf,
+                                  0x1p-24f, 0.0f, 0x1p-24f, 0x1p-23f, 0.0f, -0.0f, inf, 3.140625f};
+  EXPECT_EQ(*rh, want_h);
+  EXPECT_TRUE(std::signbit((*rh)[12]));
+  test::OneNode b(ir::OpKind::kCast);
+  b.In<float>({6}, {1.0f + 0x1p-8f, 1.0f + 3 * 0x1p-8f, 3.4e38f, 1e-40f, -3.14159265f, -inf})
+      .Out(ir::DType::kFloat32, {6})
+      .Attr("round", std::string("bfloat16"));
+  auto rb = b.Run<float>();
+  ASSERT_TRUE(rb.ok()) << rb.diag().ToString();
+  EXPECT_EQ(*rb, (std::vector<float>{1.0f, 1.0f + 0x1p-6f, inf, 0x1p-133f, -3.140625f, -inf}));
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  test::OneNode n(ir::OpKind::kCast);
+  n.In<float>({1}, {nan}).Out(ir::DType::kFloat32, {1}).Attr("round", std::string("float16"));
+  EXPECT_TRUE(std::isnan((*n.Run<float>())[0]));
+}
+
 TEST(Cast, Rejects) {
   test::OneNode t(ir::OpKind::kCast);
   t.In<float>({2}, {1, 2}).Out(ir::DType::kBool, {2});
@@ -77,6 +109,18 @@ TEST(Cast, Rejects) {
   test::OneNode u(ir::OpKind::kCast);
   u.In<uint8_t>({2}, {1, 2}).Out(ir::DType::kBool, {2});
   EXPECT_FALSE(u.Infer().ok());
+  test::OneNode f(ir::OpKind::kCast);
+  f.In<float>({2}, {1, 2}).Out(ir::DType::kFloat32, {2}).Attr("round", std::string("float8"));
+  r = f.Infer();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.diag().message.find("round=\"float8\" is not a format ember rounds to"), std::string::npos)
+      << r.diag().message;
+  test::OneNode i(ir::OpKind::kCast);
+  i.In<int32_t>({2}, {1, 2}).Out(ir::DType::kFloat32, {2}).Attr("round", std::string("float16"));
+  r = i.Infer();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.diag().message.find("needs an f32 input and output, not i32 to f32"), std::string::npos)
+      << r.diag().message;
 }
 
 }  // namespace

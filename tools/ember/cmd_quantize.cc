@@ -80,7 +80,11 @@ Expected<quantize::QuantizeReport> RunQuantize(const std::string& model, const Q
                     "will see");
   }
   EMBER_ASSIGN_OR_RETURN(quantize::QuantizeOptions o, OptionsFrom(a, input_shapes));
-  return quantize::QuantizeModel(model, a.calibration, o);
+  auto r = quantize::QuantizeModel(model, a.calibration, o);
+  if (r.ok()) {
+    for (const auto& w : r->warnings) std::fprintf(stderr, "%s\n", w.ToString().c_str());
+  }
+  return r;
 }
 
 Expected<std::string> QuantizeToTemp(const std::string& model, const QuantizeArgs& a,

@@ -48,6 +48,8 @@ inline constexpr uint64_t kMaxExternalDataBytes = uint64_t{1} << 30;
 // (double, float16, bfloat16: no microcontroller kernel of ember's has
 // them; warning W1001).
 bool IsWidenedFloat(int32_t elem_type);
+// The warning that says so (the command goes on).
+inline constexpr const char* kFloatWidened = "W1001";
 
 // `source` names the model in diagnostics (usually its path).
 Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::string& source,

@@ -146,9 +146,24 @@ Status ConvertCast(Context& ctx, const NodeRef& ref) {
     BindOutput(ctx, ref, 0, ConstValue(std::move(c)));
     return Status::Ok();
   }
-  // To double, float16 or bfloat16: float32 (no rounding to 16 bits).
+  // To double, float16 or bfloat16: float32; to float16 and bfloat16
+  // rounded to that format (the IR cast's round attribute), from float32
+  // or from a number cast to float32 first.
   const std::optional<ir::DType> dt = ToRuntimeDType(to);
   if (IsWidenedFloat(to)) WarnWidened(ctx, "the output of Cast node '" + ref.name + "'", to);
+  if (const auto cast = IrOp("cast");
+      cast && (to == pb::TensorProto::FLOAT16 || to == pb::TensorProto::BFLOAT16) && !ctx.u8_as_i8.count(v.id)) {
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
+    if (ctx.graph.tensor(x).dtype != ir::DType::kFloat32) {
+      EMBER_ASSIGN_OR_RETURN(x, AddNode(ctx, ref, *cast, {x}, {}, OutputName(ref, 0) + "/float32", ir::DType::kFloat32,
+                                        std::nullopt));
+    }
+    const ir::Attrs round = {{"round", std::string(to == pb::TensorProto::FLOAT16 ? "float16" : "bfloat16")}};
+    EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, *cast, {x}, round, OutputName(ref, 0), ir::DType::kFloat32,
+                                                   std::nullopt));
+    BindOutput(ctx, ref, 0, Value{nullptr, y});
+    return Status::Ok();
+  }
   if (dt == ctx.graph.tensor(v.id).dtype) {
     BindOutput(ctx, ref, 0, v);
     return Status::Ok();

@@ -46,8 +46,6 @@ inline constexpr const char* kTensorType = "E1012";
 inline constexpr const char* kNotConstant = "E1013";
 inline constexpr const char* kDataflow = "E1014";
 inline constexpr const char* kBadOperand = "E1015";
-// A double, float16 or bfloat16 value computed in float32 (the command goes on).
-inline constexpr const char* kFloatWidened = "W1001";
 
 // Largest constant the importer computes by folding (elements).
 inline constexpr int64_t kMaxFoldedElements = int64_t{1} << 24;

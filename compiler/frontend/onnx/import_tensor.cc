@@ -93,18 +93,9 @@ std::optional<ir::DType> ToRuntimeDType(int32_t t) {
 
 double RoundToFloatType(double v, int32_t elem_type) {
   if (elem_type == pb::TensorProto::FLOAT) return static_cast<float>(v);
-  if (elem_type != pb::TensorProto::FLOAT16 && elem_type != pb::TensorProto::BFLOAT16) return v;
-  if (!std::isfinite(v) || v == 0.0) return v;
-  // 10 fraction bits and exponents from -14 (float16); 7 and -126 (bfloat16).
-  const bool half = elem_type == pb::TensorProto::FLOAT16;
-  const int frac_bits = half ? 10 : 7, min_exp = half ? -14 : -126;
-  const double max_finite = half ? 65504.0 : std::ldexp(255.0, 120);
-  int e = 0;
-  std::frexp(std::fabs(v), &e);  // |v| in [2^(e-1), 2^e)
-  const double quantum = std::ldexp(1.0, std::max(e - 1, min_exp) - frac_bits);
-  double r = std::nearbyint(std::fabs(v) / quantum) * quantum;  // to nearest, ties to even
-  if (r > max_finite) r = std::numeric_limits<double>::infinity();
-  return std::copysign(r, v);
+  if (elem_type == pb::TensorProto::FLOAT16) return RoundToFloat16(v);
+  if (elem_type == pb::TensorProto::BFLOAT16) return RoundToBfloat16(v);
+  return v;
 }
 
 void WarnWidened(Context& ctx, const std::string& what, int32_t elem_type) {

@@ -134,6 +134,50 @@ static inline float ember_floor_mod_f32(float a, float b) {
   return (t != 0.0f && ((b < 0.0f) != (t < 0.0f))) ? t + b : t;
 }
 
+/* A float32 value rounded to the nearest float16 value, held in float32
+ * (ONNX's Cast to float16; docs/numerics.md, "cast"): ties to even, on the
+ * bit pattern; from 65520 (65504 plus half a step) up, infinity; below
+ * 2^-14 to a multiple of 2^-24 (float16's subnormals); ±0, infinities
+ * and NaN as they are. */
+static inline float ember_round_f16(float x) {
+  uint32_t u, a, sign;
+  memcpy(&u, &x, sizeof u);
+  sign = u & 0x80000000u;
+  a = u & 0x7FFFFFFFu;
+  if (a >= 0x7F800000u) return x;
+  if (a >= 0x38800000u) { /* 2^-14 and up: 10 of the 23 fraction bits */
+    a = (a + 0x0FFFu + ((a >> 13) & 1u)) & ~0x1FFFu;
+    if (a >= 0x47800000u) a = 0x7F800000u; /* 65536: beyond float16 */
+  } else if (a < 0x00800000u) {            /* float32 subnormal: below 2^-126 */
+    a = 0u;
+  } else { /* |x| = m * 2^(e - 23) = (m >> s) steps of 2^-24, s = -(e + 1) >= 14 */
+    const uint32_t m = (a & 0x7FFFFFu) | 0x800000u;
+    const uint32_t s = 126u - (a >> 23); /* e = (a >> 23) - 127 */
+    uint32_t q = 0u;
+    if (s < 32u) {
+      const uint32_t rem = m & ((1u << s) - 1u), half = 1u << (s - 1u);
+      q = m >> s;
+      if (rem > half || (rem == half && (q & 1u))) ++q;
+    }
+    x = (float)q * 0x1p-24f; /* exact: q <= 1024 */
+    memcpy(&a, &x, sizeof a);
+  }
+  u = sign | a;
+  memcpy(&x, &u, sizeof x);
+  return x;
+}
+
+/* The same for bfloat16 (the high 16 bits of a float32): ties to even on
+ * the low 16 bits; past the largest finite value, infinity; NaN as it is. */
+static inline float ember_round_bf16(float x) {
+  uint32_t u;
+  memcpy(&u, &x, sizeof u);
+  if ((u & 0x7FFFFFFFu) > 0x7F800000u) return x;
+  u = (u + 0x7FFFu + ((u >> 16) & 1u)) & 0xFFFF0000u;
+  memcpy(&x, &u, sizeof x);
+  return x;
+}
+
 /* ONNX Runtime's int8 arithmetic (docs/numerics.md, "ONNX Runtime semantics").
  * The generated code is compiled as ISO C99, so the compiler does not contract
  * a * b + c into a fused multiply-add (-ffp-contract=off); where ONNX Runtime

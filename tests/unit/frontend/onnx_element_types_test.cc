@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -131,6 +132,46 @@ TEST(OnnxElementTypes, DoubleAndFloat16ValuesAreFloat32WithAWarning) {
   EXPECT_EQ(Eval(g, {1.5f, -2.0f, 3.0f}, 1), (std::vector<float>{-2.25f, -4.0f, -9.0f}));
   // Without a place for warnings the import is the same.
   EXPECT_EQ(MustImport(b.Bytes()).tensor(g.inputs[0]).dtype, ir::DType::kFloat32);
+}
+
+// A Cast to float16 or bfloat16 at run time rounds to that format (held in
+// float32), from float32 and from an integer input; a Cast to double does
+// not round.
+TEST(OnnxElementTypes, RunTimeCastsRoundToFloat16AndBfloat16) {
+  OnnxBuilder b;
+  b.Input("x", {4});
+  b.Input("n", {2}, pb::TensorProto::INT32);
+  b.Node("Cast", {"x"}, {"h"}, "to_half").Int("to", pb::TensorProto::FLOAT16);
+  b.Node("Cast", {"h"}, {"hf"}).Int("to", pb::TensorProto::FLOAT);
+  b.Node("Cast", {"x"}, {"bf"}, "to_bf16").Int("to", pb::TensorProto::BFLOAT16);
+  b.Node("Cast", {"x"}, {"d"}, "to_double").Int("to", pb::TensorProto::DOUBLE);
+  b.Node("Cast", {"n"}, {"nh"}, "int_to_half").Int("to", pb::TensorProto::FLOAT16);
+  b.Output("hf");
+  b.Output("bf", pb::TensorProto::BFLOAT16);
+  b.Output("d", pb::TensorProto::DOUBLE);
+  b.Output("nh", pb::TensorProto::FLOAT16);
+  const ir::Graph g = MustImport(b.Bytes());
+  const std::vector<float> x{3.14159265f, 1e5f, 1.0f + 0x1p-11f, 0x1p-25f};
+  std::vector<uint8_t> xb(16), nb(8);
+  std::memcpy(xb.data(), x.data(), 16);
+  const int32_t n[2] = {2049, -65519};
+  std::memcpy(nb.data(), n, 8);
+  auto r = ops::EvaluateGraph(g, {xb, nb});
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  ASSERT_EQ(r->outputs.size(), 4u);
+  const auto run = [&](size_t out) {
+    std::vector<float> v(r->outputs[out].size() / 4);
+    std::memcpy(v.data(), r->outputs[out].data(), v.size() * 4);
+    return v;
+  };
+  const float inf = std::numeric_limits<float>::infinity();
+  EXPECT_EQ(run(0), (std::vector<float>{3.140625f, inf, 1.0f, 0.0f}));
+  EXPECT_EQ(run(1), (std::vector<float>{3.140625f, 99840.0f, 1.0f, 0x1p-25f}));
+  EXPECT_EQ(run(2), x);
+  EXPECT_EQ(run(3), (std::vector<float>{2048.0f, -65504.0f}));
+  size_t rounding = 0;
+  for (const ir::Node& nd : g.nodes) rounding += nd.op == ir::OpKind::kCast && nd.HasAttr("round");
+  EXPECT_EQ(rounding, 3u);
 }
 
 TEST(OnnxElementTypes, OtherTypesStayRefused) {

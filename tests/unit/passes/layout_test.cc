@@ -444,6 +444,41 @@ TEST(Layout, OneDimensionalQdqInputChainGetsItsReshapeMovedToTheInput) {
   ExpectSameResults(before, after, 0.0f);
 }
 
+// A cast after the input (an ONNX Cast to float16, which rounds; an int8
+// input cast to float) is elementwise: the input takes the NHWC layout
+// through it, and one between two NHWC operators lets their transposes
+// cancel.
+TEST(Layout, CastsAreElementwise) {
+  const ir::Graph before = ParseValid(
+      "graph \"g\" {\n"
+      "  input %x : f32[1,2,4,4]\n"
+      "  const %w : f32[3,3,3,2] = " + HexRandom(54, 1) + "\n"
+      "  %h = cast(%x) {round=\"float16\"} : f32[1,2,4,4]\n"
+      "  %h_t = transpose(%h) {perm=[0,2,3,1]} : f32[1,4,4,2]\n"
+      "  %c = conv2d(%h_t, %w, _) {dilation=[1,1], pad=[1,1,1,1], stride=[1,1]} : f32[1,4,4,3]\n"
+      "  %c_t = transpose(%c) {perm=[0,3,1,2]} : f32[1,3,4,4]\n"
+      "  %i = cast(%c_t) : i32[1,3,4,4]\n"
+      "  %f = cast(%i) : f32[1,3,4,4]\n"
+      "  %f_t = transpose(%f) {perm=[0,2,3,1]} : f32[1,4,4,3]\n"
+      "  %m = max_pool2d(%f_t) {filter=[2,2], pad=[0,0,0,0], stride=[2,2]} : f32[1,2,2,3]\n"
+      "  %m_t = transpose(%m) {perm=[0,3,1,2]} : f32[1,3,2,2]\n"
+      "  %y = reshape(%m_t) {shape=[1,12]} : f32[1,12]\n"
+      "  output %y\n"
+      "}\n");
+  const ir::Graph after = RunPassOn("layout", before);
+  ExpectMatches(ir::Print(after), R"(
+    input %x : f32[1,4,4,2] layout("NCHW")
+    = cast(%x) {round="float16"} : f32[1,4,4,2]
+    = conv2d(%h, %w, _)
+    = cast(%c) : i32[1,4,4,3]
+    = max_pool2d(%f)
+  )");
+  size_t transposes = 0;
+  for (const ir::Node& n : after.nodes) transposes += n.op == ir::OpKind::kTranspose;
+  EXPECT_EQ(transposes, 1u) << ir::Print(after);  // before the reshape to the NCHW order
+  ExpectSameResults(before, after);
+}
+
 TEST(Layout, GraphWithoutTransposesIsUnchanged) {
   const std::string in = R"(graph "g" {
   input %x : f32[1,2,2,3]

@@ -147,14 +147,53 @@ TEST(CalibrationData, WrongShapeNamesTheFileAndTheExpectedShape) {
 }
 
 TEST(CalibrationData, WrongDtypeIsRefused) {
-  const std::string dir = TempDir() + "/f8";
+  const std::string dir = TempDir() + "/i4";
   std::filesystem::create_directories(dir);
-  WriteFile(dir + "/x.npy", Npy({1, 3, 4, 4}, "<f8"));
+  WriteFile(dir + "/x.npy", Npy({1, 3, 4, 4}, "<i4"));
   auto set = LoadCalibration(dir, kImage);
   ASSERT_FALSE(set.ok());
   EXPECT_EQ(set.diag().id, kCalibMismatch);
-  EXPECT_NE(set.diag().message.find("<f8"), std::string::npos);
+  EXPECT_NE(set.diag().message.find("<i4"), std::string::npos);
   EXPECT_NE(set.diag().message.find("x.npy"), std::string::npos);
+}
+
+// float16 and float64 samples of a float input are read as float32 (a
+// half-precision model's calibration data); values exact where float32
+// holds them.
+TEST(CalibrationData, Float16AndFloat64SamplesOfAFloatInput) {
+  const std::string dir = TempDir() + "/wide";
+  std::filesystem::create_directories(dir);
+  const std::vector<float> want = {0.5f, -2.0f, 65504.0f, 0.0f, 1.0f / 1024, 3.140625f};
+  NpyArray h{"<f2", {2, 1, 3, 1, 1}, {}};
+  for (uint16_t bits : {0x3800, 0xC000, 0x7BFF, 0x0000, 0x1400, 0x4248}) {
+    h.data.push_back(static_cast<uint8_t>(bits & 0xFF));
+    h.data.push_back(static_cast<uint8_t>(bits >> 8));
+  }
+  NpyArray d{"<f8", {2, 1, 3, 1, 1}, std::vector<uint8_t>(48)};
+  for (size_t i = 0; i < want.size(); ++i) {
+    const double v = want[i];
+    std::memcpy(&d.data[i * 8], &v, 8);
+  }
+  const std::vector<ModelInput> in = {{"input", {1, 3, 1, 1}, ir::DType::kFloat32}};
+  for (const NpyArray& a : {h, d}) {
+    WriteFile(dir + "/x.npy", SerializeNpy(a));
+    auto set = LoadCalibration(dir + "/x.npy", in);
+    ASSERT_TRUE(set.ok()) << a.descr << ": " << set.diag().ToString();
+    ASSERT_EQ(set->samples.size(), 2u) << a.descr;
+    for (size_t k = 0; k < 2; ++k) {
+      ASSERT_EQ(set->samples[k][0].size(), 12u) << a.descr;
+      float got[3];
+      std::memcpy(got, set->samples[k][0].data(), 12);
+      for (size_t i = 0; i < 3; ++i) EXPECT_EQ(got[i], want[k * 3 + i]) << a.descr << " sample " << k << " value " << i;
+    }
+  }
+  // Not for an int input, and a truncated float16 array is malformed.
+  const std::vector<ModelInput> ints = {{"input", {1, 3, 1, 1}, ir::DType::kInt32}};
+  WriteFile(dir + "/x.npy", SerializeNpy(h));
+  EXPECT_FALSE(LoadCalibration(dir + "/x.npy", ints).ok());
+  h.data.resize(11);
+  WriteFile(dir + "/x.npy", SerializeNpy(h));
+  EXPECT_FALSE(LoadCalibration(dir + "/x.npy", in).ok());
 }
 
 TEST(CalibrationData, MultiInputNeedsNamesAndEqualCounts) {

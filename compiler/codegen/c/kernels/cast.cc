@@ -4,6 +4,8 @@
 // keeps its low 32 bits first); int64 -> float rounds to nearest; -> int64
 // sign-extends, or saturates a float; written
 // without the conversions C leaves implementation-defined or undefined.
+// f32 -> f32 with round="float16"/"bfloat16": ember_round_f16/_bf16
+// (kernel_math.h), on the bit patterns.
 #include <string>
 
 #include "codegen/c/emitter.h"
@@ -18,7 +20,10 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   const ir::Tensor& out = ctx.graph.tensor(ctx.node.outputs[0]);
   const std::string x = OperandName(ctx, 0) + "[i]";
   std::string body;
-  if (out.dtype == ir::DType::kFloat32) {
+  const std::string round = ctx.node.GetString("round");
+  if (!round.empty()) {
+    body = "    out0[i] = " + std::string(round == "float16" ? "ember_round_f16(" : "ember_round_bf16(") + x + ");\n";
+  } else if (out.dtype == ir::DType::kFloat32) {
     body = "    out0[i] = (float)" + (in.dtype == ir::DType::kBool ? "(" + x + " ? 1 : 0)" : x) + ";\n";
   } else if (out.dtype == ir::DType::kInt64) {  // sign-extended, or a float saturated (NaN -> 0)
     if (in.dtype == ir::DType::kFloat32) {
@@ -50,7 +55,8 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     }
   }
   Kernel k;
-  k.code = FunctionHead(ctx, {std::string("cast ") + ir::DTypeName(in.dtype) + " to " + ir::DTypeName(out.dtype)});
+  k.code = FunctionHead(ctx, {std::string("cast ") + ir::DTypeName(in.dtype) + " to " + ir::DTypeName(out.dtype) +
+                                 (round.empty() ? "" : ", rounded to " + round)});
   k.code += "  for (int32_t i = 0; i < " + CInt(in.num_elements()) + "; ++i) {\n" + body + "  }\n}\n";
   k.inplace_ok = !in.is_const() && ir::DTypeSize(in.dtype) == ir::DTypeSize(out.dtype);
   return k;
