@@ -5,7 +5,7 @@
 // diagnostic that names the file, and random mutations of valid models (a
 // small CNN, a QOperator model, LSTM + GRU + RNN, model-local functions, 3-D
 // operators, signal operators, int64 token ids, dynamic quantization, opset
-// 9, MaxPool indices into MaxUnpool, nested If, Loop, Scan, sequences, RoiAlign and Det) that must import or give a diagnostic, never crash. cli_corpus_test.cc
+// 9, MaxPool indices into MaxUnpool, nested If, Loop, Scan, sequences, RoiAlign and Det, float16, QCDQ) that must import or give a diagnostic, never crash. cli_corpus_test.cc
 // runs the CLI on the same files.
 #include <gtest/gtest.h>
 
@@ -617,6 +617,35 @@ Bytes Float16() {
   return b.Bytes();
 }
 
+// A QCDQ model (Brevitas' 4-bit export form): x -> QuantizeLinear ->
+// Clip(-8, 7) -> DequantizeLinear -> Conv with int8 weights clipped to
+// [-8, 7] before their DequantizeLinear -> QuantizeLinear (uint8) ->
+// Clip(0, 15) -> DequantizeLinear.
+Bytes Qcdq() {
+  OnnxBuilder b;
+  b.Input("x", {1, 2, 4, 4});
+  b.Init("s", {}, {0.1f});
+  b.InitInt("z", pb::TensorProto::INT8, {}, {0});
+  b.InitInt("lo", pb::TensorProto::INT8, {}, {-8});
+  b.InitInt("hi", pb::TensorProto::INT8, {}, {7});
+  b.InitInt("w", pb::TensorProto::INT8, {2, 2, 3, 3}, std::vector<int32_t>(36, 11));
+  b.Init("ys", {}, {0.2f});
+  b.InitInt("uz", pb::TensorProto::UINT8, {}, {0});
+  b.InitInt("ulo", pb::TensorProto::UINT8, {}, {0});
+  b.InitInt("uhi", pb::TensorProto::UINT8, {}, {15});
+  b.Node("QuantizeLinear", {"x", "s", "z"}, {"xq"});
+  b.Node("Clip", {"xq", "lo", "hi"}, {"xc"});
+  b.Node("DequantizeLinear", {"xc", "s", "z"}, {"xd"});
+  b.Node("Clip", {"w", "lo", "hi"}, {"wc"});
+  b.Node("DequantizeLinear", {"wc", "s", "z"}, {"wd"});
+  b.Node("Conv", {"xd", "wd"}, {"c"}).Ints("pads", {1, 1, 1, 1});
+  b.Node("QuantizeLinear", {"c", "ys", "uz"}, {"cq"});
+  b.Node("Clip", {"cq", "ulo", "uhi"}, {"cc"});
+  b.Node("DequantizeLinear", {"cc", "ys", "uz"}, {"y"});
+  b.OutputWithShape("y", {1, 2, 4, 4});
+  return b.Bytes();
+}
+
 std::filesystem::path CorpusDir() { return std::filesystem::path(EMBER_SOURCE_DIR) / "tests/fuzz/corpus"; }
 
 TEST(MalformedOnnx, FilesMatchGenerator) {
@@ -638,7 +667,8 @@ TEST(MalformedOnnx, FilesMatchGenerator) {
   corpus["onnx/sequence.onnx"] = SequenceOps();          // sequence operators held at import
   corpus["onnx/roi_det.onnx"] = RoiDet();                // RoiAlign of constant regions, Det
   corpus["onnx/float16.onnx"] = Float16();               // double, float16, bfloat16 as float32
-  ASSERT_GE(corpus.size(), 16u);
+  corpus["onnx/qcdq.onnx"] = Qcdq();                     // Clip of quantized integers (4 bits)
+  ASSERT_GE(corpus.size(), 17u);
   const bool write = std::getenv("EMBER_WRITE_CORPUS") != nullptr;
   if (write) std::filesystem::create_directories(CorpusDir() / "onnx");
   for (const auto& [name, bytes] : corpus) {
@@ -681,7 +711,7 @@ TEST(MalformedOnnx, RandomMutationsImportOrGiveADiagnostic) {
   for (const Bytes& good :
        {SmallCnn().Bytes(), ResidualPoolModel(/*u8=*/true).bytes, Recurrent().Bytes(), FunctionModel(), Volume(),
         Signal(), TokenIds(), DynamicQuant(), Opset9(), Unpool(), IfModel(),
-        LoopModel(), ScanModel(), SequenceOps(), RoiDet(), Float16()}) {
+        LoopModel(), ScanModel(), SequenceOps(), RoiDet(), Float16(), Qcdq()}) {
   auto imported = frontend::onnx::ImportOnnx(good, "good.onnx");
   ASSERT_TRUE(imported.ok()) << imported.diag().ToString();
   std::mt19937 rng(42);

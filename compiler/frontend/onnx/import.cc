@@ -308,13 +308,14 @@ Status PrecheckWindows(Context& ctx, const pb::GraphProto& g) {
 // libonnx 1.12 takes the kernel from the weight's dims without comparing its
 // rank with the input's and reads past the input shape when they differ; with
 // kernel_shape given it checks the size and fails cleanly.
-// The constants of the graph, and the outputs of the DequantizeLinear and
-// Identity nodes that pass a constant through (quantized weights).
+// The constants of the graph, and the outputs of the DequantizeLinear,
+// Identity and Clip nodes that keep a constant's shape (quantized weights;
+// QCDQ exports clip int8 weights to fewer bits before DequantizeLinear).
 std::map<std::string, const pb::TensorProto*> WeightConstants(const pb::GraphProto& g) {
   std::map<std::string, const pb::TensorProto*> consts = ConstantTensors(g);
   for (const auto& n : g.node()) {
-    if ((n.op_type() == "DequantizeLinear" || n.op_type() == "Identity") && n.input_size() > 0 &&
-        n.output_size() > 0 && consts.count(n.input(0))) {
+    if ((n.op_type() == "DequantizeLinear" || n.op_type() == "Identity" || n.op_type() == "Clip") &&
+        n.input_size() > 0 && n.output_size() > 0 && consts.count(n.input(0))) {
       consts[n.output(0)] = consts[n.input(0)];
     }
   }

@@ -40,16 +40,23 @@ std::optional<ir::DType> PlainByteType(const Context& ctx, const Value& v) {
 }
 
 // The 8-bit type of the first run-time plain 8-bit input (ONNX gives the
-// operands, and Clip's bounds, one type).
+// operands, and Clip's bounds, one type); with every input a constant (a
+// Clip of int8 weights to fewer bits, as QCDQ exports write it, folded at
+// import), the type of the first.
 std::optional<ir::DType> RunTimeByteType(const Context& ctx, const NodeRef& ref) {
+  std::optional<ir::DType> first_const;
   for (size_t k = 0; k < NumInputs(ref); ++k) {
     if (!HasInput(ref, k)) continue;
     auto it = ctx.values.find(ref.node->input(static_cast<int>(k)));
-    if (it != ctx.values.end() && it->second.id != ir::kNoTensor) {
+    if (it == ctx.values.end()) return std::nullopt;
+    if (it->second.id != ir::kNoTensor) {
       if (auto t = PlainByteType(ctx, it->second)) return t;
+      first_const = std::nullopt;
+      break;
     }
+    if (k == 0) first_const = PlainByteType(ctx, it->second);
   }
-  return std::nullopt;
+  return first_const;
 }
 
 }  // namespace

@@ -131,9 +131,41 @@ Expected<std::optional<double>> OptionalScalar(Context& ctx, const NodeRef& ref,
   return std::optional<double>(c->at(0));
 }
 
+// Clip of a quantized 8-bit tensor (QuantizeLinear's output, a QOperator
+// node's result): ONNX clamps the stored integers, so the bounds are
+// integers of the tensor's type (QCDQ exports, e.g. Brevitas', narrow int8
+// and uint8 to fewer bits so: QuantizeLinear -> Clip -> DequantizeLinear).
+// They become the real values they stand for, (b - zero_point) * scale,
+// which the IR's int8 clip (same quantization in and out) turns back into
+// the same integers (docs/numerics.md, "clip"). A uint8 tensor held as
+// int8 (value - 128) stays so.
+Status ConvertQuantizedClip(Context& ctx, const NodeRef& ref, ir::TensorId x, std::optional<double> lo,
+                            std::optional<double> hi) {
+  const ir::Tensor& t = ctx.graph.tensor(x);
+  if (t.quant->scale.size() != 1) {
+    return UnsupportedAttr(ctx, ref, "Clip of a tensor quantized per axis", "quantize the clipped tensor per tensor");
+  }
+  const bool u8 = ctx.u8_as_i8.count(x) > 0;
+  const double scale = t.quant->scale[0];
+  const int64_t zero = t.quant->zero_point[0] + (u8 ? 128 : 0);  // in the ONNX type
+  ir::Attrs attrs;
+  if (lo) attrs["min"] = (*lo - static_cast<double>(zero)) * scale;
+  if (hi) attrs["max"] = (*hi - static_cast<double>(zero)) * scale;
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kClip, {x}, attrs, OutputName(ref, 0)));
+  if (u8) ctx.u8_as_i8.insert(y);
+  BindOutput(ctx, ref, 0, Value{nullptr, y});
+  return Status::Ok();
+}
+
 Status ConvertClip(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(auto lo, OptionalScalar(ctx, ref, 1, "min"));
   EMBER_ASSIGN_OR_RETURN(auto hi, OptionalScalar(ctx, ref, 2, "max"));
+  {
+    EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
+    if (v.id != ir::kNoTensor && ctx.graph.tensor(v.id).dtype == ir::DType::kInt8 && ctx.graph.tensor(v.id).quant) {
+      return ConvertQuantizedClip(ctx, ref, v.id, lo, hi);
+    }
+  }
   const bool hi_open = !hi || std::isinf(*hi) || *hi >= std::numeric_limits<float>::max();
   if (lo && *lo == 0.0 && hi && *hi == 6.0) return Unary(ctx, ref, OpKind::kRelu6);
   if (lo && *lo == 0.0 && hi_open) return Unary(ctx, ref, OpKind::kRelu);

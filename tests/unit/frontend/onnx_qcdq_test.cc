@@ -1,0 +1,143 @@
+// QCDQ models (QuantizeLinear -> Clip -> DequantizeLinear, as Brevitas and
+// other quantization-aware training tools export fewer bits than 8): ONNX's
+// Clip of a quantized tensor clamps its stored integers, and a Clip of
+// constant int8 weights folds at import.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "frontend/onnx/import.h"
+#include "ir/printer.h"
+#include "passes/pipeline.h"
+#include "unit/frontend/onnx_test_util.h"
+#include "util/onnx_builder.h"
+
+namespace ember::frontend::onnx {
+namespace {
+
+using test::OnnxBuilder;
+namespace pb = ::onnx;
+
+// x -> QuantizeLinear(scale, zero, type) -> Clip(lo, hi) -> DequantizeLinear -> y.
+std::vector<uint8_t> ClipModel(int32_t type, int32_t zero, int32_t lo, int32_t hi) {
+  OnnxBuilder b;
+  b.Input("x", {1, 8});
+  b.Init("s", {}, {0.05f});
+  b.InitInt("z", type, {}, {zero});
+  b.InitInt("lo", type, {}, {lo});
+  b.InitInt("hi", type, {}, {hi});
+  b.Node("QuantizeLinear", {"x", "s", "z"}, {"q"});
+  b.Node("Clip", {"q", "lo", "hi"}, {"c"});
+  b.Node("DequantizeLinear", {"c", "s", "z"}, {"y"});
+  b.OutputWithShape("y", {1, 8});
+  return b.Bytes();
+}
+
+// ONNX's meaning: the integers clamped to the type, then to [lo, hi].
+std::vector<float> Literal(const std::vector<float>& x, int32_t zero, int32_t qmin, int32_t qmax, int32_t lo, int32_t hi) {
+  std::vector<float> y;
+  for (float v : x) {
+    const int32_t q = std::clamp(static_cast<int32_t>(std::nearbyint(v / 0.05f)) + zero, qmin, qmax);
+    y.push_back(static_cast<float>(std::clamp(q, lo, hi) - zero) * 0.05f);
+  }
+  return y;
+}
+
+TEST(OnnxQcdq, ClipOfQuantizedActivationsClampsTheIntegers) {
+  // No value on a rounding tie (x / 0.05 is never k + 0.5).
+  const std::vector<float> x{-3.0f, -0.52f, -0.33f, -0.07f, 0.11f, 0.29f, 0.46f, 2.5f};
+  struct Case {
+    int32_t type, zero, lo, hi, qmin, qmax;
+  };
+  for (const Case& c : {Case{pb::TensorProto::INT8, 2, -8, 7, -128, 127},   // 4 bits, signed
+                        Case{pb::TensorProto::INT8, 0, 0, 6, -128, 127},    // not a relu6 of real values
+                        Case{pb::TensorProto::UINT8, 3, 0, 15, 0, 255},    // 4 bits, unsigned (held as int8)
+                        Case{pb::TensorProto::UINT8, 128, 120, 135, 0, 255}}) {
+    SCOPED_TRACE("type " + std::to_string(c.type) + " zero " + std::to_string(c.zero) + " clip [" +
+                 std::to_string(c.lo) + ", " + std::to_string(c.hi) + "]");
+    const ir::Graph g = MustImport(ClipModel(c.type, c.zero, c.lo, c.hi));
+    const std::vector<float> want = Literal(x, c.zero, c.qmin, c.qmax, c.lo, c.hi);
+    EXPECT_EQ(Eval(g, x), want);
+    ir::Graph compiled = g;
+    ASSERT_TRUE(passes::RunPipeline(compiled).ok());
+    EXPECT_EQ(Eval(compiled, x), want);
+    bool int8_clip = false;
+    for (const ir::Node& n : compiled.nodes) {
+      int8_clip |= n.op == ir::OpKind::kClip && compiled.tensor(n.outputs[0]).dtype == ir::DType::kInt8;
+      EXPECT_NE(n.op, ir::OpKind::kRelu6);
+    }
+    EXPECT_TRUE(int8_clip) << ir::Print(compiled);
+  }
+}
+
+// x -> Q -> Clip -> DQ -> Conv(DQ(Clip(w int8))) -> Q -> Clip -> DQ: the
+// weights fold to clamped int8 constants, the convolution becomes int8,
+// and the compiled graph computes what the imported one does.
+TEST(OnnxQcdq, FourBitConvolutionFoldsToInt8) {
+  OnnxBuilder b;
+  b.Input("x", {1, 2, 5, 5});
+  b.Init("s", {}, {0.05f});
+  b.InitInt("z", pb::TensorProto::INT8, {}, {0});
+  b.InitInt("lo", pb::TensorProto::INT8, {}, {-8});
+  b.InitInt("hi", pb::TensorProto::INT8, {}, {7});
+  std::vector<int32_t> w;
+  for (int k = 0; k < 3 * 2 * 3 * 3; ++k) w.push_back((k * 37) % 41 - 20);  // -20..20: many outside [-8, 7]
+  b.InitInt("w", pb::TensorProto::INT8, {3, 2, 3, 3}, w);
+  b.Init("ws", {3}, {0.1f, 0.05f, 0.2f});
+  b.InitInt("wz", pb::TensorProto::INT8, {3}, {0, 0, 0});
+  b.Init("ys", {}, {0.25f});
+  b.Node("QuantizeLinear", {"x", "s", "z"}, {"xq"});
+  b.Node("Clip", {"xq", "lo", "hi"}, {"xc"});
+  b.Node("DequantizeLinear", {"xc", "s", "z"}, {"xd"});
+  b.Node("Clip", {"w", "lo", "hi"}, {"wc"});
+  b.Node("DequantizeLinear", {"wc", "ws", "wz"}, {"wd"}).Int("axis", 0);
+  b.Node("Conv", {"xd", "wd"}, {"c"}).Ints("pads", {1, 1, 1, 1});
+  b.Node("QuantizeLinear", {"c", "ys", "z"}, {"cq"});
+  b.Node("Clip", {"cq", "lo", "hi"}, {"cc"});
+  b.Node("DequantizeLinear", {"cc", "ys", "z"}, {"y"});
+  b.OutputWithShape("y", {1, 3, 5, 5});
+  const ir::Graph g = MustImport(b.Bytes());
+  ir::Graph compiled = g;
+  ASSERT_TRUE(passes::RunPipeline(compiled).ok());
+  const ir::Node* conv = nullptr;
+  for (const ir::Node& n : compiled.nodes) {
+    if (n.op == ir::OpKind::kConv2D) conv = &n;
+  }
+  ASSERT_NE(conv, nullptr) << ir::Print(compiled);
+  EXPECT_EQ(compiled.tensor(conv->outputs[0]).dtype, ir::DType::kInt8) << ir::Print(compiled);
+  const ir::Tensor& wt = compiled.tensor(conv->inputs[1]);
+  ASSERT_EQ(wt.dtype, ir::DType::kInt8);
+  ASSERT_TRUE(wt.is_const());
+  ASSERT_EQ(wt.data->size(), w.size());
+  int8_t wmin = 127, wmax = -128;
+  for (uint8_t byte : *wt.data) {
+    const auto v = static_cast<int8_t>(byte);
+    wmin = std::min(wmin, v);
+    wmax = std::max(wmax, v);
+  }
+  EXPECT_EQ(wmin, -8);
+  EXPECT_EQ(wmax, 7);
+  std::vector<float> x(50);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = 0.013f * static_cast<float>((i * 29) % 61) - 0.4f;
+  // The compiled graph takes and gives NHWC (docs/frontend-onnx.md, layout).
+  std::vector<float> x_nhwc(50);
+  for (size_t p = 0; p < 25; ++p)
+    for (size_t ch = 0; ch < 2; ++ch) x_nhwc[p * 2 + ch] = x[ch * 25 + p];
+  const std::vector<float> imported = Eval(g, x), folded = Eval(compiled, x_nhwc);
+  ASSERT_EQ(imported.size(), 75u);
+  std::vector<float> nchw(75);
+  for (size_t p = 0; p < 25; ++p)
+    for (size_t ch = 0; ch < 3; ++ch) nchw[ch * 25 + p] = folded[p * 3 + ch];
+  EXPECT_EQ(nchw, imported);
+  for (float v : imported) {
+    EXPECT_GE(v, -8 * 0.25f);
+    EXPECT_LE(v, 7 * 0.25f);
+  }
+}
+
+}  // namespace
+}  // namespace ember::frontend::onnx
