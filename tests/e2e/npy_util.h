@@ -81,6 +81,23 @@ inline void QuantizePerChannel(const std::string& model, const std::string& dir,
   ASSERT_EQ(r.exit_code, 0) << r.err;
 }
 
+// A batch-1 NCHW tensor of `channels` channels as NHWC (the layout the
+// compiled model takes and gives: docs/frontend-onnx.md, layout), and back.
+inline std::vector<float> ChannelsLast(const std::vector<float>& v, size_t channels) {
+  const size_t pixels = v.size() / channels;
+  std::vector<float> out(v.size());
+  for (size_t c = 0; c < channels; ++c)
+    for (size_t p = 0; p < pixels; ++p) out[p * channels + c] = v[c * pixels + p];
+  return out;
+}
+inline std::vector<float> ChannelsFirst(const std::vector<float>& v, size_t channels) {
+  const size_t pixels = v.size() / channels;
+  std::vector<float> out(v.size());
+  for (size_t c = 0; c < channels; ++c)
+    for (size_t p = 0; p < pixels; ++p) out[c * pixels + p] = v[p * channels + c];
+  return out;
+}
+
 // `ember compile MODEL --target cortex-m4 --module-name MODULE` into
 // dir/MODULE_mlf, then the firmware around it run on mps2-an386 with
 // `input` (the compiled input's bytes) into *h. Returns "" or what went wrong.

@@ -176,11 +176,7 @@ TEST(OnnxFloat16, WeightsInFloat16RunInFloat32OnTheHostAndTheCortexM4) {
 
   if (const std::string why = qemu::MissingTools(); why.empty()) {
     qemu::HarnessResult h;
-    // The compiled input is NHWC (docs/frontend-onnx.md, layout).
-    std::vector<float> x_nhwc(x.size());
-    for (size_t c = 0; c < 2; ++c)
-      for (size_t p = 0; p < 36; ++p) x_nhwc[p * 2 + c] = x[c * 36 + p];
-    const std::string err = CompileAndEmulateOnCortexM4(model, "cnn16", FloatBytes(x_nhwc), dir, &h);
+    const std::string err = CompileAndEmulateOnCortexM4(model, "cnn16", FloatBytes(ChannelsLast(x, 2)), dir, &h);
     ASSERT_EQ(err, "");
     ExpectHarnessOutputEqualsEval(h, dir + "/cnn16.npy", false, "float16 CNN");
   } else {
