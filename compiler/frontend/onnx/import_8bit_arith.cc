@@ -11,10 +11,18 @@
 // x · 2^y (LEFT; the cast back keeps the low 8 bits) or x / 2^y (RIGHT),
 // 2^y gathered from a table of the 256 shift amounts (from 8 on: 0 for LEFT,
 // 256 for RIGHT, so that every bit is shifted out, as numpy computes it).
-// A BitShift of constants of any unsigned type is folded.
+// A BitShift of constants of any unsigned type is folded. Relu, Abs and Neg
+// of 8-bit values are max(x, 0), max(x, 0 - x) and 0 - x so (wrapping:
+// Abs and Neg of -128 give -128, as numpy).
 //
-// 8-bit tensors of quantized models (int8, or uint8 held as int8,
-// import_qop.cc) never get here: they have quantization parameters.
+// ONNX computes these operators on the stored integers of a quantized
+// 8-bit tensor too (QuantizeLinear's output, uint8 held as int8), where the
+// IR's int8 operators compute on the real values they stand for: the same
+// widening then runs on the integers (the cast ignores quantization) and
+// gives plain 8-bit values, which a DequantizeLinear reads by arithmetic.
+// Not for MaxPool, whose int8 operator keeps the quantization and picks the
+// same integers, nor for a Relu of int8 with zero point 0 (the same clamp).
+// Clip is converted with its bounds made real (import_misc.cc).
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -39,18 +47,35 @@ std::optional<ir::DType> PlainByteType(const Context& ctx, const Value& v) {
   return std::nullopt;
 }
 
-// The 8-bit type of the first run-time plain 8-bit input (ONNX gives the
+// The ONNX type of a quantized 8-bit run-time value (int8 with quantization,
+// uint8 held as int8, quantized uint8), or nullopt.
+std::optional<ir::DType> QuantizedByteType(const Context& ctx, const Value& v) {
+  if (v.id == ir::kNoTensor) return std::nullopt;
+  const ir::Tensor& t = ctx.graph.tensor(v.id);
+  if (ctx.u8_as_i8.count(v.id)) return ir::DType::kUInt8;
+  if ((t.dtype == ir::DType::kInt8 || t.dtype == ir::DType::kUInt8) && t.quant) return t.dtype;
+  return std::nullopt;
+}
+
+// The 8-bit type of a value the widening reads: plain, or (with
+// `quantized`) quantized too.
+std::optional<ir::DType> ByteType(const Context& ctx, const Value& v, bool quantized) {
+  if (auto t = PlainByteType(ctx, v)) return t;
+  return quantized ? QuantizedByteType(ctx, v) : std::nullopt;
+}
+
+// The 8-bit type of the first run-time 8-bit input (ONNX gives the
 // operands, and Clip's bounds, one type); with every input a constant (a
 // Clip of int8 weights to fewer bits, as QCDQ exports write it, folded at
 // import), the type of the first.
-std::optional<ir::DType> RunTimeByteType(const Context& ctx, const NodeRef& ref) {
+std::optional<ir::DType> RunTimeByteType(const Context& ctx, const NodeRef& ref, bool quantized) {
   std::optional<ir::DType> first_const;
   for (size_t k = 0; k < NumInputs(ref); ++k) {
     if (!HasInput(ref, k)) continue;
     auto it = ctx.values.find(ref.node->input(static_cast<int>(k)));
     if (it == ctx.values.end()) return std::nullopt;
     if (it->second.id != ir::kNoTensor) {
-      if (auto t = PlainByteType(ctx, it->second)) return t;
+      if (auto t = ByteType(ctx, it->second, quantized)) return t;
       first_const = std::nullopt;
       break;
     }
@@ -59,13 +84,32 @@ std::optional<ir::DType> RunTimeByteType(const Context& ctx, const NodeRef& ref)
   return first_const;
 }
 
+// Whether the node reads a quantized 8-bit tensor whose integers it must
+// compute on (see the top of the file).
+bool ReadsQuantizedIntegers(const Context& ctx, const NodeRef& ref) {
+  static const std::set<std::string> kOps = {"Add", "Sub", "Mul", "Div", "Mod", "Max", "Min", "BitShift",
+                                             "Relu", "Abs", "Neg"};
+  if (!kOps.count(ref.node->op_type())) return false;
+  for (size_t k = 0; k < NumInputs(ref); ++k) {
+    if (!HasInput(ref, k)) continue;
+    auto it = ctx.values.find(ref.node->input(static_cast<int>(k)));
+    if (it == ctx.values.end() || !QuantizedByteType(ctx, it->second)) continue;
+    const ir::Tensor& t = ctx.graph.tensor(it->second.id);
+    const bool same_clamp = ref.node->op_type() == "Relu" && t.dtype == ir::DType::kInt8 &&
+                            !ctx.u8_as_i8.count(it->second.id) && t.quant->zero_point.size() == 1 &&
+                            t.quant->zero_point[0] == 0;
+    return !same_clamp;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool ReadsPlainBytes(const Context& ctx, const NodeRef& ref) {
   static const std::set<std::string> kOps = {"Add", "Sub", "Mul", "Div", "Mod", "Max", "Min", "Clip", "MaxPool",
-                                             "BitShift"};
+                                             "BitShift", "Relu", "Abs", "Neg"};
   if (!kOps.count(ref.node->op_type()) || !ref.shown_op.empty()) return false;
-  return RunTimeByteType(ctx, ref).has_value();
+  return RunTimeByteType(ctx, ref, false).has_value() || ReadsQuantizedIntegers(ctx, ref);
 }
 
 Status ConvertWidenedBytes(Context& ctx, const NodeRef& ref) {
@@ -74,13 +118,13 @@ Status ConvertWidenedBytes(Context& ctx, const NodeRef& ref) {
     return UnsupportedAttr(ctx, ref, "MaxPool's Indices output", "read only the pooled values");
   }
   const ir::DType wide = pool ? ir::DType::kFloat32 : ir::DType::kInt32;
-  const ir::DType narrow = *RunTimeByteType(ctx, ref);
+  const ir::DType narrow = *RunTimeByteType(ctx, ref, true);
   pb::NodeProto n = *ref.node;
   for (size_t k = 0; k < NumInputs(ref); ++k) {
     if (!HasInput(ref, k)) continue;
     const std::string& name = ref.node->input(static_cast<int>(k));
     EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, k));
-    if (PlainByteType(ctx, v) != narrow) {
+    if (ByteType(ctx, v, true) != narrow) {
       return UnsupportedAttr(ctx, ref, std::string(ir::DTypeName(narrow)) + " and other types mixed",
                              "ONNX gives the operands one type");
     }
@@ -96,7 +140,9 @@ Status ConvertWidenedBytes(Context& ctx, const NodeRef& ref) {
       }
       ctx.values[widened] = ConstValue(std::move(c));
     } else {
-      EMBER_ASSIGN_OR_RETURN(ir::TensorId w, AddNode(ctx, ref, ir::OpKind::kCast, {v.id}, {}, widened, wide));
+      // uint8 held as int8 comes back as its uint8 values (RuntimeInput).
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, k));
+      EMBER_ASSIGN_OR_RETURN(ir::TensorId w, AddNode(ctx, ref, ir::OpKind::kCast, {x}, {}, widened, wide));
       ctx.values[widened] = Value{nullptr, w};
     }
     n.set_input(static_cast<int>(k), widened);
@@ -122,6 +168,29 @@ Status ConvertWidenedBytes(Context& ctx, const NodeRef& ref) {
       ctx.values[result] = ctx.values.at(n.input(0));
     } else {
       steps.back().set_output(0, result);
+    }
+  } else if (n.op_type() == "Relu" || n.op_type() == "Abs" || n.op_type() == "Neg") {
+    ConstTensor zero;
+    zero.elem_type = pb::TensorProto::INT32;
+    zero.i = {0};
+    const std::string z = FreshValueName(ctx, result + "_zero");
+    ctx.values[z] = ConstValue(std::move(zero));
+    const auto step = [&](const char* op, const std::string& a, const std::string& b, const std::string& out) {
+      pb::NodeProto& s = steps.emplace_back();
+      s.set_op_type(op);
+      s.set_name(n.name());
+      s.add_input(a);
+      s.add_input(b);
+      s.add_output(out);
+    };
+    if (n.op_type() == "Relu") {
+      step("Max", n.input(0), z, result);
+    } else if (n.op_type() == "Neg") {
+      step("Sub", z, n.input(0), result);
+    } else {
+      const std::string negated = FreshValueName(ctx, result + "_negated");
+      step("Sub", z, n.input(0), negated);
+      step("Max", n.input(0), negated, result);
     }
   } else if (n.op_type() == "BitShift") {
     const bool left = AttrString(ref, "direction", "") == "LEFT";
@@ -174,7 +243,7 @@ Status FoldBitShift(Context& ctx, const NodeRef& ref) {
                                                {pb::TensorProto::UINT32, 32}, {pb::TensorProto::UINT64, 64}};
   const auto bits = x.c ? kBits.find(x.c->elem_type) : kBits.end();
   if (!x.c || !y.c || bits == kBits.end() || y.c->elem_type != x.c->elem_type) {
-    return UnsupportedAttr(ctx, ref, "a shift at run time of values that are not plain uint8 (quantized, or wider types)",
+    return UnsupportedAttr(ctx, ref, "a shift at run time of values wider than uint8",
                            "ember shifts uint8 tensors at run time (and folds constant shifts)");
   }
   ir::Shape shape;

@@ -356,23 +356,6 @@ Status ConvertQuantize(Context& ctx, const NodeRef& ref) {
   return Status::Ok();
 }
 
-// `x` with quantization `qp`: given to a tensor that has none; a tensor
-// quantized otherwise is relabelled by a reshape to its own shape (a byte
-// copy whose output carries `qp`), as DequantizeLinear reads the integers
-// with its own scale and zero point whatever produced them.
-Expected<ir::TensorId> WithQuant(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::QuantParams& qp) {
-  ir::Tensor& t = ctx.graph.tensor(x);
-  if (!t.quant) t.quant = qp;
-  if (*t.quant == qp) return x;
-  const bool u8_as_i8 = ctx.u8_as_i8.count(x) > 0;
-  const ir::Shape shape = t.shape;
-  const std::string name = t.name + "_requantized";
-  const ir::DType dtype = t.dtype;
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kReshape, {x}, {{"shape", shape}}, name, dtype, qp));
-  if (u8_as_i8) ctx.u8_as_i8.insert(y);
-  return y;
-}
-
 Status ConvertDequantize(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
   // Run-time parameters, the plain 8-bit result of a `cast` (a computed
@@ -524,6 +507,23 @@ Status ConvertEyeLike(Context& ctx, const NodeRef& ref) {
 }
 
 }  // namespace
+
+// `x` with quantization `qp`: given to a tensor that has none; a tensor
+// quantized otherwise is relabelled by a reshape to its own shape (a byte
+// copy whose output carries `qp`), as DequantizeLinear reads the integers
+// with its own scale and zero point whatever produced them.
+Expected<ir::TensorId> WithQuant(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::QuantParams& qp) {
+  ir::Tensor& t = ctx.graph.tensor(x);
+  if (!t.quant) t.quant = qp;
+  if (*t.quant == qp) return x;
+  const bool u8_as_i8 = ctx.u8_as_i8.count(x) > 0;
+  const ir::Shape shape = t.shape;
+  const std::string name = t.name + "_requantized";
+  const ir::DType dtype = t.dtype;
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kReshape, {x}, {{"shape", shape}}, name, dtype, qp));
+  if (u8_as_i8) ctx.u8_as_i8.insert(y);
+  return y;
+}
 
 Status ConvertFoldNode(Context& ctx, const NodeRef& ref, bool* handled) {
   const std::string& op = ref.node->op_type();

@@ -450,5 +450,9 @@ Expected<ir::TensorId> I8ToU8(Context& ctx, const NodeRef& ref, ir::TensorId i8,
 // Operators that read a uint8 tensor held as int8 as it is (dequantize, and
 // operators that only move or select values).
 bool ReadsU8AsI8(const std::string& op);
+// `x` with quantization `qp`: given to a tensor that has none; a tensor
+// quantized otherwise is relabelled by a byte copy that carries `qp`
+// (import_fold.cc).
+Expected<ir::TensorId> WithQuant(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::QuantParams& qp);
 
 }  // namespace ember::frontend::onnx::detail

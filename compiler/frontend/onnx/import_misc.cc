@@ -334,6 +334,16 @@ Status ConvertConcat(Context& ctx, const NodeRef& ref) {
   for (size_t k = 0; k < vals.size(); ++k) {
     if (ir::NumElements(ShapeOf(ctx, vals[k])) == 0) continue;  // empty inputs add nothing
     EMBER_ASSIGN_OR_RETURN(ir::TensorId id, RuntimeInput(ctx, ref, k));
+    // ONNX concatenates the stored integers of quantized tensors: one
+    // quantized otherwise than the first is relabelled with its parameters.
+    const ir::Tensor& t = ctx.graph.tensor(id);
+    if (!ins.empty() && t.quant && t.quant->scale.size() == 1) {
+      const ir::Tensor& first = ctx.graph.tensor(ins[0]);
+      if (first.dtype == t.dtype && first.quant && first.quant->scale.size() == 1) {
+        const ir::QuantParams q = *first.quant;  // a copy: WithQuant adds tensors
+        EMBER_ASSIGN_OR_RETURN(id, WithQuant(ctx, ref, id, q));
+      }
+    }
     ins.push_back(id);
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kConcatenation, ins, {{"axis", axis}}, OutputName(ref, 0)));

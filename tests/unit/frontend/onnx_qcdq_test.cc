@@ -139,5 +139,82 @@ TEST(OnnxQcdq, FourBitConvolutionFoldsToInt8) {
   }
 }
 
+// ONNX's arithmetic on a quantized 8-bit tensor computes on its stored
+// integers (wrapping modulo 256), not on the real values they stand for:
+// x -> QuantizeLinear (int8 zero point 5, or uint8 zero point 130) -> OP ->
+// DequantizeLinear, against that definition computed here.
+TEST(OnnxQuantizedIntegers, ArithmeticComputesOnTheStoredIntegers) {
+  const std::vector<float> x{-7.0f, -1.02f, -0.33f, -0.07f, 0.11f, 0.29f, 0.46f, 6.5f};
+  struct Op {
+    const char* name;
+    int (*f)(int a, int b);  // b: the second operand (the input quantized at scale 0.1, or the constant 2)
+    bool second_is_input;
+  };
+  const Op ops[] = {
+      {"Relu", [](int a, int) { return std::max(a, 0); }, false},
+      {"Abs", [](int a, int) { return a < 0 ? -a : a; }, false},
+      {"Neg", [](int a, int) { return -a; }, false},
+      {"Add", [](int a, int b) { return a + b; }, true},
+      {"Sub", [](int a, int b) { return a - b; }, true},
+      {"Mul", [](int a, int b) { return a * b; }, false},
+      {"Max", [](int a, int b) { return std::max(a, b); }, true},
+  };
+  for (const bool u8 : {false, true}) {
+    const int32_t type = u8 ? pb::TensorProto::UINT8 : pb::TensorProto::INT8;
+    const int zero = u8 ? 130 : 5, lo = u8 ? 0 : -128, hi = u8 ? 255 : 127;
+    const auto wrap = [&](int v) { return u8 ? ((v % 256) + 256) % 256 : static_cast<int8_t>(static_cast<uint8_t>(v & 0xFF)); };
+    const auto quant = [&](float v, float s, int z) { return std::clamp(static_cast<int>(std::nearbyint(v / s)) + z, lo, hi); };
+    for (const Op& op : ops) {
+      SCOPED_TRACE(std::string(op.name) + (u8 ? " uint8" : " int8"));
+      if (u8 && (std::string(op.name) == "Relu" || std::string(op.name) == "Neg")) continue;  // signed types only
+      OnnxBuilder b(14);
+      b.Input("x", {1, 8});
+      b.Init("s", {}, {0.05f});
+      b.Init("s2", {}, {0.1f});
+      b.InitInt("z", type, {}, {zero});
+      b.InitInt("two", type, {}, {2});
+      b.Node("QuantizeLinear", {"x", "s", "z"}, {"q"});
+      b.Node("QuantizeLinear", {"x", "s2", "z"}, {"q2"});
+      const bool unary = std::string(op.name) == "Relu" || std::string(op.name) == "Abs" || std::string(op.name) == "Neg";
+      if (unary) b.Node(op.name, {"q"}, {"r"});
+      else b.Node(op.name, {"q", op.second_is_input ? "q2" : "two"}, {"r"});
+      b.Node("DequantizeLinear", {"r", "s", "z"}, {"y"});
+      b.OutputWithShape("y", {1, 8});
+      const ir::Graph g = MustImport(b.Bytes());
+      std::vector<float> want;
+      for (float v : x) {
+        const int r = wrap(op.f(quant(v, 0.05f, zero), op.second_is_input ? quant(v, 0.1f, zero) : 2));
+        want.push_back(static_cast<float>(r - zero) * 0.05f);
+      }
+      EXPECT_EQ(Eval(g, x), want);
+      ir::Graph compiled = g;
+      ASSERT_TRUE(passes::RunPipeline(compiled).ok());
+      EXPECT_EQ(Eval(compiled, x), want);
+    }
+  }
+}
+
+// Concat of quantized tensors joins their stored integers, whatever their
+// scales; DequantizeLinear then reads them with its own.
+TEST(OnnxQuantizedIntegers, ConcatJoinsTheStoredIntegers) {
+  OnnxBuilder b(13);
+  b.Input("x", {1, 4});
+  b.Init("s", {}, {0.05f});
+  b.Init("s2", {}, {0.1f});
+  b.InitInt("z", pb::TensorProto::INT8, {}, {5});
+  b.InitInt("z0", pb::TensorProto::INT8, {}, {0});
+  b.Node("QuantizeLinear", {"x", "s", "z"}, {"q"});
+  b.Node("QuantizeLinear", {"x", "s2", "z0"}, {"q2"});
+  b.Node("Concat", {"q", "q2"}, {"c"}).Int("axis", 1);
+  b.Node("DequantizeLinear", {"c", "s", "z"}, {"y"});
+  b.OutputWithShape("y", {1, 8});
+  const ir::Graph g = MustImport(b.Bytes());
+  const std::vector<float> x{-1.0f, -0.33f, 0.11f, 1.52f};
+  std::vector<float> want;
+  for (float v : x) want.push_back(static_cast<float>(static_cast<int>(std::nearbyint(v / 0.05f)) + 5 - 5) * 0.05f);
+  for (float v : x) want.push_back(static_cast<float>(static_cast<int>(std::nearbyint(v / 0.1f)) - 5) * 0.05f);
+  EXPECT_EQ(Eval(g, x), want);
+}
+
 }  // namespace
 }  // namespace ember::frontend::onnx
