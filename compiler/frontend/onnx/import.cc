@@ -254,6 +254,7 @@ void TypeContribOutputs(pb::GraphProto* g, const std::map<std::string, const pb:
     const bool gemm = op == "QGemm";
     int32_t elem = pb::TensorProto::UINT8;
     if (gemm && (n.input_size() < 8 || n.input(7).empty())) elem = pb::TensorProto::FLOAT;  // no y_scale
+    if (op == "DequantizeLinear") elem = pb::TensorProto::FLOAT;
     std::vector<int> zero_points = unary ? std::vector<int>{4, 2} : gemm ? std::vector<int>{8, 2} : std::vector<int>{7, 2};
     if (op == "QLinearConcat") zero_points = {1, 4};  // the output's, else the first input's
     for (int pos : zero_points) {

@@ -336,7 +336,13 @@ Status ConvertQuantize(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(QParams q, ReadQParams(ctx, ref));
   if (q.scale.size() != 1) return ConvertComputedQuantize(ctx, ref);  // per-axis, of a run-time tensor
   auto dt = ToDType(q.zp_type);
-  if (!dt || (*dt != ir::DType::kInt8 && *dt != ir::DType::kUInt8)) return UnsupportedAttr(ctx, ref, "output type " + ElemTypeName(q.zp_type));
+  // int16: the activations of A16W8 models (ONNX Runtime's quantizer with
+  // QInt16 activations); they stay quantize/dequantize around float
+  // operators (fold-qdq folds int8 only).
+  if (!dt || (*dt != ir::DType::kInt8 && *dt != ir::DType::kUInt8 && *dt != ir::DType::kInt16)) {
+    return UnsupportedAttr(ctx, ref, "output type " + ElemTypeName(q.zp_type),
+                           "ember quantizes to int8, uint8 and int16");
+  }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
   // A uint8 result inside the graph is held as int8 (zero point - 128), so
   // that fold-qdq makes int8 operators of what reads it; exact.

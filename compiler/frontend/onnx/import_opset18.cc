@@ -21,6 +21,9 @@
 //     `output_dtype` (21) are dropped; without a zero point, `output_dtype`
 //     becomes a zero point of 0 of that type (what it means). DequantizeLinear:
 //     `block_size` = 0 dropped. Blocked quantization (block_size > 0): E1007.
+//     With a 16-bit zero point (opset 21's int16 / uint16, which libonnx
+//     1.12's schemas refuse) both become ONNX Runtime's com.microsoft
+//     operators of the same arithmetic, which the importer reads alike.
 //   - AveragePool: `dilations` (19) all 1 dropped; others: E1007.
 //   - Resize's coordinate mode half_pixel_symmetric (19) is imported as such
 //     (import_ext.cc); Pad's mode wrap (19) is imported as gathers (import_nn.cc).
@@ -214,12 +217,25 @@ Status LowerQuantize(Context& ctx, pb::GraphProto* g, int i) {
 Status LowerOpset19Forms(Context& ctx, pb::ModelProto* m) {
   if (ctx.opset < 19) return Status::Ok();
   pb::GraphProto* g = m->mutable_graph();
+  bool contrib = false;
   for (int i = 0; i < g->node_size(); ++i) {
     pb::NodeProto* n = g->mutable_node(i);
     if (!n->domain().empty() && n->domain() != "ai.onnx") continue;
     const std::string& op = n->op_type();
     if (op == "Cast" || op == "CastLike") RemoveAttr(n, "saturate");
-    if (op == "QuantizeLinear" || op == "DequantizeLinear") EMBER_RETURN_IF_ERROR(LowerQuantize(ctx, g, i));
+    if (op == "QuantizeLinear" || op == "DequantizeLinear") {
+      EMBER_RETURN_IF_ERROR(LowerQuantize(ctx, g, i));
+      const auto consts = ConstantTensors(*g);
+      const auto zp = n->input_size() > 2 ? consts.find(n->input(2)) : consts.end();
+      const int32_t type = zp == consts.end() ? 0 : zp->second->data_type();
+      if (type == pb::TensorProto::INT16 || type == pb::TensorProto::UINT16) {
+        n->set_domain(kContribDomain);
+        auto* v = g->add_value_info();
+        v->set_name(n->output(0));
+        v->mutable_type()->mutable_tensor_type()->set_elem_type(op == "QuantizeLinear" ? type : pb::TensorProto::FLOAT);
+        contrib = true;
+      }
+    }
     if (op == "AveragePool") {
       if (const auto* a = Attr(*n, "dilations")) {
         for (int64_t d : a->ints()) {
@@ -230,6 +246,13 @@ Status LowerOpset19Forms(Context& ctx, pb::ModelProto* m) {
         RemoveAttr(n, "dilations");
       }
     }
+  }
+  bool has_contrib = false;
+  for (const auto& o : m->opset_import()) has_contrib = has_contrib || o.domain() == kContribDomain;
+  if (contrib && !has_contrib) {
+    auto* o = m->add_opset_import();
+    o->set_domain(kContribDomain);
+    o->set_version(1);
   }
   return Status::Ok();
 }

@@ -491,7 +491,7 @@ bool IsQOperatorOp(const std::string& op) {
 bool IsContribQOperatorOp(const std::string& op) {
   return op == "QLinearAdd" || op == "QLinearMul" || op == "QLinearGlobalAveragePool" || op == "QLinearAveragePool" ||
          op == "QGemm" || op == "QLinearSigmoid" || op == "QLinearLeakyRelu" || op == "QLinearSoftmax" ||
-         op == "QLinearConcat";
+         op == "QLinearConcat" || op == "QuantizeLinear" || op == "DequantizeLinear";
 }
 
 bool ReadsU8AsI8(const std::string& op) { return op == "DequantizeLinear" || PassesValuesThrough(op); }
@@ -520,6 +520,12 @@ Status ConvertNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "BitShift" && IsDefaultDomain(ref.node->domain())) {
     *handled = true;
     return FoldBitShift(ctx, ref);
+  }
+  // ONNX Runtime's own QuantizeLinear / DequantizeLinear (what its
+  // quantizer writes for 16-bit activations below opset 21): the standard
+  // operators' arithmetic, int16 and uint16 too.
+  if ((op == "QuantizeLinear" || op == "DequantizeLinear") && ref.node->domain() == kContribDomain) {
+    return ConvertFoldNode(ctx, ref, handled);
   }
   if (op == "QLinearConcat" && ref.node->domain() == kContribDomain) {
     *handled = true;
