@@ -20,8 +20,10 @@
 // IR's int8 operators compute on the real values they stand for: the same
 // widening then runs on the integers (the cast ignores quantization) and
 // gives plain 8-bit values, which a DequantizeLinear reads by arithmetic.
-// Not for MaxPool, whose int8 operator keeps the quantization and picks the
-// same integers, nor for a Relu of int8 with zero point 0 (the same clamp).
+// Comparisons (Equal, Less, LessOrEqual, Greater, GreaterOrEqual) compare
+// the widened integers and give their bool result as it is. Not for
+// MaxPool, whose int8 operator keeps the quantization and picks the same
+// integers, nor for a Relu of int8 with zero point 0 (the same clamp).
 // Clip is converted with its bounds made real (import_misc.cc).
 #include <cstdint>
 #include <map>
@@ -87,8 +89,9 @@ std::optional<ir::DType> RunTimeByteType(const Context& ctx, const NodeRef& ref,
 // Whether the node reads a quantized 8-bit tensor whose integers it must
 // compute on (see the top of the file).
 bool ReadsQuantizedIntegers(const Context& ctx, const NodeRef& ref) {
-  static const std::set<std::string> kOps = {"Add", "Sub", "Mul", "Div", "Mod", "Max", "Min", "BitShift",
-                                             "Relu", "Abs", "Neg"};
+  static const std::set<std::string> kOps = {"Add",  "Sub", "Mul", "Div",   "Mod",  "Max",     "Min",
+                                             "BitShift", "Relu", "Abs", "Neg", "Equal", "Less", "LessOrEqual",
+                                             "Greater", "GreaterOrEqual"};
   if (!kOps.count(ref.node->op_type())) return false;
   for (size_t k = 0; k < NumInputs(ref); ++k) {
     if (!HasInput(ref, k)) continue;
@@ -106,8 +109,9 @@ bool ReadsQuantizedIntegers(const Context& ctx, const NodeRef& ref) {
 }  // namespace
 
 bool ReadsPlainBytes(const Context& ctx, const NodeRef& ref) {
-  static const std::set<std::string> kOps = {"Add", "Sub", "Mul", "Div", "Mod", "Max", "Min", "Clip", "MaxPool",
-                                             "BitShift", "Relu", "Abs", "Neg"};
+  static const std::set<std::string> kOps = {"Add",   "Sub",  "Mul",         "Div",     "Mod",           "Max",
+                                             "Min",   "Clip", "MaxPool",     "BitShift", "Relu",          "Abs",
+                                             "Neg",   "Equal", "Less",       "LessOrEqual", "Greater", "GreaterOrEqual"};
   if (!kOps.count(ref.node->op_type()) || !ref.shown_op.empty()) return false;
   return RunTimeByteType(ctx, ref, false).has_value() || ReadsQuantizedIntegers(ctx, ref);
 }
@@ -231,6 +235,10 @@ Status ConvertWidenedBytes(Context& ctx, const NodeRef& ref) {
                            "cast the operands to int32 in the model");
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId yw, ToRuntime(ctx, it->second, result));
+  if (ctx.graph.tensor(yw).dtype == ir::DType::kBool) {  // a comparison: its bool result as it is
+    BindOutput(ctx, ref, 0, it->second);
+    return Status::Ok();
+  }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y8, AddNode(ctx, ref, ir::OpKind::kCast, {yw}, {}, out, narrow));
   BindOutput(ctx, ref, 0, Value{nullptr, y8});
   return Status::Ok();

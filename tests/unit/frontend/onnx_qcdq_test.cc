@@ -194,6 +194,42 @@ TEST(OnnxQuantizedIntegers, ArithmeticComputesOnTheStoredIntegers) {
   }
 }
 
+// Comparisons of two quantizations of one tensor compare the integers:
+// round(x / 0.05) + 5 against round(x / 0.1).
+TEST(OnnxQuantizedIntegers, ComparisonsCompareTheStoredIntegers) {
+  const std::vector<float> x{-1.0f, -0.33f, -0.07f, 0.0f, 0.11f, 0.46f, 1.52f, -2.0f};
+  struct Cmp {
+    const char* name;
+    bool (*f)(int a, int b);
+  };
+  const Cmp cmps[] = {{"Equal", [](int a, int b) { return a == b; }},
+                      {"Less", [](int a, int b) { return a < b; }},
+                      {"LessOrEqual", [](int a, int b) { return a <= b; }},
+                      {"Greater", [](int a, int b) { return a > b; }},
+                      {"GreaterOrEqual", [](int a, int b) { return a >= b; }}};
+  for (const Cmp& c : cmps) {
+    SCOPED_TRACE(c.name);
+    OnnxBuilder b(16);
+    b.Input("x", {1, 8});
+    b.Init("s", {}, {0.05f});
+    b.Init("s2", {}, {0.1f});
+    b.InitInt("z", pb::TensorProto::INT8, {}, {5});
+    b.InitInt("z0", pb::TensorProto::INT8, {}, {0});
+    b.Node("QuantizeLinear", {"x", "s", "z"}, {"q"});
+    b.Node("QuantizeLinear", {"x", "s2", "z0"}, {"q2"});
+    b.Node(c.name, {"q", "q2"}, {"b"});
+    b.Node("Cast", {"b"}, {"y"}).Int("to", pb::TensorProto::FLOAT);
+    b.OutputWithShape("y", {1, 8});
+    const ir::Graph g = MustImport(b.Bytes());
+    std::vector<float> want;
+    for (float v : x) {
+      const int a = static_cast<int>(std::nearbyint(v / 0.05f)) + 5, bq = static_cast<int>(std::nearbyint(v / 0.1f));
+      want.push_back(c.f(a, bq) ? 1.0f : 0.0f);
+    }
+    EXPECT_EQ(Eval(g, x), want);
+  }
+}
+
 // Concat of quantized tensors joins their stored integers, whatever their
 // scales; DequantizeLinear then reads them with its own.
 TEST(OnnxQuantizedIntegers, ConcatJoinsTheStoredIntegers) {
