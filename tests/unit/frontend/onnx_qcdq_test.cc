@@ -194,6 +194,17 @@ TEST(OnnxQuantizedIntegers, ArithmeticComputesOnTheStoredIntegers) {
   }
 }
 
+// x[1, n] -> q (int8, scale 0.05, zero point 5) and q2 (int8, scale 0.1, zero point 0).
+void TwoQuantizations(OnnxBuilder& b, int64_t n) {
+  b.Input("x", {1, n});
+  b.Init("s", {}, {0.05f});
+  b.Init("s2", {}, {0.1f});
+  b.InitInt("z", pb::TensorProto::INT8, {}, {5});
+  b.InitInt("z0", pb::TensorProto::INT8, {}, {0});
+  b.Node("QuantizeLinear", {"x", "s", "z"}, {"q"});
+  b.Node("QuantizeLinear", {"x", "s2", "z0"}, {"q2"});
+}
+
 // Comparisons of two quantizations of one tensor compare the integers:
 // round(x / 0.05) + 5 against round(x / 0.1).
 TEST(OnnxQuantizedIntegers, ComparisonsCompareTheStoredIntegers) {
@@ -210,13 +221,7 @@ TEST(OnnxQuantizedIntegers, ComparisonsCompareTheStoredIntegers) {
   for (const Cmp& c : cmps) {
     SCOPED_TRACE(c.name);
     OnnxBuilder b(16);
-    b.Input("x", {1, 8});
-    b.Init("s", {}, {0.05f});
-    b.Init("s2", {}, {0.1f});
-    b.InitInt("z", pb::TensorProto::INT8, {}, {5});
-    b.InitInt("z0", pb::TensorProto::INT8, {}, {0});
-    b.Node("QuantizeLinear", {"x", "s", "z"}, {"q"});
-    b.Node("QuantizeLinear", {"x", "s2", "z0"}, {"q2"});
+    TwoQuantizations(b, 8);
     b.Node(c.name, {"q", "q2"}, {"b"});
     b.Node("Cast", {"b"}, {"y"}).Int("to", pb::TensorProto::FLOAT);
     b.OutputWithShape("y", {1, 8});
@@ -234,13 +239,7 @@ TEST(OnnxQuantizedIntegers, ComparisonsCompareTheStoredIntegers) {
 // scales; DequantizeLinear then reads them with its own.
 TEST(OnnxQuantizedIntegers, ConcatJoinsTheStoredIntegers) {
   OnnxBuilder b(13);
-  b.Input("x", {1, 4});
-  b.Init("s", {}, {0.05f});
-  b.Init("s2", {}, {0.1f});
-  b.InitInt("z", pb::TensorProto::INT8, {}, {5});
-  b.InitInt("z0", pb::TensorProto::INT8, {}, {0});
-  b.Node("QuantizeLinear", {"x", "s", "z"}, {"q"});
-  b.Node("QuantizeLinear", {"x", "s2", "z0"}, {"q2"});
+  TwoQuantizations(b, 4);
   b.Node("Concat", {"q", "q2"}, {"c"}).Int("axis", 1);
   b.Node("DequantizeLinear", {"c", "s", "z"}, {"y"});
   b.OutputWithShape("y", {1, 8});
