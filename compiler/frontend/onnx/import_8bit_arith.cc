@@ -89,7 +89,7 @@ std::optional<ir::DType> RunTimeByteType(const Context& ctx, const NodeRef& ref,
 // Whether the node reads a quantized 8-bit tensor whose integers it must
 // compute on (see the top of the file).
 bool ReadsQuantizedIntegers(const Context& ctx, const NodeRef& ref) {
-  static const std::set<std::string> kOps = {"Add",  "Sub", "Mul", "Div",   "Mod",  "Max",     "Min",
+  static const std::set<std::string> kOps = {"Add", "Sub", "Mul", "Div", "Mod", "Max", "Min",
                                              "BitShift", "Relu", "Abs", "Neg", "Equal", "Less", "LessOrEqual",
                                              "Greater", "GreaterOrEqual"};
   if (!kOps.count(ref.node->op_type())) return false;
@@ -109,9 +109,9 @@ bool ReadsQuantizedIntegers(const Context& ctx, const NodeRef& ref) {
 }  // namespace
 
 bool ReadsPlainBytes(const Context& ctx, const NodeRef& ref) {
-  static const std::set<std::string> kOps = {"Add",   "Sub",  "Mul",         "Div",     "Mod",           "Max",
-                                             "Min",   "Clip", "MaxPool",     "BitShift", "Relu",          "Abs",
-                                             "Neg",   "Equal", "Less",       "LessOrEqual", "Greater", "GreaterOrEqual"};
+  static const std::set<std::string> kOps = {"Add", "Sub", "Mul", "Div", "Mod", "Max", "Min", "Clip", "MaxPool",
+                                             "BitShift", "Relu", "Abs", "Neg", "Equal", "Less", "LessOrEqual",
+                                             "Greater", "GreaterOrEqual"};
   if (!kOps.count(ref.node->op_type()) || !ref.shown_op.empty()) return false;
   return RunTimeByteType(ctx, ref, false).has_value() || ReadsQuantizedIntegers(ctx, ref);
 }
