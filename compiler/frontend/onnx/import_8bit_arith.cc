@@ -20,6 +20,8 @@
 // IR's int8 operators compute on the real values they stand for: the same
 // widening then runs on the integers (the cast ignores quantization) and
 // gives plain 8-bit values, which a DequantizeLinear reads by arithmetic.
+// The same for quantized int16 tensors (16-bit activations), whose
+// arithmetic ONNX defines modulo 2^16.
 // Comparisons (Equal, Less, LessOrEqual, Greater, GreaterOrEqual) compare
 // the widened integers and give their bool result as it is. Not for
 // MaxPool, whose int8 operator keeps the quantization and picks the same
@@ -36,7 +38,8 @@
 namespace ember::frontend::onnx::detail {
 namespace {
 
-// The 8-bit type of a plain (unquantized) uint8 / int8 value, or nullopt.
+// The 8-bit type of a plain (unquantized) uint8 / int8 value, or nullopt;
+// a constant may be int16 too (an operand of a quantized int16 tensor's).
 std::optional<ir::DType> PlainByteType(const Context& ctx, const Value& v) {
   if (v.id != ir::kNoTensor) {
     const ir::Tensor& t = ctx.graph.tensor(v.id);
@@ -46,16 +49,19 @@ std::optional<ir::DType> PlainByteType(const Context& ctx, const Value& v) {
   }
   if (v.c && v.c->elem_type == pb::TensorProto::UINT8) return ir::DType::kUInt8;
   if (v.c && v.c->elem_type == pb::TensorProto::INT8) return ir::DType::kInt8;
+  if (v.c && v.c->elem_type == pb::TensorProto::INT16) return ir::DType::kInt16;
   return std::nullopt;
 }
 
-// The ONNX type of a quantized 8-bit run-time value (int8 with quantization,
-// uint8 held as int8, quantized uint8), or nullopt.
+// The ONNX type of a quantized 8-bit (or int16) run-time value (int8 with
+// quantization, uint8 held as int8, quantized uint8, quantized int16), or
+// nullopt.
 std::optional<ir::DType> QuantizedByteType(const Context& ctx, const Value& v) {
   if (v.id == ir::kNoTensor) return std::nullopt;
   const ir::Tensor& t = ctx.graph.tensor(v.id);
   if (ctx.u8_as_i8.count(v.id)) return ir::DType::kUInt8;
-  if ((t.dtype == ir::DType::kInt8 || t.dtype == ir::DType::kUInt8) && t.quant) return t.dtype;
+  if ((t.dtype == ir::DType::kInt8 || t.dtype == ir::DType::kUInt8 || t.dtype == ir::DType::kInt16) && t.quant)
+    return t.dtype;
   return std::nullopt;
 }
 
@@ -92,12 +98,16 @@ bool ReadsQuantizedIntegers(const Context& ctx, const NodeRef& ref) {
   static const std::set<std::string> kOps = {"Add", "Sub", "Mul", "Div", "Mod", "Max", "Min",
                                              "BitShift", "Relu", "Abs", "Neg", "Equal", "Less", "LessOrEqual",
                                              "Greater", "GreaterOrEqual"};
-  if (!kOps.count(ref.node->op_type())) return false;
+  const bool clip = ref.node->op_type() == "Clip";
+  if (!kOps.count(ref.node->op_type()) && !clip) return false;
   for (size_t k = 0; k < NumInputs(ref); ++k) {
     if (!HasInput(ref, k)) continue;
     auto it = ctx.values.find(ref.node->input(static_cast<int>(k)));
     if (it == ctx.values.end() || !QuantizedByteType(ctx, it->second)) continue;
     const ir::Tensor& t = ctx.graph.tensor(it->second.id);
+    // An 8-bit Clip keeps its int8 operator (its bounds made real,
+    // import_misc.cc); ember has no int16 clip.
+    if (clip) return t.dtype == ir::DType::kInt16;
     const bool same_clamp = ref.node->op_type() == "Relu" && t.dtype == ir::DType::kInt8 &&
                             !ctx.u8_as_i8.count(it->second.id) && t.quant->zero_point.size() == 1 &&
                             t.quant->zero_point[0] == 0;

@@ -176,10 +176,11 @@ Status ConvertComputedDequantize(Context& ctx, const NodeRef& ref) {
   // DynamicQuantizeLinear's uint8 values are held in float32 already.
   const bool in_float = ctx.u8_in_float.count(ref.node->input(0)) > 0;
   if (xt.quant || ctx.u8_as_i8.count(x) ||
-      (!in_float && xt.dtype != ir::DType::kUInt8 && xt.dtype != ir::DType::kInt8 && xt.dtype != ir::DType::kInt32)) {
+      (!in_float && xt.dtype != ir::DType::kUInt8 && xt.dtype != ir::DType::kInt8 && xt.dtype != ir::DType::kInt16 &&
+       xt.dtype != ir::DType::kInt32)) {
     return UnsupportedAttr(ctx, ref, std::string("a run-time scale or zero point for a ") +
                                          (xt.quant ? "quantized " : "") + ir::DTypeName(xt.dtype) + " tensor",
-                           "ember dequantizes plain uint8, int8 and int32 tensors with run-time parameters");
+                           "ember dequantizes plain uint8, int8, int16 and int32 tensors with run-time parameters");
   }
   const size_t rank = xt.shape.size();
   EMBER_ASSIGN_OR_RETURN(const int64_t axis, QuantAxis(ctx, ref, rank));

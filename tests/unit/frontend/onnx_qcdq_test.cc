@@ -194,6 +194,51 @@ TEST(OnnxQuantizedIntegers, ArithmeticComputesOnTheStoredIntegers) {
   }
 }
 
+// The same on 16-bit activations (ONNX Runtime's com.microsoft
+// QuantizeLinear / DequantizeLinear): wrapping modulo 2^16, and a Clip of
+// the integers.
+TEST(OnnxQuantizedIntegers, Int16ArithmeticComputesOnTheStoredIntegers) {
+  const std::vector<float> x{-3.0f, -1.234f, -0.0071f, 0.0f, 0.42f, 1.7f, 2.5f, 3.2f};
+  struct Op {
+    const char* name;
+    int (*f)(int a, int b);
+  };
+  const Op ops[] = {{"Add", [](int a, int b) { return a + b; }},
+                    {"Mul", [](int a, int) { return a * 3; }},
+                    {"Relu", [](int a, int) { return std::max(a, 0); }},
+                    {"Clip", [](int a, int) { return std::clamp(a, -100, 1000); }}};
+  for (const Op& op : ops) {
+    SCOPED_TRACE(op.name);
+    OnnxBuilder b(14);
+    b.Domain("com.microsoft", 1);
+    b.Input("x", {1, 8});
+    b.Init("s", {}, {0.0001f});
+    b.InitInt("z", pb::TensorProto::INT16, {}, {-7});
+    b.InitInt("three", pb::TensorProto::INT16, {}, {3});
+    b.InitInt("lo", pb::TensorProto::INT16, {}, {-100});
+    b.InitInt("hi", pb::TensorProto::INT16, {}, {1000});
+    b.Node("QuantizeLinear", {"x", "s", "z"}, {"q"}).proto()->set_domain("com.microsoft");
+    const std::string name = op.name;
+    if (name == "Add") b.Node("Add", {"q", "q"}, {"r"});
+    if (name == "Mul") b.Node("Mul", {"q", "three"}, {"r"});
+    if (name == "Relu") b.Node("Relu", {"q"}, {"r"});
+    if (name == "Clip") b.Node("Clip", {"q", "lo", "hi"}, {"r"});
+    b.Node("DequantizeLinear", {"r", "s", "z"}, {"y"}).proto()->set_domain("com.microsoft");
+    b.OutputWithShape("y", {1, 8});
+    const ir::Graph g = MustImport(b.Bytes());
+    std::vector<float> want;
+    for (float v : x) {
+      const int q = std::clamp(static_cast<int>(std::nearbyint(v / 0.0001f)) - 7, -32768, 32767);
+      const int r = static_cast<int16_t>(static_cast<uint16_t>(op.f(q, q) & 0xFFFF));  // wraps
+      want.push_back(static_cast<float>(r + 7) * 0.0001f);
+    }
+    EXPECT_EQ(Eval(g, x), want);
+    ir::Graph compiled = g;
+    ASSERT_TRUE(passes::RunPipeline(compiled).ok());
+    EXPECT_EQ(Eval(compiled, x), want);
+  }
+}
+
 // x[1, n] -> q (int8, scale 0.05, zero point 5) and q2 (int8, scale 0.1, zero point 0).
 void TwoQuantizations(OnnxBuilder& b, int64_t n) {
   b.Input("x", {1, n});
