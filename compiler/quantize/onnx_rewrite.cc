@@ -3,14 +3,12 @@
 #include "quantize/onnx_rewrite.h"
 
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <set>
 
 #include "frontend/onnx/import.h"
 #include "quantize/onnx_util.h"
 #include "quantize/qdq_writer.h"
-#include "support/float16.h"
 
 namespace ember::quantize {
 
@@ -140,42 +138,6 @@ namespace {
 
 const auto IsWide = frontend::onnx::IsWidenedFloat;
 
-// The float32 values of a double, float16 or bfloat16 tensor held in the
-// model (raw little-endian data or the typed field); false when the data
-// does not match the dims.
-bool WideValues(const pb::TensorProto& t, std::vector<float>* out) {
-  if (t.data_location() == pb::TensorProto::EXTERNAL) return false;
-  int64_t n = 1;
-  for (int64_t d : t.dims()) {
-    if (d < 0 || (d > 0 && n > (int64_t{1} << 40) / d)) return false;
-    n *= d;
-  }
-  const bool dbl = t.data_type() == pb::TensorProto::DOUBLE;
-  const size_t width = dbl ? 8 : 2;
-  if (t.has_raw_data() ? t.raw_data().size() != static_cast<size_t>(n) * width
-                       : (dbl ? t.double_data_size() : t.int32_data_size()) != n) {
-    return false;
-  }
-  out->resize(static_cast<size_t>(n));
-  for (size_t i = 0; i < out->size(); ++i) {
-    if (dbl) {
-      double v = 0.0;
-      if (t.has_raw_data()) std::memcpy(&v, t.raw_data().data() + i * 8, 8); else v = t.double_data(static_cast<int>(i));
-      (*out)[i] = static_cast<float>(v);
-      continue;
-    }
-    uint16_t bits = 0;
-    if (t.has_raw_data()) {
-      const auto* b = reinterpret_cast<const uint8_t*>(t.raw_data().data()) + i * 2;
-      bits = static_cast<uint16_t>(b[0] | (b[1] << 8));
-    } else {
-      bits = static_cast<uint16_t>(t.int32_data(static_cast<int>(i)) & 0xFFFF);
-    }
-    (*out)[i] = static_cast<float>(t.data_type() == pb::TensorProto::FLOAT16 ? Float16Value(bits) : Bfloat16Value(bits));
-  }
-  return true;
-}
-
 // One walk over the model (WidenToFloat32).
 class Widener {
  public:
@@ -248,12 +210,13 @@ class Widener {
 
   Status Tensor(pb::TensorProto* t, const std::string& what) {
     if (!IsWide(t->data_type())) return Status::Ok();
-    std::vector<float> v;
-    if (!WideValues(*t, &v)) return Refuse(what + ", whose data is external or does not match its dims,");
+    // The importer's reader: float16 and bfloat16 bit patterns, doubles.
+    auto v = frontend::onnx::ReadFloatTensor(*t, path_);
+    if (!v.ok()) return Refuse(what + ", whose data is external or does not match its dims,");
     Note(what, t->data_type());
     t->clear_double_data();
     t->clear_int32_data();
-    SetFloats(t, v);
+    SetFloats(t, std::vector<float>(v->begin(), v->end()));
     return Status::Ok();
   }
 

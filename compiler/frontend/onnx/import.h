@@ -21,6 +21,10 @@
 #include "ir/graph.h"
 #include "support/status.h"
 
+namespace onnx {
+class TensorProto;
+}  // namespace onnx
+
 namespace ember::frontend::onnx {
 
 struct ImportOptions {
@@ -50,6 +54,12 @@ inline constexpr uint64_t kMaxExternalDataBytes = uint64_t{1} << 30;
 bool IsWidenedFloat(int32_t elem_type);
 // The warning that says so (the command goes on).
 inline constexpr const char* kFloatWidened = "W1001";
+
+// The values of a float32, double, float16 or bfloat16 tensor held in the
+// model (raw or typed data; not external), as the importer reads them:
+// E1011 when the data does not match the dims, E1012 for other types.
+// `source` names the model in diagnostics.
+Expected<std::vector<double>> ReadFloatTensor(const ::onnx::TensorProto& t, const std::string& source);
 
 // `source` names the model in diagnostics (usually its path).
 Expected<ir::Graph> ImportOnnx(const std::vector<uint8_t>& bytes, const std::string& source,

@@ -416,4 +416,16 @@ bool IsWidenedFloat(int32_t t) {
   return t == ::onnx::TensorProto::DOUBLE || t == ::onnx::TensorProto::FLOAT16 || t == ::onnx::TensorProto::BFLOAT16;
 }
 
+Expected<std::vector<double>> ReadFloatTensor(const ::onnx::TensorProto& t, const std::string& source) {
+  detail::Context ctx;
+  ctx.source = source;  // no model folder: external data is refused
+  EMBER_ASSIGN_OR_RETURN(detail::ConstTensor c, detail::ReadTensorProto(ctx, t));
+  if (!c.is_float()) {
+    return MakeDiag(detail::kTensorType, ExitCode::kUnsupported,
+                    source + ": tensor '" + t.name() + "' has element type " + detail::ElemTypeName(c.elem_type) +
+                        ", not a floating-point type");
+  }
+  return c.f;
+}
+
 }  // namespace ember::frontend::onnx
