@@ -1,6 +1,7 @@
 // The values of IEEE half-precision (float16) and bfloat16 bit patterns,
 // as the frontends read float16 weights (ONNX initializers, TFLite's
-// float16-quantized models) into float32, and the float16 nearest a float.
+// float16-quantized models) into float32, and values rounded to float16 or
+// bfloat16 (constant casts, the reference of the IR cast's `round`).
 #pragma once
 
 #include <cmath>
@@ -29,22 +30,6 @@ inline double Bfloat16Value(uint16_t bits) {
   return v;
 }
 
-// The float16 bit pattern nearest to `v` (ties to even; beyond the largest
-// finite value, 65504, infinity; NaN stays NaN).
-inline uint16_t Float16Bits(float v) {
-  const uint16_t sign = std::signbit(v) ? 0x8000 : 0;
-  if (std::isnan(v)) return 0x7E00;
-  if (std::isinf(v)) return sign | 0x7C00;
-  const double a = std::fabs(static_cast<double>(v));
-  if (a < std::ldexp(1.0, -14)) return sign | static_cast<uint16_t>(std::nearbyint(std::ldexp(a, 24)));  // to 0x0400
-  int e = 0;
-  std::frexp(a, &e);  // a in [2^(e-1), 2^e)
-  const auto m = static_cast<int>(std::nearbyint(std::ldexp(a, 11 - e)));  // 1024..2048
-  const int biased = e - 1 + 15 + (m == 2048 ? 1 : 0);
-  if (biased >= 31) return sign | 0x7C00;
-  return sign | static_cast<uint16_t>((biased << 10) | (m == 2048 ? 0 : m - 1024));
-}
-
 // `v` rounded to the nearest value of a binary floating-point format with
 // `frac_bits` fraction bits and `min_exp` the exponent of its smallest
 // normal value (below it, multiples of 2^(min_exp - frac_bits)): ties to
@@ -60,5 +45,20 @@ inline double RoundToBinaryFormat(double v, int frac_bits, int min_exp, double m
 }
 inline double RoundToFloat16(double v) { return RoundToBinaryFormat(v, 10, -14, 65504.0); }
 inline double RoundToBfloat16(double v) { return RoundToBinaryFormat(v, 7, -126, std::ldexp(255.0, 120)); }
+
+// The float16 bit pattern nearest to `v` (ties to even; beyond the largest
+// finite value, 65504, infinity; NaN stays NaN): RoundToFloat16's value,
+// encoded.
+inline uint16_t Float16Bits(float v) {
+  const uint16_t sign = std::signbit(v) ? 0x8000 : 0;
+  if (std::isnan(v)) return 0x7E00;
+  const double r = std::fabs(RoundToFloat16(v));
+  if (std::isinf(r)) return sign | 0x7C00;
+  if (r < std::ldexp(1.0, -14)) return sign | static_cast<uint16_t>(std::ldexp(r, 24));  // subnormal: steps of 2^-24
+  int e = 0;
+  std::frexp(r, &e);  // r in [2^(e-1), 2^e)
+  const auto fraction = static_cast<int>(std::ldexp(r, 11 - e)) - 1024;  // exact: r has 11 significant bits
+  return sign | static_cast<uint16_t>(((e - 1 + 15) << 10) | fraction);
+}
 
 }  // namespace ember

@@ -28,6 +28,7 @@
 
 #include "e2e/npy_util.h"
 #include "e2e/ort_util.h"
+#include "support/float16.h"
 #include "util/onnx_builder.h"
 #include "util/test_util.h"
 
@@ -36,27 +37,10 @@ namespace {
 
 namespace pb = ::onnx;
 
-// The float16 bit pattern nearest to `v` (ties to even); |v| < 65504.
-uint16_t HalfBits(float v) {
-  const uint16_t sign = std::signbit(v) ? 0x8000 : 0;
-  const double a = std::fabs(static_cast<double>(v));
-  if (a < std::ldexp(1.0, -14)) return sign | static_cast<uint16_t>(std::nearbyint(a * std::ldexp(1.0, 24)));
-  int e = 0;
-  std::frexp(a, &e);  // a in [2^(e-1), 2^e)
-  const double m = std::nearbyint(std::ldexp(a, 11 - e));  // 1024..2048
-  return sign | static_cast<uint16_t>(((e - 1 + 15) << 10) + static_cast<int>(m) - 1024);
-}
-
-float HalfValue(uint16_t bits) {
-  const int e = (bits >> 10) & 31, m = bits & 1023;
-  const double v = e == 0 ? std::ldexp(m, -24) : std::ldexp(1024 + m, e - 25);
-  return static_cast<float>((bits & 0x8000) ? -v : v);
-}
-
 // `v` rounded to float16, as the float16 initializer or as float32 values.
 std::vector<float> Rounded(const std::vector<float>& v) {
   std::vector<float> r;
-  for (float x : v) r.push_back(HalfValue(HalfBits(x)));
+  for (float x : v) r.push_back(static_cast<float>(RoundToFloat16(x)));
   return r;
 }
 
@@ -72,7 +56,7 @@ void AddInit(OnnxBuilder& b, const std::string& name, const std::vector<int64_t>
   for (int64_t d : dims) t->add_dims(d);
   std::string raw;
   for (float x : v) {
-    const uint16_t h = HalfBits(x);
+    const uint16_t h = Float16Bits(x);
     raw += {static_cast<char>(h & 0xFF), static_cast<char>(h >> 8)};
   }
   t->set_raw_data(raw);
@@ -123,7 +107,7 @@ TEST(OnnxFloat16, WeightsInFloat16RunInFloat32OnTheHostAndTheCortexM4) {
   const std::vector<float> calib = Rounded(Seeded(72 * 4, 6, 1.0f));
   std::vector<uint8_t> calib16;
   for (float v : calib) {
-    const uint16_t h = HalfBits(v);
+    const uint16_t h = Float16Bits(v);
     calib16.push_back(static_cast<uint8_t>(h & 0xFF));
     calib16.push_back(static_cast<uint8_t>(h >> 8));
   }
