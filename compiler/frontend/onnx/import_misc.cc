@@ -162,8 +162,8 @@ Status ConvertClip(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(auto hi, OptionalScalar(ctx, ref, 2, "max"));
   {
     EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
-    const ir::DType dt = v.id == ir::kNoTensor ? ir::DType::kFloat32 : ctx.graph.tensor(v.id).dtype;
-    if ((dt == ir::DType::kInt8 || dt == ir::DType::kInt16) && ctx.graph.tensor(v.id).quant) {
+    // (A quantized int16 Clip computes on the widened integers instead: import_8bit_arith.cc.)
+    if (v.id != ir::kNoTensor && ctx.graph.tensor(v.id).dtype == ir::DType::kInt8 && ctx.graph.tensor(v.id).quant) {
       return ConvertQuantizedClip(ctx, ref, v.id, lo, hi);
     }
   }

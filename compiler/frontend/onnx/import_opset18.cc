@@ -218,6 +218,16 @@ Status LowerOpset19Forms(Context& ctx, pb::ModelProto* m) {
   if (ctx.opset < 19) return Status::Ok();
   pb::GraphProto* g = m->mutable_graph();
   bool contrib = false;
+  // Zero points: constants of the graph, or the initializer LowerQuantize
+  // adds for output_dtype (protobuf keeps the elements in place).
+  const auto consts = ConstantTensors(*g);
+  const auto zero_point_type = [&](const std::string& name) {
+    if (auto it = consts.find(name); it != consts.end()) return it->second->data_type();
+    for (const auto& t : g->initializer()) {
+      if (t.name() == name) return t.data_type();
+    }
+    return 0;
+  };
   for (int i = 0; i < g->node_size(); ++i) {
     pb::NodeProto* n = g->mutable_node(i);
     if (!n->domain().empty() && n->domain() != "ai.onnx") continue;
@@ -225,9 +235,7 @@ Status LowerOpset19Forms(Context& ctx, pb::ModelProto* m) {
     if (op == "Cast" || op == "CastLike") RemoveAttr(n, "saturate");
     if (op == "QuantizeLinear" || op == "DequantizeLinear") {
       EMBER_RETURN_IF_ERROR(LowerQuantize(ctx, g, i));
-      const auto consts = ConstantTensors(*g);
-      const auto zp = n->input_size() > 2 ? consts.find(n->input(2)) : consts.end();
-      const int32_t type = zp == consts.end() ? 0 : zp->second->data_type();
+      const int32_t type = n->input_size() > 2 ? zero_point_type(n->input(2)) : 0;
       if (type == pb::TensorProto::INT16 || type == pb::TensorProto::UINT16) {
         n->set_domain(kContribDomain);
         auto* v = g->add_value_info();
