@@ -546,10 +546,26 @@ void PassOnHeldAs(Context& ctx, const NodeRef& ref) {
   }
 }
 
+// A uint16 tensor held as int16 (Context::u16_as_i16) is read only by
+// DequantizeLinear and the operators that move values; anything else would
+// compute on the shifted integers.
+Status CheckUint16Readers(Context& ctx, const NodeRef& ref) {
+  if (ctx.u16_as_i16.empty() || ReadsU8AsI8(ref.node->op_type())) return Status::Ok();
+  for (const auto& in : ref.node->input()) {
+    auto v = ctx.values.find(in);
+    if (v == ctx.values.end() || v->second.id == ir::kNoTensor || !ctx.u16_as_i16.count(v->second.id)) continue;
+    return UnsupportedAttr(ctx, ref, "computing on the uint16 values of '" + in + "' (a uint16 QuantizeLinear's)",
+                           "ember has no uint16 arithmetic; dequantize them first (DequantizeLinear), or quantize "
+                           "to int16");
+  }
+  return Status::Ok();
+}
+
 Status ConvertNodes(Context& ctx, const pb::GraphProto& g) {
   for (int i = 0; i < g.node_size(); ++i) {
     const NodeRef ref = RefOf(g, i);
     bool handled = false;
+    EMBER_RETURN_IF_ERROR(CheckUint16Readers(ctx, ref));
     if (ctx.if_selects.count(ref.node->name())) EMBER_RETURN_IF_ERROR(ConvertIfSelect(ctx, ref, &handled));
     if (!handled && IsImportedNode(*ref.node)) {
       EMBER_RETURN_IF_ERROR(FoldConstantNode(ctx, ref, &handled));

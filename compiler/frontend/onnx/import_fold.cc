@@ -335,21 +335,26 @@ Status ConvertQuantize(Context& ctx, const NodeRef& ref) {
   if (ComputedInput(ctx, ref, 1) || ComputedInput(ctx, ref, 2)) return ConvertComputedQuantize(ctx, ref);
   EMBER_ASSIGN_OR_RETURN(QParams q, ReadQParams(ctx, ref));
   if (q.scale.size() != 1) return ConvertComputedQuantize(ctx, ref);  // per-axis, of a run-time tensor
-  auto dt = ToDType(q.zp_type);
-  // int16: the activations of A16W8 models (ONNX Runtime's quantizer with
-  // QInt16 activations); they stay quantize/dequantize around float
-  // operators (fold-qdq folds int8 only).
+  // int16 and uint16: the activations of A16W8 models (ONNX Runtime's
+  // quantizer with QInt16 or QUInt16 activations); they stay
+  // quantize/dequantize around float operators (fold-qdq folds int8 only).
+  const bool as_i16 = q.zp_type == pb::TensorProto::UINT16;
+  auto dt = as_i16 ? std::optional<ir::DType>(ir::DType::kInt16) : ToDType(q.zp_type);
   if (!dt || (*dt != ir::DType::kInt8 && *dt != ir::DType::kUInt8 && *dt != ir::DType::kInt16)) {
     return UnsupportedAttr(ctx, ref, "output type " + ElemTypeName(q.zp_type),
-                           "ember quantizes to int8, uint8 and int16");
+                           "ember quantizes to int8, uint8, int16 and uint16");
   }
   EMBER_ASSIGN_OR_RETURN(ir::TensorId x, RuntimeInput(ctx, ref, 0));
   // A uint8 result inside the graph is held as int8 (zero point - 128), so
   // that fold-qdq makes int8 operators of what reads it; exact.
   // A graph output gets its uint8 back at the end (ConvertGraphOutputs).
+  // A uint16 one is held as int16 likewise (zero point - 32768): quantizing
+  // to [0, 65535] and shifting equals quantizing to [-32768, 32767] with
+  // the shifted zero point, and DequantizeLinear subtracts it again.
   const bool as_i8 = *dt == ir::DType::kUInt8;
   ir::QuantParams qp{q.scale, q.zero_point, 0};
   if (as_i8) qp.zero_point[0] -= 128;
+  if (as_i16) qp.zero_point[0] -= 32768;
   ir::Attrs attrs;
   if (ctx.int8_semantics != "tflite") attrs["int8_semantics"] = ctx.int8_semantics;
   // fold-qdq passes this on where ONNX Runtime adds zero points in float
@@ -358,6 +363,7 @@ Status ConvertQuantize(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kQuantize, {x}, attrs, OutputName(ref, 0),
                                                  as_i8 ? ir::DType::kInt8 : *dt, qp));
   if (as_i8) ctx.u8_as_i8.insert(y);
+  if (as_i16) ctx.u16_as_i16.insert(y);
   BindOutput(ctx, ref, 0, Value{nullptr, y});
   return Status::Ok();
 }
@@ -388,9 +394,18 @@ Status ConvertDequantize(Context& ctx, const NodeRef& ref) {
     for (int64_t& e : c.i) e -= 128;
     for (int64_t& z : q.zero_point) z -= 128;
     v = ConstValue(std::move(c));
+  } else if (constant && v.c->elem_type == pb::TensorProto::UINT16) {
+    // uint16 constants become int16 likewise (- 32768; exact).
+    ConstTensor c = *v.c;
+    c.elem_type = pb::TensorProto::INT16;
+    for (int64_t& e : c.i) e -= 32768;
+    for (int64_t& z : q.zero_point) z -= 32768;
+    v = ConstValue(std::move(c));
   } else if (!constant && v.id != ir::kNoTensor && ctx.u8_as_i8.count(v.id)) {
     attrs["onnx_uint8"] = int64_t{1};
     for (int64_t& z : q.zero_point) z -= 128;
+  } else if (!constant && v.id != ir::kNoTensor && ctx.u16_as_i16.count(v.id)) {
+    for (int64_t& z : q.zero_point) z -= 32768;
   }
   int32_t axis = 0;
   if (q.scale.size() > 1) {
@@ -523,11 +538,13 @@ Expected<ir::TensorId> WithQuant(Context& ctx, const NodeRef& ref, ir::TensorId 
   if (!t.quant) t.quant = qp;
   if (*t.quant == qp) return x;
   const bool u8_as_i8 = ctx.u8_as_i8.count(x) > 0;
+  const bool u16_as_i16 = ctx.u16_as_i16.count(x) > 0;
   const ir::Shape shape = t.shape;
   const std::string name = t.name + "_requantized";
   const ir::DType dtype = t.dtype;
   EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, OpKind::kReshape, {x}, {{"shape", shape}}, name, dtype, qp));
   if (u8_as_i8) ctx.u8_as_i8.insert(y);
+  if (u16_as_i16) ctx.u16_as_i16.insert(y);
   return y;
 }
 

@@ -92,6 +92,11 @@ struct Context {
   // IR tensors that hold an ONNX uint8 tensor as int8 (value - 128, zero
   // point - 128; exact), so that fold-qdq sees int8 (import_qop.cc).
   std::set<ir::TensorId> u8_as_i8;
+  // IR tensors that hold an ONNX uint16 tensor (16-bit activations) as
+  // int16 the same way (value - 32768, zero point - 32768). Only
+  // DequantizeLinear and the operators that move values read them
+  // (ReadsU8AsI8); ember has no uint16 type to compute on.
+  std::set<ir::TensorId> u16_as_i16;
   // ONNX values of type int32 (ConvInteger/MatMulInteger results) held as
   // float32 with the same integer values; only a Cast to float may read them.
   std::set<std::string> int_as_float;

@@ -552,6 +552,10 @@ Status ConvertNode(Context& ctx, const NodeRef& ref, bool* handled) {
         out->second.id != ir::kNoTensor && ctx.graph.tensor(out->second.id).dtype == ir::DType::kInt8) {
       ctx.u8_as_i8.insert(out->second.id);
     }
+    if (in != ctx.values.end() && out != ctx.values.end() && ctx.u16_as_i16.count(in->second.id) &&
+        out->second.id != ir::kNoTensor && ctx.graph.tensor(out->second.id).dtype == ir::DType::kInt16) {
+      ctx.u16_as_i16.insert(out->second.id);
+    }
   }
   return Status::Ok();
 }
