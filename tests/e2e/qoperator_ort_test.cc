@@ -17,6 +17,9 @@
 // to 57 steps on such a machine, none with VNNI; ember follows the
 // definition, onnx_qoperator_test.cc).
 // The full-range uint8 models are run too and their distance reported.
+// The linear Resizes of quantized tensors (float32 interpolation of the
+// integers, ResizeModel) also run as the host build of the generated C,
+// equal to `ember eval` byte for byte (no ONNX Runtime needed).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -24,6 +27,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "e2e/npy_util.h"
 #include "e2e/ort_util.h"
 #include "frontend/onnx/import.h"
 #include "ops/evaluate.h"
@@ -103,6 +107,21 @@ TEST(QOperatorOrt, Int8GraphWithinOneStepOfOnnxRuntime) {
     // The compiler takes it too.
     const CliResult c = RunCli({"compile", path, "--target", "host", "-o", tmp + "/" + m.name + "_mlf"});
     EXPECT_EQ(c.exit_code, 0) << c.err;
+  }
+}
+
+TEST(QOperatorOrt, LinearResizeOfIntegersRunsOnTheHostLikeEval) {
+  const std::string dir = TempDir();
+  for (const bool u8 : {true, false}) {
+    const QopModel m = ResizeModel(u8);
+    SCOPED_TRACE(m.name);
+    const std::string model = dir + "/" + m.name + ".onnx";
+    WriteFile(model, m.bytes);
+    WriteFloatNpy(dir + "/x.npy", m.input_shape, Input(m, 3));
+    EvalAndRunOnHost(model, dir, m.name);
+    const std::vector<uint8_t> eval = ReadNpy(dir + "/" + m.name + ".npy").data;
+    EXPECT_EQ(eval.size(), 4u * 4 * 7 * 5);
+    EXPECT_EQ(ReadNpy(dir + "/" + m.name + "_run.npy").data, eval) << "the host build differs from ember eval";
   }
 }
 

@@ -1,6 +1,6 @@
 // Small QOperator-form ONNX models (QLinearConv, QLinearMatMul, ONNX
 // Runtime's com.microsoft QLinearAdd/QLinearMul/QLinearGlobalAveragePool/
-// QLinearAveragePool/QGemm) for the importer's tests and the comparison with ONNX
+// QLinearAveragePool/QGemm, linear Resize of quantized tensors) for the importer's tests and the comparison with ONNX
 // Runtime: a float input, QuantizeLinear, the QOperator nodes, then
 // DequantizeLinear to a float output, as ONNX Runtime's quantizer writes them.
 // Activations uint8 (ONNX Runtime's default) or int8; weights int8, per tensor
@@ -295,6 +295,42 @@ inline QopModel QLinearAveragePoolModel(bool u8) {
   return {std::string("qlinearaveragepool_") + (u8 ? "u8" : "i8"), b.Bytes(), {1, 2, 6, 6}, {1, 2, 3, 3}, 0.02f};
 }
 
+// x [1, 3, 5, 5] -> Q -> QLinearConv (3x3, pads 1, 3 -> 4) -> Resize
+// (linear, half_pixel, scales 2 x 1.6, on the quantized tensor, as ONNX
+// Runtime's QOperator quantizer leaves it) -> QLinearConv (1x1) -> Resize
+// (linear, align_corners, sizes 7 x 5: a downscale) -> DQ.
+inline QopModel ResizeModel(bool u8, int32_t wmax = 127) {
+  using namespace qop_detail;
+  const Act a{u8 ? ::onnx::TensorProto::UINT8 : ::onnx::TensorProto::INT8};
+  OnnxBuilder b;
+  b.Input("x", {1, 3, 5, 5});
+  b.Init("xs", {}, {0.02f});
+  b.InitInt("xz", a.elem, {}, {a.zero(131)});
+  b.InitInt("w", ::onnx::TensorProto::INT8, {4, 3, 3, 3}, Weights(108, 4, 17, wmax));
+  b.Init("ws", {}, {0.004f});
+  b.InitInt("wz", ::onnx::TensorProto::INT8, {}, {0});
+  b.InitInt("w2", ::onnx::TensorProto::INT8, {4, 4, 1, 1}, Weights(16, 4, 19, wmax));
+  b.Init("ws2", {}, {0.006f});
+  b.Init("cs", {}, {0.03f});
+  b.InitInt("cz", a.elem, {}, {a.zero(125)});
+  b.Init("ds", {}, {0.025f});
+  b.InitInt("dz", a.elem, {}, {a.zero(133)});
+  b.Init("scales", {4}, {1.0f, 1.0f, 2.0f, 1.6f});
+  b.InitInt64("sizes", {4}, {1, 4, 7, 5});
+  b.Node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"});
+  b.Node("QLinearConv", {"xq", "xs", "xz", "w", "ws", "wz", "cs", "cz"}, {"cq"}, "conv").Ints("pads", {1, 1, 1, 1});
+  b.Node("Resize", {"cq", "", "scales"}, {"rq"}, "up").Str("mode", "linear");
+  b.Node("QLinearConv", {"rq", "cs", "cz", "w2", "ws2", "wz", "ds", "dz"}, {"dq"}, "conv2");
+  b.Node("Resize", {"dq", "", "", "sizes"}, {"sq"}, "down")
+      .Str("mode", "linear")
+      .Str("coordinate_transformation_mode", "align_corners");
+  b.Node("DequantizeLinear", {"sq", "ds", "dz"}, {"y"});
+  b.OutputWithShape("y", {1, 4, 7, 5});
+  QopModel m{std::string("resize_linear_") + (u8 ? "u8" : "i8"), b.Bytes(), {1, 3, 5, 5}, {1, 4, 7, 5}, 0.025f};
+  m.all_int8 = false;  // the resizes interpolate in float32, as ONNX Runtime does
+  return m;
+}
+
 // x [1, 2, 4, 4] -> Q -> QLinearConv (1x1, 2 -> 2) -> QLinearLeakyRelu
 // (alpha 0.1) -> QLinearSigmoid; QLinearConcat (axis 1) of the conv and the
 // sigmoid -> QLinearSoftmax (last axis, opset 13) -> DQ (ONNX Runtime's
@@ -425,6 +461,7 @@ inline std::vector<QopModel> AllQopModels(bool u8_reduce_range = false) {
     m.push_back(QGemmModel(u8, true, false, wmax));
     m.push_back(QGemmModel(u8, true, /*float_out=*/true, wmax));
     m.push_back(ActivationsConcatModel(u8, wmax));
+    m.push_back(ResizeModel(u8, wmax));
   }
   return m;
 }

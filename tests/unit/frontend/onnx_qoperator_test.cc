@@ -568,5 +568,64 @@ TEST(OnnxQOperator, ContribOperatorWithoutItsDomainImportIsRefused) {
   EXPECT_EQ(d.id, "E1003") << d.ToString();
 }
 
+// A linear Resize of the quantized integers themselves (2x2 -> 4x4,
+// asymmetric): ONNX Runtime's rule, worked by hand here. Each output is
+// (d2x d2y) X11 + (d1x d2y) X21 + (d2x d1y) X12 + (d1x d1y) X22 of the stored
+// values, truncated toward zero (0.5 -> 0, 3.5 -> 3, -1.5 -> -1: neither
+// rounding nor floor); where both neighbours are the last pixel, each gets
+// 0.5. uint8 values are interpolated as uint8 (held as int8 inside), int8
+// as int8; with and without the passes.
+TEST(OnnxQOperator, LinearResizeOfIntegersTruncatesAsOnnxRuntime) {
+  struct Case {
+    int32_t elem;
+    std::vector<float> x;
+    std::vector<float> want;
+  };
+  const Case cases[] = {
+      {pb::TensorProto::INT8,
+       {-3, 4, 10, -7},
+       {-3, 0, 4, 4, 3, 1, -1, -1, 10, 1, -7, -7, 10, 1, -7, -7}},
+      {pb::TensorProto::UINT8,
+       {200, 13, 0, 255},
+       {200, 106, 13, 13, 100, 117, 134, 134, 0, 127, 255, 255, 0, 127, 255, 255}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.elem);
+    OnnxBuilder b;
+    b.Input("x", {1, 1, 2, 2});
+    b.Init("s", {}, {1.0f});
+    b.InitInt("z", c.elem, {}, {0});
+    b.Init("scales", {4}, {1.0f, 1.0f, 2.0f, 2.0f});
+    b.Node("QuantizeLinear", {"x", "s", "z"}, {"q"});
+    b.Node("Resize", {"q", "", "scales"}, {"r"}).Str("mode", "linear").Str("coordinate_transformation_mode", "asymmetric");
+    b.Node("DequantizeLinear", {"r", "s", "z"}, {"y"});
+    b.OutputWithShape("y", {1, 1, 4, 4});
+    const QopModel m{"resize", b.Bytes(), {1, 1, 2, 2}, {1, 1, 4, 4}, 1.0f};
+    EXPECT_EQ(RunModel(MustImport(m.bytes), m, c.x), c.want);
+    EXPECT_EQ(RunModel(Pipelined(m), m, c.x), c.want);
+  }
+}
+
+// Coordinate modes whose integer interpolation ember does not reproduce are
+// refused by name.
+TEST(OnnxQOperator, LinearResizeOfIntegersOtherModesAreRefused) {
+  OnnxBuilder b;
+  b.Input("x", {1, 1, 2, 2});
+  b.Init("s", {}, {1.0f});
+  b.InitInt("z", pb::TensorProto::INT8, {}, {0});
+  b.Init("scales", {4}, {1.0f, 1.0f, 2.0f, 2.0f});
+  b.Node("QuantizeLinear", {"x", "s", "z"}, {"q"});
+  b.Node("Resize", {"q", "", "scales"}, {"r"}, "up")
+      .Str("mode", "linear")
+      .Str("coordinate_transformation_mode", "tf_half_pixel_for_nn");
+  b.Node("DequantizeLinear", {"r", "s", "z"}, {"y"});
+  b.OutputWithShape("y", {1, 1, 4, 4});
+  const Diagnostic d = MustFail(b.Bytes());
+  EXPECT_EQ(d.id, "E1007") << d.ToString();
+  EXPECT_NE(d.message.find("a linear Resize of a i8 tensor with coordinate_transformation_mode 'tf_half_pixel_for_nn'"),
+            std::string::npos)
+      << d.ToString();
+}
+
 }  // namespace
 }  // namespace ember::frontend::onnx
