@@ -494,7 +494,11 @@ bool IsContribQOperatorOp(const std::string& op) {
          op == "QLinearConcat" || op == "QuantizeLinear" || op == "DequantizeLinear";
 }
 
-bool ReadsU8AsI8(const std::string& op) { return op == "DequantizeLinear" || PassesValuesThrough(op); }
+// ArgMax and ArgMin give the same indices on the int8 form (the shift by
+// 128 keeps the order).
+bool ReadsU8AsI8(const std::string& op) {
+  return op == "DequantizeLinear" || op == "ArgMax" || op == "ArgMin" || PassesValuesThrough(op);
+}
 
 Expected<ir::TensorId> U8ToI8(Context& ctx, const NodeRef& ref, ir::TensorId u8) {
   ir::QuantParams q = *ctx.graph.tensor(u8).quant;

@@ -606,6 +606,35 @@ TEST(OnnxQOperator, LinearResizeOfIntegersTruncatesAsOnnxRuntime) {
   }
 }
 
+// ArgMax / ArgMin of a quantized uint8 tensor (ONNX Runtime's QOperator
+// quantizer leaves them on the quantized values) read its int8 form: the
+// same order, so the same indices, ties included (first or last index); no
+// uint8 copy is made.
+TEST(OnnxQOperator, ArgMaxOfUint8ReadsTheInt8Form) {
+  for (const char* op : {"ArgMax", "ArgMin"}) {
+    for (const int64_t last : {0, 1}) {
+      SCOPED_TRACE(std::string(op) + (last ? " last" : " first"));
+      OnnxBuilder b;
+      b.Input("x", {1, 3, 1, 2});
+      b.Init("s", {}, {1.0f});
+      b.InitInt("z", pb::TensorProto::UINT8, {}, {0});
+      b.Node("QuantizeLinear", {"x", "s", "z"}, {"q"});
+      b.Node(op, {"q"}, {"i"}).Int("axis", 1).Int("select_last_index", last);
+      b.Node("Cast", {"i"}, {"y"}).Int("to", pb::TensorProto::FLOAT);
+      b.OutputWithShape("y", {1, 1, 1, 2});
+      // Channels of position 0: 5, 200, 200; of position 1: 130, 7, 7.
+      const std::vector<float> x = {5, 130, 200, 7, 200, 7};
+      const std::vector<float> want = std::string(op) == "ArgMax" ? std::vector<float>{last ? 2.0f : 1.0f, 0.0f}
+                                                                  : std::vector<float>{0.0f, last ? 2.0f : 1.0f};
+      const QopModel m{"argmax", b.Bytes(), {1, 3, 1, 2}, {1, 1, 1, 2}, 1.0f};
+      const ir::Graph g = MustImport(m.bytes);
+      for (const auto& t : g.tensors) EXPECT_NE(t.dtype, ir::DType::kUInt8) << t.name;
+      EXPECT_EQ(RunModel(g, m, x), want);
+      EXPECT_EQ(RunModel(Pipelined(m), m, x), want);
+    }
+  }
+}
+
 // Coordinate modes whose integer interpolation ember does not reproduce are
 // refused by name.
 TEST(OnnxQOperator, LinearResizeOfIntegersOtherModesAreRefused) {
