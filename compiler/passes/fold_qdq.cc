@@ -13,7 +13,9 @@
 // the bias a dequantize of an int32 constant (or a float constant): a bias
 // whose scale is not s_input * s_weight[o] is requantized to that scale
 // (round half away from zero). Operators folded: conv2d, depthwise_conv2d,
-// fully_connected, add, mul, average_pool2d, mean; the operators that move or
+// fully_connected, add, mul, average_pool2d, mean, resize_linear (with ONNX
+// Runtime's arithmetic: it dequantizes, interpolates and quantizes as ONNX
+// Runtime's unfused QDQ graph does); the operators that move or
 // select values (max_pool2d, reshape, transpose, pad with its fill
 // quantized, mirror_pad, strided_slice, squeeze, gather's data operand,
 // depth_to_space, space_to_depth, resize_nearest_neighbor, maximum, minimum,
@@ -126,7 +128,7 @@ bool Foldable(ir::OpKind op) {
   switch (op) {
     case ir::OpKind::kConv2D: case ir::OpKind::kDepthwiseConv2D: case ir::OpKind::kFullyConnected:
     case ir::OpKind::kAdd: case ir::OpKind::kMul: case ir::OpKind::kAveragePool2D: case ir::OpKind::kMean:
-    case ir::OpKind::kBatchMatmul:
+    case ir::OpKind::kBatchMatmul: case ir::OpKind::kResizeLinear:
       return true;
     default:
       return MovesData(op) || TfliteOnly(op);
@@ -853,6 +855,9 @@ class QdqFolder {
     const bool ort = sem != quant.attrs.end() && std::holds_alternative<std::string>(sem->second) &&
                      std::get<std::string>(sem->second) == "onnxruntime";
     if (ort && TfliteOnly(n.op)) return false;
+    // The int8 resize_linear quantizes as ONNX Runtime's QuantizeLinear
+    // (half to even), TFLite's quantize rounds half away from zero.
+    if (!ort && n.op == ir::OpKind::kResizeLinear) return false;
     // TFLite's int8 average pool keeps its input's quantization; one whose
     // window is the whole image (a global average pool) is TFLite's int8
     // mean over H and W, which requantizes.

@@ -761,6 +761,8 @@ Status Exporter::Convert(const ir::Node& n) {
     case K::kErf:
     case K::kReadVariable:  // resource variables: state, no ONNX form
     case K::kAssignVariable:
+    case K::kResizeLinear:  // made by the ONNX importer only
+      break;
     case K::kCumsum: {
       std::string pre, final;
       pb::NodeProto* p = Main(n, "CumSum", {Get(n.inputs[0], kIr), Int64s(T(n.outputs[0]).name + "_axis", {n.GetInt("axis")})},

@@ -326,9 +326,7 @@ inline QopModel ResizeModel(bool u8, int32_t wmax = 127) {
       .Str("coordinate_transformation_mode", "align_corners");
   b.Node("DequantizeLinear", {"sq", "ds", "dz"}, {"y"});
   b.OutputWithShape("y", {1, 4, 7, 5});
-  QopModel m{std::string("resize_linear_") + (u8 ? "u8" : "i8"), b.Bytes(), {1, 3, 5, 5}, {1, 4, 7, 5}, 0.025f};
-  m.all_int8 = false;  // the resizes interpolate in float32, as ONNX Runtime does
-  return m;
+  return {std::string("resize_linear_") + (u8 ? "u8" : "i8"), b.Bytes(), {1, 3, 5, 5}, {1, 4, 7, 5}, 0.025f};
 }
 
 // x [1, 2, 4, 4] -> Q -> QLinearConv (1x1, 2 -> 2) -> QLinearLeakyRelu

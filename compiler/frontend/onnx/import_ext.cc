@@ -12,6 +12,7 @@
 
 #include "frontend/onnx/import_internal.h"
 #include "ops/op.h"
+#include "ops/resize_linear_util.h"
 
 namespace ember::frontend::onnx::detail {
 namespace {
@@ -526,123 +527,39 @@ Status ConvertResizeByTaps(Context& ctx, const NodeRef& ref, ir::TensorId x, con
   return ResizeByGathers(ctx, ref, x, in, maps, AttrFloat(ref, "extrapolation_value", 0.0f));
 }
 
-// ONNX Runtime's linear Resize of 8-bit integers (QOperator models resize
-// quantized tensors directly; its NCHW kernel, measured equal on every
-// element): per output axis position o, the original coordinate in float32
-// (half_pixel (o + 0.5) / s - 0.5; pytorch_half_pixel the same, 0 for an
-// output of 1; asymmetric o / s; align_corners o (I - 1) / (O - 1), 0 for an
-// output of 1) clamped to [0, I - 1], its neighbours i1 = trunc(x) and
-// i2 = min(i1 + 1, I - 1) and the distances d1 = |x - i1|, d2 = |x - i2|
-// (both 0.5 where i1 = i2). Each output is, in float32 and in this order,
-// (d2x·d2y)·X11 + (d1x·d2y)·X21 + (d2x·d1y)·X12 + (d1x·d1y)·X22 of the
-// stored integers, truncated toward zero. Built as a cast to float32, four
-// gathers, four weight maps (products of a constant column and row), four
-// multiplies, three adds and a cast back; the quantization stays the input's.
-struct IntLinearAxis {
-  std::vector<int64_t> i1, i2;
-  std::vector<float> d1, d2;
-};
-
-std::optional<IntLinearAxis> IntLinearMap(int64_t in, int64_t out, float scale, const std::string& ctm) {
-  IntLinearAxis m;
-  for (int64_t o = 0; o < out; ++o) {
-    const float fo = static_cast<float>(o);
-    float x = 0.0f;
-    if (ctm == "half_pixel" || (ctm == "pytorch_half_pixel" && out > 1)) {
-      x = (fo + 0.5f) / scale - 0.5f;
-    } else if (ctm == "asymmetric") {
-      x = fo / scale;
-    } else if (ctm == "align_corners") {
-      x = out == 1 ? 0.0f : fo * static_cast<float>(in - 1) / static_cast<float>(out - 1);
-    } else if (ctm != "pytorch_half_pixel") {
-      return std::nullopt;
-    }
-    x = std::max(0.0f, std::min(x, static_cast<float>(in - 1)));
-    const int64_t i1 = std::min(static_cast<int64_t>(x), in - 1), i2 = std::min(i1 + 1, in - 1);
-    float d1 = std::fabs(x - static_cast<float>(i1)), d2 = std::fabs(x - static_cast<float>(i2));
-    if (i1 == i2) d1 = d2 = 0.5f;
-    m.i1.push_back(i1), m.i2.push_back(i2), m.d1.push_back(d1), m.d2.push_back(d2);
-  }
-  return m;
-}
-
-Status ConvertResizeLinearInt8(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::Shape& in,
-                               const ir::Shape& out, const std::vector<double>& scales) {
+// ONNX Runtime's linear Resize as the IR's resize_linear (ops/resize_linear.cc,
+// its arithmetic exactly), for the coordinate modes it has (half_pixel,
+// pytorch_half_pixel, asymmetric, align_corners; the scale as ONNX Runtime
+// takes it: the given one, or O/I for `sizes`, in float32):
+//   - 8-bit integers (QOperator models resize the quantized tensor itself):
+//     the stored values interpolated in float32 and truncated (`integers`;
+//     a uint8 tensor held as int8 with `value_offset` 128); the output keeps
+//     the input's quantization;
+//   - float32 read from a DequantizeLinear (QDQ models): the float operator,
+//     which fold-qdq makes int8 between its dequantize and quantize (ONNX
+//     Runtime runs that Resize unfused, in float32).
+// nullopt for another coordinate mode.
+std::optional<Status> ConvertResizeLinearOrt(Context& ctx, const NodeRef& ref, ir::TensorId x, const ir::Shape& in,
+                                             const ir::Shape& out, const std::vector<double>& scales) {
+  const std::string ctm = AttrString(ref, "coordinate_transformation_mode", "half_pixel");
+  if (!ops::linear::ParseMode(ctm)) return std::nullopt;
+  const auto op = IrOp("resize_linear");
+  if (!op) return UnsupportedAttr(ctx, ref, "mode 'linear'", "this build of ember has no resize_linear operator");
   const ir::Tensor& xt = ctx.graph.tensor(x);
-  const ir::DType dtype = xt.dtype;
+  const bool integers = xt.dtype == ir::DType::kInt8;
   const bool held_u8 = ctx.u8_as_i8.count(x) > 0;
   const std::optional<ir::QuantParams> quant = xt.quant;
-  const std::string ctm = AttrString(ref, "coordinate_transformation_mode", "half_pixel");
-  std::optional<IntLinearAxis> maps[2];
+  std::vector<double> scale;
   for (size_t a = 2; a < 4; ++a) {
-    const float scale = scales.empty() ? static_cast<float>(out[a]) / static_cast<float>(in[a])
-                                       : static_cast<float>(scales[a]);
-    maps[a - 2] = IntLinearMap(in[a], out[a], scale, ctm);
-    if (!maps[a - 2]) {
-      return UnsupportedAttr(ctx, ref, "a linear Resize of a " + std::string(ir::DTypeName(dtype)) +
-                                           " tensor with coordinate_transformation_mode '" + ctm + "'",
-                             "ember resizes 8-bit integers linearly with half_pixel, pytorch_half_pixel, "
-                             "asymmetric and align_corners; other modes on float32 (in QDQ models between "
-                             "DequantizeLinear and QuantizeLinear)");
-    }
+    scale.push_back(static_cast<double>(scales.empty() ? static_cast<float>(out[a]) / static_cast<float>(in[a])
+                                                       : static_cast<float>(scales[a])));
   }
+  ir::Attrs attrs{{"size", std::vector<int64_t>{out[2], out[3]}}, {"scale", scale}, {"coordinate_mode", ctm}};
+  if (integers) attrs["integers"] = int64_t{1};
+  if (held_u8) attrs["value_offset"] = int64_t{128};
   const std::string name = OutputName(ref, 0);
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId nhwc, ToNhwc(ctx, ref, x));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId v, AddNode(ctx, ref, ir::OpKind::kCast, {nhwc}, {}, name + "_values",
-                                                 ir::DType::kFloat32, std::nullopt));
-  if (held_u8) {  // the uint8 values
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId k, AddConst(ctx, name + "_u8_offset", FloatConst({1}, {128.0})));
-    EMBER_ASSIGN_OR_RETURN(v, AddNode(ctx, ref, ir::OpKind::kAdd, {v, k}, {}, name + "_values_u8"));
-  }
-  const IntLinearAxis& my = *maps[0];
-  const IntLinearAxis& mx = *maps[1];
-  ir::TensorId rows[2];
-  for (int r = 0; r < 2; ++r) {
-    EMBER_ASSIGN_OR_RETURN(rows[r], GatherConstIndices(ctx, ref, v, 1, r == 0 ? my.i1 : my.i2,
-                                                       name + (r == 0 ? "_y1" : "_y2")));
-  }
-  // X11 (y1, x1), X21 (y1, x2), X12 (y2, x1), X22 (y2, x2) with weights
-  // d2x·d2y, d1x·d2y, d2x·d1y, d1x·d1y.
-  struct Tap {
-    int row;
-    bool x2;
-    const std::vector<float>* wx;
-    const std::vector<float>* wy;
-    const char* tag;
-  };
-  const Tap taps[4] = {{0, false, &mx.d2, &my.d2, "_x11"}, {0, true, &mx.d1, &my.d2, "_x21"},
-                       {1, false, &mx.d2, &my.d1, "_x12"}, {1, true, &mx.d1, &my.d1, "_x22"}};
-  ir::TensorId sum = ir::kNoTensor;
-  for (const Tap& t : taps) {
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId g, GatherConstIndices(ctx, ref, rows[t.row], 2, t.x2 ? mx.i2 : mx.i1,
-                                                              name + t.tag));
-    // The weight map wx·wy as a product of a column and a row (one float32
-    // rounding, as ONNX Runtime's): constant folding stores maps of up to
-    // 4 KiB, larger ones are computed rather than stored.
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId wy, AddConst(ctx, name + t.tag + "_wy",
-                                                     FloatConst({1, out[2], 1, 1}, {t.wy->begin(), t.wy->end()})));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId wx, AddConst(ctx, name + t.tag + "_wx",
-                                                     FloatConst({1, 1, out[3], 1}, {t.wx->begin(), t.wx->end()})));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId wc, AddNode(ctx, ref, ir::OpKind::kMul, {wx, wy}, {}, name + t.tag + "_weights"));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId term, AddNode(ctx, ref, ir::OpKind::kMul, {wc, g}, {}, name + t.tag + "_weighted"));
-    if (sum == ir::kNoTensor) {
-      sum = term;
-    } else {
-      EMBER_ASSIGN_OR_RETURN(sum, AddNode(ctx, ref, ir::OpKind::kAdd, {sum, term}, {}, name + t.tag + "_sum"));
-    }
-  }
-  // Truncated toward zero (the IR cast's float-to-integer rule); the uint8
-  // values go back to their int8 form in int32, exactly.
-  ir::TensorId y;
-  if (held_u8) {
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId t, AddNode(ctx, ref, ir::OpKind::kCast, {sum}, {}, name + "_truncated",
-                                                   ir::DType::kInt32, std::nullopt));
-    EMBER_ASSIGN_OR_RETURN(ir::TensorId k, AddConst(ctx, name + "_i8_offset", IntConst({1}, {-128}, pb::TensorProto::INT32)));
-    EMBER_ASSIGN_OR_RETURN(t, AddNode(ctx, ref, ir::OpKind::kAdd, {t, k}, {}, name + "_truncated_i8"));
-    EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, ir::OpKind::kCast, {t}, {}, name + "_nhwc", ir::DType::kInt8, quant));
-  } else {
-    EMBER_ASSIGN_OR_RETURN(y, AddNode(ctx, ref, ir::OpKind::kCast, {sum}, {}, name + "_nhwc", dtype, quant));
-  }
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId xn, ToNhwc(ctx, ref, x));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, *op, {xn}, attrs, name + "_nhwc", xt.dtype, quant));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, name));
   if (held_u8) ctx.u8_as_i8.insert(yt);
   return Bind(ctx, ref, yt);
@@ -658,12 +575,22 @@ Status ConvertResizeLinear(Context& ctx, const NodeRef& ref, ir::TensorId x, con
                            const std::vector<double>& scales) {
   const auto op = IrOp("resize_bilinear");
   if (!op) return UnsupportedAttr(ctx, ref, "mode 'linear'", "this build of ember has no resize_bilinear operator");
-  if (const ir::DType dt = ctx.graph.tensor(x).dtype; dt == ir::DType::kInt8 || dt == ir::DType::kUInt8) {
-    return ConvertResizeLinearInt8(ctx, ref, x, in, out, scales);
+  const ir::DType dt = ctx.graph.tensor(x).dtype;
+  bool dequantized = false;  // read from a DequantizeLinear: a QDQ model's Resize
+  for (const ir::Node& n : ctx.graph.nodes) dequantized = dequantized || (n.op == ir::OpKind::kDequantize && n.outputs[0] == x);
+  if (dt == ir::DType::kInt8 || (dt == ir::DType::kFloat32 && dequantized)) {
+    if (auto s = ConvertResizeLinearOrt(ctx, ref, x, in, out, scales)) return *s;
   }
-  if (ctx.graph.tensor(x).dtype != ir::DType::kFloat32) {
-    return UnsupportedAttr(ctx, ref, "a linear Resize of a " + std::string(ir::DTypeName(ctx.graph.tensor(x).dtype)) +
-                                         " tensor", "ember imports a linear Resize on float32 and 8-bit integers");
+  if (dt == ir::DType::kUInt8) {  // a uint8 graph input, say: not held as int8
+    return UnsupportedAttr(ctx, ref, "a linear Resize of a u8 tensor that is not the result of a QuantizeLinear",
+                           "cast it to float32 first");
+  }
+  if (dt != ir::DType::kFloat32) {
+    return UnsupportedAttr(ctx, ref, "a linear Resize of a " + std::string(ir::DTypeName(dt)) + " tensor with coordinate_transformation_mode '" +
+                                         AttrString(ref, "coordinate_transformation_mode", "half_pixel") + "'",
+                           "ember resizes 8-bit integers linearly with half_pixel, pytorch_half_pixel, asymmetric "
+                           "and align_corners; other modes on float32 (in QDQ models between DequantizeLinear and "
+                           "QuantizeLinear)");
   }
   const std::string ctm = AttrString(ref, "coordinate_transformation_mode", "half_pixel");
   int64_t align = 0, half = 0;

@@ -1342,6 +1342,7 @@ Status ConvertOperator(Context& ctx, const OpRef& op, ir::Node& node) {
     case K::kGru: break;          // no TFLite operator (ONNX GRU)
     case K::kRnn: break;          // no TFLite operator (ONNX RNN)
     case K::kAtan: break;         // no TFLite operator (ONNX Atan)
+    case K::kResizeLinear: break; // no TFLite operator (ONNX Runtime's linear Resize)
     case K::kErf: break;          // no TFLite operator (ONNX Erf)
     case K::kReadVariable:
     case K::kAssignVariable: break;  // ConvertResourceOp (import_resource.cc)

@@ -722,6 +722,26 @@ TEST(FoldQdq, ResizeBilinearWithOtherQuantizationStaysFloatRelu6BecomesATable) {
   ExpectSameResults(r6_before, r6_after, 0.0f, true);
 }
 
+// resize_linear folds with ONNX Runtime's arithmetic, input and output
+// quantized differently: the int8 operator dequantizes, interpolates and
+// quantizes as the QDQ graph does, so the results are equal. With TFLite's
+// arithmetic (whose quantize rounds half away from zero) it stays float.
+TEST(FoldQdq, ResizeLinearFoldsWithOnnxRuntimeArithmeticOnly) {
+  const std::string call = "resize_linear(%d0) {coordinate_mode=\"half_pixel\", scale=[2.0, 1.5], size=[4,6]}";
+  const std::string ort = OpQdq({{"1,2,4,3", "quant(0.05, 3)"}}, call, "1,4,6,3", "quant(0.04, -5)", kOrt);
+  const ir::Graph before = ParseValid(ort);
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), R"(
+    %oq = resize_linear(%q0) {coordinate_mode="half_pixel", scale=[2.0,1.5], size=[4,6]} : i8[1,4,6,3] quant(0.04, -5)
+    NOT = resize_linear(%d0)
+  )");
+  ExpectSameResults(before, after, 0.0f, true);
+  const std::string tfl = OpQdq({{"1,2,4,3", "quant(0.05, 3)"}}, call, "1,4,6,3", "quant(0.04, -5)");
+  ExpectMatches(RunText("fold-qdq", tfl), R"(
+    %o = resize_linear(%d0)
+  )");
+}
+
 // Pointwise operators without a foldable int8 kernel (exp, log, sqrt, elu,
 // sigmoid under ONNX Runtime's arithmetic, ...) between a dequantize and a
 // quantize: one int8 table lookup, equal to the float QDQ graph; the table is

@@ -337,6 +337,22 @@ TEST(OnnxExport, RefusesOperatorsWithoutAnOnnxForm) {
   }
 }
 
+// Operators the exporter has no ONNX form for are refused by name. (erf,
+// the recurrent and variable operators used to fall through to the cumsum
+// case and were written as a CumSum.)
+TEST(OnnxExport, OperatorsWithoutAFormAreNotWrittenAsAnotherOperator) {
+  for (const char* node : {"%y = erf(%x) : f32[1,4,4,2]",
+                           "%y = resize_linear(%x) {coordinate_mode=\"half_pixel\", scale=[2.0, 2.0], size=[8,8]} : "
+                           "f32[1,8,8,2]"}) {
+    auto g = ir::Parse(std::string("graph \"r\" {\n  input %x : f32[1,4,4,2]\n  ") + node + "\n  output %y\n}");
+    ASSERT_TRUE(g.ok()) << g.diag().ToString();
+    auto m = ExportFloatOnnx(*g, "r.tflite");
+    ASSERT_FALSE(m.ok()) << node;
+    EXPECT_EQ(m.diag().id, kNotExportable);
+    EXPECT_NE(m.diag().message.find("no ONNX form"), std::string::npos) << m.diag().message;
+  }
+}
+
 TEST(OnnxExport, RefusesQuantizedGraphs) {
   auto g = ir::Parse(R"(graph "q" {
   input %x : i8[1,4] quant(0.5, 0)

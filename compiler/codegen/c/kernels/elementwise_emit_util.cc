@@ -102,6 +102,12 @@ std::string ClampInt8Expr(const std::string& x, int32_t lo, int32_t hi) {
   return e;
 }
 
+std::vector<int32_t> ScaledIndices(const std::vector<int32_t>& v, int64_t stride) {
+  std::vector<int32_t> r;
+  for (int32_t x : v) r.push_back(static_cast<int32_t>(x * stride));
+  return r;
+}
+
 std::string Spaces(int n) { return std::string(static_cast<size_t>(n), ' '); }
 
 Expected<Kernel> EmitReductionKernel(const KernelContext& ctx,

@@ -109,6 +109,10 @@ std::string ClampInt8Expr(const std::string& x, int32_t lo, int32_t hi);
 
 std::string Spaces(int n);
 
+// Each index times `stride` (source rows and columns as element offsets, for
+// the resize kernels' tables).
+std::vector<int32_t> ScaledIndices(const std::vector<int32_t>& v, int64_t stride);
+
 // TFLite's float32 logistic of `x` (an expression without side effects,
 // read up to three times) as the reference's LogisticFloat: 1 above
 // 16.619047164916992188, expf(x) below -9, else 1 / (1 + expf(-x)).

@@ -14,12 +14,6 @@
 namespace ember::codegen::c {
 namespace {
 
-std::vector<int32_t> Scaled(const std::vector<int32_t>& v, int64_t k) {
-  std::vector<int32_t> r;
-  for (int32_t x : v) r.push_back(static_cast<int32_t>(x * k));
-  return r;
-}
-
 Expected<Kernel> Emit(const KernelContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckNode(ctx));
   const ir::Node& n = ctx.node;
@@ -39,10 +33,10 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     const ops::bilinear::Axis xs = is_float ? ops::bilinear::FloatAxis(iw, ow, align, half)
                                             : ops::bilinear::IntegerAxis(iw, ow, align, half);
     const int64_t c = in.shape[3];
-    const std::string y0 = ctx.consts.AddInt32("bilinear_y0", Scaled(ys.lo, iw * c));
-    const std::string y1 = ctx.consts.AddInt32("bilinear_y1", Scaled(ys.hi, iw * c));
-    const std::string x0 = ctx.consts.AddInt32("bilinear_x0", Scaled(xs.lo, c));
-    const std::string x1 = ctx.consts.AddInt32("bilinear_x1", Scaled(xs.hi, c));
+    const std::string y0 = ctx.consts.AddInt32("bilinear_y0", ScaledIndices(ys.lo, iw * c));
+    const std::string y1 = ctx.consts.AddInt32("bilinear_y1", ScaledIndices(ys.hi, iw * c));
+    const std::string x0 = ctx.consts.AddInt32("bilinear_x0", ScaledIndices(xs.lo, c));
+    const std::string x1 = ctx.consts.AddInt32("bilinear_x1", ScaledIndices(xs.hi, c));
     const std::string wy = is_float ? ctx.consts.AddFloat("bilinear_dy", ys.d) : ctx.consts.AddInt32("bilinear_wy", ys.w);
     const std::string wx = is_float ? ctx.consts.AddFloat("bilinear_dx", xs.d) : ctx.consts.AddInt32("bilinear_wx", xs.w);
     const std::string t = CType(in.dtype), wt = is_float ? "float" : "int32_t";
