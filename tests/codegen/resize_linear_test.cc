@@ -35,7 +35,10 @@ TEST(ResizeLinearKernel, MatchesTheReference) {
     SCOPED_TRACE(mode);
     const ir::Shape in = {2, 4, 5, 3};
     const std::vector<std::pair<ir::Shape, std::vector<double>>> outs = {
-        {{2, 9, 11, 3}, {2.3, 2.2}}, {{2, 3, 2, 3}, {0.75, 0.4}}, {{2, 1, 1, 3}, {0.25, 0.2}}, {{2, 8, 10, 3}, {2.0, 2.0}}};
+        {{2, 9, 11, 3}, {2.3, 2.2}},
+        {{2, 3, 2, 3}, {0.75, 0.4}},
+        {{2, 1, 1, 3}, {0.25, 0.2}},
+        {{2, 8, 10, 3}, {2.0, 2.0}}};
     for (const auto& [out, scale] : outs) {
       Resize(DType::kFloat32, in, out, mode, scale).Expect();
       Resize(DType::kInt8, in, out, mode, scale).Expect();
@@ -47,7 +50,8 @@ TEST(ResizeLinearKernel, MatchesTheReference) {
 
 TEST(ResizeLinearKernel, CompilesForCortexM4) {
   for (const int64_t integers : {0, 1}) {
-    const std::string r = CompileForCortexM4(Resize(DType::kInt8, {1, 4, 4, 8}, {1, 8, 8, 8}, "half_pixel", {2.0, 2.0}, integers, integers ? 128 : 0));
+    const std::string r = CompileForCortexM4(
+        Resize(DType::kInt8, {1, 4, 4, 8}, {1, 8, 8, 8}, "half_pixel", {2.0, 2.0}, integers, integers ? 128 : 0));
     if (r == "skip") GTEST_SKIP() << "arm-none-eabi-gcc is not installed";
     EXPECT_EQ(r, "");
   }

@@ -60,7 +60,8 @@ TEST(QdqResize, Int8ResizeLinearEqualsOnnxRuntime) {
     const CliResult ins = RunCli({"inspect", model});
     ASSERT_EQ(ins.exit_code, 0) << ins.err;
     size_t int8_resizes = 0;
-    for (size_t at = ins.out.find("resize_linear("); at != std::string::npos; at = ins.out.find("resize_linear(", at + 1)) {
+    for (size_t at = ins.out.find("resize_linear("); at != std::string::npos;
+         at = ins.out.find("resize_linear(", at + 1)) {
       const size_t eol = ins.out.find('\n', at);
       int8_resizes += ins.out.substr(at, eol - at).find(": i8[") != std::string::npos;
     }

@@ -577,7 +577,9 @@ Status ConvertResizeLinear(Context& ctx, const NodeRef& ref, ir::TensorId x, con
   if (!op) return UnsupportedAttr(ctx, ref, "mode 'linear'", "this build of ember has no resize_bilinear operator");
   const ir::DType dt = ctx.graph.tensor(x).dtype;
   bool dequantized = false;  // read from a DequantizeLinear: a QDQ model's Resize
-  for (const ir::Node& n : ctx.graph.nodes) dequantized = dequantized || (n.op == ir::OpKind::kDequantize && n.outputs[0] == x);
+  for (const ir::Node& n : ctx.graph.nodes) {
+    dequantized = dequantized || (n.op == ir::OpKind::kDequantize && n.outputs[0] == x);
+  }
   if (dt == ir::DType::kInt8 || (dt == ir::DType::kFloat32 && dequantized)) {
     if (auto s = ConvertResizeLinearOrt(ctx, ref, x, in, out, scales)) return *s;
   }
@@ -586,8 +588,10 @@ Status ConvertResizeLinear(Context& ctx, const NodeRef& ref, ir::TensorId x, con
                            "cast it to float32 first");
   }
   if (dt != ir::DType::kFloat32) {
-    return UnsupportedAttr(ctx, ref, "a linear Resize of a " + std::string(ir::DTypeName(dt)) + " tensor with coordinate_transformation_mode '" +
-                                         AttrString(ref, "coordinate_transformation_mode", "half_pixel") + "'",
+    return UnsupportedAttr(ctx, ref,
+                           "a linear Resize of a " + std::string(ir::DTypeName(dt)) +
+                               " tensor with coordinate_transformation_mode '" +
+                               AttrString(ref, "coordinate_transformation_mode", "half_pixel") + "'",
                            "ember resizes 8-bit integers linearly with half_pixel, pytorch_half_pixel, asymmetric "
                            "and align_corners; other modes on float32 (in QDQ models between DequantizeLinear and "
                            "QuantizeLinear)");
