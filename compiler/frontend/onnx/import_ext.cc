@@ -545,10 +545,11 @@ std::optional<Status> ConvertResizeLinearOrt(Context& ctx, const NodeRef& ref, i
   if (!ops::linear::ParseMode(ctm)) return std::nullopt;
   const auto op = IrOp("resize_linear");
   if (!op) return UnsupportedAttr(ctx, ref, "mode 'linear'", "this build of ember has no resize_linear operator");
-  const ir::Tensor& xt = ctx.graph.tensor(x);
-  const bool integers = xt.dtype == ir::DType::kInt8;
+  // Copies: adding nodes below may move the graph's tensors.
+  const ir::DType dtype = ctx.graph.tensor(x).dtype;
+  const std::optional<ir::QuantParams> quant = ctx.graph.tensor(x).quant;
+  const bool integers = dtype == ir::DType::kInt8;
   const bool held_u8 = ctx.u8_as_i8.count(x) > 0;
-  const std::optional<ir::QuantParams> quant = xt.quant;
   std::vector<double> scale;
   for (size_t a = 2; a < 4; ++a) {
     scale.push_back(static_cast<double>(scales.empty() ? static_cast<float>(out[a]) / static_cast<float>(in[a])
@@ -559,7 +560,7 @@ std::optional<Status> ConvertResizeLinearOrt(Context& ctx, const NodeRef& ref, i
   if (held_u8) attrs["value_offset"] = int64_t{128};
   const std::string name = OutputName(ref, 0);
   EMBER_ASSIGN_OR_RETURN(ir::TensorId xn, ToNhwc(ctx, ref, x));
-  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, *op, {xn}, attrs, name + "_nhwc", xt.dtype, quant));
+  EMBER_ASSIGN_OR_RETURN(ir::TensorId y, AddNode(ctx, ref, *op, {xn}, attrs, name + "_nhwc", dtype, quant));
   EMBER_ASSIGN_OR_RETURN(ir::TensorId yt, ToNchw(ctx, ref, y, name));
   if (held_u8) ctx.u8_as_i8.insert(yt);
   return Bind(ctx, ref, yt);
