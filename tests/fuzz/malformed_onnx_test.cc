@@ -360,6 +360,18 @@ std::map<std::string, Bytes> OnnxCorpus() {
     b.Output("y");
     c["onnx_resize_huge_output.onnx"] = b.Bytes();
   }
+  {  // An opset-21 DequantizeLinear with a uint16 zero point and no output
+     // (found by fuzzing: the lowering to the com.microsoft form read its
+     // output name; now the checker's E1003)
+    OnnxBuilder b(21);
+    b.Input("x", {1, 4});
+    b.Init("s", {}, {0.001f});
+    b.InitInt("z", ::onnx::TensorProto::UINT16, {}, {1000});
+    b.Node("QuantizeLinear", {"x", "s", "z"}, {"q"});
+    b.Node("DequantizeLinear", {"q", "s", "z"}, {});
+    b.Output("q");
+    c["onnx_dequantize_uint16_without_output.onnx"] = b.Bytes();
+  }
   // Bit flips of the valid model (seeded).
   std::mt19937 rng(1234);
   for (int k = 0; k < 6; ++k) {

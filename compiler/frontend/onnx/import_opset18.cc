@@ -196,7 +196,10 @@ Status LowerQuantize(Context& ctx, pb::GraphProto* g, int i) {
   // No zero point: output_dtype's zero, as a new initializer.
   std::set<std::string> taken;
   for (const auto& t : g->initializer()) taken.insert(t.name());
-  std::string name = (n->name().empty() ? n->output(0) : n->name()) + "_zero_point";
+  // (A node without outputs, which the checker refuses afterwards, has no
+  // output name to borrow.)
+  std::string name = !n->name().empty() ? n->name() : n->output_size() > 0 ? n->output(0) : n->op_type();
+  name += "_zero_point";
   while (taken.count(name)) name += "_";
   pb::TensorProto* z = g->add_initializer();
   z->set_name(name);
@@ -238,9 +241,12 @@ Status LowerOpset19Forms(Context& ctx, pb::ModelProto* m) {
       const int32_t type = n->input_size() > 2 ? zero_point_type(n->input(2)) : 0;
       if (type == pb::TensorProto::INT16 || type == pb::TensorProto::UINT16) {
         n->set_domain(kContribDomain);
-        auto* v = g->add_value_info();
-        v->set_name(n->output(0));
-        v->mutable_type()->mutable_tensor_type()->set_elem_type(op == "QuantizeLinear" ? type : pb::TensorProto::FLOAT);
+        if (n->output_size() > 0) {  // none: the checker refuses the node
+          auto* v = g->add_value_info();
+          v->set_name(n->output(0));
+          v->mutable_type()->mutable_tensor_type()->set_elem_type(op == "QuantizeLinear" ? type
+                                                                                         : pb::TensorProto::FLOAT);
+        }
         contrib = true;
       }
     }
