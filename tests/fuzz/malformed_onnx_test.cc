@@ -9,6 +9,8 @@
 // runs the CLI on the same files.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -371,6 +373,16 @@ std::map<std::string, Bytes> OnnxCorpus() {
     b.Node("DequantizeLinear", {"q", "s", "z"}, {});
     b.Output("q");
     c["onnx_dequantize_uint16_without_output.onnx"] = b.Bytes();
+  }
+  {  // A Resize scale of NaN (found by fuzzing: its output size was a NaN
+     // converted to an integer; now E1007 before that)
+    OnnxBuilder b;
+    b.Input("x", {1, 2, 4, 4});
+    b.Init("roi", {0}, {});
+    b.Init("scales", {4}, {1, 1, std::nanf(""), 1.5f});
+    b.Node("Resize", {"x", "roi", "scales"}, {"y"}).Str("mode", "nearest");
+    b.Output("y");
+    c["onnx_resize_nan_scale.onnx"] = b.Bytes();
   }
   // Bit flips of the valid model (seeded).
   std::mt19937 rng(1234);

@@ -668,9 +668,16 @@ Status ConvertResize(Context& ctx, const NodeRef& ref, ir::OpKind op) {
     EMBER_ASSIGN_OR_RETURN(auto scales, ConstInput(ctx, ref, 2, "scales"));
     if (scales->size() != 4) return UnsupportedAttr(ctx, ref, "scales that are not given for all four axes");
     for (int64_t a = 0; a < 4; ++a) {
-      scale_values.push_back(static_cast<double>(static_cast<float>(scales->at(a))));
-      out[static_cast<size_t>(a)] = static_cast<int64_t>(std::floor(static_cast<double>(in[static_cast<size_t>(a)]) *
-                                                                    static_cast<float>(scales->at(a))));
+      const float s = static_cast<float>(scales->at(a));
+      const double o = std::floor(static_cast<double>(in[static_cast<size_t>(a)]) * s);
+      // NaN, infinite and huge scales (a few bytes of a file) are checked
+      // before the size is converted to an integer.
+      if (!(s > 0.0f) || !std::isfinite(s) || !(o <= static_cast<double>(kMaxFoldedElements))) {
+        return UnsupportedAttr(ctx, ref, "a scale of " + std::to_string(s) + " on axis " + std::to_string(a),
+                               "give finite positive scales whose output sizes hold at most 2^24 elements");
+      }
+      scale_values.push_back(static_cast<double>(s));
+      out[static_cast<size_t>(a)] = static_cast<int64_t>(o);
     }
   }
   if (out[0] != in[0] || out[1] != in[1] || out[2] <= 0 || out[3] <= 0) {
