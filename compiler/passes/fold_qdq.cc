@@ -664,7 +664,7 @@ class QdqFolder {
 
   bool TryFold(size_t i) {
     if (MergeBias(i) || FoldSplit(i) || FoldArgMinMax(i) || FoldTopk(i)) return true;
-    if (FoldBetweenQdq(i) || FoldToTable(i) || FoldConcatWithTables(i)) return true;
+    if (FoldBetweenQdq(i) || FoldToTable(i) || FoldCopyWithTables(i)) return true;
     return SinkDequantize(i) || SinkDequantizeThroughConcat(i) || HoistQuantize(i) || HoistQuantizeThroughConcat(i);
   }
 
@@ -761,25 +761,59 @@ class QdqFolder {
     return true;
   }
 
-  // concatenation of dequantized per-tensor int8 tensors whose only reader
-  // is a quantize, which FoldBetweenQdq left (ONNX Runtime's arithmetic,
-  // whose QLinearConcat requantizes each input in float): each input
-  // quantized otherwise than the output goes through a lookup_table of its
-  // quantize(dequantize(x)), and the concatenation of equally quantized int8
-  // tensors is a copy, so the result equals the float QDQ graph.
-  bool FoldConcatWithTables(size_t i) {
+  // The float constant c quantized by `quant` (a quantize of c's shape):
+  // evaluated by quantize's reference evaluator, so it equals what the
+  // quantize computes at run time. nullopt when c is no float constant.
+  std::optional<ir::TensorId> QuantizedConst(ir::TensorId c, const ir::Node& quant) {
+    if (c < 0 || !g_.tensor(c).is_const() || g_.tensor(c).dtype != ir::DType::kFloat32) return std::nullopt;
+    ir::Graph t;
+    ir::Tensor out = g_.tensor(quant.outputs[0]);
+    out.shape = g_.tensor(c).shape;
+    out.data.reset();
+    ir::Node q = quant;
+    q.inputs = {t.AddTensor(g_.tensor(c))};
+    q.outputs = {t.AddTensor(std::move(out))};
+    t.nodes.push_back(q);
+    t.outputs = q.outputs;
+    auto r = ops::EvaluateGraph(t, {});
+    if (!r.ok() || r->outputs.size() != 1) return std::nullopt;
+    ir::Tensor k = t.tensor(q.outputs[0]);
+    k.name = UniqueName(g_, g_.tensor(c).name + "/quantized");
+    k.data = r->outputs[0];
+    if (k.data->size() != static_cast<size_t>(k.num_elements())) return std::nullopt;
+    return g_.AddTensor(std::move(k));
+  }
+
+  // An operator that copies its value operands (concatenation; select, whose
+  // operand 0 is its bool condition) reading dequantized per-tensor int8
+  // tensors or float constants, whose only reader is a quantize, which
+  // FoldBetweenQdq left (ONNX Runtime's arithmetic, whose QLinearConcat and
+  // QLinearWhere requantize each input in float; or inputs quantized
+  // otherwise than the output): each input quantized otherwise than the
+  // output goes through a lookup_table of its quantize(dequantize(x)), a
+  // constant is quantized here, and the operator on equally quantized int8
+  // tensors copies, so the result equals the float QDQ graph element for
+  // element (quantize works elementwise).
+  bool FoldCopyWithTables(size_t i) {
     const ir::Node n = g_.nodes[i];
-    if (n.op != ir::OpKind::kConcatenation || n.outputs.size() != 1 || n.inputs.empty() || ActOf(n) != "none")
-      return false;
+    const bool concat = n.op == ir::OpKind::kConcatenation && ActOf(n) == "none";
+    const bool select = n.op == ir::OpKind::kSelect && n.inputs.size() == 3;
+    if (!(concat || select) || n.outputs.size() != 1 || n.inputs.empty()) return false;
+    const size_t first = select ? 1 : 0;
     const auto reader = OnlyQuantizeReader(n.outputs[0]);
     if (!reader) return false;
     const size_t qi = *reader;
-    const ir::Node& quant = g_.nodes[qi];
+    const ir::Node quant = g_.nodes[qi];
     const ir::TensorId yq = quant.outputs[0];
-    for (const ir::TensorId in : n.inputs) {
-      const auto x = DequantizedFrom(in);
-      if (!x || !PerTensorInt8(g_.tensor(*x))) return false;
+    bool any_dequantized = false;
+    for (size_t k = first; k < n.inputs.size(); ++k) {
+      const auto x = DequantizedFrom(n.inputs[k]);
+      if (x && PerTensorInt8(g_.tensor(*x))) any_dequantized = true;
+      else if (!(n.inputs[k] >= 0 && g_.tensor(n.inputs[k]).is_const() &&
+                 g_.tensor(n.inputs[k]).dtype == ir::DType::kFloat32))
+        return false;
     }
+    if (!any_dequantized) return false;
     // A refusal below drops the tensors added so far: a pass that folds
     // nothing leaves the graph as it was.
     const size_t tensors_before = g_.tensors.size();
@@ -789,16 +823,30 @@ class QdqFolder {
     };
     ir::Node folded = n;
     std::vector<ir::Node> tables;
-    for (size_t k = 0; k < n.inputs.size(); ++k) {
-      const ir::TensorId x = *DequantizedFrom(n.inputs[k]);
+    for (size_t k = first; k < n.inputs.size(); ++k) {
+      const auto dq = DequantizedFrom(n.inputs[k]);
+      if (!dq || !PerTensorInt8(g_.tensor(*dq))) {
+        const auto c = QuantizedConst(n.inputs[k], quant);
+        if (!c) return refuse();
+        folded.inputs[k] = *c;
+        continue;
+      }
+      const ir::TensorId x = *dq;
       folded.inputs[k] = x;
       if (g_.tensor(x).quant == g_.tensor(yq).quant) continue;
       const auto table = AddTable(x, {&g_.nodes[static_cast<size_t>(prod_[static_cast<size_t>(n.inputs[k])])], &quant});
       if (!table) return refuse();
       ir::Tensor t = g_.tensor(x);
       t.name = UniqueName(g_, t.name + "/requantized");
-      t.data.reset();
       t.quant = g_.tensor(yq).quant;
+      if (t.data) {
+        // A constant goes through its table here, not at every inference.
+        const std::vector<uint8_t>& entries = *g_.tensor(*table).data;
+        for (uint8_t& v : *t.data) v = entries[static_cast<size_t>(static_cast<int8_t>(v) + 128)];
+        if (*table + 1 == static_cast<ir::TensorId>(g_.tensors.size())) g_.tensors.pop_back();
+        folded.inputs[k] = g_.AddTensor(std::move(t));
+        continue;
+      }
       folded.inputs[k] = g_.AddTensor(std::move(t));
       tables.push_back(LookupTableNode(n.name, "requantization", x, *table, folded.inputs[k]));
     }

@@ -815,6 +815,57 @@ TEST(FoldQdq, ConcatenationWithOnnxRuntimeArithmeticRequantizesThroughTables) {
   EXPECT_EQ(RunText("fold-qdq", mixed), ir::Print(ParseValid(mixed)));
 }
 
+// select (ONNX Where) copies one of its value operands: with both
+// dequantized, an operand quantized otherwise than the output goes through a
+// table of quantize(dequantize(x)), a float constant operand is quantized by
+// the output's quantize at compile time (in either arithmetic, since
+// quantize works element by element), and the int8 select copies; equal to
+// the QDQ graph. A float operand that is neither stays float.
+TEST(FoldQdq, SelectOfDequantizedOperandsBecomesInt8) {
+  const std::string cond = "  const %c : bool[1,4] = hex\"01000100\"\n";
+  for (const std::string& sem : {std::string(), std::string(kOrt)}) {
+    SCOPED_TRACE(sem);
+    const ir::Graph same = ParseValid(OpQdq({{"2,4", "quant(0.05, 3)"}, {"2,4", "quant(0.05, 3)"}},
+                                            "select(%c, %d0, %d1)", "2,4", "quant(0.05, 3)", sem, cond));
+    const ir::Graph same_after = RunPassOn("fold-qdq", same);
+    ExpectMatches(ir::Print(same_after), "%oq = select(%c, %q0, %q1) : i8[2,4] quant(0.05, 3)\nNOT lookup_table(\n");
+    ExpectSameResults(same, same_after, 0.0f, true);
+    const ir::Graph mixed = ParseValid(OpQdq({{"2,4", "quant(0.05, 3)"}, {"1,4", "quant(0.03, -7)"}},
+                                             "select(%c, %d0, %d1)", "2,4", "quant(0.04, 1)", sem, cond));
+    const ir::Graph mixed_after = RunPassOn("fold-qdq", mixed);
+    ExpectMatches(ir::Print(mixed_after), R"(
+      %q0/requantized = lookup_table(%q0, %oq/table) {function="requantization"} : i8[2,4] quant(0.04, 1)
+      %q1/requantized = lookup_table(%q1, %oq/table_2) {function="requantization"} : i8[1,4] quant(0.04, 1)
+      %oq = select(%c, %q0/requantized, %q1/requantized) : i8[2,4] quant(0.04, 1)
+    )");
+    ExpectSameResults(mixed, mixed_after, 0.0f, true);
+    // A float constant operand (an attention mask's fill, say), one element
+    // and a full tensor, including values beyond the int8 range.
+    const std::string consts = cond + "  const %k : f32[] = " + HexFloats({-3.3f}) + "\n" +
+                               "  const %v : f32[2,4] = " +
+                               HexFloats({0.02f, -0.02f, 0.06f, 9.0f, -9.0f, 0.1f, -0.13f, 0.0f}) + "\n";
+    for (const char* call : {"select(%c, %d0, %k)", "select(%c, %v, %d0)"}) {
+      const ir::Graph with_const =
+          ParseValid(OpQdq({{"2,4", "quant(0.05, 3)"}}, call, "2,4", "quant(0.04, 1)", sem, consts));
+      const ir::Graph const_after = RunPassOn("fold-qdq", with_const);
+      ExpectMatches(ir::Print(const_after), "/quantized : i8[\n%oq = select(%c, \nNOT %o = select(\n");
+      ExpectSameResults(with_const, const_after, 0.0f, true);
+    }
+  }
+  // An operand computed in float: nothing changes.
+  const std::string float_operand = "graph \"s\" {\n"
+                                    "  input %x0 : f32[1,4]\n"
+                                    "  input %x1 : f32[1,4]\n"
+                                    "  const %c : bool[1,4] = hex\"01000100\"\n"
+                                    "  %q0 = quantize(%x0) : i8[1,4] quant(0.05, 3)\n"
+                                    "  %d0 = dequantize(%q0) : f32[1,4]\n"
+                                    "  %o = select(%c, %d0, %x1) : f32[1,4]\n"
+                                    "  %oq = quantize(%o) : i8[1,4] quant(0.04, 0)\n"
+                                    "  %y = dequantize(%oq) : f32[1,4]\n"
+                                    "  output %y\n}\n";
+  EXPECT_EQ(RunText("fold-qdq", float_operand), ir::Print(ParseValid(float_operand)));
+}
+
 // pow with a one-element constant exponent is pointwise too: a table; a
 // vector exponent (a function of the position as well) stays float.
 TEST(FoldQdq, PowWithAConstantScalarExponentBecomesALookupTable) {
