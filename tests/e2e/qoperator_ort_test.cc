@@ -1,7 +1,7 @@
 // QOperator-form ONNX models (tests/util/qoperator_models.h: QLinearConv per
 // tensor / per channel / depthwise, QLinearMatMul per tensor / per column,
 // com.microsoft QLinearAdd, QLinearMul, QLinearGlobalAveragePool,
-// QLinearAveragePool, a MaxPool on the quantized tensor, and QLinearMul,
+// QLinearAveragePool, QLinearWhere, a MaxPool on the quantized tensor, and QLinearMul,
 // QLinearAdd, QLinearAveragePool each alone; uint8 and int8
 // activations) against ONNX Runtime (onnxruntime-node through
 // tests/e2e/data/ort_run.js, found through EMBER_ORT_NODE_DIR or
@@ -18,7 +18,8 @@
 // definition, onnx_qoperator_test.cc).
 // The full-range uint8 models are run too and their distance reported.
 // The linear Resizes of quantized tensors (float32 interpolation of the
-// integers, ResizeModel) also run as the host build of the generated C,
+// integers, ResizeModel) and QLinearWhere (WhereModel: requantization
+// tables and an int8 select) also run as the host build of the generated C,
 // equal to `ember eval` byte for byte (no ONNX Runtime needed).
 #include <gtest/gtest.h>
 
@@ -110,18 +111,21 @@ TEST(QOperatorOrt, Int8GraphWithinOneStepOfOnnxRuntime) {
   }
 }
 
-TEST(QOperatorOrt, LinearResizeOfIntegersRunsOnTheHostLikeEval) {
+TEST(QOperatorOrt, LinearResizeAndWhereRunOnTheHostLikeEval) {
   const std::string dir = TempDir();
   for (const bool u8 : {true, false}) {
-    const QopModel m = ResizeModel(u8);
-    SCOPED_TRACE(m.name);
-    const std::string model = dir + "/" + m.name + ".onnx";
-    WriteFile(model, m.bytes);
-    WriteFloatNpy(dir + "/x.npy", m.input_shape, Input(m, 3));
-    EvalAndRunOnHost(model, dir, m.name);
-    const std::vector<uint8_t> eval = ReadNpy(dir + "/" + m.name + ".npy").data;
-    EXPECT_EQ(eval.size(), 4u * 4 * 7 * 5);
-    EXPECT_EQ(ReadNpy(dir + "/" + m.name + "_run.npy").data, eval) << "the host build differs from ember eval";
+    for (const QopModel& m : {ResizeModel(u8), WhereModel(u8)}) {
+      SCOPED_TRACE(m.name);
+      const std::string model = dir + "/" + m.name + ".onnx";
+      WriteFile(model, m.bytes);
+      WriteFloatNpy(dir + "/x.npy", m.input_shape, Input(m, 3));
+      EvalAndRunOnHost(model, dir, m.name);
+      const std::vector<uint8_t> eval = ReadNpy(dir + "/" + m.name + ".npy").data;
+      size_t outputs = 4;
+      for (const int64_t d : m.output_shape) outputs *= static_cast<size_t>(d);
+      EXPECT_EQ(eval.size(), outputs);
+      EXPECT_EQ(ReadNpy(dir + "/" + m.name + "_run.npy").data, eval) << "the host build differs from ember eval";
+    }
   }
 }
 

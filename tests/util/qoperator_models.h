@@ -1,6 +1,6 @@
 // Small QOperator-form ONNX models (QLinearConv, QLinearMatMul, ONNX
 // Runtime's com.microsoft QLinearAdd/QLinearMul/QLinearGlobalAveragePool/
-// QLinearAveragePool/QGemm, linear Resize of quantized tensors) for the importer's tests and the comparison with ONNX
+// QLinearAveragePool/QGemm/QLinearWhere, linear Resize of quantized tensors) for the importer's tests and the comparison with ONNX
 // Runtime: a float input, QuantizeLinear, the QOperator nodes, then
 // DequantizeLinear to a float output, as ONNX Runtime's quantizer writes them.
 // Activations uint8 (ONNX Runtime's default) or int8; weights int8, per tensor
@@ -329,6 +329,37 @@ inline QopModel ResizeModel(bool u8, int32_t wmax = 127) {
   return {std::string("resize_linear_") + (u8 ? "u8" : "i8"), b.Bytes(), {1, 3, 5, 5}, {1, 4, 7, 5}, 0.025f};
 }
 
+// x [1, 3, 4, 4] -> Q -> QLinearConv (1x1, 3 -> 3); QLinearWhere
+// (com.microsoft) of a run-time condition (x > 0.3, on the float input)
+// choosing between the convolution and the quantized input, each with its
+// own quantization, requantized to a third -> DQ.
+inline QopModel WhereModel(bool u8, int32_t wmax = 127) {
+  using namespace qop_detail;
+  const Act a{u8 ? ::onnx::TensorProto::UINT8 : ::onnx::TensorProto::INT8};
+  OnnxBuilder b;
+  b.Domain("com.microsoft", 1);
+  b.Input("x", {1, 3, 4, 4});
+  b.Init("xs", {}, {0.02f});
+  b.InitInt("xz", a.elem, {}, {a.zero(131)});
+  b.InitInt("w", ::onnx::TensorProto::INT8, {3, 3, 1, 1}, Weights(9, 3, 23, wmax));
+  b.Init("ws", {}, {0.01f});
+  b.InitInt("wz", ::onnx::TensorProto::INT8, {}, {0});
+  b.Init("cs", {}, {0.015f});
+  b.InitInt("cz", a.elem, {}, {a.zero(126)});
+  b.Init("os", {}, {0.023f});
+  b.InitInt("oz", a.elem, {}, {a.zero(129)});
+  b.Init("threshold", {}, {0.3f});
+  b.Node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"});
+  b.Node("QLinearConv", {"xq", "xs", "xz", "w", "ws", "wz", "cs", "cz"}, {"cq"}, "conv");
+  b.Node("Greater", {"x", "threshold"}, {"mask"});
+  b.Node("QLinearWhere", {"mask", "cq", "cs", "cz", "xq", "xs", "xz", "os", "oz"}, {"oq"}, "where")
+      .proto()
+      ->set_domain("com.microsoft");
+  b.Node("DequantizeLinear", {"oq", "os", "oz"}, {"y"});
+  b.OutputWithShape("y", {1, 3, 4, 4});
+  return {std::string("qlinearwhere_") + (u8 ? "u8" : "i8"), b.Bytes(), {1, 3, 4, 4}, {1, 3, 4, 4}, 0.023f};
+}
+
 // x [1, 2, 4, 4] -> Q -> QLinearConv (1x1, 2 -> 2) -> QLinearLeakyRelu
 // (alpha 0.1) -> QLinearSigmoid; QLinearConcat (axis 1) of the conv and the
 // sigmoid -> QLinearSoftmax (last axis, opset 13) -> DQ (ONNX Runtime's
@@ -460,6 +491,7 @@ inline std::vector<QopModel> AllQopModels(bool u8_reduce_range = false) {
     m.push_back(QGemmModel(u8, true, /*float_out=*/true, wmax));
     m.push_back(ActivationsConcatModel(u8, wmax));
     m.push_back(ResizeModel(u8, wmax));
+    m.push_back(WhereModel(u8, wmax));
   }
   return m;
 }

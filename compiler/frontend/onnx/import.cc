@@ -257,6 +257,7 @@ void TypeContribOutputs(pb::GraphProto* g, const std::map<std::string, const pb:
     if (op == "DequantizeLinear") elem = pb::TensorProto::FLOAT;
     std::vector<int> zero_points = unary ? std::vector<int>{4, 2} : gemm ? std::vector<int>{8, 2} : std::vector<int>{7, 2};
     if (op == "QLinearConcat") zero_points = {1, 4};  // the output's, else the first input's
+    if (op == "QLinearWhere") zero_points = {8, 3};  // the output's, else X's
     for (int pos : zero_points) {
       if (elem == pb::TensorProto::FLOAT) break;
       if (pos < n.input_size() && consts.count(n.input(pos))) {

@@ -1,7 +1,7 @@
 // The QOperator form of quantized ONNX models (QLinearConv, QLinearMatMul,
 // ConvInteger, MatMulInteger; com.microsoft QLinearAdd, QLinearMul,
 // QLinearGlobalAveragePool, QLinearAveragePool, QGemm, QLinearSigmoid,
-// QLinearLeakyRelu, QLinearSoftmax, QLinearConcat). Each node is imported as its
+// QLinearLeakyRelu, QLinearSoftmax, QLinearConcat, QLinearWhere). Each node is imported as its
 // QDQ equivalent: DequantizeLinear of the quantized inputs with their scale
 // and zero point, the float operator, QuantizeLinear of the result with the
 // output's scale and zero point. The fold-qdq pass then makes the same int8
@@ -310,6 +310,41 @@ Status ExpandConcat(Context& ctx, const NodeRef& ref) {
   return e.Run("QuantizeLinear", {yf, e.In(0), y_zp}, out, {});
 }
 
+// QLinearWhere(condition, X, X_scale, X_zero_point, Y, Y_scale, Y_zero_point,
+// Z_scale, Z_zero_point): X and Y dequantized with their own parameters,
+// Where, quantized with Z's (fold-qdq makes it an int8 select).
+Status ExpandWhere(Context& ctx, const NodeRef& ref) {
+  Expansion e(ctx, ref);
+  const int n = ref.node->input_size();
+  if (n < 8) {
+    return e.Bad("has " + std::to_string(n) + " inputs; QLinearWhere takes the condition, (X, scale, zero point), "
+                 "(Y, scale, zero point) and the output's scale and zero point");
+  }
+  if (!e.Has(0)) return e.Bad("the condition (input 0) is missing");
+  std::vector<std::string> float_in = {e.In(0)};
+  int32_t x_type = pb::TensorProto::UNDEFINED;
+  for (int k : {1, 4}) {
+    if (!e.Has(k)) return e.Bad("input " + std::to_string(k) + " is missing");
+    EMBER_ASSIGN_OR_RETURN(auto xs, e.Scale(k + 1, 1, k == 1 ? "X" : "Y"));
+    (void)xs;
+    EMBER_ASSIGN_OR_RETURN(std::string zp, e.ZeroPoint(k + 2, k, 1, k == 1 ? "X" : "Y"));
+    EMBER_ASSIGN_OR_RETURN(int32_t t, e.TypeOf(k));
+    if (x_type != pb::TensorProto::UNDEFINED && t != x_type) {
+      return e.Bad("Y '" + e.In(k) + "' has type " + ElemName(t) + " where X is " + ElemName(x_type));
+    }
+    x_type = t;
+    EMBER_ASSIGN_OR_RETURN(std::string xf, e.Dequantize(e.In(k), e.In(k + 1), zp));
+    float_in.push_back(xf);
+  }
+  const std::string out = OutputName(ref, 0);
+  const std::string yf = e.Fresh(out + "_float");
+  EMBER_RETURN_IF_ERROR(e.Run("Where", float_in, yf, {}));
+  EMBER_ASSIGN_OR_RETURN(auto zs, e.Scale(7, 1, "output"));
+  (void)zs;
+  EMBER_ASSIGN_OR_RETURN(std::string z_zp, e.OutputZeroPoint(8, x_type));
+  return e.Run("QuantizeLinear", {yf, e.In(7), z_zp}, out, {});
+}
+
 // The largest |sum| a partial sum of ConvInteger / MatMulInteger can reach:
 // the terms' count K (MatMul: A's last dimension; Conv: the weight's
 // channels times its window) times the largest |x - x_zp| (255 for 8-bit
@@ -491,7 +526,7 @@ bool IsQOperatorOp(const std::string& op) {
 bool IsContribQOperatorOp(const std::string& op) {
   return op == "QLinearAdd" || op == "QLinearMul" || op == "QLinearGlobalAveragePool" || op == "QLinearAveragePool" ||
          op == "QGemm" || op == "QLinearSigmoid" || op == "QLinearLeakyRelu" || op == "QLinearSoftmax" ||
-         op == "QLinearConcat" || op == "QuantizeLinear" || op == "DequantizeLinear";
+         op == "QLinearConcat" || op == "QLinearWhere" || op == "QuantizeLinear" || op == "DequantizeLinear";
 }
 
 // ArgMax and ArgMin give the same indices on the int8 form (the shift by
@@ -534,6 +569,10 @@ Status ConvertNode(Context& ctx, const NodeRef& ref, bool* handled) {
   if (op == "QLinearConcat" && ref.node->domain() == kContribDomain) {
     *handled = true;
     return ExpandConcat(ctx, ref);
+  }
+  if (op == "QLinearWhere" && ref.node->domain() == kContribDomain) {
+    *handled = true;
+    return ExpandWhere(ctx, ref);
   }
   if (op == "DynamicQuantizeLinear" && ref.node->domain() != kContribDomain) {
     *handled = true;

@@ -537,6 +537,44 @@ TEST(OnnxQOperator, QLinearConcatAndSoftmaxDiagnostics) {
   EXPECT_EQ(e.id, "E1007") << e.ToString();
 }
 
+// QLinearWhere: too few inputs, X and Y of different types, a missing
+// condition: each a diagnostic naming the node.
+TEST(OnnxQOperator, QLinearWhereDiagnostics) {
+  auto model = [](const std::vector<std::string>& in) {
+    OnnxBuilder b;
+    b.Domain("com.microsoft", 1);
+    b.Input("x", {1, 4});
+    b.Init("s", {}, {0.1f});
+    b.InitInt("z", ::onnx::TensorProto::INT8, {}, {0});
+    b.InitInt("u", ::onnx::TensorProto::UINT8, {}, {128});
+    b.InitInt("c", ::onnx::TensorProto::BOOL, {4}, {1, 0, 0, 1});
+    b.Node("QuantizeLinear", {"x", "s", "z"}, {"xq"});
+    b.Node("QuantizeLinear", {"x", "s", "u"}, {"uq"});
+    b.Node("QLinearWhere", in, {"wq"}, "where").proto()->set_domain("com.microsoft");
+    b.Node("DequantizeLinear", {"wq", "s", "z"}, {"y"});
+    b.OutputWithShape("y", {1, 4});
+    return b.Bytes();
+  };
+  struct Case {
+    std::vector<std::string> in;
+    std::string text;
+  };
+  const std::vector<Case> cases = {
+      {{"c", "xq", "s", "z", "xq", "s", "z"}, "QLinearWhere takes the condition"},
+      {{"c", "xq", "s", "z", "uq", "s", "u", "s", "z"}, "has type UINT8 where X is INT8"},
+      {{"", "xq", "s", "z", "xq", "s", "z", "s", "z"}, "the condition (input 0) is missing"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.text);
+    const Diagnostic d = MustFail(model(c.in));
+    EXPECT_NE(d.ToString().find(c.text), std::string::npos) << d.ToString();
+    EXPECT_NE(d.ToString().find("'where'"), std::string::npos) << d.ToString();
+  }
+  // The well-formed node imports.
+  const ir::Graph g = MustImport(model({"c", "xq", "s", "z", "xq", "s", "z", "s", "z"}));
+  EXPECT_FALSE(g.nodes.empty());
+}
+
 TEST(OnnxQOperator, QLinearConvWeightScaleOfWrongLength) {
   OnnxBuilder b;
   b.Input("xq", {1, 2, 4, 4}, pb::TensorProto::INT8);
