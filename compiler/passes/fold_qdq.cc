@@ -492,7 +492,14 @@ class QdqFolder {
       return false;
     const auto x = DequantizedFrom(n.inputs[0]);
     const ir::TensorId yf = n.outputs[0];
-    if (!x || !PerTensorInt8(g_.tensor(*x)) || g_.tensor(*x).is_const() || g_.tensor(yf).dtype != ir::DType::kFloat32)
+    if (!x || !PerTensorInt8(g_.tensor(*x)) || g_.tensor(yf).dtype != ir::DType::kFloat32) return false;
+    // Constant int8 data stays int8 where run-time indices pick from it (a
+    // quantized embedding table): a quarter of the flash of its float
+    // form, and only the rows picked are dequantized. Other copies of a
+    // constant fold.
+    const bool gathers =
+        n.op == ir::OpKind::kGather || n.op == ir::OpKind::kGatherNd || n.op == ir::OpKind::kGatherElements;
+    if (g_.tensor(*x).is_const() && !(gathers && n.inputs.size() > 1 && !g_.tensor(n.inputs[1]).is_const()))
       return false;
     for (const Use& u : uses_[static_cast<size_t>(yf)]) {
       const ir::Node& r = g_.nodes[u.node];

@@ -866,6 +866,44 @@ TEST(FoldQdq, SelectOfDequantizedOperandsBecomesInt8) {
   EXPECT_EQ(RunText("fold-qdq", float_operand), ir::Print(ParseValid(float_operand)));
 }
 
+// A quantized embedding table (a dequantized int8 constant) gathered by
+// run-time indices: the gather picks from the int8 constant and only its
+// result is dequantized, so the table stays int8 (a quarter of its float
+// size). With constant indices nothing runs at all: the dequantized table
+// becomes a float constant, as before.
+TEST(FoldQdq, Int8TableGatheredByRunTimeIndicesStaysInt8) {
+  auto graph = [](const std::string& indices) {
+    return "graph \"e\" {\n" + indices +
+           "  const %w : i8[3,2] quant(0.05, 2) = hex\"017f80fe0305\"\n"
+           "  %wd = dequantize(%w) : f32[3,2]\n"
+           "  %g = gather(%wd, %i) {axis=0} : f32[4,2]\n"
+           "  %y = relu(%g) : f32[4,2]\n"
+           "  output %y\n}\n";
+  };
+  const ir::Graph before = ParseValid(graph("  input %i : i32[4]\n"));
+  const ir::Graph after = RunPassOn("fold-qdq", before);
+  ExpectMatches(ir::Print(after), R"(
+    const %w : i8[3,2] quant(0.05, 2)
+    %g/int8 = gather(%w, %i) {axis=0} : i8[4,2] quant(0.05, 2)
+    %g = dequantize(%g/int8) : f32[4,2]
+    NOT f32[3,2]
+  )");
+  // Rows 2, 0, 1, 2: relu(0.05 * (w - 2)) of the stored bytes 1 127 -128 -2 3 5.
+  const std::vector<int32_t> rows = {2, 0, 1, 2};
+  std::vector<uint8_t> idx(16);
+  std::memcpy(idx.data(), rows.data(), 16);
+  for (const ir::Graph* g : {&before, &after}) {
+    auto r = ops::EvaluateGraph(*g, {idx});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    std::vector<float> y(8);
+    ASSERT_EQ(r->outputs[0].size(), 32u);
+    std::memcpy(y.data(), r->outputs[0].data(), 32);
+    EXPECT_EQ(y, (std::vector<float>{0.05f, 0.15f, 0.0f, 6.25f, 0.0f, 0.0f, 0.05f, 0.15f}));
+  }
+  ExpectMatches(RunText("fold-qdq", graph("  const %i : i32[4] = hex\"00000000020000000100000000000000\"\n")),
+                "const %wd : f32[3,2]\nNOT gather(%w,");
+}
+
 // pow with a one-element constant exponent is pointwise too: a table; a
 // vector exponent (a function of the position as well) stays float.
 TEST(FoldQdq, PowWithAConstantScalarExponentBecomesALookupTable) {
