@@ -1,8 +1,9 @@
 // Small QOperator-form ONNX models (QLinearConv, QLinearMatMul, ONNX
 // Runtime's com.microsoft QLinearAdd/QLinearMul/QLinearGlobalAveragePool/
-// QLinearAveragePool/QGemm/QLinearWhere, linear Resize of quantized tensors) for the importer's tests and the comparison with ONNX
-// Runtime: a float input, QuantizeLinear, the QOperator nodes, then
-// DequantizeLinear to a float output, as ONNX Runtime's quantizer writes them.
+// QLinearAveragePool/QGemm/QLinearWhere, linear Resize of quantized
+// tensors) for the importer's tests and the comparison with ONNX Runtime:
+// a float input, QuantizeLinear, the QOperator nodes, then DequantizeLinear
+// to a float output, as ONNX Runtime's quantizer writes them.
 // Activations uint8 (ONNX Runtime's default) or int8; weights int8, per tensor
 // or per output channel (symmetric, as quantizers make them: each channel
 // has a weight of magnitude 127).

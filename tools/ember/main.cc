@@ -29,8 +29,8 @@ void UseInstalledRuntime() {
 
 int main(int argc, char** argv) {
   UseInstalledRuntime();
-  CLI::App app{"ember: compiles trained neural networks (TFLite int8) into plain C99 for "
-               "microcontrollers, and analyses and evaluates them on the host."};
+  CLI::App app{"ember: compiles trained neural networks (TFLite and ONNX; int8, int16 and float32) into plain "
+               "C99 for microcontrollers, and analyses and evaluates them on the host."};
   app.name("ember");
   app.set_version_flag("--version", std::string("ember ") + EMBER_VERSION);
   app.require_subcommand(1);
