@@ -90,12 +90,19 @@ bool IsOneOf(ir::OpKind op, std::initializer_list<const char*> names) {
 // that are not in ops.def yet are skipped.
 bool IsUnaryElementwise(const ir::Node& n) {
   return n.inputs.size() == 1 &&
-         IsOneOf(n.op, {"relu", "relu6", "logistic", "tanh", "hard_swish", "quantize", "dequantize", "clip",
-                        "leaky_relu", "hard_sigmoid", "abs", "neg", "exp", "sqrt", "elu", "gelu", "cast"});
+         IsOneOf(n.op, {"relu",  "relu6", "logistic", "tanh", "hard_swish", "quantize", "dequantize", "clip",
+                        "leaky_relu", "hard_sigmoid", "abs", "neg", "exp", "sqrt", "rsqrt", "elu", "cast", "erf",
+                        "floor", "ceil", "round", "sin", "cos", "atan", "sign", "square", "log", "logical_not"});
 }
 
+// Elementwise with numpy broadcasting of every operand: select's three
+// (condition, x, y) too.
 bool IsBinaryElementwise(const ir::Node& n) {
-  return n.inputs.size() == 2 && IsOneOf(n.op, {"add", "mul", "sub", "div", "prelu", "maximum", "minimum"});
+  if (n.op == ir::OpKind::kSelect) return n.inputs.size() == 3;
+  return n.inputs.size() == 2 &&
+         IsOneOf(n.op, {"add", "mul", "sub", "div", "prelu", "maximum", "minimum", "squared_difference", "pow",
+                        "mod", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",
+                        "logical_or"});
 }
 
 class LayoutRewriter {
@@ -119,7 +126,20 @@ class LayoutRewriter {
       if (DropDead(i) || ReshapeOfReshape(i) || DropIdentityReshape(i) || SinkUnitReshape(i) || HoistUnitReshape(i))
         return true;
     }
+    // A dequantized constant left unread when its reader moved (Sink).
+    for (size_t i = 0; i < g_.nodes.size(); ++i) {
+      if (g_.nodes[i].op == ir::OpKind::kDequantize && g_.nodes[i].outputs.size() == 1 && DequantizesConst(i) &&
+          DropDead(i))
+        return true;
+    }
     return false;
+  }
+
+  // Node i dequantizes a constant (a QDQ model's quantized operand).
+  bool DequantizesConst(size_t i) const {
+    const ir::Node& d = g_.nodes[i];
+    return d.op == ir::OpKind::kDequantize && d.inputs.size() == 1 && d.outputs.size() == 1 && d.inputs[0] >= 0 &&
+           g_.tensor(d.inputs[0]).is_const();
   }
 
  private:
@@ -543,13 +563,19 @@ bool LayoutRewriter::Sink(size_t i) {
     moved.inputs[0] = In(i);
   } else if (IsBinaryElementwise(reader) || reader.op == ir::OpKind::kConcatenation) {
     if (g_.tensor(reader.outputs[0]).shape.size() != rank) return false;
-    // Check every operand first: OperandInX adds constants.
+    // Check every operand first: OperandInX adds constants. A dequantized
+    // constant moves as a constant does, with a dequantize of its own.
+    auto dequantized_const = [&](int pi) {
+      return pi >= 0 && DequantizesConst(static_cast<size_t>(pi)) &&
+             g_.tensor(g_.nodes[static_cast<size_t>(pi)].inputs[0]).shape.size() <= rank;
+    };
     for (ir::TensorId t : reader.inputs) {
       if (t == y) continue;
       if (t < 0) return false;
       const int pi = prod_[static_cast<size_t>(t)];
-      const bool ok = pi >= 0 ? g_.nodes[static_cast<size_t>(pi)].op == ir::OpKind::kTranspose &&
-                                    g_.nodes[static_cast<size_t>(pi)].GetInts("perm") == p
+      const bool ok = pi >= 0 ? (g_.nodes[static_cast<size_t>(pi)].op == ir::OpKind::kTranspose &&
+                                 g_.nodes[static_cast<size_t>(pi)].GetInts("perm") == p) ||
+                                    dequantized_const(pi)
                               : g_.tensor(t).is_const() && g_.tensor(t).shape.size() <= rank;
       if (!ok) return false;
     }
@@ -558,7 +584,27 @@ bool LayoutRewriter::Sink(size_t i) {
       if (axis < 0 || axis >= static_cast<int64_t>(rank)) return false;
       moved.attrs["axis"] = p[static_cast<size_t>(axis)];
     }
-    for (ir::TensorId& t : moved.inputs) t = t == y ? In(i) : *OperandInX(t, p, rank);
+    std::vector<ir::Node> dequantizes;
+    for (ir::TensorId& t : moved.inputs) {
+      if (t == y) {
+        t = In(i);
+        continue;
+      }
+      const int pi = prod_[static_cast<size_t>(t)];
+      if (!dequantized_const(pi)) {
+        t = *OperandInX(t, p, rank);
+        continue;
+      }
+      ir::Node d = g_.nodes[static_cast<size_t>(pi)];
+      d.inputs[0] = *OperandInX(d.inputs[0], p, rank);
+      ir::Tensor f = g_.tensor(t);
+      f.shape = g_.tensor(d.inputs[0]).shape;
+      f.name = UniqueName(g_, f.name + "/perm");
+      f.source_layout.clear();
+      d.outputs[0] = t = g_.AddTensor(std::move(f));
+      dequantizes.push_back(std::move(d));
+    }
+    for (ir::Node& d : dequantizes) g_.nodes.push_back(std::move(d));
   } else if (IsOneOf(reader.op, {"mean", "reduce_max", "reduce_min"})) {
     if (!ReduceThrough(reader, p, &moved, &q)) return false;
     moved.inputs[0] = In(i);

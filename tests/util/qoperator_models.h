@@ -26,10 +26,8 @@ struct QopModel {
   std::vector<int64_t> input_shape;   // float input, NCHW
   std::vector<int64_t> output_shape;  // float output
   float output_scale = 0.0f;          // one output step
-  // After the pass pipeline every arithmetic operator is int8. Not so when
-  // the layout pass leaves a transpose between a dequantize and its
-  // operator (it does not sink transposes through an operator whose other
-  // operand is a dequantized constant, e.g. QLinearMul by a constant).
+  // After the pass pipeline every arithmetic operator is int8 (false where
+  // ONNX Runtime computes an operator in float, which ember then does too).
   bool all_int8 = true;
 };
 
@@ -219,8 +217,7 @@ inline QopModel MulAveragePoolModel(bool u8, int32_t wmax = 127) {
       ->set_domain("com.microsoft");
   b.Node("DequantizeLinear", {"pq", "ms", "mz"}, {"y"});
   b.OutputWithShape("y", {1, 2, 3, 3});
-  return {std::string("mul_average_pool_") + (u8 ? "u8" : "i8"), b.Bytes(), {1, 2, 6, 6}, {1, 2, 3, 3}, 0.015f,
-          /*all_int8=*/false};
+  return {std::string("mul_average_pool_") + (u8 ? "u8" : "i8"), b.Bytes(), {1, 2, 6, 6}, {1, 2, 3, 3}, 0.015f};
 }
 
 // x [1, 2, 6, 6] -> Q -> QLinearMul (x * x, two run-time operands) ->
@@ -247,8 +244,7 @@ inline QopModel QLinearMulModel(bool u8) {
   contrib(b.Node("QLinearMul", {"sq", "ss", "sz", "k", "ks", "kz", "ms", "mz"}, {"mq"}, "scale"));
   b.Node("DequantizeLinear", {"mq", "ms", "mz"}, {"y"});
   b.OutputWithShape("y", {1, 2, 6, 6});
-  return {std::string("qlinearmul_") + (u8 ? "u8" : "i8"), b.Bytes(), {1, 2, 6, 6}, {1, 2, 6, 6}, 0.011f,
-          /*all_int8=*/false};
+  return {std::string("qlinearmul_") + (u8 ? "u8" : "i8"), b.Bytes(), {1, 2, 6, 6}, {1, 2, 6, 6}, 0.011f};
 }
 
 // x [1, 2, 6, 6] -> Q twice (two quantizations of x) -> QLinearAdd -> DQ:

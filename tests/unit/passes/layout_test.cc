@@ -295,6 +295,64 @@ TEST(Layout, Int8ThroughQuantizeIsExact) {
   ExpectSameResults(before, after, 0.0f);
 }
 
+// Comparisons and select are elementwise too (numpy broadcasting of all
+// operands): a masked choice between two NCHW views of NHWC tensors runs in
+// NHWC, the bool mask included, with no transpose left.
+TEST(Layout, ComparisonAndSelectAreElementwise) {
+  const std::string in = "graph \"g\" {\n"
+                         "  input %a : f32[1,3,3,2]\n"
+                         "  input %b : f32[1,3,3,2]\n"
+                         "  const %k : f32[1,2,1,1] = " + HexRandom(2, 5) + "\n"
+                         "  const %z : f32[] = " + HexRandom(1, 6) + "\n"
+                         "  %at = transpose(%a) {perm=[0,3,1,2]} : f32[1,2,3,3]\n"
+                         "  %bt = transpose(%b) {perm=[0,3,1,2]} : f32[1,2,3,3]\n"
+                         "  %m = greater(%at, %k) : bool[1,2,3,3]\n"
+                         "  %n = logical_not(%m) : bool[1,2,3,3]\n"
+                         "  %s = select(%n, %bt, %z) : f32[1,2,3,3]\n"
+                         "  %y = transpose(%s) {perm=[0,2,3,1]} : f32[1,3,3,2]\n"
+                         "  output %y\n"
+                         "}\n";
+  const ir::Graph before = ParseValid(in);
+  const ir::Graph after = RunPassOn("layout", before);
+  ExpectMatches(ir::Print(after), R"(
+    %m = greater(%a, %k/perm) : bool[1,3,3,2]
+    %n = logical_not(%m) : bool[1,3,3,2]
+    %y = select(%n, %b, %z/perm) : f32[1,3,3,2]
+    NOT transpose(
+  )");
+  ExpectSameResults(before, after, 0.0f);
+}
+
+// A QDQ model's constant operand (a quantized per-channel scale, per tensor
+// or per axis) reaches the elementwise operator through a dequantize: the
+// transpose sinks past it as past a plain constant, the int8 constant is
+// permuted and gets a dequantize of its own; the old one, now unread, goes.
+TEST(Layout, DequantizedConstantOperandMovesWithTheTranspose) {
+  for (const std::string quant : {"quant(0.01, 3)", "quant(axis=1, [0.01, 0.02], [0, 0])"}) {
+    SCOPED_TRACE(quant);
+    const std::string in = "graph \"g\" {\n"
+                           "  input %x : f32[1,3,3,2]\n"
+                           "  const %k : i8[1,2,1,1] " + quant + " = hex\"7f81\"\n"
+                           "  %xt = transpose(%x) {perm=[0,3,1,2]} : f32[1,2,3,3]\n"
+                           "  %kd = dequantize(%k) : f32[1,2,1,1]\n"
+                           "  %m = mul(%xt, %kd) : f32[1,2,3,3]\n"
+                           "  %a = add(%kd, %m) : f32[1,2,3,3]\n"
+                           "  %y = transpose(%a) {perm=[0,2,3,1]} : f32[1,3,3,2]\n"
+                           "  output %y\n"
+                           "}\n";
+    const ir::Graph before = ParseValid(in);
+    const ir::Graph after = RunPassOn("layout", before);
+    ExpectMatches(ir::Print(after), R"(
+      %kd/perm = dequantize(%k/perm) : f32[1,1,1,2]
+      %m = mul(%x, %kd/perm) : f32[1,3,3,2]
+      %y = add(%kd/perm_2, %m) : f32[1,3,3,2]
+      NOT transpose(
+      NOT dequantize(%k)
+    )");
+    ExpectSameResults(before, after, 0.0f);
+  }
+}
+
 TEST(Layout, QuantizeDequantizeChainAtTheInputTakesTheNhwcLayout) {
   const std::string in = "graph \"g\" {\n"
                          "  input %x : f32[1,2,3,3]\n"
