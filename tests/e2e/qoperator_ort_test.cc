@@ -111,6 +111,58 @@ TEST(QOperatorOrt, Int8GraphWithinOneStepOfOnnxRuntime) {
   }
 }
 
+// QLinearAveragePool with channels_last=1 (an NHWC input, as ONNX Runtime's
+// own NHWC rewrite writes it), uint8 and int8, padded and not: `ember eval`
+// equals ONNX Runtime on every element, and the host build equals eval.
+TEST(QOperatorOrt, QLinearAveragePoolChannelsLastEqualsOnnxRuntime) {
+  const std::string dir = TempDir();
+  std::vector<float> x(90);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = 2.5f * std::sin(0.61f * static_cast<float>(i) + 0.3f);
+  WriteFloatNpy(dir + "/x.npy", {1, 5, 6, 3}, x);
+  for (const bool u8 : {true, false}) {
+    for (const bool padded : {false, true}) {
+      const std::string tag = std::string("pool_nhwc_") + (u8 ? "u8" : "i8") + (padded ? "_padded" : "");
+      SCOPED_TRACE(tag);
+      const int32_t t = u8 ? ::onnx::TensorProto::UINT8 : ::onnx::TensorProto::INT8;
+      const int32_t k = u8 ? 0 : -128;
+      OnnxBuilder b;
+      b.Domain("com.microsoft", 1);
+      b.Input("x", {1, 5, 6, 3});
+      b.Init("xs", {}, {0.07f});
+      b.InitInt("xz", t, {}, {131 + k});
+      b.Init("ys", {}, {0.045f});
+      b.InitInt("yz", t, {}, {133 + k});
+      b.Node("QuantizeLinear", {"x", "xs", "xz"}, {"xq"});
+      OnnxNode pool = b.Node("QLinearAveragePool", {"xq", "xs", "xz", "ys", "yz"}, {"pq"}, "pool")
+                          .Ints("kernel_shape", {3, 2})
+                          .Ints("strides", {2, 2})
+                          .Int("channels_last", 1);
+      if (padded) pool.Ints("pads", {1, 0, 1, 1}).Int("count_include_pad", 0);
+      pool.proto()->set_domain("com.microsoft");
+      b.Node("DequantizeLinear", {"pq", "ys", "yz"}, {"y"});
+      const int64_t oh = padded ? 3 : 2;
+      b.OutputWithShape("y", {1, oh, 3, 3});
+      const std::string model = dir + "/" + tag + ".onnx";
+      WriteFile(model, b.Bytes());
+      EvalAndRunOnHost(model, dir, tag);
+      const std::vector<uint8_t> eval = ReadNpy(dir + "/" + tag + ".npy").data;
+      EXPECT_EQ(ReadNpy(dir + "/" + tag + "_run.npy").data, eval) << "the host build differs from ember eval";
+      const std::vector<float> y = BytesToFloats(eval);
+      ASSERT_EQ(y.size(), static_cast<size_t>(oh * 9));
+      if (const std::string why = OrtMissing(); why.empty()) {
+        const std::vector<float> ort = RunOrt(model, FloatBytes(x), "1x5x6x3", dir);
+        ASSERT_EQ(ort.size(), y.size());
+        size_t equal = 0;
+        for (size_t i = 0; i < y.size(); ++i) equal += ort[i] == y[i];
+        std::printf("%s: ember eval equals ONNX Runtime on %zu of %zu elements\n", tag.c_str(), equal, y.size());
+        EXPECT_EQ(equal, y.size());
+      } else {
+        std::printf("ONNX Runtime check skipped: %s\n", why.c_str());
+      }
+    }
+  }
+}
+
 TEST(QOperatorOrt, LinearResizeAndWhereRunOnTheHostLikeEval) {
   const std::string dir = TempDir();
   for (const bool u8 : {true, false}) {

@@ -472,9 +472,7 @@ Status Expand(Context& ctx, const NodeRef& ref, const Layout& l) {
     if (op == "QGemm" && a.name() == "alpha") continue;  // in B's scale
     if (op == "QLinearSoftmax" && a.name() == "opset") continue;  // checked above
     if (a.name() == "channels_last") {
-      if (a.i() == 0) continue;
-      if (op == "QLinearAveragePool") return UnsupportedAttr(ctx, ref, "channels_last=1", kHint);
-      continue;  // QLinearGlobalAveragePool: handled below
+      continue;  // handled below
     }
     attrs.push_back(&a);
   }
@@ -494,6 +492,29 @@ Status Expand(Context& ctx, const NodeRef& ref, const Layout& l) {
     keep.set_i(1);
     attrs = {&axes, &keep};
   }
+  // QLinearAveragePool with channels_last: the pool of the NCHW view,
+  // between transposes (which the layout pass cancels against its own).
+  pb::AttributeProto to_first, to_last;
+  const bool pool_nhwc = op == "QLinearAveragePool" && AttrInt(ref, "channels_last", 0) != 0;
+  if (pool_nhwc) {
+    EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
+    const int64_t rank = static_cast<int64_t>(ShapeOf(ctx, v).size());
+    if (rank < 3) return UnsupportedAttr(ctx, ref, "channels_last=1 with an input of rank " + std::to_string(rank), kHint);
+    for (pb::AttributeProto* a : {&to_first, &to_last}) {
+      a->set_name("perm");
+      a->set_type(pb::AttributeProto::INTS);
+      a->add_ints(0);
+    }
+    to_first.add_ints(rank - 1);
+    for (int64_t d = 1; d + 1 < rank; ++d) {
+      to_first.add_ints(d);
+      to_last.add_ints(d + 1);
+    }
+    to_last.add_ints(1);
+    const std::string xt = e.Fresh(float_in[0] + "_channels_first");
+    EMBER_RETURN_IF_ERROR(e.Run("Transpose", {float_in[0]}, xt, {&to_first}));
+    float_in[0] = xt;
+  }
   const std::string out = OutputName(ref, 0);
   if (integer) {
     EMBER_RETURN_IF_ERROR(e.Run(float_op, float_in, out, attrs));
@@ -503,7 +524,13 @@ Status Expand(Context& ctx, const NodeRef& ref, const Layout& l) {
   }
   if (float_out) return e.Run(float_op, float_in, out, attrs);
   const std::string yf = e.Fresh(out + "_float");
-  EMBER_RETURN_IF_ERROR(e.Run(float_op, float_in, yf, attrs));
+  if (pool_nhwc) {
+    const std::string yt = e.Fresh(out + "_channels_first");
+    EMBER_RETURN_IF_ERROR(e.Run(float_op, float_in, yt, attrs));
+    EMBER_RETURN_IF_ERROR(e.Run("Transpose", {yt}, yf, {&to_last}));
+  } else {
+    EMBER_RETURN_IF_ERROR(e.Run(float_op, float_in, yf, attrs));
+  }
   EMBER_ASSIGN_OR_RETURN(auto ys, e.Scale(l.y_scale, 1, "output"));
   (void)ys;
   EMBER_ASSIGN_OR_RETURN(std::string y_zp, e.OutputZeroPoint(l.y_zp, x_type));
