@@ -179,6 +179,19 @@ bool Pointwise(ir::OpKind op) {
   }
 }
 
+// Binary operators that, given one operand as a single value, are a
+// function of the other's value alone.
+bool ScalarBinary(ir::OpKind op) {
+  switch (op) {
+    case ir::OpKind::kAdd: case ir::OpKind::kSub: case ir::OpKind::kMul: case ir::OpKind::kDiv:
+    case ir::OpKind::kPow: case ir::OpKind::kMaximum: case ir::OpKind::kMinimum:
+    case ir::OpKind::kSquaredDifference: case ir::OpKind::kPrelu:
+      return true;
+    default:
+      return false;
+  }
+}
+
 // lookup_table(x, table) -> out, named after the node it replaces.
 ir::Node LookupTableNode(const std::string& name, const std::string& function, ir::TensorId x, ir::TensorId table,
                          ir::TensorId out) {
@@ -699,11 +712,34 @@ class QdqFolder {
            std::all_of(pad.begin(), pad.end(), [](int64_t p) { return p == 0; });
   }
 
+  // The float value of a one-element constant operand: the constant itself,
+  // or a dequantize of a one-element constant evaluated here (as the
+  // dequantize computes it at run time). nullopt otherwise.
+  std::optional<ir::Tensor> ScalarOperand(ir::TensorId t) const {
+    if (OneElementConst(t)) return g_.tensor(t);
+    const auto q = DequantizedFrom(t);
+    if (!q || !OneElementConst(*q)) return std::nullopt;
+    ir::Graph e;
+    ir::Node d = g_.nodes[static_cast<size_t>(prod_[static_cast<size_t>(t)])];
+    d.inputs = {e.AddTensor(g_.tensor(*q))};
+    ir::Tensor out = g_.tensor(t);
+    out.data.reset();
+    d.outputs = {e.AddTensor(out)};
+    e.outputs = d.outputs;
+    e.nodes.push_back(d);
+    auto r = ops::EvaluateGraph(e, {});
+    if (!r.ok() || r->outputs.size() != 1 || r->outputs[0].size() != static_cast<size_t>(out.size_bytes()))
+      return std::nullopt;
+    out.data = r->outputs[0];
+    return out;
+  }
+
   // The int8 table of a chain of nodes (dequantize, ..., quantize) read from
-  // int8 tensor x, each node's other inputs one-element constants (pow's
-  // exponent): the chain evaluated by the reference evaluators on
-  // x = -128..127, as a new constant int8[256] (entry k for x = k - 128), or
-  // nullopt when an evaluator refuses.
+  // int8 tensor x, each node reading the one before it (a node of two or
+  // more inputs at any operand) and otherwise one-element constants (pow's exponent, sub's subtrahend; a
+  // dequantized one counts): the chain evaluated by the reference evaluators
+  // on x = -128..127, as a new constant int8[256] (entry k for x = k - 128),
+  // or nullopt when an evaluator refuses.
   std::optional<ir::TensorId> AddTable(ir::TensorId x, const std::vector<const ir::Node*>& chain) {
     ir::Graph t;
     auto add = [&t](ir::Tensor v) {
@@ -712,15 +748,27 @@ class QdqFolder {
       return t.AddTensor(std::move(v));
     };
     ir::TensorId prev = add(g_.tensor(x));
+    ir::TensorId prev_in_g = x;
     t.inputs = {prev};
     for (const ir::Node* n : chain) {
       if (n->inputs.empty() || n->outputs.size() != 1) return std::nullopt;
       ir::Node c = *n;
-      c.inputs = {prev};
-      for (size_t k = 1; k < n->inputs.size(); ++k) {
-        if (!OneElementConst(n->inputs[k])) return std::nullopt;
-        c.inputs.push_back(t.AddTensor(g_.tensor(n->inputs[k])));
+      // A one-input node reads the one before it (a requantization's
+      // quantize stands for its float operator's result).
+      bool reads_prev = n->inputs.size() == 1;
+      if (reads_prev) c.inputs[0] = prev;
+      for (size_t k = 0; k < n->inputs.size() && n->inputs.size() > 1; ++k) {
+        if (n->inputs[k] == prev_in_g && !reads_prev) {
+          c.inputs[k] = prev;
+          reads_prev = true;
+          continue;
+        }
+        auto v = ScalarOperand(n->inputs[k]);
+        if (!v) return std::nullopt;
+        c.inputs[k] = t.AddTensor(std::move(*v));
       }
+      if (!reads_prev) return std::nullopt;
+      prev_in_g = n->outputs[0];
       prev = add(g_.tensor(n->outputs[0]));
       c.outputs = {prev};
       t.nodes.push_back(std::move(c));
@@ -742,18 +790,26 @@ class QdqFolder {
   // dequantize -> pointwise op -> quantize that FoldBetweenQdq left alone
   // (no int8 kernel of the op follows the graph's int8 arithmetic, e.g.
   // sigmoid in an ONNX Runtime model, or the op has no int8 kernel that
-  // requantizes, e.g. exp): the int8 lookup_table of the three, evaluated
-  // by their reference evaluators on all 256 int8 values, so the int8 graph
-  // equals the float one element for element.
+  // requantizes, e.g. exp), or a binary operator whose other operand is one
+  // value (x - 0.5, 1 / x, max(x, 0.1), x ** 1.5): the int8 lookup_table of
+  // the three, evaluated by their reference evaluators on all 256 int8
+  // values, so the int8 graph equals the float one element for element.
   bool FoldToTable(size_t i) {
     const ir::Node& n = g_.nodes[i];
-    const bool unary = Pointwise(n.op) && n.inputs.size() == 1;
-    const bool scalar_pow = n.op == ir::OpKind::kPow && n.inputs.size() == 2 && OneElementConst(n.inputs[1]) &&
-                            n.inputs[0] >= 0 && g_.tensor(n.inputs[0]).shape == g_.tensor(n.outputs[0]).shape;
-    if (!(unary || scalar_pow) || n.outputs.size() != 1) return false;
+    if (n.outputs.size() != 1) return false;
     const ir::TensorId yf = n.outputs[0];
-    const int dqi = n.inputs[0] < 0 ? -1 : prod_[static_cast<size_t>(n.inputs[0])];
-    const auto x = DequantizedFrom(n.inputs[0]);
+    size_t xi = 0;
+    if (ScalarBinary(n.op) && n.inputs.size() == 2) {
+      // The operand computed at run time; the other must be one value.
+      xi = ScalarOperand(n.inputs[0]) ? 1 : 0;
+      if (!ScalarOperand(n.inputs[1 - xi])) return false;
+    } else if (!Pointwise(n.op) || n.inputs.size() != 1) {
+      return false;
+    }
+    const ir::TensorId xf = n.inputs[xi];
+    if (xf < 0 || g_.tensor(xf).shape != g_.tensor(yf).shape) return false;
+    const int dqi = prod_[static_cast<size_t>(xf)];
+    const auto x = DequantizedFrom(xf);
     if (!x || dqi < 0 || !PerTensorInt8(g_.tensor(*x)) || g_.tensor(*x).is_const()) return false;
     const auto reader = OnlyQuantizeReader(yf);
     if (!reader) return false;

@@ -926,6 +926,39 @@ TEST(FoldQdq, PowWithAConstantScalarExponentBecomesALookupTable) {
                 "%p = pow(%xd, %e) : f32[2,4]\nNOT lookup_table(\n");
 }
 
+// A binary operator with one operand a single value (a float constant or a
+// dequantized one-element constant, on either side) is a function of the
+// other operand alone: a table, in either arithmetic, equal to the QDQ
+// graph. A constant of several values stays float.
+TEST(FoldQdq, BinaryOperatorWithAOneValueOperandBecomesALookupTable) {
+  auto graph = [](const std::string& call, const std::string& sem) {
+    return "graph \"t\" {\n"
+           "  input %x : f32[2,4]\n"
+           "  const %k : f32[1] = " + HexFloats({0.7f}) + "\n"
+           "  const %v : f32[4] = " + HexFloats({0.7f, -0.2f, 1.5f, 3.0f}) + "\n"
+           "  const %kq : i8[] quant(0.02, -3) = hex\"21\"\n"
+           "  %kd = dequantize(%kq) : f32[]\n"
+           "  %xq = quantize(%x) " + sem + " : i8[2,4] quant(0.05, 3)\n"
+           "  %xd = dequantize(%xq) : f32[2,4]\n"
+           "  %p = " + call + " : f32[2,4]\n"
+           "  %pq = quantize(%p) " + sem + " : i8[2,4] quant(0.03, -100)\n"
+           "  output %pq\n}\n";
+  };
+  for (const std::string& sem : {std::string(), std::string(kOrt)}) {
+    SCOPED_TRACE(sem);
+    for (const char* call : {"sub(%xd, %k)", "div(%k, %xd)", "maximum(%xd, %kd)", "squared_difference(%kd, %xd)",
+                             "minimum(%xd, %k)", "prelu(%xd, %k)"}) {
+      SCOPED_TRACE(call);
+      const ir::Graph before = ParseValid(graph(call, sem));
+      const ir::Graph after = RunPassOn("fold-qdq", before);
+      const std::string op = std::string(call).substr(0, std::string(call).find('('));
+      ExpectMatches(ir::Print(after), "%pq = lookup_table(%xq, %pq/table) {function=\"" + op + "\"}\nNOT %p = \n");
+      ExpectSameResults(before, after, 0.0f, true);
+    }
+    ExpectMatches(RunText("fold-qdq", graph("sub(%xd, %v)", sem)), "%p = sub(%xd, %v) : f32[2,4]\nNOT lookup_table(\n");
+  }
+}
+
 // A pointwise operator whose result is also read in float, or is a graph
 // output, stays as it is.
 TEST(FoldQdq, PointwiseOperatorReadInFloatStaysFloat) {
