@@ -1,6 +1,6 @@
 // select: out = cond ? x : y elementwise with numpy broadcasting of all three
 // operands (TFLite SELECT_V2, ONNX Where). cond is bool; x, y and the output
-// share one type (f32, i8, i16, i32, i64, bool). As TFLite Micro's reference
+// share one type (f32, i8, u8, i16, i32, i64, bool). As TFLite Micro's reference
 // kernel the stored values are copied: int8 is not requantized (the
 // converter gives x, y and the output one quantization).
 #include <string>
@@ -23,9 +23,6 @@ Expected<std::vector<TensorType>> Infer(const ir::Graph& g, const ir::Node& n) {
   if (x.dtype != y.dtype) {
     return NodeError(n, std::string("the two value inputs have different types ") + ir::DTypeName(x.dtype) +
                             " and " + ir::DTypeName(y.dtype));
-  }
-  if (x.dtype == ir::DType::kUInt8) {
-    return NodeError(n, "input type u8 is not supported; supported: i8, i16, i32, i64, f32, bool");
   }
   ir::Shape xy, shape;
   if (!BroadcastShapes(x.shape, y.shape, &xy) || !BroadcastShapes(c.shape, xy, &shape)) {
@@ -52,6 +49,6 @@ Status Eval(const EvalArgs& a) {
 
 }  // namespace
 
-extern const OpDef kSelectDef = {ir::OpKind::kSelect, "bool ? (i8, i16, i32, i64, f32, bool)", Infer, Eval, nullptr};
+extern const OpDef kSelectDef = {ir::OpKind::kSelect, "bool ? (i8, u8, i16, i32, i64, f32, bool)", Infer, Eval, nullptr};
 
 }  // namespace ember::ops

@@ -23,7 +23,7 @@ TEST(Select, BroadcastsAllThree) {
   EXPECT_EQ(*r, (std::vector<float>{1.0f, 2.0f, 3.0f, -1.0f, -1.0f, -1.0f}));
 }
 
-TEST(Select, Int8AndInt16StoredValues) {
+TEST(Select, Int8Int16AndUint8StoredValues) {
   test::OneNode t(ir::OpKind::kSelect);
   t.InBytes(ir::DType::kBool, {4}, {1, 0, 0, 1})
       .In<int8_t>({4}, {-128, 1, 2, 127}, Quant(0.5f, 3))
@@ -37,6 +37,12 @@ TEST(Select, Int8AndInt16StoredValues) {
   auto rs = s.Run<int16_t>();
   ASSERT_TRUE(rs.ok()) << rs.diag().ToString();
   EXPECT_EQ(*rs, (std::vector<int16_t>{5, -5}));
+  // uint8 (an ONNX Where of uint8 values): the bytes as they are.
+  test::OneNode u(ir::OpKind::kSelect);
+  u.InBytes(ir::DType::kBool, {3}, {0, 1, 0}).In<uint8_t>({3}, {0, 200, 255}).In<uint8_t>({}, {131}).Out(ir::DType::kUInt8, {3});
+  auto ru = u.Run<uint8_t>();
+  ASSERT_TRUE(ru.ok()) << ru.diag().ToString();
+  EXPECT_EQ(*ru, (std::vector<uint8_t>{131, 200, 131}));
 }
 
 TEST(Select, Rejects) {

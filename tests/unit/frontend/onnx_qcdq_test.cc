@@ -296,5 +296,29 @@ TEST(OnnxQuantizedIntegers, ConcatJoinsTheStoredIntegers) {
   EXPECT_EQ(Eval(g, x), want);
 }
 
+// Where choosing between a quantized uint8 tensor's integers and a uint8
+// constant copies the stored integers (refused before: E0301), before and
+// after the passes: round(x / 0.05) + 131, else 7, dequantized with zero
+// point 131.
+TEST(OnnxQuantizedIntegers, WhereChoosesTheStoredUint8Integers) {
+  OnnxBuilder b(13);
+  b.Input("x", {1, 4});
+  b.Init("s", {}, {0.05f});
+  b.InitInt("z", pb::TensorProto::UINT8, {}, {131});
+  b.InitInt("seven", pb::TensorProto::UINT8, {}, {7});
+  b.InitInt("c", pb::TensorProto::BOOL, {4}, {1, 0, 1, 1});
+  b.Node("QuantizeLinear", {"x", "s", "z"}, {"q"});
+  b.Node("Where", {"c", "q", "seven"}, {"w"});
+  b.Node("DequantizeLinear", {"w", "s", "z"}, {"y"});
+  b.OutputWithShape("y", {1, 4});
+  ir::Graph g = MustImport(b.Bytes());
+  const std::vector<float> x{-1.0f, -0.33f, 0.11f, 9.0f};
+  const std::vector<float> want{static_cast<float>(-20) * 0.05f, static_cast<float>(7 - 131) * 0.05f,
+                                static_cast<float>(2) * 0.05f, static_cast<float>(255 - 131) * 0.05f};
+  EXPECT_EQ(Eval(g, x), want);
+  ASSERT_TRUE(passes::RunPipeline(g).ok());
+  EXPECT_EQ(Eval(g, x), want);
+}
+
 }  // namespace
 }  // namespace ember::frontend::onnx
