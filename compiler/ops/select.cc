@@ -49,6 +49,7 @@ Status Eval(const EvalArgs& a) {
 
 }  // namespace
 
-extern const OpDef kSelectDef = {ir::OpKind::kSelect, "bool ? (i8, u8, i16, i32, i64, f32, bool)", Infer, Eval, nullptr};
+extern const OpDef kSelectDef = {ir::OpKind::kSelect, "bool ? (i8, u8, i16, i32, i64, f32, bool)", Infer, Eval,
+                                  nullptr};
 
 }  // namespace ember::ops

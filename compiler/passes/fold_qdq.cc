@@ -512,7 +512,8 @@ class QdqFolder {
     // constant fold.
     const bool gathers =
         n.op == ir::OpKind::kGather || n.op == ir::OpKind::kGatherNd || n.op == ir::OpKind::kGatherElements;
-    if (g_.tensor(*x).is_const() && !(gathers && n.inputs.size() > 1 && !g_.tensor(n.inputs[1]).is_const()))
+    if (g_.tensor(*x).is_const() &&
+        !(gathers && n.inputs.size() > 1 && n.inputs[1] >= 0 && !g_.tensor(n.inputs[1]).is_const()))
       return false;
     for (const Use& u : uses_[static_cast<size_t>(yf)]) {
       const ir::Node& r = g_.nodes[u.node];
@@ -736,10 +737,11 @@ class QdqFolder {
 
   // The int8 table of a chain of nodes (dequantize, ..., quantize) read from
   // int8 tensor x, each node reading the one before it (a node of two or
-  // more inputs at any operand) and otherwise one-element constants (pow's exponent, sub's subtrahend; a
-  // dequantized one counts): the chain evaluated by the reference evaluators
-  // on x = -128..127, as a new constant int8[256] (entry k for x = k - 128),
-  // or nullopt when an evaluator refuses.
+  // more inputs at any operand) and otherwise one-element constants (pow's
+  // exponent, sub's subtrahend; a dequantized one counts): the chain
+  // evaluated by the reference evaluators on x = -128..127, as a new
+  // constant int8[256] (entry k for x = k - 128), or nullopt when an
+  // evaluator refuses.
   std::optional<ir::TensorId> AddTable(ir::TensorId x, const std::vector<const ir::Node*>& chain) {
     ir::Graph t;
     auto add = [&t](ir::Tensor v) {

@@ -90,7 +90,7 @@ bool IsOneOf(ir::OpKind op, std::initializer_list<const char*> names) {
 // that are not in ops.def yet are skipped.
 bool IsUnaryElementwise(const ir::Node& n) {
   return n.inputs.size() == 1 &&
-         IsOneOf(n.op, {"relu",  "relu6", "logistic", "tanh", "hard_swish", "quantize", "dequantize", "clip",
+         IsOneOf(n.op, {"relu", "relu6", "logistic", "tanh", "hard_swish", "quantize", "dequantize", "clip",
                         "leaky_relu", "hard_sigmoid", "abs", "neg", "exp", "sqrt", "rsqrt", "elu", "cast", "erf",
                         "floor", "ceil", "round", "sin", "cos", "atan", "sign", "square", "log", "logical_not"});
 }

@@ -65,7 +65,12 @@ TEST(SelectKernel, MatchesTheReference) {
   KernelCase(ir::OpKind::kSelect).In(DType::kBool, {}).In(DType::kInt16, {9}).In(DType::kInt16, {9}).Out(DType::kInt16, {9}).Expect();
   KernelCase(ir::OpKind::kSelect).In(DType::kBool, {2, 3}).In(DType::kBool, {3}).In(DType::kBool, {2, 1}).Out(DType::kBool, {2, 3}).Expect();
   // uint8 (an ONNX Where of uint8 values).
-  KernelCase(ir::OpKind::kSelect).In(DType::kBool, {4, 1}).In(DType::kUInt8, {4, 6}).Const(DType::kUInt8, {}).Out(DType::kUInt8, {4, 6}).Expect();
+  KernelCase(ir::OpKind::kSelect)
+      .In(DType::kBool, {4, 1})
+      .In(DType::kUInt8, {4, 6})
+      .Const(DType::kUInt8, {})
+      .Out(DType::kUInt8, {4, 6})
+      .Expect();
 }
 
 TEST(ArgMinMaxKernels, MatchTheReference) {

@@ -39,7 +39,10 @@ TEST(Select, Int8Int16AndUint8StoredValues) {
   EXPECT_EQ(*rs, (std::vector<int16_t>{5, -5}));
   // uint8 (an ONNX Where of uint8 values): the bytes as they are.
   test::OneNode u(ir::OpKind::kSelect);
-  u.InBytes(ir::DType::kBool, {3}, {0, 1, 0}).In<uint8_t>({3}, {0, 200, 255}).In<uint8_t>({}, {131}).Out(ir::DType::kUInt8, {3});
+  u.InBytes(ir::DType::kBool, {3}, {0, 1, 0})
+      .In<uint8_t>({3}, {0, 200, 255})
+      .In<uint8_t>({}, {131})
+      .Out(ir::DType::kUInt8, {3});
   auto ru = u.Run<uint8_t>();
   ASSERT_TRUE(ru.ok()) << ru.diag().ToString();
   EXPECT_EQ(*ru, (std::vector<uint8_t>{131, 200, 131}));

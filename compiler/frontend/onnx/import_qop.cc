@@ -499,7 +499,9 @@ Status Expand(Context& ctx, const NodeRef& ref, const Layout& l) {
   if (pool_nhwc) {
     EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
     const int64_t rank = static_cast<int64_t>(ShapeOf(ctx, v).size());
-    if (rank < 3) return UnsupportedAttr(ctx, ref, "channels_last=1 with an input of rank " + std::to_string(rank), kHint);
+    if (rank < 3) {
+      return UnsupportedAttr(ctx, ref, "channels_last=1 with an input of rank " + std::to_string(rank), kHint);
+    }
     for (pb::AttributeProto* a : {&to_first, &to_last}) {
       a->set_name("perm");
       a->set_type(pb::AttributeProto::INTS);
