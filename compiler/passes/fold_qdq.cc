@@ -850,33 +850,43 @@ class QdqFolder {
   }
 
   // An operator that copies its value operands (concatenation; select, whose
-  // operand 0 is its bool condition) reading dequantized per-tensor int8
-  // tensors or float constants, whose only reader is a quantize, which
-  // FoldBetweenQdq left (ONNX Runtime's arithmetic, whose QLinearConcat and
-  // QLinearWhere requantize each input in float; or inputs quantized
-  // otherwise than the output): each input quantized otherwise than the
-  // output goes through a lookup_table of its quantize(dequantize(x)), a
-  // constant is quantized here, and the operator on equally quantized int8
-  // tensors copies, so the result equals the float QDQ graph element for
-  // element (quantize works elementwise).
+  // operand 0 is its bool condition; maximum, minimum) reading dequantized
+  // per-tensor int8 tensors or float constants, whose only reader is a
+  // quantize, which FoldBetweenQdq left (ONNX Runtime's arithmetic, whose
+  // QLinearConcat and QLinearWhere requantize each input in float; or inputs
+  // quantized otherwise than the output): each input quantized otherwise
+  // than the output goes through a lookup_table of its
+  // quantize(dequantize(x)), a constant is quantized here, and the operator
+  // on equally quantized int8 tensors copies, so the result equals the float
+  // QDQ graph element for element (quantize works elementwise).
   bool FoldCopyWithTables(size_t i) {
     const ir::Node n = g_.nodes[i];
     const bool concat = n.op == ir::OpKind::kConcatenation && ActOf(n) == "none";
     const bool select = n.op == ir::OpKind::kSelect && n.inputs.size() == 3;
-    if (!(concat || select) || n.outputs.size() != 1 || n.inputs.empty()) return false;
+    // maximum / minimum pick one operand's value, and quantizing with a
+    // positive scale keeps the order: the larger value quantizes to the
+    // larger (or equal) integer. Dequantized operands only (a NaN constant
+    // would not keep it).
+    const bool extremum = (n.op == ir::OpKind::kMaximum || n.op == ir::OpKind::kMinimum) && n.inputs.size() == 2 &&
+                          ActOf(n) == "none";
+    if (!(concat || select || extremum) || n.outputs.size() != 1 || n.inputs.empty()) return false;
     const size_t first = select ? 1 : 0;
     const auto reader = OnlyQuantizeReader(n.outputs[0]);
     if (!reader) return false;
     const size_t qi = *reader;
     const ir::Node quant = g_.nodes[qi];
     const ir::TensorId yq = quant.outputs[0];
+    if (extremum && !(g_.tensor(yq).quant->scale[0] > 0.0f)) return false;
     bool any_dequantized = false;
     for (size_t k = first; k < n.inputs.size(); ++k) {
       const auto x = DequantizedFrom(n.inputs[k]);
-      if (x && PerTensorInt8(g_.tensor(*x))) any_dequantized = true;
-      else if (!(n.inputs[k] >= 0 && g_.tensor(n.inputs[k]).is_const() &&
-                 g_.tensor(n.inputs[k]).dtype == ir::DType::kFloat32))
+      if (x && PerTensorInt8(g_.tensor(*x))) {
+        if (extremum && !(g_.tensor(*x).quant->scale[0] > 0.0f)) return false;
+        any_dequantized = true;
+      } else if (extremum || !(n.inputs[k] >= 0 && g_.tensor(n.inputs[k]).is_const() &&
+                               g_.tensor(n.inputs[k]).dtype == ir::DType::kFloat32)) {
         return false;
+      }
     }
     if (!any_dequantized) return false;
     // A refusal below drops the tensors added so far: a pass that folds

@@ -385,12 +385,8 @@ TEST(FoldQdq, DataMovementWithOtherQuantizationStaysFloat) {
     %o = transpose(%d0) {perm=[0,2,3,1]} : f32[1,3,4,2]
     %oq = quantize(%o)
   )");
-  // maximum: the second input's quantization differs (TFLite requires one).
-  const std::string mx = OpQdq({{"1,4", "quant(0.05, 3)"}, {"1,4", "quant(0.05, 2)"}}, "maximum(%d0, %d1)", "1,4",
-                               "quant(0.05, 3)");
-  ExpectMatches(RunText("fold-qdq", mx), R"(
-    %o = maximum(%d0, %d1) : f32[1,4]
-  )");
+  // (maximum and minimum of other quantizations go through requantization
+  // tables: MaximumAndMinimumOfOtherQuantizationsRequantizeThroughTables.)
 }
 
 TEST(FoldQdq, CopiesOutsideTheirQdqPairTakeTheDequantizeAlong) {
@@ -924,6 +920,25 @@ TEST(FoldQdq, PowWithAConstantScalarExponentBecomesALookupTable) {
   ExpectSameResults(before, after, 0.0f, true);
   ExpectMatches(RunText("fold-qdq", graph("f32[4] = " + HexFloats({1.5f, 2, 0.5f, 3}))),
                 "%p = pow(%xd, %e) : f32[2,4]\nNOT lookup_table(\n");
+}
+
+// maximum / minimum of two dequantized tensors quantized otherwise than the
+// output: each through its requantization table, then the int8 operator
+// (quantizing keeps the order), in either arithmetic; equal to the QDQ
+// graph, broadcasting included.
+TEST(FoldQdq, MaximumAndMinimumOfOtherQuantizationsRequantizeThroughTables) {
+  for (const std::string& sem : {std::string(), std::string(kOrt)}) {
+    for (const char* op : {"maximum", "minimum"}) {
+      SCOPED_TRACE(sem + op);
+      const ir::Graph before =
+          ParseValid(OpQdq({{"2,4", "quant(0.05, 3)"}, {"1,4", "quant(0.03, -7)"}}, std::string(op) + "(%d0, %d1)",
+                           "2,4", "quant(0.04, 1)", sem));
+      const ir::Graph after = RunPassOn("fold-qdq", before);
+      ExpectMatches(ir::Print(after), "lookup_table(%q0\nlookup_table(%q1\n%oq = " + std::string(op) +
+                                          "(%q0/requantized, %q1/requantized) : i8[2,4] quant(0.04, 1)\n");
+      ExpectSameResults(before, after, 0.0f, true);
+    }
+  }
 }
 
 // A binary operator with one operand a single value (a float constant or a
