@@ -384,6 +384,36 @@ std::map<std::string, Bytes> OnnxCorpus() {
     b.Output("y");
     c["onnx_resize_nan_scale.onnx"] = b.Bytes();
   }
+  {
+    // QLinearWhere whose condition is a float tensor, not bool.
+    OnnxBuilder b;
+    b.Domain("com.microsoft", 1);
+    b.Input("x", {1, 4});
+    b.Init("s", {}, {0.1f});
+    b.InitInt("z", ::onnx::TensorProto::INT8, {}, {0});
+    b.Node("QuantizeLinear", {"x", "s", "z"}, {"xq"});
+    b.Node("QLinearWhere", {"x", "xq", "s", "z", "xq", "s", "z", "s", "z"}, {"wq"}).proto()->set_domain("com.microsoft");
+    b.Node("DequantizeLinear", {"wq", "s", "z"}, {"y"});
+    b.OutputWithShape("y", {1, 4});
+    c["onnx_qlinearwhere_float_condition.onnx"] = b.Bytes();
+  }
+  {
+    // QLinearAveragePool with channels_last on a rank-2 tensor.
+    OnnxBuilder b;
+    b.Domain("com.microsoft", 1);
+    b.Input("x", {4, 4});
+    b.Init("s", {}, {0.1f});
+    b.InitInt("z", ::onnx::TensorProto::UINT8, {}, {128});
+    b.Node("QuantizeLinear", {"x", "s", "z"}, {"xq"});
+    b.Node("QLinearAveragePool", {"xq", "s", "z", "s", "z"}, {"pq"})
+        .Ints("kernel_shape", {2})
+        .Int("channels_last", 1)
+        .proto()
+        ->set_domain("com.microsoft");
+    b.Node("DequantizeLinear", {"pq", "s", "z"}, {"y"});
+    b.OutputWithShape("y", {4, 3});
+    c["onnx_qlinearaveragepool_channels_last_rank2.onnx"] = b.Bytes();
+  }
   // Bit flips of the valid model (seeded).
   std::mt19937 rng(1234);
   for (int k = 0; k < 6; ++k) {
