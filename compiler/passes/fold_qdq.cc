@@ -713,13 +713,13 @@ class QdqFolder {
            std::all_of(pad.begin(), pad.end(), [](int64_t p) { return p == 0; });
   }
 
-  // The float value of a one-element constant operand: the constant itself,
-  // or a dequantize of a one-element constant evaluated here (as the
-  // dequantize computes it at run time). nullopt otherwise.
-  std::optional<ir::Tensor> ScalarOperand(ir::TensorId t) const {
-    if (OneElementConst(t)) return g_.tensor(t);
+  // The value of a constant operand: the constant itself, or a dequantize
+  // of a constant evaluated here (as the dequantize computes it at run
+  // time). nullopt otherwise.
+  std::optional<ir::Tensor> ConstOperand(ir::TensorId t) const {
+    if (t >= 0 && g_.tensor(t).is_const()) return g_.tensor(t);
     const auto q = DequantizedFrom(t);
-    if (!q || !OneElementConst(*q)) return std::nullopt;
+    if (!q || !g_.tensor(*q).is_const()) return std::nullopt;
     ir::Graph e;
     ir::Node d = g_.nodes[static_cast<size_t>(prod_[static_cast<size_t>(t)])];
     d.inputs = {e.AddTensor(g_.tensor(*q))};
@@ -735,45 +735,72 @@ class QdqFolder {
     return out;
   }
 
+  // The axis along which constant operand t of an elementwise operator on
+  // a tensor of `rank` varies: -1 for one value, -2 when it varies along
+  // more than one axis (its shape right-aligned, as broadcasting reads it).
+  int64_t VaryingAxis(ir::TensorId t, size_t rank) const {
+    const ir::Shape& s = g_.tensor(t).shape;
+    if (s.size() > rank) return -2;
+    int64_t axis = -1;
+    for (size_t d = 0; d < s.size(); ++d) {
+      if (s[d] == 1) continue;
+      if (axis != -1) return -2;
+      axis = static_cast<int64_t>(rank - s.size() + d);
+    }
+    return axis;
+  }
+
   // The int8 table of a chain of nodes (dequantize, ..., quantize) read from
   // int8 tensor x, each node reading the one before it (a node of two or
-  // more inputs at any operand) and otherwise one-element constants (pow's
-  // exponent, sub's subtrahend; a dequantized one counts): the chain
-  // evaluated by the reference evaluators on x = -128..127, as a new
-  // constant int8[256] (entry k for x = k - 128), or nullopt when an
-  // evaluator refuses.
-  std::optional<ir::TensorId> AddTable(ir::TensorId x, const std::vector<const ir::Node*>& chain) {
+  // more inputs at any operand) and otherwise constants (pow's exponent,
+  // sub's subtrahend; a dequantized one counts) that are one value or vary
+  // along `axis` only, where channel c's values are taken: the chain
+  // evaluated by the reference evaluators on x = -128..127, 256 int8
+  // entries (entry k for x = k - 128), or nullopt when an evaluator refuses.
+  std::optional<std::vector<uint8_t>> ChainTable(ir::TensorId x, const std::vector<const ir::Node*>& chain,
+                                                 int64_t axis, int64_t c) const {
     ir::Graph t;
     auto add = [&t](ir::Tensor v) {
       v.shape = {256};
       v.data.reset();
       return t.AddTensor(std::move(v));
     };
+    const size_t rank = g_.tensor(x).shape.size();
     ir::TensorId prev = add(g_.tensor(x));
     ir::TensorId prev_in_g = x;
     t.inputs = {prev};
     for (const ir::Node* n : chain) {
       if (n->inputs.empty() || n->outputs.size() != 1) return std::nullopt;
-      ir::Node c = *n;
+      ir::Node node = *n;
       // A one-input node reads the one before it (a requantization's
       // quantize stands for its float operator's result).
       bool reads_prev = n->inputs.size() == 1;
-      if (reads_prev) c.inputs[0] = prev;
+      if (reads_prev) node.inputs[0] = prev;
       for (size_t k = 0; k < n->inputs.size() && n->inputs.size() > 1; ++k) {
         if (n->inputs[k] == prev_in_g && !reads_prev) {
-          c.inputs[k] = prev;
+          node.inputs[k] = prev;
           reads_prev = true;
           continue;
         }
-        auto v = ScalarOperand(n->inputs[k]);
+        auto v = ConstOperand(n->inputs[k]);
         if (!v) return std::nullopt;
-        c.inputs[k] = t.AddTensor(std::move(*v));
+        const int64_t varies = VaryingAxis(n->inputs[k], rank);
+        if (varies == -2 || (varies >= 0 && varies != axis)) return std::nullopt;
+        // Channel c's value (the one value of a constant that does not vary).
+        const size_t w = static_cast<size_t>(ir::DTypeSize(v->dtype));
+        const size_t at = varies >= 0 ? static_cast<size_t>(c) : 0;
+        if ((at + 1) * w > v->data->size()) return std::nullopt;
+        v->data = std::vector<uint8_t>(v->data->begin() + static_cast<std::ptrdiff_t>(at * w),
+                                       v->data->begin() + static_cast<std::ptrdiff_t>((at + 1) * w));
+        v->shape = {};
+        if (v->quant && v->quant->per_axis()) return std::nullopt;
+        node.inputs[k] = t.AddTensor(std::move(*v));
       }
       if (!reads_prev) return std::nullopt;
       prev_in_g = n->outputs[0];
       prev = add(g_.tensor(n->outputs[0]));
-      c.outputs = {prev};
-      t.nodes.push_back(std::move(c));
+      node.outputs = {prev};
+      t.nodes.push_back(std::move(node));
     }
     t.outputs = {prev};
     if (t.tensor(prev).dtype != ir::DType::kInt8) return std::nullopt;
@@ -781,48 +808,97 @@ class QdqFolder {
     for (int v = 0; v < 256; ++v) values[static_cast<size_t>(v)] = static_cast<uint8_t>(v - 128);
     auto r = ops::EvaluateGraph(t, {values});
     if (!r.ok() || r->outputs.size() != 1 || r->outputs[0].size() != 256) return std::nullopt;
+    return r->outputs[0];
+  }
+
+  // ChainTable for every channel of `axis` (C rows of 256), or for one value
+  // (axis -1: 256 entries), as a new constant.
+  std::optional<ir::TensorId> AddTable(ir::TensorId x, const std::vector<const ir::Node*>& chain, int64_t axis = -1) {
+    const int64_t channels = axis < 0 ? 1 : g_.tensor(x).shape[static_cast<size_t>(axis)];
+    std::vector<uint8_t> entries;
+    for (int64_t c = 0; c < channels; ++c) {
+      auto row = ChainTable(x, chain, axis, c);
+      if (!row) return std::nullopt;
+      entries.insert(entries.end(), row->begin(), row->end());
+    }
     ir::Tensor table;
     table.name = UniqueName(g_, g_.tensor(chain.back()->outputs[0]).name + "/table");
     table.dtype = ir::DType::kInt8;
-    table.shape = {256};
-    table.data = r->outputs[0];
+    table.shape = axis < 0 ? ir::Shape{256} : ir::Shape{channels, 256};
+    table.data = std::move(entries);
     return g_.AddTensor(std::move(table));
   }
 
-  // dequantize -> pointwise op -> quantize that FoldBetweenQdq left alone
-  // (no int8 kernel of the op follows the graph's int8 arithmetic, e.g.
-  // sigmoid in an ONNX Runtime model, or the op has no int8 kernel that
-  // requantizes, e.g. exp), or a binary operator whose other operand is one
-  // value (x - 0.5, 1 / x, max(x, 0.1), x ** 1.5): the int8 lookup_table of
-  // the three, evaluated by their reference evaluators on all 256 int8
-  // values, so the int8 graph equals the float one element for element.
+  // The operand of elementwise node n computed at run time when every other
+  // operand is a constant (a dequantized one counts), or nullopt.
+  std::optional<size_t> RunTimeOperand(const ir::Node& n) const {
+    if (n.outputs.size() != 1) return std::nullopt;
+    if (Pointwise(n.op) && n.inputs.size() == 1) return 0;
+    if (!ScalarBinary(n.op) || n.inputs.size() != 2) return std::nullopt;
+    const bool c0 = ConstOperand(n.inputs[0]).has_value(), c1 = ConstOperand(n.inputs[1]).has_value();
+    if (c0 == c1) return std::nullopt;
+    return c0 ? 1 : 0;
+  }
+
+  // dequantize -> a chain of elementwise operators -> quantize that
+  // FoldBetweenQdq left alone (no int8 kernel of the op follows the graph's
+  // int8 arithmetic, e.g. sigmoid in an ONNX Runtime model, or the op has no
+  // int8 kernel that requantizes, e.g. exp): each operator pointwise, or
+  // binary with a constant other operand (x - 0.5, 1 / x, max(x, 0.1),
+  // x ** 1.5; a batch normalization's x · s + b), each intermediate result
+  // read once. The int8 lookup_table of the chain, evaluated by the
+  // reference evaluators on all 256 int8 values, so the int8 graph equals
+  // the float one element for element; constants that vary along one axis
+  // (per channel) give one table per channel.
   bool FoldToTable(size_t i) {
     const ir::Node& n = g_.nodes[i];
-    if (n.outputs.size() != 1) return false;
-    const ir::TensorId yf = n.outputs[0];
-    size_t xi = 0;
-    if (ScalarBinary(n.op) && n.inputs.size() == 2) {
-      // The operand computed at run time; the other must be one value.
-      xi = ScalarOperand(n.inputs[0]) ? 1 : 0;
-      if (!ScalarOperand(n.inputs[1 - xi])) return false;
-    } else if (!Pointwise(n.op) || n.inputs.size() != 1) {
-      return false;
-    }
-    const ir::TensorId xf = n.inputs[xi];
-    if (xf < 0 || g_.tensor(xf).shape != g_.tensor(yf).shape) return false;
+    const auto xi = RunTimeOperand(n);
+    if (!xi) return false;
+    const ir::TensorId xf = n.inputs[*xi];
+    if (xf < 0) return false;
     const int dqi = prod_[static_cast<size_t>(xf)];
     const auto x = DequantizedFrom(xf);
     if (!x || dqi < 0 || !PerTensorInt8(g_.tensor(*x)) || g_.tensor(*x).is_const()) return false;
-    const auto reader = OnlyQuantizeReader(yf);
-    if (!reader) return false;
-    const size_t qi = *reader;
-    const ir::Node& quant = g_.nodes[qi];
+    const ir::Shape& shape = g_.tensor(xf).shape;
+    const size_t rank = shape.size();
+    std::vector<const ir::Node*> chain = {&g_.nodes[static_cast<size_t>(dqi)]};
+    int64_t axis = -1;
+    for (const ir::Node* c = &n;;) {
+      if (g_.tensor(c->outputs[0]).shape != shape) return false;
+      for (size_t k = 0; k < c->inputs.size(); ++k) {
+        if (k == (c == &n ? *xi : *RunTimeOperand(*c))) continue;
+        const int64_t varies = VaryingAxis(c->inputs[k], rank);
+        if (varies == -2 || (varies >= 0 && axis >= 0 && varies != axis)) return false;
+        if (varies >= 0) axis = varies;
+      }
+      chain.push_back(c);
+      if (const auto q = OnlyQuantizeReader(c->outputs[0])) {
+        chain.push_back(&g_.nodes[*q]);
+        break;
+      }
+      // The next link: the one reader, elementwise on this result.
+      const ir::TensorId y = c->outputs[0];
+      if (IsGraphOutput(g_, y) || uses_[static_cast<size_t>(y)].size() != 1) return false;
+      const ir::Node& next = g_.nodes[uses_[static_cast<size_t>(y)][0].node];
+      const auto ni = RunTimeOperand(next);
+      if (!ni || next.inputs[*ni] != y || chain.size() > 16) return false;
+      c = &next;
+    }
+    const ir::Node& quant = *chain.back();
     const ir::TensorId yq = quant.outputs[0];
-
-    const auto table = AddTable(*x, {&g_.nodes[static_cast<size_t>(dqi)], &n, &quant});
+    const auto table = AddTable(*x, chain, axis);
     if (!table) return false;
-    g_.nodes[i] = LookupTableNode(n.name, ir::OpIrName(n.op), *x, *table, yq);
-    g_.nodes.erase(g_.nodes.begin() + static_cast<std::ptrdiff_t>(qi));
+    std::string function;
+    for (size_t k = 1; k + 1 < chain.size(); ++k) function += (k > 1 ? ", " : "") + std::string(ir::OpIrName(chain[k]->op));
+    ir::Node lut = LookupTableNode(n.name, function, *x, *table, yq);
+    if (axis >= 0) lut.attrs["axis"] = axis;
+    // Drop the chain after n (its nodes by index, from the back), then n
+    // becomes the table.
+    std::vector<size_t> drop;
+    for (size_t k = 2; k < chain.size(); ++k) drop.push_back(static_cast<size_t>(chain[k] - g_.nodes.data()));
+    g_.nodes[i] = std::move(lut);
+    std::sort(drop.rbegin(), drop.rend());
+    for (size_t d : drop) g_.nodes.erase(g_.nodes.begin() + static_cast<std::ptrdiff_t>(d));
     return true;
   }
 

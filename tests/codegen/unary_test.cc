@@ -95,6 +95,25 @@ TEST(LookupTableKernel, ReadsTheConstantTable) {
   EXPECT_EQ(r, "");
 }
 
+// A table per channel ([C, 256], attribute axis): the middle axis, the last
+// and the first, each equal to the reference byte for byte.
+TEST(LookupTableKernel, PerChannelTablesMatchTheReference) {
+  const ir::Shape shape = {2, 3, 5};
+  for (int64_t axis = 0; axis < 3; ++axis) {
+    SCOPED_TRACE(axis);
+    KernelCase c(ir::OpKind::kLookupTable);
+    c.In(DType::kInt8, shape, Quant(0.05f, -7))
+        .Const(DType::kInt8, {shape[static_cast<size_t>(axis)], 256})
+        .Out(DType::kInt8, shape, Quant(0.02f, 4));
+    c.Attr("axis", axis).Attr("function", std::string("mul, add")).Expect();
+    if (axis == 1) {
+      const std::string r = CompileForCortexM4(c);
+      if (r == "skip") GTEST_SKIP() << "arm-none-eabi-gcc is not installed";
+      EXPECT_EQ(r, "");
+    }
+  }
+}
+
 TEST(UnaryFloatKernels, CompileForCortexM4) {
   for (const auto op : kOps) {
     KernelCase c(op);

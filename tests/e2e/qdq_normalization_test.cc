@@ -6,6 +6,8 @@
 // (E1013 before: "computed at run time"); `ember eval` equals ONNX Runtime's
 // default run on every element (skipped with a message without
 // onnxruntime-node), and the host build equals `ember eval` byte for byte.
+// The batch normalization between its dequantize and quantize becomes one
+// int8 table per channel (fold-qdq).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -63,6 +65,15 @@ TEST(QdqNormalization, QuantizedParametersEqualOnnxRuntime) {
       SCOPED_TRACE(tag);
       const std::string model = dir + "/" + tag + ".onnx";
       WriteFile(model, QdqNormalization(op, u8));
+      if (op == "BatchNormalization") {
+        // x · s + b per channel between a dequantize and a quantize: one
+        // int8 table per channel, no float operator.
+        const CliResult ins = RunCli({"inspect", model});
+        ASSERT_EQ(ins.exit_code, 0) << ins.err;
+        EXPECT_NE(ins.out.find("lookup_table("), std::string::npos) << ins.out;
+        EXPECT_EQ(ins.out.find("mul("), std::string::npos) << ins.out;
+        EXPECT_EQ(ins.out.find("add("), std::string::npos) << ins.out;
+      }
       EvalAndRunOnHost(model, dir, tag);
       const std::vector<uint8_t> eval = ReadNpy(dir + "/" + tag + ".npy").data;
       EXPECT_EQ(ReadNpy(dir + "/" + tag + "_run.npy").data, eval) << "the host build differs from ember eval";

@@ -34,6 +34,31 @@ TEST(LookupTable, ReadsTheEntryOfEachValue) {
   EXPECT_EQ(*r, (std::vector<int8_t>{100, -27, -28, -29, 101, 0}));
 }
 
+// A table per channel: row c for the elements of channel c of `axis`.
+TEST(LookupTable, PerChannelRowsFollowTheAxis) {
+  std::vector<int8_t> rows(3 * 256);
+  for (int c = 0; c < 3; ++c)
+    for (int k = 0; k < 256; ++k) rows[static_cast<size_t>(c * 256 + k)] = static_cast<int8_t>(c * 10 + (k & 7));
+  test::OneNode t(ir::OpKind::kLookupTable);
+  // x [2, 3, 2]: channel c of axis 1 is element (i / 2) % 3.
+  t.In<int8_t>({2, 3, 2}, {-128, -127, 0, 1, 2, 3, 4, 5, 6, 7, -1, -2}, Quant(0.1f, 3))
+      .Const<int8_t>({3, 256}, rows)
+      .Out(ir::DType::kInt8, {2, 3, 2}, Quant(0.2f, -5))
+      .Attr("axis", int64_t{1});
+  auto r = t.Run<int8_t>();
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  // Entry k = x + 128; row c adds 10 c to k & 7.
+  EXPECT_EQ(*r, (std::vector<int8_t>{0, 1, 10, 11, 22, 23, 4, 5, 16, 17, 27, 26}));
+  test::OneNode bad(ir::OpKind::kLookupTable);
+  bad.In<int8_t>({2, 3}, {1, 2, 3, 4, 5, 6}, Quant(0.1f, 0))
+      .Const<int8_t>({2, 256}, std::vector<int8_t>(512, 1))
+      .Out(ir::DType::kInt8, {2, 3}, Quant(0.1f, 0))
+      .Attr("axis", int64_t{1});
+  const auto e = bad.Infer();
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.diag().ToString().find("[C, 256]"), std::string::npos) << e.diag().ToString();
+}
+
 TEST(LookupTable, Rejects) {
   {  // float input
     test::OneNode t(ir::OpKind::kLookupTable);

@@ -657,7 +657,8 @@ struct RequantCase {
 // Operators that requantize: folded with TFLite's arithmetic (within one
 // output step of the float QDQ graph). For ONNX Runtime's, which their int8
 // kernels do not follow (no int8_semantics attribute), the pointwise ones
-// become a lookup_table equal to the float QDQ graph, the others stay float;
+// become a lookup_table equal to the float QDQ graph (prelu's slope per
+// channel: a table per channel), the others stay float;
 // batch_matmul follows it (QLinearMatMul) and folds with the attribute.
 TEST(FoldQdq, RequantizingOperatorsBecomeInt8WithTfliteSemanticsOrATable) {
   const QdqIn a{"1,2,3,4", "quant(0.05, 3)"}, b{"1,2,3,4", "quant(0.03, -7)"};
@@ -688,6 +689,10 @@ TEST(FoldQdq, RequantizingOperatorsBecomeInt8WithTfliteSemanticsOrATable) {
     const ir::Graph ort = RunPassOn("fold-qdq", ort_before);
     if (c.ins.size() == 1 && c.extra.empty() && op != "resize_bilinear") {
       ExpectMatches(ir::Print(ort), "%oq = lookup_table(%q0, %oq/table) {function=\"" + op + "\"}\nNOT dequantize(%q0)\n");
+      ExpectSameResults(ort_before, ort, 0.0f, true);
+    } else if (op == "prelu") {  // a slope per channel: a table per channel (the last axis)
+      ExpectMatches(ir::Print(ort), "const %oq/table : i8[4,256]\n"
+                                    "%oq = lookup_table(%q0, %oq/table) {axis=3, function=\"prelu\"}\n");
       ExpectSameResults(ort_before, ort, 0.0f, true);
     } else if (op == "batch_matmul") {  // QLinearMatMul's arithmetic: int8 with the attribute
       ExpectMatches(ir::Print(ort), "%oq = batch_matmul(%q0, %q1) {adj_x=0, adj_y=0, int8_semantics=\"onnxruntime\"}\n"
@@ -901,7 +906,7 @@ TEST(FoldQdq, Int8TableGatheredByRunTimeIndicesStaysInt8) {
 }
 
 // pow with a one-element constant exponent is pointwise too: a table; a
-// vector exponent (a function of the position as well) stays float.
+// vector exponent along one axis gives a table per channel of that axis.
 TEST(FoldQdq, PowWithAConstantScalarExponentBecomesALookupTable) {
   auto graph = [](const std::string& exponent) {
     return "graph \"t\" {\n"
@@ -918,8 +923,12 @@ TEST(FoldQdq, PowWithAConstantScalarExponentBecomesALookupTable) {
   ExpectMatches(ir::Print(after), "const %pq/table : i8[256]\n%pq = lookup_table(%xq, %pq/table) {function=\"pow\"} : "
                                   "i8[2,4] quant(0.03, -100)\nNOT pow(\n");
   ExpectSameResults(before, after, 0.0f, true);
-  ExpectMatches(RunText("fold-qdq", graph("f32[4] = " + HexFloats({1.5f, 2, 0.5f, 3}))),
-                "%p = pow(%xd, %e) : f32[2,4]\nNOT lookup_table(\n");
+  // An exponent per column: a table per column (axis 1), still equal.
+  const ir::Graph per_column = ParseValid(graph("f32[4] = " + HexFloats({1.5f, 2, 0.5f, 3})));
+  const ir::Graph per_column_after = RunPassOn("fold-qdq", per_column);
+  ExpectMatches(ir::Print(per_column_after), "const %pq/table : i8[4,256]\n"
+                                             "%pq = lookup_table(%xq, %pq/table) {axis=1, function=\"pow\"}\n");
+  ExpectSameResults(per_column, per_column_after, 0.0f, true);
 }
 
 // maximum / minimum of two dequantized tensors quantized otherwise than the
@@ -944,7 +953,7 @@ TEST(FoldQdq, MaximumAndMinimumOfOtherQuantizationsRequantizeThroughTables) {
 // A binary operator with one operand a single value (a float constant or a
 // dequantized one-element constant, on either side) is a function of the
 // other operand alone: a table, in either arithmetic, equal to the QDQ
-// graph. A constant of several values stays float.
+// graph. A constant of several values along one axis: a table per channel.
 TEST(FoldQdq, BinaryOperatorWithAOneValueOperandBecomesALookupTable) {
   auto graph = [](const std::string& call, const std::string& sem) {
     return "graph \"t\" {\n"
@@ -970,7 +979,51 @@ TEST(FoldQdq, BinaryOperatorWithAOneValueOperandBecomesALookupTable) {
       ExpectMatches(ir::Print(after), "%pq = lookup_table(%xq, %pq/table) {function=\"" + op + "\"}\nNOT %p = \n");
       ExpectSameResults(before, after, 0.0f, true);
     }
-    ExpectMatches(RunText("fold-qdq", graph("sub(%xd, %v)", sem)), "%p = sub(%xd, %v) : f32[2,4]\nNOT lookup_table(\n");
+    // A constant of several values along one axis: a table per channel.
+    const ir::Graph per_channel = ParseValid(graph("sub(%xd, %v)", sem));
+    const ir::Graph per_channel_after = RunPassOn("fold-qdq", per_channel);
+    ExpectMatches(ir::Print(per_channel_after), "%pq = lookup_table(%xq, %pq/table) {axis=1, function=\"sub\"}\n");
+    ExpectSameResults(per_channel, per_channel_after, 0.0f, true);
+  }
+}
+
+// A chain of elementwise operators with constant operands between a
+// dequantize and a quantize, each result read once (a batch normalization's
+// x · s + b per channel, relu then sigmoid): one table, per channel where a
+// constant varies along an axis, equal to the QDQ graph. A link read twice
+// stops the chain.
+TEST(FoldQdq, ChainOfElementwiseOperatorsBecomesOneLookupTable) {
+  for (const std::string& sem : {std::string(), std::string(kOrt)}) {
+    SCOPED_TRACE(sem);
+    const std::string bn = "graph \"b\" {\n"
+                           "  input %x : f32[1,3,2,2]\n"
+                           "  const %s : f32[3,1,1] = " + HexFloats({0.5f, -1.25f, 2.0f}) + "\n"
+                           "  const %bq : i8[3,1,1] quant(0.01, 0) = hex\"0a9c7f\"\n"
+                           "  %xq = quantize(%x) " + sem + " : i8[1,3,2,2] quant(0.05, 3)\n"
+                           "  %xd = dequantize(%xq) : f32[1,3,2,2]\n"
+                           "  %bd = dequantize(%bq) : f32[3,1,1]\n"
+                           "  %m = mul(%xd, %s) : f32[1,3,2,2]\n"
+                           "  %a = add(%m, %bd) : f32[1,3,2,2]\n"
+                           "  %r = relu(%a) : f32[1,3,2,2]\n"
+                           "  %rq = quantize(%r) " + sem + " : i8[1,3,2,2] quant(0.02, -128)\n"
+                           "  %y = dequantize(%rq) : f32[1,3,2,2]\n"
+                           "  output %y\n}\n";
+    const ir::Graph before = ParseValid(bn);
+    const ir::Graph after = RunPassOn("fold-qdq", before);
+    ExpectMatches(ir::Print(after), "const %rq/table : i8[3,256]\n"
+                                    "%rq = lookup_table(%xq, %rq/table) {axis=1, function=\"mul, add, relu\"}\n"
+                                    "NOT mul(\nNOT add(\n");
+    ExpectSameResults(before, after, 0.0f, true);
+    const std::string twice = "graph \"t\" {\n"
+                              "  input %x : f32[2,4]\n"
+                              "  %xq = quantize(%x) " + sem + " : i8[2,4] quant(0.05, 3)\n"
+                              "  %xd = dequantize(%xq) : f32[2,4]\n"
+                              "  %r = relu(%xd) : f32[2,4]\n"
+                              "  %s = logistic(%r) : f32[2,4]\n"
+                              "  %t = add(%s, %r) : f32[2,4]\n"
+                              "  %tq = quantize(%t) " + sem + " : i8[2,4] quant(0.01, 0)\n"
+                              "  output %tq\n}\n";
+    ExpectMatches(RunText("fold-qdq", twice), "%s = logistic(%r)\nNOT lookup_table(%xq\n");
   }
 }
 
