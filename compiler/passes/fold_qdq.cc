@@ -884,6 +884,10 @@ class QdqFolder {
       if (!ni || next.inputs[*ni] != y || chain.size() > 16) return false;
       c = &next;
     }
+    // A table per channel costs 256 bytes of constant data per channel: made
+    // only when that is no more than one float copy of the tensor, which is
+    // what the float chain needs at run time.
+    if (axis >= 0 && shape[static_cast<size_t>(axis)] * 256 > 4 * ir::NumElements(shape)) return false;
     const ir::Node& quant = *chain.back();
     const ir::TensorId yq = quant.outputs[0];
     const auto table = AddTable(*x, chain, axis);

@@ -27,7 +27,7 @@ std::vector<uint8_t> QdqNormalization(const std::string& op, bool u8) {
   const int32_t t = u8 ? pb::TensorProto::UINT8 : pb::TensorProto::INT8;
   const int32_t k = u8 ? 0 : -128;
   OnnxBuilder b;
-  b.Input("x", {1, 4, 3, 5});
+  b.Input("x", {1, 4, 8, 8});
   b.Init("xs", {}, {0.03f});
   b.InitInt("xz", t, {}, {131 + k});
   b.Init("ys", {}, {0.021f});
@@ -51,14 +51,14 @@ std::vector<uint8_t> QdqNormalization(const std::string& op, bool u8) {
   }
   b.Node("QuantizeLinear", {"n", "ys", "yz"}, {"nq"});
   b.Node("DequantizeLinear", {"nq", "ys", "yz"}, {"y"});
-  b.OutputWithShape("y", {1, 4, 3, 5});
+  b.OutputWithShape("y", {1, 4, 8, 8});
   return b.Bytes();
 }
 
 TEST(QdqNormalization, QuantizedParametersEqualOnnxRuntime) {
   const std::string dir = TempDir();
-  const std::vector<float> x = Seeded(60, 11, 1.5f);
-  WriteFloatNpy(dir + "/x.npy", {1, 4, 3, 5}, x);
+  const std::vector<float> x = Seeded(256, 11, 1.5f);
+  WriteFloatNpy(dir + "/x.npy", {1, 4, 8, 8}, x);
   for (const std::string op : {"BatchNormalization", "InstanceNormalization"}) {
     for (const bool u8 : {true, false}) {
       const std::string tag = op + (u8 ? "_u8" : "_i8");
@@ -78,9 +78,9 @@ TEST(QdqNormalization, QuantizedParametersEqualOnnxRuntime) {
       const std::vector<uint8_t> eval = ReadNpy(dir + "/" + tag + ".npy").data;
       EXPECT_EQ(ReadNpy(dir + "/" + tag + "_run.npy").data, eval) << "the host build differs from ember eval";
       const std::vector<float> y = BytesToFloats(eval);
-      ASSERT_EQ(y.size(), 60u);
+      ASSERT_EQ(y.size(), 256u);
       if (const std::string why = OrtMissing(); why.empty()) {
-        const std::vector<float> ort = RunOrt(model, FloatBytes(x), "1x4x3x5", dir);
+        const std::vector<float> ort = RunOrt(model, FloatBytes(x), "1x4x8x8", dir);
         ASSERT_EQ(ort.size(), y.size());
         size_t equal = 0;
         for (size_t i = 0; i < y.size(); ++i) equal += ort[i] == y[i];
