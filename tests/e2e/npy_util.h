@@ -71,6 +71,30 @@ inline void EvalAndRunOnHost(const std::string& model, const std::string& dir, c
   ASSERT_EQ(r.exit_code, 0) << r.err;
 }
 
+// EvalAndRunOnHost on dir/x.npy (`input`'s bytes), then: the host build
+// equals `ember eval` byte for byte, eval gives `outputs` float32 values,
+// and they equal ONNX Runtime's default run on every element (printed;
+// skipped with a message without onnxruntime-node; `dims` like 1x3x5x5).
+inline void ExpectEvalEqualsHostAndOnnxRuntime(const std::string& model, const std::string& dir, const std::string& tag,
+                                               const std::vector<uint8_t>& input, const std::string& dims,
+                                               size_t outputs, bool int64_input = false) {
+  EvalAndRunOnHost(model, dir, tag);
+  const std::vector<uint8_t> eval = ReadNpy(dir + "/" + tag + ".npy").data;
+  EXPECT_EQ(ReadNpy(dir + "/" + tag + "_run.npy").data, eval) << "the host build differs from ember eval";
+  const std::vector<float> y = BytesToFloats(eval);
+  ASSERT_EQ(y.size(), outputs);
+  if (const std::string why = OrtMissing(); !why.empty()) {
+    std::printf("ONNX Runtime check skipped: %s\n", why.c_str());
+    return;
+  }
+  const std::vector<float> ort = RunOrt(model, input, dims, dir, "", int64_input);
+  ASSERT_EQ(ort.size(), y.size());
+  size_t equal = 0;
+  for (size_t i = 0; i < y.size(); ++i) equal += ort[i] == y[i];
+  std::printf("%s: ember eval equals ONNX Runtime on %zu of %zu elements\n", tag.c_str(), equal, y.size());
+  EXPECT_EQ(equal, y.size());
+}
+
 // `ember quantize MODEL --per-channel -o OUT` with the calibration batch
 // `calib` of `shape` (written to dir/calib/x.npy).
 inline void QuantizePerChannel(const std::string& model, const std::string& dir, const std::vector<int64_t>& shape,

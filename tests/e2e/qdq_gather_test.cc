@@ -60,21 +60,8 @@ TEST(QdqGather, Int8EmbeddingTableStaysInt8) {
   x.data.resize(ids.size() * 8);
   std::memcpy(x.data.data(), ids.data(), x.data.size());
   WriteFile(dir + "/x.npy", SerializeNpy(x));
-  EvalAndRunOnHost(model, dir, "embedding");
-  const std::vector<uint8_t> eval = ReadNpy(dir + "/embedding.npy").data;
-  EXPECT_EQ(ReadNpy(dir + "/embedding_run.npy").data, eval) << "the host build differs from ember eval";
-  const std::vector<float> y = BytesToFloats(eval);
-  ASSERT_EQ(y.size(), static_cast<size_t>(6 * kWidth));
-  if (const std::string why = OrtMissing(); why.empty()) {
-    const std::vector<float> ort = RunOrt(model, x.data, "1x6", dir, "", /*int64_input=*/true);
-    ASSERT_EQ(ort.size(), y.size());
-    size_t equal = 0;
-    for (size_t i = 0; i < y.size(); ++i) equal += ort[i] == y[i];
-    std::printf("embedding: ember eval equals ONNX Runtime on %zu of %zu elements\n", equal, y.size());
-    EXPECT_EQ(equal, y.size());
-  } else {
-    std::printf("ONNX Runtime check skipped: %s\n", why.c_str());
-  }
+  ExpectEvalEqualsHostAndOnnxRuntime(model, dir, "embedding", x.data, "1x6", static_cast<size_t>(6 * kWidth),
+                                     /*int64_input=*/true);
 }
 
 }  // namespace

@@ -67,21 +67,7 @@ TEST(QdqWhere, Int8SelectEqualsOnnxRuntime) {
     }
     EXPECT_EQ(selects, 2u) << ins.out;
     EXPECT_EQ(int8_selects, 2u) << ins.out;
-    EvalAndRunOnHost(model, dir, tag);
-    const std::vector<uint8_t> eval = ReadNpy(dir + "/" + tag + ".npy").data;
-    EXPECT_EQ(ReadNpy(dir + "/" + tag + "_run.npy").data, eval) << "the host build differs from ember eval";
-    const std::vector<float> y = BytesToFloats(eval);
-    ASSERT_EQ(y.size(), 75u);
-    if (const std::string why = OrtMissing(); why.empty()) {
-      const std::vector<float> ort = RunOrt(model, FloatBytes(x), "1x3x5x5", dir);
-      ASSERT_EQ(ort.size(), y.size());
-      size_t equal = 0;
-      for (size_t i = 0; i < y.size(); ++i) equal += ort[i] == y[i];
-      std::printf("%s: ember eval equals ONNX Runtime on %zu of %zu elements\n", tag.c_str(), equal, y.size());
-      EXPECT_EQ(equal, y.size());
-    } else {
-      std::printf("ONNX Runtime check skipped: %s\n", why.c_str());
-    }
+    ExpectEvalEqualsHostAndOnnxRuntime(model, dir, tag, FloatBytes(x), "1x3x5x5", 75);
   }
 }
 
