@@ -225,6 +225,37 @@ class Expansion {
     return out;
   }
 
+  // Quantized operand `x` with its scale at x + 1 and zero point at x + 2
+  // (QLinearConcat's and QLinearWhere's layout), dequantized. `*type` is the
+  // operands' common element type: the first one sets it, the others must
+  // match.
+  Expected<std::string> DequantizedOperand(int x, int32_t* type, std::string* first) {
+    if (!Has(x) || !Has(x + 1)) return Bad("input " + std::to_string(x) + " or its scale is missing");
+    EMBER_ASSIGN_OR_RETURN(auto xs, Scale(x + 1, 1, "input"));
+    (void)xs;
+    EMBER_ASSIGN_OR_RETURN(std::string zp, ZeroPoint(x + 2, x, 1, "input"));
+    EMBER_ASSIGN_OR_RETURN(int32_t t, TypeOf(x));
+    if (*type != pb::TensorProto::UNDEFINED && t != *type) {
+      return Bad("input '" + In(x) + "' has type " + ElemName(t) + " where '" + *first + "' is " + ElemName(*type));
+    }
+    if (*type == pb::TensorProto::UNDEFINED) *first = In(x);
+    *type = t;
+    return Dequantize(In(x), In(x + 1), zp);
+  }
+
+  // The float operator `op` on `float_in`, quantized with the output scale
+  // and zero point at y_scale and y_zp (a zero of `type` when absent).
+  Status RunQuantized(const std::string& op, const std::vector<std::string>& float_in,
+                      const std::vector<const pb::AttributeProto*>& attrs, int y_scale, int y_zp, int32_t type) {
+    const std::string out = OutputName(ref_, 0);
+    const std::string yf = Fresh(out + "_float");
+    EMBER_RETURN_IF_ERROR(Run(op, float_in, yf, attrs));
+    EMBER_ASSIGN_OR_RETURN(auto ys, Scale(y_scale, 1, "output"));
+    (void)ys;
+    EMBER_ASSIGN_OR_RETURN(std::string zp, OutputZeroPoint(y_zp, type));
+    return Run("QuantizeLinear", {yf, In(y_scale), zp}, out, {});
+  }
+
   Context& ctx_;
   const NodeRef& ref_;
   std::deque<pb::NodeProto> nodes_;
@@ -286,28 +317,14 @@ Status ExpandConcat(Context& ctx, const NodeRef& ref) {
   }
   std::vector<std::string> float_in;
   int32_t x_type = pb::TensorProto::UNDEFINED;
+  std::string first;
   for (int k = 2; k < n; k += 3) {
-    if (!e.Has(k) || !e.Has(k + 1)) return e.Bad("input " + std::to_string(k) + " or its scale is missing");
-    EMBER_ASSIGN_OR_RETURN(auto xs, e.Scale(k + 1, 1, "input"));
-    (void)xs;
-    EMBER_ASSIGN_OR_RETURN(std::string zp, e.ZeroPoint(k + 2, k, 1, "input"));
-    EMBER_ASSIGN_OR_RETURN(int32_t t, e.TypeOf(k));
-    if (x_type != pb::TensorProto::UNDEFINED && t != x_type) {
-      return e.Bad("input '" + e.In(k) + "' has type " + ElemName(t) + " where the first one is " + ElemName(x_type));
-    }
-    x_type = t;
-    EMBER_ASSIGN_OR_RETURN(std::string xf, e.Dequantize(e.In(k), e.In(k + 1), zp));
+    EMBER_ASSIGN_OR_RETURN(std::string xf, e.DequantizedOperand(k, &x_type, &first));
     float_in.push_back(xf);
   }
   std::vector<const pb::AttributeProto*> attrs;
   for (const auto& a : ref.node->attribute()) attrs.push_back(&a);
-  const std::string out = OutputName(ref, 0);
-  const std::string yf = e.Fresh(out + "_float");
-  EMBER_RETURN_IF_ERROR(e.Run("Concat", float_in, yf, attrs));
-  EMBER_ASSIGN_OR_RETURN(auto ys, e.Scale(0, 1, "output"));
-  (void)ys;
-  EMBER_ASSIGN_OR_RETURN(std::string y_zp, e.OutputZeroPoint(1, x_type));
-  return e.Run("QuantizeLinear", {yf, e.In(0), y_zp}, out, {});
+  return e.RunQuantized("Concat", float_in, attrs, 0, 1, x_type);
 }
 
 // QLinearWhere(condition, X, X_scale, X_zero_point, Y, Y_scale, Y_zero_point,
@@ -323,26 +340,12 @@ Status ExpandWhere(Context& ctx, const NodeRef& ref) {
   if (!e.Has(0)) return e.Bad("the condition (input 0) is missing");
   std::vector<std::string> float_in = {e.In(0)};
   int32_t x_type = pb::TensorProto::UNDEFINED;
+  std::string first;
   for (int k : {1, 4}) {
-    if (!e.Has(k)) return e.Bad("input " + std::to_string(k) + " is missing");
-    EMBER_ASSIGN_OR_RETURN(auto xs, e.Scale(k + 1, 1, k == 1 ? "X" : "Y"));
-    (void)xs;
-    EMBER_ASSIGN_OR_RETURN(std::string zp, e.ZeroPoint(k + 2, k, 1, k == 1 ? "X" : "Y"));
-    EMBER_ASSIGN_OR_RETURN(int32_t t, e.TypeOf(k));
-    if (x_type != pb::TensorProto::UNDEFINED && t != x_type) {
-      return e.Bad("Y '" + e.In(k) + "' has type " + ElemName(t) + " where X is " + ElemName(x_type));
-    }
-    x_type = t;
-    EMBER_ASSIGN_OR_RETURN(std::string xf, e.Dequantize(e.In(k), e.In(k + 1), zp));
+    EMBER_ASSIGN_OR_RETURN(std::string xf, e.DequantizedOperand(k, &x_type, &first));
     float_in.push_back(xf);
   }
-  const std::string out = OutputName(ref, 0);
-  const std::string yf = e.Fresh(out + "_float");
-  EMBER_RETURN_IF_ERROR(e.Run("Where", float_in, yf, {}));
-  EMBER_ASSIGN_OR_RETURN(auto zs, e.Scale(7, 1, "output"));
-  (void)zs;
-  EMBER_ASSIGN_OR_RETURN(std::string z_zp, e.OutputZeroPoint(8, x_type));
-  return e.Run("QuantizeLinear", {yf, e.In(7), z_zp}, out, {});
+  return e.RunQuantized("Where", float_in, {}, 7, 8, x_type);
 }
 
 // The largest |sum| a partial sum of ConvInteger / MatMulInteger can reach:

@@ -627,7 +627,7 @@ TEST(OnnxQOperator, QLinearWhereDiagnostics) {
   };
   const std::vector<Case> cases = {
       {{"c", "xq", "s", "z", "xq", "s", "z"}, "QLinearWhere takes the condition"},
-      {{"c", "xq", "s", "z", "uq", "s", "u", "s", "z"}, "has type UINT8 where X is INT8"},
+      {{"c", "xq", "s", "z", "uq", "s", "u", "s", "z"}, "'uq' has type UINT8 where 'xq' is INT8"},
       {{"", "xq", "s", "z", "xq", "s", "z", "s", "z"}, "the condition (input 0) is missing"},
   };
   for (const Case& c : cases) {
