@@ -720,14 +720,20 @@ class QdqFolder {
     if (t >= 0 && g_.tensor(t).is_const()) return g_.tensor(t);
     const auto q = DequantizedFrom(t);
     if (!q || !g_.tensor(*q).is_const()) return std::nullopt;
+    return EvaluateOn(g_.nodes[static_cast<size_t>(prod_[static_cast<size_t>(t)])], g_.tensor(*q), g_.tensor(t));
+  }
+
+  // One-input node n evaluated by its reference evaluator on constant `in`:
+  // `out` (n's output tensor, reshaped to the result) with the data, or
+  // nullopt when the evaluator refuses.
+  static std::optional<ir::Tensor> EvaluateOn(const ir::Node& n, const ir::Tensor& in, ir::Tensor out) {
     ir::Graph e;
-    ir::Node d = g_.nodes[static_cast<size_t>(prod_[static_cast<size_t>(t)])];
-    d.inputs = {e.AddTensor(g_.tensor(*q))};
-    ir::Tensor out = g_.tensor(t);
+    ir::Node node = n;
     out.data.reset();
-    d.outputs = {e.AddTensor(out)};
-    e.outputs = d.outputs;
-    e.nodes.push_back(d);
+    node.inputs = {e.AddTensor(in)};
+    node.outputs = {e.AddTensor(out)};
+    e.outputs = node.outputs;
+    e.nodes.push_back(std::move(node));
     auto r = ops::EvaluateGraph(e, {});
     if (!r.ok() || r->outputs.size() != 1 || r->outputs[0].size() != static_cast<size_t>(out.size_bytes()))
       return std::nullopt;
@@ -906,27 +912,18 @@ class QdqFolder {
     return true;
   }
 
-  // The float constant c quantized by `quant` (a quantize of c's shape):
-  // evaluated by quantize's reference evaluator, so it equals what the
-  // quantize computes at run time. nullopt when c is no float constant.
+  // Constant operand c (a dequantized one counts) quantized by `quant`,
+  // as the quantize computes it at run time, as a new int8 constant; nullopt
+  // when c is no float constant.
   std::optional<ir::TensorId> QuantizedConst(ir::TensorId c, const ir::Node& quant) {
-    if (c < 0 || !g_.tensor(c).is_const() || g_.tensor(c).dtype != ir::DType::kFloat32) return std::nullopt;
-    ir::Graph t;
-    ir::Tensor out = g_.tensor(quant.outputs[0]);
-    out.shape = g_.tensor(c).shape;
-    out.data.reset();
-    ir::Node q = quant;
-    q.inputs = {t.AddTensor(g_.tensor(c))};
-    q.outputs = {t.AddTensor(std::move(out))};
-    t.nodes.push_back(q);
-    t.outputs = q.outputs;
-    auto r = ops::EvaluateGraph(t, {});
-    if (!r.ok() || r->outputs.size() != 1) return std::nullopt;
-    ir::Tensor k = t.tensor(q.outputs[0]);
-    k.name = UniqueName(g_, g_.tensor(c).name + "/quantized");
-    k.data = r->outputs[0];
-    if (k.data->size() != static_cast<size_t>(k.num_elements())) return std::nullopt;
-    return g_.AddTensor(std::move(k));
+    const auto v = ConstOperand(c);
+    if (!v || v->dtype != ir::DType::kFloat32) return std::nullopt;
+    ir::Tensor shaped = g_.tensor(quant.outputs[0]);
+    shaped.shape = v->shape;
+    auto k = EvaluateOn(quant, *v, shaped);
+    if (!k) return std::nullopt;
+    k->name = UniqueName(g_, g_.tensor(c).name + "/quantized");
+    return g_.AddTensor(std::move(*k));
   }
 
   // An operator that copies its value operands (concatenation; select, whose
@@ -936,9 +933,10 @@ class QdqFolder {
   // QLinearConcat and QLinearWhere requantize each input in float; or inputs
   // quantized otherwise than the output): each input quantized otherwise
   // than the output goes through a lookup_table of its
-  // quantize(dequantize(x)), a constant is quantized here, and the operator
-  // on equally quantized int8 tensors copies, so the result equals the float
-  // QDQ graph element for element (quantize works elementwise).
+  // quantize(dequantize(x)), a constant (a dequantized one too) is
+  // quantized here, and the operator on equally quantized int8 tensors
+  // copies, so the result equals the float QDQ graph element for element
+  // (quantize works elementwise).
   bool FoldCopyWithTables(size_t i) {
     const ir::Node n = g_.nodes[i];
     const bool concat = n.op == ir::OpKind::kConcatenation && ActOf(n) == "none";
@@ -960,11 +958,10 @@ class QdqFolder {
     bool any_dequantized = false;
     for (size_t k = first; k < n.inputs.size(); ++k) {
       const auto x = DequantizedFrom(n.inputs[k]);
-      if (x && PerTensorInt8(g_.tensor(*x))) {
+      if (x && PerTensorInt8(g_.tensor(*x)) && !g_.tensor(*x).is_const()) {
         if (extremum && !(g_.tensor(*x).quant->scale[0] > 0.0f)) return false;
         any_dequantized = true;
-      } else if (extremum || !(n.inputs[k] >= 0 && g_.tensor(n.inputs[k]).is_const() &&
-                               g_.tensor(n.inputs[k]).dtype == ir::DType::kFloat32)) {
+      } else if ((extremum && !x) || n.inputs[k] < 0 || !ConstOperand(n.inputs[k])) {
         return false;
       }
     }
@@ -980,7 +977,7 @@ class QdqFolder {
     std::vector<ir::Node> tables;
     for (size_t k = first; k < n.inputs.size(); ++k) {
       const auto dq = DequantizedFrom(n.inputs[k]);
-      if (!dq || !PerTensorInt8(g_.tensor(*dq))) {
+      if (!dq || !PerTensorInt8(g_.tensor(*dq)) || g_.tensor(*dq).is_const()) {
         const auto c = QuantizedConst(n.inputs[k], quant);
         if (!c) return refuse();
         folded.inputs[k] = *c;
@@ -994,14 +991,6 @@ class QdqFolder {
       ir::Tensor t = g_.tensor(x);
       t.name = UniqueName(g_, t.name + "/requantized");
       t.quant = g_.tensor(yq).quant;
-      if (t.data) {
-        // A constant goes through its table here, not at every inference.
-        const std::vector<uint8_t>& entries = *g_.tensor(*table).data;
-        for (uint8_t& v : *t.data) v = entries[static_cast<size_t>(static_cast<int8_t>(v) + 128)];
-        if (*table + 1 == static_cast<ir::TensorId>(g_.tensors.size())) g_.tensors.pop_back();
-        folded.inputs[k] = g_.AddTensor(std::move(t));
-        continue;
-      }
       folded.inputs[k] = g_.AddTensor(std::move(t));
       tables.push_back(LookupTableNode(n.name, "requantization", x, *table, folded.inputs[k]));
     }

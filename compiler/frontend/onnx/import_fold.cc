@@ -368,6 +368,25 @@ Status ConvertQuantize(Context& ctx, const NodeRef& ref) {
   return Status::Ok();
 }
 
+}  // namespace
+
+ConstTensor DequantizedConst(const ConstTensor& q, const ir::QuantParams& p) {
+  ConstTensor c = FloatConst(q.shape, {});
+  const bool per_axis = p.scale.size() > 1;
+  const int64_t channels = per_axis ? q.shape[static_cast<size_t>(p.axis)] : 1;
+  int64_t inner = 1;
+  if (per_axis) {
+    for (size_t k = static_cast<size_t>(p.axis) + 1; k < q.shape.size(); ++k) inner *= q.shape[k];
+  }
+  for (int64_t k = 0; k < q.size(); ++k) {
+    const size_t ch = static_cast<size_t>((k / inner) % channels);
+    c.f.push_back(p.scale[ch] * static_cast<float>(q.int_at(k) - p.zero_point[ch]));
+  }
+  return c;
+}
+
+namespace {
+
 Status ConvertDequantize(Context& ctx, const NodeRef& ref) {
   EMBER_ASSIGN_OR_RETURN(Value v, Input(ctx, ref, 0));
   // Run-time parameters, the plain 8-bit result of a `cast` (a computed
@@ -416,17 +435,11 @@ Status ConvertDequantize(Context& ctx, const NodeRef& ref) {
     }
   }
   if (v.c && v.id == ir::kNoTensor && q.scale.size() > 1) {
-    // Per-axis constants (weights, biases) are dequantized at import:
-    // scale * (q - zero_point) in float32, as the dequantize evaluator does.
-    ConstTensor c = FloatConst(shape, {});
-    int64_t inner = 1;
-    for (size_t k = static_cast<size_t>(axis) + 1; k < shape.size(); ++k) inner *= shape[k];
-    for (int64_t k = 0; k < v.c->size(); ++k) {
-      const size_t ch = static_cast<size_t>((k / inner) % shape[static_cast<size_t>(axis)]);
-      c.f.push_back(q.scale[ch] * static_cast<float>(v.c->int_at(k) - q.zero_point[ch]));
-    }
+    // Per-axis constants (weights, biases) are dequantized at import.
+    const ir::QuantParams qp{q.scale, q.zero_point, axis};
+    ConstTensor c = DequantizedConst(*v.c, qp);
     // Weights keep their integers and quantization (Weights() in import_nn.cc).
-    ctx.dq_consts[OutputName(ref, 0)] = Context::DqConst{*v.c, ir::QuantParams{q.scale, q.zero_point, axis}};
+    ctx.dq_consts[OutputName(ref, 0)] = Context::DqConst{*v.c, qp};
     BindOutput(ctx, ref, 0, ConstValue(std::move(c)));
     return Status::Ok();
   }

@@ -234,6 +234,10 @@ Expected<ir::TensorId> AddConst(Context& ctx, const std::string& name, const Con
 Value ConstValue(ConstTensor c);
 // A float32 constant of `shape` with `values`.
 ConstTensor FloatConst(ir::Shape shape, std::vector<double> values);
+// The float32 values of integer constant q quantized by p (per tensor, or
+// per axis p.axis): scale · (q − zero point), as the dequantize evaluator
+// computes them.
+ConstTensor DequantizedConst(const ConstTensor& q, const ir::QuantParams& p);
 // An integer constant of `shape` (int64 unless `elem_type` says otherwise).
 ConstTensor IntConst(ir::Shape shape, std::vector<int64_t> values, int32_t elem_type = pb::TensorProto::INT64);
 // IR shape of a value (constant or run time).

@@ -157,16 +157,11 @@ Expected<std::shared_ptr<const ConstTensor>> ConstInput(Context& ctx, const Node
     // e.g. a BatchNormalization scale) is a constant too: its float values,
     // scale · (q − zero point) as the dequantize computes them.
     auto dq = ctx.dq_consts.find(ref.node->input(static_cast<int>(pos)));
-    if (dq != ctx.dq_consts.end() && v.id != ir::kNoTensor && dq->second.quant.scale.size() == 1) {
+    if (dq != ctx.dq_consts.end() && v.id != ir::kNoTensor) {
       for (const ir::Node& n : ctx.graph.nodes) {
         if (n.outputs.empty() || n.outputs[0] != v.id) continue;
         if (n.op != ir::OpKind::kDequantize || n.inputs.empty() || !ctx.graph.tensor(n.inputs[0]).is_const()) break;
-        const ConstTensor& q = dq->second.q;
-        const float scale = dq->second.quant.scale[0];
-        const int64_t zero = dq->second.quant.zero_point[0];
-        ConstTensor c = FloatConst(q.shape, {});
-        for (int64_t k = 0; k < q.size(); ++k) c.f.push_back(scale * static_cast<float>(q.int_at(k) - zero));
-        return std::make_shared<const ConstTensor>(std::move(c));
+        return std::make_shared<const ConstTensor>(DequantizedConst(dq->second.q, dq->second.quant));
       }
     }
     return NodeError(ctx, ref, kNotConstant, ExitCode::kUnsupported,
