@@ -38,13 +38,9 @@ std::string QuantToString(const std::optional<ir::QuantParams>& q) {
 
 // Activation and quantization rules (see the file comment).
 Status CheckTypes(const ir::Graph& g, const ir::Node& n, ir::DType dtype, Activation* act) {
-  const std::string act_name = n.GetString("act", "none");
-  if (!ParseActivation(act_name, act)) {
-    return NodeError(n, "has unknown activation '" + act_name + "'",
-                     "use none, relu, relu6 or relu_n1_to_1");
-  }
+  EMBER_RETURN_IF_ERROR(GetActivationAttr(n, act));
   if (*act != Activation::kNone && dtype != ir::DType::kFloat32) {
-    return NodeError(n, "has fused activation '" + act_name + "' on " + ir::DTypeName(dtype) +
+    return NodeError(n, "has fused activation '" + DescribeActivation(*act) + "' on " + ir::DTypeName(dtype) +
                             " data, which TFLite Micro does not support",
                      "apply the activation as a separate operator");
   }
@@ -125,9 +121,7 @@ Status Eval(const EvalArgs& a) {
     }
   }
   Activation act = Activation::kNone;
-  if (!ParseActivation(a.node.GetString("act", "none"), &act)) {
-    return InternalError("concatenation: activation not validated");
-  }
+  EMBER_RETURN_IF_ERROR(GetActivationAttr(a.node, &act));
   if (act != Activation::kNone && out.dtype == ir::DType::kFloat32) {
     // Clamp = min(max(v, lo), hi), as every float kernel with a fused activation.
     const FloatRange r = ActivationRangeFloat(act);

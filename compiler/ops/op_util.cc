@@ -61,9 +61,21 @@ Status GetActivationAttr(const ir::Node& n, Activation* act) {
   auto it = n.attrs.find("act");
   if (it == n.attrs.end()) return Status::Ok();
   const auto* s = std::get_if<std::string>(&it->second);
+  if (s != nullptr && *s == "clip") {
+    double lo = 0.0, hi = 0.0;
+    EMBER_RETURN_IF_ERROR(GetRealAttr(n, "act_min", true, 0.0, &lo));
+    EMBER_RETURN_IF_ERROR(GetRealAttr(n, "act_max", true, 0.0, &hi));
+    if (!(lo <= hi)) {
+      return NodeError(n, "the fused clip's bounds act_min = " + FormatReal(lo) + " and act_max = " + FormatReal(hi) +
+                              " are not an interval",
+                       "give act_min <= act_max, or apply the clip as its own operator");
+    }
+    *act = Activation::Clip(lo, hi);
+    return Status::Ok();
+  }
   if (s == nullptr || !ParseActivation(*s, act)) {
     return NodeError(n, "attribute 'act' is not a known fused activation",
-                     "use one of none, relu, relu6, relu_n1_to_1");
+                     "use one of none, relu, relu6, relu_n1_to_1, clip (with act_min and act_max)");
   }
   return Status::Ok();
 }

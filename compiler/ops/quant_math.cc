@@ -2,6 +2,8 @@
 // build, TFLite Micro's default). docs/numerics.md gives each formula.
 #include "ops/quant_math.h"
 
+#include "ops/op_util.h"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -65,6 +67,11 @@ int32_t Mbqm(int32_t x, int32_t multiplier, int shift) {
   return Rdbpot(Srdhm(WrapShl(x, left), multiplier), right);
 }
 
+const Activation Activation::kNone{Activation::Kind::kNone};
+const Activation Activation::kRelu{Activation::Kind::kRelu};
+const Activation Activation::kRelu6{Activation::Kind::kRelu6};
+const Activation Activation::kReluN1To1{Activation::Kind::kReluN1To1};
+
 bool ParseActivation(const std::string& s, Activation* out) {
   if (s.empty() || s == "none") *out = Activation::kNone;
   else if (s == "relu") *out = Activation::kRelu;
@@ -75,13 +82,19 @@ bool ParseActivation(const std::string& s, Activation* out) {
 }
 
 const char* ActivationName(Activation a) {
-  switch (a) {
-    case Activation::kNone: return "none";
-    case Activation::kRelu: return "relu";
-    case Activation::kRelu6: return "relu6";
-    case Activation::kReluN1To1: return "relu_n1_to_1";
+  switch (a.kind) {
+    case Activation::Kind::kNone: return "none";
+    case Activation::Kind::kRelu: return "relu";
+    case Activation::Kind::kRelu6: return "relu6";
+    case Activation::Kind::kReluN1To1: return "relu_n1_to_1";
+    case Activation::Kind::kClip: return "clip";
   }
   return "none";
+}
+
+std::string DescribeActivation(Activation a) {
+  if (a.kind != Activation::Kind::kClip) return ActivationName(a);
+  return "clip[" + FormatReal(a.min) + ", " + FormatReal(a.max) + "]";
 }
 
 bool ParseInt8Semantics(const std::string& s, Int8Semantics* out) {
@@ -122,12 +135,17 @@ Int32Range ActivationRangeQuantized(Activation act, float out_scale, int32_t out
     return static_cast<int32_t>(std::clamp<int64_t>(v, std::numeric_limits<int32_t>::min(),
                                                     std::numeric_limits<int32_t>::max()));
   };
-  switch (act) {
-    case Activation::kNone: return {qmin, qmax};
-    case Activation::kRelu: return {std::max(qmin, out_zero_point), qmax};
-    case Activation::kRelu6: return {std::max(qmin, out_zero_point), std::min(qmax, quantize(6.0f))};
-    case Activation::kReluN1To1:
+  // A clip bound beyond +-1e30 is beyond every integer range; keep the float
+  // conversion defined.
+  auto quantize_bound = [&](double b) { return quantize(static_cast<float>(std::clamp(b, -1e30, 1e30))); };
+  switch (act.kind) {
+    case Activation::Kind::kNone: return {qmin, qmax};
+    case Activation::Kind::kRelu: return {std::max(qmin, out_zero_point), qmax};
+    case Activation::Kind::kRelu6: return {std::max(qmin, out_zero_point), std::min(qmax, quantize(6.0f))};
+    case Activation::Kind::kReluN1To1:
       return {std::max(qmin, quantize(-1.0f)), std::min(qmax, quantize(1.0f))};
+    case Activation::Kind::kClip:
+      return {std::max(qmin, quantize_bound(act.min)), std::min(qmax, quantize_bound(act.max))};
   }
   return {qmin, qmax};
 }
@@ -143,14 +161,18 @@ Int32Range ActivationRangeInt16(Activation act, float out_scale, int32_t out_zer
 }
 
 FloatRange ActivationRangeFloat(Activation act) {
-  switch (act) {
-    case Activation::kNone:
-      return {std::numeric_limits<float>::lowest(), std::numeric_limits<float>::max()};
-    case Activation::kRelu: return {0.0f, std::numeric_limits<float>::max()};
-    case Activation::kRelu6: return {0.0f, 6.0f};
-    case Activation::kReluN1To1: return {-1.0f, 1.0f};
+  constexpr float kLowest = std::numeric_limits<float>::lowest(), kMax = std::numeric_limits<float>::max();
+  switch (act.kind) {
+    case Activation::Kind::kNone: return {kLowest, kMax};
+    case Activation::Kind::kRelu: return {0.0f, kMax};
+    case Activation::Kind::kRelu6: return {0.0f, 6.0f};
+    case Activation::Kind::kReluN1To1: return {-1.0f, 1.0f};
+    case Activation::Kind::kClip:
+      // Bounds beyond the float range are no bound.
+      return {act.min <= static_cast<double>(kLowest) ? kLowest : static_cast<float>(act.min),
+              act.max >= static_cast<double>(kMax) ? kMax : static_cast<float>(act.max)};
   }
-  return {std::numeric_limits<float>::lowest(), std::numeric_limits<float>::max()};
+  return {kLowest, kMax};
 }
 
 }  // namespace ember::ops

@@ -58,11 +58,27 @@ inline int32_t Mbqm(int32_t x, QuantizedMultiplier q) { return Mbqm(x, q.multipl
 int32_t Mbqm64(int64_t x, int32_t multiplier, int shift);
 inline int32_t Mbqm64(int64_t x, QuantizedMultiplier q) { return Mbqm64(x, q.multiplier, q.shift); }
 
-// Fused activation codes as written in the IR attribute `act`.
-enum class Activation { kNone, kRelu, kRelu6, kReluN1To1 };
-// "none" "relu" "relu6" "relu_n1_to_1"; nullopt-like failure -> returns false.
+// A fused activation, the IR attribute `act` (docs/operators.md): "none",
+// "relu", "relu6", "relu_n1_to_1", or "clip" with the real bounds in the
+// attributes `act_min` and `act_max` (a clamp to [act_min, act_max] in the
+// output's real values; fuse-activation and fuse-clamp write it for ONNX's
+// Clip and for an int8 clamp).
+struct Activation {
+  enum class Kind { kNone, kRelu, kRelu6, kReluN1To1, kClip };
+  Kind kind = Kind::kNone;
+  double min = 0.0;  // kClip only
+  double max = 0.0;  // kClip only
+  static const Activation kNone, kRelu, kRelu6, kReluN1To1;
+  static Activation Clip(double lo, double hi) { return {Kind::kClip, lo, hi}; }
+  friend bool operator==(const Activation&, const Activation&) = default;
+};
+// "none" "relu" "relu6" "relu_n1_to_1" (not "clip", whose bounds are other
+// attributes: GetActivationAttr reads a node's); false for anything else.
 bool ParseActivation(const std::string& s, Activation* out);
+// The attribute value: "none", "relu", ..., "clip".
 const char* ActivationName(Activation a);
+// For comments in generated code: the name, and for clip its bounds, "clip[-1, 3]".
+std::string DescribeActivation(Activation a);
 
 // CalculateActivationRangeQuantized for an int8 output with (scale, zero_point).
 struct Int32Range {

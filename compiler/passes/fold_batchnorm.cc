@@ -112,7 +112,7 @@ bool TryFold(ir::Graph& g, size_t i, const std::vector<std::vector<Use>>& uses, 
     SetFloats(g.tensor(bid), bv);
   }
   p.outputs[0] = y;
-  if (ActOf(m) != "none") p.attrs["act"] = ActOf(m);
+  CopyAct(m, p);
   g.nodes.erase(g.nodes.begin() + static_cast<std::ptrdiff_t>(i));
   return true;
 }

@@ -434,7 +434,7 @@ class QdqFolder {
       conv.inputs.resize(3, ir::kNoTensor);
       conv.inputs[2] = b;
       conv.outputs[0] = a.outputs[0];
-      if (ActOf(a) != "none") conv.attrs["act"] = ActOf(a);
+      CopyAct(a, conv);
       g_.nodes.erase(g_.nodes.begin() + static_cast<std::ptrdiff_t>(i));
       return true;
     }

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <map>
+#include <optional>
 #include <queue>
 #include <set>
 
@@ -84,6 +86,76 @@ void SetFloats(ir::Tensor& t, const std::vector<float>& v) {
 }
 
 std::string ActOf(const ir::Node& n) { return n.GetString("act", "none"); }
+
+bool HasFusedActAttr(ir::OpKind op) {
+  switch (op) {
+    case ir::OpKind::kConv2D:
+    case ir::OpKind::kDepthwiseConv2D:
+    case ir::OpKind::kFullyConnected:
+    case ir::OpKind::kAdd:
+    case ir::OpKind::kMul:
+    case ir::OpKind::kAveragePool2D:
+    case ir::OpKind::kMaxPool2D:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::optional<ops::Activation> ActivationOf(const ir::Node& n) {
+  if (n.op == ir::OpKind::kRelu) return ops::Activation::kRelu;
+  if (n.op == ir::OpKind::kRelu6) return ops::Activation::kRelu6;
+  if (n.op == ir::OpKind::kClip) {
+    // An absent bound is unbounded; one beyond the float range is none either.
+    constexpr double kMax = std::numeric_limits<float>::max();
+    const double lo = std::max(n.HasAttr("min") ? n.GetReal("min") : -kMax, -kMax);
+    const double hi = std::min(n.HasAttr("max") ? n.GetReal("max") : kMax, kMax);
+    if (!(lo <= hi)) return std::nullopt;  // NaN, or a clip to its max everywhere
+    if (lo == 0.0 && hi == 6.0) return ops::Activation::kRelu6;
+    if (lo == 0.0 && hi == kMax) return ops::Activation::kRelu;
+    if (lo == -1.0 && hi == 1.0) return ops::Activation::kReluN1To1;
+    if (lo == -kMax && hi == kMax) return ops::Activation::kNone;
+    return ops::Activation::Clip(lo, hi);
+  }
+  return std::nullopt;
+}
+
+bool FuseIntoProducer(ir::Graph& g, size_t i, const ops::Activation& act, const std::vector<std::vector<Use>>& uses,
+                      const std::vector<int>& prod) {
+  const ir::Node& a = g.nodes[i];
+  if (a.inputs.empty() || a.outputs.size() != 1) return false;
+  const ir::TensorId x = a.inputs[0], y = a.outputs[0];
+  if (x < 0 || prod[static_cast<size_t>(x)] < 0) return false;
+  ir::Node& p = g.nodes[static_cast<size_t>(prod[static_cast<size_t>(x)])];
+  if (!HasFusedActAttr(p.op) || ActOf(p) != "none" || p.outputs.size() != 1) return false;
+  if (uses[static_cast<size_t>(x)].size() != 1 || IsGraphOutput(g, x)) return false;
+  const ir::Tensor& tx = g.tensor(x);
+  const ir::Tensor& ty = g.tensor(y);
+  if (tx.dtype != ty.dtype || tx.shape != ty.shape) return false;
+  if (tx.dtype != ir::DType::kFloat32) {
+    if (tx.dtype != ir::DType::kInt8 || !tx.quant || tx.quant != ty.quant || tx.quant->per_axis()) return false;
+  }
+  if (act.kind == ops::Activation::Kind::kNone) {
+    p.attrs["act"] = std::string("none");
+  } else {
+    p.attrs["act"] = std::string(ops::ActivationName(act));
+    if (act.kind == ops::Activation::Kind::kClip) {
+      p.attrs["act_min"] = act.min;
+      p.attrs["act_max"] = act.max;
+    }
+  }
+  p.outputs[0] = y;
+  g.nodes.erase(g.nodes.begin() + static_cast<std::ptrdiff_t>(i));
+  return true;
+}
+
+void CopyAct(const ir::Node& from, ir::Node& to) {
+  if (ActOf(from) == "none") return;
+  for (const char* key : {"act", "act_min", "act_max"}) {
+    const auto it = from.attrs.find(key);
+    if (it != from.attrs.end()) to.attrs[key] = it->second;
+  }
+}
 
 bool IsPermutation(const std::vector<int64_t>& perm, size_t rank) {
   if (perm.size() != rank) return false;

@@ -3,10 +3,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "ir/graph.h"
+#include "ops/quant_math.h"
 #include "support/status.h"
 
 namespace ember::passes {
@@ -41,6 +43,26 @@ void SetFloats(ir::Tensor& t, const std::vector<float>& v);
 
 // The attribute `act` of a node ("none" when absent).
 std::string ActOf(const ir::Node& n);
+// Moves `from`'s fused activation (act, and a clip's act_min / act_max) onto
+// `to`, when it has one.
+void CopyAct(const ir::Node& from, ir::Node& to);
+
+// Operators with a fused activation attribute `act` (docs/operators.md).
+bool HasFusedActAttr(ir::OpKind op);
+// The fused act equivalent to activation node `n` (relu, relu6, clip), if any:
+// a clip with relu's, relu6's or relu_n1_to_1's bounds is that act, one
+// without bounds none, any other act "clip" (an absent bound is the float
+// range's end); a clip whose bounds are no interval (NaN, min > max) none.
+std::optional<ops::Activation> ActivationOf(const ir::Node& n);
+// Makes node i, an activation reading x and writing y, the fused activation
+// `act` of x's producer: the producer takes over y (name, type, quantization)
+// and node i is erased. Only when the producer has the attribute with "none",
+// one output, x has no other reader and is no graph output, x and y have one
+// type and shape, and, for int8, one per-tensor quantization (so the fused
+// clamp, computed on the output's quantization, is the separate one's).
+// Returns whether it fused.
+bool FuseIntoProducer(ir::Graph& g, size_t i, const ops::Activation& act, const std::vector<std::vector<Use>>& uses,
+                      const std::vector<int>& prod);
 
 // Permutations: out.shape[i] = in.shape[perm[i]] (the transpose operator).
 bool IsPermutation(const std::vector<int64_t>& perm, size_t rank);

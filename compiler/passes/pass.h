@@ -61,6 +61,7 @@ Status FoldSpaceToBatch(ir::Graph& g, const PassOptions& options);
 Status Layout(ir::Graph& g, const PassOptions& options);
 Status FoldBatchNorm(ir::Graph& g, const PassOptions& options);
 Status FuseActivation(ir::Graph& g, const PassOptions& options);
+Status FuseClamp(ir::Graph& g, const PassOptions& options);
 Status FoldQdq(ir::Graph& g, const PassOptions& options);
 Status MaterializeOutputs(ir::Graph& g, const PassOptions& options);
 

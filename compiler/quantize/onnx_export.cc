@@ -13,6 +13,7 @@
 #include <set>
 
 #include "onnx/checker.h"
+#include "ops/op_util.h"
 #include "quantize/onnx_util.h"
 #include "quantize/qdq_writer.h"
 
@@ -266,7 +267,12 @@ Status Exporter::Act(const ir::Node& n, const std::string& pre, const std::strin
   if (act == "relu") Add("Relu", {pre}, {final}, final + "_Relu");
   else if (act == "relu6") Add("Clip", {pre, FloatScalar(0.0f), FloatScalar(6.0f)}, {final}, final + "_Clip");
   else if (act == "relu_n1_to_1") Add("Clip", {pre, FloatScalar(-1.0f), FloatScalar(1.0f)}, {final}, final + "_Clip");
-  else return Unsupported(n, "fused activation '" + act + "'");
+  else if (act == "clip") {
+    ops::Activation a;
+    EMBER_RETURN_IF_ERROR(ops::GetActivationAttr(n, &a));
+    const ops::FloatRange r = ops::ActivationRangeFloat(a);
+    Add("Clip", {pre, FloatScalar(r.min), FloatScalar(r.max)}, {final}, final + "_Clip");
+  } else return Unsupported(n, "fused activation '" + act + "'");
   return Status::Ok();
 }
 

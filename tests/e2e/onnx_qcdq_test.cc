@@ -2,8 +2,9 @@
 // (Brevitas) export: QuantizeLinear -> Clip -> DequantizeLinear narrows
 // activations to 4 bits (signed input, unsigned after the ReLU-like clip),
 // and Clip -> DequantizeLinear narrows int8 weights (per channel):
-//   - after the pipeline both convolutions are int8 and nothing is float
-//     between the input's quantize and the output's dequantize;
+//   - after the pipeline both convolutions are int8, with the Clips after
+//     them as their fused clamps, and nothing is float between the input's
+//     quantize and the output's dequantize;
 //   - `ember eval` against ONNX Runtime when node and onnxruntime-node are
 //     present (skipped with a message otherwise), with its graph
 //     optimizations off (the QDQ graph run literally, the convolutions in
@@ -87,15 +88,20 @@ TEST(OnnxQcdq, FourBitCnnIsInt8AndMatchesOnnxRuntimeTheHostAndTheCortexM4) {
 
   const CliResult ins = RunCli({"inspect", model});
   ASSERT_EQ(ins.exit_code, 0) << ins.err;
-  size_t int8_convs = 0, float_ops = 0;
+  size_t int8_convs = 0, clamping_convs = 0, float_ops = 0;
   std::istringstream lines(ins.out);
   for (std::string line; std::getline(lines, line);) {
     if (line.find("= conv2d(") != std::string::npos && line.find(": i8[") != std::string::npos) ++int8_convs;
+    if (line.find("= conv2d(") != std::string::npos && line.find("act=\"clip\"") != std::string::npos) ++clamping_convs;
     if (line.find(": f32[") != std::string::npos && line.find("= quantize(") == std::string::npos &&
         line.find("= dequantize(") == std::string::npos && line.find("input ") == std::string::npos)
       ++float_ops;
   }
   EXPECT_EQ(int8_convs, 2u) << ins.out;
+  // The Clips after the convolutions are their fused clamps (fuse-clamp);
+  // only the input's, after its quantize, is an operator.
+  EXPECT_EQ(clamping_convs, 2u) << ins.out;
+  EXPECT_EQ(LinesWith(ins.out, "clip").size(), 1u) << ins.out;
   EXPECT_EQ(float_ops, 0u) << ins.out;
 
   EvalAndRunOnHost(model, dir, "qcdq");

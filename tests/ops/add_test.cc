@@ -3,7 +3,9 @@
 // Infer errors.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "ops/op_test_util.h"
@@ -80,6 +82,46 @@ TEST(Add, Float32WithRelu6) {
   auto r = t.Run<float>();
   ASSERT_TRUE(r.ok()) << r.diag().ToString();
   EXPECT_EQ(*r, (std::vector<float>{1.75f, 0.0f, 6.0f, 0.75f}));
+}
+
+TEST(Add, FusedClipInt8AndFloat32) {
+  // int8, output (0.5, -10): act_min -1.2 -> -10 + round(-2.4) = -12,
+  // act_max 2.25 -> -10 + round(4.5) = -5 (ties away from zero).
+  test::OneNode q(ir::OpKind::kAdd);
+  q.In<int8_t>({4}, {-8, -2, 0, 5}, Quant(0.5f, 0))
+      .In<int8_t>({4}, {0, 0, 2, 5}, Quant(0.5f, 0))
+      .Out(ir::DType::kInt8, {4}, Quant(0.5f, -10))
+      .Attr("act", std::string("clip"))
+      .Attr("act_min", -1.2)
+      .Attr("act_max", 2.25);
+  auto r = q.Run<int8_t>();
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(*r, (std::vector<int8_t>{-12, -12, -8, -5}));
+  test::OneNode f(ir::OpKind::kAdd);
+  f.In<float>({3}, {-3.0f, 0.5f, 4.0f}).In<float>({3}, {0.0f, 0.0f, 0.0f}).Out(ir::DType::kFloat32, {3});
+  f.Attr("act", std::string("clip")).Attr("act_min", -1.2).Attr("act_max", 2.25);
+  auto rf = f.Run<float>();
+  ASSERT_TRUE(rf.ok()) << rf.diag().ToString();
+  EXPECT_EQ(*rf, (std::vector<float>{-1.2f, 0.5f, 2.25f}));
+}
+
+TEST(Add, FusedClipNeedsAnInterval) {
+  const std::vector<std::pair<double, double>> bounds = {{1.0, -1.0}, {0.0, std::nan("")}};
+  for (size_t i = 0; i < bounds.size(); ++i) {
+    test::OneNode t(ir::OpKind::kAdd);
+    t.In<float>({2}, {0, 0}).In<float>({2}, {0, 0}).Out(ir::DType::kFloat32, {2});
+    t.Attr("act", std::string("clip")).Attr("act_min", bounds[i].first).Attr("act_max", bounds[i].second);
+    auto r = t.Infer();
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.diag().message.find(i == 0 ? "not an interval" : "not finite"), std::string::npos)
+        << r.diag().message;
+  }
+  test::OneNode t(ir::OpKind::kAdd);
+  t.In<float>({2}, {0, 0}).In<float>({2}, {0, 0}).Out(ir::DType::kFloat32, {2});
+  t.Attr("act", std::string("clip")).Attr("act_min", 0.0);
+  auto r = t.Infer();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.diag().message.find("act_max"), std::string::npos) << r.diag().message;
 }
 
 TEST(Add, Float32Broadcast) {

@@ -147,6 +147,28 @@ TEST(ActivationRangeInt8, FusedCodes) {
   EXPECT_EQ(r.max, 3);
 }
 
+TEST(ActivationRangeInt8, ClipQuantizesItsBounds) {
+  // s_out = 0.05, z_out = -10: Q(-0.35) = -17, Q(2.5) = 40; ties away from zero
+  // (1 / 0.4f is exactly 2.5: +-3); bounds beyond the range clamp to it.
+  Int32Range r = ActivationRangeInt8(Activation::Clip(-0.35, 2.5), 0.05f, -10);
+  EXPECT_EQ(r.min, -17);
+  EXPECT_EQ(r.max, 40);
+  r = ActivationRangeInt8(Activation::Clip(-1.0, 1.0), 0.4f, 0);
+  EXPECT_EQ(r.min, -3);
+  EXPECT_EQ(r.max, 3);
+  r = ActivationRangeInt8(Activation::Clip(-1e300, 1e300), 0.05f, -10);
+  EXPECT_EQ(r.min, -128);
+  EXPECT_EQ(r.max, 127);
+  r = ActivationRangeInt8(Activation::Clip(-std::numeric_limits<double>::infinity(), 0.0), 0.05f, -10);
+  EXPECT_EQ(r.min, -128);
+  EXPECT_EQ(r.max, -10);
+  const FloatRange f = ActivationRangeFloat(Activation::Clip(-0.35, 1e300));
+  EXPECT_EQ(f.min, -0.35f);
+  EXPECT_EQ(f.max, std::numeric_limits<float>::max());
+  EXPECT_EQ(DescribeActivation(Activation::Clip(-0.35, 2.5)), "clip[-0.35, 2.5]");
+  EXPECT_EQ(DescribeActivation(Activation::kRelu6), "relu6");
+}
+
 TEST(ActivationRangeInt8, HugeRatiosSaturateInsteadOfOverflowing) {
   // 6 / 1e-30 does not fit int32; the bound must still be a sane int8 limit.
   const Int32Range r = ActivationRangeInt8(Activation::kRelu6, 1e-30f, 0);

@@ -87,8 +87,7 @@ TEST(FuseActivation, Int8NeedsEqualQuantization) {
   ExpectSameResults(ParseValid(in), ParseValid(out));
 }
 
-TEST(FuseActivation, ClipWithReluBoundsBecomesAct) {
-  if (!ir::OpKindFromIrName("clip")) GTEST_SKIP() << "ops.def has no clip operator in this tree";
+TEST(FuseActivation, ClipBecomesAct) {
   const std::string in = R"(graph "g" {
   input %a : f32[1,4]
   input %b : f32[1,4]
@@ -105,10 +104,58 @@ TEST(FuseActivation, ClipWithReluBoundsBecomesAct) {
   ExpectMatches(out, R"(
     %c = add(%a, %b) {act="relu6"}
     %c2 = add(%c, %b) {act="relu"}
-    %s3 = add(%c2, %b)
-    %c3 = clip(%s3)
+    %c3 = add(%c2, %b) {act="clip", act_max=6.0, act_min=0.5}
+    NOT clip(
   )");
   ExpectSameResults(ParseValid(in), ParseValid(out), 0.0f);
+}
+
+TEST(FuseActivation, ClipOfAnyBoundsAfterConvAndItsEdgeCases) {
+  // A lower bound only, an upper bound only, none (the identity), and a clip
+  // whose min exceeds its max (max everywhere, which no clamp interval is).
+  const std::string in = R"(graph "g" {
+  input %a : f32[1,6]
+  input %b : f32[1,6]
+  %s = add(%a, %b) : f32[1,6]
+  %c = clip(%s) {min=-0.75} : f32[1,6]
+  %s2 = add(%c, %b) : f32[1,6]
+  %c2 = clip(%s2) {max=1.25} : f32[1,6]
+  %s3 = add(%c2, %b) : f32[1,6]
+  %c3 = clip(%s3) : f32[1,6]
+  %s4 = add(%c3, %b) : f32[1,6]
+  %c4 = clip(%s4) {max=-1.0, min=1.0} : f32[1,6]
+  output %c4
+}
+)";
+  const std::string out = RunText("fuse-activation", in);
+  ExpectMatches(out, R"(
+    %c = add(%a, %b) {act="clip", act_max=3.4028234663852886e+38, act_min=-0.75}
+    %c2 = add(%c, %b) {act="clip", act_max=1.25, act_min=-3.4028234663852886e+38}
+    %c3 = add(%c2, %b) {act="none"}
+    %s4 = add(%c3, %b)
+    %c4 = clip(%s4)
+  )");
+  ExpectSameResults(ParseValid(in), ParseValid(out), 0.0f);
+}
+
+TEST(FuseActivation, Int8ClipWithEqualQuantization) {
+  const std::string in = R"(graph "g" {
+  input %a : i8[1,8] quant(0.1, 2)
+  input %b : i8[1,8] quant(0.1, 2)
+  %s = add(%a, %b) : i8[1,8] quant(0.05, -4)
+  %c = clip(%s) {max=1.5, min=-0.35} : i8[1,8] quant(0.05, -4)
+  %s2 = add(%c, %b) : i8[1,8] quant(0.05, -4)
+  %c2 = clip(%s2) {max=1.5, min=-0.35} : i8[1,8] quant(0.1, -4)
+  output %c2
+}
+)";
+  const std::string out = RunText("fuse-activation", in);
+  ExpectMatches(out, R"(
+    %c = add(%a, %b) {act="clip", act_max=1.5, act_min=-0.35}
+    %s2 = add(%c, %b)
+    %c2 = clip(%s2)
+  )");
+  ExpectSameResults(ParseValid(in), ParseValid(out));
 }
 
 }  // namespace

@@ -12,9 +12,9 @@ TEST(Pipeline, RegistryListsEveryPassOnceInOrder) {
   std::vector<std::string> names;
   for (const PassInfo& p : AllPasses()) names.emplace_back(p.name);
   EXPECT_EQ(names, (std::vector<std::string>{"fold-constants", "fold-space-to-batch", "layout", "fold-batchnorm", "fuse-activation",
-                                      "fold-qdq", "materialize-outputs"}));
+                                      "fold-qdq", "fuse-clamp", "materialize-outputs"}));
   EXPECT_EQ(PassNames(),
-            "fold-constants, fold-space-to-batch, layout, fold-batchnorm, fuse-activation, fold-qdq, materialize-outputs");
+            "fold-constants, fold-space-to-batch, layout, fold-batchnorm, fuse-activation, fold-qdq, fuse-clamp, materialize-outputs");
   ASSERT_NE(FindPass("layout"), nullptr);
   EXPECT_EQ(std::string(FindPass("layout")->name), "layout");
   EXPECT_EQ(FindPass("no-such-pass"), nullptr);
@@ -38,8 +38,8 @@ TEST(Pipeline, CallsBackAfterEveryPassWithTheVerifiedGraph) {
   };
   ASSERT_TRUE(RunPipeline(g, o).ok());
   EXPECT_EQ(seen, (std::vector<std::string>{"fold-constants", "fold-space-to-batch", "layout", "fold-batchnorm", "fuse-activation",
-                                      "fold-qdq", "materialize-outputs"}));
-  EXPECT_EQ(nodes, (std::vector<size_t>{3, 3, 1, 1, 1, 1, 1}));
+                                      "fold-qdq", "fuse-clamp", "materialize-outputs"}));
+  EXPECT_EQ(nodes, (std::vector<size_t>{3, 3, 1, 1, 1, 1, 1, 1}));
   EXPECT_EQ(ir::Print(g), R"(graph "g" {
   input %x : f32[1,2,2,3]
   %y = relu(%x) : f32[1,2,2,3]

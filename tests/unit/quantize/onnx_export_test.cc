@@ -105,7 +105,7 @@ TEST(OnnxExport, NchwOperatorsAndLayoutSensitiveAxes) {
   const %b : f32[4] = )" + Hex(4, 0.5f, 2) + R"(
   %c = conv2d(%x, %w, %b) {act="relu6", dilation=[1,1], pad=[1,1,1,1], stride=[1,1]} : f32[1,6,5,4]
   const %k : f32[4] = )" + Hex(4, 1.0f, 3) + R"(
-  %m = mul(%c, %k) {act="none"} : f32[1,6,5,4]
+  %m = mul(%c, %k) {act="clip", act_max=0.75, act_min=-0.4} : f32[1,6,5,4]
   %s = logistic(%m) : f32[1,6,5,4]
   %cat = concatenation(%s, %c) {act="none", axis=3} : f32[1,6,5,8]
   %p = pad(%cat) {pads=[0,0,1,0,0,2,0,0]} : f32[1,7,7,8]
@@ -122,7 +122,7 @@ TEST(OnnxExport, NchwOperatorsAndLayoutSensitiveAxes) {
 })";
   const pb::ModelProto m = RoundTrip(text);
   EXPECT_EQ(Count(m, "Conv"), 1);
-  EXPECT_EQ(Count(m, "Clip"), 1) << "relu6 as Clip after the Conv";
+  EXPECT_EQ(Count(m, "Clip"), 2) << "relu6 as Clip after the Conv, the mul's clip after the Mul";
 }
 
 TEST(OnnxExport, IrLayoutOperatorsAfterConv) {

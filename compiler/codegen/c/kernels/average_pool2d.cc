@@ -102,7 +102,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
                         std::to_string(w.filter_h) + "x" + std::to_string(w.filter_w) +
                         ", stride " + std::to_string(w.stride_h) + "x" +
                         std::to_string(w.stride_w) + ", pad " + PadString(w) + ", act " +
-                        ops::ActivationName(w.act);
+                        ops::DescribeActivation(w.act);
   const bool ort = !is_float && OnnxRuntimeInt8(ctx);
   const bool global = ort && w.filter_h == s.in_h && w.filter_w == s.in_w && s.out_h == 1 && s.out_w == 1 &&
                       w.pad_top == 0 && w.pad_left == 0 && w.pad_bottom == 0 && w.pad_right == 0;

@@ -7,6 +7,7 @@
 // with a fused activation clamps the output afterwards as the reference does.
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/elementwise_emit_util.h"
+#include "ops/op_util.h"
 #include "ops/quant_math.h"
 
 namespace ember::codegen::c {
@@ -35,7 +36,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     offset += slab;
   }
   ops::Activation act = ops::Activation::kNone;
-  ops::ParseActivation(ctx.node.GetString("act", "none"), &act);
+  EMBER_RETURN_IF_ERROR(ops::GetActivationAttr(ctx.node, &act));
   if (act != ops::Activation::kNone && out.dtype == ir::DType::kFloat32 && out.num_elements() > 0) {
     const ops::FloatRange r = ops::ActivationRangeFloat(act);
     k.code += "  for (int32_t i = 0; i < " + CInt(out.num_elements()) + "; ++i) {\n";

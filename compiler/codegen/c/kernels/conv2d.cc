@@ -173,7 +173,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   comment += ", stride " + std::to_string(s.w.stride_h) + "x" + std::to_string(s.w.stride_w);
   if (s.w.dilation_h > 1 || s.w.dilation_w > 1)
     comment += ", dilation " + std::to_string(s.w.dilation_h) + "x" + std::to_string(s.w.dilation_w);
-  comment += ", pad " + PadString(s.w) + ", act " + ops::ActivationName(s.w.act) +
+  comment += ", pad " + PadString(s.w) + ", act " + ops::DescribeActivation(s.w.act) +
              (has_bias ? "" : ", no bias");
 
   if (nm.is_float) {

@@ -104,7 +104,7 @@ std::string WindowComment(const ops::Window& w, int64_t kh, int64_t kw) {
                   std::to_string(w.stride_h) + "x" + std::to_string(w.stride_w);
   if (w.dilation_h > 1 || w.dilation_w > 1)
     s += ", dilation " + std::to_string(w.dilation_h) + "x" + std::to_string(w.dilation_w);
-  return s + ", pad " + PadString(w) + ", act " + ops::ActivationName(w.act);
+  return s + ", pad " + PadString(w) + ", act " + ops::DescribeActivation(w.act);
 }
 
 // "for (int ky = kyb; ky < kye; ++ky)" (border) or "= 0; ky < KH" (interior).
@@ -231,7 +231,7 @@ Expected<Kernel> EmitFullyConnectedInt16(const KernelContext& ctx) {
   b += "    }\n  }\n";
   const std::string comment = Opening(ctx, "fully_connected") + ", " + std::to_string(batches) + " x [" +
                               std::to_string(depth) + "] -> [" + std::to_string(units) + "], act " +
-                              ops::ActivationName(act) + (zw ? ", z_w " + std::to_string(zw) : "") + "\n   " +
+                              ops::DescribeActivation(act) + (zw ? ", z_w " + std::to_string(zw) : "") + "\n   " +
                               rq.Describe() + " */\n";
   return Finish(comment, ctx, b);
 }

@@ -109,7 +109,7 @@ inline std::optional<DwPlan> PlanDepthwiseInt8(const KernelContext& ctx, const c
               std::to_string(p.w.stride_h) + "x" + std::to_string(p.w.stride_w);
   if (p.w.dilation_h > 1 || p.w.dilation_w > 1)
     p.comment += ", dilation " + std::to_string(p.w.dilation_h) + "x" + std::to_string(p.w.dilation_w);
-  p.comment += ", pad " + PadString(p.w) + ", act " + ops::ActivationName(p.w.act) +
+  p.comment += ", pad " + PadString(p.w) + ", act " + ops::DescribeActivation(p.w.act) +
                (p.has_bias ? "" : ", no bias") + "\n   " + p.rq.Describe() +
                "; init = bias - z_in * sum(w)";
   return p;

@@ -6,6 +6,7 @@
 // element is min(max(a / b, lo), hi), as the reference.
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/elementwise_emit_util.h"
+#include "ops/op_util.h"
 #include "ops/quant_math.h"
 
 namespace ember::codegen::c {
@@ -19,10 +20,10 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   const ir::Tensor& b = g.tensor(n.inputs[1]);
   const ir::Tensor& out = g.tensor(n.outputs[0]);
   ops::Activation act = ops::Activation::kNone;
-  ops::ParseActivation(n.GetString("act", "none"), &act);
+  EMBER_RETURN_IF_ERROR(ops::GetActivationAttr(n, &act));
   const LoopNest nest = SimplifyNest(BroadcastNest(out.shape, {a.shape, b.shape}));
   LoopBody body = FloatBinaryBody(OperandName(ctx, 0), OperandName(ctx, 1), "/", act);
-  std::string detail = std::string("activation ") + ops::ActivationName(act);
+  std::string detail = "activation " + ops::DescribeActivation(act);
   if (a.dtype == ir::DType::kInt32 || a.dtype == ir::DType::kInt64) {
     const std::string t = CType(a.dtype), u = a.dtype == ir::DType::kInt64 ? "uint64_t" : "uint32_t";
     const std::string x = OperandName(ctx, 0), y = OperandName(ctx, 1), neg = SignedFromUnsigned("neg", a.dtype);

@@ -40,7 +40,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   std::string comment = "/* fully_connected '" + n.name + "': " + TypeString(g, n.inputs[0]) +
                         " -> " + TypeString(g, n.outputs[0]) + ", " + std::to_string(batches) +
                         " x [" + std::to_string(depth) + "] -> [" + std::to_string(units) +
-                        "], act " + ops::ActivationName(act) + (has_bias ? "" : ", no bias");
+                        "], act " + ops::DescribeActivation(act) + (has_bias ? "" : ", no bias");
   Gemm gm{is_float ? "float" : "int8_t", batches, depth, units, ctx.consts.Use(g, n.inputs[1]),
           "0.0f", false, "float", ""};
   std::string body;

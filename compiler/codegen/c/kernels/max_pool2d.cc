@@ -58,7 +58,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
                         TypeString(g, n.outputs[0]) + ", filter " + std::to_string(w.filter_h) +
                         "x" + std::to_string(w.filter_w) + ", stride " +
                         std::to_string(w.stride_h) + "x" + std::to_string(w.stride_w) + ", pad " +
-                        PadString(w) + ", act " + ops::ActivationName(w.act);
+                        PadString(w) + ", act " + ops::DescribeActivation(w.act);
   if (!is_float)
     comment += "\n   " + std::string(dtype == ir::DType::kInt16 ? "int16" : "int8") + ": same quantization in and out, clamp [" + std::to_string(range.min) +
                ", " + std::to_string(range.max) + "]";

@@ -10,6 +10,7 @@
 // float32: min(max(a * b, lo), hi).
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/elementwise_emit_util.h"
+#include "ops/op_util.h"
 #include "ops/quant_math.h"
 
 namespace ember::codegen::c {
@@ -22,11 +23,11 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   const ir::Tensor& a = g.tensor(n.inputs[0]);
   const ir::Tensor& out = g.tensor(n.outputs[0]);
   ops::Activation act = ops::Activation::kNone;
-  ops::ParseActivation(n.GetString("act", "none"), &act);
+  EMBER_RETURN_IF_ERROR(ops::GetActivationAttr(n, &act));
   const LoopNest nest = SimplifyNest(BroadcastNest(out.shape, {a.shape, g.tensor(n.inputs[1]).shape}));
   const std::string x = OperandName(ctx, 0);
   const std::string y = OperandName(ctx, 1);
-  std::vector<std::string> details = {std::string("activation ") + ops::ActivationName(act)};
+  std::vector<std::string> details = {"activation " + ops::DescribeActivation(act)};
   LoopBody body;
   if (a.dtype == ir::DType::kFloat32) {
     body = FloatBinaryBody(x, y, "*", act);

@@ -11,6 +11,7 @@
 // which is the reference's order of additions.
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/elementwise_emit_util.h"
+#include "ops/op_util.h"
 #include "ops/svdf_util.h"
 
 namespace ember::codegen::c {
@@ -46,9 +47,9 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     body += "  memmove(" + ss + ", " + ss + " + 1, " + std::to_string(count - 1) + " * sizeof(" + T + "));\n";
   if (is_float) {
     ops::Activation act = ops::Activation::kNone;
-    if (n.HasAttr("act")) ops::ParseActivation(n.GetString("act"), &act);
+    EMBER_RETURN_IF_ERROR(ops::GetActivationAttr(n, &act));
     const ops::FloatRange range = ops::ActivationRangeFloat(act);
-    details.push_back(std::string("activation ") + ops::ActivationName(act));
+    details.push_back("activation " + ops::DescribeActivation(act));
     body += "  /* 2. newest state entry of each filter: dot(weights_feature[f], x[b]) */\n";
     body += "  for (b = 0; b < " + std::to_string(batch) + "; ++b) {\n";
     body += "    for (f = 0; f < " + F + "; ++f) {\n";

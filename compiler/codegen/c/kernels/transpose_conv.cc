@@ -60,7 +60,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
       std::to_string(w.pad_top) + ", " + std::to_string(w.pad_left) + ", " +
       std::to_string(w.pad_bottom) + ", " + std::to_string(w.pad_right) + "], filter " +
       std::to_string(s.k_h) + "x" + std::to_string(s.k_w) + ", activation " +
-      ops::ActivationName(w.act)};
+      ops::DescribeActivation(w.act)};
   std::string body;
   if (quantized && g.tensor(n.inputs[0]).dtype == ir::DType::kInt16) {
     // 16x8: the products summed as conv2d's 16x8 kernel (int32 when the

@@ -287,7 +287,7 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
                      std::to_string(s.w.stride_w);
   if (s.w.dilation_h > 1 || s.w.dilation_w > 1)
     code += ", dilation " + std::to_string(s.w.dilation_h) + "x" + std::to_string(s.w.dilation_w);
-  code += ", pad " + PadString(s.w) + ", act " + ops::ActivationName(s.w.act) +
+  code += ", pad " + PadString(s.w) + ", act " + ops::DescribeActivation(s.w.act) +
           (has_bias ? "" : ", no bias") + "\n   " + rq.Describe() +
           "; init = bias - z_in * sum(w)\n   DSP (SMLAD): im2col of " + blocks + " (K " + std::to_string(k) +
           " -> " + std::to_string(k4) + ") into int16 scratch, " + blocks + " x " + std::to_string(U) +

@@ -78,7 +78,7 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
   std::string code = "/* fully_connected '" + n.name + "': " + TypeString(g, n.inputs[0]) + " -> " +
                      TypeString(g, n.outputs[0]) + ", " + std::to_string(batches) + " x [" +
                      std::to_string(depth) + "] -> [" + std::to_string(units) + "], act " +
-                     ops::ActivationName(act) + (has_bias ? "" : ", no bias") + "\n   " +
+                     ops::DescribeActivation(act) + (has_bias ? "" : ", no bias") + "\n   " +
                      rq.Describe() + (zw ? ", z_w " + std::to_string(zw) : "") +
                      "; init = bias - z_in * sum(w)" + (zw ? " + depth * z_w * z_in" : "") +
                      "\n   DSP (SMLAD): 1 row x " + std::to_string(kBlock) + (kBlock == 1 ? " unit" : " units") + " per inner loop, weights packed in loop order.\n"

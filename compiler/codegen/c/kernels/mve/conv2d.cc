@@ -148,7 +148,7 @@ Expected<GemmS8> PrepareGemm(const KernelContext& ctx) {
                   S(s.win.stride_h) + "x" + S(s.win.stride_w);
   if (s.win.dilation_h > 1 || s.win.dilation_w > 1)
     c += ", dilation " + S(s.win.dilation_h) + "x" + S(s.win.dilation_w);
-  c += ", pad " + PadString(s.win) + ", act " + ops::ActivationName(s.win.act) + (has_bias ? "" : ", no bias");
+  c += ", pad " + PadString(s.win) + ", act " + ops::DescribeActivation(s.win.act) + (has_bias ? "" : ", no bias");
   c += "\n   " + rq.Describe() + "; init = bias - z_in * sum(w)\n";
   c += std::string("   Helium: ") + (pointwise ? "rows read from the input" : "im2col rows in scratch") +
        ", blocks of " + bp + ", 4 channels per pass (VMLADAVA.S8), vector requantization.\n"

@@ -69,7 +69,7 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
   gm.comment = "/* fully_connected '" + n.name + "': " + TypeString(g, n.inputs[0]) + " -> " +
                TypeString(g, n.outputs[0]) + ", " + std::to_string(batches) + " x [" +
                std::to_string(depth) + "] -> [" + std::to_string(units) + "], act " +
-               ops::ActivationName(act) + (has_bias ? "" : ", no bias") + "\n   " + rq.Describe() +
+               ops::DescribeActivation(act) + (has_bias ? "" : ", no bias") + "\n   " + rq.Describe() +
                (zw ? ", z_w " + std::to_string(zw) : "") + "; init = bias - z_in * sum(w)" +
                (zw ? " + depth * z_w * z_in, plus -z_w * sum(x) per row" : "") +
                "\n   Helium: blocks of " + std::to_string(gm.block_rows) + (gm.block_rows == 1 ? " row" : " rows") + ", 4 units per pass (VMLADAVA.S8), vector requantization.\n"
