@@ -99,6 +99,30 @@ TEST(Conv2DKernel, Float) {
   Check(k);
 }
 
+// The float32 kernels' blocks (four output channels per pass; pointwise: two
+// rows by four units) and their remainders: the same bytes as the reference.
+TEST(Conv2DKernel, FloatBlocksAndRemainders) {
+  ConvCase kws;  // the first layer of a keyword spotter: mostly border pixels
+  kws.is_float = true, kws.h = 49, kws.w = 10, kws.c = 1, kws.oc = 64, kws.kh = 10, kws.kw = 4;
+  kws.stride = {2, 2}, kws.pad = {5, 1, 5, 1}, kws.act = "relu";
+  Check(kws);
+  for (const int64_t oc : {3, 4, 6, 9}) {
+    SCOPED_TRACE("oc " + std::to_string(oc));
+    ConvCase k;
+    k.is_float = true, k.h = 7, k.w = 6, k.c = 5, k.oc = oc, k.act = "clip", k.act_min = -0.3, k.act_max = 0.45;
+    Check(k);  // 3x3 same, interior and border pixels
+    k.dilation = {2, 1}, k.stride = {1, 2}, k.bias = false;
+    Check(k);
+    ConvCase p = PointwiseConv(3, 5, 6, oc, 7);  // 15 rows: blocks of two and the last row
+    p.is_float = true, p.n = 1, p.act = "relu6";
+    Check(p);
+    p.n = 2, p.h = 1, p.w = 1, p.bias = false, p.act = "none";  // 2 rows: one block
+    Check(p);
+    p.n = 1;  // 1 row: the last row only
+    Check(p);
+  }
+}
+
 TEST(Conv2DKernel, CodeIsSpecializedAndCommented) {
   ConvCase k;
   k.h = 49, k.w = 10, k.c = 1, k.oc = 64, k.kh = 10, k.kw = 4;

@@ -15,6 +15,7 @@ struct ConvCase {
   int64_t n = 1, h = 8, w = 8, c = 4, oc = 8, kh = 3, kw = 3, groups = 1;
   std::vector<int64_t> stride{1, 1}, dilation{1, 1}, pad{1, 1, 1, 1};
   std::string act = "none";
+  double act_min = 0.0, act_max = 0.0;  // act "clip" only
   bool bias = true, per_channel = true, is_float = false;
   int64_t zin = -5, zout = 3;
   uint32_t seed = 1;
@@ -61,6 +62,7 @@ inline OneNode BuildConv(const ConvCase& k, std::vector<uint8_t>* input) {
     t.Out(ir::DType::kInt8, out, Quant(s_out, k.zout));
   }
   t.Attr("stride", k.stride).Attr("dilation", k.dilation).Attr("pad", k.pad).Attr("act", k.act);
+  if (k.act == "clip") t.Attr("act_min", k.act_min).Attr("act_max", k.act_max);
   return t;
 }
 
@@ -68,6 +70,7 @@ struct FcCase {
   ir::Shape in_shape{1, 640};
   int64_t units = 128;
   std::string act = "none";
+  double act_min = 0.0, act_max = 0.0;  // act "clip" only
   bool bias = true, per_channel = false, is_float = false, keep = false;
   int64_t zin = -128, zw = 0, zout = 0;
   uint32_t seed = 21;

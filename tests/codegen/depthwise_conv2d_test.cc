@@ -113,6 +113,22 @@ TEST(DepthwiseConv2DKernel, Float) {
   Check(k);
 }
 
+// The float32 kernel's blocks of four channels (interior taps unrolled or in
+// loops, border pixels) and the channels beyond a multiple of four: the same
+// bytes as the reference, and at each declared overlap.
+TEST(DepthwiseConv2DKernel, FloatChannelBlocksAndRemainders) {
+  for (const int64_t c : {4, 7, 64}) {
+    SCOPED_TRACE("c " + std::to_string(c));
+    DwCase k;
+    k.is_float = true, k.h = 7, k.w = 5, k.c = c, k.act = "relu";
+    Check(k);
+    k.kh = 7, k.kw = 7, k.pad = {3, 3, 3, 3}, k.bias = false, k.act = "none";  // taps in loops
+    Check(k);
+    k.n = 2, k.kh = 3, k.kw = 3, k.stride = {2, 1}, k.dilation = {1, 2}, k.pad = {1, 2, 1, 2};
+    Check(k);
+  }
+}
+
 TEST(DepthwiseConv2DKernel, WrappingAccumulatorMatchesReference) {
   DwCase k;
   k.h = 4, k.w = 4, k.c = 3;

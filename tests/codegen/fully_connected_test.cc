@@ -57,6 +57,16 @@ TEST(FullyConnectedKernel, Float) {
   Check(k);
   k.bias = false, k.act = "none", k.units = 4;
   Check(k);
+  // Blocks of two rows by four units, the last row of an odd count, one row,
+  // and units beyond a multiple of four (fewer than four too).
+  for (const int64_t units : {1, 3, 8, 11}) {
+    SCOPED_TRACE("units " + std::to_string(units));
+    for (const std::vector<int64_t>& shape : std::vector<std::vector<int64_t>>{{1, 17}, {2, 17}, {5, 17}}) {
+      FcCase f;
+      f.is_float = true, f.in_shape = shape, f.units = units, f.act = "relu6";
+      Check(f);
+    }
+  }
 }
 
 TEST(FullyConnectedKernel, CompilesForCortexM4) {

@@ -7,7 +7,9 @@
 // not matter). Border pixels skip the outside taps and use the reference form
 // acc = bias[c] + sum(w * (x - z_in)). A 1x1 stride-1 unpadded ungrouped conv
 // is a plain matrix product over pixels. f32 accumulates in the reference's
-// (ky, kx, ic) order from +0, then adds the bias.
+// (ky, kx, ic) order from +0, then adds the bias; four output channels share
+// each input load (the matrix product: two pixels by four channels), which
+// leaves every output's sum as it is.
 #include <algorithm>
 #include <cstdlib>
 #include <string>
@@ -128,6 +130,71 @@ std::string PixelBody(const Geom& s, const Names& nm, const Requant* rq, bool in
   return b + "}\n";
 }
 
+// One output pixel of an ungrouped float32 conv: output channels in blocks
+// of four sharing each input load (four accumulators, each adding its
+// weight * input in the reference's (ky, kx, ic) order from +0, so each
+// output is the float PixelBody computes), then PixelBody's loop for the
+// channels beyond a multiple of four.
+std::string FloatPixelBody(const Geom& s, const Names& nm, bool interior) {
+  const int64_t kk = s.k_h * s.k_w * s.f_c;
+  const int64_t oc4 = s.out_c - s.out_c % 4;
+  const std::string kks = std::to_string(kk), fc = std::to_string(s.f_c);
+  std::string b;
+  if (interior) b += "const float* x = in + (y0 * " + std::to_string(s.in_w) + " + x0) * " + std::to_string(s.in_c) + ";\n";
+  b += "for (int oc = 0; oc < " + std::to_string(oc4) + "; oc += 4) {  /* four output channels per pass */\n";
+  b += "  const float* w0 = " + nm.filter + " + oc * " + kks + ";\n";
+  b += "  const float* w1 = w0 + " + kks + ";\n";
+  b += "  const float* w2 = w1 + " + kks + ";\n";
+  b += "  const float* w3 = w2 + " + kks + ";\n";
+  b += "  float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;\n";
+  auto four = [](const std::string& ind, const std::string& x, const std::string& off) {
+    std::string t = ind + "const float xv = " + x + ";\n";
+    for (int k = 0; k < 4; ++k) {
+      const std::string kn = std::to_string(k);
+      t += ind + "a" + kn + " += w" + kn + "[" + off + "] * xv;\n";
+    }
+    return t;
+  };
+  if (interior && s.w.dilation_w == 1) {
+    // A filter row (kx, ic) and an input row segment are both contiguous.
+    const std::string n = std::to_string(s.k_w * s.f_c);
+    b += "  for (int ky = 0; ky < " + std::to_string(s.k_h) + "; ++ky) {\n";
+    b += "    const float* xr = x + ky * " + std::to_string(s.w.dilation_h * s.in_w * s.in_c) + ";\n";
+    b += "    const int r = ky * " + n + ";\n";
+    b += "    for (int j = 0; j < " + n + "; ++j) {\n" + four("      ", "xr[j]", "r + j") + "    }\n  }\n";
+  } else {
+    const std::string ky0 = interior ? "0" : "kyb", ky1 = interior ? std::to_string(s.k_h) : "kye";
+    const std::string kx0 = interior ? "0" : "kxb", kx1 = interior ? std::to_string(s.k_w) : "kxe";
+    const std::string xr = interior ? "x + ky * " + std::to_string(s.w.dilation_h * s.in_w * s.in_c) + " + kx * " +
+                                          std::to_string(s.w.dilation_w * s.in_c)
+                                    : "in + ((y0 + " + Scaled("ky", s.w.dilation_h) + ") * " + std::to_string(s.in_w) +
+                                          " + x0 + " + Scaled("kx", s.w.dilation_w) + ") * " + std::to_string(s.in_c);
+    b += "  for (int ky = " + ky0 + "; ky < " + ky1 + "; ++ky) {\n";
+    b += "    for (int kx = " + kx0 + "; kx < " + kx1 + "; ++kx) {\n";
+    b += "      const float* xr = " + xr + ";\n";
+    b += "      const int r = (ky * " + std::to_string(s.k_w) + " + kx) * " + fc + ";\n";
+    b += "      for (int ic = 0; ic < " + fc + "; ++ic) {\n" + four("        ", "xr[ic]", "r + ic") + "      }\n";
+    b += "    }\n  }\n";
+  }
+  for (int k = 0; k < 4; ++k) {
+    const std::string kn = std::to_string(k), oc = k == 0 ? std::string("oc") : "oc + " + kn;
+    std::string end = "const float v" + kn + " = a" + kn + " + " +
+                      (nm.bias.empty() ? std::string("0.0f") : nm.bias + "[" + oc + "]") + ";\n" +
+                      FloatClamp("o[" + oc + "]", "v" + kn, s.w.act);
+    b += Reindent(end, 2);
+  }
+  b += "}\n";
+  if (oc4 < s.out_c) {
+    // PixelBody's per-channel loop from oc4 (its x is declared above).
+    std::string rest = PixelBody(s, nm, nullptr, interior);
+    if (interior) rest = rest.substr(rest.find('\n') + 1);
+    const std::string from = "for (int oc = 0;";
+    rest.replace(rest.find(from), from.size(), "for (int oc = " + std::to_string(oc4) + ";");
+    b += rest;
+  }
+  return b;
+}
+
 // The 1x1, stride 1, unpadded, ungrouped conv: a matrix product over pixels.
 bool IsPointwise(const Geom& s) {
   return s.k_h == 1 && s.k_w == 1 && s.w.stride_h == 1 && s.w.stride_w == 1 && s.groups == 1 &&
@@ -195,21 +262,26 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   if (nm.is_float) comment += " */\n";
 
   std::string body;
-  if (IsPointwise(s)) {
-    Gemm gm{loop.ctype, s.batch * s.out_h * s.out_w, s.in_c, s.out_c, nm.filter,
-            nm.is_float ? "0.0f" : nm.init, !nm.is_float,
-            nm.is_float ? "float" : nm.acc.Decl(), nm.acc.wrap ? "(uint32_t)" : ""};
+  int64_t block_pixels = 1;
+  if (IsPointwise(s) && nm.is_float) {
     const std::string bias = nm.bias;
     const ops::Activation act = s.w.act;
+    body = EmitFloatGemm2x4(s.batch * s.out_h * s.out_w, s.in_c, s.out_c, nm.filter,
+                            [&](const std::string& acc, const std::string& row, const std::string& u) {
+                              const std::string v = "v_" + acc;
+                              return "const float " + v + " = " + acc + " + " +
+                                     (bias.empty() ? std::string("0.0f") : bias + "[" + u + "]") + ";\n" +
+                                     FloatClamp(row + "[" + u + "]", v, act);
+                            });
+    block_pixels = 2;
+  } else if (IsPointwise(s)) {
+    const Gemm gm{loop.ctype, s.batch * s.out_h * s.out_w, s.in_c, s.out_c, nm.filter, nm.init, true,
+                  nm.acc.Decl(), nm.acc.wrap ? "(uint32_t)" : ""};
     body = EmitGemm(gm, [&](const std::string& acc, const std::string& u) {
-      if (nm.is_float) {
-        const std::string v = "v_" + acc;
-        return "const float " + v + " = " + acc + " + " +
-               (bias.empty() ? std::string("0.0f") : bias + "[" + u + "]") + ";\n" +
-               FloatClamp("o[" + u + "]", v, act);
-      }
       return rq.Store("o[" + u + "]", nm.acc.ToInt32(acc), u);
     });
+  } else if (nm.is_float && s.groups == 1 && s.out_c >= 4) {
+    body = EmitPixelLoops(loop, FloatPixelBody(s, nm, true), HasBorder(loop) ? FloatPixelBody(s, nm, false) : "");
   } else {
     body = EmitPixelLoops(loop, PixelBody(s, nm, &rq, true),
                           HasBorder(loop) ? PixelBody(s, nm, &rq, false) : "");
@@ -217,9 +289,10 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   Kernel k;
   k.code = comment + "static void " + ctx.fn_name + "(" + KernelParams(ctx, 0) + ") {\n" + body +
            "}\n";
-  // Pixel by pixel (matrix product: row by row), each output channel written
-  // after its own reads of the pixel's window, before the next channel's.
-  DeclareOverlap(&k, PixelBlockOverlapDelta(loop, 1, nm.is_float ? 4 : 1));
+  // Pixel by pixel (int8 matrix product: row by row; float32: blocks of two
+  // rows), each output channel written after its own reads of the pixel's
+  // window (the block's), before the next channel's.
+  DeclareOverlap(&k, PixelBlockOverlapDelta(loop, block_pixels, nm.is_float ? 4 : 1));
   return k;
 }
 

@@ -165,6 +165,18 @@ struct Gemm {
 inline std::string EmitGemm(const Gemm& g,
                      const std::function<std::string(const std::string&, const std::string&)>& store,
                      const std::string& per_row = "");
+// The float32 matrix product in blocks of two rows by four units (eight
+// accumulators; each loaded input feeds four products, each loaded weight
+// two), each accumulator starting at 0.0f and adding weight * input for d
+// ascending as EmitGemm's, so every output is the same float; the last row of
+// an odd count four units per pass; the units beyond a multiple of four one
+// by one.
+// `store(acc, row, u)` writes the result of row pointer `row` ("o0", "o1" or
+// "o") and unit u. Rows are visited in blocks of two in ascending order, each
+// block's outputs written after its reads (PixelBlockOverlapDelta with 2).
+inline std::string EmitFloatGemm2x4(
+    int64_t rows, int64_t depth, int64_t units, const std::string& weights,
+    const std::function<std::string(const std::string&, const std::string&, const std::string&)>& store);
 
 // ---- definitions (header-only, shared by the kernels/*.cc emitters) ----
 namespace conv_emit_detail {
@@ -482,5 +494,74 @@ inline std::string EmitGemm(const Gemm& g,
   return s + "  }\n";
 }
 
+
+inline std::string EmitFloatGemm2x4(
+    int64_t rows, int64_t depth, int64_t units, const std::string& weights,
+    const std::function<std::string(const std::string&, const std::string&, const std::string&)>& store) {
+  const std::string d = std::to_string(depth), un = std::to_string(units);
+  const int64_t u4 = units - units % 4;
+  // The units of rows xs (written to os): four per pass, then one by one;
+  // accumulator a<row><unit>.
+  auto units_of = [&](const std::vector<std::string>& xs, const std::vector<std::string>& os) {
+    std::string b;
+    const size_t n = xs.size();
+    auto acc = [](size_t row, int k) { return "a" + std::to_string(row) + std::to_string(k); };
+    if (u4 > 0) {
+      b += "    for (int u = 0; u < " + std::to_string(u4) + "; u += 4) {  /* four units per pass */\n";
+      b += "      const float* w0 = " + weights + " + u * " + d + ";\n";
+      for (int k = 1; k < 4; ++k)
+        b += "      const float* w" + std::to_string(k) + " = w" + std::to_string(k - 1) + " + " + d + ";\n";
+      for (size_t r = 0; r < n; ++r)
+        b += "      float " + acc(r, 0) + " = 0.0f, " + acc(r, 1) + " = 0.0f, " + acc(r, 2) + " = 0.0f, " + acc(r, 3) +
+             " = 0.0f;\n";
+      b += "      for (int d = 0; d < " + d + "; ++d) {\n";
+      b += "        const float wa = w0[d], wb = w1[d], wc = w2[d], wd = w3[d];\n";
+      for (size_t r = 0; r < n; ++r) {
+        b += "        const float x" + std::to_string(r) + "d = " + xs[r] + "[d];\n";
+        for (int k = 0; k < 4; ++k)
+          b += "        " + acc(r, k) + " += w" + std::string(1, static_cast<char>('a' + k)) + " * x" + std::to_string(r) +
+               "d;\n";
+      }
+      b += "      }\n";
+      std::string st;
+      for (size_t r = 0; r < n; ++r)
+        for (int k = 0; k < 4; ++k) st += store(acc(r, k), os[r], k == 0 ? std::string("u") : "u + " + std::to_string(k));
+      b += Reindent(st, 6) + "    }\n";
+    }
+    for (int64_t u = u4; u < units; ++u) {
+      const std::string us = std::to_string(u);
+      b += "    {  /* unit " + us + " */\n";
+      b += "      const float* w0 = " + weights + " + " + std::to_string(u * depth) + ";\n";
+      std::string decl, body, st;
+      for (size_t r = 0; r < n; ++r) {
+        decl += (r ? ", " : "") + acc(r, 0) + " = 0.0f";
+        body += "        " + acc(r, 0) + " += wa * " + xs[r] + "[d];\n";
+        st += store(acc(r, 0), os[r], us);
+      }
+      b += "      float " + decl + ";\n      for (int d = 0; d < " + d + "; ++d) {\n        const float wa = w0[d];\n" +
+           body + "      }\n";
+      b += Reindent(st, 6) + "    }\n";
+    }
+    return b;
+  };
+  std::string s;
+  if (rows >= 2) {
+    s += "  for (int r = 0; r + 1 < " + std::to_string(rows) + "; r += 2) {  /* two rows per pass */\n";
+    s += "    const float* x0 = in0 + r * " + d + ";\n";
+    s += "    const float* x1 = x0 + " + d + ";\n";
+    s += "    float* o0 = out0 + r * " + un + ";\n";
+    s += "    float* o1 = o0 + " + un + ";\n";
+    s += units_of({"x0", "x1"}, {"o0", "o1"}) + "  }\n";
+  }
+  if (rows % 2 == 1) {
+    // The last row (the only one of a single-row product).
+    const std::string last = std::to_string(rows - 1);
+    s += "  {  /* " + std::string(rows == 1 ? "the row" : "the last row") + " */\n";
+    s += "    const float* x = in0 + " + (rows == 1 ? std::string("0") : last + " * " + d) + ";\n";
+    s += "    float* o = out0 + " + (rows == 1 ? std::string("0") : last + " * " + un) + ";\n";
+    s += units_of({"x"}, {"o"}) + "  }\n";
+  }
+  return s;
+}
 
 }  // namespace ember::codegen::c

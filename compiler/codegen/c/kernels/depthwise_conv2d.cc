@@ -7,7 +7,8 @@
 // sums wrap) and add w * x over the taps, which are unrolled with constant
 // offsets for windows up to 5x5; border pixels skip outside taps and use the
 // reference form bias + sum(w * (x - z_in)). f32 follows the reference order
-// (ky, kx) from +0, then adds the bias. DSP and Helium targets get the
+// (ky, kx) from +0, then adds the bias, four channels per pass (depth
+// multiplier 1). DSP and Helium targets get the
 // variants of kernels/dsp/ and kernels/mve/ where they apply (depthwise_isa.h).
 #include <algorithm>
 #include <cstdlib>
@@ -112,6 +113,74 @@ std::string PixelBody(const Geom& s, const Names& nm, const Requant* rq, bool in
   return b + "}\n";
 }
 
+// One output pixel of a float32 depthwise conv with depth multiplier 1:
+// channels in blocks of four (four accumulators; a border pixel's tap address
+// computed once for the four), each adding its weight * input over the taps
+// in the reference's (ky, kx) order from +0, so each output is the float
+// PixelBody computes; then PixelBody's loop for the channels beyond a
+// multiple of four. A block's four outputs are written after its reads, which
+// only delays writes against the channel-step access order the kernel
+// declares.
+std::string FloatPixelBody(const Geom& s, const Names& nm, bool interior) {
+  const int64_t c4 = s.in_c - s.in_c % 4;
+  const std::string cs = std::to_string(s.in_c);
+  std::string b;
+  if (interior) b += "const float* x = in + (y0 * " + std::to_string(s.in_w) + " + x0) * " + cs + ";\n";
+  b += "for (int c = 0; c < " + std::to_string(c4) + "; c += 4) {  /* four channels per pass */\n";
+  b += "  float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;\n";
+  auto four = [](const std::string& ind, const std::string& w, const std::string& x) {
+    std::string t;
+    for (int k = 0; k < 4; ++k) {
+      const std::string kn = std::to_string(k);
+      t += ind + "a" + kn + " += " + w + "[" + kn + "] * " + x + "[" + kn + "];\n";
+    }
+    return t;
+  };
+  const int64_t row = s.w.dilation_h * s.in_w * s.in_c, col = s.w.dilation_w * s.in_c;
+  if (interior && s.k_h * s.k_w <= kMaxUnrolledTaps) {
+    b += "  const float* xc = x + c;\n";
+    b += "  const float* wc = " + nm.filter + " + c;\n";
+    for (int64_t ky = 0; ky < s.k_h; ++ky) {
+      for (int64_t kx = 0; kx < s.k_w; ++kx) {
+        const int64_t wo = (ky * s.k_w + kx) * s.out_c, xo = ky * row + kx * col;
+        b += "  {\n    const float* wr = wc + " + std::to_string(wo) + ";\n    const float* xr = xc + " +
+             std::to_string(xo) + ";\n" + four("    ", "wr", "xr") + "  }\n";
+      }
+    }
+  } else {
+    const std::string dy = s.w.dilation_h == 1 ? "ky" : "ky * " + std::to_string(s.w.dilation_h);
+    const std::string dx = s.w.dilation_w == 1 ? "kx" : "kx * " + std::to_string(s.w.dilation_w);
+    const std::string ky0 = interior ? "0" : "kyb", ky1 = interior ? std::to_string(s.k_h) : "kye";
+    const std::string kx0 = interior ? "0" : "kxb", kx1 = interior ? std::to_string(s.k_w) : "kxe";
+    const std::string xr = interior ? "x + ky * " + std::to_string(row) + " + kx * " + std::to_string(col) + " + c"
+                                    : "in + ((y0 + " + dy + ") * " + std::to_string(s.in_w) + " + x0 + " + dx +
+                                          ") * " + cs + " + c";
+    b += "  for (int ky = " + ky0 + "; ky < " + ky1 + "; ++ky) {\n";
+    b += "    for (int kx = " + kx0 + "; kx < " + kx1 + "; ++kx) {\n";
+    b += "      const float* xr = " + xr + ";\n";
+    b += "      const float* wr = " + nm.filter + " + (ky * " + std::to_string(s.k_w) + " + kx) * " +
+         std::to_string(s.out_c) + " + c;\n";
+    b += four("      ", "wr", "xr") + "    }\n  }\n";
+  }
+  for (int k = 0; k < 4; ++k) {
+    const std::string kn = std::to_string(k), c = k == 0 ? std::string("c") : "c + " + kn;
+    b += Reindent("const float v" + kn + " = a" + kn + " + " +
+                      (nm.bias.empty() ? std::string("0.0f") : nm.bias + "[" + c + "]") + ";\n" +
+                      FloatClamp("o[" + c + "]", "v" + kn, s.w.act),
+                  2);
+  }
+  b += "}\n";
+  if (c4 < s.in_c) {
+    // PixelBody's per-channel loop from c4 (its x is declared above).
+    std::string rest = PixelBody(s, nm, nullptr, interior);
+    if (interior) rest = rest.substr(rest.find('\n') + 1);
+    const std::string from = "for (int c = 0;";
+    rest.replace(rest.find(from), from.size(), "for (int c = " + std::to_string(c4) + ";");
+    b += rest;
+  }
+  return b;
+}
+
 Expected<Kernel> Emit(const KernelContext& ctx) {
   if (IsInt16ConvLike(ctx)) return EmitDepthwiseConv2DInt16(ctx);  // 16x8, portable on every target
   EMBER_RETURN_IF_ERROR(CheckConstOperands(ctx));
@@ -182,9 +251,12 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     comment += "\n   " + rq.Describe() + "; init = bias - z_in * sum(w) */\n";
   }
   Kernel k;
+  const bool blocked = nm.is_float && s.dm == 1 && s.in_c >= 4;
   k.code = comment + "static void " + ctx.fn_name + "(" + KernelParams(ctx, 0) + ") {\n" +
-           EmitPixelLoops(loop, PixelBody(s, nm, &rq, true),
-                          HasBorder(loop) ? PixelBody(s, nm, &rq, false) : "") +
+           (blocked ? EmitPixelLoops(loop, FloatPixelBody(s, nm, true),
+                                     HasBorder(loop) ? FloatPixelBody(s, nm, false) : "")
+                    : EmitPixelLoops(loop, PixelBody(s, nm, &rq, true),
+                                     HasBorder(loop) ? PixelBody(s, nm, &rq, false) : "")) +
            "}\n";
   // Forward: per pixel, each output channel is written right after reading
   // its input channel's taps, channels ascending. Reversed (pixels from the

@@ -6,7 +6,8 @@
 // compile time, and, for a per-tensor filter with a non-zero zero point, the
 // runtime term -z_w * sum(x) per row (exact: int32 sums wrap). Multipliers use
 // the per-tensor float-product or per-channel double formula of the reference.
-// f32 sums over depth ascending from +0, then adds the bias.
+// f32 sums over depth ascending from +0, then adds the bias (EmitFloatGemm2x4:
+// two rows by four units per pass, so each loaded input feeds four products).
 #include <algorithm>
 #include <cstdlib>
 #include <string>
@@ -47,12 +48,13 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   if (is_float) {
     const std::string bias = has_bias ? ctx.consts.Use(g, n.inputs[2]) : "";
     comment += " */\n";
-    body = EmitGemm(gm, [&](const std::string& acc, const std::string& u) {
-      const std::string v = "v_" + acc;
-      return "const float " + v + " = " + acc + " + " +
-             (bias.empty() ? std::string("0.0f") : bias + "[" + u + "]") + ";\n" +
-             FloatClamp("o[" + u + "]", v, act);
-    });
+    body = EmitFloatGemm2x4(batches, depth, units, gm.weights,
+                            [&](const std::string& acc, const std::string& row, const std::string& u) {
+                              const std::string v = "v_" + acc;
+                              return "const float " + v + " = " + acc + " + " +
+                                     (bias.empty() ? std::string("0.0f") : bias + "[" + u + "]") + ";\n" +
+                                     FloatClamp(row + "[" + u + "]", v, act);
+                            });
   } else {
     Requant rq;
     int32_t zin = 0, zw = 0;
