@@ -7,7 +7,8 @@
 // relu6 and clip, and no lookup_table is left. `ember eval` equals ONNX
 // Runtime's default run on every element (skipped with a message without
 // onnxruntime-node), and the host build and the model on the emulated
-// Cortex-M4 equal `ember eval` byte for byte.
+// Cortex-M4 equal `ember eval` byte for byte. A Clip after a uint8 Add becomes
+// the add's act the same way.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -132,6 +133,43 @@ TEST(QdqClamp, RequantizingActivationTablesStayAndEqualOnnxRuntime) {
   } else {
     std::printf("Cortex-M4 check skipped: %s\n", why.c_str());
   }
+}
+
+// x quantized twice (uint8, two scales), the two added (ONNX Runtime's
+// QLinearAdd arithmetic), then a Clip(-0.5, 1.5) quantized on its own: the
+// add carries the clip as its act, and equals ONNX Runtime on every element.
+TEST(QdqClamp, ClipAfterAddBecomesTheAddsAct) {
+  OnnxBuilder b;
+  b.Input("x", {1, 3, 4, 4});
+  b.Init("s1", {}, {0.02f});
+  b.Init("s2", {}, {0.015f});
+  b.InitInt("z", pb::TensorProto::UINT8, {}, {128});
+  b.InitInt("za", pb::TensorProto::UINT8, {}, {120});
+  b.Init("lo", {}, {-0.5f});
+  b.Init("hi", {}, {1.5f});
+  b.Node("QuantizeLinear", {"x", "s1", "z"}, {"q1"});
+  b.Node("DequantizeLinear", {"q1", "s1", "z"}, {"d1"});
+  b.Node("QuantizeLinear", {"x", "s2", "z"}, {"q2"});
+  b.Node("DequantizeLinear", {"q2", "s2", "z"}, {"d2"});
+  b.Node("Add", {"d1", "d2"}, {"a"}, "add");
+  b.Node("QuantizeLinear", {"a", "s2", "za"}, {"aq"});
+  b.Node("DequantizeLinear", {"aq", "s2", "za"}, {"ad"});
+  b.Node("Clip", {"ad", "lo", "hi"}, {"c"}, "clip");
+  b.Node("QuantizeLinear", {"c", "s2", "za"}, {"cq"});
+  b.Node("DequantizeLinear", {"cq", "s2", "za"}, {"y"});
+  b.OutputWithShape("y", {1, 3, 4, 4});
+  const std::string dir = TempDir();
+  const std::string model = dir + "/qdq_add_clip.onnx";
+  WriteFile(model, b.Bytes());
+  const std::vector<float> x = Seeded(48, 3, 2.0f);
+  WriteFloatNpy(dir + "/x.npy", {1, 3, 4, 4}, x);
+  const CliResult ins = RunCli({"inspect", model});
+  ASSERT_EQ(ins.exit_code, 0) << ins.err;
+  const std::vector<std::string> adds = LinesWith(ins.out, "add");
+  ASSERT_EQ(adds.size(), 1u) << ins.out;
+  EXPECT_NE(adds[0].find("act=\"clip\", act_max=1.5, act_min=-0.5"), std::string::npos) << adds[0];
+  EXPECT_TRUE(LinesWith(ins.out, "lookup_table").empty()) << ins.out;
+  ExpectEvalEqualsHostAndOnnxRuntime(model, dir, "qdq_add_clip", FloatBytes(x), "1x3x4x4", 48);
 }
 
 }  // namespace
