@@ -2,12 +2,12 @@
 // build, TFLite Micro's default). docs/numerics.md gives each formula.
 #include "ops/quant_math.h"
 
-#include "ops/op_util.h"
-
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
+
+#include "ops/op_util.h"  // FormatReal
 
 namespace ember::ops {
 
