@@ -3,7 +3,9 @@
 // `ember compile --target host` generates run by `ember run`, and the code
 // `ember compile --target cortex-m4` generates, run on the emulated
 // Cortex-M4 (QEMU mps2-an386), must all be within 1e-4 of ONNX Runtime's
-// output relative to the largest output magnitude. The inputs are NCHW .npy
+// output relative to the largest output magnitude, and the two builds must
+// equal `ember eval` byte for byte (the float kernels keep the reference
+// evaluators' order of additions). The inputs are NCHW .npy
 // files: the imported graph keeps ONNX's layout at its inputs. Skipped when
 // ../shared, QEMU or arm-none-eabi-gcc is absent.
 #include <gtest/gtest.h>
@@ -81,6 +83,9 @@ TEST_P(OnnxModel, CompiledOnTheHostWithinToleranceOfOnnxRuntime) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const double rel = RelError(Floats(NpyData(dir + "/y.npy")), Floats(NpyData(Dir() + "/output_1.npy")));
   EXPECT_LE(rel, kRelTolerance);
+  const CliResult e = RunCli({"eval", Model(), "--input", Dir() + "/input_1.npy", "--output", dir + "/eval.npy"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_EQ(NpyData(dir + "/y.npy"), NpyData(dir + "/eval.npy")) << "the host build differs from ember eval";
   std::printf("%s compiled for the host (ember run): max relative error %.3g\n", GetParam(), rel);
 }
 
@@ -110,6 +115,11 @@ TEST_P(OnnxModel, CortexM4WithinToleranceOfOnnxRuntime) {
   ASSERT_EQ(h.outputs.size(), 1u) << r.output;
   const double rel = RelError(Floats(h.outputs[0]), Floats(NpyData(Dir() + "/output_1.npy")));
   EXPECT_LE(rel, kRelTolerance);
+  // The float kernels keep the reference evaluator's order of additions: the
+  // device's bytes are `ember eval`'s.
+  const CliResult e = RunCli({"eval", Model(), "--input", input_npy, "--output", dir + "/eval.npy"});
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_EQ(h.outputs[0], NpyData(dir + "/eval.npy")) << "the float model on cortex-m4 differs from ember eval";
   std::printf("%s on cortex-m4 (mps2-an386): max relative error %.3g, %llu instructions\n", model.c_str(), rel,
               static_cast<unsigned long long>(h.instructions.empty() ? 0 : h.instructions[0]));
 }
