@@ -97,14 +97,19 @@ std::string BorderTaps(const Geom& s, const Names& nm) {
   return b + "  }\n}\n";
 }
 
-// One output pixel: the loop over output channels around `taps`.
-std::string PixelBody(const Geom& s, const Names& nm, const Requant* rq, bool interior) {
+// An interior pixel's origin `x` in the input.
+std::string PixelOrigin(const Geom& s, const Names& nm) {
+  return "const " + std::string(nm.is_float ? "float" : "int8_t") + "* x = in + (y0 * " + std::to_string(s.in_w) +
+         " + x0) * " + std::to_string(s.in_c) + ";\n";
+}
+
+// The loop over output channels `first`.. of one pixel around `taps`
+// (an interior pixel's `x` declared before it).
+std::string ChannelLoop(const Geom& s, const Names& nm, const Requant* rq, bool interior, int64_t first) {
   const int64_t kk = s.k_h * s.k_w * s.f_c;
   const std::string t = nm.is_float ? "float" : "int8_t";
   std::string b;
-  if (interior) b += "const " + t + "* x = in + (y0 * " + std::to_string(s.in_w) + " + x0) * " +
-                     std::to_string(s.in_c) + ";\n";
-  b += "for (int oc = 0; oc < " + std::to_string(s.out_c) + "; ++oc) {\n";
+  b += "for (int oc = " + std::to_string(first) + "; oc < " + std::to_string(s.out_c) + "; ++oc) {\n";
   b += "  const " + t + "* w = " + nm.filter + " + oc * " + std::to_string(kk) + ";\n";
   std::string start;
   if (nm.is_float) start = "0.0f";
@@ -130,17 +135,22 @@ std::string PixelBody(const Geom& s, const Names& nm, const Requant* rq, bool in
   return b + "}\n";
 }
 
+// One output pixel: every output channel.
+std::string PixelBody(const Geom& s, const Names& nm, const Requant* rq, bool interior) {
+  return (interior ? PixelOrigin(s, nm) : "") + ChannelLoop(s, nm, rq, interior, 0);
+}
+
 // One output pixel of an ungrouped float32 conv: output channels in blocks
 // of four sharing each input load (four accumulators, each adding its
 // weight * input in the reference's (ky, kx, ic) order from +0, so each
-// output is the float PixelBody computes), then PixelBody's loop for the
+// output is the float PixelBody computes), then ChannelLoop for the
 // channels beyond a multiple of four.
 std::string FloatPixelBody(const Geom& s, const Names& nm, bool interior) {
   const int64_t kk = s.k_h * s.k_w * s.f_c;
   const int64_t oc4 = s.out_c - s.out_c % 4;
   const std::string kks = std::to_string(kk), fc = std::to_string(s.f_c);
   std::string b;
-  if (interior) b += "const float* x = in + (y0 * " + std::to_string(s.in_w) + " + x0) * " + std::to_string(s.in_c) + ";\n";
+  if (interior) b += PixelOrigin(s, nm);
   b += "for (int oc = 0; oc < " + std::to_string(oc4) + "; oc += 4) {  /* four output channels per pass */\n";
   b += "  const float* w0 = " + nm.filter + " + oc * " + kks + ";\n";
   b += "  const float* w1 = w0 + " + kks + ";\n";
@@ -184,14 +194,7 @@ std::string FloatPixelBody(const Geom& s, const Names& nm, bool interior) {
     b += Reindent(end, 2);
   }
   b += "}\n";
-  if (oc4 < s.out_c) {
-    // PixelBody's per-channel loop from oc4 (its x is declared above).
-    std::string rest = PixelBody(s, nm, nullptr, interior);
-    if (interior) rest = rest.substr(rest.find('\n') + 1);
-    const std::string from = "for (int oc = 0;";
-    rest.replace(rest.find(from), from.size(), "for (int oc = " + std::to_string(oc4) + ";");
-    b += rest;
-  }
+  if (oc4 < s.out_c) b += ChannelLoop(s, nm, nullptr, interior, oc4);
   return b;
 }
 

@@ -80,16 +80,21 @@ std::string BorderTaps(const Geom& s, const Names& nm, const std::string& ic,
   return b;
 }
 
-std::string PixelBody(const Geom& s, const Names& nm, const Requant* rq, bool interior) {
-  const std::string t = nm.is_float ? "float" : "int8_t";
+// An interior pixel's origin `x` in the input.
+std::string PixelOrigin(const Geom& s, const Names& nm) {
+  return "const " + std::string(nm.is_float ? "float" : "int8_t") + "* x = in + (y0 * " + std::to_string(s.in_w) +
+         " + x0) * " + std::to_string(s.in_c) + ";\n";
+}
+
+// The loop over input channels `first`.. of one pixel (an interior pixel's
+// `x` declared before it).
+std::string ChannelLoop(const Geom& s, const Names& nm, const Requant* rq, bool interior, int64_t first) {
   std::string b;
-  if (interior)
-    b += "const " + t + "* x = in + (y0 * " + std::to_string(s.in_w) + " + x0) * " +
-         std::to_string(s.in_c) + ";\n";
   // With DM = 1 one index serves as input and output channel.
   const std::string ic = s.dm == 1 ? "c" : "ic";
   const std::string oc = s.dm == 1 ? "c" : "oc";
-  b += "for (int " + ic + " = 0; " + ic + " < " + std::to_string(s.in_c) + "; ++" + ic + ") {\n";
+  b += "for (int " + ic + " = " + std::to_string(first) + "; " + ic + " < " + std::to_string(s.in_c) + "; ++" + ic +
+       ") {\n";
   std::string inner;
   if (s.dm > 1) {
     b += "  for (int m = 0; m < " + std::to_string(s.dm) + "; ++m) {\n";
@@ -113,19 +118,23 @@ std::string PixelBody(const Geom& s, const Names& nm, const Requant* rq, bool in
   return b + "}\n";
 }
 
+std::string PixelBody(const Geom& s, const Names& nm, const Requant* rq, bool interior) {
+  return (interior ? PixelOrigin(s, nm) : "") + ChannelLoop(s, nm, rq, interior, 0);
+}
+
 // One output pixel of a float32 depthwise conv with depth multiplier 1:
 // channels in blocks of four (four accumulators; a border pixel's tap address
 // computed once for the four), each adding its weight * input over the taps
 // in the reference's (ky, kx) order from +0, so each output is the float
-// PixelBody computes; then PixelBody's loop for the channels beyond a
-// multiple of four. A block's four outputs are written after its reads, which
+// PixelBody computes; then ChannelLoop for the channels beyond a multiple of
+// four. A block's four outputs are written after its reads, which
 // only delays writes against the channel-step access order the kernel
 // declares.
 std::string FloatPixelBody(const Geom& s, const Names& nm, bool interior) {
   const int64_t c4 = s.in_c - s.in_c % 4;
   const std::string cs = std::to_string(s.in_c);
   std::string b;
-  if (interior) b += "const float* x = in + (y0 * " + std::to_string(s.in_w) + " + x0) * " + cs + ";\n";
+  if (interior) b += PixelOrigin(s, nm);
   b += "for (int c = 0; c < " + std::to_string(c4) + "; c += 4) {  /* four channels per pass */\n";
   b += "  float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;\n";
   auto four = [](const std::string& ind, const std::string& w, const std::string& x) {
@@ -170,14 +179,7 @@ std::string FloatPixelBody(const Geom& s, const Names& nm, bool interior) {
                   2);
   }
   b += "}\n";
-  if (c4 < s.in_c) {
-    // PixelBody's per-channel loop from c4 (its x is declared above).
-    std::string rest = PixelBody(s, nm, nullptr, interior);
-    if (interior) rest = rest.substr(rest.find('\n') + 1);
-    const std::string from = "for (int c = 0;";
-    rest.replace(rest.find(from), from.size(), "for (int c = " + std::to_string(c4) + ";");
-    b += rest;
-  }
+  if (c4 < s.in_c) b += ChannelLoop(s, nm, nullptr, interior, c4);
   return b;
 }
 
