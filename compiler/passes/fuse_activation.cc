@@ -29,15 +29,9 @@
 namespace ember::passes {
 
 Status FuseActivation(ir::Graph& g, const PassOptions&) {
-  for (bool changed = true; changed;) {
-    changed = false;
-    const auto uses = ComputeUses(g);
-    const auto prod = ComputeProducers(g);
-    for (size_t i = 0; i < g.nodes.size() && !changed; ++i) {
-      const std::optional<ops::Activation> act = ActivationOf(g.nodes[i]);
-      changed = act && g.nodes[i].inputs.size() == 1 && FuseIntoProducer(g, i, *act, uses, prod);
-    }
-  }
+  FuseActivations(g, [](const ir::Graph&, const ir::Node& n) {
+    return n.inputs.size() == 1 ? ActivationOf(n) : std::nullopt;
+  });
   return Status::Ok();
 }
 

@@ -19,7 +19,7 @@
 // (a clamp to [3, 30] instead: act="clip", act_min=0, act_max=5.4).
 //
 // Exactness: both write min(max(v, a), b) of the producer's own int8 result v
-// (FuseIntoProducer requires one quantization for the producer's output and
+// (FuseActivations requires one quantization for the producer's output and
 // the clamp's), and every int8 kernel clamps its requantized integer, under
 // TFLite's and ONNX Runtime's arithmetic alike (ONNX Runtime's clamps before
 // rounding, to integer bounds, which is the same).
@@ -102,15 +102,7 @@ std::optional<ops::Activation> Int8ActOf(const ir::Graph& g, const ir::Node& n) 
 }  // namespace
 
 Status FuseClamp(ir::Graph& g, const PassOptions&) {
-  for (bool changed = true; changed;) {
-    changed = false;
-    const auto uses = ComputeUses(g);
-    const auto prod = ComputeProducers(g);
-    for (size_t i = 0; i < g.nodes.size() && !changed; ++i) {
-      const std::optional<ops::Activation> act = Int8ActOf(g, g.nodes[i]);
-      changed = act && FuseIntoProducer(g, i, *act, uses, prod);
-    }
-  }
+  FuseActivations(g, Int8ActOf);
   return Status::Ok();
 }
 

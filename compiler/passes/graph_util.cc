@@ -120,6 +120,9 @@ std::optional<ops::Activation> ActivationOf(const ir::Node& n) {
   return std::nullopt;
 }
 
+namespace {
+
+// FuseActivations' step for node i; whether it fused.
 bool FuseIntoProducer(ir::Graph& g, size_t i, const ops::Activation& act, const std::vector<std::vector<Use>>& uses,
                       const std::vector<int>& prod) {
   const ir::Node& a = g.nodes[i];
@@ -147,6 +150,21 @@ bool FuseIntoProducer(ir::Graph& g, size_t i, const ops::Activation& act, const 
   p.outputs[0] = y;
   g.nodes.erase(g.nodes.begin() + static_cast<std::ptrdiff_t>(i));
   return true;
+}
+
+}  // namespace
+
+void FuseActivations(ir::Graph& g,
+                     const std::function<std::optional<ops::Activation>(const ir::Graph&, const ir::Node&)>& act_of) {
+  for (bool changed = true; changed;) {
+    changed = false;
+    const auto uses = ComputeUses(g);
+    const auto prod = ComputeProducers(g);
+    for (size_t i = 0; i < g.nodes.size() && !changed; ++i) {
+      const std::optional<ops::Activation> act = act_of(g, g.nodes[i]);
+      changed = act && FuseIntoProducer(g, i, *act, uses, prod);
+    }
+  }
 }
 
 void CopyAct(const ir::Node& from, ir::Node& to) {

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,15 +55,15 @@ bool HasFusedActAttr(ir::OpKind op);
 // without bounds none, any other act "clip" (an absent bound is the float
 // range's end); a clip whose bounds are no interval (NaN, min > max) none.
 std::optional<ops::Activation> ActivationOf(const ir::Node& n);
-// Makes node i, an activation reading x and writing y, the fused activation
-// `act` of x's producer: the producer takes over y (name, type, quantization)
-// and node i is erased. Only when the producer has the attribute with "none",
-// one output, x has no other reader and is no graph output, x and y have one
-// type and shape, and, for int8, one per-tensor quantization (so the fused
-// clamp, computed on the output's quantization, is the separate one's).
-// Returns whether it fused.
-bool FuseIntoProducer(ir::Graph& g, size_t i, const ops::Activation& act, const std::vector<std::vector<Use>>& uses,
-                      const std::vector<int>& prod);
+// Fuses activations into their producers until none is left: each node for
+// which `act_of` gives an act, reading x and writing y, becomes that act of
+// x's producer, which takes over y (name, type, quantization); the node goes.
+// Only when the producer has the `act` attribute with "none", one output, x
+// has no other reader and is no graph output, x and y have one type and
+// shape, and, for int8, one per-tensor quantization (so the fused clamp,
+// computed on the output's quantization, is the separate one's).
+void FuseActivations(ir::Graph& g,
+                     const std::function<std::optional<ops::Activation>(const ir::Graph&, const ir::Node&)>& act_of);
 
 // Permutations: out.shape[i] = in.shape[perm[i]] (the transpose operator).
 bool IsPermutation(const std::vector<int64_t>& perm, size_t rank);
