@@ -21,7 +21,9 @@ Expected<Target> ParseTarget(const std::string& name) {
   t.name = name;
   if (name == "host") {
     t.has_fpu = true;
-  } else if (name == "cortex-m0plus" || name == "cortex-m3") {
+  } else if (name == "cortex-m0plus") {
+  } else if (name == "cortex-m3") {
+    t.has_smlal = true;
   } else if (name == "cortex-m4" || name == "cortex-m7" || name == "cortex-m33") {
     t.has_dsp = true;
     t.has_fpu = true;

@@ -43,6 +43,7 @@ struct Target {
   std::string name = "host";  // host, cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, cortex-m33, cortex-m55
   bool has_dsp = false;       // SMLAD/SXTB16 (cortex-m4/m7/m33)
   bool has_mve = false;       // Helium (cortex-m55)
+  bool has_smlal = false;     // SMLAL without SMLAD: the pair kernels of kernels/v7m (cortex-m3)
   bool has_fpu = false;
 };
 // Parses a --target name; fails (E0501, exit 2) listing the valid names.

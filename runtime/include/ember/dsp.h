@@ -108,7 +108,16 @@ static inline int32_t ember_sxtb16_ror8(int32_t x) {
   return ember_dsp_pack16(ember_dsp_lane8(x, 1), ember_dsp_lane8(x, 3));
 }
 
-static inline int32_t ember_ssat8(int32_t v) { return v < -128 ? -128 : (v > 127 ? 127 : v); }
+/* SSAT is in every Armv7-M core (cortex-m3 too), not in Armv6-M. */
+static inline int32_t ember_ssat8(int32_t v) {
+#if defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT && defined(__GNUC__)
+  int32_t r;
+  __asm__("ssat %0, #8, %1" : "=r"(r) : "r"(v));
+  return r;
+#else
+  return v < -128 ? -128 : (v > 127 ? 127 : v);
+#endif
+}
 
 static inline int32_t ember_smlad(int32_t a, int32_t b, int32_t acc) {
   const uint32_t p0 = (uint32_t)(ember_dsp_lane16(a, 0) * ember_dsp_lane16(b, 0));

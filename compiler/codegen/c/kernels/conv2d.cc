@@ -21,6 +21,7 @@
 #include "codegen/c/kernels/window_overlap.h"
 #include "codegen/c/kernels/dsp/gemm_s8.h"
 #include "codegen/c/kernels/mve/kernels.h"
+#include "codegen/c/kernels/v7m/kernels.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c {
@@ -218,14 +219,19 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   s.out_h = out.shape[1];
   s.out_w = out.shape[2];
   const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
-  const bool use_mve = ctx.target.has_mve && mve::Conv2DApplies(ctx);  // int8, VMLADAVA
-  if (use_mve || (ctx.target.has_dsp && dsp::Conv2DApplies(ctx))) {     // int8, SMLAD
-    EMBER_ASSIGN_OR_RETURN(Kernel k, use_mve ? mve::EmitConv2D(ctx) : dsp::EmitConv2D(ctx));
+  const bool use_mve = ctx.target.has_mve && mve::Conv2DApplies(ctx);              // int8, VMLADAVA
+  const bool use_dsp = !use_mve && ctx.target.has_dsp && dsp::Conv2DApplies(ctx);  // int8, SMLAD
+  const bool use_pairs = !use_mve && !use_dsp && v7m::Conv2DApplies(ctx);          // int8, SMLAL
+  if (use_mve || use_dsp || use_pairs) {
+    EMBER_ASSIGN_OR_RETURN(Kernel k, use_mve ? mve::EmitConv2D(ctx)
+                                     : use_dsp ? dsp::EmitConv2D(ctx)
+                                               : v7m::EmitConv2D(ctx));
     // Blocks of one or two pixels (the schedule's), each gathered before its outputs are written.
-    const PixelLoop dsp_loop{"int8_t", s.batch, s.in_c, s.out_c,
-                             {s.in_h, s.k_h, s.w.stride_h, s.w.dilation_h, s.w.pad_top, s.out_h},
-                             {s.in_w, s.k_w, s.w.stride_w, s.w.dilation_w, s.w.pad_left, s.out_w}};
-    DeclareOverlap(&k, PixelBlockOverlapDelta(dsp_loop, use_mve ? mve::Conv2DPixelBlock(ctx) : dsp::Conv2DPixelBlock(ctx), 1));
+    const PixelLoop block_loop{"int8_t", s.batch, s.in_c, s.out_c,
+                               {s.in_h, s.k_h, s.w.stride_h, s.w.dilation_h, s.w.pad_top, s.out_h},
+                               {s.in_w, s.k_w, s.w.stride_w, s.w.dilation_w, s.w.pad_left, s.out_w}};
+    const int block = use_mve ? mve::Conv2DPixelBlock(ctx) : use_dsp ? dsp::Conv2DPixelBlock(ctx) : 2;
+    DeclareOverlap(&k, PixelBlockOverlapDelta(block_loop, block, 1));
     return k;
   }
 

@@ -39,36 +39,7 @@
 namespace ember::codegen::c::dsp {
 namespace {
 
-// Largest im2col depth handled (scratch 6 * K bytes); larger ones stay portable.
-constexpr int64_t kMaxDepth = 4096;
-
-struct Shape {
-  int64_t batch, in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c;
-  ops::Window w;
-  int64_t depth() const { return k_h * k_w * in_c; }
-  int64_t padded_depth() const { return (depth() + 3) / 4 * 4; }
-  bool pointwise() const {
-    return k_h == 1 && k_w == 1 && w.stride_h == 1 && w.stride_w == 1 && w.pad_top == 0 &&
-           w.pad_left == 0 && w.pad_bottom == 0 && w.pad_right == 0;
-  }
-  // The block's pixels are read straight from the input (no int8 gather).
-  bool direct() const { return pointwise() && in_c % 4 == 0; }
-};
-
-bool GetShape(const KernelContext& ctx, Shape* s) {
-  const ir::Graph& g = ctx.graph;
-  const ir::Node& n = ctx.node;
-  if (n.inputs.size() < 2 || n.outputs.empty() || n.inputs[0] == ir::kNoTensor ||
-      n.inputs[1] == ir::kNoTensor)
-    return false;
-  const ir::Tensor& in = g.tensor(n.inputs[0]);
-  const ir::Tensor& f = g.tensor(n.inputs[1]);
-  const ir::Tensor& out = g.tensor(n.outputs[0]);
-  if (in.shape.size() != 4 || f.shape.size() != 4 || out.shape.size() != 4) return false;
-  *s = Shape{in.shape[0], in.shape[1], in.shape[2], in.shape[3], f.shape[1], f.shape[2],
-             out.shape[1], out.shape[2], f.shape[0], {}};
-  return ops::ParseWindow(n, true, false, &s->w).ok();
-}
+using Shape = ConvShape;
 
 // The schedule's choices for a layer (Conv2DSpace documents them).
 struct Choice {
@@ -107,49 +78,6 @@ Choice ChoiceOf(const KernelContext& ctx, size_t index, const Shape& s, bool sha
   const std::vector<int64_t> rs = UnrollValues(groups);
   if (std::find(rs.begin(), rs.end(), r) != rs.end()) c.unroll = static_cast<int>(r);
   return c;
-}
-
-// The static helper that gathers one pixel's taps as int8 into `d`.
-std::string Im2col(const Shape& s, const std::string& name, int32_t zin) {
-  const Axis ay{s.in_h, s.k_h, s.w.stride_h, s.w.dilation_h, s.w.pad_top, s.out_h};
-  const Axis ax{s.in_w, s.k_w, s.w.stride_w, s.w.dilation_w, s.w.pad_left, s.out_w};
-  const std::string c = std::to_string(s.in_c), row = std::to_string(s.k_w * s.in_c);
-  const std::string z = std::to_string(zin);
-  std::string b = "/* im2col of output pixel (oy, ox) of image `in`: " + std::to_string(s.depth()) +
-                  " int8 taps (ky, kx, ic), outside taps = z_in " + z + ", then " +
-                  std::to_string(s.padded_depth() - s.depth()) + " zeros */\n";
-  b += "static void " + name + "(const int8_t* in, int oy, int ox, int8_t* d) {\n";
-  b += "  const int y0 = " + Affine("oy", s.w.stride_h, -s.w.pad_top) + ";\n";
-  b += "  const int x0 = " + Affine("ox", s.w.stride_w, -s.w.pad_left) + ";\n";
-  b += "  for (int ky = 0; ky < " + std::to_string(s.k_h) + "; ++ky, d += " + row + ") {\n";
-  b += "    const int iy = y0 + " + (s.w.dilation_h == 1 ? std::string("ky") : "ky * " + std::to_string(s.w.dilation_h)) + ";\n";
-  if (AxisHasBorder(ay)) {
-    b += "    if (iy < 0 || iy >= " + std::to_string(s.in_h) + ") {\n      memset(d, " + z + ", " +
-         row + ");\n      continue;\n    }\n";
-  } else {
-    b += "    (void)iy;\n";
-  }
-  b += "    {\n      const int8_t* r = in + iy * " + std::to_string(s.in_w * s.in_c) + ";\n";
-  const std::string gather_taps =
-      "for (int kx = 0; kx < " + std::to_string(s.k_w) + "; ++kx) {\n  const int ix = x0 + " +
-      (s.w.dilation_w == 1 ? std::string("kx") : "kx * " + std::to_string(s.w.dilation_w)) +
-      ";\n  if (ix < 0 || ix >= " + std::to_string(s.in_w) + ") memset(d + kx * " + c + ", " + z +
-      ", " + c + ");\n  else memcpy(d + kx * " + c + ", r + ix * " + c + ", " + c + ");\n}\n";
-  const std::string whole = "memcpy(d, r + x0 * " + c + ", " + row + ");\n";
-  if (!AxisHasBorder(ax) && s.w.dilation_w == 1) {
-    b += Reindent(whole, 6);
-  } else if (!AxisHasBorder(ax)) {
-    b += Reindent(gather_taps, 6);
-  } else if (s.w.dilation_w == 1) {
-    b += "      if (x0 >= 0 && x0 + " + std::to_string(s.k_w) + " <= " + std::to_string(s.in_w) +
-         ") {\n" + Reindent(whole, 8) + "      } else {\n" + Reindent(gather_taps, 8) + "      }\n";
-  } else {
-    b += Reindent(gather_taps, 6);
-  }
-  b += "    }\n  }\n";
-  if (s.padded_depth() > s.depth())
-    b += "  memset(d, 0, " + std::to_string(s.padded_depth() - s.depth()) + ");\n";
-  return b + "}\n";
 }
 
 // The block's int8 values sign-extended once into int16x2 column words: per
@@ -212,7 +140,7 @@ std::string SharedDirectBodyOf(const ir::Graph& g, size_t index, const Target& t
   const KernelContext ctx{g, n, index, "f", unused, target, false, schedules};
   Shape s;
   DspRequant rq;
-  if (!Conv2DApplies(ctx) || !GetShape(ctx, &s) || !s.direct() ||
+  if (!Conv2DApplies(ctx) || !GetConvShape(ctx, &s) || !s.direct() ||
       !rq.Init(ctx, s.out_c, ops::MultiplierFormula::kDouble).ok())
     return "";
   return SharedDirectBody(s, ChoiceOf(ctx, index, s, true), &rq);
@@ -222,19 +150,19 @@ std::string SharedDirectBodyOf(const ir::Graph& g, size_t index, const Target& t
 
 bool Conv2DApplies(const KernelContext& ctx) {
   Shape s;
-  if (!GetShape(ctx, &s) || !CheckConstOperands(ctx).ok()) return false;
+  if (!GetConvShape(ctx, &s) || !CheckConstOperands(ctx).ok()) return false;
   const ir::Graph& g = ctx.graph;
   const ir::Node& n = ctx.node;
   if (g.tensor(n.inputs[0]).dtype != ir::DType::kInt8 || g.tensor(n.inputs[1]).dtype != ir::DType::kInt8 ||
       g.tensor(n.outputs[0]).dtype != ir::DType::kInt8)
     return false;
   const ir::Tensor& f = g.tensor(n.inputs[1]);
-  return f.shape[3] == s.in_c && s.depth() <= kMaxDepth && s.out_c > 0;
+  return f.shape[3] == s.in_c && s.depth() <= kMaxIm2colDepth && s.out_c > 0;
 }
 
 std::optional<ScheduleSpace> Conv2DSpace(const KernelContext& ctx) {
   Shape s;
-  if (!GetShape(ctx, &s)) return std::nullopt;
+  if (!GetConvShape(ctx, &s)) return std::nullopt;
   const int64_t groups = s.padded_depth() / 4;
   ScheduleSpace sp;
   sp.kernel = "dsp.conv2d";
@@ -247,7 +175,7 @@ std::optional<ScheduleSpace> Conv2DSpace(const KernelContext& ctx) {
 
 int Conv2DPixelBlock(const KernelContext& ctx) {
   Shape s;
-  if (!GetShape(ctx, &s)) return 2;
+  if (!GetConvShape(ctx, &s)) return 2;
   return ChoiceOf(ctx, ctx.node_index, s, false).pixels;
 }
 
@@ -256,7 +184,7 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   const ir::Graph& g = ctx.graph;
   const ir::Node& n = ctx.node;
   Shape s;
-  if (!GetShape(ctx, &s)) return EmitError(ctx, "has an unsupported shape for the DSP conv2d");
+  if (!GetConvShape(ctx, &s)) return EmitError(ctx, "has an unsupported shape for the DSP conv2d");
   DspRequant rq;
   EMBER_RETURN_IF_ERROR(rq.Init(ctx, s.out_c, ops::MultiplierFormula::kDouble));
   const int32_t zin = rq.params().input_zp;
@@ -313,7 +241,7 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
     return kernel;
   }
   const std::string im2col = ctx.fn_name + "_im2col";
-  if (!s.direct()) code += Im2col(s, im2col, zin);
+  if (!s.direct()) code += Im2colFunction(s, im2col, zin);
 
   code += "EMBER_NOINLINE static void " + ctx.fn_name + "(" + KernelParams(ctx, scratch) + ") {\n";
   std::string b;

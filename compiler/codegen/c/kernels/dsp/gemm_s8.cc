@@ -64,6 +64,63 @@ std::string Step(const SmladGemm& g, int64_t partial) {
 
 }  // namespace
 
+bool GetConvShape(const KernelContext& ctx, ConvShape* s) {
+  const ir::Graph& g = ctx.graph;
+  const ir::Node& n = ctx.node;
+  if (n.inputs.size() < 2 || n.outputs.empty() || n.inputs[0] == ir::kNoTensor ||
+      n.inputs[1] == ir::kNoTensor)
+    return false;
+  const ir::Tensor& in = g.tensor(n.inputs[0]);
+  const ir::Tensor& f = g.tensor(n.inputs[1]);
+  const ir::Tensor& out = g.tensor(n.outputs[0]);
+  if (in.shape.size() != 4 || f.shape.size() != 4 || out.shape.size() != 4) return false;
+  *s = ConvShape{in.shape[0], in.shape[1], in.shape[2], in.shape[3], f.shape[1], f.shape[2],
+                 out.shape[1], out.shape[2], f.shape[0], {}};
+  return ops::ParseWindow(n, true, false, &s->w).ok();
+}
+
+std::string Im2colFunction(const ConvShape& s, const std::string& name, int32_t zin) {
+  const Axis ay{s.in_h, s.k_h, s.w.stride_h, s.w.dilation_h, s.w.pad_top, s.out_h};
+  const Axis ax{s.in_w, s.k_w, s.w.stride_w, s.w.dilation_w, s.w.pad_left, s.out_w};
+  const std::string c = std::to_string(s.in_c), row = std::to_string(s.k_w * s.in_c);
+  const std::string z = std::to_string(zin);
+  std::string b = "/* im2col of output pixel (oy, ox) of image `in`: " + std::to_string(s.depth()) +
+                  " int8 taps (ky, kx, ic), outside taps = z_in " + z + ", then " +
+                  std::to_string(s.padded_depth() - s.depth()) + " zeros */\n";
+  b += "static void " + name + "(const int8_t* in, int oy, int ox, int8_t* d) {\n";
+  b += "  const int y0 = " + Affine("oy", s.w.stride_h, -s.w.pad_top) + ";\n";
+  b += "  const int x0 = " + Affine("ox", s.w.stride_w, -s.w.pad_left) + ";\n";
+  b += "  for (int ky = 0; ky < " + std::to_string(s.k_h) + "; ++ky, d += " + row + ") {\n";
+  b += "    const int iy = y0 + " + (s.w.dilation_h == 1 ? std::string("ky") : "ky * " + std::to_string(s.w.dilation_h)) + ";\n";
+  if (AxisHasBorder(ay)) {
+    b += "    if (iy < 0 || iy >= " + std::to_string(s.in_h) + ") {\n      memset(d, " + z + ", " +
+         row + ");\n      continue;\n    }\n";
+  } else {
+    b += "    (void)iy;\n";
+  }
+  b += "    {\n      const int8_t* r = in + iy * " + std::to_string(s.in_w * s.in_c) + ";\n";
+  const std::string gather_taps =
+      "for (int kx = 0; kx < " + std::to_string(s.k_w) + "; ++kx) {\n  const int ix = x0 + " +
+      (s.w.dilation_w == 1 ? std::string("kx") : "kx * " + std::to_string(s.w.dilation_w)) +
+      ";\n  if (ix < 0 || ix >= " + std::to_string(s.in_w) + ") memset(d + kx * " + c + ", " + z +
+      ", " + c + ");\n  else memcpy(d + kx * " + c + ", r + ix * " + c + ", " + c + ");\n}\n";
+  const std::string whole = "memcpy(d, r + x0 * " + c + ", " + row + ");\n";
+  if (!AxisHasBorder(ax) && s.w.dilation_w == 1) {
+    b += Reindent(whole, 6);
+  } else if (!AxisHasBorder(ax)) {
+    b += Reindent(gather_taps, 6);
+  } else if (s.w.dilation_w == 1) {
+    b += "      if (x0 >= 0 && x0 + " + std::to_string(s.k_w) + " <= " + std::to_string(s.in_w) +
+         ") {\n" + Reindent(whole, 8) + "      } else {\n" + Reindent(gather_taps, 8) + "      }\n";
+  } else {
+    b += Reindent(gather_taps, 6);
+  }
+  b += "    }\n  }\n";
+  if (s.padded_depth() > s.depth())
+    b += "  memset(d, 0, " + std::to_string(s.padded_depth() - s.depth()) + ");\n";
+  return b + "}\n";
+}
+
 Status DspRequant::Init(const KernelContext& ctx, int64_t channels, ops::MultiplierFormula formula) {
   EMBER_RETURN_IF_ERROR(ops::PrepareConvRequant(ctx.graph, ctx.node, channels, formula, &r_));
   const auto& r = r_;

@@ -28,6 +28,29 @@
 
 namespace ember::codegen::c::dsp {
 
+// An int8 conv2d's sizes (NHWC input, OHWI filter; the DSP and v7m
+// variants handle ungrouped ones) and its im2col depth K = KH * KW * C_in.
+struct ConvShape {
+  int64_t batch, in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c;
+  ops::Window w;
+  int64_t depth() const { return k_h * k_w * in_c; }
+  int64_t padded_depth() const { return (depth() + 3) / 4 * 4; }
+  bool pointwise() const {
+    return k_h == 1 && k_w == 1 && w.stride_h == 1 && w.stride_w == 1 && w.pad_top == 0 &&
+           w.pad_left == 0 && w.pad_bottom == 0 && w.pad_right == 0;
+  }
+  // The block's pixels are read straight from the input (no int8 gather).
+  bool direct() const { return pointwise() && in_c % 4 == 0; }
+};
+// False when the node's operands are not 4-d or its window does not parse.
+bool GetConvShape(const KernelContext& ctx, ConvShape* s);
+// Largest im2col depth the variants handle; larger ones stay portable.
+constexpr int64_t kMaxIm2colDepth = 4096;
+// The static C function `name`(in, oy, ox, d) that gathers output pixel
+// (oy, ox)'s K taps of image `in` as int8 into d, in the filter's (ky, kx, ic)
+// order, taps outside the image = `zin`, then zeros up to padded_depth().
+std::string Im2colFunction(const ConvShape& s, const std::string& name, int32_t zin);
+
 // Conv2D / FullyConnected variants for DSP cores. `*Applies` is true when the
 // node is one the variant handles (int8, ungrouped, constant operands, sizes in
 // range); otherwise the portable emitter runs.

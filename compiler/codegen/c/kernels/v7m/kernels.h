@@ -1,0 +1,19 @@
+// Variants of the int8 kernels for cores with SMLAL (32 x 32 + 64 multiply-
+// accumulate) but without the DSP extension's SMLAD: cortex-m3 (ARMv7-M).
+// The portable emitters call them when ctx.target.has_smlal and the node is
+// one they handle (Applies); otherwise the portable kernel is generated. The
+// code is plain C99 (int64_t arithmetic that gcc turns into SMLAL), so the
+// same text runs in host tests.
+#pragma once
+
+#include "codegen/c/emitter.h"
+
+namespace ember::codegen::c::v7m {
+
+// conv2d: int8 input, filter and output, no groups, constant filter and bias,
+// im2col depth K <= 4096, and every output channel's 128 * sum(|w|) below
+// 2^22 (the pair sums of v7m/conv2d.cc stay exact).
+bool Conv2DApplies(const KernelContext& ctx);
+Expected<Kernel> EmitConv2D(const KernelContext& ctx);
+
+}  // namespace ember::codegen::c::v7m

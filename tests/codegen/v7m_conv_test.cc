@@ -1,0 +1,244 @@
+// The cortex-m3 conv2d (kernels/v7m: two pixels per word, one SMLAL per
+// weight for both): generated C for cortex-m3 against the reference evaluator,
+// byte for byte, on the host over edge cases (pair sums at the bound where
+// they stay exact, and the fallback beyond it), and a set of them compiled
+// with arm-none-eabi-gcc for cortex-m3 and run under QEMU (mps2-an385).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "codegen/conv_cases.h"
+#include "e2e/qemu_util.h"
+#include "ops/evaluate.h"
+
+namespace ember::test {
+namespace {
+
+// The marker of the pair kernel in its generated text (2^23, pixel b's weight).
+constexpr const char* kPairMark = "8388608";
+
+// The emitted kernel of node 0 for `target`, with its constants.
+struct Emitted {
+  std::string consts, code;
+  int64_t scratch = 0;
+};
+
+Emitted Emit(const ir::Graph& g, const std::string& target, const std::string& fn = "kernel_0",
+             const std::string& prefix = "k") {
+  auto tg = codegen::c::ParseTarget(target);
+  EXPECT_TRUE(tg.ok());
+  codegen::c::ConstPool consts(prefix);
+  codegen::c::KernelContext ctx{g, g.nodes.at(0), 0, fn, consts, *tg};
+  auto k = codegen::c::GetEmitter(g.nodes[0].op).emit(ctx);
+  EXPECT_TRUE(k.ok()) << k.diag().ToString();
+  if (!k.ok()) return {};
+  return {consts.Render(), k->code, k->scratch_bytes};
+}
+
+void CheckConv(const ConvCase& k) {
+  std::vector<uint8_t> input;
+  OneNode t = BuildConv(k, &input);
+  EXPECT_NE(Emit(t.graph(), "cortex-m3").code.find(kPairMark), std::string::npos)
+      << "the cortex-m3 pair kernel was not chosen";
+  ExpectKernelMatchesReference(t.graph(), {input}, 0.0, "cortex-m3");
+}
+
+// A pointwise conv of `c` input channels whose filter rows are `rows` (one
+// per output channel, each `c` long) and whose input pixels are `pixels`
+// (each `c` long).
+OneNode PointwiseWith(const std::vector<std::vector<int8_t>>& rows, const std::vector<std::vector<int8_t>>& pixels,
+                      std::vector<uint8_t>* input) {
+  ConvCase k = PointwiseConv(1, static_cast<int64_t>(pixels.size()), static_cast<int64_t>(pixels[0].size()),
+                             static_cast<int64_t>(rows.size()));
+  k.zin = 0, k.zout = 0, k.out_scale = 64.0f;
+  OneNode t = BuildConv(k, input);
+  std::vector<int8_t> w, x;
+  for (const auto& r : rows) w.insert(w.end(), r.begin(), r.end());
+  for (const auto& p : pixels) x.insert(x.end(), p.begin(), p.end());
+  t.in_tensor(1).data = ToBytes(w);
+  *input = ToBytes(x);
+  return t;
+}
+
+// ---- host ----
+
+TEST(V7mConv2D, KwsFirstLayerFewInputChannels) {
+  ConvCase k;
+  k.h = 49, k.w = 10, k.c = 1, k.oc = 64, k.kh = 10, k.kw = 4;
+  k.stride = {2, 2}, k.pad = {4, 1, 5, 1}, k.act = "relu", k.zin = 83, k.zout = -128;
+  CheckConv(k);
+}
+
+TEST(V7mConv2D, RgbStride2OddPixelsAndOddDepth) {
+  ConvCase k;  // K = 27, 7 x 5 pixels: the last block has one
+  k.h = 13, k.w = 9, k.c = 3, k.oc = 8, k.stride = {2, 2}, k.pad = {0, 0, 1, 1}, k.act = "relu6";
+  CheckConv(k);
+}
+
+TEST(V7mConv2D, PointwiseAnyChannelCountsReadTheInputDirectly) {
+  ConvCase a = PointwiseConv(5, 5, 16, 12);  // 25 pixels, channels a multiple of 4
+  a.act = "relu", a.zin = -128, a.zout = -128;
+  CheckConv(a);
+  CheckConv(PointwiseConv(5, 5, 5, 7));   // channels not a multiple of 4 (last block partial)
+  CheckConv(PointwiseConv(5, 5, 7, 1));   // one output channel
+  ConvCase b = PointwiseConv(5, 5, 9, 3);
+  b.n = 2, b.per_channel = false, b.bias = false, b.act = "relu6";
+  CheckConv(b);
+  ConvCase one = PointwiseConv(1, 1, 1, 2);  // K = 1, a single pixel
+  CheckConv(one);
+}
+
+TEST(V7mConv2D, General3x3DilationAndBatch) {
+  ConvCase k;
+  k.h = 7, k.w = 6, k.c = 5, k.oc = 6, k.act = "clip", k.act_min = -0.5, k.act_max = 0.75;
+  CheckConv(k);
+  ConvCase v = k;
+  v.pad = {0, 0, 0, 0}, v.act = "none", v.seed = 5;
+  CheckConv(v);
+  ConvCase d;
+  d.h = 9, d.w = 7, d.c = 3, d.oc = 5, d.dilation = {2, 3}, d.pad = {1, 3, 2, 2}, d.stride = {2, 1};
+  CheckConv(d);
+  ConvCase b;
+  b.n = 2, b.h = 5, b.w = 5, b.c = 4, b.oc = 4, b.kh = 1, b.kw = 1, b.stride = {2, 2}, b.pad = {0, 0, 0, 0};
+  CheckConv(b);
+}
+
+TEST(V7mConv2D, ExtremeZeroPointsAndMultipliers) {
+  for (int64_t z : {-128, 127}) {
+    ConvCase k;
+    k.h = 6, k.w = 5, k.c = 6, k.oc = 5, k.zin = z, k.zout = -z - 1, k.seed = 11;
+    CheckConv(k);
+  }
+  for (float scale : {1.0f / 65536.0f, 65536.0f}) {  // multipliers that need the portable requantization
+    ConvCase k;
+    k.h = 5, k.w = 5, k.c = 8, k.oc = 6, k.out_scale = scale, k.seed = 13;
+    CheckConv(k);
+  }
+}
+
+TEST(V7mConv2D, WrappingAccumulatorMatchesReference) {
+  ConvCase k;
+  k.h = 5, k.w = 5, k.c = 8, k.oc = 4, k.seed = 9;
+  std::vector<uint8_t> input;
+  OneNode t = BuildConv(k, &input);
+  t.in_tensor(2).data = ToBytes(std::vector<int32_t>{2147483000, -2147483000, 2147480000, 5});
+  EXPECT_NE(Emit(t.graph(), "cortex-m3").code.find(kPairMark), std::string::npos);
+  ExpectKernelMatchesReference(t.graph(), {input}, 0.0, "cortex-m3");
+}
+
+// Pixel a's sum at its largest and smallest exact values: 128 * sum(|w|) =
+// 128 * 32767 = 2^22 - 128, next to pixel b's of the other sign.
+TEST(V7mConv2D, PairSumsAtTheBoundStayExact) {
+  const size_t depth = 258;
+  std::vector<int8_t> neg(depth, -127), pos(depth, 127), alt(depth);
+  neg[0] = -128;  // sum |w| = 257 * 127 + 128 = 32767
+  for (size_t j = 0; j < depth; ++j) alt[j] = static_cast<int8_t>(j % 2 ? 127 : -127);
+  const std::vector<int8_t> lo(depth, -128), hi(depth, 127);
+  std::vector<uint8_t> input;
+  OneNode t = PointwiseWith({neg, pos, alt}, {lo, hi, hi, lo, lo}, &input);
+  EXPECT_NE(Emit(t.graph(), "cortex-m3").code.find(kPairMark), std::string::npos);
+  ExpectKernelMatchesReference(t.graph(), {input}, 0.0, "cortex-m3");
+}
+
+TEST(V7mConv2D, BeyondTheBoundAndOtherCoresStayPortable) {
+  const size_t depth = 256;
+  std::vector<uint8_t> input;
+  // One channel with 128 * sum(|w|) = 2^22: the whole layer takes the portable kernel.
+  OneNode t = PointwiseWith({std::vector<int8_t>(depth, 3), std::vector<int8_t>(depth, -128)},
+                            {std::vector<int8_t>(depth, -128), std::vector<int8_t>(depth, 127)}, &input);
+  EXPECT_EQ(Emit(t.graph(), "cortex-m3").code.find(kPairMark), std::string::npos);
+  ExpectKernelMatchesReference(t.graph(), {input}, 0.0, "cortex-m3");
+  ConvCase k = PointwiseConv(5, 5, 8, 4);
+  OneNode p = BuildConv(k, &input);
+  for (const char* target : {"host", "cortex-m0plus", "cortex-m4", "cortex-m55"})
+    EXPECT_EQ(Emit(p.graph(), target).code.find(kPairMark), std::string::npos) << target;
+  ConvCase f = k;  // float and grouped convs stay portable on cortex-m3
+  f.is_float = true;
+  EXPECT_EQ(Emit(BuildConv(f, &input).graph(), "cortex-m3").code.find(kPairMark), std::string::npos);
+  ConvCase g;
+  g.h = 6, g.w = 6, g.c = 4, g.oc = 6, g.groups = 2;
+  OneNode gt = BuildConv(g, &input);
+  EXPECT_EQ(Emit(gt.graph(), "cortex-m3").code.find(kPairMark), std::string::npos);
+  ExpectKernelMatchesReference(gt.graph(), {input}, 0.0, "cortex-m3");
+}
+
+// ---- cortex-m3 under QEMU (real SMLAL, SSAT) ----
+
+std::string CArray(const std::string& name, const std::vector<uint8_t>& b) {
+  std::string s = "static const uint8_t " + name + "[" + std::to_string(b.empty() ? 1 : b.size()) + "] = {";
+  for (size_t i = 0; i < b.size(); ++i) s += (i % 24 ? "" : "\n  ") + std::to_string(b[i]) + ",";
+  if (b.empty()) s += "0";
+  return s + "\n};\n";
+}
+
+TEST(V7mConv2DOnCortexM3, MatchReferenceUnderQemu) {
+  EMBER_REQUIRE_QEMU_TOOLS();
+  std::vector<OneNode> nodes;
+  std::vector<std::vector<uint8_t>> inputs;
+  auto add = [&](const ConvCase& k) {
+    inputs.emplace_back();
+    nodes.push_back(BuildConv(k, &inputs.back()));
+  };
+  ConvCase first;
+  first.h = 25, first.w = 10, first.c = 1, first.oc = 16, first.kh = 10, first.kw = 4;
+  first.stride = {2, 2}, first.pad = {4, 1, 5, 1}, first.act = "relu", first.zin = 83, first.zout = -128;
+  add(first);
+  ConvCase rgb;
+  rgb.h = 13, rgb.w = 9, rgb.c = 3, rgb.oc = 8, rgb.stride = {2, 2}, rgb.pad = {0, 0, 1, 1}, rgb.act = "relu6";
+  add(rgb);
+  ConvCase pw = PointwiseConv(5, 5, 16, 12);
+  pw.zin = -128, pw.zout = 127;
+  add(pw);
+  ConvCase pwodd = PointwiseConv(5, 5, 5, 7);
+  pwodd.n = 2, pwodd.per_channel = false, pwodd.bias = false;
+  add(pwodd);
+  ConvCase dil;
+  dil.h = 9, dil.w = 7, dil.c = 3, dil.oc = 5, dil.dilation = {2, 3}, dil.pad = {1, 3, 2, 2}, dil.stride = {2, 1};
+  dil.zin = 127, dil.out_scale = 1.0f / 4096.0f;
+  add(dil);
+  {
+    const size_t depth = 258;
+    std::vector<int8_t> neg(depth, -127), pos(depth, 127);
+    neg[0] = -128;
+    inputs.emplace_back();
+    nodes.push_back(PointwiseWith({neg, pos}, {std::vector<int8_t>(depth, -128), std::vector<int8_t>(depth, 127),
+                                               std::vector<int8_t>(depth, -128)},
+                                  &inputs.back()));
+  }
+  std::string src = "#include <stdint.h>\n#include <string.h>\n#include \"platform.h\"\n"
+                    "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n#include \"ember/dsp.h\"\n\n";
+  std::string calls;
+  int64_t scratch = 16, out_bytes = 16;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const ir::Graph& g = nodes[i].graph();
+    const std::string id = std::to_string(i), fn = "kernel_" + id;
+    const Emitted e = Emit(g, "cortex-m3", fn, "k" + id);
+    ASSERT_NE(e.code.find(kPairMark), std::string::npos) << "case " << i;
+    auto ref = ops::EvaluateGraph(g, {inputs[i]});
+    ASSERT_TRUE(ref.ok()) << ref.diag().ToString();
+    const std::vector<uint8_t>& want = ref->outputs[0];
+    src += e.consts + e.code + CArray("in_" + id, inputs[i]) + CArray("want_" + id, want);
+    scratch = std::max(scratch, e.scratch);
+    out_bytes = std::max(out_bytes, static_cast<int64_t>(want.size()));
+    calls += "  " + fn + "((const int8_t*)in_" + id + ", (int8_t*)out, scratch);\n";
+    calls += "  if (memcmp(out, want_" + id + ", " + std::to_string(want.size()) +
+             ")) { ember_cm_print(\"mismatch in case " + id + "\\n\"); bad = 1; }\n";
+  }
+  src += "static uint8_t out[" + std::to_string(out_bytes) + "];\n";
+  src += "static uint8_t scratch[" + std::to_string(scratch) + "] EMBER_ALIGNED(16);\n";
+  src += "int main(void);\nint main(void) {\n  int bad = 0;\n" + calls +
+         "  if (!bad) ember_cm_print(\"v7m-kernels: ok\\n\");\n  return bad;\n}\n";
+  const std::string dir = TempDir();
+  WriteFile(dir + "/v7m.c", std::vector<uint8_t>(src.begin(), src.end()));
+  const qemu::Command bc = qemu::Build("--app " + qemu::Quote(dir + "/v7m.c") + " mps2-an385 " +
+                                       qemu::Quote(dir + "/v7m.elf"));
+  ASSERT_EQ(bc.exit_code, 0) << bc.output;
+  const qemu::Command r = qemu::Emulate(dir + "/v7m.elf", "mps2-an385", 60);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("v7m-kernels: ok"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace ember::test
