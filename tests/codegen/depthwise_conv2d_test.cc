@@ -148,7 +148,7 @@ TEST(DepthwiseConv2DKernel, CompilesForCortexM4) {
 }
 
 
-// ---- The DSP (cortex-m4/m7/m33) and Helium (cortex-m55) variants ----
+// ---- The DSP (cortex-m4/m7/m33), Helium (cortex-m55) and v7-M (cortex-m3) variants ----
 
 struct IsaCase {
   std::string name;
@@ -317,8 +317,15 @@ TEST(DepthwiseConv2DDsp, OnlyDspAndHeliumTargetsGetVariants) {
   for (const char* t : {"host", "cortex-m0plus", "cortex-m3"}) {
     std::string src;
     ASSERT_TRUE(RunKernelInC(g, 0, {input}, t, &src).ok()) << t;
-    EXPECT_EQ(src.find("ember/dsp_dw.h"), std::string::npos) << t;
+    EXPECT_EQ(src.find("(DSP)"), std::string::npos) << t;
+    EXPECT_EQ(src.find("(Helium)"), std::string::npos) << t;
+    // cortex-m3 has its own variant; host and cortex-m0plus the portable kernel.
+    EXPECT_EQ(src.find("(v7-M)") != std::string::npos, std::string(t) == "cortex-m3") << t;
   }
+}
+
+TEST(DepthwiseConv2DV7m, EdgeCasesMatchReferenceOnHost) {
+  for (const IsaCase& c : IsaCases()) ExpectTargetMatches(c, "cortex-m3", "v7-M");
 }
 
 // All cases in one firmware for `board`: each kernel runs on the emulated
@@ -385,6 +392,10 @@ void ExpectVariantsMatchOnBoard(const std::string& target, const std::string& bo
 
 TEST(DepthwiseConv2DDsp, EdgeCasesMatchReferenceOnCortexM4) {
   ExpectVariantsMatchOnBoard("cortex-m4", "mps2-an386", "DSP");
+}
+
+TEST(DepthwiseConv2DV7m, EdgeCasesMatchReferenceOnCortexM3) {
+  ExpectVariantsMatchOnBoard("cortex-m3", "mps2-an385", "v7-M");
 }
 
 TEST(DepthwiseConv2DMve, MixedShiftsUseLaneTables) {

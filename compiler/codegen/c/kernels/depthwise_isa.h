@@ -1,9 +1,9 @@
 // The per-ISA variants of the int8 depthwise_conv2d emitter (kernels/dsp/,
-// kernels/mve/) and the pieces they share: the plan of a node (geometry,
+// kernels/mve/, kernels/v7m/) and the pieces they share: the plan of a node (geometry,
 // weights, the accumulator start values, requantization parameters) and the
 // tap pointers of border pixels.
 //
-// Both variants handle depth multiplier 1 with int8 tensors; anything else
+// The variants handle depth multiplier 1 with int8 tensors; anything else
 // goes to the portable emitter (kernels/depthwise_conv2d.cc). Border pixels
 // run the interior code with taps outside the image reading a row of z_in
 // bytes, which adds w * (z_in - z_in) = 0 like the reference's skipped tap
@@ -30,12 +30,15 @@ std::optional<Kernel> EmitDepthwiseConv2DDsp(const KernelContext& ctx);
 // The DSP variant's schedule space (codegen/c/schedule.h) when it applies.
 std::optional<ScheduleSpace> DepthwiseConv2DDspSpace(const KernelContext& ctx);
 std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx);
+// cortex-m3 (kernels/v7m/depthwise_conv2d.cc): word loads, SXTB and MLA.
+std::optional<Kernel> EmitDepthwiseConv2DV7m(const KernelContext& ctx);
 
 // The variant for ctx.target, or nullopt for the portable kernel.
 inline std::optional<Kernel> EmitDepthwiseConv2DIsa(const KernelContext& ctx) {
   std::optional<Kernel> k;
   if (ctx.target.has_mve) k = EmitDepthwiseConv2DMve(ctx);
   if (!k && ctx.target.has_dsp) k = EmitDepthwiseConv2DDsp(ctx);
+  if (!k && ctx.target.has_smlal) k = EmitDepthwiseConv2DV7m(ctx);
   return k;
 }
 
