@@ -164,6 +164,73 @@ TEST(V7mConv2D, BeyondTheBoundAndOtherCoresStayPortable) {
   ExpectKernelMatchesReference(gt.graph(), {input}, 0.0, "cortex-m3");
 }
 
+// Two pointwise layers of different sizes (25 and 9 pixels: the second's last
+// block has one; 12 and 4 channels; depth 16 and 8) whose kernels differ only
+// in sizes and tables, and the graph with both.
+struct SharedPair {
+  std::vector<uint8_t> in_a, in_b;
+  OneNode ta, tb;
+  ir::Graph both;
+};
+
+SharedPair MakeSharedPair() {
+  ConvCase a = PointwiseConv(5, 5, 16, 12), b = PointwiseConv(3, 3, 8, 4, 77);
+  a.act = b.act = "relu", a.zin = b.zin = -128, a.zout = b.zout = -128;
+  SharedPair p{{}, {}, OneNode(ir::OpKind::kConv2D), OneNode(ir::OpKind::kConv2D), {}};
+  p.ta = BuildConv(a, &p.in_a);
+  p.tb = BuildConv(b, &p.in_b);
+  p.both = MergeGraphs(p.ta.graph(), p.tb.graph(), "conv_b");
+  return p;
+}
+
+// The kernel of node `index` of `g` for cortex-m3.
+Emitted EmitNode(const ir::Graph& g, size_t index, const std::string& fn, const std::string& prefix = "k") {
+  auto tg = codegen::c::ParseTarget("cortex-m3");
+  EXPECT_TRUE(tg.ok());
+  codegen::c::ConstPool consts(prefix);
+  codegen::c::KernelContext ctx{g, g.nodes.at(index), index, fn, consts, *tg};
+  auto k = codegen::c::GetEmitter(g.nodes[index].op).emit(ctx);
+  EXPECT_TRUE(k.ok()) << k.diag().ToString();
+  if (!k.ok()) return {};
+  return {consts.Render(), k->code, k->scratch_bytes};
+}
+
+// The name of the shared body `code` calls, "" when there is none.
+std::string SharedBody(const std::string& code) {
+  const size_t at = code.find("static void ember_conv_");
+  return at == std::string::npos ? "" : code.substr(at + 12, 27);
+}
+
+TEST(V7mConv2D, PointwiseLayersOfOneKindShareOneBody) {
+  const SharedPair p = MakeSharedPair();
+  EXPECT_EQ(SharedBody(Emit(p.ta.graph(), "cortex-m3").code), "");  // alone: literal sizes
+  const Emitted ea = EmitNode(p.both, 0, "kernel_0"), eb = EmitNode(p.both, 1, "kernel_1");
+  ASSERT_NE(SharedBody(ea.code), "");
+  EXPECT_EQ(SharedBody(ea.code), SharedBody(eb.code));
+  EXPECT_NE(ea.code.find(kPairMark), std::string::npos);
+  EXPECT_NE(ea.code.find("(in0, out0, scratch, 25, 12, 16,"), std::string::npos) << ea.code;
+  EXPECT_NE(eb.code.find("(in0, out0, scratch, 9, 4, 8,"), std::string::npos) << eb.code;
+  for (size_t i = 0; i < 2; ++i) {
+    const ir::Graph& one = i ? p.tb.graph() : p.ta.graph();
+    const std::vector<uint8_t>& in = i ? p.in_b : p.in_a;
+    auto want = ops::EvaluateGraph(one, {in});
+    ASSERT_TRUE(want.ok()) << want.diag().ToString();
+    std::string src;
+    std::vector<std::vector<uint8_t>> overlapped;
+    auto got = RunKernelInC(p.both, i, {in}, "cortex-m3", &src, &overlapped);
+    ASSERT_TRUE(got.ok()) << got.diag().ToString() << src;
+    EXPECT_EQ(got->at(0), want->outputs.at(0)) << "node " << i;
+    EXPECT_FALSE(overlapped.empty()) << "node " << i << " declares no overlap";
+    for (const auto& o : overlapped) EXPECT_EQ(o, want->outputs.at(0)) << "node " << i << ", overlapped";
+  }
+  // A layer of another kind (channels not a multiple of 4) keeps its own kernel.
+  std::vector<uint8_t> in_c;
+  ConvCase c = PointwiseConv(4, 4, 16, 7);
+  c.act = "relu", c.zin = -128, c.zout = -128;
+  const ir::Graph three = MergeGraphs(p.both, BuildConv(c, &in_c).graph(), "conv_c");
+  EXPECT_EQ(SharedBody(EmitNode(three, 2, "kernel_2").code), "");
+}
+
 // ---- cortex-m3 under QEMU (real SMLAL, SSAT) ----
 
 std::string CArray(const std::string& name, const std::vector<uint8_t>& b) {
@@ -207,6 +274,14 @@ TEST(V7mConv2DOnCortexM3, MatchReferenceUnderQemu) {
                                                std::vector<int8_t>(depth, -128)},
                                   &inputs.back()));
   }
+  // Two layers calling one shared body (defined once in the program).
+  const SharedPair pair = MakeSharedPair();
+  struct Extra {
+    const ir::Graph* graph;
+    const std::vector<uint8_t>* input;
+    size_t node;
+  };
+  const std::vector<Extra> extras = {{&pair.ta.graph(), &pair.in_a, 0}, {&pair.tb.graph(), &pair.in_b, 1}};
   std::string src = "#include <stdint.h>\n#include <string.h>\n#include \"platform.h\"\n"
                     "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n#include \"ember/dsp.h\"\n\n";
   std::string calls;
@@ -221,6 +296,20 @@ TEST(V7mConv2DOnCortexM3, MatchReferenceUnderQemu) {
     const std::vector<uint8_t>& want = ref->outputs[0];
     src += e.consts + e.code + CArray("in_" + id, inputs[i]) + CArray("want_" + id, want);
     scratch = std::max(scratch, e.scratch);
+    out_bytes = std::max(out_bytes, static_cast<int64_t>(want.size()));
+    calls += "  " + fn + "((const int8_t*)in_" + id + ", (int8_t*)out, scratch);\n";
+    calls += "  if (memcmp(out, want_" + id + ", " + std::to_string(want.size()) +
+             ")) { ember_cm_print(\"mismatch in case " + id + "\\n\"); bad = 1; }\n";
+  }
+  for (size_t e = 0; e < extras.size(); ++e) {
+    const std::string id = std::to_string(nodes.size() + e), fn = "kernel_" + id;
+    const Emitted em = EmitNode(pair.both, extras[e].node, fn, "k" + id);
+    ASSERT_NE(SharedBody(em.code), "");
+    auto ref = ops::EvaluateGraph(*extras[e].graph, {*extras[e].input});
+    ASSERT_TRUE(ref.ok()) << ref.diag().ToString();
+    const std::vector<uint8_t>& want = ref->outputs[0];
+    src += em.consts + em.code + CArray("in_" + id, *extras[e].input) + CArray("want_" + id, want);
+    scratch = std::max(scratch, em.scratch);
     out_bytes = std::max(out_bytes, static_cast<int64_t>(want.size()));
     calls += "  " + fn + "((const int8_t*)in_" + id + ", (int8_t*)out, scratch);\n";
     calls += "  if (memcmp(out, want_" + id + ", " + std::to_string(want.size()) +

@@ -64,6 +64,87 @@ std::string Tap() {
   return s + "  wp += " + S(kBlock) + ";\n}\n";
 }
 
+// The sizes and tables of a body: C literals, or parameter names in a shared body.
+struct Sizes {
+  std::string pixels, cout, depth, weights, inits;
+  bool odd;      // the last block may have one pixel (`two` tells); always in a shared body
+  bool literal;  // the sizes are the layer's literals (loop bounds folded)
+};
+
+// The loop over blocks of two pixels: `gather` declares the block's rows xa
+// and xb ("": read from the input, a pointwise conv), then the packing and
+// the passes over blocks of four channels. Literal sizes give literal loop
+// bounds; the depth's parity and the channel count's remainder are fixed in
+// the text either way (layers differing in them do not share a body).
+std::string BlockLoop(const ConvShape& s, const Sizes& z, const dsp::DspRequant& rq, const std::string& gather) {
+  const int64_t k = s.depth();
+  const bool lit = z.literal;
+  std::string b = "int8_t* o = out0;\n";
+  b += "for (int p = 0; p < " + z.pixels + "; p += 2, o += " + (lit ? S(2 * s.out_c) : "2 * " + z.cout) + ") {\n";
+  std::string blk;
+  if (z.odd) blk += "const int two = p + 1 < " + z.pixels + ";  /* the block has a 2nd pixel */\n";
+  blk += "int8_t* const ob = " + (z.odd ? "two ? o + " + z.cout + " : o" : "o + " + z.cout) +
+         ";  /* pixel b's outputs (a lone last pixel: stored twice) */\n";
+  if (gather.empty()) {
+    blk += "const int8_t* const xa = in0 + p * " + z.depth + ";\n";
+    blk += "const int8_t* const xb = " + (z.odd ? "two ? xa + " + z.depth + " : xa" : "xa + " + z.depth) + ";\n";
+  } else {
+    blk += gather;
+  }
+  blk += "{  /* pack the block: x_a + x_b * 2^23 per tap */\n  int j;\n  for (j = 0; j < " + z.depth +
+         "; ++j) xs[j] = (int32_t)xa[j] + (int32_t)xb[j] * 8388608;\n}\n";
+
+  std::string pass;  // one block of four channels
+  pass += "int64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;\n";
+  pass += rq.BlockSetup("c");
+  pass += "const int32_t* xp = xs;\n";
+  const int64_t pairs = k / 2;
+  const std::string two_taps = Reindent(Tap() + Tap(), 2);
+  if (!lit) pass += "for (int j = " + z.depth + " >> 1; j != 0; --j) {  /* two taps per pass */\n" + two_taps + "}\n";
+  else if (pairs > 1) pass += "for (int j = " + S(pairs) + "; j != 0; --j) {  /* two taps per pass */\n" + two_taps + "}\n";
+  else if (pairs == 1) pass += Tap() + Tap();
+  if (k % 2 == 1) pass += Tap();
+  for (int u = 0; u < kBlock; ++u) {
+    const std::string us = S(u), ch = u == 0 ? std::string("c") : "c + " + us;
+    std::string st = "{  /* channel " + ch + ": pixel a's sum is the low 23 bits, pixel b's the rest */\n";
+    st += "  const int32_t sa = (int32_t)((uint32_t)s" + us + " << 9) >> 9;\n";
+    st += "  const int32_t sb = (int32_t)((s" + us + " - sa) >> 23);\n";
+    st += "  const uint32_t i0 = (uint32_t)" + z.inits + "[" + ch + "];\n";
+    st += Reindent(rq.Store("o[" + ch + "]", "(int32_t)(i0 + (uint32_t)sa)", ch, u), 2);
+    st += Reindent(rq.Store("ob[" + ch + "]", "(int32_t)(i0 + (uint32_t)sb)", ch, u), 2) + "}\n";
+    if (u >= s.out_c % kBlock && s.out_c % kBlock != 0) st = "if (" + ch + " < " + z.cout + ") " + st;
+    pass += st;
+  }
+  const std::string oc4 = lit ? S((s.out_c + kBlock - 1) / kBlock * kBlock) : z.cout;
+  blk += "{\n  const int8_t* wp = " + z.weights + ";\n  for (int c = 0; c < " + oc4 + "; c += " + S(kBlock) +
+         ") {\n" + Reindent(pass, 4) + "  }\n}\n";
+  return b + Reindent(blk, 2) + "}\n";
+}
+
+// The body shared by pointwise layers: sizes and tables are the parameters
+// pixels, cout, depth, wts, inits and the requantization tables
+// (DspRequant::ShareTables).
+std::string SharedDirectBody(const ConvShape& s, dsp::DspRequant* rq) {
+  rq->ShareTables();
+  const Sizes z{"pixels", "cout", "depth", "wts", "inits", true, false};
+  return Reindent("int32_t* const xs = (int32_t*)scratch;\n" + BlockLoop(s, z, *rq, ""), 2);
+}
+
+// The shared body of node `index` of `g` for `target`, "" when the node is
+// not a pointwise conv2d this variant handles.
+std::string SharedDirectBodyOf(const ir::Graph& g, size_t index, const Target& target) {
+  const ir::Node& n = g.nodes[index];
+  if (n.op != ir::OpKind::kConv2D) return "";
+  ConstPool unused("unused");
+  const KernelContext ctx{g, n, index, "f", unused, target};
+  ConvShape s;
+  dsp::DspRequant rq;
+  if (!Conv2DApplies(ctx) || !dsp::GetConvShape(ctx, &s) || !s.pointwise() ||
+      !rq.Init(ctx, s.out_c, ops::MultiplierFormula::kDouble).ok())
+    return "";
+  return SharedDirectBody(s, &rq);
+}
+
 }  // namespace
 
 bool Conv2DApplies(const KernelContext& ctx) {
@@ -100,6 +181,13 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   const int64_t oc4 = (s.out_c + kBlock - 1) / kBlock * kBlock;
   const bool direct = s.pointwise();
 
+  // A body shared with another pointwise layer of the graph (same text, same share group), or literals.
+  bool shared = false;
+  const std::string mine = SharedDirectBodyOf(g, ctx.node_index, ctx.target);
+  for (size_t i = 0; i < g.nodes.size() && !mine.empty() && !shared; ++i)
+    shared = i != ctx.node_index && ShareGroupOf(ctx, i) == ShareGroupOf(ctx, ctx.node_index) &&
+             SharedDirectBodyOf(g, i, ctx.target) == mine;
+
   const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
   std::vector<int32_t> init = FoldZeroPoints(w, BiasData(g, n, s.out_c), s.out_c, k, zin, 0);
   init.resize(static_cast<size_t>(oc4), 0);
@@ -116,67 +204,42 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
           "   v7-M (SMLAL): " + (direct ? std::string("rows read from the input") : "im2col rows in scratch") +
           ", two pixels per word x_a + x_b * 2^23 (K " + S(k) +
           "),\n   4 channels per pass, one SMLAL per weight for both pixels; every channel's\n"
-          "   128 * sum(|w|) < 2^22, so the low 23 bits of the 64-bit sum are pixel a's.\n"
+          "   128 * sum(|w|) < 2^22, so the low 23 bits of the 64-bit sum are pixel a's" +
+          (shared ? std::string(";\n   in a body shared by the layers with the same text") : "") + ".\n"
           "   Access order: pixels in raster order (batch, oy, ox) in blocks of 2; a block's outputs\n"
           "   are written after all its input pixels were read. */\n";
 
   // Scratch: [col8: 2 x k4 int8, gathered taps] [xs: K int32 words].
   const int64_t col8_bytes = direct ? 0 : 2 * k4;
   const int64_t scratch = col8_bytes + 4 * k;
+  Kernel kernel;
+  kernel.scratch_bytes = scratch;
+  if (shared) {
+    std::vector<SharedParam> params = {{"int pixels", S(pixels)}, {"int cout", S(s.out_c)}, {"int depth", S(k)},
+                                       {"const int8_t* wts", wt}, {"const int32_t* inits", it}};
+    for (const SharedParam& t : rq.ShareTables()) params.push_back(t);
+    kernel.code = code + SharedKernel("ember_conv_", "conv2d", ctx.fn_name, KernelParams(ctx, scratch), mine,
+                                      params, "EMBER_NOINLINE ", ShareGroupOf(ctx, ctx.node_index));
+    return kernel;
+  }
   const std::string im2col = ctx.fn_name + "_im2col";
   if (!direct) code += dsp::Im2colFunction(s, im2col, zin);
-
-  code += "EMBER_NOINLINE static void " + ctx.fn_name + "(" + KernelParams(ctx, scratch) + ") {\n";
+  const Sizes z{S(pixels), S(s.out_c), S(k), wt, it, pixels % 2 == 1, true};
   std::string b;
   if (!direct) b += "int8_t* const col8 = (int8_t*)scratch;\n";
   b += "int32_t* const xs = (int32_t*)(scratch + " + S(col8_bytes) + ");\n";
-  b += "int8_t* o = out0;\n";
-  b += "for (int p = 0; p < " + S(pixels) + "; p += 2, o += " + S(2 * s.out_c) + ") {\n";
-  std::string blk;
-  const bool odd = pixels % 2 == 1;  // the last block has one pixel (b repeats a)
-  if (odd) blk += "const int two = p + 1 < " + S(pixels) + ";  /* the block has a 2nd pixel */\n";
-  blk += "int8_t* const ob = " + (odd ? "two ? o + " + S(s.out_c) + " : o" : "o + " + S(s.out_c)) +
-         ";  /* pixel b's outputs (a lone last pixel: stored twice) */\n";
-  if (direct) {
-    blk += "const int8_t* const xa = in0 + p * " + S(s.in_c) + ";\n";
-    blk += "const int8_t* const xb = " + (odd ? "two ? xa + " + S(s.in_c) + " : xa" : "xa + " + S(s.in_c)) + ";\n";
-  } else {
-    blk += std::string("{\n  int q;\n  for (q = 0; q < ") + (odd ? "1 + two" : "2") + "; ++q) {\n";
-    blk += "    const int i = (p + q) % " + S(hw) + ";\n";
-    blk += "    " + im2col + "(in0 + (p + q) / " + S(hw) + " * " + S(s.in_h * s.in_w * s.in_c) + ", i / " +
-           S(s.out_w) + ", i % " + S(s.out_w) + ", col8 + q * " + S(k4) + ");\n  }\n}\n";
-    blk += "const int8_t* const xa = col8;\n";
-    blk += "const int8_t* const xb = " + (odd ? "two ? col8 + " + S(k4) + " : col8" : "col8 + " + S(k4)) + ";\n";
+  std::string gather;
+  if (!direct) {
+    gather += std::string("{\n  int q;\n  for (q = 0; q < ") + (z.odd ? "1 + two" : "2") + "; ++q) {\n";
+    gather += "    const int i = (p + q) % " + S(hw) + ";\n";
+    gather += "    " + im2col + "(in0 + (p + q) / " + S(hw) + " * " + S(s.in_h * s.in_w * s.in_c) + ", i / " +
+              S(s.out_w) + ", i % " + S(s.out_w) + ", col8 + q * " + S(k4) + ");\n  }\n}\n";
+    gather += "const int8_t* const xa = col8;\n";
+    gather += "const int8_t* const xb = " + (z.odd ? "two ? col8 + " + S(k4) + " : col8" : "col8 + " + S(k4)) + ";\n";
   }
-  blk += "{  /* pack the block: x_a + x_b * 2^23 per tap */\n  int j;\n  for (j = 0; j < " + S(k) +
-         "; ++j) xs[j] = (int32_t)xa[j] + (int32_t)xb[j] * 8388608;\n}\n";
-
-  std::string pass;  // one block of four channels
-  pass += "int64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;\n";
-  pass += rq.BlockSetup("c");
-  pass += "const int32_t* xp = xs;\n";
-  const int64_t pairs = k / 2;
-  if (pairs > 1) pass += "for (int j = " + S(pairs) + "; j != 0; --j) {  /* two taps per pass */\n" + Reindent(Tap() + Tap(), 2) + "}\n";
-  else if (pairs == 1) pass += Tap() + Tap();
-  if (k % 2 == 1) pass += Tap();
-  for (int u = 0; u < kBlock; ++u) {
-    const std::string us = S(u), ch = u == 0 ? std::string("c") : "c + " + us;
-    std::string st = "{  /* channel " + ch + ": pixel a's sum is the low 23 bits, pixel b's the rest */\n";
-    st += "  const int32_t sa = (int32_t)((uint32_t)s" + us + " << 9) >> 9;\n";
-    st += "  const int32_t sb = (int32_t)((s" + us + " - sa) >> 23);\n";
-    st += "  const uint32_t i0 = (uint32_t)" + it + "[" + ch + "];\n";
-    st += Reindent(rq.Store("o[" + ch + "]", "(int32_t)(i0 + (uint32_t)sa)", ch, u), 2);
-    st += Reindent(rq.Store("ob[" + ch + "]", "(int32_t)(i0 + (uint32_t)sb)", ch, u), 2) + "}\n";
-    if (u >= s.out_c % kBlock && s.out_c % kBlock != 0) st = "if (" + ch + " < " + S(s.out_c) + ") " + st;
-    pass += st;
-  }
-  blk += "{\n  const int8_t* wp = " + wt + ";\n  for (int c = 0; c < " + S(oc4) + "; c += " + S(kBlock) + ") {\n" +
-         Reindent(pass, 4) + "  }\n}\n";
-  b += Reindent(blk, 2) + "}\n";
-  code += Reindent(b, 2) + "}\n";
-  Kernel kernel;
-  kernel.code = code;
-  kernel.scratch_bytes = scratch;
+  b += BlockLoop(s, z, rq, direct ? "" : gather);
+  kernel.code = code + "EMBER_NOINLINE static void " + ctx.fn_name + "(" + KernelParams(ctx, scratch) + ") {\n" +
+                Reindent(b, 2) + "}\n";
   return kernel;
 }
 
