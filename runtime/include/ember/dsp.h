@@ -127,6 +127,19 @@ static inline int32_t ember_smlad(int32_t a, int32_t b, int32_t acc) {
 
 #endif
 
+/* acc + a * b, wrapping: one MLA wherever Thumb-2 has it. In C, gcc turns a
+ * run of them into a multiply tree plus one add (the sums are unsigned, so
+ * it may reassociate), which costs registers and an instruction per run. */
+static inline uint32_t ember_mla(int32_t a, int32_t b, uint32_t acc) {
+#if defined(__GNUC__) && defined(__ARM_ARCH_ISA_THUMB) && __ARM_ARCH_ISA_THUMB >= 2
+  uint32_t r;
+  __asm__("mla %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
+  return r;
+#else
+  return acc + (uint32_t)a * (uint32_t)b;
+#endif
+}
+
 /* ember_rdbpot(ember_srdhm(acc, m), e) of kernel_math.h for 0 <= m and
  * 2 <= e <= 31, in one 32x32+64 multiply-accumulate (SMLAL) and one shift,
  * with rnd = 2^(e-2) and s = e-1 given. Exact: the two roundings compose

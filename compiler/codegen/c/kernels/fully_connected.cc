@@ -18,6 +18,7 @@
 #include "codegen/c/kernels/conv_int16.h"
 #include "codegen/c/kernels/dsp/gemm_s8.h"
 #include "codegen/c/kernels/mve/kernels.h"
+#include "codegen/c/kernels/v7m/kernels.h"
 #include "ops/conv_util.h"
 
 namespace ember::codegen::c {
@@ -28,6 +29,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
   // Helium first: cortex-m55 has the DSP extension too.
   if (ctx.target.has_mve && mve::FullyConnectedApplies(ctx)) return mve::EmitFullyConnected(ctx);  // int8, VMLADAVA
   if (ctx.target.has_dsp && dsp::FullyConnectedApplies(ctx)) return dsp::EmitFullyConnected(ctx);  // int8, SMLAD
+  if (v7m::FullyConnectedApplies(ctx)) return v7m::EmitFullyConnected(ctx);                          // int8, SXTB + MLA
   EMBER_RETURN_IF_ERROR(CheckConstOperands(ctx));
   const ir::Graph& g = ctx.graph;
   const ir::Node& n = ctx.node;

@@ -16,4 +16,9 @@ namespace ember::codegen::c::v7m {
 bool Conv2DApplies(const KernelContext& ctx);
 Expected<Kernel> EmitConv2D(const KernelContext& ctx);
 
+// fully_connected: int8 input, weights and output, constant weights and bias
+// (dsp::FullyConnectedApplies' conditions).
+bool FullyConnectedApplies(const KernelContext& ctx);
+Expected<Kernel> EmitFullyConnected(const KernelContext& ctx);
+
 }  // namespace ember::codegen::c::v7m

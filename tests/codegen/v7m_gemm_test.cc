@@ -1,8 +1,10 @@
 // The cortex-m3 conv2d (kernels/v7m: two pixels per word, one SMLAL per
-// weight for both): generated C for cortex-m3 against the reference evaluator,
-// byte for byte, on the host over edge cases (pair sums at the bound where
-// they stay exact, and the fallback beyond it), and a set of them compiled
-// with arm-none-eabi-gcc for cortex-m3 and run under QEMU (mps2-an385).
+// weight for both) and fully_connected (words of four inputs and weights,
+// SXTB and MLA): generated C for cortex-m3 against the reference evaluator,
+// byte for byte, on the host over edge cases (for conv2d, pair sums at the
+// bound where they stay exact, and the fallback beyond it), and a set of them
+// compiled with arm-none-eabi-gcc for cortex-m3 and run under QEMU
+// (mps2-an385).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -164,6 +166,78 @@ TEST(V7mConv2D, BeyondTheBoundAndOtherCoresStayPortable) {
   ExpectKernelMatchesReference(gt.graph(), {input}, 0.0, "cortex-m3");
 }
 
+// ---- host: fully_connected ----
+
+// The marker of the v7-M fully_connected in its generated text.
+constexpr const char* kFcMark = "v7-M: 1 row x 4 units";
+
+void CheckFc(const FcCase& k) {
+  std::vector<uint8_t> input;
+  OneNode t = BuildFc(k, &input);
+  EXPECT_NE(Emit(t.graph(), "cortex-m3").code.find(kFcMark), std::string::npos)
+      << "the cortex-m3 fully_connected was not chosen";
+  ExpectKernelMatchesReference(t.graph(), {input}, 0.0, "cortex-m3");
+}
+
+TEST(V7mFullyConnected, Kws640To128) {
+  FcCase k;
+  k.act = "relu";
+  CheckFc(k);
+}
+
+TEST(V7mFullyConnected, DepthAndUnitsNotMultiplesOf4) {
+  FcCase k;
+  k.in_shape = {1, 37}, k.units = 7, k.zin = 5, k.zout = -3;
+  CheckFc(k);
+  k.in_shape = {1, 3}, k.units = 1;  // only a partial group
+  CheckFc(k);
+  k.in_shape = {1, 18}, k.units = 6, k.act = "relu6";
+  CheckFc(k);
+}
+
+TEST(V7mFullyConnected, FilterZeroPointAndBatches) {
+  FcCase k;
+  k.in_shape = {2, 3, 10}, k.units = 5, k.zw = 7, k.bias = false, k.act = "relu6", k.zin = -3;
+  CheckFc(k);
+  k.keep = true, k.zw = -128;
+  CheckFc(k);
+  k.in_shape = {3, 64}, k.units = 12, k.zw = 127, k.zin = 127, k.keep = false;
+  CheckFc(k);
+}
+
+TEST(V7mFullyConnected, PerChannelExtremeZeroPointsAndMultipliers) {
+  FcCase k;
+  k.in_shape = {3, 40}, k.units = 12, k.per_channel = true, k.zin = -128, k.zout = 127;
+  CheckFc(k);
+  k.zin = 127, k.zout = -128, k.out_scale = 1.0f / 2048.0f;
+  CheckFc(k);
+  k.per_channel = false, k.out_scale = 8192.0f, k.act = "relu";
+  CheckFc(k);
+}
+
+TEST(V7mFullyConnected, WrappingAccumulatorMatchesReference) {
+  FcCase k;
+  k.in_shape = {2, 16}, k.units = 3, k.per_channel = true;
+  std::vector<uint8_t> input;
+  OneNode t = BuildFc(k, &input);
+  t.in_tensor(2).data = ToBytes(std::vector<int32_t>{2147483600, -2147483600, 1});
+  EXPECT_NE(Emit(t.graph(), "cortex-m3").code.find(kFcMark), std::string::npos);
+  ExpectKernelMatchesReference(t.graph(), {input}, 0.0, "cortex-m3");
+}
+
+TEST(V7mFullyConnected, FloatAndOtherCoresStayPortable) {
+  FcCase k;
+  k.in_shape = {3, 33}, k.units = 9;
+  std::vector<uint8_t> input;
+  OneNode t = BuildFc(k, &input);
+  for (const char* target : {"host", "cortex-m0plus", "cortex-m4"})
+    EXPECT_EQ(Emit(t.graph(), target).code.find(kFcMark), std::string::npos) << target;
+  k.is_float = true;
+  OneNode f = BuildFc(k, &input);
+  EXPECT_EQ(Emit(f.graph(), "cortex-m3").code.find(kFcMark), std::string::npos);
+  ExpectKernelMatchesReference(f.graph(), {input}, 0.0, "cortex-m3");
+}
+
 // Two pointwise layers of different sizes (25 and 9 pixels: the second's last
 // block has one; 12 and 4 channels; depth 16 and 8) whose kernels differ only
 // in sizes and tables, and the graph with both.
@@ -240,7 +314,7 @@ std::string CArray(const std::string& name, const std::vector<uint8_t>& b) {
   return s + "\n};\n";
 }
 
-TEST(V7mConv2DOnCortexM3, MatchReferenceUnderQemu) {
+TEST(V7mKernelsOnCortexM3, MatchReferenceUnderQemu) {
   EMBER_REQUIRE_QEMU_TOOLS();
   std::vector<OneNode> nodes;
   std::vector<std::vector<uint8_t>> inputs;
@@ -282,6 +356,21 @@ TEST(V7mConv2DOnCortexM3, MatchReferenceUnderQemu) {
     size_t node;
   };
   const std::vector<Extra> extras = {{&pair.ta.graph(), &pair.in_a, 0}, {&pair.tb.graph(), &pair.in_b, 1}};
+  std::vector<OneNode> fcs;
+  std::vector<std::vector<uint8_t>> fc_inputs;
+  auto add_fc = [&](const FcCase& k) {
+    fc_inputs.emplace_back();
+    fcs.push_back(BuildFc(k, &fc_inputs.back()));
+  };
+  FcCase fc;
+  fc.in_shape = {1, 37}, fc.units = 7, fc.zin = 5, fc.zout = -3;
+  add_fc(fc);
+  FcCase fcz;
+  fcz.in_shape = {3, 64}, fcz.units = 12, fcz.zw = 127, fcz.zin = 127, fcz.act = "relu6";
+  add_fc(fcz);
+  FcCase fcp;
+  fcp.in_shape = {2, 40}, fcp.units = 10, fcp.per_channel = true, fcp.zin = -128, fcp.zout = 127;
+  add_fc(fcp);
   std::string src = "#include <stdint.h>\n#include <string.h>\n#include \"platform.h\"\n"
                     "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n#include \"ember/dsp.h\"\n\n";
   std::string calls;
@@ -298,6 +387,19 @@ TEST(V7mConv2DOnCortexM3, MatchReferenceUnderQemu) {
     scratch = std::max(scratch, e.scratch);
     out_bytes = std::max(out_bytes, static_cast<int64_t>(want.size()));
     calls += "  " + fn + "((const int8_t*)in_" + id + ", (int8_t*)out, scratch);\n";
+    calls += "  if (memcmp(out, want_" + id + ", " + std::to_string(want.size()) +
+             ")) { ember_cm_print(\"mismatch in case " + id + "\\n\"); bad = 1; }\n";
+  }
+  for (size_t f = 0; f < fcs.size(); ++f) {
+    const std::string id = "fc" + std::to_string(f), fn = "kernel_" + id;
+    const Emitted em = Emit(fcs[f].graph(), "cortex-m3", fn, "k" + id);
+    ASSERT_NE(em.code.find(kFcMark), std::string::npos) << id;
+    auto ref = ops::EvaluateGraph(fcs[f].graph(), {fc_inputs[f]});
+    ASSERT_TRUE(ref.ok()) << ref.diag().ToString();
+    const std::vector<uint8_t>& want = ref->outputs[0];
+    src += em.consts + em.code + CArray("in_" + id, fc_inputs[f]) + CArray("want_" + id, want);
+    out_bytes = std::max(out_bytes, static_cast<int64_t>(want.size()));
+    calls += "  " + fn + "((const int8_t*)in_" + id + ", (int8_t*)out);\n";
     calls += "  if (memcmp(out, want_" + id + ", " + std::to_string(want.size()) +
              ")) { ember_cm_print(\"mismatch in case " + id + "\\n\"); bad = 1; }\n";
   }
