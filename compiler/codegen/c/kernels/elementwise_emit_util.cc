@@ -413,12 +413,27 @@ LoopBody WideIntBinaryBody(const std::string& x, const std::string& y, const cha
 
 namespace {
 
+// Rdbpot(Srdhm(v, M), -e) of the C expression v: one SMLAL and a shift
+// (ember_requant_rs of dsp.h, exact for M >= 0 and 2 <= e <= 31), else the
+// two steps of kernel_math.h.
+std::string MulByMultiplier(const std::string& v, ops::QuantizedMultiplier m) {
+  const int e = -m.shift;
+  if (m.multiplier >= 0 && e >= 2 && e <= 31)
+    return "ember_requant_rs(" + v + ", " + CInt(m.multiplier) + ", " + CInt(int64_t{1} << (e - 2)) + ", " +
+           std::to_string(e - 1) + ")";
+  return "ember_rdbpot(ember_srdhm(" + v + ", " + CInt(m.multiplier) + "), " + std::to_string(e) + ")";
+}
+
 // Rdbpot(Srdhm((x - z) * 2^shift, M), -e); int8: |x - z| <= 255 and shift
 // 20, int16: |x| <= 32768 and shift 15, so the shifted value and the sum or
-// difference of two stay below 2^31 in magnitude.
+// difference of two stay below 2^31 in magnitude. The larger input scale's
+// multiplier is 1/2 (M = 2^30, e = 0): Srdhm of an even value v by 2^30 is
+// v / 2 exactly, so that input is (x - z) * 2^(shift - 1).
 std::string AddSubRescale(const std::string& x, int32_t z, ops::QuantizedMultiplier m, int left_shift) {
-  return "ember_rdbpot(ember_srdhm(((int32_t)" + x + MinusZ(z) + ") * " + std::to_string(int64_t{1} << left_shift) +
-         ", " + CInt(m.multiplier) + "), " + std::to_string(-m.shift) + ")";
+  const std::string v = "((int32_t)" + x + MinusZ(z) + ")";
+  if (m.multiplier == (int32_t{1} << 30) && m.shift == 0 && left_shift >= 1)
+    return v + " * " + std::to_string(int64_t{1} << (left_shift - 1));
+  return MulByMultiplier(v + " * " + std::to_string(int64_t{1} << left_shift), m);
 }
 
 }  // namespace
@@ -426,14 +441,16 @@ std::string AddSubRescale(const std::string& x, int32_t z, ops::QuantizedMultipl
 LoopBody AddSubInt8Body(const std::string& x, const std::string& y, const AddSubInt8& p,
                         const char* op) {
   const std::string o = op;
-  return [x, y, p, o](const std::vector<std::string>& i, int in) {
+  // The whole int8 range is one SSAT (ember_ssat8); other ranges compare twice.
+  const std::string clamp = p.ctype == "int8_t" && p.act.min == -128 && p.act.max == 127
+                                ? std::string("ember_ssat8(o)")
+                                : "ember_clamp_i32(o, " + CInt(p.act.min) + ", " + CInt(p.act.max) + ")";
+  return [x, y, p, o, clamp](const std::vector<std::string>& i, int in) {
     return Spaces(in) + "const int32_t a = " + AddSubRescale(x + "[" + i[1] + "]", p.z1, p.m1, p.left_shift) +
            ";\n" + Spaces(in) + "const int32_t b = " +
            AddSubRescale(y + "[" + i[2] + "]", p.z2, p.m2, p.left_shift) + ";\n" + Spaces(in) +
-           "const int32_t o = ember_rdbpot(ember_srdhm(a " + o + " b, " + CInt(p.mo.multiplier) +
-           "), " + std::to_string(-p.mo.shift) + ") + " + CInt(p.zo) + ";\n" + Spaces(in) +
-           "out0[" + i[0] + "] = (" + p.ctype + ")ember_clamp_i32(o, " + CInt(p.act.min) + ", " +
-           CInt(p.act.max) + ");\n";
+           "const int32_t o = " + MulByMultiplier("a " + o + " b", p.mo) + " + " + CInt(p.zo) + ";\n" + Spaces(in) +
+           "out0[" + i[0] + "] = (" + p.ctype + ")" + clamp + ";\n";
   };
 }
 
