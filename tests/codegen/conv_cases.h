@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "codegen/conv_test_util.h"
@@ -117,6 +118,41 @@ inline OneNode BuildFc(const FcCase& k, std::vector<uint8_t>* input) {
   if (k.keep) t.Attr("keep_num_dims", int64_t{1});
   return t;
 }
+
+// Edge cases of the int8 fully_connected variants (kernels/dsp, kernels/v7m),
+// named: the kws classifier (640 -> 128), depth and units not multiples of 4
+// (a last partial group, one unit), filter zero points with batches and
+// keep_num_dims, per-channel quantization with extreme zero points and
+// multipliers.
+inline std::vector<std::pair<std::string, FcCase>> FcVariantCases() {
+  std::vector<std::pair<std::string, FcCase>> v;
+  FcCase k;
+  k.act = "relu";
+  v.push_back({"kws_640_to_128", k});
+  k = FcCase{};
+  k.in_shape = {1, 37}, k.units = 7, k.zin = 5, k.zout = -3;
+  v.push_back({"depth37_units7", k});
+  k.in_shape = {1, 3}, k.units = 1;
+  v.push_back({"depth3_units1", k});
+  k.in_shape = {1, 18}, k.units = 6, k.act = "relu6";
+  v.push_back({"depth18_units6_relu6", k});
+  k = FcCase{};
+  k.in_shape = {2, 3, 10}, k.units = 5, k.zw = 7, k.bias = false, k.act = "relu6", k.zin = -3;
+  v.push_back({"filter_zero_point_batches", k});
+  k.keep = true, k.zw = -128;
+  v.push_back({"filter_zero_point_keep_dims", k});
+  k.in_shape = {3, 64}, k.units = 12, k.zw = 127, k.zin = 127, k.keep = false;
+  v.push_back({"filter_and_input_zero_points_127", k});
+  k = FcCase{};
+  k.in_shape = {3, 40}, k.units = 12, k.per_channel = true, k.zin = -128, k.zout = 127;
+  v.push_back({"per_channel_extreme_zero_points", k});
+  k.zin = 127, k.zout = -128, k.out_scale = 1.0f / 2048.0f;
+  v.push_back({"per_channel_large_multipliers", k});
+  k.per_channel = false, k.out_scale = 8192.0f, k.act = "relu";
+  v.push_back({"per_tensor_tiny_multiplier", k});
+  return v;
+}
+
 
 // One graph with the node of `a` then the node of `b` (renamed `b_name`),
 // each reading its own graph input: the emitters of either node see the

@@ -179,40 +179,11 @@ void CheckFc(const FcCase& k) {
   ExpectKernelMatchesReference(t.graph(), {input}, 0.0, "cortex-m3");
 }
 
-TEST(V7mFullyConnected, Kws640To128) {
-  FcCase k;
-  k.act = "relu";
-  CheckFc(k);
-}
-
-TEST(V7mFullyConnected, DepthAndUnitsNotMultiplesOf4) {
-  FcCase k;
-  k.in_shape = {1, 37}, k.units = 7, k.zin = 5, k.zout = -3;
-  CheckFc(k);
-  k.in_shape = {1, 3}, k.units = 1;  // only a partial group
-  CheckFc(k);
-  k.in_shape = {1, 18}, k.units = 6, k.act = "relu6";
-  CheckFc(k);
-}
-
-TEST(V7mFullyConnected, FilterZeroPointAndBatches) {
-  FcCase k;
-  k.in_shape = {2, 3, 10}, k.units = 5, k.zw = 7, k.bias = false, k.act = "relu6", k.zin = -3;
-  CheckFc(k);
-  k.keep = true, k.zw = -128;
-  CheckFc(k);
-  k.in_shape = {3, 64}, k.units = 12, k.zw = 127, k.zin = 127, k.keep = false;
-  CheckFc(k);
-}
-
-TEST(V7mFullyConnected, PerChannelExtremeZeroPointsAndMultipliers) {
-  FcCase k;
-  k.in_shape = {3, 40}, k.units = 12, k.per_channel = true, k.zin = -128, k.zout = 127;
-  CheckFc(k);
-  k.zin = 127, k.zout = -128, k.out_scale = 1.0f / 2048.0f;
-  CheckFc(k);
-  k.per_channel = false, k.out_scale = 8192.0f, k.act = "relu";
-  CheckFc(k);
+TEST(V7mFullyConnected, EdgeCasesMatchReference) {
+  for (const auto& [name, k] : FcVariantCases()) {
+    SCOPED_TRACE(name);
+    CheckFc(k);
+  }
 }
 
 TEST(V7mFullyConnected, WrappingAccumulatorMatchesReference) {

@@ -142,6 +142,16 @@ inline std::vector<int32_t> BiasData(const ir::Graph& g, const ir::Node& n, int6
 // 1 and up to be constant (weights and bias are compiled into the code).
 inline Status CheckConstOperands(const KernelContext& ctx);
 
+// A fully_connected node's sizes (weights [units, depth]; the input read as
+// [batches, depth]), whether it has a bias, and its fused activation.
+struct FcShape {
+  int64_t units = 0, depth = 0, batches = 0;
+  bool has_bias = false;
+  ops::Activation act;
+};
+// Its FcShape; the activation attribute's diagnostic when that is malformed.
+inline Expected<FcShape> GetFcShape(const KernelContext& ctx);
+
 // `n` spaces.
 inline std::string Indent(int n) { return std::string(static_cast<size_t>(n), ' '); }
 // "(x - 5)" / "(x + 128)" / "x": an int8 value minus a zero point.
@@ -424,6 +434,19 @@ inline std::vector<int32_t> BiasData(const ir::Graph& g, const ir::Node& n, int6
   if (t.dtype != ir::DType::kInt32 || !t.data || t.data->size() != v.size() * 4) return v;
   std::memcpy(v.data(), t.data->data(), v.size() * 4);
   return v;
+}
+
+inline Expected<FcShape> GetFcShape(const KernelContext& ctx) {
+  const ir::Graph& g = ctx.graph;
+  const ir::Node& n = ctx.node;
+  const ir::Tensor& wt = g.tensor(n.inputs[1]);
+  FcShape f;
+  f.units = wt.shape[0];
+  f.depth = wt.shape[1];
+  f.batches = g.tensor(n.inputs[0]).num_elements() / f.depth;
+  f.has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
+  EMBER_RETURN_IF_ERROR(ops::GetActivationAttr(n, &f.act));
+  return f;
 }
 
 inline Status CheckConstOperands(const KernelContext& ctx) {

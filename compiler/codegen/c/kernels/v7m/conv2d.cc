@@ -15,8 +15,11 @@
 //  3. acc = init + S (init = bias - z_in * sum(w), wrapping like the
 //     reference's int32 sums), then requantization and clamp fused into the
 //     store (ember_requant_rs when the multipliers allow, as the DSP kernels).
-// One weight load and one SMLAL per two multiply-accumulates: about 1.4
-// instructions per MAC in the inner loop, against 3.5 for the portable loop.
+// One weight load and one SMLAL per two multiply-accumulates: 24
+// instructions per 16 MACs in the inner loop (gcc 12), against 3.5 per MAC
+// for the portable loop. Pointwise layers whose kernel text differs only in
+// sizes and tables share one body taking them as parameters
+// (shared_kernel.h), as in the DSP variant; a layer alone keeps literals.
 // Access order (for the memory planner): a block's outputs are written only
 // after all of the block's input pixels were read; blocks go in raster order.
 #include "codegen/c/kernels/v7m/kernels.h"

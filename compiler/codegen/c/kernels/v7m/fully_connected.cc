@@ -74,12 +74,10 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
   EMBER_RETURN_IF_ERROR(CheckConstOperands(ctx));
   const ir::Graph& g = ctx.graph;
   const ir::Node& n = ctx.node;
-  const ir::Tensor& in = g.tensor(n.inputs[0]);
-  const ir::Tensor& wt = g.tensor(n.inputs[1]);
-  const int64_t units = wt.shape[0], depth = wt.shape[1], batches = in.num_elements() / depth;
-  const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
-  ops::Activation act = ops::Activation::kNone;
-  EMBER_RETURN_IF_ERROR(ops::GetActivationAttr(n, &act));
+  EMBER_ASSIGN_OR_RETURN(const FcShape fs, GetFcShape(ctx));
+  const int64_t units = fs.units, depth = fs.depth, batches = fs.batches;
+  const bool has_bias = fs.has_bias;
+  const ops::Activation act = fs.act;
   dsp::DspRequant rq;
   int32_t zin = 0, zw = 0;
   EMBER_RETURN_IF_ERROR(InitFcRequant(ctx, units, &rq, &zin, &zw));
