@@ -119,6 +119,69 @@ inline OneNode BuildFc(const FcCase& k, std::vector<uint8_t>* input) {
   return t;
 }
 
+// Edge cases of the int8 conv2d variants (kernels/dsp, kernels/v7m), named:
+// few-channel first layers (kws 10x4 over one channel; RGB, K = 27 and an odd
+// pixel count), pointwise layers (channels a multiple of 4 or not, one output
+// channel, batch 2 per tensor without bias), 3x3 SAME and VALID, stride 2
+// with odd padding and rectangular filters, dilation, extreme zero points and
+// multipliers (left shifts, saturation), batch 2 with borders, 1x1 stride 2.
+inline std::vector<std::pair<std::string, ConvCase>> ConvVariantCases() {
+  std::vector<std::pair<std::string, ConvCase>> v;
+  ConvCase k;
+  k.h = 49, k.w = 10, k.c = 1, k.oc = 64, k.kh = 10, k.kw = 4;
+  k.stride = {2, 2}, k.pad = {4, 1, 5, 1}, k.act = "relu", k.zin = 83, k.zout = -128;
+  v.push_back({"kws_first_layer", k});
+  k = ConvCase{};
+  k.h = 13, k.w = 9, k.c = 3, k.oc = 8, k.stride = {2, 2}, k.pad = {0, 0, 1, 1}, k.act = "relu6";
+  v.push_back({"rgb_stride2_same", k});
+  k = PointwiseConv(5, 5, 16, 12);
+  k.act = "relu", k.zin = -128, k.zout = -128;
+  v.push_back({"pointwise_16_to_12", k});
+  v.push_back({"pointwise_5_to_7", PointwiseConv(5, 5, 5, 7)});
+  v.push_back({"pointwise_7_to_1", PointwiseConv(5, 5, 7, 1)});
+  k = PointwiseConv(5, 5, 9, 3);
+  k.n = 2, k.per_channel = false, k.bias = false, k.act = "relu6";
+  v.push_back({"pointwise_batch2_per_tensor_no_bias", k});
+  k = ConvCase{};
+  k.h = 8, k.w = 7, k.c = 6, k.oc = 5;
+  v.push_back({"3x3_same", k});
+  k.pad = {0, 0, 0, 0}, k.per_channel = false;
+  v.push_back({"3x3_valid_per_tensor", k});
+  k.c = 16, k.oc = 16, k.pad = {1, 1, 1, 1}, k.act = "relu";
+  v.push_back({"3x3_16_channels", k});
+  k = ConvCase{};
+  k.h = 10, k.w = 9, k.c = 4, k.oc = 6, k.stride = {2, 2}, k.pad = {0, 1, 1, 1}, k.act = "relu_n1_to_1";
+  v.push_back({"stride2_odd_padding", k});
+  k.kh = 5, k.kw = 2, k.stride = {1, 2}, k.pad = {2, 0, 2, 1}, k.c = 3;
+  v.push_back({"rectangular_5x2", k});
+  k = ConvCase{};
+  k.h = 9, k.w = 7, k.c = 3, k.oc = 5, k.dilation = {2, 2}, k.pad = {2, 2, 2, 2}, k.act = "relu";
+  v.push_back({"dilation_2", k});
+  k.dilation = {2, 3}, k.pad = {1, 3, 2, 2}, k.stride = {2, 1};
+  v.push_back({"dilation_2x3_stride_2x1", k});
+  for (int64_t zin : {-128, 127}) {
+    for (int64_t zout : {-128, 127}) {
+      k = ConvCase{};
+      k.h = 6, k.w = 5, k.c = 5, k.oc = 3, k.zin = zin, k.zout = zout, k.seed = static_cast<uint32_t>(40 + zin + zout);
+      v.push_back({"zero_points_" + std::to_string(zin) + "_" + std::to_string(zout), k});
+    }
+  }
+  k = ConvCase{};
+  k.h = 6, k.w = 6, k.c = 4, k.oc = 6;
+  k.out_scale = 1.0f / 4096.0f;  // multipliers > 1: left shifts, saturating outputs
+  v.push_back({"left_shifts", k});
+  k.out_scale = 4096.0f;  // large right shifts: outputs near z_out
+  v.push_back({"large_right_shifts", k});
+  k.per_channel = false, k.out_scale = 1.0f / 64.0f;
+  v.push_back({"per_tensor_multiplier_above_1", k});
+  k = ConvCase{};
+  k.n = 2, k.h = 7, k.w = 6, k.c = 4, k.oc = 8;
+  v.push_back({"batch2_border", k});
+  k.kh = 1, k.kw = 1, k.stride = {2, 2}, k.pad = {0, 0, 0, 0};
+  v.push_back({"batch2_1x1_stride2", k});
+  return v;
+}
+
 // Edge cases of the int8 fully_connected variants (kernels/dsp, kernels/v7m),
 // named: the kws classifier (640 -> 128), depth and units not multiples of 4
 // (a last partial group, one unit), filter zero points with batches and

@@ -51,87 +51,11 @@ ConvCase Pointwise(int64_t c, int64_t oc) {
 
 // ---- host: conv2d ----
 
-TEST(DspConv2D, KwsFirstLayerFewInputChannels) {
-  ConvCase k;
-  k.h = 49, k.w = 10, k.c = 1, k.oc = 64, k.kh = 10, k.kw = 4;
-  k.stride = {2, 2}, k.pad = {4, 1, 5, 1}, k.act = "relu", k.zin = 83, k.zout = -128;
-  CheckConv(k);
-}
-
-TEST(DspConv2D, RgbFirstLayerStride2Same) {
-  ConvCase k;  // K = 27: not a multiple of 4; odd pixel count (7 x 5)
-  k.h = 13, k.w = 9, k.c = 3, k.oc = 8, k.stride = {2, 2}, k.pad = {0, 0, 1, 1}, k.act = "relu6";
-  CheckConv(k);
-}
-
-TEST(DspConv2D, PointwiseChannelsMultipleOf4ReadsInputDirectly) {
-  ConvCase k = Pointwise(16, 12);
-  k.act = "relu", k.zin = -128, k.zout = -128;
-  CheckConv(k);
-}
-
-TEST(DspConv2D, PointwiseOddChannels) {
-  CheckConv(Pointwise(5, 7));
-  CheckConv(Pointwise(7, 1));
-  ConvCase k = Pointwise(9, 3);
-  k.n = 2, k.per_channel = false, k.bias = false, k.act = "relu6";
-  CheckConv(k);
-}
-
-TEST(DspConv2D, General3x3SameAndValid) {
-  ConvCase k;
-  k.h = 8, k.w = 7, k.c = 6, k.oc = 5;
-  CheckConv(k);
-  k.pad = {0, 0, 0, 0}, k.per_channel = false;
-  CheckConv(k);
-  k.c = 16, k.oc = 16, k.pad = {1, 1, 1, 1}, k.act = "relu";
-  CheckConv(k);
-}
-
-TEST(DspConv2D, Stride2OddPaddingAndRectangularFilter) {
-  ConvCase k;
-  k.h = 10, k.w = 9, k.c = 4, k.oc = 6, k.stride = {2, 2}, k.pad = {0, 1, 1, 1};
-  k.act = "relu_n1_to_1";
-  CheckConv(k);
-  k.kh = 5, k.kw = 2, k.stride = {1, 2}, k.pad = {2, 0, 2, 1}, k.c = 3;
-  CheckConv(k);
-}
-
-TEST(DspConv2D, Dilation) {
-  ConvCase k;
-  k.h = 9, k.w = 7, k.c = 3, k.oc = 5, k.dilation = {2, 2}, k.pad = {2, 2, 2, 2}, k.act = "relu";
-  CheckConv(k);
-  k.dilation = {2, 3}, k.pad = {1, 3, 2, 2}, k.stride = {2, 1};
-  CheckConv(k);
-}
-
-TEST(DspConv2D, ExtremeZeroPoints) {
-  for (int64_t zin : {-128, 127}) {
-    for (int64_t zout : {-128, 127}) {
-      ConvCase k;
-      k.h = 6, k.w = 5, k.c = 5, k.oc = 3, k.zin = zin, k.zout = zout, k.seed = 40 + zin + zout;
-      CheckConv(k);
-    }
+TEST(DspConv2D, EdgeCasesMatchReference) {
+  for (const auto& [name, k] : ConvVariantCases()) {
+    SCOPED_TRACE(name);
+    CheckConv(k);
   }
-}
-
-TEST(DspConv2D, ExtremeMultipliers) {
-  ConvCase k;
-  k.h = 6, k.w = 6, k.c = 4, k.oc = 6;
-  k.out_scale = 1.0f / 4096.0f;  // multipliers > 1: left shifts, saturating outputs
-  CheckConv(k);
-  k.out_scale = 4096.0f;  // large right shifts: outputs near z_out
-  CheckConv(k);
-  k.per_channel = false, k.out_scale = 1.0f / 64.0f;
-  CheckConv(k);
-}
-
-TEST(DspConv2D, BatchOf2WithBorderAndOneByOneStride2) {
-  ConvCase k;
-  k.n = 2, k.h = 7, k.w = 6, k.c = 4, k.oc = 8;
-  CheckConv(k);
-  k.kh = 1, k.kw = 1, k.stride = {2, 2}, k.pad = {0, 0, 0, 0};
-  CheckConv(k);
 }
 
 TEST(DspConv2D, WrappingAccumulatorMatchesReference) {

@@ -66,58 +66,16 @@ OneNode PointwiseWith(const std::vector<std::vector<int8_t>>& rows, const std::v
 
 // ---- host ----
 
-TEST(V7mConv2D, KwsFirstLayerFewInputChannels) {
-  ConvCase k;
-  k.h = 49, k.w = 10, k.c = 1, k.oc = 64, k.kh = 10, k.kw = 4;
-  k.stride = {2, 2}, k.pad = {4, 1, 5, 1}, k.act = "relu", k.zin = 83, k.zout = -128;
-  CheckConv(k);
-}
-
-TEST(V7mConv2D, RgbStride2OddPixelsAndOddDepth) {
-  ConvCase k;  // K = 27, 7 x 5 pixels: the last block has one
-  k.h = 13, k.w = 9, k.c = 3, k.oc = 8, k.stride = {2, 2}, k.pad = {0, 0, 1, 1}, k.act = "relu6";
-  CheckConv(k);
-}
-
-TEST(V7mConv2D, PointwiseAnyChannelCountsReadTheInputDirectly) {
-  ConvCase a = PointwiseConv(5, 5, 16, 12);  // 25 pixels, channels a multiple of 4
-  a.act = "relu", a.zin = -128, a.zout = -128;
-  CheckConv(a);
-  CheckConv(PointwiseConv(5, 5, 5, 7));   // channels not a multiple of 4 (last block partial)
-  CheckConv(PointwiseConv(5, 5, 7, 1));   // one output channel
-  ConvCase b = PointwiseConv(5, 5, 9, 3);
-  b.n = 2, b.per_channel = false, b.bias = false, b.act = "relu6";
-  CheckConv(b);
-  ConvCase one = PointwiseConv(1, 1, 1, 2);  // K = 1, a single pixel
-  CheckConv(one);
-}
-
-TEST(V7mConv2D, General3x3DilationAndBatch) {
-  ConvCase k;
-  k.h = 7, k.w = 6, k.c = 5, k.oc = 6, k.act = "clip", k.act_min = -0.5, k.act_max = 0.75;
-  CheckConv(k);
-  ConvCase v = k;
-  v.pad = {0, 0, 0, 0}, v.act = "none", v.seed = 5;
-  CheckConv(v);
-  ConvCase d;
-  d.h = 9, d.w = 7, d.c = 3, d.oc = 5, d.dilation = {2, 3}, d.pad = {1, 3, 2, 2}, d.stride = {2, 1};
-  CheckConv(d);
-  ConvCase b;
-  b.n = 2, b.h = 5, b.w = 5, b.c = 4, b.oc = 4, b.kh = 1, b.kw = 1, b.stride = {2, 2}, b.pad = {0, 0, 0, 0};
-  CheckConv(b);
-}
-
-TEST(V7mConv2D, ExtremeZeroPointsAndMultipliers) {
-  for (int64_t z : {-128, 127}) {
-    ConvCase k;
-    k.h = 6, k.w = 5, k.c = 6, k.oc = 5, k.zin = z, k.zout = -z - 1, k.seed = 11;
+TEST(V7mConv2D, EdgeCasesMatchReference) {
+  for (const auto& [name, k] : ConvVariantCases()) {
+    SCOPED_TRACE(name);
     CheckConv(k);
   }
-  for (float scale : {1.0f / 65536.0f, 65536.0f}) {  // multipliers that need the portable requantization
-    ConvCase k;
-    k.h = 5, k.w = 5, k.c = 8, k.oc = 6, k.out_scale = scale, k.seed = 13;
-    CheckConv(k);
-  }
+  // A 1x1 input of one channel (K = 1, one pixel) and a clip activation.
+  CheckConv(PointwiseConv(1, 1, 1, 2));
+  ConvCase c;
+  c.h = 7, c.w = 6, c.c = 5, c.oc = 6, c.act = "clip", c.act_min = -0.5, c.act_max = 0.75;
+  CheckConv(c);
 }
 
 TEST(V7mConv2D, WrappingAccumulatorMatchesReference) {
