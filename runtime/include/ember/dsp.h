@@ -1,5 +1,6 @@
 /* SIMD helpers of the DSP extension (Armv7E-M and Armv8-M Mainline with DSP:
- * cortex-m4, m7, m33) for generated kernels.
+ * cortex-m4, m7, m33) for generated kernels, and the few scalar helpers the
+ * cortex-m3 kernels share with them (ember_ssat8, ember_mla, ember_requant_rs).
  *
  * C99, header-only (static inline). With __ARM_FEATURE_DSP each helper is one
  * instruction (ACLE intrinsics from arm_acle.h, or a one-line asm where gcc
