@@ -35,6 +35,38 @@ TEST(AddKernel, Int8ResidualLikeImageClassification) {
   EXPECT_EQ(k->code.find("i1"), std::string::npos) << k->code;
 }
 
+// Each way a rescale stage is emitted, byte for byte against the reference:
+// the larger input's 1/2 multiplier as a shift (both inputs when the scales
+// are equal), ember_requant_rs for right shifts 2..31, and ember_rdbpot(
+// ember_srdhm()) beyond (an input scale 2^-40 of the other's) and for an
+// output right shift below 2.
+TEST(AddKernel, Int8EveryRescaleForm) {
+  struct Scales {
+    float a, b, out;
+    const char* must;  // a text the kernel contains
+  };
+  const Scales cases[] = {
+      {0.05f, 0.05f, 0.08f, "* 524288;"},             // equal: both inputs shift
+      {0.1165f, 0.0804f, 0.1325f, "ember_requant_rs("},  // the ic residual add
+      {1.0f, 1e-12f, 0.7f, "ember_srdhm("},            // e > 31 for the small input
+      {1.0f, 0.5f, 3e-6f, "ember_srdhm("},             // output right shift of 1
+  };
+  for (const Scales& sc : cases) {
+    for (ir::OpKind op : {ir::OpKind::kAdd, ir::OpKind::kSub}) {
+      SCOPED_TRACE(std::string(sc.must) + (op == ir::OpKind::kSub ? " sub" : " add"));
+      KernelCase c(op);
+      c.In(DType::kInt8, {2, 3, 4, 8}, Quant(sc.a, -7), 11)
+          .In(DType::kInt8, {2, 3, 4, 8}, Quant(sc.b, 5), 12)
+          .Out(DType::kInt8, {2, 3, 4, 8}, Quant(sc.out, -128))
+          .Attr("act", std::string("relu"))
+          .Expect();
+      auto k = c.Emit();
+      ASSERT_TRUE(k.ok()) << k.diag().ToString();
+      EXPECT_NE(k->code.find(sc.must), std::string::npos) << k->code;
+    }
+  }
+}
+
 TEST(AddKernel, Int8BroadcastSecondInput) {
   KernelCase c(ir::OpKind::kAdd);
   c.In(DType::kInt8, {1, 5, 7, 6}, Quant(0.02f, 5))
