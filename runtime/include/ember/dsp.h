@@ -156,6 +156,17 @@ static inline int32_t ember_requant_rs(int32_t acc, int32_t m, int32_t rnd, int 
   return (int32_t)(((int64_t)acc * m + (int64_t)k) >> 32) >> s;
 }
 
+/* ember_requant_rs for a result the caller clamps at or above the output
+ * zero point (relu, or z_out = -128): rounds a negative acc as a
+ * non-negative one. That changes only results of a negative acc, which are
+ * <= 0 both ways (m >= 0 normalized in [2^30, 2^31) or 0, s >= 1) and so
+ * clamp to the same bound; rnd may carry z_out << s as for
+ * ember_requant_rs. One SMLAL from a constant and one shift. */
+static inline int32_t ember_requant_rs_clamped(int32_t acc, int32_t m, int32_t rnd, int s) {
+  const uint64_t k = ((uint64_t)(uint32_t)rnd << 32) | 0x40000000u;
+  return (int32_t)(((int64_t)acc * m + (int64_t)k) >> 32) >> s;
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -133,6 +133,12 @@ Status DspRequant::Init(const KernelContext& ctx, int64_t channels, ops::Multipl
   }
   if (!fast_) return portable_.Init(ctx, channels, formula);
   zp_folded_ = fold;
+  // Every multiplier is normalized (QuantizeMultiplier: [2^30, 2^31), or 0)
+  // and every shift s >= 1 here, so a negative acc gives a result <= 0 either
+  // way; at or above z_out the clamp lifts both to the same bound.
+  clamped_ = r.range.min >= r.output_zp;
+  for (const auto& q : r.mult)
+    if (q.multiplier != 0 && q.multiplier < (int32_t{1} << 30)) clamped_ = false;
   std::vector<int32_t> table;  // per channel: multiplier, rounding term, shift
   for (const auto& q : r.mult) {
     const int s = -q.shift - 1;
@@ -176,7 +182,8 @@ std::string DspRequant::Store(const std::string& dst, const std::string& acc, co
     if (shared_) return lit;
     return u < 0 ? "rq[3 * u + " + std::to_string(k) + "]" : "rq[" + std::to_string(3 * u + k) + "]";
   };
-  std::string v = "ember_requant_rs(" + acc + ", " + at(mult_, 0) + ", " + at(rnd_, 1) + ", " + at(shift_, 2) + ")";
+  std::string v = std::string(clamped_ ? "ember_requant_rs_clamped(" : "ember_requant_rs(") + acc + ", " +
+                  at(mult_, 0) + ", " + at(rnd_, 1) + ", " + at(shift_, 2) + ")";
   if (r.output_zp != 0 && !zp_folded_)
     v += (r.output_zp > 0 ? " + " : " - ") + std::to_string(std::abs(r.output_zp));
   const std::string lo = CInt(r.range.min), hi = CInt(r.range.max);

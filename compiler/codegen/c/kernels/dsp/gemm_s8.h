@@ -90,6 +90,7 @@ class DspRequant {
   ops::ConvRequant r_;
   Requant portable_;  // initialized (its tables emitted) only when !fast_
   bool fast_ = false, shared_ = true, zp_folded_ = false;
+  bool clamped_ = false;  // range.min >= z_out: ember_requant_rs_clamped
   std::string mult_, rnd_, shift_;  // literals (shared)
   std::string table_;               // per channel: multiplier, rounding term, shift
   std::string table_ref_;           // what BlockSetup reads it as ("": table_)
