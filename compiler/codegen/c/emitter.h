@@ -116,6 +116,18 @@ inline std::string ShareGroupOf(const KernelContext& ctx, size_t index) {
   return it == ctx.share_groups->end() ? std::string() : it->second;
 }
 
+// True when `body_of(i)` of another node i of ctx's graph in ctx's share
+// group equals `mine` (a kernel body that layers can share,
+// kernels/shared_kernel.h); never for an empty `mine`.
+template <typename BodyOf>
+bool AnotherLayerHasBody(const KernelContext& ctx, const std::string& mine, const BodyOf& body_of) {
+  if (mine.empty()) return false;
+  for (size_t i = 0; i < ctx.graph.nodes.size(); ++i)
+    if (i != ctx.node_index && ShareGroupOf(ctx, i) == ShareGroupOf(ctx, ctx.node_index) && body_of(i) == mine)
+      return true;
+  return false;
+}
+
 // A declaration that out0 may overlap the buffer of node.inputs[input]: the
 // kernel stays correct when out0 starts at most `delta` bytes after that
 // input's first byte (delta < 0: at least -delta bytes before it), because

@@ -192,12 +192,11 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   const int64_t pixels = s.batch * s.out_h * s.out_w, hw = s.out_h * s.out_w;
 
   // A body shared with another layer of the graph (same text, same share group), or literals.
-  std::string shared;
   const std::string mine = SharedDirectBodyOf(g, ctx.node_index, ctx.target, ctx.schedules);
-  for (size_t i = 0; i < g.nodes.size() && !mine.empty() && shared.empty(); ++i)
-    if (i != ctx.node_index && ShareGroupOf(ctx, i) == ShareGroupOf(ctx, ctx.node_index) &&
-        SharedDirectBodyOf(g, i, ctx.target, ctx.schedules) == mine)
-      shared = mine;
+  const std::string shared =
+      AnotherLayerHasBody(ctx, mine, [&](size_t i) { return SharedDirectBodyOf(g, i, ctx.target, ctx.schedules); })
+          ? mine
+          : std::string();
   const Choice ch = ChoiceOf(ctx, ctx.node_index, s, !shared.empty());
   const int P = ch.pixels, U = ch.channels;
 

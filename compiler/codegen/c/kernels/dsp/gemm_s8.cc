@@ -15,8 +15,8 @@ std::string Acc(int p, int u) { return "acc" + std::to_string(p) + std::to_strin
 
 std::string Ch(int u) { return u == 0 ? std::string("c") : "c + " + std::to_string(u); }
 
-// The int8 word of the last, partial group of a kInt8 row (`n` of 4 values
-// at xq[at..at+n-1]), the missing lanes zero: reads nothing past the row.
+}  // namespace
+
 std::string PartialWord(int64_t at, int64_t n) {
   std::string s;
   for (int64_t i = 0; i < n; ++i) {
@@ -25,6 +25,8 @@ std::string PartialWord(int64_t at, int64_t n) {
   }
   return "(int32_t)(" + s + ")";
 }
+
+namespace {
 
 // One group of four depth values at the current pointers, which it
 // advances: the row words, then per weight row its two halves and 2 * P

@@ -103,6 +103,11 @@ class DspRequant {
 std::vector<int32_t> PackWeights(const std::vector<int8_t>& w, int64_t rows, int64_t depth,
                                  int64_t block);
 
+// The int8 word of the last, partial group of a row (`n` of 4 values at
+// xq[at..at+n-1] of the C pointer `xq`), the missing lanes zero: an int32
+// expression that reads nothing past the row.
+std::string PartialWord(int64_t at, int64_t n);
+
 // How a group of four row values is obtained.
 enum class RowSource {
   kColumns,  // `xp` (const int32_t*): per group, per row, its two int16x2 words

@@ -200,10 +200,8 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   Expected<GemmS8> gm = PrepareGemm(ctx);
   if (!gm.ok()) return gm.status();
   const std::string mine = SharedBodyName(ctx.graph, ctx.node_index, ctx.target, ctx.schedules);
-  for (size_t i = 0; i < ctx.graph.nodes.size() && !mine.empty() && !gm->share; ++i)
-    if (i != ctx.node_index && ShareGroupOf(ctx, i) == ShareGroupOf(ctx, ctx.node_index) &&
-        SharedBodyName(ctx.graph, i, ctx.target, ctx.schedules) == mine)
-      gm->share = true;
+  if (AnotherLayerHasBody(ctx, mine, [&](size_t i) { return SharedBodyName(ctx.graph, i, ctx.target, ctx.schedules); }))
+    gm->share = true;
   if (gm->share)
     gm->comment.insert(gm->comment.rfind("   Access order"), "   In a body shared by the layers with the same text.\n");
   return EmitGemmS8(ctx, *gm);

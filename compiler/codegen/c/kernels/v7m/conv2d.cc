@@ -185,11 +185,8 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   const bool direct = s.pointwise();
 
   // A body shared with another pointwise layer of the graph (same text, same share group), or literals.
-  bool shared = false;
   const std::string mine = SharedDirectBodyOf(g, ctx.node_index, ctx.target);
-  for (size_t i = 0; i < g.nodes.size() && !mine.empty() && !shared; ++i)
-    shared = i != ctx.node_index && ShareGroupOf(ctx, i) == ShareGroupOf(ctx, ctx.node_index) &&
-             SharedDirectBodyOf(g, i, ctx.target) == mine;
+  const bool shared = AnotherLayerHasBody(ctx, mine, [&](size_t i) { return SharedDirectBodyOf(g, i, ctx.target); });
 
   const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
   std::vector<int32_t> init = FoldZeroPoints(w, BiasData(g, n, s.out_c), s.out_c, k, zin, 0);

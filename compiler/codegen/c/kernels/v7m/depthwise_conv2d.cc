@@ -17,17 +17,14 @@
 
 #include "codegen/c/kernels/depthwise_isa.h"
 #include "codegen/c/kernels/dsp/gemm_s8.h"
+#include "codegen/c/kernels/v7m/kernels.h"
 
 namespace ember::codegen::c {
 namespace {
 
-std::string S(int64_t v) { return std::to_string(v); }
+using v7m::Lane;
 
-// The signed byte `k` (0..3) of 32-bit word `v` as an int32 expression.
-std::string Lane(const std::string& v, int k) {
-  if (k == 3) return "((int32_t)" + v + " >> 24)";
-  return "(int32_t)(int8_t)(" + v + (k ? " >> " + S(8 * k) : std::string()) + ")";
-}
+std::string S(int64_t v) { return std::to_string(v); }
 
 std::string PixelBody(const DwPlan& p, const dsp::DspRequant& rq, bool interior, const std::string& zpad) {
   std::string s = DwTapPointers(p, interior, zpad);

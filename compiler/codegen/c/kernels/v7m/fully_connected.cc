@@ -31,12 +31,6 @@ std::string S(int64_t v) { return std::to_string(v); }
 
 constexpr int kUnits = 4;
 
-// The signed byte `k` (0..3) of 32-bit word `v` as an int32 expression.
-std::string Lane(const std::string& v, int k) {
-  if (k == 3) return "((int32_t)" + v + " >> 24)";
-  return "(int32_t)(int8_t)(" + v + (k ? " >> " + S(8 * k) : std::string()) + ")";
-}
-
 // One group of four inputs: `word` is the C expression of the row's word.
 std::string Group(const std::string& word, bool advance) {
   std::string s = "{\n  const uint32_t xw = (uint32_t)" + word + ";\n";
@@ -50,16 +44,6 @@ std::string Group(const std::string& word, bool advance) {
     s += "  }\n";
   }
   return s + "  wp += " + S(kUnits) + ";\n}\n";
-}
-
-// The word of the row's last `n` (1..3) inputs, the missing lanes zero.
-std::string PartialWord(int64_t n) {
-  std::string s;
-  for (int64_t i = 0; i < n; ++i) {
-    const std::string b = "(uint32_t)(uint8_t)xq[" + S(i) + "]";
-    s += (i ? " | (" + b + " << " + S(8 * i) + ")" : b);
-  }
-  return "(" + s + ")";
 }
 
 }  // namespace
@@ -109,7 +93,7 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
   const int64_t full = depth / 4, partial = depth % 4;
   if (full > 1) pass += "for (int i = " + S(full) + "; i != 0; --i) " + Group("ember_read_s8x4(xq)", true);
   else if (full == 1) pass += Group("ember_read_s8x4(xq)", true);
-  if (partial > 0) pass += Group(PartialWord(partial), false);
+  if (partial > 0) pass += Group(dsp::PartialWord(0, partial), false);
   for (int u = 0; u < kUnits; ++u) {
     const std::string ch = u ? "c + " + S(u) : std::string("c");
     std::string a = "(int32_t)a" + S(u);

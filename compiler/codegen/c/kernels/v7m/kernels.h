@@ -6,9 +6,18 @@
 // same text runs in host tests.
 #pragma once
 
+#include <string>
+
 #include "codegen/c/emitter.h"
 
 namespace ember::codegen::c::v7m {
+
+// The signed byte `k` (0..3) of the uint32_t C variable `v` as an int32
+// expression (SXTB with ROR 8 / 16; ASR 24 for the top byte).
+inline std::string Lane(const std::string& v, int k) {
+  if (k == 3) return "((int32_t)" + v + " >> 24)";
+  return "(int32_t)(int8_t)(" + v + (k ? " >> " + std::to_string(8 * k) : std::string()) + ")";
+}
 
 // conv2d: int8 input, filter and output, no groups, constant filter and bias,
 // im2col depth K <= 4096, and every output channel's 128 * sum(|w|) below
