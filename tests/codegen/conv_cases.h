@@ -21,7 +21,15 @@ struct ConvCase {
   int64_t zin = -5, zout = 3;
   uint32_t seed = 1;
   float out_scale = 1.0f;  // times the realistic output scale (extreme multipliers)
+  bool wrap_bias = false;  // int8: biases near INT32_MAX / INT32_MIN (WrappingBias): the int32 sums wrap
 };
+
+// Biases 2147483600, -2147483600, 17, ... (n of them): int32 sums that wrap.
+inline std::vector<int32_t> WrappingBias(int64_t n) {
+  std::vector<int32_t> b(static_cast<size_t>(n));
+  for (size_t i = 0; i < b.size(); ++i) b[i] = i % 3 == 0 ? 2147483600 : (i % 3 == 1 ? -2147483600 : 17);
+  return b;
+}
 
 inline int64_t OutSize(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pa) {
   return (in + pb + pa - ((k - 1) * d + 1)) / s + 1;
@@ -58,7 +66,7 @@ inline OneNode BuildConv(const ConvCase& k, std::vector<uint8_t>* input) {
     t.Const<int8_t>({k.oc, k.kh, k.kw, fc}, RandomInt8(fsize, k.seed + 1),
                     k.per_channel ? QuantPerAxis(ChannelScales(static_cast<size_t>(k.oc), k.seed + 3, s_w), 0)
                                   : Quant(s_w, 0));
-    if (k.bias) t.Const<int32_t>({k.oc}, RandomInt32(static_cast<size_t>(k.oc), k.seed + 2, 4000));
+    if (k.bias) t.Const<int32_t>({k.oc}, k.wrap_bias ? WrappingBias(k.oc) : RandomInt32(static_cast<size_t>(k.oc), k.seed + 2, 4000));
     else t.Absent();
     t.Out(ir::DType::kInt8, out, Quant(s_out, k.zout));
   }
@@ -76,6 +84,7 @@ struct FcCase {
   int64_t zin = -128, zw = 0, zout = 0;
   uint32_t seed = 21;
   float out_scale = 1.0f;  // times the realistic output scale (extreme multipliers)
+  bool wrap_bias = false;  // int8: biases near INT32_MAX / INT32_MIN (WrappingBias)
 };
 
 inline OneNode BuildFc(const FcCase& k, std::vector<uint8_t>* input) {
@@ -108,7 +117,9 @@ inline OneNode BuildFc(const FcCase& k, std::vector<uint8_t>* input) {
     if (k.bias) {
       ir::QuantParams bq = Quant(s_in * s_w, 0);
       if (k.per_channel) bq = QuantPerAxis(std::vector<float>(static_cast<size_t>(k.units), s_in * s_w), 0);
-      t.Const<int32_t>({k.units}, RandomInt32(static_cast<size_t>(k.units), k.seed + 2, 5000), bq);
+      t.Const<int32_t>({k.units},
+                       k.wrap_bias ? WrappingBias(k.units) : RandomInt32(static_cast<size_t>(k.units), k.seed + 2, 5000),
+                       bq);
     } else {
       t.Absent();
     }
@@ -124,7 +135,8 @@ inline OneNode BuildFc(const FcCase& k, std::vector<uint8_t>* input) {
 // pixel count), pointwise layers (channels a multiple of 4 or not, one output
 // channel, batch 2 per tensor without bias), 3x3 SAME and VALID, stride 2
 // with odd padding and rectangular filters, dilation, extreme zero points and
-// multipliers (left shifts, saturation), batch 2 with borders, 1x1 stride 2.
+// multipliers (left shifts, saturation), batch 2 with borders, 1x1 stride 2,
+// and int32 sums that wrap.
 inline std::vector<std::pair<std::string, ConvCase>> ConvVariantCases() {
   std::vector<std::pair<std::string, ConvCase>> v;
   ConvCase k;
@@ -179,6 +191,9 @@ inline std::vector<std::pair<std::string, ConvCase>> ConvVariantCases() {
   v.push_back({"batch2_border", k});
   k.kh = 1, k.kw = 1, k.stride = {2, 2}, k.pad = {0, 0, 0, 0};
   v.push_back({"batch2_1x1_stride2", k});
+  k = ConvCase{};
+  k.h = 5, k.w = 5, k.c = 8, k.oc = 4, k.seed = 9, k.wrap_bias = true;
+  v.push_back({"wrapping_bias", k});
   return v;
 }
 
@@ -186,7 +201,7 @@ inline std::vector<std::pair<std::string, ConvCase>> ConvVariantCases() {
 // named: the kws classifier (640 -> 128), depth and units not multiples of 4
 // (a last partial group, one unit), filter zero points with batches and
 // keep_num_dims, per-channel quantization with extreme zero points and
-// multipliers.
+// multipliers, and int32 sums that wrap.
 inline std::vector<std::pair<std::string, FcCase>> FcVariantCases() {
   std::vector<std::pair<std::string, FcCase>> v;
   FcCase k;
@@ -213,6 +228,9 @@ inline std::vector<std::pair<std::string, FcCase>> FcVariantCases() {
   v.push_back({"per_channel_large_multipliers", k});
   k.per_channel = false, k.out_scale = 8192.0f, k.act = "relu";
   v.push_back({"per_tensor_tiny_multiplier", k});
+  k = FcCase{};
+  k.in_shape = {2, 16}, k.units = 3, k.per_channel = true, k.wrap_bias = true;
+  v.push_back({"wrapping_bias", k});
   return v;
 }
 

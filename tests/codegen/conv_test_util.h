@@ -14,6 +14,7 @@
 
 #include "codegen/c/emitter.h"
 #include "codegen/kernel_harness.h"
+#include "ops/evaluate.h"
 #include "ops/op_test_util.h"
 #include "util/test_util.h"
 
@@ -92,6 +93,24 @@ inline void ExpectCompilesForCortexM4(const ir::Graph& g) {
                   << std::string(log.begin(), log.end()) << "\n"
                   << src;
   }
+}
+
+// Node `index` of the several-node graph `g` (whose emitters see each
+// other's layers: shared bodies), emitted for `target` and run in C on
+// `input`, equals the reference output of `one` (that node alone), also with
+// input and output in one buffer at each overlap it declares (at least one).
+inline void ExpectNodeOfGraphMatches(const ir::Graph& g, size_t index, const ir::Graph& one,
+                                     const std::vector<uint8_t>& input, const std::string& target) {
+  SCOPED_TRACE("node " + std::to_string(index));
+  auto want = ops::EvaluateGraph(one, {input});
+  ASSERT_TRUE(want.ok()) << want.diag().ToString();
+  std::string src;
+  std::vector<std::vector<uint8_t>> overlapped;
+  auto got = RunKernelInC(g, index, {input}, target, &src, &overlapped);
+  ASSERT_TRUE(got.ok()) << got.diag().ToString() << src;
+  EXPECT_EQ(got->at(0), want->outputs.at(0));
+  EXPECT_FALSE(overlapped.empty()) << "no overlap declared";
+  for (const auto& o : overlapped) EXPECT_EQ(o, want->outputs.at(0)) << "overlapped";
 }
 
 }  // namespace ember::test

@@ -78,16 +78,6 @@ TEST(V7mConv2D, EdgeCasesMatchReference) {
   CheckConv(c);
 }
 
-TEST(V7mConv2D, WrappingAccumulatorMatchesReference) {
-  ConvCase k;
-  k.h = 5, k.w = 5, k.c = 8, k.oc = 4, k.seed = 9;
-  std::vector<uint8_t> input;
-  OneNode t = BuildConv(k, &input);
-  t.in_tensor(2).data = ToBytes(std::vector<int32_t>{2147483000, -2147483000, 2147480000, 5});
-  EXPECT_NE(Emit(t.graph(), "cortex-m3").code.find(kPairMark), std::string::npos);
-  ExpectKernelMatchesReference(t.graph(), {input}, 0.0, "cortex-m3");
-}
-
 // Pixel a's sum at its largest and smallest exact values: 128 * sum(|w|) =
 // 128 * 32767 = 2^22 - 128, next to pixel b's of the other sign.
 TEST(V7mConv2D, PairSumsAtTheBoundStayExact) {
@@ -142,16 +132,6 @@ TEST(V7mFullyConnected, EdgeCasesMatchReference) {
     SCOPED_TRACE(name);
     CheckFc(k);
   }
-}
-
-TEST(V7mFullyConnected, WrappingAccumulatorMatchesReference) {
-  FcCase k;
-  k.in_shape = {2, 16}, k.units = 3, k.per_channel = true;
-  std::vector<uint8_t> input;
-  OneNode t = BuildFc(k, &input);
-  t.in_tensor(2).data = ToBytes(std::vector<int32_t>{2147483600, -2147483600, 1});
-  EXPECT_NE(Emit(t.graph(), "cortex-m3").code.find(kFcMark), std::string::npos);
-  ExpectKernelMatchesReference(t.graph(), {input}, 0.0, "cortex-m3");
 }
 
 TEST(V7mFullyConnected, FloatAndOtherCoresStayPortable) {
@@ -213,19 +193,8 @@ TEST(V7mConv2D, PointwiseLayersOfOneKindShareOneBody) {
   EXPECT_NE(ea.code.find(kPairMark), std::string::npos);
   EXPECT_NE(ea.code.find("(in0, out0, scratch, 25, 12, 16,"), std::string::npos) << ea.code;
   EXPECT_NE(eb.code.find("(in0, out0, scratch, 9, 4, 8,"), std::string::npos) << eb.code;
-  for (size_t i = 0; i < 2; ++i) {
-    const ir::Graph& one = i ? p.tb.graph() : p.ta.graph();
-    const std::vector<uint8_t>& in = i ? p.in_b : p.in_a;
-    auto want = ops::EvaluateGraph(one, {in});
-    ASSERT_TRUE(want.ok()) << want.diag().ToString();
-    std::string src;
-    std::vector<std::vector<uint8_t>> overlapped;
-    auto got = RunKernelInC(p.both, i, {in}, "cortex-m3", &src, &overlapped);
-    ASSERT_TRUE(got.ok()) << got.diag().ToString() << src;
-    EXPECT_EQ(got->at(0), want->outputs.at(0)) << "node " << i;
-    EXPECT_FALSE(overlapped.empty()) << "node " << i << " declares no overlap";
-    for (const auto& o : overlapped) EXPECT_EQ(o, want->outputs.at(0)) << "node " << i << ", overlapped";
-  }
+  ExpectNodeOfGraphMatches(p.both, 0, p.ta.graph(), p.in_a, "cortex-m3");
+  ExpectNodeOfGraphMatches(p.both, 1, p.tb.graph(), p.in_b, "cortex-m3");
   // A layer of another kind (channels not a multiple of 4) keeps its own kernel.
   std::vector<uint8_t> in_c;
   ConvCase c = PointwiseConv(4, 4, 16, 7);
@@ -243,106 +212,57 @@ std::string CArray(const std::string& name, const std::vector<uint8_t>& b) {
   return s + "\n};\n";
 }
 
+// One firmware runs every case's cortex-m3 kernel on its input and compares
+// with the reference evaluator's output: every conv2d and fully_connected
+// edge case, pair sums at the bound, and two layers through one shared body.
 TEST(V7mKernelsOnCortexM3, MatchReferenceUnderQemu) {
   EMBER_REQUIRE_QEMU_TOOLS();
-  std::vector<OneNode> nodes;
-  std::vector<std::vector<uint8_t>> inputs;
-  auto add = [&](const ConvCase& k) {
-    inputs.emplace_back();
-    nodes.push_back(BuildConv(k, &inputs.back()));
-  };
-  ConvCase first;
-  first.h = 25, first.w = 10, first.c = 1, first.oc = 16, first.kh = 10, first.kw = 4;
-  first.stride = {2, 2}, first.pad = {4, 1, 5, 1}, first.act = "relu", first.zin = 83, first.zout = -128;
-  add(first);
-  ConvCase rgb;
-  rgb.h = 13, rgb.w = 9, rgb.c = 3, rgb.oc = 8, rgb.stride = {2, 2}, rgb.pad = {0, 0, 1, 1}, rgb.act = "relu6";
-  add(rgb);
-  ConvCase pw = PointwiseConv(5, 5, 16, 12);
-  pw.zin = -128, pw.zout = 127;
-  add(pw);
-  ConvCase pwodd = PointwiseConv(5, 5, 5, 7);
-  pwodd.n = 2, pwodd.per_channel = false, pwodd.bias = false;
-  add(pwodd);
-  ConvCase dil;
-  dil.h = 9, dil.w = 7, dil.c = 3, dil.oc = 5, dil.dilation = {2, 3}, dil.pad = {1, 3, 2, 2}, dil.stride = {2, 1};
-  dil.zin = 127, dil.out_scale = 1.0f / 4096.0f;
-  add(dil);
-  {
-    const size_t depth = 258;
-    std::vector<int8_t> neg(depth, -127), pos(depth, 127);
-    neg[0] = -128;
-    inputs.emplace_back();
-    nodes.push_back(PointwiseWith({neg, pos}, {std::vector<int8_t>(depth, -128), std::vector<int8_t>(depth, 127),
-                                               std::vector<int8_t>(depth, -128)},
-                                  &inputs.back()));
-  }
-  // Two layers calling one shared body (defined once in the program).
-  const SharedPair pair = MakeSharedPair();
-  struct Extra {
-    const ir::Graph* graph;
-    const std::vector<uint8_t>* input;
+  struct Case {
+    OneNode one;                 // the one-node graph of the reference
+    std::vector<uint8_t> input;
+    const ir::Graph* emit_from;  // the graph whose node `node` is emitted (null: one's, node 0)
     size_t node;
+    const char* mark;            // the variant's text in the kernel
   };
-  const std::vector<Extra> extras = {{&pair.ta.graph(), &pair.in_a, 0}, {&pair.tb.graph(), &pair.in_b, 1}};
-  std::vector<OneNode> fcs;
-  std::vector<std::vector<uint8_t>> fc_inputs;
-  auto add_fc = [&](const FcCase& k) {
-    fc_inputs.emplace_back();
-    fcs.push_back(BuildFc(k, &fc_inputs.back()));
-  };
-  FcCase fc;
-  fc.in_shape = {1, 37}, fc.units = 7, fc.zin = 5, fc.zout = -3;
-  add_fc(fc);
-  FcCase fcz;
-  fcz.in_shape = {3, 64}, fcz.units = 12, fcz.zw = 127, fcz.zin = 127, fcz.act = "relu6";
-  add_fc(fcz);
-  FcCase fcp;
-  fcp.in_shape = {2, 40}, fcp.units = 10, fcp.per_channel = true, fcp.zin = -128, fcp.zout = 127;
-  add_fc(fcp);
+  std::vector<Case> cases;
+  auto add = [&](OneNode one, std::vector<uint8_t> input, const char* mark, const ir::Graph* from = nullptr,
+                 size_t node = 0) { cases.push_back({std::move(one), std::move(input), from, node, mark}); };
+  std::vector<uint8_t> in;
+  for (const auto& [name, k] : ConvVariantCases()) {
+    OneNode t = BuildConv(k, &in);
+    add(std::move(t), in, kPairMark);
+  }
+  for (const auto& [name, k] : FcVariantCases()) {
+    OneNode t = BuildFc(k, &in);
+    add(std::move(t), in, kFcMark);
+  }
+  const size_t depth = 258;
+  std::vector<int8_t> neg(depth, -127), pos(depth, 127);
+  neg[0] = -128;
+  OneNode bound = PointwiseWith({neg, pos}, {std::vector<int8_t>(depth, -128), std::vector<int8_t>(depth, 127),
+                                             std::vector<int8_t>(depth, -128)},
+                                &in);
+  add(std::move(bound), in, kPairMark);
+  const SharedPair pair = MakeSharedPair();
+  add(pair.ta, pair.in_a, "static void ember_conv_", &pair.both, 0);
+  add(pair.tb, pair.in_b, "static void ember_conv_", &pair.both, 1);
+
   std::string src = "#include <stdint.h>\n#include <string.h>\n#include \"platform.h\"\n"
                     "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n#include \"ember/dsp.h\"\n\n";
   std::string calls;
   int64_t scratch = 16, out_bytes = 16;
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    const ir::Graph& g = nodes[i].graph();
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
     const std::string id = std::to_string(i), fn = "kernel_" + id;
-    const Emitted e = Emit(g, "cortex-m3", fn, "k" + id);
-    ASSERT_NE(e.code.find(kPairMark), std::string::npos) << "case " << i;
-    auto ref = ops::EvaluateGraph(g, {inputs[i]});
+    const Emitted e = c.emit_from ? EmitNode(*c.emit_from, c.node, fn, "k" + id) : Emit(c.one.graph(), "cortex-m3", fn, "k" + id);
+    ASSERT_NE(e.code.find(c.mark), std::string::npos) << "case " << i;
+    auto ref = ops::EvaluateGraph(c.one.graph(), {c.input});
     ASSERT_TRUE(ref.ok()) << ref.diag().ToString();
     const std::vector<uint8_t>& want = ref->outputs[0];
-    src += e.consts + e.code + CArray("in_" + id, inputs[i]) + CArray("want_" + id, want);
+    src += e.consts + e.code + CArray("in_" + id, c.input) + CArray("want_" + id, want);
     scratch = std::max(scratch, e.scratch);
     out_bytes = std::max(out_bytes, static_cast<int64_t>(want.size()));
-    calls += "  " + fn + "((const int8_t*)in_" + id + ", (int8_t*)out, scratch);\n";
-    calls += "  if (memcmp(out, want_" + id + ", " + std::to_string(want.size()) +
-             ")) { ember_cm_print(\"mismatch in case " + id + "\\n\"); bad = 1; }\n";
-  }
-  for (size_t f = 0; f < fcs.size(); ++f) {
-    const std::string id = "fc" + std::to_string(f), fn = "kernel_" + id;
-    const Emitted em = Emit(fcs[f].graph(), "cortex-m3", fn, "k" + id);
-    ASSERT_NE(em.code.find(kFcMark), std::string::npos) << id;
-    auto ref = ops::EvaluateGraph(fcs[f].graph(), {fc_inputs[f]});
-    ASSERT_TRUE(ref.ok()) << ref.diag().ToString();
-    const std::vector<uint8_t>& want = ref->outputs[0];
-    src += em.consts + em.code + CArray("in_" + id, fc_inputs[f]) + CArray("want_" + id, want);
-    out_bytes = std::max(out_bytes, static_cast<int64_t>(want.size()));
-    calls += "  " + fn + "((const int8_t*)in_" + id + ", (int8_t*)out);\n";
-    calls += "  if (memcmp(out, want_" + id + ", " + std::to_string(want.size()) +
-             ")) { ember_cm_print(\"mismatch in case " + id + "\\n\"); bad = 1; }\n";
-  }
-  for (size_t e = 0; e < extras.size(); ++e) {
-    const std::string id = std::to_string(nodes.size() + e), fn = "kernel_" + id;
-    const Emitted em = EmitNode(pair.both, extras[e].node, fn, "k" + id);
-    ASSERT_NE(SharedBody(em.code), "");
-    auto ref = ops::EvaluateGraph(*extras[e].graph, {*extras[e].input});
-    ASSERT_TRUE(ref.ok()) << ref.diag().ToString();
-    const std::vector<uint8_t>& want = ref->outputs[0];
-    src += em.consts + em.code + CArray("in_" + id, *extras[e].input) + CArray("want_" + id, want);
-    scratch = std::max(scratch, em.scratch);
-    out_bytes = std::max(out_bytes, static_cast<int64_t>(want.size()));
-    calls += "  " + fn + "((const int8_t*)in_" + id + ", (int8_t*)out, scratch);\n";
+    calls += "  " + fn + "((const int8_t*)in_" + id + ", (int8_t*)out" + (e.scratch ? ", scratch" : "") + ");\n";
     calls += "  if (memcmp(out, want_" + id + ", " + std::to_string(want.size()) +
              ")) { ember_cm_print(\"mismatch in case " + id + "\\n\"); bad = 1; }\n";
   }
