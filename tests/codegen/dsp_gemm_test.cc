@@ -86,7 +86,7 @@ struct SharedPair {
 };
 
 SharedPair MakeSharedPair() {
-  ConvCase a = Pointwise(16, 12), b = Pointwise(8, 6);
+  ConvCase a = Pointwise(16, 12), b = Pointwise(32, 6);  // 4 and 8 groups of 4: four per pass
   a.act = b.act = "relu", a.zin = b.zin = -128, a.zout = b.zout = -128;
   b.h = 3, b.w = 3, b.seed = 77;  // 9 pixels: the last block has one
   SharedPair p{a, b, {}, {}, OneNode(ir::OpKind::kConv2D), OneNode(ir::OpKind::kConv2D), {}};
@@ -124,7 +124,7 @@ TEST(DspConv2D, PointwiseLayersOfOneKindShareOneBody) {
   ASSERT_NE(SharedBody(ca), "");
   EXPECT_EQ(SharedBody(ca), SharedBody(cb));
   EXPECT_NE(ca.find("(in0, out0, scratch, 25, 12, 4,"), std::string::npos) << ca;
-  EXPECT_NE(cb.find("(in0, out0, scratch, 9, 6, 2,"), std::string::npos) << cb;
+  EXPECT_NE(cb.find("(in0, out0, scratch, 9, 6, 8,"), std::string::npos) << cb;
   // Share groups (AotOptions::share_groups; ember tune gives each candidate
   // its own): layers share a body within their group only; a layer alone in
   // its group keeps its literal kernel, as it would alone in a model.
@@ -146,6 +146,23 @@ TEST(DspConv2D, PointwiseLayersOfOneKindShareOneBody) {
   OneNode tc = BuildConv(c, &in_c);
   const ir::Graph three = MergeGraphs(p.both, tc.graph(), "conv_c");
   EXPECT_EQ(SharedBody(NodeCode(three, 2, "kernel_2")), "");
+  // So does one whose group count takes another unroll (2 groups: two per
+  // pass), and two such layers share a body of their own.
+  ConvCase d = Pointwise(8, 12), e = Pointwise(8, 6);
+  d.act = e.act = "relu", d.zin = e.zin = -128, d.zout = e.zout = -128, e.seed = 5;
+  std::vector<uint8_t> in_d, in_e;
+  OneNode td = BuildConv(d, &in_d), te = BuildConv(e, &in_e);
+  const ir::Graph four = MergeGraphs(three, td.graph(), "conv_d");
+  EXPECT_EQ(SharedBody(NodeCode(four, 3, "kernel_3")), "");
+  const ir::Graph five = MergeGraphs(four, te.graph(), "conv_e");
+  const std::string cd = NodeCode(five, 3, "kernel_3"), ce = NodeCode(five, 4, "kernel_4");
+  ASSERT_NE(SharedBody(cd), "");
+  EXPECT_EQ(SharedBody(cd), SharedBody(ce));
+  EXPECT_NE(SharedBody(cd), SharedBody(ca));
+  EXPECT_NE(cd.find("groups >> 1"), std::string::npos);
+  EXPECT_NE(NodeCode(five, 0, "kernel_0").find("groups >> 2"), std::string::npos);
+  ExpectNodeOfGraphMatches(five, 3, td.graph(), in_d, "cortex-m4");
+  ExpectNodeOfGraphMatches(five, 4, te.graph(), in_e, "cortex-m4");
 }
 
 // ---- host: fully_connected ----

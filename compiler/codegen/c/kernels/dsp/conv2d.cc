@@ -48,22 +48,29 @@ struct Choice {
   int unroll;    // groups of four taps per pass of the inner loop
 };
 
-// Divisors of the group count among 1, 2, 4: the unroll factors that fit
-// both the literal loop and a shared body.
+// The unroll factors of a layer: the divisors of its group count among 1,
+// 2, 4 (a literal loop or a shared body) and, for up to 8 groups, all of
+// them in one straight run (a literal kernel only).
 std::vector<int64_t> UnrollValues(int64_t groups) {
   std::vector<int64_t> v;
   for (int64_t u : {1, 2, 4})
     if (groups % u == 0 && u <= groups) v.push_back(u);
+  if (groups <= 8 && groups != v.back()) v.push_back(groups);
   return v;
 }
 
-// Today's heuristic: groups per pass 2 or 1, dividing the group count, at
-// least two passes (a straight run of many groups lets gcc schedule loads
-// early and spill; four per pass saves ~1 % of the instructions for ~100 B
-// more code per conv). A shared body takes 2 whenever it divides.
+// Today's heuristic: four groups per pass when they divide the group count
+// (a layer's own kernel: and there are at least two passes), else two when
+// they divide it (own kernel: two passes at least), else one; in a layer's
+// own kernel a short odd count (the few-channel first layers, 7 groups for
+// a 3x3x3 filter) runs straight. Four per pass against two: kws, vww and ic
+// take 2-3 % fewer instructions on cortex-m4 for ~100 B more code per conv
+// (bench/README.md). Layers of one kind whose group counts differ that way
+// get different bodies.
 int DefaultUnroll(int64_t groups, bool shared) {
-  if (shared) return groups % 2 == 0 ? 2 : 1;
-  return groups % 2 == 0 && groups >= 4 ? 2 : 1;
+  if (shared) return groups % 4 == 0 ? 4 : groups % 2 == 0 ? 2 : 1;
+  if (groups % 2 == 1 && groups <= 8) return static_cast<int>(groups);
+  return groups % 4 == 0 && groups >= 8 ? 4 : groups % 2 == 0 && groups >= 4 ? 2 : 1;
 }
 
 // The schedule of node `index` (unset knobs: the defaults), clamped to what
@@ -76,7 +83,8 @@ Choice ChoiceOf(const KernelContext& ctx, size_t index, const Shape& s, bool sha
   if (p == 1 || p == 2) c.pixels = static_cast<int>(p);
   if (u == 1 || u == 2 || u == 4) c.channels = static_cast<int>(u);
   const std::vector<int64_t> rs = UnrollValues(groups);
-  if (std::find(rs.begin(), rs.end(), r) != rs.end()) c.unroll = static_cast<int>(r);
+  const bool fits = std::find(rs.begin(), rs.end(), r) != rs.end() && (!shared || r == 1 || r == 2 || r == 4);
+  if (fits) c.unroll = static_cast<int>(r);
   return c;
 }
 
@@ -121,10 +129,11 @@ std::string SharedDirectBody(const Shape& s, const Choice& ch, DspRequant* rq) {
   gm.channels_expr = "cout";
   gm.passes_expr = ch.unroll == 1 ? "groups" : ch.unroll == 2 ? "groups >> 1" : "groups >> 2";
   gm.block_setup = rq->BlockSetup("c");
+  gm.channel_load = [&](int u) { return rq->LoadChannel(u); };
   blk += EmitSmladGemm(
       gm,
-      [&](const std::string& acc, int p, const std::string& c, int u) {
-        return rq->Store(std::string(p ? "ob[" : "o[") + c + "]", acc, c, u);
+      [&](const std::string& acc, int p, const std::string& c, int) {
+        return rq->StoreLoaded(std::string(p ? "ob[" : "o[") + c + "]", acc, c);
       },
       [&](int) { return std::string(); });
   return Reindent(b + Reindent(blk, 2) + "}\n", 2);
@@ -275,11 +284,12 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   blk += SignExtend(P, std::to_string(groups));
   SmladGemm gm{k4, s.out_c, U, P, ch.unroll, RowSource::kColumns, wt, it, "cols", ""};
   gm.block_setup = rq.BlockSetup("c");
+  gm.channel_load = [&](int u) { return rq.LoadChannel(u); };
   const std::string oc = std::to_string(s.out_c);
   blk += EmitSmladGemm(
       gm,
-      [&](const std::string& acc, int p, const std::string& c, int u) {
-        return rq.Store("o[" + (p ? oc + " + " : std::string()) + c + "]", acc, c, u);
+      [&](const std::string& acc, int p, const std::string& c, int) {
+        return rq.StoreLoaded("o[" + (p ? oc + " + " : std::string()) + c + "]", acc, c);
       },
       [&](int) { return odd ? std::string("two") : std::string(); });
   b += Reindent(blk, 2) + "}\n";

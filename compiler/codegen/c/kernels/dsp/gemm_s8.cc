@@ -176,12 +176,25 @@ std::string DspRequant::BlockSetup(const std::string& c) const {
   return "const int32_t* const rq = " + (table_ref_.empty() ? table_ : table_ref_) + " + 3 * " + c + ";  /* multiplier, rounding, shift */\n";
 }
 
+std::string DspRequant::LoadChannel(int u) const {
+  if (!fast_ || shared_) return "";
+  const std::string b = std::to_string(3 * u);
+  return "const int32_t rqm = rq[" + b + "], rqr = rq[" + std::to_string(3 * u + 1) + "], rqs = rq[" +
+         std::to_string(3 * u + 2) + "];\n";
+}
+
+std::string DspRequant::StoreLoaded(const std::string& dst, const std::string& acc, const std::string& ch) const {
+  return Store(dst, acc, ch, kLoaded);
+}
+
 std::string DspRequant::Store(const std::string& dst, const std::string& acc, const std::string& ch,
                               int u) const {
   if (!fast_) return portable_.Store(dst, acc, ch);
   const auto& r = r_;
+  static const char* const kLocal[] = {"rqm", "rqr", "rqs"};
   auto at = [&](const std::string& lit, int k) {
     if (shared_) return lit;
+    if (u == kLoaded) return std::string(kLocal[k]);
     return u < 0 ? "rq[3 * u + " + std::to_string(k) + "]" : "rq[" + std::to_string(3 * u + k) + "]";
   };
   std::string v = std::string(clamped_ ? "ember_requant_rs_clamped(" : "ember_requant_rs(") + acc + ", " +
@@ -259,6 +272,20 @@ std::string EmitSmladGemm(const SmladGemm& g,
     if (g.channels % g.block != 0) st = "if (c + u < " + nch + ") " + st;
     body += "{\n  const int32_t accs[" + std::to_string(g.block) + "] = {" + list + "};\n  int u;\n  for (u = 0; u < " +
             std::to_string(g.block) + "; ++u) " + Reindent(st, 2).substr(2) + "}\n";
+    s += Reindent(body, 2);
+    return s + "}\n";
+  }
+  if (g.channel_load) {
+    for (int u = 0; u < g.block; ++u) {
+      std::string st = g.channel_load(u);
+      for (int p = 0; p < g.rows; ++p) {
+        const std::string one = store(Acc(p, u), p, Ch(u), u), rg = p > 0 ? row_guard(p) : "";
+        st += rg.empty() ? one : "if (" + rg + ") " + one;
+      }
+      st = "{\n" + Reindent(st, 2) + "}\n";
+      if (u >= g.channels % g.block && g.channels % g.block != 0) st = "if (" + Ch(u) + " < " + nch + ") " + st;
+      body += st;
+    }
     s += Reindent(body, 2);
     return s + "}\n";
   }

@@ -79,6 +79,13 @@ class DspRequant {
   // A statement storing the int8 result of int32 `acc` of channel `ch`, the
   // block's channel number `u` (-1: the C variable `u`), to `dst`.
   std::string Store(const std::string& dst, const std::string& acc, const std::string& ch, int u) const;
+  // Declarations reading block channel u's parameters into locals once, for
+  // several StoreLoaded of that channel ("" when they are literals). A
+  // store through int8_t* may alias the table, so without them gcc reloads
+  // the parameters for every store.
+  std::string LoadChannel(int u) const;
+  // Store, reading the parameters from LoadChannel's locals.
+  std::string StoreLoaded(const std::string& dst, const std::string& acc, const std::string& ch) const;
   std::string Describe() const { return DescribeRequant(r_); }
   // For a shared kernel body (shared_kernel.h): its per-channel tables become
   // parameters (rqt; or rqm and rqs for the portable form); returns them with
@@ -87,6 +94,7 @@ class DspRequant {
   const ops::ConvRequant& params() const { return r_; }
 
  private:
+  static constexpr int kLoaded = -2;  // Store's u: the LoadChannel locals
   ops::ConvRequant r_;
   Requant portable_;  // initialized (its tables emitted) only when !fast_
   bool fast_ = false, shared_ = true, zp_folded_ = false;
@@ -127,6 +135,9 @@ struct SmladGemm {
   std::string columns;  // kColumns: the expression of the first column word
   std::string row;      // kInt8: the expression of the row's first int8
   std::string block_setup = "";  // statements at the start of each channel block (`c`)
+  // When set: the stores go channel by channel (all rows of channel u, then
+  // u + 1), each channel's preceded by channel_load(u) in one scope.
+  std::function<std::string(int u)> channel_load = nullptr;
   bool store_loop = false;  // rows == 1: store the block through a loop over `u` (store's u = -1)
   // Sizes as C expressions of the caller's body (shared kernels, shared_kernel.h);
   // "" = the literals above. `channels_expr`: the channel count (the loop runs
