@@ -57,6 +57,18 @@ static inline void ember_ld2(const int32_t** p, int32_t* a, int32_t* b) {
 #endif
 }
 
+/* a, b to the two words at *p (word-aligned), then *p += 2: one STRD with
+ * post-increment. */
+static inline void ember_st2(int32_t** p, int32_t a, int32_t b) {
+#if defined(__GNUC__)
+  __asm__("strd %2, %3, [%0], #8" : "+r"(*p), "=m"(*(int32_t(*)[2])*p) : "r"(a), "r"(b));
+#else
+  (*p)[0] = a;
+  (*p)[1] = b;
+  *p += 2;
+#endif
+}
+
 /* SXTB16: lanes 0 and 2 of `x` sign-extended to two int16 lanes. */
 static inline int32_t ember_sxtb16(int32_t x) { return (int32_t)__sxtb16((int8x4_t)x); }
 
@@ -84,6 +96,12 @@ static inline int32_t ember_ssat8(int32_t v) { return __ssat(v, 8); }
 static inline void ember_ld2(const int32_t** p, int32_t* a, int32_t* b) {
   *a = (*p)[0];
   *b = (*p)[1];
+  *p += 2;
+}
+
+static inline void ember_st2(int32_t** p, int32_t a, int32_t b) {
+  (*p)[0] = a;
+  (*p)[1] = b;
   *p += 2;
 }
 

@@ -90,18 +90,23 @@ Choice ChoiceOf(const KernelContext& ctx, size_t index, const Shape& s, bool sha
 
 // The block's int8 values sign-extended once into int16x2 column words: per
 // group of 4 taps, pixel a (lanes 0,2 | 1,3), then pixel b when P is 2.
-std::string SignExtend(int P, const std::string& groups) {
+// `pairs`: the group count is even, two groups per pass.
+std::string SignExtend(int P, const std::string& groups, bool pairs) {
   std::string b = std::string("{  /* sign-extend once: per group of 4 taps, pixel a (lanes 0,2 | 1,3)") +
-                  (P == 2 ? ", pixel b" : "") + " */\n  int j;\n  for (j = 0; j < " + groups + "; ++j) {\n";
-  if (P == 2) {
-    b += "    const int32_t va = ember_read_s8x4(xa + 4 * j), vb = ember_read_s8x4(xb + 4 * j);\n";
-    b += "    cols[4 * j] = ember_sxtb16(va);\n    cols[4 * j + 1] = ember_sxtb16_ror8(va);\n";
-    b += "    cols[4 * j + 2] = ember_sxtb16(vb);\n    cols[4 * j + 3] = ember_sxtb16_ror8(vb);\n  }\n}\n";
-  } else {
-    b += "    const int32_t va = ember_read_s8x4(xa + 4 * j);\n";
-    b += "    cols[2 * j] = ember_sxtb16(va);\n    cols[2 * j + 1] = ember_sxtb16_ror8(va);\n  }\n}\n";
+                  (P == 2 ? ", pixel b" : "") + " */\n  int32_t* cp = cols;\n  int j;\n  for (j = 0; j < " +
+                  groups + "; " + (pairs ? "j += 2" : "++j") + ") {\n";
+  for (int k = 0; k < (pairs ? 2 : 1); ++k) {
+    const std::string at = k ? "4 * j + 4" : "4 * j";
+    if (P == 2) {
+      b += "    {\n      const int32_t va = ember_read_s8x4(xa + " + at + "), vb = ember_read_s8x4(xb + " + at + ");\n";
+      b += "      ember_st2(&cp, ember_sxtb16(va), ember_sxtb16_ror8(va));\n";
+      b += "      ember_st2(&cp, ember_sxtb16(vb), ember_sxtb16_ror8(vb));\n    }\n";
+    } else {
+      b += "    {\n      const int32_t va = ember_read_s8x4(xa + " + at + ");\n";
+      b += "      ember_st2(&cp, ember_sxtb16(va), ember_sxtb16_ror8(va));\n    }\n";
+    }
   }
-  return b;
+  return b + "  }\n}\n";
 }
 
 // The body shared by pointwise layers (direct()): sizes and tables are the
@@ -124,7 +129,7 @@ std::string SharedDirectBody(const Shape& s, const Choice& ch, DspRequant* rq) {
   } else {
     blk += "const int8_t* const xa = in0 + p * 4 * groups;\n";
   }
-  blk += SignExtend(P, "groups");
+  blk += SignExtend(P, "groups", ch.unroll % 2 == 0);
   SmladGemm gm{4 * groups, s.out_c, ch.channels, P, ch.unroll, RowSource::kColumns, "wts", "inits", "cols", ""};
   gm.channels_expr = "cout";
   gm.passes_expr = ch.unroll == 1 ? "groups" : ch.unroll == 2 ? "groups >> 1" : "groups >> 2";
@@ -281,7 +286,7 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
     if (P == 2)
       blk += "const int8_t* const xb = " + (odd ? "two ? col8 + " + std::to_string(k4) + " : col8" : "col8 + " + std::to_string(k4)) + ";\n";
   }
-  blk += SignExtend(P, std::to_string(groups));
+  blk += SignExtend(P, std::to_string(groups), groups % 2 == 0);
   SmladGemm gm{k4, s.out_c, U, P, ch.unroll, RowSource::kColumns, wt, it, "cols", ""};
   gm.block_setup = rq.BlockSetup("c");
   gm.channel_load = [&](int u) { return rq.LoadChannel(u); };
