@@ -43,22 +43,31 @@ TEST(AddKernel, Int8ResidualLikeImageClassification) {
 TEST(AddKernel, Int8EveryRescaleForm) {
   struct Scales {
     float a, b, out;
+    int32_t zo;
+    const char* act;
     const char* must;  // a text the kernel contains
   };
   const Scales cases[] = {
-      {0.05f, 0.05f, 0.08f, "* 524288;"},             // equal: both inputs shift
-      {0.1165f, 0.0804f, 0.1325f, "ember_requant_rs("},  // the ic residual add
-      {1.0f, 1e-12f, 0.7f, "ember_srdhm("},            // e > 31 for the small input
-      {1.0f, 0.5f, 3e-6f, "ember_srdhm("},             // output right shift of 1
+      {0.05f, 0.05f, 0.08f, -128, "relu", "* 524288;"},  // equal: both inputs shift
+      // the ic residual add: the clamp starts at z_out, z_out in the rounding term
+      {0.1165f, 0.0804f, 0.1325f, -128, "relu", "ember_requant_rs_clamped("},
+      {0.1165f, 0.0804f, 0.1325f, 0, "none", "ember_requant_rs("},  // the clamp starts below z_out
+      {0.1165f, 0.0804f, 0.1325f, 3, "relu6", "ember_requant_rs_clamped("},
+      // Output multiplier 1/2 exactly: every odd sum is a tie, which rounds
+      // away from zero; a negative one differs in ember_requant_rs_clamped.
+      {1.0f, 1.0f, 2.0f, 0, "none", "ember_requant_rs("},
+      {1.0f, 1.0f, 2.0f, -128, "relu", "ember_requant_rs_clamped("},
+      {1.0f, 1e-12f, 0.7f, -128, "relu", "ember_srdhm("},   // e > 31 for the small input
+      {1.0f, 0.5f, 3e-6f, -128, "relu", "ember_srdhm("},    // output right shift of 1
   };
   for (const Scales& sc : cases) {
     for (ir::OpKind op : {ir::OpKind::kAdd, ir::OpKind::kSub}) {
-      SCOPED_TRACE(std::string(sc.must) + (op == ir::OpKind::kSub ? " sub" : " add"));
+      SCOPED_TRACE(std::string(sc.must) + " " + sc.act + (op == ir::OpKind::kSub ? " sub" : " add"));
       KernelCase c(op);
       c.In(DType::kInt8, {2, 3, 4, 8}, Quant(sc.a, -7), 11)
           .In(DType::kInt8, {2, 3, 4, 8}, Quant(sc.b, 5), 12)
-          .Out(DType::kInt8, {2, 3, 4, 8}, Quant(sc.out, -128))
-          .Attr("act", std::string("relu"))
+          .Out(DType::kInt8, {2, 3, 4, 8}, Quant(sc.out, sc.zo))
+          .Attr("act", std::string(sc.act))
           .Expect();
       auto k = c.Emit();
       ASSERT_TRUE(k.ok()) << k.diag().ToString();

@@ -436,6 +436,26 @@ std::string AddSubRescale(const std::string& x, int32_t z, ops::QuantizedMultipl
   return MulByMultiplier(v + " * " + std::to_string(int64_t{1} << left_shift), m);
 }
 
+// The output stage Rdbpot(Srdhm(v, M), -e) + z of the C expression v. When
+// the clamp starts at or above z (relu, or z = -128: the usual case), M is
+// normalized ([2^30, 2^31) or 0) and e >= 2, a negative v gives a result
+// <= z both ways, which the clamp lifts to the same bound: then
+// ember_requant_rs_clamped rounds it as a non-negative one (one SMLAL from a
+// constant and a shift), with z in its rounding term where that stays exact
+// (dsp.h).
+std::string AddSubOutput(const std::string& v, const AddSubInt8& p) {
+  const int e = -p.mo.shift;
+  const bool normalized = p.mo.multiplier == 0 || p.mo.multiplier >= (int32_t{1} << 30);
+  if (!normalized || e < 2 || e > 31 || p.act.min < p.zo) return MulByMultiplier(v, p.mo) + " + " + CInt(p.zo);
+  const int s = e - 1;
+  int64_t rnd = int64_t{1} << (e - 2);
+  const int64_t z_shifted = int64_t{p.zo} * (int64_t{1} << s);
+  const bool fold = s <= 22 && z_shifted >= -(int64_t{1} << 29) && z_shifted <= (int64_t{1} << 29);
+  if (fold) rnd += z_shifted;
+  return "ember_requant_rs_clamped(" + v + ", " + CInt(p.mo.multiplier) + ", " + CInt(rnd) + ", " +
+         std::to_string(s) + ")" + (fold ? std::string() : " + " + CInt(p.zo));
+}
+
 }  // namespace
 
 LoopBody AddSubInt8Body(const std::string& x, const std::string& y, const AddSubInt8& p,
@@ -449,7 +469,7 @@ LoopBody AddSubInt8Body(const std::string& x, const std::string& y, const AddSub
     return Spaces(in) + "const int32_t a = " + AddSubRescale(x + "[" + i[1] + "]", p.z1, p.m1, p.left_shift) +
            ";\n" + Spaces(in) + "const int32_t b = " +
            AddSubRescale(y + "[" + i[2] + "]", p.z2, p.m2, p.left_shift) + ";\n" + Spaces(in) +
-           "const int32_t o = " + MulByMultiplier("a " + o + " b", p.mo) + " + " + CInt(p.zo) + ";\n" + Spaces(in) +
+           "const int32_t o = " + AddSubOutput("a " + o + " b", p) + ";\n" + Spaces(in) +
            "out0[" + i[0] + "] = (" + p.ctype + ")" + clamp + ";\n";
   };
 }
