@@ -105,13 +105,22 @@ TEST(ScheduleConv2D, SpaceKnobsAndDefault) {
   EXPECT_EQ(sp->knobs[2].name, "unroll");
   EXPECT_EQ(sp->knobs[2].values, (std::vector<int64_t>{1, 2, 4}));  // 4 groups of 4 taps
   EXPECT_EQ(sp->Size(), 18);
-  EXPECT_EQ(sp->default_point.ToString(), "channels=2,pixels=2,unroll=2");
+  EXPECT_EQ(sp->default_point.ToString(), "channels=2,pixels=2,unroll=4");  // all four in one run
   EXPECT_TRUE(sp->Contains(sp->default_point));
   EXPECT_FALSE(sp->Contains(Schedule{{{"unroll", 3}}}));
   EXPECT_FALSE(sp->Contains(Schedule{{{"tile", 1}}}));
   // The default point emits exactly the code of no schedule.
   std::map<size_t, Schedule> def{{0, sp->default_point}};
   EXPECT_EQ(CodeOf(t.graph(), 0, &def), CodeOf(t.graph(), 0, nullptr));
+  // 7 groups (a 3x3 filter on 3 channels): one at a time or all in one run.
+  std::vector<uint8_t> in7;
+  OneNode t7 = BuildConv(PaddedStrided3x3(3), &in7);
+  const auto sp7 = SpaceOf(t7.graph(), 0);
+  ASSERT_TRUE(sp7.has_value());
+  EXPECT_EQ(sp7->knobs[2].values, (std::vector<int64_t>{1, 7}));
+  EXPECT_EQ(sp7->default_point.ToString(), "channels=2,pixels=2,unroll=7");
+  std::map<size_t, Schedule> def7{{0, sp7->default_point}};
+  EXPECT_EQ(CodeOf(t7.graph(), 0, &def7), CodeOf(t7.graph(), 0, nullptr));
   // Portable targets have no space.
   EXPECT_FALSE(SpaceOf(t.graph(), 0, "cortex-m3").has_value());
   EXPECT_FALSE(SpaceOf(t.graph(), 0, "host").has_value());

@@ -59,18 +59,16 @@ std::vector<int64_t> UnrollValues(int64_t groups) {
   return v;
 }
 
-// Today's heuristic: four groups per pass when they divide the group count
-// (a layer's own kernel: and there are at least two passes), else two when
-// they divide it (own kernel: two passes at least), else one; in a layer's
-// own kernel a short odd count (the few-channel first layers, 7 groups for
-// a 3x3x3 filter) runs straight. Four per pass against two: kws, vww and ic
-// take 2-3 % fewer instructions on cortex-m4 for ~100 B more code per conv
-// (bench/README.md). Layers of one kind whose group counts differ that way
-// get different bodies.
+// Today's heuristic: four groups per pass when they divide the group count,
+// else two when they do, else one; a layer's own kernel with fewer than 8
+// groups (the few-channel first layers: 7 for a 3x3x3 filter) runs them in
+// one straight run (beyond that gcc spills: 10 in one run cost kws 2 %).
+// Four per pass against two: kws, vww and ic take 2-3 % fewer instructions
+// on cortex-m4 for ~100 B more code per conv. Layers of one kind whose
+// group counts take different values get different shared bodies.
 int DefaultUnroll(int64_t groups, bool shared) {
-  if (shared) return groups % 4 == 0 ? 4 : groups % 2 == 0 ? 2 : 1;
-  if (groups % 2 == 1 && groups <= 8) return static_cast<int>(groups);
-  return groups % 4 == 0 && groups >= 8 ? 4 : groups % 2 == 0 && groups >= 4 ? 2 : 1;
+  if (!shared && groups < 8) return static_cast<int>(groups);
+  return groups % 4 == 0 ? 4 : groups % 2 == 0 ? 2 : 1;
 }
 
 // The schedule of node `index` (unset knobs: the defaults), clamped to what
