@@ -275,30 +275,17 @@ std::string EmitSmladGemm(const SmladGemm& g,
     s += Reindent(body, 2);
     return s + "}\n";
   }
-  if (g.channel_load) {
-    for (int u = 0; u < g.block; ++u) {
-      std::string st = g.channel_load(u);
-      for (int p = 0; p < g.rows; ++p) {
-        const std::string one = store(Acc(p, u), p, Ch(u), u), rg = p > 0 ? row_guard(p) : "";
-        st += rg.empty() ? one : "if (" + rg + ") " + one;
-      }
-      st = "{\n" + Reindent(st, 2) + "}\n";
-      if (u >= g.channels % g.block && g.channels % g.block != 0) st = "if (" + Ch(u) + " < " + nch + ") " + st;
-      body += st;
+  // Channel by channel: its parameters (channel_load) once, then every row.
+  for (int u = 0; u < g.block; ++u) {
+    const std::string load = g.channel_load ? g.channel_load(u) : "";
+    std::string st = load;
+    for (int p = 0; p < g.rows; ++p) {
+      const std::string one = store(Acc(p, u), p, Ch(u), u), rg = p > 0 ? row_guard(p) : "";
+      st += rg.empty() ? one : "if (" + rg + ") " + one;
     }
-    s += Reindent(body, 2);
-    return s + "}\n";
-  }
-  for (int p = 0; p < g.rows; ++p) {
-    for (int u = 0; u < g.block; ++u) {
-      std::string st = store(Acc(p, u), p, Ch(u), u);
-      std::string cond;
-      if (u >= g.channels % g.block && g.channels % g.block != 0)
-        cond = Ch(u) + " < " + nch;
-      const std::string rg = p > 0 ? row_guard(p) : "";
-      if (!rg.empty()) cond = cond.empty() ? rg : rg + " && " + cond;
-      body += cond.empty() ? st : "if (" + cond + ") " + st;
-    }
+    const bool guard = u >= g.channels % g.block && g.channels % g.block != 0;
+    if (!load.empty() || (guard && g.rows > 1)) st = "{\n" + Reindent(st, 2) + "}\n";
+    body += guard ? "if (" + Ch(u) + " < " + nch + ") " + st : st;
   }
   s += Reindent(body, 2);
   return s + "}\n";

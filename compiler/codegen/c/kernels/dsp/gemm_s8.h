@@ -135,8 +135,8 @@ struct SmladGemm {
   std::string columns;  // kColumns: the expression of the first column word
   std::string row;      // kInt8: the expression of the row's first int8
   std::string block_setup = "";  // statements at the start of each channel block (`c`)
-  // When set: the stores go channel by channel (all rows of channel u, then
-  // u + 1), each channel's preceded by channel_load(u) in one scope.
+  // The stores go channel by channel (all rows of channel u, then u + 1);
+  // when set, channel_load(u) precedes channel u's stores in their scope.
   std::function<std::string(int u)> channel_load = nullptr;
   bool store_loop = false;  // rows == 1: store the block through a loop over `u` (store's u = -1)
   // Sizes as C expressions of the caller's body (shared kernels, shared_kernel.h);
