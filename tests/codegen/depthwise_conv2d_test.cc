@@ -155,6 +155,10 @@ struct IsaCase {
   DwCase k;
   bool huge_bias = false;  // bias near INT32_MAX / INT32_MIN: the accumulators wrap
   bool ort = false;        // int8_semantics = "onnxruntime": float requantization
+  // 1: weights alternate -128 / -127 and inputs are -128 or 127 (the largest
+  // int16 sums of a tap pair in the Helium kernel); 2: channel 3 has -128 in
+  // taps 0 and 1 (a pair that does not fit int16).
+  int extreme = 0;
 };
 
 // Edge cases: channel counts that are not multiples of 4, 8 or 16, strides,
@@ -164,9 +168,9 @@ struct IsaCase {
 // batch, wrapping sums, and depth multiplier 2 (the portable kernel).
 std::vector<IsaCase> IsaCases() {
   std::vector<IsaCase> v;
-  auto add = [&](const std::string& name, DwCase k, bool huge_bias = false) {
+  auto add = [&](const std::string& name, DwCase k, bool huge_bias = false, int extreme = 0) {
     k.seed = 100 + static_cast<uint32_t>(v.size());
-    v.push_back({name, k, huge_bias});
+    v.push_back({name, k, huge_bias, false, extreme});
   };
   DwCase k;
   k.h = 25, k.w = 5, k.c = 64, k.act = "relu", k.zin = -128, k.zout = -128;
@@ -232,6 +236,18 @@ std::vector<IsaCase> IsaCases() {
   k.h = 3, k.w = 3, k.c = 24, k.stride = {2, 2}, k.pad = {0, 0, 1, 1}, k.act = "relu6";
   add("c24_3x3_input_all_border", k);
   k = DwCase{};
+  k.h = 6, k.w = 6, k.c = 32, k.zin = -128, k.zout = 0;
+  add("c32_extreme_tap_pair_sums", k, false, 1);
+  k = DwCase{};
+  k.h = 5, k.w = 6, k.c = 16, k.zin = 3, k.zout = -5;
+  add("c16_minus128_tap_pair", k, false, 2);
+  k = DwCase{};
+  k.h = 5, k.w = 4, k.c = 32, k.kh = 2, k.kw = 2, k.out_scale = 1.0f / 600.0f, k.per_channel = false;
+  add("c32_2x2_left_shift_per_tensor", k);
+  k = DwCase{};
+  k.h = 5, k.w = 6, k.c = 48, k.out_scale = 1.0f / 84.0f, k.act = "relu6";  // left and right shifts
+  add("c48_mixed_shifts_relu6", k);
+  k = DwCase{};
   k.h = 6, k.w = 7, k.c = 3, k.dm = 2, k.act = "relu";
   add("dm2_portable", k);
   // ONNX Runtime's arithmetic: the same sums, requantized in float.
@@ -244,7 +260,8 @@ std::vector<IsaCase> IsaCases() {
     }
   };
   for (const char* name : {"kws", "c3_valid_no_bias_per_tensor", "c17_mixed_stride_dilation",
-                           "c12_zero_points_relu_n1_to_1", "c20_left_shift_per_channel", "c12_tiny_multiplier"})
+                           "c12_zero_points_relu_n1_to_1", "c20_left_shift_per_channel", "c12_tiny_multiplier",
+                           "c48_mixed_shifts_relu6"})
     ort(name);
   return v;
 }
@@ -257,6 +274,17 @@ OneNode BuildIsa(const IsaCase& c, std::vector<uint8_t>* input) {
     t.in_tensor(2).data = ToBytes(b);
   }
   if (c.ort) t.Attr("int8_semantics", std::string("onnxruntime"));
+  const int64_t oc = c.k.c * c.k.dm, taps = c.k.kh * c.k.kw;
+  std::vector<uint8_t>& w = *t.in_tensor(1).data;  // [1, kh, kw, oc]
+  if (c.extreme == 1) {
+    for (size_t i = 0; i < w.size(); ++i)  // tap (i / oc) even: -128, odd: -127
+      w[i] = static_cast<uint8_t>(static_cast<int8_t>((i / static_cast<size_t>(oc)) % 2 ? -127 : -128));
+    for (size_t i = 0; i < input->size(); ++i) (*input)[i] = (*input)[i] % 3 ? 0x80 : 0x7F;
+  }
+  if (c.extreme == 2 && oc > 3 && taps > 1) {
+    w[static_cast<size_t>(0 * oc + 3)] = 0x80;
+    w[static_cast<size_t>(1 * oc + 3)] = 0x80;
+  }
   return t;
 }
 
@@ -398,24 +426,49 @@ TEST(DepthwiseConv2DV7m, EdgeCasesMatchReferenceOnCortexM3) {
   ExpectVariantsMatchOnBoard("cortex-m3", "mps2-an385", "v7-M");
 }
 
-TEST(DepthwiseConv2DMve, MixedShiftsUseLaneTables) {
-  // The case c13_mixed_left_and_right_shifts covers per-lane left shifts and
-  // lanes without a right shift (no ties fix-up): check it does.
+// The cortex-m55 kernel of case `name` with its constant tables, or "" (a
+// failure recorded) when the case is missing or the emitter fails.
+std::string MveKernelText(const std::string& name) {
   for (const IsaCase& c : IsaCases()) {
-    if (c.name != "c13_mixed_left_and_right_shifts") continue;
+    if (c.name != name) continue;
     std::vector<uint8_t> input;
     const OneNode t = BuildIsa(c, &input);
     auto tg = codegen::c::ParseTarget("cortex-m55");
-    ASSERT_TRUE(tg.ok());
+    EXPECT_TRUE(tg.ok());
+    if (!tg.ok()) return "";
     codegen::c::ConstPool consts("k");
     codegen::c::KernelContext ctx{t.graph(), t.node(), 0, "kernel_0", consts, *tg};
     auto kernel = codegen::c::GetEmitter(t.node().op).emit(ctx);
-    ASSERT_TRUE(kernel.ok()) << kernel.diag().ToString();
-    EXPECT_NE(kernel->code.find("vshlq_s32("), std::string::npos) << kernel->code;
-    EXPECT_NE(kernel->code.find("_rmask8"), std::string::npos) << kernel->code;
-    return;
+    EXPECT_TRUE(kernel.ok()) << kernel.diag().ToString();
+    return kernel.ok() ? kernel->code + consts.Render() : "";
   }
-  FAIL() << "case c13_mixed_left_and_right_shifts is missing";
+  ADD_FAILURE() << "case " << name << " is missing";
+  return "";
+}
+
+TEST(DepthwiseConv2DMve, MixedShiftsUseLaneTables) {
+  // The case c13_mixed_left_and_right_shifts covers per-lane left shifts and
+  // lanes without a right shift (no ties fix-up): check it does.
+  const std::string code = MveKernelText("c13_mixed_left_and_right_shifts");
+  EXPECT_NE(code.find("vshlq_s32("), std::string::npos) << code;
+  EXPECT_NE(code.find("_rmask8"), std::string::npos) << code;
+}
+
+TEST(DepthwiseConv2DMve, TapPairsSumInInt16UnlessBothWeightsAreMinus128) {
+  // A multiple of 16 channels: sixteen channels per group with int16
+  // tap-pair sums (int8 weight table "_w16"), except where a channel has -128
+  // in both taps of a pair; other channel counts (c13 here): eight channels
+  // per group with int16 weights ("_w8"). All run on the board in
+  // EdgeCasesMatchReferenceOnCortexM55 (c32_extreme_tap_pair_sums reaches
+  // the largest pair sums, 2 * 16384 - 128).
+  for (const auto& [name, pairs] : std::vector<std::pair<std::string, bool>>{
+           {"kws", true}, {"c32_extreme_tap_pair_sums", true}, {"c48_mixed_shifts_relu6", true},
+           {"c16_minus128_tap_pair", false}, {"c13_mixed_left_and_right_shifts", false}}) {
+    const std::string code = MveKernelText(name);
+    EXPECT_EQ(code.find("_w16") != std::string::npos, pairs) << name << "\n" << code;
+    EXPECT_EQ(code.find("_w8") != std::string::npos, !pairs) << name << "\n" << code;
+    EXPECT_EQ(code.find("EMBER_DW_MVE_PAIR") != std::string::npos, pairs) << name;
+  }
 }
 
 TEST(DepthwiseConv2DMve, EdgeCasesMatchReferenceOnCortexM55) {

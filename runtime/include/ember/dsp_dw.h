@@ -46,6 +46,72 @@ extern "C" {
 #define EMBER_DW_KEEP2(a, b) ((void)0)
 #endif
 
+/* Helium, sixteen channels: a0..a3 (channels 4i, 4i + 1, 4i + 2, 4i + 3 of
+ * the group) += the products of the 16 input bytes at xa and xb (two taps)
+ * with the next 32 weight bytes at w (w advances by 32). The two taps'
+ * int16 products are added in int16, exact when the channel's two weights
+ * are not both -128 (the emitter checks). EMBER_DW_MVE_TAP: one tap, w
+ * advances by 16. In assembly with GCC: four scratch registers hold every
+ * temporary (the input of tap b is loaded twice rather than kept), where
+ * GCC's allocation of the intrinsics spills. */
+#if defined(EMBER_DW_HAVE_MVE) && defined(__GNUC__) && !defined(__clang__)
+#define EMBER_DW_MVE_WIDEN                                                        \
+  "vmovlb.s16 q0, q2\n\tvadd.i32 %q[a0], %q[a0], q0\n\t"                            \
+  "vmovlt.s16 q0, q2\n\tvadd.i32 %q[a2], %q[a2], q0\n\t"                            \
+  "vmovlb.s16 q0, q3\n\tvadd.i32 %q[a1], %q[a1], q0\n\t"                            \
+  "vmovlt.s16 q0, q3\n\tvadd.i32 %q[a3], %q[a3], q0"
+#define EMBER_DW_MVE_PAIR(a0, a1, a2, a3, xa, xb, w)                                             \
+  __asm__("vldrb.8 q0, [%[pa]]\n\tvldrb.8 q1, [%[pw]], #16\n\t"                                \
+          "vmullb.s8 q2, q0, q1\n\tvmullt.s8 q3, q0, q1\n\t"                                    \
+          "vldrb.8 q0, [%[pb]]\n\tvldrb.8 q1, [%[pw]], #16\n\t"                                 \
+          "vmullb.s8 q0, q0, q1\n\tvadd.i16 q2, q2, q0\n\t"                                     \
+          "vldrb.8 q0, [%[pb]]\n\tvmullt.s8 q0, q0, q1\n\tvadd.i16 q3, q3, q0\n\t"               \
+          EMBER_DW_MVE_WIDEN                                                                    \
+          : [a0] "+w"(a0), [a1] "+w"(a1), [a2] "+w"(a2), [a3] "+w"(a3), [pw] "+r"(w)             \
+          : [pa] "r"(xa), [pb] "r"(xb), "m"(*(const int8_t(*)[16])(xa)),                        \
+            "m"(*(const int8_t(*)[16])(xb)), "m"(*(const int8_t(*)[32])(w))                     \
+          : "q0", "q1", "q2", "q3")
+#define EMBER_DW_MVE_TAP(a0, a1, a2, a3, xa, w)                                                  \
+  __asm__("vldrb.8 q0, [%[pa]]\n\tvldrb.8 q1, [%[pw]], #16\n\t"                                \
+          "vmullb.s8 q2, q0, q1\n\tvmullt.s8 q3, q0, q1\n\t"                                    \
+          EMBER_DW_MVE_WIDEN                                                                    \
+          : [a0] "+w"(a0), [a1] "+w"(a1), [a2] "+w"(a2), [a3] "+w"(a3), [pw] "+r"(w)             \
+          : [pa] "r"(xa), "m"(*(const int8_t(*)[16])(xa)), "m"(*(const int8_t(*)[16])(w))      \
+          : "q0", "q1", "q2", "q3")
+#elif defined(EMBER_DW_HAVE_MVE)
+static inline void ember_dw_mve_widen(int32x4_t* a, int16x8_t ev, int16x8_t od) {
+  a[0] = vaddq_s32(a[0], vmovlbq_s16(ev));
+  a[2] = vaddq_s32(a[2], vmovltq_s16(ev));
+  a[1] = vaddq_s32(a[1], vmovlbq_s16(od));
+  a[3] = vaddq_s32(a[3], vmovltq_s16(od));
+}
+static inline void ember_dw_mve_pair(int32x4_t* a, const int8_t* xa, const int8_t* xb, const int8_t** w) {
+  const int8x16_t x0 = vldrbq_s8(xa), w0 = vldrbq_s8(*w), x1 = vldrbq_s8(xb), w1 = vldrbq_s8(*w + 16);
+  *w += 32;
+  ember_dw_mve_widen(a, vaddq_s16(vmullbq_int_s8(x0, w0), vmullbq_int_s8(x1, w1)),
+                     vaddq_s16(vmulltq_int_s8(x0, w0), vmulltq_int_s8(x1, w1)));
+}
+static inline void ember_dw_mve_tap(int32x4_t* a, const int8_t* xa, const int8_t** w) {
+  const int8x16_t x0 = vldrbq_s8(xa), w0 = vldrbq_s8(*w);
+  *w += 16;
+  ember_dw_mve_widen(a, vmullbq_int_s8(x0, w0), vmulltq_int_s8(x0, w0));
+}
+#define EMBER_DW_MVE_PAIR(a0, a1, a2, a3, xa, xb, w)         \
+  do {                                                      \
+    int32x4_t ember_dw_a_[4] = {a0, a1, a2, a3};            \
+    ember_dw_mve_pair(ember_dw_a_, xa, xb, &(w));           \
+    a0 = ember_dw_a_[0], a1 = ember_dw_a_[1];               \
+    a2 = ember_dw_a_[2], a3 = ember_dw_a_[3];               \
+  } while (0)
+#define EMBER_DW_MVE_TAP(a0, a1, a2, a3, xa, w)              \
+  do {                                                      \
+    int32x4_t ember_dw_a_[4] = {a0, a1, a2, a3};            \
+    ember_dw_mve_tap(ember_dw_a_, xa, &(w));                \
+    a0 = ember_dw_a_[0], a1 = ember_dw_a_[1];               \
+    a2 = ember_dw_a_[2], a3 = ember_dw_a_[3];               \
+  } while (0)
+#endif
+
 /* lo = p[off / 4], hi = p[off / 4 + 1] for a 4-byte aligned constant table
  * of int32 `p`; `off` is a literal byte offset (LDRD on DSP cores). */
 #if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && defined(__GNUC__)

@@ -1,12 +1,21 @@
 // depthwise_conv2d for Helium (cortex-m55, MVE): int8, depth multiplier 1.
 //
-// Vectorised over channels, eight at a time (contiguous in NHWC): per tap a
-// widening load of eight input bytes to int16 (VLDRB.S16) and of eight
-// int16 weights rearranged at compile time ([group][tap][8]), then VMULLB and
-// VMULLT give the exact int32 products of the even and odd channels, added to
-// two int32x4 accumulators that start at bias - z_in * sum(w) (compile
-// time, arranged even/odd like the products). A channel count that is not a
-// multiple of eight predicates the last group (VCTP16); the tables are
+// Vectorised over channels (contiguous in NHWC). When the channel count is a
+// multiple of 16, sixteen at a time: per pair
+// of taps, 16 input bytes and 16 weight bytes of each tap (VLDRB.8), VMULLB
+// and VMULLT give the int16 products of the even and odd channels, and the
+// two taps' products are added in int16 (exact: a product lies in
+// [-16256, 16384], so two of them overflow only when both weights are -128,
+// which the emitter checks at compile time). VMOVLB/VMOVLT widen the sums to
+// int32 into four accumulators holding channels 4i, 4i + 1, 4i + 2 and
+// 4i + 3; an odd last tap is widened alone. The accumulators start at
+// bias - z_in * sum(w) (compile time, in the same lane order). The tap
+// loop is GCC inline assembly (ember/dsp_dw.h; intrinsics elsewhere).
+// Otherwise (other channel counts, or a channel with -128 in both weights
+// of a tap pair), eight channels at a time: a widening load of eight input
+// bytes to int16 (VLDRB.S16), eight int16 weights, VMULLB/VMULLT into two
+// int32 accumulators (even and odd channels) per tap; a channel count that
+// is not a multiple of eight predicates the last group (VCTP16), the tables
 // padded with zeros.
 //
 // Requantization in vectors, bit-exact with TFLite's
@@ -14,11 +23,11 @@
 // is SaturatingRoundingDoublingHighMul), then RoundingDivideByPOT as VRSHL on
 // x - (x < 0) (ties away from zero; lanes with no right shift skip the -1),
 // z_out, the activation clamp where it is narrower than int8, and
-// VQMOVNB/VQMOVNT (saturating to int16, channels back in order) + VQMOVNB
-// (to int8) + VSTRB store the eight bytes. With ONNX Runtime's arithmetic
-// (int8_semantics = "onnxruntime") the accumulators are requantized in
-// float instead (ember_mve_requant_f32 of mve.h: VCVT, VMUL, VMAXNM/VMINNM,
-// VCVTN), which also adds z_out and clamps.
+// saturating narrowings (VQMOVNB/VQMOVNT to int16, then to int8, which puts
+// the channels back in order) before one VSTRB store. With ONNX Runtime's
+// arithmetic (int8_semantics = "onnxruntime") the accumulators are
+// requantized in float instead (ember_mve_requant_f32 of mve.h: VCVT, VMUL,
+// VMAXNM/VMINNM, VCVTN), which also adds z_out and clamps.
 #include <cstring>
 #include <string>
 #include <vector>
@@ -37,12 +46,25 @@ struct MveNames {
   bool any_left = false, any_right = false, some_zero_right = false;
 };
 
-// Lane order of a group of eight channels: even channels, then odd ones.
-int64_t LaneChannel(int64_t g, int64_t lane) { return g + (lane < 4 ? 2 * lane : 2 * (lane - 4) + 1); }
+// Channel of table lane `lane` in the group of `width` channels from `g`:
+// accumulator j = lane / 4 holds channels g + (width / 4) * i + j, i = lane % 4
+// (width 8: even channels, then odd ones; width 16: channels 4i, 4i + 1,
+// 4i + 2, 4i + 3).
+int64_t LaneChannel(int64_t g, int64_t width, int64_t lane) { return g + (width / 4) * (lane % 4) + lane / 4; }
 
-std::string Requant(const DwPlan& p, const MveNames& nm, const std::string& a, int half) {
+// True when every pair of taps (0-1, 2-3, ...) of every channel sums in
+// int16 without overflow: not both weights -128.
+bool PairsFitInt16(const DwPlan& p) {
+  for (int64_t ch = 0; ch < p.c; ++ch)
+    for (int64_t k = 0; k + 1 < p.taps(); k += 2)
+      if (p.wt(k, ch) == -128 && p.wt(k + 1, ch) == -128) return false;
+  return true;
+}
+
+// The requantization of accumulator `a`, whose table lanes start at q + 4 * acc.
+std::string Requant(const DwPlan& p, const MveNames& nm, const std::string& a, int acc) {
   const ops::ConvRequant& r = p.rq.params();
-  const std::string off = half ? " + 4" : "";
+  const std::string off = acc ? " + " + std::to_string(4 * acc) : "";
   std::string s;
   if (nm.ort) {  // ember_mve_requant_f32 (mve.h) adds z_out and clamps to the activation range
     const std::string tail = ", " + CInt(r.output_zp) + ", " + CInt(r.range.min) + ", " + CInt(r.range.max) + ");\n";
@@ -74,7 +96,35 @@ std::string Requant(const DwPlan& p, const MveNames& nm, const std::string& a, i
   return s;
 }
 
-std::string PixelBody(const DwPlan& p, const MveNames& nm, bool interior, const std::string& zpad) {
+// Sixteen channels per group (a multiple of 16 channels), tap pairs summed
+// in int16 (PairsFitInt16) by the helpers of ember/dsp_dw.h.
+std::string PixelBody16(const DwPlan& p, const MveNames& nm, bool interior, const std::string& zpad) {
+  std::string s = DwTapPointers(p, interior, zpad);
+  const int64_t t = p.taps();
+  s += "{\n  const int8_t* wp = " + nm.w + ";  /* [group][tap][16], read in order */\n";
+  s += "  for (int c = 0, q = 0; c < " + std::to_string(p.c) + "; c += 16, q += 16) {\n";
+  std::string g;
+  g += "int32x4_t a0 = vldrwq_s32(" + nm.init + " + q), a1 = vldrwq_s32(" + nm.init + " + q + 4);\n";
+  g += "int32x4_t a2 = vldrwq_s32(" + nm.init + " + q + 8), a3 = vldrwq_s32(" + nm.init + " + q + 12);\n";
+  for (int64_t k = 0; k + 1 < t; k += 2) {
+    g += "EMBER_DW_MVE_PAIR(a0, a1, a2, a3, p" + std::to_string(k) + " + c, p" + std::to_string(k + 1) +
+         " + c, wp);  /* taps " + std::to_string(k) + ", " + std::to_string(k + 1) + " */\n";
+  }
+  if (t % 2 == 1)
+    g += "EMBER_DW_MVE_TAP(a0, a1, a2, a3, p" + std::to_string(t - 1) + " + c, wp);  /* tap " +
+         std::to_string(t - 1) + " */\n";
+  for (int j = 0; j < 4; ++j) g += Requant(p, nm, "a" + std::to_string(j), j);
+  g += "{  /* saturate to int16 (even channels, odd channels), then to int8 (channels in order) */\n";
+  g += "  int16x8_t ev = vqmovnbq_s32(vdupq_n_s16(0), a0);\n  ev = vqmovntq_s32(ev, a2);\n";
+  g += "  int16x8_t od = vqmovnbq_s32(vdupq_n_s16(0), a1);\n  od = vqmovntq_s32(od, a3);\n";
+  g += "  int8x16_t r = vqmovnbq_s16(vdupq_n_s8(0), ev);\n  r = vqmovntq_s16(r, od);\n";
+  g += "  vstrbq_s8(o + c, r);\n}\n";
+  s += Reindent(g, 4) + "  }\n}\n";
+  return s;
+}
+
+// Eight channels per group, each tap widened to int32 alone.
+std::string PixelBody8(const DwPlan& p, const MveNames& nm, bool interior, const std::string& zpad) {
   std::string s = DwTapPointers(p, interior, zpad);
   const bool pred = p.c % 8 != 0;
   const int64_t groups = (p.c + 7) / 8, t = p.taps();
@@ -119,19 +169,25 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
     if (q.shift >= 0) nm.some_zero_right = true;
     if (q.multiplier != r.mult[0].multiplier || q.shift != r.mult[0].shift) nm.shared = false;
   }
-  const int64_t groups = (p.c + 7) / 8, t = p.taps();
-  std::vector<int16_t> w;
-  for (int64_t g = 0; g < groups * 8; g += 8)
+  const int64_t width = p.c % 16 == 0 && PairsFitInt16(p) ? 16 : 8;
+  const std::string ws = std::to_string(width);
+  const int64_t groups = (p.c + width - 1) / width, t = p.taps();
+  std::vector<int16_t> w;  // [group][tap][width]
+  for (int64_t g = 0; g < groups * width; g += width)
     for (int64_t k = 0; k < t; ++k)
-      for (int64_t ch = g; ch < g + 8; ++ch) w.push_back(ch < p.c ? p.wt(k, ch) : 0);
+      for (int64_t ch = g; ch < g + width; ++ch) w.push_back(ch < p.c ? p.wt(k, ch) : 0);
   const std::string name = ctx.node.name;
   std::vector<DwTableParam> tables;
   nm.w = "wtab";
-  tables.push_back({"const int16_t* wtab", ctx.consts.AddInt16(name + "_w8", w)});
+  if (width == 16) {
+    tables.push_back({"const int8_t* wtab", ctx.consts.AddInt8(name + "_w16", std::vector<int8_t>(w.begin(), w.end()))});
+  } else {
+    tables.push_back({"const int16_t* wtab", ctx.consts.AddInt16(name + "_w8", w)});
+  }
   std::vector<int32_t> init, mult, left, negr, nz, scale;
-  for (int64_t g = 0; g < groups * 8; g += 8) {
-    for (int64_t lane = 0; lane < 8; ++lane) {
-      const int64_t ch = LaneChannel(g, lane);
+  for (int64_t g = 0; g < groups * width; g += width) {
+    for (int64_t lane = 0; lane < width; ++lane) {
+      const int64_t ch = LaneChannel(g, width, lane);
       const bool real = ch < p.c;
       init.push_back(real ? p.init[static_cast<size_t>(ch)] : 0);
       if (nm.ort) {  // the float32 scales' bit patterns (padding lanes: 0.0f)
@@ -149,13 +205,13 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
     }
   }
   nm.init = "itab";
-  tables.push_back({"const int32_t* itab", ctx.consts.AddInt32(name + "_init8", init)});
+  tables.push_back({"const int32_t* itab", ctx.consts.AddInt32(name + "_init" + ws, init)});
   if (nm.ort) {
     if (nm.shared) {
       nm.scale_s = r.scale[0];
     } else {
       nm.scale = "stab";
-      tables.push_back({"const int32_t* stab", ctx.consts.AddInt32(name + "_scale8", scale)});
+      tables.push_back({"const int32_t* stab", ctx.consts.AddInt32(name + "_scale" + ws, scale)});
     }
   } else if (nm.shared) {
     nm.m = r.mult[0].multiplier;
@@ -163,30 +219,32 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
     nm.right_s = r.mult[0].shift < 0 ? -r.mult[0].shift : 0;
   } else {
     nm.mult = "mtab";
-    tables.push_back({"const int32_t* mtab", ctx.consts.AddInt32(name + "_mult8", mult)});
+    tables.push_back({"const int32_t* mtab", ctx.consts.AddInt32(name + "_mult" + ws, mult)});
     if (nm.any_left) {
       nm.left = "ltab";
-      tables.push_back({"const int32_t* ltab", ctx.consts.AddInt32(name + "_lshift8", left)});
+      tables.push_back({"const int32_t* ltab", ctx.consts.AddInt32(name + "_lshift" + ws, left)});
     }
     if (nm.any_right) {
       nm.negr = "rtab";
-      tables.push_back({"const int32_t* rtab", ctx.consts.AddInt32(name + "_nrshift8", negr)});
+      tables.push_back({"const int32_t* rtab", ctx.consts.AddInt32(name + "_nrshift" + ws, negr)});
     }
     if (nm.any_right && nm.some_zero_right) {
       nm.nz = "ztab";
-      tables.push_back({"const int32_t* ztab", ctx.consts.AddInt32(name + "_rmask8", nz)});
+      tables.push_back({"const int32_t* ztab", ctx.consts.AddInt32(name + "_rmask" + ws, nz)});
     }
   }
   const std::string zpad = "zpad";
   if (HasBorder(p.loop)) {
     tables.push_back({"const int8_t* zpad",
-                      ctx.consts.AddInt8(name + "_zpad", std::vector<int8_t>(static_cast<size_t>(groups * 8),
+                      ctx.consts.AddInt8(name + "_zpad", std::vector<int8_t>(static_cast<size_t>(groups * width),
                                                                              static_cast<int8_t>(p.zin)))});
   }
   Kernel k;
-  k.code = p.comment + DwAccessOrderComment(8) + " */\n#include \"ember/dsp_dw.h\"\n" +
+  k.code = p.comment + DwAccessOrderComment(width) + " */\n#include \"ember/dsp_dw.h\"\n" +
            DwSharedKernel(ctx.fn_name, KernelParams(ctx, 0),
-                          DwPixelLoops(p, [&](bool interior) { return PixelBody(p, nm, interior, zpad); }),
+                          DwPixelLoops(p, [&](bool interior) {
+                            return width == 16 ? PixelBody16(p, nm, interior, zpad) : PixelBody8(p, nm, interior, zpad);
+                          }),
                           tables, ShareGroupOf(ctx, ctx.node_index));
   return k;
 }
