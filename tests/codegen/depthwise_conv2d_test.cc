@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "codegen/conv_test_util.h"
@@ -157,7 +158,9 @@ struct IsaCase {
   bool ort = false;        // int8_semantics = "onnxruntime": float requantization
   // 1: weights alternate -128 / -127 and inputs are -128 or 127 (the largest
   // int16 sums of a tap pair in the Helium kernel); 2: channel 3 has -128 in
-  // taps 0 and 1 (a pair that does not fit int16).
+  // taps 0 and 1 (a pair that does not fit int16); 3: weights in [-2, 2] and
+  // an output multiplier of exactly 1/4 (per tensor), so that many results
+  // are ties of the rounding shift.
   int extreme = 0;
 };
 
@@ -244,6 +247,12 @@ std::vector<IsaCase> IsaCases() {
   k = DwCase{};
   k.h = 5, k.w = 4, k.c = 32, k.kh = 2, k.kw = 2, k.out_scale = 1.0f / 600.0f, k.per_channel = false;
   add("c32_2x2_left_shift_per_tensor", k);
+  for (const auto& [name, act, zo] : std::vector<std::tuple<std::string, std::string, int64_t>>{
+           {"c16_ties_relu", "relu", -128}, {"c16_ties_none", "none", 0}, {"c8_ties_relu6", "relu6", 4}}) {
+    k = DwCase{};
+    k.h = 5, k.w = 5, k.c = name[1] == '8' ? 8 : 16, k.act = act, k.zout = zo, k.per_channel = false;
+    add(name, k, false, 3);
+  }
   k = DwCase{};
   k.h = 5, k.w = 6, k.c = 48, k.out_scale = 1.0f / 84.0f, k.act = "relu6";  // left and right shifts
   add("c48_mixed_shifts_relu6", k);
@@ -280,6 +289,11 @@ OneNode BuildIsa(const IsaCase& c, std::vector<uint8_t>* input) {
     for (size_t i = 0; i < w.size(); ++i)  // tap (i / oc) even: -128, odd: -127
       w[i] = static_cast<uint8_t>(static_cast<int8_t>((i / static_cast<size_t>(oc)) % 2 ? -127 : -128));
     for (size_t i = 0; i < input->size(); ++i) (*input)[i] = (*input)[i] % 3 ? 0x80 : 0x7F;
+  }
+  if (c.extreme == 3) {
+    for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<uint8_t>(static_cast<int8_t>(static_cast<int>(i % 5) - 2));
+    const float prod = t.in_tensor(0).quant->scale[0] * t.in_tensor(1).quant->scale[0];
+    t.out_tensor(0).quant->scale = {prod * 4.0f};
   }
   if (c.extreme == 2 && oc > 3 && taps > 1) {
     w[static_cast<size_t>(0 * oc + 3)] = 0x80;

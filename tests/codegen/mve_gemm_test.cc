@@ -11,6 +11,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "codegen/c/schedule.h"
@@ -134,6 +135,25 @@ std::vector<Case> Cases() {
                   "none", 4));
   v.push_back(Add("add_tiny_output_scale_relu6", {2, 3, 2}, 0.5f, 0, 0.25f, -60, 0.004f, 10, "relu6", 5));
   v.push_back(Add("add_large_output_scale", {1, 9}, 0.01f, 5, 0.01f, 5, 3.0f, 0, "none", 6));
+  // Output multiplier 2^-20 on sums of two inputs of scale 1: every odd sum is
+  // a tie. From z_out or above (relu at -128) the output stage is the
+  // rounding shift alone (ties up), below it (none at 0) ties go away from
+  // zero: both must equal the reference.
+  v.push_back(Add("add_ties_relu", {1, 4, 4, 16}, 1.0f, -7, 1.0f, 5, 2.0f, -128, "relu", 8));
+  v.push_back(Add("add_ties_none", {1, 4, 4, 16}, 1.0f, -7, 1.0f, 5, 2.0f, 0, "none", 9));
+  // The same for a convolution: weights in [-2, 2], per tensor, output
+  // multiplier exactly 1/4, so that a quarter of the sums in range are ties.
+  for (const auto& [name, act, zo] : std::vector<std::tuple<std::string, std::string, int64_t>>{
+           {"conv_ties_relu", "relu", -128}, {"conv_ties_none", "none", 0}, {"conv_ties_relu6_zo5", "relu6", 5}}) {
+    k = ConvCase();
+    k.h = 6, k.w = 5, k.c = 16, k.oc = 8, k.act = act, k.zout = zo, k.per_channel = false, k.zin = -128;
+    v.push_back(Conv(name, k));
+    std::vector<uint8_t>& w = *v.back().node.in_tensor(1).data;
+    for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<uint8_t>(static_cast<int8_t>(static_cast<int>(i % 5) - 2));
+    const ir::Tensor& in = v.back().node.in_tensor(0);
+    const float prod = in.quant->scale[0] * v.back().node.in_tensor(1).quant->scale[0];
+    v.back().node.out_tensor(0).quant->scale = {prod * 4.0f};
+  }
   f = FcCase();
   f.in_shape = {5, 33}, f.units = 7, f.out_scale = 1e-4f, f.zw = -5;
   v.push_back(Fc("fc_large_multiplier_filter_zero_point", f));

@@ -94,6 +94,12 @@ static inline ember_v32 ember_mve_rdbpot_pos(ember_v32 a, ember_v32 ns) {
 static inline ember_v32 ember_mve_rdbpot_n(ember_v32 a, int e) {
   return __arm_vrshlq_n_s32(__arm_vqaddq_s32(a, __arm_vshrq_n_s32(a, 31)), -e);
 }
+/* The rounding shift of ember_mve_rdbpot alone (ties up, VRSHL), without
+ * its fix-up of negative lanes: for an output stage whose clamp starts at
+ * z_out or above, where a negative lane gives a result <= 0 either way and
+ * the clamp lifts both to the same bound. */
+static inline ember_v32 ember_mve_rshr_up(ember_v32 a, ember_v32 ns) { return __arm_vrshlq_s32(a, ns); }
+static inline ember_v32 ember_mve_rshr_up_n(ember_v32 a, int e) { return __arm_vrshlq_n_s32(a, -e); }
 static inline ember_v32 ember_mve_clamp(ember_v32 a, int32_t lo, int32_t hi) {
   return __arm_vminq_s32(__arm_vmaxq_s32(a, __arm_vdupq_n_s32(lo)), __arm_vdupq_n_s32(hi));
 }
@@ -261,6 +267,19 @@ static inline ember_v32 ember_mve_rdbpot_pos(ember_v32 a, ember_v32 ns) { return
 static inline ember_v32 ember_mve_rdbpot_n(ember_v32 a, int e) {
   int i;
   for (i = 0; i < 4; ++i) a.v[i] = ember_rdbpot(a.v[i], e);
+  return a;
+}
+static inline int32_t ember_mve_rshr_up_1(int32_t a, int e) {
+  return e <= 0 ? a : (int32_t)(((int64_t)a + ((int64_t)1 << (e - 1))) >> e);
+}
+static inline ember_v32 ember_mve_rshr_up(ember_v32 a, ember_v32 ns) {
+  int i;
+  for (i = 0; i < 4; ++i) a.v[i] = ember_mve_rshr_up_1(a.v[i], -ns.v[i]);
+  return a;
+}
+static inline ember_v32 ember_mve_rshr_up_n(ember_v32 a, int e) {
+  int i;
+  for (i = 0; i < 4; ++i) a.v[i] = ember_mve_rshr_up_1(a.v[i], e);
   return a;
 }
 static inline ember_v32 ember_mve_clamp(ember_v32 a, int32_t lo, int32_t hi) {

@@ -44,6 +44,10 @@ struct MveNames {
   int32_t m = 0, left_s = 0, right_s = 0;     // shared parameters
   float scale_s = 0.0f;                       // shared float scale (ort)
   bool any_left = false, any_right = false, some_zero_right = false;
+  // Negative lanes less one before the rounding shift (ties away from zero);
+  // not needed when the clamp starts at z_out or above, where a negative
+  // lane ends at the clamp whichever way its tie goes.
+  bool tie_fix = true;
 };
 
 // Channel of table lane `lane` in the group of `width` channels from `g`:
@@ -84,7 +88,8 @@ std::string Requant(const DwPlan& p, const MveNames& nm, const std::string& a, i
   if (nm.any_right) {
     std::string fix = "vshrq_n_s32(" + a + ", 31)";
     if (nm.some_zero_right) fix = "vandq_s32(" + fix + ", vldrwq_s32(" + nm.nz + " + q" + off + "))";
-    s += a + " = vaddq_s32(" + a + ", " + fix + ");  /* x - (x < 0): ties away from zero */\n";
+    if (nm.tie_fix)
+      s += a + " = vaddq_s32(" + a + ", " + fix + ");  /* x - (x < 0): ties away from zero */\n";
     s += a + " = " + (nm.shared ? "vrshrq_n_s32(" + a + ", " + std::to_string(nm.right_s) + ")"
                                 : "vrshlq_s32(" + a + ", vldrwq_s32(" + nm.negr + " + q" + off + "))") +
          ";\n";
@@ -161,6 +166,7 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
   MveNames nm;
   nm.shared = true;
   nm.ort = r.semantics == ops::Int8Semantics::kOnnxRuntime;
+  nm.tie_fix = r.range.min < r.output_zp;
   for (float f : r.scale)
     if (f != r.scale[0]) nm.shared = false;
   for (const auto& q : r.mult) {
@@ -228,7 +234,7 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
       nm.negr = "rtab";
       tables.push_back({"const int32_t* rtab", ctx.consts.AddInt32(name + "_nrshift" + ws, negr)});
     }
-    if (nm.any_right && nm.some_zero_right) {
+    if (nm.any_right && nm.some_zero_right && nm.tie_fix) {
       nm.nz = "ztab";
       tables.push_back({"const int32_t* ztab", ctx.consts.AddInt32(name + "_rmask" + ws, nz)});
     }

@@ -66,6 +66,9 @@ std::string Requant(const Plan& p, int b) {
   std::string s = "{\n  ember_v32 v = ember_mve_add(ember_mve_set4(a[0], a[1], a[2], a[3]), ember_mve_ld32(q));\n";
   if (p.row_sum) s += "  v = ember_mve_add_n(v, t" + S(b) + ");\n";
   const ops::ConvRequant& rq = *p.rq;
+  // A clamp from z_out or above makes the ties of negative lanes irrelevant:
+  // the rounding shift alone (ember_mve_rshr_up, mve.h).
+  const bool up = rq.range.min >= rq.output_zp;
   if (p.qt.ort) {
     const std::string tail = ", " + CInt(rq.output_zp) + ", " + CInt(rq.range.min) + ", " + CInt(rq.range.max) + ");\n";
     s += p.qt.shared ? "  v = ember_mve_requant_f32_n(v, " + CFloat(rq.scale[0]) + tail
@@ -74,13 +77,13 @@ std::string Requant(const Plan& p, int b) {
     const int shift = rq.mult[0].shift;
     if (shift > 0) s += "  v = ember_mve_shl_n(v, " + S(shift) + ");\n";
     s += "  v = ember_mve_srdhm_n(v, " + CInt(rq.mult[0].multiplier) + ");\n";
-    if (shift < 0) s += "  v = ember_mve_rdbpot_n(v, " + S(-shift) + ");\n";
+    if (shift < 0) s += std::string("  v = ") + (up ? "ember_mve_rshr_up_n" : "ember_mve_rdbpot_n") + "(v, " + S(-shift) + ");\n";
   } else {
     if (p.qt.any_left) s += "  v = ember_mve_shl(v, ember_mve_ld32(q + " + S(p.qt.left) + "));\n";
     s += "  v = ember_mve_srdhm(v, ember_mve_ld32(q + " + S(p.qt.mult) + "));\n";
     if (p.qt.any_right)
-      s += std::string("  v = ember_mve_rdbpot") + (p.qt.all_right ? "_pos" : "") + "(v, ember_mve_ld32(q + " +
-           S(p.qt.right) + "));\n";
+      s += std::string("  v = ") + (up ? "ember_mve_rshr_up" : p.qt.all_right ? "ember_mve_rdbpot_pos" : "ember_mve_rdbpot") +
+           "(v, ember_mve_ld32(q + " + S(p.qt.right) + "));\n";
   }
   if (!p.qt.ort) {  // the float requantization adds the zero point and clamps
     if (rq.output_zp != 0) s += "  v = ember_mve_add_n(v, " + CInt(rq.output_zp) + ");\n";
