@@ -365,13 +365,27 @@ static inline void ember_mve_dot4_first(int32_t* a, const int8_t** w, const int8
 }
 #endif
 /* The last n (1 <= n <= 15) inputs at x, lanes past n read as 0 (the weights
- * there are 0 too); *w advances by 64. */
+ * there are 0 too); *w advances by 64. With GCC the four products are
+ * assembly as above (the loop over a[] kept the accumulators in memory). */
+#if EMBER_HAVE_MVE && EMBER_MVE_ASM
+static inline void ember_mve_dot4_tail(int32_t* a, const int8_t** w, const int8_t* x, int n) {
+  const ember_v8 v = ember_mve_ld8_n(x, n);
+  __asm__("vldrb.8 q0, [%[w]], #64\n\tvldrb.8 q1, [%[w], #-48]\n\t"
+          "vldrb.8 q2, [%[w], #-32]\n\tvldrb.8 q3, [%[w], #-16]\n\t"
+          "vmladava.s8 %[a0], %q[xv], q0\n\tvmladava.s8 %[a1], %q[xv], q1\n\t"
+          "vmladava.s8 %[a2], %q[xv], q2\n\tvmladava.s8 %[a3], %q[xv], q3"
+          : [a0] "+Te"(a[0]), [a1] "+Te"(a[1]), [a2] "+Te"(a[2]), [a3] "+Te"(a[3]), [w] "+r"(*w)
+          : [xv] "w"(v), "m"(*(const int8_t(*)[64]) * w)
+          : "q0", "q1", "q2", "q3");
+}
+#else
 static inline void ember_mve_dot4_tail(int32_t* a, const int8_t** w, const int8_t* x, int n) {
   const ember_v8 v = ember_mve_ld8_n(x, n);
   int u;
   for (u = 0; u < 4; ++u) a[u] = ember_mve_dot(a[u], v, ember_mve_ld8(*w + 16 * u));
   *w += 64;
 }
+#endif
 
 /* n bytes from src to dst (n >= 0, no overlap) in 16-byte steps, the last
  * one predicated: reads and writes exactly n bytes. */
