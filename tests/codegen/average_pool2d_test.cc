@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "codegen/conv_test_util.h"
@@ -80,6 +81,75 @@ TEST(AveragePool2DKernel, Float) {
   Check(k);
   k.act = "relu_n1_to_1";
   Check(k);
+}
+
+// A window that is the whole input (int8, TFLite's arithmetic): the Helium
+// (int32 lanes, 16 channels per pass) and DSP (SXTB16 + SADD16 into int16
+// lanes, 8 channels per pass, at most 255 taps) kernels. Channel counts
+// around the pass widths, 1 and 255 taps (the largest int16 sums: every
+// input -128 or 127), 256 taps (the DSP cores keep the portable kernel),
+// batch 2 and activations.
+std::vector<std::pair<std::string, PoolCase>> WholeInputCases() {
+  std::vector<std::pair<std::string, PoolCase>> v;
+  auto add = [&](const std::string& name, int64_t n, int64_t h, int64_t w, int64_t c, const std::string& act,
+                 int64_t zp) {
+    PoolCase k;
+    k.n = n, k.h = h, k.w = w, k.c = c, k.filter = {h, w}, k.stride = {1, 1}, k.act = act, k.zp = zp;
+    k.seed = 40 + static_cast<uint32_t>(v.size());
+    v.push_back({name, k});
+  };
+  add("kws_25x5x64", 1, 25, 5, 64, "none", -128);
+  add("c3", 1, 4, 4, 3, "relu", 7);
+  add("c13_batch2", 2, 3, 5, 13, "relu6", -20);
+  add("c20", 1, 2, 7, 20, "none", 0);
+  add("c8_one_tap", 1, 1, 1, 8, "relu_n1_to_1", 3);
+  add("c17_255_taps", 1, 15, 17, 17, "none", -5);
+  add("c24_256_taps", 1, 16, 16, 24, "relu", -128);
+  add("c256_3x3", 1, 3, 3, 256, "relu", -128);
+  return v;
+}
+
+OneNode BuildWhole(const std::pair<std::string, PoolCase>& c, std::vector<uint8_t>* input) {
+  OneNode t = BuildPool(ir::OpKind::kAveragePool2D, c.second, input);
+  if (c.first == "c17_255_taps") {  // the largest sums: -128 and 127 in runs
+    for (size_t i = 0; i < input->size(); ++i) (*input)[i] = (i / 17) % 7 == 3 ? 0x7F : 0x80;
+  }
+  return t;
+}
+
+TEST(AveragePool2DKernel, WholeInputVariantsMatchReferenceOnHost) {
+  for (const auto& c : WholeInputCases()) {
+    for (const char* target : {"cortex-m4", "cortex-m55"}) {
+      SCOPED_TRACE(c.first + " for " + target);
+      std::vector<uint8_t> input;
+      const OneNode t = BuildWhole(c, &input);
+      ExpectKernelMatchesReference(t.graph(), {input}, 0.0, target);
+      auto tg = codegen::c::ParseTarget(target);
+      ASSERT_TRUE(tg.ok());
+      codegen::c::ConstPool consts("k");
+      codegen::c::KernelContext ctx{t.graph(), t.node(), 0, "f", consts, *tg};
+      auto k = codegen::c::GetEmitter(t.node().op).emit(ctx);
+      ASSERT_TRUE(k.ok()) << k.diag().ToString();
+      const bool mve = std::string(target) == "cortex-m55";
+      const bool dsp = !mve && c.second.h * c.second.w <= 255;
+      EXPECT_EQ(k->code.find("Helium: int32 sums") != std::string::npos, mve) << k->code;
+      EXPECT_EQ(k->code.find("DSP: int16 sums") != std::string::npos, dsp) << k->code;
+    }
+  }
+}
+
+TEST(AveragePool2DKernel, WholeInputVariantsMatchReferenceOnTheBoards) {
+  const auto cases = WholeInputCases();
+  std::vector<OneNode> nodes;
+  std::vector<BoardKernelCase> runs;
+  nodes.reserve(cases.size());
+  for (const auto& c : cases) {
+    std::vector<uint8_t> input;
+    nodes.push_back(BuildWhole(c, &input));
+    runs.push_back({c.first, &nodes.back().graph(), std::move(input)});
+  }
+  ExpectKernelsMatchOnBoard(runs, "cortex-m4", "mps2-an386");
+  ExpectKernelsMatchOnBoard(runs, "cortex-m55", "mps3-an547");
 }
 
 TEST(AveragePool2DKernel, CompilesForCortexM4) {

@@ -370,66 +370,24 @@ TEST(DepthwiseConv2DV7m, EdgeCasesMatchReferenceOnHost) {
   for (const IsaCase& c : IsaCases()) ExpectTargetMatches(c, "cortex-m3", "v7-M");
 }
 
-// All cases in one firmware for `board`: each kernel runs on the emulated
-// core and compares its output with the reference evaluator's (embedded).
+// All cases in one firmware for `board` (kernel_harness.h); each depthwise
+// kernel with depth multiplier 1 must be the `variant` one.
 void ExpectVariantsMatchOnBoard(const std::string& target, const std::string& board,
                                 const std::string& variant) {
-  EMBER_REQUIRE_QEMU_TOOLS();
-  auto tg = codegen::c::ParseTarget(target);
-  ASSERT_TRUE(tg.ok());
   const std::vector<IsaCase> cases = IsaCases();
-  std::string src =
-      "#include <stdint.h>\n#include <string.h>\n#include <math.h>\n#include \"platform.h\"\n"
-      "#include \"ember/kernel_math.h\"\n#include \"ember/fixed_point.h\"\n#include \"ember/mve.h\"\n\n";
-  std::string body;
-  auto bytes = [](const std::vector<uint8_t>& b) {
-    std::string s;
-    for (size_t i = 0; i < b.size(); ++i) s += std::to_string(static_cast<int8_t>(b[i])) + (i % 32 == 31 ? ",\n" : ",");
-    return s;
-  };
-  for (size_t i = 0; i < cases.size(); ++i) {
+  std::vector<OneNode> nodes;
+  std::vector<BoardKernelCase> runs;
+  nodes.reserve(cases.size());
+  for (const IsaCase& c : cases) {
     std::vector<uint8_t> input;
-    OneNode t = BuildIsa(cases[i], &input);
-    auto ref = ops::EvaluateGraph(t.graph(), {input});
-    ASSERT_TRUE(ref.ok()) << ref.diag().ToString();
-    codegen::c::ConstPool consts("c" + std::to_string(i));
-    const std::string fn = "kernel_" + std::to_string(i);
-    codegen::c::KernelContext ctx{t.graph(), t.node(), 0, fn, consts, *tg};
-    auto kernel = codegen::c::GetEmitter(t.node().op).emit(ctx);
-    ASSERT_TRUE(kernel.ok()) << kernel.diag().ToString();
+    nodes.push_back(BuildIsa(c, &input));
+    runs.push_back({c.name, &nodes.back().graph(), std::move(input)});
+  }
+  ExpectKernelsMatchOnBoard(runs, target, board, [&](size_t i, const std::string& code) {
     if (cases[i].k.dm == 1) {
-      EXPECT_NE(kernel->code.find("(" + variant + ")"), std::string::npos) << cases[i].name;
+      EXPECT_NE(code.find("(" + variant + ")"), std::string::npos) << cases[i].name;
     }
-    const std::string n = std::to_string(i);
-    src += consts.Render() + kernel->code;
-    src += "static const int8_t in_" + n + "[" + std::to_string(input.size()) + "] EMBER_ALIGNED(16) = {\n" +
-           bytes(input) + "};\n";
-    src += "static const int8_t want_" + n + "[" + std::to_string(ref->outputs[0].size()) + "] = {\n" +
-           bytes(ref->outputs[0]) + "};\n";
-    src += "static int8_t out_" + n + "[" + std::to_string(ref->outputs[0].size()) + "] EMBER_ALIGNED(16);\n\n";
-    body += "  t0 = ember_platform_ticks();\n  " + fn + "(in_" + n + ", out_" + n + ");\n";
-    body += "  t1 = ember_platform_ticks();\n";
-    body += "  ok = memcmp(out_" + n + ", want_" + n + ", sizeof want_" + n + ") == 0;\n";
-    body += "  bad += !ok;\n  ember_cm_print(\"case " + n + " \");\n";
-    body += "  ember_cm_print_u64(ember_cm_ticks_to_instructions(t1 - t0));\n";
-    body += "  ember_cm_print(ok ? \" ok\\n\" : \" bad\\n\");\n";
-  }
-  src += "int main(void) {\n  uint32_t t0, t1;\n  int ok, bad = 0;\n" + body + "  return bad ? 1 : 0;\n}\n";
-  const std::string dir = TempDir();
-  WriteFile(dir + "/dw.c", std::vector<uint8_t>(src.begin(), src.end()));
-  const qemu::Command bc = qemu::Build("--app " + qemu::Quote(dir + "/dw.c") + " " + board + " " +
-                                       qemu::Quote(dir + "/dw.elf"));
-  ASSERT_EQ(bc.exit_code, 0) << bc.output;
-  const qemu::Command r = qemu::Emulate(dir + "/dw.elf", board, 120);
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-  for (size_t i = 0; i < cases.size(); ++i) {
-    const std::string line = "case " + std::to_string(i) + " ";
-    const size_t at = r.output.find(line);
-    ASSERT_NE(at, std::string::npos) << r.output;
-    const std::string rest = r.output.substr(at, r.output.find('\n', at) - at);
-    EXPECT_NE(rest.find(" ok"), std::string::npos) << cases[i].name << " on " << board << ": " << rest;
-  }
-  std::printf("%s", r.output.c_str());
+  });
 }
 
 TEST(DepthwiseConv2DDsp, EdgeCasesMatchReferenceOnCortexM4) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -39,6 +40,23 @@ Expected<std::vector<std::vector<uint8_t>>> RunKernelInC(const ir::Graph& g, siz
 // whose helpers fall back to portable C on the host).
 void ExpectKernelMatchesReference(const ir::Graph& g, const std::vector<std::vector<uint8_t>>& inputs,
                                   double float_tolerance = 0.0, const std::string& target = "host");
+
+// One kernel of ExpectKernelsMatchOnBoard: node 0 of a one-node graph whose
+// one graph input (int8) is `input` and whose one output is int8.
+struct BoardKernelCase {
+  std::string name;
+  const ir::Graph* graph;
+  std::vector<uint8_t> input;
+};
+
+// All kernels in one firmware for `board`, emitted for `target`: each runs
+// on the emulated core (arm-none-eabi-gcc, QEMU) and its output must equal
+// the reference evaluator's byte for byte; the instructions each took are
+// printed. `check_code(i, code)` (optional) inspects case i's kernel text.
+// Skips the test when the QEMU tools are absent.
+void ExpectKernelsMatchOnBoard(const std::vector<BoardKernelCase>& cases, const std::string& target,
+                               const std::string& board,
+                               const std::function<void(size_t, const std::string&)>& check_code = {});
 
 // Deterministic pseudo-random bytes (xorshift32) for test inputs.
 std::vector<uint8_t> RandomBytes(size_t n, uint32_t seed);

@@ -91,6 +91,9 @@ static inline int32_t ember_smlad(int32_t a, int32_t b, int32_t acc) {
 /* SSAT #8: v clamped to [-128, 127]. */
 static inline int32_t ember_ssat8(int32_t v) { return __ssat(v, 8); }
 
+/* SADD16: the two int16 lanes of a and b added lane by lane, wrapping. */
+static inline int32_t ember_sadd16(int32_t a, int32_t b) { return (int32_t)__sadd16((int16x2_t)a, (int16x2_t)b); }
+
 #else /* portable C with the same results */
 
 static inline void ember_ld2(const int32_t** p, int32_t* a, int32_t* b) {
@@ -121,6 +124,10 @@ static inline int32_t ember_dsp_lane16(int32_t x, int lane) {
 
 static inline int32_t ember_sxtb16(int32_t x) {
   return ember_dsp_pack16(ember_dsp_lane8(x, 0), ember_dsp_lane8(x, 2));
+}
+
+static inline int32_t ember_sadd16(int32_t a, int32_t b) {
+  return ember_dsp_pack16(ember_dsp_lane16(a, 0) + ember_dsp_lane16(b, 0), ember_dsp_lane16(a, 1) + ember_dsp_lane16(b, 1));
 }
 
 static inline int32_t ember_sxtb16_ror8(int32_t x) {

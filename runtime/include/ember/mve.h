@@ -71,6 +71,7 @@ static inline ember_v32 ember_mve_set4(int32_t a, int32_t b, int32_t c, int32_t 
   return __arm_vsetq_lane_s32(d, v, 3);
 }
 static inline ember_v32 ember_mve_ld32(const int32_t* p) { return __arm_vldrwq_s32(p); }
+static inline void ember_mve_st32(int32_t* p, ember_v32 v) { __arm_vstrwq_s32(p, v); }
 static inline ember_v32 ember_mve_add(ember_v32 a, ember_v32 b) { return __arm_vaddq_s32(a, b); }
 static inline ember_v32 ember_mve_add_n(ember_v32 a, int32_t b) { return __arm_vaddq_n_s32(a, b); }
 /* a << s lane by lane (0 <= s <= 31), wrapping. */
@@ -228,6 +229,7 @@ static inline ember_v32 ember_mve_ld32(const int32_t* p) {
   memcpy(r.v, p, 16);
   return r;
 }
+static inline void ember_mve_st32(int32_t* p, ember_v32 v) { memcpy(p, v.v, 16); }
 static inline ember_v32 ember_mve_add(ember_v32 a, ember_v32 b) {
   int i;
   for (i = 0; i < 4; ++i) a.v[i] = ember_wrap_add(a.v[i], b.v[i]);
