@@ -244,6 +244,17 @@ std::vector<IsaCase> IsaCases() {
   k = DwCase{};
   k.h = 5, k.w = 6, k.c = 16, k.zin = 3, k.zout = -5;
   add("c16_minus128_tap_pair", k, false, 2);
+  // Eight channels, stride 1 along x: interior pixel pairs in 16 lanes on
+  // Helium (odd and even output widths, a 2-wide window, dilation along y).
+  k = DwCase{};
+  k.h = 6, k.w = 9, k.c = 8, k.act = "relu", k.zin = -128, k.zout = -128;
+  add("c8_pairs_odd_width", k);
+  k = DwCase{};
+  k.h = 5, k.w = 10, k.c = 8, k.kh = 2, k.kw = 2, k.pad = {0, 0, 1, 1}, k.dilation = {2, 1}, k.per_channel = false;
+  add("c8_pairs_2x2_dilated_rows", k);
+  k = DwCase{};
+  k.h = 4, k.w = 4, k.c = 8, k.pad = {0, 0, 0, 0}, k.stride = {2, 1};
+  add("c8_pairs_valid_stride_2x1", k);
   k = DwCase{};
   k.h = 5, k.w = 4, k.c = 32, k.kh = 2, k.kw = 2, k.out_scale = 1.0f / 600.0f, k.per_channel = false;
   add("c32_2x2_left_shift_per_tensor", k);
@@ -270,7 +281,7 @@ std::vector<IsaCase> IsaCases() {
   };
   for (const char* name : {"kws", "c3_valid_no_bias_per_tensor", "c17_mixed_stride_dilation",
                            "c12_zero_points_relu_n1_to_1", "c20_left_shift_per_channel", "c12_tiny_multiplier",
-                           "c48_mixed_shifts_relu6"})
+                           "c48_mixed_shifts_relu6", "c8_pairs_odd_width"})
     ort(name);
   return v;
 }
@@ -370,8 +381,9 @@ TEST(DepthwiseConv2DV7m, EdgeCasesMatchReferenceOnHost) {
   for (const IsaCase& c : IsaCases()) ExpectTargetMatches(c, "cortex-m3", "v7-M");
 }
 
-// All cases in one firmware for `board` (kernel_harness.h); each depthwise
-// kernel with depth multiplier 1 must be the `variant` one.
+// All cases in one firmware for `board` (kernel_harness.h), each also
+// emitted to visit the pixels in reverse order (as the memory plan may ask);
+// each depthwise kernel with depth multiplier 1 must be the `variant` one.
 void ExpectVariantsMatchOnBoard(const std::string& target, const std::string& board,
                                 const std::string& variant) {
   const std::vector<IsaCase> cases = IsaCases();
@@ -381,11 +393,12 @@ void ExpectVariantsMatchOnBoard(const std::string& target, const std::string& bo
   for (const IsaCase& c : cases) {
     std::vector<uint8_t> input;
     nodes.push_back(BuildIsa(c, &input));
-    runs.push_back({c.name, &nodes.back().graph(), std::move(input)});
+    runs.push_back({c.name, &nodes.back().graph(), input});
+    runs.push_back({c.name + " reversed", &nodes.back().graph(), std::move(input), true});
   }
   ExpectKernelsMatchOnBoard(runs, target, board, [&](size_t i, const std::string& code) {
-    if (cases[i].k.dm == 1) {
-      EXPECT_NE(code.find("(" + variant + ")"), std::string::npos) << cases[i].name;
+    if (cases[i / 2].k.dm == 1) {
+      EXPECT_NE(code.find("(" + variant + ")"), std::string::npos) << cases[i / 2].name;
     }
   });
 }
@@ -441,6 +454,10 @@ TEST(DepthwiseConv2DMve, TapPairsSumInInt16UnlessBothWeightsAreMinus128) {
     EXPECT_EQ(code.find("_w8") != std::string::npos, !pairs) << name << "\n" << code;
     EXPECT_EQ(code.find("EMBER_DW_MVE_PAIR") != std::string::npos, pairs) << name;
   }
+  // Eight channels at stride 1 along x: pixel pairs; at stride 2: none.
+  EXPECT_NE(MveKernelText("c8_pairs_odd_width").find("two pixels in one group of 16 lanes"), std::string::npos);
+  EXPECT_NE(MveKernelText("c8_pairs_valid_stride_2x1").find("two pixels in one group of 16 lanes"), std::string::npos);
+  EXPECT_EQ(MveKernelText("c8_stride2_valid").find("two pixels in one group"), std::string::npos);
 }
 
 TEST(DepthwiseConv2DMve, EdgeCasesMatchReferenceOnCortexM55) {

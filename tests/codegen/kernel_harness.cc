@@ -251,7 +251,7 @@ void ExpectKernelsMatchOnBoard(const std::vector<BoardKernelCase>& cases, const 
     ASSERT_TRUE(ref.ok()) << cases[i].name << ": " << ref.diag().ToString();
     codegen::c::ConstPool consts("c" + std::to_string(i));
     const std::string fn = "kernel_" + std::to_string(i);
-    codegen::c::KernelContext ctx{g, g.nodes.at(0), 0, fn, consts, *tg};
+    codegen::c::KernelContext ctx{g, g.nodes.at(0), 0, fn, consts, *tg, cases[i].reverse};
     auto kernel = codegen::c::GetEmitter(g.nodes[0].op).emit(ctx);
     ASSERT_TRUE(kernel.ok()) << cases[i].name << ": " << kernel.diag().ToString();
     if (check_code) check_code(i, kernel->code);

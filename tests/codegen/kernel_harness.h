@@ -47,6 +47,7 @@ struct BoardKernelCase {
   std::string name;
   const ir::Graph* graph;
   std::vector<uint8_t> input;
+  bool reverse = false;  // emitted to visit the output pixels in reverse order
 };
 
 // All kernels in one firmware for `board`, emitted for `target`: each runs

@@ -29,6 +29,7 @@
 // requantized in float instead (ember_mve_requant_f32 of mve.h: VCVT, VMUL,
 // VMAXNM/VMINNM, VCVTN), which also adds z_out and clamps.
 #include <cstring>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -101,30 +102,56 @@ std::string Requant(const DwPlan& p, const MveNames& nm, const std::string& a, i
   return s;
 }
 
-// Sixteen channels per group (a multiple of 16 channels), tap pairs summed
-// in int16 (PairsFitInt16) by the helpers of ember/dsp_dw.h.
-std::string PixelBody16(const DwPlan& p, const MveNames& nm, bool interior, const std::string& zpad) {
-  std::string s = DwTapPointers(p, interior, zpad);
+// One group of 16 lanes: the accumulators start from the tables at lane
+// offset q, tap k reads 16 bytes at `tap(k)`, the weights are read from
+// `wp` in order, and the 16 results are stored at `dst`.
+std::string Group16(const DwPlan& p, const MveNames& nm, const std::function<std::string(int64_t)>& tap,
+                    const std::string& dst) {
   const int64_t t = p.taps();
-  s += "{\n  const int8_t* wp = " + nm.w + ";  /* [group][tap][16], read in order */\n";
-  s += "  for (int c = 0, q = 0; c < " + std::to_string(p.c) + "; c += 16, q += 16) {\n";
   std::string g;
   g += "int32x4_t a0 = vldrwq_s32(" + nm.init + " + q), a1 = vldrwq_s32(" + nm.init + " + q + 4);\n";
   g += "int32x4_t a2 = vldrwq_s32(" + nm.init + " + q + 8), a3 = vldrwq_s32(" + nm.init + " + q + 12);\n";
   for (int64_t k = 0; k + 1 < t; k += 2) {
-    g += "EMBER_DW_MVE_PAIR(a0, a1, a2, a3, p" + std::to_string(k) + " + c, p" + std::to_string(k + 1) +
-         " + c, wp);  /* taps " + std::to_string(k) + ", " + std::to_string(k + 1) + " */\n";
+    g += "EMBER_DW_MVE_PAIR(a0, a1, a2, a3, " + tap(k) + ", " + tap(k + 1) + ", wp);  /* taps " +
+         std::to_string(k) + ", " + std::to_string(k + 1) + " */\n";
   }
   if (t % 2 == 1)
-    g += "EMBER_DW_MVE_TAP(a0, a1, a2, a3, p" + std::to_string(t - 1) + " + c, wp);  /* tap " +
-         std::to_string(t - 1) + " */\n";
+    g += "EMBER_DW_MVE_TAP(a0, a1, a2, a3, " + tap(t - 1) + ", wp);  /* tap " + std::to_string(t - 1) + " */\n";
   for (int j = 0; j < 4; ++j) g += Requant(p, nm, "a" + std::to_string(j), j);
-  g += "{  /* saturate to int16 (even channels, odd channels), then to int8 (channels in order) */\n";
+  g += "{  /* saturate to int16 (even lanes, odd lanes), then to int8 (lanes in order) */\n";
   g += "  int16x8_t ev = vqmovnbq_s32(vdupq_n_s16(0), a0);\n  ev = vqmovntq_s32(ev, a2);\n";
   g += "  int16x8_t od = vqmovnbq_s32(vdupq_n_s16(0), a1);\n  od = vqmovntq_s32(od, a3);\n";
   g += "  int8x16_t r = vqmovnbq_s16(vdupq_n_s8(0), ev);\n  r = vqmovntq_s16(r, od);\n";
-  g += "  vstrbq_s8(o + c, r);\n}\n";
-  s += Reindent(g, 4) + "  }\n}\n";
+  g += "  vstrbq_s8(" + dst + ", r);\n}\n";
+  return g;
+}
+
+// Sixteen channels per group (a multiple of 16 channels), tap pairs summed
+// in int16 (PairsFitInt16) by the helpers of ember/dsp_dw.h.
+std::string PixelBody16(const DwPlan& p, const MveNames& nm, bool interior, const std::string& zpad) {
+  std::string s = DwTapPointers(p, interior, zpad);
+  s += "{\n  const int8_t* wp = " + nm.w + ";  /* [group][tap][16], read in order */\n";
+  s += "  for (int c = 0, q = 0; c < " + std::to_string(p.c) + "; c += 16, q += 16) {\n";
+  s += Reindent(Group16(p, nm, [](int64_t k) { return "p" + std::to_string(k) + " + c"; }, "o + c"), 4);
+  return s + "  }\n}\n";
+}
+
+// Eight channels and stride 1 along x (PairsFitInt16): an interior pixel
+// whose neighbour in the visiting direction (the next one; the previous one
+// when reversed) is interior too runs both in one group of 16 lanes, a tap's
+// 16 bytes being that tap for both pixels (`np`: the tables of 16 lanes over
+// two pixels); the loop then skips the neighbour. Otherwise `single`.
+std::string PairOrSingle(const DwPlan& p, const MveNames& np, const std::string& single) {
+  const bool rev = p.loop.reverse;
+  const std::string cond = rev ? "ox >= 1 && x0 >= 1"
+                               : "ox + 1 < " + std::to_string(p.out_w) + " && x0 + " + std::to_string(p.k_w) +
+                                     " < " + std::to_string(p.in_w);
+  const std::string shift = rev ? " - 8" : "";
+  std::string s = "if (" + cond + ") {  /* two pixels in one group of 16 lanes */\n";
+  std::string g = DwTapPointers(p, true, "") + "const int8_t* wp = " + np.w + ";\nconst int q = 0;\n";
+  g += Group16(p, np, [&](int64_t k) { return "p" + std::to_string(k) + shift; }, "o" + shift);
+  g += rev ? "--ox;  /* done with the previous pixel too */\n" : "++ox;  /* done with the next pixel too */\n";
+  s += Reindent(g, 2) + "} else {\n" + Reindent(single, 2) + "}\n";
   return s;
 }
 
@@ -156,6 +183,82 @@ std::string PixelBody8(const DwPlan& p, const MveNames& nm, bool interior, const
   return s;
 }
 
+// The weight, start value and requantization tables of one group width
+// (`width` 8 or 16 lanes; `pairs`: 16 lanes over two pixels of 8 channels,
+// lane v being channel v % 8), added to `tables` as kernel parameters;
+// `base` holds the flags. The names of the pair tables end in "p".
+MveNames AddTables(const KernelContext& ctx, const DwPlan& p, const MveNames& base, int64_t width, bool pairs,
+                   std::vector<DwTableParam>* tables) {
+  const ops::ConvRequant& r = p.rq.params();
+  MveNames nm = base;
+  const std::string sfx = pairs ? "p" : "", ws = std::to_string(width) + sfx;
+  const int64_t lanes = pairs ? 16 : p.c;  // virtual channels
+  auto real = [&](int64_t v) { return pairs ? v % p.c : v; };
+  const int64_t groups = (lanes + width - 1) / width, t = p.taps();
+  std::vector<int16_t> w;  // [group][tap][width]
+  for (int64_t g = 0; g < groups * width; g += width)
+    for (int64_t k = 0; k < t; ++k)
+      for (int64_t v = g; v < g + width; ++v) w.push_back(v < lanes ? p.wt(k, real(v)) : 0);
+  const std::string name = ctx.node.name;
+  nm.w = "wtab" + sfx;
+  if (width == 16) {
+    tables->push_back({"const int8_t* " + nm.w, ctx.consts.AddInt8(name + "_w" + ws, std::vector<int8_t>(w.begin(), w.end()))});
+  } else {
+    tables->push_back({"const int16_t* " + nm.w, ctx.consts.AddInt16(name + "_w" + ws, w)});
+  }
+  std::vector<int32_t> init, mult, left, negr, nz, scale;
+  for (int64_t g = 0; g < groups * width; g += width) {
+    for (int64_t lane = 0; lane < width; ++lane) {
+      const int64_t v = LaneChannel(g, width, lane);
+      const bool exists = v < lanes;
+      const size_t ch = static_cast<size_t>(exists ? real(v) : 0);
+      init.push_back(exists ? p.init[ch] : 0);
+      if (nm.ort) {  // the float32 scales' bit patterns (padding lanes: 0.0f)
+        const float f = exists ? r.scale[ch] : 0.0f;
+        int32_t bits = 0;
+        std::memcpy(&bits, &f, sizeof bits);
+        scale.push_back(bits);
+        continue;
+      }
+      const auto q = exists ? r.mult[ch] : ops::QuantizedMultiplier{0, 0};
+      mult.push_back(q.multiplier);
+      left.push_back(q.shift > 0 ? q.shift : 0);
+      negr.push_back(q.shift < 0 ? q.shift : 0);
+      nz.push_back(q.shift < 0 ? -1 : 0);
+    }
+  }
+  nm.init = "itab" + sfx;
+  tables->push_back({"const int32_t* " + nm.init, ctx.consts.AddInt32(name + "_init" + ws, init)});
+  if (nm.ort) {
+    if (nm.shared) {
+      nm.scale_s = r.scale[0];
+    } else {
+      nm.scale = "stab" + sfx;
+      tables->push_back({"const int32_t* " + nm.scale, ctx.consts.AddInt32(name + "_scale" + ws, scale)});
+    }
+  } else if (nm.shared) {
+    nm.m = r.mult[0].multiplier;
+    nm.left_s = r.mult[0].shift > 0 ? r.mult[0].shift : 0;
+    nm.right_s = r.mult[0].shift < 0 ? -r.mult[0].shift : 0;
+  } else {
+    nm.mult = "mtab" + sfx;
+    tables->push_back({"const int32_t* " + nm.mult, ctx.consts.AddInt32(name + "_mult" + ws, mult)});
+    if (nm.any_left) {
+      nm.left = "ltab" + sfx;
+      tables->push_back({"const int32_t* " + nm.left, ctx.consts.AddInt32(name + "_lshift" + ws, left)});
+    }
+    if (nm.any_right) {
+      nm.negr = "rtab" + sfx;
+      tables->push_back({"const int32_t* " + nm.negr, ctx.consts.AddInt32(name + "_nrshift" + ws, negr)});
+    }
+    if (nm.any_right && nm.some_zero_right && nm.tie_fix) {
+      nm.nz = "ztab" + sfx;
+      tables->push_back({"const int32_t* " + nm.nz, ctx.consts.AddInt32(name + "_rmask" + ws, nz)});
+    }
+  }
+  return nm;
+}
+
 }  // namespace
 
 std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
@@ -175,70 +278,17 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
     if (q.shift >= 0) nm.some_zero_right = true;
     if (q.multiplier != r.mult[0].multiplier || q.shift != r.mult[0].shift) nm.shared = false;
   }
-  const int64_t width = p.c % 16 == 0 && PairsFitInt16(p) ? 16 : 8;
-  const std::string ws = std::to_string(width);
-  const int64_t groups = (p.c + width - 1) / width, t = p.taps();
-  std::vector<int16_t> w;  // [group][tap][width]
-  for (int64_t g = 0; g < groups * width; g += width)
-    for (int64_t k = 0; k < t; ++k)
-      for (int64_t ch = g; ch < g + width; ++ch) w.push_back(ch < p.c ? p.wt(k, ch) : 0);
-  const std::string name = ctx.node.name;
+  const bool fits = PairsFitInt16(p);
+  // Eight channels, stride 1 along x: pixel pairs in 16 lanes where both are interior.
+  const bool pairs = p.c == 8 && p.w.stride_w == 1 && p.w.dilation_w == 1 && fits && p.out_w >= 2 && DwHasInterior(p);
+  const int64_t width = p.c % 16 == 0 && fits ? 16 : 8;
   std::vector<DwTableParam> tables;
-  nm.w = "wtab";
-  if (width == 16) {
-    tables.push_back({"const int8_t* wtab", ctx.consts.AddInt8(name + "_w16", std::vector<int8_t>(w.begin(), w.end()))});
-  } else {
-    tables.push_back({"const int16_t* wtab", ctx.consts.AddInt16(name + "_w8", w)});
-  }
-  std::vector<int32_t> init, mult, left, negr, nz, scale;
-  for (int64_t g = 0; g < groups * width; g += width) {
-    for (int64_t lane = 0; lane < width; ++lane) {
-      const int64_t ch = LaneChannel(g, width, lane);
-      const bool real = ch < p.c;
-      init.push_back(real ? p.init[static_cast<size_t>(ch)] : 0);
-      if (nm.ort) {  // the float32 scales' bit patterns (padding lanes: 0.0f)
-        const float f = real ? r.scale[static_cast<size_t>(ch)] : 0.0f;
-        int32_t bits = 0;
-        std::memcpy(&bits, &f, sizeof bits);
-        scale.push_back(bits);
-        continue;
-      }
-      const auto q = real ? r.mult[static_cast<size_t>(ch)] : ops::QuantizedMultiplier{0, 0};
-      mult.push_back(q.multiplier);
-      left.push_back(q.shift > 0 ? q.shift : 0);
-      negr.push_back(q.shift < 0 ? q.shift : 0);
-      nz.push_back(q.shift < 0 ? -1 : 0);
-    }
-  }
-  nm.init = "itab";
-  tables.push_back({"const int32_t* itab", ctx.consts.AddInt32(name + "_init" + ws, init)});
-  if (nm.ort) {
-    if (nm.shared) {
-      nm.scale_s = r.scale[0];
-    } else {
-      nm.scale = "stab";
-      tables.push_back({"const int32_t* stab", ctx.consts.AddInt32(name + "_scale" + ws, scale)});
-    }
-  } else if (nm.shared) {
-    nm.m = r.mult[0].multiplier;
-    nm.left_s = r.mult[0].shift > 0 ? r.mult[0].shift : 0;
-    nm.right_s = r.mult[0].shift < 0 ? -r.mult[0].shift : 0;
-  } else {
-    nm.mult = "mtab";
-    tables.push_back({"const int32_t* mtab", ctx.consts.AddInt32(name + "_mult" + ws, mult)});
-    if (nm.any_left) {
-      nm.left = "ltab";
-      tables.push_back({"const int32_t* ltab", ctx.consts.AddInt32(name + "_lshift" + ws, left)});
-    }
-    if (nm.any_right) {
-      nm.negr = "rtab";
-      tables.push_back({"const int32_t* rtab", ctx.consts.AddInt32(name + "_nrshift" + ws, negr)});
-    }
-    if (nm.any_right && nm.some_zero_right && nm.tie_fix) {
-      nm.nz = "ztab";
-      tables.push_back({"const int32_t* ztab", ctx.consts.AddInt32(name + "_rmask" + ws, nz)});
-    }
-  }
+  const MveNames base = nm;
+  nm = AddTables(ctx, p, base, width, false, &tables);
+  MveNames np;
+  if (pairs) np = AddTables(ctx, p, base, 16, true, &tables);
+  const int64_t groups = (p.c + width - 1) / width;
+  const std::string name = ctx.node.name;
   const std::string zpad = "zpad";
   if (HasBorder(p.loop)) {
     tables.push_back({"const int8_t* zpad",
@@ -246,10 +296,13 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
                                                                              static_cast<int8_t>(p.zin)))});
   }
   Kernel k;
-  k.code = p.comment + DwAccessOrderComment(width) + " */\n#include \"ember/dsp_dw.h\"\n" +
+  k.code = p.comment + (pairs ? "\n   Interior pixel pairs along x in 16 lanes (stride 1, 8 channels)." : "") +
+           DwAccessOrderComment(width) + " */\n#include \"ember/dsp_dw.h\"\n" +
            DwSharedKernel(ctx.fn_name, KernelParams(ctx, 0),
                           DwPixelLoops(p, [&](bool interior) {
-                            return width == 16 ? PixelBody16(p, nm, interior, zpad) : PixelBody8(p, nm, interior, zpad);
+                            if (width == 16) return PixelBody16(p, nm, interior, zpad);
+                            if (pairs && interior) return PairOrSingle(p, np, PixelBody8(p, nm, true, zpad));
+                            return PixelBody8(p, nm, interior, zpad);
                           }),
                           tables, ShareGroupOf(ctx, ctx.node_index));
   return k;
