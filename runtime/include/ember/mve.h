@@ -367,7 +367,7 @@ static inline void ember_mve_dot4_first(int32_t* a, const int8_t** w, const int8
 }
 #endif
 /* The last n (1 <= n <= 15) inputs at x, lanes past n read as 0 (the weights
- * there are 0 too); *w advances by 64. With GCC the four products are
+ * there are 0 too); *w advances by 64. With GCC the four products are in
  * assembly as above (the loop over a[] kept the accumulators in memory). */
 #if EMBER_HAVE_MVE && EMBER_MVE_ASM
 static inline void ember_mve_dot4_tail(int32_t* a, const int8_t** w, const int8_t* x, int n) {

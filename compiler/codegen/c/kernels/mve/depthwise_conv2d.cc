@@ -16,12 +16,17 @@
 // bytes to int16 (VLDRB.S16), eight int16 weights, VMULLB/VMULLT into two
 // int32 accumulators (even and odd channels) per tap; a channel count that
 // is not a multiple of eight predicates the last group (VCTP16), the tables
-// padded with zeros.
+// padded with zeros. With exactly eight channels and stride 1 along x, an
+// interior pixel whose neighbour is interior too runs with it in one group
+// of 16 lanes (a tap's 16 bytes are that tap of both pixels; the tables
+// repeat the eight channels), and the pixel loop skips the neighbour.
 //
 // Requantization in vectors, bit-exact with TFLite's
 // MultiplyByQuantizedMultiplier: optional left shift (VSHL), VQRDMULH (which
 // is SaturatingRoundingDoublingHighMul), then RoundingDivideByPOT as VRSHL on
-// x - (x < 0) (ties away from zero; lanes with no right shift skip the -1),
+// x - (x < 0) (ties away from zero; lanes with no right shift skip the -1;
+// no -1 at all when the clamp starts at z_out or above, where a negative
+// lane ends at the clamp whichever way its tie goes),
 // z_out, the activation clamp where it is narrower than int8, and
 // saturating narrowings (VQMOVNB/VQMOVNT to int16, then to int8, which puts
 // the channels back in order) before one VSTRB store. With ONNX Runtime's
