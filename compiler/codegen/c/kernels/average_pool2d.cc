@@ -5,12 +5,13 @@
 // acc > 0 ? (acc + n/2) / n : (acc - n/2) / n (C division truncates), then
 // clamps to the fused activation range (int16 the same); f32 sums in window order (rows, then
 // columns) and divides by (float)n. Interior pixels divide by a constant.
-#include <algorithm>
 #include <optional>
 #include <string>
 
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
+#include "codegen/c/kernels/dsp/gemm_s8.h"
+#include "codegen/c/kernels/mve/kernels.h"
 #include "codegen/c/kernels/window_overlap.h"
 #include "codegen/c/kernels/elementwise_emit_util.h"
 #include "ops/conv_util.h"
@@ -88,71 +89,17 @@ std::string DivideStore(const std::string& a, int64_t n, ops::Int32Range range, 
 }
 
 // int8 (TFLite's arithmetic) with a window that is the whole unpadded input:
-// its pixels are contiguous, so the channels are summed in vectors over them.
-// Helium: int32 lanes, 16 channels per pass (ember_mve_ld8x4 widening loads;
-// the last channels' loads read only the channels that exist). DSP cores:
-// int16 lane pairs (SXTB16, SADD16), 8 channels per pass, when the window
-// has at most 255 taps (|sum| <= 255 * 128 < 2^15); the channels beyond the
-// last multiple of 8 in plain C. Then each channel's rounding division as in
-// the portable kernel. Channels are finished in ascending groups, each after
-// its own taps were read (the channel-step access order of the portable
-// kernel, with fewer writes between reads).
+// its pixels are contiguous, so the Helium and DSP variants (kernels/mve/,
+// kernels/dsp/ average_pool2d.cc) sum the channels in vectors over them, then
+// each channel's rounding division as in the portable kernel.
 std::optional<std::string> WholeInputSimd(const KernelContext& ctx, const ops::PoolGeom& s, ops::Int32Range range) {
-  const int64_t n = s.in_h * s.in_w, c = s.channels;
-  const std::string ns = std::to_string(n), cs = std::to_string(c);
-  std::string b = "for (int b = 0; b < " + std::to_string(s.batch) + "; ++b) {\n";
-  b += "  const int8_t* const x = in0 + b * " + std::to_string(n * c) + ";\n";
-  b += "  int8_t* const o = out0 + b * " + cs + ";\n";
-  std::string g;
-  if (ctx.target.has_mve) {
-    // A group of `ch` channels from `c0` (literal, or "c" in the loop).
-    auto group = [&](const std::string& c0, int64_t ch) {
-      const int64_t vecs = (ch + 3) / 4;
-      std::string t = "ember_v32 ";
-      for (int64_t v = 0; v < vecs; ++v) t += (v ? ", s" : "s") + std::to_string(v) + " = ember_mve_set4(0, 0, 0, 0)";
-      t += ";\nconst int8_t* p = x + " + c0 + ";\n";
-      t += "for (int i = 0; i < " + ns + "; ++i, p += " + cs + ") {\n";
-      for (int64_t v = 0; v < vecs; ++v) {
-        const int64_t lanes = std::min<int64_t>(4, ch - 4 * v);
-        const std::string at = v ? "p + " + std::to_string(4 * v) : "p";
-        t += "  s" + std::to_string(v) + " = ember_mve_add(s" + std::to_string(v) + ", " +
-             (lanes == 4 ? "ember_mve_ld8x4(" + at + ")" : "ember_mve_ld8x4_n(" + at + ", " + std::to_string(lanes) + ")") +
-             ");\n";
-      }
-      t += "}\n{\n  int32_t t[" + std::to_string(4 * vecs) + "];\n";
-      for (int64_t v = 0; v < vecs; ++v)
-        t += "  ember_mve_st32(t + " + std::to_string(4 * v) + ", s" + std::to_string(v) + ");\n";
-      t += "  for (int j = 0; j < " + std::to_string(ch) + "; ++j)\n";
-      t += Reindent(DivideStore("t[j]", n, range, "o[" + c0 + " + j]"), 4) + "}\n";
-      return t;
-    };
-    const int64_t full = c / 16 * 16;
-    if (full > 0) g += "for (int c = 0; c < " + std::to_string(full) + "; c += 16) {\n" + Reindent(group("c", 16), 2) + "}\n";
-    if (c > full) g += "{\n" + Reindent(group(std::to_string(full), c - full), 2) + "}\n";
-    b += "  /* Helium: int32 sums of 16 channels per pass over the " + ns + " contiguous pixels */\n";
-  } else if (ctx.target.has_dsp && n <= 255) {
-    const int64_t full = c / 8 * 8;
-    if (full > 0) {
-      g += "for (int c = 0; c < " + std::to_string(full) + "; c += 8) {\n";
-      g += "  int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;  /* channels (0, 2), (1, 3), (4, 6), (5, 7) */\n";
-      g += "  const int8_t* p = x + c;\n";
-      g += "  for (int i = 0; i < " + ns + "; ++i, p += " + cs + ") {\n";
-      g += "    const int32_t u = ember_read_s8x4(p), v = ember_read_s8x4(p + 4);\n";
-      g += "    a0 = ember_sadd16(a0, ember_sxtb16(u));\n    a1 = ember_sadd16(a1, ember_sxtb16_ror8(u));\n";
-      g += "    a2 = ember_sadd16(a2, ember_sxtb16(v));\n    a3 = ember_sadd16(a3, ember_sxtb16_ror8(v));\n  }\n";
-      g += "  {\n    const int32_t t[8] = {(int16_t)a0, (int16_t)a1, (int16_t)((uint32_t)a0 >> 16), (int16_t)((uint32_t)a1 >> 16),\n                         (int16_t)a2, (int16_t)a3, (int16_t)((uint32_t)a2 >> 16), (int16_t)((uint32_t)a3 >> 16)};\n";
-      g += "    for (int j = 0; j < 8; ++j)\n" + Reindent(DivideStore("t[j]", n, range, "o[c + j]"), 6) + "  }\n}\n";
-    }
-    if (c > full) {
-      g += "for (int c = " + std::to_string(full) + "; c < " + cs + "; ++c) {  /* the last channels */\n";
-      g += "  int32_t a = 0;\n  for (int i = 0; i < " + ns + "; ++i) a += x[i * " + cs + " + c];\n";
-      g += Reindent(DivideStore("a", n, range, "o[c]"), 2) + "}\n";
-    }
-    b += "  /* DSP: int16 sums of 8 channels per pass (SXTB16, SADD16) over the " + ns + " contiguous pixels */\n";
-  } else {
-    return std::nullopt;
-  }
-  return b + Reindent(g, 2) + "}\n";
+  const WholeInputPool w{s.batch, s.in_h * s.in_w, s.channels,
+                         [&](const std::string& a, const std::string& dst) {
+                           return DivideStore(a, s.in_h * s.in_w, range, dst);
+                         }};
+  if (ctx.target.has_mve) return mve::EmitWholeInputPoolBody(w);
+  if (ctx.target.has_dsp) return dsp::EmitWholeInputPoolBody(w);
+  return std::nullopt;
 }
 
 Expected<Kernel> Emit(const KernelContext& ctx) {

@@ -23,6 +23,7 @@
 #include "codegen/c/emitter.h"
 #include "codegen/c/kernels/conv_emit_util.h"
 #include "codegen/c/kernels/shared_kernel.h"
+#include "codegen/c/kernels/whole_input_pool.h"
 #include "codegen/c/schedule.h"
 #include "ops/conv_util.h"
 
@@ -62,6 +63,11 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx);
 // where *Applies holds.
 std::optional<ScheduleSpace> Conv2DSpace(const KernelContext& ctx);
 std::optional<ScheduleSpace> FullyConnectedSpace(const KernelContext& ctx);
+
+// average_pool2d whose window is the whole input (int8, TFLite's
+// arithmetic, at most 255 taps): the statements of the kernel body (operands
+// in0, out0), or nullopt (more taps: the portable kernel).
+std::optional<std::string> EmitWholeInputPoolBody(const WholeInputPool& w);
 // The conv2d's pixels per block (its access order, for the overlap it declares).
 int Conv2DPixelBlock(const KernelContext& ctx);
 

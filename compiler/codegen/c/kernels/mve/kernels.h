@@ -7,6 +7,7 @@
 #include <string>
 
 #include "codegen/c/emitter.h"
+#include "codegen/c/kernels/whole_input_pool.h"
 #include "codegen/c/schedule.h"
 #include "ops/conv_util.h"
 #include "ops/quant_math.h"
@@ -45,5 +46,9 @@ struct AddS8 {
 bool AddApplies(const AddS8& a);
 // The statements of the kernel body (operands in0, in1, out0).
 std::string EmitAddS8Body(const AddS8& a);
+
+// average_pool2d whose window is the whole input (int8, TFLite's
+// arithmetic): the statements of the kernel body (operands in0, out0).
+std::string EmitWholeInputPoolBody(const WholeInputPool& w);
 
 }  // namespace ember::codegen::c::mve
