@@ -37,11 +37,7 @@ std::optional<std::string> EmitWholeInputPoolBody(const WholeInputPool& w) {
     g += "  int32_t a = 0;\n  for (int i = 0; i < " + ns + "; ++i) a += x[i * " + cs + " + c];\n";
     g += Reindent(w.finish("a", "o[c]"), 2) + "}\n";
   }
-  std::string b = "for (int b = 0; b < " + std::to_string(w.batch) + "; ++b) {\n";
-  b += "  const int8_t* const x = in0 + b * " + std::to_string(w.pixels * w.channels) + ";\n";
-  b += "  int8_t* const o = out0 + b * " + cs + ";\n";
-  b += "  /* DSP: int16 sums of 8 channels per pass (SXTB16, SADD16) over the " + ns + " contiguous pixels */\n";
-  return b + Reindent(g, 2) + "}\n";
+  return w.Loop("DSP: int16 sums of 8 channels per pass (SXTB16, SADD16) over the " + ns + " contiguous pixels", g);
 }
 
 }  // namespace ember::codegen::c::dsp

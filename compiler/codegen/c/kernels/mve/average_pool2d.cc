@@ -40,11 +40,7 @@ std::string EmitWholeInputPoolBody(const WholeInputPool& w) {
   std::string g;
   if (full > 0) g += "for (int c = 0; c < " + std::to_string(full) + "; c += 16) {\n" + Reindent(group("c", 16), 2) + "}\n";
   if (w.channels > full) g += "{\n" + Reindent(group(std::to_string(full), w.channels - full), 2) + "}\n";
-  std::string b = "for (int b = 0; b < " + std::to_string(w.batch) + "; ++b) {\n";
-  b += "  const int8_t* const x = in0 + b * " + std::to_string(w.pixels * w.channels) + ";\n";
-  b += "  int8_t* const o = out0 + b * " + cs + ";\n";
-  b += "  /* Helium: int32 sums of 16 channels per pass over the " + ns + " contiguous pixels */\n";
-  return b + Reindent(g, 2) + "}\n";
+  return w.Loop("Helium: int32 sums of 16 channels per pass over the " + ns + " contiguous pixels", g);
 }
 
 }  // namespace ember::codegen::c::mve
