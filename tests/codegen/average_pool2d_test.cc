@@ -86,8 +86,8 @@ TEST(AveragePool2DKernel, Float) {
 // A window that is the whole input (int8, TFLite's arithmetic): the Helium
 // (int32 lanes, 16 channels per pass) and DSP (SXTB16 + SADD16 into int16
 // lanes, 8 channels per pass, at most 255 taps) kernels. Channel counts
-// around the pass widths, 1 and 255 taps (the largest int16 sums: every
-// input -128 or 127), 256 taps (the DSP cores keep the portable kernel),
+// around the pass widths, 1 and 255 taps (with the extreme int16 sums of
+// the DSP kernel), 256 taps (the DSP cores keep the portable kernel),
 // batch 2 and activations.
 std::vector<std::pair<std::string, PoolCase>> WholeInputCases() {
   std::vector<std::pair<std::string, PoolCase>> v;
@@ -111,8 +111,13 @@ std::vector<std::pair<std::string, PoolCase>> WholeInputCases() {
 
 OneNode BuildWhole(const std::pair<std::string, PoolCase>& c, std::vector<uint8_t>* input) {
   OneNode t = BuildPool(ir::OpKind::kAveragePool2D, c.second, input);
-  if (c.first == "c17_255_taps") {  // the largest sums: -128 and 127 in runs
-    for (size_t i = 0; i < input->size(); ++i) (*input)[i] = (i / 17) % 7 == 3 ? 0x7F : 0x80;
+  if (c.first == "c17_255_taps") {
+    // Channels 0-3 all -128 and 4-7 all 127 (the extreme int16 sums, -32640
+    // and 32385), the others -128 and 127 in runs.
+    for (size_t i = 0; i < input->size(); ++i) {
+      const size_t ch = i % 17;
+      (*input)[i] = ch < 4 ? 0x80 : ch < 8 ? 0x7F : (i / 17) % 7 == 3 ? 0x7F : 0x80;
+    }
   }
   return t;
 }
