@@ -85,6 +85,13 @@ struct Int32Range {
   int32_t min;
   int32_t max;
 };
+// True when an int8 output stage clamps from its zero point z_out or above
+// (relu, relu6, or z_out = -128): a value whose rescaled form is negative
+// then gives a result <= z_out however it was rounded, and the clamp lifts
+// every such result to the same bound. The kernels use it to round negative
+// values the cheap way (the DSP cores' ember_requant_rs_clamped, Helium's
+// rounding shift without the tie fix-up, ember_mve_rshr_up).
+inline bool ClampHidesNegativeRounding(int32_t clamp_min, int32_t z_out) { return clamp_min >= z_out; }
 Int32Range ActivationRangeInt8(Activation act, float out_scale, int32_t out_zero_point);
 // The same for an int16 output ([-32768, 32767]; 16x8 models have zero point 0).
 Int32Range ActivationRangeInt16(Activation act, float out_scale, int32_t out_zero_point);

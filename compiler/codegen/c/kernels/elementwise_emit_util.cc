@@ -436,17 +436,16 @@ std::string AddSubRescale(const std::string& x, int32_t z, ops::QuantizedMultipl
   return MulByMultiplier(v + " * " + std::to_string(int64_t{1} << left_shift), m);
 }
 
-// The output stage Rdbpot(Srdhm(v, M), -e) + z of the C expression v. When
-// the clamp starts at or above z (relu, or z = -128: the usual case), M is
-// normalized ([2^30, 2^31) or 0) and e >= 2, a negative v gives a result
-// <= z both ways, which the clamp lifts to the same bound: then
-// ember_requant_rs_clamped rounds it as a non-negative one (one SMLAL from a
-// constant and a shift), with z in its rounding term where that stays exact
-// (dsp.h).
+// The output stage Rdbpot(Srdhm(v, M), -e) + z of the C expression v. Where
+// ops::ClampHidesNegativeRounding, M is normalized ([2^30, 2^31) or 0) and
+// e >= 2, ember_requant_rs_clamped rounds a negative v as a non-negative one
+// (one SMLAL from a constant and a shift), with z in its rounding term where
+// that stays exact (dsp.h).
 std::string AddSubOutput(const std::string& v, const AddSubInt8& p) {
   const int e = -p.mo.shift;
   const bool normalized = p.mo.multiplier == 0 || p.mo.multiplier >= (int32_t{1} << 30);
-  if (!normalized || e < 2 || e > 31 || p.act.min < p.zo) return MulByMultiplier(v, p.mo) + " + " + CInt(p.zo);
+  if (!normalized || e < 2 || e > 31 || !ops::ClampHidesNegativeRounding(p.act.min, p.zo))
+    return MulByMultiplier(v, p.mo) + " + " + CInt(p.zo);
   const int s = e - 1;
   int64_t rnd = int64_t{1} << (e - 2);
   const int64_t z_shifted = int64_t{p.zo} * (int64_t{1} << s);

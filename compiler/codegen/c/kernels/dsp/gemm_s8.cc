@@ -136,9 +136,9 @@ Status DspRequant::Init(const KernelContext& ctx, int64_t channels, ops::Multipl
   if (!fast_) return portable_.Init(ctx, channels, formula);
   zp_folded_ = fold;
   // Every multiplier is normalized (QuantizeMultiplier: [2^30, 2^31), or 0)
-  // and every shift s >= 1 here, so a negative acc gives a result <= 0 either
-  // way; at or above z_out the clamp lifts both to the same bound.
-  clamped_ = r.range.min >= r.output_zp;
+  // and every shift s >= 1 here, so a negative acc gives a result <= 0 with
+  // either rounding of ember_requant_rs_clamped.
+  clamped_ = ops::ClampHidesNegativeRounding(r.range.min, r.output_zp);
   for (const auto& q : r.mult)
     if (q.multiplier != 0 && q.multiplier < (int32_t{1} << 30)) clamped_ = false;
   std::vector<int32_t> table;  // per channel: multiplier, rounding term, shift

@@ -43,9 +43,9 @@ std::string Step(const AddS8& a, const std::string& i, int64_t n) {
   }
   s += Rescale("a", a.z1, a.m1) + Rescale("b", a.z2, a.m2);
   s += "a = ember_mve_srdhm_n(ember_mve_add(a, b), " + CInt(a.mo.multiplier) + ");\n";
-  // From z_out or above the clamp makes the ties of negative lanes irrelevant (mve.h).
   if (a.mo.shift < 0)
-    s += std::string("a = ") + (a.act.min >= a.zo ? "ember_mve_rshr_up_n" : "ember_mve_rdbpot_n") + "(a, " +
+    s += std::string("a = ") +
+         (ops::ClampHidesNegativeRounding(a.act.min, a.zo) ? "ember_mve_rshr_up_n" : "ember_mve_rdbpot_n") + "(a, " +
          S(-a.mo.shift) + ");\n";
   if (a.zo != 0) s += "a = ember_mve_add_n(a, " + CInt(a.zo) + ");\n";
   s += "a = ember_mve_clamp(a, " + CInt(a.act.min) + ", " + CInt(a.act.max) + ");\n";

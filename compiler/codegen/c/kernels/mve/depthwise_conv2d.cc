@@ -51,8 +51,7 @@ struct MveNames {
   float scale_s = 0.0f;                       // shared float scale (ort)
   bool any_left = false, any_right = false, some_zero_right = false;
   // Negative lanes less one before the rounding shift (ties away from zero);
-  // not needed when the clamp starts at z_out or above, where a negative
-  // lane ends at the clamp whichever way its tie goes.
+  // not needed where ops::ClampHidesNegativeRounding.
   bool tie_fix = true;
 };
 
@@ -92,10 +91,11 @@ std::string Requant(const DwPlan& p, const MveNames& nm, const std::string& a, i
                               : "vqrdmulhq_s32(" + a + ", vldrwq_s32(" + nm.mult + " + q" + off + "))") +
        ";\n";
   if (nm.any_right) {
-    std::string fix = "vshrq_n_s32(" + a + ", 31)";
-    if (nm.some_zero_right) fix = "vandq_s32(" + fix + ", vldrwq_s32(" + nm.nz + " + q" + off + "))";
-    if (nm.tie_fix)
+    if (nm.tie_fix) {
+      std::string fix = "vshrq_n_s32(" + a + ", 31)";
+      if (nm.some_zero_right) fix = "vandq_s32(" + fix + ", vldrwq_s32(" + nm.nz + " + q" + off + "))";
       s += a + " = vaddq_s32(" + a + ", " + fix + ");  /* x - (x < 0): ties away from zero */\n";
+    }
     s += a + " = " + (nm.shared ? "vrshrq_n_s32(" + a + ", " + std::to_string(nm.right_s) + ")"
                                 : "vrshlq_s32(" + a + ", vldrwq_s32(" + nm.negr + " + q" + off + "))") +
          ";\n";
@@ -274,7 +274,7 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
   MveNames nm;
   nm.shared = true;
   nm.ort = r.semantics == ops::Int8Semantics::kOnnxRuntime;
-  nm.tie_fix = r.range.min < r.output_zp;
+  nm.tie_fix = !ops::ClampHidesNegativeRounding(r.range.min, r.output_zp);
   for (float f : r.scale)
     if (f != r.scale[0]) nm.shared = false;
   for (const auto& q : r.mult) {

@@ -66,9 +66,7 @@ std::string Requant(const Plan& p, int b) {
   std::string s = "{\n  ember_v32 v = ember_mve_add(ember_mve_set4(a[0], a[1], a[2], a[3]), ember_mve_ld32(q));\n";
   if (p.row_sum) s += "  v = ember_mve_add_n(v, t" + S(b) + ");\n";
   const ops::ConvRequant& rq = *p.rq;
-  // A clamp from z_out or above makes the ties of negative lanes irrelevant:
-  // the rounding shift alone (ember_mve_rshr_up, mve.h).
-  const bool up = rq.range.min >= rq.output_zp;
+  const bool up = ops::ClampHidesNegativeRounding(rq.range.min, rq.output_zp);  // ember_mve_rshr_up
   if (p.qt.ort) {
     const std::string tail = ", " + CInt(rq.output_zp) + ", " + CInt(rq.range.min) + ", " + CInt(rq.range.max) + ");\n";
     s += p.qt.shared ? "  v = ember_mve_requant_f32_n(v, " + CFloat(rq.scale[0]) + tail
