@@ -111,6 +111,16 @@ std::vector<Case> Cases() {
   k = ConvCase();
   k.h = 5, k.w = 4, k.c = 3, k.oc = 6, k.kh = 5, k.kw = 4, k.pad = {0, 0, 0, 0};
   v.push_back(Conv("window_as_large_as_the_image", k));
+  // im2col: a window of 63 chunks (more than the straight-line copies take)
+  // and one of 3 rows of 52 bytes (3 chunks and 4 bytes each), with borders.
+  k = ConvCase();
+  k.h = 5, k.w = 4, k.c = 112, k.oc = 6, k.seed = 17;
+  v.push_back(Conv("c112_3x3_long_window", k));
+  k.c = 13, k.kw = 4, k.pad = {1, 1, 2, 1};
+  v.push_back(Conv("c13_3x4_rows_of_52", k));
+  k = ConvCase();
+  k.h = 9, k.w = 6, k.c = 16, k.oc = 4, k.dilation = {2, 1}, k.pad = {2, 2, 1, 1}, k.seed = 23;
+  v.push_back(Conv("c16_dilation_2x1", k));
 
   FcCase f;
   f.act = "relu";
@@ -261,12 +271,22 @@ std::vector<Case> Cases() {
   scheduled(Conv("c17_oc33_3x3_tails", k), Sch{{{"pixels", 2}, {"unroll", 4}}});
   k.h = 5, k.w = 5;  // odd pixel count, one pixel per block
   scheduled(Conv("c17_oc33_3x3_tails_25_pixels", k), Sch{{{"pixels", 1}, {"unroll", 4}}});
+  // Two pixels per pass with passes of 2 and 4 chunks and chunks left over
+  // (depth 100: 5 full chunks after the first, a tail of 4; 25 pixels: the
+  // last block has one).
+  k = ConvCase();
+  k.h = 5, k.w = 5, k.c = 100, k.oc = 7, k.kh = 1, k.kw = 1, k.pad = {0, 0, 0, 0}, k.act = "relu6", k.seed = 31;
+  scheduled(Conv("pointwise_100_to_7", k), Sch{{{"pixels", 2}, {"unroll", 2}}});
+  scheduled(Conv("pointwise_100_to_7", k), Sch{{{"pixels", 2}, {"unroll", 4}}});
+  k.c = 112;  // 7 full chunks: 6 after the first, no tail
+  scheduled(Conv("pointwise_112_to_7", k), Sch{{{"pixels", 2}, {"unroll", 4}}});
   f = FcCase();
   f.act = "relu";
   scheduled(Fc("fc_640_to_128_per_tensor", f), Sch{{{"rows", 1}, {"unroll", 4}}});
   f = FcCase();
   f.in_shape = {3, 90}, f.units = 12, f.zw = 7, f.zin = 9;
   scheduled(Fc("fc_filter_zero_point_batch3", f), Sch{{{"rows", 1}, {"unroll", 2}}});
+  scheduled(Fc("fc_filter_zero_point_batch3", f), Sch{{{"rows", 2}, {"unroll", 2}}});
   k = ConvCase();
   k.h = 4, k.w = 6, k.c = 48, k.oc = 20, k.kh = 1, k.kw = 1, k.pad = {0, 0, 0, 0};
   k.act = "relu", k.zin = -128, k.zout = -128;
@@ -276,6 +296,14 @@ std::vector<Case> Cases() {
   pair("shared_pointwise_scheduled", k, k2);
   for (size_t i = first; i < v.size(); ++i)
     v[i].schedules = {{0, Sch{{{"pixels", 1}, {"unroll", 2}}}}, {1, Sch{{{"pixels", 1}, {"unroll", 2}}}}};
+  // A shared body of two pixels per pass, passes of 4 chunks: the depth (a
+  // parameter) is 3 chunks in one layer (no full pass) and 8 in the other.
+  k2.c = 128, k2.oc = 5;
+  k.c = 48;
+  const size_t first4 = v.size();
+  pair("shared_pointwise_unroll4", k, k2);
+  for (size_t i = first4; i < v.size(); ++i)
+    v[i].schedules = {{0, Sch{{{"pixels", 2}, {"unroll", 4}}}}, {1, Sch{{{"pixels", 2}, {"unroll", 4}}}}};
   return v;
 }
 

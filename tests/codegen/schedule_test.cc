@@ -237,6 +237,7 @@ TEST(ScheduleMve, Conv2DSpaceKnobsAndDefault) {
   EXPECT_EQ(CodeOf(t.graph(), 0, &def, "cortex-m55"), CodeOf(t.graph(), 0, nullptr, "cortex-m55"));
   OneNode deep = BuildConv(Pointwise(96, 4), &in);  // 6 chunks: unroll 4 too
   EXPECT_EQ(SpaceOf(deep.graph(), 0, "cortex-m55")->knobs[1].values, (std::vector<int64_t>{1, 2, 4}));
+  EXPECT_EQ(SpaceOf(deep.graph(), 0, "cortex-m55")->default_point.ToString(), "pixels=2,unroll=4");
   OneNode shallow = BuildConv(Pointwise(20, 4), &in);  // 1 full chunk: no unroll
   EXPECT_EQ(SpaceOf(shallow.graph(), 0, "cortex-m55")->Size(), 2);
 }
@@ -272,7 +273,7 @@ TEST(ScheduleMve, FullyConnectedSpaceAndWholeSpaceBitExact) {
   const auto sp = SpaceOf(t.graph(), 0, "cortex-m55");
   ASSERT_TRUE(sp.has_value());
   EXPECT_EQ(sp->kernel, "mve.fully_connected");
-  EXPECT_EQ(sp->default_point.ToString(), "rows=2,unroll=1");
+  EXPECT_EQ(sp->default_point.ToString(), "rows=2,unroll=4");  // 4 chunks after the first
   EXPECT_EQ(sp->Size(), 6);
   std::map<size_t, Schedule> def{{0, sp->default_point}};
   EXPECT_EQ(CodeOf(t.graph(), 0, &def, "cortex-m55"), CodeOf(t.graph(), 0, nullptr, "cortex-m55"));

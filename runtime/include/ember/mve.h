@@ -194,11 +194,11 @@ static inline ember_v8 ember_mve_ld8(const int8_t* p) {
 static inline ember_v8 ember_mve_ld8_n(const int8_t* p, int n) {
   ember_v8 r;
   memset(r.v, 0, 16);
-  memcpy(r.v, p, (size_t)n);
+  memcpy(r.v, p, (size_t)(n < 16 ? n : 16)); /* the bound for GCC's -Warray-bounds: 0 <= n <= 16 */
   return r;
 }
 static inline void ember_mve_st8(int8_t* p, ember_v8 v) { memcpy(p, v.v, 16); }
-static inline void ember_mve_st8_n(int8_t* p, ember_v8 v, int n) { memcpy(p, v.v, (size_t)n); }
+static inline void ember_mve_st8_n(int8_t* p, ember_v8 v, int n) { memcpy(p, v.v, (size_t)(n < 16 ? n : 16)); }
 static inline ember_v8 ember_mve_dup8(int8_t x) {
   ember_v8 r;
   memset(r.v, (unsigned char)x, 16);
@@ -387,6 +387,115 @@ static inline void ember_mve_dot4_tail(int32_t* a, const int8_t** w, const int8_
   for (u = 0; u < 4; ++u) a[u] = ember_mve_dot(a[u], v, ember_mve_ld8(*w + 16 * u));
   *w += 64;
 }
+#endif
+
+/* Two rows times 4 units: acc[u] = sum_k w[u][k] * x[k] and acc[4 + u] the
+ * same over y, for the weights as ember_mve_dot4 reads them (64 bytes per
+ * 16-byte chunk): kfull full chunks (kfull >= 1), then, when N > 0, the last
+ * N (1..15) inputs with the lanes past N read as 0 (the weights there are 0
+ * too). Each weight load serves both rows: 6 loads and 8 VMLADAVA.S8 per
+ * chunk, where two ember_mve_dot4 passes take 10 and 8. After the first chunk
+ * the loop takes U (1, 2 or 4) chunks per pass, the rest one at a time.
+ * EMBER_MVE_DOT24_N is the form without full chunks (depth N < 16, kfull
+ * unused). N and U must be integer literals: with GCC they are assembled into
+ * the loop. `d` is an ember_mve_dot24_t lvalue; w, x, y and kfull are read,
+ * acc written.
+ *
+ * With GCC the whole product is one assembly block with fixed registers and
+ * its arguments in memory: the 8 accumulators must sit in even registers, and
+ * as operands of the block they leave GCC 12's register allocator nothing to
+ * spare (no solution at -O0; no end with -fno-omit-frame-pointer). Its only
+ * operand is r0, the address of d.w; it saves that on the stack, uses r1-r6,
+ * r8-r10, r12 and lr, and stores the sums with one STMDB. */
+typedef struct {
+  int32_t acc[8]; /* row x's 4 sums, then row y's */
+  const int8_t* w;
+  const int8_t* x;
+  const int8_t* y;
+  int32_t kfull;
+} ember_mve_dot24_t;
+#if EMBER_HAVE_MVE && EMBER_MVE_ASM
+/* Registers: w r1, x r3, y r5, chunks left r9; row x's sums r0 r2 r4 r6, row y's r8 r10 r12 lr. */
+#define EMBER_MVE_DOT24_CHUNK_ASM(op)                                                                      \
+  "vldrb.8 q0, [r1], #64\n\tvldrb.8 q1, [r1, #-48]\n\tvldrb.8 q2, [r1, #-32]\n\t"                           \
+  "vldrb.8 q3, [r1, #-16]\n\tvldrb.8 q4, [r3], #16\n\tvldrb.8 q5, [r5], #16\n\t" op " r0, q4, q0\n\t" op      \
+  " r2, q4, q1\n\t" op " r4, q4, q2\n\t" op " r6, q4, q3\n\t" op " r8, q5, q0\n\t" op " r10, q5, q1\n\t" op \
+  " r12, q5, q2\n\t" op " lr, q5, q3\n\t"
+/* The chunks after the first: passes of U while U or more are left, then one at a time. */
+#define EMBER_MVE_DOT24_LOOP_ASM(U)                                                                        \
+  "subs r9, r9, #1\n\tbeq 2f\n\t.if " #U " > 1\n\tcmp r9, #" #U "\n\tblt 3f\n"                              \
+  "1:\n\t.rept " #U "\n\t" EMBER_MVE_DOT24_CHUNK_ASM("vmladava.s8") ".endr\n\tsubs r9, r9, #" #U "\n\t"       \
+  "cmp r9, #" #U "\n\tbge 1b\n\tcmp r9, #0\n\tbeq 2f\n\t.endif\n"                                              \
+  "3:\n\t" EMBER_MVE_DOT24_CHUNK_ASM("vmladava.s8") "subs r9, r9, #1\n\tbne 3b\n"                              \
+  "2:\n\t"
+#define EMBER_MVE_DOT24_TAIL_ASM(N, op)                                                                    \
+  ".if " #N "\n\tmov r9, #" #N "\n\tvctp.8 r9\n\tvpstt\n\tvldrbt.8 q4, [r3]\n\tvldrbt.8 q5, [r5]\n\t"            \
+  "vldrb.8 q0, [r1]\n\tvldrb.8 q1, [r1, #16]\n\tvldrb.8 q2, [r1, #32]\n\tvldrb.8 q3, [r1, #48]\n\t" op         \
+  " r0, q4, q0\n\t" op " r2, q4, q1\n\t" op " r4, q4, q2\n\t" op " r6, q4, q3\n\t" op " r8, q5, q0\n\t" op   \
+  " r10, q5, q1\n\t" op " r12, q5, q2\n\t" op " lr, q5, q3\n\t.endif\n\t"
+#define EMBER_MVE_DOT24_BLOCK(d, body)                                                                     \
+  do {                                                                                                     \
+    register const int8_t** p_ __asm__("r0") = &(d).w;                                                     \
+    __asm__ volatile("push {r0}\n\tldm r0, {r1, r3, r5, r9}\n\t" body                                    \
+                     "pop {r1}\n\tstmdb r1, {r0, r2, r4, r6, r8, r10, r12, lr}"                              \
+                     : "+r"(p_)                                                                            \
+                     :                                                                                     \
+                     : "r1", "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r12", "lr", "q0", "q1", "q2", \
+                       "q3", "q4", "q5", "cc", "memory");                                                  \
+  } while (0)
+#define EMBER_MVE_DOT24(d, N, U)                                                                           \
+  EMBER_MVE_DOT24_BLOCK(d, EMBER_MVE_DOT24_CHUNK_ASM("vmladav.s8") EMBER_MVE_DOT24_LOOP_ASM(U)             \
+                               EMBER_MVE_DOT24_TAIL_ASM(N, "vmladava.s8"))
+#define EMBER_MVE_DOT24_N(d, N) EMBER_MVE_DOT24_BLOCK(d, EMBER_MVE_DOT24_TAIL_ASM(N, "vmladav.s8"))
+#else
+static inline void ember_mve_dot24(ember_mve_dot24_t* d, int kfull, int n) {
+  const int8_t *w = d->w, *x = d->x, *y = d->y;
+  int c, u;
+  for (u = 0; u < 8; ++u) d->acc[u] = 0;
+  for (c = 0; c < kfull + (n > 0); ++c, w += 64, x += 16, y += 16) {
+    const int m = c < kfull ? 16 : n;
+    const ember_v8 vx = ember_mve_ld8_n(x, m), vy = ember_mve_ld8_n(y, m);
+    for (u = 0; u < 4; ++u) {
+      const ember_v8 vw = ember_mve_ld8(w + 16 * u);
+      d->acc[u] = ember_mve_dot(d->acc[u], vx, vw);
+      d->acc[4 + u] = ember_mve_dot(d->acc[4 + u], vy, vw);
+    }
+  }
+}
+#define EMBER_MVE_DOT24(d, N, U) ember_mve_dot24(&(d), (d).kfull, N)
+#define EMBER_MVE_DOT24_N(d, N) ember_mve_dot24(&(d), 0, N)
+#endif
+
+/* N (an integer literal >= 1) 16-byte chunks from src to dst (no overlap);
+ * dst and src are pointer variables and advance past them. With GCC a
+ * post-incremented load and store per chunk (C's constant offsets beyond
+ * VLDRB's 7-bit range cost GCC an address register each). */
+#if EMBER_HAVE_MVE && EMBER_MVE_ASM
+#define EMBER_MVE_COPY16(dst, src, N)                                                                      \
+  __asm__ volatile(".rept " #N "\n\tvldrb.8 q0, [%1], #16\n\tvstrb.8 q0, [%0], #16\n\t.endr"               \
+                   : "+r"(dst), "+r"(src)                                                                  \
+                   :                                                                                       \
+                   : "q0", "memory")
+#else
+#define EMBER_MVE_COPY16(dst, src, N)                                                                      \
+  do {                                                                                                     \
+    int i_;                                                                                                \
+    for (i_ = 0; i_ < (N); ++i_, (dst) += 16, (src) += 16) ember_mve_st8(dst, ember_mve_ld8(src));         \
+  } while (0)
+#endif
+
+/* N (an integer literal >= 1) 16-byte chunks of the lanes of x at dst, a
+ * pointer variable that advances past them (one post-incremented store each
+ * with GCC). */
+#if EMBER_HAVE_MVE && EMBER_MVE_ASM
+#define EMBER_MVE_FILL16(dst, x, N)                                                                        \
+  __asm__ volatile(".rept " #N "\n\tvstrb.8 %q1, [%0], #16\n\t.endr" : "+r"(dst) : "w"(x) : "memory")
+#else
+#define EMBER_MVE_FILL16(dst, x, N)                                                                        \
+  do {                                                                                                     \
+    int i_;                                                                                                \
+    for (i_ = 0; i_ < (N); ++i_, (dst) += 16) ember_mve_st8(dst, x);                                       \
+  } while (0)
 #endif
 
 /* n bytes from src to dst (n >= 0, no overlap) in 16-byte steps, the last

@@ -32,6 +32,10 @@ struct Shape {
   ops::Window win;
 };
 
+// Windows of at most this many 16-byte chunks (kh rows of kw*c bytes, each
+// rounded up) are copied with straight-line code when inside the image.
+constexpr int64_t kStraightChunks = 48;
+
 // The body of the im2col function: window of pixel p to d[0 .. kh*kw*c).
 std::string Im2col(const Shape& s, int32_t zin) {
   const Axis ay{s.h, s.kh, s.win.stride_h, s.win.dilation_h, s.win.pad_top, s.oh};
@@ -49,7 +53,26 @@ std::string Im2col(const Shape& s, int32_t zin) {
   b += "  const int y0 = " + Affine("oy", s.win.stride_h, -s.win.pad_top) +
        ", x0 = " + Affine("ox", s.win.stride_w, -s.win.pad_left) + ";\n";
   std::string interior;
-  if (s.win.dilation_w == 1) {
+  const int64_t full = row / 16, rest = row % 16;
+  if (s.win.dilation_w == 1 && s.kh * (full + (rest > 0)) <= kStraightChunks) {
+    // Straight-line copies (EMBER_MVE_COPY16: 2 instructions per chunk where
+    // ember_mve_copy's loop takes 4): the window's rows one after the other
+    // into d, each from its own start; a row's last bytes (fewer than 16)
+    // through scalar words when 4 or 8, else a predicated load and store.
+    interior = "const int8_t* const s = in + (y0 * " + S(s.w) + " + x0) * " + S(s.c) + ";\n";
+    interior += "int8_t* t = d;\nconst int8_t* r;\n";
+    for (int64_t ky = 0; ky < s.kh; ++ky) {
+      const int64_t src = ky * s.win.dilation_h * s.w * s.c;
+      std::string line = "r = s" + (src ? " + " + S(src) : std::string()) + ";";
+      if (full) line += " EMBER_MVE_COPY16(t, r, " + S(full) + ");";
+      if (rest == 4 || rest == 8)
+        line += " memcpy(t, r, " + S(rest) + ");";
+      else if (rest)
+        line += " ember_mve_st8_n(t, ember_mve_ld8_n(r, " + S(rest) + "), " + S(rest) + ");";
+      if (rest && ky + 1 < s.kh) line += " t += " + S(rest) + ";";
+      interior += line + "\n";
+    }
+  } else if (s.win.dilation_w == 1) {
     interior = "for (int ky = 0; ky < " + S(s.kh) + "; ++ky)\n  ember_mve_copy(d + ky * " + S(row) +
                ", in + ((y0 + " + Affine("ky", s.win.dilation_h, 0) + ") * " + S(s.w) + " + x0) * " +
                S(s.c) + ", " + S(row) + ");\n";
@@ -70,6 +93,21 @@ std::string Im2col(const Shape& s, int32_t zin) {
     br += "const int xb = x0 < 0 ? (-x0 < " + S(s.kw) + " ? -x0 : " + S(s.kw) + ") : 0;\n";
     br += "int xe = " + S(s.w) + " - x0 < " + S(s.kw) + " ? " + S(s.w) + " - x0 : " + S(s.kw) + ";\n";
     br += "if (xe < xb) xe = xb;\n";
+  }
+  const int64_t window = s.kh * row;
+  if (s.win.dilation_w == 1 && window / 16 + (window % 16 > 0) <= kStraightChunks) {
+    // The whole window filled with z_in first (straight-line stores), then
+    // each row's span inside the image copied over it.
+    br += "int8_t* t = d;\n";
+    if (window / 16) br += "EMBER_MVE_FILL16(t, z, " + S(window / 16) + ");\n";
+    if (window % 16) br += "ember_mve_st8_n(t, z, " + S(window % 16) + ");\n";
+    br += "for (int ky = 0; ky < " + S(s.kh) + "; ++ky) {\n";
+    br += "  const int y = y0 + " + Affine("ky", s.win.dilation_h, 0) + ";\n";
+    br += "  if (y >= 0 && y < " + S(s.h) + ")\n";
+    br += "    ember_mve_copy(d + ky * " + S(row) + " + xb * " + S(s.c) + ", in + (y * " + S(s.w) + " + x0 + xb) * " +
+          S(s.c) + ", (xe - xb) * " + S(s.c) + ");\n";
+    br += "}\n";
+    return b + Reindent(br, 4) + "  }\n";
   }
   br += "for (int ky = 0; ky < " + S(s.kh) + "; ++ky) {\n";
   br += "  const int y = y0 + " + Affine("ky", s.win.dilation_h, 0) + ";\n";
@@ -182,8 +220,9 @@ std::optional<ScheduleSpace> Conv2DSpace(const KernelContext& ctx) {
   const ir::Tensor& f = ctx.graph.tensor(ctx.node.inputs[1]);
   ScheduleSpace sp;
   sp.kernel = "mve.conv2d";
-  sp.knobs = GemmS8Knobs(f.shape[1] * f.shape[2] * f.shape[3], "pixels");
-  sp.default_point = GemmS8Default("pixels");
+  const int64_t depth = f.shape[1] * f.shape[2] * f.shape[3];
+  sp.knobs = GemmS8Knobs(depth, "pixels");
+  sp.default_point = GemmS8Default(depth, "pixels");
   return sp;
 }
 

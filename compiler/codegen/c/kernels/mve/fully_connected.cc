@@ -38,8 +38,9 @@ bool FullyConnectedApplies(const KernelContext& ctx) {
 std::optional<ScheduleSpace> FullyConnectedSpace(const KernelContext& ctx) {
   ScheduleSpace sp;
   sp.kernel = "mve.fully_connected";
-  sp.knobs = GemmS8Knobs(ctx.graph.tensor(ctx.node.inputs[1]).shape[1], "rows");
-  sp.default_point = GemmS8Default("rows");
+  const int64_t depth = ctx.graph.tensor(ctx.node.inputs[1]).shape[1];
+  sp.knobs = GemmS8Knobs(depth, "rows");
+  sp.default_point = GemmS8Default(depth, "rows");
   return sp;
 }
 

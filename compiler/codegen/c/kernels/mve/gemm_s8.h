@@ -4,10 +4,12 @@
 // Rows are output pixels (or FC batches); each row's K inputs come either
 // straight from the input (`direct`: row r at in0 + r * K) or from an im2col
 // function that gathers one pixel's window into scratch. Rows go in blocks of
-// 2 (the schedule may choose 1); per pass the kernel takes 1 row x 4 units: one input vector load serves
-// 4 dot products (VMLADAVA.S8, 16 MACs each, in inline assembly because the
-// accumulators must sit in even registers; 8 of them, for 2 rows sharing the
-// weight loads, are more than GCC 12 can allocate).
+// 2 (the schedule may choose 1). A block of 2 takes 2 rows x 4 units per
+// pass: per 16-byte chunk, 4 weight and 2 input vector loads serve 8 dot
+// products (VMLADAVA.S8, 16 MACs each). The whole depth loop of a pass is one
+// inline assembly block (EMBER_MVE_DOT24, mve.h): its 8 accumulators must sit
+// in even registers, which GCC 12 cannot allocate across a C loop. A block of
+// 1 takes 1 row x 4 units (ember_mve_dot4: 1 input load serves 4 products).
 // Weights are rearranged at compile time into the order the loop reads them
 // ([unit block][16-byte chunk][4 units][16]), padded with zeros to a multiple
 // of 4 units and 16 depth; the last chunk of a row is loaded with a tail
@@ -52,20 +54,22 @@ struct GemmS8 {
   // parameters and is shared by the layers with the same text (shared_kernel.h);
   // only with `stage` and no row sums.
   bool share = false;
-  // Schedule (docs/tuning.md, GemmS8Knobs): rows per block (1 or 2; 2 is
-  // today's kernel) and full 16-byte chunks per pass of the depth loop after
-  // the first (1: today's loop; 2 or 4: unrolled, the rest one at a time).
+  // Schedule (docs/tuning.md, GemmS8Knobs): rows per block (1 or 2) and
+  // full 16-byte chunks per pass of the depth loop after the first (1, 2 or
+  // 4; the rest one at a time). ApplyGemmS8Schedule sets them.
   int block_rows = 2;
   int unroll = 1;
 };
 
 // The knobs of a product of `depth` (the rows knob named `rows_name`:
-// "pixels" for conv2d, "rows" for fully_connected), with today's kernel as the
-// default point; an unroll factor is offered only when the depth has more
-// chunks than it after the first.
+// "pixels" for conv2d, "rows" for fully_connected); an unroll factor is
+// offered only when the depth has more chunks than it after the first. The
+// default point: 2 rows per block, unroll 4 when at least 4 chunks follow the
+// first, else 1.
 std::vector<Knob> GemmS8Knobs(int64_t depth, const std::string& rows_name);
-Schedule GemmS8Default(const std::string& rows_name);
-// Sets g's schedule fields from `s` (values outside the space take the default).
+Schedule GemmS8Default(int64_t depth, const std::string& rows_name);
+// Sets g's schedule fields from `s` (g->depth set first; knobs `s` leaves out
+// take the default, values outside the space their nearest meaning).
 void ApplyGemmS8Schedule(const Schedule& s, const std::string& rows_name, GemmS8* g);
 
 // `ctx` with its constants going to `pool`: Requant::Init on it computes the
