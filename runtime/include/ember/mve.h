@@ -16,6 +16,7 @@
 #ifndef EMBER_MVE_H_
 #define EMBER_MVE_H_
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -406,7 +407,8 @@ static inline void ember_mve_dot4_tail(int32_t* a, const int8_t** w, const int8_
  * as operands of the block they leave GCC 12's register allocator nothing to
  * spare (no solution at -O0; no end with -fno-omit-frame-pointer). Its only
  * operand is r0, the address of d.w; it saves that on the stack, uses r1-r6,
- * r8-r10, r12 and lr, and stores the sums with one STMDB. */
+ * r8-r10, r12, lr and the predicate (p0: VPR, for the tail), and stores the
+ * sums with one STMDB to the 8 words before d.w. */
 typedef struct {
   int32_t acc[8]; /* row x's 4 sums, then row y's */
   const int8_t* w;
@@ -415,6 +417,9 @@ typedef struct {
   int32_t kfull;
 } ember_mve_dot24_t;
 #if EMBER_HAVE_MVE && EMBER_MVE_ASM
+/* The layout the assembly relies on: acc right before w, x, y, kfull (words). */
+typedef char ember_mve_dot24_layout_check[(offsetof(ember_mve_dot24_t, w) == 32 &&
+                                           offsetof(ember_mve_dot24_t, kfull) == 44) ? 1 : -1];
 /* Registers: w r1, x r3, y r5, chunks left r9; row x's sums r0 r2 r4 r6, row y's r8 r10 r12 lr. */
 #define EMBER_MVE_DOT24_CHUNK_ASM(op)                                                                      \
   "vldrb.8 q0, [r1], #64\n\tvldrb.8 q1, [r1, #-48]\n\tvldrb.8 q2, [r1, #-32]\n\t"                           \
@@ -441,7 +446,7 @@ typedef struct {
                      : "+r"(p_)                                                                            \
                      :                                                                                     \
                      : "r1", "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r12", "lr", "q0", "q1", "q2", \
-                       "q3", "q4", "q5", "cc", "memory");                                                  \
+                       "q3", "q4", "q5", "p0", "cc", "memory");                                            \
   } while (0)
 #define EMBER_MVE_DOT24(d, N, U)                                                                           \
   EMBER_MVE_DOT24_BLOCK(d, EMBER_MVE_DOT24_CHUNK_ASM("vmladav.s8") EMBER_MVE_DOT24_LOOP_ASM(U)             \
