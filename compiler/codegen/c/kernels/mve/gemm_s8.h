@@ -68,8 +68,9 @@ struct GemmS8 {
 // first, else 1.
 std::vector<Knob> GemmS8Knobs(int64_t depth, const std::string& rows_name);
 Schedule GemmS8Default(int64_t depth, const std::string& rows_name);
-// Sets g's schedule fields from `s` (g->depth set first; knobs `s` leaves out
-// take the default, values outside the space their nearest meaning).
+// Sets g's schedule fields from `s`: knobs `s` leaves out take the default
+// (which depends on g->depth: set it first), a rows value other than 1 means
+// 2, an unroll other than 2 or 4 means 1.
 void ApplyGemmS8Schedule(const Schedule& s, const std::string& rows_name, GemmS8* g);
 
 // `ctx` with its constants going to `pool`: Requant::Init on it computes the
