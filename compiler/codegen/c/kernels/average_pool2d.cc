@@ -20,6 +20,17 @@
 namespace ember::codegen::c {
 namespace {
 
+// int32 `v` (a sum of `count` taps) divided by the count rounding half away
+// from zero (C division truncates), clamped to `range` and stored to `dst`.
+std::string DivideClampStore(const std::string& v, const std::string& count, ops::Int32Range range,
+                             const std::string& ctype, const std::string& dst) {
+  const std::string lo = std::to_string(range.min), hi = std::to_string(range.max);
+  const std::string half = count[0] == '(' ? count + " / 2" : std::to_string(std::stoll(count) / 2);
+  return v + " = " + v + " > 0 ? (" + v + " + " + half + ") / " + count + " : (" + v + " - " + half + ") / " + count +
+         ";\n" + v + " = " + v + " < " + lo + " ? " + lo + " : " + v + ";\n" + dst + " = (" + ctype + ")(" + v + " > " +
+         hi + " ? " + hi + " : " + v + ");\n";
+}
+
 // One output pixel over the taps [yb, ye) x [xb, xe); `count` is the tap
 // count (a literal for interior pixels).
 std::string Body(const ops::PoolGeom& s, bool is_float, const std::string& ctype, ops::Int32Range range,
@@ -35,12 +46,7 @@ std::string Body(const ops::PoolGeom& s, bool is_float, const std::string& ctype
     const std::string div = count[0] == '(' ? "(float)" + count : CFloat(std::stof(count));
     b += "  const float v = acc / " + div + ";\n" + Reindent(FloatClamp("o[c]", "v", act), 2);
   } else {
-    const std::string lo = std::to_string(range.min), hi = std::to_string(range.max);
-    const std::string half = count[0] == '(' ? count + " / 2" : std::to_string(std::stoll(count) / 2);
-    b += "  acc = acc > 0 ? (acc + " + half + ") / " + count + " : (acc - " + half + ") / " + count +
-         ";\n";
-    b += "  acc = acc < " + lo + " ? " + lo + " : acc;\n";
-    b += "  o[c] = (" + ctype + ")(acc > " + hi + " ? " + hi + " : acc);\n";
+    b += Reindent(DivideClampStore("acc", count, range, ctype, "o[c]"), 2);
   }
   return b + "}\n";
 }
@@ -80,14 +86,6 @@ std::string OrtBody(const ops::PoolGeom& s, bool global, float s_in, int32_t z_i
   return b + "}\n";
 }
 
-// The rounding division of int32 `a` (a sum of `n` taps) and the clamp, stored to `dst`.
-std::string DivideStore(const std::string& a, int64_t n, ops::Int32Range range, const std::string& dst) {
-  const std::string ns = std::to_string(n), half = std::to_string(n / 2);
-  const std::string lo = std::to_string(range.min), hi = std::to_string(range.max);
-  return "{\n  int32_t v = " + a + ";\n  v = v > 0 ? (v + " + half + ") / " + ns + " : (v - " + half + ") / " + ns +
-         ";\n  v = v < " + lo + " ? " + lo + " : v;\n  " + dst + " = (int8_t)(v > " + hi + " ? " + hi + " : v);\n}\n";
-}
-
 // int8 (TFLite's arithmetic) with a window that is the whole unpadded input:
 // its pixels are contiguous, so the Helium and DSP variants (kernels/mve/,
 // kernels/dsp/ average_pool2d.cc) sum the channels in vectors over them, then
@@ -95,7 +93,9 @@ std::string DivideStore(const std::string& a, int64_t n, ops::Int32Range range, 
 std::optional<std::string> WholeInputSimd(const KernelContext& ctx, const ops::PoolGeom& s, ops::Int32Range range) {
   const WholeInputPool w{s.batch, s.in_h * s.in_w, s.channels,
                          [&](const std::string& a, const std::string& dst) {
-                           return DivideStore(a, s.in_h * s.in_w, range, dst);
+                           return "{\n  int32_t v = " + a + ";\n" +
+                                  Reindent(DivideClampStore("v", std::to_string(s.in_h * s.in_w), range, "int8_t", dst), 2) +
+                                  "}\n";
                          }};
   if (ctx.target.has_mve) return mve::EmitWholeInputPoolBody(w);
   if (ctx.target.has_dsp) return dsp::EmitWholeInputPoolBody(w);
