@@ -90,17 +90,19 @@ std::string Im2col(const Shape& s, int32_t zin) {
   b += "  } else {  /* taps outside the image read as z_in */\n";
   std::string br = "const ember_v8 z = ember_mve_dup8(" + CInt(zin) + ");\n";
   if (s.win.dilation_w == 1) {
+    // The whole window filled with z_in first (straight-line stores up to
+    // kStraightChunks), then each row's span inside the image copied over it.
+    const int64_t window = s.kh * row;
     br += "const int xb = x0 < 0 ? (-x0 < " + S(s.kw) + " ? -x0 : " + S(s.kw) + ") : 0;\n";
     br += "int xe = " + S(s.w) + " - x0 < " + S(s.kw) + " ? " + S(s.w) + " - x0 : " + S(s.kw) + ";\n";
     br += "if (xe < xb) xe = xb;\n";
-  }
-  const int64_t window = s.kh * row;
-  if (s.win.dilation_w == 1 && window / 16 + (window % 16 > 0) <= kStraightChunks) {
-    // The whole window filled with z_in first (straight-line stores), then
-    // each row's span inside the image copied over it.
-    br += "int8_t* t = d;\n";
-    if (window / 16) br += "EMBER_MVE_FILL16(t, z, " + S(window / 16) + ");\n";
-    if (window % 16) br += "ember_mve_st8_n(t, z, " + S(window % 16) + ");\n";
+    if (window / 16 + (window % 16 > 0) <= kStraightChunks) {
+      br += "int8_t* t = d;\n";
+      if (window / 16) br += "EMBER_MVE_FILL16(t, z, " + S(window / 16) + ");\n";
+      if (window % 16) br += "ember_mve_st8_n(t, z, " + S(window % 16) + ");\n";
+    } else {
+      br += "ember_mve_fill(d, z, " + S(window) + ");\n";
+    }
     br += "for (int ky = 0; ky < " + S(s.kh) + "; ++ky) {\n";
     br += "  const int y = y0 + " + Affine("ky", s.win.dilation_h, 0) + ";\n";
     br += "  if (y >= 0 && y < " + S(s.h) + ")\n";
@@ -109,22 +111,16 @@ std::string Im2col(const Shape& s, int32_t zin) {
     br += "}\n";
     return b + Reindent(br, 4) + "  }\n";
   }
+  // Dilated along x: tap by tap.
   br += "for (int ky = 0; ky < " + S(s.kh) + "; ++ky) {\n";
   br += "  const int y = y0 + " + Affine("ky", s.win.dilation_h, 0) + ";\n";
   br += "  int8_t* dr = d + ky * " + S(row) + ";\n";
   br += "  if (y < 0 || y >= " + S(s.h) + ") {\n    ember_mve_fill(dr, z, " + S(row) + ");\n    continue;\n  }\n";
-  if (s.win.dilation_w == 1) {
-    br += "  ember_mve_fill(dr, z, xb * " + S(s.c) + ");\n";
-    br += "  ember_mve_copy(dr + xb * " + S(s.c) + ", in + (y * " + S(s.w) + " + x0 + xb) * " + S(s.c) +
-          ", (xe - xb) * " + S(s.c) + ");\n";
-    br += "  ember_mve_fill(dr + xe * " + S(s.c) + ", z, (" + S(s.kw) + " - xe) * " + S(s.c) + ");\n";
-  } else {
-    br += "  for (int kx = 0; kx < " + S(s.kw) + "; ++kx) {\n";
-    br += "    const int x = x0 + " + Affine("kx", s.win.dilation_w, 0) + ";\n";
-    br += "    if (x < 0 || x >= " + S(s.w) + ") ember_mve_fill(dr + kx * " + S(s.c) + ", z, " + S(s.c) + ");\n";
-    br += "    else ember_mve_copy(dr + kx * " + S(s.c) + ", in + (y * " + S(s.w) + " + x) * " + S(s.c) +
-          ", " + S(s.c) + ");\n  }\n";
-  }
+  br += "  for (int kx = 0; kx < " + S(s.kw) + "; ++kx) {\n";
+  br += "    const int x = x0 + " + Affine("kx", s.win.dilation_w, 0) + ";\n";
+  br += "    if (x < 0 || x >= " + S(s.w) + ") ember_mve_fill(dr + kx * " + S(s.c) + ", z, " + S(s.c) + ");\n";
+  br += "    else ember_mve_copy(dr + kx * " + S(s.c) + ", in + (y * " + S(s.w) + " + x) * " + S(s.c) +
+        ", " + S(s.c) + ");\n  }\n";
   br += "}\n";
   return b + Reindent(br, 4) + "  }\n";
 }
