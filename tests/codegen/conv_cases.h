@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cmath>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,7 +23,18 @@ struct ConvCase {
   uint32_t seed = 1;
   float out_scale = 1.0f;  // times the realistic output scale (extreme multipliers)
   bool wrap_bias = false;  // int8: biases near INT32_MAX / INT32_MIN (WrappingBias): the int32 sums wrap
+  // int8: every weight (input byte) this value instead of random ones (the
+  // largest sums a depth allows).
+  std::optional<int8_t> weight_value, input_value;
 };
+
+// `n` random int8 values, or n times `value`.
+inline std::vector<int8_t> Int8sOr(std::optional<int8_t> value, size_t n, uint32_t seed) {
+  return value ? std::vector<int8_t>(n, *value) : RandomInt8(n, seed);
+}
+inline std::vector<uint8_t> BytesOr(std::optional<int8_t> value, size_t n, uint32_t seed) {
+  return value ? std::vector<uint8_t>(n, static_cast<uint8_t>(*value)) : RandomBytes(n, seed);
+}
 
 // Biases 2147483600, -2147483600, 17, ... (n of them): int32 sums that wrap.
 inline std::vector<int32_t> WrappingBias(int64_t n) {
@@ -61,9 +73,9 @@ inline OneNode BuildConv(const ConvCase& k, std::vector<uint8_t>* input) {
     const float s_in = 0.02f, s_w = 0.004f;
     const float s_out =
         s_in * s_w * 40.0f * std::sqrt(static_cast<float>(k.kh * k.kw * fc)) * k.out_scale;
-    *input = RandomBytes(isize, k.seed);
+    *input = BytesOr(k.input_value, isize, k.seed);
     t.InBytes(ir::DType::kInt8, {k.n, k.h, k.w, k.c}, *input, Quant(s_in, k.zin));
-    t.Const<int8_t>({k.oc, k.kh, k.kw, fc}, RandomInt8(fsize, k.seed + 1),
+    t.Const<int8_t>({k.oc, k.kh, k.kw, fc}, Int8sOr(k.weight_value, fsize, k.seed + 1),
                     k.per_channel ? QuantPerAxis(ChannelScales(static_cast<size_t>(k.oc), k.seed + 3, s_w), 0)
                                   : Quant(s_w, 0));
     if (k.bias) t.Const<int32_t>({k.oc}, k.wrap_bias ? WrappingBias(k.oc) : RandomInt32(static_cast<size_t>(k.oc), k.seed + 2, 4000));
@@ -85,6 +97,7 @@ struct FcCase {
   uint32_t seed = 21;
   float out_scale = 1.0f;  // times the realistic output scale (extreme multipliers)
   bool wrap_bias = false;  // int8: biases near INT32_MAX / INT32_MIN (WrappingBias)
+  std::optional<int8_t> weight_value, input_value;  // as ConvCase's
 };
 
 inline OneNode BuildFc(const FcCase& k, std::vector<uint8_t>* input) {
@@ -109,9 +122,9 @@ inline OneNode BuildFc(const FcCase& k, std::vector<uint8_t>* input) {
   } else {
     const float s_in = 0.1f, s_w = 0.003f;
     const float s_out = s_in * s_w * 40.0f * std::sqrt(static_cast<float>(depth)) * k.out_scale;
-    *input = RandomBytes(static_cast<size_t>(elements), k.seed);
+    *input = BytesOr(k.input_value, static_cast<size_t>(elements), k.seed);
     t.InBytes(ir::DType::kInt8, k.in_shape, *input, Quant(s_in, k.zin));
-    t.Const<int8_t>({k.units, depth}, RandomInt8(wsize, k.seed + 1),
+    t.Const<int8_t>({k.units, depth}, Int8sOr(k.weight_value, wsize, k.seed + 1),
                     k.per_channel ? QuantPerAxis(ChannelScales(static_cast<size_t>(k.units), k.seed + 3, s_w), 0)
                                   : Quant(s_w, k.zw));
     if (k.bias) {

@@ -183,6 +183,68 @@ TEST(DspFullyConnected, FloatStaysPortable) {
   ExpectKernelMatchesReference(t.graph(), {input}, 0.0, "cortex-m4");
 }
 
+// ---- the biased pair form (dsp.h, ember_bp_*) and its bound ----
+
+// Layers whose every weight and input byte is extreme: the biased pair form
+// is taken while 256 * sum|w| + |S| < 2^24 holds for every row, so the
+// largest sums of depth 511 (fully_connected) and 508 (pointwise conv2d) or
+// 504 (a 3x3 conv2d of 56 channels) stay exact; one group more (depth 512,
+// 516) and the layer keeps the sign-extended form. Output scales put the
+// largest sums inside the int8 range (a sum off by 2^24 would saturate).
+std::vector<std::pair<std::string, FcCase>> ExtremeFcCases() {
+  std::vector<std::pair<std::string, FcCase>> v;
+  for (int8_t x : {int8_t{-128}, int8_t{127}}) {
+    FcCase k;
+    k.in_shape = {1, 511}, k.units = 5, k.zin = 0, k.zout = 0, k.out_scale = 100.0f;
+    k.weight_value = -128, k.input_value = x;
+    v.push_back({"fc_511_x" + std::to_string(x), k});
+    k.in_shape = {1, 512};
+    v.push_back({"fc_512_x" + std::to_string(x), k});
+  }
+  FcCase k;
+  k.in_shape = {2, 515}, k.units = 9, k.zin = 0, k.out_scale = 100.0f, k.weight_value = 127, k.input_value = -128;
+  v.push_back({"fc_515_w127", k});
+  return v;
+}
+
+std::vector<std::pair<std::string, ConvCase>> ExtremeConvCases() {
+  std::vector<std::pair<std::string, ConvCase>> v;
+  ConvCase k = Pointwise(508, 3);
+  k.h = 3, k.w = 2, k.zin = 0, k.out_scale = 100.0f, k.weight_value = -128, k.input_value = -128;
+  v.push_back({"pointwise_508", k});
+  k.c = 516;
+  v.push_back({"pointwise_516", k});
+  ConvCase t;
+  t.h = 4, t.w = 3, t.c = 56, t.oc = 3, t.zin = -128, t.out_scale = 100.0f, t.weight_value = 127, t.input_value = 127;
+  v.push_back({"3x3_56", t});
+  return v;
+}
+
+// Whether the name says the case is past the bound (expect the sign-extended form).
+bool PastBound(const std::string& name) {
+  return name.find("512") != std::string::npos || name.find("516") != std::string::npos;
+}
+
+// Whether node 0 of `t` is emitted in the biased pair form.
+bool Biased(const OneNode& t) { return KernelCode(t.graph(), "cortex-m4").find("ember_bp_p") != std::string::npos; }
+
+TEST(DspBiasedPairForm, TakenUpToItsBoundAndExact) {
+  std::vector<uint8_t> input;
+  for (const auto& [name, k] : ExtremeFcCases()) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(Biased(BuildFc(k, &input)), !PastBound(name));
+    CheckFc(k);
+  }
+  for (const auto& [name, k] : ExtremeConvCases()) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(Biased(BuildConv(k, &input)), !PastBound(name));
+    CheckConv(k);
+  }
+  // Random layers take it (the odd and even, negative and positive S of their rows).
+  EXPECT_TRUE(Biased(BuildFc(FcCase{}, &input)));
+  EXPECT_TRUE(Biased(BuildConv(ConvCase{}, &input)));
+}
+
 // ---- cortex-m4 under QEMU ----
 
 std::string CArray(const std::string& name, const std::vector<uint8_t>& b) {
@@ -281,6 +343,8 @@ TEST(DspKernelsOnCortexM4, MatchReferenceUnderQemu) {
   FcCase fcp;
   fcp.in_shape = {2, 40}, fcp.units = 10, fcp.per_channel = true, fcp.zin = -128, fcp.zout = 127;
   add_fc(fcp);
+  for (const auto& [name, k] : ExtremeFcCases()) add_fc(k);
+  for (const auto& [name, k] : ExtremeConvCases()) add_conv(k);
   std::vector<QemuCase> cases;
   for (size_t i = 0; i < nodes.size(); ++i) cases.push_back({&nodes[i].graph(), inputs[i], nullptr, 0});
   // Two layers calling one shared body (defined once in the program).

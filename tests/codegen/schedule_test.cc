@@ -175,7 +175,7 @@ TEST(ScheduleFullyConnected, SpaceAndWholeSpaceBitExact) {
   const auto sp = SpaceOf(t.graph(), 0);
   ASSERT_TRUE(sp.has_value());
   EXPECT_EQ(sp->kernel, "dsp.fully_connected");
-  EXPECT_EQ(sp->default_point.ToString(), "channels=4,store_loop=1,unroll=1");
+  EXPECT_EQ(sp->default_point.ToString(), "channels=8,store_loop=0,unroll=1");  // the biased pair form
   std::map<size_t, Schedule> def{{0, sp->default_point}};
   EXPECT_EQ(CodeOf(t.graph(), 0, &def), CodeOf(t.graph(), 0, nullptr));
   ExpectWholeSpaceBitExact(t.graph(), 0, t.graph(), in, "fc 22->7");
@@ -185,6 +185,14 @@ TEST(ScheduleFullyConnected, SpaceAndWholeSpaceBitExact) {
   z.per_channel = false;
   OneNode tz = BuildFc(z, &in);
   ExpectWholeSpaceBitExact(tz.graph(), 0, tz.graph(), in, "fc 22->7 z_w 3");
+  // Weights past the biased pair form's bound: the sign-extended form, its defaults.
+  FcCase big = k;
+  big.in_shape = {1, 520}, big.units = 3, big.weight_value = -128;
+  OneNode tb = BuildFc(big, &in);
+  const auto spb = SpaceOf(tb.graph(), 0);
+  ASSERT_TRUE(spb.has_value());
+  EXPECT_EQ(spb->default_point.ToString(), "channels=4,store_loop=1,unroll=1");
+  ExpectWholeSpaceBitExact(tb.graph(), 0, tb.graph(), in, "fc 520->3 w -128");
 }
 
 // A one-node int8 depthwise_conv2d (depth multiplier 1), 3x3, padded.

@@ -94,6 +94,9 @@ static inline int32_t ember_ssat8(int32_t v) { return __ssat(v, 8); }
 /* SADD16: the two int16 lanes of a and b added lane by lane, wrapping. */
 static inline int32_t ember_sadd16(int32_t a, int32_t b) { return (int32_t)__sadd16((int16x2_t)a, (int16x2_t)b); }
 
+/* SSUB16: the two int16 lanes of b subtracted from a's lane by lane, wrapping. */
+static inline int32_t ember_ssub16(int32_t a, int32_t b) { return (int32_t)__ssub16((int16x2_t)a, (int16x2_t)b); }
+
 #else /* portable C with the same results */
 
 static inline void ember_ld2(const int32_t** p, int32_t* a, int32_t* b) {
@@ -132,6 +135,10 @@ static inline int32_t ember_sadd16(int32_t a, int32_t b) {
 
 static inline int32_t ember_sxtb16_ror8(int32_t x) {
   return ember_dsp_pack16(ember_dsp_lane8(x, 1), ember_dsp_lane8(x, 3));
+}
+
+static inline int32_t ember_ssub16(int32_t a, int32_t b) {
+  return ember_dsp_pack16(ember_dsp_lane16(a, 0) - ember_dsp_lane16(b, 0), ember_dsp_lane16(a, 1) - ember_dsp_lane16(b, 1));
 }
 
 /* SSAT is in every Armv7-M core (cortex-m3 too), not in Armv6-M. */
@@ -190,6 +197,42 @@ static inline int32_t ember_requant_rs(int32_t acc, int32_t m, int32_t rnd, int 
 static inline int32_t ember_requant_rs_clamped(int32_t acc, int32_t m, int32_t rnd, int s) {
   const uint64_t k = ((uint64_t)(uint32_t)rnd << 32) | 0x40000000u;
   return (int32_t)(((int64_t)acc * m + (int64_t)k) >> 32) >> s;
+}
+
+/* The biased pair form of an int8 dot product: one instruction per weight
+ * word (AND) where sign-extending it takes two (SXTB16, SXTB16-ROR-8).
+ * A row word x = (x0, x1, x2, x3) of four int8 lanes gives two int16x2
+ * words (both lanes of each stay inside int16):
+ *   p = (256 x1 + 128, 256 x3 + 128)   ember_bp_p: AND, ORR
+ *   r = (x0 - p.lo, x2 - p.hi)         ember_bp_r: SXTB16, SSUB16
+ * A weight word stored as (w1 ^ 0x80, w0, w3 ^ 0x80, w2) reads as the int16
+ * lanes (256 w0 + w1 + 128, 256 w2 + w3 + 128) as it is, and as (256 w0,
+ * 256 w2) with its low bytes cleared (ember_bp_hi: AND). Then
+ *   smlad(wq, p) + smlad(ember_bp_hi(wq), r)
+ *     = 256 (w0 x0 + w1 x1 + w2 x2 + w3 x3) + 128 (w1 + w3) + 128 (p.lo + p.hi)
+ * so an accumulator that starts at -128 times the sum of its row's p lanes
+ * (ember_bp_start, once per row) ends at 256 A + 128 S, A the dot product
+ * and S the sum of the weights stored in the low bytes, wrapping. Where
+ * |256 A + 128 S| < 2^31 (the compiler checks it from the weights:
+ * 256 sum|w| + |S| < 2^24) that is exact, and ember_bp_result gives
+ * A + floor(S / 2) + base: the compiler puts base = init - floor(S / 2). */
+static inline int32_t ember_bp_p(int32_t x) {
+  return (int32_t)(((uint32_t)x & 0xff00ff00u) | 0x00800080u);
+}
+
+static inline int32_t ember_bp_r(int32_t x, int32_t p) { return ember_ssub16(ember_sxtb16(x), p); }
+
+static inline int32_t ember_bp_hi(int32_t w) { return (int32_t)((uint32_t)w & 0xff00ff00u); }
+
+/* acc - 128 (p.lo + p.hi): one SMLAD with the lanes (-128, -128). */
+static inline int32_t ember_bp_start(int32_t p, int32_t acc) {
+  return ember_smlad(p, (int32_t)0xff80ff80u, acc);
+}
+
+/* floor(acc / 256) + base, wrapping (an arithmetic shift: gcc and clang
+ * shift signed values arithmetically). One ADD with a shifted operand. */
+static inline int32_t ember_bp_result(int32_t acc, int32_t base) {
+  return (int32_t)((uint32_t)(acc >> 8) + (uint32_t)base);
 }
 
 #ifdef __cplusplus

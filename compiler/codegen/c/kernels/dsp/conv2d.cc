@@ -10,8 +10,10 @@
 //     path: acc = init + sum(w * x) with init = bias - z_in * sum(w) is exact),
 //     K padded to a multiple of 4 with zeros (their weights are zero too). A
 //     pointwise conv with C_in a multiple of 4 reads the input directly.
-//  2. The block's int8 values are sign-extended once into int16x2 column
-//     words (SXTB16 / SXTB16-ROR-8), interleaved per group of four taps.
+//  2. The block's int8 values become int16x2 column words once, interleaved
+//     per group of four taps: the biased pair form's (p, r) words when the
+//     weights keep its sums inside int32 (gemm_s8.h), else sign-extended
+//     (SXTB16 / SXTB16-ROR-8).
 //  3. For each pair of output channels, a 2 pixels x 2 channels SMLAD loop
 //     (gemm_s8.h) over the groups, weights packed at compile time in the
 //     order it reads them; then requantization and clamp fused into the store.
@@ -88,21 +90,33 @@ Choice ChoiceOf(const KernelContext& ctx, size_t index, const Shape& s, bool sha
 
 // The block's int8 values sign-extended once into int16x2 column words: per
 // group of 4 taps, pixel a (lanes 0,2 | 1,3), then pixel b when P is 2.
-// `pairs`: the group count is even, two groups per pass.
-std::string SignExtend(int P, const std::string& groups, bool pairs) {
-  std::string b = std::string("{  /* sign-extend once: per group of 4 taps, pixel a (lanes 0,2 | 1,3)") +
-                  (P == 2 ? ", pixel b" : "") + " */\n  int32_t* cp = cols;\n  int j;\n  for (j = 0; j < " +
-                  groups + "; " + (pairs ? "j += 2" : "++j") + ") {\n";
+// `pairs`: the group count is even, two groups per pass. `biased`: the
+// words are the biased pair form's (ember_bp_p, ember_bp_r) instead, and
+// nxa (nxb) collect pixel a's (b's) accumulator start (declared here).
+std::string SignExtend(int P, const std::string& groups, bool pairs, bool biased) {
+  std::string b;
+  if (biased) b += P == 2 ? "int32_t nxa = 0, nxb = 0;\n" : "int32_t nxa = 0;\n";
+  b += std::string("{  /* ") + (biased ? "biased pairs" : "sign-extend once") +
+       ": per group of 4 taps, pixel a " + (biased ? "(p | r)" : "(lanes 0,2 | 1,3)") +
+       (P == 2 ? ", pixel b" : "") + " */\n  int32_t* cp = cols;\n  int j;\n  for (j = 0; j < " + groups + "; " +
+       (pairs ? "j += 2" : "++j") + ") {\n";
   for (int k = 0; k < (pairs ? 2 : 1); ++k) {
     const std::string at = k ? "4 * j + 4" : "4 * j";
-    if (P == 2) {
-      b += "    {\n      const int32_t va = ember_read_s8x4(xa + " + at + "), vb = ember_read_s8x4(xb + " + at + ");\n";
-      b += "      ember_st2(&cp, ember_sxtb16(va), ember_sxtb16_ror8(va));\n";
-      b += "      ember_st2(&cp, ember_sxtb16(vb), ember_sxtb16_ror8(vb));\n    }\n";
-    } else {
-      b += "    {\n      const int32_t va = ember_read_s8x4(xa + " + at + ");\n";
-      b += "      ember_st2(&cp, ember_sxtb16(va), ember_sxtb16_ror8(va));\n    }\n";
+    b += "    {\n      const int32_t va = ember_read_s8x4(xa + " + at + ")";
+    b += P == 2 ? ", vb = ember_read_s8x4(xb + " + at + ");\n" : ";\n";
+    for (const char* px : {"a", "b"}) {
+      if (std::string(px) == "b" && P == 1) break;
+      const std::string v = std::string("v") + px;
+      if (biased) {
+        const std::string pv = std::string("p") + px;
+        b += "      const int32_t " + pv + " = ember_bp_p(" + v + ");\n";
+        b += "      ember_st2(&cp, " + pv + ", ember_bp_r(" + v + ", " + pv + "));\n";
+        b += "      nx" + std::string(px) + " = ember_bp_start(" + pv + ", nx" + px + ");\n";
+      } else {
+        b += "      ember_st2(&cp, ember_sxtb16(" + v + "), ember_sxtb16_ror8(" + v + "));\n";
+      }
     }
+    b += "    }\n";
   }
   return b + "  }\n}\n";
 }
@@ -112,7 +126,7 @@ std::string SignExtend(int P, const std::string& groups, bool pairs) {
 // tables (DspRequant::ShareTables). With blocks of two pixels, a block of one
 // (the last of an odd count) computes it twice and stores it twice to the
 // same place (ob = o), so no store needs a guard.
-std::string SharedDirectBody(const Shape& s, const Choice& ch, DspRequant* rq) {
+std::string SharedDirectBody(const Shape& s, const Choice& ch, bool biased, DspRequant* rq) {
   const int64_t groups = s.padded_depth() / 4;
   rq->ShareTables();
   const int P = ch.pixels;
@@ -127,8 +141,12 @@ std::string SharedDirectBody(const Shape& s, const Choice& ch, DspRequant* rq) {
   } else {
     blk += "const int8_t* const xa = in0 + p * 4 * groups;\n";
   }
-  blk += SignExtend(P, "groups", ch.unroll % 2 == 0);
+  blk += SignExtend(P, "groups", ch.unroll % 2 == 0, biased);
   SmladGemm gm{4 * groups, s.out_c, ch.channels, P, ch.unroll, RowSource::kColumns, "wts", "inits", "cols", ""};
+  if (biased) {
+    gm.biased = true;
+    gm.start = P == 2 ? std::vector<std::string>{"nxa", "nxb"} : std::vector<std::string>{"nxa"};
+  }
   gm.channels_expr = "cout";
   gm.passes_expr = ch.unroll == 1 ? "groups" : ch.unroll == 2 ? "groups >> 1" : "groups >> 2";
   gm.block_setup = rq->BlockSetup("c");
@@ -155,7 +173,8 @@ std::string SharedDirectBodyOf(const ir::Graph& g, size_t index, const Target& t
   if (!Conv2DApplies(ctx) || !GetConvShape(ctx, &s) || !s.direct() ||
       !rq.Init(ctx, s.out_c, ops::MultiplierFormula::kDouble).ok())
     return "";
-  return SharedDirectBody(s, ChoiceOf(ctx, index, s, true), &rq);
+  return SharedDirectBody(s, ChoiceOf(ctx, index, s, true), BiasedFormFits(Int8Data(g, n.inputs[1]), s.out_c, s.depth()),
+                          &rq);
 }
 
 }  // namespace
@@ -213,9 +232,12 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   const int P = ch.pixels, U = ch.channels;
 
   const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
+  const bool biased = BiasedFormFits(w, s.out_c, k);
   std::vector<int32_t> init = FoldZeroPoints(w, BiasData(g, n, s.out_c), s.out_c, k, zin, 0);
+  if (biased) BiasInit(w, s.out_c, k, &init);
   init.resize(static_cast<size_t>((s.out_c + U - 1) / U * U), 0);
-  const std::string wt = ctx.consts.AddInt32(n.name + "_w_smlad", PackWeights(w, s.out_c, k, U));
+  const std::string wt = ctx.consts.AddInt32(
+      n.name + "_w_smlad", biased ? PackBiasedWeights(w, s.out_c, k, U) : PackWeights(w, s.out_c, k, U));
   const std::string it = ctx.consts.AddInt32(n.name + "_init", init);
 
   const bool has_bias = n.inputs.size() > 2 && n.inputs[2] != ir::kNoTensor;
@@ -284,8 +306,12 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
     if (P == 2)
       blk += "const int8_t* const xb = " + (odd ? "two ? col8 + " + std::to_string(k4) + " : col8" : "col8 + " + std::to_string(k4)) + ";\n";
   }
-  blk += SignExtend(P, std::to_string(groups), groups % 2 == 0);
+  blk += SignExtend(P, std::to_string(groups), groups % 2 == 0, biased);
   SmladGemm gm{k4, s.out_c, U, P, ch.unroll, RowSource::kColumns, wt, it, "cols", ""};
+  if (biased) {
+    gm.biased = true;
+    gm.start = P == 2 ? std::vector<std::string>{"nxa", "nxb"} : std::vector<std::string>{"nxa"};
+  }
   gm.block_setup = rq.BlockSetup("c");
   gm.channel_load = [&](int u) { return rq.LoadChannel(u); };
   const std::string oc = std::to_string(s.out_c);

@@ -2,15 +2,17 @@
 // per-tensor (with any filter zero point) or per-channel. Bit-exact with
 // ops/fully_connected.cc.
 //
-// For each input row, units are taken in blocks of four (the table is padded
-// with zero units to a multiple of four; padded units are never stored): one
-// SMLAD loop (gemm_s8.h) reads the row a word of four int8 at a time,
-// sign-extends it once for the four units (SXTB16 / SXTB16-ROR-8) and
-// multiplies it with four weight words packed at compile time in the order
-// the loop reads them. acc starts at init[u] = bias[u] - z_in * sum(w[u]) +
-// depth * z_w * z_in (compile time); a per-tensor filter zero point adds the
-// row's -z_w * sum(x) in the store. Requantization and clamp are fused into
-// the store.
+// For each input row, units are taken in blocks of eight (the biased pair
+// form, gemm_s8.h: every layer whose weights keep its sums inside int32) or
+// four (the sign-extended form); the table is padded with zero units to a
+// multiple of the block, and padded units are never stored. One SMLAD loop
+// (gemm_s8.h) reads the row a word of four int8 at a time, makes its two
+// int16x2 words once for the block and multiplies them with the block's
+// weight words, packed at compile time in the order the loop reads them.
+// init[u] = bias[u] - z_in * sum(w[u]) + depth * z_w * z_in (compile time;
+// the biased form starts its accumulators at the row's term and adds init in
+// the store); a per-tensor filter zero point adds the row's -z_w * sum(x) in
+// the store. Requantization and clamp are fused into the store.
 // Access order (for the memory planner): rows in order; row r's input is read
 // again for every block of units while row r's outputs are being written, so
 // an output row must not overlap its own input row (earlier rows are done).
@@ -39,16 +41,38 @@ bool FullyConnectedApplies(const KernelContext& ctx) {
   return wt.shape[0] > 0 && wt.shape[1] > 0 && wt.shape[1] < (int64_t{1} << 24);
 }
 
-// Knob defaults (today's choices): four units per block, one group per pass
-// (23 instructions per 16 MACs on cortex-m4; two: 45 per 32, for twice the
+namespace {
+
+// Whether the layer takes the biased pair form (gemm_s8.h): its weights keep
+// every sum inside int32.
+bool Biased(const KernelContext& ctx) {
+  const ir::Tensor& wt = ctx.graph.tensor(ctx.node.inputs[1]);
+  return BiasedFormFits(Int8Data(ctx.graph, ctx.node.inputs[1]), wt.shape[0], wt.shape[1]);
+}
+
+// Knob defaults (today's choices). The biased pair form: eight units per
+// block, one group per pass, unrolled stores (on cortex-m4 per group of four
+// inputs 5 instructions prepare the row word, then per unit half an LDRD,
+// an AND and two SMLADs, plus 3 for the loop: 36 per 32 MACs, where four
+// units took 21 per 16; two groups per pass spill; ad: 375,120 -> 317,000
+// instructions, 327,000 with the store loop). Otherwise four units per
+// block, one group per pass (23 per 16 MACs; two: 45 per 32, for twice the
 // code; four: gcc spills), the stores through a loop over the block.
-std::optional<ScheduleSpace> FullyConnectedSpace(const KernelContext&) {
+Schedule DefaultPoint(bool biased) {
+  Schedule s;
+  s.knobs = {{"channels", biased ? 8 : 4}, {"unroll", 1}, {"store_loop", biased ? 0 : 1}};
+  return s;
+}
+
+}  // namespace
+
+std::optional<ScheduleSpace> FullyConnectedSpace(const KernelContext& ctx) {
   ScheduleSpace sp;
   sp.kernel = "dsp.fully_connected";
-  sp.knobs = {{"channels", {1, 2, 4}, "units per inner block (accumulators)"},
+  sp.knobs = {{"channels", {1, 2, 4, 8}, "units per inner block (accumulators)"},
               {"unroll", {1, 2, 4}, "groups of four inputs per pass of the inner loop"},
               {"store_loop", {0, 1}, "1: store a block through a loop over its units (less code); 0: unrolled"}};
-  sp.default_point.knobs = {{"channels", 4}, {"unroll", 1}, {"store_loop", 1}};
+  sp.default_point = DefaultPoint(Biased(ctx));
   return sp;
 }
 
@@ -64,13 +88,16 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
   int32_t zin = 0, zw = 0;
   EMBER_RETURN_IF_ERROR(InitFcRequant(ctx, units, &rq, &zin, &zw));
   const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
-  const Schedule sc = ScheduleOf(ctx, ctx.node_index);
-  const int64_t sb = sc.Get("channels", 4), su = sc.Get("unroll", 1);
-  const int kBlock = sb == 1 || sb == 2 ? static_cast<int>(sb) : 4;
+  const bool biased = Biased(ctx);
+  const Schedule def = DefaultPoint(biased), sc = ScheduleOf(ctx, ctx.node_index);
+  const int64_t sb = sc.Get("channels", def.Get("channels", 4)), su = sc.Get("unroll", 1);
+  const int kBlock = sb == 1 || sb == 2 || sb == 4 || sb == 8 ? static_cast<int>(sb) : static_cast<int>(def.Get("channels", 4));
   const int unroll = su == 2 || su == 4 ? static_cast<int>(su) : 1;
   std::vector<int32_t> init = FoldZeroPoints(w, BiasData(g, n, units), units, depth, zin, zw);
+  if (biased) BiasInit(w, units, depth, &init);
   init.resize(static_cast<size_t>((units + kBlock - 1) / kBlock * kBlock), 0);
-  const std::string wtab = ctx.consts.AddInt32(n.name + "_w_smlad", PackWeights(w, units, depth, kBlock));
+  const std::string wtab = ctx.consts.AddInt32(
+      n.name + "_w_smlad", biased ? PackBiasedWeights(w, units, depth, kBlock) : PackWeights(w, units, depth, kBlock));
   const std::string itab = ctx.consts.AddInt32(n.name + "_init", init);
 
   std::string code = "/* fully_connected '" + n.name + "': " + TypeString(g, n.inputs[0]) + " -> " +
@@ -79,7 +106,9 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
                      ops::DescribeActivation(act) + (has_bias ? "" : ", no bias") + "\n   " +
                      rq.Describe() + (zw ? ", z_w " + std::to_string(zw) : "") +
                      "; init = bias - z_in * sum(w)" + (zw ? " + depth * z_w * z_in" : "") +
-                     "\n   DSP (SMLAD): 1 row x " + std::to_string(kBlock) + (kBlock == 1 ? " unit" : " units") + " per inner loop, weights packed in loop order.\n"
+                     "\n   DSP (SMLAD): 1 row x " + std::to_string(kBlock) + (kBlock == 1 ? " unit" : " units") +
+                     " per inner loop, weights packed in loop order" +
+                     (biased ? " (biased pair form, ember_bp_*)" : "") + ".\n"
                      "   Access order: rows in order; a row's input is read until its last output is "
                      "written. */\n";
   code += "EMBER_NOINLINE static void " + ctx.fn_name + "(" + KernelParams(ctx, 0) + ") {\n";
@@ -91,8 +120,20 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
            "; ++d) xsum += x[d];\n";
   }
   SmladGemm gm{depth, units, kBlock, 1, unroll, RowSource::kInt8, wtab, itab, "", "x"};
+  if (biased) {
+    // The accumulators' start: -128 times the sum of the row's p lanes.
+    const int64_t full = depth / 4, part = depth % 4;
+    row += "int32_t nx = 0;\n{\n  const int8_t* xq = x;\n";
+    if (full > 0)
+      row += "  for (int i = 0; i < " + std::to_string(full) +
+             "; ++i, xq += 4) nx = ember_bp_start(ember_bp_p(ember_read_s8x4(xq)), nx);\n";
+    if (part > 0) row += "  nx = ember_bp_start(ember_bp_p(" + PartialWord(0, part) + "), nx);\n";
+    row += "}\n";
+    gm.biased = true;
+    gm.start = {"nx"};
+  }
   gm.block_setup = rq.BlockSetup("c");
-  gm.store_loop = sc.Get("store_loop", 1) != 0;
+  gm.store_loop = sc.Get("store_loop", def.Get("store_loop", 1)) != 0;
   row += EmitSmladGemm(
       gm,
       [&](const std::string& acc, int, const std::string& ch, int u) {

@@ -41,7 +41,10 @@ std::string Step(const SmladGemm& g, int64_t partial) {
     } else {
       const std::string word = partial > 0 ? PartialWord(0, partial) : "ember_read_s8x4(xq)";
       s += "  const int32_t xw = " + word + ";\n";
-      s += "  const int32_t " + l + " = ember_sxtb16(xw), " + h + " = ember_sxtb16_ror8(xw);\n";
+      if (g.biased)
+        s += "  const int32_t " + l + " = ember_bp_p(xw), " + h + " = ember_bp_r(xw, " + l + ");\n";
+      else
+        s += "  const int32_t " + l + " = ember_sxtb16(xw), " + h + " = ember_sxtb16_ror8(xw);\n";
       if (partial == 0) s += "  xq += 4;\n";
     }
   }
@@ -52,7 +55,10 @@ std::string Step(const SmladGemm& g, int64_t partial) {
     else s += "  const int32_t " + w0 + " = *wp++;\n";
     for (int v = u; v < (pair ? u + 2 : u + 1); ++v) {
       const std::string w = "w" + std::to_string(v);
-      s += "  {\n    const int32_t wl = ember_sxtb16(" + w + "), wh = ember_sxtb16_ror8(" + w + ");\n";
+      if (g.biased)
+        s += "  {\n    const int32_t wl = " + w + ", wh = ember_bp_hi(" + w + ");\n";
+      else
+        s += "  {\n    const int32_t wl = ember_sxtb16(" + w + "), wh = ember_sxtb16_ror8(" + w + ");\n";
       for (int p = 0; p < g.rows; ++p) {
         const std::string a = Acc(p, v), x = "x" + std::to_string(p);
         s += "    " + a + " = ember_smlad(wl, " + x + "l, " + a + ");\n";
@@ -230,6 +236,40 @@ std::vector<int32_t> PackWeights(const std::vector<int8_t>& w, int64_t rows, int
   return out;
 }
 
+bool BiasedFormFits(const std::vector<int8_t>& w, int64_t rows, int64_t depth) {
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t abs_sum = 0, odd = 0;
+    for (int64_t d = 0; d < depth; ++d) {
+      const int64_t v = w[static_cast<size_t>(r * depth + d)];
+      abs_sum += v < 0 ? -v : v;
+      if (d % 2 == 1) odd += v;
+    }
+    if (256 * abs_sum + (odd < 0 ? -odd : odd) >= (int64_t{1} << 24)) return false;
+  }
+  return true;
+}
+
+std::vector<int32_t> PackBiasedWeights(const std::vector<int8_t>& w, int64_t rows, int64_t depth,
+                                       int64_t block) {
+  std::vector<int32_t> out = PackWeights(w, rows, depth, block);
+  for (int32_t& word : out) {
+    const uint32_t u = static_cast<uint32_t>(word);
+    const uint32_t swapped = ((u & 0x00ff00ffu) << 8) | ((u >> 8) & 0x00ff00ffu);
+    word = static_cast<int32_t>(swapped ^ 0x00800080u);
+  }
+  return out;
+}
+
+void BiasInit(const std::vector<int8_t>& w, int64_t rows, int64_t depth, std::vector<int32_t>* init) {
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t odd = 0;
+    for (int64_t d = 1; d < depth; d += 2) odd += w[static_cast<size_t>(r * depth + d)];
+    const int64_t floor_half = odd >= 0 ? odd / 2 : -((-odd + 1) / 2);
+    int32_t& v = (*init)[static_cast<size_t>(r)];
+    v = static_cast<int32_t>(static_cast<uint32_t>(v) - static_cast<uint32_t>(floor_half));
+  }
+}
+
 std::string EmitSmladGemm(const SmladGemm& g,
                           const std::function<std::string(const std::string&, int, const std::string&, int)>& store,
                           const std::function<std::string(int)>& row_guard) {
@@ -242,8 +282,13 @@ std::string EmitSmladGemm(const SmladGemm& g,
        "; c += " + std::to_string(g.block) + ") {\n";
   std::string body;
   for (int u = 0; u < g.block; ++u) {
-    body += "int32_t " + Acc(0, u) + " = " + g.init + "[" + Ch(u) + "]";
-    for (int p = 1; p < g.rows; ++p) body += ", " + Acc(p, u) + " = " + Acc(0, u);
+    if (g.biased) {
+      body += "int32_t " + Acc(0, u) + " = " + g.start.at(0);
+      for (int p = 1; p < g.rows; ++p) body += ", " + Acc(p, u) + " = " + g.start.at(static_cast<size_t>(p));
+    } else {
+      body += "int32_t " + Acc(0, u) + " = " + g.init + "[" + Ch(u) + "]";
+      for (int p = 1; p < g.rows; ++p) body += ", " + Acc(p, u) + " = " + Acc(0, u);
+    }
     body += ";\n";
   }
   body += g.block_setup;
@@ -268,7 +313,7 @@ std::string EmitSmladGemm(const SmladGemm& g,
     // One store statement in a loop over the block (less code, a few more instructions).
     std::string list;
     for (int u = 0; u < g.block; ++u) list += (u ? ", " : "") + Acc(0, u);
-    std::string st = store("accs[u]", 0, "c + u", -1);
+    std::string st = store(g.biased ? "ember_bp_result(accs[u], " + g.init + "[c + u])" : "accs[u]", 0, "c + u", -1);
     if (g.channels % g.block != 0) st = "if (c + u < " + nch + ") " + st;
     body += "{\n  const int32_t accs[" + std::to_string(g.block) + "] = {" + list + "};\n  int u;\n  for (u = 0; u < " +
             std::to_string(g.block) + "; ++u) " + Reindent(st, 2).substr(2) + "}\n";
@@ -280,7 +325,9 @@ std::string EmitSmladGemm(const SmladGemm& g,
     const std::string load = g.channel_load ? g.channel_load(u) : "";
     std::string st = load;
     for (int p = 0; p < g.rows; ++p) {
-      const std::string one = store(Acc(p, u), p, Ch(u), u), rg = p > 0 ? row_guard(p) : "";
+      const std::string acc =
+          g.biased ? "ember_bp_result(" + Acc(p, u) + ", " + g.init + "[" + Ch(u) + "])" : Acc(p, u);
+      const std::string one = store(acc, p, Ch(u), u), rg = p > 0 ? row_guard(p) : "";
       st += rg.empty() ? one : "if (" + rg + ") " + one;
     }
     const bool guard = u >= g.channels % g.block && g.channels % g.block != 0;

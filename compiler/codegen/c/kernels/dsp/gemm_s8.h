@@ -6,12 +6,21 @@
 //
 // The shared inner loop multiplies a block of P rows (output pixels or input
 // rows, P = 1 or 2) by a block of U weight rows (output channels or units,
-// U = 1, 2 or 4) over depth K in groups of four: per group, each row gives two
-// int16x2 words (lanes 0,2 and lanes 1,3 of its four int8 values, as SXTB16
-// and SXTB16-ROR-8 produce them), each weight word is split the same way, and
-// 2 * P * U SMLADs accumulate. Weights are packed at compile time into
-// exactly the order the loop reads them (PackWeights). int32 accumulation
-// wraps like the reference, so the order of terms is free.
+// U = 1, 2, 4 or 8) over depth K in groups of four: per group, each row gives
+// two int16x2 words, each weight word two more, and 2 * P * U SMLADs
+// accumulate. Two forms:
+//  - sign-extended: the row words are lanes 0,2 and lanes 1,3 of its four
+//    int8 values (SXTB16, SXTB16-ROR-8), and each weight word is split the
+//    same way (two instructions per weight word);
+//  - biased pairs (BiasedFormFits; runtime/include/ember/dsp.h, ember_bp_*):
+//    the row words are (p, r) = (256 x1 + 128, x0 - p) lane-wise, and each
+//    weight word, stored with its bytes swapped in pairs and the low byte
+//    offset by 128, is used as it is and with its low bytes cleared (one
+//    AND). The accumulators end at 256 times the dot product plus terms known
+//    from the row (subtracted at the start) and from the weights (in init).
+// Weights are packed at compile time into exactly the order the loop reads
+// them (PackWeights, PackBiasedWeights). int32 accumulation wraps like the
+// reference, so the order of terms is free.
 #pragma once
 
 #include <cstdint>
@@ -117,6 +126,19 @@ class DspRequant {
 std::vector<int32_t> PackWeights(const std::vector<int8_t>& w, int64_t rows, int64_t depth,
                                  int64_t block);
 
+// The biased pair form (runtime/include/ember/dsp.h, ember_bp_*): the weight
+// words one AND instead of two SXTB16 each. It is exact for a weight matrix
+// when every row keeps 256 * sum|w| + |S| < 2^24 (S: the sum of the row's
+// weights at odd depth positions), so that no accumulator leaves int32.
+bool BiasedFormFits(const std::vector<int8_t>& w, int64_t rows, int64_t depth);
+// PackWeights with each word's bytes (w0, w1, w2, w3) stored as
+// (w1 ^ 0x80, w0, w3 ^ 0x80, w2); padding (zero weights) too.
+std::vector<int32_t> PackBiasedWeights(const std::vector<int8_t>& w, int64_t rows, int64_t depth,
+                                       int64_t block);
+// init[r] - floor(S_r / 2) for each row r < rows (wrapping): the base that
+// ember_bp_result adds.
+void BiasInit(const std::vector<int8_t>& w, int64_t rows, int64_t depth, std::vector<int32_t>* init);
+
 // The int8 word of the last, partial group of a row (`n` of 4 values at
 // xq[at..at+n-1] of the C pointer `xq`), the missing lanes zero: an int32
 // expression that reads nothing past the row.
@@ -140,6 +162,13 @@ struct SmladGemm {
   std::string init;     // int32 start values, one per packed weight row
   std::string columns;  // kColumns: the expression of the first column word
   std::string row;      // kInt8: the expression of the row's first int8
+  // The biased pair form: the weights come from PackBiasedWeights, the
+  // `init` table from BiasInit; kColumns words are (ember_bp_p,
+  // ember_bp_r) pairs; row p's accumulators start at start[p] (-128 times the
+  // sum of its p lanes, ember_bp_start) and are stored as
+  // ember_bp_result(acc, init[ch]).
+  bool biased = false;
+  std::vector<std::string> start = {};
   std::string block_setup = "";  // statements at the start of each channel block (`c`)
   // The stores go channel by channel (all rows of channel u, then u + 1);
   // when set, channel_load(u) precedes channel u's stores in their scope.
