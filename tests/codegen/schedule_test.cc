@@ -175,7 +175,8 @@ TEST(ScheduleFullyConnected, SpaceAndWholeSpaceBitExact) {
   const auto sp = SpaceOf(t.graph(), 0);
   ASSERT_TRUE(sp.has_value());
   EXPECT_EQ(sp->kernel, "dsp.fully_connected");
-  EXPECT_EQ(sp->default_point.ToString(), "channels=8,store_loop=0,unroll=1");  // the biased pair form
+  // The biased pair form: 8 units per block only when they divide the unit count.
+  EXPECT_EQ(sp->default_point.ToString(), "channels=4,store_loop=0,unroll=1");
   std::map<size_t, Schedule> def{{0, sp->default_point}};
   EXPECT_EQ(CodeOf(t.graph(), 0, &def), CodeOf(t.graph(), 0, nullptr));
   ExpectWholeSpaceBitExact(t.graph(), 0, t.graph(), in, "fc 22->7");
@@ -185,6 +186,13 @@ TEST(ScheduleFullyConnected, SpaceAndWholeSpaceBitExact) {
   z.per_channel = false;
   OneNode tz = BuildFc(z, &in);
   ExpectWholeSpaceBitExact(tz.graph(), 0, tz.graph(), in, "fc 22->7 z_w 3");
+  FcCase eight = k;
+  eight.units = 16;
+  OneNode te = BuildFc(eight, &in);
+  const auto spe = SpaceOf(te.graph(), 0);
+  ASSERT_TRUE(spe.has_value());
+  EXPECT_EQ(spe->default_point.ToString(), "channels=8,store_loop=0,unroll=1");
+  ExpectWholeSpaceBitExact(te.graph(), 0, te.graph(), in, "fc 22->16");
   // Weights past the biased pair form's bound: the sign-extended form, its defaults.
   FcCase big = k;
   big.in_shape = {1, 520}, big.units = 3, big.weight_value = -128;

@@ -51,16 +51,19 @@ bool Biased(const KernelContext& ctx) {
 }
 
 // Knob defaults (today's choices). The biased pair form: eight units per
-// block, one group per pass, unrolled stores (on cortex-m4 per group of four
+// block where the unit count is a multiple of 8 (else four, so that the
+// table is not padded with more zero units than before: vww's 2-unit layer
+// would carry 1.5 kB of them), one group per pass, unrolled stores (on
+// cortex-m4 per group of four
 // inputs 5 instructions prepare the row word, then per unit half an LDRD,
 // an AND and two SMLADs, plus 3 for the loop: 36 per 32 MACs, where four
 // units took 21 per 16; two groups per pass spill; ad: 375,120 -> 317,000
 // instructions, 327,000 with the store loop). Otherwise four units per
 // block, one group per pass (23 per 16 MACs; two: 45 per 32, for twice the
 // code; four: gcc spills), the stores through a loop over the block.
-Schedule DefaultPoint(bool biased) {
+Schedule DefaultPoint(bool biased, int64_t units) {
   Schedule s;
-  s.knobs = {{"channels", biased ? 8 : 4}, {"unroll", 1}, {"store_loop", biased ? 0 : 1}};
+  s.knobs = {{"channels", biased && units % 8 == 0 ? 8 : 4}, {"unroll", 1}, {"store_loop", biased ? 0 : 1}};
   return s;
 }
 
@@ -72,7 +75,7 @@ std::optional<ScheduleSpace> FullyConnectedSpace(const KernelContext& ctx) {
   sp.knobs = {{"channels", {1, 2, 4, 8}, "units per inner block (accumulators)"},
               {"unroll", {1, 2, 4}, "groups of four inputs per pass of the inner loop"},
               {"store_loop", {0, 1}, "1: store a block through a loop over its units (less code); 0: unrolled"}};
-  sp.default_point = DefaultPoint(Biased(ctx));
+  sp.default_point = DefaultPoint(Biased(ctx), ctx.graph.tensor(ctx.node.inputs[1]).shape[0]);
   return sp;
 }
 
@@ -89,7 +92,7 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
   EMBER_RETURN_IF_ERROR(InitFcRequant(ctx, units, &rq, &zin, &zw));
   const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
   const bool biased = Biased(ctx);
-  const Schedule def = DefaultPoint(biased), sc = ScheduleOf(ctx, ctx.node_index);
+  const Schedule def = DefaultPoint(biased, units), sc = ScheduleOf(ctx, ctx.node_index);
   const int64_t sb = sc.Get("channels", def.Get("channels", 4)), su = sc.Get("unroll", 1);
   const int kBlock = sb == 1 || sb == 2 || sb == 4 || sb == 8 ? static_cast<int>(sb) : static_cast<int>(def.Get("channels", 4));
   const int unroll = su == 2 || su == 4 ? static_cast<int>(su) : 1;
