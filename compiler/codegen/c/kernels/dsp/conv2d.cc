@@ -88,12 +88,12 @@ Choice ChoiceOf(const KernelContext& ctx, size_t index, const Shape& s, bool sha
   return c;
 }
 
-// The block's int8 values sign-extended once into int16x2 column words: per
-// group of 4 taps, pixel a (lanes 0,2 | 1,3), then pixel b when P is 2.
-// `pairs`: the group count is even, two groups per pass. `biased`: the
-// words are the biased pair form's (ember_bp_p, ember_bp_r) instead, and
-// nxa (nxb) collect pixel a's (b's) accumulator start (declared here).
-std::string SignExtend(int P, const std::string& groups, bool pairs, bool biased) {
+// The block's int8 values made once into int16x2 column words: per group of
+// 4 taps, pixel a's two words, then pixel b's when P is 2. Sign-extended
+// (lanes 0,2 | 1,3), or with `biased` the biased pair form's (ember_bp_p,
+// ember_bp_r), while nxa (nxb) collect pixel a's (b's) accumulator start
+// (declared here). `pairs`: the group count is even, two groups per pass.
+std::string ColumnWords(int P, const std::string& groups, bool pairs, bool biased) {
   std::string b;
   if (biased) b += P == 2 ? "int32_t nxa = 0, nxb = 0;\n" : "int32_t nxa = 0;\n";
   b += std::string("{  /* ") + (biased ? "biased pairs" : "sign-extend once") +
@@ -141,7 +141,7 @@ std::string SharedDirectBody(const Shape& s, const Choice& ch, bool biased, DspR
   } else {
     blk += "const int8_t* const xa = in0 + p * 4 * groups;\n";
   }
-  blk += SignExtend(P, "groups", ch.unroll % 2 == 0, biased);
+  blk += ColumnWords(P, "groups", ch.unroll % 2 == 0, biased);
   SmladGemm gm{4 * groups, s.out_c, ch.channels, P, ch.unroll, RowSource::kColumns, "wts", "inits", "cols", ""};
   if (biased) {
     gm.biased = true;
@@ -306,7 +306,7 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
     if (P == 2)
       blk += "const int8_t* const xb = " + (odd ? "two ? col8 + " + std::to_string(k4) + " : col8" : "col8 + " + std::to_string(k4)) + ";\n";
   }
-  blk += SignExtend(P, std::to_string(groups), groups % 2 == 0, biased);
+  blk += ColumnWords(P, std::to_string(groups), groups % 2 == 0, biased);
   SmladGemm gm{k4, s.out_c, U, P, ch.unroll, RowSource::kColumns, wt, it, "cols", ""};
   if (biased) {
     gm.biased = true;

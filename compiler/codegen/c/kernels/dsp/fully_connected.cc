@@ -51,16 +51,16 @@ bool Biased(const KernelContext& ctx) {
 }
 
 // Knob defaults (today's choices). The biased pair form: eight units per
-// block where the unit count is a multiple of 8 (else four, so that the
-// table is not padded with more zero units than before: vww's 2-unit layer
-// would carry 1.5 kB of them), one group per pass, unrolled stores (on
-// cortex-m4 per group of four
-// inputs 5 instructions prepare the row word, then per unit half an LDRD,
-// an AND and two SMLADs, plus 3 for the loop: 36 per 32 MACs, where four
-// units took 21 per 16; two groups per pass spill; ad: 375,120 -> 317,000
-// instructions, 327,000 with the store loop). Otherwise four units per
-// block, one group per pass (23 per 16 MACs; two: 45 per 32, for twice the
-// code; four: gcc spills), the stores through a loop over the block.
+// block where the unit count is a multiple of 8 (else four, so that no table
+// is padded with more zero units than before: vww's 2-unit layer would carry
+// 1.5 kB of them), one group per pass, unrolled stores. On cortex-m4 per
+// group of four inputs 5 instructions make the row words, then per unit half
+// an LDRD, an AND and two SMLADs, plus 3 for the loop: 36 per 32 MACs, where
+// four units took 21 per 16; two groups per pass spill; ad: 375,120 ->
+// 317,000 instructions, 327,000 with the store loop. The sign-extended form:
+// four units per block, one group per pass (23 per 16 MACs; two: 45 per 32,
+// for twice the code; four: gcc spills), the stores through a loop over the
+// block.
 Schedule DefaultPoint(bool biased, int64_t units) {
   Schedule s;
   s.knobs = {{"channels", biased && units % 8 == 0 ? 8 : 4}, {"unroll", 1}, {"store_loop", biased ? 0 : 1}};
