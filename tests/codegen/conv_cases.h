@@ -98,6 +98,7 @@ struct FcCase {
   float out_scale = 1.0f;  // times the realistic output scale (extreme multipliers)
   bool wrap_bias = false;  // int8: biases near INT32_MAX / INT32_MIN (WrappingBias)
   std::optional<int8_t> weight_value, input_value;  // as ConvCase's
+  std::optional<int32_t> bias_value;                // int8: every bias this value
 };
 
 inline OneNode BuildFc(const FcCase& k, std::vector<uint8_t>* input) {
@@ -131,7 +132,9 @@ inline OneNode BuildFc(const FcCase& k, std::vector<uint8_t>* input) {
       ir::QuantParams bq = Quant(s_in * s_w, 0);
       if (k.per_channel) bq = QuantPerAxis(std::vector<float>(static_cast<size_t>(k.units), s_in * s_w), 0);
       t.Const<int32_t>({k.units},
-                       k.wrap_bias ? WrappingBias(k.units) : RandomInt32(static_cast<size_t>(k.units), k.seed + 2, 5000),
+                       k.bias_value  ? std::vector<int32_t>(static_cast<size_t>(k.units), *k.bias_value)
+                       : k.wrap_bias ? WrappingBias(k.units)
+                                     : RandomInt32(static_cast<size_t>(k.units), k.seed + 2, 5000),
                        bq);
     } else {
       t.Absent();

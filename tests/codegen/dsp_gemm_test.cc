@@ -245,6 +245,42 @@ TEST(DspBiasedPairForm, TakenUpToItsBoundAndExact) {
   EXPECT_TRUE(Biased(BuildConv(ConvCase{}, &input)));
 }
 
+// The requantization from twice the sum (ember_requant_mm: SMMULR, SMMLAR)
+// is taken while every |init| + 128 sum|w| < 2^30; biases at that bound
+// (64 weights of 1, z_in 0: |bias| + 8192), one past it, and far past it
+// (2^30 + 10000: twice the sum leaves int32, which a looser bound would let
+// through). The output scale maps sums near 2^30 inside the int8 range.
+std::vector<std::pair<std::string, FcCase>> DoubledBoundFcCases() {
+  std::vector<std::pair<std::string, FcCase>> v;
+  const int32_t at = (int32_t{1} << 30) - 8192 - 1;
+  for (const int32_t sign : {1, -1}) {
+    for (const auto& [name, bias] : {std::pair<std::string, int32_t>{"at", at}, {"past", at + 1},
+                                     {"far past", (int32_t{1} << 30) + 10000}}) {
+      FcCase k;
+      k.in_shape = {1, 64}, k.units = 8, k.zin = 0, k.zout = 0, k.out_scale = 33554.0f, k.act = "none";
+      k.weight_value = 1, k.per_channel = true, k.bias_value = sign * bias;
+      v.push_back({std::string(sign > 0 ? "bias+ " : "bias- ") + name, k});
+    }
+  }
+  return v;
+}
+
+TEST(DspRequantFromDoubledSum, TakenUpToItsBoundAndExact) {
+  std::vector<uint8_t> input;
+  for (const auto& [name, k] : DoubledBoundFcCases()) {
+    SCOPED_TRACE(name);
+    const std::string code = KernelCode(BuildFc(k, &input).graph(), "cortex-m4");
+    EXPECT_EQ(code.find("ember_requant_mm(") != std::string::npos, name.find("past") == std::string::npos) << code;
+    CheckFc(k);
+  }
+  // Random layers take it (the edge cases of DspFullyConnected and DspConv2D
+  // check them against the reference), with a clamp at z_out the clamped form.
+  FcCase relu;
+  relu.act = "relu", relu.zout = -128;
+  EXPECT_NE(KernelCode(BuildFc(relu, &input).graph(), "cortex-m4").find("ember_requant_mm_clamped("), std::string::npos);
+  EXPECT_NE(KernelCode(BuildConv(ConvCase{}, &input).graph(), "cortex-m4").find("ember_requant_mm("), std::string::npos);
+}
+
 // ---- cortex-m4 under QEMU ----
 
 std::string CArray(const std::string& name, const std::vector<uint8_t>& b) {
@@ -345,6 +381,7 @@ TEST(DspKernelsOnCortexM4, MatchReferenceUnderQemu) {
   add_fc(fcp);
   for (const auto& [name, k] : ExtremeFcCases()) add_fc(k);
   for (const auto& [name, k] : ExtremeConvCases()) add_conv(k);
+  for (const auto& [name, k] : DoubledBoundFcCases()) add_fc(k);
   std::vector<QemuCase> cases;
   for (size_t i = 0; i < nodes.size(); ++i) cases.push_back({&nodes[i].graph(), inputs[i], nullptr, 0});
   // Two layers calling one shared body (defined once in the program).

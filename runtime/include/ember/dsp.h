@@ -229,10 +229,55 @@ static inline int32_t ember_bp_start(int32_t p, int32_t acc) {
   return ember_smlad(p, (int32_t)0xff80ff80u, acc);
 }
 
+/* floor(acc / 128) + base, wrapping: 2 A + S + base, so that base =
+ * 2 init - S gives twice the int32 sum (for ember_requant_mm). */
+static inline int32_t ember_bp_result2(int32_t acc, int32_t base) {
+  return (int32_t)((uint32_t)(acc >> 7) + (uint32_t)base);
+}
+
 /* floor(acc / 256) + base, wrapping (an arithmetic shift: gcc and clang
  * shift signed values arithmetically). One ADD with a shifted operand. */
 static inline int32_t ember_bp_result(int32_t acc, int32_t base) {
   return (int32_t)((uint32_t)(acc >> 8) + (uint32_t)base);
+}
+
+/* TFLite's requantization of an int32 sum from twice the sum, acc2 (the
+ * compiler checks |sum| < 2^30), for m >= 0 and a right shift e >= 2:
+ * SMMULR(acc2, m) = floor((sum * m + 2^30) / 2^31) is the rounding doubling
+ * high multiply for every sum (its nudge 1 - 2^30 and truncation of negative
+ * products give the same), and SMMLAR(x - (x < 0), 2^(32 - e), z) its
+ * rounding shift (ties away from zero) plus z; p = 2^(32 - e). */
+#if EMBER_DSP_NATIVE && defined(__GNUC__)
+static inline int32_t ember_smmulr(int32_t a, int32_t b) {
+  int32_t r;
+  __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+  return r;
+}
+static inline int32_t ember_smmlar(int32_t a, int32_t b, int32_t c) {
+  int32_t r;
+  __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(c));
+  return r;
+}
+#else
+static inline int32_t ember_smmulr(int32_t a, int32_t b) {
+  /* An arithmetic right shift of a negative value floors on every compiler we target. */
+  return (int32_t)(((int64_t)a * b + ((int64_t)1 << 31)) >> 32);
+}
+static inline int32_t ember_smmlar(int32_t a, int32_t b, int32_t c) {
+  return (int32_t)((uint32_t)c + (uint32_t)ember_smmulr(a, b));
+}
+#endif
+
+static inline int32_t ember_requant_mm(int32_t acc2, int32_t m, int32_t p, int32_t z) {
+  const int32_t x = ember_smmulr(acc2, m);
+  return ember_smmlar(x - (int32_t)((uint32_t)x >> 31), p, z);
+}
+
+/* ember_requant_mm for a result the caller clamps at or above z: without
+ * the correction for a negative x, which changes only results <= z (both
+ * forms give a result <= z there). */
+static inline int32_t ember_requant_mm_clamped(int32_t acc2, int32_t m, int32_t p, int32_t z) {
+  return ember_smmlar(ember_smmulr(acc2, m), p, z);
 }
 
 #ifdef __cplusplus

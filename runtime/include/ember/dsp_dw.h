@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ember/dsp.h" /* ember_requant_mm */
+
 #if (defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP) || \
     (defined(__ARM_FEATURE_SAT) && __ARM_FEATURE_SAT)
 #include <arm_acle.h>
@@ -163,18 +165,6 @@ static inline int32_t ember_dw_smlabb(uint32_t x, uint32_t w, int32_t acc) {
 static inline int32_t ember_dw_smlatt(uint32_t x, uint32_t w, int32_t acc) {
   return __smlatt((int32_t)x, (int32_t)w, acc);
 }
-/* (a * b + 2^31) >> 32. */
-static inline int32_t ember_dw_smmulr(int32_t a, int32_t b) {
-  int32_t r;
-  __asm__("smmulr %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
-  return r;
-}
-/* c + ((a * b + 2^31) >> 32). */
-static inline int32_t ember_dw_smmlar(int32_t a, int32_t b, int32_t c) {
-  int32_t r;
-  __asm__("smmlar %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(c));
-  return r;
-}
 #else
 static inline uint32_t ember_dw_half(int32_t v) { return (uint32_t)v & 0xFFFFu; }
 static inline int32_t ember_dw_lo(uint32_t x) { return (int32_t)(int16_t)(uint16_t)(x & 0xFFFFu); }
@@ -197,13 +187,6 @@ static inline int32_t ember_dw_smlabb(uint32_t x, uint32_t w, int32_t acc) {
 static inline int32_t ember_dw_smlatt(uint32_t x, uint32_t w, int32_t acc) {
   return (int32_t)((uint32_t)acc + (uint32_t)(ember_dw_hi(x) * ember_dw_hi(w)));
 }
-static inline int32_t ember_dw_smmulr(int32_t a, int32_t b) {
-  /* An arithmetic right shift of a negative value floors on every compiler we target. */
-  return (int32_t)(((int64_t)a * b + ((int64_t)1 << 31)) >> 32);
-}
-static inline int32_t ember_dw_smmlar(int32_t a, int32_t b, int32_t c) {
-  return (int32_t)((uint32_t)c + (uint32_t)ember_dw_smmulr(a, b));
-}
 #endif
 
 /* v saturated to [-128, 127]. */
@@ -216,13 +199,10 @@ static inline int32_t ember_dw_sat8(int32_t v) {
 }
 
 /* The requantization of the DSP depthwise kernels, for an accumulator acc2
- * that holds 2^k times the int32 sum, with no overflow (the compiler checks
- * the bound): srdhm(sum * 2^(k-1), m) = smmulr(acc2, m) exactly; then the
- * rounding right shift by e >= 2 of TFLite (ties away from zero) is
- * smmlar(x - (x < 0), 2^(32-e), z_out); p = 2^(32-e). */
+ * that holds twice the int32 sum, with no overflow (the compiler checks the
+ * bound): ember_requant_mm of dsp.h (SMMULR, SMMLAR); p = 2^(32-e). */
 static inline int32_t ember_dw_requant(int32_t acc2, int32_t m, int32_t p, int32_t zout) {
-  const int32_t x = ember_dw_smmulr(acc2, m);
-  return ember_dw_smmlar(x - (int32_t)((uint32_t)x >> 31), p, zout);
+  return ember_requant_mm(acc2, m, p, zout);
 }
 
 #ifdef __cplusplus

@@ -121,12 +121,32 @@ std::string ColumnWords(int P, const std::string& groups, bool pairs, bool biase
   return b + "  }\n}\n";
 }
 
+// A layer's requantization and the form of its product: `rq` initialized
+// (from twice the sum where the biased form's sums allow it, DoubledSumFits),
+// *biased (BiasedFormFits) and the accumulators' base per channel, *init
+// (BiasInit applied in the biased form).
+Status PrepareLayer(const KernelContext& ctx, const Shape& s, DspRequant* rq, bool* biased,
+                    std::vector<int32_t>* init) {
+  const ir::Graph& g = ctx.graph;
+  const ir::Node& n = ctx.node;
+  ops::ConvRequant pre;
+  EMBER_RETURN_IF_ERROR(ops::PrepareConvRequant(g, n, s.out_c, ops::MultiplierFormula::kDouble, &pre));
+  const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
+  int64_t bound = 0;
+  *init = FoldZeroPoints(w, BiasData(g, n, s.out_c), s.out_c, s.depth(), pre.input_zp, 0, false, &bound);
+  *biased = BiasedFormFits(w, s.out_c, s.depth());
+  EMBER_RETURN_IF_ERROR(rq->Init(ctx, s.out_c, ops::MultiplierFormula::kDouble, *biased && DoubledSumFits(0, bound)));
+  if (*biased) BiasInit(w, s.out_c, s.depth(), init, rq->doubled());
+  return Status::Ok();
+}
+
 // The body shared by pointwise layers (direct()): sizes and tables are the
 // parameters pixels, cout, groups (= in_c / 4), wts, inits and the requant
 // tables (DspRequant::ShareTables). With blocks of two pixels, a block of one
 // (the last of an odd count) computes it twice and stores it twice to the
 // same place (ob = o), so no store needs a guard.
 std::string SharedDirectBody(const Shape& s, const Choice& ch, bool biased, DspRequant* rq) {
+  const bool doubled = rq->doubled();
   const int64_t groups = s.padded_depth() / 4;
   rq->ShareTables();
   const int P = ch.pixels;
@@ -145,6 +165,7 @@ std::string SharedDirectBody(const Shape& s, const Choice& ch, bool biased, DspR
   SmladGemm gm{4 * groups, s.out_c, ch.channels, P, ch.unroll, RowSource::kColumns, "wts", "inits", "cols", ""};
   if (biased) {
     gm.biased = true;
+    gm.doubled = doubled;
     gm.start = P == 2 ? std::vector<std::string>{"nxa", "nxb"} : std::vector<std::string>{"nxa"};
   }
   gm.channels_expr = "cout";
@@ -170,11 +191,11 @@ std::string SharedDirectBodyOf(const ir::Graph& g, size_t index, const Target& t
   const KernelContext ctx{g, n, index, "f", unused, target, false, schedules};
   Shape s;
   DspRequant rq;
-  if (!Conv2DApplies(ctx) || !GetConvShape(ctx, &s) || !s.direct() ||
-      !rq.Init(ctx, s.out_c, ops::MultiplierFormula::kDouble).ok())
+  bool biased = false;
+  std::vector<int32_t> init;
+  if (!Conv2DApplies(ctx) || !GetConvShape(ctx, &s) || !s.direct() || !PrepareLayer(ctx, s, &rq, &biased, &init).ok())
     return "";
-  return SharedDirectBody(s, ChoiceOf(ctx, index, s, true), BiasedFormFits(Int8Data(g, n.inputs[1]), s.out_c, s.depth()),
-                          &rq);
+  return SharedDirectBody(s, ChoiceOf(ctx, index, s, true), biased, &rq);
 }
 
 }  // namespace
@@ -217,7 +238,9 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   Shape s;
   if (!GetConvShape(ctx, &s)) return EmitError(ctx, "has an unsupported shape for the DSP conv2d");
   DspRequant rq;
-  EMBER_RETURN_IF_ERROR(rq.Init(ctx, s.out_c, ops::MultiplierFormula::kDouble));
+  bool biased = false;
+  std::vector<int32_t> init;
+  EMBER_RETURN_IF_ERROR(PrepareLayer(ctx, s, &rq, &biased, &init));
   const int32_t zin = rq.params().input_zp;
   const int64_t k = s.depth(), k4 = s.padded_depth(), groups = k4 / 4;
   const int64_t pixels = s.batch * s.out_h * s.out_w, hw = s.out_h * s.out_w;
@@ -232,9 +255,6 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   const int P = ch.pixels, U = ch.channels;
 
   const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
-  const bool biased = BiasedFormFits(w, s.out_c, k);
-  std::vector<int32_t> init = FoldZeroPoints(w, BiasData(g, n, s.out_c), s.out_c, k, zin, 0);
-  if (biased) BiasInit(w, s.out_c, k, &init);
   init.resize(static_cast<size_t>((s.out_c + U - 1) / U * U), 0);
   const std::string wt = ctx.consts.AddInt32(
       n.name + "_w_smlad", biased ? PackBiasedWeights(w, s.out_c, k, U) : PackWeights(w, s.out_c, k, U));
@@ -310,6 +330,7 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   SmladGemm gm{k4, s.out_c, U, P, ch.unroll, RowSource::kColumns, wt, it, "cols", ""};
   if (biased) {
     gm.biased = true;
+    gm.doubled = rq.doubled();
     gm.start = P == 2 ? std::vector<std::string>{"nxa", "nxb"} : std::vector<std::string>{"nxa"};
   }
   gm.block_setup = rq.BlockSetup("c");

@@ -87,17 +87,24 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
   const int64_t units = fs.units, depth = fs.depth, batches = fs.batches;
   const bool has_bias = fs.has_bias;
   const ops::Activation act = fs.act;
-  DspRequant rq;
-  int32_t zin = 0, zw = 0;
-  EMBER_RETURN_IF_ERROR(InitFcRequant(ctx, units, &rq, &zin, &zw));
+  // The requantization (from twice the sum where the biased form's sums
+  // allow it, DoubledSumFits: the zero points and the bound come first).
+  const bool per_channel = g.tensor(n.inputs[1]).quant->scale.size() > 1;
+  const auto formula = per_channel ? ops::MultiplierFormula::kDouble : ops::MultiplierFormula::kFloatProduct;
+  ops::ConvRequant pre;
+  EMBER_RETURN_IF_ERROR(ops::PrepareConvRequant(g, n, units, formula, &pre));
+  const int32_t zin = pre.input_zp, zw = per_channel ? 0 : pre.filter_zp;
   const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
+  int64_t bound = 0;
+  std::vector<int32_t> init = FoldZeroPoints(w, BiasData(g, n, units), units, depth, zin, zw, false, &bound);
   const bool biased = Biased(ctx);
+  DspRequant rq;
+  EMBER_RETURN_IF_ERROR(rq.Init(ctx, units, formula, biased && DoubledSumFits(zw, bound)));
   const Schedule def = DefaultPoint(biased, units), sc = ScheduleOf(ctx, ctx.node_index);
   const int64_t sb = sc.Get("channels", def.Get("channels", 4)), su = sc.Get("unroll", 1);
   const int kBlock = sb == 1 || sb == 2 || sb == 4 || sb == 8 ? static_cast<int>(sb) : static_cast<int>(def.Get("channels", 4));
   const int unroll = su == 2 || su == 4 ? static_cast<int>(su) : 1;
-  std::vector<int32_t> init = FoldZeroPoints(w, BiasData(g, n, units), units, depth, zin, zw);
-  if (biased) BiasInit(w, units, depth, &init);
+  if (biased) BiasInit(w, units, depth, &init, rq.doubled());
   init.resize(static_cast<size_t>((units + kBlock - 1) / kBlock * kBlock), 0);
   const std::string wtab = ctx.consts.AddInt32(
       n.name + "_w_smlad", biased ? PackBiasedWeights(w, units, depth, kBlock) : PackWeights(w, units, depth, kBlock));
@@ -133,6 +140,7 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
     if (part > 0) row += "  nx = ember_bp_start(ember_bp_p(" + PartialWord(0, part) + "), nx);\n";
     row += "}\n";
     gm.biased = true;
+    gm.doubled = rq.doubled();
     gm.start = {"nx"};
   }
   gm.block_setup = rq.BlockSetup("c");

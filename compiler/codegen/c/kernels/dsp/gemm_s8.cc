@@ -129,7 +129,7 @@ std::string Im2colFunction(const ConvShape& s, const std::string& name, int32_t 
   return b + "}\n";
 }
 
-Status DspRequant::Init(const KernelContext& ctx, int64_t channels, ops::MultiplierFormula formula) {
+Status DspRequant::Init(const KernelContext& ctx, int64_t channels, ops::MultiplierFormula formula, bool doubled) {
   EMBER_RETURN_IF_ERROR(ops::PrepareConvRequant(ctx.graph, ctx.node, channels, formula, &r_));
   const auto& r = r_;
   fast_ = true;
@@ -147,8 +147,13 @@ Status DspRequant::Init(const KernelContext& ctx, int64_t channels, ops::Multipl
   clamped_ = ops::ClampHidesNegativeRounding(r.range.min, r.output_zp);
   for (const auto& q : r.mult)
     if (q.multiplier != 0 && q.multiplier < (int32_t{1} << 30)) clamped_ = false;
-  std::vector<int32_t> table;  // per channel: multiplier, rounding term, shift
+  doubled_ = doubled;
+  std::vector<int32_t> table;  // per channel: multiplier, rounding term, shift (doubled: multiplier, 2^(32 - e))
   for (const auto& q : r.mult) {
+    if (doubled_) {
+      table.insert(table.end(), {q.multiplier, int32_t{1} << (32 + q.shift)});
+      continue;
+    }
     const int s = -q.shift - 1;
     int32_t rnd = int32_t{1} << (s - 1);
     if (fold) rnd += r.output_zp * (int32_t{1} << s);
@@ -157,7 +162,7 @@ Status DspRequant::Init(const KernelContext& ctx, int64_t channels, ops::Multipl
   if (shared_) {
     mult_ = CInt(table[0]);
     rnd_ = CInt(table[1]);
-    shift_ = std::to_string(table[2]);
+    if (!doubled_) shift_ = std::to_string(table[2]);
   } else {
     table_ = ctx.consts.AddInt32(ctx.node.name + "_requant", table);
   }
@@ -179,14 +184,17 @@ std::vector<SharedParam> DspRequant::ShareTables() {
 
 std::string DspRequant::BlockSetup(const std::string& c) const {
   if (!fast_ || shared_) return "";
-  return "const int32_t* const rq = " + (table_ref_.empty() ? table_ : table_ref_) + " + 3 * " + c + ";  /* multiplier, rounding, shift */\n";
+  return "const int32_t* const rq = " + (table_ref_.empty() ? table_ : table_ref_) + " + " + std::to_string(Stride()) +
+         " * " + c + (doubled_ ? ";  /* multiplier, 2^(32 - shift) */\n" : ";  /* multiplier, rounding, shift */\n");
 }
 
 std::string DspRequant::LoadChannel(int u) const {
   if (!fast_ || shared_) return "";
-  const std::string b = std::to_string(3 * u);
-  return "const int32_t rqm = rq[" + b + "], rqr = rq[" + std::to_string(3 * u + 1) + "], rqs = rq[" +
-         std::to_string(3 * u + 2) + "];\n";
+  const int k = Stride();
+  if (doubled_)
+    return "const int32_t rqm = rq[" + std::to_string(k * u) + "], rqr = rq[" + std::to_string(k * u + 1) + "];\n";
+  return "const int32_t rqm = rq[" + std::to_string(k * u) + "], rqr = rq[" + std::to_string(k * u + 1) + "], rqs = rq[" +
+         std::to_string(k * u + 2) + "];\n";
 }
 
 std::string DspRequant::StoreLoaded(const std::string& dst, const std::string& acc, const std::string& ch) const {
@@ -198,15 +206,22 @@ std::string DspRequant::Store(const std::string& dst, const std::string& acc, co
   if (!fast_) return portable_.Store(dst, acc, ch);
   const auto& r = r_;
   static const char* const kLocal[] = {"rqm", "rqr", "rqs"};
+  const int n = Stride();
   auto at = [&](const std::string& lit, int k) {
     if (shared_) return lit;
     if (u == kLoaded) return std::string(kLocal[k]);
-    return u < 0 ? "rq[3 * u + " + std::to_string(k) + "]" : "rq[" + std::to_string(3 * u + k) + "]";
+    return u < 0 ? "rq[" + std::to_string(n) + " * u + " + std::to_string(k) + "]" : "rq[" + std::to_string(n * u + k) + "]";
   };
-  std::string v = std::string(clamped_ ? "ember_requant_rs_clamped(" : "ember_requant_rs(") + acc + ", " +
-                  at(mult_, 0) + ", " + at(rnd_, 1) + ", " + at(shift_, 2) + ")";
-  if (r.output_zp != 0 && !zp_folded_)
-    v += (r.output_zp > 0 ? " + " : " - ") + std::to_string(std::abs(r.output_zp));
+  std::string v;
+  if (doubled_) {
+    v = std::string(clamped_ ? "ember_requant_mm_clamped(" : "ember_requant_mm(") + acc + ", " + at(mult_, 0) + ", " +
+        at(rnd_, 1) + ", " + CInt(r.output_zp) + ")";
+  } else {
+    v = std::string(clamped_ ? "ember_requant_rs_clamped(" : "ember_requant_rs(") + acc + ", " + at(mult_, 0) + ", " +
+        at(rnd_, 1) + ", " + at(shift_, 2) + ")";
+    if (r.output_zp != 0 && !zp_folded_)
+      v += (r.output_zp > 0 ? " + " : " - ") + std::to_string(std::abs(r.output_zp));
+  }
   const std::string lo = CInt(r.range.min), hi = CInt(r.range.max);
   std::string st = "{\n  int32_t v = " + v + ";\n";
   if (r.range.min > -128) st += "  v = v < " + lo + " ? " + lo + " : v;\n";
@@ -260,13 +275,15 @@ std::vector<int32_t> PackBiasedWeights(const std::vector<int8_t>& w, int64_t row
   return out;
 }
 
-void BiasInit(const std::vector<int8_t>& w, int64_t rows, int64_t depth, std::vector<int32_t>* init) {
+void BiasInit(const std::vector<int8_t>& w, int64_t rows, int64_t depth, std::vector<int32_t>* init, bool doubled) {
   for (int64_t r = 0; r < rows; ++r) {
     int64_t odd = 0;
     for (int64_t d = 1; d < depth; d += 2) odd += w[static_cast<size_t>(r * depth + d)];
     const int64_t floor_half = odd >= 0 ? odd / 2 : -((-odd + 1) / 2);
     int32_t& v = (*init)[static_cast<size_t>(r)];
-    v = static_cast<int32_t>(static_cast<uint32_t>(v) - static_cast<uint32_t>(floor_half));
+    const uint32_t u = static_cast<uint32_t>(v);
+    v = doubled ? static_cast<int32_t>(2 * u - static_cast<uint32_t>(odd))
+                : static_cast<int32_t>(u - static_cast<uint32_t>(floor_half));
   }
 }
 
@@ -313,7 +330,8 @@ std::string EmitSmladGemm(const SmladGemm& g,
     // One store statement in a loop over the block (less code, a few more instructions).
     std::string list;
     for (int u = 0; u < g.block; ++u) list += (u ? ", " : "") + Acc(0, u);
-    std::string st = store(g.biased ? "ember_bp_result(accs[u], " + g.init + "[c + u])" : "accs[u]", 0, "c + u", -1);
+    const std::string result = g.doubled ? "ember_bp_result2(" : "ember_bp_result(";
+    std::string st = store(g.biased ? result + "accs[u], " + g.init + "[c + u])" : "accs[u]", 0, "c + u", -1);
     if (g.channels % g.block != 0) st = "if (c + u < " + nch + ") " + st;
     body += "{\n  const int32_t accs[" + std::to_string(g.block) + "] = {" + list + "};\n  int u;\n  for (u = 0; u < " +
             std::to_string(g.block) + "; ++u) " + Reindent(st, 2).substr(2) + "}\n";
@@ -325,8 +343,9 @@ std::string EmitSmladGemm(const SmladGemm& g,
     const std::string load = g.channel_load ? g.channel_load(u) : "";
     std::string st = load;
     for (int p = 0; p < g.rows; ++p) {
-      const std::string acc =
-          g.biased ? "ember_bp_result(" + Acc(p, u) + ", " + g.init + "[" + Ch(u) + "])" : Acc(p, u);
+      const std::string acc = g.biased ? std::string(g.doubled ? "ember_bp_result2(" : "ember_bp_result(") + Acc(p, u) +
+                                             ", " + g.init + "[" + Ch(u) + "])"
+                                       : Acc(p, u);
       const std::string one = store(acc, p, Ch(u), u), rg = p > 0 ? row_guard(p) : "";
       st += rg.empty() ? one : "if (" + rg + ") " + one;
     }

@@ -87,7 +87,13 @@ int Conv2DPixelBlock(const KernelContext& ctx);
 // clamp, as the reference.
 class DspRequant {
  public:
-  Status Init(const KernelContext& ctx, int64_t channels, ops::MultiplierFormula formula);
+  // `doubled`: the kernel can give Store twice the int32 sum (the biased
+  // pair form, every |sum| < 2^30); where the fast form applies, Store then
+  // takes it and requantizes with ember_requant_mm (SMMULR, SMMLAR), and
+  // doubled() is true.
+  Status Init(const KernelContext& ctx, int64_t channels, ops::MultiplierFormula formula,
+              bool doubled = false);
+  bool doubled() const { return doubled_; }
   // Declarations at the start of a block of channels from `c` (the pointer
   // `rq` to its per-channel parameters), or "".
   std::string BlockSetup(const std::string& c) const;
@@ -113,9 +119,11 @@ class DspRequant {
   ops::ConvRequant r_;
   Requant portable_;  // initialized (its tables emitted) only when !fast_
   bool fast_ = false, shared_ = true, zp_folded_ = false;
-  bool clamped_ = false;  // range.min >= z_out: ember_requant_rs_clamped
-  std::string mult_, rnd_, shift_;  // literals (shared)
-  std::string table_;               // per channel: multiplier, rounding term, shift
+  bool clamped_ = false;  // range.min >= z_out: ember_requant_rs_clamped (ember_requant_mm_clamped)
+  bool doubled_ = false;  // Store takes 2 * acc: ember_requant_mm
+  std::string mult_, rnd_, shift_;  // literals (shared); doubled: multiplier, 2^(32 - e), unused
+  std::string table_;               // per channel: multiplier, rounding term, shift (doubled: multiplier, 2^(32 - e))
+  int Stride() const { return doubled_ ? 2 : 3; }
   std::string table_ref_;           // what BlockSetup reads it as ("": table_)
 };
 
@@ -136,8 +144,13 @@ bool BiasedFormFits(const std::vector<int8_t>& w, int64_t rows, int64_t depth);
 std::vector<int32_t> PackBiasedWeights(const std::vector<int8_t>& w, int64_t rows, int64_t depth,
                                        int64_t block);
 // init[r] - floor(S_r / 2) for each row r < rows (wrapping): the base that
-// ember_bp_result adds.
-void BiasInit(const std::vector<int8_t>& w, int64_t rows, int64_t depth, std::vector<int32_t>* init);
+// ember_bp_result adds; with `doubled`, 2 init[r] - S_r, ember_bp_result2's.
+void BiasInit(const std::vector<int8_t>& w, int64_t rows, int64_t depth, std::vector<int32_t>* init,
+              bool doubled = false);
+// Whether a biased layer can hand its stores twice the int32 sum: no filter
+// zero point, and `bound` (FoldZeroPoints': the largest |init| + 128 sum|w|)
+// below 2^30.
+inline bool DoubledSumFits(int32_t zw, int64_t bound) { return zw == 0 && bound < (int64_t{1} << 30); }
 
 // The int8 word of the last, partial group of a row (`n` of 4 values at
 // xq[at..at+n-1] of the C pointer `xq`), the missing lanes zero: an int32
@@ -168,6 +181,7 @@ struct SmladGemm {
   // sum of its p lanes, ember_bp_start) and are stored as
   // ember_bp_result(acc, init[ch]).
   bool biased = false;
+  bool doubled = false;  // biased: stored as ember_bp_result2 (twice the sum; init from BiasInit doubled)
   std::vector<std::string> start = {};
   std::string block_setup = "";  // statements at the start of each channel block (`c`)
   // The stores go channel by channel (all rows of channel u, then u + 1);
