@@ -273,6 +273,8 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
           "; init = bias - z_in * sum(w)\n   DSP (SMLAD): im2col of " + blocks + " (K " + std::to_string(k) +
           " -> " + std::to_string(k4) + ") into int16 scratch, " + blocks + " x " + std::to_string(U) +
           (U == 1 ? " channel" : " channels") + " per inner loop" +
+          (biased ? std::string(" (biased pair form, ember_bp_*") + (rq.doubled() ? "; SMMULR/SMMLAR requantization)" : ")")
+                  : std::string()) +
           (shared.empty() ? "" : ",\n   in a body shared by the layers with the same text") + ".\n"
           "   Access order: pixels in raster order (batch, oy, ox) in blocks of " + std::to_string(P) +
           "; a block's outputs\n   are written after all its input pixels were read. */\n";

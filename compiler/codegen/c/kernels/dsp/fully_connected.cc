@@ -118,7 +118,10 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
                      "; init = bias - z_in * sum(w)" + (zw ? " + depth * z_w * z_in" : "") +
                      "\n   DSP (SMLAD): 1 row x " + std::to_string(kBlock) + (kBlock == 1 ? " unit" : " units") +
                      " per inner loop, weights packed in loop order" +
-                     (biased ? " (biased pair form, ember_bp_*)" : "") + ".\n"
+                     (biased ? std::string(" (biased pair form, ember_bp_*") +
+                                   (rq.doubled() ? "; SMMULR/SMMLAR requantization)" : ")")
+                             : std::string()) +
+                     ".\n"
                      "   Access order: rows in order; a row's input is read until its last output is "
                      "written. */\n";
   code += "EMBER_NOINLINE static void " + ctx.fn_name + "(" + KernelParams(ctx, 0) + ") {\n";

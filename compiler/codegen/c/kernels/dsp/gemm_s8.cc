@@ -185,7 +185,7 @@ std::vector<SharedParam> DspRequant::ShareTables() {
 std::string DspRequant::BlockSetup(const std::string& c) const {
   if (!fast_ || shared_) return "";
   return "const int32_t* const rq = " + (table_ref_.empty() ? table_ : table_ref_) + " + " + std::to_string(Stride()) +
-         " * " + c + (doubled_ ? ";  /* multiplier, 2^(32 - shift) */\n" : ";  /* multiplier, rounding, shift */\n");
+         " * " + c + (doubled_ ? ";  /* multiplier, 2^(32 - e) for the right shift e */\n" : ";  /* multiplier, rounding, shift */\n");
 }
 
 std::string DspRequant::LoadChannel(int u) const {
