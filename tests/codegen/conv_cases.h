@@ -26,6 +26,7 @@ struct ConvCase {
   // int8: every weight (input byte) this value instead of random ones (the
   // largest sums a depth allows).
   std::optional<int8_t> weight_value, input_value;
+  bool dead_channel = false;  // per-channel int8: MakeChannel1Dead
 };
 
 // `n` random int8 values, or n times `value`.
@@ -81,6 +82,7 @@ inline OneNode BuildConv(const ConvCase& k, std::vector<uint8_t>* input) {
     if (k.bias) t.Const<int32_t>({k.oc}, k.wrap_bias ? WrappingBias(k.oc) : RandomInt32(static_cast<size_t>(k.oc), k.seed + 2, 4000));
     else t.Absent();
     t.Out(ir::DType::kInt8, out, Quant(s_out, k.zout));
+    if (k.dead_channel && k.per_channel) MakeChannel1Dead(t, k.oc, static_cast<int64_t>(fsize) / k.oc, 1);
   }
   t.Attr("stride", k.stride).Attr("dilation", k.dilation).Attr("pad", k.pad).Attr("act", k.act);
   if (k.act == "clip") t.Attr("act_min", k.act_min).Attr("act_max", k.act_max);
@@ -99,6 +101,7 @@ struct FcCase {
   bool wrap_bias = false;  // int8: biases near INT32_MAX / INT32_MIN (WrappingBias)
   std::optional<int8_t> weight_value, input_value;  // as ConvCase's
   std::optional<int32_t> bias_value;                // int8: every bias this value
+  bool dead_channel = false;                        // per-channel int8: MakeChannel1Dead
 };
 
 inline OneNode BuildFc(const FcCase& k, std::vector<uint8_t>* input) {
@@ -140,6 +143,7 @@ inline OneNode BuildFc(const FcCase& k, std::vector<uint8_t>* input) {
       t.Absent();
     }
     t.Out(ir::DType::kInt8, out, Quant(s_out, k.zout));
+    if (k.dead_channel && k.per_channel) MakeChannel1Dead(t, k.units, depth, 1);
   }
   t.Attr("act", k.act);
   if (k.keep) t.Attr("keep_num_dims", int64_t{1});

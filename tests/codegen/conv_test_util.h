@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -51,6 +53,23 @@ inline std::vector<float> ChannelScales(size_t n, uint32_t seed, float base) {
   std::vector<float> v(n);
   for (size_t i = 0; i < n; ++i) v[i] = base * (0.5f + static_cast<float>(b[i]) / 255.0f);
   return v;
+}
+
+// Per-channel int8 weights (`channels` of them, channel c's weights every
+// `stride`-th element from c * `first`): channel 1 gets the scale 1e-30 (its
+// multiplier quantizes to 0, so every sum requantizes to z_out), weights of
+// -128 and a bias of INT32_MAX, sums beyond every bound a kernel checks.
+inline void MakeChannel1Dead(OneNode& t, int64_t channels, int64_t first, int64_t stride) {
+  ir::Tensor& w = t.in_tensor(1);
+  w.quant->scale.at(1) = 1e-30f;
+  std::vector<uint8_t>& d = *w.data;
+  const int64_t per = static_cast<int64_t>(d.size()) / channels;
+  for (int64_t i = 0; i < per; ++i) d[static_cast<size_t>(first + i * stride)] = 0x80;
+  if (t.node().inputs.size() > 2 && t.node().inputs[2] != ir::kNoTensor) {
+    std::vector<uint8_t>& b = *t.in_tensor(2).data;
+    const int32_t v = INT32_MAX;
+    std::memcpy(b.data() + 4, &v, 4);
+  }
 }
 
 inline bool HaveArmGcc() { return std::system("arm-none-eabi-gcc --version > /dev/null 2>&1") == 0; }

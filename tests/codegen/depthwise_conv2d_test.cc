@@ -160,7 +160,8 @@ struct IsaCase {
   // int16 sums of a tap pair in the Helium kernel); 2: channel 3 has -128 in
   // taps 0 and 1 (a pair that does not fit int16); 3: weights in [-2, 2] and
   // an output multiplier of exactly 1/4 (per tensor), so that many results
-  // are ties of the rounding shift.
+  // are ties of the rounding shift; 4: channel 1 is dead (MakeChannel1Dead:
+  // a multiplier of 0, weights of -128, bias INT32_MAX).
   int extreme = 0;
 };
 
@@ -270,6 +271,9 @@ std::vector<IsaCase> IsaCases() {
   k = DwCase{};
   k.h = 6, k.w = 7, k.c = 3, k.dm = 2, k.act = "relu";
   add("dm2_portable", k);
+  k = DwCase{};
+  k.h = 6, k.w = 5, k.c = 12, k.act = "relu", k.zout = -128;
+  add("c12_dead_channel", k, false, 4);
   // ONNX Runtime's arithmetic: the same sums, requantized in float.
   auto ort = [&](const std::string& name) {
     for (const IsaCase& c : std::vector<IsaCase>(v)) {
@@ -306,6 +310,7 @@ OneNode BuildIsa(const IsaCase& c, std::vector<uint8_t>* input) {
     const float prod = t.in_tensor(0).quant->scale[0] * t.in_tensor(1).quant->scale[0];
     t.out_tensor(0).quant->scale = {prod * 4.0f};
   }
+  if (c.extreme == 4) MakeChannel1Dead(t, oc, 1, oc);
   if (c.extreme == 2 && oc > 3 && taps > 1) {
     w[static_cast<size_t>(0 * oc + 3)] = 0x80;
     w[static_cast<size_t>(1 * oc + 3)] = 0x80;
@@ -357,6 +362,17 @@ TEST(DepthwiseConv2DDsp, UsesSmmulrRequantWhenShiftsAllow) {
     return src;
   };
   EXPECT_NE(source("cortex-m7").find("ember_dw_requant("), std::string::npos);
+  {  // A dead channel (multiplier 0, sums beyond the doubling bound) keeps the fast form.
+    for (const IsaCase& c : IsaCases()) {
+      if (c.extreme != 4) continue;
+      std::vector<uint8_t> input;
+      const OneNode t = BuildIsa(c, &input);
+      std::string src;
+      auto r = RunKernelInC(t.graph(), 0, {input}, "cortex-m4", &src);
+      ASSERT_TRUE(r.ok()) << r.diag().ToString();
+      EXPECT_NE(src.find("ember_dw_requant("), std::string::npos) << src;
+    }
+  }
   k.out_scale = 1.0f / 40.0f;  // a shift of -1 or more: the portable requantization
   const std::string src = source("cortex-m33");
   EXPECT_EQ(src.find("ember_dw_requant("), std::string::npos) << src;

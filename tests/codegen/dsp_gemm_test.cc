@@ -265,6 +265,27 @@ std::vector<std::pair<std::string, FcCase>> DoubledBoundFcCases() {
   return v;
 }
 
+struct DeadCase {
+  FcCase fc;
+  ConvCase conv;
+};
+std::vector<std::pair<std::string, DeadCase>> DeadChannelCases() {
+  std::vector<std::pair<std::string, DeadCase>> v;
+  DeadCase d;
+  d.fc.in_shape = {2, 600}, d.fc.units = 16, d.fc.per_channel = true, d.fc.dead_channel = true;
+  v.push_back({"fc_600", d});
+  d.fc.act = "relu", d.fc.zout = -128;
+  v.push_back({"fc_600_relu", d});
+  DeadCase c;
+  c.conv = Pointwise(520, 6);
+  c.conv.h = 3, c.conv.w = 3, c.conv.dead_channel = true;
+  v.push_back({"pointwise_520", c});
+  c.conv = ConvCase{};
+  c.conv.c = 60, c.conv.oc = 5, c.conv.act = "relu", c.conv.zout = -128, c.conv.dead_channel = true;
+  v.push_back({"3x3_60_relu", c});
+  return v;
+}
+
 TEST(DspRequantFromDoubledSum, TakenUpToItsBoundAndExact) {
   std::vector<uint8_t> input;
   for (const auto& [name, k] : DoubledBoundFcCases()) {
@@ -275,6 +296,18 @@ TEST(DspRequantFromDoubledSum, TakenUpToItsBoundAndExact) {
   }
   // Random layers take it (the edge cases of DspFullyConnected and DspConv2D
   // check them against the reference), with a clamp at z_out the clamped form.
+  // A dead unit or channel (multiplier 0: every sum gives z_out; weights of
+  // -128 and bias INT32_MAX, beyond both bounds) leaves the layer in the
+  // biased form with the doubled requantization.
+  for (const auto& [name, dead] : DeadChannelCases()) {
+    SCOPED_TRACE(name);
+    const std::string code = name.rfind("fc", 0) == 0 ? KernelCode(BuildFc(dead.fc, &input).graph(), "cortex-m4")
+                                                       : KernelCode(BuildConv(dead.conv, &input).graph(), "cortex-m4");
+    EXPECT_NE(code.find("ember_bp_p"), std::string::npos);
+    EXPECT_NE(code.find("ember_requant_mm"), std::string::npos) << code;
+    if (name.rfind("fc", 0) == 0) CheckFc(dead.fc);
+    else CheckConv(dead.conv);
+  }
   FcCase relu;
   relu.act = "relu", relu.zout = -128;
   EXPECT_NE(KernelCode(BuildFc(relu, &input).graph(), "cortex-m4").find("ember_requant_mm_clamped("), std::string::npos);
@@ -382,6 +415,10 @@ TEST(DspKernelsOnCortexM4, MatchReferenceUnderQemu) {
   for (const auto& [name, k] : ExtremeFcCases()) add_fc(k);
   for (const auto& [name, k] : ExtremeConvCases()) add_conv(k);
   for (const auto& [name, k] : DoubledBoundFcCases()) add_fc(k);
+  for (const auto& [name, d] : DeadChannelCases()) {
+    if (name.rfind("fc", 0) == 0) add_fc(d.fc);
+    else add_conv(d.conv);
+  }
   std::vector<QemuCase> cases;
   for (size_t i = 0; i < nodes.size(); ++i) cases.push_back({&nodes[i].graph(), inputs[i], nullptr, 0});
   // Two layers calling one shared body (defined once in the program).

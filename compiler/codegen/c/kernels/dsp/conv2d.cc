@@ -132,10 +132,10 @@ Status PrepareLayer(const KernelContext& ctx, const Shape& s, DspRequant* rq, bo
   ops::ConvRequant pre;
   EMBER_RETURN_IF_ERROR(ops::PrepareConvRequant(g, n, s.out_c, ops::MultiplierFormula::kDouble, &pre));
   const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
-  int64_t bound = 0;
-  *init = FoldZeroPoints(w, BiasData(g, n, s.out_c), s.out_c, s.depth(), pre.input_zp, 0, false, &bound);
-  *biased = BiasedFormFits(w, s.out_c, s.depth());
-  EMBER_RETURN_IF_ERROR(rq->Init(ctx, s.out_c, ops::MultiplierFormula::kDouble, *biased && DoubledSumFits(0, bound)));
+  *init = FoldZeroPoints(w, BiasData(g, n, s.out_c), s.out_c, s.depth(), pre.input_zp, 0);
+  *biased = BiasedFormFits(w, s.out_c, s.depth(), &pre);
+  const bool doubled = *biased && DoubledSumFits(0, LiveBound(w, *init, s.out_c, s.depth(), pre));
+  EMBER_RETURN_IF_ERROR(rq->Init(ctx, s.out_c, ops::MultiplierFormula::kDouble, doubled));
   if (*biased) BiasInit(w, s.out_c, s.depth(), init, rq->doubled());
   return Status::Ok();
 }

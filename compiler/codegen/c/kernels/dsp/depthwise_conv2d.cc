@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "codegen/c/kernels/depthwise_isa.h"
+#include "codegen/c/kernels/dsp/gemm_s8.h"
 #include "codegen/c/schedule.h"
 
 namespace ember::codegen::c {
@@ -154,9 +155,13 @@ std::optional<Kernel> EmitDepthwiseConv2DDsp(const KernelContext& ctx) {
   nm.shared = true;
   for (int64_t ch = 0; ch < p.c; ++ch) {
     const auto& q = r.mult[static_cast<size_t>(ch)];
+    if (q.multiplier != r.mult[0].multiplier || q.shift != r.mult[0].shift) nm.shared = false;
+    // A zero TFLite multiplier gives z_out for every sum, also one that
+    // doubling wrapped (dsp::FastShift); onnxruntime leaves them unset.
+    if (r.semantics != ops::Int8Semantics::kTflite) nm.fast = false;
+    if (q.multiplier == 0 && nm.fast) continue;
     if (q.shift > -2 || q.multiplier < 0 || 2 * p.bound[static_cast<size_t>(ch)] > INT32_MAX)
       nm.fast = false;
-    if (q.multiplier != r.mult[0].multiplier || q.shift != r.mult[0].shift) nm.shared = false;
   }
   if (!nm.fast && !p.UsePortableRequant(ctx)) return std::nullopt;
   const int32_t scale = nm.fast ? 2 : 1;
@@ -178,7 +183,7 @@ std::optional<Kernel> EmitDepthwiseConv2DDsp(const KernelContext& ctx) {
     }
     for (int64_t ch = g; mp_in_table && ch < g + 4; ++ch) {
       words.push_back(r.mult[static_cast<size_t>(ch)].multiplier);
-      words.push_back(pw(r.mult[static_cast<size_t>(ch)].shift));
+      words.push_back(pw(dsp::FastShift(r.mult[static_cast<size_t>(ch)])));
     }
   }
   nm.words_per_group = 4 + WeightWords(p) + (mp_in_table ? 8 : 0);
@@ -198,7 +203,7 @@ std::optional<Kernel> EmitDepthwiseConv2DDsp(const KernelContext& ctx) {
     for (int64_t ch = c4; ch < p.c; ++ch) {
       tail_init.push_back(init(ch));
       tail_mp.push_back(r.mult[static_cast<size_t>(ch)].multiplier);
-      tail_mp.push_back(pw(std::min(r.mult[static_cast<size_t>(ch)].shift, -2)));
+      tail_mp.push_back(pw(std::min(dsp::FastShift(r.mult[static_cast<size_t>(ch)]), -2)));
     }
     nm.init = "itail";
     tables.push_back({"const int32_t* itail", ctx.consts.AddInt32(name + "_init_tail", tail_init)});
@@ -211,7 +216,7 @@ std::optional<Kernel> EmitDepthwiseConv2DDsp(const KernelContext& ctx) {
   if (nm.fast) {
     if (nm.shared) {
       nm.m = r.mult[0].multiplier;
-      nm.pw = pw(r.mult[0].shift);
+      nm.pw = pw(dsp::FastShift(r.mult[0]));
     }
     rq_note = "\n   Sums doubled at compile time; requantization with SMMULR and SMMLAR.";
   }

@@ -43,11 +43,20 @@ bool FullyConnectedApplies(const KernelContext& ctx) {
 
 namespace {
 
+// The multiplier formula of the reference (per-channel: double; per-tensor:
+// float product).
+ops::MultiplierFormula Formula(const KernelContext& ctx) {
+  return ctx.graph.tensor(ctx.node.inputs[1]).quant->scale.size() > 1 ? ops::MultiplierFormula::kDouble
+                                                                       : ops::MultiplierFormula::kFloatProduct;
+}
+
 // Whether the layer takes the biased pair form (gemm_s8.h): its weights keep
-// every sum inside int32.
+// every sum of a live unit (LiveChannel) inside int32.
 bool Biased(const KernelContext& ctx) {
   const ir::Tensor& wt = ctx.graph.tensor(ctx.node.inputs[1]);
-  return BiasedFormFits(Int8Data(ctx.graph, ctx.node.inputs[1]), wt.shape[0], wt.shape[1]);
+  ops::ConvRequant pre;
+  const bool known = ops::PrepareConvRequant(ctx.graph, ctx.node, wt.shape[0], Formula(ctx), &pre).ok();
+  return BiasedFormFits(Int8Data(ctx.graph, ctx.node.inputs[1]), wt.shape[0], wt.shape[1], known ? &pre : nullptr);
 }
 
 // Knob defaults (today's choices). The biased pair form: eight units per
@@ -89,17 +98,16 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
   const ops::Activation act = fs.act;
   // The requantization (from twice the sum where the biased form's sums
   // allow it, DoubledSumFits: the zero points and the bound come first).
-  const bool per_channel = g.tensor(n.inputs[1]).quant->scale.size() > 1;
-  const auto formula = per_channel ? ops::MultiplierFormula::kDouble : ops::MultiplierFormula::kFloatProduct;
+  const auto formula = Formula(ctx);
   ops::ConvRequant pre;
   EMBER_RETURN_IF_ERROR(ops::PrepareConvRequant(g, n, units, formula, &pre));
-  const int32_t zin = pre.input_zp, zw = per_channel ? 0 : pre.filter_zp;
+  const int32_t zin = pre.input_zp, zw = formula == ops::MultiplierFormula::kDouble ? 0 : pre.filter_zp;
   const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
-  int64_t bound = 0;
-  std::vector<int32_t> init = FoldZeroPoints(w, BiasData(g, n, units), units, depth, zin, zw, false, &bound);
+  std::vector<int32_t> init = FoldZeroPoints(w, BiasData(g, n, units), units, depth, zin, zw);
   const bool biased = Biased(ctx);
   DspRequant rq;
-  EMBER_RETURN_IF_ERROR(rq.Init(ctx, units, formula, biased && DoubledSumFits(zw, bound)));
+  EMBER_RETURN_IF_ERROR(
+      rq.Init(ctx, units, formula, biased && DoubledSumFits(zw, LiveBound(w, init, units, depth, pre))));
   const Schedule def = DefaultPoint(biased, units), sc = ScheduleOf(ctx, ctx.node_index);
   const int64_t sb = sc.Get("channels", def.Get("channels", 4)), su = sc.Get("unroll", 1);
   const int kBlock = sb == 1 || sb == 2 || sb == 4 || sb == 8 ? static_cast<int>(sb) : static_cast<int>(def.Get("channels", 4));

@@ -2,6 +2,7 @@
 // (contract in gemm_s8.h).
 #include "codegen/c/kernels/dsp/gemm_s8.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -132,11 +133,12 @@ std::string Im2colFunction(const ConvShape& s, const std::string& name, int32_t 
 Status DspRequant::Init(const KernelContext& ctx, int64_t channels, ops::MultiplierFormula formula, bool doubled) {
   EMBER_RETURN_IF_ERROR(ops::PrepareConvRequant(ctx.graph, ctx.node, channels, formula, &r_));
   const auto& r = r_;
-  fast_ = true;
+  fast_ = r.semantics == ops::Int8Semantics::kTflite;  // onnxruntime: float scales, no multipliers
   bool fold = true;  // the output zero point rides in the rounding term (|z << s| <= 2^29)
   for (const auto& q : r.mult) {
-    if (q.multiplier < 0 || q.shift > -2 || q.shift < -31) fast_ = false;
     if (q.multiplier != r.mult[0].multiplier || q.shift != r.mult[0].shift) shared_ = false;
+    if (q.multiplier == 0 && fast_) continue;  // z_out for every sum and shift: FastShift
+    if (q.multiplier < 0 || q.shift > -2 || q.shift < -31) fast_ = false;
     if (-q.shift - 1 > 22) fold = false;
   }
   if (!fast_) return portable_.Init(ctx, channels, formula);
@@ -150,11 +152,12 @@ Status DspRequant::Init(const KernelContext& ctx, int64_t channels, ops::Multipl
   doubled_ = doubled;
   std::vector<int32_t> table;  // per channel: multiplier, rounding term, shift (doubled: multiplier, 2^(32 - e))
   for (const auto& q : r.mult) {
+    const int shift = FastShift(q);
     if (doubled_) {
-      table.insert(table.end(), {q.multiplier, int32_t{1} << (32 + q.shift)});
+      table.insert(table.end(), {q.multiplier, int32_t{1} << (32 + shift)});
       continue;
     }
-    const int s = -q.shift - 1;
+    const int s = -shift - 1;
     int32_t rnd = int32_t{1} << (s - 1);
     if (fold) rnd += r.output_zp * (int32_t{1} << s);
     table.insert(table.end(), {q.multiplier, rnd, s});
@@ -251,8 +254,9 @@ std::vector<int32_t> PackWeights(const std::vector<int8_t>& w, int64_t rows, int
   return out;
 }
 
-bool BiasedFormFits(const std::vector<int8_t>& w, int64_t rows, int64_t depth) {
+bool BiasedFormFits(const std::vector<int8_t>& w, int64_t rows, int64_t depth, const ops::ConvRequant* rq) {
   for (int64_t r = 0; r < rows; ++r) {
+    if (!LiveChannel(rq, r)) continue;
     int64_t abs_sum = 0, odd = 0;
     for (int64_t d = 0; d < depth; ++d) {
       const int64_t v = w[static_cast<size_t>(r * depth + d)];
@@ -262,6 +266,22 @@ bool BiasedFormFits(const std::vector<int8_t>& w, int64_t rows, int64_t depth) {
     if (256 * abs_sum + (odd < 0 ? -odd : odd) >= (int64_t{1} << 24)) return false;
   }
   return true;
+}
+
+int64_t LiveBound(const std::vector<int8_t>& w, const std::vector<int32_t>& init, int64_t rows, int64_t depth,
+                  const ops::ConvRequant& rq) {
+  int64_t b = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    if (!LiveChannel(&rq, r)) continue;
+    int64_t abs_sum = 0;
+    for (int64_t d = 0; d < depth; ++d) {
+      const int64_t v = w[static_cast<size_t>(r * depth + d)];
+      abs_sum += v < 0 ? -v : v;
+    }
+    const int64_t i = init[static_cast<size_t>(r)];
+    b = std::max(b, (i < 0 ? -i : i) + 128 * abs_sum);
+  }
+  return b;
 }
 
 std::vector<int32_t> PackBiasedWeights(const std::vector<int8_t>& w, int64_t rows, int64_t depth,

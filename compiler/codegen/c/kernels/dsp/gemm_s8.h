@@ -138,7 +138,25 @@ std::vector<int32_t> PackWeights(const std::vector<int8_t>& w, int64_t rows, int
 // words one AND instead of two SXTB16 each. It is exact for a weight matrix
 // when every row keeps 256 * sum|w| + |S| < 2^24 (S: the sum of the row's
 // weights at odd depth positions), so that no accumulator leaves int32.
-bool BiasedFormFits(const std::vector<int8_t>& w, int64_t rows, int64_t depth);
+// Rows whose multiplier in `rq` is 0 are left out (LiveChannel).
+bool BiasedFormFits(const std::vector<int8_t>& w, int64_t rows, int64_t depth,
+                    const ops::ConvRequant* rq = nullptr);
+// A channel whose TFLite multiplier is 0 (a scale that quantizes to 0)
+// requantizes every sum to z_out: the form of its product and the size of its
+// sum do not matter. False for such a row of `rq` (null, without multipliers
+// or with ONNX Runtime's float scales, whose multipliers are unset: every row
+// is live).
+inline bool LiveChannel(const ops::ConvRequant* rq, int64_t row) {
+  return !rq || rq->semantics != ops::Int8Semantics::kTflite || rq->mult.empty() ||
+         rq->mult[static_cast<size_t>(row)].multiplier != 0;
+}
+// The fast requantization's shift of a multiplier: its own, or -2 for a zero
+// multiplier (which gives z_out with any shift; QuantizeMultiplier gives it 0).
+inline int FastShift(const ops::QuantizedMultiplier& q) { return q.multiplier == 0 ? -2 : q.shift; }
+// The largest |init[r]| + 128 sum|w[r]| over the live rows (DoubledSumFits'
+// bound; FoldZeroPoints' own bound counts every row).
+int64_t LiveBound(const std::vector<int8_t>& w, const std::vector<int32_t>& init, int64_t rows, int64_t depth,
+                  const ops::ConvRequant& rq);
 // PackWeights with each word's bytes (w0, w1, w2, w3) stored as
 // (w1 ^ 0x80, w0, w3 ^ 0x80, w2); padding (zero weights) too.
 std::vector<int32_t> PackBiasedWeights(const std::vector<int8_t>& w, int64_t rows, int64_t depth,
@@ -148,8 +166,7 @@ std::vector<int32_t> PackBiasedWeights(const std::vector<int8_t>& w, int64_t row
 void BiasInit(const std::vector<int8_t>& w, int64_t rows, int64_t depth, std::vector<int32_t>* init,
               bool doubled = false);
 // Whether a biased layer can hand its stores twice the int32 sum: no filter
-// zero point, and `bound` (FoldZeroPoints': the largest |init| + 128 sum|w|)
-// below 2^30.
+// zero point, and `bound` (LiveBound) below 2^30.
 inline bool DoubledSumFits(int32_t zw, int64_t bound) { return zw == 0 && bound < (int64_t{1} << 30); }
 
 // The int8 word of the last, partial group of a row (`n` of 4 values at
