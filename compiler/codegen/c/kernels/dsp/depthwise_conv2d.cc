@@ -151,14 +151,13 @@ std::optional<Kernel> EmitDepthwiseConv2DDsp(const KernelContext& ctx) {
   if (barrier < 0 || barrier > 2) barrier = 1;
   const ops::ConvRequant r = p.rq.params();
   DspNames nm;
-  nm.fast = true;
+  nm.fast = r.semantics == ops::Int8Semantics::kTflite;  // onnxruntime: float scales, multipliers unset
   nm.shared = true;
   for (int64_t ch = 0; ch < p.c; ++ch) {
     const auto& q = r.mult[static_cast<size_t>(ch)];
     if (q.multiplier != r.mult[0].multiplier || q.shift != r.mult[0].shift) nm.shared = false;
     // A zero TFLite multiplier gives z_out for every sum, also one that
-    // doubling wrapped (dsp::FastShift); onnxruntime leaves them unset.
-    if (r.semantics != ops::Int8Semantics::kTflite) nm.fast = false;
+    // doubling wrapped (dsp::FastShift).
     if (q.multiplier == 0 && nm.fast) continue;
     if (q.shift > -2 || q.multiplier < 0 || 2 * p.bound[static_cast<size_t>(ch)] > INT32_MAX)
       nm.fast = false;

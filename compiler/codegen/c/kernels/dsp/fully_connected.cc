@@ -104,7 +104,7 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
   const int32_t zin = pre.input_zp, zw = formula == ops::MultiplierFormula::kDouble ? 0 : pre.filter_zp;
   const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
   std::vector<int32_t> init = FoldZeroPoints(w, BiasData(g, n, units), units, depth, zin, zw);
-  const bool biased = Biased(ctx);
+  const bool biased = BiasedFormFits(w, units, depth, &pre);  // Biased(ctx) without reading them again
   DspRequant rq;
   EMBER_RETURN_IF_ERROR(
       rq.Init(ctx, units, formula, biased && DoubledSumFits(zw, LiveBound(w, init, units, depth, pre))));

@@ -254,16 +254,29 @@ std::vector<int32_t> PackWeights(const std::vector<int8_t>& w, int64_t rows, int
   return out;
 }
 
+namespace {
+
+// Row r's sum of |w| and its sum of the weights at odd depth positions (S).
+struct RowSums {
+  int64_t abs = 0, odd = 0;
+};
+RowSums SumsOfRow(const std::vector<int8_t>& w, int64_t r, int64_t depth) {
+  RowSums s;
+  for (int64_t d = 0; d < depth; ++d) {
+    const int64_t v = w[static_cast<size_t>(r * depth + d)];
+    s.abs += v < 0 ? -v : v;
+    if (d % 2 == 1) s.odd += v;
+  }
+  return s;
+}
+
+}  // namespace
+
 bool BiasedFormFits(const std::vector<int8_t>& w, int64_t rows, int64_t depth, const ops::ConvRequant* rq) {
   for (int64_t r = 0; r < rows; ++r) {
     if (!LiveChannel(rq, r)) continue;
-    int64_t abs_sum = 0, odd = 0;
-    for (int64_t d = 0; d < depth; ++d) {
-      const int64_t v = w[static_cast<size_t>(r * depth + d)];
-      abs_sum += v < 0 ? -v : v;
-      if (d % 2 == 1) odd += v;
-    }
-    if (256 * abs_sum + (odd < 0 ? -odd : odd) >= (int64_t{1} << 24)) return false;
+    const RowSums s = SumsOfRow(w, r, depth);
+    if (256 * s.abs + std::abs(s.odd) >= (int64_t{1} << 24)) return false;
   }
   return true;
 }
@@ -273,13 +286,7 @@ int64_t LiveBound(const std::vector<int8_t>& w, const std::vector<int32_t>& init
   int64_t b = 0;
   for (int64_t r = 0; r < rows; ++r) {
     if (!LiveChannel(&rq, r)) continue;
-    int64_t abs_sum = 0;
-    for (int64_t d = 0; d < depth; ++d) {
-      const int64_t v = w[static_cast<size_t>(r * depth + d)];
-      abs_sum += v < 0 ? -v : v;
-    }
-    const int64_t i = init[static_cast<size_t>(r)];
-    b = std::max(b, (i < 0 ? -i : i) + 128 * abs_sum);
+    b = std::max(b, std::abs(int64_t{init[static_cast<size_t>(r)]}) + 128 * SumsOfRow(w, r, depth).abs);
   }
   return b;
 }
@@ -297,8 +304,7 @@ std::vector<int32_t> PackBiasedWeights(const std::vector<int8_t>& w, int64_t row
 
 void BiasInit(const std::vector<int8_t>& w, int64_t rows, int64_t depth, std::vector<int32_t>* init, bool doubled) {
   for (int64_t r = 0; r < rows; ++r) {
-    int64_t odd = 0;
-    for (int64_t d = 1; d < depth; d += 2) odd += w[static_cast<size_t>(r * depth + d)];
+    const int64_t odd = SumsOfRow(w, r, depth).odd;
     const int64_t floor_half = odd >= 0 ? odd / 2 : -((-odd + 1) / 2);
     int32_t& v = (*init)[static_cast<size_t>(r)];
     const uint32_t u = static_cast<uint32_t>(v);
