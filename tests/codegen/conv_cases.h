@@ -36,6 +36,13 @@ inline std::vector<int8_t> Int8sOr(std::optional<int8_t> value, size_t n, uint32
 inline std::vector<uint8_t> BytesOr(std::optional<int8_t> value, size_t n, uint32_t seed) {
   return value ? std::vector<uint8_t>(n, static_cast<uint8_t>(*value)) : RandomBytes(n, seed);
 }
+// `v` with every element at an odd position set to `odd` (when given).
+template <typename T>
+std::vector<T> OddOr(std::vector<T> v, std::optional<int8_t> odd) {
+  if (odd)
+    for (size_t i = 1; i < v.size(); i += 2) v[i] = static_cast<T>(*odd);
+  return v;
+}
 
 // Biases 2147483600, -2147483600, 17, ... (n of them): int32 sums that wrap.
 inline std::vector<int32_t> WrappingBias(int64_t n) {
@@ -100,6 +107,7 @@ struct FcCase {
   float out_scale = 1.0f;  // times the realistic output scale (extreme multipliers)
   bool wrap_bias = false;  // int8: biases near INT32_MAX / INT32_MIN (WrappingBias)
   std::optional<int8_t> weight_value, input_value;  // as ConvCase's
+  std::optional<int8_t> odd_weight_value, odd_input_value;  // int8: the values at odd positions instead
   std::optional<int32_t> bias_value;                // int8: every bias this value
   bool dead_channel = false;                        // per-channel int8: MakeChannel1Dead
 };
@@ -126,9 +134,9 @@ inline OneNode BuildFc(const FcCase& k, std::vector<uint8_t>* input) {
   } else {
     const float s_in = 0.1f, s_w = 0.003f;
     const float s_out = s_in * s_w * 40.0f * std::sqrt(static_cast<float>(depth)) * k.out_scale;
-    *input = BytesOr(k.input_value, static_cast<size_t>(elements), k.seed);
+    *input = OddOr(BytesOr(k.input_value, static_cast<size_t>(elements), k.seed), k.odd_input_value);
     t.InBytes(ir::DType::kInt8, k.in_shape, *input, Quant(s_in, k.zin));
-    t.Const<int8_t>({k.units, depth}, Int8sOr(k.weight_value, wsize, k.seed + 1),
+    t.Const<int8_t>({k.units, depth}, OddOr(Int8sOr(k.weight_value, wsize, k.seed + 1), k.odd_weight_value),
                     k.per_channel ? QuantPerAxis(ChannelScales(static_cast<size_t>(k.units), k.seed + 3, s_w), 0)
                                   : Quant(s_w, k.zw));
     if (k.bias) {

@@ -186,11 +186,14 @@ TEST(DspFullyConnected, FloatStaysPortable) {
 // ---- the biased pair form (dsp.h, ember_bp_*) and its bound ----
 
 // Layers whose every weight and input byte is extreme: the biased pair form
-// is taken while 256 * sum|w| + |S| < 2^24 holds for every row, so the
-// largest sums of depth 511 (fully_connected) and 508 (pointwise conv2d) or
-// 504 (a 3x3 conv2d of 56 channels) stay exact; one group more (depth 512,
-// 516) and the layer keeps the sign-extended form. Output scales put the
-// largest sums inside the int8 range (a sum off by 2^24 would saturate).
+// is taken while every row's accumulator, 256 times its dot product plus
+// T = 127 (S + 128 n) (dsp.h), stays inside int32 for every input, so the
+// largest sums of depth 511 (fully_connected, weights -128), 516 (weights and
+// inputs 127), 512 (weights -128 and 127 alternating, as the inputs: the
+// largest T, which decides here: without it depth 516 would pass) and 508 (pointwise conv2d) or 504 (a 3x3 conv2d of 56 channels)
+// stay exact; one group more (depth 512, 520, 516, 516) and the layer keeps the
+// sign-extended form ("past" in the name). Output scales put the largest
+// sums inside the int8 range (a sum off by 2^24 would saturate).
 std::vector<std::pair<std::string, FcCase>> ExtremeFcCases() {
   std::vector<std::pair<std::string, FcCase>> v;
   for (int8_t x : {int8_t{-128}, int8_t{127}}) {
@@ -199,11 +202,19 @@ std::vector<std::pair<std::string, FcCase>> ExtremeFcCases() {
     k.weight_value = -128, k.input_value = x;
     v.push_back({"fc_511_x" + std::to_string(x), k});
     k.in_shape = {1, 512};
-    v.push_back({"fc_512_x" + std::to_string(x), k});
+    v.push_back({"fc_512_x" + std::to_string(x) + " past", k});
   }
   FcCase k;
   k.in_shape = {2, 515}, k.units = 9, k.zin = 0, k.out_scale = 100.0f, k.weight_value = 127, k.input_value = -128;
   v.push_back({"fc_515_w127", k});
+  k.in_shape = {1, 516}, k.units = 8, k.zout = 0, k.input_value = 127;
+  v.push_back({"fc_516_w127_x127", k});
+  k.in_shape = {1, 520};
+  v.push_back({"fc_520_w127_x127 past", k});
+  k.in_shape = {1, 512}, k.weight_value = -128, k.odd_weight_value = 127, k.input_value = -128, k.odd_input_value = 127;
+  v.push_back({"fc_512_alternating", k});
+  k.in_shape = {1, 516};
+  v.push_back({"fc_516_alternating past", k});
   return v;
 }
 
@@ -213,7 +224,7 @@ std::vector<std::pair<std::string, ConvCase>> ExtremeConvCases() {
   k.h = 3, k.w = 2, k.zin = 0, k.out_scale = 100.0f, k.weight_value = -128, k.input_value = -128;
   v.push_back({"pointwise_508", k});
   k.c = 516;
-  v.push_back({"pointwise_516", k});
+  v.push_back({"pointwise_516 past", k});
   ConvCase t;
   t.h = 4, t.w = 3, t.c = 56, t.oc = 3, t.zin = -128, t.out_scale = 100.0f, t.weight_value = 127, t.input_value = 127;
   v.push_back({"3x3_56", t});
@@ -221,9 +232,7 @@ std::vector<std::pair<std::string, ConvCase>> ExtremeConvCases() {
 }
 
 // Whether the name says the case is past the bound (expect the sign-extended form).
-bool PastBound(const std::string& name) {
-  return name.find("512") != std::string::npos || name.find("516") != std::string::npos;
-}
+bool PastBound(const std::string& name) { return name.find("past") != std::string::npos; }
 
 // Whether node 0 of `t` is emitted in the biased pair form.
 bool Biased(const OneNode& t) { return KernelCode(t.graph(), "cortex-m4").find("ember_bp_p") != std::string::npos; }

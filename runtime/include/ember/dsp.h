@@ -200,37 +200,42 @@ static inline int32_t ember_requant_rs_clamped(int32_t acc, int32_t m, int32_t r
 }
 
 /* The biased pair form of an int8 dot product: one instruction per weight
- * word (AND) where sign-extending it takes two (SXTB16, SXTB16-ROR-8).
+ * word (AND) where sign-extending it takes two (SXTB16, SXTB16-ROR-8), and
+ * two per row word (SXTB16, EOR).
  * A row word x = (x0, x1, x2, x3) of four int8 lanes gives two int16x2
  * words (both lanes of each stay inside int16):
- *   p = (256 x1 + 128, 256 x3 + 128)   ember_bp_p: AND, ORR
- *   r = (x0 - p.lo, x2 - p.hi)         ember_bp_r: SXTB16, SSUB16
- * A weight word stored as (w1 ^ 0x80, w0, w3 ^ 0x80, w2) reads as the int16
- * lanes (256 w0 + w1 + 128, 256 w2 + w3 + 128) as it is, and as (256 w0,
- * 256 w2) with its low bytes cleared (ember_bp_hi: AND). Then
- *   smlad(wq, p) + smlad(ember_bp_hi(wq), r)
- *     = 256 (w0 x0 + w1 x1 + w2 x2 + w3 x3) + 128 (w1 + w3) + 128 (p.lo + p.hi)
- * so an accumulator that starts at -128 times the sum of its row's p lanes
- * (ember_bp_start, once per row) ends at 256 A + 128 S, A the dot product
- * and S the sum of the weights stored in the low bytes, wrapping. Where
- * |256 A + 128 S| < 2^31 (the compiler checks it from the weights:
- * 256 sum|w| + |S| < 2^24) that is exact, and ember_bp_result gives
- * A + floor(S / 2) + base: the compiler puts base = init - floor(S / 2). */
-static inline int32_t ember_bp_p(int32_t x) {
-  return (int32_t)(((uint32_t)x & 0xff00ff00u) | 0x00800080u);
+ *   p = (x0, x2)                                 ember_bp_p: SXTB16
+ *   r = (256 x1 + 127 - x0, 256 x3 + 127 - x2)   ember_bp_r: x ^ 0x007f007f
+ * (the low byte x0 ^ 0x7f is 127 - x0 read unsigned). A weight word stored
+ * as (w1 ^ 0x80, w0, w3 ^ 0x80, w2) reads as the int16 lanes
+ * (256 w0 + w1 + 128, 256 w2 + w3 + 128) as it is, and as (w1 + 128,
+ * w3 + 128) with its high bytes cleared (ember_bp_lo: AND). Per lane
+ * (256 w0 + b) x0 + b (256 x1 + 127 - x0) with b = w1 + 128, so
+ *   smlad(wq, p) + smlad(ember_bp_lo(wq), r)
+ *     = 256 (w0 x0 + w1 x1 + w2 x2 + w3 x3) + 32768 (x1 + x3)
+ *       + 127 (w1 + w3 + 256)
+ * and an accumulator that starts at -32768 times the sum of its row's odd
+ * lanes (ember_bp_start, once per row) ends at 256 A + T, A the dot product
+ * and T = 127 (S + 128 n) >= 0, S the sum of the n weights stored in the
+ * low bytes (zero padding included), wrapping. Where 256 A + T stays inside
+ * int32 for every input (the compiler checks it from the weights) that is
+ * exact, and ember_bp_result gives A + floor(T / 256) + base: the compiler
+ * puts base = init - floor(T / 256). */
+static inline int32_t ember_bp_p(int32_t x) { return ember_sxtb16(x); }
+
+static inline int32_t ember_bp_r(int32_t x) { return (int32_t)((uint32_t)x ^ 0x007f007fu); }
+
+static inline int32_t ember_bp_lo(int32_t w) { return (int32_t)((uint32_t)w & 0x00ff00ffu); }
+
+/* acc - 32768 (x1 + x3) for the row word x: one AND and one SMLAD with the
+ * lanes (-128, -128). */
+static inline int32_t ember_bp_start(int32_t x, int32_t acc) {
+  return ember_smlad((int32_t)((uint32_t)x & 0xff00ff00u), (int32_t)0xff80ff80u, acc);
 }
 
-static inline int32_t ember_bp_r(int32_t x, int32_t p) { return ember_ssub16(ember_sxtb16(x), p); }
-
-static inline int32_t ember_bp_hi(int32_t w) { return (int32_t)((uint32_t)w & 0xff00ff00u); }
-
-/* acc - 128 (p.lo + p.hi): one SMLAD with the lanes (-128, -128). */
-static inline int32_t ember_bp_start(int32_t p, int32_t acc) {
-  return ember_smlad(p, (int32_t)0xff80ff80u, acc);
-}
-
-/* floor(acc / 128) + base, wrapping: 2 A + S + base, so that base =
- * 2 init - S gives twice the int32 sum (for ember_requant_mm). */
+/* floor(acc / 128) + base, wrapping: 2 A + floor(T / 128) + base, so that
+ * base = 2 init - floor(T / 128) gives twice the int32 sum (for
+ * ember_requant_mm). */
 static inline int32_t ember_bp_result2(int32_t acc, int32_t base) {
   return (int32_t)((uint32_t)(acc >> 7) + (uint32_t)base);
 }

@@ -108,10 +108,8 @@ std::string ColumnWords(int P, const std::string& groups, bool pairs, bool biase
       if (std::string(px) == "b" && P == 1) break;
       const std::string v = std::string("v") + px;
       if (biased) {
-        const std::string pv = std::string("p") + px;
-        b += "      const int32_t " + pv + " = ember_bp_p(" + v + ");\n";
-        b += "      ember_st2(&cp, " + pv + ", ember_bp_r(" + v + ", " + pv + "));\n";
-        b += "      nx" + std::string(px) + " = ember_bp_start(" + pv + ", nx" + px + ");\n";
+        b += "      ember_st2(&cp, ember_bp_p(" + v + "), ember_bp_r(" + v + "));\n";
+        b += "      nx" + std::string(px) + " = ember_bp_start(" + v + ", nx" + px + ");\n";
       } else {
         b += "      ember_st2(&cp, ember_sxtb16(" + v + "), ember_sxtb16_ror8(" + v + "));\n";
       }

@@ -63,10 +63,12 @@ bool Biased(const KernelContext& ctx) {
 // block where the unit count is a multiple of 8 (else four, so that no table
 // is padded with more zero units than before: vww's 2-unit layer would carry
 // 1.5 kB of them), one group per pass, unrolled stores. On cortex-m4 per
-// group of four inputs 5 instructions make the row words, then per unit half
-// an LDRD, an AND and two SMLADs, plus 3 for the loop: 36 per 32 MACs, where
-// four units took 21 per 16; two groups per pass spill; ad: 375,120 ->
-// 317,000 instructions, 327,000 with the store loop. The sign-extended form:
+// group of four inputs 3 instructions load the row word and make its two
+// words (LDR, SXTB16, EOR), then per unit half an LDRD, an AND and two
+// SMLADs, plus 3 for the loop: 34 per 32 MACs, where four units took 21 per
+// 16 (with the row words of 5 instructions: 36, and ad 375,120 -> 317,000
+// instructions, 327,000 with the store loop); two groups per pass spill
+// (ad 344,160 instead of 298,680). The sign-extended form:
 // four units per block, one group per pass (23 per 16 MACs; two: 45 per 32,
 // for twice the code; four: gcc spills), the stores through a loop over the
 // block.
@@ -142,13 +144,13 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
   }
   SmladGemm gm{depth, units, kBlock, 1, unroll, RowSource::kInt8, wtab, itab, "", "x"};
   if (biased) {
-    // The accumulators' start: -128 times the sum of the row's p lanes.
+    // The accumulators' start: -32768 times the sum of the row's odd lanes.
     const int64_t full = depth / 4, part = depth % 4;
     row += "int32_t nx = 0;\n{\n  const int8_t* xq = x;\n";
     if (full > 0)
       row += "  for (int i = 0; i < " + std::to_string(full) +
-             "; ++i, xq += 4) nx = ember_bp_start(ember_bp_p(ember_read_s8x4(xq)), nx);\n";
-    if (part > 0) row += "  nx = ember_bp_start(ember_bp_p(" + PartialWord(0, part) + "), nx);\n";
+             "; ++i, xq += 4) nx = ember_bp_start(ember_read_s8x4(xq), nx);\n";
+    if (part > 0) row += "  nx = ember_bp_start(" + PartialWord(0, part) + ", nx);\n";
     row += "}\n";
     gm.biased = true;
     gm.doubled = rq.doubled();

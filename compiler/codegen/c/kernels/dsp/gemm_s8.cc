@@ -43,7 +43,7 @@ std::string Step(const SmladGemm& g, int64_t partial) {
       const std::string word = partial > 0 ? PartialWord(0, partial) : "ember_read_s8x4(xq)";
       s += "  const int32_t xw = " + word + ";\n";
       if (g.biased)
-        s += "  const int32_t " + l + " = ember_bp_p(xw), " + h + " = ember_bp_r(xw, " + l + ");\n";
+        s += "  const int32_t " + l + " = ember_bp_p(xw), " + h + " = ember_bp_r(xw);\n";
       else
         s += "  const int32_t " + l + " = ember_sxtb16(xw), " + h + " = ember_sxtb16_ror8(xw);\n";
       if (partial == 0) s += "  xq += 4;\n";
@@ -57,7 +57,7 @@ std::string Step(const SmladGemm& g, int64_t partial) {
     for (int v = u; v < (pair ? u + 2 : u + 1); ++v) {
       const std::string w = "w" + std::to_string(v);
       if (g.biased)
-        s += "  {\n    const int32_t wl = " + w + ", wh = ember_bp_hi(" + w + ");\n";
+        s += "  {\n    const int32_t wl = " + w + ", wh = ember_bp_lo(" + w + ");\n";
       else
         s += "  {\n    const int32_t wl = ember_sxtb16(" + w + "), wh = ember_sxtb16_ror8(" + w + ");\n";
       for (int p = 0; p < g.rows; ++p) {
@@ -256,9 +256,10 @@ std::vector<int32_t> PackWeights(const std::vector<int8_t>& w, int64_t rows, int
 
 namespace {
 
-// Row r's sum of |w| and its sum of the weights at odd depth positions (S).
+// Row r's sum of |w|, its sum of the weights at odd depth positions (S),
+// and the largest and smallest dot products with int8 inputs.
 struct RowSums {
-  int64_t abs = 0, odd = 0;
+  int64_t abs = 0, odd = 0, most = 0, least = 0;
 };
 RowSums SumsOfRow(const std::vector<int8_t>& w, int64_t r, int64_t depth) {
   RowSums s;
@@ -266,17 +267,25 @@ RowSums SumsOfRow(const std::vector<int8_t>& w, int64_t r, int64_t depth) {
     const int64_t v = w[static_cast<size_t>(r * depth + d)];
     s.abs += v < 0 ? -v : v;
     if (d % 2 == 1) s.odd += v;
+    s.most += v < 0 ? -128 * v : 127 * v;
+    s.least += v < 0 ? -127 * -v : -128 * v;
   }
   return s;
 }
 
+// The biased form's weight term T = 127 (S + 128 n) of a row (dsp.h; n: the
+// low-byte lanes of its padded depth), >= 0.
+int64_t WeightTerm(const RowSums& s, int64_t depth) { return 127 * (s.odd + 128 * ((depth + 3) / 4 * 2)); }
+
 }  // namespace
 
 bool BiasedFormFits(const std::vector<int8_t>& w, int64_t rows, int64_t depth, const ops::ConvRequant* rq) {
+  constexpr int64_t kLimit = int64_t{1} << 31;
   for (int64_t r = 0; r < rows; ++r) {
     if (!LiveChannel(rq, r)) continue;
     const RowSums s = SumsOfRow(w, r, depth);
-    if (256 * s.abs + std::abs(s.odd) >= (int64_t{1} << 24)) return false;
+    const int64_t t = WeightTerm(s, depth);
+    if (256 * s.most + t >= kLimit || 256 * s.least + t < -kLimit) return false;
   }
   return true;
 }
@@ -304,12 +313,11 @@ std::vector<int32_t> PackBiasedWeights(const std::vector<int8_t>& w, int64_t row
 
 void BiasInit(const std::vector<int8_t>& w, int64_t rows, int64_t depth, std::vector<int32_t>* init, bool doubled) {
   for (int64_t r = 0; r < rows; ++r) {
-    const int64_t odd = SumsOfRow(w, r, depth).odd;
-    const int64_t floor_half = odd >= 0 ? odd / 2 : -((-odd + 1) / 2);
+    const int64_t t = WeightTerm(SumsOfRow(w, r, depth), depth);  // >= 0
     int32_t& v = (*init)[static_cast<size_t>(r)];
     const uint32_t u = static_cast<uint32_t>(v);
-    v = doubled ? static_cast<int32_t>(2 * u - static_cast<uint32_t>(odd))
-                : static_cast<int32_t>(u - static_cast<uint32_t>(floor_half));
+    v = doubled ? static_cast<int32_t>(2 * u - static_cast<uint32_t>(t / 128))
+                : static_cast<int32_t>(u - static_cast<uint32_t>(t / 256));
   }
 }
 

@@ -13,11 +13,12 @@
 //    int8 values (SXTB16, SXTB16-ROR-8), and each weight word is split the
 //    same way (two instructions per weight word);
 //  - biased pairs (BiasedFormFits; runtime/include/ember/dsp.h, ember_bp_*):
-//    the row words are (p, r) = (256 x1 + 128, x0 - p) lane-wise, and each
-//    weight word, stored with its bytes swapped in pairs and the low byte
-//    offset by 128, is used as it is and with its low bytes cleared (one
-//    AND). The accumulators end at 256 times the dot product plus terms known
-//    from the row (subtracted at the start) and from the weights (in init).
+//    the row words are (p, r) = (x0, 256 x1 + 127 - x0) lane-wise (SXTB16,
+//    EOR), and each weight word, stored with its bytes swapped in pairs and
+//    the low byte offset by 128, is used as it is and with its high bytes
+//    cleared (one AND). The accumulators end at 256 times the dot product
+//    plus terms known from the row (subtracted at the start) and from the
+//    weights (in init).
 // Weights are packed at compile time into exactly the order the loop reads
 // them (PackWeights, PackBiasedWeights). int32 accumulation wraps like the
 // reference, so the order of terms is free.
@@ -136,8 +137,10 @@ std::vector<int32_t> PackWeights(const std::vector<int8_t>& w, int64_t rows, int
 
 // The biased pair form (runtime/include/ember/dsp.h, ember_bp_*): the weight
 // words one AND instead of two SXTB16 each. It is exact for a weight matrix
-// when every row keeps 256 * sum|w| + |S| < 2^24 (S: the sum of the row's
-// weights at odd depth positions), so that no accumulator leaves int32.
+// when, for every row and any int8 input, 256 times the dot product plus the
+// row's weight term T = 127 (S + 128 n) stays inside int32 (S: the sum of the
+// row's weights at odd depth positions, n: half its depth padded to a
+// multiple of 4), so that no accumulator leaves int32.
 // Rows whose multiplier in `rq` is 0 are left out (LiveChannel).
 bool BiasedFormFits(const std::vector<int8_t>& w, int64_t rows, int64_t depth,
                     const ops::ConvRequant* rq = nullptr);
@@ -161,8 +164,9 @@ int64_t LiveBound(const std::vector<int8_t>& w, const std::vector<int32_t>& init
 // (w1 ^ 0x80, w0, w3 ^ 0x80, w2); padding (zero weights) too.
 std::vector<int32_t> PackBiasedWeights(const std::vector<int8_t>& w, int64_t rows, int64_t depth,
                                        int64_t block);
-// init[r] - floor(S_r / 2) for each row r < rows (wrapping): the base that
-// ember_bp_result adds; with `doubled`, 2 init[r] - S_r, ember_bp_result2's.
+// init[r] - floor(T_r / 256) for each row r < rows (wrapping; T_r >= 0 the
+// row's weight term above): the base that ember_bp_result adds; with
+// `doubled`, 2 init[r] - floor(T_r / 128), ember_bp_result2's.
 void BiasInit(const std::vector<int8_t>& w, int64_t rows, int64_t depth, std::vector<int32_t>* init,
               bool doubled = false);
 // Whether a biased layer can hand its stores twice the int32 sum: no filter
@@ -194,8 +198,8 @@ struct SmladGemm {
   std::string row;      // kInt8: the expression of the row's first int8
   // The biased pair form: the weights come from PackBiasedWeights, the
   // `init` table from BiasInit; kColumns words are (ember_bp_p,
-  // ember_bp_r) pairs; row p's accumulators start at start[p] (-128 times the
-  // sum of its p lanes, ember_bp_start) and are stored as
+  // ember_bp_r) pairs; row p's accumulators start at start[p] (-32768 times
+  // the sum of its odd lanes, ember_bp_start) and are stored as
   // ember_bp_result(acc, init[ch]).
   bool biased = false;
   bool doubled = false;  // biased: stored as ember_bp_result2 (twice the sum; init from BiasInit doubled)
