@@ -35,11 +35,16 @@ void CheckConv(const ConvCase& k, const std::string& target = "cortex-m4") {
   ExpectKernelMatchesReference(t.graph(), {input}, 0.0, target);
 }
 
+// Whether a kernel's code is the DSP variant's (SMLAD loops, or blocks of
+// eight units through ember_bp_dot8).
+bool DspChosen(const std::string& code) {
+  return code.find("ember_smlad") != std::string::npos || code.find("ember_bp_dot8(") != std::string::npos;
+}
+
 void CheckFc(const FcCase& k, const std::string& target = "cortex-m4") {
   std::vector<uint8_t> input;
   OneNode t = BuildFc(k, &input);
-  EXPECT_NE(KernelCode(t.graph(), target).find("ember_smlad"), std::string::npos)
-      << "the DSP variant was not chosen";
+  EXPECT_TRUE(DspChosen(KernelCode(t.graph(), target))) << "the DSP variant was not chosen";
   ExpectKernelMatchesReference(t.graph(), {input}, 0.0, target);
 }
 
@@ -235,7 +240,7 @@ std::vector<std::pair<std::string, ConvCase>> ExtremeConvCases() {
 bool PastBound(const std::string& name) { return name.find("past") != std::string::npos; }
 
 // Whether node 0 of `t` is emitted in the biased pair form.
-bool Biased(const OneNode& t) { return KernelCode(t.graph(), "cortex-m4").find("ember_bp_p") != std::string::npos; }
+bool Biased(const OneNode& t) { return KernelCode(t.graph(), "cortex-m4").find("ember_bp_start") != std::string::npos; }
 
 TEST(DspBiasedPairForm, TakenUpToItsBoundAndExact) {
   std::vector<uint8_t> input;
@@ -312,7 +317,7 @@ TEST(DspRequantFromDoubledSum, TakenUpToItsBoundAndExact) {
     SCOPED_TRACE(name);
     const std::string code = name.rfind("fc", 0) == 0 ? KernelCode(BuildFc(dead.fc, &input).graph(), "cortex-m4")
                                                        : KernelCode(BuildConv(dead.conv, &input).graph(), "cortex-m4");
-    EXPECT_NE(code.find("ember_bp_p"), std::string::npos);
+    EXPECT_NE(code.find("ember_bp_start"), std::string::npos);
     EXPECT_NE(code.find("ember_requant_mm"), std::string::npos) << code;
     if (name.rfind("fc", 0) == 0) CheckFc(dead.fc);
     else CheckConv(dead.conv);
@@ -321,6 +326,46 @@ TEST(DspRequantFromDoubledSum, TakenUpToItsBoundAndExact) {
   relu.act = "relu", relu.zout = -128;
   EXPECT_NE(KernelCode(BuildFc(relu, &input).graph(), "cortex-m4").find("ember_requant_mm_clamped("), std::string::npos);
   EXPECT_NE(KernelCode(BuildConv(ConvCase{}, &input).graph(), "cortex-m4").find("ember_requant_mm("), std::string::npos);
+}
+
+// ---- blocks of eight units through ember_bp_dot8 (dsp.h) ----
+
+// Rows of whole groups of four in blocks of eight units, so that the
+// assembly function's two loops run alone and together: 2 groups (single
+// groups only), 4 (one pass of four), 5 and 13 (passes and single groups),
+// 160 (the kws classifier's 640 inputs); batches restart the row. Then
+// layers that keep the C loop: a last partial group, units not a multiple
+// of 8.
+std::vector<std::pair<std::string, FcCase>> Dot8FcCases() {
+  std::vector<std::pair<std::string, FcCase>> v;
+  FcCase k;
+  k.in_shape = {2, 8}, k.units = 16, k.zin = -7, k.zout = 3;
+  v.push_back({"depth8_units16_batches2", k});
+  k.in_shape = {1, 16}, k.units = 24, k.act = "relu", k.zout = -128;
+  v.push_back({"depth16_units24_relu", k});
+  k.in_shape = {3, 20}, k.units = 8, k.per_channel = true, k.act = "none", k.zout = 0;
+  v.push_back({"depth20_units8_per_channel", k});
+  k.in_shape = {1, 52}, k.units = 32, k.per_channel = false, k.input_value = -128, k.weight_value = 127;
+  v.push_back({"depth52_units32_extreme", k});
+  k = FcCase{};
+  k.in_shape = {1, 640}, k.units = 128, k.act = "relu";
+  v.push_back({"depth640_units128", k});
+  k = FcCase{};
+  k.in_shape = {1, 22}, k.units = 16;
+  v.push_back({"depth22_units16 C loop", k});
+  k.in_shape = {1, 24}, k.units = 12;
+  v.push_back({"depth24_units12 C loop", k});
+  return v;
+}
+
+TEST(DspFullyConnected, BlocksOfEightUseTheAssemblyDotProduct) {
+  std::vector<uint8_t> input;
+  for (const auto& [name, k] : Dot8FcCases()) {
+    SCOPED_TRACE(name);
+    const std::string code = KernelCode(BuildFc(k, &input).graph(), "cortex-m4");
+    EXPECT_EQ(code.find("ember_bp_dot8(") != std::string::npos, name.find("C loop") == std::string::npos) << code;
+    CheckFc(k);  // on the host: the C form of ember_bp_dot8
+  }
 }
 
 // ---- cortex-m4 under QEMU ----
@@ -358,7 +403,7 @@ std::string QemuProgram(const std::vector<QemuCase>& cases) {
     auto k = codegen::c::GetEmitter(eg.nodes[node].op).emit(ctx);
     EXPECT_TRUE(k.ok()) << k.diag().ToString();
     if (!k.ok()) return "";
-    EXPECT_NE(k->code.find("ember_smlad"), std::string::npos);
+    EXPECT_TRUE(DspChosen(k->code));
     auto ref = ops::EvaluateGraph(g, {cases[i].input});
     EXPECT_TRUE(ref.ok()) << ref.diag().ToString();
     if (!ref.ok()) return "";
@@ -422,6 +467,7 @@ TEST(DspKernelsOnCortexM4, MatchReferenceUnderQemu) {
   fcp.in_shape = {2, 40}, fcp.units = 10, fcp.per_channel = true, fcp.zin = -128, fcp.zout = 127;
   add_fc(fcp);
   for (const auto& [name, k] : ExtremeFcCases()) add_fc(k);
+  for (const auto& [name, k] : Dot8FcCases()) add_fc(k);
   for (const auto& [name, k] : ExtremeConvCases()) add_conv(k);
   for (const auto& [name, k] : DoubledBoundFcCases()) add_fc(k);
   for (const auto& [name, d] : DeadChannelCases()) {

@@ -8,7 +8,9 @@
 // multiple of the block, and padded units are never stored. One SMLAD loop
 // (gemm_s8.h) reads the row a word of four int8 at a time, makes its two
 // int16x2 words once for the block and multiplies them with the block's
-// weight words, packed at compile time in the order the loop reads them.
+// weight words, packed at compile time in the order the loop reads them; for
+// blocks of eight over whole groups of four that loop is ember_bp_dot8, an
+// assembly function on DSP cores (runtime/include/ember/dsp.h).
 // init[u] = bias[u] - z_in * sum(w[u]) + depth * z_w * z_in (compile time;
 // the biased form starts its accumulators at the row's term and adds init in
 // the store); a per-tensor filter zero point adds the row's -z_w * sum(x) in
@@ -68,7 +70,10 @@ bool Biased(const KernelContext& ctx) {
 // SMLADs, plus 3 for the loop: 34 per 32 MACs, where four units took 21 per
 // 16 (with the row words of 5 instructions: 36, and ad 375,120 -> 317,000
 // instructions, 327,000 with the store loop); two groups per pass spill
-// (ad 344,160 instead of 298,680). The sign-extended form:
+// (ad 344,160 instead of 298,680). ember_bp_dot8, which takes the loop where
+// the depth is a multiple of 4, keeps the loop bound on the stack and runs
+// four groups per pass: 31.75 per 32 MACs, plus about 25 per block for the
+// call (ad 298,680 -> 284,160). The sign-extended form:
 // four units per block, one group per pass (23 per 16 MACs; two: 45 per 32,
 // for twice the code; four: gcc spills), the stores through a loop over the
 // block.
@@ -120,6 +125,9 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
       n.name + "_w_smlad", biased ? PackBiasedWeights(w, units, depth, kBlock) : PackWeights(w, units, depth, kBlock));
   const std::string itab = ctx.consts.AddInt32(n.name + "_init", init);
 
+  SmladGemm gm{depth, units, kBlock, 1, unroll, RowSource::kInt8, wtab, itab, "", "x"};
+  gm.biased = biased;
+  const bool dot8 = UsesDot8(gm);
   std::string code = "/* fully_connected '" + n.name + "': " + TypeString(g, n.inputs[0]) + " -> " +
                      TypeString(g, n.outputs[0]) + ", " + std::to_string(batches) + " x [" +
                      std::to_string(depth) + "] -> [" + std::to_string(units) + "], act " +
@@ -127,7 +135,7 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
                      rq.Describe() + (zw ? ", z_w " + std::to_string(zw) : "") +
                      "; init = bias - z_in * sum(w)" + (zw ? " + depth * z_w * z_in" : "") +
                      "\n   DSP (SMLAD): 1 row x " + std::to_string(kBlock) + (kBlock == 1 ? " unit" : " units") +
-                     " per inner loop, weights packed in loop order" +
+                     (dot8 ? " per call of ember_bp_dot8" : " per inner loop") + ", weights packed in loop order" +
                      (biased ? std::string(" (biased pair form, ember_bp_*") +
                                    (rq.doubled() ? "; SMMULR/SMMLAR requantization)" : ")")
                              : std::string()) +
@@ -142,7 +150,6 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
     row += "int32_t xsum = 0;\nfor (int d = 0; d < " + std::to_string(depth) +
            "; ++d) xsum += x[d];\n";
   }
-  SmladGemm gm{depth, units, kBlock, 1, unroll, RowSource::kInt8, wtab, itab, "", "x"};
   if (biased) {
     // The accumulators' start: -32768 times the sum of the row's odd lanes.
     const int64_t full = depth / 4, part = depth % 4;
@@ -152,7 +159,6 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
              "; ++i, xq += 4) nx = ember_bp_start(ember_read_s8x4(xq), nx);\n";
     if (part > 0) row += "  nx = ember_bp_start(" + PartialWord(0, part) + ", nx);\n";
     row += "}\n";
-    gm.biased = true;
     gm.doubled = rq.doubled();
     gm.start = {"nx"};
   }

@@ -321,6 +321,11 @@ void BiasInit(const std::vector<int8_t>& w, int64_t rows, int64_t depth, std::ve
   }
 }
 
+bool UsesDot8(const SmladGemm& g) {
+  return g.biased && g.source == RowSource::kInt8 && g.rows == 1 && g.block == 8 && g.depth % 4 == 0 &&
+         g.depth > 0 && g.passes_expr.empty() && g.unroll == 1;
+}
+
 std::string EmitSmladGemm(const SmladGemm& g,
                           const std::function<std::string(const std::string&, int, const std::string&, int)>& store,
                           const std::function<std::string(int)>& row_guard) {
@@ -332,7 +337,15 @@ std::string EmitSmladGemm(const SmladGemm& g,
   s += "for (int c = 0; c < " + (g.channels_expr.empty() ? std::to_string(padded) : g.channels_expr) +
        "; c += " + std::to_string(g.block) + ") {\n";
   std::string body;
-  for (int u = 0; u < g.block; ++u) {
+  const bool dot8 = UsesDot8(g);
+  if (dot8) {
+    body += "int32_t sums[8];\nsums[0] = " + g.start.at(0) + ";\nember_bp_dot8(" + g.row + ", wp, " +
+            std::to_string(full) + ", sums);\nwp += " + std::to_string(8 * full) + ";\n";
+    for (int u = 0; u < g.block; ++u)
+      body += std::string(u ? ", " : "const int32_t ") + Acc(0, u) + " = sums[" + std::to_string(u) + "]";
+    body += ";\n" + g.block_setup;
+  }
+  for (int u = 0; u < g.block && !dot8; ++u) {
     if (g.biased) {
       body += "int32_t " + Acc(0, u) + " = " + g.start.at(0);
       for (int p = 1; p < g.rows; ++p) body += ", " + Acc(p, u) + " = " + g.start.at(static_cast<size_t>(p));
@@ -342,12 +355,17 @@ std::string EmitSmladGemm(const SmladGemm& g,
     }
     body += ";\n";
   }
-  body += g.block_setup;
-  if (g.source == RowSource::kColumns) body += "const int32_t* xp = " + g.columns + ";\n";
-  else body += "const int8_t* xq = " + g.row + ";\n";
+  if (!dot8) body += g.block_setup;
+  if (dot8) {
+  } else if (g.source == RowSource::kColumns) {
+    body += "const int32_t* xp = " + g.columns + ";\n";
+  } else {
+    body += "const int8_t* xq = " + g.row + ";\n";
+  }
   std::string unrolled;
-  for (int64_t o = 0; o < g.unroll; ++o) unrolled += Step(g, 0);
-  if (!g.passes_expr.empty()) {
+  for (int64_t o = 0; o < g.unroll && !dot8; ++o) unrolled += Step(g, 0);
+  if (dot8) {
+  } else if (!g.passes_expr.empty()) {
     body += "for (int i = " + g.passes_expr + "; i != 0; --i) {  /* " +
             (g.unroll == 1 ? std::string("one group") : std::to_string(g.unroll) + " groups") +
             " of 4 per pass */\n" + Reindent(unrolled, 2) + "}\n";
@@ -358,7 +376,7 @@ std::string EmitSmladGemm(const SmladGemm& g,
   } else if (iters == 1) {
     body += unrolled;
   }
-  for (int64_t o = 0; o < rest && g.passes_expr.empty(); ++o) body += Step(g, 0);
+  for (int64_t o = 0; o < rest && g.passes_expr.empty() && !dot8; ++o) body += Step(g, 0);
   if (partial > 0 && g.passes_expr.empty()) body += Step(g, partial);
   if (g.store_loop && g.rows == 1) {
     // One store statement in a loop over the block (less code, a few more instructions).

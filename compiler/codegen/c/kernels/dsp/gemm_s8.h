@@ -216,6 +216,12 @@ struct SmladGemm {
   std::string channels_expr = "", passes_expr = "";
 };
 
+// Whether EmitSmladGemm computes each block's sums with one call of
+// ember_bp_dot8 (runtime/include/ember/dsp.h; an assembly function on DSP
+// cores): one kInt8 row of whole groups of four (depth a multiple of 4) in
+// the biased pair form, blocks of eight units, one group per pass.
+bool UsesDot8(const SmladGemm& g);
+
 // The loop over channel blocks: for each block, accumulate every group, then
 // `store(acc, p, ch, u)` for row p, channel expression ch (e.g. "c + 1") and
 // block channel u of each accumulator, skipping channels >= `channels`. `row_guard(p)` is a
