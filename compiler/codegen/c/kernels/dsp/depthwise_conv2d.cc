@@ -1,9 +1,12 @@
 // depthwise_conv2d for DSP cores (cortex-m4/m7/m33): int8, depth multiplier 1.
 //
 // Channels are contiguous in NHWC, so one 32-bit load reads four channels of
-// one tap. SXTB16 splits it into channels (0, 2) and (1, 3) as int16 pairs;
-// PKHBT/PKHTB pair the same channel of two taps, and SMLAD adds both
-// products to that channel's accumulator. The weights are rearranged at
+// one tap. For a pair of taps u, v, PKHBT/PKHTB join their halves (channels
+// 0, 1 of both: u0 u1 v0 v1; channels 2, 3: u2 u3 v2 v3), SXTB16 and
+// SXTB16-ROR-8 of each give the int16 pair of one channel of both taps, and
+// SMLAD adds both products to that channel's accumulator: 2 + 4
+// instructions for the four pairs (sign-extending each tap first and then
+// pairing took 4 + 4). The weights are rearranged at
 // compile time into exactly those int16 pairs (per group of four channels,
 // per tap pair: channels 0, 2, 1, 3); an odd last tap uses SMLABB/SMLATT.
 // Accumulators start at bias - z_in * sum(w) (compile time). Channels beyond
@@ -56,14 +59,14 @@ std::string GroupTaps(const DwPlan& p, int64_t barrier) {
     const std::string a = "p" + std::to_string(ta), b = "p" + std::to_string(ta + 1);
     s += "{  /* taps " + std::to_string(ta) + " and " + std::to_string(ta + 1) + " */\n";
     s += "  const uint32_t u = ember_dw_ld4(" + a + " + c), v = ember_dw_ld4(" + b + " + c);\n";
-    s += "  uint32_t e = ember_dw_sxtb16(u), f = ember_dw_sxtb16(v), w0, w1;\n";
+    s += "  const uint32_t lo = ember_dw_pkbb(u, v), hi = ember_dw_pktt(u, v);  /* (u0 u1 v0 v1), (u2 u3 v2 v3) */\n";
+    s += "  uint32_t w0, w1;\n";
     s += "  EMBER_DW_LD2(w0, w1, wq, " + std::to_string(off) + ");\n";
-    s += "  a0 = ember_dw_smlad(ember_dw_pkbb(e, f), w0, a0);\n";
-    s += "  a2 = ember_dw_smlad(ember_dw_pktt(e, f), w1, a2);\n";
-    s += "  e = ember_dw_sxtb16_hi(u), f = ember_dw_sxtb16_hi(v);\n";
+    s += "  a0 = ember_dw_smlad(ember_dw_sxtb16(lo), w0, a0);\n";
+    s += "  a2 = ember_dw_smlad(ember_dw_sxtb16(hi), w1, a2);\n";
     s += "  EMBER_DW_LD2(w0, w1, wq, " + std::to_string(off + 8) + ");\n";
-    s += "  a1 = ember_dw_smlad(ember_dw_pkbb(e, f), w0, a1);\n";
-    s += "  a3 = ember_dw_smlad(ember_dw_pktt(e, f), w1, a3);\n}\n";
+    s += "  a1 = ember_dw_smlad(ember_dw_sxtb16_hi(lo), w0, a1);\n";
+    s += "  a3 = ember_dw_smlad(ember_dw_sxtb16_hi(hi), w1, a3);\n}\n";
     if (barrier > 0 && (ta / 2 + 1) % barrier == 0) s += "EMBER_DW_BARRIER();\n";
   }
   if (t % 2 == 1) {
