@@ -205,6 +205,13 @@ static inline int32_t ember_dw_requant(int32_t acc2, int32_t m, int32_t p, int32
   return ember_requant_mm(acc2, m, p, zout);
 }
 
+/* ember_dw_requant for a result the caller clamps at or above zout (relu,
+ * relu6 with z_out at the clamp's bottom): ember_requant_mm_clamped, one
+ * instruction less. */
+static inline int32_t ember_dw_requant_clamped(int32_t acc2, int32_t m, int32_t p, int32_t zout) {
+  return ember_requant_mm_clamped(acc2, m, p, zout);
+}
+
 #ifdef __cplusplus
 }
 #endif

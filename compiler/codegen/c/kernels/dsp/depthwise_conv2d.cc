@@ -89,7 +89,9 @@ std::string GroupTaps(const DwPlan& p, int64_t barrier) {
 std::string Store(const DwPlan& p, const DspNames& nm, const std::string& acc,
                   const std::string& ch, const std::string& mp_ptr, int64_t mp_off) {
   if (!nm.fast) return p.rq.Store("o[" + ch + "]", acc, ch);
-  const std::string v = "ember_dw_requant(" + acc + ", m, pw, " + CInt(p.rq.params().output_zp) + ")";
+  const ops::ConvRequant& r = p.rq.params();
+  const std::string v = std::string(r.range.min >= r.output_zp ? "ember_dw_requant_clamped(" : "ember_dw_requant(") +
+                        acc + ", m, pw, " + CInt(r.output_zp) + ")";
   std::string s = "{\n";
   if (nm.shared) {
     s += "  const int32_t m = " + CInt(nm.m) + ", pw = " + CInt(nm.pw) + ";\n";
