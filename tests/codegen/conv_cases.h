@@ -164,7 +164,9 @@ inline OneNode BuildFc(const FcCase& k, std::vector<uint8_t>* input) {
 // channel, batch 2 per tensor without bias), 3x3 SAME and VALID, stride 2
 // with odd padding and rectangular filters, dilation, extreme zero points and
 // multipliers (left shifts, saturation), batch 2 with borders, 1x1 stride 2,
-// and int32 sums that wrap.
+// int32 sums that wrap, and layers whose interior windows the DSP variant
+// reads straight from the image (filter rows of whole words: dilation along
+// y, an odd pixel count).
 inline std::vector<std::pair<std::string, ConvCase>> ConvVariantCases() {
   std::vector<std::pair<std::string, ConvCase>> v;
   ConvCase k;
@@ -222,6 +224,12 @@ inline std::vector<std::pair<std::string, ConvCase>> ConvVariantCases() {
   k = ConvCase{};
   k.h = 5, k.w = 5, k.c = 8, k.oc = 4, k.seed = 9, k.wrap_bias = true;
   v.push_back({"wrapping_bias", k});
+  k = ConvCase{};
+  k.h = 11, k.w = 8, k.c = 4, k.oc = 5, k.dilation = {3, 1}, k.pad = {3, 1, 2, 1}, k.act = "relu";
+  v.push_back({"dilation_3x1_rows_from_image", k});
+  k = ConvCase{};
+  k.h = 5, k.w = 5, k.c = 8, k.oc = 6, k.kh = 3, k.kw = 2, k.pad = {1, 0, 1, 1}, k.zin = 127;
+  v.push_back({"odd_pixels_3x2_rows_from_image", k});
   return v;
 }
 

@@ -468,6 +468,8 @@ TEST(DspKernelsOnCortexM4, MatchReferenceUnderQemu) {
   add_fc(fcp);
   for (const auto& [name, k] : ExtremeFcCases()) add_fc(k);
   for (const auto& [name, k] : Dot8FcCases()) add_fc(k);
+  for (const auto& [name, k] : ConvVariantCases())
+    if (name.find("from_image") != std::string::npos) add_conv(k);
   for (const auto& [name, k] : ExtremeConvCases()) add_conv(k);
   for (const auto& [name, k] : DoubledBoundFcCases()) add_fc(k);
   for (const auto& [name, d] : DeadChannelCases()) {

@@ -9,7 +9,10 @@
 //     with z_in (then x - z_in = 0 there, so border pixels need no special
 //     path: acc = init + sum(w * x) with init = bias - z_in * sum(w) is exact),
 //     K padded to a multiple of 4 with zeros (their weights are zero too). A
-//     pointwise conv with C_in a multiple of 4 reads the input directly.
+//     pointwise conv with C_in a multiple of 4 reads the input directly; so
+//     does a block whose windows lie inside the image where each filter row's
+//     taps are whole words (dilation 1 along x, KW * C_in a multiple of 4):
+//     step 2 reads them row by row from the image (ic -2 %: no gather).
 //  2. The block's int8 values become int16x2 column words once, interleaved
 //     per group of four taps: the biased pair form's (p, r) words when the
 //     weights keep its sums inside int32 (gemm_s8.h), else sign-extended
@@ -88,35 +91,73 @@ Choice ChoiceOf(const KernelContext& ctx, size_t index, const Shape& s, bool sha
   return c;
 }
 
-// The block's int8 values made once into int16x2 column words: per group of
-// 4 taps, pixel a's two words, then pixel b's when P is 2. Sign-extended
-// (lanes 0,2 | 1,3), or with `biased` the biased pair form's (ember_bp_p,
-// ember_bp_r), while nxa (nxb) collect pixel a's (b's) accumulator start
-// (declared here). `pairs`: the group count is even, two groups per pass.
-std::string ColumnWords(int P, const std::string& groups, bool pairs, bool biased) {
-  std::string b;
-  if (biased) b += P == 2 ? "int32_t nxa = 0, nxb = 0;\n" : "int32_t nxa = 0;\n";
-  b += std::string("{  /* ") + (biased ? "biased pairs" : "sign-extend once") +
-       ": per group of 4 taps, pixel a " + (biased ? "(p | r)" : "(lanes 0,2 | 1,3)") +
-       (P == 2 ? ", pixel b" : "") + " */\n  int32_t* cp = cols;\n  int j;\n  for (j = 0; j < " + groups + "; " +
-       (pairs ? "j += 2" : "++j") + ") {\n";
-  for (int k = 0; k < (pairs ? 2 : 1); ++k) {
-    const std::string at = k ? "4 * j + 4" : "4 * j";
-    b += "    {\n      const int32_t va = ember_read_s8x4(xa + " + at + ")";
-    b += P == 2 ? ", vb = ember_read_s8x4(xb + " + at + ");\n" : ";\n";
-    for (const char* px : {"a", "b"}) {
-      if (std::string(px) == "b" && P == 1) break;
-      const std::string v = std::string("v") + px;
-      if (biased) {
-        b += "      ember_st2(&cp, ember_bp_p(" + v + "), ember_bp_r(" + v + "));\n";
-        b += "      nx" + std::string(px) + " = ember_bp_start(" + v + ", nx" + px + ");\n";
-      } else {
-        b += "      ember_st2(&cp, ember_sxtb16(" + v + "), ember_sxtb16_ror8(" + v + "));\n";
-      }
+// The column words of one group of 4 taps read at `at` from pixel a's and
+// (P = 2) pixel b's int8 values xa, xb: pixel a's two words, then pixel b's,
+// and the accumulator starts nxa, nxb in the biased pair form.
+std::string GroupWords(int P, const std::string& at, bool biased, const std::string& xa, const std::string& xb) {
+  std::string b = "{\n  const int32_t va = ember_read_s8x4(" + xa + " + " + at + ")";
+  b += P == 2 ? ", vb = ember_read_s8x4(" + xb + " + " + at + ");\n" : ";\n";
+  for (const char* px : {"a", "b"}) {
+    if (std::string(px) == "b" && P == 1) break;
+    const std::string v = std::string("v") + px;
+    if (biased) {
+      b += "  ember_st2(&cp, ember_bp_p(" + v + "), ember_bp_r(" + v + "));\n";
+      b += "  nx" + std::string(px) + " = ember_bp_start(" + v + ", nx" + px + ");\n";
+    } else {
+      b += "  ember_st2(&cp, ember_sxtb16(" + v + "), ember_sxtb16_ror8(" + v + "));\n";
     }
-    b += "    }\n";
   }
+  return b + "}\n";
+}
+
+std::string ColumnComment(int P, bool biased, const std::string& more = "") {
+  return std::string("/* ") + (biased ? "biased pairs" : "sign-extend once") + ": per group of 4 taps, pixel a " +
+         (biased ? "(p | r)" : "(lanes 0,2 | 1,3)") + (P == 2 ? ", pixel b" : "") + more + " */";
+}
+
+// The block's int8 values made once into int16x2 column words (GroupWords)
+// from the gathered taps xa, xb: per group of 4 taps, pixel a's two words,
+// then pixel b's when P is 2. Sign-extended (lanes 0,2 | 1,3), or with
+// `biased` the biased pair form's (ember_bp_p, ember_bp_r), while nxa (nxb)
+// collect pixel a's (b's) accumulator start (declared by the caller).
+// `pairs`: the group count is even, two groups per pass.
+std::string ColumnWords(int P, const std::string& groups, bool pairs, bool biased) {
+  std::string b = "{  " + ColumnComment(P, biased) + "\n  int32_t* cp = cols;\n  int j;\n  for (j = 0; j < " + groups +
+                  "; " + (pairs ? "j += 2" : "++j") + ") {\n";
+  for (int k = 0; k < (pairs ? 2 : 1); ++k)
+    b += Reindent(GroupWords(P, k ? "4 * j + 4" : "4 * j", biased, "xa", "xb"), 4);
   return b + "  }\n}\n";
+}
+
+// The same words read straight from the image for a block whose windows lie
+// inside it, ra and rb pointing at their first taps: per filter row (kh of
+// them, `step` bytes apart in the image) `row_groups` groups, contiguous
+// (dilation 1 along x, k_w * c_in a multiple of 4), in the gathered order.
+std::string ColumnWordsFromImage(int P, int64_t kh, int64_t step, int64_t row_groups, bool biased) {
+  const bool pairs = row_groups % 2 == 0;
+  std::string b = "{  " + ColumnComment(P, biased, ", from the image") + "\n  int32_t* cp = cols;\n  int ky, j;\n";
+  b += "  for (ky = 0; ky < " + std::to_string(kh) + "; ++ky) {\n";
+  b += "    const int8_t* const ya = ra + ky * " + std::to_string(step) + ";\n";
+  if (P == 2) b += "    const int8_t* const yb = rb + ky * " + std::to_string(step) + ";\n";
+  b += "    for (j = 0; j < " + std::to_string(row_groups) + "; " + (pairs ? "j += 2" : "++j") + ") {\n";
+  for (int k = 0; k < (pairs ? 2 : 1); ++k)
+    b += Reindent(GroupWords(P, k ? "4 * j + 4" : "4 * j", biased, "ya", "yb"), 6);
+  return b + "    }\n  }\n}\n";
+}
+
+// A static C function `name`(in, oy, ox) returning the address in image
+// `in` of output pixel (oy, ox)'s first tap when its whole window lies inside
+// the image, else 0.
+std::string WindowFunction(const Shape& s, const std::string& name) {
+  std::string b = "/* the first tap of output pixel (oy, ox) when its window lies inside the image, else 0 */\n";
+  b += "static const int8_t* " + name + "(const int8_t* in, int oy, int ox) {\n";
+  b += "  const int y0 = " + Affine("oy", s.w.stride_h, -s.w.pad_top) + ";\n";
+  b += "  const int x0 = " + Affine("ox", s.w.stride_w, -s.w.pad_left) + ";\n";
+  b += "  if (y0 < 0 || y0 + " + std::to_string((s.k_h - 1) * s.w.dilation_h) + " >= " + std::to_string(s.in_h) +
+       " || x0 < 0 || x0 + " + std::to_string((s.k_w - 1) * s.w.dilation_w) + " >= " + std::to_string(s.in_w) +
+       ") return 0;\n";
+  b += "  return in + (y0 * " + std::to_string(s.in_w) + " + x0) * " + std::to_string(s.in_c) + ";\n}\n";
+  return b;
 }
 
 // A layer's requantization and the form of its product: `rq` initialized
@@ -159,6 +200,7 @@ std::string SharedDirectBody(const Shape& s, const Choice& ch, bool biased, DspR
   } else {
     blk += "const int8_t* const xa = in0 + p * 4 * groups;\n";
   }
+  if (biased) blk += P == 2 ? "int32_t nxa = 0, nxb = 0;\n" : "int32_t nxa = 0;\n";
   blk += ColumnWords(P, "groups", ch.unroll % 2 == 0, biased);
   SmladGemm gm{4 * groups, s.out_c, ch.channels, P, ch.unroll, RowSource::kColumns, "wts", "inits", "cols", ""};
   if (biased) {
@@ -293,8 +335,12 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
     kernel.scratch_bytes = scratch;
     return kernel;
   }
-  const std::string im2col = ctx.fn_name + "_im2col";
+  const std::string im2col = ctx.fn_name + "_im2col", window = ctx.fn_name + "_window";
+  // Windows inside the image make their column words straight from it
+  // (no gather into col8) where each filter row's taps are contiguous.
+  const bool from_image = !s.direct() && s.w.dilation_w == 1 && (s.k_w * s.in_c) % 4 == 0;
   if (!s.direct()) code += Im2colFunction(s, im2col, zin);
+  if (from_image) code += WindowFunction(s, window);
 
   code += "EMBER_NOINLINE static void " + ctx.fn_name + "(" + KernelParams(ctx, scratch) + ") {\n";
   std::string b;
@@ -306,27 +352,45 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   std::string blk;
   const bool odd = P == 2 && pixels % 2 == 1;  // the last block has one pixel
   if (odd) blk += "const int two = p + 1 < " + std::to_string(pixels) + ";  /* the block has a 2nd pixel */\n";
+  if (biased) blk += P == 2 ? "int32_t nxa = 0, nxb = 0;\n" : "int32_t nxa = 0;\n";
+  const std::string image = std::to_string(s.in_h * s.in_w * s.in_c);
   if (s.direct()) {
     blk += "const int8_t* const xa = in0 + p * " + std::to_string(s.in_c) + ";\n";
     if (P == 2)
       blk += "const int8_t* const xb = " + (odd ? "two ? xa + " + std::to_string(s.in_c) + " : xa" : "xa + " + std::to_string(s.in_c)) + ";\n";
+    blk += ColumnWords(P, std::to_string(groups), groups % 2 == 0, biased);
   } else {
+    std::string gather;
     if (P == 2) {
-      blk += std::string("{\n  int q;\n  for (q = 0; q < ") + (odd ? "1 + two" : "2") + "; ++q) {\n";
-      blk += "    const int i = (p + q) % " + std::to_string(hw) + ";\n";
-      blk += "    " + im2col + "(in0 + (p + q) / " + std::to_string(hw) + " * " +
-             std::to_string(s.in_h * s.in_w * s.in_c) + ", i / " + std::to_string(s.out_w) + ", i % " +
-             std::to_string(s.out_w) + ", col8 + q * " + std::to_string(k4) + ");\n  }\n}\n";
+      gather += std::string("{\n  int q;\n  for (q = 0; q < ") + (odd ? "1 + two" : "2") + "; ++q) {\n";
+      gather += "    const int i = (p + q) % " + std::to_string(hw) + ";\n";
+      gather += "    " + im2col + "(in0 + (p + q) / " + std::to_string(hw) + " * " + image + ", i / " +
+                std::to_string(s.out_w) + ", i % " + std::to_string(s.out_w) + ", col8 + q * " + std::to_string(k4) +
+                ");\n  }\n}\n";
     } else {
-      blk += "{\n  const int i = p % " + std::to_string(hw) + ";\n";
-      blk += "  " + im2col + "(in0 + p / " + std::to_string(hw) + " * " + std::to_string(s.in_h * s.in_w * s.in_c) +
-             ", i / " + std::to_string(s.out_w) + ", i % " + std::to_string(s.out_w) + ", col8);\n}\n";
+      gather += "{\n  const int i = p % " + std::to_string(hw) + ";\n";
+      gather += "  " + im2col + "(in0 + p / " + std::to_string(hw) + " * " + image + ", i / " +
+                std::to_string(s.out_w) + ", i % " + std::to_string(s.out_w) + ", col8);\n}\n";
     }
-    blk += "const int8_t* const xa = col8;\n";
+    gather += "const int8_t* const xa = col8;\n";
     if (P == 2)
-      blk += "const int8_t* const xb = " + (odd ? "two ? col8 + " + std::to_string(k4) + " : col8" : "col8 + " + std::to_string(k4)) + ";\n";
+      gather += "const int8_t* const xb = " + (odd ? "two ? col8 + " + std::to_string(k4) + " : col8" : "col8 + " + std::to_string(k4)) + ";\n";
+    gather += ColumnWords(P, std::to_string(groups), groups % 2 == 0, biased);
+    if (from_image) {
+      auto at = [&](const std::string& q) {
+        const std::string i = "(" + q + ") % " + std::to_string(hw);
+        return window + "(in0 + (" + q + ") / " + std::to_string(hw) + " * " + image + ", " + i + " / " +
+               std::to_string(s.out_w) + ", " + i + " % " + std::to_string(s.out_w) + ")";
+      };
+      blk += "const int8_t* const ra = " + at("p") + ";\n";
+      if (P == 2) blk += "const int8_t* const rb = " + (odd ? "two ? " + at("p + 1") + " : ra" : at("p + 1")) + ";\n";
+      blk += std::string("if (ra") + (P == 2 ? " && rb" : "") + ") {  /* every tap inside the image */\n" +
+             Reindent(ColumnWordsFromImage(P, s.k_h, s.w.dilation_h * s.in_w * s.in_c, s.k_w * s.in_c / 4, biased), 2) +
+             "} else {\n" + Reindent(gather, 2) + "}\n";
+    } else {
+      blk += gather;
+    }
   }
-  blk += ColumnWords(P, std::to_string(groups), groups % 2 == 0, biased);
   SmladGemm gm{k4, s.out_c, U, P, ch.unroll, RowSource::kColumns, wt, it, "cols", ""};
   if (biased) {
     gm.biased = true;
