@@ -267,8 +267,8 @@ RowSums SumsOfRow(const std::vector<int8_t>& w, int64_t r, int64_t depth) {
     const int64_t v = w[static_cast<size_t>(r * depth + d)];
     s.abs += v < 0 ? -v : v;
     if (d % 2 == 1) s.odd += v;
-    s.most += v < 0 ? -128 * v : 127 * v;
-    s.least += v < 0 ? -127 * -v : -128 * v;
+    s.most += v < 0 ? -128 * v : 127 * v;   // x = -128 or 127
+    s.least += v < 0 ? 127 * v : -128 * v;  // x = 127 or -128
   }
   return s;
 }
