@@ -326,58 +326,65 @@ bool UsesDot8(const SmladGemm& g) {
          g.depth > 0 && g.passes_expr.empty() && g.unroll == 1;
 }
 
+namespace {
+
+// A block's sums through one call of ember_bp_dot8 (UsesDot8), as the
+// accumulators' constant names.
+std::string Dot8Sums(const SmladGemm& g) {
+  const int64_t groups = g.depth / 4;
+  std::string b = "int32_t sums[8];\nsums[0] = " + g.start.at(0) + ";\nember_bp_dot8(" + g.row + ", wp, " +
+                  std::to_string(groups) + ", sums);\nwp += " + std::to_string(8 * groups) + ";\n";
+  for (int u = 0; u < g.block; ++u)
+    b += std::string(u ? ", " : "const int32_t ") + Acc(0, u) + " = sums[" + std::to_string(u) + "]";
+  return b + ";\n" + g.block_setup;
+}
+
+// A block's accumulators, then the SMLAD loop over its groups (Step).
+std::string LoopSums(const SmladGemm& g) {
+  const int64_t full = g.depth / 4, partial = g.depth % 4;
+  const int64_t iters = full / g.unroll, rest = full % g.unroll;
+  std::string b;
+  for (int u = 0; u < g.block; ++u) {
+    if (g.biased) {
+      b += "int32_t " + Acc(0, u) + " = " + g.start.at(0);
+      for (int p = 1; p < g.rows; ++p) b += ", " + Acc(p, u) + " = " + g.start.at(static_cast<size_t>(p));
+    } else {
+      b += "int32_t " + Acc(0, u) + " = " + g.init + "[" + Ch(u) + "]";
+      for (int p = 1; p < g.rows; ++p) b += ", " + Acc(p, u) + " = " + Acc(0, u);
+    }
+    b += ";\n";
+  }
+  b += g.block_setup;
+  if (g.source == RowSource::kColumns) b += "const int32_t* xp = " + g.columns + ";\n";
+  else b += "const int8_t* xq = " + g.row + ";\n";
+  std::string unrolled;
+  for (int64_t o = 0; o < g.unroll; ++o) unrolled += Step(g, 0);
+  const std::string per_pass =
+      (g.unroll == 1 ? std::string("one group") : std::to_string(g.unroll) + " groups") + " of 4 per pass */\n";
+  if (!g.passes_expr.empty()) {
+    b += "for (int i = " + g.passes_expr + "; i != 0; --i) {  /* " + per_pass + Reindent(unrolled, 2) + "}\n";
+    return b;
+  }
+  if (iters > 1)
+    b += "for (int i = 0; i < " + std::to_string(iters) + "; ++i) {  /* " + per_pass + Reindent(unrolled, 2) + "}\n";
+  else if (iters == 1)
+    b += unrolled;
+  for (int64_t o = 0; o < rest; ++o) b += Step(g, 0);
+  if (partial > 0) b += Step(g, partial);
+  return b;
+}
+
+}  // namespace
+
 std::string EmitSmladGemm(const SmladGemm& g,
                           const std::function<std::string(const std::string&, int, const std::string&, int)>& store,
                           const std::function<std::string(int)>& row_guard) {
   const int64_t padded = (g.channels + g.block - 1) / g.block * g.block;
-  const int64_t full = g.depth / 4, partial = g.depth % 4;
-  const int64_t iters = full / g.unroll, rest = full % g.unroll;
   const std::string nch = g.channels_expr.empty() ? std::to_string(g.channels) : g.channels_expr;
   std::string s = "const int32_t* wp = " + g.weights + ";\n";
   s += "for (int c = 0; c < " + (g.channels_expr.empty() ? std::to_string(padded) : g.channels_expr) +
        "; c += " + std::to_string(g.block) + ") {\n";
-  std::string body;
-  const bool dot8 = UsesDot8(g);
-  if (dot8) {
-    body += "int32_t sums[8];\nsums[0] = " + g.start.at(0) + ";\nember_bp_dot8(" + g.row + ", wp, " +
-            std::to_string(full) + ", sums);\nwp += " + std::to_string(8 * full) + ";\n";
-    for (int u = 0; u < g.block; ++u)
-      body += std::string(u ? ", " : "const int32_t ") + Acc(0, u) + " = sums[" + std::to_string(u) + "]";
-    body += ";\n" + g.block_setup;
-  }
-  for (int u = 0; u < g.block && !dot8; ++u) {
-    if (g.biased) {
-      body += "int32_t " + Acc(0, u) + " = " + g.start.at(0);
-      for (int p = 1; p < g.rows; ++p) body += ", " + Acc(p, u) + " = " + g.start.at(static_cast<size_t>(p));
-    } else {
-      body += "int32_t " + Acc(0, u) + " = " + g.init + "[" + Ch(u) + "]";
-      for (int p = 1; p < g.rows; ++p) body += ", " + Acc(p, u) + " = " + Acc(0, u);
-    }
-    body += ";\n";
-  }
-  if (!dot8) body += g.block_setup;
-  if (dot8) {
-  } else if (g.source == RowSource::kColumns) {
-    body += "const int32_t* xp = " + g.columns + ";\n";
-  } else {
-    body += "const int8_t* xq = " + g.row + ";\n";
-  }
-  std::string unrolled;
-  for (int64_t o = 0; o < g.unroll && !dot8; ++o) unrolled += Step(g, 0);
-  if (dot8) {
-  } else if (!g.passes_expr.empty()) {
-    body += "for (int i = " + g.passes_expr + "; i != 0; --i) {  /* " +
-            (g.unroll == 1 ? std::string("one group") : std::to_string(g.unroll) + " groups") +
-            " of 4 per pass */\n" + Reindent(unrolled, 2) + "}\n";
-  } else if (iters > 1) {
-    body += "for (int i = 0; i < " + std::to_string(iters) + "; ++i) {  /* " +
-            (g.unroll == 1 ? std::string("one group") : std::to_string(g.unroll) + " groups") +
-            " of 4 per pass */\n" + Reindent(unrolled, 2) + "}\n";
-  } else if (iters == 1) {
-    body += unrolled;
-  }
-  for (int64_t o = 0; o < rest && g.passes_expr.empty() && !dot8; ++o) body += Step(g, 0);
-  if (partial > 0 && g.passes_expr.empty()) body += Step(g, partial);
+  std::string body = UsesDot8(g) ? Dot8Sums(g) : LoopSums(g);
   if (g.store_loop && g.rows == 1) {
     // One store statement in a loop over the block (less code, a few more instructions).
     std::string list;
