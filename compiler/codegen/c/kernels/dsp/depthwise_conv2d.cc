@@ -90,7 +90,8 @@ std::string Store(const DwPlan& p, const DspNames& nm, const std::string& acc,
                   const std::string& ch, const std::string& mp_ptr, int64_t mp_off) {
   if (!nm.fast) return p.rq.Store("o[" + ch + "]", acc, ch);
   const ops::ConvRequant& r = p.rq.params();
-  const std::string v = std::string(r.range.min >= r.output_zp ? "ember_dw_requant_clamped(" : "ember_dw_requant(") +
+  const std::string v = std::string(ops::ClampHidesNegativeRounding(r.range.min, r.output_zp) ? "ember_dw_requant_clamped("
+                                                                                              : "ember_dw_requant(") +
                         acc + ", m, pw, " + CInt(r.output_zp) + ")";
   std::string s = "{\n";
   if (nm.shared) {
