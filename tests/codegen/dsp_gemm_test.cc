@@ -239,16 +239,26 @@ std::vector<std::pair<std::string, ConvCase>> ExtremeConvCases() {
 // Whether the name says the case is past the bound (expect the sign-extended form).
 bool PastBound(const std::string& name) { return name.find("past") != std::string::npos; }
 
+// Each case's fully_connected kernel for cortex-m4 contains `marker` exactly
+// when the case's name does not contain `off` (past a bound, or kept on
+// another path), and matches the reference evaluator on the host.
+void ExpectFcCodeByName(const std::vector<std::pair<std::string, FcCase>>& cases, const std::string& marker,
+                        const std::string& off) {
+  std::vector<uint8_t> input;
+  for (const auto& [name, k] : cases) {
+    SCOPED_TRACE(name);
+    const std::string code = KernelCode(BuildFc(k, &input).graph(), "cortex-m4");
+    EXPECT_EQ(code.find(marker) != std::string::npos, name.find(off) == std::string::npos) << code;
+    CheckFc(k);
+  }
+}
+
 // Whether node 0 of `t` is emitted in the biased pair form.
 bool Biased(const OneNode& t) { return KernelCode(t.graph(), "cortex-m4").find("ember_bp_start") != std::string::npos; }
 
 TEST(DspBiasedPairForm, TakenUpToItsBoundAndExact) {
   std::vector<uint8_t> input;
-  for (const auto& [name, k] : ExtremeFcCases()) {
-    SCOPED_TRACE(name);
-    EXPECT_EQ(Biased(BuildFc(k, &input)), !PastBound(name));
-    CheckFc(k);
-  }
+  ExpectFcCodeByName(ExtremeFcCases(), "ember_bp_start", "past");
   for (const auto& [name, k] : ExtremeConvCases()) {
     SCOPED_TRACE(name);
     EXPECT_EQ(Biased(BuildConv(k, &input)), !PastBound(name));
@@ -302,12 +312,7 @@ std::vector<std::pair<std::string, DeadCase>> DeadChannelCases() {
 
 TEST(DspRequantFromDoubledSum, TakenUpToItsBoundAndExact) {
   std::vector<uint8_t> input;
-  for (const auto& [name, k] : DoubledBoundFcCases()) {
-    SCOPED_TRACE(name);
-    const std::string code = KernelCode(BuildFc(k, &input).graph(), "cortex-m4");
-    EXPECT_EQ(code.find("ember_requant_mm(") != std::string::npos, name.find("past") == std::string::npos) << code;
-    CheckFc(k);
-  }
+  ExpectFcCodeByName(DoubledBoundFcCases(), "ember_requant_mm(", "past");
   // Random layers take it (the edge cases of DspFullyConnected and DspConv2D
   // check them against the reference), with a clamp at z_out the clamped form.
   // A dead unit or channel (multiplier 0: every sum gives z_out; weights of
@@ -359,13 +364,7 @@ std::vector<std::pair<std::string, FcCase>> Dot8FcCases() {
 }
 
 TEST(DspFullyConnected, BlocksOfEightUseTheAssemblyDotProduct) {
-  std::vector<uint8_t> input;
-  for (const auto& [name, k] : Dot8FcCases()) {
-    SCOPED_TRACE(name);
-    const std::string code = KernelCode(BuildFc(k, &input).graph(), "cortex-m4");
-    EXPECT_EQ(code.find("ember_bp_dot8(") != std::string::npos, name.find("C loop") == std::string::npos) << code;
-    CheckFc(k);  // on the host: the C form of ember_bp_dot8
-  }
+  ExpectFcCodeByName(Dot8FcCases(), "ember_bp_dot8(", "C loop");  // on the host: the C form of ember_bp_dot8
 }
 
 // ---- cortex-m4 under QEMU ----
