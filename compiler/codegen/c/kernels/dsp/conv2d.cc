@@ -160,23 +160,10 @@ std::string WindowFunction(const Shape& s, const std::string& name) {
   return b;
 }
 
-// A layer's requantization and the form of its product: `rq` initialized
-// (from twice the sum where the biased form's sums allow it, DoubledSumFits),
-// *biased (BiasedFormFits) and the accumulators' base per channel, *init
-// (BiasInit applied in the biased form).
-Status PrepareLayer(const KernelContext& ctx, const Shape& s, DspRequant* rq, bool* biased,
-                    std::vector<int32_t>* init) {
-  const ir::Graph& g = ctx.graph;
-  const ir::Node& n = ctx.node;
-  ops::ConvRequant pre;
-  EMBER_RETURN_IF_ERROR(ops::PrepareConvRequant(g, n, s.out_c, ops::MultiplierFormula::kDouble, &pre));
-  const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
-  *init = FoldZeroPoints(w, BiasData(g, n, s.out_c), s.out_c, s.depth(), pre.input_zp, 0);
-  *biased = BiasedFormFits(w, s.out_c, s.depth(), &pre);
-  const bool doubled = *biased && DoubledSumFits(0, LiveBound(w, *init, s.out_c, s.depth(), pre));
-  EMBER_RETURN_IF_ERROR(rq->Init(ctx, s.out_c, ops::MultiplierFormula::kDouble, doubled));
-  if (*biased) BiasInit(w, s.out_c, s.depth(), init, rq->doubled());
-  return Status::Ok();
+// A layer's requantization and the form of its product (PrepareGemmLayer:
+// per-channel multipliers, no filter zero point).
+Status PrepareLayer(const KernelContext& ctx, const Shape& s, DspRequant* rq, GemmLayer* layer) {
+  return PrepareGemmLayer(ctx, s.out_c, s.depth(), ops::MultiplierFormula::kDouble, false, rq, layer);
 }
 
 // The body shared by pointwise layers (direct()): sizes and tables are the
@@ -231,11 +218,10 @@ std::string SharedDirectBodyOf(const ir::Graph& g, size_t index, const Target& t
   const KernelContext ctx{g, n, index, "f", unused, target, false, schedules};
   Shape s;
   DspRequant rq;
-  bool biased = false;
-  std::vector<int32_t> init;
-  if (!Conv2DApplies(ctx) || !GetConvShape(ctx, &s) || !s.direct() || !PrepareLayer(ctx, s, &rq, &biased, &init).ok())
+  GemmLayer layer;
+  if (!Conv2DApplies(ctx) || !GetConvShape(ctx, &s) || !s.direct() || !PrepareLayer(ctx, s, &rq, &layer).ok())
     return "";
-  return SharedDirectBody(s, ChoiceOf(ctx, index, s, true), biased, &rq);
+  return SharedDirectBody(s, ChoiceOf(ctx, index, s, true), layer.biased, &rq);
 }
 
 }  // namespace
@@ -278,9 +264,11 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   Shape s;
   if (!GetConvShape(ctx, &s)) return EmitError(ctx, "has an unsupported shape for the DSP conv2d");
   DspRequant rq;
-  bool biased = false;
-  std::vector<int32_t> init;
-  EMBER_RETURN_IF_ERROR(PrepareLayer(ctx, s, &rq, &biased, &init));
+  GemmLayer layer;
+  EMBER_RETURN_IF_ERROR(PrepareLayer(ctx, s, &rq, &layer));
+  const bool biased = layer.biased;
+  const std::vector<int8_t>& w = layer.w;
+  std::vector<int32_t>& init = layer.init;
   const int32_t zin = rq.params().input_zp;
   const int64_t k = s.depth(), k4 = s.padded_depth(), groups = k4 / 4;
   const int64_t pixels = s.batch * s.out_h * s.out_w, hw = s.out_h * s.out_w;
@@ -294,7 +282,6 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   const Choice ch = ChoiceOf(ctx, ctx.node_index, s, !shared.empty());
   const int P = ch.pixels, U = ch.channels;
 
-  const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
   init.resize(static_cast<size_t>((s.out_c + U - 1) / U * U), 0);
   const std::string wt = ctx.consts.AddInt32(
       n.name + "_w_smlad", biased ? PackBiasedWeights(w, s.out_c, k, U) : PackWeights(w, s.out_c, k, U));

@@ -103,23 +103,17 @@ Expected<Kernel> EmitFullyConnected(const KernelContext& ctx) {
   const int64_t units = fs.units, depth = fs.depth, batches = fs.batches;
   const bool has_bias = fs.has_bias;
   const ops::Activation act = fs.act;
-  // The requantization (from twice the sum where the biased form's sums
-  // allow it, DoubledSumFits: the zero points and the bound come first).
-  const auto formula = Formula(ctx);
-  ops::ConvRequant pre;
-  EMBER_RETURN_IF_ERROR(ops::PrepareConvRequant(g, n, units, formula, &pre));
-  const int32_t zin = pre.input_zp, zw = formula == ops::MultiplierFormula::kDouble ? 0 : pre.filter_zp;
-  const std::vector<int8_t> w = Int8Data(g, n.inputs[1]);
-  std::vector<int32_t> init = FoldZeroPoints(w, BiasData(g, n, units), units, depth, zin, zw);
-  const bool biased = BiasedFormFits(w, units, depth, &pre);  // Biased(ctx) without reading them again
   DspRequant rq;
-  EMBER_RETURN_IF_ERROR(
-      rq.Init(ctx, units, formula, biased && DoubledSumFits(zw, LiveBound(w, init, units, depth, pre))));
+  GemmLayer layer;
+  EMBER_RETURN_IF_ERROR(PrepareGemmLayer(ctx, units, depth, Formula(ctx), true, &rq, &layer));
+  const int32_t zw = layer.zw;
+  const bool biased = layer.biased;
+  const std::vector<int8_t>& w = layer.w;
+  std::vector<int32_t>& init = layer.init;
   const Schedule def = DefaultPoint(biased, units), sc = ScheduleOf(ctx, ctx.node_index);
   const int64_t sb = sc.Get("channels", def.Get("channels", 4)), su = sc.Get("unroll", 1);
   const int kBlock = sb == 1 || sb == 2 || sb == 4 || sb == 8 ? static_cast<int>(sb) : static_cast<int>(def.Get("channels", 4));
   const int unroll = su == 2 || su == 4 ? static_cast<int>(su) : 1;
-  if (biased) BiasInit(w, units, depth, &init, rq.doubled());
   init.resize(static_cast<size_t>((units + kBlock - 1) / kBlock * kBlock), 0);
   const std::string wtab = ctx.consts.AddInt32(
       n.name + "_w_smlad", biased ? PackBiasedWeights(w, units, depth, kBlock) : PackWeights(w, units, depth, kBlock));

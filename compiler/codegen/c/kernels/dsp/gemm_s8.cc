@@ -321,6 +321,20 @@ void BiasInit(const std::vector<int8_t>& w, int64_t rows, int64_t depth, std::ve
   }
 }
 
+Status PrepareGemmLayer(const KernelContext& ctx, int64_t rows, int64_t depth, ops::MultiplierFormula formula,
+                        bool filter_zp, DspRequant* rq, GemmLayer* layer) {
+  GemmLayer& l = *layer;
+  EMBER_RETURN_IF_ERROR(ops::PrepareConvRequant(ctx.graph, ctx.node, rows, formula, &l.pre));
+  l.zw = filter_zp && formula != ops::MultiplierFormula::kDouble ? l.pre.filter_zp : 0;
+  l.w = Int8Data(ctx.graph, ctx.node.inputs[1]);
+  l.init = FoldZeroPoints(l.w, BiasData(ctx.graph, ctx.node, rows), rows, depth, l.pre.input_zp, l.zw);
+  l.biased = BiasedFormFits(l.w, rows, depth, &l.pre);
+  const bool doubled = l.biased && DoubledSumFits(l.zw, LiveBound(l.w, l.init, rows, depth, l.pre));
+  EMBER_RETURN_IF_ERROR(rq->Init(ctx, rows, formula, doubled));
+  if (l.biased) BiasInit(l.w, rows, depth, &l.init, rq->doubled());
+  return Status::Ok();
+}
+
 bool UsesDot8(const SmladGemm& g) {
   return g.biased && g.source == RowSource::kInt8 && g.rows == 1 && g.block == 8 && g.depth % 4 == 0 &&
          g.depth > 0 && g.passes_expr.empty() && g.unroll == 1;

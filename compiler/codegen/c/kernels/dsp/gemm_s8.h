@@ -173,6 +173,22 @@ void BiasInit(const std::vector<int8_t>& w, int64_t rows, int64_t depth, std::ve
 // zero point, and `bound` (LiveBound) below 2^30.
 inline bool DoubledSumFits(int32_t zw, int64_t bound) { return zw == 0 && bound < (int64_t{1} << 30); }
 
+// A conv2d's or fully_connected's weight rows and the form of its product.
+struct GemmLayer {
+  ops::ConvRequant pre;       // the node's quantization parameters
+  std::vector<int8_t> w;      // the weights, [rows][depth]
+  std::vector<int32_t> init;  // per row: FoldZeroPoints, then BiasInit in the biased form
+  int32_t zw = 0;             // the filter zero point folded into init (0 with per-channel multipliers)
+  bool biased = false;        // BiasedFormFits
+};
+// Reads node ctx's weights and quantization (`rows` rows of `depth`), picks
+// the form of its product (BiasedFormFits) and initializes `rq`, from twice
+// the sum where the biased form's sums allow it (DoubledSumFits: the zero
+// points and the bound come first). `filter_zp`: the kernel folds a
+// per-tensor filter zero point (fully_connected); conv2d's is 0.
+Status PrepareGemmLayer(const KernelContext& ctx, int64_t rows, int64_t depth, ops::MultiplierFormula formula,
+                        bool filter_zp, DspRequant* rq, GemmLayer* layer);
+
 // The int8 word of the last, partial group of a row (`n` of 4 values at
 // xq[at..at+n-1] of the C pointer `xq`), the missing lanes zero: an int32
 // expression that reads nothing past the row.
