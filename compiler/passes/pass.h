@@ -27,6 +27,9 @@ struct PassOptions {
   // "tflite" or "onnxruntime"; empty keeps what the frontend recorded on the
   // quantize nodes (ONNX models: onnxruntime, unless written by ember quantize).
   std::string int8_semantics;
+  // drop-constant-channels: off keeps every tensor's channels (a comparison
+  // of intermediate tensors against the model's own shapes needs them).
+  bool drop_constant_channels = true;
 };
 
 // A pass rewrites `g` in place. It may erase nodes, append new nodes anywhere
@@ -62,6 +65,7 @@ Status Layout(ir::Graph& g, const PassOptions& options);
 Status FoldBatchNorm(ir::Graph& g, const PassOptions& options);
 Status FuseActivation(ir::Graph& g, const PassOptions& options);
 Status FuseClamp(ir::Graph& g, const PassOptions& options);
+Status DropConstantChannels(ir::Graph& g, const PassOptions& options);
 Status FoldQdq(ir::Graph& g, const PassOptions& options);
 Status MaterializeOutputs(ir::Graph& g, const PassOptions& options);
 

@@ -201,6 +201,7 @@ Status MeasureErrors(const ir::Graph& gf, const pb::ModelProto& m, const Calibra
   EMBER_ASSIGN_OR_RETURN(ir::Graph gq, Import(report->model, source + " (quantized)", options));
   passes::PipelineOptions po;
   po.pass.keep_io_layout = true;
+  po.pass.drop_constant_channels = false;  // every layer's tensor keeps the float model's shape
   EMBER_RETURN_IF_ERROR(passes::RunPipeline(gq, po));
   const size_t count = report->layers.size();
   std::vector<ir::TensorId> qid(count), fid(count);

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -182,8 +183,21 @@ void PrintTargets(const std::vector<TargetFigures>& targets) {
   }
 }
 
+// The model's MACs as written, when drop-constant-channels removed some
+// (docs/passes.md), else nothing.
+std::optional<int64_t> MacsAsWritten(const std::string& path, const std::vector<std::string>& input_shapes,
+                                     const memory::GraphFigures& f) {
+  passes::PipelineOptions o;
+  o.pass.drop_constant_channels = false;
+  auto g = LoadModel(path, o, input_shapes);
+  if (!g.ok()) return std::nullopt;
+  const int64_t macs = memory::Analyze(*g, nullptr).macs;
+  if (macs == f.macs) return std::nullopt;
+  return macs;
+}
+
 void PrintJson(const std::string& path, const ir::Graph& g, const memory::GraphFigures& f,
-               const std::vector<TargetFigures>& targets) {
+               std::optional<int64_t> as_written, const std::vector<TargetFigures>& targets) {
   nlohmann::json j;
   j["model"] = path;
   j["inputs"] = nlohmann::json::array();
@@ -201,6 +215,7 @@ void PrintJson(const std::string& path, const ir::Graph& g, const memory::GraphF
                           {"param_bytes", n.param_bytes}});
   }
   j["macs"] = f.macs;
+  if (as_written) j["macs_as_written"] = *as_written;
   j["param_bytes"] = f.param_bytes;
   j["input_bytes"] = f.input_bytes;
   j["output_bytes"] = f.output_bytes;
@@ -212,7 +227,8 @@ void PrintJson(const std::string& path, const ir::Graph& g, const memory::GraphF
   std::printf("%s\n", DumpJson(j, 2).c_str());
 }
 
-void PrintText(const std::string& path, const ir::Graph& g, const memory::GraphFigures& f) {
+void PrintText(const std::string& path, const ir::Graph& g, const memory::GraphFigures& f,
+               std::optional<int64_t> as_written) {
   std::printf("model: %s (%zu nodes)\n\ninputs:\n", path.c_str(), g.nodes.size());
   for (ir::TensorId id : g.inputs)
     std::printf("  %-24s %s\n", g.tensor(id).name.c_str(), DescribeTensor(g.tensor(id)).c_str());
@@ -230,6 +246,11 @@ void PrintText(const std::string& path, const ir::Graph& g, const memory::GraphF
                 Grouped(n.macs).c_str(), Grouped(n.param_bytes).c_str());
   }
   std::printf("\ntotal MACs:                  %s\n", Grouped(f.macs).c_str());
+  if (as_written) {
+    std::printf("  (%s as written; output channels whose weights are all zero hold a constant\n"
+                "   and left the graph: docs/passes.md, drop-constant-channels)\n",
+                Grouped(*as_written).c_str());
+  }
   std::printf("parameter bytes:             %s\n", Grouped(f.param_bytes).c_str());
   std::printf("input / output bytes:        %s / %s\n", Grouped(f.input_bytes).c_str(),
               Grouped(f.output_bytes).c_str());
@@ -280,10 +301,11 @@ void RegisterAnalyze(CLI::App& app, Action* run) {
         if (!figures.ok()) return Report(figures.diag());
         per_target.push_back(std::move(*figures));
       }
+      const std::optional<int64_t> as_written = MacsAsWritten(*path, *input_shapes, f);
       if (*format == "json") {
-        PrintJson(*path, *g, f, per_target);
+        PrintJson(*path, *g, f, as_written, per_target);
       } else {
-        PrintText(*path, *g, f);
+        PrintText(*path, *g, f, as_written);
         PrintTargets(per_target);
       }
       return 0;
