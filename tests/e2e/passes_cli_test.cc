@@ -34,7 +34,7 @@ TEST(PassesCli, InspectAfterEachPass) {
   ASSERT_EQ(all.exit_code, 0) << all.err;
   for (const char* pass :
        {"import", "fold-constants", "fold-space-to-batch", "layout", "fold-batchnorm", "fuse-activation", "fold-qdq",
-        "materialize-outputs"})
+        "fuse-clamp", "drop-constant-channels", "materialize-outputs"})
     EXPECT_NE(all.out.find(std::string("// after ") + pass + "\n"), std::string::npos) << pass;
   const CliResult imported = RunCli({"inspect", model, "--after", "import"});
   EXPECT_NE(imported.out.find("transpose("), std::string::npos) << imported.out;
@@ -47,6 +47,46 @@ TEST(PassesCli, InspectAfterEachPass) {
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.err.find("E1201"), std::string::npos) << bad.err;
   EXPECT_NE(bad.err.find("fold-constants, fold-space-to-batch, layout"), std::string::npos) << bad.err;
+}
+
+// Channel 1 of %a has zero weights (a constant, 1000 requantized): it leaves
+// the graph unless --keep-constant-channels; the compiled outputs are equal.
+TEST(PassesCli, KeepConstantChannelsKeepsTheModelsShapes) {
+  const std::string text = R"(graph "dead" {
+  input %x : i8[1,2,2,2] quant(0.05, 0)
+  const %w1 : i8[3,1,1,2] quant(0.01, 0) = hex"010200000304"
+  const %b1 : i32[3] = hex"0a000000e803000005000000"
+  %a = conv2d(%x, %w1, %b1) {act="none", dilation=[1,1], pad=[0,0,0,0], stride=[1,1]} : i8[1,2,2,3] quant(0.02, -1)
+  const %w2 : i8[2,1,1,3] quant(0.01, 0) = hex"010203040506"
+  const %b2 : i32[2] = hex"0000000000000000"
+  %y = conv2d(%a, %w2, %b2) {act="none", dilation=[1,1], pad=[0,0,0,0], stride=[1,1]} : i8[1,2,2,2] quant(0.05, 0)
+  output %y
+}
+)";
+  const std::string dir = TempDir();
+  const std::string model = dir + "/dead.ir";
+  WriteFile(model, std::vector<uint8_t>(text.begin(), text.end()));
+  const CliResult dropped = RunCli({"inspect", model});
+  ASSERT_EQ(dropped.exit_code, 0) << dropped.err;
+  EXPECT_NE(dropped.out.find("%a = conv2d(%x, %w1, %b1) {act=\"none\", dilation=[1,1], pad=[0,0,0,0], stride=[1,1]} : "
+                             "i8[1,2,2,2]"),
+            std::string::npos)
+      << dropped.out;
+  const CliResult kept = RunCli({"inspect", model, "--keep-constant-channels"});
+  ASSERT_EQ(kept.exit_code, 0) << kept.err;
+  EXPECT_EQ(kept.out, RunCli({"inspect", model, "--after", "import"}).out);
+  std::vector<std::vector<uint8_t>> outputs;
+  for (const bool keep : {false, true}) {
+    std::vector<std::string> args = {"compile", model, "-o", dir + "/dead.tar"};
+    if (keep) args.push_back("--keep-constant-channels");
+    const CliResult c = RunCli(args);
+    ASSERT_EQ(c.exit_code, 0) << c.err;
+    const CliResult r = RunCli({"run", dir + "/dead.tar", "--input", "random:3", "--output", dir + "/y.bin"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    outputs.push_back(ReadFile(dir + "/y.bin"));
+  }
+  EXPECT_EQ(outputs[0].size(), 8u);
+  EXPECT_EQ(outputs[0], outputs[1]);
 }
 
 TEST(PassesCli, CompileDumpsIrToStderr) {

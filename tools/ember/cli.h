@@ -108,15 +108,18 @@ void AddInt8SemanticsOption(CLI::App* cmd, std::string* value);
 passes::PipelineOptions Int8SemanticsPipeline(const std::string& int8_semantics);
 
 // The pass options of `inspect` and `compile` (cli_passes.cc):
-// --keep-io-layout, and the pass whose IR to show (--after / --dump-ir-after);
+// --keep-io-layout, --keep-constant-channels, and the pass whose IR to show (--after / --dump-ir-after);
 // with the import's --input-shape values.
 struct PassArgs {
   bool keep_io_layout = false;
+  bool keep_constant_channels = false;  // --keep-constant-channels
   std::string int8_semantics;  // --int8-semantics
   std::string after;  // a pass name, "import", "all", or empty
   std::vector<std::string> input_shapes;
 };
 void AddKeepIoLayoutFlag(CLI::App* cmd, PassArgs* args);
+// --keep-constant-channels: drop-constant-channels off (docs/passes.md).
+void AddKeepConstantChannelsFlag(CLI::App* cmd, PassArgs* args);
 // Checks args.after (E1201 for an unknown pass name).
 Status CheckAfterPass(const PassArgs& args);
 // LoadModel that also hands `print` the graph as imported (args.after is

@@ -21,6 +21,13 @@ void AddKeepIoLayoutFlag(CLI::App* cmd, PassArgs* args) {
                 "input then stays NCHW, at the cost of a transpose); by default they become NHWC");
 }
 
+void AddKeepConstantChannelsFlag(CLI::App* cmd, PassArgs* args) {
+  cmd->add_flag("--keep-constant-channels", args->keep_constant_channels,
+                "keep the output channels whose weights are all zero (constant), which are otherwise removed "
+                "and folded into the next layers' biases (the same outputs, fewer MACs): every tensor then "
+                "keeps the model's shape, for comparing intermediate values with the source model's");
+}
+
 void AddInt8SemanticsOption(CLI::App* cmd, std::string* value) {
   cmd->add_option("--int8-semantics", *value,
                   "int8 arithmetic of a QDQ model's operators: onnxruntime (float requantization as ONNX "
@@ -50,6 +57,7 @@ passes::PipelineOptions PipelineOptionsFor(const PassArgs& args,
                                            std::function<void(std::string_view, const ir::Graph&)> print) {
   passes::PipelineOptions o;
   o.pass.keep_io_layout = args.keep_io_layout;
+  o.pass.drop_constant_channels = !args.keep_constant_channels;
   o.pass.int8_semantics = args.int8_semantics;
   if (args.after.empty() || args.after == "import") return o;
   const std::string after = args.after;

@@ -1,5 +1,5 @@
 // `ember compile MODEL --target T [--executor aot|graph] [--module-name NAME]
-//  [--dump-ir-after PASS|import|all] [--keep-io-layout] [--tuning-log FILE.jsonl]
+//  [--dump-ir-after PASS|import|all] [--keep-io-layout] [--keep-constant-channels] [--tuning-log FILE.jsonl]
 //  [--quantize int8 --calibration DATA [--method M] [--per-channel]] -o OUT`
 #include <cstdio>
 #include <filesystem>
@@ -56,6 +56,7 @@ void RegisterCompile(CLI::App& app, Action* run) {
                       "), 'import' for the graph as imported, 'all' for every step; constants elided "
                       "(`ember inspect --after PASS --full` prints them)");
   AddKeepIoLayoutFlag(cmd, pass_args.get());
+  AddKeepConstantChannelsFlag(cmd, pass_args.get());
   AddInt8SemanticsOption(cmd, &pass_args->int8_semantics);
   cmd->add_option("--tuning-log", a->tuning_log,
                   "a log of `ember tune` for this --target: each tunable layer gets its task's best measured "

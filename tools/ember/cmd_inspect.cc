@@ -66,6 +66,7 @@ void RegisterInspect(CLI::App& app, Action* run) {
                       "; 'import' prints it as imported, 'all' after every step (text only, each after a "
                       "'// after PASS' line)");
   AddKeepIoLayoutFlag(cmd, pass_args.get());
+  AddKeepConstantChannelsFlag(cmd, pass_args.get());
   AddInt8SemanticsOption(cmd, &pass_args->int8_semantics);
   cmd->footer("Examples:\n  ember inspect kws.tflite\n  ember inspect kws.tflite --full > kws.ir\n"
               "  ember inspect kws.tflite --format dot | dot -Tsvg > kws.svg\n"
@@ -90,6 +91,7 @@ void RegisterInspect(CLI::App& app, Action* run) {
       if (pass_args->after.empty()) {
         passes::PipelineOptions o;
         o.pass.keep_io_layout = pass_args->keep_io_layout;
+        o.pass.drop_constant_channels = !pass_args->keep_constant_channels;
         o.pass.int8_semantics = pass_args->int8_semantics;
         auto g = LoadModel(*path, o, pass_args->input_shapes);
         if (!g.ok()) return Report(g.diag());
