@@ -268,6 +268,13 @@ std::vector<IsaCase> IsaCases() {
   k = DwCase{};
   k.h = 5, k.w = 6, k.c = 48, k.out_scale = 1.0f / 84.0f, k.act = "relu6";  // left and right shifts
   add("c48_mixed_shifts_relu6", k);
+  // Helium: 16 channels per group, then groups of 8 (the last predicated).
+  k = DwCase{};
+  k.h = 6, k.w = 6, k.c = 27, k.act = "relu", k.zin = -128, k.zout = -128;
+  add("c27_groups_16_then_8", k);
+  k = DwCase{};
+  k.h = 5, k.w = 4, k.c = 35, k.stride = {2, 1};
+  add("c35_groups_16_then_8_wrapping_bias", k, true);
   k = DwCase{};
   k.h = 6, k.w = 7, k.c = 3, k.dm = 2, k.act = "relu";
   add("dm2_portable", k);
@@ -461,19 +468,29 @@ TEST(DepthwiseConv2DMve, MixedShiftsUseLaneTables) {
 }
 
 TEST(DepthwiseConv2DMve, TapPairsSumInInt16UnlessBothWeightsAreMinus128) {
-  // A multiple of 16 channels: sixteen channels per group with int16
-  // tap-pair sums (int8 weight table "_w16"), except where a channel has -128
-  // in both taps of a pair; other channel counts (c13 here): eight channels
-  // per group with int16 weights ("_w8"). All run on the board in
-  // EdgeCasesMatchReferenceOnCortexM55 (c32_extreme_tap_pair_sums reaches
-  // the largest pair sums, 2 * 16384 - 128).
-  for (const auto& [name, pairs] : std::vector<std::pair<std::string, bool>>{
-           {"kws", true}, {"c32_extreme_tap_pair_sums", true}, {"c48_mixed_shifts_relu6", true},
-           {"c16_minus128_tap_pair", false}, {"c13_mixed_left_and_right_shifts", false}}) {
-    const std::string code = MveKernelText(name);
-    EXPECT_EQ(code.find("_w16") != std::string::npos, pairs) << name << "\n" << code;
-    EXPECT_EQ(code.find("_w8") != std::string::npos, !pairs) << name << "\n" << code;
-    EXPECT_EQ(code.find("EMBER_DW_MVE_PAIR") != std::string::npos, pairs) << name;
+  // Up to the last multiple of 16 channels: sixteen channels per group with
+  // int16 tap-pair sums (int8 weight table "_w16"), except where a channel
+  // has -128 in both taps of a pair; the channels after them (c13: all of
+  // them): eight per group with int16 weights ("_w8", "_w8t" after groups
+  // of 16). All run on the board in EdgeCasesMatchReferenceOnCortexM55
+  // (c32_extreme_tap_pair_sums reaches the largest pair sums, 2 * 16384 - 128).
+  struct Groups {
+    std::string name;
+    bool g16, g8, g8_after_16;
+  };
+  for (const Groups& c : std::vector<Groups>{{"kws", true, false, false},
+                                             {"c32_extreme_tap_pair_sums", true, false, false},
+                                             {"c48_mixed_shifts_relu6", true, false, false},
+                                             {"c16_minus128_tap_pair", false, true, false},
+                                             {"c13_mixed_left_and_right_shifts", false, true, false},
+                                             {"c17_mixed_stride_dilation", true, false, true},
+                                             {"c27_groups_16_then_8", true, false, true},
+                                             {"ort_c20_left_shift_per_channel", true, false, true}}) {
+    const std::string code = MveKernelText(c.name);
+    EXPECT_EQ(code.find("_w16") != std::string::npos, c.g16) << c.name << "\n" << code;
+    EXPECT_EQ(code.find("_w8[") != std::string::npos, c.g8) << c.name << "\n" << code;
+    EXPECT_EQ(code.find("_w8t[") != std::string::npos, c.g8_after_16) << c.name << "\n" << code;
+    EXPECT_EQ(code.find("EMBER_DW_MVE_PAIR") != std::string::npos, c.g16) << c.name;
   }
   // Eight channels at stride 1 along x: pixel pairs; at stride 2: none.
   EXPECT_NE(MveKernelText("c8_pairs_odd_width").find("two pixels in one group of 16 lanes"), std::string::npos);

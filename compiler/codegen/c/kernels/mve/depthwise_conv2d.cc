@@ -1,7 +1,7 @@
 // depthwise_conv2d for Helium (cortex-m55, MVE): int8, depth multiplier 1.
 //
-// Vectorised over channels (contiguous in NHWC). When the channel count is a
-// multiple of 16, sixteen at a time: per pair
+// Vectorised over channels (contiguous in NHWC). Up to the last multiple of
+// 16 channels, sixteen at a time: per pair
 // of taps, 16 input bytes and 16 weight bytes of each tap (VLDRB.8), VMULLB
 // and VMULLT give the int16 products of the even and odd channels, and the
 // two taps' products are added in int16 (exact: a product lies in
@@ -11,12 +11,12 @@
 // 4i + 3; an odd last tap is widened alone. The accumulators start at
 // bias - z_in * sum(w) (compile time, in the same lane order). The tap
 // loop is GCC inline assembly (ember/dsp_dw.h; intrinsics elsewhere).
-// Otherwise (other channel counts, or a channel with -128 in both weights
-// of a tap pair), eight channels at a time: a widening load of eight input
-// bytes to int16 (VLDRB.S16), eight int16 weights, VMULLB/VMULLT into two
-// int32 accumulators (even and odd channels) per tap; a channel count that
-// is not a multiple of eight predicates the last group (VCTP16), the tables
-// padded with zeros. With exactly eight channels and stride 1 along x, an
+// The channels after them (all of them when there are fewer than 16, or
+// when a channel has -128 in both weights of a tap pair), eight at a time:
+// a widening load of eight input bytes to int16 (VLDRB.S16), eight int16
+// weights, VMULLB/VMULLT into two int32 accumulators (even and odd
+// channels) per tap; when they are no multiple of eight the last group is
+// predicated (VCTP16), the tables padded with zeros. With exactly eight channels and stride 1 along x, an
 // interior pixel whose neighbour is interior too runs with it in one group
 // of 16 lanes (a tap's 16 bytes are that tap of both pixels; the tables
 // repeat the eight channels), and the pixel loop skips the neighbour.
@@ -131,12 +131,11 @@ std::string Group16(const DwPlan& p, const MveNames& nm, const std::function<std
   return g;
 }
 
-// Sixteen channels per group (a multiple of 16 channels), tap pairs summed
-// in int16 (PairsFitInt16) by the helpers of ember/dsp_dw.h.
-std::string PixelBody16(const DwPlan& p, const MveNames& nm, bool interior, const std::string& zpad) {
-  std::string s = DwTapPointers(p, interior, zpad);
-  s += "{\n  const int8_t* wp = " + nm.w + ";  /* [group][tap][16], read in order */\n";
-  s += "  for (int c = 0, q = 0; c < " + std::to_string(p.c) + "; c += 16, q += 16) {\n";
+// Sixteen channels per group, tap pairs summed in int16 (PairsFitInt16) by
+// the helpers of ember/dsp_dw.h: channels [0, c_end), a multiple of 16.
+std::string Groups16(const DwPlan& p, const MveNames& nm, int64_t c_end) {
+  std::string s = "{\n  const int8_t* wp = " + nm.w + ";  /* [group][tap][16], read in order */\n";
+  s += "  for (int c = 0, q = 0; c < " + std::to_string(c_end) + "; c += 16, q += 16) {\n";
   s += Reindent(Group16(p, nm, [](int64_t k) { return "p" + std::to_string(k) + " + c"; }, "o + c"), 4);
   return s + "  }\n}\n";
 }
@@ -160,14 +159,14 @@ std::string PairOrSingle(const DwPlan& p, const MveNames& np, const std::string&
   return s;
 }
 
-// Eight channels per group, each tap widened to int32 alone.
-std::string PixelBody8(const DwPlan& p, const MveNames& nm, bool interior, const std::string& zpad) {
-  std::string s = DwTapPointers(p, interior, zpad);
-  const bool pred = p.c % 8 != 0;
-  const int64_t groups = (p.c + 7) / 8, t = p.taps();
-  s += "{\n  const int16_t* wq = " + nm.w + ";\n";
-  s += "  for (int c = 0, q = 0; c < " + std::to_string(groups * 8) + "; c += 8, q += 8, wq += " +
-       std::to_string(8 * t) + ") {\n";
+// Eight channels per group, each tap widened to int32 alone: channels
+// [c_begin, p.c), the tables' lanes from 0.
+std::string Groups8(const DwPlan& p, const MveNames& nm, int64_t c_begin) {
+  const bool pred = (p.c - c_begin) % 8 != 0;
+  const int64_t groups = (p.c - c_begin + 7) / 8, t = p.taps();
+  std::string s = "{\n  const int16_t* wq = " + nm.w + ";\n";
+  s += "  for (int c = " + std::to_string(c_begin) + ", q = 0; c < " + std::to_string(c_begin + groups * 8) +
+       "; c += 8, q += 8, wq += " + std::to_string(8 * t) + ") {\n";
   std::string g;
   if (pred) g += "const mve_pred16_t pr = vctp16q((uint32_t)(" + std::to_string(p.c) + " - c));\n";
   g += "int32x4_t ae = vldrwq_s32(" + nm.init + " + q), ao = vldrwq_s32(" + nm.init + " + q + 4);\n";
@@ -190,15 +189,18 @@ std::string PixelBody8(const DwPlan& p, const MveNames& nm, bool interior, const
 
 // The weight, start value and requantization tables of one group width
 // (`width` 8 or 16 lanes; `pairs`: 16 lanes over two pixels of 8 channels,
-// lane v being channel v % 8), added to `tables` as kernel parameters;
-// `base` holds the flags. The names of the pair tables end in "p".
+// lane v being channel v % 8) for channels [first, p.c) or, with `count`,
+// [first, first + count), added to `tables` as kernel parameters; `base`
+// holds the flags. The names of the pair tables end in "p", those of
+// `sfx` (the 8-lane tables after 16-lane groups) in it.
 MveNames AddTables(const KernelContext& ctx, const DwPlan& p, const MveNames& base, int64_t width, bool pairs,
-                   std::vector<DwTableParam>* tables) {
+                   std::vector<DwTableParam>* tables, int64_t first = 0, int64_t count = -1,
+                   const std::string& tail_sfx = "") {
   const ops::ConvRequant& r = p.rq.params();
   MveNames nm = base;
-  const std::string sfx = pairs ? "p" : "", ws = std::to_string(width) + sfx;
-  const int64_t lanes = pairs ? 16 : p.c;  // virtual channels
-  auto real = [&](int64_t v) { return pairs ? v % p.c : v; };
+  const std::string sfx = pairs ? "p" : tail_sfx, ws = std::to_string(width) + sfx;
+  const int64_t lanes = pairs ? 16 : count >= 0 ? count : p.c - first;  // virtual channels
+  auto real = [&](int64_t v) { return pairs ? v % p.c : first + v; };
   const int64_t groups = (lanes + width - 1) / width, t = p.taps();
   std::vector<int16_t> w;  // [group][tap][width]
   for (int64_t g = 0; g < groups * width; g += width)
@@ -286,28 +288,40 @@ std::optional<Kernel> EmitDepthwiseConv2DMve(const KernelContext& ctx) {
   const bool fits = PairsFitInt16(p);
   // Eight channels, stride 1 along x: pixel pairs in 16 lanes where both are interior.
   const bool pairs = p.c == 8 && p.w.stride_w == 1 && p.w.dilation_w == 1 && fits && p.out_w >= 2 && DwHasInterior(p);
-  const int64_t width = p.c % 16 == 0 && fits ? 16 : 8;
+  // Channels [0, c16) in groups of 16, the rest in groups of 8 (the last
+  // one predicated when they are no multiple of 8).
+  const int64_t c16 = fits ? p.c / 16 * 16 : 0;
   std::vector<DwTableParam> tables;
   const MveNames base = nm;
-  nm = AddTables(ctx, p, base, width, false, &tables);
-  MveNames np;
+  MveNames n16, n8, np;
+  if (c16 > 0) n16 = AddTables(ctx, p, base, 16, false, &tables, 0, c16);
+  if (c16 < p.c) n8 = AddTables(ctx, p, base, 8, false, &tables, c16, p.c - c16, c16 > 0 ? "t" : "");
   if (pairs) np = AddTables(ctx, p, base, 16, true, &tables);
-  const int64_t groups = (p.c + width - 1) / width;
   const std::string name = ctx.node.name;
   const std::string zpad = "zpad";
   if (HasBorder(p.loop)) {
+    const int64_t padded = c16 == p.c ? p.c : c16 + (p.c - c16 + 7) / 8 * 8;
     tables.push_back({"const int8_t* zpad",
-                      ctx.consts.AddInt8(name + "_zpad", std::vector<int8_t>(static_cast<size_t>(groups * width),
+                      ctx.consts.AddInt8(name + "_zpad", std::vector<int8_t>(static_cast<size_t>(padded),
                                                                              static_cast<int8_t>(p.zin)))});
   }
+  const auto body = [&](bool interior) {
+    std::string s = DwTapPointers(p, interior, zpad);
+    if (c16 > 0) s += Groups16(p, n16, c16);
+    if (c16 < p.c) s += Groups8(p, n8, c16);
+    return s;
+  };
+  const std::string order = c16 == p.c ? DwAccessOrderComment(16)
+                            : c16 == 0 ? DwAccessOrderComment(8)
+                                       : DwAccessOrderComment(16) + "\n   (then groups of 8 from channel " +
+                                             std::to_string(c16) + ").";
   Kernel k;
-  k.code = p.comment + (pairs ? "\n   Interior pixel pairs along x in 16 lanes (stride 1, 8 channels)." : "") +
-           DwAccessOrderComment(width) + " */\n#include \"ember/dsp_dw.h\"\n" +
+  k.code = p.comment + (pairs ? "\n   Interior pixel pairs along x in 16 lanes (stride 1, 8 channels)." : "") + order +
+           " */\n#include \"ember/dsp_dw.h\"\n" +
            DwSharedKernel(ctx.fn_name, KernelParams(ctx, 0),
                           DwPixelLoops(p, [&](bool interior) {
-                            if (width == 16) return PixelBody16(p, nm, interior, zpad);
-                            if (pairs && interior) return PairOrSingle(p, np, PixelBody8(p, nm, true, zpad));
-                            return PixelBody8(p, nm, interior, zpad);
+                            if (pairs && interior) return PairOrSingle(p, np, body(true));
+                            return body(interior);
                           }),
                           tables, ShareGroupOf(ctx, ctx.node_index));
   return k;
