@@ -63,6 +63,7 @@ _COMPILE_OPTIONS = {
     "external_arena": False,  # --external-arena
     "profile": False,         # --profile
     "keep_io_layout": False,  # --keep-io-layout
+    "keep_constant_channels": False,  # --keep-constant-channels
 }
 
 
@@ -156,7 +157,8 @@ def compile(model, target="host", executor="aot", module_name="default", **optio
 
     target: one of TARGETS; executor: "aot" or "graph"; module_name: the
     <name> of tvmgen_<name>_run. options: io_in_arena, external_arena,
-    profile, keep_io_layout (the CLI's flags). Returns a CompiledModule.
+    profile, keep_io_layout, keep_constant_channels (the CLI's flags).
+    Returns a CompiledModule.
     """
     if not isinstance(model, Model):
         model = load_model(model)
