@@ -84,25 +84,30 @@ def test_export_folder_via_method(tmp_path, digits_onnx):
     assert (out / "codegen" / "host" / "include" / "tvmgen_mymodel.h").is_file()
 
 
-DEAD_CHANNEL_MODEL = '''graph "dead" {
-  input %x : i8[1,2,2,2] quant(0.05, 0)
-  const %w1 : i8[3,1,1,2] quant(0.01, 0) = hex"010200000304"
-  const %b1 : i32[3] = hex"0a000000e803000005000000"
-  %a = conv2d(%x, %w1, %b1) {act="none", dilation=[1,1], pad=[0,0,0,0], stride=[1,1]} : i8[1,2,2,3] quant(0.02, -1)
-  const %w2 : i8[2,1,1,3] quant(0.01, 0) = hex"010203040506"
-  const %b2 : i32[2] = hex"0000000000000000"
-  %y = conv2d(%a, %w2, %b2) {act="none", dilation=[1,1], pad=[0,0,0,0], stride=[1,1]} : i8[1,2,2,2] quant(0.05, 0)
-  output %y
-}
-'''
+def dead_channel_model():
+    """A 1x1 convolution whose channel 2 of 4 has zero weights, then another."""
+    conv = ('conv2d(%{x}, %{w}, %{b}) {{act="relu", dilation=[1,1], pad=[0,0,0,0], stride=[1,1]}}'
+            ' : i8[1,1,3,{c}] quant({s}, -128)')
+    return "\n".join([
+        'graph "dead" {',
+        '  input %x : i8[1,1,3,2] quant(0.1, 3)',
+        '  const %w1 : i8[4,1,1,2] quant(0.02, 0) = hex"0509fa0b0000f707"',
+        '  const %b1 : i32[4] = hex"64000000d00700001e000000f6ffffff"',
+        '  %a = ' + conv.format(x="x", w="w1", b="b1", c=4, s=0.03),
+        '  const %w2 : i8[3,1,1,4] quant(0.01, 0) = hex"0102030405060708090a0b0c"',
+        '  const %b2 : i32[3] = hex"000000000000000000000000"',
+        '  %y = ' + conv.format(x="a", w="w2", b="b2", c=3, s=0.05),
+        '  output %y',
+        '}',
+        ''])
 
 
 def test_keep_constant_channels_keeps_the_models_shapes(tmp_path):
-    # Channel 1 of %a has zero weights: it leaves the graph unless kept.
+    # Channel 2 of %a has zero weights: it leaves the graph unless kept.
     path = tmp_path / "dead.ir"
-    path.write_text(DEAD_CHANNEL_MODEL)
+    path.write_text(dead_channel_model())
     dropped = ember.compile(str(path), target="host", module_name="d")
     kept = ember.compile(str(path), target="host", module_name="d", keep_constant_channels=True)
-    assert ": i8[1,2,2,2] quant(0.02, -1)" in dropped.ir_text
-    assert ": i8[1,2,2,3] quant(0.02, -1)" in kept.ir_text
-    assert ": i8[1,2,2,3]" not in dropped.ir_text
+    assert ": i8[1,1,3,3] quant(0.03, -128)" in dropped.ir_text
+    assert ": i8[1,1,3,4] quant(0.03, -128)" in kept.ir_text
+    assert ": i8[1,1,3,4]" not in dropped.ir_text
