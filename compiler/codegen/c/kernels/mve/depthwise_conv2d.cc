@@ -16,10 +16,11 @@
 // a widening load of eight input bytes to int16 (VLDRB.S16), eight int16
 // weights, VMULLB/VMULLT into two int32 accumulators (even and odd
 // channels) per tap; when they are no multiple of eight the last group is
-// predicated (VCTP16), the tables padded with zeros. With exactly eight channels and stride 1 along x, an
-// interior pixel whose neighbour is interior too runs with it in one group
-// of 16 lanes (a tap's 16 bytes are that tap of both pixels; the tables
-// repeat the eight channels), and the pixel loop skips the neighbour.
+// predicated (VCTP16), the tables padded with zeros. With exactly eight
+// channels and stride 1 along x, an interior pixel whose neighbour is
+// interior too runs with it in one group of 16 lanes (a tap's 16 bytes are
+// that tap of both pixels; the tables repeat the eight channels), and the
+// pixel loop skips the neighbour.
 //
 // Requantization in vectors, bit-exact with TFLite's
 // MultiplyByQuantizedMultiplier: optional left shift (VSHL), VQRDMULH (which
