@@ -1187,5 +1187,71 @@ TEST(QuantizeActivations, OrtSemanticsMakeLookupTablesWithinOneStep) {
   EXPECT_GE(o.lit_share(), 0.99);
 }
 
+// A float model with pruned channels, as structured pruning leaves them: a
+// 3x3 convolution whose output channels 2 and 5 have all-zero weights
+// (biases -1 and 0.5), then Relu, a depthwise 3x3 (pads 1), Relu, a 1x1
+// convolution, GlobalAveragePool, Flatten and Gemm. `ember quantize` writes
+// the int8 model; compiled, channel 2 (0 after the Relu, the zero point)
+// leaves the graph through the depthwise, and the results stay those of
+// the int8 graph with every channel (bit for bit), as does the compiled C.
+TEST(QuantizePruned, ConstantChannelsLeaveTheQuantizedModel) {
+  const std::string tmp = TempDir();
+  const std::string model = tmp + "/pruned.onnx";
+  {
+    OnnxBuilder b(13);
+    b.Input("x", {1, 3, 10, 10});
+    std::vector<float> w = OnnxRamp(8 * 27, 0.05f, -0.3f);
+    for (size_t i = 0; i < 27; ++i) w[2 * 27 + i] = w[5 * 27 + i] = 0.0f;
+    b.Init("w1", {8, 3, 3, 3}, w);
+    b.Init("b1", {8}, {0.1f, -0.2f, -1.0f, 0.05f, 0.0f, 0.5f, 0.2f, -0.1f});
+    b.Init("w2", {8, 1, 3, 3}, OnnxRamp(72, 0.1f, -0.5f));
+    b.Init("b2", {8}, {0.05f, 0.1f, 0.2f, -0.05f, 0.0f, 0.1f, -0.1f, 0.02f});
+    b.Init("w3", {6, 8, 1, 1}, OnnxRamp(48, 0.08f, -0.45f));
+    b.Init("b3", {6}, {0.0f, 0.1f, -0.1f, 0.2f, 0.0f, 0.05f});
+    b.Init("wf", {3, 6}, OnnxRamp(18, 0.1f, -0.6f));
+    b.Init("bf", {3}, {0.1f, 0.0f, -0.1f});
+    b.Node("Conv", {"x", "w1", "b1"}, {"c1"}).Ints("pads", {1, 1, 1, 1});
+    b.Node("Relu", {"c1"}, {"r1"});
+    b.Node("Conv", {"r1", "w2", "b2"}, {"c2"}).Ints("pads", {1, 1, 1, 1}).Int("group", 8);
+    b.Node("Relu", {"c2"}, {"r2"});
+    b.Node("Conv", {"r2", "w3", "b3"}, {"c3"});
+    b.Node("GlobalAveragePool", {"c3"}, {"p"});
+    b.Node("Flatten", {"p"}, {"f"});
+    b.Node("Gemm", {"f", "wf", "bf"}, {"y"}).Int("transB", 1);
+    b.Output("y");
+    WriteFile(model, b.Bytes());
+  }
+  const ir::Shape shape = {1, 3, 10, 10};
+  const std::vector<std::vector<uint8_t>> inputs = NormalInputs(tmp, shape, 4242);
+  const std::string qmodel = tmp + "/pruned_int8.onnx";
+  float step = 0.0f;
+  ASSERT_NO_FATAL_FAILURE(QuantizePerChannel(model, tmp, qmodel, &step));
+  auto kept = frontend::onnx::ImportOnnxFile(qmodel);
+  ASSERT_TRUE(kept.ok()) << kept.diag().ToString();
+  ir::Graph dropped = *kept;
+  passes::PipelineOptions keep;
+  keep.pass.drop_constant_channels = false;
+  ASSERT_TRUE(passes::RunPipeline(*kept, keep).ok());
+  ASSERT_TRUE(passes::RunPipeline(dropped).ok());
+  // The first int8 convolution's output channels, with and without the pass.
+  const auto first_conv_channels = [](const ir::Graph& g) -> int64_t {
+    for (const auto& n : g.nodes)
+      if (n.op == ir::OpKind::kConv2D && g.tensor(n.outputs[0]).dtype == ir::DType::kInt8)
+        return g.tensor(n.outputs[0]).shape.back();
+    return -1;
+  };
+  EXPECT_EQ(first_conv_channels(*kept), 8) << ir::Print(*kept);
+  EXPECT_EQ(first_conv_channels(dropped), 7) << ir::Print(dropped);  // channel 5 (0.5) sees the padding
+  std::vector<float> last;
+  for (const auto& x : inputs) {
+    const auto a = RunGraph(*kept, x, shape);
+    const auto b = RunGraph(dropped, x, shape);
+    ASSERT_FALSE(a.empty());
+    EXPECT_EQ(a, b);
+    last = b;
+  }
+  ExpectCompiledEquals(qmodel, {}, tmp, shape, inputs.back(), last);
+}
+
 }  // namespace
 }  // namespace ember::test
