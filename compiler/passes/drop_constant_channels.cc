@@ -262,18 +262,9 @@ Channels Removable(const Ctx& c, ir::TensorId t, const Values& v, int depth) {
 }
 
 // Node `node`'s operand `operand`, a constant, as a tensor no other node
-// reads (a copy when another does), for the caller to change.
+// reads (WritableConstant: a copy when another does), for the caller to change.
 ir::Tensor& OwnConstant(ir::Graph& g, size_t node, size_t operand) {
-  const ir::TensorId id = g.nodes[node].inputs[operand];
-  size_t readers = 0;
-  for (const ir::Node& n : g.nodes)
-    for (ir::TensorId t : n.inputs) readers += t == id ? 1 : 0;
-  if (readers > 1 || IsGraphOutput(g, id)) {
-    ir::Tensor copy = g.tensor(id);
-    copy.name = UniqueName(g, copy.name);
-    g.nodes[node].inputs[operand] = g.AddTensor(std::move(copy));
-  }
-  return g.tensor(g.nodes[node].inputs[operand]);
+  return g.tensor(WritableConstant(g, node, operand, ""));
 }
 
 // Removes the indices in `drop` of `axis` from t: its shape, its data when

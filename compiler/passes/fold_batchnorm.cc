@@ -40,18 +40,6 @@ std::optional<std::vector<float>> PerChannel(const ir::Tensor& c, const ir::Shap
   return n == channels ? v : std::vector<float>(static_cast<size_t>(channels), v[0]);
 }
 
-// The constant operand `id` of node p, to be changed: itself when p is its
-// only reader, else a fresh copy that p reads instead.
-ir::TensorId Writable(ir::Graph& g, ir::Node& p, size_t operand, const std::vector<std::vector<Use>>& uses) {
-  const ir::TensorId id = p.inputs[operand];
-  if (uses[static_cast<size_t>(id)].size() == 1 && !IsGraphOutput(g, id)) return id;
-  ir::Tensor copy = g.tensor(id);
-  copy.name = UniqueName(g, copy.name + "/folded");
-  const ir::TensorId fresh = g.AddTensor(std::move(copy));
-  p.inputs[operand] = fresh;
-  return fresh;
-}
-
 // Folds node i (mul or add) into its producer when legal.
 bool TryFold(ir::Graph& g, size_t i, const std::vector<std::vector<Use>>& uses, const std::vector<int>& prod) {
   const ir::Node m = g.nodes[i];
@@ -82,14 +70,14 @@ bool TryFold(ir::Graph& g, size_t i, const std::vector<std::vector<Use>>& uses, 
   if ((channel_last ? w.shape.back() : w.shape[0]) != channels) return false;
 
   if (is_mul) {
-    const ir::TensorId wid = Writable(g, p, 1, uses);
+    const ir::TensorId wid = WritableConstant(g, pi, 1, "/folded");
     std::vector<float> wv = GetFloats(g.tensor(wid));
     const size_t per = wv.size() / static_cast<size_t>(channels);
     for (size_t j = 0; j < wv.size(); ++j)
       wv[j] *= (*values)[channel_last ? j % static_cast<size_t>(channels) : j / per];
     SetFloats(g.tensor(wid), wv);
     if (has_bias) {
-      const ir::TensorId bid = Writable(g, p, 2, uses);
+      const ir::TensorId bid = WritableConstant(g, pi, 2, "/folded");
       std::vector<float> bv = GetFloats(g.tensor(bid));
       for (size_t o = 0; o < bv.size(); ++o) bv[o] *= (*values)[o];
       SetFloats(g.tensor(bid), bv);
@@ -97,7 +85,7 @@ bool TryFold(ir::Graph& g, size_t i, const std::vector<std::vector<Use>>& uses, 
   } else {
     ir::TensorId bid = ir::kNoTensor;
     if (has_bias) {
-      bid = Writable(g, p, 2, uses);
+      bid = WritableConstant(g, pi, 2, "/folded");
     } else {
       ir::Tensor b;
       b.name = UniqueName(g, g.tensor(p.inputs[1]).name + "/bias");

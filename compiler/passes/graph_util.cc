@@ -66,6 +66,19 @@ std::string UniqueName(const ir::Graph& g, const std::string& base) {
   }
 }
 
+ir::TensorId WritableConstant(ir::Graph& g, size_t node, size_t operand, const std::string& suffix) {
+  const ir::TensorId id = g.nodes[node].inputs[operand];
+  size_t readers = 0;
+  for (const ir::Node& n : g.nodes)
+    for (ir::TensorId t : n.inputs) readers += t == id ? 1 : 0;
+  if (readers == 1 && !IsGraphOutput(g, id)) return id;
+  ir::Tensor copy = g.tensor(id);
+  copy.name = UniqueName(g, copy.name + suffix);
+  const ir::TensorId fresh = g.AddTensor(std::move(copy));
+  g.nodes[node].inputs[operand] = fresh;
+  return fresh;
+}
+
 void ReplaceUses(ir::Graph& g, ir::TensorId from, ir::TensorId to) {
   for (ir::Node& n : g.nodes)
     for (ir::TensorId& t : n.inputs)

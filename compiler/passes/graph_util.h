@@ -35,6 +35,12 @@ bool IsGraphOutput(const ir::Graph& g, ir::TensorId t);
 // `base` if no tensor has that name, else base_2, base_3, ...
 std::string UniqueName(const ir::Graph& g, const std::string& base);
 
+// Operand `operand` of node `node`, a constant the caller is about to
+// change: the tensor itself when no other node operand or graph output
+// reads it, else a copy named UniqueName(its name + `suffix`) that the node
+// reads instead.
+ir::TensorId WritableConstant(ir::Graph& g, size_t node, size_t operand, const std::string& suffix);
+
 // Replaces every read of `from` (node operands and graph outputs) by `to`.
 void ReplaceUses(ir::Graph& g, ir::TensorId from, ir::TensorId to);
 
