@@ -75,6 +75,36 @@ inline std::vector<uint8_t> ActivationsCnnModel() {
   return b.Bytes();
 }
 
+// A model with pruned channels, as structured pruning leaves them: x
+// [1,3,10,10] -> Conv 3x3 (8 channels, pads 1) whose output channels 2 and
+// 5 have all-zero weights (biases -1 and 0.5) -> Relu -> depthwise Conv 3x3
+// (group 8, pads 1) -> Relu -> Conv 1x1 (6 channels) -> GlobalAveragePool ->
+// Flatten -> Gemm: y [1,3], float32.
+inline std::vector<uint8_t> PrunedCnnModel() {
+  OnnxBuilder b(13);
+  b.Input("x", {1, 3, 10, 10});
+  std::vector<float> w = OnnxRamp(8 * 27, 0.05f, -0.3f);
+  for (size_t i = 0; i < 27; ++i) w[2 * 27 + i] = w[5 * 27 + i] = 0.0f;
+  b.Init("w1", {8, 3, 3, 3}, w);
+  b.Init("b1", {8}, {0.1f, -0.2f, -1.0f, 0.05f, 0.0f, 0.5f, 0.2f, -0.1f});
+  b.Init("w2", {8, 1, 3, 3}, OnnxRamp(72, 0.1f, -0.5f));
+  b.Init("b2", {8}, {0.05f, 0.1f, 0.2f, -0.05f, 0.0f, 0.1f, -0.1f, 0.02f});
+  b.Init("w3", {6, 8, 1, 1}, OnnxRamp(48, 0.08f, -0.45f));
+  b.Init("b3", {6}, {0.0f, 0.1f, -0.1f, 0.2f, 0.0f, 0.05f});
+  b.Init("wf", {3, 6}, OnnxRamp(18, 0.1f, -0.6f));
+  b.Init("bf", {3}, {0.1f, 0.0f, -0.1f});
+  b.Node("Conv", {"x", "w1", "b1"}, {"c1"}).Ints("pads", {1, 1, 1, 1});
+  b.Node("Relu", {"c1"}, {"r1"});
+  b.Node("Conv", {"r1", "w2", "b2"}, {"c2"}).Ints("pads", {1, 1, 1, 1}).Int("group", 8);
+  b.Node("Relu", {"c2"}, {"r2"});
+  b.Node("Conv", {"r2", "w3", "b3"}, {"c3"});
+  b.Node("GlobalAveragePool", {"c3"}, {"p"});
+  b.Node("Flatten", {"p"}, {"f"});
+  b.Node("Gemm", {"f", "wf", "bf"}, {"y"}).Int("transB", 1);
+  b.Output("y");
+  return b.Bytes();
+}
+
 // ONNX LSTMs (`op` "LSTM"), GRUs ("GRU") and RNNs ("RNN") of hidden 4,
 // input 3, 5 steps, batch 2, with one output y [1, N]: Y and Y_h flattened
 // and concatenated.

@@ -928,6 +928,23 @@ void ExpectCompiledEquals(const std::string& qmodel, const std::vector<std::stri
   EXPECT_EQ(BytesToFloats(ran->data), expected) << "compiled C differs from the int8 graph";
 }
 
+// A float model (`bytes`) written to tmp/NAME.onnx, NormalInputs of
+// `shape` (the first kCalibSamples the calibration set), and the model
+// quantized per channel into tmp/NAME_int8.onnx.
+struct QuantizedCnn {
+  std::string model, qmodel;
+  std::vector<std::vector<uint8_t>> inputs;
+  float step = 0.0f;
+};
+void QuantizeCnn(const std::string& tmp, const std::string& name, const std::vector<uint8_t>& bytes,
+                 const ir::Shape& shape, uint32_t seed, QuantizedCnn* q) {
+  q->model = tmp + "/" + name + ".onnx";
+  q->qmodel = tmp + "/" + name + "_int8.onnx";
+  WriteFile(q->model, bytes);
+  q->inputs = NormalInputs(tmp, shape, seed);
+  ASSERT_NO_FATAL_FAILURE(QuantizePerChannel(q->model, tmp, q->qmodel, &q->step));
+}
+
 // ONNX Runtime on the QDQ model, every input: without graph optimizations
 // (literal) against ember's literal evaluation, with its default options
 // (fused integer kernels) against ember's int8 output; in output steps.
@@ -1145,13 +1162,12 @@ TEST(QuantizeControlFlow, ScanAndLoopSizedByTheInputQuantize) {
 // ember's (its fused kernels are compared and printed).
 TEST(QuantizeActivations, OrtSemanticsMakeLookupTablesWithinOneStep) {
   const std::string tmp = TempDir();
-  const std::string model = tmp + "/act.onnx";
-  WriteFile(model, ActivationsCnnModel());
   const ir::Shape shape{1, 3, 8, 8};
-  const std::vector<std::vector<uint8_t>> inputs = NormalInputs(tmp, shape, 2024);
-  const std::string qmodel = tmp + "/act_int8.onnx";
-  float step = 0.0f;
-  ASSERT_NO_FATAL_FAILURE(QuantizePerChannel(model, tmp, qmodel, &step));
+  QuantizedCnn q;
+  ASSERT_NO_FATAL_FAILURE(QuantizeCnn(tmp, "act", ActivationsCnnModel(), shape, 2024, &q));
+  const std::string& qmodel = q.qmodel;
+  const std::vector<std::vector<uint8_t>>& inputs = q.inputs;
+  const float step = q.step;
 
   auto literal = frontend::onnx::ImportOnnxFile(qmodel);
   ASSERT_TRUE(literal.ok()) << literal.diag().ToString();
@@ -1187,45 +1203,17 @@ TEST(QuantizeActivations, OrtSemanticsMakeLookupTablesWithinOneStep) {
   EXPECT_GE(o.lit_share(), 0.99);
 }
 
-// A float model with pruned channels, as structured pruning leaves them: a
-// 3x3 convolution whose output channels 2 and 5 have all-zero weights
-// (biases -1 and 0.5), then Relu, a depthwise 3x3 (pads 1), Relu, a 1x1
-// convolution, GlobalAveragePool, Flatten and Gemm. `ember quantize` writes
-// the int8 model; compiled, channel 2 (0 after the Relu, the zero point)
-// leaves the graph through the depthwise, and the results stay those of
-// the int8 graph with every channel (bit for bit), as does the compiled C.
+// PrunedCnnModel (two pruned channels) quantized by `ember quantize`;
+// compiled, channel 2 (0 after the Relu, the zero point) leaves the graph
+// through the depthwise, and the results stay those of the int8 graph with
+// every channel (bit for bit), as does the compiled C.
 TEST(QuantizePruned, ConstantChannelsLeaveTheQuantizedModel) {
   const std::string tmp = TempDir();
-  const std::string model = tmp + "/pruned.onnx";
-  {
-    OnnxBuilder b(13);
-    b.Input("x", {1, 3, 10, 10});
-    std::vector<float> w = OnnxRamp(8 * 27, 0.05f, -0.3f);
-    for (size_t i = 0; i < 27; ++i) w[2 * 27 + i] = w[5 * 27 + i] = 0.0f;
-    b.Init("w1", {8, 3, 3, 3}, w);
-    b.Init("b1", {8}, {0.1f, -0.2f, -1.0f, 0.05f, 0.0f, 0.5f, 0.2f, -0.1f});
-    b.Init("w2", {8, 1, 3, 3}, OnnxRamp(72, 0.1f, -0.5f));
-    b.Init("b2", {8}, {0.05f, 0.1f, 0.2f, -0.05f, 0.0f, 0.1f, -0.1f, 0.02f});
-    b.Init("w3", {6, 8, 1, 1}, OnnxRamp(48, 0.08f, -0.45f));
-    b.Init("b3", {6}, {0.0f, 0.1f, -0.1f, 0.2f, 0.0f, 0.05f});
-    b.Init("wf", {3, 6}, OnnxRamp(18, 0.1f, -0.6f));
-    b.Init("bf", {3}, {0.1f, 0.0f, -0.1f});
-    b.Node("Conv", {"x", "w1", "b1"}, {"c1"}).Ints("pads", {1, 1, 1, 1});
-    b.Node("Relu", {"c1"}, {"r1"});
-    b.Node("Conv", {"r1", "w2", "b2"}, {"c2"}).Ints("pads", {1, 1, 1, 1}).Int("group", 8);
-    b.Node("Relu", {"c2"}, {"r2"});
-    b.Node("Conv", {"r2", "w3", "b3"}, {"c3"});
-    b.Node("GlobalAveragePool", {"c3"}, {"p"});
-    b.Node("Flatten", {"p"}, {"f"});
-    b.Node("Gemm", {"f", "wf", "bf"}, {"y"}).Int("transB", 1);
-    b.Output("y");
-    WriteFile(model, b.Bytes());
-  }
   const ir::Shape shape = {1, 3, 10, 10};
-  const std::vector<std::vector<uint8_t>> inputs = NormalInputs(tmp, shape, 4242);
-  const std::string qmodel = tmp + "/pruned_int8.onnx";
-  float step = 0.0f;
-  ASSERT_NO_FATAL_FAILURE(QuantizePerChannel(model, tmp, qmodel, &step));
+  QuantizedCnn q;
+  ASSERT_NO_FATAL_FAILURE(QuantizeCnn(tmp, "pruned", PrunedCnnModel(), shape, 4242, &q));
+  const std::string& qmodel = q.qmodel;
+  const std::vector<std::vector<uint8_t>>& inputs = q.inputs;
   auto kept = frontend::onnx::ImportOnnxFile(qmodel);
   ASSERT_TRUE(kept.ok()) << kept.diag().ToString();
   ir::Graph dropped = *kept;
