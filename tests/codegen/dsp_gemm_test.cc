@@ -193,12 +193,13 @@ TEST(DspFullyConnected, FloatStaysPortable) {
 // Layers whose every weight and input byte is extreme: the biased pair form
 // is taken while every row's accumulator, 256 times its dot product plus
 // T = 127 (S + 128 n) (dsp.h), stays inside int32 for every input, so the
-// largest sums of depth 511 (fully_connected, weights -128), 516 (weights and
-// inputs 127), 512 (weights -128 and 127 alternating, as the inputs: the
-// largest T, which decides here: without it depth 516 would pass) and 508 (pointwise conv2d) or 504 (a 3x3 conv2d of 56 channels)
-// stay exact; one group more (depth 512, 520, 516, 516) and the layer keeps the
+// largest sums of depth 511 (fully_connected, weights -128), 516 (weights
+// and inputs 127), 512 (weights -128 and 127 alternating, as the inputs:
+// the largest T, which decides here: without it depth 516 would pass) and
+// 508 (pointwise conv2d) or 504 (a 3x3 conv2d of 56 channels) stay exact;
+// one group more (depth 512, 520, 516, 516) and the layer keeps the
 // sign-extended form ("past" in the name). Output scales put the largest
-// sums inside the int8 range (a sum off by 2^24 would saturate).
+// sums inside the int8 range (a wrapped sum would saturate).
 std::vector<std::pair<std::string, FcCase>> ExtremeFcCases() {
   std::vector<std::pair<std::string, FcCase>> v;
   for (int8_t x : {int8_t{-128}, int8_t{127}}) {
