@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -104,6 +105,22 @@ std::vector<Case> Cases() {
   v.push_back(Conv("large_multipliers_left_shift", k));
   k.out_scale = 3e3f, k.per_channel = false, k.zout = -100;
   v.push_back(Conv("tiny_multiplier_long_right_shift", k));
+  // Per-channel multipliers of 0.32 to 0.95 on small sums (weights -1, 0
+  // and 1 over 4 channels): some channels shift right, the others not at all
+  // (the rounding shift's tie fix only where it shifts), output zero point 0;
+  // the same with the fix hidden by relu.
+  for (const std::string act : {"none", "relu"}) {
+    k = ConvCase();
+    k.h = 6, k.w = 5, k.c = 4, k.oc = 8, k.kh = 1, k.kw = 1, k.pad = {0, 0, 0, 0};
+    k.zin = 0, k.zout = 0, k.bias = false, k.act = act, k.seed = 41;
+    v.push_back(Conv("right_shifts_some_zero_" + act, k));
+    OneNode& t = v.back().node;
+    std::vector<uint8_t>& w = *t.in_tensor(1).data;
+    for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<uint8_t>(static_cast<int8_t>(static_cast<int>(i % 3) - 1));
+    const std::vector<float>& ws = t.in_tensor(1).quant->scale;
+    const float lo = *std::min_element(ws.begin(), ws.end()), hi = *std::max_element(ws.begin(), ws.end());
+    t.out_tensor(0).quant->scale = {t.in_tensor(0).quant->scale[0] * std::sqrt(lo * hi) / 0.55f};
+  }
   k = ConvCase();
   k.h = 5, k.w = 5, k.c = 8, k.oc = 4, k.seed = 9;
   v.push_back(Conv("wrapping_bias", k));

@@ -416,6 +416,35 @@ typedef struct {
   const int8_t* y;
   int32_t kfull;
 } ember_mve_dot24_t;
+
+/* EMBER_MVE_DOT24 over nblk (>= 1) consecutive blocks of 4 units (block
+ * b + 1's weights right after block b's), each block's 8 sums requantized
+ * in the same pass, as the C of the matrix product does for a per-channel
+ * table: q holds per block the 4 start values (bias and zero-point terms),
+ * the 4 multipliers and the 4 right shifts (negated, each <= 0), 12 int32;
+ * the sum plus its start value, ember_mve_srdhm by the multiplier, the
+ * rounding shift (FIX 0: ember_mve_rshr_up, 1: ember_mve_rdbpot_pos, 2:
+ * ember_mve_rdbpot), plus ZP, clamped to [LO, HI]; row x's 4 results to
+ * o0 + 4b, row y's to o1 + 4b. FIX, ZP, LO and HI must be integer literals.
+ * With GCC one assembly block for all the blocks: the C loop around
+ * EMBER_MVE_DOT24 keeps its state on the stack across each call, which cost
+ * about 20 instructions per block more. */
+typedef struct {
+  const int8_t* w;
+  const int8_t* x;
+  const int8_t* y;
+  int32_t nblk;
+  int32_t kfull;
+  const int32_t* q;
+  int8_t* o0;
+  int8_t* o1;
+} ember_mve_dot24q_t;
+#if EMBER_HAVE_MVE && EMBER_MVE_ASM
+/* The layout the assembly relies on: LDM of the first six words, LDRD of o0 and o1. */
+typedef char ember_mve_dot24q_layout_check[(offsetof(ember_mve_dot24q_t, nblk) == 12 &&
+                                            offsetof(ember_mve_dot24q_t, q) == 20 &&
+                                            offsetof(ember_mve_dot24q_t, o0) == 24) ? 1 : -1];
+#endif
 #if EMBER_HAVE_MVE && EMBER_MVE_ASM
 /* The layout the assembly relies on: acc right before w, x, y, kfull (words). */
 typedef char ember_mve_dot24_layout_check[(offsetof(ember_mve_dot24_t, w) == 32 &&
@@ -435,7 +464,7 @@ typedef char ember_mve_dot24_layout_check[(offsetof(ember_mve_dot24_t, w) == 32 
   "2:\n\t"
 #define EMBER_MVE_DOT24_TAIL_ASM(N, op)                                                                    \
   ".if " #N "\n\tmov r9, #" #N "\n\tvctp.8 r9\n\tvpstt\n\tvldrbt.8 q4, [r3]\n\tvldrbt.8 q5, [r5]\n\t"            \
-  "vldrb.8 q0, [r1]\n\tvldrb.8 q1, [r1, #16]\n\tvldrb.8 q2, [r1, #32]\n\tvldrb.8 q3, [r1, #48]\n\t" op         \
+  "vldrb.8 q0, [r1], #64\n\tvldrb.8 q1, [r1, #-48]\n\tvldrb.8 q2, [r1, #-32]\n\tvldrb.8 q3, [r1, #-16]\n\t" op \
   " r0, q4, q0\n\t" op " r2, q4, q1\n\t" op " r4, q4, q2\n\t" op " r6, q4, q3\n\t" op " r8, q5, q0\n\t" op   \
   " r10, q5, q1\n\t" op " r12, q5, q2\n\t" op " lr, q5, q3\n\t.endif\n\t"
 #define EMBER_MVE_DOT24_BLOCK(d, body)                                                                     \
@@ -452,6 +481,42 @@ typedef char ember_mve_dot24_layout_check[(offsetof(ember_mve_dot24_t, w) == 32 
   EMBER_MVE_DOT24_BLOCK(d, EMBER_MVE_DOT24_CHUNK_ASM("vmladav.s8") EMBER_MVE_DOT24_LOOP_ASM(U)             \
                                EMBER_MVE_DOT24_TAIL_ASM(N, "vmladava.s8"))
 #define EMBER_MVE_DOT24_N(d, N) EMBER_MVE_DOT24_BLOCK(d, EMBER_MVE_DOT24_TAIL_ASM(N, "vmladav.s8"))
+/* EMBER_MVE_DOT24Q: registers as above; r7 counts the blocks left, r11
+ * walks q. The stack holds a block's 8 sums at [sp] (STM, then two VLDRW:
+ * row x's in q0, row y's in q1), x, y and kfull at [sp, #32], o0 and o1 at
+ * [sp, #44]; q6 and q7 hold the clamp's bounds. */
+#define EMBER_MVE_DOT24Q_FIX_ASM(v, FIX)                                                                   \
+  ".if " #FIX " == 1\n\tvshr.s32 q3, " v ", #31\n\tvqadd.s32 " v ", " v ", q3\n\t.endif\n\t"                  \
+  ".if " #FIX " == 2\n\tvand q3, " v ", q2\n\tvshr.s32 q3, q3, #31\n\tvqadd.s32 " v ", " v ", q3\n\t.endif\n\t"
+#define EMBER_MVE_DOT24Q_BLOCK(d, FIX, ZP, LO, HI, body)                                                   \
+  do {                                                                                                     \
+    register ember_mve_dot24q_t* p_ __asm__("r0") = &(d);                                                  \
+    __asm__ volatile("push {r0, r7, r11}\n\tldrd r2, r4, [r0, #24]\n\tldm r0, {r1, r3, r5, r7, r9, r11}\n\t" \
+                     "push {r2, r4}\n\tpush {r3, r5, r9}\n\tsub sp, sp, #32\n\t"                            \
+                     "mov r2, #" #LO "\n\tvdup.32 q6, r2\n\tmov r2, #" #HI "\n\tvdup.32 q7, r2\n"          \
+                     "4:\n\tadd r3, sp, #32\n\tldm r3, {r3, r5, r9}\n\t" body                               \
+                     "stm sp, {r0, r2, r4, r6, r8, r10, r12, lr}\n\t"                                      \
+                     "vldrw.u32 q0, [sp]\n\tvldrw.u32 q1, [sp, #16]\n\t"                                   \
+                     "vldrw.u32 q2, [r11], #16\n\tvadd.i32 q0, q0, q2\n\tvadd.i32 q1, q1, q2\n\t"          \
+                     "vldrw.u32 q2, [r11], #16\n\tvqrdmulh.s32 q0, q0, q2\n\tvqrdmulh.s32 q1, q1, q2\n\t"  \
+                     "vldrw.u32 q2, [r11], #16\n\t" EMBER_MVE_DOT24Q_FIX_ASM("q0", FIX)                    \
+                     EMBER_MVE_DOT24Q_FIX_ASM("q1", FIX) "vrshl.s32 q0, q0, q2\n\tvrshl.s32 q1, q1, q2\n\t"   \
+                     ".if " #ZP "\n\tmov r0, #" #ZP "\n\tvadd.i32 q0, q0, r0\n\tvadd.i32 q1, q1, r0\n\t.endif\n\t" \
+                     "vmax.s32 q0, q0, q6\n\tvmax.s32 q1, q1, q6\n\tvmin.s32 q0, q0, q7\n\t"              \
+                     "vmin.s32 q1, q1, q7\n\tldrd r0, r2, [sp, #44]\n\tvstrb.32 q0, [r0], #4\n\t"        \
+                     "vstrb.32 q1, [r2], #4\n\tstrd r0, r2, [sp, #44]\n\tsubs r7, r7, #1\n\tbne 4b\n\t"   \
+                     "add sp, sp, #52\n\tpop {r0, r7, r11}"                                                \
+                     : "+r"(p_)                                                                            \
+                     :                                                                                     \
+                     : "r1", "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r12", "lr", "q0", "q1", "q2", \
+                       "q3", "q4", "q5", "q6", "q7", "p0", "cc", "memory");                                \
+  } while (0)
+#define EMBER_MVE_DOT24Q(d, N, U, FIX, ZP, LO, HI)                                                         \
+  EMBER_MVE_DOT24Q_BLOCK(d, FIX, ZP, LO, HI,                                                               \
+                         EMBER_MVE_DOT24_CHUNK_ASM("vmladav.s8") EMBER_MVE_DOT24_LOOP_ASM(U)               \
+                             EMBER_MVE_DOT24_TAIL_ASM(N, "vmladava.s8"))
+#define EMBER_MVE_DOT24Q_N(d, N, FIX, ZP, LO, HI)                                                          \
+  EMBER_MVE_DOT24Q_BLOCK(d, FIX, ZP, LO, HI, EMBER_MVE_DOT24_TAIL_ASM(N, "vmladav.s8"))
 #else
 static inline void ember_mve_dot24(ember_mve_dot24_t* d, int kfull, int n) {
   const int8_t *w = d->w, *x = d->x, *y = d->y;
@@ -469,6 +534,33 @@ static inline void ember_mve_dot24(ember_mve_dot24_t* d, int kfull, int n) {
 }
 #define EMBER_MVE_DOT24(d, N, U) ember_mve_dot24(&(d), (d).kfull, N)
 #define EMBER_MVE_DOT24_N(d, N) ember_mve_dot24(&(d), 0, N)
+#endif
+
+#if !(EMBER_HAVE_MVE && EMBER_MVE_ASM)
+static inline void ember_mve_dot24q(const ember_mve_dot24q_t* d, int kfull, int n, int fix, int32_t zp, int32_t lo,
+                                    int32_t hi) {
+  ember_mve_dot24_t e;
+  const int32_t* q = d->q;
+  int b, r;
+  e.w = d->w;
+  e.x = d->x;
+  e.y = d->y;
+  e.kfull = kfull;
+  for (b = 0; b < d->nblk; ++b, q += 12, e.w += 64 * (kfull + (n > 0))) {
+    ember_mve_dot24(&e, kfull, n);
+    for (r = 0; r < 2; ++r) {
+      ember_v32 v = ember_mve_add(ember_mve_ld32(e.acc + 4 * r), ember_mve_ld32(q));
+      v = ember_mve_srdhm(v, ember_mve_ld32(q + 4));
+      v = fix == 0   ? ember_mve_rshr_up(v, ember_mve_ld32(q + 8))
+          : fix == 1 ? ember_mve_rdbpot_pos(v, ember_mve_ld32(q + 8))
+                     : ember_mve_rdbpot(v, ember_mve_ld32(q + 8));
+      v = ember_mve_clamp(ember_mve_add_n(v, zp), lo, hi);
+      ember_mve_st8x4((r ? d->o1 : d->o0) + 4 * b, v);
+    }
+  }
+}
+#define EMBER_MVE_DOT24Q(d, N, U, FIX, ZP, LO, HI) ember_mve_dot24q(&(d), (d).kfull, N, FIX, ZP, LO, HI)
+#define EMBER_MVE_DOT24Q_N(d, N, FIX, ZP, LO, HI) ember_mve_dot24q(&(d), 0, N, FIX, ZP, LO, HI)
 #endif
 
 /* N (an integer literal >= 1) 16-byte chunks from src to dst (no overlap);

@@ -151,6 +151,15 @@ std::string Chunks(const Plan& p, int b) {
   return s;
 }
 
+// True when a 2-row block can requantize inside its assembly
+// (EMBER_MVE_DOT24Q, mve.h): TFLite's arithmetic with a per-channel table of
+// multipliers and right shifts only (every shift <= 0, some < 0), no row
+// sums, and whole 4-byte stores (staged, or a multiple of 4 units).
+bool FusedRequant(const Plan& p) {
+  return !p.qt.ort && !p.qt.shared && !p.qt.any_left && p.qt.any_right && p.qt.stride == 12 && !p.row_sum &&
+         (p.stage || p.units % 4 == 0);
+}
+
 // The statements for one block of `nrows` rows starting at row `r`.
 // With `last_odd` (staged kernels with an odd row count), the final pass of
 // the 2-row loop has a single row: its second row repeats the first and is
@@ -188,6 +197,18 @@ std::string Block(const Plan& p, int nrows, const std::string& r, bool last_odd 
     }
   }
   if (!p.stage) s += "  int8_t* const o = out0 + " + r + " * " + S(p.units) + ";\n";
+  if (nrows == 2 && FusedRequant(p)) {
+    // Every block of 4 units and its requantization in one assembly block (mve.h).
+    const ops::ConvRequant& rq = *p.rq;
+    const int fix = ops::ClampHidesNegativeRounding(rq.range.min, rq.output_zp) ? 0 : p.qt.all_right ? 1 : 2;
+    s += "  ember_mve_dot24q_t d;  /* both rows, every block of 4 units: sums and requantization */\n";
+    s += "  d.w = " + p.w + ";\n  d.x = x0;\n  d.y = x1;\n  d.nblk = " + p.nb_e + ";\n  d.kfull = " + p.kfull_e +
+         ";\n  d.q = " + p.q + ";\n";
+    s += p.stage ? "  d.o0 = st;\n  d.o1 = st + " + p.up_e + ";\n" : "  d.o0 = o;\n  d.o1 = o + " + S(p.units) + ";\n";
+    const std::string rest = S(fix) + ", " + S(rq.output_zp) + ", " + S(rq.range.min) + ", " + S(rq.range.max) + ");\n";
+    s += p.kfull == 0 ? "  EMBER_MVE_DOT24Q_N(d, " + S(p.tail) + ", " + rest
+                      : "  EMBER_MVE_DOT24Q(d, " + S(p.tail) + ", " + S(p.unroll) + ", " + rest;
+  } else {
   s += "  const int8_t* wj = " + p.w + ";\n  const int32_t* q = " + p.q + ";\n";
   if (nrows == 2)
     s += "  ember_mve_dot24_t d;  /* both rows' sums */\n  d.x = x0;\n  d.y = x1;\n  d.kfull = " + p.kfull_e + ";\n";
@@ -203,6 +224,7 @@ std::string Block(const Plan& p, int nrows, const std::string& r, bool last_odd 
     s += "    {  /* row 0 */\n" + Reindent(Chunks(p, 0), 6) + Reindent(Requant(p, 0), 6) + "    }\n";
   }
   s += "  }\n";
+  }
   for (int b = 0; b < nrows && p.stage; ++b) {
     const std::string row = b ? "(" + r + " + " + S(b) + ")" : r;
     s += "  " + std::string(b && last_odd ? "if " + has1 + " " : "") + "ember_mve_copy(out0 + " + row + " * " +
