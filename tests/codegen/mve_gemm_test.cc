@@ -121,6 +121,21 @@ std::vector<Case> Cases() {
     const float lo = *std::min_element(ws.begin(), ws.end()), hi = *std::max_element(ws.begin(), ws.end());
     t.out_tensor(0).quant->scale = {t.in_tensor(0).quant->scale[0] * std::sqrt(lo * hi) / 0.55f};
   }
+  // Multipliers from 0.2 to 2.5 in one table: left shifts, none and right
+  // shifts side by side.
+  {
+    k = ConvCase();
+    k.h = 6, k.w = 5, k.c = 4, k.oc = 8, k.kh = 1, k.kw = 1, k.pad = {0, 0, 0, 0};
+    k.zin = 0, k.zout = -7, k.bias = false, k.seed = 43;
+    v.push_back(Conv("left_and_right_shifts", k));
+    OneNode& t = v.back().node;
+    std::vector<uint8_t>& w = *t.in_tensor(1).data;
+    for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<uint8_t>(static_cast<int8_t>(static_cast<int>(i % 3) - 1));
+    const float s_out = t.out_tensor(0).quant->scale[0], s_in = t.in_tensor(0).quant->scale[0];
+    std::vector<float>& ws = t.in_tensor(1).quant->scale;
+    const float m[8] = {0.2f, 0.4f, 0.7f, 1.3f, 2.5f, 0.3f, 0.6f, 1.1f};
+    for (size_t c = 0; c < ws.size(); ++c) ws[c] = m[c] * s_out / s_in;
+  }
   k = ConvCase();
   k.h = 5, k.w = 5, k.c = 8, k.oc = 4, k.seed = 9;
   v.push_back(Conv("wrapping_bias", k));

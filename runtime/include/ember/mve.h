@@ -420,12 +420,14 @@ typedef struct {
 /* EMBER_MVE_DOT24 over nblk (>= 1) consecutive blocks of 4 units (block
  * b + 1's weights right after block b's), each block's 8 sums requantized
  * in the same pass, as the C of the matrix product does for a per-channel
- * table: q holds per block the 4 start values (bias and zero-point terms),
- * the 4 multipliers and the 4 right shifts (negated, each <= 0), 12 int32;
- * the sum plus its start value, ember_mve_srdhm by the multiplier, the
- * rounding shift (FIX 0: ember_mve_rshr_up, 1: ember_mve_rdbpot_pos, 2:
- * ember_mve_rdbpot), plus ZP, clamped to [LO, HI]; row x's 4 results to
- * o0 + 4b, row y's to o1 + 4b. FIX, ZP, LO and HI must be integer literals.
+ * table: q holds per block S bytes, the 4 start values (bias and zero-point
+ * terms) at byte 0, the 4 multipliers at 16, the 4 left shifts (each >= 0)
+ * at L and the 4 right shifts (negated, each <= 0) at R (L or R 0: none);
+ * the sum plus its start value, shifted left, ember_mve_srdhm by the
+ * multiplier, the rounding shift (FIX 0: ember_mve_rshr_up, 1:
+ * ember_mve_rdbpot_pos, 2: ember_mve_rdbpot), plus ZP, clamped to [LO, HI];
+ * row x's 4 results to o0 + 4b, row y's to o1 + 4b. L, R, S, FIX, ZP, LO
+ * and HI must be integer literals.
  * With GCC one assembly block for all the blocks: the C loop around
  * EMBER_MVE_DOT24 keeps its state on the stack across each call, which cost
  * about 20 instructions per block more. */
@@ -488,7 +490,7 @@ typedef char ember_mve_dot24_layout_check[(offsetof(ember_mve_dot24_t, w) == 32 
 #define EMBER_MVE_DOT24Q_FIX_ASM(v, FIX)                                                                   \
   ".if " #FIX " == 1\n\tvshr.s32 q3, " v ", #31\n\tvqadd.s32 " v ", " v ", q3\n\t.endif\n\t"                  \
   ".if " #FIX " == 2\n\tvand q3, " v ", q2\n\tvshr.s32 q3, q3, #31\n\tvqadd.s32 " v ", " v ", q3\n\t.endif\n\t"
-#define EMBER_MVE_DOT24Q_BLOCK(d, FIX, ZP, LO, HI, body)                                                   \
+#define EMBER_MVE_DOT24Q_BLOCK(d, L, R, S, FIX, ZP, LO, HI, body)                                                   \
   do {                                                                                                     \
     register ember_mve_dot24q_t* p_ __asm__("r0") = &(d);                                                  \
     __asm__ volatile("push {r0, r7, r11}\n\tldrd r2, r4, [r0, #24]\n\tldm r0, {r1, r3, r5, r7, r9, r11}\n\t" \
@@ -497,10 +499,13 @@ typedef char ember_mve_dot24_layout_check[(offsetof(ember_mve_dot24_t, w) == 32 
                      "4:\n\tadd r3, sp, #32\n\tldm r3, {r3, r5, r9}\n\t" body                               \
                      "stm sp, {r0, r2, r4, r6, r8, r10, r12, lr}\n\t"                                      \
                      "vldrw.u32 q0, [sp]\n\tvldrw.u32 q1, [sp, #16]\n\t"                                   \
-                     "vldrw.u32 q2, [r11], #16\n\tvadd.i32 q0, q0, q2\n\tvadd.i32 q1, q1, q2\n\t"          \
-                     "vldrw.u32 q2, [r11], #16\n\tvqrdmulh.s32 q0, q0, q2\n\tvqrdmulh.s32 q1, q1, q2\n\t"  \
-                     "vldrw.u32 q2, [r11], #16\n\t" EMBER_MVE_DOT24Q_FIX_ASM("q0", FIX)                    \
-                     EMBER_MVE_DOT24Q_FIX_ASM("q1", FIX) "vrshl.s32 q0, q0, q2\n\tvrshl.s32 q1, q1, q2\n\t"   \
+                     "vldrw.u32 q2, [r11], #" #S "\n\tvadd.i32 q0, q0, q2\n\tvadd.i32 q1, q1, q2\n\t"     \
+                     ".if " #L "\n\tvldrw.u32 q2, [r11, #(" #L " - " #S ")]\n\tvshl.s32 q0, q0, q2\n\t"        \
+                     "vshl.s32 q1, q1, q2\n\t.endif\n\tvldrw.u32 q2, [r11, #(16 - " #S ")]\n\t"              \
+                     "vqrdmulh.s32 q0, q0, q2\n\tvqrdmulh.s32 q1, q1, q2\n\t"                               \
+                     ".if " #R "\n\tvldrw.u32 q2, [r11, #(" #R " - " #S ")]\n\t"                               \
+                     EMBER_MVE_DOT24Q_FIX_ASM("q0", FIX) EMBER_MVE_DOT24Q_FIX_ASM("q1", FIX)                  \
+                     "vrshl.s32 q0, q0, q2\n\tvrshl.s32 q1, q1, q2\n\t.endif\n\t"                           \
                      ".if " #ZP "\n\tmov r0, #" #ZP "\n\tvadd.i32 q0, q0, r0\n\tvadd.i32 q1, q1, r0\n\t.endif\n\t" \
                      "vmax.s32 q0, q0, q6\n\tvmax.s32 q1, q1, q6\n\tvmin.s32 q0, q0, q7\n\t"              \
                      "vmin.s32 q1, q1, q7\n\tldrd r0, r2, [sp, #44]\n\tvstrb.32 q0, [r0], #4\n\t"        \
@@ -511,12 +516,12 @@ typedef char ember_mve_dot24_layout_check[(offsetof(ember_mve_dot24_t, w) == 32 
                      : "r1", "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r12", "lr", "q0", "q1", "q2", \
                        "q3", "q4", "q5", "q6", "q7", "p0", "cc", "memory");                                \
   } while (0)
-#define EMBER_MVE_DOT24Q(d, N, U, FIX, ZP, LO, HI)                                                         \
-  EMBER_MVE_DOT24Q_BLOCK(d, FIX, ZP, LO, HI,                                                               \
+#define EMBER_MVE_DOT24Q(d, N, U, L, R, S, FIX, ZP, LO, HI)                                                \
+  EMBER_MVE_DOT24Q_BLOCK(d, L, R, S, FIX, ZP, LO, HI,                                                      \
                          EMBER_MVE_DOT24_CHUNK_ASM("vmladav.s8") EMBER_MVE_DOT24_LOOP_ASM(U)               \
                              EMBER_MVE_DOT24_TAIL_ASM(N, "vmladava.s8"))
-#define EMBER_MVE_DOT24Q_N(d, N, FIX, ZP, LO, HI)                                                          \
-  EMBER_MVE_DOT24Q_BLOCK(d, FIX, ZP, LO, HI, EMBER_MVE_DOT24_TAIL_ASM(N, "vmladav.s8"))
+#define EMBER_MVE_DOT24Q_N(d, N, L, R, S, FIX, ZP, LO, HI)                                                 \
+  EMBER_MVE_DOT24Q_BLOCK(d, L, R, S, FIX, ZP, LO, HI, EMBER_MVE_DOT24_TAIL_ASM(N, "vmladav.s8"))
 #else
 static inline void ember_mve_dot24(ember_mve_dot24_t* d, int kfull, int n) {
   const int8_t *w = d->w, *x = d->x, *y = d->y;
@@ -537,30 +542,33 @@ static inline void ember_mve_dot24(ember_mve_dot24_t* d, int kfull, int n) {
 #endif
 
 #if !(EMBER_HAVE_MVE && EMBER_MVE_ASM)
-static inline void ember_mve_dot24q(const ember_mve_dot24q_t* d, int kfull, int n, int fix, int32_t zp, int32_t lo,
-                                    int32_t hi) {
+static inline void ember_mve_dot24q(const ember_mve_dot24q_t* d, int kfull, int n, int l, int r, int stride, int fix,
+                                    int32_t zp, int32_t lo, int32_t hi) {
   ember_mve_dot24_t e;
   const int32_t* q = d->q;
-  int b, r;
+  int b, i;
   e.w = d->w;
   e.x = d->x;
   e.y = d->y;
   e.kfull = kfull;
-  for (b = 0; b < d->nblk; ++b, q += 12, e.w += 64 * (kfull + (n > 0))) {
+  for (b = 0; b < d->nblk; ++b, q += stride / 4, e.w += 64 * (kfull + (n > 0))) {
     ember_mve_dot24(&e, kfull, n);
-    for (r = 0; r < 2; ++r) {
-      ember_v32 v = ember_mve_add(ember_mve_ld32(e.acc + 4 * r), ember_mve_ld32(q));
+    for (i = 0; i < 2; ++i) {
+      ember_v32 v = ember_mve_add(ember_mve_ld32(e.acc + 4 * i), ember_mve_ld32(q));
+      if (l) v = ember_mve_shl(v, ember_mve_ld32(q + l / 4));
       v = ember_mve_srdhm(v, ember_mve_ld32(q + 4));
-      v = fix == 0   ? ember_mve_rshr_up(v, ember_mve_ld32(q + 8))
-          : fix == 1 ? ember_mve_rdbpot_pos(v, ember_mve_ld32(q + 8))
-                     : ember_mve_rdbpot(v, ember_mve_ld32(q + 8));
+      if (r)
+        v = fix == 0   ? ember_mve_rshr_up(v, ember_mve_ld32(q + r / 4))
+            : fix == 1 ? ember_mve_rdbpot_pos(v, ember_mve_ld32(q + r / 4))
+                       : ember_mve_rdbpot(v, ember_mve_ld32(q + r / 4));
       v = ember_mve_clamp(ember_mve_add_n(v, zp), lo, hi);
-      ember_mve_st8x4((r ? d->o1 : d->o0) + 4 * b, v);
+      ember_mve_st8x4((i ? d->o1 : d->o0) + 4 * b, v);
     }
   }
 }
-#define EMBER_MVE_DOT24Q(d, N, U, FIX, ZP, LO, HI) ember_mve_dot24q(&(d), (d).kfull, N, FIX, ZP, LO, HI)
-#define EMBER_MVE_DOT24Q_N(d, N, FIX, ZP, LO, HI) ember_mve_dot24q(&(d), 0, N, FIX, ZP, LO, HI)
+#define EMBER_MVE_DOT24Q(d, N, U, L, R, S, FIX, ZP, LO, HI) \
+  ember_mve_dot24q(&(d), (d).kfull, N, L, R, S, FIX, ZP, LO, HI)
+#define EMBER_MVE_DOT24Q_N(d, N, L, R, S, FIX, ZP, LO, HI) ember_mve_dot24q(&(d), 0, N, L, R, S, FIX, ZP, LO, HI)
 #endif
 
 /* N (an integer literal >= 1) 16-byte chunks from src to dst (no overlap);

@@ -47,8 +47,22 @@ QTable LayoutOf(const ops::ConvRequant& rq) {
   return t;
 }
 
+// The per-channel layout of TFLite's requantization `rq` whatever its
+// multipliers (one repeated in every lane when shared).
+QTable PerChannel(const ops::ConvRequant& rq) {
+  QTable t = LayoutOf(rq);
+  if (!t.shared) return t;
+  t.shared = false;
+  t.mult = t.stride;
+  t.stride += 4;
+  if (t.any_left) t.left = t.stride, t.stride += 4;
+  if (t.any_right) t.right = t.stride, t.stride += 4;
+  return t;
+}
+
 struct Plan {
   int64_t rows, depth, units, kc, kfull, tail, nb, up, kp;
+  bool fused = false;  // 2-row blocks requantize in their assembly (FusedRequant)
   int unroll = 1, block_rows = 2;  // the schedule (GemmS8)
   bool direct, row_sum, stage;
   int32_t row_sum_mult;
@@ -151,14 +165,10 @@ std::string Chunks(const Plan& p, int b) {
   return s;
 }
 
-// True when a 2-row block can requantize inside its assembly
-// (EMBER_MVE_DOT24Q, mve.h): TFLite's arithmetic with a per-channel table of
-// multipliers and right shifts only (every shift <= 0, some < 0), no row
-// sums, and whole 4-byte stores (staged, or a multiple of 4 units).
-bool FusedRequant(const Plan& p) {
-  return !p.qt.ort && !p.qt.shared && !p.qt.any_left && p.qt.any_right && p.qt.stride == 12 && !p.row_sum &&
-         (p.stage || p.units % 4 == 0);
-}
+// True when a 2-row block requantizes inside its assembly (EMBER_MVE_DOT24Q,
+// mve.h): TFLite's arithmetic, no row sums, whole 4-byte stores (staged, or
+// a multiple of 4 units). Its table is per channel (Plan::qt expanded).
+bool FusedRequant(const Plan& p) { return p.fused; }
 
 // The statements for one block of `nrows` rows starting at row `r`.
 // With `last_odd` (staged kernels with an odd row count), the final pass of
@@ -201,11 +211,13 @@ std::string Block(const Plan& p, int nrows, const std::string& r, bool last_odd 
     // Every block of 4 units and its requantization in one assembly block (mve.h).
     const ops::ConvRequant& rq = *p.rq;
     const int fix = ops::ClampHidesNegativeRounding(rq.range.min, rq.output_zp) ? 0 : p.qt.all_right ? 1 : 2;
+    const int64_t left = p.qt.left >= 0 ? 4 * p.qt.left : 0, right = p.qt.right >= 0 ? 4 * p.qt.right : 0;
     s += "  ember_mve_dot24q_t d;  /* both rows, every block of 4 units: sums and requantization */\n";
     s += "  d.w = " + p.w + ";\n  d.x = x0;\n  d.y = x1;\n  d.nblk = " + p.nb_e + ";\n  d.kfull = " + p.kfull_e +
          ";\n  d.q = " + p.q + ";\n";
     s += p.stage ? "  d.o0 = st;\n  d.o1 = st + " + p.up_e + ";\n" : "  d.o0 = o;\n  d.o1 = o + " + S(p.units) + ";\n";
-    const std::string rest = S(fix) + ", " + S(rq.output_zp) + ", " + S(rq.range.min) + ", " + S(rq.range.max) + ");\n";
+    const std::string rest = S(left) + ", " + S(right) + ", " + S(4 * p.qt.stride) + ", " + S(fix) + ", " +
+                             S(rq.output_zp) + ", " + S(rq.range.min) + ", " + S(rq.range.max) + ");\n";
     s += p.kfull == 0 ? "  EMBER_MVE_DOT24Q_N(d, " + S(p.tail) + ", " + rest
                       : "  EMBER_MVE_DOT24Q(d, " + S(p.tail) + ", " + S(p.unroll) + ", " + rest;
   } else {
@@ -257,6 +269,9 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
   p.unroll = g.unroll == 2 || g.unroll == 4 ? g.unroll : 1;
   p.block_rows = g.block_rows == 1 ? 1 : 2;
   const int64_t br = p.block_rows;
+  // Only where 2-row blocks are emitted (a shared body has them whatever its rows).
+  p.fused = !p.qt.ort && !p.row_sum && br == 2 && (p.shared || g.rows >= 2) && (g.stage || g.units % 4 == 0);
+  if (p.fused && p.qt.shared) p.qt = PerChannel(g.rq);
   if (p.shared) {
     p.rows_e = "rows";
     p.units_e = "units";

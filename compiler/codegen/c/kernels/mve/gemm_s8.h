@@ -9,10 +9,11 @@
 // products (VMLADAVA.S8, 16 MACs each). The whole depth loop of a pass is one
 // inline assembly block (EMBER_MVE_DOT24, mve.h): its 8 accumulators must sit
 // in even registers, which GCC 12 cannot allocate across a C loop. With
-// TFLite's arithmetic and a per-channel table of right shifts (the usual
-// case) one assembly block does every unit block of the 2 rows and their
-// requantization (EMBER_MVE_DOT24Q): the C loop around a block per call kept
-// its state on the stack, about 15 instructions per block. A block of
+// TFLite's arithmetic and no filter zero point (the usual case) one assembly
+// block does every unit block of the 2 rows and their requantization from a
+// per-channel table (EMBER_MVE_DOT24Q; a per-tensor multiplier is repeated in
+// it): the C loop around a block per call kept its state on the stack, about
+// 15 instructions per block. A block of
 // 1 takes 1 row x 4 units (ember_mve_dot4: 1 input load serves 4 products).
 // Weights are rearranged at compile time into the order the loop reads them
 // ([unit block][16-byte chunk][4 units][16]), padded with zeros to a multiple
