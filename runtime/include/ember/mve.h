@@ -430,7 +430,8 @@ typedef struct {
  * and HI must be integer literals.
  * With GCC one assembly block for all the blocks: the C loop around
  * EMBER_MVE_DOT24 keeps its state on the stack across each call, which cost
- * about 20 instructions per block more. */
+ * about 10 instructions per block more (kws's 1x1 layers on cortex-m55:
+ * 106,656 against 96,781 for their 1,008 blocks). */
 typedef struct {
   const int8_t* w;
   const int8_t* x;
@@ -490,7 +491,7 @@ typedef char ember_mve_dot24_layout_check[(offsetof(ember_mve_dot24_t, w) == 32 
 #define EMBER_MVE_DOT24Q_FIX_ASM(v, FIX)                                                                   \
   ".if " #FIX " == 1\n\tvshr.s32 q3, " v ", #31\n\tvqadd.s32 " v ", " v ", q3\n\t.endif\n\t"                  \
   ".if " #FIX " == 2\n\tvand q3, " v ", q2\n\tvshr.s32 q3, q3, #31\n\tvqadd.s32 " v ", " v ", q3\n\t.endif\n\t"
-#define EMBER_MVE_DOT24Q_BLOCK(d, L, R, S, FIX, ZP, LO, HI, body)                                                   \
+#define EMBER_MVE_DOT24Q_BLOCK(d, L, R, S, FIX, ZP, LO, HI, body)                                          \
   do {                                                                                                     \
     register ember_mve_dot24q_t* p_ __asm__("r0") = &(d);                                                  \
     __asm__ volatile("push {r0, r7, r11}\n\tldrd r2, r4, [r0, #24]\n\tldm r0, {r1, r3, r5, r7, r9, r11}\n\t" \
@@ -506,7 +507,8 @@ typedef char ember_mve_dot24_layout_check[(offsetof(ember_mve_dot24_t, w) == 32 
                      ".if " #R "\n\tvldrw.u32 q2, [r11, #(" #R " - " #S ")]\n\t"                               \
                      EMBER_MVE_DOT24Q_FIX_ASM("q0", FIX) EMBER_MVE_DOT24Q_FIX_ASM("q1", FIX)                  \
                      "vrshl.s32 q0, q0, q2\n\tvrshl.s32 q1, q1, q2\n\t.endif\n\t"                           \
-                     ".if " #ZP "\n\tmov r0, #" #ZP "\n\tvadd.i32 q0, q0, r0\n\tvadd.i32 q1, q1, r0\n\t.endif\n\t" \
+                     ".if " #ZP "\n\tmov r0, #" #ZP "\n\tvadd.i32 q0, q0, r0\n\t"                          \
+                     "vadd.i32 q1, q1, r0\n\t.endif\n\t"                                                     \
                      "vmax.s32 q0, q0, q6\n\tvmax.s32 q1, q1, q6\n\tvmin.s32 q0, q0, q7\n\t"              \
                      "vmin.s32 q1, q1, q7\n\tldrd r0, r2, [sp, #44]\n\tvstrb.32 q0, [r0], #4\n\t"        \
                      "vstrb.32 q1, [r2], #4\n\tstrd r0, r2, [sp, #44]\n\tsubs r7, r7, #1\n\tbne 4b\n\t"   \

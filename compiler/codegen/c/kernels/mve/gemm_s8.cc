@@ -62,7 +62,7 @@ QTable PerChannel(const ops::ConvRequant& rq) {
 
 struct Plan {
   int64_t rows, depth, units, kc, kfull, tail, nb, up, kp;
-  bool fused = false;  // 2-row blocks requantize in their assembly (FusedRequant)
+  bool fused = false;  // 2-row blocks requantize in their assembly (FusedPair)
   int unroll = 1, block_rows = 2;  // the schedule (GemmS8)
   bool direct, row_sum, stage;
   int32_t row_sum_mult;
@@ -165,10 +165,35 @@ std::string Chunks(const Plan& p, int b) {
   return s;
 }
 
-// True when a 2-row block requantizes inside its assembly (EMBER_MVE_DOT24Q,
-// mve.h): TFLite's arithmetic, no row sums, whole 4-byte stores (staged, or
-// a multiple of 4 units). Its table is per channel (Plan::qt expanded).
-bool FusedRequant(const Plan& p) { return p.fused; }
+// A 2-row block whose assembly also requantizes (Plan::fused): every block
+// of 4 units in one EMBER_MVE_DOT24Q (mve.h), from the per-channel table.
+std::string FusedPair(const Plan& p) {
+  const ops::ConvRequant& rq = *p.rq;
+  const int fix = ops::ClampHidesNegativeRounding(rq.range.min, rq.output_zp) ? 0 : p.qt.all_right ? 1 : 2;
+  const int64_t left = p.qt.left >= 0 ? 4 * p.qt.left : 0, right = p.qt.right >= 0 ? 4 * p.qt.right : 0;
+  std::string s = "  ember_mve_dot24q_t d;  /* both rows, every block of 4 units: sums and requantization */\n";
+  s += "  d.w = " + p.w + ";\n  d.x = x0;\n  d.y = x1;\n  d.nblk = " + p.nb_e + ";\n  d.kfull = " + p.kfull_e +
+       ";\n  d.q = " + p.q + ";\n";
+  s += p.stage ? "  d.o0 = st;\n  d.o1 = st + " + p.up_e + ";\n" : "  d.o0 = o;\n  d.o1 = o + " + S(p.units) + ";\n";
+  const std::string rest = S(left) + ", " + S(right) + ", " + S(4 * p.qt.stride) + ", " + S(fix) + ", " +
+                           S(rq.output_zp) + ", " + S(rq.range.min) + ", " + S(rq.range.max) + ");\n";
+  return s + (p.kfull == 0 ? "  EMBER_MVE_DOT24Q_N(d, " + S(p.tail) + ", " + rest
+                           : "  EMBER_MVE_DOT24Q(d, " + S(p.tail) + ", " + S(p.unroll) + ", " + rest);
+}
+
+// The end of a block of `nrows` rows from `r`: the staged outputs copied out
+// (with `last_odd`, the second row only when there is one), and the brace
+// Block opened.
+std::string StagedCopies(const Plan& p, int nrows, const std::string& r, bool last_odd) {
+  std::string s;
+  const std::string has1 = "(" + r + " + 1 < " + p.rows_e + ")";
+  for (int b = 0; b < nrows && p.stage; ++b) {
+    const std::string row = b ? "(" + r + " + " + S(b) + ")" : r;
+    s += "  " + std::string(b && last_odd ? "if " + has1 + " " : "") + "ember_mve_copy(out0 + " + row + " * " +
+         p.units_e + ", st" + (b ? " + " + p.up_e : std::string()) + ", " + p.units_e + ");\n";
+  }
+  return s + "}\n";
+}
 
 // The statements for one block of `nrows` rows starting at row `r`.
 // With `last_odd` (staged kernels with an odd row count), the final pass of
@@ -207,20 +232,10 @@ std::string Block(const Plan& p, int nrows, const std::string& r, bool last_odd 
     }
   }
   if (!p.stage) s += "  int8_t* const o = out0 + " + r + " * " + S(p.units) + ";\n";
-  if (nrows == 2 && FusedRequant(p)) {
-    // Every block of 4 units and its requantization in one assembly block (mve.h).
-    const ops::ConvRequant& rq = *p.rq;
-    const int fix = ops::ClampHidesNegativeRounding(rq.range.min, rq.output_zp) ? 0 : p.qt.all_right ? 1 : 2;
-    const int64_t left = p.qt.left >= 0 ? 4 * p.qt.left : 0, right = p.qt.right >= 0 ? 4 * p.qt.right : 0;
-    s += "  ember_mve_dot24q_t d;  /* both rows, every block of 4 units: sums and requantization */\n";
-    s += "  d.w = " + p.w + ";\n  d.x = x0;\n  d.y = x1;\n  d.nblk = " + p.nb_e + ";\n  d.kfull = " + p.kfull_e +
-         ";\n  d.q = " + p.q + ";\n";
-    s += p.stage ? "  d.o0 = st;\n  d.o1 = st + " + p.up_e + ";\n" : "  d.o0 = o;\n  d.o1 = o + " + S(p.units) + ";\n";
-    const std::string rest = S(left) + ", " + S(right) + ", " + S(4 * p.qt.stride) + ", " + S(fix) + ", " +
-                             S(rq.output_zp) + ", " + S(rq.range.min) + ", " + S(rq.range.max) + ");\n";
-    s += p.kfull == 0 ? "  EMBER_MVE_DOT24Q_N(d, " + S(p.tail) + ", " + rest
-                      : "  EMBER_MVE_DOT24Q(d, " + S(p.tail) + ", " + S(p.unroll) + ", " + rest;
-  } else {
+  if (nrows == 2 && p.fused) {
+    s += FusedPair(p);
+    return s + StagedCopies(p, nrows, r, last_odd);
+  }
   s += "  const int8_t* wj = " + p.w + ";\n  const int32_t* q = " + p.q + ";\n";
   if (nrows == 2)
     s += "  ember_mve_dot24_t d;  /* both rows' sums */\n  d.x = x0;\n  d.y = x1;\n  d.kfull = " + p.kfull_e + ";\n";
@@ -236,13 +251,7 @@ std::string Block(const Plan& p, int nrows, const std::string& r, bool last_odd 
     s += "    {  /* row 0 */\n" + Reindent(Chunks(p, 0), 6) + Reindent(Requant(p, 0), 6) + "    }\n";
   }
   s += "  }\n";
-  }
-  for (int b = 0; b < nrows && p.stage; ++b) {
-    const std::string row = b ? "(" + r + " + " + S(b) + ")" : r;
-    s += "  " + std::string(b && last_odd ? "if " + has1 + " " : "") + "ember_mve_copy(out0 + " + row + " * " +
-         p.units_e + ", st" + (b ? " + " + p.up_e : std::string()) + ", " + p.units_e + ");\n";
-  }
-  return s + "}\n";
+  return s + StagedCopies(p, nrows, r, last_odd);
 }
 
 }  // namespace

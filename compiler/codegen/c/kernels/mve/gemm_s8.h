@@ -13,7 +13,7 @@
 // block does every unit block of the 2 rows and their requantization from a
 // per-channel table (EMBER_MVE_DOT24Q; a per-tensor multiplier is repeated in
 // it): the C loop around a block per call kept its state on the stack, about
-// 15 instructions per block. A block of
+// 10 instructions per block. A block of
 // 1 takes 1 row x 4 units (ember_mve_dot4: 1 input load serves 4 products).
 // Weights are rearranged at compile time into the order the loop reads them
 // ([unit block][16-byte chunk][4 units][16]), padded with zeros to a multiple
