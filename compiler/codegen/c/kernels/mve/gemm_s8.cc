@@ -23,7 +23,9 @@ struct QTable {
   int64_t stride = 4;                        // int32 per block
 };
 
-QTable LayoutOf(const ops::ConvRequant& rq) {
+// The table layout of `rq`; with `table`, TFLite's multipliers are in the
+// table even when one serves every unit (repeated in every lane).
+QTable LayoutOf(const ops::ConvRequant& rq, bool table = false) {
   QTable t;
   if (rq.semantics == ops::Int8Semantics::kOnnxRuntime) {
     t.ort = true;
@@ -38,25 +40,13 @@ QTable LayoutOf(const ops::ConvRequant& rq) {
     if (m.shift < 0) t.any_right = true;
     if (m.shift >= 0) t.all_right = false;
   }
+  if (table) t.shared = false;
   if (!t.shared) {
     t.mult = t.stride;
     t.stride += 4;
     if (t.any_left) t.left = t.stride, t.stride += 4;
     if (t.any_right) t.right = t.stride, t.stride += 4;
   }
-  return t;
-}
-
-// The per-channel layout of TFLite's requantization `rq` whatever its
-// multipliers (one repeated in every lane when shared).
-QTable PerChannel(const ops::ConvRequant& rq) {
-  QTable t = LayoutOf(rq);
-  if (!t.shared) return t;
-  t.shared = false;
-  t.mult = t.stride;
-  t.stride += 4;
-  if (t.any_left) t.left = t.stride, t.stride += 4;
-  if (t.any_right) t.right = t.stride, t.stride += 4;
   return t;
 }
 
@@ -74,6 +64,14 @@ struct Plan {
   QTable qt;
   const ops::ConvRequant* rq;
 };
+
+// The rounding right shift of a per-channel table: 0 ember_mve_rshr_up (the
+// clamp hides how negative lanes round), 1 ember_mve_rdbpot_pos (every lane
+// shifts), 2 ember_mve_rdbpot; EMBER_MVE_DOT24Q's FIX.
+const char* const kRightShiftFns[] = {"ember_mve_rshr_up", "ember_mve_rdbpot_pos", "ember_mve_rdbpot"};
+int RightShiftForm(const Plan& p) {
+  return ops::ClampHidesNegativeRounding(p.rq->range.min, p.rq->output_zp) ? 0 : p.qt.all_right ? 1 : 2;
+}
 
 // The statements computing `v`, the requantized vector of row b's 4 sums
 // (`sums`, an ember_v32 expression), ready to store.
@@ -96,8 +94,7 @@ std::string RequantSteps(const Plan& p, int b, const std::string& sums, const st
     if (p.qt.any_left) s += set + "ember_mve_shl(" + v + ", ember_mve_ld32(q + " + S(p.qt.left) + "));\n";
     s += set + "ember_mve_srdhm(" + v + ", ember_mve_ld32(q + " + S(p.qt.mult) + "));\n";
     if (p.qt.any_right)
-      s += set + (up ? "ember_mve_rshr_up" : p.qt.all_right ? "ember_mve_rdbpot_pos" : "ember_mve_rdbpot") + "(" + v +
-           ", ember_mve_ld32(q + " + S(p.qt.right) + "));\n";
+      s += set + kRightShiftFns[RightShiftForm(p)] + "(" + v + ", ember_mve_ld32(q + " + S(p.qt.right) + "));\n";
   }
   if (!p.qt.ort) {  // the float requantization adds the zero point and clamps
     if (rq.output_zp != 0) s += set + "ember_mve_add_n(" + v + ", " + CInt(rq.output_zp) + ");\n";
@@ -169,7 +166,7 @@ std::string Chunks(const Plan& p, int b) {
 // of 4 units in one EMBER_MVE_DOT24Q (mve.h), from the per-channel table.
 std::string FusedPair(const Plan& p) {
   const ops::ConvRequant& rq = *p.rq;
-  const int fix = ops::ClampHidesNegativeRounding(rq.range.min, rq.output_zp) ? 0 : p.qt.all_right ? 1 : 2;
+  const int fix = RightShiftForm(p);
   const int64_t left = p.qt.left >= 0 ? 4 * p.qt.left : 0, right = p.qt.right >= 0 ? 4 * p.qt.right : 0;
   std::string s = "  ember_mve_dot24q_t d;  /* both rows, every block of 4 units: sums and requantization */\n";
   s += "  d.w = " + p.w + ";\n  d.x = x0;\n  d.y = x1;\n  d.nblk = " + p.nb_e + ";\n  d.kfull = " + p.kfull_e +
@@ -280,7 +277,7 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
   const int64_t br = p.block_rows;
   // Only where 2-row blocks are emitted (a shared body has them whatever its rows).
   p.fused = !p.qt.ort && !p.row_sum && br == 2 && (p.shared || g.rows >= 2) && (g.stage || g.units % 4 == 0);
-  if (p.fused && p.qt.shared) p.qt = PerChannel(g.rq);
+  if (p.fused) p.qt = LayoutOf(g.rq, true);
   if (p.shared) {
     p.rows_e = "rows";
     p.units_e = "units";
