@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <cstdio>
+#include <set>
+#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -161,7 +163,9 @@ struct IsaCase {
   // taps 0 and 1 (a pair that does not fit int16); 3: weights in [-2, 2] and
   // an output multiplier of exactly 1/4 (per tensor), so that many results
   // are ties of the rounding shift; 4: channel 1 is dead (MakeChannel1Dead:
-  // a multiplier of 0, weights of -128, bias INT32_MAX).
+  // a multiplier of 0, weights of -128, bias INT32_MAX); 5: as 3, per
+  // channel, with multipliers of 1/4 (a right shift: many ties) and 3/4
+  // (none) in alternate channels.
   int extreme = 0;
 };
 
@@ -268,6 +272,9 @@ std::vector<IsaCase> IsaCases() {
   k = DwCase{};
   k.h = 5, k.w = 6, k.c = 48, k.out_scale = 1.0f / 84.0f, k.act = "relu6";  // left and right shifts
   add("c48_mixed_shifts_relu6", k);
+  k = DwCase{};
+  k.h = 5, k.w = 5, k.c = 32, k.zout = 7;  // no clamp: ties fixed in the lanes with a right shift only
+  add("c32_ties_some_lanes_none", k, false, 5);
   // Helium: 16 channels per group, then groups of 8 (the last predicated).
   k = DwCase{};
   k.h = 6, k.w = 6, k.c = 27, k.act = "relu", k.zin = -128, k.zout = -128;
@@ -275,6 +282,10 @@ std::vector<IsaCase> IsaCases() {
   k = DwCase{};
   k.h = 5, k.w = 4, k.c = 35, k.stride = {2, 1};
   add("c35_groups_16_then_8_wrapping_bias", k, true);
+  // Helium: sixteen channels and more than nine taps (Group16, not EMBER_DW16).
+  k = DwCase{};
+  k.h = 7, k.w = 6, k.c = 16, k.kh = 5, k.kw = 5, k.pad = {2, 2, 2, 2}, k.act = "relu6";
+  add("c16_5x5", k);
   k = DwCase{};
   k.h = 6, k.w = 7, k.c = 3, k.dm = 2, k.act = "relu";
   add("dm2_portable", k);
@@ -312,10 +323,14 @@ OneNode BuildIsa(const IsaCase& c, std::vector<uint8_t>* input) {
       w[i] = static_cast<uint8_t>(static_cast<int8_t>((i / static_cast<size_t>(oc)) % 2 ? -127 : -128));
     for (size_t i = 0; i < input->size(); ++i) (*input)[i] = (*input)[i] % 3 ? 0x80 : 0x7F;
   }
-  if (c.extreme == 3) {
+  if (c.extreme == 3 || c.extreme == 5) {
     for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<uint8_t>(static_cast<int8_t>(static_cast<int>(i % 5) - 2));
-    const float prod = t.in_tensor(0).quant->scale[0] * t.in_tensor(1).quant->scale[0];
+    std::vector<float>& ws = t.in_tensor(1).quant->scale;
+    const float prod = t.in_tensor(0).quant->scale[0] * ws[0];
     t.out_tensor(0).quant->scale = {prod * 4.0f};
+    if (c.extreme == 5) {
+      for (size_t ch = 0; ch < ws.size(); ++ch) ws[ch] = ws[0] * (ch % 2 ? 3.0f : 1.0f);
+    }
   }
   if (c.extreme == 4) MakeChannel1Dead(t, oc, 1, oc);
   if (c.extreme == 2 && oc > 3 && taps > 1) {
@@ -412,9 +427,14 @@ TEST(DepthwiseConv2DV7m, EdgeCasesMatchReferenceOnHost) {
 // All cases in one firmware for `board` (kernel_harness.h), each also
 // emitted to visit the pixels in reverse order (as the memory plan may ask);
 // each depthwise kernel with depth multiplier 1 must be the `variant` one.
-void ExpectVariantsMatchOnBoard(const std::string& target, const std::string& board,
-                                const std::string& variant) {
-  const std::vector<IsaCase> cases = IsaCases();
+void ExpectVariantsMatchOnBoard(const std::string& target, const std::string& board, const std::string& variant,
+                                const std::string& cflags = "", const std::set<std::string>& only = {}) {
+  std::vector<IsaCase> cases;
+  for (const IsaCase& c : IsaCases())
+    if (only.empty() || only.count(c.name)) cases.push_back(c);
+  if (!only.empty()) {
+    EXPECT_EQ(cases.size(), only.size());
+  }
   std::vector<OneNode> nodes;
   std::vector<BoardKernelCase> runs;
   nodes.reserve(cases.size());
@@ -428,7 +448,7 @@ void ExpectVariantsMatchOnBoard(const std::string& target, const std::string& bo
     if (cases[i / 2].k.dm == 1) {
       EXPECT_NE(code.find("(" + variant + ")"), std::string::npos) << cases[i / 2].name;
     }
-  });
+  }, cflags);
 }
 
 TEST(DepthwiseConv2DDsp, EdgeCasesMatchReferenceOnCortexM4) {
@@ -487,10 +507,13 @@ TEST(DepthwiseConv2DMve, TapPairsSumInInt16UnlessBothWeightsAreMinus128) {
                                              {"c27_groups_16_then_8", true, false, true},
                                              {"ort_c20_left_shift_per_channel", true, false, true}}) {
     const std::string code = MveKernelText(c.name);
-    EXPECT_EQ(code.find("_w16") != std::string::npos, c.g16) << c.name << "\n" << code;
+    const bool g16 = code.find("_stream16[") != std::string::npos || code.find("_w16[") != std::string::npos;
+    EXPECT_EQ(g16, c.g16) << c.name << "\n" << code;
     EXPECT_EQ(code.find("_w8[") != std::string::npos, c.g8) << c.name << "\n" << code;
     EXPECT_EQ(code.find("_w8t[") != std::string::npos, c.g8_after_16) << c.name << "\n" << code;
-    EXPECT_EQ(code.find("EMBER_DW_MVE_PAIR") != std::string::npos, c.g16) << c.name;
+    const bool pairs = code.find("EMBER_DW16_PAIR_ASM") != std::string::npos ||
+                       code.find("EMBER_DW_MVE_PAIR") != std::string::npos;
+    EXPECT_EQ(pairs, c.g16) << c.name;
   }
   // Eight channels at stride 1 along x: pixel pairs; at stride 2: none.
   EXPECT_NE(MveKernelText("c8_pairs_odd_width").find("two pixels in one group of 16 lanes"), std::string::npos);
@@ -498,8 +521,59 @@ TEST(DepthwiseConv2DMve, TapPairsSumInInt16UnlessBothWeightsAreMinus128) {
   EXPECT_EQ(MveKernelText("c8_stride2_valid").find("two pixels in one group"), std::string::npos);
 }
 
+TEST(DepthwiseConv2DMve, SixteenLaneGroupsReadOneStreamUpToNineTaps) {
+  // TFLite's arithmetic and at most nine taps: EMBER_DW16 and one constant
+  // stream per group width ("_stream16", pixel pairs "_stream16p"); ONNX
+  // Runtime's float requantization and larger windows: Group16's tables.
+  struct Form {
+    std::string name;
+    bool stream;
+    std::string table;
+  };
+  for (const Form& f : std::vector<Form>{{"kws", true, "_stream16["},
+                                         {"c8_pairs_odd_width", true, "_stream16p["},
+                                         {"c17_mixed_stride_dilation", true, "_stream16["},
+                                         {"ort_kws", false, "_w16["},
+                                         {"ort_c8_pairs_odd_width", false, "_w16p["},
+                                         {"c16_5x5", false, "_w16["}}) {
+    const std::string code = MveKernelText(f.name);
+    EXPECT_EQ(code.find("EMBER_DW16(g, ") != std::string::npos, f.stream) << f.name << "\n" << code;
+    EXPECT_NE(code.find(f.table), std::string::npos) << f.name << "\n" << code;
+  }
+  // Between them the cases reach every step of the stream's requantization:
+  // left shifts, each ties fix-up form, right shifts, z_out 0 and not, and
+  // both clamp bounds (the flags after the taps: left, fix, right, zp, lo, hi).
+  std::set<std::string> seen;
+  for (const IsaCase& c : IsaCases()) {
+    const std::string code = MveKernelText(c.name);
+    for (size_t at = code.find("EMBER_DW16(g, "); at != std::string::npos; at = code.find("EMBER_DW16(g, ", at + 1)) {
+      const size_t end = code.find(");", at), flags = code.rfind("\n", end);
+      ASSERT_NE(end, std::string::npos);
+      std::istringstream in(code.substr(flags, end - flags));
+      char comma = 0;
+      int v[6] = {};
+      in >> comma >> v[0] >> comma >> v[1] >> comma >> v[2] >> comma >> v[3] >> comma >> v[4] >> comma >> v[5];
+      ASSERT_TRUE(in) << c.name << ": " << code.substr(flags, end - flags);
+      const char* names[6] = {"left", "fix", "right", "zp", "lo", "hi"};
+      for (int i = 0; i < 6; ++i) seen.insert(std::string(names[i]) + "=" + std::to_string(v[i]));
+    }
+  }
+  for (const char* want : {"left=1", "fix=0", "fix=1", "fix=2", "right=1", "zp=0", "zp=1", "lo=1", "hi=1"})
+    EXPECT_EQ(seen.count(want), 1u) << want;
+}
+
+// With build.sh's -O2, then with a frame pointer and (a few cases, as all
+// of them overflow the board's code memory) without optimization: the
+// assembly blocks must leave GCC registers to allocate in each; then with
+// ember_dw16_groups, the C form of EMBER_DW16 (-DEMBER_DW16_NO_ASM).
 TEST(DepthwiseConv2DMve, EdgeCasesMatchReferenceOnCortexM55) {
-  ExpectVariantsMatchOnBoard("cortex-m55", "mps3-an547", "Helium");
+  for (const std::string flags : {"", "-O2 -fno-omit-frame-pointer", "-DEMBER_DW16_NO_ASM"}) {
+    SCOPED_TRACE("EMBER_CM_CFLAGS=" + flags);
+    ExpectVariantsMatchOnBoard("cortex-m55", "mps3-an547", "Helium", flags);
+  }
+  SCOPED_TRACE("EMBER_CM_CFLAGS=-O0");
+  ExpectVariantsMatchOnBoard("cortex-m55", "mps3-an547", "Helium", "-O0",
+                             {"kws", "c8_pairs_odd_width", "c32_ties_some_lanes_none", "c20_left_shift_per_channel"});
 }
 
 }  // namespace

@@ -231,7 +231,8 @@ void ExpectKernelMatchesReference(const ir::Graph& g, const std::vector<std::vec
 
 void ExpectKernelsMatchOnBoard(const std::vector<BoardKernelCase>& cases, const std::string& target,
                                const std::string& board,
-                               const std::function<void(size_t, const std::string&)>& check_code) {
+                               const std::function<void(size_t, const std::string&)>& check_code,
+                               const std::string& cflags) {
   EMBER_REQUIRE_QEMU_TOOLS();
   auto tg = codegen::c::ParseTarget(target);
   ASSERT_TRUE(tg.ok());
@@ -273,7 +274,8 @@ void ExpectKernelsMatchOnBoard(const std::vector<BoardKernelCase>& cases, const 
   const std::string dir = TempDir();
   WriteFile(dir + "/kernels.c", std::vector<uint8_t>(src.begin(), src.end()));
   const qemu::Command bc = qemu::Build("--app " + qemu::Quote(dir + "/kernels.c") + " " + board + " " +
-                                       qemu::Quote(dir + "/kernels.elf"));
+                                           qemu::Quote(dir + "/kernels.elf"),
+                                       cflags.empty() ? "" : "EMBER_CM_CFLAGS=" + qemu::Quote(cflags));
   ASSERT_EQ(bc.exit_code, 0) << bc.output;
   const qemu::Command r = qemu::Emulate(dir + "/kernels.elf", board, 120);
   EXPECT_EQ(r.exit_code, 0) << r.output;

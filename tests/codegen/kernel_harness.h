@@ -53,11 +53,13 @@ struct BoardKernelCase {
 // All kernels in one firmware for `board`, emitted for `target`: each runs
 // on the emulated core (arm-none-eabi-gcc, QEMU) and its output must equal
 // the reference evaluator's byte for byte; the instructions each took are
-// printed. `check_code(i, code)` (optional) inspects case i's kernel text.
+// printed. `check_code(i, code)` (optional) inspects case i's kernel text;
+// `cflags` are added to build.sh's compiler flags (EMBER_CM_CFLAGS).
 // Skips the test when the QEMU tools are absent.
 void ExpectKernelsMatchOnBoard(const std::vector<BoardKernelCase>& cases, const std::string& target,
                                const std::string& board,
-                               const std::function<void(size_t, const std::string&)>& check_code = {});
+                               const std::function<void(size_t, const std::string&)>& check_code = {},
+                               const std::string& cflags = "");
 
 // Deterministic pseudo-random bytes (xorshift32) for test inputs.
 std::vector<uint8_t> RandomBytes(size_t n, uint32_t seed);

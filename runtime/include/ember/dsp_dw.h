@@ -9,6 +9,7 @@
 #ifndef EMBER_DSP_DW_H_
 #define EMBER_DSP_DW_H_
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -112,6 +113,184 @@ static inline void ember_dw_mve_tap(int32x4_t* a, const int8_t* xa, const int8_t
     a0 = ember_dw_a_[0], a1 = ember_dw_a_[1];               \
     a2 = ember_dw_a_[2], a3 = ember_dw_a_[3];               \
   } while (0)
+#endif
+
+/* Helium, sixteen channels per group, every group of a pixel in one go:
+ * EMBER_DW16(g, T, TAPS, LEFT, FIX, RIGHT, ZP, LO, HI) for an ember_dw16_t
+ * g holding T (1..9) tap pointers, the output pointer d, the number of
+ * groups n (>= 1) and the constant stream s, int32 words, per group in this
+ * order:
+ *   the accumulators' start values (16 lanes: a0, a1, a2, a3 of 4 lanes
+ *   each, accumulator j holding channels 4i + j);
+ *   per tap, its 16 weight bytes in channel order (4 words, little-endian);
+ *   per accumulator j = 0..3: the left shifts (4 lanes, when LEFT), the
+ *   multipliers (4), the tie masks (4, when FIX == 2: -1 where the lane has
+ *   a right shift, else 0), the negated right shifts (4, when RIGHT);
+ *   z_out (4 lanes, when ZP), the clamp's low bound (when LO) and its high
+ *   bound (when HI).
+ * Each tap reads 16 bytes per group from its pointer on, and the group's 16
+ * results go to d + 16 * group. Taps are summed in pairs (0-1, 2-3, ...)
+ * in int16, exact when no channel has -128 in both weights of a pair (the
+ * emitter checks). The requantization is TFLite's
+ * MultiplyByQuantizedMultiplier, bit-exact: VSHL, VQRDMULH, ties away from
+ * zero as x - (x < 0) before VRSHL (FIX 1: every lane; 2: the masked
+ * lanes; 0: none, where the clamp hides the tie's direction), z_out, the
+ * clamp, and saturating narrowings to int8 in channel order. TAPS lists
+ * EMBER_DW16_PAIR_ASM(k, k + 1) for the pairs and EMBER_DW16_TAP_ASM(T - 1)
+ * for an odd last tap; T, LEFT, FIX, RIGHT, ZP, LO and HI are integer
+ * literals.
+ *
+ * With GCC one assembly block (TAPS) with fixed registers and its arguments
+ * in memory, like EMBER_MVE_DOT24 (mve.h): with a register operand per
+ * pointer GCC 12 finds no allocation. Its only operand is r0, the address of
+ * g; LDM loads s into r0, the taps into r1-r6 and r8-r10, d into r12 and n
+ * into lr (the loop count of DLS/LE); the accumulators are q4-q7, q0-q3
+ * scratch. Other compilers (and EMBER_DW16_NO_ASM) take the C form
+ * ember_dw16_groups: intrinsics reading the same stream. */
+typedef struct {
+  const int32_t* s;
+  const int8_t* t[9];
+  int8_t* d;
+  int32_t n;
+} ember_dw16_t;
+#if defined(EMBER_DW_HAVE_MVE) && defined(__GNUC__) && !defined(__clang__) && !defined(EMBER_DW16_NO_ASM)
+#define EMBER_DW16_ASM 1
+#else
+#define EMBER_DW16_ASM 0
+#endif
+#if defined(EMBER_DW_HAVE_MVE) && defined(__ARM_BIG_ENDIAN)
+#error "ember: the Helium depthwise kernels' weight streams are little-endian"
+#endif
+#if EMBER_DW16_ASM
+/* The layout LDM relies on: s, t[0..8], d, n in consecutive words. */
+typedef char ember_dw16_layout_check[(offsetof(ember_dw16_t, t) == 4 && offsetof(ember_dw16_t, d) == 40 &&
+                                      offsetof(ember_dw16_t, n) == 44) ? 1 : -1];
+#define EMBER_DW16_R0 "r1"
+#define EMBER_DW16_R1 "r2"
+#define EMBER_DW16_R2 "r3"
+#define EMBER_DW16_R3 "r4"
+#define EMBER_DW16_R4 "r5"
+#define EMBER_DW16_R5 "r6"
+#define EMBER_DW16_R6 "r8"
+#define EMBER_DW16_R7 "r9"
+#define EMBER_DW16_R8 "r10"
+/* q2, q3: the int16 products (or tap-pair sums) of the even and odd
+ * channels, widened into a0 = q4, a2 = q6 (even) and a1 = q5, a3 = q7 (odd). */
+#define EMBER_DW16_WIDEN_ASM                                                              \
+  "vmovlb.s16 q0, q2\n\tvadd.i32 q4, q4, q0\n\t"                                          \
+  "vmovlt.s16 q0, q2\n\tvadd.i32 q6, q6, q0\n\t"                                          \
+  "vmovlb.s16 q0, q3\n\tvadd.i32 q5, q5, q0\n\t"                                          \
+  "vmovlt.s16 q0, q3\n\tvadd.i32 q7, q7, q0\n\t"
+/* Taps a and b (no register is left to keep b's input: it is loaded twice). */
+#define EMBER_DW16_PAIR_ASM(a, b)                                                         \
+  "vldrb.8 q0, [" EMBER_DW16_R##a "], #16\n\tvldrb.8 q1, [r0], #16\n\t"                   \
+  "vmullb.s8 q2, q0, q1\n\tvmullt.s8 q3, q0, q1\n\t"                                      \
+  "vldrb.8 q0, [" EMBER_DW16_R##b "]\n\tvldrb.8 q1, [r0], #16\n\t"                        \
+  "vmullb.s8 q0, q0, q1\n\tvadd.i16 q2, q2, q0\n\t"                                       \
+  "vldrb.8 q0, [" EMBER_DW16_R##b "], #16\n\tvmullt.s8 q0, q0, q1\n\tvadd.i16 q3, q3, q0\n\t" \
+  EMBER_DW16_WIDEN_ASM
+#define EMBER_DW16_TAP_ASM(a)                                                             \
+  "vldrb.8 q0, [" EMBER_DW16_R##a "], #16\n\tvldrb.8 q1, [r0], #16\n\t"                   \
+  "vmullb.s8 q2, q0, q1\n\tvmullt.s8 q3, q0, q1\n\t" EMBER_DW16_WIDEN_ASM
+/* Accumulator register v up to its rounding shift. */
+#define EMBER_DW16_RQ_ASM(v, LEFT, FIX, RIGHT)                                            \
+  ".if " #LEFT "\n\tvldrw.u32 q0, [r0], #16\n\tvshl.s32 " v ", " v ", q0\n\t.endif\n\t"    \
+  "vldrw.u32 q0, [r0], #16\n\tvqrdmulh.s32 " v ", " v ", q0\n\t"                          \
+  ".if " #FIX " == 1\n\tvshr.s32 q1, " v ", #31\n\tvadd.i32 " v ", " v ", q1\n\t.endif\n\t" \
+  ".if " #FIX " == 2\n\tvldrw.u32 q0, [r0], #16\n\tvshr.s32 q1, " v ", #31\n\t"            \
+  "vand q1, q1, q0\n\tvadd.i32 " v ", " v ", q1\n\t.endif\n\t"                             \
+  ".if " #RIGHT "\n\tvldrw.u32 q0, [r0], #16\n\tvrshl.s32 " v ", " v ", q0\n\t.endif\n\t"
+#define EMBER_DW16_EACH_ASM(op) op " q4, q4, q0\n\t" op " q5, q5, q0\n\t" op " q6, q6, q0\n\t" op " q7, q7, q0\n\t"
+#define EMBER_DW16(g, T, TAPS, LEFT, FIX, RIGHT, ZP, LO, HI)                                                  \
+  do {                                                                                                        \
+    register ember_dw16_t* p_ __asm__("r0") = &(g);                                                           \
+    __asm__ volatile(                                                                                         \
+        "ldm r0, {r0, r1, r2, r3, r4, r5, r6, r8, r9, r10, r12, lr}\n\tdls lr, lr\n"                          \
+        "1:\n\tvldrw.u32 q4, [r0], #16\n\tvldrw.u32 q5, [r0], #16\n\t"                                        \
+        "vldrw.u32 q6, [r0], #16\n\tvldrw.u32 q7, [r0], #16\n\t" TAPS                                         \
+        EMBER_DW16_RQ_ASM("q4", LEFT, FIX, RIGHT) EMBER_DW16_RQ_ASM("q5", LEFT, FIX, RIGHT)                   \
+        EMBER_DW16_RQ_ASM("q6", LEFT, FIX, RIGHT) EMBER_DW16_RQ_ASM("q7", LEFT, FIX, RIGHT)                   \
+        ".if " #ZP "\n\tvldrw.u32 q0, [r0], #16\n\t" EMBER_DW16_EACH_ASM("vadd.i32") ".endif\n\t"              \
+        ".if " #LO "\n\tvldrw.u32 q0, [r0], #16\n\t" EMBER_DW16_EACH_ASM("vmax.s32") ".endif\n\t"              \
+        ".if " #HI "\n\tvldrw.u32 q0, [r0], #16\n\t" EMBER_DW16_EACH_ASM("vmin.s32") ".endif\n\t"              \
+        "vqmovnb.s32 q0, q4\n\tvqmovnt.s32 q0, q6\n\tvqmovnb.s32 q1, q5\n\tvqmovnt.s32 q1, q7\n\t"             \
+        "vqmovnb.s16 q2, q0\n\tvqmovnt.s16 q2, q1\n\tvstrb.8 q2, [r12], #16\n\tle lr, 1b"                      \
+        : "+r"(p_)                                                                                            \
+        :                                                                                                     \
+        : "r1", "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r12", "lr", "q0", "q1", "q2", "q3", "q4",    \
+          "q5", "q6", "q7", "cc", "memory");                                                                  \
+  } while (0)
+#elif defined(EMBER_DW_HAVE_MVE)
+static inline void ember_dw16_init(int32x4_t* a, const int32_t** s) {
+  const int32_t* p = *s;
+  a[0] = vldrwq_s32(p), a[1] = vldrwq_s32(p + 4), a[2] = vldrwq_s32(p + 8), a[3] = vldrwq_s32(p + 12);
+  *s = p + 16;
+}
+/* The requantization, narrowing and store of one group; *s at its
+ * requantization words, moved past them; *d advances by 16. */
+static inline void ember_dw16_out(int32x4_t* a, const int32_t** s, int8_t** d, int left, int fix, int right,
+                                  int zp, int lo, int hi) {
+  const int32_t* p = *s;
+  int j;
+  for (j = 0; j < 4; ++j) {
+    int32x4_t v = a[j];
+    if (left) v = vshlq_s32(v, vldrwq_s32(p)), p += 4;
+    v = vqrdmulhq_s32(v, vldrwq_s32(p)), p += 4;
+    if (fix == 1) v = vaddq_s32(v, vshrq_n_s32(v, 31));
+    if (fix == 2) v = vaddq_s32(v, vandq_s32(vshrq_n_s32(v, 31), vldrwq_s32(p))), p += 4;
+    if (right) v = vrshlq_s32(v, vldrwq_s32(p)), p += 4;
+    a[j] = v;
+  }
+  if (zp) {
+    const int32x4_t z = vldrwq_s32(p);
+    p += 4;
+    for (j = 0; j < 4; ++j) a[j] = vaddq_s32(a[j], z);
+  }
+  if (lo) {
+    const int32x4_t b = vldrwq_s32(p);
+    p += 4;
+    for (j = 0; j < 4; ++j) a[j] = vmaxq_s32(a[j], b);
+  }
+  if (hi) {
+    const int32x4_t b = vldrwq_s32(p);
+    p += 4;
+    for (j = 0; j < 4; ++j) a[j] = vminq_s32(a[j], b);
+  }
+  {
+    const int16x8_t ev = vqmovntq_s32(vqmovnbq_s32(vdupq_n_s16(0), a[0]), a[2]);
+    const int16x8_t od = vqmovntq_s32(vqmovnbq_s32(vdupq_n_s16(0), a[1]), a[3]);
+    vstrbq_s8(*d, vqmovntq_s16(vqmovnbq_s16(vdupq_n_s8(0), ev), od));
+  }
+  *d += 16;
+  *s = p;
+}
+static inline void ember_dw16_groups(const ember_dw16_t* g, int taps, int left, int fix, int right, int zp, int lo,
+                                     int hi) {
+  const int32_t* s = g->s;
+  int8_t* d = g->d;
+  const int8_t* t[9];
+  int n, k;
+  for (k = 0; k < taps; ++k) t[k] = g->t[k];
+  for (n = 0; n < g->n; ++n) {
+    int32x4_t a[4], a0, a1, a2, a3;
+    const int8_t* w;
+    ember_dw16_init(a, &s);
+    a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+    w = (const int8_t*)(const void*)s;
+    for (k = 0; k + 1 < taps; k += 2) {
+      EMBER_DW_MVE_PAIR(a0, a1, a2, a3, t[k], t[k + 1], w);
+      t[k] += 16, t[k + 1] += 16;
+    }
+    if (k < taps) {
+      EMBER_DW_MVE_TAP(a0, a1, a2, a3, t[k], w);
+      t[k] += 16;
+    }
+    a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3;
+    s = (const int32_t*)(const void*)w;
+    ember_dw16_out(a, &s, &d, left, fix, right, zp, lo, hi);
+  }
+}
+#define EMBER_DW16(g, T, TAPS, LEFT, FIX, RIGHT, ZP, LO, HI) ember_dw16_groups(&(g), T, LEFT, FIX, RIGHT, ZP, LO, HI)
 #endif
 
 /* lo = p[off / 4], hi = p[off / 4 + 1] for a 4-byte aligned constant table
