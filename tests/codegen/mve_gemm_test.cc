@@ -177,6 +177,16 @@ std::vector<Case> Cases() {
                   "none", 4));
   v.push_back(Add("add_tiny_output_scale_relu6", {2, 3, 2}, 0.5f, 0, 0.25f, -60, 0.004f, 10, "relu6", 5));
   v.push_back(Add("add_large_output_scale", {1, 9}, 0.01f, 5, 0.01f, 5, 3.0f, 0, "none", 6));
+  // One input's multiplier 1/2 and the other's folded in with VQRDMLAH
+  // (FoldedSum): its right shift 1 (half of its rescaled values are ties)
+  // with z = -128 (no negative values: no ties fix-up) and with negative
+  // values; a right shift of 3 (the largest whose sums stay in int32 with
+  // z = -128 on the other input); 4, where they do not (the steps one by one;
+  // a large output scale, so that a saturated sum would show).
+  v.push_back(Add("add_fold_shift1_nonnegative", {1, 16, 16, 4}, 0.07f, -128, 0.1f, 3, 0.12f, -5, "none", 10));
+  v.push_back(Add("add_fold_shift1_ties", {1, 16, 16, 4}, 0.07f, 9, 0.1f, -2, 0.13f, 6, "none", 11));
+  v.push_back(Add("add_fold_shift3", {1, 9, 9, 3}, 0.02f, 5, 0.1f, -128, 0.09f, 1, "none", 12));
+  v.push_back(Add("add_shift4_unfolded", {1, 16, 16, 3}, 0.012f, 5, 0.1f, -128, 1.0f, 1, "none", 13));
   // Output multiplier 2^-20 on sums of two inputs of scale 1: every odd sum is
   // a tie. From z_out or above (relu at -128) the output stage is the
   // rounding shift alone (ties up), below it (none at 0) ties go away from
@@ -375,6 +385,33 @@ TEST(MveGemmKernel, HostMatchesReference) {
     ASSERT_TRUE(got.ok()) << got.diag().ToString() << src;
     EXPECT_EQ(got->at(0), want->outputs.at(0));
     for (const auto& o : overlapped) EXPECT_EQ(o, want->outputs.at(0)) << "overlapped";
+  }
+}
+
+TEST(MveGemmKernel, AddFoldsTheRescaleOfOneInputWhereItStaysExact) {
+  // FoldedSum (kernels/mve/add.cc): VQRDMLAH onto the other input, the ties
+  // fix-up only where the folded input can be negative.
+  struct Form {
+    std::string name;
+    bool folded, fix;
+  };
+  for (const Form& f : std::vector<Form>{{"add_fold_shift1_nonnegative", true, false},
+                                         {"add_fold_shift1_ties", true, true},
+                                         {"add_fold_shift3", true, true},
+                                         {"add_shift4_unfolded", false, false},
+                                         {"add_relu_residual", true, true}}) {
+    SCOPED_TRACE(f.name);
+    bool found = false;
+    for (const Case& c : Cases()) {
+      if (c.name != f.name) continue;
+      found = true;
+      codegen::c::ConstPool consts("k");
+      auto k = EmitM55(c, consts, "kernel_0");
+      ASSERT_TRUE(k.ok()) << k.diag().ToString();
+      EXPECT_EQ(k->code.find("ember_mve_srdhm_acc_n(") != std::string::npos, f.folded) << k->code;
+      EXPECT_EQ(k->code.find("ember_mve_neg_mask(") != std::string::npos, f.fix) << k->code;
+    }
+    EXPECT_TRUE(found);
   }
 }
 

@@ -102,6 +102,17 @@ static inline ember_v32 ember_mve_rdbpot_n(ember_v32 a, int e) {
  * the clamp lifts both to the same bound. */
 static inline ember_v32 ember_mve_rshr_up(ember_v32 a, ember_v32 ns) { return __arm_vrshlq_s32(a, ns); }
 static inline ember_v32 ember_mve_rshr_up_n(ember_v32 a, int e) { return __arm_vrshlq_n_s32(a, -e); }
+/* a * k + c lane by lane, wrapping (VMLAS, k in a vector). */
+static inline ember_v32 ember_mve_mul_add_n(ember_v32 a, int32_t k, int32_t c) {
+  return __arm_vmlasq_n_s32(a, __arm_vdupq_n_s32(k), c);
+}
+/* acc + ember_srdhm(a, m) lane by lane with one rounding, saturated
+ * (VQRDMLAH): (acc * 2^32 + 2 * a * m + 2^31) >> 32. */
+static inline ember_v32 ember_mve_srdhm_acc_n(ember_v32 acc, ember_v32 a, int32_t m) {
+  return __arm_vqrdmlahq_n_s32(acc, a, m);
+}
+/* -1 in the negative lanes, 0 elsewhere. */
+static inline ember_v32 ember_mve_neg_mask(ember_v32 a) { return __arm_vshrq_n_s32(a, 31); }
 static inline ember_v32 ember_mve_clamp(ember_v32 a, int32_t lo, int32_t hi) {
   return __arm_vminq_s32(__arm_vmaxq_s32(a, __arm_vdupq_n_s32(lo)), __arm_vdupq_n_s32(hi));
 }
@@ -283,6 +294,24 @@ static inline ember_v32 ember_mve_rshr_up(ember_v32 a, ember_v32 ns) {
 static inline ember_v32 ember_mve_rshr_up_n(ember_v32 a, int e) {
   int i;
   for (i = 0; i < 4; ++i) a.v[i] = ember_mve_rshr_up_1(a.v[i], e);
+  return a;
+}
+static inline ember_v32 ember_mve_mul_add_n(ember_v32 a, int32_t k, int32_t c) {
+  int i;
+  for (i = 0; i < 4; ++i) a.v[i] = ember_wrap_add((int32_t)((uint32_t)a.v[i] * (uint32_t)k), c);
+  return a;
+}
+static inline ember_v32 ember_mve_srdhm_acc_n(ember_v32 acc, ember_v32 a, int32_t m) {
+  int i;
+  for (i = 0; i < 4; ++i) {
+    const int64_t t = (int64_t)acc.v[i] + (((int64_t)a.v[i] * m + ((int64_t)1 << 30)) >> 31);
+    acc.v[i] = t > INT32_MAX ? INT32_MAX : t < INT32_MIN ? INT32_MIN : (int32_t)t;
+  }
+  return acc;
+}
+static inline ember_v32 ember_mve_neg_mask(ember_v32 a) {
+  int i;
+  for (i = 0; i < 4; ++i) a.v[i] = a.v[i] < 0 ? -1 : 0;
   return a;
 }
 static inline ember_v32 ember_mve_clamp(ember_v32 a, int32_t lo, int32_t hi) {

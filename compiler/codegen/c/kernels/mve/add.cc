@@ -2,11 +2,14 @@
 // (VLDRB.S32 widening loads, the reference's rescaling with VQRDMULH and a
 // rounding shift, VSTRB.32 narrowing store), the last 1-3 elements with tail
 // predication. Bit-exact with ops/add.cc: the same multipliers and the same
-// operations lane by lane (mve.h). With ONNX Runtime's arithmetic, its
+// operations lane by lane (mve.h), or, where TFLite gives one input the
+// multiplier 1/2, fewer operations with the same result (FoldedSum). With ONNX Runtime's arithmetic, its
 // QLinearAdd in float (ember_mve_qlinear_add: VFMA.F32 twice, VCVTN).
 //
 // Access order: elements ascending in groups of 4; a group's outputs are
 // written after its inputs were read (the output may be one of the inputs).
+#include <algorithm>
+#include <cstdlib>
 #include <string>
 
 #include "codegen/c/kernels/conv_emit_util.h"
@@ -26,6 +29,49 @@ std::string Rescale(const std::string& v, int32_t z, ops::QuantizedMultiplier m)
   return s;
 }
 
+// True for the multiplier of the input with the larger scale in TFLite's
+// add (1/2: M = 2^30, no shift), whose rescale Srdhm((x - z) * 2^20, 2^30)
+// is (x - z) * 2^19 exactly.
+bool IsHalf(ops::QuantizedMultiplier m) { return m.multiplier == (int32_t{1} << 30) && m.shift == 0; }
+
+// The largest |x - z| of an int8 input with zero point z.
+int64_t MaxOffset(int32_t z) { return std::max<int64_t>(std::abs(-128 - int64_t{z}), std::abs(127 - int64_t{z})); }
+
+// The sum of both rescaled inputs, a + b, in fewer steps where it stays
+// exact, or "" (Rescale each, then add). Both multipliers 1/2: (x1 + x2) *
+// 2^19 - (z1 + z2) * 2^19 (VADD, VMLAS). One (input h) 1/2 and the other
+// (input r: M, right shift e): VQRDMLAH adds Srdhm((xr - zr) * 2^20, M) to
+// hv = (xh - zh) * 2^(19 + e) with one rounding, and the rounding shift by
+// e gives Rdbpot(Srdhm(.., M), e) + (xh - zh) * 2^19, as hv is a multiple
+// of 2^e; the ties fix-up of Rdbpot (one less where Srdhm's result is
+// negative) comes from the sign of (xr - zr) * 2^20, the same where the
+// result is not 0, and -1 added to 0 before the shift leaves 0 (e >= 1);
+// none when zr = -128 (xr - zr >= 0). Applies where every partial sum
+// stays below 2^31 in magnitude.
+std::string FoldedSum(const AddS8& a, const std::string& x1, const std::string& x2) {
+  if (IsHalf(a.m1) && IsHalf(a.m2)) {
+    return "a = ember_mve_add(" + x1 + ", " + x2 + ");  /* (x1 - z1 + x2 - z2) * 2^19 */\n" +
+           "a = ember_mve_mul_add_n(a, 524288, " + CInt(-(int64_t{a.z1} + a.z2) * 524288) + ");\n";
+  }
+  const bool h1 = IsHalf(a.m1);
+  if (!h1 && !IsHalf(a.m2)) return "";
+  const std::string xh = h1 ? x1 : x2, xr = h1 ? x2 : x1;
+  const int32_t zh = h1 ? a.z1 : a.z2, zr = h1 ? a.z2 : a.z1;
+  const ops::QuantizedMultiplier m = h1 ? a.m2 : a.m1;
+  const int e = -m.shift;
+  if (e < 0 || e > 11 || m.multiplier < 0) return "";
+  const int64_t kh = int64_t{1} << (19 + e);
+  if (MaxOffset(zh) * kh + MaxOffset(zr) * (int64_t{1} << 20) + 1 >= (int64_t{1} << 31)) return "";
+  std::string s = "ember_v32 hv = ember_mve_mul_add_n(" + xh + ", " + CInt(kh) + ", " + CInt(-int64_t{zh} * kh) +
+                  ");  /* (xh - zh) * 2^19 * 2^" + S(e) + " */\n";
+  s += "const ember_v32 rv = ember_mve_mul_add_n(" + xr + ", 1048576, " + CInt(-int64_t{zr} * 1048576) +
+       ");  /* (xr - zr) * 2^20 */\n";
+  if (zr != -128 && e > 0) s += "hv = ember_mve_add(hv, ember_mve_neg_mask(rv));  /* the ties fix-up */\n";
+  s += "a = ember_mve_srdhm_acc_n(hv, rv, " + CInt(m.multiplier) + ");\n";
+  if (e > 0) s += "a = ember_mve_rshr_up_n(a, " + S(e) + ");\n";
+  return s;
+}
+
 // One step over `n` lanes (4: full) at element offset `i`.
 std::string Step(const AddS8& a, const std::string& i, int64_t n) {
   const std::string ld = n == 4 ? "ember_mve_ld8x4(" : "ember_mve_ld8x4_n(";
@@ -41,8 +87,13 @@ std::string Step(const AddS8& a, const std::string& i, int64_t n) {
     if (a.uint8_offset) s += "a = ember_mve_add_n(a, -" + u + ");\n";
     return s + st;
   }
-  s += Rescale("a", a.z1, a.m1) + Rescale("b", a.z2, a.m2);
-  s += "a = ember_mve_srdhm_n(ember_mve_add(a, b), " + CInt(a.mo.multiplier) + ");\n";
+  const std::string folded = FoldedSum(a, "a", "b");
+  if (folded.empty()) {
+    s += Rescale("a", a.z1, a.m1) + Rescale("b", a.z2, a.m2) + "a = ember_mve_add(a, b);\n";
+  } else {
+    s += folded;
+  }
+  s += "a = ember_mve_srdhm_n(a, " + CInt(a.mo.multiplier) + ");\n";
   if (a.mo.shift < 0)
     s += std::string("a = ") +
          (ops::ClampHidesNegativeRounding(a.act.min, a.zo) ? "ember_mve_rshr_up_n" : "ember_mve_rdbpot_n") + "(a, " +
