@@ -211,9 +211,11 @@ std::vector<Case> Cases() {
   v.push_back(Fc("fc_large_multiplier_filter_zero_point", f));
   f.out_scale = 1e4f, f.zw = 0, f.units = 128, f.in_shape = {1, 128};
   v.push_back(Fc("fc_tiny_multiplier", f));
-  // Two pointwise layers of one kind, different sizes (odd pixel count,
-  // channels not a multiple of 4): one shared body with their sizes as
-  // arguments. Likewise two 3x3 layers of one geometry (shared im2col).
+  // Two pointwise layers of one kind and depth, different sizes (odd pixel
+  // count, channels not a multiple of 4): one shared body with their sizes
+  // as arguments (the default schedule puts the depth's chunks in line, so
+  // layers of different depths share a body only at the loop schedules
+  // below). Likewise two 3x3 layers of one geometry (shared im2col).
   auto pair = [&](const std::string& name, ConvCase a, ConvCase b) {
     Case ca = Conv(name + "_a", a), cb = Conv(name + "_b", b);
     auto both = std::make_shared<const ir::Graph>(MergeGraphs(ca.node.graph(), cb.node.graph(), "conv_b"));
@@ -226,8 +228,9 @@ std::vector<Case> Cases() {
   k.h = 4, k.w = 6, k.c = 48, k.oc = 20, k.kh = 1, k.kw = 1, k.pad = {0, 0, 0, 0};
   k.act = "relu", k.zin = -128, k.zout = -128;
   ConvCase k2 = k;
-  k2.h = 3, k2.w = 3, k2.c = 64, k2.oc = 6, k2.seed = 21;
+  k2.h = 3, k2.w = 3, k2.c = 48, k2.oc = 6, k2.seed = 21;
   pair("shared_pointwise", k, k2);
+  k2.c = 64;
   k = ConvCase();
   k.h = 6, k.w = 5, k.c = 8, k.oc = 12, k.act = "relu6";
   k2 = k;

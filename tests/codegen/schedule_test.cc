@@ -246,14 +246,22 @@ TEST(ScheduleMve, Conv2DSpaceKnobsAndDefault) {
   ASSERT_EQ(sp->knobs.size(), 2u);
   EXPECT_EQ(sp->knobs[0].name, "pixels");
   EXPECT_EQ(sp->knobs[1].name, "unroll");
-  EXPECT_EQ(sp->knobs[1].values, (std::vector<int64_t>{1, 2}));
-  EXPECT_EQ(sp->default_point.ToString(), "pixels=2,unroll=1");
+  // 1, or all 3 in line (the default; 2 would be in line too with one row per block).
+  EXPECT_EQ(sp->knobs[1].values, (std::vector<int64_t>{1, 3}));
+  EXPECT_EQ(sp->default_point.ToString(), "pixels=2,unroll=3");
   EXPECT_TRUE(sp->Contains(sp->default_point));
   std::map<size_t, Schedule> def{{0, sp->default_point}};
-  EXPECT_EQ(CodeOf(t.graph(), 0, &def, "cortex-m55"), CodeOf(t.graph(), 0, nullptr, "cortex-m55"));
-  OneNode deep = BuildConv(Pointwise(96, 4), &in);  // 6 chunks: unroll 4 too
-  EXPECT_EQ(SpaceOf(deep.graph(), 0, "cortex-m55")->knobs[1].values, (std::vector<int64_t>{1, 2, 4}));
-  EXPECT_EQ(SpaceOf(deep.graph(), 0, "cortex-m55")->default_point.ToString(), "pixels=2,unroll=4");
+  const std::string code = CodeOf(t.graph(), 0, &def, "cortex-m55");
+  EXPECT_EQ(code, CodeOf(t.graph(), 0, nullptr, "cortex-m55"));
+  EXPECT_NE(code.find("EMBER_MVE_DOT24Q_K(d, 4, 0,"), std::string::npos) << code;
+  std::map<size_t, Schedule> loop{{0, Schedule{{{"pixels", 2}, {"unroll", 1}}}}};
+  EXPECT_NE(CodeOf(t.graph(), 0, &loop, "cortex-m55").find("EMBER_MVE_DOT24Q(d, 0, 1,"), std::string::npos);
+  OneNode deep = BuildConv(Pointwise(96, 4), &in);  // 5 chunks after the first: 2 loops, 4 would not
+  EXPECT_EQ(SpaceOf(deep.graph(), 0, "cortex-m55")->knobs[1].values, (std::vector<int64_t>{1, 2, 5}));
+  EXPECT_EQ(SpaceOf(deep.graph(), 0, "cortex-m55")->default_point.ToString(), "pixels=2,unroll=5");
+  OneNode deeper = BuildConv(Pointwise(160, 4), &in);  // 9 after the first: more than in line takes
+  EXPECT_EQ(SpaceOf(deeper.graph(), 0, "cortex-m55")->knobs[1].values, (std::vector<int64_t>{1, 2, 4}));
+  EXPECT_EQ(SpaceOf(deeper.graph(), 0, "cortex-m55")->default_point.ToString(), "pixels=2,unroll=4");
   OneNode shallow = BuildConv(Pointwise(20, 4), &in);  // 1 full chunk: no unroll
   EXPECT_EQ(SpaceOf(shallow.graph(), 0, "cortex-m55")->Size(), 2);
 }

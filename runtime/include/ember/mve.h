@@ -427,8 +427,10 @@ static inline void ember_mve_dot4_tail(int32_t* a, const int8_t** w, const int8_
  * chunk, where two ember_mve_dot4 passes take 10 and 8. After the first chunk
  * the loop takes U (1, 2 or 4) chunks per pass, the rest one at a time.
  * EMBER_MVE_DOT24_N is the form without full chunks (depth N < 16, kfull
- * unused). N and U must be integer literals: with GCC they are assembled into
- * the loop. `d` is an ember_mve_dot24_t lvalue; w, x, y and kfull are read,
+ * unused), EMBER_MVE_DOT24_K(d, K, N) the one with exactly K full chunks in
+ * line (kfull unused; no loop: about 10 instructions fewer per call when
+ * K = 4). N, U and K must be integer literals: with GCC they are assembled
+ * into the loop. `d` is an ember_mve_dot24_t lvalue; w, x, y and kfull are read,
  * acc written.
  *
  * With GCC the whole product is one assembly block with fixed registers and
@@ -513,6 +515,12 @@ typedef char ember_mve_dot24_layout_check[(offsetof(ember_mve_dot24_t, w) == 32 
   EMBER_MVE_DOT24_BLOCK(d, EMBER_MVE_DOT24_CHUNK_ASM("vmladav.s8") EMBER_MVE_DOT24_LOOP_ASM(U)             \
                                EMBER_MVE_DOT24_TAIL_ASM(N, "vmladava.s8"))
 #define EMBER_MVE_DOT24_N(d, N) EMBER_MVE_DOT24_BLOCK(d, EMBER_MVE_DOT24_TAIL_ASM(N, "vmladav.s8"))
+/* K (an integer literal, 1 <= K) full chunks in line, without the loop. */
+#define EMBER_MVE_DOT24_INLINE_ASM(K)                                                                      \
+  EMBER_MVE_DOT24_CHUNK_ASM("vmladav.s8") ".rept " #K " - 1\n\t" EMBER_MVE_DOT24_CHUNK_ASM("vmladava.s8")      \
+  ".endr\n\t"
+#define EMBER_MVE_DOT24_K(d, K, N)                                                                         \
+  EMBER_MVE_DOT24_BLOCK(d, EMBER_MVE_DOT24_INLINE_ASM(K) EMBER_MVE_DOT24_TAIL_ASM(N, "vmladava.s8"))
 /* EMBER_MVE_DOT24Q: registers as above; r7 counts the blocks left, r11
  * walks q. The stack holds a block's 8 sums at [sp] (STM, then two VLDRW:
  * row x's in q0, row y's in q1), x, y and kfull at [sp, #32], o0 and o1 at
@@ -553,6 +561,9 @@ typedef char ember_mve_dot24_layout_check[(offsetof(ember_mve_dot24_t, w) == 32 
                              EMBER_MVE_DOT24_TAIL_ASM(N, "vmladava.s8"))
 #define EMBER_MVE_DOT24Q_N(d, N, L, R, S, FIX, ZP, LO, HI)                                                 \
   EMBER_MVE_DOT24Q_BLOCK(d, L, R, S, FIX, ZP, LO, HI, EMBER_MVE_DOT24_TAIL_ASM(N, "vmladav.s8"))
+#define EMBER_MVE_DOT24Q_K(d, K, N, L, R, S, FIX, ZP, LO, HI)                                              \
+  EMBER_MVE_DOT24Q_BLOCK(d, L, R, S, FIX, ZP, LO, HI,                                                      \
+                         EMBER_MVE_DOT24_INLINE_ASM(K) EMBER_MVE_DOT24_TAIL_ASM(N, "vmladava.s8"))
 #else
 static inline void ember_mve_dot24(ember_mve_dot24_t* d, int kfull, int n) {
   const int8_t *w = d->w, *x = d->x, *y = d->y;
@@ -570,6 +581,7 @@ static inline void ember_mve_dot24(ember_mve_dot24_t* d, int kfull, int n) {
 }
 #define EMBER_MVE_DOT24(d, N, U) ember_mve_dot24(&(d), (d).kfull, N)
 #define EMBER_MVE_DOT24_N(d, N) ember_mve_dot24(&(d), 0, N)
+#define EMBER_MVE_DOT24_K(d, K, N) ember_mve_dot24(&(d), K, N)
 #endif
 
 #if !(EMBER_HAVE_MVE && EMBER_MVE_ASM)
@@ -600,6 +612,8 @@ static inline void ember_mve_dot24q(const ember_mve_dot24q_t* d, int kfull, int 
 #define EMBER_MVE_DOT24Q(d, N, U, L, R, S, FIX, ZP, LO, HI) \
   ember_mve_dot24q(&(d), (d).kfull, N, L, R, S, FIX, ZP, LO, HI)
 #define EMBER_MVE_DOT24Q_N(d, N, L, R, S, FIX, ZP, LO, HI) ember_mve_dot24q(&(d), 0, N, L, R, S, FIX, ZP, LO, HI)
+#define EMBER_MVE_DOT24Q_K(d, K, N, L, R, S, FIX, ZP, LO, HI) \
+  ember_mve_dot24q(&(d), K, N, L, R, S, FIX, ZP, LO, HI)
 #endif
 
 /* N (an integer literal >= 1) 16-byte chunks from src to dst (no overlap);

@@ -162,6 +162,14 @@ std::string Chunks(const Plan& p, int b) {
   return s;
 }
 
+// True when the schedule's unroll is the number of full chunks after the
+// first: the 2-row assembly then has them in line, without a loop
+// (EMBER_MVE_DOT24_K; kws's 1x1 layers on cortex-m55: about 10 instructions
+// fewer per block of 4 units). Its text holds the depth: layers of other
+// depths get bodies of their own. Also with one full chunk (no loop to
+// unroll; the tail's size in the text fixes the depth already).
+bool InLine(const Plan& p) { return p.kfull == 1 || (p.kfull >= 2 && p.unroll == p.kfull - 1); }
+
 // A 2-row block whose assembly also requantizes (Plan::fused): every block
 // of 4 units in one EMBER_MVE_DOT24Q (mve.h), from the per-channel table.
 std::string FusedPair(const Plan& p) {
@@ -174,8 +182,9 @@ std::string FusedPair(const Plan& p) {
   s += p.stage ? "  d.o0 = st;\n  d.o1 = st + " + p.up_e + ";\n" : "  d.o0 = o;\n  d.o1 = o + " + S(p.units) + ";\n";
   const std::string rest = S(left) + ", " + S(right) + ", " + S(4 * p.qt.stride) + ", " + S(fix) + ", " +
                            S(rq.output_zp) + ", " + S(rq.range.min) + ", " + S(rq.range.max) + ");\n";
-  return s + (p.kfull == 0 ? "  EMBER_MVE_DOT24Q_N(d, " + S(p.tail) + ", " + rest
-                           : "  EMBER_MVE_DOT24Q(d, " + S(p.tail) + ", " + S(p.unroll) + ", " + rest);
+  if (p.kfull == 0) return s + "  EMBER_MVE_DOT24Q_N(d, " + S(p.tail) + ", " + rest;
+  if (InLine(p)) return s + "  EMBER_MVE_DOT24Q_K(d, " + S(p.kfull) + ", " + S(p.tail) + ", " + rest;
+  return s + "  EMBER_MVE_DOT24Q(d, " + S(p.tail) + ", " + S(p.unroll) + ", " + rest;
 }
 
 // The end of a block of `nrows` rows from `r`: the staged outputs copied out
@@ -242,6 +251,7 @@ std::string Block(const Plan& p, int nrows, const std::string& r, bool last_odd 
     // Both rows in one pass: each weight load serves the two (mve.h).
     s += "    d.w = wj;\n";
     s += p.kfull == 0 ? "    EMBER_MVE_DOT24_N(d, " + S(p.tail) + ");\n"
+         : InLine(p)  ? "    EMBER_MVE_DOT24_K(d, " + S(p.kfull) + ", " + S(p.tail) + ");\n"
                       : "    EMBER_MVE_DOT24(d, " + S(p.tail) + ", " + S(p.unroll) + ");\n";
     s += Reindent(RequantPair(p), 4);
   } else {
@@ -272,7 +282,7 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
   p.rq = &g.rq;
   p.im2col_fn = ctx.fn_name + "_im2col";
   p.shared = g.share && g.stage && !p.row_sum;
-  p.unroll = g.unroll == 2 || g.unroll == 4 ? g.unroll : 1;
+  p.unroll = UnrollOf(g.depth, g.unroll);
   p.block_rows = g.block_rows == 1 ? 1 : 2;
   const int64_t br = p.block_rows;
   // Only where 2-row blocks are emitted (a shared body has them whatever its rows).
@@ -373,26 +383,40 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
   return k;
 }
 
-// Knob defaults: blocks of 2 rows (each weight load serves both); 4 chunks
-// per pass of the depth loop when at least 4 follow the first (ic's 3x3
-// layers: -2.7 % instructions on cortex-m55), else one.
+// Knob defaults: blocks of 2 rows (each weight load serves both); every
+// full chunk after the first in line when there are at most 8 of them
+// (one pass, no loop: kws on cortex-m55 -5 %), else 4 per pass of the depth
+// loop when at least 4 follow the first (ic's 3x3 layers: -2.7 %
+// instructions on cortex-m55), else one.
 std::vector<Knob> GemmS8Knobs(int64_t depth, const std::string& rows_name) {
+  // With the in-line value offered, 2 and 4 only where they loop (one row
+  // per block would otherwise emit the same code for both).
+  const int64_t all = depth / 16 - 1;
+  const bool in_line = all >= 2 && all <= kMaxInLine;
   std::vector<int64_t> unroll{1};
   for (int64_t u : {2, 4})
-    if (depth / 16 - 1 >= u) unroll.push_back(u);
+    if (all >= (in_line ? 2 * u : u)) unroll.push_back(u);
+  if (in_line) unroll.push_back(all);
   return {{rows_name, {1, 2}, "rows per block (1: each weight load serves one row, half the scratch)"},
-          {"unroll", unroll, "16-byte chunks per pass of the depth loop after the first (6 loads and 8 VMLADAVA.S8 each for 2 rows)"}};
+          {"unroll", unroll,
+           "16-byte chunks per pass of the depth loop after the first (6 loads and 8 VMLADAVA.S8 each for 2 rows; "
+           "all of them: in line, no loop)"}};
 }
 
 Schedule GemmS8Default(int64_t depth, const std::string& rows_name) {
-  return Schedule{{{rows_name, 2}, {"unroll", depth / 16 - 1 >= 4 ? 4 : 1}}};
+  const int64_t all = depth / 16 - 1;
+  return Schedule{{{rows_name, 2}, {"unroll", all >= 1 && all <= kMaxInLine ? all : all >= 4 ? 4 : 1}}};
+}
+
+int UnrollOf(int64_t depth, int64_t u) {
+  const int64_t all = depth / 16 - 1;
+  return u == 2 || u == 4 || (u == all && all >= 2 && all <= kMaxInLine) ? static_cast<int>(u) : 1;
 }
 
 void ApplyGemmS8Schedule(const Schedule& s, const std::string& rows_name, GemmS8* g) {
   const Schedule def = GemmS8Default(g->depth, rows_name);
   g->block_rows = s.Get(rows_name, def.Get(rows_name, 2)) == 1 ? 1 : 2;
-  const int64_t u = s.Get("unroll", def.Get("unroll", 1));
-  g->unroll = u == 2 || u == 4 ? static_cast<int>(u) : 1;
+  g->unroll = UnrollOf(g->depth, s.Get("unroll", def.Get("unroll", 1)));
 }
 
 }  // namespace ember::codegen::c::mve

@@ -61,21 +61,30 @@ struct GemmS8 {
   bool share = false;
   // Schedule (docs/tuning.md, GemmS8Knobs): rows per block (1 or 2) and
   // full 16-byte chunks per pass of the depth loop after the first (1, 2 or
-  // 4; the rest one at a time). ApplyGemmS8Schedule sets them.
+  // 4, the rest one at a time; or all of them, at most kMaxInLine: in line,
+  // without a loop). ApplyGemmS8Schedule sets them.
   int block_rows = 2;
   int unroll = 1;
 };
 
+// The most full chunks after the first that an unroll factor puts in line.
+inline constexpr int64_t kMaxInLine = 8;
+
 // The knobs of a product of `depth` (the rows knob named `rows_name`:
-// "pixels" for conv2d, "rows" for fully_connected); an unroll factor is
-// offered only when the depth has more chunks than it after the first. The
-// default point: 2 rows per block, unroll 4 when at least 4 chunks follow the
-// first, else 1.
+// "pixels" for conv2d, "rows" for fully_connected); unroll: the number of
+// full chunks after the first when it is 2 to kMaxInLine (in line), and 2
+// or 4 where they loop (at least as many chunks follow the first; twice as
+// many when the in-line value is offered). The default point: 2 rows per
+// block; unroll: every chunk after the first when 1 to kMaxInLine follow
+// it, else 4 when at least 4 do, else 1.
 std::vector<Knob> GemmS8Knobs(int64_t depth, const std::string& rows_name);
 Schedule GemmS8Default(int64_t depth, const std::string& rows_name);
+// The unroll factor that a schedule's value `u` gives for `depth`: 2, 4, or
+// the number of full chunks after the first (2 to kMaxInLine); else 1.
+int UnrollOf(int64_t depth, int64_t u);
 // Sets g's schedule fields from `s`: knobs `s` leaves out take the default
 // (which depends on g->depth: set it first), a rows value other than 1 means
-// 2, an unroll other than 2 or 4 means 1.
+// 2, an unroll value goes through UnrollOf.
 void ApplyGemmS8Schedule(const Schedule& s, const std::string& rows_name, GemmS8* g);
 
 // `ctx` with its constants going to `pool`: Requant::Init on it computes the
