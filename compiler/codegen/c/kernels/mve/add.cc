@@ -3,8 +3,10 @@
 // rounding shift, VSTRB.32 narrowing store), the last 1-3 elements with tail
 // predication. Bit-exact with ops/add.cc: the same multipliers and the same
 // operations lane by lane (mve.h), or, where TFLite gives one input the
-// multiplier 1/2, fewer operations with the same result (FoldedSum). With ONNX Runtime's arithmetic, its
-// QLinearAdd in float (ember_mve_qlinear_add: VFMA.F32 twice, VCVTN).
+// multiplier 1/2, fewer operations with the same result (FoldedSum; ic's
+// first add on cortex-m55: 65,562 instructions against 90,125). With ONNX
+// Runtime's arithmetic, its QLinearAdd in float (ember_mve_qlinear_add:
+// VFMA.F32 twice, VCVTN).
 //
 // Access order: elements ascending in groups of 4; a group's outputs are
 // written after its inputs were read (the output may be one of the inputs).

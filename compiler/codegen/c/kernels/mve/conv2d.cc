@@ -229,8 +229,10 @@ int Conv2DPixelBlock(const KernelContext& ctx) {
 }
 
 // Layers whose kernel text would be the same but for the sizes and tables
-// share one body (shared_kernel.h; vww: two bodies for eleven of its fourteen
-// layers); a layer alone of its kind keeps literal bounds.
+// share one body (shared_kernel.h; vww at the default schedules: two bodies
+// for five of its fourteen layers, as the in-line depth loop puts the depth
+// in the text; kws: one for its four 1x1 layers); a layer alone of its kind
+// keeps literal bounds.
 Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   Expected<GemmS8> gm = PrepareGemm(ctx);
   if (!gm.ok()) return gm.status();
