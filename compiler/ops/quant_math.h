@@ -40,6 +40,10 @@ struct QuantizedMultiplier {
   int32_t multiplier = 0;
   int shift = 0;  // positive = left
 };
+// True for 1/2 as QuantizeMultiplier gives it (2^30, no shift): TFLite's add
+// and sub give it to the input with the larger scale, whose rescale
+// Srdhm(v, 2^30) of an even v is then v / 2 exactly.
+inline bool IsHalfMultiplier(QuantizedMultiplier m) { return m.multiplier == (int32_t{1} << 30) && m.shift == 0; }
 // TFLite's QuantizeMultiplier (double rounding build).
 QuantizedMultiplier QuantizeMultiplier(double d);
 // TFLite Micro's mean: (M, s) divided by N keeping precision, first scaled

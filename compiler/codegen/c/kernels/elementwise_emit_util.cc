@@ -431,7 +431,7 @@ std::string MulByMultiplier(const std::string& v, ops::QuantizedMultiplier m) {
 // v / 2 exactly, so that input is (x - z) * 2^(shift - 1).
 std::string AddSubRescale(const std::string& x, int32_t z, ops::QuantizedMultiplier m, int left_shift) {
   const std::string v = "((int32_t)" + x + MinusZ(z) + ")";
-  if (m.multiplier == (int32_t{1} << 30) && m.shift == 0 && left_shift >= 1)
+  if (ops::IsHalfMultiplier(m) && left_shift >= 1)
     return v + " * " + std::to_string(int64_t{1} << (left_shift - 1));
   return MulByMultiplier(v + " * " + std::to_string(int64_t{1} << left_shift), m);
 }

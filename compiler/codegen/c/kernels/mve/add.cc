@@ -31,16 +31,13 @@ std::string Rescale(const std::string& v, int32_t z, ops::QuantizedMultiplier m)
   return s;
 }
 
-// True for the multiplier of the input with the larger scale in TFLite's
-// add (1/2: M = 2^30, no shift), whose rescale Srdhm((x - z) * 2^20, 2^30)
-// is (x - z) * 2^19 exactly.
-bool IsHalf(ops::QuantizedMultiplier m) { return m.multiplier == (int32_t{1} << 30) && m.shift == 0; }
-
 // The largest |x - z| of an int8 input with zero point z.
 int64_t MaxOffset(int32_t z) { return std::max<int64_t>(std::abs(-128 - int64_t{z}), std::abs(127 - int64_t{z})); }
 
 // The sum of both rescaled inputs, a + b, in fewer steps where it stays
-// exact, or "" (Rescale each, then add). Both multipliers 1/2: (x1 + x2) *
+// exact, or "" (Rescale each, then add). The input with the larger scale
+// has the multiplier 1/2 (ops::IsHalfMultiplier), its rescale
+// Srdhm((x - z) * 2^20, 2^30) being (x - z) * 2^19. Both 1/2: (x1 + x2) *
 // 2^19 - (z1 + z2) * 2^19 (VADD, VMLAS). One (input h) 1/2 and the other
 // (input r: M, right shift e): VQRDMLAH adds Srdhm((xr - zr) * 2^20, M) to
 // hv = (xh - zh) * 2^(19 + e) with one rounding, and the rounding shift by
@@ -51,12 +48,12 @@ int64_t MaxOffset(int32_t z) { return std::max<int64_t>(std::abs(-128 - int64_t{
 // none when zr = -128 (xr - zr >= 0). Applies where every partial sum
 // stays below 2^31 in magnitude.
 std::string FoldedSum(const AddS8& a, const std::string& x1, const std::string& x2) {
-  if (IsHalf(a.m1) && IsHalf(a.m2)) {
+  if (ops::IsHalfMultiplier(a.m1) && ops::IsHalfMultiplier(a.m2)) {
     return "a = ember_mve_add(" + x1 + ", " + x2 + ");  /* (x1 - z1 + x2 - z2) * 2^19 */\n" +
            "a = ember_mve_mul_add_n(a, 524288, " + CInt(-(int64_t{a.z1} + a.z2) * 524288) + ");\n";
   }
-  const bool h1 = IsHalf(a.m1);
-  if (!h1 && !IsHalf(a.m2)) return "";
+  const bool h1 = ops::IsHalfMultiplier(a.m1);
+  if (!h1 && !ops::IsHalfMultiplier(a.m2)) return "";
   const std::string xh = h1 ? x1 : x2, xr = h1 ? x2 : x1;
   const int32_t zh = h1 ? a.z1 : a.z2, zr = h1 ? a.z2 : a.z1;
   const ops::QuantizedMultiplier m = h1 ? a.m2 : a.m1;
