@@ -124,18 +124,18 @@ static inline void ember_dw_mve_tap(int32x4_t* a, const int8_t* xa, const int8_t
  *   each, accumulator j holding channels 4i + j);
  *   per tap, its 16 weight bytes in channel order (4 words, little-endian);
  *   per accumulator j = 0..3: the left shifts (4 lanes, when LEFT), the
- *   multipliers (4), the tie masks (4, when FIX == 2: -1 where the lane has
- *   a right shift, else 0), the negated right shifts (4, when RIGHT);
+ *   multipliers (4), the negated right shifts (4, when RIGHT);
  *   z_out (4 lanes, when ZP), the clamp's low bound (when LO) and its high
  *   bound (when HI).
  * Each tap reads 16 bytes per group from its pointer on, and the group's 16
  * results go to d + 16 * group. Taps are summed in pairs (0-1, 2-3, ...)
  * in int16, exact when no channel has -128 in both weights of a pair (the
  * emitter checks). The requantization is TFLite's
- * MultiplyByQuantizedMultiplier, bit-exact: VSHL, VQRDMULH, ties away from
- * zero as x - (x < 0) before VRSHL (FIX 1: every lane; 2: the masked
- * lanes; 0: none, where the clamp hides the tie's direction), z_out, the
- * clamp, and saturating narrowings to int8 in channel order. TAPS lists
+ * MultiplyByQuantizedMultiplier, bit-exact, as mve.h's steps compute it:
+ * VSHL, VQRDMULH, the rounding shift with FIX as in EMBER_MVE_DOT24Q (0
+ * ember_mve_rshr_up, where the clamp hides the tie's direction; 1
+ * ember_mve_rdbpot_pos, every lane shifting; 2 ember_mve_rdbpot), z_out,
+ * the clamp, and saturating narrowings to int8 in channel order. TAPS lists
  * EMBER_DW16_PAIR_ASM(k, k + 1) for the pairs and EMBER_DW16_TAP_ASM(T - 1)
  * for an odd last tap; T, LEFT, FIX, RIGHT, ZP, LO and HI are integer
  * literals.
@@ -160,6 +160,9 @@ typedef struct {
 #endif
 #if defined(EMBER_DW_HAVE_MVE) && defined(__ARM_BIG_ENDIAN)
 #error "ember: the Helium depthwise kernels' weight streams are little-endian"
+#endif
+#ifdef EMBER_DW_HAVE_MVE
+#include "ember/mve.h" /* the requantization steps */
 #endif
 #if EMBER_DW16_ASM
 /* The layout LDM relies on: s, t[0..8], d, n in consecutive words. */
@@ -192,14 +195,12 @@ typedef char ember_dw16_layout_check[(offsetof(ember_dw16_t, t) == 4 && offsetof
 #define EMBER_DW16_TAP_ASM(a)                                                             \
   "vldrb.8 q0, [" EMBER_DW16_R##a "], #16\n\tvldrb.8 q1, [r0], #16\n\t"                   \
   "vmullb.s8 q2, q0, q1\n\tvmullt.s8 q3, q0, q1\n\t" EMBER_DW16_WIDEN_ASM
-/* Accumulator register v up to its rounding shift. */
+/* Accumulator register v up to its rounding shift (EMBER_MVE_TIES_ASM, mve.h). */
 #define EMBER_DW16_RQ_ASM(v, LEFT, FIX, RIGHT)                                            \
   ".if " #LEFT "\n\tvldrw.u32 q0, [r0], #16\n\tvshl.s32 " v ", " v ", q0\n\t.endif\n\t"    \
   "vldrw.u32 q0, [r0], #16\n\tvqrdmulh.s32 " v ", " v ", q0\n\t"                          \
-  ".if " #FIX " == 1\n\tvshr.s32 q1, " v ", #31\n\tvadd.i32 " v ", " v ", q1\n\t.endif\n\t" \
-  ".if " #FIX " == 2\n\tvldrw.u32 q0, [r0], #16\n\tvshr.s32 q1, " v ", #31\n\t"            \
-  "vand q1, q1, q0\n\tvadd.i32 " v ", " v ", q1\n\t.endif\n\t"                             \
-  ".if " #RIGHT "\n\tvldrw.u32 q0, [r0], #16\n\tvrshl.s32 " v ", " v ", q0\n\t.endif\n\t"
+  ".if " #RIGHT "\n\tvldrw.u32 q0, [r0], #16\n\t" EMBER_MVE_TIES_ASM(v, FIX, "q0", "q1")   \
+  "vrshl.s32 " v ", " v ", q0\n\t.endif\n\t"
 #define EMBER_DW16_EACH_ASM(op) op " q4, q4, q0\n\t" op " q5, q5, q0\n\t" op " q6, q6, q0\n\t" op " q7, q7, q0\n\t"
 #define EMBER_DW16(g, T, TAPS, LEFT, FIX, RIGHT, ZP, LO, HI)                                                  \
   do {                                                                                                        \
@@ -233,12 +234,14 @@ static inline void ember_dw16_out(int32x4_t* a, const int32_t** s, int8_t** d, i
   const int32_t* p = *s;
   int j;
   for (j = 0; j < 4; ++j) {
-    int32x4_t v = a[j];
-    if (left) v = vshlq_s32(v, vldrwq_s32(p)), p += 4;
-    v = vqrdmulhq_s32(v, vldrwq_s32(p)), p += 4;
-    if (fix == 1) v = vaddq_s32(v, vshrq_n_s32(v, 31));
-    if (fix == 2) v = vaddq_s32(v, vandq_s32(vshrq_n_s32(v, 31), vldrwq_s32(p))), p += 4;
-    if (right) v = vrshlq_s32(v, vldrwq_s32(p)), p += 4;
+    ember_v32 v = a[j];
+    if (left) v = ember_mve_shl(v, ember_mve_ld32(p)), p += 4;
+    v = ember_mve_srdhm(v, ember_mve_ld32(p)), p += 4;
+    if (right) {
+      const ember_v32 ns = ember_mve_ld32(p);
+      p += 4;
+      v = fix == 0 ? ember_mve_rshr_up(v, ns) : fix == 1 ? ember_mve_rdbpot_pos(v, ns) : ember_mve_rdbpot(v, ns);
+    }
     a[j] = v;
   }
   if (zp) {

@@ -525,9 +525,16 @@ typedef char ember_mve_dot24_layout_check[(offsetof(ember_mve_dot24_t, w) == 32 
  * walks q. The stack holds a block's 8 sums at [sp] (STM, then two VLDRW:
  * row x's in q0, row y's in q1), x, y and kfull at [sp, #32], o0 and o1 at
  * [sp, #44]; q6 and q7 hold the clamp's bounds. */
-#define EMBER_MVE_DOT24Q_FIX_ASM(v, FIX)                                                                   \
-  ".if " #FIX " == 1\n\tvshr.s32 q3, " v ", #31\n\tvqadd.s32 " v ", " v ", q3\n\t.endif\n\t"                  \
-  ".if " #FIX " == 2\n\tvand q3, " v ", q2\n\tvshr.s32 q3, q3, #31\n\tvqadd.s32 " v ", " v ", q3\n\t.endif\n\t"
+/* The ties fix-up of ember_mve_rdbpot before the VRSHL by register ns (the
+ * negated right shifts) on register v, in assembly: FIX 1 (every lane
+ * shifts, ember_mve_rdbpot_pos) negative lanes less one, saturating; FIX 2
+ * (ember_mve_rdbpot) only where ns is negative too, v & ns having the sign
+ * bit of both; FIX 0 none (ember_mve_rshr_up). t: a scratch register. */
+#define EMBER_MVE_TIES_ASM(v, FIX, ns, t)                                                                  \
+  ".if " #FIX " == 1\n\tvshr.s32 " t ", " v ", #31\n\tvqadd.s32 " v ", " v ", " t "\n\t.endif\n\t"            \
+  ".if " #FIX " == 2\n\tvand " t ", " v ", " ns "\n\tvshr.s32 " t ", " t ", #31\n\tvqadd.s32 " v ", " v ", " t \
+  "\n\t.endif\n\t"
+#define EMBER_MVE_DOT24Q_FIX_ASM(v, FIX) EMBER_MVE_TIES_ASM(v, FIX, "q2", "q3")
 #define EMBER_MVE_DOT24Q_BLOCK(d, L, R, S, FIX, ZP, LO, HI, body)                                          \
   do {                                                                                                     \
     register ember_mve_dot24q_t* p_ __asm__("r0") = &(d);                                                  \

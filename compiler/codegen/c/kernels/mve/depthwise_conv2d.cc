@@ -187,8 +187,6 @@ Stream AddStream(const KernelContext& ctx, const DwPlan& p, const MveNames& nm, 
       if (st.left)
         for (const auto& m : q) words.push_back(m.shift > 0 ? m.shift : 0);
       for (const auto& m : q) words.push_back(m.multiplier);
-      if (st.fix == 2)
-        for (const auto& m : q) words.push_back(m.shift < 0 ? -1 : 0);
       if (st.right)
         for (const auto& m : q) words.push_back(m.shift < 0 ? m.shift : 0);
     }
