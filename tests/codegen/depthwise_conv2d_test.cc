@@ -541,8 +541,9 @@ TEST(DepthwiseConv2DMve, SixteenLaneGroupsReadOneStreamUpToNineTaps) {
     EXPECT_NE(code.find(f.table), std::string::npos) << f.name << "\n" << code;
   }
   // Between them the cases reach every step of the stream's requantization:
-  // left shifts, each ties fix-up form, right shifts, z_out 0 and not, and
-  // both clamp bounds (the flags after the taps: left, fix, right, zp, lo, hi).
+  // left shifts, each ties fix-up form, right shifts, z_out 0, added in
+  // int32 (wrapping sums: no bound) and in int16 lanes, and both clamp
+  // bounds (the flags after the taps: left, fix, right, zp, lo, hi).
   std::set<std::string> seen;
   for (const IsaCase& c : IsaCases()) {
     const std::string code = MveKernelText(c.name);
@@ -558,7 +559,7 @@ TEST(DepthwiseConv2DMve, SixteenLaneGroupsReadOneStreamUpToNineTaps) {
       for (int i = 0; i < 6; ++i) seen.insert(std::string(names[i]) + "=" + std::to_string(v[i]));
     }
   }
-  for (const char* want : {"left=1", "fix=0", "fix=1", "fix=2", "right=1", "zp=0", "zp=1", "lo=1", "hi=1"})
+  for (const char* want : {"left=1", "fix=0", "fix=1", "fix=2", "right=1", "zp=0", "zp=1", "zp=2", "lo=1", "hi=1"})
     EXPECT_EQ(seen.count(want), 1u) << want;
 }
 

@@ -125,8 +125,8 @@ static inline void ember_dw_mve_tap(int32x4_t* a, const int8_t* xa, const int8_t
  *   per tap, its 16 weight bytes in channel order (4 words, little-endian);
  *   per accumulator j = 0..3: the left shifts (4 lanes, when LEFT), the
  *   multipliers (4), the negated right shifts (4, when RIGHT);
- *   z_out (4 lanes, when ZP), the clamp's low bound (when LO) and its high
- *   bound (when HI).
+ *   z_out (ZP 1: 4 int32 lanes; ZP 2: 8 int16 lanes), the clamp's low bound
+ *   (16 int8 lanes, when LO) and its high bound (16 int8 lanes, when HI).
  * Each tap reads 16 bytes per group from its pointer on, and the group's 16
  * results go to d + 16 * group. Taps are summed in pairs (0-1, 2-3, ...)
  * in int16, exact when no channel has -128 in both weights of a pair (the
@@ -134,8 +134,13 @@ static inline void ember_dw_mve_tap(int32x4_t* a, const int8_t* xa, const int8_t
  * MultiplyByQuantizedMultiplier, bit-exact, as mve.h's steps compute it:
  * VSHL, VQRDMULH, the rounding shift with FIX as in EMBER_MVE_DOT24Q (0
  * ember_mve_rshr_up, where the clamp hides the tie's direction; 1
- * ember_mve_rdbpot_pos, every lane shifting; 2 ember_mve_rdbpot), z_out,
- * the clamp, and saturating narrowings to int8 in channel order. TAPS lists
+ * ember_mve_rdbpot_pos, every lane shifting; 2 ember_mve_rdbpot), z_out
+ * (ZP 1: added in int32, TFLite's wrapping add; ZP 2: added to the values
+ * saturated to int16 with a saturating add, equal after the narrowing to
+ * int8 where the emitter has bounded |v| + 128 below 2^31 so that the
+ * int32 add cannot wrap), the saturating narrowings to int8 in channel
+ * order, and the clamp in int8 lanes (the clamp of a saturated value to a
+ * range inside [-128, 127] is the clamp of the value). TAPS lists
  * EMBER_DW16_PAIR_ASM(k, k + 1) for the pairs and EMBER_DW16_TAP_ASM(T - 1)
  * for an odd last tap; T, LEFT, FIX, RIGHT, ZP, LO and HI are integer
  * literals.
@@ -211,11 +216,13 @@ typedef char ember_dw16_layout_check[(offsetof(ember_dw16_t, t) == 4 && offsetof
         "vldrw.u32 q6, [r0], #16\n\tvldrw.u32 q7, [r0], #16\n\t" TAPS                                         \
         EMBER_DW16_RQ_ASM("q4", LEFT, FIX, RIGHT) EMBER_DW16_RQ_ASM("q5", LEFT, FIX, RIGHT)                   \
         EMBER_DW16_RQ_ASM("q6", LEFT, FIX, RIGHT) EMBER_DW16_RQ_ASM("q7", LEFT, FIX, RIGHT)                   \
-        ".if " #ZP "\n\tvldrw.u32 q0, [r0], #16\n\t" EMBER_DW16_EACH_ASM("vadd.i32") ".endif\n\t"              \
-        ".if " #LO "\n\tvldrw.u32 q0, [r0], #16\n\t" EMBER_DW16_EACH_ASM("vmax.s32") ".endif\n\t"              \
-        ".if " #HI "\n\tvldrw.u32 q0, [r0], #16\n\t" EMBER_DW16_EACH_ASM("vmin.s32") ".endif\n\t"              \
+        ".if " #ZP " == 1\n\tvldrw.u32 q0, [r0], #16\n\t" EMBER_DW16_EACH_ASM("vadd.i32") ".endif\n\t"         \
         "vqmovnb.s32 q0, q4\n\tvqmovnt.s32 q0, q6\n\tvqmovnb.s32 q1, q5\n\tvqmovnt.s32 q1, q7\n\t"             \
-        "vqmovnb.s16 q2, q0\n\tvqmovnt.s16 q2, q1\n\tvstrb.8 q2, [r12], #16\n\tle lr, 1b"                      \
+        ".if " #ZP " == 2\n\tvldrw.u32 q2, [r0], #16\n\tvqadd.s16 q0, q0, q2\n\tvqadd.s16 q1, q1, q2\n\t"      \
+        ".endif\n\tvqmovnb.s16 q2, q0\n\tvqmovnt.s16 q2, q1\n\t"                                                \
+        ".if " #LO "\n\tvldrw.u32 q0, [r0], #16\n\tvmax.s8 q2, q2, q0\n\t.endif\n\t"                            \
+        ".if " #HI "\n\tvldrw.u32 q0, [r0], #16\n\tvmin.s8 q2, q2, q0\n\t.endif\n\t"                            \
+        "vstrb.8 q2, [r12], #16\n\tle lr, 1b"                                                                  \
         : "+r"(p_)                                                                                            \
         :                                                                                                     \
         : "r1", "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r12", "lr", "q0", "q1", "q2", "q3", "q4",    \
@@ -244,25 +251,30 @@ static inline void ember_dw16_out(int32x4_t* a, const int32_t** s, int8_t** d, i
     }
     a[j] = v;
   }
-  if (zp) {
+  if (zp == 1) {
     const int32x4_t z = vldrwq_s32(p);
     p += 4;
     for (j = 0; j < 4; ++j) a[j] = vaddq_s32(a[j], z);
   }
-  if (lo) {
-    const int32x4_t b = vldrwq_s32(p);
-    p += 4;
-    for (j = 0; j < 4; ++j) a[j] = vmaxq_s32(a[j], b);
-  }
-  if (hi) {
-    const int32x4_t b = vldrwq_s32(p);
-    p += 4;
-    for (j = 0; j < 4; ++j) a[j] = vminq_s32(a[j], b);
-  }
   {
-    const int16x8_t ev = vqmovntq_s32(vqmovnbq_s32(vdupq_n_s16(0), a[0]), a[2]);
-    const int16x8_t od = vqmovntq_s32(vqmovnbq_s32(vdupq_n_s16(0), a[1]), a[3]);
-    vstrbq_s8(*d, vqmovntq_s16(vqmovnbq_s16(vdupq_n_s8(0), ev), od));
+    int16x8_t ev = vqmovntq_s32(vqmovnbq_s32(vdupq_n_s16(0), a[0]), a[2]);
+    int16x8_t od = vqmovntq_s32(vqmovnbq_s32(vdupq_n_s16(0), a[1]), a[3]);
+    int8x16_t r;
+    if (zp == 2) {
+      const int16x8_t z = vldrhq_s16((const int16_t*)(const void*)p);
+      p += 4;
+      ev = vqaddq_s16(ev, z), od = vqaddq_s16(od, z);
+    }
+    r = vqmovntq_s16(vqmovnbq_s16(vdupq_n_s8(0), ev), od);
+    if (lo) {
+      r = vmaxq_s8(r, vldrbq_s8((const int8_t*)(const void*)p));
+      p += 4;
+    }
+    if (hi) {
+      r = vminq_s8(r, vldrbq_s8((const int8_t*)(const void*)p));
+      p += 4;
+    }
+    vstrbq_s8(*d, r);
   }
   *d += 16;
   *s = p;
