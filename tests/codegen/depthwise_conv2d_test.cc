@@ -261,6 +261,9 @@ std::vector<IsaCase> IsaCases() {
   k.h = 4, k.w = 4, k.c = 8, k.pad = {0, 0, 0, 0}, k.stride = {2, 1};
   add("c8_pairs_valid_stride_2x1", k);
   k = DwCase{};
+  k.h = 5, k.w = 9, k.c = 8, k.pad = {0, 0, 0, 0}, k.zout = -128, k.act = "relu6";
+  add("c8_pairs_valid_odd_run", k);  // no border; 7 pixels a row: 3 pairs in a run, 1 alone
+  k = DwCase{};
   k.h = 5, k.w = 4, k.c = 32, k.kh = 2, k.kw = 2, k.out_scale = 1.0f / 600.0f, k.per_channel = false;
   add("c32_2x2_left_shift_per_tensor", k);
   for (const auto& [name, act, zo] : std::vector<std::tuple<std::string, std::string, int64_t>>{
@@ -282,6 +285,14 @@ std::vector<IsaCase> IsaCases() {
   k = DwCase{};
   k.h = 5, k.w = 4, k.c = 35, k.stride = {2, 1};
   add("c35_groups_16_then_8_wrapping_bias", k, true);
+  // Helium: each row's interior pixels in one run (EMBER_DW16_RUN) with no
+  // border at all, and with a border along y only (dilated along x).
+  k = DwCase{};
+  k.h = 7, k.w = 9, k.c = 16, k.pad = {0, 0, 0, 0}, k.act = "relu6";
+  add("c16_valid_runs", k);
+  k = DwCase{};
+  k.h = 5, k.w = 9, k.c = 32, k.pad = {1, 0, 1, 0}, k.dilation = {1, 2}, k.zout = -128, k.act = "relu";
+  add("c32_runs_border_along_y_only", k);
   // Helium: sixteen channels and more than nine taps (Group16, not EMBER_DW16).
   k = DwCase{};
   k.h = 7, k.w = 6, k.c = 16, k.kh = 5, k.kw = 5, k.pad = {2, 2, 2, 2}, k.act = "relu6";
@@ -516,7 +527,7 @@ TEST(DepthwiseConv2DMve, TapPairsSumInInt16UnlessBothWeightsAreMinus128) {
     EXPECT_EQ(pairs, c.g16) << c.name;
   }
   // Eight channels at stride 1 along x: pixel pairs; at stride 2: none.
-  EXPECT_NE(MveKernelText("c8_pairs_odd_width").find("two pixels in one group of 16 lanes"), std::string::npos);
+  EXPECT_NE(MveKernelText("c8_pairs_odd_width").find("per pair of pixels, 3 in a run"), std::string::npos);
   EXPECT_NE(MveKernelText("c8_pairs_valid_stride_2x1").find("two pixels in one group of 16 lanes"), std::string::npos);
   EXPECT_EQ(MveKernelText("c8_stride2_valid").find("two pixels in one group"), std::string::npos);
 }
@@ -537,7 +548,9 @@ TEST(DepthwiseConv2DMve, SixteenLaneGroupsReadOneStreamUpToNineTaps) {
                                          {"ort_c8_pairs_odd_width", false, "_w16p["},
                                          {"c16_5x5", false, "_w16["}}) {
     const std::string code = MveKernelText(f.name);
-    EXPECT_EQ(code.find("EMBER_DW16(g, ") != std::string::npos, f.stream) << f.name << "\n" << code;
+    const bool dw16 = code.find("EMBER_DW16(g, ") != std::string::npos ||
+                      code.find("EMBER_DW16_RUN(g, ") != std::string::npos;
+    EXPECT_EQ(dw16, f.stream) << f.name << "\n" << code;
     EXPECT_NE(code.find(f.table), std::string::npos) << f.name << "\n" << code;
   }
   // Between them the cases reach every step of the stream's requantization:
@@ -547,7 +560,8 @@ TEST(DepthwiseConv2DMve, SixteenLaneGroupsReadOneStreamUpToNineTaps) {
   std::set<std::string> seen;
   for (const IsaCase& c : IsaCases()) {
     const std::string code = MveKernelText(c.name);
-    for (size_t at = code.find("EMBER_DW16(g, "); at != std::string::npos; at = code.find("EMBER_DW16(g, ", at + 1)) {
+    for (size_t at = code.find("EMBER_DW16"); at != std::string::npos; at = code.find("EMBER_DW16", at + 1)) {
+      if (code.compare(at, 14, "EMBER_DW16(g, ") != 0 && code.compare(at, 18, "EMBER_DW16_RUN(g, ") != 0) continue;
       const size_t end = code.find(");", at), flags = code.rfind("\n", end);
       ASSERT_NE(end, std::string::npos);
       std::istringstream in(code.substr(flags, end - flags));
@@ -563,6 +577,35 @@ TEST(DepthwiseConv2DMve, SixteenLaneGroupsReadOneStreamUpToNineTaps) {
     EXPECT_EQ(seen.count(want), 1u) << want;
 }
 
+TEST(DepthwiseConv2DMve, InteriorPixelsOfARowRunInOneCall) {
+  // Every channel in the stream's groups and two or more interior pixels per
+  // row: EMBER_DW16_RUN takes them, the tap pointers moving (stride - 1) * C
+  // bytes between pixels (reversed: -(stride + 1) * C, the output -2 * C);
+  // eight channels: two or more pairs of interior pixels (reversed: -32).
+  struct Form {
+    std::string name;
+    std::string moves;  // "" where the row takes no run
+  };
+  for (const Form& f : std::vector<Form>{{"kws", ", 0, 0);"},
+                                         {"vww_stride2_same", ", 16, 0);"},
+                                         {"c16_valid_runs", ", 0, 0);"},
+                                         {"c32_runs_border_along_y_only", ", 0, 0);"},
+                                         {"c16_3x1", ", 0, 0);"},
+                                         {"c24_3x3_input_all_border", ""},  // no interior pixel
+                                         {"c17_mixed_stride_dilation", ""},  // groups of 8 after the 16
+                                         {"c8_pairs_odd_width", ", 0, 0);"},  // 3 pairs and 1 pixel alone
+                                         {"c8_pairs_2x2_dilated_rows", ", 0, 0);"},  // 4 pairs and 1
+                                         {"c8_pairs_valid_odd_run", ", 0, 0);"},
+                                         {"c8_pairs_valid_stride_2x1", ""}}) {  // one pair a row
+    const std::string code = MveKernelText(f.name);
+    const size_t at = code.find("EMBER_DW16_RUN(g, ");
+    EXPECT_EQ(at != std::string::npos, !f.moves.empty()) << f.name << "\n" << code;
+    if (at == std::string::npos || f.moves.empty()) continue;
+    const size_t end = code.find(");", at);
+    EXPECT_EQ(code.substr(end - f.moves.size() + 2, f.moves.size()), f.moves) << f.name;
+  }
+}
+
 // With build.sh's -O2, then with a frame pointer and (a few cases, as all
 // of them overflow the board's code memory) without optimization: the
 // assembly blocks must leave GCC registers to allocate in each; then with
@@ -574,7 +617,8 @@ TEST(DepthwiseConv2DMve, EdgeCasesMatchReferenceOnCortexM55) {
   }
   SCOPED_TRACE("EMBER_CM_CFLAGS=-O0");
   ExpectVariantsMatchOnBoard("cortex-m55", "mps3-an547", "Helium", "-O0",
-                             {"kws", "c8_pairs_odd_width", "c32_ties_some_lanes_none", "c20_left_shift_per_channel"});
+                             {"kws", "c8_pairs_odd_width", "c32_ties_some_lanes_none", "c20_left_shift_per_channel",
+                              "vww_stride2_same"});
 }
 
 }  // namespace

@@ -157,6 +157,7 @@ typedef struct {
   const int8_t* t[9];
   int8_t* d;
   int32_t n;
+  int32_t px; /* EMBER_DW16_RUN: the pixels of the run (>= 1) */
 } ember_dw16_t;
 #if defined(EMBER_DW_HAVE_MVE) && defined(__GNUC__) && !defined(__clang__) && !defined(EMBER_DW16_NO_ASM)
 #define EMBER_DW16_ASM 1
@@ -172,7 +173,9 @@ typedef struct {
 #if EMBER_DW16_ASM
 /* The layout LDM relies on: s, t[0..8], d, n in consecutive words. */
 typedef char ember_dw16_layout_check[(offsetof(ember_dw16_t, t) == 4 && offsetof(ember_dw16_t, d) == 40 &&
-                                      offsetof(ember_dw16_t, n) == 44) ? 1 : -1];
+                                      offsetof(ember_dw16_t, n) == 44 && offsetof(ember_dw16_t, px) == 48)
+                                         ? 1
+                                         : -1];
 #define EMBER_DW16_R0 "r1"
 #define EMBER_DW16_R1 "r2"
 #define EMBER_DW16_R2 "r3"
@@ -207,11 +210,8 @@ typedef char ember_dw16_layout_check[(offsetof(ember_dw16_t, t) == 4 && offsetof
   ".if " #RIGHT "\n\tvldrw.u32 q0, [r0], #16\n\t" EMBER_MVE_TIES_ASM(v, FIX, "q0", "q1")   \
   "vrshl.s32 " v ", " v ", q0\n\t.endif\n\t"
 #define EMBER_DW16_EACH_ASM(op) op " q4, q4, q0\n\t" op " q5, q5, q0\n\t" op " q6, q6, q0\n\t" op " q7, q7, q0\n\t"
-#define EMBER_DW16(g, T, TAPS, LEFT, FIX, RIGHT, ZP, LO, HI)                                                  \
-  do {                                                                                                        \
-    register ember_dw16_t* p_ __asm__("r0") = &(g);                                                           \
-    __asm__ volatile(                                                                                         \
-        "ldm r0, {r0, r1, r2, r3, r4, r5, r6, r8, r9, r10, r12, lr}\n\tdls lr, lr\n"                          \
+/* The loop over the groups of one pixel (label 1, LE), lr groups. */
+#define EMBER_DW16_GROUPS_ASM(TAPS, LEFT, FIX, RIGHT, ZP, LO, HI)                                             \
         "1:\n\tvldrw.u32 q4, [r0], #16\n\tvldrw.u32 q5, [r0], #16\n\t"                                        \
         "vldrw.u32 q6, [r0], #16\n\tvldrw.u32 q7, [r0], #16\n\t" TAPS                                         \
         EMBER_DW16_RQ_ASM("q4", LEFT, FIX, RIGHT) EMBER_DW16_RQ_ASM("q5", LEFT, FIX, RIGHT)                   \
@@ -222,11 +222,40 @@ typedef char ember_dw16_layout_check[(offsetof(ember_dw16_t, t) == 4 && offsetof
         ".endif\n\tvqmovnb.s16 q2, q0\n\tvqmovnt.s16 q2, q1\n\t"                                                \
         ".if " #LO "\n\tvldrw.u32 q0, [r0], #16\n\tvmax.s8 q2, q2, q0\n\t.endif\n\t"                            \
         ".if " #HI "\n\tvldrw.u32 q0, [r0], #16\n\tvmin.s8 q2, q2, q0\n\t.endif\n\t"                            \
-        "vstrb.8 q2, [r12], #16\n\tle lr, 1b"                                                                  \
+        "vstrb.8 q2, [r12], #16\n\tle lr, 1b\n\t"
+#define EMBER_DW16(g, T, TAPS, LEFT, FIX, RIGHT, ZP, LO, HI)                                                  \
+  do {                                                                                                        \
+    register ember_dw16_t* p_ __asm__("r0") = &(g);                                                           \
+    __asm__ volatile(                                                                                         \
+        "ldm r0, {r0, r1, r2, r3, r4, r5, r6, r8, r9, r10, r12, lr}\n\tdls lr, lr\n"                          \
+        EMBER_DW16_GROUPS_ASM(TAPS, LEFT, FIX, RIGHT, ZP, LO, HI)                                             \
         : "+r"(p_)                                                                                            \
         :                                                                                                     \
         : "r1", "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r12", "lr", "q0", "q1", "q2", "q3", "q4",    \
           "q5", "q6", "q7", "cc", "memory");                                                                  \
+  } while (0)
+/* Tap pointer k (k < T) moved by ADJ bytes. */
+#define EMBER_DW16_ADJ1_ASM(k, T, ADJ) ".if " #T " > " #k "\n\tadd " EMBER_DW16_R##k ", #(" #ADJ ")\n\t.endif\n\t"
+#define EMBER_DW16_ADJ_ASM(T, ADJ)                                                                              \
+  ".if " #ADJ "\n\t" EMBER_DW16_ADJ1_ASM(0, T, ADJ) EMBER_DW16_ADJ1_ASM(1, T, ADJ) EMBER_DW16_ADJ1_ASM(2, T, ADJ) \
+      EMBER_DW16_ADJ1_ASM(3, T, ADJ) EMBER_DW16_ADJ1_ASM(4, T, ADJ) EMBER_DW16_ADJ1_ASM(5, T, ADJ)               \
+          EMBER_DW16_ADJ1_ASM(6, T, ADJ) EMBER_DW16_ADJ1_ASM(7, T, ADJ) EMBER_DW16_ADJ1_ASM(8, T, ADJ) ".endif\n\t"
+/* A run of g.px pixels: after each pixel (its groups leave the tap
+ * pointers and d 16 * n bytes on) the tap pointers move TADJ bytes more and
+ * d DADJ more, and the stream starts again; r11 keeps &g. */
+#define EMBER_DW16_RUN(g, T, TAPS, LEFT, FIX, RIGHT, ZP, LO, HI, TADJ, DADJ)                                  \
+  do {                                                                                                        \
+    register ember_dw16_t* p_ __asm__("r0") = &(g);                                                           \
+    __asm__ volatile(                                                                                         \
+        "mov r11, r0\n\tldm r0, {r0, r1, r2, r3, r4, r5, r6, r8, r9, r10, r12, lr}\n"                         \
+        "2:\n\tdls lr, lr\n" EMBER_DW16_GROUPS_ASM(TAPS, LEFT, FIX, RIGHT, ZP, LO, HI)                         \
+        "ldr r0, [r11, #48]\n\tsubs r0, r0, #1\n\tbeq 3f\n\tstr r0, [r11, #48]\n\t"                            \
+        EMBER_DW16_ADJ_ASM(T, TADJ) ".if " #DADJ "\n\tadd r12, #(" #DADJ ")\n\t.endif\n\t"                    \
+        "ldr r0, [r11]\n\tldr lr, [r11, #44]\n\tb 2b\n3:"                                                      \
+        : "+r"(p_)                                                                                            \
+        :                                                                                                     \
+        : "r1", "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "q0", "q1", "q2", "q3",   \
+          "q4", "q5", "q6", "q7", "cc", "memory");                                                            \
   } while (0)
 #elif defined(EMBER_DW_HAVE_MVE)
 static inline void ember_dw16_init(int32x4_t* a, const int32_t** s) {
@@ -305,7 +334,19 @@ static inline void ember_dw16_groups(const ember_dw16_t* g, int taps, int left, 
     ember_dw16_out(a, &s, &d, left, fix, right, zp, lo, hi);
   }
 }
+static inline void ember_dw16_run(ember_dw16_t* g, int taps, int left, int fix, int right, int zp, int lo, int hi,
+                                  int tadj, int dadj) {
+  for (;;) {
+    int k;
+    ember_dw16_groups(g, taps, left, fix, right, zp, lo, hi);
+    if (--g->px == 0) break;
+    for (k = 0; k < taps; ++k) g->t[k] += 16 * g->n + tadj;
+    g->d += 16 * g->n + dadj;
+  }
+}
 #define EMBER_DW16(g, T, TAPS, LEFT, FIX, RIGHT, ZP, LO, HI) ember_dw16_groups(&(g), T, LEFT, FIX, RIGHT, ZP, LO, HI)
+#define EMBER_DW16_RUN(g, T, TAPS, LEFT, FIX, RIGHT, ZP, LO, HI, TADJ, DADJ) \
+  ember_dw16_run(&(g), T, LEFT, FIX, RIGHT, ZP, LO, HI, TADJ, DADJ)
 #endif
 
 /* lo = p[off / 4], hi = p[off / 4 + 1] for a 4-byte aligned constant table

@@ -48,8 +48,18 @@ struct PixelLoop {
 // the in-image tap ranges `kyb <= ky < kye`, `kxb <= kx < kxe`. `interior`
 // runs for pixels whose taps are all in the image, `border` for the others
 // (only emitted when some exist). Bodies are indented by 6 spaces.
+// With `run`, the interior pixels of each row are one run instead: at the
+// first of them in the visiting order (InteriorRange) `run` handles all of
+// them, or the first `run_pixels` (it may use `ox`, the first; then the
+// loop goes on after the last), and `border` every other pixel (`interior`
+// is not used).
 inline std::string EmitPixelLoops(const PixelLoop& p, const std::string& interior,
-                           const std::string& border);
+                           const std::string& border, const std::string* run = nullptr,
+                           int64_t run_pixels = 0);
+
+// The output positions along `a` whose taps all lie inside the input,
+// [*first, *last]; false when there are none.
+inline bool InteriorRange(const Axis& a, int64_t* first, int64_t* last);
 
 // True when the loop nest of `p` has border pixels.
 inline bool HasBorder(const PixelLoop& p);
@@ -256,8 +266,19 @@ inline bool AxisHasBorder(const Axis& a) {
 
 inline bool HasBorder(const PixelLoop& p) { return AxisHasBorder(p.y) || AxisHasBorder(p.x); }
 
+inline bool InteriorRange(const Axis& a, int64_t* first, int64_t* last) {
+  *first = -1, *last = -1;
+  for (int64_t o = 0; o < a.out; ++o) {
+    const int64_t begin = o * a.stride - a.pad;
+    if (begin < 0 || begin + (a.k - 1) * a.dil >= a.in) continue;
+    if (*first < 0) *first = o;
+    *last = o;
+  }
+  return *first >= 0;
+}
+
 inline std::string EmitPixelLoops(const PixelLoop& p, const std::string& interior,
-                           const std::string& border) {
+                           const std::string& border, const std::string* run, int64_t run_pixels) {
   const std::string t = p.ctype;
   const bool by = AxisHasBorder(p.y), bx = AxisHasBorder(p.x), any = by || bx;
   std::string s;
@@ -281,6 +302,41 @@ inline std::string EmitPixelLoops(const PixelLoop& p, const std::string& interio
   s += Indent(ind) + loop("oy", p.y.out) + " {\n";
   s += Indent(ind + 2) + "const int y0 = " + Affine("oy", p.y.stride, -p.y.pad) + ";\n";
   if (any) s += Reindent(TapRange(p.y, "y0", "kyb", "kye"), ind + 2);
+  int64_t ya = 0, yb = 0, xa = 0, xb = 0;
+  if (run != nullptr && InteriorRange(p.y, &ya, &yb) && InteriorRange(p.x, &xa, &xb)) {
+    const bool whole = run_pixels <= 0 || run_pixels >= xb - xa + 1;
+    if (!whole) {  // the first run_pixels in the visiting order
+      if (p.reverse) xa = xb - (run_pixels - 1);
+      else xb = xa + (run_pixels - 1);
+    }
+    const int64_t first = p.reverse ? xb : xa, last = p.reverse ? xa : xb;
+    const std::string o = Indent(ind + 4) + t + "* o = out + (" + Affine("oy", p.x.out, 0) + " + ox) * " +
+                          std::to_string(p.out_c) + ";\n";
+    const std::string x0 = Indent(ind + 4) + "const int x0 = " + Affine("ox", p.x.stride, -p.x.pad) + ";\n";
+    const std::string what = "/* ox " + std::to_string(xa) + ".." + std::to_string(xb) + ": " +
+                             (whole ? "the row's pixels whose taps are all inside the image" : "interior pixels") +
+                             ", in one run */\n";
+    if (!any && whole) {
+      s += Indent(ind + 2) + "{  " + what + Indent(ind + 4) + "const int ox = " + std::to_string(first) + ";\n" + x0 +
+           o + Reindent(*run, ind + 4) + Indent(ind + 2) + "}\n" + Indent(ind) + "}\n";
+      if (p.batch > 1) s += "  }\n";
+      return s;
+    }
+    const int body = ind + 4;
+    s += Indent(ind + 2) + loop("ox", p.x.out) + " {\n" + x0 + o;
+    s += Indent(body) + "if (" + (by ? "kyb == 0 && kye == " + std::to_string(p.y.k) + " && " : std::string()) +
+         "ox == " + std::to_string(first) + ") {  " + what;
+    s += Reindent(*run, body + 2) + Indent(body + 2) + "ox = " + std::to_string(last) + ";\n";
+    s += Indent(body + 2) + "continue;\n" + Indent(body) + "}\n";
+    if (any) {
+      s += Reindent(TapRange(p.x, "x0", "kxb", "kxe"), body);
+      s += Indent(body) + "/* border: taps outside the image are skipped */\n";
+    }
+    s += Reindent(border, body);
+    s += Indent(ind + 2) + "}\n" + Indent(ind) + "}\n";
+    if (p.batch > 1) s += "  }\n";
+    return s;
+  }
   s += Indent(ind + 2) + loop("ox", p.x.out) + " {\n";
   const int body = ind + 4;
   s += Indent(body) + "const int x0 = " + Affine("ox", p.x.stride, -p.x.pad) + ";\n";

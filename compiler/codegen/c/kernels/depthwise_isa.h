@@ -150,6 +150,15 @@ std::string DwPixelLoops(const DwPlan& p, const Body& body) {
   return EmitPixelLoops(p.loop, DwHasInterior(p) ? body(true) : border, border);
 }
 
+// The same with the interior pixels of each row in one run: `run` (the
+// caller has checked that some pixel is interior) for all of them or the
+// first `run_pixels`, `other` for every other pixel (unused when there are
+// none).
+inline std::string DwRunPixelLoops(const DwPlan& p, const std::string& run, const std::string& other,
+                                   int64_t run_pixels = 0) {
+  return EmitPixelLoops(p.loop, "", other, &run, run_pixels);
+}
+
 // One table parameter of a shared kernel body (shared_kernel.h).
 using DwTableParam = SharedParam;
 
