@@ -418,6 +418,27 @@ TEST(MveGemmKernel, AddFoldsTheRescaleOfOneInputWhereItStaysExact) {
   }
 }
 
+TEST(MveGemmKernel, Im2colBlocksWriteStraightToTheOutput) {
+  // im2col has read a block's pixels into scratch before any output of the
+  // block is written: no staging rows (scratch: the 2 im2col rows only).
+  // Rows read straight from the input (1x1) keep their staging rows, as
+  // their outputs may overlap the rows still being read.
+  ConvCase k;
+  k.c = 16, k.oc = 12;
+  codegen::c::ConstPool c1("k");
+  auto r = EmitM55(Conv("3x3", k), c1, "f");
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_EQ(r->code.find("staging"), std::string::npos) << r->code;
+  EXPECT_NE(r->code.find("d.o0 = o;"), std::string::npos) << r->code;
+  EXPECT_EQ(r->scratch_bytes, 2 * 144);
+  k.kh = k.kw = 1, k.pad = {0, 0, 0, 0};
+  codegen::c::ConstPool c2("k");
+  r = EmitM55(Conv("1x1", k), c2, "f");
+  ASSERT_TRUE(r.ok()) << r.diag().ToString();
+  EXPECT_NE(r->code.find("2 staging rows"), std::string::npos) << r->code;
+  EXPECT_EQ(r->scratch_bytes, 2 * 12);
+}
+
 TEST(MveGemmKernel, OtherTargetsAndTypesKeepThePortableKernel) {
   std::vector<uint8_t> input;
   ConvCase k;

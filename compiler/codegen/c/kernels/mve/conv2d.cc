@@ -241,6 +241,10 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
     gm->share = true;
   if (gm->share)
     gm->comment.insert(gm->comment.rfind("   Access order"), "   In a body shared by the layers with the same text.\n");
+  // im2col has read a block's inputs into scratch before its first output
+  // is written, so the outputs go straight to the output (no staging and
+  // no copy); a shared body keeps its staging rows.
+  if (!gm->im2col.empty() && !gm->share) gm->stage = false;
   return EmitGemmS8(ctx, *gm);
 }
 

@@ -350,7 +350,7 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
       body += "  int8_t* const st = (int8_t*)scratch;  /* " + S(br) + (br == 1 ? " staging row of " : " staging rows of ") +
               S(p.up) + " outputs */\n";
     if (!p.direct)
-      body += "  int8_t* const xs = (int8_t*)scratch + " + S(stage_bytes) + ";  /* " + S(br) +
+      body += "  int8_t* const xs = (int8_t*)scratch" + (stage_bytes ? " + " + S(stage_bytes) : std::string()) + ";  /* " + S(br) +
               (br == 1 ? " im2col row of " : " im2col rows of ") + S(p.kp) + " */\n";
   }
   if (br == 1) {
