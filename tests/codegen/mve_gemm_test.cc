@@ -153,6 +153,15 @@ std::vector<Case> Cases() {
   k = ConvCase();
   k.h = 9, k.w = 6, k.c = 16, k.oc = 4, k.dilation = {2, 1}, k.pad = {2, 2, 1, 1}, k.seed = 23;
   v.push_back(Conv("c16_dilation_2x1", k));
+  // Kernel rows of whole chunks: windows inside the image read where they
+  // lie (batches, a 3x1 kernel at stride 1x2); c16_dilation_2x1 and the
+  // two stride-2 cases of 16 channels above take them too.
+  k = ConvCase();
+  k.n = 2, k.h = 6, k.w = 6, k.c = 16, k.oc = 8, k.act = "relu", k.zin = -128, k.zout = -128, k.seed = 29;
+  v.push_back(Conv("c16_batch2_windows", k));
+  k = ConvCase();
+  k.h = 7, k.w = 8, k.c = 32, k.oc = 4, k.kh = 3, k.kw = 1, k.stride = {1, 2}, k.pad = {1, 0, 1, 0}, k.seed = 31;
+  v.push_back(Conv("c32_3x1_windows_stride_1x2", k));
 
   FcCase f;
   f.act = "relu";
@@ -418,20 +427,52 @@ TEST(MveGemmKernel, AddFoldsTheRescaleOfOneInputWhereItStaysExact) {
   }
 }
 
+TEST(MveGemmKernel, WindowsInsideTheImageAreReadWhereTheyLie) {
+  // Kernel rows of whole 16-byte chunks, the depth in line, 2-row blocks
+  // requantized in the assembly: EMBER_MVE_DOT24Q_W reads each window's
+  // rows where they lie (the jump between them: the pitch less a row), a
+  // window that crosses the border gathered at the same pitch.
+  const std::map<std::string, std::string> want = {
+      {"large_multipliers_left_shift", "EMBER_MVE_DOT24Q_W(d, 3, 3, 80, "},
+      {"c16_dilation_2x1", "EMBER_MVE_DOT24Q_W(d, 3, 3, 144, "},
+      {"c16_batch2_windows", "EMBER_MVE_DOT24Q_W(d, 3, 3, 48, "},
+      {"c32_3x1_windows_stride_1x2", "EMBER_MVE_DOT24Q_W(d, 3, 2, 224, "},
+      {"same_3x3_stride1_per_tensor_relu6", ""},  // rows of 24 bytes
+      {"c112_3x3_long_window", ""},               // 63 chunks: the depth loops
+      {"pointwise_64_to_64", ""},                 // no window
+  };
+  size_t seen = 0;
+  for (const Case& c : Cases()) {
+    const auto it = want.find(c.name);
+    if (it == want.end() || !c.schedules.empty()) continue;
+    ++seen;
+    codegen::c::ConstPool consts("k");
+    auto k = EmitM55(c, consts, "f");
+    ASSERT_TRUE(k.ok()) << c.name;
+    if (it->second.empty()) {
+      EXPECT_EQ(k->code.find("EMBER_MVE_DOT24Q_W"), std::string::npos) << c.name;
+    } else {
+      EXPECT_NE(k->code.find(it->second), std::string::npos) << c.name << "\n" << k->code;
+      EXPECT_NE(k->code.find("static const int8_t* f_at("), std::string::npos) << c.name;
+    }
+  }
+  EXPECT_EQ(seen, want.size());
+}
+
 TEST(MveGemmKernel, Im2colBlocksWriteStraightToTheOutput) {
   // im2col has read a block's pixels into scratch before any output of the
   // block is written: no staging rows (scratch: the 2 im2col rows only).
   // Rows read straight from the input (1x1) keep their staging rows, as
   // their outputs may overlap the rows still being read.
   ConvCase k;
-  k.c = 16, k.oc = 12;
+  k.c = 8, k.oc = 12;  // rows of 24 bytes: gathered (not read where they lie)
   codegen::c::ConstPool c1("k");
   auto r = EmitM55(Conv("3x3", k), c1, "f");
   ASSERT_TRUE(r.ok()) << r.diag().ToString();
   EXPECT_EQ(r->code.find("staging"), std::string::npos) << r->code;
   EXPECT_NE(r->code.find("d.o0 = o;"), std::string::npos) << r->code;
-  EXPECT_EQ(r->scratch_bytes, 2 * 144);
-  k.kh = k.kw = 1, k.pad = {0, 0, 0, 0};
+  EXPECT_EQ(r->scratch_bytes, 2 * 80);
+  k.c = 16, k.kh = k.kw = 1, k.pad = {0, 0, 0, 0};
   codegen::c::ConstPool c2("k");
   r = EmitM55(Conv("1x1", k), c2, "f");
   ASSERT_TRUE(r.ok()) << r.diag().ToString();

@@ -571,13 +571,25 @@ typedef char ember_mve_dot24_layout_check[(offsetof(ember_mve_dot24_t, w) == 32 
 #define EMBER_MVE_DOT24Q_K(d, K, N, L, R, S, FIX, ZP, LO, HI)                                              \
   EMBER_MVE_DOT24Q_BLOCK(d, L, R, S, FIX, ZP, LO, HI,                                                      \
                          EMBER_MVE_DOT24_INLINE_ASM(K) EMBER_MVE_DOT24_TAIL_ASM(N, "vmladava.s8"))
+/* KR rows of CPR full chunks in line (integer literals >= 1); after each row
+ * but the last, x and y move J bytes on (0 <= J <= 4095): rows of a window
+ * read where they lie in the image, CPR * 16 + J bytes apart. */
+#define EMBER_MVE_DOT24_ROWS_ASM(KR, CPR, J)                                                               \
+  EMBER_MVE_DOT24_CHUNK_ASM("vmladav.s8") ".rept " #CPR " - 1\n\t" EMBER_MVE_DOT24_CHUNK_ASM("vmladava.s8")    \
+  ".endr\n\t.rept " #KR " - 1\n\tadd r3, r3, #(" #J ")\n\tadd r5, r5, #(" #J ")\n\t.rept " #CPR "\n\t"        \
+  EMBER_MVE_DOT24_CHUNK_ASM("vmladava.s8") ".endr\n\t.endr\n\t"
+#define EMBER_MVE_DOT24Q_W(d, KR, CPR, J, L, R, S, FIX, ZP, LO, HI)                                        \
+  EMBER_MVE_DOT24Q_BLOCK(d, L, R, S, FIX, ZP, LO, HI, EMBER_MVE_DOT24_ROWS_ASM(KR, CPR, J))
 #else
-static inline void ember_mve_dot24(ember_mve_dot24_t* d, int kfull, int n) {
+/* Also the C form of EMBER_MVE_DOT24_ROWS_ASM: with cpr > 0, x and y move
+ * `jump` bytes more after every cpr chunks. */
+static inline void ember_mve_dot24_rows(ember_mve_dot24_t* d, int kfull, int n, int cpr, int jump) {
   const int8_t *w = d->w, *x = d->x, *y = d->y;
   int c, u;
   for (u = 0; u < 8; ++u) d->acc[u] = 0;
   for (c = 0; c < kfull + (n > 0); ++c, w += 64, x += 16, y += 16) {
     const int m = c < kfull ? 16 : n;
+    if (cpr > 0 && c > 0 && c % cpr == 0) x += jump, y += jump;
     const ember_v8 vx = ember_mve_ld8_n(x, m), vy = ember_mve_ld8_n(y, m);
     for (u = 0; u < 4; ++u) {
       const ember_v8 vw = ember_mve_ld8(w + 16 * u);
@@ -586,6 +598,7 @@ static inline void ember_mve_dot24(ember_mve_dot24_t* d, int kfull, int n) {
     }
   }
 }
+static inline void ember_mve_dot24(ember_mve_dot24_t* d, int kfull, int n) { ember_mve_dot24_rows(d, kfull, n, 0, 0); }
 #define EMBER_MVE_DOT24(d, N, U) ember_mve_dot24(&(d), (d).kfull, N)
 #define EMBER_MVE_DOT24_N(d, N) ember_mve_dot24(&(d), 0, N)
 #define EMBER_MVE_DOT24_K(d, K, N) ember_mve_dot24(&(d), K, N)
@@ -593,7 +606,7 @@ static inline void ember_mve_dot24(ember_mve_dot24_t* d, int kfull, int n) {
 
 #if !(EMBER_HAVE_MVE && EMBER_MVE_ASM)
 static inline void ember_mve_dot24q(const ember_mve_dot24q_t* d, int kfull, int n, int l, int r, int stride, int fix,
-                                    int32_t zp, int32_t lo, int32_t hi) {
+                                    int32_t zp, int32_t lo, int32_t hi, int cpr, int jump) {
   ember_mve_dot24_t e;
   const int32_t* q = d->q;
   int b, i;
@@ -602,7 +615,7 @@ static inline void ember_mve_dot24q(const ember_mve_dot24q_t* d, int kfull, int 
   e.y = d->y;
   e.kfull = kfull;
   for (b = 0; b < d->nblk; ++b, q += stride / 4, e.w += 64 * (kfull + (n > 0))) {
-    ember_mve_dot24(&e, kfull, n);
+    ember_mve_dot24_rows(&e, kfull, n, cpr, jump);
     for (i = 0; i < 2; ++i) {
       ember_v32 v = ember_mve_add(ember_mve_ld32(e.acc + 4 * i), ember_mve_ld32(q));
       if (l) v = ember_mve_shl(v, ember_mve_ld32(q + l / 4));
@@ -617,10 +630,12 @@ static inline void ember_mve_dot24q(const ember_mve_dot24q_t* d, int kfull, int 
   }
 }
 #define EMBER_MVE_DOT24Q(d, N, U, L, R, S, FIX, ZP, LO, HI) \
-  ember_mve_dot24q(&(d), (d).kfull, N, L, R, S, FIX, ZP, LO, HI)
-#define EMBER_MVE_DOT24Q_N(d, N, L, R, S, FIX, ZP, LO, HI) ember_mve_dot24q(&(d), 0, N, L, R, S, FIX, ZP, LO, HI)
+  ember_mve_dot24q(&(d), (d).kfull, N, L, R, S, FIX, ZP, LO, HI, 0, 0)
+#define EMBER_MVE_DOT24Q_N(d, N, L, R, S, FIX, ZP, LO, HI) ember_mve_dot24q(&(d), 0, N, L, R, S, FIX, ZP, LO, HI, 0, 0)
 #define EMBER_MVE_DOT24Q_K(d, K, N, L, R, S, FIX, ZP, LO, HI) \
-  ember_mve_dot24q(&(d), K, N, L, R, S, FIX, ZP, LO, HI)
+  ember_mve_dot24q(&(d), K, N, L, R, S, FIX, ZP, LO, HI, 0, 0)
+#define EMBER_MVE_DOT24Q_W(d, KR, CPR, J, L, R, S, FIX, ZP, LO, HI) \
+  ember_mve_dot24q(&(d), (KR) * (CPR), 0, L, R, S, FIX, ZP, LO, HI, CPR, J)
 #endif
 
 /* N (an integer literal >= 1) 16-byte chunks from src to dst (no overlap);

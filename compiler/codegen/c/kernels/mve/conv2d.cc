@@ -3,7 +3,12 @@
 // zero point, so border pixels need no other path), then the rows go through
 // the MVE matrix product of gemm_s8 (blocks of 2 pixels, 4 output channels
 // per pass, VMLADAVA.S8, vector requantization). A 1x1, stride-1, unpadded conv reads
-// its rows straight from the input. init[c] = bias[c] - z_in * sum(w[c]) is
+// its rows straight from the input. Where each kernel row is whole 16-byte
+// chunks (kw * c a multiple of 16, dilation 1 along x) and the depth runs in
+// line, a window inside the image is read where it lies, its rows one pitch
+// apart (EMBER_MVE_DOT24Q_W), and only a window that crosses the border is
+// gathered, at the same pitch (ic's 3x3 layers of 16 channels on cortex-m55:
+// 384,718 -> 364,062 instructions). init[c] = bias[c] - z_in * sum(w[c]) is
 // computed at compile time (exact: int32 sums wrap), bit-exact with
 // ops/conv2d.cc.
 //
@@ -36,12 +41,10 @@ struct Shape {
 // rounded up) are copied with straight-line code when inside the image.
 constexpr int64_t kStraightChunks = 48;
 
-// The body of the im2col function: window of pixel p to d[0 .. kh*kw*c).
-std::string Im2col(const Shape& s, int32_t zin) {
-  const Axis ay{s.h, s.kh, s.win.stride_h, s.win.dilation_h, s.win.pad_top, s.oh};
-  const Axis ax{s.w, s.kw, s.win.stride_w, s.win.dilation_w, s.win.pad_left, s.ow};
-  const bool border = AxisHasBorder(ay) || AxisHasBorder(ax);
-  const int64_t plane = s.oh * s.ow, row = s.kw * s.c;
+// The start of a function of pixel p: its batch's input `in`, the input
+// coordinates of its window's first tap (y0, x0).
+std::string PixelOrigin(const Shape& s) {
+  const int64_t plane = s.oh * s.ow;
   std::string b;
   if (s.batch > 1) {
     b += "  const int8_t* in = in0 + (p / " + S(plane) + ") * " + S(s.h * s.w * s.c) + ";\n";
@@ -52,6 +55,53 @@ std::string Im2col(const Shape& s, int32_t zin) {
   b += "  const int oy = q / " + S(s.ow) + ", ox = q - oy * " + S(s.ow) + ";\n";
   b += "  const int y0 = " + Affine("oy", s.win.stride_h, -s.win.pad_top) +
        ", x0 = " + Affine("ox", s.win.stride_w, -s.win.pad_left) + ";\n";
+  return b;
+}
+
+// The test that every tap of the window at (y0, x0) lies inside the image.
+std::string InsideTest(const Shape& s) {
+  const int64_t span_h = (s.kh - 1) * s.win.dilation_h + 1, span_w = (s.kw - 1) * s.win.dilation_w + 1;
+  return "y0 >= 0 && y0 <= " + S(s.h - span_h) + " && x0 >= 0 && x0 <= " + S(s.w - span_w);
+}
+
+// The window of a layer whose kernel rows are whole 16-byte chunks, read
+// where it lies in the input (gemm_s8.h's GemmS8::Window; the caller checks
+// GemmS8WindowFits): the body of <fn>_at, and the im2col body for the
+// other pixels, which writes each kernel row `pitch` bytes after the
+// previous one (taps outside the image read as z_in).
+GemmS8::Window WindowOf(const Shape& s, int32_t zin, std::string* im2col) {
+  GemmS8::Window w;
+  const Axis ay{s.h, s.kh, s.win.stride_h, s.win.dilation_h, s.win.pad_top, s.oh};
+  const Axis ax{s.w, s.kw, s.win.stride_w, s.win.dilation_w, s.win.pad_left, s.ow};
+  if (s.win.dilation_w != 1 || !(AxisHasBorder(ay) || AxisHasBorder(ax))) return w;  // no border: nothing to gather
+  w.rows = s.kh;
+  w.row_bytes = s.kw * s.c;
+  w.pitch = s.win.dilation_h * s.w * s.c;
+  w.at = PixelOrigin(s) + "  if (" + InsideTest(s) + ") return in + (y0 * " + S(s.w) + " + x0) * " + S(s.c) +
+         ";\n  return 0;  /* a tap outside the image: gathered */\n";
+  std::string b = PixelOrigin(s) + "  const ember_v8 z = ember_mve_dup8(" + CInt(zin) + ");\n";
+  b += "  const int xb = x0 < 0 ? (-x0 < " + S(s.kw) + " ? -x0 : " + S(s.kw) + ") : 0;\n";
+  b += "  int xe = " + S(s.w) + " - x0 < " + S(s.kw) + " ? " + S(s.w) + " - x0 : " + S(s.kw) + ";\n";
+  b += "  if (xe < xb) xe = xb;\n";
+  b += "  for (int ky = 0; ky < " + S(s.kh) + "; ++ky) {\n";
+  b += "    const int y = y0 + " + Affine("ky", s.win.dilation_h, 0) + ";\n";
+  b += "    int8_t* t = d + ky * " + S(w.pitch) + ";\n";
+  b += "    EMBER_MVE_FILL16(t, z, " + S(w.row_bytes / 16) + ");\n";
+  b += "    if (y >= 0 && y < " + S(s.h) + ")\n";
+  b += "      ember_mve_copy(d + ky * " + S(w.pitch) + " + xb * " + S(s.c) + ", in + (y * " + S(s.w) +
+       " + x0 + xb) * " + S(s.c) + ", (xe - xb) * " + S(s.c) + ");\n";
+  b += "  }\n";
+  *im2col = b;
+  return w;
+}
+
+// The body of the im2col function: window of pixel p to d[0 .. kh*kw*c).
+std::string Im2col(const Shape& s, int32_t zin) {
+  const Axis ay{s.h, s.kh, s.win.stride_h, s.win.dilation_h, s.win.pad_top, s.oh};
+  const Axis ax{s.w, s.kw, s.win.stride_w, s.win.dilation_w, s.win.pad_left, s.ow};
+  const bool border = AxisHasBorder(ay) || AxisHasBorder(ax);
+  const int64_t row = s.kw * s.c;
+  std::string b = PixelOrigin(s);
   std::string interior;
   const int64_t full = row / 16, rest = row % 16;
   if (s.win.dilation_w == 1 && s.kh * (full + (rest > 0)) <= kStraightChunks) {
@@ -83,9 +133,7 @@ std::string Im2col(const Shape& s, int32_t zin) {
                Affine("kx", s.win.dilation_w, 0) + ") * " + S(s.c) + ", " + S(s.c) + ");\n";
   }
   if (!border) return b + Reindent(interior, 2);
-  const int64_t span_h = (s.kh - 1) * s.win.dilation_h + 1, span_w = (s.kw - 1) * s.win.dilation_w + 1;
-  b += "  if (y0 >= 0 && y0 <= " + S(s.h - span_h) + " && x0 >= 0 && x0 <= " + S(s.w - span_w) +
-       ") {  /* every tap inside the image */\n";
+  b += "  if (" + InsideTest(s) + ") {  /* every tap inside the image */\n";
   b += Reindent(interior, 4);
   b += "  } else {  /* taps outside the image read as z_in */\n";
   std::string br = "const ember_v8 z = ember_mve_dup8(" + CInt(zin) + ");\n";
@@ -147,7 +195,7 @@ bool Conv2DApplies(const KernelContext& ctx) {
 namespace {
 
 // The matrix product of a conv2d node (Conv2DApplies).
-Expected<GemmS8> PrepareGemm(const KernelContext& ctx) {
+Expected<GemmS8> PrepareGemm(const KernelContext& ctx, Shape* shape = nullptr) {
   const ir::Graph& g = ctx.graph;
   const ir::Node& n = ctx.node;
   const ir::Tensor& in = g.tensor(n.inputs[0]);
@@ -189,6 +237,7 @@ Expected<GemmS8> PrepareGemm(const KernelContext& ctx) {
        "   Access order: output pixels in raster order (batch, oy, ox) in blocks of " + S(gm.block_rows) + "; a block's\n"
        "   outputs are written only after all of its inputs were read. */\n";
   gm.comment = c;
+  if (shape != nullptr) *shape = s;
   return gm;
 }
 
@@ -234,7 +283,8 @@ int Conv2DPixelBlock(const KernelContext& ctx) {
 // in the text; kws: one for its four 1x1 layers); a layer alone of its kind
 // keeps literal bounds.
 Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
-  Expected<GemmS8> gm = PrepareGemm(ctx);
+  Shape s{};
+  Expected<GemmS8> gm = PrepareGemm(ctx, &s);
   if (!gm.ok()) return gm.status();
   const std::string mine = SharedBodyName(ctx.graph, ctx.node_index, ctx.target, ctx.schedules);
   if (AnotherLayerHasBody(ctx, mine, [&](size_t i) { return SharedBodyName(ctx.graph, i, ctx.target, ctx.schedules); }))
@@ -245,6 +295,19 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   // is written, so the outputs go straight to the output (no staging and
   // no copy); a shared body keeps its staging rows.
   if (!gm->im2col.empty() && !gm->share) gm->stage = false;
+  // Kernel rows of whole 16-byte chunks: a block's windows are read where
+  // they lie in the input, only those that cross the border gathered.
+  if (!gm->im2col.empty() && s.kw * s.c % 16 == 0) {
+    std::string pitched;
+    GemmS8::Window w = WindowOf(s, gm->rq.input_zp, &pitched);
+    if (!w.at.empty() && GemmS8WindowFits(*gm, w)) {
+      gm->window = std::move(w);
+      gm->im2col = std::move(pitched);
+      gm->comment.insert(gm->comment.rfind("   Access order"),
+                         "   Windows inside the image read where they lie, the kernel's rows " +
+                             S(gm->window.pitch) + " bytes apart.\n");
+    }
+  }
   return EmitGemmS8(ctx, *gm);
 }
 

@@ -57,6 +57,11 @@ struct Plan {
   bool direct, row_sum, stage;
   int32_t row_sum_mult;
   std::string w, q, im2col_fn;
+  // Windows read where they lie in the input (GemmS8::Window): the rows'
+  // pointers from `at_fn`, scratch only for windows that cross the border.
+  bool windowed = false;
+  GemmS8::Window win;
+  std::string at_fn;
   // The sizes as the body's C expressions: literals, or (shared bodies) of
   // the parameters rows, units and kc.
   std::string rows_e, units_e, nb_e, up_e, kfull_e, depth_e;
@@ -179,9 +184,12 @@ std::string FusedPair(const Plan& p) {
   std::string s = "  ember_mve_dot24q_t d;  /* both rows, every block of 4 units: sums and requantization */\n";
   s += "  d.w = " + p.w + ";\n  d.x = x0;\n  d.y = x1;\n  d.nblk = " + p.nb_e + ";\n  d.kfull = " + p.kfull_e +
        ";\n  d.q = " + p.q + ";\n";
+  const std::string rest_w = S(p.win.rows) + ", " + S(p.win.row_bytes / 16) + ", " + S(p.win.pitch - p.win.row_bytes) +
+                             ", ";
   s += p.stage ? "  d.o0 = st;\n  d.o1 = st + " + p.up_e + ";\n" : "  d.o0 = o;\n  d.o1 = o + " + S(p.units) + ";\n";
   const std::string rest = S(left) + ", " + S(right) + ", " + S(4 * p.qt.stride) + ", " + S(fix) + ", " +
                            S(rq.output_zp) + ", " + S(rq.range.min) + ", " + S(rq.range.max) + ");\n";
+  if (p.windowed) return s + "  EMBER_MVE_DOT24Q_W(d, " + rest_w + rest;  /* kernel rows, their chunks, the jump */
   if (p.kfull == 0) return s + "  EMBER_MVE_DOT24Q_N(d, " + S(p.tail) + ", " + rest;
   if (InLine(p)) return s + "  EMBER_MVE_DOT24Q_K(d, " + S(p.kfull) + ", " + S(p.tail) + ", " + rest;
   return s + "  EMBER_MVE_DOT24Q(d, " + S(p.tail) + ", " + S(p.unroll) + ", " + rest;
@@ -208,7 +216,16 @@ std::string StagedCopies(const Plan& p, int nrows, const std::string& r, bool la
 std::string Block(const Plan& p, int nrows, const std::string& r, bool last_odd = false) {
   std::string s = "{\n";
   const std::string has1 = "(" + r + " + 1 < " + p.rows_e + ")";
-  if (!p.direct) {
+  if (p.windowed) {
+    // Each row's window where it lies in the input, else gathered into
+    // scratch at the same pitch (the two side by side).
+    for (int b = 0; b < 2; ++b) {
+      const std::string x = "x" + S(b), row = b ? r + " + 1" : r, at = b ? "xs + " + S(p.win.row_bytes) : "xs";
+      s += "  const int8_t* " + x + " = " + p.at_fn + "(in0, " + row + ");\n";
+      s += "  if (!" + x + ") {\n    " + p.im2col_fn + "(" + at + ", in0, " + row + ");\n    " + x + " = " + at +
+           ";\n  }\n";
+    }
+  } else if (!p.direct) {
     for (int b = 0; b < nrows; ++b)
       s += "  " + std::string(b && last_odd ? "if " + has1 + " " : "") + p.im2col_fn + "(xs" +
            (b ? " + " + S(p.kp * b) : std::string()) + ", in0, " + r +
@@ -281,6 +298,12 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
   p.qt = LayoutOf(g.rq);
   p.rq = &g.rq;
   p.im2col_fn = ctx.fn_name + "_im2col";
+  p.windowed = !g.window.at.empty();
+  if (p.windowed) {
+    if (!GemmS8WindowFits(g, g.window)) return InternalError(ctx.node.name + ": a window the matrix product cannot take");
+    p.win = g.window;
+    p.at_fn = ctx.fn_name + "_at";
+  }
   p.shared = g.share && g.stage && !p.row_sum;
   p.unroll = UnrollOf(g.depth, g.unroll);
   p.block_rows = g.block_rows == 1 ? 1 : 2;
@@ -336,7 +359,9 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
 
   Kernel k;
   const int64_t stage_bytes = p.stage ? br * p.up : 0;
-  k.scratch_bytes = stage_bytes + (p.direct ? 0 : br * p.kp);
+  k.scratch_bytes = stage_bytes + (p.direct      ? 0
+                                   : p.windowed ? (p.win.rows - 1) * p.win.pitch + 2 * p.win.row_bytes
+                                                : br * p.kp);
   std::string body;
   if (p.shared) {  // the im2col rows first: their size is in the body's text anyway
     const int64_t xs_bytes = p.direct ? 0 : br * p.kp;
@@ -349,7 +374,10 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
     if (p.stage)
       body += "  int8_t* const st = (int8_t*)scratch;  /* " + S(br) + (br == 1 ? " staging row of " : " staging rows of ") +
               S(p.up) + " outputs */\n";
-    if (!p.direct)
+    if (p.windowed)
+      body += "  int8_t* const xs = (int8_t*)scratch;  /* 2 windows gathered side by side, rows " + S(p.win.pitch) +
+              " bytes apart */\n";
+    else if (!p.direct)
       body += "  int8_t* const xs = (int8_t*)scratch" + (stage_bytes ? " + " + S(stage_bytes) : std::string()) + ";  /* " + S(br) +
               (br == 1 ? " im2col row of " : " im2col rows of ") + S(p.kp) + " */\n";
   }
@@ -378,9 +406,22 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
     return k;
   }
   if (!p.direct) code += im2col_def;
+  if (p.windowed) code += "static const int8_t* " + p.at_fn + "(const int8_t* in0, int p) {\n" + g.window.at + "}\n";
   code += "static void " + ctx.fn_name + "(" + KernelParams(ctx, k.scratch_bytes) + ") {\n" + body + "}\n";
   k.code = code;
   return k;
+}
+
+bool GemmS8WindowFits(const GemmS8& g, const GemmS8::Window& w) {
+  if (g.share || g.stage || g.im2col.empty() || g.row_sum_mult != 0 ||
+      g.rq.semantics == ops::Int8Semantics::kOnnxRuntime)
+    return false;
+  if (g.block_rows != 2 || g.rows < 2 || g.rows % 2 != 0 || g.units % 4 != 0 || g.depth % 16 != 0) return false;
+  const int64_t kfull = g.depth / 16;
+  if (kfull != 1 && UnrollOf(g.depth, g.unroll) != kfull - 1) return false;  // the depth in line
+  if (w.rows < 1 || w.row_bytes < 16 || w.row_bytes % 16 != 0 || w.rows * w.row_bytes != g.depth) return false;
+  if (w.pitch < 2 * w.row_bytes || w.pitch - w.row_bytes > 4095) return false;
+  return (w.rows - 1) * w.pitch + 2 * w.row_bytes <= kMaxWindowScratch;
 }
 
 // Knob defaults: blocks of 2 rows (each weight load serves both); every

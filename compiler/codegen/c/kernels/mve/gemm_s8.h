@@ -2,8 +2,10 @@
 // cortex-m55 targets: out[r][u] = requant(init[u] + sum_k w[u][k] * x[r][k]).
 //
 // Rows are output pixels (or FC batches); each row's K inputs come either
-// straight from the input (`direct`: row r at in0 + r * K) or from an im2col
-// function that gathers one pixel's window into scratch. Rows go in blocks of
+// straight from the input (`direct`: row r at in0 + r * K), from an im2col
+// function that gathers one pixel's window into scratch, or (`window`) from
+// the window where it lies in the input, its kernel rows a pitch apart, and
+// gathered at that pitch only where it crosses the border. Rows go in blocks of
 // 2 (the schedule may choose 1). A block of 2 takes 2 rows x 4 units per
 // pass: per 16-byte chunk, 4 weight and 2 input vector loads serve 8 dot
 // products (VMLADAVA.S8, 16 MACs each). The whole depth loop of a pass is one
@@ -53,6 +55,16 @@ struct GemmS8 {
   //   static void <fn>_im2col(int8_t* d, const int8_t* in0, int p)
   // which writes the `depth` inputs of row p to d[0..depth-1].
   std::string im2col;
+  // A window read where it lies in the input (conv2d; GemmS8WindowFits):
+  // `at` is the body of
+  //   static const int8_t* <fn>_at(const int8_t* in0, int p)
+  // which returns row p's window in the input when all of it lies inside the
+  // image, else 0; then `im2col` writes the window to scratch at the same
+  // pitch. Its `rows` kernel rows of `row_bytes` bytes lie `pitch` bytes apart.
+  struct Window {
+    std::string at;
+    int64_t rows = 0, row_bytes = 0, pitch = 0;
+  } window;
   // Outputs of a block go through scratch (see the access order above).
   bool stage = true;
   // The body takes rows, units and depth (in 16-byte chunks) and the tables as
@@ -69,6 +81,17 @@ struct GemmS8 {
 
 // The most full chunks after the first that an unroll factor puts in line.
 inline constexpr int64_t kMaxInLine = 8;
+
+// The most scratch a window's two rows (GemmS8::Window) may take.
+inline constexpr int64_t kMaxWindowScratch = 4096;
+
+// Whether `g` can take `window` (its rows, row_bytes and pitch set; `at`
+// not needed): the depth in line in 2-row blocks that requantize in their
+// assembly (TFLite's arithmetic, no row sums, units a multiple of 4, an
+// even row count, no shared body, no staging), whole 16-byte chunks per
+// kernel row, the two windows side by side within the pitch, and a pitch
+// the assembly's ADD immediate holds.
+bool GemmS8WindowFits(const GemmS8& g, const GemmS8::Window& window);
 
 // The knobs of a product of `depth` (the rows knob named `rows_name`:
 // "pixels" for conv2d, "rows" for fully_connected); unroll: the number of
