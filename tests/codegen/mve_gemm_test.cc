@@ -162,6 +162,14 @@ std::vector<Case> Cases() {
   k = ConvCase();
   k.h = 7, k.w = 8, k.c = 32, k.oc = 4, k.kh = 3, k.kw = 1, k.stride = {1, 2}, k.pad = {1, 0, 1, 0}, k.seed = 31;
   v.push_back(Conv("c32_3x1_windows_stride_1x2", k));
+  // Rows of 9 bytes read as 16 (zero weights past 9): stride 2; stride 1,
+  // where the last windows' rounded-up rows would reach past the image.
+  k = ConvCase();
+  k.h = 12, k.w = 12, k.c = 3, k.oc = 8, k.stride = {2, 2}, k.pad = {0, 0, 1, 1}, k.act = "relu", k.seed = 37;
+  v.push_back(Conv("c3_padded_rows_stride2", k));
+  k = ConvCase();
+  k.h = 5, k.w = 12, k.c = 3, k.oc = 4, k.zin = 90, k.seed = 39;
+  v.push_back(Conv("c3_padded_rows_end_of_image", k));
 
   FcCase f;
   f.act = "relu";
@@ -437,6 +445,9 @@ TEST(MveGemmKernel, WindowsInsideTheImageAreReadWhereTheyLie) {
       {"c16_dilation_2x1", "EMBER_MVE_DOT24Q_W(d, 3, 3, 144, "},
       {"c16_batch2_windows", "EMBER_MVE_DOT24Q_W(d, 3, 3, 48, "},
       {"c32_3x1_windows_stride_1x2", "EMBER_MVE_DOT24Q_W(d, 3, 2, 224, "},
+      {"c3_padded_rows_stride2", "EMBER_MVE_DOT24Q_W(d, 3, 1, 20, "},
+      {"c3_padded_rows_end_of_image", "EMBER_MVE_DOT24Q_W(d, 3, 1, 20, "},
+      {"first_layer_10x4_c1_stride2", ""},  // rows of 4 bytes: 10 chunks for 3
       {"same_3x3_stride1_per_tensor_relu6", ""},  // rows of 24 bytes
       {"c112_3x3_long_window", ""},               // 63 chunks: the depth loops
       {"pointwise_64_to_64", ""},                 // no window
@@ -454,6 +465,10 @@ TEST(MveGemmKernel, WindowsInsideTheImageAreReadWhereTheyLie) {
     } else {
       EXPECT_NE(k->code.find(it->second), std::string::npos) << c.name << "\n" << k->code;
       EXPECT_NE(k->code.find("static const int8_t* f_at("), std::string::npos) << c.name;
+    }
+    // A rounded-up last row must end inside the image (5 x 12 x 3 bytes).
+    if (c.name == "c3_padded_rows_end_of_image") {
+      EXPECT_NE(k->code.find("* 3 <= 164) return in"), std::string::npos) << k->code;
     }
   }
   EXPECT_EQ(seen, want.size());
