@@ -311,8 +311,9 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   // 3x3x3 first layer of 8 channels 295,531 -> 259,312 instructions on
   // cortex-m55, where ic's of 16 channels would take 10 % more).
   const int64_t row = s.kw * s.c, row16 = (row + 15) / 16 * 16;
-  const int64_t added = s.kh * row16 / 16 - (s.kh * row + 15) / 16;
-  if (!gm->im2col.empty() && added * ((gm->units + 3) / 4) <= 2) {
+  const int64_t added = s.kh * row16 / 16 - (s.kh * row + 15) / 16, kfull = gm->depth / 16;
+  const bool in_line = kfull <= 1 || UnrollOf(gm->depth, gm->unroll) == kfull - 1;  // the schedule's
+  if (!gm->im2col.empty() && added * ((gm->units + 3) / 4) <= 2 && (added == 0 || in_line)) {
     GemmS8 padded = *gm;
     if (row16 != row) {
       padded.depth = s.kh * row16;
