@@ -330,11 +330,11 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
       *gm = std::move(padded);
       gm->window = std::move(w);
       gm->im2col = std::move(pitched);
+      const std::string rounded =
+          row16 != row ? ", each read as " + S(row16) + " bytes (zero weights past " + S(row) + ")" : "";
       gm->comment.insert(gm->comment.rfind("   Access order"),
                          "   Windows inside the image read where they lie, the kernel's rows " +
-                             S(gm->window.pitch) + " bytes apart" +
-                             (row16 != row ? ", each read as " + S(row16) + " bytes (zero weights past " + S(row) + ")" : "") +
-                             ".\n");
+                             S(gm->window.pitch) + " bytes apart" + rounded + ".\n");
     }
   }
   return EmitGemmS8(ctx, *gm);

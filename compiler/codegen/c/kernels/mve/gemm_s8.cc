@@ -300,7 +300,8 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
   p.im2col_fn = ctx.fn_name + "_im2col";
   p.windowed = !g.window.at.empty();
   if (p.windowed) {
-    if (!GemmS8WindowFits(g, g.window)) return InternalError(ctx.node.name + ": a window the matrix product cannot take");
+    if (!GemmS8WindowFits(g, g.window))
+      return InternalError(ctx.node.name + ": a window the matrix product cannot take");
     p.win = g.window;
     p.at_fn = ctx.fn_name + "_at";
   }
@@ -378,8 +379,8 @@ Expected<Kernel> EmitGemmS8(const KernelContext& ctx, const GemmS8& g) {
       body += "  int8_t* const xs = (int8_t*)scratch;  /* 2 windows gathered side by side, rows " + S(p.win.pitch) +
               " bytes apart */\n";
     else if (!p.direct)
-      body += "  int8_t* const xs = (int8_t*)scratch" + (stage_bytes ? " + " + S(stage_bytes) : std::string()) + ";  /* " + S(br) +
-              (br == 1 ? " im2col row of " : " im2col rows of ") + S(p.kp) + " */\n";
+      body += "  int8_t* const xs = (int8_t*)scratch" + (stage_bytes ? " + " + S(stage_bytes) : std::string()) +
+              ";  /* " + S(br) + (br == 1 ? " im2col row of " : " im2col rows of ") + S(p.kp) + " */\n";
   }
   if (br == 1) {
     body += "  for (int r = 0; r < " + p.rows_e + "; ++r)  /* one row per block */\n" + Reindent(Block(p, 1, "r"), 2);
