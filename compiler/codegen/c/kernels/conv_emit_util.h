@@ -302,6 +302,12 @@ inline std::string EmitPixelLoops(const PixelLoop& p, const std::string& interio
   s += Indent(ind) + loop("oy", p.y.out) + " {\n";
   s += Indent(ind + 2) + "const int y0 = " + Affine("oy", p.y.stride, -p.y.pad) + ";\n";
   if (any) s += Reindent(TapRange(p.y, "y0", "kyb", "kye"), ind + 2);
+  // The ox loop's body (or block) closed, then the oy and batch loops.
+  const auto close = [&]() {
+    s += Indent(ind + 2) + "}\n" + Indent(ind) + "}\n";
+    if (p.batch > 1) s += "  }\n";
+    return s;
+  };
   int64_t ya = 0, yb = 0, xa = 0, xb = 0;
   if (run != nullptr && InteriorRange(p.y, &ya, &yb) && InteriorRange(p.x, &xa, &xb)) {
     const bool whole = run_pixels <= 0 || run_pixels >= xb - xa + 1;
@@ -318,9 +324,8 @@ inline std::string EmitPixelLoops(const PixelLoop& p, const std::string& interio
                              ", in one run */\n";
     if (!any && whole) {
       s += Indent(ind + 2) + "{  " + what + Indent(ind + 4) + "const int ox = " + std::to_string(first) + ";\n" + x0 +
-           o + Reindent(*run, ind + 4) + Indent(ind + 2) + "}\n" + Indent(ind) + "}\n";
-      if (p.batch > 1) s += "  }\n";
-      return s;
+           o + Reindent(*run, ind + 4);
+      return close();
     }
     const int body = ind + 4;
     s += Indent(ind + 2) + loop("ox", p.x.out) + " {\n" + x0 + o;
@@ -333,9 +338,7 @@ inline std::string EmitPixelLoops(const PixelLoop& p, const std::string& interio
       s += Indent(body) + "/* border: taps outside the image are skipped */\n";
     }
     s += Reindent(border, body);
-    s += Indent(ind + 2) + "}\n" + Indent(ind) + "}\n";
-    if (p.batch > 1) s += "  }\n";
-    return s;
+    return close();
   }
   s += Indent(ind + 2) + loop("ox", p.x.out) + " {\n";
   const int body = ind + 4;
@@ -355,9 +358,7 @@ inline std::string EmitPixelLoops(const PixelLoop& p, const std::string& interio
     s += Reindent(border, body + 2);
     s += Indent(body) + "}\n";
   }
-  s += Indent(ind + 2) + "}\n" + Indent(ind) + "}\n";
-  if (p.batch > 1) s += "  }\n";
-  return s;
+  return close();
 }
 
 inline AccType ChooseAcc(int64_t bound) {

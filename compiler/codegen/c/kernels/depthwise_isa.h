@@ -128,16 +128,17 @@ inline std::string DwAccessOrderComment(int64_t group) {
          "   written after reading that group's channels (only) of the pixel's input taps.";
 }
 
+// The output columns [*xa, *xb] whose taps lie inside the image along x,
+// when some output pixel has every tap inside the image; else false.
+inline bool DwInteriorColumns(const DwPlan& p, int64_t* xa, int64_t* xb) {
+  int64_t ya = 0, yb = 0;
+  return InteriorRange(p.loop.y, &ya, &yb) && InteriorRange(p.loop.x, xa, xb);
+}
+
 // True when some output pixel has every tap inside the image.
 inline bool DwHasInterior(const DwPlan& p) {
-  auto axis = [](const Axis& a) {
-    for (int64_t o = 0; o < a.out; ++o) {
-      const int64_t first = o * a.stride - a.pad;
-      if (first >= 0 && first + (a.k - 1) * a.dil < a.in) return true;
-    }
-    return false;
-  };
-  return axis(p.loop.y) && axis(p.loop.x);
+  int64_t xa = 0, xb = 0;
+  return DwInteriorColumns(p, &xa, &xb);
 }
 
 // The pixel loops of a variant: `body(interior)` gives a pixel's code. When

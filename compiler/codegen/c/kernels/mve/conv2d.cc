@@ -66,6 +66,13 @@ std::string InsideTest(const Shape& s) {
   return "y0 >= 0 && y0 <= " + S(s.h - span_h) + " && x0 >= 0 && x0 <= " + S(s.w - span_w);
 }
 
+// The taps kx in [xb, xe) of the window at x0 that lie inside the image
+// (dilation 1 along x).
+std::string ColumnSpan(const Shape& s) {
+  return "const int xb = x0 < 0 ? (-x0 < " + S(s.kw) + " ? -x0 : " + S(s.kw) + ") : 0;\n" + "int xe = " + S(s.w) +
+         " - x0 < " + S(s.kw) + " ? " + S(s.w) + " - x0 : " + S(s.kw) + ";\nif (xe < xb) xe = xb;\n";
+}
+
 // The window of a layer read where it lies in the input (gemm_s8.h's
 // GemmS8::Window; the caller checks GemmS8WindowFits), each kernel row read
 // as `row_bytes` (kw * c rounded up to 16-byte chunks; the taps past kw * c,
@@ -88,9 +95,7 @@ GemmS8::Window WindowOf(const Shape& s, int32_t zin, int64_t row_bytes, std::str
   w.at = PixelOrigin(s) + "  if (" + inside + ") return in + (y0 * " + S(s.w) + " + x0) * " + S(s.c) +
          ";\n  return 0;  /* a tap outside the image: gathered */\n";
   std::string b = PixelOrigin(s) + "  const ember_v8 z = ember_mve_dup8(" + CInt(zin) + ");\n";
-  b += "  const int xb = x0 < 0 ? (-x0 < " + S(s.kw) + " ? -x0 : " + S(s.kw) + ") : 0;\n";
-  b += "  int xe = " + S(s.w) + " - x0 < " + S(s.kw) + " ? " + S(s.w) + " - x0 : " + S(s.kw) + ";\n";
-  b += "  if (xe < xb) xe = xb;\n";
+  b += Reindent(ColumnSpan(s), 2);
   b += "  for (int ky = 0; ky < " + S(s.kh) + "; ++ky) {\n";
   b += "    const int y = y0 + " + Affine("ky", s.win.dilation_h, 0) + ";\n";
   b += "    int8_t* t = d + ky * " + S(w.pitch) + ";\n";
@@ -149,9 +154,7 @@ std::string Im2col(const Shape& s, int32_t zin) {
     // The whole window filled with z_in first (straight-line stores up to
     // kStraightChunks), then each row's span inside the image copied over it.
     const int64_t window = s.kh * row;
-    br += "const int xb = x0 < 0 ? (-x0 < " + S(s.kw) + " ? -x0 : " + S(s.kw) + ") : 0;\n";
-    br += "int xe = " + S(s.w) + " - x0 < " + S(s.kw) + " ? " + S(s.w) + " - x0 : " + S(s.kw) + ";\n";
-    br += "if (xe < xb) xe = xb;\n";
+    br += ColumnSpan(s);
     if (window / 16 + (window % 16 > 0) <= kStraightChunks) {
       br += "int8_t* t = d;\n";
       if (window / 16) br += "EMBER_MVE_FILL16(t, z, " + S(window / 16) + ");\n";
@@ -312,9 +315,9 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   // 3x3x3 first layer of 8 channels 295,531 -> 259,312 instructions on
   // cortex-m55, where ic's of 16 channels would take 10 % more).
   const int64_t row = s.kw * s.c, row16 = (row + 15) / 16 * 16;
-  const int64_t added = s.kh * row16 / 16 - (s.kh * row + 15) / 16, kfull = gm->depth / 16;
-  const bool in_line = kfull <= 1 || UnrollOf(gm->depth, gm->unroll) == kfull - 1;  // the schedule's
-  if (!gm->im2col.empty() && added * ((gm->units + 3) / 4) <= 2 && (added == 0 || in_line)) {
+  const int64_t added = s.kh * row16 / 16 - (s.kh * row + 15) / 16;
+  if (!gm->im2col.empty() && added * ((gm->units + 3) / 4) <= 2 &&
+      (added == 0 || DepthInLine(gm->depth, gm->unroll))) {  // padded: only where the schedule has no loop
     GemmS8 padded = *gm;
     if (row16 != row) {
       padded.depth = s.kh * row16;

@@ -246,8 +246,8 @@ struct Run {
 // least two interior pixels per row, and moves that the assembly's ADD
 // immediates hold.
 Run RowRun(const DwPlan& p) {
-  int64_t ya = 0, yb = 0, xa = 0, xb = 0;
-  if (!InteriorRange(p.loop.y, &ya, &yb) || !InteriorRange(p.loop.x, &xa, &xb) || xb - xa < 1) return {};
+  int64_t xa = 0, xb = 0;
+  if (!DwInteriorColumns(p, &xa, &xb) || xb - xa < 1) return {};
   const int64_t step = p.w.stride_w * p.c;  // the next pixel's taps, in the visiting order
   Run r{xb - xa + 1, p.loop.reverse ? -step - p.c : step - p.c, p.loop.reverse ? -2 * p.c : 0};
   if (std::abs(r.tadj) > 4080 || std::abs(r.dadj) > 4080) return {};
@@ -259,8 +259,8 @@ Run RowRun(const DwPlan& p) {
 // moves the pointers 16 bytes, onto the next pair; reversed, the pairs are
 // (x - 1, x) from the last pixel down, 32 bytes back each.
 Run PairRun(const DwPlan& p) {
-  int64_t ya = 0, yb = 0, xa = 0, xb = 0;
-  if (!InteriorRange(p.loop.y, &ya, &yb) || !InteriorRange(p.loop.x, &xa, &xb) || xb - xa + 1 < 4) return {};
+  int64_t xa = 0, xb = 0;
+  if (!DwInteriorColumns(p, &xa, &xb) || xb - xa + 1 < 4) return {};
   const int64_t back = p.loop.reverse ? -32 : 0;
   return Run{(xb - xa + 1) / 2, back, back, "pair of pixels"};
 }

@@ -173,7 +173,7 @@ std::string Chunks(const Plan& p, int b) {
 // fewer per block of 4 units). Its text holds the depth: layers of other
 // depths get bodies of their own. Also with one full chunk (no loop to
 // unroll; the tail's size in the text fixes the depth already).
-bool InLine(const Plan& p) { return p.kfull == 1 || (p.kfull >= 2 && p.unroll == p.kfull - 1); }
+bool InLine(const Plan& p) { return p.kfull >= 1 && DepthInLine(p.depth, p.unroll); }
 
 // A 2-row block whose assembly also requantizes (Plan::fused): every block
 // of 4 units in one EMBER_MVE_DOT24Q (mve.h), from the per-channel table.
@@ -418,8 +418,7 @@ bool GemmS8WindowFits(const GemmS8& g, const GemmS8::Window& w) {
       g.rq.semantics == ops::Int8Semantics::kOnnxRuntime)
     return false;
   if (g.block_rows != 2 || g.rows < 2 || g.rows % 2 != 0 || g.units % 4 != 0 || g.depth % 16 != 0) return false;
-  const int64_t kfull = g.depth / 16;
-  if (kfull != 1 && UnrollOf(g.depth, g.unroll) != kfull - 1) return false;  // the depth in line
+  if (!DepthInLine(g.depth, g.unroll)) return false;
   if (w.rows < 1 || w.row_bytes < 16 || w.row_bytes % 16 != 0 || w.rows * w.row_bytes != g.depth) return false;
   if (w.pitch < 2 * w.row_bytes || w.pitch - w.row_bytes > 4095) return false;
   return (w.rows - 1) * w.pitch + 2 * w.row_bytes <= kMaxWindowScratch;
@@ -448,6 +447,11 @@ std::vector<Knob> GemmS8Knobs(int64_t depth, const std::string& rows_name) {
 Schedule GemmS8Default(int64_t depth, const std::string& rows_name) {
   const int64_t all = depth / 16 - 1;
   return Schedule{{{rows_name, 2}, {"unroll", all >= 1 && all <= kMaxInLine ? all : all >= 4 ? 4 : 1}}};
+}
+
+bool DepthInLine(int64_t depth, int64_t u) {
+  const int64_t kfull = depth / 16;
+  return kfull <= 1 || UnrollOf(depth, u) == kfull - 1;
 }
 
 int UnrollOf(int64_t depth, int64_t u) {

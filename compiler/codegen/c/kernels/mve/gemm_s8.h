@@ -105,6 +105,10 @@ Schedule GemmS8Default(int64_t depth, const std::string& rows_name);
 // The unroll factor that a schedule's value `u` gives for `depth`: 2, 4, or
 // the number of full chunks after the first (2 to kMaxInLine); else 1.
 int UnrollOf(int64_t depth, int64_t u);
+// True when a product of `depth` with the unroll value `u` has no loop over
+// its depth: at most one full chunk, or every full chunk after the first
+// in line (UnrollOf).
+bool DepthInLine(int64_t depth, int64_t u);
 // Sets g's schedule fields from `s`: knobs `s` leaves out take the default
 // (which depends on g->depth: set it first), a rows value other than 1 means
 // 2, an unroll value goes through UnrollOf.
