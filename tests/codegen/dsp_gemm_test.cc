@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,75 @@ ConvCase Pointwise(int64_t c, int64_t oc) {
 }
 
 // ---- host: conv2d ----
+
+// The kernel of node 0 of `g` for cortex-m4 under `schedule` (none: the default).
+codegen::c::Kernel KernelOf(const ir::Graph& g, const codegen::c::Schedule* schedule = nullptr) {
+  auto tg = codegen::c::ParseTarget("cortex-m4");
+  EXPECT_TRUE(tg.ok());
+  codegen::c::ConstPool consts("k");
+  std::map<size_t, codegen::c::Schedule> all;
+  if (schedule) all[0] = *schedule;
+  codegen::c::KernelContext ctx{g, g.nodes.at(0), 0, "kernel_0", consts, *tg, false, schedule ? &all : nullptr};
+  auto k = codegen::c::GetEmitter(g.nodes[0].op).emit(ctx);
+  EXPECT_TRUE(k.ok()) << k.diag().ToString();
+  return k.ok() ? *k : codegen::c::Kernel{};
+}
+
+// The ring of input rows is taken exactly where it applies (C_in a multiple
+// of 4, dilation 1, an even output width, pixels read twice or more), within
+// its scratch bound; the knob ring=0 turns it off, and both forms equal the
+// reference (every point of a ring layer's space, with its declared overlap,
+// in ScheduleConv2D.WholeSpaceBitExactRing).
+bool RingApplies(const ConvCase& k) {
+  const int64_t out_w = (k.w + k.pad[1] + k.pad[3] - (k.kw - 1) * k.dilation[1] - 1) / k.stride[1] + 1;
+  const bool direct = k.kh == 1 && k.kw == 1 && k.stride[0] == 1 && k.stride[1] == 1 && k.c % 4 == 0 &&
+                      k.pad == std::vector<int64_t>{0, 0, 0, 0};
+  return !direct && k.c % 4 == 0 && k.dilation[0] == 1 && k.dilation[1] == 1 && out_w % 2 == 0 &&
+         k.kh * k.kw >= 2 * k.stride[0] * k.stride[1];
+}
+
+TEST(DspConv2D, RingOfInputRowsWhereItApplies) {
+  std::vector<uint8_t> input;
+  int rings = 0;
+  for (const auto& [name, k] : ConvVariantCases()) {
+    SCOPED_TRACE(name);
+    const OneNode t = BuildConv(k, &input);
+    const codegen::c::Kernel kernel = KernelOf(t.graph());
+    const bool ring = kernel.code.find("kernel_0_row(img, next, ring + ") != std::string::npos;
+    EXPECT_EQ(ring, RingApplies(k)) << kernel.code;
+    if (name.rfind("ring_", 0) == 0) {
+      EXPECT_TRUE(ring);
+    }
+    if (name.rfind("no_ring", 0) == 0) {
+      EXPECT_FALSE(ring);
+    }
+    if (!ring) continue;
+    ++rings;
+    EXPECT_NE(kernel.code.find("EMBER_LD2_AT(xp, "), std::string::npos);
+    EXPECT_EQ(kernel.code.find("im2col"), std::string::npos);
+    EXPECT_LE(kernel.scratch_bytes, 4096);
+    const codegen::c::Schedule off{{{"ring", 0}}};
+    const codegen::c::Kernel gathered = KernelOf(t.graph(), &off);
+    EXPECT_EQ(gathered.code.find("_row(img"), std::string::npos);
+    std::map<size_t, codegen::c::Schedule> s{{0, off}};
+    auto want = ops::EvaluateGraph(t.graph(), {input});
+    ASSERT_TRUE(want.ok());
+    auto got = RunKernelInC(t.graph(), 0, {input}, "cortex-m4", nullptr, nullptr, &s);
+    ASSERT_TRUE(got.ok()) << got.diag().ToString();
+    EXPECT_EQ(got->at(0), want->outputs.at(0));
+  }
+  EXPECT_EQ(rings, 10);  // the 6 ring_ cases, and 4 other 3x3 layers of 4 channels
+  // ic's 3x3 layer of 16 channels on 32x32: three rows of 34 columns of 8 words and their starts.
+  ConvCase ic;
+  ic.h = 32, ic.w = 32, ic.c = 16, ic.oc = 16, ic.act = "relu", ic.zin = -128, ic.zout = -128;
+  const OneNode t = BuildConv(ic, &input);
+  const codegen::c::Kernel kernel = KernelOf(t.graph());
+  EXPECT_EQ(kernel.scratch_bytes, 3 * 34 * 8 * 4 + 3 * 34 * 4);
+  EXPECT_NE(kernel.code.find("a ring of 3 rows (3672 B of scratch)"), std::string::npos) << kernel.code;
+  // An odd output width keeps the gather (blocks of two pixels would straddle rows).
+  ic.w = 31;
+  EXPECT_EQ(KernelOf(BuildConv(ic, &input).graph()).code.find("_row(img"), std::string::npos);
+}
 
 TEST(DspConv2D, EdgeCasesMatchReference) {
   for (const auto& [name, k] : ConvVariantCases()) {
@@ -234,6 +304,11 @@ std::vector<std::pair<std::string, ConvCase>> ExtremeConvCases() {
   ConvCase t;
   t.h = 4, t.w = 3, t.c = 56, t.oc = 3, t.zin = -128, t.out_scale = 100.0f, t.weight_value = 127, t.input_value = 127;
   v.push_back({"3x3_56", t});
+  // The same from the ring of input rows (an even output width), and past the bound: its sign-extended words.
+  t.w = 4;
+  v.push_back({"3x3_56_ring", t});
+  t.c = 60;
+  v.push_back({"3x3_60_ring past", t});
   return v;
 }
 
@@ -469,7 +544,7 @@ TEST(DspKernelsOnCortexM4, MatchReferenceUnderQemu) {
   for (const auto& [name, k] : ExtremeFcCases()) add_fc(k);
   for (const auto& [name, k] : Dot8FcCases()) add_fc(k);
   for (const auto& [name, k] : ConvVariantCases())
-    if (name.find("from_image") != std::string::npos) add_conv(k);
+    if (name.find("from_image") != std::string::npos || name.find("ring") != std::string::npos) add_conv(k);
   for (const auto& [name, k] : ExtremeConvCases()) add_conv(k);
   for (const auto& [name, k] : DoubledBoundFcCases()) add_fc(k);
   for (const auto& [name, d] : DeadChannelCases()) {

@@ -140,6 +140,23 @@ TEST(ScheduleConv2D, WholeSpaceBitExactIm2colPaddedStrided) {
   ExpectWholeSpaceBitExact(t.graph(), 0, t.graph(), in, "3x3 stride 2x1 padded");
 }
 
+TEST(ScheduleConv2D, WholeSpaceBitExactRing) {
+  // A layer that takes the ring of input rows: its passes are its own, so
+  // the knob ring replaces unroll (ring 0: the gather with the default unroll).
+  ConvCase k;
+  k.h = 6, k.w = 8, k.c = 8, k.oc = 5, k.zin = 127, k.act = "relu6";
+  std::vector<uint8_t> in;
+  OneNode t = BuildConv(k, &in);
+  const auto sp = SpaceOf(t.graph(), 0);
+  ASSERT_TRUE(sp.has_value());
+  ASSERT_EQ(sp->knobs.size(), 3u);
+  EXPECT_EQ(sp->knobs[2].name, "ring");
+  EXPECT_EQ(sp->default_point.ToString(), "channels=2,pixels=2,ring=1");
+  std::map<size_t, Schedule> def{{0, sp->default_point}};
+  EXPECT_EQ(CodeOf(t.graph(), 0, &def), CodeOf(t.graph(), 0, nullptr));
+  ExpectWholeSpaceBitExact(t.graph(), 0, t.graph(), in, "3x3 8->5 ring");
+}
+
 TEST(ScheduleConv2D, WholeSpaceBitExactSharedBody) {
   // Two pointwise layers of one kind share a body at every point.
   const PointwisePair p = SharedPointwisePair(16, 12, 8, 6);

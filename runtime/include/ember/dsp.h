@@ -57,6 +57,18 @@ static inline void ember_ld2(const int32_t** p, int32_t* a, int32_t* b) {
 #endif
 }
 
+/* a, b = p[k], p[k + 1] (p word-aligned; k an integer literal with
+ * 0 <= 4 k <= 1016): one LDRD with an immediate offset, so that a loop
+ * reading several rows of words at fixed distances moves one pointer. */
+#if defined(__GNUC__)
+#define EMBER_LD2_AT(p, k, a, b)                                   \
+  __asm__("ldrd %0, %1, [%2, %3]"                                  \
+          : "=r"(a), "=r"(b)                                       \
+          : "r"(p), "n"(4 * (k)), "m"(*(const int32_t(*)[2])((p) + (k))))
+#else
+#define EMBER_LD2_AT(p, k, a, b) ((a) = (p)[k], (b) = (p)[(k) + 1])
+#endif
+
 /* a, b to the two words at *p (word-aligned), then *p += 2: one STRD with
  * post-increment. */
 static inline void ember_st2(int32_t** p, int32_t a, int32_t b) {
@@ -110,6 +122,8 @@ static inline void ember_st2(int32_t** p, int32_t a, int32_t b) {
   (*p)[1] = b;
   *p += 2;
 }
+
+#define EMBER_LD2_AT(p, k, a, b) ((a) = (p)[k], (b) = (p)[(k) + 1])
 
 static inline int32_t ember_dsp_lane8(int32_t x, int lane) {
   const int32_t b = (int32_t)(((uint32_t)x >> (8 * lane)) & 0xffu);

@@ -20,8 +20,18 @@
 //  3. For each pair of output channels, a 2 pixels x 2 channels SMLAD loop
 //     (gemm_s8.h) over the groups, weights packed at compile time in the
 //     order it reads them; then requantization and clamp fused into the store.
+// A layer with C_in a multiple of 4, dilation 1 and blocks that never
+// straddle two output rows makes step 2's words once per input pixel
+// instead of once per window that reads it (nine times for a 3x3 stride 1
+// layer): a ring of KH input rows of column words in scratch (Ring), each
+// row made when the first output row that needs it starts, its padding
+// columns (and rows outside the image) holding z_in's words; the SMLAD loop
+// reads a window's KH filter rows where they lie in the ring (ic on
+// cortex-m4: -8 %). At most kMaxRingScratch bytes; the knob `ring` turns it
+// off.
 // Access order (for the memory planner): a block's outputs are written only
-// after all of the block's input pixels were read; blocks go in raster order.
+// after all of the block's input pixels were read; blocks go in raster order
+// (the ring reads an input row earlier still, never later).
 //
 // Pointwise layers whose kernel text would be the same but for the sizes and
 // tables share one body that takes those as parameters (shared_kernel.h;
@@ -30,7 +40,9 @@
 // shared body inlined with constant arguments spills in the inner loop, 39
 // instead of 32 instructions per pass on vww's 6x6x128 layers).
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,7 +63,55 @@ struct Choice {
   int pixels;    // P: output pixels per block (1 or 2)
   int channels;  // U: output channels per inner block (1, 2 or 4)
   int unroll;    // groups of four taps per pass of the inner loop
+  bool ring;     // input rows made into column words once (Ring), where the layer allows
 };
+
+// The ring of a layer's input rows as column words (Choice::ring): KH
+// slots (any KH consecutive rows, padding rows included, fall in distinct
+// slots: row iy in slot (iy + off) % KH), each `cols` columns (image
+// x = column - pad_left: every column a window touches) of `groups` groups
+// of four channels, two words per group ((p | r), or lanes 0,2 | 1,3); in
+// the biased pair form then each column's accumulator start, per slot.
+struct Ring {
+  int64_t rows = 0, cols = 0, groups = 0;
+  int64_t used = 0;  // columns read from the image: pad_left .. pad_left + used - 1
+  int64_t pass = 0;  // groups per pass of the SMLAD loop: the largest divisor of a filter row's up to kMaxRingRun
+  int64_t slot_words() const { return cols * 2 * groups; }
+  int64_t words_bytes() const { return 4 * rows * slot_words(); }
+  int64_t bytes(bool biased) const { return words_bytes() + (biased ? 4 * rows * cols : 0); }
+};
+
+// The ring's scratch at most (ic's layers take 3.2-4.0 KB).
+constexpr int64_t kMaxRingScratch = 4096;
+// The ring's SMLAD loop runs passes of up to this many groups, whole
+// filter rows where they are no longer (the schedule's unroll does not
+// apply: passes of 4 groups cost ic's 3x3x16 layers 8 % more).
+constexpr int64_t kMaxRingRun = 12;
+
+// The ring of a layer, or nullopt where it does not apply: C_in a multiple
+// of 4 (a pixel is whole groups), dilation 1, each input pixel read by two
+// windows or more (a strided 1x1 layer would make pixels no window reads),
+// an even output width (blocks of either size within an output row), the
+// LDRD offsets of a pass within reach and at most kMaxRingScratch (with
+// the accumulator starts: whether a layer takes a ring does not depend on
+// the form of its product, nor on its schedule but for the knob `ring`).
+std::optional<Ring> RingOf(const Shape& s) {
+  if (s.direct() || s.in_c % 4 != 0 || s.w.dilation_h != 1 || s.w.dilation_w != 1 || s.out_w % 2 != 0 ||
+      s.k_h * s.k_w < 2 * s.w.stride_h * s.w.stride_w)
+    return std::nullopt;
+  Ring r;
+  r.rows = s.k_h;
+  r.cols = (s.out_w - 1) * s.w.stride_w + s.k_w;
+  r.groups = s.in_c / 4;
+  r.used = std::max<int64_t>(0, std::min(s.in_w, r.cols - s.w.pad_left));
+  const int64_t row_words = s.w.stride_w * 2 * r.groups;  // pixel a's words to pixel b's
+  const int64_t row_groups = s.k_w * r.groups;
+  r.pass = std::min(row_groups, kMaxRingRun);
+  while (row_groups % r.pass != 0) --r.pass;
+  if (4 * (row_words + 2 * (r.pass - 1)) > 1016 || r.bytes(true) > kMaxRingScratch)
+    return std::nullopt;
+  return r;
+}
 
 // The unroll factors of a layer: the divisors of its group count among 1,
 // 2, 4 (a literal loop or a shared body) and, for up to 8 groups, all of
@@ -81,8 +141,9 @@ int DefaultUnroll(int64_t groups, bool shared) {
 Choice ChoiceOf(const KernelContext& ctx, size_t index, const Shape& s, bool shared) {
   const Schedule sc = ScheduleOf(ctx, index);
   const int64_t groups = s.padded_depth() / 4;
-  Choice c{2, 2, DefaultUnroll(groups, shared)};
+  Choice c{2, 2, DefaultUnroll(groups, shared), !shared};
   const int64_t p = sc.Get("pixels", c.pixels), u = sc.Get("channels", c.channels), r = sc.Get("unroll", c.unroll);
+  if (sc.Get("ring", 1) == 0) c.ring = false;
   if (p == 1 || p == 2) c.pixels = static_cast<int>(p);
   if (u == 1 || u == 2 || u == 4) c.channels = static_cast<int>(u);
   const std::vector<int64_t> rs = UnrollValues(groups);
@@ -157,6 +218,118 @@ std::string WindowFunction(const Shape& s, const std::string& name) {
        " || x0 < 0 || x0 + " + std::to_string((s.k_w - 1) * s.w.dilation_w) + " >= " + std::to_string(s.in_w) +
        ") return 0;\n";
   b += "  return in + (y0 * " + std::to_string(s.in_w) + " + x0) * " + std::to_string(s.in_c) + ";\n}\n";
+  return b;
+}
+
+// The words of z_in's int8 word (four lanes of z) in the ring: the two
+// column words and, biased, the accumulator start of a column of `groups`
+// groups (ember_bp_start: -32768 (x1 + x3) per group, wrapping).
+struct PadWords {
+  int32_t lo, hi, start;
+};
+PadWords PadWordsOf(int32_t z, int64_t groups, bool biased) {
+  const uint32_t lane16 = static_cast<uint16_t>(static_cast<int16_t>(z));  // SXTB16 of a lane
+  const uint32_t ext = lane16 | (lane16 << 16);
+  const uint32_t word = static_cast<uint8_t>(z) * 0x01010101u;
+  const uint32_t start = static_cast<uint32_t>(groups) * static_cast<uint32_t>(-65536 * int64_t{z});
+  if (!biased) return {static_cast<int32_t>(ext), static_cast<int32_t>(ext), 0};
+  return {static_cast<int32_t>(ext), static_cast<int32_t>(word ^ 0x007f007fu), static_cast<int32_t>(start)};
+}
+
+// The static C function `name`(in, iy, d, nx) making input row iy of image
+// `in` into ring slot d (Ring), its columns' accumulator starts into nx
+// (biased).
+std::string RingRowFunction(const Shape& s, const Ring& r, const std::string& name, int32_t zin, bool biased) {
+  const PadWords z = PadWordsOf(zin, r.groups, biased);
+  const std::string g = std::to_string(r.groups);
+  std::string b = "/* input row iy of image `in` as column words in ring slot d: per column (image x = column - " +
+                  std::to_string(s.w.pad_left) + "), per group of 4 channels, " +
+                  (biased ? "p | r (biased pairs), and the column's accumulator start in nx"
+                          : "lanes 0,2 | 1,3 sign-extended") +
+                  ";\n   columns and rows outside the image hold z_in " + std::to_string(zin) + "'s */\n";
+  b += "static void " + name + "(const int8_t* in, int iy, int32_t* d" + (biased ? ", int32_t* nx" : "") + ") {\n";
+  b += "  const int inside = iy >= 0 && iy < " + std::to_string(s.in_h) + ";\n  int j, g;\n";
+  b += "  for (j = 0; j < " + std::to_string(r.cols) + "; ++j) {\n";
+  b += "    if (inside && j >= " + std::to_string(s.w.pad_left) + " && j < " + std::to_string(s.w.pad_left + r.used) +
+       ") {\n";
+  b += "      const int8_t* const x = in + iy * " + std::to_string(s.in_w * s.in_c) + " + " +
+       Affine("j", s.in_c, -s.w.pad_left * s.in_c) + ";\n";
+  if (biased) b += "      int32_t t = 0;\n";
+  b += "      for (g = 0; g < " + g + "; ++g) {\n        const int32_t v = ember_read_s8x4(x + 4 * g);\n";
+  if (biased) {
+    b += "        ember_st2(&d, ember_bp_p(v), ember_bp_r(v));\n        t = ember_bp_start(v, t);\n      }\n";
+    b += "      nx[j] = t;\n";
+  } else {
+    b += "        ember_st2(&d, ember_sxtb16(v), ember_sxtb16_ror8(v));\n      }\n";
+  }
+  b += "    } else {\n      for (g = 0; g < " + g + "; ++g) ember_st2(&d, " + CInt(z.lo) + ", " + CInt(z.hi) + ");\n";
+  if (biased) b += "      nx[j] = " + CInt(z.start) + ";\n";
+  b += "    }\n  }\n}\n";
+  return b;
+}
+
+// The body of a layer with a ring (Ring): per image, per output row, the
+// rows it needs made into the ring, then its blocks of P pixels, each
+// window read in the ring by the SMLAD loop `gm` (its segments and rows set
+// here) and stored by `store`.
+std::string RingBody(const Shape& s, const Ring& r, int P, bool biased, const std::string& row_fn, SmladGemm gm,
+                     const std::function<std::string(const std::string&, int, const std::string&, int)>& store) {
+  const std::string kh = std::to_string(s.k_h), R = std::to_string(r.rows), slot = std::to_string(r.slot_words());
+  const std::string cols = std::to_string(r.cols);
+  const int64_t off = r.rows * ((s.w.pad_top + r.rows - 1) / r.rows);  // (iy + off) % R >= 0 for iy >= -pad_top
+  auto slot_of = [&](const std::string& iy) { return "(" + iy + " + " + std::to_string(off) + ") % " + R; };
+  std::string b = "int32_t* const ring = (int32_t*)scratch;  /* " + R + " rows x " + cols + " columns x " +
+                  std::to_string(2 * r.groups) + " words */\n";
+  if (biased)
+    b += "int32_t* const ringnx = (int32_t*)(scratch + " + std::to_string(r.words_bytes()) + ");  /* " + R +
+         " rows x " + cols + " accumulator starts */\n";
+  b += "int8_t* o = out0;\n";
+  b += "for (int n = 0; n < " + std::to_string(s.batch) + "; ++n) {\n";
+  std::string img = "const int8_t* const img = in0 + n * " + std::to_string(s.in_h * s.in_w * s.in_c) + ";\n";
+  img += "int next = " + std::to_string(-s.w.pad_top) + ";  /* the next input row to make; those before it are made */\n";
+  img += "for (int oy = 0; oy < " + std::to_string(s.out_h) + "; ++oy) {\n";
+  std::string row = "const int y0 = " + Affine("oy", s.w.stride_h, -s.w.pad_top) + ";\n";
+  row += "const int32_t* xr[" + kh + "];\n";
+  if (biased) row += "const int32_t* nr[" + kh + "];\n";
+  row += "int ky;\nif (next < y0) next = y0;\n";
+  row += "for (; next < y0 + " + kh + "; ++next) " + row_fn + "(img, next, ring + " + slot_of("next") + " * " + slot +
+         (biased ? ", ringnx + " + slot_of("next") + " * " + cols : std::string()) + ");\n";
+  row += "for (ky = 0; ky < " + kh + "; ++ky) {\n  const int sl = " + slot_of("y0 + ky") + ";\n  xr[ky] = ring + sl * " +
+         slot + ";\n" + (biased ? "  nr[ky] = ringnx + sl * " + cols + ";\n" : std::string()) + "}\n";
+  row += "for (int ox = 0; ox < " + std::to_string(s.out_w) + "; ox += " + std::to_string(P) + ", o += " +
+         std::to_string(P * s.out_c) + ") {\n";
+  // Each pass of the SMLAD loop starts at a pointer of its own (one loop
+  // over all passes: a loop per filter row would spill in the passes).
+  const int64_t per_row = s.k_w * r.groups / r.pass, segments = s.k_h * per_row;
+  std::string blk = "const int32_t* xw[" + std::to_string(segments) + "];  /* pixel a's first word of each pass */\n";
+  if (biased) blk += P == 2 ? "int32_t nxa = 0, nxb = 0;\n" : "int32_t nxa = 0;\n";
+  blk += "for (ky = 0; ky < " + kh + "; ++ky) {\n";
+  const std::string first = "xr[ky] + " + Affine("ox", s.w.stride_w * 2 * r.groups, 0);
+  if (per_row == 1) {
+    blk += "  xw[ky] = " + first + ";\n";
+  } else {
+    blk += "  const int32_t* const x = " + first + ";\n";
+    for (int64_t j = 0; j < per_row; ++j)
+      blk += "  xw[" + Affine("ky", per_row, j) + "] = x" + (j ? " + " + std::to_string(2 * r.pass * j) : "") + ";\n";
+  }
+  if (biased) {
+    const std::string sw = std::to_string(s.w.stride_w);
+    blk += "  {\n    const int32_t* const q = nr[ky] + " + Affine("ox", s.w.stride_w, 0) + ";\n    int kx;\n";
+    blk += "    for (kx = 0; kx < " + std::to_string(s.k_w) + "; ++kx) {\n";
+    blk += "      nxa = (int32_t)((uint32_t)nxa + (uint32_t)q[kx]);\n";
+    if (P == 2) blk += "      nxb = (int32_t)((uint32_t)nxb + (uint32_t)q[kx + " + sw + "]);\n";
+    blk += "    }\n  }\n";
+  }
+  blk += "}\n";
+  gm.source = RowSource::kRing;
+  gm.segments = segments;
+  gm.segment_start = "xw[ky]";
+  gm.row_words = s.w.stride_w * 2 * r.groups;
+  gm.unroll = static_cast<int>(r.pass);
+  blk += EmitSmladGemm(gm, store, [](int) { return std::string(); });
+  row += Reindent(blk, 2) + "}\n";
+  img += Reindent(row, 2) + "}\n";
+  b += Reindent(img, 2) + "}\n";
   return b;
 }
 
@@ -248,6 +421,11 @@ std::optional<ScheduleSpace> Conv2DSpace(const KernelContext& ctx) {
               {"pixels", {1, 2}, "output pixels per block (im2col rows sharing each weight load)"},
               {"unroll", UnrollValues(groups), "groups of four taps per pass of the inner loop"}};
   sp.default_point.knobs = {{"channels", 2}, {"pixels", 2}, {"unroll", DefaultUnroll(groups, false)}};
+  if (RingOf(s)) {  // its passes are the ring's own; without it (ring 0), the default unroll
+    sp.knobs.back() = {"ring", {0, 1}, "input rows made into column words once, in a ring of KH rows (1), or per block (0)"};
+    sp.default_point.knobs.erase("unroll");
+    sp.default_point.knobs["ring"] = 1;
+  }
   return sp;
 }
 
@@ -281,6 +459,7 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
           : std::string();
   const Choice ch = ChoiceOf(ctx, ctx.node_index, s, !shared.empty());
   const int P = ch.pixels, U = ch.channels;
+  const std::optional<Ring> ring = ch.ring ? RingOf(s) : std::nullopt;
 
   init.resize(static_cast<size_t>((s.out_c + U - 1) / U * U), 0);
   const std::string wt = ctx.consts.AddInt32(
@@ -297,8 +476,12 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
     code += ", dilation " + std::to_string(s.w.dilation_h) + "x" + std::to_string(s.w.dilation_w);
   code += ", pad " + PadString(s.w) + ", act " + ops::DescribeActivation(s.w.act) +
           (has_bias ? "" : ", no bias") + "\n   " + rq.Describe() +
-          "; init = bias - z_in * sum(w)\n   DSP (SMLAD): im2col of " + blocks + " (K " + std::to_string(k) +
-          " -> " + std::to_string(k4) + ") into int16 scratch, " + blocks + " x " + std::to_string(U) +
+          "; init = bias - z_in * sum(w)\n   DSP (SMLAD): " +
+          (ring ? "input rows made into int16 column words once, in a ring of " + std::to_string(ring->rows) +
+                      " rows (" + std::to_string(ring->bytes(biased)) + " B of scratch), "
+                : "im2col of " + blocks + " (K " + std::to_string(k) + " -> " + std::to_string(k4) +
+                      ") into int16 scratch, ") +
+          blocks + " x " + std::to_string(U) +
           (U == 1 ? " channel" : " channels") + " per inner loop" +
           (biased ? std::string(" (biased pair form, ember_bp_*") + (rq.doubled() ? "; SMMULR/SMMLAR requantization)" : ")")
                   : std::string()) +
@@ -320,6 +503,28 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
     kernel.code = code + SharedKernel("ember_conv_", "conv2d", ctx.fn_name, KernelParams(ctx, scratch), shared,
                                       params, "EMBER_NOINLINE ", ShareGroupOf(ctx, ctx.node_index));
     kernel.scratch_bytes = scratch;
+    return kernel;
+  }
+  const std::string oc = std::to_string(s.out_c);
+  SmladGemm gm{k4, s.out_c, U, P, ch.unroll, RowSource::kColumns, wt, it, "cols", ""};
+  if (biased) {
+    gm.biased = true;
+    gm.doubled = rq.doubled();
+    gm.start = P == 2 ? std::vector<std::string>{"nxa", "nxb"} : std::vector<std::string>{"nxa"};
+  }
+  gm.block_setup = rq.BlockSetup("c");
+  gm.channel_load = [&](int u) { return rq.LoadChannel(u); };
+  const auto store = [&](const std::string& acc, int p, const std::string& c, int) {
+    return rq.StoreLoaded("o[" + (p ? oc + " + " : std::string()) + c + "]", acc, c);
+  };
+  if (ring) {
+    const std::string row_fn = ctx.fn_name + "_row";
+    code += RingRowFunction(s, *ring, row_fn, zin, biased);
+    code += "EMBER_NOINLINE static void " + ctx.fn_name + "(" + KernelParams(ctx, ring->bytes(biased)) + ") {\n";
+    code += Reindent(RingBody(s, *ring, P, biased, row_fn, gm, store), 2) + "}\n";
+    Kernel kernel;
+    kernel.code = code;
+    kernel.scratch_bytes = ring->bytes(biased);
     return kernel;
   }
   const std::string im2col = ctx.fn_name + "_im2col", window = ctx.fn_name + "_window";
@@ -378,21 +583,7 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
       blk += gather;
     }
   }
-  SmladGemm gm{k4, s.out_c, U, P, ch.unroll, RowSource::kColumns, wt, it, "cols", ""};
-  if (biased) {
-    gm.biased = true;
-    gm.doubled = rq.doubled();
-    gm.start = P == 2 ? std::vector<std::string>{"nxa", "nxb"} : std::vector<std::string>{"nxa"};
-  }
-  gm.block_setup = rq.BlockSetup("c");
-  gm.channel_load = [&](int u) { return rq.LoadChannel(u); };
-  const std::string oc = std::to_string(s.out_c);
-  blk += EmitSmladGemm(
-      gm,
-      [&](const std::string& acc, int p, const std::string& c, int) {
-        return rq.StoreLoaded("o[" + (p ? oc + " + " : std::string()) + c + "]", acc, c);
-      },
-      [&](int) { return odd ? std::string("two") : std::string(); });
+  blk += EmitSmladGemm(gm, store, [&](int) { return odd ? std::string("two") : std::string(); });
   b += Reindent(blk, 2) + "}\n";
   code += Reindent(b, 2) + "}\n";
   Kernel kernel;

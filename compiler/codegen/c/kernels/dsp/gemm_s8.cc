@@ -33,11 +33,15 @@ namespace {
 // advances: the row words, then per weight row its two halves and 2 * P
 // SMLADs. Word pairs are loaded with ember_ld2 (LDRD with post-increment).
 // `partial` > 0: the kInt8 row's last group has only that many values.
-std::string Step(const SmladGemm& g, int64_t partial) {
+// kRing: `at` is the group's place in its pass (its words at xp[2 at]).
+std::string Step(const SmladGemm& g, int64_t partial, int64_t at = 0) {
   std::string s = "{\n";
   for (int p = 0; p < g.rows; ++p) {
     const std::string l = "x" + std::to_string(p) + "l", h = "x" + std::to_string(p) + "h";
-    if (g.source == RowSource::kColumns) {
+    if (g.source == RowSource::kRing) {
+      s += "  int32_t " + l + ", " + h + ";\n  EMBER_LD2_AT(xp, " + std::to_string(p * g.row_words + 2 * at) + ", " + l +
+           ", " + h + ");\n";
+    } else if (g.source == RowSource::kColumns) {
       s += "  int32_t " + l + ", " + h + ";\n  ember_ld2(&xp, &" + l + ", &" + h + ");\n";
     } else {
       const std::string word = partial > 0 ? PartialWord(0, partial) : "ember_read_s8x4(xq)";
@@ -353,6 +357,24 @@ std::string Dot8Sums(const SmladGemm& g) {
   return b + ";\n" + g.block_setup;
 }
 
+// kRing: per segment its passes of `unroll` groups, one pointer moved once
+// per pass.
+std::string RingPasses(const SmladGemm& g) {
+  const int64_t passes = g.depth / 4 / g.segments / g.unroll;
+  std::string pass;
+  for (int64_t o = 0; o < g.unroll; ++o) pass += Step(g, 0, o);
+  pass += "xp += " + std::to_string(2 * g.unroll) + ";\n";
+  std::string b = "for (int ky = 0; ky < " + std::to_string(g.segments) + "; ++ky) {  /* segment ky */\n  const int32_t* xp = " +
+                  g.segment_start + ";\n";
+  const std::string per_pass =
+      (g.unroll == 1 ? std::string("one group") : std::to_string(g.unroll) + " groups") + " of 4 per pass */\n";
+  if (passes > 1)
+    b += "  for (int i = 0; i < " + std::to_string(passes) + "; ++i) {  /* " + per_pass + Reindent(pass, 4) + "  }\n";
+  else
+    b += Reindent(pass, 2);
+  return b + "}\n";
+}
+
 // A block's accumulators, then the SMLAD loop over its groups (Step).
 std::string LoopSums(const SmladGemm& g) {
   const int64_t full = g.depth / 4, partial = g.depth % 4;
@@ -369,6 +391,7 @@ std::string LoopSums(const SmladGemm& g) {
     b += ";\n";
   }
   b += g.block_setup;
+  if (g.source == RowSource::kRing) return b + RingPasses(g);
   if (g.source == RowSource::kColumns) b += "const int32_t* xp = " + g.columns + ";\n";
   else b += "const int8_t* xq = " + g.row + ";\n";
   std::string unrolled;

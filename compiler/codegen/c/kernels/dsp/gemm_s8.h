@@ -199,6 +199,10 @@ enum class RowSource {
   kColumns,  // `xp` (const int32_t*): per group, per row, its two int16x2 words
              // (an im2col block prepared with SplitS8x4)
   kInt8,     // `xq` (const int8_t*): one row of int8, read a word at a time
+  kRing,     // rows of column words made once (conv2d's ring of input rows):
+             // per group, row 0's two words at `xp`, row p's `row_words`
+             // words further; the depth runs in `segments` equal parts
+             // (passes of a filter row), segment `ky` from `segment_start`
 };
 
 struct SmladGemm {
@@ -212,6 +216,9 @@ struct SmladGemm {
   std::string init;     // int32 start values, one per packed weight row
   std::string columns;  // kColumns: the expression of the first column word
   std::string row;      // kInt8: the expression of the row's first int8
+  int64_t segments = 1;           // kRing: parts of the depth, each of whole passes
+  std::string segment_start = "";  // kRing: segment `ky`'s first word (an expression of ky)
+  int64_t row_words = 0;          // kRing: words from row p's words to row p + 1's
   // The biased pair form: the weights come from PackBiasedWeights, the
   // `init` table from BiasInit; kColumns words are (ember_bp_p,
   // ember_bp_r) pairs; row p's accumulators start at start[p] (-32768 times
