@@ -20,15 +20,15 @@
 //  3. For each pair of output channels, a 2 pixels x 2 channels SMLAD loop
 //     (gemm_s8.h) over the groups, weights packed at compile time in the
 //     order it reads them; then requantization and clamp fused into the store.
-// A layer with C_in a multiple of 4, dilation 1 and blocks that never
-// straddle two output rows makes step 2's words once per input pixel
-// instead of once per window that reads it (nine times for a 3x3 stride 1
-// layer): a ring of KH input rows of column words in scratch (Ring), each
-// row made when the first output row that needs it starts, its padding
-// columns (and rows outside the image) holding z_in's words; the SMLAD loop
-// reads a window's KH filter rows where they lie in the ring (ic on
-// cortex-m4: -8 %). At most kMaxRingScratch bytes; the knob `ring` turns it
-// off.
+// A layer with C_in a multiple of 4, dilation 1 and an even output width
+// (blocks never straddle two output rows) makes step 2's words once per
+// input pixel instead of once per window that reads it (nine times for a
+// 3x3 stride 1 layer): a ring of KH input rows of column words in scratch
+// (Ring), each row made when the first output row that needs it starts,
+// its padding columns (and rows outside the image) holding z_in's words;
+// the SMLAD loop reads a window's KH filter rows where they lie in the ring
+// (ic on cortex-m4: -6.6 %). At most kMaxRingScratch bytes; the knob `ring`
+// turns it off.
 // Access order (for the memory planner): a block's outputs are written only
 // after all of the block's input pixels were read; blocks go in raster order
 // (the ring reads an input row earlier still, never later).
@@ -252,8 +252,8 @@ std::string RingRowFunction(const Shape& s, const Ring& r, const std::string& na
   b += "  for (j = 0; j < " + std::to_string(r.cols) + "; ++j) {\n";
   b += "    if (inside && j >= " + std::to_string(s.w.pad_left) + " && j < " + std::to_string(s.w.pad_left + r.used) +
        ") {\n";
-  b += "      const int8_t* const x = in + iy * " + std::to_string(s.in_w * s.in_c) + " + " +
-       Affine("j", s.in_c, -s.w.pad_left * s.in_c) + ";\n";
+  b += "      const int8_t* const x = in + (" + Affine("iy * " + std::to_string(s.in_w) + " + j", 1, -s.w.pad_left) +
+       ") * " + std::to_string(s.in_c) + ";\n";
   if (biased) b += "      int32_t t = 0;\n";
   b += "      for (g = 0; g < " + g + "; ++g) {\n        const int32_t v = ember_read_s8x4(x + 4 * g);\n";
   if (biased) {
@@ -323,7 +323,7 @@ std::string RingBody(const Shape& s, const Ring& r, int P, bool biased, const st
   blk += "}\n";
   gm.source = RowSource::kRing;
   gm.segments = segments;
-  gm.segment_start = "xw[ky]";
+  gm.segment_start = "xw[sg]";
   gm.row_words = s.w.stride_w * 2 * r.groups;
   gm.unroll = static_cast<int>(r.pass);
   blk += EmitSmladGemm(gm, store, [](int) { return std::string(); });

@@ -363,8 +363,8 @@ std::string RingPasses(const SmladGemm& g) {
   const int64_t passes = g.depth / 4 / g.segments / g.unroll;
   std::string pass;
   for (int64_t o = 0; o < g.unroll; ++o) pass += Step(g, 0, o);
-  pass += "xp += " + std::to_string(2 * g.unroll) + ";\n";
-  std::string b = "for (int ky = 0; ky < " + std::to_string(g.segments) + "; ++ky) {  /* segment ky */\n  const int32_t* xp = " +
+  if (passes > 1) pass += "xp += " + std::to_string(2 * g.unroll) + ";\n";
+  std::string b = "for (int sg = 0; sg < " + std::to_string(g.segments) + "; ++sg) {\n  const int32_t* xp = " +
                   g.segment_start + ";\n";
   const std::string per_pass =
       (g.unroll == 1 ? std::string("one group") : std::to_string(g.unroll) + " groups") + " of 4 per pass */\n";

@@ -202,7 +202,7 @@ enum class RowSource {
   kRing,     // rows of column words made once (conv2d's ring of input rows):
              // per group, row 0's two words at `xp`, row p's `row_words`
              // words further; the depth runs in `segments` equal parts
-             // (passes of a filter row), segment `ky` from `segment_start`
+             // (passes of a filter row), segment `sg` from `segment_start`
 };
 
 struct SmladGemm {
@@ -217,7 +217,7 @@ struct SmladGemm {
   std::string columns;  // kColumns: the expression of the first column word
   std::string row;      // kInt8: the expression of the row's first int8
   int64_t segments = 1;           // kRing: parts of the depth, each of whole passes
-  std::string segment_start = "";  // kRing: segment `ky`'s first word (an expression of ky)
+  std::string segment_start = "";  // kRing: segment `sg`'s first word (an expression of sg)
   int64_t row_words = 0;          // kRing: words from row p's words to row p + 1's
   // The biased pair form: the weights come from PackBiasedWeights, the
   // `init` table from BiasInit; kColumns words are (ember_bp_p,
