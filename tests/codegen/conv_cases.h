@@ -230,13 +230,15 @@ inline std::vector<std::pair<std::string, ConvCase>> ConvVariantCases() {
   k = ConvCase{};
   k.h = 5, k.w = 5, k.c = 8, k.oc = 6, k.kh = 3, k.kw = 2, k.pad = {1, 0, 1, 1}, k.zin = 127;
   v.push_back({"odd_pixels_3x2_rows_from_image", k});
-  // The DSP conv2d's ring of input rows (C_in a multiple of 4, dilation 1,
-  // an even output width for its blocks of two pixels): 3x3 same with both
+  // The DSP conv2d's ring of input rows (C_in a multiple of 4, dilation 1):
+  // 3x3 same with both
   // extreme input zero points in the padding words; ic's stride 2 layers
   // (padding only at the end); 32 channels (filter rows of 24 groups: two
   // passes each); batch 2; a 2x3 filter whose padding above is more than
   // its height (rows wholly in the padding, the ring's slot of a negative
-  // row); a 1x1 stride 2 layer (left to the gather: no pixel read twice).
+  // row); odd output widths (a row's last block of two pixels stores one),
+  // with stride 2 and batch 2; a 1x1 stride 2 layer (left to the gather: no
+  // pixel read twice).
   for (int64_t zin : {-128, 127}) {
     k = ConvCase{};
     k.h = 6, k.w = 8, k.c = 8, k.oc = 6, k.zin = zin, k.zout = -zin / 2, k.act = zin < 0 ? "relu" : "none";
@@ -255,6 +257,12 @@ inline std::vector<std::pair<std::string, ConvCase>> ConvVariantCases() {
   k = ConvCase{};
   k.h = 5, k.w = 7, k.c = 4, k.oc = 7, k.kh = 2, k.kw = 3, k.pad = {3, 1, 1, 0}, k.stride = {1, 1}, k.zin = 90;
   v.push_back({"ring_2x3_padding_above_its_height", k});
+  k = ConvCase{};
+  k.h = 5, k.w = 7, k.c = 8, k.oc = 6, k.zin = -128, k.zout = -128, k.act = "relu";
+  v.push_back({"ring_odd_width", k});
+  k = ConvCase{};
+  k.n = 2, k.h = 9, k.w = 9, k.c = 4, k.oc = 3, k.stride = {2, 2}, k.zin = 127, k.seed = 8;
+  v.push_back({"ring_odd_width_stride2_batch2", k});
   k = ConvCase{};
   k.h = 7, k.w = 8, k.c = 8, k.oc = 4, k.kh = 1, k.kw = 1, k.stride = {2, 2}, k.pad = {0, 0, 0, 0};
   v.push_back({"no_ring_1x1_stride2", k});

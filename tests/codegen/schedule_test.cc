@@ -157,6 +157,20 @@ TEST(ScheduleConv2D, WholeSpaceBitExactRing) {
   ExpectWholeSpaceBitExact(t.graph(), 0, t.graph(), in, "3x3 8->5 ring");
 }
 
+TEST(ScheduleConv2D, WholeSpaceBitExactRingOddWidth) {
+  // An odd output width: with blocks of two pixels the ring's blocks restart
+  // at each output row, and the overlap the kernel declares follows them
+  // (every point also runs in place at its declared delta).
+  ConvCase k;
+  k.h = 6, k.w = 7, k.c = 4, k.oc = 4, k.zin = -128, k.act = "relu", k.zout = -128, k.seed = 12;
+  std::vector<uint8_t> in;
+  OneNode t = BuildConv(k, &in);
+  ExpectWholeSpaceBitExact(t.graph(), 0, t.graph(), in, "3x3 4->4 odd width ring");
+  k.stride = {2, 2}, k.pad = {0, 0, 1, 1}, k.w = 9;  // 5 outputs per row
+  t = BuildConv(k, &in);
+  ExpectWholeSpaceBitExact(t.graph(), 0, t.graph(), in, "3x3 stride 2 odd width ring");
+}
+
 TEST(ScheduleConv2D, WholeSpaceBitExactSharedBody) {
   // Two pointwise layers of one kind share a body at every point.
   const PointwisePair p = SharedPointwisePair(16, 12, 8, 6);

@@ -39,6 +39,31 @@ TEST(WindowOverlap, PointwiseRows) {
   EXPECT_EQ(PixelBlockOverlapDelta(expand, 1, 1), 9 * 8 - 10 * 16);
 }
 
+TEST(WindowOverlap, BlocksRestartingAtEachRow) {
+  // Blocks of two that restart at each output row (the DSP conv2d's ring on
+  // an odd width): the same as blocks running on across rows where the
+  // width is even. Where it is odd, no block joins a row's last pixel to the
+  // next row's first (which reads lower), so the output may lie as low or
+  // higher: the delta is the same or higher, never lower.
+  int higher = 0;
+  for (int64_t w = 3; w <= 12; ++w) {
+    for (int64_t s = 1; s <= 2; ++s) {
+      for (int64_t pad = 0; pad <= 1; ++pad) {
+        const int64_t ow = (w + 2 * pad - 3) / s + 1, oh = (6 + 2 * pad - 3) / s + 1;
+        const PixelLoop p{"int8_t", 2, 4, 8, {6, 3, s, 1, pad, oh}, {w, 3, s, 1, pad, ow}};
+        const auto rows = PixelBlockOverlapDelta(p, 2, 1, true), runs = PixelBlockOverlapDelta(p, 2, 1, false);
+        ASSERT_TRUE(rows.has_value() && runs.has_value());
+        if (ow % 2 == 0) {
+          EXPECT_EQ(*rows, *runs) << w << " " << s << " " << pad;
+        }
+        EXPECT_GE(*rows, *runs) << w << " " << s << " " << pad;
+        higher += *rows > *runs;
+      }
+    }
+  }
+  EXPECT_GT(higher, 0);  // some odd width decides by the row's ends
+}
+
 TEST(WindowOverlap, ReversedOrderAllowsTheOutputAbove) {
   // Mirror image of the pixel blocks: the output starts (W + 2) * C higher.
   EXPECT_EQ(ReversedPixelBlockOverlapDelta(KwsDepthwise(), 1, 1), (5 + 2) * 64);

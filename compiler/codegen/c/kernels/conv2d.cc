@@ -231,7 +231,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
                                {s.in_h, s.k_h, s.w.stride_h, s.w.dilation_h, s.w.pad_top, s.out_h},
                                {s.in_w, s.k_w, s.w.stride_w, s.w.dilation_w, s.w.pad_left, s.out_w}};
     const int block = use_mve ? mve::Conv2DPixelBlock(ctx) : use_dsp ? dsp::Conv2DPixelBlock(ctx) : 2;
-    DeclareOverlap(&k, PixelBlockOverlapDelta(block_loop, block, 1));
+    DeclareOverlap(&k, PixelBlockOverlapDelta(block_loop, block, 1, use_dsp && dsp::Conv2DRowBlocks(ctx)));
     return k;
   }
 

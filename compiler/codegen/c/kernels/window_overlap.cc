@@ -46,17 +46,23 @@ int64_t InputBytes(const PixelLoop& p, int64_t elem_bytes) {
 
 }  // namespace
 
-std::optional<int64_t> PixelBlockOverlapDelta(const PixelLoop& p, int64_t block_pixels, int64_t elem_bytes) {
+std::optional<int64_t> PixelBlockOverlapDelta(const PixelLoop& p, int64_t block_pixels, int64_t elem_bytes,
+                                              bool row_blocks) {
   const int64_t pixels = p.batch * p.y.out * p.x.out;
-  if (block_pixels < 1 || pixels > kMaxPixels || elem_bytes < 1) return std::nullopt;
+  if (block_pixels < 1 || pixels > kMaxPixels || elem_bytes < 1 || p.x.out < 1) return std::nullopt;
   const std::vector<int64_t> low = LowestReads(p);
+  // The blocks' first pixels: every block_pixels, restarting at each output row with row_blocks.
+  std::vector<int64_t> starts;
+  const int64_t span = row_blocks ? p.x.out : pixels;
+  for (int64_t r = 0; r < pixels; r += span)
+    for (int64_t q = r; q < std::min(r + span, pixels); q += block_pixels) starts.push_back(q);
   int64_t delta = InputBytes(p, elem_bytes);
   int64_t later = kNone;  // lowest element read by this block or a later one
-  const int64_t blocks = (pixels + block_pixels - 1) / block_pixels;
-  for (int64_t k = blocks - 1; k >= 0; --k) {
-    const int64_t end_pixel = std::min((k + 1) * block_pixels, pixels);
-    for (int64_t q = k * block_pixels; q < end_pixel; ++q) later = std::min(later, low[static_cast<size_t>(q)]);
+  int64_t end_pixel = pixels;
+  for (auto k = starts.rbegin(); k != starts.rend(); ++k) {
+    for (int64_t q = *k; q < end_pixel; ++q) later = std::min(later, low[static_cast<size_t>(q)]);
     if (later != kNone) delta = std::min(delta, (later - end_pixel * p.out_c) * elem_bytes);
+    end_pixel = *k;
   }
   return delta;
 }

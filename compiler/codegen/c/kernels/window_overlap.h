@@ -40,7 +40,10 @@ namespace ember::codegen::c {
 // The largest delta for blocks of `block_pixels` pixels; `elem_bytes` is the
 // size of one input and output element. Never more than the input's size
 // (an output placed after the whole input does not overlap it).
-std::optional<int64_t> PixelBlockOverlapDelta(const PixelLoop& p, int64_t block_pixels, int64_t elem_bytes);
+// `row_blocks`: the blocks restart at each output row (the last block of a
+// row may be shorter), else they run on across rows.
+std::optional<int64_t> PixelBlockOverlapDelta(const PixelLoop& p, int64_t block_pixels, int64_t elem_bytes,
+                                              bool row_blocks = false);
 
 // The largest delta for channel steps (out_c = in_c * depth_multiplier).
 std::optional<int64_t> ChannelStepOverlapDelta(const PixelLoop& p, int64_t depth_multiplier, int64_t elem_bytes);

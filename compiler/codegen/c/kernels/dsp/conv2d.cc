@@ -20,10 +20,10 @@
 //  3. For each pair of output channels, a 2 pixels x 2 channels SMLAD loop
 //     (gemm_s8.h) over the groups, weights packed at compile time in the
 //     order it reads them; then requantization and clamp fused into the store.
-// A layer with C_in a multiple of 4, dilation 1 and an even output width
-// (blocks never straddle two output rows) makes step 2's words once per
-// input pixel instead of once per window that reads it (nine times for a
-// 3x3 stride 1 layer): a ring of KH input rows of column words in scratch
+// A layer with C_in a multiple of 4 and dilation 1 makes step 2's words
+// once per input pixel instead of once per window that reads it (nine
+// times for a 3x3 stride 1 layer): a ring of KH input rows of column words
+// in scratch
 // (Ring), each row made when the first output row that needs it starts,
 // its padding columns (and rows outside the image) holding z_in's words;
 // the SMLAD loop reads a window's KH filter rows where they lie in the ring
@@ -31,7 +31,9 @@
 // turns it off.
 // Access order (for the memory planner): a block's outputs are written only
 // after all of the block's input pixels were read; blocks go in raster order
-// (the ring reads an input row earlier still, never later).
+// (the ring reads an input row earlier still, never later), and with a ring
+// on an odd output width they restart at each output row (Conv2DRowBlocks:
+// a row's last block has one pixel).
 //
 // Pointwise layers whose kernel text would be the same but for the sizes and
 // tables share one body that takes those as parameters (shared_kernel.h;
@@ -69,7 +71,9 @@ struct Choice {
 // The ring of a layer's input rows as column words (Choice::ring): KH
 // slots (any KH consecutive rows, padding rows included, fall in distinct
 // slots: row iy in slot (iy + off) % KH), each `cols` columns (image
-// x = column - pad_left: every column a window touches) of `groups` groups
+// x = column - pad_left: every column a window touches; with an odd output
+// width, also those of the second pixel its last block of two computes and
+// does not store) of `groups` groups
 // of four channels, two words per group ((p | r), or lanes 0,2 | 1,3); in
 // the biased pair form then each column's accumulator start, per slot.
 struct Ring {
@@ -91,17 +95,17 @@ constexpr int64_t kMaxRingRun = 12;
 // The ring of a layer, or nullopt where it does not apply: C_in a multiple
 // of 4 (a pixel is whole groups), dilation 1, each input pixel read by two
 // windows or more (a strided 1x1 layer would make pixels no window reads),
-// an even output width (blocks of either size within an output row), the
-// LDRD offsets of a pass within reach and at most kMaxRingScratch (with
-// the accumulator starts: whether a layer takes a ring does not depend on
-// the form of its product, nor on its schedule but for the knob `ring`).
+// the LDRD offsets of a pass within reach and at most kMaxRingScratch (with
+// the accumulator starts and the columns of an odd width's last block:
+// whether a layer takes a ring does not depend on the form of its product,
+// nor on its schedule but for the knob `ring`).
 std::optional<Ring> RingOf(const Shape& s) {
-  if (s.direct() || s.in_c % 4 != 0 || s.w.dilation_h != 1 || s.w.dilation_w != 1 || s.out_w % 2 != 0 ||
+  if (s.direct() || s.in_c % 4 != 0 || s.w.dilation_h != 1 || s.w.dilation_w != 1 ||
       s.k_h * s.k_w < 2 * s.w.stride_h * s.w.stride_w)
     return std::nullopt;
   Ring r;
   r.rows = s.k_h;
-  r.cols = (s.out_w - 1) * s.w.stride_w + s.k_w;
+  r.cols = (s.out_w + s.out_w % 2 - 1) * s.w.stride_w + s.k_w;
   r.groups = s.in_c / 4;
   r.used = std::max<int64_t>(0, std::min(s.in_w, r.cols - s.w.pad_left));
   const int64_t row_words = s.w.stride_w * 2 * r.groups;  // pixel a's words to pixel b's
@@ -301,7 +305,9 @@ std::string RingBody(const Shape& s, const Ring& r, int P, bool biased, const st
   // Each pass of the SMLAD loop starts at a pointer of its own (one loop
   // over all passes: a loop per filter row would spill in the passes).
   const int64_t per_row = s.k_w * r.groups / r.pass, segments = s.k_h * per_row;
+  const bool odd = P == 2 && s.out_w % 2 == 1;  // a row's last block has one pixel (its b computed, not stored)
   std::string blk = "const int32_t* xw[" + std::to_string(segments) + "];  /* pixel a's first word of each pass */\n";
+  if (odd) blk += "const int two = ox + 1 < " + std::to_string(s.out_w) + ";  /* the block has a 2nd pixel */\n";
   if (biased) blk += P == 2 ? "int32_t nxa = 0, nxb = 0;\n" : "int32_t nxa = 0;\n";
   blk += "for (ky = 0; ky < " + kh + "; ++ky) {\n";
   const std::string first = "xr[ky] + " + Affine("ox", s.w.stride_w * 2 * r.groups, 0);
@@ -326,8 +332,9 @@ std::string RingBody(const Shape& s, const Ring& r, int P, bool biased, const st
   gm.segment_start = "xw[sg]";
   gm.row_words = s.w.stride_w * 2 * r.groups;
   gm.unroll = static_cast<int>(r.pass);
-  blk += EmitSmladGemm(gm, store, [](int) { return std::string(); });
+  blk += EmitSmladGemm(gm, store, [&](int) { return odd ? std::string("two") : std::string(); });
   row += Reindent(blk, 2) + "}\n";
+  if (odd) row += "o -= " + std::to_string(s.out_c) + ";  /* the row's last block had one pixel */\n";
   img += Reindent(row, 2) + "}\n";
   b += Reindent(img, 2) + "}\n";
   return b;
@@ -433,6 +440,13 @@ int Conv2DPixelBlock(const KernelContext& ctx) {
   Shape s;
   if (!GetConvShape(ctx, &s)) return 2;
   return ChoiceOf(ctx, ctx.node_index, s, false).pixels;
+}
+
+bool Conv2DRowBlocks(const KernelContext& ctx) {
+  Shape s;
+  if (!GetConvShape(ctx, &s) || s.out_w % 2 == 0) return false;
+  const Choice ch = ChoiceOf(ctx, ctx.node_index, s, false);
+  return ch.pixels == 2 && ch.ring && RingOf(s).has_value();
 }
 
 Expected<Kernel> EmitConv2D(const KernelContext& ctx) {

@@ -80,6 +80,9 @@ std::optional<ScheduleSpace> FullyConnectedSpace(const KernelContext& ctx);
 std::optional<std::string> EmitWholeInputPoolBody(const WholeInputPool& w);
 // The conv2d's pixels per block (its access order, for the overlap it declares).
 int Conv2DPixelBlock(const KernelContext& ctx);
+// Whether its blocks restart at each output row (a ring of input rows with
+// blocks of two pixels on an odd output width), else they run on across rows.
+bool Conv2DRowBlocks(const KernelContext& ctx);
 
 // The requantization store of the DSP kernels: ember_requant_rs (one SMLAL
 // and one shift, runtime/include/ember/dsp.h) when every channel's multiplier
