@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,37 @@ codegen::c::Kernel KernelOf(const ir::Graph& g, const codegen::c::Schedule* sche
 // the knob ring=0 turns it off, and both forms equal the reference (every
 // point of a ring layer's space, with its declared overlap, even and odd
 // output widths, in ScheduleConv2D.WholeSpaceBitExactRing*).
+// Seeded random geometries (batch, sizes, channels a multiple of 4 or not,
+// filters up to 4x4, strides up to 3, dilations up to 2, padding up to the
+// filter's extent on each side, zero points, activations): each DSP kernel
+// equals the reference on the host, also overlapping its input at each
+// delta it declares; some take the ring of input rows.
+TEST(DspConv2D, RandomGeometriesMatchReference) {
+  std::mt19937 rng(20261207);
+  auto pick = [&](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
+  const char* const acts[] = {"none", "relu", "relu6", "relu_n1_to_1"};
+  std::vector<uint8_t> input;
+  int cases = 0, rings = 0;
+  while (cases < 40) {
+    ConvCase k;
+    k.n = pick(1, 2), k.h = pick(1, 9), k.w = pick(1, 9), k.c = pick(0, 2) ? 4 * pick(1, 6) : pick(1, 7);
+    k.oc = pick(1, 9), k.kh = pick(1, 4), k.kw = pick(1, 4);
+    k.stride = {pick(1, 3), pick(1, 3)}, k.dilation = {pick(0, 3) ? 1 : 2, pick(0, 3) ? 1 : 2};
+    const int64_t eh = (k.kh - 1) * k.dilation[0] + 1, ew = (k.kw - 1) * k.dilation[1] + 1;
+    k.pad = {pick(0, eh - 1), pick(0, ew - 1), pick(0, eh - 1), pick(0, ew - 1)};
+    if (k.h + k.pad[0] + k.pad[2] < eh || k.w + k.pad[1] + k.pad[3] < ew) continue;  // the window must fit
+    k.zin = pick(-128, 127), k.zout = pick(-128, 127), k.act = acts[pick(0, 3)];
+    k.per_channel = pick(0, 3) != 0, k.bias = pick(0, 4) != 0, k.seed = static_cast<uint32_t>(1000 + cases);
+    SCOPED_TRACE("case " + std::to_string(cases) + ": " + std::to_string(k.n) + "x" + std::to_string(k.h) + "x" +
+                 std::to_string(k.w) + "x" + std::to_string(k.c) + " -> " + std::to_string(k.oc) + ", filter " +
+                 std::to_string(k.kh) + "x" + std::to_string(k.kw));
+    rings += KernelOf(BuildConv(k, &input).graph()).code.find("_row(img, next") != std::string::npos;
+    CheckConv(k);
+    ++cases;
+  }
+  EXPECT_GE(rings, 6);
+}
+
 bool RingApplies(const ConvCase& k) {
   const bool direct = k.kh == 1 && k.kw == 1 && k.stride[0] == 1 && k.stride[1] == 1 && k.c % 4 == 0 &&
                       k.pad == std::vector<int64_t>{0, 0, 0, 0};

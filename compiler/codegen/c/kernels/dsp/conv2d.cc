@@ -504,7 +504,16 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
           "; a block's outputs\n   are written after all its input pixels were read. */\n";
 
   // Scratch: [col8: P x k4 int8, gathered taps] [cols: P x k4 int16 as words].
-  const int64_t col8_bytes = s.direct() ? 0 : P * k4;
+  // Windows inside the image make their column words straight from it
+  // (no gather into col8) where each filter row's taps are contiguous;
+  // with every window inside (no border on either axis) there is no gather
+  // at all (gcc -Warray-bounds would see one that cannot run read past the
+  // image).
+  const bool from_image = !s.direct() && s.w.dilation_w == 1 && (s.k_w * s.in_c) % 4 == 0;
+  const bool all_inside =
+      from_image && !AxisHasBorder({s.in_h, s.k_h, s.w.stride_h, s.w.dilation_h, s.w.pad_top, s.out_h}) &&
+      !AxisHasBorder({s.in_w, s.k_w, s.w.stride_w, s.w.dilation_w, s.w.pad_left, s.out_w});
+  const int64_t col8_bytes = s.direct() || all_inside ? 0 : P * k4;
   const int64_t scratch = col8_bytes + 2 * P * k4;
   if (!shared.empty()) {
     std::vector<SharedParam> params = {{"int pixels", std::to_string(pixels)},
@@ -542,15 +551,12 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
     return kernel;
   }
   const std::string im2col = ctx.fn_name + "_im2col", window = ctx.fn_name + "_window";
-  // Windows inside the image make their column words straight from it
-  // (no gather into col8) where each filter row's taps are contiguous.
-  const bool from_image = !s.direct() && s.w.dilation_w == 1 && (s.k_w * s.in_c) % 4 == 0;
-  if (!s.direct()) code += Im2colFunction(s, im2col, zin);
+  if (!s.direct() && !all_inside) code += Im2colFunction(s, im2col, zin);
   if (from_image) code += WindowFunction(s, window);
 
   code += "EMBER_NOINLINE static void " + ctx.fn_name + "(" + KernelParams(ctx, scratch) + ") {\n";
   std::string b;
-  if (!s.direct()) b += "int8_t* const col8 = (int8_t*)scratch;\n";
+  if (!s.direct() && !all_inside) b += "int8_t* const col8 = (int8_t*)scratch;\n";
   b += "int32_t* const cols = (int32_t*)(scratch + " + std::to_string(col8_bytes) + ");\n";
   b += "int8_t* o = out0;\n";
   b += "for (int p = 0; p < " + std::to_string(pixels) + "; p += " + std::to_string(P) + ", o += " +
@@ -590,9 +596,13 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
       };
       blk += "const int8_t* const ra = " + at("p") + ";\n";
       if (P == 2) blk += "const int8_t* const rb = " + (odd ? "two ? " + at("p + 1") + " : ra" : at("p + 1")) + ";\n";
-      blk += std::string("if (ra") + (P == 2 ? " && rb" : "") + ") {  /* every tap inside the image */\n" +
-             Reindent(ColumnWordsFromImage(P, s.k_h, s.w.dilation_h * s.in_w * s.in_c, s.k_w * s.in_c / 4, biased), 2) +
-             "} else {\n" + Reindent(gather, 2) + "}\n";
+      const std::string words =
+          ColumnWordsFromImage(P, s.k_h, s.w.dilation_h * s.in_w * s.in_c, s.k_w * s.in_c / 4, biased);
+      if (all_inside)
+        blk += words;
+      else
+        blk += std::string("if (ra") + (P == 2 ? " && rb" : "") + ") {  /* every tap inside the image */\n" +
+               Reindent(words, 2) + "} else {\n" + Reindent(gather, 2) + "}\n";
     } else {
       blk += gather;
     }
