@@ -23,12 +23,11 @@
 // A layer with C_in a multiple of 4 and dilation 1 makes step 2's words
 // once per input pixel instead of once per window that reads it (nine
 // times for a 3x3 stride 1 layer): a ring of KH input rows of column words
-// in scratch
-// (Ring), each row made when the first output row that needs it starts,
-// its padding columns (and rows outside the image) holding z_in's words;
-// the SMLAD loop reads a window's KH filter rows where they lie in the ring
-// (ic on cortex-m4: -6.6 %). At most kMaxRingScratch bytes; the knob `ring`
-// turns it off.
+// in scratch (Ring), each row made when the first output row that needs it
+// starts, its padding columns (and rows outside the image) holding z_in's
+// words; the SMLAD loop reads a window's KH filter rows where they lie in
+// the ring (ic on cortex-m4: -6.6 %). At most kMaxRingScratch bytes; the
+// knob `ring` turns it off.
 // Access order (for the memory planner): a block's outputs are written only
 // after all of the block's input pixels were read; blocks go in raster order
 // (the ring reads an input row earlier still, never later), and with a ring
@@ -73,9 +72,9 @@ struct Choice {
 // slots: row iy in slot (iy + off) % KH), each `cols` columns (image
 // x = column - pad_left: every column a window touches; with an odd output
 // width, also those of the second pixel its last block of two computes and
-// does not store) of `groups` groups
-// of four channels, two words per group ((p | r), or lanes 0,2 | 1,3); in
-// the biased pair form then each column's accumulator start, per slot.
+// does not store) of `groups` groups of four channels, two words per group
+// ((p | r), or lanes 0,2 | 1,3); in the biased pair form then each column's
+// accumulator start, per slot.
 struct Ring {
   int64_t rows = 0, cols = 0, groups = 0;
   int64_t used = 0;  // columns read from the image: pad_left .. pad_left + used - 1
