@@ -76,6 +76,59 @@ TEST(AddKernel, Int8EveryRescaleForm) {
   }
 }
 
+// From kAddSubTableMinElements elements, the input whose multiplier is not
+// a half is read through a table of its 256 rescaled values (the other's
+// zero point folded in): add and sub, either input through the table, every
+// output form, extreme zero points, a broadcast operand; equal scales (both
+// halves) and a short loop keep the arithmetic. Each byte for byte against
+// the reference, over inputs that take every byte value.
+TEST(AddKernel, Int8RescaleThroughATable) {
+  struct Case {
+    float a, b, out;
+    int32_t za, zb, zo;
+    const char* act;
+    std::vector<int64_t> shape_b;
+    const char* table;  // "in0", "in1", or "" (no table)
+  };
+  const std::vector<int64_t> full{2, 16, 8, 8};  // 2048 elements
+  const Case cases[] = {
+      {0.1165f, 0.0804f, 0.1325f, -128, 4, -128, "relu", full, "in1"},
+      {0.0393f, 0.1042f, 0.0509f, -128, 4, -128, "relu", full, "in0"},  // ic's first residual add
+      {0.0393f, 0.1042f, 0.0509f, 127, -128, 0, "none", full, "in0"},
+      {0.2f, 0.07f, 0.05f, -128, 127, 3, "relu6", full, "in1"},
+      {1.0f, 1e-12f, 0.7f, -128, 0, -128, "relu", full, "in1"},   // the small input's rescale beyond 31 bits
+      {0.03f, 0.05f, 0.06f, 5, -9, 1, "relu_n1_to_1", {8}, "in0"},  // in1 broadcast
+      {0.05f, 0.05f, 0.08f, -128, -128, -128, "relu", full, ""},    // equal scales: both shift
+  };
+  for (const Case& k : cases) {
+    for (ir::OpKind op : {ir::OpKind::kAdd, ir::OpKind::kSub}) {
+      SCOPED_TRACE(std::string(k.table) + " " + k.act + (op == ir::OpKind::kSub ? " sub" : " add"));
+      KernelCase c(op);
+      c.In(DType::kInt8, full, Quant(k.a, k.za), 21)
+          .In(DType::kInt8, k.shape_b, Quant(k.b, k.zb), 22)
+          .Out(DType::kInt8, full, Quant(k.out, k.zo))
+          .Attr("act", std::string(k.act))
+          .Expect();
+      auto e = c.Emit();
+      ASSERT_TRUE(e.ok()) << e.diag().ToString();
+      const bool table = e->code.find("rescaled through a table") != std::string::npos;
+      EXPECT_EQ(table, std::string(k.table) != "") << e->code;
+      if (table) {
+        EXPECT_NE(e->code.find(std::string(k.table) + " rescaled through"), std::string::npos) << e->code;
+      }
+    }
+  }
+  // Below 2048 elements the rescale stays arithmetic.
+  KernelCase c(ir::OpKind::kAdd);
+  c.In(DType::kInt8, {2, 16, 8, 7}, Quant(0.0393f, -128), 1)
+      .In(DType::kInt8, {2, 16, 8, 7}, Quant(0.1042f, 4), 2)
+      .Out(DType::kInt8, {2, 16, 8, 7}, Quant(0.0509f, -128))
+      .Attr("act", std::string("relu"));
+  auto e = c.Emit();
+  ASSERT_TRUE(e.ok());
+  EXPECT_EQ(e->code.find("rescaled through a table"), std::string::npos);
+}
+
 TEST(AddKernel, Int8BroadcastSecondInput) {
   KernelCase c(ir::OpKind::kAdd);
   c.In(DType::kInt8, {1, 5, 7, 6}, Quant(0.02f, 5))

@@ -104,7 +104,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     for (const std::string& d : AddSubInt8Details(p)) details.push_back(d);
     const mve::AddS8 v{out.num_elements(), p.z1, p.z2, p.zo, p.m1, p.m2, p.mo, p.act};
     if (auto k = MveAdd(ctx, v, details)) return *k;
-    body = AddSubInt8Body(x, y, p, "+");
+    body = AddSubInt8Loop(ctx, x, y, p, "+", out.num_elements(), &details);
     }
   }
   Kernel k;

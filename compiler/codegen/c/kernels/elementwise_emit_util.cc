@@ -1,9 +1,11 @@
 #include "codegen/c/kernels/elementwise_emit_util.h"
 
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <utility>
 
+#include "ops/add_sub_util.h"
 #include "ops/evaluate.h"
 #include "ops/layout_util.h"
 #include "ops/op.h"
@@ -471,6 +473,52 @@ LoopBody AddSubInt8Body(const std::string& x, const std::string& y, const AddSub
            "const int32_t o = " + AddSubOutput("a " + o + " b", p) + ";\n" + Spaces(in) +
            "out0[" + i[0] + "] = (" + p.ctype + ")" + clamp + ";\n";
   };
+}
+
+std::optional<AddSubTable> AddSubInt8Table(const AddSubInt8& p, const char* op, int64_t elements) {
+  const bool half1 = ops::IsHalfMultiplier(p.m1), half2 = ops::IsHalfMultiplier(p.m2);
+  if (p.ctype != "int8_t" || half1 == half2 || p.left_shift < 1 || elements < kAddSubTableMinElements)
+    return std::nullopt;
+  AddSubTable t;
+  t.operand = half1 ? 1 : 0;
+  const bool sub = std::strcmp(op, "-") == 0;
+  const int64_t st = sub && t.operand == 1 ? -1 : 1, sh = sub && t.operand == 0 ? -1 : 1;
+  const int32_t zt = t.operand == 0 ? p.z1 : p.z2, zh = t.operand == 0 ? p.z2 : p.z1;
+  const ops::QuantizedMultiplier mt = t.operand == 0 ? p.m1 : p.m2;
+  for (int u = 0; u < 256; ++u) {
+    const int32_t v = static_cast<int8_t>(static_cast<uint8_t>(u));
+    const int64_t value = st * int64_t{ops::AddSubRescale(v, zt, mt, p.left_shift)} -
+                          sh * int64_t{zh} * (int64_t{1} << (p.left_shift - 1));
+    if (value < INT32_MIN || value > INT32_MAX) return std::nullopt;
+    t.values.push_back(static_cast<int32_t>(value));
+  }
+  return t;
+}
+
+LoopBody AddSubInt8TableBody(const std::string& x, const std::string& y, const AddSubInt8& p, const char* op,
+                             const AddSubTable& t, const std::string& table) {
+  const bool minus = std::strcmp(op, "-") == 0 && t.operand == 0;  // the other operand enters negated
+  const std::string clamp = p.act.min == -128 && p.act.max == 127
+                                ? std::string("ember_ssat8(o)")
+                                : "ember_clamp_i32(o, " + CInt(p.act.min) + ", " + CInt(p.act.max) + ")";
+  const std::string scale = std::to_string(int64_t{1} << (p.left_shift - 1));
+  return [x, y, p, t, table, minus, clamp, scale](const std::vector<std::string>& i, int in) {
+    const std::string tv = (t.operand == 0 ? x + "[" + i[1] + "]" : y + "[" + i[2] + "]");
+    const std::string hv = (t.operand == 0 ? y + "[" + i[2] + "]" : x + "[" + i[1] + "]");
+    return Spaces(in) + "const int32_t s = " + table + "[(uint8_t)" + tv + "] " + (minus ? "- " : "+ ") +
+           "(int32_t)" + hv + " * " + scale + ";\n" + Spaces(in) + "const int32_t o = " + AddSubOutput("s", p) +
+           ";\n" + Spaces(in) + "out0[" + i[0] + "] = (int8_t)" + clamp + ";\n";
+  };
+}
+
+LoopBody AddSubInt8Loop(const KernelContext& ctx, const std::string& x, const std::string& y, const AddSubInt8& p,
+                        const char* op, int64_t elements, std::vector<std::string>* details) {
+  const std::optional<AddSubTable> t = AddSubInt8Table(p, op, elements);
+  if (!t) return AddSubInt8Body(x, y, p, op);
+  const std::string table = ctx.consts.AddInt32(ctx.node.name + "_rescaled", t->values);
+  details->push_back(std::string(t->operand == 0 ? "in0" : "in1") +
+                     " rescaled through a table of its 256 values (the other input's zero point folded in)");
+  return AddSubInt8TableBody(x, y, p, op, *t, table);
 }
 
 std::vector<std::string> AddSubInt8Details(const AddSubInt8& p) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -182,6 +183,28 @@ struct AddSubInt8 {
 };
 LoopBody AddSubInt8Body(const std::string& x, const std::string& y, const AddSubInt8& p,
                         const char* op);
+// The int8 add / sub (`op` "+" or "-") with one operand read through a
+// table of its 256 rescaled values, where exactly one operand's multiplier
+// is a half (its rescale a shift: the other's, a multiply and a rounding
+// shift, becomes one load) and the loop is long enough for the table's
+// 1 KB (at least kAddSubTableMinElements). values[u] is the table operand's
+// rescale of the byte u, signed as `op` takes it, plus the other operand's
+// zero point term; nullopt where it does not apply (int16, both or neither
+// a half, a short loop).
+inline constexpr int64_t kAddSubTableMinElements = 2048;
+struct AddSubTable {
+  int operand = 0;  // 0: x through the table, 1: y
+  std::vector<int32_t> values;
+};
+std::optional<AddSubTable> AddSubInt8Table(const AddSubInt8& p, const char* op, int64_t elements);
+// AddSubInt8Body with `t` (its values emitted as the C array `table`).
+LoopBody AddSubInt8TableBody(const std::string& x, const std::string& y, const AddSubInt8& p, const char* op,
+                             const AddSubTable& t, const std::string& table);
+// The loop body of node ctx's int8 add / sub over `elements`: through a
+// table where AddSubInt8Table applies (its array in ctx.consts, a line in
+// `details`), else AddSubInt8Body.
+LoopBody AddSubInt8Loop(const KernelContext& ctx, const std::string& x, const std::string& y, const AddSubInt8& p,
+                        const char* op, int64_t elements, std::vector<std::string>* details);
 // The kernel comment lines of an AddSubInt8 (multipliers, output range).
 std::vector<std::string> AddSubInt8Details(const AddSubInt8& p);
 

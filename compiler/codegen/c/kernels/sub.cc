@@ -63,7 +63,7 @@ Expected<Kernel> Emit(const KernelContext& ctx) {
     const AddSubInt8 p = PrepareInt8(ctx, act);
     for (const std::string& d : AddSubInt8Details(p)) details.push_back(d);
     details[1] += " (from float32 scale arithmetic)";
-    body = AddSubInt8Body(x, y, p, "-");
+    body = AddSubInt8Loop(ctx, x, y, p, "-", out.num_elements(), &details);
   }
   Kernel k;
   k.code = FunctionHead(ctx, details) + EmitLoops(nest, 2, body) + "}\n";
