@@ -457,15 +457,20 @@ std::string AddSubOutput(const std::string& v, const AddSubInt8& p) {
          std::to_string(s) + ")" + (fold ? std::string() : " + " + CInt(p.zo));
 }
 
+// The clamp of the output stage's o to the activation range: the whole
+// int8 range is one SSAT (ember_ssat8); other ranges compare twice.
+std::string AddSubClamp(const AddSubInt8& p) {
+  return p.ctype == "int8_t" && p.act.min == -128 && p.act.max == 127
+             ? std::string("ember_ssat8(o)")
+             : "ember_clamp_i32(o, " + CInt(p.act.min) + ", " + CInt(p.act.max) + ")";
+}
+
 }  // namespace
 
 LoopBody AddSubInt8Body(const std::string& x, const std::string& y, const AddSubInt8& p,
                         const char* op) {
   const std::string o = op;
-  // The whole int8 range is one SSAT (ember_ssat8); other ranges compare twice.
-  const std::string clamp = p.ctype == "int8_t" && p.act.min == -128 && p.act.max == 127
-                                ? std::string("ember_ssat8(o)")
-                                : "ember_clamp_i32(o, " + CInt(p.act.min) + ", " + CInt(p.act.max) + ")";
+  const std::string clamp = AddSubClamp(p);
   return [x, y, p, o, clamp](const std::vector<std::string>& i, int in) {
     return Spaces(in) + "const int32_t a = " + AddSubRescale(x + "[" + i[1] + "]", p.z1, p.m1, p.left_shift) +
            ";\n" + Spaces(in) + "const int32_t b = " +
@@ -498,9 +503,7 @@ std::optional<AddSubTable> AddSubInt8Table(const AddSubInt8& p, const char* op, 
 LoopBody AddSubInt8TableBody(const std::string& x, const std::string& y, const AddSubInt8& p, const char* op,
                              const AddSubTable& t, const std::string& table) {
   const bool minus = std::strcmp(op, "-") == 0 && t.operand == 0;  // the other operand enters negated
-  const std::string clamp = p.act.min == -128 && p.act.max == 127
-                                ? std::string("ember_ssat8(o)")
-                                : "ember_clamp_i32(o, " + CInt(p.act.min) + ", " + CInt(p.act.max) + ")";
+  const std::string clamp = AddSubClamp(p);
   const std::string scale = std::to_string(int64_t{1} << (p.left_shift - 1));
   return [x, y, p, t, table, minus, clamp, scale](const std::vector<std::string>& i, int in) {
     const std::string tv = (t.operand == 0 ? x + "[" + i[1] + "]" : y + "[" + i[2] + "]");

@@ -49,7 +49,7 @@ int64_t InputBytes(const PixelLoop& p, int64_t elem_bytes) {
 std::optional<int64_t> PixelBlockOverlapDelta(const PixelLoop& p, int64_t block_pixels, int64_t elem_bytes,
                                               bool row_blocks) {
   const int64_t pixels = p.batch * p.y.out * p.x.out;
-  if (block_pixels < 1 || pixels > kMaxPixels || elem_bytes < 1 || p.x.out < 1) return std::nullopt;
+  if (block_pixels < 1 || pixels > kMaxPixels || elem_bytes < 1) return std::nullopt;
   const std::vector<int64_t> low = LowestReads(p);
   // The blocks' first pixels: every block_pixels, restarting at each output row with row_blocks.
   std::vector<int64_t> starts;

@@ -509,9 +509,7 @@ Expected<Kernel> EmitConv2D(const KernelContext& ctx) {
   // at all (gcc -Warray-bounds would see one that cannot run read past the
   // image).
   const bool from_image = !s.direct() && s.w.dilation_w == 1 && (s.k_w * s.in_c) % 4 == 0;
-  const bool all_inside =
-      from_image && !AxisHasBorder({s.in_h, s.k_h, s.w.stride_h, s.w.dilation_h, s.w.pad_top, s.out_h}) &&
-      !AxisHasBorder({s.in_w, s.k_w, s.w.stride_w, s.w.dilation_w, s.w.pad_left, s.out_w});
+  const bool all_inside = from_image && !AxisHasBorder(s.y()) && !AxisHasBorder(s.x());
   const int64_t col8_bytes = s.direct() || all_inside ? 0 : P * k4;
   const int64_t scratch = col8_bytes + 2 * P * k4;
   if (!shared.empty()) {

@@ -93,8 +93,7 @@ bool GetConvShape(const KernelContext& ctx, ConvShape* s) {
 }
 
 std::string Im2colFunction(const ConvShape& s, const std::string& name, int32_t zin) {
-  const Axis ay{s.in_h, s.k_h, s.w.stride_h, s.w.dilation_h, s.w.pad_top, s.out_h};
-  const Axis ax{s.in_w, s.k_w, s.w.stride_w, s.w.dilation_w, s.w.pad_left, s.out_w};
+  const Axis ay = s.y(), ax = s.x();
   const std::string c = std::to_string(s.in_c), row = std::to_string(s.k_w * s.in_c);
   const std::string z = std::to_string(zin);
   std::string b = "/* im2col of output pixel (oy, ox) of image `in`: " + std::to_string(s.depth()) +
@@ -357,22 +356,13 @@ std::string Dot8Sums(const SmladGemm& g) {
   return b + ";\n" + g.block_setup;
 }
 
-// kRing: per segment its passes of `unroll` groups, one pointer moved once
-// per pass.
+// kRing: the depth in `segments` passes of `unroll` groups, each pass from
+// its own first word (segment_start).
 std::string RingPasses(const SmladGemm& g) {
-  const int64_t passes = g.depth / 4 / g.segments / g.unroll;
   std::string pass;
   for (int64_t o = 0; o < g.unroll; ++o) pass += Step(g, 0, o);
-  if (passes > 1) pass += "xp += " + std::to_string(2 * g.unroll) + ";\n";
-  std::string b = "for (int sg = 0; sg < " + std::to_string(g.segments) + "; ++sg) {\n  const int32_t* xp = " +
-                  g.segment_start + ";\n";
-  const std::string per_pass =
-      (g.unroll == 1 ? std::string("one group") : std::to_string(g.unroll) + " groups") + " of 4 per pass */\n";
-  if (passes > 1)
-    b += "  for (int i = 0; i < " + std::to_string(passes) + "; ++i) {  /* " + per_pass + Reindent(pass, 4) + "  }\n";
-  else
-    b += Reindent(pass, 2);
-  return b + "}\n";
+  return "for (int sg = 0; sg < " + std::to_string(g.segments) + "; ++sg) {\n  const int32_t* xp = " +
+         g.segment_start + ";\n" + Reindent(pass, 2) + "}\n";
 }
 
 // A block's accumulators, then the SMLAD loop over its groups (Step).

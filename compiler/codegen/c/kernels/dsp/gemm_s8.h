@@ -45,6 +45,8 @@ struct ConvShape {
   int64_t batch, in_h, in_w, in_c, k_h, k_w, out_h, out_w, out_c;
   ops::Window w;
   int64_t depth() const { return k_h * k_w * in_c; }
+  Axis y() const { return {in_h, k_h, w.stride_h, w.dilation_h, w.pad_top, out_h}; }
+  Axis x() const { return {in_w, k_w, w.stride_w, w.dilation_w, w.pad_left, out_w}; }
   int64_t padded_depth() const { return (depth() + 3) / 4 * 4; }
   bool pointwise() const {
     return k_h == 1 && k_w == 1 && w.stride_h == 1 && w.stride_w == 1 && w.pad_top == 0 &&
@@ -204,8 +206,8 @@ enum class RowSource {
   kInt8,     // `xq` (const int8_t*): one row of int8, read a word at a time
   kRing,     // rows of column words made once (conv2d's ring of input rows):
              // per group, row 0's two words at `xp`, row p's `row_words`
-             // words further; the depth runs in `segments` equal parts
-             // (passes of a filter row), segment `sg` from `segment_start`
+             // words further; the depth runs in `segments` passes of
+             // `unroll` groups, pass `sg` from `segment_start`
 };
 
 struct SmladGemm {
@@ -219,7 +221,7 @@ struct SmladGemm {
   std::string init;     // int32 start values, one per packed weight row
   std::string columns;  // kColumns: the expression of the first column word
   std::string row;      // kInt8: the expression of the row's first int8
-  int64_t segments = 1;           // kRing: parts of the depth, each of whole passes
+  int64_t segments = 1;           // kRing: passes of the depth (depth = 4 * unroll * segments)
   std::string segment_start = "";  // kRing: segment `sg`'s first word (an expression of sg)
   int64_t row_words = 0;          // kRing: words from row p's words to row p + 1's
   // The biased pair form: the weights come from PackBiasedWeights, the
