@@ -323,6 +323,63 @@ TEST(CliUsability, AnalyzeGivesRomAndRamPerTarget) {
   EXPECT_NE(r.err.find("E0501"), std::string::npos) << r.err;
 }
 
+// analyze --target CORE --ram SIZE --flash SIZE: will the model fit? The
+// RAM counts the deepest stack of the code; exit 4 (E0610) when it does not.
+TEST(CliUsability, AnalyzeChecksTheFitWithTheStack) {
+  const std::string dir = TempDir();
+  const std::string model = WriteModel(dir, "tiny.tflite", TinyConvModel());
+  // Usage errors first: no target, a size that is not one, the host.
+  CliResult r = RunCli({"analyze", model, "--ram", "64K"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--target"), std::string::npos) << r.err;
+  r = RunCli({"analyze", model, "--target", "cortex-m4", "--ram", "64Q"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("64Q"), std::string::npos) << r.err;
+  r = RunCli({"analyze", model, "--target", "host", "--flash", "1M"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("E0612"), std::string::npos) << r.err;
+  if (std::system("command -v arm-none-eabi-gcc >/dev/null") != 0) {
+    r = RunCli({"analyze", model, "--target", "cortex-m4", "--ram", "64K"});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("E0612"), std::string::npos) << r.err;
+    GTEST_SKIP() << "arm-none-eabi-gcc is absent: the fit itself is not checked";
+  }
+  r = RunCli({"analyze", model, "--format", "json", "--target", "cortex-m4", "--ram", "64K", "--flash", "0x100000"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Json m4 = Json::parse(r.out)["targets"][0];
+  const int64_t stack = m4["stack_bytes"].get<int64_t>();
+  EXPECT_GT(stack, 0) << m4.dump();
+  EXPECT_TRUE(m4["stack"]["bounded"].get<bool>());
+  ASSERT_GE(m4["stack"]["path"].size(), 2u) << m4.dump();
+  EXPECT_EQ(m4["stack"]["path"][0]["function"], "tvmgen_default_run");
+  int64_t sum = 0;
+  for (const auto& f : m4["stack"]["path"]) sum += f["bytes"].get<int64_t>();
+  EXPECT_EQ(sum, stack) << "the path's frames add up to the bound";
+  EXPECT_TRUE(m4["fit"]["fits"].get<bool>());
+  EXPECT_EQ(m4["fit"]["ram_limit_bytes"].get<int64_t>(), 65536);
+  EXPECT_EQ(m4["fit"]["flash_limit_bytes"].get<int64_t>(), 1048576);
+  const int64_t ram = m4["ram_bytes"].get<int64_t>() + stack;
+  EXPECT_EQ(m4["fit"]["ram_needed_bytes"].get<int64_t>(), ram);
+  EXPECT_EQ(m4["fit"]["flash_needed_bytes"].get<int64_t>(), m4["rom_bytes"].get<int64_t>());
+  // Exactly enough RAM fits; one byte less does not, and the stack is what
+  // tips it (the RAM without it would fit).
+  r = RunCli({"analyze", model, "--target", "cortex-m4", "--ram", std::to_string(ram)});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("fits --ram"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("stack:"), std::string::npos) << r.out;
+  r = RunCli({"analyze", model, "--target", "cortex-m4", "--ram", std::to_string(ram - 1)});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("error[E0610]"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("stack " + std::to_string(stack)), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("DOES NOT FIT"), std::string::npos) << r.out;
+  // Flash: 1 KiB holds no model; every target is checked.
+  r = RunCli({"analyze", model, "--target", "cortex-m4", "--target", "cortex-m0plus", "--flash", "1k", "--format", "json"});
+  EXPECT_EQ(r.exit_code, 4) << r.err;
+  EXPECT_NE(r.err.find("flash"), std::string::npos) << r.err;
+  const Json j = Json::parse(r.out);
+  for (const auto& t : j["targets"]) EXPECT_FALSE(t["fit"]["fits"].get<bool>()) << t.dump();
+}
+
 // validate --target host / --archive: the model's C code on this machine
 // against the reference over a data set, with the usual metrics.
 TEST(CliUsability, ValidateOnTheHostOverADataSet) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,27 @@ TEST_P(QemuBoard, TinyConvMatchesEval) {
   EXPECT_EQ(h.outputs[0], ReadFile(dir + "/ref.bin")) << r.output;
   ASSERT_EQ(h.instructions.size(), 1u) << r.output;
   EXPECT_GT(h.instructions[0], 0u);
+}
+
+// The stack the model's code used on the board (the harness paints the
+// stack) never exceeds what `ember analyze --target` bounds from the code,
+// and the bound is close: the deepest path is the one that runs.
+TEST_P(QemuBoard, StackStaysWithinTheAnalyzedBound) {
+  EMBER_REQUIRE_QEMU_TOOLS();
+  const Board& b = GetParam();
+  const std::string dir = TempDir();
+  const std::string elf = BuildTiny(dir, b);
+  ASSERT_FALSE(elf.empty());
+  const CliResult a = RunCli({"analyze", dir + "/tiny.tflite", "--format", "json", "--target", b.target});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  const nlohmann::json t = nlohmann::json::parse(a.out)["targets"][0];
+  ASSERT_TRUE(t["stack_bytes"].is_number()) << t.dump();
+  const qemu::Command r = qemu::Emulate(elf, b.name, 30);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const qemu::HarnessResult h = qemu::ParseHarness(r.output);
+  ASSERT_GT(h.stack, 0) << r.output;
+  EXPECT_LE(h.stack, t["stack_bytes"].get<int64_t>()) << t["stack"].dump();
+  EXPECT_GE(h.stack + 32, t["stack_bytes"].get<int64_t>()) << t["stack"].dump();
 }
 
 TEST_P(QemuBoard, UartTransmits) {

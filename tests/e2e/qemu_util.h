@@ -66,6 +66,7 @@ inline Command Emulate(const std::string& elf, const std::string& board, int sec
 struct HarnessResult {
   std::vector<uint64_t> instructions;           // per run
   std::vector<std::vector<uint8_t>> outputs;    // per output, in order
+  int64_t stack = -1;                           // "stack N": bytes the first run used (-1: absent)
   bool ok = false;                              // "ember-harness: ok" seen
 };
 
@@ -81,6 +82,9 @@ inline HarnessResult ParseHarness(const std::string& text) {
       std::string k, ticks_word, insn_word;
       uint64_t ticks = 0, insns = 0;
       if (ls >> k >> ticks_word >> ticks >> insn_word >> insns) h.instructions.push_back(insns);
+    } else if (word == "stack") {
+      int64_t bytes = -1;
+      if (ls >> bytes) h.stack = bytes;
     } else if (word == "output") {
       std::string index, name, hex;
       size_t size = 0;
