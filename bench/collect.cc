@@ -22,7 +22,7 @@ bool ReadText(const fs::path& p, std::string* text) {
 std::string FirstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 // The harness's lines: "ember-harness: board B model M", "run 1 ticks T
-// instructions N", "layer I ticks T instructions N OP NAME...".
+// instructions N", "stack N", "layer I ticks T instructions N OP NAME...".
 void ParseRun(const std::string& text, CoreResult* r, bool profile) {
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
@@ -34,6 +34,8 @@ void ParseRun(const std::string& text, CoreResult* r, bool profile) {
     } else if (w == "run") {
       uint64_t run = 0, ticks = 0, n = 0;
       if (ls >> run >> key >> ticks >> key >> n && run == 1) (profile ? r->profile_instructions : r->instructions) = n;
+    } else if (w == "stack" && !profile) {
+      ls >> r->stack_bytes;
     } else if (w == "layer" && profile) {
       LayerRow row;
       uint64_t ticks = 0;

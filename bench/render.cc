@@ -183,6 +183,7 @@ json CoreJson(const ModelResult& m, const CoreResult& r, const Peers& peers) {
   c["instructions"] = r.instructions;
   c["instructions_per_mac"] = m.macs == 0 ? json() : json(Ratio(r.instructions, m.macs));
   c["ram_bytes"] = r.ram_bytes();
+  c["stack_bytes"] = r.stack_bytes;
   c["arena_bytes"] = r.metadata_arena_bytes;
   c["code_bytes"] = r.footprint.code_bytes;
   c["weights_bytes"] = r.footprint.weights_bytes;
@@ -456,18 +457,21 @@ std::string ResultsMarkdown(const std::vector<ModelResult>& models, const Peers&
   o << "\n";
   o << "One inference of `input_1.bin`, output bit-exact with `output_1.bin`. Instructions are guest "
        "instructions under `-icount shift=0`. RAM = the model's static RAM (arena with inputs and outputs "
-       "inside); code = flash of the model's kernels and runtime without weights.\n\n";
-  o << "| model | core (board) | instructions | instr/MAC | RAM B | code B | weights B | firmware text/data/bss |\n";
-  o << "|---|---|--:|--:|--:|--:|--:|--:|\n";
+       "inside); stack = the most stack the inference used on the board (not in RAM; `ember analyze "
+       "--target` bounds it); code = flash of the model's kernels and runtime without weights.\n\n";
+  o << "| model | core (board) | instructions | instr/MAC | RAM B | stack B | code B | weights B | firmware "
+       "text/data/bss |\n";
+  o << "|---|---|--:|--:|--:|--:|--:|--:|--:|\n";
   for (const ModelResult& m : models)
     for (const CoreResult& r : m.cores) {
       o << "| " << m.name << " | " << r.core << " (" << (r.board.empty() ? "?" : r.board) << ") | ";
       if (!r.ok()) {
-        o << Cell(r.status, 70) << " | | | | | |\n";
+        o << Cell(r.status, 70) << " | | | | | | |\n";
         continue;
       }
       o << Grouped(r.instructions) << " | " << (m.macs ? Fixed(Ratio(r.instructions, m.macs), 2) : "n/a") << " | "
-        << r.ram_bytes() << " | " << r.footprint.code_bytes << " | " << r.footprint.weights_bytes << " | "
+        << r.ram_bytes() << " | " << r.stack_bytes << " | " << r.footprint.code_bytes << " | "
+        << r.footprint.weights_bytes << " | "
         << r.firmware.text << "/" << r.firmware.data << "/" << r.firmware.bss << " |\n";
     }
   PeerSection(o, models, peers);

@@ -35,6 +35,7 @@ struct CoreResult {
   std::string board;   // mps2-an386
   std::string status;  // "ok", "mismatch", "does-not-fit: ...", "error: ..."
   uint64_t instructions = 0;  // one inference (harness: timer around tvmgen_<name>_run)
+  uint64_t stack_bytes = 0;   // the most stack that inference used (harness: "stack N")
   ModelFootprint footprint;   // from the linker map
   uint64_t metadata_arena_bytes = 0;    // metadata.json, cross-check
   uint64_t metadata_weights_bytes = 0;  // metadata.json, cross-check

@@ -21,6 +21,7 @@ CoreResult OkCore(const std::string& core, const std::string& board, uint64_t in
   r.footprint.bss_bytes = 250;
   r.footprint.data_bytes = 6;
   r.metadata_arena_bytes = 250;
+  r.stack_bytes = 232;
   return r;
 }
 
@@ -73,6 +74,7 @@ TEST(Results, JsonHoldsTheFiguresAndThePeerRatios) {
   EXPECT_EQ(c["instructions"], 5000);
   EXPECT_DOUBLE_EQ(c["instructions_per_mac"].get<double>(), 5.0);
   EXPECT_EQ(c["ram_bytes"], 256);  // bss + data
+  EXPECT_EQ(c["stack_bytes"], 232);
   EXPECT_EQ(c["code_bytes"], 300);
   EXPECT_EQ(c["weights_bytes"], 700);
   EXPECT_EQ(c["tflm"]["file"], "tflm-cortex-m4.json");
@@ -149,7 +151,7 @@ TEST(Results, AcceptanceAgainstThePeerOfTheSameCoreAndTheRamLimit) {
 
 TEST(Results, MarkdownShowsTheTablesAndTheFailure) {
   const std::string md = ResultsMarkdown({OneModel()}, kPeers, "qemu: 7.2\n");
-  EXPECT_NE(md.find("| kws | cortex-m4 (mps2-an386) | 5,000 | 5.00 | 256 | 300 | 700 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| kws | cortex-m4 (mps2-an386) | 5,000 | 5.00 | 256 | 232 | 300 | 700 |"), std::string::npos) << md;
   EXPECT_NE(md.find("| kws | cortex-m4 | 5,000 | 20,000 | 0.250 | 4,000 | 1.250 |"), std::string::npos) << md;
   EXPECT_NE(md.find("| kws | cortex-m7 | 4,000 | no peer file (tflm-cortex-m7.json) |"), std::string::npos) << md;
   EXPECT_NE(md.find("mismatch: the output differs"), std::string::npos);
