@@ -1,6 +1,7 @@
-// `ember analyze MODEL [--format text|json] [--target CORE...]`
+// `ember analyze MODEL [--format text|json] [--target CORE...] [--ram SIZE] [--flash SIZE]`
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -167,9 +168,10 @@ void MeasureCode(const codegen::c::GeneratedModel& m, const ir::Graph& g, Target
     call_graphs.push_back(base + ".ci");
     // -fstack-usage and -fcallgraph-info only write the frame figures and
     // the calls next to the object; the code is the same.
-    const std::string cmd = "arm-none-eabi-gcc " + cflags + " -fstack-usage -fcallgraph-info=su -I " + ShellQuote((mlf / "codegen/host/include").string()) +
-                            " -I " + ShellQuote((mlf / "runtime/include").string()) + " -c " +
-                            ShellQuote(e.path().string()) + " -o " + ShellQuote(obj) + " 2>/dev/null";
+    const std::string cmd = "arm-none-eabi-gcc " + cflags + " -fstack-usage -fcallgraph-info=su -I " +
+                            ShellQuote((mlf / "codegen/host/include").string()) + " -I " +
+                            ShellQuote((mlf / "runtime/include").string()) + " -c " + ShellQuote(e.path().string()) +
+                            " -o " + ShellQuote(obj) + " 2>/dev/null";
     if (std::system(cmd.c_str()) != 0) {
       f->compiler = "not measured: arm-none-eabi-gcc failed on " + e.path().filename().string();
       return;
@@ -384,12 +386,15 @@ void PrintText(const std::string& path, const ir::Graph& g, const memory::GraphF
 }
 
 // "256K", "1M", "0x8000", "65536" -> bytes; K and M are 1024 and 1024 * 1024
-// (KB, KiB, MB, MiB alike, as microcontroller datasheets count).
+// (KB, KiB, MB, MiB alike, as microcontroller datasheets count). Decimal,
+// or hexadecimal after 0x.
 std::optional<int64_t> ParseByteSize(const std::string& text) {
+  const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+  if (text.empty() || !std::isxdigit(static_cast<unsigned char>(text[hex ? 2 : 0]))) return std::nullopt;
   size_t end = 0;
   long long v = 0;
   try {
-    v = std::stoll(text, &end, 0);
+    v = std::stoll(text, &end, hex ? 16 : 10);
   } catch (...) {
     return std::nullopt;
   }

@@ -31,14 +31,11 @@ extern uint32_t __stack_limit__;
 #define EMBER_STACK_PATTERN 0xC5A5C35Au
 #define EMBER_READ_SP(sp) __asm__ volatile("mov %0, sp" : "=r"(sp))
 
-/* Fills the free stack below this function's frame with the pattern. */
-static void __attribute__((noinline)) paint_stack(void) {
-  uintptr_t sp;
+/* Fills the free stack below `sp` with the pattern. Inlined into main,
+ * whose stack pointer is `sp`: no frame of its own to overwrite. */
+static inline __attribute__((always_inline)) void paint_stack_below(uintptr_t sp) {
   uint32_t* p = &__stack_limit__;
-  uint32_t* end;
-  EMBER_READ_SP(sp);
-  end = (uint32_t*)(sp & ~(uintptr_t)3) - 16; /* clear of this frame */
-  while (p < end) *p++ = EMBER_STACK_PATTERN;
+  while ((uintptr_t)p < sp) *p++ = EMBER_STACK_PATTERN;
 }
 
 /* Bytes below `sp` that something wrote since paint_stack. */
@@ -71,8 +68,8 @@ int main(void) {
     int32_t rc;
     /* Inputs inside the arena are overwritten by a run: place them anew. */
     ember_harness_prepare();
-    if (run == 1) paint_stack();
     EMBER_READ_SP(sp);
+    if (run == 1) paint_stack_below(sp);
     t0 = ember_platform_ticks();
     rc = ember_harness_run();
     ticks = ember_platform_ticks() - t0;
