@@ -118,6 +118,19 @@ TEST(AddKernel, Int8RescaleThroughATable) {
       }
     }
   }
+  // --optimize size keeps the table out: the arithmetic, still exact (the
+  // first case's text without the table is the arithmetic form's).
+  {
+    KernelCase c(ir::OpKind::kAdd);
+    c.In(DType::kInt8, full, Quant(0.1165f, -128), 21)
+        .In(DType::kInt8, full, Quant(0.0804f, 4), 22)
+        .Out(DType::kInt8, full, Quant(0.1325f, -128))
+        .Attr("act", std::string("relu"));
+    auto size = c.Emit("host", /*optimize_size=*/true);
+    ASSERT_TRUE(size.ok()) << size.diag().ToString();
+    EXPECT_EQ(size->code.find("rescaled through a table"), std::string::npos) << size->code;
+    EXPECT_NE(c.Emit()->code.find("rescaled through a table"), std::string::npos);
+  }
   // Below 2048 elements the rescale stays arithmetic.
   KernelCase c(ir::OpKind::kAdd);
   c.In(DType::kInt8, {2, 16, 8, 7}, Quant(0.0393f, -128), 1)

@@ -92,10 +92,11 @@ class KernelCase {
   }
 
   // The emitter's result for the node (flags, code).
-  Expected<codegen::c::Kernel> Emit(const std::string& target = "host") const {
+  Expected<codegen::c::Kernel> Emit(const std::string& target = "host", bool optimize_size = false) const {
     auto tg = codegen::c::ParseTarget(target);
     if (!tg.ok()) return tg.diag();
     codegen::c::KernelContext ctx{t_.graph(), t_.node(), 0, "kernel_0", pool_, *tg};
+    ctx.optimize_size = optimize_size;
     return codegen::c::GetEmitter(t_.node().op).emit(ctx);
   }
   const codegen::c::ConstPool& pool() const { return pool_; }

@@ -351,5 +351,58 @@ TEST(ScheduleMve, ClampsAPointOutsideTheSpace) {
   EXPECT_EQ(got->at(0), want->outputs.at(0));
 }
 
+// The size point (--optimize size) of every kind of space is a point of
+// it (so the whole-space tests above cover its bit-exactness) and takes no
+// more scratch than the default; where the default holds a ring of input
+// rows or unrolled passes, the size point does not.
+int64_t ScratchOf(const ir::Graph& g, const Schedule& s, const std::string& target) {
+  auto tg = codegen::c::ParseTarget(target);
+  codegen::c::ConstPool consts("k");
+  const std::map<size_t, Schedule> all{{0, s}};
+  const codegen::c::KernelContext ctx{g, g.nodes.at(0), 0, "f", consts, *tg, false, &all};
+  auto k = codegen::c::GetEmitter(g.nodes[0].op).emit(ctx);
+  EXPECT_TRUE(k.ok()) << k.diag().ToString();
+  return k.ok() ? k->scratch_bytes : -1;
+}
+
+TEST(ScheduleSizePoint, InEverySpaceWithNoMoreScratch) {
+  std::vector<uint8_t> in;
+  ConvCase ring;
+  ring.h = 6, ring.w = 8, ring.c = 8, ring.oc = 5;
+  FcCase fc;
+  fc.in_shape = {2, 90};
+  fc.units = 16;
+  struct Layer {
+    const char* what;
+    ir::Graph g;
+    const char* target;
+    const char* size;  // the size point
+  };
+  const Layer layers[] = {
+      {"dsp pointwise", BuildConv(Pointwise(16, 12), &in).graph(), "cortex-m4", "unroll=1"},
+      {"dsp 3x3 strided", BuildConv(PaddedStrided3x3(3), &in).graph(), "cortex-m4", "unroll=1"},
+      {"dsp ring", BuildConv(ring, &in).graph(), "cortex-m4", "ring=0"},
+      {"dsp fc", BuildFc(fc, &in).graph(), "cortex-m4", "channels=4,store_loop=1,unroll=1"},
+      {"mve pointwise", BuildConv(Pointwise(64, 12), &in).graph(), "cortex-m55", "pixels=1,unroll=1"},
+      {"mve 3x3 strided", BuildConv(PaddedStrided3x3(16), &in).graph(), "cortex-m55", "pixels=1,unroll=1"},
+      {"mve fc", BuildFc(fc, &in).graph(), "cortex-m55", "rows=1,unroll=1"},
+  };
+  for (const Layer& l : layers) {
+    SCOPED_TRACE(l.what);
+    const auto sp = SpaceOf(l.g, 0, l.target);
+    ASSERT_TRUE(sp.has_value());
+    EXPECT_EQ(sp->size_point.ToString(), l.size);
+    EXPECT_TRUE(sp->Contains(sp->size_point));
+    EXPECT_LE(ScratchOf(l.g, sp->size_point, l.target), ScratchOf(l.g, sp->default_point, l.target));
+  }
+  // The ring's scratch is gone; the Helium blocks of one row halve theirs.
+  EXPECT_LT(ScratchOf(layers[2].g, Schedule{{{"ring", 0}}}, "cortex-m4"),
+            ScratchOf(layers[2].g, Schedule{{{"ring", 1}}}, "cortex-m4"));
+  EXPECT_LT(ScratchOf(layers[5].g, Schedule{{{"pixels", 1}}}, "cortex-m55"),
+            ScratchOf(layers[5].g, Schedule{{{"pixels", 2}}}, "cortex-m55"));
+  // The depthwise kernel has no memory to trade: no size point.
+  EXPECT_TRUE(SpaceOf(BuildDw(5, 6, 10, {1, 1}, &in).graph(), 0, "cortex-m4")->size_point.knobs.empty());
+}
+
 }  // namespace
 }  // namespace ember::test

@@ -335,6 +335,10 @@ TEST(CliUsability, AnalyzeChecksTheFitWithTheStack) {
   r = RunCli({"analyze", model, "--target", "cortex-m4", "--ram", "64Q"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("64Q"), std::string::npos) << r.err;
+  r = RunCli({"analyze", model, "--target", "cortex-m4", "--optimize", "fast"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  r = RunCli({"compile", model, "--optimize", "size", "-o", dir + "/size.tar"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
   r = RunCli({"analyze", model, "--target", "host", "--flash", "1M"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("E0612"), std::string::npos) << r.err;

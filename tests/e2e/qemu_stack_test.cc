@@ -23,6 +23,7 @@ struct Case {
   const char* target;
   const char* board;
   const char* why;  // what the case exercises
+  const char* optimize = "speed";
 };
 
 const Case kCases[] = {
@@ -32,6 +33,8 @@ const Case kCases[] = {
     {"ic", "cortex-m4", "mps2-an386", "the ring's row functions, one folded into another by gcc"},
     {"vww", "cortex-m3", "mps2-an385", "memcpy and memset from newlib"},
     {"dscnn_kws", "cortex-m3", "mps2-an385", "a float model: libgcc's soft-float routines and their tail calls"},
+    {"ic", "cortex-m4", "mps2-an386", "--optimize size: no ring, no add tables, one group per pass", "size"},
+    {"kws", "cortex-m55", "mps3-an547", "--optimize size: Helium blocks of one pixel", "size"},
 };
 
 bool IsOnnx(const Case& c) { return std::string(c.model).find('_') != std::string::npos; }
@@ -45,9 +48,11 @@ TEST_P(QemuStack, MeasuredStackWithinTheBound) {
   const std::string model = IsOnnx(c) ? SharedDir() + "/onnx/" + c.model + "/" + c.model + ".onnx"
                                        : SharedDir() + "/models/" + c.model + ".tflite";
   const std::string dir = TempDir();
-  const CliResult compiled = RunCli({"compile", model, "--target", c.target, "-o", dir + "/mlf"});
+  const CliResult compiled =
+      RunCli({"compile", model, "--target", c.target, "--optimize", c.optimize, "-o", dir + "/mlf"});
   ASSERT_EQ(compiled.exit_code, 0) << compiled.err;
-  const CliResult a = RunCli({"analyze", model, "--format", "json", "--target", c.target});
+  const CliResult a =
+      RunCli({"analyze", model, "--format", "json", "--target", c.target, "--optimize", c.optimize});
   ASSERT_EQ(a.exit_code, 0) << a.err;
   const nlohmann::json t = nlohmann::json::parse(a.out)["targets"][0];
   ASSERT_TRUE(t["stack_bytes"].is_number()) << t.dump();
@@ -69,12 +74,16 @@ TEST_P(QemuStack, MeasuredStackWithinTheBound) {
   const std::string err = qemu::BuildAndEmulate(dir + "/mlf", input, dir + "/fw.elf", c.board, 300, &h);
   ASSERT_EQ(err, "") << err;
   ASSERT_GT(h.stack, 0);
+  if (!IsOnnx(c)) {  // bit-exact with the reference, whatever --optimize chose
+    ASSERT_EQ(h.outputs.size(), 1u);
+    EXPECT_EQ(h.outputs[0], ReadFile(SharedDir() + "/testdata/" + c.model + "/output_1.bin"));
+  }
   EXPECT_LE(h.stack, bound) << c.why << ": " << t["stack"].dump();
   EXPECT_GE(h.stack + 32, bound) << c.why << ": " << t["stack"].dump();
 }
 
 INSTANTIATE_TEST_SUITE_P(MlperfTiny, QemuStack, testing::ValuesIn(kCases), [](const auto& info) {
-  return std::string(info.param.model) + "_" + std::string(info.param.board).substr(5);
+  return std::string(info.param.model) + "_" + std::string(info.param.board).substr(5) + "_" + info.param.optimize;
 });
 
 }  // namespace

@@ -104,6 +104,9 @@ void AddInputShapeOption(CLI::App* cmd, std::vector<std::string>* values);
 // (the default) follows the model (ONNX: onnxruntime unless written by
 // ember quantize).
 void AddInt8SemanticsOption(CLI::App* cmd, std::string* value);
+// --optimize speed|size (codegen::c::AotOptions::optimize_size), for
+// compile and analyze.
+void AddOptimizeOption(CLI::App* cmd, std::string* value);
 // PipelineOptions with only int8_semantics set.
 passes::PipelineOptions Int8SemanticsPipeline(const std::string& int8_semantics);
 

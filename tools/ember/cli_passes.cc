@@ -36,6 +36,14 @@ void AddInt8SemanticsOption(CLI::App* cmd, std::string* value) {
       ->check(CLI::IsMember({"onnxruntime", "tflite"}));
 }
 
+void AddOptimizeOption(CLI::App* cmd, std::string* value) {
+  cmd->add_option("--optimize", *value,
+                  "speed: the fastest kernels; size: the least RAM and flash (no ring of input rows, no add "
+                  "tables, no unrolled passes; docs/memory.md)")
+      ->check(CLI::IsMember({"speed", "size"}))
+      ->capture_default_str();
+}
+
 passes::PipelineOptions Int8SemanticsPipeline(const std::string& int8_semantics) {
   passes::PipelineOptions o;
   o.pass.int8_semantics = int8_semantics;

@@ -200,10 +200,11 @@ void MeasureCode(const codegen::c::GeneratedModel& m, const ir::Graph& g, Target
   if (f->measured) f->stack = MeasureStack(call_graphs, objects, flags, m.prefix + "_run", tmp->path().string());
 }
 
-Expected<TargetFigures> FiguresFor(const ir::Graph& g, const std::string& name) {
+Expected<TargetFigures> FiguresFor(const ir::Graph& g, const std::string& name, bool optimize_size) {
   EMBER_ASSIGN_OR_RETURN(const codegen::c::Target target, codegen::c::ParseTarget(name));
   codegen::c::AotOptions o;
   o.target = target;
+  o.optimize_size = optimize_size;
   EMBER_ASSIGN_OR_RETURN(const codegen::c::GeneratedModel m, codegen::c::GenerateAot(g, o));
   TargetFigures f;
   f.target = name;
@@ -472,6 +473,8 @@ void RegisterAnalyze(CLI::App& app, Action* run) {
   cmd->add_option("--target", *targets,
                   "also the figures on a target (repeat for several): its arena, weights and, for Cortex-M cores "
                   "with arm-none-eabi-gcc installed, the ROM and RAM of the generated code");
+  auto optimize = std::make_shared<std::string>("speed");
+  AddOptimizeOption(cmd, optimize.get());
   auto ram = std::make_shared<std::string>();
   auto flash = std::make_shared<std::string>();
   const auto size_check = CLI::Validator(
@@ -498,7 +501,7 @@ void RegisterAnalyze(CLI::App& app, Action* run) {
       const memory::GraphFigures f = memory::Analyze(*g, hints.ok() ? &*hints : nullptr);
       std::vector<TargetFigures> per_target;
       for (const std::string& t : *targets) {
-        auto figures = FiguresFor(*g, t);
+        auto figures = FiguresFor(*g, t, *optimize == "size");
         if (!figures.ok()) return Report(figures.diag());
         per_target.push_back(std::move(*figures));
       }

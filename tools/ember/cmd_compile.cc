@@ -21,6 +21,7 @@ void RegisterCompile(CLI::App& app, Action* run) {
       "compile", "Compile a model to C99 and package it in Model Library Format (.tar or folder)");
   struct Args {
     std::string model, target = "host", executor = "aot", module_name = "default", out, quantize, tuning_log;
+    std::string optimize = "speed";
     QuantizeArgs q;
     bool io_in_arena = false, external_arena = false, verbose = false, profile = false;
   };
@@ -50,6 +51,7 @@ void RegisterCompile(CLI::App& app, Action* run) {
   cmd->add_flag("--profile", a->profile,
                 "time every layer: reads the platform timer around each kernel call into "
                 "tvmgen_<name>_profile_ticks[] (off by default; no cost when off)");
+  AddOptimizeOption(cmd, &a->optimize);
   cmd->add_flag("-v,--verbose", a->verbose, "print the memory plan");
   cmd->add_option("--dump-ir-after", pass_args->after,
                   "print the IR to stderr after this pass (" + passes::PassNames() +
@@ -104,6 +106,7 @@ void RegisterCompile(CLI::App& app, Action* run) {
       o.external_arena = a->external_arena;
       o.profile = a->profile;
       o.graph_executor = a->executor == "graph";
+      o.optimize_size = a->optimize == "size";
       if (!a->tuning_log.empty()) {
         auto log = tune::ReadLog(a->tuning_log, target->name, "", /*missing_ok=*/false);
         if (!log.ok()) return Report(log.diag());

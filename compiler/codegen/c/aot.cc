@@ -11,9 +11,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <set>
 
 #include "codegen/c/module_name.h"
+#include "codegen/c/schedule.h"
 #include "ir/printer.h"
 
 namespace ember::codegen::c {
@@ -362,6 +364,21 @@ Expected<memory::PlanHints> KernelHints(const ir::Graph& g, const Target& target
   return hints;
 }
 
+// The schedules the nodes are emitted with: AotOptions::schedules, and with
+// optimize_size the size point of every other tunable node.
+static std::map<size_t, Schedule> SchedulesOf(const ir::Graph& g, const AotOptions& o) {
+  std::map<size_t, Schedule> schedules = o.schedules;
+  if (!o.optimize_size) return schedules;
+  ConstPool unused("unused");
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    if (schedules.count(i)) continue;
+    const KernelContext ctx{g, g.nodes[i], i, "kernel", unused, o.target};
+    const std::optional<ScheduleSpace> space = TuningSpace(ctx);
+    if (space && !space->size_point.knobs.empty()) schedules[i] = space->size_point;
+  }
+  return schedules;
+}
+
 Expected<GeneratedModel> GenerateAot(const ir::Graph& g, const AotOptions& o) {
   EMBER_RETURN_IF_ERROR(CheckModuleName(o.module_name));
   if (o.graph_executor) {
@@ -382,13 +399,14 @@ Expected<GeneratedModel> GenerateAot(const ir::Graph& g, const AotOptions& o) {
   EMBER_ASSIGN_OR_RETURN(m.outputs, IoTensors(g, g.outputs, UpperCase(m.prefix), "outputs"));
 
   ConstPool consts(m.prefix);
+  const std::map<size_t, Schedule> schedules = SchedulesOf(g, o);
   std::vector<NodeCode> code;
   memory::PlanHints hints;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const ir::Node& n = g.nodes[i];
     NodeCode nc;
     nc.fn = m.prefix + "_" + ir::OpIrName(n.op) + "_" + std::to_string(i);
-    KernelContext ctx{g, n, i, nc.fn, consts, o.target, false, &o.schedules, &o.share_groups};
+    KernelContext ctx{g, n, i, nc.fn, consts, o.target, false, &schedules, &o.share_groups, o.optimize_size};
     EMBER_ASSIGN_OR_RETURN(nc.kernel, GetEmitter(n.op).emit(ctx));
     AddKernelHints(g, i, nc.kernel, &hints);
     code.push_back(std::move(nc));
@@ -403,7 +421,8 @@ Expected<GeneratedModel> GenerateAot(const ir::Graph& g, const AotOptions& o) {
     const ir::Node& n = g.nodes[i];
     const memory::Allocation* out = n.outputs.empty() ? nullptr : m.plan.Find(n.outputs[0]);
     if (out == nullptr || !out->reversed) continue;
-    KernelContext ctx{g, n, i, code[i].fn, consts, o.target, /*reverse_pixels=*/true, &o.schedules, &o.share_groups};
+    KernelContext ctx{g, n, i, code[i].fn, consts, o.target, /*reverse_pixels=*/true, &schedules, &o.share_groups,
+                      o.optimize_size};
     EMBER_ASSIGN_OR_RETURN(Kernel reversed, GetEmitter(n.op).emit(ctx));
     if (!reversed.reversed || reversed.scratch_bytes != code[i].kernel.scratch_bytes)
       return InternalError("node " + std::to_string(i) + " (" + ir::OpIrName(n.op) +

@@ -36,6 +36,12 @@ struct AotOptions {
   // candidate (and its twin) a group of its own, so that the code a candidate
   // is measured with does not depend on the other candidates of its firmware.
   std::map<size_t, std::string> share_groups;
+  // `ember compile --optimize size`: the least RAM and flash, at some speed.
+  // Each tunable node without a schedule above takes its space's size point
+  // (ScheduleSpace::size_point: no ring of input rows, no unrolled passes,
+  // one row or pixel per Helium block), and int8 add and sub rescale in
+  // arithmetic rather than through a table (KernelContext::optimize_size).
+  bool optimize_size = false;
 };
 
 struct IoTensor {

@@ -107,6 +107,9 @@ struct KernelContext {
   // shared between layers (kernels/shared_kernel.h) are shared only between
   // nodes of the same group. Null or absent: group "".
   const std::map<size_t, std::string>* share_groups = nullptr;
+  // AotOptions::optimize_size: where an emitter trades memory for speed
+  // outside its schedule (the add and sub tables), it takes the memory.
+  bool optimize_size = false;
 };
 
 // The share group of node `index` (KernelContext::share_groups).

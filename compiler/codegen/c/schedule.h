@@ -43,6 +43,10 @@ struct ScheduleSpace {
                           // "mve.conv2d", "mve.fully_connected"
   std::vector<Knob> knobs;
   Schedule default_point;  // the emitter's heuristic for this node
+  // The point that takes the least memory (scratch in the arena, then code
+  // in flash), for AotOptions::optimize_size; knobs it does not set take
+  // the default.
+  Schedule size_point;
   // Number of points (product of the knobs' value counts).
   int64_t Size() const;
   // Point `index` (0 <= index < Size()) in mixed-radix order over the knobs.

@@ -516,7 +516,8 @@ LoopBody AddSubInt8TableBody(const std::string& x, const std::string& y, const A
 
 LoopBody AddSubInt8Loop(const KernelContext& ctx, const std::string& x, const std::string& y, const AddSubInt8& p,
                         const char* op, int64_t elements, std::vector<std::string>* details) {
-  const std::optional<AddSubTable> t = AddSubInt8Table(p, op, elements);
+  // --optimize size keeps the 1 KB table out of flash.
+  const std::optional<AddSubTable> t = ctx.optimize_size ? std::nullopt : AddSubInt8Table(p, op, elements);
   if (!t) return AddSubInt8Body(x, y, p, op);
   const std::string table = ctx.consts.AddInt32(ctx.node.name + "_rescaled", t->values);
   details->push_back(std::string(t->operand == 0 ? "in0" : "in1") +

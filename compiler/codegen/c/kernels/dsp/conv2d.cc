@@ -427,10 +427,14 @@ std::optional<ScheduleSpace> Conv2DSpace(const KernelContext& ctx) {
               {"pixels", {1, 2}, "output pixels per block (im2col rows sharing each weight load)"},
               {"unroll", UnrollValues(groups), "groups of four taps per pass of the inner loop"}};
   sp.default_point.knobs = {{"channels", 2}, {"pixels", 2}, {"unroll", DefaultUnroll(groups, false)}};
+  // Least memory: one group per pass (the shortest loop), no ring (its
+  // scratch is up to 4 KB).
+  sp.size_point.knobs = {{"unroll", 1}};
   if (RingOf(s)) {  // its passes are the ring's own; without it (ring 0), the default unroll
     sp.knobs.back() = {"ring", {0, 1}, "input rows made into column words once, in a ring of KH rows (1), or per block (0)"};
     sp.default_point.knobs.erase("unroll");
     sp.default_point.knobs["ring"] = 1;
+    sp.size_point.knobs = {{"ring", 0}};
   }
   return sp;
 }

@@ -92,6 +92,8 @@ std::optional<ScheduleSpace> FullyConnectedSpace(const KernelContext& ctx) {
               {"unroll", {1, 2, 4}, "groups of four inputs per pass of the inner loop"},
               {"store_loop", {0, 1}, "1: store a block through a loop over its units (less code); 0: unrolled"}};
   sp.default_point = DefaultPoint(Biased(ctx), ctx.graph.tensor(ctx.node.inputs[1]).shape[0]);
+  // Least memory: the stores through a loop, one group per pass.
+  sp.size_point.knobs = {{"unroll", 1}, {"store_loop", 1}, {"channels", 4}};
   return sp;
 }
 

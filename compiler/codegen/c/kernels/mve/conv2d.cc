@@ -279,6 +279,7 @@ std::optional<ScheduleSpace> Conv2DSpace(const KernelContext& ctx) {
   const int64_t depth = f.shape[1] * f.shape[2] * f.shape[3];
   sp.knobs = GemmS8Knobs(depth, "pixels");
   sp.default_point = GemmS8Default(depth, "pixels");
+  sp.size_point = GemmS8Size("pixels");
   return sp;
 }
 

@@ -41,6 +41,7 @@ std::optional<ScheduleSpace> FullyConnectedSpace(const KernelContext& ctx) {
   const int64_t depth = ctx.graph.tensor(ctx.node.inputs[1]).shape[1];
   sp.knobs = GemmS8Knobs(depth, "rows");
   sp.default_point = GemmS8Default(depth, "rows");
+  sp.size_point = GemmS8Size("rows");
   return sp;
 }
 

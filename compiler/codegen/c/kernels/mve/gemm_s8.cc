@@ -444,6 +444,8 @@ std::vector<Knob> GemmS8Knobs(int64_t depth, const std::string& rows_name) {
            "all of them: in line, no loop)"}};
 }
 
+Schedule GemmS8Size(const std::string& rows_name) { return Schedule{{{rows_name, 1}, {"unroll", 1}}}; }
+
 Schedule GemmS8Default(int64_t depth, const std::string& rows_name) {
   const int64_t all = depth / 16 - 1;
   return Schedule{{{rows_name, 2}, {"unroll", all >= 1 && all <= kMaxInLine ? all : all >= 4 ? 4 : 1}}};

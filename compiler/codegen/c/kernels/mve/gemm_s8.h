@@ -102,6 +102,9 @@ bool GemmS8WindowFits(const GemmS8& g, const GemmS8::Window& window);
 // it, else 4 when at least 4 do, else 1.
 std::vector<Knob> GemmS8Knobs(int64_t depth, const std::string& rows_name);
 Schedule GemmS8Default(int64_t depth, const std::string& rows_name);
+// The size point (ScheduleSpace::size_point): one row per block (half the
+// scratch), the depth loop one chunk per pass.
+Schedule GemmS8Size(const std::string& rows_name);
 // The unroll factor that a schedule's value `u` gives for `depth`: 2, 4, or
 // the number of full chunks after the first (2 to kMaxInLine); else 1.
 int UnrollOf(int64_t depth, int64_t u);
