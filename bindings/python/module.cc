@@ -80,7 +80,8 @@ std::shared_ptr<Model> LoadModel(const std::string& path, const std::vector<std:
 
 std::shared_ptr<CompiledModule> Compile(const Model& model, const std::string& target, const std::string& executor,
                                         const std::string& module_name, bool io_in_arena, bool external_arena,
-                                        bool profile, bool keep_io_layout, bool keep_constant_channels) {
+                                        bool profile, bool keep_io_layout, bool keep_constant_channels,
+                                        bool optimize_size) {
   // `executor` is "aot" or "graph" (checked by ember.compile).
   const codegen::c::Target t = ValueOrRaise(codegen::c::ParseTarget(target));
   OkOrRaise(codegen::c::CheckModuleName(module_name));
@@ -100,6 +101,7 @@ std::shared_ptr<CompiledModule> Compile(const Model& model, const std::string& t
   o.external_arena = external_arena;
   o.profile = profile;
   o.graph_executor = executor == "graph";
+  o.optimize_size = optimize_size;
   c->generated = ValueOrRaise(codegen::c::GenerateAot(c->graph, o));
   return c;
 }
@@ -210,7 +212,7 @@ PYBIND11_MODULE(_ember, m) {
   m.def("load_model", &LoadModel, py::arg("path"), py::arg("input_shapes") = std::vector<std::string>{});
   m.def("compile", &Compile, py::arg("model"), py::arg("target"), py::arg("executor"), py::arg("module_name"),
         py::arg("io_in_arena"), py::arg("external_arena"), py::arg("profile"), py::arg("keep_io_layout"),
-        py::arg("keep_constant_channels"));
+        py::arg("keep_constant_channels"), py::arg("optimize_size"));
   m.def("get_standalone_crt_dir", [] { return ember::package::GetStandaloneCrtDir(); });
   m.def("list_template_projects", [] { return ember::micro::ListTemplateProjects(); });
   m.def("get_template_project_dir", [](const std::string& name) {

@@ -64,6 +64,7 @@ _COMPILE_OPTIONS = {
     "profile": False,         # --profile
     "keep_io_layout": False,  # --keep-io-layout
     "keep_constant_channels": False,  # --keep-constant-channels
+    "optimize_size": False,   # --optimize size
 }
 
 
@@ -157,7 +158,8 @@ def compile(model, target="host", executor="aot", module_name="default", **optio
 
     target: one of TARGETS; executor: "aot" or "graph"; module_name: the
     <name> of tvmgen_<name>_run. options: io_in_arena, external_arena,
-    profile, keep_io_layout, keep_constant_channels (the CLI's flags).
+    profile, keep_io_layout, keep_constant_channels, optimize_size (the CLI's
+    flags; optimize_size is --optimize size).
     Returns a CompiledModule.
     """
     if not isinstance(model, Model):

@@ -76,6 +76,18 @@ def test_mlf_matches_cli(tmp_path, digits_onnx, ember_cli, target, executor, mod
     assert md == mod.metadata
 
 
+def test_optimize_size_matches_cli(tmp_path, ember_cli):
+    path = tmp_path / "dead.ir"
+    path.write_text(dead_channel_model())
+    mod = ember.compile(str(path), target="cortex-m4", module_name="d", optimize_size=True)
+    ours = tmp_path / "py.tar"
+    micro.export_model_library_format(mod, str(ours))
+    cli = tmp_path / "cli.tar"
+    subprocess.run([ember_cli, "compile", str(path), "--target", "cortex-m4", "--module-name", "d",
+                    "--optimize", "size", "-o", str(cli)], check=True, capture_output=True)
+    assert ours.read_bytes() == cli.read_bytes()
+
+
 def test_export_folder_via_method(tmp_path, digits_onnx):
     mod = ember.compile(digits_onnx, module_name="mymodel")
     out = tmp_path / "mlf"
