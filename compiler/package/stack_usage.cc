@@ -209,9 +209,10 @@ CodeFigure FollowDepth(const std::string& name, const std::vector<Insn>& code, c
         r.why = name + " calls through a function pointer";
         break;
       }
-      if (sym == name) {
+      if (sym == name && target != code.front().address) {
         // A far jump within the function (armv6-m's `b` reaches 2 KB; gcc
-        // jumps farther with `bl`, lr saved in the prologue).
+        // jumps farther with `bl`, lr saved in the prologue); a `bl` to the
+        // function's own start is a recursive call.
         auto t = index.lower_bound(target);
         if (t != index.end()) reach(t->second, after);
         falls = i.conditional;
@@ -244,8 +245,8 @@ CodeFigure FollowDepth(const std::string& name, const std::vector<Insn>& code, c
     } else if ((i.op == "pop" || i.op == "ldmia" || i.op == "ldm") && i.operands.find("pc}") != std::string::npos) {
       falls = i.conditional;  // a return
     } else if ((i.op == "ldr" || i.op == "mov" || i.op == "add") && to_pc) {
-      if (i.op == "ldr" && i.operands.find("[sp]") != std::string::npos) {
-        falls = i.conditional;  // ldr pc, [sp], #4: a return
+      if ((i.op == "ldr" && i.operands.find("[sp]") != std::string::npos) || (i.op == "mov" && i.operands == "pc, lr")) {
+        falls = i.conditional;  // ldr pc, [sp], #4 or mov pc, lr: a return
       } else {
         // A switch through a table of addresses (armv6-m: ldr rN, [table];
         // mov pc, rN): its cases follow it; any other instruction no path

@@ -237,6 +237,17 @@ TEST(StackUsage, Armv6mFarJumpsAndSwitchTables) {
   b = FromCode(more, "sw");
   ASSERT_TRUE(b.bounded) << b.why_not;
   EXPECT_EQ(b.bytes, 8 + 16);
+  // `mov pc, lr` returns; a `bl` to the function's own start recurses.
+  const std::string old_style =
+      "\n00008c00 <ret>:\n    8c00:\tsub\tsp, #8\n    8c02:\tadd\tsp, #8\n    8c04:\tmov\tpc, lr\n"
+      "    8c06:\tsub\tsp, #400\n    8c08:\tadd\tsp, #400\n    8c0a:\tmov\tpc, lr\n"
+      "\n00008d00 <self>:\n    8d00:\tpush\t{r4, lr}\n    8d02:\tbl\t8d00 <self>\n    8d06:\tpop\t{r4, pc}\n";
+  b = FromCode(old_style, "ret");
+  ASSERT_TRUE(b.bounded) << b.why_not;
+  EXPECT_EQ(b.bytes, 8) << "the code after the return is not a switch's case";
+  b = FromCode(old_style, "self");
+  EXPECT_FALSE(b.bounded);
+  EXPECT_NE(b.why_not.find("recursion through self"), std::string::npos) << b.why_not;
 }
 
 TEST(StackUsage, ALoopThatPushesHasNoBound) {
