@@ -375,6 +375,7 @@ TEST(CliUsability, AnalyzeChecksTheFitWithTheStack) {
   EXPECT_EQ(r.exit_code, 4) << r.err;
   EXPECT_NE(r.err.find("error[E0610]"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("stack " + std::to_string(stack)), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("try --optimize size"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("DOES NOT FIT"), std::string::npos) << r.out;
   // Flash: 1 KiB holds no model; every target is checked.
   r = RunCli({"analyze", model, "--target", "cortex-m4", "--target", "cortex-m0plus", "--flash", "1k", "--format", "json"});

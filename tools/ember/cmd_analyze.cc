@@ -418,7 +418,7 @@ std::optional<int64_t> ParseByteSize(const std::string& text) {
 // that ends the command (E0610 does not fit, E0612 cannot be checked), or
 // nothing when every target fits.
 std::optional<Diagnostic> CheckFit(const std::string& model, std::optional<int64_t> ram, std::optional<int64_t> flash,
-                                   std::vector<TargetFigures>* targets) {
+                                   bool optimize_size, std::vector<TargetFigures>* targets) {
   if (!ram && !flash) return std::nullopt;
   std::optional<Diagnostic> worst;
   for (TargetFigures& t : *targets) {
@@ -450,8 +450,9 @@ std::optional<Diagnostic> CheckFit(const std::string& model, std::optional<int64
       what += (what.empty() ? "" : ", and ") + Grouped(fit.flash_needed) + " bytes of flash where --flash gives " +
               Grouped(*flash);
     worst = MakeDiag("E0610", ExitCode::kDoesNotFit, model + " does not fit --target " + t.target + ": it needs " + what,
-                     "docs/memory.md says what takes RAM and flash and how to lower it; the application's own "
-                     "code, data and stack come on top of these figures");
+                     std::string(optimize_size ? "" : "try --optimize size (less RAM and flash, at some speed); ") +
+                         "docs/memory.md says what takes RAM and flash; the application's own code, data and "
+                         "stack come on top of these figures");
   }
   return worst;
 }
@@ -507,7 +508,7 @@ void RegisterAnalyze(CLI::App& app, Action* run) {
       }
       const std::optional<Diagnostic> fit =
           CheckFit(*path, ram->empty() ? std::nullopt : ParseByteSize(*ram),
-                   flash->empty() ? std::nullopt : ParseByteSize(*flash), &per_target);
+                   flash->empty() ? std::nullopt : ParseByteSize(*flash), *optimize == "size", &per_target);
       const std::optional<int64_t> as_written = MacsAsWritten(*path, *input_shapes, f);
       if (*format == "json") {
         PrintJson(*path, *g, f, as_written, per_target);
