@@ -365,30 +365,28 @@ void StackGraph::AddDisassembly(const std::string& text, const std::string& symb
     if (std::string("tTwW").find(type[0]) != std::string::npos)
       aliases[std::strtoull(address.c_str(), nullptr, 16) & ~uint64_t{1}].insert(name);
   }
-  std::set<std::string> seen;
   for (size_t k = 0; k < order.size(); ++k) {
     const auto& [label, code] = order[k];
     const CodeFigure fig = FollowDepth(label, code, k + 1 < order.size() ? order[k + 1].first : "");
     std::set<std::string> names = aliases[addresses[k]];
     names.insert(label);
+    // A name defined twice (static functions of two files) takes both
+    // functions' figures, which bound either.
     for (const std::string& name : names) {
       Function& f = Get(name);
-      if (seen.insert(name).second) {
-        f.has_code = true;
-        f.code_unbounded = fig.unbounded;
-        f.code_why = fig.why;
-        f.code_depth = fig.depth;
-        for (const auto& [callee, at] : fig.calls) f.code_calls.push_back({callee, at});
-      } else {
-        // A name defined twice (static functions of two files): both
-        // functions' figures, which bound either.
-        f.code_unbounded = f.code_unbounded || fig.unbounded;
-        if (f.code_why.empty()) f.code_why = fig.why;
-        f.code_depth = std::max(f.code_depth, fig.depth);
-        for (const auto& [callee, at] : fig.calls) f.code_calls.push_back({callee, at});
-      }
+      f.has_code = true;
+      f.code_unbounded = f.code_unbounded || fig.unbounded;
+      if (f.code_why.empty()) f.code_why = fig.why;
+      f.code_depth = std::max(f.code_depth, fig.depth);
+      for (const auto& [callee, at] : fig.calls) f.code_calls.push_back({callee, at});
     }
   }
+}
+
+int64_t StackGraph::GccDepth(const Function& f, const std::map<std::string, int64_t>& memo) {
+  int64_t deepest = 0;
+  for (const std::string& c : f.gcc_calls) deepest = std::max(deepest, memo.at(c));
+  return f.gcc_frame + deepest;
 }
 
 const StackGraph::Function* StackGraph::CodeOf(const std::string& key) const {
@@ -436,12 +434,9 @@ bool StackGraph::Depth(const std::string& key, std::map<std::string, int64_t>* m
   }
   int64_t depth = 0;
   if (f.gcc_known) {
-    int64_t deepest = 0;
-    for (const std::string& c : f.gcc_calls) {
+    for (const std::string& c : f.gcc_calls)
       if (!Depth(c, memo, on_path, why)) return false;
-      deepest = std::max(deepest, memo->at(c));
-    }
-    depth = f.gcc_frame + deepest;
+    depth = GccDepth(f, *memo);
   }
   if (code != nullptr) {
     depth = std::max(depth, code->code_depth);
@@ -464,14 +459,9 @@ StackBound StackGraph::WorstCase(const std::string& root) const {
   b.bytes = memo.at(root);
   // A function's figure is from the instructions where the compiler has
   // none or a smaller one.
-  auto gcc_depth = [&](const Function& f) {
-    int64_t deepest = 0;
-    for (const std::string& c : f.gcc_calls) deepest = std::max(deepest, memo.at(c));
-    return f.gcc_frame + deepest;
-  };
   auto from_code = [&](const std::string& key) {
     const Function& f = functions_.at(key);
-    return !f.gcc_known || memo.at(key) > gcc_depth(f);
+    return !f.gcc_known || memo.at(key) > GccDepth(f, memo);
   };
   // The path: from each function, the callee that gives its depth.
   for (std::string key = root;;) {
@@ -502,7 +492,7 @@ StackBound StackGraph::WorstCase(const std::string& root) const {
   for (const auto& [key, depth] : memo) {
     (void)depth;
     const Function& f = functions_.at(key);
-    if (f.gcc_known) gcc_by_name[f.name] = std::max(gcc_by_name[f.name], gcc_depth(f));
+    if (f.gcc_known) gcc_by_name[f.name] = std::max(gcc_by_name[f.name], GccDepth(f, memo));
   }
   std::set<std::string> listed;
   for (const auto& [key, depth] : memo) {

@@ -79,6 +79,9 @@ class StackGraph {
     std::vector<Call> code_calls;
   };
   Function& Get(const std::string& key);
+  // The compiler's depth of `f`: its frame and its deepest callee, whose
+  // depths `memo` holds.
+  static int64_t GccDepth(const Function& f, const std::map<std::string, int64_t>& memo);
   // The instructions of key's function: its own, or for a static function
   // ("file.c:name") the linked program's function of that name.
   const Function* CodeOf(const std::string& key) const;
